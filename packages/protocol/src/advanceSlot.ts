@@ -1,0 +1,79 @@
+import type { TransitionContext } from "./context.ts";
+import { ProtocolError } from "./errors.ts";
+import type { ProtocolEvent } from "./events.ts";
+import { distributionVoteWindow, distributionWindow, proofVoteWindow, revealWindow, roundOf } from "./schedule.ts";
+import { keys } from "./state/keys.ts";
+import { Draft, type State } from "./state/store.ts";
+import type { CycleRecord, TaskRecord, TriggerRecord } from "./types.ts";
+import { closeDistributionWindow, settleDistribution } from "./windows/distributionEnd.ts";
+import { resolveTrigger } from "./windows/resolveTrigger.ts";
+import { fixSeed } from "./windows/revealClose.ts";
+import { selectDistributor, startCycle } from "./windows/roundStart.ts";
+
+export type AdvanceSlotResult = { readonly state: State; readonly events: readonly ProtocolEvent[] };
+
+/**
+ * Moves the chain to `slot` (protocol.md §9.1) and processes everything that happens at its start, before any
+ * transaction of that slot: window ends first (reveal close and seed, trigger resolutions, distribution outcomes),
+ * then round starts (distributor draws, new cycles). Slots advance one at a time so no window end is skipped.
+ */
+export function advanceSlot(state: State, slot: number): AdvanceSlotResult {
+  const draft = new Draft(state);
+  const chain = draft.chain();
+  if (!Number.isSafeInteger(slot) || slot !== chain.slot + 1) {
+    throw new ProtocolError(`advanceSlot: expected slot ${chain.slot + 1}, got ${slot}`);
+  }
+  draft.set(keys.chain(), { ...chain, slot });
+  const context: TransitionContext = { draft, slot, events: [] };
+  for (let index = 0; index < chain.taskCount; index += 1) {
+    const taskId = draft.get<string>(keys.taskAt(index));
+    if (taskId !== undefined) processTask(context, taskId);
+  }
+  return { state: draft.finish(), events: context.events };
+}
+
+function processTask(context: TransitionContext, taskId: string): void {
+  const { draft, slot } = context;
+  const task = draft.task(taskId);
+  if (task === undefined || task.status === "closed" || slot < task.startSlot) return;
+  for (const cycle of task.openCycles) closeWindows(context, taskId, cycle);
+  if ((slot - task.startSlot) % task.params.roundSlots !== 0) return;
+  const round = roundOf(task, slot);
+  const current = draft.task(taskId) as TaskRecord;
+  for (const cycleNumber of current.openCycles) {
+    const cycle = draft.cycle(taskId, cycleNumber) as CycleRecord;
+    if (cycle.outcome === null && cycle.distributor === null && cycle.attemptRound === round) {
+      selectDistributor(context, draft.task(taskId) as TaskRecord, cycle, round);
+    }
+  }
+  startCycle(context, draft.task(taskId) as TaskRecord, round);
+}
+
+function closeWindows(context: TransitionContext, taskId: string, cycleNumber: number): void {
+  const { draft, slot } = context;
+  const reload = () => ({
+    task: draft.task(taskId) as TaskRecord,
+    cycle: draft.cycle(taskId, cycleNumber) as CycleRecord,
+  });
+  let { task, cycle } = reload();
+  if (cycle.outcome !== null) return;
+  if (slot === revealWindow(task, cycleNumber).closesAt) {
+    fixSeed(context, task, cycle);
+    ({ task, cycle } = reload());
+  }
+  if (slot === proofVoteWindow(task, cycleNumber).closesAt) {
+    for (let index = 0; index < cycle.triggerCount; index += 1) {
+      const trigger = draft.get<TriggerRecord>(keys.trigger(taskId, cycleNumber, index));
+      if (trigger?.kind === "proof" && trigger.resolution === null)
+        resolveTrigger(context, taskId, cycleNumber, trigger);
+    }
+    ({ task, cycle } = reload());
+  }
+  if (cycle.distributor === null || cycle.outcome !== null) return;
+  if (slot === distributionWindow(task, cycle.attemptRound).closesAt) {
+    closeDistributionWindow(context, task, cycle);
+    ({ task, cycle } = reload());
+    if (cycle.distributor === null || cycle.outcome !== null) return;
+  }
+  if (slot === distributionVoteWindow(task, cycle.attemptRound).closesAt) settleDistribution(context, task, cycle);
+}

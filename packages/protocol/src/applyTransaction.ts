@@ -1,0 +1,121 @@
+import type { TransitionContext } from "./context.ts";
+import { isEdgeCode, ProtocolError, type Rejection, reject } from "./errors.ts";
+import type { ProtocolEvent } from "./events.ts";
+import { keys } from "./state/keys.ts";
+import { Draft, type State } from "./state/store.ts";
+import { applyClaim } from "./transactions/claim.ts";
+import { applyCloseTask } from "./transactions/closeTask.ts";
+import { applyCommit } from "./transactions/commit.ts";
+import { applyCreateTask } from "./transactions/createTask.ts";
+import { transactionHash } from "./transactions/encoding.ts";
+import { applyFundTask } from "./transactions/fundTask.ts";
+import { applyReveal } from "./transactions/reveal.ts";
+import { decodeTransaction, isDecodeRejection } from "./transactions/schema.ts";
+import { applyStake } from "./transactions/stake.ts";
+import { applySubmitDistribution } from "./transactions/submitDistribution.ts";
+import { applyTransfer } from "./transactions/transfer.ts";
+import { applyTriggerAudit } from "./transactions/triggerAudit.ts";
+import { applyUnstake } from "./transactions/unstake.ts";
+import { applyVote } from "./transactions/vote.ts";
+import { applyWithdraw } from "./transactions/withdraw.ts";
+import type { Env, Transaction, VoteTx } from "./types.ts";
+
+export type Applied = { readonly ok: true; readonly state: State; readonly events: readonly ProtocolEvent[] };
+
+/**
+ * A refusal. `included: false` (edge codes: shape, chain, nonce) leaves the state as it was and the transaction is
+ * never ordered. `included: true` means the transaction is in its block with this code: its nonce is used and
+ * nothing else changes (an equivocating vote also marks its node, protocol.md §5.4).
+ */
+export type Refused = Rejection & {
+  readonly included: boolean;
+  readonly state: State;
+  readonly events: readonly ProtocolEvent[];
+};
+
+export type ApplyResult = Applied | Refused;
+
+function dispatch(context: TransitionContext, tx: Transaction): Rejection | null {
+  switch (tx.kind) {
+    case "transfer":
+      return applyTransfer(context, tx);
+    case "createTask":
+      return applyCreateTask(context, tx, transactionHash(tx));
+    case "fundTask":
+      return applyFundTask(context, tx);
+    case "closeTask":
+      return applyCloseTask(context, tx);
+    case "stake":
+      return applyStake(context, tx);
+    case "unstake":
+      return applyUnstake(context, tx);
+    case "withdraw":
+      return applyWithdraw(context, tx);
+    case "commit":
+      return applyCommit(context, tx);
+    case "reveal":
+      return applyReveal(context, tx);
+    case "triggerAudit":
+      return applyTriggerAudit(context, tx);
+    case "vote":
+      return applyVote(context, tx);
+    case "submitDistribution":
+      return applySubmitDistribution(context, tx);
+    case "claim":
+      return applyClaim(context, tx);
+  }
+}
+
+/**
+ * The one entry point for transactions (protocol.md §9.1). `tx` must have passed signature verification at the
+ * edge; its shape, chain id and nonce are checked here again. Never throws for a bad transaction: a refusal is a
+ * value with a stable code. Throws `ProtocolError` only on misuse (`env.slot` not the state's slot) or a bug.
+ */
+export function applyTransaction(state: State, input: Transaction, env: Env): ApplyResult {
+  const decoded = decodeTransaction(input);
+  if (isDecodeRejection(decoded)) return { ...decoded, included: false, state, events: [] };
+  const tx = decoded;
+  const draft = new Draft(state);
+  const chain = draft.chain();
+  if (env.slot !== chain.slot) {
+    throw new ProtocolError(
+      `applyTransaction: env.slot ${env.slot} is not the state's slot ${chain.slot}`,
+      "call advanceSlot first",
+    );
+  }
+  if (tx.chainId !== chain.chainId) {
+    return {
+      ...reject("TX__WRONG_CHAIN", { expected: chain.chainId, got: tx.chainId }),
+      included: false,
+      state,
+      events: [],
+    };
+  }
+  const account = draft.account(tx.from);
+  if (tx.nonce !== account.nonce) {
+    const code = tx.nonce < account.nonce ? "TX__NONCE_TOO_LOW" : "TX__NONCE_TOO_HIGH";
+    return { ...reject(code, { expected: account.nonce, got: tx.nonce }), included: false, state, events: [] };
+  }
+  draft.setAccount(tx.from, { ...account, nonce: account.nonce + 1 });
+  const context: TransitionContext = { draft, slot: env.slot, events: [] };
+  const rejection = dispatch(context, tx);
+  if (rejection === null) return { ok: true, state: draft.finish(), events: context.events };
+  if (isEdgeCode(rejection.code)) throw new ProtocolError(`handler returned edge code ${rejection.code}`);
+  return { ...rejection, included: true, ...consumeNonce(state, tx, rejection) };
+}
+
+function consumeNonce(state: State, tx: Transaction, rejection: Rejection): { state: State; events: ProtocolEvent[] } {
+  const draft = new Draft(state);
+  const account = draft.account(tx.from);
+  draft.setAccount(tx.from, { ...account, nonce: account.nonce + 1 });
+  const events: ProtocolEvent[] = [];
+  if (rejection.code === "VOTE__EQUIVOCATION") {
+    const vote = tx as VoteTx;
+    const node = draft.node(vote.task, vote.from);
+    if (node !== undefined) draft.setNode({ ...node, equivocations: node.equivocations + 1 });
+    events.push({ type: "Equivocated", task: vote.task, cycle: vote.cycle, trigger: vote.trigger, voter: vote.from });
+  }
+  return { state: draft.finish(), events };
+}
+
+export { keys };

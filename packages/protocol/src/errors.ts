@@ -1,0 +1,161 @@
+/**
+ * Every rejection code of the protocol (protocol.md §9.5). Codes are stable and never renumbered or reused; each
+ * has a one-line meaning (docs/errors.md is generated from this table) and a typed context.
+ *
+ * - `edge` codes are found before a transaction is ordered (shape, chain id, signature, nonce): the transaction is
+ *   never included and its nonce stays unused.
+ * - every other code is found while applying an ordered transaction: it is included in its block with the code,
+ *   its nonce is used, and nothing else changes (except an equivocation mark, protocol.md §5.4).
+ */
+export const ERROR_CODES = {
+  TX__MALFORMED: { edge: true, meaning: "A field is missing, of the wrong type or out of range" },
+  TX__UNKNOWN_KIND: { edge: true, meaning: "The transaction kind is not one of the thirteen the protocol knows" },
+  TX__UNKNOWN_FIELD: { edge: true, meaning: "The transaction carries a field its kind does not define" },
+  TX__WRONG_CHAIN: { edge: true, meaning: "The transaction was signed for another chain id" },
+  TX__BAD_SIGNATURE: { edge: true, meaning: "The ed25519 signature does not verify against the sender's key" },
+  TX__NONCE_TOO_LOW: { edge: true, meaning: "The nonce was already used by this sender (a replay)" },
+  TX__NONCE_TOO_HIGH: { edge: true, meaning: "The nonce skips ahead of the sender's next nonce" },
+  TX__TOO_LARGE: { edge: true, meaning: "The encoded transaction exceeds the chain's size limit" },
+  ACCOUNT__INSUFFICIENT_BALANCE: { edge: false, meaning: "The sender's balance does not cover the amount" },
+  TRANSFER__TO_SELF: { edge: false, meaning: "A transfer names its sender as recipient" },
+  TASK__INVALID_PARAMS: { edge: false, meaning: "A task parameter is out of range or the windows do not fit a round" },
+  TASK__BELOW_FIRST_BOUNTY: { edge: false, meaning: "Initial funding does not cover one round's bounty" },
+  TASK__LIMIT_REACHED: { edge: false, meaning: "The chain holds its maximum number of tasks" },
+  TASK__NOT_FOUND: { edge: false, meaning: "No task has this id" },
+  TASK__NOT_CREATOR: { edge: false, meaning: "Only the task's creator may do this" },
+  TASK__CLOSED: { edge: false, meaning: "The task is closing or closed" },
+  TASK__FULL: { edge: false, meaning: "The task already has maxNodes nodes" },
+  STAKE__BELOW_MINIMUM: { edge: false, meaning: "The node's stake would be below the task's minimumStake" },
+  STAKE__UNBONDING: { edge: false, meaning: "The node is unbonding; withdraw before staking again" },
+  NODE__NOT_STAKED: { edge: false, meaning: "The sender has no stake in this task" },
+  NODE__NOT_ACTIVE: { edge: false, meaning: "The node's stake is not active in this round (warm-up or unbonding)" },
+  WITHDRAW__NOTHING_UNBONDING: { edge: false, meaning: "The node has nothing unbonding" },
+  WITHDRAW__STILL_BONDED: { edge: false, meaning: "The unbonding period has not ended" },
+  CYCLE__NOT_FOUND: { edge: false, meaning: "The cycle was never started (task paused or not yet at that round)" },
+  COMMIT__WINDOW_CLOSED: { edge: false, meaning: "The slot is outside the cycle's commit window" },
+  COMMIT__DUPLICATE: { edge: false, meaning: "The node already committed in this cycle" },
+  REVEAL__WINDOW_CLOSED: { edge: false, meaning: "The slot is outside the cycle's reveal window" },
+  REVEAL__NO_COMMIT: { edge: false, meaning: "The node did not commit in this cycle" },
+  REVEAL__MISMATCH: { edge: false, meaning: "The revealed digest and salt do not hash to the commitment" },
+  REVEAL__DUPLICATE: { edge: false, meaning: "The node already revealed in this cycle" },
+  AUDIT__WINDOW_CLOSED: { edge: false, meaning: "The slot is outside the audit window for this kind of trigger" },
+  AUDIT__TARGET_NOT_REVEALED: { edge: false, meaning: "The target has no revealed proof in this cycle" },
+  AUDIT__SELF_TARGET: { edge: false, meaning: "A node cannot trigger an audit against itself" },
+  AUDIT__ALREADY_TRIGGERED: { edge: false, meaning: "An audit of this proof or list is already open; vote on it" },
+  AUDIT__TRIGGER_LIMIT: { edge: false, meaning: "The node reached maxTriggersPerNodePerCycle" },
+  AUDIT__NO_DISTRIBUTION: { edge: false, meaning: "No complete distribution list for this cycle and attempt" },
+  VOTE__TRIGGER_NOT_FOUND: { edge: false, meaning: "No trigger has this index in this cycle" },
+  VOTE__WINDOW_CLOSED: { edge: false, meaning: "The trigger's voting window is over" },
+  VOTE__DUPLICATE: { edge: false, meaning: "The node already cast this same vote" },
+  VOTE__EQUIVOCATION: {
+    edge: false,
+    meaning: "A vote conflicting with the node's earlier vote; recorded, not counted",
+  },
+  VOTE__OWN_TRIGGER: { edge: false, meaning: "The target of a trigger cannot vote on it" },
+  VOTE__NO_WEIGHT: { edge: false, meaning: "The node has no voting weight this round (warm-up, ramp or unbonding)" },
+  VOTE__UNAVAILABLE_NOT_ALLOWED: {
+    edge: false,
+    meaning: "Distribution lists are on the ledger: 'unavailable' is not a vote",
+  },
+  DISTRIBUTION__WINDOW_CLOSED: { edge: false, meaning: "The slot is outside the cycle's distribution window" },
+  DISTRIBUTION__NOT_SELECTED: { edge: false, meaning: "The sender is not the selected distributor for this attempt" },
+  DISTRIBUTION__WRONG_ATTEMPT: { edge: false, meaning: "The attempt number is not the cycle's current attempt" },
+  DISTRIBUTION__CHUNK_OUT_OF_ORDER: { edge: false, meaning: "Chunks must arrive in order with a constant count" },
+  DISTRIBUTION__NOT_SORTED: { edge: false, meaning: "Recipients must be strictly ascending across the whole list" },
+  DISTRIBUTION__NOT_A_SUBMITTER: { edge: false, meaning: "A recipient has no valid revealed proof in this cycle" },
+  DISTRIBUTION__OVER_BOUNTY: { edge: false, meaning: "The list pays more than the cycle's reserved bounty" },
+  DISTRIBUTION__TOO_LARGE: { edge: false, meaning: "The list has more entries than the cycle has valid submitters" },
+  CLAIM__NOTHING_CLAIMABLE: { edge: false, meaning: "Nothing has vested yet" },
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+type Field = { readonly field: string };
+type TaskRef = { readonly task: string };
+type CycleRef = TaskRef & { readonly cycle: number };
+type WindowRef = CycleRef & { readonly slot: number; readonly opensAt: number; readonly closesAt: number };
+
+/** The typed context of each code: what a client needs to explain or fix the rejection. */
+export type ErrorContextMap = {
+  TX__MALFORMED: Field & { readonly expected: string; readonly got: string };
+  TX__UNKNOWN_KIND: { readonly kind: string };
+  TX__UNKNOWN_FIELD: Field;
+  TX__WRONG_CHAIN: { readonly expected: string; readonly got: string };
+  TX__BAD_SIGNATURE: { readonly from: string };
+  TX__NONCE_TOO_LOW: { readonly expected: number; readonly got: number };
+  TX__NONCE_TOO_HIGH: { readonly expected: number; readonly got: number };
+  TX__TOO_LARGE: { readonly bytes: number; readonly limit: number };
+  ACCOUNT__INSUFFICIENT_BALANCE: { readonly account: string; readonly balance: bigint; readonly needed: bigint };
+  TRANSFER__TO_SELF: { readonly account: string };
+  TASK__INVALID_PARAMS: Field & { readonly reason: string };
+  TASK__BELOW_FIRST_BOUNTY: { readonly funding: bigint; readonly bountyPerRound: bigint };
+  TASK__LIMIT_REACHED: { readonly limit: number };
+  TASK__NOT_FOUND: TaskRef;
+  TASK__NOT_CREATOR: TaskRef & { readonly creator: string };
+  TASK__CLOSED: TaskRef & { readonly status: string };
+  TASK__FULL: TaskRef & { readonly maxNodes: number };
+  STAKE__BELOW_MINIMUM: TaskRef & { readonly stake: bigint; readonly minimumStake: bigint };
+  STAKE__UNBONDING: TaskRef & { readonly untilRound: number };
+  NODE__NOT_STAKED: TaskRef & { readonly node: string };
+  NODE__NOT_ACTIVE: TaskRef & { readonly node: string; readonly round: number; readonly activeStake: bigint };
+  WITHDRAW__NOTHING_UNBONDING: TaskRef;
+  WITHDRAW__STILL_BONDED: TaskRef & { readonly round: number; readonly untilRound: number };
+  CYCLE__NOT_FOUND: CycleRef;
+  COMMIT__WINDOW_CLOSED: WindowRef;
+  COMMIT__DUPLICATE: CycleRef;
+  REVEAL__WINDOW_CLOSED: WindowRef;
+  REVEAL__NO_COMMIT: CycleRef;
+  REVEAL__MISMATCH: CycleRef & { readonly expected: string; readonly got: string };
+  REVEAL__DUPLICATE: CycleRef;
+  AUDIT__WINDOW_CLOSED: WindowRef;
+  AUDIT__TARGET_NOT_REVEALED: CycleRef & { readonly target: string };
+  AUDIT__SELF_TARGET: CycleRef;
+  AUDIT__ALREADY_TRIGGERED: CycleRef & { readonly trigger: number };
+  AUDIT__TRIGGER_LIMIT: CycleRef & { readonly limit: number };
+  AUDIT__NO_DISTRIBUTION: CycleRef & { readonly attempt: number };
+  VOTE__TRIGGER_NOT_FOUND: CycleRef & { readonly trigger: number };
+  VOTE__WINDOW_CLOSED: WindowRef & { readonly trigger: number };
+  VOTE__DUPLICATE: CycleRef & { readonly trigger: number };
+  VOTE__EQUIVOCATION: CycleRef & { readonly trigger: number; readonly first: string; readonly second: string };
+  VOTE__OWN_TRIGGER: CycleRef & { readonly trigger: number };
+  VOTE__NO_WEIGHT: CycleRef & { readonly round: number };
+  VOTE__UNAVAILABLE_NOT_ALLOWED: CycleRef & { readonly trigger: number };
+  DISTRIBUTION__WINDOW_CLOSED: WindowRef;
+  DISTRIBUTION__NOT_SELECTED: CycleRef & { readonly distributor: string | null };
+  DISTRIBUTION__WRONG_ATTEMPT: CycleRef & { readonly expected: number; readonly got: number };
+  DISTRIBUTION__CHUNK_OUT_OF_ORDER: CycleRef & { readonly expected: number; readonly got: number };
+  DISTRIBUTION__NOT_SORTED: CycleRef & { readonly recipient: string };
+  DISTRIBUTION__NOT_A_SUBMITTER: CycleRef & { readonly recipient: string };
+  DISTRIBUTION__OVER_BOUNTY: CycleRef & { readonly total: bigint; readonly bounty: bigint };
+  DISTRIBUTION__TOO_LARGE: CycleRef & { readonly entries: number; readonly limit: number };
+  CLAIM__NOTHING_CLAIMABLE: TaskRef;
+};
+
+export type Rejection<C extends ErrorCode = ErrorCode> = {
+  [K in C]: { readonly ok: false; readonly code: K; readonly context: ErrorContextMap[K]; readonly message: string };
+}[C];
+
+export function reject<C extends ErrorCode>(code: C, context: ErrorContextMap[C], message?: string): Rejection<C> {
+  return { ok: false, code, context, message: message ?? ERROR_CODES[code].meaning } as Rejection<C>;
+}
+
+export function isEdgeCode(code: ErrorCode): boolean {
+  return ERROR_CODES[code].edge;
+}
+
+/**
+ * A bug or a misuse of the API (a wrong argument type, a broken invariant). Rejections of transactions are values,
+ * never this.
+ */
+export class ProtocolError extends Error {
+  override readonly name = "ProtocolError";
+  readonly details: string;
+  constructor(shortMessage: string, details = "") {
+    super(details === "" ? shortMessage : `${shortMessage}\n\n${details}`);
+    this.details = details;
+  }
+}
+
+export function assert(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new ProtocolError(`invariant broken: ${message}`);
+}

@@ -1,0 +1,164 @@
+import type { Account, CycleOutcome, Hash, TriggerKind, TriggerResolution, VoteChoice } from "./types.ts";
+
+/** What a transition did, for logs, the ledger's event stream, the dashboard and the simulator's accounting. */
+export type ProtocolEvent =
+  | { readonly type: "Transferred"; readonly from: Account; readonly to: Account; readonly amount: bigint }
+  | { readonly type: "TaskCreated"; readonly task: Hash; readonly creator: Account; readonly funding: bigint }
+  | { readonly type: "TaskFunded"; readonly task: Hash; readonly from: Account; readonly amount: bigint }
+  | { readonly type: "TaskPaused"; readonly task: Hash; readonly round: number; readonly escrow: bigint }
+  | { readonly type: "TaskResumed"; readonly task: Hash; readonly round: number }
+  | { readonly type: "TaskClosing"; readonly task: Hash }
+  | { readonly type: "TaskClosed"; readonly task: Hash; readonly refunded: bigint }
+  | {
+      readonly type: "Staked";
+      readonly task: Hash;
+      readonly node: Account;
+      readonly amount: bigint;
+      readonly activationRound: number;
+    }
+  | {
+      readonly type: "Unstaked";
+      readonly task: Hash;
+      readonly node: Account;
+      readonly amount: bigint;
+      readonly untilRound: number;
+    }
+  | { readonly type: "Withdrawn"; readonly task: Hash; readonly node: Account; readonly amount: bigint }
+  | { readonly type: "CycleStarted"; readonly task: Hash; readonly cycle: number; readonly reserved: bigint }
+  | { readonly type: "Committed"; readonly task: Hash; readonly cycle: number; readonly node: Account }
+  | {
+      readonly type: "Revealed";
+      readonly task: Hash;
+      readonly cycle: number;
+      readonly node: Account;
+      readonly proofDigest: Hash;
+      readonly index: number;
+    }
+  | {
+      readonly type: "SeedFixed";
+      readonly task: Hash;
+      readonly cycle: number;
+      readonly seed: Hash;
+      readonly revealCount: number;
+    }
+  | {
+      readonly type: "AuditTriggered";
+      readonly task: Hash;
+      readonly cycle: number;
+      readonly trigger: number;
+      readonly kind: TriggerKind;
+      readonly attempt: number;
+      readonly target: Account;
+      readonly triggerer: Account;
+      readonly bond: bigint;
+    }
+  | {
+      readonly type: "Voted";
+      readonly task: Hash;
+      readonly cycle: number;
+      readonly trigger: number;
+      readonly voter: Account;
+      readonly choice: VoteChoice;
+      readonly weight: bigint;
+    }
+  | {
+      readonly type: "Equivocated";
+      readonly task: Hash;
+      readonly cycle: number;
+      readonly trigger: number;
+      readonly voter: Account;
+    }
+  | {
+      readonly type: "TriggerResolved";
+      readonly task: Hash;
+      readonly cycle: number;
+      readonly trigger: number;
+      readonly kind: TriggerKind;
+      readonly target: Account;
+      readonly triggerer: Account;
+      readonly resolution: TriggerResolution;
+      readonly validWeight: bigint;
+      readonly invalidWeight: bigint;
+      readonly unavailableWeight: bigint;
+      readonly activeWeight: bigint;
+    }
+  | {
+      readonly type: "Slashed";
+      readonly task: Hash;
+      readonly cycle: number;
+      readonly trigger: number;
+      readonly node: Account;
+      readonly fromStake: bigint;
+      readonly fromVesting: bigint;
+      readonly toWhistleblower: bigint;
+      readonly toEscrow: bigint;
+    }
+  | {
+      readonly type: "BondForfeited";
+      readonly task: Hash;
+      readonly cycle: number;
+      readonly trigger: number;
+      readonly triggerer: Account;
+      readonly target: Account;
+      readonly amount: bigint;
+    }
+  | {
+      readonly type: "LosingVotePenalized";
+      readonly task: Hash;
+      readonly cycle: number;
+      readonly trigger: number;
+      readonly node: Account;
+      readonly amount: bigint;
+    }
+  | {
+      readonly type: "DistributorSelected";
+      readonly task: Hash;
+      readonly cycle: number;
+      readonly attempt: number;
+      readonly distributor: Account;
+      readonly round: number;
+    }
+  | {
+      readonly type: "DistributionSubmitted";
+      readonly task: Hash;
+      readonly cycle: number;
+      readonly attempt: number;
+      readonly chunk: number;
+      readonly chunkCount: number;
+      readonly entries: number;
+    }
+  | {
+      readonly type: "DistributionAccepted";
+      readonly task: Hash;
+      readonly cycle: number;
+      readonly attempt: number;
+      readonly total: bigint;
+      readonly entries: number;
+    }
+  | {
+      readonly type: "DistributionRejected";
+      readonly task: Hash;
+      readonly cycle: number;
+      readonly attempt: number;
+      readonly distributor: Account;
+      readonly reason: "upheld" | "missing";
+    }
+  | {
+      readonly type: "CycleCompleted";
+      readonly task: Hash;
+      readonly cycle: number;
+      readonly outcome: CycleOutcome;
+      readonly paid: bigint;
+      readonly returned: bigint;
+    }
+  | {
+      readonly type: "Vested";
+      readonly task: Hash;
+      readonly cycle: number;
+      readonly node: Account;
+      readonly amount: bigint;
+      readonly endRound: number;
+    }
+  | { readonly type: "Claimed"; readonly task: Hash; readonly node: Account; readonly amount: bigint };
+
+export type ProtocolEventType = ProtocolEvent["type"];

@@ -1,0 +1,74 @@
+/**
+ * @gradual/protocol: Gradual Consensus as a pure state machine (docs/protocol.md). No IO, no clock, no randomness:
+ * time is the slot number given to `advanceSlot`, and every choice comes from seeds fixed on the ledger.
+ */
+export { type AdvanceSlotResult, advanceSlot } from "./advanceSlot.ts";
+export { type Applied, type ApplyResult, applyTransaction, type Refused } from "./applyTransaction.ts";
+export { canonicalBytes, canonicalParse, canonicalStringify, isBigintString } from "./encoding/canonical.ts";
+export { bytesToHex, hashCanonical, hashCanonicalHex, hexToBytes, sha256, sha256Hex } from "./encoding/hash.ts";
+export { merkleRoot } from "./encoding/merkle.ts";
+export {
+  assert,
+  ERROR_CODES,
+  type ErrorCode,
+  type ErrorContextMap,
+  isEdgeCode,
+  ProtocolError,
+  type Rejection,
+  reject,
+} from "./errors.ts";
+export type { ProtocolEvent, ProtocolEventType } from "./events.ts";
+export { createGenesisState, type GenesisParameters } from "./genesis.ts";
+export { checkConservation, checkTotals, recomputeTotals } from "./invariants.ts";
+export {
+  AUDIT_MODES,
+  type AuditMode,
+  BPS,
+  DEVNET_PARAMS,
+  findParamsProblems,
+  LIMITS,
+  MAINNET_PARAMS,
+  type ParamsProblem,
+  PRESETS,
+  type PresetName,
+  type TaskParams,
+  TOKEN,
+} from "./params.ts";
+export * from "./queries.ts";
+export {
+  accumulateSalt,
+  auditorIndicesOf,
+  auditTargetIndices,
+  drawByWeight,
+  log2Fixed,
+  nextSeed,
+  raceTime,
+  SeededPermutation,
+  taskGenesisSeed,
+} from "./random.ts";
+export * from "./schedule.ts";
+export { keys } from "./state/keys.ts";
+export { Draft, readRecord, type State, stateEntries, stateRoot } from "./state/store.ts";
+export { keyHashOf, trieFullRehash, trieHash } from "./state/trie.ts";
+export { type CommitmentInput, computeCommitment } from "./transactions/commit.ts";
+export { signingPayload, transactionHash } from "./transactions/encoding.ts";
+export {
+  decodeParams,
+  decodeTransaction,
+  isDecodeRejection,
+  PARAM_NAMES,
+  TRANSACTION_FIELDS,
+  TRANSACTION_KINDS,
+  transactionToJson,
+} from "./transactions/schema.ts";
+export { chainListDigest, EMPTY_LIST_DIGEST, listDigest } from "./transactions/submitDistribution.ts";
+export type * from "./types.ts";
+export { addTranche, claimableAt, lockedAt, trancheUnlocked, vestingBalance } from "./vesting.ts";
+export {
+  foldRamp,
+  lotWeight,
+  nodeActiveStake,
+  nodeStake,
+  nodeWeight,
+  totalWeight,
+} from "./weight.ts";

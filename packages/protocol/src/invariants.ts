@@ -1,0 +1,60 @@
+import { ProtocolError } from "./errors.ts";
+import { readRecord, type State, stateEntries } from "./state/store.ts";
+import type {
+  AccountRecord,
+  ChainRecord,
+  CycleRecord,
+  NodeRecord,
+  TaskRecord,
+  TotalsRecord,
+  TriggerRecord,
+  VestingRecord,
+} from "./types.ts";
+import { vestingBalance } from "./vesting.ts";
+import { nodeStake } from "./weight.ts";
+
+/**
+ * protocol.md §11.1, conservation: balances + stakes + unbonding + escrows + reserved + vesting + bonds = supply.
+ * `checkTotals` is O(1) (the running totals); `checkConservation` recomputes every bucket from every record.
+ */
+export function checkTotals(state: State): void {
+  const chain = readRecord<ChainRecord>(state, "chain");
+  const totals = readRecord<TotalsRecord>(state, "totals");
+  if (chain === undefined || totals === undefined) throw new ProtocolError("state has no chain or totals record");
+  const sum = Object.values(totals).reduce((left: bigint, right: bigint) => left + right, 0n);
+  if (sum !== chain.supply) {
+    throw new ProtocolError(
+      `conservation broken at slot ${chain.slot}: totals sum to ${sum}, supply is ${chain.supply}`,
+    );
+  }
+}
+
+export function recomputeTotals(state: State): TotalsRecord {
+  const totals = { balances: 0n, stakes: 0n, unbonding: 0n, escrows: 0n, reserved: 0n, vesting: 0n, bonds: 0n };
+  for (const [key, value] of stateEntries(state)) {
+    const kind = key.slice(0, key.indexOf("/"));
+    if (kind === "account") totals.balances += (value as AccountRecord).balance;
+    else if (kind === "node") {
+      totals.stakes += nodeStake(value as NodeRecord);
+      totals.unbonding += (value as NodeRecord).unbonding;
+    } else if (kind === "task") totals.escrows += (value as TaskRecord).escrow;
+    else if (kind === "cycle") totals.reserved += (value as CycleRecord).reserved;
+    else if (kind === "vesting") totals.vesting += vestingBalance(value as VestingRecord);
+    else if (kind === "trigger" && (value as TriggerRecord).resolution === null)
+      totals.bonds += (value as TriggerRecord).bond;
+  }
+  return totals;
+}
+
+export function checkConservation(state: State): void {
+  checkTotals(state);
+  const stored = readRecord<TotalsRecord>(state, "totals") as TotalsRecord;
+  const recomputed = recomputeTotals(state);
+  for (const bucket of Object.keys(recomputed) as (keyof TotalsRecord)[]) {
+    if (stored[bucket] !== recomputed[bucket]) {
+      throw new ProtocolError(
+        `conservation broken: running total ${bucket} is ${stored[bucket]}, the records hold ${recomputed[bucket]}`,
+      );
+    }
+  }
+}

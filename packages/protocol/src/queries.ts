@@ -1,0 +1,245 @@
+import { auditorIndicesOf, auditTargetIndices, SeededPermutation } from "./random.ts";
+import {
+  commitWindow,
+  distributionTriggerWindow,
+  distributionVoteWindow,
+  distributionWindow,
+  proofTriggerWindow,
+  proofVoteWindow,
+  revealWindow,
+  roundOf,
+  type Window,
+} from "./schedule.ts";
+import { keys } from "./state/keys.ts";
+import { readRecord, type State } from "./state/store.ts";
+import type {
+  Account,
+  AccountRecord,
+  ChainRecord,
+  CommitRecord,
+  CycleRecord,
+  DistributionEntry,
+  DistributionRecord,
+  Hash,
+  NodeRecord,
+  RevealRecord,
+  TaskRecord,
+  TotalsRecord,
+  TriggerRecord,
+  VestingRecord,
+  VoteRecord,
+} from "./types.ts";
+import { claimableAt, lockedAt } from "./vesting.ts";
+import { foldNodeLots, foldRamp, nodeStake, nodeWeight, totalWeight } from "./weight.ts";
+
+/** Read-only views of a state, shared by the ledger API, the node and the simulator. */
+
+export function getChain(state: State): ChainRecord {
+  return readRecord<ChainRecord>(state, keys.chain()) as ChainRecord;
+}
+
+export function getTotals(state: State): TotalsRecord {
+  return readRecord<TotalsRecord>(state, keys.totals()) as TotalsRecord;
+}
+
+export function getAccount(state: State, account: Account): AccountRecord {
+  return readRecord<AccountRecord>(state, keys.account(account)) ?? { balance: 0n, nonce: 0 };
+}
+
+export function getTask(state: State, task: Hash): TaskRecord | undefined {
+  return readRecord<TaskRecord>(state, keys.task(task));
+}
+
+export function listTaskIds(state: State): Hash[] {
+  const chain = getChain(state);
+  const ids: Hash[] = [];
+  for (let index = 0; index < chain.taskCount; index += 1) {
+    const id = readRecord<string>(state, keys.taskAt(index));
+    if (id !== undefined) ids.push(id);
+  }
+  return ids;
+}
+
+export function getNode(state: State, task: Hash, account: Account): NodeRecord | undefined {
+  return readRecord<NodeRecord>(state, keys.node(task, account));
+}
+
+export function listNodeAccounts(state: State, task: Hash, offset = 0, limit = Number.MAX_SAFE_INTEGER): Account[] {
+  const record = getTask(state, task);
+  if (record === undefined) return [];
+  const accounts: Account[] = [];
+  const end = Math.min(record.nodeCount, offset + limit);
+  for (let index = offset; index < end; index += 1) {
+    const account = readRecord<string>(state, keys.nodeAt(task, index));
+    if (account !== undefined) accounts.push(account);
+  }
+  return accounts;
+}
+
+export function getCycle(state: State, task: Hash, cycle: number): CycleRecord | undefined {
+  return readRecord<CycleRecord>(state, keys.cycle(task, cycle));
+}
+
+export function getCommit(state: State, task: Hash, cycle: number, node: Account): CommitRecord | undefined {
+  return readRecord<CommitRecord>(state, keys.commit(task, cycle, node));
+}
+
+export function getReveal(state: State, task: Hash, cycle: number, node: Account): RevealRecord | undefined {
+  return readRecord<RevealRecord>(state, keys.reveal(task, cycle, node));
+}
+
+/** Revealed submitters of a cycle in ledger order (their index is their position in this list). */
+export function listRevealers(state: State, task: Hash, cycle: number): Account[] {
+  const record = getCycle(state, task, cycle);
+  if (record === undefined) return [];
+  const accounts: Account[] = [];
+  for (let index = 0; index < record.revealCount; index += 1) {
+    const account = readRecord<string>(state, keys.revealAt(task, cycle, index));
+    if (account !== undefined) accounts.push(account);
+  }
+  return accounts;
+}
+
+export function listTriggers(state: State, task: Hash, cycle: number): TriggerRecord[] {
+  const record = getCycle(state, task, cycle);
+  const triggers: TriggerRecord[] = [];
+  for (let index = 0; index < (record?.triggerCount ?? 0); index += 1) {
+    const trigger = readRecord<TriggerRecord>(state, keys.trigger(task, cycle, index));
+    if (trigger !== undefined) triggers.push(trigger);
+  }
+  return triggers;
+}
+
+export function getVote(
+  state: State,
+  task: Hash,
+  cycle: number,
+  trigger: number,
+  voter: Account,
+): VoteRecord | undefined {
+  return readRecord<VoteRecord>(state, keys.vote(task, cycle, trigger, voter));
+}
+
+export function listVotes(
+  state: State,
+  task: Hash,
+  cycle: number,
+  trigger: TriggerRecord,
+): (VoteRecord & { voter: Account })[] {
+  const votes: (VoteRecord & { voter: Account })[] = [];
+  for (let index = 0; index < trigger.voteCount; index += 1) {
+    const voter = readRecord<string>(state, keys.voteAt(task, cycle, trigger.index, index));
+    if (voter === undefined) continue;
+    const vote = getVote(state, task, cycle, trigger.index, voter);
+    if (vote !== undefined) votes.push({ ...vote, voter });
+  }
+  return votes;
+}
+
+export function getDistribution(
+  state: State,
+  task: Hash,
+  cycle: number,
+  attempt: number,
+): DistributionRecord | undefined {
+  return readRecord<DistributionRecord>(state, keys.distribution(task, cycle, attempt));
+}
+
+export function getDistributionEntries(state: State, task: Hash, cycle: number, attempt: number): DistributionEntry[] {
+  const list = getDistribution(state, task, cycle, attempt);
+  const entries: DistributionEntry[] = [];
+  for (let chunk = 0; chunk < (list?.chunksReceived ?? 0); chunk += 1) {
+    entries.push(
+      ...(readRecord<DistributionEntry[]>(state, keys.distributionChunk(task, cycle, attempt, chunk)) ?? []),
+    );
+  }
+  return entries;
+}
+
+export function getVesting(state: State, task: Hash, account: Account): VestingRecord | undefined {
+  return readRecord<VestingRecord>(state, keys.vesting(task, account));
+}
+
+export function currentRound(state: State, task: TaskRecord): number {
+  return roundOf(task, getChain(state).slot);
+}
+
+export type NodeView = {
+  readonly record: NodeRecord;
+  readonly stake: bigint;
+  readonly weight: bigint;
+  readonly claimable: bigint;
+  readonly locked: bigint;
+};
+
+/** A node's stake, its trust-ramped weight, and its vesting, as of the state's slot. */
+export function getNodeView(state: State, task: Hash, account: Account): NodeView | undefined {
+  const taskRecord = getTask(state, task);
+  const stored = getNode(state, task, account);
+  if (taskRecord === undefined || stored === undefined) return undefined;
+  const round = currentRound(state, taskRecord);
+  const ramp = foldRamp(taskRecord.ramp, round, taskRecord.params.rampRounds);
+  const record = foldNodeLots(stored, ramp);
+  const vesting = getVesting(state, task, account);
+  return {
+    record,
+    stake: nodeStake(record),
+    weight: nodeWeight(record, round, taskRecord.params),
+    claimable: vesting === undefined ? 0n : claimableAt(vesting, round),
+    locked: vesting === undefined ? 0n : lockedAt(vesting, round),
+  };
+}
+
+export function getActiveWeight(state: State, task: TaskRecord): bigint {
+  return totalWeight(task.ramp, currentRound(state, task), task.params.rampRounds);
+}
+
+/** The submissions `auditor` must check in `cycle` (protocol.md §5.1); empty until the seed is fixed. */
+export function getAuditAssignment(state: State, task: Hash, cycle: number, auditor: Account): Account[] {
+  const taskRecord = getTask(state, task);
+  const record = getCycle(state, task, cycle);
+  const reveal = getReveal(state, task, cycle, auditor);
+  if (taskRecord === undefined || record?.seed == null || reveal === undefined || record.revealCount < 2) return [];
+  const permutation = new SeededPermutation(record.seed, record.revealCount);
+  return auditTargetIndices(
+    permutation,
+    reveal.index,
+    taskRecord.params.auditsPerNode,
+    taskRecord.params.auditMode,
+  ).map((index) => readRecord<string>(state, keys.revealAt(task, cycle, index)) as string);
+}
+
+/** The auditors assigned to `target`'s submission in `cycle`. */
+export function getAuditorsOf(state: State, task: Hash, cycle: number, target: Account): Account[] {
+  const taskRecord = getTask(state, task);
+  const record = getCycle(state, task, cycle);
+  const reveal = getReveal(state, task, cycle, target);
+  if (taskRecord === undefined || record?.seed == null || reveal === undefined || record.revealCount < 2) return [];
+  const permutation = new SeededPermutation(record.seed, record.revealCount);
+  return auditorIndicesOf(permutation, reveal.index, taskRecord.params.auditsPerNode, taskRecord.params.auditMode).map(
+    (index) => readRecord<string>(state, keys.revealAt(task, cycle, index)) as string,
+  );
+}
+
+export type CycleWindows = {
+  readonly commit: Window;
+  readonly reveal: Window;
+  readonly proofTriggers: Window;
+  readonly proofVotes: Window;
+  readonly distribution: Window;
+  readonly distributionTriggers: Window;
+  readonly distributionVotes: Window;
+};
+
+/** Every window of a cycle's current attempt, as absolute slot ranges. */
+export function getCycleWindows(task: TaskRecord, cycle: number, attemptRound = cycle + 2): CycleWindows {
+  return {
+    commit: commitWindow(task, cycle),
+    reveal: revealWindow(task, cycle),
+    proofTriggers: proofTriggerWindow(task, cycle),
+    proofVotes: proofVoteWindow(task, cycle),
+    distribution: distributionWindow(task, attemptRound),
+    distributionTriggers: distributionTriggerWindow(task, attemptRound),
+    distributionVotes: distributionVoteWindow(task, attemptRound),
+  };
+}

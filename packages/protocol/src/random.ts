@@ -1,0 +1,197 @@
+import { bytesToHex, hexToBytes, sha256 } from "./encoding/hash.ts";
+import type { Account, Hash } from "./types.ts";
+
+/**
+ * Seeded choices (protocol.md §4.4, §5.1, §6.1). Everything here is a pure function of a cycle seed that is fixed
+ * only after the last reveal, so nobody can pick a position in an assignment or a draw before committing.
+ */
+
+export function taskGenesisSeed(task: Hash): Hash {
+  return bytesToHex(sha256("gradual/seed/genesis/v1\n", hexToBytes(task)));
+}
+
+export const EMPTY_ACCUMULATOR: Hash = "0".repeat(64);
+
+/** Folds one revealed salt into the cycle's running accumulator, in ledger order. */
+export function accumulateSalt(accumulator: Hash, salt: Hash): Hash {
+  return bytesToHex(sha256("gradual/seed/salt/v1\n", hexToBytes(accumulator), hexToBytes(salt)));
+}
+
+/** seed(c) = H(seed(c-1), salts of c in ledger order), with the salts chained into one accumulator. */
+export function nextSeed(previousSeed: Hash, accumulator: Hash, cycle: number): Hash {
+  return bytesToHex(
+    sha256("gradual/seed/cycle/v1\n", hexToBytes(previousSeed), hexToBytes(accumulator), String(cycle)),
+  );
+}
+
+function readUint32(bytes: Uint8Array, offset: number): number {
+  return (
+    (((bytes[offset] as number) << 24) |
+      ((bytes[offset + 1] as number) << 16) |
+      ((bytes[offset + 2] as number) << 8) |
+      (bytes[offset + 3] as number)) >>>
+    0
+  );
+}
+
+/**
+ * A keyed pseudo-random permutation of [0, size): a 4-round balanced Feistel network over the smallest even bit
+ * width that holds `size`, with cycle walking. Both directions cost O(1) expected hashes, so a contract can check
+ * one auditor's assignment without sorting anything.
+ */
+export class SeededPermutation {
+  readonly size: number;
+  readonly #seed: Uint8Array;
+  readonly #halfBits: number;
+  readonly #mask: number;
+
+  constructor(seed: Hash, size: number) {
+    if (!Number.isSafeInteger(size) || size < 1 || size > 2 ** 30) {
+      throw new RangeError(`SeededPermutation: expected size in [1, 2^30], got ${size}`);
+    }
+    this.size = size;
+    this.#seed = hexToBytes(seed);
+    let bits = 2;
+    while (2 ** bits < size) bits += 1;
+    if (bits % 2 === 1) bits += 1;
+    this.#halfBits = bits / 2;
+    this.#mask = 2 ** this.#halfBits - 1;
+  }
+
+  #round(round: number, half: number): number {
+    const input = new Uint8Array(5);
+    input[0] = round;
+    input[1] = half >>> 24;
+    input[2] = (half >>> 16) & 0xff;
+    input[3] = (half >>> 8) & 0xff;
+    input[4] = half & 0xff;
+    return readUint32(sha256("gradual/permutation/v1\n", this.#seed, input), 0) & this.#mask;
+  }
+
+  #encrypt(value: number): number {
+    let left = Math.floor(value / 2 ** this.#halfBits);
+    let right = value & this.#mask;
+    for (let round = 0; round < 4; round += 1) {
+      const next = (left ^ this.#round(round, right)) >>> 0;
+      left = right;
+      right = next;
+    }
+    return left * 2 ** this.#halfBits + right;
+  }
+
+  #decrypt(value: number): number {
+    let left = Math.floor(value / 2 ** this.#halfBits);
+    let right = value & this.#mask;
+    for (let round = 3; round >= 0; round -= 1) {
+      const previous = (right ^ this.#round(round, left)) >>> 0;
+      right = left;
+      left = previous;
+    }
+    return left * 2 ** this.#halfBits + right;
+  }
+
+  forward(index: number): number {
+    let value = this.#encrypt(index);
+    while (value >= this.size) value = this.#encrypt(value);
+    return value;
+  }
+
+  inverse(position: number): number {
+    let value = this.#decrypt(position);
+    while (value >= this.size) value = this.#decrypt(value);
+    return value;
+  }
+}
+
+/**
+ * Audit assignment (protocol.md §5.1). Revealed submissions are numbered in ledger order; the seeded permutation
+ * places them on a ring, and the submission at ring position p checks the next k positions. Every submission is
+ * checked by exactly min(k, m-1) others and never by its own node. `all` keeps Koii's all-pairs behaviour.
+ */
+export function auditTargetIndices(
+  permutation: SeededPermutation,
+  auditorIndex: number,
+  auditsPerNode: number,
+  mode: "sampled" | "all",
+): number[] {
+  const size = permutation.size;
+  if (mode === "all") {
+    const all: number[] = [];
+    for (let index = 0; index < size; index += 1) if (index !== auditorIndex) all.push(index);
+    return all;
+  }
+  const count = Math.min(auditsPerNode, size - 1);
+  const position = permutation.forward(auditorIndex);
+  const targets: number[] = [];
+  for (let step = 1; step <= count; step += 1) targets.push(permutation.inverse((position + step) % size));
+  return targets;
+}
+
+/** Who is assigned to check submission `targetIndex`: the k positions before it on the ring. */
+export function auditorIndicesOf(
+  permutation: SeededPermutation,
+  targetIndex: number,
+  auditsPerNode: number,
+  mode: "sampled" | "all",
+): number[] {
+  const size = permutation.size;
+  if (mode === "all") return auditTargetIndices(permutation, targetIndex, 0, "all");
+  const count = Math.min(auditsPerNode, size - 1);
+  const position = permutation.forward(targetIndex);
+  const auditors: number[] = [];
+  for (let step = 1; step <= count; step += 1) auditors.push(permutation.inverse((position - step + size) % size));
+  return auditors;
+}
+
+// Distributor draw: an exponential race in fixed point ---------------------------------------------------------
+
+const FRACTION_BITS = 48;
+const ONE = 1n << BigInt(FRACTION_BITS);
+
+/** log2(x) for an integer x >= 1, in fixed point with 48 fractional bits, by repeated squaring (exact, portable). */
+export function log2Fixed(x: bigint): bigint {
+  if (x < 1n) throw new RangeError(`log2Fixed: expected x >= 1, got ${x}`);
+  const integerPart = BigInt(x.toString(2).length - 1);
+  let mantissa = (x << BigInt(FRACTION_BITS)) >> integerPart; // in [1, 2) * ONE
+  let result = integerPart << BigInt(FRACTION_BITS);
+  for (let bit = FRACTION_BITS - 1; bit >= 0; bit -= 1) {
+    mantissa = (mantissa * mantissa) >> BigInt(FRACTION_BITS);
+    if (mantissa >= 2n * ONE) {
+      mantissa >>= 1n;
+      result += 1n << BigInt(bit);
+    }
+  }
+  return result;
+}
+
+/**
+ * The race time of one candidate: -log2(u) with u = (h + 1) / 2^64 from H(seed, attempt, node). The candidate with
+ * the smallest time / weight wins; that is an exact weighted draw (P(i) = w_i / sum w), computed without floats.
+ */
+export function raceTime(seed: Hash, attempt: number, node: Account): bigint {
+  const digest = sha256("gradual/distributor/v1\n", hexToBytes(seed), String(attempt), hexToBytes(node));
+  let value = 0n;
+  for (let index = 0; index < 8; index += 1) value = (value << 8n) | BigInt(digest[index] as number);
+  return (64n << BigInt(FRACTION_BITS)) - log2Fixed(value + 1n);
+}
+
+export type RaceEntry = { readonly node: Account; readonly weight: bigint };
+
+/** The winner of the exponential race among candidates with positive weight; ties go to the smaller key. */
+export function drawByWeight(seed: Hash, attempt: number, candidates: readonly RaceEntry[]): Account | null {
+  let best: { node: Account; time: bigint; weight: bigint } | null = null;
+  for (const candidate of candidates) {
+    if (candidate.weight <= 0n) continue;
+    const time = raceTime(seed, attempt, candidate.node);
+    if (best === null) {
+      best = { node: candidate.node, time, weight: candidate.weight };
+      continue;
+    }
+    const left = time * best.weight;
+    const right = best.time * candidate.weight;
+    if (left < right || (left === right && candidate.node < best.node)) {
+      best = { node: candidate.node, time, weight: candidate.weight };
+    }
+  }
+  return best?.node ?? null;
+}

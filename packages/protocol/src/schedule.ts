@@ -1,0 +1,74 @@
+import type { TaskParams } from "./params.ts";
+
+/**
+ * Round and window arithmetic (protocol.md §1, §2, §4-§6). Every window is a half-open slot range `[opensAt,
+ * closesAt)`: a transaction in slot s is inside when opensAt <= s < closesAt, and the window's end is processed by
+ * `advanceSlot(closesAt)` before any transaction of that slot.
+ */
+
+export type Window = { readonly opensAt: number; readonly closesAt: number };
+
+type Timing = { readonly startSlot: number; readonly params: TaskParams };
+
+export function roundOf(task: Timing, slot: number): number {
+  return Math.floor((slot - task.startSlot) / task.params.roundSlots);
+}
+
+export function roundStart(task: Timing, round: number): number {
+  return task.startSlot + round * task.params.roundSlots;
+}
+
+export function isInside(window: Window, slot: number): boolean {
+  return slot >= window.opensAt && slot < window.closesAt;
+}
+
+/** Last `commitSlots` of round c (the Work Period). */
+export function commitWindow(task: Timing, cycle: number): Window {
+  const closesAt = roundStart(task, cycle + 1);
+  return { opensAt: closesAt - task.params.commitSlots, closesAt };
+}
+
+/** First `revealSlots` of round c+1 (the Review Period). */
+export function revealWindow(task: Timing, cycle: number): Window {
+  const opensAt = roundStart(task, cycle + 1);
+  return { opensAt, closesAt: opensAt + task.params.revealSlots };
+}
+
+/** Triggers against proofs of cycle c: right after the reveal window. */
+export function proofTriggerWindow(task: Timing, cycle: number): Window {
+  const opensAt = revealWindow(task, cycle).closesAt;
+  return { opensAt, closesAt: opensAt + task.params.auditSlots };
+}
+
+/** Votes on proof triggers: from the trigger window's start until `voteSlots` after it closes. */
+export function proofVoteWindow(task: Timing, cycle: number): Window {
+  const trigger = proofTriggerWindow(task, cycle);
+  return { opensAt: trigger.opensAt, closesAt: trigger.closesAt + task.params.voteSlots };
+}
+
+/** The list of attempt a is submitted in the first `distributionSlots` of its round. */
+export function distributionWindow(task: Timing, attemptRound: number): Window {
+  const opensAt = roundStart(task, attemptRound);
+  return { opensAt, closesAt: opensAt + task.params.distributionSlots };
+}
+
+export function distributionTriggerWindow(task: Timing, attemptRound: number): Window {
+  const opensAt = distributionWindow(task, attemptRound).closesAt;
+  return { opensAt, closesAt: opensAt + task.params.distributionAuditSlots };
+}
+
+export function distributionVoteWindow(task: Timing, attemptRound: number): Window {
+  const trigger = distributionTriggerWindow(task, attemptRound);
+  return { opensAt: trigger.opensAt, closesAt: trigger.closesAt + task.params.voteSlots };
+}
+
+export type CyclePhase = "work" | "review" | "distribution" | "complete";
+
+/** Which period a cycle is in at a slot (protocol.md §2). */
+export function cyclePhaseAt(task: Timing, cycle: number, attemptRound: number, slot: number): CyclePhase {
+  const round = roundOf(task, slot);
+  if (round <= cycle) return "work";
+  if (round === cycle + 1) return "review";
+  if (round <= attemptRound) return "distribution";
+  return "complete";
+}

@@ -1,0 +1,139 @@
+import { bytesToHex } from "../encoding/hash.ts";
+import { ProtocolError } from "../errors.ts";
+import type { AccountRecord, ChainRecord, CycleRecord, NodeRecord, TaskRecord, TotalsRecord } from "../types.ts";
+import { keys } from "./keys.ts";
+import { type TrieNode, trieEntries, trieGet, trieHash, trieSet } from "./trie.ts";
+
+/** An immutable protocol state: the root of a persistent Merkle trie. */
+export type State = { readonly root: TrieNode | null };
+
+export function stateRoot(state: State): string {
+  return bytesToHex(trieHash(state.root));
+}
+
+export function readRecord<T>(state: State, key: string): T | undefined {
+  return trieGet(state.root, key) as T | undefined;
+}
+
+export function* stateEntries(state: State): Generator<[string, unknown]> {
+  yield* trieEntries(state.root);
+}
+
+const ZERO_TOTALS: TotalsRecord = {
+  balances: 0n,
+  stakes: 0n,
+  unbonding: 0n,
+  escrows: 0n,
+  reserved: 0n,
+  vesting: 0n,
+  bonds: 0n,
+};
+
+export type TotalsDelta = { -readonly [K in keyof TotalsRecord]?: bigint };
+
+/**
+ * The working copy of one transition: reads see earlier writes, writes path-copy the trie, and the state the draft
+ * started from stays untouched. Money moves only through `move`, which keeps the running totals in step.
+ */
+export class Draft {
+  #root: TrieNode | null;
+  #totals: TotalsDelta = {};
+
+  constructor(state: State) {
+    this.#root = state.root;
+  }
+
+  get<T>(key: string): T | undefined {
+    return trieGet(this.#root, key) as T | undefined;
+  }
+
+  set(key: string, value: unknown): void {
+    this.#root = trieSet(this.#root, key, value);
+  }
+
+  delete(key: string): void {
+    this.#root = trieSet(this.#root, key, undefined);
+  }
+
+  /** Moves `amount` from one bucket of the totals to another (the records themselves are written by the caller). */
+  move(from: keyof TotalsRecord, to: keyof TotalsRecord, amount: bigint): void {
+    if (amount < 0n) throw new ProtocolError(`Draft.move: expected a non-negative amount, got ${amount}`);
+    if (amount === 0n || from === to) return;
+    this.#totals[from] = (this.#totals[from] ?? 0n) - amount;
+    this.#totals[to] = (this.#totals[to] ?? 0n) + amount;
+  }
+
+  /** Adds new money (genesis only). */
+  mint(to: keyof TotalsRecord, amount: bigint): void {
+    this.#totals[to] = (this.#totals[to] ?? 0n) + amount;
+  }
+
+  finish(): State {
+    const delta = this.#totals;
+    if (Object.keys(delta).length > 0) {
+      const totals = this.get<TotalsRecord>(keys.totals()) ?? ZERO_TOTALS;
+      const next = { ...totals };
+      for (const [bucket, change] of Object.entries(delta) as [keyof TotalsRecord, bigint][]) {
+        next[bucket] = totals[bucket] + change;
+        if (next[bucket] < 0n) throw new ProtocolError(`invariant broken: total ${bucket} went negative`);
+      }
+      this.set(keys.totals(), next);
+      this.#totals = {};
+    }
+    return { root: this.#root };
+  }
+
+  // Typed accessors ---------------------------------------------------------------------------------------------
+
+  chain(): ChainRecord {
+    const chain = this.get<ChainRecord>(keys.chain());
+    if (chain === undefined) throw new ProtocolError("state has no chain record: create it with createGenesisState");
+    return chain;
+  }
+
+  account(account: string): AccountRecord {
+    return this.get<AccountRecord>(keys.account(account)) ?? { balance: 0n, nonce: 0 };
+  }
+
+  setAccount(account: string, record: AccountRecord): void {
+    this.set(keys.account(account), record);
+  }
+
+  task(task: string): TaskRecord | undefined {
+    return this.get<TaskRecord>(keys.task(task));
+  }
+
+  setTask(record: TaskRecord): void {
+    this.set(keys.task(record.id), record);
+  }
+
+  node(task: string, account: string): NodeRecord | undefined {
+    return this.get<NodeRecord>(keys.node(task, account));
+  }
+
+  setNode(record: NodeRecord): void {
+    this.set(keys.node(record.task, record.account), record);
+  }
+
+  cycle(task: string, cycle: number): CycleRecord | undefined {
+    return this.get<CycleRecord>(keys.cycle(task, cycle));
+  }
+
+  setCycle(record: CycleRecord): void {
+    this.set(keys.cycle(record.task, record.cycle), record);
+  }
+
+  credit(account: string, amount: bigint): void {
+    const record = this.account(account);
+    this.setAccount(account, { ...record, balance: record.balance + amount });
+  }
+
+  debit(account: string, amount: bigint): void {
+    const record = this.account(account);
+    if (record.balance < amount)
+      throw new ProtocolError(`debit of ${amount} from ${account}: balance ${record.balance}`);
+    this.setAccount(account, { ...record, balance: record.balance - amount });
+  }
+}
+
+export { ZERO_TOTALS };

@@ -1,0 +1,119 @@
+import type { TransitionContext } from "./context.ts";
+import { type Rejection, reject } from "./errors.ts";
+import { BPS } from "./params.ts";
+import { roundOf } from "./schedule.ts";
+import { keys } from "./state/keys.ts";
+import type { Draft } from "./state/store.ts";
+import type { NodeRecord, StakeLot, TaskRecord, VestingRecord } from "./types.ts";
+import { EMPTY_VESTING, slashLocked } from "./vesting.ts";
+import { foldNodeLots, foldRamp, removeFromRamp } from "./weight.ts";
+
+/** Shared task and node bookkeeping used by transactions and window ends. */
+
+export function findTask(draft: Draft, id: string): TaskRecord | Rejection<"TASK__NOT_FOUND"> {
+  return draft.task(id) ?? reject("TASK__NOT_FOUND", { task: id });
+}
+
+export function isRejection(value: unknown): value is Rejection {
+  return typeof value === "object" && value !== null && (value as { ok?: unknown }).ok === false;
+}
+
+export function requireOpen(task: TaskRecord): Rejection<"TASK__CLOSED"> | null {
+  return task.status === "closing" || task.status === "closed"
+    ? reject("TASK__CLOSED", { task: task.id, status: task.status })
+    : null;
+}
+
+/** Folds the task's ramp aggregate up to the current round and stores it; returns the fresh task record. */
+export function refreshRamp(draft: Draft, task: TaskRecord, slot: number): TaskRecord {
+  const round = roundOf(task, slot);
+  const ramp = foldRamp(task.ramp, round, task.params.rampRounds);
+  if (ramp === task.ramp) return task;
+  const next = { ...task, ramp };
+  draft.setTask(next);
+  return next;
+}
+
+/** The node record with its folded lots moved into `rampedStake`, consistent with the task aggregate. */
+export function freshNode(task: TaskRecord, node: NodeRecord): NodeRecord {
+  return foldNodeLots(node, task.ramp);
+}
+
+/** Removes a node from the task's index (swap with the last) and deletes its record. */
+export function removeNode(draft: Draft, task: TaskRecord, node: NodeRecord): TaskRecord {
+  const last = task.nodeCount - 1;
+  if (node.index !== last) {
+    const lastAccount = draft.get<string>(keys.nodeAt(task.id, last));
+    if (lastAccount !== undefined) {
+      const moved = draft.node(task.id, lastAccount);
+      if (moved !== undefined) draft.setNode({ ...moved, index: node.index });
+      draft.set(keys.nodeAt(task.id, node.index), lastAccount);
+    }
+  }
+  draft.delete(keys.nodeAt(task.id, last));
+  draft.delete(keys.node(task.id, node.account));
+  const next = { ...task, nodeCount: last };
+  draft.setTask(next);
+  return next;
+}
+
+export type SlashOutcome = { readonly fromStake: bigint; readonly fromVesting: bigint };
+
+/**
+ * Takes `fractionBps` of a node's stake, unbonding stake and locked rewards into the task escrow (protocol.md §5.5).
+ * The caller pays the whistleblower's share out of the escrow. Returns what was taken.
+ */
+export function slashNode(
+  context: TransitionContext,
+  taskId: string,
+  account: string,
+  fractionBps: number,
+): SlashOutcome {
+  const { draft, slot } = context;
+  let task = draft.task(taskId);
+  if (task === undefined) return { fromStake: 0n, fromVesting: 0n };
+  task = refreshRamp(draft, task, slot);
+  const round = roundOf(task, slot);
+  const fraction = BigInt(fractionBps);
+  let fromStake = 0n;
+  const stored = draft.node(taskId, account);
+  if (stored !== undefined) {
+    const node = freshNode(task, stored);
+    const scale = (amount: bigint) => (amount * fraction) / BigInt(BPS);
+    let ramp = task.ramp;
+    const lots: StakeLot[] = [];
+    for (const lot of node.lots) {
+      const cut = scale(lot.amount);
+      ramp = removeFromRamp(ramp, { amount: cut, activationRound: lot.activationRound });
+      fromStake += cut;
+      if (lot.amount - cut > 0n) lots.push({ amount: lot.amount - cut, activationRound: lot.activationRound });
+    }
+    const rampedCut = scale(node.rampedStake);
+    ramp = removeFromRamp(ramp, { amount: rampedCut, activationRound: ramp.foldedThrough });
+    fromStake += rampedCut;
+    const unbondingCut = scale(node.unbonding);
+    draft.move("stakes", "escrows", fromStake);
+    draft.move("unbonding", "escrows", unbondingCut);
+    fromStake += unbondingCut;
+    draft.setNode({
+      ...node,
+      lots,
+      rampedStake: node.rampedStake - rampedCut,
+      unbonding: node.unbonding - unbondingCut,
+      slashedTotal: node.slashedTotal + fromStake,
+      slashCount: node.slashCount + 1,
+    });
+    task = { ...task, ramp };
+  }
+  const vestingKey = keys.vesting(taskId, account);
+  const vesting = draft.get<VestingRecord>(vestingKey) ?? EMPTY_VESTING;
+  const { record, slashed: fromVesting } = slashLocked(vesting, round, fractionBps);
+  if (vesting !== EMPTY_VESTING) draft.set(vestingKey, record);
+  draft.move("vesting", "escrows", fromVesting);
+  draft.setTask({
+    ...task,
+    escrow: task.escrow + fromStake + fromVesting,
+    totalSlashed: task.totalSlashed + fromStake + fromVesting,
+  });
+  return { fromStake, fromVesting };
+}

@@ -1,0 +1,53 @@
+import type { TransitionContext } from "../context.ts";
+import { hashCanonicalHex } from "../encoding/hash.ts";
+import { type Rejection, reject } from "../errors.ts";
+import { commitWindow, isInside, roundOf } from "../schedule.ts";
+import { keys } from "../state/keys.ts";
+import { findTask, freshNode, isRejection } from "../tasks.ts";
+import type { CommitRecord, CommitTx, Hash } from "../types.ts";
+import { nodeActiveStake } from "../weight.ts";
+
+export type CommitmentInput = {
+  readonly task: Hash;
+  readonly cycle: number;
+  readonly node: Hash;
+  readonly proofDigest: Hash;
+  readonly salt: Hash;
+};
+
+/** protocol.md §4.1: commit = H(task, cycle, node, proofDigest, salt); binding the node stops copied commits. */
+export function computeCommitment(input: CommitmentInput): Hash {
+  return hashCanonicalHex("commit", {
+    task: input.task,
+    cycle: input.cycle,
+    node: input.node,
+    proofDigest: input.proofDigest,
+    salt: input.salt,
+  });
+}
+
+export function applyCommit(context: TransitionContext, tx: CommitTx): Rejection | null {
+  const { draft, slot } = context;
+  const task = findTask(draft, tx.task);
+  if (isRejection(task)) return task;
+  const cycle = draft.cycle(task.id, tx.cycle);
+  if (cycle === undefined) return reject("CYCLE__NOT_FOUND", { task: task.id, cycle: tx.cycle });
+  const window = commitWindow(task, tx.cycle);
+  if (!isInside(window, slot)) {
+    return reject("COMMIT__WINDOW_CLOSED", { task: task.id, cycle: tx.cycle, slot, ...window });
+  }
+  const stored = draft.node(task.id, tx.from);
+  if (stored === undefined) return reject("NODE__NOT_STAKED", { task: task.id, node: tx.from });
+  const round = roundOf(task, slot);
+  const activeStake = nodeActiveStake(freshNode(task, stored), round);
+  if (activeStake < task.params.minimumStake) {
+    return reject("NODE__NOT_ACTIVE", { task: task.id, node: tx.from, round, activeStake });
+  }
+  const key = keys.commit(task.id, tx.cycle, tx.from);
+  if (draft.get(key) !== undefined) return reject("COMMIT__DUPLICATE", { task: task.id, cycle: tx.cycle });
+  const record: CommitRecord = { commitment: tx.commitment, slot };
+  draft.set(key, record);
+  draft.setCycle({ ...cycle, commitCount: cycle.commitCount + 1 });
+  context.events.push({ type: "Committed", task: task.id, cycle: tx.cycle, node: tx.from });
+  return null;
+}

@@ -1,0 +1,23 @@
+import { canonicalBytes } from "../encoding/canonical.ts";
+import { bytesToHex, sha256 } from "../encoding/hash.ts";
+import type { Hash, Transaction } from "../types.ts";
+
+const TX_DOMAIN = "gradual/tx/v1\n";
+
+/**
+ * The bytes a sender signs (protocol.md §9.2): a domain tag, then the canonical encoding of the whole transaction,
+ * which includes the chain id and the sender's nonce, so a signature is valid on one chain, once.
+ */
+export function signingPayload(tx: Transaction): Uint8Array {
+  const body = canonicalBytes(tx);
+  const domain = new TextEncoder().encode(TX_DOMAIN);
+  const payload = new Uint8Array(domain.length + body.length);
+  payload.set(domain, 0);
+  payload.set(body, domain.length);
+  return payload;
+}
+
+/** The transaction's id: sha256 of its signing payload (ed25519 signatures are not malleable under RFC 8032). */
+export function transactionHash(tx: Transaction): Hash {
+  return bytesToHex(sha256(signingPayload(tx)));
+}

@@ -1,0 +1,62 @@
+import type { TransitionContext } from "../context.ts";
+import { type Rejection, reject } from "../errors.ts";
+import { accumulateSalt } from "../random.ts";
+import { isInside, revealWindow } from "../schedule.ts";
+import { keys } from "../state/keys.ts";
+import { findTask, isRejection } from "../tasks.ts";
+import type { CommitRecord, RevealRecord, RevealTx } from "../types.ts";
+import { computeCommitment } from "./commit.ts";
+
+/**
+ * protocol.md §4.2: opens the commitment. Each reveal gets the next index in ledger order (the audit ring is built
+ * on these indices) and folds its salt into the cycle's seed accumulator.
+ */
+export function applyReveal(context: TransitionContext, tx: RevealTx): Rejection | null {
+  const { draft, slot } = context;
+  const task = findTask(draft, tx.task);
+  if (isRejection(task)) return task;
+  const cycle = draft.cycle(task.id, tx.cycle);
+  if (cycle === undefined) return reject("CYCLE__NOT_FOUND", { task: task.id, cycle: tx.cycle });
+  const window = revealWindow(task, tx.cycle);
+  if (!isInside(window, slot)) {
+    return reject("REVEAL__WINDOW_CLOSED", { task: task.id, cycle: tx.cycle, slot, ...window });
+  }
+  const commit = draft.get<CommitRecord>(keys.commit(task.id, tx.cycle, tx.from));
+  if (commit === undefined) return reject("REVEAL__NO_COMMIT", { task: task.id, cycle: tx.cycle });
+  const revealKey = keys.reveal(task.id, tx.cycle, tx.from);
+  if (draft.get(revealKey) !== undefined) return reject("REVEAL__DUPLICATE", { task: task.id, cycle: tx.cycle });
+  const opened = computeCommitment({
+    task: task.id,
+    cycle: tx.cycle,
+    node: tx.from,
+    proofDigest: tx.proofDigest,
+    salt: tx.salt,
+  });
+  if (opened !== commit.commitment) {
+    return reject("REVEAL__MISMATCH", { task: task.id, cycle: tx.cycle, expected: commit.commitment, got: opened });
+  }
+  const record: RevealRecord = {
+    proofDigest: tx.proofDigest,
+    salt: tx.salt,
+    index: cycle.revealCount,
+    slot,
+    status: "valid",
+  };
+  draft.set(revealKey, record);
+  draft.set(keys.revealAt(task.id, tx.cycle, cycle.revealCount), tx.from);
+  draft.setCycle({
+    ...cycle,
+    revealCount: cycle.revealCount + 1,
+    validCount: cycle.validCount + 1,
+    saltAccumulator: accumulateSalt(cycle.saltAccumulator, tx.salt),
+  });
+  context.events.push({
+    type: "Revealed",
+    task: task.id,
+    cycle: tx.cycle,
+    node: tx.from,
+    proofDigest: tx.proofDigest,
+    index: record.index,
+  });
+  return null;
+}

@@ -1,0 +1,265 @@
+import { type ErrorCode, type Rejection, reject } from "../errors.ts";
+import { AUDIT_MODES, LIMITS, type TaskParams } from "../params.ts";
+import type { Transaction, TransactionKind } from "../types.ts";
+
+/**
+ * The shape of every transaction kind (protocol.md §9.1), checked at the ledger's edge and again by
+ * `applyTransaction`. Wire JSON carries amounts as decimal strings; decoding turns them into bigints, and rejects
+ * unknown fields so that a signed payload can never carry data the rules ignore.
+ */
+
+type FieldType =
+  | "account"
+  | "hash"
+  | "hashOrNull"
+  | "amount"
+  | "positiveAmount"
+  | "uint"
+  | "chainId"
+  | "name"
+  | "url"
+  | "params"
+  | "entries"
+  | "triggerKind"
+  | "voteChoice";
+
+const COMMON = { chainId: "chainId", from: "account", nonce: "uint" } as const;
+
+export const TRANSACTION_FIELDS = {
+  transfer: { to: "account", amount: "positiveAmount" },
+  createTask: {
+    name: "name",
+    bundleHash: "hash",
+    metadataHash: "hashOrNull",
+    params: "params",
+    funding: "positiveAmount",
+  },
+  fundTask: { task: "hash", amount: "positiveAmount" },
+  closeTask: { task: "hash" },
+  stake: { task: "hash", amount: "positiveAmount", nodeUrl: "url" },
+  unstake: { task: "hash" },
+  withdraw: { task: "hash" },
+  commit: { task: "hash", cycle: "uint", commitment: "hash" },
+  reveal: { task: "hash", cycle: "uint", proofDigest: "hash", salt: "hash" },
+  triggerAudit: {
+    task: "hash",
+    cycle: "uint",
+    target: "account",
+    triggerKind: "triggerKind",
+    attempt: "uint",
+    reasonDigest: "hash",
+  },
+  vote: { task: "hash", cycle: "uint", trigger: "uint", choice: "voteChoice" },
+  submitDistribution: {
+    task: "hash",
+    cycle: "uint",
+    attempt: "uint",
+    chunk: "uint",
+    chunkCount: "uint",
+    entries: "entries",
+  },
+  claim: { task: "hash" },
+} as const satisfies Record<TransactionKind, Record<string, FieldType>>;
+
+export const TRANSACTION_KINDS = Object.keys(TRANSACTION_FIELDS) as TransactionKind[];
+
+const HEX64 = /^[0-9a-f]{64}$/;
+const CHAIN_ID = /^[a-z0-9][a-z0-9-]{0,31}$/;
+const NAME = /^[A-Za-z0-9][A-Za-z0-9 ._-]*$/;
+
+type Malformed = Rejection<"TX__MALFORMED">;
+
+function malformed(field: string, expected: string, got: unknown): Malformed {
+  const shown =
+    typeof got === "string" ? JSON.stringify(got).slice(0, 80) : typeof got === "bigint" ? `${got}` : typeof got;
+  return reject("TX__MALFORMED", { field, expected, got: shown }, `${field}: expected ${expected}, got ${shown}`);
+}
+
+function toAmount(field: string, raw: unknown, positive: boolean): bigint | Malformed {
+  let value: bigint | undefined;
+  if (typeof raw === "bigint") value = raw;
+  else if (typeof raw === "string" && /^(0|[1-9][0-9]{0,38})n?$/.test(raw)) value = BigInt(raw.replace(/n$/, ""));
+  const expected = positive ? "a positive integer amount as a decimal string" : "a non-negative integer amount";
+  if (value === undefined || value < 0n || value >= 2n ** 128n || (positive && value === 0n)) {
+    return malformed(field, expected, raw);
+  }
+  return value;
+}
+
+function isMalformed(value: unknown): value is Malformed {
+  return typeof value === "object" && value !== null && (value as { ok?: unknown }).ok === false;
+}
+
+const PARAM_TYPES: Record<keyof TaskParams, "uint" | "amount" | "auditMode"> = {
+  roundSlots: "uint",
+  commitSlots: "uint",
+  revealSlots: "uint",
+  auditSlots: "uint",
+  voteSlots: "uint",
+  distributionSlots: "uint",
+  distributionAuditSlots: "uint",
+  minimumStake: "amount",
+  bountyPerRound: "amount",
+  maxNodes: "uint",
+  auditsPerNode: "uint",
+  auditMode: "auditMode",
+  triggerBond: "amount",
+  slashQuorumBps: "uint",
+  minParticipationBps: "uint",
+  slashFractionBps: "uint",
+  whistleblowerShareBps: "uint",
+  losingVotePenalty: "amount",
+  maxTriggersPerNodePerCycle: "uint",
+  allowedFailedDistributions: "uint",
+  warmupRounds: "uint",
+  rampRounds: "uint",
+  unbondingRounds: "uint",
+  vestingRounds: "uint",
+  maxProofBytes: "uint",
+};
+
+export const PARAM_NAMES = Object.keys(PARAM_TYPES) as (keyof TaskParams)[];
+
+export function decodeParams(raw: unknown, prefix = "params"): TaskParams | Malformed {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return malformed(prefix, "an object", raw);
+  const record = raw as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    if (!(key in PARAM_TYPES)) return malformed(`${prefix}.${key}`, "no such parameter", record[key]);
+  }
+  const out: Record<string, unknown> = {};
+  for (const [name, type] of Object.entries(PARAM_TYPES)) {
+    const value = record[name];
+    const field = `${prefix}.${name}`;
+    if (type === "uint") {
+      if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
+        return malformed(field, "a non-negative integer", value);
+      }
+      out[name] = value;
+    } else if (type === "amount") {
+      const amount = toAmount(field, value, false);
+      if (isMalformed(amount)) return amount;
+      out[name] = amount;
+    } else {
+      if (typeof value !== "string" || !(AUDIT_MODES as readonly string[]).includes(value)) {
+        return malformed(field, `one of ${AUDIT_MODES.join(", ")}`, value);
+      }
+      out[name] = value;
+    }
+  }
+  return out as TaskParams;
+}
+
+function decodeField(field: string, type: FieldType, value: unknown): unknown {
+  switch (type) {
+    case "account":
+    case "hash":
+      return typeof value === "string" && HEX64.test(value)
+        ? value
+        : malformed(field, "64 lowercase hex characters", value);
+    case "hashOrNull":
+      return value === null || value === undefined
+        ? null
+        : typeof value === "string" && HEX64.test(value)
+          ? value
+          : malformed(field, "null or 64 lowercase hex characters", value);
+    case "amount":
+      return toAmount(field, value, false);
+    case "positiveAmount":
+      return toAmount(field, value, true);
+    case "uint":
+      return typeof value === "number" && Number.isSafeInteger(value) && value >= 0 && value < 2 ** 32
+        ? value
+        : malformed(field, "an integer in [0, 2^32)", value);
+    case "chainId":
+      return typeof value === "string" && CHAIN_ID.test(value)
+        ? value
+        : malformed(field, "a chain id of lowercase letters, digits and dashes (at most 32)", value);
+    case "name":
+      return typeof value === "string" && value.length <= LIMITS.maxTaskNameLength && NAME.test(value)
+        ? value
+        : malformed(
+            field,
+            `a name of letters, digits, space, '.', '_' or '-' (at most ${LIMITS.maxTaskNameLength})`,
+            value,
+          );
+    case "url":
+      return typeof value === "string" &&
+        value.length <= LIMITS.maxNodeUrlLength &&
+        /^https?:\/\/[^\s]+$/.test(value) &&
+        !/^-?\d+n$/.test(value)
+        ? value
+        : malformed(field, `an http(s) URL of at most ${LIMITS.maxNodeUrlLength} characters`, value);
+    case "params":
+      return decodeParams(value, field);
+    case "triggerKind":
+      return value === "proof" || value === "distribution"
+        ? value
+        : malformed(field, "'proof' or 'distribution'", value);
+    case "voteChoice":
+      return value === "valid" || value === "invalid" || value === "unavailable"
+        ? value
+        : malformed(field, "'valid', 'invalid' or 'unavailable'", value);
+    case "entries": {
+      if (!Array.isArray(value)) return malformed(field, "an array of { recipient, amount }", value);
+      if (value.length > LIMITS.maxDistributionChunkEntries) {
+        return malformed(
+          field,
+          `at most ${LIMITS.maxDistributionChunkEntries} entries per chunk`,
+          `${value.length} entries`,
+        );
+      }
+      const entries: { recipient: string; amount: bigint }[] = [];
+      for (const [index, entry] of value.entries()) {
+        const at = `${field}[${index}]`;
+        if (typeof entry !== "object" || entry === null) return malformed(at, "an object", entry);
+        const { recipient, amount, ...rest } = entry as Record<string, unknown>;
+        const extra = Object.keys(rest)[0];
+        if (extra !== undefined) return malformed(`${at}.${extra}`, "no such field", rest[extra]);
+        const decodedRecipient = decodeField(`${at}.recipient`, "account", recipient);
+        if (isMalformed(decodedRecipient)) return decodedRecipient;
+        const decodedAmount = toAmount(`${at}.amount`, amount, true);
+        if (isMalformed(decodedAmount)) return decodedAmount;
+        entries.push({ recipient: decodedRecipient as string, amount: decodedAmount });
+      }
+      return entries;
+    }
+  }
+}
+
+export type DecodeRejection = Rejection<"TX__MALFORMED" | "TX__UNKNOWN_KIND" | "TX__UNKNOWN_FIELD">;
+
+/** Turns wire JSON (or an in-memory object) into a typed transaction, or says exactly which field is wrong. */
+export function decodeTransaction(raw: unknown): Transaction | DecodeRejection {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return malformed("tx", "an object", raw);
+  const record = raw as Record<string, unknown>;
+  const kind = record.kind;
+  if (typeof kind !== "string" || !(kind in TRANSACTION_FIELDS)) {
+    return reject("TX__UNKNOWN_KIND", { kind: String(kind) }, `unknown transaction kind ${JSON.stringify(kind)}`);
+  }
+  const fields: Record<string, FieldType> = { ...COMMON, ...TRANSACTION_FIELDS[kind as TransactionKind] };
+  for (const key of Object.keys(record)) {
+    if (key !== "kind" && !(key in fields)) {
+      return reject("TX__UNKNOWN_FIELD", { field: key }, `${kind} has no field ${JSON.stringify(key)}`);
+    }
+  }
+  const tx: Record<string, unknown> = { kind };
+  for (const [field, type] of Object.entries(fields)) {
+    const decoded = decodeField(field, type, record[field]);
+    if (isMalformed(decoded)) return decoded;
+    tx[field] = decoded;
+  }
+  return tx as Transaction;
+}
+
+export function isDecodeRejection(value: Transaction | DecodeRejection): value is DecodeRejection {
+  return (value as { ok?: unknown }).ok === false;
+}
+
+/** Wire form: bigints as plain decimal strings, everything else as is. */
+export function transactionToJson(tx: Transaction): Record<string, unknown> {
+  return JSON.parse(
+    JSON.stringify(tx, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value)),
+  );
+}
+
+export type { ErrorCode };

@@ -1,0 +1,106 @@
+import type { TransitionContext } from "../context.ts";
+import { bytesToHex, hashCanonical, hexToBytes, sha256 } from "../encoding/hash.ts";
+import { type Rejection, reject } from "../errors.ts";
+import { distributionWindow, isInside } from "../schedule.ts";
+import { keys } from "../state/keys.ts";
+import { findTask, isRejection } from "../tasks.ts";
+import type { DistributionEntry, DistributionRecord, Hash, RevealRecord, SubmitDistributionTx } from "../types.ts";
+
+export const EMPTY_LIST_DIGEST: Hash = "0".repeat(64);
+
+/** Chains one chunk into the list digest; two lists are equal exactly when their digests are. */
+export function chainListDigest(previous: Hash, entries: readonly DistributionEntry[]): Hash {
+  return bytesToHex(sha256(hexToBytes(previous), hashCanonical("distribution-chunk", entries)));
+}
+
+/** The digest of a whole list cut into chunks of `chunkEntries` (what honest auditors compare against). */
+export function listDigest(entries: readonly DistributionEntry[], chunkEntries: number): Hash {
+  let digest = EMPTY_LIST_DIGEST;
+  if (entries.length === 0) return chainListDigest(digest, []);
+  for (let start = 0; start < entries.length; start += chunkEntries) {
+    digest = chainListDigest(digest, entries.slice(start, start + chunkEntries));
+  }
+  return digest;
+}
+
+/**
+ * protocol.md §6.2: the selected distributor posts its list in chunks during the first `distributionSlots` of the
+ * attempt's round. The ledger checks all it can without running task code: order, uniqueness, that every
+ * recipient is a valid submitter of the cycle, positive amounts and the bounty bound.
+ */
+export function applySubmitDistribution(context: TransitionContext, tx: SubmitDistributionTx): Rejection | null {
+  const { draft, slot } = context;
+  const task = findTask(draft, tx.task);
+  if (isRejection(task)) return task;
+  const cycle = draft.cycle(task.id, tx.cycle);
+  if (cycle === undefined || cycle.outcome !== null)
+    return reject("CYCLE__NOT_FOUND", { task: task.id, cycle: tx.cycle });
+  const ref = { task: task.id, cycle: tx.cycle };
+  if (tx.attempt !== cycle.attempt) {
+    return reject("DISTRIBUTION__WRONG_ATTEMPT", { ...ref, expected: cycle.attempt, got: tx.attempt });
+  }
+  if (cycle.distributor !== tx.from)
+    return reject("DISTRIBUTION__NOT_SELECTED", { ...ref, distributor: cycle.distributor });
+  const window = distributionWindow(task, cycle.attemptRound);
+  if (!isInside(window, slot)) return reject("DISTRIBUTION__WINDOW_CLOSED", { ...ref, slot, ...window });
+  const key = keys.distribution(task.id, tx.cycle, tx.attempt);
+  const list = draft.get<DistributionRecord>(key) ?? {
+    attempt: tx.attempt,
+    distributor: tx.from,
+    chunkCount: tx.chunkCount,
+    chunksReceived: 0,
+    entryCount: 0,
+    total: 0n,
+    lastRecipient: null,
+    listDigest: EMPTY_LIST_DIGEST,
+    status: "receiving",
+    triggered: false,
+  };
+  if (
+    list.status !== "receiving" ||
+    tx.chunkCount < 1 ||
+    tx.chunkCount !== list.chunkCount ||
+    tx.chunk !== list.chunksReceived
+  ) {
+    return reject("DISTRIBUTION__CHUNK_OUT_OF_ORDER", { ...ref, expected: list.chunksReceived, got: tx.chunk });
+  }
+  let last = list.lastRecipient;
+  let total = list.total;
+  for (const entry of tx.entries) {
+    if (last !== null && entry.recipient <= last) {
+      return reject("DISTRIBUTION__NOT_SORTED", { ...ref, recipient: entry.recipient });
+    }
+    const reveal = draft.get<RevealRecord>(keys.reveal(task.id, tx.cycle, entry.recipient));
+    if (reveal === undefined || reveal.status !== "valid") {
+      return reject("DISTRIBUTION__NOT_A_SUBMITTER", { ...ref, recipient: entry.recipient });
+    }
+    total += entry.amount;
+    last = entry.recipient;
+  }
+  if (total > cycle.reserved) return reject("DISTRIBUTION__OVER_BOUNTY", { ...ref, total, bounty: cycle.reserved });
+  const entryCount = list.entryCount + tx.entries.length;
+  if (entryCount > cycle.validCount) {
+    return reject("DISTRIBUTION__TOO_LARGE", { ...ref, entries: entryCount, limit: cycle.validCount });
+  }
+  draft.set(keys.distributionChunk(task.id, tx.cycle, tx.attempt, tx.chunk), tx.entries);
+  const chunksReceived = list.chunksReceived + 1;
+  draft.set(key, {
+    ...list,
+    chunksReceived,
+    entryCount,
+    total,
+    lastRecipient: last,
+    listDigest: chainListDigest(list.listDigest, tx.entries),
+    status: chunksReceived === list.chunkCount ? "complete" : "receiving",
+  } satisfies DistributionRecord);
+  context.events.push({
+    type: "DistributionSubmitted",
+    task: task.id,
+    cycle: tx.cycle,
+    attempt: tx.attempt,
+    chunk: tx.chunk,
+    chunkCount: tx.chunkCount,
+    entries: tx.entries.length,
+  });
+  return null;
+}

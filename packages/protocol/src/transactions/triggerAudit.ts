@@ -1,0 +1,144 @@
+import type { TransitionContext } from "../context.ts";
+import { type Rejection, reject } from "../errors.ts";
+import {
+  distributionTriggerWindow,
+  distributionVoteWindow,
+  isInside,
+  proofTriggerWindow,
+  proofVoteWindow,
+  roundOf,
+  type Window,
+} from "../schedule.ts";
+import { keys } from "../state/keys.ts";
+import { findTask, freshNode, isRejection, refreshRamp } from "../tasks.ts";
+import type {
+  CycleRecord,
+  DistributionRecord,
+  NodeCycleRecord,
+  RevealRecord,
+  TaskRecord,
+  TriggerAuditTx,
+  TriggerRecord,
+} from "../types.ts";
+import { nodeActiveStake, nodeWeight } from "../weight.ts";
+import { recordVote } from "./vote.ts";
+
+type Target = { readonly window: Window; readonly closesAt: number; readonly attempt: number };
+
+function proofTarget(context: TransitionContext, task: TaskRecord, tx: TriggerAuditTx): Target | Rejection {
+  const reveal = context.draft.get<RevealRecord>(keys.reveal(task.id, tx.cycle, tx.target));
+  if (reveal === undefined || reveal.status !== "valid") {
+    return reject("AUDIT__TARGET_NOT_REVEALED", { task: task.id, cycle: tx.cycle, target: tx.target });
+  }
+  return { window: proofTriggerWindow(task, tx.cycle), closesAt: proofVoteWindow(task, tx.cycle).closesAt, attempt: 0 };
+}
+
+function distributionTarget(
+  context: TransitionContext,
+  task: TaskRecord,
+  cycle: CycleRecord,
+  tx: TriggerAuditTx,
+): Target | Rejection {
+  const list = context.draft.get<DistributionRecord>(keys.distribution(task.id, tx.cycle, tx.attempt));
+  if (
+    tx.attempt !== cycle.attempt ||
+    list === undefined ||
+    list.status !== "complete" ||
+    list.distributor !== tx.target
+  ) {
+    return reject("AUDIT__NO_DISTRIBUTION", { task: task.id, cycle: tx.cycle, attempt: tx.attempt });
+  }
+  return {
+    window: distributionTriggerWindow(task, cycle.attemptRound),
+    closesAt: distributionVoteWindow(task, cycle.attemptRound).closesAt,
+    attempt: tx.attempt,
+  };
+}
+
+/**
+ * protocol.md §5.2: an auditor that found a proof (or a distribution list, §6.3) wrong locks `triggerBond` and opens
+ * a trigger; its own weight counts as the first `invalid` vote. One trigger per proof or list: later auditors vote.
+ */
+export function applyTriggerAudit(context: TransitionContext, tx: TriggerAuditTx): Rejection | null {
+  const { draft, slot } = context;
+  const found = findTask(draft, tx.task);
+  if (isRejection(found)) return found;
+  const task = refreshRamp(draft, found, slot);
+  const cycle = draft.cycle(task.id, tx.cycle);
+  if (cycle === undefined) return reject("CYCLE__NOT_FOUND", { task: task.id, cycle: tx.cycle });
+  if (tx.target === tx.from) return reject("AUDIT__SELF_TARGET", { task: task.id, cycle: tx.cycle });
+  const target =
+    tx.triggerKind === "proof" ? proofTarget(context, task, tx) : distributionTarget(context, task, cycle, tx);
+  if (isRejection(target)) return target;
+  if (!isInside(target.window, slot)) {
+    return reject("AUDIT__WINDOW_CLOSED", { task: task.id, cycle: tx.cycle, slot, ...target.window });
+  }
+  const stored = draft.node(task.id, tx.from);
+  if (stored === undefined) return reject("NODE__NOT_STAKED", { task: task.id, node: tx.from });
+  const node = freshNode(task, stored);
+  const round = roundOf(task, slot);
+  const activeStake = nodeActiveStake(node, round);
+  if (activeStake < task.params.minimumStake) {
+    return reject("NODE__NOT_ACTIVE", { task: task.id, node: tx.from, round, activeStake });
+  }
+  const triggerOfKey = keys.triggerOf(task.id, tx.cycle, tx.triggerKind, target.attempt, tx.target);
+  const existing = draft.get<number>(triggerOfKey);
+  if (existing !== undefined) {
+    return reject("AUDIT__ALREADY_TRIGGERED", { task: task.id, cycle: tx.cycle, trigger: existing });
+  }
+  const nodeCycleKey = keys.nodeCycle(task.id, tx.cycle, tx.from);
+  const nodeCycle = draft.get<NodeCycleRecord>(nodeCycleKey) ?? { triggers: 0 };
+  if (nodeCycle.triggers >= task.params.maxTriggersPerNodePerCycle) {
+    return reject("AUDIT__TRIGGER_LIMIT", {
+      task: task.id,
+      cycle: tx.cycle,
+      limit: task.params.maxTriggersPerNodePerCycle,
+    });
+  }
+  const bond = task.params.triggerBond;
+  const balance = draft.account(tx.from).balance;
+  if (balance < bond) return reject("ACCOUNT__INSUFFICIENT_BALANCE", { account: tx.from, balance, needed: bond });
+
+  draft.debit(tx.from, bond);
+  draft.move("balances", "bonds", bond);
+  const trigger: TriggerRecord = {
+    index: cycle.triggerCount,
+    kind: tx.triggerKind,
+    attempt: target.attempt,
+    target: tx.target,
+    triggerer: tx.from,
+    reasonDigest: tx.reasonDigest,
+    bond,
+    slot,
+    closesAt: target.closesAt,
+    validWeight: 0n,
+    invalidWeight: 0n,
+    unavailableWeight: 0n,
+    voteCount: 0,
+    resolution: null,
+    slashed: 0n,
+  };
+  draft.set(keys.trigger(task.id, tx.cycle, trigger.index), trigger);
+  draft.set(triggerOfKey, trigger.index);
+  draft.set(nodeCycleKey, { triggers: nodeCycle.triggers + 1 } satisfies NodeCycleRecord);
+  if (tx.triggerKind === "distribution") {
+    const listKey = keys.distribution(task.id, tx.cycle, target.attempt);
+    const list = draft.get<DistributionRecord>(listKey) as DistributionRecord;
+    draft.set(listKey, { ...list, triggered: true });
+  }
+  draft.setCycle({ ...cycle, triggerCount: cycle.triggerCount + 1 });
+  context.events.push({
+    type: "AuditTriggered",
+    task: task.id,
+    cycle: tx.cycle,
+    trigger: trigger.index,
+    kind: tx.triggerKind,
+    attempt: target.attempt,
+    target: tx.target,
+    triggerer: tx.from,
+    bond,
+  });
+  const weight = nodeWeight(node, round, task.params);
+  if (weight > 0n) recordVote(context, task.id, tx.cycle, trigger, tx.from, "invalid", weight);
+  return null;
+}

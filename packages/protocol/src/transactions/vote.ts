@@ -1,0 +1,65 @@
+import type { TransitionContext } from "../context.ts";
+import { type Rejection, reject } from "../errors.ts";
+import { roundOf } from "../schedule.ts";
+import { keys } from "../state/keys.ts";
+import { findTask, freshNode, isRejection } from "../tasks.ts";
+import type { Account, TriggerRecord, VoteChoice, VoteRecord, VoteTx } from "../types.ts";
+import { nodeWeight } from "../weight.ts";
+
+/** Stores one vote and adds its weight to the trigger's running tally (bounded work per vote, §9.6). */
+export function recordVote(
+  context: TransitionContext,
+  task: string,
+  cycle: number,
+  trigger: TriggerRecord,
+  voter: Account,
+  choice: VoteChoice,
+  weight: bigint,
+): void {
+  const { draft, slot } = context;
+  const record: VoteRecord = { choice, weight, slot };
+  draft.set(keys.vote(task, cycle, trigger.index, voter), record);
+  draft.set(keys.voteAt(task, cycle, trigger.index, trigger.voteCount), voter);
+  draft.set(keys.trigger(task, cycle, trigger.index), {
+    ...trigger,
+    voteCount: trigger.voteCount + 1,
+    validWeight: trigger.validWeight + (choice === "valid" ? weight : 0n),
+    invalidWeight: trigger.invalidWeight + (choice === "invalid" ? weight : 0n),
+    unavailableWeight: trigger.unavailableWeight + (choice === "unavailable" ? weight : 0n),
+  } satisfies TriggerRecord);
+  context.events.push({ type: "Voted", task, cycle, trigger: trigger.index, voter, choice, weight });
+}
+
+/**
+ * protocol.md §5.3: one vote per node per trigger, weighted by the node's ramped stake in the voting round. A
+ * second vote with another choice is an equivocation: included, recorded against the node, never counted.
+ */
+export function applyVote(context: TransitionContext, tx: VoteTx): Rejection | null {
+  const { draft, slot } = context;
+  const task = findTask(draft, tx.task);
+  if (isRejection(task)) return task;
+  const trigger = draft.get<TriggerRecord>(keys.trigger(task.id, tx.cycle, tx.trigger));
+  if (trigger === undefined) {
+    return reject("VOTE__TRIGGER_NOT_FOUND", { task: task.id, cycle: tx.cycle, trigger: tx.trigger });
+  }
+  const ref = { task: task.id, cycle: tx.cycle, trigger: tx.trigger };
+  if (slot < trigger.slot || slot >= trigger.closesAt || trigger.resolution !== null) {
+    return reject("VOTE__WINDOW_CLOSED", { ...ref, slot, opensAt: trigger.slot, closesAt: trigger.closesAt });
+  }
+  if (tx.from === trigger.target) return reject("VOTE__OWN_TRIGGER", ref);
+  if (trigger.kind === "distribution" && tx.choice === "unavailable") {
+    return reject("VOTE__UNAVAILABLE_NOT_ALLOWED", ref);
+  }
+  const previous = draft.get<VoteRecord>(keys.vote(task.id, tx.cycle, tx.trigger, tx.from));
+  if (previous !== undefined) {
+    return previous.choice === tx.choice
+      ? reject("VOTE__DUPLICATE", ref)
+      : reject("VOTE__EQUIVOCATION", { ...ref, first: previous.choice, second: tx.choice });
+  }
+  const stored = draft.node(task.id, tx.from);
+  const round = roundOf(task, slot);
+  const weight = stored === undefined ? 0n : nodeWeight(freshNode(task, stored), round, task.params);
+  if (weight === 0n) return reject("VOTE__NO_WEIGHT", { task: task.id, cycle: tx.cycle, round });
+  recordVote(context, task.id, tx.cycle, trigger, tx.from, tx.choice, weight);
+  return null;
+}

@@ -1,0 +1,25 @@
+import type { TransitionContext } from "../context.ts";
+import { type Rejection, reject } from "../errors.ts";
+import { roundOf } from "../schedule.ts";
+import { findTask, isRejection, removeNode } from "../tasks.ts";
+import type { WithdrawTx } from "../types.ts";
+import { nodeStake } from "../weight.ts";
+
+/** protocol.md §3.4: after unbonding, the stake returns to the balance and the node leaves the task's index. */
+export function applyWithdraw(context: TransitionContext, tx: WithdrawTx): Rejection | null {
+  const { draft, slot } = context;
+  const task = findTask(draft, tx.task);
+  if (isRejection(task)) return task;
+  const node = draft.node(task.id, tx.from);
+  if (node === undefined || node.unbonding === 0n) return reject("WITHDRAW__NOTHING_UNBONDING", { task: task.id });
+  const round = roundOf(task, slot);
+  if (round < node.unbondingUntilRound) {
+    return reject("WITHDRAW__STILL_BONDED", { task: task.id, round, untilRound: node.unbondingUntilRound });
+  }
+  draft.move("unbonding", "balances", node.unbonding);
+  draft.credit(tx.from, node.unbonding);
+  context.events.push({ type: "Withdrawn", task: task.id, node: tx.from, amount: node.unbonding });
+  if (nodeStake(node) === 0n) removeNode(draft, task, node);
+  else draft.setNode({ ...node, unbonding: 0n });
+  return null;
+}

@@ -1,0 +1,265 @@
+import type { TaskParams } from "./params.ts";
+
+/** An ed25519 public key as 64 lowercase hex characters; string order is byte order. */
+export type Account = string;
+/** A 32-byte hash as 64 lowercase hex characters. */
+export type Hash = string;
+
+export type Env = {
+  /** The slot of the block this transaction lands in (protocol.md §1: the only clock). */
+  readonly slot: number;
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// State records (protocol.md §9.3). Each lives under one key of the state trie and is never mutated in place.
+
+export type ChainRecord = {
+  readonly chainId: string;
+  readonly slot: number;
+  readonly supply: bigint;
+  readonly taskCount: number;
+};
+
+/** Running totals of every place money can sit; the full conservation check recomputes them from every record. */
+export type TotalsRecord = {
+  readonly balances: bigint;
+  readonly stakes: bigint;
+  readonly unbonding: bigint;
+  readonly escrows: bigint;
+  readonly reserved: bigint;
+  readonly vesting: bigint;
+  readonly bonds: bigint;
+};
+
+export type AccountRecord = { readonly balance: bigint; readonly nonce: number };
+
+export type TaskStatus = "active" | "paused" | "closing" | "closed";
+
+export type TaskRecord = {
+  readonly id: Hash;
+  readonly creator: Account;
+  readonly name: string;
+  readonly bundleHash: Hash;
+  readonly metadataHash: Hash | null;
+  readonly params: TaskParams;
+  readonly createdSlot: number;
+  readonly startSlot: number;
+  readonly index: number;
+  readonly status: TaskStatus;
+  readonly escrow: bigint;
+  readonly nodeCount: number;
+  /** Cycles started and not yet complete, ascending (at most 3 + allowedFailedDistributions). */
+  readonly openCycles: readonly number[];
+  /** Seed chain head: the last fixed cycle seed, or the task's genesis seed. */
+  readonly seedHead: Hash;
+  readonly seedCycle: number;
+  /** Trust ramp aggregate (protocol.md §3.3): stake by activation round, folded once fully ramped. */
+  readonly ramp: RampAggregate;
+  readonly totalPaid: bigint;
+  readonly totalSlashed: bigint;
+};
+
+export type RampAggregate = {
+  /** Stake whose activation round is at most `foldedThrough`: it weighs in full. */
+  readonly fullStake: bigint;
+  readonly foldedThrough: number;
+  /** Activation round -> stake, for rounds after `foldedThrough`, sorted by round. */
+  readonly buckets: readonly (readonly [round: number, stake: bigint])[];
+};
+
+export type StakeLot = { readonly amount: bigint; readonly activationRound: number };
+
+export type NodeRecord = {
+  readonly task: Hash;
+  readonly account: Account;
+  readonly index: number;
+  readonly url: string;
+  /** Lots not yet fully ramped; `rampedStake` holds the rest. */
+  readonly lots: readonly StakeLot[];
+  readonly rampedStake: bigint;
+  readonly unbonding: bigint;
+  readonly unbondingUntilRound: number;
+  readonly slashedTotal: bigint;
+  readonly slashCount: number;
+  readonly missedDuties: number;
+  readonly losingVotes: number;
+  readonly equivocations: number;
+};
+
+export type CycleStatus = "working" | "reviewing" | "distributing" | "complete";
+
+export type CycleRecord = {
+  readonly task: Hash;
+  readonly cycle: number;
+  readonly reserved: bigint;
+  readonly commitCount: number;
+  readonly revealCount: number;
+  readonly validCount: number;
+  /** Running hash over revealed salts in ledger order; folded into the seed when the reveal window closes. */
+  readonly saltAccumulator: Hash;
+  readonly seed: Hash | null;
+  readonly triggerCount: number;
+  /** Distribution attempt in progress (0-based) and the round it runs in. */
+  readonly attempt: number;
+  readonly attemptRound: number;
+  readonly distributor: Account | null;
+  readonly failedDistributors: readonly Account[];
+  readonly paid: bigint;
+  readonly outcome: CycleOutcome | null;
+};
+
+export type CycleOutcome = "paid" | "no-submitters" | "distribution-failed" | "task-closed";
+
+export type CommitRecord = { readonly commitment: Hash; readonly slot: number };
+
+export type RevealStatus = "valid" | "invalid" | "unavailable";
+export type RevealRecord = {
+  readonly proofDigest: Hash;
+  readonly salt: Hash;
+  readonly index: number;
+  readonly slot: number;
+  readonly status: RevealStatus;
+};
+
+/** Per node per cycle counters that bound what one node may do in one cycle. */
+export type NodeCycleRecord = { readonly triggers: number };
+
+export type TriggerKind = "proof" | "distribution";
+export type TriggerResolution = "upheld" | "rejected" | "unavailable";
+export type TriggerRecord = {
+  readonly index: number;
+  readonly kind: TriggerKind;
+  readonly attempt: number;
+  readonly target: Account;
+  readonly triggerer: Account;
+  readonly reasonDigest: Hash;
+  readonly bond: bigint;
+  readonly slot: number;
+  /** Votes are accepted until this slot; the trigger resolves at it (protocol.md §5.4). */
+  readonly closesAt: number;
+  readonly validWeight: bigint;
+  readonly invalidWeight: bigint;
+  readonly unavailableWeight: bigint;
+  readonly voteCount: number;
+  readonly resolution: TriggerResolution | null;
+  readonly slashed: bigint;
+};
+
+export type VoteChoice = "valid" | "invalid" | "unavailable";
+export type VoteRecord = { readonly choice: VoteChoice; readonly weight: bigint; readonly slot: number };
+
+export type DistributionEntry = { readonly recipient: Account; readonly amount: bigint };
+export type DistributionStatus = "receiving" | "complete" | "accepted" | "rejected" | "missing";
+export type DistributionRecord = {
+  readonly attempt: number;
+  readonly distributor: Account;
+  readonly chunkCount: number;
+  readonly chunksReceived: number;
+  readonly entryCount: number;
+  readonly total: bigint;
+  readonly lastRecipient: Account | null;
+  /** Running hash over the entries in order; equal lists have equal digests. */
+  readonly listDigest: Hash;
+  readonly status: DistributionStatus;
+  readonly triggered: boolean;
+};
+
+export type VestingTranche = {
+  readonly cycle: number;
+  readonly amount: bigint;
+  readonly startRound: number;
+  readonly endRound: number;
+  readonly claimed: bigint;
+};
+
+export type VestingRecord = {
+  /** Unlocked and not yet claimed, from tranches that were folded or split by a slash. */
+  readonly unlocked: bigint;
+  readonly tranches: readonly VestingTranche[];
+  readonly totalVested: bigint;
+  readonly totalClaimed: bigint;
+  readonly totalSlashed: bigint;
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// Transactions (protocol.md §9.1)
+
+type TxBase = { readonly chainId: string; readonly from: Account; readonly nonce: number };
+
+export type TransferTx = TxBase & { readonly kind: "transfer"; readonly to: Account; readonly amount: bigint };
+export type CreateTaskTx = TxBase & {
+  readonly kind: "createTask";
+  readonly name: string;
+  readonly bundleHash: Hash;
+  readonly metadataHash: Hash | null;
+  readonly params: TaskParams;
+  readonly funding: bigint;
+};
+export type FundTaskTx = TxBase & { readonly kind: "fundTask"; readonly task: Hash; readonly amount: bigint };
+export type CloseTaskTx = TxBase & { readonly kind: "closeTask"; readonly task: Hash };
+export type StakeTx = TxBase & {
+  readonly kind: "stake";
+  readonly task: Hash;
+  readonly amount: bigint;
+  readonly nodeUrl: string;
+};
+export type UnstakeTx = TxBase & { readonly kind: "unstake"; readonly task: Hash };
+export type WithdrawTx = TxBase & { readonly kind: "withdraw"; readonly task: Hash };
+export type CommitTx = TxBase & {
+  readonly kind: "commit";
+  readonly task: Hash;
+  readonly cycle: number;
+  readonly commitment: Hash;
+};
+export type RevealTx = TxBase & {
+  readonly kind: "reveal";
+  readonly task: Hash;
+  readonly cycle: number;
+  readonly proofDigest: Hash;
+  readonly salt: Hash;
+};
+export type TriggerAuditTx = TxBase & {
+  readonly kind: "triggerAudit";
+  readonly task: Hash;
+  readonly cycle: number;
+  readonly target: Account;
+  readonly triggerKind: TriggerKind;
+  readonly attempt: number;
+  readonly reasonDigest: Hash;
+};
+export type VoteTx = TxBase & {
+  readonly kind: "vote";
+  readonly task: Hash;
+  readonly cycle: number;
+  readonly trigger: number;
+  readonly choice: VoteChoice;
+};
+export type SubmitDistributionTx = TxBase & {
+  readonly kind: "submitDistribution";
+  readonly task: Hash;
+  readonly cycle: number;
+  readonly attempt: number;
+  readonly chunk: number;
+  readonly chunkCount: number;
+  readonly entries: readonly DistributionEntry[];
+};
+export type ClaimTx = TxBase & { readonly kind: "claim"; readonly task: Hash };
+
+export type Transaction =
+  | TransferTx
+  | CreateTaskTx
+  | FundTaskTx
+  | CloseTaskTx
+  | StakeTx
+  | UnstakeTx
+  | WithdrawTx
+  | CommitTx
+  | RevealTx
+  | TriggerAuditTx
+  | VoteTx
+  | SubmitDistributionTx
+  | ClaimTx;
+
+export type TransactionKind = Transaction["kind"];
+
+export type SignedTransaction = { readonly tx: Transaction; readonly signature: string };

@@ -1,0 +1,96 @@
+import { BPS } from "./params.ts";
+import type { VestingRecord, VestingTranche } from "./types.ts";
+
+/**
+ * Slow rewards (protocol.md §7). Each accepted payment becomes a tranche that unlocks linearly from its acceptance
+ * round over `vestingRounds`; what has not unlocked stays slashable (§5.5).
+ */
+
+export const EMPTY_VESTING: VestingRecord = {
+  unlocked: 0n,
+  tranches: [],
+  totalVested: 0n,
+  totalClaimed: 0n,
+  totalSlashed: 0n,
+};
+
+export function trancheUnlocked(tranche: VestingTranche, round: number): bigint {
+  if (round >= tranche.endRound) return tranche.amount;
+  if (round <= tranche.startRound) return 0n;
+  const span = BigInt(tranche.endRound - tranche.startRound);
+  return (tranche.amount * BigInt(round - tranche.startRound)) / span;
+}
+
+export function claimableAt(record: VestingRecord, round: number): bigint {
+  let total = record.unlocked;
+  for (const tranche of record.tranches) total += trancheUnlocked(tranche, round) - tranche.claimed;
+  return total;
+}
+
+/** Everything still held for the node, unlocked or not (the record's share of the `vesting` total). */
+export function vestingBalance(record: VestingRecord): bigint {
+  let total = record.unlocked;
+  for (const tranche of record.tranches) total += tranche.amount - tranche.claimed;
+  return total;
+}
+
+export function lockedAt(record: VestingRecord, round: number): bigint {
+  let total = 0n;
+  for (const tranche of record.tranches) total += tranche.amount - trancheUnlocked(tranche, round);
+  return total;
+}
+
+export function addTranche(
+  record: VestingRecord,
+  cycle: number,
+  amount: bigint,
+  round: number,
+  vestingRounds: number,
+): VestingRecord {
+  const totalVested = record.totalVested + amount;
+  if (vestingRounds === 0) return { ...record, unlocked: record.unlocked + amount, totalVested };
+  const tranche: VestingTranche = { cycle, amount, startRound: round, endRound: round + vestingRounds, claimed: 0n };
+  return { ...record, tranches: [...record.tranches, tranche], totalVested };
+}
+
+/** Pays out everything unlocked and drops tranches that are fully unlocked and claimed. */
+export function claimAll(record: VestingRecord, round: number): { record: VestingRecord; amount: bigint } {
+  const amount = claimableAt(record, round);
+  const tranches: VestingTranche[] = [];
+  for (const tranche of record.tranches) {
+    if (round >= tranche.endRound) continue;
+    tranches.push({ ...tranche, claimed: trancheUnlocked(tranche, round) });
+  }
+  return { record: { ...record, unlocked: 0n, tranches, totalClaimed: record.totalClaimed + amount }, amount };
+}
+
+/**
+ * Cuts `fractionBps` of every tranche's locked part. The unlocked part of each tranche is set aside first, and
+ * what stays locked vests from now to the tranche's original end, so nothing already unlocked is touched.
+ */
+export function slashLocked(
+  record: VestingRecord,
+  round: number,
+  fractionBps: number,
+): { record: VestingRecord; slashed: bigint } {
+  let unlocked = record.unlocked;
+  let slashed = 0n;
+  const tranches: VestingTranche[] = [];
+  for (const tranche of record.tranches) {
+    const freed = trancheUnlocked(tranche, round);
+    unlocked += freed - tranche.claimed;
+    const locked = tranche.amount - freed;
+    const cut = (locked * BigInt(fractionBps)) / BigInt(BPS);
+    slashed += cut;
+    if (locked - cut > 0n) {
+      tranches.push({
+        cycle: tranche.cycle,
+        amount: locked - cut,
+        startRound: round,
+        endRound: tranche.endRound,
+        claimed: 0n,
+      });
+    }
+  }
+  return { record: { ...record, unlocked, tranches, totalSlashed: record.totalSlashed + slashed }, slashed };
+}

@@ -1,0 +1,60 @@
+import type { TransitionContext } from "../context.ts";
+import { assert } from "../errors.ts";
+import { keys } from "../state/keys.ts";
+import type { CycleOutcome, CycleRecord } from "../types.ts";
+
+/** Ends a cycle: whatever it did not pay returns to the escrow (protocol.md §8.2). */
+export function completeCycle(context: TransitionContext, cycle: CycleRecord, outcome: CycleOutcome): void {
+  const { draft } = context;
+  const task = draft.task(cycle.task);
+  assert(task !== undefined, `cycle ${cycle.cycle} of a missing task ${cycle.task}`);
+  const returned = cycle.reserved;
+  draft.move("reserved", "escrows", returned);
+  draft.setCycle({ ...cycle, reserved: 0n, outcome });
+  draft.setTask({
+    ...task,
+    escrow: task.escrow + returned,
+    openCycles: task.openCycles.filter((open) => open !== cycle.cycle),
+  });
+  context.events.push({
+    type: "CycleCompleted",
+    task: task.id,
+    cycle: cycle.cycle,
+    outcome,
+    paid: cycle.paid,
+    returned,
+  });
+  finishClosing(context, task.id);
+}
+
+/** A closing task with no open cycle returns its escrow to the creator and is closed (protocol.md §8.3). */
+export function finishClosing(context: TransitionContext, taskId: string): void {
+  const { draft } = context;
+  const task = draft.task(taskId);
+  if (task === undefined || task.status !== "closing" || task.openCycles.length > 0) return;
+  draft.move("escrows", "balances", task.escrow);
+  draft.credit(task.creator, task.escrow);
+  draft.setTask({ ...task, status: "closed", escrow: 0n });
+  context.events.push({ type: "TaskClosed", task: task.id, refunded: task.escrow });
+}
+
+/**
+ * A failed attempt (rejected or missing list): the distributor is excluded from later draws of this cycle and the
+ * next attempt runs in the next round, until `allowedFailedDistributions` retries are used (protocol.md §6.5).
+ */
+export function failAttempt(context: TransitionContext, cycle: CycleRecord): void {
+  const task = context.draft.task(cycle.task);
+  assert(task !== undefined, "failAttempt on a missing task");
+  const failed =
+    cycle.distributor === null ? cycle.failedDistributors : [...cycle.failedDistributors, cycle.distributor];
+  const next: CycleRecord = { ...cycle, failedDistributors: failed, distributor: null };
+  if (cycle.attempt + 1 > task.params.allowedFailedDistributions) {
+    completeCycle(context, next, "distribution-failed");
+    return;
+  }
+  context.draft.setCycle({ ...next, attempt: cycle.attempt + 1, attemptRound: cycle.attemptRound + 1 });
+}
+
+export function cycleKey(task: string, cycle: number): string {
+  return keys.cycle(task, cycle);
+}

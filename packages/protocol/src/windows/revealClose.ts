@@ -1,0 +1,20 @@
+import type { TransitionContext } from "../context.ts";
+import { nextSeed } from "../random.ts";
+import type { CycleRecord, TaskRecord } from "../types.ts";
+
+/**
+ * End of the reveal window (protocol.md §4.4): the cycle seed is fixed from the previous seed and every revealed
+ * salt in ledger order. The last revealer can still withhold its reveal: one bit of bias, documented in §4.4.
+ */
+export function fixSeed(context: TransitionContext, task: TaskRecord, cycle: CycleRecord): void {
+  const seed = nextSeed(task.seedHead, cycle.saltAccumulator, cycle.cycle);
+  context.draft.setCycle({ ...cycle, seed });
+  context.draft.setTask({ ...task, seedHead: seed, seedCycle: cycle.cycle });
+  context.events.push({
+    type: "SeedFixed",
+    task: task.id,
+    cycle: cycle.cycle,
+    seed,
+    revealCount: cycle.revealCount,
+  });
+}

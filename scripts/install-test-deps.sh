@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Installs the system (apt) packages the test suite needs. Idempotent; safe as root with no TTY (CI=true).
+# Node dependencies are not installed here: run `npm ci` first (see .ci/run).
+#
+# To add a system dependency, add a `need_apt <pkg>...` line at the bottom, e.g. `need_apt chromium postgresql`.
+set -euo pipefail
+
+export DEBIAN_FRONTEND=noninteractive
+
+APT_UPDATED=0
+NEEDED_ANY=0
+
+sudo_if_needed() {
+  if [ "$(id -u)" -eq 0 ]; then
+    "$@"
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo -n "$@"
+  else
+    echo "install-test-deps: need root (or passwordless sudo) to run: $*" >&2
+    return 1
+  fi
+}
+
+is_installed() {
+  dpkg -s "$1" 2>/dev/null | grep -q '^Status: install ok installed'
+}
+
+# need_apt pkg... : install the given apt packages that are not installed yet (apt-get update at most once).
+need_apt() {
+  NEEDED_ANY=1
+  local missing=()
+  local pkg
+  for pkg in "$@"; do
+    if ! is_installed "$pkg"; then
+      missing+=("$pkg")
+    fi
+  done
+  if [ "${#missing[@]}" -eq 0 ]; then
+    echo "install-test-deps: already installed: $*"
+    return 0
+  fi
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "install-test-deps: apt-get not found; install manually: ${missing[*]}" >&2
+    return 1
+  fi
+  if [ "$APT_UPDATED" -eq 0 ]; then
+    sudo_if_needed apt-get update -qq
+    APT_UPDATED=1
+  fi
+  echo "install-test-deps: installing ${missing[*]}"
+  sudo_if_needed apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+# --- system packages needed by tests (none yet) ---
+# need_apt chromium
+# need_apt postgresql
+
+if [ "$NEEDED_ANY" -eq 0 ]; then
+  echo "install-test-deps: no system packages needed yet"
+fi
