@@ -48,7 +48,7 @@ export {
 } from "./random.ts";
 export * from "./schedule.ts";
 export { keys } from "./state/keys.ts";
-export { Draft, readRecord, type State, stateEntries, stateRoot } from "./state/store.ts";
+export { Draft, diffStates, readRecord, type State, stateEntries, stateFromEntries, stateRoot } from "./state/store.ts";
 export { keyHashOf, trieFullRehash, trieHash } from "./state/trie.ts";
 export { type CommitmentInput, computeCommitment } from "./transactions/commit.ts";
 export { signingPayload, transactionHash } from "./transactions/encoding.ts";

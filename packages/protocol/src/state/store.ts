@@ -2,7 +2,7 @@ import { bytesToHex } from "../encoding/hash.ts";
 import { ProtocolError } from "../errors.ts";
 import type { AccountRecord, ChainRecord, CycleRecord, NodeRecord, TaskRecord, TotalsRecord } from "../types.ts";
 import { keys } from "./keys.ts";
-import { type TrieNode, trieEntries, trieGet, trieHash, trieSet } from "./trie.ts";
+import { type TrieNode, trieDiff, trieEntries, trieGet, trieHash, trieSet } from "./trie.ts";
 
 /** An immutable protocol state: the root of a persistent Merkle trie. */
 export type State = { readonly root: TrieNode | null };
@@ -137,3 +137,15 @@ export class Draft {
 }
 
 export { ZERO_TOTALS };
+
+/** Records written or removed between two states (removed ones map to `undefined`): what a store must persist. */
+export function* diffStates(before: State, after: State): Generator<[string, unknown]> {
+  yield* trieDiff(before.root, after.root);
+}
+
+/** Rebuilds a state from its records, e.g. after loading them from disk; check its root against the block's. */
+export function stateFromEntries(entries: Iterable<readonly [string, unknown]>): State {
+  let root: TrieNode | null = null;
+  for (const [key, value] of entries) root = trieSet(root, key, value);
+  return { root };
+}

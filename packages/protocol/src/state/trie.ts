@@ -149,3 +149,22 @@ export function trieFullRehash(node: TrieNode | null): Uint8Array {
   if (node.kind === "leaf") return sha256(LEAF_TAG, sha256(node.key), canonicalBytes(node.value));
   return sha256(BRANCH_TAG, trieFullRehash(node.left), trieFullRehash(node.right));
 }
+
+/**
+ * Leaves that differ between two tries, found by walking both and skipping shared subtrees (pointer-equal after
+ * path copying): O(changes x depth). A removed key yields `undefined` as its new value.
+ */
+export function* trieDiff(before: TrieNode | null, after: TrieNode | null): Generator<[string, unknown]> {
+  if (before === after) return;
+  if (after === null || after.kind === "leaf" || before === null || before.kind === "leaf") {
+    const old = new Map<string, unknown>(trieEntries(before));
+    for (const [key, value] of trieEntries(after)) {
+      if (old.get(key) !== value || !old.has(key)) yield [key, value];
+      old.delete(key);
+    }
+    for (const key of old.keys()) yield [key, undefined];
+    return;
+  }
+  yield* trieDiff(before.left, after.left);
+  yield* trieDiff(before.right, after.right);
+}

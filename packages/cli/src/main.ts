@@ -1,0 +1,23 @@
+import { Command, CommanderError } from "commander";
+import { registerCommands } from "./commands/index.ts";
+import { CliError } from "./output.ts";
+
+const program = new Command()
+  .name("gradual")
+  .description("Gradual Consensus: ledger, nodes, tasks, simulator and tools")
+  .version("0.1.0")
+  .showHelpAfterError()
+  .exitOverride();
+
+registerCommands(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) process.exit(error.exitCode);
+  if (error instanceof CliError) {
+    process.stderr.write(`error[${error.code}]: ${error.message}\n`);
+    process.exit(error.exitCode);
+  }
+  throw error;
+}
