@@ -1,1 +1,2 @@
-export {};
+export * from "./edge.ts";
+export * from "./keys.ts";
