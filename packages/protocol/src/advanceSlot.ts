@@ -4,6 +4,7 @@ import type { ProtocolEvent } from "./events.ts";
 import { distributionVoteWindow, distributionWindow, proofVoteWindow, revealWindow, roundOf } from "./schedule.ts";
 import { keys } from "./state/keys.ts";
 import { Draft, type State } from "./state/store.ts";
+import type { EditSession } from "./state/trie.ts";
 import type { CycleRecord, TaskRecord, TriggerRecord } from "./types.ts";
 import { closeDistributionWindow, settleDistribution } from "./windows/distributionEnd.ts";
 import { resolveTrigger } from "./windows/resolveTrigger.ts";
@@ -18,7 +19,12 @@ export type AdvanceSlotResult = { readonly state: State; readonly events: readon
  * then round starts (distributor draws, new cycles). Slots advance one at a time so no window end is skipped.
  */
 export function advanceSlot(state: State, slot: number): AdvanceSlotResult {
-  const draft = new Draft(state);
+  return advanceSlotInSession(state, slot, null);
+}
+
+/** `advanceSlot` inside an edit session (see `applyBlock`). */
+export function advanceSlotInSession(state: State, slot: number, session: EditSession | null): AdvanceSlotResult {
+  const draft = new Draft(state, session);
   const chain = draft.chain();
   if (!Number.isSafeInteger(slot) || slot !== chain.slot + 1) {
     throw new ProtocolError(`advanceSlot: expected slot ${chain.slot + 1}, got ${slot}`);

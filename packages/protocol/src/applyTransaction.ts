@@ -3,6 +3,7 @@ import { isEdgeCode, ProtocolError, type Rejection, reject } from "./errors.ts";
 import type { ProtocolEvent } from "./events.ts";
 import { keys } from "./state/keys.ts";
 import { Draft, type State } from "./state/store.ts";
+import type { EditSession } from "./state/trie.ts";
 import { applyClaim } from "./transactions/claim.ts";
 import { applyCloseTask } from "./transactions/closeTask.ts";
 import { applyCommit } from "./transactions/commit.ts";
@@ -72,10 +73,20 @@ function dispatch(context: TransitionContext, tx: Transaction): Rejection | null
  * value with a stable code. Throws `ProtocolError` only on misuse (`env.slot` not the state's slot) or a bug.
  */
 export function applyTransaction(state: State, input: Transaction, env: Env): ApplyResult {
+  return applyTransactionInSession(state, input, env, null);
+}
+
+/** `applyTransaction` inside an edit session (see `applyBlock`): same rules, fewer copies. */
+export function applyTransactionInSession(
+  state: State,
+  input: Transaction,
+  env: Env,
+  session: EditSession | null,
+): ApplyResult {
   const decoded = decodeTransaction(input);
   if (isDecodeRejection(decoded)) return { ...decoded, included: false, state, events: [] };
   const tx = decoded;
-  const draft = new Draft(state);
+  const draft = new Draft(state, session);
   const chain = draft.chain();
   if (env.slot !== chain.slot) {
     throw new ProtocolError(
@@ -101,11 +112,16 @@ export function applyTransaction(state: State, input: Transaction, env: Env): Ap
   const rejection = dispatch(context, tx);
   if (rejection === null) return { ok: true, state: draft.finish(), events: context.events };
   if (isEdgeCode(rejection.code)) throw new ProtocolError(`handler returned edge code ${rejection.code}`);
-  return { ...rejection, included: true, ...consumeNonce(state, tx, rejection) };
+  return { ...rejection, included: true, ...consumeNonce(state, tx, rejection, session) };
 }
 
-function consumeNonce(state: State, tx: Transaction, rejection: Rejection): { state: State; events: ProtocolEvent[] } {
-  const draft = new Draft(state);
+function consumeNonce(
+  state: State,
+  tx: Transaction,
+  rejection: Rejection,
+  session: EditSession | null,
+): { state: State; events: ProtocolEvent[] } {
+  const draft = new Draft(state, session);
   const account = draft.account(tx.from);
   draft.setAccount(tx.from, { ...account, nonce: account.nonce + 1 });
   const events: ProtocolEvent[] = [];

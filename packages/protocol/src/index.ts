@@ -3,6 +3,7 @@
  * time is the slot number given to `advanceSlot`, and every choice comes from seeds fixed on the ledger.
  */
 export { type AdvanceSlotResult, advanceSlot } from "./advanceSlot.ts";
+export { applyBlock, type BlockResult, type TransactionOutcome } from "./applyBlock.ts";
 export { type Applied, type ApplyResult, applyTransaction, type Refused } from "./applyTransaction.ts";
 export { canonicalBytes, canonicalParse, canonicalStringify, isBigintString } from "./encoding/canonical.ts";
 export { bytesToHex, hashCanonical, hashCanonicalHex, hexToBytes, sha256, sha256Hex } from "./encoding/hash.ts";

@@ -6,10 +6,36 @@ export { bytesToHex, hexToBytes };
 
 const encoder = new TextEncoder();
 
+/** Domain tags and other constant strings are encoded once. */
+const tagCache = new Map<string, Uint8Array>();
+
+function bytesOf(part: Uint8Array | string): Uint8Array {
+  if (typeof part !== "string") return part;
+  if (part.length > 40) return encoder.encode(part);
+  let bytes = tagCache.get(part);
+  if (bytes === undefined) {
+    if (tagCache.size > 4096) tagCache.clear();
+    bytes = encoder.encode(part);
+    tagCache.set(part, bytes);
+  }
+  return bytes;
+}
+
 export function sha256(...parts: readonly (Uint8Array | string)[]): Uint8Array {
-  const hasher = nobleSha256.create();
-  for (const part of parts) hasher.update(typeof part === "string" ? encoder.encode(part) : part);
-  return hasher.digest();
+  if (parts.length === 1) return nobleSha256(bytesOf(parts[0] as Uint8Array | string));
+  let length = 0;
+  const bytes = parts.map((part) => {
+    const encoded = bytesOf(part);
+    length += encoded.length;
+    return encoded;
+  });
+  const joined = new Uint8Array(length);
+  let offset = 0;
+  for (const part of bytes) {
+    joined.set(part, offset);
+    offset += part.length;
+  }
+  return nobleSha256(joined);
 }
 
 export function sha256Hex(...parts: readonly (Uint8Array | string)[]): string {

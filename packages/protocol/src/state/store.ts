@@ -2,7 +2,7 @@ import { bytesToHex } from "../encoding/hash.ts";
 import { ProtocolError } from "../errors.ts";
 import type { AccountRecord, ChainRecord, CycleRecord, NodeRecord, TaskRecord, TotalsRecord } from "../types.ts";
 import { keys } from "./keys.ts";
-import { type TrieNode, trieDiff, trieEntries, trieGet, trieHash, trieSet } from "./trie.ts";
+import { type EditSession, type TrieNode, trieDiff, trieEntries, trieGet, trieHash, trieSet } from "./trie.ts";
 
 /** An immutable protocol state: the root of a persistent Merkle trie. */
 export type State = { readonly root: TrieNode | null };
@@ -38,21 +38,26 @@ export type TotalsDelta = { -readonly [K in keyof TotalsRecord]?: bigint };
 export class Draft {
   #root: TrieNode | null;
   #totals: TotalsDelta = {};
+  /** Writes of this draft, applied to the trie once in `finish` (a removed key maps to `undefined`). */
+  readonly #writes = new Map<string, unknown>();
+  readonly #session: EditSession | null;
 
-  constructor(state: State) {
+  constructor(state: State, session: EditSession | null = null) {
     this.#root = state.root;
+    this.#session = session;
   }
 
   get<T>(key: string): T | undefined {
+    if (this.#writes.has(key)) return this.#writes.get(key) as T | undefined;
     return trieGet(this.#root, key) as T | undefined;
   }
 
   set(key: string, value: unknown): void {
-    this.#root = trieSet(this.#root, key, value);
+    this.#writes.set(key, value);
   }
 
   delete(key: string): void {
-    this.#root = trieSet(this.#root, key, undefined);
+    this.#writes.set(key, undefined);
   }
 
   /** Moves `amount` from one bucket of the totals to another (the records themselves are written by the caller). */
@@ -80,6 +85,8 @@ export class Draft {
       this.set(keys.totals(), next);
       this.#totals = {};
     }
+    for (const [key, value] of this.#writes) this.#root = trieSet(this.#root, key, value, this.#session);
+    this.#writes.clear();
     return { root: this.#root };
   }
 

@@ -1,5 +1,5 @@
 import { canonicalBytes } from "../encoding/canonical.ts";
-import { sha256 } from "../encoding/hash.ts";
+import { sha256Compact } from "../encoding/sha256Compact.ts";
 
 /**
  * A persistent (path-copying) binary Merkle trie keyed by sha256(key) (protocol.md §9.4).
@@ -23,10 +23,24 @@ export type TrieLeaf = {
 
 export type TrieBranch = {
   readonly kind: "branch";
-  readonly left: TrieNode | null;
-  readonly right: TrieNode | null;
+  left: TrieNode | null;
+  right: TrieNode | null;
   hash: Uint8Array | undefined;
+  /** The edit session that created this node; only that session may change it in place (see `EditSession`). */
+  owner: EditSession | null;
 };
+
+/**
+ * A transient edit session (as in Clojure's transients): branches created during the session are changed in place
+ * by later writes of the same session instead of being copied again. A state that existed before the session
+ * never changes, because none of its nodes is owned by the session. Callers must not expose intermediate states.
+ */
+export type EditSession = { readonly id: number };
+let nextSessionId = 1;
+export function createEditSession(): EditSession {
+  nextSessionId += 1;
+  return { id: nextSessionId };
+}
 
 export type TrieNode = TrieLeaf | TrieBranch;
 
@@ -36,13 +50,14 @@ const BRANCH_TAG = new Uint8Array([1]);
 
 /** Key hashes are pure functions of the key; a bounded memo avoids rehashing hot keys (task and cycle records). */
 const keyHashMemo = new Map<string, Uint8Array>();
-const KEY_HASH_MEMO_LIMIT = 1 << 18;
+const KEY_HASH_MEMO_LIMIT = 1 << 20;
+const encoder = new TextEncoder();
 
 export function keyHashOf(key: string): Uint8Array {
   let hash = keyHashMemo.get(key);
   if (hash === undefined) {
     if (keyHashMemo.size >= KEY_HASH_MEMO_LIMIT) keyHashMemo.clear();
-    hash = sha256(key);
+    hash = sha256Compact(encoder.encode(key));
     keyHashMemo.set(key, hash);
   }
   return hash;
@@ -52,8 +67,8 @@ function bitAt(hash: Uint8Array, depth: number): 0 | 1 {
   return (((hash[depth >> 3] as number) >> (7 - (depth & 7))) & 1) as 0 | 1;
 }
 
-function branch(left: TrieNode | null, right: TrieNode | null): TrieBranch {
-  return { kind: "branch", left, right, hash: undefined };
+function branch(left: TrieNode | null, right: TrieNode | null, owner: EditSession | null = null): TrieBranch {
+  return { kind: "branch", left, right, hash: undefined, owner };
 }
 
 function leaf(key: string, keyHash: Uint8Array, value: unknown): TrieLeaf {
@@ -84,14 +99,21 @@ function split(existing: TrieLeaf, incoming: TrieLeaf, depth: number): TrieBranc
   return existingBit === 0 ? branch(below, null) : branch(null, below);
 }
 
-function insert(node: TrieNode | null, incoming: TrieLeaf, depth: number): TrieNode {
+function insert(node: TrieNode | null, incoming: TrieLeaf, depth: number, owner: EditSession | null): TrieNode {
   if (node === null) return incoming;
   if (node.kind === "leaf") {
     if (node.key === incoming.key) return incoming;
     return split(node, incoming, depth);
   }
-  if (bitAt(incoming.keyHash, depth) === 0) return branch(insert(node.left, incoming, depth + 1), node.right);
-  return branch(node.left, insert(node.right, incoming, depth + 1));
+  const goesLeft = bitAt(incoming.keyHash, depth) === 0;
+  if (owner !== null && node.owner === owner) {
+    if (goesLeft) node.left = insert(node.left, incoming, depth + 1, owner);
+    else node.right = insert(node.right, incoming, depth + 1, owner);
+    node.hash = undefined;
+    return node;
+  }
+  if (goesLeft) return branch(insert(node.left, incoming, depth + 1, owner), node.right, owner);
+  return branch(node.left, insert(node.right, incoming, depth + 1, owner), owner);
 }
 
 /** A branch left with one leaf and nothing else hands the leaf up; a branch with one branch child stays. */
@@ -113,10 +135,15 @@ function remove(node: TrieNode | null, key: string, keyHash: Uint8Array, depth: 
   return right === node.right ? node : collapse(node.left, right);
 }
 
-export function trieSet(root: TrieNode | null, key: string, value: unknown): TrieNode | null {
+export function trieSet(
+  root: TrieNode | null,
+  key: string,
+  value: unknown,
+  owner: EditSession | null = null,
+): TrieNode | null {
   const keyHash = keyHashOf(key);
   if (value === undefined) return remove(root, key, keyHash, 0);
-  return insert(root, leaf(key, keyHash, value), 0);
+  return insert(root, leaf(key, keyHash, value), 0, owner);
 }
 
 export function trieHash(node: TrieNode | null): Uint8Array {
@@ -124,9 +151,9 @@ export function trieHash(node: TrieNode | null): Uint8Array {
   if (node.hash !== undefined) return node.hash;
   let hash: Uint8Array;
   if (node.kind === "leaf") {
-    hash = sha256(LEAF_TAG, node.keyHash, canonicalBytes(node.value));
+    hash = sha256Compact(LEAF_TAG, node.keyHash, canonicalBytes(node.value));
   } else {
-    hash = sha256(BRANCH_TAG, trieHash(node.left), trieHash(node.right));
+    hash = sha256Compact(BRANCH_TAG, trieHash(node.left), trieHash(node.right));
   }
   node.hash = hash;
   return hash;
@@ -146,8 +173,9 @@ export function* trieEntries(node: TrieNode | null): Generator<[string, unknown]
 /** Hashes every leaf and branch from scratch, ignoring caches: the baseline the incremental root is measured against. */
 export function trieFullRehash(node: TrieNode | null): Uint8Array {
   if (node === null) return EMPTY_HASH;
-  if (node.kind === "leaf") return sha256(LEAF_TAG, sha256(node.key), canonicalBytes(node.value));
-  return sha256(BRANCH_TAG, trieFullRehash(node.left), trieFullRehash(node.right));
+  if (node.kind === "leaf")
+    return sha256Compact(LEAF_TAG, sha256Compact(encoder.encode(node.key)), canonicalBytes(node.value));
+  return sha256Compact(BRANCH_TAG, trieFullRehash(node.left), trieFullRehash(node.right));
 }
 
 /**

@@ -1,0 +1,254 @@
+/**
+ * npm run bench:protocol: protocol CPU time and heap for a full 10,000-node cycle, and the cost of one block's
+ * incremental state root after 100 changes in a 100,000-node task against a full rehash (protocol.md §9.4).
+ * Figures only, no assertions. Run with --expose-gc (the npm script does) for stable heap figures.
+ */
+import { cpus } from "node:os";
+import {
+  type Account,
+  applyBlock,
+  checkTotals,
+  commitWindow,
+  computeCommitment,
+  createGenesisState,
+  DEVNET_PARAMS,
+  getAuditAssignments,
+  getChain,
+  getCycle,
+  getTask,
+  listRevealers,
+  listTaskIds,
+  roundStart,
+  type State,
+  sha256Hex,
+  stateEntries,
+  stateRoot,
+  type TaskParams,
+  type TaskRecord,
+  TOKEN,
+  type Transaction,
+  trieFullRehash,
+  trieHash,
+} from "../src/index.ts";
+
+type Without<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+type Body = Without<Transaction, "chainId" | "from" | "nonce">;
+const CHAIN = "gradual-bench";
+const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
+
+/** Drives the core as a ledger would: transactions into the open slot, a state root at the end of every block. */
+class Chain {
+  state: State;
+  readonly nonces = new Map<Account, number>();
+  rootMs = 0;
+
+  constructor(accounts: Account[]) {
+    this.state = createGenesisState({
+      chainId: CHAIN,
+      accounts: accounts.map((account) => ({ account, balance: 1_000n * TOKEN })),
+    });
+  }
+
+  get slot(): number {
+    return getChain(this.state).slot;
+  }
+
+  readonly pending: Transaction[] = [];
+
+  /** Queues a transaction for the next block. */
+  send(from: Account, body: Body): void {
+    const nonce = this.nonces.get(from) ?? 0;
+    this.pending.push({ ...body, chainId: CHAIN, from, nonce } as Transaction);
+    this.nonces.set(from, nonce + 1);
+  }
+
+  /** Produces the next block with every queued transaction (all must be accepted) and computes its state root. */
+  nextBlock(computeRoot = true): void {
+    const block = applyBlock(this.state, this.slot + 1, this.pending.splice(0));
+    for (const outcome of block.outcomes) {
+      if (!outcome.ok) throw new Error(`refused: ${outcome.code} ${outcome.message}`);
+    }
+    this.state = block.state;
+    if (!computeRoot) return;
+    const start = performance.now();
+    stateRoot(this.state);
+    this.rootMs += performance.now() - start;
+  }
+
+  /** Produces blocks until the next block is `slot`, so queued transactions land in it. */
+  blocksTo(slot: number): void {
+    while (this.slot < slot - 1) this.nextBlock();
+  }
+
+  createTask(creator: Account, params: TaskParams): TaskRecord {
+    this.send(creator, {
+      kind: "createTask",
+      name: "bench",
+      bundleHash: sha256Hex("bundle"),
+      metadataHash: null,
+      params,
+      funding: 1_000n * TOKEN,
+    });
+    this.nextBlock();
+    return getTask(this.state, listTaskIds(this.state)[0] as string) as TaskRecord;
+  }
+}
+
+const nodeAccount = (index: number): Account => sha256Hex(`bench-node:${index}`);
+const cpuMs = (): number => {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+};
+const heapMb = (): number => {
+  gc();
+  return process.memoryUsage().heapUsed / 1024 / 1024;
+};
+
+function fullCycle(nodeCount: number): void {
+  const creator = sha256Hex("bench-creator");
+  const nodes = Array.from({ length: nodeCount }, (_, index) => nodeAccount(index));
+  const chain = new Chain([creator, ...nodes]);
+  const params: TaskParams = {
+    ...DEVNET_PARAMS,
+    maxNodes: nodeCount,
+    auditsPerNode: 8,
+    warmupRounds: 0,
+    rampRounds: 0,
+  };
+  chain.nextBlock();
+  const heapBefore = heapMb();
+  const cpuStart = cpuMs();
+  const phases: [string, number][] = [];
+  let mark = cpuMs();
+  const phase = (name: string) => {
+    const now = cpuMs();
+    phases.push([name, now - mark]);
+    mark = now;
+  };
+  const task = chain.createTask(creator, params);
+  for (const node of nodes)
+    chain.send(node, { kind: "stake", task: task.id, amount: 100n * TOKEN, nodeUrl: "http://127.0.0.1:1" });
+  chain.nextBlock();
+  phase("create task + 10k stakes");
+  const cycle = 1;
+  const salt = (node: Account) => sha256Hex("salt", node);
+  const digest = (node: Account) => sha256Hex("proof", node);
+  const commitments = nodes.map((node) =>
+    computeCommitment({ task: task.id, cycle, node, proofDigest: digest(node), salt: salt(node) }),
+  );
+  chain.blocksTo(commitWindow(task, cycle).opensAt);
+  mark = cpuMs();
+  nodes.forEach((node, index) => {
+    chain.send(node, { kind: "commit", task: task.id, cycle, commitment: commitments[index] as string });
+  });
+  chain.nextBlock();
+  phase("commits");
+  chain.blocksTo(roundStart(task, cycle + 1));
+  mark = cpuMs();
+  for (const node of nodes)
+    chain.send(node, { kind: "reveal", task: task.id, cycle, proofDigest: digest(node), salt: salt(node) });
+  chain.nextBlock();
+  phase("reveals");
+  chain.blocksTo(roundStart(task, cycle + 1) + params.revealSlots + 1);
+  phase("seed");
+  let assigned = 0;
+  for (const targets of getAuditAssignments(chain.state, task.id, cycle).values()) assigned += targets.length;
+  phase("audit assignment (k=8)");
+  const target = nodes[0] as Account;
+  const trigger = { kind: "triggerAudit", task: task.id, cycle, target, triggerKind: "proof", attempt: 0 } as const;
+  chain.send(nodes[1] as Account, { ...trigger, reasonDigest: sha256Hex("bad") });
+  for (const node of nodes.slice(2))
+    chain.send(node, { kind: "vote", task: task.id, cycle, trigger: 0, choice: "invalid" });
+  chain.nextBlock();
+  chain.blocksTo(roundStart(task, cycle + 1) + params.revealSlots + params.auditSlots + params.voteSlots + 1);
+  phase("trigger, votes, resolution");
+  chain.blocksTo(roundStart(task, cycle + 2) + 1);
+  const record = getCycle(chain.state, task.id, cycle);
+  if (record?.distributor == null) throw new Error("no distributor drawn");
+  const recipients = listRevealers(chain.state, task.id, cycle)
+    .filter((node) => node !== target)
+    .sort();
+  const each = record.reserved / BigInt(recipients.length);
+  const chunks = Math.ceil(recipients.length / 1000);
+  phase("distributor draw");
+  for (let chunk = 0; chunk < chunks; chunk += 1) {
+    const entries = recipients
+      .slice(chunk * 1000, chunk * 1000 + 1000)
+      .map((recipient) => ({ recipient, amount: each }));
+    chain.send(record.distributor, {
+      kind: "submitDistribution",
+      task: task.id,
+      cycle,
+      attempt: 0,
+      chunk,
+      chunkCount: chunks,
+      entries,
+    });
+  }
+  chain.nextBlock();
+  phase("distribution list");
+  chain.blocksTo(
+    roundStart(task, cycle + 2) + params.distributionSlots + params.distributionAuditSlots + params.voteSlots + 1,
+  );
+  phase("settle into vesting");
+  const totalCpu = cpuMs() - cpuStart;
+  checkTotals(chain.state);
+  const heapAfter = heapMb();
+  const outcome = getCycle(chain.state, task.id, cycle)?.outcome;
+  console.log(
+    `\nfull cycle, ${nodeCount} nodes: ${assigned} audit assignments, 1 trigger + ${nodeCount - 2} votes, ` +
+      `${recipients.length}-entry list in ${chunks} chunks, vesting; outcome: ${outcome}`,
+  );
+  for (const [name, ms] of phases) console.log(`  ${name.padEnd(30)} ${ms.toFixed(0).padStart(6)} ms cpu`);
+  console.log(`  ${"of which state roots".padEnd(30)} ${chain.rootMs.toFixed(0).padStart(6)} ms`);
+  const stake = phases[0]?.[1] ?? 0;
+  console.log(
+    `  protocol CPU per cycle         ${(totalCpu - stake).toFixed(0)} ms without the one-time staking, ${totalCpu.toFixed(0)} ms with it (goal < 1000 ms)`,
+  );
+  console.log(`  heap growth                    ${(heapAfter - heapBefore).toFixed(1)} MB (goal < 200 MB)`);
+}
+
+function rootCost(nodeCount: number, changes: number): void {
+  const creator = sha256Hex("bench-creator");
+  const nodes = Array.from({ length: nodeCount }, (_, index) => nodeAccount(index));
+  const chain = new Chain([creator, ...nodes]);
+  chain.nextBlock();
+  const task = chain.createTask(creator, { ...DEVNET_PARAMS, maxNodes: nodeCount });
+  for (const node of nodes)
+    chain.send(node, { kind: "stake", task: task.id, amount: 100n * TOKEN, nodeUrl: "http://127.0.0.1:1" });
+  chain.nextBlock();
+  trieHash(chain.state.root);
+  let records = 0;
+  for (const _ of stateEntries(chain.state)) records += 1;
+  const samples: { incremental: number; full: number }[] = [];
+  for (let block = 0; block < 5; block += 1) {
+    for (let change = 0; change < changes; change += 1) {
+      chain.send(nodes[(block * changes + change) % nodes.length] as Account, {
+        kind: "transfer",
+        to: creator,
+        amount: 1n,
+      });
+    }
+    chain.nextBlock(false);
+    const incrementalStart = performance.now();
+    trieHash(chain.state.root);
+    const incremental = performance.now() - incrementalStart;
+    const fullStart = performance.now();
+    trieFullRehash(chain.state.root);
+    samples.push({ incremental, full: performance.now() - fullStart });
+  }
+  samples.sort((left, right) => left.incremental - right.incremental);
+  const median = samples[2] as { incremental: number; full: number };
+  console.log(
+    `\nstate root, ${nodeCount}-node task (${records} records), ${changes} transfers per block (${changes + 2} records changed)`,
+  );
+  console.log(`  incremental root   ${median.incremental.toFixed(2)} ms (median of 5 blocks)`);
+  console.log(`  full rehash        ${median.full.toFixed(0)} ms`);
+  console.log(`  ratio              ${(median.full / median.incremental).toFixed(0)}x cheaper (goal >= 100x)`);
+}
+
+console.log(
+  `gradual bench:protocol, ${new Date().toISOString()}, ${cpus()[0]?.model ?? "cpu"} x${cpus().length}, node ${process.version}`,
+);
+fullCycle(Number(process.env.BENCH_NODES ?? 10_000));
+rootCost(Number(process.env.BENCH_ROOT_NODES ?? 100_000), 100);

@@ -1,0 +1,106 @@
+/**
+ * SHA-256 (FIPS 180-4) without per-call allocations, for the state trie's hot path (protocol.md §9.4), where inputs
+ * are small and hashed by the hundred thousand per block: @noble/hashes spends most of its time there on wrapper
+ * objects, not on compression. Output is byte-identical to @noble/hashes (checked by a property test); every other
+ * hash in the protocol goes through @noble/hashes.
+ */
+
+const K = new Uint32Array([
+  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98,
+  0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786,
+  0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8,
+  0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
+  0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819,
+  0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a,
+  0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
+  0xc67178f2,
+]);
+const INITIAL = new Uint32Array([
+  0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+]);
+
+const W = new Uint32Array(64);
+const H = new Uint32Array(8);
+let block = new Uint8Array(256);
+
+function compress(data: Uint8Array, offset: number): void {
+  for (let index = 0; index < 16; index += 1) {
+    const at = offset + index * 4;
+    W[index] =
+      ((data[at] as number) << 24) |
+      ((data[at + 1] as number) << 16) |
+      ((data[at + 2] as number) << 8) |
+      (data[at + 3] as number);
+  }
+  for (let index = 16; index < 64; index += 1) {
+    const w15 = W[index - 15] as number;
+    const w2 = W[index - 2] as number;
+    const s0 = ((w15 >>> 7) | (w15 << 25)) ^ ((w15 >>> 18) | (w15 << 14)) ^ (w15 >>> 3);
+    const s1 = ((w2 >>> 17) | (w2 << 15)) ^ ((w2 >>> 19) | (w2 << 13)) ^ (w2 >>> 10);
+    W[index] = ((W[index - 16] as number) + s0 + (W[index - 7] as number) + s1) | 0;
+  }
+  let a = H[0] as number;
+  let b = H[1] as number;
+  let c = H[2] as number;
+  let d = H[3] as number;
+  let e = H[4] as number;
+  let f = H[5] as number;
+  let g = H[6] as number;
+  let h = H[7] as number;
+  for (let index = 0; index < 64; index += 1) {
+    const s1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
+    const choice = (e & f) ^ (~e & g);
+    const temp1 = (h + s1 + choice + (K[index] as number) + (W[index] as number)) | 0;
+    const s0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
+    const majority = (a & b) ^ (a & c) ^ (b & c);
+    const temp2 = (s0 + majority) | 0;
+    h = g;
+    g = f;
+    f = e;
+    e = (d + temp1) | 0;
+    d = c;
+    c = b;
+    b = a;
+    a = (temp1 + temp2) | 0;
+  }
+  H[0] = ((H[0] as number) + a) | 0;
+  H[1] = ((H[1] as number) + b) | 0;
+  H[2] = ((H[2] as number) + c) | 0;
+  H[3] = ((H[3] as number) + d) | 0;
+  H[4] = ((H[4] as number) + e) | 0;
+  H[5] = ((H[5] as number) + f) | 0;
+  H[6] = ((H[6] as number) + g) | 0;
+  H[7] = ((H[7] as number) + h) | 0;
+}
+
+/** sha256 of the concatenation of `parts`, written into a fresh 32-byte array. */
+export function sha256Compact(...parts: readonly Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const part of parts) length += part.length;
+  const padded = Math.ceil((length + 9) / 64) * 64;
+  if (block.length < padded) block = new Uint8Array(padded * 2);
+  let offset = 0;
+  for (const part of parts) {
+    block.set(part, offset);
+    offset += part.length;
+  }
+  block.fill(0, length, padded);
+  block[length] = 0x80;
+  const bits = length * 8;
+  block[padded - 4] = (bits >>> 24) & 0xff;
+  block[padded - 3] = (bits >>> 16) & 0xff;
+  block[padded - 2] = (bits >>> 8) & 0xff;
+  block[padded - 1] = bits & 0xff;
+  block[padded - 5] = Math.floor(bits / 2 ** 32) & 0xff;
+  H.set(INITIAL);
+  for (let at = 0; at < padded; at += 64) compress(block, at);
+  const out = new Uint8Array(32);
+  for (let index = 0; index < 8; index += 1) {
+    const word = H[index] as number;
+    out[index * 4] = word >>> 24;
+    out[index * 4 + 1] = (word >>> 16) & 0xff;
+    out[index * 4 + 2] = (word >>> 8) & 0xff;
+    out[index * 4 + 3] = word & 0xff;
+  }
+  return out;
+}
