@@ -1,0 +1,106 @@
+import type { Account, DistributionEntry, Hash } from "@gradual/protocol";
+
+/**
+ * The task API (docs/writing-a-task.md). A task is an ES module whose default export is `defineTask({...})`. Task
+ * code never touches globals: everything it may use arrives in `ctx`, so the same code runs in a node's sandbox,
+ * in `gradual task test`, and in the simulator.
+ */
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/** A persistent key-value store, one per task per node. Values are JSON; keys at most 256 characters. */
+export interface TaskStore {
+  get<T extends JsonValue = JsonValue>(key: string): Promise<T | undefined>;
+  set(key: string, value: JsonValue): Promise<void>;
+  delete(key: string): Promise<void>;
+  /** Keys starting with `prefix`, sorted, at most `limit` (default 1,000). */
+  keys(prefix?: string, limit?: number): Promise<string[]>;
+}
+
+export interface TaskLogger {
+  info(message: string, fields?: Record<string, JsonValue>): void;
+  warn(message: string, fields?: Record<string, JsonValue>): void;
+  error(message: string, fields?: Record<string, JsonValue>): void;
+}
+
+/** Read access to the ledger, as JSON with amounts as decimal strings. */
+export interface LedgerReader {
+  /** Any GET route of the ledger's /v1 API, e.g. `get("/blocks/12")`. */
+  get<T = JsonValue>(path: string): Promise<T>;
+}
+
+export type TaskContext = {
+  readonly taskId: Hash;
+  /** The cycle this call works for (the round the work is done in, protocol.md §2). */
+  readonly cycle: number;
+  /** The ledger's current round for this task when the call started. */
+  readonly round: number;
+  /** This node's public key (64 hex). */
+  readonly node: Account;
+  /** Signs bytes with the node's key (ed25519, hex signature). */
+  readonly sign: (bytes: Uint8Array) => Promise<string>;
+  readonly store: TaskStore;
+  readonly log: TaskLogger;
+  readonly fetch: typeof fetch;
+  readonly ledger: LedgerReader;
+  /** The task's own configuration values (from task.yml `config:` and operator-supplied `--task-var`). */
+  readonly config: Readonly<Record<string, string>>;
+};
+
+export type ProofPayload = Uint8Array | string | JsonValue;
+
+/** What `audit` receives: the exact bytes the submitter served, with helpers. */
+export type Proof = {
+  readonly bytes: Uint8Array;
+  readonly digest: Hash;
+  text(): string;
+  json<T = JsonValue>(): T;
+};
+
+export type Submitter = {
+  readonly account: Account;
+  /** Ramped voting weight in the distribution round, as a decimal string of base units. */
+  readonly weight: bigint;
+  readonly proofDigest: Hash;
+};
+
+export type RouteRequest = {
+  readonly method: string;
+  readonly path: string;
+  readonly query: Readonly<Record<string, string>>;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+};
+
+export type RouteResponse = {
+  readonly status?: number;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: string | JsonValue;
+};
+
+export type RouteHandler = (request: RouteRequest, ctx: RouteContext) => Promise<RouteResponse> | RouteResponse;
+export type RouteContext = Omit<TaskContext, "cycle"> & { readonly cycle: number | null };
+
+export interface Router {
+  get(path: string, handler: RouteHandler): void;
+  post(path: string, handler: RouteHandler): void;
+}
+
+export type TaskDefinition = {
+  /** Once, when the task starts on a node. */
+  readonly setup?: (ctx: TaskContext) => Promise<void> | void;
+  /** The cycle's work; keep results in `ctx.store`. */
+  readonly task: (ctx: TaskContext) => Promise<void> | void;
+  /** The proof of the cycle's work (at most the task's maxProofBytes once encoded). */
+  readonly submission: (ctx: TaskContext) => Promise<ProofPayload> | ProofPayload;
+  /** Whether another node's proof for `ctx.cycle` is valid. */
+  readonly audit: (ctx: TaskContext, proof: Proof, submitter: Account) => Promise<boolean> | boolean;
+  /** Who gets what of the cycle's bounty; defaults to an equal split (`equalSplit`). */
+  readonly distribution?: (
+    ctx: TaskContext,
+    submitters: readonly Submitter[],
+    bounty: bigint,
+  ) => Promise<readonly DistributionEntry[]> | readonly DistributionEntry[];
+  /** HTTP routes served by the node under `/tasks/{taskId}/`. */
+  readonly routes?: (router: Router) => void;
+};
