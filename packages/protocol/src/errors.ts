@@ -9,7 +9,7 @@
  */
 export const ERROR_CODES = {
   TX__MALFORMED: { edge: true, meaning: "A field is missing, of the wrong type or out of range" },
-  TX__UNKNOWN_KIND: { edge: true, meaning: "The transaction kind is not one of the thirteen the protocol knows" },
+  TX__UNKNOWN_KIND: { edge: true, meaning: "The transaction kind is not one the protocol knows" },
   TX__UNKNOWN_FIELD: { edge: true, meaning: "The transaction carries a field its kind does not define" },
   TX__WRONG_CHAIN: { edge: true, meaning: "The transaction was signed for another chain id" },
   TX__BAD_SIGNATURE: { edge: true, meaning: "The ed25519 signature does not verify against the sender's key" },
@@ -64,7 +64,6 @@ export const ERROR_CODES = {
   DISTRIBUTION__NOT_SORTED: { edge: false, meaning: "Recipients must be strictly ascending across the whole list" },
   DISTRIBUTION__NOT_A_SUBMITTER: { edge: false, meaning: "A recipient has no valid revealed proof in this cycle" },
   DISTRIBUTION__OVER_BOUNTY: { edge: false, meaning: "The list pays more than the cycle's reserved bounty" },
-  DISTRIBUTION__TOO_LARGE: { edge: false, meaning: "The list has more entries than the cycle has valid submitters" },
   CLAIM__NOTHING_CLAIMABLE: { edge: false, meaning: "Nothing has vested yet" },
 } as const;
 
@@ -127,7 +126,6 @@ export type ErrorContextMap = {
   DISTRIBUTION__NOT_SORTED: CycleRef & { readonly recipient: string };
   DISTRIBUTION__NOT_A_SUBMITTER: CycleRef & { readonly recipient: string };
   DISTRIBUTION__OVER_BOUNTY: CycleRef & { readonly total: bigint; readonly bounty: bigint };
-  DISTRIBUTION__TOO_LARGE: CycleRef & { readonly entries: number; readonly limit: number };
   CLAIM__NOTHING_CLAIMABLE: TaskRef;
 };
 

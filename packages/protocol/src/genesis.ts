@@ -13,7 +13,7 @@ const HEX64 = /^[0-9a-f]{64}$/;
 
 /** The state at slot 0: the chain record, the funded accounts, and a supply equal to their sum (§11.1). */
 export function createGenesisState(parameters: GenesisParameters): State {
-  if (!CHAIN_ID.test(parameters.chainId)) {
+  if (!CHAIN_ID.test(parameters.chainId) || /^\d+n$/.test(parameters.chainId)) {
     throw new ProtocolError(
       `createGenesisState: expected a chain id like "gradual-devnet", got ${JSON.stringify(parameters.chainId)}`,
     );

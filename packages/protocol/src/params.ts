@@ -187,7 +187,6 @@ export function findParamsProblems(params: TaskParams): ParamsProblem[] {
       reason: `distributionSlots + distributionAuditSlots + voteSlots (${distribution}) exceeds roundSlots (${round})`,
     });
   }
-  if (params.whistleblowerShareBps + 0 > BPS) problems.push({ field: "whistleblowerShareBps", reason: "over 10,000" });
   return problems;
 }
 

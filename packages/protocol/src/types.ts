@@ -86,8 +86,6 @@ export type NodeRecord = {
   readonly equivocations: number;
 };
 
-export type CycleStatus = "working" | "reviewing" | "distributing" | "complete";
-
 export type CycleRecord = {
   readonly task: Hash;
   readonly cycle: number;
@@ -108,7 +106,7 @@ export type CycleRecord = {
   readonly outcome: CycleOutcome | null;
 };
 
-export type CycleOutcome = "paid" | "no-submitters" | "distribution-failed" | "task-closed";
+export type CycleOutcome = "paid" | "no-submitters" | "distribution-failed";
 
 export type CommitRecord = { readonly commitment: Hash; readonly slot: number };
 

@@ -5,6 +5,7 @@ import { isInside, revealWindow } from "../schedule.ts";
 import { keys } from "../state/keys.ts";
 import { findTask, isRejection } from "../tasks.ts";
 import type { CommitRecord, RevealRecord, RevealTx } from "../types.ts";
+import { nodeStake } from "../weight.ts";
 import { computeCommitment } from "./commit.ts";
 
 /**
@@ -21,6 +22,8 @@ export function applyReveal(context: TransitionContext, tx: RevealTx): Rejection
   if (!isInside(window, slot)) {
     return reject("REVEAL__WINDOW_CLOSED", { task: task.id, cycle: tx.cycle, slot, ...window });
   }
+  const node = draft.node(task.id, tx.from);
+  if (node === undefined || nodeStake(node) === 0n) return reject("NODE__NOT_STAKED", { task: task.id, node: tx.from });
   const commit = draft.get<CommitRecord>(keys.commit(task.id, tx.cycle, tx.from));
   if (commit === undefined) return reject("REVEAL__NO_COMMIT", { task: task.id, cycle: tx.cycle });
   const revealKey = keys.reveal(task.id, tx.cycle, tx.from);

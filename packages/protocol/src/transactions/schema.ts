@@ -1,3 +1,4 @@
+import { isBigintString } from "../encoding/canonical.ts";
 import { type ErrorCode, type Rejection, reject } from "../errors.ts";
 import { AUDIT_MODES, LIMITS, type TaskParams } from "../params.ts";
 import type { Transaction, TransactionKind } from "../types.ts";
@@ -171,11 +172,11 @@ function decodeField(field: string, type: FieldType, value: unknown): unknown {
         ? value
         : malformed(field, "an integer in [0, 2^32)", value);
     case "chainId":
-      return typeof value === "string" && CHAIN_ID.test(value)
+      return typeof value === "string" && CHAIN_ID.test(value) && !isBigintString(value)
         ? value
         : malformed(field, "a chain id of lowercase letters, digits and dashes (at most 32)", value);
     case "name":
-      return typeof value === "string" && value.length <= LIMITS.maxTaskNameLength && NAME.test(value)
+      return typeof value === "string" && value.length <= LIMITS.maxTaskNameLength && NAME.test(value) && !isBigintString(value)
         ? value
         : malformed(
             field,

@@ -8,19 +8,21 @@ import type { DistributionEntry, DistributionRecord, Hash, RevealRecord, SubmitD
 
 export const EMPTY_LIST_DIGEST: Hash = "0".repeat(64);
 
-/** Chains one chunk into the list digest; two lists are equal exactly when their digests are. */
+/**
+ * Folds entries into a list digest one entry at a time, so the digest of a list does not depend on how it was cut
+ * into chunks: two lists are equal exactly when their digests are.
+ */
 export function chainListDigest(previous: Hash, entries: readonly DistributionEntry[]): Hash {
-  return bytesToHex(sha256(hexToBytes(previous), hashCanonical("distribution-chunk", entries)));
-}
-
-/** The digest of a whole list cut into chunks of `chunkEntries` (what honest auditors compare against). */
-export function listDigest(entries: readonly DistributionEntry[], chunkEntries: number): Hash {
-  let digest = EMPTY_LIST_DIGEST;
-  if (entries.length === 0) return chainListDigest(digest, []);
-  for (let start = 0; start < entries.length; start += chunkEntries) {
-    digest = chainListDigest(digest, entries.slice(start, start + chunkEntries));
+  let digest = previous;
+  for (const entry of entries) {
+    digest = bytesToHex(sha256(hexToBytes(digest), hashCanonical("distribution-entry", entry)));
   }
   return digest;
+}
+
+/** The digest of a whole list (what honest auditors compare against the posted one). */
+export function listDigest(entries: readonly DistributionEntry[], _chunkEntries = 1_000): Hash {
+  return chainListDigest(EMPTY_LIST_DIGEST, entries);
 }
 
 /**
@@ -79,9 +81,6 @@ export function applySubmitDistribution(context: TransitionContext, tx: SubmitDi
   }
   if (total > cycle.reserved) return reject("DISTRIBUTION__OVER_BOUNTY", { ...ref, total, bounty: cycle.reserved });
   const entryCount = list.entryCount + tx.entries.length;
-  if (entryCount > cycle.validCount) {
-    return reject("DISTRIBUTION__TOO_LARGE", { ...ref, entries: entryCount, limit: cycle.validCount });
-  }
   draft.set(keys.distributionChunk(task.id, tx.cycle, tx.attempt, tx.chunk), tx.entries);
   const chunksReceived = list.chunksReceived + 1;
   draft.set(key, {

@@ -4,7 +4,7 @@ import { roundOf } from "../schedule.ts";
 import { keys } from "../state/keys.ts";
 import { freshNode, refreshRamp, slashNode } from "../tasks.ts";
 import type { RevealRecord, TaskRecord, TriggerRecord, TriggerResolution, VoteRecord } from "../types.ts";
-import { removeFromRamp, totalWeight } from "../weight.ts";
+import { nodeWeight, removeFromRamp, totalWeight } from "../weight.ts";
 
 /**
  * protocol.md §5.5: the rule that decides a trigger. Upheld needs invalid weight above `slashQuorumBps` of the
@@ -29,7 +29,13 @@ export function resolveTrigger(
 ): TriggerResolution {
   const { draft, slot } = context;
   const task = refreshRamp(draft, draft.task(taskId) as TaskRecord, slot);
-  const activeWeight = totalWeight(task.ramp, roundOf(task, slot), task.params.rampRounds);
+  const round = roundOf(task, slot);
+  const target = draft.node(taskId, trigger.target);
+  const targetWeight = target === undefined ? 0n : nodeWeight(freshNode(task, target), round, task.params);
+  // The target cannot vote on its own trigger, so its weight does not count toward participation either;
+  // otherwise a node holding more than (1 - minParticipation) of the weight could never be slashed.
+  const total = totalWeight(task.ramp, round, task.params.rampRounds);
+  const activeWeight = total > targetWeight ? total - targetWeight : 0n;
   const resolution = decideTrigger(trigger, activeWeight, task);
   let slashed = 0n;
   if (resolution === "upheld") {
@@ -68,8 +74,10 @@ export function resolveTrigger(
     draft.credit(trigger.triggerer, trigger.bond);
     draft.move("bonds", "balances", trigger.bond);
   }
-  if (trigger.kind === "proof" && resolution !== "rejected")
+  // A slashed distributor is no longer a valid submitter of the cycle: the next attempt's list may not pay it.
+  if (resolution !== "rejected" && (trigger.kind === "proof" || resolution === "upheld")) {
     markProof(context, taskId, cycle, trigger.target, resolution);
+  }
   draft.set(keys.trigger(taskId, cycle, trigger.index), { ...trigger, resolution, slashed } satisfies TriggerRecord);
   context.events.push({
     type: "TriggerResolved",
