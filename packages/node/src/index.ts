@@ -1,1 +1,16 @@
+export * from "./bundle.ts";
 export * from "./decide.ts";
+export * from "./runtime/httpLedgerSource.ts";
+export type * from "./runtime/ledgerSource.ts";
+export * from "./runtime/replica.ts";
+export * from "./runtime/taskNode.ts";
+export {
+  createInProcessTaskRunner,
+  createSandboxedTaskRunner,
+  DEFAULT_START_TIMEOUT_MS,
+  type SandboxedTaskRunnerOptions,
+  workerResourceLimits,
+} from "./sandbox/index.ts";
+export type * from "./sandbox/types.ts";
+export { DEFAULT_TASK_LIMITS } from "./sandbox/types.ts";
+export * from "./startNode.ts";

@@ -1,0 +1,319 @@
+import { generateKeyPair, type KeyPair, keyPairFromSecret, signBytes } from "@gradual/ledger";
+import {
+  type Account,
+  applyBlock,
+  checkConservation,
+  createGenesisState,
+  DEVNET_PARAMS,
+  getChain,
+  getCycle,
+  getReveal,
+  getTask,
+  listDigest,
+  type ProtocolEvent,
+  roundOf,
+  roundStart,
+  type State,
+  sha256Hex,
+  type TaskParams,
+  TOKEN,
+  type Transaction,
+} from "@gradual/protocol";
+import type { JsonValue, LedgerReader, TaskStore } from "@gradual/sdk";
+import {
+  DEFAULT_DECIDE_OPTIONS,
+  decide,
+  listSubmitters,
+  type NodeAction,
+  type Verdict,
+  type WorkRecord,
+} from "../decide.ts";
+import { DEFAULT_TASK_LIMITS, type TaskHost, type TaskLimits, type TaskRunner } from "../sandbox/types.ts";
+
+/**
+ * Several task nodes in one process on an in-memory ledger (`gradual task test`): the real protocol core, the real
+ * `decide`, the task's real code through a `TaskRunner`, and a virtual clock. Unlike Koii's single-key local
+ * simulation, nodes audit each other, one is drawn as distributor, and rewards vest.
+ */
+
+export type LocalNetworkOptions = {
+  readonly nodes: number;
+  readonly rounds: number;
+  readonly params?: Partial<TaskParams>;
+  readonly config?: Readonly<Record<string, string>>;
+  readonly limits?: Partial<TaskLimits>;
+  /** Creates the runner of one node (in-process or sandboxed). */
+  readonly createRunner: (host: TaskHost, limits: TaskLimits, index: number) => Promise<TaskRunner>;
+  /** Deterministic node keys from this seed (default: fresh random keys). */
+  readonly seed?: string;
+  readonly onReport?: (line: string) => void;
+};
+
+export type CallRecord = {
+  readonly node: number;
+  readonly cycle: number;
+  readonly call: "task+submission" | "audit" | "distribution";
+  readonly ok: boolean;
+  readonly detail: string;
+};
+
+export type LocalNetworkResult = {
+  readonly state: State;
+  readonly taskId: string;
+  readonly accounts: readonly Account[];
+  readonly events: readonly ProtocolEvent[];
+  readonly calls: readonly CallRecord[];
+};
+
+type LocalNode = {
+  readonly index: number;
+  readonly keyPair: KeyPair;
+  runner: TaskRunner;
+  readonly work: Map<number, WorkRecord>;
+  readonly verdicts: Map<string, Verdict>;
+  readonly lists: Map<string, { entries: { recipient: Account; amount: bigint }[]; digest: string }>;
+  readonly done: Set<string>;
+  readonly proofs: Map<string, Uint8Array>;
+  nonce: number;
+};
+
+const CHAIN_ID = "gradual-local";
+
+function memoryStore(): TaskStore {
+  const data = new Map<string, string>();
+  return {
+    get: async <T extends JsonValue>(key: string) =>
+      data.has(key) ? (JSON.parse(data.get(key) as string) as T) : undefined,
+    set: async (key, value) => void data.set(key, JSON.stringify(value)),
+    delete: async (key) => void data.delete(key),
+    keys: async (prefix = "", limit = 1_000) =>
+      [...data.keys()]
+        .filter((key) => key.startsWith(prefix))
+        .sort()
+        .slice(0, limit),
+  };
+}
+
+export async function runLocalNetwork(options: LocalNetworkOptions): Promise<LocalNetworkResult> {
+  const report = options.onReport ?? (() => {});
+  const params: TaskParams = { ...DEVNET_PARAMS, ...options.params };
+  const limits: TaskLimits = { ...DEFAULT_TASK_LIMITS, ...options.limits, maxProofBytes: params.maxProofBytes };
+  const keyOf = (index: number) =>
+    options.seed === undefined ? generateKeyPair() : keyPairFromSecret(sha256Hex(`${options.seed}:${index}`));
+  const creator = keyOf(-1);
+  const calls: CallRecord[] = [];
+  const events: ProtocolEvent[] = [];
+  let state = createGenesisState({
+    chainId: CHAIN_ID,
+    accounts: [creator, ...Array.from({ length: options.nodes }, (_, index) => keyOf(index))].map((keyPair) => ({
+      account: keyPair.publicKey,
+      balance: 10_000n * TOKEN,
+    })),
+  });
+  const nodeKeys = Array.from({ length: options.nodes }, (_, index) => keyOf(index));
+  let creatorNonce = 0;
+  let pending: Transaction[] = [];
+  const produce = () => {
+    const block = applyBlock(state, getChain(state).slot + 1, pending);
+    pending = [];
+    state = block.state;
+    events.push(...block.slotEvents, ...block.outcomes.flatMap((outcome) => outcome.events));
+    checkConservation(state);
+    return block;
+  };
+  pending.push({
+    kind: "createTask",
+    chainId: CHAIN_ID,
+    from: creator.publicKey,
+    nonce: creatorNonce++,
+    name: "local-test",
+    bundleHash: sha256Hex("local-bundle"),
+    metadataHash: null,
+    params,
+    funding: params.bountyPerRound * BigInt(options.rounds + 4),
+  });
+  produce();
+  const taskId = (events.find((event) => event.type === "TaskCreated") as { task: string }).task;
+  const ledger: LedgerReader = {
+    get: async () => {
+      throw new Error("ctx.ledger is not available in gradual task test (no HTTP ledger runs)");
+    },
+  };
+  const nodes: LocalNode[] = [];
+  for (const [index, keyPair] of nodeKeys.entries()) {
+    const host: TaskHost = {
+      taskId,
+      node: keyPair.publicKey,
+      sign: async (bytes) => signBytes(keyPair, bytes),
+      store: memoryStore(),
+      ledger,
+      log: {
+        info: (message) => report(`  node ${index} log: ${message}`),
+        warn: (message) => report(`  node ${index} warn: ${message}`),
+        error: (message) => report(`  node ${index} error: ${message}`),
+      },
+      config: options.config ?? {},
+      currentRound: () =>
+        roundOf(getTask(state, taskId) as NonNullable<ReturnType<typeof getTask>>, getChain(state).slot),
+    };
+    const runner = await options.createRunner(host, limits, index);
+    const setup = await runner.setup();
+    if (!setup.ok) report(`node ${index}: setup failed (${setup.reason}: ${setup.message})`);
+    nodes.push({
+      index,
+      keyPair,
+      runner,
+      work: new Map(),
+      verdicts: new Map(),
+      lists: new Map(),
+      done: new Set(),
+      proofs: new Map(),
+      nonce: 0,
+    });
+    pending.push({
+      kind: "stake",
+      chainId: CHAIN_ID,
+      from: keyPair.publicKey,
+      nonce: nodes[index]!.nonce++,
+      task: taskId,
+      amount: params.minimumStake * 10n,
+      nodeUrl: `http://local/${index}`,
+    });
+  }
+  produce();
+  const task = getTask(state, taskId) as NonNullable<ReturnType<typeof getTask>>;
+  const endSlot = roundStart(task, options.rounds + 3);
+  let reportedRound = -1;
+  while (getChain(state).slot < endSlot) {
+    const round = roundOf(task, getChain(state).slot + 1);
+    if (round !== reportedRound && round >= 0) {
+      reportedRound = round;
+      report(`round ${round}`);
+    }
+    for (const node of nodes) await stepNode(node, nodes, state, taskId, (tx) => pending.push(tx), calls, report);
+    produce();
+  }
+  for (const node of nodes) await node.runner.close();
+  return { state, taskId, accounts: nodes.map((node) => node.keyPair.publicKey), events, calls };
+}
+
+async function stepNode(
+  node: LocalNode,
+  nodes: readonly LocalNode[],
+  state: State,
+  taskId: string,
+  send: (tx: Transaction) => void,
+  calls: CallRecord[],
+  report: (line: string) => void,
+): Promise<void> {
+  const task = getTask(state, taskId) as NonNullable<ReturnType<typeof getTask>>;
+  const round = roundOf(task, getChain(state).slot + 1);
+  // Results of IO actions feed the next decision at once: repeat until the node has nothing new to do this slot.
+  for (let pass = 0; pass < 4; pass += 1) {
+    const actions = decide({
+      state,
+      task: taskId,
+      me: node.keyPair.publicKey,
+      memory: node,
+      options: DEFAULT_DECIDE_OPTIONS,
+    });
+    if (actions.length === 0) return;
+    for (const action of actions) {
+      node.done.add(action.key);
+      await execute(node, nodes, state, taskId, round, action, send, calls, report);
+    }
+  }
+}
+
+async function execute(
+  node: LocalNode,
+  nodes: readonly LocalNode[],
+  state: State,
+  taskId: string,
+  round: number,
+  action: NodeAction,
+  send: (tx: Transaction) => void,
+  calls: CallRecord[],
+  report: (line: string) => void,
+): Promise<void> {
+  if (action.type === "send") {
+    send({ ...action.tx, chainId: CHAIN_ID, from: node.keyPair.publicKey, nonce: node.nonce++ } as Transaction);
+    return;
+  }
+  if (action.type === "runTask") {
+    const result = await node.runner.work(action.cycle, round);
+    if (result.ok) {
+      const proofDigest = sha256Hex(result.value);
+      node.proofs.set(proofDigest, result.value);
+      node.work.set(action.cycle, {
+        status: "done",
+        proofDigest,
+        salt: sha256Hex(`salt:${node.keyPair.publicKey}:${action.cycle}`),
+      });
+      const preview = new TextDecoder().decode(result.value.slice(0, 80)).replace(/\s+/g, " ");
+      calls.push({
+        node: node.index,
+        cycle: action.cycle,
+        call: "task+submission",
+        ok: true,
+        detail: `${result.value.length} bytes`,
+      });
+      report(
+        `  node ${node.index} cycle ${action.cycle}: task+submission -> ${result.value.length} bytes "${preview}"`,
+      );
+    } else {
+      node.work.set(action.cycle, { status: "failed", reason: result.message });
+      calls.push({
+        node: node.index,
+        cycle: action.cycle,
+        call: "task+submission",
+        ok: false,
+        detail: `${result.reason}: ${result.message}`,
+      });
+      report(
+        `  node ${node.index} cycle ${action.cycle}: task+submission FAILED (${result.reason}: ${result.message})`,
+      );
+    }
+    return;
+  }
+  if (action.type === "auditProof") {
+    const owner = nodes.find((peer) => peer.keyPair.publicKey === action.target);
+    const revealed = getReveal(state, taskId, action.cycle, action.target)?.proofDigest === action.proofDigest;
+    const bytes = revealed ? owner?.proofs.get(action.proofDigest) : undefined;
+    let verdict: Verdict = "unavailable";
+    if (bytes !== undefined) {
+      const result = await node.runner.audit(action.cycle, round, bytes, action.target);
+      if (!result.ok) {
+        report(`  node ${node.index} cycle ${action.cycle}: audit of node ${owner?.index} FAILED (${result.reason})`);
+        return;
+      }
+      verdict = result.value ? "valid" : "invalid";
+    }
+    node.verdicts.set(`${action.cycle}/${action.target}`, verdict);
+    calls.push({
+      node: node.index,
+      cycle: action.cycle,
+      call: "audit",
+      ok: true,
+      detail: `node ${owner?.index}: ${verdict}`,
+    });
+    report(`  node ${node.index} cycle ${action.cycle}: audit(node ${owner?.index}) -> ${verdict}`);
+    return;
+  }
+  const cycle = getCycle(state, taskId, action.cycle);
+  if (cycle === undefined) return;
+  const submitters = listSubmitters(state, taskId, action.cycle, cycle.attemptRound);
+  const result = await node.runner.distribution(action.cycle, cycle.attemptRound, submitters, cycle.reserved);
+  if (!result.ok) {
+    calls.push({ node: node.index, cycle: action.cycle, call: "distribution", ok: false, detail: result.message });
+    report(`  node ${node.index} cycle ${action.cycle}: distribution FAILED (${result.reason}: ${result.message})`);
+    return;
+  }
+  const entries = [...result.value];
+  node.lists.set(`${action.cycle}/${action.attempt}`, { entries, digest: listDigest(entries) });
+  const shown = entries.map(
+    (entry) => `${nodes.find((peer) => peer.keyPair.publicKey === entry.recipient)?.index}:${entry.amount}`,
+  );
+  calls.push({ node: node.index, cycle: action.cycle, call: "distribution", ok: true, detail: shown.join(" ") });
+  report(`  node ${node.index} cycle ${action.cycle}: distribution -> ${entries.length} entries [${shown.join(", ")}]`);
+}

@@ -1,0 +1,135 @@
+import { randomBytes } from "node:crypto";
+import {
+  type Account,
+  getChain,
+  getCycle,
+  getTask,
+  listDigest,
+  roundOf,
+  type State,
+  sha256Hex,
+} from "@gradual/protocol";
+import { listKey, listSubmitters, type NodeAction, type Verdict, verdictKey } from "../decide.ts";
+import type { TaskRunner } from "../sandbox/types.ts";
+import type { NodeStore } from "./nodeStore.ts";
+
+/**
+ * Runs the IO actions decided by `decide` (task code, proof fetches, lists) and records their results in the node
+ * store before anything is sent on the strength of them.
+ */
+
+export type ExecutorLog = (level: "info" | "warn" | "error", message: string, fields?: Record<string, unknown>) => void;
+
+export type ExecutorOptions = {
+  readonly taskId: string;
+  readonly me: Account;
+  readonly store: NodeStore;
+  readonly runner: TaskRunner;
+  readonly log: ExecutorLog;
+  /** Time budget of one proof fetch, in ms. */
+  readonly fetchTimeoutMs: number;
+  readonly fetchAttempts: number;
+  readonly fetch?: typeof fetch;
+};
+
+export async function runTaskAction(options: ExecutorOptions, state: State, cycle: number): Promise<void> {
+  const task = getTask(state, options.taskId);
+  if (task === undefined) return;
+  const round = roundOf(task, getChain(state).slot);
+  const result = await options.runner.work(cycle, round);
+  if (!result.ok) {
+    options.log("warn", "task failed; this cycle is missed", { cycle, reason: result.reason, message: result.message });
+    options.store.saveWork(cycle, { status: "failed", reason: `${result.reason}: ${result.message}` }, null);
+    return;
+  }
+  const proofDigest = sha256Hex(result.value);
+  const salt = randomBytes(32).toString("hex");
+  options.store.saveWork(cycle, { status: "done", proofDigest, salt }, result.value);
+  options.log("info", "work done", { cycle, proofDigest, bytes: result.value.length });
+}
+
+function chainSlot(state: State): number {
+  return getChain(state).slot;
+}
+
+/** Fetches a revealed proof from its node, checks digest and size, and runs the task's audit on it. */
+export async function auditProofAction(
+  options: ExecutorOptions,
+  state: State,
+  action: Extract<NodeAction, { type: "auditProof" }>,
+): Promise<Verdict | null> {
+  const task = getTask(state, options.taskId);
+  if (task === undefined) return null;
+  const fetched = await fetchProof(options, action.url, action.proofDigest, task.params.maxProofBytes);
+  let verdict: Verdict;
+  if (fetched === null) verdict = "unavailable";
+  else if (sha256Hex(fetched) !== action.proofDigest) verdict = "invalid";
+  else {
+    const result = await options.runner.audit(action.cycle, roundOf(task, chainSlot(state)), fetched, action.target);
+    if (!result.ok) {
+      options.log("warn", "own audit function failed; no verdict", {
+        cycle: action.cycle,
+        target: action.target,
+        reason: result.reason,
+      });
+      return null;
+    }
+    verdict = result.value ? "valid" : "invalid";
+  }
+  options.store.saveVerdict(verdictKey(action.cycle, action.target), verdict);
+  options.log(verdict === "valid" ? "info" : "warn", "audited proof", {
+    cycle: action.cycle,
+    target: action.target,
+    verdict,
+  });
+  return verdict;
+}
+
+async function fetchProof(
+  options: ExecutorOptions,
+  url: string,
+  digest: string,
+  maxBytes: number,
+): Promise<Uint8Array | null> {
+  const doFetch = options.fetch ?? fetch;
+  for (let attempt = 0; attempt < options.fetchAttempts; attempt += 1) {
+    try {
+      const response = await doFetch(`${url.replace(/\/$/, "")}/proofs/${digest}`, {
+        signal: AbortSignal.timeout(options.fetchTimeoutMs),
+      });
+      if (response.ok) {
+        const length = Number(response.headers.get("content-length") ?? "0");
+        if (length > maxBytes) return new Uint8Array(0);
+        const bytes = new Uint8Array(await response.arrayBuffer());
+        return bytes.length > maxBytes ? new Uint8Array(0) : bytes;
+      }
+    } catch {
+      // Unreachable or too slow: retried, then judged unavailable (downtime is not fraud, protocol.md §5.3).
+    }
+    await new Promise((resolve) => setTimeout(resolve, options.fetchTimeoutMs / 2));
+  }
+  return null;
+}
+
+/** Runs the task's distribution for a cycle's current attempt and stores the list and its digest. */
+export async function computeListAction(
+  options: ExecutorOptions,
+  state: State,
+  action: Extract<NodeAction, { type: "computeList" }>,
+): Promise<void> {
+  const task = getTask(state, options.taskId);
+  const cycle = getCycle(state, options.taskId, action.cycle);
+  if (task === undefined || cycle === undefined) return;
+  const submitters = listSubmitters(state, task.id, action.cycle, cycle.attemptRound);
+  const result = await options.runner.distribution(action.cycle, cycle.attemptRound, submitters, cycle.reserved);
+  if (!result.ok) {
+    options.log("warn", "distribution function failed", {
+      cycle: action.cycle,
+      reason: result.reason,
+      message: result.message,
+    });
+    return;
+  }
+  const entries = result.value;
+  options.store.saveList(listKey(action.cycle, action.attempt), { entries, digest: listDigest(entries, 1_000) });
+}

@@ -1,0 +1,179 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { canonicalParse, canonicalStringify, type Hash } from "@gradual/protocol";
+import type { JsonValue, TaskStore } from "@gradual/sdk";
+import Database from "better-sqlite3";
+import type { ListRecord, NodeMemory, Verdict, WorkRecord } from "../decide.ts";
+
+/**
+ * The node's own durable state (SQLite, WAL, synchronous=FULL). Everything `decide` relies on is written here
+ * before the node acts on it: a salt and proof before the commit, a verdict before the vote, a signed transaction
+ * before it is submitted. After `kill -9` the node reloads this and can neither commit twice, reveal another proof,
+ * nor vote differently (protocol.md §5.4).
+ */
+
+export type OutboxEntry = {
+  readonly nonce: number;
+  readonly key: string;
+  readonly hash: Hash;
+  /** The signed envelope as sent: `{ tx, signature }` in wire JSON. */
+  readonly envelope: string;
+};
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS work (cycle INTEGER PRIMARY KEY, record TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS proofs (digest TEXT PRIMARY KEY, cycle INTEGER NOT NULL, bytes BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS verdicts (key TEXT PRIMARY KEY, verdict TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS lists (key TEXT PRIMARY KEY, record TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS done (key TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS outbox (nonce INTEGER PRIMARY KEY, key TEXT NOT NULL, hash TEXT NOT NULL, envelope TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+`;
+
+export class NodeStore {
+  readonly #db: Database.Database;
+  readonly memory: {
+    work: Map<number, WorkRecord>;
+    verdicts: Map<string, Verdict>;
+    lists: Map<string, ListRecord>;
+    done: Set<string>;
+  };
+
+  constructor(dataDir: string) {
+    mkdirSync(dataDir, { recursive: true });
+    this.#db = new Database(join(dataDir, "node.sqlite"));
+    this.#db.pragma("journal_mode = WAL");
+    this.#db.pragma("synchronous = FULL");
+    this.#db.exec(SCHEMA);
+    this.memory = { work: new Map(), verdicts: new Map(), lists: new Map(), done: new Set() };
+    for (const row of this.#db.prepare("SELECT cycle, record FROM work").all() as { cycle: number; record: string }[]) {
+      this.memory.work.set(row.cycle, JSON.parse(row.record) as WorkRecord);
+    }
+    for (const row of this.#db.prepare("SELECT key, verdict FROM verdicts").all() as {
+      key: string;
+      verdict: Verdict;
+    }[]) {
+      this.memory.verdicts.set(row.key, row.verdict);
+    }
+    for (const row of this.#db.prepare("SELECT key, record FROM lists").all() as { key: string; record: string }[]) {
+      this.memory.lists.set(row.key, canonicalParse(row.record) as ListRecord);
+    }
+    for (const row of this.#db.prepare("SELECT key FROM done").all() as { key: string }[])
+      this.memory.done.add(row.key);
+  }
+
+  get nodeMemory(): NodeMemory {
+    return this.memory;
+  }
+
+  getMeta(key: string): string | undefined {
+    return (this.#db.prepare("SELECT value FROM meta WHERE key = ?").get(key) as { value: string } | undefined)?.value;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.#db
+      .prepare("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+      .run(key, value);
+  }
+
+  /** Stores a cycle's proof and its work record in one transaction (the salt must never change once chosen). */
+  saveWork(cycle: number, record: WorkRecord, proof: Uint8Array | null): void {
+    const save = this.#db.transaction(() => {
+      if (record.status === "done" && proof !== null) {
+        this.#db
+          .prepare("INSERT OR REPLACE INTO proofs (digest, cycle, bytes) VALUES (?, ?, ?)")
+          .run(record.proofDigest, cycle, Buffer.from(proof));
+      }
+      this.#db.prepare("INSERT INTO work (cycle, record) VALUES (?, ?)").run(cycle, JSON.stringify(record));
+    });
+    save();
+    this.memory.work.set(cycle, record);
+  }
+
+  proof(digest: Hash): { cycle: number; bytes: Uint8Array } | undefined {
+    const row = this.#db.prepare("SELECT cycle, bytes FROM proofs WHERE digest = ?").get(digest) as
+      | { cycle: number; bytes: Buffer }
+      | undefined;
+    return row === undefined ? undefined : { cycle: row.cycle, bytes: new Uint8Array(row.bytes) };
+  }
+
+  saveVerdict(key: string, verdict: Verdict): void {
+    this.#db.prepare("INSERT OR IGNORE INTO verdicts (key, verdict) VALUES (?, ?)").run(key, verdict);
+    if (!this.memory.verdicts.has(key)) this.memory.verdicts.set(key, verdict);
+  }
+
+  saveList(key: string, record: ListRecord): void {
+    this.#db.prepare("INSERT OR IGNORE INTO lists (key, record) VALUES (?, ?)").run(key, canonicalStringify(record));
+    if (!this.memory.lists.has(key)) this.memory.lists.set(key, record);
+  }
+
+  /** Records a signed transaction and marks its action done, atomically, before it is submitted. */
+  saveOutgoing(entry: OutboxEntry): void {
+    const save = this.#db.transaction(() => {
+      this.#db
+        .prepare("INSERT INTO outbox (nonce, key, hash, envelope) VALUES (?, ?, ?, ?)")
+        .run(entry.nonce, entry.key, entry.hash, entry.envelope);
+      this.#db.prepare("INSERT OR IGNORE INTO done (key) VALUES (?)").run(entry.key);
+    });
+    save();
+    this.memory.done.add(entry.key);
+  }
+
+  /** Signed transactions with a nonce the ledger has not consumed yet, oldest first (resubmitted after a restart). */
+  outboxFrom(nonce: number): OutboxEntry[] {
+    return this.#db
+      .prepare("SELECT nonce, key, hash, envelope FROM outbox WHERE nonce >= ? ORDER BY nonce")
+      .all(nonce) as OutboxEntry[];
+  }
+
+  /** Drops outbox entries the ledger will never include (their nonce was used by another transaction). */
+  dropOutboxFrom(nonce: number): string[] {
+    const rows = this.outboxFrom(nonce);
+    const drop = this.#db.transaction(() => {
+      for (const row of rows) {
+        this.#db.prepare("DELETE FROM outbox WHERE nonce = ?").run(row.nonce);
+        this.#db.prepare("DELETE FROM done WHERE key = ?").run(row.key);
+      }
+    });
+    drop();
+    for (const row of rows) this.memory.done.delete(row.key);
+    return rows.map((row) => row.key);
+  }
+
+  lastOutboxNonce(): number | undefined {
+    return (
+      (this.#db.prepare("SELECT MAX(nonce) AS nonce FROM outbox").get() as { nonce: number | null }).nonce ?? undefined
+    );
+  }
+
+  /** The task's key-value store (ctx.store). */
+  taskStore(): TaskStore {
+    const db = this.#db;
+    return {
+      get: async <T extends JsonValue>(key: string) => {
+        const row = db.prepare("SELECT value FROM kv WHERE key = ?").get(key) as { value: string } | undefined;
+        return row === undefined ? undefined : (JSON.parse(row.value) as T);
+      },
+      set: async (key, value) => {
+        if (key.length > 256) throw new RangeError(`store key longer than 256 characters: ${key.slice(0, 40)}...`);
+        db.prepare(
+          "INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        ).run(key, JSON.stringify(value));
+      },
+      delete: async (key) => {
+        db.prepare("DELETE FROM kv WHERE key = ?").run(key);
+      },
+      keys: async (prefix = "", limit = 1_000) =>
+        (
+          db
+            .prepare("SELECT key FROM kv WHERE key >= ? AND key < ? ORDER BY key LIMIT ?")
+            .all(prefix, `${prefix}\uffff`, limit) as { key: string }[]
+        ).map((row) => row.key),
+    };
+  }
+
+  close(): void {
+    this.#db.close();
+  }
+}

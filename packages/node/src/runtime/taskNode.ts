@@ -1,0 +1,288 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { type KeyPair, signBytes, signTransaction } from "@gradual/ledger";
+import {
+  getAccount,
+  getChain,
+  getNode,
+  getTask,
+  type Hash,
+  type ProtocolEvent,
+  roundOf,
+  type Transaction,
+  transactionHash,
+  transactionToJson,
+} from "@gradual/protocol";
+import { DEFAULT_DECIDE_OPTIONS, decide, type NodeAction, type NodeMemory } from "../decide.ts";
+import { DEFAULT_TASK_LIMITS, type TaskHost, type TaskLimits, type TaskRunner } from "../sandbox/types.ts";
+import {
+  auditProofAction,
+  computeListAction,
+  type ExecutorLog,
+  type ExecutorOptions,
+  runTaskAction,
+} from "./executor.ts";
+import type { LedgerSource } from "./ledgerSource.ts";
+import { NodeMetrics } from "./metrics.ts";
+import { NodeStore } from "./nodeStore.ts";
+import { Replica } from "./replica.ts";
+
+/**
+ * A task node (protocol.md §2): follows the ledger as a verifying replica, asks `decide` what to do, runs task code
+ * in its sandbox, and sends signed transactions through a durable outbox. One node serves one task.
+ */
+
+export type RunnerFactory = (bundlePath: string, host: TaskHost, limits: TaskLimits) => Promise<TaskRunner>;
+
+export type TaskNodeOptions = {
+  readonly ledger: LedgerSource;
+  readonly keyPair: KeyPair;
+  readonly taskId: Hash;
+  readonly dataDir: string;
+  /** The URL other nodes use to fetch this node's proofs (recorded on the ledger with the stake). */
+  readonly publicUrl: string;
+  /** Stake to hold in the task, in base units; staked once at start when the node holds less. */
+  readonly stake?: bigint;
+  readonly autoClaim: boolean;
+  readonly pollMs: number;
+  readonly taskVars: Readonly<Record<string, string>>;
+  readonly limits?: Partial<TaskLimits>;
+  readonly log: ExecutorLog;
+  readonly createRunner: RunnerFactory;
+  /** Called with the protocol events of every replayed block (the devnet prints them). */
+  readonly onEvents?: (events: readonly ProtocolEvent[], slot: number) => void;
+};
+
+export class TaskNode {
+  readonly options: TaskNodeOptions;
+  readonly store: NodeStore;
+  readonly metrics = new NodeMetrics();
+  replica: Replica | undefined;
+  runner: TaskRunner | undefined;
+  ledgerHead = 0;
+  #inFlight = new Set<string>();
+  #submittedAt = new Map<number, number>();
+  #timer: NodeJS.Timeout | undefined;
+  #ticking = false;
+  #again = false;
+  #closed = false;
+  #lastError: string | undefined;
+
+  constructor(options: TaskNodeOptions) {
+    this.options = options;
+    this.store = new NodeStore(options.dataDir);
+  }
+
+  get me(): string {
+    return this.options.keyPair.publicKey;
+  }
+
+  async start(): Promise<void> {
+    this.replica = new Replica(await this.options.ledger.genesis());
+    await this.tick();
+    this.#timer = setInterval(() => void this.tick(), this.options.pollMs);
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    await this.runner?.close();
+    this.store.close();
+  }
+
+  get lastError(): string | undefined {
+    return this.#lastError;
+  }
+
+  /** One pass: catch up with the ledger, then act. Re-entrant calls coalesce into one follow-up pass. */
+  async tick(): Promise<void> {
+    if (this.#ticking) {
+      this.#again = true;
+      return;
+    }
+    this.#ticking = true;
+    try {
+      do {
+        this.#again = false;
+        await this.#sync();
+        await this.#ensureRunner();
+        await this.#reconcileOutbox();
+        await this.#ensureStake();
+        await this.#act();
+      } while (this.#again && !this.#closed);
+      this.#lastError = undefined;
+    } catch (error) {
+      this.#lastError = error instanceof Error ? error.message : String(error);
+      this.options.log("error", "node pass failed; retrying", { error: this.#lastError });
+    } finally {
+      this.#ticking = false;
+    }
+  }
+
+  async #sync(): Promise<void> {
+    const replica = this.replica as Replica;
+    this.ledgerHead = await this.options.ledger.head();
+    while (replica.height < this.ledgerHead && !this.#closed) {
+      const to = Math.min(replica.height + 100, this.ledgerHead);
+      for (const block of await this.options.ledger.blocks(replica.height + 1, to)) {
+        const events = replica.apply(block);
+        this.options.onEvents?.(events, block.slot);
+      }
+    }
+    this.metrics.replicaHeight = replica.height;
+    this.metrics.ledgerHead = this.ledgerHead;
+  }
+
+  /** Downloads the task bundle named on the ledger, checks its hash, and starts the sandboxed runner. */
+  async #ensureRunner(): Promise<void> {
+    if (this.runner !== undefined) return;
+    const task = getTask((this.replica as Replica).state, this.options.taskId);
+    if (task === undefined) return;
+    const bytes = await this.options.ledger.blob(task.bundleHash);
+    const directory = join(this.options.dataDir, "bundles");
+    mkdirSync(directory, { recursive: true });
+    const bundlePath = join(directory, `${task.bundleHash}.mjs`);
+    writeFileSync(bundlePath, bytes);
+    const limits: TaskLimits = {
+      ...DEFAULT_TASK_LIMITS,
+      ...this.options.limits,
+      maxProofBytes: task.params.maxProofBytes,
+    };
+    this.runner = await this.options.createRunner(bundlePath, this.#host(), limits);
+    const setup = await this.runner.setup();
+    if (!setup.ok) this.options.log("warn", "task setup failed", { reason: setup.reason, message: setup.message });
+    this.options.log("info", "task bundle loaded", { task: task.id, bundle: task.bundleHash, bytes: bytes.length });
+  }
+
+  #host(): TaskHost {
+    const { keyPair, taskId, ledger, log, taskVars } = this.options;
+    return {
+      taskId,
+      node: keyPair.publicKey,
+      sign: async (bytes) => signBytes(keyPair, bytes),
+      store: this.store.taskStore(),
+      ledger: { get: (path) => ledger.get(path.startsWith("/v1") ? path : `/v1${path}`) },
+      log: {
+        info: (message, fields) => log("info", `task: ${message}`, fields),
+        warn: (message, fields) => log("warn", `task: ${message}`, fields),
+        error: (message, fields) => log("error", `task: ${message}`, fields),
+      },
+      config: taskVars,
+      currentRound: () => {
+        const state = (this.replica as Replica).state;
+        const task = getTask(state, taskId);
+        return task === undefined ? 0 : roundOf(task, getChain(state).slot);
+      },
+    };
+  }
+
+  async #ensureStake(): Promise<void> {
+    const wanted = this.options.stake;
+    if (wanted === undefined || wanted === 0n) return;
+    const state = (this.replica as Replica).state;
+    const task = getTask(state, this.options.taskId);
+    if (task === undefined || getNode(state, task.id, this.me) !== undefined) return;
+    await this.#send({
+      type: "send",
+      key: "stake/initial",
+      tx: { kind: "stake", task: task.id, amount: wanted, nodeUrl: this.options.publicUrl },
+    });
+  }
+
+  #memory(): NodeMemory {
+    const memory = this.store.nodeMemory;
+    if (this.#inFlight.size === 0) return memory;
+    return { ...memory, done: new Set([...memory.done, ...this.#inFlight]) };
+  }
+
+  async #act(): Promise<void> {
+    if (this.runner === undefined) return;
+    const replica = this.replica as Replica;
+    const actions = decide({
+      state: replica.state,
+      task: this.options.taskId,
+      me: this.me,
+      memory: this.#memory(),
+      options: { ...DEFAULT_DECIDE_OPTIONS, autoClaim: this.options.autoClaim },
+    });
+    for (const action of actions) {
+      this.metrics.count(`action_${action.type}`);
+      if (action.type === "send") await this.#send(action);
+      else this.#runIo(action);
+    }
+  }
+
+  #runIo(action: Exclude<NodeAction, { type: "send" }>): void {
+    this.#inFlight.add(action.key);
+    const state = (this.replica as Replica).state;
+    const executor: ExecutorOptions = {
+      taskId: this.options.taskId,
+      me: this.me,
+      store: this.store,
+      runner: this.runner as TaskRunner,
+      log: this.options.log,
+      fetchTimeoutMs: 2_000,
+      fetchAttempts: 3,
+    };
+    const run =
+      action.type === "runTask"
+        ? runTaskAction(executor, state, action.cycle)
+        : action.type === "auditProof"
+          ? auditProofAction(executor, state, action)
+          : computeListAction(executor, state, action);
+    void run
+      .catch((error: unknown) => this.options.log("error", `${action.type} failed`, { error: String(error) }))
+      .finally(() => {
+        // A runTask, once finished, is recorded in the store (done or failed) and never re-decided; an audit or
+        // list that produced nothing may be decided again on a later pass.
+        this.#inFlight.delete(action.key);
+        if (!this.#closed) void this.tick();
+      });
+  }
+
+  #nextNonce(): number {
+    const accountNonce = getAccount((this.replica as Replica).state, this.me).nonce;
+    const last = this.store.lastOutboxNonce();
+    return last === undefined ? accountNonce : Math.max(accountNonce, last + 1);
+  }
+
+  /** Signs, records in the outbox (durably, with the action marked done), then submits. */
+  async #send(action: Extract<NodeAction, { type: "send" }>): Promise<void> {
+    const { keyPair } = this.options;
+    const chainId = getChain((this.replica as Replica).state).chainId;
+    const nonce = this.#nextNonce();
+    const tx = { ...action.tx, chainId, from: keyPair.publicKey, nonce } as Transaction;
+    const signature = signTransaction(keyPair, tx);
+    const envelope = JSON.stringify({ tx: transactionToJson(tx), signature });
+    this.store.saveOutgoing({ nonce, key: action.key, hash: transactionHash(tx), envelope });
+    this.metrics.count(`tx_${tx.kind}`);
+    await this.#submit(nonce, envelope);
+  }
+
+  async #submit(nonce: number, envelope: string): Promise<void> {
+    this.#submittedAt.set(nonce, Date.now());
+    const outcome = await this.options.ledger.submit(
+      JSON.parse(envelope) as { tx: Record<string, unknown>; signature: string },
+    );
+    if (outcome.ok || outcome.code === "TX__NONCE_TOO_LOW") return;
+    if (outcome.code === "TX__NONCE_TOO_HIGH") return; // an earlier outbox entry is missing: reconcile resubmits it
+    this.options.log("error", "ledger refused a transaction; dropping it and everything after it", {
+      nonce,
+      code: outcome.code,
+      message: outcome.message,
+    });
+    const dropped = this.store.dropOutboxFrom(nonce);
+    this.options.log("warn", "dropped outbox entries", { keys: dropped.join(",") });
+  }
+
+  /** Resubmits signed transactions the ledger has not included yet (after a restart, or when one went missing). */
+  async #reconcileOutbox(): Promise<void> {
+    const accountNonce = getAccount((this.replica as Replica).state, this.me).nonce;
+    const resendAfterMs = Math.max(2_000, this.options.pollMs * 8);
+    for (const entry of this.store.outboxFrom(accountNonce)) {
+      const last = this.#submittedAt.get(entry.nonce);
+      if (last !== undefined && Date.now() - last < resendAfterMs) continue;
+      await this.#submit(entry.nonce, entry.envelope);
+    }
+  }
+}

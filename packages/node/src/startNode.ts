@@ -1,0 +1,79 @@
+import type { KeyPair } from "@gradual/ledger";
+import type { Hash, ProtocolEvent } from "@gradual/protocol";
+import type { ExecutorLog } from "./runtime/executor.ts";
+import { httpLedgerSource } from "./runtime/httpLedgerSource.ts";
+import type { LedgerSource } from "./runtime/ledgerSource.ts";
+import { createNodeServer } from "./runtime/server.ts";
+import { type RunnerFactory, TaskNode } from "./runtime/taskNode.ts";
+import type { TaskLimits } from "./sandbox/types.ts";
+
+export type StartNodeOptions = {
+  readonly ledgerUrl: string;
+  readonly keyPair: KeyPair;
+  readonly taskId: Hash;
+  readonly dataDir: string;
+  /** Port to listen on (0 picks a free one); the node listens on `host`, 127.0.0.1 by default. */
+  readonly port: number;
+  readonly host?: string;
+  /** URL other nodes use to reach this one; defaults to http://{host}:{port}. */
+  readonly publicUrl?: string;
+  readonly stake?: bigint;
+  readonly autoClaim?: boolean;
+  readonly pollMs?: number;
+  readonly taskVars?: Readonly<Record<string, string>>;
+  readonly limits?: Partial<TaskLimits>;
+  readonly log?: ExecutorLog;
+  readonly createRunner: RunnerFactory;
+  readonly ledger?: LedgerSource;
+  readonly onEvents?: (events: readonly ProtocolEvent[], slot: number) => void;
+};
+
+export type RunningNode = { readonly node: TaskNode; readonly url: string; close(): Promise<void> };
+
+const quietLog: ExecutorLog = () => {};
+
+/** Starts a task node: its HTTP server first (so its URL is known when it stakes), then the follow-and-act loop. */
+export async function startNode(options: StartNodeOptions): Promise<RunningNode> {
+  const host = options.host ?? "127.0.0.1";
+  const ledger = options.ledger ?? httpLedgerSource(options.ledgerUrl);
+  let node: TaskNode | undefined;
+  const placeholder = {} as TaskNode;
+  const server = createNodeServer(
+    new Proxy(placeholder, { get: (_target, key) => Reflect.get(node ?? placeholder, key) }),
+  );
+  await server.listen({ port: options.port, host });
+  const address = server.server.address();
+  const port = typeof address === "object" && address !== null ? address.port : options.port;
+  const url = options.publicUrl ?? `http://${host}:${port}`;
+  node = new TaskNode({
+    ledger,
+    keyPair: options.keyPair,
+    taskId: options.taskId,
+    dataDir: options.dataDir,
+    publicUrl: url,
+    ...(options.stake === undefined ? {} : { stake: options.stake }),
+    autoClaim: options.autoClaim ?? true,
+    pollMs: options.pollMs ?? 200,
+    taskVars: options.taskVars ?? {},
+    ...(options.limits === undefined ? {} : { limits: options.limits }),
+    log: options.log ?? quietLog,
+    createRunner: options.createRunner,
+    ...(options.onEvents === undefined ? {} : { onEvents: options.onEvents }),
+  });
+  try {
+    await node.start();
+  } catch (error) {
+    await server.close();
+    await node.close();
+    throw error;
+  }
+  const running = node;
+  return {
+    node: running,
+    url,
+    close: async () => {
+      await server.close();
+      await running.close();
+    },
+  };
+}
