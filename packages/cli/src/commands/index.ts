@@ -1,8 +1,18 @@
 import type { Command } from "commander";
+import { register as registerAccount } from "./account.ts";
+import { register as registerKeys } from "./keys.ts";
+import { register as registerLedger } from "./ledger.ts";
+import { register as registerT8n } from "./t8n.ts";
+import { register as registerTransfer } from "./transfer.ts";
 
 /**
  * Every command lives in its own file under commands/ and exports `register(program)`. Add new commands here.
  */
 export function registerCommands(program: Command): void {
   void program;
+  registerT8n(program);
+  registerLedger(program);
+  registerKeys(program);
+  registerAccount(program);
+  registerTransfer(program);
 }

@@ -148,14 +148,24 @@ export class TaskNode {
       ...this.options.limits,
       maxProofBytes: task.params.maxProofBytes,
     };
-    this.runner = await this.options.createRunner(bundlePath, this.#host(), limits);
+    const config = { ...(await this.#publishedConfig(task.metadataHash)), ...this.options.taskVars };
+    this.runner = await this.options.createRunner(bundlePath, this.#host(config), limits);
     const setup = await this.runner.setup();
     if (!setup.ok) this.options.log("warn", "task setup failed", { reason: setup.reason, message: setup.message });
     this.options.log("info", "task bundle loaded", { task: task.id, bundle: task.bundleHash, bytes: bytes.length });
   }
 
-  #host(): TaskHost {
-    const { keyPair, taskId, ledger, log, taskVars } = this.options;
+  /** The creator's config values, published as the task's metadata blob (`gradual task create`). */
+  async #publishedConfig(metadataHash: string | null): Promise<Record<string, string>> {
+    if (metadataHash === null) return {};
+    const metadata = JSON.parse(new TextDecoder().decode(await this.options.ledger.blob(metadataHash))) as {
+      config?: Record<string, string>;
+    };
+    return metadata.config ?? {};
+  }
+
+  #host(config: Readonly<Record<string, string>>): TaskHost {
+    const { keyPair, taskId, ledger, log } = this.options;
     return {
       taskId,
       node: keyPair.publicKey,
@@ -167,7 +177,7 @@ export class TaskNode {
         warn: (message, fields) => log("warn", `task: ${message}`, fields),
         error: (message, fields) => log("error", `task: ${message}`, fields),
       },
-      config: taskVars,
+      config,
       currentRound: () => {
         const state = (this.replica as Replica).state;
         const task = getTask(state, taskId);

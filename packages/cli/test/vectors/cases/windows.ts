@@ -1,0 +1,269 @@
+import { accountOf } from "../builder.ts";
+import {
+  commitAll,
+  othersThan,
+  submitHonestList,
+  taskWithNodes,
+  toDistribution,
+  type VectorCase,
+  workCycle,
+} from "../scenarios.ts";
+
+/**
+ * Window ends and round starts (protocol.md §2, §4.4, §5.5, §6.4-§6.5, §7, §8), processed by advanceSlot before the
+ * transactions of their slot. bob (300), carol (200) and dave (100) are the nodes; see scenarios.ts for the slots.
+ */
+export const WINDOW_CASES: readonly VectorCase[] = [
+  {
+    path: "windows/reveal-close-seed",
+    description:
+      "bob and carol revealed in slot 20, dave reveals in slot 21; at slot 22 the reveal window closes and seed(0) = H(task genesis seed, salts in ledger order, 0) is fixed with revealCount 3.",
+    build(b) {
+      taskWithNodes(b);
+      commitAll(b, 0);
+      b.advanceTo(20);
+      b.reveal("bob", 0);
+      b.reveal("carol", 0);
+      b.advanceTo(21);
+      b.begin();
+      b.reveal("dave", 0);
+      b.advanceTo(22);
+    },
+  },
+  {
+    path: "windows/audit-upheld",
+    description:
+      "bob (300) triggered against dave's proof and carol (200) voted invalid: at slot 27 invalid is 500 of 500 voted (> 66.67%) and all 500 of the weight that may vote (all but dave's) took part: upheld. dave loses 50% of his stake (50), bob gets his bond (10) back plus 10% of the slash (5), the escrow gets 45, dave's reveal is marked invalid and validCount drops to 2.",
+    build(b) {
+      taskWithNodes(b);
+      workCycle(b, 0);
+      b.advanceTo(22);
+      b.trigger("bob", 0, accountOf("dave"));
+      b.advanceTo(23);
+      b.vote("carol", 0, 0, "invalid");
+      b.advanceTo(26);
+      b.begin();
+      b.advanceTo(27);
+    },
+  },
+  {
+    path: "windows/audit-upheld-slashes-vesting",
+    description:
+      "dave was paid 333 for cycle 0 at slot 37 (vesting over rounds [2, 4)) and, in the same slot, the trigger against his cycle 1 proof is upheld: he loses 50 of his stake and 166 of his still-locked rewards; bob gets 21 (10% of 216) plus his bond. Unvested rewards stay slashable (§7).",
+    build(b) {
+      taskWithNodes(b);
+      workCycle(b, 0);
+      workCycle(b, 1);
+      submitHonestList(b, 0);
+      b.advanceTo(32);
+      b.trigger("bob", 1, accountOf("dave"));
+      b.advanceTo(33);
+      b.vote("carol", 1, 0, "invalid");
+      b.advanceTo(36);
+      b.begin();
+      b.advanceTo(37);
+    },
+  },
+  {
+    path: "windows/audit-rejected",
+    description:
+      "bob (300) triggered against dave's proof, carol (200) voted valid: invalid is 60% of the voted weight, not above 66.67%: rejected. bob's bond (10) goes to dave, nobody is slashed, and bob's losing vote is counted (losingVotes 1).",
+    build(b) {
+      taskWithNodes(b);
+      workCycle(b, 0);
+      b.advanceTo(22);
+      b.trigger("bob", 0, accountOf("dave"));
+      b.advanceTo(23);
+      b.vote("carol", 0, 0, "valid");
+      b.advanceTo(26);
+      b.begin();
+      b.advanceTo(27);
+    },
+  },
+  {
+    path: "windows/audit-rejected-losing-vote-penalty",
+    description:
+      "As audit-rejected with losingVotePenalty 5: besides forfeiting his bond, bob loses 5 of his stake to the escrow for voting on the losing side (LosingVotePenalized).",
+    build(b) {
+      taskWithNodes(b, { losingVotePenalty: 5n });
+      workCycle(b, 0);
+      b.advanceTo(22);
+      b.trigger("bob", 0, accountOf("dave"));
+      b.advanceTo(23);
+      b.vote("carol", 0, 0, "valid");
+      b.advanceTo(26);
+      b.begin();
+      b.advanceTo(27);
+    },
+  },
+  {
+    path: "windows/audit-rejected-low-participation",
+    description:
+      "dave (100) alone triggered against carol's proof and nobody voted: 100 of the 400 weight that may vote (all active weight but the target's) is below minParticipation (30%), so the trigger is rejected although every vote said invalid; dave's bond goes to carol.",
+    build(b) {
+      taskWithNodes(b);
+      workCycle(b, 0);
+      b.advanceTo(22);
+      b.trigger("dave", 0, accountOf("carol"));
+      b.advanceTo(26);
+      b.begin();
+      b.advanceTo(27);
+    },
+  },
+  {
+    path: "windows/audit-unavailable",
+    description:
+      "dave (100) triggered against bob's proof, carol (200) voted unavailable: unavailable is 2/3 of the voted weight: the proof resolves unavailable. bob is not paid for the cycle (reveal status unavailable, validCount 2) but nobody is slashed and dave gets his bond back.",
+    build(b) {
+      taskWithNodes(b);
+      workCycle(b, 0);
+      b.advanceTo(22);
+      b.trigger("dave", 0, accountOf("bob"));
+      b.advanceTo(23);
+      b.vote("carol", 0, 0, "unavailable");
+      b.advanceTo(26);
+      b.begin();
+      b.advanceTo(27);
+    },
+  },
+  {
+    path: "windows/distribution-accepted",
+    description:
+      "The honest list for cycle 0 (333 to each of 3 nodes) was not challenged: at slot 37 it is accepted, each entry becomes a vesting tranche over rounds [2, 4), and the unpaid 1 returns to the escrow (CycleCompleted paid 999, returned 1).",
+    build(b) {
+      taskWithNodes(b);
+      workCycle(b, 0);
+      submitHonestList(b, 0);
+      b.advanceTo(36);
+      b.begin();
+      b.advanceTo(37);
+    },
+  },
+  {
+    path: "windows/distribution-accepted-after-false-trigger",
+    description:
+      "A node triggered against the honest list of cycle 0 and the third node voted valid: at slot 37 the trigger is rejected, the triggerer's bond goes to the distributor, and the list is accepted and paid.",
+    build(b) {
+      taskWithNodes(b);
+      workCycle(b, 0);
+      const distributor = submitHonestList(b, 0);
+      const [first, second] = othersThan(distributor);
+      b.advanceTo(32);
+      b.trigger(second ?? "dave", 0, accountOf(distributor), { kind: "distribution" });
+      b.advanceTo(33);
+      b.vote(first ?? "bob", 0, 0, "valid");
+      b.advanceTo(36);
+      b.begin();
+      b.advanceTo(37);
+    },
+  },
+  {
+    path: "windows/distribution-rejected-reselected",
+    description:
+      "The distributor of cycle 0 posted a list paying itself the whole bounty; the two other nodes voted it invalid. At slot 37 the trigger is upheld: the distributor is slashed 50% of its stake, the list is rejected, it joins failedDistributors and the cycle moves to attempt 1 in round 3. At slot 40 a new distributor is drawn from the remaining submitters.",
+    build(b) {
+      taskWithNodes(b);
+      workCycle(b, 0);
+      const distributor = toDistribution(b, 0);
+      b.submitList(distributor, 0, [{ recipient: accountOf(distributor), amount: 1_000n }]);
+      const [first, second] = othersThan(distributor);
+      b.advanceTo(32);
+      b.trigger(first ?? "bob", 0, accountOf(distributor), { kind: "distribution" });
+      b.advanceTo(33);
+      b.vote(second ?? "carol", 0, 0, "invalid");
+      b.advanceTo(36);
+      b.begin();
+      b.advanceTo(37);
+      b.advanceTo(40);
+    },
+  },
+  {
+    path: "windows/distribution-missing",
+    description:
+      "The distributor drawn for cycle 0 posts nothing: at slot 32 (end of the distribution window) it gets a missed-duty mark, no slash, and the attempt fails; at slot 40 (round 3) another submitter is drawn for attempt 1.",
+    build(b) {
+      taskWithNodes(b);
+      workCycle(b, 0);
+      toDistribution(b, 0);
+      b.advanceTo(31);
+      b.begin();
+      b.advanceTo(32);
+      b.advanceTo(40);
+    },
+  },
+  {
+    path: "windows/distribution-exhausted",
+    description:
+      "With allowedFailedDistributions 1, attempt 0 of cycle 0 already failed (missing list) and the distributor of attempt 1 posts nothing either: at slot 42 the cycle completes as distribution-failed and its whole bounty (1000) returns to the escrow.",
+    build(b) {
+      taskWithNodes(b);
+      workCycle(b, 0);
+      toDistribution(b, 0);
+      b.advanceTo(40);
+      b.advanceTo(41);
+      b.begin();
+      b.advanceTo(42);
+    },
+  },
+  {
+    path: "windows/vesting",
+    description:
+      "bob and carol were each paid 333 for cycle 0 at slot 37, vesting linearly over rounds [2, 4). In round 3 bob claims 166 (half); in round 4 he claims the other 167 and his tranche is dropped, while carol claims all 333 at once.",
+    build(b) {
+      taskWithNodes(b);
+      workCycle(b, 0);
+      submitHonestList(b, 0);
+      b.advanceTo(37);
+      b.begin();
+      b.advanceTo(40);
+      b.claim("bob");
+      b.advanceTo(50);
+      b.claim("bob");
+      b.claim("carol");
+    },
+  },
+  {
+    path: "windows/pause-resume",
+    description:
+      "A task funded with one bounty (1000): cycle 0 reserved it all, so at round 1 (slot 20) the escrow cannot cover cycle 1 and the task pauses (no cycle 1). The nodes reveal cycle 0, alice funds 1000 in slot 21, and at round 2 (slot 30) the task resumes and cycle 2 starts.",
+    build(b) {
+      taskWithNodes(b, {}, 1_000n);
+      commitAll(b, 0);
+      b.advanceTo(19);
+      b.begin();
+      b.advanceTo(20);
+      for (const name of ["bob", "carol", "dave"] as const) b.reveal(name, 0);
+      b.advanceTo(21);
+      b.send("alice", { kind: "fundTask", task: b.task, amount: 1_000n });
+      b.advanceTo(30);
+    },
+  },
+  {
+    path: "windows/close-task",
+    description:
+      "alice closed her task in round 1 while cycles 0 and 1 were open; no cycle starts after that. At slot 37 cycle 0 is paid; at slot 40 cycle 1 (no submitters) completes, the last open cycle, and the remaining escrow (4001) returns to alice: status closed.",
+    build(b) {
+      taskWithNodes(b);
+      workCycle(b, 0);
+      b.advanceTo(25);
+      b.send("alice", { kind: "closeTask", task: b.task });
+      submitHonestList(b, 0);
+      b.advanceTo(36);
+      b.begin();
+      b.advanceTo(37);
+      b.advanceTo(40);
+    },
+  },
+  {
+    path: "windows/cycle-no-submitters",
+    description:
+      "All three nodes committed in cycle 0 but none revealed: at round 2 (slot 30) no distributor can be drawn, the cycle completes as no-submitters and its 1000 return to the escrow; nobody is slashed (liveness is not fraud), and cycle 2 starts.",
+    build(b) {
+      taskWithNodes(b);
+      commitAll(b, 0);
+      b.advanceTo(29);
+      b.begin();
+      b.advanceTo(30);
+    },
+  },
+];

@@ -1,0 +1,74 @@
+import type { Hash, TaskParams } from "@gradual/protocol";
+import { accountOf, type Name, type TxBody, type VectorBuilder } from "./builder.ts";
+
+/** One spec vector: its folder under spec-tests/, what it checks, and how to build it. */
+export type VectorCase = {
+  readonly path: string;
+  readonly description: string;
+  /**
+   * Set when the vector states behaviour the brief requires that the protocol does not implement yet: its post.json
+   * is the spec outcome, and the runner reports it as a known failure (todo) until the protocol is fixed.
+   */
+  readonly knownBug?: string;
+  readonly build: (builder: VectorBuilder) => void;
+};
+
+/**
+ * The standard history most vectors start from. The task is created in slot 9, so round r spans slots
+ * [10 + 10r, 20 + 10r). For cycle c: commits in [17, 20) + 10c, reveals in [20, 22) + 10c (seed fixed at 22 + 10c),
+ * proof triggers in [22, 25) + 10c, votes until 27 + 10c (resolution at 27 + 10c); the list of attempt 0 in
+ * [30, 32) + 10c, list triggers in [32, 35) + 10c, settlement at 37 + 10c. Nodes staked in slot 9 are active and
+ * weigh in full from round 0 (warmupRounds 1, rampRounds 0).
+ */
+export const NODES: Readonly<Partial<Record<Name, bigint>>> = { bob: 300n, carol: 200n, dave: 100n };
+export const NODE_NAMES: readonly Name[] = ["bob", "carol", "dave"];
+
+export function taskWithNodes(
+  builder: VectorBuilder,
+  params: Partial<TaskParams> = {},
+  funding = 5_000n,
+  nodes: Readonly<Partial<Record<Name, bigint>>> = NODES,
+): Hash {
+  builder.advanceTo(9);
+  builder.createTask(params, funding);
+  for (const [name, amount] of Object.entries(nodes)) builder.stake(name as Name, amount as bigint);
+  return builder.task;
+}
+
+export function commitAll(builder: VectorBuilder, cycle: number, names: readonly Name[] = NODE_NAMES): void {
+  builder.advanceTo(builder.windows(cycle).commit.opensAt);
+  for (const name of names) builder.commit(name, cycle);
+}
+
+export function revealAll(builder: VectorBuilder, cycle: number, names: readonly Name[] = NODE_NAMES): void {
+  builder.advanceTo(builder.windows(cycle).reveal.opensAt);
+  for (const name of names) builder.reveal(name, cycle);
+}
+
+/** Commit and reveal of cycle `cycle` by every node; ends in the first slot of the reveal window. */
+export function workCycle(builder: VectorBuilder, cycle: number, names: readonly Name[] = NODE_NAMES): void {
+  commitAll(builder, cycle, names);
+  revealAll(builder, cycle, names);
+}
+
+/** Advances to the first slot of the cycle's distribution window, where its distributor was just drawn. */
+export function toDistribution(builder: VectorBuilder, cycle: number): Name {
+  builder.advanceTo(builder.windows(cycle).distribution.opensAt);
+  return builder.distributorOf(cycle);
+}
+
+/** The selected distributor posts the honest list in the first slot of its window; returns the distributor. */
+export function submitHonestList(builder: VectorBuilder, cycle: number): Name {
+  const distributor = toDistribution(builder, cycle);
+  builder.submitList(distributor, cycle, builder.honestList(cycle));
+  return distributor;
+}
+
+/** The nodes other than `name`, heaviest first. */
+export function othersThan(name: Name, names: readonly Name[] = NODE_NAMES): Name[] {
+  return names.filter((other) => other !== name);
+}
+
+export function transferBody(to: Name, amount: bigint): TxBody {
+  return { kind: "transfer", to: accountOf(to), amount };
+}
