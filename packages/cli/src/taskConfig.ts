@@ -36,7 +36,8 @@ function bad(path: string, message: string): never {
 }
 
 function tokens(path: string, field: string, value: unknown): bigint {
-  if (typeof value !== "string" && typeof value !== "number") bad(path, `${field}: expected an amount in tokens, got ${typeof value}`);
+  if (typeof value !== "string" && typeof value !== "number")
+    bad(path, `${field}: expected an amount in tokens, got ${typeof value}`);
   try {
     return parseTokenAmount(String(value));
   } catch (error) {
@@ -54,7 +55,10 @@ export function resolveTaskConfigPath(pathOrDirectory: string): string {
   if (existsSync(direct) && !existsSync(resolve(direct, "task.yml"))) return direct;
   const inside = resolve(direct, "task.yml");
   if (existsSync(inside)) return inside;
-  throw new CliError("TASK_CONFIG__NOT_FOUND", `no task config at ${pathOrDirectory} (expected a task.yml file or a folder holding one)`);
+  throw new CliError(
+    "TASK_CONFIG__NOT_FOUND",
+    `no task config at ${pathOrDirectory} (expected a task.yml file or a folder holding one)`,
+  );
 }
 
 export function loadTaskConfig(pathOrDirectory: string): TaskConfig {
@@ -77,12 +81,14 @@ export function loadTaskConfig(pathOrDirectory: string): TaskConfig {
   const entry = isAbsolute(file.entry) ? file.entry : resolve(directory, file.entry);
   if (!existsSync(entry)) bad(path, `entry: ${file.entry} does not exist (resolved to ${entry})`);
   const preset = (file.preset ?? "devnet") as PresetName;
-  if (!(preset in PRESETS)) bad(path, `preset: expected one of ${Object.keys(PRESETS).join(", ")}, got ${JSON.stringify(file.preset)}`);
+  if (!(preset in PRESETS))
+    bad(path, `preset: expected one of ${Object.keys(PRESETS).join(", ")}, got ${JSON.stringify(file.preset)}`);
   const overrides: Record<string, unknown> = {};
   const params = file.params ?? {};
   if (typeof params !== "object" || params === null || Array.isArray(params)) bad(path, "params: expected a mapping");
   for (const [key, value] of Object.entries(params as Record<string, unknown>)) {
-    if (!(PARAM_NAMES as readonly string[]).includes(key)) bad(path, `params.${key}: no such parameter (see docs/protocol.md §10)`);
+    if (!(PARAM_NAMES as readonly string[]).includes(key))
+      bad(path, `params.${key}: no such parameter (see docs/protocol.md §10)`);
     overrides[key] = AMOUNT_PARAMS.has(key) ? tokens(path, `params.${key}`, value) : value;
   }
   if (file.bountyPerRound !== undefined) overrides.bountyPerRound = tokens(path, "bountyPerRound", file.bountyPerRound);
@@ -92,7 +98,8 @@ export function loadTaskConfig(pathOrDirectory: string): TaskConfig {
   const funding = file.funding === undefined ? merged.bountyPerRound * 20n : tokens(path, "funding", file.funding);
   const config: Record<string, string> = {};
   if (file.config !== undefined) {
-    if (typeof file.config !== "object" || file.config === null || Array.isArray(file.config)) bad(path, "config: expected a mapping of strings");
+    if (typeof file.config !== "object" || file.config === null || Array.isArray(file.config))
+      bad(path, "config: expected a mapping of strings");
     for (const [key, value] of Object.entries(file.config as Record<string, unknown>)) {
       if (typeof value !== "string" && typeof value !== "number" && typeof value !== "boolean") {
         bad(path, `config.${key}: expected a string, got ${typeof value}`);

@@ -1,5 +1,6 @@
 export * from "./bundle.ts";
 export * from "./decide.ts";
+export * from "./local/localNetwork.ts";
 export * from "./runtime/httpLedgerSource.ts";
 export type * from "./runtime/ledgerSource.ts";
 export * from "./runtime/replica.ts";

@@ -2,7 +2,10 @@ import type { Command } from "commander";
 import { register as registerAccount } from "./account.ts";
 import { register as registerKeys } from "./keys.ts";
 import { register as registerLedger } from "./ledger.ts";
+import { register as registerNode } from "./node.ts";
+import { register as registerStaking } from "./staking.ts";
 import { register as registerT8n } from "./t8n.ts";
+import { register as registerTask } from "./task.ts";
 import { register as registerTransfer } from "./transfer.ts";
 
 /**
@@ -15,4 +18,7 @@ export function registerCommands(program: Command): void {
   registerKeys(program);
   registerAccount(program);
   registerTransfer(program);
+  registerTask(program);
+  registerStaking(program);
+  registerNode(program);
 }

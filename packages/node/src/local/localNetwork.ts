@@ -103,18 +103,18 @@ export async function runLocalNetwork(options: LocalNetworkOptions): Promise<Loc
   const creator = keyOf(-1);
   const calls: CallRecord[] = [];
   const events: ProtocolEvent[] = [];
+  const nodeKeys = Array.from({ length: options.nodes }, (_, index) => keyOf(index));
   let state = createGenesisState({
     chainId: CHAIN_ID,
-    accounts: [creator, ...Array.from({ length: options.nodes }, (_, index) => keyOf(index))].map((keyPair) => ({
-      account: keyPair.publicKey,
-      balance: 10_000n * TOKEN,
-    })),
+    accounts: [creator, ...nodeKeys].map((keyPair) => ({ account: keyPair.publicKey, balance: 10_000n * TOKEN })),
   });
-  const nodeKeys = Array.from({ length: options.nodes }, (_, index) => keyOf(index));
   let creatorNonce = 0;
   let pending: Transaction[] = [];
   const produce = () => {
     const block = applyBlock(state, getChain(state).slot + 1, pending);
+    for (const [index, outcome] of block.outcomes.entries()) {
+      if (!outcome.ok) report(`  refused ${pending[index]?.kind}: ${outcome.code} ${outcome.message}`);
+    }
     pending = [];
     state = block.state;
     events.push(...block.slotEvents, ...block.outcomes.flatMap((outcome) => outcome.events));

@@ -1,0 +1,86 @@
+import { existsSync } from "node:fs";
+import {
+  type AccountView,
+  createLedgerClient,
+  formatTokenAmount,
+  LedgerError,
+  resolveLedgerUrl,
+} from "@gradual/ledger";
+import type { Command } from "commander";
+import { CliError, printJson } from "../output.ts";
+import { loadKeyOrFail } from "./keys.ts";
+
+const ACCOUNT = /^[0-9a-f]{64}$/;
+
+/** Runs a ledger call, turning its failures into CLI errors with the ledger's code. */
+export async function callLedger<T>(url: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof LedgerError) throw new CliError(error.code, error.shortMessage);
+    const cause = (error as { cause?: { code?: string } }).cause;
+    if (error instanceof TypeError || cause?.code === "ECONNREFUSED" || (error as Error).name === "TimeoutError") {
+      throw new CliError(
+        "LEDGER__UNREACHABLE",
+        `cannot reach the ledger at ${url} (${cause?.code ?? (error as Error).message})`,
+      );
+    }
+    throw error;
+  }
+}
+
+function resolveAccount(keyOrFile: string | undefined): string {
+  const value = keyOrFile ?? process.env.GRADUAL_KEY;
+  if (value === undefined) {
+    throw new CliError("CLI__MISSING_ARGUMENT", "expected an account (64 hex) or a key file, or $GRADUAL_KEY");
+  }
+  if (ACCOUNT.test(value)) return value;
+  if (existsSync(value)) return loadKeyOrFail(value).publicKey;
+  throw new CliError(
+    "CLI__BAD_INPUT",
+    `expected an account (64 lowercase hex) or a key file, got ${JSON.stringify(value)}`,
+  );
+}
+
+function printAccount(view: AccountView, url: string): void {
+  const tokens = (amount: string) => formatTokenAmount(BigInt(amount));
+  const lines = [
+    `account   ${view.account}`,
+    `ledger    ${url} (slot ${view.slot})`,
+    `balance   ${tokens(view.balance)} tokens`,
+    `nonce     ${view.nonce}${view.pending > 0 ? ` (${view.pending} pending, next ${view.nextNonce})` : ""}`,
+    `claimable ${tokens(view.claimable)} tokens`,
+  ];
+  for (const stake of view.stakes) {
+    lines.push(
+      `stake     task ${stake.task}: ${tokens(stake.stake)} (weight ${tokens(stake.weight)}, unbonding ${tokens(stake.unbonding)})`,
+    );
+  }
+  for (const vesting of view.vesting) {
+    lines.push(
+      `vesting   task ${vesting.task}: ${tokens(vesting.locked)} locked, ${tokens(vesting.claimable)} claimable`,
+    );
+  }
+  process.stdout.write(`${lines.join("\n")}\n`);
+}
+
+export function register(program: Command): void {
+  program
+    .command("account")
+    .description("Show an account on the ledger: balance, nonce, stakes, vesting, claimable")
+    .argument("[key-or-file]", "account (64 hex) or key file (default: $GRADUAL_KEY)")
+    .option("--ledger <url>", "ledger URL (default: $GRADUAL_LEDGER or http://127.0.0.1:8899)")
+    .option("--json", "print the ledger's account view as JSON (amounts in base units, as strings)")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  gradual account ~/.gradual/alice.json\n  gradual account 3f2a...e9 --ledger http://127.0.0.1:8899 --json",
+    )
+    .action(async (keyOrFile: string | undefined, options: { ledger?: string; json?: boolean }) => {
+      const account = resolveAccount(keyOrFile);
+      const url = resolveLedgerUrl(options.ledger);
+      const client = createLedgerClient({ url, timeoutMs: 15_000 });
+      const view = await callLedger(url, () => client.getAccount(account));
+      if (options.json) printJson(view);
+      else printAccount(view, url);
+    });
+}

@@ -1,0 +1,197 @@
+import { join } from "node:path";
+import {
+  createStderrLogger,
+  LedgerError,
+  loadGenesisFile,
+  SQLITE_FILE_NAME,
+  SqliteStore,
+  startLedger,
+  VerifierPool,
+  verifyLedger,
+} from "@gradual/ledger";
+import type { Command } from "commander";
+import { CliError, printJson } from "../output.ts";
+
+type LedgerOptions = {
+  data?: string;
+  port: string;
+  host: string;
+  slotMs: string;
+  genesis?: string;
+  devnet?: boolean;
+  manualSlots?: boolean;
+  workers?: string;
+  maxDbBytes?: string;
+  quiet?: boolean;
+};
+
+function integer(name: string, raw: string | undefined, minimum: number): number | undefined {
+  if (raw === undefined) return undefined;
+  if (!/^[0-9]+$/.test(raw) || !Number.isSafeInteger(Number(raw)) || Number(raw) < minimum) {
+    throw new CliError("CLI__BAD_OPTION", `${name}: expected an integer >= ${minimum}, got ${JSON.stringify(raw)}`);
+  }
+  return Number(raw);
+}
+
+function asCliError(error: unknown, exitCode: number): CliError {
+  if (error instanceof CliError) return error;
+  if (error instanceof LedgerError) return new CliError(error.code, error.shortMessage, exitCode);
+  if (error instanceof TypeError) return new CliError("CLI__BAD_INPUT", error.message, exitCode);
+  throw error;
+}
+
+async function runLedger(options: LedgerOptions): Promise<void> {
+  if (options.data === undefined) throw new CliError("CLI__MISSING_OPTION", "--data <dir> is required");
+  const dataDir = options.data;
+  const port = integer("--port", options.port, 0) as number;
+  const slotMs = integer("--slot-ms", options.slotMs, 1) as number;
+  const workers = integer("--workers", options.workers, 0);
+  const maxDatabaseBytes = integer("--max-db-bytes", options.maxDbBytes, 1);
+  let running: Awaited<ReturnType<typeof startLedger>>;
+  try {
+    const genesis = options.genesis === undefined ? undefined : loadGenesisFile(options.genesis);
+    running = await startLedger({
+      dataDir,
+      host: options.host,
+      port,
+      slotMs,
+      ...(genesis === undefined ? {} : { genesis }),
+      devnet: options.devnet ?? false,
+      manualSlots: options.manualSlots ?? false,
+      ...(workers === undefined ? {} : { workers }),
+      ...(maxDatabaseBytes === undefined ? {} : { maxDatabaseBytes }),
+      logger: createStderrLogger(options.quiet ? "warn" : "info"),
+    });
+  } catch (error) {
+    throw asCliError(error, 2);
+  }
+  const { ledger } = running;
+  // One JSON line on stdout for whoever started us (tests read the port from it; also in DATA/ledger.json).
+  printJsonLine({
+    event: "listening",
+    url: running.url,
+    port: running.port,
+    pid: process.pid,
+    chainId: running.chainId,
+    head: ledger.head.number,
+    devnet: ledger.isDevnet,
+    manualSlots: running.producer.manualSlots,
+    adminToken: running.adminToken ?? null,
+    dataDir: running.dataDir,
+  });
+  if (running.adminToken !== undefined && !options.quiet) {
+    process.stderr.write(
+      `ledger info: devnet admin token ${running.adminToken} (also in ${join(running.dataDir, "admin-token")})\n`,
+    );
+  }
+  const stop = (signal: string) => {
+    process.stderr.write(`ledger info: ${signal}: stopping\n`);
+    void running.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`error[LEDGER__SHUTDOWN]: ${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once("SIGINT", () => stop("SIGINT"));
+  process.once("SIGTERM", () => stop("SIGTERM"));
+  const error = await running.failed;
+  const code = error instanceof LedgerError ? error.code : "LEDGER__STORAGE_FAILURE";
+  process.stderr.write(`error[${code}]: ${error instanceof LedgerError ? error.shortMessage : error.message}\n`);
+  process.stderr.write(
+    "error: the ledger stopped; nothing unacknowledged was lost. Free space or fix permissions, then restart it.\n",
+  );
+  process.exit(3);
+}
+
+function printJsonLine(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value)}\n`);
+}
+
+async function runVerify(options: { data?: string; json?: boolean; workers?: string }): Promise<void> {
+  if (options.data === undefined) throw new CliError("CLI__MISSING_OPTION", "--data <dir> is required");
+  const workers = integer("--workers", options.workers, 0);
+  let store: SqliteStore;
+  try {
+    store = new SqliteStore({ dataDir: options.data, readonly: true });
+  } catch (error) {
+    throw asCliError(error, 2);
+  }
+  const verifier = new VerifierPool({
+    chainId: (await store.readGenesis())?.chainId ?? "",
+    ...(workers === undefined ? {} : { workers }),
+  });
+  try {
+    const started = performance.now();
+    const report = await verifyLedger(store, { verifier });
+    const seconds = (performance.now() - started) / 1000;
+    if (options.json) printJson({ ...report, seconds });
+    else if (report.ok) {
+      process.stdout.write(
+        `verify: ok: ${report.blocks} blocks (0..${report.head?.number}), ${report.transactions} transactions replayed in ${seconds.toFixed(1)} s; state root ${report.head?.stateRoot}\n`,
+      );
+    } else {
+      process.stdout.write(`verify: MISMATCH after ${report.blocks} good blocks: ${report.mismatch?.message}\n`);
+    }
+    if (!report.ok) process.exitCode = 1;
+  } catch (error) {
+    throw asCliError(error, 2);
+  } finally {
+    await verifier.close();
+    await store.close();
+  }
+}
+
+export function register(program: Command): void {
+  const ledger = program
+    .command("ledger")
+    .description("Run the settlement ledger: one block per slot, stored in SQLite, served over HTTP (/v1)")
+    .enablePositionalOptions()
+    // Not requiredOption: commander checks a parent's mandatory options for its subcommands too (verify).
+    .option("--data <dir>", `data directory, required (${SQLITE_FILE_NAME}, admin-token, ledger.json)`)
+    .option(
+      "--port <n>",
+      "HTTP port on --host; 0 picks a free one (reported on stdout and in DATA/ledger.json)",
+      "8899",
+    )
+    .option("--host <address>", "address to listen on", "127.0.0.1")
+    .option("--slot-ms <ms>", "slot length in milliseconds (one block per slot)", "400")
+    .option("--genesis <file>", "genesis JSON to start a new chain with (must match an existing one)")
+    .option("--devnet", "devnet mode: with an empty data dir, create a genesis with a funded faucet")
+    .option("--manual-slots", "devnet: no timer; slots advance with POST /v1/admin/slots")
+    .option("--workers <n>", "signature verifier threads (default: the machine's cores)")
+    .option("--max-db-bytes <n>", "refuse to grow the database past this many bytes (like a full disk)")
+    .option("--quiet", "log warnings and errors only")
+    .addHelpText(
+      "after",
+      `
+Prints one JSON line on stdout when listening: {"event":"listening","url":...,"port":...,"adminToken":...}.
+Exit codes: 0 stopped by SIGINT/SIGTERM, 2 could not start (bad genesis, read-only or full data dir),
+3 stopped by a storage failure after start (nothing acknowledged is lost; fix the disk and restart).
+
+Examples:
+  gradual ledger --data .data/devnet --devnet --port 8899
+  gradual ledger --data .data/test --devnet --manual-slots --port 0
+  gradual ledger verify --data .data/devnet`,
+    )
+    .action(runLedger);
+
+  ledger
+    .command("verify")
+    .description("Replay the whole block log from genesis through the protocol core and check every root")
+    .option("--data <dir>", "data directory of the ledger, required (it may be running)")
+    .option("--workers <n>", "signature verifier threads (default: the machine's cores)")
+    .option("--json", "print the report as JSON")
+    .addHelpText(
+      "after",
+      `
+Checks block numbers and slots, the prevHash chain, every transaction's hash and signature, txsRoot, every
+result and event, the stateRoot after every block, the block hashes, and the stored state against the head.
+Reports the first mismatch and exits 1; exits 0 when everything matches.`,
+    )
+    // With the program's default (non-positional) option parsing, `--data` after `verify` may land on the parent.
+    .action((_options: unknown, command: Command) =>
+      runVerify(command.optsWithGlobals<{ data?: string; json?: boolean; workers?: string }>()),
+    );
+}

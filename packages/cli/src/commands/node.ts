@@ -1,0 +1,109 @@
+import { resolve } from "node:path";
+import { parseTokenAmount, resolveLedgerUrl } from "@gradual/ledger";
+import { createSandboxedTaskRunner, startNode } from "@gradual/node";
+import type { Command } from "commander";
+import { CliError } from "../output.ts";
+import { loadKeyOrFail } from "./keys.ts";
+
+type NodeFlags = {
+  key: string;
+  ledger?: string;
+  task: string;
+  port: string;
+  host: string;
+  publicUrl?: string;
+  data?: string;
+  stake?: string;
+  autoClaim: boolean;
+  taskVar: string[];
+  memoryMb: string;
+  callTimeoutMs: string;
+  quiet?: boolean;
+};
+
+export function register(program: Command): void {
+  program
+    .command("node")
+    .description("Run a task node: follow and verify the ledger, do the work, prove it, audit others, get paid")
+    .requiredOption("--key <file>", "node key file (gradual keys new --out FILE)")
+    .requiredOption("--task <id>", "task id to serve")
+    .option("--ledger <url>", "ledger URL (default: $GRADUAL_LEDGER or http://127.0.0.1:8899)")
+    .option("--port <n>", "HTTP port for /proofs, /health, /metrics and task routes (0 = any free port)", "7001")
+    .option("--host <address>", "address to listen on", "127.0.0.1")
+    .option("--public-url <url>", "URL other nodes use to reach this one (default http://HOST:PORT)")
+    .option("--data <dir>", "data directory (default .data/node-<key prefix>)")
+    .option("--stake <tokens>", "stake this much at start when the node has no stake in the task")
+    .option("--no-auto-claim", "do not claim vested rewards automatically")
+    .option(
+      "--task-var <name=value>",
+      "a task variable (repeatable)",
+      (value: string, all: string[]) => [...all, value],
+      [] as string[],
+    )
+    .option("--memory-mb <n>", "task sandbox heap limit in MB", "128")
+    .option("--call-timeout-ms <n>", "time limit of one task call in ms", "30000")
+    .option("--quiet", "log warnings and errors only")
+    .addHelpText(
+      "after",
+      `
+The node replays every ledger block through the protocol core and checks each state root (a verifying replica),
+runs the task bundle named on the ledger in a sandbox, commits and reveals its proof, serves it at
+/proofs/{digest} only after its reveal landed, audits its assigned peers, triggers and votes, posts the
+distribution list when drawn, and claims vested rewards. Its own state is in SQLite under --data: after a
+crash it resumes without committing twice or voting differently.
+
+Example:
+  gradual node --key node1.json --task 9c1f...e2 --stake 100 --port 7001`,
+    )
+    .action(async (options: NodeFlags) => {
+      if (!/^[0-9a-f]{64}$/.test(options.task))
+        throw new CliError("CLI__BAD_INPUT", "--task: expected a task id of 64 hex characters");
+      const keyPair = loadKeyOrFail(options.key);
+      const taskVars: Record<string, string> = {};
+      for (const entry of options.taskVar) {
+        const at = entry.indexOf("=");
+        if (at < 1)
+          throw new CliError("CLI__BAD_INPUT", `--task-var: expected NAME=value, got ${JSON.stringify(entry)}`);
+        taskVars[entry.slice(0, at)] = entry.slice(at + 1);
+      }
+      let stake: bigint | undefined;
+      if (options.stake !== undefined) {
+        try {
+          stake = parseTokenAmount(options.stake);
+        } catch (error) {
+          throw new CliError("CLI__BAD_INPUT", `--stake: ${(error as Error).message}`);
+        }
+      }
+      const dataDir = resolve(options.data ?? `.data/node-${keyPair.publicKey.slice(0, 12)}`);
+      const prefix = `[node ${keyPair.publicKey.slice(0, 8)}]`;
+      const running = await startNode({
+        ledgerUrl: resolveLedgerUrl(options.ledger),
+        keyPair,
+        taskId: options.task,
+        dataDir,
+        port: Number(options.port),
+        host: options.host,
+        ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl }),
+        ...(stake === undefined ? {} : { stake }),
+        autoClaim: options.autoClaim,
+        taskVars,
+        limits: { memoryMb: Number(options.memoryMb), callTimeoutMs: Number(options.callTimeoutMs) },
+        log: (level, message, fields) => {
+          if (options.quiet && level === "info") return;
+          const details =
+            fields === undefined
+              ? ""
+              : ` ${JSON.stringify(fields, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value))}`;
+          process.stdout.write(`${prefix} ${level} ${message}${details}\n`);
+        },
+        createRunner: (bundlePath, host, limits) => createSandboxedTaskRunner({ bundlePath, host, limits }),
+      });
+      process.stdout.write(`${prefix} serving task ${options.task} at ${running.url} (data ${dataDir})\n`);
+      const stop = async () => {
+        await running.close();
+        process.exit(0);
+      };
+      process.once("SIGINT", () => void stop());
+      process.once("SIGTERM", () => void stop());
+    });
+}

@@ -1,0 +1,62 @@
+import { parseTokenAmount } from "@gradual/ledger";
+import type { Command } from "commander";
+import { CliError } from "../output.ts";
+import { sendAndReport } from "./task.ts";
+
+const HEX64 = /^[0-9a-f]{64}$/;
+
+/** `gradual stake|unstake|withdraw|claim`: a node operator's money moves, one signed transaction each. */
+export function register(program: Command): void {
+  program
+    .command("stake")
+    .argument("<task>", "task id")
+    .description("Stake tokens in a task (active after the task's warm-up; weight ramps up over rampRounds)")
+    .requiredOption("--key <file>", "node key file")
+    .requiredOption("--amount <tokens>", "amount in tokens")
+    .requiredOption("--node-url <url>", "URL where this node serves its proofs, e.g. http://127.0.0.1:7001")
+    .option("--ledger <url>", "ledger URL")
+    .option("--json", "print the ledger's answer as JSON")
+    .action(
+      async (
+        task: string,
+        options: { key: string; amount: string; nodeUrl: string; ledger?: string; json?: boolean },
+      ) => {
+        let amount: bigint;
+        try {
+          amount = parseTokenAmount(options.amount);
+        } catch (error) {
+          throw new CliError("CLI__BAD_INPUT", `--amount: ${(error as Error).message}`);
+        }
+        await sendAndReport(
+          options,
+          { kind: "stake", task: taskId(task), amount, nodeUrl: options.nodeUrl },
+          `stake in ${task}`,
+        );
+      },
+    );
+  for (const [name, describe] of [
+    ["unstake", "Start unbonding your whole stake (still slashable for unbondingRounds; then withdraw)"],
+    ["withdraw", "Return unbonded stake to your balance once unbondingRounds have passed"],
+    ["claim", "Move your unlocked (vested) rewards to your balance"],
+  ] as const) {
+    program
+      .command(name)
+      .argument("<task>", "task id")
+      .description(describe)
+      .requiredOption("--key <file>", "node key file")
+      .option("--ledger <url>", "ledger URL")
+      .option("--json", "print the ledger's answer as JSON")
+      .action(async (task: string, options: { key: string; ledger?: string; json?: boolean }) => {
+        await sendAndReport(options, { kind: name, task: taskId(task) }, `${name} ${task}`);
+      });
+  }
+}
+
+function taskId(value: string): string {
+  if (!HEX64.test(value))
+    throw new CliError(
+      "CLI__BAD_INPUT",
+      `expected a task id of 64 lowercase hex characters, got ${JSON.stringify(value)}`,
+    );
+  return value;
+}

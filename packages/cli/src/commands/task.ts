@@ -1,0 +1,262 @@
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import {
+  createLedgerClient,
+  formatTokenAmount,
+  type LedgerClient,
+  parseTokenAmount,
+  resolveLedgerUrl,
+} from "@gradual/ledger";
+import { bundleTask, createSandboxedTaskRunner, runLocalNetwork, writeBundleFile } from "@gradual/node";
+import { getNodeView, type Hash } from "@gradual/protocol";
+import type { Command } from "commander";
+import { CliError, printJson } from "../output.ts";
+import { loadTaskConfig, type TaskConfig } from "../taskConfig.ts";
+import { callLedger } from "./account.ts";
+import { loadKeyOrFail } from "./keys.ts";
+import { scaffoldTask } from "./taskInit.ts";
+
+const HEX64 = /^[0-9a-f]{64}$/;
+
+function taskIdOrFail(value: string): Hash {
+  if (!HEX64.test(value))
+    throw new CliError(
+      "CLI__BAD_INPUT",
+      `expected a task id of 64 lowercase hex characters, got ${JSON.stringify(value)}`,
+    );
+  return value;
+}
+
+function amountOrFail(flag: string, value: string): bigint {
+  try {
+    const amount = parseTokenAmount(value);
+    if (amount === 0n) throw new TypeError("expected more than 0");
+    return amount;
+  } catch (error) {
+    throw new CliError("CLI__BAD_INPUT", `${flag}: ${(error as Error).message}`);
+  }
+}
+
+type LedgerFlags = { ledger?: string; json?: boolean };
+
+function clientFor(options: LedgerFlags): { client: LedgerClient; url: string } {
+  const url = resolveLedgerUrl(options.ledger);
+  return { client: createLedgerClient({ url, timeoutMs: 60_000 }), url };
+}
+
+/** Publishes a task: bundle, metadata blob (name and config values), then createTask; returns the task id. */
+export async function publishTask(
+  client: LedgerClient,
+  config: TaskConfig,
+  keyFile: string,
+  log: (line: string) => void,
+): Promise<Hash> {
+  const keyPair = loadKeyOrFail(keyFile);
+  log(`bundling ${config.entry}`);
+  const bundle = await bundleTask(config.entry);
+  const stored = await client.uploadBlob(bundle.code);
+  log(`uploaded bundle ${stored.hash} (${bundle.bytes} bytes)`);
+  const metadata = new TextEncoder().encode(
+    JSON.stringify({
+      format: "gradual-task-metadata/v1",
+      name: config.name,
+      preset: config.preset,
+      config: config.config,
+    }),
+  );
+  const metadataHash = (await client.uploadBlob(metadata)).hash;
+  const result = await client.send(
+    keyPair,
+    {
+      kind: "createTask",
+      name: config.name,
+      bundleHash: bundle.hash,
+      metadataHash,
+      params: config.params,
+      funding: config.funding,
+    },
+    { timeoutMs: 30_000 },
+  );
+  if (result.status !== "included")
+    throw new CliError("TASK__NOT_INCLUDED", `createTask ${result.hash} was not included in time`);
+  if (!result.result.ok) throw new CliError(result.result.code, result.result.message);
+  // A task's id is the hash of the transaction that created it (protocol.md §1).
+  return result.hash as Hash;
+}
+
+export function register(program: Command): void {
+  const task = program.command("task").description("Write, test, publish and manage tasks");
+
+  task
+    .command("init")
+    .argument("<name>", "folder to create (also the task's name)")
+    .description("Scaffold a task project (task.ts, task.yml, a test and a README) that passes its own test")
+    .action((name: string) => {
+      const directory = resolve(name);
+      if (existsSync(directory)) throw new CliError("CLI__EXISTS", `${directory} already exists`);
+      scaffoldTask(directory, name.split(/[\\/]/).pop() ?? name);
+      process.stdout.write(`created ${directory}\nnext: npx gradual task test ${name}\n`);
+    });
+
+  task
+    .command("test")
+    .argument("<dir>", "task folder (holding task.yml)")
+    .description("Run a task through several rounds with several sandboxed nodes on an in-memory ledger")
+    .option("--nodes <n>", "number of nodes", "3")
+    .option("--rounds <n>", "rounds of work", "4")
+    .option("--json", "print the calls and outcome as JSON")
+    .addHelpText(
+      "after",
+      `
+Each node runs the task's real code in its own sandbox (worker thread with memory and time limits), commits and
+reveals its proof, audits the others, and the drawn distributor posts the list that the others check. The
+report shows, round by round, what task+submission, audit and distribution returned on every node.
+Exits 1 when a call failed or no cycle was paid.`,
+    )
+    .action(async (dir: string, options: { nodes: string; rounds: string; json?: boolean }) => {
+      const config = loadTaskConfig(dir);
+      const nodes = Number(options.nodes);
+      const rounds = Number(options.rounds);
+      if (!Number.isInteger(nodes) || nodes < 2 || nodes > 50)
+        throw new CliError("CLI__BAD_INPUT", "--nodes: expected 2..50");
+      if (!Number.isInteger(rounds) || rounds < 1 || rounds > 100)
+        throw new CliError("CLI__BAD_INPUT", "--rounds: expected 1..100");
+      const say = (line: string) => {
+        if (!options.json) process.stdout.write(`${line}\n`);
+      };
+      say(`bundling ${config.entry}`);
+      const bundle = await bundleTask(config.entry);
+      const bundlePath = await writeBundleFile(bundle.code);
+      say(`running ${nodes} nodes for ${rounds} rounds (bundle ${bundle.hash.slice(0, 12)}, ${bundle.bytes} bytes)`);
+      const result = await runLocalNetwork({
+        nodes,
+        rounds,
+        params: { ...config.params, maxNodes: Math.max(config.params.maxNodes, nodes) },
+        config: config.config,
+        createRunner: (host, limits) => createSandboxedTaskRunner({ bundlePath, host, limits }),
+        onReport: say,
+      });
+      const paid = result.events.filter((event) => event.type === "DistributionAccepted").length;
+      const failed = result.calls.filter((call) => !call.ok);
+      const summary = result.accounts.map((account, index) => {
+        const view = getNodeView(result.state, result.taskId, account);
+        return {
+          node: index,
+          account,
+          stake: view?.stake ?? 0n,
+          vesting: (view?.claimable ?? 0n) + (view?.locked ?? 0n),
+        };
+      });
+      if (options.json) printJson({ paidCycles: paid, failedCalls: failed, calls: result.calls, nodes: summary });
+      else {
+        say(`\n${paid} cycle(s) paid; ${result.calls.length - failed.length} calls ok, ${failed.length} failed`);
+        for (const row of summary)
+          say(
+            `  node ${row.node} ${row.account.slice(0, 12)}… stake ${formatTokenAmount(row.stake)}, rewards ${formatTokenAmount(row.vesting)}`,
+          );
+      }
+      if (failed.length > 0 || paid === 0) {
+        throw new CliError(
+          "TASK_TEST__FAILED",
+          failed.length > 0 ? `${failed.length} call(s) failed` : "no cycle was paid",
+        );
+      }
+    });
+
+  task
+    .command("create")
+    .description("Bundle a task, upload it to the ledger and create it with its parameters and funding")
+    .requiredOption("--config <file>", "task.yml (or a folder holding one)")
+    .requiredOption("--key <file>", "key file of the creator (pays the funding)")
+    .option("--ledger <url>", "ledger URL (default: $GRADUAL_LEDGER or http://127.0.0.1:8899)")
+    .option("--json", "print the task id and hashes as JSON")
+    .action(async (options: { config: string; key: string } & LedgerFlags) => {
+      const config = loadTaskConfig(options.config);
+      const { client, url } = clientFor(options);
+      const log = (line: string) => {
+        if (!options.json) process.stderr.write(`${line}\n`);
+      };
+      const taskId = await callLedger(url, () => publishTask(client, config, options.key, log));
+      if (options.json) printJson({ task: taskId, name: config.name, funding: config.funding.toString() });
+      else
+        process.stdout.write(
+          `created task ${taskId} (${config.name}), funded with ${formatTokenAmount(config.funding)} tokens\n`,
+        );
+    });
+
+  task
+    .command("list")
+    .description("List the ledger's tasks")
+    .option("--ledger <url>", "ledger URL")
+    .option("--json", "print JSON")
+    .action(async (options: LedgerFlags) => {
+      const { client, url } = clientFor(options);
+      const list = await callLedger(url, () => client.listTasks({ limit: 1_000 }));
+      const views = await Promise.all(list.tasks.map((id) => callLedger(url, () => client.getTask(id))));
+      if (options.json) return printJson(views);
+      const tasks = views.flatMap((view) =>
+        view === undefined
+          ? []
+          : [view.task as unknown as { id: string; name: string; status: string; escrow: string; nodeCount: number }],
+      );
+      if (tasks.length === 0)
+        process.stdout.write("no tasks yet (create one with: gradual task create --config task.yml --key KEY)\n");
+      for (const item of tasks) {
+        process.stdout.write(
+          `${item.id}  ${item.name.padEnd(20)} ${item.status.padEnd(8)} nodes ${item.nodeCount}  escrow ${formatTokenAmount(BigInt(item.escrow))}\n`,
+        );
+      }
+    });
+
+  task
+    .command("status")
+    .argument("<task>", "task id")
+    .description("Show a task's parameters, escrow, nodes and the window each live cycle is in")
+    .option("--ledger <url>", "ledger URL")
+    .option("--json", "print JSON")
+    .action(async (id: string, options: LedgerFlags) => {
+      const { client, url } = clientFor(options);
+      const view = await callLedger(url, () => client.getTask(taskIdOrFail(id)));
+      if (view === undefined) throw new CliError("TASK__NOT_FOUND", `no task ${id}`);
+      if (options.json) return printJson(view);
+      process.stdout.write(`${JSON.stringify(view, null, 2)}\n`);
+    });
+
+  for (const [name, kind, describe] of [
+    ["fund", "fundTask", "Add tokens to a task's escrow"],
+    ["close", "closeTask", "Close a task you created: no new cycles; the escrow returns once open cycles complete"],
+  ] as const) {
+    const command = task
+      .command(name)
+      .argument("<task>", "task id")
+      .description(describe)
+      .requiredOption("--key <file>", "key file of the sender")
+      .option("--ledger <url>", "ledger URL")
+      .option("--json", "print the ledger's answer as JSON");
+    if (kind === "fundTask") command.requiredOption("--amount <tokens>", "amount in tokens");
+    command.action(async (id: string, options: { key: string; amount?: string } & LedgerFlags) => {
+      const taskId = taskIdOrFail(id);
+      const body =
+        kind === "fundTask"
+          ? { kind, task: taskId, amount: amountOrFail("--amount", options.amount ?? "") }
+          : { kind, task: taskId };
+      await sendAndReport(options, body, `${name} ${taskId}`);
+    });
+  }
+}
+
+/** Signs and submits one transaction, waits for its block and reports the outcome (exit 1 with the code on refusal). */
+export async function sendAndReport(
+  options: { key: string } & LedgerFlags,
+  body: Parameters<LedgerClient["send"]>[1],
+  what: string,
+): Promise<void> {
+  const keyPair = loadKeyOrFail(options.key);
+  const { client, url } = clientFor(options);
+  const result = await callLedger(url, () => client.send(keyPair, body, { timeoutMs: 30_000 }));
+  if (options.json) printJson(result);
+  else if (result.status === "pending") process.stdout.write(`${what}: acknowledged, pending (${result.hash})\n`);
+  else if (result.result.ok) process.stdout.write(`${what}: included in block ${result.block} (${result.hash})\n`);
+  else process.stdout.write(`${what}: refused in block ${result.block}: ${result.result.code}\n`);
+  if (result.status === "included" && !result.result.ok) throw new CliError(result.result.code, result.result.message);
+}
