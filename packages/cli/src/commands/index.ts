@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { register as registerAccount } from "./account.ts";
+import { register as registerDevnet } from "./devnet.ts";
 import { register as registerKeys } from "./keys.ts";
 import { register as registerLedger } from "./ledger.ts";
 import { register as registerNode } from "./node.ts";
@@ -21,4 +22,5 @@ export function registerCommands(program: Command): void {
   registerTask(program);
   registerStaking(program);
   registerNode(program);
+  registerDevnet(program);
 }

@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { parseTokenAmount, resolveLedgerUrl } from "@gradual/ledger";
-import { createSandboxedTaskRunner, startNode } from "@gradual/node";
+import { createSandboxedTaskRunner, startNode, withGarbageEvery } from "@gradual/node";
 import type { Command } from "commander";
 import { CliError } from "../output.ts";
 import { loadKeyOrFail } from "./keys.ts";
@@ -19,6 +19,7 @@ type NodeFlags = {
   memoryMb: string;
   callTimeoutMs: string;
   quiet?: boolean;
+  misbehave?: string;
 };
 
 export function register(program: Command): void {
@@ -43,6 +44,7 @@ export function register(program: Command): void {
     .option("--memory-mb <n>", "task sandbox heap limit in MB", "128")
     .option("--call-timeout-ms <n>", "time limit of one task call in ms", "30000")
     .option("--quiet", "log warnings and errors only")
+    .option("--misbehave <fault>", "demos and tests only: garbage:N submits a garbage proof every N-th cycle")
     .addHelpText(
       "after",
       `
@@ -74,6 +76,16 @@ Example:
           throw new CliError("CLI__BAD_INPUT", `--stake: ${(error as Error).message}`);
         }
       }
+      let garbageEvery: number | undefined;
+      if (options.misbehave !== undefined) {
+        const match = /^garbage:(\d+)$/.exec(options.misbehave);
+        if (match === null)
+          throw new CliError(
+            "CLI__BAD_INPUT",
+            `--misbehave: expected garbage:N, got ${JSON.stringify(options.misbehave)}`,
+          );
+        garbageEvery = Number(match[1]);
+      }
       const dataDir = resolve(options.data ?? `.data/node-${keyPair.publicKey.slice(0, 12)}`);
       const prefix = `[node ${keyPair.publicKey.slice(0, 8)}]`;
       const running = await startNode({
@@ -96,7 +108,10 @@ Example:
               : ` ${JSON.stringify(fields, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value))}`;
           process.stdout.write(`${prefix} ${level} ${message}${details}\n`);
         },
-        createRunner: (bundlePath, host, limits) => createSandboxedTaskRunner({ bundlePath, host, limits }),
+        createRunner: async (bundlePath, host, limits) => {
+          const runner = await createSandboxedTaskRunner({ bundlePath, host, limits });
+          return garbageEvery === undefined ? runner : withGarbageEvery(runner, garbageEvery);
+        },
       });
       process.stdout.write(`${prefix} serving task ${options.task} at ${running.url} (data ${dataDir})\n`);
       const stop = async () => {

@@ -1,0 +1,207 @@
+import type { ServerResponse } from "node:http";
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from "fastify";
+import { type ErrorBody, LedgerError } from "../errors.ts";
+import type { Ledger } from "../ledger.ts";
+import type { Logger } from "../logger.ts";
+import type { LedgerMetrics } from "../metrics.ts";
+import type { BlockProducer } from "../producer.ts";
+import { toWire } from "../wire.ts";
+import { httpStatusOf } from "./httpStatus.ts";
+import { RouteTable } from "./routeTable.ts";
+import { registerAccountRoutes } from "./routes/accounts.ts";
+import { registerBlobRoutes } from "./routes/blobs.ts";
+import { registerBlockRoutes } from "./routes/blocks.ts";
+import { registerChainRoutes } from "./routes/chain.ts";
+import { registerDevnetRoutes } from "./routes/devnet.ts";
+import { registerEventRoutes } from "./routes/events.ts";
+import { registerGenesisRoutes } from "./routes/genesis.ts";
+import { registerTaskRoutes } from "./routes/tasks.ts";
+import { registerTransactionRoutes } from "./routes/transactions.ts";
+
+export type LedgerServerOptions = {
+  /** Devnet admin token (Bearer); admin routes exist only when the chain is a devnet. */
+  readonly adminToken?: string;
+  /** Largest blob, in bytes. */
+  readonly maxBlobBytes?: number;
+  readonly maxBatchTransactions?: number;
+  /** Largest batch request body, in bytes. */
+  readonly maxBatchBytes?: number;
+  readonly maxEventSubscribers?: number;
+  /** Longest `?wait=included`, in milliseconds. */
+  readonly maxWaitMs?: number;
+};
+
+export type LedgerServerModules = {
+  readonly ledger: Ledger;
+  readonly producer: BlockProducer;
+  readonly metrics: LedgerMetrics;
+  readonly logger: Logger;
+};
+
+export type ResolvedServerOptions = Required<Omit<LedgerServerOptions, "adminToken">> & {
+  readonly adminToken: string | undefined;
+};
+
+/** Shared by the route files. */
+export type ServerContext = {
+  readonly options: ResolvedServerOptions;
+  readonly modules: LedgerServerModules;
+  readonly table: RouteTable;
+  /** Open event streams, ended when the server closes. */
+  readonly streams: Set<ServerResponse>;
+};
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** Size of the request body in bytes, set by the ledger's body parsers. */
+    bodyBytes?: number;
+  }
+}
+
+/** Turns anything thrown in a handler or by fastify itself into the API's error body. */
+export function errorBodyOf(error: unknown): ErrorBody {
+  if (error instanceof LedgerError) return { ...error.toBody(), context: toWire(error.context) as Record<string, unknown> };
+  const fastifyError = error as Partial<FastifyError> & { validation?: { instancePath?: string; message?: string }[] };
+  if (fastifyError.validation !== undefined) {
+    const problems = fastifyError.validation.map((item) => ({
+      path: `${fastifyError.validationContext ?? "request"}${item.instancePath ?? ""}`,
+      message: item.message ?? "invalid",
+    }));
+    const first = problems[0];
+    return {
+      code: "API__INVALID_REQUEST",
+      message: first === undefined ? "invalid request" : `${first.path}: ${first.message}`,
+      context: { problems },
+    };
+  }
+  switch (fastifyError.code) {
+    case "FST_ERR_CTP_BODY_TOO_LARGE":
+      return { code: "API__BODY_TOO_LARGE", message: "the request body is too large", context: {} };
+    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
+      return {
+        code: "API__UNSUPPORTED_MEDIA_TYPE",
+        message: "expected Content-Type application/json (or application/octet-stream for blobs)",
+        context: {},
+      };
+    case "FST_ERR_CTP_INVALID_JSON_BODY":
+    case "FST_ERR_CTP_EMPTY_JSON_BODY":
+      return { code: "API__MALFORMED_JSON", message: fastifyError.message ?? "malformed JSON", context: {} };
+  }
+  const status = fastifyError.statusCode ?? 500;
+  if (status >= 400 && status < 500) {
+    return { code: "API__INVALID_REQUEST", message: fastifyError.message ?? "invalid request", context: {} };
+  }
+  return { code: "API__INTERNAL", message: "internal error", context: {} };
+}
+
+/** Most bytes of an oversized upload read and dropped before answering it. */
+const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
+const DRAIN_TIMEOUT_MS = 10_000;
+
+function drainRequest(stream: FastifyRequest["raw"]): Promise<void> {
+  if (stream.complete || stream.destroyed) return Promise.resolve();
+  return new Promise((done) => {
+    let seen = 0;
+    const finish = () => {
+      clearTimeout(timer);
+      done();
+    };
+    const timer = setTimeout(() => {
+      stream.destroy();
+      finish();
+    }, DRAIN_TIMEOUT_MS);
+    stream.on("data", (chunk: Buffer) => {
+      seen += chunk.length;
+      if (seen > DRAIN_LIMIT_BYTES) {
+        stream.destroy();
+        finish();
+      }
+    });
+    stream.once("end", finish);
+    stream.once("close", finish);
+    stream.once("error", finish);
+    stream.resume();
+  });
+}
+
+function recordBodyBytes(request: FastifyRequest, bytes: number): void {
+  request.bodyBytes = bytes;
+}
+
+/**
+ * The ledger's HTTP API (fastify, `/v1`): a factory that wires routes to a running {@link Ledger}. It does not
+ * listen; `startLedger` does, and tests may use `app.inject()`.
+ */
+export function createLedgerServer(options: LedgerServerOptions, modules: LedgerServerModules): FastifyInstance {
+  const resolved: ResolvedServerOptions = {
+    adminToken: options.adminToken,
+    maxBlobBytes: options.maxBlobBytes ?? 4 * 1024 * 1024,
+    maxBatchTransactions: options.maxBatchTransactions ?? 4096,
+    maxBatchBytes: options.maxBatchBytes ?? 32 * 1024 * 1024,
+    maxEventSubscribers: options.maxEventSubscribers ?? 256,
+    maxWaitMs: options.maxWaitMs ?? 120_000,
+  };
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 1024 * 1024,
+    // Unknown body fields are errors, not silently dropped.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", useDefaults: true } },
+    return503OnClosing: true,
+  });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
+    const text = body as string;
+    recordBodyBytes(request, Buffer.byteLength(text));
+    try {
+      done(null, JSON.parse(text));
+    } catch (error) {
+      done(
+        new LedgerError("API__MALFORMED_JSON", {
+          message: `the body is not valid JSON: ${(error as Error).message}`,
+        }) as unknown as FastifyError,
+        undefined,
+      );
+    }
+  });
+  app.addContentTypeParser("application/octet-stream", { parseAs: "buffer" }, (request, body, done) => {
+    recordBodyBytes(request, (body as Buffer).length);
+    done(null, body);
+  });
+  app.setErrorHandler(async (error, request, reply) => {
+    const body = errorBodyOf(error);
+    const status = httpStatusOf(body.code);
+    if (status >= 500 && body.code === "API__INTERNAL") {
+      modules.logger.error(`request failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    }
+    if (body.code === "API__BODY_TOO_LARGE") {
+      // Read (and drop) the rest of the upload so that the client, still sending, gets the answer rather than a
+      // reset connection; past DRAIN_LIMIT_BYTES the connection is cut.
+      await drainRequest(request.raw);
+      void reply.header("connection", "close");
+    }
+    return reply.code(status).type("application/json").send(body);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const body: ErrorBody = {
+      code: "API__NOT_FOUND",
+      message: `no route ${request.method} ${request.url.split("?")[0]}`,
+      context: { method: request.method },
+    };
+    void reply.code(404).type("application/json").send(body);
+  });
+  const context: ServerContext = { options: resolved, modules, table: new RouteTable(app), streams: new Set() };
+  app.addHook("preClose", async () => {
+    for (const stream of context.streams) stream.end();
+    context.streams.clear();
+  });
+  registerChainRoutes(context);
+  registerGenesisRoutes(context);
+  registerTransactionRoutes(context);
+  registerBlockRoutes(context);
+  registerAccountRoutes(context);
+  registerTaskRoutes(context);
+  registerBlobRoutes(context);
+  registerEventRoutes(context);
+  if (modules.ledger.isDevnet) registerDevnetRoutes(context);
+  return app;
+}
