@@ -135,7 +135,7 @@ const INTEGER_FIELDS = [
   ["allowedFailedDistributions", 0, LIMITS.maxAllowedFailedDistributions],
   ["warmupRounds", 0, LIMITS.maxRampRounds],
   ["rampRounds", 0, LIMITS.maxRampRounds],
-  ["unbondingRounds", 0, LIMITS.maxRounds],
+  ["unbondingRounds", 2, LIMITS.maxRounds],
   ["vestingRounds", 0, LIMITS.maxRounds],
   ["maxProofBytes", 1, LIMITS.maxProofBytes],
 ] as const;

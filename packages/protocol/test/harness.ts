@@ -3,21 +3,34 @@ import {
   type ApplyResult,
   advanceSlot,
   applyTransaction,
+  type CycleWindows,
   checkConservation,
   checkTotals,
   computeCommitment,
   createGenesisState,
   DEVNET_PARAMS,
+  type DistributionEntry,
+  getAccount,
   getChain,
+  getCycle,
+  getCycleWindows,
+  getNode,
+  getReveal,
   getTask,
+  getVesting,
   type Hash,
+  LIMITS,
+  listRevealers,
+  nodeStake,
   type ProtocolEvent,
   roundStart,
   type State,
   sha256Hex,
   type TaskParams,
+  type TaskRecord,
   TOKEN,
   type Transaction,
+  vestingBalance,
 } from "../src/index.ts";
 
 /** Distributive Omit, so each member of the transaction union keeps its own fields. */
@@ -31,6 +44,16 @@ export function accountOf(name: string): Account {
 }
 
 /**
+ * One transition of a TestChain as its observers see it: a transaction (accepted, refused and included, or refused
+ * at the edge) or one advanced slot, with the state before it.
+ */
+export type Transition =
+  | { readonly kind: "tx"; readonly tx: Transaction; readonly result: ApplyResult; readonly before: State }
+  | { readonly kind: "slot"; readonly slot: number; readonly events: readonly ProtocolEvent[]; readonly before: State };
+
+export type TransitionObserver = (transition: Transition, after: State) => void;
+
+/**
  * An in-memory chain for tests: named accounts, automatic nonces, one slot at a time, and the conservation
  * invariant checked after every transition (the full recount every `fullCheckEvery` slots).
  */
@@ -38,13 +61,24 @@ export class TestChain {
   state: State;
   readonly log: ProtocolEvent[] = [];
   readonly #nonces = new Map<Account, number>();
+  readonly #names = new Map<Account, string>();
   fullCheckEvery = 1;
+  /** Called after every transition (property tests record and check through these). */
+  readonly observers: TransitionObserver[] = [];
 
   constructor(balances: Record<string, bigint>) {
+    for (const name of Object.keys(balances)) this.#names.set(accountOf(name), name);
     this.state = createGenesisState({
       chainId: CHAIN_ID,
       accounts: Object.entries(balances).map(([name, balance]) => ({ account: accountOf(name), balance })),
     });
+  }
+
+  /** The name an account was created under (genesis accounts and any name passed to `send`). */
+  nameOf(account: Account): string {
+    const name = this.#names.get(account);
+    if (name === undefined) throw new Error(`unknown account ${account}`);
+    return name;
   }
 
   get slot(): number {
@@ -53,8 +87,10 @@ export class TestChain {
 
   send(name: string, body: TxBody): ApplyResult {
     const from = accountOf(name);
+    this.#names.set(from, name);
     const nonce = this.#nonces.get(from) ?? 0;
     const tx = { ...body, chainId: CHAIN_ID, from, nonce } as Transaction;
+    const before = this.state;
     const result = applyTransaction(this.state, tx, { slot: this.slot });
     if (result.ok || result.included) {
       this.#nonces.set(from, nonce + 1);
@@ -62,6 +98,7 @@ export class TestChain {
       this.log.push(...result.events);
     }
     checkTotals(this.state);
+    for (const observer of this.observers) observer({ kind: "tx", tx, result, before }, this.state);
     return result;
   }
 
@@ -75,11 +112,15 @@ export class TestChain {
   advance(count = 1): ProtocolEvent[] {
     const events: ProtocolEvent[] = [];
     for (let step = 0; step < count; step += 1) {
+      const before = this.state;
       const result = advanceSlot(this.state, this.slot + 1);
       this.state = result.state;
       events.push(...result.events);
       if (this.slot % this.fullCheckEvery === 0) checkConservation(this.state);
       else checkTotals(this.state);
+      for (const observer of this.observers) {
+        observer({ kind: "slot", slot: this.slot, events: result.events, before }, this.state);
+      }
     }
     this.log.push(...events);
     return events;
@@ -114,6 +155,143 @@ export class TestChain {
   eventsOf<T extends ProtocolEvent["type"]>(type: T): Extract<ProtocolEvent, { type: T }>[] {
     return this.log.filter((event): event is Extract<ProtocolEvent, { type: T }> => event.type === type);
   }
+
+  // Reading the state by name ----------------------------------------------------------------------------------
+
+  task(task: Hash): TaskRecord {
+    const record = getTask(this.state, task);
+    if (record === undefined) throw new Error(`no task ${task}`);
+    return record;
+  }
+
+  balance(name: string): bigint {
+    return getAccount(this.state, accountOf(name)).balance;
+  }
+
+  /** Bonded stake plus unbonding stake of a node (0 when it has none). */
+  stake(task: Hash, name: string): bigint {
+    const node = getNode(this.state, task, accountOf(name));
+    return node === undefined ? 0n : nodeStake(node) + node.unbonding;
+  }
+
+  /** Everything held in vesting for a node, unlocked or not. */
+  vesting(task: Hash, name: string): bigint {
+    const record = getVesting(this.state, task, accountOf(name));
+    return record === undefined ? 0n : vestingBalance(record);
+  }
+
+  /** The windows of a cycle's current distribution attempt, as absolute slots. */
+  windows(task: Hash, cycle: number): CycleWindows {
+    const record = getCycle(this.state, task, cycle);
+    return getCycleWindows(this.task(task), cycle, record?.attemptRound ?? cycle + 2);
+  }
+
+  /** The selected distributor of a cycle's current attempt, by name (null before the draw). */
+  distributorOf(task: Hash, cycle: number): string | null {
+    const distributor = getCycle(this.state, task, cycle)?.distributor ?? null;
+    return distributor === null ? null : this.nameOf(distributor);
+  }
+
+  // Playing the protocol by name -------------------------------------------------------------------------------
+
+  stakeIn(task: Hash, name: string, amount: bigint): ApplyResult {
+    return this.ok(name, { kind: "stake", task, amount, nodeUrl: `https://${name}.test` });
+  }
+
+  commit(name: string, task: Hash, cycle: number, proofDigest: Hash): ApplyResult {
+    return this.ok(name, { kind: "commit", task, cycle, commitment: commitmentFor(task, cycle, name, proofDigest) });
+  }
+
+  reveal(name: string, task: Hash, cycle: number, proofDigest: Hash): ApplyResult {
+    return this.ok(name, { kind: "reveal", task, cycle, proofDigest, salt: saltOf(name, cycle) });
+  }
+
+  /**
+   * Plays the submission half of a cycle: each node commits `proofs[name]` in the commit window of round `cycle`,
+   * then the nodes in `revealing` (default: all) reveal at the start of round `cycle + 1`. Leaves the chain at the
+   * first slot after the reveal window.
+   */
+  playSubmissions(task: Hash, cycle: number, proofs: Record<string, Hash>, revealing = Object.keys(proofs)): void {
+    const windows = this.windows(task, cycle);
+    this.advanceTo(windows.commit.opensAt);
+    for (const [name, proof] of Object.entries(proofs)) this.commit(name, task, cycle, proof);
+    this.advanceTo(windows.reveal.opensAt);
+    for (const name of revealing) this.reveal(name, task, cycle, proofs[name] as Hash);
+    this.advanceTo(windows.reveal.closesAt);
+  }
+
+  /** Opens a proof trigger (kind "proof", attempt 0) and returns its index in the cycle. */
+  triggerProof(name: string, task: Hash, cycle: number, target: string, reason = "wrong proof"): number {
+    const result = this.ok(name, {
+      kind: "triggerAudit",
+      task,
+      cycle,
+      target: accountOf(target),
+      triggerKind: "proof",
+      attempt: 0,
+      reasonDigest: sha256Hex(reason),
+    });
+    return triggerIndexOf(result);
+  }
+
+  /** Opens a trigger against the current attempt's distribution list and returns its index. */
+  triggerList(name: string, task: Hash, cycle: number, reason = "wrong list"): number {
+    const record = getCycle(this.state, task, cycle);
+    if (record?.distributor == null) throw new Error(`cycle ${cycle} has no distributor`);
+    const result = this.ok(name, {
+      kind: "triggerAudit",
+      task,
+      cycle,
+      target: record.distributor,
+      triggerKind: "distribution",
+      attempt: record.attempt,
+      reasonDigest: sha256Hex(reason),
+    });
+    return triggerIndexOf(result);
+  }
+
+  vote(name: string, task: Hash, cycle: number, trigger: number, choice: "valid" | "invalid" | "unavailable"): void {
+    this.ok(name, { kind: "vote", task, cycle, trigger, choice });
+  }
+
+  /** Submits a list in chunks of at most LIMITS.maxDistributionChunkEntries entries. */
+  submitList(name: string, task: Hash, cycle: number, attempt: number, entries: readonly DistributionEntry[]): void {
+    const size = LIMITS.maxDistributionChunkEntries;
+    const chunkCount = Math.max(1, Math.ceil(entries.length / size));
+    for (let chunk = 0; chunk < chunkCount; chunk += 1) {
+      this.ok(name, {
+        kind: "submitDistribution",
+        task,
+        cycle,
+        attempt,
+        chunk,
+        chunkCount,
+        entries: entries.slice(chunk * size, (chunk + 1) * size),
+      });
+    }
+  }
+}
+
+function triggerIndexOf(result: ApplyResult): number {
+  const event = result.events.find((candidate) => candidate.type === "AuditTriggered");
+  if (event?.type !== "AuditTriggered") throw new Error("no AuditTriggered event");
+  return event.trigger;
+}
+
+/**
+ * The list an honest distributor submits in these tests: the bounty split equally (floored) among the cycle's
+ * valid revealers, sorted by account. The remainder returns to the escrow when the cycle completes.
+ */
+export function equalSplit(state: State, task: Hash, cycle: number): DistributionEntry[] {
+  const record = getTask(state, task);
+  if (record === undefined) return [];
+  const valid = listRevealers(state, task, cycle)
+    .filter((account) => getReveal(state, task, cycle, account)?.status === "valid")
+    .sort();
+  if (valid.length === 0) return [];
+  const amount = record.params.bountyPerRound / BigInt(valid.length);
+  if (amount === 0n) return [];
+  return valid.map((recipient) => ({ recipient, amount }));
 }
 
 export function saltOf(name: string, cycle: number): Hash {

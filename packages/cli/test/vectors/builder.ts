@@ -81,7 +81,7 @@ export const SPEC_PARAMS: TaskParams = {
   allowedFailedDistributions: 1,
   warmupRounds: 1,
   rampRounds: 0,
-  unbondingRounds: 1,
+  unbondingRounds: 2,
   vestingRounds: 2,
   maxProofBytes: 1_024,
 };

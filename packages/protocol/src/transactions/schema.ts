@@ -176,7 +176,10 @@ function decodeField(field: string, type: FieldType, value: unknown): unknown {
         ? value
         : malformed(field, "a chain id of lowercase letters, digits and dashes (at most 32)", value);
     case "name":
-      return typeof value === "string" && value.length <= LIMITS.maxTaskNameLength && NAME.test(value) && !isBigintString(value)
+      return typeof value === "string" &&
+        value.length <= LIMITS.maxTaskNameLength &&
+        NAME.test(value) &&
+        !isBigintString(value)
         ? value
         : malformed(
             field,

@@ -81,19 +81,19 @@ export const STAKING_CASES: readonly VectorCase[] = [
   {
     path: "withdraw/accepted",
     description:
-      "bob unstaked in round 0 and withdraws in round 1: 300 returns to his balance and his node record is removed; dave, the last node, takes his index 0.",
+      "bob unstaked in round 0 and withdraws in round 2 (unbondingRounds 2): 300 returns to his balance and his node record is removed; dave, the last node, takes his index 0.",
     build(b) {
       taskWithNodes(b);
       b.advanceTo(12);
       b.send("bob", { kind: "unstake", task: b.task });
-      b.advanceTo(20);
+      b.advanceTo(30);
       b.begin();
       b.send("bob", { kind: "withdraw", task: b.task });
     },
   },
   {
     path: "withdraw/rejected-still-bonded",
-    description: "bob unstaked in round 0 (unbonding until round 1) and withdraws in round 0: WITHDRAW__STILL_BONDED.",
+    description: "bob unstaked in round 0 (unbonding until round 2) and withdraws in round 0: WITHDRAW__STILL_BONDED.",
     build(b) {
       taskWithNodes(b);
       b.advanceTo(12);

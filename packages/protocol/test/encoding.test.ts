@@ -1,0 +1,113 @@
+/** Canonical encoding (protocol.md §9.2): one byte string per value, bigints unambiguous, round trips exact. */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import fc from "fast-check";
+import {
+  bytesToHex,
+  canonicalBytes,
+  canonicalParse,
+  canonicalStringify,
+  hashCanonicalHex,
+  isBigintString,
+  sha256Hex,
+} from "../src/index.ts";
+
+/** Strings the encoder accepts: anything that does not read as a bigint ("12n"). */
+const plainString = fc.string({ maxLength: 12 }).filter((value) => !isBigintString(value));
+
+/** Values the protocol stores: null, booleans, safe integers, bigints, plain strings, arrays and records. */
+const canonicalValue = fc.letrec((tie) => ({
+  value: fc.oneof(
+    { depthSize: "small" },
+    fc.constant(null),
+    fc.boolean(),
+    fc.maxSafeInteger(),
+    fc.bigInt({ min: -(2n ** 130n), max: 2n ** 130n }),
+    plainString,
+    fc.array(tie("value"), { maxLength: 4 }),
+    fc.dictionary(plainString, tie("value"), { maxKeys: 5, noNullPrototype: true }),
+  ),
+})).value;
+
+/** A copy of a value with every object's keys inserted in reverse order. */
+function reverseKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(reverseKeys);
+  if (typeof value === "object" && value !== null) {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value).reverse()) out[key] = reverseKeys((value as Record<string, unknown>)[key]);
+    return out;
+  }
+  return value;
+}
+
+describe("canonical encoding", () => {
+  it("round-trips every storable value through canonicalParse", () => {
+    fc.assert(
+      fc.property(canonicalValue, (value) => {
+        const text = canonicalStringify(value);
+        assert.deepEqual(canonicalParse(text), value);
+        assert.equal(canonicalStringify(canonicalParse(text)), text, "re-encoding is byte-identical");
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("does not depend on key insertion order", () => {
+    fc.assert(
+      fc.property(canonicalValue, (value) => {
+        assert.equal(canonicalStringify(reverseKeys(value)), canonicalStringify(value));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("sorts keys by UTF-16 code unit at every depth and writes no whitespace", () => {
+    const value = { b: 1, a: { z: [3, { y: true, x: null }], "": "e" }, B: "c", aa: 2n, "\u00e9": 0 };
+    assert.equal(
+      canonicalStringify(value),
+      '{"B":"c","a":{"":"e","z":[3,{"x":null,"y":true}]},"aa":"2n","b":1,"\u00e9":0}',
+    );
+  });
+
+  it("writes bigints with an n suffix, distinct from numbers and strings", () => {
+    assert.equal(canonicalStringify(5n), '"5n"');
+    assert.equal(canonicalStringify(-12n), '"-12n"');
+    assert.equal(canonicalStringify(5), "5");
+    assert.equal(canonicalStringify("5"), '"5"');
+    assert.notEqual(canonicalStringify({ amount: 5n }), canonicalStringify({ amount: 5 }));
+    assert.equal(canonicalParse('"5n"'), 5n);
+    assert.equal(canonicalParse('"5"'), "5");
+    assert.equal(canonicalParse('"05n"'), "05n", "not a canonical bigint, so a plain string");
+  });
+
+  it("rejects strings that would read back as bigints", () => {
+    for (const ambiguous of ["0n", "12n", "-7n", "-0n", "340282366920938463463374607431768211456n"]) {
+      assert.ok(isBigintString(ambiguous));
+      assert.throws(() => canonicalStringify(ambiguous), /ambiguous with a bigint/, ambiguous);
+      assert.throws(() => canonicalStringify({ nested: [ambiguous] }), /ambiguous/);
+    }
+    for (const fine of ["n", "12", "12N", "012n", "1.5n", "12n ", "", "abc"]) {
+      assert.ok(!isBigintString(fine), fine);
+      assert.equal(canonicalParse(canonicalStringify(fine)), fine);
+    }
+  });
+
+  it("rejects what has no single encoding: unsafe or fractional numbers, functions, symbols, undefined", () => {
+    for (const bad of [1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53, -(2 ** 53)]) {
+      assert.throws(() => canonicalStringify(bad), TypeError, String(bad));
+    }
+    assert.throws(() => canonicalStringify(() => 1), TypeError);
+    assert.throws(() => canonicalStringify(Symbol("s")), TypeError);
+    assert.throws(() => canonicalStringify(undefined), TypeError);
+    assert.equal(canonicalStringify(-0), "0");
+    assert.equal(canonicalStringify({ kept: 1, dropped: undefined }), '{"kept":1}', "undefined fields are absent");
+  });
+
+  it("hashes under a domain tag: same value, different domain, different hash", () => {
+    const value = { a: 1n };
+    assert.notEqual(hashCanonicalHex("one", value), hashCanonicalHex("two", value));
+    assert.equal(hashCanonicalHex("one", value), sha256Hex("gradual/one/v1\n", canonicalBytes(value)));
+    assert.equal(hashCanonicalHex("one", reverseKeys({ x: 1, y: 2 })), hashCanonicalHex("one", { x: 1, y: 2 }));
+    assert.equal(bytesToHex(canonicalBytes("é")), "22c3a922", "UTF-8 bytes");
+  });
+});

@@ -1,0 +1,500 @@
+/**
+ * Whole cycles played through the public entry points (protocol.md §2-§8), each asserting what moved: vesting
+ * payments, slash amounts, bonds, distributor replacement, and the whale defence of §3 (warm-up and trust ramp).
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import {
+  BPS,
+  DEVNET_PARAMS,
+  findParamsProblems,
+  getAuditorsOf,
+  getCycle,
+  getNode,
+  getReveal,
+  getVesting,
+  type Hash,
+  listRevealers,
+  type ProtocolEvent,
+  type TaskParams,
+  TOKEN,
+} from "../src/index.ts";
+import { accountOf, equalSplit, proofOf, TestChain } from "./harness.ts";
+
+const T = TOKEN;
+
+function setupTask(nodes: Record<string, bigint>, params: Partial<TaskParams> = {}): { chain: TestChain; task: Hash } {
+  const balances: Record<string, bigint> = { creator: 100_000n * T };
+  for (const [name, stake] of Object.entries(nodes)) balances[name] = stake + 100n * T;
+  const chain = new TestChain(balances);
+  const task = chain.createTask("creator", params, 10_000n * T);
+  for (const [name, stake] of Object.entries(nodes)) chain.stakeIn(task, name, stake);
+  return { chain, task };
+}
+
+function honestProof(name: string, cycle: number): Hash {
+  return proofOf(`${name}:${cycle}`);
+}
+
+function honestProofs(names: readonly string[], cycle: number): Record<string, Hash> {
+  return Object.fromEntries(names.map((name) => [name, honestProof(name, cycle)]));
+}
+
+/** The selected distributor of the current attempt posts the equal split; runs to the attempt's settlement. */
+function distributeHonestly(chain: TestChain, task: Hash, cycle: number): ProtocolEvent[] {
+  const windows = chain.windows(task, cycle);
+  chain.advanceTo(windows.distribution.opensAt);
+  const distributor = chain.distributorOf(task, cycle);
+  assert.ok(distributor !== null, `cycle ${cycle} has a distributor`);
+  const attempt = getCycle(chain.state, task, cycle)?.attempt ?? 0;
+  chain.submitList(distributor, task, cycle, attempt, equalSplit(chain.state, task, cycle));
+  return chain.advanceTo(windows.distributionVotes.closesAt);
+}
+
+function vestedIn(events: readonly ProtocolEvent[], cycle: number): Map<string, bigint> {
+  const paid = new Map<string, bigint>();
+  for (const event of events) {
+    if (event.type === "Vested" && event.cycle === cycle)
+      paid.set(event.node, (paid.get(event.node) ?? 0n) + event.amount);
+  }
+  return paid;
+}
+
+function only<T extends ProtocolEvent["type"]>(
+  events: readonly ProtocolEvent[],
+  type: T,
+): Extract<ProtocolEvent, { type: T }> {
+  const found = events.filter((event): event is Extract<ProtocolEvent, { type: T }> => event.type === type);
+  assert.equal(found.length, 1, `expected exactly one ${type} event, got ${found.length}`);
+  return found[0] as Extract<ProtocolEvent, { type: T }>;
+}
+
+const FOUR = ["a", "b", "c", "d"] as const;
+
+describe("an honest round", () => {
+  it("pays every revealer an equal share into vesting, which unlocks linearly and is claimed", () => {
+    const { chain, task } = setupTask({ a: 100n * T, b: 100n * T, c: 100n * T, d: 100n * T });
+    // Warm-up 1: stake placed in round 0 is active from round 1, so cycle 1 is the first the nodes can work.
+    chain.playSubmissions(task, 1, honestProofs(FOUR, 1));
+    assert.deepEqual(listRevealers(chain.state, task, 1).sort(), FOUR.map(accountOf).sort());
+    const events = distributeHonestly(chain, task, 1);
+
+    const paid = vestedIn(events, 1);
+    assert.equal(paid.size, 4);
+    for (const name of FOUR) assert.equal(paid.get(accountOf(name)), 25n * T, `${name} paid 25 tokens`);
+    const accepted = only(events, "DistributionAccepted");
+    assert.equal(accepted.total, 100n * T);
+    const completed = events.find((event) => event.type === "CycleCompleted" && event.cycle === 1);
+    assert.deepEqual(completed, {
+      type: "CycleCompleted",
+      task,
+      cycle: 1,
+      outcome: "paid",
+      paid: 100n * T,
+      returned: 0n,
+    });
+    assert.equal(events.filter((event) => event.type === "Slashed").length, 0);
+
+    // Accepted in round 3; vestingRounds 4: a quarter unlocks per round, all of it from round 7.
+    const vesting = getVesting(chain.state, task, accountOf("a"));
+    assert.deepEqual(vesting?.tranches, [{ cycle: 1, amount: 25n * T, startRound: 3, endRound: 7, claimed: 0n }]);
+    const claim = chain.send("a", { kind: "claim", task });
+    assert.equal(claim.ok ? "ok" : claim.code, "CLAIM__NOTHING_CLAIMABLE", "nothing unlocked in the payment round");
+
+    chain.advanceToRound(task, 5);
+    const before = chain.balance("a");
+    chain.ok("a", { kind: "claim", task });
+    assert.equal(chain.balance("a") - before, (25n * T * 2n) / 4n, "half unlocked after two of four rounds");
+    chain.advanceToRound(task, 7);
+    chain.ok("a", { kind: "claim", task });
+    assert.equal(chain.balance("a") - before, 25n * T, "everything claimed once fully vested");
+    assert.equal(chain.vesting(task, "a"), 0n);
+    for (const name of FOUR) assert.equal(chain.stake(task, name), 100n * T, `${name}'s stake untouched`);
+  });
+});
+
+describe("a garbage submission", () => {
+  it("is triggered by an assigned auditor, upheld, and slashed from stake and locked rewards", () => {
+    const names = ["a", "b", "c", "d", "g"] as const;
+    const { chain, task } = setupTask({ a: 100n * T, b: 100n * T, c: 100n * T, d: 100n * T, g: 100n * T });
+    // Cycle 1 is honest: g earns 20 tokens that vest over rounds 3..7.
+    chain.playSubmissions(task, 1, honestProofs(names, 1));
+    distributeHonestly(chain, task, 1);
+    assert.equal(chain.vesting(task, "g"), 20n * T);
+
+    // Cycle 3 (review in round 4): g reveals garbage.
+    chain.playSubmissions(task, 3, { ...honestProofs(FOUR, 3), g: proofOf("garbage") });
+    const auditors = getAuditorsOf(chain.state, task, 3, accountOf("g"));
+    assert.equal(auditors.length, DEVNET_PARAMS.auditsPerNode, "g's proof has auditsPerNode auditors");
+    assert.ok(!auditors.includes(accountOf("g")), "never its own auditor");
+    const whistleblower = chain.nameOf(auditors[0] as string);
+    const whistleblowerBalance = chain.balance(whistleblower);
+    const gStake = chain.stake(task, "g");
+    const gVesting = getVesting(chain.state, task, accountOf("g"));
+    assert.ok(gVesting !== undefined);
+
+    const windows = chain.windows(task, 3);
+    chain.advanceTo(windows.proofTriggers.opensAt);
+    const trigger = chain.triggerProof(whistleblower, task, 3, "g");
+    assert.equal(chain.balance(whistleblower), whistleblowerBalance - DEVNET_PARAMS.triggerBond, "bond locked");
+    for (const name of FOUR) if (name !== whistleblower) chain.vote(name, task, 3, trigger, "invalid");
+    const refused = chain.send("g", { kind: "vote", task, cycle: 3, trigger, choice: "valid" });
+    assert.equal(refused.ok ? "ok" : refused.code, "VOTE__OWN_TRIGGER");
+    const events = chain.advanceTo(windows.proofVotes.closesAt);
+
+    const resolved = only(events, "TriggerResolved");
+    assert.equal(resolved.resolution, "upheld");
+    assert.equal(resolved.target, accountOf("g"));
+    const slashed = only(events, "Slashed");
+    const fraction = BigInt(DEVNET_PARAMS.slashFractionBps);
+    assert.equal(slashed.fromStake, (gStake * fraction) / BigInt(BPS), "slashFraction of the stake");
+    // Accepted in round 3, slashed in round 4: a quarter (5 tokens) unlocked and untouched, half of 15 cut.
+    assert.equal(slashed.fromVesting, (15n * T * fraction) / BigInt(BPS));
+    const total = slashed.fromStake + slashed.fromVesting;
+    const share = (total * BigInt(DEVNET_PARAMS.whistleblowerShareBps)) / BigInt(BPS);
+    assert.equal(slashed.toWhistleblower, share);
+    assert.equal(slashed.toEscrow, total - share);
+    assert.equal(chain.balance(whistleblower), whistleblowerBalance + share, "bond back plus the whistleblower share");
+    assert.equal(chain.stake(task, "g"), gStake - slashed.fromStake);
+    assert.equal(chain.vesting(task, "g"), 20n * T - slashed.fromVesting);
+    const after = getVesting(chain.state, task, accountOf("g"));
+    assert.ok(after !== undefined);
+    assert.equal(after.unlocked, 5n * T, "the unlocked quarter is set aside, not cut");
+    assert.equal(chain.task(task).totalSlashed, total);
+    assert.equal(getReveal(chain.state, task, 3, accountOf("g"))?.status, "invalid");
+
+    // g can no longer be paid for cycle 3, and the honest four share the bounty.
+    chain.advanceTo(windows.distribution.opensAt);
+    const distributor = chain.distributorOf(task, 3);
+    assert.ok(distributor !== null && distributor !== "g", "a slashed submitter is never drawn");
+    const withG = [...equalSplit(chain.state, task, 3), { recipient: accountOf("g"), amount: 1n }].sort((x, y) =>
+      x.recipient < y.recipient ? -1 : 1,
+    );
+    const sneaky = chain.send(distributor, {
+      kind: "submitDistribution",
+      task,
+      cycle: 3,
+      attempt: 0,
+      chunk: 0,
+      chunkCount: 1,
+      entries: withG,
+    });
+    assert.equal(sneaky.ok ? "ok" : sneaky.code, "DISTRIBUTION__NOT_A_SUBMITTER");
+    const payout = distributeHonestly(chain, task, 3);
+    const paid = vestedIn(payout, 3);
+    assert.equal(paid.size, 4);
+    assert.equal(paid.get(accountOf("g")), undefined);
+    for (const name of FOUR) assert.equal(paid.get(accountOf(name)), 25n * T);
+  });
+});
+
+describe("a false trigger", () => {
+  it("is rejected and its bond goes to the target, whose stake and payment are untouched", () => {
+    const names = ["a", "b", "c", "d", "f"] as const;
+    const { chain, task } = setupTask({ a: 100n * T, b: 100n * T, c: 100n * T, d: 100n * T, f: 100n * T });
+    chain.playSubmissions(task, 1, honestProofs(names, 1));
+    const windows = chain.windows(task, 1);
+    chain.advanceTo(windows.proofTriggers.opensAt);
+    const griefer = chain.balance("f");
+    const target = chain.balance("a");
+    const trigger = chain.triggerProof("f", task, 1, "a", "griefing");
+    for (const name of ["b", "c", "d"]) chain.vote(name, task, 1, trigger, "valid");
+    const events = chain.advanceTo(windows.proofVotes.closesAt);
+
+    const resolved = only(events, "TriggerResolved");
+    assert.equal(resolved.resolution, "rejected");
+    assert.equal(resolved.invalidWeight * 3n, resolved.validWeight, "only the griefer's own weight said invalid");
+    const forfeited = only(events, "BondForfeited");
+    assert.equal(forfeited.amount, DEVNET_PARAMS.triggerBond);
+    assert.equal(chain.balance("f"), griefer - DEVNET_PARAMS.triggerBond, "the griefer lost its bond");
+    assert.equal(chain.balance("a"), target + DEVNET_PARAMS.triggerBond, "the target received it");
+    assert.equal(events.filter((event) => event.type === "Slashed").length, 0);
+    assert.equal(chain.stake(task, "a"), 100n * T);
+    assert.equal(getReveal(chain.state, task, 1, accountOf("a"))?.status, "valid");
+    assert.equal(getNode(chain.state, task, accountOf("f"))?.losingVotes, 1, "the griefer's vote lost");
+
+    const paid = vestedIn(distributeHonestly(chain, task, 1), 1);
+    assert.equal(paid.get(accountOf("a")), 20n * T, "the target is still paid");
+  });
+});
+
+describe("a lying distributor", () => {
+  it("is triggered, slashed and replaced by another node whose honest list is paid", () => {
+    const { chain, task } = setupTask({ a: 100n * T, b: 100n * T, c: 100n * T, d: 100n * T });
+    chain.playSubmissions(task, 1, honestProofs(FOUR, 1));
+    const windows = chain.windows(task, 1);
+    chain.advanceTo(windows.distribution.opensAt);
+    const liar = chain.distributorOf(task, 1);
+    assert.ok(liar !== null);
+    const selected = chain.eventsOf("DistributorSelected").filter((event) => event.cycle === 1);
+    assert.deepEqual(
+      selected.map((event) => [event.attempt, event.distributor]),
+      [[0, accountOf(liar)]],
+    );
+    // The liar pays the whole bounty to itself: the ledger cannot tell, the auditors can.
+    chain.submitList(liar, task, 1, 0, [{ recipient: accountOf(liar), amount: 100n * T }]);
+    const liarStake = chain.stake(task, liar);
+    const others = FOUR.filter((name) => name !== liar);
+    chain.advanceTo(windows.distributionTriggers.opensAt);
+    const [first, ...rest] = others as [string, ...string[]];
+    const trigger = chain.triggerList(first, task, 1);
+    for (const name of rest) chain.vote(name, task, 1, trigger, "invalid");
+    const unavailable = chain.send(first, { kind: "vote", task, cycle: 1, trigger, choice: "unavailable" });
+    assert.equal(unavailable.ok ? "ok" : unavailable.code, "VOTE__UNAVAILABLE_NOT_ALLOWED", "a list is on the ledger");
+    const flip = chain.send(rest[0] as string, { kind: "vote", task, cycle: 1, trigger, choice: "valid" });
+    assert.equal(flip.ok ? "ok" : flip.code, "VOTE__EQUIVOCATION");
+    assert.equal(getNode(chain.state, task, accountOf(rest[0] as string))?.equivocations, 1, "recorded, not counted");
+    const events = chain.advanceTo(windows.distributionVotes.closesAt);
+
+    assert.equal(only(events, "TriggerResolved").resolution, "upheld");
+    const slashed = only(events, "Slashed");
+    assert.equal(slashed.node, accountOf(liar));
+    assert.equal(slashed.fromStake, (liarStake * BigInt(DEVNET_PARAMS.slashFractionBps)) / BigInt(BPS));
+    assert.equal(chain.stake(task, liar), liarStake - slashed.fromStake, "the liar's stake is reduced");
+    const rejected = only(events, "DistributionRejected");
+    assert.deepEqual([rejected.attempt, rejected.reason, rejected.distributor], [0, "upheld", accountOf(liar)]);
+    assert.equal(vestedIn(events, 1).size, 0, "the lying list pays nothing");
+    const cycle = getCycle(chain.state, task, 1);
+    assert.deepEqual(cycle?.failedDistributors, [accountOf(liar)]);
+    assert.equal(cycle?.attempt, 1);
+
+    // Attempt 1 runs in the next round with someone else.
+    const payout = distributeHonestly(chain, task, 1);
+    const retry = chain.eventsOf("DistributorSelected").filter((event) => event.cycle === 1 && event.attempt === 1);
+    assert.equal(retry.length, 1);
+    assert.notEqual(retry[0]?.distributor, accountOf(liar), "attempt 1 names a different node");
+    // A slashed distributor is no longer a valid submitter of the cycle: the honest three share the bounty.
+    assert.equal(getReveal(chain.state, task, 1, accountOf(liar))?.status, "invalid");
+    const paid = vestedIn(payout, 1);
+    assert.equal(paid.size, 3);
+    assert.equal(paid.get(accountOf(liar)), undefined, "the liar is not paid");
+    for (const name of others) assert.equal(paid.get(accountOf(name)), (100n * T) / 3n);
+    assert.equal(only(payout, "DistributionAccepted").attempt, 1);
+  });
+
+  it("that posts nothing gets a missed-duty mark, no slash, and is replaced", () => {
+    const { chain, task } = setupTask({ a: 100n * T, b: 100n * T, c: 100n * T, d: 100n * T });
+    chain.playSubmissions(task, 1, honestProofs(FOUR, 1));
+    const windows = chain.windows(task, 1);
+    chain.advanceTo(windows.distribution.opensAt);
+    const idle = chain.distributorOf(task, 1) as string;
+    const events = chain.advanceTo(windows.distribution.closesAt);
+    const rejected = only(events, "DistributionRejected");
+    assert.deepEqual([rejected.reason, rejected.distributor], ["missing", accountOf(idle)]);
+    assert.equal(getNode(chain.state, task, accountOf(idle))?.missedDuties, 1);
+    assert.equal(chain.stake(task, idle), 100n * T, "liveness is not fraud");
+    const payout = distributeHonestly(chain, task, 1);
+    assert.notEqual(chain.distributorOf(task, 1), idle);
+    assert.equal(vestedIn(payout, 1).size, 4);
+    assert.equal(chain.eventsOf("Slashed").length, 0);
+  });
+});
+
+describe("a node that committed and did not reveal", () => {
+  it("is not paid for the cycle and keeps its balance and stake", () => {
+    const names = ["a", "b", "c", "d", "n"] as const;
+    const { chain, task } = setupTask({ a: 100n * T, b: 100n * T, c: 100n * T, d: 100n * T, n: 100n * T });
+    const balance = chain.balance("n");
+    chain.playSubmissions(task, 1, honestProofs(names, 1), [...FOUR]);
+    assert.equal(getCycle(chain.state, task, 1)?.commitCount, 5);
+    assert.equal(getCycle(chain.state, task, 1)?.revealCount, 4);
+    assert.ok(!listRevealers(chain.state, task, 1).includes(accountOf("n")));
+    const late = chain.send("n", {
+      kind: "reveal",
+      task,
+      cycle: 1,
+      proofDigest: honestProof("n", 1),
+      salt: "0".repeat(64),
+    });
+    assert.equal(late.ok ? "ok" : late.code, "REVEAL__WINDOW_CLOSED");
+
+    const windows = chain.windows(task, 1);
+    chain.advanceTo(windows.distribution.opensAt);
+    const distributor = chain.distributorOf(task, 1) as string;
+    assert.notEqual(distributor, "n");
+    const withN = [...FOUR, "n"].map((name) => ({ recipient: accountOf(name), amount: 20n * T }));
+    withN.sort((x, y) => (x.recipient < y.recipient ? -1 : 1));
+    const refused = chain.send(distributor, {
+      kind: "submitDistribution",
+      task,
+      cycle: 1,
+      attempt: 0,
+      chunk: 0,
+      chunkCount: 1,
+      entries: withN,
+    });
+    assert.equal(refused.ok ? "ok" : refused.code, "DISTRIBUTION__NOT_A_SUBMITTER");
+    const list = equalSplit(chain.state, task, 1);
+    assert.ok(!list.some((entry) => entry.recipient === accountOf("n")), "not in the list");
+    const payout = distributeHonestly(chain, task, 1);
+    const paid = vestedIn(payout, 1);
+    assert.equal(paid.size, 4);
+    assert.equal(paid.get(accountOf("n")), undefined);
+    assert.equal(chain.balance("n"), balance, "balance untouched");
+    assert.equal(chain.stake(task, "n"), 100n * T, "not slashed");
+    assert.equal(chain.vesting(task, "n"), 0n);
+    assert.equal(getNode(chain.state, task, accountOf("n"))?.slashCount, 0);
+    assert.equal(chain.eventsOf("Slashed").length, 0);
+  });
+});
+
+describe("a proof the voters could not fetch", () => {
+  it("resolves unavailable: unpaid, nobody slashed, the bond returned", () => {
+    const names = ["a", "b", "c", "d", "o"] as const;
+    const { chain, task } = setupTask({ a: 100n * T, b: 100n * T, c: 100n * T, d: 100n * T, o: 100n * T });
+    chain.playSubmissions(task, 1, honestProofs(names, 1));
+    const windows = chain.windows(task, 1);
+    chain.advanceTo(windows.proofTriggers.opensAt);
+    const balance = chain.balance("a");
+    const trigger = chain.triggerProof("a", task, 1, "o", "unreachable");
+    for (const name of ["b", "c", "d"]) chain.vote(name, task, 1, trigger, "unavailable");
+    const events = chain.advanceTo(windows.proofVotes.closesAt);
+    assert.equal(only(events, "TriggerResolved").resolution, "unavailable");
+    assert.equal(events.filter((event) => event.type === "Slashed" || event.type === "BondForfeited").length, 0);
+    assert.equal(chain.balance("a"), balance, "bond returned");
+    assert.equal(chain.stake(task, "o"), 100n * T);
+    assert.equal(getReveal(chain.state, task, 1, accountOf("o"))?.status, "unavailable");
+    const paid = vestedIn(distributeHonestly(chain, task, 1), 1);
+    assert.equal(paid.size, 4);
+    assert.equal(paid.get(accountOf("o")), undefined);
+  });
+});
+
+// The whale (protocol.md §3, §12): a stake bought just now must not outvote established honest nodes. -------------
+
+type WhaleOutcome = {
+  /** Per attack round: the refusal code, or the trigger's resolution. */
+  readonly results: readonly string[];
+  readonly victimStake: bigint;
+  readonly victimStakeBefore: bigint;
+  readonly whaleBalanceLost: bigint;
+  readonly victimBondsReceived: bigint;
+  readonly slashedVictim: boolean;
+  readonly weights: readonly (readonly [invalid: bigint, valid: bigint])[];
+};
+
+/**
+ * Honest nodes a, b, c work every cycle from cycle 2. The whale stakes at the start of round r = 3 and in each round
+ * r..r+2 triggers a's valid proof of the cycle under review (its own weight counts as `invalid`); b and c vote
+ * `valid`; a, the target, cannot vote.
+ */
+function whaleAttack(params: Partial<TaskParams>, honestStake: bigint, whaleStake: bigint): WhaleOutcome {
+  const honest = ["a", "b", "c"] as const;
+  const chain = new TestChain({
+    creator: 100_000n * T,
+    a: honestStake + 100n * T,
+    b: honestStake + 100n * T,
+    c: honestStake + 100n * T,
+    whale: whaleStake + 100n * T,
+  });
+  const task = chain.createTask("creator", params, 10_000n * T);
+  for (const name of honest) chain.stakeIn(task, name, honestStake);
+  const r = 3;
+  const commit = (cycle: number) => {
+    chain.advanceTo(chain.windows(task, cycle).commit.opensAt);
+    for (const name of honest) chain.commit(name, task, cycle, honestProof(name, cycle));
+  };
+  commit(r - 1);
+  const victimStakeBefore = chain.stake(task, "a");
+  const whaleBalance = chain.balance("whale") - whaleStake;
+  const victimBalance = chain.balance("a");
+  const results: string[] = [];
+  const weights: (readonly [bigint, bigint])[] = [];
+  for (let round = r; round <= r + 2; round += 1) {
+    const cycle = round - 1;
+    const windows = chain.windows(task, cycle);
+    chain.advanceTo(windows.reveal.opensAt);
+    if (round === r) chain.stakeIn(task, "whale", whaleStake);
+    for (const name of honest) chain.reveal(name, task, cycle, honestProof(name, cycle));
+    chain.advanceTo(windows.proofTriggers.opensAt);
+    const attack = chain.send("whale", {
+      kind: "triggerAudit",
+      task,
+      cycle,
+      target: accountOf("a"),
+      triggerKind: "proof",
+      attempt: 0,
+      reasonDigest: proofOf("whale says no"),
+    });
+    if (!attack.ok) {
+      results.push(attack.code);
+    } else {
+      const trigger = attack.events.find((event) => event.type === "AuditTriggered");
+      assert.ok(trigger?.type === "AuditTriggered");
+      chain.vote("b", task, cycle, trigger.trigger, "valid");
+      chain.vote("c", task, cycle, trigger.trigger, "valid");
+      const events = chain.advanceTo(windows.proofVotes.closesAt);
+      const resolved = only(events, "TriggerResolved");
+      results.push(resolved.resolution);
+      weights.push([resolved.invalidWeight, resolved.validWeight]);
+    }
+    commit(round);
+  }
+  return {
+    results,
+    victimStakeBefore,
+    victimStake: chain.stake(task, "a"),
+    whaleBalanceLost: whaleBalance - chain.balance("whale"),
+    victimBondsReceived: chain.balance("a") - victimBalance,
+    slashedVictim: chain.eventsOf("Slashed").some((event) => event.node === accountOf("a")),
+    weights,
+  };
+}
+
+describe("a whale that just staked", () => {
+  it("with 49% of the stake cannot slash an honest node in its first rounds (warm-up, then the ramp)", () => {
+    assert.equal(DEVNET_PARAMS.warmupRounds, 1);
+    assert.equal(DEVNET_PARAMS.rampRounds, 3);
+    const honest = 170n * T;
+    const whale = 490n * T; // 490 / (490 + 3 * 170) = 49%
+    const outcome = whaleAttack({}, honest, whale);
+    assert.deepEqual(outcome.results, ["NODE__NOT_ACTIVE", "rejected", "rejected"]);
+    // Its first active round weighs a third of its stake, the second two thirds; b and c weigh in full.
+    assert.deepEqual(outcome.weights, [
+      [whale / 3n, 2n * honest],
+      [(whale * 2n) / 3n, 2n * honest],
+    ]);
+    assert.equal(outcome.slashedVictim, false);
+    assert.equal(outcome.victimStake, outcome.victimStakeBefore, "the honest node keeps its stake");
+    assert.equal(outcome.whaleBalanceLost, 2n * DEVNET_PARAMS.triggerBond, "two bonds lost");
+    assert.equal(outcome.victimBondsReceived, 2n * DEVNET_PARAMS.triggerBond, "paid to the target");
+  });
+
+  it("contrast: without warm-up and ramp, a 67% whale slashes the same honest node at once", () => {
+    const outcome = whaleAttack({ warmupRounds: 0, rampRounds: 0 }, 110n * T, 670n * T);
+    assert.deepEqual(outcome.results, ["upheld", "upheld", "upheld"]);
+    assert.equal(outcome.slashedVictim, true);
+    const keep = BigInt(BPS - DEVNET_PARAMS.slashFractionBps);
+    let expected = outcome.victimStakeBefore;
+    for (let round = 0; round < 3; round += 1) expected = (expected * keep) / BigInt(BPS);
+    assert.equal(outcome.victimStake, expected, "half the stake is lost at each upheld trigger");
+  });
+});
+
+describe("leaving does not dodge a pending trigger (protocol.md deviation 14)", () => {
+  it("tasks must keep stake bonded for the whole pipeline: unbondingRounds below 2 is refused", () => {
+    for (const unbondingRounds of [0, 1]) {
+      const problems = findParamsProblems({ ...DEVNET_PARAMS, unbondingRounds });
+      assert.equal(problems[0]?.field, "unbondingRounds");
+    }
+    assert.deepEqual(findParamsProblems({ ...DEVNET_PARAMS, unbondingRounds: 2 }), []);
+  });
+
+  it("a node that revealed garbage and unstaked at once is still slashed (at the minimum unbondingRounds)", () => {
+    const { chain, task } = setupTask({ a: 100n * T, b: 100n * T, c: 100n * T, g: 100n * T }, { unbondingRounds: 2 });
+    chain.playSubmissions(task, 1, { ...honestProofs(["a", "b", "c"], 1), g: proofOf("garbage") });
+    const before = chain.balance("g") + chain.stake(task, "g");
+    chain.send("g", { kind: "unstake", task });
+    const refused = chain.send("g", { kind: "withdraw", task });
+    assert.equal(refused.ok ? "ok" : refused.code, "WITHDRAW__STILL_BONDED");
+    const windows = chain.windows(task, 1);
+    chain.advanceTo(windows.proofTriggers.opensAt);
+    const trigger = chain.triggerProof("a", task, 1, "g");
+    for (const name of ["b", "c"]) chain.vote(name, task, 1, trigger, "invalid");
+    const events = chain.advanceTo(windows.proofVotes.closesAt);
+    assert.equal(only(events, "TriggerResolved").resolution, "upheld");
+    const expected = (100n * T * BigInt(DEVNET_PARAMS.slashFractionBps)) / BigInt(BPS);
+    assert.equal(only(events, "Slashed").fromStake, expected, "slashFraction of the stake it is unbonding");
+    assert.equal(chain.balance("g") + chain.stake(task, "g"), before - expected);
+  });
+});
