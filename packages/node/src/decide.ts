@@ -75,12 +75,24 @@ export type DecideOptions = {
   readonly chunkEntries: number;
 };
 
+/**
+ * Answers a caller may have precomputed for many nodes at once (the simulator computes each cycle's assignment once
+ * with getAuditAssignments). Each must equal what the state gives; returning undefined falls back to the state.
+ */
+export type DecideHints = {
+  /** getAuditAssignment(state, task, cycle, me). */
+  readonly auditAssignment?: (cycle: number) => readonly Account[] | undefined;
+  /** getAuditorsOf(state, task, cycle, target). */
+  readonly auditorsOf?: (cycle: number, target: Account) => readonly Account[] | undefined;
+};
+
 export type NodeView = {
   readonly state: State;
   readonly task: Hash;
   readonly me: Account;
   readonly memory: NodeMemory;
   readonly options: DecideOptions;
+  readonly hints?: DecideHints | undefined;
 };
 
 export type NodeAction =
@@ -193,7 +205,8 @@ function decideAudits(view: NodeView, task: TaskRecord, cycle: CycleRecord, push
   const c = cycle.cycle;
   const window = proofTriggerWindow(task, c);
   if (cycle.seed === null || slot >= window.closesAt) return;
-  for (const target of getAuditAssignment(state, task.id, c, me)) {
+  const assignment = view.hints?.auditAssignment?.(c) ?? getAuditAssignment(state, task.id, c, me);
+  for (const target of assignment) {
     const reveal = getReveal(state, task.id, c, target);
     if (reveal?.status !== "valid") continue;
     const verdict = memory.verdicts.get(verdictKey(c, target));
@@ -203,7 +216,7 @@ function decideAudits(view: NodeView, task: TaskRecord, cycle: CycleRecord, push
     }
     if (verdict === "valid" || !opens(window, slot)) continue;
     if (readRecord(state, keys.triggerOf(task.id, c, "proof", 0, target)) !== undefined) continue;
-    const rank = getAuditorsOf(state, task.id, c, target).indexOf(me);
+    const rank = (view.hints?.auditorsOf?.(c, target) ?? getAuditorsOf(state, task.id, c, target)).indexOf(me);
     if (!staggerAllows(window, slot, rank)) continue;
     if (getAccount(state, me).balance < task.params.triggerBond) continue;
     push({

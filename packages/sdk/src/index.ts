@@ -1,3 +1,5 @@
+// The protocol types a task needs, so task code imports @gradual/sdk only.
+export type { Account, DistributionEntry, Hash } from "@gradual/protocol";
 export { defineTask } from "./defineTask.ts";
 export { equalSplit } from "./distribution.ts";
 export { createProof, encodeProof, proofDigest } from "./proof.ts";

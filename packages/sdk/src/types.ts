@@ -59,7 +59,7 @@ export type Proof = {
 
 export type Submitter = {
   readonly account: Account;
-  /** Ramped voting weight in the distribution round, as a decimal string of base units. */
+  /** Ramped voting weight in the distribution round, in base units of stake. */
   readonly weight: bigint;
   readonly proofDigest: Hash;
 };
@@ -78,9 +78,16 @@ export type RouteResponse = {
   readonly body?: string | JsonValue;
 };
 
-export type RouteHandler = (request: RouteRequest, ctx: RouteContext) => Promise<RouteResponse> | RouteResponse;
+/** What a handler receives: the request plus the values of the pattern's `:name` segments (URL-decoded). */
+export type RouteHandlerRequest = RouteRequest & { readonly params: Readonly<Record<string, string>> };
+
+export type RouteHandler = (request: RouteHandlerRequest, ctx: RouteContext) => Promise<RouteResponse> | RouteResponse;
 export type RouteContext = Omit<TaskContext, "cycle"> & { readonly cycle: number | null };
 
+/**
+ * Registers routes while `routes(router)` runs (once, when the task starts). Paths are relative to the task's prefix
+ * `/tasks/{taskId}` and start with "/"; a segment `:name` matches any one segment and lands in `request.params`.
+ */
 export interface Router {
   get(path: string, handler: RouteHandler): void;
   post(path: string, handler: RouteHandler): void;

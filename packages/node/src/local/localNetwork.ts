@@ -1,4 +1,13 @@
-import { generateKeyPair, type KeyPair, keyPairFromSecret, signBytes } from "@gradual/ledger";
+import {
+  computeBlockHash,
+  computeTxsRoot,
+  generateKeyPair,
+  type KeyPair,
+  keyPairFromSecret,
+  signBytes,
+  toWire,
+  ZERO_HASH,
+} from "@gradual/ledger";
 import {
   type Account,
   applyBlock,
@@ -15,9 +24,12 @@ import {
   roundStart,
   type State,
   sha256Hex,
+  stateRoot,
   type TaskParams,
   TOKEN,
   type Transaction,
+  transactionHash,
+  transactionToJson,
 } from "@gradual/protocol";
 import type { JsonValue, LedgerReader, TaskStore } from "@gradual/sdk";
 import {
@@ -110,11 +122,14 @@ export async function runLocalNetwork(options: LocalNetworkOptions): Promise<Loc
   });
   let creatorNonce = 0;
   let pending: Transaction[] = [];
+  // Block n holds slot n, block 0 is genesis, as on the real ledger.
+  const blocks: LocalBlock[] = [localBlock(undefined, state, [], [])];
   const produce = () => {
     const block = applyBlock(state, getChain(state).slot + 1, pending);
     for (const [index, outcome] of block.outcomes.entries()) {
       if (!outcome.ok) report(`  refused ${pending[index]?.kind}: ${outcome.code} ${outcome.message}`);
     }
+    blocks.push(localBlock(blocks.at(-1), block.state, pending, block.outcomes));
     pending = [];
     state = block.state;
     events.push(...block.slotEvents, ...block.outcomes.flatMap((outcome) => outcome.events));
@@ -134,11 +149,7 @@ export async function runLocalNetwork(options: LocalNetworkOptions): Promise<Loc
   });
   produce();
   const taskId = (events.find((event) => event.type === "TaskCreated") as { task: string }).task;
-  const ledger: LedgerReader = {
-    get: async () => {
-      throw new Error("ctx.ledger is not available in gradual task test (no HTTP ledger runs)");
-    },
-  };
+  const ledger = localLedgerReader(() => state, blocks);
   const nodes: LocalNode[] = [];
   for (const [index, keyPair] of nodeKeys.entries()) {
     const host: TaskHost = {
@@ -195,6 +206,74 @@ export async function runLocalNetwork(options: LocalNetworkOptions): Promise<Loc
   }
   for (const node of nodes) await node.runner.close();
   return { state, taskId, accounts: nodes.map((node) => node.keyPair.publicKey), events, calls };
+}
+
+/** A block as the ledger's GET /v1/blocks serves it, built from the local network's blocks. */
+type LocalBlock = {
+  readonly number: number;
+  readonly slot: number;
+  readonly prevHash: string;
+  readonly hash: string;
+  readonly txs: readonly { hash: string; tx: Record<string, unknown>; result: unknown }[];
+};
+
+function localBlock(
+  previous: LocalBlock | undefined,
+  state: State,
+  txs: readonly Transaction[],
+  outcomes: readonly ({ ok: true } | { ok: false; code: string; message: string; context: unknown })[],
+): LocalBlock {
+  const slot = getChain(state).slot;
+  const hashes = txs.map((tx) => transactionHash(tx));
+  const prevHash = previous?.hash ?? ZERO_HASH;
+  const header = { number: slot, slot, prevHash, txsRoot: computeTxsRoot(hashes), stateRoot: stateRoot(state) };
+  return {
+    number: slot,
+    slot,
+    prevHash,
+    hash: computeBlockHash(header),
+    txs: txs.map((tx, index) => {
+      const outcome = outcomes[index];
+      const result =
+        outcome === undefined || outcome.ok
+          ? { ok: true }
+          : { ok: false, code: outcome.code, message: outcome.message, context: toWire(outcome.context) };
+      return { hash: hashes[index] as string, tx: transactionToJson(tx), result };
+    }),
+  };
+}
+
+/** Largest block range one GET /blocks answers, as on the real ledger. */
+const MAX_BLOCK_RANGE = 100;
+
+/**
+ * ctx.ledger for `gradual task test`: the two reads the example tasks make, answered in the ledger's wire form
+ * (bigints as decimal strings) from the local network's state and blocks. GET /tasks/{id} gives the task record and
+ * its open cycles; GET /blocks?from=N&to=M gives blocks N..M (at most 100, none past the head).
+ */
+export function localLedgerReader(currentState: () => State, blocks: readonly LocalBlock[]): LedgerReader {
+  const answer = (path: string): unknown => {
+    const url = new URL(path.replace(/^\/v1(?=\/)/, ""), "http://local");
+    const taskMatch = /^\/tasks\/([0-9a-f]{64})$/.exec(url.pathname);
+    if (taskMatch !== null) {
+      const state = currentState();
+      const task = getTask(state, taskMatch[1] as string);
+      if (task === undefined) throw new Error(`GET ${path}: HTTP 404 no task ${taskMatch[1]}`);
+      const cycles = task.openCycles.map((cycle) => ({ cycle, record: toWire(getCycle(state, task.id, cycle)) }));
+      return { task: toWire(task), slot: getChain(state).slot, round: roundOf(task, getChain(state).slot), cycles };
+    }
+    if (url.pathname === "/blocks") {
+      const from = Number(url.searchParams.get("from"));
+      const to = Number(url.searchParams.get("to") ?? from + MAX_BLOCK_RANGE - 1);
+      if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || from < 0 || to < from)
+        throw new Error(`GET ${path}: HTTP 400 expected 0 <= from <= to`);
+      const last = Math.min(to, from + MAX_BLOCK_RANGE - 1);
+      return { blocks: blocks.slice(from, last + 1) };
+    }
+    throw new Error(`GET ${path}: gradual task test serves only GET /tasks/{id} and GET /blocks?from&to`);
+  };
+  // Through JSON, as over HTTP: the task gets a copy it may keep or change.
+  return { get: async <T>(path: string) => JSON.parse(JSON.stringify(answer(path))) as T };
 }
 
 async function stepNode(

@@ -56,10 +56,15 @@ export function createNodeServer(node: TaskNode): FastifyInstance {
         .code(404)
         .send({ code: "TASK__NOT_SERVED", message: `this node does not serve task ${params.taskId}` });
     }
-    const url = new URL(request.url, "http://node");
+    // The raw path (still percent-encoded): the task's router decodes `:params` itself, exactly once.
+    const url = new URL(request.raw.url ?? request.url, "http://node");
+    const prefix = `/tasks/${params.taskId}`;
+    const rawPath = url.pathname.startsWith(prefix)
+      ? url.pathname.slice(prefix.length) || "/"
+      : `/${params["*"] ?? ""}`;
     const response = await node.runner.route({
       method: request.method,
-      path: `/${params["*"] ?? ""}`,
+      path: rawPath,
       query: Object.fromEntries(url.searchParams),
       headers: Object.fromEntries(Object.entries(request.headers).map(([key, value]) => [key, String(value)])),
       body:

@@ -1,0 +1,113 @@
+import { createHash } from "node:crypto";
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { builtinModules } from "node:module";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { build, type Message } from "esbuild";
+
+/** Largest bundle bundleTask produces, in bytes. */
+export const MAX_BUNDLE_BYTES = 16 * 1024 * 1024;
+
+export type BundleTaskOptions = {
+  /**
+   * The directory the module paths in the bundle's comments are relative to (default: the entry's directory). The
+   * same sources under the same layout give the same bytes and hash on every machine, whatever the current directory.
+   */
+  readonly workingDir?: string;
+  /** More modules to leave as imports (Node builtins always are). */
+  readonly external?: readonly string[];
+};
+
+export type BundleTaskReturnType = {
+  readonly code: Uint8Array;
+  /** sha256 of `code`, lowercase hex: the task's `bundleHash` on the ledger. */
+  readonly hash: string;
+  readonly bytes: number;
+};
+
+/** CommonJS dependencies call `require`; an ESM file has none, so the bundle makes one (for builtins mostly). */
+const REQUIRE_BANNER =
+  'import { createRequire as __gradualCreateRequire } from "node:module";\n' +
+  "const require = __gradualCreateRequire(import.meta.url);";
+
+function formatMessages(messages: readonly Message[]): string {
+  return messages
+    .slice(0, 10)
+    .map((message) => {
+      const where = message.location ? `${message.location.file}:${message.location.line}: ` : "";
+      return `${where}${message.text}`;
+    })
+    .join("\n");
+}
+
+export function bundleHash(code: Uint8Array): string {
+  return createHash("sha256").update(code).digest("hex");
+}
+
+/**
+ * Bundles a task's entry module into one self-contained ESM file for Node 20 (`@gradual/sdk` and every other
+ * dependency inlined, Node builtins left as imports), unminified so that operators can read what they run. The
+ * output is deterministic: bundling the same sources twice gives the same bytes and hash.
+ */
+export async function bundleTask(entry: string, options: BundleTaskOptions = {}): Promise<BundleTaskReturnType> {
+  const entryPath = path.resolve(entry);
+  const builtins = builtinModules.flatMap((name) => [name, `node:${name}`]);
+  const result = await build({
+    entryPoints: [entryPath],
+    absWorkingDir: path.resolve(options.workingDir ?? path.dirname(entryPath)),
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    minify: false,
+    sourcemap: false,
+    legalComments: "inline",
+    charset: "utf8",
+    banner: { js: REQUIRE_BANNER },
+    external: [...builtins, ...(options.external ?? [])],
+    write: false,
+    logLevel: "silent",
+  }).catch((error: unknown) => {
+    const errors = (error as { errors?: Message[] }).errors;
+    const details = errors ? formatMessages(errors) : String(error);
+    throw new Error(`cannot bundle task ${entryPath}:\n${details}`, { cause: error });
+  });
+  const output = result.outputFiles[0];
+  if (!output || result.outputFiles.length !== 1) {
+    throw new Error(`cannot bundle task ${entryPath}: expected one output file, got ${result.outputFiles.length}`);
+  }
+  if (output.contents.byteLength > MAX_BUNDLE_BYTES) {
+    throw new RangeError(`task bundle ${entryPath} is ${output.contents.byteLength} bytes (max ${MAX_BUNDLE_BYTES})`);
+  }
+  const code = output.contents.slice();
+  return { code, hash: bundleHash(code), bytes: code.byteLength };
+}
+
+export type WriteBundleFileOptions = {
+  /** Where bundles live (default: `gradual-bundles` in the OS temporary directory). */
+  readonly directory?: string;
+  /** The hash the bundle must have (the task's `bundleHash` on the ledger); throws when it differs. */
+  readonly expectedHash?: string;
+};
+
+/**
+ * Stores bundle bytes as `<directory>/<sha256>.mjs` (content-addressed, so the `.mjs` loads as ESM anywhere) and
+ * returns the path, for createSandboxedTaskRunner. Writing the same bundle again reuses the file.
+ */
+export async function writeBundleFile(code: Uint8Array, options: WriteBundleFileOptions = {}): Promise<string> {
+  if (!(code instanceof Uint8Array)) throw new TypeError(`writeBundleFile: expected bytes, got ${typeof code}`);
+  const hash = bundleHash(code);
+  if (options.expectedHash !== undefined && options.expectedHash !== hash) {
+    throw new Error(`task bundle hash mismatch: expected ${options.expectedHash}, got ${hash}`);
+  }
+  const directory = path.resolve(options.directory ?? path.join(tmpdir(), "gradual-bundles"));
+  await mkdir(directory, { recursive: true });
+  const file = path.join(directory, `${hash}.mjs`);
+  const existing = await readFile(file).catch(() => undefined);
+  if (existing && bundleHash(existing) === hash) return file;
+  // Write then rename, so a concurrent reader never sees half a bundle.
+  const partial = `${file}.${process.pid}.${Date.now()}.partial`;
+  await writeFile(partial, code);
+  await rename(partial, file);
+  return file;
+}

@@ -1,0 +1,29 @@
+import type { RouteContext, TaskContext } from "@gradual/sdk";
+import type { TaskHost } from "./types.ts";
+
+/** What a context is made of: the host's services (direct or proxied) plus the fetch the task may use. */
+export type ContextSource = Omit<TaskHost, "currentRound"> & { readonly fetch: typeof fetch };
+
+/**
+ * The `ctx` handed to task code for one call. Each call gets a new object with its own copy of the config, so
+ * nothing a task writes into one call's ctx leaks into the next.
+ */
+export function createTaskContext(source: ContextSource, cycle: number, round: number): TaskContext {
+  return Object.freeze({
+    taskId: source.taskId,
+    cycle,
+    round,
+    node: source.node,
+    sign: source.sign,
+    store: source.store,
+    log: source.log,
+    fetch: source.fetch,
+    ledger: source.ledger,
+    config: Object.freeze({ ...source.config }),
+  });
+}
+
+/** The ctx of a route call: no cycle, the task's current round. */
+export function createRouteContext(source: ContextSource, round: number): RouteContext {
+  return Object.freeze({ ...createTaskContext(source, 0, round), cycle: null });
+}
