@@ -1,0 +1,92 @@
+import {
+  bytesToHex,
+  type ErrorCode,
+  type Hash,
+  hashCanonicalHex,
+  hexToBytes,
+  merkleRoot,
+  type ProtocolEvent,
+  type Transaction,
+} from "@gradual/protocol";
+
+/**
+ * Blocks (protocol.md §9.4). Block n holds slot n: one block per slot, empty ones included, block 0 is genesis.
+ * The hash covers the header fields only; the transactions are covered by `txsRoot` (a Merkle root over their
+ * hashes) and everything they did by `stateRoot`. Results and events are derived data: `verify` recomputes them.
+ */
+
+export const ZERO_HASH: Hash = "0".repeat(64);
+
+export type TxResult =
+  | { readonly ok: true }
+  | {
+      readonly ok: false;
+      readonly code: ErrorCode;
+      readonly message: string;
+      /** Wire form: bigints as decimal strings. */
+      readonly context: Readonly<Record<string, unknown>>;
+    };
+
+export type BlockTransaction = {
+  readonly hash: Hash;
+  readonly tx: Transaction;
+  readonly signature: string;
+  readonly result: TxResult;
+  /** The transaction's wire JSON text, when already serialized (so the store does not serialize it again). */
+  readonly wire?: string;
+};
+
+/** A protocol event with the transaction that caused it (null for window ends and round starts). */
+export type BlockEvent = { readonly tx: Hash | null; readonly event: ProtocolEvent };
+
+/** A block event as stored and served: amounts are decimal strings. */
+export type WireBlockEvent = {
+  readonly tx: Hash | null;
+  readonly event: { readonly type: string } & Readonly<Record<string, unknown>>;
+};
+
+export type BlockHeaderFields = {
+  readonly number: number;
+  readonly slot: number;
+  readonly prevHash: Hash;
+  readonly txsRoot: Hash;
+  readonly stateRoot: Hash;
+};
+
+export type BlockHeader = BlockHeaderFields & {
+  readonly hash: Hash;
+  readonly txCount: number;
+  /** Wall time the block was stored, for operators and latency figures; not hashed, not replayed. */
+  readonly producedAtMs: number;
+};
+
+/** A block as produced, its events with bigints. */
+export type Block = BlockHeader & {
+  readonly txs: readonly BlockTransaction[];
+  readonly events: readonly BlockEvent[];
+};
+
+/** A block as read back from a store: the same, with its events in wire form. */
+export type StoredBlock = BlockHeader & {
+  readonly txs: readonly BlockTransaction[];
+  readonly events: readonly WireBlockEvent[];
+};
+
+export function computeTxsRoot(txHashes: readonly Hash[]): Hash {
+  return bytesToHex(merkleRoot(txHashes.map((hash) => hexToBytes(hash))));
+}
+
+export function computeBlockHash(fields: BlockHeaderFields): Hash {
+  const { number, slot, prevHash, txsRoot, stateRoot } = fields;
+  return hashCanonicalHex("block", { number, slot, prevHash, txsRoot, stateRoot });
+}
+
+export function genesisBlock(stateRoot: Hash, producedAtMs: number): Block {
+  const fields: BlockHeaderFields = { number: 0, slot: 0, prevHash: ZERO_HASH, txsRoot: computeTxsRoot([]), stateRoot };
+  return { ...fields, hash: computeBlockHash(fields), txCount: 0, producedAtMs, txs: [], events: [] };
+}
+
+export function headerOf(block: Block): BlockHeader {
+  const { number, slot, prevHash, txsRoot, stateRoot, hash, txCount, producedAtMs } = block;
+  return { number, slot, prevHash, txsRoot, stateRoot, hash, txCount, producedAtMs };
+}

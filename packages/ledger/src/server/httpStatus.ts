@@ -1,0 +1,92 @@
+import type { ErrorCode } from "@gradual/protocol";
+import type { ApiErrorCode, LedgerErrorCode } from "../errors.ts";
+
+/**
+ * The one table from error code to HTTP status. Typed over every code, so a code added to the protocol or the
+ * ledger does not compile until it has a status here.
+ *
+ * Protocol codes other than the edge's (TX__*) normally arrive inside a 200 response, as the `result` of an
+ * included transaction (protocol decision 7); their status here applies when one answers a request directly
+ * (a task or cycle that does not exist).
+ */
+const PROTOCOL_STATUS: Record<ErrorCode, number> = {
+  TX__MALFORMED: 400,
+  TX__UNKNOWN_KIND: 400,
+  TX__UNKNOWN_FIELD: 400,
+  TX__WRONG_CHAIN: 400,
+  TX__BAD_SIGNATURE: 401,
+  TX__NONCE_TOO_LOW: 409,
+  TX__NONCE_TOO_HIGH: 409,
+  TX__TOO_LARGE: 413,
+  ACCOUNT__INSUFFICIENT_BALANCE: 422,
+  TRANSFER__TO_SELF: 422,
+  TASK__INVALID_PARAMS: 422,
+  TASK__BELOW_FIRST_BOUNTY: 422,
+  TASK__LIMIT_REACHED: 422,
+  TASK__NOT_FOUND: 404,
+  TASK__NOT_CREATOR: 422,
+  TASK__CLOSED: 422,
+  TASK__FULL: 422,
+  STAKE__BELOW_MINIMUM: 422,
+  STAKE__UNBONDING: 422,
+  NODE__NOT_STAKED: 404,
+  NODE__NOT_ACTIVE: 422,
+  WITHDRAW__NOTHING_UNBONDING: 422,
+  WITHDRAW__STILL_BONDED: 422,
+  CYCLE__NOT_FOUND: 404,
+  COMMIT__WINDOW_CLOSED: 422,
+  COMMIT__DUPLICATE: 422,
+  REVEAL__WINDOW_CLOSED: 422,
+  REVEAL__NO_COMMIT: 422,
+  REVEAL__MISMATCH: 422,
+  REVEAL__DUPLICATE: 422,
+  AUDIT__WINDOW_CLOSED: 422,
+  AUDIT__TARGET_NOT_REVEALED: 422,
+  AUDIT__SELF_TARGET: 422,
+  AUDIT__ALREADY_TRIGGERED: 422,
+  AUDIT__TRIGGER_LIMIT: 422,
+  AUDIT__NO_DISTRIBUTION: 422,
+  VOTE__TRIGGER_NOT_FOUND: 404,
+  VOTE__WINDOW_CLOSED: 422,
+  VOTE__DUPLICATE: 422,
+  VOTE__EQUIVOCATION: 422,
+  VOTE__OWN_TRIGGER: 422,
+  VOTE__NO_WEIGHT: 422,
+  VOTE__UNAVAILABLE_NOT_ALLOWED: 422,
+  DISTRIBUTION__WINDOW_CLOSED: 422,
+  DISTRIBUTION__NOT_SELECTED: 422,
+  DISTRIBUTION__WRONG_ATTEMPT: 422,
+  DISTRIBUTION__CHUNK_OUT_OF_ORDER: 422,
+  DISTRIBUTION__NOT_SORTED: 422,
+  DISTRIBUTION__NOT_A_SUBMITTER: 422,
+  DISTRIBUTION__OVER_BOUNTY: 422,
+  CLAIM__NOTHING_CLAIMABLE: 422,
+};
+
+const LEDGER_STATUS: Record<LedgerErrorCode, number> = {
+  API__MALFORMED_JSON: 400,
+  API__BODY_TOO_LARGE: 413,
+  API__INVALID_REQUEST: 400,
+  API__UNSUPPORTED_MEDIA_TYPE: 415,
+  API__NOT_FOUND: 404,
+  API__UNAUTHORIZED: 401,
+  API__TX_NOT_FOUND: 404,
+  API__BLOCK_NOT_FOUND: 404,
+  API__BLOB_NOT_FOUND: 404,
+  API__RECORD_NOT_FOUND: 404,
+  API__BLOB_TOO_LARGE: 413,
+  API__BATCH_TOO_LARGE: 413,
+  API__INTERNAL: 500,
+  LEDGER__MEMPOOL_FULL: 503,
+  LEDGER__SENDER_LIMIT: 429,
+  LEDGER__STORAGE_FAILURE: 503,
+  LEDGER__SHUTTING_DOWN: 503,
+  LEDGER__FAUCET_LIMIT: 429,
+  LEDGER__SUBSCRIBER_LIMIT: 503,
+};
+
+export const HTTP_STATUS: Readonly<Record<ApiErrorCode, number>> = { ...PROTOCOL_STATUS, ...LEDGER_STATUS };
+
+export function httpStatusOf(code: ApiErrorCode): number {
+  return HTTP_STATUS[code] ?? 500;
+}
