@@ -35,6 +35,8 @@ export const ALLOWED_DEPS: Readonly<Record<string, readonly string[]>> = {
   ledger: ["protocol"],
   sdk: ["protocol"],
   node: ["ledger", "sdk", "protocol"],
+  // Beside node: the Koii compatibility layer builds task bundles from the SDK's contract, never the node.
+  koii: ["sdk", "protocol"],
   sim: ["node", "sdk", "protocol"],
   cli: ["*"],
   // Browser code: reads the ledger over HTTP, never imports it.

@@ -51,8 +51,9 @@ need_apt() {
   sudo_if_needed apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 
-# --- system packages needed by tests (none yet) ---
-# need_apt chromium
+# --- system packages needed by tests ---
+# Debian's chromium for the dashboard's browser tests (playwright-core drives it; never download a browser).
+need_apt chromium
 # need_apt postgresql
 
 if [ "$NEEDED_ANY" -eq 0 ]; then

@@ -44,6 +44,8 @@ export type StartLedgerOptions = {
   readonly clock?: Clock;
   /** Another store (PostgreSQL later); the default is SQLite in dataDir. */
   readonly store?: LedgerStore;
+  /** Adds routes to the HTTP server before it listens (the CLI mounts the dashboard at / this way). */
+  readonly configureServer?: (app: FastifyInstance) => void | Promise<void>;
 };
 
 export type RunningLedger = {
@@ -148,10 +150,12 @@ export async function startLedger(options: StartLedgerOptions): Promise<RunningL
     for (const step of cleanup.splice(0).reverse()) await step();
   };
   try {
-    const store = options.store ?? new SqliteStore({
-      dataDir,
-      ...(options.maxDatabaseBytes === undefined ? {} : { maxDatabaseBytes: options.maxDatabaseBytes }),
-    });
+    const store =
+      options.store ??
+      new SqliteStore({
+        dataDir,
+        ...(options.maxDatabaseBytes === undefined ? {} : { maxDatabaseBytes: options.maxDatabaseBytes }),
+      });
     cleanup.push(() => store.close());
     const genesis = await resolveGenesis(options, store, dataDir);
     const metrics = new LedgerMetrics();
@@ -164,8 +168,12 @@ export async function startLedger(options: StartLedgerOptions): Promise<RunningL
     const ledger = await Ledger.open(
       {
         ...(genesis === undefined ? {} : { genesis }),
-        ...(options.maxTransactionsPerBlock === undefined ? {} : { maxTransactionsPerBlock: options.maxTransactionsPerBlock }),
-        ...(options.maxMempoolTransactions === undefined ? {} : { maxMempoolTransactions: options.maxMempoolTransactions }),
+        ...(options.maxTransactionsPerBlock === undefined
+          ? {}
+          : { maxTransactionsPerBlock: options.maxTransactionsPerBlock }),
+        ...(options.maxMempoolTransactions === undefined
+          ? {}
+          : { maxMempoolTransactions: options.maxMempoolTransactions }),
         ...(options.maxPendingPerSender === undefined ? {} : { maxPendingPerSender: options.maxPendingPerSender }),
       },
       { store, verifier, clock, metrics, logger },
@@ -190,6 +198,7 @@ export async function startLedger(options: StartLedgerOptions): Promise<RunningL
     cleanup.push(() => server.close());
     cleanup.push(() => ledger.stop());
     cleanup.push(() => producer.stop());
+    await options.configureServer?.(server);
     await server.listen({ host: options.host ?? "127.0.0.1", port: options.port ?? DEFAULT_LEDGER_PORT });
     const address = server.server.address();
     const port = typeof address === "object" && address !== null ? address.port : (options.port ?? DEFAULT_LEDGER_PORT);
@@ -209,7 +218,19 @@ export async function startLedger(options: StartLedgerOptions): Promise<RunningL
       });
     });
     logger.info(`ledger ${ledger.chainId} at ${url}, block ${ledger.head.number}, data ${dataDir}`);
-    return { url, port, dataDir, chainId: ledger.chainId, adminToken, ledger, producer, server, metrics, failed, close };
+    return {
+      url,
+      port,
+      dataDir,
+      chainId: ledger.chainId,
+      adminToken,
+      ledger,
+      producer,
+      server,
+      metrics,
+      failed,
+      close,
+    };
   } catch (error) {
     await unwind().catch(() => {});
     throw error;

@@ -1,9 +1,11 @@
 import type { Command } from "commander";
 import { register as registerAccount } from "./account.ts";
+import { register as registerDashboard } from "./dashboard.ts";
 import { register as registerDevnet } from "./devnet.ts";
 import { register as registerKeys } from "./keys.ts";
 import { register as registerLedger } from "./ledger.ts";
 import { register as registerNode } from "./node.ts";
+import { register as registerSim } from "./sim.ts";
 import { register as registerStaking } from "./staking.ts";
 import { register as registerT8n } from "./t8n.ts";
 import { register as registerTask } from "./task.ts";
@@ -23,4 +25,6 @@ export function registerCommands(program: Command): void {
   registerStaking(program);
   registerNode(program);
   registerDevnet(program);
+  registerDashboard(program);
+  registerSim(program);
 }

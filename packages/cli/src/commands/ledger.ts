@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { ensureDashboardBuilt, registerDashboardRoutes } from "@gradual/dashboard";
 import {
   createStderrLogger,
   LedgerError,
@@ -23,6 +24,7 @@ type LedgerOptions = {
   workers?: string;
   maxDbBytes?: string;
   quiet?: boolean;
+  dashboard?: boolean;
 };
 
 function integer(name: string, raw: string | undefined, minimum: number): number | undefined {
@@ -41,6 +43,7 @@ function asCliError(error: unknown, exitCode: number): CliError {
 }
 
 async function runLedger(options: LedgerOptions): Promise<void> {
+  if (process.env.ZZ_V8 !== undefined) (await import("node:v8")).setFlagsFromString(process.env.ZZ_V8);
   if (options.data === undefined) throw new CliError("CLI__MISSING_OPTION", "--data <dir> is required");
   const dataDir = options.data;
   const port = integer("--port", options.port, 0) as number;
@@ -61,6 +64,9 @@ async function runLedger(options: LedgerOptions): Promise<void> {
       ...(workers === undefined ? {} : { workers }),
       ...(maxDatabaseBytes === undefined ? {} : { maxDatabaseBytes }),
       logger: createStderrLogger(options.quiet ? "warn" : "info"),
+      ...(options.dashboard === false
+        ? {}
+        : { configureServer: async (app) => registerDashboardRoutes(app, await ensureDashboardBuilt()) }),
     });
   } catch (error) {
     throw asCliError(error, 2);
@@ -163,6 +169,7 @@ export function register(program: Command): void {
     .option("--workers <n>", "signature verifier threads (default: the machine's cores)")
     .option("--max-db-bytes <n>", "refuse to grow the database past this many bytes (like a full disk)")
     .option("--quiet", "log warnings and errors only")
+    .option("--no-dashboard", "do not serve the dashboard at / (it is built on first start)")
     .addHelpText(
       "after",
       `

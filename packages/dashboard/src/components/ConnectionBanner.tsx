@@ -1,0 +1,72 @@
+import { useEffect, useState } from "react";
+import { useLive, useLiveSnapshot } from "../api/hooks.ts";
+import { formatDuration, formatSlot, formatWallTime } from "../model/slotTime.ts";
+import { useNow } from "./useNow.ts";
+
+/**
+ * Says on screen whether the page is following the ledger. While the event stream is down it shows since when,
+ * when the next attempt is, and that the numbers on screen are as of the last block seen; after it comes back it
+ * says so for a few seconds.
+ */
+export function ConnectionBanner() {
+  const live = useLive();
+  const snapshot = useLiveSnapshot();
+  const now = useNow(500);
+  const { connection, head } = snapshot;
+  const [recovered, setRecovered] = useState<number | undefined>(undefined);
+
+  useEffect(() => {
+    if (snapshot.reconnections > 0) setRecovered(Date.now());
+  }, [snapshot.reconnections]);
+
+  const asOf = head === undefined ? "" : ` What you see is as of block ${formatSlot(head.number)}.`;
+  if (connection.state === "disconnected" || (connection.state === "connecting" && connection.reconnecting)) {
+    const retryIn = connection.state === "disconnected" ? Math.max(0, connection.retryAt - now) : 0;
+    return (
+      <div className="banner banner-down" role="alert" data-testid="connection-banner" data-state="disconnected">
+        <span className="dot dot-down" aria-hidden="true" />
+        <span>
+          <strong>Disconnected from the ledger</strong>
+          {` since ${formatWallTime(connection.since)} (${formatDuration(now - connection.since)}) — `}
+          {connection.state === "connecting" || retryIn < 300
+            ? "reconnecting now…"
+            : `reconnecting in ${formatDuration(retryIn)} (attempt ${connection.attempt + 1}).`}
+          {asOf}
+        </span>
+        <button type="button" onClick={() => live.retryNow()}>
+          Retry now
+        </button>
+      </div>
+    );
+  }
+  if (connection.state === "connecting") {
+    return (
+      <div className="banner banner-wait" role="status" data-testid="connection-banner" data-state="connecting">
+        <span className="dot dot-wait" aria-hidden="true" />
+        Connecting to the ledger…
+      </div>
+    );
+  }
+  if (recovered !== undefined && now - recovered < 5_000) {
+    return (
+      <div className="banner banner-ok" role="status" data-testid="connection-banner" data-state="recovered">
+        <span className="dot dot-live" aria-hidden="true" />
+        Reconnected — live again{head === undefined ? "" : ` at block ${formatSlot(head.number)}`}.
+      </div>
+    );
+  }
+  return null;
+}
+
+/** The small "live" indicator in the header. */
+export function LiveDot() {
+  const { connection, catchingUp } = useLiveSnapshot();
+  const state = connection.state === "live" ? (catchingUp ? "catching up" : "live") : connection.state;
+  const dot = connection.state === "live" ? "dot-live" : connection.state === "connecting" ? "dot-wait" : "dot-down";
+  return (
+    <span className="live-indicator" data-testid="live-indicator" data-state={connection.state}>
+      <span className={`dot ${dot}`} aria-hidden="true" />
+      {state}
+    </span>
+  );
+}

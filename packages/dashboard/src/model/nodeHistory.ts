@@ -1,0 +1,134 @@
+import type { StoredEvent } from "../api/live.ts";
+import type { VestingEvent } from "./vestingCurve.ts";
+
+/**
+ * A node's recent history in one task, from the ledger's events: its proof in each cycle and what became of it,
+ * the audits it raised, its votes, its slashes and its rewards.
+ */
+
+export type ProofRow = {
+  readonly cycle: number;
+  readonly committedAt: number | undefined;
+  readonly revealedAt: number | undefined;
+  readonly proofDigest: string | undefined;
+  /** "valid" unless an audit against it resolved otherwise. */
+  readonly status: "committed" | "valid" | "invalid" | "unavailable";
+  readonly slashed: bigint;
+  readonly paid: bigint;
+};
+
+export type NodeHistory = {
+  readonly proofs: readonly ProofRow[];
+  /** Triggers it raised, votes it cast, slashes it took: the raw events, newest first. */
+  readonly audits: readonly StoredEvent[];
+  readonly votes: readonly StoredEvent[];
+  readonly slashes: readonly StoredEvent[];
+  readonly vesting: readonly StoredEvent[];
+};
+
+const big = (value: unknown) => (typeof value === "string" && /^\d+$/.test(value) ? BigInt(value) : 0n);
+
+export function nodeHistory(events: readonly StoredEvent[], task: string, node: string): NodeHistory {
+  const proofs = new Map<number, { -readonly [K in keyof ProofRow]: ProofRow[K] }>();
+  const proofOf = (cycle: number) => {
+    let row = proofs.get(cycle);
+    if (row === undefined) {
+      row = {
+        cycle,
+        committedAt: undefined,
+        revealedAt: undefined,
+        proofDigest: undefined,
+        status: "committed",
+        slashed: 0n,
+        paid: 0n,
+      };
+      proofs.set(cycle, row);
+    }
+    return row;
+  };
+  const audits: StoredEvent[] = [];
+  const votes: StoredEvent[] = [];
+  const slashes: StoredEvent[] = [];
+  const vesting: StoredEvent[] = [];
+  for (const item of events) {
+    const event = item.event;
+    if (event.task !== task) continue;
+    const cycle = typeof event.cycle === "number" ? event.cycle : undefined;
+    switch (event.type) {
+      case "Committed":
+        if (event.node === node && cycle !== undefined) proofOf(cycle).committedAt = item.slot;
+        break;
+      case "Revealed":
+        if (event.node === node && cycle !== undefined) {
+          const row = proofOf(cycle);
+          row.revealedAt = item.slot;
+          row.proofDigest = typeof event.proofDigest === "string" ? event.proofDigest : undefined;
+          row.status = "valid";
+        }
+        break;
+      case "AuditTriggered":
+        if (event.triggerer === node || event.target === node) audits.push(item);
+        break;
+      case "TriggerResolved":
+        if (event.target === node && cycle !== undefined) {
+          audits.push(item);
+          if (event.kind === "proof" && (event.resolution === "upheld" || event.resolution === "unavailable")) {
+            proofOf(cycle).status = event.resolution === "upheld" ? "invalid" : "unavailable";
+          }
+        } else if (event.triggerer === node) {
+          audits.push(item);
+        }
+        break;
+      case "Voted":
+      case "Equivocated":
+        if (event.voter === node) votes.push(item);
+        break;
+      case "Slashed":
+        if (event.node === node) {
+          slashes.push(item);
+          if (cycle !== undefined) proofOf(cycle).slashed += big(event.fromStake) + big(event.fromVesting);
+        }
+        break;
+      case "Vested":
+        if (event.node === node) {
+          vesting.push(item);
+          if (cycle !== undefined) proofOf(cycle).paid += big(event.amount);
+        }
+        break;
+      case "Claimed":
+        if (event.node === node) vesting.push(item);
+        break;
+    }
+  }
+  const newestFirst = (list: StoredEvent[]) => list.reverse();
+  return {
+    proofs: [...proofs.values()].sort((a, b) => b.cycle - a.cycle),
+    audits: newestFirst(audits),
+    votes: newestFirst(votes),
+    slashes: newestFirst(slashes),
+    vesting: newestFirst(vesting),
+  };
+}
+
+/** The vesting events of a node (oldest first) with the round each landed in, for `replayVesting`. */
+export function vestingEventsOf(
+  events: readonly StoredEvent[],
+  task: string,
+  node: string,
+  roundOfSlot: (slot: number) => number,
+): VestingEvent[] {
+  const out: VestingEvent[] = [];
+  for (const item of events) {
+    const event = item.event;
+    if (event.task !== task || event.node !== node) continue;
+    const round = roundOfSlot(item.slot);
+    if (event.type === "Vested" && typeof event.cycle === "number" && typeof event.endRound === "number") {
+      out.push({ type: "Vested", round, cycle: event.cycle, amount: big(event.amount), endRound: event.endRound });
+    } else if (event.type === "Claimed") {
+      out.push({ type: "Claimed", round, amount: big(event.amount) });
+    } else if (event.type === "Slashed") {
+      out.push({ type: "Slashed", round, fromVesting: big(event.fromVesting) });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,47 @@
+import type { CycleView } from "../api/types.ts";
+import { tokensAsNumber } from "./formatTokens.ts";
+
+/**
+ * Per-cycle series for the task view's charts, from the ledger's cycle views: how many nodes submitted, what
+ * share of the proofs stayed valid, how many audits were raised and upheld, and what was paid.
+ */
+
+export type CycleSeries = {
+  readonly cycles: number[];
+  readonly submissions: (number | null)[];
+  /** Valid reveals over all reveals, in percent (null with no reveals). */
+  readonly validShare: (number | null)[];
+  readonly triggers: (number | null)[];
+  /** Upheld triggers (each one slashed its target). */
+  readonly slashes: (number | null)[];
+  /** Paid into vesting, in tokens (null until the cycle completes). */
+  readonly paid: (number | null)[];
+};
+
+export function cycleSeries(views: readonly (CycleView | null)[], firstCycle: number): CycleSeries {
+  const series: CycleSeries = { cycles: [], submissions: [], validShare: [], triggers: [], slashes: [], paid: [] };
+  views.forEach((view, offset) => {
+    series.cycles.push(firstCycle + offset);
+    if (view === null) {
+      series.submissions.push(null);
+      series.validShare.push(null);
+      series.triggers.push(null);
+      series.slashes.push(null);
+      series.paid.push(null);
+      return;
+    }
+    const { record } = view;
+    const reveals = record.revealCount;
+    const invalidated = view.triggers.filter(
+      (trigger) =>
+        trigger.kind === "proof" && (trigger.resolution === "upheld" || trigger.resolution === "unavailable"),
+    ).length;
+    const valid = record.validCount ?? reveals - invalidated;
+    series.submissions.push(reveals);
+    series.validShare.push(reveals === 0 ? null : Math.round((valid / reveals) * 1000) / 10);
+    series.triggers.push(record.triggerCount);
+    series.slashes.push(view.triggers.filter((trigger) => trigger.resolution === "upheld").length);
+    series.paid.push(record.outcome === null ? null : tokensAsNumber(record.paid));
+  });
+  return series;
+}

@@ -1,0 +1,142 @@
+import {
+  addTranche,
+  BPS,
+  claimableAt,
+  lockedAt,
+  trancheUnlocked,
+  type VestingRecord,
+  type VestingTranche,
+} from "@gradual/protocol";
+
+/**
+ * The node page's vesting chart (protocol.md §7): what a node can claim at each round and what is still locked
+ * (and so still slashable). The curve uses the protocol's own tranche arithmetic; `replayVesting` rebuilds the
+ * tranches from the ledger's events when the API gives only totals.
+ */
+
+export type VestingCurve = {
+  readonly rounds: readonly number[];
+  /** Claimable at the start of each round if the node claims nothing more before then (0 before a past claim). */
+  readonly claimable: readonly bigint[];
+  /** Still locked at each round. */
+  readonly locked: readonly bigint[];
+  /** The round from which nothing is locked any more (the last tranche's end), or undefined with no tranches. */
+  readonly fullyVestedRound: number | undefined;
+};
+
+/** Claimable and locked amounts for every round in [fromRound, toRound]. */
+export function vestingCurve(record: VestingRecord, fromRound: number, toRound: number): VestingCurve {
+  const rounds: number[] = [];
+  const claimable: bigint[] = [];
+  const locked: bigint[] = [];
+  for (let round = fromRound; round <= toRound; round += 1) {
+    rounds.push(round);
+    // Before a claim the record no longer knows what was claimable then: never show a negative amount.
+    const value = claimableAt(record, round);
+    claimable.push(value > 0n ? value : 0n);
+    locked.push(lockedAt(record, round));
+  }
+  const ends = record.tranches.map((tranche) => tranche.endRound);
+  return { rounds, claimable, locked, fullyVestedRound: ends.length === 0 ? undefined : Math.max(...ends) };
+}
+
+/**
+ * The chart's range: from the current round to the round the last tranche is fully unlocked (at least four
+ * rounds), which is what a node can expect to claim if it waits.
+ */
+export function vestingRange(record: VestingRecord, currentRound: number): { fromRound: number; toRound: number } {
+  const ends = record.tranches.map((tranche) => tranche.endRound);
+  return { fromRound: Math.max(0, currentRound), toRound: Math.max(currentRound + 4, ...ends) };
+}
+
+/** The vesting-related events of one node in one task, with the round each landed in. */
+export type VestingEvent =
+  | {
+      readonly type: "Vested";
+      readonly round: number;
+      readonly cycle: number;
+      readonly amount: bigint;
+      readonly endRound: number;
+    }
+  | { readonly type: "Claimed"; readonly round: number; readonly amount: bigint }
+  | { readonly type: "Slashed"; readonly round: number; readonly fromVesting: bigint };
+
+export const EMPTY_VESTING: VestingRecord = {
+  unlocked: 0n,
+  tranches: [],
+  totalVested: 0n,
+  totalClaimed: 0n,
+  totalSlashed: 0n,
+};
+
+function claimAll(record: VestingRecord, round: number): VestingRecord {
+  const amount = claimableAt(record, round);
+  const tranches: VestingTranche[] = [];
+  for (const tranche of record.tranches) {
+    if (round >= tranche.endRound) continue;
+    tranches.push({ ...tranche, claimed: trancheUnlocked(tranche, round) });
+  }
+  return { ...record, unlocked: 0n, tranches, totalClaimed: record.totalClaimed + amount };
+}
+
+function slashLocked(record: VestingRecord, round: number, fractionBps: number): VestingRecord {
+  let unlocked = record.unlocked;
+  let slashed = 0n;
+  const tranches: VestingTranche[] = [];
+  for (const tranche of record.tranches) {
+    const freed = trancheUnlocked(tranche, round);
+    unlocked += freed - tranche.claimed;
+    const locked = tranche.amount - freed;
+    const cut = (locked * BigInt(fractionBps)) / BigInt(BPS);
+    slashed += cut;
+    if (locked - cut > 0n) {
+      tranches.push({
+        cycle: tranche.cycle,
+        amount: locked - cut,
+        startRound: round,
+        endRound: tranche.endRound,
+        claimed: 0n,
+      });
+    }
+  }
+  return { ...record, unlocked, tranches, totalSlashed: record.totalSlashed + slashed };
+}
+
+/**
+ * Rebuilds a vesting record from events in ledger order (protocol.md §7.1, §7.2). Exact for every tranche created
+ * after the first event given; `unlocked` (claimable money from tranches already folded) may be missing when the
+ * history starts late, which {@link reconcileUnlocked} corrects with the ledger's own claimable total.
+ */
+export function replayVesting(
+  events: readonly VestingEvent[],
+  params: { readonly vestingRounds: number; readonly slashFractionBps: number },
+): VestingRecord {
+  let record = EMPTY_VESTING;
+  for (const event of events) {
+    if (event.type === "Vested") {
+      const startRound = event.endRound - params.vestingRounds;
+      record = addTranche(record, event.cycle, event.amount, startRound, params.vestingRounds);
+    } else if (event.type === "Claimed") {
+      record = claimAll(record, event.round);
+    } else if (event.fromVesting > 0n) {
+      record = slashLocked(record, event.round, params.slashFractionBps);
+    }
+  }
+  return record;
+}
+
+/**
+ * Sets `unlocked` so that the record's claimable amount at `round` equals what the ledger reports. Returns
+ * whether the rebuilt tranches also match the ledger's locked amount (if not, the history was incomplete).
+ */
+export function reconcileUnlocked(
+  record: VestingRecord,
+  round: number,
+  ledger: { readonly claimable: bigint; readonly locked: bigint },
+): { readonly record: VestingRecord; readonly exact: boolean } {
+  const fromTranches = claimableAt({ ...record, unlocked: 0n }, round);
+  const unlocked = ledger.claimable > fromTranches ? ledger.claimable - fromTranches : 0n;
+  const reconciled = { ...record, unlocked };
+  const exact = lockedAt(reconciled, round) === ledger.locked && claimableAt(reconciled, round) === ledger.claimable;
+  return { record: reconciled, exact };
+}

@@ -1,0 +1,313 @@
+import {
+  commitWindow,
+  distributionTriggerWindow,
+  distributionVoteWindow,
+  distributionWindow,
+  proofTriggerWindow,
+  proofVoteWindow,
+  revealWindow,
+  roundOf,
+  roundStart,
+  type TaskParams,
+} from "@gradual/protocol";
+
+/**
+ * What the task view draws: the windows of every cycle around the current slot, laid out from the task's
+ * parameters with the protocol's own window arithmetic (protocol.md §2.2), so the picture cannot disagree with
+ * the rules. In round r, cycle r works, cycle r-1 is reviewed and cycle r-2 is distributed (§2.1): one cycle
+ * starts and one completes every round.
+ */
+
+export type Timing = { readonly startSlot: number; readonly params: TaskParams };
+
+export type Period = "work" | "review" | "distribution";
+
+export type WindowName =
+  | "work"
+  | "commit"
+  | "reveal"
+  | "proofTriggers"
+  | "proofVotes"
+  | "distribution"
+  | "distributionTriggers"
+  | "distributionVotes";
+
+export type WindowState = "past" | "open" | "future";
+
+export type WindowBar = {
+  readonly name: WindowName;
+  readonly label: string;
+  /** What a node does in this window, in a sentence. */
+  readonly description: string;
+  readonly opensAt: number;
+  readonly closesAt: number;
+  readonly state: WindowState;
+  /** 0 = main track; 1 = a second, thinner track for vote windows that overlap their trigger window. */
+  readonly track: 0 | 1;
+};
+
+export type PeriodBand = {
+  readonly period: Period;
+  readonly cycle: number;
+  /** The round this period occupies. */
+  readonly round: number;
+  /** Distribution attempt (0-based) for the distribution period. */
+  readonly attempt: number;
+  readonly opensAt: number;
+  readonly closesAt: number;
+  readonly state: WindowState;
+  readonly windows: readonly WindowBar[];
+};
+
+export type CycleLane = {
+  readonly cycle: number;
+  /** complete: paid or given up; live: started and not complete; upcoming: not started yet. */
+  readonly status: "complete" | "live" | "upcoming";
+  readonly outcome: string | null;
+  readonly periods: readonly PeriodBand[];
+};
+
+export type RoundMarker = {
+  readonly round: number;
+  readonly opensAt: number;
+  readonly closesAt: number;
+  readonly current: boolean;
+};
+
+/** What the ledger says about a cycle that the parameters alone cannot: retries and completion. */
+export type KnownCycle = {
+  readonly cycle: number;
+  readonly attempt: number;
+  readonly attemptRound: number;
+  readonly outcome: string | null;
+};
+
+export type WindowLayoutOptions = {
+  /** Rounds shown before the current one (default 2). */
+  readonly roundsBefore?: number;
+  /** Rounds shown after the current one (default 1). */
+  readonly roundsAfter?: number;
+  /** Cycles the ledger reported (live cycles of the task view, or cycle records). */
+  readonly knownCycles?: readonly KnownCycle[];
+  /**
+   * The newest cycle that started, for a task that starts no new cycles (paused, closing or closed, §8): later
+   * cycles are not drawn. Leave it out for an active task, whose coming cycles are drawn as upcoming.
+   */
+  readonly lastStartedCycle?: number;
+};
+
+export type WindowLayout = {
+  readonly currentSlot: number;
+  /** The task's round at the current slot (negative before the task starts). */
+  readonly currentRound: number;
+  readonly fromSlot: number;
+  readonly toSlot: number;
+  readonly rounds: readonly RoundMarker[];
+  /** The three live cycles of the current round, one above the other. */
+  readonly now: {
+    readonly work: PeriodBand | undefined;
+    readonly review: PeriodBand | undefined;
+    readonly distribution: readonly PeriodBand[];
+  };
+  /** Cycles whose periods touch the shown range, oldest first (a staircase: one lane starts per round). */
+  readonly lanes: readonly CycleLane[];
+  /** The cycle that starts in the current round and the one whose distribution runs in it. */
+  readonly startingCycle: number | undefined;
+  readonly completingCycles: readonly number[];
+};
+
+function stateOf(opensAt: number, closesAt: number, slot: number): WindowState {
+  if (slot < opensAt) return "future";
+  if (slot >= closesAt) return "past";
+  return "open";
+}
+
+function bar(
+  name: WindowName,
+  label: string,
+  description: string,
+  window: { readonly opensAt: number; readonly closesAt: number },
+  slot: number,
+  track: 0 | 1 = 0,
+): WindowBar {
+  return { name, label, description, ...window, state: stateOf(window.opensAt, window.closesAt, slot), track };
+}
+
+/** The work period of cycle c: round c, ending with the commit window (§2.2, §4.1). */
+export function workPeriod(task: Timing, cycle: number, slot: number): PeriodBand {
+  const opensAt = roundStart(task, cycle);
+  const closesAt = roundStart(task, cycle + 1);
+  const commit = commitWindow(task, cycle);
+  const windows: WindowBar[] = [];
+  if (commit.opensAt > opensAt) {
+    windows.push(bar("work", "work", "nodes run the task off-chain", { opensAt, closesAt: commit.opensAt }, slot));
+  }
+  windows.push(bar("commit", "commit", "nodes post a hash of their proof", commit, slot));
+  return {
+    period: "work",
+    cycle,
+    round: cycle,
+    attempt: 0,
+    opensAt,
+    closesAt,
+    state: stateOf(opensAt, closesAt, slot),
+    windows,
+  };
+}
+
+/** The review period of cycle c: round c+1 with reveals, then proof triggers and votes (§4.2, §5). */
+export function reviewPeriod(task: Timing, cycle: number, slot: number): PeriodBand {
+  const opensAt = roundStart(task, cycle + 1);
+  const closesAt = roundStart(task, cycle + 2);
+  const windows = [
+    bar(
+      "reveal",
+      "reveal",
+      "nodes reveal proof digest and salt; the seed is fixed at the end",
+      revealWindow(task, cycle),
+      slot,
+    ),
+    bar(
+      "proofTriggers",
+      "audit",
+      "auditors check their assigned proofs and trigger on bad ones",
+      proofTriggerWindow(task, cycle),
+      slot,
+    ),
+    bar("proofVotes", "votes", "every node votes on each trigger", proofVoteWindow(task, cycle), slot, 1),
+  ];
+  return {
+    period: "review",
+    cycle,
+    round: cycle + 1,
+    attempt: 0,
+    opensAt,
+    closesAt,
+    state: stateOf(opensAt, closesAt, slot),
+    windows,
+  };
+}
+
+/** The distribution period of attempt `attempt` of cycle c, in round `attemptRound` (§6). */
+export function distributionPeriod(
+  task: Timing,
+  cycle: number,
+  attempt: number,
+  attemptRound: number,
+  slot: number,
+): PeriodBand {
+  const opensAt = roundStart(task, attemptRound);
+  const closesAt = roundStart(task, attemptRound + 1);
+  const windows = [
+    bar(
+      "distribution",
+      "list",
+      "the drawn distributor posts the payment list",
+      distributionWindow(task, attemptRound),
+      slot,
+    ),
+    bar(
+      "distributionTriggers",
+      "list audit",
+      "nodes recompute the list and trigger if it differs",
+      distributionTriggerWindow(task, attemptRound),
+      slot,
+    ),
+    bar(
+      "distributionVotes",
+      "votes",
+      "votes on a list trigger; then the list is paid into vesting",
+      distributionVoteWindow(task, attemptRound),
+      slot,
+      1,
+    ),
+  ];
+  return {
+    period: "distribution",
+    cycle,
+    round: attemptRound,
+    attempt,
+    opensAt,
+    closesAt,
+    state: stateOf(opensAt, closesAt, slot),
+    windows,
+  };
+}
+
+function laneOf(task: Timing, cycle: number, slot: number, known: KnownCycle | undefined): CycleLane {
+  const currentRound = roundOf(task, slot);
+  const periods: PeriodBand[] = [workPeriod(task, cycle, slot), reviewPeriod(task, cycle, slot)];
+  const lastAttempt = known?.attempt ?? 0;
+  const lastRound = known?.attemptRound ?? cycle + 2;
+  // Earlier failed attempts ran one round apart, each in its own round (§6.5).
+  for (let attempt = 0; attempt <= lastAttempt; attempt += 1) {
+    const round = lastRound - (lastAttempt - attempt);
+    if (round >= cycle + 2) periods.push(distributionPeriod(task, cycle, attempt, round, slot));
+  }
+  const outcome = known?.outcome ?? null;
+  let status: CycleLane["status"];
+  if (outcome !== null) status = "complete";
+  else if (cycle > currentRound) status = "upcoming";
+  else if (known === undefined && lastRound < currentRound) status = "complete";
+  else status = "live";
+  return { cycle, status, outcome, periods };
+}
+
+/**
+ * Lays out the windows around `currentSlot` (the head slot): the rounds from `roundsBefore` before the current one
+ * to `roundsAfter` after it, every cycle with a period in that range, and the three live cycles of the current
+ * round. Cycles the ledger has not reported are drawn from the parameters alone (first attempt, no retries).
+ */
+export function windowLayout(task: Timing, currentSlot: number, options: WindowLayoutOptions = {}): WindowLayout {
+  const roundsBefore = options.roundsBefore ?? 2;
+  const roundsAfter = options.roundsAfter ?? 1;
+  const currentRound = roundOf(task, currentSlot);
+  const firstRound = Math.max(0, currentRound - roundsBefore);
+  const lastRound = Math.max(firstRound, currentRound + roundsAfter);
+  const known = new Map((options.knownCycles ?? []).map((cycle) => [cycle.cycle, cycle]));
+  const rounds: RoundMarker[] = [];
+  for (let round = firstRound; round <= lastRound; round += 1) {
+    rounds.push({
+      round,
+      opensAt: roundStart(task, round),
+      closesAt: roundStart(task, round + 1),
+      current: round === currentRound,
+    });
+  }
+  const fromSlot = roundStart(task, firstRound);
+  const toSlot = roundStart(task, lastRound + 1);
+
+  // A cycle touches the range if its work round is at most the last round and its last period ends after fromSlot.
+  const lanes: CycleLane[] = [];
+  const oldest = Math.max(0, firstRound - 2 - Math.max(0, ...[...known.values()].map((cycle) => cycle.attempt)));
+  const newest = options.lastStartedCycle === undefined ? lastRound : Math.min(lastRound, options.lastStartedCycle);
+  for (let cycle = oldest; cycle <= newest; cycle += 1) {
+    const lane = laneOf(task, cycle, currentSlot, known.get(cycle));
+    const last = lane.periods[lane.periods.length - 1];
+    if (last !== undefined && last.closesAt > fromSlot) lanes.push(lane);
+  }
+
+  const inRound = (band: PeriodBand) => band.round === currentRound;
+  const all = lanes.flatMap((lane) => lane.periods);
+  const work = currentRound >= 0 ? all.find((band) => band.period === "work" && inRound(band)) : undefined;
+  const review = all.find((band) => band.period === "review" && inRound(band));
+  const distribution = all.filter((band) => band.period === "distribution" && inRound(band));
+  return {
+    currentSlot,
+    currentRound,
+    fromSlot,
+    toSlot,
+    rounds,
+    now: { work, review, distribution },
+    lanes,
+    startingCycle: work?.cycle,
+    completingCycles: distribution.map((band) => band.cycle),
+  };
+}
+
+/** Position of a slot in [0, 1] across the layout (clamped), for drawing. */
+export function slotFraction(layout: Pick<WindowLayout, "fromSlot" | "toSlot">, slot: number): number {
+  const span = layout.toSlot - layout.fromSlot;
+  if (span <= 0) return 0;
+  return Math.min(1, Math.max(0, (slot - layout.fromSlot) / span));
+}

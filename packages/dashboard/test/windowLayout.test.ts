@@ -1,0 +1,151 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { DEVNET_PARAMS } from "@gradual/protocol";
+import { slotFraction, windowLayout } from "../src/model/windowLayout.ts";
+
+// protocol.md §2.4: the devnet preset, a task created in slot 99, so round r is [100 + 20r, 120 + 20r).
+const task = { startSlot: 100, params: DEVNET_PARAMS };
+
+describe("windowLayout", () => {
+  it("draws the three live cycles of a round one above the other (§2.4, slot 147)", () => {
+    const layout = windowLayout(task, 147);
+    assert.equal(layout.currentRound, 2);
+    assert.equal(layout.now.work?.cycle, 2);
+    assert.equal(layout.now.review?.cycle, 1);
+    assert.deepEqual(
+      layout.now.distribution.map((band) => band.cycle),
+      [0],
+    );
+    assert.equal(layout.startingCycle, 2);
+    assert.deepEqual(layout.completingCycles, [0]);
+
+    const work = layout.now.work;
+    assert.deepEqual(
+      work?.windows.map((window) => [window.name, window.opensAt, window.closesAt, window.state]),
+      [
+        ["work", 140, 155, "open"],
+        ["commit", 155, 160, "future"],
+      ],
+    );
+    assert.deepEqual(
+      layout.now.review?.windows.map((window) => [
+        window.name,
+        window.opensAt,
+        window.closesAt,
+        window.state,
+        window.track,
+      ]),
+      [
+        ["reveal", 140, 144, "past", 0],
+        ["proofTriggers", 144, 150, "open", 0],
+        ["proofVotes", 144, 155, "open", 1],
+      ],
+    );
+    assert.deepEqual(
+      layout.now.distribution[0]?.windows.map((window) => [window.name, window.opensAt, window.closesAt]),
+      [
+        ["distribution", 140, 144],
+        ["distributionTriggers", 144, 150],
+        ["distributionVotes", 144, 155],
+      ],
+    );
+  });
+
+  it("starts one cycle and completes one in every steady round", () => {
+    for (let slot = 140; slot < 400; slot += 7) {
+      const layout = windowLayout(task, slot);
+      const round = layout.currentRound;
+      assert.equal(layout.now.work?.cycle, round, `slot ${slot}`);
+      assert.equal(layout.now.review?.cycle, round - 1, `slot ${slot}`);
+      assert.deepEqual(layout.completingCycles, [round - 2], `slot ${slot}`);
+      // Every band of the current round lies inside it.
+      for (const band of [layout.now.work, layout.now.review, ...layout.now.distribution]) {
+        assert.ok(band !== undefined);
+        for (const window of band.windows) {
+          assert.ok(
+            window.opensAt >= band.opensAt && window.closesAt <= band.closesAt,
+            `${window.name} fits round ${band.round}`,
+          );
+        }
+      }
+    }
+  });
+
+  it("lays lanes out as a staircase: each cycle's periods follow one another a round apart", () => {
+    const layout = windowLayout(task, 187, { roundsBefore: 2, roundsAfter: 1 });
+    assert.equal(layout.currentRound, 4);
+    assert.equal(layout.fromSlot, 140);
+    assert.equal(layout.toSlot, 220);
+    assert.deepEqual(
+      layout.rounds.map((round) => [round.round, round.current]),
+      [
+        [2, false],
+        [3, false],
+        [4, true],
+        [5, false],
+      ],
+    );
+    const cycles = layout.lanes.map((lane) => lane.cycle);
+    assert.deepEqual(cycles, [0, 1, 2, 3, 4, 5]);
+    for (const lane of layout.lanes) {
+      const [work, review, distribution] = lane.periods;
+      assert.equal(work?.round, lane.cycle);
+      assert.equal(review?.round, lane.cycle + 1);
+      assert.equal(distribution?.round, lane.cycle + 2);
+      assert.equal(review?.opensAt, work?.closesAt);
+    }
+    assert.equal(layout.lanes.find((lane) => lane.cycle === 5)?.status, "upcoming");
+    assert.equal(layout.lanes.find((lane) => lane.cycle === 1)?.status, "complete");
+    assert.equal(layout.lanes.find((lane) => lane.cycle === 2)?.status, "live");
+  });
+
+  it("follows a retried distribution into a later round (§6.5)", () => {
+    // Cycle 0's first list failed; attempt 1 runs in round 3 (slots 160-179).
+    const layout = windowLayout(task, 165, { knownCycles: [{ cycle: 0, attempt: 1, attemptRound: 3, outcome: null }] });
+    const lane = layout.lanes.find((candidate) => candidate.cycle === 0);
+    assert.deepEqual(
+      lane?.periods.map((band) => [band.period, band.round, band.attempt]),
+      [
+        ["work", 0, 0],
+        ["review", 1, 0],
+        ["distribution", 2, 0],
+        ["distribution", 3, 1],
+      ],
+    );
+    assert.deepEqual(
+      layout.now.distribution.map((band) => [band.cycle, band.attempt]),
+      [
+        [0, 1],
+        [1, 0],
+      ],
+    );
+    assert.equal(lane?.status, "live");
+  });
+
+  it("draws no new cycles for a task that starts none (paused)", () => {
+    const layout = windowLayout(task, 205, { lastStartedCycle: 3 });
+    assert.equal(layout.currentRound, 5);
+    assert.equal(layout.now.work, undefined);
+    assert.equal(layout.now.review, undefined);
+    assert.deepEqual(
+      layout.now.distribution.map((band) => band.cycle),
+      [3],
+    );
+    assert.ok(layout.lanes.every((lane) => lane.cycle <= 3));
+  });
+
+  it("before the task starts, shows round 0 ahead and no live cycle", () => {
+    const layout = windowLayout(task, 95);
+    assert.equal(layout.currentRound, -1);
+    assert.equal(layout.now.work, undefined);
+    assert.equal(layout.rounds[0]?.round, 0);
+    assert.equal(layout.lanes[0]?.status, "upcoming");
+  });
+
+  it("places slots on a 0..1 scale, clamped", () => {
+    const range = { fromSlot: 100, toSlot: 200 };
+    assert.equal(slotFraction(range, 150), 0.5);
+    assert.equal(slotFraction(range, 50), 0);
+    assert.equal(slotFraction(range, 250), 1);
+  });
+});
