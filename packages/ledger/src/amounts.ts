@@ -10,7 +10,9 @@ const TOKEN_AMOUNT = /^(0|[1-9][0-9]*)(?:\.([0-9]{1,9}))?$/;
 export function parseTokenAmount(text: string): bigint {
   const match = TOKEN_AMOUNT.exec(text.trim());
   if (match === null) {
-    throw new TypeError(`expected an amount in tokens like 12 or 1.5 (at most ${DECIMALS} decimals), got ${JSON.stringify(text)}`);
+    throw new TypeError(
+      `expected an amount in tokens like 12 or 1.5 (at most ${DECIMALS} decimals), got ${JSON.stringify(text)}`,
+    );
   }
   const whole = BigInt(match[1] as string);
   const fraction = BigInt((match[2] ?? "").padEnd(DECIMALS, "0"));

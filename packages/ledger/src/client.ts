@@ -1,5 +1,5 @@
-import type { Static } from "@sinclair/typebox";
 import { type Hash, type Transaction, transactionToJson } from "@gradual/protocol";
+import type { Static } from "@sinclair/typebox";
 import type { TxResult } from "./block.ts";
 import { type ApiErrorCode, type ErrorBody, LedgerError } from "./errors.ts";
 import { type KeyPair, signTransaction } from "./keys.ts";
@@ -36,7 +36,18 @@ export type NodeList = Static<typeof NodeListSchema>;
 export type TaskList = Static<typeof TaskListSchema>;
 export type BlobStored = Static<typeof BlobStoredSchema>;
 export type AdminSlotsResult = Static<typeof AdminSlotsResultSchema>;
-export type { AccountView, BatchResult, BlockHeaderWire, BlockWire, ChainInfo, CycleView, NodeView, SubmitResult, TaskView, TxStatusWire };
+export type {
+  AccountView,
+  BatchResult,
+  BlockHeaderWire,
+  BlockWire,
+  ChainInfo,
+  CycleView,
+  NodeView,
+  SubmitResult,
+  TaskView,
+  TxStatusWire,
+};
 
 /** Distributive Omit: each transaction kind keeps its own fields. */
 type Without<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -97,7 +108,13 @@ export function createLedgerClient(parameters: CreateLedgerClientParameters) {
   async function request<T>(
     method: "GET" | "POST",
     path: string,
-    options: { body?: unknown; raw?: Uint8Array; headers?: Record<string, string>; allow404?: boolean; timeoutMs?: number } = {},
+    options: {
+      body?: unknown;
+      raw?: Uint8Array;
+      headers?: Record<string, string>;
+      allow404?: boolean;
+      timeoutMs?: number;
+    } = {},
   ): Promise<T> {
     const headers: Record<string, string> = { ...options.headers };
     let body: string | Uint8Array | undefined;
@@ -106,7 +123,9 @@ export function createLedgerClient(parameters: CreateLedgerClientParameters) {
       body = options.raw;
     } else if (options.body !== undefined) {
       headers["content-type"] = "application/json";
-      body = JSON.stringify(options.body, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value));
+      body = JSON.stringify(options.body, (_key, value: unknown) =>
+        typeof value === "bigint" ? value.toString() : value,
+      );
     }
     const response = await doFetch(`${base}${path}`, {
       method,
@@ -136,14 +155,18 @@ export function createLedgerClient(parameters: CreateLedgerClientParameters) {
 
   const query = (values: Record<string, number | string | undefined>) => {
     const entries = Object.entries(values).filter(([, value]) => value !== undefined) as [string, string | number][];
-    return entries.length === 0 ? "" : `?${entries.map(([key, value]) => `${key}=${encodeURIComponent(value)}`).join("&")}`;
+    return entries.length === 0
+      ? ""
+      : `?${entries.map(([key, value]) => `${key}=${encodeURIComponent(value)}`).join("&")}`;
   };
   const page = (parameters: PageParameters = {}) => query({ offset: parameters.offset, limit: parameters.limit });
   const envelope = (signed: SignedTransaction) => ({ tx: transactionToJson(signed.tx), signature: signed.signature });
   const waitQuery = (wait: WaitParameters | undefined) =>
     wait === undefined ? "" : query({ wait: "included", timeoutMs: wait.timeoutMs });
 
-  async function allPages<T>(fetchPage: (offset: number) => Promise<{ items: T[]; next: number | null }>): Promise<T[]> {
+  async function allPages<T>(
+    fetchPage: (offset: number) => Promise<{ items: T[]; next: number | null }>,
+  ): Promise<T[]> {
     const items: T[] = [];
     let offset: number | null = 0;
     for (let count = 0; offset !== null && count < MAX_PAGES; count += 1) {
@@ -216,7 +239,9 @@ export function createLedgerClient(parameters: CreateLedgerClientParameters) {
       ]);
       const votes: Record<number, VoteList["items"]> = {};
       for (const trigger of view.triggers) {
-        votes[trigger.index] = await allPages((offset) => client.listVotes(task, cycle, trigger.index, { offset, limit }));
+        votes[trigger.index] = await allPages((offset) =>
+          client.listVotes(task, cycle, trigger.index, { offset, limit }),
+        );
       }
       const distributionEntries: Record<number, DistributionView["items"]> = {};
       for (const distribution of view.distributions) {
@@ -253,7 +278,10 @@ export function createLedgerClient(parameters: CreateLedgerClientParameters) {
      * Follows the event stream: `onBlock` gets every block after `after` (or from now), in order, reconnecting with
      * Last-Event-ID after a dropped connection until `close()`.
      */
-    subscribe(onBlock: (data: BlockEventData) => void, options: { after?: number; onError?: (error: unknown) => void } = {}): Subscription {
+    subscribe(
+      onBlock: (data: BlockEventData) => void,
+      options: { after?: number; onError?: (error: unknown) => void } = {},
+    ): Subscription {
       const controller = new AbortController();
       let lastId = options.after;
       const done = (async () => {

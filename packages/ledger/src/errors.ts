@@ -20,10 +20,13 @@ export const LEDGER_ERROR_CODES = {
   API__INTERNAL: "An unexpected error; the ledger logged it",
   LEDGER__MEMPOOL_FULL: "The mempool holds its maximum number of transactions; retry later",
   LEDGER__SENDER_LIMIT: "The sender has its maximum number of pending transactions; wait for a block",
-  LEDGER__STORAGE_FAILURE: "The data directory cannot be written (disk full, read-only, I/O error); nothing was acknowledged",
+  LEDGER__STORAGE_FAILURE:
+    "The data directory cannot be written (disk full, read-only, I/O error); nothing was acknowledged",
   LEDGER__SHUTTING_DOWN: "The ledger is stopping and accepts no more transactions",
   LEDGER__FAUCET_LIMIT: "The faucet's amount or rate limit was exceeded",
   LEDGER__SUBSCRIBER_LIMIT: "The event stream has its maximum number of subscribers",
+  LEDGER__CONFIG: "The ledger cannot start with these options (no or another genesis, data directory in use, ...)",
+  LEDGER__DAMAGED: "The data directory is inconsistent (stored state does not match the last block); run verify",
 } as const;
 
 export type LedgerErrorCode = keyof typeof LEDGER_ERROR_CODES;

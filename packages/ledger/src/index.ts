@@ -16,7 +16,12 @@ export * from "./logger.ts";
 export * from "./mempool.ts";
 export * from "./metrics.ts";
 export * from "./producer.ts";
-export { createLedgerServer, errorBodyOf, type LedgerServerModules, type LedgerServerOptions } from "./server/createLedgerServer.ts";
+export {
+  createLedgerServer,
+  errorBodyOf,
+  type LedgerServerModules,
+  type LedgerServerOptions,
+} from "./server/createLedgerServer.ts";
 export { HTTP_STATUS, httpStatusOf } from "./server/httpStatus.ts";
 export * as schemas from "./server/schemas.ts";
 export * from "./startLedger.ts";

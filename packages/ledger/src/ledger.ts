@@ -74,12 +74,18 @@ export type IncludedStatus = {
 export type TxStatus = PendingStatus | IncludedStatus;
 
 /** What one submitted envelope came to: acknowledged (pending or already included) or refused at the edge. */
-export type SubmitOutcome = { readonly ok: true; readonly status: TxStatus } | { readonly ok: false; readonly error: ErrorBody };
+export type SubmitOutcome =
+  | { readonly ok: true; readonly status: TxStatus }
+  | { readonly ok: false; readonly error: ErrorBody };
 
 export type BlockListener = (block: Block) => void;
 
 function edgeError(rejection: EdgeRejection | ErrorBody): ErrorBody {
-  return { code: rejection.code, message: rejection.message, context: toWire(rejection.context) as Record<string, unknown> };
+  return {
+    code: rejection.code,
+    message: rejection.message,
+    context: toWire(rejection.context) as Record<string, unknown>,
+  };
 }
 
 export function resultOf(applied: TransactionOutcome): TxResult {
@@ -118,13 +124,19 @@ export class Ledger {
   #stopping = false;
   #faucetWindow: { startMs: number; count: number } = { startMs: 0, count: 0 };
 
-  private constructor(genesis: LedgerGenesis, state: State, head: BlockHeader, options: LedgerOptions, modules: LedgerModules) {
+  private constructor(
+    genesis: LedgerGenesis,
+    state: State,
+    head: BlockHeader,
+    options: LedgerOptions,
+    modules: LedgerModules,
+  ) {
     this.genesis = genesis;
     this.chainId = genesis.chainId;
     this.#state = state;
     this.#head = head;
     this.#modules = modules;
-    this.maxTransactionsPerBlock = options.maxTransactionsPerBlock ?? 2_048;
+    this.maxTransactionsPerBlock = options.maxTransactionsPerBlock ?? 4_096;
     this.mempool = new Mempool({
       ...(options.maxMempoolTransactions === undefined ? {} : { maxTransactions: options.maxMempoolTransactions }),
       ...(options.maxPendingPerSender === undefined ? {} : { maxPerSender: options.maxPendingPerSender }),
@@ -140,7 +152,7 @@ export class Ledger {
     let genesis = await store.readGenesis();
     if (genesis === undefined) {
       if (options.genesis === undefined) {
-        throw new LedgerError("API__INVALID_REQUEST", {
+        throw new LedgerError("LEDGER__CONFIG", {
           message: `${store.location} holds no chain yet: start it with a genesis file (--genesis FILE) or --devnet`,
         });
       }
@@ -151,18 +163,19 @@ export class Ledger {
       options.genesis !== undefined &&
       canonicalStringify(genesisToJson(options.genesis)) !== canonicalStringify(genesisToJson(genesis))
     ) {
-      throw new LedgerError("API__INVALID_REQUEST", {
+      throw new LedgerError("LEDGER__CONFIG", {
         message: `the genesis given differs from the one ${store.location} was started with (chain ${genesis.chainId}); use another data directory`,
       });
     }
     const head = await store.getHead();
-    if (head === undefined) throw new LedgerError("API__INTERNAL", { message: `${store.location} has a genesis but no block 0` });
+    if (head === undefined)
+      throw new LedgerError("LEDGER__DAMAGED", { message: `${store.location} has a genesis but no block 0` });
     const entries: [string, unknown][] = [];
     for await (const entry of store.loadState()) entries.push([entry[0], entry[1]]);
     const state = stateFromEntries(entries);
     const root = stateRoot(state);
     if (root !== head.stateRoot) {
-      throw new LedgerError("API__INTERNAL", {
+      throw new LedgerError("LEDGER__DAMAGED", {
         message: `the stored state's root ${root} does not match block ${head.number}'s stateRoot ${head.stateRoot}: the data directory is damaged; run \`gradual ledger verify\``,
       });
     }
@@ -282,7 +295,9 @@ export class Ledger {
       return new LedgerError("LEDGER__MEMPOOL_FULL", { context: { limit: this.mempool.maxTransactions } }).toBody();
     }
     if (pending >= this.mempool.maxPerSender) {
-      return new LedgerError("LEDGER__SENDER_LIMIT", { context: { sender: tx.from, limit: this.mempool.maxPerSender } }).toBody();
+      return new LedgerError("LEDGER__SENDER_LIMIT", {
+        context: { sender: tx.from, limit: this.mempool.maxPerSender },
+      }).toBody();
     }
     return null;
   }
@@ -378,7 +393,7 @@ export class Ledger {
 
   async getTxStatus(hash: Hash): Promise<TxStatus | undefined> {
     const pending = this.mempool.get(hash);
-    if (pending !== undefined && pending.logged) return pendingStatus(pending);
+    if (pending?.logged) return pendingStatus(pending);
     const stored = await this.#modules.store.getTransaction(hash);
     return stored === undefined ? undefined : includedStatus(stored);
   }
@@ -436,7 +451,13 @@ export class Ledger {
         logger.error(`admitted transaction ${entry.hash} refused at the edge in block ${slot}: ${outcome.code}`);
       }
       for (const event of outcome.events) events.push({ tx: entry.hash, event });
-      return { hash: entry.hash, tx: entry.tx, signature: entry.signature, result: resultOf(outcome), wire: entry.wire };
+      return {
+        hash: entry.hash,
+        tx: entry.tx,
+        signature: entry.signature,
+        result: resultOf(outcome),
+        wire: entry.wire,
+      };
     });
     const fields = {
       number: slot,
@@ -460,8 +481,7 @@ export class Ledger {
     try {
       await store.commitBlock(block, changes, lastSeq);
     } catch (error) {
-      const failure =
-        error instanceof Error ? error : new StorageError(`store block ${slot}`, error, store.location);
+      const failure = error instanceof Error ? error : new StorageError(`store block ${slot}`, error, store.location);
       this.#fail(failure);
       throw failure;
     }

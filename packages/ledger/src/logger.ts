@@ -12,7 +12,10 @@ export function createStderrLogger(minimum: "info" | "warn" | "error" = "info"):
   const order = { info: 0, warn: 1, error: 2 } as const;
   const write = (level: keyof typeof order) => (message: string, fields?: Readonly<Record<string, unknown>>) => {
     if (order[level] < order[minimum]) return;
-    const suffix = fields === undefined ? "" : ` ${JSON.stringify(fields, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))}`;
+    const suffix =
+      fields === undefined
+        ? ""
+        : ` ${JSON.stringify(fields, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))}`;
     process.stderr.write(`ledger ${level}: ${message}${suffix}\n`);
   };
   return { info: write("info"), warn: write("warn"), error: write("error") };

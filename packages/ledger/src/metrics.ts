@@ -87,18 +87,28 @@ export class LedgerMetrics {
         const [stage, code] = key.split("\u0000");
         return `gradual_ledger_tx_rejected_total{code="${code}",stage="${stage}"} ${count}`;
       });
-    metric("gradual_ledger_tx_rejected_total", "counter", "Transactions rejected, by code and stage (edge or block).", rejected);
+    metric(
+      "gradual_ledger_tx_rejected_total",
+      "counter",
+      "Transactions rejected, by code and stage (edge or block).",
+      rejected,
+    );
     metric(
       "gradual_ledger_apply_seconds",
       "histogram",
       "Time to build a block: advanceSlot, applyTransaction for each transaction, state root.",
       this.applySeconds.render("gradual_ledger_apply_seconds"),
     );
-    metric("gradual_ledger_fsync_seconds", "histogram", "Duration of durable commits (write and fsync), by what was committed.", [
-      ...this.fsyncSeconds.block.render("gradual_ledger_fsync_seconds", 'operation="block"'),
-      ...this.fsyncSeconds.mempool.render("gradual_ledger_fsync_seconds", 'operation="mempool"'),
-      ...this.fsyncSeconds.blob.render("gradual_ledger_fsync_seconds", 'operation="blob"'),
-    ]);
+    metric(
+      "gradual_ledger_fsync_seconds",
+      "histogram",
+      "Duration of durable commits (write and fsync), by what was committed.",
+      [
+        ...this.fsyncSeconds.block.render("gradual_ledger_fsync_seconds", 'operation="block"'),
+        ...this.fsyncSeconds.mempool.render("gradual_ledger_fsync_seconds", 'operation="mempool"'),
+        ...this.fsyncSeconds.blob.render("gradual_ledger_fsync_seconds", 'operation="blob"'),
+      ],
+    );
     const memory = process.memoryUsage();
     metric("process_resident_memory_bytes", "gauge", "Resident set size of the ledger process (workers included).", [
       `process_resident_memory_bytes ${memory.rss}`,

@@ -75,7 +75,9 @@ export class BlockProducer {
       () => this.#schedule(),
       (error: unknown) => {
         this.#running = false;
-        this.#modules.logger.error(`block production stopped: ${error instanceof Error ? error.message : String(error)}`);
+        this.#modules.logger.error(
+          `block production stopped: ${error instanceof Error ? error.message : String(error)}`,
+        );
       },
     );
     this.#inFlight = run;

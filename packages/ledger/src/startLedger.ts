@@ -84,12 +84,12 @@ function isAlive(pid: number): boolean {
 function lockDataDir(dataDir: string): () => void {
   const path = join(dataDir, LOCK_FILE);
   if (openInThisProcess.has(dataDir)) {
-    throw new LedgerError("API__INVALID_REQUEST", { message: `${dataDir} is already open in this process` });
+    throw new LedgerError("LEDGER__CONFIG", { message: `${dataDir} is already open in this process` });
   }
   if (existsSync(path)) {
     const pid = Number.parseInt(readFileSync(path, "utf8"), 10);
     if (Number.isSafeInteger(pid) && pid !== process.pid && isAlive(pid)) {
-      throw new LedgerError("API__INVALID_REQUEST", {
+      throw new LedgerError("LEDGER__CONFIG", {
         message: `another ledger (pid ${pid}) uses ${dataDir}; stop it first (or remove ${path} if that process is not a ledger)`,
       });
     }
@@ -119,7 +119,7 @@ async function resolveGenesis(options: StartLedgerOptions, store: LedgerStore, d
   const stored = await store.readGenesis();
   if (stored !== undefined) {
     if (options.devnet && stored.devnet === null) {
-      throw new LedgerError("API__INVALID_REQUEST", {
+      throw new LedgerError("LEDGER__CONFIG", {
         message: `${dataDir} holds chain ${stored.chainId}, which is not a devnet: --devnet needs a new data directory`,
       });
     }
@@ -127,7 +127,7 @@ async function resolveGenesis(options: StartLedgerOptions, store: LedgerStore, d
   }
   if (options.genesis !== undefined) return options.genesis;
   if (!options.devnet) {
-    throw new LedgerError("API__INVALID_REQUEST", {
+    throw new LedgerError("LEDGER__CONFIG", {
       message: `${dataDir} holds no chain yet: start it with --genesis FILE, or --devnet for a local devnet`,
     });
   }
@@ -179,7 +179,7 @@ export async function startLedger(options: StartLedgerOptions): Promise<RunningL
       { store, verifier, clock, metrics, logger },
     );
     if (options.manualSlots && !ledger.isDevnet) {
-      throw new LedgerError("API__INVALID_REQUEST", { message: "--manual-slots exists only in devnet mode" });
+      throw new LedgerError("LEDGER__CONFIG", { message: "--manual-slots exists only in devnet mode" });
     }
     let adminToken: string | undefined;
     if (ledger.isDevnet) {

@@ -11,7 +11,10 @@ import {
 
 export type VerifierPoolOptions = {
   readonly chainId: string;
-  /** Worker threads; defaults to the machine's cores. 0 verifies everything in the calling thread. */
+  /**
+   * Worker threads; defaults to the machine's cores minus one (the applying thread needs one), at least one.
+   * 0 verifies everything in the calling thread.
+   */
   readonly workers?: number;
   /** Most signatures sent to one worker in one message. */
   readonly maxBatchSize?: number;
@@ -20,7 +23,11 @@ export type VerifierPoolOptions = {
 };
 
 type Pending = { readonly prepared: PreparedEnvelope; readonly job: Job; readonly index: number };
-type Job = { readonly results: VerifiedEnvelope[]; remaining: number; readonly resolve: (results: VerifiedEnvelope[]) => void };
+type Job = {
+  readonly results: VerifiedEnvelope[];
+  remaining: number;
+  readonly resolve: (results: VerifiedEnvelope[]) => void;
+};
 type Slot = { worker: Worker; inFlight: Map<number, readonly Pending[]> };
 /** What a worker receives per signature, and answers: the sha256 of the payload when the signature holds, else null. */
 type SignatureItem = { readonly from: string; readonly payload: Uint8Array; readonly signature: string };
@@ -29,7 +36,8 @@ type WorkerAnswer = { readonly id: number; readonly hashes: readonly (string | n
 const MAX_WORKER_FAILURES = 8;
 
 /**
- * The worker's whole program. It needs nothing but node:crypto, so it is plain JavaScript run with `eval`: no
+ * The worker's whole program. Public keys are parsed once and kept in a small cache (a KeyObject holds native
+ * memory; a parse costs about 2% of a verify, so a large cache would buy little). It needs nothing but node:crypto, so it is plain JavaScript run with `eval`: no
  * TypeScript loader in the worker (on Node 20 a loader costs each thread a second isolate, tens of MB). It must
  * agree with keys.ts (`verifyBytes`) and with `transactionHash`; the tests check both.
  */
@@ -43,7 +51,7 @@ const keys = new Map();
 function publicKey(account) {
   let key = keys.get(account);
   if (key === undefined) {
-    if (keys.size > 100000) keys.clear();
+    if (keys.size >= 1024) keys.clear();
     key = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, Buffer.from(account, "hex")]), format: "der", type: "spki" });
     keys.set(account, key);
   }
@@ -88,7 +96,7 @@ export class VerifierPool {
     this.#chainId = options.chainId;
     this.#maxBatchSize = options.maxBatchSize ?? 256;
     this.#inThreadMax = options.inThreadMax ?? 2;
-    const count = options.workers ?? availableParallelism();
+    const count = options.workers ?? Math.max(1, availableParallelism() - 1);
     for (let index = 0; index < count; index += 1) this.#slots.push(this.#spawn());
   }
 
@@ -104,13 +112,16 @@ export class VerifierPool {
       const batch = slot.inFlight.get(message.id);
       if (batch === undefined) return;
       slot.inFlight.delete(message.id);
-      batch.forEach((pending, position) => this.#settle(pending, answerOf(pending.prepared, message.hashes[position] ?? null)));
+      for (const [position, pending] of batch.entries()) {
+        this.#settle(pending, answerOf(pending.prepared, message.hashes[position] ?? null));
+      }
     });
     const fail = (error: unknown) => {
       // A crashed worker: check its batches in-thread (nothing is lost), then replace it.
       const batches = [...slot.inFlight.values()];
       slot.inFlight.clear();
-      for (const batch of batches) for (const pending of batch) this.#settle(pending, this.#checkInThread(pending.prepared));
+      for (const batch of batches)
+        for (const pending of batch) this.#settle(pending, this.#checkInThread(pending.prepared));
       const index = this.#slots.indexOf(slot);
       if (index < 0 || this.#closed) return;
       this.#failures += 1;

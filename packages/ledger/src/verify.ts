@@ -8,13 +8,20 @@ import {
   type TransactionOutcome,
   transactionToJson,
 } from "@gradual/protocol";
-import { type BlockEvent, computeBlockHash, computeTxsRoot, genesisBlock, type StoredBlock, ZERO_HASH } from "./block.ts";
+import {
+  type BlockEvent,
+  computeBlockHash,
+  computeTxsRoot,
+  genesisBlock,
+  type StoredBlock,
+  ZERO_HASH,
+} from "./block.ts";
 import { genesisState } from "./genesis.ts";
 import { resultOf } from "./ledger.ts";
-import { stringifyWire } from "./wire.ts";
 import type { LedgerStore } from "./store/LedgerStore.ts";
 import type { VerifierPool } from "./verifierPool.ts";
 import { type VerifiedEnvelope, verifyEnvelope } from "./verifyEnvelope.ts";
+import { stringifyWire } from "./wire.ts";
 
 export type VerifyMismatch = {
   /** Block number where the log first disagrees with the replay (-1: the genesis record itself). */
@@ -64,7 +71,6 @@ function expectEqual(block: number, field: string, expected: unknown, actual: un
     message: `${where}: ${field} is ${actualText} in the log, replay gives ${expectedText}`,
   });
 }
-
 
 async function checkSignatures(block: StoredBlock, chainId: string, verifier: VerifierPool | undefined): Promise<void> {
   const inputs = block.txs.map((tx) => ({ envelope: { tx: transactionToJson(tx.tx), signature: tx.signature } }));

@@ -29,7 +29,12 @@ export function prepareEnvelope(input: EnvelopeInput, chainId: string): Prepared
   );
   if (isEdgeRejection(checked)) return checked;
   const signature = input.envelope.signature;
-  return { ok: true, tx: checked, payload: signingPayload(checked), signature: typeof signature === "string" ? signature : "" };
+  return {
+    ok: true,
+    tx: checked,
+    payload: signingPayload(checked),
+    signature: typeof signature === "string" ? signature : "",
+  };
 }
 
 /** The signature check and hash of a prepared envelope, in the calling thread. */

@@ -205,7 +205,8 @@ export function commitList(state: State, taskId: Hash, cycle: number, { offset, 
   for (let index = offset; index < Math.min(total, offset + limit); index += 1) {
     const node = readRecord<string>(state, keys.nodeAt(taskId, index));
     const commit = node === undefined ? undefined : getCommit(state, taskId, cycle, node);
-    if (node !== undefined && commit !== undefined) items.push({ node, commitment: commit.commitment, slot: commit.slot });
+    if (node !== undefined && commit !== undefined)
+      items.push({ node, commitment: commit.commitment, slot: commit.slot });
   }
   return pageOf(items, offset, limit, total);
 }

@@ -84,6 +84,8 @@ export type DecideHints = {
   readonly auditAssignment?: (cycle: number) => readonly Account[] | undefined;
   /** getAuditorsOf(state, task, cycle, target). */
   readonly auditorsOf?: (cycle: number, target: Account) => readonly Account[] | undefined;
+  /** listTriggers(state, task, cycle): the same for every node reading the same state. */
+  readonly triggers?: (cycle: number) => readonly TriggerRecord[] | undefined;
 };
 
 export type NodeView = {
@@ -266,7 +268,8 @@ function canVote(view: NodeView, task: TaskRecord, cycle: number, trigger: Trigg
 /** protocol.md §5.3: every node with weight checks a triggered proof itself and votes once. */
 function decideProofVotes(view: NodeView, task: TaskRecord, cycle: CycleRecord, push: Push): void {
   const slot = nextSlot(view.state);
-  for (const trigger of listTriggers(view.state, task.id, cycle.cycle)) {
+  const triggers = view.hints?.triggers?.(cycle.cycle) ?? listTriggers(view.state, task.id, cycle.cycle);
+  for (const trigger of triggers) {
     if (trigger.kind !== "proof" || !canVote(view, task, cycle.cycle, trigger, slot)) continue;
     const verdict = view.memory.verdicts.get(verdictKey(cycle.cycle, trigger.target));
     if (verdict === undefined) {

@@ -1,26 +1,11 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { createWriteStream, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { createInterface } from "node:readline";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import {
-  createLedgerClient,
-  formatTokenAmount,
-  GENESIS_FORMAT,
-  generateKeyPair,
-  type KeyPair,
-  type LedgerClient,
-  saveKeyFile,
-} from "@gradual/ledger";
-import { TOKEN } from "@gradual/protocol";
+import { resolve } from "node:path";
+import { formatTokenAmount, type LedgerClient } from "@gradual/ledger";
 import type { Command } from "commander";
+import { createDevnet, DEFAULT_DEVNET_TASK } from "../devnet/startDevnet.ts";
+import { isKoiiTaskPath } from "../koii/publish.ts";
 import { CliError } from "../output.ts";
-import { loadTaskConfig, type TaskConfig } from "../taskConfig.ts";
 import { createEventPrinter } from "./devnetPrinter.ts";
-import { publishTask } from "./task.ts";
-
-const CLI_BIN = resolve(dirname(fileURLToPath(import.meta.url)), "../../bin/gradual.js");
-const DEFAULT_TASK = resolve(dirname(fileURLToPath(import.meta.url)), "../../../../examples/web-scraper");
+import { runKoiiDevnet } from "./koii.ts";
 
 type DevnetFlags = {
   nodes: string;
@@ -34,65 +19,6 @@ type DevnetFlags = {
   quiet?: boolean;
 };
 
-type Child = { readonly name: string; readonly process: ChildProcess; readonly url: Promise<string> };
-
-/** Spawns `gradual <args>`, logs its output to a file, and resolves the URL it announces on stdout. */
-function spawnGradual(name: string, args: string[], logFile: string, urlPattern: RegExp): Child {
-  const child = spawn(process.execPath, [CLI_BIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-  const log = createWriteStream(logFile, { flags: "a" });
-  child.stderr?.pipe(log);
-  const url = new Promise<string>((resolveUrl, rejectUrl) => {
-    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-    lines.on("line", (line) => {
-      log.write(`${line}\n`);
-      const match = urlPattern.exec(line);
-      if (match?.[1] !== undefined) resolveUrl(match[1]);
-    });
-    child.once("exit", (code) =>
-      rejectUrl(new Error(`${name} exited with code ${code} before it was ready (see ${logFile})`)),
-    );
-  });
-  url.catch(() => {});
-  return { name, process: child, url };
-}
-
-function writeGenesis(
-  path: string,
-  chainId: string,
-  funded: { account: string; balance: bigint }[],
-  faucet: KeyPair,
-): void {
-  const genesis = {
-    format: GENESIS_FORMAT,
-    chainId,
-    accounts: [...funded, { account: faucet.publicKey, balance: 1_000_000n * TOKEN }].map(({ account, balance }) => ({
-      account,
-      balance: balance.toString(),
-    })),
-    devnet: {
-      faucet: { secretKey: faucet.secretKey, maxAmount: (1_000n * TOKEN).toString(), maxRequestsPerMinute: 600 },
-    },
-  };
-  writeFileSync(path, `${JSON.stringify(genesis, null, 2)}\n`);
-}
-
-/** Starts the task's demo site when its folder ships one (web-scraper does), and points the task at it. */
-async function startTaskSite(
-  config: TaskConfig,
-): Promise<{ config: TaskConfig; close: () => Promise<void> } | undefined> {
-  const sitePath = join(config.directory, "site.ts");
-  if (!existsSync(sitePath)) return undefined;
-  const module = (await import(pathToFileURL(sitePath).href)) as {
-    startDemoSite?: (options?: { port?: number }) => Promise<{ url: string; close(): Promise<void> }>;
-  };
-  if (module.startDemoSite === undefined) return undefined;
-  const site = await module.startDemoSite({ port: 0 });
-  return {
-    config: { ...config, config: { ...config.config, sitemap: `${site.url}/sitemap.txt` } },
-    close: () => site.close(),
-  };
-}
-
 export function register(program: Command): void {
   program
     .command("devnet")
@@ -101,7 +27,7 @@ export function register(program: Command): void {
     )
     .option("--nodes <n>", "honest nodes", "5")
     .option("--cheaters <n>", "nodes that submit a garbage proof every third cycle", "1")
-    .option("--task <dir>", "task folder (holding task.yml)", DEFAULT_TASK)
+    .option("--task <dir>", "task folder (holding task.yml)", DEFAULT_DEVNET_TASK)
     .option("--data <dir>", "data directory (wiped at start unless --keep)", ".data/devnet")
     .option("--port <n>", "ledger port", "8899")
     .option("--slot-ms <ms>", "slot length", "250")
@@ -119,114 +45,51 @@ Ctrl-C stops every process the devnet started.`,
 }
 
 async function runDevnet(options: DevnetFlags): Promise<void> {
+  // A Koii task folder runs unmodified through the Koii layer (docs/koii.md).
+  if (options.task !== undefined && isKoiiTaskPath(options.task)) {
+    return runKoiiDevnet(options.task, {
+      nodes: options.nodes,
+      cheaters: options.cheaters,
+      data: options.data,
+      port: options.port,
+      slotMs: options.slotMs,
+      roundSlots: "keep",
+      ...(options.rounds === undefined ? {} : { rounds: options.rounds }),
+      taskVar: [],
+      ...(options.quiet === undefined ? {} : { quiet: options.quiet }),
+    });
+  }
   const honest = Number(options.nodes);
   const cheaters = Number(options.cheaters);
   if (!Number.isInteger(honest) || honest < 1 || honest > 32)
     throw new CliError("CLI__BAD_INPUT", "--nodes: expected 1..32");
   if (!Number.isInteger(cheaters) || cheaters < 0 || cheaters > 8)
     throw new CliError("CLI__BAD_INPUT", "--cheaters: expected 0..8");
-  const data = resolve(options.data);
-  if (!options.keep) rmSync(data, { recursive: true, force: true });
-  mkdirSync(data, { recursive: true });
-  let config = loadTaskConfig(options.task ?? DEFAULT_TASK);
-  const children: Child[] = [];
-  let site: { close: () => Promise<void> } | undefined;
+  const devnet = createDevnet({
+    dataDir: resolve(options.data),
+    keep: options.keep === true,
+    honestNodes: honest,
+    cheaters,
+    task: options.task ?? DEFAULT_DEVNET_TASK,
+    port: Number(options.port),
+    slotMs: Number(options.slotMs),
+    write: (text) => process.stdout.write(text),
+  });
   let stopping = false;
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
     process.stdout.write("\nstopping the devnet…\n");
-    for (const child of children) child.process.kill("SIGTERM");
-    await Promise.all(
-      children.map(
-        (child) =>
-          new Promise((done) => (child.process.exitCode !== null ? done(null) : child.process.once("exit", done))),
-      ),
-    );
-    await site?.close();
+    await devnet.stop();
     process.exit(code);
   };
   process.once("SIGINT", () => void stop(0));
   process.once("SIGTERM", () => void stop(0));
   try {
-    const creator = generateKeyPair();
-    const faucet = generateKeyPair();
-    const nodes = Array.from({ length: honest + cheaters }, () => generateKeyPair());
-    const keyDir = join(data, "keys");
-    mkdirSync(keyDir, { recursive: true });
-    saveKeyFile(join(keyDir, "creator.json"), creator);
-    nodes.forEach((keyPair, index) => saveKeyFile(join(keyDir, `node-${index + 1}.json`), keyPair));
-    const genesisPath = join(data, "genesis.json");
-    if (!existsSync(genesisPath)) {
-      writeGenesis(
-        genesisPath,
-        "gradual-devnet",
-        [
-          { account: creator.publicKey, balance: 1_000_000n * TOKEN },
-          ...nodes.map((keyPair) => ({ account: keyPair.publicKey, balance: 10_000n * TOKEN })),
-        ],
-        faucet,
-      );
-    }
-    const ledger = spawnGradual(
-      "ledger",
-      [
-        "ledger",
-        "--data",
-        join(data, "ledger"),
-        "--genesis",
-        genesisPath,
-        "--port",
-        options.port,
-        "--slot-ms",
-        options.slotMs,
-      ],
-      join(data, "ledger.log"),
-      /"url":"([^"]+)"/,
+    const running = await devnet.start();
+    await followChain(running.client, running.taskId, new Map(running.labels), options, running.startBlock, () =>
+      stop(0),
     );
-    children.push(ledger);
-    const ledgerUrl = await ledger.url;
-    const client = createLedgerClient({ url: ledgerUrl, timeoutMs: 60_000 });
-    process.stdout.write(`\ngradual devnet\n  ledger API  ${ledgerUrl}/v1   (dashboard ${ledgerUrl}/)\n`);
-    const withSite = await startTaskSite(config);
-    if (withSite !== undefined) {
-      config = withSite.config;
-      site = withSite;
-      process.stdout.write(
-        `  demo site   ${config.config.sitemap?.replace(/\/sitemap\.txt$/, "")}  (what ${config.name} scrapes)\n`,
-      );
-    }
-    const startBlock = (await client.getHead()).number;
-    const taskId = await publishTask(client, config, join(keyDir, "creator.json"), () => {});
-    process.stdout.write(
-      `  task        ${config.name} ${taskId}\n               bounty ${formatTokenAmount(config.params.bountyPerRound)}/round, escrow ${formatTokenAmount(config.funding)}, rounds of ${config.params.roundSlots} slots × ${options.slotMs} ms\n`,
-    );
-    const labels = new Map<string, string>();
-    labels.set(creator.publicKey, "creator");
-    const stake = (config.params.minimumStake * 10n).toString();
-    for (const [index, keyPair] of nodes.entries()) {
-      const cheating = index >= honest;
-      const label = `node-${index + 1}${cheating ? " (cheater)" : ""}`;
-      labels.set(keyPair.publicKey, label);
-      const args = [
-        "node",
-        "--key",
-        join(keyDir, `node-${index + 1}.json`),
-        "--ledger",
-        ledgerUrl,
-        "--task",
-        taskId,
-        "--port",
-        "0",
-      ];
-      args.push("--data", join(data, `node-${index + 1}`), "--stake", formatTokenAmount(BigInt(stake)));
-      if (cheating) args.push("--misbehave", "garbage:3");
-      children.push(spawnGradual(label, args, join(data, `node-${index + 1}.log`), /serving task \S+ at (\S+)/));
-    }
-    for (const child of children.slice(1))
-      process.stdout.write(`  ${child.name.padEnd(20)} ${await child.url}   (/health, /metrics, /proofs)\n`);
-    process.stdout.write(`  logs        ${data}/*.log     keys ${keyDir}\n\n`);
-    await followChain(client, taskId, labels, options, startBlock, () => stop(0));
   } catch (error) {
     process.stderr.write(`error[DEVNET__FAILED]: ${(error as Error).message}\n`);
     await stop(1);

@@ -3,6 +3,7 @@ import { register as registerAccount } from "./account.ts";
 import { register as registerDashboard } from "./dashboard.ts";
 import { register as registerDevnet } from "./devnet.ts";
 import { register as registerKeys } from "./keys.ts";
+import { register as registerKoii } from "./koii.ts";
 import { register as registerLedger } from "./ledger.ts";
 import { register as registerNode } from "./node.ts";
 import { register as registerSim } from "./sim.ts";
@@ -26,5 +27,6 @@ export function registerCommands(program: Command): void {
   registerNode(program);
   registerDevnet(program);
   registerDashboard(program);
+  registerKoii(program);
   registerSim(program);
 }

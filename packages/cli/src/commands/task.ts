@@ -10,6 +10,8 @@ import {
 import { bundleTask, createSandboxedTaskRunner, runLocalNetwork, writeBundleFile } from "@gradual/node";
 import { getNodeView, type Hash } from "@gradual/protocol";
 import type { Command } from "commander";
+import { startTaskSite } from "../devnet/taskSite.ts";
+import { isKoiiTaskPath, loadKoiiTask, publishKoiiTask } from "../koii/publish.ts";
 import { CliError, printJson } from "../output.ts";
 import { loadTaskConfig, type TaskConfig } from "../taskConfig.ts";
 import { callLedger } from "./account.ts";
@@ -114,7 +116,7 @@ report shows, round by round, what task+submission, audit and distribution retur
 Exits 1 when a call failed or no cycle was paid.`,
     )
     .action(async (dir: string, options: { nodes: string; rounds: string; json?: boolean }) => {
-      const config = loadTaskConfig(dir);
+      const loaded = loadTaskConfig(dir);
       const nodes = Number(options.nodes);
       const rounds = Number(options.rounds);
       if (!Number.isInteger(nodes) || nodes < 2 || nodes > 50)
@@ -124,42 +126,13 @@ Exits 1 when a call failed or no cycle was paid.`,
       const say = (line: string) => {
         if (!options.json) process.stdout.write(`${line}\n`);
       };
-      say(`bundling ${config.entry}`);
-      const bundle = await bundleTask(config.entry);
-      const bundlePath = await writeBundleFile(bundle.code);
-      say(`running ${nodes} nodes for ${rounds} rounds (bundle ${bundle.hash.slice(0, 12)}, ${bundle.bytes} bytes)`);
-      const result = await runLocalNetwork({
-        nodes,
-        rounds,
-        params: { ...config.params, maxNodes: Math.max(config.params.maxNodes, nodes) },
-        config: config.config,
-        createRunner: (host, limits) => createSandboxedTaskRunner({ bundlePath, host, limits }),
-        onReport: say,
-      });
-      const paid = result.events.filter((event) => event.type === "DistributionAccepted").length;
-      const failed = result.calls.filter((call) => !call.ok);
-      const summary = result.accounts.map((account, index) => {
-        const view = getNodeView(result.state, result.taskId, account);
-        return {
-          node: index,
-          account,
-          stake: view?.stake ?? 0n,
-          vesting: (view?.claimable ?? 0n) + (view?.locked ?? 0n),
-        };
-      });
-      if (options.json) printJson({ paidCycles: paid, failedCalls: failed, calls: result.calls, nodes: summary });
-      else {
-        say(`\n${paid} cycle(s) paid; ${result.calls.length - failed.length} calls ok, ${failed.length} failed`);
-        for (const row of summary)
-          say(
-            `  node ${row.node} ${row.account.slice(0, 12)}… stake ${formatTokenAmount(row.stake)}, rewards ${formatTokenAmount(row.vesting)}`,
-          );
-      }
-      if (failed.length > 0 || paid === 0) {
-        throw new CliError(
-          "TASK_TEST__FAILED",
-          failed.length > 0 ? `${failed.length} call(s) failed` : "no cycle was paid",
-        );
+      // The task's demo site, when its folder ships one (web-scraper), as the devnet does.
+      const site = await startTaskSite(loaded);
+      if (site !== undefined) say(`demo site ${site.url} (what ${loaded.name} scrapes)`);
+      try {
+        await runTaskTest(site?.config ?? loaded, nodes, rounds, options.json === true, say);
+      } finally {
+        await site?.close();
       }
     });
 
@@ -171,12 +144,18 @@ Exits 1 when a call failed or no cycle was paid.`,
     .option("--ledger <url>", "ledger URL (default: $GRADUAL_LEDGER or http://127.0.0.1:8899)")
     .option("--json", "print the task id and hashes as JSON")
     .action(async (options: { config: string; key: string } & LedgerFlags) => {
-      const config = loadTaskConfig(options.config);
       const { client, url } = clientFor(options);
       const log = (line: string) => {
         if (!options.json) process.stderr.write(`${line}\n`);
       };
-      const taskId = await callLedger(url, () => publishTask(client, config, options.key, log));
+      // A Koii task folder (config-task.yml) is accepted as is (docs/koii.md).
+      const koii = isKoiiTaskPath(options.config) ? await loadKoiiTask(options.config) : undefined;
+      const config = koii?.config ?? loadTaskConfig(options.config);
+      const taskId = await callLedger(url, () =>
+        koii === undefined
+          ? publishTask(client, config, options.key, log)
+          : publishKoiiTask(client, koii, options.key, log),
+      );
       if (options.json) printJson({ task: taskId, name: config.name, funding: config.funding.toString() });
       else
         process.stdout.write(
@@ -242,6 +221,53 @@ Exits 1 when a call failed or no cycle was paid.`,
           : { kind, task: taskId };
       await sendAndReport(options, body, `${name} ${taskId}`);
     });
+  }
+}
+
+/** `gradual task test`: several sandboxed nodes on an in-memory ledger; throws unless a cycle was paid. */
+async function runTaskTest(
+  config: TaskConfig,
+  nodes: number,
+  rounds: number,
+  json: boolean,
+  say: (line: string) => void,
+): Promise<void> {
+  say(`bundling ${config.entry}`);
+  const bundle = await bundleTask(config.entry);
+  const bundlePath = await writeBundleFile(bundle.code);
+  say(`running ${nodes} nodes for ${rounds} rounds (bundle ${bundle.hash.slice(0, 12)}, ${bundle.bytes} bytes)`);
+  const result = await runLocalNetwork({
+    nodes,
+    rounds,
+    params: { ...config.params, maxNodes: Math.max(config.params.maxNodes, nodes) },
+    config: config.config,
+    createRunner: (host, limits) => createSandboxedTaskRunner({ bundlePath, host, limits }),
+    onReport: say,
+  });
+  const paid = result.events.filter((event) => event.type === "DistributionAccepted").length;
+  const failed = result.calls.filter((call) => !call.ok);
+  const summary = result.accounts.map((account, index) => {
+    const view = getNodeView(result.state, result.taskId, account);
+    return {
+      node: index,
+      account,
+      stake: view?.stake ?? 0n,
+      vesting: (view?.claimable ?? 0n) + (view?.locked ?? 0n),
+    };
+  });
+  if (json) printJson({ paidCycles: paid, failedCalls: failed, calls: result.calls, nodes: summary });
+  else {
+    say(`\n${paid} cycle(s) paid; ${result.calls.length - failed.length} calls ok, ${failed.length} failed`);
+    for (const row of summary)
+      say(
+        `  node ${row.node} ${row.account.slice(0, 12)}… stake ${formatTokenAmount(row.stake)}, rewards ${formatTokenAmount(row.vesting)}`,
+      );
+  }
+  if (failed.length > 0 || paid === 0) {
+    throw new CliError(
+      "TASK_TEST__FAILED",
+      failed.length > 0 ? `${failed.length} call(s) failed` : "no cycle was paid",
+    );
   }
 }
 

@@ -7,7 +7,6 @@ import type { LedgerMetrics } from "../metrics.ts";
 import type { BlockProducer } from "../producer.ts";
 import { toWire } from "../wire.ts";
 import { httpStatusOf } from "./httpStatus.ts";
-import { RouteTable } from "./routeTable.ts";
 import { registerAccountRoutes } from "./routes/accounts.ts";
 import { registerBlobRoutes } from "./routes/blobs.ts";
 import { registerBlockRoutes } from "./routes/blocks.ts";
@@ -17,6 +16,7 @@ import { registerEventRoutes } from "./routes/events.ts";
 import { registerGenesisRoutes } from "./routes/genesis.ts";
 import { registerTaskRoutes } from "./routes/tasks.ts";
 import { registerTransactionRoutes } from "./routes/transactions.ts";
+import { RouteTable } from "./routeTable.ts";
 
 export type LedgerServerOptions = {
   /** Devnet admin token (Bearer); admin routes exist only when the chain is a devnet. */
@@ -60,7 +60,8 @@ declare module "fastify" {
 
 /** Turns anything thrown in a handler or by fastify itself into the API's error body. */
 export function errorBodyOf(error: unknown): ErrorBody {
-  if (error instanceof LedgerError) return { ...error.toBody(), context: toWire(error.context) as Record<string, unknown> };
+  if (error instanceof LedgerError)
+    return { ...error.toBody(), context: toWire(error.context) as Record<string, unknown> };
   const fastifyError = error as Partial<FastifyError> & { validation?: { instancePath?: string; message?: string }[] };
   if (fastifyError.validation !== undefined) {
     const problems = fastifyError.validation.map((item) => ({
@@ -146,7 +147,7 @@ export function createLedgerServer(options: LedgerServerOptions, modules: Ledger
     bodyLimit: 1024 * 1024,
     // Unknown body fields are errors, not silently dropped.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", useDefaults: true } },
-    return503OnClosing: true,
+    return503OnClosing: false,
   });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
@@ -171,7 +172,9 @@ export function createLedgerServer(options: LedgerServerOptions, modules: Ledger
     const body = errorBodyOf(error);
     const status = httpStatusOf(body.code);
     if (status >= 500 && body.code === "API__INTERNAL") {
-      modules.logger.error(`request failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      modules.logger.error(
+        `request failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      );
     }
     if (body.code === "API__BODY_TOO_LARGE") {
       // Read (and drop) the rest of the upload so that the client, still sending, gets the answer rather than a

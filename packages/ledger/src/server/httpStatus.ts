@@ -83,6 +83,8 @@ const LEDGER_STATUS: Record<LedgerErrorCode, number> = {
   LEDGER__SHUTTING_DOWN: 503,
   LEDGER__FAUCET_LIMIT: 429,
   LEDGER__SUBSCRIBER_LIMIT: 503,
+  LEDGER__CONFIG: 500,
+  LEDGER__DAMAGED: 500,
 };
 
 export const HTTP_STATUS: Readonly<Record<ApiErrorCode, number>> = { ...PROTOCOL_STATUS, ...LEDGER_STATUS };

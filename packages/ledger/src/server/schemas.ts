@@ -97,7 +97,10 @@ export const BlockHeaderSchema = Type.Object({
 });
 export type BlockHeaderWire = Static<typeof BlockHeaderSchema>;
 
-export const EventSchema = Type.Object({ type: Type.String() }, { ...Loose, description: "A protocol event (events.ts)" });
+export const EventSchema = Type.Object(
+  { type: Type.String() },
+  { ...Loose, description: "A protocol event (events.ts)" },
+);
 
 export const BlockSchema = Type.Composite([
   BlockHeaderSchema,
@@ -316,7 +319,11 @@ export const RevealListSchema = page(
     status: Type.String(),
   }),
 );
-export const AssignmentSchema = Type.Object({ auditor: Hex64, targets: Type.Array(Hex64), auditedBy: Type.Array(Hex64) });
+export const AssignmentSchema = Type.Object({
+  auditor: Hex64,
+  targets: Type.Array(Hex64),
+  auditedBy: Type.Array(Hex64),
+});
 export const AssignmentListSchema = page(AssignmentSchema);
 export const VoteListSchema = Type.Composite([
   page(Type.Object({ voter: Hex64, choice: Type.String(), weight: Amount, slot: Uint })),
@@ -329,10 +336,7 @@ export const DistributionViewSchema = Type.Composite([
 
 export const BlobStoredSchema = Type.Object({ hash: Hex64, size: Uint, created: Type.Boolean() });
 
-export const FaucetRequestSchema = Type.Object(
-  { account: Hex64, amount: Amount },
-  { additionalProperties: false },
-);
+export const FaucetRequestSchema = Type.Object({ account: Hex64, amount: Amount }, { additionalProperties: false });
 export const AdminSlotsRequestSchema = Type.Object(
   { count: Type.Integer({ minimum: 1, maximum: 10_000 }) },
   { additionalProperties: false },

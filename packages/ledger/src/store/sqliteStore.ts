@@ -81,7 +81,9 @@ type MempoolDbRow = { seq: number; hash: Buffer; tx: string; signature: string; 
 function decodeStoredTx(text: string, hash: string): BlockTransaction["tx"] {
   const decoded = decodeTransaction(JSON.parse(text));
   if (isDecodeRejection(decoded)) {
-    throw new LedgerError("API__INTERNAL", { message: `stored transaction ${hash} does not decode: ${decoded.message}` });
+    throw new LedgerError("API__INTERNAL", {
+      message: `stored transaction ${hash} does not decode: ${decoded.message}`,
+    });
   }
   return decoded;
 }
@@ -144,7 +146,11 @@ export class SqliteStore implements LedgerStore {
       this.#statements = prepare(this.#db);
     } catch (error) {
       if (error instanceof LedgerError) throw error;
-      throw new StorageError(options.readonly ? "open the ledger database" : "open the ledger database for writing", error, options.dataDir);
+      throw new StorageError(
+        options.readonly ? "open the ledger database" : "open the ledger database for writing",
+        error,
+        options.dataDir,
+      );
     }
   }
 
@@ -238,7 +244,13 @@ export class SqliteStore implements LedgerStore {
     this.#write("log acknowledged transactions", () =>
       this.#db.transaction(() => {
         for (const row of rows) {
-          this.#statements.insertMempool.run(row.seq, Buffer.from(row.hash, "hex"), row.wire, row.signature, row.receivedAtMs);
+          this.#statements.insertMempool.run(
+            row.seq,
+            Buffer.from(row.hash, "hex"),
+            row.wire,
+            row.signature,
+            row.receivedAtMs,
+          );
         }
       })(),
     );
@@ -333,9 +345,7 @@ function prepare(db: Database.Database) {
     putState: db.prepare("INSERT OR REPLACE INTO state (key, value) VALUES (?, ?)"),
     deleteState: db.prepare("DELETE FROM state WHERE key = ?"),
     allMempool: db.prepare("SELECT * FROM mempool ORDER BY seq"),
-    insertMempool: db.prepare(
-      "INSERT INTO mempool (seq, hash, tx, signature, received_at_ms) VALUES (?, ?, ?, ?, ?)",
-    ),
+    insertMempool: db.prepare("INSERT INTO mempool (seq, hash, tx, signature, received_at_ms) VALUES (?, ?, ?, ?, ?)"),
     deleteMempool: db.prepare("DELETE FROM mempool WHERE seq <= ?"),
     insertBlob: db.prepare("INSERT OR IGNORE INTO blobs (hash, size, bytes) VALUES (?, ?, ?)"),
     blob: db.prepare("SELECT bytes FROM blobs WHERE hash = ?"),

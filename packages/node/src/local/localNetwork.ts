@@ -170,7 +170,7 @@ export async function runLocalNetwork(options: LocalNetworkOptions): Promise<Loc
     const runner = await options.createRunner(host, limits, index);
     const setup = await runner.setup();
     if (!setup.ok) report(`node ${index}: setup failed (${setup.reason}: ${setup.message})`);
-    nodes.push({
+    const node: LocalNode = {
       index,
       keyPair,
       runner,
@@ -180,12 +180,13 @@ export async function runLocalNetwork(options: LocalNetworkOptions): Promise<Loc
       done: new Set(),
       proofs: new Map(),
       nonce: 0,
-    });
+    };
+    nodes.push(node);
     pending.push({
       kind: "stake",
       chainId: CHAIN_ID,
       from: keyPair.publicKey,
-      nonce: nodes[index]!.nonce++,
+      nonce: node.nonce++,
       task: taskId,
       amount: params.minimumStake * 10n,
       nodeUrl: `http://local/${index}`,

@@ -58,7 +58,7 @@ export function createNodeServer(node: TaskNode): FastifyInstance {
     }
     // The raw path (still percent-encoded): the task's router decodes `:params` itself, exactly once.
     const url = new URL(request.raw.url ?? request.url, "http://node");
-    const prefix = `/tasks/${params.taskId}`;
+    const prefix = url.pathname.startsWith("/task/") ? `/task/${params.taskId}` : `/tasks/${params.taskId}`;
     const rawPath = url.pathname.startsWith(prefix)
       ? url.pathname.slice(prefix.length) || "/"
       : `/${params["*"] ?? ""}`;
@@ -82,5 +82,8 @@ export function createNodeServer(node: TaskNode): FastifyInstance {
   };
   app.get("/tasks/:taskId/*", forward);
   app.post("/tasks/:taskId/*", forward);
+  // Koii's path for task routes (docs/koii.md).
+  app.get("/task/:taskId/*", forward);
+  app.post("/task/:taskId/*", forward);
   return app;
 }

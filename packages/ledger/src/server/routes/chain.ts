@@ -43,7 +43,9 @@ export function registerChainRoutes({ table, modules }: ServerContext): void {
       503: { description: "stopped", schema: Type.Object({ ok: Type.Boolean(), head: BlockHeaderSchema }) },
     },
     handler: async (_request, reply) =>
-      reply.code(ledger.failure === undefined ? 200 : 503).send({ ok: ledger.failure === undefined, head: headerToWire(ledger.head) }),
+      reply
+        .code(ledger.failure === undefined ? 200 : 503)
+        .send({ ok: ledger.failure === undefined, head: headerToWire(ledger.head) }),
   });
 
   table.add({

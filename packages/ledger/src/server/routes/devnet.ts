@@ -45,7 +45,8 @@ export function registerDevnetRoutes({ table, modules, options }: ServerContext)
       let status = await ledger.faucet(account, BigInt(amount));
       if (query.wait === "included" && status.status === "pending") {
         status =
-          (await ledger.waitForInclusion(status.hash, Math.min(query.timeoutMs ?? 30_000, options.maxWaitMs))) ?? status;
+          (await ledger.waitForInclusion(status.hash, Math.min(query.timeoutMs ?? 30_000, options.maxWaitMs))) ??
+          status;
       }
       return reply.code(status.status === "included" ? 200 : 202).send(ackToWire(status));
     },

@@ -152,8 +152,11 @@ export function registerTaskRoutes({ table, modules }: ServerContext): void {
   cycleList("commits", "Commits of the cycle, paged by node index.", CommitListSchema, (task, cycle, page) =>
     commitList(ledger.state, task, cycle, page),
   );
-  cycleList("reveals", "Reveals of the cycle in ledger order (their index), paged.", RevealListSchema, (task, cycle, page) =>
-    revealList(ledger.state, task, cycle, page),
+  cycleList(
+    "reveals",
+    "Reveals of the cycle in ledger order (their index), paged.",
+    RevealListSchema,
+    (task, cycle, page) => revealList(ledger.state, task, cycle, page),
   );
   cycleList(
     "assignments",

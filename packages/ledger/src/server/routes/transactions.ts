@@ -71,12 +71,22 @@ export function registerTransactionRoutes({ table, modules, options }: ServerCon
     responses: { 200: { description: "per-transaction results", schema: BatchResultSchema }, 400: ERRORS, 413: ERRORS },
     handler: async (request, reply) => {
       const body = request.body as unknown;
-      if (typeof body !== "object" || body === null || Array.isArray(body) || !Array.isArray((body as { txs?: unknown }).txs)) {
-        throw new LedgerError("API__INVALID_REQUEST", { message: "expected a body { txs: [ { tx, signature }, ... ] }" });
+      if (
+        typeof body !== "object" ||
+        body === null ||
+        Array.isArray(body) ||
+        !Array.isArray((body as { txs?: unknown }).txs)
+      ) {
+        throw new LedgerError("API__INVALID_REQUEST", {
+          message: "expected a body { txs: [ { tx, signature }, ... ] }",
+        });
       }
       const extra = Object.keys(body).find((key) => key !== "txs");
       if (extra !== undefined) {
-        throw new LedgerError("API__INVALID_REQUEST", { message: `the batch body has no field "${extra}"`, context: { field: extra } });
+        throw new LedgerError("API__INVALID_REQUEST", {
+          message: `the batch body has no field "${extra}"`,
+          context: { field: extra },
+        });
       }
       const envelopes = (body as { txs: unknown[] }).txs;
       if (envelopes.length > options.maxBatchTransactions) {

@@ -1,0 +1,7 @@
+import { namespaceWrapper } from "@_koii/task-manager/namespace-wrapper";
+
+export async function task(roundNumber) {
+  // The work of the round: here, remember a greeting.
+  console.log(`hello-world: task for round ${roundNumber}`);
+  await namespaceWrapper.storeSet("value", "Hello, World!");
+}

@@ -1,0 +1,382 @@
+import { writeFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { createLedgerClient, formatTokenAmount, resolveLedgerUrl } from "@gradual/ledger";
+import { createSandboxedTaskRunner, withGarbageEvery, writeBundleFile } from "@gradual/node";
+import { getNodeView, PRESETS, type PresetName } from "@gradual/protocol";
+import type { Command } from "commander";
+import { startKoiiDevnet } from "../koii/devnet.ts";
+import { type KoiiLocalNetworkResult, runKoiiLocalNetwork } from "../koii/localNetwork.ts";
+import { type KoiiTask, loadKoiiTask, publishKoiiTask } from "../koii/publish.ts";
+import { CliError, printJson, toJson } from "../output.ts";
+import { callLedger } from "./account.ts";
+import { createEventPrinter } from "./devnetPrinter.ts";
+
+/** Local runs shrink Koii's long rounds (often 1,500 slots) to this many slots unless told otherwise. */
+export const DEFAULT_LOCAL_ROUND_SLOTS = 40;
+
+function integer(flag: string, raw: string, minimum: number, maximum: number): number {
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < minimum || value > maximum) {
+    throw new CliError(
+      "CLI__BAD_INPUT",
+      `${flag}: expected an integer in ${minimum}..${maximum}, got ${JSON.stringify(raw)}`,
+    );
+  }
+  return value;
+}
+
+function presetOf(raw: string | undefined): PresetName {
+  const preset = raw ?? "devnet";
+  if (!(preset in PRESETS))
+    throw new CliError("CLI__BAD_INPUT", `--preset: expected ${Object.keys(PRESETS).join(" or ")}`);
+  return preset as PresetName;
+}
+
+export function parseTaskVars(entries: readonly string[]): Record<string, string> {
+  const vars: Record<string, string> = {};
+  for (const entry of entries) {
+    const at = entry.indexOf("=");
+    if (at < 1) throw new CliError("CLI__BAD_INPUT", `--task-var: expected NAME=value, got ${JSON.stringify(entry)}`);
+    vars[entry.slice(0, at)] = entry.slice(at + 1);
+  }
+  return vars;
+}
+
+const collect = (value: string, all: string[]) => [...all, value];
+
+function describeMapping(task: KoiiTask): string[] {
+  const { mapping } = task.folder;
+  const { params } = mapping;
+  const lines = [
+    `${mapping.name}: bundle ${task.hash} (${task.bytes} bytes)`,
+    `  round_time ${mapping.koiiWindows.roundTime}, submission_window ${mapping.koiiWindows.submissionWindow}, audit_window ${mapping.koiiWindows.auditWindow} (Koii slots)`,
+    `  -> roundSlots ${params.roundSlots}: commit ${params.commitSlots} | reveal ${params.revealSlots}, audit ${params.auditSlots}, votes ${params.voteSlots} | distribution ${params.distributionSlots}, audit ${params.distributionAuditSlots}`,
+    `  minimumStake ${formatTokenAmount(params.minimumStake)}, bountyPerRound ${formatTokenAmount(params.bountyPerRound)}, funding ${formatTokenAmount(mapping.funding)}, allowedFailedDistributions ${params.allowedFailedDistributions}`,
+  ];
+  if (mapping.taskVariables.length > 0) {
+    lines.push(
+      `  task variables (node operators pass --task-var NAME=value): ${mapping.taskVariables.map((variable) => variable.name).join(", ")}`,
+    );
+  }
+  for (const warning of mapping.warnings) lines.push(`  note: ${warning}`);
+  return lines;
+}
+
+type LedgerEvent = { readonly type: string; readonly cycle?: number } & Record<string, unknown>;
+
+/** One line per settled round: proofs, audit triggers with their votes and outcome, slashes, the list, vesting. */
+function ledgerStory(result: KoiiLocalNetworkResult): string[] {
+  const name = (account: unknown) => {
+    const index = result.accounts.indexOf(account as string);
+    return index < 0 ? String(account).slice(0, 8) : `node ${index}`;
+  };
+  const events = result.events as readonly LedgerEvent[];
+  const completed = events.filter((event) => event.type === "CycleCompleted");
+  const empty = completed.filter((done) => done.outcome === "no-submitters").map((done) => done.cycle);
+  const lines = empty.length === 0 ? [] : [`  round(s) ${empty.join(", ")}: no submitters (stake still warming up)`];
+  return lines.concat(
+    completed
+      .filter((done) => done.outcome !== "no-submitters")
+      .map((done) => {
+        const of = (type: string) => events.filter((event) => event.type === type && event.cycle === done.cycle);
+        const parts = [`  round ${done.cycle}: ${of("Revealed").length} proof(s)`];
+        for (const trigger of of("TriggerResolved")) {
+          const votes = of("Voted").filter((vote) => vote.trigger === trigger.trigger);
+          const tally = ["valid", "invalid", "unavailable"]
+            .map((choice) => `${votes.filter((vote) => vote.choice === choice).length} ${choice}`)
+            .join(", ");
+          parts.push(`${trigger.kind} audit of ${name(trigger.target)} ${trigger.resolution} (${tally})`);
+        }
+        for (const slash of of("Slashed"))
+          parts.push(
+            `${name(slash.node)} slashed ${formatTokenAmount((slash.fromStake as bigint) + (slash.fromVesting as bigint))}`,
+          );
+        const vested = of("Vested").map((vest) => `${name(vest.node)} ${formatTokenAmount(vest.amount as bigint)}`);
+        parts.push(`${done.outcome}: ${vested.length === 0 ? "nobody paid" : `vesting ${vested.join(", ")}`}`);
+        return parts.join("; ");
+      }),
+  );
+}
+
+type TestFlags = {
+  nodes: string;
+  cheaters: string;
+  rounds: string;
+  roundSlots: string;
+  taskVar: string[];
+  seed?: string;
+  json?: boolean;
+};
+
+async function runKoiiTest(dir: string, options: TestFlags): Promise<void> {
+  const nodes = integer("--nodes", options.nodes, 1, 50);
+  const cheaters = integer("--cheaters", options.cheaters, 0, nodes - 1);
+  const rounds = integer("--rounds", options.rounds, 1, 100);
+  const keep = options.roundSlots === "keep";
+  const roundSlots = keep ? undefined : integer("--round-slots", options.roundSlots, 3, 1_000_000);
+  const say = (line: string) => {
+    if (!options.json) process.stdout.write(`${line}\n`);
+  };
+  const task = await loadKoiiTask(dir, roundSlots === undefined ? {} : { roundSlots });
+  for (const line of describeMapping(task)) say(line);
+  const config = parseTaskVars(options.taskVar);
+  const missing = task.folder.mapping.taskVariables.filter((variable) => config[variable.name] === undefined);
+  if (missing.length > 0) {
+    throw new CliError(
+      "KOII__MISSING_TASK_VARIABLE",
+      `the task requires ${missing.map((variable) => `--task-var ${variable.name}=VALUE`).join(" ")}`,
+    );
+  }
+  const bundlePath = await writeBundleFile(task.code);
+  const cheating = cheaters > 0 ? ` (the last ${cheaters} submitting garbage every second round)` : "";
+  say(
+    `running ${nodes} node(s)${cheating} for ${rounds} round(s) on an in-memory ledger, each node in its own sandbox\n`,
+  );
+  const params = { ...task.config.params, maxNodes: Math.max(task.config.params.maxNodes, nodes) };
+  const result = await runKoiiLocalNetwork({
+    nodes,
+    rounds,
+    params,
+    funding: task.config.funding,
+    bundleHash: task.hash,
+    taskName: task.config.name,
+    config,
+    createRunner: async (host, limits, index) => {
+      const runner = await createSandboxedTaskRunner({ bundlePath, host, limits });
+      // The last --cheaters nodes submit garbage every second round, so audits, votes and slashes show.
+      return index >= nodes - cheaters ? withGarbageEvery(runner, 2) : runner;
+    },
+    ...(options.seed === undefined ? {} : { seed: options.seed }),
+    onReport: say,
+  });
+  const accepted = result.events.filter((event) => event.type === "DistributionAccepted") as {
+    cycle: number;
+    total: bigint;
+    entries: number;
+  }[];
+  const completed = result.events.filter((event) => event.type === "CycleCompleted") as {
+    cycle: number;
+    outcome: string;
+    paid: bigint;
+  }[];
+  const failed = result.calls.filter((call) => !call.ok);
+  const summary = result.accounts.map((account, index) => {
+    const view = getNodeView(result.state, result.taskId, account);
+    return { node: index, account, stake: view?.stake ?? 0n, vesting: (view?.claimable ?? 0n) + (view?.locked ?? 0n) };
+  });
+  if (options.json) {
+    process.stdout.write(
+      `${toJson({ task: result.taskId, cycles: completed, accepted, failedCalls: failed, calls: result.calls, nodes: summary })}\n`,
+    );
+  } else {
+    say("");
+    say("what the ledger recorded:");
+    for (const line of ledgerStory(result)) say(line);
+    say(
+      `${accepted.length} list(s) accepted; ${result.calls.length - failed.length} calls ok, ${failed.length} failed`,
+    );
+    for (const row of summary) {
+      say(
+        `  node ${row.node} ${row.account.slice(0, 12)}… stake ${formatTokenAmount(row.stake)}, rewards ${formatTokenAmount(row.vesting)}`,
+      );
+    }
+  }
+  if (failed.length > 0) throw new CliError("KOII_TEST__FAILED", `${failed.length} call(s) failed`);
+  if (accepted.length === 0) throw new CliError("KOII_TEST__FAILED", "no distribution list was accepted");
+}
+
+export type KoiiDevnetFlags = {
+  nodes: string;
+  cheaters: string;
+  data: string;
+  port: string;
+  slotMs: string;
+  roundSlots: string;
+  rounds?: string;
+  taskVar: string[];
+  quiet?: boolean;
+};
+
+/** A devnet of real processes for a Koii folder, printing the ledger's story round by round until --rounds or Ctrl-C. */
+export async function runKoiiDevnet(dir: string, options: KoiiDevnetFlags): Promise<void> {
+  const nodes = integer("--nodes", options.nodes, 1, 32);
+  const cheaters = integer("--cheaters", options.cheaters, 0, 8);
+  const keep = options.roundSlots === "keep";
+  const net = await startKoiiDevnet({
+    dataDir: resolve(options.data),
+    task: dir,
+    honestNodes: nodes,
+    cheaters,
+    port: integer("--port", options.port, 0, 65_535),
+    slotMs: integer("--slot-ms", options.slotMs, 10, 60_000),
+    ...(keep ? { roundSlots: Number.NaN } : { roundSlots: integer("--round-slots", options.roundSlots, 3, 1_000_000) }),
+    taskVars: parseTaskVars(options.taskVar),
+    nodeArgs: options.quiet ? ["--quiet"] : [],
+    write: (text) => process.stdout.write(text),
+  }).catch((error: unknown) => {
+    throw error instanceof CliError ? error : new CliError("DEVNET__FAILED", (error as Error).message);
+  });
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write("\nstopping the devnet…\n");
+    await net.stop();
+    process.exit(code);
+  };
+  process.once("SIGINT", () => void stop(0));
+  process.once("SIGTERM", () => void stop(0));
+  const view = await net.client.getTask(net.taskId);
+  if (view === undefined) throw new CliError("DEVNET__FAILED", `task ${net.taskId} not found after creation`);
+  const rounds =
+    options.rounds === undefined ? Number.POSITIVE_INFINITY : integer("--rounds", options.rounds, 1, 100_000);
+  const printer = createEventPrinter({
+    task: view.task as unknown as { startSlot: number; params: { roundSlots: number; bountyPerRound: string } },
+    taskId: net.taskId,
+    labels: new Map(net.labels),
+    quiet: options.quiet === true,
+    write: (line) => process.stdout.write(`${line}\n`),
+  });
+  await new Promise<void>((done) => {
+    const subscription = net.client.subscribe((data) => {
+      const round = printer.block(data);
+      if (round !== undefined && round > rounds) {
+        subscription.close();
+        done();
+      }
+    });
+  });
+  await stop(0);
+}
+
+export function register(program: Command): void {
+  const koii = program
+    .command("koii")
+    .description(
+      "Run Koii tasks unmodified: check, build, test and publish a Koii task folder (config-task.yml + src/)",
+    );
+
+  koii
+    .command("check")
+    .argument("<dir>", "Koii task folder (or its config-task.yml)")
+    .description("Validate config-task.yml as Koii's CLI does and show how it maps onto gradual's parameters")
+    .option("--preset <name>", "parameter set the fields apply to: devnet or mainnet", "devnet")
+    .option("--round-slots <n>", "rescale the round to this many slots")
+    .option("--json", "print the mapping as JSON")
+    .action(async (dir: string, options: { preset?: string; roundSlots?: string; json?: boolean }) => {
+      const task = await loadKoiiTask(dir, {
+        preset: presetOf(options.preset),
+        ...(options.roundSlots === undefined
+          ? {}
+          : { roundSlots: integer("--round-slots", options.roundSlots, 3, 1_000_000) }),
+      });
+      if (options.json) printJson({ bundleHash: task.hash, bytes: task.bytes, ...task.folder.mapping });
+      else process.stdout.write(`${describeMapping(task).join("\n")}\n`);
+    });
+
+  koii
+    .command("build")
+    .argument("<dir>", "Koii task folder")
+    .description("Bundle a Koii task folder with gradual's Koii API into one task bundle")
+    .option("--out <file>", "where to write the bundle (default: print its hash only)")
+    .action(async (dir: string, options: { out?: string }) => {
+      const task = await loadKoiiTask(dir);
+      if (options.out !== undefined) writeFileSync(resolve(options.out), task.code);
+      process.stdout.write(
+        `${task.hash} ${task.bytes} bytes${options.out === undefined ? "" : ` -> ${options.out}`}\n`,
+      );
+    });
+
+  koii
+    .command("test")
+    .argument("<dir>", "Koii task folder")
+    .description("Run a Koii task folder through several rounds on several nodes (Koii's own simulation runs one key)")
+    .option("--nodes <n>", "number of nodes", "3")
+    .option("--cheaters <n>", "of those, nodes that submit garbage every second round", "0")
+    .option("--rounds <n>", "rounds of work", "3")
+    .option(
+      "--round-slots <n>",
+      `slots per round for this run, windows in proportion ("keep" for round_time)`,
+      String(DEFAULT_LOCAL_ROUND_SLOTS),
+    )
+    .option("--task-var <name=value>", "a task variable the task requires (repeatable)", collect, [] as string[])
+    .option("--seed <text>", "derive the node keys from this seed (same keys every run)")
+    .option("--json", "print the calls and outcome as JSON")
+    .addHelpText(
+      "after",
+      `
+Each node runs the task's unmodified code in its own sandbox: task(R) then submission(R), audits of its assigned
+peers with audit(value, R, key), and distribution(submitters, bounty, R) on the drawn distributor and on every
+node that checks its list. The report shows, round by round, what each function returned on each node, then what
+the ledger recorded. Exits 1 when a call failed or no list was accepted.
+
+Example:
+  gradual koii test examples/koii/hello-world --nodes 4 --rounds 3`,
+    )
+    .action((dir: string, options: TestFlags) => runKoiiTest(dir, options));
+
+  koii
+    .command("devnet")
+    .argument("<dir>", "Koii task folder")
+    .description("Run a Koii task folder on a local devnet: a ledger and node processes over 127.0.0.1")
+    .option("--nodes <n>", "honest nodes", "3")
+    .option("--cheaters <n>", "nodes that submit garbage every third round", "0")
+    .option("--data <dir>", "data directory (wiped at start)", ".data/koii-devnet")
+    .option("--port <n>", "ledger port (0 = any free port)", "8899")
+    .option("--slot-ms <ms>", "slot length", "250")
+    .option("--round-slots <n>", `slots per round, windows in proportion ("keep" for round_time)`, "24")
+    .option("--rounds <n>", "stop after this many rounds (default: run until Ctrl-C)")
+    .option("--task-var <name=value>", "a task variable every node gets (repeatable)", collect, [] as string[])
+    .option("--quiet", "print only round summaries")
+    .addHelpText(
+      "after",
+      `
+The folder is bundled with gradual's Koii API and published from its config-task.yml; every node process runs
+it unmodified in its sandbox. Logs go to DATA/*.log; Ctrl-C stops every process.
+
+Example:
+  gradual koii devnet examples/koii/hello-world --cheaters 1 --rounds 8`,
+    )
+    .action((dir: string, options: KoiiDevnetFlags) => runKoiiDevnet(dir, options));
+
+  koii
+    .command("create")
+    .argument("<dir>", "Koii task folder (or its config-task.yml)")
+    .description(
+      "Publish a Koii task to a ledger: bundle, metadata and createTask (same as task create --config config-task.yml)",
+    )
+    .requiredOption("--key <file>", "key file of the creator (pays total_bounty_amount)")
+    .option("--ledger <url>", "ledger URL (default: $GRADUAL_LEDGER or http://127.0.0.1:8899)")
+    .option("--preset <name>", "parameter set the fields apply to: devnet or mainnet", "devnet")
+    .option("--round-slots <n>", "rescale the round to this many slots")
+    .option("--json", "print the task id as JSON")
+    .action(
+      async (
+        dir: string,
+        options: { key: string; ledger?: string; preset?: string; roundSlots?: string; json?: boolean },
+      ) => {
+        const task = await loadKoiiTask(dir, {
+          preset: presetOf(options.preset),
+          ...(options.roundSlots === undefined
+            ? {}
+            : { roundSlots: integer("--round-slots", options.roundSlots, 3, 1_000_000) }),
+        });
+        const url = resolveLedgerUrl(options.ledger);
+        const client = createLedgerClient({ url, timeoutMs: 60_000 });
+        const log = (line: string) => {
+          if (!options.json) process.stderr.write(`${line}\n`);
+        };
+        const taskId = await callLedger(url, () => publishKoiiTask(client, task, options.key, log));
+        const variables = task.folder.mapping.taskVariables.map((variable) => variable.name);
+        if (options.json)
+          printJson({ task: taskId, name: task.config.name, bundleHash: task.hash, taskVariables: variables });
+        else {
+          process.stdout.write(
+            `created Koii task ${taskId} (${task.config.name}), funded with ${formatTokenAmount(task.config.funding)} tokens\n`,
+          );
+          if (variables.length > 0)
+            process.stdout.write(`nodes need: ${variables.map((name) => `--task-var ${name}=VALUE`).join(" ")}\n`);
+        }
+      },
+    );
+}

@@ -1,0 +1,75 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { createWriteStream } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+
+/** The `gradual` executable of this checkout (runs the TypeScript sources through tsx). */
+export const CLI_BIN = resolve(dirname(fileURLToPath(import.meta.url)), "../../bin/gradual.js");
+
+export type GradualProcess = {
+  readonly name: string;
+  readonly process: ChildProcess;
+  /** Resolves with the first match of the URL pattern on stdout; rejects if the process exits first. */
+  readonly url: Promise<string>;
+};
+
+/** Every process spawned here, killed with SIGKILL if this process exits without stopping them (a crashed test). */
+const live = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function track(child: ChildProcess): void {
+  live.add(child);
+  child.once("exit", () => live.delete(child));
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once("exit", () => {
+    for (const orphan of live) orphan.kill("SIGKILL");
+  });
+}
+
+/**
+ * Spawns `gradual <args>`, appends its stdout and stderr to `logFile`, and resolves the URL it announces on stdout
+ * (the ledger's JSON line, the node's "serving task" line).
+ */
+export function spawnGradual(
+  name: string,
+  args: readonly string[],
+  logFile: string,
+  urlPattern: RegExp,
+): GradualProcess {
+  const child = spawn(process.execPath, [CLI_BIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  track(child);
+  const log = createWriteStream(logFile, { flags: "a" });
+  child.stderr?.pipe(log, { end: false });
+  child.once("close", () => log.end());
+  const url = new Promise<string>((resolveUrl, rejectUrl) => {
+    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+    lines.on("line", (line) => {
+      log.write(`${line}\n`);
+      const match = urlPattern.exec(line);
+      if (match?.[1] !== undefined) resolveUrl(match[1]);
+    });
+    child.once("exit", (code, signal) =>
+      rejectUrl(new Error(`${name} exited (${signal ?? `code ${code}`}) before it was ready (see ${logFile})`)),
+    );
+    child.once("error", rejectUrl);
+  });
+  url.catch(() => {});
+  return { name, process: child, url };
+}
+
+/** Resolves once the process has exited (at once if it already has). */
+export function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((done) => child.once("exit", () => done()));
+}
+
+/** SIGTERM, then SIGKILL after `graceMs` if the process is still running; resolves once it has exited. */
+export async function stopProcess(child: ChildProcess, graceMs = 5_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+  await exited(child);
+  clearTimeout(timer);
+}

@@ -1,0 +1,340 @@
+import type { ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  createLedgerClient,
+  formatTokenAmount,
+  GENESIS_FORMAT,
+  generateKeyPair,
+  type KeyPair,
+  type LedgerClient,
+  loadKeyFile,
+  saveKeyFile,
+} from "@gradual/ledger";
+import { findParamsProblems, type Hash, type TaskParams, TOKEN } from "@gradual/protocol";
+import { publishTask } from "../commands/task.ts";
+import { CliError } from "../output.ts";
+import { loadTaskConfig, type TaskConfig } from "../taskConfig.ts";
+import { type GradualProcess, spawnGradual, stopProcess } from "./processes.ts";
+import { startTaskSite, type TaskSite } from "./taskSite.ts";
+
+/**
+ * A local devnet as real processes (`gradual devnet`, the end-to-end tests and the node benchmark): a ledger, a
+ * creator who publishes a task, honest nodes and cheaters, each a `gradual` process logging to DATA/*.log.
+ */
+
+export const DEFAULT_DEVNET_TASK = resolve(dirname(fileURLToPath(import.meta.url)), "../../../../examples/web-scraper");
+
+export type StartDevnetOptions = {
+  /** Data directory: keys, genesis, the ledger's and each node's data and logs. */
+  readonly dataDir: string;
+  /** Keep a previous run's data (keys, genesis, chain) instead of wiping the directory. */
+  readonly keep?: boolean;
+  /** Honest nodes (default 5). */
+  readonly honestNodes?: number;
+  /** Nodes started with `--misbehave` (default 1); they come after the honest ones. */
+  readonly cheaters?: number;
+  /** The cheaters' fault (default `garbage:3`: a garbage proof every third cycle). */
+  readonly misbehave?: string;
+  /** Task folder holding task.yml (default examples/web-scraper). */
+  readonly task?: string;
+  /** Overrides of the task's parameters (e.g. shorter rounds for tests). */
+  readonly params?: Partial<TaskParams>;
+  /** Ledger port (0 picks a free one). */
+  readonly port?: number;
+  readonly slotMs?: number;
+  /** Extra arguments for every `gradual node` (e.g. `--no-auto-claim`, `--call-timeout-ms 2000`). */
+  readonly nodeArgs?: readonly string[];
+  /** Progress lines for a terminal (the devnet command prints them); silent by default. */
+  readonly write?: (text: string) => void;
+};
+
+export type DevnetNode = {
+  readonly label: string;
+  /** 1-based, as in the key file name node-N.json. */
+  readonly number: number;
+  readonly account: string;
+  readonly cheating: boolean;
+  readonly keyFile: string;
+  readonly dataDir: string;
+  readonly logFile: string;
+  /** The node's URL (the same after a restart: it keeps its port). */
+  url: string;
+  /** The running process; replaced by `restartNode`. */
+  process: ChildProcess;
+};
+
+export type Devnet = {
+  readonly dataDir: string;
+  readonly ledgerUrl: string;
+  readonly ledgerDataDir: string;
+  readonly ledgerProcess: ChildProcess;
+  readonly client: LedgerClient;
+  readonly taskId: Hash;
+  readonly config: TaskConfig;
+  readonly creatorKeyFile: string;
+  readonly nodes: readonly DevnetNode[];
+  /** Account -> label (creator, node-1, node-6 (cheater), ...). */
+  readonly labels: ReadonlyMap<string, string>;
+  /** The ledger's head before the task was published (where the devnet's story starts). */
+  readonly startBlock: number;
+  /** Starts a node again with its key, data directory and port (after a crash or a kill). */
+  restartNode(node: DevnetNode): Promise<void>;
+  /** Stops every process the devnet started and the task's demo site; idempotent. */
+  stop(): Promise<void>;
+};
+
+export type DevnetController = {
+  start(): Promise<Devnet>;
+  /** Stops whatever has been started so far (also in the middle of `start`). */
+  stop(): Promise<void>;
+};
+
+/** Starts a devnet and returns once every node serves; stops what it started if any step fails. */
+export async function startDevnet(options: StartDevnetOptions): Promise<Devnet> {
+  const controller = createDevnet(options);
+  try {
+    return await controller.start();
+  } catch (error) {
+    await controller.stop();
+    throw error;
+  }
+}
+
+function checkCount(name: string, value: number, max: number, min: number): number {
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new CliError("CLI__BAD_INPUT", `${name}: expected ${min}..${max}, got ${value}`);
+  return value;
+}
+
+export function writeGenesis(
+  path: string,
+  chainId: string,
+  funded: readonly { account: string; balance: bigint }[],
+  faucet: KeyPair,
+): void {
+  const genesis = {
+    format: GENESIS_FORMAT,
+    chainId,
+    accounts: [...funded, { account: faucet.publicKey, balance: 1_000_000n * TOKEN }].map(({ account, balance }) => ({
+      account,
+      balance: balance.toString(),
+    })),
+    devnet: {
+      faucet: { secretKey: faucet.secretKey, maxAmount: (1_000n * TOKEN).toString(), maxRequestsPerMinute: 600 },
+    },
+  };
+  writeFileSync(path, `${JSON.stringify(genesis, null, 2)}\n`);
+}
+
+/** A key file's key pair, created on first use (a kept devnet reuses its keys, which its genesis funded). */
+export function loadOrCreateKey(path: string): KeyPair {
+  if (existsSync(path)) return loadKeyFile(path);
+  const keyPair = generateKeyPair();
+  saveKeyFile(path, keyPair);
+  return keyPair;
+}
+
+/** Spawns `gradual ledger` and resolves its URL once it listens. */
+export function spawnLedger(options: {
+  readonly dataDir: string;
+  readonly genesisPath: string;
+  readonly port: number;
+  readonly slotMs: number;
+  readonly logFile: string;
+}): GradualProcess {
+  const args = ["ledger", "--data", options.dataDir, "--genesis", options.genesisPath];
+  args.push("--port", String(options.port), "--slot-ms", String(options.slotMs));
+  return spawnGradual("ledger", args, options.logFile, /"url":"([^"]+)"/);
+}
+
+/** Spawns `gradual node` and resolves its URL once it serves the task. */
+export function spawnNode(name: string, args: readonly string[], logFile: string): GradualProcess {
+  return spawnGradual(name, ["node", ...args], logFile, /serving task \S+ at (\S+)/);
+}
+
+function taskConfigOf(options: StartDevnetOptions): TaskConfig {
+  const config = loadTaskConfig(options.task ?? DEFAULT_DEVNET_TASK);
+  if (options.params === undefined) return config;
+  const params = { ...config.params, ...options.params };
+  const problem = findParamsProblems(params)[0];
+  if (problem !== undefined) throw new CliError("CLI__BAD_INPUT", `params.${problem.field}: ${problem.reason}`);
+  return { ...config, params };
+}
+
+type Keys = { creator: KeyPair; faucet: KeyPair; nodes: KeyPair[]; keyDir: string };
+
+function prepareKeys(dataDir: string, nodeCount: number): Keys {
+  const keyDir = join(dataDir, "keys");
+  mkdirSync(keyDir, { recursive: true });
+  return {
+    creator: loadOrCreateKey(join(keyDir, "creator.json")),
+    faucet: loadOrCreateKey(join(keyDir, "faucet.json")),
+    nodes: Array.from({ length: nodeCount }, (_, index) => loadOrCreateKey(join(keyDir, `node-${index + 1}.json`))),
+    keyDir,
+  };
+}
+
+type DevnetParts = {
+  readonly options: StartDevnetOptions;
+  readonly write: (text: string) => void;
+  /** Registers a spawned process for `stop`; throws if the devnet is already stopping. */
+  readonly track: (child: GradualProcess) => GradualProcess;
+  /** Registers the task's demo site for `stop`. */
+  readonly trackSite: (site: TaskSite) => void;
+};
+
+/** The devnet's processes, started step by step by `start`, stopped by `stop` at any point. */
+export function createDevnet(options: StartDevnetOptions): DevnetController {
+  const children: ChildProcess[] = [];
+  let site: { close: () => Promise<void> } | undefined;
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      await Promise.all(children.map((child) => stopProcess(child)));
+      await site?.close();
+    })();
+    return stopping;
+  };
+  const parts: DevnetParts = {
+    options,
+    write: options.write ?? (() => {}),
+    track: (child) => {
+      children.push(child.process);
+      if (stopping !== undefined) {
+        void stop().then(() => stopProcess(child.process));
+        throw new Error("the devnet is stopping");
+      }
+      return child;
+    },
+    trackSite: (started) => {
+      site = started;
+    },
+  };
+  const start = async (): Promise<Devnet> => {
+    const started = await startChain(parts);
+    if (stopping !== undefined) throw new Error("the devnet is stopping");
+    const nodes = await startNodes(parts, started);
+    return { ...started.devnet, nodes, restartNode: (node) => restartNode(parts, started, node), stop };
+  };
+  return { start, stop };
+}
+
+type Chain = {
+  readonly devnet: Omit<Devnet, "nodes" | "restartNode" | "stop">;
+  readonly keys: Keys;
+  readonly honest: number;
+  readonly stake: string;
+  readonly labels: Map<string, string>;
+};
+
+/** Keys, genesis, the ledger process, the task's demo site and the published task. */
+async function startChain(parts: DevnetParts): Promise<Chain> {
+  const { options, write } = parts;
+  const honest = checkCount("--nodes", options.honestNodes ?? 5, 32, 1);
+  const cheaters = checkCount("--cheaters", options.cheaters ?? 1, 8, 0);
+  const slotMs = options.slotMs ?? 250;
+  const data = resolve(options.dataDir);
+  if (!options.keep) rmSync(data, { recursive: true, force: true });
+  mkdirSync(data, { recursive: true });
+  let config = taskConfigOf(options);
+  const keys = prepareKeys(data, honest + cheaters);
+  const genesisPath = join(data, "genesis.json");
+  if (!existsSync(genesisPath)) {
+    const funded = [
+      { account: keys.creator.publicKey, balance: 1_000_000n * TOKEN },
+      ...keys.nodes.map((keyPair) => ({ account: keyPair.publicKey, balance: 10_000n * TOKEN })),
+    ];
+    writeGenesis(genesisPath, "gradual-devnet", funded, keys.faucet);
+  }
+  const ledgerDataDir = join(data, "ledger");
+  const port = options.port ?? 8899;
+  const ledger = parts.track(
+    spawnLedger({ dataDir: ledgerDataDir, genesisPath, port, slotMs, logFile: join(data, "ledger.log") }),
+  );
+  const ledgerUrl = await ledger.url;
+  const client = createLedgerClient({ url: ledgerUrl, timeoutMs: 60_000 });
+  write(`\ngradual devnet\n  ledger API  ${ledgerUrl}/v1   (dashboard ${ledgerUrl}/)\n`);
+  const site = await startTaskSite(config);
+  if (site !== undefined) {
+    parts.trackSite(site);
+    config = site.config;
+    write(`  demo site   ${site.url}  (what ${config.name} scrapes)\n`);
+  }
+  const startBlock = (await client.getHead()).number;
+  const creatorKeyFile = join(keys.keyDir, "creator.json");
+  const taskId = await publishTask(client, config, creatorKeyFile, () => {});
+  write(
+    `  task        ${config.name} ${taskId}\n               bounty ${formatTokenAmount(config.params.bountyPerRound)}/round, escrow ${formatTokenAmount(config.funding)}, rounds of ${config.params.roundSlots} slots × ${slotMs} ms\n`,
+  );
+  const labels = new Map<string, string>([[keys.creator.publicKey, "creator"]]);
+  const stake = formatTokenAmount(config.params.minimumStake * 10n);
+  const devnet = {
+    dataDir: data,
+    ledgerUrl,
+    ledgerDataDir,
+    ledgerProcess: ledger.process,
+    client,
+    taskId,
+    config,
+    creatorKeyFile,
+    labels,
+    startBlock,
+  };
+  return { devnet, keys, honest, stake, labels };
+}
+
+/** One `gradual node` process per node key; resolves once every node serves the task. */
+async function startNodes(parts: DevnetParts, chain: Chain): Promise<DevnetNode[]> {
+  const { dataDir: data, taskId, ledgerUrl } = chain.devnet;
+  const nodes: DevnetNode[] = [];
+  const spawned: GradualProcess[] = [];
+  for (const [index, keyPair] of chain.keys.nodes.entries()) {
+    const cheating = index >= chain.honest;
+    const label = `node-${index + 1}${cheating ? " (cheater)" : ""}`;
+    chain.labels.set(keyPair.publicKey, label);
+    const keyFile = join(chain.keys.keyDir, `node-${index + 1}.json`);
+    // Per task: a kept devnet publishes a new task, and a node's memory of another task's cycles must not carry over.
+    const dataDir = join(data, `node-${index + 1}`, taskId.slice(0, 16));
+    const logFile = join(data, `node-${index + 1}.log`);
+    const node = { label, number: index + 1, account: keyPair.publicKey, cheating, keyFile, dataDir, logFile };
+    const child = parts.track(
+      spawnNode(label, nodeArgs(node, ledgerUrl, taskId, "0", chain.stake, parts.options), logFile),
+    );
+    spawned.push(child);
+    nodes.push({ ...node, url: "", process: child.process });
+  }
+  const urls = await Promise.all(spawned.map((child) => child.url));
+  for (const [index, node] of nodes.entries()) {
+    node.url = urls[index] as string;
+    parts.write(`  ${node.label.padEnd(20)} ${node.url}   (/health, /metrics, /proofs)\n`);
+  }
+  parts.write(`  logs        ${data}/*.log     keys ${chain.keys.keyDir}\n\n`);
+  return nodes;
+}
+
+/** Starts a node again with its key, data directory and port (so the URL it staked with stays right). */
+async function restartNode(parts: DevnetParts, chain: Chain, node: DevnetNode): Promise<void> {
+  const { taskId, ledgerUrl } = chain.devnet;
+  const port = new URL(node.url).port;
+  const child = parts.track(
+    spawnNode(node.label, nodeArgs(node, ledgerUrl, taskId, port, chain.stake, parts.options), node.logFile),
+  );
+  node.process = child.process;
+  node.url = await child.url;
+}
+
+function nodeArgs(
+  node: Pick<DevnetNode, "keyFile" | "dataDir" | "cheating">,
+  ledgerUrl: string,
+  taskId: string,
+  port: string,
+  stake: string,
+  options: StartDevnetOptions,
+): string[] {
+  const args = ["--key", node.keyFile, "--ledger", ledgerUrl, "--task", taskId, "--port", port];
+  args.push("--data", node.dataDir, "--stake", stake, ...(options.nodeArgs ?? []));
+  if (node.cheating) args.push("--misbehave", options.misbehave ?? "garbage:3");
+  return args;
+}

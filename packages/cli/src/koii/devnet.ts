@@ -1,0 +1,142 @@
+import type { ChildProcess } from "node:child_process";
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { createLedgerClient, formatTokenAmount, type LedgerClient } from "@gradual/ledger";
+import { type Hash, TOKEN } from "@gradual/protocol";
+import { stopProcess } from "../devnet/processes.ts";
+import { loadOrCreateKey, spawnLedger, spawnNode, writeGenesis } from "../devnet/startDevnet.ts";
+import { type KoiiTask, koiiTaskVarFlags, loadKoiiTask, publishKoiiTask } from "./publish.ts";
+
+/**
+ * A devnet for a Koii task folder, as real processes over 127.0.0.1: a `gradual ledger`, the task published from
+ * its config-task.yml, and `gradual node` processes (optionally some with `--misbehave`), each running the folder's
+ * unmodified code in its sandbox. Built from the devnet's own pieces (startDevnet.ts).
+ */
+
+export type StartKoiiDevnetOptions = {
+  readonly dataDir: string;
+  readonly task: string;
+  readonly honestNodes?: number;
+  readonly cheaters?: number;
+  /** The cheaters' fault (default garbage:3). */
+  readonly misbehave?: string;
+  /** Slots per round for this devnet (config-task.yml's round rescaled, windows in proportion); default 24, NaN keeps it. */
+  readonly roundSlots?: number;
+  readonly slotMs?: number;
+  readonly port?: number;
+  readonly taskVars?: Readonly<Record<string, string>>;
+  readonly nodeArgs?: readonly string[];
+  readonly write?: (text: string) => void;
+};
+
+export type KoiiDevnetNode = {
+  readonly label: string;
+  readonly account: string;
+  readonly cheating: boolean;
+  readonly url: string;
+  readonly logFile: string;
+  readonly process: ChildProcess;
+};
+
+export type KoiiDevnet = {
+  readonly ledgerUrl: string;
+  readonly client: LedgerClient;
+  readonly taskId: Hash;
+  readonly task: KoiiTask;
+  readonly nodes: readonly KoiiDevnetNode[];
+  readonly labels: ReadonlyMap<string, string>;
+  stop(): Promise<void>;
+};
+
+/** The last lines of a log file, for error messages. */
+function tail(file: string, lines = 15): string {
+  try {
+    return readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
+  } catch {
+    return "(no log)";
+  }
+}
+
+export async function startKoiiDevnet(options: StartKoiiDevnetOptions): Promise<KoiiDevnet> {
+  const write = options.write ?? (() => {});
+  const data = resolve(options.dataDir);
+  rmSync(data, { recursive: true, force: true });
+  const honest = options.honestNodes ?? 3;
+  const cheaters = options.cheaters ?? 0;
+  const roundSlots = options.roundSlots ?? 24;
+  // NaN keeps config-task.yml's round_time.
+  const task = await loadKoiiTask(options.task, Number.isNaN(roundSlots) ? {} : { roundSlots });
+  const varFlags = koiiTaskVarFlags(task, options.taskVars ?? {});
+  const children: ChildProcess[] = [];
+  const stop = async () => {
+    await Promise.all(children.map((child) => stopProcess(child)));
+  };
+  try {
+    const keyDir = join(data, "keys");
+    mkdirSync(keyDir, { recursive: true });
+    const creator = loadOrCreateKey(join(keyDir, "creator.json"));
+    const faucet = loadOrCreateKey(join(keyDir, "faucet.json"));
+    const keys = Array.from({ length: honest + cheaters }, (_, index) =>
+      loadOrCreateKey(join(keyDir, `node-${index + 1}.json`)),
+    );
+    const genesisPath = join(data, "genesis.json");
+    writeGenesis(
+      genesisPath,
+      "gradual-koii-devnet",
+      [
+        { account: creator.publicKey, balance: task.config.funding + 1_000n * TOKEN },
+        ...keys.map((keyPair) => ({
+          account: keyPair.publicKey,
+          balance: task.config.params.minimumStake * 10n + 1_000n * TOKEN,
+        })),
+      ],
+      faucet,
+    );
+    const ledger = spawnLedger({
+      dataDir: join(data, "ledger"),
+      genesisPath,
+      port: options.port ?? 0,
+      slotMs: options.slotMs ?? 250,
+      logFile: join(data, "ledger.log"),
+    });
+    children.push(ledger.process);
+    const ledgerUrl = await ledger.url.catch((error: unknown) => {
+      throw new Error(`${(error as Error).message}:\n${tail(join(data, "ledger.log"))}`);
+    });
+    const client = createLedgerClient({ url: ledgerUrl, timeoutMs: 60_000 });
+    const taskId = await publishKoiiTask(client, task, join(keyDir, "creator.json"), (line) => write(`  ${line}\n`));
+    write(`  Koii task   ${task.config.name} ${taskId}, rounds of ${task.config.params.roundSlots} slots\n`);
+    const labels = new Map<string, string>([[creator.publicKey, "creator"]]);
+    const stake = formatTokenAmount(task.config.params.minimumStake * 10n);
+    const spawned = keys.map((keyPair, index) => {
+      const cheating = index >= honest;
+      const label = `node-${index + 1}${cheating ? " (cheater)" : ""}`;
+      labels.set(keyPair.publicKey, label);
+      const args = [
+        "--key",
+        join(keyDir, `node-${index + 1}.json`),
+        "--ledger",
+        ledgerUrl,
+        "--task",
+        taskId,
+        "--port",
+        "0",
+      ];
+      args.push("--data", join(data, `node-${index + 1}`), "--stake", stake, ...varFlags, ...(options.nodeArgs ?? []));
+      if (cheating) args.push("--misbehave", options.misbehave ?? "garbage:3");
+      const logFile = join(data, `node-${index + 1}.log`);
+      const child = spawnNode(label, args, logFile);
+      children.push(child.process);
+      return { label, account: keyPair.publicKey, cheating, logFile, child };
+    });
+    const nodes: KoiiDevnetNode[] = [];
+    for (const node of spawned) {
+      nodes.push({ ...node, url: await node.child.url, process: node.child.process });
+      write(`  ${node.label.padEnd(20)} ${nodes.at(-1)?.url}\n`);
+    }
+    return { ledgerUrl, client, taskId, task, nodes, labels, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,366 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { generateKeyPair, type KeyPair, keyPairFromSecret, signBytes } from "@gradual/ledger";
+import {
+  DEFAULT_DECIDE_OPTIONS,
+  DEFAULT_TASK_LIMITS,
+  decide,
+  type ListRecord,
+  listSubmitters,
+  type NodeAction,
+  type TaskHost,
+  type TaskLimits,
+  type TaskRunner,
+  type Verdict,
+  type WorkRecord,
+} from "@gradual/node";
+import {
+  type Account,
+  applyBlock,
+  checkConservation,
+  createGenesisState,
+  getChain,
+  getCycle,
+  getReveal,
+  getTask,
+  listDigest,
+  type ProtocolEvent,
+  roundOf,
+  roundStart,
+  type State,
+  sha256Hex,
+  type TaskParams,
+  TOKEN,
+  type Transaction,
+} from "@gradual/protocol";
+import type { JsonValue, TaskStore } from "@gradual/sdk";
+import { createStateLedgerReader } from "./stateLedgerReader.ts";
+
+/**
+ * Several nodes running one Koii task bundle on an in-memory ledger (`gradual koii test`): the real protocol core and
+ * the real `decide`, each node's task in its own sandbox worker, a ledger reader over the in-memory state for the
+ * namespace wrapper, and a small HTTP server on 127.0.0.1 that serves each node's revealed proofs (as a node does),
+ * so getTaskSubmissionInfo can read submission values. Time is virtual: one block per step, as fast as nodes answer.
+ */
+
+export type KoiiLocalNetworkOptions = {
+  readonly nodes: number;
+  readonly rounds: number;
+  readonly params: TaskParams;
+  readonly funding: bigint;
+  readonly bundleHash: string;
+  readonly taskName: string;
+  readonly config: Readonly<Record<string, string>>;
+  readonly createRunner: (host: TaskHost, limits: TaskLimits, index: number) => Promise<TaskRunner>;
+  readonly limits?: Partial<TaskLimits>;
+  /** Deterministic node keys from this seed (default: fresh keys). */
+  readonly seed?: string;
+  /** What `getAverageSlotTime` answers (the slots themselves pass as fast as the nodes work). */
+  readonly slotMs?: number;
+  readonly onReport?: (line: string) => void;
+};
+
+export type KoiiCallRecord = {
+  readonly node: number;
+  readonly cycle: number;
+  readonly call: "task+submission" | "audit" | "distribution";
+  readonly ok: boolean;
+  readonly detail: string;
+};
+
+export type KoiiLocalNetworkResult = {
+  readonly state: State;
+  readonly taskId: string;
+  readonly accounts: readonly Account[];
+  readonly events: readonly ProtocolEvent[];
+  readonly calls: readonly KoiiCallRecord[];
+};
+
+type LocalNode = {
+  readonly index: number;
+  readonly keyPair: KeyPair;
+  runner: TaskRunner;
+  readonly work: Map<number, WorkRecord>;
+  readonly verdicts: Map<string, Verdict>;
+  readonly lists: Map<string, ListRecord>;
+  readonly done: Set<string>;
+  readonly proofs: Map<string, { cycle: number; bytes: Uint8Array }>;
+  nonce: number;
+};
+
+const CHAIN_ID = "gradual-koii-local";
+
+function memoryStore(): TaskStore {
+  const data = new Map<string, string>();
+  return {
+    get: async <T extends JsonValue>(key: string) =>
+      data.has(key) ? (JSON.parse(data.get(key) as string) as T) : undefined,
+    set: async (key, value) => void data.set(key, JSON.stringify(value)),
+    delete: async (key) => void data.delete(key),
+    keys: async (prefix = "", limit = 1_000) =>
+      [...data.keys()]
+        .filter((key) => key.startsWith(prefix))
+        .sort()
+        .slice(0, limit),
+  };
+}
+
+/** Serves `/n/{index}/proofs/{digest}` for revealed proofs only, as each node's proof server does. */
+async function startProofServer(
+  nodes: () => readonly LocalNode[],
+  state: () => State,
+  taskId: () => string,
+): Promise<Server> {
+  const server = createServer((request, response) => {
+    const match = /^\/n\/(\d+)\/proofs\/([0-9a-f]{64})$/.exec(request.url ?? "");
+    const node = match === null ? undefined : nodes()[Number(match[1])];
+    const proof = match === null ? undefined : node?.proofs.get(match[2] as string);
+    const revealed =
+      node !== undefined &&
+      proof !== undefined &&
+      getReveal(state(), taskId(), proof.cycle, node.keyPair.publicKey)?.proofDigest === match?.[2];
+    if (!revealed || proof === undefined) {
+      response.writeHead(404).end();
+      return;
+    }
+    response.writeHead(200, { "content-type": "application/octet-stream" }).end(Buffer.from(proof.bytes));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return server;
+}
+
+export async function runKoiiLocalNetwork(options: KoiiLocalNetworkOptions): Promise<KoiiLocalNetworkResult> {
+  const report = options.onReport ?? (() => {});
+  const { params } = options;
+  const limits: TaskLimits = { ...DEFAULT_TASK_LIMITS, ...options.limits, maxProofBytes: params.maxProofBytes };
+  const keyOf = (index: number) =>
+    options.seed === undefined ? generateKeyPair() : keyPairFromSecret(sha256Hex(`${options.seed}:${index}`));
+  const creator = keyOf(-1);
+  const nodeKeys = Array.from({ length: options.nodes }, (_, index) => keyOf(index));
+  const calls: KoiiCallRecord[] = [];
+  const events: ProtocolEvent[] = [];
+  const nodes: LocalNode[] = [];
+  let state = createGenesisState({
+    chainId: CHAIN_ID,
+    accounts: [
+      { account: creator.publicKey, balance: options.funding + 1_000n * TOKEN },
+      ...nodeKeys.map((keyPair) => ({
+        account: keyPair.publicKey,
+        balance: params.minimumStake * 10n + 1_000n * TOKEN,
+      })),
+    ],
+  });
+  let pending: Transaction[] = [];
+  const produce = () => {
+    const transactions = pending;
+    const block = applyBlock(state, getChain(state).slot + 1, transactions);
+    pending = [];
+    state = block.state;
+    events.push(...block.slotEvents, ...block.outcomes.flatMap((outcome) => outcome.events));
+    block.outcomes.forEach((outcome, index) => {
+      if (!outcome.ok)
+        report(
+          `  ledger refused ${transactions[index]?.kind ?? "a transaction"}: ${(outcome as { code?: string }).code}`,
+        );
+    });
+    checkConservation(state);
+  };
+  pending.push({
+    kind: "createTask",
+    chainId: CHAIN_ID,
+    from: creator.publicKey,
+    nonce: 0,
+    name: options.taskName,
+    bundleHash: options.bundleHash,
+    metadataHash: null,
+    params,
+    funding: options.funding,
+  });
+  produce();
+  const created = events.find((event) => event.type === "TaskCreated") as { task: string } | undefined;
+  if (created === undefined) throw new Error("the local ledger refused createTask: check the task parameters");
+  const taskId = created.task;
+  const server = await startProofServer(
+    () => nodes,
+    () => state,
+    () => taskId,
+  );
+  const serverUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const ledger = createStateLedgerReader(() => state, { chainId: CHAIN_ID, slotMs: options.slotMs ?? 400 });
+  try {
+    for (const [index, keyPair] of nodeKeys.entries()) {
+      const host: TaskHost = {
+        taskId,
+        node: keyPair.publicKey,
+        sign: async (bytes) => signBytes(keyPair, bytes),
+        store: memoryStore(),
+        ledger,
+        log: {
+          info: (message) => report(`  node ${index}: ${message}`),
+          warn: (message) => report(`  node ${index} WARN: ${message}`),
+          error: (message) => report(`  node ${index} ERROR: ${message}`),
+        },
+        config: options.config,
+        currentRound: () =>
+          roundOf(getTask(state, taskId) as NonNullable<ReturnType<typeof getTask>>, getChain(state).slot),
+      };
+      const runner = await options.createRunner(host, limits, index);
+      nodes.push({
+        index,
+        keyPair,
+        runner,
+        work: new Map(),
+        verdicts: new Map(),
+        lists: new Map(),
+        done: new Set(),
+        proofs: new Map(),
+        nonce: 0,
+      });
+      pending.push({
+        kind: "stake",
+        chainId: CHAIN_ID,
+        from: keyPair.publicKey,
+        nonce: (nodes[index] as LocalNode).nonce++,
+        task: taskId,
+        amount: params.minimumStake * 10n,
+        nodeUrl: `${serverUrl}/n/${index}`,
+      });
+    }
+    produce();
+    for (const node of nodes) {
+      const setup = await node.runner.setup();
+      if (!setup.ok) report(`node ${node.index}: setup failed (${setup.reason}: ${setup.message})`);
+    }
+    const task = getTask(state, taskId) as NonNullable<ReturnType<typeof getTask>>;
+    // Stake works from warmupRounds on: rounds first..last do the work; the run ends once the last one is settled
+    // (distributed two rounds later, plus any retries of a failed list).
+    const firstCycle = roundOf(task, getChain(state).slot) + params.warmupRounds;
+    const lastCycle = firstCycle + options.rounds - 1;
+    const endSlot = roundStart(task, lastCycle + 3 + params.allowedFailedDistributions);
+    const settled = () => events.some((event) => event.type === "CycleCompleted" && event.cycle >= lastCycle);
+    let reportedRound = -1;
+    while (getChain(state).slot < endSlot && !settled()) {
+      const round = roundOf(task, getChain(state).slot + 1);
+      if (round !== reportedRound && round >= 0) {
+        reportedRound = round;
+        report(`round ${round}`);
+      }
+      for (const node of nodes) await stepNode(node, nodes, state, taskId, (tx) => pending.push(tx), calls, report);
+      produce();
+    }
+  } finally {
+    for (const node of nodes) await node.runner.close();
+    await new Promise((resolve) => server.close(resolve));
+  }
+  return { state, taskId, accounts: nodes.map((node) => node.keyPair.publicKey), events, calls };
+}
+
+async function stepNode(
+  node: LocalNode,
+  nodes: readonly LocalNode[],
+  state: State,
+  taskId: string,
+  send: (tx: Transaction) => void,
+  calls: KoiiCallRecord[],
+  report: (line: string) => void,
+): Promise<void> {
+  // Results of IO actions feed the next decision at once: repeat until the node has nothing new to do this slot.
+  for (let pass = 0; pass < 4; pass += 1) {
+    const actions = decide({
+      state,
+      task: taskId,
+      me: node.keyPair.publicKey,
+      memory: node,
+      options: DEFAULT_DECIDE_OPTIONS,
+    });
+    if (actions.length === 0) return;
+    for (const action of actions) {
+      node.done.add(action.key);
+      await execute(node, nodes, state, taskId, action, send, calls, report);
+    }
+  }
+}
+
+function label(nodes: readonly LocalNode[], account: string): string {
+  const index = nodes.findIndex((peer) => peer.keyPair.publicKey === account);
+  return index < 0 ? account.slice(0, 8) : `node ${index}`;
+}
+
+async function execute(
+  node: LocalNode,
+  nodes: readonly LocalNode[],
+  state: State,
+  taskId: string,
+  action: NodeAction,
+  send: (tx: Transaction) => void,
+  calls: KoiiCallRecord[],
+  report: (line: string) => void,
+): Promise<void> {
+  const task = getTask(state, taskId) as NonNullable<ReturnType<typeof getTask>>;
+  const round = roundOf(task, getChain(state).slot + 1);
+  const record = (call: KoiiCallRecord["call"], cycle: number, ok: boolean, detail: string) => {
+    calls.push({ node: node.index, cycle, call, ok, detail });
+    report(`  node ${node.index} round ${cycle}: ${call} ${ok ? "->" : "FAILED:"} ${detail}`);
+  };
+  if (action.type === "send") {
+    send({ ...action.tx, chainId: CHAIN_ID, from: node.keyPair.publicKey, nonce: node.nonce++ } as Transaction);
+    return;
+  }
+  if (action.type === "runTask") {
+    const result = await node.runner.work(action.cycle, round);
+    if (!result.ok) {
+      node.work.set(action.cycle, { status: "failed", reason: result.message });
+      record("task+submission", action.cycle, false, `${result.reason}: ${result.message}`);
+      return;
+    }
+    const proofDigest = sha256Hex(result.value);
+    node.proofs.set(proofDigest, { cycle: action.cycle, bytes: result.value });
+    node.work.set(action.cycle, {
+      status: "done",
+      proofDigest,
+      salt: sha256Hex(`salt:${node.keyPair.publicKey}:${action.cycle}`),
+    });
+    const text = new TextDecoder().decode(result.value.slice(0, 100));
+    record(
+      "task+submission",
+      action.cycle,
+      true,
+      JSON.stringify(text.length < result.value.length ? `${text}...` : text),
+    );
+    return;
+  }
+  if (action.type === "auditProof") {
+    const owner = nodes.find((peer) => peer.keyPair.publicKey === action.target);
+    const revealed = getReveal(state, taskId, action.cycle, action.target)?.proofDigest === action.proofDigest;
+    const bytes = revealed ? owner?.proofs.get(action.proofDigest)?.bytes : undefined;
+    let verdict: Verdict = "unavailable";
+    if (bytes !== undefined) {
+      const result = await node.runner.audit(action.cycle, round, bytes, action.target);
+      if (!result.ok) {
+        record("audit", action.cycle, false, `of ${label(nodes, action.target)}: ${result.reason}: ${result.message}`);
+        return;
+      }
+      verdict = result.value ? "valid" : "invalid";
+    }
+    node.verdicts.set(`${action.cycle}/${action.target}`, verdict);
+    record("audit", action.cycle, true, `${label(nodes, action.target)} is ${verdict}`);
+    return;
+  }
+  const cycle = getCycle(state, taskId, action.cycle);
+  if (cycle === undefined) return;
+  const submitters = listSubmitters(state, taskId, action.cycle, cycle.attemptRound);
+  const result = await node.runner.distribution(action.cycle, cycle.attemptRound, submitters, cycle.reserved);
+  if (!result.ok) {
+    record("distribution", action.cycle, false, `${result.reason}: ${result.message}`);
+    return;
+  }
+  const entries = [...result.value];
+  node.lists.set(`${action.cycle}/${action.attempt}`, { entries, digest: listDigest(entries) });
+  const shown = entries.map((entry) => `${label(nodes, entry.recipient)}: ${entry.amount}`);
+  record(
+    "distribution",
+    action.cycle,
+    true,
+    `[${shown.join(", ")}]${cycle.distributor === node.keyPair.publicKey ? " (distributor)" : ""}`,
+  );
+}

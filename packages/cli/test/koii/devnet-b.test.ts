@@ -1,0 +1,126 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { accountToKoiiKey } from "@gradual/koii";
+import { type KoiiDevnet, startKoiiDevnet } from "../../src/koii/devnet.ts";
+import { makeTempDir, removeDir } from "../e2e/support.ts";
+import { acceptedList, EXAMPLES, nodeViews, settledCycles, sha256, vestedTo, waitForSettledCycles } from "./support.ts";
+
+/**
+ * Koii task folders, unmodified, on a devnet of `gradual node` processes over 127.0.0.1: with-routes (a TypeScript
+ * task with a task variable, files and Express routes that read the ledger) and bad-distribution (lists Koii's task
+ * manager refuses, which pay nobody, and a slash gradual does not apply).
+ */
+
+const SLOT_MS = 200;
+
+describe("Koii with-routes on a devnet: task variables and routes", { timeout: 240_000 }, () => {
+  let dataDir: string | undefined;
+  let net: KoiiDevnet | undefined;
+  before(async () => {
+    dataDir = makeTempDir("koii-routes");
+    net = await startKoiiDevnet({
+      dataDir,
+      task: `${EXAMPLES}with-routes`,
+      honestNodes: 3,
+      slotMs: SLOT_MS,
+      taskVars: { GREETING: "Hej" },
+      nodeArgs: ["--quiet"],
+    });
+  });
+  after(async () => {
+    await net?.stop();
+    removeDir(dataDir);
+  });
+
+  test("the greeting from --task-var is submitted, audited and paid", async () => {
+    const devnet = net as KoiiDevnet;
+    const cycles = await waitForSettledCycles(devnet.client, devnet.taskId, 2, 150_000, (settled) =>
+      settled.some((cycle) => cycle.reveals.length === devnet.nodes.length),
+    );
+    for (const cycle of cycles) {
+      for (const reveal of cycle.reveals) assert.equal(reveal.proofDigest, sha256(`Hej from round ${cycle.cycle}`));
+      assert.equal(acceptedList(cycle).length, cycle.reveals.length);
+    }
+  });
+
+  test("GET and POST routes answer through the node, reading the store, files and the ledger", async () => {
+    const devnet = net as KoiiDevnet;
+    const cycles = await waitForSettledCycles(devnet.client, devnet.taskId, 1, 60_000);
+    const cycle = cycles[0]?.cycle as number;
+    const base = `${devnet.nodes[1]?.url}/tasks/${devnet.taskId}`;
+    const round = await fetch(`${base}/rounds/${cycle}`);
+    assert.equal(round.status, 200);
+    assert.equal(await round.text(), `Hej from round ${cycle}`);
+    assert.equal((await fetch(`${base}/rounds/999999`)).status, 404);
+    const echo = await fetch(`${base}/echo?x=1`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ a: [1, "two"] }),
+    });
+    assert.deepEqual(await echo.json(), { received: { a: [1, "two"] }, query: { x: "1" } });
+    const state = (await (await fetch(`${base}/state`)).json()) as Record<string, unknown>;
+    assert.equal(state.name, "with-routes");
+    assert.equal(state.stakers, 3);
+    assert.equal(state.bountyPerRound, Number(devnet.task.config.params.bountyPerRound));
+    // getTaskSubmissionInfo: the values come from each submitter's node, which serves them after its reveal.
+    const submissions = (await (await fetch(`${base}/submissions/${cycle}`)).json()) as Record<
+      string,
+      { submission_value: string }
+    >;
+    assert.deepEqual(
+      Object.keys(submissions).sort(),
+      (cycles[0]?.reveals ?? []).map((reveal) => accountToKoiiKey(reveal.node)).sort(),
+    );
+    for (const submission of Object.values(submissions))
+      assert.equal(submission.submission_value, `Hej from round ${cycle}`);
+  });
+});
+
+describe("Koii bad-distribution on a devnet: refused lists pay nobody", { timeout: 240_000 }, () => {
+  let dataDir: string | undefined;
+  let net: KoiiDevnet | undefined;
+  before(async () => {
+    dataDir = makeTempDir("koii-bad");
+    net = await startKoiiDevnet({
+      dataDir,
+      task: `${EXAMPLES}bad-distribution`,
+      honestNodes: 3,
+      slotMs: SLOT_MS,
+      nodeArgs: ["--no-auto-claim", "--quiet"],
+    });
+  });
+  after(async () => {
+    await net?.stop();
+    removeDir(dataDir);
+  });
+
+  test("fractional, incomplete and oversized lists are accepted empty; the slash becomes 0 and the others are paid", async () => {
+    const devnet = net as KoiiDevnet;
+    const cycles = await waitForSettledCycles(devnet.client, devnet.taskId, 4, 180_000);
+    const bounty = BigInt(devnet.task.config.params.bountyPerRound);
+    for (const cycle of cycles) {
+      const submitters = cycle.reveals.filter((reveal) => reveal.status === "valid").map((reveal) => reveal.node);
+      const list = acceptedList(cycle);
+      if (cycle.cycle % 4 === 3) {
+        // A valid Koii list that slashes the first submitter (in account order): gradual pays the others.
+        const [first, ...others] = [...submitters].sort();
+        assert.deepEqual(list.map((entry) => entry.recipient).sort(), others, `cycle ${cycle.cycle}`);
+        assert.ok(!list.some((entry) => entry.recipient === first));
+        for (const entry of list) assert.equal(BigInt(entry.amount), bounty / BigInt(Math.max(1, others.length)));
+      } else {
+        assert.deepEqual(list, [], `cycle ${cycle.cycle} (rule ${cycle.cycle % 4}) pays nobody`);
+        assert.equal(cycle.record.paid, "0");
+      }
+    }
+    // Nobody was slashed, and vesting holds only what the slash round paid.
+    const views = await nodeViews(devnet.client, devnet.taskId);
+    const later = await settledCycles(devnet.client, devnet.taskId);
+    for (const node of devnet.nodes) {
+      const view = views.get(node.account);
+      const vesting = BigInt(view?.claimable ?? 0) + BigInt(view?.locked ?? 0);
+      assert.equal(view?.slashedTotal, "0");
+      // Cycles keep settling while the test reads: the vesting lies between what was paid before and after.
+      assert.ok(vesting >= vestedTo(cycles, node.account) && vesting <= vestedTo(later, node.account));
+    }
+  });
+});

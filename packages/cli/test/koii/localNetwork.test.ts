@@ -1,0 +1,241 @@
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { createSandboxedTaskRunner, withGarbageEvery, writeBundleFile } from "@gradual/node";
+import {
+  getCycle,
+  getDistribution,
+  getDistributionEntries,
+  getNodeView,
+  getReveal,
+  getVesting,
+  listTriggers,
+  listVotes,
+  type State,
+} from "@gradual/protocol";
+import { type KoiiLocalNetworkResult, runKoiiLocalNetwork } from "../../src/koii/localNetwork.ts";
+import { loadKoiiTask } from "../../src/koii/publish.ts";
+import { EXAMPLES, sha256 } from "./support.ts";
+
+const COMMAND = new URL("./koiiCommand.ts", import.meta.url).pathname;
+
+/**
+ * `gradual koii test`: each example folder through several rounds on several sandboxed nodes over an in-memory
+ * ledger, asserted on what that ledger recorded.
+ */
+
+type Run = KoiiLocalNetworkResult & { lines: string[] };
+
+async function run(
+  name: string,
+  options: { nodes?: number; rounds?: number; cheaters?: number; config?: Record<string, string> } = {},
+): Promise<Run> {
+  const task = await loadKoiiTask(`${EXAMPLES}${name}`, { roundSlots: 40 });
+  const bundlePath = await writeBundleFile(task.code);
+  const nodes = options.nodes ?? 3;
+  const honest = nodes - (options.cheaters ?? 0);
+  const lines: string[] = [];
+  const result = await runKoiiLocalNetwork({
+    nodes,
+    rounds: options.rounds ?? 3,
+    params: task.config.params,
+    funding: task.config.funding,
+    bundleHash: task.hash,
+    taskName: task.config.name,
+    config: options.config ?? {},
+    seed: name,
+    createRunner: async (host, limits, index) => {
+      const runner = await createSandboxedTaskRunner({ bundlePath, host, limits });
+      return index >= honest ? withGarbageEvery(runner, 2) : runner;
+    },
+    onReport: (line) => lines.push(line),
+  });
+  return { ...result, lines };
+}
+
+/** The cycles that had submitters, with their accepted list. */
+function paidCycles(result: Run) {
+  return result.events
+    .filter((event) => event.type === "CycleCompleted")
+    .map((event) => (event as { cycle: number }).cycle)
+    .map((cycle) => {
+      const record = getCycle(result.state, result.taskId, cycle);
+      const attempt = record?.attempt ?? 0;
+      return {
+        cycle,
+        record,
+        distribution: getDistribution(result.state, result.taskId, cycle, attempt),
+        entries: getDistributionEntries(result.state, result.taskId, cycle, attempt),
+      };
+    })
+    .filter((cycle) => (cycle.record?.revealCount ?? 0) > 0);
+}
+
+function vested(state: State, taskId: string, account: string): bigint {
+  return getVesting(state, taskId, account)?.totalVested ?? 0n;
+}
+
+describe("gradual koii test: Koii task folders on several in-process nodes", { timeout: 120_000 }, () => {
+  it("hello-world: proofs, audit votes against a cheater, Koii's equal split, vesting", async () => {
+    const result = await run("hello-world", { nodes: 4, cheaters: 1, rounds: 3 });
+    const [cheater] = result.accounts.slice(3);
+    const honest = result.accounts.slice(0, 3);
+    const cycles = paidCycles(result);
+    assert.equal(cycles.length, 3);
+    for (const { cycle, distribution, entries } of cycles) {
+      for (const account of honest) {
+        assert.equal(getReveal(result.state, result.taskId, cycle, account)?.proofDigest, sha256("Hello, World!"));
+      }
+      assert.equal(distribution?.status, "accepted");
+      const valid = result.accounts.filter(
+        (account) => getReveal(result.state, result.taskId, cycle, account)?.status === "valid",
+      );
+      assert.deepEqual(entries.map((entry) => entry.recipient).sort(), valid.sort());
+      for (const entry of entries) assert.equal(entry.amount, 10_000_000_000n / BigInt(valid.length));
+    }
+    const caught = cycles.find(({ cycle }) => cycle % 2 === 0);
+    const trigger = listTriggers(result.state, result.taskId, caught?.cycle as number).find(
+      (item) => item.target === cheater,
+    );
+    assert.equal(trigger?.resolution, "upheld");
+    const votes = listVotes(
+      result.state,
+      result.taskId,
+      caught?.cycle as number,
+      trigger as NonNullable<typeof trigger>,
+    );
+    assert.ok(votes.length >= 1 && votes.every((vote) => vote.choice === "invalid"));
+    assert.ok((getNodeView(result.state, result.taskId, cheater as string)?.record.slashedTotal ?? 0n) > 0n);
+    for (const account of honest) {
+      const paid = cycles.flatMap((cycle) => cycle.entries).filter((entry) => entry.recipient === account);
+      assert.equal(
+        vested(result.state, result.taskId, account),
+        paid.reduce((sum, entry) => sum + entry.amount, 0n),
+      );
+    }
+    // The report says, per round, what each Koii function returned.
+    assert.ok(result.lines.some((line) => /task\+submission -> "Hello, World!"/.test(line)));
+    assert.ok(result.lines.some((line) => /audit -> node 3 is invalid/.test(line)));
+    assert.ok(
+      result.lines.some((line) => /koii distribution\(\d+\) -> \d payment\(s\) of \d submitter\(s\)/.test(line)),
+    );
+  });
+
+  it("signed-rounds: signed payloads verify across nodes; rewards by stake", async () => {
+    const result = await run("signed-rounds");
+    const cycles = paidCycles(result);
+    assert.equal(cycles.length, 3);
+    for (const { cycle, entries } of cycles) {
+      assert.equal(listTriggers(result.state, result.taskId, cycle).length, 0, "every signature verified");
+      assert.deepEqual(
+        entries.map((entry) => entry.amount),
+        [3_333_333_333n, 3_333_333_333n, 3_333_333_333n],
+      );
+    }
+    assert.ok(
+      result.lines.some((line) => /signed round \d+ \(current round \d+\) \(task\)/.test(line)),
+      "logger reaches the node",
+    );
+  });
+
+  it("with-routes: the task variable reaches process.env and the files of each node", async () => {
+    const result = await run("with-routes", { config: { GREETING: "Salut" } });
+    for (const { cycle, entries } of paidCycles(result)) {
+      for (const account of result.accounts) {
+        assert.equal(
+          getReveal(result.state, result.taskId, cycle, account)?.proofDigest,
+          sha256(`Salut from round ${cycle}`),
+        );
+      }
+      assert.equal(entries.length, 3);
+    }
+  });
+
+  it("bad-distribution: refused lists are accepted empty and pay nobody; the slash round pays the others", async () => {
+    const result = await run("bad-distribution", { rounds: 4 });
+    const cycles = paidCycles(result);
+    assert.equal(cycles.length, 4);
+    for (const { cycle, distribution, entries } of cycles) {
+      assert.equal(distribution?.status, "accepted");
+      if (cycle % 4 === 3) assert.equal(entries.length, 2);
+      else assert.deepEqual(entries, [], `cycle ${cycle}`);
+    }
+    for (const reason of [
+      "not an integer",
+      "not every submitter is in the list",
+      "more than the bounty",
+      "gradual cannot slash",
+    ]) {
+      assert.ok(
+        result.lines.some((line) => line.includes("WARN") && line.includes(reason)),
+        reason,
+      );
+    }
+  });
+});
+
+describe("the koii command", { timeout: 60_000 }, () => {
+  const cli = (...args: string[]) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, ["--import", "tsx", COMMAND, ...args], {
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (chunk: Buffer) => {
+        stdout += chunk.toString();
+      });
+      child.stderr.on("data", (chunk: Buffer) => {
+        stderr += chunk.toString();
+      });
+      child.once("error", reject);
+      child.once("close", (code) => resolve({ code, stdout, stderr }));
+    });
+
+  it("koii test --json reports the rounds and calls; koii check shows the mapping", async () => {
+    const test = await cli("koii", "test", `${EXAMPLES}hello-world`, "--nodes", "2", "--rounds", "1", "--json");
+    assert.equal(test.code, 0, test.stderr);
+    const report = JSON.parse(test.stdout.slice(test.stdout.indexOf('{\n  "task"'))) as {
+      accepted: unknown[];
+      failedCalls: unknown[];
+    };
+    assert.equal(report.failedCalls.length, 0);
+    assert.ok(report.accepted.length >= 1);
+    const check = await cli("koii", "check", `${EXAMPLES}hello-world`);
+    assert.equal(check.code, 0, check.stderr);
+    assert.match(check.stdout, /round_time 1500, submission_window 500, audit_window 500/);
+    assert.match(check.stdout, /-> roundSlots 1500: commit 500 \| reveal 500, audit 500, votes 500/);
+  });
+
+  it("koii test refuses to start without the task variables the config requires", async () => {
+    const result = await cli("koii", "test", `${EXAMPLES}with-routes`);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /error\[KOII__MISSING_TASK_VARIABLE\]: the task requires --task-var GREETING=VALUE/);
+  });
+
+  it("koii check gives create-task-cli's messages for an invalid config-task.yml", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "gradual-koii-bad-config-"));
+    try {
+      mkdirSync(join(dir, "src"));
+      writeFileSync(join(dir, "src", "index.js"), "");
+      const config = readFileSync(`${EXAMPLES}hello-world/config-task.yml`, "utf8").replace(
+        "total_bounty_amount: 200",
+        "total_bounty_amount: 5",
+      );
+      writeFileSync(
+        join(dir, "config-task.yml"),
+        config.replace("bounty_amount_per_round: 10", "bounty_amount_per_round: 8"),
+      );
+      const result = await cli("koii", "check", dir);
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, /error\[KOII__BAD_CONFIG\]/);
+      assert.match(result.stderr, /total_bounty_amount: Total bounty amount cannot be less than 10 KOII/);
+      assert.match(result.stderr, /bounty_amount_per_round: cannot be more than total bounty amount/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

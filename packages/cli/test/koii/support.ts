@@ -1,0 +1,60 @@
+import { createHash } from "node:crypto";
+import type { CycleDetails, LedgerClient, NodeView } from "@gradual/ledger";
+import { waitFor } from "../e2e/support.ts";
+
+/** Helpers of the Koii end-to-end tests: what the ledger recorded, cycle by cycle. */
+
+export const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+
+export const EXAMPLES = new URL("../../../../examples/koii/", import.meta.url).pathname;
+
+/** The cycles that had submitters and are complete, with every list the ledger holds for them. */
+export async function settledCycles(client: LedgerClient, taskId: string): Promise<CycleDetails[]> {
+  const view = await client.getTask(taskId);
+  const cycles: CycleDetails[] = [];
+  for (let cycle = 0; cycle <= (view?.round ?? 0); cycle += 1) {
+    const details = await client.getCycleDetails(taskId, cycle);
+    if (details?.record.outcome === "paid" && details.reveals.length > 0) cycles.push(details);
+  }
+  return cycles;
+}
+
+/** Waits until `count` cycles with submitters are settled (and `also` holds), then returns them. */
+export function waitForSettledCycles(
+  client: LedgerClient,
+  taskId: string,
+  count: number,
+  timeoutMs: number,
+  also: (cycles: CycleDetails[]) => Promise<boolean> | boolean = () => true,
+): Promise<CycleDetails[]> {
+  let seen = "";
+  return waitFor(
+    `${count} settled cycles`,
+    async () => {
+      const cycles = await settledCycles(client, taskId);
+      seen = cycles.map((cycle) => `${cycle.cycle}:${cycle.record.outcome}`).join(" ");
+      return cycles.length >= count && (await also(cycles)) ? cycles : undefined;
+    },
+    { timeoutMs, intervalMs: 1_000, describe: () => `settled so far: ${seen || "none"}` },
+  );
+}
+
+/** The accepted distribution attempt of a cycle and its entries. */
+export function acceptedList(cycle: CycleDetails): { recipient: string; amount: string }[] {
+  const accepted = cycle.distributions.find((distribution) => distribution.status === "accepted");
+  if (accepted === undefined) throw new Error(`cycle ${cycle.cycle} has no accepted list`);
+  return cycle.distributionEntries[accepted.attempt] ?? [];
+}
+
+/** Everything vested to `account` by the accepted lists of `cycles`. */
+export function vestedTo(cycles: readonly CycleDetails[], account: string): bigint {
+  return cycles
+    .flatMap((cycle) => acceptedList(cycle))
+    .filter((entry) => entry.recipient === account)
+    .reduce((sum, entry) => sum + BigInt(entry.amount), 0n);
+}
+
+export async function nodeViews(client: LedgerClient, taskId: string): Promise<Map<string, NodeView>> {
+  const page = await client.listNodes(taskId, { limit: 100 });
+  return new Map(page.items.map((view) => [view.account, view]));
+}

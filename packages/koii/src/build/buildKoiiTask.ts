@@ -1,0 +1,177 @@
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { builtinModules } from "node:module";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+import { build, type Message, type Plugin } from "esbuild";
+import { type KoiiConfigMapping, type MapKoiiConfigOptions, mapKoiiConfig } from "../config/mapKoiiConfig.ts";
+
+/**
+ * Turns a Koii task folder (config-task.yml + src/index calling initializeTaskManager) into a gradual task bundle:
+ * one ESM file whose default export is `defineTask(fromKoii(...))`. The task's own sources are bundled as they are;
+ * only its imports of Koii's packages are pointed at gradual's implementation (src/shims).
+ */
+
+export const KOII_CONFIG_FILE = "config-task.yml";
+/** Largest bundle produced, in bytes (the node's MAX_BUNDLE_BYTES). */
+export const MAX_KOII_BUNDLE_BYTES = 16 * 1024 * 1024;
+
+const SOURCE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const shim = (name: string) => path.join(SOURCE_ROOT, "shims", name);
+
+/** Koii's import paths and what they become. Both wrapper paths resolve to one module, hence one shared instance. */
+export const KOII_MODULES: Readonly<Record<string, string>> = {
+  "@_koii/task-manager": shim("taskManager.ts"),
+  "@_koii/task-manager/namespace-wrapper": shim("namespaceWrapper.ts"),
+  "@_koii/namespace-wrapper": shim("namespaceWrapper.ts"),
+  "@_koii/task-manager/extensions": shim("extensions.ts"),
+};
+
+const ENTRY_CANDIDATES = ["src/index.ts", "src/index.js", "src/index.mjs", "src/index.mts"];
+
+/** The REQUIRE_BANNER of the node's bundler: CommonJS dependencies (Express) call `require`. */
+const REQUIRE_BANNER =
+  'import { createRequire as __gradualCreateRequire } from "node:module";\n' +
+  "const require = __gradualCreateRequire(import.meta.url);";
+
+export function isKoiiTaskDirectory(directory: string): boolean {
+  return existsSync(path.join(directory, KOII_CONFIG_FILE)) && findKoiiEntry(directory) !== undefined;
+}
+
+export function findKoiiEntry(directory: string): string | undefined {
+  for (const candidate of ENTRY_CANDIDATES) {
+    const file = path.join(directory, candidate);
+    if (existsSync(file)) return file;
+  }
+  return undefined;
+}
+
+export type KoiiTaskFolder = {
+  readonly directory: string;
+  readonly configPath: string;
+  readonly entry: string;
+  readonly mapping: KoiiConfigMapping;
+};
+
+/** Reads and maps a Koii task folder's config-task.yml (a folder, or the path of the file itself). */
+export function loadKoiiTaskFolder(
+  pathOrDirectory: string,
+  options: Omit<MapKoiiConfigOptions, "markdownDescription"> = {},
+): KoiiTaskFolder {
+  const resolved = path.resolve(pathOrDirectory);
+  const configPath =
+    resolved.endsWith(".yml") || resolved.endsWith(".yaml") ? resolved : path.join(resolved, KOII_CONFIG_FILE);
+  if (!existsSync(configPath)) throw new Error(`no ${KOII_CONFIG_FILE} at ${pathOrDirectory}`);
+  const directory = path.dirname(configPath);
+  const entry = findKoiiEntry(directory);
+  if (entry === undefined) {
+    throw new Error(
+      `${directory} has no ${ENTRY_CANDIDATES.join(" or ")}: gradual runs Koii tasks of the template's current shape, whose src/index calls initializeTaskManager`,
+    );
+  }
+  const text = readFileSync(configPath, "utf8");
+  const markdown = /^\s*markdownDescriptionPath:\s*["']?([^"'\n#]+?)["']?\s*(#.*)?$/m.exec(text)?.[1];
+  const markdownPath = markdown === undefined ? undefined : path.resolve(directory, markdown);
+  const mapping = mapKoiiConfig(text, {
+    ...options,
+    ...(markdownPath !== undefined && existsSync(markdownPath)
+      ? { markdownDescription: readFileSync(markdownPath, "utf8") }
+      : {}),
+  });
+  return { directory, configPath, entry, mapping };
+}
+
+function formatMessages(messages: readonly Message[]): string {
+  return messages
+    .slice(0, 10)
+    .map((message) => `${message.location ? `${message.location.file}:${message.location.line}: ` : ""}${message.text}`)
+    .join("\n");
+}
+
+const koiiResolver: Plugin = {
+  name: "gradual-koii-modules",
+  setup(builder) {
+    builder.onResolve({ filter: /^@_koii\// }, (args) => {
+      const target = KOII_MODULES[args.path];
+      if (target !== undefined) return { path: target };
+      return {
+        errors: [
+          {
+            text:
+              `${args.path} is not part of gradual's Koii compatibility layer (it provides ${Object.keys(KOII_MODULES).join(", ")}); ` +
+              "see docs/koii.md",
+          },
+        ],
+      };
+    });
+  },
+};
+
+export type BuildKoiiTaskReturnType = {
+  readonly code: Uint8Array;
+  /** sha256 of `code`, lowercase hex: the task's bundleHash on the ledger. */
+  readonly hash: string;
+  readonly bytes: number;
+  readonly folder: KoiiTaskFolder;
+};
+
+/**
+ * Bundles a Koii task folder for gradual. Deterministic for a given layout: the same sources give the same bytes.
+ * The entry is generated: it imports the task's src/index (which registers its functions), then exports
+ * `defineTask(fromKoii(...))` with the task's name, description and required variables from config-task.yml.
+ */
+export async function buildKoiiTask(
+  pathOrDirectory: string,
+  options: Omit<MapKoiiConfigOptions, "markdownDescription"> = {},
+): Promise<BuildKoiiTaskReturnType> {
+  const folder = loadKoiiTaskFolder(pathOrDirectory, options);
+  const adapterOptions = {
+    taskName: folder.mapping.name,
+    description: folder.mapping.description.slice(0, 2_000),
+    variables: folder.mapping.taskVariables.map((variable) => variable.name),
+  };
+  const contents = [
+    `import ${JSON.stringify(path.join(SOURCE_ROOT, "runtime", "constants.ts"))};`,
+    `import ${JSON.stringify(folder.entry)};`,
+    `import { app } from ${JSON.stringify(shim("namespaceWrapper.ts"))};`,
+    `import { fromKoii } from ${JSON.stringify(path.join(SOURCE_ROOT, "runtime", "fromKoii.ts"))};`,
+    'import { defineTask } from "@gradual/sdk";',
+    `export default defineTask(fromKoii({ ...${JSON.stringify(adapterOptions)}, app }));`,
+    "",
+  ].join("\n");
+  const builtins = builtinModules.flatMap((name) => [name, `node:${name}`]);
+  const result = await build({
+    stdin: { contents, resolveDir: SOURCE_ROOT, sourcefile: "gradual-koii-entry.js", loader: "js" },
+    absWorkingDir: folder.directory,
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    minify: false,
+    sourcemap: false,
+    legalComments: "inline",
+    charset: "utf8",
+    banner: { js: REQUIRE_BANNER },
+    external: builtins,
+    plugins: [koiiResolver],
+    write: false,
+    logLevel: "silent",
+  }).catch((error: unknown) => {
+    const errors = (error as { errors?: Message[] }).errors;
+    throw new Error(
+      `cannot bundle Koii task ${folder.directory}:\n${errors ? formatMessages(errors) : String(error)}`,
+      {
+        cause: error,
+      },
+    );
+  });
+  const output = result.outputFiles[0];
+  if (output === undefined || result.outputFiles.length !== 1) {
+    throw new Error(`cannot bundle Koii task ${folder.directory}: expected one output file`);
+  }
+  if (output.contents.byteLength > MAX_KOII_BUNDLE_BYTES) {
+    throw new RangeError(`Koii task bundle is ${output.contents.byteLength} bytes (max ${MAX_KOII_BUNDLE_BYTES})`);
+  }
+  const code = output.contents.slice();
+  return { code, hash: createHash("sha256").update(code).digest("hex"), bytes: code.byteLength, folder };
+}

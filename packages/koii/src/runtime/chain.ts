@@ -1,0 +1,207 @@
+import type { LedgerReader } from "@gradual/sdk";
+import { accountToKoiiKey } from "../keys.ts";
+
+/**
+ * What the namespace wrapper reads from the gradual ledger (its /v1 API through ctx.ledger), and the translation of
+ * those records into the shapes of Koii's task state. Amounts arrive as decimal strings of base units and leave as
+ * JavaScript numbers, as Koii's state has them; a value past 2^53 throws rather than losing digits.
+ */
+
+type Decimal = string;
+
+export type WireTaskParams = {
+  roundSlots: number;
+  revealSlots: number;
+  auditSlots: number;
+  minimumStake: Decimal;
+  bountyPerRound: Decimal;
+  allowedFailedDistributions: number;
+};
+
+export type WireTaskView = {
+  task: {
+    id: string;
+    creator: string;
+    name: string;
+    bundleHash: string;
+    metadataHash: string | null;
+    params: WireTaskParams;
+    startSlot: number;
+    status: string;
+    escrow: Decimal;
+    nodeCount: number;
+    openCycles: number[];
+  };
+  slot: number;
+  round: number;
+};
+
+export type WireNode = { account: string; url: string; stake: Decimal; weight: Decimal; claimable: Decimal };
+export type WirePage<T> = { items: T[]; next: number | null };
+export type WireTrigger = {
+  index: number;
+  kind: "proof" | "distribution";
+  attempt: number;
+  target: string;
+  triggerer: string;
+  slot: number;
+  voteCount: number;
+  resolution: string | null;
+};
+export type WireDistribution = { attempt: number; distributor: string; status: string; entryCount: number };
+export type WireCycle = {
+  cycle: number;
+  record: { attempt: number; outcome: string | null };
+  triggers: WireTrigger[];
+  distributions: WireDistribution[];
+};
+export type WireReveal = { node: string; proofDigest: string; slot: number; status: string };
+export type WireVote = { voter: string; choice: "valid" | "invalid" | "unavailable"; slot: number };
+export type WireEntry = { recipient: string; amount: Decimal };
+
+const PAGE = 1_000;
+
+/** A value from the ledger as a JavaScript number, as Koii's state carries amounts. */
+export function toKoiiNumber(field: string, value: Decimal | number | bigint): number {
+  const big = BigInt(value);
+  if (big > BigInt(Number.MAX_SAFE_INTEGER) || big < BigInt(Number.MIN_SAFE_INTEGER)) {
+    throw new RangeError(
+      `${field} = ${big} base units is past 2^53 and cannot be a JavaScript number as Koii's API has it`,
+    );
+  }
+  return Number(big);
+}
+
+function isNotFound(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : String(error);
+  return /\b404\b|NOT_FOUND/.test(message);
+}
+
+export class ChainReader {
+  readonly #ledger: LedgerReader;
+  readonly #taskId: string;
+
+  constructor(ledger: LedgerReader, taskId: string) {
+    this.#ledger = ledger;
+    this.#taskId = taskId;
+  }
+
+  get taskId(): string {
+    return this.#taskId;
+  }
+
+  #get<T>(path: string): Promise<T> {
+    return this.#ledger.get<T>(path) as Promise<T>;
+  }
+
+  async #orNull<T>(path: string): Promise<T | null> {
+    try {
+      return await this.#get<T>(path);
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      throw error;
+    }
+  }
+
+  async #all<T>(path: string): Promise<T[]> {
+    const items: T[] = [];
+    let offset: number | null = 0;
+    while (offset !== null) {
+      const page: WirePage<T> = await this.#get<WirePage<T>>(
+        `${path}${path.includes("?") ? "&" : "?"}offset=${offset}&limit=${PAGE}`,
+      );
+      items.push(...page.items);
+      offset = page.next;
+    }
+    return items;
+  }
+
+  task(taskId = this.#taskId): Promise<WireTaskView> {
+    return this.#get<WireTaskView>(`/tasks/${taskId}`);
+  }
+
+  nodes(taskId = this.#taskId): Promise<WireNode[]> {
+    return this.#all<WireNode>(`/tasks/${taskId}/nodes`);
+  }
+
+  node(account: string, taskId = this.#taskId): Promise<WireNode | null> {
+    return this.#orNull<WireNode>(`/tasks/${taskId}/nodes/${account}`);
+  }
+
+  cycle(cycle: number, taskId = this.#taskId): Promise<WireCycle | null> {
+    return this.#orNull<WireCycle>(`/tasks/${taskId}/cycles/${cycle}`);
+  }
+
+  reveals(cycle: number, taskId = this.#taskId): Promise<WireReveal[]> {
+    return this.#all<WireReveal>(`/tasks/${taskId}/cycles/${cycle}/reveals`);
+  }
+
+  votes(cycle: number, trigger: number, taskId = this.#taskId): Promise<WireVote[]> {
+    return this.#all<WireVote>(`/tasks/${taskId}/cycles/${cycle}/triggers/${trigger}/votes`);
+  }
+
+  entries(cycle: number, attempt: number, taskId = this.#taskId): Promise<WireEntry[]> {
+    return this.#all<WireEntry>(`/tasks/${taskId}/cycles/${cycle}/distributions/${attempt}`);
+  }
+
+  async slotMs(): Promise<number> {
+    return (await this.#get<{ slotMs: number }>("/chain")).slotMs;
+  }
+}
+
+// ------------------------------------------------------------------------------------------------------------------
+// Koii shapes (@_koii/namespace-wrapper src/types.ts)
+
+export type KoiiVote = { is_valid: boolean; voter: string; slot: number };
+export type KoiiAuditTrigger = { trigger_by: string; slot: number; votes: KoiiVote[] };
+export type KoiiSubmission = { submission_value: string | null; slot: number | null; round: number };
+export type KoiiSubmissionInfo = {
+  submissions: Record<string, Record<string, KoiiSubmission>>;
+  submissions_audit_trigger: Record<string, Record<string, KoiiAuditTrigger>>;
+};
+export type KoiiDistributionInfo = {
+  distribution_rewards_submission: Record<string, Record<string, KoiiSubmission>>;
+  distributions_audit_trigger: Record<string, Record<string, KoiiAuditTrigger>>;
+  distributions_audit_record: Record<string, "Uninitialized" | "PayoutSuccessful" | "PayoutFailed">;
+};
+
+/** Koii's vote list: a valid vote is +1, an invalid one -1; "unavailable" has no Koii equivalent and is left out. */
+export function koiiVotes(votes: readonly WireVote[]): KoiiVote[] {
+  return votes
+    .filter((vote) => vote.choice !== "unavailable")
+    .map((vote) => ({ is_valid: vote.choice === "valid", voter: accountToKoiiKey(vote.voter), slot: vote.slot }));
+}
+
+/** Koii's `votes` of a submitter: 1 without an audit trigger, else the sum of +1 (valid) and -1 (invalid) votes. */
+export function tallyKoiiVotes(votes: readonly KoiiVote[] | undefined): number {
+  if (votes === undefined) return 1;
+  return votes.reduce((sum, vote) => sum + (vote.is_valid ? 1 : -1), 0);
+}
+
+export async function auditTriggers(
+  chain: ChainReader,
+  cycle: WireCycle,
+  kind: WireTrigger["kind"],
+): Promise<Record<string, KoiiAuditTrigger>> {
+  const out: Record<string, KoiiAuditTrigger> = {};
+  for (const trigger of cycle.triggers.filter((item) => item.kind === kind)) {
+    const votes = trigger.voteCount === 0 ? [] : await chain.votes(cycle.cycle, trigger.index);
+    out[accountToKoiiKey(trigger.target)] = {
+      trigger_by: accountToKoiiKey(trigger.triggerer),
+      slot: trigger.slot,
+      votes: koiiVotes(votes),
+    };
+  }
+  return out;
+}
+
+export function payoutRecord(cycle: WireCycle): KoiiDistributionInfo["distributions_audit_record"][string] {
+  if (cycle.record.outcome === "paid") return "PayoutSuccessful";
+  if (cycle.record.outcome === "distribution-failed") return "PayoutFailed";
+  if (
+    cycle.distributions.some((distribution) => distribution.status === "rejected" || distribution.status === "missing")
+  ) {
+    return "PayoutFailed";
+  }
+  return "Uninitialized";
+}

@@ -1,0 +1,29 @@
+/** Where every deviation and unsupported method is explained. */
+export const KOII_DOCS = "docs/koii.md";
+
+/**
+ * A Koii API that has no meaning on gradual (or is not implemented yet). Thrown, never answered with made-up data,
+ * so a task finds out at once and the message says what to do instead.
+ */
+export class KoiiUnsupportedError extends Error {
+  override readonly name = "KoiiUnsupportedError";
+  readonly method: string;
+  readonly status: "by-design" | "not-yet";
+
+  constructor(method: string, reason: string, status: "by-design" | "not-yet" = "by-design") {
+    const prefix = status === "by-design" ? "has no meaning on gradual" : "is not implemented on gradual yet";
+    super(`${method} ${prefix}: ${reason} (see ${KOII_DOCS})`);
+    this.method = method;
+    this.status = status;
+  }
+}
+
+/** `submission(round)` gave something Koii's task manager would not submit: the node submits nothing this round. */
+export class KoiiSubmissionError extends Error {
+  override readonly name = "KoiiSubmissionError";
+}
+
+/** A wrapper method called where no task call is running and none ran before (e.g. at module load). */
+export class KoiiContextError extends Error {
+  override readonly name = "KoiiContextError";
+}

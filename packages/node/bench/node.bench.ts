@@ -1,0 +1,385 @@
+/**
+ * npm run bench:node — what task nodes cost on a real devnet: `gradual devnet` (a ledger and six nodes, five honest
+ * and one cheater, running examples/web-scraper) as processes on 127.0.0.1, measured for 50 rounds:
+ *
+ *   - the resident memory of every process (VmRSS from /proc/PID/status), read every slot: per process min and
+ *     max, and the growth of its per-round floor (lowest reading) after warm-up, a least-squares slope that the
+ *     collector's sawtooth does not swamp; and the largest total of the whole devnet;
+ *   - inclusion latency: for every commit, reveal, vote and list a node sent, the slot its block holds minus the
+ *     slot its window opened (protocol.md §2.2; for a vote, the slot its trigger landed), p50 and p99 in slots.
+ *
+ * Figures only, no assertions. Environment: BENCH_ROUNDS (default 50), BENCH_SLOT_MS (default 250, the devnet's),
+ * BENCH_NODES (honest nodes, default 5), BENCH_WRITE=0 to leave docs/benchmarks.md alone. Linux only (/proc).
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { join, resolve } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { type BlockWire, createLedgerClient, type LedgerClient, loadKeyFile } from "@gradual/ledger";
+
+const ROOT = resolve(fileURLToPath(import.meta.url), "../../../..");
+// The `gradual` executable, spawned as a process (the node package does not import the CLI).
+const GRADUAL = join(ROOT, "packages/cli/bin/gradual.js");
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 50);
+const SLOT_MS = Number(process.env.BENCH_SLOT_MS ?? 250);
+const HONEST = Number(process.env.BENCH_NODES ?? 5);
+const CHEATERS = 1;
+const MB = 1024 * 1024;
+
+type Proc = { readonly label: string; readonly pid: number };
+/** One reading of every process's RSS, in bytes. */
+type Reading = {
+  readonly rss: ReadonlyMap<number, number>;
+  /** RSS of the ledger's and nodes' own children (each node's esbuild service). */
+  readonly helpers: number;
+};
+/** The readings of one round (one per slot). */
+type Sample = { readonly round: number; readonly readings: readonly Reading[] };
+type TaskInfo = { startSlot: number; params: Record<string, string | number> };
+
+const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
+
+/** Resident set size of a process in bytes, or undefined once it is gone. */
+function rssOf(pid: number): number | undefined {
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return match === null ? undefined : Number(match[1]) * 1024;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The processes whose parent is `parent`, with their command lines. */
+function childrenOf(parent: number): { pid: number; cmdline: string }[] {
+  const found: { pid: number; cmdline: string }[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (ppid !== parent) continue;
+      found.push({ pid: Number(entry), cmdline: readFileSync(`/proc/${entry}/cmdline`, "utf8").replaceAll("\0", " ") });
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return found;
+}
+
+type Started = { devnet: ChildProcess; ledgerUrl: string; taskId: string; processes: Proc[]; dataDir: string };
+
+/** Starts `gradual devnet` and waits until it printed its ledger, task and every node. */
+async function startDevnet(dataDir: string): Promise<Started> {
+  const args = ["devnet", "--data", dataDir, "--port", "0", "--slot-ms", String(SLOT_MS)];
+  args.push("--nodes", String(HONEST), "--cheaters", String(CHEATERS), "--quiet");
+  const devnet = spawn(process.execPath, [GRADUAL, ...args], { stdio: ["ignore", "pipe", "inherit"] });
+  // If the bench dies, take the devnet and its children with it.
+  process.once("exit", () => {
+    for (const child of childrenOf(devnet.pid as number)) process.kill(child.pid, "SIGKILL");
+    devnet.kill("SIGKILL");
+  });
+  let ledgerUrl = "";
+  let taskId = "";
+  let nodesSeen = 0;
+  await new Promise<void>((done, fail) => {
+    const lines = createInterface({ input: devnet.stdout as NodeJS.ReadableStream });
+    lines.on("line", (line) => {
+      ledgerUrl = /ledger API\s+(\S+)\/v1/.exec(line)?.[1] ?? ledgerUrl;
+      taskId = /^\s+task\s+\S+ ([0-9a-f]{64})/.exec(line)?.[1] ?? taskId;
+      if (/^\s+node-\d+/.test(line)) nodesSeen += 1;
+      if (nodesSeen === HONEST + CHEATERS) done();
+    });
+    devnet.once("exit", (code) => fail(new Error(`gradual devnet exited with code ${code} before it was ready`)));
+  });
+  const processes: Proc[] = [];
+  for (const child of childrenOf(devnet.pid as number)) {
+    const node = /node-(\d+)\.json/.exec(child.cmdline);
+    if (/gradual\.js ledger /.test(child.cmdline)) processes.push({ label: "ledger", pid: child.pid });
+    else if (node !== null)
+      processes.push({ label: `node-${node[1]}${Number(node[1]) > HONEST ? " (cheater)" : ""}`, pid: child.pid });
+  }
+  processes.sort((a, b) => a.label.localeCompare(b.label, "en", { numeric: true }));
+  processes.push({ label: "devnet command (story, demo site)", pid: devnet.pid as number });
+  return { devnet, ledgerUrl, taskId, processes, dataDir };
+}
+
+/**
+ * task.yml funds 20 rounds; the creator tops the escrow up so that the task works through every measured round
+ * instead of pausing half way (protocol.md §8.1).
+ */
+async function fundForTheRun(client: LedgerClient, started: Started): Promise<void> {
+  const view = await client.getTask(started.taskId);
+  if (view === undefined) throw new Error(`task ${started.taskId} not found`);
+  const amount = BigInt(String(view.task.params.bountyPerRound)) * BigInt(ROUNDS + 20);
+  const creator = loadKeyFile(join(started.dataDir, "keys", "creator.json"));
+  const result = await client.send(creator, { kind: "fundTask", task: started.taskId, amount }, { timeoutMs: 30_000 });
+  if (result.status !== "included" || !result.result.ok) throw new Error(`fundTask failed: ${JSON.stringify(result)}`);
+}
+
+function readAll(processes: readonly Proc[]): Reading {
+  const rss = new Map<number, number>();
+  let helpers = 0;
+  for (const proc of processes) {
+    rss.set(proc.pid, rssOf(proc.pid) ?? Number.NaN);
+    if (proc.label.startsWith("devnet")) continue;
+    for (const child of childrenOf(proc.pid)) helpers += rssOf(child.pid) ?? 0;
+  }
+  return { rss, helpers };
+}
+
+/**
+ * Reads every process's RSS once per slot, grouped by round, from the round all nodes are staked, for ROUNDS whole
+ * rounds. A round's lowest reading (after the collector ran) shows what the process keeps; its highest, the peak.
+ */
+async function sampleRounds(client: LedgerClient, taskId: string, processes: readonly Proc[]): Promise<Sample[]> {
+  const nodes = processes.filter((proc) => proc.label.startsWith("node-")).length;
+  while ((await client.listNodes(taskId, { limit: 100 })).total < nodes) await sleep(SLOT_MS);
+  const samples: Sample[] = [];
+  let current: { round: number; readings: Reading[] } | undefined;
+  // One round more than asked: the first one is joined midway and dropped.
+  while (samples.length < ROUNDS + 1) {
+    const round = (await client.getTask(taskId))?.round;
+    if (round !== undefined && round !== current?.round) {
+      if (current !== undefined) samples.push(current);
+      current = { round, readings: [] };
+      if (samples.length > 1 && (samples.length - 1) % 10 === 0)
+        process.stderr.write(`bench:node: ${samples.length - 1}/${ROUNDS} rounds sampled\n`);
+    }
+    current?.readings.push(readAll(processes));
+    await sleep(SLOT_MS);
+  }
+  return samples.slice(1);
+}
+
+/** Least-squares slope of y over x. */
+function slope(points: readonly [number, number][]): number {
+  const n = points.length;
+  if (n < 2) return 0;
+  const meanX = points.reduce((sum, [x]) => sum + x, 0) / n;
+  const meanY = points.reduce((sum, [, y]) => sum + y, 0) / n;
+  const numerator = points.reduce((sum, [x, y]) => sum + (x - meanX) * (y - meanY), 0);
+  const denominator = points.reduce((sum, [x]) => sum + (x - meanX) ** 2, 0);
+  return denominator === 0 ? 0 : numerator / denominator;
+}
+
+function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+}
+
+type MemoryRow = {
+  label: string;
+  minMb: number;
+  maxMb: number;
+  /** Mean of the per-round lowest readings over the first and the last WINDOW rounds. */
+  floorFirstMb: number;
+  floorLastMb: number;
+  /** Least-squares slope of the per-round lowest reading, after the warm-up rounds. */
+  floorSlopeMbPerRound: number;
+};
+
+const WARM_UP_ROUNDS = 5;
+const WINDOW = 5;
+
+function memoryRows(processes: readonly Proc[], samples: readonly Sample[]): MemoryRow[] {
+  const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / Math.max(1, values.length);
+  return processes.map((proc) => {
+    const all = samples.flatMap((sample) => sample.readings.map((reading) => reading.rss.get(proc.pid) ?? Number.NaN));
+    const floors = samples.map((sample) => ({
+      round: sample.round,
+      mb: Math.min(...sample.readings.map((reading) => reading.rss.get(proc.pid) ?? Number.NaN)) / MB,
+    }));
+    const steady = floors.length > WARM_UP_ROUNDS * 2 ? floors.slice(WARM_UP_ROUNDS) : floors;
+    return {
+      label: proc.label,
+      minMb: Math.min(...all) / MB,
+      maxMb: Math.max(...all) / MB,
+      floorFirstMb: mean(steady.slice(0, WINDOW).map((floor) => floor.mb)),
+      floorLastMb: mean(steady.slice(-WINDOW).map((floor) => floor.mb)),
+      floorSlopeMbPerRound: slope(steady.map((floor) => [floor.round, floor.mb])),
+    };
+  });
+}
+
+/** Per kind, the slot each node transaction landed in minus the slot its window opened. */
+async function inclusionLatencies(
+  client: LedgerClient,
+  task: TaskInfo & { id: string },
+  nodeAccounts: ReadonlySet<string>,
+  fromRound: number,
+): Promise<Map<string, number[]>> {
+  const R = Number(task.params.roundSlots);
+  const roundStart = (round: number) => task.startSlot + round * R;
+  const head = (await client.getHead()).number;
+  const latencies = new Map<string, number[]>(["commit", "reveal", "vote", "list"].map((kind) => [kind, []]));
+  const triggerSlots = new Map<string, number>();
+  const triggerSlot = async (cycle: number, trigger: number) => {
+    const key = `${cycle}/${trigger}`;
+    if (!triggerSlots.has(key)) {
+      for (const entry of (await client.getCycle(task.id, cycle))?.triggers ?? [])
+        triggerSlots.set(`${cycle}/${entry.index}`, entry.slot);
+    }
+    return triggerSlots.get(key) ?? Number.NaN;
+  };
+  for (let from = roundStart(fromRound); from <= head; from += 100) {
+    const blocks: BlockWire[] = await client.getBlocks(from, Math.min(head, from + 99));
+    for (const block of blocks) {
+      for (const { tx, result } of block.txs) {
+        if (!nodeAccounts.has(tx.from) || !result.ok) continue;
+        const body = tx as unknown as { kind: string; cycle: number; trigger: number; attempt: number };
+        const c = body.cycle;
+        let opensAt: number | undefined;
+        if (body.kind === "commit") opensAt = roundStart(c + 1) - Number(task.params.commitSlots);
+        else if (body.kind === "reveal") opensAt = roundStart(c + 1);
+        else if (body.kind === "vote") opensAt = await triggerSlot(c, body.trigger);
+        else if (body.kind === "submitDistribution") opensAt = roundStart(c + 2 + body.attempt);
+        if (opensAt === undefined) continue;
+        const kind = body.kind === "submitDistribution" ? "list" : body.kind;
+        latencies.get(kind)?.push(block.slot - opensAt);
+      }
+    }
+  }
+  return latencies;
+}
+
+type Report = {
+  memory: MemoryRow[];
+  totalMaxMb: number;
+  helpersMaxMb: number;
+  totalWithCommandMaxMb: number;
+  latency: { kind: string; count: number; p50: number; p99: number; max: number; within2: number }[];
+  rounds: number;
+  firstRound: number;
+};
+
+/** A Markdown table with padded columns, as Biome formats them (docs/benchmarks.md stays lint-clean). */
+function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
+  const widths = header.map((cell, column) =>
+    Math.max(3, cell.length, ...rows.map((row) => (row[column] ?? "").length)),
+  );
+  const line = (cells: readonly string[]) =>
+    `| ${cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join(" | ")} |`;
+  return [line(header), line(widths.map((width) => "-".repeat(width))), ...rows.map(line)];
+}
+
+function formatReport(report: Report): string {
+  const f = (value: number, digits = 1) => value.toFixed(digits);
+  const last = report.firstRound + report.rounds - 1;
+  const memory = markdownTable(
+    [
+      "process",
+      "min",
+      "max",
+      `floor, first ${WINDOW} rounds`,
+      `floor, last ${WINDOW} rounds`,
+      "floor growth per round",
+    ],
+    report.memory.map((row) => [
+      row.label,
+      f(row.minMb),
+      f(row.maxMb),
+      f(row.floorFirstMb),
+      f(row.floorLastMb),
+      f(row.floorSlopeMbPerRound, 3),
+    ]),
+  );
+  const latency = markdownTable(
+    ["transaction", "count", "p50", "p99", "max", "within 2 slots"],
+    report.latency.map((row) =>
+      row.count === 0
+        ? [row.kind, "0", "–", "–", "–", "–"]
+        : [row.kind, String(row.count), String(row.p50), String(row.p99), String(row.max), `${f(row.within2 * 100)} %`],
+    ),
+  );
+  return [
+    `Resident memory in MB over ${report.rounds} rounds (rounds ${report.firstRound}-${last}), read every slot. A round's`,
+    `floor is its lowest reading; growth is the slope of the floors after ${WARM_UP_ROUNDS} warm-up rounds.`,
+    "",
+    ...memory,
+    "",
+    `Whole devnet (ledger, ${HONEST + CHEATERS} nodes and their esbuild helper processes), largest total at one reading:`,
+    `${f(report.totalMaxMb)} MB, of which the helpers ${f(report.helpersMaxMb)} MB. With the devnet command itself (event`,
+    `story, demo site): ${f(report.totalWithCommandMaxMb)} MB.`,
+    "",
+    "Inclusion latency, in slots from the window's opening to the block that holds the transaction:",
+    "",
+    ...latency,
+  ].join("\n");
+}
+
+function writeDocs(text: string): void {
+  const path = join(ROOT, "docs/benchmarks.md");
+  const cpu = cpus()[0]?.model ?? "unknown CPU";
+  const section = [
+    "## bench:node",
+    "",
+    `\`npm run bench:node\` — ${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpu}, ${Math.round(totalmem() / 1024 ** 3)} GiB, Node ${process.version}.`,
+    "",
+    `The default devnet (\`gradual devnet\`: a ledger, ${HONEST} honest nodes and ${CHEATERS} cheater running`,
+    `examples/web-scraper, ${SLOT_MS} ms slots, 20-slot rounds) as processes on 127.0.0.1. Goals: a node under 150 MB`,
+    "RSS with no growth from round to round; commits, reveals, votes and lists within 2 slots of their window",
+    "opening; the whole devnet under 1 GB.",
+    "",
+    text,
+    "",
+  ].join("\n");
+  const existing = existsSync(path) ? readFileSync(path, "utf8") : "# Benchmarks\n\n";
+  const start = existing.indexOf("## bench:node");
+  if (start < 0) {
+    writeFileSync(path, `${existing.trimEnd()}\n\n${section}`);
+    return;
+  }
+  const next = existing.indexOf("\n## ", start + 1);
+  writeFileSync(path, `${existing.slice(0, start)}${section}${next < 0 ? "" : `\n${existing.slice(next + 1)}`}`);
+}
+
+async function main(): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), "gradual-bench-node-"));
+  process.stderr.write(`bench:node: starting the devnet (${SLOT_MS} ms slots, ${ROUNDS} rounds) in ${dataDir}\n`);
+  const started = await startDevnet(join(dataDir, "devnet"));
+  try {
+    const client = createLedgerClient({ url: started.ledgerUrl, timeoutMs: 30_000 });
+    await fundForTheRun(client, started);
+    const samples = await sampleRounds(client, started.taskId, started.processes);
+    const view = await client.getTask(started.taskId);
+    if (view === undefined) throw new Error("the task disappeared");
+    const accounts = new Set(
+      (await client.listNodes(started.taskId, { limit: 100 })).items.map((node) => node.account),
+    );
+    const firstRound = samples[0]?.round ?? 0;
+    const latencies = await inclusionLatencies(client, { ...view.task, id: started.taskId }, accounts, firstRound);
+    const devnetPids = started.processes.filter((proc) => !proc.label.startsWith("devnet")).map((proc) => proc.pid);
+    const readings = samples.flatMap((sample) => sample.readings);
+    const sum = (values: Iterable<number>) =>
+      [...values].reduce((total, value) => total + (Number.isNaN(value) ? 0 : value), 0);
+    const totals = readings.map((reading) => sum(devnetPids.map((pid) => reading.rss.get(pid) ?? 0)) + reading.helpers);
+    const withCommand = readings.map((reading) => sum(reading.rss.values()) + reading.helpers);
+    const report: Report = {
+      memory: memoryRows(started.processes, samples),
+      totalMaxMb: Math.max(...totals) / MB,
+      helpersMaxMb: Math.max(...readings.map((reading) => reading.helpers)) / MB,
+      totalWithCommandMaxMb: Math.max(...withCommand) / MB,
+      latency: [...latencies].map(([kind, values]) => ({
+        kind,
+        count: values.length,
+        p50: percentile(values, 50),
+        p99: percentile(values, 99),
+        max: Math.max(...values),
+        within2: values.filter((value) => value <= 2).length / Math.max(1, values.length),
+      })),
+      rounds: samples.length,
+      firstRound,
+    };
+    const text = formatReport(report);
+    process.stdout.write(`\n${text}\n`);
+    if (process.env.BENCH_WRITE !== "0") writeDocs(text);
+  } finally {
+    started.devnet.kill("SIGINT");
+    await new Promise((done) => (started.devnet.exitCode !== null ? done(null) : started.devnet.once("exit", done)));
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+await main();

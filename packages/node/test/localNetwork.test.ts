@@ -1,0 +1,117 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { defineTask, type JsonValue } from "@gradual/sdk";
+import { runLocalNetwork } from "../src/local/localNetwork.ts";
+import { createInProcessTaskRunner } from "../src/sandbox/inProcessRunner.ts";
+
+type TaskWire = { task: { id: string; startSlot: number; params: { roundSlots: number; bountyPerRound: string } } };
+type CyclesWire = { cycles: { cycle: number; record: { cycle: number; reserved: string; seed: string | null } }[] };
+type BlockWire = {
+  number: number;
+  slot: number;
+  hash: string;
+  txs: { hash: string; tx: { kind: string; from: string }; result: { ok: boolean } }[];
+};
+
+/**
+ * `gradual task test` gives task code a ledger reader (ctx.ledger) over the local network: GET /tasks/{id} and
+ * GET /blocks?from&to in the ledger's wire form, which is what the example tasks read.
+ */
+test("ctx.ledger in the local network serves the task view and its blocks", async () => {
+  const seen: JsonValue[] = [];
+  const reader = defineTask({
+    async task(ctx) {
+      const view = await ctx.ledger.get<TaskWire & CyclesWire>(`/tasks/${ctx.taskId}`);
+      const viaV1 = await ctx.ledger.get<TaskWire>(`/v1/tasks/${ctx.taskId}`);
+      const { blocks } = await ctx.ledger.get<{ blocks: BlockWire[] }>("/blocks?from=0&to=400");
+      const record = view.cycles.find((entry) => entry.cycle === ctx.cycle)?.record;
+      seen.push({
+        cycle: ctx.cycle,
+        id: view.task.id,
+        sameViaV1: viaV1.task.id === view.task.id,
+        roundSlots: view.task.params.roundSlots,
+        bounty: view.task.params.bountyPerRound,
+        reserved: record?.reserved ?? null,
+        blockCount: blocks.length,
+        firstBlock: blocks[0]?.number ?? -1,
+        lastBlock: blocks.at(-1)?.number ?? -1,
+        kinds: [...new Set(blocks.flatMap((block) => block.txs.map((entry) => entry.tx.kind)))].sort(),
+        hashes: blocks.map((block) => block.hash),
+        consecutive: blocks.every((block, index) => block.number === index && block.slot === index),
+      });
+    },
+    submission: (ctx) => ({ cycle: ctx.cycle }),
+    audit: () => true,
+  });
+  // Four rounds of work: by the last cycles the chain is past 100 blocks, so one request returns a capped page.
+  const result = await runLocalNetwork({
+    nodes: 2,
+    rounds: 4,
+    seed: "local-ledger-reader",
+    createRunner: async (host, limits) => createInProcessTaskRunner(reader, host, limits),
+  });
+  assert.deepEqual(
+    result.calls.filter((call) => !call.ok),
+    [],
+  );
+  const calls = seen as {
+    cycle: number;
+    id: string;
+    sameViaV1: boolean;
+    roundSlots: number;
+    bounty: string;
+    reserved: string | null;
+    blockCount: number;
+    firstBlock: number;
+    lastBlock: number;
+    kinds: string[];
+    hashes: string[];
+    consecutive: boolean;
+  }[];
+  assert.ok(calls.length >= 8, `every node worked every cycle (${calls.length} calls)`);
+  for (const call of calls) {
+    assert.equal(call.id, result.taskId);
+    assert.equal(call.sameViaV1, true, "paths work with and without the /v1 prefix");
+    assert.equal(call.roundSlots, 20);
+    assert.match(call.bounty, /^[0-9]+$/, "amounts are decimal strings, as on the wire");
+    assert.equal(call.reserved, call.bounty, "the working cycle is open and reserved the bounty");
+    assert.equal(call.firstBlock, 0, "block 0 is genesis");
+    assert.equal(call.lastBlock, call.blockCount - 1);
+    assert.ok(call.blockCount <= 100, "at most 100 blocks per request, as on the ledger");
+    assert.equal(call.consecutive, true, "block n holds slot n");
+    assert.ok(call.kinds.includes("createTask") && call.kinds.includes("stake"));
+    assert.equal(new Set(call.hashes).size, call.hashes.length, "every block has its own hash");
+    for (const hash of call.hashes) assert.match(hash, /^[0-9a-f]{64}$/);
+  }
+  assert.equal(Math.max(...calls.map((call) => call.blockCount)), 100, "a long range is capped at 100 blocks");
+  assert.ok(calls.some((call) => call.kinds.includes("commit") && call.kinds.includes("reveal")));
+  // The same block has the same hash whoever reads it and whenever.
+  const byBlock = new Map<number, string>();
+  for (const call of calls) {
+    for (const [number, hash] of call.hashes.entries()) {
+      assert.equal(byBlock.get(number) ?? hash, hash);
+      byBlock.set(number, hash);
+    }
+  }
+});
+
+test("ctx.ledger in the local network refuses routes it does not serve", async () => {
+  let message = "";
+  const reader = defineTask({
+    async task(ctx) {
+      try {
+        await ctx.ledger.get("/accounts/00");
+      } catch (error) {
+        message = (error as Error).message;
+      }
+    },
+    submission: (ctx) => ({ cycle: ctx.cycle }),
+    audit: () => true,
+  });
+  await runLocalNetwork({
+    nodes: 2,
+    rounds: 1,
+    createRunner: async (host, limits) => createInProcessTaskRunner(reader, host, limits),
+  });
+  assert.match(message, /serves only GET \/tasks\/\{id\} and GET \/blocks/);
+});

@@ -1,0 +1,647 @@
+import {
+  type DecideOptions,
+  decide,
+  type ListRecord,
+  listKey,
+  listSubmitters,
+  type NodeView,
+  type TransactionBody,
+  verdictKey,
+} from "@gradual/node";
+import {
+  type Account,
+  applyBlock,
+  type CycleRecord,
+  commitWindow,
+  createGenesisState,
+  distributionTriggerWindow,
+  getCycle,
+  getDistribution,
+  getTask,
+  type Hash,
+  keys,
+  listDigest,
+  type ProtocolEvent,
+  proofTriggerWindow,
+  readRecord,
+  roundOf,
+  roundStart,
+  type State,
+  sha256Hex,
+  stateRoot,
+  type TaskParams,
+  type TaskRecord,
+  type Transaction,
+} from "@gradual/protocol";
+import { equalSplit } from "@gradual/sdk";
+import { AuditCache } from "./auditCache.ts";
+import { Faults } from "./faults.ts";
+import { InvariantBreak, InvariantMonitor, type InvariantName } from "./invariants.ts";
+import { Metrics, type RoundSeries, type RunMetrics } from "./metrics.ts";
+import { ProofBook } from "./proofs.ts";
+import { SeededRandom } from "./rng.ts";
+import { applyRules, RULE_SETS, type RuleSet, type RulesName } from "./rules.ts";
+import type { Scenario } from "./scenario.ts";
+import { STRATEGIES } from "./strategies/index.ts";
+import {
+  type AuditRequest,
+  CHUNK_ENTRIES,
+  type MutableMemory,
+  type SimGroup,
+  type SimNode,
+  type Strategy,
+  type World,
+} from "./world.ts";
+
+/**
+ * The virtual-clock driver (docs/simulator.md "How a run works"). Each slot: wake the nodes that may have something
+ * to do, run the node's real decide() for each, let the strategy supply the results of work, audits and lists,
+ * build the block (faults drop or delay transactions; nonces are assigned as the block is built), apply it with the
+ * real protocol core, account for its events and assert the invariants. No wall clock, no network, no randomness
+ * but the seeded streams: the same seed gives the same blocks and the same state roots.
+ */
+
+export const SIM_CHAIN_ID = "gradual-sim";
+
+/**
+ * `scheduled` wakes a node only in the slots where decide() can return something (window openings, the slot after
+ * an event that concerns it, and every slot while it waits to trigger); `every-slot` calls decide() for every node
+ * in every slot. Both give identical runs (test/wake.test.ts); `scheduled` is the fast one.
+ */
+export type WakeMode = "scheduled" | "every-slot";
+
+export type SimOptions = {
+  readonly seed: number;
+  readonly rules?: RulesName;
+  readonly wake?: WakeMode;
+  /** Hand decide() each cycle's precomputed audit assignment (default true; false makes every node query it). */
+  readonly auditHints?: boolean;
+  /** Overrides the scenario's full conservation recount interval (in rounds). */
+  readonly fullCheckEveryRounds?: number;
+  /** The scenario file, for the replay command printed when an invariant breaks. */
+  readonly scenarioPath?: string;
+  /** Test hook: replaces a block's state or events before the invariants see them (to prove breaks are caught). */
+  readonly afterBlock?: (block: {
+    slot: number;
+    state: State;
+    events: ProtocolEvent[];
+  }) => { state: State; events: ProtocolEvent[] } | undefined;
+  /** Called at every round start (progress reports). */
+  readonly onRound?: (round: number, rounds: number) => void;
+  /** Measure where the time goes (wall time, so it is kept out of the deterministic result unless asked for). */
+  readonly profile?: boolean;
+};
+
+/** Milliseconds spent in the protocol core (applyBlock), in decide(), and in the invariant checks. */
+export type SimProfile = { protocolMs: number; decideMs: number; checksMs: number; totalMs: number };
+
+export type SimResult = {
+  readonly scenario: string;
+  readonly seed: number;
+  readonly rules: RulesName;
+  readonly wake: WakeMode;
+  readonly params: TaskParams;
+  readonly rounds: number;
+  readonly finalSlot: number;
+  readonly stateRoot: Hash;
+  readonly taskClosed: boolean;
+  readonly nodes: number;
+  /** Staked nodes summed over the scenario's rounds. */
+  readonly nodeRounds: number;
+  readonly transactions: number;
+  readonly decideCalls: number;
+  /** Transactions the ledger included but refused, by code (late votes, second triggers, ...). */
+  readonly refusals: Record<string, number>;
+  /** How often each conservation check ran: running totals, record recount, full recount. */
+  readonly checks: { readonly totals: number; readonly records: number; readonly full: number };
+  readonly metrics: RunMetrics;
+  readonly series: readonly RoundSeries[];
+  /** Only with `profile: true`. */
+  readonly profile?: SimProfile;
+};
+
+export class SimulationError extends Error {
+  override readonly name = "SimulationError";
+  constructor(
+    readonly seed: number,
+    readonly rules: RulesName,
+    readonly slot: number,
+    readonly round: number,
+    readonly invariant: InvariantName,
+    readonly detail: string,
+    readonly replay: string,
+  ) {
+    super(
+      `invariant broken: ${invariant}\n  seed ${seed}, rules ${rules}, slot ${slot} (round ${round})\n  ${detail}\n` +
+        `  replay: ${replay}`,
+    );
+  }
+}
+
+export function replayCommand(scenarioPath: string, seed: number, rules: RulesName): string {
+  return `gradual sim --scenario ${scenarioPath} --replay ${seed}${rules === "gradual" ? "" : ` --rules ${rules}`}`;
+}
+
+type Outgoing = { readonly node: SimNode | null; readonly tx: TransactionBody };
+
+function emptyMemory(): MutableMemory {
+  return { work: new Map(), verdicts: new Map(), lists: new Map(), done: new Set() };
+}
+
+/** Drops what no open cycle can ask for again (decide() only looks at open cycles and the current claim round). */
+function pruneMemory(memory: MutableMemory, oldestOpen: number, round: number): void {
+  const cycleOf = (key: string) => Number.parseInt(key, 10);
+  for (const cycle of memory.work.keys()) if (cycle < oldestOpen) memory.work.delete(cycle);
+  for (const key of memory.verdicts.keys()) if (cycleOf(key) < oldestOpen) memory.verdicts.delete(key);
+  for (const key of memory.lists.keys()) if (cycleOf(key) < oldestOpen) memory.lists.delete(key);
+  for (const key of memory.done) {
+    const slash = key.indexOf("/");
+    const number = Number.parseInt(key.slice(slash + 1), 10);
+    if (key.startsWith("claim/") ? number < round : number < oldestOpen) memory.done.delete(key);
+  }
+}
+
+class Simulation implements World {
+  readonly seed: number;
+  readonly rules: RuleSet;
+  readonly params: TaskParams;
+  readonly scenario: Scenario;
+  readonly nodes: SimNode[] = [];
+  task: Hash = "";
+  startSlot = 0;
+  state: State;
+  slot = 1;
+  round = 0;
+  proofs: ProofBook = new ProofBook("");
+  readonly #options: SimOptions;
+  readonly #wakeMode: WakeMode;
+  readonly #decideOptions: DecideOptions;
+  readonly #byAccount = new Map<Account, SimNode>();
+  readonly #groups = new Map<string, SimGroup>();
+  readonly #streams = new Map<string, SeededRandom>();
+  readonly #honestLists = new Map<string, ListRecord>();
+  readonly #creator: Account;
+  #creatorNonce = 0;
+  readonly #faults: Faults;
+  #metrics: Metrics | null = null;
+  #monitor: InvariantMonitor | null = null;
+  #audits: AuditCache | null = null;
+  readonly #delayed = new Map<number, Outgoing[]>();
+  readonly #pending: Outgoing[] = [];
+  #wakeAllNext = false;
+  readonly #wakeNext = new Set<SimNode>();
+  readonly #interest = new Map<SimNode, number>();
+  #closed = false;
+  #nodeRounds = 0;
+  #transactions = 0;
+  #decideCalls = 0;
+  readonly #refusals: Record<string, number> = {};
+  readonly #profile: SimProfile | null;
+  readonly #clock: () => number;
+
+  constructor(scenario: Scenario, options: SimOptions) {
+    this.seed = options.seed;
+    this.rules = RULE_SETS[options.rules ?? "gradual"];
+    this.params = applyRules(scenario.params, this.rules.name);
+    this.scenario = scenario;
+    this.#options = options;
+    this.#wakeMode = options.wake ?? "scheduled";
+    this.#decideOptions = { autoClaim: scenario.autoClaim, chunkEntries: CHUNK_ENTRIES };
+    this.#profile = options.profile ? { protocolMs: 0, decideMs: 0, checksMs: 0, totalMs: 0 } : null;
+    this.#clock = options.profile ? () => performance.now() : () => 0;
+    this.#creator = sha256Hex(`gradual-sim/creator/${this.seed}`);
+    for (const spec of scenario.groups) {
+      const members = new Set<Account>();
+      const group: SimGroup = {
+        spec,
+        strategy: STRATEGIES[spec.strategy],
+        nodes: [],
+        members,
+        isolated: false,
+        shared: new Map(),
+      };
+      for (let index = 0; index < spec.count; index += 1) {
+        const account = sha256Hex(`gradual-sim/node/${this.seed}/${spec.name}/${index}`);
+        const node: SimNode = {
+          index: this.nodes.length,
+          name: `${spec.name}-${index}`,
+          account,
+          group,
+          memory: emptyMemory(),
+          nonce: 0,
+          joined: false,
+          left: false,
+          downFrom: null,
+          down: false,
+        };
+        group.nodes.push(node);
+        members.add(account);
+        this.nodes.push(node);
+        this.#byAccount.set(account, node);
+      }
+      this.#groups.set(spec.name, group);
+    }
+    this.#faults = new Faults(scenario, this.#groups, this.seed);
+    this.state = createGenesisState({
+      chainId: SIM_CHAIN_ID,
+      accounts: [
+        { account: this.#creator, balance: this.params.bountyPerRound * BigInt(scenario.rounds) },
+        ...this.nodes.map((node) => ({
+          account: node.account,
+          balance: node.group.spec.stake + node.group.spec.balance,
+        })),
+      ],
+    });
+  }
+
+  // World -----------------------------------------------------------------------------------------------------
+
+  nodeOf(account: Account): SimNode | undefined {
+    return this.#byAccount.get(account);
+  }
+
+  random(stream: string): SeededRandom {
+    let random = this.#streams.get(stream);
+    if (random === undefined) {
+      random = new SeededRandom(this.seed, stream);
+      this.#streams.set(stream, random);
+    }
+    return random;
+  }
+
+  canFetch(node: SimNode, target: Account): boolean {
+    const other = this.#byAccount.get(target);
+    if (other?.down === true) return false;
+    return !(node.group.isolated && !node.group.members.has(target));
+  }
+
+  honestList(cycle: number, attempt: number): ListRecord {
+    const key = listKey(cycle, attempt);
+    let list = this.#honestLists.get(key);
+    if (list === undefined) {
+      const task = getTask(this.state, this.task) as TaskRecord;
+      const record = getCycle(this.state, this.task, cycle) as CycleRecord;
+      const submitters = listSubmitters(this.state, this.task, cycle, roundOf(task, this.slot));
+      const entries = equalSplit(submitters, record.reserved);
+      list = { entries, digest: listDigest(entries, CHUNK_ENTRIES) };
+      this.#honestLists.set(key, list);
+    }
+    return list;
+  }
+
+  salt(node: SimNode, cycle: number): Hash {
+    return sha256Hex(`gradual-sim/salt/${this.seed}/${node.account}/${cycle}`);
+  }
+
+  // Run -------------------------------------------------------------------------------------------------------
+
+  run(): SimResult {
+    const started = this.#clock();
+    try {
+      this.#createTask();
+      const closeSlot = roundStart({ startSlot: this.startSlot, params: this.params }, this.scenario.rounds) - 1;
+      const lastSlot = roundStart(
+        { startSlot: this.startSlot, params: this.params },
+        this.scenario.rounds + 4 + this.params.allowedFailedDistributions,
+      );
+      for (let slot = this.startSlot; slot <= lastSlot && !this.#closed; slot += 1) this.#step(slot, closeSlot);
+      this.#monitorOf().checkRecords(this.state);
+      this.#monitorOf().checkConservation(this.state);
+    } catch (error) {
+      throw this.#wrap(error);
+    }
+    if (this.#profile !== null) this.#profile.totalMs = this.#clock() - started;
+    return this.#result();
+  }
+
+  #wrap(error: unknown): unknown {
+    if (error instanceof SimulationError) return error;
+    const invariant: InvariantName = error instanceof InvariantBreak ? error.invariant : "engine";
+    const detail =
+      error instanceof InvariantBreak ? error.detail : error instanceof Error ? error.message : String(error);
+    if (!(error instanceof InvariantBreak) && !(error instanceof Error && error.name === "ProtocolError")) return error;
+    const replay = replayCommand(this.#options.scenarioPath ?? "<scenario.yaml>", this.seed, this.rules.name);
+    return new SimulationError(this.seed, this.rules.name, this.slot, this.round, invariant, detail, replay);
+  }
+
+  #monitorOf(): InvariantMonitor {
+    if (this.#monitor === null) throw new Error("simulation not set up");
+    return this.#monitor;
+  }
+
+  #createTask(): void {
+    const body: TransactionBody = {
+      kind: "createTask",
+      name: this.scenario.name.slice(0, 64),
+      bundleHash: sha256Hex("gradual-sim/bundle"),
+      metadataHash: null,
+      params: this.params,
+      funding: this.params.bountyPerRound * BigInt(this.scenario.rounds),
+    };
+    const tx = { ...body, chainId: SIM_CHAIN_ID, from: this.#creator, nonce: this.#creatorNonce } as Transaction;
+    this.#creatorNonce += 1;
+    const block = applyBlock(this.state, 1, [tx]);
+    const outcome = block.outcomes[0];
+    if (outcome === undefined || !outcome.ok) {
+      throw new InvariantBreak(
+        "engine",
+        `createTask refused: ${outcome?.ok === false ? outcome.message : "no outcome"}`,
+      );
+    }
+    const created = outcome.events.find((event) => event.type === "TaskCreated");
+    if (created?.type !== "TaskCreated") throw new InvariantBreak("engine", "createTask emitted no TaskCreated");
+    this.state = block.state;
+    this.task = created.task;
+    this.startSlot = (getTask(this.state, this.task) as TaskRecord).startSlot;
+    this.proofs = new ProofBook(this.task);
+    this.#audits = new AuditCache(this.task);
+    this.#monitor = new InvariantMonitor(this.task, this.params.bountyPerRound);
+    this.#metrics = new Metrics(
+      {
+        scenario: this.scenario,
+        proofs: this.proofs,
+        nodeOf: (account) => this.#byAccount.get(account),
+        honestListDigest: (cycle, attempt) => this.honestList(cycle, attempt).digest,
+        listDigestOf: (cycle, attempt) => getDistribution(this.state, this.task, cycle, attempt)?.listDigest,
+      },
+      this.nodes,
+    );
+  }
+
+  #timing() {
+    return { startSlot: this.startSlot, params: this.params };
+  }
+
+  #startRound(round: number): void {
+    const task = getTask(this.state, this.task) as TaskRecord;
+    const oldestOpen = task.openCycles[0] ?? round;
+    for (const node of this.nodes) pruneMemory(node.memory, oldestOpen, round);
+    this.proofs.prune(oldestOpen);
+    for (const key of this.#honestLists.keys())
+      if (Number.parseInt(key, 10) < oldestOpen) this.#honestLists.delete(key);
+    for (const group of this.#groups.values()) group.shared.clear();
+    this.#audits?.prune(oldestOpen);
+    for (const node of this.nodes) {
+      node.downFrom = null;
+      const absence = node.group.strategy.absence;
+      if (absence !== undefined && node.joined && !node.left) node.downFrom = absence(this, node);
+    }
+    this.#faults.startRound(round);
+    for (const group of this.#groups.values()) {
+      const { spec } = group;
+      if (spec.joinRound === round) {
+        for (const node of group.nodes) {
+          node.joined = true;
+          this.#pending.push({
+            node,
+            tx: { kind: "stake", task: this.task, amount: spec.stake, nodeUrl: `http://${node.name}.sim.invalid` },
+          });
+        }
+      }
+      if (spec.leaveRound === round) {
+        for (const node of group.nodes) {
+          node.left = true;
+          this.#pending.push({ node, tx: { kind: "unstake", task: this.task } });
+        }
+      }
+    }
+    if (round < this.scenario.rounds) {
+      for (const node of this.nodes) if (node.joined && !node.left) this.#nodeRounds += 1;
+    }
+    this.#metricsOf().round(round);
+    this.#options.onRound?.(round, this.scenario.rounds);
+  }
+
+  #auditCache(): AuditCache {
+    if (this.#audits === null) throw new Error("simulation not set up");
+    return this.#audits;
+  }
+
+  #metricsOf(): Metrics {
+    if (this.#metrics === null) throw new Error("simulation not set up");
+    return this.#metrics;
+  }
+
+  #shouldWakeAll(slot: number): boolean {
+    if (this.#wakeMode === "every-slot" || this.#wakeAllNext) return true;
+    const { roundSlots, commitSlots, revealSlots } = this.params;
+    const offset = (slot - this.startSlot) % roundSlots;
+    // Round start (work, reveals, lists, claims), the slot after (the new round's state: distributor, claims), the
+    // commit window's opening, and the slot after the seed is fixed (assigned audits).
+    return offset === 0 || offset === 1 || offset === roundSlots - commitSlots || offset === revealSlots + 1;
+  }
+
+  #step(slot: number, closeSlot: number): void {
+    this.slot = slot;
+    this.round = roundOf(this.#timing(), slot);
+    const offset = (slot - this.startSlot) % this.params.roundSlots;
+    if (offset === 0) this.#startRound(this.round);
+    for (const node of this.nodes) node.down = node.downFrom !== null && offset >= node.downFrom;
+    const outgoing: Outgoing[] = this.#pending.splice(0);
+    const wakeAll = this.#shouldWakeAll(slot);
+    for (const node of this.nodes) {
+      if (!node.joined || node.down) continue;
+      if (wakeAll || this.#wakeNext.has(node) || (this.#interest.get(node) ?? 0) > slot) this.#wake(node, outgoing);
+    }
+    this.#wakeAllNext = false;
+    this.#wakeNext.clear();
+    for (const group of this.#groups.values()) {
+      for (const item of group.strategy.groupTransactions?.(this, group) ?? []) outgoing.push(item);
+    }
+    if (slot === closeSlot) outgoing.push({ node: null, tx: { kind: "closeTask", task: this.task } });
+    this.#applyBlock(slot, this.#buildBlock(slot, outgoing));
+  }
+
+  #wake(node: SimNode, outgoing: Outgoing[]): void {
+    const view: NodeView = {
+      state: this.state,
+      task: this.task,
+      me: node.account,
+      memory: node.memory,
+      options: this.#decideOptions,
+      hints: this.#options.auditHints === false ? undefined : this.#audits?.hintsFor(this.state, node.account),
+    };
+    const strategy = node.group.strategy;
+    for (let pass = 0; pass < 4; pass += 1) {
+      const before = this.#clock();
+      const actions = decide(view);
+      if (this.#profile !== null) this.#profile.decideMs += this.#clock() - before;
+      this.#decideCalls += 1;
+      let again = false;
+      for (const action of actions) {
+        node.memory.done.add(action.key);
+        if (action.type === "send") outgoing.push({ node, tx: action.tx });
+        else if (action.type === "runTask") again = this.#runTask(node, strategy, action.cycle) || again;
+        else if (action.type === "auditProof") again = this.#audit(node, strategy, action) || again;
+        else again = this.#computeList(node, strategy, action.cycle, action.attempt) || again;
+      }
+      if (!again) break;
+    }
+  }
+
+  /*
+   * Each executor below stores its result in the node's memory and says whether decide() could send something
+   * because of it in this same slot (then it is called again): a commit when the commit window is open, a trigger
+   * or a vote after a verdict that is not `valid` or whose target already has a trigger, a list or a contest after
+   * a list computation. Otherwise the next decision waits for the node's next wake.
+   */
+
+  #runTask(node: SimNode, strategy: Strategy, cycle: number): boolean {
+    node.memory.work.set(cycle, strategy.work(this, node, cycle));
+    return this.slot >= commitWindow(this.#timing(), cycle).opensAt;
+  }
+
+  #audit(node: SimNode, strategy: Strategy, action: { cycle: number; target: Account; proofDigest: Hash }): boolean {
+    const request: AuditRequest = { cycle: action.cycle, target: action.target, proofDigest: action.proofDigest };
+    const verdict = strategy.audit(this, node, request);
+    node.memory.verdicts.set(verdictKey(action.cycle, action.target), verdict);
+    this.#metricsOf().countAudit(this.round);
+    if (verdict !== "valid") {
+      this.#waitUntil(node, proofTriggerWindow(this.#timing(), action.cycle).closesAt);
+      return true;
+    }
+    return this.#auditCache().hasProofTrigger(this.state, action.cycle, action.target);
+  }
+
+  #computeList(node: SimNode, strategy: Strategy, cycle: number, attempt: number): boolean {
+    const list = strategy.computeList(this, node, cycle, attempt);
+    node.memory.lists.set(listKey(cycle, attempt), list);
+    const posted = getDistribution(this.state, this.task, cycle, attempt);
+    const record = getCycle(this.state, this.task, cycle);
+    if (record === undefined || record.distributor === node.account || posted?.status !== "complete") return true;
+    if (posted.listDigest !== list.digest) {
+      this.#waitUntil(node, distributionTriggerWindow(this.#timing(), record.attemptRound).closesAt);
+      return true;
+    }
+    // An agreeing auditor can only act on a trigger against the list (a vote).
+    return (
+      readRecord(this.state, keys.triggerOf(this.task, cycle, "distribution", attempt, posted.distributor)) !==
+      undefined
+    );
+  }
+
+  /** Wakes `node` every slot until `slot` (exclusive): it may trigger once its turn in the stagger comes. */
+  #waitUntil(node: SimNode, slot: number): void {
+    if ((this.#interest.get(node) ?? 0) < slot) this.#interest.set(node, slot);
+  }
+
+  #buildBlock(slot: number, outgoing: Outgoing[]): Transaction[] {
+    const transactions: Transaction[] = [];
+    const add = (item: Outgoing) => {
+      const from = item.node?.account ?? this.#creator;
+      let nonce: number;
+      if (item.node === null) {
+        nonce = this.#creatorNonce;
+        this.#creatorNonce += 1;
+      } else {
+        nonce = item.node.nonce;
+        item.node.nonce += 1;
+      }
+      transactions.push({ ...item.tx, chainId: SIM_CHAIN_ID, from, nonce } as Transaction);
+    };
+    for (const item of this.#delayed.get(slot) ?? []) add(item);
+    this.#delayed.delete(slot);
+    for (const item of outgoing) {
+      const isMembership = item.tx.kind === "stake" || item.tx.kind === "unstake";
+      const fate = item.node === null || isMembership ? { kind: "send" as const } : this.#faults.fate(item.node);
+      if (fate.kind === "drop") continue;
+      if (fate.kind === "delay") {
+        const due = slot + fate.slots;
+        const queue = this.#delayed.get(due) ?? [];
+        queue.push(item);
+        this.#delayed.set(due, queue);
+        continue;
+      }
+      add(item);
+    }
+    return transactions;
+  }
+
+  #applyBlock(slot: number, transactions: Transaction[]): void {
+    const before = this.#clock();
+    const block = applyBlock(this.state, slot, transactions);
+    if (this.#profile !== null) this.#profile.protocolMs += this.#clock() - before;
+    let events: ProtocolEvent[] = [...block.slotEvents];
+    block.outcomes.forEach((outcome, index) => {
+      if (outcome.ok) {
+        events.push(...outcome.events);
+        return;
+      }
+      const tx = transactions[index] as Transaction;
+      if (!outcome.included) {
+        throw new InvariantBreak(
+          "engine",
+          `${tx.kind} from ${tx.from} refused at the edge: ${outcome.code} ${outcome.message}`,
+        );
+      }
+      this.#refusals[outcome.code] = (this.#refusals[outcome.code] ?? 0) + 1;
+      events.push(...outcome.events);
+    });
+    let state = block.state;
+    const tampered = this.#options.afterBlock?.({ slot, state, events });
+    if (tampered !== undefined) ({ state, events } = tampered);
+    this.state = state;
+    this.#transactions += transactions.length;
+    const metrics = this.#metricsOf();
+    metrics.countTransactions(this.round, transactions.length);
+    metrics.observe(events, this.round);
+    const monitor = this.#monitorOf();
+    const checking = this.#clock();
+    monitor.checkBlock(state, events);
+    monitor.checkTotals(state);
+    const offset = (slot - this.startSlot) % this.params.roundSlots;
+    if (offset === this.params.roundSlots - 1) {
+      monitor.checkRecords(state);
+      const every = this.#options.fullCheckEveryRounds ?? this.scenario.fullCheckEveryRounds;
+      if ((this.round + 1) % every === 0) monitor.checkConservation(state);
+    }
+    if (this.#profile !== null) this.#profile.checksMs += this.#clock() - checking;
+    this.#afterEvents(events);
+  }
+
+  #afterEvents(events: readonly ProtocolEvent[]): void {
+    for (const event of events) {
+      if (event.type === "AuditTriggered") this.#wakeAllNext = true;
+      else if (event.type === "DistributionSubmitted" && event.chunk === event.chunkCount - 1) this.#wakeAllNext = true;
+      else if (event.type === "DistributorSelected") {
+        const node = this.#byAccount.get(event.distributor);
+        if (node !== undefined) this.#wakeNext.add(node);
+      } else if (event.type === "Vested" && this.params.vestingRounds === 0) {
+        // Only unvested pay is claimable at once; a tranche starts unlocking in the next round (woken anyway).
+        const node = this.#byAccount.get(event.node);
+        if (node !== undefined) this.#wakeNext.add(node);
+      } else if (event.type === "SeedFixed") this.#audits?.onSeedFixed(this.state, event.cycle);
+      else if (event.type === "TaskClosed") this.#closed = true;
+    }
+  }
+
+  #result(): SimResult {
+    const monitor = this.#monitorOf();
+    const metrics = this.#metricsOf().finish(this.state, this.task, this.nodes);
+    return {
+      scenario: this.scenario.name,
+      seed: this.seed,
+      rules: this.rules.name,
+      wake: this.#wakeMode,
+      params: this.params,
+      rounds: this.scenario.rounds,
+      finalSlot: this.slot,
+      stateRoot: stateRoot(this.state),
+      taskClosed: this.#closed,
+      nodes: this.nodes.length,
+      nodeRounds: this.#nodeRounds,
+      transactions: this.#transactions,
+      decideCalls: this.#decideCalls,
+      refusals: Object.fromEntries(Object.entries(this.#refusals).sort(([left], [right]) => left.localeCompare(right))),
+      checks: { totals: monitor.totalsChecks, records: monitor.recordChecks, full: monitor.fullChecks },
+      metrics,
+      series: this.#metricsOf().series,
+      ...(this.#profile === null ? {} : { profile: this.#profile }),
+    };
+  }
+}
+
+/** Runs one scenario under one rule set with one seed; throws SimulationError when an invariant breaks. */
+export function runSimulation(scenario: Scenario, options: SimOptions): SimResult {
+  return new Simulation(scenario, options).run();
+}

@@ -1,0 +1,197 @@
+import {
+  type AccountRecord,
+  type ChainRecord,
+  type CycleRecord,
+  checkConservation,
+  checkTotals,
+  diffStates,
+  getReveal,
+  type Hash,
+  type NodeRecord,
+  nodeStake,
+  ProtocolError,
+  type ProtocolEvent,
+  readRecord,
+  recomputeTotals,
+  type State,
+  type TaskRecord,
+  type TotalsRecord,
+  type TriggerRecord,
+  type VestingRecord,
+  vestingBalance,
+} from "@gradual/protocol";
+
+/**
+ * protocol.md §11, asserted by the simulator (docs/simulator.md "Invariants"): conservation (the O(1) running totals
+ * every slot; a recount from the records every round, kept up to date from the records each round changed; the
+ * protocol's own full recount every few rounds and at the end), the payout bound per cycle, and no slash without an
+ * upheld trigger.
+ * Determinism (§11.4) is checked by running a seed twice (test/determinism.test.ts).
+ */
+
+export const INVARIANTS = [
+  "conservation",
+  "payout-bound",
+  "paid-once",
+  "slash-needs-upheld-trigger",
+  "engine",
+] as const;
+export type InvariantName = (typeof INVARIANTS)[number];
+
+export class InvariantBreak extends Error {
+  override readonly name = "InvariantBreak";
+  constructor(
+    readonly invariant: InvariantName,
+    readonly detail: string,
+  ) {
+    super(`${invariant}: ${detail}`);
+  }
+}
+
+export class InvariantMonitor {
+  readonly #task: Hash;
+  readonly #bountyPerRound: bigint;
+  readonly #paidByCycle = new Map<number, bigint>();
+  readonly #acceptedCycles = new Set<number>();
+  totalsChecks = 0;
+  recordChecks = 0;
+  fullChecks = 0;
+  /** The state the record recount was last brought up to date with, and the recount itself. */
+  #counted: State | null = null;
+  readonly #recount: Record<keyof TotalsRecord, bigint> = {
+    balances: 0n,
+    stakes: 0n,
+    unbonding: 0n,
+    escrows: 0n,
+    reserved: 0n,
+    vesting: 0n,
+    bonds: 0n,
+  };
+
+  constructor(task: Hash, bountyPerRound: bigint) {
+    this.#task = task;
+    this.#bountyPerRound = bountyPerRound;
+  }
+
+  /** The checks that need a block's events, on the state after the block. */
+  checkBlock(state: State, events: readonly ProtocolEvent[]): void {
+    const acceptedHere = new Set<number>();
+    const upheld = new Set<string>();
+    for (const event of events) {
+      if (event.type === "DistributionAccepted") {
+        if (this.#acceptedCycles.has(event.cycle)) {
+          throw new InvariantBreak(
+            "paid-once",
+            `cycle ${event.cycle} accepted a second list (attempt ${event.attempt})`,
+          );
+        }
+        this.#acceptedCycles.add(event.cycle);
+        acceptedHere.add(event.cycle);
+      } else if (event.type === "TriggerResolved" && event.resolution === "upheld") {
+        upheld.add(`${event.cycle}/${event.trigger}/${event.target}`);
+      }
+    }
+    for (const event of events) {
+      if (event.type === "Vested") this.#checkPayment(state, event, acceptedHere);
+      else if (event.type === "Slashed" && !upheld.has(`${event.cycle}/${event.trigger}/${event.node}`)) {
+        throw new InvariantBreak(
+          "slash-needs-upheld-trigger",
+          `node ${event.node} was slashed in cycle ${event.cycle} (trigger ${event.trigger}) without an upheld trigger against it`,
+        );
+      }
+    }
+  }
+
+  #checkPayment(state: State, event: Extract<ProtocolEvent, { type: "Vested" }>, acceptedHere: Set<number>): void {
+    if (!acceptedHere.has(event.cycle)) {
+      throw new InvariantBreak("paid-once", `payment for cycle ${event.cycle} outside the acceptance of its list`);
+    }
+    const paid = (this.#paidByCycle.get(event.cycle) ?? 0n) + event.amount;
+    this.#paidByCycle.set(event.cycle, paid);
+    if (paid > this.#bountyPerRound) {
+      throw new InvariantBreak(
+        "payout-bound",
+        `cycle ${event.cycle} paid ${paid} base units, more than bountyPerRound ${this.#bountyPerRound}`,
+      );
+    }
+    const reveal = getReveal(state, this.#task, event.cycle, event.node);
+    if (reveal?.status !== "valid") {
+      throw new InvariantBreak(
+        "payout-bound",
+        `cycle ${event.cycle} paid ${event.node}, which has no valid submission in it (${reveal?.status ?? "none"})`,
+      );
+    }
+  }
+
+  checkTotals(state: State): void {
+    this.totalsChecks += 1;
+    try {
+      checkTotals(state);
+    } catch (error) {
+      if (error instanceof ProtocolError) throw new InvariantBreak("conservation", error.message);
+      throw error;
+    }
+  }
+
+  checkConservation(state: State): void {
+    this.fullChecks += 1;
+    try {
+      checkConservation(state);
+    } catch (error) {
+      if (error instanceof ProtocolError) throw new InvariantBreak("conservation", error.message);
+      throw error;
+    }
+  }
+
+  /**
+   * The records' sums against the running totals and the supply, like checkConservation, but brought up to date
+   * from the records that changed since the last call (diffStates skips shared subtrees), so it costs what the
+   * round changed rather than the size of the state.
+   */
+  checkRecords(state: State): void {
+    this.recordChecks += 1;
+    if (this.#counted === null) {
+      Object.assign(this.#recount, recomputeTotals(state));
+    } else {
+      const before = this.#counted;
+      for (const [key, value] of diffStates(before, state)) {
+        addContribution(this.#recount, key, readRecord(before, key), -1n);
+        addContribution(this.#recount, key, value, 1n);
+      }
+    }
+    this.#counted = state;
+    const totals = readRecord<TotalsRecord>(state, "totals");
+    const chain = readRecord<ChainRecord>(state, "chain");
+    if (totals === undefined || chain === undefined)
+      throw new InvariantBreak("conservation", "no totals or chain record");
+    let sum = 0n;
+    for (const bucket of Object.keys(this.#recount) as (keyof TotalsRecord)[]) {
+      sum += this.#recount[bucket];
+      if (this.#recount[bucket] !== totals[bucket]) {
+        throw new InvariantBreak(
+          "conservation",
+          `running total ${bucket} is ${totals[bucket]}, the records hold ${this.#recount[bucket]}`,
+        );
+      }
+    }
+    if (sum !== chain.supply) {
+      throw new InvariantBreak("conservation", `the records hold ${sum} in all, the supply is ${chain.supply}`);
+    }
+  }
+}
+
+/** Adds (sign 1) or removes (sign -1) one record's share of the totals, exactly as recomputeTotals counts it. */
+function addContribution(recount: Record<keyof TotalsRecord, bigint>, key: string, value: unknown, sign: bigint): void {
+  if (value === undefined) return;
+  const kind = key.slice(0, key.indexOf("/"));
+  if (kind === "account") recount.balances += sign * (value as AccountRecord).balance;
+  else if (kind === "node") {
+    recount.stakes += sign * nodeStake(value as NodeRecord);
+    recount.unbonding += sign * (value as NodeRecord).unbonding;
+  } else if (kind === "task") recount.escrows += sign * (value as TaskRecord).escrow;
+  else if (kind === "cycle") recount.reserved += sign * (value as CycleRecord).reserved;
+  else if (kind === "vesting") recount.vesting += sign * vestingBalance(value as VestingRecord);
+  else if (kind === "trigger" && (value as TriggerRecord).resolution === null) {
+    recount.bonds += sign * (value as TriggerRecord).bond;
+  }
+}

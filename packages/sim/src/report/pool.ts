@@ -1,0 +1,60 @@
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import { type Job, type JobResult, runJob } from "./jobs.ts";
+
+export type PoolOptions = {
+  /** Worker threads; 1 runs everything in this thread. Default: the machine's parallelism, at most 4. */
+  readonly workers?: number;
+  readonly onResult?: (result: JobResult, done: number, total: number) => void;
+};
+
+export function defaultWorkers(): number {
+  return Math.max(1, Math.min(availableParallelism(), 4));
+}
+
+/**
+ * Runs jobs on worker threads and returns the results in job order, whatever order they finished in, so a report
+ * never depends on scheduling. Workers load the TypeScript sources through tsx, like the CLI.
+ */
+export async function runJobs(jobs: readonly Job[], options: PoolOptions = {}): Promise<JobResult[]> {
+  const results: JobResult[] = new Array(jobs.length);
+  const workers = Math.min(options.workers ?? defaultWorkers(), jobs.length);
+  let done = 0;
+  const finish = (result: JobResult) => {
+    results[jobs.findIndex((job) => job.index === result.index)] = result;
+    done += 1;
+    options.onResult?.(result, done, jobs.length);
+  };
+  if (workers <= 1) {
+    for (const job of jobs) {
+      finish(runJob(job));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return results;
+  }
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: workers }, async () => {
+      const worker = new Worker(new URL("./workerBootstrap.mjs", import.meta.url));
+      try {
+        while (next < jobs.length) {
+          const job = jobs[next] as Job;
+          next += 1;
+          const result = await new Promise<JobResult>((resolve, reject) => {
+            const onError = (error: Error) => reject(error);
+            worker.once("error", onError);
+            worker.once("message", (message: JobResult) => {
+              worker.off("error", onError);
+              resolve(message);
+            });
+            worker.postMessage(job);
+          });
+          finish(result);
+        }
+      } finally {
+        await worker.terminate();
+      }
+    }),
+  );
+  return results;
+}

@@ -1,0 +1,56 @@
+import type { ListRecord, WorkRecord } from "@gradual/node";
+import { getCycle, getReveal, listDigest } from "@gradual/protocol";
+import { equalSplit } from "@gradual/sdk";
+import { CHUNK_ENTRIES, type SimGroup, type SimNode, type Strategy, type World } from "../world.ts";
+import { honestAudit, honestList, honestWork } from "./honest.ts";
+
+/**
+ * The list a colluding group wants for a cycle: the whole bounty split among its own members with a valid
+ * submission (the ledger refuses anyone else). Every member computes the same list, so they agree with each other's.
+ * Null when no member has a valid submission in the cycle.
+ */
+export function groupList(world: World, group: SimGroup, cycle: number): ListRecord | null {
+  const key = `list/${cycle}`;
+  const cached = group.shared.get(key) as ListRecord | null | undefined;
+  if (cached !== undefined) return cached;
+  const record = getCycle(world.state, world.task, cycle);
+  const members = group.nodes
+    .filter((member) => getReveal(world.state, world.task, cycle, member.account)?.status === "valid")
+    .map((member) => ({ account: member.account, weight: 0n, proofDigest: "" }));
+  const entries = record === undefined || members.length === 0 ? null : equalSplit(members, record.reserved);
+  const list = entries === null ? null : { entries, digest: listDigest(entries, CHUNK_ENTRIES) };
+  group.shared.set(key, list);
+  return list;
+}
+
+/** Whether the group attacks in `round` (a patient group behaves honestly before its strikeRound). */
+export function striking(node: SimNode, round: number): boolean {
+  return round >= node.group.spec.strikeRound;
+}
+
+/** Garbage work once striking, passed by its own members: nobody's work, the group's verdict on it is `valid`. */
+export function groupWork(world: World, node: SimNode, cycle: number): WorkRecord {
+  if (!striking(node, cycle)) return honestWork(world, node, cycle);
+  return { status: "done", proofDigest: world.proofs.garbage(cycle, node.account), salt: world.salt(node, cycle) };
+}
+
+/**
+ * A group run by one operator: its members submit garbage, vote each other's proofs valid, audit outsiders
+ * honestly, and when one of them distributes, pay the whole bounty to the group (and agree with that list).
+ */
+export const colluding: Strategy = {
+  name: "colluding",
+  nodeClass: "attacker",
+  checksProofs: true,
+  work: groupWork,
+  audit: (world, node, request) =>
+    striking(node, world.round) && node.group.members.has(request.target) ? "valid" : honestAudit(world, node, request),
+  computeList(world, node, cycle, attempt) {
+    if (!striking(node, world.round)) return honestList(world, node, cycle, attempt);
+    const distributor = getCycle(world.state, world.task, cycle)?.distributor;
+    if (distributor != null && node.group.members.has(distributor)) {
+      return groupList(world, node.group, cycle) ?? honestList(world, node, cycle, attempt);
+    }
+    return honestList(world, node, cycle, attempt);
+  },
+};

@@ -1,0 +1,60 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { SIM_PARAMS } from "../src/index.ts";
+import { Cells } from "../src/report/aggregate.ts";
+import { buildFigures } from "../src/report/figures.ts";
+import { type Job, runJob } from "../src/report/jobs.ts";
+import { renderMarkdown } from "../src/report/markdown.ts";
+import type { SweepPoint } from "../src/report/sweeps.ts";
+
+test("the report pipeline turns runs into tables, goals and markdown", () => {
+  const point: SweepPoint = {
+    sweep: "copier",
+    x: 25,
+    series: "copier",
+    rules: ["gradual", "koii"],
+    seeds: 1,
+    keepSeries: false,
+    scenario: {
+      name: "copier-25",
+      task: { preset: "sim", params: { warmupRounds: 0, rampRounds: 0 } },
+      rounds: 5,
+      groups: [
+        { name: "honest", strategy: "honest", count: 6, stake: 1000 },
+        { name: "copier", strategy: "copier", count: 2, stake: 1000 },
+      ],
+    },
+  };
+  const jobs: Job[] = point.rules.map((rules, index) => ({
+    index,
+    scenario: point.scenario,
+    rules,
+    seed: 1,
+    keepSeries: false,
+  }));
+  const results = jobs.map(runJob);
+  assert.deepEqual(
+    results.map((result) => result.error),
+    [null, null],
+  );
+  const figures = buildFigures(new Cells([point], jobs, results, [0, 0]));
+  const goal = figures.headline.find((item) => item.goal === "Copiers earn nothing");
+  assert.equal(goal?.status, "met");
+  assert.match(goal?.koii ?? "", /copiers were paid [1-9]/);
+  const markdown = renderMarkdown({
+    figures,
+    seeds: 1,
+    quick: true,
+    runs: 2,
+    breaks: [],
+    cpuMs: 1,
+    wallMs: 1,
+    workers: 1,
+    params: SIM_PARAMS,
+    koii: "auditMode all",
+  });
+  assert.match(markdown, /\| 25% \| gradual \| 0\.00% \(max 0\.00%\) \|/);
+  assert.match(markdown, /\| Copiers earn nothing \| \*\*met\*\* \|/);
+  assert.ok(!markdown.includes("%25"), "table cells must not be URL-encoded");
+  assert.ok(figures.charts.some((chart) => chart.file === "copier-earnings.png"));
+});
