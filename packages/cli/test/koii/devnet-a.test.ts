@@ -108,13 +108,12 @@ describe("Koii hello-world on a devnet: three honest nodes and a cheater", { tim
     }
   });
 
-  test("the task's Express route answers under Koii's /task/{taskId}/ path", {
-    todo: "the node's HTTP server (packages/node/src/runtime/server.ts) must also forward /task/:taskId/*",
-  }, async () => {
+  test("the task's Express route answers under Koii's /task/{taskId}/ path", async () => {
     const devnet = net as KoiiDevnet;
     const node = devnet.nodes[0];
     const response = await fetch(`${node?.url}/task/${devnet.taskId}/value`);
     assert.equal(response.status, 200);
+    assert.deepEqual(await response.json(), { value: "Hello, World!" });
   });
 });
 
