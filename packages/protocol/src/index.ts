@@ -64,7 +64,15 @@ export {
 } from "./transactions/schema.ts";
 export { chainListDigest, EMPTY_LIST_DIGEST, listDigest } from "./transactions/submitDistribution.ts";
 export type * from "./types.ts";
-export { addTranche, claimableAt, lockedAt, trancheUnlocked, vestingBalance } from "./vesting.ts";
+export {
+  addTranche,
+  claimAll,
+  claimableAt,
+  lockedAt,
+  slashLocked,
+  trancheUnlocked,
+  vestingBalance,
+} from "./vesting.ts";
 export {
   foldRamp,
   lotWeight,

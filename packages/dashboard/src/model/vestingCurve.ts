@@ -1,12 +1,4 @@
-import {
-  addTranche,
-  BPS,
-  claimableAt,
-  lockedAt,
-  trancheUnlocked,
-  type VestingRecord,
-  type VestingTranche,
-} from "@gradual/protocol";
+import { addTranche, claimAll, claimableAt, lockedAt, slashLocked, type VestingRecord } from "@gradual/protocol";
 
 /**
  * The node page's vesting chart (protocol.md §7): what a node can claim at each round and what is still locked
@@ -69,44 +61,6 @@ export const EMPTY_VESTING: VestingRecord = {
   totalSlashed: 0n,
 };
 
-function claimAll(record: VestingRecord, round: number): VestingRecord {
-  const amount = claimableAt(record, round);
-  const tranches: VestingTranche[] = [];
-  for (const tranche of record.tranches) {
-    if (round >= tranche.endRound) continue;
-    tranches.push({ ...tranche, claimed: trancheUnlocked(tranche, round) });
-  }
-  return { ...record, unlocked: 0n, tranches, totalClaimed: record.totalClaimed + amount };
-}
-
-function slashLocked(record: VestingRecord, round: number, fractionBps: number): VestingRecord {
-  let unlocked = record.unlocked;
-  let slashed = 0n;
-  const tranches: VestingTranche[] = [];
-  for (const tranche of record.tranches) {
-    const freed = trancheUnlocked(tranche, round);
-    unlocked += freed - tranche.claimed;
-    const locked = tranche.amount - freed;
-    const cut = (locked * BigInt(fractionBps)) / BigInt(BPS);
-    slashed += cut;
-    if (locked - cut > 0n) {
-      tranches.push({
-        cycle: tranche.cycle,
-        amount: locked - cut,
-        startRound: round,
-        endRound: tranche.endRound,
-        claimed: 0n,
-      });
-    }
-  }
-  return { ...record, unlocked, tranches, totalSlashed: record.totalSlashed + slashed };
-}
-
-/**
- * Rebuilds a vesting record from events in ledger order (protocol.md §7.1, §7.2). Exact for every tranche created
- * after the first event given; `unlocked` (claimable money from tranches already folded) may be missing when the
- * history starts late, which {@link reconcileUnlocked} corrects with the ledger's own claimable total.
- */
 export function replayVesting(
   events: readonly VestingEvent[],
   params: { readonly vestingRounds: number; readonly slashFractionBps: number },
@@ -117,9 +71,9 @@ export function replayVesting(
       const startRound = event.endRound - params.vestingRounds;
       record = addTranche(record, event.cycle, event.amount, startRound, params.vestingRounds);
     } else if (event.type === "Claimed") {
-      record = claimAll(record, event.round);
+      record = claimAll(record, event.round).record;
     } else if (event.fromVesting > 0n) {
-      record = slashLocked(record, event.round, params.slashFractionBps);
+      record = slashLocked(record, event.round, params.slashFractionBps).record;
     }
   }
   return record;
