@@ -53,7 +53,8 @@ async function runDevnet(options: DevnetFlags): Promise<void> {
       data: options.data,
       port: options.port,
       slotMs: options.slotMs,
-      roundSlots: "keep",
+      // Koii round_time values (about 1,500 slots) are rescaled to the devnet preset so rounds pass in seconds.
+      roundSlots: "20",
       ...(options.rounds === undefined ? {} : { rounds: options.rounds }),
       taskVar: [],
       ...(options.quiet === undefined ? {} : { quiet: options.quiet }),

@@ -255,7 +255,9 @@ async function startChain(parts: DevnetParts): Promise<Chain> {
   );
   const ledgerUrl = await ledger.url;
   const client = createLedgerClient({ url: ledgerUrl, timeoutMs: 60_000 });
-  write(`\ngradual devnet\n  ledger API  ${ledgerUrl}/v1   (dashboard ${ledgerUrl}/)\n`);
+  write(
+    `\ngradual devnet\n  dashboard   ${ledgerUrl}/   ← open this to watch the pipeline, audits and money move\n  ledger API  ${ledgerUrl}/v1\n`,
+  );
   const site = await startTaskSite(config);
   if (site !== undefined) {
     parts.trackSite(site);
