@@ -21,7 +21,6 @@ import {
   getVote,
   type Hash,
   isInside,
-  LIMITS,
   listDigest,
   listRevealers,
   listTaskIds,
@@ -191,7 +190,7 @@ function audit(chain: TestChain, actor: Actor, task: Hash, cycle: number, roles:
 function listIsHonest(chain: TestChain, task: Hash, cycle: number): boolean {
   const attempt = getCycle(chain.state, task, cycle)?.attempt ?? 0;
   const list = getDistribution(chain.state, task, cycle, attempt);
-  const honest = listDigest(equalSplit(chain.state, task, cycle), LIMITS.maxDistributionChunkEntries);
+  const honest = listDigest(equalSplit(chain.state, task, cycle));
   return list?.listDigest === honest;
 }
 
@@ -207,7 +206,7 @@ function opinion(
   if (actor.role === "lazy" || actor.role === "garbage") return "valid";
   if (trigger.kind === "distribution") {
     const list = getDistribution(chain.state, task, cycle, trigger.attempt);
-    const honest = listDigest(equalSplit(chain.state, task, cycle), LIMITS.maxDistributionChunkEntries);
+    const honest = listDigest(equalSplit(chain.state, task, cycle));
     return list?.listDigest === honest ? "valid" : "invalid";
   }
   if (roles.get(trigger.target) === "offline") return "unavailable";

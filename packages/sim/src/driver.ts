@@ -283,7 +283,7 @@ class Simulation implements World {
       const record = getCycle(this.state, this.task, cycle) as CycleRecord;
       const submitters = listSubmitters(this.state, this.task, cycle, roundOf(task, this.slot));
       const entries = equalSplit(submitters, record.reserved);
-      list = { entries, digest: listDigest(entries, CHUNK_ENTRIES) };
+      list = { entries, digest: listDigest(entries) };
       this.#honestLists.set(key, list);
     }
     return list;

@@ -131,5 +131,5 @@ export async function computeListAction(
     return;
   }
   const entries = result.value;
-  options.store.saveList(listKey(action.cycle, action.attempt), { entries, digest: listDigest(entries, 1_000) });
+  options.store.saveList(listKey(action.cycle, action.attempt), { entries, digest: listDigest(entries) });
 }

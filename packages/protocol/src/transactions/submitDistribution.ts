@@ -21,7 +21,7 @@ export function chainListDigest(previous: Hash, entries: readonly DistributionEn
 }
 
 /** The digest of a whole list (what honest auditors compare against the posted one). */
-export function listDigest(entries: readonly DistributionEntry[], _chunkEntries = 1_000): Hash {
+export function listDigest(entries: readonly DistributionEntry[]): Hash {
   return chainListDigest(EMPTY_LIST_DIGEST, entries);
 }
 

@@ -1,7 +1,7 @@
 import type { ListRecord, WorkRecord } from "@gradual/node";
 import { getCycle, getReveal, listDigest } from "@gradual/protocol";
 import { equalSplit } from "@gradual/sdk";
-import { CHUNK_ENTRIES, type SimGroup, type SimNode, type Strategy, type World } from "../world.ts";
+import type { SimGroup, SimNode, Strategy, World } from "../world.ts";
 import { honestAudit, honestList, honestWork } from "./honest.ts";
 
 /**
@@ -18,7 +18,7 @@ export function groupList(world: World, group: SimGroup, cycle: number): ListRec
     .filter((member) => getReveal(world.state, world.task, cycle, member.account)?.status === "valid")
     .map((member) => ({ account: member.account, weight: 0n, proofDigest: "" }));
   const entries = record === undefined || members.length === 0 ? null : equalSplit(members, record.reserved);
-  const list = entries === null ? null : { entries, digest: listDigest(entries, CHUNK_ENTRIES) };
+  const list = entries === null ? null : { entries, digest: listDigest(entries) };
   group.shared.set(key, list);
   return list;
 }

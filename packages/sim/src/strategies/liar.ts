@@ -1,7 +1,6 @@
 import type { ListRecord } from "@gradual/node";
 import { getCycle, listDigest } from "@gradual/protocol";
 import type { SimNode, Strategy, World } from "../world.ts";
-import { CHUNK_ENTRIES } from "../world.ts";
 import { honestAudit, honestList, honestWork } from "./honest.ts";
 
 /**
@@ -19,7 +18,7 @@ function lyingList(world: World, node: SimNode, cycle: number, attempt: number):
   const entries = honestRecord.entries
     .map((entry, index) => (index === mine ? { recipient: entry.recipient, amount: entry.amount + stolen } : entry))
     .filter((_, index) => index !== victim);
-  return { entries, digest: listDigest(entries, CHUNK_ENTRIES) };
+  return { entries, digest: listDigest(entries) };
 }
 
 export const liar: Strategy = {
