@@ -224,6 +224,7 @@ describe("ledger (in-process, manual slots)", () => {
         cycle: 0,
         target: keys.carol.publicKey,
         triggerKind: "proof",
+        verdict: "invalid",
         attempt: 0,
         reasonDigest: sha256Hex("wrong"),
       }),

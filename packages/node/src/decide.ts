@@ -1,11 +1,13 @@
 import {
   type Account,
+  BPS,
   type CycleRecord,
   commitWindow,
   computeCommitment,
   distributionTriggerWindow,
   distributionWindow,
   getAccount,
+  getActiveWeight,
   getAuditAssignment,
   getAuditorsOf,
   getChain,
@@ -14,14 +16,19 @@ import {
   getDistribution,
   getNode,
   getNodeView,
+  getPublishedProof,
   getReveal,
+  getRuleDistribution,
   getTask,
   getVote,
   type Hash,
   isInside,
   keys,
+  lateChallengeWindow,
+  listDigest,
   listRevealers,
   listTriggers,
+  listVotes,
   nodeActiveStake,
   nodeWeight,
   proofTriggerWindow,
@@ -95,6 +102,11 @@ export type NodeView = {
   readonly memory: NodeMemory;
   readonly options: DecideOptions;
   readonly hints?: DecideHints | undefined;
+  /**
+   * The payload of one of this node's own proofs, as hex, to answer an availability challenge (protocol.md §5.6);
+   * undefined when the node no longer has it.
+   */
+  readonly payloadOf?: ((proofDigest: Hash) => string | undefined) | undefined;
 };
 
 export type NodeAction =
@@ -106,6 +118,8 @@ export type NodeAction =
       readonly target: Account;
       readonly proofDigest: Hash;
       readonly url: string;
+      /** The payload as published on the ledger (hex), when its node answered an availability challenge. */
+      readonly published?: string | undefined;
     }
   | { readonly type: "computeList"; readonly key: string; readonly cycle: number; readonly attempt: number }
   | { readonly type: "send"; readonly key: string; readonly tx: TransactionBody };
@@ -156,6 +170,9 @@ export function decide(view: NodeView): NodeAction[] {
     decideProofVotes(view, task, cycle, push);
     decideDistribution(view, task, cycle, push);
   }
+  decideAnswers(view, task, push);
+  decideLateChallenges(view, task, push);
+  decideLateVotes(view, task, push);
   decideClaim(view, task, push);
   return actions;
 }
@@ -216,25 +233,76 @@ function decideAudits(view: NodeView, task: TaskRecord, cycle: CycleRecord, push
       pushAudit(view, task, c, target, reveal.proofDigest, push);
       continue;
     }
+    if (verdict === "unavailable" && reveal.published) {
+      // The node answered an availability challenge: its payload is on the ledger now, so judge it from there.
+      pushAudit(view, task, c, target, reveal.proofDigest, push);
+      continue;
+    }
     if (verdict === "valid" || !opens(window, slot)) continue;
-    if (readRecord(state, keys.triggerOf(task.id, c, "proof", 0, target)) !== undefined) continue;
     const rank = (view.hints?.auditorsOf?.(c, target) ?? getAuditorsOf(state, task.id, c, target)).indexOf(me);
     if (!staggerAllows(window, slot, rank)) continue;
-    if (getAccount(state, me).balance < task.params.triggerBond) continue;
-    push({
-      type: "send",
-      key: `trigger/${c}/proof/${target}`,
-      tx: {
-        kind: "triggerAudit",
-        task: task.id,
-        cycle: c,
-        target,
-        triggerKind: "proof",
-        attempt: 0,
-        reasonDigest: sha256Hex(`gradual/audit-reason/${verdict}`),
-      },
-    });
+    pushTrigger(view, task, c, target, verdict, push);
   }
+}
+
+/**
+ * Opens a trigger carrying the node's verdict (protocol.md §5.2): `invalid` for a proof it fetched and found wrong,
+ * `unavailable` (an availability challenge, §5.6) for one it could not fetch. Never one already open.
+ */
+function pushTrigger(
+  view: NodeView,
+  task: TaskRecord,
+  cycle: number,
+  target: Account,
+  verdict: "invalid" | "unavailable",
+  push: Push,
+  late = false,
+): void {
+  const { state, me } = view;
+  if (openTrigger(state, task.id, cycle, target, verdict) !== undefined) return;
+  if (getAccount(state, me).balance < task.params.triggerBond) return;
+  const node = getNode(state, task.id, me);
+  if (node === undefined || nodeWeight(node, roundOf(task, nextSlot(state)), task.params) === 0n) return;
+  const resolved = triggerAgainst(state, task.id, cycle, target, verdict);
+  const kind = verdict === "unavailable" ? "availability" : "proof";
+  push({
+    type: "send",
+    key: `trigger/${cycle}/${kind}/${target}${late ? `/late/${resolved?.index ?? -1}` : ""}`,
+    tx: {
+      kind: "triggerAudit",
+      task: task.id,
+      cycle,
+      target,
+      triggerKind: "proof",
+      verdict,
+      attempt: 0,
+      reasonDigest: sha256Hex(`gradual/audit-reason/${verdict}`),
+    },
+  });
+}
+
+/** The latest trigger of this verdict against a proof, resolved or not. */
+function triggerAgainst(
+  state: State,
+  task: Hash,
+  cycle: number,
+  target: Account,
+  verdict: "invalid" | "unavailable",
+): TriggerRecord | undefined {
+  const slotName = verdict === "unavailable" ? "availability" : "proof";
+  const index = readRecord<number>(state, keys.triggerOf(task, cycle, slotName, 0, target));
+  return index === undefined ? undefined : readRecord<TriggerRecord>(state, keys.trigger(task, cycle, index));
+}
+
+function openTrigger(
+  state: State,
+  task: Hash,
+  cycle: number,
+  target: Account,
+  verdict: "invalid" | "unavailable",
+): TriggerRecord | undefined {
+  const trigger = triggerAgainst(state, task, cycle, target, verdict);
+  return trigger?.resolution === null ? trigger : undefined;
 }
 
 function pushAudit(
@@ -246,13 +314,15 @@ function pushAudit(
   push: Push,
 ): void {
   const node = getNode(view.state, task.id, target);
+  const published = getPublishedProof(view.state, task.id, cycle, target);
   push({
     type: "auditProof",
-    key: `audit/${cycle}/${target}`,
+    key: `audit/${cycle}/${target}${published === undefined ? "" : "/published"}`,
     cycle,
     target,
     proofDigest,
     url: node?.url ?? "",
+    published,
   });
 }
 
@@ -269,19 +339,106 @@ function canVote(view: NodeView, task: TaskRecord, cycle: number, trigger: Trigg
 function decideProofVotes(view: NodeView, task: TaskRecord, cycle: CycleRecord, push: Push): void {
   const slot = nextSlot(view.state);
   const triggers = view.hints?.triggers?.(cycle.cycle) ?? listTriggers(view.state, task.id, cycle.cycle);
-  for (const trigger of triggers) {
-    if (trigger.kind !== "proof" || !canVote(view, task, cycle.cycle, trigger, slot)) continue;
-    const verdict = view.memory.verdicts.get(verdictKey(cycle.cycle, trigger.target));
-    if (verdict === undefined) {
-      const reveal = getReveal(view.state, task.id, cycle.cycle, trigger.target);
-      if (reveal !== undefined) pushAudit(view, task, cycle.cycle, trigger.target, reveal.proofDigest, push);
-      continue;
-    }
+  for (const trigger of triggers) voteOnProofTrigger(view, task, cycle.cycle, trigger, slot, push);
+}
+
+/**
+ * Votes `valid` or `invalid` on a proof trigger by the node's own check. A node that could not fetch the proof does
+ * not vote: it challenges the proof's availability (§5.6) and judges the payload once it is on the ledger.
+ */
+function voteOnProofTrigger(
+  view: NodeView,
+  task: TaskRecord,
+  cycle: number,
+  trigger: TriggerRecord,
+  slot: number,
+  push: Push,
+): void {
+  if (trigger.kind !== "proof" || trigger.verdict !== "invalid" || !canVote(view, task, cycle, trigger, slot)) return;
+  const reveal = getReveal(view.state, task.id, cycle, trigger.target);
+  if (reveal === undefined) return;
+  const verdict = view.memory.verdicts.get(verdictKey(cycle, trigger.target));
+  if (verdict === undefined || (verdict === "unavailable" && reveal.published)) {
+    pushAudit(view, task, cycle, trigger.target, reveal.proofDigest, push);
+    return;
+  }
+  if (verdict === "unavailable") {
+    if (reveal.status === "valid") pushTrigger(view, task, cycle, trigger.target, "unavailable", push, trigger.late);
+    return;
+  }
+  push({
+    type: "send",
+    key: `vote/${cycle}/${trigger.index}`,
+    tx: { kind: "vote", task: task.id, cycle, trigger: trigger.index, choice: verdict },
+  });
+}
+
+/** protocol.md §5.6: an availability challenge against this node's proof is answered by publishing the payload. */
+function decideAnswers(view: NodeView, task: TaskRecord, push: Push): void {
+  const { state, me } = view;
+  const slot = nextSlot(state);
+  const cycles = new Set([...task.openCycles, ...task.lateTriggers.map((ref) => ref.cycle)]);
+  for (const c of cycles) {
+    const reveal = getReveal(state, task.id, c, me);
+    if (reveal === undefined || reveal.published) continue;
+    const challenge = openTrigger(state, task.id, c, me, "unavailable");
+    if (challenge === undefined || slot >= challenge.closesAt) continue;
+    const payload = view.payloadOf?.(reveal.proofDigest);
+    if (payload === undefined) continue;
     push({
       type: "send",
-      key: `vote/${cycle.cycle}/${trigger.index}`,
-      tx: { kind: "vote", task: task.id, cycle: cycle.cycle, trigger: trigger.index, choice: verdict },
+      key: `publish/${c}/${challenge.index}`,
+      tx: { kind: "publishProof", task: task.id, cycle: c, trigger: challenge.index, payload },
     });
+  }
+}
+
+/**
+ * protocol.md §5.7: a proof this node found wrong (or could not fetch) that is still `valid` after its cycle
+ * completed is challenged again while the cycle's rewards vest, once the weight that defended it no longer could:
+ * the nodes that voted `valid` on the last trigger against it now hold less than `1 − slashQuorum` of the active
+ * weight (a whale that left, for example). A proof nobody challenged in time is challenged late at once.
+ */
+function decideLateChallenges(view: NodeView, task: TaskRecord, push: Push): void {
+  const { state, memory } = view;
+  const slot = nextSlot(state);
+  for (const [key, verdict] of memory.verdicts) {
+    if (verdict === "valid") continue;
+    const [cycleText, target] = key.split("/") as [string, Account];
+    const c = Number(cycleText);
+    const cycle = getCycle(state, task.id, c);
+    if (cycle === undefined || cycle.outcome === null) continue;
+    const window = lateChallengeWindow(task, cycle);
+    if (window === null || !opens(window, slot)) continue;
+    const reveal = getReveal(state, task.id, c, target);
+    if (reveal?.status !== "valid") continue;
+    // A payload published since this node's failed fetch is judged by a fresh audit before anything else.
+    if (verdict === "unavailable" && reveal.published) continue;
+    const last = triggerAgainst(state, task.id, c, target, verdict);
+    if (last !== undefined && last.resolution === null) continue;
+    if (last !== undefined && verdict === "invalid" && !defendersWeakened(state, task, c, last, slot)) continue;
+    pushTrigger(view, task, c, target, verdict, push, true);
+  }
+}
+
+function defendersWeakened(state: State, task: TaskRecord, cycle: number, last: TriggerRecord, slot: number): boolean {
+  const round = roundOf(task, slot);
+  let defenders = 0n;
+  for (const vote of listVotes(state, task.id, cycle, last)) {
+    if (vote.choice !== "valid") continue;
+    const node = getNode(state, task.id, vote.voter);
+    if (node !== undefined) defenders += nodeWeight(node, round, task.params);
+  }
+  const active = getActiveWeight(state, task);
+  return defenders * BigInt(BPS) < BigInt(BPS - task.params.slashQuorumBps) * active;
+}
+
+/** Votes on late triggers (§5.7), which belong to completed cycles. */
+function decideLateVotes(view: NodeView, task: TaskRecord, push: Push): void {
+  const slot = nextSlot(view.state);
+  for (const ref of task.lateTriggers) {
+    const trigger = readRecord<TriggerRecord>(view.state, keys.trigger(task.id, ref.cycle, ref.trigger));
+    if (trigger !== undefined) voteOnProofTrigger(view, task, ref.cycle, trigger, slot, push);
   }
 }
 
@@ -291,7 +448,10 @@ function decideDistribution(view: NodeView, task: TaskRecord, cycle: CycleRecord
   const slot = nextSlot(state);
   const c = cycle.cycle;
   if (cycle.distributor === null || roundOf(task, slot) !== cycle.attemptRound) return;
-  const mine = memory.lists.get(listKey(c, cycle.attempt));
+  // Under a ledger-computed rule the list is a function of the state (§6.2): no task code, nothing to contest.
+  const ruled = getRuleDistribution(state, task.id, c);
+  const mine =
+    ruled === null ? memory.lists.get(listKey(c, cycle.attempt)) : { entries: ruled, digest: listDigest(ruled) };
   const posted = getDistribution(state, task.id, c, cycle.attempt);
   if (cycle.distributor === me) {
     if (!opens(distributionWindow(task, cycle.attemptRound), slot) || posted?.status === "complete") return;
@@ -317,7 +477,7 @@ function decideDistribution(view: NodeView, task: TaskRecord, cycle: CycleRecord
     }
     return;
   }
-  if (posted?.status !== "complete") return;
+  if (posted?.status !== "complete" || ruled !== null) return;
   if (mine === undefined) {
     push({ type: "computeList", key: `list/${c}/${cycle.attempt}`, cycle: c, attempt: cycle.attempt });
     return;
@@ -331,7 +491,7 @@ function decideDistribution(view: NodeView, task: TaskRecord, cycle: CycleRecord
     const window = distributionTriggerWindow(task, cycle.attemptRound);
     if (agrees || !opens(window, slot) || getAccount(state, me).balance < task.params.triggerBond) return;
     const node = getNode(state, task.id, me);
-    if (node === undefined || nodeActiveStake(node, roundOf(task, slot)) < task.params.minimumStake) return;
+    if (node === undefined || nodeWeight(node, roundOf(task, slot), task.params) === 0n) return;
     const rank = listRevealers(state, task.id, c).indexOf(me);
     if (!staggerAllows(window, slot, rank)) return;
     push({
@@ -343,6 +503,7 @@ function decideDistribution(view: NodeView, task: TaskRecord, cycle: CycleRecord
         cycle: c,
         target: posted.distributor,
         triggerKind: "distribution",
+        verdict: "invalid",
         attempt: cycle.attempt,
         reasonDigest: mine.digest,
       },

@@ -155,7 +155,15 @@ function fullCycle(nodeCount: number): void {
   for (const targets of getAuditAssignments(chain.state, task.id, cycle).values()) assigned += targets.length;
   phase("audit assignment (k=8)");
   const target = nodes[0] as Account;
-  const trigger = { kind: "triggerAudit", task: task.id, cycle, target, triggerKind: "proof", attempt: 0 } as const;
+  const trigger = {
+    kind: "triggerAudit",
+    task: task.id,
+    cycle,
+    target,
+    triggerKind: "proof",
+    verdict: "invalid",
+    attempt: 0,
+  } as const;
   chain.send(nodes[1] as Account, { ...trigger, reasonDigest: sha256Hex("bad") });
   for (const node of nodes.slice(2))
     chain.send(node, { kind: "vote", task: task.id, cycle, trigger: 0, choice: "invalid" });

@@ -5,7 +5,7 @@ import { distributionVoteWindow, distributionWindow, proofVoteWindow, revealWind
 import { keys } from "./state/keys.ts";
 import { Draft, type State } from "./state/store.ts";
 import type { EditSession } from "./state/trie.ts";
-import type { CycleRecord, TaskRecord, TriggerRecord } from "./types.ts";
+import type { CycleRecord, LateTriggerRef, TaskRecord, TriggerRecord } from "./types.ts";
 import { closeDistributionWindow, settleDistribution } from "./windows/distributionEnd.ts";
 import { resolveTrigger } from "./windows/resolveTrigger.ts";
 import { fixSeed } from "./windows/revealClose.ts";
@@ -41,7 +41,9 @@ export function advanceSlotInSession(state: State, slot: number, session: EditSe
 function processTask(context: TransitionContext, taskId: string): void {
   const { draft, slot } = context;
   const task = draft.task(taskId);
-  if (task === undefined || task.status === "closed" || slot < task.startSlot) return;
+  if (task === undefined || slot < task.startSlot) return;
+  if (task.lateTriggers.length > 0) resolveLateTriggers(context, task);
+  if (task.status === "closed") return;
   for (const cycle of task.openCycles) closeWindows(context, taskId, cycle);
   if ((slot - task.startSlot) % task.params.roundSlots !== 0) return;
   const round = roundOf(task, slot);
@@ -53,6 +55,20 @@ function processTask(context: TransitionContext, taskId: string): void {
     }
   }
   startCycle(context, draft.task(taskId) as TaskRecord, round);
+}
+
+/** Late triggers (§5.7) resolve at their own `closesAt`; they are kept in closing order, so only the front is due. */
+function resolveLateTriggers(context: TransitionContext, task: TaskRecord): void {
+  const { draft, slot } = context;
+  let due = 0;
+  while (due < task.lateTriggers.length && (task.lateTriggers[due] as LateTriggerRef).closesAt <= slot) due += 1;
+  if (due === 0) return;
+  const resolving = task.lateTriggers.slice(0, due);
+  draft.setTask({ ...task, lateTriggers: task.lateTriggers.slice(due) });
+  for (const ref of resolving) {
+    const trigger = draft.get<TriggerRecord>(keys.trigger(task.id, ref.cycle, ref.trigger));
+    if (trigger !== undefined && trigger.resolution === null) resolveTrigger(context, task.id, ref.cycle, trigger);
+  }
 }
 
 function closeWindows(context: TransitionContext, taskId: string, cycleNumber: number): void {

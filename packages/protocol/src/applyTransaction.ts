@@ -10,6 +10,7 @@ import { applyCommit } from "./transactions/commit.ts";
 import { applyCreateTask } from "./transactions/createTask.ts";
 import { transactionHash } from "./transactions/encoding.ts";
 import { applyFundTask } from "./transactions/fundTask.ts";
+import { applyPublishProof } from "./transactions/publishProof.ts";
 import { applyReveal } from "./transactions/reveal.ts";
 import { decodeTransaction, isDecodeRejection } from "./transactions/schema.ts";
 import { applyStake } from "./transactions/stake.ts";
@@ -58,6 +59,8 @@ function dispatch(context: TransitionContext, tx: Transaction): Rejection | null
       return applyReveal(context, tx);
     case "triggerAudit":
       return applyTriggerAudit(context, tx);
+    case "publishProof":
+      return applyPublishProof(context, tx);
     case "vote":
       return applyVote(context, tx);
     case "submitDistribution":

@@ -31,6 +31,10 @@ export const ERROR_CODES = {
   NODE__NOT_ACTIVE: { edge: false, meaning: "The node's stake is not active in this round (warm-up or unbonding)" },
   WITHDRAW__NOTHING_UNBONDING: { edge: false, meaning: "The node has nothing unbonding" },
   WITHDRAW__STILL_BONDED: { edge: false, meaning: "The unbonding period has not ended" },
+  WITHDRAW__STILL_CHALLENGEABLE: {
+    edge: false,
+    meaning: "The node's rewards are still vesting or its last proof can still be challenged late",
+  },
   CYCLE__NOT_FOUND: { edge: false, meaning: "The cycle was never started (task paused or not yet at that round)" },
   COMMIT__WINDOW_CLOSED: { edge: false, meaning: "The slot is outside the cycle's commit window" },
   COMMIT__DUPLICATE: { edge: false, meaning: "The node already committed in this cycle" },
@@ -44,6 +48,14 @@ export const ERROR_CODES = {
   AUDIT__ALREADY_TRIGGERED: { edge: false, meaning: "An audit of this proof or list is already open; vote on it" },
   AUDIT__TRIGGER_LIMIT: { edge: false, meaning: "The node reached maxTriggersPerNodePerCycle" },
   AUDIT__NO_DISTRIBUTION: { edge: false, meaning: "No complete distribution list for this cycle and attempt" },
+  AUDIT__VERDICT_NOT_ALLOWED: {
+    edge: false,
+    meaning: "Only proof triggers may claim 'unavailable': a list is on the ledger",
+  },
+  AUDIT__LIST_CHECKED_BY_LEDGER: {
+    edge: false,
+    meaning: "The task's distribution rule is computed by the ledger: its lists cannot be wrong, nor triggered",
+  },
   VOTE__TRIGGER_NOT_FOUND: { edge: false, meaning: "No trigger has this index in this cycle" },
   VOTE__WINDOW_CLOSED: { edge: false, meaning: "The trigger's voting window is over" },
   VOTE__DUPLICATE: { edge: false, meaning: "The node already cast this same vote" },
@@ -55,8 +67,19 @@ export const ERROR_CODES = {
   VOTE__NO_WEIGHT: { edge: false, meaning: "The node has no voting weight this round (warm-up, ramp or unbonding)" },
   VOTE__UNAVAILABLE_NOT_ALLOWED: {
     edge: false,
-    meaning: "Distribution lists are on the ledger: 'unavailable' is not a vote",
+    meaning: "'unavailable' is not a vote: open an availability challenge, which the target answers on the ledger",
   },
+  VOTE__AVAILABILITY_CHALLENGE: {
+    edge: false,
+    meaning: "An availability challenge is settled by publication, not by votes",
+  },
+  PUBLISH__NO_CHALLENGE: {
+    edge: false,
+    meaning: "No open availability challenge against the sender's proof has this index",
+  },
+  PUBLISH__WINDOW_CLOSED: { edge: false, meaning: "The availability challenge was already settled" },
+  PUBLISH__DIGEST_MISMATCH: { edge: false, meaning: "The payload's SHA-256 is not the revealed proof digest" },
+  PUBLISH__TOO_LARGE: { edge: false, meaning: "The payload exceeds the task's maxProofBytes" },
   DISTRIBUTION__WINDOW_CLOSED: { edge: false, meaning: "The slot is outside the cycle's distribution window" },
   DISTRIBUTION__NOT_SELECTED: { edge: false, meaning: "The sender is not the selected distributor for this attempt" },
   DISTRIBUTION__WRONG_ATTEMPT: { edge: false, meaning: "The attempt number is not the cycle's current attempt" },
@@ -64,6 +87,14 @@ export const ERROR_CODES = {
   DISTRIBUTION__NOT_SORTED: { edge: false, meaning: "Recipients must be strictly ascending across the whole list" },
   DISTRIBUTION__NOT_A_SUBMITTER: { edge: false, meaning: "A recipient has no valid revealed proof in this cycle" },
   DISTRIBUTION__OVER_BOUNTY: { edge: false, meaning: "The list pays more than the cycle's reserved bounty" },
+  DISTRIBUTION__WRONG_AMOUNT: {
+    edge: false,
+    meaning: "An amount differs from what the task's ledger-computed distribution rule gives that recipient",
+  },
+  DISTRIBUTION__INCOMPLETE: {
+    edge: false,
+    meaning: "A ledger-computed list must name every valid submitter; the last chunk left some out",
+  },
   CLAIM__NOTHING_CLAIMABLE: { edge: false, meaning: "Nothing has vested yet" },
 } as const;
 
@@ -99,6 +130,7 @@ export type ErrorContextMap = {
   NODE__NOT_ACTIVE: TaskRef & { readonly node: string; readonly round: number; readonly activeStake: bigint };
   WITHDRAW__NOTHING_UNBONDING: TaskRef;
   WITHDRAW__STILL_BONDED: TaskRef & { readonly round: number; readonly untilRound: number };
+  WITHDRAW__STILL_CHALLENGEABLE: TaskRef & { readonly round: number; readonly untilRound: number };
   CYCLE__NOT_FOUND: CycleRef;
   COMMIT__WINDOW_CLOSED: WindowRef;
   COMMIT__DUPLICATE: CycleRef;
@@ -112,6 +144,8 @@ export type ErrorContextMap = {
   AUDIT__ALREADY_TRIGGERED: CycleRef & { readonly trigger: number };
   AUDIT__TRIGGER_LIMIT: CycleRef & { readonly limit: number };
   AUDIT__NO_DISTRIBUTION: CycleRef & { readonly attempt: number };
+  AUDIT__VERDICT_NOT_ALLOWED: CycleRef;
+  AUDIT__LIST_CHECKED_BY_LEDGER: CycleRef & { readonly rule: string };
   VOTE__TRIGGER_NOT_FOUND: CycleRef & { readonly trigger: number };
   VOTE__WINDOW_CLOSED: WindowRef & { readonly trigger: number };
   VOTE__DUPLICATE: CycleRef & { readonly trigger: number };
@@ -119,6 +153,11 @@ export type ErrorContextMap = {
   VOTE__OWN_TRIGGER: CycleRef & { readonly trigger: number };
   VOTE__NO_WEIGHT: CycleRef & { readonly round: number };
   VOTE__UNAVAILABLE_NOT_ALLOWED: CycleRef & { readonly trigger: number };
+  VOTE__AVAILABILITY_CHALLENGE: CycleRef & { readonly trigger: number };
+  PUBLISH__NO_CHALLENGE: CycleRef & { readonly trigger: number };
+  PUBLISH__WINDOW_CLOSED: CycleRef & { readonly trigger: number; readonly slot: number; readonly closesAt: number };
+  PUBLISH__DIGEST_MISMATCH: CycleRef & { readonly expected: string; readonly got: string };
+  PUBLISH__TOO_LARGE: CycleRef & { readonly bytes: number; readonly limit: number };
   DISTRIBUTION__WINDOW_CLOSED: WindowRef;
   DISTRIBUTION__NOT_SELECTED: CycleRef & { readonly distributor: string | null };
   DISTRIBUTION__WRONG_ATTEMPT: CycleRef & { readonly expected: number; readonly got: number };
@@ -126,6 +165,12 @@ export type ErrorContextMap = {
   DISTRIBUTION__NOT_SORTED: CycleRef & { readonly recipient: string };
   DISTRIBUTION__NOT_A_SUBMITTER: CycleRef & { readonly recipient: string };
   DISTRIBUTION__OVER_BOUNTY: CycleRef & { readonly total: bigint; readonly bounty: bigint };
+  DISTRIBUTION__WRONG_AMOUNT: CycleRef & {
+    readonly recipient: string;
+    readonly expected: bigint;
+    readonly got: bigint;
+  };
+  DISTRIBUTION__INCOMPLETE: CycleRef & { readonly expected: number; readonly got: number };
   CLAIM__NOTHING_CLAIMABLE: TaskRef;
 };
 

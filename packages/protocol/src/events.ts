@@ -1,4 +1,4 @@
-import type { Account, CycleOutcome, Hash, TriggerKind, TriggerResolution, VoteChoice } from "./types.ts";
+import type { Account, CycleOutcome, Hash, TriggerKind, TriggerResolution, Verdict, VoteChoice } from "./types.ts";
 
 /** What a transition did, for logs, the ledger's event stream, the dashboard and the simulator's accounting. */
 export type ProtocolEvent =
@@ -47,10 +47,28 @@ export type ProtocolEvent =
       readonly cycle: number;
       readonly trigger: number;
       readonly kind: TriggerKind;
+      readonly verdict: Verdict;
+      readonly late: boolean;
       readonly attempt: number;
       readonly target: Account;
       readonly triggerer: Account;
       readonly bond: bigint;
+    }
+  | {
+      readonly type: "ProofPublished";
+      readonly task: Hash;
+      readonly cycle: number;
+      readonly trigger: number;
+      readonly node: Account;
+      readonly bytes: number;
+    }
+  | {
+      readonly type: "RewardClawedBack";
+      readonly task: Hash;
+      readonly cycle: number;
+      readonly trigger: number;
+      readonly node: Account;
+      readonly amount: bigint;
     }
   | {
       readonly type: "Voted";
@@ -91,7 +109,7 @@ export type ProtocolEvent =
       readonly fromStake: bigint;
       readonly fromVesting: bigint;
       readonly toWhistleblower: bigint;
-      readonly toEscrow: bigint;
+      readonly burned: bigint;
     }
   | {
       readonly type: "BondForfeited";
@@ -141,7 +159,7 @@ export type ProtocolEvent =
       readonly cycle: number;
       readonly attempt: number;
       readonly distributor: Account;
-      readonly reason: "upheld" | "missing";
+      readonly reason: "upheld" | "disputed" | "missing";
     }
   | {
       readonly type: "CycleCompleted";

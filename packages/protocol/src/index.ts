@@ -62,7 +62,9 @@ export {
   TRANSACTION_KINDS,
   transactionToJson,
 } from "./transactions/schema.ts";
-export { chainListDigest, EMPTY_LIST_DIGEST, listDigest } from "./transactions/submitDistribution.ts";
+export { chainListDigest, EMPTY_LIST_DIGEST, listDigest, ruleAmount } from "./transactions/submitDistribution.ts";
+export { lateChallengeWindow } from "./transactions/triggerAudit.ts";
+export { challengeableUntilRound } from "./transactions/withdraw.ts";
 export type * from "./types.ts";
 export {
   addTranche,

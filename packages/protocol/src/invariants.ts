@@ -14,7 +14,8 @@ import { vestingBalance } from "./vesting.ts";
 import { nodeStake } from "./weight.ts";
 
 /**
- * protocol.md §11.1, conservation: balances + stakes + unbonding + escrows + reserved + vesting + bonds = supply.
+ * protocol.md §11.1, conservation: balances + stakes + unbonding + escrows + reserved + vesting + bonds + burned
+ * = supply.
  * `checkTotals` is O(1) (the running totals); `checkConservation` recomputes every bucket from every record.
  */
 export function checkTotals(state: State): void {
@@ -30,15 +31,26 @@ export function checkTotals(state: State): void {
 }
 
 export function recomputeTotals(state: State): TotalsRecord {
-  const totals = { balances: 0n, stakes: 0n, unbonding: 0n, escrows: 0n, reserved: 0n, vesting: 0n, bonds: 0n };
+  const totals = {
+    balances: 0n,
+    stakes: 0n,
+    unbonding: 0n,
+    escrows: 0n,
+    reserved: 0n,
+    vesting: 0n,
+    bonds: 0n,
+    burned: 0n,
+  };
   for (const [key, value] of stateEntries(state)) {
     const kind = key.slice(0, key.indexOf("/"));
     if (kind === "account") totals.balances += (value as AccountRecord).balance;
     else if (kind === "node") {
       totals.stakes += nodeStake(value as NodeRecord);
       totals.unbonding += (value as NodeRecord).unbonding;
-    } else if (kind === "task") totals.escrows += (value as TaskRecord).escrow;
-    else if (kind === "cycle") totals.reserved += (value as CycleRecord).reserved;
+    } else if (kind === "task") {
+      totals.escrows += (value as TaskRecord).escrow;
+      totals.burned += (value as TaskRecord).burned;
+    } else if (kind === "cycle") totals.reserved += (value as CycleRecord).reserved;
     else if (kind === "vesting") totals.vesting += vestingBalance(value as VestingRecord);
     else if (kind === "trigger" && (value as TriggerRecord).resolution === null)
       totals.bonds += (value as TriggerRecord).bond;

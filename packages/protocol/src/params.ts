@@ -6,6 +6,14 @@
 export const AUDIT_MODES = ["sampled", "all"] as const;
 export type AuditMode = (typeof AUDIT_MODES)[number];
 
+/**
+ * How a cycle's bounty is split (protocol.md §6.2). `weighted` and `equal` are computed by the ledger itself, so a
+ * distributor cannot pay anyone a base unit more than the rule says, whatever the votes; `custom` runs the task's own
+ * distribution function and is checked by the other nodes' votes (§6.3).
+ */
+export const DISTRIBUTION_RULES = ["weighted", "equal", "custom"] as const;
+export type DistributionRule = (typeof DISTRIBUTION_RULES)[number];
+
 export type TaskParams = {
   readonly roundSlots: number;
   readonly commitSlots: number;
@@ -32,6 +40,7 @@ export type TaskParams = {
   readonly unbondingRounds: number;
   readonly vestingRounds: number;
   readonly maxProofBytes: number;
+  readonly distributionRule: DistributionRule;
 };
 
 export const BPS = 10_000;
@@ -45,7 +54,8 @@ export const LIMITS = {
   maxAuditsPerNode: 64,
   maxRampRounds: 10_000,
   maxRounds: 100_000,
-  maxProofBytes: 16 * 1024 * 1024,
+  /** A proof must fit one `publishProof` transaction (hex, under the ledger's 256 KiB limit): §4.3, §5.6. */
+  maxProofBytes: 120 * 1024,
   maxDistributionChunkEntries: 1_000,
   maxTriggersPerNodePerCycle: 64,
   maxAllowedFailedDistributions: 16,
@@ -80,7 +90,8 @@ export const DEVNET_PARAMS: TaskParams = {
   rampRounds: 3,
   unbondingRounds: 3,
   vestingRounds: 4,
-  maxProofBytes: 256 * 1024,
+  maxProofBytes: 64 * 1024,
+  distributionRule: "weighted",
 };
 
 /** Realistic values: rounds of 1,500 slots (10 min at 400 ms), a 2-day ramp, rewards vesting over a week. */
@@ -109,7 +120,8 @@ export const MAINNET_PARAMS: TaskParams = {
   rampRounds: 288,
   unbondingRounds: 1_008,
   vestingRounds: 1_008,
-  maxProofBytes: 1024 * 1024,
+  maxProofBytes: 120 * 1024,
+  distributionRule: "weighted",
 };
 
 export const PRESETS = { devnet: DEVNET_PARAMS, mainnet: MAINNET_PARAMS } as const;
@@ -165,6 +177,12 @@ export function findParamsProblems(params: TaskParams): ParamsProblem[] {
       reason: `expected one of ${AUDIT_MODES.join(", ")}, got ${String(params.auditMode)}`,
     });
   }
+  if (!DISTRIBUTION_RULES.includes(params.distributionRule)) {
+    problems.push({
+      field: "distributionRule",
+      reason: `expected one of ${DISTRIBUTION_RULES.join(", ")}, got ${String(params.distributionRule)}`,
+    });
+  }
   if (problems.length > 0) return problems;
   const round = params.roundSlots;
   if (params.commitSlots > round) {
@@ -190,4 +208,9 @@ export function findParamsProblems(params: TaskParams): ParamsProblem[] {
   return problems;
 }
 
-export const PARAM_FIELDS = [...INTEGER_FIELDS.map(([field]) => field), ...AMOUNT_FIELDS, "auditMode"] as const;
+export const PARAM_FIELDS = [
+  ...INTEGER_FIELDS.map(([field]) => field),
+  ...AMOUNT_FIELDS,
+  "auditMode",
+  "distributionRule",
+] as const;

@@ -12,6 +12,7 @@ import {
 } from "./schedule.ts";
 import { keys } from "./state/keys.ts";
 import { readRecord, type State } from "./state/store.ts";
+import { ruleAmount } from "./transactions/submitDistribution.ts";
 import type {
   Account,
   AccountRecord,
@@ -86,6 +87,29 @@ export function getCommit(state: State, task: Hash, cycle: number, node: Account
 
 export function getReveal(state: State, task: Hash, cycle: number, node: Account): RevealRecord | undefined {
   return readRecord<RevealRecord>(state, keys.reveal(task, cycle, node));
+}
+
+/** A payload its node published on the ledger to answer an availability challenge (§5.6), as hex. */
+export function getPublishedProof(state: State, task: Hash, cycle: number, node: Account): string | undefined {
+  return readRecord<string>(state, keys.published(task, cycle, node));
+}
+
+/**
+ * The one list a ledger-computed rule accepts for a cycle (§6.2): every valid submitter, sorted, with the rule's
+ * amount (which may be 0). `null` when the task's rule is `custom` (its list comes from the task's code).
+ */
+export function getRuleDistribution(state: State, task: Hash, cycle: number): DistributionEntry[] | null {
+  const taskRecord = getTask(state, task);
+  const cycleRecord = getCycle(state, task, cycle);
+  if (taskRecord === undefined || taskRecord.params.distributionRule === "custom") return null;
+  if (cycleRecord === undefined) return [];
+  const entries: DistributionEntry[] = [];
+  for (const account of listRevealers(state, task, cycle).sort()) {
+    const reveal = getReveal(state, task, cycle, account) as RevealRecord;
+    if (reveal.status !== "valid") continue;
+    entries.push({ recipient: account, amount: ruleAmount(taskRecord, cycleRecord, reveal) ?? 0n });
+  }
+  return entries;
 }
 
 /** Revealed submitters of a cycle in ledger order (their index is their position in this list). */

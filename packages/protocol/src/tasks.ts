@@ -59,9 +59,17 @@ export function removeNode(draft: Draft, task: TaskRecord, node: NodeRecord): Ta
 
 export type SlashOutcome = { readonly fromStake: bigint; readonly fromVesting: bigint };
 
+/** Changes the task's share of the `burned` total (the caller moves the money). */
+export function addBurned(context: TransitionContext, taskId: string, delta: bigint): void {
+  const task = context.draft.task(taskId);
+  if (task === undefined) return;
+  context.draft.setTask({ ...task, burned: task.burned + delta });
+}
+
 /**
- * Takes `fractionBps` of a node's stake, unbonding stake and locked rewards into the task escrow (protocol.md §5.5).
- * The caller pays the whistleblower's share out of the escrow. Returns what was taken.
+ * Takes `fractionBps` of a node's stake, unbonding stake and locked rewards and burns it (protocol.md §5.5): not
+ * the escrow, so a creator never profits from a slash. The caller pays the whistleblower's share out of what was
+ * burned. Returns what was taken.
  */
 export function slashNode(
   context: TransitionContext,
@@ -92,8 +100,8 @@ export function slashNode(
     ramp = removeFromRamp(ramp, { amount: rampedCut, activationRound: ramp.foldedThrough });
     fromStake += rampedCut;
     const unbondingCut = scale(node.unbonding);
-    draft.move("stakes", "escrows", fromStake);
-    draft.move("unbonding", "escrows", unbondingCut);
+    draft.move("stakes", "burned", fromStake);
+    draft.move("unbonding", "burned", unbondingCut);
     fromStake += unbondingCut;
     draft.setNode({
       ...node,
@@ -109,10 +117,10 @@ export function slashNode(
   const vesting = draft.get<VestingRecord>(vestingKey) ?? EMPTY_VESTING;
   const { record, slashed: fromVesting } = slashLocked(vesting, round, fractionBps);
   if (vesting !== EMPTY_VESTING) draft.set(vestingKey, record);
-  draft.move("vesting", "escrows", fromVesting);
+  draft.move("vesting", "burned", fromVesting);
   draft.setTask({
     ...task,
-    escrow: task.escrow + fromStake + fromVesting,
+    burned: task.burned + fromStake + fromVesting,
     totalSlashed: task.totalSlashed + fromStake + fromVesting,
   });
   return { fromStake, fromVesting };

@@ -29,6 +29,8 @@ export type TotalsRecord = {
   readonly reserved: bigint;
   readonly vesting: bigint;
   readonly bonds: bigint;
+  /** Slashed stake and losing-vote penalties: out of circulation, paid to nobody (protocol.md §5.5). */
+  readonly burned: bigint;
 };
 
 export type AccountRecord = { readonly balance: bigint; readonly nonce: number };
@@ -57,7 +59,13 @@ export type TaskRecord = {
   readonly ramp: RampAggregate;
   readonly totalPaid: bigint;
   readonly totalSlashed: bigint;
+  /** What slashes and penalties of this task burned (the task's share of the `burned` total). */
+  readonly burned: bigint;
+  /** Late triggers (§5.7) still open, in the order they close; resolved by `advanceSlot` at `closesAt`. */
+  readonly lateTriggers: readonly LateTriggerRef[];
 };
+
+export type LateTriggerRef = { readonly cycle: number; readonly trigger: number; readonly closesAt: number };
 
 export type RampAggregate = {
   /** Stake whose activation round is at most `foldedThrough`: it weighs in full. */
@@ -84,6 +92,8 @@ export type NodeRecord = {
   readonly missedDuties: number;
   readonly losingVotes: number;
   readonly equivocations: number;
+  /** The last cycle the node revealed in (-1 if none): withdrawal waits until it can no longer be challenged. */
+  readonly lastRevealCycle: number;
 };
 
 export type CycleRecord = {
@@ -93,6 +103,8 @@ export type CycleRecord = {
   readonly commitCount: number;
   readonly revealCount: number;
   readonly validCount: number;
+  /** Sum of the revealed proofs' weights at reveal: the denominator of the `weighted` rule (§6.2). */
+  readonly revealedWeight: bigint;
   /** Running hash over revealed salts in ledger order; folded into the seed when the reveal window closes. */
   readonly saltAccumulator: Hash;
   readonly seed: Hash | null;
@@ -104,29 +116,40 @@ export type CycleRecord = {
   readonly failedDistributors: readonly Account[];
   readonly paid: bigint;
   readonly outcome: CycleOutcome | null;
+  /** The round the cycle completed in; late challenges run from it for `vestingRounds` rounds (§5.7). */
+  readonly completedRound: number | null;
 };
 
 export type CycleOutcome = "paid" | "no-submitters" | "distribution-failed";
 
 export type CommitRecord = { readonly commitment: Hash; readonly slot: number };
 
-export type RevealStatus = "valid" | "invalid" | "unavailable";
+export type RevealStatus = "valid" | "invalid" | "unavailable" | "disputed";
 export type RevealRecord = {
   readonly proofDigest: Hash;
   readonly salt: Hash;
   readonly index: number;
   readonly slot: number;
   readonly status: RevealStatus;
+  /** The node's weight when it revealed: its share under the `weighted` rule (§6.2). */
+  readonly weight: bigint;
+  /** True once the node published the payload on the ledger to answer an availability challenge (§5.6). */
+  readonly published: boolean;
 };
 
 /** Per node per cycle counters that bound what one node may do in one cycle. */
 export type NodeCycleRecord = { readonly triggers: number };
 
 export type TriggerKind = "proof" | "distribution";
-export type TriggerResolution = "upheld" | "rejected" | "unavailable";
+/** What a trigger claims (§5.2): the proof is wrong, or its payload cannot be had (an availability challenge). */
+export type Verdict = "invalid" | "unavailable";
+export type TriggerResolution = "upheld" | "disputed" | "rejected" | "unavailable" | "answered";
 export type TriggerRecord = {
   readonly index: number;
   readonly kind: TriggerKind;
+  readonly verdict: Verdict;
+  /** Raised after the cycle completed, against a proof that was paid or could have been (§5.7). */
+  readonly late: boolean;
   readonly attempt: number;
   readonly target: Account;
   readonly triggerer: Account;
@@ -177,6 +200,7 @@ export type VestingRecord = {
   readonly totalVested: bigint;
   readonly totalClaimed: bigint;
   readonly totalSlashed: bigint;
+  readonly totalClawedBack: bigint;
 };
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -222,8 +246,17 @@ export type TriggerAuditTx = TxBase & {
   readonly cycle: number;
   readonly target: Account;
   readonly triggerKind: TriggerKind;
+  readonly verdict: Verdict;
   readonly attempt: number;
   readonly reasonDigest: Hash;
+};
+export type PublishProofTx = TxBase & {
+  readonly kind: "publishProof";
+  readonly task: Hash;
+  readonly cycle: number;
+  readonly trigger: number;
+  /** The proof payload as lowercase hex; its SHA-256 must be the revealed `proofDigest`. */
+  readonly payload: string;
 };
 export type VoteTx = TxBase & {
   readonly kind: "vote";
@@ -254,6 +287,7 @@ export type Transaction =
   | CommitTx
   | RevealTx
   | TriggerAuditTx
+  | PublishProofTx
   | VoteTx
   | SubmitDistributionTx
   | ClaimTx;

@@ -12,6 +12,7 @@ export const EMPTY_VESTING: VestingRecord = {
   totalVested: 0n,
   totalClaimed: 0n,
   totalSlashed: 0n,
+  totalClawedBack: 0n,
 };
 
 export function trancheUnlocked(tranche: VestingTranche, round: number): bigint {
@@ -93,4 +94,19 @@ export function slashLocked(
     }
   }
   return { record: { ...record, unlocked, tranches, totalSlashed: record.totalSlashed + slashed }, slashed };
+}
+
+/**
+ * Takes back everything a cycle paid that is still held (locked, or unlocked and unclaimed): a late trigger found
+ * the proof behind it wrong or unavailable (protocol.md §5.7). What was already claimed is gone.
+ */
+export function clawBackCycle(record: VestingRecord, cycle: number): { record: VestingRecord; amount: bigint } {
+  let amount = 0n;
+  const tranches: VestingTranche[] = [];
+  for (const tranche of record.tranches) {
+    if (tranche.cycle === cycle) amount += tranche.amount - tranche.claimed;
+    else tranches.push(tranche);
+  }
+  if (amount === 0n) return { record, amount };
+  return { record: { ...record, tranches, totalClawedBack: record.totalClawedBack + amount }, amount };
 }

@@ -16,6 +16,7 @@ import {
   getCycleWindows,
   getNode,
   getReveal,
+  getRuleDistribution,
   getTask,
   getVesting,
   type Hash,
@@ -228,10 +229,32 @@ export class TestChain {
       cycle,
       target: accountOf(target),
       triggerKind: "proof",
+      verdict: "invalid",
       attempt: 0,
       reasonDigest: sha256Hex(reason),
     });
     return triggerIndexOf(result);
+  }
+
+  /** Opens an availability challenge (protocol.md §5.6) against `target`'s proof and returns its index. */
+  triggerAvailability(name: string, task: Hash, cycle: number, target: string): number {
+    const result = this.ok(name, {
+      kind: "triggerAudit",
+      task,
+      cycle,
+      target: accountOf(target),
+      triggerKind: "proof",
+      verdict: "unavailable",
+      attempt: 0,
+      reasonDigest: sha256Hex("unreachable"),
+    });
+    return triggerIndexOf(result);
+  }
+
+  /** Publishes the payload `proof:${content}` (whose digest is `proofOf(content)`) to answer a challenge. */
+  publish(name: string, task: Hash, cycle: number, trigger: number, content: string): ApplyResult {
+    const payload = Buffer.from(`proof:${content}`, "utf8").toString("hex");
+    return this.send(name, { kind: "publishProof", task, cycle, trigger, payload });
   }
 
   /** Opens a trigger against the current attempt's distribution list and returns its index. */
@@ -244,6 +267,7 @@ export class TestChain {
       cycle,
       target: record.distributor,
       triggerKind: "distribution",
+      verdict: "invalid",
       attempt: record.attempt,
       reasonDigest: sha256Hex(reason),
     });
@@ -285,6 +309,8 @@ function triggerIndexOf(result: ApplyResult): number {
 export function equalSplit(state: State, task: Hash, cycle: number): DistributionEntry[] {
   const record = getTask(state, task);
   if (record === undefined) return [];
+  const ruled = getRuleDistribution(state, task, cycle);
+  if (ruled !== null) return ruled;
   const valid = listRevealers(state, task, cycle)
     .filter((account) => getReveal(state, task, cycle, account)?.status === "valid")
     .sort();

@@ -161,6 +161,7 @@ function audit(chain: TestChain, actor: Actor, task: Hash, cycle: number, roles:
         cycle,
         target,
         triggerKind: "proof",
+        verdict: "invalid",
         attempt: 0,
         reasonDigest: proofOf(`reason:${actor.name}`),
       });
@@ -181,6 +182,7 @@ function audit(chain: TestChain, actor: Actor, task: Hash, cycle: number, roles:
       cycle,
       target: list.distributor,
       triggerKind: "distribution",
+      verdict: "invalid",
       attempt: cycleRecord.attempt,
       reasonDigest: proofOf(`list reason:${actor.name}`),
     });

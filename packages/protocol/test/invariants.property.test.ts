@@ -101,6 +101,7 @@ const paramsArb: fc.Arbitrary<TaskParams> = fc
     rampRounds: fc.integer({ min: 0, max: 4 }),
     unbondingRounds: fc.integer({ min: 2, max: 4 }),
     vestingRounds: fc.integer({ min: 0, max: 4 }),
+    rule: fc.constantFrom("weighted" as const, "equal" as const, "custom" as const),
   })
   .map((draw): TaskParams => {
     const round = draw.roundSlots;
@@ -136,6 +137,7 @@ const paramsArb: fc.Arbitrary<TaskParams> = fc
       unbondingRounds: draw.unbondingRounds,
       vestingRounds: draw.vestingRounds,
       maxProofBytes: 1024,
+      distributionRule: draw.rule,
     };
   });
 
@@ -152,6 +154,7 @@ const TX_KINDS: readonly (readonly [TransactionKind, number])[] = [
   ["reveal", 4],
   ["triggerAudit", 5],
   ["vote", 5],
+  ["publishProof", 2],
   ["submitDistribution", 4],
   ["claim", 3],
 ];
@@ -232,6 +235,7 @@ const NODE_KINDS: ReadonlySet<TransactionKind> = new Set([
   "reveal",
   "triggerAudit",
   "vote",
+  "publishProof",
   "submitDistribution",
   "claim",
 ]);
@@ -334,6 +338,7 @@ function materialize(chain: TestChain, actors: readonly Actor[], random: RandomT
           cycle,
           target,
           triggerKind: kind,
+          verdict: p1 % 5 === 0 ? "unavailable" : "invalid",
           attempt,
           reasonDigest: sha256Hex(`r:${p3}`),
         },
@@ -365,6 +370,14 @@ function materialize(chain: TestChain, actors: readonly Actor[], random: RandomT
         name,
         body: { kind: "submitDistribution", task, cycle, attempt, chunk: p1 % 5 === 0 ? 1 : 0, chunkCount, entries },
       };
+    }
+    case "publishProof": {
+      const cycle = near(round - 1);
+      const count = getCycle(chain.state, task, cycle)?.triggerCount ?? 0;
+      const trigger = p2 % 5 === 0 ? count : p2 % Math.max(1, count);
+      const content = random.flag ? `${task}:${cycle}:${from}` : `other:${p3}`;
+      const payload = Buffer.from(`proof:${content}`, "utf8").toString("hex");
+      return { name, body: { kind: "publishProof", task, cycle, trigger, payload } };
     }
     case "claim":
       return { name, body: { kind: "claim", task } };
@@ -482,7 +495,7 @@ class Monitor {
       const task = getTask(after, event.task) as { params: TaskParams };
       const total = event.fromStake + event.fromVesting;
       assert.equal(event.toWhistleblower, (total * BigInt(task.params.whistleblowerShareBps)) / 10_000n);
-      assert.equal(event.toEscrow, total - event.toWhistleblower);
+      assert.equal(event.burned, total - event.toWhistleblower);
     }
   }
 

@@ -49,9 +49,11 @@ const EXAMPLES: { readonly [K in TransactionKind]: Extract<Transaction, { kind: 
     cycle: 3,
     target: hash("target"),
     triggerKind: "distribution",
+    verdict: "invalid",
     attempt: 1,
     reasonDigest: hash("reason"),
   },
+  publishProof: { ...base, kind: "publishProof", task: hash("task"), cycle: 3, trigger: 1, payload: "00ff10" },
   vote: { ...base, kind: "vote", task: hash("task"), cycle: 3, trigger: 2, choice: "unavailable" },
   submitDistribution: {
     ...base,
@@ -83,7 +85,7 @@ function wireOf(kind: TransactionKind): Record<string, unknown> {
 describe("decodeTransaction", () => {
   it("has an example for every kind", () => {
     assert.deepEqual(Object.keys(EXAMPLES).sort(), [...TRANSACTION_KINDS].sort());
-    assert.equal(TRANSACTION_KINDS.length, 13);
+    assert.equal(TRANSACTION_KINDS.length, 14);
   });
 
   for (const kind of TRANSACTION_KINDS) {
@@ -157,7 +159,10 @@ describe("decodeTransaction", () => {
       ["stake", { nodeUrl: `https://${"a".repeat(256)}` }, "nodeUrl"],
       ["triggerAudit", { triggerKind: "list" }, "triggerKind"],
       ["vote", { choice: "maybe" }, "choice"],
-      ["submitDistribution", { entries: [{ recipient: hash("r"), amount: "0" }] }, "entries[0].amount"],
+      ["submitDistribution", { entries: [{ recipient: hash("r"), amount: "-1" }] }, "entries[0].amount"],
+      ["publishProof", { payload: "0g" }, "payload"],
+      ["publishProof", { payload: "abc" }, "payload"],
+      ["triggerAudit", { verdict: "valid" }, "verdict"],
       [
         "submitDistribution",
         {

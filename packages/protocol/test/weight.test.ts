@@ -41,6 +41,7 @@ function nodeWithLots(lots: readonly StakeLot[]): NodeRecord {
     missedDuties: 0,
     losingVotes: 0,
     equivocations: 0,
+    lastRevealCycle: -1,
   };
 }
 

@@ -148,11 +148,17 @@ function emptyMemory(): MutableMemory {
   return { work: new Map(), verdicts: new Map(), lists: new Map(), done: new Set() };
 }
 
-/** Drops what no open cycle can ask for again (decide() only looks at open cycles and the current claim round). */
-function pruneMemory(memory: MutableMemory, oldestOpen: number, round: number): void {
+/**
+ * Drops what no open cycle can ask for again (decide() looks at open cycles, the current claim round, and, for
+ * late challenges, the verdicts against proofs of cycles that can still be challenged: `oldestChallengeable`).
+ */
+function pruneMemory(memory: MutableMemory, oldestOpen: number, oldestChallengeable: number, round: number): void {
   const cycleOf = (key: string) => Number.parseInt(key, 10);
   for (const cycle of memory.work.keys()) if (cycle < oldestOpen) memory.work.delete(cycle);
-  for (const key of memory.verdicts.keys()) if (cycleOf(key) < oldestOpen) memory.verdicts.delete(key);
+  for (const [key, verdict] of memory.verdicts) {
+    const cycle = cycleOf(key);
+    if (cycle < oldestChallengeable || (cycle < oldestOpen && verdict === "valid")) memory.verdicts.delete(key);
+  }
   for (const key of memory.lists.keys()) if (cycleOf(key) < oldestOpen) memory.lists.delete(key);
   for (const key of memory.done) {
     const slash = key.indexOf("/");
@@ -375,8 +381,14 @@ class Simulation implements World {
   #startRound(round: number): void {
     const task = getTask(this.state, this.task) as TaskRecord;
     const oldestOpen = task.openCycles[0] ?? round;
-    for (const node of this.nodes) pruneMemory(node.memory, oldestOpen, round);
-    this.proofs.prune(oldestOpen);
+    // A completed cycle stays challengeable for vestingRounds after it completes, which is at most round c + 2 +
+    // allowedFailedDistributions (protocol.md §5.7).
+    const oldestChallengeable = Math.min(
+      oldestOpen,
+      round - 3 - this.params.allowedFailedDistributions - this.params.vestingRounds,
+    );
+    for (const node of this.nodes) pruneMemory(node.memory, oldestOpen, oldestChallengeable, round);
+    this.proofs.prune(oldestChallengeable);
     for (const key of this.#honestLists.keys())
       if (Number.parseInt(key, 10) < oldestOpen) this.#honestLists.delete(key);
     for (const group of this.#groups.values()) group.shared.clear();
@@ -460,6 +472,7 @@ class Simulation implements World {
       memory: node.memory,
       options: this.#decideOptions,
       hints: this.#options.auditHints === false ? undefined : this.#audits?.hintsFor(this.state, node.account),
+      payloadOf: (digest) => this.proofs.payload(digest),
     };
     const strategy = node.group.strategy;
     for (let pass = 0; pass < 4; pass += 1) {
@@ -491,8 +504,17 @@ class Simulation implements World {
     return this.slot >= commitWindow(this.#timing(), cycle).opensAt;
   }
 
-  #audit(node: SimNode, strategy: Strategy, action: { cycle: number; target: Account; proofDigest: Hash }): boolean {
-    const request: AuditRequest = { cycle: action.cycle, target: action.target, proofDigest: action.proofDigest };
+  #audit(
+    node: SimNode,
+    strategy: Strategy,
+    action: { cycle: number; target: Account; proofDigest: Hash; published?: string | undefined },
+  ): boolean {
+    const request: AuditRequest = {
+      cycle: action.cycle,
+      target: action.target,
+      proofDigest: action.proofDigest,
+      published: action.published !== undefined,
+    };
     const verdict = strategy.audit(this, node, request);
     node.memory.verdicts.set(verdictKey(action.cycle, action.target), verdict);
     this.#metricsOf().countAudit(this.round);
@@ -601,7 +623,7 @@ class Simulation implements World {
 
   #afterEvents(events: readonly ProtocolEvent[]): void {
     for (const event of events) {
-      if (event.type === "AuditTriggered") this.#wakeAllNext = true;
+      if (event.type === "AuditTriggered" || event.type === "ProofPublished") this.#wakeAllNext = true;
       else if (event.type === "DistributionSubmitted" && event.chunk === event.chunkCount - 1) this.#wakeAllNext = true;
       else if (event.type === "DistributorSelected") {
         const node = this.#byAccount.get(event.distributor);

@@ -66,6 +66,7 @@ export class InvariantMonitor {
     reserved: 0n,
     vesting: 0n,
     bonds: 0n,
+    burned: 0n,
   };
 
   constructor(task: Hash, bountyPerRound: bigint) {
@@ -188,8 +189,10 @@ function addContribution(recount: Record<keyof TotalsRecord, bigint>, key: strin
   else if (kind === "node") {
     recount.stakes += sign * nodeStake(value as NodeRecord);
     recount.unbonding += sign * (value as NodeRecord).unbonding;
-  } else if (kind === "task") recount.escrows += sign * (value as TaskRecord).escrow;
-  else if (kind === "cycle") recount.reserved += sign * (value as CycleRecord).reserved;
+  } else if (kind === "task") {
+    recount.escrows += sign * (value as TaskRecord).escrow;
+    recount.burned += sign * (value as TaskRecord).burned;
+  } else if (kind === "cycle") recount.reserved += sign * (value as CycleRecord).reserved;
   else if (kind === "vesting") recount.vesting += sign * vestingBalance(value as VestingRecord);
   else if (kind === "trigger" && (value as TriggerRecord).resolution === null) {
     recount.bonds += sign * (value as TriggerRecord).bond;

@@ -82,7 +82,15 @@ export type RunMetrics = {
   attackerSlashed: bigint;
   attackerSlashedShare: number;
   faultySlashed: bigint;
-  triggers: { proof: number; distribution: number; upheld: number; rejected: number; unavailable: number };
+  triggers: {
+    proof: number;
+    distribution: number;
+    upheld: number;
+    disputed: number;
+    rejected: number;
+    unavailable: number;
+    answered: number;
+  };
   falseTriggers: TriggerCost;
   /** The same, for triggers sent by griefer nodes only. */
   grieferTriggers: TriggerCost;
@@ -128,7 +136,7 @@ export class Metrics {
   readonly #attackWindow: { fromRound: number; toRound: number } | null;
   #unfairInWindow = 0n;
   readonly #counts = {
-    triggers: { proof: 0, distribution: 0, upheld: 0, rejected: 0, unavailable: 0 },
+    triggers: { proof: 0, distribution: 0, upheld: 0, disputed: 0, rejected: 0, unavailable: 0, answered: 0 },
     lists: { accepted: 0, rejected: 0, missing: 0 },
     cycles: { paid: 0, failed: 0, empty: 0 },
   };
@@ -239,7 +247,7 @@ export class Metrics {
           this.#onAccepted(event.cycle, series);
           break;
         case "DistributionRejected":
-          if (event.reason === "upheld") this.#counts.lists.rejected += 1;
+          if (event.reason === "upheld" || event.reason === "disputed") this.#counts.lists.rejected += 1;
           else this.#counts.lists.missing += 1;
           break;
         case "CycleCompleted":

@@ -13,6 +13,8 @@ type Authored = { readonly cycle: number; readonly author: Account };
 export class ProofBook {
   readonly #task: Hash;
   readonly #authored = new Map<Hash, Authored>();
+  /** Digest -> the payload it hashes, as hex (what a node publishes to answer an availability challenge). */
+  readonly #payloads = new Map<Hash, { readonly cycle: number; readonly hex: string }>();
 
   constructor(task: Hash) {
     this.#task = task;
@@ -20,14 +22,21 @@ export class ProofBook {
 
   /** The digest of `node`'s real work for `cycle` (recorded as real work). */
   work(cycle: number, node: Account): Hash {
-    const digest = sha256Hex(`gradual-sim/proof/${this.#task}/${cycle}/${node}`);
-    if (!this.#authored.has(digest)) this.#authored.set(digest, { cycle, author: node });
+    const content = `gradual-sim/proof/${this.#task}/${cycle}/${node}`;
+    const digest = sha256Hex(content);
+    if (!this.#authored.has(digest)) {
+      this.#authored.set(digest, { cycle, author: node });
+      this.#payloads.set(digest, { cycle, hex: Buffer.from(content, "utf8").toString("hex") });
+    }
     return digest;
   }
 
   /** A digest that is nobody's work (what a garbage submitter commits). */
   garbage(cycle: number, node: Account): Hash {
-    return sha256Hex(`gradual-sim/garbage/${this.#task}/${cycle}/${node}`);
+    const content = `gradual-sim/garbage/${this.#task}/${cycle}/${node}`;
+    const digest = sha256Hex(content);
+    this.#payloads.set(digest, { cycle, hex: Buffer.from(content, "utf8").toString("hex") });
+    return digest;
   }
 
   isValidFor(digest: Hash, cycle: number): boolean {
@@ -40,8 +49,14 @@ export class ProofBook {
     return authored?.cycle === cycle && authored.author === node;
   }
 
-  /** Forgets proofs of cycles before `cycle` (they can no longer be audited). */
+  /** The payload behind a digest, as hex, if the book made it. */
+  payload(digest: Hash): string | undefined {
+    return this.#payloads.get(digest)?.hex;
+  }
+
+  /** Forgets proofs of cycles before `cycle` (they can no longer be audited, not even late). */
   prune(cycle: number): void {
     for (const [digest, authored] of this.#authored) if (authored.cycle < cycle - 1) this.#authored.delete(digest);
+    for (const [digest, payload] of this.#payloads) if (payload.cycle < cycle - 1) this.#payloads.delete(digest);
   }
 }

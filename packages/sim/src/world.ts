@@ -53,7 +53,13 @@ export type SimGroup = {
   readonly shared: Map<string, unknown>;
 };
 
-export type AuditRequest = { readonly cycle: number; readonly target: Account; readonly proofDigest: Hash };
+export type AuditRequest = {
+  readonly cycle: number;
+  readonly target: Account;
+  readonly proofDigest: Hash;
+  /** The payload is on the ledger (an answered availability challenge): anyone can read it. */
+  readonly published?: boolean;
+};
 
 /** The simulation as strategies see it: the ledger state of the block being built, and the modelled world. */
 export interface World {

@@ -52,7 +52,7 @@ test("a slash without an upheld trigger is caught in its slot", () => {
     fromStake: 1n,
     fromVesting: 0n,
     toWhistleblower: 0n,
-    toEscrow: 1n,
+    burned: 1n,
   };
   expectBreak(
     () =>

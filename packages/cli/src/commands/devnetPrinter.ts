@@ -80,7 +80,7 @@ export function createEventPrinter(options: EventPrinterOptions) {
         }
         case "Slashed":
           after.push(
-            `${cycle}: ✂ ${label(event.node)} SLASHED ${tokens(event.fromStake)} stake + ${tokens(event.fromVesting)} locked rewards; ${tokens(event.toWhistleblower)} to the whistleblower, ${tokens(event.toEscrow)} back to the escrow`,
+            `${cycle}: ✂ ${label(event.node)} SLASHED ${tokens(event.fromStake)} stake + ${tokens(event.fromVesting)} locked rewards; ${tokens(event.toWhistleblower)} to the whistleblower, ${tokens(event.burned)} burned`,
           );
           break;
         case "BondForfeited":

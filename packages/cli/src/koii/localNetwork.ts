@@ -272,6 +272,10 @@ async function stepNode(
       me: node.keyPair.publicKey,
       memory: node,
       options: DEFAULT_DECIDE_OPTIONS,
+      payloadOf: (digest) => {
+        const proof = node.proofs.get(digest);
+        return proof === undefined ? undefined : Buffer.from(proof.bytes).toString("hex");
+      },
     });
     if (actions.length === 0) return;
     for (const action of actions) {
@@ -332,7 +336,12 @@ async function execute(
   if (action.type === "auditProof") {
     const owner = nodes.find((peer) => peer.keyPair.publicKey === action.target);
     const revealed = getReveal(state, taskId, action.cycle, action.target)?.proofDigest === action.proofDigest;
-    const bytes = revealed ? owner?.proofs.get(action.proofDigest)?.bytes : undefined;
+    const bytes =
+      action.published !== undefined
+        ? Buffer.from(action.published, "hex")
+        : revealed
+          ? owner?.proofs.get(action.proofDigest)?.bytes
+          : undefined;
     let verdict: Verdict = "unavailable";
     if (bytes !== undefined) {
       const result = await node.runner.audit(action.cycle, round, bytes, action.target);

@@ -84,6 +84,7 @@ export const SPEC_PARAMS: TaskParams = {
   unbondingRounds: 2,
   vestingRounds: 2,
   maxProofBytes: 1_024,
+  distributionRule: "custom",
 };
 
 const keyPairs = new Map<string, KeyPair>();
@@ -332,7 +333,11 @@ export class VectorBuilder {
     name: Name,
     cycle: number,
     target: Account,
-    options: SendOptions & { kind?: "proof" | "distribution"; attempt?: number } = {},
+    options: SendOptions & {
+      kind?: "proof" | "distribution";
+      attempt?: number;
+      verdict?: "invalid" | "unavailable";
+    } = {},
   ): void {
     this.send(
       name,
@@ -342,6 +347,7 @@ export class VectorBuilder {
         cycle,
         target,
         triggerKind: options.kind ?? "proof",
+        verdict: options.verdict ?? "invalid",
         attempt: options.attempt ?? 0,
         reasonDigest: sha256Hex(`reason:${name}:${cycle}:${target}`),
       },

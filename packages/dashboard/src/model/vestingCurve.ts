@@ -58,6 +58,7 @@ export const EMPTY_VESTING: VestingRecord = {
   tranches: [],
   totalVested: 0n,
   totalClaimed: 0n,
+  totalClawedBack: 0n,
   totalSlashed: 0n,
 };
 

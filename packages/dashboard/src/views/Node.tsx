@@ -136,6 +136,7 @@ function VestingPanel({
           totalVested: 0n,
           totalClaimed: 0n,
           totalSlashed: 0n,
+          totalClawedBack: 0n,
         },
         exact: true,
       };

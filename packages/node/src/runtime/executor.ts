@@ -60,7 +60,11 @@ export async function auditProofAction(
 ): Promise<Verdict | null> {
   const task = getTask(state, options.taskId);
   if (task === undefined) return null;
-  const fetched = await fetchProof(options, action.url, action.proofDigest, task.params.maxProofBytes);
+  // A payload published on the ledger (an answered availability challenge, protocol.md §5.6) needs no fetch.
+  const fetched =
+    action.published !== undefined
+      ? Buffer.from(action.published, "hex")
+      : await fetchProof(options, action.url, action.proofDigest, task.params.maxProofBytes);
   let verdict: Verdict;
   if (fetched === null) verdict = "unavailable";
   else if (sha256Hex(fetched) !== action.proofDigest) verdict = "invalid";

@@ -214,6 +214,10 @@ export class TaskNode {
       me: this.me,
       memory: this.#memory(),
       options: { ...DEFAULT_DECIDE_OPTIONS, autoClaim: this.options.autoClaim },
+      payloadOf: (digest) => {
+        const proof = this.store.proof(digest);
+        return proof === undefined ? undefined : Buffer.from(proof.bytes).toString("hex");
+      },
     });
     for (const action of actions) {
       this.metrics.count(`action_${action.type}`);

@@ -27,4 +27,6 @@ export const keys = {
   distributionChunk: (task: Hash, cycle: number, attempt: number, chunk: number) =>
     `distributionChunk/${task}/${cycle}/${attempt}/${chunk}`,
   vesting: (task: Hash, account: Account) => `vesting/${task}/${account}`,
+  /** A payload published to answer an availability challenge (§5.6), as hex. */
+  published: (task: Hash, cycle: number, node: Account) => `published/${task}/${cycle}/${node}`,
 } as const;

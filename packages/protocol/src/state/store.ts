@@ -27,6 +27,7 @@ const ZERO_TOTALS: TotalsRecord = {
   reserved: 0n,
   vesting: 0n,
   bonds: 0n,
+  burned: 0n,
 };
 
 export type TotalsDelta = { -readonly [K in keyof TotalsRecord]?: bigint };

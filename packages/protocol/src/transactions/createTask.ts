@@ -49,6 +49,8 @@ export function applyCreateTask(context: TransitionContext, tx: CreateTaskTx, ta
     ramp: { fullStake: 0n, foldedThrough: -(2 ** 31), buckets: [] },
     totalPaid: 0n,
     totalSlashed: 0n,
+    burned: 0n,
+    lateTriggers: [],
   };
   draft.setTask(task);
   draft.set(keys.taskAt(chain.taskCount), taskId);

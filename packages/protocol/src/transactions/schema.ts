@@ -1,6 +1,6 @@
 import { isBigintString } from "../encoding/canonical.ts";
 import { type ErrorCode, type Rejection, reject } from "../errors.ts";
-import { AUDIT_MODES, LIMITS, type TaskParams } from "../params.ts";
+import { AUDIT_MODES, DISTRIBUTION_RULES, LIMITS, type TaskParams } from "../params.ts";
 import type { Transaction, TransactionKind } from "../types.ts";
 
 /**
@@ -22,6 +22,8 @@ type FieldType =
   | "params"
   | "entries"
   | "triggerKind"
+  | "verdict"
+  | "payload"
   | "voteChoice";
 
 const COMMON = { chainId: "chainId", from: "account", nonce: "uint" } as const;
@@ -47,9 +49,11 @@ export const TRANSACTION_FIELDS = {
     cycle: "uint",
     target: "account",
     triggerKind: "triggerKind",
+    verdict: "verdict",
     attempt: "uint",
     reasonDigest: "hash",
   },
+  publishProof: { task: "hash", cycle: "uint", trigger: "uint", payload: "payload" },
   vote: { task: "hash", cycle: "uint", trigger: "uint", choice: "voteChoice" },
   submitDistribution: {
     task: "hash",
@@ -91,7 +95,7 @@ function isMalformed(value: unknown): value is Malformed {
   return typeof value === "object" && value !== null && (value as { ok?: unknown }).ok === false;
 }
 
-const PARAM_TYPES: Record<keyof TaskParams, "uint" | "amount" | "auditMode"> = {
+const PARAM_TYPES: Record<keyof TaskParams, "uint" | "amount" | "auditMode" | "distributionRule"> = {
   roundSlots: "uint",
   commitSlots: "uint",
   revealSlots: "uint",
@@ -117,6 +121,7 @@ const PARAM_TYPES: Record<keyof TaskParams, "uint" | "amount" | "auditMode"> = {
   unbondingRounds: "uint",
   vestingRounds: "uint",
   maxProofBytes: "uint",
+  distributionRule: "distributionRule",
 };
 
 export const PARAM_NAMES = Object.keys(PARAM_TYPES) as (keyof TaskParams)[];
@@ -140,6 +145,11 @@ export function decodeParams(raw: unknown, prefix = "params"): TaskParams | Malf
       const amount = toAmount(field, value, false);
       if (isMalformed(amount)) return amount;
       out[name] = amount;
+    } else if (type === "distributionRule") {
+      if (typeof value !== "string" || !(DISTRIBUTION_RULES as readonly string[]).includes(value)) {
+        return malformed(field, `one of ${DISTRIBUTION_RULES.join(", ")}`, value);
+      }
+      out[name] = value;
     } else {
       if (typeof value !== "string" || !(AUDIT_MODES as readonly string[]).includes(value)) {
         return malformed(field, `one of ${AUDIT_MODES.join(", ")}`, value);
@@ -199,6 +209,17 @@ function decodeField(field: string, type: FieldType, value: unknown): unknown {
       return value === "proof" || value === "distribution"
         ? value
         : malformed(field, "'proof' or 'distribution'", value);
+    case "verdict":
+      return value === "invalid" || value === "unavailable"
+        ? value
+        : malformed(field, "'invalid' or 'unavailable'", value);
+    case "payload":
+      return typeof value === "string" &&
+        value.length % 2 === 0 &&
+        value.length <= 2 * LIMITS.maxProofBytes &&
+        /^[0-9a-f]*$/.test(value)
+        ? value
+        : malformed(field, `lowercase hex of at most ${LIMITS.maxProofBytes} bytes`, value);
     case "voteChoice":
       return value === "valid" || value === "invalid" || value === "unavailable"
         ? value
@@ -221,7 +242,8 @@ function decodeField(field: string, type: FieldType, value: unknown): unknown {
         if (extra !== undefined) return malformed(`${at}.${extra}`, "no such field", rest[extra]);
         const decodedRecipient = decodeField(`${at}.recipient`, "account", recipient);
         if (isMalformed(decodedRecipient)) return decodedRecipient;
-        const decodedAmount = toAmount(`${at}.amount`, amount, true);
+        // Zero is allowed: a ledger-computed rule lists every valid submitter, even one whose share floors to 0.
+        const decodedAmount = toAmount(`${at}.amount`, amount, false);
         if (isMalformed(decodedAmount)) return decodedAmount;
         entries.push({ recipient: decodedRecipient as string, amount: decodedAmount });
       }

@@ -55,6 +55,7 @@ export function applyStake(context: TransitionContext, tx: StakeTx): Rejection |
           missedDuties: 0,
           losingVotes: 0,
           equivocations: 0,
+          lastRevealCycle: -1,
         }
       : freshNode(task, stored);
   const node: NodeRecord =

@@ -4,7 +4,15 @@ import { type Rejection, reject } from "../errors.ts";
 import { distributionWindow, isInside } from "../schedule.ts";
 import { keys } from "../state/keys.ts";
 import { findTask, isRejection } from "../tasks.ts";
-import type { DistributionEntry, DistributionRecord, Hash, RevealRecord, SubmitDistributionTx } from "../types.ts";
+import type {
+  CycleRecord,
+  DistributionEntry,
+  DistributionRecord,
+  Hash,
+  RevealRecord,
+  SubmitDistributionTx,
+  TaskRecord,
+} from "../types.ts";
 
 export const EMPTY_LIST_DIGEST: Hash = "0".repeat(64);
 
@@ -26,9 +34,26 @@ export function listDigest(entries: readonly DistributionEntry[]): Hash {
 }
 
 /**
+ * What a ledger-computed rule pays one valid submitter (protocol.md §6.2), or null for `custom`. `weighted`: the
+ * reservation times the node's weight at reveal over the weight of every revealed proof; `equal`: the reservation
+ * over the number of revealed proofs. The denominators count every reveal, including proofs later found invalid,
+ * disputed or unavailable, so knocking out others' proofs never raises anyone's share: their part returns to the
+ * escrow.
+ */
+export function ruleAmount(task: TaskRecord, cycle: CycleRecord, reveal: RevealRecord): bigint | null {
+  const rule = task.params.distributionRule;
+  if (rule === "custom") return null;
+  if (rule === "weighted" && cycle.revealedWeight > 0n) {
+    return (cycle.reserved * reveal.weight) / cycle.revealedWeight;
+  }
+  return cycle.revealCount === 0 ? 0n : cycle.reserved / BigInt(cycle.revealCount);
+}
+
+/**
  * protocol.md §6.2: the selected distributor posts its list in chunks during the first `distributionSlots` of the
  * attempt's round. The ledger checks all it can without running task code: order, uniqueness, that every
- * recipient is a valid submitter of the cycle, positive amounts and the bounty bound.
+ * recipient is a valid submitter of the cycle and the bounty bound; under a ledger-computed rule, also every
+ * amount and that the list names every valid submitter, so such a list is right or refused.
  */
 export function applySubmitDistribution(context: TransitionContext, tx: SubmitDistributionTx): Rejection | null {
   const { draft, slot } = context;
@@ -76,11 +101,24 @@ export function applySubmitDistribution(context: TransitionContext, tx: SubmitDi
     if (reveal === undefined || reveal.status !== "valid") {
       return reject("DISTRIBUTION__NOT_A_SUBMITTER", { ...ref, recipient: entry.recipient });
     }
+    const expected = ruleAmount(task, cycle, reveal);
+    if (expected !== null && entry.amount !== expected) {
+      return reject("DISTRIBUTION__WRONG_AMOUNT", {
+        ...ref,
+        recipient: entry.recipient,
+        expected,
+        got: entry.amount,
+      });
+    }
     total += entry.amount;
     last = entry.recipient;
   }
   if (total > cycle.reserved) return reject("DISTRIBUTION__OVER_BOUNTY", { ...ref, total, bounty: cycle.reserved });
   const entryCount = list.entryCount + tx.entries.length;
+  const isLastChunk = list.chunksReceived + 1 === list.chunkCount;
+  if (isLastChunk && task.params.distributionRule !== "custom" && entryCount !== cycle.validCount) {
+    return reject("DISTRIBUTION__INCOMPLETE", { ...ref, expected: cycle.validCount, got: entryCount });
+  }
   draft.set(keys.distributionChunk(task.id, tx.cycle, tx.attempt, tx.chunk), tx.entries);
   const chunksReceived = list.chunksReceived + 1;
   draft.set(key, {

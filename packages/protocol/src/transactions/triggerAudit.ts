@@ -7,6 +7,7 @@ import {
   proofTriggerWindow,
   proofVoteWindow,
   roundOf,
+  roundStart,
   type Window,
 } from "../schedule.ts";
 import { keys } from "../state/keys.ts";
@@ -14,23 +15,57 @@ import { findTask, freshNode, isRejection, refreshRamp } from "../tasks.ts";
 import type {
   CycleRecord,
   DistributionRecord,
+  LateTriggerRef,
   NodeCycleRecord,
   RevealRecord,
   TaskRecord,
   TriggerAuditTx,
   TriggerRecord,
 } from "../types.ts";
-import { nodeActiveStake, nodeWeight } from "../weight.ts";
+import { nodeStake, nodeWeight } from "../weight.ts";
 import { recordVote } from "./vote.ts";
 
-type Target = { readonly window: Window; readonly closesAt: number; readonly attempt: number };
+type Target = {
+  readonly window: Window;
+  readonly closesAt: number;
+  readonly attempt: number;
+  readonly late: boolean;
+};
 
-function proofTarget(context: TransitionContext, task: TaskRecord, tx: TriggerAuditTx): Target | Rejection {
+/**
+ * A proof trigger runs in the cycle's trigger window, or, once the cycle is complete, as a late trigger (§5.7) for
+ * as long as the cycle's rewards vest: each late trigger gets a full trigger-plus-vote period of its own.
+ */
+function proofTarget(
+  context: TransitionContext,
+  task: TaskRecord,
+  cycle: CycleRecord,
+  tx: TriggerAuditTx,
+): Target | Rejection {
   const reveal = context.draft.get<RevealRecord>(keys.reveal(task.id, tx.cycle, tx.target));
   if (reveal === undefined || reveal.status !== "valid") {
     return reject("AUDIT__TARGET_NOT_REVEALED", { task: task.id, cycle: tx.cycle, target: tx.target });
   }
-  return { window: proofTriggerWindow(task, tx.cycle), closesAt: proofVoteWindow(task, tx.cycle).closesAt, attempt: 0 };
+  const late = lateChallengeWindow(task, cycle);
+  if (late !== null && isInside(late, context.slot)) {
+    const closesAt = context.slot + task.params.auditSlots + task.params.voteSlots;
+    return { window: late, closesAt, attempt: 0, late: true };
+  }
+  return {
+    window: proofTriggerWindow(task, tx.cycle),
+    closesAt: proofVoteWindow(task, tx.cycle).closesAt,
+    attempt: 0,
+    late: false,
+  };
+}
+
+/** §5.7: from the slot a cycle completes until the end of round `completedRound + vestingRounds − 1`. */
+export function lateChallengeWindow(task: TaskRecord, cycle: CycleRecord): Window | null {
+  if (cycle.completedRound === null || task.params.vestingRounds === 0) return null;
+  return {
+    opensAt: roundStart(task, cycle.completedRound),
+    closesAt: roundStart(task, cycle.completedRound + task.params.vestingRounds),
+  };
 }
 
 function distributionTarget(
@@ -52,12 +87,15 @@ function distributionTarget(
     window: distributionTriggerWindow(task, cycle.attemptRound),
     closesAt: distributionVoteWindow(task, cycle.attemptRound).closesAt,
     attempt: tx.attempt,
+    late: false,
   };
 }
 
 /**
  * protocol.md §5.2: an auditor that found a proof (or a distribution list, §6.3) wrong locks `triggerBond` and opens
- * a trigger; its own weight counts as the first `invalid` vote. One trigger per proof or list: later auditors vote.
+ * a trigger; its own weight counts as the first `invalid` vote. One trigger per proof or list and verdict: later
+ * auditors vote. A verdict of `unavailable` opens an availability challenge (§5.6) instead: no votes, the target
+ * answers by publishing its payload on the ledger.
  */
 export function applyTriggerAudit(context: TransitionContext, tx: TriggerAuditTx): Rejection | null {
   const { draft, slot } = context;
@@ -67,8 +105,18 @@ export function applyTriggerAudit(context: TransitionContext, tx: TriggerAuditTx
   const cycle = draft.cycle(task.id, tx.cycle);
   if (cycle === undefined) return reject("CYCLE__NOT_FOUND", { task: task.id, cycle: tx.cycle });
   if (tx.target === tx.from) return reject("AUDIT__SELF_TARGET", { task: task.id, cycle: tx.cycle });
+  if (tx.triggerKind === "distribution") {
+    if (tx.verdict !== "invalid") return reject("AUDIT__VERDICT_NOT_ALLOWED", { task: task.id, cycle: tx.cycle });
+    if (task.params.distributionRule !== "custom") {
+      return reject("AUDIT__LIST_CHECKED_BY_LEDGER", {
+        task: task.id,
+        cycle: tx.cycle,
+        rule: task.params.distributionRule,
+      });
+    }
+  }
   const target =
-    tx.triggerKind === "proof" ? proofTarget(context, task, tx) : distributionTarget(context, task, cycle, tx);
+    tx.triggerKind === "proof" ? proofTarget(context, task, cycle, tx) : distributionTarget(context, task, cycle, tx);
   if (isRejection(target)) return target;
   if (!isInside(target.window, slot)) {
     return reject("AUDIT__WINDOW_CLOSED", { task: task.id, cycle: tx.cycle, slot, ...target.window });
@@ -77,14 +125,21 @@ export function applyTriggerAudit(context: TransitionContext, tx: TriggerAuditTx
   if (stored === undefined) return reject("NODE__NOT_STAKED", { task: task.id, node: tx.from });
   const node = freshNode(task, stored);
   const round = roundOf(task, slot);
-  const activeStake = nodeActiveStake(node, round);
-  if (activeStake < task.params.minimumStake) {
-    return reject("NODE__NOT_ACTIVE", { task: task.id, node: tx.from, round, activeStake });
+  // Any positive weight may trigger (§5.2): a node slashed below minimumStake can still contest a liar; the bond
+  // is what deters griefing.
+  const weight = nodeWeight(node, round, task.params);
+  if (weight === 0n) {
+    return reject("NODE__NOT_ACTIVE", { task: task.id, node: tx.from, round, activeStake: nodeStake(node) });
   }
-  const triggerOfKey = keys.triggerOf(task.id, tx.cycle, tx.triggerKind, target.attempt, tx.target);
+  const triggerOfKey = keys.triggerOf(task.id, tx.cycle, triggerSlot(tx), target.attempt, tx.target);
   const existing = draft.get<number>(triggerOfKey);
-  if (existing !== undefined) {
+  const open = existing === undefined ? undefined : draft.get<TriggerRecord>(keys.trigger(task.id, tx.cycle, existing));
+  if (existing !== undefined && open?.resolution === null) {
     return reject("AUDIT__ALREADY_TRIGGERED", { task: task.id, cycle: tx.cycle, trigger: existing });
+  }
+  if (tx.verdict === "unavailable" && reveal(context, task.id, tx)?.published === true) {
+    // The payload is on the ledger already: it is available by definition.
+    return reject("AUDIT__ALREADY_TRIGGERED", { task: task.id, cycle: tx.cycle, trigger: existing ?? 0 });
   }
   const nodeCycleKey = keys.nodeCycle(task.id, tx.cycle, tx.from);
   const nodeCycle = draft.get<NodeCycleRecord>(nodeCycleKey) ?? { triggers: 0 };
@@ -104,6 +159,8 @@ export function applyTriggerAudit(context: TransitionContext, tx: TriggerAuditTx
   const trigger: TriggerRecord = {
     index: cycle.triggerCount,
     kind: tx.triggerKind,
+    verdict: tx.verdict,
+    late: target.late,
     attempt: target.attempt,
     target: tx.target,
     triggerer: tx.from,
@@ -127,18 +184,33 @@ export function applyTriggerAudit(context: TransitionContext, tx: TriggerAuditTx
     draft.set(listKey, { ...list, triggered: true });
   }
   draft.setCycle({ ...cycle, triggerCount: cycle.triggerCount + 1 });
+  if (target.late) {
+    const fresh = draft.task(task.id) as TaskRecord;
+    const ref: LateTriggerRef = { cycle: tx.cycle, trigger: trigger.index, closesAt: target.closesAt };
+    draft.setTask({ ...fresh, lateTriggers: [...fresh.lateTriggers, ref] });
+  }
   context.events.push({
     type: "AuditTriggered",
     task: task.id,
     cycle: tx.cycle,
     trigger: trigger.index,
     kind: tx.triggerKind,
+    verdict: tx.verdict,
+    late: target.late,
     attempt: target.attempt,
     target: tx.target,
     triggerer: tx.from,
     bond,
   });
-  const weight = nodeWeight(node, round, task.params);
-  if (weight > 0n) recordVote(context, task.id, tx.cycle, trigger, tx.from, "invalid", weight);
+  if (tx.verdict === "invalid") recordVote(context, task.id, tx.cycle, trigger, tx.from, "invalid", weight);
   return null;
+}
+
+function reveal(context: TransitionContext, task: string, tx: TriggerAuditTx): RevealRecord | undefined {
+  return context.draft.get<RevealRecord>(keys.reveal(task, tx.cycle, tx.target));
+}
+
+/** Proof triggers and availability challenges of one proof are kept apart: one of each may be open. */
+function triggerSlot(tx: TriggerAuditTx): string {
+  return tx.verdict === "unavailable" ? "availability" : tx.triggerKind;
 }

@@ -31,7 +31,8 @@ export function recordVote(
 }
 
 /**
- * protocol.md §5.3: one vote per node per trigger, weighted by the node's ramped stake in the voting round. A
+ * protocol.md §5.3: one vote per node per trigger, `valid` or `invalid`, weighted by the node's ramped stake in the
+ * voting round. A
  * second vote with another choice is an equivocation: included, recorded against the node, never counted.
  */
 export function applyVote(context: TransitionContext, tx: VoteTx): Rejection | null {
@@ -47,9 +48,9 @@ export function applyVote(context: TransitionContext, tx: VoteTx): Rejection | n
     return reject("VOTE__WINDOW_CLOSED", { ...ref, slot, opensAt: trigger.slot, closesAt: trigger.closesAt });
   }
   if (tx.from === trigger.target) return reject("VOTE__OWN_TRIGGER", ref);
-  if (trigger.kind === "distribution" && tx.choice === "unavailable") {
-    return reject("VOTE__UNAVAILABLE_NOT_ALLOWED", ref);
-  }
+  // Availability is settled on the ledger (§5.6), never by a vote: a coalition cannot call live proofs unavailable.
+  if (trigger.verdict === "unavailable") return reject("VOTE__AVAILABILITY_CHALLENGE", ref);
+  if (tx.choice === "unavailable") return reject("VOTE__UNAVAILABLE_NOT_ALLOWED", ref);
   const previous = draft.get<VoteRecord>(keys.vote(task.id, tx.cycle, tx.trigger, tx.from));
   if (previous !== undefined) {
     return previous.choice === tx.choice

@@ -1,5 +1,6 @@
 import type { TransitionContext } from "../context.ts";
 import { type Rejection, reject } from "../errors.ts";
+import type { TaskParams } from "../params.ts";
 import { roundOf } from "../schedule.ts";
 import { findTask, isRejection, removeNode } from "../tasks.ts";
 import type { WithdrawTx } from "../types.ts";
@@ -16,10 +17,25 @@ export function applyWithdraw(context: TransitionContext, tx: WithdrawTx): Rejec
   if (round < node.unbondingUntilRound) {
     return reject("WITHDRAW__STILL_BONDED", { task: task.id, round, untilRound: node.unbondingUntilRound });
   }
+  // Stake stays slashable until the node's last proof can no longer be challenged late and its rewards have
+  // vested (§3.4, §5.7): otherwise vesting would only delay a whale's exit, never take anything back.
+  const challengeableUntil = challengeableUntilRound(task.params, node.lastRevealCycle);
+  if (round < challengeableUntil) {
+    return reject("WITHDRAW__STILL_CHALLENGEABLE", { task: task.id, round, untilRound: challengeableUntil });
+  }
   draft.move("unbonding", "balances", node.unbonding);
   draft.credit(tx.from, node.unbonding);
   context.events.push({ type: "Withdrawn", task: task.id, node: tx.from, amount: node.unbonding });
   if (nodeStake(node) === 0n) removeNode(draft, task, node);
   else draft.setNode({ ...node, unbonding: 0n });
   return null;
+}
+
+/**
+ * The first round in which no proof of cycle `lastRevealCycle` can be challenged any more: the cycle completes by
+ * round `c + 2 + allowedFailedDistributions` at the latest and stays challengeable for `vestingRounds` after that.
+ */
+export function challengeableUntilRound(params: TaskParams, lastRevealCycle: number): number {
+  if (lastRevealCycle < 0) return 0;
+  return lastRevealCycle + 3 + params.allowedFailedDistributions + params.vestingRounds;
 }

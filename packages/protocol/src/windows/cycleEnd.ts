@@ -1,5 +1,6 @@
 import type { TransitionContext } from "../context.ts";
 import { assert } from "../errors.ts";
+import { roundOf } from "../schedule.ts";
 import { keys } from "../state/keys.ts";
 import type { CycleOutcome, CycleRecord } from "../types.ts";
 
@@ -10,7 +11,7 @@ export function completeCycle(context: TransitionContext, cycle: CycleRecord, ou
   assert(task !== undefined, `cycle ${cycle.cycle} of a missing task ${cycle.task}`);
   const returned = cycle.reserved;
   draft.move("reserved", "escrows", returned);
-  draft.setCycle({ ...cycle, reserved: 0n, outcome });
+  draft.setCycle({ ...cycle, reserved: 0n, outcome, completedRound: roundOf(task, context.slot) });
   draft.setTask({
     ...task,
     escrow: task.escrow + returned,

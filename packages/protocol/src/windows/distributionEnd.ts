@@ -56,7 +56,9 @@ export function settleDistribution(context: TransitionContext, task: TaskRecord,
       index === undefined ? undefined : draft.get<TriggerRecord>(keys.trigger(task.id, cycle.cycle, index));
     if (trigger !== undefined && trigger.resolution === null) {
       const resolution = resolveTrigger(context, task.id, cycle.cycle, trigger);
-      if (resolution === "upheld") {
+      // Upheld: the list is wrong and its distributor slashed. Disputed: more than 1 − slashQuorum of the voted
+      // weight found it wrong, which is enough to stop a payment though not to slash (§6.4).
+      if (resolution === "upheld" || resolution === "disputed") {
         draft.set(key, { ...list, status: "rejected" } satisfies DistributionRecord);
         context.events.push({
           type: "DistributionRejected",
@@ -64,7 +66,7 @@ export function settleDistribution(context: TransitionContext, task: TaskRecord,
           cycle: cycle.cycle,
           attempt: cycle.attempt,
           distributor: list.distributor,
-          reason: "upheld",
+          reason: resolution,
         });
         failAttempt(context, draft.cycle(task.id, cycle.cycle) as CycleRecord);
         return;
@@ -83,6 +85,7 @@ function payList(context: TransitionContext, task: TaskRecord, cycle: CycleRecor
       keys.distributionChunk(task.id, cycle.cycle, cycle.attempt, chunk),
     ) as readonly DistributionEntry[];
     for (const entry of entries) {
+      if (entry.amount === 0n) continue;
       const vestingKey = keys.vesting(task.id, entry.recipient);
       const vesting = draft.get<VestingRecord>(vestingKey) ?? EMPTY_VESTING;
       draft.set(vestingKey, addTranche(vesting, cycle.cycle, entry.amount, round, task.params.vestingRounds));

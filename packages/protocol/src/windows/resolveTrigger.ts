@@ -2,22 +2,57 @@ import type { TransitionContext } from "../context.ts";
 import { BPS } from "../params.ts";
 import { roundOf } from "../schedule.ts";
 import { keys } from "../state/keys.ts";
-import { freshNode, refreshRamp, slashNode } from "../tasks.ts";
-import type { RevealRecord, TaskRecord, TriggerRecord, TriggerResolution, VoteRecord } from "../types.ts";
+import { addBurned, freshNode, refreshRamp, slashNode } from "../tasks.ts";
+import type {
+  RevealRecord,
+  RevealStatus,
+  TaskRecord,
+  TriggerRecord,
+  TriggerResolution,
+  VestingRecord,
+  VoteRecord,
+} from "../types.ts";
+import { clawBackCycle, EMPTY_VESTING } from "../vesting.ts";
 import { nodeWeight, removeFromRamp, totalWeight } from "../weight.ts";
 
 /**
- * protocol.md §5.5: the rule that decides a trigger. Upheld needs invalid weight above `slashQuorumBps` of the
- * voted weight and voted weight of at least `minParticipationBps` of the active weight; a proof that most voters
- * could not fetch is `unavailable` (downtime is not fraud); anything else is rejected.
+ * protocol.md §5.5: the rule that decides a vote. With `q = slashQuorumBps` and `V` the voted weight, and enough
+ * participation: invalid above `q` of V upholds (the target is slashed); invalid above `1 − q` of V disputes (the
+ * proof or list is not paid, nobody is slashed); anything less rejects. So stealing (getting a wrong proof or list
+ * paid) needs more than `q` of the voted weight on its side, while blocking needs more than `1 − q`, and slashing
+ * an honest node needs more than `q` of the voted weight against it.
  */
 export function decideTrigger(trigger: TriggerRecord, activeWeight: bigint, task: TaskRecord): TriggerResolution {
   const voted = trigger.validWeight + trigger.invalidWeight + trigger.unavailableWeight;
   const participation = voted > 0n && voted * BigInt(BPS) >= BigInt(task.params.minParticipationBps) * activeWeight;
   if (!participation) return "rejected";
-  if (trigger.invalidWeight * BigInt(BPS) > BigInt(task.params.slashQuorumBps) * voted) return "upheld";
-  if (trigger.kind === "proof" && trigger.unavailableWeight * 2n > voted) return "unavailable";
+  const quorum = BigInt(task.params.slashQuorumBps);
+  if (trigger.invalidWeight * BigInt(BPS) > quorum * voted) return "upheld";
+  if (trigger.invalidWeight * BigInt(BPS) > (BigInt(BPS) - quorum) * voted) return "disputed";
   return "rejected";
+}
+
+/**
+ * Settles an availability challenge (§5.6): `answered` when the target published its payload in time, else
+ * `unavailable` at `closesAt`. Either way the challenger's bond comes back and nobody is slashed: downtime is not
+ * fraud. An unanswered proof is not paid (and a paid one loses what it has not claimed, §5.7).
+ */
+export function settleAvailability(
+  context: TransitionContext,
+  taskId: string,
+  cycle: number,
+  trigger: TriggerRecord,
+  resolution: "answered" | "unavailable",
+): void {
+  const { draft } = context;
+  draft.credit(trigger.triggerer, trigger.bond);
+  draft.move("bonds", "balances", trigger.bond);
+  if (resolution === "unavailable") {
+    markProof(context, taskId, cycle, trigger.target, "unavailable");
+    if (trigger.late) clawBack(context, taskId, cycle, trigger);
+  }
+  draft.set(keys.trigger(taskId, cycle, trigger.index), { ...trigger, resolution } satisfies TriggerRecord);
+  pushResolved(context, taskId, cycle, trigger, resolution, 0n);
 }
 
 /** Resolves one trigger at the end of its voting window and moves the money it decides. */
@@ -27,6 +62,10 @@ export function resolveTrigger(
   cycle: number,
   trigger: TriggerRecord,
 ): TriggerResolution {
+  if (trigger.verdict === "unavailable") {
+    settleAvailability(context, taskId, cycle, trigger, "unavailable");
+    return "unavailable";
+  }
   const { draft, slot } = context;
   const task = refreshRamp(draft, draft.task(taskId) as TaskRecord, slot);
   const round = roundOf(task, slot);
@@ -37,14 +76,18 @@ export function resolveTrigger(
   const total = totalWeight(task.ramp, round, task.params.rampRounds);
   const activeWeight = total > targetWeight ? total - targetWeight : 0n;
   const resolution = decideTrigger(trigger, activeWeight, task);
+  // A late trigger that wins takes back what the cycle paid the target and it has not claimed (§5.7), before
+  // the slash cuts a share of everything else it holds.
+  if (trigger.late && (resolution === "upheld" || resolution === "disputed")) {
+    clawBack(context, taskId, cycle, trigger);
+  }
   let slashed = 0n;
   if (resolution === "upheld") {
     const { fromStake, fromVesting } = slashNode(context, taskId, trigger.target, task.params.slashFractionBps);
     slashed = fromStake + fromVesting;
     const toWhistleblower = (slashed * BigInt(task.params.whistleblowerShareBps)) / BigInt(BPS);
-    const afterSlash = draft.task(taskId) as TaskRecord;
-    draft.setTask({ ...afterSlash, escrow: afterSlash.escrow - toWhistleblower });
-    draft.move("escrows", "balances", toWhistleblower);
+    addBurned(context, taskId, -toWhistleblower);
+    draft.move("burned", "balances", toWhistleblower);
     draft.credit(trigger.triggerer, toWhistleblower + trigger.bond);
     draft.move("bonds", "balances", trigger.bond);
     context.events.push({
@@ -56,7 +99,7 @@ export function resolveTrigger(
       fromStake,
       fromVesting,
       toWhistleblower,
-      toEscrow: slashed - toWhistleblower,
+      burned: slashed - toWhistleblower,
     });
   } else if (resolution === "rejected") {
     draft.credit(trigger.target, trigger.bond);
@@ -74,11 +117,25 @@ export function resolveTrigger(
     draft.credit(trigger.triggerer, trigger.bond);
     draft.move("bonds", "balances", trigger.bond);
   }
-  // A slashed distributor is no longer a valid submitter of the cycle: the next attempt's list may not pay it.
-  if (resolution !== "rejected" && (trigger.kind === "proof" || resolution === "upheld")) {
-    markProof(context, taskId, cycle, trigger.target, resolution);
+  // A disputed proof is not paid. A slashed distributor is no longer a valid submitter of the cycle, so the next
+  // attempt's list may not pay it; a merely disputed list leaves its distributor's proof alone.
+  if (resolution === "upheld" || (resolution === "disputed" && trigger.kind === "proof")) {
+    markProof(context, taskId, cycle, trigger.target, resolution === "upheld" ? "invalid" : "disputed");
   }
   draft.set(keys.trigger(taskId, cycle, trigger.index), { ...trigger, resolution, slashed } satisfies TriggerRecord);
+  pushResolved(context, taskId, cycle, trigger, resolution, activeWeight);
+  recordLosingVotes(context, taskId, cycle, trigger, resolution);
+  return resolution;
+}
+
+function pushResolved(
+  context: TransitionContext,
+  taskId: string,
+  cycle: number,
+  trigger: TriggerRecord,
+  resolution: TriggerResolution,
+  activeWeight: bigint,
+): void {
   context.events.push({
     type: "TriggerResolved",
     task: taskId,
@@ -93,29 +150,48 @@ export function resolveTrigger(
     unavailableWeight: trigger.unavailableWeight,
     activeWeight,
   });
-  recordLosingVotes(context, taskId, cycle, trigger, resolution);
-  return resolution;
 }
 
-function markProof(
-  context: TransitionContext,
-  task: string,
-  cycle: number,
-  target: string,
-  status: "upheld" | "unavailable",
-): void {
+/** What the target was paid for the cycle and has not claimed goes back to the task (or its creator, if closed). */
+function clawBack(context: TransitionContext, taskId: string, cycle: number, trigger: TriggerRecord): void {
+  const { draft } = context;
+  const vestingKey = keys.vesting(taskId, trigger.target);
+  const vesting = draft.get<VestingRecord>(vestingKey) ?? EMPTY_VESTING;
+  const { record, amount } = clawBackCycle(vesting, cycle);
+  if (amount === 0n) return;
+  draft.set(vestingKey, record);
+  const task = draft.task(taskId) as TaskRecord;
+  if (task.status === "closed") {
+    draft.move("vesting", "balances", amount);
+    draft.credit(task.creator, amount);
+  } else {
+    draft.move("vesting", "escrows", amount);
+    draft.setTask({ ...task, escrow: task.escrow + amount, totalPaid: task.totalPaid - amount });
+  }
+  context.events.push({
+    type: "RewardClawedBack",
+    task: taskId,
+    cycle,
+    trigger: trigger.index,
+    node: trigger.target,
+    amount,
+  });
+}
+
+function markProof(context: TransitionContext, task: string, cycle: number, target: string, status: RevealStatus) {
   const { draft } = context;
   const key = keys.reveal(task, cycle, target);
   const reveal = draft.get<RevealRecord>(key);
   if (reveal === undefined || reveal.status !== "valid") return;
-  draft.set(key, { ...reveal, status: status === "upheld" ? "invalid" : "unavailable" } satisfies RevealRecord);
+  draft.set(key, { ...reveal, status } satisfies RevealRecord);
   const record = draft.cycle(task, cycle);
   if (record !== undefined) draft.setCycle({ ...record, validCount: record.validCount - 1 });
 }
 
 /**
  * protocol.md §5.4: votes on the losing side are counted per node, so an auditor that passes everything becomes
- * visible; `losingVotePenalty` (default 0) takes a fixed amount of such a node's stake into the escrow.
+ * visible; `losingVotePenalty` takes a fixed amount of such a node's stake and burns it. Only a decided trigger
+ * (upheld or rejected) has a losing side.
  */
 function recordLosingVotes(
   context: TransitionContext,
@@ -124,7 +200,7 @@ function recordLosingVotes(
   trigger: TriggerRecord,
   resolution: TriggerResolution,
 ): void {
-  if (resolution === "unavailable") return;
+  if (resolution !== "upheld" && resolution !== "rejected") return;
   const losing = resolution === "upheld" ? "valid" : "invalid";
   const { draft } = context;
   for (let index = 0; index < trigger.voteCount; index += 1) {
@@ -139,10 +215,10 @@ function recordLosingVotes(
     const penalty = task.params.losingVotePenalty < node.rampedStake ? task.params.losingVotePenalty : node.rampedStake;
     draft.setNode({ ...node, losingVotes: node.losingVotes + 1, rampedStake: node.rampedStake - penalty });
     if (penalty > 0n) {
-      draft.move("stakes", "escrows", penalty);
+      draft.move("stakes", "burned", penalty);
       draft.setTask({
         ...task,
-        escrow: task.escrow + penalty,
+        burned: task.burned + penalty,
         ramp: removeFromRamp(task.ramp, { amount: penalty, activationRound: task.ramp.foldedThrough }),
       });
       context.events.push({

@@ -31,6 +31,7 @@ export function startCycle(context: TransitionContext, task: TaskRecord, round: 
     commitCount: 0,
     revealCount: 0,
     validCount: 0,
+    revealedWeight: 0n,
     saltAccumulator: EMPTY_ACCUMULATOR,
     seed: null,
     triggerCount: 0,
@@ -40,6 +41,7 @@ export function startCycle(context: TransitionContext, task: TaskRecord, round: 
     failedDistributors: [],
     paid: 0n,
     outcome: null,
+    completedRound: null,
   };
   draft.setCycle(cycle);
   context.events.push({ type: "CycleStarted", task: task.id, cycle: round, reserved: bounty });

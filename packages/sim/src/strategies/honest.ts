@@ -8,7 +8,7 @@ export function honestWork(world: World, node: SimNode, cycle: number): WorkReco
 
 /** Fetch and check: unavailable when the proof cannot be fetched, else valid exactly for real work of the cycle. */
 export function honestAudit(world: World, node: SimNode, request: AuditRequest): Verdict {
-  if (!world.canFetch(node, request.target)) return "unavailable";
+  if (request.published !== true && !world.canFetch(node, request.target)) return "unavailable";
   return world.proofs.isValidFor(request.proofDigest, request.cycle) ? "valid" : "invalid";
 }
 

@@ -69,6 +69,7 @@ function whaleTriggers(world: World, group: SimGroup): { node: SimNode; tx: Tran
         cycle,
         target,
         triggerKind: "proof",
+        verdict: "invalid",
         attempt: 0,
         reasonDigest: sha256Hex("gradual-sim/whale-reason"),
       },
