@@ -149,6 +149,20 @@ function emptyMemory(): MutableMemory {
 }
 
 /**
+ * Events after which any node may have something new to do in the next slot: a trigger to vote on, a published
+ * payload to judge, a completed cycle (late challenges open), or weight that left (a late challenge may now win).
+ */
+const WAKES_ALL: ReadonlySet<ProtocolEvent["type"]> = new Set([
+  "AuditTriggered",
+  "ProofPublished",
+  "CycleCompleted",
+  "TriggerResolved",
+  "Unstaked",
+  "Withdrawn",
+  "Slashed",
+]);
+
+/**
  * Drops what no open cycle can ask for again (decide() looks at open cycles, the current claim round, and, for
  * late challenges, the verdicts against proofs of cycles that can still be challenged: `oldestChallengeable`).
  */
@@ -623,7 +637,7 @@ class Simulation implements World {
 
   #afterEvents(events: readonly ProtocolEvent[]): void {
     for (const event of events) {
-      if (event.type === "AuditTriggered" || event.type === "ProofPublished") this.#wakeAllNext = true;
+      if (WAKES_ALL.has(event.type)) this.#wakeAllNext = true;
       else if (event.type === "DistributionSubmitted" && event.chunk === event.chunkCount - 1) this.#wakeAllNext = true;
       else if (event.type === "DistributorSelected") {
         const node = this.#byAccount.get(event.distributor);

@@ -50,6 +50,7 @@ export const KOII_RULES: RuleSet = {
     rampRounds: 0,
     triggerBond: 0n,
     vestingRounds: 0,
+    distributionRule: "custom",
   },
   flags: { proofsVisibleEarly: true },
 };

@@ -1,6 +1,13 @@
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
-import { AUDIT_MODES, findParamsProblems, LIMITS, PARAM_NAMES, type TaskParams } from "@gradual/protocol";
+import {
+  AUDIT_MODES,
+  DISTRIBUTION_RULES,
+  findParamsProblems,
+  LIMITS,
+  PARAM_NAMES,
+  type TaskParams,
+} from "@gradual/protocol";
 import { parse as parseYaml } from "yaml";
 import { SIM_PRESETS, type SimPresetName } from "./rules.ts";
 import { parseTokens } from "./units.ts";
@@ -188,7 +195,9 @@ function readParams(reader: Reader, raw: Raw): { preset: SimPresetName; params: 
   for (const [key, value] of Object.entries(overrides)) {
     if (AMOUNT_PARAMS.has(key)) params[key] = reader.tokens(overrides, key, "task.params") ?? params[key];
     else if (key === "auditMode") params[key] = reader.oneOf(overrides, key, "task.params", AUDIT_MODES);
-    else if (typeof value === "number" && Number.isSafeInteger(value)) params[key] = value;
+    else if (key === "distributionRule") {
+      params[key] = reader.oneOf(overrides, key, "task.params", DISTRIBUTION_RULES);
+    } else if (typeof value === "number" && Number.isSafeInteger(value)) params[key] = value;
     else reader.fail(`task.params.${key}`, `expected an integer, got ${describe(value)}`);
   }
   const resolved = params as TaskParams;
