@@ -159,6 +159,39 @@ export const WINDOW_CASES: readonly VectorCase[] = [
     },
   },
   {
+    path: "windows/late-trigger-upheld-clawback",
+    description:
+      "Cycle 0 paid dave 333 at slot 37 (vesting over rounds [2, 4)); in slot 40 he claimed the 166 unlocked so far. Also in slot 40 bob triggered late against dave's cycle 0 proof (its own vote window, closing at 45) and carol voted invalid. At slot 45 the late trigger is upheld: first the 167 of cycle 0 that dave still holds is clawed back into the escrow (RewardClawedBack; task.totalPaid falls by 167, the claimed 166 is gone), then dave is slashed 50% of his stake (50, burned but for bob's 5).",
+    build(b) {
+      taskWithNodes(b);
+      workCycle(b, 0);
+      submitHonestList(b, 0);
+      b.advanceTo(40);
+      b.claim("dave");
+      b.trigger("bob", 0, accountOf("dave"));
+      b.advanceTo(41);
+      b.vote("carol", 0, 0, "invalid");
+      b.advanceTo(44);
+      b.begin();
+      b.advanceTo(45);
+    },
+  },
+  {
+    path: "windows/late-availability-unanswered",
+    description:
+      "Cycle 0 paid bob 333 at slot 37. In slot 40 dave opened a late availability challenge against bob's cycle 0 proof (closes at 45) and bob did not publish: at slot 45 it resolves unavailable, bob's whole unclaimed cycle 0 tranche (333) is clawed back into the escrow (RewardClawedBack), nobody is slashed and dave gets his bond back.",
+    build(b) {
+      taskWithNodes(b);
+      workCycle(b, 0);
+      submitHonestList(b, 0);
+      b.advanceTo(40);
+      b.trigger("dave", 0, accountOf("bob"), { verdict: "unavailable" });
+      b.advanceTo(44);
+      b.begin();
+      b.advanceTo(45);
+    },
+  },
+  {
     path: "windows/distribution-accepted",
     description:
       "The honest list for cycle 0 (333 to each of 3 nodes) was not challenged: at slot 37 it is accepted, each entry becomes a vesting tranche over rounds [2, 4), and the unpaid 1 returns to the escrow (CycleCompleted paid 999, returned 1).",
@@ -227,6 +260,20 @@ export const WINDOW_CASES: readonly VectorCase[] = [
       b.begin();
       b.advanceTo(37);
       b.advanceTo(40);
+    },
+  },
+  {
+    path: "windows/distribution-accepted-weighted",
+    description:
+      "A task with distributionRule weighted: the distributor of cycle 0 posted the ledger-computed list, 1000 × weight at reveal / revealed weight (bob 500, carol 333, dave 166). Nobody can trigger against it; at slot 37 it is accepted, each entry vests over rounds [2, 4), and the unpaid 1 returns to the escrow.",
+    build(b) {
+      taskWithNodes(b, { distributionRule: "weighted" });
+      workCycle(b, 0);
+      const distributor = toDistribution(b, 0);
+      b.submitList(distributor, 0, b.ruleList(0));
+      b.advanceTo(36);
+      b.begin();
+      b.advanceTo(37);
     },
   },
   {
