@@ -60,7 +60,7 @@ export const STAKING_CASES: readonly VectorCase[] = [
   {
     path: "unstake/accepted",
     description:
-      "bob unstakes in round 0: his 300 moves from stake to unbonding until round 1 (unbondingRounds 1) and leaves the ramp aggregate, so he stops weighing at once.",
+      "bob unstakes in round 0: his 300 moves from stake to unbonding until round 2 (unbondingRounds 2) and leaves the ramp aggregate, so he stops weighing at once.",
     build(b) {
       taskWithNodes(b);
       b.advanceTo(12);
