@@ -232,7 +232,8 @@ export const WINDOW_CASES: readonly VectorCase[] = [
       taskWithNodes(b);
       workCycle(b, 0);
       const distributor = submitHonestList(b, 0);
-      if (distributor !== "bob") throw new Error(`distribution-disputed expects bob as distributor, got ${distributor}`);
+      if (distributor !== "bob")
+        throw new Error(`distribution-disputed expects bob as distributor, got ${distributor}`);
       b.advanceTo(32);
       b.trigger("carol", 0, accountOf("bob"), { kind: "distribution" });
       b.advanceTo(33);
