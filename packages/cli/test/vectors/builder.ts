@@ -14,6 +14,7 @@ import {
   getCycle,
   getCycleWindows,
   getReveal,
+  getRuleDistribution,
   getTask,
   type Hash,
   isDecodeRejection,
@@ -102,6 +103,12 @@ export function accountOf(name: Name): Account {
   return keyOf(name).publicKey;
 }
 
+/** A node's proof payload for a cycle, as the lowercase hex a `publishProof` carries. */
+export function payloadOf(name: Name, cycle: number): string {
+  return Buffer.from(`proof:${name}:${cycle}`, "utf8").toString("hex");
+}
+
+/** The revealed proof digest: the SHA-256 of the payload (`payloadOf`), so a node can publish it when challenged. */
 export function proofOf(name: Name, cycle: number): Hash {
   return sha256Hex(`proof:${name}:${cycle}`);
 }
@@ -355,6 +362,12 @@ export class VectorBuilder {
     );
   }
 
+  /** The target of availability challenge `trigger` publishes its payload (its own, unless `payload` is given). */
+  publish(name: Name, cycle: number, trigger: number, options: SendOptions & { payload?: string } = {}): void {
+    const payload = options.payload ?? payloadOf(name, cycle);
+    this.send(name, { kind: "publishProof", task: this.task, cycle, trigger, payload }, options);
+  }
+
   vote(name: Name, cycle: number, trigger: number, choice: VoteChoice, options: SendOptions = {}): void {
     this.send(name, { kind: "vote", task: this.task, cycle, trigger, choice }, options);
   }
@@ -375,6 +388,13 @@ export class VectorBuilder {
       .sort();
     const share = record.reserved / BigInt(Math.max(valid.length, 1));
     return valid.map((recipient) => ({ recipient, amount: share }));
+  }
+
+  /** The one list a ledger-computed rule (`weighted`, `equal`) accepts for the cycle, as the ledger computes it. */
+  ruleList(cycle: number): DistributionEntry[] {
+    const entries = getRuleDistribution(this.state, this.task, cycle);
+    if (entries === null) throw new Error("ruleList: the task's distribution rule is custom");
+    return entries;
   }
 
   submitList(

@@ -112,6 +112,78 @@ export const AUDIT_CASES: readonly VectorCase[] = [
     },
   },
   {
+    path: "triggerAudit/accepted-availability-challenge",
+    description:
+      "dave opens an availability challenge against bob's cycle 0 proof in slot 22 (verdict unavailable): his bond (10) is locked and trigger 0 closes at slot 27 like a proof trigger, but no vote is recorded (not even dave's own): bob answers by publishing his payload.",
+    build(b) {
+      taskWithNodes(b);
+      workCycle(b, 0);
+      b.advanceTo(22);
+      b.begin();
+      b.trigger("dave", 0, accountOf("bob"), { verdict: "unavailable" });
+    },
+  },
+  {
+    path: "triggerAudit/accepted-late",
+    description:
+      "Cycle 0 was paid at slot 37 (round 2), so its proofs can be challenged late until the end of round 3 (vestingRounds 2): bob triggers against dave's cycle 0 proof in slot 40. The trigger is late, its vote window is its own (closes at 40 + auditSlots + voteSlots = 45), and the task lists it in lateTriggers.",
+    build(b) {
+      taskWithNodes(b);
+      workCycle(b, 0);
+      submitHonestList(b, 0);
+      b.advanceTo(40);
+      b.begin();
+      b.trigger("bob", 0, accountOf("dave"));
+    },
+  },
+  {
+    path: "triggerAudit/rejected-late-window-closed",
+    description:
+      "Cycle 0 was paid at slot 37 (round 2); its late challenge window ended with round 3 (slot 50). bob triggers against dave's cycle 0 proof in slot 50: AUDIT__WINDOW_CLOSED.",
+    build(b) {
+      taskWithNodes(b);
+      workCycle(b, 0);
+      submitHonestList(b, 0);
+      b.advanceTo(50);
+      b.begin();
+      b.trigger("bob", 0, accountOf("dave"), { expect: "AUDIT__WINDOW_CLOSED" });
+    },
+  },
+  {
+    path: "triggerAudit/rejected-verdict-not-allowed",
+    description:
+      "The distributor of cycle 0 posted its list; another node opens a list trigger with verdict unavailable: AUDIT__VERDICT_NOT_ALLOWED (a list is on the ledger, it cannot be unavailable).",
+    build(b) {
+      taskWithNodes(b);
+      workCycle(b, 0);
+      const distributor = submitHonestList(b, 0);
+      b.advanceTo(32);
+      b.begin();
+      b.trigger(othersThan(distributor)[0] ?? "bob", 0, accountOf(distributor), {
+        kind: "distribution",
+        verdict: "unavailable",
+        expect: "AUDIT__VERDICT_NOT_ALLOWED",
+      });
+    },
+  },
+  {
+    path: "triggerAudit/rejected-list-checked-by-ledger",
+    description:
+      "In a task with distributionRule weighted, the distributor of cycle 0 posted the ledger-computed list; another node triggers against it: AUDIT__LIST_CHECKED_BY_LEDGER (the ledger checked every amount, so the list cannot be wrong).",
+    build(b) {
+      taskWithNodes(b, { distributionRule: "weighted" });
+      workCycle(b, 0);
+      const distributor = toDistribution(b, 0);
+      b.submitList(distributor, 0, b.ruleList(0));
+      b.advanceTo(32);
+      b.begin();
+      b.trigger(othersThan(distributor)[0] ?? "bob", 0, accountOf(distributor), {
+        kind: "distribution",
+        expect: "AUDIT__LIST_CHECKED_BY_LEDGER",
+      });
+    },
+  },
+  {
     path: "vote/accepted",
     description:
       "bob triggered against dave's proof; carol votes invalid in slot 23: her weight (200) is added to the trigger's running invalid tally.",
@@ -223,7 +295,21 @@ export const AUDIT_CASES: readonly VectorCase[] = [
   {
     path: "vote/rejected-unavailable-not-allowed",
     description:
-      "A list trigger is open against the distributor of cycle 0; a vote 'unavailable' on it is VOTE__UNAVAILABLE_NOT_ALLOWED (lists are on the ledger).",
+      "bob triggered against dave's proof (verdict invalid); carol votes 'unavailable' on it: VOTE__UNAVAILABLE_NOT_ALLOWED. A vote is valid or invalid; a proof that cannot be fetched is an availability challenge, settled on the ledger.",
+    build(b) {
+      taskWithNodes(b);
+      workCycle(b, 0);
+      b.advanceTo(22);
+      b.trigger("bob", 0, accountOf("dave"));
+      b.advanceTo(23);
+      b.begin();
+      b.vote("carol", 0, 0, "unavailable", { expect: "VOTE__UNAVAILABLE_NOT_ALLOWED" });
+    },
+  },
+  {
+    path: "vote/rejected-unavailable-on-list",
+    description:
+      "A list trigger is open against the distributor of cycle 0; a vote 'unavailable' on it is VOTE__UNAVAILABLE_NOT_ALLOWED too (lists are on the ledger).",
     build(b) {
       taskWithNodes(b);
       workCycle(b, 0);
@@ -233,6 +319,20 @@ export const AUDIT_CASES: readonly VectorCase[] = [
       b.trigger(first ?? "bob", 0, accountOf(distributor), { kind: "distribution" });
       b.begin();
       b.vote(second ?? "carol", 0, 0, "unavailable", { expect: "VOTE__UNAVAILABLE_NOT_ALLOWED" });
+    },
+  },
+  {
+    path: "vote/rejected-availability-challenge",
+    description:
+      "dave opened an availability challenge against bob's proof (verdict unavailable); carol votes invalid on it: VOTE__AVAILABILITY_CHALLENGE. Availability is settled by bob publishing his payload, not by votes, so no coalition can call a live proof unavailable.",
+    build(b) {
+      taskWithNodes(b);
+      workCycle(b, 0);
+      b.advanceTo(22);
+      b.trigger("dave", 0, accountOf("bob"), { verdict: "unavailable" });
+      b.advanceTo(23);
+      b.begin();
+      b.vote("carol", 0, 0, "invalid", { expect: "VOTE__AVAILABILITY_CHALLENGE" });
     },
   },
 ];

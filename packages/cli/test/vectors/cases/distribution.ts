@@ -154,6 +154,59 @@ export const DISTRIBUTION_CASES: readonly VectorCase[] = [
     },
   },
   {
+    path: "submitDistribution/accepted-weighted",
+    description:
+      "In a task with distributionRule weighted, the distributor of cycle 0 posts the ledger-computed list in slot 30: each valid submitter gets reserved × its weight at reveal / the cycle's revealed weight (1000 × 300/600 = 500 to bob, 333 to carol, 166 to dave), and the ledger accepts it because every amount is exactly that and nobody is left out.",
+    build(b) {
+      taskWithNodes(b, { distributionRule: "weighted" });
+      workCycle(b, 0);
+      const distributor = toDistribution(b, 0);
+      b.begin();
+      b.submitList(distributor, 0, b.ruleList(0));
+    },
+  },
+  {
+    path: "submitDistribution/accepted-zero-amount",
+    description:
+      "In a task with distributionRule custom, the distributor's list pays dave 0 and the two others 333 each: a zero amount is allowed in an entry (a ledger-computed rule lists every valid submitter, even one whose share floors to 0); it creates no vesting tranche when the list is paid.",
+    build(b) {
+      taskWithNodes(b);
+      workCycle(b, 0);
+      const distributor = toDistribution(b, 0);
+      const entries = b
+        .honestList(0)
+        .map((entry) => (entry.recipient === accountOf("dave") ? { ...entry, amount: 0n } : entry));
+      b.begin();
+      b.submitList(distributor, 0, entries);
+    },
+  },
+  {
+    path: "submitDistribution/rejected-wrong-amount",
+    description:
+      "In a task with distributionRule weighted, the distributor of cycle 0 posts the equal split (333 to each) instead of the weighted one: DISTRIBUTION__WRONG_AMOUNT at the first entry that differs (context: recipient, expected and got), although the list is within the bounty.",
+    build(b) {
+      taskWithNodes(b, { distributionRule: "weighted" });
+      workCycle(b, 0);
+      const distributor = toDistribution(b, 0);
+      b.begin();
+      b.submitList(distributor, 0, b.honestList(0), { expect: "DISTRIBUTION__WRONG_AMOUNT" });
+    },
+  },
+  {
+    path: "submitDistribution/rejected-incomplete",
+    description:
+      "In a task with distributionRule weighted, the distributor posts the ledger-computed list in 2 chunks but leaves the last valid submitter out: chunk 0 (1 entry) is accepted, the last chunk (1 entry) is DISTRIBUTION__INCOMPLETE (expected 3 entries, got 2), and the list stays receiving.",
+    build(b) {
+      taskWithNodes(b, { distributionRule: "weighted" });
+      workCycle(b, 0);
+      const distributor = toDistribution(b, 0);
+      const list = b.ruleList(0);
+      b.begin();
+      b.submitList(distributor, 0, list.slice(0, 1), { chunk: 0, chunkCount: 2 });
+      b.submitList(distributor, 0, list.slice(1, 2), { chunk: 1, chunkCount: 2, expect: "DISTRIBUTION__INCOMPLETE" });
+    },
+  },
+  {
     path: "claim/accepted",
     description:
       "bob's 333 for cycle 0 vest over rounds [2, 4); in round 3 (slot 40) he claims half (166) and his tranche records what he claimed.",

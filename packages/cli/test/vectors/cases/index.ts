@@ -1,5 +1,6 @@
 import type { VectorCase } from "../scenarios.ts";
 import { AUDIT_CASES } from "./audits.ts";
+import { AVAILABILITY_CASES } from "./availability.ts";
 import { DISTRIBUTION_CASES } from "./distribution.ts";
 import { EDGE_CASES, TRANSFER_CASES } from "./edge.ts";
 import { STAKING_CASES } from "./staking.ts";
@@ -15,6 +16,7 @@ export const ALL_CASES: readonly VectorCase[] = [
   ...STAKING_CASES,
   ...SUBMISSION_CASES,
   ...AUDIT_CASES,
+  ...AVAILABILITY_CASES,
   ...DISTRIBUTION_CASES,
   ...WINDOW_CASES,
 ];

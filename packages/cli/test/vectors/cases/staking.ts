@@ -1,4 +1,4 @@
-import { taskWithNodes, transferBody, type VectorCase } from "../scenarios.ts";
+import { taskWithNodes, transferBody, type VectorCase, workCycle } from "../scenarios.ts";
 
 /** Stake, unbonding and withdrawal (protocol.md §3). */
 export const STAKING_CASES: readonly VectorCase[] = [
@@ -60,7 +60,7 @@ export const STAKING_CASES: readonly VectorCase[] = [
   {
     path: "unstake/accepted",
     description:
-      "bob unstakes in round 0: his 300 moves from stake to unbonding until round 1 (unbondingRounds 1) and leaves the ramp aggregate, so he stops weighing at once.",
+      "bob unstakes in round 0: his 300 moves from stake to unbonding until round 2 (unbondingRounds 2) and leaves the ramp aggregate, so he stops weighing at once.",
     build(b) {
       taskWithNodes(b);
       b.advanceTo(12);
@@ -101,6 +101,32 @@ export const STAKING_CASES: readonly VectorCase[] = [
       b.advanceTo(15);
       b.begin();
       b.send("bob", { kind: "withdraw", task: b.task }, { expect: "WITHDRAW__STILL_BONDED" });
+    },
+  },
+  {
+    path: "withdraw/rejected-still-challengeable",
+    description:
+      "bob revealed a proof in cycle 0 and unstaked in round 1 (unbonding until round 3). In round 3 (slot 40) the unbonding is over but his cycle 0 proof can still be challenged late and its rewards are still vesting: withdrawal waits until round lastRevealCycle + 3 + allowedFailedDistributions + vestingRounds = 0 + 3 + 1 + 2 = 6, WITHDRAW__STILL_CHALLENGEABLE (context: untilRound 6).",
+    build(b) {
+      taskWithNodes(b);
+      workCycle(b, 0);
+      b.send("bob", { kind: "unstake", task: b.task });
+      b.advanceTo(40);
+      b.begin();
+      b.send("bob", { kind: "withdraw", task: b.task }, { expect: "WITHDRAW__STILL_CHALLENGEABLE" });
+    },
+  },
+  {
+    path: "withdraw/accepted-after-challenge-window",
+    description:
+      "As withdraw/rejected-still-challengeable, but bob withdraws in round 6 (slot 70), when no proof of his can be challenged any more: his 300 unbonding returns to his balance.",
+    build(b) {
+      taskWithNodes(b);
+      workCycle(b, 0);
+      b.send("bob", { kind: "unstake", task: b.task });
+      b.advanceTo(70);
+      b.begin();
+      b.send("bob", { kind: "withdraw", task: b.task });
     },
   },
   {

@@ -1,10 +1,12 @@
 import { accountOf } from "../builder.ts";
 import {
   commitAll,
+  NODES,
   othersThan,
   submitHonestList,
   taskWithNodes,
   toDistribution,
+  transferBody,
   type VectorCase,
   workCycle,
 } from "../scenarios.ts";
@@ -33,7 +35,7 @@ export const WINDOW_CASES: readonly VectorCase[] = [
   {
     path: "windows/audit-upheld",
     description:
-      "bob (300) triggered against dave's proof and carol (200) voted invalid: at slot 27 invalid is 500 of 500 voted (> 66.67%) and all 500 of the weight that may vote (all but dave's) took part: upheld. dave loses 50% of his stake (50), bob gets his bond (10) back plus 10% of the slash (5), the escrow gets 45, dave's reveal is marked invalid and validCount drops to 2.",
+      "bob (300) triggered against dave's proof and carol (200) voted invalid: at slot 27 invalid is 500 of 500 voted (> 66.67%) and all 500 of the weight that may vote (all but dave's) took part: upheld. dave loses 50% of his stake (50), bob gets his bond (10) back plus 10% of the slash (5), the other 45 is burned (totals.burned, task.burned; the escrow gets nothing), dave's reveal is marked invalid and validCount drops to 2.",
     build(b) {
       taskWithNodes(b);
       workCycle(b, 0);
@@ -49,7 +51,7 @@ export const WINDOW_CASES: readonly VectorCase[] = [
   {
     path: "windows/audit-upheld-slashes-vesting",
     description:
-      "dave was paid 333 for cycle 0 at slot 37 (vesting over rounds [2, 4)) and, in the same slot, the trigger against his cycle 1 proof is upheld: he loses 50 of his stake and 166 of his still-locked rewards; bob gets 21 (10% of 216) plus his bond. Unvested rewards stay slashable (§7).",
+      "dave was paid 333 for cycle 0 at slot 37 (vesting over rounds [2, 4)) and, in the same slot, the trigger against his cycle 1 proof is upheld: he loses 50 of his stake and 166 of his still-locked rewards; bob gets 21 (10% of 216) plus his bond and the other 195 is burned. Unvested rewards stay slashable (§7).",
     build(b) {
       taskWithNodes(b);
       workCycle(b, 0);
@@ -67,14 +69,14 @@ export const WINDOW_CASES: readonly VectorCase[] = [
   {
     path: "windows/audit-rejected",
     description:
-      "bob (300) triggered against dave's proof, carol (200) voted valid: invalid is 60% of the voted weight, not above 66.67%: rejected. bob's bond (10) goes to dave, nobody is slashed, and bob's losing vote is counted (losingVotes 1).",
+      "dave (100) triggered against carol's proof, bob (300) voted valid: invalid is 25% of the voted weight, not above 1 − 66.67%: rejected. dave's bond (10) goes to carol, nobody is slashed, carol is paid as usual, and dave's losing vote is counted (losingVotes 1).",
     build(b) {
       taskWithNodes(b);
       workCycle(b, 0);
       b.advanceTo(22);
-      b.trigger("bob", 0, accountOf("dave"));
+      b.trigger("dave", 0, accountOf("carol"));
       b.advanceTo(23);
-      b.vote("carol", 0, 0, "valid");
+      b.vote("bob", 0, 0, "valid");
       b.advanceTo(26);
       b.begin();
       b.advanceTo(27);
@@ -83,9 +85,25 @@ export const WINDOW_CASES: readonly VectorCase[] = [
   {
     path: "windows/audit-rejected-losing-vote-penalty",
     description:
-      "As audit-rejected with losingVotePenalty 5: besides forfeiting his bond, bob loses 5 of his stake to the escrow for voting on the losing side (LosingVotePenalized).",
+      "As audit-rejected with losingVotePenalty 5: besides forfeiting his bond, dave loses 5 of his stake for voting on the losing side (LosingVotePenalized); the penalty is burned (totals.burned, task.burned), not paid into the escrow.",
     build(b) {
       taskWithNodes(b, { losingVotePenalty: 5n });
+      workCycle(b, 0);
+      b.advanceTo(22);
+      b.trigger("dave", 0, accountOf("carol"));
+      b.advanceTo(23);
+      b.vote("bob", 0, 0, "valid");
+      b.advanceTo(26);
+      b.begin();
+      b.advanceTo(27);
+    },
+  },
+  {
+    path: "windows/audit-disputed",
+    description:
+      "bob (300) triggered against dave's proof, carol (200) voted valid: invalid is 60% of the voted weight, not above slashQuorum (66.67%) but above 1 − 66.67%: disputed. dave is not slashed but his proof is not paid (reveal status disputed, validCount 2); bob gets his bond back, and nobody's vote counts as losing.",
+    build(b) {
+      taskWithNodes(b);
       workCycle(b, 0);
       b.advanceTo(22);
       b.trigger("bob", 0, accountOf("dave"));
@@ -113,17 +131,64 @@ export const WINDOW_CASES: readonly VectorCase[] = [
   {
     path: "windows/audit-unavailable",
     description:
-      "dave (100) triggered against bob's proof, carol (200) voted unavailable: unavailable is 2/3 of the voted weight: the proof resolves unavailable. bob is not paid for the cycle (reveal status unavailable, validCount 2) but nobody is slashed and dave gets his bond back.",
+      "dave (100) opened an availability challenge against bob's cycle 0 proof in slot 22 (verdict unavailable: no votes, bond 10) and bob never published his payload: at slot 27 the challenge resolves unavailable. bob is not paid for the cycle (reveal status unavailable, validCount 2) but nobody is slashed (downtime is not fraud) and dave gets his bond back.",
     build(b) {
       taskWithNodes(b);
       workCycle(b, 0);
       b.advanceTo(22);
-      b.trigger("dave", 0, accountOf("bob"));
-      b.advanceTo(23);
-      b.vote("carol", 0, 0, "unavailable");
+      b.trigger("dave", 0, accountOf("bob"), { verdict: "unavailable" });
       b.advanceTo(26);
       b.begin();
       b.advanceTo(27);
+    },
+  },
+  {
+    path: "windows/audit-answered",
+    description:
+      "dave opened an availability challenge against bob's cycle 0 proof and bob published his payload in slot 23, which settled it as answered; at slot 27, where an unanswered challenge would resolve, nothing more happens: bob's reveal stays valid and published, dave's bond was returned at publication.",
+    build(b) {
+      taskWithNodes(b);
+      workCycle(b, 0);
+      b.advanceTo(22);
+      b.trigger("dave", 0, accountOf("bob"), { verdict: "unavailable" });
+      b.advanceTo(23);
+      b.publish("bob", 0, 0);
+      b.advanceTo(26);
+      b.begin();
+      b.advanceTo(27);
+    },
+  },
+  {
+    path: "windows/late-trigger-upheld-clawback",
+    description:
+      "Cycle 0 paid dave 333 at slot 37 (vesting over rounds [2, 4)); in slot 40 he claimed the 166 unlocked so far. Also in slot 40 bob triggered late against dave's cycle 0 proof (its own vote window, closing at 45) and carol voted invalid. At slot 45 the late trigger is upheld: first the 167 of cycle 0 that dave still holds is clawed back into the escrow (RewardClawedBack; task.totalPaid falls by 167, the claimed 166 is gone), then dave is slashed 50% of his stake (50, burned but for bob's 5).",
+    build(b) {
+      taskWithNodes(b);
+      workCycle(b, 0);
+      submitHonestList(b, 0);
+      b.advanceTo(40);
+      b.claim("dave");
+      b.trigger("bob", 0, accountOf("dave"));
+      b.advanceTo(41);
+      b.vote("carol", 0, 0, "invalid");
+      b.advanceTo(44);
+      b.begin();
+      b.advanceTo(45);
+    },
+  },
+  {
+    path: "windows/late-availability-unanswered",
+    description:
+      "Cycle 0 paid bob 333 at slot 37. In slot 40 dave opened a late availability challenge against bob's cycle 0 proof (closes at 45) and bob did not publish: at slot 45 it resolves unavailable, bob's whole unclaimed cycle 0 tranche (333) is clawed back into the escrow (RewardClawedBack), nobody is slashed and dave gets his bond back.",
+    build(b) {
+      taskWithNodes(b);
+      workCycle(b, 0);
+      submitHonestList(b, 0);
+      b.advanceTo(40);
+      b.trigger("dave", 0, accountOf("bob"), { verdict: "unavailable" });
+      b.advanceTo(44);
+      b.begin();
+      b.advanceTo(45);
     },
   },
   {
@@ -142,9 +207,10 @@ export const WINDOW_CASES: readonly VectorCase[] = [
   {
     path: "windows/distribution-accepted-after-false-trigger",
     description:
-      "A node triggered against the honest list of cycle 0 and the third node voted valid: at slot 37 the trigger is rejected, the triggerer's bond goes to the distributor, and the list is accepted and paid.",
+      "erin (400) staked with the three nodes but does not submit. The lighter of the two non-distributing submitters triggered against the honest list of cycle 0; the other and erin voted valid, so invalid is at most 1/3 of the voted weight: at slot 37 the trigger is rejected, the triggerer's bond goes to the distributor, and the list is accepted and paid.",
     build(b) {
-      taskWithNodes(b);
+      b.send("alice", transferBody("erin", 1_000n));
+      taskWithNodes(b, {}, 5_000n, { ...NODES, erin: 400n });
       workCycle(b, 0);
       const distributor = submitHonestList(b, 0);
       const [first, second] = othersThan(distributor);
@@ -152,6 +218,26 @@ export const WINDOW_CASES: readonly VectorCase[] = [
       b.trigger(second ?? "dave", 0, accountOf(distributor), { kind: "distribution" });
       b.advanceTo(33);
       b.vote(first ?? "bob", 0, 0, "valid");
+      b.vote("erin", 0, 0, "valid");
+      b.advanceTo(36);
+      b.begin();
+      b.advanceTo(37);
+    },
+  },
+  {
+    path: "windows/distribution-disputed",
+    description:
+      "bob, the distributor of cycle 0, posted the honest list; carol (200) triggered against it and dave (100) voted valid: invalid is 2/3 of the voted weight, not above slashQuorum (66.67%) but above 1 − 66.67%: disputed. At slot 37 the list is rejected (DistributionRejected, reason disputed) and the attempt fails, but bob is not slashed, keeps his valid proof, and carol gets her bond back; the cycle moves to attempt 1 in round 3.",
+    build(b) {
+      taskWithNodes(b);
+      workCycle(b, 0);
+      const distributor = submitHonestList(b, 0);
+      if (distributor !== "bob")
+        throw new Error(`distribution-disputed expects bob as distributor, got ${distributor}`);
+      b.advanceTo(32);
+      b.trigger("carol", 0, accountOf("bob"), { kind: "distribution" });
+      b.advanceTo(33);
+      b.vote("dave", 0, 0, "valid");
       b.advanceTo(36);
       b.begin();
       b.advanceTo(37);
@@ -175,6 +261,20 @@ export const WINDOW_CASES: readonly VectorCase[] = [
       b.begin();
       b.advanceTo(37);
       b.advanceTo(40);
+    },
+  },
+  {
+    path: "windows/distribution-accepted-weighted",
+    description:
+      "A task with distributionRule weighted: the distributor of cycle 0 posted the ledger-computed list, 1000 × weight at reveal / revealed weight (bob 500, carol 333, dave 166). Nobody can trigger against it; at slot 37 it is accepted, each entry vests over rounds [2, 4), and the unpaid 1 returns to the escrow.",
+    build(b) {
+      taskWithNodes(b, { distributionRule: "weighted" });
+      workCycle(b, 0);
+      const distributor = toDistribution(b, 0);
+      b.submitList(distributor, 0, b.ruleList(0));
+      b.advanceTo(36);
+      b.begin();
+      b.advanceTo(37);
     },
   },
   {
