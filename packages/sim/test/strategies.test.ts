@@ -63,12 +63,18 @@ test("lazy: votes on the losing side of every upheld trigger, which the ledger c
   assert.equal(group(metrics, "honest").losingVotes, 0);
 });
 
-test("liar: its wrong list is contested, rejected and its distributor slashed", () => {
+test("liar: its wrong list is contested, rejected and its distributor slashed (custom rule)", () => {
+  // A liar is drawn in a given run only by chance (4 of 20 nodes), so three seeds together must show it.
   for (const rules of ["gradual", "koii"] as const) {
-    const metrics = run("liar", rules, 14);
-    assert.ok(metrics.lists.rejected > 0, `${rules}: no list rejected`);
-    assert.ok(group(metrics, "liar").slashedStake > 0n);
-    assert.equal(metrics.honestSlashed, 0n);
+    const runs = [1, 2, 3].map((seed) => run("liar", rules, 14, seed));
+    assert.ok(
+      runs.some((metrics) => metrics.lists.rejected > 0),
+      `${rules}: no list rejected`,
+    );
+    for (const metrics of runs) {
+      if (metrics.lists.rejected > 0) assert.ok(group(metrics, "liar").slashedStake > 0n);
+      assert.equal(metrics.honestSlashed, 0n);
+    }
   }
 });
 

@@ -1,0 +1,319 @@
+/**
+ * What a coalition would try against the rules of protocol.md §5-§7, one attack per test, each as a script of real
+ * transactions against the real core. Every attack here worked against the first rules (issue 14); each test
+ * shows the rule that now stops it.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import {
+  BPS,
+  DEVNET_PARAMS,
+  type DistributionEntry,
+  getReveal,
+  getRuleDistribution,
+  getTotals,
+  getVesting,
+  type Hash,
+  type ProtocolEvent,
+  type TaskParams,
+  TOKEN,
+} from "../src/index.ts";
+import { accountOf, proofOf, TestChain } from "./harness.ts";
+
+const T = TOKEN;
+/** No warm-up and no ramp: these tests are about the dispute rules, not about how fast weight arrives. */
+const INSTANT: Partial<TaskParams> = { warmupRounds: 0, rampRounds: 0 };
+
+function setup(stakes: Record<string, bigint>, params: Partial<TaskParams> = {}): { chain: TestChain; task: Hash } {
+  const balances: Record<string, bigint> = { creator: 100_000n * T };
+  for (const [name, stake] of Object.entries(stakes)) balances[name] = stake + 100n * T;
+  const chain = new TestChain(balances);
+  const task = chain.createTask("creator", { ...INSTANT, ...params }, 10_000n * T);
+  for (const [name, stake] of Object.entries(stakes)) chain.stakeIn(task, name, stake);
+  return { chain, task };
+}
+
+const honest = (name: string, cycle: number) => proofOf(`${name}:${cycle}`);
+const proofsOf = (names: readonly string[], cycle: number) =>
+  Object.fromEntries(names.map((name) => [name, honest(name, cycle)]));
+
+function vested(events: readonly ProtocolEvent[], cycle: number): Map<string, bigint> {
+  const paid = new Map<string, bigint>();
+  for (const event of events) {
+    if (event.type === "Vested" && event.cycle === cycle) paid.set(event.node, event.amount);
+  }
+  return paid;
+}
+
+function resolutions(events: readonly ProtocolEvent[]): string[] {
+  return events.flatMap((event) => (event.type === "TriggerResolved" ? [event.resolution] : []));
+}
+
+/** The drawn distributor posts what the ledger's rule computes; runs to the settlement. */
+function payByRule(chain: TestChain, task: Hash, cycle: number): ProtocolEvent[] {
+  const windows = chain.windows(task, cycle);
+  chain.advanceTo(windows.distribution.opensAt);
+  const distributor = chain.distributorOf(task, cycle) as string;
+  chain.submitList(distributor, task, cycle, 0, getRuleDistribution(chain.state, task, cycle) ?? []);
+  return chain.advanceTo(windows.distributionVotes.closesAt);
+}
+
+describe("finding 1: a majority calling honest proofs unavailable", () => {
+  it("cannot: 'unavailable' is no vote, and a challenged live node answers by publishing, then is paid", () => {
+    // w1, w2 hold 60% of the weight; h1..h4 the rest.
+    const { chain, task } = setup({
+      w1: 300n * T,
+      w2: 300n * T,
+      h1: 100n * T,
+      h2: 100n * T,
+      h3: 100n * T,
+      h4: 100n * T,
+    });
+    const names = ["w1", "w2", "h1", "h2", "h3", "h4"];
+    chain.playSubmissions(task, 1, proofsOf(names, 1));
+    const windows = chain.windows(task, 1);
+    chain.advanceTo(windows.proofTriggers.opensAt);
+    const invalid = chain.triggerProof("w1", task, 1, "h1", "says invalid");
+    const vote = chain.send("w2", { kind: "vote", task, cycle: 1, trigger: invalid, choice: "unavailable" });
+    assert.equal(vote.ok ? "ok" : vote.code, "VOTE__UNAVAILABLE_NOT_ALLOWED");
+    const challenge = chain.triggerAvailability("w2", task, 1, "h2");
+    assert.ok(chain.publish("h2", task, 1, challenge, "h2:1").ok, "the live target answers");
+    for (const name of ["h2", "h3", "h4"]) chain.vote(name, task, 1, invalid, "valid");
+    chain.vote("w2", task, 1, invalid, "invalid");
+    const events = chain.advanceTo(windows.proofVotes.closesAt);
+    // 600 invalid against 300 valid: 2/3 of the voted weight exactly, not above it. No slash; h1 is disputed.
+    assert.deepEqual(resolutions(events), ["disputed"]);
+    assert.equal(events.filter((event) => event.type === "Slashed").length, 0);
+    const paid = vested(payByRule(chain, task, 1), 1);
+    assert.equal(paid.get(accountOf("h2")), (100n * T * 100n) / 1_000n, "the challenged node is paid its share");
+    assert.equal(paid.get(accountOf("h1")), undefined, "the disputed one is not...");
+    assert.equal(paid.get(accountOf("w1")), (100n * T * 300n) / 1_000n, "...and nobody gets its share");
+  });
+});
+
+describe("finding 2: a third of the weight passing a list that pays only itself", () => {
+  const stakes = { w1: 200n * T, w2: 200n * T, h1: 200n * T, h2: 200n * T, h3: 200n * T };
+  const names = ["w1", "w2", "h1", "h2", "h3"];
+
+  it("under the default weighted rule the ledger refuses any amount but the rule's", () => {
+    const { chain, task } = setup(stakes);
+    chain.playSubmissions(task, 1, proofsOf(names, 1));
+    const windows = chain.windows(task, 1);
+    chain.advanceTo(windows.distribution.opensAt);
+    const distributor = chain.distributorOf(task, 1) as string;
+    const selfish: DistributionEntry[] = [{ recipient: accountOf(distributor), amount: 100n * T }];
+    const refused = chain.send(distributor, {
+      kind: "submitDistribution",
+      task,
+      cycle: 1,
+      attempt: 0,
+      chunk: 0,
+      chunkCount: 1,
+      entries: selfish,
+    });
+    assert.equal(refused.ok ? "ok" : refused.code, "DISTRIBUTION__WRONG_AMOUNT");
+    const rule = getRuleDistribution(chain.state, task, 1) as DistributionEntry[];
+    const partial = chain.send(distributor, {
+      kind: "submitDistribution",
+      task,
+      cycle: 1,
+      attempt: 0,
+      chunk: 0,
+      chunkCount: 1,
+      entries: rule.slice(0, 2),
+    });
+    assert.equal(partial.ok ? "ok" : partial.code, "DISTRIBUTION__INCOMPLETE", "leaving honest nodes out");
+    const trigger = chain.send("h1", {
+      kind: "triggerAudit",
+      task,
+      cycle: 1,
+      target: accountOf(distributor),
+      triggerKind: "distribution",
+      verdict: "invalid",
+      attempt: 0,
+      reasonDigest: proofOf("x"),
+    });
+    assert.ok(!trigger.ok);
+  });
+
+  it("under a custom rule a 40% coalition's list is rejected and its distributor slashed by the other 60%", () => {
+    const { chain, task } = setup(stakes, { distributionRule: "custom" });
+    chain.playSubmissions(task, 1, proofsOf(names, 1));
+    const windows = chain.windows(task, 1);
+    chain.advanceTo(windows.distribution.opensAt);
+    const distributor = chain.distributorOf(task, 1) as string;
+    const coalition = distributor.startsWith("w") ? ["w1", "w2"] : [distributor];
+    chain.submitList(distributor, task, 1, 0, [{ recipient: accountOf(distributor), amount: 100n * T }]);
+    chain.advanceTo(windows.distributionTriggers.opensAt);
+    const outsiders = names.filter((name) => !coalition.includes(name));
+    const [first, ...rest] = outsiders as [string, ...string[]];
+    const balance = chain.balance(first);
+    const trigger = chain.triggerList(first, task, 1);
+    for (const name of rest) chain.vote(name, task, 1, trigger, "invalid");
+    for (const name of coalition) if (name !== distributor) chain.vote(name, task, 1, trigger, "valid");
+    const events = chain.advanceTo(windows.distributionVotes.closesAt);
+    // 600 invalid against at most 200 valid: 75%, above two thirds (the first rules needed strictly more than
+    // two thirds of the voted weight to reject, so 600 against a 300-weight distributor's side passed the list).
+    assert.deepEqual(resolutions(events), ["upheld"]);
+    assert.ok(events.some((event) => event.type === "DistributionRejected"));
+    assert.equal(events.filter((event) => event.type === "Vested").length, 0, "the list pays nobody");
+    assert.ok(chain.balance(first) >= balance, "the triggerer's bond came back (and a share of a slash, if upheld)");
+  });
+});
+
+describe("finding 3: downtime", () => {
+  it("is never slashed and costs the challenger nothing: an unanswered challenge leaves the node unpaid", () => {
+    const { chain, task } = setup({ a: 100n * T, b: 100n * T, c: 100n * T, o: 100n * T });
+    chain.playSubmissions(task, 1, proofsOf(["a", "b", "c", "o"], 1));
+    const windows = chain.windows(task, 1);
+    chain.advanceTo(windows.proofTriggers.opensAt);
+    const before = { a: chain.balance("a"), o: chain.stake(task, "o") };
+    chain.triggerAvailability("a", task, 1, "o");
+    const events = chain.advanceTo(windows.proofVotes.closesAt);
+    assert.deepEqual(resolutions(events), ["unavailable"]);
+    assert.equal(chain.balance("a"), before.a, "bond back");
+    assert.equal(chain.stake(task, "o"), before.o, "not slashed");
+    assert.equal(getReveal(chain.state, task, 1, accountOf("o"))?.status, "unavailable");
+  });
+});
+
+describe("finding 4: vesting that can take back", () => {
+  it("a target cannot defend its own garbage: its own weight never votes", () => {
+    const { chain, task } = setup(
+      { w: 700n * T, a: 100n * T, b: 100n * T, c: 100n * T },
+      { vestingRounds: 4, unbondingRounds: 2 },
+    );
+    chain.playSubmissions(task, 1, { ...proofsOf(["a", "b", "c"], 1), w: proofOf("garbage") });
+    const windows = chain.windows(task, 1);
+    chain.advanceTo(windows.proofTriggers.opensAt);
+    const first = chain.triggerProof("a", task, 1, "w");
+    for (const name of ["b", "c"]) chain.vote(name, task, 1, first, "invalid");
+    // 300 invalid, 0 valid (the target cannot vote): upheld, whatever the target's 70%.
+    const events = chain.advanceTo(windows.proofVotes.closesAt);
+    assert.deepEqual(resolutions(events), ["upheld"], "a target cannot defend itself");
+  });
+
+  it("a 70% coalition defending garbage with a second node gets it disputed, not paid", () => {
+    const { chain, task } = setup(
+      { w1: 350n * T, w2: 350n * T, a: 100n * T, b: 100n * T, c: 100n * T },
+      { vestingRounds: 4, unbondingRounds: 2 },
+    );
+    chain.playSubmissions(task, 1, { ...proofsOf(["a", "b", "c", "w2"], 1), w1: proofOf("garbage") });
+    const windows = chain.windows(task, 1);
+    chain.advanceTo(windows.proofTriggers.opensAt);
+    const first = chain.triggerProof("a", task, 1, "w1");
+    for (const name of ["b", "c"]) chain.vote(name, task, 1, first, "invalid");
+    chain.vote("w2", task, 1, first, "valid");
+    // 300 invalid vs 350 valid: 46% invalid, more than a third: disputed, so the garbage is not paid.
+    const review = chain.advanceTo(windows.proofVotes.closesAt);
+    assert.deepEqual(resolutions(review), ["disputed"]);
+    assert.equal(getReveal(chain.state, task, 1, accountOf("w1"))?.status, "disputed");
+  });
+
+  it("garbage paid under a 70% defence is clawed back late, the whale slashed, its withdrawal refused until then", () => {
+    const { chain, task } = setup(
+      { w1: 400n * T, w2: 300n * T, a: 100n * T, b: 100n * T, c: 100n * T },
+      { vestingRounds: 4, unbondingRounds: 2 },
+    );
+    chain.playSubmissions(task, 1, { ...proofsOf(["a", "b", "c", "w2"], 1), w1: proofOf("garbage") });
+    const windows = chain.windows(task, 1);
+    chain.advanceTo(windows.proofTriggers.opensAt);
+    const first = chain.triggerProof("a", task, 1, "w1");
+    for (const name of ["b", "c"]) chain.vote(name, task, 1, first, "invalid");
+    chain.vote("w2", task, 1, first, "valid");
+    // 300 invalid vs 300 valid (w1 cannot vote on itself): 50% invalid: disputed, not paid.
+    const review = chain.advanceTo(windows.proofVotes.closesAt);
+    assert.deepEqual(resolutions(review), ["disputed"]);
+    // Nobody triggered w2's garbage-free proof; now suppose the auditors missed w1's garbage in a second cycle.
+    chain.playSubmissions(task, 2, { ...proofsOf(["a", "b", "c", "w2"], 2), w1: proofOf("garbage 2") });
+    const paid = vested(payByRule(chain, task, 2), 2);
+    const stolen = paid.get(accountOf("w1")) as bigint;
+    assert.ok(stolen > 0n, "the unchallenged garbage was paid");
+    // The whale leaves at once: both nodes unstake. Withdrawal waits for the late-challenge window.
+    chain.send("w1", { kind: "unstake", task });
+    chain.send("w2", { kind: "unstake", task });
+    const early = chain.send("w1", { kind: "withdraw", task });
+    assert.equal(early.ok ? "ok" : early.code, "WITHDRAW__STILL_BONDED");
+    chain.advance(2 * DEVNET_PARAMS.roundSlots);
+    const stillEarly = chain.send("w1", { kind: "withdraw", task });
+    assert.equal(stillEarly.ok ? "ok" : stillEarly.code, "WITHDRAW__STILL_CHALLENGEABLE");
+    // The honest nodes, now the whole active weight, challenge cycle 2 late and uphold it.
+    const late = chain.triggerProof("a", task, 2, "w1", "late");
+    for (const name of ["b", "c"]) chain.vote(name, task, 2, late, "invalid");
+    const unstakedStake = chain.task(task).totalSlashed;
+    const events = chain.advance(DEVNET_PARAMS.auditSlots + DEVNET_PARAMS.voteSlots);
+    assert.deepEqual(resolutions(events), ["upheld"]);
+    const clawed = events.find((event) => event.type === "RewardClawedBack");
+    assert.ok(clawed !== undefined && clawed.type === "RewardClawedBack");
+    const vesting = getVesting(chain.state, task, accountOf("w1"));
+    assert.equal(clawed.amount + (vesting?.totalClaimed ?? 0n), stolen, "everything not claimed comes back");
+    const slashed = events.find((event) => event.type === "Slashed");
+    assert.ok(slashed !== undefined && slashed.type === "Slashed");
+    assert.equal(slashed.fromStake, (400n * T * BigInt(DEVNET_PARAMS.slashFractionBps)) / BigInt(BPS));
+    assert.ok(chain.task(task).totalSlashed > unstakedStake);
+  });
+});
+
+describe("finding 5: splitting stake", () => {
+  it("pays one node and ten nodes with the same stake the same under the weighted rule (up to rounding)", () => {
+    const one = { solo: 1_000n * T, h1: 500n * T, h2: 500n * T };
+    const split: Record<string, bigint> = { h1: 500n * T, h2: 500n * T };
+    for (let index = 0; index < 10; index += 1) split[`s${index}`] = 100n * T;
+    const pay = (stakes: Record<string, bigint>, mine: (name: string) => boolean) => {
+      const { chain, task } = setup(stakes);
+      chain.playSubmissions(task, 1, proofsOf(Object.keys(stakes), 1));
+      let total = 0n;
+      for (const [node, amount] of vested(payByRule(chain, task, 1), 1)) {
+        if (mine(chain.nameOf(node))) total += amount;
+      }
+      return total;
+    };
+    const solo = pay(one, (name) => name === "solo");
+    const sybils = pay(split, (name) => name.startsWith("s"));
+    assert.equal(solo, 50n * T);
+    assert.ok(solo - sybils <= 10n && sybils - solo <= 10n, `${solo} vs ${sybils}`);
+  });
+});
+
+describe("finding 6: who profits from a slash", () => {
+  it("nobody but the whistleblower: the slashed stake is burned, the escrow and the creator gain nothing", () => {
+    const { chain, task } = setup({ a: 100n * T, b: 100n * T, c: 100n * T, g: 100n * T });
+    chain.playSubmissions(task, 1, { ...proofsOf(["a", "b", "c"], 1), g: proofOf("garbage") });
+    const windows = chain.windows(task, 1);
+    chain.advanceTo(windows.proofTriggers.opensAt);
+    const escrow = chain.task(task).escrow;
+    const trigger = chain.triggerProof("a", task, 1, "g");
+    for (const name of ["b", "c"]) chain.vote(name, task, 1, trigger, "invalid");
+    const events = chain.advanceTo(windows.proofVotes.closesAt);
+    const slashed = events.find((event) => event.type === "Slashed");
+    assert.ok(slashed !== undefined && slashed.type === "Slashed");
+    assert.equal(chain.task(task).escrow, escrow, "the escrow did not grow");
+    assert.equal(getTotals(chain.state).burned, slashed.burned);
+    assert.equal(chain.task(task).burned, slashed.burned);
+  });
+
+  it("a node slashed below the minimum stake can still trigger (positive weight suffices)", () => {
+    const { chain, task } = setup({ a: 10n * T, b: 100n * T, c: 100n * T, g: 100n * T }, { slashFractionBps: 5_000 });
+    chain.playSubmissions(task, 1, { ...proofsOf(["b", "c", "g"], 1), a: proofOf("a's mistake") });
+    const windows = chain.windows(task, 1);
+    chain.advanceTo(windows.proofTriggers.opensAt);
+    const trigger = chain.triggerProof("b", task, 1, "a");
+    for (const name of ["c", "g"]) chain.vote(name, task, 1, trigger, "invalid");
+    chain.advanceTo(windows.proofVotes.closesAt);
+    assert.ok(chain.stake(task, "a") < DEVNET_PARAMS.minimumStake, "a is below the minimum now");
+    chain.playSubmissions(task, 3, { ...proofsOf(["b", "c"], 3), g: proofOf("garbage") }, ["b", "c", "g"]);
+    const next = chain.windows(task, 3);
+    chain.advanceTo(next.proofTriggers.opensAt);
+    const result = chain.send("a", {
+      kind: "triggerAudit",
+      task,
+      cycle: 3,
+      target: accountOf("g"),
+      triggerKind: "proof",
+      verdict: "invalid",
+      attempt: 0,
+      reasonDigest: proofOf("g lies"),
+    });
+    assert.ok(result.ok, result.ok ? "" : result.code);
+  });
+});
