@@ -23,11 +23,11 @@ export { createGenesisState, type GenesisParameters } from "./genesis.ts";
 export { checkConservation, checkTotals, recomputeTotals } from "./invariants.ts";
 export {
   AUDIT_MODES,
-  DISTRIBUTION_RULES,
-  type DistributionRule,
   type AuditMode,
   BPS,
   DEVNET_PARAMS,
+  DISTRIBUTION_RULES,
+  type DistributionRule,
   findParamsProblems,
   LIMITS,
   MAINNET_PARAMS,

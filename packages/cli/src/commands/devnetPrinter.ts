@@ -68,13 +68,27 @@ export function createEventPrinter(options: EventPrinterOptions) {
           break;
         case "AuditTriggered":
           lines.push(
-            `${cycle}: ${label(event.triggerer)} found ${label(event.target)}'s ${event.kind === "proof" ? "proof" : "distribution list"} wrong and triggered an audit (#${String(event.trigger)}, bond ${tokens(event.bond)})`,
+            event.verdict === "unavailable"
+              ? `${cycle}: ${label(event.triggerer)} could not fetch ${label(event.target)}'s proof and challenged its availability (#${String(event.trigger)}${event.late ? ", late" : ""}): it must publish the payload on the ledger`
+              : `${cycle}: ${label(event.triggerer)} found ${label(event.target)}'s ${event.kind === "proof" ? "proof" : "distribution list"} wrong and triggered an audit (#${String(event.trigger)}${event.late ? ", late: the cycle is paid but still vesting" : ""}, bond ${tokens(event.bond)})`,
+          );
+          break;
+        case "ProofPublished":
+          lines.push(
+            `${cycle}: ${label(event.node)} published its proof on the ledger (${String(event.bytes)} bytes): available, judged like any other`,
+          );
+          break;
+        case "RewardClawedBack":
+          after.push(
+            `${cycle}: ↩ ${tokens(event.amount)} of ${label(event.node)}'s unclaimed reward for this cycle clawed back into the escrow`,
           );
           break;
         case "TriggerResolved": {
           const outcome = String(event.resolution).toUpperCase();
           lines.push(
-            `${cycle}: audit #${String(event.trigger)} of ${label(event.target)} ${outcome} — invalid ${tokens(event.invalidWeight)}, valid ${tokens(event.validWeight)}, unavailable ${tokens(event.unavailableWeight)} of ${tokens(event.activeWeight)} active weight`,
+            event.resolution === "answered" || event.resolution === "unavailable"
+              ? `${cycle}: availability challenge #${String(event.trigger)} of ${label(event.target)} ${outcome}${event.resolution === "unavailable" ? " — not published in time: unpaid, not slashed" : ""}`
+              : `${cycle}: audit #${String(event.trigger)} of ${label(event.target)} ${outcome} — invalid ${tokens(event.invalidWeight)}, valid ${tokens(event.validWeight)} of ${tokens(event.activeWeight)} active weight${event.resolution === "disputed" ? " (over a third found it wrong: unpaid, nobody slashed)" : ""}`,
           );
           break;
         }

@@ -151,6 +151,23 @@ export function describeEvent(event: WireEvent): EventDescription {
         target: str(event.target),
         amount: str(event.bond),
       };
+    case "ProofPublished":
+      return {
+        ...base,
+        tone: "good",
+        title: "Proof published",
+        text: `{target} answered an availability challenge with ${num(event.bytes)} bytes on the ledger`,
+        target: str(event.node),
+      };
+    case "RewardClawedBack":
+      return {
+        ...base,
+        tone: "bad",
+        title: "Reward clawed back",
+        text: "{amount} of {target}'s unclaimed reward went back to the escrow (late challenge)",
+        target: str(event.node),
+        amount: str(event.amount),
+      };
     case "Voted":
       return {
         ...base,
@@ -169,13 +186,18 @@ export function describeEvent(event: WireEvent): EventDescription {
       };
     case "TriggerResolved": {
       const resolution = str(event.resolution);
-      const tone: EventTone = resolution === "upheld" ? "bad" : resolution === "rejected" ? "good" : "warn";
+      const tone: EventTone =
+        resolution === "upheld" ? "bad" : resolution === "rejected" || resolution === "answered" ? "good" : "warn";
       const text =
         resolution === "upheld"
           ? "the audit against {target} was upheld"
           : resolution === "rejected"
             ? "the audit against {target} was rejected; {actor} loses its bond"
-            : "the proof of {target} was unavailable: no pay, no slash";
+            : resolution === "disputed"
+              ? "over a third of the voters found {target}'s proof or list wrong: unpaid, nobody slashed"
+              : resolution === "answered"
+                ? "{target} published its proof on the ledger: available"
+                : "{target} did not publish its challenged proof: no pay, no slash";
       return {
         ...base,
         tone,
