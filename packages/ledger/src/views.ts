@@ -221,7 +221,7 @@ export function revealList(state: State, taskId: Hash, cycle: number, { offset, 
   for (let index = offset; index < Math.min(total, offset + limit); index += 1) {
     const node = revealerAt(state, taskId, cycle, index);
     const reveal = node === undefined ? undefined : getReveal(state, taskId, cycle, node);
-    if (node !== undefined && reveal !== undefined) items.push({ node, ...reveal });
+    if (node !== undefined && reveal !== undefined) items.push({ node, ...reveal, weight: reveal.weight.toString() });
   }
   return pageOf(items, offset, limit, total);
 }

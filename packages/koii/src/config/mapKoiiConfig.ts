@@ -371,6 +371,9 @@ export function mapKoiiConfig(yamlText: string, options: MapKoiiConfigOptions = 
     minimumStake: amounts.minimum_stake_amount as bigint,
     bountyPerRound,
     allowedFailedDistributions: allowedFailed,
+    // A Koii task's distribution list comes from its own code: a `custom` rule, checked by the other nodes' votes
+    // (docs/protocol.md §6.2-§6.3). gradual's own tasks default to the ledger-computed `weighted` rule.
+    distributionRule: "custom",
   };
   const problems = findParamsProblems(params);
   if (problems.length > 0) {

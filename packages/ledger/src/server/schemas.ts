@@ -317,6 +317,8 @@ export const RevealListSchema = page(
     index: Uint,
     slot: Uint,
     status: Type.String(),
+    weight: Amount,
+    published: Type.Boolean(),
   }),
 );
 export const AssignmentSchema = Type.Object({
