@@ -16,19 +16,27 @@ import { clawBackCycle, EMPTY_VESTING } from "../vesting.ts";
 import { nodeWeight, removeFromRamp, totalWeight } from "../weight.ts";
 
 /**
- * protocol.md §5.5: the rule that decides a vote. With `q = slashQuorumBps` and `V` the voted weight, and enough
- * participation: invalid above `q` of V upholds (the target is slashed); invalid above `1 − q` of V disputes (the
- * proof or list is not paid, nobody is slashed); anything less rejects. So stealing (getting a wrong proof or list
- * paid) needs more than `q` of the voted weight on its side, while blocking needs more than `1 − q`, and slashing
- * an honest node needs more than `q` of the voted weight against it.
+ * protocol.md §5.5: the rule that decides a vote. The target cannot vote, but it plainly stands by its proof or
+ * list, so its own weight counts on the `valid` side: `D = validWeight + invalidWeight + targetWeight`. With
+ * `q = slashQuorumBps` and enough participation (the votes cast, against the active weight without the target):
+ * invalid above `q` of D upholds (the target is slashed); invalid above `1 − q` of D disputes (the proof or list is
+ * not paid, nobody is slashed); anything less rejects. So stealing (getting a wrong proof or list paid) needs more
+ * than `q` of the weight on its side, blocking needs more than `1 − q`, and slashing an honest node needs more than
+ * `q` of the weight that took part, its own included.
  */
-export function decideTrigger(trigger: TriggerRecord, activeWeight: bigint, task: TaskRecord): TriggerResolution {
+export function decideTrigger(
+  trigger: TriggerRecord,
+  activeWeight: bigint,
+  task: TaskRecord,
+  targetWeight = 0n,
+): TriggerResolution {
   const voted = trigger.validWeight + trigger.invalidWeight + trigger.unavailableWeight;
   const participation = voted > 0n && voted * BigInt(BPS) >= BigInt(task.params.minParticipationBps) * activeWeight;
   if (!participation) return "rejected";
+  const decided = voted + targetWeight;
   const quorum = BigInt(task.params.slashQuorumBps);
-  if (trigger.invalidWeight * BigInt(BPS) > quorum * voted) return "upheld";
-  if (trigger.invalidWeight * BigInt(BPS) > (BigInt(BPS) - quorum) * voted) return "disputed";
+  if (trigger.invalidWeight * BigInt(BPS) > quorum * decided) return "upheld";
+  if (trigger.invalidWeight * BigInt(BPS) > (BigInt(BPS) - quorum) * decided) return "disputed";
   return "rejected";
 }
 
@@ -75,7 +83,7 @@ export function resolveTrigger(
   // otherwise a node holding more than (1 - minParticipation) of the weight could never be slashed.
   const total = totalWeight(task.ramp, round, task.params.rampRounds);
   const activeWeight = total > targetWeight ? total - targetWeight : 0n;
-  const resolution = decideTrigger(trigger, activeWeight, task);
+  const resolution = decideTrigger(trigger, activeWeight, task, targetWeight);
   // A late trigger that wins takes back what the cycle paid the target and it has not claimed (§5.7), before
   // the slash cuts a share of everything else it holds.
   if (trigger.late && (resolution === "upheld" || resolution === "disputed")) {
