@@ -1,10 +1,12 @@
 import { accountOf } from "../builder.ts";
 import {
   NODE_NAMES,
+  NODES,
   othersThan,
   submitHonestList,
   taskWithNodes,
   toDistribution,
+  transferBody,
   type VectorCase,
   workCycle,
 } from "../scenarios.ts";
@@ -133,9 +135,10 @@ export const DISTRIBUTION_CASES: readonly VectorCase[] = [
   {
     path: "submitDistribution/rejected-slashed-distributor",
     description:
-      "The distributor of cycle 0 attempt 0 was slashed at slot 37 for a list paying itself everything. At slot 40 the new distributor posts a list for attempt 1 that still pays the slashed node: DISTRIBUTION__NOT_A_SUBMITTER, because a cycle pays only valid, unslashed submitters (§6.2, §11.2).",
+      "erin (400) staked with the three nodes but does not submit. The distributor of cycle 0 attempt 0 was slashed at slot 37 for a list paying itself everything (the two other submitters and erin voted invalid: more than two thirds of the weight, the distributor's own included). At slot 40 the new distributor posts a list for attempt 1 that still pays the slashed node: DISTRIBUTION__NOT_A_SUBMITTER, because a cycle pays only valid, unslashed submitters (§6.2, §11.2).",
     build(b) {
-      taskWithNodes(b);
+      b.send("alice", transferBody("erin", 1_000n));
+      taskWithNodes(b, {}, 5_000n, { ...NODES, erin: 400n });
       workCycle(b, 0);
       const cheater = toDistribution(b, 0);
       b.submitList(cheater, 0, [{ recipient: accountOf(cheater), amount: 1_000n }]);
@@ -144,6 +147,7 @@ export const DISTRIBUTION_CASES: readonly VectorCase[] = [
       b.trigger(first ?? "bob", 0, accountOf(cheater), { kind: "distribution" });
       b.advanceTo(33);
       b.vote(second ?? "carol", 0, 0, "invalid");
+      b.vote("erin", 0, 0, "invalid");
       b.advanceTo(40);
       const next = b.distributorOf(0);
       const entries = NODE_NAMES.map((name) => ({ recipient: accountOf(name), amount: 333n })).sort((left, right) =>

@@ -35,7 +35,7 @@ export const WINDOW_CASES: readonly VectorCase[] = [
   {
     path: "windows/audit-upheld",
     description:
-      "bob (300) triggered against dave's proof and carol (200) voted invalid: at slot 27 invalid is 500 of 500 voted (> 66.67%) and all 500 of the weight that may vote (all but dave's) took part: upheld. dave loses 50% of his stake (50), bob gets his bond (10) back plus 10% of the slash (5), the other 45 is burned (totals.burned, task.burned; the escrow gets nothing), dave's reveal is marked invalid and validCount drops to 2.",
+      "bob (300) triggered against dave's proof and carol (200) voted invalid: at slot 27 invalid is 500 of the 600 that took part (500 voted plus dave's own 100 counted as valid): 83% > 66.67%, and all 500 of the weight that may vote (all but dave's) took part: upheld. dave loses 50% of his stake (50), bob gets his bond (10) back plus 10% of the slash (5), the other 45 is burned (totals.burned, task.burned; the escrow gets nothing), dave's reveal is marked invalid and validCount drops to 2.",
     build(b) {
       taskWithNodes(b);
       workCycle(b, 0);
@@ -69,7 +69,7 @@ export const WINDOW_CASES: readonly VectorCase[] = [
   {
     path: "windows/audit-rejected",
     description:
-      "dave (100) triggered against carol's proof, bob (300) voted valid: invalid is 25% of the voted weight, not above 1 − 66.67%: rejected. dave's bond (10) goes to carol, nobody is slashed, carol is paid as usual, and dave's losing vote is counted (losingVotes 1).",
+      "dave (100) triggered against carol's proof, bob (300) voted valid: invalid is 100 of 600 (the votes plus carol's own 200 counted as valid), 16.7%, not above 1 − 66.67%: rejected. dave's bond (10) goes to carol, nobody is slashed, carol is paid as usual, and dave's losing vote is counted (losingVotes 1).",
     build(b) {
       taskWithNodes(b);
       workCycle(b, 0);
@@ -101,7 +101,7 @@ export const WINDOW_CASES: readonly VectorCase[] = [
   {
     path: "windows/audit-disputed",
     description:
-      "bob (300) triggered against dave's proof, carol (200) voted valid: invalid is 60% of the voted weight, not above slashQuorum (66.67%) but above 1 − 66.67%: disputed. dave is not slashed but his proof is not paid (reveal status disputed, validCount 2); bob gets his bond back, and nobody's vote counts as losing.",
+      "bob (300) triggered against dave's proof, carol (200) voted valid: invalid is 300 of 600 (the votes plus dave's own 100 counted as valid), 50%, not above slashQuorum (66.67%) but above 1 − 66.67%: disputed. dave is not slashed but his proof is not paid (reveal status disputed, validCount 2); bob gets his bond back, and nobody's vote counts as losing.",
     build(b) {
       taskWithNodes(b);
       workCycle(b, 0);
@@ -207,7 +207,7 @@ export const WINDOW_CASES: readonly VectorCase[] = [
   {
     path: "windows/distribution-accepted-after-false-trigger",
     description:
-      "erin (400) staked with the three nodes but does not submit. The lighter of the two non-distributing submitters triggered against the honest list of cycle 0; the other and erin voted valid, so invalid is at most 1/3 of the voted weight: at slot 37 the trigger is rejected, the triggerer's bond goes to the distributor, and the list is accepted and paid.",
+      "erin (400) staked with the three nodes but does not submit. The lighter of the two non-distributing submitters triggered against the honest list of cycle 0; the other and erin voted valid, so invalid is at most a third of the weight that took part (the votes plus the distributor's own): at slot 37 the trigger is rejected, the triggerer's bond goes to the distributor, and the list is accepted and paid.",
     build(b) {
       b.send("alice", transferBody("erin", 1_000n));
       taskWithNodes(b, {}, 5_000n, { ...NODES, erin: 400n });
@@ -227,7 +227,7 @@ export const WINDOW_CASES: readonly VectorCase[] = [
   {
     path: "windows/distribution-disputed",
     description:
-      "bob, the distributor of cycle 0, posted the honest list; carol (200) triggered against it and dave (100) voted valid: invalid is 2/3 of the voted weight, not above slashQuorum (66.67%) but above 1 − 66.67%: disputed. At slot 37 the list is rejected (DistributionRejected, reason disputed) and the attempt fails, but bob is not slashed, keeps his valid proof, and carol gets her bond back; the cycle moves to attempt 1 in round 3.",
+      "bob, the distributor of cycle 0, posted the honest list; carol (200) triggered against it and dave (100) voted valid: invalid is 200 of 600 (the votes plus bob's own 300 counted as valid), a third: not above slashQuorum (66.67%) but above 1 − 66.67%: disputed. At slot 37 the list is rejected (DistributionRejected, reason disputed) and the attempt fails, but bob is not slashed, keeps his valid proof, and carol gets her bond back; the cycle moves to attempt 1 in round 3.",
     build(b) {
       taskWithNodes(b);
       workCycle(b, 0);
@@ -246,9 +246,10 @@ export const WINDOW_CASES: readonly VectorCase[] = [
   {
     path: "windows/distribution-rejected-reselected",
     description:
-      "The distributor of cycle 0 posted a list paying itself the whole bounty; the two other nodes voted it invalid. At slot 37 the trigger is upheld: the distributor is slashed 50% of its stake, the list is rejected, it joins failedDistributors and the cycle moves to attempt 1 in round 3. At slot 40 a new distributor is drawn from the remaining submitters.",
+      "erin (400) staked with the three nodes but does not submit. The distributor of cycle 0 posted a list paying itself the whole bounty; the two other nodes and erin voted it invalid, more than two thirds of the weight with the distributor's own counted as valid. At slot 37 the trigger is upheld: the distributor is slashed 50% of its stake, the list is rejected, it joins failedDistributors and the cycle moves to attempt 1 in round 3. At slot 40 a new distributor is drawn from the remaining submitters.",
     build(b) {
-      taskWithNodes(b);
+      b.send("alice", transferBody("erin", 1_000n));
+      taskWithNodes(b, {}, 5_000n, { ...NODES, erin: 400n });
       workCycle(b, 0);
       const distributor = toDistribution(b, 0);
       b.submitList(distributor, 0, [{ recipient: accountOf(distributor), amount: 1_000n }]);
@@ -257,6 +258,7 @@ export const WINDOW_CASES: readonly VectorCase[] = [
       b.trigger(first ?? "bob", 0, accountOf(distributor), { kind: "distribution" });
       b.advanceTo(33);
       b.vote(second ?? "carol", 0, 0, "invalid");
+      b.vote("erin", 0, 0, "invalid");
       b.advanceTo(36);
       b.begin();
       b.advanceTo(37);
