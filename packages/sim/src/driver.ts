@@ -630,8 +630,8 @@ class Simulation implements World {
       if (event.type === "AuditTriggered") {
         this.#wakeAllNext = true;
         this.#revisit(event);
-      }
-      else if (event.type === "DistributionSubmitted" && event.chunk === event.chunkCount - 1) this.#wakeAllNext = true;
+      } else if (event.type === "DistributionSubmitted" && event.chunk === event.chunkCount - 1)
+        this.#wakeAllNext = true;
       else if (event.type === "DistributorSelected") {
         const node = this.#byAccount.get(event.distributor);
         if (node !== undefined) this.#wakeNext.add(node);

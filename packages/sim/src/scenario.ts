@@ -29,7 +29,13 @@ export const STRATEGY_NAMES = [
 export type StrategyName = (typeof STRATEGY_NAMES)[number];
 
 /** Coalition strategies that may behave honestly until a `strikeRound`. */
-export const STRIKING_STRATEGIES: readonly StrategyName[] = ["whale", "colluding", "unavailable", "selfpay", "downtime"];
+export const STRIKING_STRATEGIES: readonly StrategyName[] = [
+  "whale",
+  "colluding",
+  "unavailable",
+  "selfpay",
+  "downtime",
+];
 
 export const FAULT_KINDS = ["crash", "cannotFetch", "lostTransactions", "lateTransactions"] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];

@@ -1,12 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import {
-  judge,
-  type PropertyId,
-  type PropertyStatus,
-  propertyPlan,
-  planScenarios,
-} from "../src/properties/checks.ts";
+import { judge, type PropertyId, type PropertyStatus, planScenarios, propertyPlan } from "../src/properties/checks.ts";
 import { type PropertyRules, type PropertyRun, runProperty } from "../src/properties/run.ts";
 import type { PropertyScenario } from "../src/properties/scenarios.ts";
 
@@ -63,28 +57,48 @@ function assertMet(status: PropertyStatus): void {
 }
 
 // Figures below were measured on branch wtsim against the current rules (quick plan, seed 1).
-test("P1: c < 1/3 (0 or 30% lazy): no unfair extraction, no honest node loses stake or pay", {
-  todo: "fails under current rules: unavailable-20 seed 1, unfair 2,908 tokens (6.61% of the bounty), 10 honest nodes lost pay (equal split pays a ramping coalition above its weight)",
-}, () => assertMet(statusOf("P1")));
+test(
+  "P1: c < 1/3 (0 or 30% lazy): no unfair extraction, no honest node loses stake or pay",
+  {
+    todo: "fails under current rules: unavailable-20 seed 1, unfair 2,908 tokens (6.61% of the bounty), 10 honest nodes lost pay (equal split pays a ramping coalition above its weight)",
+  },
+  () => assertMet(statusOf("P1")),
+);
 
-test("P2: c < 1/2, no lazy: unfair ≤ 1% over stay + vesting, no honest slashed; a lazy auditor earns less", {
-  todo: "fails under current rules: whale-40 unfair 29% of the bounty over stay + vesting; lazy-pay-50: lazy node 4,800 tokens = honest node 4,800",
-}, () => assertMet(statusOf("P2")));
+test(
+  "P2: c < 1/2, no lazy: unfair ≤ 1% over stay + vesting, no honest slashed; a lazy auditor earns less",
+  {
+    todo: "fails under current rules: whale-40 unfair 29% of the bounty over stay + vesting; lazy-pay-50: lazy node 4,800 tokens = honest node 4,800",
+  },
+  () => assertMet(statusOf("P2")),
+);
 
-test("P3: c < 2/3: no honest node slashed, coalition's net extraction ≤ 0 after stay + vesting", {
-  todo: "fails under current rules: whale-60-lazy30 seed 1, coalition net +10,167 tokens, 7 honest nodes slashed",
-}, () => assertMet(statusOf("P3")));
+test(
+  "P3: c < 2/3: no honest node slashed, coalition's net extraction ≤ 0 after stay + vesting",
+  {
+    todo: "fails under current rules: whale-60-lazy30 seed 1, coalition net +10,167 tokens, 7 honest nodes slashed",
+  },
+  () => assertMet(statusOf("P3")),
+);
 
 test("P4: offline and partition scenarios: no honest node slashed, no bond losses above pay", () =>
   assertMet(statusOf("P4")));
 
-test("P5: 1 node or 100 nodes with the same stake: pay changes by < 5%", {
-  todo: "fails under current rules: the default equal split pays 100 nodes 15,000 tokens and 1 node 857 (+1,650%)",
-}, () => assertMet(statusOf("P5")));
+test(
+  "P5: 1 node or 100 nodes with the same stake: pay changes by < 5%",
+  {
+    todo: "fails under current rules: the default equal split pays 100 nodes 15,000 tokens and 1 node 857 (+1,650%)",
+  },
+  () => assertMet(statusOf("P5")),
+);
 
-test("P6: a fully ramped 67% coalition harms honest nodes no more than under Koii's rules", {
-  todo: "fails under current rules: selfpay-67-lazy30 seed 1, honest harm 2,017 tokens vs 924 under Koii",
-}, () => assertMet(statusOf("P6")));
+test(
+  "P6: a fully ramped 67% coalition harms honest nodes no more than under Koii's rules",
+  {
+    todo: "fails under current rules: selfpay-67-lazy30 seed 1, honest harm 2,017 tokens vs 924 under Koii",
+  },
+  () => assertMet(statusOf("P6")),
+);
 
 test("baselines differ where the rules differ: Koii slashes downtime and pays sybils, naive is sybil-neutral", () => {
   assert.equal(statusOf("P4", "koii").met, false);

@@ -51,7 +51,9 @@ export function runKoiiBaseline(scenario: PropertyScenario, seed: number): Basel
     ledger.start(round, BOUNTY);
     const work = new Map(submitters.map((node) => [node.id, realWork(node, round)]));
     for (const node of submitters) if (work.get(node.id) === true) ledger.work(round, node.id, node.stake);
-    const tallies = new Map<string, Tally>(submitters.map((node) => [node.id, { valid: 0n, invalid: 0n, triggered: false }]));
+    const tallies = new Map<string, Tally>(
+      submitters.map((node) => [node.id, { valid: 0n, invalid: 0n, triggered: false }]),
+    );
     const samples = new Map<string, ModelNode[]>();
     for (const auditor of submitters) {
       if (auditor.down) continue;

@@ -165,7 +165,8 @@ function subjectPay(run: PropertyRun): bigint {
 function p5(one: PropertyRun, hundred: PropertyRun): Finding {
   const single = subjectPay(one);
   const split = subjectPay(hundred);
-  const change = single === 0n ? (split === 0n ? 0 : Number.POSITIVE_INFINITY) : Math.abs(ratio(split - single, single));
+  const change =
+    single === 0n ? (split === 0n ? 0 : Number.POSITIVE_INFINITY) : Math.abs(ratio(split - single, single));
   return {
     scenario: `${one.scenario.id} vs ${hundred.scenario.id}`,
     seed: one.seed,
@@ -238,7 +239,10 @@ function status(
 ): PropertyStatus {
   const failures = findings.filter((finding) => !finding.ok);
   const pool = failures.length > 0 ? failures : findings;
-  const worst = pool.reduce<Finding | null>((best, item) => (best === null || item.badness > best.badness ? item : best), null);
+  const worst = pool.reduce<Finding | null>(
+    (best, item) => (best === null || item.badness > best.badness ? item : best),
+    null,
+  );
   return {
     id,
     rules,
@@ -252,14 +256,22 @@ function status(
 }
 
 /** Judges P1-P6 for one rule set from the runs of the plan (every scenario × seeds). */
-export function judge(plan: PropertyPlan, seeds: readonly number[], rules: PropertyRules, find: RunIndex): PropertyStatus[] {
+export function judge(
+  plan: PropertyPlan,
+  seeds: readonly number[],
+  rules: PropertyRules,
+  find: RunIndex,
+): PropertyStatus[] {
   const runs = (scenarios: readonly PropertyScenario[]) =>
     scenarios.flatMap((scenario) =>
       seeds.map((seed) => find(scenario.id, rules, seed)).filter((run): run is PropertyRun => run !== undefined),
     );
   const lazyFindings = runs(plan.P2lazy).map(p2);
   const lazyMet = lazyFindings.filter((finding) => finding.ok).length;
-  const worstLazy = lazyFindings.reduce<Finding | null>((best, item) => (best === null || item.badness > best.badness ? item : best), null);
+  const worstLazy = lazyFindings.reduce<Finding | null>(
+    (best, item) => (best === null || item.badness > best.badness ? item : best),
+    null,
+  );
   const notes = [
     `with 30% lazy: ${lazyMet} of ${lazyFindings.length} runs keep unfair ≤ 1% and no honest node slashed` +
       (worstLazy === null ? "" : `; worst ${worstLazy.scenario} seed ${worstLazy.seed}: ${worstLazy.figure}`),

@@ -1,5 +1,3 @@
-
-
 /**
  * The property scenarios of issue 14 (docs/simulator.md "Properties"). One description feeds the real simulator
  * (`toSimScenario`) and the compact baselines (baselines/koii.ts, baselines/naive.ts), so all three rule sets run the
@@ -179,4 +177,3 @@ export function toSimScenario(scenario: PropertyScenario): Record<string, unknow
     faults,
   };
 }
-

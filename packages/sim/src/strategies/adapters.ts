@@ -1,5 +1,5 @@
 import type { TransactionBody } from "@gradual/node";
-import { type Account, keys, readRecord, sha256Hex, type State, type TriggerRecord } from "@gradual/protocol";
+import { type Account, keys, readRecord, type State, sha256Hex, type TriggerRecord } from "@gradual/protocol";
 
 /**
  * The places where the simulator's adversaries touch the protocol's transaction shapes, kept in one file so that the
