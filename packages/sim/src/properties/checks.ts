@@ -120,7 +120,8 @@ function p2Lazy(run: PropertyRun): Finding {
     scenario: run.scenario.id,
     seed: run.seed,
     ok: lazy < honest,
-    badness: honest === 0 ? 0 : lazy / honest,
+    // Ranked below the unfair-extraction clause's misses (a share of the bounty): its figure is also in the notes.
+    badness: honest === 0 ? 0 : Math.max(0, lazy / honest - 1),
     figure: `lazy node earned ${lazy.toFixed(1)} tokens, honest node ${honest.toFixed(1)} (ratio ${(honest === 0 ? 0 : lazy / honest).toFixed(3)})`,
   };
 }
@@ -276,6 +277,12 @@ export function judge(
     `with 30% lazy: ${lazyMet} of ${lazyFindings.length} runs keep unfair ≤ 1% and no honest node slashed` +
       (worstLazy === null ? "" : `; worst ${worstLazy.scenario} seed ${worstLazy.seed}: ${worstLazy.figure}`),
   ];
+  const payFindings = runs(plan.P2pay).map(p2Lazy);
+  for (const finding of payFindings) {
+    notes.push(
+      `lazy clause, ${finding.scenario} seed ${finding.seed}: ${finding.ok ? "holds" : "fails"}, ${finding.figure}`,
+    );
+  }
   const p5Findings = seeds.flatMap((seed) => {
     const [one, hundred] = plan.P5.map((scenario) => find(scenario.id, rules, seed));
     return one === undefined || hundred === undefined ? [] : [p5(one, hundred)];
@@ -286,7 +293,7 @@ export function judge(
   });
   return [
     status("P1", rules, runs(plan.P1).map(p1)),
-    status("P2", rules, [...runs(plan.P2).map(p2), ...runs(plan.P2pay).map(p2Lazy)], notes),
+    status("P2", rules, [...runs(plan.P2).map(p2), ...payFindings], notes),
     status("P3", rules, runs(plan.P3).map(p3)),
     status("P4", rules, runs(plan.P4).map(p4)),
     status("P5", rules, p5Findings),

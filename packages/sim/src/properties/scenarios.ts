@@ -119,10 +119,14 @@ export function lazyPayScenario(): PropertyScenario {
   };
 }
 
-/** Coalition nodes: as many as its stake fills at 1,000 tokens each, between 1 and 6 (enough triggers per cycle). */
+/**
+ * Coalition nodes: the size of the other nodes (so that the default equal split neither favours nor penalises the
+ * coalition for how it splits; P5 measures splitting on its own), at least 2 (enough triggers per cycle against ten
+ * others) and at most 12.
+ */
 export function coalitionNodes(scenario: PropertyScenario): { count: number; stakeTokens: number } {
   const total = (scenario.others * scenario.otherStake * scenario.share) / (1 - scenario.share);
-  const count = Math.min(6, Math.max(1, Math.floor(total / 1_000)));
+  const count = Math.min(12, Math.max(2, Math.round(total / scenario.otherStake)));
   return { count, stakeTokens: total / count };
 }
 

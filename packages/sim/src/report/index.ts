@@ -14,7 +14,7 @@ import { buildSweeps } from "./sweeps.ts";
 
 export type ReportOptions = {
   readonly outDir: string;
-  /** Seeds per point of the older sweeps (1..seeds). Default 3, or 1 with `quick`. */
+  /** Seeds per point of the older sweeps (1..seeds). Default 2, or 1 with `quick`. */
   readonly seeds?: number;
   /** Fewer points and seeds: a smoke run of the whole pipeline. */
   readonly quick?: boolean;
@@ -41,7 +41,7 @@ export type ReportSummary = {
 export async function buildReport(options: ReportOptions): Promise<ReportSummary> {
   const started = performance.now();
   const quick = options.quick ?? false;
-  const seeds = options.seeds ?? (quick ? 1 : 3);
+  const seeds = options.seeds ?? (quick ? 1 : 2);
   const points = buildSweeps({ seeds, quick });
   const jobs: Job[] = [];
   const owners: number[] = [];
