@@ -4,6 +4,7 @@ import {
   type CoalitionStrategy,
   coalitionNodes,
   lazyCount,
+  PARTITION_NODES,
   type PropertyScenario,
   SYBIL_STAKE,
 } from "../properties/scenarios.ts";
@@ -58,7 +59,9 @@ export function modelNodes(scenario: PropertyScenario): ModelNode[] {
   };
   const lazy = lazyCount(scenario);
   const other = tokens(scenario.otherStake);
-  add("honest", "honest", "honest", scenario.others - lazy - scenario.offline, other);
+  const cut = scenario.partition ? PARTITION_NODES : 0;
+  add("honest", "honest", "honest", scenario.others - lazy - scenario.offline - cut, other);
+  add("cut", "honest", "honest", cut, other);
   add("lazy", "follower", "faulty", lazy, other);
   add("offline", "offline", "faulty", scenario.offline, other);
   if (scenario.sybilNodes !== null) {
@@ -117,8 +120,8 @@ export function realWork(node: ModelNode, round: number): boolean {
 export type Judgement = "valid" | "invalid" | "unavailable";
 
 /**
- * A checking node's view of `target`'s proof: unavailable when the target is down (or, in a partition, outside the
- * honest group), else valid exactly for real work.
+ * A checking node's view of `target`'s proof: unavailable when the target is down (or, for a partitioned `cut`
+ * node, outside its group), else valid exactly for real work.
  */
 export function check(
   scenario: PropertyScenario,
@@ -129,8 +132,8 @@ export function check(
 ): Judgement {
   const cut =
     scenario.partition &&
-    auditor.group === "honest" &&
-    target.group !== "honest" &&
+    auditor.group === "cut" &&
+    target.group !== "cut" &&
     round >= scenario.strikeRound &&
     round < scenario.strikeRound + 4;
   if (target.down || cut) return "unavailable";

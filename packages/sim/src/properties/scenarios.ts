@@ -20,7 +20,10 @@ export type PropertyScenario = {
   readonly lazyShare: number;
   /** Number of other nodes that go offline at random (probability 0.5 a round), honest otherwise. */
   readonly offline: number;
-  /** Honest nodes cannot fetch outsiders' proofs for 4 rounds, and two crash for 2 (a partition). */
+  /**
+   * A partition: PARTITION_NODES honest nodes (group `cut`) cannot fetch anyone else's proofs for 4 rounds (they
+   * see everyone as unavailable and trigger), and two other honest nodes crash for 2 rounds.
+   */
   readonly partition: boolean;
   /** Sybil check: a subject holding SYBIL_STAKE tokens as 1 node or as this many nodes. */
   readonly sybilNodes: number | null;
@@ -35,6 +38,7 @@ export type PropertyScenario = {
 
 export const PROPERTY_CLOCK = { warmupRounds: 2, rampRounds: 8, vestingRounds: 12, attackRounds: 10 } as const;
 export const OTHERS = 10;
+export const PARTITION_NODES = 3;
 export const OTHER_STAKE = 2_000;
 export const SYBIL_STAKE = 100_000;
 export const SYBIL_OTHERS = 20;
@@ -139,9 +143,11 @@ export function toSimScenario(scenario: PropertyScenario): Record<string, unknow
   const { warmupRounds, rampRounds, vestingRounds } = PROPERTY_CLOCK;
   const lazy = lazyCount(scenario);
   const honest = scenario.others - lazy - scenario.offline;
+  const cut = scenario.partition ? PARTITION_NODES : 0;
   const groups: Record<string, unknown>[] = [
-    { name: "honest", strategy: "honest", count: honest, stake: scenario.otherStake },
+    { name: "honest", strategy: "honest", count: honest - cut, stake: scenario.otherStake },
   ];
+  if (cut > 0) groups.push({ name: "cut", strategy: "honest", count: cut, stake: scenario.otherStake });
   if (lazy > 0) groups.push({ name: "lazy", strategy: "follower", count: lazy, stake: scenario.otherStake });
   if (scenario.offline > 0) {
     groups.push({ name: "offline", strategy: "offline", count: scenario.offline, stake: scenario.otherStake });
@@ -170,7 +176,7 @@ export function toSimScenario(scenario: PropertyScenario): Record<string, unknow
   const faults: Record<string, unknown>[] = [];
   if (scenario.partition) {
     const from = scenario.strikeRound;
-    faults.push({ kind: "cannotFetch", group: "honest", fromRound: from, toRound: from + 4 });
+    faults.push({ kind: "cannotFetch", group: "cut", fromRound: from, toRound: from + 4 });
     faults.push({ kind: "crash", group: "honest", count: 2, fromRound: from + 1, toRound: from + 3, atSlot: 5 });
   }
   return {
