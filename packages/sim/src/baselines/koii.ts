@@ -24,7 +24,8 @@ import {
  *   by default since Jan 2025); a failed check raises or joins the submitter's audit trigger with an invalid vote; a
  *   node that finds a triggered submission valid votes valid; an unreachable submission fails the check (the
  *   template audits fetch the payload and return false when they cannot; inferred);
- * - the trigger is decided by stake (invalid stake above valid stake), as the issue's comparison asks;
+ * - the trigger is decided by stake (invalid stake above valid stake): Koii's docs scale a node's vote by its
+ *   portion of the stake pool ("Staking and Voting"); K2's exact rule lives in the closed task-node;
  * - slashing as the template's distribution does it: a submitter whose votes are negative is listed with minus 70%
  *   of its stake, and a submitter with a trigger and no net approval is not paid;
  * - the distributor is drawn from the round's submitters by a hash score, uniform over nodes
