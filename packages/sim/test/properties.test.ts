@@ -1,12 +1,20 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { judge, type PropertyId, type PropertyStatus, planScenarios, propertyPlan } from "../src/properties/checks.ts";
+import {
+  edgePlan,
+  judge,
+  type PropertyId,
+  type PropertyStatus,
+  planScenarios,
+  propertyPlan,
+} from "../src/properties/checks.ts";
 import { type PropertyRules, type PropertyRun, runProperty } from "../src/properties/run.ts";
 import type { PropertyScenario } from "../src/properties/scenarios.ts";
 
 /**
  * Issue 14's six properties on a fixed set of seeds (docs/simulator.md "Properties"), each asserted as worded in
- * src/properties/checks.ts. The quick plan (shares 20, 40, 60, 80% and the 67% point) keeps the default run short.
+ * src/properties/checks.ts, on each band's largest share (30%, 49%, 66%, and 67% for P6: checks.ts `edgePlan`) so
+ * that the default run stays short; the report (`gradual sim report`) sweeps every share and three seeds.
  *
  * Properties that the CURRENT protocol rules miss are marked `todo` with the figure measured on this branch; the
  * protocol changes of issue 14 (weighted distribution, disputes, data-availability challenges, late challenges until
@@ -15,7 +23,7 @@ import type { PropertyScenario } from "../src/properties/scenarios.ts";
  */
 
 const SEEDS = [1];
-const plan = propertyPlan(true);
+const plan = edgePlan();
 const runs = new Map<string, PropertyRun>();
 
 function find(scenario: string, rules: PropertyRules, seed: number): PropertyRun | undefined {
@@ -33,7 +41,7 @@ function ensure(scenarios: readonly PropertyScenario[], rules: PropertyRules): v
 
 const NEEDS: Record<PropertyId, PropertyScenario[]> = {
   P1: plan.P1,
-  P2: [...plan.P2, ...plan.P2lazy, ...plan.P2pay],
+  P2: [...plan.P2, ...plan.P2pay],
   P3: plan.P3,
   P4: plan.P4,
   P5: plan.P5,
@@ -60,7 +68,7 @@ function assertMet(status: PropertyStatus): void {
 test(
   "P1: c < 1/3 (0 or 30% lazy): no unfair extraction, no honest node loses stake or pay",
   {
-    todo: "fails under current rules: selfpay-20 seed 1, unfair 1,384 tokens (3.15% of the bounty), 10 honest nodes lost pay (the equal split pays a ramping coalition above its weight; 0 with rampRounds 0)",
+    todo: "fails under current rules: selfpay-30 seed 1, unfair 812 tokens (1.85% of the bounty), 10 honest nodes lost pay (the equal split pays the coalition in full while it ramps; 0 with rampRounds 0)",
   },
   () => assertMet(statusOf("P1")),
 );
@@ -68,7 +76,7 @@ test(
 test(
   "P2: c < 1/2, no lazy: unfair ≤ 1% over stay + vesting, no honest slashed; a lazy auditor earns less",
   {
-    todo: "fails under current rules: whale-40 seed 1, unfair 22.66% of the bounty over stay + vesting (its self-paying lists pass: 60% invalid < the 2/3 quorum); lazy-pay-50: lazy node 4,800 tokens = honest node 4,800",
+    todo: "fails under current rules: whale-49 seed 1, unfair 27.63% of the bounty over stay + vesting (its self-paying lists pass: the honest 51% cannot reach the 2/3 quorum to reject them); lazy-pay-50: lazy node 4,800 tokens = honest node 4,800",
   },
   () => assertMet(statusOf("P2")),
 );
@@ -76,7 +84,7 @@ test(
 test(
   "P3: c < 2/3: no honest node slashed, coalition's net extraction ≤ 0 after stay + vesting",
   {
-    todo: "fails under current rules: whale-60-lazy30 seed 1, coalition net +10,873 tokens, 7 honest nodes slashed (lazy followers carry the whale over the 2/3 quorum)",
+    todo: "fails under current rules: whale-66 seed 1, coalition net +10,457 tokens and 10 honest nodes slashed (the target cannot vote, so 66% of all weight is 68% of the voters, over the 2/3 quorum)",
   },
   () => assertMet(statusOf("P3")),
 );
@@ -106,11 +114,14 @@ test("baselines differ where the rules differ: Koii slashes downtime and pays sy
   assertMet(statusOf("P5", "naive"));
 });
 
-test("the plan covers every share band of the properties", () => {
-  const scenarios = planScenarios(plan, true);
+test("the plans cover every share band of the properties", () => {
+  const scenarios = planScenarios(propertyPlan(true), true);
+  assert.equal(new Set(scenarios.map((scenario) => scenario.id)).size, scenarios.length);
+  assert.deepEqual([...new Set(plan.P1.map((scenario) => scenario.share))], [0.3]);
+  assert.deepEqual([...new Set(plan.P2.map((scenario) => scenario.share))], [0.49]);
+  assert.deepEqual([...new Set(plan.P3.map((scenario) => scenario.share))], [0.66]);
   assert.ok(plan.P1.every((scenario) => scenario.share < 1 / 3));
   assert.ok(plan.P2.every((scenario) => scenario.share < 1 / 2 && scenario.lazyShare === 0));
   assert.ok(plan.P3.every((scenario) => scenario.share < 2 / 3));
   assert.ok(plan.P6.every((scenario) => scenario.share === 0.67));
-  assert.equal(new Set(scenarios.map((scenario) => scenario.id)).size, scenarios.length);
 });
