@@ -64,7 +64,7 @@ function assertMet(status: PropertyStatus): void {
   );
 }
 
-// Figures below were measured on branch wtsim against the current rules (quick plan, seed 1).
+// Figures below were measured on branch wtsim against the current rules (edgePlan, seed 1).
 test(
   "P1: c < 1/3 (0 or 30% lazy): no unfair extraction, no honest node loses stake or pay",
   {

@@ -78,7 +78,7 @@ export function buildSweeps({ seeds, quick }: SweepOptions): SweepPoint[] {
   const points: SweepPoint[] = [];
   const add = (point: Omit<SweepPoint, "keepSeries"> & { keepSeries?: boolean }) =>
     points.push({ keepSeries: false, ...point });
-  const whaleShares = quick ? [10, 49, 67, 80] : [10, 20, 30, 40, 49, 60, 67, 80];
+  const whaleShares = quick ? [49, 67] : [10, 20, 30, 40, 49, 60, 67, 80];
   for (const share of whaleShares) {
     add({ sweep: "whale", x: share, series: "whale", rules: BOTH, seeds, scenario: whaleScenario(share / 100) });
     add({
@@ -105,7 +105,7 @@ export function buildSweeps({ seeds, quick }: SweepOptions): SweepPoint[] {
       scenario: mixScenario(`lazy-${share}`, total, groups),
     });
   }
-  for (const share of quick ? [10, 30] : [5, 10, 20, 30]) {
+  for (const share of quick ? [10] : [5, 10, 20, 30]) {
     const groups = [{ name: "griefer", strategy: "griefer", count: count(20, share), stake: STAKE }];
     add({
       sweep: "griefer",
