@@ -50,6 +50,11 @@ export type FairnessMetrics = {
   readonly attack: WindowFigures;
   /** The stay plus the vesting period after the coalition left (the whole run when the run lasts that long). */
   readonly stayAndVesting: WindowFigures;
+  /**
+   * The strike: cycles from the coalition's first attacking round (strikeRound) until it left. A patient coalition
+   * works honestly first, so its stay averages its attack down; this window does not.
+   */
+  readonly strike: WindowFigures;
   readonly whole: WindowFigures;
   /** Coalition: paid, fair share, slashed (stake and vesting), and net = unfair (whole run) − slashed. */
   readonly coalition: { paid: bigint; fair: bigint; unfair: bigint; slashed: bigint; clawedBack: bigint; net: bigint };
@@ -66,6 +71,8 @@ export type FairnessMember = {
 
 export type FairnessOptions = {
   readonly stay: { readonly fromRound: number; readonly toRound: number } | null;
+  /** The round the coalition starts attacking (defaults to the start of its stay). */
+  readonly strikeRound?: number;
   readonly vestingRounds: number;
 };
 
@@ -86,6 +93,7 @@ export class FairnessLedger {
   readonly #paid = new Map<number, Map<Account, bigint>>();
   readonly #attack = emptyWindow();
   readonly #stayAndVesting = emptyWindow();
+  readonly #strike = emptyWindow();
   readonly #whole = emptyWindow();
   readonly #coalition = { paid: 0n, fair: 0n, unfair: 0n, slashed: 0n, clawedBack: 0n, net: 0n };
 
@@ -142,6 +150,7 @@ export class FairnessLedger {
     const stay = this.#options.stay;
     if (stay === null) return windows;
     if (cycle >= stay.fromRound && cycle < stay.toRound) windows.push(this.#attack);
+    if (cycle >= (this.#options.strikeRound ?? stay.fromRound) && cycle < stay.toRound) windows.push(this.#strike);
     if (cycle >= stay.fromRound && cycle < stay.toRound + this.#options.vestingRounds) {
       windows.push(this.#stayAndVesting);
     }
@@ -230,6 +239,7 @@ export class FairnessLedger {
       stay: this.#options.stay,
       attack: { ...this.#attack },
       stayAndVesting: { ...this.#stayAndVesting },
+      strike: { ...this.#strike },
       whole: { ...this.#whole },
       coalition,
       nodes: [...this.#nodes.values()].map((node) => ({ ...node })),

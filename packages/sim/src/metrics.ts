@@ -186,7 +186,11 @@ export class Metrics {
         nodeClass: node.group.strategy.nodeClass,
         strategy: node.group.spec.strategy,
       })),
-      { stay: this.#attackWindow, vestingRounds: context.vestingRounds },
+      {
+        stay: this.#attackWindow,
+        vestingRounds: context.vestingRounds,
+        ...(attackers.length === 0 ? {} : { strikeRound: Math.min(...attackers.map((group) => group.strikeRound)) }),
+      },
     );
   }
 

@@ -84,7 +84,7 @@ export function createLedger(scenario: PropertyScenario, nodes: readonly ModelNo
       nodeClass: node.nodeClass,
       strategy: node.strategy,
     })),
-    { stay, vestingRounds },
+    { stay, vestingRounds, strikeRound: scenario.strategy === "garbage" ? scenario.joinRound : scenario.strikeRound },
   );
 }
 

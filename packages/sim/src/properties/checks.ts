@@ -302,7 +302,8 @@ export function judge(
     const [one, hundred] = plan.P5.map((scenario) => find(scenario.id, rules, seed));
     return one === undefined || hundred === undefined ? [] : [p5(one, hundred)];
   });
-  const p6Findings = runs(plan.P6).flatMap((run) => {
+  // P6 compares a rule set with the Koii baseline; the baseline itself is the reference, not a finding.
+  const p6Findings = (rules === "koii" ? [] : runs(plan.P6)).flatMap((run) => {
     const koii = find(run.scenario.id, "koii", run.seed);
     return koii === undefined ? [] : [p6(run, koii)];
   });

@@ -28,6 +28,7 @@ type Pick = (fairness: FairnessMetrics) => number;
 
 const PICKS: Record<string, Pick> = {
   unfair: (fairness) => 100 * ratio(fairness.stayAndVesting.unfair, fairness.stayAndVesting.bounty),
+  unfairStrike: (fairness) => 100 * ratio(fairness.strike.unfair, fairness.strike.bounty),
   honestLostPay: (fairness) => 100 * ratio(fairness.whole.honestLostPay, fairness.whole.bounty),
   honestStakeLost: (fairness) =>
     tokenNumber(
@@ -117,6 +118,7 @@ function statusTable(statuses: readonly PropertyStatus[]): string {
   const rows = PROPERTY_IDS.map((id) => {
     const cells = PROPERTY_RULES.map((rules) => {
       const status = statuses.find((item) => item.id === id && item.rules === rules);
+      if (id === "P6" && rules === "koii") return "the reference";
       if (status === undefined || status.runs === 0) return "not run";
       const worst = status.worst;
       const where = worst === null ? "" : ` — worst: ${worst.scenario}, seed ${worst.seed}: ${worst.figure}`;
@@ -138,14 +140,23 @@ function curveTable(curves: Record<string, LinePoint[]>): string {
   );
   const header = [
     "share",
-    ...PROPERTY_RULES.flatMap((rules) => [`unfair % (${rules})`, `honest stake lost (${rules})`]),
+    ...PROPERTY_RULES.flatMap((rules) => [
+      `unfair %, stay + vesting (${rules})`,
+      `unfair %, while striking (${rules})`,
+      `honest stake lost, tokens (${rules})`,
+    ]),
   ];
   const rows = shares.map((share) => {
     const cell = (name: string, rules: string, digits: number) => {
       const point = curves[name]?.find((item) => item.x === share && item.series === rules);
       return point === undefined ? "n/a" : point.y.toFixed(digits);
     };
-    return `| ${share}% | ${PROPERTY_RULES.flatMap((rules) => [cell("unfair", rules, 2), cell("honestStakeLost", rules, 1)]).join(" | ")} |`;
+    const cells = PROPERTY_RULES.flatMap((rules) => [
+      cell("unfair", rules, 2),
+      cell("unfairStrike", rules, 2),
+      cell("honestStakeLost", rules, 1),
+    ]);
+    return `| ${share}% | ${cells.join(" | ")} |`;
   });
   return [`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`, ...rows].join("\n");
 }
