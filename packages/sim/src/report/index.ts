@@ -47,7 +47,7 @@ export async function buildReport(options: ReportOptions): Promise<ReportSummary
   const owners: number[] = [];
   // The property runs (issue 14) go first: they lead the report.
   const plan = propertyPlan(quick);
-  const propertySeeds = quick ? [1] : [1, 2, 3];
+  const propertySeeds = quick ? [1] : [1, 2];
   const propertyJobs: Job[] = [];
   for (const scenario of planScenarios(plan, quick)) {
     for (const rules of PROPERTY_RULES) {

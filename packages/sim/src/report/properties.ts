@@ -125,7 +125,7 @@ function statusTable(statuses: readonly PropertyStatus[]): string {
       return `**${status.met ? "met" : "missed"}** (${status.runs - status.failures} of ${status.runs} runs pass)${where}`;
     });
     const wording = statuses.find((item) => item.id === id)?.wording ?? "";
-    return `| ${id} | ${escapeCell(wording)} | ${cells.map(escape).join(" | ")} |`;
+    return `| ${id} | ${escapeCell(wording)} | ${cells.map(escapeCell).join(" | ")} |`;
   });
   return [
     "| property | as checked | gradual | Koii baseline | naive baseline |",
