@@ -46,7 +46,8 @@ export const SYBIL_OTHER_STAKE = 5_000;
 
 /** Shares swept (in %): both sides of 1/3, 1/2 and 2/3. P6 adds 67. */
 export const SHARES = [10, 20, 30, 40, 49, 60, 66, 80] as const;
-export const SHARES_QUICK = [20, 40, 60, 80] as const;
+/** --quick: the largest share below each bound (1/3, 1/2, 2/3); P6 adds 67. */
+export const SHARES_QUICK = [30, 49, 66] as const;
 export const COALITIONS: readonly CoalitionStrategy[] = ["whale", "unavailable", "selfpay"];
 
 function timeline(): Pick<PropertyScenario, "rounds" | "joinRound" | "strikeRound" | "leaveRound"> {
