@@ -271,7 +271,10 @@ function status(
   };
 }
 
-/** Judges P1-P6 for one rule set from the runs of the plan (every scenario × seeds). */
+/**
+ * Judges P1-P6 for one rule set from the runs of the plan (every scenario × seeds). The Koii baseline has no P6: it
+ * is P6's reference.
+ */
 export function judge(
   plan: PropertyPlan,
   seeds: readonly number[],
@@ -314,7 +317,7 @@ export function judge(
     status("P4", rules, runs(plan.P4).map(p4)),
     status("P5", rules, p5Findings),
     status("P6", rules, p6Findings),
-  ];
+  ].filter((item) => !(item.id === "P6" && rules === "koii"));
 }
 
 export { PROPERTY_RULES };
