@@ -17,10 +17,12 @@ import {
   distributionTriggerWindow,
   getCycle,
   getDistribution,
+  getNode,
   getTask,
   type Hash,
   keys,
   listDigest,
+  nodeWeight,
   type ProtocolEvent,
   proofTriggerWindow,
   readRecord,
@@ -383,6 +385,11 @@ class Simulation implements World {
         nodeOf: (account) => this.#byAccount.get(account),
         honestListDigest: (cycle, attempt) => this.honestList(cycle, attempt).digest,
         listDigestOf: (cycle, attempt) => getDistribution(this.state, this.task, cycle, attempt)?.listDigest,
+        weightOf: (account, cycle) => {
+          const record = getNode(this.state, this.task, account);
+          return record === undefined ? 0n : nodeWeight(record, cycle, this.params);
+        },
+        vestingRounds: this.params.vestingRounds,
       },
       this.nodes,
     );
@@ -500,7 +507,7 @@ class Simulation implements World {
         if (action.type === "send") outgoing.push({ node, tx: action.tx });
         else if (action.type === "runTask") again = this.#runTask(node, strategy, action.cycle) || again;
         else if (action.type === "auditProof") again = this.#audit(node, strategy, action) || again;
-        else again = this.#computeList(node, strategy, action.cycle, action.attempt) || again;
+        else again = this.#computeList(node, strategy, action) || again;
       }
       if (!again) break;
     }
@@ -521,7 +528,7 @@ class Simulation implements World {
   #audit(
     node: SimNode,
     strategy: Strategy,
-    action: { cycle: number; target: Account; proofDigest: Hash; published?: string | undefined },
+    action: { key: string; cycle: number; target: Account; proofDigest: Hash; published?: string | undefined },
   ): boolean {
     const request: AuditRequest = {
       cycle: action.cycle,
@@ -530,6 +537,10 @@ class Simulation implements World {
       published: action.published !== undefined,
     };
     const verdict = strategy.audit(this, node, request);
+    if (verdict === null) {
+      this.#askAgain(node, action.key);
+      return false;
+    }
     node.memory.verdicts.set(verdictKey(action.cycle, action.target), verdict);
     this.#metricsOf().countAudit(this.round);
     if (verdict !== "valid") {
@@ -539,8 +550,19 @@ class Simulation implements World {
     return this.#auditCache().hasProofTrigger(this.state, action.cycle, action.target);
   }
 
-  #computeList(node: SimNode, strategy: Strategy, cycle: number, attempt: number): boolean {
+  /** The strategy has no answer yet: forget that decide() asked, and wake the node in the next slot. */
+  #askAgain(node: SimNode, key: string): void {
+    node.memory.done.delete(key);
+    this.#waitUntil(node, this.slot + 2);
+  }
+
+  #computeList(node: SimNode, strategy: Strategy, action: { key: string; cycle: number; attempt: number }): boolean {
+    const { cycle, attempt } = action;
     const list = strategy.computeList(this, node, cycle, attempt);
+    if (list === null) {
+      this.#askAgain(node, action.key);
+      return false;
+    }
     node.memory.lists.set(listKey(cycle, attempt), list);
     const posted = getDistribution(this.state, this.task, cycle, attempt);
     const record = getCycle(this.state, this.task, cycle);
@@ -637,8 +659,11 @@ class Simulation implements World {
 
   #afterEvents(events: readonly ProtocolEvent[]): void {
     for (const event of events) {
-      if (WAKES_ALL.has(event.type)) this.#wakeAllNext = true;
-      else if (event.type === "DistributionSubmitted" && event.chunk === event.chunkCount - 1) this.#wakeAllNext = true;
+      if (WAKES_ALL.has(event.type)) {
+        this.#wakeAllNext = true;
+        if (event.type === "AuditTriggered") this.#revisit(event);
+      } else if (event.type === "DistributionSubmitted" && event.chunk === event.chunkCount - 1)
+        this.#wakeAllNext = true;
       else if (event.type === "DistributorSelected") {
         const node = this.#byAccount.get(event.distributor);
         if (node !== undefined) this.#wakeNext.add(node);
@@ -648,6 +673,20 @@ class Simulation implements World {
         if (node !== undefined) this.#wakeNext.add(node);
       } else if (event.type === "SeedFixed") this.#audits?.onSeedFixed(this.state, event.cycle);
       else if (event.type === "TaskClosed") this.#closed = true;
+    }
+  }
+
+  /** Strategies that copy a trigger's tally forget what they answered before the trigger existed. */
+  #revisit(event: Extract<ProtocolEvent, { type: "AuditTriggered" }>): void {
+    for (const node of this.nodes) {
+      if (node.group.strategy.revisitsOnTrigger !== true) continue;
+      if (event.kind === "proof") {
+        node.memory.verdicts.delete(verdictKey(event.cycle, event.target));
+        node.memory.done.delete(`audit/${event.cycle}/${event.target}`);
+      } else {
+        node.memory.lists.delete(listKey(event.cycle, event.attempt));
+        node.memory.done.delete(`list/${event.cycle}/${event.attempt}`);
+      }
     }
   }
 

@@ -1,4 +1,5 @@
 import { type Account, getNode, type ProtocolEvent, type State } from "@gradual/protocol";
+import { FairnessLedger, type FairnessMetrics } from "./fairness.ts";
 import type { ProofBook } from "./proofs.ts";
 import type { Scenario, StrategyName } from "./scenario.ts";
 import { ratio } from "./units.ts";
@@ -100,6 +101,8 @@ export type RunMetrics = {
   lists: { accepted: number; rejected: number; missing: number };
   cycles: { paid: number; failed: number; empty: number };
   groups: GroupSummary[];
+  /** Fair shares against every valid worker, per node and per window (fairness.ts, issue 14). */
+  fairness: FairnessMetrics;
 };
 
 type TriggerInfo = {
@@ -118,6 +121,9 @@ export type MetricsContext = {
   /** The honest list digest of (cycle, attempt), for judging list triggers. */
   readonly honestListDigest: (cycle: number, attempt: number) => string;
   readonly listDigestOf: (cycle: number, attempt: number) => string | undefined;
+  /** A node's ramped weight in `cycle`'s round (protocol.md §3.3), read when it reveals. */
+  readonly weightOf: (account: Account, cycle: number) => bigint;
+  readonly vestingRounds: number;
 };
 
 function emptyCost(): TriggerCost {
@@ -142,6 +148,7 @@ export class Metrics {
   };
   readonly #falseTriggers = emptyCost();
   readonly #grieferTriggers = emptyCost();
+  readonly #fairness: FairnessLedger;
 
   constructor(context: MetricsContext, nodes: readonly SimNode[]) {
     this.#context = context;
@@ -179,6 +186,20 @@ export class Metrics {
             fromRound: Math.min(...attackers.map((group) => group.joinRound)),
             toRound: Math.max(...attackers.map((group) => group.leaveRound ?? context.scenario.rounds)),
           };
+    this.#fairness = new FairnessLedger(
+      nodes.map((node) => ({
+        account: node.account,
+        name: node.name,
+        group: node.group.spec.name,
+        nodeClass: node.group.strategy.nodeClass,
+        strategy: node.group.spec.strategy,
+      })),
+      {
+        stay: this.#attackWindow,
+        vestingRounds: context.vestingRounds,
+        ...(attackers.length === 0 ? {} : { strikeRound: Math.min(...attackers.map((group) => group.strikeRound)) }),
+      },
+    );
   }
 
   round(round: number): RoundSeries {
@@ -214,7 +235,10 @@ export class Metrics {
 
   observe(events: readonly ProtocolEvent[], round: number): void {
     const series = this.round(round);
+    const { proofs, weightOf } = this.#context;
+    const ownWork = (cycle: number, node: Account, digest: string) => proofs.isOwnWork(digest, cycle, node);
     for (const event of events) {
+      this.#fairness.observe(event, ownWork, weightOf);
       switch (event.type) {
         case "CycleStarted":
           this.#reservedByCycle.set(event.cycle, event.reserved);
@@ -438,6 +462,7 @@ export class Metrics {
       lists: { ...this.#counts.lists },
       cycles: { ...this.#counts.cycles },
       groups,
+      fairness: this.#fairness.finish(),
     };
   }
 }

@@ -28,8 +28,21 @@ export const STRATEGY_NAMES = [
   "liar",
   "whale",
   "colluding",
+  "follower",
+  "unavailable",
+  "selfpay",
+  "downtime",
 ] as const;
 export type StrategyName = (typeof STRATEGY_NAMES)[number];
+
+/** Coalition strategies that may behave honestly until a `strikeRound`. */
+export const STRIKING_STRATEGIES: readonly StrategyName[] = [
+  "whale",
+  "colluding",
+  "unavailable",
+  "selfpay",
+  "downtime",
+];
 
 export const FAULT_KINDS = ["crash", "cannotFetch", "lostTransactions", "lateTransactions"] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
@@ -229,8 +242,8 @@ function readGroup(reader: Reader, value: unknown, index: number, params: TaskPa
   const leaveRound =
     raw.leaveRound === undefined ? null : reader.integer(raw, "leaveRound", path, joinRound + 1, rounds);
   const strikeRound = reader.integer(raw, "strikeRound", path, joinRound, (leaveRound ?? rounds) - 1, joinRound);
-  if (raw.strikeRound !== undefined && strategy !== "whale" && strategy !== "colluding") {
-    reader.fail(`${path}.strikeRound`, `only whale and colluding groups strike later, not ${strategy}`);
+  if (raw.strikeRound !== undefined && !STRIKING_STRATEGIES.includes(strategy)) {
+    reader.fail(`${path}.strikeRound`, `only ${STRIKING_STRATEGIES.join(", ")} groups strike later, not ${strategy}`);
   }
   return {
     name: reader.string(raw, "name", path, `${strategy}-${index}`),

@@ -1,5 +1,5 @@
 import type { SimResult } from "./driver.ts";
-import { formatTokens } from "./units.ts";
+import { formatTokens, ratio } from "./units.ts";
 
 function percent(value: number): string {
   return `${(value * 100).toFixed(2)}%`;
@@ -32,13 +32,29 @@ export function formatSummary(result: SimResult): string {
     m.attackWindow === null
       ? ""
       : `; ${percent(m.unfairShareInAttackWindow)} of the bounty of rounds ${m.attackWindow.fromRound}-${m.attackWindow.toRound - 1}`;
+  const f = m.fairness;
+  const stay =
+    f.stay === null
+      ? ""
+      : `; ${percent(ratio(f.stayAndVesting.unfair, f.stayAndVesting.bounty))} over the stay and vesting period`;
   const rows: string[][] = [
     ["bounty reserved", `${formatTokens(m.bountyReserved)} tokens`],
     [
       "paid to honest nodes",
       `${formatTokens(m.paidHonest)} (${percent(Number(m.paidHonest) / Math.max(Number(m.bountyReserved), 1))})`,
     ],
-    ["paid unfairly", `${formatTokens(m.unfair)} (${percent(m.unfairShare)} of the bounty${window})`],
+    [
+      "unfair extraction",
+      `${formatTokens(f.whole.unfair)} (${percent(ratio(f.whole.unfair, f.whole.bounty))} of the bounty, against the fair ` +
+        `share of every valid worker${stay})`,
+    ],
+    ["honest pay lost", `${formatTokens(f.whole.honestLostPay)} (fair share − paid, over honest nodes)`],
+    [
+      "coalition net",
+      `${formatTokens(f.coalition.net)} (paid ${formatTokens(f.coalition.paid)}, fair ${formatTokens(f.coalition.fair)}, ` +
+        `slashed ${formatTokens(f.coalition.slashed)})`,
+    ],
+    ["paid unfairly (per list)", `${formatTokens(m.unfair)} (${percent(m.unfairShare)} of the bounty${window})`],
     [
       "honest stake slashed",
       `${formatTokens(m.honestSlashed)} (${percent(m.honestSlashedShare)}), ${m.honestNodesSlashed} node(s)`,

@@ -99,9 +99,15 @@ export type Strategy = {
    * ends, or null to stay (offline nodes).
    */
   absence?(world: World, node: SimNode): number | null;
+  /**
+   * After a trigger appears, the driver forgets this strategy's verdict on the target (or its list) so that it is
+   * asked again (the lazy follower copies the tally instead of keeping its unchecked `valid`).
+   */
+  readonly revisitsOnTrigger?: boolean;
   work(world: World, node: SimNode, cycle: number): WorkRecord;
-  audit(world: World, node: SimNode, request: AuditRequest): Verdict;
-  computeList(world: World, node: SimNode, cycle: number, attempt: number): ListRecord;
+  /** null: no answer yet, ask again in the next slot (the follower waits for the first wave of votes). */
+  audit(world: World, node: SimNode, request: AuditRequest): Verdict | null;
+  computeList(world: World, node: SimNode, cycle: number, attempt: number): ListRecord | null;
   /** Transactions the group sends as one operator this slot, beside what decide() chose (whale triggers). */
   groupTransactions?(world: World, group: SimGroup): { readonly node: SimNode; readonly tx: TransactionBody }[];
 };

@@ -1,5 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { planScenarios, propertyPlan } from "../properties/checks.ts";
+import { PROPERTY_RULES, type PropertyRun } from "../properties/run.ts";
 import { KOII_RULES, SIM_PARAMS } from "../rules.ts";
 import { Cells } from "./aggregate.ts";
 import { fontWarning, renderPng } from "./charts.ts";
@@ -7,11 +9,12 @@ import { buildFigures, type Figures } from "./figures.ts";
 import type { Job } from "./jobs.ts";
 import { renderMarkdown } from "./markdown.ts";
 import { defaultWorkers, runJobs } from "./pool.ts";
+import { buildPropertyFigures, type PropertyFigures } from "./properties.ts";
 import { buildSweeps } from "./sweeps.ts";
 
 export type ReportOptions = {
   readonly outDir: string;
-  /** Seeds per point (1..seeds). Default 10, or 2 with `quick`. */
+  /** Seeds per point of the older sweeps (1..seeds). Default 2, or 1 with `quick`. */
   readonly seeds?: number;
   /** Fewer points and seeds: a smoke run of the whole pipeline. */
   readonly quick?: boolean;
@@ -25,6 +28,7 @@ export type ReportSummary = {
   readonly runs: number;
   readonly breaks: readonly string[];
   readonly figures: Figures;
+  readonly properties: PropertyFigures;
   readonly cpuMs: number;
   readonly wallMs: number;
 };
@@ -37,10 +41,28 @@ export type ReportSummary = {
 export async function buildReport(options: ReportOptions): Promise<ReportSummary> {
   const started = performance.now();
   const quick = options.quick ?? false;
-  const seeds = options.seeds ?? (quick ? 2 : 10);
+  const seeds = options.seeds ?? (quick ? 1 : 2);
   const points = buildSweeps({ seeds, quick });
   const jobs: Job[] = [];
   const owners: number[] = [];
+  // The property runs (issue 14) go first: they lead the report.
+  const plan = propertyPlan(quick);
+  const propertySeeds = quick ? [1] : [1, 2];
+  const propertyJobs: Job[] = [];
+  for (const scenario of planScenarios(plan, quick)) {
+    for (const rules of PROPERTY_RULES) {
+      for (const seed of propertySeeds) {
+        propertyJobs.push({
+          index: -1,
+          scenario: {},
+          rules: "gradual",
+          seed,
+          keepSeries: false,
+          property: { scenario, rules },
+        });
+      }
+    }
+  }
   points.forEach((point, pointIndex) => {
     for (const rules of point.rules) {
       for (let seed = 1; seed <= point.seeds; seed += 1) {
@@ -55,12 +77,19 @@ export async function buildReport(options: ReportOptions): Promise<ReportSummary
       }
     }
   });
+  const allJobs: Job[] = [...propertyJobs.map((job, index) => ({ ...job, index: jobs.length + index })), ...jobs];
   const workers = options.workers ?? defaultWorkers();
   const progress = options.onProgress ?? (() => {});
-  progress(`sim report: ${jobs.length} runs (${points.length} points x rule sets x seeds) on ${workers} worker(s)`);
-  const results = await runJobs(jobs, {
+  progress(`sim report: ${propertyJobs.length} property runs and ${jobs.length} sweep runs on ${workers} worker(s)`);
+  const allResults = await runJobs(allJobs, {
     workers,
     onResult: (result, done, total) => {
+      if (result.index >= jobs.length) {
+        const job = allJobs.find((item) => item.index === result.index) as Job;
+        const outcome = result.error === null ? `${(result.cpuMs / 1000).toFixed(1)} s cpu` : `ERROR: ${result.error}`;
+        progress(`[${done}/${total}] ${job.property?.scenario.id} ${job.property?.rules} seed ${job.seed}: ${outcome}`);
+        return;
+      }
       const job = jobs[result.index] as Job;
       const owner = points[owners[result.index] as number];
       const outcome =
@@ -70,30 +99,41 @@ export async function buildReport(options: ReportOptions): Promise<ReportSummary
       );
     },
   });
+  const results = allResults.filter((result) => result.index < jobs.length);
+  const propertyResults = allResults.filter((result) => result.index >= jobs.length);
+  const propertyRuns: PropertyRun[] = [];
+  for (const result of propertyResults) {
+    const job = allJobs.find((item) => item.index === result.index) as Job;
+    if (job.property === undefined || result.fairness === undefined) continue;
+    propertyRuns.push({ ...job.property, seed: job.seed, fairness: result.fairness });
+  }
+  const properties = buildPropertyFigures(plan, propertySeeds, propertyRuns);
   const cells = new Cells(points, jobs, results, owners);
   const figures = buildFigures(cells);
   mkdirSync(options.outDir, { recursive: true });
   const files: string[] = [];
   const warning = fontWarning();
   if (warning !== null) progress(`warning: ${warning}`);
-  for (const chart of figures.charts) {
+  for (const chart of [...properties.charts, ...figures.charts]) {
     const path = join(options.outDir, chart.file);
     writeFileSync(path, await renderPng(chart.spec));
     files.push(path);
   }
-  const breaks = results
+  const breaks = allResults
     .filter((result) => result.error !== null)
     .map((result) => {
-      const job = jobs[result.index] as Job;
-      return `${String(job.scenario.name)} ${job.rules} seed ${job.seed}: ${result.error}`;
+      const job = allJobs.find((item) => item.index === result.index) as Job;
+      const name = job.property?.scenario.id ?? String(job.scenario.name);
+      return `${name} ${job.property?.rules ?? job.rules} seed ${job.seed}: ${result.error}`;
     });
-  const cpuMs = results.reduce((total, result) => total + result.cpuMs, 0);
+  const cpuMs = allResults.reduce((total, result) => total + result.cpuMs, 0);
   const wallMs = performance.now() - started;
   const markdown = renderMarkdown({
     figures,
     seeds,
     quick,
-    runs: jobs.length,
+    runs: allJobs.length,
+    properties: properties.markdown,
     breaks,
     cpuMs,
     wallMs,
@@ -107,8 +147,20 @@ export async function buildReport(options: ReportOptions): Promise<ReportSummary
   const resultsPath = join(options.outDir, "results.json");
   writeFileSync(
     resultsPath,
-    `${JSON.stringify({ seeds, quick, runs: jobs.length, breaks, tables: figures.tables, headline: figures.headline }, null, 1)}\n`,
+    `${JSON.stringify(
+      {
+        seeds,
+        quick,
+        runs: allJobs.length,
+        breaks,
+        properties: { seeds: propertySeeds, statuses: properties.statuses, curves: properties.curves },
+        tables: figures.tables,
+        headline: figures.headline,
+      },
+      null,
+      1,
+    )}\n`,
   );
   files.push(resultsPath);
-  return { outDir: options.outDir, files, runs: jobs.length, breaks, figures, cpuMs, wallMs };
+  return { outDir: options.outDir, files, runs: allJobs.length, breaks, figures, properties, cpuMs, wallMs };
 }

@@ -11,6 +11,7 @@ import {
   sha256Hex,
 } from "@gradual/protocol";
 import type { SimGroup, SimNode, Strategy, World } from "../world.ts";
+import { proofTrigger } from "./adapters.ts";
 import { groupList, groupWork, striking } from "./colluding.ts";
 import { honestAudit, honestList } from "./honest.ts";
 
@@ -61,19 +62,7 @@ function whaleTriggers(world: World, group: SimGroup): { node: SimNode; tx: Tran
     if (chosen === undefined) break;
     next = (members.indexOf(chosen) + 1) % members.length;
     used.set(chosen, (used.get(chosen) ?? 0) + 1);
-    sent.push({
-      node: chosen,
-      tx: {
-        kind: "triggerAudit",
-        task: world.task,
-        cycle,
-        target,
-        triggerKind: "proof",
-        verdict: "invalid",
-        attempt: 0,
-        reasonDigest: sha256Hex("gradual-sim/whale-reason"),
-      },
-    });
+    sent.push({ node: chosen, tx: proofTrigger(world.task, cycle, target, "invalid") });
   }
   return sent;
 }

@@ -1,0 +1,190 @@
+/**
+ * The property scenarios of issue 14 (docs/simulator.md "Properties"). One description feeds the real simulator
+ * (`toSimScenario`) and the compact baselines (baselines/koii.ts, baselines/naive.ts), so all three rule sets run the
+ * same coalition share, strategy, lazy fraction, rounds and stay window.
+ *
+ * Clock: the `sim` preset with a shorter trust ramp and vesting so that a run lasts the coalition's whole stay plus
+ * the vesting period after it leaves in a few seconds: warm-up 2, ramp 8, vesting 12 rounds. The others stake at
+ * round 0 and weigh in full from round 10; the coalition joins then, behaves honestly until it weighs in full
+ * (round 20: it outlasts the ramp), attacks for 10 rounds, unstakes, and the run goes on for the vesting period.
+ */
+
+export type CoalitionStrategy = "whale" | "unavailable" | "selfpay" | "downtime" | "garbage" | "none";
+
+export type PropertyScenario = {
+  readonly id: string;
+  readonly strategy: CoalitionStrategy;
+  /** The coalition's share of all stake: its share of active weight once ramped (it strikes after the ramp). */
+  readonly share: number;
+  /** Share of the other nodes that are lazy followers (copy the tally a slot after the honest voters). */
+  readonly lazyShare: number;
+  /** Number of other nodes that go offline at random (probability 0.5 a round), honest otherwise. */
+  readonly offline: number;
+  /**
+   * A partition: PARTITION_NODES honest nodes (group `cut`) cannot fetch anyone else's proofs for 4 rounds (they
+   * see everyone as unavailable and trigger), and two other honest nodes crash for 2 rounds.
+   */
+  readonly partition: boolean;
+  /** Sybil check: a subject holding SYBIL_STAKE tokens as 1 node or as this many nodes. */
+  readonly sybilNodes: number | null;
+  readonly rounds: number;
+  readonly joinRound: number;
+  readonly strikeRound: number;
+  readonly leaveRound: number;
+  /** Others: count and stake per node (tokens). */
+  readonly others: number;
+  readonly otherStake: number;
+};
+
+export const PROPERTY_CLOCK = { warmupRounds: 2, rampRounds: 8, vestingRounds: 12, attackRounds: 10 } as const;
+export const OTHERS = 10;
+export const PARTITION_NODES = 3;
+export const OTHER_STAKE = 2_000;
+export const SYBIL_STAKE = 100_000;
+export const SYBIL_OTHERS = 20;
+export const SYBIL_OTHER_STAKE = 5_000;
+
+/** Shares swept (in %): both sides of 1/3, 1/2 and 2/3. P6 adds 67. */
+export const SHARES = [10, 20, 30, 40, 49, 60, 66, 80] as const;
+/** --quick: the largest share below each bound (1/3, 1/2, 2/3); P6 adds 67. */
+export const SHARES_QUICK = [30, 49, 66] as const;
+export const COALITIONS: readonly CoalitionStrategy[] = ["whale", "unavailable", "selfpay"];
+
+function timeline(): Pick<PropertyScenario, "rounds" | "joinRound" | "strikeRound" | "leaveRound"> {
+  const { warmupRounds, rampRounds, vestingRounds, attackRounds } = PROPERTY_CLOCK;
+  const joinRound = warmupRounds + rampRounds;
+  const strikeRound = joinRound + warmupRounds + rampRounds;
+  const leaveRound = strikeRound + attackRounds;
+  return { joinRound, strikeRound, leaveRound, rounds: leaveRound + vestingRounds + 2 };
+}
+
+export function coalitionScenario(strategy: CoalitionStrategy, sharePercent: number, lazyShare: number) {
+  return {
+    id: `${strategy}-${sharePercent}${lazyShare > 0 ? `-lazy${Math.round(lazyShare * 100)}` : ""}`,
+    strategy,
+    share: sharePercent / 100,
+    lazyShare,
+    offline: 0,
+    partition: false,
+    sybilNodes: null,
+    others: OTHERS,
+    otherStake: OTHER_STAKE,
+    ...timeline(),
+  } satisfies PropertyScenario;
+}
+
+/** P4: offline honest nodes, a partition, and coalitions that trigger on downtime. */
+export function availabilityScenarios(): PropertyScenario[] {
+  const base = { lazyShare: 0, sybilNodes: null, others: OTHERS, otherStake: OTHER_STAKE, ...timeline() };
+  return [
+    { ...base, id: "offline-4", strategy: "none", share: 0, offline: 4, partition: false },
+    { ...base, id: "partition", strategy: "none", share: 0, offline: 0, partition: true },
+    { ...base, id: "downtime-20-offline-4", strategy: "downtime", share: 0.2, offline: 4, partition: false },
+    { ...base, id: "downtime-40-offline-4", strategy: "downtime", share: 0.4, offline: 4, partition: false },
+    { ...base, id: "downtime-40-partition", strategy: "downtime", share: 0.4, offline: 0, partition: true },
+  ];
+}
+
+/** P5: the same stake as 1 node or as 100. */
+export function sybilScenario(nodes: number): PropertyScenario {
+  const { warmupRounds, rampRounds } = PROPERTY_CLOCK;
+  return {
+    id: `sybil-${nodes}`,
+    strategy: "none",
+    share: 0,
+    lazyShare: 0,
+    offline: 0,
+    partition: false,
+    sybilNodes: nodes,
+    others: SYBIL_OTHERS,
+    otherStake: SYBIL_OTHER_STAKE,
+    joinRound: 0,
+    strikeRound: 0,
+    leaveRound: warmupRounds + rampRounds + 10,
+    rounds: warmupRounds + rampRounds + 10,
+  };
+}
+
+/** P2's lazy clause: 50 rounds with 30% lazy followers and two garbage submitters to be caught. */
+export function lazyPayScenario(): PropertyScenario {
+  return {
+    id: "lazy-pay-50",
+    strategy: "garbage",
+    share: 0.1,
+    lazyShare: 0.3,
+    offline: 0,
+    partition: false,
+    sybilNodes: null,
+    others: OTHERS,
+    otherStake: OTHER_STAKE,
+    joinRound: 0,
+    strikeRound: 0,
+    leaveRound: 50,
+    rounds: 50,
+  };
+}
+
+/**
+ * Coalition nodes: the size of the other nodes (so that the default equal split neither favours nor penalises the
+ * coalition for how it splits; P5 measures splitting on its own), at least 2 (enough triggers per cycle against ten
+ * others) and at most 12.
+ */
+export function coalitionNodes(scenario: PropertyScenario): { count: number; stakeTokens: number } {
+  const total = (scenario.others * scenario.otherStake * scenario.share) / (1 - scenario.share);
+  const count = Math.min(12, Math.max(2, Math.round(total / scenario.otherStake)));
+  return { count, stakeTokens: total / count };
+}
+
+export function lazyCount(scenario: PropertyScenario): number {
+  return Math.round(scenario.others * scenario.lazyShare);
+}
+
+/** The scenario as a simulator scenario object (scenario.ts's YAML shape). */
+export function toSimScenario(scenario: PropertyScenario): Record<string, unknown> {
+  const { warmupRounds, rampRounds, vestingRounds } = PROPERTY_CLOCK;
+  const lazy = lazyCount(scenario);
+  const honest = scenario.others - lazy - scenario.offline;
+  const cut = scenario.partition ? PARTITION_NODES : 0;
+  const groups: Record<string, unknown>[] = [
+    { name: "honest", strategy: "honest", count: honest - cut, stake: scenario.otherStake },
+  ];
+  if (cut > 0) groups.push({ name: "cut", strategy: "honest", count: cut, stake: scenario.otherStake });
+  if (lazy > 0) groups.push({ name: "lazy", strategy: "follower", count: lazy, stake: scenario.otherStake });
+  if (scenario.offline > 0) {
+    groups.push({ name: "offline", strategy: "offline", count: scenario.offline, stake: scenario.otherStake });
+  }
+  if (scenario.sybilNodes !== null) {
+    groups.push({
+      name: "subject",
+      strategy: "honest",
+      count: scenario.sybilNodes,
+      stake: SYBIL_STAKE / scenario.sybilNodes,
+    });
+  }
+  if (scenario.strategy !== "none") {
+    const { count, stakeTokens } = coalitionNodes(scenario);
+    const group: Record<string, unknown> = {
+      name: "coalition",
+      strategy: scenario.strategy,
+      count,
+      stake: Math.floor(stakeTokens).toString(),
+      joinRound: scenario.joinRound,
+      leaveRound: scenario.leaveRound,
+    };
+    if (scenario.strategy !== "garbage") group.strikeRound = scenario.strikeRound;
+    groups.push(group);
+  }
+  const faults: Record<string, unknown>[] = [];
+  if (scenario.partition) {
+    const from = scenario.strikeRound;
+    faults.push({ kind: "cannotFetch", group: "cut", fromRound: from, toRound: from + 4 });
+    faults.push({ kind: "crash", group: "honest", count: 2, fromRound: from + 1, toRound: from + 3, atSlot: 5 });
+  }
+  return {
+    name: scenario.id,
+    task: { preset: "sim", params: { warmupRounds, rampRounds, vestingRounds } },
+    rounds: scenario.rounds,
+    groups,
+    faults,
+  };
+}

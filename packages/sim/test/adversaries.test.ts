@@ -1,0 +1,68 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { ProtocolEvent } from "@gradual/protocol";
+import { runSimulation } from "../src/index.ts";
+import { coalitionScenario, toSimScenario } from "../src/properties/scenarios.ts";
+import { createScenario } from "../src/scenario.ts";
+
+type Vote = { slot: number; voter: string; choice: string; key: string };
+
+function run(raw: Record<string, unknown>) {
+  const votes: Vote[] = [];
+  const triggerers = new Set<string>();
+  const result = runSimulation(createScenario(raw, String(raw.name)), {
+    seed: 1,
+    afterBlock: ({ slot, events }) => {
+      for (const event of events as ProtocolEvent[]) {
+        if (event.type === "Voted") {
+          votes.push({ slot, voter: event.voter, choice: event.choice, key: `${event.cycle}/${event.trigger}` });
+        }
+        if (event.type === "AuditTriggered") triggerers.add(event.triggerer);
+      }
+      return undefined;
+    },
+  });
+  return { result, votes, triggerers };
+}
+
+test("follower: never triggers, votes a slot after the first honest votes, with their majority", () => {
+  const { result, votes, triggerers } = run({
+    name: "follower-garbage",
+    task: { preset: "sim", params: { warmupRounds: 0, rampRounds: 0 } },
+    rounds: 6,
+    groups: [
+      { name: "honest", strategy: "honest", count: 6, stake: 1000 },
+      { name: "lazy", strategy: "follower", count: 3, stake: 1000 },
+      { name: "garbage", strategy: "garbage", count: 1, stake: 1000 },
+    ],
+  });
+  const strategyOf = new Map(result.metrics.fairness.nodes.map((node) => [node.account, node.strategy]));
+  const byTrigger = new Map<string, Vote[]>();
+  for (const vote of votes) byTrigger.set(vote.key, [...(byTrigger.get(vote.key) ?? []), vote]);
+  let followerVotes = 0;
+  for (const list of byTrigger.values()) {
+    const honest = list.filter((vote) => strategyOf.get(vote.voter) === "honest");
+    const followers = list.filter((vote) => strategyOf.get(vote.voter) === "follower");
+    const firstHonest = Math.min(...honest.map((vote) => vote.slot));
+    const invalid = honest.filter((vote) => vote.choice === "invalid").length;
+    const majority = invalid * 2 > honest.length ? "invalid" : "valid";
+    for (const vote of followers) {
+      followerVotes += 1;
+      assert.ok(vote.slot > firstHonest, `follower voted in slot ${vote.slot}, honest from ${firstHonest}`);
+      assert.equal(vote.choice, majority);
+    }
+  }
+  assert.ok(followerVotes >= 3, `followers voted (${followerVotes})`);
+  for (const account of triggerers) assert.notEqual(strategyOf.get(account), "follower");
+});
+
+test("coalition strategies run against the current rules and are measured", () => {
+  for (const strategy of ["unavailable", "selfpay", "whale"] as const) {
+    const scenario = coalitionScenario(strategy, 40, 0.3);
+    const { result } = run(toSimScenario(scenario));
+    const { fairness } = result.metrics;
+    assert.ok(fairness.coalition.paid > 0n, `${strategy}: coalition paid`);
+    assert.ok(fairness.stayAndVesting.bounty > 0n);
+    assert.equal(result.taskClosed, true);
+  }
+});

@@ -1,0 +1,137 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import {
+  edgePlan,
+  judge,
+  type PropertyId,
+  type PropertyStatus,
+  planScenarios,
+  propertyPlan,
+} from "../src/properties/checks.ts";
+import { type PropertyRules, type PropertyRun, runProperty } from "../src/properties/run.ts";
+import type { PropertyScenario } from "../src/properties/scenarios.ts";
+import { buildPropertyFigures } from "../src/report/properties.ts";
+
+/**
+ * Issue 14's six properties on a fixed set of seeds (docs/simulator.md "Properties"), each asserted as worded in
+ * src/properties/checks.ts, on each band's largest share (30%, 49%, 66%, and 67% for P6: checks.ts `edgePlan`) so
+ * that the default run stays short; the report (`gradual sim report`) sweeps every share and two seeds.
+ *
+ * Properties that the CURRENT protocol rules miss are marked `todo` with the figure measured on this branch; the
+ * protocol changes of issue 14 (weighted distribution, disputes, data-availability challenges, late challenges until
+ * vesting) are expected to make them pass, and the todo is removed then. Nothing here is marked todo that a fix to
+ * the simulator could make pass.
+ */
+
+const SEEDS = [1];
+const plan = edgePlan();
+const runs = new Map<string, PropertyRun>();
+
+function find(scenario: string, rules: PropertyRules, seed: number): PropertyRun | undefined {
+  return runs.get(`${scenario}/${rules}/${seed}`);
+}
+
+function ensure(scenarios: readonly PropertyScenario[], rules: PropertyRules): void {
+  for (const scenario of scenarios) {
+    for (const seed of SEEDS) {
+      const key = `${scenario.id}/${rules}/${seed}`;
+      if (!runs.has(key)) runs.set(key, runProperty(scenario, rules, seed));
+    }
+  }
+}
+
+const NEEDS: Record<PropertyId, PropertyScenario[]> = {
+  P1: plan.P1,
+  P2: [...plan.P2, ...plan.P2pay],
+  P3: plan.P3,
+  P4: plan.P4,
+  P5: plan.P5,
+  P6: plan.P6,
+};
+
+function statusOf(id: PropertyId, rules: PropertyRules = "gradual"): PropertyStatus {
+  ensure(NEEDS[id], rules);
+  if (id === "P6") ensure(NEEDS.P6, "koii");
+  const found = judge(plan, SEEDS, rules, find).find((item) => item.id === id);
+  assert.ok(found !== undefined && found.runs > 0, `${id}: no runs judged`);
+  return found;
+}
+
+function assertMet(status: PropertyStatus): void {
+  const worst = status.worst;
+  assert.ok(
+    status.met,
+    `${status.id} missed in ${status.failures} of ${status.runs} runs; worst ${worst?.scenario} seed ${worst?.seed}: ${worst?.figure}`,
+  );
+}
+
+// Figures below were measured on branch wtsim against the current rules (edgePlan, seed 1).
+test(
+  "P1: c < 1/3 (0 or 30% lazy): no unfair extraction, no honest node loses stake or pay",
+  {
+    todo: "fails under current rules: selfpay-30 seed 1, unfair 812 tokens (1.85% of the bounty), 10 honest nodes lost pay (the equal split pays the coalition in full while it ramps; 0 with rampRounds 0)",
+  },
+  () => assertMet(statusOf("P1")),
+);
+
+test(
+  "P2: c < 1/2, no lazy: unfair ≤ 1% over stay + vesting, no honest slashed; a lazy auditor earns less",
+  {
+    todo: "fails under current rules: whale-49 seed 1, unfair 27.63% of the bounty over stay + vesting (its self-paying lists pass: the honest 51% cannot reach the 2/3 quorum to reject them); lazy-pay-50: lazy node 4,800 tokens = honest node 4,800",
+  },
+  () => assertMet(statusOf("P2")),
+);
+
+test(
+  "P3: c < 2/3: no honest node slashed, coalition's net extraction ≤ 0 after stay + vesting",
+  {
+    todo: "fails under current rules: whale-66 seed 1, coalition net +10,457 tokens and 10 honest nodes slashed (the target cannot vote, so 66% of all weight is 68% of the voters, over the 2/3 quorum)",
+  },
+  () => assertMet(statusOf("P3")),
+);
+
+test("P4: offline and partition scenarios: no honest node slashed, no bond losses above pay", () =>
+  assertMet(statusOf("P4")));
+
+test(
+  "P5: 1 node or 100 nodes with the same stake: pay changes by < 5%",
+  {
+    todo: "fails under current rules: the default equal split pays 100 nodes 15,000 tokens and 1 node 857 (+1,650%)",
+  },
+  () => assertMet(statusOf("P5")),
+);
+
+test(
+  "P6: a fully ramped 67% coalition harms honest nodes no more than under Koii's rules",
+  {
+    todo: "fails under current rules: selfpay-67-lazy30 seed 1, honest harm 2,364 tokens vs 1,155 under Koii (a stake-weighted distributor draw picks the coalition more often than Koii's uniform one)",
+  },
+  () => assertMet(statusOf("P6")),
+);
+
+test("baselines differ where the rules differ: Koii slashes downtime and pays sybils, naive is sybil-neutral", () => {
+  assert.equal(statusOf("P4", "koii").met, false);
+  assert.equal(statusOf("P5", "koii").met, false);
+  assertMet(statusOf("P5", "naive"));
+});
+
+test("the plans cover every share band of the properties", () => {
+  const scenarios = planScenarios(propertyPlan(true), true);
+  assert.equal(new Set(scenarios.map((scenario) => scenario.id)).size, scenarios.length);
+  assert.deepEqual([...new Set(plan.P1.map((scenario) => scenario.share))], [0.3]);
+  assert.deepEqual([...new Set(plan.P2.map((scenario) => scenario.share))], [0.49]);
+  assert.deepEqual([...new Set(plan.P3.map((scenario) => scenario.share))], [0.66]);
+  assert.ok(plan.P1.every((scenario) => scenario.share < 1 / 3));
+  assert.ok(plan.P2.every((scenario) => scenario.share < 1 / 2 && scenario.lazyShare === 0));
+  assert.ok(plan.P3.every((scenario) => scenario.share < 2 / 3));
+  assert.ok(plan.P6.every((scenario) => scenario.share === 0.67));
+});
+
+test("the report's property section names each property's status and worst run in plain text", () => {
+  statusOf("P4");
+  statusOf("P4", "koii");
+  const figures = buildPropertyFigures(plan, SEEDS, [...runs.values()]);
+  assert.match(figures.markdown, /\| P4 \| .* \| \*\*met\*\* \(5 of 5 runs pass\)/);
+  assert.ok(!figures.markdown.includes("%20"), "table cells must not be URL-encoded");
+  assert.equal(figures.charts.length, 7);
+});
