@@ -103,8 +103,13 @@ export type CycleRecord = {
   readonly commitCount: number;
   readonly revealCount: number;
   readonly validCount: number;
-  /** Sum of the revealed proofs' weights at reveal: the denominator of the `weighted` rule (§6.2). */
+  /**
+   * The denominators of the ledger-computed rules (§6.2): the weight (in the work round) and the number of the
+   * cycle's reveals, less those found `invalid` by an upheld trigger. Disputed and unavailable proofs stay in, so
+   * knocking a proof out without a slash never raises anyone's share.
+   */
   readonly revealedWeight: bigint;
+  readonly shareCount: number;
   /** Running hash over revealed salts in ledger order; folded into the seed when the reveal window closes. */
   readonly saltAccumulator: Hash;
   readonly seed: Hash | null;
@@ -122,7 +127,8 @@ export type CycleRecord = {
 
 export type CycleOutcome = "paid" | "no-submitters" | "distribution-failed";
 
-export type CommitRecord = { readonly commitment: Hash; readonly slot: number };
+/** `weight`: the node's weight in the work round, its share under the `weighted` rule once revealed (§6.2). */
+export type CommitRecord = { readonly commitment: Hash; readonly slot: number; readonly weight: bigint };
 
 export type RevealStatus = "valid" | "invalid" | "unavailable" | "disputed";
 export type RevealRecord = {

@@ -164,8 +164,8 @@ describe("a garbage submission", () => {
     assert.equal(chain.task(task).totalSlashed, total);
     assert.equal(getReveal(chain.state, task, 3, accountOf("g"))?.status, "invalid");
 
-    // g can no longer be paid for cycle 3. The honest four get their own shares (20 each, a fifth of the bounty by
-    // weight at reveal): g's share returns to the escrow, so knocking a proof out never raises anyone's pay (§6.2).
+    // g can no longer be paid for cycle 3, and the honest four share the bounty: a proof upheld invalid leaves the
+    // weighted rule's denominator (§6.2), so garbage does not dilute honest pay.
     chain.advanceTo(windows.distribution.opensAt);
     const distributor = chain.distributorOf(task, 3);
     assert.ok(distributor !== null && distributor !== "g", "a slashed submitter is never drawn");
@@ -186,7 +186,7 @@ describe("a garbage submission", () => {
     const paid = vestedIn(payout, 3);
     assert.equal(paid.size, 4);
     assert.equal(paid.get(accountOf("g")), undefined);
-    for (const name of FOUR) assert.equal(paid.get(accountOf(name)), 20n * T);
+    for (const name of FOUR) assert.equal(paid.get(accountOf(name)), 25n * T);
   });
 });
 

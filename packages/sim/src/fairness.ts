@@ -221,6 +221,10 @@ export class FairnessLedger {
       case "Slashed":
         this.slash(event.node, event.fromStake, event.fromVesting);
         break;
+      case "RewardClawedBack":
+        // A late challenge took back an unclaimed payment (protocol.md §5.7): counted like a cut of vesting.
+        this.slash(event.node, 0n, event.amount);
+        break;
       case "BondForfeited":
         this.forfeit(event.triggerer, event.amount);
         break;

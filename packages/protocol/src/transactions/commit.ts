@@ -5,7 +5,7 @@ import { commitWindow, isInside, roundOf } from "../schedule.ts";
 import { keys } from "../state/keys.ts";
 import { findTask, freshNode, isRejection } from "../tasks.ts";
 import type { CommitRecord, CommitTx, Hash } from "../types.ts";
-import { nodeActiveStake } from "../weight.ts";
+import { nodeActiveStake, nodeWeight } from "../weight.ts";
 
 export type CommitmentInput = {
   readonly task: Hash;
@@ -39,13 +39,16 @@ export function applyCommit(context: TransitionContext, tx: CommitTx): Rejection
   const stored = draft.node(task.id, tx.from);
   if (stored === undefined) return reject("NODE__NOT_STAKED", { task: task.id, node: tx.from });
   const round = roundOf(task, slot);
-  const activeStake = nodeActiveStake(freshNode(task, stored), round);
+  const node = freshNode(task, stored);
+  const activeStake = nodeActiveStake(node, round);
   if (activeStake < task.params.minimumStake) {
     return reject("NODE__NOT_ACTIVE", { task: task.id, node: tx.from, round, activeStake });
   }
   const key = keys.commit(task.id, tx.cycle, tx.from);
   if (draft.get(key) !== undefined) return reject("COMMIT__DUPLICATE", { task: task.id, cycle: tx.cycle });
-  const record: CommitRecord = { commitment: tx.commitment, slot };
+  // The node's weight in the work round (the commit window is its last slots): its share under the `weighted` rule
+  // once it reveals (§6.2), fixed before anyone knows the seed or the audits.
+  const record: CommitRecord = { commitment: tx.commitment, slot, weight: nodeWeight(node, round, task.params) };
   draft.set(key, record);
   draft.setCycle({ ...cycle, commitCount: cycle.commitCount + 1 });
   context.events.push({ type: "Committed", task: task.id, cycle: tx.cycle, node: tx.from });

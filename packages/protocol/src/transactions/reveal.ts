@@ -1,11 +1,11 @@
 import type { TransitionContext } from "../context.ts";
 import { type Rejection, reject } from "../errors.ts";
 import { accumulateSalt } from "../random.ts";
-import { isInside, revealWindow, roundOf } from "../schedule.ts";
+import { isInside, revealWindow } from "../schedule.ts";
 import { keys } from "../state/keys.ts";
-import { findTask, freshNode, isRejection, refreshRamp } from "../tasks.ts";
+import { findTask, isRejection } from "../tasks.ts";
 import type { CommitRecord, RevealRecord, RevealTx } from "../types.ts";
-import { nodeStake, nodeWeight } from "../weight.ts";
+import { nodeStake } from "../weight.ts";
 import { computeCommitment } from "./commit.ts";
 
 /**
@@ -38,10 +38,9 @@ export function applyReveal(context: TransitionContext, tx: RevealTx): Rejection
   if (opened !== commit.commitment) {
     return reject("REVEAL__MISMATCH", { task: task.id, cycle: tx.cycle, expected: commit.commitment, got: opened });
   }
-  // The weight at reveal fixes the node's share under the `weighted` rule (§6.2): later ramping, slashes or exits of
-  // other nodes cannot move it, and neither can the outcome of anyone else's audit.
-  const ramped = refreshRamp(draft, task, slot);
-  const weight = nodeWeight(freshNode(ramped, node), roundOf(ramped, slot), ramped.params);
+  // The node's weight in the cycle's work round, recorded by its commit, fixes its share under the `weighted` rule
+  // (§6.2): later ramping, slashes or exits cannot move it, and neither can the outcome of anyone else's audit.
+  const weight = commit.weight;
   const record: RevealRecord = {
     proofDigest: tx.proofDigest,
     salt: tx.salt,
@@ -59,6 +58,7 @@ export function applyReveal(context: TransitionContext, tx: RevealTx): Rejection
     revealCount: cycle.revealCount + 1,
     validCount: cycle.validCount + 1,
     revealedWeight: cycle.revealedWeight + weight,
+    shareCount: cycle.shareCount + 1,
     saltAccumulator: accumulateSalt(cycle.saltAccumulator, tx.salt),
   });
   context.events.push({

@@ -35,10 +35,10 @@ export function listDigest(entries: readonly DistributionEntry[]): Hash {
 
 /**
  * What a ledger-computed rule pays one valid submitter (protocol.md §6.2), or null for `custom`. `weighted`: the
- * reservation times the node's weight at reveal over the weight of every revealed proof; `equal`: the reservation
- * over the number of revealed proofs. The denominators count every reveal, including proofs later found invalid,
- * disputed or unavailable, so knocking out others' proofs never raises anyone's share: their part returns to the
- * escrow.
+ * reservation times the node's weight in the work round over the weight of the cycle's reveals; `equal`: the
+ * reservation over their number. Both leave out proofs found invalid by an upheld trigger (which needs two thirds of
+ * the weight, §5.5) but keep disputed and unavailable ones, so knocking out others' proofs without a slash never
+ * raises anyone's share: their part returns to the escrow.
  */
 export function ruleAmount(task: TaskRecord, cycle: CycleRecord, reveal: RevealRecord): bigint | null {
   const rule = task.params.distributionRule;
@@ -46,7 +46,7 @@ export function ruleAmount(task: TaskRecord, cycle: CycleRecord, reveal: RevealR
   if (rule === "weighted" && cycle.revealedWeight > 0n) {
     return (cycle.reserved * reveal.weight) / cycle.revealedWeight;
   }
-  return cycle.revealCount === 0 ? 0n : cycle.reserved / BigInt(cycle.revealCount);
+  return cycle.shareCount === 0 ? 0n : cycle.reserved / BigInt(cycle.shareCount);
 }
 
 /**

@@ -193,7 +193,16 @@ function markProof(context: TransitionContext, task: string, cycle: number, targ
   if (reveal === undefined || reveal.status !== "valid") return;
   draft.set(key, { ...reveal, status } satisfies RevealRecord);
   const record = draft.cycle(task, cycle);
-  if (record !== undefined) draft.setCycle({ ...record, validCount: record.validCount - 1 });
+  if (record === undefined) return;
+  // A proof found invalid by an upheld trigger (two thirds of the weight) leaves the rules' denominators, so honest
+  // shares are not diluted by garbage; a disputed or unavailable one stays in (§6.2).
+  const invalid = status === "invalid";
+  draft.setCycle({
+    ...record,
+    validCount: record.validCount - 1,
+    revealedWeight: invalid ? record.revealedWeight - reveal.weight : record.revealedWeight,
+    shareCount: invalid ? record.shareCount - 1 : record.shareCount,
+  });
 }
 
 /**

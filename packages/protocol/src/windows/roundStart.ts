@@ -32,6 +32,7 @@ export function startCycle(context: TransitionContext, task: TaskRecord, round: 
     revealCount: 0,
     validCount: 0,
     revealedWeight: 0n,
+    shareCount: 0,
     saltAccumulator: EMPTY_ACCUMULATOR,
     seed: null,
     triggerCount: 0,

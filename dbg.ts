@@ -1,0 +1,10 @@
+import { runSimulation } from "./packages/sim/src/driver.ts";
+import { createScenario } from "./packages/sim/src/scenario.ts";
+import { coalitionScenario, toSimScenario } from "./packages/sim/src/properties/scenarios.ts";
+const [strategy, share, lazy] = [process.argv[2] ?? "whale", Number(process.argv[3] ?? 30), Number(process.argv[4] ?? 0)];
+const ps = coalitionScenario(strategy as never, share, lazy);
+const sim = createScenario(toSimScenario(ps), ps.id);
+const r = runSimulation(sim, { seed: 1 });
+const f = r.metrics.fairness;
+console.log(JSON.stringify(f, (_k, v) => typeof v === "bigint" ? (Number(v) / 1e9).toFixed(3) : v, 1).slice(0, 3000));
+console.log(r.metrics.triggers, r.metrics.lists, r.metrics.cycles);
