@@ -18,6 +18,8 @@ export const LEDGER_ERROR_CODES = {
   API__BLOB_TOO_LARGE: "The blob exceeds the ledger's blob size limit",
   API__BATCH_TOO_LARGE: "The batch holds more transactions than the limit",
   API__INTERNAL: "An unexpected error; the ledger logged it",
+  API__DUPLICATE_KEY: "The JSON body repeats a key inside one object (only one reading of the bytes is allowed)",
+  API__TOO_DEEP: "The JSON body nests arrays and objects deeper than the limit (32)",
   LEDGER__MEMPOOL_FULL: "The mempool holds its maximum number of transactions; retry later",
   LEDGER__SENDER_LIMIT: "The sender has its maximum number of pending transactions; wait for a block",
   LEDGER__STORAGE_FAILURE:

@@ -442,6 +442,14 @@ export class Ledger {
       before,
       slot,
       entries.map((entry) => entry.tx),
+      (error, tx) => {
+        // A bug in the rules, contained by the protocol (TX__APPLY_FAILED, protocol.md §9.1): tell the operator.
+        metrics.applyFailures.count += 1;
+        const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+        logger.error(
+          `ALERT TX__APPLY_FAILED: ${tx.kind} from ${tx.from} nonce ${tx.nonce} in block ${slot}: ${detail}`,
+        );
+      },
     );
     const state = applied.state;
     const events: BlockEvent[] = applied.slotEvents.map((event) => ({ tx: null, event }));

@@ -65,6 +65,7 @@ export const ERROR_CODES = {
   DISTRIBUTION__NOT_A_SUBMITTER: { edge: false, meaning: "A recipient has no valid revealed proof in this cycle" },
   DISTRIBUTION__OVER_BOUNTY: { edge: false, meaning: "The list pays more than the cycle's reserved bounty" },
   CLAIM__NOTHING_CLAIMABLE: { edge: false, meaning: "Nothing has vested yet" },
+  TX__APPLY_FAILED: { edge: false, meaning: "A rule threw (a bug); included, nonce used, nothing else changed" },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -127,6 +128,7 @@ export type ErrorContextMap = {
   DISTRIBUTION__NOT_A_SUBMITTER: CycleRef & { readonly recipient: string };
   DISTRIBUTION__OVER_BOUNTY: CycleRef & { readonly total: bigint; readonly bounty: bigint };
   CLAIM__NOTHING_CLAIMABLE: TaskRef;
+  TX__APPLY_FAILED: { readonly kind: string };
 };
 
 export type Rejection<C extends ErrorCode = ErrorCode> = {

@@ -17,6 +17,7 @@ import { registerGenesisRoutes } from "./routes/genesis.ts";
 import { registerTaskRoutes } from "./routes/tasks.ts";
 import { registerTransactionRoutes } from "./routes/transactions.ts";
 import { RouteTable } from "./routeTable.ts";
+import { parseStrictJson } from "./strictJson.ts";
 
 export type LedgerServerOptions = {
   /** Devnet admin token (Bearer); admin routes exist only when the chain is a devnet. */
@@ -154,14 +155,10 @@ export function createLedgerServer(options: LedgerServerOptions, modules: Ledger
     const text = body as string;
     recordBodyBytes(request, Buffer.byteLength(text));
     try {
-      done(null, JSON.parse(text));
+      // Canonical wire forms only: a duplicate key or a deep nesting is refused with its code, never a 500.
+      done(null, parseStrictJson(text));
     } catch (error) {
-      done(
-        new LedgerError("API__MALFORMED_JSON", {
-          message: `the body is not valid JSON: ${(error as Error).message}`,
-        }) as unknown as FastifyError,
-        undefined,
-      );
+      done(error as FastifyError, undefined);
     }
   });
   app.addContentTypeParser("application/octet-stream", { parseAs: "buffer" }, (request, body, done) => {
