@@ -65,9 +65,12 @@ export class LedgerMetrics {
     metric("gradual_ledger_block_height", "gauge", "Number of the last durable block.", [
       `gradual_ledger_block_height ${gauges?.blockHeight() ?? 0}`,
     ]);
-    metric("gradual_ledger_slot_lag", "gauge", "Slots the producer is behind its schedule (0 with manual slots).", [
-      `gradual_ledger_slot_lag ${gauges?.slotLag() ?? 0}`,
-    ]);
+    metric(
+      "gradual_ledger_slot_lag",
+      "gauge",
+      "Slots the chain is behind the clock: whole slots since the last block beyond the one in progress, or behind the schedule (0 with manual slots).",
+      [`gradual_ledger_slot_lag ${gauges?.slotLag() ?? 0}`],
+    );
     metric("gradual_ledger_mempool_size", "gauge", "Acknowledged transactions waiting for a block.", [
       `gradual_ledger_mempool_size ${gauges?.mempoolSize() ?? 0}`,
     ]);

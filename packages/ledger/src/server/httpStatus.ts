@@ -88,6 +88,7 @@ const LEDGER_STATUS: Record<LedgerErrorCode, number> = {
   LEDGER__SUBSCRIBER_LIMIT: 503,
   LEDGER__CONFIG: 500,
   LEDGER__DAMAGED: 500,
+  LEDGER__STALLED: 503,
 };
 
 export const HTTP_STATUS: Readonly<Record<ApiErrorCode, number>> = { ...PROTOCOL_STATUS, ...LEDGER_STATUS };
