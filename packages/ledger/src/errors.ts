@@ -21,6 +21,11 @@ export const LEDGER_ERROR_CODES = {
   API__DUPLICATE_KEY: "The JSON body repeats a key inside one object (only one reading of the bytes is allowed)",
   API__TOO_DEEP: "The JSON body nests arrays and objects deeper than the limit (32)",
   LEDGER__MEMPOOL_FULL: "The mempool holds its maximum number of transactions; retry later",
+  LEDGER__INSUFFICIENT_RESERVE:
+    "The sender's balance does not cover its pending transactions at the ledger's reserve per pending transaction",
+  LEDGER__BLOB_NOT_ALLOWED: "Only a task creator, a staked node or an account holding one token may upload blobs",
+  LEDGER__BLOB_QUOTA: "The account's stored blobs would exceed its per-account limit",
+  LEDGER__BLOB_STORE_FULL: "The blob store reached its own size limit (the chain is not affected)",
   LEDGER__SENDER_LIMIT: "The sender has its maximum number of pending transactions; wait for a block",
   LEDGER__STORAGE_FAILURE:
     "The data directory cannot be written (disk full, read-only, I/O error); nothing was acknowledged",

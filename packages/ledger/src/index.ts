@@ -4,6 +4,7 @@
  * lets anyone replay its history (`verifyLedger`). See packages/ledger/README.md.
  */
 export * from "./amounts.ts";
+export * from "./blobAuth.ts";
 export * from "./block.ts";
 export * from "./client.ts";
 export * from "./clock.ts";

@@ -44,7 +44,15 @@ export type LedgerOptions = {
   readonly maxTransactionsPerBlock?: number;
   readonly maxMempoolTransactions?: number;
   readonly maxPendingPerSender?: number;
+  /**
+   * Anti-spam reserve (protocol.md §9.2): a sender may have `k` transactions pending only while its balance is at
+   * least `k × reservePerPending` base units. Not a fee: nothing is taken. 0 turns the check off.
+   */
+  readonly reservePerPending?: bigint;
 };
+
+/** Default anti-spam reserve per pending transaction: 0.01 token. */
+export const DEFAULT_RESERVE_PER_PENDING = 10_000_000n;
 
 export type LedgerModules = {
   readonly store: LedgerStore;
@@ -110,6 +118,7 @@ export class Ledger {
   readonly genesis: LedgerGenesis;
   readonly chainId: string;
   readonly maxTransactionsPerBlock: number;
+  readonly reservePerPending: bigint;
   readonly mempool: Mempool;
   readonly #modules: LedgerModules;
   #state: State;
@@ -137,6 +146,8 @@ export class Ledger {
     this.#head = head;
     this.#modules = modules;
     this.maxTransactionsPerBlock = options.maxTransactionsPerBlock ?? 4_096;
+    this.reservePerPending = options.reservePerPending ?? DEFAULT_RESERVE_PER_PENDING;
+    if (this.reservePerPending < 0n) throw new TypeError(`expected reservePerPending >= 0, got ${this.reservePerPending}`);
     this.mempool = new Mempool({
       ...(options.maxMempoolTransactions === undefined ? {} : { maxTransactions: options.maxMempoolTransactions }),
       ...(options.maxPendingPerSender === undefined ? {} : { maxPerSender: options.maxPendingPerSender }),
@@ -299,6 +310,18 @@ export class Ledger {
         context: { sender: tx.from, limit: this.mempool.maxPerSender },
       }).toBody();
     }
+    // Writes cost their writer (§9.2): pending transactions must be covered by the sender's balance, so keys
+    // without funds queue nothing and a flood needs funds in proportion to its size.
+    if (this.reservePerPending > 0n) {
+      const balance = getAccount(this.#state, tx.from).balance;
+      const needed = BigInt(pending + 1) * this.reservePerPending;
+      if (balance < needed) {
+        return new LedgerError("LEDGER__INSUFFICIENT_RESERVE", {
+          message: `the sender's balance ${balance} does not cover ${pending + 1} pending transactions at ${this.reservePerPending} base units each`,
+          context: { sender: tx.from, balance: balance.toString(), needed: needed.toString(), pending },
+        }).toBody();
+      }
+    }
     return null;
   }
 
@@ -383,6 +406,32 @@ export class Ledger {
       });
     }
     return outcome.status;
+  }
+
+  /**
+   * Drops a stuck pending transaction and the sender's later ones (their nonces follow it), durably. The caller
+   * authenticated the request (the sender's signature or the operator token). Serialized with block production,
+   * so a block never takes a dropped entry.
+   */
+  dropPending(hash: Hash): Promise<Hash[]> {
+    const run = this.#production.then(async () => {
+      this.#assertAccepting();
+      const entry = this.mempool.get(hash);
+      if (entry === undefined || !entry.logged) throw new LedgerError("API__TX_NOT_FOUND", { context: { hash } });
+      const entries = this.mempool.withLaterFromSender(hash);
+      try {
+        await this.#modules.store.dropMempool(entries.map((item) => item.seq));
+      } catch (error) {
+        const failure = error instanceof Error ? error : new Error(String(error));
+        this.#fail(failure);
+        throw failure;
+      }
+      this.mempool.remove(entries);
+      this.#modules.logger.warn(`dropped ${entries.length} pending transaction(s) from ${entry.tx.from} at ${hash}`);
+      return entries.map((item) => item.hash);
+    });
+    this.#production = run.catch(() => {});
+    return run;
   }
 
   faucetAccount(): Account | null {

@@ -11,6 +11,7 @@ import { LedgerMetrics } from "./metrics.ts";
 import { BlockProducer } from "./producer.ts";
 import { createLedgerServer, type LedgerServerOptions } from "./server/createLedgerServer.ts";
 import type { LedgerStore } from "./store/LedgerStore.ts";
+import { BlobStore } from "./store/blobStore.ts";
 import { SqliteStore } from "./store/sqliteStore.ts";
 import { VerifierPool } from "./verifierPool.ts";
 
@@ -37,6 +38,14 @@ export type StartLedgerOptions = {
   readonly maxTransactionsPerBlock?: number;
   readonly maxMempoolTransactions?: number;
   readonly maxPendingPerSender?: number;
+  /** Anti-spam reserve per pending transaction, in base units (see LedgerOptions). */
+  readonly reservePerPending?: bigint;
+  /** Size limit of the blob store (DATA/blobs.sqlite), apart from the chain database. */
+  readonly maxBlobStoreBytes?: number;
+  /** Most blob bytes one account may store. */
+  readonly maxBlobBytesPerAccount?: number;
+  /** Slots without a block before /v1/health says LEDGER__STALLED. */
+  readonly stallSlots?: number;
   /** Devnet admin token; generated (and written to DATA/admin-token) when omitted. */
   readonly adminToken?: string;
   readonly server?: Omit<LedgerServerOptions, "adminToken">;
@@ -175,6 +184,7 @@ export async function startLedger(options: StartLedgerOptions): Promise<RunningL
           ? {}
           : { maxMempoolTransactions: options.maxMempoolTransactions }),
         ...(options.maxPendingPerSender === undefined ? {} : { maxPendingPerSender: options.maxPendingPerSender }),
+        ...(options.reservePerPending === undefined ? {} : { reservePerPending: options.reservePerPending }),
       },
       { store, verifier, clock, metrics, logger },
     );
@@ -187,12 +197,22 @@ export async function startLedger(options: StartLedgerOptions): Promise<RunningL
       writeDataFile(dataDir, ADMIN_TOKEN_FILE, `${adminToken}\n`, 0o600);
     }
     const producer = new BlockProducer(
-      { slotMs: options.slotMs ?? DEFAULT_SLOT_MS, manualSlots: options.manualSlots ?? false },
+      {
+        slotMs: options.slotMs ?? DEFAULT_SLOT_MS,
+        manualSlots: options.manualSlots ?? false,
+        ...(options.stallSlots === undefined ? {} : { stallSlots: options.stallSlots }),
+      },
       { ledger, clock, logger },
     );
+    const blobs = new BlobStore({
+      dataDir,
+      ...(options.maxBlobStoreBytes === undefined ? {} : { maxBytes: options.maxBlobStoreBytes }),
+      ...(options.maxBlobBytesPerAccount === undefined ? {} : { maxBytesPerAccount: options.maxBlobBytesPerAccount }),
+    });
+    cleanup.push(() => blobs.close());
     const server = createLedgerServer(
       { ...options.server, ...(adminToken === undefined ? {} : { adminToken }) },
-      { ledger, producer, metrics, logger },
+      { ledger, producer, metrics, logger, blobs },
     );
     // Unwound in reverse: stop producing, stop admitting (answering waiters), then close the server.
     cleanup.push(() => server.close());

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { TOKEN } from "@gradual/protocol";
 import {
+  BlobStore,
   BlockProducer,
   createDevnetGenesis,
   createLedgerServer,
@@ -34,7 +35,8 @@ describe("liveness: health and slot lag follow the clock", () => {
         { slotMs: 400, manualSlots: false, stallSlots: 5 },
         { ledger, clock, logger: silentLogger },
       );
-      const app = createLedgerServer({}, { ledger, producer, metrics, logger: silentLogger });
+      const blobs = new BlobStore({ dataDir: dir.path });
+      const app = createLedgerServer({}, { ledger, producer, metrics, logger: silentLogger, blobs });
       producer.start();
       for (let slot = 0; slot < 3; slot += 1) {
         clock.advance(400);
@@ -62,6 +64,7 @@ describe("liveness: health and slot lag follow the clock", () => {
       assert.ok(lag >= 8, `metrics slot lag ${lag}`);
       await producer.stop();
       await app.close();
+      blobs.close();
     } finally {
       await verifier.close();
       await store.close();

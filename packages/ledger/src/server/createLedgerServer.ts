@@ -5,6 +5,7 @@ import type { Ledger } from "../ledger.ts";
 import type { Logger } from "../logger.ts";
 import type { LedgerMetrics } from "../metrics.ts";
 import type { BlockProducer } from "../producer.ts";
+import type { BlobStore } from "../store/blobStore.ts";
 import { toWire } from "../wire.ts";
 import { httpStatusOf } from "./httpStatus.ts";
 import { registerAccountRoutes } from "./routes/accounts.ts";
@@ -28,12 +29,22 @@ export type LedgerServerOptions = {
   /** Largest batch request body, in bytes. */
   readonly maxBatchBytes?: number;
   readonly maxEventSubscribers?: number;
+  /** Most event streams one client address may hold open. */
+  readonly maxEventSubscribersPerClient?: number;
+  /** Most open TCP connections; further ones are closed at once. */
+  readonly maxConnections?: number;
+  /** A socket with no traffic for this long is closed (event streams send a keep-alive every 15 s). */
+  readonly idleTimeoutMs?: number;
+  /** Time allowed to receive a whole request (slow senders are cut off). */
+  readonly requestTimeoutMs?: number;
   /** Longest `?wait=included`, in milliseconds. */
   readonly maxWaitMs?: number;
 };
 
 export type LedgerServerModules = {
   readonly ledger: Ledger;
+  /** Blobs, apart from the chain database. */
+  readonly blobs: BlobStore;
   readonly producer: BlockProducer;
   readonly metrics: LedgerMetrics;
   readonly logger: Logger;
@@ -141,7 +152,11 @@ export function createLedgerServer(options: LedgerServerOptions, modules: Ledger
     maxBatchTransactions: options.maxBatchTransactions ?? 4096,
     maxBatchBytes: options.maxBatchBytes ?? 32 * 1024 * 1024,
     maxEventSubscribers: options.maxEventSubscribers ?? 256,
+    maxEventSubscribersPerClient: options.maxEventSubscribersPerClient ?? 32,
+    maxConnections: options.maxConnections ?? 2_048,
     maxWaitMs: options.maxWaitMs ?? 120_000,
+    idleTimeoutMs: options.idleTimeoutMs ?? (options.maxWaitMs ?? 120_000) + 30_000,
+    requestTimeoutMs: options.requestTimeoutMs ?? 60_000,
   };
   const app = Fastify({
     logger: false,
@@ -149,7 +164,13 @@ export function createLedgerServer(options: LedgerServerOptions, modules: Ledger
     // Unknown body fields are errors, not silently dropped.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", useDefaults: true } },
     return503OnClosing: false,
+    // Limits on connections (issue 13): idle sockets and slow requests are closed, keep-alive sockets soon.
+    connectionTimeout: resolved.idleTimeoutMs,
+    requestTimeout: resolved.requestTimeoutMs,
+    keepAliveTimeout: 5_000,
   });
+  app.server.maxConnections = resolved.maxConnections;
+  app.server.headersTimeout = Math.min(resolved.requestTimeoutMs, 20_000);
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
     const text = body as string;

@@ -256,6 +256,15 @@ export class SqliteStore implements LedgerStore {
     );
   }
 
+  async dropMempool(seqs: readonly number[]): Promise<void> {
+    if (seqs.length === 0) return;
+    this.#write("drop mempool entries", () =>
+      this.#db.transaction(() => {
+        for (const seq of seqs) this.#statements.dropMempoolRow.run(seq);
+      })(),
+    );
+  }
+
   async commitBlock(block: Block, state: Iterable<StateChange>, mempoolThroughSeq: number): Promise<void> {
     this.#write(`store block ${block.number}`, () =>
       this.#db.transaction(() => {
@@ -345,6 +354,7 @@ function prepare(db: Database.Database) {
     putState: db.prepare("INSERT OR REPLACE INTO state (key, value) VALUES (?, ?)"),
     deleteState: db.prepare("DELETE FROM state WHERE key = ?"),
     allMempool: db.prepare("SELECT * FROM mempool ORDER BY seq"),
+    dropMempoolRow: db.prepare("DELETE FROM mempool WHERE seq = ?"),
     insertMempool: db.prepare("INSERT INTO mempool (seq, hash, tx, signature, received_at_ms) VALUES (?, ?, ?, ?, ?)"),
     deleteMempool: db.prepare("DELETE FROM mempool WHERE seq <= ?"),
     insertBlob: db.prepare("INSERT OR IGNORE INTO blobs (hash, size, bytes) VALUES (?, ?, ?)"),
