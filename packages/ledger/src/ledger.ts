@@ -147,7 +147,8 @@ export class Ledger {
     this.#modules = modules;
     this.maxTransactionsPerBlock = options.maxTransactionsPerBlock ?? 4_096;
     this.reservePerPending = options.reservePerPending ?? DEFAULT_RESERVE_PER_PENDING;
-    if (this.reservePerPending < 0n) throw new TypeError(`expected reservePerPending >= 0, got ${this.reservePerPending}`);
+    if (this.reservePerPending < 0n)
+      throw new TypeError(`expected reservePerPending >= 0, got ${this.reservePerPending}`);
     this.mempool = new Mempool({
       ...(options.maxMempoolTransactions === undefined ? {} : { maxTransactions: options.maxMempoolTransactions }),
       ...(options.maxPendingPerSender === undefined ? {} : { maxPerSender: options.maxPendingPerSender }),

@@ -10,8 +10,8 @@ import { type Logger, silentLogger } from "./logger.ts";
 import { LedgerMetrics } from "./metrics.ts";
 import { BlockProducer } from "./producer.ts";
 import { createLedgerServer, type LedgerServerOptions } from "./server/createLedgerServer.ts";
-import type { LedgerStore } from "./store/LedgerStore.ts";
 import { BlobStore } from "./store/blobStore.ts";
+import type { LedgerStore } from "./store/LedgerStore.ts";
 import { SqliteStore } from "./store/sqliteStore.ts";
 import { VerifierPool } from "./verifierPool.ts";
 

@@ -127,7 +127,14 @@ describe("ledger process: hostile transactions never stop the chain", () => {
   it("refuses non-canonical wire forms and deep nesting with codes, never a 500", async () => {
     const nonce = (await client.getAccount(keys.bob.publicKey)).nextNonce;
     for (const amount of ["5n", "05", "+5", "5.0", " 5"]) {
-      const tx = { kind: "transfer", chainId: CHAIN, from: keys.bob.publicKey, nonce, to: keys.alice.publicKey, amount };
+      const tx = {
+        kind: "transfer",
+        chainId: CHAIN,
+        from: keys.bob.publicKey,
+        nonce,
+        to: keys.alice.publicKey,
+        amount,
+      };
       const { status, body } = await post("/v1/txs", envelopeText(tx, signAnything(keys.bob, tx)));
       assert.deepEqual([status, body.code], [400, "TX__MALFORMED"], amount);
     }

@@ -99,7 +99,10 @@ describe("ledger process: writes cost their writer", () => {
   it("a funded flood stops at the sender's fair share; other senders still get in", async () => {
     const results: number[] = [];
     for (let index = 0; index < 8; index += 1) {
-      const { status, body } = await post("/v1/txs", envelope(transfer(keys.alice, CHAIN, next(keys.alice), keys.bob.publicKey)));
+      const { status, body } = await post(
+        "/v1/txs",
+        envelope(transfer(keys.alice, CHAIN, next(keys.alice), keys.bob.publicKey)),
+      );
       results.push(status);
       if (status !== 202) {
         assert.equal(body.code, "LEDGER__SENDER_LIMIT");

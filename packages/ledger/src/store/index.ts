@@ -1,5 +1,3 @@
-export type { LedgerStore, MempoolRow, StateChange, StoredTransaction } from "./LedgerStore.ts";
-export { SQLITE_FILE_NAME, SqliteStore, type SqliteStoreOptions } from "./sqliteStore.ts";
 export {
   BLOB_FILE_NAME,
   BlobStore,
@@ -7,3 +5,5 @@ export {
   DEFAULT_BLOB_BYTES_PER_ACCOUNT,
   DEFAULT_BLOB_STORE_BYTES,
 } from "./blobStore.ts";
+export type { LedgerStore, MempoolRow, StateChange, StoredTransaction } from "./LedgerStore.ts";
+export { SQLITE_FILE_NAME, SqliteStore, type SqliteStoreOptions } from "./sqliteStore.ts";

@@ -6,7 +6,6 @@ import type { SubmitOutcome, TxStatus } from "../../ledger.ts";
 import type { EnvelopeInput } from "../../verifyEnvelope.ts";
 import type { ServerContext } from "../createLedgerServer.ts";
 import { httpStatusOf } from "../httpStatus.ts";
-import { checkAdmin } from "./devnet.ts";
 import {
   BatchResultSchema,
   EnvelopeSchema,
@@ -17,6 +16,7 @@ import {
   WaitQuerySchema,
 } from "../schemas.ts";
 import { ackToWire, txStatusToWire } from "../wireViews.ts";
+import { checkAdmin } from "./devnet.ts";
 
 type WaitQuery = { wait?: "included"; timeoutMs?: number };
 
@@ -124,7 +124,7 @@ export function registerTransactionRoutes({ table, modules, options }: ServerCon
     url: "/v1/txs/:hash",
     tag: "transactions",
     summary:
-      "Drop a stuck pending transaction and the sender's later pending ones. Signed by the sender (header x-gradual-signature: ed25519 of \"gradual/drop/v1\\n<chainId>\\n<hash>\") or Authorization: Bearer <operator token>.",
+      'Drop a stuck pending transaction and the sender\'s later pending ones. Signed by the sender (header x-gradual-signature: ed25519 of "gradual/drop/v1\\n<chainId>\\n<hash>") or Authorization: Bearer <operator token>.',
     params: Type.Object({ hash: Hex64 }),
     responses: {
       200: { description: "dropped", schema: Type.Object({ dropped: Type.Array(Hex64) }) },
