@@ -33,6 +33,9 @@ export const LEDGER_ERROR_CODES = {
   LEDGER__FAUCET_LIMIT: "The faucet's amount or rate limit was exceeded",
   LEDGER__SUBSCRIBER_LIMIT: "The event stream has its maximum number of subscribers",
   LEDGER__CONFIG: "The ledger cannot start with these options (no or another genesis, data directory in use, ...)",
+  LEDGER__ROLLED_BACK:
+    "The database does not reach the head recorded in DATA/head.json (deleted, truncated, rolled back or replaced)",
+  LEDGER__DATA_DIR_CHANGED: "The database file was deleted or replaced while the ledger ran; it stopped producing",
   LEDGER__STALLED: "No block was made for several slots by the clock (see /v1/health's reason and the log)",
   LEDGER__DAMAGED: "The data directory is inconsistent (stored state does not match the last block); run verify",
 } as const;

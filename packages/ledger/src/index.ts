@@ -11,6 +11,7 @@ export * from "./clock.ts";
 export * from "./edge.ts";
 export * from "./errors.ts";
 export * from "./genesis.ts";
+export * from "./headFile.ts";
 export * from "./keys.ts";
 export * from "./ledger.ts";
 export * from "./logger.ts";

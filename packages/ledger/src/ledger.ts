@@ -60,6 +60,8 @@ export type LedgerModules = {
   readonly clock: Clock;
   readonly metrics: LedgerMetrics;
   readonly logger: Logger;
+  /** Called after each block is durable and before it is visible (startLedger writes DATA/head.json here). */
+  readonly onDurableBlock?: (header: BlockHeader) => void;
 };
 
 export type PendingStatus = {
@@ -191,6 +193,7 @@ export class Ledger {
         message: `the stored state's root ${root} does not match block ${head.number}'s stateRoot ${head.stateRoot}: the data directory is damaged; run \`gradual ledger verify\``,
       });
     }
+    await checkRecentBlocks(store, head);
     const ledger = new Ledger(genesis, state, head, options, modules);
     for (const row of await store.loadMempool()) {
       ledger.mempool.add({ ...row, logged: true, receivedAtBlock: head.number });
@@ -538,6 +541,7 @@ export class Ledger {
     const lastSeq = entries.length === 0 ? -1 : (entries[entries.length - 1] as MempoolEntry).seq;
     try {
       await store.commitBlock(block, changes, lastSeq);
+      this.#modules.onDurableBlock?.(headerOf(block));
     } catch (error) {
       const failure = error instanceof Error ? error : new StorageError(`store block ${slot}`, error, store.location);
       this.#fail(failure);
@@ -588,6 +592,30 @@ export class Ledger {
     }
   }
 }
+
+/** Blocks read back at start-up and checked against their hashes and links (the store checks each on read). */
+const BLOCKS_CHECKED_AT_START = 64;
+
+async function checkRecentBlocks(store: LedgerStore, head: BlockHeader): Promise<void> {
+  const from = Math.max(0, head.number - BLOCKS_CHECKED_AT_START + 1);
+  const blocks = await store.getBlocks(from, head.number);
+  if (blocks.length !== head.number - from + 1) {
+    throw new LedgerError("LEDGER__DAMAGED", {
+      message: `${store.location} is missing blocks between ${from} and ${head.number}; run \`gradual ledger verify\``,
+    });
+  }
+  for (let index = 1; index < blocks.length; index += 1) {
+    const block = blocks[index] as Block | StoredBlockLike;
+    const previous = blocks[index - 1] as Block | StoredBlockLike;
+    if (block.prevHash !== previous.hash) {
+      throw new LedgerError("LEDGER__DAMAGED", {
+        message: `block ${block.number} in ${store.location} does not link to block ${previous.number}; run \`gradual ledger verify\``,
+      });
+    }
+  }
+}
+
+type StoredBlockLike = { readonly number: number; readonly prevHash: string; readonly hash: string };
 
 function pendingStatus(entry: MempoolEntry): PendingStatus {
   return {

@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { ensureDashboardBuilt, registerDashboardRoutes } from "@gradual/dashboard";
 import {
+  checkHeadFile,
   createStderrLogger,
   LedgerError,
   loadGenesisFile,
@@ -149,7 +150,8 @@ async function runVerify(options: { data?: string; json?: boolean; workers?: str
   const workers = integer("--workers", options.workers, 0);
   let store: SqliteStore;
   try {
-    store = new SqliteStore({ dataDir: options.data, readonly: true });
+    // Verify reports mismatches itself, so the store's own read checks would only hide which field differs.
+    store = new SqliteStore({ dataDir: options.data, readonly: true, checkOnRead: false });
   } catch (error) {
     throw asCliError(error, 2);
   }
@@ -159,7 +161,23 @@ async function runVerify(options: { data?: string; json?: boolean; workers?: str
   });
   try {
     const started = performance.now();
-    const report = await verifyLedger(store, { verifier });
+    let report = await verifyLedger(store, { verifier });
+    // The log replays; it must also reach the head recorded outside the database (DATA/head.json).
+    const rolledBack = report.ok ? await checkHeadFile(options.data, store) : null;
+    if (rolledBack !== null) {
+      const recorded = rolledBack.context as { recorded: number; recordedHash: string; stored: number | null };
+      report = {
+        ...report,
+        ok: false,
+        mismatch: {
+          block: recorded.recorded,
+          field: "head",
+          expected: `block ${recorded.recorded} ${recorded.recordedHash}`,
+          actual: recorded.stored === null ? "no chain" : `head ${recorded.stored}`,
+          message: `${rolledBack.code}: ${rolledBack.shortMessage}`,
+        },
+      };
+    }
     const seconds = (performance.now() - started) / 1000;
     if (options.json) printJson({ ...report, seconds });
     else if (report.ok) {

@@ -93,6 +93,8 @@ const LEDGER_STATUS: Record<LedgerErrorCode, number> = {
   LEDGER__CONFIG: 500,
   LEDGER__DAMAGED: 500,
   LEDGER__STALLED: 503,
+  LEDGER__ROLLED_BACK: 500,
+  LEDGER__DATA_DIR_CHANGED: 503,
 };
 
 export const HTTP_STATUS: Readonly<Record<ApiErrorCode, number>> = { ...PROTOCOL_STATUS, ...LEDGER_STATUS };

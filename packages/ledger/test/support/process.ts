@@ -75,7 +75,11 @@ function spawnMaybeUnprivileged(args: readonly string[], unprivileged: boolean, 
       gid: 65534,
     });
   }
-  return spawn(command, finalArgs, { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  return spawn(command, finalArgs, {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
 }
 
 /** Starts `gradual ledger --data DIR --port 0 ...` as a real process and waits for its "listening" line. */
