@@ -5,7 +5,7 @@ import type { FastifyInstance } from "fastify";
 import { type Clock, systemClock } from "./clock.ts";
 import { LedgerError, StorageError } from "./errors.ts";
 import { createDevnetGenesis, genesisToJson, type LedgerGenesis } from "./genesis.ts";
-import { checkHeadFile, HEAD_FILE, readHeadFile, writeHeadFile } from "./headFile.ts";
+import { checkHeadFile, HEAD_FILE, HeadFileWriter, readHeadFile } from "./headFile.ts";
 import { Ledger } from "./ledger.ts";
 import { type Logger, silentLogger } from "./logger.ts";
 import { LedgerMetrics } from "./metrics.ts";
@@ -194,6 +194,7 @@ export async function startLedger(options: StartLedgerOptions): Promise<RunningL
       ...(options.workers === undefined ? {} : { workers: options.workers }),
     });
     cleanup.push(() => verifier.close());
+    let headWriter: HeadFileWriter | undefined;
     const ledger = await Ledger.open(
       {
         ...(genesis === undefined ? {} : { genesis }),
@@ -213,14 +214,15 @@ export async function startLedger(options: StartLedgerOptions): Promise<RunningL
         metrics,
         logger,
         // Only for the default store in dataDir: the head file records that store's head.
-        ...(options.store === undefined
-          ? { onDurableBlock: (header) => writeHeadFile(dataDir, (genesis ?? stored)?.chainId ?? "", header) }
-          : {}),
+        ...(options.store === undefined ? { onDurableBlock: (header) => headWriter?.write(header) } : {}),
       },
     );
     if (options.store === undefined) {
       try {
-        writeHeadFile(dataDir, ledger.chainId, ledger.head);
+        headWriter = new HeadFileWriter(dataDir, ledger.chainId);
+        const writer = headWriter;
+        cleanup.push(() => writer.close());
+        headWriter.write(ledger.head);
       } catch (error) {
         throw new StorageError(`write ${HEAD_FILE}`, error, dataDir);
       }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { existsSync, statSync, writeFileSync } from "node:fs";
+import { createConnection, type Socket } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { sha256Hex, TOKEN } from "@gradual/protocol";
@@ -201,5 +202,67 @@ describe("ledger process: writes cost their writer", () => {
     assert.equal(again.status, "pending", "the nonce is free again");
     await client.advanceSlots(1, ledger.adminToken as string);
     assert.equal(TOKEN > 0n, true);
+  });
+});
+
+describe("ledger process: a connection cap", () => {
+  const dir = tempDir("connections");
+  let ledger: LedgerProcess;
+
+  before(async () => {
+    ledger = await spawnLedger(join(dir.path, "data"), {
+      args: ["--devnet", "--manual-slots", "--workers", "0", "--max-connections", "3"],
+    });
+  });
+
+  after(async () => {
+    await ledger?.stop();
+    dir.remove();
+  });
+
+  /** Opens a raw socket and sends one request; resolves with the status line, or "closed" if dropped unanswered. */
+  function request(socket: Socket): Promise<string> {
+    return new Promise((resolve) => {
+      let text = "";
+      socket.setEncoding("utf8");
+      socket.on("data", (chunk: string) => {
+        text += chunk;
+        if (text.includes("\r\n")) resolve(text.slice(0, text.indexOf("\r\n")));
+      });
+      socket.once("close", () => resolve(text === "" ? "closed" : text.slice(0, text.indexOf("\r\n"))));
+      socket.once("error", () => resolve("closed"));
+      socket.write("GET /v1/chain HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n");
+    });
+  }
+
+  function connect(): Promise<Socket> {
+    return new Promise((resolve, reject) => {
+      const socket = createConnection({ host: "127.0.0.1", port: ledger.port }, () => resolve(socket));
+      socket.once("error", reject);
+    });
+  }
+
+  it("drops connections past --max-connections, and serves again once one closes", async () => {
+    const held: Socket[] = [];
+    try {
+      for (let index = 0; index < 3; index += 1) {
+        const socket = await connect();
+        held.push(socket);
+        assert.match(await request(socket), /^HTTP\/1\.1 200/);
+      }
+      const extra = await connect();
+      held.push(extra);
+      assert.equal(await request(extra), "closed", "the fourth connection is dropped");
+      (held.shift() as Socket).destroy();
+      let answered = "closed";
+      for (let tries = 0; tries < 50 && answered === "closed"; tries += 1) {
+        const socket = await connect();
+        held.push(socket);
+        answered = await request(socket);
+      }
+      assert.match(answered, /^HTTP\/1\.1 200/);
+    } finally {
+      for (const socket of held) socket.destroy();
+    }
   });
 });
