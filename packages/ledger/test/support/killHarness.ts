@@ -104,7 +104,8 @@ export async function runKillTest(options: KillTestOptions): Promise<KillTestRep
       );
       log(`kill ${kill}/${options.kills} after ${upMs} ms: restarted at block ${head}`);
       try {
-        hostileAcks.push(...(await sendHostileTraffic(ledger.url, hostile, "gradual-test")));
+        // Every third restart (and the first): hostile traffic while the load process catches up.
+        if (kill % 3 === 1) hostileAcks.push(...(await sendHostileTraffic(ledger.url, hostile, "gradual-test")));
       } catch (error) {
         // A 5xx or a wrong status fails the run; a timeout while the ledger is busy does not.
         if (error instanceof assert.AssertionError) throw error;
