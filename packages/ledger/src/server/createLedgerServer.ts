@@ -164,10 +164,10 @@ export function createLedgerServer(options: LedgerServerOptions, modules: Ledger
     // Unknown body fields are errors, not silently dropped.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", useDefaults: true } },
     return503OnClosing: false,
-    // Limits on connections (issue 13): idle sockets and slow requests are closed, keep-alive sockets soon.
+    // Limits on connections (issue 13): idle sockets and slow requests are closed. Keep-alive stays fastify's
+    // (72 s): a short one races clients that reuse a socket the server is closing ("other side closed").
     connectionTimeout: resolved.idleTimeoutMs,
     requestTimeout: resolved.requestTimeoutMs,
-    keepAliveTimeout: 5_000,
   });
   app.server.maxConnections = resolved.maxConnections;
   app.server.headersTimeout = Math.min(resolved.requestTimeoutMs, 20_000);
