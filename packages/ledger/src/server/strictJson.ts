@@ -3,6 +3,7 @@ import { LedgerError } from "../errors.ts";
 /** Deepest nesting of arrays and objects a request body may have (a transaction batch needs 5). */
 export const MAX_JSON_DEPTH = 32;
 
+const SMALL_OBJECT_KEYS = 32;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const OPEN_OBJECT = 0x7b;
@@ -19,8 +20,10 @@ const COLON = 0x3a;
  * only tracks strings, brackets and which strings are keys.
  */
 export function checkJsonText(text: string, maxDepth = MAX_JSON_DEPTH): void {
-  // One entry per open bracket: the keys seen so far for an object, null for an array.
-  const stack: (Set<string> | null)[] = [];
+  // One entry per open bracket: the keys seen so far for an object, null for an array. An array of keys while an
+  // object has few (a linear scan of a few short strings is cheaper than a Set per object), a Set past
+  // SMALL_OBJECT_KEYS (so an object with a million keys costs n, not n²).
+  const stack: (string[] | Set<string> | null)[] = [];
   const length = text.length;
   let index = 0;
   while (index < length) {
@@ -54,13 +57,15 @@ export function checkJsonText(text: string, maxDepth = MAX_JSON_DEPTH): void {
               return; // JSON.parse reports the malformed string
             }
           }
-          if (keys.has(key)) {
+          if (Array.isArray(keys) ? keys.includes(key) : keys.has(key)) {
             throw new LedgerError("API__DUPLICATE_KEY", {
               message: `the body repeats the key ${JSON.stringify(key).slice(0, 80)} in one object`,
               context: { key: key.slice(0, 80), position: start - 1 },
             });
           }
-          keys.add(key);
+          if (!Array.isArray(keys)) keys.add(key);
+          else if (keys.length < SMALL_OBJECT_KEYS) keys.push(key);
+          else stack[stack.length - 1] = new Set([...keys, key]);
         }
       }
       continue;
@@ -72,7 +77,7 @@ export function checkJsonText(text: string, maxDepth = MAX_JSON_DEPTH): void {
           context: { limit: maxDepth, position: index },
         });
       }
-      stack.push(code === OPEN_OBJECT ? new Set() : null);
+      stack.push(code === OPEN_OBJECT ? [] : null);
     } else if (code === CLOSE_OBJECT || code === CLOSE_ARRAY) {
       stack.pop();
     }
