@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { formatBaseUnits, formatShare, formatTokens, toBaseUnits, tokensAsNumber } from "../src/model/formatTokens.ts";
 import { classifyQuery, shortHex } from "../src/model/search.ts";
-import { formatDuration, measureSlotMs, slotToWallMs, wallMsToSlot } from "../src/model/slotTime.ts";
+import { formatDuration, measureSlotMs, slotToWallMs, stalledSlots, wallMsToSlot } from "../src/model/slotTime.ts";
 import { parseRoute } from "../src/router.ts";
 
 const HASH = "ab".repeat(32);
@@ -77,5 +77,15 @@ describe("routes and search", () => {
     assert.deepEqual(classifyQuery("web"), { kind: "text", text: "web" });
     assert.deepEqual(classifyQuery("  "), { kind: "empty" });
     assert.equal(shortHex(HASH), "ababab…abab");
+  });
+});
+
+describe("stalledSlots (the banner's 'not making blocks')", () => {
+  it("says stalled after 5 slots without a block on a timer chain, never with manual slots", () => {
+    const base = { manualSlots: false, slotMs: 400, lastBlockSeenMs: 10_000 };
+    assert.equal(stalledSlots({ ...base, nowMs: 10_000 + 4 * 400 + 399 }), undefined);
+    assert.equal(stalledSlots({ ...base, nowMs: 10_000 + 5 * 400 }), 5);
+    assert.equal(stalledSlots({ ...base, nowMs: 10_000 + 60_000 }), 150);
+    assert.equal(stalledSlots({ ...base, manualSlots: true, nowMs: 10_000 + 60_000 }), undefined);
   });
 });

@@ -49,11 +49,19 @@ function signNext(senderIndex: number): Signed {
   return { tx, signature: signTransaction(key, tx) };
 }
 
+const STATUS_CONCURRENCY = 64;
+
 async function waitIncluded(hashes: readonly string[]): Promise<Map<string, number>> {
   const blocks = new Map<string, number>();
   let pending = [...hashes];
   while (pending.length > 0) {
-    const statuses = await Promise.all(pending.map((hash) => client.getTx(hash)));
+    // At most STATUS_CONCURRENCY lookups at once: one request per pending hash at once ran out of file
+    // descriptors (EMFILE) in the latency phase, with tens of thousands of hashes.
+    const statuses: Awaited<ReturnType<typeof client.getTx>>[] = [];
+    for (let from = 0; from < pending.length; from += STATUS_CONCURRENCY) {
+      const slice = pending.slice(from, from + STATUS_CONCURRENCY);
+      statuses.push(...(await Promise.all(slice.map((hash) => client.getTx(hash)))));
+    }
     const still: string[] = [];
     statuses.forEach((status, index) => {
       const hash = pending[index] as string;

@@ -1,8 +1,9 @@
-import { type Hash, type Transaction, transactionToJson } from "@gradual/protocol";
+import { type Hash, sha256Hex, type Transaction, transactionToJson } from "@gradual/protocol";
 import type { Static } from "@sinclair/typebox";
+import { BLOB_ACCOUNT_HEADER, BLOB_SIGNATURE_HEADER, blobUploadPayload } from "./blobAuth.ts";
 import type { TxResult } from "./block.ts";
 import { type ApiErrorCode, type ErrorBody, LedgerError } from "./errors.ts";
-import { type KeyPair, signTransaction } from "./keys.ts";
+import { type KeyPair, signBytes, signTransaction } from "./keys.ts";
 import type {
   AccountView,
   AdminSlotsResultSchema,
@@ -177,6 +178,7 @@ export function createLedgerClient(parameters: CreateLedgerClientParameters) {
     return items;
   }
 
+  let chainIdForBlobs: string | undefined;
   const client = {
     url: base,
     getChain: () => request<ChainInfo>("GET", "/v1/chain"),
@@ -253,7 +255,18 @@ export function createLedgerClient(parameters: CreateLedgerClientParameters) {
       return { ...view, commits, reveals, assignments, votes, distributionEntries };
     },
 
-    uploadBlob: (bytes: Uint8Array) => request<BlobStored>("POST", "/v1/blobs", { raw: bytes }),
+    /** Uploads bytes signed by `keyPair` (a task creator, a staked node, or an account holding one token). */
+    uploadBlob: async (bytes: Uint8Array, keyPair: KeyPair) => {
+      chainIdForBlobs ??= (await request<ChainInfo>("GET", "/v1/chain")).chainId;
+      const hash = sha256Hex(bytes);
+      return request<BlobStored>("POST", "/v1/blobs", {
+        raw: bytes,
+        headers: {
+          [BLOB_ACCOUNT_HEADER]: keyPair.publicKey,
+          [BLOB_SIGNATURE_HEADER]: signBytes(keyPair, blobUploadPayload(chainIdForBlobs, hash)),
+        },
+      });
+    },
     getBlob: (hash: Hash) => request<Uint8Array | undefined>("GET", `/v1/blobs/${hash}`, { allow404: true }),
 
     /** Devnet: tokens from the faucet (amount in base units). */

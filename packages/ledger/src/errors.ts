@@ -18,7 +18,14 @@ export const LEDGER_ERROR_CODES = {
   API__BLOB_TOO_LARGE: "The blob exceeds the ledger's blob size limit",
   API__BATCH_TOO_LARGE: "The batch holds more transactions than the limit",
   API__INTERNAL: "An unexpected error; the ledger logged it",
+  API__DUPLICATE_KEY: "The JSON body repeats a key inside one object (only one reading of the bytes is allowed)",
+  API__TOO_DEEP: "The JSON body nests arrays and objects deeper than the limit (32)",
   LEDGER__MEMPOOL_FULL: "The mempool holds its maximum number of transactions; retry later",
+  LEDGER__INSUFFICIENT_RESERVE:
+    "The sender's balance does not cover its pending transactions at the ledger's reserve per pending transaction",
+  LEDGER__BLOB_NOT_ALLOWED: "Only a task creator, a staked node or an account holding one token may upload blobs",
+  LEDGER__BLOB_QUOTA: "The account's stored blobs would exceed its per-account limit",
+  LEDGER__BLOB_STORE_FULL: "The blob store reached its own size limit (the chain is not affected)",
   LEDGER__SENDER_LIMIT: "The sender has its maximum number of pending transactions; wait for a block",
   LEDGER__STORAGE_FAILURE:
     "The data directory cannot be written (disk full, read-only, I/O error); nothing was acknowledged",
@@ -26,6 +33,10 @@ export const LEDGER_ERROR_CODES = {
   LEDGER__FAUCET_LIMIT: "The faucet's amount or rate limit was exceeded",
   LEDGER__SUBSCRIBER_LIMIT: "The event stream has its maximum number of subscribers",
   LEDGER__CONFIG: "The ledger cannot start with these options (no or another genesis, data directory in use, ...)",
+  LEDGER__ROLLED_BACK:
+    "The database does not reach the head recorded in DATA/head.json (deleted, truncated, rolled back or replaced)",
+  LEDGER__DATA_DIR_CHANGED: "The database file was deleted or replaced while the ledger ran; it stopped producing",
+  LEDGER__STALLED: "No block was made for several slots by the clock (see /v1/health's reason and the log)",
   LEDGER__DAMAGED: "The data directory is inconsistent (stored state does not match the last block); run verify",
 } as const;
 

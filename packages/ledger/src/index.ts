@@ -4,12 +4,14 @@
  * lets anyone replay its history (`verifyLedger`). See packages/ledger/README.md.
  */
 export * from "./amounts.ts";
+export * from "./blobAuth.ts";
 export * from "./block.ts";
 export * from "./client.ts";
 export * from "./clock.ts";
 export * from "./edge.ts";
 export * from "./errors.ts";
 export * from "./genesis.ts";
+export * from "./headFile.ts";
 export * from "./keys.ts";
 export * from "./ledger.ts";
 export * from "./logger.ts";

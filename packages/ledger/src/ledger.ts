@@ -44,7 +44,15 @@ export type LedgerOptions = {
   readonly maxTransactionsPerBlock?: number;
   readonly maxMempoolTransactions?: number;
   readonly maxPendingPerSender?: number;
+  /**
+   * Anti-spam reserve (protocol.md §9.2): a sender may have `k` transactions pending only while its balance is at
+   * least `k × reservePerPending` base units. Not a fee: nothing is taken. 0 turns the check off.
+   */
+  readonly reservePerPending?: bigint;
 };
+
+/** Default anti-spam reserve per pending transaction: 0.01 token. */
+export const DEFAULT_RESERVE_PER_PENDING = 10_000_000n;
 
 export type LedgerModules = {
   readonly store: LedgerStore;
@@ -52,6 +60,8 @@ export type LedgerModules = {
   readonly clock: Clock;
   readonly metrics: LedgerMetrics;
   readonly logger: Logger;
+  /** Called after each block is durable and before it is visible (startLedger writes DATA/head.json here). */
+  readonly onDurableBlock?: (header: BlockHeader) => void;
 };
 
 export type PendingStatus = {
@@ -110,6 +120,7 @@ export class Ledger {
   readonly genesis: LedgerGenesis;
   readonly chainId: string;
   readonly maxTransactionsPerBlock: number;
+  readonly reservePerPending: bigint;
   readonly mempool: Mempool;
   readonly #modules: LedgerModules;
   #state: State;
@@ -137,6 +148,9 @@ export class Ledger {
     this.#head = head;
     this.#modules = modules;
     this.maxTransactionsPerBlock = options.maxTransactionsPerBlock ?? 4_096;
+    this.reservePerPending = options.reservePerPending ?? DEFAULT_RESERVE_PER_PENDING;
+    if (this.reservePerPending < 0n)
+      throw new TypeError(`expected reservePerPending >= 0, got ${this.reservePerPending}`);
     this.mempool = new Mempool({
       ...(options.maxMempoolTransactions === undefined ? {} : { maxTransactions: options.maxMempoolTransactions }),
       ...(options.maxPendingPerSender === undefined ? {} : { maxPerSender: options.maxPendingPerSender }),
@@ -179,6 +193,7 @@ export class Ledger {
         message: `the stored state's root ${root} does not match block ${head.number}'s stateRoot ${head.stateRoot}: the data directory is damaged; run \`gradual ledger verify\``,
       });
     }
+    await checkRecentBlocks(store, head);
     const ledger = new Ledger(genesis, state, head, options, modules);
     for (const row of await store.loadMempool()) {
       ledger.mempool.add({ ...row, logged: true, receivedAtBlock: head.number });
@@ -299,6 +314,18 @@ export class Ledger {
         context: { sender: tx.from, limit: this.mempool.maxPerSender },
       }).toBody();
     }
+    // Writes cost their writer (§9.2): pending transactions must be covered by the sender's balance, so keys
+    // without funds queue nothing and a flood needs funds in proportion to its size.
+    if (this.reservePerPending > 0n) {
+      const balance = getAccount(this.#state, tx.from).balance;
+      const needed = BigInt(pending + 1) * this.reservePerPending;
+      if (balance < needed) {
+        return new LedgerError("LEDGER__INSUFFICIENT_RESERVE", {
+          message: `the sender's balance ${balance} does not cover ${pending + 1} pending transactions at ${this.reservePerPending} base units each`,
+          context: { sender: tx.from, balance: balance.toString(), needed: needed.toString(), pending },
+        }).toBody();
+      }
+    }
     return null;
   }
 
@@ -385,6 +412,32 @@ export class Ledger {
     return outcome.status;
   }
 
+  /**
+   * Drops a stuck pending transaction and the sender's later ones (their nonces follow it), durably. The caller
+   * authenticated the request (the sender's signature or the operator token). Serialized with block production,
+   * so a block never takes a dropped entry.
+   */
+  dropPending(hash: Hash): Promise<Hash[]> {
+    const run = this.#production.then(async () => {
+      this.#assertAccepting();
+      const entry = this.mempool.get(hash);
+      if (entry === undefined || !entry.logged) throw new LedgerError("API__TX_NOT_FOUND", { context: { hash } });
+      const entries = this.mempool.withLaterFromSender(hash);
+      try {
+        await this.#modules.store.dropMempool(entries.map((item) => item.seq));
+      } catch (error) {
+        const failure = error instanceof Error ? error : new Error(String(error));
+        this.#fail(failure);
+        throw failure;
+      }
+      this.mempool.remove(entries);
+      this.#modules.logger.warn(`dropped ${entries.length} pending transaction(s) from ${entry.tx.from} at ${hash}`);
+      return entries.map((item) => item.hash);
+    });
+    this.#production = run.catch(() => {});
+    return run;
+  }
+
   faucetAccount(): Account | null {
     return faucetAccount(this.genesis);
   }
@@ -442,6 +495,14 @@ export class Ledger {
       before,
       slot,
       entries.map((entry) => entry.tx),
+      (error, tx) => {
+        // A bug in the rules, contained by the protocol (TX__APPLY_FAILED, protocol.md §9.1): tell the operator.
+        metrics.applyFailures.count += 1;
+        const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+        logger.error(
+          `ALERT TX__APPLY_FAILED: ${tx.kind} from ${tx.from} nonce ${tx.nonce} in block ${slot}: ${detail}`,
+        );
+      },
     );
     const state = applied.state;
     const events: BlockEvent[] = applied.slotEvents.map((event) => ({ tx: null, event }));
@@ -480,6 +541,7 @@ export class Ledger {
     const lastSeq = entries.length === 0 ? -1 : (entries[entries.length - 1] as MempoolEntry).seq;
     try {
       await store.commitBlock(block, changes, lastSeq);
+      this.#modules.onDurableBlock?.(headerOf(block));
     } catch (error) {
       const failure = error instanceof Error ? error : new StorageError(`store block ${slot}`, error, store.location);
       this.#fail(failure);
@@ -530,6 +592,30 @@ export class Ledger {
     }
   }
 }
+
+/** Blocks read back at start-up and checked against their hashes and links (the store checks each on read). */
+const BLOCKS_CHECKED_AT_START = 64;
+
+async function checkRecentBlocks(store: LedgerStore, head: BlockHeader): Promise<void> {
+  const from = Math.max(0, head.number - BLOCKS_CHECKED_AT_START + 1);
+  const blocks = await store.getBlocks(from, head.number);
+  if (blocks.length !== head.number - from + 1) {
+    throw new LedgerError("LEDGER__DAMAGED", {
+      message: `${store.location} is missing blocks between ${from} and ${head.number}; run \`gradual ledger verify\``,
+    });
+  }
+  for (let index = 1; index < blocks.length; index += 1) {
+    const block = blocks[index] as Block | StoredBlockLike;
+    const previous = blocks[index - 1] as Block | StoredBlockLike;
+    if (block.prevHash !== previous.hash) {
+      throw new LedgerError("LEDGER__DAMAGED", {
+        message: `block ${block.number} in ${store.location} does not link to block ${previous.number}; run \`gradual ledger verify\``,
+      });
+    }
+  }
+}
+
+type StoredBlockLike = { readonly number: number; readonly prevHash: string; readonly hash: string };
 
 function pendingStatus(entry: MempoolEntry): PendingStatus {
   return {

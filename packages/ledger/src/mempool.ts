@@ -28,7 +28,8 @@ export class Mempool {
 
   constructor(options: MempoolOptions = {}) {
     this.maxTransactions = options.maxTransactions ?? 100_000;
-    this.maxPerSender = options.maxPerSender ?? 10_000;
+    // A fair share: 1% of the pool by default, so one sender (funded or not) cannot crowd out the others.
+    this.maxPerSender = options.maxPerSender ?? Math.max(1, Math.floor(this.maxTransactions / 100));
   }
 
   get size(): number {
@@ -72,6 +73,15 @@ export class Mempool {
       if (left > 0) this.#perSender.set(entry.tx.from, left);
       else this.#perSender.delete(entry.tx.from);
     }
+  }
+
+  /** The entry with `hash` and every later entry of the same sender (their nonces depend on it), in order. */
+  withLaterFromSender(hash: Hash): MempoolEntry[] {
+    const first = this.#entries.get(hash);
+    if (first === undefined) return [];
+    return [...this.#entries.values()].filter(
+      (entry) => entry.tx.from === first.tx.from && entry.tx.nonce >= first.tx.nonce,
+    );
   }
 
   /** Drops entries that were never logged (their submitters got an error, not an acknowledgement). */

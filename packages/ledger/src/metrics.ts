@@ -43,6 +43,8 @@ export class LedgerMetrics {
   readonly applySeconds = new Histogram();
   readonly fsyncSeconds = { block: new Histogram(), mempool: new Histogram(), blob: new Histogram() };
   readonly blocks = { count: 0 };
+  /** Transactions whose handler threw (a bug in the rules), included as TX__APPLY_FAILED. */
+  readonly applyFailures = { count: 0 };
   #gauges: MetricsGauges | undefined;
 
   bind(gauges: MetricsGauges): void {
@@ -63,9 +65,12 @@ export class LedgerMetrics {
     metric("gradual_ledger_block_height", "gauge", "Number of the last durable block.", [
       `gradual_ledger_block_height ${gauges?.blockHeight() ?? 0}`,
     ]);
-    metric("gradual_ledger_slot_lag", "gauge", "Slots the producer is behind its schedule (0 with manual slots).", [
-      `gradual_ledger_slot_lag ${gauges?.slotLag() ?? 0}`,
-    ]);
+    metric(
+      "gradual_ledger_slot_lag",
+      "gauge",
+      "Slots the chain is behind the clock: whole slots since the last block beyond the one in progress, or behind the schedule (0 with manual slots).",
+      [`gradual_ledger_slot_lag ${gauges?.slotLag() ?? 0}`],
+    );
     metric("gradual_ledger_mempool_size", "gauge", "Acknowledged transactions waiting for a block.", [
       `gradual_ledger_mempool_size ${gauges?.mempoolSize() ?? 0}`,
     ]);
@@ -81,6 +86,12 @@ export class LedgerMetrics {
     metric("gradual_ledger_tx_accepted_total", "counter", "Transactions included in a block and applied.", [
       `gradual_ledger_tx_accepted_total ${this.accepted.count}`,
     ]);
+    metric(
+      "gradual_ledger_apply_failures_total",
+      "counter",
+      "Transactions whose rules threw (a bug), included as TX__APPLY_FAILED; alert on any increase.",
+      [`gradual_ledger_apply_failures_total ${this.applyFailures.count}`],
+    );
     const rejected = [...this.rejected.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([key, count]) => {

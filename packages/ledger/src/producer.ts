@@ -6,6 +6,8 @@ import type { Logger } from "./logger.ts";
 export type BlockProducerOptions = {
   /** Slot length; one block per slot. */
   readonly slotMs: number;
+  /** Slots without a block after which the ledger reports itself stalled (health 503). Default 5. */
+  readonly stallSlots?: number;
   /** Devnet: no timer; slots advance only through {@link BlockProducer.advance}. */
   readonly manualSlots: boolean;
 };
@@ -20,8 +22,12 @@ export const MAX_ADVANCE_SLOTS = 10_000;
  *
  * Slots are a counter, not wall time: block n is due `n * slotMs` after the schedule's anchor, which is set when
  * the producer starts (so after a restart the chain continues from its last block without a burst of empty ones).
- * A producer that falls behind (a long block, a pause) produces the missing blocks back to back; the distance is
- * the slot lag reported in /metrics.
+ * A producer that falls behind (a long block, a pause) produces the missing blocks back to back.
+ *
+ * Slot lag (in /metrics and /v1/health) is measured against the clock, not against the producer's own counter:
+ * the larger of the distance to the schedule and the whole slots since the last block was made (or since start),
+ * minus the one in progress. A producer that stopped (a bug, a storage failure) therefore shows a growing lag,
+ * and after `stallSlots` the ledger reports itself stalled.
  */
 export class BlockProducer {
   readonly #options: BlockProducerOptions;
@@ -30,6 +36,9 @@ export class BlockProducer {
   #cancel: (() => void) | undefined;
   #running = false;
   #inFlight: Promise<unknown> = Promise.resolve();
+  #lastProgressMs = 0;
+  #started = false;
+  #stoppedReason: string | undefined;
 
   constructor(options: BlockProducerOptions, modules: BlockProducerModules) {
     if (!Number.isSafeInteger(options.slotMs) || options.slotMs < 1) {
@@ -47,18 +56,38 @@ export class BlockProducer {
     return this.#options.slotMs;
   }
 
+  get stallSlots(): number {
+    return this.#options.stallSlots ?? 5;
+  }
+
   start(): void {
     if (this.#running || this.#options.manualSlots) return;
     this.#running = true;
+    this.#started = true;
+    this.#lastProgressMs = this.#modules.clock.now();
+    this.#modules.ledger.onBlock(() => {
+      this.#lastProgressMs = this.#modules.clock.now();
+    });
     this.#anchorMs = this.#modules.clock.now() - this.#modules.ledger.head.number * this.#options.slotMs;
     this.#schedule();
   }
 
-  /** Slots the chain is behind its schedule (0 with manual slots). */
+  /** Slots the chain is behind the clock (0 with manual slots or before start). */
   slotLag(): number {
-    if (this.#options.manualSlots || !this.#running) return 0;
-    const due = Math.floor((this.#modules.clock.now() - this.#anchorMs) / this.#options.slotMs);
-    return Math.max(0, due - this.#modules.ledger.head.number);
+    if (this.#options.manualSlots || !this.#started) return 0;
+    const now = this.#modules.clock.now();
+    const due = Math.floor((now - this.#anchorMs) / this.#options.slotMs);
+    const behindSchedule = due - this.#modules.ledger.head.number;
+    const sinceLastBlock = Math.floor((now - this.#lastProgressMs) / this.#options.slotMs) - 1;
+    return Math.max(0, behindSchedule, sinceLastBlock);
+  }
+
+  /** Why block production is not keeping up, or undefined while it is (protocol.md §9.2 liveness). */
+  stallReason(): string | undefined {
+    if (this.#options.manualSlots || !this.#started) return undefined;
+    const lag = this.slotLag();
+    if (lag < this.stallSlots && this.#stoppedReason === undefined) return undefined;
+    return this.#stoppedReason ?? `no block for ${lag} slots`;
   }
 
   #schedule(): void {
@@ -75,9 +104,8 @@ export class BlockProducer {
       () => this.#schedule(),
       (error: unknown) => {
         this.#running = false;
-        this.#modules.logger.error(
-          `block production stopped: ${error instanceof Error ? error.message : String(error)}`,
-        );
+        this.#stoppedReason = `block production stopped: ${error instanceof Error ? error.message : String(error)}`;
+        this.#modules.logger.error(this.#stoppedReason);
       },
     );
     this.#inFlight = run;

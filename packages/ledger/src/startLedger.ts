@@ -5,13 +5,15 @@ import type { FastifyInstance } from "fastify";
 import { type Clock, systemClock } from "./clock.ts";
 import { LedgerError, StorageError } from "./errors.ts";
 import { createDevnetGenesis, genesisToJson, type LedgerGenesis } from "./genesis.ts";
+import { checkHeadFile, HEAD_FILE, HeadFileWriter, readHeadFile } from "./headFile.ts";
 import { Ledger } from "./ledger.ts";
 import { type Logger, silentLogger } from "./logger.ts";
 import { LedgerMetrics } from "./metrics.ts";
 import { BlockProducer } from "./producer.ts";
 import { createLedgerServer, type LedgerServerOptions } from "./server/createLedgerServer.ts";
+import { BlobStore } from "./store/blobStore.ts";
 import type { LedgerStore } from "./store/LedgerStore.ts";
-import { SqliteStore } from "./store/sqliteStore.ts";
+import { SQLITE_FILE_NAME, SqliteStore } from "./store/sqliteStore.ts";
 import { VerifierPool } from "./verifierPool.ts";
 
 export const DEFAULT_LEDGER_PORT = 8899;
@@ -37,6 +39,14 @@ export type StartLedgerOptions = {
   readonly maxTransactionsPerBlock?: number;
   readonly maxMempoolTransactions?: number;
   readonly maxPendingPerSender?: number;
+  /** Anti-spam reserve per pending transaction, in base units (see LedgerOptions). */
+  readonly reservePerPending?: bigint;
+  /** Size limit of the blob store (DATA/blobs.sqlite), apart from the chain database. */
+  readonly maxBlobStoreBytes?: number;
+  /** Most blob bytes one account may store. */
+  readonly maxBlobBytesPerAccount?: number;
+  /** Slots without a block before /v1/health says LEDGER__STALLED. */
+  readonly stallSlots?: number;
   /** Devnet admin token; generated (and written to DATA/admin-token) when omitted. */
   readonly adminToken?: string;
   readonly server?: Omit<LedgerServerOptions, "adminToken">;
@@ -125,6 +135,13 @@ async function resolveGenesis(options: StartLedgerOptions, store: LedgerStore, d
     }
     return options.genesis;
   }
+  // No chain in the database. A data directory that had one (a head file, a devnet genesis file) is never silently
+  // started over: the operator decides (issue 13).
+  if (readHeadFile(dataDir) !== undefined || (options.devnet && existsSync(join(dataDir, GENESIS_FILE)))) {
+    throw new LedgerError("LEDGER__ROLLED_BACK", {
+      message: `${dataDir} held a chain (${existsSync(join(dataDir, HEAD_FILE)) ? HEAD_FILE : GENESIS_FILE} is there) but its database is gone; restore it from a backup, or use a new data directory for a new chain`,
+    });
+  }
   if (options.genesis !== undefined) return options.genesis;
   if (!options.devnet) {
     throw new LedgerError("LEDGER__CONFIG", {
@@ -150,6 +167,16 @@ export async function startLedger(options: StartLedgerOptions): Promise<RunningL
     for (const step of cleanup.splice(0).reverse()) await step();
   };
   try {
+    if (
+      options.store === undefined &&
+      !existsSync(join(dataDir, SQLITE_FILE_NAME)) &&
+      readHeadFile(dataDir) !== undefined
+    ) {
+      // Refuse before SQLite creates an empty database in its place.
+      throw new LedgerError("LEDGER__ROLLED_BACK", {
+        message: `${join(dataDir, SQLITE_FILE_NAME)} is gone but ${join(dataDir, HEAD_FILE)} records a chain: restore the database from a backup, or use a new data directory for a new chain`,
+      });
+    }
     const store =
       options.store ??
       new SqliteStore({
@@ -157,6 +184,8 @@ export async function startLedger(options: StartLedgerOptions): Promise<RunningL
         ...(options.maxDatabaseBytes === undefined ? {} : { maxDatabaseBytes: options.maxDatabaseBytes }),
       });
     cleanup.push(() => store.close());
+    const rolledBack = await checkHeadFile(dataDir, store);
+    if (rolledBack !== null) throw rolledBack;
     const genesis = await resolveGenesis(options, store, dataDir);
     const metrics = new LedgerMetrics();
     const stored = await store.readGenesis();
@@ -165,6 +194,7 @@ export async function startLedger(options: StartLedgerOptions): Promise<RunningL
       ...(options.workers === undefined ? {} : { workers: options.workers }),
     });
     cleanup.push(() => verifier.close());
+    let headWriter: HeadFileWriter | undefined;
     const ledger = await Ledger.open(
       {
         ...(genesis === undefined ? {} : { genesis }),
@@ -175,9 +205,28 @@ export async function startLedger(options: StartLedgerOptions): Promise<RunningL
           ? {}
           : { maxMempoolTransactions: options.maxMempoolTransactions }),
         ...(options.maxPendingPerSender === undefined ? {} : { maxPendingPerSender: options.maxPendingPerSender }),
+        ...(options.reservePerPending === undefined ? {} : { reservePerPending: options.reservePerPending }),
       },
-      { store, verifier, clock, metrics, logger },
+      {
+        store,
+        verifier,
+        clock,
+        metrics,
+        logger,
+        // Only for the default store in dataDir: the head file records that store's head.
+        ...(options.store === undefined ? { onDurableBlock: (header) => headWriter?.write(header) } : {}),
+      },
     );
+    if (options.store === undefined) {
+      try {
+        headWriter = new HeadFileWriter(dataDir, ledger.chainId);
+        const writer = headWriter;
+        cleanup.push(() => writer.close());
+        headWriter.write(ledger.head);
+      } catch (error) {
+        throw new StorageError(`write ${HEAD_FILE}`, error, dataDir);
+      }
+    }
     if (options.manualSlots && !ledger.isDevnet) {
       throw new LedgerError("LEDGER__CONFIG", { message: "--manual-slots exists only in devnet mode" });
     }
@@ -187,12 +236,22 @@ export async function startLedger(options: StartLedgerOptions): Promise<RunningL
       writeDataFile(dataDir, ADMIN_TOKEN_FILE, `${adminToken}\n`, 0o600);
     }
     const producer = new BlockProducer(
-      { slotMs: options.slotMs ?? DEFAULT_SLOT_MS, manualSlots: options.manualSlots ?? false },
+      {
+        slotMs: options.slotMs ?? DEFAULT_SLOT_MS,
+        manualSlots: options.manualSlots ?? false,
+        ...(options.stallSlots === undefined ? {} : { stallSlots: options.stallSlots }),
+      },
       { ledger, clock, logger },
     );
+    const blobs = new BlobStore({
+      dataDir,
+      ...(options.maxBlobStoreBytes === undefined ? {} : { maxBytes: options.maxBlobStoreBytes }),
+      ...(options.maxBlobBytesPerAccount === undefined ? {} : { maxBytesPerAccount: options.maxBlobBytesPerAccount }),
+    });
+    cleanup.push(() => blobs.close());
     const server = createLedgerServer(
       { ...options.server, ...(adminToken === undefined ? {} : { adminToken }) },
-      { ledger, producer, metrics, logger },
+      { ledger, producer, metrics, logger, blobs },
     );
     // Unwound in reverse: stop producing, stop admitting (answering waiters), then close the server.
     cleanup.push(() => server.close());

@@ -253,13 +253,13 @@ describe("ledger (in-process, manual slots)", () => {
     assert.deepEqual(list.tasks, [task]);
   });
 
-  it("stores and serves content-addressed blobs", async () => {
+  it("stores and serves content-addressed blobs (signed uploads)", async () => {
     const bytes = new TextEncoder().encode("export default {}");
-    const stored = await client.uploadBlob(bytes);
+    const stored = await client.uploadBlob(bytes, keys.alice);
     check(schemas.BlobStoredSchema, stored, "blob");
     assert.equal(stored.hash, sha256Hex(bytes));
     assert.equal(stored.created, true);
-    assert.equal((await client.uploadBlob(bytes)).created, false);
+    assert.equal((await client.uploadBlob(bytes, keys.alice)).created, false);
     assert.deepEqual(await client.getBlob(stored.hash), bytes);
     assert.equal(await client.getBlob("00".repeat(32)), undefined);
   });

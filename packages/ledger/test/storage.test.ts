@@ -9,17 +9,15 @@ import { type LedgerProcess, runCli, spawnLedger, tempDir } from "./support/proc
 
 /**
  * A read-only or full data directory: a clear error and a non-zero exit, never a silent loss. Root ignores file
- * modes, so as root the ledger runs as `nobody` (uid 65534) against root-owned directories.
+ * modes, so the ledger runs "unprivileged" (support/process.ts): as root without the capabilities that ignore
+ * modes (setpriv), which still reads the repository wherever it was cloned (a private mktemp directory, /root).
  */
 
 const CHAIN = "gradual-test";
-const isRoot = process.getuid?.() === 0;
-const NOBODY = 65534;
-const asOther = isRoot ? { uid: NOBODY, gid: NOBODY } : {};
+const asOther = { unprivileged: true };
 
-/** Makes a directory tree unwritable for the user the ledger will run as. */
+/** Makes a directory tree unwritable (for anyone the file modes apply to). */
 function makeReadOnly(path: string): void {
-  if (isRoot) return; // owned by root, so not writable by nobody
   for (const entry of readdirSync(path)) chmodSync(join(path, entry), 0o444);
   chmodSync(path, 0o555);
 }

@@ -1,5 +1,5 @@
 import { advanceSlotInSession } from "./advanceSlot.ts";
-import { applyTransactionInSession } from "./applyTransaction.ts";
+import { type ApplyFailureListener, applyTransactionInSession } from "./applyTransaction.ts";
 import type { Rejection } from "./errors.ts";
 import type { ProtocolEvent } from "./events.ts";
 import type { State } from "./state/store.ts";
@@ -21,15 +21,21 @@ export type BlockResult = {
 /**
  * A whole block (protocol.md §9.1): `advanceSlot(slot)` then every transaction in order. Exactly the same result as
  * calling those one by one, but the trie paths a block touches are copied once per block, not once per write.
- * Transactions refused at the edge (`included: false`) leave no trace, as with `applyTransaction`.
+ * Transactions refused at the edge (`included: false`) leave no trace, as with `applyTransaction`. A transaction
+ * whose handler throws is included as `TX__APPLY_FAILED` (§9.1); `onApplyFailure` hears about it.
  */
-export function applyBlock(state: State, slot: number, transactions: readonly Transaction[]): BlockResult {
+export function applyBlock(
+  state: State,
+  slot: number,
+  transactions: readonly Transaction[],
+  onApplyFailure?: ApplyFailureListener,
+): BlockResult {
   const session = createEditSession();
   const advanced = advanceSlotInSession(state, slot, session);
   let current = advanced.state;
   const outcomes: TransactionOutcome[] = [];
   for (const tx of transactions) {
-    const result = applyTransactionInSession(current, tx, { slot }, session);
+    const result = applyTransactionInSession(current, tx, { slot }, session, onApplyFailure);
     current = result.state;
     if (result.ok) outcomes.push({ ok: true, events: result.events });
     else {

@@ -67,16 +67,29 @@ function dispatch(context: TransitionContext, tx: Transaction): Rejection | null
       return applySubmitDistribution(context, tx);
     case "claim":
       return applyClaim(context, tx);
+    default: {
+      // Unreachable after decodeTransaction; a refusal rather than a throw all the same (§9.1).
+      const kind = String((tx as { kind?: unknown }).kind);
+      return reject("TX__UNKNOWN_KIND", { kind }, `unknown transaction kind ${JSON.stringify(kind)}`);
+    }
   }
 }
+
+/** Told about a transaction whose handler threw (a bug): the ledger logs it and counts it (§9.1). */
+export type ApplyFailureListener = (error: unknown, tx: Transaction) => void;
 
 /**
  * The one entry point for transactions (protocol.md §9.1). `tx` must have passed signature verification at the
  * edge; its shape, chain id and nonce are checked here again. Never throws for a bad transaction: a refusal is a
  * value with a stable code. Throws `ProtocolError` only on misuse (`env.slot` not the state's slot) or a bug.
  */
-export function applyTransaction(state: State, input: Transaction, env: Env): ApplyResult {
-  return applyTransactionInSession(state, input, env, null);
+export function applyTransaction(
+  state: State,
+  input: Transaction,
+  env: Env,
+  onApplyFailure?: ApplyFailureListener,
+): ApplyResult {
+  return applyTransactionInSession(state, input, env, null, onApplyFailure);
 }
 
 /** `applyTransaction` inside an edit session (see `applyBlock`): same rules, fewer copies. */
@@ -85,6 +98,7 @@ export function applyTransactionInSession(
   input: Transaction,
   env: Env,
   session: EditSession | null,
+  onApplyFailure?: ApplyFailureListener,
 ): ApplyResult {
   const decoded = decodeTransaction(input);
   if (isDecodeRejection(decoded)) return { ...decoded, included: false, state, events: [] };
@@ -112,10 +126,22 @@ export function applyTransactionInSession(
   }
   draft.setAccount(tx.from, { ...account, nonce: account.nonce + 1 });
   const context: TransitionContext = { draft, slot: env.slot, events: [] };
-  const rejection = dispatch(context, tx);
-  if (rejection === null) return { ok: true, state: draft.finish(), events: context.events };
-  if (isEdgeCode(rejection.code)) throw new ProtocolError(`handler returned edge code ${rejection.code}`);
-  return { ...rejection, included: true, ...consumeNonce(state, tx, rejection, session) };
+  let rejection: Rejection | null;
+  let applied: State | undefined;
+  try {
+    rejection = dispatch(context, tx);
+    if (rejection === null) applied = draft.finish();
+    else if (rejection.code === "TX__UNKNOWN_KIND") return { ...rejection, included: false, state, events: [] };
+    else if (isEdgeCode(rejection.code)) throw new ProtocolError(`handler returned edge code ${rejection.code}`);
+  } catch (error) {
+    // A handler that throws is a bug. It must not stop the chain: the transaction is included as TX__APPLY_FAILED,
+    // its nonce used, nothing else changed (the draft's writes are dropped). Deterministic, so replicas agree.
+    onApplyFailure?.(error, tx);
+    rejection = reject("TX__APPLY_FAILED", { kind: tx.kind });
+  }
+  if (applied !== undefined) return { ok: true, state: applied, events: context.events };
+  const refused = rejection as Rejection;
+  return { ...refused, included: true, ...consumeNonce(state, tx, refused, session) };
 }
 
 function consumeNonce(

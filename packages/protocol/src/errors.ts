@@ -96,6 +96,7 @@ export const ERROR_CODES = {
     meaning: "A ledger-computed list must name every valid submitter; the last chunk left some out",
   },
   CLAIM__NOTHING_CLAIMABLE: { edge: false, meaning: "Nothing has vested yet" },
+  TX__APPLY_FAILED: { edge: false, meaning: "A rule threw (a bug); included, nonce used, nothing else changed" },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -172,6 +173,7 @@ export type ErrorContextMap = {
   };
   DISTRIBUTION__INCOMPLETE: CycleRef & { readonly expected: number; readonly got: number };
   CLAIM__NOTHING_CLAIMABLE: TaskRef;
+  TX__APPLY_FAILED: { readonly kind: string };
 };
 
 export type Rejection<C extends ErrorCode = ErrorCode> = {

@@ -4,7 +4,13 @@
  */
 export { type AdvanceSlotResult, advanceSlot } from "./advanceSlot.ts";
 export { applyBlock, type BlockResult, type TransactionOutcome } from "./applyBlock.ts";
-export { type Applied, type ApplyResult, applyTransaction, type Refused } from "./applyTransaction.ts";
+export {
+  type Applied,
+  type ApplyFailureListener,
+  type ApplyResult,
+  applyTransaction,
+  type Refused,
+} from "./applyTransaction.ts";
 export { canonicalBytes, canonicalParse, canonicalStringify, isBigintString } from "./encoding/canonical.ts";
 export { bytesToHex, hashCanonical, hashCanonicalHex, hexToBytes, sha256, sha256Hex } from "./encoding/hash.ts";
 export { merkleRoot } from "./encoding/merkle.ts";

@@ -187,9 +187,28 @@ describe("decodeTransaction", () => {
     }
   });
 
-  it("accepts amounts as bigints or decimal strings, with or without the canonical n suffix", () => {
-    for (const amount of [5n, "5", "5n"]) {
+  it("accepts amounts as bigints or plain decimal strings only (no n suffix, sign, leading zero or space)", () => {
+    for (const amount of [5n, "5"]) {
       assert.deepEqual(decodeTransaction({ ...wireOf("transfer"), amount }), EXAMPLES.transfer);
+    }
+    for (const amount of ["5n", "05", "+5", " 5", "5 ", "5.0", "0x5", "5e0", 5]) {
+      assert.equal(decodeError({ ...wireOf("transfer"), amount }).code, "TX__MALFORMED", JSON.stringify(amount));
+    }
+  });
+
+  it("refuses Object.prototype names as kinds, fields and parameters (own properties only)", () => {
+    for (const kind of ["constructor", "__proto__", "toString", "valueOf", "hasOwnProperty", "isPrototypeOf"]) {
+      const decoded = decodeTransaction({ ...wireOf("transfer"), kind });
+      assert.ok(isDecodeRejection(decoded) && decoded.code === "TX__UNKNOWN_KIND", kind);
+    }
+    for (const field of ["constructor", "toString", "valueOf", "__proto__"]) {
+      const raw = JSON.parse(`{${JSON.stringify(field)}: 1, ${JSON.stringify(wireOf("transfer")).slice(1)}`);
+      const decoded = decodeTransaction(raw);
+      assert.ok(isDecodeRejection(decoded) && decoded.code === "TX__UNKNOWN_FIELD", field);
+      const create = wireOf("createTask") as { params: Record<string, unknown> };
+      const params = JSON.parse(`{${JSON.stringify(field)}: 1, ${JSON.stringify(create.params).slice(1)}`);
+      const withParam = decodeTransaction({ ...create, params });
+      assert.ok(isDecodeRejection(withParam) && withParam.code === "TX__MALFORMED", `params.${field}`);
     }
   });
 

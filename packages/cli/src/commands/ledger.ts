@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { ensureDashboardBuilt, registerDashboardRoutes } from "@gradual/dashboard";
 import {
+  checkHeadFile,
   createStderrLogger,
   LedgerError,
   loadGenesisFile,
@@ -24,6 +25,14 @@ type LedgerOptions = {
   manualSlots?: boolean;
   workers?: string;
   maxDbBytes?: string;
+  maxMempool?: string;
+  maxPendingPerSender?: string;
+  reservePerPending?: string;
+  stallSlots?: string;
+  maxBlobStoreBytes?: string;
+  maxSubscribersPerClient?: string;
+  maxConnections?: string;
+  maxBlobBytesPerAccount?: string;
   quiet?: boolean;
   dashboard?: boolean;
 };
@@ -53,6 +62,14 @@ async function runLedger(options: LedgerOptions): Promise<void> {
   const slotMs = integer("--slot-ms", options.slotMs, 1) as number;
   const workers = integer("--workers", options.workers, 0);
   const maxDatabaseBytes = integer("--max-db-bytes", options.maxDbBytes, 1);
+  const maxMempoolTransactions = integer("--max-mempool", options.maxMempool, 1);
+  const maxPendingPerSender = integer("--max-pending-per-sender", options.maxPendingPerSender, 1);
+  const reservePerPending = integer("--reserve-per-pending", options.reservePerPending, 0);
+  const stallSlots = integer("--stall-slots", options.stallSlots, 1);
+  const maxBlobStoreBytes = integer("--max-blob-store-bytes", options.maxBlobStoreBytes, 1);
+  const maxEventSubscribersPerClient = integer("--max-subscribers-per-client", options.maxSubscribersPerClient, 1);
+  const maxConnections = integer("--max-connections", options.maxConnections, 1);
+  const maxBlobBytesPerAccount = integer("--max-blob-bytes-per-account", options.maxBlobBytesPerAccount, 1);
   let running: Awaited<ReturnType<typeof startLedger>>;
   try {
     const genesis = options.genesis === undefined ? undefined : loadGenesisFile(options.genesis);
@@ -66,6 +83,16 @@ async function runLedger(options: LedgerOptions): Promise<void> {
       manualSlots: options.manualSlots ?? false,
       ...(workers === undefined ? {} : { workers }),
       ...(maxDatabaseBytes === undefined ? {} : { maxDatabaseBytes }),
+      ...(maxMempoolTransactions === undefined ? {} : { maxMempoolTransactions }),
+      ...(maxPendingPerSender === undefined ? {} : { maxPendingPerSender }),
+      ...(reservePerPending === undefined ? {} : { reservePerPending: BigInt(reservePerPending) }),
+      ...(stallSlots === undefined ? {} : { stallSlots }),
+      ...(maxBlobStoreBytes === undefined ? {} : { maxBlobStoreBytes }),
+      ...(maxBlobBytesPerAccount === undefined ? {} : { maxBlobBytesPerAccount }),
+      server: {
+        ...(maxEventSubscribersPerClient === undefined ? {} : { maxEventSubscribersPerClient }),
+        ...(maxConnections === undefined ? {} : { maxConnections }),
+      },
       logger: createStderrLogger(options.quiet ? "warn" : "info"),
       ...(options.dashboard === false
         ? {}
@@ -123,7 +150,8 @@ async function runVerify(options: { data?: string; json?: boolean; workers?: str
   const workers = integer("--workers", options.workers, 0);
   let store: SqliteStore;
   try {
-    store = new SqliteStore({ dataDir: options.data, readonly: true });
+    // Verify reports mismatches itself, so the store's own read checks would only hide which field differs.
+    store = new SqliteStore({ dataDir: options.data, readonly: true, checkOnRead: false });
   } catch (error) {
     throw asCliError(error, 2);
   }
@@ -133,7 +161,23 @@ async function runVerify(options: { data?: string; json?: boolean; workers?: str
   });
   try {
     const started = performance.now();
-    const report = await verifyLedger(store, { verifier });
+    let report = await verifyLedger(store, { verifier });
+    // The log replays; it must also reach the head recorded outside the database (DATA/head.json).
+    const rolledBack = report.ok ? await checkHeadFile(options.data, store) : null;
+    if (rolledBack !== null) {
+      const recorded = rolledBack.context as { recorded: number; recordedHash: string; stored: number | null };
+      report = {
+        ...report,
+        ok: false,
+        mismatch: {
+          block: recorded.recorded,
+          field: "head",
+          expected: `block ${recorded.recorded} ${recorded.recordedHash}`,
+          actual: recorded.stored === null ? "no chain" : `head ${recorded.stored}`,
+          message: `${rolledBack.code}: ${rolledBack.shortMessage}`,
+        },
+      };
+    }
     const seconds = (performance.now() - started) / 1000;
     if (options.json) printJson({ ...report, seconds });
     else if (report.ok) {
@@ -171,6 +215,17 @@ export function register(program: Command): void {
     .option("--manual-slots", "devnet: no timer; slots advance with POST /v1/admin/slots")
     .option("--workers <n>", "signature verifier threads (default: the machine's cores)")
     .option("--max-db-bytes <n>", "refuse to grow the database past this many bytes (like a full disk)")
+    .option("--max-mempool <n>", "most acknowledged transactions waiting for a block (default 100000)")
+    .option("--max-pending-per-sender <n>", "most pending transactions per sender (default 1% of --max-mempool)")
+    .option(
+      "--reserve-per-pending <base-units>",
+      "anti-spam: a sender's balance must cover this many base units per pending transaction (default 10000000; 0 = off)",
+    )
+    .option("--stall-slots <n>", "slots without a block before /v1/health answers 503 LEDGER__STALLED (default 5)")
+    .option("--max-blob-store-bytes <n>", "size limit of the blob store, apart from the chain database")
+    .option("--max-subscribers-per-client <n>", "most /v1/events streams per client address (default 32)")
+    .option("--max-blob-bytes-per-account <n>", "most blob bytes one account may store (default 64 MiB)")
+    .option("--max-connections <n>", "most open HTTP connections (default 2048)")
     .option("--quiet", "log warnings and errors only")
     .option("--no-dashboard", "do not serve the dashboard at / (it is built on first start)")
     .addHelpText(

@@ -56,7 +56,7 @@ export async function publishTask(
   const keyPair = loadKeyOrFail(keyFile);
   log(`bundling ${config.entry}`);
   const bundle = await bundleTask(config.entry);
-  const stored = await client.uploadBlob(bundle.code);
+  const stored = await client.uploadBlob(bundle.code, keyPair);
   log(`uploaded bundle ${stored.hash} (${bundle.bytes} bytes)`);
   const metadata = new TextEncoder().encode(
     JSON.stringify({
@@ -66,7 +66,7 @@ export async function publishTask(
       config: config.config,
     }),
   );
-  const metadataHash = (await client.uploadBlob(metadata)).hash;
+  const metadataHash = (await client.uploadBlob(metadata, keyPair)).hash;
   const result = await client.send(
     keyPair,
     {

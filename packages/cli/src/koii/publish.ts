@@ -76,7 +76,7 @@ export async function publishKoiiTask(
 ): Promise<Hash> {
   const keyPair = loadKeyOrFail(keyFile);
   for (const warning of task.folder.mapping.warnings) log(`config-task.yml: ${warning}`);
-  const stored = await client.uploadBlob(task.code);
+  const stored = await client.uploadBlob(task.code, keyPair);
   log(`uploaded Koii task bundle ${stored.hash} (${task.bytes} bytes)`);
   const metadata = new TextEncoder().encode(
     JSON.stringify({
@@ -85,7 +85,7 @@ export async function publishKoiiTask(
       taskVariables: task.folder.mapping.taskVariables,
     }),
   );
-  const metadataHash = (await client.uploadBlob(metadata)).hash;
+  const metadataHash = (await client.uploadBlob(metadata, keyPair)).hash;
   const result = await client.send(
     keyPair,
     {

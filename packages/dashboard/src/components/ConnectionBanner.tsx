@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
 import { useLive, useLiveSnapshot } from "../api/hooks.ts";
-import { formatDuration, formatSlot, formatWallTime } from "../model/slotTime.ts";
+import { formatDuration, formatSlot, formatWallTime, stalledSlots } from "../model/slotTime.ts";
 import { useNow } from "./useNow.ts";
 
 /**
@@ -14,6 +14,12 @@ export function ConnectionBanner() {
   const now = useNow(500);
   const { connection, head } = snapshot;
   const [recovered, setRecovered] = useState<number | undefined>(undefined);
+  const [lastBlockSeen, setLastBlockSeen] = useState<number>(() => Date.now());
+  const headNumber = head?.number;
+
+  useEffect(() => {
+    if (headNumber !== undefined) setLastBlockSeen(Date.now());
+  }, [headNumber]);
 
   useEffect(() => {
     if (snapshot.reconnections > 0) setRecovered(Date.now());
@@ -44,6 +50,28 @@ export function ConnectionBanner() {
       <div className="banner banner-wait" role="status" data-testid="connection-banner" data-state="connecting">
         <span className="dot dot-wait" aria-hidden="true" />
         Connecting to the ledger…
+      </div>
+    );
+  }
+  const chain = snapshot.chain;
+  const stalled =
+    connection.state === "live" && chain !== undefined
+      ? stalledSlots({
+          manualSlots: chain.manualSlots,
+          slotMs: chain.slotMs,
+          lastBlockSeenMs: lastBlockSeen,
+          nowMs: now,
+        })
+      : undefined;
+  if (stalled !== undefined) {
+    return (
+      <div className="banner banner-down" role="alert" data-testid="connection-banner" data-state="stalled">
+        <span className="dot dot-down" aria-hidden="true" />
+        <span>
+          <strong>The ledger is not making blocks</strong>
+          {` — none for ${stalled} slots (${formatDuration(now - lastBlockSeen)}), `}
+          {`last block ${head === undefined ? "unknown" : formatSlot(head.number)}. Its /v1/health says why.`}
+        </span>
       </div>
     );
   }

@@ -91,3 +91,23 @@ export function formatWallTime(ms: number, todayMs?: number): string {
 export function formatSlot(slot: number): string {
   return slot.toLocaleString("en-US");
 }
+
+/** Slots without a block after which the dashboard says the chain stalled (the ledger's /v1/health uses 5 too). */
+export const STALL_SLOTS = 5;
+
+/**
+ * Whole slots since the dashboard last saw a new block, when that is at least `stallSlots` and the chain advances on
+ * a timer; undefined otherwise. Measured on this browser's clock from when the block arrived, so a skewed clock
+ * between browser and ledger cannot raise a false alarm.
+ */
+export function stalledSlots(options: {
+  readonly manualSlots: boolean;
+  readonly slotMs: number;
+  readonly lastBlockSeenMs: number;
+  readonly nowMs: number;
+  readonly stallSlots?: number;
+}): number | undefined {
+  if (options.manualSlots || options.slotMs <= 0) return undefined;
+  const slots = Math.floor((options.nowMs - options.lastBlockSeenMs) / options.slotMs);
+  return slots >= (options.stallSlots ?? STALL_SLOTS) ? slots : undefined;
+}

@@ -5,6 +5,7 @@ import type { Ledger } from "../ledger.ts";
 import type { Logger } from "../logger.ts";
 import type { LedgerMetrics } from "../metrics.ts";
 import type { BlockProducer } from "../producer.ts";
+import type { BlobStore } from "../store/blobStore.ts";
 import { toWire } from "../wire.ts";
 import { httpStatusOf } from "./httpStatus.ts";
 import { registerAccountRoutes } from "./routes/accounts.ts";
@@ -17,6 +18,7 @@ import { registerGenesisRoutes } from "./routes/genesis.ts";
 import { registerTaskRoutes } from "./routes/tasks.ts";
 import { registerTransactionRoutes } from "./routes/transactions.ts";
 import { RouteTable } from "./routeTable.ts";
+import { parseStrictJson } from "./strictJson.ts";
 
 export type LedgerServerOptions = {
   /** Devnet admin token (Bearer); admin routes exist only when the chain is a devnet. */
@@ -27,12 +29,22 @@ export type LedgerServerOptions = {
   /** Largest batch request body, in bytes. */
   readonly maxBatchBytes?: number;
   readonly maxEventSubscribers?: number;
+  /** Most event streams one client address may hold open. */
+  readonly maxEventSubscribersPerClient?: number;
+  /** Most open TCP connections; further ones are closed at once. */
+  readonly maxConnections?: number;
+  /** A socket with no traffic for this long is closed (event streams send a keep-alive every 15 s). */
+  readonly idleTimeoutMs?: number;
+  /** Time allowed to receive a whole request (slow senders are cut off). */
+  readonly requestTimeoutMs?: number;
   /** Longest `?wait=included`, in milliseconds. */
   readonly maxWaitMs?: number;
 };
 
 export type LedgerServerModules = {
   readonly ledger: Ledger;
+  /** Blobs, apart from the chain database. */
+  readonly blobs: BlobStore;
   readonly producer: BlockProducer;
   readonly metrics: LedgerMetrics;
   readonly logger: Logger;
@@ -140,7 +152,11 @@ export function createLedgerServer(options: LedgerServerOptions, modules: Ledger
     maxBatchTransactions: options.maxBatchTransactions ?? 4096,
     maxBatchBytes: options.maxBatchBytes ?? 32 * 1024 * 1024,
     maxEventSubscribers: options.maxEventSubscribers ?? 256,
+    maxEventSubscribersPerClient: options.maxEventSubscribersPerClient ?? 32,
+    maxConnections: options.maxConnections ?? 2_048,
     maxWaitMs: options.maxWaitMs ?? 120_000,
+    idleTimeoutMs: options.idleTimeoutMs ?? (options.maxWaitMs ?? 120_000) + 30_000,
+    requestTimeoutMs: options.requestTimeoutMs ?? 60_000,
   };
   const app = Fastify({
     logger: false,
@@ -148,20 +164,22 @@ export function createLedgerServer(options: LedgerServerOptions, modules: Ledger
     // Unknown body fields are errors, not silently dropped.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", useDefaults: true } },
     return503OnClosing: false,
+    // Limits on connections (issue 13): idle sockets and slow requests are closed. Keep-alive stays fastify's
+    // (72 s): a short one races clients that reuse a socket the server is closing ("other side closed").
+    connectionTimeout: resolved.idleTimeoutMs,
+    requestTimeout: resolved.requestTimeoutMs,
   });
+  app.server.maxConnections = resolved.maxConnections;
+  app.server.headersTimeout = Math.min(resolved.requestTimeoutMs, 20_000);
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
     const text = body as string;
     recordBodyBytes(request, Buffer.byteLength(text));
     try {
-      done(null, JSON.parse(text));
+      // Canonical wire forms only: a duplicate key or a deep nesting is refused with its code, never a 500.
+      done(null, parseStrictJson(text));
     } catch (error) {
-      done(
-        new LedgerError("API__MALFORMED_JSON", {
-          message: `the body is not valid JSON: ${(error as Error).message}`,
-        }) as unknown as FastifyError,
-        undefined,
-      );
+      done(error as FastifyError, undefined);
     }
   });
   app.addContentTypeParser("application/octet-stream", { parseAs: "buffer" }, (request, body, done) => {

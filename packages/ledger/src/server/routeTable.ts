@@ -9,7 +9,7 @@ export type ResponseDoc = {
 };
 
 export type RouteDefinition = {
-  readonly method: "GET" | "POST";
+  readonly method: "GET" | "POST" | "DELETE";
   readonly url: string;
   readonly summary: string;
   readonly tag: string;

@@ -52,6 +52,8 @@ export interface LedgerStore {
   loadState(): AsyncIterable<StateChange>;
   loadMempool(): Promise<MempoolRow[]>;
   appendMempool(rows: readonly MempoolRow[]): Promise<void>;
+  /** Durably removes the mempool rows with these seqs (a dropped stuck entry). */
+  dropMempool(seqs: readonly number[]): Promise<void>;
   /** Stores `block` and removes mempool rows up to and including `mempoolThroughSeq` (their order is the log's). */
   commitBlock(block: Block, state: Iterable<StateChange>, mempoolThroughSeq: number): Promise<void>;
 

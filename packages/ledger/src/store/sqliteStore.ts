@@ -1,8 +1,24 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { canonicalParse, canonicalStringify, decodeTransaction, type Hash, isDecodeRejection } from "@gradual/protocol";
+import {
+  canonicalParse,
+  canonicalStringify,
+  decodeTransaction,
+  type Hash,
+  isDecodeRejection,
+  transactionHash,
+} from "@gradual/protocol";
 import Database from "better-sqlite3";
-import type { Block, BlockHeader, BlockTransaction, StoredBlock, TxResult, WireBlockEvent } from "../block.ts";
+import {
+  type Block,
+  type BlockHeader,
+  type BlockTransaction,
+  computeBlockHash,
+  computeTxsRoot,
+  type StoredBlock,
+  type TxResult,
+  type WireBlockEvent,
+} from "../block.ts";
 import { LedgerError, StorageError } from "../errors.ts";
 import { genesisToJson, type LedgerGenesis, parseGenesis } from "../genesis.ts";
 import { stringifyWire } from "../wire.ts";
@@ -18,6 +34,11 @@ export type SqliteStoreOptions = {
   readonly maxDatabaseBytes?: number;
   /** Open for reading only (verify): no schema creation, no writes. */
   readonly readonly?: boolean;
+  /**
+   * Check every block read against its own hashes (header hash, txsRoot, each transaction's hash); a mismatch is
+   * LEDGER__DAMAGED. Default true; `verify` turns it off because it reports mismatches itself.
+   */
+  readonly checkOnRead?: boolean;
 };
 
 /**
@@ -123,10 +144,15 @@ export class SqliteStore implements LedgerStore {
   readonly #db: Database.Database;
   readonly #dataDir: string;
   readonly #statements: ReturnType<typeof prepare>;
+  readonly #path: string;
+  readonly #checkOnRead: boolean;
+  #identity: { dev: number; ino: number } | undefined;
 
   constructor(options: SqliteStoreOptions) {
     this.#dataDir = options.dataDir;
     const path = join(options.dataDir, SQLITE_FILE_NAME);
+    this.#path = path;
+    this.#checkOnRead = options.checkOnRead ?? true;
     this.location = `sqlite:${path}`;
     try {
       if (!options.readonly) mkdirSync(options.dataDir, { recursive: true });
@@ -144,6 +170,8 @@ export class SqliteStore implements LedgerStore {
         this.#db.pragma(`max_page_count = ${Math.max(8, Math.floor(options.maxDatabaseBytes / pageSize))}`);
       }
       this.#statements = prepare(this.#db);
+      const stat = statSync(path);
+      this.#identity = { dev: stat.dev, ino: stat.ino };
     } catch (error) {
       if (error instanceof LedgerError) throw error;
       throw new StorageError(
@@ -154,7 +182,32 @@ export class SqliteStore implements LedgerStore {
     }
   }
 
+  /**
+   * The database file must still be the one opened: deleted or replaced while running, SQLite would go on writing
+   * into an unlinked inode and every acknowledgement would be lost at the next start (issue 13).
+   */
+  #assertSameFile(): void {
+    let stat: { dev: number; ino: number } | undefined;
+    try {
+      stat = statSync(this.#path);
+    } catch {
+      stat = undefined;
+    }
+    if (
+      stat === undefined ||
+      this.#identity === undefined ||
+      stat.ino !== this.#identity.ino ||
+      stat.dev !== this.#identity.dev
+    ) {
+      throw new LedgerError("LEDGER__DATA_DIR_CHANGED", {
+        message: `${this.#path} was ${stat === undefined ? "deleted" : "replaced"} while the ledger ran; nothing more is acknowledged. Restore the data directory (the head file records the last durable block) and restart`,
+        context: { path: this.#path },
+      });
+    }
+  }
+
   #write<T>(operation: string, work: () => T): T {
+    this.#assertSameFile();
     try {
       return work();
     } catch (error) {
@@ -188,7 +241,25 @@ export class SqliteStore implements LedgerStore {
       const { block: _block, position: _position, ...rest } = txFromRow(tx);
       return rest;
     });
-    return { ...headerFromRow(row), txs, events: JSON.parse(row.events) as WireBlockEvent[] };
+    const block = { ...headerFromRow(row), txs, events: JSON.parse(row.events) as WireBlockEvent[] };
+    if (this.#checkOnRead) this.#checkBlock(block);
+    return block;
+  }
+
+  /** A stored block checked against its own hashes: the chain's hashes are its checksums (issue 13). */
+  #checkBlock(block: StoredBlock): void {
+    const damaged = (what: string) =>
+      new LedgerError("LEDGER__DAMAGED", {
+        message: `block ${block.number} in ${this.location} is damaged (${what}); run \`gradual ledger verify\` and restore the data directory from a backup`,
+        context: { block: block.number, what },
+      });
+    if (computeBlockHash(block) !== block.hash) throw damaged("its header does not hash to its hash");
+    for (const tx of block.txs) {
+      if (transactionHash(tx.tx) !== tx.hash) throw damaged(`transaction ${tx.hash} does not hash to its hash`);
+    }
+    if (block.txs.length !== block.txCount || computeTxsRoot(block.txs.map((tx) => tx.hash)) !== block.txsRoot) {
+      throw damaged("its transactions do not match txsRoot");
+    }
   }
 
   async getBlock(number: number): Promise<StoredBlock | undefined> {
@@ -252,6 +323,15 @@ export class SqliteStore implements LedgerStore {
             row.receivedAtMs,
           );
         }
+      })(),
+    );
+  }
+
+  async dropMempool(seqs: readonly number[]): Promise<void> {
+    if (seqs.length === 0) return;
+    this.#write("drop mempool entries", () =>
+      this.#db.transaction(() => {
+        for (const seq of seqs) this.#statements.dropMempoolRow.run(seq);
       })(),
     );
   }
@@ -345,6 +425,7 @@ function prepare(db: Database.Database) {
     putState: db.prepare("INSERT OR REPLACE INTO state (key, value) VALUES (?, ?)"),
     deleteState: db.prepare("DELETE FROM state WHERE key = ?"),
     allMempool: db.prepare("SELECT * FROM mempool ORDER BY seq"),
+    dropMempoolRow: db.prepare("DELETE FROM mempool WHERE seq = ?"),
     insertMempool: db.prepare("INSERT INTO mempool (seq, hash, tx, signature, received_at_ms) VALUES (?, ?, ?, ?, ?)"),
     deleteMempool: db.prepare("DELETE FROM mempool WHERE seq <= ?"),
     insertBlob: db.prepare("INSERT OR IGNORE INTO blobs (hash, size, bytes) VALUES (?, ?, ?)"),

@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { TOKEN } from "@gradual/protocol";
 import { createLedgerClient, genesisToJson, type SubmitResult, type TxStatusWire } from "../../src/index.ts";
 import { makeGenesis, makeKeys } from "./fixtures.ts";
+import { sendHostileTraffic } from "./hostileTraffic.ts";
 import { type LedgerProcess, REPO_ROOT, runCli, spawnLedger, tempDir } from "./process.ts";
 
 export type KillTestOptions = {
@@ -53,10 +54,12 @@ export async function runKillTest(options: KillTestOptions): Promise<KillTestRep
   const dir = tempDir("kill");
   const data = join(dir.path, "data");
   const keys = makeKeys(Array.from({ length: options.senders ?? 8 }, (_, index) => `sender${index}`));
+  // Not given to the load process: sends hostile and unusual transactions after every restart.
+  const hostile = makeKeys(["hostile"]).hostile;
   const genesisFile = join(dir.path, "genesis.json");
   const keysFile = join(dir.path, "keys.json");
   const ackFile = join(dir.path, "acks.jsonl");
-  writeFileSync(genesisFile, JSON.stringify(genesisToJson(makeGenesis(keys, 1_000n * TOKEN))));
+  writeFileSync(genesisFile, JSON.stringify(genesisToJson(makeGenesis({ ...keys, hostile }, 1_000n * TOKEN))));
   writeFileSync(keysFile, JSON.stringify(Object.values(keys).map((key) => key.secretKey)));
   writeFileSync(ackFile, "");
   const ledgerArgs = ["--slot-ms", "100", "--workers", "1"];
@@ -80,6 +83,7 @@ export async function runKillTest(options: KillTestOptions): Promise<KillTestRep
     { cwd: REPO_ROOT, stdio: ["ignore", "inherit", "inherit"] },
   );
   const loadExited = new Promise<number | null>((resolve) => load.once("exit", (code) => resolve(code)));
+  const hostileAcks: string[] = [];
   try {
     let lastSeenHead = 0;
     for (let kill = 1; kill <= options.kills; kill += 1) {
@@ -99,10 +103,29 @@ export async function runKillTest(options: KillTestOptions): Promise<KillTestRep
         `after kill ${kill} the chain restarted at ${head}, below block ${lastSeenHead} seen before`,
       );
       log(`kill ${kill}/${options.kills} after ${upMs} ms: restarted at block ${head}`);
+      try {
+        // Every third restart (and the first): hostile traffic while the load process catches up.
+        if (kill % 3 === 1) hostileAcks.push(...(await sendHostileTraffic(ledger.url, hostile, "gradual-test")));
+      } catch (error) {
+        // A 5xx or a wrong status fails the run; a timeout while the ledger is busy does not.
+        if (error instanceof assert.AssertionError) throw error;
+      }
     }
     await new Promise((resolve) => setTimeout(resolve, 300));
     load.kill("SIGTERM");
     assert.equal(await loadExited, 0, "the load process failed (see its last ack line)");
+    const client = createLedgerClient({ url: ledger.url });
+    for (let tries = 0; tries < 150; tries += 1) {
+      const statuses = await Promise.all(hostileAcks.map((hash) => client.getTx(hash)));
+      if (statuses.every((status) => status?.status === "included")) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    for (const hash of hostileAcks) {
+      const status = await client.getTx(hash);
+      assert.equal(status?.status, "included", `hostile acknowledged ${hash} not included`);
+      assert.equal(status?.status === "included" && status.result.ok, false, "a hostile transaction was accepted");
+    }
+    log(`kill test: ${hostileAcks.length} hostile transactions acknowledged, all included as failures`);
     return await checkAcknowledged(ledger, ackFile, data, options.kills, seed, log);
   } finally {
     if (load.exitCode === null) load.kill("SIGKILL");

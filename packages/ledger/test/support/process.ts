@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -31,24 +31,64 @@ export type LedgerProcess = {
 export type SpawnOptions = {
   readonly args?: readonly string[];
   readonly env?: NodeJS.ProcessEnv;
-  readonly uid?: number;
-  readonly gid?: number;
+  /** Run without the power to ignore file modes (see {@link unprivilegedCommand}). */
+  readonly unprivileged?: boolean;
   readonly startTimeoutMs?: number;
 };
 
+const CAPABILITIES_THAT_IGNORE_FILE_MODES = "-dac_override,-dac_read_search,-fowner";
+
+/**
+ * How to run a process that file modes apply to. A normal user is already subject to them. Root ignores them
+ * through three capabilities; `setpriv` starts the process as root without those (so it still reads the repository
+ * wherever it was cloned, even in a directory only root may enter, but cannot write where the mode forbids it).
+ * Without setpriv, root falls back to running as `nobody`, which needs a world-readable clone.
+ */
+export function unprivilegedCommand(command: string, args: readonly string[]): { command: string; args: string[] } {
+  if (process.getuid?.() !== 0) return { command, args: [...args] };
+  if (spawnSync("setpriv", ["--version"]).status === 0) {
+    return {
+      command: "setpriv",
+      args: [
+        `--inh-caps=${CAPABILITIES_THAT_IGNORE_FILE_MODES}`,
+        `--bounding-set=${CAPABILITIES_THAT_IGNORE_FILE_MODES}`,
+        "--",
+        command,
+        ...args,
+      ],
+    };
+  }
+  return { command: "setpriv-missing", args: [] };
+}
+
+function spawnMaybeUnprivileged(args: readonly string[], unprivileged: boolean, env: NodeJS.ProcessEnv | undefined) {
+  const { command, args: finalArgs } = unprivileged
+    ? unprivilegedCommand(process.execPath, args)
+    : { command: process.execPath, args: [...args] };
+  if (command === "setpriv-missing") {
+    // As root without setpriv: the unprivileged user must be able to read the repository.
+    return spawn(process.execPath, [...args], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+      uid: 65534,
+      gid: 65534,
+    });
+  }
+  return spawn(command, finalArgs, {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+}
+
 /** Starts `gradual ledger --data DIR --port 0 ...` as a real process and waits for its "listening" line. */
 export function spawnLedger(dataDir: string, options: SpawnOptions = {}): Promise<LedgerProcess> {
-  const child = spawn(
-    process.execPath,
+  const child = spawnMaybeUnprivileged(
     // The ledger alone: --no-dashboard keeps the dashboard's build and routes out of these processes.
     [CLI_BIN, "ledger", "--data", dataDir, "--port", "0", "--quiet", "--no-dashboard", ...(options.args ?? [])],
-    {
-      cwd: REPO_ROOT,
-      env: { ...process.env, ...options.env },
-      stdio: ["ignore", "pipe", "pipe"],
-      ...(options.uid === undefined ? {} : { uid: options.uid }),
-      ...(options.gid === undefined ? {} : { gid: options.gid }),
-    },
+    options.unprivileged ?? false,
+    options.env,
   );
   let stderr = "";
   let stdout = "";
@@ -103,16 +143,10 @@ export type CliResult = { code: number | null; stdout: string; stderr: string };
 /** Runs `gradual ARGS` to completion. */
 export function runCli(
   args: readonly string[],
-  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; uid?: number; gid?: number } = {},
+  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; unprivileged?: boolean } = {},
 ): Promise<CliResult> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [CLI_BIN, ...args], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, ...options.env },
-      stdio: ["ignore", "pipe", "pipe"],
-      ...(options.uid === undefined ? {} : { uid: options.uid }),
-      ...(options.gid === undefined ? {} : { gid: options.gid }),
-    });
+    const child = spawnMaybeUnprivileged([CLI_BIN, ...args], options.unprivileged ?? false, options.env);
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => {

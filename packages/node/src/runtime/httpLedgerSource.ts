@@ -2,7 +2,15 @@ import { decodeTransaction, type Hash, isDecodeRejection, sha256Hex, type Transa
 import type { LedgerSource, SubmitOutcome } from "./ledgerSource.ts";
 import type { ReplicaBlock, ReplicaGenesis } from "./replica.ts";
 
-type WireBlock = { number: number; slot: number; stateRoot: string; txs: { tx: unknown }[] };
+type WireBlock = {
+  number: number;
+  slot: number;
+  prevHash: string;
+  txsRoot: string;
+  stateRoot: string;
+  hash: string;
+  txs: { tx: unknown; signature: string }[];
+};
 
 /** The ledger's /v1 HTTP API as a `LedgerSource` (bigints arrive as decimal strings). */
 export function httpLedgerSource(url: string, fetchImpl: typeof fetch = fetch): LedgerSource {
@@ -34,12 +42,15 @@ export function httpLedgerSource(url: string, fetchImpl: typeof fetch = fetch): 
       return body.blocks.map((block) => ({
         number: block.number,
         slot: block.slot,
+        prevHash: block.prevHash,
+        txsRoot: block.txsRoot,
         stateRoot: block.stateRoot,
+        hash: block.hash,
         txs: block.txs.map((entry) => {
           const decoded = decodeTransaction(entry.tx);
           if (isDecodeRejection(decoded))
             throw new Error(`block ${block.number}: undecodable transaction (${decoded.message})`);
-          return decoded as Transaction;
+          return { tx: decoded as Transaction, signature: String(entry.signature) };
         }),
       }));
     },

@@ -1,4 +1,11 @@
 import {
+  computeBlockHash,
+  computeTxsRoot,
+  type EnvelopeInput,
+  type VerifiedEnvelope,
+  ZERO_HASH,
+} from "@gradual/ledger";
+import {
   type Account,
   applyBlock,
   createGenesisState,
@@ -7,20 +14,29 @@ import {
   type State,
   stateRoot,
   type Transaction,
+  transactionHash,
+  transactionToJson,
 } from "@gradual/protocol";
 
 /**
  * A verifying replica of the ledger (ARCHITECTURE.md): the node replays every block through the same protocol core
- * the ledger runs and checks each state root, so its decisions rest on state it verified itself, not on answers it
- * has to trust. A root mismatch stops the node with an error naming the block.
+ * the ledger runs and checks everything a block claims before using it: the link to the previous block
+ * (`prevHash`), the transactions root recomputed from the transactions it was given, every signature (on the
+ * verifier pool's worker threads), the state root after replaying, and the block hash. Its decisions rest on state
+ * it verified itself, not on answers it has to trust. A mismatch stops the node with a code naming what differs.
  */
+
+export type ReplicaTransaction = { readonly tx: Transaction; readonly signature: string };
 
 export type ReplicaBlock = {
   readonly number: number;
   readonly slot: number;
+  readonly prevHash: string;
+  readonly txsRoot: string;
   readonly stateRoot: string;
-  /** Transactions included in the block, in order (accepted and refused-but-included alike). */
-  readonly txs: readonly Transaction[];
+  readonly hash: string;
+  /** Transactions included in the block, in order (accepted and refused-but-included alike), with signatures. */
+  readonly txs: readonly ReplicaTransaction[];
 };
 
 export type ReplicaGenesis = {
@@ -29,11 +45,29 @@ export type ReplicaGenesis = {
   readonly stateRoot: string;
 };
 
+/** Checks envelopes' shape, chain id and signatures (the ledger's VerifierPool fits). */
+export type SignatureVerifier = {
+  verify(inputs: readonly EnvelopeInput[]): Promise<readonly VerifiedEnvelope[]>;
+};
+
+export const REPLICA_ERROR_CODES = {
+  NODE__REPLICA_SEQUENCE: "The ledger served a block out of order (number or slot not the next one)",
+  NODE__REPLICA_PREV_HASH: "The block does not link to the previous block's hash",
+  NODE__REPLICA_TXS_ROOT: "The transactions served do not hash to the block's txsRoot (dropped, added or reordered)",
+  NODE__REPLICA_SIGNATURE: "A transaction in the block is not correctly signed by its sender",
+  NODE__REPLICA_STATE_ROOT: "Replaying the block gives another state root than the ledger's",
+  NODE__REPLICA_BLOCK_HASH: "The block's header fields do not hash to its hash",
+} as const;
+
+export type ReplicaErrorCode = keyof typeof REPLICA_ERROR_CODES;
+
 export class ReplicaMismatchError extends Error {
   override readonly name = "ReplicaMismatchError";
+  readonly code: ReplicaErrorCode;
   readonly block: number;
-  constructor(block: number, expected: string, got: string) {
-    super(`block ${block}: the ledger says state root ${expected}, replaying it gives ${got}`);
+  constructor(code: ReplicaErrorCode, block: number, detail: string) {
+    super(`${code}: block ${block}: ${detail}`);
+    this.code = code;
     this.block = block;
   }
 }
@@ -41,11 +75,28 @@ export class ReplicaMismatchError extends Error {
 export class Replica {
   #state: State;
   #height = 0;
+  #headHash: string;
+  readonly #verifier: SignatureVerifier | undefined;
 
-  constructor(genesis: ReplicaGenesis) {
+  /** Without a verifier, signatures are not checked (tests of the replay alone); a node always passes one. */
+  constructor(genesis: ReplicaGenesis, verifier?: SignatureVerifier) {
     this.#state = createGenesisState({ chainId: genesis.chainId, accounts: genesis.accounts });
+    this.#verifier = verifier;
     const root = stateRoot(this.#state);
-    if (root !== genesis.stateRoot) throw new ReplicaMismatchError(0, genesis.stateRoot, root);
+    if (root !== genesis.stateRoot) {
+      throw new ReplicaMismatchError(
+        "NODE__REPLICA_STATE_ROOT",
+        0,
+        `the ledger says state root ${genesis.stateRoot}, the genesis gives ${root}`,
+      );
+    }
+    this.#headHash = computeBlockHash({
+      number: 0,
+      slot: 0,
+      prevHash: ZERO_HASH,
+      txsRoot: computeTxsRoot([]),
+      stateRoot: root,
+    });
   }
 
   get state(): State {
@@ -56,20 +107,69 @@ export class Replica {
     return this.#height;
   }
 
+  /** Hash of the last verified block (block 0's is computed from the genesis). */
+  get headHash(): string {
+    return this.#headHash;
+  }
+
   get slot(): number {
     return getChain(this.#state).slot;
   }
 
-  /** Applies the next block and verifies its root; returns the events it produced. */
-  apply(block: ReplicaBlock): ProtocolEvent[] {
+  /** Verifies and applies the next block; returns the events it produced. Throws ReplicaMismatchError. */
+  async apply(block: ReplicaBlock): Promise<ProtocolEvent[]> {
+    const fail = (code: ReplicaErrorCode, detail: string) => new ReplicaMismatchError(code, block.number, detail);
     if (block.number !== this.#height + 1 || block.slot !== this.slot + 1) {
-      throw new Error(`replica at block ${this.#height} (slot ${this.slot}) cannot apply block ${block.number}`);
+      throw fail(
+        "NODE__REPLICA_SEQUENCE",
+        `replica at block ${this.#height} (slot ${this.slot}) got slot ${block.slot}`,
+      );
     }
-    const result = applyBlock(this.#state, block.slot, block.txs);
+    if (block.prevHash !== this.#headHash) {
+      throw fail(
+        "NODE__REPLICA_PREV_HASH",
+        `prevHash ${block.prevHash}, but block ${this.#height} is ${this.#headHash}`,
+      );
+    }
+    const hashes = block.txs.map((entry) => transactionHash(entry.tx));
+    const txsRoot = computeTxsRoot(hashes);
+    if (txsRoot !== block.txsRoot) {
+      throw fail(
+        "NODE__REPLICA_TXS_ROOT",
+        `txsRoot ${block.txsRoot}, the ${hashes.length} transactions give ${txsRoot}`,
+      );
+    }
+    const hash = computeBlockHash({
+      number: block.number,
+      slot: block.slot,
+      prevHash: block.prevHash,
+      txsRoot: block.txsRoot,
+      stateRoot: block.stateRoot,
+    });
+    if (hash !== block.hash) throw fail("NODE__REPLICA_BLOCK_HASH", `hash ${block.hash}, the header gives ${hash}`);
+    if (this.#verifier !== undefined && block.txs.length > 0) {
+      const checked = await this.#verifier.verify(
+        block.txs.map((entry) => ({ envelope: { tx: transactionToJson(entry.tx), signature: entry.signature } })),
+      );
+      checked.forEach((result, index) => {
+        if (!result.ok || result.hash !== hashes[index]) {
+          const why = result.ok ? "hash differs" : result.code;
+          throw fail("NODE__REPLICA_SIGNATURE", `transaction ${index} (${hashes[index]}): ${why}`);
+        }
+      });
+    }
+    const result = applyBlock(
+      this.#state,
+      block.slot,
+      block.txs.map((entry) => entry.tx),
+    );
     const root = stateRoot(result.state);
-    if (root !== block.stateRoot) throw new ReplicaMismatchError(block.number, block.stateRoot, root);
+    if (root !== block.stateRoot) {
+      throw fail("NODE__REPLICA_STATE_ROOT", `the ledger says state root ${block.stateRoot}, replaying gives ${root}`);
+    }
     this.#state = result.state;
     this.#height = block.number;
+    this.#headHash = block.hash;
     return [...result.slotEvents, ...result.outcomes.flatMap((outcome) => outcome.events)];
   }
 }

@@ -28,6 +28,7 @@ export function createNodeServer(node: TaskNode): FastifyInstance {
       claimable: view?.claimable.toString() ?? "0",
       locked: view?.locked.toString() ?? "0",
       lastError: node.lastError ?? null,
+      ...(node.fatal === undefined ? {} : { code: node.fatal.code, stoppedAtBlock: node.fatal.block }),
     });
   });
 

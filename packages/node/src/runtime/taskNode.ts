@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type KeyPair, signBytes, signTransaction } from "@gradual/ledger";
+import { type KeyPair, signBytes, signTransaction, VerifierPool } from "@gradual/ledger";
 import {
   getAccount,
   getChain,
@@ -25,7 +25,7 @@ import {
 import type { LedgerSource } from "./ledgerSource.ts";
 import { NodeMetrics } from "./metrics.ts";
 import { NodeStore } from "./nodeStore.ts";
-import { Replica } from "./replica.ts";
+import { Replica, ReplicaMismatchError } from "./replica.ts";
 
 /**
  * A task node (protocol.md §2): follows the ledger as a verifying replica, asks `decide` what to do, runs task code
@@ -51,6 +51,10 @@ export type TaskNodeOptions = {
   readonly createRunner: RunnerFactory;
   /** Called with the protocol events of every replayed block (the devnet prints them). */
   readonly onEvents?: (events: readonly ProtocolEvent[], slot: number) => void;
+  /** Signature verifier threads for the replica (default 1; 0 verifies on the main thread). */
+  readonly verifierWorkers?: number;
+  /** Called once if the node stops because the ledger served a block that does not verify. */
+  readonly onFatal?: (error: ReplicaMismatchError) => void;
 };
 
 export class TaskNode {
@@ -67,6 +71,9 @@ export class TaskNode {
   #again = false;
   #closed = false;
   #lastError: string | undefined;
+  #verifier: VerifierPool | undefined;
+  /** Set when a block did not verify: the node stopped and acts no more. */
+  fatal: ReplicaMismatchError | undefined;
 
   constructor(options: TaskNodeOptions) {
     this.options = options;
@@ -78,7 +85,9 @@ export class TaskNode {
   }
 
   async start(): Promise<void> {
-    this.replica = new Replica(await this.options.ledger.genesis());
+    const genesis = await this.options.ledger.genesis();
+    this.#verifier = new VerifierPool({ chainId: genesis.chainId, workers: this.options.verifierWorkers ?? 1 });
+    this.replica = new Replica(genesis, this.#verifier);
     await this.tick();
     this.#timer = setInterval(() => void this.tick(), this.options.pollMs);
   }
@@ -87,6 +96,8 @@ export class TaskNode {
     this.#closed = true;
     if (this.#timer !== undefined) clearInterval(this.#timer);
     await this.runner?.close();
+    await this.#verifier?.close();
+    this.#verifier = undefined;
     this.store.close();
   }
 
@@ -113,6 +124,19 @@ export class TaskNode {
       this.#lastError = undefined;
     } catch (error) {
       this.#lastError = error instanceof Error ? error.message : String(error);
+      if (error instanceof ReplicaMismatchError) {
+        // The ledger served a block that does not verify: never act on it; stop and say why.
+        this.fatal = error;
+        this.#closed = true;
+        if (this.#timer !== undefined) clearInterval(this.#timer);
+        this.options.log("error", "the ledger served a block that does not verify; the node stopped", {
+          code: error.code,
+          block: error.block,
+          error: error.message,
+        });
+        this.options.onFatal?.(error);
+        return;
+      }
       this.options.log("error", "node pass failed; retrying", { error: this.#lastError });
     } finally {
       this.#ticking = false;
@@ -125,7 +149,7 @@ export class TaskNode {
     while (replica.height < this.ledgerHead && !this.#closed) {
       const to = Math.min(replica.height + 100, this.ledgerHead);
       for (const block of await this.options.ledger.blocks(replica.height + 1, to)) {
-        const events = replica.apply(block);
+        const events = await replica.apply(block);
         this.options.onEvents?.(events, block.slot);
       }
     }

@@ -83,7 +83,8 @@ function malformed(field: string, expected: string, got: unknown): Malformed {
 function toAmount(field: string, raw: unknown, positive: boolean): bigint | Malformed {
   let value: bigint | undefined;
   if (typeof raw === "bigint") value = raw;
-  else if (typeof raw === "string" && /^(0|[1-9][0-9]{0,38})n?$/.test(raw)) value = BigInt(raw.replace(/n$/, ""));
+  // Wire form only (§9.2): plain decimal digits, no sign, no leading zero, no "n" suffix.
+  else if (typeof raw === "string" && /^(0|[1-9][0-9]{0,38})$/.test(raw)) value = BigInt(raw);
   const expected = positive ? "a positive integer amount as a decimal string" : "a non-negative integer amount";
   if (value === undefined || value < 0n || value >= 2n ** 128n || (positive && value === 0n)) {
     return malformed(field, expected, raw);
@@ -130,11 +131,12 @@ export function decodeParams(raw: unknown, prefix = "params"): TaskParams | Malf
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return malformed(prefix, "an object", raw);
   const record = raw as Record<string, unknown>;
   for (const key of Object.keys(record)) {
-    if (!(key in PARAM_TYPES)) return malformed(`${prefix}.${key}`, "no such parameter", record[key]);
+    // Own properties only: "constructor" or "__proto__" must not pass for a parameter (§9.1).
+    if (!Object.hasOwn(PARAM_TYPES, key)) return malformed(`${prefix}.${key}`, "no such parameter", record[key]);
   }
   const out: Record<string, unknown> = {};
   for (const [name, type] of Object.entries(PARAM_TYPES)) {
-    const value = record[name];
+    const value = Object.hasOwn(record, name) ? record[name] : undefined;
     const field = `${prefix}.${name}`;
     if (type === "uint") {
       if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
@@ -238,6 +240,9 @@ function decodeField(field: string, type: FieldType, value: unknown): unknown {
         const at = `${field}[${index}]`;
         if (typeof entry !== "object" || entry === null) return malformed(at, "an object", entry);
         const { recipient, amount, ...rest } = entry as Record<string, unknown>;
+        if (!Object.hasOwn(entry, "recipient") || !Object.hasOwn(entry, "amount")) {
+          return malformed(at, "an object with own fields recipient and amount", entry);
+        }
         const extra = Object.keys(rest)[0];
         if (extra !== undefined) return malformed(`${at}.${extra}`, "no such field", rest[extra]);
         const decodedRecipient = decodeField(`${at}.recipient`, "account", recipient);
@@ -258,19 +263,20 @@ export type DecodeRejection = Rejection<"TX__MALFORMED" | "TX__UNKNOWN_KIND" | "
 export function decodeTransaction(raw: unknown): Transaction | DecodeRejection {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return malformed("tx", "an object", raw);
   const record = raw as Record<string, unknown>;
-  const kind = record.kind;
-  if (typeof kind !== "string" || !(kind in TRANSACTION_FIELDS)) {
+  const kind = Object.hasOwn(record, "kind") ? record.kind : undefined;
+  // Own properties only: an Object.prototype name ("constructor", "toString", "__proto__") is not a kind (§9.1).
+  if (typeof kind !== "string" || !Object.hasOwn(TRANSACTION_FIELDS, kind)) {
     return reject("TX__UNKNOWN_KIND", { kind: String(kind) }, `unknown transaction kind ${JSON.stringify(kind)}`);
   }
   const fields: Record<string, FieldType> = { ...COMMON, ...TRANSACTION_FIELDS[kind as TransactionKind] };
   for (const key of Object.keys(record)) {
-    if (key !== "kind" && !(key in fields)) {
+    if (key !== "kind" && !Object.hasOwn(fields, key)) {
       return reject("TX__UNKNOWN_FIELD", { field: key }, `${kind} has no field ${JSON.stringify(key)}`);
     }
   }
   const tx: Record<string, unknown> = { kind };
   for (const [field, type] of Object.entries(fields)) {
-    const decoded = decodeField(field, type, record[field]);
+    const decoded = decodeField(field, type, Object.hasOwn(record, field) ? record[field] : undefined);
     if (isMalformed(decoded)) return decoded;
     tx[field] = decoded;
   }

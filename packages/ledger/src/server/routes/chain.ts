@@ -33,19 +33,36 @@ export function registerChainRoutes({ table, modules }: ServerContext): void {
     },
   });
 
+  const HealthSchema = Type.Object({
+    ok: Type.Boolean(),
+    head: BlockHeaderSchema,
+    slotLag: Type.Integer(),
+    code: Type.Optional(Type.String()),
+    reason: Type.Optional(Type.String()),
+  });
   table.add({
     method: "GET",
     url: "/v1/health",
     tag: "chain",
-    summary: "Liveness: 200 while the ledger accepts transactions, 503 after a storage failure.",
+    summary:
+      "Liveness: 200 while the ledger accepts transactions and makes blocks; 503 after a storage failure (LEDGER__STORAGE_FAILURE) or when no block was made for stallSlots slots by the clock (LEDGER__STALLED).",
     responses: {
-      200: { description: "healthy", schema: Type.Object({ ok: Type.Boolean(), head: BlockHeaderSchema }) },
-      503: { description: "stopped", schema: Type.Object({ ok: Type.Boolean(), head: BlockHeaderSchema }) },
+      200: { description: "healthy", schema: HealthSchema },
+      503: { description: "stopped or stalled", schema: HealthSchema },
     },
-    handler: async (_request, reply) =>
-      reply
-        .code(ledger.failure === undefined ? 200 : 503)
-        .send({ ok: ledger.failure === undefined, head: headerToWire(ledger.head) }),
+    handler: async (_request, reply) => {
+      const head = headerToWire(ledger.head);
+      const slotLag = producer.slotLag();
+      if (ledger.failure !== undefined) {
+        const reason = ledger.failure.message;
+        return reply.code(503).send({ ok: false, head, slotLag, code: "LEDGER__STORAGE_FAILURE", reason });
+      }
+      const stalled = producer.stallReason();
+      if (stalled !== undefined) {
+        return reply.code(503).send({ ok: false, head, slotLag, code: "LEDGER__STALLED", reason: stalled });
+      }
+      return reply.code(200).send({ ok: true, head, slotLag });
+    },
   });
 
   table.add({

@@ -14,7 +14,7 @@ import { ackToWire, headerToWire } from "../wireViews.ts";
 
 const ERRORS = { description: "{ code, message, context }", schema: ErrorBodySchema };
 
-function checkAdmin(request: FastifyRequest, token: string | undefined): void {
+export function checkAdmin(request: FastifyRequest, token: string | undefined): void {
   const header = request.headers.authorization ?? "";
   const given = Buffer.from(header.startsWith("Bearer ") ? header.slice("Bearer ".length).trim() : "");
   const expected = Buffer.from(token ?? "");

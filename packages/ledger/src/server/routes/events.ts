@@ -33,6 +33,7 @@ function frame(block: Block | StoredBlock): string {
 export function registerEventRoutes({ table, modules, options, streams }: ServerContext): void {
   const { ledger } = modules;
   let subscribers = 0;
+  const perClient = new Map<string, number>();
   modules.metrics.bind({
     blockHeight: () => ledger.head.number,
     slotLag: () => modules.producer.slotLag(),
@@ -55,12 +56,22 @@ export function registerEventRoutes({ table, modules, options, streams }: Server
       if (subscribers >= options.maxEventSubscribers) {
         throw new LedgerError("LEDGER__SUBSCRIBER_LIMIT", { context: { limit: options.maxEventSubscribers } });
       }
+      // Per client address too, so one client cannot take every slot (issue 13).
+      const client = request.ip;
+      const held = perClient.get(client) ?? 0;
+      if (held >= options.maxEventSubscribersPerClient) {
+        throw new LedgerError("LEDGER__SUBSCRIBER_LIMIT", {
+          message: `this client already holds ${held} event streams (the limit per client)`,
+          context: { limit: options.maxEventSubscribersPerClient, perClient: true },
+        });
+      }
       const header = request.headers["last-event-id"];
       const fromHeader = typeof header === "string" && /^\d+$/.test(header) ? Number(header) : undefined;
       const after = fromHeader ?? (request.query as { after?: number }).after;
       reply.hijack();
       const raw: ServerResponse = reply.raw;
       subscribers += 1;
+      perClient.set(client, held + 1);
       streams.add(raw);
       raw.writeHead(200, {
         "content-type": "text/event-stream; charset=utf-8",
@@ -86,6 +97,9 @@ export function registerEventRoutes({ table, modules, options, streams }: Server
         clearInterval(keepAlive);
         streams.delete(raw);
         subscribers -= 1;
+        const left = (perClient.get(client) ?? 1) - 1;
+        if (left > 0) perClient.set(client, left);
+        else perClient.delete(client);
       });
       try {
         sentThrough = Math.max(sentThrough, ledger.head.number - MAX_EVENT_BACKLOG_BLOCKS);

@@ -1,6 +1,7 @@
 import { Type } from "@sinclair/typebox";
 import { MAX_TRANSACTION_BYTES, type SignedEnvelope } from "../../edge.ts";
 import { LedgerError } from "../../errors.ts";
+import { verifyBytes } from "../../keys.ts";
 import type { SubmitOutcome, TxStatus } from "../../ledger.ts";
 import type { EnvelopeInput } from "../../verifyEnvelope.ts";
 import type { ServerContext } from "../createLedgerServer.ts";
@@ -15,10 +16,16 @@ import {
   WaitQuerySchema,
 } from "../schemas.ts";
 import { ackToWire, txStatusToWire } from "../wireViews.ts";
+import { checkAdmin } from "./devnet.ts";
 
 type WaitQuery = { wait?: "included"; timeoutMs?: number };
 
 const ERRORS = { description: "refused: { code, message, context }", schema: ErrorBodySchema };
+
+/** What a sender signs to drop its own stuck pending transaction (header x-gradual-signature). */
+export function dropPayload(chainId: string, hash: string): Uint8Array {
+  return new TextEncoder().encode(`gradual/drop/v1\n${chainId}\n${hash}`);
+}
 
 export function registerTransactionRoutes({ table, modules, options }: ServerContext): void {
   const { ledger } = modules;
@@ -109,6 +116,30 @@ export function registerTransactionRoutes({ table, modules, options }: ServerCon
         ),
       );
       return reply.code(200).send({ results });
+    },
+  });
+
+  table.add({
+    method: "DELETE",
+    url: "/v1/txs/:hash",
+    tag: "transactions",
+    summary:
+      'Drop a stuck pending transaction and the sender\'s later pending ones. Signed by the sender (header x-gradual-signature: ed25519 of "gradual/drop/v1\\n<chainId>\\n<hash>") or Authorization: Bearer <operator token>.',
+    params: Type.Object({ hash: Hex64 }),
+    responses: {
+      200: { description: "dropped", schema: Type.Object({ dropped: Type.Array(Hex64) }) },
+      401: ERRORS,
+      404: ERRORS,
+    },
+    handler: async (request) => {
+      const { hash } = request.params as { hash: string };
+      const entry = ledger.mempool.get(hash);
+      if (entry === undefined || !entry.logged) throw new LedgerError("API__TX_NOT_FOUND", { context: { hash } });
+      const signature = request.headers["x-gradual-signature"];
+      const bySender =
+        typeof signature === "string" && verifyBytes(entry.tx.from, dropPayload(ledger.chainId, hash), signature);
+      if (!bySender) checkAdmin(request, options.adminToken);
+      return { dropped: await ledger.dropPending(hash) };
     },
   });
 
