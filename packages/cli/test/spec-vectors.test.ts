@@ -173,7 +173,10 @@ test("every error code has a vector expecting it", () => {
   for (const { step } of coveredSteps()) {
     if ("tx" in step && step.expect?.ok === false) expected.add(step.expect.code);
   }
-  const missing = Object.keys(ERROR_CODES).filter((code) => !expected.has(code));
+  // TX__APPLY_FAILED marks a transaction whose rule threw: a bug by definition (protocol.md §9.1), so no correct
+  // implementation can produce it from a vector. applyTransaction.fuzz.test.ts covers its containment instead.
+  const BUG_ONLY = new Set(["TX__APPLY_FAILED"]);
+  const missing = Object.keys(ERROR_CODES).filter((code) => !expected.has(code) && !BUG_ONLY.has(code));
   assert.deepEqual(missing, [], "codes without a vector");
 });
 

@@ -32,6 +32,8 @@ export type NodeFairness = {
   bondsLost: bigint;
   /** Part of `slashed` taken from locked vesting (a clawback of pay already granted). */
   clawedBack: bigint;
+  /** Whistleblower shares of slashes that the node's triggers caused (protocol.md §5.5). */
+  whistleblower: bigint;
 };
 
 export type WindowFigures = {
@@ -97,6 +99,9 @@ export class FairnessLedger {
   readonly #whole = emptyWindow();
   readonly #coalition = { paid: 0n, fair: 0n, unfair: 0n, slashed: 0n, clawedBack: 0n, net: 0n };
 
+  /** `${cycle}/${trigger}` -> who raised it, to credit whistleblower shares. */
+  readonly #triggerers = new Map<string, Account>();
+
   constructor(members: readonly FairnessMember[], options: FairnessOptions) {
     this.#options = options;
     for (const member of members) {
@@ -108,6 +113,7 @@ export class FairnessLedger {
         slashed: 0n,
         bondsLost: 0n,
         clawedBack: 0n,
+        whistleblower: 0n,
       });
     }
   }
@@ -138,6 +144,12 @@ export class FairnessLedger {
       this.#coalition.slashed += fromStake + fromVesting;
       this.#coalition.clawedBack += fromVesting;
     }
+  }
+
+  /** `node`'s trigger was upheld and it received `amount` of the slash. */
+  reward(node: Account, amount: bigint): void {
+    const record = this.#nodes.get(node);
+    if (record !== undefined) record.whistleblower += amount;
   }
 
   forfeit(node: Account, amount: bigint): void {
@@ -218,9 +230,15 @@ export class FairnessLedger {
       case "Vested":
         this.pay(event.cycle, event.node, event.amount);
         break;
-      case "Slashed":
-        this.slash(event.node, event.fromStake, event.fromVesting);
+      case "AuditTriggered":
+        this.#triggerers.set(`${event.cycle}/${event.trigger}`, event.triggerer);
         break;
+      case "Slashed": {
+        this.slash(event.node, event.fromStake, event.fromVesting);
+        const triggerer = this.#triggerers.get(`${event.cycle}/${event.trigger}`);
+        if (triggerer !== undefined) this.reward(triggerer, event.toWhistleblower);
+        break;
+      }
       case "RewardClawedBack":
         // A late challenge took back an unclaimed payment (protocol.md §5.7): counted like a cut of vesting.
         this.slash(event.node, 0n, event.amount);

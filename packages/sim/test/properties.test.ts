@@ -17,10 +17,9 @@ import { buildPropertyFigures } from "../src/report/properties.ts";
  * src/properties/checks.ts, on each band's largest share (30%, 49%, 66%, and 67% for P6: checks.ts `edgePlan`) so
  * that the default run stays short; the report (`gradual sim report`) sweeps every share and two seeds.
  *
- * Properties that the CURRENT protocol rules miss are marked `todo` with the figure measured on this branch; the
- * protocol changes of issue 14 (weighted distribution, disputes, data-availability challenges, late challenges until
- * vesting) are expected to make them pass, and the todo is removed then. Nothing here is marked todo that a fix to
- * the simulator could make pass.
+ * A property the rules miss is marked `todo` with the figure measured and its reason, and stays asserted in full
+ * (the todo fails the moment the property holds, as a reminder to remove it). Nothing here is marked todo that a fix
+ * to the simulator could make pass.
  */
 
 const SEEDS = [1];
@@ -65,27 +64,25 @@ function assertMet(status: PropertyStatus): void {
   );
 }
 
-// Figures below were measured on branch wtsim against the current rules (edgePlan, seed 1).
-test(
-  "P1: c < 1/3 (0 or 30% lazy): no unfair extraction, no honest node loses stake or pay",
-  {
-    todo: "fails under current rules: selfpay-30 seed 1, unfair 812 tokens (1.85% of the bounty), 10 honest nodes lost pay (the equal split pays the coalition in full while it ramps; 0 with rampRounds 0)",
-  },
-  () => assertMet(statusOf("P1")),
-);
+test("P1: c < 1/3 (0 or 30% lazy): no unfair extraction, no honest node loses stake or pay", () =>
+  assertMet(statusOf("P1")));
 
-test(
-  "P2: c < 1/2, no lazy: unfair ≤ 1% over stay + vesting, no honest slashed; a lazy auditor earns less",
-  {
-    todo: "fails under current rules: whale-49 seed 1, unfair 27.63% of the bounty over stay + vesting (its self-paying lists pass: the honest 51% cannot reach the 2/3 quorum to reject them); lazy-pay-50: lazy node 4,800 tokens = honest node 4,800",
-  },
-  () => assertMet(statusOf("P2")),
-);
+test("P2: c < 1/2, no lazy: unfair ≤ 1% over stay + vesting, no honest slashed; a lazy auditor earns less", () =>
+  assertMet(statusOf("P2")));
 
+test("P3 without lazy nodes: c < 2/3: no honest node slashed, coalition's net extraction ≤ 0", () => {
+  ensure(plan.P3, "gradual");
+  const withoutLazy = { ...plan, P3: plan.P3.filter((scenario) => scenario.lazyShare === 0) };
+  const found = judge(withoutLazy, SEEDS, "gradual", find).find((item) => item.id === "P3");
+  assert.ok(found !== undefined && found.runs > 0);
+  assertMet(found);
+});
+
+// Measured on main after the issue-14 rules (edgePlan, seed 1).
 test(
-  "P3: c < 2/3: no honest node slashed, coalition's net extraction ≤ 0 after stay + vesting",
+  "P3: c < 2/3 (0 or 30% lazy): no honest node slashed, coalition's net extraction ≤ 0 after stay + vesting",
   {
-    todo: "fails under current rules: whale-66 seed 1, coalition net +10,457 tokens and 10 honest nodes slashed (the target cannot vote, so 66% of all weight is 68% of the voters, over the 2/3 quorum)",
+    todo: "missed with 30% lazy followers: whale-66-lazy30 seed 1, 7 honest nodes slashed (coalition net −4,161 tokens). Tallies are public and followers vote after the honest nodes, so 66% + 30% of the rest is over two thirds of the weight; sealed (commit-reveal) votes are the next step",
   },
   () => assertMet(statusOf("P3")),
 );
@@ -93,21 +90,10 @@ test(
 test("P4: offline and partition scenarios: no honest node slashed, no bond losses above pay", () =>
   assertMet(statusOf("P4")));
 
-test(
-  "P5: 1 node or 100 nodes with the same stake: pay changes by < 5%",
-  {
-    todo: "fails under current rules: the default equal split pays 100 nodes 15,000 tokens and 1 node 857 (+1,650%)",
-  },
-  () => assertMet(statusOf("P5")),
-);
+test("P5: 1 node or 100 nodes with the same stake: pay changes by < 5%", () => assertMet(statusOf("P5")));
 
-test(
-  "P6: a fully ramped 67% coalition harms honest nodes no more than under Koii's rules",
-  {
-    todo: "fails under current rules: selfpay-67-lazy30 seed 1, honest harm 2,364 tokens vs 1,155 under Koii (a stake-weighted distributor draw picks the coalition more often than Koii's uniform one)",
-  },
-  () => assertMet(statusOf("P6")),
-);
+test("P6: a fully ramped 67% coalition harms honest nodes no more than under Koii's rules", () =>
+  assertMet(statusOf("P6")));
 
 test("baselines differ where the rules differ: Koii slashes downtime and pays sybils, naive is sybil-neutral", () => {
   assert.equal(statusOf("P4", "koii").met, false);

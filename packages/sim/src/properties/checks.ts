@@ -109,13 +109,16 @@ function p2(run: PropertyRun): Finding {
   };
 }
 
-function meanPay(nodes: readonly NodeFairness[]): number {
-  return nodes.length === 0 ? 0 : Number(sum(nodes, (node) => node.paid) / TOKEN) / nodes.length;
+/** What a node earned from the task: its pay and whistleblower shares, less forfeited bonds and slashes. */
+function meanEarnings(nodes: readonly NodeFairness[]): number {
+  if (nodes.length === 0) return 0;
+  const earned = sum(nodes, (node) => node.paid + node.whistleblower - node.bondsLost - node.slashed);
+  return Number(earned / TOKEN) / nodes.length;
 }
 
 function p2Lazy(run: PropertyRun): Finding {
-  const lazy = meanPay(run.fairness.nodes.filter((node) => node.strategy === "follower"));
-  const honest = meanPay(honestNodes(run.fairness));
+  const lazy = meanEarnings(run.fairness.nodes.filter((node) => node.strategy === "follower"));
+  const honest = meanEarnings(honestNodes(run.fairness));
   return {
     scenario: run.scenario.id,
     seed: run.seed,
