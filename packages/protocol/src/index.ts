@@ -63,6 +63,12 @@ export {
   transactionToJson,
 } from "./transactions/schema.ts";
 export { chainListDigest, EMPTY_LIST_DIGEST, listDigest } from "./transactions/submitDistribution.ts";
+export {
+  jsonPayloadBytes,
+  TASK_PAYLOAD_DOMAIN,
+  TRANSACTION_DOMAIN,
+  taskPayloadBytes,
+} from "./transactions/taskPayload.ts";
 export type * from "./types.ts";
 export {
   addTranche,
