@@ -14,7 +14,14 @@ import {
   transactionToJson,
 } from "@gradual/protocol";
 import { DEFAULT_DECIDE_OPTIONS, decide, type NodeAction, type NodeMemory } from "../decide.ts";
-import { DEFAULT_TASK_LIMITS, type TaskHost, type TaskLimits, type TaskRunner } from "../sandbox/types.ts";
+import { failureCode } from "../sandbox/codes.ts";
+import {
+  DEFAULT_TASK_LIMITS,
+  deriveTaskLimits,
+  type TaskHost,
+  type TaskLimits,
+  type TaskRunner,
+} from "../sandbox/types.ts";
 import {
   auditProofAction,
   computeListAction,
@@ -31,6 +38,9 @@ import { Replica } from "./replica.ts";
  * A task node (protocol.md §2): follows the ledger as a verifying replica, asks `decide` what to do, runs task code
  * in its sandbox, and sends signed transactions through a durable outbox. One node serves one task.
  */
+
+/** The slot length assumed when the ledger does not report one, in ms (the devnet's). */
+const FALLBACK_SLOT_MS = 400;
 
 export type RunnerFactory = (bundlePath: string, host: TaskHost, limits: TaskLimits) => Promise<TaskRunner>;
 
@@ -143,16 +153,29 @@ export class TaskNode {
     mkdirSync(directory, { recursive: true });
     const bundlePath = join(directory, `${task.bundleHash}.mjs`);
     writeFileSync(bundlePath, bytes);
-    const limits: TaskLimits = {
-      ...DEFAULT_TASK_LIMITS,
+    // Time limits follow the task's round (deriveTaskLimits); the operator's explicit limits win.
+    const limits = deriveTaskLimits(task.params, await this.#slotMs(), DEFAULT_TASK_LIMITS, {
       ...this.options.limits,
       maxProofBytes: task.params.maxProofBytes,
-    };
+    });
     const config = { ...(await this.#publishedConfig(task.metadataHash)), ...this.options.taskVars };
     this.runner = await this.options.createRunner(bundlePath, this.#host(config), limits);
     const setup = await this.runner.setup();
-    if (!setup.ok) this.options.log("warn", "task setup failed", { reason: setup.reason, message: setup.message });
+    if (!setup.ok) this.options.log("warn", "task setup failed", { code: failureCode(setup), message: setup.message });
     this.options.log("info", "task bundle loaded", { task: task.id, bundle: task.bundleHash, bytes: bytes.length });
+  }
+
+  /** The ledger's slot length in ms (GET /v1/chain), or the devnet's when the ledger does not say. */
+  async #slotMs(): Promise<number> {
+    try {
+      const chain = await this.options.ledger.get<{ slotMs?: unknown }>("/v1/chain");
+      if (Number.isSafeInteger(chain.slotMs) && (chain.slotMs as number) > 0) return chain.slotMs as number;
+    } catch (error) {
+      this.options.log("warn", "cannot read the slot length; time limits assume 400 ms slots", {
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+    return FALLBACK_SLOT_MS;
   }
 
   /** The creator's config values, published as the task's metadata blob (`gradual task create`). */

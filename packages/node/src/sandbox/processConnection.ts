@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import type { Readable, Writable } from "node:stream";
 import { errorMessage, failure, MAX_MESSAGE_CHARS, truncate } from "./checks.ts";
+import { failureCode } from "./codes.ts";
 import { createFrameReader, encodeFrame } from "./frames.ts";
 import { callHost, forwardLog } from "./hostCalls.ts";
 import { type ParentMessage, parseWorkerMessage, type WorkerInit, type WorkerMessage } from "./messages.ts";
@@ -90,6 +91,7 @@ export class ProcessConnection {
   readonly #watchdog: NodeJS.Timeout | undefined;
   #lastId = 0;
   #alive = true;
+  #closing = false;
   #hostRequestsInFlight = 0;
   #outputWindowStart = performance.now();
   #outputBytes = 0;
@@ -140,8 +142,9 @@ export class ProcessConnection {
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.#pending.delete(id);
-        resolve(failure("timeout", `the ${call.kind} call did not finish within ${timeoutMs} ms`));
-        this.#stop(failure("crashed", "the task process was restarted because another call timed out"));
+        const timedOut = failure("timeout", `the ${call.kind} call did not finish within ${timeoutMs} ms`);
+        resolve(timedOut);
+        this.#stop(failure("crashed", "the task process was restarted because another call timed out"), timedOut);
       }, timeoutMs);
       this.#pending.set(id, { resolve, timer });
       this.#send({ type: "call", id, call });
@@ -150,6 +153,7 @@ export class ProcessConnection {
 
   /** Kills the process; pending calls fail with "crashed". Resolves once it has exited. */
   async terminate(): Promise<void> {
+    this.#closing = true;
     this.#stop(failure("crashed", "the task runner was closed"));
     await this.exited;
   }
@@ -225,7 +229,8 @@ export class ProcessConnection {
     pending.resolve(result);
   }
 
-  #stop(reason: TaskFailure): void {
+  /** Ends the process; pending calls fail with `reason`, and the log says `cause` (the timeout behind a restart). */
+  #stop(reason: TaskFailure, cause: TaskFailure = reason): void {
     const wasAlive = this.#alive;
     this.#alive = false;
     if (this.#watchdog !== undefined) clearInterval(this.#watchdog);
@@ -235,6 +240,8 @@ export class ProcessConnection {
     if (wasAlive) {
       this.#child.kill("SIGKILL");
       this.#channel.destroy();
+      // Logged here too, because a process can die between calls (a timer that exits, a flood after its answer).
+      if (!this.#closing) this.#options.host.log.warn(`task process ended: ${failureCode(cause)}: ${cause.message}`);
     }
   }
 
