@@ -3,7 +3,6 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { setTimeout as delay } from "node:timers/promises";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { encodeProof, type JsonValue, type Submitter } from "@gradual/sdk";
 import { bundleTask, writeBundleFile } from "../src/bundle.ts";
@@ -205,11 +204,24 @@ describe("sandboxed runner, misbehaving task", () => {
   });
 
   test("requests to the node beyond the in-flight cap are refused, not queued", BOUND, async () => {
+    // Every write waits until the task's line after the 400 writes ("flood sent") has reached the node: no write
+    // finishes while they arrive, whatever the timing, so exactly MAX_HOST_REQUESTS_IN_FLIGHT of them are served.
     const slow = createFakeHost();
     const set = slow.host.store.set;
+    let open: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
     const host = {
       ...slow.host,
-      store: { ...slow.host.store, set: (key: string, value: JsonValue) => delay(50).then(() => set(key, value)) },
+      store: { ...slow.host.store, set: (key: string, value: JsonValue) => gate.then(() => set(key, value)) },
+      log: {
+        ...slow.host.log,
+        info: (message: string, fields?: Record<string, JsonValue>) => {
+          if (message === "flood sent") open();
+          slow.host.log.info(message, fields);
+        },
+      },
     };
     const flooded = await createSandboxedTaskRunner({ bundlePath: bundles.misbehaving, host, limits: LIMITS });
     try {
