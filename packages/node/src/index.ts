@@ -19,5 +19,5 @@ export {
   workerResourceLimits,
 } from "./sandbox/index.ts";
 export type * from "./sandbox/types.ts";
-export { callTimeoutMs, DEFAULT_TASK_LIMITS, deriveTaskLimits } from "./sandbox/types.ts";
+export { callTimeoutMs, DEFAULT_TASK_LIMITS, deriveTaskLimits, describeTaskLimits } from "./sandbox/types.ts";
 export * from "./startNode.ts";

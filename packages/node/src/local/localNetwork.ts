@@ -72,6 +72,8 @@ export type LocalNetworkOptions = {
   /** Deterministic node keys from this seed (default: fresh random keys). */
   readonly seed?: string;
   readonly onReport?: (line: string) => void;
+  /** Called once with the limits every node's runner gets (`gradual task test` prints them). */
+  readonly onLimits?: (limits: TaskLimits) => void;
 };
 
 export type CallRecord = {
@@ -128,6 +130,7 @@ export async function runLocalNetwork(options: LocalNetworkOptions): Promise<Loc
     ...options.limits,
     maxProofBytes: params.maxProofBytes,
   });
+  options.onLimits?.(limits);
   const keyOf = (index: number) =>
     options.seed === undefined ? generateKeyPair() : keyPairFromSecret(sha256Hex(`${options.seed}:${index}`));
   const creator = keyOf(-1);

@@ -13,11 +13,13 @@ import {
   transactionHash,
   transactionToJson,
 } from "@gradual/protocol";
+import { parseTaskLimitsConfig, type TaskLimitsConfig } from "@gradual/sdk";
 import { DEFAULT_DECIDE_OPTIONS, decide, type NodeAction, type NodeMemory } from "../decide.ts";
 import { failureCode } from "../sandbox/codes.ts";
 import {
   DEFAULT_TASK_LIMITS,
   deriveTaskLimits,
+  describeTaskLimits,
   type TaskHost,
   type TaskLimits,
   type TaskRunner,
@@ -154,11 +156,16 @@ export class TaskNode {
     const bundlePath = join(directory, `${task.bundleHash}.mjs`);
     writeFileSync(bundlePath, bytes);
     // Time limits follow the task's round (deriveTaskLimits); the operator's explicit limits win.
+    const published = await this.#published(task.metadataHash);
+    // Time limits follow the task's round (deriveTaskLimits); what the task published asks for more or less; the
+    // operator's explicit limits win over both.
     const limits = deriveTaskLimits(task.params, await this.#slotMs(), DEFAULT_TASK_LIMITS, {
+      ...published.limits,
       ...this.options.limits,
       maxProofBytes: task.params.maxProofBytes,
     });
-    const config = { ...(await this.#publishedConfig(task.metadataHash)), ...this.options.taskVars };
+    this.options.log("info", describeTaskLimits(limits));
+    const config = { ...published.config, ...this.options.taskVars };
     this.runner = await this.options.createRunner(bundlePath, this.#host(config), limits);
     const setup = await this.runner.setup();
     if (!setup.ok) this.options.log("warn", "task setup failed", { code: failureCode(setup), message: setup.message });
@@ -178,13 +185,22 @@ export class TaskNode {
     return FALLBACK_SLOT_MS;
   }
 
-  /** The creator's config values, published as the task's metadata blob (`gradual task create`). */
-  async #publishedConfig(metadataHash: string | null): Promise<Record<string, string>> {
-    if (metadataHash === null) return {};
+  /** The creator's config values and limits, published as the task's metadata blob (`gradual task create`). */
+  async #published(metadataHash: string | null): Promise<{ config: Record<string, string>; limits: TaskLimitsConfig }> {
+    if (metadataHash === null) return { config: {}, limits: {} };
     const metadata = JSON.parse(new TextDecoder().decode(await this.options.ledger.blob(metadataHash))) as {
       config?: Record<string, string>;
+      limits?: unknown;
     };
-    return metadata.config ?? {};
+    let limits: TaskLimitsConfig = {};
+    try {
+      limits = parseTaskLimitsConfig(metadata.limits);
+    } catch (error) {
+      this.options.log("warn", "the task's published limits are invalid; using the defaults", {
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+    return { config: metadata.config ?? {}, limits };
   }
 
   #host(config: Readonly<Record<string, string>>): TaskHost {

@@ -129,3 +129,13 @@ export interface TaskRunner {
   /** Stops the worker; pending calls fail with reason "crashed". */
   close(): Promise<void>;
 }
+
+/** One line for operators and task authors: what each call may use (`gradual task test`, node start). */
+export function describeTaskLimits(limits: TaskLimits): string {
+  const seconds = (ms: number) => `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1)} s`;
+  return (
+    `limits: memory ${limits.memoryMb} MB heap; task+submission ${seconds(callTimeoutMs(limits, "work"))}, ` +
+    `audit ${seconds(callTimeoutMs(limits, "audit"))}, distribution ${seconds(callTimeoutMs(limits, "distribution"))}, ` +
+    `setup and routes ${seconds(limits.callTimeoutMs)}; proofs up to ${limits.maxProofBytes} bytes`
+  );
+}
