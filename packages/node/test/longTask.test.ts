@@ -9,13 +9,7 @@ import { parseTaskLimitsConfig } from "@gradual/sdk";
 import { bundleTask, writeBundleFile } from "../src/bundle.ts";
 import { runLocalNetwork } from "../src/local/localNetwork.ts";
 import { createSandboxedTaskRunner } from "../src/sandbox/sandboxedRunner.ts";
-import {
-  callTimeoutMs,
-  DEFAULT_TASK_LIMITS,
-  deriveTaskLimits,
-  describeTaskLimits,
-  type TaskLimits,
-} from "../src/sandbox/types.ts";
+import { callTimeoutMs, DEFAULT_TASK_LIMITS, deriveTaskLimits, describeTaskLimits } from "../src/sandbox/types.ts";
 import { LONG_ROUND } from "./long/longRound.ts";
 
 /**
@@ -46,8 +40,11 @@ describe("time limits follow the round's windows", () => {
   });
 
   test("explicit limits (task.yml, operator flags) win over derived ones; undefined ones do not erase them", () => {
-    const fromFlags = { workTimeoutMs: 1_234, memoryMb: 256, auditTimeoutMs: undefined } as Partial<TaskLimits>;
-    const limits = deriveTaskLimits(DEVNET_PARAMS, 400, DEFAULT_TASK_LIMITS, fromFlags);
+    const limits = deriveTaskLimits(DEVNET_PARAMS, 400, DEFAULT_TASK_LIMITS, {
+      workTimeoutMs: 1_234,
+      memoryMb: 256,
+      auditTimeoutMs: undefined,
+    });
     assert.equal(limits.workTimeoutMs, 1_234);
     assert.equal(limits.memoryMb, 256);
     assert.equal(limits.auditTimeoutMs, 2_400);

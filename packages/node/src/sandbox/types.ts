@@ -57,7 +57,7 @@ export function deriveTaskLimits(
   windows: RoundWindows,
   slotMs: number,
   base: TaskLimits,
-  overrides: Partial<TaskLimits> = {},
+  overrides: { readonly [Name in keyof TaskLimits]?: TaskLimits[Name] | undefined } = {},
 ): TaskLimits {
   if (!Number.isSafeInteger(slotMs) || slotMs < 1) throw new RangeError(`expected slotMs >= 1, got ${String(slotMs)}`);
   const slots = (count: number, name: string): number => {
