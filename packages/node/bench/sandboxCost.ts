@@ -90,9 +90,8 @@ export async function measureSandbox(): Promise<SandboxCost> {
       const work = await perCallMicroseconds((index) => runner.work(index, index));
       const startMs =
         name === "process sandbox" ? median(starts.process) : name.startsWith("worker") ? median(starts.worker) : 0;
-      rows.push(
-        `| ${name} | ${audit.toFixed(0)} µs | ${work.toFixed(0)} µs | ${startMs > 0 ? `${startMs.toFixed(0)} ms` : "–"} |`,
-      );
+      const startText = startMs > 0 ? `${startMs.toFixed(0)} ms` : "–";
+      rows.push([name, `${audit.toFixed(0)} µs`, `${work.toFixed(0)} µs`, startText]);
     }
     // One idle task process: the runner above has answered its calls; let it settle, then read its RSS.
     await new Promise((resolve) => setTimeout(resolve, 1_000));
