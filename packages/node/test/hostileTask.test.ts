@@ -131,8 +131,6 @@ describe("hostile task: signatures", () => {
 
 describe("hostile task: attacks that end the task process", () => {
   const fatal = [
-    ["allocates until killed (V8 heap)", ATTACKS.allocateHeap, ["SANDBOX__OOM"]],
-    ["allocates buffers outside the heap", ATTACKS.allocateBuffers, ["SANDBOX__OOM"]],
     ["busy-loops", ATTACKS.busyLoop, ["SANDBOX__TIMEOUT"]],
     ["blocks its event loop inside a host call", ATTACKS.blockInHostCall, ["SANDBOX__TIMEOUT"]],
     ["exits", ATTACKS.exit, ["SANDBOX__CRASHED"]],
@@ -159,6 +157,29 @@ describe("hostile task: attacks that end the task process", () => {
         await assertBothStillWork();
       },
     );
+  }
+
+  for (const [name, cycle] of [
+    ["allocates until killed (V8 heap)", ATTACKS.allocateHeap],
+    ["allocates buffers outside the heap", ATTACKS.allocateBuffers],
+  ] as const) {
+    test(`a task that ${name} is ended with SANDBOX__OOM; the node and an honest task carry on`, BOUND, async () => {
+      // A work limit long enough that on a loaded machine memory, not the clock, ends the call.
+      const limits = { ...LIMITS, workTimeoutMs: 20_000 };
+      const runner = await createSandboxedTaskRunner({ bundlePath: bundles.hostile, host: hostileFake.host, limits });
+      try {
+        const proof = encodeProof({ square: 9 });
+        const [result, beside] = await Promise.all([
+          runner.work(cycle, cycle),
+          honest.audit(3, 3, proof, "a".repeat(64)),
+        ]);
+        assert.equal(codeOf(result), "SANDBOX__OOM", JSON.stringify(result));
+        assert.deepEqual(beside, { ok: true, value: true });
+        assert.equal(outcomeOf(await runner.work(1, 1)), "honest", "restarted");
+      } finally {
+        await runner.close();
+      }
+    });
   }
 
   test("every death is logged with its code", () => {

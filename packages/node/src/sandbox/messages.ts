@@ -30,11 +30,13 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export type ParentMessage =
   | { readonly type: "init"; readonly init: WorkerInit }
   | { readonly type: "call"; readonly id: number; readonly call: TaskCall }
+  | { readonly type: "ping"; readonly id: number }
   | { readonly type: "host-reply"; readonly id: number; readonly ok: true; readonly value: unknown }
   | { readonly type: "host-reply"; readonly id: number; readonly ok: false; readonly message: string };
 
 export type WorkerMessage =
   | { readonly type: "ready"; readonly routes: number }
+  | { readonly type: "pong"; readonly id: number }
   | { readonly type: "load-failed"; readonly message: string }
   | { readonly type: "result"; readonly id: number; readonly outcome: RawOutcome }
   | { readonly type: "host"; readonly id: number; readonly method: HostMethod; readonly args: readonly unknown[] }
@@ -74,6 +76,8 @@ export function parseWorkerMessage(value: unknown): WorkerMessage | undefined {
   switch (message.type) {
     case "ready":
       return has(message, "routes") && typeof message.routes === "number" ? (message as WorkerMessage) : undefined;
+    case "pong":
+      return has(message, "id") && isId(message.id) ? (message as WorkerMessage) : undefined;
     case "load-failed":
       return has(message, "message") && typeof message.message === "string" ? (message as WorkerMessage) : undefined;
     case "result":

@@ -19,6 +19,8 @@ export const MAX_OUTPUT_BYTES_PER_MINUTE = 1024 * 1024;
 export const RSS_POLL_MS = 100;
 /** What a task process needs besides its V8 heap (code, young generation, buffers), in MB. */
 export const RSS_HEADROOM_MB = 96;
+/** How long a task process has to answer a ping after one of its calls timed out before it is killed, in ms. */
+export const PROBE_GRACE_MS = 1_000;
 /** Stack of a task process, in KB (V8's default is 984). */
 const STACK_KB = 4_000;
 /** The last bytes of stderr kept to explain a crash. */
@@ -92,6 +94,9 @@ export class ProcessConnection {
   #lastId = 0;
   #alive = true;
   #closing = false;
+  #probing: { readonly id: number; readonly timer: NodeJS.Timeout } | undefined;
+  /** Callers of healthy() waiting for the probe in flight to end. */
+  #probeWaiters: (() => void)[] = [];
   #hostRequestsInFlight = 0;
   #outputWindowStart = performance.now();
   #outputBytes = 0;
@@ -135,7 +140,10 @@ export class ProcessConnection {
     return this.#child.pid;
   }
 
-  /** Runs one call; on timeout the process is killed (the only way to stop synchronous task code). */
+  /**
+   * Runs one call. On timeout the call fails; the process is killed (the only way to stop synchronous task code)
+   * unless it shows, by answering a ping, that it was only waiting.
+   */
   call(call: TaskCall, timeoutMs: number): Promise<TaskCallResult<unknown>> {
     if (!this.#alive) return Promise.resolve(failure("crashed", "the task process is gone"));
     const id = ++this.#lastId;
@@ -144,11 +152,46 @@ export class ProcessConnection {
         this.#pending.delete(id);
         const timedOut = failure("timeout", `the ${call.kind} call did not finish within ${timeoutMs} ms`);
         resolve(timedOut);
-        this.#stop(failure("crashed", "the task process was restarted because another call timed out"), timedOut);
+        this.#probe(timedOut);
       }, timeoutMs);
       this.#pending.set(id, { resolve, timer });
       this.#send({ type: "call", id, call });
     });
+  }
+
+  /**
+   * After a call timed out: a process whose event loop still answers within PROBE_GRACE_MS was only waiting (on the
+   * network, a promise that never settles); the call has failed and its late result will be ignored, but the calls
+   * beside it carry on. One that does not answer is stuck in synchronous code and is killed, failing them all.
+   */
+  #probe(timedOut: TaskFailure): void {
+    if (!this.#alive || this.#probing !== undefined) return;
+    const id = ++this.#lastId;
+    const killer = setTimeout(() => {
+      this.#probing = undefined;
+      this.#stop(failure("crashed", "the task process was restarted because another call timed out"), timedOut);
+    }, PROBE_GRACE_MS);
+    this.#probing = { id, timer: killer };
+    this.#send({ type: "ping", id });
+  }
+
+  #onPong(id: number): void {
+    if (this.#probing?.id !== id) return;
+    clearTimeout(this.#probing.timer);
+    this.#probing = undefined;
+    this.#wakeProbeWaiters();
+  }
+
+  #wakeProbeWaiters(): void {
+    const waiters = this.#probeWaiters;
+    this.#probeWaiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  /** Whether the process takes calls; while a probe is in flight, waits for its answer (or the kill) first. */
+  healthy(): Promise<boolean> {
+    if (this.#probing === undefined) return Promise.resolve(this.#alive);
+    return new Promise((resolve) => this.#probeWaiters.push(() => resolve(this.#alive)));
   }
 
   /** Kills the process; pending calls fail with "crashed". Resolves once it has exited. */
@@ -234,6 +277,9 @@ export class ProcessConnection {
     const wasAlive = this.#alive;
     this.#alive = false;
     if (this.#watchdog !== undefined) clearInterval(this.#watchdog);
+    if (this.#probing !== undefined) clearTimeout(this.#probing.timer);
+    this.#probing = undefined;
+    this.#wakeProbeWaiters();
     this.#starting?.reject(new Error(reason.message));
     this.#starting = undefined;
     for (const id of [...this.#pending.keys()]) this.#settle(id, reason);
@@ -257,6 +303,9 @@ export class ProcessConnection {
 
   #dispatch(message: WorkerMessage): void {
     switch (message.type) {
+      case "pong":
+        this.#onPong(message.id);
+        break;
       case "ready":
         this.#starting?.resolve();
         this.#starting = undefined;

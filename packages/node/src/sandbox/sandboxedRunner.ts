@@ -219,8 +219,10 @@ async function startSupervisor(spawn: () => Connection, bundlePath: string, host
     return fresh;
   };
   return {
-    acquire(): Promise<Connection | TaskFailure> {
-      if (connection.alive) return Promise.resolve(connection);
+    async acquire(): Promise<Connection | TaskFailure> {
+      const current = connection;
+      if (await current.healthy()) return current;
+      if (connection !== current && connection.alive) return connection; // replaced while we waited
       replacing ??= replace().finally(() => {
         replacing = undefined;
       });

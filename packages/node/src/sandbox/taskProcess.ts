@@ -38,7 +38,9 @@ const reader = createFrameReader({
       );
       return;
     }
-    handler?.(parsed);
+    // Answered from the event loop task code shares: a pong says the process is not stuck in a loop.
+    if (parsed.type === "ping") socket.write(encodeFrame({ type: "pong", id: parsed.id }));
+    else handler?.(parsed);
   },
   onError: () => process.exit(70),
 });
