@@ -56,6 +56,7 @@ export function taskProcessFlags(options: Pick<ProcessConnectionOptions, "readDi
     `--allow-fs-read=${options.dataDir}`,
     `--allow-fs-write=${options.dataDir}`,
     "--no-addons",
+    "--optimize-for-size",
     "--disable-warning=ExperimentalWarning",
     `--max-old-space-size=${options.memoryMb}`,
     `--max-semi-space-size=${youngMb}`,
