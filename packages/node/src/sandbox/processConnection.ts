@@ -131,6 +131,10 @@ export class ProcessConnection {
     this.#listen(options);
     this.#watchdog = this.#startWatchdog(options);
     this.#send({ type: "init", init: options.init });
+    // An idle task process never keeps the node's process alive (pending calls hold timers); when the node exits
+    // without closing it, its end of fd 3 closes and the task process exits too.
+    this.#child.unref();
+    for (const stream of this.#child.stdio) (stream as { unref?: () => void } | null)?.unref?.();
   }
 
   get alive(): boolean {
@@ -238,23 +242,30 @@ export class ProcessConnection {
     stream.setEncoding("utf8");
     stream.on("data", (text: string) => {
       if (!this.#alive) return;
-      if (performance.now() - this.#outputWindowStart > 60_000) {
-        this.#outputWindowStart = performance.now();
-        this.#outputBytes = 0;
-      }
-      this.#outputBytes += text.length;
       if (level === "warn") this.#stderrTail = (this.#stderrTail + text).slice(-STDERR_TAIL_CHARS);
-      if (this.#outputBytes > MAX_OUTPUT_BYTES_PER_MINUTE) {
-        const limit = `${MAX_OUTPUT_BYTES_PER_MINUTE} bytes a minute`;
-        this.#stop(failure("output-flood", `the task process wrote more than ${limit} to stdout/stderr`));
-        return;
-      }
+      if (!this.#chargeOutput(text.length)) return;
       const lines = (partial + text).split("\n");
       partial = truncate(lines.pop() ?? "").slice(0, MAX_MESSAGE_CHARS);
       for (const line of lines)
         if (line.length > 0) host.log[level](`${level === "info" ? "stdout" : "stderr"}: ${truncate(line)}`);
     });
     stream.on("error", () => {});
+  }
+
+  /**
+   * Counts output (stdout, stderr and ctx.log lines) against the budget of MAX_OUTPUT_BYTES_PER_MINUTE; past it the
+   * process is ended and this returns false.
+   */
+  #chargeOutput(bytes: number): boolean {
+    if (performance.now() - this.#outputWindowStart > 60_000) {
+      this.#outputWindowStart = performance.now();
+      this.#outputBytes = 0;
+    }
+    this.#outputBytes += bytes;
+    if (this.#outputBytes <= MAX_OUTPUT_BYTES_PER_MINUTE) return true;
+    const limit = `${MAX_OUTPUT_BYTES_PER_MINUTE} bytes a minute`;
+    this.#stop(failure("output-flood", `the task process wrote more than ${limit} to stdout, stderr and its log`));
+    return false;
   }
 
   #send(message: ParentMessage): void {
@@ -321,7 +332,9 @@ export class ProcessConnection {
         void this.#serveHost(message.id, message.method, message.args);
         break;
       case "log":
-        forwardLog(this.#options.host, message.level, message.message, message.fields);
+        if (this.#chargeOutput(message.message.length)) {
+          forwardLog(this.#options.host, message.level, message.message, message.fields);
+        }
         break;
     }
   }

@@ -9,6 +9,9 @@ import { runTaskEntry } from "./taskEntry.ts";
  * socket ends and so does this process.
  */
 
+/** Where the task's start data is visible to code loading in the task process (a worker's workerData). */
+const TASK_INIT_KEY = Symbol.for("gradual.sandbox.init");
+
 /** Largest frame accepted from the node, in bytes: it sends calls (proofs, route bodies) and host replies. */
 const MAX_NODE_FRAME_BYTES = 256 * 1024 * 1024;
 
@@ -22,6 +25,8 @@ const reader = createFrameReader({
     if (parsed.type === "init") {
       if (started) return;
       started = true;
+      // What a worker gets as workerData, for code that reads it at load time (the Koii runtime's constants).
+      Object.defineProperty(globalThis, TASK_INIT_KEY, { value: Object.freeze({ ...parsed.init }) });
       void runTaskEntry(
         {
           post: (outgoing) => {
