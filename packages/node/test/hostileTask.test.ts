@@ -136,6 +136,7 @@ describe("hostile task: attacks that end the task process", () => {
     ["exits", ATTACKS.exit, ["SANDBOX__CRASHED"]],
     ["fork-bombs through async recursion", ATTACKS.asyncForkBomb, ["SANDBOX__TIMEOUT", "SANDBOX__OOM"]],
     ["writes 1 GB to stdout", ATTACKS.floodStdout, ["SANDBOX__OUTPUT_FLOOD"]],
+    ["logs 1 GB through ctx.log", ATTACKS.floodLog, ["SANDBOX__OUTPUT_FLOOD"]],
     ["sends garbage on the host channel", ATTACKS.garbageFrame, ["SANDBOX__BAD_MESSAGE"]],
     ["sends a malformed host request", ATTACKS.malformedMessage, ["SANDBOX__BAD_MESSAGE"]],
     ["announces a 4 GB message", ATTACKS.hugeFrame, ["SANDBOX__BAD_MESSAGE"]],

@@ -202,6 +202,7 @@ export class ProcessConnection {
   /** Kills the process; pending calls fail with "crashed". Resolves once it has exited. */
   async terminate(): Promise<void> {
     this.#closing = true;
+    this.#child.ref(); // waiting for the exit must keep the node's event loop alive
     this.#stop(failure("crashed", "the task runner was closed"));
     await this.exited;
   }
