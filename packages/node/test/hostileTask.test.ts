@@ -90,6 +90,7 @@ describe("hostile task: what the permission model denies", () => {
     ["loads a native addon (better-sqlite3)", ATTACKS.nativeAddon, /^denied: ERR_(ACCESS_DENIED|DLOPEN_DISABLED)$/],
     ["starts a worker thread", ATTACKS.startWorker, /^denied: ERR_ACCESS_DENIED$/],
     ["lists the node's working directory", ATTACKS.listNodeFolder, /^denied: ERR_ACCESS_DENIED$/],
+    ["opens the inspector", ATTACKS.openInspector, /^denied: ERR_ACCESS_DENIED$/],
   ] as const;
   for (const [name, cycle, expected] of denied) {
     test(`a task that ${name} is denied`, BOUND, async () => {
