@@ -9,6 +9,7 @@ import {
   createProof,
   encodeProof,
   type JsonValue,
+  jsonPayloadBytes,
   type LedgerReader,
   type Proof,
   type RouteContext,
@@ -19,6 +20,7 @@ import {
   type TaskDefinition,
   type TaskLogger,
   type TaskStore,
+  taskPayloadBytes,
 } from "@gradual/sdk";
 
 /** A task id used by every test unless it passes its own. */
@@ -131,7 +133,9 @@ export function createFakeContext(options: FakeContextOptions = {}): FakeContext
     cycle,
     round: options.round ?? cycle,
     node: key.account,
-    sign: key.sign,
+    // As a node does: ctx.sign signs the domain-tagged payload, ctx.signJson a JSON text as it is.
+    sign: (bytes) => key.sign(taskPayloadBytes(bytes)),
+    signJson: (text) => key.sign(jsonPayloadBytes(text)),
     store: options.store ?? createMemoryStore(),
     log: logger,
     logs: logger.entries,

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { parseTokenAmount } from "@gradual/ledger";
 import { findParamsProblems, PARAM_NAMES, PRESETS, type PresetName, type TaskParams } from "@gradual/protocol";
+import { parseTaskLimitsConfig, type TaskLimitsConfig } from "@gradual/sdk";
 import { parse as parseYaml } from "yaml";
 import { CliError } from "./output.ts";
 
@@ -16,6 +17,8 @@ import { CliError } from "./output.ts";
  *   bountyPerRound: "100"        # shortcut for params.bountyPerRound, in tokens
  *   funding: "2000"              # escrow locked at creation, in tokens
  *   config: { urls: "..." }      # string values the task reads as ctx.config
+ *   limits: { memoryMb: 256 }    # optional: memoryMb, callTimeoutMs, workTimeoutMs, auditTimeoutMs,
+ *                                #   distributionTimeoutMs (docs/writing-a-task.md "Limits")
  */
 export type TaskConfig = {
   readonly path: string;
@@ -26,10 +29,12 @@ export type TaskConfig = {
   readonly params: TaskParams;
   readonly funding: bigint;
   readonly config: Readonly<Record<string, string>>;
+  /** What the task asks of the sandbox; time limits not given follow the round's windows. */
+  readonly limits: TaskLimitsConfig;
 };
 
 const AMOUNT_PARAMS = new Set(["minimumStake", "bountyPerRound", "triggerBond", "losingVotePenalty"]);
-const TOP_LEVEL = ["name", "entry", "preset", "params", "bountyPerRound", "funding", "config", "description"];
+const TOP_LEVEL = ["name", "entry", "preset", "params", "bountyPerRound", "funding", "config", "description", "limits"];
 
 function bad(path: string, message: string): never {
   throw new CliError("TASK_CONFIG__INVALID", `${path}: ${message}`);
@@ -107,5 +112,11 @@ export function loadTaskConfig(pathOrDirectory: string): TaskConfig {
       config[key] = String(value);
     }
   }
-  return { path, directory, name: file.name, entry, preset, params: merged, funding, config };
+  let limits: TaskLimitsConfig;
+  try {
+    limits = parseTaskLimitsConfig(file.limits);
+  } catch (error) {
+    return bad(path, (error as Error).message);
+  }
+  return { path, directory, name: file.name, entry, preset, params: merged, funding, config, limits };
 }

@@ -13,6 +13,7 @@ import type {
   TaskDefinition,
   TaskStore,
 } from "@gradual/sdk";
+import { jsonPayloadBytes, taskPayloadBytes } from "@gradual/sdk";
 
 /**
  * A gradual task context without a node: an in-memory store, a real ed25519 signer, a ledger answering from a table
@@ -100,7 +101,8 @@ export function fakeContext(options: FakeContextOptions = {}): TaskContext {
     cycle: options.cycle ?? 1,
     round: options.round ?? options.cycle ?? 1,
     node: key.account,
-    sign: async (bytes) => key.sign(bytes),
+    sign: async (bytes) => key.sign(taskPayloadBytes(bytes)),
+    signJson: async (text) => key.sign(jsonPayloadBytes(text)),
     store: options.store ?? memoryStore(),
     log: {
       info: (message) => void log.push({ level: "info", message }),

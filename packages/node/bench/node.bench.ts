@@ -8,6 +8,10 @@
  *   - inclusion latency: for every commit, reveal, vote and list a node sent, the slot its block holds minus the
  *     slot its window opened (protocol.md §2.2; for a vote, the slot its trigger landed), p50 and p99 in slots.
  *
+ *   - first, in this process, what the task sandbox costs: the per-call overhead of the process sandbox (the one
+ *     nodes use), of the worker-thread sandbox it replaced and of in-process calls, on the same task and calls;
+ *     the start of a task process; and the resident memory of one idle task process.
+ *
  * Figures only, no assertions. Environment: BENCH_ROUNDS (default 50), BENCH_SLOT_MS (default 250, the devnet's),
  * BENCH_NODES (honest nodes, default 5), BENCH_WRITE=0 to leave docs/benchmarks.md alone. Linux only (/proc).
  */
@@ -18,6 +22,7 @@ import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { type BlockWire, createLedgerClient, type LedgerClient, loadKeyFile } from "@gradual/ledger";
+import { measureSandbox, type SandboxCost } from "./sandboxCost.ts";
 
 const ROOT = resolve(fileURLToPath(import.meta.url), "../../../..");
 // The `gradual` executable, spawned as a process (the node package does not import the CLI).
@@ -32,8 +37,10 @@ type Proc = { readonly label: string; readonly pid: number };
 /** One reading of every process's RSS, in bytes. */
 type Reading = {
   readonly rss: ReadonlyMap<number, number>;
-  /** RSS of the ledger's and nodes' own children (each node's esbuild service). */
+  /** RSS of the ledger's and nodes' own children: each node's esbuild service and its task process. */
   readonly helpers: number;
+  /** Of `helpers`, the task processes (the sandbox: a node's child under --experimental-permission). */
+  readonly taskProcesses: number;
 };
 /** The readings of one round (one per slot). */
 type Sample = { readonly round: number; readonly readings: readonly Reading[] };
@@ -121,12 +128,17 @@ async function fundForTheRun(client: LedgerClient, started: Started): Promise<vo
 function readAll(processes: readonly Proc[]): Reading {
   const rss = new Map<number, number>();
   let helpers = 0;
+  let taskProcesses = 0;
   for (const proc of processes) {
     rss.set(proc.pid, rssOf(proc.pid) ?? Number.NaN);
     if (proc.label.startsWith("devnet")) continue;
-    for (const child of childrenOf(proc.pid)) helpers += rssOf(child.pid) ?? 0;
+    for (const child of childrenOf(proc.pid)) {
+      const bytes = rssOf(child.pid) ?? 0;
+      helpers += bytes;
+      if (child.cmdline.includes("--experimental-permission")) taskProcesses += bytes;
+    }
   }
-  return { rss, helpers };
+  return { rss, helpers, taskProcesses };
 }
 
 /**
@@ -245,9 +257,11 @@ async function inclusionLatencies(
 }
 
 type Report = {
+  sandbox: SandboxCost;
   memory: MemoryRow[];
   totalMaxMb: number;
   helpersMaxMb: number;
+  taskProcessesMaxMb: number;
   totalWithCommandMaxMb: number;
   latency: { kind: string; count: number; p50: number; p99: number; max: number; within2: number }[];
   rounds: number;
@@ -294,14 +308,22 @@ function formatReport(report: Report): string {
     ),
   );
   return [
+    "Task sandbox, measured in this process before the devnet starts (the honest test task; a call's overhead is its",
+    "round trip with no work in it: the audit of a small proof; `work` adds 4 host calls and a log line):",
+    "",
+    ...markdownTable(report.sandbox.header, report.sandbox.rows),
+    "",
+    ...report.sandbox.notes,
+    "",
     `Resident memory in MB over ${report.rounds} rounds (rounds ${report.firstRound}-${last}), read every slot. A round's`,
     `floor is its lowest reading; growth is the slope of the floors after ${WARM_UP_ROUNDS} warm-up rounds.`,
     "",
     ...memory,
     "",
-    `Whole devnet (ledger, ${HONEST + CHEATERS} nodes and their esbuild helper processes), largest total at one reading:`,
-    `${f(report.totalMaxMb)} MB, of which the helpers ${f(report.helpersMaxMb)} MB. With the devnet command itself (event`,
-    `story, demo site): ${f(report.totalWithCommandMaxMb)} MB.`,
+    `Whole devnet (ledger, ${HONEST + CHEATERS} nodes, their task processes and esbuild helpers), largest total at one reading:`,
+    `${f(report.totalMaxMb)} MB, of which the helpers ${f(report.helpersMaxMb)} MB (the ${HONEST + CHEATERS} task processes`,
+    `${f(report.taskProcessesMaxMb)} MB). With the devnet command itself (event story, demo site):`,
+    `${f(report.totalWithCommandMaxMb)} MB.`,
     "",
     "Inclusion latency, in slots from the window's opening to the block that holds the transaction:",
     "",
@@ -336,6 +358,9 @@ function writeDocs(text: string): void {
 }
 
 async function main(): Promise<void> {
+  process.stderr.write("bench:node: measuring the task sandbox\n");
+  const sandbox = await measureSandbox();
+  process.stderr.write(`${JSON.stringify(sandbox.rows)}\n${sandbox.notes.join("\n")}\n`);
   const dataDir = mkdtempSync(join(tmpdir(), "gradual-bench-node-"));
   process.stderr.write(`bench:node: starting the devnet (${SLOT_MS} ms slots, ${ROUNDS} rounds) in ${dataDir}\n`);
   const started = await startDevnet(join(dataDir, "devnet"));
@@ -357,9 +382,11 @@ async function main(): Promise<void> {
     const totals = readings.map((reading) => sum(devnetPids.map((pid) => reading.rss.get(pid) ?? 0)) + reading.helpers);
     const withCommand = readings.map((reading) => sum(reading.rss.values()) + reading.helpers);
     const report: Report = {
+      sandbox,
       memory: memoryRows(started.processes, samples),
       totalMaxMb: Math.max(...totals) / MB,
       helpersMaxMb: Math.max(...readings.map((reading) => reading.helpers)) / MB,
+      taskProcessesMaxMb: Math.max(...readings.map((reading) => reading.taskProcesses)) / MB,
       totalWithCommandMaxMb: Math.max(...withCommand) / MB,
       latency: [...latencies].map(([kind, values]) => ({
         kind,

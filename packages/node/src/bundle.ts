@@ -3,7 +3,7 @@ import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { builtinModules } from "node:module";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { build, type Message } from "esbuild";
+import { build, type Message, stop } from "esbuild";
 
 /** Largest bundle bundleTask produces, in bytes. */
 export const MAX_BUNDLE_BYTES = 16 * 1024 * 1024;
@@ -50,6 +50,20 @@ export function bundleHash(code: Uint8Array): string {
  * output is deterministic: bundling the same sources twice gives the same bytes and hash.
  */
 export async function bundleTask(entry: string, options: BundleTaskOptions = {}): Promise<BundleTaskReturnType> {
+  buildsInFlight += 1;
+  try {
+    return await bundleOnce(entry, options);
+  } finally {
+    buildsInFlight -= 1;
+    // esbuild keeps a service process (about 20 MB) alive after a build; a node builds once, at start, so it is
+    // stopped when no build is left (a later build starts a new one).
+    if (buildsInFlight === 0) void stop();
+  }
+}
+
+let buildsInFlight = 0;
+
+async function bundleOnce(entry: string, options: BundleTaskOptions): Promise<BundleTaskReturnType> {
   const entryPath = path.resolve(entry);
   const builtins = builtinModules.flatMap((name) => [name, `node:${name}`]);
   const result = await build({

@@ -71,6 +71,12 @@ export {
   transactionToJson,
 } from "./transactions/schema.ts";
 export { chainListDigest, EMPTY_LIST_DIGEST, listDigest, ruleAmount } from "./transactions/submitDistribution.ts";
+export {
+  jsonPayloadBytes,
+  TASK_PAYLOAD_DOMAIN,
+  TRANSACTION_DOMAIN,
+  taskPayloadBytes,
+} from "./transactions/taskPayload.ts";
 export { lateChallengeWindow } from "./transactions/triggerAudit.ts";
 export { challengeableUntilRound } from "./transactions/withdraw.ts";
 export type * from "./types.ts";

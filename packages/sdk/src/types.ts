@@ -37,8 +37,17 @@ export type TaskContext = {
   readonly round: number;
   /** This node's public key (64 hex). */
   readonly node: Account;
-  /** Signs bytes with the node's key (ed25519, hex signature). */
+  /**
+   * Signs a task payload with the node's key (ed25519, hex signature). What is signed is
+   * `taskPayloadBytes(bytes)`: "gradual/task-payload/v1\n" then `bytes`, so nothing a task signs can ever be a
+   * ledger transaction; verify with `taskPayloadBytes(bytes)` as the message.
+   */
   readonly sign: (bytes: Uint8Array) => Promise<string>;
+  /**
+   * Signs the UTF-8 bytes of one JSON text as they are (ed25519, hex signature); the node refuses anything that is
+   * not a JSON text. For formats that sign JSON without a tag of ours (Koii's payloadSigning).
+   */
+  readonly signJson: (text: string) => Promise<string>;
   readonly store: TaskStore;
   readonly log: TaskLogger;
   readonly fetch: typeof fetch;

@@ -38,6 +38,7 @@ function fakeContext(options: { cycle: number; node?: string; config?: Record<st
     round: options.cycle,
     node: options.node ?? ME,
     sign: async (bytes) => createHash("sha256").update(bytes).digest("hex"),
+    signJson: async (text) => createHash("sha256").update(text).digest("hex"),
     store: {
       get: async <T extends JsonValue = JsonValue>(key: string) => store.get(key) as T | undefined,
       set: async (key, value) => void store.set(key, value),

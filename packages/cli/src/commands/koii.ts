@@ -141,6 +141,7 @@ async function runKoiiTest(dir: string, options: TestFlags): Promise<void> {
     bundleHash: task.hash,
     taskName: task.config.name,
     config,
+    limits: task.config.limits,
     createRunner: async (host, limits, index) => {
       const runner = await createSandboxedTaskRunner({ bundlePath, host, limits });
       // The last --cheaters nodes submit garbage every second round, so audits, votes and slashes show.

@@ -5,6 +5,14 @@ import type { Command } from "commander";
 import { CliError } from "../output.ts";
 import { loadKeyOrFail } from "./keys.ts";
 
+function integer(flag: string, raw: string, minimum: number): number {
+  const value = Number(raw);
+  if (!/^[0-9]+$/.test(raw) || !Number.isSafeInteger(value) || value < minimum) {
+    throw new CliError("CLI__BAD_INPUT", `${flag}: expected an integer >= ${minimum}, got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
 type NodeFlags = {
   key: string;
   ledger?: string;
@@ -16,8 +24,8 @@ type NodeFlags = {
   stake?: string;
   autoClaim: boolean;
   taskVar: string[];
-  memoryMb: string;
-  callTimeoutMs: string;
+  memoryMb?: string;
+  callTimeoutMs?: string;
   quiet?: boolean;
   misbehave?: string;
 };
@@ -41,8 +49,11 @@ export function register(program: Command): void {
       (value: string, all: string[]) => [...all, value],
       [] as string[],
     )
-    .option("--memory-mb <n>", "task sandbox heap limit in MB", "128")
-    .option("--call-timeout-ms <n>", "time limit of one task call in ms", "30000")
+    .option("--memory-mb <n>", "task sandbox heap limit in MB (default: the task's limits, else 128)")
+    .option(
+      "--call-timeout-ms <n>",
+      "time limit of setup and route calls in ms (default: the task's limits, else 30000; task, audit and distribution follow the round's windows)",
+    )
     .option("--quiet", "log warnings and errors only")
     .option("--misbehave <fault>", "demos and tests only: garbage:N submits a garbage proof every N-th cycle")
     .addHelpText(
@@ -99,7 +110,12 @@ Example:
         ...(stake === undefined ? {} : { stake }),
         autoClaim: options.autoClaim,
         taskVars,
-        limits: { memoryMb: Number(options.memoryMb), callTimeoutMs: Number(options.callTimeoutMs) },
+        limits: {
+          ...(options.memoryMb === undefined ? {} : { memoryMb: integer("--memory-mb", options.memoryMb, 16) }),
+          ...(options.callTimeoutMs === undefined
+            ? {}
+            : { callTimeoutMs: integer("--call-timeout-ms", options.callTimeoutMs, 10) }),
+        },
         log: (level, message, fields) => {
           if (options.quiet && level === "info") return;
           const details =

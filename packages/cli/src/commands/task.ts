@@ -7,7 +7,13 @@ import {
   parseTokenAmount,
   resolveLedgerUrl,
 } from "@gradual/ledger";
-import { bundleTask, createSandboxedTaskRunner, runLocalNetwork, writeBundleFile } from "@gradual/node";
+import {
+  bundleTask,
+  createSandboxedTaskRunner,
+  describeTaskLimits,
+  runLocalNetwork,
+  writeBundleFile,
+} from "@gradual/node";
 import { getNodeView, type Hash } from "@gradual/protocol";
 import type { Command } from "commander";
 import { startTaskSite } from "../devnet/taskSite.ts";
@@ -64,6 +70,7 @@ export async function publishTask(
       name: config.name,
       preset: config.preset,
       config: config.config,
+      limits: config.limits,
     }),
   );
   const metadataHash = (await client.uploadBlob(metadata, keyPair)).hash;
@@ -110,7 +117,7 @@ export function register(program: Command): void {
     .addHelpText(
       "after",
       `
-Each node runs the task's real code in its own sandbox (worker thread with memory and time limits), commits and
+Each node runs the task's real code in its own sandbox (a process with memory and time limits), commits and
 reveals its proof, audits the others, and the drawn distributor posts the list that the others check. The
 report shows, round by round, what task+submission, audit and distribution returned on every node.
 Exits 1 when a call failed or no cycle was paid.`,
@@ -241,8 +248,10 @@ async function runTaskTest(
     rounds,
     params: { ...config.params, maxNodes: Math.max(config.params.maxNodes, nodes) },
     config: config.config,
+    limits: config.limits,
     createRunner: (host, limits) => createSandboxedTaskRunner({ bundlePath, host, limits }),
     onReport: say,
+    onLimits: (limits) => say(describeTaskLimits(limits)),
   });
   const paid = result.events.filter((event) => event.type === "DistributionAccepted").length;
   const failed = result.calls.filter((call) => !call.ok);

@@ -63,6 +63,7 @@ function context(cycle: number) {
     round: cycle,
     node: "1".repeat(64),
     sign: async () => "",
+    signJson: async () => "",
     store: {
       get: async (key: string) => data.get(key) as never,
       set: async (key: string, value: unknown) => void data.set(key, value),

@@ -5,6 +5,8 @@ import {
   DEFAULT_DECIDE_OPTIONS,
   DEFAULT_TASK_LIMITS,
   decide,
+  deriveTaskLimits,
+  describeTaskLimits,
   type ListRecord,
   listSubmitters,
   type NodeAction,
@@ -132,7 +134,13 @@ async function startProofServer(
 export async function runKoiiLocalNetwork(options: KoiiLocalNetworkOptions): Promise<KoiiLocalNetworkResult> {
   const report = options.onReport ?? (() => {});
   const { params } = options;
-  const limits: TaskLimits = { ...DEFAULT_TASK_LIMITS, ...options.limits, maxProofBytes: params.maxProofBytes };
+  // Time limits follow the mapped windows (task() the work period, audit the audit window) unless the task's
+  // config-task.yml `limits:` or the caller say otherwise.
+  const limits = deriveTaskLimits(params, options.slotMs ?? 400, DEFAULT_TASK_LIMITS, {
+    ...options.limits,
+    maxProofBytes: params.maxProofBytes,
+  });
+  report(describeTaskLimits(limits));
   const keyOf = (index: number) =>
     options.seed === undefined ? generateKeyPair() : keyPairFromSecret(sha256Hex(`${options.seed}:${index}`));
   const creator = keyOf(-1);

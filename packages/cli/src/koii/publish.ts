@@ -60,6 +60,7 @@ export async function loadKoiiTask(pathOrDirectory: string, options: KoiiTaskOpt
       params: folder.mapping.params,
       funding: folder.mapping.funding,
       config: {},
+      limits: folder.mapping.limits,
     },
   };
 }

@@ -1,4 +1,5 @@
 import { findParamsProblems, LIMITS, PRESETS, type PresetName, type TaskParams, TOKEN } from "@gradual/protocol";
+import { parseTaskLimitsConfig, type TaskLimitsConfig } from "@gradual/sdk";
 import { parse as parseYaml } from "yaml";
 
 /**
@@ -30,6 +31,11 @@ export type KoiiConfigMapping = {
   readonly taskVariables: readonly KoiiTaskVariable[];
   /** What the file asked for before any rescaling: round_time, submission_window, audit_window in slots. */
   readonly koiiWindows: { readonly roundTime: number; readonly submissionWindow: number; readonly auditWindow: number };
+  /**
+   * `limits:`, a gradual field Koii does not have (docs/koii.md "Limits"): what the task asks of the sandbox. Time
+   * limits not given follow the mapped windows: task() the work period, audit the audit window.
+   */
+  readonly limits: TaskLimitsConfig;
   readonly metadata: Readonly<Record<string, unknown>>;
   readonly warnings: readonly string[];
 };
@@ -91,6 +97,7 @@ const IGNORED: Readonly<Record<string, string>> = {
 };
 
 const MAPPED = new Set([
+  "limits",
   "task_name",
   "author",
   "description",
@@ -379,7 +386,13 @@ export function mapKoiiConfig(yamlText: string, options: MapKoiiConfigOptions = 
   if (problems.length > 0) {
     throw new KoiiConfigError(Object.fromEntries(problems.map((problem) => [problem.field, problem.reason])));
   }
-  const metadata: Record<string, unknown> = { format: "gradual-koii-task-metadata/v1", koiiWindows };
+  let limits: TaskLimitsConfig;
+  try {
+    limits = parseTaskLimitsConfig(file.limits);
+  } catch (error) {
+    throw new KoiiConfigError({ limits: (error as Error).message });
+  }
+  const metadata: Record<string, unknown> = { format: "gradual-koii-task-metadata/v1", koiiWindows, limits };
   for (const key of [
     "author",
     "repositoryUrl",
@@ -401,6 +414,7 @@ export function mapKoiiConfig(yamlText: string, options: MapKoiiConfigOptions = 
     bountyPerRound,
     taskVariables: taskVariablesOf(file.requirementsTags, warnings),
     koiiWindows,
+    limits,
     metadata,
     warnings,
   };

@@ -5,8 +5,8 @@ import { maybeContext } from "./context.ts";
 
 /**
  * The constants @_koii/namespace-wrapper exports. Koii's wrapper reads them from the process arguments the desktop
- * node passes; here they come from the gradual node: at load time from the sandbox worker's start data when there is
- * one, and from every call's context after that. They are `let` bindings so that importers see the values as they are
+ * node passes; here they come from the gradual node: at load time from the sandbox's start data when there is one,
+ * and from every call's context after that. They are `let` bindings so that importers see the values as they are
  * filled in (ES modules export live bindings).
  */
 
@@ -39,8 +39,8 @@ export function adoptStake(stake: number, url: string | undefined): void {
 
 /**
  * Koii gives a task exactly its operator-supplied variables as environment variables (KOII_API.md §e). gradual gives
- * them as ctx.config; they are copied into process.env so Koii code reads them where it always does. In a sandbox
- * worker process.env is the worker's own (and starts empty); in-process it is the host's.
+ * them as ctx.config; they are copied into process.env so Koii code reads them where it always does. In the sandbox
+ * process.env is the task process's own (and starts with only HOME and TMPDIR); in-process it is the host's.
  */
 export function applyTaskVariables(config: Readonly<Record<string, string>>): void {
   for (const [name, value] of Object.entries(config)) {
@@ -48,22 +48,33 @@ export function applyTaskVariables(config: Readonly<Record<string, string>>): vo
   }
 }
 
-/** At load time in a sandbox worker: take the task id, node and variables from the worker's start data. */
+/**
+ * The sandbox's start data: a task process puts it on globalThis under this symbol before it loads the bundle; a
+ * sandbox worker thread has it as its workerData. Undefined in-process.
+ */
+function sandboxInit(): unknown {
+  const fromProcess = (globalThis as Record<symbol, unknown>)[Symbol.for("gradual.sandbox.init")];
+  if (fromProcess !== undefined) return fromProcess;
+  return isMainThread ? undefined : workerData;
+}
+
+/** At load time in a sandbox: take the task id, node and variables from the sandbox's start data. */
 function adoptWorkerData(): void {
-  if (isMainThread || typeof workerData !== "object" || workerData === null) return;
-  const init = workerData as { taskId?: unknown; node?: unknown; config?: unknown };
+  const data = sandboxInit();
+  if (typeof data !== "object" || data === null) return;
+  const init = data as { taskId?: unknown; node?: unknown; config?: unknown };
   if (typeof init.taskId === "string" && isAccount(init.node)) adoptIdentity(init.taskId, init.node);
   if (typeof init.config === "object" && init.config !== null)
     applyTaskVariables(init.config as Record<string, string>);
 }
 
 /**
- * Koii's node writes a task's stdout and stderr to its task.log. In a gradual sandbox worker, console output of the
+ * Koii's node writes a task's stdout and stderr to its task.log. In a gradual sandbox, console output of the
  * task goes to the node's log instead (info for log/info/debug, warn, error), tagged as task output by the node. Not
  * done in-process, where the console belongs to the host.
  */
 function routeConsoleToNodeLog(): void {
-  if (isMainThread) return;
+  if (sandboxInit() === undefined) return;
   const original = {
     log: console.log,
     info: console.info,

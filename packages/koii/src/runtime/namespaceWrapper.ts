@@ -213,8 +213,11 @@ export class NamespaceWrapper {
     if (privateKey !== undefined && privateKey !== null && !isNodeSecretKeyHandle(privateKey)) {
       return signAttached(message, privateKey);
     }
+    // The node's key signs the JSON text as it is (Koii's format, opened by nacl.sign.open), through ctx.signJson:
+    // the node refuses anything that is not one JSON text, so no body can make it sign a ledger transaction, whose
+    // signed bytes start with "gradual/tx/v1\n" (protocol.md §9.2).
     const ctx = currentContext("namespaceWrapper.payloadSigning");
-    const signature = hex.decode(await ctx.sign(message));
+    const signature = hex.decode(await ctx.signJson(new TextDecoder().decode(message)));
     return attachSignature(signature, message);
   }
 

@@ -40,7 +40,14 @@ import {
   type Verdict,
   type WorkRecord,
 } from "../decide.ts";
-import { DEFAULT_TASK_LIMITS, type TaskHost, type TaskLimits, type TaskRunner } from "../sandbox/types.ts";
+import { failureCode } from "../sandbox/codes.ts";
+import {
+  DEFAULT_TASK_LIMITS,
+  deriveTaskLimits,
+  type TaskHost,
+  type TaskLimits,
+  type TaskRunner,
+} from "../sandbox/types.ts";
 
 /**
  * Several task nodes in one process on an in-memory ledger (`gradual task test`): the real protocol core, the real
@@ -53,12 +60,20 @@ export type LocalNetworkOptions = {
   readonly rounds: number;
   readonly params?: Partial<TaskParams>;
   readonly config?: Readonly<Record<string, string>>;
+  /**
+   * Explicit limits; time limits not given here follow the round's windows at `slotMs` (deriveTaskLimits), as on a
+   * real node.
+   */
   readonly limits?: Partial<TaskLimits>;
+  /** The slot length the time limits are derived from, in ms (default 400, the devnet's). */
+  readonly slotMs?: number;
   /** Creates the runner of one node (in-process or sandboxed). */
   readonly createRunner: (host: TaskHost, limits: TaskLimits, index: number) => Promise<TaskRunner>;
   /** Deterministic node keys from this seed (default: fresh random keys). */
   readonly seed?: string;
   readonly onReport?: (line: string) => void;
+  /** Called once with the limits every node's runner gets (`gradual task test` prints them). */
+  readonly onLimits?: (limits: TaskLimits) => void;
 };
 
 export type CallRecord = {
@@ -90,6 +105,8 @@ type LocalNode = {
 };
 
 const CHAIN_ID = "gradual-local";
+/** The devnet's slot length, which the local network's time limits assume unless told otherwise, in ms. */
+const LOCAL_SLOT_MS = 400;
 
 function memoryStore(): TaskStore {
   const data = new Map<string, string>();
@@ -109,7 +126,11 @@ function memoryStore(): TaskStore {
 export async function runLocalNetwork(options: LocalNetworkOptions): Promise<LocalNetworkResult> {
   const report = options.onReport ?? (() => {});
   const params: TaskParams = { ...DEVNET_PARAMS, ...options.params };
-  const limits: TaskLimits = { ...DEFAULT_TASK_LIMITS, ...options.limits, maxProofBytes: params.maxProofBytes };
+  const limits = deriveTaskLimits(params, options.slotMs ?? LOCAL_SLOT_MS, DEFAULT_TASK_LIMITS, {
+    ...options.limits,
+    maxProofBytes: params.maxProofBytes,
+  });
+  options.onLimits?.(limits);
   const keyOf = (index: number) =>
     options.seed === undefined ? generateKeyPair() : keyPairFromSecret(sha256Hex(`${options.seed}:${index}`));
   const creator = keyOf(-1);
@@ -169,7 +190,7 @@ export async function runLocalNetwork(options: LocalNetworkOptions): Promise<Loc
     };
     const runner = await options.createRunner(host, limits, index);
     const setup = await runner.setup();
-    if (!setup.ok) report(`node ${index}: setup failed (${setup.reason}: ${setup.message})`);
+    if (!setup.ok) report(`node ${index}: setup failed (${failureCode(setup)}: ${setup.message})`);
     const node: LocalNode = {
       index,
       keyPair,
@@ -352,10 +373,10 @@ async function execute(
         cycle: action.cycle,
         call: "task+submission",
         ok: false,
-        detail: `${result.reason}: ${result.message}`,
+        detail: `${failureCode(result)}: ${result.message}`,
       });
       report(
-        `  node ${node.index} cycle ${action.cycle}: task+submission FAILED (${result.reason}: ${result.message})`,
+        `  node ${node.index} cycle ${action.cycle}: task+submission FAILED (${failureCode(result)}: ${result.message}); nothing committed`,
       );
     }
     return;
@@ -373,7 +394,9 @@ async function execute(
     if (bytes !== undefined) {
       const result = await node.runner.audit(action.cycle, round, bytes, action.target);
       if (!result.ok) {
-        report(`  node ${node.index} cycle ${action.cycle}: audit of node ${owner?.index} FAILED (${result.reason})`);
+        report(
+          `  node ${node.index} cycle ${action.cycle}: audit of node ${owner?.index} FAILED (${failureCode(result)})`,
+        );
         return;
       }
       verdict = result.value ? "valid" : "invalid";
@@ -394,8 +417,11 @@ async function execute(
   const submitters = listSubmitters(state, taskId, action.cycle, cycle.attemptRound);
   const result = await node.runner.distribution(action.cycle, cycle.attemptRound, submitters, cycle.reserved);
   if (!result.ok) {
-    calls.push({ node: node.index, cycle: action.cycle, call: "distribution", ok: false, detail: result.message });
-    report(`  node ${node.index} cycle ${action.cycle}: distribution FAILED (${result.reason}: ${result.message})`);
+    const detail = `${failureCode(result)}: ${result.message}`;
+    calls.push({ node: node.index, cycle: action.cycle, call: "distribution", ok: false, detail });
+    report(
+      `  node ${node.index} cycle ${action.cycle}: distribution FAILED (${failureCode(result)}: ${result.message})`,
+    );
     return;
   }
   const entries = [...result.value];

@@ -10,6 +10,7 @@ import {
   sha256Hex,
 } from "@gradual/protocol";
 import { listKey, listSubmitters, type NodeAction, type Verdict, verdictKey } from "../decide.ts";
+import { failureCode } from "../sandbox/codes.ts";
 import type { TaskRunner } from "../sandbox/types.ts";
 import type { NodeStore } from "./nodeStore.ts";
 
@@ -38,8 +39,10 @@ export async function runTaskAction(options: ExecutorOptions, state: State, cycl
   const round = roundOf(task, getChain(state).slot);
   const result = await options.runner.work(cycle, round);
   if (!result.ok) {
-    options.log("warn", "task failed; this cycle is missed", { cycle, reason: result.reason, message: result.message });
-    options.store.saveWork(cycle, { status: "failed", reason: `${result.reason}: ${result.message}` }, null);
+    // Nothing is committed for a failed cycle: missing a cycle costs its reward, a wrong commit costs the stake.
+    const code = failureCode(result);
+    options.log("warn", "task failed; this cycle is missed", { cycle, code, message: result.message });
+    options.store.saveWork(cycle, { status: "failed", reason: `${code}: ${result.message}` }, null);
     return;
   }
   const proofDigest = sha256Hex(result.value);
@@ -74,7 +77,8 @@ export async function auditProofAction(
       options.log("warn", "own audit function failed; no verdict", {
         cycle: action.cycle,
         target: action.target,
-        reason: result.reason,
+        code: failureCode(result),
+        message: result.message,
       });
       return null;
     }
@@ -129,7 +133,7 @@ export async function computeListAction(
   if (!result.ok) {
     options.log("warn", "distribution function failed", {
       cycle: action.cycle,
-      reason: result.reason,
+      code: failureCode(result),
       message: result.message,
     });
     return;

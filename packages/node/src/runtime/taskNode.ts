@@ -13,8 +13,17 @@ import {
   transactionHash,
   transactionToJson,
 } from "@gradual/protocol";
+import { parseTaskLimitsConfig, type TaskLimitsConfig } from "@gradual/sdk";
 import { DEFAULT_DECIDE_OPTIONS, decide, type NodeAction, type NodeMemory } from "../decide.ts";
-import { DEFAULT_TASK_LIMITS, type TaskHost, type TaskLimits, type TaskRunner } from "../sandbox/types.ts";
+import { failureCode } from "../sandbox/codes.ts";
+import {
+  DEFAULT_TASK_LIMITS,
+  deriveTaskLimits,
+  describeTaskLimits,
+  type TaskHost,
+  type TaskLimits,
+  type TaskRunner,
+} from "../sandbox/types.ts";
 import {
   auditProofAction,
   computeListAction,
@@ -31,6 +40,9 @@ import { Replica, ReplicaMismatchError } from "./replica.ts";
  * A task node (protocol.md §2): follows the ledger as a verifying replica, asks `decide` what to do, runs task code
  * in its sandbox, and sends signed transactions through a durable outbox. One node serves one task.
  */
+
+/** The slot length assumed when the ledger does not report one, in ms (the devnet's). */
+const FALLBACK_SLOT_MS = 400;
 
 export type RunnerFactory = (bundlePath: string, host: TaskHost, limits: TaskLimits) => Promise<TaskRunner>;
 
@@ -167,25 +179,52 @@ export class TaskNode {
     mkdirSync(directory, { recursive: true });
     const bundlePath = join(directory, `${task.bundleHash}.mjs`);
     writeFileSync(bundlePath, bytes);
-    const limits: TaskLimits = {
-      ...DEFAULT_TASK_LIMITS,
+    // Time limits follow the task's round (deriveTaskLimits); the operator's explicit limits win.
+    const published = await this.#published(task.metadataHash);
+    // Time limits follow the task's round (deriveTaskLimits); what the task published asks for more or less; the
+    // operator's explicit limits win over both.
+    const limits = deriveTaskLimits(task.params, await this.#slotMs(), DEFAULT_TASK_LIMITS, {
+      ...published.limits,
       ...this.options.limits,
       maxProofBytes: task.params.maxProofBytes,
-    };
-    const config = { ...(await this.#publishedConfig(task.metadataHash)), ...this.options.taskVars };
+    });
+    this.options.log("info", describeTaskLimits(limits));
+    const config = { ...published.config, ...this.options.taskVars };
     this.runner = await this.options.createRunner(bundlePath, this.#host(config), limits);
     const setup = await this.runner.setup();
-    if (!setup.ok) this.options.log("warn", "task setup failed", { reason: setup.reason, message: setup.message });
+    if (!setup.ok) this.options.log("warn", "task setup failed", { code: failureCode(setup), message: setup.message });
     this.options.log("info", "task bundle loaded", { task: task.id, bundle: task.bundleHash, bytes: bytes.length });
   }
 
-  /** The creator's config values, published as the task's metadata blob (`gradual task create`). */
-  async #publishedConfig(metadataHash: string | null): Promise<Record<string, string>> {
-    if (metadataHash === null) return {};
+  /** The ledger's slot length in ms (GET /v1/chain), or the devnet's when the ledger does not say. */
+  async #slotMs(): Promise<number> {
+    try {
+      const chain = await this.options.ledger.get<{ slotMs?: unknown }>("/v1/chain");
+      if (Number.isSafeInteger(chain.slotMs) && (chain.slotMs as number) > 0) return chain.slotMs as number;
+    } catch (error) {
+      this.options.log("warn", "cannot read the slot length; time limits assume 400 ms slots", {
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+    return FALLBACK_SLOT_MS;
+  }
+
+  /** The creator's config values and limits, published as the task's metadata blob (`gradual task create`). */
+  async #published(metadataHash: string | null): Promise<{ config: Record<string, string>; limits: TaskLimitsConfig }> {
+    if (metadataHash === null) return { config: {}, limits: {} };
     const metadata = JSON.parse(new TextDecoder().decode(await this.options.ledger.blob(metadataHash))) as {
       config?: Record<string, string>;
+      limits?: unknown;
     };
-    return metadata.config ?? {};
+    let limits: TaskLimitsConfig = {};
+    try {
+      limits = parseTaskLimitsConfig(metadata.limits);
+    } catch (error) {
+      this.options.log("warn", "the task's published limits are invalid; using the defaults", {
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+    return { config: metadata.config ?? {}, limits };
   }
 
   #host(config: Readonly<Record<string, string>>): TaskHost {

@@ -18,14 +18,19 @@ export type CallExecutor = {
 };
 
 export function assertIsTaskLimits(limits: TaskLimits): void {
-  const positive = (name: keyof TaskLimits, max: number) => {
+  const positive = (name: keyof TaskLimits, max: number, optional = false) => {
     const value = limits[name];
-    if (!Number.isInteger(value) || value <= 0 || value > max) {
+    if (optional && value === undefined) return;
+    if (!Number.isInteger(value) || (value as number) <= 0 || (value as number) > max) {
       throw new RangeError(`TaskLimits.${name}: expected an integer in 1..${max}, got ${String(value)}`);
     }
   };
+  const day = 24 * 60 * 60 * 1000;
   positive("memoryMb", 64 * 1024);
-  positive("callTimeoutMs", 24 * 60 * 60 * 1000);
+  positive("callTimeoutMs", day);
+  positive("workTimeoutMs", day, true);
+  positive("auditTimeoutMs", day, true);
+  positive("distributionTimeoutMs", day, true);
   positive("maxProofBytes", 1024 * 1024 * 1024);
 }
 

@@ -152,6 +152,7 @@ export function checkRouteResponse(value: unknown): TaskCallResult<RouteResponse
 
 /** What the node answers when a route call fails: the task's fault, so 5xx, with the reason for the caller. */
 export function routeFailureResponse(result: TaskFailure): RouteResponse {
-  const status = result.reason === "timeout" ? 504 : result.reason === "crashed" ? 503 : 500;
+  const died = result.reason === "crashed" || result.reason === "bad-message" || result.reason === "output-flood";
+  const status = result.reason === "timeout" ? 504 : died ? 503 : 500;
   return { status, body: { error: result.reason, message: result.message } };
 }

@@ -1,8 +1,15 @@
 import type { RouteContext, TaskContext } from "@gradual/sdk";
 import type { TaskHost } from "./types.ts";
 
-/** What a context is made of: the host's services (direct or proxied) plus the fetch the task may use. */
-export type ContextSource = Omit<TaskHost, "currentRound"> & { readonly fetch: typeof fetch };
+/**
+ * What a context is made of: the host's services (direct or proxied), the fetch the task may use, and the two
+ * signers, which sign only domain-tagged task payloads and JSON texts (never raw bytes: protocol taskPayload.ts).
+ */
+export type ContextSource = Omit<TaskHost, "currentRound" | "sign"> & {
+  readonly fetch: typeof fetch;
+  readonly sign: (bytes: Uint8Array) => Promise<string>;
+  readonly signJson: (text: string) => Promise<string>;
+};
 
 /**
  * The `ctx` handed to task code for one call. Each call gets a new object with its own copy of the config, so
@@ -15,6 +22,7 @@ export function createTaskContext(source: ContextSource, cycle: number, round: n
     round,
     node: source.node,
     sign: source.sign,
+    signJson: source.signJson,
     store: source.store,
     log: source.log,
     fetch: source.fetch,

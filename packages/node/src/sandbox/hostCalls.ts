@@ -1,6 +1,10 @@
+import { jsonPayloadBytes, taskPayloadBytes } from "@gradual/sdk";
 import { isJsonObject, isJsonValue, MAX_MESSAGE_CHARS, truncate } from "./checks.ts";
 import type { HostMethod, LogLevel } from "./messages.ts";
 import type { TaskHost } from "./types.ts";
+
+/** Largest payload task code may have signed, in bytes (or characters of a JSON text). */
+export const MAX_SIGN_BYTES = 1024 * 1024;
 
 /** Longest path task code may pass to `ctx.ledger.get`, in characters. */
 export const MAX_LEDGER_PATH_CHARS = 1_024;
@@ -25,7 +29,7 @@ function expectOptionalLimit(method: HostMethod, value: unknown): number | undef
 
 /**
  * Runs one request that task code made through its ctx (store, sign, ledger) on the node's real services. The
- * arguments come from the worker, so they are checked here, where task code cannot interfere; the host's services
+ * arguments come from the task process, so they are checked here, where task code cannot interfere; the host's services
  * enforce their own limits (key length, list size) on top.
  */
 export async function callHost(host: TaskHost, method: HostMethod, args: readonly unknown[]): Promise<unknown> {
@@ -41,8 +45,12 @@ export async function callHost(host: TaskHost, method: HostMethod, args: readonl
     case "store.keys":
       return host.store.keys(expectOptionalString(method, "prefix", first), expectOptionalLimit(method, second));
     case "sign":
+      // Only ever a domain-tagged task payload: no bytes from a task can be signed as a ledger transaction.
       if (!(first instanceof Uint8Array)) throw new TypeError(`sign: expected bytes, got ${typeof first}`);
-      return host.sign(first);
+      if (first.byteLength > MAX_SIGN_BYTES) throw new RangeError(`sign: more than ${MAX_SIGN_BYTES} bytes`);
+      return host.sign(taskPayloadBytes(first));
+    case "sign.json":
+      return host.sign(jsonPayloadBytes(expectString(method, "text", first, MAX_SIGN_BYTES)));
     case "ledger.get":
       return host.ledger.get(expectString(method, "path", first, MAX_LEDGER_PATH_CHARS));
   }

@@ -1,10 +1,10 @@
-import type { TaskDefinition } from "@gradual/sdk";
+import { jsonPayloadBytes, type TaskDefinition, taskPayloadBytes } from "@gradual/sdk";
 import { assertIsTaskLimits, createCheckedRunner } from "./checkedRunner.ts";
 import { errorMessage, failure } from "./checks.ts";
 import type { ContextSource } from "./context.ts";
 import { createRouteTable } from "./routeTable.ts";
 import { runTaskCall, type TaskCall } from "./taskCall.ts";
-import type { TaskCallResult, TaskHost, TaskLimits, TaskRunner } from "./types.ts";
+import { callTimeoutMs, type TaskCallResult, type TaskHost, type TaskLimits, type TaskRunner } from "./types.ts";
 
 /** Resolves with `timeout` after `timeoutMs` unless `promise` settles first; the timer never outlives the race. */
 async function raceTimeout<T>(promise: Promise<T>, timeoutMs: number, timeout: T): Promise<T> {
@@ -32,14 +32,21 @@ export function createInProcessTaskRunner(definition: TaskDefinition, host: Task
   assertIsTaskLimits(limits);
   const routes = createRouteTable();
   if (definition.routes) routes.register(definition.routes);
-  const { currentRound: _currentRound, ...services } = host;
-  const source: ContextSource = { ...services, config: { ...host.config }, fetch: globalThis.fetch };
-  const timeout = failure("timeout", `the call did not finish within ${limits.callTimeoutMs} ms (callTimeoutMs)`);
+  const { currentRound: _currentRound, sign, ...services } = host;
+  const source: ContextSource = {
+    ...services,
+    config: { ...host.config },
+    fetch: globalThis.fetch,
+    sign: (bytes) => sign(taskPayloadBytes(bytes)),
+    signJson: (text) => sign(jsonPayloadBytes(text)),
+  };
   const execute = async (call: TaskCall): Promise<TaskCallResult<unknown>> => {
+    const timeoutMs = callTimeoutMs(limits, call.kind);
+    const timeout = failure("timeout", `the ${call.kind} call did not finish within ${timeoutMs} ms`);
     try {
       return await raceTimeout<TaskCallResult<unknown>>(
         runTaskCall(definition, routes, source, call),
-        limits.callTimeoutMs,
+        timeoutMs,
         timeout,
       );
     } catch (error) {

@@ -1,120 +1,18 @@
-import { type MessagePort, parentPort, workerData } from "node:worker_threads";
-import type { JsonValue, TaskDefinition, TaskLogger, TaskStore } from "@gradual/sdk";
-import { errorMessage } from "./checks.ts";
-import type { ContextSource } from "./context.ts";
-import type { HostMethod, LogLevel, ParentMessage, WorkerInit, WorkerMessage } from "./messages.ts";
-import { createRouteTable, type RouteTable } from "./routeTable.ts";
-import { type RawOutcome, runTaskCall } from "./taskCall.ts";
+import { parentPort, workerData } from "node:worker_threads";
+import type { ParentMessage, WorkerInit } from "./messages.ts";
+import { runTaskEntry } from "./taskEntry.ts";
 
 /**
- * The task worker (built into one JS file by workerScript.ts, started by workerConnection.ts). It loads
- * the bundle, registers its routes, then runs calls from the parent. Everything that needs the node (store, keys,
- * ledger, log) is a request to the parent over this thread's port; `fetch` is this thread's own.
+ * The task side of the worker-thread sandbox (workerConnection.ts), kept only to measure the process sandbox against
+ * it (bench/node.bench.ts): a worker thread shares the node's process and its privileges.
  */
-
-type Pending = { resolve(value: unknown): void; reject(error: Error): void };
-
-function createHostProxy(port: MessagePort, init: WorkerInit) {
-  const pending = new Map<number, Pending>();
-  let lastId = 0;
-  const request = <T>(method: HostMethod, args: readonly unknown[]): Promise<T> =>
-    new Promise<T>((resolve, reject) => {
-      const id = ++lastId;
-      try {
-        port.postMessage({ type: "host", id, method, args } satisfies WorkerMessage);
-      } catch (error) {
-        reject(new TypeError(`${method}: arguments cannot be sent to the node: ${errorMessage(error)}`));
-        return;
-      }
-      pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
-    });
-  const log = (level: LogLevel) => (message: string, fields?: Record<string, JsonValue>) => {
-    const line = { type: "log", level, message: String(message), fields } satisfies WorkerMessage;
-    try {
-      port.postMessage(line);
-    } catch {
-      port.postMessage({ ...line, fields: undefined }); // fields that cannot be cloned are dropped
-    }
-  };
-  const store: TaskStore = {
-    get: <T extends JsonValue = JsonValue>(key: string) => request<T | undefined>("store.get", [key]),
-    set: (key, value) => request<void>("store.set", [key, value]),
-    delete: (key) => request<void>("store.delete", [key]),
-    keys: (prefix, limit) => request<string[]>("store.keys", [prefix, limit]),
-  };
-  const logger: TaskLogger = { info: log("info"), warn: log("warn"), error: log("error") };
-  const source: ContextSource = {
-    taskId: init.taskId,
-    node: init.node,
-    config: init.config,
-    sign: (bytes) => request<string>("sign", [bytes]),
-    store,
-    log: logger,
-    ledger: { get: <T>(path: string) => request<T>("ledger.get", [path]) },
-    fetch: globalThis.fetch.bind(globalThis),
-  };
-  const settle = (message: Extract<ParentMessage, { type: "host-reply" }>): void => {
-    const waiter = pending.get(message.id);
-    if (!waiter) return;
-    pending.delete(message.id);
-    if (message.ok) waiter.resolve(message.value);
-    else waiter.reject(new Error(message.message));
-  };
-  return { source, settle };
-}
-
-function isTaskDefinition(value: unknown): value is TaskDefinition {
-  if (typeof value !== "object" || value === null) return false;
-  const definition = value as Record<string, unknown>;
-  return ["task", "submission", "audit"].every((name) => typeof definition[name] === "function");
-}
-
-async function loadTask(bundleUrl: string): Promise<{ definition: TaskDefinition; routes: RouteTable }> {
-  const module = (await import(bundleUrl)) as { default?: unknown };
-  if (!isTaskDefinition(module.default)) {
-    throw new TypeError(`${bundleUrl}: the default export must be defineTask({ task, submission, audit, ... })`);
-  }
-  const routes = createRouteTable();
-  if (module.default.routes) routes.register(module.default.routes);
-  return { definition: module.default, routes };
-}
-
-function post(port: MessagePort, message: WorkerMessage): void {
-  port.postMessage(message);
-}
-
-async function answer(port: MessagePort, id: number, outcome: Promise<RawOutcome>): Promise<void> {
-  const result = await outcome;
-  try {
-    post(port, { type: "result", id, outcome: result });
-  } catch (error) {
-    const message = `the result cannot cross to the node (plain data only): ${errorMessage(error)}`;
-    post(port, { type: "result", id, outcome: { ok: false, reason: "invalid-result", message } });
-  }
-}
-
-async function main(): Promise<void> {
-  const port = parentPort;
-  if (!port) throw new Error("worker.ts runs only as a worker thread (see sandboxedRunner.ts)");
-  const init = workerData as WorkerInit;
-  const host = createHostProxy(port, init);
-  let task: Awaited<ReturnType<typeof loadTask>>;
-  try {
-    task = await loadTask(init.bundleUrl);
-  } catch (error) {
-    post(port, { type: "load-failed", message: errorMessage(error) });
-    port.close();
-    return;
-  }
-  // A promise task code forgot to handle is reported, not fatal: the worker and its other calls carry on.
-  process.on("unhandledRejection", (reason) => {
-    host.source.log.warn(`unhandled rejection in task code: ${errorMessage(reason)}`);
-  });
-  port.on("message", (message: ParentMessage) => {
-    if (message.type === "host-reply") host.settle(message);
-    else void answer(port, message.id, runTaskCall(task.definition, task.routes, host.source, message.call));
-  });
-  post(port, { type: "ready", routes: task.routes.size });
-}
-
-await main();
+const port = parentPort;
+if (!port) throw new Error("worker.ts runs only as a worker thread (see workerConnection.ts)");
+await runTaskEntry(
+  {
+    post: (message) => port.postMessage(message),
+    onMessage: (handler) => port.on("message", (message: ParentMessage) => handler(message)),
+    close: () => port.close(),
+  },
+  workerData as WorkerInit,
+);

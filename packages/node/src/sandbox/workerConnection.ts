@@ -81,6 +81,10 @@ export class WorkerConnection {
     return this.#alive;
   }
 
+  healthy(): Promise<boolean> {
+    return Promise.resolve(this.#alive);
+  }
+
   /** Runs one call; on timeout the worker is terminated (the only way to stop synchronous task code). */
   call(call: TaskCall, timeoutMs: number): Promise<TaskCallResult<unknown>> {
     if (!this.#alive) return Promise.resolve(failure("crashed", "the task worker is gone"));

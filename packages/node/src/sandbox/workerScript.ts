@@ -3,12 +3,15 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { bundleTask, writeBundleFile } from "../bundle.ts";
 
-const WORKER_SOURCE = fileURLToPath(new URL("./worker.ts", import.meta.url));
+const SOURCES = {
+  worker: fileURLToPath(new URL("./worker.ts", import.meta.url)),
+  process: fileURLToPath(new URL("./taskProcess.ts", import.meta.url)),
+} as const;
 
-let built: Promise<string> | undefined;
+const built = new Map<keyof typeof SOURCES, Promise<string>>();
 
 /**
- * The worker's code (worker.ts with @gradual/sdk and @gradual/protocol) as one plain JS file, built with esbuild
+ * The task side's code (worker.ts, or taskProcess.ts below, with @gradual/sdk and @gradual/protocol) as one plain JS file, built with esbuild
  * from the current sources once per process and stored content-addressed in the OS temporary directory.
  *
  * Why not run worker.ts under tsx: Node 20 applies neither the parent's `--import tsx` hooks nor an
@@ -17,14 +20,24 @@ let built: Promise<string> | undefined;
  * under 100 ms for this file, and a worker is started again after every timeout or out-of-memory.
  */
 export function workerScriptPath(): Promise<string> {
-  built ??= buildWorkerScript().catch((error: unknown) => {
-    built = undefined; // let the next runner try again
-    throw error;
-  });
-  return built;
+  return builtScript("worker");
 }
 
-async function buildWorkerScript(): Promise<string> {
-  const { code } = await bundleTask(WORKER_SOURCE);
-  return writeBundleFile(code, { directory: path.join(tmpdir(), "gradual-workers") });
+/** The task process's code (taskProcess.ts with @gradual/sdk and @gradual/protocol) as one plain JS file. */
+export function taskProcessScriptPath(): Promise<string> {
+  return builtScript("process");
+}
+
+function builtScript(kind: keyof typeof SOURCES): Promise<string> {
+  let pending = built.get(kind);
+  if (pending === undefined) {
+    pending = bundleTask(SOURCES[kind])
+      .then(({ code }) => writeBundleFile(code, { directory: path.join(tmpdir(), "gradual-workers") }))
+      .catch((error: unknown) => {
+        built.delete(kind); // let the next runner try again
+        throw error;
+      });
+    built.set(kind, pending);
+  }
+  return pending;
 }

@@ -2,7 +2,7 @@ import { canonicalBytes } from "../encoding/canonical.ts";
 import { bytesToHex, sha256 } from "../encoding/hash.ts";
 import type { Hash, Transaction } from "../types.ts";
 
-const TX_DOMAIN = "gradual/tx/v1\n";
+import { TRANSACTION_DOMAIN as TX_DOMAIN } from "./taskPayload.ts";
 
 /**
  * The bytes a sender signs (protocol.md §9.2): a domain tag, then the canonical encoding of the whole transaction,
