@@ -64,10 +64,20 @@ describe("Koii hello-world on a devnet: three honest nodes and a cheater", { tim
       );
       for (const entry of list) assert.equal(BigInt(entry.amount), bounty / BigInt(valid.length));
     }
-    // The cheater's garbage was triggered, voted invalid by honest nodes, upheld, and slashed.
-    const caught = cycles.find((cycle) => cycle.triggers.some((trigger) => trigger.target === cheater));
+    // The cheater's garbage was triggered, voted invalid by honest nodes, upheld, and slashed. (In an early round, with
+    // honest nodes still warming up, too few may vote to reach two thirds of the weight with the cheater's own: such a
+    // trigger is disputed, and the garbage goes unpaid without a slash.)
+    for (const cycle of cycles) {
+      for (const trigger of cycle.triggers.filter((item) => item.target === cheater && item.kind === "proof")) {
+        assert.ok(trigger.resolution === "upheld" || trigger.resolution === "disputed", String(trigger.resolution));
+        assert.ok(!acceptedList(cycle).some((entry) => entry.recipient === cheater), "garbage is never paid");
+      }
+    }
+    const caught = cycles.find((cycle) =>
+      cycle.triggers.some((trigger) => trigger.target === cheater && trigger.resolution === "upheld"),
+    );
     assert.ok(caught !== undefined);
-    const trigger = caught.triggers.find((item) => item.target === cheater && item.kind === "proof");
+    const trigger = caught.triggers.find((item) => item.target === cheater && item.resolution === "upheld");
     assert.equal(trigger?.resolution, "upheld");
     const votes = caught.votes[trigger?.index ?? -1] ?? [];
     assert.ok(votes.length > 0 && votes.every((vote) => vote.choice === "invalid" && honest.includes(vote.voter)));
