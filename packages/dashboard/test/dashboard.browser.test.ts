@@ -287,10 +287,18 @@ describe("dashboard in a browser, against a real devnet", { skip, timeout: 300_0
     await waitFor("round 2", 60_000, async () => ((await task()).round >= 2 ? true : undefined));
     const page = await newPage();
     await page.goto(`${dashboard?.url}/#/task/${taskId}`);
-    const round = await numberAttribute(page, '[data-testid="round-now"]', "data-round");
-    const work = await numberAttribute(page, '[data-testid="now-work"]', "data-cycle");
-    const review = await numberAttribute(page, '[data-testid="now-review"]', "data-cycle");
-    const distribution = await numberAttribute(page, '[data-testid="now-distribution"]', "data-cycle");
+    // The four are read one by one while the page follows the chain: read again if a round started in between.
+    let round = -1;
+    let work = -1;
+    let review = -1;
+    let distribution = -1;
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      round = await numberAttribute(page, '[data-testid="round-now"]', "data-round");
+      work = await numberAttribute(page, '[data-testid="now-work"]', "data-cycle");
+      review = await numberAttribute(page, '[data-testid="now-review"]', "data-cycle");
+      distribution = await numberAttribute(page, '[data-testid="now-distribution"]', "data-cycle");
+      if ((await numberAttribute(page, '[data-testid="round-now"]', "data-round")) === round) break;
+    }
     assert.ok(round >= 2);
     assert.equal(work, round, "cycle r works in round r");
     assert.equal(review, round - 1, "cycle r-1 is reviewed in round r");
