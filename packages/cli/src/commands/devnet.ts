@@ -33,7 +33,7 @@ export function register(program: Command): void {
     .option("--slot-ms <ms>", "slot length", "250")
     .option("--rounds <n>", "stop after this many rounds (default: run until Ctrl-C)")
     .option("--keep", "keep the data directory of a previous run")
-    .option("--quiet", "print only round summaries")
+    .option("--quiet", "print only round headers, the rewards line and pauses (no slot events)")
     .addHelpText(
       "after",
       `
@@ -97,18 +97,27 @@ async function runDevnet(options: DevnetFlags): Promise<void> {
   }
 }
 
-/** One line per round: where the money sits for every node (stake, locked rewards, claimable, slashed). */
-async function printRewards(client: LedgerClient, taskId: string, labels: Map<string, string>): Promise<void> {
-  try {
-    const nodes = await client.listNodes(taskId, { limit: 100 });
-    const parts = nodes.items.map(
-      (node) =>
-        `${labels.get(node.account) ?? node.account.slice(0, 8)}: stake ${formatTokenAmount(BigInt(node.stake))}, locked ${formatTokenAmount(BigInt(node.locked))}, claimable ${formatTokenAmount(BigInt(node.claimable))}${BigInt(node.slashedTotal) > 0n ? `, slashed ${formatTokenAmount(BigInt(node.slashedTotal))}` : ""}`,
-    );
-    if (parts.length > 0) process.stdout.write(`  rewards   ${parts.join(" | ")}\n`);
-  } catch {
-    // The ledger was busy or restarting: the next round prints it.
-  }
+/**
+ * At most one line per round: where the money sits for every node (stake, locked rewards, claimable, slashed).
+ * A line identical to the previous one (nothing moved, e.g. while the task is paused) is not printed again.
+ */
+function createRewardsPrinter(client: LedgerClient, taskId: string, labels: Map<string, string>) {
+  let previous = "";
+  return async (): Promise<void> => {
+    try {
+      const nodes = await client.listNodes(taskId, { limit: 100 });
+      const parts = nodes.items.map(
+        (node) =>
+          `${labels.get(node.account) ?? node.account.slice(0, 8)}: stake ${formatTokenAmount(BigInt(node.stake))}, locked ${formatTokenAmount(BigInt(node.locked))}, claimable ${formatTokenAmount(BigInt(node.claimable))}${BigInt(node.slashedTotal) > 0n ? `, slashed ${formatTokenAmount(BigInt(node.slashedTotal))}` : ""}`,
+      );
+      const line = parts.join(" | ");
+      if (parts.length === 0 || line === previous) return;
+      previous = line;
+      process.stdout.write(`  rewards   ${line}\n`);
+    } catch {
+      // The ledger was busy or restarting: the next round prints it.
+    }
+  };
 }
 
 async function followChain(
@@ -130,6 +139,7 @@ async function followChain(
     write: (line) => process.stdout.write(`${line}\n`),
   });
   let shownRound = -1;
+  const printRewards = createRewardsPrinter(client, taskId, labels);
   await new Promise<void>((done) => {
     const subscription = client.subscribe(
       (data) => {
@@ -139,7 +149,7 @@ async function followChain(
           done();
         } else if (round !== undefined && round > shownRound && round >= 2) {
           shownRound = round;
-          void printRewards(client, taskId, labels);
+          void printRewards();
         }
       },
       { after: startBlock },
