@@ -4,11 +4,12 @@ import { createSandboxedTaskRunner, startNode, withGarbageEvery } from "@gradual
 import type { Command } from "commander";
 import { CliError } from "../output.ts";
 import { loadKeyOrFail } from "./keys.ts";
+import { registerNodeStatus } from "./nodeStatusCommand.ts";
 
 type NodeFlags = {
-  key: string;
+  key?: string;
   ledger?: string;
-  task: string;
+  task?: string;
   port: string;
   host: string;
   publicUrl?: string;
@@ -23,11 +24,14 @@ type NodeFlags = {
 };
 
 export function register(program: Command): void {
-  program
+  const node = program
     .command("node")
+    // `gradual node status --task ...`: options after `status` are the subcommand's, not the node's.
+    .enablePositionalOptions()
     .description("Run a task node: follow and verify the ledger, do the work, prove it, audit others, get paid")
-    .requiredOption("--key <file>", "node key file (gradual keys new --out FILE)")
-    .requiredOption("--task <id>", "task id to serve")
+    // Checked in the action, not as required options: commander would also demand them of `gradual node status`.
+    .option("--key <file>", "node key file, required (gradual keys new)")
+    .option("--task <id>", "task id to serve, required")
     .option("--ledger <url>", "ledger URL (default: $GRADUAL_LEDGER or http://127.0.0.1:8899)")
     .option("--port <n>", "HTTP port for /proofs, /health, /metrics and task routes (0 = any free port)", "7001")
     .option("--host <address>", "address to listen on", "127.0.0.1")
@@ -58,6 +62,8 @@ Example:
   gradual node --key node1.json --task 9c1f...e2 --stake 100 --port 7001`,
     )
     .action(async (options: NodeFlags) => {
+      if (options.key === undefined) throw new CliError("CLI__MISSING_ARGUMENT", "--key FILE is required");
+      if (options.task === undefined) throw new CliError("CLI__MISSING_ARGUMENT", "--task ID is required");
       if (!/^[0-9a-f]{64}$/.test(options.task))
         throw new CliError("CLI__BAD_INPUT", "--task: expected a task id of 64 hex characters");
       const keyPair = loadKeyOrFail(options.key);
@@ -121,4 +127,5 @@ Example:
       process.once("SIGINT", () => void stop());
       process.once("SIGTERM", () => void stop());
     });
+  registerNodeStatus(node);
 }
