@@ -1,6 +1,13 @@
 import { resolve } from "node:path";
 import { parseTokenAmount, resolveLedgerUrl } from "@gradual/ledger";
-import { createSandboxedTaskRunner, startNode, withGarbageEvery } from "@gradual/node";
+import {
+  createSandboxedTaskRunner,
+  describeFailure,
+  NodeStartError,
+  type StartNodeOptions,
+  startNode,
+  withGarbageEvery,
+} from "@gradual/node";
 import type { Command } from "commander";
 import { CliError } from "../output.ts";
 import { loadKeyOrFail } from "./keys.ts";
@@ -94,8 +101,9 @@ Example:
       }
       const dataDir = resolve(options.data ?? `.data/node-${keyPair.publicKey.slice(0, 12)}`);
       const prefix = `[node ${keyPair.publicKey.slice(0, 8)}]`;
-      const running = await startNode({
-        ledgerUrl: resolveLedgerUrl(options.ledger),
+      const ledgerUrl = resolveLedgerUrl(options.ledger);
+      const running = await startNodeOrFail(ledgerUrl, {
+        ledgerUrl,
         keyPair,
         taskId: options.task,
         dataDir,
@@ -128,4 +136,22 @@ Example:
       process.once("SIGTERM", () => void stop());
     });
   registerNodeStatus(node);
+}
+
+/** Starts the node; a down ledger, an unknown task or a taken port become one `error[CODE]` line, not a stack. */
+async function startNodeOrFail(ledgerUrl: string, options: StartNodeOptions) {
+  try {
+    return await startNode(options);
+  } catch (error) {
+    if (error instanceof NodeStartError) throw new CliError(error.code, error.message);
+    if ((error as { code?: string }).code === "EADDRINUSE")
+      throw new CliError(
+        "NODE__PORT_IN_USE",
+        `port ${options.port} is taken (another node?): pass --port N, or --port 0 for any free port`,
+      );
+    const message = describeFailure(error, ledgerUrl);
+    if (message.startsWith("LEDGER__UNREACHABLE: "))
+      throw new CliError("LEDGER__UNREACHABLE", message.slice("LEDGER__UNREACHABLE: ".length));
+    throw error;
+  }
 }

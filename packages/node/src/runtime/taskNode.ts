@@ -1,10 +1,11 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type KeyPair, signBytes, signTransaction } from "@gradual/ledger";
+import { formatTokenAmount, type KeyPair, signBytes, signTransaction } from "@gradual/ledger";
 import {
   getAccount,
   getChain,
   getNode,
+  getNodeView,
   getTask,
   type Hash,
   type ProtocolEvent,
@@ -25,7 +26,30 @@ import {
 import type { LedgerSource } from "./ledgerSource.ts";
 import { NodeMetrics } from "./metrics.ts";
 import { NodeStore } from "./nodeStore.ts";
+import { describeOwnEvent } from "./ownEvents.ts";
 import { Replica } from "./replica.ts";
+
+/** A start-up failure the operator can act on, with a stable code (the CLI prints it as `error[CODE]`). */
+export class NodeStartError extends Error {
+  override readonly name = "NodeStartError";
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/** A pass's failure in one line: a down ledger says so and what to do, instead of `TypeError: fetch failed`. */
+export function describeFailure(error: unknown, ledgerUrl: string): string {
+  const cause = (error as { cause?: { code?: string } }).cause?.code;
+  if (
+    (error instanceof TypeError && /fetch failed/.test(error.message)) ||
+    cause === "ECONNREFUSED" ||
+    (error as Error).name === "TimeoutError"
+  )
+    return `LEDGER__UNREACHABLE: cannot reach the ledger at ${ledgerUrl} (${cause ?? (error as Error).message}); is it running? (npm start, gradual ledger, or --ledger URL)`;
+  return error instanceof Error ? error.message : String(error);
+}
 
 /**
  * A task node (protocol.md §2): follows the ledger as a verifying replica, asks `decide` what to do, runs task code
@@ -67,6 +91,10 @@ export class TaskNode {
   #again = false;
   #closed = false;
   #lastError: string | undefined;
+  /** Blocks up to this one were produced before the node started: their events are not logged again. */
+  #loggedAfterBlock = Number.POSITIVE_INFINITY;
+  /** Cycles whose current distribution attempt drew this node. */
+  #myListCycles = new Set<number>();
 
   constructor(options: TaskNodeOptions) {
     this.options = options;
@@ -79,7 +107,31 @@ export class TaskNode {
 
   async start(): Promise<void> {
     this.replica = new Replica(await this.options.ledger.genesis());
+    this.#loggedAfterBlock = await this.options.ledger.head();
     await this.tick();
+    const state = this.replica.state;
+    const task = getTask(state, this.options.taskId);
+    if (task === undefined && this.#lastError === undefined)
+      throw new NodeStartError(
+        "NODE__TASK_NOT_FOUND",
+        `no task ${this.options.taskId} on the ledger at ${this.options.ledger.url} (list them with: gradual task list)`,
+      );
+    if (task !== undefined) {
+      const view = getNodeView(state, task.id, this.me);
+      this.options.log("info", "started", {
+        task: `${task.name} (${task.status})`,
+        round: roundOf(task, getChain(state).slot),
+        escrow: formatTokenAmount(task.escrow),
+        minimumStake: formatTokenAmount(task.params.minimumStake),
+        stake: formatTokenAmount(view?.stake ?? 0n),
+        weight: formatTokenAmount(view?.weight ?? 0n),
+        locked: formatTokenAmount(view?.locked ?? 0n),
+        claimable: formatTokenAmount(view?.claimable ?? 0n),
+        ...(view === undefined && this.options.stake === undefined
+          ? { note: "not staked: pass --stake N or run gradual stake" }
+          : {}),
+      });
+    }
     this.#timer = setInterval(() => void this.tick(), this.options.pollMs);
   }
 
@@ -110,10 +162,13 @@ export class TaskNode {
         await this.#ensureStake();
         await this.#act();
       } while (this.#again && !this.#closed);
+      if (this.#lastError !== undefined) this.options.log("info", "recovered: the ledger answers again");
       this.#lastError = undefined;
     } catch (error) {
-      this.#lastError = error instanceof Error ? error.message : String(error);
-      this.options.log("error", "node pass failed; retrying", { error: this.#lastError });
+      const message = describeFailure(error, this.options.ledger.url);
+      // One line per distinct failure, not one per pass (a pass runs every pollMs while the ledger is down).
+      if (message !== this.#lastError) this.options.log("error", `${message}; retrying`);
+      this.#lastError = message;
     } finally {
       this.#ticking = false;
     }
@@ -127,10 +182,23 @@ export class TaskNode {
       for (const block of await this.options.ledger.blocks(replica.height + 1, to)) {
         const events = replica.apply(block);
         this.options.onEvents?.(events, block.slot);
+        this.#logOwnEvents(events, block.number);
       }
     }
     this.metrics.replicaHeight = replica.height;
     this.metrics.ledgerHead = this.ledgerHead;
+  }
+
+  #logOwnEvents(events: readonly ProtocolEvent[], block: number): void {
+    for (const event of events) {
+      if (event.type === "DistributorSelected" && event.task === this.options.taskId) {
+        if (event.distributor === this.me) this.#myListCycles.add(event.cycle);
+        else this.#myListCycles.delete(event.cycle);
+      }
+      if (block <= this.#loggedAfterBlock) continue;
+      const line = describeOwnEvent(event, this.me, this.options.taskId, this.#myListCycles);
+      if (line !== undefined) this.options.log(line.level, line.message, { ...line.fields, block });
+    }
   }
 
   /** Downloads the task bundle named on the ledger, checks its hash, and starts the sandboxed runner. */
