@@ -92,7 +92,8 @@ async function runDevnet(options: DevnetFlags): Promise<void> {
       stop(0),
     );
   } catch (error) {
-    process.stderr.write(`error[DEVNET__FAILED]: ${(error as Error).message}\n`);
+    const code = error instanceof CliError ? error.code : "DEVNET__FAILED";
+    process.stderr.write(`error[${code}]: ${(error as Error).message}\n`);
     await stop(1);
   }
 }
