@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { formatTokenAmount, type LedgerClient } from "@gradual/ledger";
 import type { Command } from "commander";
+import { createEscrowKeeper } from "../devnet/escrowKeeper.ts";
 import { createDevnet, DEFAULT_DEVNET_TASK } from "../devnet/startDevnet.ts";
 import { isKoiiTaskPath } from "../koii/publish.ts";
 import { CliError } from "../output.ts";
@@ -88,8 +89,20 @@ async function runDevnet(options: DevnetFlags): Promise<void> {
   process.once("SIGTERM", () => void stop(0));
   try {
     const running = await devnet.start();
-    await followChain(running.client, running.taskId, new Map(running.labels), options, running.startBlock, () =>
-      stop(0),
+    const keeper = createEscrowKeeper({
+      client: running.client,
+      taskId: running.taskId,
+      creatorKeyFile: running.creatorKeyFile,
+      write: (line) => process.stdout.write(`${line}\n`),
+    });
+    await followChain(
+      running.client,
+      running.taskId,
+      new Map(running.labels),
+      options,
+      running.startBlock,
+      keeper,
+      () => stop(0),
     );
   } catch (error) {
     const code = error instanceof CliError ? error.code : "DEVNET__FAILED";
@@ -127,6 +140,7 @@ async function followChain(
   labels: Map<string, string>,
   options: DevnetFlags,
   startBlock: number,
+  keeper: { check(): Promise<void> },
   finish: () => Promise<void>,
 ): Promise<void> {
   const task = await client.getTask(taskId);
@@ -148,9 +162,10 @@ async function followChain(
         if (round !== undefined && round > rounds) {
           subscription.close();
           done();
-        } else if (round !== undefined && round > shownRound && round >= 2) {
+        } else if (round !== undefined && round > shownRound) {
           shownRound = round;
-          void printRewards();
+          void keeper.check();
+          if (round >= 2) void printRewards();
         }
       },
       { after: startBlock },
