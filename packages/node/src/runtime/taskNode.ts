@@ -29,6 +29,9 @@ import { NodeStore } from "./nodeStore.ts";
 import { describeOwnEvent } from "./ownEvents.ts";
 import { Replica } from "./replica.ts";
 
+/** Blocks the replica may trail the ledger's head by and still act (a decision targets the next slot). */
+const MAX_ACTING_LAG_BLOCKS = 1;
+
 /** A start-up failure the operator can act on, with a stable code (the CLI prints it as `error[CODE]`). */
 export class NodeStartError extends Error {
   override readonly name = "NodeStartError";
@@ -95,6 +98,8 @@ export class TaskNode {
   #loggedAfterBlock = Number.POSITIVE_INFINITY;
   /** Cycles whose current distribution attempt drew this node. */
   #myListCycles = new Set<number>();
+  /** The replica height when the node found itself behind the ledger, until it caught up. */
+  #behindSince: number | undefined;
 
   constructor(options: TaskNodeOptions) {
     this.options = options;
@@ -197,8 +202,21 @@ export class TaskNode {
       }
       if (block <= this.#loggedAfterBlock) continue;
       const line = describeOwnEvent(event, this.me, this.options.taskId, this.#myListCycles);
-      if (line !== undefined) this.options.log(line.level, line.message, { ...line.fields, block });
+      if (line === undefined) continue;
+      const why =
+        event.type === "DistributionRejected" && event.distributor === this.me && event.reason === "missing"
+          ? this.#whyListMissing(event.cycle, event.attempt)
+          : undefined;
+      this.options.log(line.level, line.message, { ...line.fields, block, ...(why === undefined ? {} : { why }) });
     }
+  }
+
+  /** What this node knows about a list of its own that the ledger found missing, for the operator's log. */
+  #whyListMissing(cycle: number, attempt: number): string {
+    const key = `distribution/${cycle}/${attempt}/`;
+    const sent = this.store.nodeMemory.done.has(`${key}0`);
+    if (!sent) return "never sent: the node did not decide to post it before its window closed (behind, or busy)";
+    return "sent, but not included before the distribution window closed (the ledger or this node was slow)";
   }
 
   /** Downloads the task bundle named on the ledger, checks its hash, and starts the sandboxed runner. */
@@ -276,6 +294,26 @@ export class TaskNode {
   async #act(): Promise<void> {
     if (this.runner === undefined) return;
     const replica = this.replica as Replica;
+    // A node that fell behind (CPU starved, slow ledger) would decide on a past slot and send transactions for
+    // windows that already closed (DISTRIBUTION__WRONG_ATTEMPT, late commits). Catch up first; act on a fresh state.
+    const head = await this.options.ledger.head();
+    const lag = head - replica.height;
+    if (lag > MAX_ACTING_LAG_BLOCKS) {
+      if (this.#behindSince === undefined) {
+        this.#behindSince = replica.height;
+        this.options.log("warn", "behind the ledger: catching up before acting (windows that closed are skipped)", {
+          replica: replica.height,
+          head,
+        });
+      }
+      this.#again = true;
+      return;
+    }
+    if (this.#behindSince !== undefined) {
+      this.options.log("info", "caught up with the ledger", { from: this.#behindSince, head });
+      this.#behindSince = undefined;
+    }
+    this.metrics.ledgerHead = head;
     const actions = decide({
       state: replica.state,
       task: this.options.taskId,
