@@ -28,6 +28,7 @@ type NodeFlags = {
   callTimeoutMs: string;
   quiet?: boolean;
   misbehave?: string;
+  name?: string;
 };
 
 export function register(program: Command): void {
@@ -55,6 +56,7 @@ export function register(program: Command): void {
     .option("--memory-mb <n>", "task sandbox heap limit in MB", "128")
     .option("--call-timeout-ms <n>", "time limit of one task call in ms", "30000")
     .option("--quiet", "log warnings and errors only")
+    .option("--name <label>", "a name for people, served in /health and shown by the dashboard (e.g. node-1)")
     .option("--misbehave <fault>", "demos and tests only: garbage:N submits a garbage proof every N-th cycle")
     .addHelpText(
       "after",
@@ -107,6 +109,7 @@ Example:
         keyPair,
         taskId: options.task,
         dataDir,
+        ...(options.name === undefined ? {} : { name: options.name }),
         port: Number(options.port),
         host: options.host,
         ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl }),

@@ -357,7 +357,7 @@ async function restartNode(parts: DevnetParts, chain: Chain, node: DevnetNode): 
 }
 
 function nodeArgs(
-  node: Pick<DevnetNode, "keyFile" | "dataDir" | "cheating">,
+  node: Pick<DevnetNode, "keyFile" | "dataDir" | "cheating" | "label">,
   ledgerUrl: string,
   taskId: string,
   port: string,
@@ -365,7 +365,7 @@ function nodeArgs(
   options: StartDevnetOptions,
 ): string[] {
   const args = ["--key", node.keyFile, "--ledger", ledgerUrl, "--task", taskId, "--port", port];
-  args.push("--data", node.dataDir, "--stake", stake, ...(options.nodeArgs ?? []));
+  args.push("--data", node.dataDir, "--stake", stake, "--name", node.label, ...(options.nodeArgs ?? []));
   if (node.cheating) args.push("--misbehave", options.misbehave ?? "garbage:3");
   return args;
 }

@@ -243,6 +243,11 @@ function NodeHealth({ task, account, url }: { readonly task: string; readonly ac
   const data = status.data;
   return (
     <p className="small node-health" data-testid="node-health">
+      {typeof data?.health?.name === "string" ? (
+        <>
+          Named <strong data-testid="node-name">{data.health.name}</strong> (by its operator) ·{" "}
+        </>
+      ) : null}
       Node URL <code>{url}</code> ·{" "}
       {data === undefined ? (
         <span className="muted">

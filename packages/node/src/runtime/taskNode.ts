@@ -66,6 +66,8 @@ export type TaskNodeOptions = {
   readonly keyPair: KeyPair;
   readonly taskId: Hash;
   readonly dataDir: string;
+  /** A name for people (the devnet's node-1, ...), served in /health; never on the ledger. */
+  readonly name?: string;
   /** The URL other nodes use to fetch this node's proofs (recorded on the ledger with the stake). */
   readonly publicUrl: string;
   /** Stake to hold in the task, in base units; staked once at start when the node holds less. */
