@@ -368,6 +368,11 @@ describe("dashboard in a browser, against a real devnet", { skip, timeout: 300_0
         `^${listed} slash(es)? below: [\\d.,]+ tokens? from stake \\+ [\\d.,]+ tokens? from locked rewards = `,
       ),
     );
+    // The devnet names its nodes; the node page shows the name its /health serves.
+    assert.match(
+      (await nodePage.locator('[data-testid="node-name"]').textContent({ timeout: 20_000 })) ?? "",
+      /^node-\d+ \(cheater\)$/,
+    );
     await shot(nodePage, "node-cheater");
     await cyclePage.close();
     await nodePage.close();
