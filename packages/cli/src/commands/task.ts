@@ -109,15 +109,20 @@ export function register(program: Command): void {
     .argument("<dir>", "task folder (holding task.yml)")
     .description("Run a task through several rounds with several sandboxed nodes on an in-memory ledger")
     .option("--nodes <n>", "number of nodes", "3")
-    .option("--rounds <n>", "rounds of work", "4")
-    .option("--json", "print the calls and outcome as JSON")
+    .option("--rounds <n>", "rounds of work, counted from the end of the stakes' warm-up", "4")
+    .option("--json", "print the calls and outcome as JSON (amounts in base units, as strings)")
     .addHelpText(
       "after",
       `
 Each node runs the task's real code in its own sandbox (worker thread with memory and time limits), commits and
 reveals its proof, audits the others, and the drawn distributor posts the list that the others check. The
-report shows, round by round, what task+submission, audit and distribution returned on every node.
-Exits 1 when a call failed or no cycle was paid.`,
+report shows, round by round, what task+submission, audit and distribution returned on every node (node-1,
+node-2, ... as on the devnet), the audits upheld and the slashes, and the lists paid, in tokens. After the last
+round asked for, the nodes do no new work; the last cycles are reviewed and paid.
+Exits 1 when a call failed or no cycle was paid.
+
+Example:
+  gradual task test my-task --nodes 4 --rounds 3`,
     )
     .action(async (dir: string, options: { nodes: string; rounds: string; json?: boolean }) => {
       const loaded = loadTaskConfig(dir);
