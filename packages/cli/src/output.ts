@@ -28,7 +28,8 @@ export function printJson(value: unknown): void {
 export function describeRefusal(code: string, message: string, context: Readonly<Record<string, unknown>>): string {
   const tokens = (value: unknown) => {
     try {
-      return `${formatTokenAmount(BigInt(value as string))} tokens`;
+      const text = formatTokenAmount(BigInt(value as string));
+      return `${text} ${text === "1" ? "token" : "tokens"}`;
     } catch {
       return String(value);
     }

@@ -124,6 +124,29 @@ describe("gradual node status on a devnet", { timeout: 240_000 }, () => {
     assert.match(text.stdout, /vesting +[\d.]+ tokens locked/);
   });
 
+  test("task status reads for a person and for a script; stake needs no --node-url and states the minimum", async () => {
+    const net = devnet as Devnet;
+    const text = await runGradual(["task", "status", net.taskId, "--ledger", net.ledgerUrl], 60_000);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /^escrow +[\d.]+ tokens \(bounty [\d.]+ tokens per round\)$/m);
+    for (const node of net.nodes) assert.ok(text.stdout.includes(node.account), `lists ${node.label}`);
+    assert.doesNotMatch(text.stdout, /"escrow"/, "not JSON");
+    const json = await runGradual(["task", "status", net.taskId, "--ledger", net.ledgerUrl, "--json"], 60_000);
+    const parsed = JSON.parse(json.stdout) as { task: { id: string }; nodes: { account: string }[] };
+    assert.equal(parsed.task.id, net.taskId);
+    assert.equal(parsed.nodes.length, net.nodes.length);
+    // The creator stakes a single token: refused, and the error line says what the minimum is.
+    const stake = await runGradual(
+      ["stake", net.taskId, "--key", net.creatorKeyFile, "--amount", "1", "--ledger", net.ledgerUrl],
+      60_000,
+    );
+    assert.equal(stake.code, 1, stake.stdout);
+    assert.match(
+      stake.stderr,
+      /^error\[STAKE__BELOW_MINIMUM\]: .*the stake would be 1 token, the task's minimum is [\d.]+ tokens$/m,
+    );
+  });
+
   test("gradual node stops with a code for an unknown task and for a ledger that is down", async () => {
     const net = devnet as Devnet;
     const node = net.nodes[0];
