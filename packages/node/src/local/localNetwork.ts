@@ -69,7 +69,8 @@ export function localNodeName(index: number): string {
 }
 
 export type CallRecord = {
-  readonly node: number;
+  /** node-1, node-2, ... as in the report. */
+  readonly node: string;
   readonly cycle: number;
   readonly call: "task+submission" | "audit" | "distribution";
   readonly ok: boolean;
@@ -374,7 +375,7 @@ async function execute(
       });
       const preview = new TextDecoder().decode(result.value.slice(0, 80)).replace(/\s+/g, " ");
       calls.push({
-        node: node.index,
+        node: localNodeName(node.index),
         cycle: action.cycle,
         call: "task+submission",
         ok: true,
@@ -386,7 +387,7 @@ async function execute(
     } else {
       node.work.set(action.cycle, { status: "failed", reason: result.message });
       calls.push({
-        node: node.index,
+        node: localNodeName(node.index),
         cycle: action.cycle,
         call: "task+submission",
         ok: false,
@@ -421,7 +422,7 @@ async function execute(
     node.verdicts.set(`${action.cycle}/${action.target}`, verdict);
     const ownerName = owner === undefined ? action.target.slice(0, 8) : localNodeName(owner.index);
     calls.push({
-      node: node.index,
+      node: localNodeName(node.index),
       cycle: action.cycle,
       call: "audit",
       ok: true,
@@ -435,7 +436,13 @@ async function execute(
   const submitters = listSubmitters(state, taskId, action.cycle, cycle.attemptRound);
   const result = await node.runner.distribution(action.cycle, cycle.attemptRound, submitters, cycle.reserved);
   if (!result.ok) {
-    calls.push({ node: node.index, cycle: action.cycle, call: "distribution", ok: false, detail: result.message });
+    calls.push({
+      node: localNodeName(node.index),
+      cycle: action.cycle,
+      call: "distribution",
+      ok: false,
+      detail: result.message,
+    });
     report(
       `  ${localNodeName(node.index)} cycle ${action.cycle}: distribution FAILED (${result.reason}: ${result.message})`,
     );
@@ -448,7 +455,13 @@ async function execute(
     const name = peer === undefined ? entry.recipient.slice(0, 8) : localNodeName(peer.index);
     return `${name} ${formatTokenAmount(entry.amount)}`;
   });
-  calls.push({ node: node.index, cycle: action.cycle, call: "distribution", ok: true, detail: shown.join(" ") });
+  calls.push({
+    node: localNodeName(node.index),
+    cycle: action.cycle,
+    call: "distribution",
+    ok: true,
+    detail: shown.join(" "),
+  });
   report(
     `  ${localNodeName(node.index)} cycle ${action.cycle}: distribution -> ${entries.length} entries [${shown.join(", ")}]`,
   );
