@@ -131,7 +131,7 @@ export function createEventPrinter(options: EventPrinterOptions) {
           break;
         case "TaskPaused":
           lines.push(
-            `task paused: the escrow (${tokens(event.escrow)}) cannot cover a round's bounty; fund it to resume`,
+            `task paused: the escrow (${tokens(event.escrow)}) cannot cover a round's bounty; fund it to resume: gradual task fund ${taskId} --amount N --key KEY`,
           );
           break;
         case "TaskResumed":
