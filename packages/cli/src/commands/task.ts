@@ -252,22 +252,25 @@ export function formatTaskStatus(view: TaskStatusView, nodes: readonly NodeStatu
     totalSlashed: string;
     params: Record<string, string | number>;
   };
-  const tokens = (amount: string | number | undefined) => formatTokenAmount(BigInt(amount ?? 0));
+  const tokens = (amount: string | number | undefined) => {
+    const text = formatTokenAmount(BigInt(amount ?? 0));
+    return `${text} ${text === "1" ? "token" : "tokens"}`;
+  };
   const minimum = BigInt(task.params.minimumStake ?? 0);
   const lines = [
     `task      ${task.id} (${task.name})`,
     `ledger    ${url} (slot ${view.slot}, round ${view.round})`,
     `status    ${task.status}${task.status === "paused" ? " (escrow does not cover a round: gradual task fund ID --amount N)" : ""}`,
     `creator   ${task.creator}`,
-    `escrow    ${tokens(task.escrow)} tokens (bounty ${tokens(task.params.bountyPerRound)} per round)`,
-    `paid      ${tokens(task.totalPaid)} tokens; slashed ${tokens(task.totalSlashed)} tokens`,
-    `stake     minimum ${tokens(task.params.minimumStake)} tokens; active weight ${tokens(view.activeWeight)}`,
+    `escrow    ${tokens(task.escrow)} (bounty ${tokens(task.params.bountyPerRound)} per round)`,
+    `paid      ${tokens(task.totalPaid)}; slashed ${tokens(task.totalSlashed)}`,
+    `stake     minimum ${tokens(task.params.minimumStake)}; active weight ${tokens(view.activeWeight)}`,
     `nodes     ${task.nodeCount}`,
   ];
   for (const node of nodes) {
     const active = BigInt(node.stake) >= minimum && BigInt(node.stake) > 0n;
     lines.push(
-      `  ${node.account}  ${active ? "active " : "below minimum"} stake ${tokens(node.stake)}, weight ${tokens(node.weight)}, locked ${tokens(node.locked)}, claimable ${tokens(node.claimable)}, slashed ${tokens(node.slashedTotal)} (${node.slashCount}x)  ${node.url}`,
+      `  ${node.account}  ${active ? "active       " : "below minimum"} stake ${tokens(node.stake)}, weight ${tokens(node.weight)}, locked ${tokens(node.locked)}, claimable ${tokens(node.claimable)}, slashed ${tokens(node.slashedTotal)} (${node.slashCount}x)  ${node.url}`,
     );
   }
   for (const cycle of view.cycles)
