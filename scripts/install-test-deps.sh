@@ -44,11 +44,12 @@ need_apt() {
     return 1
   fi
   if [ "$APT_UPDATED" -eq 0 ]; then
-    sudo_if_needed apt-get update -qq
+    sudo_if_needed apt-get -o DPkg::Lock::Timeout=300 update -qq
     APT_UPDATED=1
   fi
   echo "install-test-deps: installing ${missing[*]}"
-  sudo_if_needed apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  # Another apt run (unattended-upgrades, a parallel job) holds the lock: wait up to 5 minutes rather than fail.
+  sudo_if_needed apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}"
 }
 
 # --- system packages needed by tests ---

@@ -7,6 +7,8 @@ const program = new Command()
   .description("Gradual Consensus: ledger, nodes, tasks, simulator and tools")
   .version("0.1.0")
   .showHelpAfterError()
+  // Options belong to the command they follow (so `gradual node status --task` is not read as `gradual node --task`).
+  .enablePositionalOptions()
   .exitOverride();
 
 registerCommands(program);

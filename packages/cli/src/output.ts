@@ -1,3 +1,5 @@
+import { formatTokenAmount } from "@gradual/ledger";
+
 /** A failure the user can act on: printed as `error[CODE]: message` with a non-zero exit, never as a stack trace. */
 export class CliError extends Error {
   override readonly name = "CliError";
@@ -17,4 +19,24 @@ export function toJson(value: unknown): string {
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${toJson(value)}\n`);
+}
+
+/**
+ * A refusal's message for a person: the protocol's message plus the figures from its context that tell what to do
+ * (the minimum stake, the balance and what was needed), in tokens.
+ */
+export function describeRefusal(code: string, message: string, context: Readonly<Record<string, unknown>>): string {
+  const tokens = (value: unknown) => {
+    try {
+      const text = formatTokenAmount(BigInt(value as string));
+      return `${text} ${text === "1" ? "token" : "tokens"}`;
+    } catch {
+      return String(value);
+    }
+  };
+  if (code === "STAKE__BELOW_MINIMUM")
+    return `${message}: the stake would be ${tokens(context.stake)}, the task's minimum is ${tokens(context.minimumStake)}`;
+  if (code === "ACCOUNT__INSUFFICIENT_BALANCE")
+    return `${message}: balance ${tokens(context.balance)}, needed ${tokens(context.needed)}`;
+  return message;
 }

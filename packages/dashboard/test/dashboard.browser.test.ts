@@ -267,7 +267,17 @@ describe("dashboard in a browser, against a real devnet", { skip, timeout: 300_0
     });
     await page.locator('[data-testid="task-table"] a.task-name').first().waitFor({ timeout: 20_000 });
     await page.locator('[data-testid="block-strip"] li').nth(5).waitFor({ timeout: 10_000 });
+    // Each tile shows its full block number (not the last three digits), the one its link opens.
+    const tile = page.locator('[data-testid="block-strip"] li a').last();
+    const linked = /#\/block\/(\d+)$/.exec((await tile.getAttribute("href")) ?? "")?.[1];
+    assert.equal((await tile.locator(".block-number").textContent())?.replaceAll(",", ""), linked);
     await shot(page, "overview");
+    // The explorer's time column is a wall time, not a slot or block number.
+    await page.goto(`${dashboard?.url}/#/explorer`);
+    const time = page.locator('[data-testid="block-time"]').first();
+    await time.waitFor({ timeout: 20_000 });
+    assert.match((await time.textContent()) ?? "", /^\d{2}:\d{2}:\d{2}/);
+    await page.goto(`${dashboard?.url}/`);
     // Keyboard: focus the task table, move to the first row, open it with Enter.
     await page.locator('[data-testid="task-table"]').focus();
     await page.keyboard.press("ArrowDown");
@@ -358,6 +368,19 @@ describe("dashboard in a browser, against a real devnet", { skip, timeout: 300_0
     await nodePage
       .locator('[data-testid="node-slashes"] li[data-event="Slashed"]', { hasText: `cycle ${cycle}` })
       .waitFor({ timeout: 20_000 });
+    // The summary counts the listed slashes the way their lines do: stake plus locked rewards.
+    const listed = await nodePage.locator('[data-testid="node-slashes"] li[data-event="Slashed"]').count();
+    assert.match(
+      (await nodePage.locator('[data-testid="node-slash-summary"]').textContent()) ?? "",
+      new RegExp(
+        `^${listed} slash(es)? below: [\\d.,]+ tokens? from stake \\+ [\\d.,]+ tokens? from locked rewards = `,
+      ),
+    );
+    // The devnet names its nodes; the node page shows the name its /health serves.
+    assert.match(
+      (await nodePage.locator('[data-testid="node-name"]').textContent({ timeout: 20_000 })) ?? "",
+      /^node-\d+ \(cheater\)$/,
+    );
     await shot(nodePage, "node-cheater");
     await cyclePage.close();
     await nodePage.close();

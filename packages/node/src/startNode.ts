@@ -12,6 +12,8 @@ export type StartNodeOptions = {
   readonly keyPair: KeyPair;
   readonly taskId: Hash;
   readonly dataDir: string;
+  /** A name for people (the devnet's node-1, ...), served in /health. */
+  readonly name?: string;
   /** Port to listen on (0 picks a free one); the node listens on `host`, 127.0.0.1 by default. */
   readonly port: number;
   readonly host?: string;
@@ -50,6 +52,7 @@ export async function startNode(options: StartNodeOptions): Promise<RunningNode>
     keyPair: options.keyPair,
     taskId: options.taskId,
     dataDir: options.dataDir,
+    ...(options.name === undefined ? {} : { name: options.name }),
     publicUrl: url,
     ...(options.stake === undefined ? {} : { stake: options.stake }),
     autoClaim: options.autoClaim ?? true,

@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { generateKeyPair, signBytes, verifyBytes } from "@gradual/ledger";
 import { encodeProof, taskPayloadBytes } from "@gradual/sdk";
 import { bundleTask, writeBundleFile } from "../src/bundle.ts";
-import { runLocalNetwork } from "../src/local/localNetwork.ts";
+import { localNodeName, runLocalNetwork } from "../src/local/localNetwork.ts";
 import { failureCode } from "../src/sandbox/codes.ts";
 import { createSandboxedTaskRunner } from "../src/sandbox/sandboxedRunner.ts";
 import type { TaskCallResult, TaskHost, TaskLimits, TaskRunner } from "../src/sandbox/types.ts";
@@ -264,7 +264,9 @@ describe("hostile task in a local network", () => {
           limits,
         }),
     });
-    const hostileWork = result.calls.filter((call) => call.node === 2 && call.call === "task+submission");
+    const hostileWork = result.calls.filter(
+      (call) => call.node === localNodeName(2) && call.call === "task+submission",
+    );
     assert.ok(hostileWork.length > 0 && hostileWork.every((call) => !call.ok), "the hostile node's work all failed");
     assert.ok(
       hostileWork.every((call) => call.detail.startsWith("SANDBOX__TIMEOUT")),

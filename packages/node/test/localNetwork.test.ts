@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { defineTask, type JsonValue } from "@gradual/sdk";
 import { runLocalNetwork } from "../src/local/localNetwork.ts";
+import { withGarbageEvery } from "../src/runtime/faults.ts";
 import { createInProcessTaskRunner } from "../src/sandbox/inProcessRunner.ts";
 
 type TaskWire = { task: { id: string; startSlot: number; params: { roundSlots: number; bountyPerRound: string } } };
@@ -43,10 +44,10 @@ test("ctx.ledger in the local network serves the task view and its blocks", asyn
     submission: (ctx) => ({ cycle: ctx.cycle }),
     audit: () => true,
   });
-  // Four rounds of work: by the last cycles the chain is past 100 blocks, so one request returns a capped page.
+  // Six rounds of work: by the last cycles the chain is past 100 blocks, so one request returns a capped page.
   const result = await runLocalNetwork({
     nodes: 2,
-    rounds: 4,
+    rounds: 6,
     seed: "local-ledger-reader",
     createRunner: async (host, limits) => createInProcessTaskRunner(reader, host, limits),
   });
@@ -114,4 +115,46 @@ test("ctx.ledger in the local network refuses routes it does not serve", async (
     createRunner: async (host, limits) => createInProcessTaskRunner(reader, host, limits),
   });
   assert.match(message, /serves only GET \/tasks\/\{id\} and GET \/blocks/);
+});
+
+/**
+ * What `gradual task test` prints: exactly the rounds of work asked for (then one settling header), nodes named
+ * from 1 as on the devnet, list amounts in tokens, and the audit outcome and slash of a node whose proof is wrong.
+ */
+test("the local network reports the rounds asked for, node-1.., tokens, upheld audits and slashes", async () => {
+  const honest = defineTask({
+    task: async () => {},
+    submission: (ctx) => ({ cycle: ctx.cycle }),
+    audit: (_ctx, proof) => proof.json<{ garbage?: boolean }>().garbage !== true,
+  });
+  const lines: string[] = [];
+  const result = await runLocalNetwork({
+    nodes: 4,
+    rounds: 3,
+    seed: "local-report",
+    createRunner: async (host, limits, index) => {
+      const runner = await createInProcessTaskRunner(honest, host, limits);
+      return index === 3 ? withGarbageEvery(runner, 1) : runner;
+    },
+    onReport: (line) => lines.push(line),
+  });
+  const headers = lines.filter((line) => /^round \d+$/.test(line));
+  assert.equal(headers.length, 3, `three round headers, got ${JSON.stringify(headers)}`);
+  assert.equal(lines.filter((line) => line.startsWith("after round")).length, 1);
+  assert.ok(lines.some((line) => line.includes("node-1 cycle")));
+  assert.ok(!lines.some((line) => /\bnode 0\b|node-0/.test(line)), "no node is numbered from 0");
+  assert.ok(
+    lines.some((line) => /audit #\d+ of node-4 UPHELD/.test(line)),
+    "the upheld audit is reported",
+  );
+  assert.ok(
+    lines.some((line) => /node-4 SLASHED \d/.test(line)),
+    "the slash is reported",
+  );
+  const accepted = lines.filter((line) => line.includes("list accepted"));
+  assert.ok(accepted.length >= 1, "a cycle was paid");
+  for (const line of accepted) assert.match(line, /list accepted, \d+(\.\d+)? tokens to \d node/);
+  assert.ok(!lines.some((line) => /\d{10,}/.test(line)), "no amount in base units");
+  const worked = new Set(result.calls.filter((call) => call.call === "task+submission").map((call) => call.cycle));
+  assert.equal(worked.size, 3, `work in three cycles, got ${[...worked].join(",")}`);
 });

@@ -7,7 +7,7 @@ import {
   resolveLedgerUrl,
 } from "@gradual/ledger";
 import type { Command } from "commander";
-import { CliError, printJson } from "../output.ts";
+import { CliError, describeRefusal, printJson } from "../output.ts";
 import { loadKeyOrFail } from "./keys.ts";
 
 const ACCOUNT = /^[0-9a-f]{64}$/;
@@ -17,7 +17,8 @@ export async function callLedger<T>(url: string, work: () => Promise<T>): Promis
   try {
     return await work();
   } catch (error) {
-    if (error instanceof LedgerError) throw new CliError(error.code, error.shortMessage);
+    if (error instanceof LedgerError)
+      throw new CliError(error.code, describeRefusal(error.code, error.shortMessage, error.context));
     const cause = (error as { cause?: { code?: string } }).cause;
     if (error instanceof TypeError || cause?.code === "ECONNREFUSED" || (error as Error).name === "TimeoutError") {
       throw new CliError(

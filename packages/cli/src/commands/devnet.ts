@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { formatTokenAmount, type LedgerClient } from "@gradual/ledger";
 import type { Command } from "commander";
+import { createEscrowKeeper } from "../devnet/escrowKeeper.ts";
 import { createDevnet, DEFAULT_DEVNET_TASK } from "../devnet/startDevnet.ts";
 import { isKoiiTaskPath } from "../koii/publish.ts";
 import { CliError } from "../output.ts";
@@ -33,7 +34,7 @@ export function register(program: Command): void {
     .option("--slot-ms <ms>", "slot length", "250")
     .option("--rounds <n>", "stop after this many rounds (default: run until Ctrl-C)")
     .option("--keep", "keep the data directory of a previous run")
-    .option("--quiet", "print only round summaries")
+    .option("--quiet", "print only round headers, the rewards line and pauses (no slot events)")
     .addHelpText(
       "after",
       `
@@ -88,27 +89,49 @@ async function runDevnet(options: DevnetFlags): Promise<void> {
   process.once("SIGTERM", () => void stop(0));
   try {
     const running = await devnet.start();
-    await followChain(running.client, running.taskId, new Map(running.labels), options, running.startBlock, () =>
-      stop(0),
+    const keeper = createEscrowKeeper({
+      client: running.client,
+      taskId: running.taskId,
+      creatorKeyFile: running.creatorKeyFile,
+      write: (line) => process.stdout.write(`${line}\n`),
+    });
+    await followChain(
+      running.client,
+      running.taskId,
+      new Map(running.labels),
+      options,
+      running.startBlock,
+      keeper,
+      () => stop(0),
     );
   } catch (error) {
-    process.stderr.write(`error[DEVNET__FAILED]: ${(error as Error).message}\n`);
+    const code = error instanceof CliError ? error.code : "DEVNET__FAILED";
+    process.stderr.write(`error[${code}]: ${(error as Error).message}\n`);
     await stop(1);
   }
 }
 
-/** One line per round: where the money sits for every node (stake, locked rewards, claimable, slashed). */
-async function printRewards(client: LedgerClient, taskId: string, labels: Map<string, string>): Promise<void> {
-  try {
-    const nodes = await client.listNodes(taskId, { limit: 100 });
-    const parts = nodes.items.map(
-      (node) =>
-        `${labels.get(node.account) ?? node.account.slice(0, 8)}: stake ${formatTokenAmount(BigInt(node.stake))}, locked ${formatTokenAmount(BigInt(node.locked))}, claimable ${formatTokenAmount(BigInt(node.claimable))}${BigInt(node.slashedTotal) > 0n ? `, slashed ${formatTokenAmount(BigInt(node.slashedTotal))}` : ""}`,
-    );
-    if (parts.length > 0) process.stdout.write(`  rewards   ${parts.join(" | ")}\n`);
-  } catch {
-    // The ledger was busy or restarting: the next round prints it.
-  }
+/**
+ * At most one line per round: where the money sits for every node (stake, locked rewards, claimable, slashed).
+ * A line identical to the previous one (nothing moved, e.g. while the task is paused) is not printed again.
+ */
+function createRewardsPrinter(client: LedgerClient, taskId: string, labels: Map<string, string>) {
+  let previous = "";
+  return async (): Promise<void> => {
+    try {
+      const nodes = await client.listNodes(taskId, { limit: 100 });
+      const parts = nodes.items.map(
+        (node) =>
+          `${labels.get(node.account) ?? node.account.slice(0, 8)}: stake ${formatTokenAmount(BigInt(node.stake))}, locked ${formatTokenAmount(BigInt(node.locked))}, claimable ${formatTokenAmount(BigInt(node.claimable))}${BigInt(node.slashedTotal) > 0n ? `, slashed ${formatTokenAmount(BigInt(node.slashedTotal))}` : ""}`,
+      );
+      const line = parts.join(" | ");
+      if (parts.length === 0 || line === previous) return;
+      previous = line;
+      process.stdout.write(`  rewards   ${line}\n`);
+    } catch {
+      // The ledger was busy or restarting: the next round prints it.
+    }
+  };
 }
 
 async function followChain(
@@ -117,6 +140,7 @@ async function followChain(
   labels: Map<string, string>,
   options: DevnetFlags,
   startBlock: number,
+  keeper: { check(): Promise<void> },
   finish: () => Promise<void>,
 ): Promise<void> {
   const task = await client.getTask(taskId);
@@ -130,6 +154,7 @@ async function followChain(
     write: (line) => process.stdout.write(`${line}\n`),
   });
   let shownRound = -1;
+  const printRewards = createRewardsPrinter(client, taskId, labels);
   await new Promise<void>((done) => {
     const subscription = client.subscribe(
       (data) => {
@@ -137,9 +162,10 @@ async function followChain(
         if (round !== undefined && round > rounds) {
           subscription.close();
           done();
-        } else if (round !== undefined && round > shownRound && round >= 2) {
+        } else if (round !== undefined && round > shownRound) {
           shownRound = round;
-          void printRewards(client, taskId, labels);
+          void keeper.check();
+          if (round >= 2) void printRewards();
         }
       },
       { after: startBlock },

@@ -131,7 +131,7 @@ export function createEventPrinter(options: EventPrinterOptions) {
           break;
         case "TaskPaused":
           lines.push(
-            `task paused: the escrow (${tokens(event.escrow)}) cannot cover a round's bounty; fund it to resume`,
+            `task paused: the escrow (${tokens(event.escrow)}) cannot cover a round's bounty; fund it to resume: gradual task fund ${taskId} --amount N --key KEY`,
           );
           break;
         case "TaskResumed":
@@ -177,7 +177,8 @@ export function createEventPrinter(options: EventPrinterOptions) {
       const events = data.events
         .map((item) => item.event as Event)
         .filter((event) => event.task === undefined || event.task === taskId);
-      for (const line of describe(slot, events)) write(line);
+      // --quiet keeps the round headers and whatever needs the operator (the task paused or resumed).
+      for (const line of describe(slot, events)) if (!quiet || /task (paused|resumed)/.test(line)) write(line);
       for (const tx of data.txs) {
         if (!tx.result.ok && !quiet)
           write(`  slot ${String(slot).padStart(5)}  ${label(tx.from)}: ${tx.kind} refused (${tx.result.code})`);

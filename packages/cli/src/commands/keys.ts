@@ -1,4 +1,6 @@
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
+import { homedir } from "node:os";
+import { dirname, join, resolve } from "node:path";
 import { generateKeyPair, loadKeyFile, saveKeyFile } from "@gradual/ledger";
 import type { Command } from "commander";
 import { CliError, printJson } from "../output.ts";
@@ -12,26 +14,41 @@ function loadKeyOrFail(path: string) {
   }
 }
 
+/** Where `gradual keys new NAME` writes: ~/.gradual/keys/NAME.json ($GRADUAL_HOME replaces ~/.gradual). */
+export function defaultKeyPath(name: string): string {
+  return join(process.env.GRADUAL_HOME ?? join(homedir(), ".gradual"), "keys", `${name}.json`);
+}
+
 export function register(program: Command): void {
   const keys = program.command("keys").description("ed25519 key files: { publicKey, secretKey } as hex JSON");
 
   keys
     .command("new")
     .description("Create a key pair and write it to a new file (mode 600; never overwrites)")
-    .requiredOption("--out <file>", "where to write the key file")
+    .argument("[name]", "key name: the file is ~/.gradual/keys/<name>.json", "node")
+    .option("--out <file>", "write the key file here instead of ~/.gradual/keys/<name>.json")
     .option("--json", "print { publicKey, file } as JSON")
-    .addHelpText("after", "\nExample:\n  gradual keys new --out ~/.gradual/alice.json")
-    .action((options: { out: string; json?: boolean }) => {
-      if (existsSync(options.out))
-        throw new CliError("KEYS__EXISTS", `${options.out} exists; refusing to overwrite a key`);
+    .addHelpText(
+      "after",
+      "\nExamples:\n  gradual keys new                 # ~/.gradual/keys/node.json\n  gradual keys new alice           # ~/.gradual/keys/alice.json\n  gradual keys new --out node.json",
+    )
+    .action((name: string, options: { out?: string; json?: boolean }) => {
+      if (!/^[A-Za-z0-9._-]+$/.test(name))
+        throw new CliError(
+          "CLI__BAD_INPUT",
+          `key name: expected letters, digits, . _ or -, got ${JSON.stringify(name)}`,
+        );
+      const out = options.out ?? defaultKeyPath(name);
+      if (existsSync(out)) throw new CliError("KEYS__EXISTS", `${out} exists; refusing to overwrite a key`);
       const keyPair = generateKeyPair();
       try {
-        saveKeyFile(options.out, keyPair);
+        mkdirSync(dirname(resolve(out)), { recursive: true, mode: 0o700 });
+        saveKeyFile(out, keyPair);
       } catch (error) {
-        throw new CliError("KEYS__WRITE_FAILED", `cannot write ${options.out}: ${(error as Error).message}`);
+        throw new CliError("KEYS__WRITE_FAILED", `cannot write ${out}: ${(error as Error).message}`);
       }
-      if (options.json) printJson({ publicKey: keyPair.publicKey, file: options.out });
-      else process.stdout.write(`${keyPair.publicKey}\n`);
+      if (options.json) printJson({ publicKey: keyPair.publicKey, file: out });
+      else process.stdout.write(`${keyPair.publicKey}\nwritten to ${out}\n`);
     });
 
   keys

@@ -1,9 +1,17 @@
 import { resolve } from "node:path";
 import { parseTokenAmount, resolveLedgerUrl } from "@gradual/ledger";
-import { createSandboxedTaskRunner, startNode, withGarbageEvery } from "@gradual/node";
+import {
+  createSandboxedTaskRunner,
+  describeFailure,
+  NodeStartError,
+  type StartNodeOptions,
+  startNode,
+  withGarbageEvery,
+} from "@gradual/node";
 import type { Command } from "commander";
 import { CliError } from "../output.ts";
 import { loadKeyOrFail } from "./keys.ts";
+import { registerNodeStatus } from "./nodeStatusCommand.ts";
 
 function integer(flag: string, raw: string, minimum: number): number {
   const value = Number(raw);
@@ -14,9 +22,9 @@ function integer(flag: string, raw: string, minimum: number): number {
 }
 
 type NodeFlags = {
-  key: string;
+  key?: string;
   ledger?: string;
-  task: string;
+  task?: string;
   port: string;
   host: string;
   publicUrl?: string;
@@ -28,14 +36,18 @@ type NodeFlags = {
   callTimeoutMs?: string;
   quiet?: boolean;
   misbehave?: string;
+  name?: string;
 };
 
 export function register(program: Command): void {
-  program
+  const node = program
     .command("node")
+    // `gradual node status --task ...`: options after `status` are the subcommand's, not the node's.
+    .enablePositionalOptions()
     .description("Run a task node: follow and verify the ledger, do the work, prove it, audit others, get paid")
-    .requiredOption("--key <file>", "node key file (gradual keys new --out FILE)")
-    .requiredOption("--task <id>", "task id to serve")
+    // Checked in the action, not as required options: commander would also demand them of `gradual node status`.
+    .option("--key <file>", "node key file, required (gradual keys new)")
+    .option("--task <id>", "task id to serve, required")
     .option("--ledger <url>", "ledger URL (default: $GRADUAL_LEDGER or http://127.0.0.1:8899)")
     .option("--port <n>", "HTTP port for /proofs, /health, /metrics and task routes (0 = any free port)", "7001")
     .option("--host <address>", "address to listen on", "127.0.0.1")
@@ -55,6 +67,7 @@ export function register(program: Command): void {
       "time limit of setup and route calls in ms (default: the task's limits, else 30000; task, audit and distribution follow the round's windows)",
     )
     .option("--quiet", "log warnings and errors only")
+    .option("--name <label>", "a name for people, served in /health and shown by the dashboard (e.g. node-1)")
     .option("--misbehave <fault>", "demos and tests only: garbage:N submits a garbage proof every N-th cycle")
     .addHelpText(
       "after",
@@ -69,6 +82,8 @@ Example:
   gradual node --key node1.json --task 9c1f...e2 --stake 100 --port 7001`,
     )
     .action(async (options: NodeFlags) => {
+      if (options.key === undefined) throw new CliError("CLI__MISSING_ARGUMENT", "--key FILE is required");
+      if (options.task === undefined) throw new CliError("CLI__MISSING_ARGUMENT", "--task ID is required");
       if (!/^[0-9a-f]{64}$/.test(options.task))
         throw new CliError("CLI__BAD_INPUT", "--task: expected a task id of 64 hex characters");
       const keyPair = loadKeyOrFail(options.key);
@@ -99,11 +114,13 @@ Example:
       }
       const dataDir = resolve(options.data ?? `.data/node-${keyPair.publicKey.slice(0, 12)}`);
       const prefix = `[node ${keyPair.publicKey.slice(0, 8)}]`;
-      const running = await startNode({
-        ledgerUrl: resolveLedgerUrl(options.ledger),
+      const ledgerUrl = resolveLedgerUrl(options.ledger);
+      const running = await startNodeOrFail(ledgerUrl, {
+        ledgerUrl,
         keyPair,
         taskId: options.task,
         dataDir,
+        ...(options.name === undefined ? {} : { name: options.name }),
         port: Number(options.port),
         host: options.host,
         ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl }),
@@ -137,4 +154,23 @@ Example:
       process.once("SIGINT", () => void stop());
       process.once("SIGTERM", () => void stop());
     });
+  registerNodeStatus(node);
+}
+
+/** Starts the node; a down ledger, an unknown task or a taken port become one `error[CODE]` line, not a stack. */
+async function startNodeOrFail(ledgerUrl: string, options: StartNodeOptions) {
+  try {
+    return await startNode(options);
+  } catch (error) {
+    if (error instanceof NodeStartError) throw new CliError(error.code, error.message);
+    if ((error as { code?: string }).code === "EADDRINUSE")
+      throw new CliError(
+        "NODE__PORT_IN_USE",
+        `port ${options.port} is taken (another node?): pass --port N, or --port 0 for any free port`,
+      );
+    const message = describeFailure(error, ledgerUrl);
+    if (message.startsWith("LEDGER__UNREACHABLE: "))
+      throw new CliError("LEDGER__UNREACHABLE", message.slice("LEDGER__UNREACHABLE: ".length));
+    throw error;
+  }
 }

@@ -5,6 +5,9 @@ import { sendAndReport } from "./task.ts";
 
 const HEX64 = /^[0-9a-f]{64}$/;
 
+/** Where `gradual node` serves its proofs by default (--host 127.0.0.1 --port 7001). */
+const DEFAULT_NODE_URL = "http://127.0.0.1:7001";
+
 /** `gradual stake|unstake|withdraw|claim`: a node operator's money moves, one signed transaction each. */
 export function register(program: Command): void {
   program
@@ -13,9 +16,23 @@ export function register(program: Command): void {
     .description("Stake tokens in a task (active after the task's warm-up; weight ramps up over rampRounds)")
     .requiredOption("--key <file>", "node key file")
     .requiredOption("--amount <tokens>", "amount in tokens")
-    .requiredOption("--node-url <url>", "URL where this node serves its proofs, e.g. http://127.0.0.1:7001")
-    .option("--ledger <url>", "ledger URL")
+    .option(
+      "--node-url <url>",
+      "URL where this node serves its proofs (default: http://127.0.0.1:7001, what `gradual node` listens on)",
+      DEFAULT_NODE_URL,
+    )
+    .option("--ledger <url>", "ledger URL (default: $GRADUAL_LEDGER or http://127.0.0.1:8899)")
     .option("--json", "print the ledger's answer as JSON")
+    .addHelpText(
+      "after",
+      `
+Other nodes fetch this node's proofs from --node-url after its reveal: give the address they can reach. A node
+started with \`gradual node --stake N\` stakes by itself with its --public-url, so this command is for staking
+more, or before the node runs.
+
+Example:
+  gradual stake 9c1f...e2 --key node.json --amount 100 --node-url http://203.0.113.7:7001`,
+    )
     .action(
       async (
         task: string,
@@ -44,8 +61,9 @@ export function register(program: Command): void {
       .argument("<task>", "task id")
       .description(describe)
       .requiredOption("--key <file>", "node key file")
-      .option("--ledger <url>", "ledger URL")
+      .option("--ledger <url>", "ledger URL (default: $GRADUAL_LEDGER or http://127.0.0.1:8899)")
       .option("--json", "print the ledger's answer as JSON")
+      .addHelpText("after", `\nExample:\n  gradual ${name} 9c1f...e2 --key node.json`)
       .action(async (task: string, options: { key: string; ledger?: string; json?: boolean }) => {
         await sendAndReport(options, { kind: name, task: taskId(task) }, `${name} ${task}`);
       });

@@ -11,6 +11,7 @@ import {
   bundleTask,
   createSandboxedTaskRunner,
   describeTaskLimits,
+  localNodeName,
   runLocalNetwork,
   writeBundleFile,
 } from "@gradual/node";
@@ -18,7 +19,7 @@ import { getNodeView, type Hash } from "@gradual/protocol";
 import type { Command } from "commander";
 import { startTaskSite } from "../devnet/taskSite.ts";
 import { isKoiiTaskPath, loadKoiiTask, publishKoiiTask } from "../koii/publish.ts";
-import { CliError, printJson } from "../output.ts";
+import { CliError, describeRefusal, printJson } from "../output.ts";
 import { loadTaskConfig, type TaskConfig } from "../taskConfig.ts";
 import { callLedger } from "./account.ts";
 import { loadKeyOrFail } from "./keys.ts";
@@ -88,7 +89,11 @@ export async function publishTask(
   );
   if (result.status !== "included")
     throw new CliError("TASK__NOT_INCLUDED", `createTask ${result.hash} was not included in time`);
-  if (!result.result.ok) throw new CliError(result.result.code, result.result.message);
+  if (!result.result.ok)
+    throw new CliError(
+      result.result.code,
+      describeRefusal(result.result.code, result.result.message, result.result.context),
+    );
   // A task's id is the hash of the transaction that created it (protocol.md §1).
   return result.hash as Hash;
 }
@@ -112,15 +117,20 @@ export function register(program: Command): void {
     .argument("<dir>", "task folder (holding task.yml)")
     .description("Run a task through several rounds with several sandboxed nodes on an in-memory ledger")
     .option("--nodes <n>", "number of nodes", "3")
-    .option("--rounds <n>", "rounds of work", "4")
-    .option("--json", "print the calls and outcome as JSON")
+    .option("--rounds <n>", "rounds of work, counted from the end of the stakes' warm-up", "4")
+    .option("--json", "print the calls and outcome as JSON (amounts in base units, as strings)")
     .addHelpText(
       "after",
       `
 Each node runs the task's real code in its own sandbox (a process with memory and time limits), commits and
 reveals its proof, audits the others, and the drawn distributor posts the list that the others check. The
-report shows, round by round, what task+submission, audit and distribution returned on every node.
-Exits 1 when a call failed or no cycle was paid.`,
+report shows, round by round, what task+submission, audit and distribution returned on every node (node-1,
+node-2, ... as on the devnet), the audits upheld and the slashes, and the lists paid, in tokens. After the last
+round asked for, the nodes do no new work; the last cycles are reviewed and paid.
+Exits 1 when a call failed or no cycle was paid.
+
+Example:
+  gradual task test my-task --nodes 4 --rounds 3`,
     )
     .action(async (dir: string, options: { nodes: string; rounds: string; json?: boolean }) => {
       const loaded = loadTaskConfig(dir);
@@ -198,14 +208,17 @@ Exits 1 when a call failed or no cycle was paid.`,
     .command("status")
     .argument("<task>", "task id")
     .description("Show a task's parameters, escrow, nodes and the window each live cycle is in")
-    .option("--ledger <url>", "ledger URL")
-    .option("--json", "print JSON")
+    .option("--ledger <url>", "ledger URL (default: $GRADUAL_LEDGER or http://127.0.0.1:8899)")
+    .option("--json", "print { task, nodes } as JSON (amounts in base units, as strings)")
+    .addHelpText("after", "\nExamples:\n  gradual task status 3f2a...e9\n  gradual task status 3f2a...e9 --json")
     .action(async (id: string, options: LedgerFlags) => {
       const { client, url } = clientFor(options);
-      const view = await callLedger(url, () => client.getTask(taskIdOrFail(id)));
-      if (view === undefined) throw new CliError("TASK__NOT_FOUND", `no task ${id}`);
-      if (options.json) return printJson(view);
-      process.stdout.write(`${JSON.stringify(view, null, 2)}\n`);
+      const taskId = taskIdOrFail(id);
+      const view = await callLedger(url, () => client.getTask(taskId));
+      if (view === undefined) throw new CliError("TASK__NOT_FOUND", `no task ${id} on the ledger at ${url}`);
+      const nodes = await callLedger(url, () => client.listNodes(taskId, { limit: 1_000 }));
+      if (options.json) return printJson({ ...view, nodes: nodes.items });
+      process.stdout.write(`${formatTaskStatus(view, nodes.items, url).join("\n")}\n`);
     });
 
   for (const [name, kind, describe] of [
@@ -229,6 +242,50 @@ Exits 1 when a call failed or no cycle was paid.`,
       await sendAndReport(options, body, `${name} ${taskId}`);
     });
   }
+}
+
+type TaskStatusView = NonNullable<Awaited<ReturnType<LedgerClient["getTask"]>>>;
+type NodeStatusRow = Awaited<ReturnType<LedgerClient["listNodes"]>>["items"][number];
+
+/** `gradual task status` for a person: amounts in tokens, one line per node and per live cycle. */
+export function formatTaskStatus(view: TaskStatusView, nodes: readonly NodeStatusRow[], url: string): string[] {
+  const task = view.task as unknown as {
+    id: string;
+    name: string;
+    status: string;
+    creator: string;
+    escrow: string;
+    nodeCount: number;
+    totalPaid: string;
+    totalSlashed: string;
+    params: Record<string, string | number>;
+  };
+  const tokens = (amount: string | number | undefined) => {
+    const text = formatTokenAmount(BigInt(amount ?? 0));
+    return `${text} ${text === "1" ? "token" : "tokens"}`;
+  };
+  const minimum = BigInt(task.params.minimumStake ?? 0);
+  const lines = [
+    `task      ${task.id} (${task.name})`,
+    `ledger    ${url} (slot ${view.slot}, round ${view.round})`,
+    `status    ${task.status}${task.status === "paused" ? " (escrow does not cover a round: gradual task fund ID --amount N)" : ""}`,
+    `creator   ${task.creator}`,
+    `escrow    ${tokens(task.escrow)} (bounty ${tokens(task.params.bountyPerRound)} per round)`,
+    `paid      ${tokens(task.totalPaid)}; slashed ${tokens(task.totalSlashed)}`,
+    `stake     minimum ${tokens(task.params.minimumStake)}; active weight ${tokens(view.activeWeight)}`,
+    `nodes     ${task.nodeCount}`,
+  ];
+  for (const node of nodes) {
+    const active = BigInt(node.stake) >= minimum && BigInt(node.stake) > 0n;
+    lines.push(
+      `  ${node.account}  ${active ? "active       " : "below minimum"} stake ${tokens(node.stake)}, weight ${tokens(node.weight)}, locked ${tokens(node.locked)}, claimable ${tokens(node.claimable)}, slashed ${tokens(node.slashedTotal)} (${node.slashCount}x)  ${node.url}`,
+    );
+  }
+  for (const cycle of view.cycles)
+    lines.push(
+      `cycle ${cycle.cycle}   ${cycle.phase}${cycle.openWindows.length > 0 ? ` (open: ${cycle.openWindows.join(", ")})` : ""}`,
+    );
+  return lines;
 }
 
 /** `gradual task test`: several sandboxed nodes on an in-memory ledger; throws unless a cycle was paid. */
@@ -258,7 +315,7 @@ async function runTaskTest(
   const summary = result.accounts.map((account, index) => {
     const view = getNodeView(result.state, result.taskId, account);
     return {
-      node: index,
+      node: localNodeName(index),
       account,
       stake: view?.stake ?? 0n,
       vesting: (view?.claimable ?? 0n) + (view?.locked ?? 0n),
@@ -269,7 +326,7 @@ async function runTaskTest(
     say(`\n${paid} cycle(s) paid; ${result.calls.length - failed.length} calls ok, ${failed.length} failed`);
     for (const row of summary)
       say(
-        `  node ${row.node} ${row.account.slice(0, 12)}… stake ${formatTokenAmount(row.stake)}, rewards ${formatTokenAmount(row.vesting)}`,
+        `  ${row.node} ${row.account.slice(0, 12)}… stake ${formatTokenAmount(row.stake)} tokens, rewards ${formatTokenAmount(row.vesting)} tokens (vesting)`,
       );
   }
   if (failed.length > 0 || paid === 0) {
@@ -293,5 +350,9 @@ export async function sendAndReport(
   else if (result.status === "pending") process.stdout.write(`${what}: acknowledged, pending (${result.hash})\n`);
   else if (result.result.ok) process.stdout.write(`${what}: included in block ${result.block} (${result.hash})\n`);
   else process.stdout.write(`${what}: refused in block ${result.block}: ${result.result.code}\n`);
-  if (result.status === "included" && !result.result.ok) throw new CliError(result.result.code, result.result.message);
+  if (result.status === "included" && !result.result.ok)
+    throw new CliError(
+      result.result.code,
+      describeRefusal(result.result.code, result.result.message, result.result.context),
+    );
 }

@@ -1,6 +1,6 @@
 import { createLedgerClient, formatTokenAmount, parseTokenAmount, resolveLedgerUrl } from "@gradual/ledger";
 import type { Command } from "commander";
-import { CliError, printJson } from "../output.ts";
+import { CliError, describeRefusal, printJson } from "../output.ts";
 import { callLedger } from "./account.ts";
 import { loadKeyOrFail } from "./keys.ts";
 
@@ -60,7 +60,10 @@ Example:
         process.stdout.write(`transfer ${result.hash}: included in block ${result.block} but refused\n`);
       }
       if (result.status === "included" && !result.result.ok) {
-        throw new CliError(result.result.code, result.result.message);
+        throw new CliError(
+          result.result.code,
+          describeRefusal(result.result.code, result.result.message, result.result.context),
+        );
       }
     });
 }

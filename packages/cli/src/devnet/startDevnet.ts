@@ -1,5 +1,6 @@
 import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
@@ -100,6 +101,21 @@ export async function startDevnet(options: StartDevnetOptions): Promise<Devnet> 
     await controller.stop();
     throw error;
   }
+}
+
+/** Refuses early, with what to do, when the ledger's port is taken (another devnet or ledger is running). */
+async function assertPortFree(port: number): Promise<void> {
+  if (port === 0) return;
+  const problem = await new Promise<string | undefined>((done) => {
+    const server = createServer();
+    server.once("error", (error: NodeJS.ErrnoException) => done(error.code ?? error.message));
+    server.listen({ port, host: "127.0.0.1", exclusive: true }, () => server.close(() => done(undefined)));
+  });
+  if (problem === "EADDRINUSE")
+    throw new CliError(
+      "DEVNET__PORT_IN_USE",
+      `port ${port} is already in use (another devnet or ledger?): stop it, or pick another port with --port, e.g. npm start -- --port ${port + 1}`,
+    );
 }
 
 function checkCount(name: string, value: number, max: number, min: number): number {
@@ -250,6 +266,8 @@ async function startChain(parts: DevnetParts): Promise<Chain> {
   }
   const ledgerDataDir = join(data, "ledger");
   const port = options.port ?? 8899;
+  await assertPortFree(port);
+  write("starting the ledger…\n");
   const ledger = parts.track(
     spawnLedger({ dataDir: ledgerDataDir, genesisPath, port, slotMs, logFile: join(data, "ledger.log") }),
   );
@@ -266,6 +284,7 @@ async function startChain(parts: DevnetParts): Promise<Chain> {
   }
   const startBlock = (await client.getHead()).number;
   const creatorKeyFile = join(keys.keyDir, "creator.json");
+  write(`  publishing  ${config.name} (bundling, uploading, createTask)…\n`);
   const taskId = await publishTask(client, config, creatorKeyFile, () => {});
   write(
     `  task        ${config.name} ${taskId}\n               bounty ${formatTokenAmount(config.params.bountyPerRound)}/round, escrow ${formatTokenAmount(config.funding)}, rounds of ${config.params.roundSlots} slots × ${slotMs} ms\n`,
@@ -307,7 +326,17 @@ async function startNodes(parts: DevnetParts, chain: Chain): Promise<DevnetNode[
     spawned.push(child);
     nodes.push({ ...node, url: "", process: child.process });
   }
-  const urls = await Promise.all(spawned.map((child) => child.url));
+  parts.write(`  starting    ${spawned.length} nodes (each downloads the task bundle and stakes)…\n`);
+  let ready = 0;
+  const urls = await Promise.all(
+    spawned.map((child) =>
+      child.url.then((url) => {
+        ready += 1;
+        if (ready < spawned.length) parts.write(`              ${ready}/${spawned.length} nodes serving\n`);
+        return url;
+      }),
+    ),
+  );
   for (const [index, node] of nodes.entries()) {
     node.url = urls[index] as string;
     parts.write(`  ${node.label.padEnd(20)} ${node.url}   (/health, /metrics, /proofs)\n`);
@@ -328,7 +357,7 @@ async function restartNode(parts: DevnetParts, chain: Chain, node: DevnetNode): 
 }
 
 function nodeArgs(
-  node: Pick<DevnetNode, "keyFile" | "dataDir" | "cheating">,
+  node: Pick<DevnetNode, "keyFile" | "dataDir" | "cheating" | "label">,
   ledgerUrl: string,
   taskId: string,
   port: string,
@@ -336,7 +365,7 @@ function nodeArgs(
   options: StartDevnetOptions,
 ): string[] {
   const args = ["--key", node.keyFile, "--ledger", ledgerUrl, "--task", taskId, "--port", port];
-  args.push("--data", node.dataDir, "--stake", stake, ...(options.nodeArgs ?? []));
+  args.push("--data", node.dataDir, "--stake", stake, "--name", node.label, ...(options.nodeArgs ?? []));
   if (node.cheating) args.push("--misbehave", options.misbehave ?? "garbage:3");
   return args;
 }

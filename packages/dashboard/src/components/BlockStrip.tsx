@@ -52,7 +52,7 @@ export function BlockStrip({ count = 24 }: { readonly count?: number }) {
                 </span>
               ))}
             </span>
-            <span className="block-number">{block.header.number % 1000}</span>
+            <span className="block-number">{formatSlot(block.header.number)}</span>
           </a>
         </li>
       ))}

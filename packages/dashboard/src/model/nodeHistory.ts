@@ -1,4 +1,5 @@
 import type { StoredEvent } from "../api/live.ts";
+import { formatTokens } from "./formatTokens.ts";
 import type { VestingEvent } from "./vestingCurve.ts";
 
 /**
@@ -15,6 +16,8 @@ export type ProofRow = {
   readonly status: "committed" | "valid" | "invalid" | "unavailable";
   readonly slashed: bigint;
   readonly paid: bigint;
+  /** Paid, slashed or judged, but its commit and reveal came before the blocks seen (not "not yet"). */
+  readonly beforeHistory: boolean;
 };
 
 export type NodeHistory = {
@@ -41,6 +44,7 @@ export function nodeHistory(events: readonly StoredEvent[], task: string, node: 
         status: "committed",
         slashed: 0n,
         paid: 0n,
+        beforeHistory: false,
       };
       proofs.set(cycle, row);
     }
@@ -100,6 +104,12 @@ export function nodeHistory(events: readonly StoredEvent[], task: string, node: 
         break;
     }
   }
+  for (const row of proofs.values()) {
+    if (row.committedAt !== undefined || row.revealedAt !== undefined) continue;
+    // Only later events of this cycle were seen: its commit and reveal are older than the history.
+    row.beforeHistory = true;
+    if (row.status === "committed") row.status = "valid";
+  }
   const newestFirst = (list: StoredEvent[]) => list.reverse();
   return {
     proofs: [...proofs.values()].sort((a, b) => b.cycle - a.cycle),
@@ -131,4 +141,16 @@ export function vestingEventsOf(
     }
   }
   return out;
+}
+
+/**
+ * The slashes in words, counted the same way as their event lines: stake and locked rewards taken, and how many
+ * slashes (of the node's total) happened before the blocks this page has seen.
+ */
+export function slashSummary(slashes: readonly StoredEvent[], slashCount: number): string {
+  const stake = slashes.reduce((sum, item) => sum + big(item.event.fromStake), 0n);
+  const vesting = slashes.reduce((sum, item) => sum + big(item.event.fromVesting), 0n);
+  const earlier = Math.max(0, slashCount - slashes.length);
+  const shown = `${slashes.length} slash${slashes.length === 1 ? "" : "es"} below: ${formatTokens(stake.toString())} from stake + ${formatTokens(vesting.toString())} from locked rewards = ${formatTokens((stake + vesting).toString())}`;
+  return earlier === 0 ? `${shown}.` : `${shown}; ${earlier} earlier, before the blocks this page has seen.`;
 }

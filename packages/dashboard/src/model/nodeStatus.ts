@@ -4,12 +4,15 @@ import type { NodeView } from "../api/types.ts";
 export function nodeStanding(
   node: NodeView,
   round: number,
+  minimumStake = 0n,
 ): { readonly label: string; readonly tone: "good" | "warn" | "bad" | "neutral" } {
   const stake = BigInt(node.stake);
   const weight = BigInt(node.weight);
   if (BigInt(node.unbonding) > 0n && stake === 0n)
     return { label: `unbonding until round ${node.unbondingUntilRound}`, tone: "warn" };
   if (stake === 0n) return { label: "no stake", tone: "neutral" };
+  // Below the task's minimum (after a slash, say) a node does no duties and is not paid: not "active".
+  if (stake < minimumStake) return { label: "below the minimum stake: inactive", tone: "bad" };
   const waiting = node.lots.filter((lot) => lot.activationRound > round);
   if (weight === 0n && waiting.length > 0) {
     return {

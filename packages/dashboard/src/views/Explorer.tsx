@@ -11,7 +11,7 @@ import { SlotTime } from "../components/SlotTime.tsx";
 import { Stat } from "../components/Stat.tsx";
 import { type Column, VirtualTable } from "../components/VirtualTable.tsx";
 import { classifyQuery } from "../model/search.ts";
-import { formatSlot } from "../model/slotTime.ts";
+import { formatRelative, formatSlot, formatWallTime } from "../model/slotTime.ts";
 import { href } from "../router.ts";
 
 function meaningOf(code: string): string | undefined {
@@ -65,6 +65,16 @@ export function SearchBox({ autoFocus = false }: { readonly autoFocus?: boolean 
 
 type BlockRow = Block;
 
+function BlockTime({ producedAtMs }: { readonly producedAtMs: number }) {
+  const now = Date.now();
+  return (
+    <time dateTime={new Date(producedAtMs).toISOString()} data-testid="block-time">
+      {formatWallTime(producedAtMs, now)}
+      <span className="muted small">{` · ${formatRelative(producedAtMs - now)}`}</span>
+    </time>
+  );
+}
+
 const BLOCK_COLUMNS: readonly Column<BlockRow>[] = [
   {
     key: "number",
@@ -72,7 +82,13 @@ const BLOCK_COLUMNS: readonly Column<BlockRow>[] = [
     width: "6rem",
     render: (block) => <a href={href.block(block.number)}>{formatSlot(block.number)}</a>,
   },
-  { key: "time", header: "Time", render: (block) => <SlotTime slot={block.slot} relative prefix="" />, wide: true },
+  {
+    key: "time",
+    header: "Time",
+    // The wall time the block was stored (not the slot number, which the Block column already shows).
+    render: (block) => <BlockTime producedAtMs={block.producedAtMs} />,
+    wide: true,
+  },
   { key: "txs", header: "Txs", align: "right", width: "4rem", render: (block) => block.txs.length },
   {
     key: "failed",

@@ -10,7 +10,7 @@ import { ErrorMessage, Message } from "../components/Message.tsx";
 import { SlotTime } from "../components/SlotTime.tsx";
 import { Stat } from "../components/Stat.tsx";
 import { tokensAsNumber } from "../model/formatTokens.ts";
-import { nodeHistory, vestingEventsOf } from "../model/nodeHistory.ts";
+import { nodeHistory, slashSummary, vestingEventsOf } from "../model/nodeHistory.ts";
 import { nodeStanding, weightShare } from "../model/nodeStatus.ts";
 import { rampFraction, timingOf } from "../model/taskParams.ts";
 import { reconcileUnlocked, replayVesting, vestingCurve, vestingRange } from "../model/vestingCurve.ts";
@@ -26,7 +26,7 @@ function StakePanel({
   readonly timing: Timing;
   readonly round: number;
 }) {
-  const standing = nodeStanding(node, round);
+  const standing = nodeStanding(node, round, BigInt(timing.params.minimumStake));
   const { rampRounds } = timing.params;
   return (
     <section aria-labelledby="stake-title">
@@ -53,11 +53,11 @@ function StakePanel({
           }
         />
         <Stat
-          label="Slashed"
+          label="Slashed from stake"
           testId="node-slashed"
           tone={node.slashCount > 0 ? "bad" : undefined}
           value={<Amount value={node.slashedTotal} digits={3} />}
-          hint={`${node.slashCount} slash${node.slashCount === 1 ? "" : "es"} · ${node.missedDuties} missed duties · ${node.losingVotes} losing votes · ${node.equivocations} equivocations`}
+          hint={`${node.slashCount} slash${node.slashCount === 1 ? "" : "es"} (locked rewards taken are under Slashes) · ${node.missedDuties} missed duties · ${node.losingVotes} losing votes · ${node.equivocations} equivocations`}
         />
       </div>
       {node.lots.length === 0 ? null : (
@@ -243,6 +243,11 @@ function NodeHealth({ task, account, url }: { readonly task: string; readonly ac
   const data = status.data;
   return (
     <p className="small node-health" data-testid="node-health">
+      {typeof data?.health?.name === "string" ? (
+        <>
+          Named <strong data-testid="node-name">{data.health.name}</strong> (by its operator) ·{" "}
+        </>
+      ) : null}
       Node URL <code>{url}</code> ·{" "}
       {data === undefined ? (
         <span className="muted">
@@ -322,11 +327,14 @@ export function Node({ task, account }: { readonly task: string; readonly accoun
             </p>
           )
         ) : (
-          <ul className="events">
-            {history.slashes.map((item) => (
-              <EventLine key={item.seq} item={item} />
-            ))}
-          </ul>
+          <>
+            <p data-testid="node-slash-summary">{slashSummary(history.slashes, node.data.slashCount)}</p>
+            <ul className="events">
+              {history.slashes.map((item) => (
+                <EventLine key={item.seq} item={item} />
+              ))}
+            </ul>
+          </>
         )}
       </section>
       <section aria-labelledby="proofs-title">
@@ -357,13 +365,21 @@ export function Node({ task, account }: { readonly task: string; readonly accoun
                     <a href={href.cycle(task, proof.cycle)}>cycle {proof.cycle}</a>
                   </td>
                   <td className="wide">
-                    {proof.committedAt === undefined ? "–" : <SlotTime slot={proof.committedAt} />}
+                    {proof.committedAt !== undefined ? (
+                      <SlotTime slot={proof.committedAt} />
+                    ) : proof.beforeHistory || proof.revealedAt !== undefined ? (
+                      <span className="muted">before these blocks</span>
+                    ) : (
+                      "–"
+                    )}
                   </td>
                   <td>
-                    {proof.revealedAt === undefined ? (
-                      <span className="muted">not yet</span>
-                    ) : (
+                    {proof.revealedAt !== undefined ? (
                       <SlotTime slot={proof.revealedAt} />
+                    ) : proof.beforeHistory ? (
+                      <span className="muted">before these blocks</span>
+                    ) : (
+                      <span className="muted">not yet</span>
                     )}
                   </td>
                   <td>

@@ -27,7 +27,7 @@ const SERIES_CYCLES = 24;
 /** Largest node table loaded (the API pages 1,000 at a time). */
 const MAX_NODES = 10_000;
 
-function nodeColumns(task: string, round: number): readonly Column<NodeView>[] {
+function nodeColumns(task: string, round: number, minimumStake: bigint): readonly Column<NodeView>[] {
   return [
     { key: "index", header: "#", align: "right", width: "3.5rem", render: (node) => node.index, wide: true },
     {
@@ -48,7 +48,7 @@ function nodeColumns(task: string, round: number): readonly Column<NodeView>[] {
       key: "standing",
       header: "Standing",
       render: (node) => {
-        const standing = nodeStanding(node, round);
+        const standing = nodeStanding(node, round, minimumStake);
         return <span className={`small tone-${standing.tone}`}>{standing.label}</span>;
       },
       wide: true,
@@ -268,7 +268,8 @@ function NodesTable({ view }: { readonly view: TaskView }) {
     // A big task's table is many pages: refresh it less often so the ledger is not kept busy by one viewer.
     { minIntervalMs: view.task.nodeCount > 1_000 ? 15_000 : 3_000 },
   );
-  const columns = useMemo(() => nodeColumns(taskId, view.round), [taskId, view.round]);
+  const minimumStake = BigInt(String(view.task.params.minimumStake ?? "0"));
+  const columns = useMemo(() => nodeColumns(taskId, view.round, minimumStake), [taskId, view.round, minimumStake]);
   return (
     <section aria-labelledby="nodes-title">
       <h3 id="nodes-title">

@@ -1,6 +1,7 @@
 import {
   computeBlockHash,
   computeTxsRoot,
+  formatTokenAmount,
   generateKeyPair,
   type KeyPair,
   keyPairFromSecret,
@@ -16,6 +17,7 @@ import {
   DEVNET_PARAMS,
   getChain,
   getCycle,
+  getNode,
   getReveal,
   getTask,
   listDigest,
@@ -76,8 +78,14 @@ export type LocalNetworkOptions = {
   readonly onLimits?: (limits: TaskLimits) => void;
 };
 
+/** Nodes are named from 1, as on the devnet (node-1, node-2, ...). */
+export function localNodeName(index: number): string {
+  return `node-${index + 1}`;
+}
+
 export type CallRecord = {
-  readonly node: number;
+  /** node-1, node-2, ... as in the report. */
+  readonly node: string;
   readonly cycle: number;
   readonly call: "task+submission" | "audit" | "distribution";
   readonly ok: boolean;
@@ -137,6 +145,10 @@ export async function runLocalNetwork(options: LocalNetworkOptions): Promise<Loc
   const calls: CallRecord[] = [];
   const events: ProtocolEvent[] = [];
   const nodeKeys = Array.from({ length: options.nodes }, (_, index) => keyOf(index));
+  const nameOf = (account: string) => {
+    const index = nodeKeys.findIndex((keyPair) => keyPair.publicKey === account);
+    return index < 0 ? `${account.slice(0, 8)}…` : localNodeName(index);
+  };
   let state = createGenesisState({
     chainId: CHAIN_ID,
     accounts: [creator, ...nodeKeys].map((keyPair) => ({ account: keyPair.publicKey, balance: 10_000n * TOKEN })),
@@ -153,7 +165,12 @@ export async function runLocalNetwork(options: LocalNetworkOptions): Promise<Loc
     blocks.push(localBlock(blocks.at(-1), block.state, pending, block.outcomes));
     pending = [];
     state = block.state;
-    events.push(...block.slotEvents, ...block.outcomes.flatMap((outcome) => outcome.events));
+    const produced = [...block.slotEvents, ...block.outcomes.flatMap((outcome) => outcome.events)];
+    events.push(...produced);
+    for (const event of produced) {
+      const line = describeLocalEvent(event, nameOf);
+      if (line !== undefined) report(`  ${line}`);
+    }
     checkConservation(state);
     return block;
   };
@@ -166,7 +183,8 @@ export async function runLocalNetwork(options: LocalNetworkOptions): Promise<Loc
     bundleHash: sha256Hex("local-bundle"),
     metadataHash: null,
     params,
-    funding: params.bountyPerRound * BigInt(options.rounds + 4),
+    // Enough for the warm-up, the rounds asked for and the rounds that settle them.
+    funding: params.bountyPerRound * BigInt(options.rounds + params.warmupRounds + 8),
   });
   produce();
   const taskId = (events.find((event) => event.type === "TaskCreated") as { task: string }).task;
@@ -180,9 +198,9 @@ export async function runLocalNetwork(options: LocalNetworkOptions): Promise<Loc
       store: memoryStore(),
       ledger,
       log: {
-        info: (message) => report(`  node ${index} log: ${message}`),
-        warn: (message) => report(`  node ${index} warn: ${message}`),
-        error: (message) => report(`  node ${index} error: ${message}`),
+        info: (message) => report(`  ${localNodeName(index)} log: ${message}`),
+        warn: (message) => report(`  ${localNodeName(index)} warn: ${message}`),
+        error: (message) => report(`  ${localNodeName(index)} error: ${message}`),
       },
       config: options.config ?? {},
       currentRound: () =>
@@ -190,7 +208,7 @@ export async function runLocalNetwork(options: LocalNetworkOptions): Promise<Loc
     };
     const runner = await options.createRunner(host, limits, index);
     const setup = await runner.setup();
-    if (!setup.ok) report(`node ${index}: setup failed (${failureCode(setup)}: ${setup.message})`);
+    if (!setup.ok) report(`${localNodeName(index)}: setup failed (${failureCode(setup)}: ${setup.message})`);
     const node: LocalNode = {
       index,
       keyPair,
@@ -215,15 +233,30 @@ export async function runLocalNetwork(options: LocalNetworkOptions): Promise<Loc
   }
   produce();
   const task = getTask(state, taskId) as NonNullable<ReturnType<typeof getTask>>;
-  const endSlot = roundStart(task, options.rounds + 3);
+  // The rounds asked for are rounds of work: they start when the stakes are active (after the warm-up).
+  const firstRound = Math.max(
+    0,
+    ...nodes.flatMap(
+      (node) => getNode(state, taskId, node.keyPair.publicKey)?.lots.map((lot) => lot.activationRound) ?? [],
+    ),
+  );
+  const lastRound = firstRound + options.rounds - 1;
+  const endSlot = roundStart(task, lastRound + 4);
+  if (firstRound > 0) report(`warm-up: stakes become active in round ${firstRound}`);
   let reportedRound = -1;
   while (getChain(state).slot < endSlot) {
     const round = roundOf(task, getChain(state).slot + 1);
-    if (round !== reportedRound && round >= 0) {
+    if (round !== reportedRound && round >= firstRound && round <= lastRound + 1) {
       reportedRound = round;
-      report(`round ${round}`);
+      // The rounds after the last one asked for do no new work: they only review and pay the last cycles.
+      report(
+        round <= lastRound
+          ? `round ${round}`
+          : `after round ${lastRound}: no new work; the last cycles finish review and payment`,
+      );
     }
-    for (const node of nodes) await stepNode(node, nodes, state, taskId, (tx) => pending.push(tx), calls, report);
+    for (const node of nodes)
+      await stepNode(node, nodes, state, taskId, lastRound, (tx) => pending.push(tx), calls, report);
     produce();
   }
   for (const node of nodes) await node.runner.close();
@@ -303,6 +336,7 @@ async function stepNode(
   nodes: readonly LocalNode[],
   state: State,
   taskId: string,
+  lastRound: number,
   send: (tx: Transaction) => void,
   calls: CallRecord[],
   report: (line: string) => void,
@@ -325,6 +359,11 @@ async function stepNode(
     if (actions.length === 0) return;
     for (const action of actions) {
       node.done.add(action.key);
+      if (action.type === "runTask" && action.cycle > lastRound) {
+        // Past the rounds asked for: no work, so no commit; the node still reviews and distributes.
+        node.work.set(action.cycle, { status: "failed", reason: "after the last round asked for" });
+        continue;
+      }
       await execute(node, nodes, state, taskId, round, action, send, calls, report);
     }
   }
@@ -357,26 +396,26 @@ async function execute(
       });
       const preview = new TextDecoder().decode(result.value.slice(0, 80)).replace(/\s+/g, " ");
       calls.push({
-        node: node.index,
+        node: localNodeName(node.index),
         cycle: action.cycle,
         call: "task+submission",
         ok: true,
         detail: `${result.value.length} bytes`,
       });
       report(
-        `  node ${node.index} cycle ${action.cycle}: task+submission -> ${result.value.length} bytes "${preview}"`,
+        `  ${localNodeName(node.index)} cycle ${action.cycle}: task+submission -> ${result.value.length} bytes "${preview}"`,
       );
     } else {
       node.work.set(action.cycle, { status: "failed", reason: result.message });
       calls.push({
-        node: node.index,
+        node: localNodeName(node.index),
         cycle: action.cycle,
         call: "task+submission",
         ok: false,
         detail: `${failureCode(result)}: ${result.message}`,
       });
       report(
-        `  node ${node.index} cycle ${action.cycle}: task+submission FAILED (${failureCode(result)}: ${result.message}); nothing committed`,
+        `  ${localNodeName(node.index)} cycle ${action.cycle}: task+submission FAILED (${failureCode(result)}: ${result.message}); nothing committed`,
       );
     }
     return;
@@ -395,21 +434,22 @@ async function execute(
       const result = await node.runner.audit(action.cycle, round, bytes, action.target);
       if (!result.ok) {
         report(
-          `  node ${node.index} cycle ${action.cycle}: audit of node ${owner?.index} FAILED (${failureCode(result)})`,
+          `  ${localNodeName(node.index)} cycle ${action.cycle}: audit of ${owner === undefined ? action.target.slice(0, 8) : localNodeName(owner.index)} FAILED (${failureCode(result)})`,
         );
         return;
       }
       verdict = result.value ? "valid" : "invalid";
     }
     node.verdicts.set(`${action.cycle}/${action.target}`, verdict);
+    const ownerName = owner === undefined ? action.target.slice(0, 8) : localNodeName(owner.index);
     calls.push({
-      node: node.index,
+      node: localNodeName(node.index),
       cycle: action.cycle,
       call: "audit",
       ok: true,
-      detail: `node ${owner?.index}: ${verdict}`,
+      detail: `${ownerName}: ${verdict}`,
     });
-    report(`  node ${node.index} cycle ${action.cycle}: audit(node ${owner?.index}) -> ${verdict}`);
+    report(`  ${localNodeName(node.index)} cycle ${action.cycle}: audit(${ownerName}) -> ${verdict}`);
     return;
   }
   const cycle = getCycle(state, taskId, action.cycle);
@@ -417,18 +457,54 @@ async function execute(
   const submitters = listSubmitters(state, taskId, action.cycle, cycle.attemptRound);
   const result = await node.runner.distribution(action.cycle, cycle.attemptRound, submitters, cycle.reserved);
   if (!result.ok) {
-    const detail = `${failureCode(result)}: ${result.message}`;
-    calls.push({ node: node.index, cycle: action.cycle, call: "distribution", ok: false, detail });
+    calls.push({
+      node: localNodeName(node.index),
+      cycle: action.cycle,
+      call: "distribution",
+      ok: false,
+      detail: `${failureCode(result)}: ${result.message}`,
+    });
     report(
-      `  node ${node.index} cycle ${action.cycle}: distribution FAILED (${failureCode(result)}: ${result.message})`,
+      `  ${localNodeName(node.index)} cycle ${action.cycle}: distribution FAILED (${failureCode(result)}: ${result.message})`,
     );
     return;
   }
   const entries = [...result.value];
   node.lists.set(`${action.cycle}/${action.attempt}`, { entries, digest: listDigest(entries) });
-  const shown = entries.map(
-    (entry) => `${nodes.find((peer) => peer.keyPair.publicKey === entry.recipient)?.index}:${entry.amount}`,
+  const shown = entries.map((entry) => {
+    const peer = nodes.find((candidate) => candidate.keyPair.publicKey === entry.recipient);
+    const name = peer === undefined ? entry.recipient.slice(0, 8) : localNodeName(peer.index);
+    return `${name} ${formatTokenAmount(entry.amount)}`;
+  });
+  calls.push({
+    node: localNodeName(node.index),
+    cycle: action.cycle,
+    call: "distribution",
+    ok: true,
+    detail: shown.join(" "),
+  });
+  report(
+    `  ${localNodeName(node.index)} cycle ${action.cycle}: distribution -> ${entries.length} entries [${shown.join(", ")}]`,
   );
-  calls.push({ node: node.index, cycle: action.cycle, call: "distribution", ok: true, detail: shown.join(" ") });
-  report(`  node ${node.index} cycle ${action.cycle}: distribution -> ${entries.length} entries [${shown.join(", ")}]`);
+}
+
+/** The outcome events a task developer wants to see in `gradual task test`, one line each, amounts in tokens. */
+function describeLocalEvent(event: ProtocolEvent, nameOf: (account: string) => string): string | undefined {
+  const tokens = formatTokenAmount;
+  switch (event.type) {
+    case "AuditTriggered":
+      return `cycle ${event.cycle}: ${nameOf(event.triggerer)} triggered ${event.kind} audit #${event.trigger} of ${nameOf(event.target)} (bond ${tokens(event.bond)} tokens)`;
+    case "TriggerResolved":
+      return `cycle ${event.cycle}: audit #${event.trigger} of ${nameOf(event.target)} ${event.resolution === "upheld" ? "UPHELD" : event.resolution} (invalid ${tokens(event.invalidWeight)}, valid ${tokens(event.validWeight)}, unavailable ${tokens(event.unavailableWeight)} of ${tokens(event.activeWeight)} weight)`;
+    case "Slashed":
+      return `cycle ${event.cycle}: ${nameOf(event.node)} SLASHED ${tokens(event.fromStake)} stake + ${tokens(event.fromVesting)} locked rewards (${tokens(event.toWhistleblower)} to the whistleblower, ${tokens(event.burned)} burned)`;
+    case "DistributionAccepted":
+      return `cycle ${event.cycle}: list accepted, ${tokens(event.total)} tokens to ${event.entries} node(s), into vesting`;
+    case "DistributionRejected":
+      return `cycle ${event.cycle}: list of ${nameOf(event.distributor)} (attempt ${event.attempt}) rejected: ${event.reason}`;
+    case "TaskPaused":
+      return `task paused in round ${event.round}: escrow ${tokens(event.escrow)} tokens does not cover a round`;
+    default:
+      return undefined;
+  }
 }

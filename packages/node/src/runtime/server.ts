@@ -18,6 +18,7 @@ export function createNodeServer(node: TaskNode): FastifyInstance {
     return reply.code(healthy ? 200 : 503).send({
       ok: healthy,
       node: node.me,
+      name: node.options.name ?? null,
       task: node.options.taskId,
       replicaHeight: replica?.height ?? 0,
       ledgerHead: node.ledgerHead,

@@ -1,10 +1,11 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type KeyPair, signBytes, signTransaction, VerifierPool } from "@gradual/ledger";
+import { formatTokenAmount, type KeyPair, signBytes, signTransaction, VerifierPool } from "@gradual/ledger";
 import {
   getAccount,
   getChain,
   getNode,
+  getNodeView,
   getTask,
   type Hash,
   type ProtocolEvent,
@@ -34,7 +35,33 @@ import {
 import type { LedgerSource } from "./ledgerSource.ts";
 import { NodeMetrics } from "./metrics.ts";
 import { NodeStore } from "./nodeStore.ts";
+import { describeOwnEvent } from "./ownEvents.ts";
 import { Replica, ReplicaMismatchError } from "./replica.ts";
+
+/** Blocks the replica may trail the ledger's head by and still act (a decision targets the next slot). */
+const MAX_ACTING_LAG_BLOCKS = 1;
+
+/** A start-up failure the operator can act on, with a stable code (the CLI prints it as `error[CODE]`). */
+export class NodeStartError extends Error {
+  override readonly name = "NodeStartError";
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/** A pass's failure in one line: a down ledger says so and what to do, instead of `TypeError: fetch failed`. */
+export function describeFailure(error: unknown, ledgerUrl: string): string {
+  const cause = (error as { cause?: { code?: string } }).cause?.code;
+  if (
+    (error instanceof TypeError && /fetch failed/.test(error.message)) ||
+    cause === "ECONNREFUSED" ||
+    (error as Error).name === "TimeoutError"
+  )
+    return `LEDGER__UNREACHABLE: cannot reach the ledger at ${ledgerUrl} (${cause ?? (error as Error).message}); is it running? (npm start, gradual ledger, or --ledger URL)`;
+  return error instanceof Error ? error.message : String(error);
+}
 
 /**
  * A task node (protocol.md §2): follows the ledger as a verifying replica, asks `decide` what to do, runs task code
@@ -51,6 +78,8 @@ export type TaskNodeOptions = {
   readonly keyPair: KeyPair;
   readonly taskId: Hash;
   readonly dataDir: string;
+  /** A name for people (the devnet's node-1, ...), served in /health; never on the ledger. */
+  readonly name?: string;
   /** The URL other nodes use to fetch this node's proofs (recorded on the ledger with the stake). */
   readonly publicUrl: string;
   /** Stake to hold in the task, in base units; staked once at start when the node holds less. */
@@ -86,6 +115,12 @@ export class TaskNode {
   #verifier: VerifierPool | undefined;
   /** Set when a block did not verify: the node stopped and acts no more. */
   fatal: ReplicaMismatchError | undefined;
+  /** Blocks up to this one were produced before the node started: their events are not logged again. */
+  #loggedAfterBlock = Number.POSITIVE_INFINITY;
+  /** Cycles whose current distribution attempt drew this node. */
+  #myListCycles = new Set<number>();
+  /** The replica height when the node found itself behind the ledger, until it caught up. */
+  #behindSince: number | undefined;
 
   constructor(options: TaskNodeOptions) {
     this.options = options;
@@ -100,7 +135,31 @@ export class TaskNode {
     const genesis = await this.options.ledger.genesis();
     this.#verifier = new VerifierPool({ chainId: genesis.chainId, workers: this.options.verifierWorkers ?? 1 });
     this.replica = new Replica(genesis, this.#verifier);
+    this.#loggedAfterBlock = await this.options.ledger.head();
     await this.tick();
+    const state = this.replica.state;
+    const task = getTask(state, this.options.taskId);
+    if (task === undefined && this.#lastError === undefined)
+      throw new NodeStartError(
+        "NODE__TASK_NOT_FOUND",
+        `no task ${this.options.taskId} on the ledger at ${this.options.ledger.url} (list them with: gradual task list)`,
+      );
+    if (task !== undefined) {
+      const view = getNodeView(state, task.id, this.me);
+      this.options.log("info", "started", {
+        task: `${task.name} (${task.status})`,
+        round: roundOf(task, getChain(state).slot),
+        escrow: formatTokenAmount(task.escrow),
+        minimumStake: formatTokenAmount(task.params.minimumStake),
+        stake: formatTokenAmount(view?.stake ?? 0n),
+        weight: formatTokenAmount(view?.weight ?? 0n),
+        locked: formatTokenAmount(view?.locked ?? 0n),
+        claimable: formatTokenAmount(view?.claimable ?? 0n),
+        ...(view === undefined && this.options.stake === undefined
+          ? { note: "not staked: pass --stake N or run gradual stake" }
+          : {}),
+      });
+    }
     this.#timer = setInterval(() => void this.tick(), this.options.pollMs);
   }
 
@@ -133,11 +192,12 @@ export class TaskNode {
         await this.#ensureStake();
         await this.#act();
       } while (this.#again && !this.#closed);
+      if (this.#lastError !== undefined) this.options.log("info", "recovered: the ledger answers again");
       this.#lastError = undefined;
     } catch (error) {
-      this.#lastError = error instanceof Error ? error.message : String(error);
       if (error instanceof ReplicaMismatchError) {
         // The ledger served a block that does not verify: never act on it; stop and say why.
+        this.#lastError = error.message;
         this.fatal = error;
         this.#closed = true;
         if (this.#timer !== undefined) clearInterval(this.#timer);
@@ -149,7 +209,10 @@ export class TaskNode {
         this.options.onFatal?.(error);
         return;
       }
-      this.options.log("error", "node pass failed; retrying", { error: this.#lastError });
+      const message = describeFailure(error, this.options.ledger.url);
+      // One line per distinct failure, not one per pass (a pass runs every pollMs while the ledger is down).
+      if (message !== this.#lastError) this.options.log("error", `${message}; retrying`);
+      this.#lastError = message;
     } finally {
       this.#ticking = false;
     }
@@ -163,10 +226,36 @@ export class TaskNode {
       for (const block of await this.options.ledger.blocks(replica.height + 1, to)) {
         const events = await replica.apply(block);
         this.options.onEvents?.(events, block.slot);
+        this.#logOwnEvents(events, block.number);
       }
     }
     this.metrics.replicaHeight = replica.height;
     this.metrics.ledgerHead = this.ledgerHead;
+  }
+
+  #logOwnEvents(events: readonly ProtocolEvent[], block: number): void {
+    for (const event of events) {
+      if (event.type === "DistributorSelected" && event.task === this.options.taskId) {
+        if (event.distributor === this.me) this.#myListCycles.add(event.cycle);
+        else this.#myListCycles.delete(event.cycle);
+      }
+      if (block <= this.#loggedAfterBlock) continue;
+      const line = describeOwnEvent(event, this.me, this.options.taskId, this.#myListCycles);
+      if (line === undefined) continue;
+      const why =
+        event.type === "DistributionRejected" && event.distributor === this.me && event.reason === "missing"
+          ? this.#whyListMissing(event.cycle, event.attempt)
+          : undefined;
+      this.options.log(line.level, line.message, { ...line.fields, block, ...(why === undefined ? {} : { why }) });
+    }
+  }
+
+  /** What this node knows about a list of its own that the ledger found missing, for the operator's log. */
+  #whyListMissing(cycle: number, attempt: number): string {
+    const key = `distribution/${cycle}/${attempt}/`;
+    const sent = this.store.nodeMemory.done.has(`${key}0`);
+    if (!sent) return "never sent: the node did not decide to post it before its window closed (behind, or busy)";
+    return "sent, but not included before the distribution window closed (the ledger or this node was slow)";
   }
 
   /** Downloads the task bundle named on the ledger, checks its hash, and starts the sandboxed runner. */
@@ -271,6 +360,26 @@ export class TaskNode {
   async #act(): Promise<void> {
     if (this.runner === undefined) return;
     const replica = this.replica as Replica;
+    // A node that fell behind (CPU starved, slow ledger) would decide on a past slot and send transactions for
+    // windows that already closed (DISTRIBUTION__WRONG_ATTEMPT, late commits). Catch up first; act on a fresh state.
+    const head = await this.options.ledger.head();
+    const lag = head - replica.height;
+    if (lag > MAX_ACTING_LAG_BLOCKS) {
+      if (this.#behindSince === undefined) {
+        this.#behindSince = replica.height;
+        this.options.log("warn", "behind the ledger: catching up before acting (windows that closed are skipped)", {
+          replica: replica.height,
+          head,
+        });
+      }
+      this.#again = true;
+      return;
+    }
+    if (this.#behindSince !== undefined) {
+      this.options.log("info", "caught up with the ledger", { from: this.#behindSince, head });
+      this.#behindSince = undefined;
+    }
+    this.metrics.ledgerHead = head;
     const actions = decide({
       state: replica.state,
       task: this.options.taskId,

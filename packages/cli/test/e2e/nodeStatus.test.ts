@@ -1,0 +1,194 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { type Devnet, startDevnet } from "../../src/devnet/startDevnet.ts";
+import { makeTempDir, removeDir, runGradual, waitFor } from "./support.ts";
+
+/**
+ * What an operator sees (issue 16): `gradual node status` against a real devnet (ledger and node processes) says
+ * why a node was paid or slashed in a cycle, with the transactions; `gradual node` stops with one coded line for an
+ * unknown task or a ledger that is down.
+ */
+
+type Explained = {
+  cycle: number;
+  verdict: string;
+  paid: string;
+  reasons: { text: string; block?: number; tx?: string | null }[];
+};
+type StatusJson = {
+  node: { stake: string } | null;
+  summary: { paidTotal: string; cyclesPaid: number; slashes: number; done: Record<string, number> };
+  cycle?: Explained;
+};
+type Event = { type: string; node?: string; cycle?: number };
+
+describe("gradual node status on a devnet", { timeout: 240_000 }, () => {
+  let dataDir: string | undefined;
+  let devnet: Devnet | undefined;
+
+  before(async () => {
+    dataDir = makeTempDir("node-status");
+    devnet = await startDevnet({
+      dataDir,
+      port: 0,
+      slotMs: 150,
+      honestNodes: 3,
+      cheaters: 1,
+      misbehave: "garbage:1",
+      nodeArgs: ["--quiet"],
+    });
+  });
+
+  after(async () => {
+    await devnet?.stop();
+    removeDir(dataDir);
+  });
+
+  test("explains a paid cycle and a slashed one, with transaction hashes", async () => {
+    const net = devnet as Devnet;
+    const honest = net.nodes.find((node) => !node.cheating);
+    const cheater = net.nodes.find((node) => node.cheating);
+    assert.ok(honest !== undefined && cheater !== undefined);
+    // Wait until the ledger shows a payment to the honest node and a slash of the cheater.
+    const found = await waitFor(
+      "a paid cycle for node-1 and a slash of the cheater",
+      async () => {
+        const head = (await net.client.getHead()).number;
+        const events: Event[] = [];
+        for (let from = net.startBlock; from <= head; from += 100)
+          for (const block of await net.client.getBlocks(from, Math.min(head, from + 99)))
+            events.push(...block.events.map((item) => item.event as Event));
+        const paid = events.find((event) => event.type === "Vested" && event.node === honest.account);
+        const slashed = events.find((event) => event.type === "Slashed" && event.node === cheater.account);
+        return paid !== undefined && slashed !== undefined
+          ? { paidCycle: paid.cycle as number, slashedCycle: slashed.cycle as number }
+          : undefined;
+      },
+      { timeoutMs: 180_000, intervalMs: 2_000 },
+    );
+    const status = async (account: string, cycle: number) => {
+      const result = await runGradual(
+        [
+          "node",
+          "status",
+          "--task",
+          net.taskId,
+          "--account",
+          account,
+          "--cycle",
+          String(cycle),
+          "--ledger",
+          net.ledgerUrl,
+          "--json",
+        ],
+        60_000,
+      );
+      assert.equal(result.code, 0, result.stderr);
+      return JSON.parse(result.stdout) as StatusJson;
+    };
+    const paid = await status(honest.account, found.paidCycle);
+    assert.equal(paid.cycle?.verdict, "paid");
+    assert.ok(BigInt(paid.cycle?.paid ?? "0") > 0n);
+    assert.ok(paid.summary.cyclesPaid >= 1 && (paid.summary.done.commit ?? 0) >= 1);
+    const paidReason = paid.cycle?.reasons.find((reason) => reason.text.startsWith("paid "));
+    assert.ok(paidReason?.block !== undefined, "the payment cites its block");
+    const revealed = paid.cycle?.reasons.find((reason) => reason.text === "committed and revealed");
+    assert.match(revealed?.tx ?? "", /^[0-9a-f]{64}$/, "the reveal cites its transaction");
+
+    const slashed = await status(cheater.account, found.slashedCycle);
+    assert.equal(slashed.cycle?.verdict, "slashed");
+    const texts = (slashed.cycle?.reasons ?? []).map((reason) => reason.text).join("\n");
+    assert.match(texts, /proof judged INVALID \(audit #\d+ upheld; votes invalid: /);
+    assert.match(texts, /SLASHED \d/);
+    const trigger = slashed.cycle?.reasons.find((reason) => /^audit #\d+ triggered by/.test(reason.text));
+    assert.match(trigger?.tx ?? "", /^[0-9a-f]{64}$/, "the trigger cites its transaction");
+
+    // The text form says the same for a person.
+    const text = await runGradual(
+      [
+        "node",
+        "status",
+        "--task",
+        net.taskId,
+        "--account",
+        cheater.account,
+        "--cycle",
+        String(found.slashedCycle),
+        "--ledger",
+        net.ledgerUrl,
+      ],
+      60_000,
+    );
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, new RegExp(`cycle ${found.slashedCycle} +SLASHED`));
+    assert.match(text.stdout, /vesting +[\d.]+ tokens locked/);
+  });
+
+  test("task status reads for a person and for a script; stake needs no --node-url and states the minimum", async () => {
+    const net = devnet as Devnet;
+    const text = await runGradual(["task", "status", net.taskId, "--ledger", net.ledgerUrl], 60_000);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /^escrow +[\d.]+ tokens \(bounty [\d.]+ tokens per round\)$/m);
+    for (const node of net.nodes) assert.ok(text.stdout.includes(node.account), `lists ${node.label}`);
+    assert.doesNotMatch(text.stdout, /"escrow"/, "not JSON");
+    const json = await runGradual(["task", "status", net.taskId, "--ledger", net.ledgerUrl, "--json"], 60_000);
+    const parsed = JSON.parse(json.stdout) as { task: { id: string }; nodes: { account: string }[] };
+    assert.equal(parsed.task.id, net.taskId);
+    assert.equal(parsed.nodes.length, net.nodes.length);
+    // The creator stakes a single token: refused, and the error line says what the minimum is.
+    const stake = await runGradual(
+      ["stake", net.taskId, "--key", net.creatorKeyFile, "--amount", "1", "--ledger", net.ledgerUrl],
+      60_000,
+    );
+    assert.equal(stake.code, 1, stake.stdout);
+    assert.match(
+      stake.stderr,
+      /^error\[STAKE__BELOW_MINIMUM\]: .*the stake would be 1 token, the task's minimum is [\d.]+ tokens$/m,
+    );
+  });
+
+  test("gradual node stops with a code for an unknown task and for a ledger that is down", async () => {
+    const net = devnet as Devnet;
+    const node = net.nodes[0];
+    assert.ok(node !== undefined);
+    const unknownTask = "ab".repeat(32);
+    const unknown = await runGradual(
+      [
+        "node",
+        "--key",
+        node.keyFile,
+        "--task",
+        unknownTask,
+        "--ledger",
+        net.ledgerUrl,
+        "--port",
+        "0",
+        "--data",
+        `${dataDir}/unknown-task`,
+      ],
+      60_000,
+    );
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /^error\[NODE__TASK_NOT_FOUND\]: no task ab+/m);
+    assert.doesNotMatch(unknown.stderr, /\n\s+at /, "no stack trace");
+    const down = await runGradual(
+      [
+        "node",
+        "--key",
+        node.keyFile,
+        "--task",
+        net.taskId,
+        "--ledger",
+        "http://127.0.0.1:9",
+        "--port",
+        "0",
+        "--data",
+        `${dataDir}/down`,
+      ],
+      60_000,
+    );
+    assert.equal(down.code, 1);
+    assert.match(down.stderr, /^error\[LEDGER__UNREACHABLE\]: cannot reach the ledger at http:\/\/127\.0\.0\.1:9/m);
+    assert.doesNotMatch(down.stderr, /TypeError|\n\s+at /);
+  });
+});

@@ -1,0 +1,81 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { StoredEvent } from "../src/api/live.ts";
+import type { NodeView } from "../src/api/types.ts";
+import { nodeHistory, slashSummary } from "../src/model/nodeHistory.ts";
+import { nodeStanding } from "../src/model/nodeStatus.ts";
+
+const TASK = "t".repeat(64);
+const ME = "a".repeat(64);
+const TOKEN = 1_000_000_000n;
+let seq = 0;
+const stored = (slot: number, event: Record<string, unknown>): StoredEvent => ({
+  seq: seq++,
+  block: slot,
+  slot,
+  tx: null,
+  event: { task: TASK, ...event } as unknown as StoredEvent["event"],
+});
+
+test("a cycle paid before the blocks seen is shown as earlier, not as committed and not yet revealed", () => {
+  const history = nodeHistory(
+    [
+      stored(100, { type: "Vested", cycle: 3, node: ME, amount: (5n * TOKEN).toString(), endRound: 20 }),
+      stored(101, { type: "Committed", cycle: 5, node: ME }),
+    ],
+    TASK,
+    ME,
+  );
+  const paid = history.proofs.find((row) => row.cycle === 3);
+  const open = history.proofs.find((row) => row.cycle === 5);
+  assert.equal(paid?.beforeHistory, true);
+  assert.equal(paid?.status, "valid");
+  assert.equal(paid?.paid, 5n * TOKEN);
+  assert.equal(open?.beforeHistory, false, "a cycle committed in the window is not earlier");
+  assert.equal(open?.status, "committed");
+});
+
+test("the slash summary adds stake and locked rewards like the event lines, and counts earlier slashes", () => {
+  const slashes = [
+    stored(10, {
+      type: "Slashed",
+      cycle: 1,
+      node: ME,
+      fromStake: (50n * TOKEN).toString(),
+      fromVesting: (5n * TOKEN).toString(),
+    }),
+    stored(20, { type: "Slashed", cycle: 4, node: ME, fromStake: (25n * TOKEN).toString(), fromVesting: "0" }),
+  ];
+  assert.equal(
+    slashSummary(slashes, 2),
+    "2 slashes below: 75 tokens from stake + 5 tokens from locked rewards = 80 tokens.",
+  );
+  assert.match(slashSummary(slashes, 3), /; 1 earlier, before the blocks this page has seen\.$/);
+});
+
+test("a node below the task's minimum stake is not shown active", () => {
+  const node: NodeView = {
+    task: TASK,
+    account: ME,
+    index: 0,
+    url: "http://127.0.0.1:7001",
+    stake: (50n * TOKEN).toString(),
+    weight: (50n * TOKEN).toString(),
+    rampedStake: (50n * TOKEN).toString(),
+    lots: [{ amount: (50n * TOKEN).toString(), activationRound: 0 }],
+    unbonding: "0",
+    unbondingUntilRound: 0,
+    slashedTotal: (50n * TOKEN).toString(),
+    slashCount: 1,
+    missedDuties: 0,
+    losingVotes: 0,
+    equivocations: 0,
+    claimable: "0",
+    locked: "0",
+  };
+  assert.equal(nodeStanding(node, 10, 10n * TOKEN).label, "active");
+  const below = nodeStanding(node, 10, 100n * TOKEN);
+  assert.notEqual(below.label, "active");
+  assert.match(below.label, /below the minimum stake/);
+  assert.equal(below.tone, "bad");
+});

@@ -1,0 +1,108 @@
+import { formatTokenAmount } from "@gradual/ledger";
+import type { Account, ProtocolEvent } from "@gradual/protocol";
+
+const formatTokens = formatTokenAmount;
+
+/**
+ * The operator's log of duties and money: one line per duty the ledger recorded for this node (committed, revealed,
+ * triggered, voted, list posted, proof published) and per payment, claim, slash and clawback concerning it.
+ */
+export type OwnEventLine = {
+  readonly level: "info" | "warn";
+  readonly message: string;
+  readonly fields: Readonly<Record<string, unknown>>;
+};
+
+export function describeOwnEvent(
+  event: ProtocolEvent,
+  me: Account,
+  task: string,
+  myListCycles: ReadonlySet<number>,
+): OwnEventLine | undefined {
+  if (!("task" in event) || event.task !== task) return undefined;
+  const info = (message: string, fields: Record<string, unknown>): OwnEventLine => ({
+    level: "info",
+    message,
+    fields,
+  });
+  switch (event.type) {
+    case "Staked":
+      return event.node === me ? info("staked", { amount: formatTokens(event.amount) }) : undefined;
+    case "Committed":
+      return event.node === me ? info("committed", { cycle: event.cycle }) : undefined;
+    case "Revealed":
+      return event.node === me ? info("revealed", { cycle: event.cycle }) : undefined;
+    case "AuditTriggered":
+      if (event.triggerer === me)
+        return info("triggered", {
+          cycle: event.cycle,
+          trigger: event.trigger,
+          target: event.target,
+          kind: event.kind,
+        });
+      if (event.target === me)
+        return {
+          level: "warn",
+          message:
+            event.verdict === "unavailable" ? "availability challenge against this node" : "audit against this node",
+          fields: { cycle: event.cycle, trigger: event.trigger, by: event.triggerer },
+        };
+      return undefined;
+    case "ProofPublished":
+      return event.node === me ? info("proof published", { cycle: event.cycle, trigger: event.trigger }) : undefined;
+    case "Voted":
+      return event.voter === me
+        ? info("voted", { cycle: event.cycle, trigger: event.trigger, choice: event.choice })
+        : undefined;
+    case "DistributorSelected":
+      return event.distributor === me ? info("drawn as distributor", { cycle: event.cycle }) : undefined;
+    case "DistributionSubmitted":
+      return myListCycles.has(event.cycle)
+        ? info("list posted", { cycle: event.cycle, chunk: event.chunk, entries: event.entries })
+        : undefined;
+    case "DistributionRejected":
+      return event.distributor === me
+        ? { level: "warn", message: "own list rejected", fields: { cycle: event.cycle, reason: event.reason } }
+        : undefined;
+    case "Vested":
+      return event.node === me
+        ? info("paid (vesting)", { cycle: event.cycle, amount: formatTokens(event.amount) })
+        : undefined;
+    case "Claimed":
+      return event.node === me ? info("claimed", { amount: formatTokens(event.amount) }) : undefined;
+    case "Slashed":
+      return event.node === me
+        ? {
+            level: "warn",
+            message: "SLASHED",
+            fields: {
+              cycle: event.cycle,
+              stake: formatTokens(event.fromStake),
+              vesting: formatTokens(event.fromVesting),
+            },
+          }
+        : undefined;
+    case "RewardClawedBack":
+      return event.node === me
+        ? {
+            level: "warn",
+            message: "reward clawed back",
+            fields: { cycle: event.cycle, amount: formatTokens(event.amount) },
+          }
+        : undefined;
+    case "BondForfeited":
+      return event.triggerer === me
+        ? {
+            level: "warn",
+            message: "trigger bond forfeited",
+            fields: { cycle: event.cycle, amount: formatTokens(event.amount) },
+          }
+        : undefined;
+    case "TaskPaused":
+      return { level: "warn", message: "task paused: its escrow cannot cover a round", fields: { round: event.round } };
+    case "TaskResumed":
+      return info("task resumed", { round: event.round });
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,49 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { TOKEN } from "@gradual/protocol";
+import { describeOwnEvent } from "../src/runtime/ownEvents.ts";
+
+const TASK = "1".repeat(64);
+const ME = "a".repeat(64);
+const PEER = "b".repeat(64);
+
+/** The operator's log: one line per duty and per payment, claim or slash of this node; nothing for its peers'. */
+test("own duties, payments and slashes each give one line; a peer's give none", () => {
+  const none = new Set<number>();
+  const mine = (event: Parameters<typeof describeOwnEvent>[0], lists = none) =>
+    describeOwnEvent(event, ME, TASK, lists);
+  assert.equal(mine({ type: "Committed", task: TASK, cycle: 4, node: ME })?.message, "committed");
+  assert.equal(mine({ type: "Committed", task: TASK, cycle: 4, node: PEER }), undefined);
+  assert.equal(mine({ type: "Committed", task: "2".repeat(64), cycle: 4, node: ME }), undefined, "another task");
+  const paid = mine({ type: "Vested", task: TASK, cycle: 4, node: ME, amount: 25n * TOKEN, endRound: 30 });
+  assert.deepEqual(paid, { level: "info", message: "paid (vesting)", fields: { cycle: 4, amount: "25" } });
+  const slashed = mine({
+    type: "Slashed",
+    task: TASK,
+    cycle: 5,
+    trigger: 0,
+    node: ME,
+    fromStake: 50n * TOKEN,
+    fromVesting: TOKEN / 2n,
+    toWhistleblower: TOKEN,
+    burned: 0n,
+  });
+  assert.equal(slashed?.level, "warn");
+  assert.deepEqual(slashed?.fields, { cycle: 5, stake: "50", vesting: "0.5" });
+  const posted = {
+    type: "DistributionSubmitted",
+    task: TASK,
+    cycle: 3,
+    attempt: 0,
+    chunk: 0,
+    chunkCount: 1,
+    entries: 4,
+  } as const;
+  assert.equal(mine(posted), undefined, "a list this node was not drawn for");
+  assert.equal(mine(posted, new Set([3]))?.message, "list posted");
+  assert.equal(mine({ type: "Claimed", task: TASK, node: ME, amount: TOKEN })?.message, "claimed");
+  assert.equal(
+    mine({ type: "Voted", task: TASK, cycle: 2, trigger: 1, voter: ME, choice: "invalid", weight: TOKEN })?.message,
+    "voted",
+  );
+});
