@@ -266,3 +266,37 @@ describe("ledger process: a connection cap", () => {
     }
   });
 });
+
+describe("ledger process: an idle timeout", () => {
+  const dir = tempDir("idle");
+  let ledger: LedgerProcess;
+
+  before(async () => {
+    ledger = await spawnLedger(join(dir.path, "data"), {
+      args: ["--devnet", "--manual-slots", "--workers", "0", "--idle-timeout-ms", "500"],
+    });
+  });
+
+  after(async () => {
+    await ledger?.stop();
+    dir.remove();
+  });
+
+  it("closes a connection that sends nothing, so idle sockets cannot hold the server's slots", async () => {
+    const socket = createConnection({ host: "127.0.0.1", port: ledger.port });
+    try {
+      // Bounded wait (not a timing assertion): the server must close the socket on its own, well before 30 s.
+      const closed = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), 30_000);
+        socket.once("close", () => {
+          clearTimeout(timer);
+          resolve(true);
+        });
+        socket.once("error", () => undefined);
+      });
+      assert.ok(closed, "the idle connection was not closed by the server");
+    } finally {
+      socket.destroy();
+    }
+  });
+});

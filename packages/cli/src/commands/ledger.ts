@@ -32,6 +32,7 @@ type LedgerOptions = {
   maxBlobStoreBytes?: string;
   maxSubscribersPerClient?: string;
   maxConnections?: string;
+  idleTimeoutMs?: string;
   maxBlobBytesPerAccount?: string;
   quiet?: boolean;
   dashboard?: boolean;
@@ -69,6 +70,7 @@ async function runLedger(options: LedgerOptions): Promise<void> {
   const maxBlobStoreBytes = integer("--max-blob-store-bytes", options.maxBlobStoreBytes, 1);
   const maxEventSubscribersPerClient = integer("--max-subscribers-per-client", options.maxSubscribersPerClient, 1);
   const maxConnections = integer("--max-connections", options.maxConnections, 1);
+  const idleTimeoutMs = integer("--idle-timeout-ms", options.idleTimeoutMs, 1);
   const maxBlobBytesPerAccount = integer("--max-blob-bytes-per-account", options.maxBlobBytesPerAccount, 1);
   let running: Awaited<ReturnType<typeof startLedger>>;
   try {
@@ -92,6 +94,7 @@ async function runLedger(options: LedgerOptions): Promise<void> {
       server: {
         ...(maxEventSubscribersPerClient === undefined ? {} : { maxEventSubscribersPerClient }),
         ...(maxConnections === undefined ? {} : { maxConnections }),
+        ...(idleTimeoutMs === undefined ? {} : { idleTimeoutMs }),
       },
       logger: createStderrLogger(options.quiet ? "warn" : "info"),
       ...(options.dashboard === false
@@ -226,6 +229,7 @@ export function register(program: Command): void {
     .option("--max-subscribers-per-client <n>", "most /v1/events streams per client address (default 32)")
     .option("--max-blob-bytes-per-account <n>", "most blob bytes one account may store (default 64 MiB)")
     .option("--max-connections <n>", "most open HTTP connections (default 2048)")
+    .option("--idle-timeout-ms <n>", "close a connection idle this long (default 150000: above the longest ?wait)")
     .option("--quiet", "log warnings and errors only")
     .option("--no-dashboard", "do not serve the dashboard at / (it is built on first start)")
     .addHelpText(
