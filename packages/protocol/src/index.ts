@@ -57,7 +57,16 @@ export {
 } from "./random.ts";
 export * from "./schedule.ts";
 export { keys } from "./state/keys.ts";
-export { Draft, diffStates, readRecord, type State, stateEntries, stateFromEntries, stateRoot } from "./state/store.ts";
+export {
+  Draft,
+  diffStates,
+  readRecord,
+  type State,
+  stateEntries,
+  stateFromEntries,
+  stateRoot,
+  ZERO_TOTALS,
+} from "./state/store.ts";
 export { keyHashOf, trieFullRehash, trieHash } from "./state/trie.ts";
 export { type CommitmentInput, computeCommitment } from "./transactions/commit.ts";
 export { signingPayload, transactionHash } from "./transactions/encoding.ts";

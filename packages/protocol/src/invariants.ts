@@ -1,5 +1,5 @@
 import { ProtocolError } from "./errors.ts";
-import { readRecord, type State, stateEntries } from "./state/store.ts";
+import { readRecord, type State, stateEntries, ZERO_TOTALS } from "./state/store.ts";
 import type {
   AccountRecord,
   ChainRecord,
@@ -31,16 +31,7 @@ export function checkTotals(state: State): void {
 }
 
 export function recomputeTotals(state: State): TotalsRecord {
-  const totals = {
-    balances: 0n,
-    stakes: 0n,
-    unbonding: 0n,
-    escrows: 0n,
-    reserved: 0n,
-    vesting: 0n,
-    bonds: 0n,
-    burned: 0n,
-  };
+  const totals: { -readonly [K in keyof TotalsRecord]: bigint } = { ...ZERO_TOTALS };
   for (const [key, value] of stateEntries(state)) {
     const kind = key.slice(0, key.indexOf("/"));
     if (kind === "account") totals.balances += (value as AccountRecord).balance;

@@ -19,6 +19,7 @@ import {
   type TriggerRecord,
   type VestingRecord,
   vestingBalance,
+  ZERO_TOTALS,
 } from "@gradual/protocol";
 
 /**
@@ -58,16 +59,7 @@ export class InvariantMonitor {
   fullChecks = 0;
   /** The state the record recount was last brought up to date with, and the recount itself. */
   #counted: State | null = null;
-  readonly #recount: Record<keyof TotalsRecord, bigint> = {
-    balances: 0n,
-    stakes: 0n,
-    unbonding: 0n,
-    escrows: 0n,
-    reserved: 0n,
-    vesting: 0n,
-    bonds: 0n,
-    burned: 0n,
-  };
+  readonly #recount: Record<keyof TotalsRecord, bigint> = { ...ZERO_TOTALS };
 
   constructor(task: Hash, bountyPerRound: bigint) {
     this.#task = task;
