@@ -1,6 +1,6 @@
 import type { RouteRequest, RouteResponse } from "@gradual/sdk";
 import express, { type Express } from "express";
-import { inject } from "light-my-request";
+import { type InjectOptions, inject } from "light-my-request";
 
 /**
  * Koii tasks register HTTP routes on the Express `app` the namespace wrapper exports. On gradual no task opens a
@@ -49,7 +49,7 @@ export async function dispatchToExpress(app: Express, request: RouteRequest): Pr
   for (const [name, value] of Object.entries(request.headers)) {
     if (!DROPPED_REQUEST_HEADERS.has(name.toLowerCase())) headers[name.toLowerCase()] = value;
   }
-  const method = request.method.toUpperCase();
+  const method = request.method.toUpperCase() as NonNullable<InjectOptions["method"]>;
   const response = await inject(app, {
     method,
     url: requestUrl(request),
