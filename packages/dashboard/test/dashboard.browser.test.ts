@@ -268,9 +268,14 @@ describe("dashboard in a browser, against a real devnet", { skip, timeout: 300_0
     await page.locator('[data-testid="task-table"] a.task-name').first().waitFor({ timeout: 20_000 });
     await page.locator('[data-testid="block-strip"] li').nth(5).waitFor({ timeout: 10_000 });
     // Each tile shows its full block number (not the last three digits), the one its link opens.
+    // Read link and label in one step: the strip moves on with every block.
     const tile = page.locator('[data-testid="block-strip"] li a').last();
-    const linked = /#\/block\/(\d+)$/.exec((await tile.getAttribute("href")) ?? "")?.[1];
-    assert.equal((await tile.locator(".block-number").textContent())?.replaceAll(",", ""), linked);
+    const [href, label] = await tile.evaluate((anchor) => [
+      anchor.getAttribute("href") ?? "",
+      anchor.querySelector(".block-number")?.textContent ?? "",
+    ]);
+    const linked = /#\/block\/(\d+)$/.exec(href ?? "")?.[1];
+    assert.equal(label?.replaceAll(",", ""), linked);
     await shot(page, "overview");
     // The explorer's time column is a wall time, not a slot or block number.
     await page.goto(`${dashboard?.url}/#/explorer`);
