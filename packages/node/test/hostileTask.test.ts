@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { chmod, copyFile, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -34,12 +34,24 @@ const bundles = { honest: "", hostile: "" };
 let hostileFake: FakeHost;
 let hostile: TaskRunner;
 let honestFake: FakeHost;
+let addonFolder: string | undefined;
 let honest: TaskRunner;
 
-function addonFile(): string {
+/**
+ * A real native addon in a folder anyone may read: where the checkout itself is private (a clone under a mode-700
+ * folder, with the task running as `nobody`), the path would fail to resolve before the permission model is ever
+ * asked, and the test would prove nothing about it.
+ */
+async function addonFile(): Promise<string> {
   const require = createRequire(import.meta.url);
   const root = path.dirname(require.resolve("better-sqlite3/package.json"));
-  return path.join(root, "build", "Release", "better_sqlite3.node");
+  const folder = await mkdtemp(path.join(tmpdir(), "gradual-hostile-addon-"));
+  await chmod(folder, 0o755);
+  const file = path.join(folder, "better_sqlite3.node");
+  await copyFile(path.join(root, "build", "Release", "better_sqlite3.node"), file);
+  await chmod(file, 0o644);
+  addonFolder = folder;
+  return file;
 }
 
 before(async () => {
@@ -52,7 +64,7 @@ before(async () => {
     bundles[name] = await writeBundleFile(code, { directory: scratch });
   }
   process.env.GRADUAL_TEST_SECRET = SECRET; // a secret in the node's environment, which the task must not see
-  hostileFake = createFakeHost({ keyFile, outsideFile, addonFile: addonFile(), nodeFolder: process.cwd() });
+  hostileFake = createFakeHost({ keyFile, outsideFile, addonFile: await addonFile(), nodeFolder: process.cwd() });
   hostile = await createSandboxedTaskRunner({ bundlePath: bundles.hostile, host: hostileFake.host, limits: LIMITS });
   honestFake = createFakeHost({ greeting: "hi" });
   honest = await createSandboxedTaskRunner({ bundlePath: bundles.honest, host: honestFake.host, limits: LIMITS });
@@ -63,6 +75,7 @@ after(async () => {
   await hostile?.close();
   await honest?.close();
   await rm(scratch, { recursive: true, force: true });
+  if (addonFolder !== undefined) await rm(addonFolder, { recursive: true, force: true });
 });
 
 const outcomeOf = (result: TaskCallResult<Uint8Array>): string => {
