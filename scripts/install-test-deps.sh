@@ -55,6 +55,8 @@ need_apt() {
 # --- system packages needed by tests ---
 # Debian's chromium for the dashboard's browser tests (playwright-core drives it; never download a browser).
 need_apt chromium
+# DejaVu Sans for the simulator report's charts (packages/sim/src/report/charts.ts); without it chart text is dropped.
+need_apt fonts-dejavu-core
 # need_apt postgresql
 
 if [ "$NEEDED_ANY" -eq 0 ]; then
