@@ -29,6 +29,7 @@ export type TaskParams = {
   readonly auditMode: AuditMode;
   readonly triggerBond: bigint;
   readonly slashQuorumBps: number;
+  readonly slashSupermajorityBps: number;
   readonly minParticipationBps: number;
   readonly slashFractionBps: number;
   readonly whistleblowerShareBps: number;
@@ -80,6 +81,7 @@ export const DEVNET_PARAMS: TaskParams = {
   auditMode: "sampled",
   triggerBond: 1n * TOKEN,
   slashQuorumBps: 6_667,
+  slashSupermajorityBps: 7_700,
   minParticipationBps: 3_000,
   slashFractionBps: 5_000,
   whistleblowerShareBps: 1_000,
@@ -110,6 +112,7 @@ export const MAINNET_PARAMS: TaskParams = {
   auditMode: "sampled",
   triggerBond: 50n * TOKEN,
   slashQuorumBps: 6_667,
+  slashSupermajorityBps: 7_700,
   minParticipationBps: 5_000,
   slashFractionBps: 3_000,
   whistleblowerShareBps: 1_000,
@@ -140,6 +143,7 @@ const INTEGER_FIELDS = [
   ["maxNodes", 1, LIMITS.maxNodes],
   ["auditsPerNode", 1, LIMITS.maxAuditsPerNode],
   ["slashQuorumBps", 0, BPS],
+  ["slashSupermajorityBps", 0, BPS],
   ["minParticipationBps", 0, BPS],
   ["slashFractionBps", 0, BPS],
   ["whistleblowerShareBps", 0, BPS],
@@ -184,6 +188,12 @@ export function findParamsProblems(params: TaskParams): ParamsProblem[] {
     });
   }
   if (problems.length > 0) return problems;
+  if (params.slashSupermajorityBps < params.slashQuorumBps) {
+    problems.push({
+      field: "slashSupermajorityBps",
+      reason: `must be at least slashQuorumBps (${params.slashQuorumBps}), got ${params.slashSupermajorityBps}`,
+    });
+  }
   const round = params.roundSlots;
   if (params.commitSlots > round) {
     problems.push({

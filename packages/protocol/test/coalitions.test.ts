@@ -277,13 +277,13 @@ describe("finding 5: splitting stake", () => {
 
 describe("finding 6: who profits from a slash", () => {
   it("nobody but the whistleblower: the slashed stake is burned, the escrow and the creator gain nothing", () => {
-    const { chain, task } = setup({ a: 100n * T, b: 100n * T, c: 100n * T, g: 100n * T });
-    chain.playSubmissions(task, 1, { ...proofsOf(["a", "b", "c"], 1), g: proofOf("garbage") });
+    const { chain, task } = setup({ a: 100n * T, b: 100n * T, c: 100n * T, d: 100n * T, g: 100n * T });
+    chain.playSubmissions(task, 1, { ...proofsOf(["a", "b", "c", "d"], 1), g: proofOf("garbage") });
     const windows = chain.windows(task, 1);
     chain.advanceTo(windows.proofTriggers.opensAt);
     const escrow = chain.task(task).escrow;
     const trigger = chain.triggerProof("a", task, 1, "g");
-    for (const name of ["b", "c"]) chain.vote(name, task, 1, trigger, "invalid");
+    for (const name of ["b", "c", "d"]) chain.vote(name, task, 1, trigger, "invalid");
     const events = chain.advanceTo(windows.proofVotes.closesAt);
     const slashed = events.find((event) => event.type === "Slashed");
     assert.ok(slashed !== undefined && slashed.type === "Slashed");
@@ -315,5 +315,56 @@ describe("finding 6: who profits from a slash", () => {
       reasonDigest: proofOf("g lies"),
     });
     assert.ok(result.ok, result.ok ? "" : result.code);
+  });
+});
+
+describe("finding 7: lazy followers push a coalition over two thirds", () => {
+  // 66% coalition, 30% of the rest follows whatever leads the tally, the honest target and two honest voters keep
+  // the rest: invalid is 66 + 10.2 = 76.2% of D. Over the two-thirds quorum, so the proof is upheld and not paid;
+  // under the 77% supermajority, so nobody loses stake and no vote counts as losing (§5.5).
+  const stakes = { w1: 660n * T, f1: 102n * T, a: 80n * T, b: 79n * T, c: 79n * T };
+
+  it("a coalition below two thirds with every follower cannot slash an honest node", () => {
+    const { chain, task } = setup(stakes, { losingVotePenalty: 1n * T });
+    chain.playSubmissions(task, 1, proofsOf(Object.keys(stakes), 1));
+    const windows = chain.windows(task, 1);
+    chain.advanceTo(windows.proofTriggers.opensAt);
+    const before = chain.stake(task, "a");
+    const trigger = chain.triggerProof("w1", task, 1, "a");
+    chain.vote("f1", task, 1, trigger, "invalid");
+    for (const name of ["b", "c"]) chain.vote(name, task, 1, trigger, "valid");
+    const events = chain.advanceTo(windows.proofVotes.closesAt);
+    assert.deepEqual(resolutions(events), ["upheld"]);
+    assert.equal(events.filter((event) => event.type === "Slashed").length, 0, "nobody slashed");
+    assert.equal(events.filter((event) => event.type === "LosingVotePenalized").length, 0, "no losing side");
+    assert.equal(chain.stake(task, "a"), before, "the target keeps its stake");
+    assert.equal(getReveal(chain.state, task, 1, accountOf("a"))?.status, "invalid", "but is not paid");
+  });
+
+  it("contrast: above the supermajority the same trigger slashes, and the valid voters lose their votes", () => {
+    const { chain, task } = setup({ ...stakes, w1: 900n * T }, { losingVotePenalty: 1n * T });
+    chain.playSubmissions(task, 1, proofsOf(Object.keys(stakes), 1));
+    const windows = chain.windows(task, 1);
+    chain.advanceTo(windows.proofTriggers.opensAt);
+    const trigger = chain.triggerProof("w1", task, 1, "a");
+    chain.vote("f1", task, 1, trigger, "invalid");
+    for (const name of ["b", "c"]) chain.vote(name, task, 1, trigger, "valid");
+    const events = chain.advanceTo(windows.proofVotes.closesAt);
+    assert.deepEqual(resolutions(events), ["upheld"]);
+    assert.equal(events.filter((event) => event.type === "Slashed").length, 1);
+    assert.equal(events.filter((event) => event.type === "LosingVotePenalized").length, 2);
+  });
+
+  it("the supermajority may not be below the quorum", () => {
+    const chain = new TestChain({ creator: 100_000n * T });
+    const refused = chain.send("creator", {
+      kind: "createTask",
+      name: "t",
+      bundleHash: proofOf("bundle"),
+      metadataHash: null,
+      params: { ...DEVNET_PARAMS, slashSupermajorityBps: 6_000 },
+      funding: 1_000n * T,
+    });
+    assert.equal(refused.ok ? "ok" : refused.code, "TASK__INVALID_PARAMS");
   });
 });

@@ -71,6 +71,7 @@ function only<T extends ProtocolEvent["type"]>(
 }
 
 const FOUR = ["a", "b", "c", "d"] as const;
+const FIVE = ["a", "b", "c", "d", "e"] as const;
 
 describe("an honest round", () => {
   it("pays every revealer an equal share into vesting, which unlocks linearly and is claimed", () => {
@@ -223,8 +224,9 @@ describe("a false trigger", () => {
 describe("a lying distributor", () => {
   it("is triggered, slashed and replaced by another node whose honest list is paid (custom rule)", () => {
     const custom = { distributionRule: "custom" } as const;
-    const { chain, task } = setupTask({ a: 100n * T, b: 100n * T, c: 100n * T, d: 100n * T }, custom);
-    chain.playSubmissions(task, 1, honestProofs(FOUR, 1));
+    // Five equal nodes: the four others are 80% of the weight, over the 77% a slash needs (§5.5).
+    const { chain, task } = setupTask({ a: 100n * T, b: 100n * T, c: 100n * T, d: 100n * T, e: 100n * T }, custom);
+    chain.playSubmissions(task, 1, honestProofs(FIVE, 1));
     const windows = chain.windows(task, 1);
     chain.advanceTo(windows.distribution.opensAt);
     const liar = chain.distributorOf(task, 1);
@@ -237,7 +239,7 @@ describe("a lying distributor", () => {
     // The liar pays the whole bounty to itself: the ledger cannot tell, the auditors can.
     chain.submitList(liar, task, 1, 0, [{ recipient: accountOf(liar), amount: 100n * T }]);
     const liarStake = chain.stake(task, liar);
-    const others = FOUR.filter((name) => name !== liar);
+    const others = FIVE.filter((name) => name !== liar);
     chain.advanceTo(windows.distributionTriggers.opensAt);
     const [first, ...rest] = others as [string, ...string[]];
     const trigger = chain.triggerList(first, task, 1);
@@ -266,12 +268,12 @@ describe("a lying distributor", () => {
     const retry = chain.eventsOf("DistributorSelected").filter((event) => event.cycle === 1 && event.attempt === 1);
     assert.equal(retry.length, 1);
     assert.notEqual(retry[0]?.distributor, accountOf(liar), "attempt 1 names a different node");
-    // A slashed distributor is no longer a valid submitter of the cycle: the honest three share the bounty.
+    // A slashed distributor is no longer a valid submitter of the cycle: the honest four share the bounty.
     assert.equal(getReveal(chain.state, task, 1, accountOf(liar))?.status, "invalid");
     const paid = vestedIn(payout, 1);
-    assert.equal(paid.size, 3);
+    assert.equal(paid.size, 4);
     assert.equal(paid.get(accountOf(liar)), undefined, "the liar is not paid");
-    for (const name of others) assert.equal(paid.get(accountOf(name)), (100n * T) / 3n);
+    for (const name of others) assert.equal(paid.get(accountOf(name)), (100n * T) / 4n);
     assert.equal(only(payout, "DistributionAccepted").attempt, 1);
   });
 
@@ -502,8 +504,15 @@ describe("a whale that just staked", () => {
     assert.equal(outcome.victimBondsReceived, DEVNET_PARAMS.triggerBond, "paid to the target");
   });
 
-  it("contrast: without warm-up and ramp, a 67% whale slashes the same honest node at once", () => {
+  it("without warm-up and ramp, a 67% whale gets the honest proof unpaid but cannot slash it", () => {
     const outcome = whaleAttack({ warmupRounds: 0, rampRounds: 0 }, 110n * T, 670n * T);
+    assert.deepEqual(outcome.results, ["upheld", "upheld", "upheld"]);
+    assert.equal(outcome.slashedVictim, false, "67% is under the 77% supermajority a slash needs");
+    assert.equal(outcome.victimStake, outcome.victimStakeBefore);
+  });
+
+  it("contrast: without warm-up and ramp, an 85% whale slashes the same honest node at once", () => {
+    const outcome = whaleAttack({ warmupRounds: 0, rampRounds: 0 }, 110n * T, 1_870n * T);
     assert.deepEqual(outcome.results, ["upheld", "upheld", "upheld"]);
     assert.equal(outcome.slashedVictim, true);
     const keep = BigInt(BPS - DEVNET_PARAMS.slashFractionBps);

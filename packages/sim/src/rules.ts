@@ -40,11 +40,12 @@ export const GRADUAL_RULES: RuleSet = {
 export const KOII_RULES: RuleSet = {
   name: "koii",
   summary:
-    "auditMode all, slashQuorumBps 5000, minParticipationBps 0, warmupRounds 0, rampRounds 0, triggerBond 0, " +
+    "auditMode all, slashQuorumBps 5000, slashSupermajorityBps 5000, minParticipationBps 0, warmupRounds 0, rampRounds 0, triggerBond 0, " +
     "vestingRounds 0, proofs visible before the window closes",
   overrides: {
     auditMode: "all",
     slashQuorumBps: 5_000,
+    slashSupermajorityBps: 5_000,
     minParticipationBps: 0,
     warmupRounds: 0,
     rampRounds: 0,

@@ -70,22 +70,8 @@ test("P1: c < 1/3 (0 or 30% lazy): no unfair extraction, no honest node loses st
 test("P2: c < 1/2, no lazy: unfair ≤ 1% over stay + vesting, no honest slashed; a lazy auditor earns less", () =>
   assertMet(statusOf("P2")));
 
-test("P3 without lazy nodes: c < 2/3: no honest node slashed, coalition's net extraction ≤ 0", () => {
-  ensure(plan.P3, "gradual");
-  const withoutLazy = { ...plan, P3: plan.P3.filter((scenario) => scenario.lazyShare === 0) };
-  const found = judge(withoutLazy, SEEDS, "gradual", find).find((item) => item.id === "P3");
-  assert.ok(found !== undefined && found.runs > 0);
-  assertMet(found);
-});
-
-// Measured on main after the issue-14 rules (edgePlan, seed 1).
-test(
-  "P3: c < 2/3 (0 or 30% lazy): no honest node slashed, coalition's net extraction ≤ 0 after stay + vesting",
-  {
-    todo: "missed with 30% lazy followers: whale-66-lazy30 seed 1, 7 honest nodes slashed (coalition net −4,161 tokens). Tallies are public and followers vote after the honest nodes, so 66% + 30% of the rest is over two thirds of the weight; sealed (commit-reveal) votes are the next step",
-  },
-  () => assertMet(statusOf("P3")),
-);
+test("P3: c < 2/3 (0 or 30% lazy): no honest node slashed, coalition's net extraction ≤ 0 after stay + vesting", () =>
+  assertMet(statusOf("P3")));
 
 test("P4: offline and partition scenarios: no honest node slashed, no bond losses above pay", () =>
   assertMet(statusOf("P4")));

@@ -312,7 +312,7 @@ node that checks its list. The report shows, round by round, what each function 
 the ledger recorded. Exits 1 when a call failed or no list was accepted.
 
 Example:
-  gradual koii test examples/koii/hello-world --nodes 4 --rounds 3`,
+  gradual koii test examples/koii/hello-world --nodes 5 --cheaters 1 --rounds 3`,
     )
     .action((dir: string, options: TestFlags) => runKoiiTest(dir, options));
 
@@ -320,7 +320,7 @@ Example:
     .command("devnet")
     .argument("<dir>", "Koii task folder")
     .description("Run a Koii task folder on a local devnet: a ledger and node processes over 127.0.0.1")
-    .option("--nodes <n>", "honest nodes", "3")
+    .option("--nodes <n>", "honest nodes", "4")
     .option("--cheaters <n>", "nodes that submit garbage every third round", "0")
     .option("--data <dir>", "data directory (wiped at start)", ".data/koii-devnet")
     .option("--port <n>", "ledger port (0 = any free port)", "8899")

@@ -74,6 +74,7 @@ export const SPEC_PARAMS: TaskParams = {
   auditMode: "sampled",
   triggerBond: 10n,
   slashQuorumBps: 6_667,
+  slashSupermajorityBps: 7_700,
   minParticipationBps: 3_000,
   slashFractionBps: 5_000,
   whistleblowerShareBps: 1_000,

@@ -285,17 +285,26 @@ function TriggerCard({
         )}
       </p>
       <TallyBar trigger={trigger} quorumBps={quorumBps} />
-      {resolution === "upheld" ? (
+      {resolution === "upheld" && BigInt(trigger.slashed) > 0n ? (
         <p className="tone-bad">
-          Upheld: the target was slashed <Amount value={trigger.slashed} digits={3} />; the triggerer got its bond back
-          and a whistleblower share, the rest went to the escrow.
+          Upheld: the target was slashed <Amount value={trigger.slashed} digits={3} /> and is not paid for the cycle;
+          the triggerer got its bond back and a whistleblower share, the rest was burned.
         </p>
+      ) : resolution === "upheld" ? (
+        <p className="tone-bad">
+          Upheld: the target is not paid for the cycle. It kept its stake: slashing needs{" "}
+          {Number(params?.slashSupermajorityBps ?? 8000) / 100}% of the weight that took part.
+        </p>
+      ) : resolution === "disputed" ? (
+        <p className="tone-warn">Disputed: not paid for the cycle, nobody slashed, the bond went back.</p>
       ) : resolution === "rejected" ? (
         <p className="tone-good">Rejected: the proof stands, and the bond went to the target.</p>
       ) : resolution === "unavailable" ? (
         <p className="tone-warn">
-          Unavailable: most voters could not fetch the proof; the node is not paid, nobody is slashed.
+          Unavailable: the target did not publish its proof when challenged; it is not paid, nobody is slashed.
         </p>
+      ) : resolution === "answered" ? (
+        <p className="tone-good">Answered: the target published its proof on the ledger; the bond went back.</p>
       ) : null}
       {votes === undefined || votes.items.length === 0 ? null : (
         <table className="compact">

@@ -111,6 +111,7 @@ const PARAM_TYPES: Record<keyof TaskParams, "uint" | "amount" | "auditMode" | "d
   auditMode: "auditMode",
   triggerBond: "amount",
   slashQuorumBps: "uint",
+  slashSupermajorityBps: "uint",
   minParticipationBps: "uint",
   slashFractionBps: "uint",
   whistleblowerShareBps: "uint",

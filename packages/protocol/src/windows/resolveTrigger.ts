@@ -19,10 +19,11 @@ import { nodeWeight, removeFromRamp, totalWeight } from "../weight.ts";
  * protocol.md §5.5: the rule that decides a vote. The target cannot vote, but it plainly stands by its proof or
  * list, so its own weight counts on the `valid` side: `D = validWeight + invalidWeight + targetWeight`. With
  * `q = slashQuorumBps` and enough participation (the votes cast, against the active weight without the target):
- * invalid above `q` of D upholds (the target is slashed); invalid above `1 − q` of D disputes (the proof or list is
- * not paid, nobody is slashed); anything less rejects. So stealing (getting a wrong proof or list paid) needs more
- * than `q` of the weight on its side, blocking needs more than `1 − q`, and slashing an honest node needs more than
- * `q` of the weight that took part, its own included.
+ * invalid above `q` of D upholds (the target is not paid; it is slashed too if invalid is above `s`, see
+ * `slashesTarget`); invalid above `1 − q` of D disputes (the proof or list is not paid, nobody is slashed); anything
+ * less rejects. So stealing (getting a wrong proof or list paid) needs more than `q` of the weight on its side,
+ * blocking needs more than `1 − q`, and slashing an honest node needs more than `s` of the weight that took part, its
+ * own included.
  */
 export function decideTrigger(
   trigger: TriggerRecord,
@@ -38,6 +39,17 @@ export function decideTrigger(
   if (trigger.invalidWeight * BigInt(BPS) > quorum * decided) return "upheld";
   if (trigger.invalidWeight * BigInt(BPS) > (BigInt(BPS) - quorum) * decided) return "disputed";
   return "rejected";
+}
+
+/**
+ * protocol.md §5.5: an upheld trigger slashes only when `invalid` exceeds `s = slashSupermajorityBps` of the same
+ * `D`. Between `q` and `s` the target is found invalid (unpaid, out of the denominators) but keeps its stake, and no
+ * side of the vote loses anything: taking stake needs a margin that a coalition below two thirds of the weight
+ * cannot reach even with every lazy node that follows it (2/3 + 30% of the remaining third is 76.7%, below the default 77%).
+ */
+export function slashesTarget(trigger: TriggerRecord, task: TaskRecord, targetWeight = 0n): boolean {
+  const decided = trigger.validWeight + trigger.invalidWeight + trigger.unavailableWeight + targetWeight;
+  return trigger.invalidWeight * BigInt(BPS) > BigInt(task.params.slashSupermajorityBps) * decided;
 }
 
 /**
@@ -89,8 +101,9 @@ export function resolveTrigger(
   if (trigger.late && (resolution === "upheld" || resolution === "disputed")) {
     clawBack(context, taskId, cycle, trigger);
   }
+  const slashes = resolution === "upheld" && slashesTarget(trigger, task, targetWeight);
   let slashed = 0n;
-  if (resolution === "upheld") {
+  if (slashes) {
     const { fromStake, fromVesting } = slashNode(context, taskId, trigger.target, task.params.slashFractionBps);
     slashed = fromStake + fromVesting;
     const toWhistleblower = (slashed * BigInt(task.params.whistleblowerShareBps)) / BigInt(BPS);
@@ -132,7 +145,7 @@ export function resolveTrigger(
   }
   draft.set(keys.trigger(taskId, cycle, trigger.index), { ...trigger, resolution, slashed } satisfies TriggerRecord);
   pushResolved(context, taskId, cycle, trigger, resolution, activeWeight);
-  recordLosingVotes(context, taskId, cycle, trigger, resolution);
+  if (resolution === "rejected" || slashes) recordLosingVotes(context, taskId, cycle, trigger, resolution);
   return resolution;
 }
 
@@ -208,7 +221,7 @@ function markProof(context: TransitionContext, task: string, cycle: number, targ
 /**
  * protocol.md §5.4: votes on the losing side are counted per node, so an auditor that passes everything becomes
  * visible; `losingVotePenalty` takes a fixed amount of such a node's stake and burns it. Only a decided trigger
- * (upheld or rejected) has a losing side.
+ * (rejected, or upheld with a slash) has a losing side.
  */
 function recordLosingVotes(
   context: TransitionContext,

@@ -49,7 +49,10 @@ function params(p: TaskParams): string {
       `${formatTokens(p.minimumStake)}, ${formatTokens(p.bountyPerRound)}, ${formatTokens(p.triggerBond)} tokens`,
     ],
     ["auditMode, auditsPerNode", `${p.auditMode}, ${p.auditsPerNode}`],
-    ["slashQuorumBps, minParticipationBps", `${p.slashQuorumBps}, ${p.minParticipationBps}`],
+    [
+      "slashQuorumBps, slashSupermajorityBps, minParticipationBps",
+      `${p.slashQuorumBps}, ${p.slashSupermajorityBps}, ${p.minParticipationBps}`,
+    ],
     ["slashFractionBps, whistleblowerShareBps", `${p.slashFractionBps}, ${p.whistleblowerShareBps}`],
     ["warmupRounds, rampRounds, vestingRounds", `${p.warmupRounds}, ${p.rampRounds}, ${p.vestingRounds}`],
     ["maxTriggersPerNodePerCycle", `${p.maxTriggersPerNodePerCycle}`],

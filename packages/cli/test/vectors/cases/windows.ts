@@ -49,6 +49,22 @@ export const WINDOW_CASES: readonly VectorCase[] = [
     },
   },
   {
+    path: "windows/audit-upheld-below-supermajority",
+    description:
+      "bob (300) triggered against dave's proof and carol (100) voted invalid, dave staked 150: invalid is 400 of the 550 that took part (the votes plus dave's own 150 counted as valid), 72.7%: above slashQuorum (66.67%), so the trigger is upheld and dave's proof is not paid (reveal status invalid, validCount 2), but not above slashSupermajority (77%), so nobody is slashed and no vote counts as losing; bob gets his bond back. A coalition under two thirds of the weight, even with 30% of the rest following it, stays under 77% (§5.5).",
+    build(b) {
+      taskWithNodes(b, {}, 5_000n, { bob: 300n, carol: 100n, dave: 150n });
+      workCycle(b, 0);
+      b.advanceTo(22);
+      b.trigger("bob", 0, accountOf("dave"));
+      b.advanceTo(23);
+      b.vote("carol", 0, 0, "invalid");
+      b.advanceTo(26);
+      b.begin();
+      b.advanceTo(27);
+    },
+  },
+  {
     path: "windows/audit-upheld-slashes-vesting",
     description:
       "dave was paid 333 for cycle 0 at slot 37 (vesting over rounds [2, 4)) and, in the same slot, the trigger against his cycle 1 proof is upheld: he loses 50 of his stake and 166 of his still-locked rewards; bob gets 21 (10% of 216) plus his bond and the other 195 is burned. Unvested rewards stay slashable (§7).",
