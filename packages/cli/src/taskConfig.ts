@@ -17,7 +17,7 @@ import { CliError } from "./output.ts";
  *   bountyPerRound: "100"        # shortcut for params.bountyPerRound, in tokens
  *   funding: "2000"              # escrow locked at creation, in tokens
  *   config: { urls: "..." }      # string values the task reads as ctx.config
- *   limits: { memoryMb: 256 }    # optional: memoryMb, callTimeoutMs, workTimeoutMs, auditTimeoutMs,
+ *   limits: { memoryMb: 256 }    # optional: memoryMb, cpuPercent, callTimeoutMs, workTimeoutMs, auditTimeoutMs,
  *                                #   distributionTimeoutMs (docs/writing-a-task.md "Limits")
  */
 export type TaskConfig = {

@@ -143,6 +143,23 @@ describe("hostile task: signatures", () => {
   });
 });
 
+describe("hostile task: CPU share", () => {
+  test("a task over its CPU share is paused, not left to take the node's core", BOUND, async () => {
+    // 5% of a core: 50 ms of credit, then each ~100 ms of spinning costs a ~2 s pause (SIGSTOP). On a loaded machine
+    // the loop gets little CPU anyway; on an idle one it would take nearly all 4 s of a core without the share.
+    const limits = { ...LIMITS, workTimeoutMs: 20_000, cpuPercent: 5 };
+    const runner = await createSandboxedTaskRunner({ bundlePath: bundles.hostile, host: hostileFake.host, limits });
+    try {
+      const outcome = outcomeOf(await runner.work(ATTACKS.cpuHog, ATTACKS.cpuHog));
+      const { cpuMs } = JSON.parse(outcome.replace(/^leaked: /, "")) as { cpuMs: number };
+      // 50 ms of credit + 5% of 4 s + the overshoot of the 100 ms watchdog ticks: well under a second.
+      assert.ok(cpuMs <= 800, `${cpuMs} ms of CPU in 4 s of wall time`);
+    } finally {
+      await runner.close();
+    }
+  });
+});
+
 describe("hostile task: attacks that end the task process", () => {
   const fatal = [
     ["busy-loops", ATTACKS.busyLoop, ["SANDBOX__TIMEOUT"]],

@@ -6,6 +6,8 @@
 export type TaskLimitsConfig = {
   /** V8 heap of the task process, in MB. */
   readonly memoryMb?: number;
+  /** Share of one core the task process may use on average, in percent (default 100). */
+  readonly cpuPercent?: number;
   /** Time limit of setup and of one route call, in ms. */
   readonly callTimeoutMs?: number;
   /** Time limit of task + submission, in ms (default: the round's work period). */
@@ -18,9 +20,10 @@ export type TaskLimitsConfig = {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** Each field's range: at least 16 MB and at most 16 GB of memory; time limits from 10 ms to a day. */
+/** Each field's range: 16 MB to 16 GB of memory, 5% of a core to 8 cores, time limits from 10 ms to a day. */
 export const TASK_LIMIT_RANGES: Readonly<Record<keyof TaskLimitsConfig, readonly [number, number]>> = {
   memoryMb: [16, 16 * 1024],
+  cpuPercent: [5, 800],
   callTimeoutMs: [10, DAY_MS],
   workTimeoutMs: [10, DAY_MS],
   auditTimeoutMs: [10, DAY_MS],

@@ -13,10 +13,11 @@ import { CliError } from "../output.ts";
 import { loadKeyOrFail } from "./keys.ts";
 import { registerNodeStatus } from "./nodeStatusCommand.ts";
 
-function integer(flag: string, raw: string, minimum: number): number {
+function integer(flag: string, raw: string, minimum: number, maximum = Number.MAX_SAFE_INTEGER): number {
   const value = Number(raw);
-  if (!/^[0-9]+$/.test(raw) || !Number.isSafeInteger(value) || value < minimum) {
-    throw new CliError("CLI__BAD_INPUT", `${flag}: expected an integer >= ${minimum}, got ${JSON.stringify(raw)}`);
+  if (!/^[0-9]+$/.test(raw) || !Number.isSafeInteger(value) || value < minimum || value > maximum) {
+    const range = maximum === Number.MAX_SAFE_INTEGER ? `>= ${minimum}` : `in ${minimum}..${maximum}`;
+    throw new CliError("CLI__BAD_INPUT", `${flag}: expected an integer ${range}, got ${JSON.stringify(raw)}`);
   }
   return value;
 }
@@ -33,6 +34,7 @@ type NodeFlags = {
   autoClaim: boolean;
   taskVar: string[];
   memoryMb?: string;
+  cpuPercent?: string;
   callTimeoutMs?: string;
   quiet?: boolean;
   misbehave?: string;
@@ -62,6 +64,7 @@ export function register(program: Command): void {
       [] as string[],
     )
     .option("--memory-mb <n>", "task sandbox heap limit in MB (default: the task's limits, else 128)")
+    .option("--cpu-percent <n>", "share of one core the task process may use, 5..800 (default: the task's, else 100)")
     .option(
       "--call-timeout-ms <n>",
       "time limit of setup and route calls in ms (default: the task's limits, else 30000; task, audit and distribution follow the round's windows)",
@@ -129,6 +132,9 @@ Example:
         taskVars,
         limits: {
           ...(options.memoryMb === undefined ? {} : { memoryMb: integer("--memory-mb", options.memoryMb, 16) }),
+          ...(options.cpuPercent === undefined
+            ? {}
+            : { cpuPercent: integer("--cpu-percent", options.cpuPercent, 5, 800) }),
           ...(options.callTimeoutMs === undefined
             ? {}
             : { callTimeoutMs: integer("--call-timeout-ms", options.callTimeoutMs, 10) }),

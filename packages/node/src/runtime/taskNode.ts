@@ -268,7 +268,6 @@ export class TaskNode {
     mkdirSync(directory, { recursive: true });
     const bundlePath = join(directory, `${task.bundleHash}.mjs`);
     writeFileSync(bundlePath, bytes);
-    // Time limits follow the task's round (deriveTaskLimits); the operator's explicit limits win.
     const published = await this.#published(task.metadataHash);
     // Time limits follow the task's round (deriveTaskLimits); what the task published asks for more or less; the
     // operator's explicit limits win over both.

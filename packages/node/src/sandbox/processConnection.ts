@@ -19,6 +19,12 @@ export const MAX_OUTPUT_BYTES_PER_MINUTE = 1024 * 1024;
 export const RSS_POLL_MS = 100;
 /** What a task process needs besides its V8 heap (code, young generation, buffers), in MB. */
 export const RSS_HEADROOM_MB = 96;
+/** Linux's clock ticks per second (`getconf CLK_TCK`), the unit of /proc/<pid>/stat's CPU times. */
+const CLOCK_TICKS_PER_SECOND = 100;
+/** The window over which a task process's CPU share is averaged: it may bank this long of its share, in ms. */
+const CPU_WINDOW_MS = 1_000;
+/** Longest single pause of a throttled task process, in ms (a probe resumes it at once: #probe). */
+const MAX_PAUSE_MS = 5_000;
 /** How long a task process has to answer a ping after one of its calls timed out before it is killed, in ms. */
 export const PROBE_GRACE_MS = 1_000;
 /** Stack of a task process, in KB (V8's default is 984). */
@@ -41,6 +47,8 @@ export type ProcessConnectionOptions = {
   readonly memoryMb: number;
   /** Resident memory beyond which the process is killed, in MB (default memoryMb + RSS_HEADROOM_MB). */
   readonly rssLimitMb?: number;
+  /** Share of one core the process may use on average, in percent (default 100); above it, it is paused. */
+  readonly cpuPercent?: number;
   /** Longest wait for the bundle to load and register its routes, in ms. */
   readonly startTimeoutMs: number;
   /** The unprivileged user the process runs as (when the node runs as root), or undefined for the node's own. */
@@ -62,6 +70,19 @@ export function taskProcessFlags(options: Pick<ProcessConnectionOptions, "readDi
     `--max-semi-space-size=${youngMb}`,
     `--stack-size=${STACK_KB}`,
   ];
+}
+
+/** CPU time (user + system) a process has used, in ms, from /proc (Linux); undefined where it cannot be read. */
+export function cpuTimeMs(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the command name (which may hold spaces and parentheses): state is the first, utime the 12th.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? (ticks * 1000) / CLOCK_TICKS_PER_SECOND : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Resident memory of a process in MB, from /proc (Linux); undefined where it cannot be read. */
@@ -92,6 +113,7 @@ export class ProcessConnection {
   readonly #options: ProcessConnectionOptions;
   readonly #pending = new Map<number, PendingCall>();
   readonly #watchdog: NodeJS.Timeout | undefined;
+  #resume: NodeJS.Timeout | undefined;
   #lastId = 0;
   #alive = true;
   #closing = false;
@@ -171,6 +193,12 @@ export class ProcessConnection {
    */
   #probe(timedOut: TaskFailure): void {
     if (!this.#alive || this.#probing !== undefined) return;
+    if (this.#resume !== undefined && this.#child.pid !== undefined) {
+      // A paused process could not answer: resume it now (its CPU debt stays and pauses it again later).
+      clearTimeout(this.#resume);
+      this.#resume = undefined;
+      this.#continue(this.#child.pid);
+    }
     const id = ++this.#lastId;
     const killer = setTimeout(() => {
       this.#probing = undefined;
@@ -226,15 +254,61 @@ export class ProcessConnection {
     const pid = this.#child.pid;
     if (pid === undefined || residentMemoryMb(pid) === undefined) return undefined;
     const limitMb = options.rssLimitMb ?? options.memoryMb + RSS_HEADROOM_MB;
+    const throttle = this.#cpuThrottle(pid, options);
     const timer = setInterval(() => {
       const rssMb = residentMemoryMb(pid);
       if (rssMb !== undefined && rssMb > limitMb) {
         const message = `the task process used ${Math.round(rssMb)} MB of memory, over its limit of ${limitMb} MB`;
         this.#stop(failure("out-of-memory", message));
+        return;
       }
+      throttle();
     }, RSS_POLL_MS);
     timer.unref();
     return timer;
+  }
+
+  /**
+   * The CPU share (docs/writing-a-task.md "Limits"): credit accrues at `cpuPercent` of one core of wall time (at most
+   * CPU_WINDOW_MS of it banked) and the process's CPU time is charged against it; when the credit runs out the process
+   * is paused (SIGSTOP) until the debt is repaid, then resumed (SIGCONT). Its calls keep their wall-time limits, so a
+   * task that needs more CPU than its share within a window ends with a timeout, never by starving the node.
+   */
+  #cpuThrottle(pid: number, options: ProcessConnectionOptions): () => void {
+    const share = (options.cpuPercent ?? 100) / 100;
+    const burst = CPU_WINDOW_MS * share;
+    let last = performance.now();
+    let lastCpu = cpuTimeMs(pid) ?? 0;
+    let credit = burst;
+    return () => {
+      if (this.#resume !== undefined || !this.#alive) return;
+      const now = performance.now();
+      const cpu = cpuTimeMs(pid);
+      if (cpu === undefined) return;
+      credit = Math.min(burst, credit + (now - last) * share) - (cpu - lastCpu);
+      last = now;
+      lastCpu = cpu;
+      if (credit >= 0) return;
+      const pauseMs = Math.min(MAX_PAUSE_MS, Math.ceil(-credit / share));
+      try {
+        process.kill(pid, "SIGSTOP");
+      } catch {
+        return;
+      }
+      this.#resume = setTimeout(() => {
+        this.#resume = undefined;
+        if (this.#alive) this.#continue(pid);
+      }, pauseMs);
+      this.#resume.unref();
+    };
+  }
+
+  #continue(pid: number): void {
+    try {
+      process.kill(pid, "SIGCONT");
+    } catch {
+      // already gone: the exit handler reports it
+    }
   }
 
   /** Task output becomes log lines, within a byte budget: a task that floods is ended, not buffered. */
@@ -290,6 +364,8 @@ export class ProcessConnection {
     const wasAlive = this.#alive;
     this.#alive = false;
     if (this.#watchdog !== undefined) clearInterval(this.#watchdog);
+    if (this.#resume !== undefined) clearTimeout(this.#resume);
+    this.#resume = undefined;
     if (this.#probing !== undefined) clearTimeout(this.#probing.timer);
     this.#probing = undefined;
     this.#wakeProbeWaiters();

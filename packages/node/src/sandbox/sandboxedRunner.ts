@@ -132,6 +132,7 @@ export async function createSandboxedTaskRunner(options: SandboxedTaskRunnerOpti
         init,
         host,
         memoryMb: limits.memoryMb,
+        ...(limits.cpuPercent === undefined ? {} : { cpuPercent: limits.cpuPercent }),
         startTimeoutMs,
         user,
       });
