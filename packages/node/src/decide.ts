@@ -25,7 +25,6 @@ import {
   isInside,
   keys,
   lateChallengeWindow,
-  listDigest,
   listRevealers,
   listTriggers,
   listVotes,
@@ -421,7 +420,32 @@ function decideLateChallenges(view: NodeView, task: TaskRecord, push: Push): voi
   }
 }
 
+/**
+ * Answers that depend on the state alone, not on the node asking, kept per state object so that a caller deciding
+ * for many nodes on one state (the simulator) computes each once. Exact because a State never changes: the same
+ * object always holds the same records.
+ */
+const stateMemos = new WeakMap<State, Map<string, unknown>>();
+
+function memoized<T>(state: State, key: string, compute: () => T): T {
+  let memo = stateMemos.get(state);
+  if (memo === undefined) {
+    memo = new Map();
+    stateMemos.set(state, memo);
+  }
+  if (memo.has(key)) return memo.get(key) as T;
+  const value = compute();
+  memo.set(key, value);
+  return value;
+}
+
 function defendersWeakened(state: State, task: TaskRecord, cycle: number, last: TriggerRecord, slot: number): boolean {
+  return memoized(state, `defendersWeakened/${task.id}/${cycle}/${last.index}/${slot}`, () =>
+    countDefenders(state, task, cycle, last, slot),
+  );
+}
+
+function countDefenders(state: State, task: TaskRecord, cycle: number, last: TriggerRecord, slot: number): boolean {
   const round = roundOf(task, slot);
   let defenders = 0n;
   for (const vote of listVotes(state, task.id, cycle, last)) {
@@ -448,13 +472,15 @@ function decideDistribution(view: NodeView, task: TaskRecord, cycle: CycleRecord
   const slot = nextSlot(state);
   const c = cycle.cycle;
   if (cycle.distributor === null || roundOf(task, slot) !== cycle.attemptRound) return;
-  // Under a ledger-computed rule the list is a function of the state (§6.2): no task code, nothing to contest.
-  const ruled = getRuleDistribution(state, task.id, c);
-  const mine =
-    ruled === null ? memory.lists.get(listKey(c, cycle.attempt)) : { entries: ruled, digest: listDigest(ruled) };
+  // Under a ledger-computed rule the list is a function of the state (§6.2): no task code, nothing to contest, and
+  // only the distributor needs it (so no other node reads every reveal, or hashes the list, on every call).
+  const ruled = task.params.distributionRule !== "custom";
   const posted = getDistribution(state, task.id, c, cycle.attempt);
   if (cycle.distributor === me) {
     if (!opens(distributionWindow(task, cycle.attemptRound), slot) || posted?.status === "complete") return;
+    const mine = ruled
+      ? { entries: getRuleDistribution(state, task.id, c) ?? [] }
+      : memory.lists.get(listKey(c, cycle.attempt));
     if (mine === undefined) {
       push({ type: "computeList", key: `list/${c}/${cycle.attempt}`, cycle: c, attempt: cycle.attempt });
       return;
@@ -477,7 +503,8 @@ function decideDistribution(view: NodeView, task: TaskRecord, cycle: CycleRecord
     }
     return;
   }
-  if (posted?.status !== "complete" || ruled !== null) return;
+  if (posted?.status !== "complete" || ruled) return;
+  const mine = memory.lists.get(listKey(c, cycle.attempt));
   if (mine === undefined) {
     push({ type: "computeList", key: `list/${c}/${cycle.attempt}`, cycle: c, attempt: cycle.attempt });
     return;
