@@ -313,6 +313,12 @@ function decideAudits(call: Call, cycle: CycleRecord): void {
   }
 }
 
+/** A proof trigger's reason: the digest of its verdict. */
+const REASON_DIGESTS = {
+  invalid: sha256Hex("gradual/audit-reason/invalid"),
+  unavailable: sha256Hex("gradual/audit-reason/unavailable"),
+} as const;
+
 /**
  * Opens a trigger carrying the node's verdict (protocol.md §5.2): `invalid` for a proof it fetched and found wrong,
  * `unavailable` (an availability challenge, §5.6) for one it could not fetch. Never one already open.
@@ -323,20 +329,22 @@ function pushTrigger(
   target: Account,
   verdict: "invalid" | "unavailable",
   late = false,
+  known?: { readonly last: TriggerRecord | undefined },
 ): void {
   const { state, task, me } = call;
   const kind = verdict === "unavailable" ? "availability" : "proof";
-  const key = `trigger/${cycle}/${kind}/${target}`;
-  if (!late && isDone(call, key)) return;
-  const last = triggerAgainst(state, task.id, cycle, target, verdict);
+  const base = `trigger/${cycle}/${kind}/${target}`;
+  if (!late && isDone(call, base)) return;
+  // The latest trigger of this verdict against the proof, when the caller has read it already.
+  const last = known === undefined ? triggerAgainst(state, task.id, cycle, target, verdict) : known.last;
   if (last?.resolution === null) return;
-  const fullKey = late ? `${key}/late/${last?.index ?? -1}` : key;
-  if (late && isDone(call, fullKey)) return;
+  const key = late ? `${base}/late/${last?.index ?? -1}` : base;
+  if (late && isDone(call, key)) return;
   if (getAccount(state, me).balance < task.params.triggerBond) return;
   if (!hasWeight(call)) return;
   push(call, {
     type: "send",
-    key: fullKey,
+    key,
     tx: {
       kind: "triggerAudit",
       task: task.id,
@@ -345,7 +353,7 @@ function pushTrigger(
       triggerKind: "proof",
       verdict,
       attempt: 0,
-      reasonDigest: sha256Hex(`gradual/audit-reason/${verdict}`),
+      reasonDigest: REASON_DIGESTS[verdict],
     },
   });
 }
@@ -473,24 +481,42 @@ function openTrigger(
  * weight (a whale that left, for example). A proof nobody challenged in time is challenged late at once.
  */
 function decideLateChallenges(call: Call): void {
-  const { state, task, memory, slot } = call;
-  for (const [key, verdict] of memory.verdicts) {
+  for (const [key, verdict] of call.memory.verdicts) {
     if (verdict === "valid") continue;
+    // Only a completed cycle inside its late-challenge window qualifies (checked again in lateChallengeOf).
+    const cycle = cycleOf(call, Number.parseInt(key, 10));
+    if (cycle === undefined || cycle.outcome === null) continue;
+    const window = lateChallengeWindow(call.task, cycle);
+    if (window === null || !opens(window, call.slot)) continue;
+    const challenge = lateChallengeOf(call.state, call.task, key, verdict);
+    if (challenge !== null) pushTrigger(call, challenge.cycle, challenge.target, verdict, true, challenge);
+  }
+}
+
+type LateChallenge = { readonly cycle: number; readonly target: Account; readonly last: TriggerRecord | undefined };
+
+/**
+ * Whether a proof with this verdict (the key is the verdict's, `cycle/target`) should be challenged late now, and the
+ * last trigger against it: a question about the state alone, which every auditor holding the verdict asks.
+ */
+function lateChallengeOf(state: State, task: TaskRecord, key: string, verdict: "invalid" | "unavailable") {
+  return memoized(state, `late/${task.id}/${key}/${verdict}`, (): LateChallenge | null => {
     const [cycleText, target] = key.split("/") as [string, Account];
     const c = Number(cycleText);
-    const cycle = cycleOf(call, c);
-    if (cycle === undefined || cycle.outcome === null) continue;
+    const slot = nextSlot(state);
+    const cycle = getCycle(state, task.id, c);
+    if (cycle === undefined || cycle.outcome === null) return null;
     const window = lateChallengeWindow(task, cycle);
-    if (window === null || !opens(window, slot)) continue;
+    if (window === null || !opens(window, slot)) return null;
     const reveal = getReveal(state, task.id, c, target);
-    if (reveal?.status !== "valid") continue;
+    if (reveal?.status !== "valid") return null;
     // A payload published since this node's failed fetch is judged by a fresh audit before anything else.
-    if (verdict === "unavailable" && reveal.published) continue;
+    if (verdict === "unavailable" && reveal.published) return null;
     const last = triggerAgainst(state, task.id, c, target, verdict);
-    if (last !== undefined && last.resolution === null) continue;
-    if (last !== undefined && verdict === "invalid" && !defendersWeakened(state, task, c, last, slot)) continue;
-    pushTrigger(call, c, target, verdict, true);
-  }
+    if (last !== undefined && last.resolution === null) return null;
+    if (last !== undefined && verdict === "invalid" && !defendersWeakened(state, task, c, last, slot)) return null;
+    return { cycle: c, target, last };
+  });
 }
 
 /**
@@ -521,13 +547,34 @@ function defendersWeakened(state: State, task: TaskRecord, cycle: number, last: 
 function countDefenders(state: State, task: TaskRecord, cycle: number, last: TriggerRecord, slot: number): boolean {
   const round = roundOf(task, slot);
   let defenders = 0n;
-  for (const vote of listVotes(state, task.id, cycle, last)) {
-    if (vote.choice !== "valid") continue;
-    const node = getNode(state, task.id, vote.voter);
-    if (node !== undefined) defenders += nodeWeight(node, round, task.params);
-  }
+  for (const voter of validVotersOf(state, task.id, cycle, last)) defenders += weightOf(state, task, voter, round);
   const active = getActiveWeight(state, task);
   return defenders * BigInt(BPS) < BigInt(BPS - task.params.slashQuorumBps) * active;
+}
+
+/**
+ * The voters that voted `valid` on a trigger, kept per trigger record: every vote rewrites the trigger (its
+ * `voteCount` and tallies), and votes are never changed or removed, so one record object always has the same votes.
+ */
+const validVoters = new WeakMap<TriggerRecord, readonly Account[]>();
+
+function validVotersOf(state: State, task: Hash, cycle: number, trigger: TriggerRecord): readonly Account[] {
+  let voters = validVoters.get(trigger);
+  if (voters === undefined) {
+    voters = listVotes(state, task, cycle, trigger)
+      .filter((vote) => vote.choice === "valid")
+      .map((vote) => vote.voter);
+    validVoters.set(trigger, voters);
+  }
+  return voters;
+}
+
+/** A node's ramped weight in `round` (0 for an unknown node), once per state. */
+function weightOf(state: State, task: TaskRecord, account: Account, round: number): bigint {
+  return memoized(state, `weight/${task.id}/${account}/${round}`, () => {
+    const node = getNode(state, task.id, account);
+    return node === undefined ? 0n : nodeWeight(node, round, task.params);
+  });
 }
 
 /** Votes on late triggers (§5.7), which belong to completed cycles. */
