@@ -1,7 +1,9 @@
 import {
   type Account,
   BPS,
+  type CommitRecord,
   type CycleRecord,
+  claimableAt,
   commitWindow,
   computeCommitment,
   distributionTriggerWindow,
@@ -15,23 +17,24 @@ import {
   getCycle,
   getDistribution,
   getNode,
-  getNodeView,
   getPublishedProof,
   getReveal,
   getRuleDistribution,
   getTask,
+  getVesting,
   getVote,
   type Hash,
   isInside,
   keys,
   lateChallengeWindow,
-  listDigest,
   listRevealers,
   listTriggers,
   listVotes,
+  type NodeRecord,
   nodeActiveStake,
   nodeWeight,
   proofTriggerWindow,
+  type RevealRecord,
   readRecord,
   revealWindow,
   roundOf,
@@ -158,58 +161,122 @@ export function listKey(cycle: number, attempt: number): string {
 export function decide(view: NodeView): NodeAction[] {
   const task = getTask(view.state, view.task);
   if (task === undefined || task.status === "closed") return [];
-  const actions: NodeAction[] = [];
-  const push = (action: NodeAction) => {
-    if (!view.memory.done.has(action.key)) actions.push(action);
-  };
+  const call = startCall(view, task);
   for (const cycleNumber of task.openCycles) {
-    const cycle = getCycle(view.state, task.id, cycleNumber);
+    const cycle = cycleOf(call, cycleNumber);
     if (cycle === undefined || cycle.outcome !== null) continue;
-    decideWork(view, task, cycle, push);
-    decideAudits(view, task, cycle, push);
-    decideProofVotes(view, task, cycle, push);
-    decideDistribution(view, task, cycle, push);
+    decideWork(call, cycle);
+    decideAudits(call, cycle);
+    decideProofVotes(call, cycle);
+    decideDistribution(call, cycle);
   }
-  decideAnswers(view, task, push);
-  decideLateChallenges(view, task, push);
-  decideLateVotes(view, task, push);
-  decideClaim(view, task, push);
-  return actions;
+  decideAnswers(call);
+  decideLateChallenges(call);
+  decideLateVotes(call);
+  decideClaim(call);
+  return call.actions;
 }
 
-type Push = (action: NodeAction) => void;
+/**
+ * One decide() call: the view, and what every rule below needs from the state, read once per call (the next slot,
+ * the node's own record, the cycles). An action whose key is already in the node's memory is never returned, so
+ * each rule checks the key before reading the state for an action it would only drop.
+ */
+type Call = {
+  readonly view: NodeView;
+  readonly state: State;
+  readonly task: TaskRecord;
+  readonly me: Account;
+  readonly memory: NodeMemory;
+  /** The next slot: transactions decided now land there at the earliest. */
+  readonly slot: number;
+  /** roundOf(task, slot). */
+  readonly round: number;
+  readonly actions: NodeAction[];
+  readonly cycles: Map<number, CycleRecord | undefined>;
+  /** This node's record, once read (`null`: not read yet). */
+  node: NodeRecord | undefined | null;
+};
 
-function decideWork(view: NodeView, task: TaskRecord, cycle: CycleRecord, push: Push): void {
-  const { state, me, memory } = view;
-  const slot = nextSlot(state);
-  const round = roundOf(task, slot);
+function startCall(view: NodeView, task: TaskRecord): Call {
+  const slot = nextSlot(view.state);
+  return {
+    view,
+    state: view.state,
+    task,
+    me: view.me,
+    memory: view.memory,
+    slot,
+    round: roundOf(task, slot),
+    actions: [],
+    cycles: new Map(),
+    node: null,
+  };
+}
+
+function isDone(call: Call, key: string): boolean {
+  return call.memory.done.has(key);
+}
+
+function push(call: Call, action: NodeAction): void {
+  if (!isDone(call, action.key)) call.actions.push(action);
+}
+
+function myNode(call: Call): NodeRecord | undefined {
+  if (call.node === null) call.node = getNode(call.state, call.task.id, call.me);
+  return call.node;
+}
+
+function cycleOf(call: Call, cycle: number): CycleRecord | undefined {
+  if (call.cycles.has(cycle)) return call.cycles.get(cycle);
+  const record = getCycle(call.state, call.task.id, cycle);
+  call.cycles.set(cycle, record);
+  return record;
+}
+
+/** Whether this node has weight in the next slot's round: it may trigger and vote. */
+function hasWeight(call: Call): boolean {
+  const node = myNode(call);
+  return node !== undefined && nodeWeight(node, call.round, call.task.params) > 0n;
+}
+
+function decideWork(call: Call, cycle: CycleRecord): void {
+  const { state, task, me, memory, slot, round } = call;
   const c = cycle.cycle;
   const work = memory.work.get(c);
-  if (round === c && work === undefined && slot < commitWindow(task, c).closesAt) {
-    const node = getNode(state, task.id, me);
+  if (round === c && work === undefined && slot < commitWindow(task, c).closesAt && !isDone(call, `work/${c}`)) {
+    const node = myNode(call);
     if (node !== undefined && nodeActiveStake(node, c) >= task.params.minimumStake) {
-      push({ type: "runTask", key: `work/${c}`, cycle: c });
+      push(call, { type: "runTask", key: `work/${c}`, cycle: c });
     }
   }
   if (work?.status !== "done") return;
-  const node = getNode(state, task.id, me);
-  const active = node !== undefined && nodeActiveStake(node, round) >= task.params.minimumStake;
-  if (active && opens(commitWindow(task, c), slot) && getCommit(state, task.id, c, me) === undefined) {
-    const commitment = computeCommitment({
-      task: task.id,
-      cycle: c,
-      node: me,
-      proofDigest: work.proofDigest,
-      salt: work.salt,
-    });
-    push({ type: "send", key: `commit/${c}`, tx: { kind: "commit", task: task.id, cycle: c, commitment } });
+  let commit: CommitRecord | undefined | null = null;
+  const commitOf = () => {
+    if (commit === null) commit = getCommit(state, task.id, c, me);
+    return commit;
+  };
+  if (!isDone(call, `commit/${c}`) && opens(commitWindow(task, c), slot)) {
+    const node = myNode(call);
+    const active = node !== undefined && nodeActiveStake(node, round) >= task.params.minimumStake;
+    if (active && commitOf() === undefined) {
+      const commitment = computeCommitment({
+        task: task.id,
+        cycle: c,
+        node: me,
+        proofDigest: work.proofDigest,
+        salt: work.salt,
+      });
+      push(call, { type: "send", key: `commit/${c}`, tx: { kind: "commit", task: task.id, cycle: c, commitment } });
+    }
   }
   if (
+    !isDone(call, `reveal/${c}`) &&
     opens(revealWindow(task, c), slot) &&
-    getCommit(state, task.id, c, me) !== undefined &&
+    commitOf() !== undefined &&
     getReveal(state, task.id, c, me) === undefined
   ) {
-    push({
+    push(call, {
       type: "send",
       key: `reveal/${c}`,
       tx: { kind: "reveal", task: task.id, cycle: c, proofDigest: work.proofDigest, salt: work.salt },
@@ -218,56 +285,66 @@ function decideWork(view: NodeView, task: TaskRecord, cycle: CycleRecord, push: 
 }
 
 /** protocol.md §5.1-§5.2: check the assigned proofs; trigger against the ones found wrong. */
-function decideAudits(view: NodeView, task: TaskRecord, cycle: CycleRecord, push: Push): void {
-  const { state, me, memory } = view;
-  const slot = nextSlot(state);
+function decideAudits(call: Call, cycle: CycleRecord): void {
+  const { view, state, task, me, memory, slot } = call;
   const c = cycle.cycle;
   const window = proofTriggerWindow(task, c);
   if (cycle.seed === null || slot >= window.closesAt) return;
   const assignment = view.hints?.auditAssignment?.(c) ?? getAuditAssignment(state, task.id, c, me);
   for (const target of assignment) {
+    const verdict = memory.verdicts.get(verdictKey(c, target));
+    // A proof found valid needs nothing more, whatever its reveal says now.
+    if (verdict === "valid") continue;
     const reveal = getReveal(state, task.id, c, target);
     if (reveal?.status !== "valid") continue;
-    const verdict = memory.verdicts.get(verdictKey(c, target));
     if (verdict === undefined) {
-      pushAudit(view, task, c, target, reveal.proofDigest, push);
+      pushAudit(call, c, target, reveal);
       continue;
     }
     if (verdict === "unavailable" && reveal.published) {
       // The node answered an availability challenge: its payload is on the ledger now, so judge it from there.
-      pushAudit(view, task, c, target, reveal.proofDigest, push);
+      pushAudit(call, c, target, reveal);
       continue;
     }
-    if (verdict === "valid" || !opens(window, slot)) continue;
+    if (!opens(window, slot)) continue;
     const rank = (view.hints?.auditorsOf?.(c, target) ?? getAuditorsOf(state, task.id, c, target)).indexOf(me);
     if (!staggerAllows(window, slot, rank)) continue;
-    pushTrigger(view, task, c, target, verdict, push);
+    pushTrigger(call, c, target, verdict);
   }
 }
+
+/** A proof trigger's reason: the digest of its verdict. */
+const REASON_DIGESTS = {
+  invalid: sha256Hex("gradual/audit-reason/invalid"),
+  unavailable: sha256Hex("gradual/audit-reason/unavailable"),
+} as const;
 
 /**
  * Opens a trigger carrying the node's verdict (protocol.md §5.2): `invalid` for a proof it fetched and found wrong,
  * `unavailable` (an availability challenge, §5.6) for one it could not fetch. Never one already open.
  */
 function pushTrigger(
-  view: NodeView,
-  task: TaskRecord,
+  call: Call,
   cycle: number,
   target: Account,
   verdict: "invalid" | "unavailable",
-  push: Push,
   late = false,
+  known?: { readonly last: TriggerRecord | undefined },
 ): void {
-  const { state, me } = view;
-  if (openTrigger(state, task.id, cycle, target, verdict) !== undefined) return;
-  if (getAccount(state, me).balance < task.params.triggerBond) return;
-  const node = getNode(state, task.id, me);
-  if (node === undefined || nodeWeight(node, roundOf(task, nextSlot(state)), task.params) === 0n) return;
-  const resolved = triggerAgainst(state, task.id, cycle, target, verdict);
+  const { state, task, me } = call;
   const kind = verdict === "unavailable" ? "availability" : "proof";
-  push({
+  const base = `trigger/${cycle}/${kind}/${target}`;
+  if (!late && isDone(call, base)) return;
+  // The latest trigger of this verdict against the proof, when the caller has read it already.
+  const last = known === undefined ? triggerAgainst(state, task.id, cycle, target, verdict) : known.last;
+  if (last?.resolution === null) return;
+  const key = late ? `${base}/late/${last?.index ?? -1}` : base;
+  if (late && isDone(call, key)) return;
+  if (getAccount(state, me).balance < task.params.triggerBond) return;
+  if (!hasWeight(call)) return;
+  push(call, {
     type: "send",
-    key: `trigger/${cycle}/${kind}/${target}${late ? `/late/${resolved?.index ?? -1}` : ""}`,
+    key,
     tx: {
       kind: "triggerAudit",
       task: task.id,
@@ -276,7 +353,7 @@ function pushTrigger(
       triggerKind: "proof",
       verdict,
       attempt: 0,
-      reasonDigest: sha256Hex(`gradual/audit-reason/${verdict}`),
+      reasonDigest: REASON_DIGESTS[verdict],
     },
   });
 }
@@ -294,6 +371,98 @@ function triggerAgainst(
   return index === undefined ? undefined : readRecord<TriggerRecord>(state, keys.trigger(task, cycle, index));
 }
 
+/**
+ * Asks the runtime to fetch and check a proof: from the target's node, or from the ledger once the target published
+ * it to answer an availability challenge (publishProof writes the payload and sets the reveal's `published` flag
+ * together, and nothing removes either).
+ */
+function pushAudit(call: Call, cycle: number, target: Account, reveal: RevealRecord): void {
+  const key = `audit/${cycle}/${target}${reveal.published ? "/published" : ""}`;
+  if (isDone(call, key)) return;
+  const { state, task } = call;
+  const node = getNode(state, task.id, target);
+  const published = reveal.published ? getPublishedProof(state, task.id, cycle, target) : undefined;
+  push(call, {
+    type: "auditProof",
+    key,
+    cycle,
+    target,
+    proofDigest: reveal.proofDigest,
+    url: node?.url ?? "",
+    published,
+  });
+}
+
+/** Whether this node may vote on `trigger` in the next slot, apart from whether it already has. */
+function mayVote(call: Call, trigger: TriggerRecord): boolean {
+  const { slot, me } = call;
+  if (trigger.resolution !== null || slot < trigger.slot || slot >= trigger.closesAt) return false;
+  return trigger.target !== me && trigger.triggerer !== me;
+}
+
+function canVote(call: Call, cycle: number, trigger: TriggerRecord): boolean {
+  if (!mayVote(call, trigger)) return false;
+  if (getVote(call.state, call.task.id, cycle, trigger.index, call.me) !== undefined) return false;
+  return hasWeight(call);
+}
+
+/** protocol.md §5.3: every node with weight checks a triggered proof itself and votes once. */
+function decideProofVotes(call: Call, cycle: CycleRecord): void {
+  if (cycle.triggerCount === 0) return;
+  const { view, state, task } = call;
+  const triggers = view.hints?.triggers?.(cycle.cycle) ?? listTriggers(state, task.id, cycle.cycle);
+  for (const trigger of triggers) voteOnProofTrigger(call, cycle.cycle, trigger);
+}
+
+/**
+ * Votes `valid` or `invalid` on a proof trigger by the node's own check. A node that could not fetch the proof does
+ * not vote: it challenges the proof's availability (§5.6) and judges the payload once it is on the ledger.
+ */
+function voteOnProofTrigger(call: Call, cycle: number, trigger: TriggerRecord): void {
+  if (trigger.kind !== "proof" || trigger.verdict !== "invalid" || !mayVote(call, trigger)) return;
+  const verdict = call.memory.verdicts.get(verdictKey(cycle, trigger.target));
+  const voteKey = `vote/${cycle}/${trigger.index}`;
+  // With a verdict of `valid` or `invalid` the only action is the vote itself.
+  if ((verdict === "valid" || verdict === "invalid") && isDone(call, voteKey)) return;
+  if (!canVote(call, cycle, trigger)) return;
+  const reveal = getReveal(call.state, call.task.id, cycle, trigger.target);
+  if (reveal === undefined) return;
+  if (verdict === undefined || (verdict === "unavailable" && reveal.published)) {
+    pushAudit(call, cycle, trigger.target, reveal);
+    return;
+  }
+  if (verdict === "unavailable") {
+    if (reveal.status === "valid") pushTrigger(call, cycle, trigger.target, "unavailable", trigger.late);
+    return;
+  }
+  push(call, {
+    type: "send",
+    key: voteKey,
+    tx: { kind: "vote", task: call.task.id, cycle, trigger: trigger.index, choice: verdict },
+  });
+}
+
+/** protocol.md §5.6: an availability challenge against this node's proof is answered by publishing the payload. */
+function decideAnswers(call: Call): void {
+  const { view, state, task, me, slot } = call;
+  const cycles = new Set([...task.openCycles, ...task.lateTriggers.map((ref) => ref.cycle)]);
+  for (const c of cycles) {
+    // No trigger of any kind in the cycle: no challenge to answer.
+    if ((cycleOf(call, c)?.triggerCount ?? 0) === 0) continue;
+    const reveal = getReveal(state, task.id, c, me);
+    if (reveal === undefined || reveal.published) continue;
+    const challenge = openTrigger(state, task.id, c, me, "unavailable");
+    if (challenge === undefined || slot >= challenge.closesAt) continue;
+    const payload = view.payloadOf?.(reveal.proofDigest);
+    if (payload === undefined) continue;
+    push(call, {
+      type: "send",
+      key: `publish/${c}/${challenge.index}`,
+      tx: { kind: "publishProof", task: task.id, cycle: c, trigger: challenge.index, payload },
+    });
+  }
+}
+
 function openTrigger(
   state: State,
   task: Hash,
@@ -305,181 +474,137 @@ function openTrigger(
   return trigger?.resolution === null ? trigger : undefined;
 }
 
-function pushAudit(
-  view: NodeView,
-  task: TaskRecord,
-  cycle: number,
-  target: Account,
-  proofDigest: Hash,
-  push: Push,
-): void {
-  const node = getNode(view.state, task.id, target);
-  const published = getPublishedProof(view.state, task.id, cycle, target);
-  push({
-    type: "auditProof",
-    key: `audit/${cycle}/${target}${published === undefined ? "" : "/published"}`,
-    cycle,
-    target,
-    proofDigest,
-    url: node?.url ?? "",
-    published,
-  });
-}
-
-function canVote(view: NodeView, task: TaskRecord, cycle: number, trigger: TriggerRecord, slot: number): boolean {
-  const { state, me } = view;
-  if (trigger.resolution !== null || slot < trigger.slot || slot >= trigger.closesAt) return false;
-  if (trigger.target === me || trigger.triggerer === me) return false;
-  if (getVote(state, task.id, cycle, trigger.index, me) !== undefined) return false;
-  const node = getNode(state, task.id, me);
-  return node !== undefined && nodeWeight(node, roundOf(task, slot), task.params) > 0n;
-}
-
-/** protocol.md §5.3: every node with weight checks a triggered proof itself and votes once. */
-function decideProofVotes(view: NodeView, task: TaskRecord, cycle: CycleRecord, push: Push): void {
-  const slot = nextSlot(view.state);
-  const triggers = view.hints?.triggers?.(cycle.cycle) ?? listTriggers(view.state, task.id, cycle.cycle);
-  for (const trigger of triggers) voteOnProofTrigger(view, task, cycle.cycle, trigger, slot, push);
-}
-
-/**
- * Votes `valid` or `invalid` on a proof trigger by the node's own check. A node that could not fetch the proof does
- * not vote: it challenges the proof's availability (§5.6) and judges the payload once it is on the ledger.
- */
-function voteOnProofTrigger(
-  view: NodeView,
-  task: TaskRecord,
-  cycle: number,
-  trigger: TriggerRecord,
-  slot: number,
-  push: Push,
-): void {
-  if (trigger.kind !== "proof" || trigger.verdict !== "invalid" || !canVote(view, task, cycle, trigger, slot)) return;
-  const reveal = getReveal(view.state, task.id, cycle, trigger.target);
-  if (reveal === undefined) return;
-  const verdict = view.memory.verdicts.get(verdictKey(cycle, trigger.target));
-  if (verdict === undefined || (verdict === "unavailable" && reveal.published)) {
-    pushAudit(view, task, cycle, trigger.target, reveal.proofDigest, push);
-    return;
-  }
-  if (verdict === "unavailable") {
-    if (reveal.status === "valid") pushTrigger(view, task, cycle, trigger.target, "unavailable", push, trigger.late);
-    return;
-  }
-  push({
-    type: "send",
-    key: `vote/${cycle}/${trigger.index}`,
-    tx: { kind: "vote", task: task.id, cycle, trigger: trigger.index, choice: verdict },
-  });
-}
-
-/** protocol.md §5.6: an availability challenge against this node's proof is answered by publishing the payload. */
-function decideAnswers(view: NodeView, task: TaskRecord, push: Push): void {
-  const { state, me } = view;
-  const slot = nextSlot(state);
-  const cycles = new Set([...task.openCycles, ...task.lateTriggers.map((ref) => ref.cycle)]);
-  for (const c of cycles) {
-    const reveal = getReveal(state, task.id, c, me);
-    if (reveal === undefined || reveal.published) continue;
-    const challenge = openTrigger(state, task.id, c, me, "unavailable");
-    if (challenge === undefined || slot >= challenge.closesAt) continue;
-    const payload = view.payloadOf?.(reveal.proofDigest);
-    if (payload === undefined) continue;
-    push({
-      type: "send",
-      key: `publish/${c}/${challenge.index}`,
-      tx: { kind: "publishProof", task: task.id, cycle: c, trigger: challenge.index, payload },
-    });
-  }
-}
-
 /**
  * protocol.md §5.7: a proof this node found wrong (or could not fetch) that is still `valid` after its cycle
  * completed is challenged again while the cycle's rewards vest, once the weight that defended it no longer could:
  * the nodes that voted `valid` on the last trigger against it now hold less than `1 − slashQuorum` of the active
  * weight (a whale that left, for example). A proof nobody challenged in time is challenged late at once.
  */
-function decideLateChallenges(view: NodeView, task: TaskRecord, push: Push): void {
-  const { state, memory } = view;
-  const slot = nextSlot(state);
-  for (const [key, verdict] of memory.verdicts) {
+function decideLateChallenges(call: Call): void {
+  for (const [key, verdict] of call.memory.verdicts) {
     if (verdict === "valid") continue;
-    const [cycleText, target] = key.split("/") as [string, Account];
-    const c = Number(cycleText);
-    const cycle = getCycle(state, task.id, c);
+    // Only a completed cycle inside its late-challenge window qualifies (checked again in lateChallengeOf).
+    const cycle = cycleOf(call, Number.parseInt(key, 10));
     if (cycle === undefined || cycle.outcome === null) continue;
-    const window = lateChallengeWindow(task, cycle);
-    if (window === null || !opens(window, slot)) continue;
-    const reveal = getReveal(state, task.id, c, target);
-    if (reveal?.status !== "valid") continue;
-    // A payload published since this node's failed fetch is judged by a fresh audit before anything else.
-    if (verdict === "unavailable" && reveal.published) continue;
-    const last = triggerAgainst(state, task.id, c, target, verdict);
-    if (last !== undefined && last.resolution === null) continue;
-    if (last !== undefined && verdict === "invalid" && !defendersWeakened(state, task, c, last, slot)) continue;
-    pushTrigger(view, task, c, target, verdict, push, true);
+    const window = lateChallengeWindow(call.task, cycle);
+    if (window === null || !opens(window, call.slot)) continue;
+    const challenge = lateChallengeOf(call.state, call.task, key, verdict);
+    if (challenge !== null) pushTrigger(call, challenge.cycle, challenge.target, verdict, true, challenge);
   }
 }
 
+type LateChallenge = { readonly cycle: number; readonly target: Account; readonly last: TriggerRecord | undefined };
+
+/**
+ * Whether a proof with this verdict (the key is the verdict's, `cycle/target`) should be challenged late now, and the
+ * last trigger against it: a question about the state alone, which every auditor holding the verdict asks.
+ */
+function lateChallengeOf(state: State, task: TaskRecord, key: string, verdict: "invalid" | "unavailable") {
+  return memoized(state, `late/${task.id}/${key}/${verdict}`, (): LateChallenge | null => {
+    const [cycleText, target] = key.split("/") as [string, Account];
+    const c = Number(cycleText);
+    const slot = nextSlot(state);
+    const cycle = getCycle(state, task.id, c);
+    if (cycle === undefined || cycle.outcome === null) return null;
+    const window = lateChallengeWindow(task, cycle);
+    if (window === null || !opens(window, slot)) return null;
+    const reveal = getReveal(state, task.id, c, target);
+    if (reveal?.status !== "valid") return null;
+    // A payload published since this node's failed fetch is judged by a fresh audit before anything else.
+    if (verdict === "unavailable" && reveal.published) return null;
+    const last = triggerAgainst(state, task.id, c, target, verdict);
+    if (last !== undefined && last.resolution === null) return null;
+    if (last !== undefined && verdict === "invalid" && !defendersWeakened(state, task, c, last, slot)) return null;
+    return { cycle: c, target, last };
+  });
+}
+
+/**
+ * Answers that depend on the state alone, not on the node asking, kept per state object so that a caller deciding
+ * for many nodes on one state (the simulator) computes each once. Exact because a State never changes: the same
+ * object always holds the same records.
+ */
+const stateMemos = new WeakMap<State, Map<string, unknown>>();
+
+function memoized<T>(state: State, key: string, compute: () => T): T {
+  let memo = stateMemos.get(state);
+  if (memo === undefined) {
+    memo = new Map();
+    stateMemos.set(state, memo);
+  }
+  if (memo.has(key)) return memo.get(key) as T;
+  const value = compute();
+  memo.set(key, value);
+  return value;
+}
+
 function defendersWeakened(state: State, task: TaskRecord, cycle: number, last: TriggerRecord, slot: number): boolean {
+  return memoized(state, `defendersWeakened/${task.id}/${cycle}/${last.index}/${slot}`, () =>
+    countDefenders(state, task, cycle, last, slot),
+  );
+}
+
+function countDefenders(state: State, task: TaskRecord, cycle: number, last: TriggerRecord, slot: number): boolean {
   const round = roundOf(task, slot);
   let defenders = 0n;
-  for (const vote of listVotes(state, task.id, cycle, last)) {
-    if (vote.choice !== "valid") continue;
-    const node = getNode(state, task.id, vote.voter);
-    if (node !== undefined) defenders += nodeWeight(node, round, task.params);
-  }
+  for (const voter of validVotersOf(state, task.id, cycle, last)) defenders += weightOf(state, task, voter, round);
   const active = getActiveWeight(state, task);
   return defenders * BigInt(BPS) < BigInt(BPS - task.params.slashQuorumBps) * active;
 }
 
+/**
+ * The voters that voted `valid` on a trigger, kept per trigger record: every vote rewrites the trigger (its
+ * `voteCount` and tallies), and votes are never changed or removed, so one record object always has the same votes.
+ */
+const validVoters = new WeakMap<TriggerRecord, readonly Account[]>();
+
+function validVotersOf(state: State, task: Hash, cycle: number, trigger: TriggerRecord): readonly Account[] {
+  let voters = validVoters.get(trigger);
+  if (voters === undefined) {
+    voters = listVotes(state, task, cycle, trigger)
+      .filter((vote) => vote.choice === "valid")
+      .map((vote) => vote.voter);
+    validVoters.set(trigger, voters);
+  }
+  return voters;
+}
+
+/** A node's ramped weight in `round` (0 for an unknown node), once per state. */
+function weightOf(state: State, task: TaskRecord, account: Account, round: number): bigint {
+  return memoized(state, `weight/${task.id}/${account}/${round}`, () => {
+    const node = getNode(state, task.id, account);
+    return node === undefined ? 0n : nodeWeight(node, round, task.params);
+  });
+}
+
 /** Votes on late triggers (§5.7), which belong to completed cycles. */
-function decideLateVotes(view: NodeView, task: TaskRecord, push: Push): void {
-  const slot = nextSlot(view.state);
+function decideLateVotes(call: Call): void {
+  const { state, task } = call;
   for (const ref of task.lateTriggers) {
-    const trigger = readRecord<TriggerRecord>(view.state, keys.trigger(task.id, ref.cycle, ref.trigger));
-    if (trigger !== undefined) voteOnProofTrigger(view, task, ref.cycle, trigger, slot, push);
+    const trigger = readRecord<TriggerRecord>(state, keys.trigger(task.id, ref.cycle, ref.trigger));
+    if (trigger !== undefined) voteOnProofTrigger(call, ref.cycle, trigger);
   }
 }
 
 /** protocol.md §6: post the list when selected; otherwise recompute the posted list and contest it if it differs. */
-function decideDistribution(view: NodeView, task: TaskRecord, cycle: CycleRecord, push: Push): void {
-  const { state, me, memory, options } = view;
-  const slot = nextSlot(state);
+function decideDistribution(call: Call, cycle: CycleRecord): void {
+  const { state, task, me, memory, slot, round } = call;
   const c = cycle.cycle;
-  if (cycle.distributor === null || roundOf(task, slot) !== cycle.attemptRound) return;
-  // Under a ledger-computed rule the list is a function of the state (§6.2): no task code, nothing to contest.
-  const ruled = getRuleDistribution(state, task.id, c);
-  const mine =
-    ruled === null ? memory.lists.get(listKey(c, cycle.attempt)) : { entries: ruled, digest: listDigest(ruled) };
-  const posted = getDistribution(state, task.id, c, cycle.attempt);
+  if (cycle.distributor === null || round !== cycle.attemptRound) return;
+  // Under a ledger-computed rule the list is a function of the state (§6.2): no task code, nothing to contest, and
+  // only the distributor needs it (so no other node reads every reveal, or hashes the list, on every call).
+  const ruled = task.params.distributionRule !== "custom";
   if (cycle.distributor === me) {
-    if (!opens(distributionWindow(task, cycle.attemptRound), slot) || posted?.status === "complete") return;
-    if (mine === undefined) {
-      push({ type: "computeList", key: `list/${c}/${cycle.attempt}`, cycle: c, attempt: cycle.attempt });
-      return;
-    }
-    const chunkCount = Math.max(1, Math.ceil(mine.entries.length / options.chunkEntries));
-    for (let chunk = posted?.chunksReceived ?? 0; chunk < chunkCount; chunk += 1) {
-      push({
-        type: "send",
-        key: `distribution/${c}/${cycle.attempt}/${chunk}`,
-        tx: {
-          kind: "submitDistribution",
-          task: task.id,
-          cycle: c,
-          attempt: cycle.attempt,
-          chunk,
-          chunkCount,
-          entries: mine.entries.slice(chunk * options.chunkEntries, (chunk + 1) * options.chunkEntries),
-        },
-      });
-    }
+    if (!opens(distributionWindow(task, cycle.attemptRound), slot)) return;
+    postList(call, cycle, ruled);
     return;
   }
-  if (posted?.status !== "complete" || ruled !== null) return;
+  if (ruled) return;
+  const posted = getDistribution(state, task.id, c, cycle.attempt);
+  if (posted?.status !== "complete") return;
+  const mine = memory.lists.get(listKey(c, cycle.attempt));
   if (mine === undefined) {
-    push({ type: "computeList", key: `list/${c}/${cycle.attempt}`, cycle: c, attempt: cycle.attempt });
+    push(call, { type: "computeList", key: `list/${c}/${cycle.attempt}`, cycle: c, attempt: cycle.attempt });
     return;
   }
   const agrees = mine.digest === posted.listDigest;
@@ -490,11 +615,10 @@ function decideDistribution(view: NodeView, task: TaskRecord, cycle: CycleRecord
   if (triggerIndex === undefined) {
     const window = distributionTriggerWindow(task, cycle.attemptRound);
     if (agrees || !opens(window, slot) || getAccount(state, me).balance < task.params.triggerBond) return;
-    const node = getNode(state, task.id, me);
-    if (node === undefined || nodeWeight(node, roundOf(task, slot), task.params) === 0n) return;
+    if (!hasWeight(call)) return;
     const rank = listRevealers(state, task.id, c).indexOf(me);
     if (!staggerAllows(window, slot, rank)) return;
-    push({
+    push(call, {
       type: "send",
       key: `trigger/${c}/distribution/${cycle.attempt}`,
       tx: {
@@ -511,21 +635,56 @@ function decideDistribution(view: NodeView, task: TaskRecord, cycle: CycleRecord
     return;
   }
   const trigger = readRecord<TriggerRecord>(state, keys.trigger(task.id, c, triggerIndex));
-  if (trigger === undefined || !canVote(view, task, c, trigger, slot)) return;
-  push({
+  if (trigger === undefined || !canVote(call, c, trigger)) return;
+  push(call, {
     type: "send",
     key: `vote/${c}/${trigger.index}`,
     tx: { kind: "vote", task: task.id, cycle: c, trigger: trigger.index, choice: agrees ? "valid" : "invalid" },
   });
 }
 
+/** The selected distributor posts its list in chunks, from the first chunk the ledger has not received. */
+function postList(call: Call, cycle: CycleRecord, ruled: boolean): void {
+  const { state, task, memory, view } = call;
+  const c = cycle.cycle;
+  const posted = getDistribution(state, task.id, c, cycle.attempt);
+  if (posted?.status === "complete") return;
+  const mine = ruled
+    ? { entries: getRuleDistribution(state, task.id, c) ?? [] }
+    : memory.lists.get(listKey(c, cycle.attempt));
+  if (mine === undefined) {
+    push(call, { type: "computeList", key: `list/${c}/${cycle.attempt}`, cycle: c, attempt: cycle.attempt });
+    return;
+  }
+  const { chunkEntries } = view.options;
+  const chunkCount = Math.max(1, Math.ceil(mine.entries.length / chunkEntries));
+  for (let chunk = posted?.chunksReceived ?? 0; chunk < chunkCount; chunk += 1) {
+    push(call, {
+      type: "send",
+      key: `distribution/${c}/${cycle.attempt}/${chunk}`,
+      tx: {
+        kind: "submitDistribution",
+        task: task.id,
+        cycle: c,
+        attempt: cycle.attempt,
+        chunk,
+        chunkCount,
+        entries: mine.entries.slice(chunk * chunkEntries, (chunk + 1) * chunkEntries),
+      },
+    });
+  }
+}
+
 /** protocol.md §7.1: with auto-claim, claim whatever unlocked, at most once per round. */
-function decideClaim(view: NodeView, task: TaskRecord, push: Push): void {
-  if (!view.options.autoClaim) return;
-  const nodeView = getNodeView(view.state, task.id, view.me);
-  if (nodeView === undefined || nodeView.claimable === 0n) return;
-  const round = roundOf(task, nextSlot(view.state));
-  push({ type: "send", key: `claim/${round}`, tx: { kind: "claim", task: task.id } });
+function decideClaim(call: Call): void {
+  const { view, state, task, me, round } = call;
+  const key = `claim/${round}`;
+  if (!view.options.autoClaim || isDone(call, key)) return;
+  // What getNodeView reports as claimable: the vesting unlocked by the state's own round (the slot before `slot`).
+  if (myNode(call) === undefined) return;
+  const vesting = getVesting(state, task.id, me);
+  if (vesting === undefined || claimableAt(vesting, roundOf(task, call.slot - 1)) === 0n) return;
+  push(call, { type: "send", key, tx: { kind: "claim", task: task.id } });
 }
 
 /**

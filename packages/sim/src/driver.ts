@@ -7,7 +7,7 @@ import {
   type NodeView,
   type TransactionBody,
   verdictKey,
-} from "@gradual/node";
+} from "@gradual/node/decide";
 import {
   type Account,
   applyBlock,
@@ -92,6 +92,11 @@ export type SimOptions = {
   readonly onRound?: (round: number, rounds: number) => void;
   /** Measure where the time goes (wall time, so it is kept out of the deterministic result unless asked for). */
   readonly profile?: boolean;
+  /**
+   * Compute the final state root (default true). Hashing every record of the final state costs a few percent of a
+   * run; the report's runs, which read only the metrics, skip it (SimResult.stateRoot is then null).
+   */
+  readonly stateRoot?: boolean;
 };
 
 /** Milliseconds spent in the protocol core (applyBlock), in decide(), and in the invariant checks. */
@@ -105,7 +110,8 @@ export type SimResult = {
   readonly params: TaskParams;
   readonly rounds: number;
   readonly finalSlot: number;
-  readonly stateRoot: Hash;
+  /** Null when the run was asked not to compute it (`stateRoot: false`). */
+  readonly stateRoot: Hash | null;
   readonly taskClosed: boolean;
   readonly nodes: number;
   /** Staked nodes summed over the scenario's rounds. */
@@ -701,7 +707,7 @@ class Simulation implements World {
       params: this.params,
       rounds: this.scenario.rounds,
       finalSlot: this.slot,
-      stateRoot: stateRoot(this.state),
+      stateRoot: this.#options.stateRoot === false ? null : stateRoot(this.state),
       taskClosed: this.#closed,
       nodes: this.nodes.length,
       nodeRounds: this.#nodeRounds,

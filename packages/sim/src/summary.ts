@@ -26,7 +26,7 @@ export function formatSummary(result: SimResult): string {
     `scenario ${result.scenario}, rules ${result.rules}, seed ${result.seed}: ${result.rounds} rounds, ` +
       `${result.nodes} nodes, ${result.transactions} transactions, final slot ${result.finalSlot}`,
   );
-  lines.push(`state root ${result.stateRoot}`);
+  if (result.stateRoot !== null) lines.push(`state root ${result.stateRoot}`);
   lines.push("");
   const window =
     m.attackWindow === null

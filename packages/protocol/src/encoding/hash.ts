@@ -1,6 +1,7 @@
 import { sha256 as nobleSha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex, hexToBytes } from "@noble/hashes/utils.js";
 import { canonicalBytes } from "./canonical.ts";
+import { sha256Compact } from "./sha256Compact.ts";
 
 export { bytesToHex, hexToBytes };
 
@@ -21,14 +22,25 @@ function bytesOf(part: Uint8Array | string): Uint8Array {
   return bytes;
 }
 
+/**
+ * Inputs up to this size go through sha256Compact (byte-identical output, no per-call allocation but the digest; its
+ * shared buffer grows to twice the largest input it saw, so larger inputs such as published payloads stay on
+ * @noble/hashes).
+ */
+const COMPACT_LIMIT_BYTES = 4_096;
+
 export function sha256(...parts: readonly (Uint8Array | string)[]): Uint8Array {
-  if (parts.length === 1) return nobleSha256(bytesOf(parts[0] as Uint8Array | string));
+  if (parts.length === 1) {
+    const bytes = bytesOf(parts[0] as Uint8Array | string);
+    return bytes.length <= COMPACT_LIMIT_BYTES ? sha256Compact(bytes) : nobleSha256(bytes);
+  }
   let length = 0;
   const bytes = parts.map((part) => {
     const encoded = bytesOf(part);
     length += encoded.length;
     return encoded;
   });
+  if (length <= COMPACT_LIMIT_BYTES) return sha256Compact(...bytes);
   const joined = new Uint8Array(length);
   let offset = 0;
   for (const part of bytes) {

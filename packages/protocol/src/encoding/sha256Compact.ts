@@ -1,8 +1,8 @@
 /**
- * SHA-256 (FIPS 180-4) without per-call allocations, for the state trie's hot path (protocol.md §9.4), where inputs
- * are small and hashed by the hundred thousand per block: @noble/hashes spends most of its time there on wrapper
- * objects, not on compression. Output is byte-identical to @noble/hashes (checked by a property test); every other
- * hash in the protocol goes through @noble/hashes.
+ * SHA-256 (FIPS 180-4) without per-call allocations, for the state trie's hot path (protocol.md §9.4) and every
+ * other small input (hash.ts: commitments, seeds, list digests), where inputs are small and hashed by the hundred
+ * thousand per block: @noble/hashes spends most of its time there on wrapper objects, not on compression. Output is
+ * byte-identical to @noble/hashes (test/sha256Compact.test.ts); inputs over 4 KiB go through @noble/hashes.
  */
 
 const K = new Uint32Array([

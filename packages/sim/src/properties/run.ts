@@ -26,7 +26,7 @@ export function runProperty(scenario: PropertyScenario, rules: PropertyRules, se
   else if (rules === "naive") fairness = runNaiveBaseline(scenario, seed).fairness;
   else {
     const simScenario = createScenario(toSimScenario(scenario), scenario.id);
-    fairness = runSimulation(simScenario, { seed }).metrics.fairness;
+    fairness = runSimulation(simScenario, { seed, stateRoot: false }).metrics.fairness;
   }
   return { scenario, rules, seed, fairness };
 }

@@ -2,7 +2,7 @@ import { runSimulation } from "../driver.ts";
 import type { FairnessMetrics } from "../fairness.ts";
 import type { RoundSeries, RunMetrics } from "../metrics.ts";
 import { type PropertyRules, runProperty } from "../properties/run.ts";
-import type { PropertyScenario } from "../properties/scenarios.ts";
+import { type PropertyScenario, toSimScenario } from "../properties/scenarios.ts";
 import type { RulesName } from "../rules.ts";
 import { createScenario } from "../scenario.ts";
 
@@ -19,10 +19,15 @@ export type Job = {
 
 export type JobResult = {
   readonly index: number;
-  readonly stateRoot: string;
+  /** Null: the report's runs skip the final state root (they read only the metrics). */
+  readonly stateRoot: string | null;
   readonly nodes: number;
   readonly nodeRounds: number;
-  readonly cpuMs: number;
+  /**
+   * Wall time of the run on its worker thread, which runs one job at a time (a worker thread cannot read its own
+   * CPU time on Node 20: process.cpuUsage() counts every thread). On a loaded machine it includes waiting for a core.
+   */
+  readonly runMs: number;
   readonly metrics: RunMetrics;
   readonly series: readonly RoundSeries[] | null;
   /** Property runs only. */
@@ -31,22 +36,32 @@ export type JobResult = {
   readonly error: string | null;
 };
 
-function cpuMs(): number {
-  const usage = process.cpuUsage();
-  return (usage.user + usage.system) / 1000;
+/**
+ * A job's expected cost for the pool's scheduling (pool.ts `cost`): node-rounds, times the proofs each node checks
+ * under all-pairs auditing (the Koii rules), and nothing for the compact baselines. Only the order of the work
+ * depends on it, never a result.
+ */
+export function estimatedCost(job: Job): number {
+  if (job.property !== undefined && job.property.rules !== "gradual") return 0;
+  const scenario = job.property === undefined ? job.scenario : toSimScenario(job.property.scenario);
+  const groups = (scenario.groups ?? []) as readonly { readonly count?: unknown }[];
+  const nodes = groups.reduce((total, group) => total + (typeof group.count === "number" ? group.count : 1), 0);
+  const rounds = typeof scenario.rounds === "number" ? scenario.rounds : 1;
+  const checksPerNode = job.property === undefined && job.rules === "koii" ? Math.max(8, nodes - 1) : 8;
+  return nodes * rounds * checksPerNode;
 }
 
 export function runJob(job: Job): JobResult {
-  const start = cpuMs();
+  const start = performance.now();
   try {
     if (job.property !== undefined) {
       const run = runProperty(job.property.scenario, job.property.rules, job.seed);
       return {
         index: job.index,
-        stateRoot: "",
+        stateRoot: null,
         nodes: 0,
         nodeRounds: 0,
-        cpuMs: cpuMs() - start,
+        runMs: performance.now() - start,
         metrics: undefined as unknown as RunMetrics,
         series: null,
         fairness: run.fairness,
@@ -54,13 +69,13 @@ export function runJob(job: Job): JobResult {
       };
     }
     const scenario = createScenario(job.scenario, String(job.scenario.name ?? "report"));
-    const result = runSimulation(scenario, { seed: job.seed, rules: job.rules });
+    const result = runSimulation(scenario, { seed: job.seed, rules: job.rules, stateRoot: false });
     return {
       index: job.index,
       stateRoot: result.stateRoot,
       nodes: result.nodes,
       nodeRounds: result.nodeRounds,
-      cpuMs: cpuMs() - start,
+      runMs: performance.now() - start,
       metrics: result.metrics,
       series: job.keepSeries ? result.series : null,
       error: null,
@@ -68,10 +83,10 @@ export function runJob(job: Job): JobResult {
   } catch (error) {
     return {
       index: job.index,
-      stateRoot: "",
+      stateRoot: null,
       nodes: 0,
       nodeRounds: 0,
-      cpuMs: cpuMs() - start,
+      runMs: performance.now() - start,
       metrics: undefined as unknown as RunMetrics,
       series: null,
       error: error instanceof Error ? error.message : String(error),

@@ -6,6 +6,11 @@ export type PoolOptions = {
   /** Worker threads; 1 runs everything in this thread. Default: the machine's parallelism, at most 4. */
   readonly workers?: number;
   readonly onResult?: (result: JobResult, done: number, total: number) => void;
+  /**
+   * A job's expected cost (any unit). Workers take the most expensive jobs first, so that the last jobs to finish
+   * are short and no worker idles while another runs a long job alone; results keep the job order either way.
+   */
+  readonly cost?: (job: Job) => number;
 };
 
 export function defaultWorkers(): number {
@@ -32,13 +37,21 @@ export async function runJobs(jobs: readonly Job[], options: PoolOptions = {}): 
     }
     return results;
   }
+  const cost = options.cost;
+  const order =
+    cost === undefined
+      ? [...jobs]
+      : jobs
+          .map((job, position) => ({ job, position, cost: cost(job) }))
+          .sort((left, right) => right.cost - left.cost || left.position - right.position)
+          .map((item) => item.job);
   let next = 0;
   await Promise.all(
     Array.from({ length: workers }, async () => {
       const worker = new Worker(new URL("./workerBootstrap.mjs", import.meta.url));
       try {
-        while (next < jobs.length) {
-          const job = jobs[next] as Job;
+        while (next < order.length) {
+          const job = order[next] as Job;
           next += 1;
           const result = await new Promise<JobResult>((resolve, reject) => {
             const onError = (error: Error) => reject(error);

@@ -1,0 +1,45 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { sha256 as nobleSha256 } from "@noble/hashes/sha2.js";
+import { bytesToHex } from "@noble/hashes/utils.js";
+import fc from "fast-check";
+import { sha256 } from "../src/encoding/hash.ts";
+import { sha256Compact } from "../src/encoding/sha256Compact.ts";
+
+function joined(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((total, part) => total + part.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
+test("sha256Compact equals @noble/hashes on any parts, across the padding boundaries", () => {
+  fc.assert(
+    fc.property(fc.array(fc.uint8Array({ maxLength: 200 }), { maxLength: 6 }), (parts) => {
+      assert.equal(bytesToHex(sha256Compact(...parts)), bytesToHex(nobleSha256(joined(parts))));
+    }),
+    { numRuns: 500 },
+  );
+  for (let length = 0; length <= 300; length += 1) {
+    const input = Uint8Array.from({ length }, (_, index) => (index * 31 + length) & 0xff);
+    assert.equal(bytesToHex(sha256Compact(input)), bytesToHex(nobleSha256(input)), `length ${length}`);
+  }
+});
+
+test("sha256 (hash.ts) gives @noble/hashes' digest on both sides of its 4 KiB switch", () => {
+  for (const length of [0, 55, 56, 64, 4_095, 4_096, 4_097, 70_000]) {
+    const input = Uint8Array.from({ length }, (_, index) => (index * 7) & 0xff);
+    assert.equal(bytesToHex(sha256(input)), bytesToHex(nobleSha256(input)), `one part of ${length} bytes`);
+    const split = Math.floor(length / 3);
+    assert.equal(
+      bytesToHex(sha256("tag/", input.subarray(0, split), input.subarray(split))),
+      bytesToHex(nobleSha256(joined([new TextEncoder().encode("tag/"), input]))),
+      `three parts, ${length} bytes`,
+    );
+  }
+  // The known vector of "abc" (FIPS 180-4).
+  assert.equal(bytesToHex(sha256("abc")), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+});
