@@ -61,7 +61,7 @@ export type LedgerModules = {
   readonly metrics: LedgerMetrics;
   readonly logger: Logger;
   /** Called after each block is durable and before it is visible (startLedger writes DATA/head.json here). */
-  readonly onDurableBlock?: (header: BlockHeader) => void;
+  readonly onDurableBlock?: (header: BlockHeader) => void | Promise<void>;
 };
 
 export type PendingStatus = {
@@ -541,7 +541,7 @@ export class Ledger {
     const lastSeq = entries.length === 0 ? -1 : (entries[entries.length - 1] as MempoolEntry).seq;
     try {
       await store.commitBlock(block, changes, lastSeq);
-      this.#modules.onDurableBlock?.(headerOf(block));
+      await this.#modules.onDurableBlock?.(headerOf(block));
     } catch (error) {
       const failure = error instanceof Error ? error : new StorageError(`store block ${slot}`, error, store.location);
       this.#fail(failure);
