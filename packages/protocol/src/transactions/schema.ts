@@ -301,11 +301,41 @@ export function isDecodeRejection(value: Transaction | DecodeRejection): value i
   return (value as { ok?: unknown }).ok === false;
 }
 
-/** Wire form: bigints as plain decimal strings, everything else as is. */
-export function transactionToJson(tx: Transaction): Record<string, unknown> {
+function jsonCopy(value: unknown): unknown {
   return JSON.parse(
-    JSON.stringify(tx, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value)),
+    JSON.stringify(value, (_key, inner: unknown) => (typeof inner === "bigint" ? inner.toString() : inner)),
   );
+}
+
+/**
+ * Wire form: bigints as plain decimal strings, everything else as is; exactly what a JSON round trip with bigints
+ * as strings gives. Top-level fields are copied directly (every submission, status and block served converts
+ * transactions), nested values (task params, distribution entries) go through that round trip.
+ */
+export function transactionToJson(tx: Transaction): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const record = tx as unknown as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    const value = record[key];
+    switch (typeof value) {
+      case "string":
+      case "boolean":
+        out[key] = value;
+        break;
+      case "bigint":
+        out[key] = value.toString();
+        break;
+      case "number":
+        out[key] = Number.isFinite(value) ? (Object.is(value, -0) ? 0 : value) : null;
+        break;
+      case "object":
+        out[key] = value === null ? null : jsonCopy(value);
+        break;
+      default:
+        break; // undefined, functions and symbols have no JSON form: absent, as JSON.stringify leaves them
+    }
+  }
+  return out;
 }
 
 export type { ErrorCode };
