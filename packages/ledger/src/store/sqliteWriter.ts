@@ -31,7 +31,7 @@ export type BlockMessage = {
   /** Per transaction, in position order: hash, wire JSON, signature, result JSON. */
   readonly txs: readonly (readonly [hash: string, wire: string, signature: string, result: string])[];
 };
-/** A state record's canonical JSON, or null to delete it. */
+/** A state record's canonical JSON, or null to delete it. Keys are the protocol's record keys (no NUL). */
 export type StateMessage = readonly [key: string, value: string | null];
 
 export type SqliteWriterOptions = {
@@ -52,7 +52,8 @@ type Request =
   | {
       readonly op: "commit";
       readonly block: PackedBlock;
-      readonly state: readonly StateMessage[];
+      /** Key and value JSON of each state record, joined; an empty value removes the record. */
+      readonly state: string;
       readonly mempoolThroughSeq: number;
     }
   | { readonly op: "close" };
@@ -102,10 +103,28 @@ function assertSameFile() {
   }
 }
 const SEPARATOR = "\\u0000";
+// Fields are read one at a time off the joined string (no array of every field): the thread's heap then holds the
+// message and one row, whatever the block's size.
+function fieldReader(text) {
+  let at = 0;
+  return {
+    done: () => at >= text.length,
+    next() {
+      const end = text.indexOf(SEPARATOR, at);
+      const field = end < 0 ? text.slice(at) : text.slice(at, end);
+      at = end < 0 ? text.length : end + 1;
+      return field;
+    },
+  };
+}
 const append = (text) => {
-  const fields = text.split(SEPARATOR);
-  for (let at = 0; at + 5 <= fields.length; at += 5) {
-    s.insertMempool.run(Number(fields[at]), Buffer.from(fields[at + 1], "hex"), fields[at + 2], fields[at + 3], Number(fields[at + 4]));
+  const fields = fieldReader(text);
+  while (!fields.done()) {
+    const seq = Number(fields.next());
+    const hash = Buffer.from(fields.next(), "hex");
+    const wire = fields.next();
+    const signature = fields.next();
+    s.insertMempool.run(seq, hash, wire, signature, Number(fields.next()));
   }
 };
 const drop = (seqs) => {
@@ -114,14 +133,22 @@ const drop = (seqs) => {
 const commit = (block, state, mempoolThroughSeq) => {
   s.insertBlock.run(block.number, block.slot, block.prevHash, block.txsRoot, block.stateRoot, block.hash, block.txCount, block.producedAtMs, block.events);
   const base = block.number * positionsPerBlock;
-  const fields = block.txCount === 0 ? [] : block.txs.split(SEPARATOR);
-  if (fields.length !== block.txCount * 4) throw new Error("block " + block.number + ": " + fields.length + " transaction fields for " + block.txCount + " transactions");
-  for (let position = 0; position < block.txCount; position += 1) {
-    const at = position * 4;
-    s.insertTx.run(base + position, Buffer.from(fields[at], "hex"), fields[at + 1], fields[at + 2], fields[at + 3]);
+  const txs = fieldReader(block.txs);
+  let position = 0;
+  while (position < block.txCount && !txs.done()) {
+    const hash = Buffer.from(txs.next(), "hex");
+    const wire = txs.next();
+    const signature = txs.next();
+    s.insertTx.run(base + position, hash, wire, signature, txs.next());
+    position += 1;
   }
-  for (const [key, value] of state) {
-    if (value === null) s.deleteState.run(key);
+  if (position !== block.txCount || !txs.done()) throw new Error("block " + block.number + ": the transactions do not match txCount " + block.txCount);
+  // State records: key, then the value's JSON, or an empty field for a removed record.
+  const records = fieldReader(state);
+  while (!records.done()) {
+    const key = records.next();
+    const value = records.next();
+    if (value === "") s.deleteState.run(key);
     else s.putState.run(key, value);
   }
   if (mempoolThroughSeq >= 0) s.deleteMempool.run(mempoolThroughSeq);
@@ -242,7 +269,14 @@ export class SqliteWriter {
     const fields: string[] = [];
     for (const tx of block.txs) fields.push(tx[0], tx[1], tx[2], tx[3]);
     const packed: PackedBlock = { ...block, txs: fields.join(FIELD_SEPARATOR) };
-    return this.#send(`store block ${block.number}`, { op: "commit", block: packed, state, mempoolThroughSeq });
+    const records: string[] = [];
+    for (const [key, value] of state) records.push(key, value ?? "");
+    return this.#send(`store block ${block.number}`, {
+      op: "commit",
+      block: packed,
+      state: records.join(FIELD_SEPARATOR),
+      mempoolThroughSeq,
+    });
   }
 
   /** Waits for the writes already sent, closes the thread's connection and ends the thread. */
