@@ -90,6 +90,7 @@ async function throughput(): Promise<Record<string, unknown>> {
   const signSeconds = (performance.now() - signStarted) / 1000;
   const startedAtMs = Date.now();
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   let acknowledged = 0;
   const refused = new Map<string, number>();
   await Promise.all(
@@ -111,7 +112,9 @@ async function throughput(): Promise<Record<string, unknown>> {
   const lastBlock = Math.max(...blocks.values());
   const block = await client.getBlock(lastBlock);
   const seconds = ((block?.producedAtMs ?? Date.now()) - startedAtMs) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
   return {
+    loadCpuSeconds: (cpu.user + cpu.system) / 1e6,
     mode: "throughput",
     submitted: count,
     acknowledged,

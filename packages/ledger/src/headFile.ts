@@ -1,11 +1,13 @@
 import {
   closeSync,
   existsSync,
+  fdatasync,
   fdatasyncSync,
   fsyncSync,
   openSync,
   readFileSync,
   renameSync,
+  write,
   writeSync,
 } from "node:fs";
 import { join } from "node:path";
@@ -68,11 +70,17 @@ export class HeadFileWriter {
     this.#chainId = chainId;
   }
 
-  write(head: BlockHeader): void {
+  #record(head: BlockHeader): Buffer {
     const text = JSON.stringify({ chainId: this.#chainId, number: head.number, hash: head.hash });
     const bytes = Buffer.alloc(HEAD_RECORD_BYTES, 0x20);
     bytes.write(text, 0, "utf8");
     bytes[HEAD_RECORD_BYTES - 1] = 0x0a;
+    return bytes;
+  }
+
+  /** Writes the head and waits for the disk in this thread (start-up). */
+  write(head: BlockHeader): void {
+    const bytes = this.#record(head);
     if (this.#fd === undefined) {
       writeHeadFileAtomically(this.#dataDir, bytes);
       this.#fd = openSync(headFilePath(this.#dataDir), "r+");
@@ -80,6 +88,25 @@ export class HeadFileWriter {
     }
     writeSync(this.#fd, bytes, 0, bytes.length, 0);
     fdatasyncSync(this.#fd);
+  }
+
+  /**
+   * The same, with the write and the fdatasync on libuv's thread pool: the ledger's thread goes on admitting while
+   * the disk works (after every block). Calls must not overlap; the ledger makes one block at a time.
+   */
+  async writeAsync(head: BlockHeader): Promise<void> {
+    const fd = this.#fd;
+    if (fd === undefined) {
+      this.write(head);
+      return;
+    }
+    const bytes = this.#record(head);
+    await new Promise<void>((resolve, reject) => {
+      write(fd, bytes, 0, bytes.length, 0, (error) => {
+        if (error) reject(error);
+        else fdatasync(fd, (syncError) => (syncError ? reject(syncError) : resolve()));
+      });
+    });
   }
 
   close(): void {

@@ -12,6 +12,7 @@ import {
   type Transaction,
   type TransactionOutcome,
   transactionHash,
+  transactionToJson,
 } from "@gradual/protocol";
 import {
   type Block,
@@ -35,7 +36,7 @@ import type { LedgerMetrics } from "./metrics.ts";
 import type { LedgerStore, StoredTransaction } from "./store/LedgerStore.ts";
 import type { VerifierPool } from "./verifierPool.ts";
 import type { EnvelopeInput, VerifiedEnvelope } from "./verifyEnvelope.ts";
-import { stringifyWire, toWire } from "./wire.ts";
+import { toWire } from "./wire.ts";
 
 export type LedgerOptions = {
   /** Genesis for an empty store; must match the stored one otherwise. */
@@ -61,7 +62,7 @@ export type LedgerModules = {
   readonly metrics: LedgerMetrics;
   readonly logger: Logger;
   /** Called after each block is durable and before it is visible (startLedger writes DATA/head.json here). */
-  readonly onDurableBlock?: (header: BlockHeader) => void;
+  readonly onDurableBlock?: (header: BlockHeader) => void | Promise<void>;
 };
 
 export type PendingStatus = {
@@ -266,22 +267,24 @@ export class Ledger {
   async #admitVerified(verified: readonly VerifiedEnvelope[]): Promise<SubmitOutcome[]> {
     this.#assertAccepting();
     const { metrics, clock } = this.#modules;
-    const outcomes: (SubmitOutcome | Promise<SubmitOutcome>)[] = [];
+    const outcomes: (SubmitOutcome | Promise<SubmitOutcome>)[] = new Array(verified.length);
     const admitted: MempoolEntry[] = [];
-    for (const item of verified) {
+    const admittedAt: number[] = [];
+    for (let index = 0; index < verified.length; index += 1) {
+      const item = verified[index] as VerifiedEnvelope;
       if (!item.ok) {
         metrics.reject(item.code, "edge");
-        outcomes.push({ ok: false, error: edgeError(item) });
+        outcomes[index] = { ok: false, error: edgeError(item) };
         continue;
       }
       const existing = this.mempool.get(item.hash);
       if (existing !== undefined) {
-        outcomes.push(this.#whenLogged(existing).then((status) => ({ ok: true, status })));
+        outcomes[index] = this.#whenLogged(existing).then((status) => ({ ok: true, status }));
         continue;
       }
       const refusal = this.#admissionRefusal(item.tx);
       if (refusal !== null) {
-        outcomes.push(this.#refusedOrKnown(item.hash, refusal));
+        outcomes[index] = this.#refusedOrKnown(item.hash, refusal);
         continue;
       }
       const entry: MempoolEntry = {
@@ -292,12 +295,17 @@ export class Ledger {
         receivedAtMs: Math.round(clock.now()),
         receivedAtBlock: this.#head.number,
         logged: false,
-        wire: stringifyWire(item.tx),
+        wire: JSON.stringify(transactionToJson(item.tx)),
       };
       this.mempool.add(entry);
       this.#logQueue.push(entry);
       admitted.push(entry);
-      outcomes.push(this.#whenLogged(entry).then((status) => ({ ok: true, status })));
+      admittedAt.push(index);
+    }
+    // One wait for the whole call: its entries are logged together (or in order, by consecutive group commits).
+    if (admitted.length > 0) await this.#allLogged(admitted);
+    for (let at = 0; at < admitted.length; at += 1) {
+      outcomes[admittedAt[at] as number] = { ok: true, status: pendingStatus(admitted[at] as MempoolEntry) };
     }
     return Promise.all(outcomes);
   }
@@ -340,11 +348,15 @@ export class Ledger {
   }
 
   async #whenLogged(entry: MempoolEntry): Promise<TxStatus> {
-    while (!entry.logged) {
+    await this.#allLogged([entry]);
+    return pendingStatus(entry);
+  }
+
+  async #allLogged(entries: readonly MempoolEntry[]): Promise<void> {
+    while (!entries.every((entry) => entry.logged)) {
       this.#assertNotFailed();
       await this.#flushLog();
     }
-    return pendingStatus(entry);
   }
 
   /** Group commit: every entry queued in this event-loop turn is written in one durable transaction. */
@@ -541,7 +553,7 @@ export class Ledger {
     const lastSeq = entries.length === 0 ? -1 : (entries[entries.length - 1] as MempoolEntry).seq;
     try {
       await store.commitBlock(block, changes, lastSeq);
-      this.#modules.onDurableBlock?.(headerOf(block));
+      await this.#modules.onDurableBlock?.(headerOf(block));
     } catch (error) {
       const failure = error instanceof Error ? error : new StorageError(`store block ${slot}`, error, store.location);
       this.#fail(failure);

@@ -120,6 +120,10 @@ export class LedgerMetrics {
         ...this.fsyncSeconds.blob.render("gradual_ledger_fsync_seconds", 'operation="blob"'),
       ],
     );
+    const cpu = process.cpuUsage();
+    metric("process_cpu_seconds_total", "counter", "CPU time of the ledger process, user and system, all threads.", [
+      `process_cpu_seconds_total ${(cpu.user + cpu.system) / 1e6}`,
+    ]);
     const memory = process.memoryUsage();
     metric("process_resident_memory_bytes", "gauge", "Resident set size of the ledger process (workers included).", [
       `process_resident_memory_bytes ${memory.rss}`,

@@ -214,7 +214,7 @@ export async function startLedger(options: StartLedgerOptions): Promise<RunningL
         metrics,
         logger,
         // Only for the default store in dataDir: the head file records that store's head.
-        ...(options.store === undefined ? { onDurableBlock: (header) => headWriter?.write(header) } : {}),
+        ...(options.store === undefined ? { onDurableBlock: (header) => headWriter?.writeAsync(header) } : {}),
       },
     );
     if (options.store === undefined) {

@@ -12,8 +12,8 @@ import {
 export type VerifierPoolOptions = {
   readonly chainId: string;
   /**
-   * Worker threads; defaults to the machine's cores minus one (the applying thread needs one), at least one.
-   * 0 verifies everything in the calling thread.
+   * Worker threads; defaults to the machine's cores: verification is most of a transaction's CPU, and the applying
+   * thread needs much less than a core (the scheduler shares the rest). 0 verifies everything in the calling thread.
    */
   readonly workers?: number;
   /** Most signatures sent to one worker in one message. */
@@ -29,9 +29,22 @@ type Job = {
   readonly resolve: (results: VerifiedEnvelope[]) => void;
 };
 type Slot = { worker: Worker; inFlight: Map<number, readonly Pending[]> };
-/** What a worker receives per signature, and answers: the sha256 of the payload when the signature holds, else null. */
-type SignatureItem = { readonly from: string; readonly payload: Uint8Array; readonly signature: string };
-type WorkerAnswer = { readonly id: number; readonly hashes: readonly (string | null)[] };
+/**
+ * One batch as the worker receives it, packed so that posting it copies two flat values instead of an object per
+ * signature: `keys` holds each signer's account and signature in hex (64 + 128 characters, back to back), `payloads`
+ * the signing payloads one after the other (transferred, not copied), `ends` where each payload ends.
+ */
+type BatchRequest = {
+  readonly id: number;
+  readonly keys: string;
+  readonly payloads: Uint8Array<ArrayBuffer>;
+  readonly ends: Uint32Array;
+};
+/**
+ * The answer: `hashes` holds each payload's sha256 in hex (64 characters each, back to back), `valid` 1 where the
+ * signature holds, 0 where it does not.
+ */
+type BatchAnswer = { readonly id: number; readonly hashes: string; readonly valid: Uint8Array };
 
 const MAX_WORKER_FAILURES = 8;
 
@@ -43,10 +56,10 @@ const MAX_WORKER_FAILURES = 8;
  */
 const WORKER_SOURCE = `
 const { parentPort } = require("node:worker_threads");
-const { createHash, createPublicKey, verify } = require("node:crypto");
+const crypto = require("node:crypto");
+const { createHash, createPublicKey, verify } = crypto;
 const SPKI_PREFIX = Buffer.from("302a300506032b6570032100", "hex");
-const HEX64 = /^[0-9a-f]{64}$/;
-const HEX128 = /^[0-9a-f]{128}$/;
+const HEX = /^[0-9a-f]*$/;
 const keys = new Map();
 function publicKey(account) {
   let key = keys.get(account);
@@ -57,17 +70,34 @@ function publicKey(account) {
   }
   return key;
 }
-function check(item) {
-  if (!HEX64.test(item.from) || !HEX128.test(item.signature)) return null;
-  try {
-    if (!verify(null, item.payload, publicKey(item.from), Buffer.from(item.signature, "hex"))) return null;
-  } catch {
-    return null;
+// One-shot crypto.hash where this Node has it (20.12+): no Hash object per payload.
+const sha256Hex = typeof crypto.hash === "function"
+  ? (bytes) => crypto.hash("sha256", bytes, "hex")
+  : (bytes) => createHash("sha256").update(bytes).digest("hex");
+const ZERO_HASH = "0".repeat(64);
+parentPort.on("message", ({ id, keys: text, payloads, ends }) => {
+  const count = ends.length;
+  const valid = new Uint8Array(count);
+  const hashes = new Array(count);
+  const all = Buffer.from(payloads.buffer, payloads.byteOffset, payloads.byteLength);
+  let start = 0;
+  for (let index = 0; index < count; index += 1) {
+    const payload = all.subarray(start, ends[index]);
+    start = ends[index];
+    const from = text.slice(index * 192, index * 192 + 64);
+    const signature = text.slice(index * 192 + 64, index * 192 + 192);
+    let ok = false;
+    if (HEX.test(from) && HEX.test(signature)) {
+      try {
+        ok = verify(null, payload, publicKey(from), Buffer.from(signature, "hex"));
+      } catch {
+        ok = false;
+      }
+    }
+    valid[index] = ok ? 1 : 0;
+    hashes[index] = ok ? sha256Hex(payload) : ZERO_HASH;
   }
-  return createHash("sha256").update(item.payload).digest("hex");
-}
-parentPort.on("message", (request) => {
-  parentPort.postMessage({ id: request.id, hashes: request.items.map(check) });
+  parentPort.postMessage({ id, hashes: hashes.join(""), valid }, [valid.buffer]);
 });
 `;
 
@@ -96,7 +126,7 @@ export class VerifierPool {
     this.#chainId = options.chainId;
     this.#maxBatchSize = options.maxBatchSize ?? 256;
     this.#inThreadMax = options.inThreadMax ?? 2;
-    const count = options.workers ?? Math.max(1, availableParallelism() - 1);
+    const count = options.workers ?? Math.max(1, availableParallelism());
     for (let index = 0; index < count; index += 1) this.#slots.push(this.#spawn());
   }
 
@@ -108,12 +138,14 @@ export class VerifierPool {
     const worker = new Worker(WORKER_SOURCE, { eval: true });
     worker.unref();
     const slot: Slot = { worker, inFlight: new Map() };
-    worker.on("message", (message: WorkerAnswer) => {
+    worker.on("message", (message: BatchAnswer) => {
       const batch = slot.inFlight.get(message.id);
       if (batch === undefined) return;
       slot.inFlight.delete(message.id);
-      for (const [position, pending] of batch.entries()) {
-        this.#settle(pending, answerOf(pending.prepared, message.hashes[position] ?? null));
+      for (let position = 0; position < batch.length; position += 1) {
+        const pending = batch[position] as Pending;
+        const hash = message.valid[position] === 1 ? message.hashes.slice(position * 64, position * 64 + 64) : null;
+        this.#settle(pending, answerOf(pending.prepared, hash));
       }
     });
     const fail = (error: unknown) => {
@@ -193,12 +225,8 @@ export class VerifierPool {
       const id = this.#nextId++;
       slot.inFlight.set(id, batch);
       this.stats.batches += 1;
-      const items: SignatureItem[] = batch.map(({ prepared }) => ({
-        from: prepared.tx.from,
-        payload: prepared.payload,
-        signature: prepared.signature,
-      }));
-      slot.worker.postMessage({ id, items });
+      const request = packBatch(id, batch);
+      slot.worker.postMessage(request, [request.payloads.buffer]);
     }
   }
 
@@ -219,6 +247,31 @@ export class VerifierPool {
     }
     await Promise.all(slots.map((slot) => slot.worker.terminate()));
   }
+}
+
+/** Account and signature must each be exactly their hex length, or the packed layout would shift. */
+const ACCOUNT_HEX = 64;
+const SIGNATURE_HEX = 128;
+const UNUSABLE_KEY = "x".repeat(ACCOUNT_HEX + SIGNATURE_HEX);
+
+function packBatch(id: number, batch: readonly Pending[]): BatchRequest {
+  let total = 0;
+  for (const { prepared } of batch) total += prepared.payload.length;
+  const payloads = new Uint8Array(total);
+  const ends = new Uint32Array(batch.length);
+  const keys: string[] = new Array(batch.length);
+  let offset = 0;
+  for (let index = 0; index < batch.length; index += 1) {
+    const { prepared } = batch[index] as Pending;
+    payloads.set(prepared.payload, offset);
+    offset += prepared.payload.length;
+    ends[index] = offset;
+    const { from } = prepared.tx;
+    const { signature } = prepared;
+    // A signature of the wrong length cannot hold; the worker refuses the non-hex filler.
+    keys[index] = from.length === ACCOUNT_HEX && signature.length === SIGNATURE_HEX ? from + signature : UNUSABLE_KEY;
+  }
+  return { id, keys: keys.join(""), payloads, ends };
 }
 
 function answerOf(prepared: PreparedEnvelope, hash: string | null): VerifiedEnvelope {

@@ -124,10 +124,13 @@ describe("ledger (in-process, manual slots)", () => {
   });
 
   it("waits for inclusion with ?wait=included and reports core rejections as results", async () => {
-    const waiting = client.submitAndWait(sign("dave", { kind: "transfer", to: keys.dave.publicKey, amount: 1n }), {
-      timeoutMs: 10_000,
-    });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    const envelope = sign("dave", { kind: "transfer", to: keys.dave.publicKey, amount: 1n });
+    const waiting = client.submitAndWait(envelope, { timeoutMs: 10_000 });
+    // Advance only once the transaction is acknowledged (a fixed sleep lost that race on a loaded machine).
+    const hash = transactionHash(envelope.tx);
+    for (let tries = 0; tries < 1_000 && (await client.getTx(hash)) === undefined; tries += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
     await advance();
     const result = await waiting;
     assert.equal(result.status, "included");
@@ -298,6 +301,7 @@ describe("ledger (in-process, manual slots)", () => {
     assert.match(metrics, /gradual_ledger_block_height \d+/);
     assert.match(metrics, /gradual_ledger_tx_rejected_total\{code="TX__BAD_SIGNATURE",stage="edge"\} 1/);
     assert.match(metrics, /gradual_ledger_fsync_seconds_count\{operation="block"\} \d+/);
+    assert.ok(Number(/^process_cpu_seconds_total ([0-9.e-]+)$/m.exec(metrics)?.[1]) > 0, "process CPU time");
   });
 
   it("restarts with the same chain, its pending transactions and its head", async () => {

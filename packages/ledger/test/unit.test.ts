@@ -1,23 +1,29 @@
 import assert from "node:assert/strict";
+import { rmSync } from "node:fs";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import { ERROR_CODES, TOKEN, type Transaction, transactionHash, transactionToJson } from "@gradual/protocol";
 import fc from "fast-check";
 import {
   admitTransaction,
   BlockProducer,
+  computeBlockHash,
   computeTxsRoot,
   createDevnetGenesis,
   formatTokenAmount,
   generateKeyPair,
+  genesisBlock,
   genesisToJson,
   HTTP_STATUS,
   LEDGER_ERROR_CODES,
   Ledger,
+  type LedgerError,
   LedgerMetrics,
   ManualClock,
   Mempool,
   parseGenesis,
   parseTokenAmount,
+  SQLITE_FILE_NAME,
   SqliteStore,
   signTransaction,
   silentLogger,
@@ -75,8 +81,23 @@ describe("the code -> HTTP status table", () => {
 describe("verifier pool", () => {
   const key = generateKeyPair();
   const chainId = "gradual-unit";
+  /** Ways to spoil a signature; the packed batch a worker receives must not let any of them shift or pass. */
+  const FORGERIES = {
+    none: (signature: string) => signature,
+    lastByte: (signature: string) => `${signature.slice(0, -2)}00`,
+    upperCase: (signature: string) => signature.toUpperCase(),
+    short: (signature: string) => signature.slice(0, -2),
+    long: (signature: string) => `${signature}00`,
+    nonHex: (signature: string) => `${signature.slice(0, -1)}g`,
+    empty: () => "",
+    notAString: () => 7 as unknown as string,
+  } as const;
   const txArbitrary = fc
-    .record({ nonce: fc.nat({ max: 2 ** 31 }), amount: fc.bigInt({ min: 1n, max: 2n ** 100n }), forge: fc.boolean() })
+    .record({
+      nonce: fc.nat({ max: 2 ** 31 }),
+      amount: fc.bigInt({ min: 1n, max: 2n ** 100n }),
+      forge: fc.constantFrom(...(Object.keys(FORGERIES) as (keyof typeof FORGERIES)[])),
+    })
     .map(({ nonce, amount, forge }) => {
       const tx: Transaction = {
         kind: "transfer",
@@ -87,14 +108,11 @@ describe("verifier pool", () => {
         amount,
       };
       const signature = signTransaction(key, tx);
-      return {
-        tx,
-        signature: forge ? `${signature.slice(0, -2)}00` : signature,
-        forged: forge && !signature.endsWith("00"),
-      };
+      const spoiled = FORGERIES[forge](signature);
+      return { tx, signature: spoiled, forged: spoiled !== signature };
     });
 
-  for (const workers of [1, 0]) {
+  for (const workers of [2, 1, 0]) {
     it(`agrees with the in-thread edge and transactionHash (${workers} worker)`, async () => {
       const pool = new VerifierPool({ chainId, workers, inThreadMax: 0 });
       try {
@@ -170,6 +188,113 @@ describe("mempool", () => {
     mempool.remove(mempool.takeLogged(1));
     assert.equal(mempool.pendingFrom(key.publicKey), 3);
     assert.equal(mempool.size, 3);
+  });
+});
+
+describe("sqlite store: writes on their own thread", () => {
+  const key = generateKeyPair();
+  const rowsFrom = (from: number, count: number) =>
+    Array.from({ length: count }, (_, index) => {
+      const tx: Transaction = {
+        kind: "transfer",
+        chainId: "gradual-unit",
+        from: key.publicKey,
+        nonce: from + index,
+        to: ZERO_HASH,
+        amount: 1n,
+      };
+      return {
+        seq: from + index + 1,
+        hash: transactionHash(tx),
+        tx,
+        signature: signTransaction(key, tx),
+        receivedAtMs: 5,
+        wire: JSON.stringify(transactionToJson(tx)),
+      };
+    });
+
+  it("logs and commits while this thread holds the write lock, so a write never blocks the caller", async () => {
+    const dir = tempDir("writer");
+    const store = new SqliteStore({ dataDir: dir.path });
+    try {
+      const genesis = { ...createDevnetGenesis(), chainId: "gradual-unit" };
+      await store.initialize(genesis, genesisBlock(ZERO_HASH, 0), []);
+      // This thread's connection takes the write lock: a write done here would either go through inside this
+      // transaction or fail with SQLITE_BUSY after busy_timeout, blocking the event loop meanwhile.
+      store.database.exec("BEGIN IMMEDIATE");
+      let settled = false;
+      const append = store.appendMempool(rowsFrom(0, 3)).then(() => {
+        settled = true;
+      });
+      for (let turn = 0; turn < 20; turn += 1) await new Promise((resolve) => setImmediate(resolve));
+      assert.equal(settled, false, "the append waits for the lock on the writer's connection");
+      assert.equal((await store.loadMempool()).length, 0, "nothing was written through this thread's connection");
+      store.database.exec("COMMIT");
+      await append;
+      const logged = await store.loadMempool();
+      assert.deepEqual(
+        logged.map((row) => [row.seq, row.hash, row.signature, row.receivedAtMs, row.wire]),
+        rowsFrom(0, 3).map((row) => [row.seq, row.hash, row.signature, row.receivedAtMs, row.wire]),
+      );
+      const txs = logged.slice(0, 2).map((row, index) => ({
+        hash: row.hash,
+        tx: row.tx,
+        signature: row.signature,
+        result:
+          index === 0
+            ? ({ ok: true } as const)
+            : ({ ok: false, code: "TX__APPLY_FAILED", message: "m", context: { a: "1" } } as const),
+        wire: row.wire,
+      }));
+      const fields = {
+        number: 1,
+        slot: 1,
+        prevHash: ZERO_HASH,
+        txsRoot: computeTxsRoot(txs.map((tx) => tx.hash)),
+        stateRoot: ZERO_HASH,
+      };
+      const block = { ...fields, hash: computeBlockHash(fields), txCount: 2, producedAtMs: 9, txs, events: [] };
+      await store.commitBlock(
+        block,
+        [
+          ["test/a", { n: 1n }],
+          ["test/b", undefined],
+        ],
+        2,
+      );
+      const stored = await store.getBlock(1);
+      assert.deepEqual(
+        stored?.txs.map((tx) => [tx.hash, tx.result]),
+        txs.map((tx) => [tx.hash, tx.result]),
+      );
+      assert.deepEqual(
+        (await store.loadMempool()).map((row) => row.seq),
+        [3],
+        "the block removed the mempool rows it holds",
+      );
+      assert.equal((await store.getTransaction(txs[1]?.hash as string))?.position, 1);
+    } finally {
+      if (store.database.inTransaction) store.database.exec("ROLLBACK");
+      await store.close();
+      dir.remove();
+    }
+  });
+
+  it("refuses to write once its database file was deleted (LEDGER__DATA_DIR_CHANGED)", async () => {
+    const dir = tempDir("writer-deleted");
+    const store = new SqliteStore({ dataDir: dir.path });
+    try {
+      await store.appendMempool(rowsFrom(0, 1));
+      for (const suffix of ["", "-wal", "-shm"])
+        rmSync(join(dir.path, `${SQLITE_FILE_NAME}${suffix}`), { force: true });
+      await assert.rejects(store.appendMempool(rowsFrom(1, 1)), (error: LedgerError) => {
+        assert.equal(error.code, "LEDGER__DATA_DIR_CHANGED");
+        return true;
+      });
+    } finally {
+      await store.close();
+      dir.remove();
+    }
   });
 });
 

@@ -1,6 +1,7 @@
 /** Canonical encoding (protocol.md §9.2): one byte string per value, bigints unambiguous, round trips exact. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { sha256 as nobleSha256 } from "@noble/hashes/sha2.js";
 import fc from "fast-check";
 import {
   bytesToHex,
@@ -9,7 +10,10 @@ import {
   canonicalStringify,
   hashCanonicalHex,
   isBigintString,
+  merkleRoot,
   sha256Hex,
+  signingPayload,
+  type Transaction,
 } from "../src/index.ts";
 
 /** Strings the encoder accepts: anything that does not read as a bigint ("12n"). */
@@ -109,5 +113,67 @@ describe("canonical encoding", () => {
     assert.equal(hashCanonicalHex("one", value), sha256Hex("gradual/one/v1\n", canonicalBytes(value)));
     assert.equal(hashCanonicalHex("one", reverseKeys({ x: 1, y: 2 })), hashCanonicalHex("one", { x: 1, y: 2 }));
     assert.equal(bytesToHex(canonicalBytes("é")), "22c3a922", "UTF-8 bytes");
+  });
+});
+
+/** The encoder as first written (protocol.md §9.2), kept as the reference the faster one must match byte for byte. */
+function referenceStringify(value: unknown): string {
+  if (typeof value !== "object" || value === null) return canonicalStringify(value);
+  if (Array.isArray(value)) return `[${value.map(referenceStringify).join(",")}]`;
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record)
+    .filter((key) => record[key] !== undefined)
+    .sort();
+  return `{${keys.map((key) => `${JSON.stringify(key)}:${referenceStringify(record[key])}`).join(",")}}`;
+}
+
+describe("encoding fast paths agree with their definitions", () => {
+  it("canonicalStringify matches the reference encoder, undefined fields included", () => {
+    const withHoles = fc.letrec((tie) => ({
+      value: fc.oneof(
+        { depthSize: "small" },
+        canonicalValue,
+        fc.dictionary(plainString, fc.option(tie("value"), { nil: undefined }), { maxKeys: 6, noNullPrototype: true }),
+      ),
+    })).value;
+    fc.assert(
+      fc.property(withHoles, (value) => {
+        assert.equal(canonicalStringify(value), referenceStringify(value));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("signingPayload is the domain tag followed by the canonical bytes (§9.2)", () => {
+    const tx: Transaction = {
+      kind: "transfer",
+      chainId: "gradual-test",
+      from: sha256Hex("from"),
+      nonce: 3,
+      to: sha256Hex("to"),
+      amount: 2n ** 100n,
+    };
+    const expected = new Uint8Array([...new TextEncoder().encode("gradual/tx/v1\n"), ...canonicalBytes(tx)]);
+    assert.deepEqual(signingPayload(tx), expected);
+  });
+
+  it("merkleRoot hashes leaves and pairs as §6.4 says, for every size up to 70", () => {
+    const reference = (leaves: readonly Uint8Array[]): Uint8Array => {
+      const empty = new Uint8Array(32);
+      if (leaves.length === 0) return empty;
+      let level: Uint8Array[] = leaves.map((leaf) => nobleSha256(new Uint8Array([0, ...leaf])));
+      while (level.length > 1) {
+        const next: Uint8Array[] = [];
+        for (let index = 0; index < level.length; index += 2) {
+          next.push(nobleSha256(new Uint8Array([1, ...(level[index] as Uint8Array), ...(level[index + 1] ?? empty)])));
+        }
+        level = next;
+      }
+      return level[0] as Uint8Array;
+    };
+    for (let size = 0; size <= 70; size += 1) {
+      const leaves = Array.from({ length: size }, (_, index) => nobleSha256(new Uint8Array([index, size])));
+      assert.equal(bytesToHex(merkleRoot(leaves)), bytesToHex(reference(leaves)), `${size} leaves`);
+    }
   });
 });

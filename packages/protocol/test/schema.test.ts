@@ -100,6 +100,20 @@ describe("decodeTransaction", () => {
     });
   }
 
+  it("transactionToJson is the JSON round trip with bigints as decimal strings, for every kind", () => {
+    const roundTrip = (value: unknown) =>
+      JSON.parse(
+        JSON.stringify(value, (_key, inner: unknown) => (typeof inner === "bigint" ? inner.toString() : inner)),
+      );
+    for (const kind of TRANSACTION_KINDS) {
+      const tx = EXAMPLES[kind];
+      assert.deepEqual(transactionToJson(tx), roundTrip(tx), kind);
+      assert.equal(JSON.stringify(transactionToJson(tx)), JSON.stringify(roundTrip(tx)), `${kind}: same key order`);
+    }
+    const odd = { ...EXAMPLES.transfer, nonce: -0, memo: undefined, note: Number.NaN } as unknown as Transaction;
+    assert.equal(JSON.stringify(transactionToJson(odd)), JSON.stringify(roundTrip(odd)));
+  });
+
   it("rejects an unknown field with its name, for every kind", () => {
     for (const kind of TRANSACTION_KINDS) {
       const error = decodeError({ ...wireOf(kind), memo: "hi" });

@@ -23,6 +23,7 @@ import { LedgerError, StorageError } from "../errors.ts";
 import { genesisToJson, type LedgerGenesis, parseGenesis } from "../genesis.ts";
 import { stringifyWire } from "../wire.ts";
 import type { LedgerStore, MempoolRow, StateChange, StoredTransaction } from "./LedgerStore.ts";
+import { type BlockMessage, SqliteWriter, type StateMessage } from "./sqliteWriter.ts";
 
 export const SQLITE_FILE_NAME = "ledger.sqlite";
 const SCHEMA_VERSION = "1";
@@ -99,6 +100,12 @@ type BlockRow = {
 type TxRow = { id: number; hash: Buffer; tx: string; signature: string; result: string };
 type MempoolDbRow = { seq: number; hash: Buffer; tx: string; signature: string; received_at_ms: number };
 
+const OK_RESULT_TEXT = JSON.stringify({ ok: true });
+
+function resultText(result: TxResult): string {
+  return result.ok ? OK_RESULT_TEXT : JSON.stringify(result);
+}
+
 function decodeStoredTx(text: string, hash: string): BlockTransaction["tx"] {
   const decoded = decodeTransaction(JSON.parse(text));
   if (isDecodeRejection(decoded)) {
@@ -138,6 +145,10 @@ function txFromRow(row: TxRow): StoredTransaction {
 /**
  * The default store: one SQLite file in WAL mode with `synchronous=FULL`, so that every commit is on disk (the WAL
  * fsynced) before it returns. Block, transactions, state changes and mempool removal share one transaction.
+ *
+ * Two connections: this thread's, for reads (and the genesis), and a writer thread's ({@link SqliteWriter}) for the
+ * mempool log, blocks and drops, so that the ledger's thread spends no time in SQLite's B-trees or waiting for an
+ * fsync while it admits transactions. WAL mode lets the two run at once; a read sees every write answered before it.
  */
 export class SqliteStore implements LedgerStore {
   readonly location: string;
@@ -146,6 +157,7 @@ export class SqliteStore implements LedgerStore {
   readonly #statements: ReturnType<typeof prepare>;
   readonly #path: string;
   readonly #checkOnRead: boolean;
+  readonly #writer: SqliteWriter | undefined;
   #identity: { dev: number; ino: number } | undefined;
 
   constructor(options: SqliteStoreOptions) {
@@ -165,13 +177,24 @@ export class SqliteStore implements LedgerStore {
         this.#db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema', ?)").run(SCHEMA_VERSION);
       }
       this.#db.pragma("busy_timeout = 5000");
+      let maxPageCount: number | undefined;
       if (options.maxDatabaseBytes !== undefined) {
         const pageSize = Number(this.#db.pragma("page_size", { simple: true }));
-        this.#db.pragma(`max_page_count = ${Math.max(8, Math.floor(options.maxDatabaseBytes / pageSize))}`);
+        maxPageCount = Math.max(8, Math.floor(options.maxDatabaseBytes / pageSize));
+        this.#db.pragma(`max_page_count = ${maxPageCount}`);
       }
       this.#statements = prepare(this.#db);
       const stat = statSync(path);
       this.#identity = { dev: stat.dev, ino: stat.ino };
+      if (!options.readonly) {
+        this.#writer = new SqliteWriter({
+          path,
+          dataDir: options.dataDir,
+          identity: this.#identity,
+          positionsPerBlock: POSITIONS_PER_BLOCK,
+          ...(maxPageCount === undefined ? {} : { maxPageCount }),
+        });
+      }
     } catch (error) {
       if (error instanceof LedgerError) throw error;
       throw new StorageError(
@@ -310,40 +333,45 @@ export class SqliteStore implements LedgerStore {
     });
   }
 
+  #writerOf(operation: string): SqliteWriter {
+    if (this.#writer === undefined) {
+      throw new StorageError(operation, "the database was opened for reading only", this.#dataDir);
+    }
+    return this.#writer;
+  }
+
   async appendMempool(rows: readonly MempoolRow[]): Promise<void> {
     if (rows.length === 0) return;
-    this.#write("log acknowledged transactions", () =>
-      this.#db.transaction(() => {
-        for (const row of rows) {
-          this.#statements.insertMempool.run(
-            row.seq,
-            Buffer.from(row.hash, "hex"),
-            row.wire,
-            row.signature,
-            row.receivedAtMs,
-          );
-        }
-      })(),
+    const operation = "log acknowledged transactions";
+    await this.#writerOf(operation).append(
+      rows.map((row) => [row.seq, row.hash, row.wire, row.signature, row.receivedAtMs] as const),
     );
   }
 
   async dropMempool(seqs: readonly number[]): Promise<void> {
     if (seqs.length === 0) return;
-    this.#write("drop mempool entries", () =>
-      this.#db.transaction(() => {
-        for (const seq of seqs) this.#statements.dropMempoolRow.run(seq);
-      })(),
-    );
+    await this.#writerOf("drop mempool entries").drop(seqs);
   }
 
   async commitBlock(block: Block, state: Iterable<StateChange>, mempoolThroughSeq: number): Promise<void> {
-    this.#write(`store block ${block.number}`, () =>
-      this.#db.transaction(() => {
-        this.#insertBlock(block);
-        this.#writeState(state);
-        if (mempoolThroughSeq >= 0) this.#statements.deleteMempool.run(mempoolThroughSeq);
-      })(),
-    );
+    const writer = this.#writerOf(`store block ${block.number}`);
+    const message: BlockMessage = {
+      number: block.number,
+      slot: block.slot,
+      prevHash: block.prevHash,
+      txsRoot: block.txsRoot,
+      stateRoot: block.stateRoot,
+      hash: block.hash,
+      txCount: block.txCount,
+      producedAtMs: block.producedAtMs,
+      events: stringifyWire(block.events),
+      txs: block.txs.map(
+        (tx) => [tx.hash, tx.wire ?? stringifyWire(tx.tx), tx.signature, resultText(tx.result)] as const,
+      ),
+    };
+    const changes: StateMessage[] = [];
+    for (const [key, value] of state) changes.push([key, value === undefined ? null : canonicalStringify(value)]);
+    await writer.commit(message, changes, mempoolThroughSeq);
   }
 
   #insertBlock(block: Block): void {
@@ -365,7 +393,7 @@ export class SqliteStore implements LedgerStore {
         Buffer.from(tx.hash, "hex"),
         tx.wire ?? stringifyWire(tx.tx),
         tx.signature,
-        JSON.stringify(tx.result),
+        resultText(tx.result),
       );
     });
   }
@@ -404,6 +432,7 @@ export class SqliteStore implements LedgerStore {
   }
 
   async close(): Promise<void> {
+    await this.#writer?.close();
     if (this.#db.open) this.#db.close();
   }
 }
@@ -425,9 +454,6 @@ function prepare(db: Database.Database) {
     putState: db.prepare("INSERT OR REPLACE INTO state (key, value) VALUES (?, ?)"),
     deleteState: db.prepare("DELETE FROM state WHERE key = ?"),
     allMempool: db.prepare("SELECT * FROM mempool ORDER BY seq"),
-    dropMempoolRow: db.prepare("DELETE FROM mempool WHERE seq = ?"),
-    insertMempool: db.prepare("INSERT INTO mempool (seq, hash, tx, signature, received_at_ms) VALUES (?, ?, ?, ?, ?)"),
-    deleteMempool: db.prepare("DELETE FROM mempool WHERE seq <= ?"),
     insertBlob: db.prepare("INSERT OR IGNORE INTO blobs (hash, size, bytes) VALUES (?, ?, ?)"),
     blob: db.prepare("SELECT bytes FROM blobs WHERE hash = ?"),
   };

@@ -39,11 +39,17 @@ export function canonicalStringify(value: unknown): string {
     case "object": {
       if (value === null) return "null";
       if (Array.isArray(value)) return `[${value.map(canonicalStringify).join(",")}]`;
+      // One sort and one string built in place: this runs for every signature, hash and stored record.
       const record = value as Record<string, unknown>;
-      const keys = Object.keys(record)
-        .filter((key) => record[key] !== undefined)
-        .sort();
-      return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalStringify(record[key])}`).join(",")}}`;
+      const keys = Object.keys(record).sort();
+      let out = "{";
+      for (const key of keys) {
+        const inner = record[key];
+        if (inner === undefined) continue;
+        if (out.length > 1) out += ",";
+        out += `${JSON.stringify(key)}:${canonicalStringify(inner)}`;
+      }
+      return `${out}}`;
     }
     default:
       throw new TypeError(`canonical encoding: cannot encode a ${typeof value}`);

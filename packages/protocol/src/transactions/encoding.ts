@@ -1,4 +1,4 @@
-import { canonicalBytes } from "../encoding/canonical.ts";
+import { canonicalStringify } from "../encoding/canonical.ts";
 import { bytesToHex, sha256 } from "../encoding/hash.ts";
 import type { Hash, Transaction } from "../types.ts";
 
@@ -9,13 +9,11 @@ import { TRANSACTION_DOMAIN as TX_DOMAIN } from "./taskPayload.ts";
  * which includes the chain id and the sender's nonce, so a signature is valid on one chain, once.
  */
 export function signingPayload(tx: Transaction): Uint8Array {
-  const body = canonicalBytes(tx);
-  const domain = new TextEncoder().encode(TX_DOMAIN);
-  const payload = new Uint8Array(domain.length + body.length);
-  payload.set(domain, 0);
-  payload.set(body, domain.length);
-  return payload;
+  // One encode of the whole text: UTF-8 of a concatenation is the concatenation of the UTF-8s.
+  return encoder.encode(TX_DOMAIN + canonicalStringify(tx));
 }
+
+const encoder = new TextEncoder();
 
 /** The transaction's id: sha256 of its signing payload (ed25519 signatures are not malleable under RFC 8032). */
 export function transactionHash(tx: Transaction): Hash {

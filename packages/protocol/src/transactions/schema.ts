@@ -80,13 +80,16 @@ function malformed(field: string, expected: string, got: unknown): Malformed {
   return reject("TX__MALFORMED", { field, expected, got: shown }, `${field}: expected ${expected}, got ${shown}`);
 }
 
+const AMOUNT_LIMIT = 2n ** 128n;
+const DECIMAL_AMOUNT = /^(0|[1-9][0-9]{0,38})$/;
+
 function toAmount(field: string, raw: unknown, positive: boolean): bigint | Malformed {
   let value: bigint | undefined;
   if (typeof raw === "bigint") value = raw;
   // Wire form only (§9.2): plain decimal digits, no sign, no leading zero, no "n" suffix.
-  else if (typeof raw === "string" && /^(0|[1-9][0-9]{0,38})$/.test(raw)) value = BigInt(raw);
-  const expected = positive ? "a positive integer amount as a decimal string" : "a non-negative integer amount";
-  if (value === undefined || value < 0n || value >= 2n ** 128n || (positive && value === 0n)) {
+  else if (typeof raw === "string" && DECIMAL_AMOUNT.test(raw)) value = BigInt(raw);
+  if (value === undefined || value < 0n || value >= AMOUNT_LIMIT || (positive && value === 0n)) {
+    const expected = positive ? "a positive integer amount as a decimal string" : "a non-negative integer amount";
     return malformed(field, expected, raw);
   }
   return value;
@@ -258,6 +261,17 @@ function decodeField(field: string, type: FieldType, value: unknown): unknown {
   }
 }
 
+/** Each kind's fields (the common ones first), built once: decoding runs twice per transaction (edge and core). */
+const KIND_FIELDS = Object.fromEntries(
+  TRANSACTION_KINDS.map((kind) => {
+    const fields: Readonly<Record<string, FieldType>> = Object.freeze({ ...COMMON, ...TRANSACTION_FIELDS[kind] });
+    return [kind, { fields, entries: Object.entries(fields) as readonly (readonly [string, FieldType])[] }];
+  }),
+) as Record<
+  TransactionKind,
+  { readonly fields: Readonly<Record<string, FieldType>>; readonly entries: readonly (readonly [string, FieldType])[] }
+>;
+
 export type DecodeRejection = Rejection<"TX__MALFORMED" | "TX__UNKNOWN_KIND" | "TX__UNKNOWN_FIELD">;
 
 /** Turns wire JSON (or an in-memory object) into a typed transaction, or says exactly which field is wrong. */
@@ -269,14 +283,14 @@ export function decodeTransaction(raw: unknown): Transaction | DecodeRejection {
   if (typeof kind !== "string" || !Object.hasOwn(TRANSACTION_FIELDS, kind)) {
     return reject("TX__UNKNOWN_KIND", { kind: String(kind) }, `unknown transaction kind ${JSON.stringify(kind)}`);
   }
-  const fields: Record<string, FieldType> = { ...COMMON, ...TRANSACTION_FIELDS[kind as TransactionKind] };
+  const { fields, entries } = KIND_FIELDS[kind as TransactionKind];
   for (const key of Object.keys(record)) {
     if (key !== "kind" && !Object.hasOwn(fields, key)) {
       return reject("TX__UNKNOWN_FIELD", { field: key }, `${kind} has no field ${JSON.stringify(key)}`);
     }
   }
   const tx: Record<string, unknown> = { kind };
-  for (const [field, type] of Object.entries(fields)) {
+  for (const [field, type] of entries) {
     const decoded = decodeField(field, type, Object.hasOwn(record, field) ? record[field] : undefined);
     if (isMalformed(decoded)) return decoded;
     tx[field] = decoded;
@@ -288,11 +302,41 @@ export function isDecodeRejection(value: Transaction | DecodeRejection): value i
   return (value as { ok?: unknown }).ok === false;
 }
 
-/** Wire form: bigints as plain decimal strings, everything else as is. */
-export function transactionToJson(tx: Transaction): Record<string, unknown> {
+function jsonCopy(value: unknown): unknown {
   return JSON.parse(
-    JSON.stringify(tx, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value)),
+    JSON.stringify(value, (_key, inner: unknown) => (typeof inner === "bigint" ? inner.toString() : inner)),
   );
+}
+
+/**
+ * Wire form: bigints as plain decimal strings, everything else as is; exactly what a JSON round trip with bigints
+ * as strings gives. Top-level fields are copied directly (every submission, status and block served converts
+ * transactions), nested values (task params, distribution entries) go through that round trip.
+ */
+export function transactionToJson(tx: Transaction): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const record = tx as unknown as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    const value = record[key];
+    switch (typeof value) {
+      case "string":
+      case "boolean":
+        out[key] = value;
+        break;
+      case "bigint":
+        out[key] = value.toString();
+        break;
+      case "number":
+        out[key] = Number.isFinite(value) ? (Object.is(value, -0) ? 0 : value) : null;
+        break;
+      case "object":
+        out[key] = value === null ? null : jsonCopy(value);
+        break;
+      default:
+        break; // undefined, functions and symbols have no JSON form: absent, as JSON.stringify leaves them
+    }
+  }
+  return out;
 }
 
 export type { ErrorCode };
