@@ -1,3 +1,4 @@
+import { BundleError } from "@gradual/node";
 import { Command, CommanderError } from "commander";
 import { registerCommands } from "./commands/index.ts";
 import { CliError } from "./output.ts";
@@ -17,9 +18,9 @@ try {
   await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof CommanderError) process.exit(error.exitCode);
-  if (error instanceof CliError) {
+  if (error instanceof CliError || error instanceof BundleError) {
     process.stderr.write(`error[${error.code}]: ${error.message}\n`);
-    process.exit(error.exitCode);
+    process.exit(error instanceof CliError ? error.exitCode : 1);
   }
   throw error;
 }

@@ -3,16 +3,19 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { bundleTask, writeBundleFile } from "../bundle.ts";
 
+/** `.ts` when this module runs from src/ (tests, through tsx), `.js` when it runs compiled from dist/. */
+const MODULE_EXTENSION = path.extname(fileURLToPath(import.meta.url));
+
 const SOURCES = {
-  worker: fileURLToPath(new URL("./worker.ts", import.meta.url)),
-  process: fileURLToPath(new URL("./taskProcess.ts", import.meta.url)),
+  worker: fileURLToPath(new URL(`./worker${MODULE_EXTENSION}`, import.meta.url)),
+  process: fileURLToPath(new URL(`./taskProcess${MODULE_EXTENSION}`, import.meta.url)),
 } as const;
 
 const built = new Map<keyof typeof SOURCES, Promise<string>>();
 
 /**
  * The task side's code (worker.ts, or taskProcess.ts below, with @gradual/sdk and @gradual/protocol) as one plain JS file, built with esbuild
- * from the current sources once per process and stored content-addressed in the OS temporary directory.
+ * from this package's modules (src/ under tests, dist/ when compiled) once per process and stored content-addressed in the OS temporary directory.
  *
  * Why not run worker.ts under tsx: Node 20 applies neither the parent's `--import tsx` hooks nor an
  * `--import tsx` in the worker's execArgv to a worker thread. Registering tsx inside the worker works, but costs
