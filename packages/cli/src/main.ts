@@ -1,4 +1,3 @@
-import { BundleError } from "@gradual/node";
 import { Command, CommanderError } from "commander";
 import { registerCommands } from "./commands/index.ts";
 import { CliError } from "./output.ts";
@@ -12,13 +11,20 @@ const program = new Command()
   .enablePositionalOptions()
   .exitOverride();
 
-registerCommands(program);
+await registerCommands(program, process.argv.slice(2));
+
+/** bundleTask's BundleError (@gradual/node), recognised without loading the node package into every command. */
+function isBundleError(error: unknown): error is Error & { code: string } {
+  return (
+    error instanceof Error && error.name === "BundleError" && typeof (error as { code?: unknown }).code === "string"
+  );
+}
 
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof CommanderError) process.exit(error.exitCode);
-  if (error instanceof CliError || error instanceof BundleError) {
+  if (error instanceof CliError || isBundleError(error)) {
     process.stderr.write(`error[${error.code}]: ${error.message}\n`);
     process.exit(error instanceof CliError ? error.exitCode : 1);
   }

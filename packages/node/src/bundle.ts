@@ -4,7 +4,7 @@ import { builtinModules } from "node:module";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
-import { build, type Message, type Plugin, stop } from "esbuild";
+import type { Message, Plugin } from "esbuild";
 
 /** Largest bundle bundleTask produces, in bytes. */
 export const MAX_BUNDLE_BYTES = 16 * 1024 * 1024;
@@ -24,7 +24,15 @@ export type BundleTaskReturnType = {
   /** sha256 of `code`, lowercase hex: the task's `bundleHash` on the ledger. */
   readonly hash: string;
   readonly bytes: number;
+  /** Absolute paths of the files bundled into `code`. */
+  readonly inputs: readonly string[];
 };
+
+/**
+ * esbuild, loaded on the first build only: a node process runs for days and bundles nothing after its start (its
+ * task bundle comes from the ledger, its sandbox script from the build), so it should not hold esbuild's module.
+ */
+const loadEsbuild = () => import("esbuild");
 
 /** CommonJS dependencies call `require`; an ESM file has none, so the bundle makes one (for builtins mostly). */
 const REQUIRE_BANNER =
@@ -125,7 +133,7 @@ export async function bundleTask(entry: string, options: BundleTaskOptions = {})
     buildsInFlight -= 1;
     // esbuild keeps a service process (about 20 MB) alive after a build; a node builds once, at start, so it is
     // stopped when no build is left (a later build starts a new one).
-    if (buildsInFlight === 0) void stop();
+    if (buildsInFlight === 0) void loadEsbuild().then((esbuild) => esbuild.stop());
   }
 }
 
@@ -134,9 +142,11 @@ let buildsInFlight = 0;
 async function bundleOnce(entry: string, options: BundleTaskOptions): Promise<BundleTaskReturnType> {
   const entryPath = path.resolve(entry);
   const builtins = builtinModules.flatMap((name) => [name, `node:${name}`]);
+  const workingDir = path.resolve(options.workingDir ?? path.dirname(entryPath));
+  const { build } = await loadEsbuild();
   const result = await build({
     entryPoints: [entryPath],
-    absWorkingDir: path.resolve(options.workingDir ?? path.dirname(entryPath)),
+    absWorkingDir: workingDir,
     bundle: true,
     format: "esm",
     platform: "node",
@@ -148,6 +158,7 @@ async function bundleOnce(entry: string, options: BundleTaskOptions): Promise<Bu
     banner: { js: REQUIRE_BANNER },
     external: [...builtins, ...(options.external ?? [])],
     plugins: [installedGradualPackages],
+    metafile: true,
     write: false,
     logLevel: "silent",
   }).catch((error: unknown) => {
@@ -179,7 +190,11 @@ async function bundleOnce(entry: string, options: BundleTaskOptions): Promise<Bu
     );
   }
   const code = output.contents.slice();
-  return { code, hash: bundleHash(code), bytes: code.byteLength };
+  // Metafile paths are relative to the working directory; plugin-resolved ones may carry a namespace prefix.
+  const inputs = Object.keys(result.metafile?.inputs ?? {}).map((input) =>
+    path.resolve(workingDir, input.replace(/^[a-z-]+:/, "")),
+  );
+  return { code, hash: bundleHash(code), bytes: code.byteLength, inputs };
 }
 
 export type WriteBundleFileOptions = {

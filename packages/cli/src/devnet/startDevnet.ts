@@ -365,6 +365,9 @@ function nodeArgs(
   options: StartDevnetOptions,
 ): string[] {
   const args = ["--key", node.keyFile, "--ledger", ledgerUrl, "--task", taskId, "--port", port];
+  // A devnet block holds a handful of transactions: the replica verifies them on its main thread, and no node
+  // carries a verifier thread (a V8 isolate, about 10 MB) for them.
+  args.push("--verifier-workers", "0");
   args.push("--data", node.dataDir, "--stake", stake, "--name", node.label, ...(options.nodeArgs ?? []));
   if (node.cheating) args.push("--misbehave", options.misbehave ?? "garbage:3");
   return args;
