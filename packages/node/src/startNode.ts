@@ -1,4 +1,4 @@
-import type { KeyPair } from "@gradual/ledger";
+import type { KeyPair } from "@gradual/ledger/client";
 import type { Hash, ProtocolEvent } from "@gradual/protocol";
 import type { ExecutorLog } from "./runtime/executor.ts";
 import { httpLedgerSource } from "./runtime/httpLedgerSource.ts";

@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { parseTokenAmount, resolveLedgerUrl } from "@gradual/ledger";
+import { parseTokenAmount, resolveLedgerUrl } from "@gradual/ledger/client";
 import {
   createSandboxedTaskRunner,
   describeFailure,

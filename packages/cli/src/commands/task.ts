@@ -6,7 +6,7 @@ import {
   type LedgerClient,
   parseTokenAmount,
   resolveLedgerUrl,
-} from "@gradual/ledger";
+} from "@gradual/ledger/client";
 import {
   bundleTask,
   createSandboxedTaskRunner,

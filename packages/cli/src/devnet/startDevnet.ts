@@ -12,7 +12,7 @@ import {
   type LedgerClient,
   loadKeyFile,
   saveKeyFile,
-} from "@gradual/ledger";
+} from "@gradual/ledger/client";
 import { findParamsProblems, type Hash, type TaskParams, TOKEN } from "@gradual/protocol";
 import { publishTask } from "../commands/task.ts";
 import { CliError } from "../output.ts";

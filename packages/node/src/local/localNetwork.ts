@@ -8,7 +8,7 @@ import {
   signBytes,
   toWire,
   ZERO_HASH,
-} from "@gradual/ledger";
+} from "@gradual/ledger/client";
 import {
   type Account,
   applyBlock,
