@@ -25,7 +25,16 @@ import { startTaskSite, type TaskSite } from "./taskSite.ts";
  * creator who publishes a task, honest nodes and cheaters, each a `gradual` process logging to DATA/*.log.
  */
 
-export const DEFAULT_DEVNET_TASK = resolve(dirname(fileURLToPath(import.meta.url)), "../../../../examples/web-scraper");
+const HERE = dirname(fileURLToPath(import.meta.url));
+
+/**
+ * The task a devnet runs without --task: examples/web-scraper of this repository, or, in an installed CLI (packed by
+ * scripts/pack.mjs), the copy its tarball carries.
+ */
+export const DEFAULT_DEVNET_TASK =
+  [resolve(HERE, "../../../../examples/web-scraper"), resolve(HERE, "../../examples/web-scraper")].find((candidate) =>
+    existsSync(resolve(candidate, "task.yml")),
+  ) ?? resolve(HERE, "../../examples/web-scraper");
 
 export type StartDevnetOptions = {
   /** Data directory: keys, genesis, the ledger's and each node's data and logs. */
