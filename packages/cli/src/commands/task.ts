@@ -23,6 +23,7 @@ import { CliError, describeRefusal, printJson } from "../output.ts";
 import { loadTaskConfig, type TaskConfig } from "../taskConfig.ts";
 import { callLedger } from "./account.ts";
 import { loadKeyOrFail } from "./keys.ts";
+import { registerTaskDev } from "./taskDev.ts";
 import { gradualInstallation, scaffoldTask } from "./taskInit.ts";
 
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -192,6 +193,8 @@ Example:
         await site?.close();
       }
     });
+
+  registerTaskDev(task);
 
   task
     .command("create")
