@@ -1,7 +1,7 @@
 /**
  * Enforces the package layering and the protocol's purity rules.
  *
- *   node --import tsx scripts/check-layers.ts [rootDir]
+ *   node --conditions=source --import tsx scripts/check-layers.ts [rootDir]
  *
  * Exits 1 and prints `file:line:col [rule] message` for each violation. The core is `checkLayers(rootDir)` so tests
  * can run it against a fake repository.

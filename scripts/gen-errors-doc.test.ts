@@ -10,10 +10,14 @@ import { ERRORS_SOURCE, readContextFields, renderErrorsDoc } from "./gen-errors-
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
 test("docs/errors.md is up to date (gen-errors-doc --check exits 0)", () => {
-  const result = spawnSync(process.execPath, ["--import", "tsx", "scripts/gen-errors-doc.ts", "--check"], {
-    cwd: repoRoot,
-    encoding: "utf8",
-  });
+  const result = spawnSync(
+    process.execPath,
+    ["--conditions=source", "--import", "tsx", "scripts/gen-errors-doc.ts", "--check"],
+    {
+      cwd: repoRoot,
+      encoding: "utf8",
+    },
+  );
   assert.equal(result.status, 0, `${result.stderr}${result.stdout}`);
 });
 

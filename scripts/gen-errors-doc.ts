@@ -1,8 +1,8 @@
 /**
  * Generates docs/errors.md from the rejection registry (ERROR_CODES in packages/protocol/src/errors.ts).
  *
- *   node --import tsx scripts/gen-errors-doc.ts           writes docs/errors.md
- *   node --import tsx scripts/gen-errors-doc.ts --check   exits 1 when docs/errors.md is not what it would write
+ *   node --conditions=source --import tsx scripts/gen-errors-doc.ts           writes docs/errors.md
+ *   node --conditions=source --import tsx scripts/gen-errors-doc.ts --check   exits 1 when docs/errors.md is not what it would write
  *
  * Codes, edge flags and meanings come from the runtime table. Context fields come from the `ErrorContextMap` type,
  * which is erased at runtime, so errors.ts is parsed with the TypeScript compiler API and the small helper aliases

@@ -1,7 +1,7 @@
 /**
  * Runs every test file in one `node --test` process (Node 20's --test does not expand globs).
  *
- *   node --import tsx scripts/run-tests.ts [filter...]
+ *   node --conditions=source --import tsx scripts/run-tests.ts [filter...]
  *
  * Test files: **\/*.test.ts under packages/*\/test, packages/*\/src, scripts/ and examples/*\/test.
  * Filters are substrings of the repo-relative path; a file runs if it matches any of them (`npm test -- protocol`).
@@ -10,6 +10,11 @@
  * Reporter: spec on a terminal; TAP otherwise (CI, pipes), because only the TAP reporter prints the final
  * `# tests N` / `# pass N` / `# fail N` summary lines (spec prints `ℹ tests N`). This is node's own default,
  * made explicit so it does not depend on the Node version.
+ *
+ * First it builds (scripts/build.mjs, about a second when nothing changed): end-to-end tests spawn the `gradual`
+ * executable, which runs the compiled dist/, and must run the code under test. The test files themselves run from
+ * the TypeScript sources: `--conditions=source` makes `@gradual/*` imports resolve to each package's src/ (the
+ * "source" export condition), so a test never mixes a package's sources with its compiled copy.
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -69,10 +74,16 @@ if (files.length === 0) {
   process.exit(filters.length > 0 ? 1 : 0);
 }
 
+const build = spawnSync(process.execPath, [path.join(root, "scripts/build.mjs")], { cwd: root, stdio: "inherit" });
+if (build.status !== 0) {
+  console.error("run-tests: the build failed; fix it before testing");
+  process.exit(build.status ?? 1);
+}
+
 const reporter = process.stdout.isTTY ? "spec" : "tap";
 const result = spawnSync(
   process.execPath,
-  ["--import", "tsx", "--test", `--test-reporter=${reporter}`, "--test-concurrency=2", ...files],
+  ["--conditions=source", "--import", "tsx", "--test", `--test-reporter=${reporter}`, "--test-concurrency=2", ...files],
   { cwd: root, stdio: "inherit" },
 );
 if (result.error) {

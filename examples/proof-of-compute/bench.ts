@@ -1,7 +1,7 @@
 /**
  * Measures the asymmetry: time to solve the puzzle versus time to check a solution.
  *
- *   node --import tsx examples/proof-of-compute/bench.ts [difficultyBits=16] [puzzles=40]
+ *   node --conditions=source --import tsx examples/proof-of-compute/bench.ts [difficultyBits=16] [puzzles=40]
  */
 import { createProof, encodeProof, type TaskContext } from "@gradual/sdk";
 import { checkSolution, puzzleSeed, type Solution, solvePuzzle } from "./puzzle.ts";

@@ -1,7 +1,7 @@
 /**
  * Serves the demo site until interrupted, for running the web-scraper outside a devnet that starts it itself:
  *
- *   node --import tsx examples/web-scraper/serve.ts [--port 8790] [--pages 10]
+ *   node --conditions=source --import tsx examples/web-scraper/serve.ts [--port 8790] [--pages 10]
  */
 import { parseArgs } from "node:util";
 import { startDemoSite } from "./site.ts";

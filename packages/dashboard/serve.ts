@@ -8,13 +8,17 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from
 import { readFile, stat } from "node:fs/promises";
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
 import { request as httpsRequest } from "node:https";
-import { extname, join, resolve } from "node:path";
+import { dirname, extname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { FastifyInstance } from "fastify";
 
-const PACKAGE_DIR = resolve(fileURLToPath(new URL(".", import.meta.url)));
+/**
+ * The package's folder: this file's own from the TypeScript source (serve.ts), two levels up when it runs compiled
+ * (dist/server/serve.js).
+ */
+const PACKAGE_DIR = resolve(fileURLToPath(new URL(import.meta.url.endsWith(".ts") ? "." : "../..", import.meta.url)));
 
-/** Files whose change makes a built dist/ stale. */
+/** Files whose change makes a built dist/web/ stale. */
 const SOURCES = ["src", "index.html", "vite.config.ts", "package.json"];
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
@@ -34,9 +38,9 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
 /** Asset names vite emits: hashed, flat, no path separators. */
 const ASSET_NAME = /^[A-Za-z0-9_.-]+$/;
 
-/** The absolute path of the built dashboard (packages/dashboard/dist). */
+/** The absolute path of the built page (packages/dashboard/dist/web; dist/server holds this file compiled). */
 export function dashboardDistDir(): string {
-  return join(PACKAGE_DIR, "dist");
+  return join(PACKAGE_DIR, "dist", "web");
 }
 
 function newestMtimeMs(path: string): number {
@@ -48,10 +52,14 @@ function newestMtimeMs(path: string): number {
   return newest;
 }
 
-/** True when dist/index.html exists and is newer than every source file. */
+/**
+ * True when dist/web/index.html exists and is newer than every source file. An installed package (packed without
+ * its sources) ships its page built: there is nothing to compare with and nothing to build it from.
+ */
 export function isDashboardBuilt(distDir = dashboardDistDir()): boolean {
   const index = join(distDir, "index.html");
   if (!existsSync(index)) return false;
+  if (!existsSync(join(PACKAGE_DIR, "src"))) return true;
   const sourcesMs = Math.max(...SOURCES.map((source) => newestMtimeMs(join(PACKAGE_DIR, source))));
   return statSync(index).mtimeMs >= sourcesMs;
 }
@@ -59,7 +67,7 @@ export function isDashboardBuilt(distDir = dashboardDistDir()): boolean {
 let building: Promise<string> | undefined;
 
 export type EnsureDashboardBuiltOptions = {
-  /** Build even when dist/ looks current. */
+  /** Build even when dist/web/ looks current. */
   readonly force?: boolean;
   /** Progress lines ("building the dashboard…"). */
   readonly log?: (line: string) => void;
@@ -67,7 +75,7 @@ export type EnsureDashboardBuiltOptions = {
 
 /**
  * Returns the directory of the built dashboard, running `vite build` first (in this process, about a second) when
- * dist/ is missing or older than the sources. The build goes to a temporary directory that replaces dist/ only
+ * dist/web/ is missing or older than the sources. The build goes to a temporary directory that replaces dist/web/ only
  * when complete, so a server never sees half a build.
  */
 export function ensureDashboardBuilt(options: EnsureDashboardBuiltOptions = {}): Promise<string> {
@@ -89,8 +97,9 @@ export function ensureDashboardBuilt(options: EnsureDashboardBuiltOptions = {}):
         build: { outDir: temporary, emptyOutDir: true },
       });
       // Another process (a parallel test, a second ledger) may swap in its own build at the same time: whichever
-      // lands, dist/ ends up a complete, current build.
+      // lands, dist/web/ ends up a complete, current build.
       const previous = join(work, `old-${process.pid}-${Date.now()}`);
+      mkdirSync(dirname(distDir), { recursive: true });
       try {
         renameSync(distDir, previous);
       } catch (error) {

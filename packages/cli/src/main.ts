@@ -11,15 +11,22 @@ const program = new Command()
   .enablePositionalOptions()
   .exitOverride();
 
-registerCommands(program);
+await registerCommands(program, process.argv.slice(2));
+
+/** bundleTask's BundleError (@gradual/node), recognised without loading the node package into every command. */
+function isBundleError(error: unknown): error is Error & { code: string } {
+  return (
+    error instanceof Error && error.name === "BundleError" && typeof (error as { code?: unknown }).code === "string"
+  );
+}
 
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof CommanderError) process.exit(error.exitCode);
-  if (error instanceof CliError) {
+  if (error instanceof CliError || isBundleError(error)) {
     process.stderr.write(`error[${error.code}]: ${error.message}\n`);
-    process.exit(error.exitCode);
+    process.exit(error instanceof CliError ? error.exitCode : 1);
   }
   throw error;
 }

@@ -1,4 +1,4 @@
-import { formatTokenAmount } from "@gradual/ledger";
+import { formatTokenAmount } from "@gradual/ledger/client";
 
 /** A failure the user can act on: printed as `error[CODE]: message` with a non-zero exit, never as a stack trace. */
 export class CliError extends Error {

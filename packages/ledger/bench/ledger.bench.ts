@@ -128,7 +128,7 @@ function genesisOf(keys: readonly KeyPair[], balance: bigint): LedgerGenesis {
 function runLoadgen(args: readonly string[]): Promise<Record<string, number>> {
   const script = fileURLToPath(new URL("./loadgen.ts", import.meta.url));
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
+    const child = spawn(process.execPath, ["--conditions=source", "--import", "tsx", script, ...args], {
       cwd: REPO_ROOT,
       stdio: ["ignore", "pipe", "inherit"],
     });

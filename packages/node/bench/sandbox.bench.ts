@@ -1,5 +1,5 @@
 /**
- * node --import tsx packages/node/bench/sandbox.bench.ts: what the task sandbox costs. Bundle time, worker start,
+ * node --conditions=source --import tsx packages/node/bench/sandbox.bench.ts: what the task sandbox costs. Bundle time, worker start,
  * the round trip of one call (sandboxed against in-process), a call that uses the host (store + sign over the
  * port), the restart after a timeout, and the memory of a worker. Figures only, no assertions.
  */

@@ -1,4 +1,4 @@
-import type { KeyPair } from "@gradual/ledger";
+import type { KeyPair } from "@gradual/ledger/client";
 import type { Hash, ProtocolEvent } from "@gradual/protocol";
 import type { ExecutorLog } from "./runtime/executor.ts";
 import { httpLedgerSource } from "./runtime/httpLedgerSource.ts";
@@ -28,6 +28,8 @@ export type StartNodeOptions = {
   readonly createRunner: RunnerFactory;
   readonly ledger?: LedgerSource;
   readonly onEvents?: (events: readonly ProtocolEvent[], slot: number) => void;
+  /** Signature verifier threads for the replica (default 1; 0 verifies on the main thread). */
+  readonly verifierWorkers?: number;
 };
 
 export type RunningNode = { readonly node: TaskNode; readonly url: string; close(): Promise<void> };
@@ -62,6 +64,7 @@ export async function startNode(options: StartNodeOptions): Promise<RunningNode>
     log: options.log ?? quietLog,
     createRunner: options.createRunner,
     ...(options.onEvents === undefined ? {} : { onEvents: options.onEvents }),
+    ...(options.verifierWorkers === undefined ? {} : { verifierWorkers: options.verifierWorkers }),
   });
   try {
     await node.start();

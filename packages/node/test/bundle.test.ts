@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { bundleTask, writeBundleFile } from "../src/bundle.ts";
+import { BUNDLE_ERROR_CODES, BundleError, bundleTask, writeBundleFile } from "../src/bundle.ts";
 
 const HONEST = path.join(path.dirname(fileURLToPath(import.meta.url)), "fixtures", "honestTask.ts");
 const BOUND = { timeout: 20_000 };
@@ -72,11 +72,38 @@ describe("bundleTask", () => {
     await assert.rejects(bundleTask(broken), /cannot bundle task .*broken\.ts:\n.*broken\.ts:\d+: /);
   });
 
-  test("reports an import it cannot resolve", BOUND, async () => {
+  test("reports an import it cannot resolve with its code, the file and line, and the next step", BOUND, async () => {
     const entry = path.join(scratch, "missing-import.ts");
     await writeFile(entry, 'import { nothing } from "no-such-package-here";\nexport default nothing;\n');
-    await assert.rejects(bundleTask(entry), /Could not resolve "no-such-package-here"/);
+    await assert.rejects(bundleTask(entry), (error: unknown) => {
+      assert.ok(error instanceof BundleError);
+      assert.equal(error.code, BUNDLE_ERROR_CODES.unresolved);
+      assert.deepEqual(error.unresolved, ["no-such-package-here"]);
+      assert.match(error.message, /missing-import\.ts:1: Could not resolve "no-such-package-here"/);
+      assert.match(error.message, /next: install no-such-package-here for the task: cd .* && npm install/);
+      return true;
+    });
   });
+
+  test(
+    "takes @gradual/sdk from this installation for a task outside any project (no node_modules)",
+    BOUND,
+    async () => {
+      // The scratch folder is in the OS temporary directory: no node_modules above it holds @gradual/sdk.
+      const entry = path.join(scratch, "standalone.ts");
+      await writeFile(
+        entry,
+        'import { defineTask } from "@gradual/sdk";\n' +
+          "export default defineTask({ task() {}, submission: () => null, audit: () => true });\n",
+      );
+      const { code, inputs } = await bundleTask(entry);
+      assert.match(new TextDecoder().decode(code), /function defineTask\(/);
+      assert.ok(
+        inputs.some((input) => /[\\/]sdk[\\/]dist[\\/]defineTask\.js$/.test(input)),
+        "the sdk's compiled modules of this installation are bundled",
+      );
+    },
+  );
 });
 
 describe("writeBundleFile", () => {

@@ -5,7 +5,7 @@ import {
   formatTokenAmount,
   LedgerError,
   resolveLedgerUrl,
-} from "@gradual/ledger";
+} from "@gradual/ledger/client";
 import type { Command } from "commander";
 import { CliError, describeRefusal, printJson } from "../output.ts";
 import { loadKeyOrFail } from "./keys.ts";

@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { formatTokenAmount, type LedgerClient } from "@gradual/ledger";
+import { formatTokenAmount, type LedgerClient } from "@gradual/ledger/client";
 import type { Command } from "commander";
 import { createEscrowKeeper } from "../devnet/escrowKeeper.ts";
 import { createDevnet, DEFAULT_DEVNET_TASK } from "../devnet/startDevnet.ts";

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { generateKeyPair, loadKeyFile, saveKeyFile } from "@gradual/ledger";
+import { generateKeyPair, loadKeyFile, saveKeyFile } from "@gradual/ledger/client";
 import type { Command } from "commander";
 import { CliError, printJson } from "../output.ts";
 

@@ -1,6 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { createLedgerClient, formatTokenAmount, resolveLedgerUrl } from "@gradual/ledger";
+import { createLedgerClient, formatTokenAmount, resolveLedgerUrl } from "@gradual/ledger/client";
 import { createSandboxedTaskRunner, withGarbageEvery, writeBundleFile } from "@gradual/node";
 import { getNodeView, PRESETS, type PresetName } from "@gradual/protocol";
 import type { Command } from "commander";

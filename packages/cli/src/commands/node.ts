@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { parseTokenAmount, resolveLedgerUrl } from "@gradual/ledger";
+import { parseTokenAmount, resolveLedgerUrl } from "@gradual/ledger/client";
 import {
   createSandboxedTaskRunner,
   describeFailure,
@@ -36,6 +36,7 @@ type NodeFlags = {
   memoryMb?: string;
   cpuPercent?: string;
   callTimeoutMs?: string;
+  verifierWorkers: string;
   quiet?: boolean;
   misbehave?: string;
   name?: string;
@@ -68,6 +69,11 @@ export function register(program: Command): void {
     .option(
       "--call-timeout-ms <n>",
       "time limit of setup and route calls in ms (default: the task's limits, else 30000; task, audit and distribution follow the round's windows)",
+    )
+    .option(
+      "--verifier-workers <n>",
+      "threads that verify the replica's signatures (0 = on the main thread: enough for small tasks, saves about 10 MB)",
+      "1",
     )
     .option("--quiet", "log warnings and errors only")
     .option("--name <label>", "a name for people, served in /health and shown by the dashboard (e.g. node-1)")
@@ -129,6 +135,7 @@ Example:
         ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl }),
         ...(stake === undefined ? {} : { stake }),
         autoClaim: options.autoClaim,
+        verifierWorkers: integer("--verifier-workers", options.verifierWorkers, 0),
         taskVars,
         limits: {
           ...(options.memoryMb === undefined ? {} : { memoryMb: integer("--memory-mb", options.memoryMb, 16) }),

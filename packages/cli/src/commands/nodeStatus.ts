@@ -1,4 +1,4 @@
-import { formatTokenAmount, type LedgerClient } from "@gradual/ledger";
+import { formatTokenAmount, type LedgerClient } from "@gradual/ledger/client";
 
 /**
  * `gradual node status`: what the ledger says about one node of one task, read over the ledger's HTTP API. The

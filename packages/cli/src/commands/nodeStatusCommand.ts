@@ -1,4 +1,4 @@
-import { createLedgerClient, formatTokenAmount, resolveLedgerUrl } from "@gradual/ledger";
+import { createLedgerClient, formatTokenAmount, resolveLedgerUrl } from "@gradual/ledger/client";
 import type { Command } from "commander";
 import { CliError, printJson } from "../output.ts";
 import { callLedger } from "./account.ts";

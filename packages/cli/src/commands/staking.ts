@@ -1,4 +1,4 @@
-import { parseTokenAmount } from "@gradual/ledger";
+import { parseTokenAmount } from "@gradual/ledger/client";
 import type { Command } from "commander";
 import { CliError } from "../output.ts";
 import { sendAndReport } from "./task.ts";

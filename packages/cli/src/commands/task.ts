@@ -1,12 +1,12 @@
-import { existsSync } from "node:fs";
-import { resolve } from "node:path";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import {
   createLedgerClient,
   formatTokenAmount,
   type LedgerClient,
   parseTokenAmount,
   resolveLedgerUrl,
-} from "@gradual/ledger";
+} from "@gradual/ledger/client";
 import {
   bundleTask,
   createSandboxedTaskRunner,
@@ -23,7 +23,8 @@ import { CliError, describeRefusal, printJson } from "../output.ts";
 import { loadTaskConfig, type TaskConfig } from "../taskConfig.ts";
 import { callLedger } from "./account.ts";
 import { loadKeyOrFail } from "./keys.ts";
-import { scaffoldTask } from "./taskInit.ts";
+import { registerTaskDev } from "./taskDev.ts";
+import { gradualInstallation, scaffoldTask } from "./taskInit.ts";
 
 const HEX64 = /^[0-9a-f]{64}$/;
 
@@ -104,17 +105,57 @@ export function register(program: Command): void {
   task
     .command("init")
     .argument("<name>", "folder to create (also the task's name)")
-    .description("Scaffold a task project (task.ts, task.yml, a test and a README) that passes its own test")
+    .description(
+      "Scaffold a standalone task project (package.json, tsconfig, task.ts, task.yml, a test, a README) that passes its own tests",
+    )
+    .addHelpText(
+      "after",
+      `
+The project's package.json links @gradual/sdk and @gradual/cli of this installation (file: dependencies: nothing
+is published to a registry) and has the scripts test, dev, build and typecheck.
+
+Example:
+  gradual task init my-task && cd my-task && npm install && npm test`,
+    )
     .action((name: string) => {
       const directory = resolve(name);
       if (existsSync(directory)) throw new CliError("CLI__EXISTS", `${directory} already exists`);
-      scaffoldTask(directory, name.split(/[\\/]/).pop() ?? name);
-      process.stdout.write(`created ${directory}\nnext: npx gradual task test ${name}\n`);
+      scaffoldTask(directory, name.split(/[\\/]/).pop() ?? name, gradualInstallation());
+      process.stdout.write(
+        `created ${directory}\nnext: cd ${name} && npm install && npm test   (or, without installing: gradual task test ${name})\n`,
+      );
+    });
+
+  task
+    .command("build")
+    .argument("[dir]", "task folder (holding task.yml)", ".")
+    .description("Bundle a task into the one ESM file a ledger stores and nodes run; print its hash")
+    .option("--out <file>", "where to write the bundle (default: DIR/dist/<name>.mjs)")
+    .option("--json", "print { file, hash, bytes } as JSON")
+    .addHelpText(
+      "after",
+      `
+The bundle is what \`gradual task create\` uploads: the entry of task.yml with @gradual/sdk and every other
+dependency inlined, Node builtins left as imports. The same sources give the same bytes and hash on every machine.
+
+Example:
+  gradual task build my-task`,
+    )
+    .action(async (dir: string, options: { out?: string; json?: boolean }) => {
+      const loaded = loadTaskConfig(dir);
+      const bundle = await bundleTask(loaded.entry);
+      const file = resolve(
+        options.out ?? resolve(loaded.directory, "dist", `${loaded.name.replace(/[^A-Za-z0-9._-]/g, "-")}.mjs`),
+      );
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, bundle.code);
+      if (options.json) printJson({ file, hash: bundle.hash, bytes: bundle.bytes });
+      else process.stdout.write(`bundle ${bundle.hash} (${bundle.bytes} bytes) -> ${file}\n`);
     });
 
   task
     .command("test")
-    .argument("<dir>", "task folder (holding task.yml)")
+    .argument("[dir]", "task folder (holding task.yml)", ".")
     .description("Run a task through several rounds with several sandboxed nodes on an in-memory ledger")
     .option("--nodes <n>", "number of nodes", "3")
     .option("--rounds <n>", "rounds of work, counted from the end of the stakes' warm-up", "4")
@@ -152,6 +193,8 @@ Example:
         await site?.close();
       }
     });
+
+  registerTaskDev(task);
 
   task
     .command("create")

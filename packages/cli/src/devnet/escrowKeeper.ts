@@ -1,4 +1,4 @@
-import { formatTokenAmount, type LedgerClient, loadKeyFile } from "@gradual/ledger";
+import { formatTokenAmount, type LedgerClient, loadKeyFile } from "@gradual/ledger/client";
 
 /**
  * Keeps a devnet's task funded so that `npm start` runs until stopped: once a round, when the escrow holds less than

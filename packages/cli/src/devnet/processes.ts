@@ -4,8 +4,16 @@ import { dirname, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 
-/** The `gradual` executable of this checkout (runs the TypeScript sources through tsx). */
+/** The `gradual` executable of this installation (runs the compiled dist/, plain JavaScript). */
 export const CLI_BIN = resolve(dirname(fileURLToPath(import.meta.url)), "../../bin/gradual.js");
+
+/**
+ * V8 flags of the long-lived processes the devnet starts (ledger, nodes), which do little CPU work per slot. Young
+ * generation semi-spaces of 2 MB instead of V8's 16 MB (the larger nursery mostly held garbage waiting for a
+ * scavenge, about 20 MB in each process), and `--optimize-for-size` (the old generation grows less before V8 collects
+ * it, and less code is kept optimised; about 15 MB more). Measured in docs/benchmarks.md ("Node memory").
+ */
+export const LONG_LIVED_NODE_FLAGS: readonly string[] = ["--max-semi-space-size=2", "--optimize-for-size"];
 
 export type GradualProcess = {
   readonly name: string;
@@ -38,7 +46,9 @@ export function spawnGradual(
   logFile: string,
   urlPattern: RegExp,
 ): GradualProcess {
-  const child = spawn(process.execPath, [CLI_BIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [...LONG_LIVED_NODE_FLAGS, CLI_BIN, ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   track(child);
   const log = createWriteStream(logFile, { flags: "a" });
   child.stderr?.pipe(log, { end: false });

@@ -12,7 +12,7 @@ import {
   type LedgerClient,
   loadKeyFile,
   saveKeyFile,
-} from "@gradual/ledger";
+} from "@gradual/ledger/client";
 import { findParamsProblems, type Hash, type TaskParams, TOKEN } from "@gradual/protocol";
 import { publishTask } from "../commands/task.ts";
 import { CliError } from "../output.ts";
@@ -25,7 +25,16 @@ import { startTaskSite, type TaskSite } from "./taskSite.ts";
  * creator who publishes a task, honest nodes and cheaters, each a `gradual` process logging to DATA/*.log.
  */
 
-export const DEFAULT_DEVNET_TASK = resolve(dirname(fileURLToPath(import.meta.url)), "../../../../examples/web-scraper");
+const HERE = dirname(fileURLToPath(import.meta.url));
+
+/**
+ * The task a devnet runs without --task: examples/web-scraper of this repository, or, in an installed CLI (packed by
+ * scripts/pack.mjs), the copy its tarball carries.
+ */
+export const DEFAULT_DEVNET_TASK =
+  [resolve(HERE, "../../../../examples/web-scraper"), resolve(HERE, "../../examples/web-scraper")].find((candidate) =>
+    existsSync(resolve(candidate, "task.yml")),
+  ) ?? resolve(HERE, "../../examples/web-scraper");
 
 export type StartDevnetOptions = {
   /** Data directory: keys, genesis, the ledger's and each node's data and logs. */
@@ -365,6 +374,9 @@ function nodeArgs(
   options: StartDevnetOptions,
 ): string[] {
   const args = ["--key", node.keyFile, "--ledger", ledgerUrl, "--task", taskId, "--port", port];
+  // A devnet block holds a handful of transactions: the replica verifies them on its main thread, and no node
+  // carries a verifier thread (a V8 isolate, about 10 MB) for them.
+  args.push("--verifier-workers", "0");
   args.push("--data", node.dataDir, "--stake", stake, "--name", node.label, ...(options.nodeArgs ?? []));
   if (node.cheating) args.push("--misbehave", options.misbehave ?? "garbage:3");
   return args;

@@ -1,6 +1,8 @@
 import { existsSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { bundleTask, writeBundleFile } from "@gradual/node";
 import type { TaskConfig } from "../taskConfig.ts";
 
 export type TaskSite = { readonly config: TaskConfig; readonly url: string; close(): Promise<void> };
@@ -9,7 +11,10 @@ export type TaskSite = { readonly config: TaskConfig; readonly url: string; clos
 export async function startTaskSite(config: TaskConfig): Promise<TaskSite | undefined> {
   const sitePath = join(config.directory, "site.ts");
   if (!existsSync(sitePath)) return undefined;
-  const module = (await import(pathToFileURL(sitePath).href)) as {
+  // site.ts is TypeScript and this CLI runs plain JavaScript (no tsx): esbuild turns it into one ESM file first.
+  const bundle = await bundleTask(sitePath);
+  const file = await writeBundleFile(bundle.code, { directory: join(tmpdir(), "gradual-sites") });
+  const module = (await import(pathToFileURL(file).href)) as {
     startDemoSite?: (options?: { port?: number }) => Promise<{ url: string; close(): Promise<void> }>;
   };
   if (module.startDemoSite === undefined) return undefined;

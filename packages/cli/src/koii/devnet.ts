@@ -1,7 +1,7 @@
 import type { ChildProcess } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { createLedgerClient, formatTokenAmount, type LedgerClient } from "@gradual/ledger";
+import { createLedgerClient, formatTokenAmount, type LedgerClient } from "@gradual/ledger/client";
 import { type Hash, TOKEN } from "@gradual/protocol";
 import { stopProcess } from "../devnet/processes.ts";
 import { loadOrCreateKey, spawnLedger, spawnNode, writeGenesis } from "../devnet/startDevnet.ts";

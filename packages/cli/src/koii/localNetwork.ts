@@ -1,6 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { generateKeyPair, type KeyPair, keyPairFromSecret, signBytes } from "@gradual/ledger";
+import { generateKeyPair, type KeyPair, keyPairFromSecret, signBytes } from "@gradual/ledger/client";
 import {
   DEFAULT_DECIDE_OPTIONS,
   DEFAULT_TASK_LIMITS,

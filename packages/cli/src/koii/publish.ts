@@ -7,7 +7,7 @@ import {
   KOII_CONFIG_FILE,
   KoiiConfigError,
 } from "@gradual/koii";
-import type { LedgerClient } from "@gradual/ledger";
+import type { LedgerClient } from "@gradual/ledger/client";
 import type { Hash, PresetName } from "@gradual/protocol";
 import { loadKeyOrFail } from "../commands/keys.ts";
 import { CliError } from "../output.ts";

@@ -1,4 +1,4 @@
-import { toWire } from "@gradual/ledger";
+import { toWire } from "@gradual/ledger/client";
 import {
   currentRound,
   getActiveWeight,

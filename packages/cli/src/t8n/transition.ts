@@ -1,4 +1,4 @@
-import { admitTransaction } from "@gradual/ledger";
+import { admitTransaction } from "@gradual/ledger/client";
 import {
   advanceSlot,
   applyTransaction,

@@ -1,5 +1,5 @@
 /**
- * Runs the `koii` command alone (node --import tsx koiiCommand.ts koii ...), for tests that need its real stdout and
+ * Runs the `koii` command alone (node --conditions=source --import tsx koiiCommand.ts koii ...), for tests that need its real stdout and
  * exit code while the command is not yet registered in the `gradual` executable.
  */
 import { Command, CommanderError } from "commander";

@@ -181,7 +181,7 @@ describe("gradual koii test: Koii task folders on several in-process nodes", { t
 describe("the koii command", { timeout: 60_000 }, () => {
   const cli = (...args: string[]) =>
     new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, ["--import", "tsx", COMMAND, ...args], {
+      const child = spawn(process.execPath, ["--conditions=source", "--import", "tsx", COMMAND, ...args], {
         stdio: ["ignore", "pipe", "pipe"],
       });
       let stdout = "";

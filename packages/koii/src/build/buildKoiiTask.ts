@@ -17,14 +17,18 @@ export const KOII_CONFIG_FILE = "config-task.yml";
 export const MAX_KOII_BUNDLE_BYTES = 16 * 1024 * 1024;
 
 const SOURCE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const shim = (name: string) => path.join(SOURCE_ROOT, "shims", name);
+/** `.ts` when this module runs from src/ (tests, through tsx), `.js` when it runs compiled from dist/. */
+const MODULE_EXTENSION = path.extname(fileURLToPath(import.meta.url));
+/** A module of this package by its path under src/ (or dist/) without extension. */
+const own = (...parts: string[]) => `${path.join(SOURCE_ROOT, ...parts)}${MODULE_EXTENSION}`;
+const shim = (name: string) => own("shims", name);
 
 /** Koii's import paths and what they become. Both wrapper paths resolve to one module, hence one shared instance. */
 export const KOII_MODULES: Readonly<Record<string, string>> = {
-  "@_koii/task-manager": shim("taskManager.ts"),
-  "@_koii/task-manager/namespace-wrapper": shim("namespaceWrapper.ts"),
-  "@_koii/namespace-wrapper": shim("namespaceWrapper.ts"),
-  "@_koii/task-manager/extensions": shim("extensions.ts"),
+  "@_koii/task-manager": shim("taskManager"),
+  "@_koii/task-manager/namespace-wrapper": shim("namespaceWrapper"),
+  "@_koii/namespace-wrapper": shim("namespaceWrapper"),
+  "@_koii/task-manager/extensions": shim("extensions"),
 };
 
 const ENTRY_CANDIDATES = ["src/index.ts", "src/index.js", "src/index.mjs", "src/index.mts"];
@@ -131,10 +135,10 @@ export async function buildKoiiTask(
     variables: folder.mapping.taskVariables.map((variable) => variable.name),
   };
   const contents = [
-    `import ${JSON.stringify(path.join(SOURCE_ROOT, "runtime", "constants.ts"))};`,
+    `import ${JSON.stringify(own("runtime", "constants"))};`,
     `import ${JSON.stringify(folder.entry)};`,
-    `import { app } from ${JSON.stringify(shim("namespaceWrapper.ts"))};`,
-    `import { fromKoii } from ${JSON.stringify(path.join(SOURCE_ROOT, "runtime", "fromKoii.ts"))};`,
+    `import { app } from ${JSON.stringify(shim("namespaceWrapper"))};`,
+    `import { fromKoii } from ${JSON.stringify(own("runtime", "fromKoii"))};`,
     'import { defineTask } from "@gradual/sdk";',
     `export default defineTask(fromKoii({ ...${JSON.stringify(adapterOptions)}, app }));`,
     "",

@@ -68,6 +68,7 @@ export async function runKillTest(options: KillTestOptions): Promise<KillTestRep
   const load = spawn(
     process.execPath,
     [
+      "--conditions=source",
       "--import",
       "tsx",
       loadScript,

@@ -5,7 +5,7 @@
  * before the next transaction of that sender; an unanswered transaction is resubmitted unchanged (the ledger
  * answers a known hash with its status). SIGTERM ends it after the transactions in flight.
  *
- *   node --import tsx loadProcess.ts --data DIR --keys FILE --acks FILE [--rate 300] [--chain ID]
+ *   node --conditions=source --import tsx loadProcess.ts --data DIR --keys FILE --acks FILE [--rate 300] [--chain ID]
  */
 import { appendFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";

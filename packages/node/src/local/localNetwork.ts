@@ -8,7 +8,7 @@ import {
   signBytes,
   toWire,
   ZERO_HASH,
-} from "@gradual/ledger";
+} from "@gradual/ledger/client";
 import {
   type Account,
   applyBlock,
@@ -76,6 +76,11 @@ export type LocalNetworkOptions = {
   readonly onReport?: (line: string) => void;
   /** Called once with the limits every node's runner gets (`gradual task test` prints them). */
   readonly onLimits?: (limits: TaskLimits) => void;
+  /**
+   * Stops the run early (`gradual task dev` on Ctrl-C or a new change): checked between slots; the runners are
+   * closed and the promise rejects with the signal's reason.
+   */
+  readonly signal?: AbortSignal;
 };
 
 /** Nodes are named from 1, as on the devnet (node-1, node-2, ...). */
@@ -254,6 +259,10 @@ export async function runLocalNetwork(options: LocalNetworkOptions): Promise<Loc
           ? `round ${round}`
           : `after round ${lastRound}: no new work; the last cycles finish review and payment`,
       );
+    }
+    if (options.signal?.aborted) {
+      for (const node of nodes) await node.runner.close();
+      throw options.signal.reason;
     }
     for (const node of nodes)
       await stepNode(node, nodes, state, taskId, lastRound, (tx) => pending.push(tx), calls, report);

@@ -1,4 +1,4 @@
-import { formatTokenAmount } from "@gradual/ledger";
+import { formatTokenAmount } from "@gradual/ledger/client";
 import type { Account, ProtocolEvent } from "@gradual/protocol";
 
 const formatTokens = formatTokenAmount;

@@ -4,7 +4,7 @@ import {
   type EnvelopeInput,
   type VerifiedEnvelope,
   ZERO_HASH,
-} from "@gradual/ledger";
+} from "@gradual/ledger/client";
 import {
   type Account,
   applyBlock,

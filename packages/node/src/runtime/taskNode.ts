@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { formatTokenAmount, type KeyPair, signBytes, signTransaction, VerifierPool } from "@gradual/ledger";
+import { formatTokenAmount, type KeyPair, signBytes, signTransaction, VerifierPool } from "@gradual/ledger/client";
 import {
   getAccount,
   getChain,

@@ -13,13 +13,21 @@ export type PoolOptions = {
   readonly cost?: (job: Job) => number;
 };
 
+/**
+ * Compiled (dist/), a worker runs worker.js directly; from the TypeScript sources (tests, through tsx) it goes through
+ * workerBootstrap.mjs, which registers tsx in the worker first (a worker does not inherit the parent's loader).
+ */
+const WORKER_SCRIPT = import.meta.url.endsWith(".ts")
+  ? new URL("./workerBootstrap.mjs", import.meta.url)
+  : new URL("./worker.js", import.meta.url);
+
 export function defaultWorkers(): number {
   return Math.max(1, Math.min(availableParallelism(), 4));
 }
 
 /**
  * Runs jobs on worker threads and returns the results in job order, whatever order they finished in, so a report
- * never depends on scheduling. Workers load the TypeScript sources through tsx, like the CLI.
+ * never depends on scheduling.
  */
 export async function runJobs(jobs: readonly Job[], options: PoolOptions = {}): Promise<JobResult[]> {
   const results: JobResult[] = new Array(jobs.length);
@@ -48,7 +56,7 @@ export async function runJobs(jobs: readonly Job[], options: PoolOptions = {}): 
   let next = 0;
   await Promise.all(
     Array.from({ length: workers }, async () => {
-      const worker = new Worker(new URL("./workerBootstrap.mjs", import.meta.url));
+      const worker = new Worker(WORKER_SCRIPT);
       try {
         while (next < order.length) {
           const job = order[next] as Job;

@@ -1,0 +1,30 @@
+/**
+ * Builds what the processes run: every package's TypeScript compiled to JavaScript and declarations in its dist/
+ * (`tsc -b tsconfig.build.json`, incremental: about a second when nothing changed), then the node's sandbox scripts
+ * (the task side, bundled with esbuild into packages/node/dist/sandbox/*.bundle.mjs, so that a node never loads
+ * esbuild), then the dashboard's page (dist/web, with vite) when it is missing or older than its sources.
+ *
+ *   node scripts/build.mjs     (npm run build; `npm ci` runs it through the root `prepare` script)
+ *
+ * Plain JavaScript, so it runs before anything is built and without a TypeScript loader.
+ */
+import { spawnSync } from "node:child_process";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
+const started = Date.now();
+const compiled = spawnSync(process.execPath, [tsc, "-b", "tsconfig.build.json"], { cwd: root, stdio: "inherit" });
+if (compiled.status !== 0) {
+  process.stderr.write("build: tsc -b tsconfig.build.json failed\n");
+  process.exit(compiled.status ?? 1);
+}
+const workerScript = pathToFileURL(join(root, "packages/node/dist/sandbox/workerScript.js")).href;
+const { prebuildSandboxScripts } = await import(workerScript);
+await prebuildSandboxScripts();
+const serve = pathToFileURL(join(root, "packages/dashboard/dist/server/serve.js")).href;
+const { ensureDashboardBuilt } = await import(serve);
+await ensureDashboardBuilt({ log: (line) => process.stderr.write(`build: ${line}\n`) });
+process.stderr.write(`build: packages compiled to dist/ in ${Date.now() - started} ms\n`);
