@@ -42,7 +42,9 @@ try {
   console.log(
     `ok: cycle ${paid.cycle}: ${NODES} nodes revealed two-minute proofs (${paid.reveals
       .map((reveal) => reveal.proofDigest.slice(0, 12))
-      .join(", ")}), all valid, list accepted, ${minutes} min in all (digest of "worked 120 s in 120 steps": ${digest("worked 120 s in 120 steps").slice(0, 12)})`,
+      .join(
+        ", ",
+      )}), all valid, list accepted, ${minutes} min in all (digest of "worked 120 s in 120 steps": ${digest("worked 120 s in 120 steps").slice(0, 12)})`,
   );
 } finally {
   await net.stop();
