@@ -171,6 +171,9 @@ export function spawnLedger(options: {
 }): GradualProcess {
   const args = ["ledger", "--data", options.dataDir, "--genesis", options.genesisPath];
   args.push("--port", String(options.port), "--slot-ms", String(options.slotMs));
+  // A devnet's blocks hold a handful of transactions: signatures are checked on the ledger's main thread, without a
+  // verifier thread (a V8 isolate, about 10 MB).
+  args.push("--workers", "0");
   return spawnGradual("ledger", args, options.logFile, /"url":"([^"]+)"/);
 }
 
