@@ -325,7 +325,7 @@ describe("finding 7: lazy followers push a coalition over two thirds", () => {
   const stakes = { w1: 660n * T, f1: 102n * T, a: 80n * T, b: 79n * T, c: 79n * T };
 
   it("a coalition below two thirds with every follower cannot slash an honest node", () => {
-    const { chain, task } = setup(stakes, { losingVotePenalty: 1n * T });
+    const { chain, task } = setup(stakes, { losingVotePenalty: 1n * T, slashSupermajorityBps: 7_700 });
     chain.playSubmissions(task, 1, proofsOf(Object.keys(stakes), 1));
     const windows = chain.windows(task, 1);
     chain.advanceTo(windows.proofTriggers.opensAt);
@@ -342,7 +342,10 @@ describe("finding 7: lazy followers push a coalition over two thirds", () => {
   });
 
   it("contrast: above the supermajority the same trigger slashes, and the valid voters lose their votes", () => {
-    const { chain, task } = setup({ ...stakes, w1: 900n * T }, { losingVotePenalty: 1n * T });
+    const { chain, task } = setup(
+      { ...stakes, w1: 900n * T },
+      { losingVotePenalty: 1n * T, slashSupermajorityBps: 7_700 },
+    );
     chain.playSubmissions(task, 1, proofsOf(Object.keys(stakes), 1));
     const windows = chain.windows(task, 1);
     chain.advanceTo(windows.proofTriggers.opensAt);
@@ -362,7 +365,7 @@ describe("finding 7: lazy followers push a coalition over two thirds", () => {
       name: "t",
       bundleHash: proofOf("bundle"),
       metadataHash: null,
-      params: { ...DEVNET_PARAMS, slashSupermajorityBps: 6_000 },
+      params: { ...DEVNET_PARAMS, slashQuorumBps: 6_667, slashSupermajorityBps: 6_000 },
       funding: 1_000n * T,
     });
     assert.equal(refused.ok ? "ok" : refused.code, "TASK__INVALID_PARAMS");

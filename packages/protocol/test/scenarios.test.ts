@@ -505,7 +505,7 @@ describe("a whale that just staked", () => {
   });
 
   it("without warm-up and ramp, a 67% whale gets the honest proof unpaid but cannot slash it", () => {
-    const outcome = whaleAttack({ warmupRounds: 0, rampRounds: 0 }, 110n * T, 670n * T);
+    const outcome = whaleAttack({ warmupRounds: 0, rampRounds: 0, slashSupermajorityBps: 7_700 }, 110n * T, 670n * T);
     assert.deepEqual(outcome.results, ["upheld", "upheld", "upheld"]);
     assert.equal(outcome.slashedVictim, false, "67% is under the 77% supermajority a slash needs");
     assert.equal(outcome.victimStake, outcome.victimStakeBefore);
