@@ -6,7 +6,7 @@
 export type TaskLimitsConfig = {
   /** V8 heap of the task process, in MB. */
   readonly memoryMb?: number;
-  /** Share of one core the task process may use on average, in percent (default 100). */
+  /** Share of one core the task process may use on average, in percent (default: no share). */
   readonly cpuPercent?: number;
   /** Time limit of setup and of one route call, in ms. */
   readonly callTimeoutMs?: number;

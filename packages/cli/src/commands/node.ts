@@ -65,7 +65,7 @@ export function register(program: Command): void {
       [] as string[],
     )
     .option("--memory-mb <n>", "task sandbox heap limit in MB (default: the task's limits, else 128)")
-    .option("--cpu-percent <n>", "share of one core the task process may use, 5..800 (default: the task's, else 100)")
+    .option("--cpu-percent <n>", "share of one core the task process may use, 5..800 (default: the task's, else none)")
     .option(
       "--call-timeout-ms <n>",
       "time limit of setup and route calls in ms (default: the task's limits, else 30000; task, audit and distribution follow the round's windows)",

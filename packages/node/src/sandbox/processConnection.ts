@@ -47,7 +47,7 @@ export type ProcessConnectionOptions = {
   readonly memoryMb: number;
   /** Resident memory beyond which the process is killed, in MB (default memoryMb + RSS_HEADROOM_MB). */
   readonly rssLimitMb?: number;
-  /** Share of one core the process may use on average, in percent (default 100); above it, it is paused. */
+  /** Share of one core the process may use on average, in percent (default: no share); above it, it is paused. */
   readonly cpuPercent?: number;
   /** Longest wait for the bundle to load and register its routes, in ms. */
   readonly startTimeoutMs: number;
@@ -275,7 +275,8 @@ export class ProcessConnection {
    * task that needs more CPU than its share within a window ends with a timeout, never by starving the node.
    */
   #cpuThrottle(pid: number, options: ProcessConnectionOptions): () => void {
-    const share = (options.cpuPercent ?? 100) / 100;
+    if (options.cpuPercent === undefined) return () => {};
+    const share = options.cpuPercent / 100;
     const burst = CPU_WINDOW_MS * share;
     let last = performance.now();
     let lastCpu = cpuTimeMs(pid) ?? 0;

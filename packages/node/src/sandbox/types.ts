@@ -21,7 +21,7 @@ export type TaskLimits = {
   readonly distributionTimeoutMs?: number;
   /** Largest proof accepted from `submission`, in bytes (the task's maxProofBytes). */
   readonly maxProofBytes: number;
-  /** Share of one core the task process may use on average, in percent (default 100); above it, it is paused. */
+  /** Share of one core the task process may use on average, in percent (default: none); above it, it is paused. */
   readonly cpuPercent?: number;
 };
 
@@ -136,7 +136,7 @@ export interface TaskRunner {
 export function describeTaskLimits(limits: TaskLimits): string {
   const seconds = (ms: number) => `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1)} s`;
   return (
-    `limits: memory ${limits.memoryMb} MB heap, CPU ${limits.cpuPercent ?? 100}% of a core; task+submission ${seconds(callTimeoutMs(limits, "work"))}, ` +
+    `limits: memory ${limits.memoryMb} MB heap, CPU ${limits.cpuPercent === undefined ? "unshared" : `${limits.cpuPercent}% of a core`}; task+submission ${seconds(callTimeoutMs(limits, "work"))}, ` +
     `audit ${seconds(callTimeoutMs(limits, "audit"))}, distribution ${seconds(callTimeoutMs(limits, "distribution"))}, ` +
     `setup and routes ${seconds(limits.callTimeoutMs)}; proofs up to ${limits.maxProofBytes} bytes`
   );
