@@ -499,49 +499,92 @@ type LateChallenge = { readonly cycle: number; readonly target: Account; readonl
  * Whether a proof with this verdict (the key is the verdict's, `cycle/target`) should be challenged late now, and the
  * last trigger against it: a question about the state alone, which every auditor holding the verdict asks.
  */
-function lateChallengeOf(state: State, task: TaskRecord, key: string, verdict: "invalid" | "unavailable") {
-  return memoized(state, `late/${task.id}/${key}/${verdict}`, (): LateChallenge | null => {
-    const [cycleText, target] = key.split("/") as [string, Account];
-    const c = Number(cycleText);
-    const slot = nextSlot(state);
-    const cycle = getCycle(state, task.id, c);
-    if (cycle === undefined || cycle.outcome === null) return null;
-    const window = lateChallengeWindow(task, cycle);
-    if (window === null || !opens(window, slot)) return null;
-    const reveal = getReveal(state, task.id, c, target);
-    if (reveal?.status !== "valid") return null;
-    // A payload published since this node's failed fetch is judged by a fresh audit before anything else.
-    if (verdict === "unavailable" && reveal.published) return null;
-    const last = triggerAgainst(state, task.id, c, target, verdict);
-    if (last !== undefined && last.resolution === null) return null;
-    if (last !== undefined && verdict === "invalid" && !defendersWeakened(state, task, c, last, slot)) return null;
-    return { cycle: c, target, last };
-  });
+function lateChallengeOf(
+  state: State,
+  task: TaskRecord,
+  key: string,
+  verdict: "invalid" | "unavailable",
+): LateChallenge | null {
+  const answers = answersOf(state, task.id);
+  const known = answers.late[verdict];
+  let challenge = known.get(key);
+  if (challenge === undefined) {
+    challenge = findLateChallenge(state, task, key, verdict);
+    known.set(key, challenge);
+  }
+  return challenge;
+}
+
+function findLateChallenge(
+  state: State,
+  task: TaskRecord,
+  key: string,
+  verdict: "invalid" | "unavailable",
+): LateChallenge | null {
+  const [cycleText, target] = key.split("/") as [string, Account];
+  const c = Number(cycleText);
+  const slot = nextSlot(state);
+  const cycle = getCycle(state, task.id, c);
+  if (cycle === undefined || cycle.outcome === null) return null;
+  const window = lateChallengeWindow(task, cycle);
+  if (window === null || !opens(window, slot)) return null;
+  const reveal = getReveal(state, task.id, c, target);
+  if (reveal?.status !== "valid") return null;
+  // A payload published since this node's failed fetch is judged by a fresh audit before anything else.
+  if (verdict === "unavailable" && reveal.published) return null;
+  const last = triggerAgainst(state, task.id, c, target, verdict);
+  if (last !== undefined && last.resolution === null) return null;
+  if (last !== undefined && verdict === "invalid" && !defendersWeakened(state, task, c, last, slot)) return null;
+  return { cycle: c, target, last };
 }
 
 /**
- * Answers that depend on the state alone, not on the node asking, kept per state object so that a caller deciding
- * for many nodes on one state (the simulator) computes each once. Exact because a State never changes: the same
- * object always holds the same records.
+ * Answers that depend on the state alone, not on the node asking, kept per state object (and task) so that a caller
+ * deciding for many nodes on one state (the simulator) computes each once. Exact because a State never changes: the
+ * same object always holds the same records. Each answer here is for the state's next slot.
  */
-const stateMemos = new WeakMap<State, Map<string, unknown>>();
+type StateAnswers = {
+  /** Verdict key (`cycle/target`) -> the late challenge to raise, by verdict. */
+  readonly late: Record<"invalid" | "unavailable", Map<string, LateChallenge | null>>;
+  /** Cycle -> trigger index -> whether its `valid` voters no longer hold enough weight. */
+  readonly defendersWeakened: Map<number, Map<number, boolean>>;
+  /** Round -> account -> ramped weight. */
+  readonly weights: Map<number, Map<Account, bigint>>;
+};
 
-function memoized<T>(state: State, key: string, compute: () => T): T {
-  let memo = stateMemos.get(state);
-  if (memo === undefined) {
-    memo = new Map();
-    stateMemos.set(state, memo);
+const stateAnswers = new WeakMap<State, Map<Hash, StateAnswers>>();
+
+function answersOf(state: State, task: Hash): StateAnswers {
+  let byTask = stateAnswers.get(state);
+  if (byTask === undefined) {
+    byTask = new Map();
+    stateAnswers.set(state, byTask);
   }
-  if (memo.has(key)) return memo.get(key) as T;
-  const value = compute();
-  memo.set(key, value);
-  return value;
+  let answers = byTask.get(task);
+  if (answers === undefined) {
+    answers = {
+      late: { invalid: new Map(), unavailable: new Map() },
+      defendersWeakened: new Map(),
+      weights: new Map(),
+    };
+    byTask.set(task, answers);
+  }
+  return answers;
 }
 
 function defendersWeakened(state: State, task: TaskRecord, cycle: number, last: TriggerRecord, slot: number): boolean {
-  return memoized(state, `defendersWeakened/${task.id}/${cycle}/${last.index}/${slot}`, () =>
-    countDefenders(state, task, cycle, last, slot),
-  );
+  const byCycle = answersOf(state, task.id).defendersWeakened;
+  let known = byCycle.get(cycle);
+  if (known === undefined) {
+    known = new Map();
+    byCycle.set(cycle, known);
+  }
+  let weakened = known.get(last.index);
+  if (weakened === undefined) {
+    weakened = countDefenders(state, task, cycle, last, slot);
+    known.set(last.index, weakened);
+  }
+  return weakened;
 }
 
 function countDefenders(state: State, task: TaskRecord, cycle: number, last: TriggerRecord, slot: number): boolean {
@@ -571,10 +614,19 @@ function validVotersOf(state: State, task: Hash, cycle: number, trigger: Trigger
 
 /** A node's ramped weight in `round` (0 for an unknown node), once per state. */
 function weightOf(state: State, task: TaskRecord, account: Account, round: number): bigint {
-  return memoized(state, `weight/${task.id}/${account}/${round}`, () => {
+  const byRound = answersOf(state, task.id).weights;
+  let known = byRound.get(round);
+  if (known === undefined) {
+    known = new Map();
+    byRound.set(round, known);
+  }
+  let weight = known.get(account);
+  if (weight === undefined) {
     const node = getNode(state, task.id, account);
-    return node === undefined ? 0n : nodeWeight(node, round, task.params);
-  });
+    weight = node === undefined ? 0n : nodeWeight(node, round, task.params);
+    known.set(account, weight);
+  }
+  return weight;
 }
 
 /** Votes on late triggers (§5.7), which belong to completed cycles. */

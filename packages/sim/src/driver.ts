@@ -158,12 +158,13 @@ function emptyMemory(): MutableMemory {
 
 /**
  * Events after which any node may have something new to do in the next slot: a trigger to vote on, a published
- * payload to judge, a completed cycle (late challenges open), or weight that left (a late challenge may now win).
+ * payload to judge, or weight that left (a late challenge may now win). A completed cycle concerns only the nodes
+ * that hold a verdict other than `valid` (late challenges open: see #afterEvents), and a completed list only the
+ * auditors of a `custom` rule (under a ledger-computed rule there is nothing to check or contest).
  */
 const WAKES_ALL: ReadonlySet<ProtocolEvent["type"]> = new Set([
   "AuditTriggered",
   "ProofPublished",
-  "CycleCompleted",
   "TriggerResolved",
   "Unstaked",
   "Withdrawn",
@@ -174,6 +175,12 @@ const WAKES_ALL: ReadonlySet<ProtocolEvent["type"]> = new Set([
  * Drops what no open cycle can ask for again (decide() looks at open cycles, the current claim round, and, for
  * late challenges, the verdicts against proofs of cycles that can still be challenged: `oldestChallengeable`).
  */
+/** Whether a node holds a verdict that a late challenge could act on (any verdict but `valid`, §5.7). */
+function holdsChallengeableVerdict(memory: MutableMemory): boolean {
+  for (const verdict of memory.verdicts.values()) if (verdict !== "valid") return true;
+  return false;
+}
+
 function pruneMemory(memory: MutableMemory, oldestOpen: number, oldestChallengeable: number, round: number): void {
   const cycleOf = (key: string) => Number.parseInt(key, 10);
   for (const cycle of memory.work.keys()) if (cycle < oldestOpen) memory.work.delete(cycle);
@@ -668,9 +675,15 @@ class Simulation implements World {
       if (WAKES_ALL.has(event.type)) {
         this.#wakeAllNext = true;
         if (event.type === "AuditTriggered") this.#revisit(event);
-      } else if (event.type === "DistributionSubmitted" && event.chunk === event.chunkCount - 1)
-        this.#wakeAllNext = true;
-      else if (event.type === "DistributorSelected") {
+      } else if (event.type === "DistributionSubmitted" && event.chunk === event.chunkCount - 1) {
+        if (this.params.distributionRule === "custom") this.#wakeAllNext = true;
+      } else if (event.type === "CycleCompleted") {
+        for (const node of this.nodes) if (holdsChallengeableVerdict(node.memory)) this.#wakeNext.add(node);
+      } else if (event.type === "Claimed") {
+        // A claim raises the node's balance: a trigger it could not bond before may be possible now.
+        const node = this.#byAccount.get(event.node);
+        if (node !== undefined && holdsChallengeableVerdict(node.memory)) this.#wakeNext.add(node);
+      } else if (event.type === "DistributorSelected") {
         const node = this.#byAccount.get(event.distributor);
         if (node !== undefined) this.#wakeNext.add(node);
       } else if (event.type === "Vested" && this.params.vestingRounds === 0) {

@@ -5,9 +5,10 @@ import { GOLDEN_RUNS, runGolden } from "./golden/runs.ts";
 
 /*
  * Outcomes pinned before the simulator's speed work (golden/generate.ts wrote golden/expected.json with the code of
- * that time): every speed-up (wake-ups, hints, memoised answers in decide(), edit sessions without hashing) must leave
- * each run's state root, transactions, refusals, metrics and per-round series exactly as they were. After a change to
- * the rules, regenerate expected.json with the new rules on the old simulator, not on the code under test.
+ * that time, the shipped scenarios on its every-slot reference path): every speed-up (wake-ups, hints, memoised
+ * answers in decide()) must leave each run's state root, transactions, refusals, metrics and per-round series
+ * exactly as they were. After a change to the rules, regenerate expected.json with the new rules on the old
+ * simulator, not on the code under test.
  */
 const expected = JSON.parse(readFileSync(new URL("./golden/expected.json", import.meta.url), "utf8")) as Record<
   string,

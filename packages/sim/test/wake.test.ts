@@ -12,6 +12,9 @@ for (const [name, rounds] of [
   ["mixed-faults", 30],
   ["whale-67", 34],
   ["liar", 10],
+  ["unavailable-49-lazy30", 40],
+  ["downtime-40-offline-4", 40],
+  ["griefer", 12],
 ] as const) {
   test(`${name}: scheduled wake-ups with hints equal decide() in every slot without them`, () => {
     const scenario = shipped(name, rounds);

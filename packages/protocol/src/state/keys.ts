@@ -1,32 +1,79 @@
 import type { Account, Hash } from "../types.ts";
 
+type Part = string | number;
+type Level = Map<Part, Level | string>;
+
+/**
+ * Key strings, each built once and then found again by its parts. A key is read by the hundred thousand per block
+ * (every query builds one), and the trie looks its hash up by the string (trie.ts `keyHashOf`): a string built anew
+ * has to be hashed by V8 over all of its ~150 characters on every read, while the string kept here carries its hash,
+ * and its parts (a task id, an account, both held by records) carry theirs. The cache only saves work: the same
+ * parts always give the same string. Bounded: it starts over past KEY_CACHE_LIMIT keys.
+ */
+const KEY_CACHE_LIMIT = 1 << 18;
+let keyCache = new Map<string, Level>();
+let keyCacheSize = 0;
+
+function cachedKey(kind: string, count: number, a: Part, b?: Part, c?: Part, d?: Part, e?: Part): string {
+  let level = keyCache.get(kind);
+  if (level === undefined) {
+    level = new Map();
+    keyCache.set(kind, level);
+  }
+  const last = count === 1 ? a : count === 2 ? b : count === 3 ? c : count === 4 ? d : e;
+  for (let index = 0; index < count - 1; index += 1) {
+    const part = (index === 0 ? a : index === 1 ? b : index === 2 ? c : d) as Part;
+    let next = level.get(part) as Level | undefined;
+    if (next === undefined) {
+      next = new Map();
+      level.set(part, next);
+    }
+    level = next;
+  }
+  let key = level.get(last as Part) as string | undefined;
+  if (key === undefined) {
+    key = kind;
+    for (const part of [a, b, c, d, e].slice(0, count)) key += `/${part}`;
+    if (keyCacheSize >= KEY_CACHE_LIMIT) {
+      keyCache = new Map();
+      keyCacheSize = 0;
+    } else {
+      level.set(last as Part, key);
+      keyCacheSize += 1;
+    }
+  }
+  return key;
+}
+
 /**
  * State keys (protocol.md §9.3). The trie is keyed by sha256(key), so prefixes cannot be scanned: every collection
- * the rules iterate has an explicit count and an `...At` index record.
+ * the rules iterate has an explicit count and an `...At` index record. A key is its kind and its parts joined by `/`.
  */
 export const keys = {
   chain: () => "chain",
   totals: () => "totals",
-  account: (account: Account) => `account/${account}`,
-  taskAt: (index: number) => `taskAt/${index}`,
-  task: (task: Hash) => `task/${task}`,
-  node: (task: Hash, account: Account) => `node/${task}/${account}`,
-  nodeAt: (task: Hash, index: number) => `nodeAt/${task}/${index}`,
-  cycle: (task: Hash, cycle: number) => `cycle/${task}/${cycle}`,
-  commit: (task: Hash, cycle: number, node: Account) => `commit/${task}/${cycle}/${node}`,
-  reveal: (task: Hash, cycle: number, node: Account) => `reveal/${task}/${cycle}/${node}`,
-  revealAt: (task: Hash, cycle: number, index: number) => `revealAt/${task}/${cycle}/${index}`,
-  nodeCycle: (task: Hash, cycle: number, node: Account) => `nodeCycle/${task}/${cycle}/${node}`,
-  trigger: (task: Hash, cycle: number, index: number) => `trigger/${task}/${cycle}/${index}`,
+  account: (account: Account) => cachedKey("account", 1, account),
+  taskAt: (index: number) => cachedKey("taskAt", 1, index),
+  task: (task: Hash) => cachedKey("task", 1, task),
+  node: (task: Hash, account: Account) => cachedKey("node", 2, task, account),
+  nodeAt: (task: Hash, index: number) => cachedKey("nodeAt", 2, task, index),
+  cycle: (task: Hash, cycle: number) => cachedKey("cycle", 2, task, cycle),
+  commit: (task: Hash, cycle: number, node: Account) => cachedKey("commit", 3, task, cycle, node),
+  reveal: (task: Hash, cycle: number, node: Account) => cachedKey("reveal", 3, task, cycle, node),
+  revealAt: (task: Hash, cycle: number, index: number) => cachedKey("revealAt", 3, task, cycle, index),
+  nodeCycle: (task: Hash, cycle: number, node: Account) => cachedKey("nodeCycle", 3, task, cycle, node),
+  trigger: (task: Hash, cycle: number, index: number) => cachedKey("trigger", 3, task, cycle, index),
   /** The open trigger against a proof or a list, so that a second trigger joins the first by voting. */
   triggerOf: (task: Hash, cycle: number, kind: string, attempt: number, target: Account) =>
-    `triggerOf/${task}/${cycle}/${kind}/${attempt}/${target}`,
-  vote: (task: Hash, cycle: number, trigger: number, voter: Account) => `vote/${task}/${cycle}/${trigger}/${voter}`,
-  voteAt: (task: Hash, cycle: number, trigger: number, index: number) => `voteAt/${task}/${cycle}/${trigger}/${index}`,
-  distribution: (task: Hash, cycle: number, attempt: number) => `distribution/${task}/${cycle}/${attempt}`,
+    cachedKey("triggerOf", 5, task, cycle, kind, attempt, target),
+  vote: (task: Hash, cycle: number, trigger: number, voter: Account) =>
+    cachedKey("vote", 4, task, cycle, trigger, voter),
+  voteAt: (task: Hash, cycle: number, trigger: number, index: number) =>
+    cachedKey("voteAt", 4, task, cycle, trigger, index),
+  distribution: (task: Hash, cycle: number, attempt: number) => cachedKey("distribution", 3, task, cycle, attempt),
   distributionChunk: (task: Hash, cycle: number, attempt: number, chunk: number) =>
-    `distributionChunk/${task}/${cycle}/${attempt}/${chunk}`,
-  vesting: (task: Hash, account: Account) => `vesting/${task}/${account}`,
+    cachedKey("distributionChunk", 4, task, cycle, attempt, chunk),
+  vesting: (task: Hash, account: Account) => cachedKey("vesting", 2, task, account),
   /** A payload published to answer an availability challenge (§5.6), as hex. */
-  published: (task: Hash, cycle: number, node: Account) => `published/${task}/${cycle}/${node}`,
+  published: (task: Hash, cycle: number, node: Account) => cachedKey("published", 3, task, cycle, node),
 } as const;

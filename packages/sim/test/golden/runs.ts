@@ -12,9 +12,11 @@ import {
 
 /*
  * The runs whose outcomes are pinned in expected.json: every shipped scenario (every strategy, both rule sets, the
- * custom distribution rule of the liar scenario) and the property scenarios of each kind. expected.json was written
- * by the simulator before its speed work (generate.ts); the test (../golden.test.ts) reruns them and requires the
- * same summaries. Only the public entry points are used, so generate.ts runs unchanged on an older tree.
+ * custom distribution rule of the liar scenario) and the property scenarios of each kind. expected.json is written
+ * by the simulator as it was before its speed work (generate.ts), the shipped scenarios by its reference path
+ * (decide() for every node in every slot, no hints: what the scheduled wake-ups must reproduce); the test
+ * (../golden.test.ts) reruns them on the fast path and requires the same summaries. Only the public entry points
+ * are used, so generate.ts runs unchanged on an older tree.
  */
 
 export type GoldenRun =
@@ -89,7 +91,8 @@ function summarizeResult(result: SimResult): GoldenSummary {
   };
 }
 
-export function runGolden(run: GoldenRun): GoldenSummary {
+/** `reference`: decide() for every node in every slot without hints (shipped scenarios; property runs have one path). */
+export function runGolden(run: GoldenRun, options: { readonly reference?: boolean } = {}): GoldenSummary {
   if (run.kind === "property") {
     const { fairness } = runProperty(run.scenario, "gradual", run.seed);
     return { fairness: digest(fairness), coalitionNet: String(fairness.coalition.net) };
@@ -97,5 +100,6 @@ export function runGolden(run: GoldenRun): GoldenSummary {
   const path = fileURLToPath(new URL(`../../scenarios/${run.scenario}.yaml`, import.meta.url));
   const loaded = loadScenario(path);
   const scenario = run.rounds === undefined ? loaded : { ...loaded, rounds: run.rounds };
-  return summarizeResult(runSimulation(scenario, { seed: run.seed, rules: run.rules }));
+  const drive = options.reference === true ? { wake: "every-slot" as const, auditHints: false } : {};
+  return summarizeResult(runSimulation(scenario, { seed: run.seed, rules: run.rules, ...drive }));
 }
