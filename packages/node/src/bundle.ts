@@ -133,16 +133,24 @@ export async function bundleTask(entry: string, options: BundleTaskOptions = {})
     buildsInFlight -= 1;
     // esbuild keeps a service process (about 20 MB) alive after a build; a node builds once, at start, so it is
     // stopped when no build is left (a later build starts a new one).
-    if (buildsInFlight === 0) void loadEsbuild().then((esbuild) => esbuild.stop());
+    // The check is repeated once esbuild is at hand: a build that started in between must keep its service.
+    if (buildsInFlight === 0) {
+      stopping = loadEsbuild()
+        .then((esbuild) => (buildsInFlight === 0 ? esbuild.stop() : undefined))
+        .catch(() => undefined);
+    }
   }
 }
 
 let buildsInFlight = 0;
+/** The stop of esbuild's service under way, if any: a build waits for it, so that it never runs on a dying service. */
+let stopping: Promise<unknown> = Promise.resolve();
 
 async function bundleOnce(entry: string, options: BundleTaskOptions): Promise<BundleTaskReturnType> {
   const entryPath = path.resolve(entry);
   const builtins = builtinModules.flatMap((name) => [name, `node:${name}`]);
   const workingDir = path.resolve(options.workingDir ?? path.dirname(entryPath));
+  await stopping;
   const { build } = await loadEsbuild();
   const result = await build({
     entryPoints: [entryPath],
