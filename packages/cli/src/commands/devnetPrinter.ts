@@ -181,9 +181,18 @@ export function createEventPrinter(options: EventPrinterOptions) {
       for (const line of describe(slot, events)) if (!quiet || /task (paused|resumed)/.test(line)) write(line);
       for (const tx of data.txs) {
         if (!tx.result.ok && !quiet)
-          write(`  slot ${String(slot).padStart(5)}  ${label(tx.from)}: ${tx.kind} refused (${tx.result.code})`);
+          write(
+            `  slot ${String(slot).padStart(5)}  ${label(tx.from)}: ${tx.kind} refused (${tx.result.code})${REFUSAL_HINTS[tx.result.code] ?? ""}`,
+          );
       }
       return round;
     },
   };
 }
+
+/** What a refusal the devnet often shows means to someone watching it (the code alone says little). */
+const REFUSAL_HINTS: Readonly<Record<string, string>> = Object.freeze(
+  Object.assign(Object.create(null) as Record<string, string>, {
+    NODE__NOT_ACTIVE: ": no active stake this round (warming up, unbonding, or slashed below the minimum); it sits out",
+  }),
+);
