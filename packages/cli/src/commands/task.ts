@@ -15,7 +15,7 @@ import {
   runLocalNetwork,
   writeBundleFile,
 } from "@gradual/node";
-import { getNodeView, type Hash } from "@gradual/protocol";
+import { getNodeView, getVesting, type Hash, vestingBalance } from "@gradual/protocol";
 import type { Command } from "commander";
 import { startTaskSite } from "../devnet/taskSite.ts";
 import { isKoiiTaskPath, loadKoiiTask, publishKoiiTask } from "../koii/publish.ts";
@@ -357,11 +357,20 @@ async function runTaskTest(
   const failed = result.calls.filter((call) => !call.ok);
   const summary = result.accounts.map((account, index) => {
     const view = getNodeView(result.state, result.taskId, account);
+    const record = getVesting(result.state, result.taskId, account);
+    const vesting = record === undefined ? 0n : vestingBalance(record);
     return {
       node: localNodeName(index),
       account,
       stake: view?.stake ?? 0n,
-      vesting: (view?.claimable ?? 0n) + (view?.locked ?? 0n),
+      /** Everything the task's lists paid the node, claimed or not. */
+      earned: record?.totalVested ?? 0n,
+      /** Claimed to the node's balance. */
+      claimed: record?.totalClaimed ?? 0n,
+      /** Still held by the task (locked, or unlocked and not yet claimed). */
+      vesting,
+      /** Taken back: slashed or clawed back by a late challenge. */
+      lost: (record?.totalSlashed ?? 0n) + (record?.totalClawedBack ?? 0n),
     };
   });
   if (json) printJson({ paidCycles: paid, failedCalls: failed, calls: result.calls, nodes: summary });
@@ -369,7 +378,7 @@ async function runTaskTest(
     say(`\n${paid} cycle(s) paid; ${result.calls.length - failed.length} calls ok, ${failed.length} failed`);
     for (const row of summary)
       say(
-        `  ${row.node} ${row.account.slice(0, 12)}… stake ${formatTokenAmount(row.stake)} tokens, rewards ${formatTokenAmount(row.vesting)} tokens (vesting)`,
+        `  ${row.node} ${row.account.slice(0, 12)}… stake ${formatTokenAmount(row.stake)} tokens, earned ${formatTokenAmount(row.earned)} tokens: ${formatTokenAmount(row.claimed)} claimed, ${formatTokenAmount(row.vesting)} still vesting${row.lost > 0n ? `, ${formatTokenAmount(row.lost)} slashed or clawed back` : ""}`,
       );
   }
   if (failed.length > 0 || paid === 0) {

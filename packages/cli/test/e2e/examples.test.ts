@@ -26,6 +26,14 @@ describe("example tasks through gradual task test", { timeout: 180_000 }, () => 
       assert.ok(paid !== null, result.stdout.slice(-1_000));
       assert.ok(Number(paid[1]) >= 2, `${paid[1]} cycles paid`);
       assert.equal(paid[3], "0", "no task call failed");
+      // Each node's line accounts for everything it earned: claimed plus still vesting (nobody here is slashed).
+      const rows = [...result.stdout.matchAll(/earned ([\d.]+) tokens: ([\d.]+) claimed, ([\d.]+) still vesting\n/g)];
+      assert.equal(rows.length, 3, result.stdout.slice(-1_000));
+      const units = (text: string | undefined) => Math.round(Number(text) * 1e9);
+      for (const [, earned, claimed, vesting] of rows) {
+        assert.ok(units(earned) > 0, "every honest node earned something");
+        assert.equal(units(earned), units(claimed) + units(vesting));
+      }
     });
   }
 });
