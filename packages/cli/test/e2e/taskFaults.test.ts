@@ -125,6 +125,12 @@ describe("a node survives task code that hangs, throws or exhausts memory", { ti
         if (cycle % 2 === 0) assert.equal(await commitsOf(cycle), false, `cycle ${cycle} failed and has no commit`);
       }
       assert.ok(await commitsOf(recovered.cycle), `cycle ${recovered.cycle} was committed`);
+      // --stake is a target, sent once: a node that polls before its stake is in a block must not stake again.
+      const head = await client.getHead();
+      const stakes = includedTransactions(await readBlocks(client, 1, head.number)).filter(
+        (tx) => tx.kind === "stake" && tx.from === node.account,
+      );
+      assert.equal(stakes.length, 1, `one stake transaction, not ${stakes.length}`);
     });
   }
 });

@@ -38,6 +38,9 @@ import { NodeStore } from "./nodeStore.ts";
 import { describeOwnEvent } from "./ownEvents.ts";
 import { Replica, ReplicaMismatchError } from "./replica.ts";
 
+/** The outbox key of the stake a node sends when it joins a task (at most one pending at a time). */
+const STAKE_KEY = "stake/initial";
+
 /** Blocks the replica may trail the ledger's head by and still act (a decision targets the next slot). */
 const MAX_ACTING_LAG_BLOCKS = 1;
 
@@ -343,9 +346,12 @@ export class TaskNode {
     const state = (this.replica as Replica).state;
     const task = getTask(state, this.options.taskId);
     if (task === undefined || getNode(state, task.id, this.me) !== undefined) return;
+    // Sent already and not yet in a block this replica has: sending again would stake twice.
+    const pending = this.store.outboxFrom(getAccount(state, this.me).nonce);
+    if (pending.some((entry) => entry.key === STAKE_KEY)) return;
     await this.#send({
       type: "send",
-      key: "stake/initial",
+      key: STAKE_KEY,
       tx: { kind: "stake", task: task.id, amount: wanted, nodeUrl: this.options.publicUrl },
     });
   }
