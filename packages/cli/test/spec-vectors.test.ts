@@ -38,6 +38,7 @@ const REQUIRED_WINDOW_CASES = [
   "audit-unavailable",
   "audit-answered",
   "late-trigger-upheld-clawback",
+  "late-trigger-frozen-claim",
   "distribution-accepted",
   "distribution-rejected-reselected",
   "distribution-disputed",

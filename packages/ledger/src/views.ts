@@ -1,6 +1,7 @@
 import {
   type Account,
   claimableAt,
+  claimFreeze,
   currentRound,
   cyclePhaseAt,
   type DistributionEntry,
@@ -79,7 +80,7 @@ export function accountView(state: State, account: Account, pending: number): Ac
     const task = getTask(state, taskId);
     if (schedule !== undefined && task !== undefined) {
       const round = currentRound(state, task);
-      const unlocked = claimableAt(schedule, round);
+      const unlocked = claimableAt(schedule, round, claimFreeze(state, taskId, account));
       claimable += unlocked;
       vesting.push({
         task: taskId,

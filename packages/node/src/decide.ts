@@ -4,6 +4,7 @@ import {
   type CommitRecord,
   type CycleRecord,
   claimableAt,
+  claimFreeze,
   commitWindow,
   computeCommitment,
   distributionTriggerWindow,
@@ -409,9 +410,41 @@ function canVote(call: Call, cycle: number, trigger: TriggerRecord): boolean {
 /** protocol.md §5.3: every node with weight checks a triggered proof itself and votes once. */
 function decideProofVotes(call: Call, cycle: CycleRecord): void {
   if (cycle.triggerCount === 0) return;
-  const { view, state, task } = call;
+  const { view, state, task, me } = call;
   const triggers = view.hints?.triggers?.(cycle.cycle) ?? listTriggers(state, task.id, cycle.cycle);
-  for (const trigger of triggers) voteOnProofTrigger(call, cycle.cycle, trigger);
+  let attacked = false;
+  for (const trigger of triggers) {
+    voteOnProofTrigger(call, cycle.cycle, trigger);
+    if (!attacked && trigger.resolution !== null && trigger.kind === "proof" && trigger.verdict === "invalid") {
+      attacked = trigger.target === me ? votedDown(trigger) : vouchedForWrong(call, cycle.cycle, trigger);
+    }
+  }
+  if (attacked) auditWholeCycle(call, cycle.cycle);
+}
+
+/** The trigger found its target `invalid` or `disputed` (§5.5). */
+function votedDown(trigger: TriggerRecord): boolean {
+  return trigger.resolution === "upheld" || trigger.resolution === "disputed";
+}
+
+/** Some weight voted `valid` on a proof this node found wrong. */
+function vouchedForWrong(call: Call, cycle: number, trigger: TriggerRecord): boolean {
+  return trigger.validWeight > 0n && call.memory.verdicts.get(verdictKey(cycle, trigger.target)) === "invalid";
+}
+
+/**
+ * protocol.md §5.7, "Whole-cycle audits": this node's own proof was voted down, or weight vouched for a proof it
+ * found wrong, so nodes that vote against the truth are present in this cycle, and the assigned auditors of some
+ * proofs may all be theirs. The node checks every proof of the cycle that is still `valid` (and so is paid) and that
+ * it has not checked yet; what it finds wrong it challenges late once the cycle completes (decideLateChallenges).
+ */
+function auditWholeCycle(call: Call, cycle: number): void {
+  const { state, task, me, memory } = call;
+  for (const target of listRevealers(state, task.id, cycle)) {
+    if (target === me || memory.verdicts.has(verdictKey(cycle, target))) continue;
+    const reveal = getReveal(state, task.id, cycle, target);
+    if (reveal?.status === "valid") pushAudit(call, cycle, target, reveal);
+  }
 }
 
 /**
@@ -735,7 +768,8 @@ function decideClaim(call: Call): void {
   // What getNodeView reports as claimable: the vesting unlocked by the state's own round (the slot before `slot`).
   if (myNode(call) === undefined) return;
   const vesting = getVesting(state, task.id, me);
-  if (vesting === undefined || claimableAt(vesting, roundOf(task, call.slot - 1)) === 0n) return;
+  const frozen = claimFreeze(state, task.id, me);
+  if (vesting === undefined || claimableAt(vesting, roundOf(task, call.slot - 1), frozen) === 0n) return;
   push(call, { type: "send", key, tx: { kind: "claim", task: task.id } });
 }
 

@@ -93,6 +93,8 @@ export {
   addTranche,
   claimAll,
   claimableAt,
+  type FrozenTranches,
+  frozenByChallenge,
   lockedAt,
   slashLocked,
   trancheUnlocked,

@@ -30,7 +30,7 @@ import type {
   VestingRecord,
   VoteRecord,
 } from "./types.ts";
-import { claimableAt, lockedAt } from "./vesting.ts";
+import { claimableAt, frozenByChallenge, lockedAt } from "./vesting.ts";
 import { foldNodeLots, foldRamp, nodeStake, nodeWeight, totalWeight } from "./weight.ts";
 
 /** Read-only views of a state, shared by the ledger API, the node and the simulator. */
@@ -197,6 +197,11 @@ export type NodeView = {
 };
 
 /** A node's stake, its trust-ramped weight, and its vesting, as of the state's slot. */
+/** The tranches `account` cannot claim now in `task`: those under an open late challenge (§7.1). */
+export function claimFreeze(state: State, task: Hash, account: Account) {
+  return frozenByChallenge(<T>(key: string) => readRecord<T>(state, key), task, account);
+}
+
 export function getNodeView(state: State, task: Hash, account: Account): NodeView | undefined {
   const taskRecord = getTask(state, task);
   const stored = getNode(state, task, account);
@@ -209,7 +214,7 @@ export function getNodeView(state: State, task: Hash, account: Account): NodeVie
     record,
     stake: nodeStake(record),
     weight: nodeWeight(record, round, taskRecord.params),
-    claimable: vesting === undefined ? 0n : claimableAt(vesting, round),
+    claimable: vesting === undefined ? 0n : claimableAt(vesting, round, claimFreeze(state, task, account)),
     locked: vesting === undefined ? 0n : lockedAt(vesting, round),
   };
 }

@@ -1,5 +1,6 @@
 import { BPS } from "./params.ts";
-import type { VestingRecord, VestingTranche } from "./types.ts";
+import { keys } from "./state/keys.ts";
+import type { Account, Hash, TriggerRecord, VestingRecord, VestingTranche } from "./types.ts";
 
 /**
  * Slow rewards (protocol.md §7). Each accepted payment becomes a tranche that unlocks linearly from its acceptance
@@ -22,9 +23,28 @@ export function trancheUnlocked(tranche: VestingTranche, round: number): bigint 
   return (tranche.amount * BigInt(round - tranche.startRound)) / span;
 }
 
-export function claimableAt(record: VestingRecord, round: number): bigint {
+/** Whether a tranche (by the cycle that earned it) may not be claimed now: see `frozenByChallenge`. */
+export type FrozenTranches = (cycle: number) => boolean;
+
+const NOTHING_FROZEN: FrozenTranches = () => false;
+
+/**
+ * protocol.md §7.1: a tranche earned in a cycle where an open trigger (a late challenge, §5.7) targets the node's
+ * proof cannot be claimed until the trigger resolves, so a challenged reward is still there to claw back.
+ */
+export function frozenByChallenge(get: <T>(key: string) => T | undefined, task: Hash, node: Account): FrozenTranches {
+  const open = (cycle: number, slot: "proof" | "availability") => {
+    const index = get<number>(keys.triggerOf(task, cycle, slot, 0, node));
+    return index !== undefined && get<TriggerRecord>(keys.trigger(task, cycle, index))?.resolution === null;
+  };
+  return (cycle) => open(cycle, "proof") || open(cycle, "availability");
+}
+
+export function claimableAt(record: VestingRecord, round: number, frozen: FrozenTranches = NOTHING_FROZEN): bigint {
   let total = record.unlocked;
-  for (const tranche of record.tranches) total += trancheUnlocked(tranche, round) - tranche.claimed;
+  for (const tranche of record.tranches) {
+    if (!frozen(tranche.cycle)) total += trancheUnlocked(tranche, round) - tranche.claimed;
+  }
   return total;
 }
 
@@ -54,11 +74,19 @@ export function addTranche(
   return { ...record, tranches: [...record.tranches, tranche], totalVested };
 }
 
-/** Pays out everything unlocked and drops tranches that are fully unlocked and claimed. */
-export function claimAll(record: VestingRecord, round: number): { record: VestingRecord; amount: bigint } {
-  const amount = claimableAt(record, round);
+/** Pays out everything unlocked and not frozen, and drops tranches that are fully unlocked and claimed. */
+export function claimAll(
+  record: VestingRecord,
+  round: number,
+  frozen: FrozenTranches = NOTHING_FROZEN,
+): { record: VestingRecord; amount: bigint } {
+  const amount = claimableAt(record, round, frozen);
   const tranches: VestingTranche[] = [];
   for (const tranche of record.tranches) {
+    if (frozen(tranche.cycle)) {
+      tranches.push(tranche);
+      continue;
+    }
     if (round >= tranche.endRound) continue;
     tranches.push({ ...tranche, claimed: trancheUnlocked(tranche, round) });
   }

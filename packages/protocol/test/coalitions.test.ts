@@ -9,6 +9,7 @@ import {
   BPS,
   DEVNET_PARAMS,
   type DistributionEntry,
+  getNodeView,
   getReveal,
   getRuleDistribution,
   getTotals,
@@ -251,6 +252,36 @@ describe("finding 4: vesting that can take back", () => {
     assert.ok(slashed !== undefined && slashed.type === "Slashed");
     assert.equal(slashed.fromStake, (400n * T * BigInt(DEVNET_PARAMS.slashFractionBps)) / BigInt(BPS));
     assert.equal(getReveal(chain.state, task, 1, accountOf("w1"))?.status, "invalid");
+  });
+});
+
+describe("finding 4b: claiming a reward while it is challenged", () => {
+  it("cannot: a tranche under an open late challenge is frozen; a rejected challenge releases it", () => {
+    const { chain, task } = setup(
+      { w1: 400n * T, w2: 300n * T, a: 100n * T, b: 100n * T, c: 100n * T },
+      { vestingRounds: 4, unbondingRounds: 2 },
+    );
+    chain.playSubmissions(task, 1, { ...proofsOf(["a", "b", "c", "w2"], 1), w1: proofOf("garbage") });
+    const paid = vested(payByRule(chain, task, 1), 1);
+    assert.equal(paid.get(accountOf("w1")), 40n * T, "nobody contested the garbage in time");
+    // A round later a quarter has unlocked; an honest node challenges late, and the whale tries to cash out first.
+    chain.advance(DEVNET_PARAMS.roundSlots);
+    const late = chain.triggerProof("a", task, 1, "w1", "late");
+    assert.equal(getNodeView(chain.state, task, accountOf("w1"))?.claimable, 0n, "views show nothing claimable");
+    const frozen = chain.send("w1", { kind: "claim", task });
+    assert.equal(frozen.ok ? "ok" : frozen.code, "CLAIM__NOTHING_CLAIMABLE", "the challenged tranche is frozen");
+    // Other tranches stay claimable: w2's honest pay for the same cycle is not challenged.
+    assert.ok(chain.send("w2", { kind: "claim", task }).ok);
+    // The whale is still present: 300 invalid against 300 valid plus w1's 400 is 30%, so the challenge is rejected.
+    for (const name of ["b", "c"]) chain.vote(name, task, 1, late, "invalid");
+    chain.vote("w2", task, 1, late, "valid");
+    const events = chain.advance(DEVNET_PARAMS.auditSlots + DEVNET_PARAMS.voteSlots);
+    assert.deepEqual(resolutions(events), ["rejected"]);
+    const unlocked = getNodeView(chain.state, task, accountOf("w1"))?.claimable ?? 0n;
+    assert.ok(unlocked > 0n);
+    const released = chain.send("w1", { kind: "claim", task });
+    assert.ok(released.ok, "a rejected challenge releases the tranche");
+    assert.equal(getVesting(chain.state, task, accountOf("w1"))?.totalClaimed, unlocked);
   });
 });
 

@@ -73,16 +73,24 @@ test("P2: c < 1/2, no lazy: unfair ≤ 1% over stay + vesting, no honest slashed
 test("P3: c < 2/3 (0 or 30% lazy): no honest node slashed, coalition's net extraction ≤ 0 after stay + vesting", () =>
   assertMet(statusOf("P3")));
 
-// Measured by the full report (npm run sim:report, 2 seeds): P3's worst run, on a seed the default run does not use.
-test("P3 on seed 2 of whale-66, the report's worst run", {
-  todo: "missed: coalition net +55 tokens, no honest node slashed. Honest proofs upheld as invalid below the slash supermajority leave the weighted denominator, raising the coalition's share; a late challenge cannot take it back (docs/simulator.md)",
-}, () => {
-  const scenarios = plan.P3.filter((scenario) => scenario.id === "whale-66");
-  assert.equal(scenarios.length, 1);
-  for (const scenario of scenarios) runs.set(`${scenario.id}/gradual/2`, runProperty(scenario, "gradual", 2));
-  const found = judge({ ...plan, P3: scenarios }, [2], "gradual", find).find((item) => item.id === "P3");
-  assert.ok(found !== undefined && found.runs > 0);
-  assertMet(found);
+// The report's two worst P3 runs before whole-cycle audits and claim freezes (protocol.md §5.7, §7.1), on seeds the
+// default run does not otherwise use: in each, one coalition proof of garbage had only coalition auditors and was
+// paid (+55 and +49 tokens kept).
+test("P3 on the report's former worst runs: whale-66 seed 2 and whale-49-lazy30 seed 1", () => {
+  const picked = [
+    { id: "whale-66", seed: 2 },
+    { id: "whale-49-lazy30", seed: 1 },
+  ];
+  for (const { id, seed } of picked) {
+    const scenarios = plan.P3.filter((scenario) => scenario.id === id);
+    const fallback = propertyPlan(false).P3.filter((scenario) => scenario.id === id);
+    const chosen = scenarios.length > 0 ? scenarios : fallback;
+    assert.equal(chosen.length, 1, id);
+    for (const scenario of chosen) runs.set(`${scenario.id}/gradual/${seed}`, runProperty(scenario, "gradual", seed));
+    const found = judge({ ...plan, P3: chosen }, [seed], "gradual", find).find((item) => item.id === "P3");
+    assert.ok(found !== undefined && found.runs > 0);
+    assertMet(found);
+  }
 });
 
 test("P4: offline and partition scenarios: no honest node slashed, no bond losses above pay", () =>

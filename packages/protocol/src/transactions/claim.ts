@@ -4,9 +4,9 @@ import { roundOf } from "../schedule.ts";
 import { keys } from "../state/keys.ts";
 import { findTask, isRejection } from "../tasks.ts";
 import type { ClaimTx, VestingRecord } from "../types.ts";
-import { claimAll } from "../vesting.ts";
+import { claimAll, frozenByChallenge } from "../vesting.ts";
 
-/** protocol.md §7.1: pays out every unlocked part of the node's vesting in this task. */
+/** protocol.md §7.1: pays out every unlocked part of the node's vesting in this task, except challenged tranches. */
 export function applyClaim(context: TransitionContext, tx: ClaimTx): Rejection | null {
   const { draft, slot } = context;
   const task = findTask(draft, tx.task);
@@ -14,7 +14,8 @@ export function applyClaim(context: TransitionContext, tx: ClaimTx): Rejection |
   const key = keys.vesting(task.id, tx.from);
   const vesting = draft.get<VestingRecord>(key);
   if (vesting === undefined) return reject("CLAIM__NOTHING_CLAIMABLE", { task: task.id });
-  const { record, amount } = claimAll(vesting, roundOf(task, slot));
+  const frozen = frozenByChallenge(<T>(k: string) => draft.get<T>(k), task.id, tx.from);
+  const { record, amount } = claimAll(vesting, roundOf(task, slot), frozen);
   if (amount === 0n) return reject("CLAIM__NOTHING_CLAIMABLE", { task: task.id });
   draft.set(key, record);
   draft.move("vesting", "balances", amount);

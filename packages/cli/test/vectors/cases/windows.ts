@@ -193,6 +193,23 @@ export const WINDOW_CASES: readonly VectorCase[] = [
     },
   },
   {
+    path: "windows/late-trigger-frozen-claim",
+    description:
+      "Cycle 0 paid dave 333 at slot 37 (vesting over rounds [2, 4)). In slot 40 bob triggered late against dave's cycle 0 proof (closes at 45); dave's claim in slot 41 is refused (CLAIM__NOTHING_CLAIMABLE): a tranche under an open challenge is frozen (§7.1). carol votes invalid; at slot 45 the trigger is upheld and dave's whole cycle 0 tranche (333, nothing of it claimed) is clawed back into the escrow before his stake is slashed.",
+    build(b) {
+      taskWithNodes(b);
+      workCycle(b, 0);
+      submitHonestList(b, 0);
+      b.advanceTo(40);
+      b.trigger("bob", 0, accountOf("dave"));
+      b.begin();
+      b.advanceTo(41);
+      b.claim("dave", { expect: "CLAIM__NOTHING_CLAIMABLE" });
+      b.vote("carol", 0, 0, "invalid");
+      b.advanceTo(45);
+    },
+  },
+  {
     path: "windows/late-availability-unanswered",
     description:
       "Cycle 0 paid bob 333 at slot 37. In slot 40 dave opened a late availability challenge against bob's cycle 0 proof (closes at 45) and bob did not publish: at slot 45 it resolves unavailable, bob's whole unclaimed cycle 0 tranche (333) is clawed back into the escrow (RewardClawedBack), nobody is slashed and dave gets his bond back.",
