@@ -11,9 +11,17 @@ export const CLI_BIN = resolve(dirname(fileURLToPath(import.meta.url)), "../../b
  * V8 flags of the long-lived processes the devnet starts (ledger, nodes), which do little CPU work per slot. Young
  * generation semi-spaces of 2 MB instead of V8's 16 MB (the larger nursery mostly held garbage waiting for a
  * scavenge, about 20 MB in each process), and `--optimize-for-size` (the old generation grows less before V8 collects
- * it, and less code is kept optimised; about 15 MB more). Measured in docs/benchmarks.md ("Node memory").
+ * it, and less code is kept optimised; about 15 MB more). One V8 platform thread and a garbage collector that does
+ * not start helper threads (`--single-threaded-gc`, `--v8-pool-size=1`): about 10 MB more per process, and on a
+ * 2-core machine running 14 processes the helpers only contended for the same cores. Measured in
+ * docs/benchmarks.md ("Node memory").
  */
-export const LONG_LIVED_NODE_FLAGS: readonly string[] = ["--max-semi-space-size=2", "--optimize-for-size"];
+export const LONG_LIVED_NODE_FLAGS: readonly string[] = [
+  "--max-semi-space-size=2",
+  "--optimize-for-size",
+  "--single-threaded-gc",
+  "--v8-pool-size=1",
+];
 
 export type GradualProcess = {
   readonly name: string;
