@@ -3,10 +3,10 @@ import { formatTokenAmount, type LedgerClient } from "@gradual/ledger/client";
 import type { Command } from "commander";
 import { createEscrowKeeper } from "../devnet/escrowKeeper.ts";
 import { createDevnet, DEFAULT_DEVNET_TASK } from "../devnet/startDevnet.ts";
-import { isKoiiTaskPath } from "../koii/publish.ts";
+import { isKoiiTaskPath } from "../koii/detect.ts";
 import { CliError } from "../output.ts";
+import { collectTaskVar, taskVarsOf } from "../taskVars.ts";
 import { createEventPrinter } from "./devnetPrinter.ts";
-import { runKoiiDevnet } from "./koii.ts";
 
 type DevnetFlags = {
   nodes: string;
@@ -18,6 +18,8 @@ type DevnetFlags = {
   rounds?: string;
   keep?: boolean;
   quiet?: boolean;
+  taskVar: string[];
+  taskVarFile?: string;
 };
 
 export function register(program: Command): void {
@@ -35,6 +37,13 @@ export function register(program: Command): void {
     .option("--rounds <n>", "stop after this many rounds (default: run until Ctrl-C)")
     .option("--keep", "keep the data directory of a previous run")
     .option("--quiet", "print only round headers, the rewards line and pauses (no slot events)")
+    .option(
+      "--task-var <name=value>",
+      "a task variable every node gets, over task.yml's config (repeatable)",
+      collectTaskVar,
+      [] as string[],
+    )
+    .option("--task-var-file <file>", "task variables from a .env file (NAME=value lines); --task-var overrides it")
     .addHelpText(
       "after",
       `
@@ -48,6 +57,8 @@ Ctrl-C stops every process the devnet started.`,
 async function runDevnet(options: DevnetFlags): Promise<void> {
   // A Koii task folder runs unmodified through the Koii layer (docs/koii.md).
   if (options.task !== undefined && isKoiiTaskPath(options.task)) {
+    // Loaded only for a Koii folder: the Koii API and its bundler cost a long-running devnet about 30 MB.
+    const { runKoiiDevnet } = await import("./koii.ts");
     return runKoiiDevnet(options.task, {
       nodes: options.nodes,
       cheaters: options.cheaters,
@@ -57,7 +68,8 @@ async function runDevnet(options: DevnetFlags): Promise<void> {
       // Koii round_time values (about 1,500 slots) are rescaled to the devnet preset so rounds pass in seconds.
       roundSlots: "20",
       ...(options.rounds === undefined ? {} : { rounds: options.rounds }),
-      taskVar: [],
+      taskVar: options.taskVar,
+      taskVarFile: options.taskVarFile,
       ...(options.quiet === undefined ? {} : { quiet: options.quiet }),
     });
   }
@@ -75,6 +87,7 @@ async function runDevnet(options: DevnetFlags): Promise<void> {
     task: options.task ?? DEFAULT_DEVNET_TASK,
     port: Number(options.port),
     slotMs: Number(options.slotMs),
+    taskVars: taskVarsOf(options),
     write: (text) => process.stdout.write(text),
   });
   let stopping = false;

@@ -8,6 +8,7 @@ import { startKoiiDevnet } from "../koii/devnet.ts";
 import { type KoiiLocalNetworkResult, runKoiiLocalNetwork } from "../koii/localNetwork.ts";
 import { type KoiiTask, loadKoiiTask, publishKoiiTask } from "../koii/publish.ts";
 import { CliError, printJson, toJson } from "../output.ts";
+import { collectTaskVar, taskVarsOf } from "../taskVars.ts";
 import { callLedger } from "./account.ts";
 import { createEventPrinter } from "./devnetPrinter.ts";
 
@@ -31,18 +32,6 @@ function presetOf(raw: string | undefined): PresetName {
     throw new CliError("CLI__BAD_INPUT", `--preset: expected ${Object.keys(PRESETS).join(" or ")}`);
   return preset as PresetName;
 }
-
-export function parseTaskVars(entries: readonly string[]): Record<string, string> {
-  const vars: Record<string, string> = {};
-  for (const entry of entries) {
-    const at = entry.indexOf("=");
-    if (at < 1) throw new CliError("CLI__BAD_INPUT", `--task-var: expected NAME=value, got ${JSON.stringify(entry)}`);
-    vars[entry.slice(0, at)] = entry.slice(at + 1);
-  }
-  return vars;
-}
-
-const collect = (value: string, all: string[]) => [...all, value];
 
 function describeMapping(task: KoiiTask): string[] {
   const { mapping } = task.folder;
@@ -104,6 +93,7 @@ type TestFlags = {
   rounds: string;
   roundSlots: string;
   taskVar: string[];
+  taskVarFile?: string;
   seed?: string;
   json?: boolean;
 };
@@ -119,12 +109,12 @@ async function runKoiiTest(dir: string, options: TestFlags): Promise<void> {
   };
   const task = await loadKoiiTask(dir, roundSlots === undefined ? {} : { roundSlots });
   for (const line of describeMapping(task)) say(line);
-  const config = parseTaskVars(options.taskVar);
+  const config = taskVarsOf(options);
   const missing = task.folder.mapping.taskVariables.filter((variable) => config[variable.name] === undefined);
   if (missing.length > 0) {
     throw new CliError(
       "KOII__MISSING_TASK_VARIABLE",
-      `the task requires ${missing.map((variable) => `--task-var ${variable.name}=VALUE`).join(" ")}`,
+      `the task requires ${missing.map((variable) => `--task-var ${variable.name}=VALUE`).join(" ")} (or a --task-var-file holding them)`,
     );
   }
   const bundlePath = await writeBundleFile(task.code);
@@ -195,6 +185,7 @@ export type KoiiDevnetFlags = {
   roundSlots: string;
   rounds?: string;
   taskVar: string[];
+  taskVarFile?: string | undefined;
   quiet?: boolean;
 };
 
@@ -211,7 +202,7 @@ export async function runKoiiDevnet(dir: string, options: KoiiDevnetFlags): Prom
     port: integer("--port", options.port, 0, 65_535),
     slotMs: integer("--slot-ms", options.slotMs, 10, 60_000),
     ...(keep ? { roundSlots: Number.NaN } : { roundSlots: integer("--round-slots", options.roundSlots, 3, 1_000_000) }),
-    taskVars: parseTaskVars(options.taskVar),
+    taskVars: taskVarsOf(options),
     nodeArgs: options.quiet ? ["--quiet"] : [],
     write: (text) => process.stdout.write(text),
   }).catch((error: unknown) => {
@@ -300,7 +291,8 @@ export function register(program: Command): void {
       `slots per round for this run, windows in proportion ("keep" for round_time)`,
       String(DEFAULT_LOCAL_ROUND_SLOTS),
     )
-    .option("--task-var <name=value>", "a task variable the task requires (repeatable)", collect, [] as string[])
+    .option("--task-var <name=value>", "a task variable the task requires (repeatable)", collectTaskVar, [] as string[])
+    .option("--task-var-file <file>", "task variables from a .env file (NAME=value lines); --task-var overrides it")
     .option("--seed <text>", "derive the node keys from this seed (same keys every run)")
     .option("--json", "print the calls and outcome as JSON")
     .addHelpText(
@@ -327,7 +319,8 @@ Example:
     .option("--slot-ms <ms>", "slot length", "250")
     .option("--round-slots <n>", `slots per round, windows in proportion ("keep" for round_time)`, "24")
     .option("--rounds <n>", "stop after this many rounds (default: run until Ctrl-C)")
-    .option("--task-var <name=value>", "a task variable every node gets (repeatable)", collect, [] as string[])
+    .option("--task-var <name=value>", "a task variable every node gets (repeatable)", collectTaskVar, [] as string[])
+    .option("--task-var-file <file>", "task variables from a .env file (NAME=value lines); --task-var overrides it")
     .option("--quiet", "print only round summaries")
     .addHelpText(
       "after",

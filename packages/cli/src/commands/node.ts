@@ -10,6 +10,7 @@ import {
 } from "@gradual/node";
 import type { Command } from "commander";
 import { CliError } from "../output.ts";
+import { collectTaskVar, taskVarsOf } from "../taskVars.ts";
 import { loadKeyOrFail } from "./keys.ts";
 import { registerNodeStatus } from "./nodeStatusCommand.ts";
 
@@ -33,6 +34,7 @@ type NodeFlags = {
   stake?: string;
   autoClaim: boolean;
   taskVar: string[];
+  taskVarFile?: string;
   memoryMb?: string;
   cpuPercent?: string;
   callTimeoutMs?: string;
@@ -58,12 +60,8 @@ export function register(program: Command): void {
     .option("--data <dir>", "data directory (default .data/node-<key prefix>)")
     .option("--stake <tokens>", "stake this much at start when the node has no stake in the task")
     .option("--no-auto-claim", "do not claim vested rewards automatically")
-    .option(
-      "--task-var <name=value>",
-      "a task variable (repeatable)",
-      (value: string, all: string[]) => [...all, value],
-      [] as string[],
-    )
+    .option("--task-var <name=value>", "a task variable (repeatable)", collectTaskVar, [] as string[])
+    .option("--task-var-file <file>", "task variables from a .env file (NAME=value lines); --task-var overrides it")
     .option("--memory-mb <n>", "task sandbox heap limit in MB (default: the task's limits, else 128)")
     .option("--cpu-percent <n>", "share of one core the task process may use, 5..800 (default: the task's, else none)")
     .option(
@@ -96,13 +94,7 @@ Example:
       if (!/^[0-9a-f]{64}$/.test(options.task))
         throw new CliError("CLI__BAD_INPUT", "--task: expected a task id of 64 hex characters");
       const keyPair = loadKeyOrFail(options.key);
-      const taskVars: Record<string, string> = {};
-      for (const entry of options.taskVar) {
-        const at = entry.indexOf("=");
-        if (at < 1)
-          throw new CliError("CLI__BAD_INPUT", `--task-var: expected NAME=value, got ${JSON.stringify(entry)}`);
-        taskVars[entry.slice(0, at)] = entry.slice(at + 1);
-      }
+      const taskVars = taskVarsOf(options);
       let stake: bigint | undefined;
       if (options.stake !== undefined) {
         try {

@@ -7,18 +7,11 @@ import {
   parseTokenAmount,
   resolveLedgerUrl,
 } from "@gradual/ledger/client";
-import {
-  bundleTask,
-  createSandboxedTaskRunner,
-  describeTaskLimits,
-  localNodeName,
-  runLocalNetwork,
-  writeBundleFile,
-} from "@gradual/node";
+import { bundleTask, writeBundleFile } from "@gradual/node/bundle";
 import { getNodeView, getVesting, type Hash, vestingBalance } from "@gradual/protocol";
 import type { Command } from "commander";
 import { startTaskSite } from "../devnet/taskSite.ts";
-import { isKoiiTaskPath, loadKoiiTask, publishKoiiTask } from "../koii/publish.ts";
+import { isKoiiTaskPath } from "../koii/detect.ts";
 import { CliError, describeRefusal, printJson } from "../output.ts";
 import { loadTaskConfig, type TaskConfig } from "../taskConfig.ts";
 import { callLedger } from "./account.ts";
@@ -209,12 +202,13 @@ Example:
         if (!options.json) process.stderr.write(`${line}\n`);
       };
       // A Koii task folder (config-task.yml) is accepted as is (docs/koii.md).
-      const koii = isKoiiTaskPath(options.config) ? await loadKoiiTask(options.config) : undefined;
+      const koiiModule = isKoiiTaskPath(options.config) ? await import("../koii/publish.ts") : undefined;
+      const koii = await koiiModule?.loadKoiiTask(options.config);
       const config = koii?.config ?? loadTaskConfig(options.config);
       const taskId = await callLedger(url, () =>
-        koii === undefined
+        koiiModule === undefined || koii === undefined
           ? publishTask(client, config, options.key, log)
-          : publishKoiiTask(client, koii, options.key, log),
+          : koiiModule.publishKoiiTask(client, koii, options.key, log),
       );
       if (options.json) printJson({ task: taskId, name: config.name, funding: config.funding.toString() });
       else
@@ -339,6 +333,10 @@ async function runTaskTest(
   json: boolean,
   say: (line: string) => void,
 ): Promise<void> {
+  // The node runtime (sandbox, local network) loads here, not with every command that publishes a task (devnet).
+  const { createSandboxedTaskRunner, describeTaskLimits, localNodeName, runLocalNetwork } = await import(
+    "@gradual/node"
+  );
   say(`bundling ${config.entry}`);
   const bundle = await bundleTask(config.entry);
   const bundlePath = await writeBundleFile(bundle.code);

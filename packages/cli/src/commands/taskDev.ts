@@ -2,7 +2,7 @@ import { type FSWatcher, mkdtempSync, rmSync, watch, writeFileSync } from "node:
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
-import { bundleTask, createSandboxedTaskRunner, runLocalNetwork, writeBundleFile } from "@gradual/node";
+import { bundleTask, writeBundleFile } from "@gradual/node/bundle";
 import type { Command } from "commander";
 import { startTaskSite } from "../devnet/taskSite.ts";
 import { CliError } from "../output.ts";
@@ -72,6 +72,7 @@ async function runOnce(
     const entry = join(scratch, "entry.mjs");
     writeFileSync(entry, timingEntry(config.entry));
     const bundled = performance.now();
+    const { createSandboxedTaskRunner, runLocalNetwork } = await import("@gradual/node");
     const bundle = await bundleTask(entry, { workingDir: config.directory });
     const bundlePath = await writeBundleFile(bundle.code, { directory: join(tmpdir(), "gradual-dev-bundles") });
     say(`  bundle    ${formatMs([performance.now() - bundled])}  (${bundle.bytes} bytes)`);

@@ -17,6 +17,7 @@ import { findParamsProblems, type Hash, type TaskParams, TOKEN } from "@gradual/
 import { publishTask } from "../commands/task.ts";
 import { CliError } from "../output.ts";
 import { loadTaskConfig, type TaskConfig } from "../taskConfig.ts";
+import { writeTaskVarFile } from "../taskVars.ts";
 import { type GradualProcess, spawnGradual, stopProcess } from "./processes.ts";
 import { startTaskSite, type TaskSite } from "./taskSite.ts";
 
@@ -56,6 +57,8 @@ export type StartDevnetOptions = {
   readonly slotMs?: number;
   /** Extra arguments for every `gradual node` (e.g. `--no-auto-claim`, `--call-timeout-ms 2000`). */
   readonly nodeArgs?: readonly string[];
+  /** Task variables every node gets (over task.yml's `config`), passed in DATA/task-vars.env, mode 0600. */
+  readonly taskVars?: Readonly<Record<string, string>>;
   /** Progress lines for a terminal (the devnet command prints them); silent by default. */
   readonly write?: (text: string) => void;
 };
@@ -266,6 +269,9 @@ async function startChain(parts: DevnetParts): Promise<Chain> {
   const data = resolve(options.dataDir);
   if (!options.keep) rmSync(data, { recursive: true, force: true });
   mkdirSync(data, { recursive: true });
+  if (options.taskVars !== undefined && Object.keys(options.taskVars).length > 0) {
+    writeTaskVarFile(taskVarFileOf(options), options.taskVars);
+  }
   let config = taskConfigOf(options);
   const keys = prepareKeys(data, honest + cheaters);
   const genesisPath = join(data, "genesis.json");
@@ -368,6 +374,10 @@ async function restartNode(parts: DevnetParts, chain: Chain, node: DevnetNode): 
   node.url = await child.url;
 }
 
+function taskVarFileOf(options: StartDevnetOptions): string {
+  return join(resolve(options.dataDir), "task-vars.env");
+}
+
 function nodeArgs(
   node: Pick<DevnetNode, "keyFile" | "dataDir" | "cheating" | "label">,
   ledgerUrl: string,
@@ -381,6 +391,9 @@ function nodeArgs(
   // carries a verifier thread (a V8 isolate, about 10 MB) for them.
   args.push("--verifier-workers", "0");
   args.push("--data", node.dataDir, "--stake", stake, "--name", node.label, ...(options.nodeArgs ?? []));
+  if (options.taskVars !== undefined && Object.keys(options.taskVars).length > 0) {
+    args.push("--task-var-file", taskVarFileOf(options));
+  }
   if (node.cheating) args.push("--misbehave", options.misbehave ?? "garbage:3");
   return args;
 }

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { bundleTask, writeBundleFile } from "@gradual/node";
+import { bundleTask, writeBundleFile } from "@gradual/node/bundle";
 import type { TaskConfig } from "../taskConfig.ts";
 
 export type TaskSite = { readonly config: TaskConfig; readonly url: string; close(): Promise<void> };

@@ -5,7 +5,8 @@ import { createLedgerClient, formatTokenAmount, type LedgerClient } from "@gradu
 import { type Hash, TOKEN } from "@gradual/protocol";
 import { stopProcess } from "../devnet/processes.ts";
 import { loadOrCreateKey, spawnLedger, spawnNode, writeGenesis } from "../devnet/startDevnet.ts";
-import { type KoiiTask, koiiTaskVarFlags, loadKoiiTask, publishKoiiTask } from "./publish.ts";
+import { writeTaskVarFile } from "../taskVars.ts";
+import { type KoiiTask, koiiTaskVars, loadKoiiTask, publishKoiiTask } from "./publish.ts";
 
 /**
  * A devnet for a Koii task folder, as real processes over 127.0.0.1: a `gradual ledger`, the task published from
@@ -66,7 +67,7 @@ export async function startKoiiDevnet(options: StartKoiiDevnetOptions): Promise<
   const roundSlots = options.roundSlots ?? 24;
   // NaN keeps config-task.yml's round_time.
   const task = await loadKoiiTask(options.task, Number.isNaN(roundSlots) ? {} : { roundSlots });
-  const varFlags = koiiTaskVarFlags(task, options.taskVars ?? {});
+  const vars = koiiTaskVars(task, options.taskVars ?? {});
   const children: ChildProcess[] = [];
   const stop = async () => {
     await Promise.all(children.map((child) => stopProcess(child)));
@@ -79,6 +80,13 @@ export async function startKoiiDevnet(options: StartKoiiDevnetOptions): Promise<
     const keys = Array.from({ length: honest + cheaters }, (_, index) =>
       loadOrCreateKey(join(keyDir, `node-${index + 1}.json`)),
     );
+    // Task variables reach the node processes in a file only this user can read, not on their command lines.
+    const varFlags: string[] = [];
+    if (Object.keys(vars).length > 0) {
+      const varFile = join(data, "task-vars.env");
+      writeTaskVarFile(varFile, vars);
+      varFlags.push("--task-var-file", varFile);
+    }
     const genesisPath = join(data, "genesis.json");
     writeGenesis(
       genesisPath,

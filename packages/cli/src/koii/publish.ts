@@ -1,12 +1,4 @@
-import { existsSync, statSync } from "node:fs";
-import { basename, resolve } from "node:path";
-import {
-  type BuildKoiiTaskReturnType,
-  buildKoiiTask,
-  isKoiiTaskDirectory,
-  KOII_CONFIG_FILE,
-  KoiiConfigError,
-} from "@gradual/koii";
+import { type BuildKoiiTaskReturnType, buildKoiiTask, KoiiConfigError } from "@gradual/koii";
 import type { LedgerClient } from "@gradual/ledger/client";
 import type { Hash, PresetName } from "@gradual/protocol";
 import { loadKeyOrFail } from "../commands/keys.ts";
@@ -18,12 +10,7 @@ import type { TaskConfig } from "../taskConfig.ts";
  * a Koii task from a gradual one), building, and publishing to a ledger.
  */
 
-/** True for a folder holding config-task.yml and src/index, or for the path of a config-task.yml itself. */
-export function isKoiiTaskPath(pathOrDirectory: string): boolean {
-  const resolved = resolve(pathOrDirectory);
-  if (basename(resolved) === KOII_CONFIG_FILE) return existsSync(resolved);
-  return existsSync(resolved) && statSync(resolved).isDirectory() && isKoiiTaskDirectory(resolved);
-}
+export { isKoiiTaskPath } from "./detect.ts";
 
 export type KoiiTaskOptions = {
   readonly preset?: PresetName;
@@ -105,19 +92,21 @@ export async function publishKoiiTask(
   return result.hash as Hash;
 }
 
-/** The `--task-var` flags a node needs for this task: each required variable from `values`, or a CLI error. */
-export function koiiTaskVarFlags(task: KoiiTask, values: Readonly<Record<string, string>>): string[] {
-  const missing = task.folder.mapping.taskVariables.filter((variable) => values[variable.name] === undefined);
+/**
+ * The task variables a node needs for this task: each one config-task.yml requires, from `values`, or a CLI error
+ * naming the missing ones. Values for variables the task does not declare are dropped.
+ */
+export function koiiTaskVars(task: KoiiTask, values: Readonly<Record<string, string>>): Record<string, string> {
+  const missing = task.folder.mapping.taskVariables.filter((variable) => !Object.hasOwn(values, variable.name));
   if (missing.length > 0) {
     throw new CliError(
       "KOII__MISSING_TASK_VARIABLE",
       `${task.folder.configPath} requires task variable(s) ${missing.map((variable) => variable.name).join(", ")}: pass ${missing
         .map((variable) => `--task-var ${variable.name}=VALUE`)
-        .join(" ")}`,
+        .join(" ")} or a --task-var-file holding them`,
     );
   }
-  return task.folder.mapping.taskVariables.flatMap((variable) => [
-    "--task-var",
-    `${variable.name}=${values[variable.name]}`,
-  ]);
+  return Object.fromEntries(
+    task.folder.mapping.taskVariables.map((variable) => [variable.name, values[variable.name] as string]),
+  );
 }

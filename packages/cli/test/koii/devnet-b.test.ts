@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { statSync } from "node:fs";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { accountToKoiiKey } from "@gradual/koii";
 import { type KoiiDevnet, startKoiiDevnet } from "../../src/koii/devnet.ts";
@@ -34,6 +36,9 @@ describe("Koii with-routes on a devnet: task variables and routes", { timeout: 2
 
   test("the greeting from --task-var is submitted, audited and paid", async () => {
     const devnet = net as KoiiDevnet;
+    // The variables reach the nodes in a file only this user can read, never on a command line (ps shows those).
+    for (const node of devnet.nodes) assert.ok(!node.process.spawnargs.join(" ").includes("Hej"));
+    assert.equal(statSync(join(dataDir as string, "task-vars.env")).mode & 0o777, 0o600);
     const cycles = await waitForSettledCycles(devnet.client, devnet.taskId, 2, 150_000, (settled) =>
       settled.some((cycle) => cycle.reveals.length === devnet.nodes.length),
     );

@@ -217,6 +217,29 @@ describe("the koii command", { timeout: 60_000 }, () => {
     assert.match(result.stderr, /error\[KOII__MISSING_TASK_VARIABLE\]: the task requires --task-var GREETING=VALUE/);
   });
 
+  it("koii test takes the task variables from a .env file (--task-var-file)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "gradual-koii-vars-"));
+    try {
+      const file = join(dir, ".env");
+      writeFileSync(file, '# Koii task variables\nGREETING="Hallo"\n');
+      const result = await cli(
+        "koii",
+        "test",
+        `${EXAMPLES}with-routes`,
+        "--nodes",
+        "2",
+        "--rounds",
+        "1",
+        "--task-var-file",
+        file,
+      );
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /Hallo from round/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("koii check gives create-task-cli's messages for an invalid config-task.yml", async () => {
     const dir = mkdtempSync(join(tmpdir(), "gradual-koii-bad-config-"));
     try {

@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build, type Message, type Plugin } from "esbuild";
 import { type KoiiConfigMapping, type MapKoiiConfigOptions, mapKoiiConfig } from "../config/mapKoiiConfig.ts";
+import { ENTRY_CANDIDATES, findKoiiEntry, KOII_CONFIG_FILE } from "./detect.ts";
 
 /**
  * Turns a Koii task folder (config-task.yml + src/index calling initializeTaskManager) into a gradual task bundle:
@@ -12,7 +13,7 @@ import { type KoiiConfigMapping, type MapKoiiConfigOptions, mapKoiiConfig } from
  * only its imports of Koii's packages are pointed at gradual's implementation (src/shims).
  */
 
-export const KOII_CONFIG_FILE = "config-task.yml";
+export { ENTRY_CANDIDATES, findKoiiEntry, isKoiiTaskDirectory, KOII_CONFIG_FILE } from "./detect.ts";
 /** Largest bundle produced, in bytes (the node's MAX_BUNDLE_BYTES). */
 export const MAX_KOII_BUNDLE_BYTES = 16 * 1024 * 1024;
 
@@ -31,24 +32,10 @@ export const KOII_MODULES: Readonly<Record<string, string>> = {
   "@_koii/task-manager/extensions": shim("extensions"),
 };
 
-const ENTRY_CANDIDATES = ["src/index.ts", "src/index.js", "src/index.mjs", "src/index.mts"];
-
 /** The REQUIRE_BANNER of the node's bundler: CommonJS dependencies (Express) call `require`. */
 const REQUIRE_BANNER =
   'import { createRequire as __gradualCreateRequire } from "node:module";\n' +
   "const require = __gradualCreateRequire(import.meta.url);";
-
-export function isKoiiTaskDirectory(directory: string): boolean {
-  return existsSync(path.join(directory, KOII_CONFIG_FILE)) && findKoiiEntry(directory) !== undefined;
-}
-
-export function findKoiiEntry(directory: string): string | undefined {
-  for (const candidate of ENTRY_CANDIDATES) {
-    const file = path.join(directory, candidate);
-    if (existsSync(file)) return file;
-  }
-  return undefined;
-}
 
 export type KoiiTaskFolder = {
   readonly directory: string;
