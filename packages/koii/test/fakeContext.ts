@@ -121,6 +121,11 @@ export function routeServer(definition: TaskDefinition, ctx: TaskContext) {
   const router: Router = {
     get: (path, handler) => void routes.push({ method: "GET", parts: path.split("/").filter(Boolean), handler }),
     post: (path, handler) => void routes.push({ method: "POST", parts: path.split("/").filter(Boolean), handler }),
+    put: (path, handler) => void routes.push({ method: "PUT", parts: path.split("/").filter(Boolean), handler }),
+    patch: (path, handler) => void routes.push({ method: "PATCH", parts: path.split("/").filter(Boolean), handler }),
+    delete: (path, handler) => void routes.push({ method: "DELETE", parts: path.split("/").filter(Boolean), handler }),
+    options: (path, handler) =>
+      void routes.push({ method: "OPTIONS", parts: path.split("/").filter(Boolean), handler }),
   };
   definition.routes?.(router);
   return async (request: Partial<RouteRequest> & { path: string }): Promise<RouteResponse> => {

@@ -105,6 +105,21 @@ function honestBehaviour(start: (fake: FakeHost) => Promise<TaskRunner>) {
     assert.deepEqual(await runner.route({ ...request, method: "DELETE", path: "/echo" }), { status: 404 });
   });
 
+  test("PUT and DELETE routes; bytes in as bodyBase64 and out unchanged; HEAD uses the GET route", BOUND, async () => {
+    const bytes = Buffer.from([0, 255, 128, 10, 13, 0x80, 0xfe]);
+    const base = { query: {}, headers: {}, body: bytes.toString("utf8") };
+    const put = { ...base, method: "PUT", path: "/files/a", bodyBase64: bytes.toString("base64") };
+    assert.equal((await runner.route(put)).status, 201);
+    const got = await runner.route({ ...base, method: "GET", path: "/files/a", body: "" });
+    assert.deepEqual(Buffer.from(got.bodyBase64 ?? "", "base64"), bytes);
+    assert.equal((await runner.route({ ...base, method: "HEAD", path: "/files/a", body: "" })).status, undefined);
+    assert.equal((await runner.route({ ...base, method: "DELETE", path: "/files/a", body: "" })).status, 204);
+    assert.equal((await runner.route({ ...base, method: "GET", path: "/files/a", body: "" })).status, 404);
+    const both = await runner.route({ ...base, method: "GET", path: "/both", body: "" });
+    assert.equal(both.status, 500);
+    assert.match(JSON.stringify(both.body), /either body or bodyBase64/);
+  });
+
   test("a host error reaches task code as a rejection with its message", BOUND, async () => {
     const request = { method: "GET", path: "/ledger/missing", query: {}, headers: {}, body: "" };
     assert.deepEqual(await runner.route(request), { status: 502, body: { error: "ledger: no route /missing" } });

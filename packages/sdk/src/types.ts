@@ -74,17 +74,24 @@ export type Submitter = {
 };
 
 export type RouteRequest = {
+  /** GET, HEAD, POST, PUT, PATCH, DELETE or OPTIONS. */
   readonly method: string;
   readonly path: string;
   readonly query: Readonly<Record<string, string>>;
   readonly headers: Readonly<Record<string, string>>;
+  /** The body as UTF-8 text, whatever its content type (JSON and forms arrive unparsed). */
   readonly body: string;
+  /** The body's exact bytes as base64, when it has any (binary uploads). */
+  readonly bodyBase64?: string;
 };
 
 export type RouteResponse = {
   readonly status?: number;
   readonly headers?: Readonly<Record<string, string>>;
+  /** Text, or JSON (sent as application/json). */
   readonly body?: string | JsonValue;
+  /** Bytes as base64 (an image, a file), instead of `body`; sent as application/octet-stream unless a header says. */
+  readonly bodyBase64?: string;
 };
 
 /** What a handler receives: the request plus the values of the pattern's `:name` segments (URL-decoded). */
@@ -100,6 +107,11 @@ export type RouteContext = Omit<TaskContext, "cycle"> & { readonly cycle: number
 export interface Router {
   get(path: string, handler: RouteHandler): void;
   post(path: string, handler: RouteHandler): void;
+  put(path: string, handler: RouteHandler): void;
+  patch(path: string, handler: RouteHandler): void;
+  delete(path: string, handler: RouteHandler): void;
+  /** CORS preflights and the like; without one, OPTIONS is answered 404. */
+  options(path: string, handler: RouteHandler): void;
 }
 
 export type TaskDefinition = {

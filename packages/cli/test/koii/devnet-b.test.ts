@@ -79,6 +79,41 @@ describe("Koii with-routes on a devnet: task variables and routes", { timeout: 2
     for (const submission of Object.values(submissions))
       assert.equal(submission.submission_value, `Hej from round ${cycle}`);
   });
+
+  test("PUT, DELETE, form posts and binary responses reach Express and come back unchanged", async () => {
+    const devnet = net as KoiiDevnet;
+    const base = `${devnet.nodes[0]?.url}/task/${devnet.taskId}`;
+    const put = await fetch(`${base}/notes/n1`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ text: "ñandú" }),
+    });
+    assert.equal(put.status, 201);
+    assert.deepEqual(await put.json(), { saved: "n1" });
+    assert.deepEqual(await (await fetch(`${base}/notes/n1`)).json(), { text: "ñandú" });
+    const removed = await fetch(`${base}/notes/n1`, { method: "DELETE" });
+    assert.equal(removed.status, 204);
+    assert.equal((await fetch(`${base}/notes/n1`)).status, 404);
+    const form = await fetch(`${base}/form`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: "name=a%20b&count=3",
+    });
+    assert.equal(form.status, 200);
+    assert.deepEqual(await form.json(), { name: "a b", count: 3 });
+    const pixel = await fetch(`${base}/pixel.gif`);
+    assert.equal(pixel.headers.get("content-type"), "image/gif");
+    assert.deepEqual(
+      Buffer.from(await pixel.arrayBuffer()),
+      Buffer.from("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7", "base64"),
+    );
+    const preflight = await fetch(`${base}/notes/n1`, { method: "OPTIONS" });
+    assert.equal(preflight.status, 204);
+    assert.equal(preflight.headers.get("access-control-allow-origin"), "*");
+    const head = await fetch(`${base}/value`, { method: "HEAD" });
+    assert.equal(head.status, 200);
+    assert.equal(await head.text(), "");
+  });
 });
 
 describe("Koii bad-distribution on a devnet: refused lists pay nobody", { timeout: 240_000 }, () => {

@@ -7,7 +7,9 @@ import { type InjectOptions, inject } from "light-my-request";
  * socket: the node receives the request (under /tasks/{taskId}/ or Koii's /task/{taskId}/), hands it to the task as a
  * RouteRequest, and the request is replayed into the Express app in memory (light-my-request builds real
  * IncomingMessage / ServerResponse objects, so body parsers, res.json, res.send and middleware behave as usual).
- * The response body comes back as text: binary responses are not supported (docs/koii.md "Routes").
+ * Request bodies go in as their exact bytes; a response comes back as text when its content type is textual (JSON,
+ * text, XML, JavaScript, forms) and as base64 bytes otherwise, so images and files pass through unchanged. A
+ * streamed response is collected whole first (docs/koii.md "Routes").
  */
 
 /** The app as Koii's wrapper sets it up: body parsers, permissive CORS, 204 for OPTIONS, GET / -> Running. */
@@ -55,12 +57,35 @@ export async function dispatchToExpress(app: Express, request: RouteRequest): Pr
     url: requestUrl(request),
     headers,
     remoteAddress: "127.0.0.1",
-    ...(request.body !== "" && method !== "GET" && method !== "HEAD" ? { payload: request.body } : {}),
+    ...(method !== "GET" && method !== "HEAD" ? payloadOf(request) : {}),
   });
   const outHeaders: Record<string, string> = {};
   for (const [name, value] of Object.entries(response.headers)) {
     if (value === undefined || DROPPED_RESPONSE_HEADERS.has(name.toLowerCase())) continue;
     outHeaders[name] = Array.isArray(value) ? value.join(", ") : String(value);
   }
-  return { status: response.statusCode, headers: outHeaders, body: response.payload };
+  if (isTextual(outHeaders["content-type"]) || response.rawPayload.length === 0) {
+    return { status: response.statusCode, headers: outHeaders, body: response.payload };
+  }
+  return { status: response.statusCode, headers: outHeaders, bodyBase64: response.rawPayload.toString("base64") };
+}
+
+function payloadOf(request: RouteRequest): { payload?: string | Buffer } {
+  if (request.bodyBase64 !== undefined) return { payload: Buffer.from(request.bodyBase64, "base64") };
+  return request.body === "" ? {} : { payload: request.body };
+}
+
+/** Content types whose bytes are text (sent back as a string); anything else goes back as base64 bytes. */
+function isTextual(contentType: string | undefined): boolean {
+  if (contentType === undefined) return true;
+  const type = (contentType.split(";")[0] ?? "").trim().toLowerCase();
+  return (
+    type.startsWith("text/") ||
+    type === "application/json" ||
+    type.endsWith("+json") ||
+    type.endsWith("+xml") ||
+    type === "application/xml" ||
+    type === "application/javascript" ||
+    type === "application/x-www-form-urlencoded"
+  );
 }

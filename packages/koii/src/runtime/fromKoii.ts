@@ -158,8 +158,8 @@ export function fromKoii(options: FromKoiiOptions): TaskDefinition {
       // Every path up to MAX_ROUTE_SEGMENTS deep goes to the Express app, which does its own routing.
       for (let depth = 0; depth <= MAX_ROUTE_SEGMENTS; depth += 1) {
         const pattern = `/${Array.from({ length: depth }, (_, index) => `:segment${index}`).join("/")}`;
-        router.get(pattern, serve);
-        router.post(pattern, serve);
+        for (const method of ["get", "post", "put", "patch", "delete", "options"] as const)
+          router[method](pattern, serve);
       }
     },
   };

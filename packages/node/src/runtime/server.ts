@@ -64,28 +64,32 @@ export function createNodeServer(node: TaskNode): FastifyInstance {
     const rawPath = url.pathname.startsWith(prefix)
       ? url.pathname.slice(prefix.length) || "/"
       : `/${params["*"] ?? ""}`;
+    // Every body arrives as its exact bytes (the catch-all parser below): text for the task, and base64 too.
+    const bytes = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     const response = await node.runner.route({
       method: request.method,
       path: rawPath,
       query: Object.fromEntries(url.searchParams),
       headers: Object.fromEntries(Object.entries(request.headers).map(([key, value]) => [key, String(value)])),
-      body:
-        typeof request.body === "string"
-          ? request.body
-          : request.body === undefined
-            ? ""
-            : JSON.stringify(request.body),
+      body: bytes.toString("utf8"),
+      ...(bytes.length > 0 ? { bodyBase64: bytes.toString("base64") } : {}),
     });
-    const body = response.body;
     reply.code(response.status ?? 200);
     for (const [key, value] of Object.entries(response.headers ?? {})) reply.header(key, value);
+    if (response.bodyBase64 !== undefined) {
+      if (!reply.hasHeader("content-type")) reply.type("application/octet-stream");
+      return reply.send(Buffer.from(response.bodyBase64, "base64"));
+    }
+    const body = response.body;
     if (typeof body === "string") return reply.send(body);
     return reply.send(body ?? "");
   };
-  app.get("/tasks/:taskId/*", forward);
-  app.post("/tasks/:taskId/*", forward);
+  // Task routes take any body as bytes: JSON, forms, text and binary uploads reach the task unparsed.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("*", { parseAs: "buffer" }, (_request, body, done) => done(null, body));
+  const methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
+  app.route({ method: [...methods], url: "/tasks/:taskId/*", handler: forward, exposeHeadRoute: false });
   // Koii's path for task routes (docs/koii.md).
-  app.get("/task/:taskId/*", forward);
-  app.post("/task/:taskId/*", forward);
+  app.route({ method: [...methods], url: "/task/:taskId/*", handler: forward, exposeHeadRoute: false });
   return app;
 }

@@ -126,6 +126,9 @@ function isStringRecord(value: unknown): value is Record<string, string> {
   return Object.values(value).every((item) => typeof item === "string");
 }
 
+/** Standard base64 with padding (what Buffer.toString("base64") writes). */
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
 export function checkRouteResponse(value: unknown): TaskCallResult<RouteResponse> {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     return failure(
@@ -133,7 +136,7 @@ export function checkRouteResponse(value: unknown): TaskCallResult<RouteResponse
       `a route handler must return { status?, headers?, body? }, got ${describeValue(value)}`,
     );
   }
-  const { status, headers, body } = value as Record<string, unknown>;
+  const { status, headers, body, bodyBase64 } = value as Record<string, unknown>;
   if (status !== undefined && !(Number.isInteger(status) && (status as number) >= 100 && (status as number) <= 599)) {
     return failure("invalid-result", `route status must be an integer in 100-599, got ${String(status)}`);
   }
@@ -143,10 +146,18 @@ export function checkRouteResponse(value: unknown): TaskCallResult<RouteResponse
   if (body !== undefined && !isJsonValue(body)) {
     return failure("invalid-result", `route body must be a string or JSON, got ${describeValue(body)}`);
   }
-  const response: { status?: number; headers?: Record<string, string>; body?: JsonValue } = {};
+  if (bodyBase64 !== undefined) {
+    if (typeof bodyBase64 !== "string" || !BASE64.test(bodyBase64)) {
+      return failure("invalid-result", "route bodyBase64 must be a base64 string");
+    }
+    if (body !== undefined)
+      return failure("invalid-result", "a route response has either body or bodyBase64, not both");
+  }
+  const response: { status?: number; headers?: Record<string, string>; body?: JsonValue; bodyBase64?: string } = {};
   if (status !== undefined) response.status = status as number;
   if (headers !== undefined) response.headers = { ...headers };
   if (body !== undefined) response.body = body;
+  if (bodyBase64 !== undefined) response.bodyBase64 = bodyBase64 as string;
   return { ok: true, value: response };
 }
 

@@ -3,7 +3,7 @@ import type { RouteHandler, Router } from "@gradual/sdk";
 /** Most routes one task may register. */
 export const MAX_ROUTES = 256;
 
-const METHODS = ["GET", "POST"] as const;
+const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
 type RouteMethod = (typeof METHODS)[number];
 
 type Segment = { readonly kind: "literal"; readonly value: string } | { readonly kind: "param"; readonly name: string };
@@ -82,6 +82,10 @@ export function createRouteTable(): RouteTable {
   const router: Router = {
     get: (pattern, handler) => add("GET", pattern, handler),
     post: (pattern, handler) => add("POST", pattern, handler),
+    put: (pattern, handler) => add("PUT", pattern, handler),
+    patch: (pattern, handler) => add("PATCH", pattern, handler),
+    delete: (pattern, handler) => add("DELETE", pattern, handler),
+    options: (pattern, handler) => add("OPTIONS", pattern, handler),
   };
   return {
     register(define) {
@@ -93,7 +97,8 @@ export function createRouteTable(): RouteTable {
       }
     },
     match(method, path) {
-      const upper = method.toUpperCase();
+      // HEAD is answered by the GET route (the node drops the body).
+      const upper = method.toUpperCase() === "HEAD" ? "GET" : method.toUpperCase();
       const parts = splitPath(path);
       for (const { route, handler } of routes) {
         if (route.method !== upper) continue;

@@ -18,6 +18,36 @@ export async function routes(): Promise<void> {
     res.json({ received: req.body, query: req.query });
   });
 
+  // Notes kept in the node's store: PUT writes, GET reads, DELETE removes (every method reaches Express).
+  app.put("/notes/:id", async (req, res) => {
+    await namespaceWrapper.storeSet(`note:${req.params.id}`, JSON.stringify(req.body));
+    res.status(201).json({ saved: req.params.id });
+  });
+
+  app.get("/notes/:id", async (req, res) => {
+    const note = await namespaceWrapper.storeGet(`note:${req.params.id}`);
+    if (note === null || note === "") {
+      res.sendStatus(404);
+      return;
+    }
+    res.type("application/json").send(note);
+  });
+
+  app.delete("/notes/:id", async (req, res) => {
+    await namespaceWrapper.storeSet(`note:${req.params.id}`, "");
+    res.sendStatus(204);
+  });
+
+  // An HTML form posts application/x-www-form-urlencoded; Koii's app parses it into req.body.
+  app.post("/form", (req, res) => {
+    res.json({ name: req.body.name, count: Number(req.body.count) });
+  });
+
+  // Bytes out: a 1x1 transparent GIF, exactly as written.
+  app.get("/pixel.gif", (_req, res) => {
+    res.type("image/gif").send(Buffer.from("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7", "base64"));
+  });
+
   app.get("/state", async (_req, res) => {
     const state = await namespaceWrapper.getTaskState({ is_stake_list_required: true });
     res.json({
