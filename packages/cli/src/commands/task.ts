@@ -53,10 +53,13 @@ export async function publishTask(
   config: TaskConfig,
   keyFile: string,
   log: (line: string) => void,
+  bundler: (
+    entry: string,
+  ) => Promise<{ readonly code: Uint8Array; readonly hash: string; readonly bytes: number }> = bundleTask,
 ): Promise<Hash> {
   const keyPair = loadKeyOrFail(keyFile);
   log(`bundling ${config.entry}`);
-  const bundle = await bundleTask(config.entry);
+  const bundle = await bundler(config.entry);
   const stored = await client.uploadBlob(bundle.code, keyPair);
   log(`uploaded bundle ${stored.hash} (${bundle.bytes} bytes)`);
   const metadata = new TextEncoder().encode(

@@ -18,6 +18,7 @@ import { publishTask } from "../commands/task.ts";
 import { CliError } from "../output.ts";
 import { loadTaskConfig, type TaskConfig } from "../taskConfig.ts";
 import { writeTaskVarFile } from "../taskVars.ts";
+import { bundleApart } from "./bundleApart.ts";
 import { type GradualProcess, spawnGradual, stopProcess } from "./processes.ts";
 import { startTaskSite, type TaskSite } from "./taskSite.ts";
 
@@ -303,7 +304,7 @@ async function startChain(parts: DevnetParts): Promise<Chain> {
   const startBlock = (await client.getHead()).number;
   const creatorKeyFile = join(keys.keyDir, "creator.json");
   write(`  publishing  ${config.name} (bundling, uploading, createTask)…\n`);
-  const taskId = await publishTask(client, config, creatorKeyFile, () => {});
+  const taskId = await publishTask(client, config, creatorKeyFile, () => {}, bundleApart);
   write(
     `  task        ${config.name} ${taskId}\n               bounty ${formatTokenAmount(config.params.bountyPerRound)}/round, escrow ${formatTokenAmount(config.funding)}, rounds of ${config.params.roundSlots} slots × ${slotMs} ms\n`,
   );

@@ -2,8 +2,9 @@ import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { bundleTask, writeBundleFile } from "@gradual/node/bundle";
+import { writeBundleFile } from "@gradual/node/bundle";
 import type { TaskConfig } from "../taskConfig.ts";
+import { bundleApart } from "./bundleApart.ts";
 
 export type TaskSite = { readonly config: TaskConfig; readonly url: string; close(): Promise<void> };
 
@@ -12,7 +13,7 @@ export async function startTaskSite(config: TaskConfig): Promise<TaskSite | unde
   const sitePath = join(config.directory, "site.ts");
   if (!existsSync(sitePath)) return undefined;
   // site.ts is TypeScript and this CLI runs plain JavaScript (no tsx): esbuild turns it into one ESM file first.
-  const bundle = await bundleTask(sitePath);
+  const bundle = await bundleApart(sitePath);
   const file = await writeBundleFile(bundle.code, { directory: join(tmpdir(), "gradual-sites") });
   const module = (await import(pathToFileURL(file).href)) as {
     startDemoSite?: (options?: { port?: number }) => Promise<{ url: string; close(): Promise<void> }>;
