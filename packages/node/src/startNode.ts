@@ -45,9 +45,7 @@ export async function startNode(options: StartNodeOptions): Promise<RunningNode>
   const server = createNodeServer(
     new Proxy(placeholder, { get: (_target, key) => Reflect.get(node ?? placeholder, key) }),
   );
-  await server.listen({ port: options.port, host });
-  const address = server.server.address();
-  const port = typeof address === "object" && address !== null ? address.port : options.port;
+  const { port } = await server.listen({ port: options.port, host });
   const url = options.publicUrl ?? `http://${host}:${port}`;
   node = new TaskNode({
     ledger,

@@ -6,6 +6,7 @@ import { after, before, describe, test } from "node:test";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { encodeProof, type JsonValue, type Submitter } from "@gradual/sdk";
 import { bundleTask, writeBundleFile } from "../src/bundle.ts";
+import { failureCode } from "../src/sandbox/codes.ts";
 import { createInProcessTaskRunner } from "../src/sandbox/inProcessRunner.ts";
 import { createSandboxedTaskRunner } from "../src/sandbox/sandboxedRunner.ts";
 import type { TaskLimits, TaskRunner } from "../src/sandbox/types.ts";
@@ -198,6 +199,12 @@ describe("sandboxed runner, misbehaving task", () => {
   test("a submission that is not bytes, a string or JSON is an invalid result", BOUND, async () => {
     const result = await runner.work(5, 5);
     assert.equal(result.ok ? "ok" : result.reason, "invalid-result");
+  });
+
+  test("a submission of null submits nothing: its own outcome, not a fault", BOUND, async () => {
+    const result = await runner.work(6, 6);
+    assert.equal(result.ok ? "ok" : result.reason, "nothing-submitted");
+    assert.equal(result.ok ? "" : failureCode(result), "TASK__NOTHING_SUBMITTED");
   });
 
   test("an audit that returns a non-boolean is an invalid result", BOUND, async () => {

@@ -119,8 +119,11 @@ export type TaskDefinition = {
   readonly setup?: (ctx: TaskContext) => Promise<void> | void;
   /** The cycle's work; keep results in `ctx.store`. */
   readonly task: (ctx: TaskContext) => Promise<void> | void;
-  /** The proof of the cycle's work (at most the task's maxProofBytes once encoded). */
-  readonly submission: (ctx: TaskContext) => Promise<ProofPayload> | ProofPayload;
+  /**
+   * The proof of the cycle's work (at most the task's maxProofBytes once encoded), or `null` / `undefined` to submit
+   * nothing this cycle (no work to show: the node commits nothing and is not paid for the cycle; not an error).
+   */
+  readonly submission: (ctx: TaskContext) => Promise<ProofPayload | null | undefined> | ProofPayload | null | undefined;
   /** Whether another node's proof for `ctx.cycle` is valid. */
   readonly audit: (ctx: TaskContext, proof: Proof, submitter: Account) => Promise<boolean> | boolean;
   /** Who gets what of the cycle's bounty; defaults to an equal split (`equalSplit`). */

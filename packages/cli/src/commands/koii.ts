@@ -5,7 +5,7 @@ import { createSandboxedTaskRunner, withGarbageEvery, writeBundleFile } from "@g
 import { getNodeView, PRESETS, type PresetName } from "@gradual/protocol";
 import type { Command } from "commander";
 import { startKoiiDevnet } from "../koii/devnet.ts";
-import { type KoiiLocalNetworkResult, runKoiiLocalNetwork } from "../koii/localNetwork.ts";
+import { type KoiiLocalNetworkResult, NOTHING_SUBMITTED, runKoiiLocalNetwork } from "../koii/localNetwork.ts";
 import { type KoiiTask, loadKoiiTask, publishKoiiTask } from "../koii/publish.ts";
 import { CliError, printJson, toJson } from "../output.ts";
 import { collectTaskVar, taskVarsOf } from "../taskVars.ts";
@@ -61,8 +61,19 @@ function ledgerStory(result: KoiiLocalNetworkResult): string[] {
   };
   const events = result.events as readonly LedgerEvent[];
   const completed = events.filter((event) => event.type === "CycleCompleted");
-  const empty = completed.filter((done) => done.outcome === "no-submitters").map((done) => done.cycle);
-  const lines = empty.length === 0 ? [] : [`  round(s) ${empty.join(", ")}: no submitters (stake still warming up)`];
+  const empty = completed.filter((done) => done.outcome === "no-submitters").map((done) => done.cycle as number);
+  // Why a round had no submitter: nodes not active yet (no task call at all), nothing submitted, or failures.
+  const why = (cycle: number) => {
+    const work = result.calls.filter((call) => call.cycle === cycle && call.call === "task+submission");
+    if (work.length === 0) return "no submitters (stake still warming up)";
+    if (work.every((call) => call.ok && call.detail === NOTHING_SUBMITTED))
+      return "no submissions (submission() returned no string)";
+    if (work.every((call) => !call.ok)) return "no submitters (every task+submission failed)";
+    return "no submitters";
+  };
+  const groups = new Map<string, number[]>();
+  for (const cycle of empty) groups.set(why(cycle), [...(groups.get(why(cycle)) ?? []), cycle]);
+  const lines = [...groups].map(([reason, cycles]) => `  round(s) ${cycles.join(", ")}: ${reason}`);
   return lines.concat(
     completed
       .filter((done) => done.outcome !== "no-submitters")

@@ -62,6 +62,9 @@ export type KoiiLocalNetworkOptions = {
   readonly onReport?: (line: string) => void;
 };
 
+/** The detail of a task+submission call whose submission(R) returned no string. */
+export const NOTHING_SUBMITTED = "nothing submitted";
+
 export type KoiiCallRecord = {
   readonly node: number;
   readonly cycle: number;
@@ -320,6 +323,12 @@ async function execute(
   }
   if (action.type === "runTask") {
     const result = await node.runner.work(action.cycle, round);
+    if (!result.ok && result.reason === "nothing-submitted") {
+      // submission(R) gave no string: as on Koii, the node submits nothing this round, and that is not a failure.
+      node.work.set(action.cycle, { status: "failed", reason: result.message });
+      record("task+submission", action.cycle, true, NOTHING_SUBMITTED);
+      return;
+    }
     if (!result.ok) {
       node.work.set(action.cycle, { status: "failed", reason: result.message });
       record("task+submission", action.cycle, false, `${result.reason}: ${result.message}`);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -235,6 +235,30 @@ describe("the koii command", { timeout: 60_000 }, () => {
       );
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, /Hallo from round/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("koii test: a round where submission() returns nothing is no failure, and is labelled as such", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "gradual-koii-nothing-"));
+    try {
+      cpSync(`${EXAMPLES}hello-world`, dir, { recursive: true });
+      // Odd rounds: nothing to submit (Koii's task manager submits only strings).
+      writeFileSync(
+        join(dir, "src", "task", "2-submission.js"),
+        `import { namespaceWrapper } from "@_koii/task-manager/namespace-wrapper";
+export async function submission(roundNumber) {
+  if (roundNumber % 2 === 1) return undefined;
+  return await namespaceWrapper.storeGet("value");
+}
+`,
+      );
+      const result = await cli("koii", "test", dir, "--nodes", "2", "--rounds", "3");
+      assert.equal(result.code, 0, result.stdout + result.stderr);
+      assert.match(result.stdout, /task\+submission -> nothing submitted/);
+      assert.match(result.stdout, /round\(s\) [\d, ]+: no submissions \(submission\(\) returned no string\)/);
+      assert.match(result.stdout, /0 failed/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

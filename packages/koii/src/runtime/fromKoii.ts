@@ -31,14 +31,13 @@ export const MAX_KOII_SUBMISSION_BYTES = 512;
 /** Deepest route path the catch-all forwards to Express, in segments. */
 export const MAX_ROUTE_SEGMENTS = 8;
 
-/** Koii's submission rule: only a string of at most 512 UTF-8 bytes is submitted. */
-export function checkKoiiSubmission(value: unknown, round: number): string {
-  if (typeof value !== "string") {
-    const got = value === null ? "null" : typeof value;
-    throw new KoiiSubmissionError(
-      `submission(${round}) returned ${got}, not a string: nothing is submitted for round ${round} (Koii's task manager submits only strings)`,
-    );
-  }
+/**
+ * Koii's submission rule: only a string of at most 512 UTF-8 bytes is submitted. Anything else that is not a string
+ * (undefined, null, an object) means nothing is submitted this round, as Koii's task manager does, and is not an
+ * error (null); a string over the limit is one (Koii throws and catches it).
+ */
+export function checkKoiiSubmission(value: unknown, round: number): string | null {
+  if (typeof value !== "string") return null;
   const bytes = Buffer.byteLength(value, "utf8");
   if (bytes > MAX_KOII_SUBMISSION_BYTES) {
     throw new KoiiSubmissionError(
@@ -119,7 +118,13 @@ export function fromKoii(options: FromKoiiOptions): TaskDefinition {
       }),
     submission: (ctx: TaskContext) =>
       call(ctx, async () => {
-        const value = checkKoiiSubmission(await (await getTaskManager()).fetchSubmission(ctx.cycle), ctx.cycle);
+        const raw = await (await getTaskManager()).fetchSubmission(ctx.cycle);
+        const value = checkKoiiSubmission(raw, ctx.cycle);
+        if (value === null) {
+          const got = raw === null ? "null" : typeof raw;
+          ctx.log.info(`koii submission(${ctx.cycle}) returned ${got}, not a string: nothing is submitted this round`);
+          return null;
+        }
         ctx.log.info(
           `koii submission(${ctx.cycle}) -> ${JSON.stringify(value.length > 120 ? `${value.slice(0, 120)}...` : value)}`,
         );

@@ -414,6 +414,19 @@ async function execute(
       report(
         `  ${localNodeName(node.index)} cycle ${action.cycle}: task+submission -> ${result.value.length} bytes "${preview}"`,
       );
+    } else if (result.reason === "nothing-submitted") {
+      // The task chose to submit nothing this cycle: not a failure.
+      node.work.set(action.cycle, { status: "failed", reason: result.message });
+      calls.push({
+        node: localNodeName(node.index),
+        cycle: action.cycle,
+        call: "task+submission",
+        ok: true,
+        detail: "nothing submitted",
+      });
+      report(
+        `  ${localNodeName(node.index)} cycle ${action.cycle}: task+submission -> nothing submitted (returned null)`,
+      );
     } else {
       node.work.set(action.cycle, { status: "failed", reason: result.message });
       calls.push({

@@ -41,7 +41,8 @@ export async function runTaskAction(options: ExecutorOptions, state: State, cycl
   if (!result.ok) {
     // Nothing is committed for a failed cycle: missing a cycle costs its reward, a wrong commit costs the stake.
     const code = failureCode(result);
-    options.log("warn", "task failed; this cycle is missed", { cycle, code, message: result.message });
+    if (result.reason === "nothing-submitted") options.log("info", "nothing to submit this cycle", { cycle, code });
+    else options.log("warn", "task failed; this cycle is missed", { cycle, code, message: result.message });
     options.store.saveWork(cycle, { status: "failed", reason: `${code}: ${result.message}` }, null);
     return;
   }

@@ -1,95 +1,194 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
 import { getChain, getNodeView, getReveal, getTask, roundOf } from "@gradual/protocol";
-import Fastify, { type FastifyInstance } from "fastify";
 import type { TaskNode } from "./taskNode.ts";
 
 /**
  * The node's HTTP face: `/health`, `/metrics`, `/proofs/{digest}` (only once this node's reveal of that proof is
- * on the ledger, protocol.md §4.2, so nobody can copy it in time), and the task's routes under `/tasks/{taskId}/`.
+ * on the ledger, protocol.md §4.2, so nobody can copy it in time), and the task's routes under `/tasks/{taskId}/`
+ * (and Koii's `/task/{taskId}/`). Plain `node:http`: a node serves four kinds of request, and a web framework cost
+ * each node process about 18 MB (docs/benchmarks.md, "Node memory").
  */
-export function createNodeServer(node: TaskNode): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
 
-  app.get("/health", async (_request, reply) => {
-    const replica = node.replica;
-    const state = replica?.state;
-    const task = state === undefined ? undefined : getTask(state, node.options.taskId);
-    const view = state === undefined ? undefined : getNodeView(state, node.options.taskId, node.me);
-    const healthy = replica !== undefined && node.lastError === undefined && node.ledgerHead - replica.height <= 5;
-    return reply.code(healthy ? 200 : 503).send({
-      ok: healthy,
-      node: node.me,
-      name: node.options.name ?? null,
-      task: node.options.taskId,
-      replicaHeight: replica?.height ?? 0,
-      ledgerHead: node.ledgerHead,
-      round: task === undefined || state === undefined ? null : roundOf(task, getChain(state).slot),
-      runnerLoaded: node.runner !== undefined,
-      stake: view?.stake.toString() ?? "0",
-      weight: view?.weight.toString() ?? "0",
-      claimable: view?.claimable.toString() ?? "0",
-      locked: view?.locked.toString() ?? "0",
-      lastError: node.lastError ?? null,
-      ...(node.fatal === undefined ? {} : { code: node.fatal.code, stoppedAtBlock: node.fatal.block }),
-    });
+/** Largest request body a task route accepts. */
+export const MAX_ROUTE_BODY_BYTES = 1024 * 1024;
+/** A request (headers and body) must arrive within this time. */
+const REQUEST_TIMEOUT_MS = 30_000;
+const TASK_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
+
+export type NodeServer = {
+  listen(options: { port: number; host: string }): Promise<AddressInfo>;
+  close(): Promise<void>;
+};
+
+type Reply = { status: number; headers: Record<string, string>; body: Buffer | string };
+
+function json(status: number, value: unknown): Reply {
+  return { status, headers: { "content-type": "application/json; charset=utf-8" }, body: JSON.stringify(value) };
+}
+
+function notFound(message: string, code = "NOT_FOUND"): Reply {
+  return json(404, { code, message });
+}
+
+function health(node: TaskNode): Reply {
+  const replica = node.replica;
+  const state = replica?.state;
+  const task = state === undefined ? undefined : getTask(state, node.options.taskId);
+  const view = state === undefined ? undefined : getNodeView(state, node.options.taskId, node.me);
+  const healthy = replica !== undefined && node.lastError === undefined && node.ledgerHead - replica.height <= 5;
+  return json(healthy ? 200 : 503, {
+    ok: healthy,
+    node: node.me,
+    name: node.options.name ?? null,
+    task: node.options.taskId,
+    replicaHeight: replica?.height ?? 0,
+    ledgerHead: node.ledgerHead,
+    round: task === undefined || state === undefined ? null : roundOf(task, getChain(state).slot),
+    runnerLoaded: node.runner !== undefined,
+    stake: view?.stake.toString() ?? "0",
+    weight: view?.weight.toString() ?? "0",
+    claimable: view?.claimable.toString() ?? "0",
+    locked: view?.locked.toString() ?? "0",
+    lastError: node.lastError ?? null,
+    ...(node.fatal === undefined ? {} : { code: node.fatal.code, stoppedAtBlock: node.fatal.block }),
   });
+}
 
-  app.get("/metrics", async (_request, reply) => reply.type("text/plain; version=0.0.4").send(node.metrics.render()));
+function proof(node: TaskNode, digest: string): Reply {
+  const stored = /^[0-9a-f]{64}$/.test(digest) ? node.store.proof(digest) : undefined;
+  const state = node.replica?.state;
+  const reveal =
+    stored === undefined || state === undefined
+      ? undefined
+      : getReveal(state, node.options.taskId, stored.cycle, node.me);
+  if (stored === undefined || reveal?.proofDigest !== digest) {
+    return notFound("no revealed proof with this digest on this node", "PROOF__NOT_REVEALED");
+  }
+  return { status: 200, headers: { "content-type": "application/octet-stream" }, body: Buffer.from(stored.bytes) };
+}
 
-  app.get<{ Params: { digest: string } }>("/proofs/:digest", async (request, reply) => {
-    const { digest } = request.params;
-    const proof = /^[0-9a-f]{64}$/.test(digest) ? node.store.proof(digest) : undefined;
-    const state = node.replica?.state;
-    const reveal =
-      proof === undefined || state === undefined
-        ? undefined
-        : getReveal(state, node.options.taskId, proof.cycle, node.me);
-    if (proof === undefined || reveal?.proofDigest !== digest) {
-      return reply
-        .code(404)
-        .send({ code: "PROOF__NOT_REVEALED", message: "no revealed proof with this digest on this node" });
-    }
-    return reply.type("application/octet-stream").send(Buffer.from(proof.bytes));
-  });
+/** The request body, at most MAX_ROUTE_BODY_BYTES; null when it is larger (the caller answers 413). */
+async function readBody(request: IncomingMessage): Promise<Buffer | null> {
+  const declared = Number(request.headers["content-length"] ?? 0);
+  if (declared > MAX_ROUTE_BODY_BYTES) return null;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_ROUTE_BODY_BYTES) return null;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
 
-  const forward = async (request: import("fastify").FastifyRequest, reply: import("fastify").FastifyReply) => {
-    const params = request.params as { taskId: string; "*": string };
-    if (params.taskId !== node.options.taskId || node.runner === undefined) {
-      return reply
-        .code(404)
-        .send({ code: "TASK__NOT_SERVED", message: `this node does not serve task ${params.taskId}` });
-    }
-    // The raw path (still percent-encoded): the task's router decodes `:params` itself, exactly once.
-    const url = new URL(request.raw.url ?? request.url, "http://node");
-    const prefix = url.pathname.startsWith("/task/") ? `/task/${params.taskId}` : `/tasks/${params.taskId}`;
-    const rawPath = url.pathname.startsWith(prefix)
-      ? url.pathname.slice(prefix.length) || "/"
-      : `/${params["*"] ?? ""}`;
-    // Every body arrives as its exact bytes (the catch-all parser below): text for the task, and base64 too.
-    const bytes = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-    const response = await node.runner.route({
-      method: request.method,
-      path: rawPath,
-      query: Object.fromEntries(url.searchParams),
-      headers: Object.fromEntries(Object.entries(request.headers).map(([key, value]) => [key, String(value)])),
-      body: bytes.toString("utf8"),
-      ...(bytes.length > 0 ? { bodyBase64: bytes.toString("base64") } : {}),
+async function taskRoute(node: TaskNode, request: IncomingMessage, url: URL, prefix: string, taskId: string) {
+  const method = request.method ?? "GET";
+  if (!TASK_METHODS.has(method)) return json(405, { code: "ROUTE__METHOD", message: `${method} is not served` });
+  if (taskId !== node.options.taskId || node.runner === undefined) {
+    return notFound(`this node does not serve task ${taskId}`, "TASK__NOT_SERVED");
+  }
+  const bytes = await readBody(request);
+  if (bytes === null) {
+    return json(413, {
+      code: "ROUTE__BODY_TOO_LARGE",
+      message: `request bodies are limited to ${MAX_ROUTE_BODY_BYTES} bytes`,
     });
-    reply.code(response.status ?? 200);
-    for (const [key, value] of Object.entries(response.headers ?? {})) reply.header(key, value);
-    if (response.bodyBase64 !== undefined) {
-      if (!reply.hasHeader("content-type")) reply.type("application/octet-stream");
-      return reply.send(Buffer.from(response.bodyBase64, "base64"));
-    }
-    const body = response.body;
-    if (typeof body === "string") return reply.send(body);
-    return reply.send(body ?? "");
+  }
+  const headers: Record<string, string> = {};
+  for (const [key, value] of Object.entries(request.headers)) {
+    if (value !== undefined) headers[key] = Array.isArray(value) ? value.join(", ") : value;
+  }
+  // The raw path (still percent-encoded): the task's router decodes `:params` itself, exactly once.
+  const response = await node.runner.route({
+    method,
+    path: url.pathname.slice(prefix.length) || "/",
+    query: Object.fromEntries(url.searchParams),
+    headers,
+    body: bytes.toString("utf8"),
+    ...(bytes.length > 0 ? { bodyBase64: bytes.toString("base64") } : {}),
+  });
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(response.headers ?? {})) out[key.toLowerCase()] = value;
+  let body: Buffer | string;
+  if (response.bodyBase64 !== undefined) {
+    out["content-type"] ??= "application/octet-stream";
+    body = Buffer.from(response.bodyBase64, "base64");
+  } else if (typeof response.body === "string") {
+    out["content-type"] ??= "text/plain; charset=utf-8";
+    body = response.body;
+  } else if (response.body === undefined) {
+    body = "";
+  } else {
+    out["content-type"] ??= "application/json; charset=utf-8";
+    body = JSON.stringify(response.body);
+  }
+  return { status: response.status ?? 200, headers: out, body };
+}
+
+/** `/tasks/{id}/...` or `/task/{id}/...`: the prefix up to the id, and the id; undefined for any other path. */
+function taskPrefix(pathname: string): { prefix: string; taskId: string } | undefined {
+  const match = /^\/tasks?\/([^/]+)(?=\/|$)/.exec(pathname);
+  if (match === null) return undefined;
+  return { prefix: match[0], taskId: match[1] as string };
+}
+
+async function handle(node: TaskNode, request: IncomingMessage): Promise<Reply> {
+  let url: URL;
+  try {
+    url = new URL(request.url ?? "/", "http://node");
+  } catch {
+    return json(400, { code: "HTTP__BAD_URL", message: "the request URL cannot be parsed" });
+  }
+  const task = taskPrefix(url.pathname);
+  if (task !== undefined) return taskRoute(node, request, url, task.prefix, task.taskId);
+  if (request.method !== "GET" && request.method !== "HEAD") return notFound(`${request.method} ${url.pathname}`);
+  if (url.pathname === "/health") return health(node);
+  if (url.pathname === "/metrics") {
+    return { status: 200, headers: { "content-type": "text/plain; version=0.0.4" }, body: node.metrics.render() };
+  }
+  const proofPath = /^\/proofs\/([^/]*)$/.exec(url.pathname);
+  if (proofPath !== null) return proof(node, proofPath[1] as string);
+  return notFound(`${request.method} ${url.pathname}`);
+}
+
+function send(response: ServerResponse, reply: Reply): void {
+  const body = typeof reply.body === "string" ? Buffer.from(reply.body, "utf8") : reply.body;
+  response.writeHead(reply.status, { ...reply.headers, "content-length": String(body.length) });
+  // Node's server drops the body of a HEAD response by itself.
+  response.end(body);
+}
+
+export function createNodeServer(node: TaskNode): NodeServer {
+  const server: Server = createServer({ requestTimeout: REQUEST_TIMEOUT_MS }, (request, response) => {
+    handle(node, request).then(
+      (reply) => send(response, reply),
+      (error: unknown) => {
+        if (response.headersSent) {
+          response.destroy();
+          return;
+        }
+        send(response, json(500, { code: "NODE__INTERNAL", message: (error as Error).message }));
+      },
+    );
+  });
+  return {
+    listen: ({ port, host }) =>
+      new Promise((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(port, host, () => {
+          server.off("error", reject);
+          resolve(server.address() as AddressInfo);
+        });
+      }),
+    close: () =>
+      new Promise((resolve) => {
+        if (!server.listening) {
+          resolve();
+          return;
+        }
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
-  // Task routes take any body as bytes: JSON, forms, text and binary uploads reach the task unparsed.
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser("*", { parseAs: "buffer" }, (_request, body, done) => done(null, body));
-  const methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
-  app.route({ method: [...methods], url: "/tasks/:taskId/*", handler: forward, exposeHeadRoute: false });
-  // Koii's path for task routes (docs/koii.md).
-  app.route({ method: [...methods], url: "/task/:taskId/*", handler: forward, exposeHeadRoute: false });
-  return app;
 }

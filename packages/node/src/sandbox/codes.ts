@@ -13,6 +13,7 @@ export const TASK_FAILURE_CODES = {
   crashed: "SANDBOX__CRASHED",
   "bad-message": "SANDBOX__BAD_MESSAGE",
   "output-flood": "SANDBOX__OUTPUT_FLOOD",
+  "nothing-submitted": "TASK__NOTHING_SUBMITTED",
 } as const satisfies Record<TaskFailure["reason"], string>;
 
 export type TaskFailureCode = (typeof TASK_FAILURE_CODES)[keyof typeof TASK_FAILURE_CODES];

@@ -52,7 +52,7 @@ function isOutcome(value: unknown): value is RawOutcome {
   if (outcome.ok === true) return Object.hasOwn(outcome, "value");
   return (
     outcome.ok === false &&
-    (outcome.reason === "threw" || outcome.reason === "invalid-result") &&
+    (outcome.reason === "threw" || outcome.reason === "invalid-result" || outcome.reason === "nothing-submitted") &&
     typeof outcome.message === "string"
   );
 }

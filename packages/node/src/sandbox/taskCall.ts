@@ -37,7 +37,11 @@ export type TaskCall =
  */
 export type RawOutcome =
   | { readonly ok: true; readonly value: unknown }
-  | { readonly ok: false; readonly reason: "threw" | "invalid-result"; readonly message: string };
+  | {
+      readonly ok: false;
+      readonly reason: "threw" | "invalid-result" | "nothing-submitted";
+      readonly message: string;
+    };
 
 async function runWork(definition: TaskDefinition, source: ContextSource, cycle: number, round: number) {
   const ctx = createTaskContext(source, cycle, round);
@@ -46,6 +50,9 @@ async function runWork(definition: TaskDefinition, source: ContextSource, cycle:
 }
 
 function encodeOutcome(payload: unknown): RawOutcome {
+  if (payload === null || payload === undefined) {
+    return { ok: false, reason: "nothing-submitted", message: "submission returned nothing: no proof this cycle" };
+  }
   try {
     // encodeProof accepts bytes, a string or JSON; anything else (undefined, a bigint deep inside) throws here.
     return { ok: true, value: encodeProof(payload as Parameters<typeof encodeProof>[0]) };

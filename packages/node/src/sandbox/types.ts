@@ -106,7 +106,9 @@ export type TaskFailure = {
     | "out-of-memory"
     | "crashed"
     | "bad-message"
-    | "output-flood";
+    | "output-flood"
+    /** Not a fault: `submission` returned null or undefined, so the node submits nothing this cycle. */
+    | "nothing-submitted";
   readonly message: string;
 };
 
