@@ -188,6 +188,15 @@ describe("Koii task bundles", { timeout: 60_000 }, () => {
     }
   });
 
+  it("TASK_ID is the task id in base58, as Koii code expects of a public key", async () => {
+    const dir = folder({
+      "src/index.js": TEMPLATE_INDEX,
+      "src/task.js": taskFile("return TASK_ID;", `import { TASK_ID } from "@_koii/task-manager/namespace-wrapper";`),
+    });
+    const definition = await load(dir);
+    assert.equal(await work2(definition, fakeContext()), accountToKoiiKey(TASK_ID));
+  });
+
   it("resolves both namespace-wrapper import paths to one wrapper and one app", async () => {
     const dir = folder({
       "src/index.js": TEMPLATE_INDEX,

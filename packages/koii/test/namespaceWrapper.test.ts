@@ -80,7 +80,18 @@ describe("namespaceWrapper against a gradual context", () => {
 
   it("builds Koii's task state from the ledger, filling the maps the options ask for", async () => {
     const plain = await runWithContext(fakeContext({ ledger: ledger() }), () => namespaceWrapper.getTaskState({}));
-    assert.equal(plain.task_id, TASK_ID);
+    assert.equal(plain.task_id, accountToKoiiKey(TASK_ID), "Koii's base58 form");
+    // getTaskStateById takes the id as Koii code holds it (base58, from TASK_ID or task_id) or as 64 hex.
+    for (const id of [plain.task_id as string, TASK_ID]) {
+      const byId = await runWithContext(fakeContext({ ledger: ledger() }), () =>
+        namespaceWrapper.getTaskStateById(id, "KOII", {}),
+      );
+      assert.equal(byId.task_name, "fixture");
+    }
+    await assert.rejects(
+      runWithContext(fakeContext({ ledger: ledger() }), () => namespaceWrapper.getTaskStateById("not-an-id")),
+      /expected a task id \(base58, or 64 hex\)/,
+    );
     assert.equal(plain.task_name, "fixture");
     assert.equal(plain.task_manager, accountToKoiiKey(CREATOR));
     assert.equal(plain.is_active, true);

@@ -10,7 +10,10 @@ import { maybeContext } from "./context.ts";
  * filled in (ES modules export live bindings).
  */
 
-/** The gradual task id (64 hex). Koii's is a base58 account address. */
+/**
+ * The task id as Koii writes one: base58 of the gradual task id's 32 bytes (64 hex on the ledger), so that Koii code
+ * doing `new PublicKey(TASK_ID)` works. The wrapper's methods take either form.
+ */
 export let TASK_ID: string | undefined;
 /** This node's key in base58: on gradual the node's one key is both Koii's main and staking key. */
 export let MAIN_ACCOUNT_PUBKEY: string | undefined;
@@ -28,7 +31,7 @@ export const K2_NODE_URL: string | undefined = undefined;
 export const TASK_NODE_PORT: number | undefined = undefined;
 
 export function adoptIdentity(taskId: string, node: string): void {
-  TASK_ID = taskId;
+  TASK_ID = isAccount(taskId) ? accountToKoiiKey(taskId) : taskId;
   MAIN_ACCOUNT_PUBKEY = accountToKoiiKey(node);
 }
 

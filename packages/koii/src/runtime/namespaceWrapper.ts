@@ -6,9 +6,11 @@ import { base58, hex } from "@scure/base";
 import {
   accountToKoiiKey,
   createNodeKeypair,
+  isAccount,
   isNodeSecretKeyHandle,
   type KoiiKeypair,
   koiiKeyToAccount,
+  tryKoiiKeyToAccount,
 } from "../keys.ts";
 import { attachSignature, type OpenedPayload, openAttached, payloadBytes, signAttached } from "../signing.ts";
 import {
@@ -269,19 +271,20 @@ export class NamespaceWrapper {
     return buildTaskState(ctx, chain, ctx.taskId, options ?? {});
   }
 
-  /** Any gradual task's state by its id (64 hex), in Koii's shape. task_type is ignored (one token). */
+  /** Any gradual task's state by its id (base58 as Koii writes it, or 64 hex), in Koii's shape; task_type is ignored. */
   async getTaskStateById(
     taskId: string,
     _taskType?: string,
     options: TaskStateOptions = {},
   ): Promise<Record<string, unknown>> {
     const { ctx, chain } = this.#chain("getTaskStateById");
-    if (!/^[0-9a-f]{64}$/.test(String(taskId))) {
+    const id = isAccount(taskId) ? taskId : tryKoiiKeyToAccount(String(taskId));
+    if (id === undefined) {
       throw new TypeError(
-        `namespaceWrapper.getTaskStateById: expected a gradual task id (64 hex), got ${String(taskId)}`,
+        `namespaceWrapper.getTaskStateById: expected a task id (base58, or 64 hex), got ${String(taskId)}`,
       );
     }
-    return buildTaskState(ctx, chain, taskId, options ?? {});
+    return buildTaskState(ctx, chain, id, options ?? {});
   }
 
   /** `{ submissions, submissions_audit_trigger }` of one round (a gradual cycle). */
@@ -490,7 +493,7 @@ async function buildTaskState(
     totalStake += stakeList[key] as number;
   }
   const state: Record<string, unknown> = {
-    task_id: task.id,
+    task_id: accountToKoiiKey(task.id),
     task_name: task.name,
     task_manager: accountToKoiiKey(task.creator),
     is_allowlisted: false,
