@@ -150,10 +150,15 @@ export function atCycle(ctx: FakeContext, cycle: number): FakeContext {
   return { ...ctx, cycle, round: cycle + 1 };
 }
 
-/** What a node does in a work round: `task` then `submission`, encoded to the exact bytes it would serve. */
+/**
+ * What a node does in a work round: `task` then `submission`, encoded to the exact bytes it would serve. A
+ * submission of null or undefined (nothing to submit this cycle) is an error here: these examples always submit.
+ */
 export async function runWork(definition: TaskDefinition, ctx: TaskContext): Promise<Proof> {
   await definition.task(ctx);
-  return proofOf(await definition.submission(ctx));
+  const payload = await definition.submission(ctx);
+  if (payload === null || payload === undefined) throw new Error(`cycle ${ctx.cycle}: nothing submitted`);
+  return proofOf(payload);
 }
 
 /** Wraps any payload (or raw text, for garbage) as the Proof an auditor receives. */
@@ -181,6 +186,10 @@ export function createRouteTable(definition: TaskDefinition) {
   definition.routes?.({
     get: (pattern, handler) => registered.push({ method: "GET", pattern, handler }),
     post: (pattern, handler) => registered.push({ method: "POST", pattern, handler }),
+    put: (pattern, handler) => registered.push({ method: "PUT", pattern, handler }),
+    patch: (pattern, handler) => registered.push({ method: "PATCH", pattern, handler }),
+    delete: (pattern, handler) => registered.push({ method: "DELETE", pattern, handler }),
+    options: (pattern, handler) => registered.push({ method: "OPTIONS", pattern, handler }),
   });
   return {
     patterns: registered.map((route) => `${route.method} ${route.pattern}`),

@@ -67,6 +67,10 @@ function collectRoutes(definition: TaskDefinition): Map<string, RouteHandler> {
   definition.routes?.({
     get: (path, handler) => void routes.set(`GET ${path}`, handler),
     post: (path, handler) => void routes.set(`POST ${path}`, handler),
+    put: (path, handler) => void routes.set(`PUT ${path}`, handler),
+    patch: (path, handler) => void routes.set(`PATCH ${path}`, handler),
+    delete: (path, handler) => void routes.set(`DELETE ${path}`, handler),
+    options: (path, handler) => void routes.set(`OPTIONS ${path}`, handler),
   });
   return routes;
 }
