@@ -118,9 +118,10 @@ async function runKoiiTest(dir: string, options: TestFlags): Promise<void> {
   const say = (line: string) => {
     if (!options.json) process.stdout.write(`${line}\n`);
   };
+  // Task variables first: a bad --task-var-file fails before the folder is bundled.
+  const config = taskVarsOf(options);
   const task = await loadKoiiTask(dir, roundSlots === undefined ? {} : { roundSlots });
   for (const line of describeMapping(task)) say(line);
-  const config = taskVarsOf(options);
   const missing = task.folder.mapping.taskVariables.filter((variable) => config[variable.name] === undefined);
   if (missing.length > 0) {
     throw new CliError(
