@@ -7,7 +7,7 @@ import { base58, hex } from "@scure/base";
  * ed25519 is deterministic, so node:crypto, tweetnacl and @noble/curves give the same bytes for the same key.
  */
 
-const PKCS8_ED25519_PREFIX = hex.decode("302e020100300506032b657004220420");
+export const PKCS8_ED25519_PREFIX = hex.decode("302e020100300506032b657004220420");
 const SPKI_ED25519_PREFIX = hex.decode("302a300506032b6570032100");
 const SIGNATURE_BYTES = 64;
 

@@ -5,6 +5,8 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { pathToFileURL } from "node:url";
 import { createProof, type TaskContext, type TaskDefinition } from "@gradual/sdk";
+import { base58 } from "@scure/base";
+import nacl from "tweetnacl";
 import { buildKoiiTask } from "../src/build/buildKoiiTask.ts";
 import { accountToKoiiKey } from "../src/keys.ts";
 import { A, B, C, chainFixture } from "./chainFixture.ts";
@@ -188,6 +190,42 @@ describe("Koii task bundles", { timeout: 60_000 }, () => {
     }
   });
 
+  it("@_koii/web3.js: PublicKey round-trips base58, Keypair signs what tweetnacl verifies, Connection says why not", async () => {
+    const dir = folder({
+      "src/index.js": TEMPLATE_INDEX,
+      "src/task.js": taskFile(
+        `const key = new PublicKey(TASK_ID);
+         const pair = Keypair.generate();
+         const again = Keypair.fromSecretKey(pair.secretKey);
+         let connection = "";
+         try { new Connection("https://testnet.koii.network"); } catch (error) { connection = error.message; }
+         const signed = await namespaceWrapper.payloadSigning({ n: 1 }, pair.secretKey);
+         return JSON.stringify({
+           roundTrip: key.toBase58() === TASK_ID && new PublicKey(key.toBytes()).equals(key),
+           same: again.publicKey.equals(pair.publicKey),
+           old: OldPublicKey === PublicKey,
+           publicKey: pair.publicKey.toBase58(),
+           signed,
+           connection,
+           unit: LAMPORTS_PER_SOL,
+         });`,
+        `import { TASK_ID } from "@_koii/task-manager/namespace-wrapper";
+         import { Connection, Keypair, LAMPORTS_PER_SOL, PublicKey } from "@_koii/web3.js";
+         import { PublicKey as OldPublicKey } from "@_koi/web3.js";`,
+      ),
+    });
+    const definition = await load(dir);
+    const result = JSON.parse(String(await work2(definition, fakeContext()))) as Record<string, unknown>;
+    assert.equal(result.roundTrip, true);
+    assert.equal(result.same, true);
+    assert.equal(result.old, true, "the old package name is the same module");
+    assert.equal(result.unit, 1_000_000_000);
+    assert.match(String(result.connection), /new Connection\(\) has no meaning on gradual: gradual has no K2 chain/);
+    const opened = nacl.sign.open(base58.decode(String(result.signed)), base58.decode(String(result.publicKey)));
+    assert.ok(opened !== null, "tweetnacl verifies what a web3.js Keypair signed");
+    assert.equal(new TextDecoder().decode(opened), JSON.stringify({ n: 1 }));
+  });
+
   it("TASK_ID is the task id in base58, as Koii code expects of a public key", async () => {
     const dir = folder({
       "src/index.js": TEMPLATE_INDEX,
@@ -244,8 +282,11 @@ describe("Koii task bundles", { timeout: 60_000 }, () => {
   });
 
   it("refuses Koii packages it does not provide at build time, and stubs Orca with a clear error", async () => {
-    const web3 = folder({ "src/index.js": `import { Keypair } from "@_koii/web3.js";\nconsole.log(Keypair);` });
-    await assert.rejects(buildKoiiTask(web3), /@_koii\/web3.js is not part of gradual's Koii compatibility layer/);
+    const other = folder({ "src/index.js": `import { x } from "@_koii/create-task-cli";\nconsole.log(x);` });
+    await assert.rejects(
+      buildKoiiTask(other),
+      /@_koii\/create-task-cli is not part of gradual's Koii compatibility layer/,
+    );
     const orca = await load(
       folder({
         "src/index.js": TEMPLATE_INDEX,

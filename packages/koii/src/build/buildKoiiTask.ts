@@ -30,6 +30,8 @@ export const KOII_MODULES: Readonly<Record<string, string>> = {
   "@_koii/task-manager/namespace-wrapper": shim("namespaceWrapper"),
   "@_koii/namespace-wrapper": shim("namespaceWrapper"),
   "@_koii/task-manager/extensions": shim("extensions"),
+  "@_koii/web3.js": shim("web3"),
+  "@_koi/web3.js": shim("web3"),
 };
 
 /** The REQUIRE_BANNER of the node's bundler: CommonJS dependencies (Express) call `require`. */
@@ -82,8 +84,9 @@ function formatMessages(messages: readonly Message[]): string {
 const koiiResolver: Plugin = {
   name: "gradual-koii-modules",
   setup(builder) {
-    builder.onResolve({ filter: /^@_koii\// }, (args) => {
-      const target = KOII_MODULES[args.path];
+    // Koii's packages, and the older `@_koi/` scope of its web3.js fork.
+    builder.onResolve({ filter: /^@_koii?\// }, (args) => {
+      const target = Object.hasOwn(KOII_MODULES, args.path) ? KOII_MODULES[args.path] : undefined;
       if (target !== undefined) return { path: target };
       return {
         errors: [
