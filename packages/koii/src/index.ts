@@ -28,6 +28,7 @@ export {
   isNodeSecretKeyHandle,
   KoiiPublicKey,
   koiiKeyToAccount,
+  tryKoiiKeyToAccount,
 } from "./keys.ts";
 export { checkKoiiDistribution, type KoiiListCheck } from "./runtime/distribution.ts";
 export { KoiiContextError, KoiiSubmissionError, KoiiUnsupportedError } from "./runtime/errors.ts";

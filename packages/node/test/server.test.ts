@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { request as httpRequest } from "node:http";
 import { after, before, test } from "node:test";
 import type { RouteRequest, RouteResponse } from "@gradual/sdk";
+import { base58, hex } from "@scure/base";
 import { createNodeServer, MAX_ROUTE_BODY_BYTES, type NodeServer } from "../src/runtime/server.ts";
 import type { TaskNode } from "../src/runtime/taskNode.ts";
 
@@ -70,6 +71,9 @@ test("every method reaches the task with the exact body bytes, under /tasks/ and
   assert.equal(form.status, 200);
   assert.equal(seen.at(-1)?.body, "a=1&b=%20", "a form arrives unparsed");
   assert.equal((await fetch(`${base}/tasks/${TASK}`)).status, 200, "the task's root");
+  // Koii code writes the task id in base58 (TASK_ID): the same 32 bytes reach the same routes.
+  const base58Id = base58.encode(hex.decode(TASK));
+  assert.equal(await (await fetch(`${base}/task/${base58Id}/value`)).text(), "GET /value");
 });
 
 test("binary and JSON responses keep their bytes and types; HEAD has no body", async () => {

@@ -1,5 +1,6 @@
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tryKoiiKeyToAccount } from "@gradual/koii";
 import { generateKeyPair, type KeyPair, keyPairFromSecret, signBytes } from "@gradual/ledger/client";
 import {
   DEFAULT_DECIDE_OPTIONS,
@@ -110,13 +111,23 @@ function memoryStore(): TaskStore {
   };
 }
 
-/** Serves `/n/{index}/proofs/{digest}` for revealed proofs only, as each node's proof server does. */
+/**
+ * Serves `/n/{index}/proofs/{digest}` for revealed proofs only, as each node's proof server does, and each node's
+ * task routes under `/n/{index}/task/{id}/` and `/n/{index}/tasks/{id}/` (the id in hex or base58), so a task can
+ * read another node's route as it would on a devnet.
+ */
 async function startProofServer(
   nodes: () => readonly LocalNode[],
   state: () => State,
   taskId: () => string,
 ): Promise<Server> {
   const server = createServer((request, response) => {
+    const route = /^\/n\/(\d+)\/tasks?\/([^/?]+)(\/[^?]*)?(\?.*)?$/.exec(request.url ?? "");
+    const routed = route === null ? undefined : nodes()[Number(route[1])];
+    if (route !== null && routed !== undefined && sameTask(route[2] as string, taskId())) {
+      void serveRoute(routed, request, response, route[3] ?? "/", route[4] ?? "");
+      return;
+    }
     const match = /^\/n\/(\d+)\/proofs\/([0-9a-f]{64})$/.exec(request.url ?? "");
     const node = match === null ? undefined : nodes()[Number(match[1])];
     const proof = match === null ? undefined : node?.proofs.get(match[2] as string);
@@ -132,6 +143,44 @@ async function startProofServer(
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return server;
+}
+
+/** A task id as the ledger writes it (64 hex) or as Koii code does (base58 of the same 32 bytes). */
+function sameTask(id: string, taskId: string): boolean {
+  return id === taskId || tryKoiiKeyToAccount(id) === taskId;
+}
+
+async function serveRoute(
+  node: LocalNode,
+  request: IncomingMessage,
+  response: ServerResponse,
+  path: string,
+  search: string,
+): Promise<void> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request as AsyncIterable<Buffer>) chunks.push(chunk);
+  const bytes = Buffer.concat(chunks);
+  const headers: Record<string, string> = {};
+  for (const [key, value] of Object.entries(request.headers)) {
+    if (value !== undefined) headers[key] = Array.isArray(value) ? value.join(", ") : value;
+  }
+  const answer = await node.runner.route({
+    method: request.method ?? "GET",
+    path,
+    query: Object.fromEntries(new URLSearchParams(search)),
+    headers,
+    body: bytes.toString("utf8"),
+    ...(bytes.length > 0 ? { bodyBase64: bytes.toString("base64") } : {}),
+  });
+  const body =
+    answer.bodyBase64 !== undefined
+      ? Buffer.from(answer.bodyBase64, "base64")
+      : typeof answer.body === "string"
+        ? answer.body
+        : answer.body === undefined
+          ? ""
+          : JSON.stringify(answer.body);
+  response.writeHead(answer.status ?? 200, answer.headers ?? {}).end(body);
 }
 
 export async function runKoiiLocalNetwork(options: KoiiLocalNetworkOptions): Promise<KoiiLocalNetworkResult> {

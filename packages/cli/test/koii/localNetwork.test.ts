@@ -142,6 +142,27 @@ describe("gradual koii test: Koii task folders on several in-process nodes", { t
     );
   });
 
+  it("peer-check: auditors read the submitter's route (base58 TASK_ID, @_koii/web3.js) and catch the cheater", async () => {
+    const result = await run("peer-check", { nodes: 3, cheaters: 1 });
+    const cheater = result.accounts[2] as string;
+    const cycles = paidCycles(result);
+    assert.ok(cycles.length >= 2, `${cycles.length} paid cycles`);
+    const triggers = cycles.flatMap(({ cycle }) => listTriggers(result.state, result.taskId, cycle));
+    for (const trigger of triggers) {
+      assert.equal(trigger.target, cheater, "no honest node was ever found wrong: every route read matched");
+    }
+    assert.ok(
+      triggers.length > 0 &&
+        triggers.every((trigger) => trigger.resolution === "upheld" || trigger.resolution === "disputed"),
+      "the cheater's garbage was caught and left unpaid",
+    );
+    assert.ok(
+      result.lines.some((line) => /read \w+'s route for round \d+: same value/.test(line)),
+      "auditors read the submitters' routes",
+    );
+    assert.ok(!result.lines.some((line) => /unreachable/.test(line)), "every route was reachable");
+  });
+
   it("with-routes: the task variable reaches process.env and the files of each node", async () => {
     const result = await run("with-routes", { config: { GREETING: "Salut" } });
     for (const { cycle, entries } of paidCycles(result)) {

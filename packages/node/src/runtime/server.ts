@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { getChain, getNodeView, getReveal, getTask, roundOf } from "@gradual/protocol";
+import { base58, hex } from "@scure/base";
 import type { TaskNode } from "./taskNode.ts";
 
 /**
@@ -85,7 +86,7 @@ async function readBody(request: IncomingMessage): Promise<Buffer | null> {
 async function taskRoute(node: TaskNode, request: IncomingMessage, url: URL, prefix: string, taskId: string) {
   const method = request.method ?? "GET";
   if (!TASK_METHODS.has(method)) return json(405, { code: "ROUTE__METHOD", message: `${method} is not served` });
-  if (taskId !== node.options.taskId || node.runner === undefined) {
+  if (!sameTask(taskId, node.options.taskId) || node.runner === undefined) {
     return notFound(`this node does not serve task ${taskId}`, "TASK__NOT_SERVED");
   }
   const bytes = await readBody(request);
@@ -124,6 +125,17 @@ async function taskRoute(node: TaskNode, request: IncomingMessage, url: URL, pre
     body = JSON.stringify(response.body);
   }
   return { status: response.status ?? 200, headers: out, body };
+}
+
+/** A task id as the ledger writes it (64 hex), or as Koii code does (base58 of the same 32 bytes). */
+function sameTask(id: string, taskId: string): boolean {
+  if (id === taskId) return true;
+  try {
+    const bytes = base58.decode(id);
+    return bytes.length === 32 && hex.encode(bytes) === taskId;
+  } catch {
+    return false;
+  }
 }
 
 /** `/tasks/{id}/...` or `/task/{id}/...`: the prefix up to the id, and the id; undefined for any other path. */
