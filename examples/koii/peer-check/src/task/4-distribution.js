@@ -1,15 +1,7 @@
+/** Koii's template rule: the approved submitters (votes >= 0) share the bounty equally; the others get 0. */
 export async function distribution(submitters, bounty, roundNumber) {
-  // Approved submitters share the bounty in proportion to their stake; the others get nothing.
-  console.log(`peer-check: distribution for round ${roundNumber}`);
-  const list = {};
-  let totalStake = 0;
-  for (const submitter of submitters) {
-    list[submitter.publicKey] = 0;
-    if (submitter.votes > 0) totalStake += submitter.stake;
-  }
-  if (totalStake === 0) return list;
-  for (const submitter of submitters) {
-    if (submitter.votes > 0) list[submitter.publicKey] = Math.floor((bounty * submitter.stake) / totalStake);
-  }
-  return list;
+  const approved = submitters.filter((submitter) => submitter.votes >= 0);
+  console.log(`peer-check: distribution for round ${roundNumber}: ${approved.length} of ${submitters.length} approved`);
+  const share = approved.length === 0 ? 0 : Math.floor(bounty / approved.length);
+  return Object.fromEntries(submitters.map((submitter) => [submitter.publicKey, submitter.votes >= 0 ? share : 0]));
 }
