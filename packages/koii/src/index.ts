@@ -28,7 +28,6 @@ export {
   isNodeSecretKeyHandle,
   KoiiPublicKey,
   koiiKeyToAccount,
-  tryKoiiKeyToAccount,
 } from "./keys.ts";
 export { checkKoiiDistribution, type KoiiListCheck } from "./runtime/distribution.ts";
 export { KoiiContextError, KoiiSubmissionError, KoiiUnsupportedError } from "./runtime/errors.ts";

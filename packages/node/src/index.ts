@@ -5,6 +5,7 @@ export * from "./runtime/faults.ts";
 export * from "./runtime/httpLedgerSource.ts";
 export type * from "./runtime/ledgerSource.ts";
 export * from "./runtime/replica.ts";
+export { answerTaskRoute, type HttpReply, sendReply } from "./runtime/server.ts";
 export * from "./runtime/taskNode.ts";
 export {
   createInProcessTaskRunner,

@@ -196,12 +196,12 @@ export type NodeView = {
   readonly locked: bigint;
 };
 
-/** A node's stake, its trust-ramped weight, and its vesting, as of the state's slot. */
 /** The tranches `account` cannot claim now in `task`: those under an open late challenge (§7.1). */
 export function claimFreeze(state: State, task: Hash, account: Account) {
   return frozenByChallenge(<T>(key: string) => readRecord<T>(state, key), task, account);
 }
 
+/** A node's stake, its trust-ramped weight, and its vesting, as of the state's slot. */
 export function getNodeView(state: State, task: Hash, account: Account): NodeView | undefined {
   const taskRecord = getTask(state, task);
   const stored = getNode(state, task, account);

@@ -270,9 +270,8 @@ async function startChain(parts: DevnetParts): Promise<Chain> {
   const data = resolve(options.dataDir);
   if (!options.keep) rmSync(data, { recursive: true, force: true });
   mkdirSync(data, { recursive: true });
-  if (options.taskVars !== undefined && Object.keys(options.taskVars).length > 0) {
-    writeTaskVarFile(taskVarFileOf(options), options.taskVars);
-  }
+  const varFile = taskVarFileOf(options);
+  if (varFile !== undefined) writeTaskVarFile(varFile, options.taskVars ?? {});
   let config = taskConfigOf(options);
   const keys = prepareKeys(data, honest + cheaters);
   const genesisPath = join(data, "genesis.json");
@@ -375,7 +374,9 @@ async function restartNode(parts: DevnetParts, chain: Chain, node: DevnetNode): 
   node.url = await child.url;
 }
 
-function taskVarFileOf(options: StartDevnetOptions): string {
+/** DATA/task-vars.env when the devnet has task variables to hand its nodes, else undefined. */
+function taskVarFileOf(options: StartDevnetOptions): string | undefined {
+  if (options.taskVars === undefined || Object.keys(options.taskVars).length === 0) return undefined;
   return join(resolve(options.dataDir), "task-vars.env");
 }
 
@@ -392,9 +393,8 @@ function nodeArgs(
   // carries a verifier thread (a V8 isolate, about 10 MB) for them.
   args.push("--verifier-workers", "0");
   args.push("--data", node.dataDir, "--stake", stake, "--name", node.label, ...(options.nodeArgs ?? []));
-  if (options.taskVars !== undefined && Object.keys(options.taskVars).length > 0) {
-    args.push("--task-var-file", taskVarFileOf(options));
-  }
+  const varFile = taskVarFileOf(options);
+  if (varFile !== undefined) args.push("--task-var-file", varFile);
   if (node.cheating) args.push("--misbehave", options.misbehave ?? "garbage:3");
   return args;
 }

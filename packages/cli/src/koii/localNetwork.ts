@@ -1,8 +1,8 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tryKoiiKeyToAccount } from "@gradual/koii";
 import { generateKeyPair, type KeyPair, keyPairFromSecret, signBytes } from "@gradual/ledger/client";
 import {
+  answerTaskRoute,
   DEFAULT_DECIDE_OPTIONS,
   DEFAULT_TASK_LIMITS,
   decide,
@@ -11,6 +11,7 @@ import {
   type ListRecord,
   listSubmitters,
   type NodeAction,
+  sendReply,
   type TaskHost,
   type TaskLimits,
   type TaskRunner,
@@ -122,10 +123,15 @@ async function startProofServer(
   taskId: () => string,
 ): Promise<Server> {
   const server = createServer((request, response) => {
-    const route = /^\/n\/(\d+)\/tasks?\/([^/?]+)(\/[^?]*)?(\?.*)?$/.exec(request.url ?? "");
-    const routed = route === null ? undefined : nodes()[Number(route[1])];
-    if (route !== null && routed !== undefined && sameTask(route[2] as string, taskId())) {
-      void serveRoute(routed, request, response, route[3] ?? "/", route[4] ?? "");
+    // /n/{index}/task/... is node {index}'s /task/...: the node's own route handling answers it.
+    const mounted = /^\/n\/(\d+)(\/tasks?\/[^?]*)(?:\?(.*))?$/.exec(request.url ?? "");
+    if (mounted !== null) {
+      const runner = nodes()[Number(mounted[1])]?.runner;
+      const search = new URLSearchParams(mounted[3] ?? "");
+      void answerTaskRoute(runner, taskId(), request, mounted[2] as string, search).then(
+        (reply) => sendReply(response, reply ?? { status: 404, headers: {}, body: "" }),
+        () => response.writeHead(500).end(),
+      );
       return;
     }
     const match = /^\/n\/(\d+)\/proofs\/([0-9a-f]{64})$/.exec(request.url ?? "");
@@ -143,44 +149,6 @@ async function startProofServer(
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return server;
-}
-
-/** A task id as the ledger writes it (64 hex) or as Koii code does (base58 of the same 32 bytes). */
-function sameTask(id: string, taskId: string): boolean {
-  return id === taskId || tryKoiiKeyToAccount(id) === taskId;
-}
-
-async function serveRoute(
-  node: LocalNode,
-  request: IncomingMessage,
-  response: ServerResponse,
-  path: string,
-  search: string,
-): Promise<void> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request as AsyncIterable<Buffer>) chunks.push(chunk);
-  const bytes = Buffer.concat(chunks);
-  const headers: Record<string, string> = {};
-  for (const [key, value] of Object.entries(request.headers)) {
-    if (value !== undefined) headers[key] = Array.isArray(value) ? value.join(", ") : value;
-  }
-  const answer = await node.runner.route({
-    method: request.method ?? "GET",
-    path,
-    query: Object.fromEntries(new URLSearchParams(search)),
-    headers,
-    body: bytes.toString("utf8"),
-    ...(bytes.length > 0 ? { bodyBase64: bytes.toString("base64") } : {}),
-  });
-  const body =
-    answer.bodyBase64 !== undefined
-      ? Buffer.from(answer.bodyBase64, "base64")
-      : typeof answer.body === "string"
-        ? answer.body
-        : answer.body === undefined
-          ? ""
-          : JSON.stringify(answer.body);
-  response.writeHead(answer.status ?? 200, answer.headers ?? {}).end(body);
 }
 
 export async function runKoiiLocalNetwork(options: KoiiLocalNetworkOptions): Promise<KoiiLocalNetworkResult> {

@@ -5,12 +5,7 @@ import { loadKeyOrFail } from "../commands/keys.ts";
 import { CliError } from "../output.ts";
 import type { TaskConfig } from "../taskConfig.ts";
 
-/**
- * Koii task folders in the CLI: detection (so `task create --config config-task.yml` and `devnet --task DIR` can tell
- * a Koii task from a gradual one), building, and publishing to a ledger.
- */
-
-export { isKoiiTaskPath } from "./detect.ts";
+/** Koii task folders in the CLI: building and publishing to a ledger (detection is in detect.ts). */
 
 export type KoiiTaskOptions = {
   readonly preset?: PresetName;

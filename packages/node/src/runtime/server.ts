@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { getChain, getNodeView, getReveal, getTask, roundOf } from "@gradual/protocol";
 import { base58, hex } from "@scure/base";
+import type { TaskRunner } from "../sandbox/types.ts";
 import type { TaskNode } from "./taskNode.ts";
 
 /**
@@ -22,7 +23,9 @@ export type NodeServer = {
   close(): Promise<void>;
 };
 
-type Reply = { status: number; headers: Record<string, string>; body: Buffer | string };
+/** An HTTP answer, built before anything is written (so a failure can still become a 500). */
+export type HttpReply = { status: number; headers: Record<string, string>; body: Buffer | string };
+type Reply = HttpReply;
 
 function json(status: number, value: unknown): Reply {
   return { status, headers: { "content-type": "application/json; charset=utf-8" }, body: JSON.stringify(value) };
@@ -83,11 +86,24 @@ async function readBody(request: IncomingMessage): Promise<Buffer | null> {
   return Buffer.concat(chunks);
 }
 
-async function taskRoute(node: TaskNode, request: IncomingMessage, url: URL, prefix: string, taskId: string) {
+/**
+ * A request under `/tasks/{id}/` or `/task/{id}/` (the id in hex or base58), answered by the task's routes through
+ * `runner`; undefined for any other path. `pathname` is the request's path as the task's prefix starts it (a server
+ * that mounts nodes under a prefix of its own, like `gradual koii test`'s, strips it first).
+ */
+export async function answerTaskRoute(
+  runner: Pick<TaskRunner, "route"> | undefined,
+  servedTask: string,
+  request: IncomingMessage,
+  pathname: string,
+  searchParams: URLSearchParams,
+): Promise<HttpReply | undefined> {
+  const task = taskPrefix(pathname);
+  if (task === undefined) return undefined;
   const method = request.method ?? "GET";
   if (!TASK_METHODS.has(method)) return json(405, { code: "ROUTE__METHOD", message: `${method} is not served` });
-  if (!sameTask(taskId, node.options.taskId) || node.runner === undefined) {
-    return notFound(`this node does not serve task ${taskId}`, "TASK__NOT_SERVED");
+  if (!sameTask(task.taskId, servedTask) || runner === undefined) {
+    return notFound(`this node does not serve task ${task.taskId}`, "TASK__NOT_SERVED");
   }
   const bytes = await readBody(request);
   if (bytes === null) {
@@ -101,10 +117,10 @@ async function taskRoute(node: TaskNode, request: IncomingMessage, url: URL, pre
     if (value !== undefined) headers[key] = Array.isArray(value) ? value.join(", ") : value;
   }
   // The raw path (still percent-encoded): the task's router decodes `:params` itself, exactly once.
-  const response = await node.runner.route({
+  const response = await runner.route({
     method,
-    path: url.pathname.slice(prefix.length) || "/",
-    query: Object.fromEntries(url.searchParams),
+    path: pathname.slice(task.prefix.length) || "/",
+    query: Object.fromEntries(searchParams),
     headers,
     body: bytes.toString("utf8"),
     ...(bytes.length > 0 ? { bodyBase64: bytes.toString("base64") } : {}),
@@ -152,8 +168,8 @@ async function handle(node: TaskNode, request: IncomingMessage): Promise<Reply> 
   } catch {
     return json(400, { code: "HTTP__BAD_URL", message: "the request URL cannot be parsed" });
   }
-  const task = taskPrefix(url.pathname);
-  if (task !== undefined) return taskRoute(node, request, url, task.prefix, task.taskId);
+  const routed = await answerTaskRoute(node.runner, node.options.taskId, request, url.pathname, url.searchParams);
+  if (routed !== undefined) return routed;
   if (request.method !== "GET" && request.method !== "HEAD") return notFound(`${request.method} ${url.pathname}`);
   if (url.pathname === "/health") return health(node);
   if (url.pathname === "/metrics") {
@@ -164,7 +180,8 @@ async function handle(node: TaskNode, request: IncomingMessage): Promise<Reply> 
   return notFound(`${request.method} ${url.pathname}`);
 }
 
-function send(response: ServerResponse, reply: Reply): void {
+/** Writes a reply with its length. */
+export function sendReply(response: ServerResponse, reply: HttpReply): void {
   const body = typeof reply.body === "string" ? Buffer.from(reply.body, "utf8") : reply.body;
   response.writeHead(reply.status, { ...reply.headers, "content-length": String(body.length) });
   // Node's server drops the body of a HEAD response by itself.
@@ -174,13 +191,13 @@ function send(response: ServerResponse, reply: Reply): void {
 export function createNodeServer(node: TaskNode): NodeServer {
   const server: Server = createServer({ requestTimeout: REQUEST_TIMEOUT_MS }, (request, response) => {
     handle(node, request).then(
-      (reply) => send(response, reply),
+      (reply) => sendReply(response, reply),
       (error: unknown) => {
         if (response.headersSent) {
           response.destroy();
           return;
         }
-        send(response, json(500, { code: "NODE__INTERNAL", message: (error as Error).message }));
+        sendReply(response, json(500, { code: "NODE__INTERNAL", message: (error as Error).message }));
       },
     );
   });

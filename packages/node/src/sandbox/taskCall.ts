@@ -54,7 +54,7 @@ function encodeOutcome(payload: unknown): RawOutcome {
     return { ok: false, reason: "nothing-submitted", message: "submission returned nothing: no proof this cycle" };
   }
   try {
-    // encodeProof accepts bytes, a string or JSON; anything else (undefined, a bigint deep inside) throws here.
+    // encodeProof accepts bytes, a string or JSON; anything else (a function, a bigint deep inside) throws here.
     return { ok: true, value: encodeProof(payload as Parameters<typeof encodeProof>[0]) };
   } catch (error) {
     return { ok: false, reason: "invalid-result", message: `submission: ${errorMessage(error)}` };
