@@ -11,11 +11,13 @@ import {
   type JsonValue,
   jsonPayloadBytes,
   type LedgerReader,
+  memoryBlobs,
   type Proof,
   type RouteContext,
   type RouteHandlerRequest,
   type RouteResponse,
   type Submitter,
+  type TaskBlobs,
   type TaskContext,
   type TaskDefinition,
   type TaskLogger,
@@ -117,6 +119,8 @@ export type FakeContextOptions = {
   /** Name the node key is derived from (default "node-a"). */
   readonly nodeName?: string;
   readonly store?: TaskStore;
+  /** Share one (`memoryBlobs()`) between fake nodes so that one fetches what another stored. */
+  readonly blobs?: TaskBlobs;
   readonly config?: Readonly<Record<string, string>>;
   readonly fetch?: typeof fetch;
   readonly ledger?: LedgerReader;
@@ -137,6 +141,7 @@ export function createFakeContext(options: FakeContextOptions = {}): FakeContext
     sign: (bytes) => key.sign(taskPayloadBytes(bytes)),
     signJson: (text) => key.sign(jsonPayloadBytes(text)),
     store: options.store ?? createMemoryStore(),
+    blobs: options.blobs ?? memoryBlobs(),
     log: logger,
     logs: logger.entries,
     fetch: options.fetch ?? globalThis.fetch,

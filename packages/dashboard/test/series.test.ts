@@ -64,6 +64,7 @@ function cycle(
     },
     triggers,
     distributions: [],
+    pruned: false,
     slot: 0,
     nextSlot: 1,
   };

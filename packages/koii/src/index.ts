@@ -30,6 +30,7 @@ export {
   koiiKeyToAccount,
 } from "./keys.ts";
 export { checkKoiiDistribution, type KoiiListCheck } from "./runtime/distribution.ts";
-export { KoiiContextError, KoiiSubmissionError, KoiiUnsupportedError } from "./runtime/errors.ts";
+export { KoiiContextError, KoiiStorageError, KoiiSubmissionError, KoiiUnsupportedError } from "./runtime/errors.ts";
 export { checkKoiiSubmission, koiiAuditVerdict, MAX_KOII_SUBMISSION_BYTES } from "./runtime/fromKoii.ts";
+export { cidOfSha256, KoiiStorageClient, sha256OfCid } from "./shims/storage.ts";
 export { attachSignature, openAttached, payloadBytes, signAttached } from "./signing.ts";

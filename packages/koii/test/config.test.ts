@@ -160,7 +160,14 @@ describe("config-task.yml mapping", () => {
   });
 
   it("maps the example folders' files", () => {
-    for (const name of ["hello-world", "signed-rounds", "with-routes", "bad-distribution", "peer-check"]) {
+    for (const name of [
+      "hello-world",
+      "signed-rounds",
+      "with-routes",
+      "bad-distribution",
+      "peer-check",
+      "ipfs-result",
+    ]) {
       const text = readFileSync(new URL(`../../../examples/koii/${name}/config-task.yml`, import.meta.url), "utf8");
       const mapping = mapKoiiConfig(text);
       assert.equal(mapping.name, name);

@@ -9,11 +9,12 @@ import type {
   RouteRequest,
   RouteResponse,
   Router,
+  TaskBlobs,
   TaskContext,
   TaskDefinition,
   TaskStore,
 } from "@gradual/sdk";
-import { jsonPayloadBytes, taskPayloadBytes } from "@gradual/sdk";
+import { jsonPayloadBytes, memoryBlobs, taskPayloadBytes } from "@gradual/sdk";
 
 /**
  * A gradual task context without a node: an in-memory store, a real ed25519 signer, a ledger answering from a table
@@ -84,6 +85,7 @@ export type FakeContextOptions = {
   readonly cycle?: number;
   readonly round?: number;
   readonly store?: TaskStore;
+  readonly blobs?: TaskBlobs;
   readonly ledger?: LedgerReader;
   readonly config?: Record<string, string>;
   readonly log?: LogLine[];
@@ -104,6 +106,7 @@ export function fakeContext(options: FakeContextOptions = {}): TaskContext {
     sign: async (bytes) => key.sign(taskPayloadBytes(bytes)),
     signJson: async (text) => key.sign(jsonPayloadBytes(text)),
     store: options.store ?? memoryStore(),
+    blobs: options.blobs ?? memoryBlobs(),
     log: {
       info: (message) => void log.push({ level: "info", message }),
       warn: (message) => void log.push({ level: "warn", message }),

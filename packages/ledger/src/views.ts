@@ -194,6 +194,7 @@ export function cycleView(state: State, taskId: Hash, cycle: number): CycleView 
     ...live,
     triggers: wire(triggers),
     distributions: wire(distributions),
+    pruned: cycle <= task.prunedThrough,
     slot,
     nextSlot: slot + 1,
   };

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { JsonValue } from "@gradual/sdk";
+import { type JsonValue, memoryBlobs } from "@gradual/sdk";
 import type { TaskHost } from "../src/sandbox/types.ts";
 
 export type LogLine = { readonly level: string; readonly message: string; readonly fields?: Record<string, JsonValue> };
@@ -34,6 +34,7 @@ export function createFakeHost(config: Record<string, string> = {}): FakeHost {
       signatures += 1;
       return createHash("sha256").update("signed:").update(bytes).digest("hex");
     },
+    blobs: memoryBlobs(),
     store: {
       get: async <T extends JsonValue = JsonValue>(key: string) => store.get(key) as T | undefined,
       set: async (key, value) => {

@@ -7,6 +7,7 @@ import { Draft, type State } from "./state/store.ts";
 import type { EditSession } from "./state/trie.ts";
 import type { CycleRecord, LateTriggerRef, TaskRecord, TriggerRecord } from "./types.ts";
 import { closeDistributionWindow, settleDistribution } from "./windows/distributionEnd.ts";
+import { pruneCycles } from "./windows/prune.ts";
 import { resolveTrigger } from "./windows/resolveTrigger.ts";
 import { fixSeed } from "./windows/revealClose.ts";
 import { selectDistributor, startCycle } from "./windows/roundStart.ts";
@@ -43,9 +44,11 @@ function processTask(context: TransitionContext, taskId: string): void {
   const task = draft.task(taskId);
   if (task === undefined || slot < task.startSlot) return;
   if (task.lateTriggers.length > 0) resolveLateTriggers(context, task);
+  const roundStarts = (slot - task.startSlot) % task.params.roundSlots === 0;
+  if (roundStarts) pruneCycles(context, taskId);
   if (task.status === "closed") return;
   for (const cycle of task.openCycles) closeWindows(context, taskId, cycle);
-  if ((slot - task.startSlot) % task.params.roundSlots !== 0) return;
+  if (!roundStarts) return;
   const round = roundOf(task, slot);
   const current = draft.task(taskId) as TaskRecord;
   for (const cycleNumber of current.openCycles) {

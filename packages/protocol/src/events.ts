@@ -170,6 +170,12 @@ export type ProtocolEvent =
       readonly returned: bigint;
     }
   | {
+      /** §9.3: the cycle's commits, reveals, triggers, votes and lists were deleted; its summary record stays. */
+      readonly type: "CyclePruned";
+      readonly task: Hash;
+      readonly cycle: number;
+    }
+  | {
       readonly type: "Vested";
       readonly task: Hash;
       readonly cycle: number;

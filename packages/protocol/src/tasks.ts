@@ -7,6 +7,7 @@ import type { Draft } from "./state/store.ts";
 import type { NodeRecord, StakeLot, TaskRecord, VestingRecord } from "./types.ts";
 import { EMPTY_VESTING, slashLocked } from "./vesting.ts";
 import { foldNodeLots, foldRamp, removeFromRamp } from "./weight.ts";
+import { dropNodeCycles } from "./windows/prune.ts";
 
 /** Shared task and node bookkeeping used by transactions and window ends. */
 
@@ -52,6 +53,7 @@ export function removeNode(draft: Draft, task: TaskRecord, node: NodeRecord): Ta
   }
   draft.delete(keys.nodeAt(task.id, last));
   draft.delete(keys.node(task.id, node.account));
+  dropNodeCycles(draft, task, node.account, draft.chain().slot);
   const next = { ...task, nodeCount: last };
   draft.setTask(next);
   return next;

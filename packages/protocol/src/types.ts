@@ -63,6 +63,8 @@ export type TaskRecord = {
   readonly burned: bigint;
   /** Late triggers (§5.7) still open, in the order they close; resolved by `advanceSlot` at `closesAt`. */
   readonly lateTriggers: readonly LateTriggerRef[];
+  /** Cycles up to this number are pruned (§9.3): only their cycle records remain. -1 before any. */
+  readonly prunedThrough: number;
 };
 
 export type LateTriggerRef = { readonly cycle: number; readonly trigger: number; readonly closesAt: number };

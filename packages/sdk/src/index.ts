@@ -4,5 +4,6 @@ export { jsonPayloadBytes, TASK_PAYLOAD_DOMAIN, taskPayloadBytes } from "@gradua
 export { defineTask } from "./defineTask.ts";
 export { equalSplit } from "./distribution.ts";
 export { parseTaskLimitsConfig, TASK_LIMIT_RANGES, type TaskLimitsConfig } from "./limits.ts";
+export { memoryBlobs } from "./memoryBlobs.ts";
 export { createProof, encodeProof, proofDigest } from "./proof.ts";
 export type * from "./types.ts";

@@ -23,6 +23,18 @@ export interface TaskLogger {
   error(message: string, fields?: Record<string, JsonValue>): void;
 }
 
+/**
+ * Content-addressed storage shared by every node of the ledger (its blob store, docs/writing-a-task.md "Storage"):
+ * what one node puts, any other node can get by the hash, and the bytes are checked against it on the way back.
+ * Uploads are signed by the node's key on the node's side and count against the node's quota on the ledger.
+ */
+export interface TaskBlobs {
+  /** Stores the bytes (a string as UTF-8) and answers their sha256 as 64 lowercase hex characters. */
+  put(bytes: Uint8Array | string): Promise<Hash>;
+  /** The bytes stored under `hash`; rejects when nobody stored them or they do not match the hash. */
+  get(hash: Hash): Promise<Uint8Array>;
+}
+
 /** Read access to the ledger, as JSON with amounts as decimal strings. */
 export interface LedgerReader {
   /** Any GET route of the ledger's /v1 API, e.g. `get("/blocks/12")`. */
@@ -49,6 +61,7 @@ export type TaskContext = {
    */
   readonly signJson: (text: string) => Promise<string>;
   readonly store: TaskStore;
+  readonly blobs: TaskBlobs;
   readonly log: TaskLogger;
   readonly fetch: typeof fetch;
   readonly ledger: LedgerReader;

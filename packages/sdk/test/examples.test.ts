@@ -14,6 +14,7 @@ import {
   encodeProof,
   equalSplit,
   type JsonValue,
+  memoryBlobs,
   type RouteContext,
   type RouteHandler,
   type RouteRequest,
@@ -39,6 +40,7 @@ function fakeContext(options: { cycle: number; node?: string; config?: Record<st
     node: options.node ?? ME,
     sign: async (bytes) => createHash("sha256").update(bytes).digest("hex"),
     signJson: async (text) => createHash("sha256").update(text).digest("hex"),
+    blobs: memoryBlobs(),
     store: {
       get: async <T extends JsonValue = JsonValue>(key: string) => store.get(key) as T | undefined,
       set: async (key, value) => void store.set(key, value),

@@ -37,7 +37,7 @@ import {
   TOKEN,
   type Transaction,
 } from "@gradual/protocol";
-import type { JsonValue, TaskStore } from "@gradual/sdk";
+import { type JsonValue, memoryBlobs, type TaskStore } from "@gradual/sdk";
 import { createStateLedgerReader } from "./stateLedgerReader.ts";
 
 /**
@@ -216,12 +216,15 @@ export async function runKoiiLocalNetwork(options: KoiiLocalNetworkOptions): Pro
   const serverUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const ledger = createStateLedgerReader(() => state, { chainId: CHAIN_ID, slotMs: options.slotMs ?? 400 });
   try {
+    // One blob store for the whole local network, as a ledger's is: what one node stores, the others fetch.
+    const blobs = memoryBlobs();
     for (const [index, keyPair] of nodeKeys.entries()) {
       const host: TaskHost = {
         taskId,
         node: keyPair.publicKey,
         sign: async (bytes) => signBytes(keyPair, bytes),
         store: memoryStore(),
+        blobs,
         ledger,
         log: {
           info: (message) => report(`  node ${index}: ${message}`),

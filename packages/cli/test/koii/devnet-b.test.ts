@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { statSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { accountToKoiiKey } from "@gradual/koii";
+import { accountToKoiiKey, sha256OfCid } from "@gradual/koii";
 import { type KoiiDevnet, startKoiiDevnet } from "../../src/koii/devnet.ts";
 import { makeTempDir, removeDir } from "../e2e/support.ts";
 import { acceptedList, EXAMPLES, nodeViews, settledCycles, sha256, vestedTo, waitForSettledCycles } from "./support.ts";
@@ -161,6 +161,49 @@ describe("Koii bad-distribution on a devnet: refused lists pay nobody", { timeou
       assert.equal(view?.slashedTotal, "0");
       // Cycles keep settling while the test reads: the vesting lies between what was paid before and after.
       assert.ok(vesting >= vestedTo(cycles, node.account) && vesting <= vestedTo(later, node.account));
+    }
+  });
+});
+
+describe("Koii ipfs-result on a devnet: KoiiStorageClient over the ledger's blob store", { timeout: 240_000 }, () => {
+  let dataDir: string | undefined;
+  let net: KoiiDevnet | undefined;
+  before(async () => {
+    dataDir = makeTempDir("koii-storage");
+    net = await startKoiiDevnet({
+      dataDir,
+      task: `${EXAMPLES}ipfs-result`,
+      honestNodes: 3,
+      slotMs: SLOT_MS,
+      nodeArgs: ["--quiet"],
+    });
+  });
+  after(async () => {
+    await net?.stop();
+    removeDir(dataDir);
+  });
+
+  test("each node uploads its result, submits the CID, and the auditors fetch it from the ledger", async () => {
+    const devnet = net as KoiiDevnet;
+    const cycles = await waitForSettledCycles(devnet.client, devnet.taskId, 2, 150_000, (settled) =>
+      settled.some((cycle) => cycle.reveals.length === devnet.nodes.length),
+    );
+    const cycle = cycles.find((settled) => settled.reveals.length === devnet.nodes.length) as (typeof cycles)[number];
+    assert.equal(acceptedList(cycle).length, devnet.nodes.length, "every node was found right and paid");
+    for (const node of devnet.nodes) {
+      // The node serves the CID it stored; the CID names a directory blob on the ledger, whose file is the result.
+      const served = await fetch(`${node.url}/tasks/${devnet.taskId}/cid/${cycle.cycle}`);
+      assert.equal(served.status, 200);
+      const { cid } = (await served.json()) as { cid: string };
+      assert.match(cid, /^bafkrei[a-z2-7]{52}$/);
+      const reveal = cycle.reveals.find((entry) => entry.node === node.account);
+      assert.equal(reveal?.proofDigest, sha256(cid), "the submission is the CID");
+      const manifest = await fetch(`${devnet.ledgerUrl}/v1/blobs/${sha256OfCid(cid)}`);
+      assert.equal(manifest.status, 200);
+      const { files } = (await manifest.json()) as { files: Record<string, string> };
+      const file = await fetch(`${devnet.ledgerUrl}/v1/blobs/${files["result.json"]}`);
+      const result = (await file.json()) as { round: number; words: number };
+      assert.deepEqual([result.round, result.words], [cycle.cycle, 50]);
     }
   });
 });

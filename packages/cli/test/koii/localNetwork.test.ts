@@ -163,6 +163,30 @@ describe("gradual koii test: Koii task folders on several in-process nodes", { t
     assert.ok(!result.lines.some((line) => /unreachable/.test(line)), "every route was reachable");
   });
 
+  it("ipfs-result: uploads with KoiiStorageClient, submits the CID, auditors fetch it by CID and catch the cheater", async () => {
+    const result = await run("ipfs-result", { nodes: 3, cheaters: 1 });
+    const cheater = result.accounts[2] as string;
+    const cycles = paidCycles(result);
+    assert.ok(cycles.length >= 2, `${cycles.length} paid cycles`);
+    for (const { cycle, entries } of cycles) {
+      const paid = new Set(entries.filter((entry) => entry.amount > 0n).map((entry) => entry.recipient));
+      for (const honest of result.accounts.slice(0, 2))
+        assert.ok(paid.has(honest as string), `cycle ${cycle} paid ${honest}`);
+    }
+    const triggers = cycles.flatMap(({ cycle }) => listTriggers(result.state, result.taskId, cycle));
+    assert.ok(
+      triggers.length > 0 && triggers.every((trigger) => trigger.target === cheater),
+      "only the cheater was challenged",
+    );
+    const stored = result.lines.filter((line) => /stored as bafkrei[a-z2-7]{52}\b/.test(line));
+    assert.ok(stored.length >= 4, `nodes stored their results (${stored.length} uploads logged)`);
+    assert.ok(
+      result.lines.some((line) => /fetched \w+'s file by CID: valid/.test(line)),
+      "auditors fetched honest files by CID",
+    );
+    assert.ok(!result.lines.some((line) => /fetched \w+'s file by CID: wrong/.test(line)), "no honest file was wrong");
+  });
+
   it("with-routes: the task variable reaches process.env and the files of each node", async () => {
     const result = await run("with-routes", { config: { GREETING: "Salut" } });
     for (const { cycle, entries } of paidCycles(result)) {

@@ -271,6 +271,8 @@ export type CycleView = {
   readonly record: CycleRecord;
   readonly triggers: readonly TriggerRecord[];
   readonly distributions: readonly DistributionRecord[];
+  /** Its commits, reveals, triggers, votes and lists were pruned (protocol.md §9.3); the summary stays. */
+  readonly pruned: boolean;
   readonly slot: number;
   readonly nextSlot: number;
 };

@@ -552,6 +552,14 @@ export function Cycle({ task, cycle }: { readonly task: string; readonly cycle: 
           cycle {cycle + 1} ›
         </a>
       </h2>
+      {data.pruned ? (
+        <Message kind="info" title="Details pruned">
+          This cycle is settled for good (complete, its late-challenge window closed), so the ledger deleted its
+          commits, reveals, triggers, votes and lists from the state (protocol.md §9.3). The summary below stays; the
+          block explorer still shows every transaction of the cycle in its block, and <code>gradual ledger verify</code>{" "}
+          replays them all from genesis.
+        </Message>
+      ) : null}
       <div className="stats">
         <Stat label="Committed" value={data.record.commitCount} />
         <Stat

@@ -31,6 +31,7 @@ export const KOII_MODULES: Readonly<Record<string, string>> = {
   "@_koii/namespace-wrapper": shim("namespaceWrapper"),
   "@_koii/task-manager/extensions": shim("extensions"),
   "@_koii/web3.js": shim("web3"),
+  "@_koii/storage-task-sdk": shim("storage"),
   "@_koi/web3.js": shim("web3"),
 };
 

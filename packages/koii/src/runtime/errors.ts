@@ -27,3 +27,8 @@ export class KoiiSubmissionError extends Error {
 export class KoiiContextError extends Error {
   override readonly name = "KoiiContextError";
 }
+
+/** A storage call that cannot be served: a CID from outside this network, a file the directory lacks. */
+export class KoiiStorageError extends Error {
+  override readonly name = "KoiiStorageError";
+}

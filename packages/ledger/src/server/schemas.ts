@@ -303,6 +303,8 @@ export const CycleViewSchema = Type.Object({
   record: CycleRecordSchema,
   triggers: Type.Array(TriggerRecordSchema),
   distributions: Type.Array(DistributionRecordSchema),
+  /** The cycle's details (commits, reveals, triggers, votes, lists) were pruned (protocol.md §9.3). */
+  pruned: Type.Boolean(),
   slot: Uint,
   nextSlot: Uint,
 });

@@ -33,7 +33,7 @@ import {
   transactionHash,
   transactionToJson,
 } from "@gradual/protocol";
-import type { JsonValue, LedgerReader, TaskStore } from "@gradual/sdk";
+import { type JsonValue, type LedgerReader, memoryBlobs, type TaskStore } from "@gradual/sdk";
 import {
   DEFAULT_DECIDE_OPTIONS,
   decide,
@@ -195,12 +195,15 @@ export async function runLocalNetwork(options: LocalNetworkOptions): Promise<Loc
   const taskId = (events.find((event) => event.type === "TaskCreated") as { task: string }).task;
   const ledger = localLedgerReader(() => state, blocks);
   const nodes: LocalNode[] = [];
+  // One blob store for the whole local network, as a ledger's is: what one node stores, the others fetch.
+  const blobs = memoryBlobs();
   for (const [index, keyPair] of nodeKeys.entries()) {
     const host: TaskHost = {
       taskId,
       node: keyPair.publicKey,
       sign: async (bytes) => signBytes(keyPair, bytes),
       store: memoryStore(),
+      blobs,
       ledger,
       log: {
         info: (message) => report(`  ${localNodeName(index)} log: ${message}`),

@@ -1,3 +1,4 @@
+import { BLOB_ACCOUNT_HEADER, BLOB_SIGNATURE_HEADER } from "@gradual/ledger/client";
 import { decodeTransaction, type Hash, isDecodeRejection, sha256Hex, type Transaction } from "@gradual/protocol";
 import type { LedgerSource, SubmitOutcome } from "./ledgerSource.ts";
 import type { ReplicaBlock, ReplicaGenesis } from "./replica.ts";
@@ -71,6 +72,25 @@ export function httpLedgerSource(url: string, fetchImpl: typeof fetch = fetch): 
       const bytes = new Uint8Array(await response.arrayBuffer());
       if (sha256Hex(bytes) !== hash) throw new Error(`blob ${hash}: content does not match its hash`);
       return bytes;
+    },
+    async putBlob(bytes: Uint8Array, account: string, signature: string): Promise<Hash> {
+      const response = await fetchImpl(`${base}/v1/blobs`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/octet-stream",
+          [BLOB_ACCOUNT_HEADER]: account,
+          [BLOB_SIGNATURE_HEADER]: signature,
+        },
+        body: bytes,
+        signal: AbortSignal.timeout(30_000),
+      });
+      const body = (await response.json().catch(() => ({}))) as { hash?: string; code?: string; message?: string };
+      if (!response.ok || typeof body.hash !== "string") {
+        throw new Error(
+          `POST /v1/blobs: ${body.code ?? `HTTP ${response.status}`}${body.message ? `: ${body.message}` : ""}`,
+        );
+      }
+      return body.hash;
     },
     get: getJson,
   };

@@ -12,6 +12,11 @@ export interface LedgerSource {
   /** Submits a signed envelope; resolves with the edge rejection code when the ledger refuses it. */
   submit(envelope: { tx: Record<string, unknown>; signature: string }): Promise<SubmitOutcome>;
   blob(hash: Hash): Promise<Uint8Array>;
+  /**
+   * Uploads a blob signed by `account` (`signature` over `blobUploadPayload(chainId, sha256)`, done by the caller);
+   * resolves with its sha256, rejects with the ledger's code (quota, size, not allowed).
+   */
+  putBlob(bytes: Uint8Array, account: string, signature: string): Promise<Hash>;
   /** GET on the ledger's /v1 API, for task code (ctx.ledger). */
   get<T>(path: string): Promise<T>;
 }

@@ -1,6 +1,13 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { formatTokenAmount, type KeyPair, signBytes, signTransaction, VerifierPool } from "@gradual/ledger/client";
+import {
+  blobUploadPayload,
+  formatTokenAmount,
+  type KeyPair,
+  signBytes,
+  signTransaction,
+  VerifierPool,
+} from "@gradual/ledger/client";
 import {
   getAccount,
   getChain,
@@ -10,6 +17,7 @@ import {
   type Hash,
   type ProtocolEvent,
   roundOf,
+  sha256Hex,
   type Transaction,
   transactionHash,
   transactionToJson,
@@ -325,6 +333,14 @@ export class TaskNode {
       node: keyPair.publicKey,
       sign: async (bytes) => signBytes(keyPair, bytes),
       store: this.store.taskStore(),
+      blobs: {
+        put: async (bytes) => {
+          const chainId = getChain((this.replica as Replica).state).chainId;
+          const signature = signBytes(keyPair, blobUploadPayload(chainId, sha256Hex(bytes)));
+          return ledger.putBlob(bytes, keyPair.publicKey, signature);
+        },
+        get: (hash) => ledger.blob(hash),
+      },
       ledger: { get: (path) => ledger.get(path.startsWith("/v1") ? path : `/v1${path}`) },
       log: {
         info: (message, fields) => log("info", `task: ${message}`, fields),

@@ -6,6 +6,9 @@ import type { TaskHost } from "./types.ts";
 /** Largest payload task code may have signed, in bytes (or characters of a JSON text). */
 export const MAX_SIGN_BYTES = 1024 * 1024;
 
+/** Largest blob task code may store, in bytes (the ledger's default upload limit; a ledger may allow less). */
+export const MAX_BLOB_BYTES = 4 * 1024 * 1024;
+
 /** Longest path task code may pass to `ctx.ledger.get`, in characters. */
 export const MAX_LEDGER_PATH_CHARS = 1_024;
 
@@ -53,6 +56,15 @@ export async function callHost(host: TaskHost, method: HostMethod, args: readonl
       return host.sign(jsonPayloadBytes(expectString(method, "text", first, MAX_SIGN_BYTES)));
     case "ledger.get":
       return host.ledger.get(expectString(method, "path", first, MAX_LEDGER_PATH_CHARS));
+    case "blobs.put":
+      if (!(first instanceof Uint8Array)) throw new TypeError(`blobs.put: expected bytes, got ${typeof first}`);
+      if (first.byteLength > MAX_BLOB_BYTES) throw new RangeError(`blobs.put: more than ${MAX_BLOB_BYTES} bytes`);
+      return host.blobs.put(first);
+    case "blobs.get": {
+      const hash = expectString(method, "hash", first, 64);
+      if (!/^[0-9a-f]{64}$/.test(hash)) throw new TypeError("blobs.get: expected a sha256 as 64 lowercase hex");
+      return host.blobs.get(hash);
+    }
   }
 }
 

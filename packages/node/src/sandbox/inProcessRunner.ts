@@ -1,7 +1,7 @@
 import { jsonPayloadBytes, type TaskDefinition, taskPayloadBytes } from "@gradual/sdk";
 import { assertIsTaskLimits, createCheckedRunner } from "./checkedRunner.ts";
 import { errorMessage, failure } from "./checks.ts";
-import type { ContextSource } from "./context.ts";
+import { type ContextSource, taskBlobs } from "./context.ts";
 import { createRouteTable } from "./routeTable.ts";
 import { runTaskCall, type TaskCall } from "./taskCall.ts";
 import { callTimeoutMs, type TaskCallResult, type TaskHost, type TaskLimits, type TaskRunner } from "./types.ts";
@@ -32,9 +32,10 @@ export function createInProcessTaskRunner(definition: TaskDefinition, host: Task
   assertIsTaskLimits(limits);
   const routes = createRouteTable();
   if (definition.routes) routes.register(definition.routes);
-  const { currentRound: _currentRound, sign, ...services } = host;
+  const { currentRound: _currentRound, sign, blobs, ...services } = host;
   const source: ContextSource = {
     ...services,
+    blobs: taskBlobs(blobs.put, blobs.get),
     config: { ...host.config },
     fetch: globalThis.fetch,
     sign: (bytes) => sign(taskPayloadBytes(bytes)),

@@ -22,6 +22,8 @@ export const HOST_METHODS = [
   "sign",
   "sign.json",
   "ledger.get",
+  "blobs.put",
+  "blobs.get",
 ] as const;
 export type HostMethod = (typeof HOST_METHODS)[number];
 export const LOG_LEVELS = ["info", "warn", "error"] as const;

@@ -1,6 +1,6 @@
 import type { JsonValue, TaskDefinition, TaskLogger, TaskStore } from "@gradual/sdk";
 import { errorMessage } from "./checks.ts";
-import type { ContextSource } from "./context.ts";
+import { type ContextSource, taskBlobs } from "./context.ts";
 import type { HostMethod, LogLevel, ParentMessage, WorkerInit, WorkerMessage } from "./messages.ts";
 import { createRouteTable, type RouteTable } from "./routeTable.ts";
 import { type RawOutcome, runTaskCall } from "./taskCall.ts";
@@ -56,6 +56,10 @@ function createHostProxy(channel: TaskChannel, init: WorkerInit) {
     sign: (bytes) => request<string>("sign", [bytes]),
     signJson: (text) => request<string>("sign.json", [text]),
     store,
+    blobs: taskBlobs(
+      (bytes) => request<string>("blobs.put", [bytes]),
+      (hash) => request<Uint8Array>("blobs.get", [hash]),
+    ),
     log: logger,
     ledger: { get: <T>(path: string) => request<T>("ledger.get", [path]) },
     fetch: globalThis.fetch.bind(globalThis),

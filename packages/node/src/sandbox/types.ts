@@ -76,6 +76,11 @@ export function deriveTaskLimits(
   return { ...derived, ...explicit };
 }
 
+export type HostBlobs = {
+  readonly put: (bytes: Uint8Array) => Promise<Hash>;
+  readonly get: (hash: Hash) => Promise<Uint8Array>;
+};
+
 export type TaskHost = {
   readonly taskId: Hash;
   readonly node: Account;
@@ -85,6 +90,8 @@ export type TaskHost = {
    */
   readonly sign: (bytes: Uint8Array) => Promise<string>;
   readonly store: TaskStore;
+  /** The ledger's content-addressed blob store; the host signs uploads with the node's key (ctx.blobs). */
+  readonly blobs: HostBlobs;
   readonly ledger: LedgerReader;
   readonly log: TaskLogger;
   readonly config: Readonly<Record<string, string>>;

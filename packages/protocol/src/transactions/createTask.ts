@@ -51,6 +51,7 @@ export function applyCreateTask(context: TransitionContext, tx: CreateTaskTx, ta
     totalSlashed: 0n,
     burned: 0n,
     lateTriggers: [],
+    prunedThrough: -1,
   };
   draft.setTask(task);
   draft.set(keys.taskAt(chain.taskCount), taskId);

@@ -105,6 +105,11 @@ export function applyTriggerAudit(context: TransitionContext, tx: TriggerAuditTx
   const cycle = draft.cycle(task.id, tx.cycle);
   if (cycle === undefined) return reject("CYCLE__NOT_FOUND", { task: task.id, cycle: tx.cycle });
   if (tx.target === tx.from) return reject("AUDIT__SELF_TARGET", { task: task.id, cycle: tx.cycle });
+  if (tx.cycle <= task.prunedThrough) {
+    // Pruned (§9.3): settled for good, every window of it closed; its reveals and lists are gone from the state.
+    const closed = lateChallengeWindow(task, cycle) ?? proofTriggerWindow(task, tx.cycle);
+    return reject("AUDIT__WINDOW_CLOSED", { task: task.id, cycle: tx.cycle, slot, ...closed });
+  }
   if (tx.triggerKind === "distribution") {
     if (tx.verdict !== "invalid") return reject("AUDIT__VERDICT_NOT_ALLOWED", { task: task.id, cycle: tx.cycle });
     if (task.params.distributionRule !== "custom") {

@@ -1,0 +1,3 @@
+export async function setup() {
+  console.log("ipfs-result: ready");
+}

@@ -1,0 +1,99 @@
+import type { TransitionContext } from "../context.ts";
+import { roundOf, roundStart } from "../schedule.ts";
+import { keys } from "../state/keys.ts";
+import type { Draft } from "../state/store.ts";
+import type { CycleRecord, DistributionRecord, TaskRecord, TriggerRecord } from "../types.ts";
+
+/** At most this many cycle numbers are looked at per task per round start (§9.6: bounded work per slot). */
+const PRUNE_STEPS_PER_ROUND = 4;
+
+/**
+ * protocol.md §9.3, pruning: once nothing can change a cycle any more (it is complete, its late-challenge window
+ * (§5.7) has closed and no late trigger against it is open), its commits, reveals, triggers, votes, published
+ * payloads and lists are deleted. The cycle record stays as the cycle's summary. Cycles are pruned in order;
+ * `task.prunedThrough` is the last cycle number done (rounds where the task was paused have no cycle).
+ */
+export function pruneCycles(context: TransitionContext, taskId: string): void {
+  const { draft, slot } = context;
+  let task = draft.task(taskId) as TaskRecord;
+  const round = roundOf(task, slot);
+  let next = task.prunedThrough + 1;
+  for (let step = 0; step < PRUNE_STEPS_PER_ROUND && next < round; step += 1) {
+    const cycle = draft.cycle(taskId, next);
+    if (cycle !== undefined) {
+      if (!settledForGood(task, cycle, slot)) break;
+      pruneCycle(draft, task, cycle);
+      context.events.push({ type: "CyclePruned", task: taskId, cycle: next });
+    }
+    next += 1;
+  }
+  if (next - 1 !== task.prunedThrough) {
+    task = draft.task(taskId) as TaskRecord;
+    draft.setTask({ ...task, prunedThrough: next - 1 });
+  }
+}
+
+function settledForGood(task: TaskRecord, cycle: CycleRecord, slot: number): boolean {
+  if (cycle.outcome === null || cycle.completedRound === null) return false;
+  if (slot < roundStart(task, cycle.completedRound + task.params.vestingRounds)) return false;
+  return !task.lateTriggers.some((ref) => ref.cycle === cycle.cycle);
+}
+
+function drop(draft: Draft, key: string): void {
+  if (draft.get(key) !== undefined) draft.delete(key);
+}
+
+function pruneCycle(draft: Draft, task: TaskRecord, cycle: CycleRecord): void {
+  const c = cycle.cycle;
+  for (let index = 0; index < cycle.revealCount; index += 1) {
+    const account = draft.get<string>(keys.revealAt(task.id, c, index));
+    draft.delete(keys.revealAt(task.id, c, index));
+    if (account === undefined) continue;
+    drop(draft, keys.reveal(task.id, c, account));
+    drop(draft, keys.commit(task.id, c, account));
+    drop(draft, keys.nodeCycle(task.id, c, account));
+  }
+  // Commits that were never revealed, and triggers sent by nodes that did not reveal, belong to nodes still staked
+  // (a node that withdraws takes its records with it: `dropNodeCycles`).
+  for (let index = 0; index < task.nodeCount; index += 1) {
+    const account = draft.get<string>(keys.nodeAt(task.id, index));
+    if (account === undefined) continue;
+    drop(draft, keys.commit(task.id, c, account));
+    drop(draft, keys.nodeCycle(task.id, c, account));
+  }
+  for (let index = 0; index < cycle.triggerCount; index += 1) {
+    const trigger = draft.get<TriggerRecord>(keys.trigger(task.id, c, index));
+    if (trigger === undefined) continue;
+    for (let vote = 0; vote < trigger.voteCount; vote += 1) {
+      const voter = draft.get<string>(keys.voteAt(task.id, c, index, vote));
+      drop(draft, keys.voteAt(task.id, c, index, vote));
+      if (voter !== undefined) drop(draft, keys.vote(task.id, c, index, voter));
+    }
+    const slotName =
+      trigger.kind === "distribution" ? "distribution" : trigger.verdict === "unavailable" ? "availability" : "proof";
+    drop(draft, keys.triggerOf(task.id, c, slotName, trigger.attempt, trigger.target));
+    drop(draft, keys.published(task.id, c, trigger.target));
+    drop(draft, keys.nodeCycle(task.id, c, trigger.triggerer));
+    draft.delete(keys.trigger(task.id, c, index));
+  }
+  for (let attempt = 0; attempt <= cycle.attempt; attempt += 1) {
+    const list = draft.get<DistributionRecord>(keys.distribution(task.id, c, attempt));
+    if (list === undefined) continue;
+    for (let chunk = 0; chunk < list.chunkCount; chunk += 1)
+      drop(draft, keys.distributionChunk(task.id, c, attempt, chunk));
+    draft.delete(keys.distribution(task.id, c, attempt));
+  }
+}
+
+/**
+ * When a node's record is deleted (`withdraw`), its per-cycle records of cycles not yet pruned go with it, since
+ * pruning finds a cycle's non-revealing committers through the node index. Bounded by the cycles a task keeps.
+ */
+export function dropNodeCycles(draft: Draft, task: TaskRecord, account: string, slot: number): void {
+  const last = roundOf(task, slot);
+  const first = Math.max(task.prunedThrough + 1, last - task.params.vestingRounds - 16);
+  for (let c = first; c <= last; c += 1) {
+    drop(draft, keys.commit(task.id, c, account));
+    drop(draft, keys.nodeCycle(task.id, c, account));
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * protocol.md §9.3, pruning: a cycle's detail records are deleted once nothing can change it any more, so the state
+ * of a long-running task stops growing with every round; a cycle whose late challenge is still open is kept.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import {
+  DEVNET_PARAMS,
+  getCycle,
+  getRuleDistribution,
+  getTask,
+  type Hash,
+  type ProtocolEvent,
+  roundOf,
+  type State,
+  stateEntries,
+  type TaskParams,
+  TOKEN,
+} from "../src/index.ts";
+import { proofOf, TestChain } from "./harness.ts";
+import { type Actor, drive } from "./honestDriver.ts";
+
+const T = TOKEN;
+
+/** Kinds of record that belong to one cycle of one task: `{kind}/{task}/{cycle}/...`. */
+const PER_CYCLE = new Set([
+  "commit",
+  "reveal",
+  "revealAt",
+  "nodeCycle",
+  "trigger",
+  "triggerOf",
+  "vote",
+  "voteAt",
+  "distribution",
+  "distributionChunk",
+  "published",
+]);
+
+/** Per-cycle records of `task` by kind and cycle. */
+function perCycleRecords(state: State, task: Hash): Map<number, Set<string>> {
+  const found = new Map<number, Set<string>>();
+  for (const [key] of stateEntries(state)) {
+    const [kind, owner, cycle] = key.split("/");
+    if (!PER_CYCLE.has(kind as string) || owner !== task) continue;
+    const kinds = found.get(Number(cycle)) ?? new Set<string>();
+    kinds.add(kind as string);
+    found.set(Number(cycle), kinds);
+  }
+  return found;
+}
+
+function entryCount(state: State): number {
+  let count = 0;
+  for (const _ of stateEntries(state)) count += 1;
+  return count;
+}
+
+describe("pruning (§9.3)", () => {
+  it("deletes every detail record of a settled cycle and keeps its summary, so the state stops growing", () => {
+    const actors: Actor[] = [
+      { name: "h1", role: "honest" },
+      { name: "h2", role: "honest" },
+      { name: "h3", role: "honest" },
+      { name: "h4", role: "honest" },
+      { name: "garbage", role: "garbage" },
+      { name: "griefer", role: "griefer" },
+      { name: "silent", role: "silent" },
+      { name: "offline", role: "offline" },
+      { name: "liar", role: "liar" },
+    ];
+    const balances: Record<string, bigint> = { creator: 1_000_000n * T };
+    for (const actor of actors) balances[actor.name] = 1_000n * T;
+    const chain = new TestChain(balances);
+    chain.fullCheckEvery = 16;
+    const params: Partial<TaskParams> = { vestingRounds: 3, warmupRounds: 0, rampRounds: 0 };
+    const task = chain.createTask("creator", params, 100_000n * T);
+    for (const actor of actors) chain.stakeIn(task, actor.name, 200n * T);
+    const roundSlots = DEVNET_PARAMS.roundSlots;
+
+    // Every kind of detail record exists for early cycles before they are pruned.
+    drive(chain, actors, 6 * roundSlots);
+    const early = perCycleRecords(chain.state, task);
+    const seen = new Set([...early.values()].flatMap((kinds) => [...kinds]));
+    for (const kind of ["commit", "reveal", "revealAt", "nodeCycle", "trigger", "triggerOf", "vote", "voteAt"]) {
+      assert.ok(seen.has(kind), `the run produced ${kind} records (saw ${[...seen].join(", ")})`);
+    }
+    assert.ok(seen.has("distribution") && seen.has("distributionChunk"), "lists were posted");
+
+    drive(chain, actors, 14 * roundSlots);
+    const atTwenty = entryCount(chain.state);
+    drive(chain, actors, 20 * roundSlots);
+    const record = getTask(chain.state, task);
+    assert.ok(record !== undefined);
+    const round = roundOf(record, chain.slot);
+    // A cycle completes 2 rounds after it starts (more after failed lists), then stays challengeable for 3 rounds.
+    assert.ok(
+      record.prunedThrough >= round - (3 + 3 + record.params.allowedFailedDistributions + 2),
+      `pruned through ${record.prunedThrough} at round ${round}`,
+    );
+    const left = perCycleRecords(chain.state, task);
+    for (const cycle of left.keys()) {
+      assert.ok(cycle > record.prunedThrough, `cycle ${cycle} still has ${[...(left.get(cycle) ?? [])].join(", ")}`);
+    }
+    // Summaries of pruned cycles stay, with their outcome.
+    for (let cycle = 1; cycle <= record.prunedThrough; cycle += 1) {
+      assert.notEqual(getCycle(chain.state, task, cycle)?.outcome ?? null, null, `cycle ${cycle} keeps its summary`);
+    }
+    assert.ok(chain.log.some((event) => event.type === "CyclePruned"));
+    // Twenty more rounds add twenty cycle summaries; the detail records of the few cycles not yet settled (about 50
+    // each here) come and go. Unpruned, the same twenty rounds add about a thousand records.
+    const growth = entryCount(chain.state) - atTwenty;
+    assert.ok(growth <= 20 + 60, `state grew by ${growth} records over 20 rounds`);
+  });
+
+  it("keeps a cycle whose late challenge is still open, and prunes it once the challenge resolves", () => {
+    const stakes: Record<string, bigint> = { w: 400n * T, a: 100n * T, b: 100n * T, c: 100n * T };
+    const balances: Record<string, bigint> = { creator: 100_000n * T };
+    for (const [name, stake] of Object.entries(stakes)) balances[name] = stake + 100n * T;
+    const chain = new TestChain(balances);
+    const task = chain.createTask("creator", { warmupRounds: 0, rampRounds: 0, vestingRounds: 2 }, 10_000n * T);
+    for (const [name, stake] of Object.entries(stakes)) chain.stakeIn(task, name, stake);
+    const proofs = { a: proofOf("a:1"), b: proofOf("b:1"), c: proofOf("c:1"), w: proofOf("garbage") };
+    chain.playSubmissions(task, 1, proofs);
+    const windows = chain.windows(task, 1);
+    chain.advanceTo(windows.distribution.opensAt);
+    const distributor = chain.distributorOf(task, 1) as string;
+    chain.submitList(distributor, task, 1, 0, getRuleDistribution(chain.state, task, 1) ?? []);
+    chain.advanceTo(windows.distributionVotes.closesAt);
+    const completed = getCycle(chain.state, task, 1)?.completedRound;
+    assert.ok(completed !== null && completed !== undefined, "cycle 1 completed, the garbage paid");
+
+    // The late-challenge window ends at the start of round completed + 2; challenge in its last slot.
+    const taskRecord = getTask(chain.state, task);
+    assert.ok(taskRecord !== undefined);
+    chain.advanceToRound(task, completed + 2, -1);
+    const late = chain.triggerProof("a", task, 1, "w", "late");
+    const events: ProtocolEvent[] = chain.advance(1);
+    assert.ok(!events.some((event) => event.type === "CyclePruned" && event.cycle === 1), "not pruned while open");
+    assert.ok(perCycleRecords(chain.state, task).has(1), "cycle 1's records are kept for the open challenge");
+    for (const name of ["b", "c"]) chain.vote(name, task, 1, late, "invalid");
+    // It resolves; the next round start prunes the cycle.
+    chain.advanceToRound(task, completed + 4);
+    assert.ok(
+      chain.log.some((event) => event.type === "TriggerResolved" && event.cycle === 1 && event.trigger === late),
+    );
+    assert.ok(chain.log.some((event) => event.type === "CyclePruned" && event.cycle === 1));
+    assert.equal(perCycleRecords(chain.state, task).has(1), false, "cycle 1 has no detail records left");
+  });
+});
