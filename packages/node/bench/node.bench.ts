@@ -250,6 +250,8 @@ async function inclusionLatencies(
   const roundStart = (round: number) => task.startSlot + round * R;
   const head = (await client.getHead()).number;
   const latencies = new Map<string, number[]>(["commit", "reveal", "vote", "list"].map((kind) => [kind, []]));
+  // A trigger's slot, from the AuditTriggered events of the blocks scanned (the ledger prunes settled cycles'
+  // trigger records, protocol.md §9.3), else from the cycle view while the cycle is still there.
   const triggerSlots = new Map<string, number>();
   const triggerSlot = async (cycle: number, trigger: number) => {
     const key = `${cycle}/${trigger}`;
@@ -257,11 +259,16 @@ async function inclusionLatencies(
       for (const entry of (await client.getCycle(task.id, cycle))?.triggers ?? [])
         triggerSlots.set(`${cycle}/${entry.index}`, entry.slot);
     }
-    return triggerSlots.get(key) ?? Number.NaN;
+    return triggerSlots.get(key);
   };
   for (let from = roundStart(fromRound); from <= head; from += 100) {
     const blocks: BlockWire[] = await client.getBlocks(from, Math.min(head, from + 99));
     for (const block of blocks) {
+      for (const { event } of block.events) {
+        const raised = event as { type: string; task?: string; cycle?: number; trigger?: number };
+        if (raised.type === "AuditTriggered" && raised.task === task.id)
+          triggerSlots.set(`${raised.cycle}/${raised.trigger}`, block.slot);
+      }
       for (const { tx, result } of block.txs) {
         if (!nodeAccounts.has(tx.from) || !result.ok) continue;
         const body = tx as unknown as { kind: string; cycle: number; trigger: number; attempt: number };
