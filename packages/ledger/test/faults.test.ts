@@ -103,7 +103,7 @@ describe("ledger process: bad input", () => {
     await expectCode(postJson("/v1/txs", padded), 413, "TX__TOO_LARGE");
     await expectCode(post("/v1/txs", `{"tx":"${"y".repeat(600 * 1024)}"}`), 413, "API__BODY_TOO_LARGE");
     await expectCode(
-      post("/v1/blobs", new Uint8Array(5 * 1024 * 1024), "application/octet-stream"),
+      post("/v1/blobs", new Uint8Array(17 * 1024 * 1024), "application/octet-stream"),
       413,
       "API__BODY_TOO_LARGE",
     );

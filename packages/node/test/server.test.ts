@@ -4,10 +4,16 @@
  * (the real node's routes run in e2e tests: packages/cli/test/koii/devnet-b.test.ts).
  */
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
 import { request as httpRequest } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { sha256Hex, TOKEN } from "@gradual/protocol";
+import { accountOf, proofOf, TestChain } from "@gradual/protocol/testing";
 import type { RouteRequest, RouteResponse } from "@gradual/sdk";
 import { base58, hex } from "@scure/base";
+import { NodeStore } from "../src/runtime/nodeStore.ts";
 import { createNodeServer, MAX_ROUTE_BODY_BYTES, type NodeServer } from "../src/runtime/server.ts";
 import type { TaskNode } from "../src/runtime/taskNode.ts";
 
@@ -104,4 +110,34 @@ test("what the node does not serve: other tasks, paths, methods, oversized bodie
   assert.equal(((await proof.json()) as { code: string }).code, "PROOF__NOT_REVEALED");
   assert.equal((await fetch(`${base}/metrics`)).headers.get("content-type"), "text/plain; version=0.0.4");
   assert.equal((await fetch(`${base}/health`)).status, 503, "no replica yet");
+});
+
+test("a proof revealed in one cycle is served after the next cycle produced the same bytes (not yet revealed)", async () => {
+  // A deterministic task: the same submission every round. The store's row for the digest now names cycle 2, whose
+  // reveal is still to come; auditors of cycle 1 must get the bytes all the same.
+  const bytes = new TextEncoder().encode("same every round");
+  const digest = sha256Hex(bytes);
+  const chain = new TestChain({ creator: 100_000n * TOKEN, b: 1_000n * TOKEN, c: 1_000n * TOKEN });
+  const task = chain.createTask("creator", { warmupRounds: 0, rampRounds: 0 }, 10_000n * TOKEN);
+  for (const name of ["b", "c"]) chain.stakeIn(task, name, 100n * TOKEN);
+  chain.playSubmissions(task, 1, { b: digest, c: proofOf("c") });
+  const dataDir = mkdtempSync(join(tmpdir(), "gradual-proof-store-"));
+  const store = new NodeStore(dataDir);
+  store.saveWork(1, { status: "done", proofDigest: digest, salt: "1".repeat(64) }, bytes);
+  store.saveWork(2, { status: "done", proofDigest: digest, salt: "2".repeat(64) }, bytes);
+  const node = { ...stand, options: { taskId: task }, me: accountOf("b"), replica: { state: chain.state }, store };
+  const proofServer = createNodeServer(node as unknown as TaskNode);
+  const address = await proofServer.listen({ port: 0, host: "127.0.0.1" });
+  try {
+    const served = await fetch(`http://127.0.0.1:${address.port}/proofs/${digest}`);
+    assert.equal(served.status, 200);
+    assert.deepEqual(new Uint8Array(await served.arrayBuffer()), bytes);
+    // Nothing revealed under another digest is served.
+    const other = await fetch(`http://127.0.0.1:${address.port}/proofs/${proofOf("c")}`);
+    assert.equal(other.status, 404);
+  } finally {
+    await proofServer.close();
+    store.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 });

@@ -182,6 +182,8 @@ export type DistributionStatus = "receiving" | "complete" | "accepted" | "reject
 export type DistributionRecord = {
   readonly attempt: number;
   readonly distributor: Account;
+  /** The slot its first chunk landed in (Koii reports a list submission's slot). */
+  readonly slot: number;
   readonly chunkCount: number;
   readonly chunksReceived: number;
   readonly entryCount: number;

@@ -292,6 +292,51 @@ export function register(program: Command): void {
     });
 
   koii
+    .command("link")
+    .argument("[dir]", "Koii task folder with a package.json", ".")
+    .description("Make a Koii task folder's own npm install, tests and scripts run against gradual's Koii API")
+    .option("--undo", "restore the @_koii/* dependency ranges and remove the linked packages")
+    .option("--json", "print what was done as JSON")
+    .addHelpText(
+      "after",
+      `
+Koii's packages (@_koii/task-manager, @_koii/namespace-wrapper, @_koii/web3.js, @_koii/storage-task-sdk) are not
+in the npm registry here, so npm install fails in a Koii task folder. link writes local packages of those names
+under DIR/.gradual/koii/ (gradual's implementation, bundled) and points package.json's dependencies on them there
+(file:), keeping the original ranges for --undo. Then npm install works, and the folder's own tests and scripts
+(Koii's template: npm test, npm run simulate, npm run jest-test) run the task against an in-memory gradual ledger
+in their own process: taskRunner.submitTask commits and reveals, auditTask audits and triggers,
+selectAndGenerateDistributionList submits the list, getTaskState reads it all back. .gradual/ is added to
+.gitignore. GRADUAL_KOII_LINK_OFF=1 turns the local ledger off.
+
+Example:
+  gradual koii link my-koii-task && (cd my-koii-task && npm install && npm test)`,
+    )
+    .action(async (dir: string, options: { undo?: boolean; json?: boolean }) => {
+      const { linkKoiiFolder, unlinkKoiiFolder } = await import("../koii/link.ts");
+      if (options.undo) {
+        const result = unlinkKoiiFolder(dir);
+        if (options.json) printJson(result);
+        else
+          process.stdout.write(
+            `restored ${result.restored.join(", ") || "nothing"} in ${result.directory}/package.json\n`,
+          );
+        return;
+      }
+      const result = await linkKoiiFolder(dir);
+      if (options.json) {
+        printJson(result);
+        return;
+      }
+      const lines = [
+        `linked ${result.linked.join(", ") || "nothing (no @_koii/* dependency in package.json)"} -> .gradual/koii/packages (API bundle ${(result.bundleBytes / 1024).toFixed(0)} KiB)`,
+        ...result.unknown.map((name) => `  not provided by gradual: ${name} (npm install will still fail on it)`),
+        "next: npm install, then the folder's own scripts (npm test, npm run simulate, ...)",
+      ];
+      process.stdout.write(`${lines.join("\n")}\n`);
+    });
+
+  koii
     .command("test")
     .argument("<dir>", "Koii task folder")
     .description("Run a Koii task folder through several rounds on several nodes (Koii's own simulation runs one key)")

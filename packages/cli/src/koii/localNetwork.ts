@@ -37,7 +37,8 @@ import {
   TOKEN,
   type Transaction,
 } from "@gradual/protocol";
-import { type JsonValue, memoryBlobs, type TaskStore } from "@gradual/sdk";
+import { memoryBlobs } from "@gradual/sdk";
+import { memoryStore } from "./memoryStore.ts";
 import { createStateLedgerReader } from "./stateLedgerReader.ts";
 
 /**
@@ -96,21 +97,6 @@ type LocalNode = {
 };
 
 const CHAIN_ID = "gradual-koii-local";
-
-function memoryStore(): TaskStore {
-  const data = new Map<string, string>();
-  return {
-    get: async <T extends JsonValue>(key: string) =>
-      data.has(key) ? (JSON.parse(data.get(key) as string) as T) : undefined,
-    set: async (key, value) => void data.set(key, JSON.stringify(value)),
-    delete: async (key) => void data.delete(key),
-    keys: async (prefix = "", limit = 1_000) =>
-      [...data.keys()]
-        .filter((key) => key.startsWith(prefix))
-        .sort()
-        .slice(0, limit),
-  };
-}
 
 /**
  * Serves `/n/{index}/proofs/{digest}` for revealed proofs only, as each node's proof server does, and each node's

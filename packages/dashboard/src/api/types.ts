@@ -253,6 +253,7 @@ export type TriggerRecord = {
 export type DistributionRecord = {
   readonly attempt: number;
   readonly distributor: Hex;
+  readonly slot: number;
   readonly chunkCount: number;
   readonly chunksReceived: number;
   readonly entryCount: number;

@@ -48,7 +48,14 @@ export type WireTrigger = {
   voteCount: number;
   resolution: string | null;
 };
-export type WireDistribution = { attempt: number; distributor: string; status: string; entryCount: number };
+export type WireDistribution = {
+  attempt: number;
+  distributor: string;
+  /** Absent from ledgers older than the field. */
+  slot?: number;
+  status: string;
+  entryCount: number;
+};
 export type WireCycle = {
   cycle: number;
   record: { attempt: number; outcome: string | null };
@@ -75,6 +82,32 @@ export function toKoiiNumber(field: string, value: Decimal | number | bigint): n
 function isNotFound(error: unknown): boolean {
   const message = error instanceof Error ? error.message : String(error);
   return /\b404\b|NOT_FOUND/.test(message);
+}
+
+/**
+ * A linked task folder's local chain (`gradual koii link`) runs Koii's rounds one after another, each through its
+ * whole pipeline, so Koii round R sits on a later cycle of the local ledger; these map the one onto the other. On a
+ * node a Koii round is its cycle.
+ */
+export type LocalRounds = {
+  readonly cycleOf: (round: number) => number;
+  /** The Koii rounds the local chain has run, ascending. */
+  readonly rounds: () => readonly number[];
+};
+
+let localRounds: LocalRounds | undefined;
+
+export function setLocalRounds(rounds: LocalRounds | undefined): void {
+  localRounds = rounds;
+}
+
+export function getLocalRounds(): LocalRounds | undefined {
+  return localRounds;
+}
+
+/** The ledger's cycle of a Koii round (the same number, except on a linked folder's local chain). */
+function cycleOfRound(round: number): number {
+  return localRounds?.cycleOf(round) ?? round;
 }
 
 export class ChainReader {
@@ -128,20 +161,21 @@ export class ChainReader {
     return this.#orNull<WireNode>(`/tasks/${taskId}/nodes/${account}`);
   }
 
-  cycle(cycle: number, taskId = this.#taskId): Promise<WireCycle | null> {
-    return this.#orNull<WireCycle>(`/tasks/${taskId}/cycles/${cycle}`);
+  /** The cycle a Koii round ran in (`round`: Koii's number; the record carries the ledger's). */
+  cycle(round: number, taskId = this.#taskId): Promise<WireCycle | null> {
+    return this.#orNull<WireCycle>(`/tasks/${taskId}/cycles/${cycleOfRound(round)}`);
   }
 
-  reveals(cycle: number, taskId = this.#taskId): Promise<WireReveal[]> {
-    return this.#all<WireReveal>(`/tasks/${taskId}/cycles/${cycle}/reveals`);
+  reveals(round: number, taskId = this.#taskId): Promise<WireReveal[]> {
+    return this.#all<WireReveal>(`/tasks/${taskId}/cycles/${cycleOfRound(round)}/reveals`);
   }
 
   votes(cycle: number, trigger: number, taskId = this.#taskId): Promise<WireVote[]> {
     return this.#all<WireVote>(`/tasks/${taskId}/cycles/${cycle}/triggers/${trigger}/votes`);
   }
 
-  entries(cycle: number, attempt: number, taskId = this.#taskId): Promise<WireEntry[]> {
-    return this.#all<WireEntry>(`/tasks/${taskId}/cycles/${cycle}/distributions/${attempt}`);
+  entries(round: number, attempt: number, taskId = this.#taskId): Promise<WireEntry[]> {
+    return this.#all<WireEntry>(`/tasks/${taskId}/cycles/${cycleOfRound(round)}/distributions/${attempt}`);
   }
 
   async slotMs(): Promise<number> {

@@ -15,6 +15,13 @@ export type KoiiCallContext = TaskContext | RouteContext;
 
 const storage = new AsyncLocalStorage<KoiiCallContext>();
 let latest: KoiiCallContext | undefined;
+/** Outside any node: the context of a linked task folder's local chain (`gradual koii link`), if one is installed. */
+let fallback: (() => KoiiCallContext) | undefined;
+
+/** Installs the context used when no node call is running or ran (a Koii task's own tests, `gradual koii link`). */
+export function setFallbackContext(provider: (() => KoiiCallContext) | undefined): void {
+  fallback = provider;
+}
 
 export function runWithContext<T>(ctx: KoiiCallContext, body: () => Promise<T> | T): Promise<T> {
   latest = ctx;
@@ -23,7 +30,7 @@ export function runWithContext<T>(ctx: KoiiCallContext, body: () => Promise<T> |
 
 /** The context of the call in progress (or of the latest call); throws when no call has run yet. */
 export function currentContext(method: string): KoiiCallContext {
-  const ctx = storage.getStore() ?? latest;
+  const ctx = storage.getStore() ?? latest ?? fallback?.();
   if (ctx === undefined) {
     throw new KoiiContextError(
       `${method} was called before the node's first call into the task (at module load?): on gradual the wrapper ` +
@@ -35,5 +42,5 @@ export function currentContext(method: string): KoiiCallContext {
 
 /** The context if any call has run, for best-effort uses such as logging. */
 export function maybeContext(): KoiiCallContext | undefined {
-  return storage.getStore() ?? latest;
+  return storage.getStore() ?? latest ?? fallback?.();
 }

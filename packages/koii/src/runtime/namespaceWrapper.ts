@@ -16,6 +16,7 @@ import { attachSignature, type OpenedPayload, openAttached, payloadBytes, signAt
 import {
   auditTriggers,
   ChainReader,
+  getLocalRounds,
   type KoiiDistributionInfo,
   type KoiiSubmission,
   type KoiiSubmissionInfo,
@@ -26,6 +27,7 @@ import {
 } from "./chain.ts";
 import { currentContext, type KoiiCallContext } from "./context.ts";
 import { KoiiUnsupportedError } from "./errors.ts";
+import { getLocalDuties } from "./taskManager.ts";
 
 /**
  * gradual's implementation of Koii's namespace wrapper (@_koii/namespace-wrapper, also re-exported as
@@ -299,12 +301,17 @@ export class NamespaceWrapper {
     return distributionInfo(chain, round);
   }
 
-  /** The list `publicKey` submitted for `round`, as the JSON text of `{ publicKey: amount }`, or null. */
-  async getDistributionList(publicKey: string, round: number): Promise<string | null> {
+  /**
+   * The list `publicKey` submitted for `round`, as the JSON text of `{ publicKey: amount }`, or null. Without a key
+   * (Koii's own tests pass "" or null), the round's latest list, whoever submitted it.
+   */
+  async getDistributionList(publicKey: string | null | undefined, round: number): Promise<string | null> {
     const { chain } = this.#chain("getDistributionList");
-    const distributor = koiiKeyToAccount(publicKey);
+    const distributor = publicKey ? koiiKeyToAccount(publicKey) : undefined;
     const cycle = await chain.cycle(round);
-    const attempt = [...(cycle?.distributions ?? [])].reverse().find((item) => item.distributor === distributor);
+    const attempt = [...(cycle?.distributions ?? [])]
+      .reverse()
+      .find((item) => item.status !== "missing" && (distributor === undefined || item.distributor === distributor));
     if (cycle === null || attempt === undefined) return null;
     const entries = await chain.entries(round, attempt.attempt);
     return JSON.stringify(
@@ -398,8 +405,16 @@ export class NamespaceWrapper {
       "accepted lists are paid into vesting by the ledger at the end of the audit window",
     );
   }
-  stakeOnChain(..._args: unknown[]): Promise<never> {
-    return unsupported("stakeOnChain", "the node stakes itself (gradual node --stake)");
+  /** On a node: by design (the node stakes itself). In a linked folder's local chain: stakes `amount` base units. */
+  async stakeOnChain(
+    _taskStateInfoPublicKey?: unknown,
+    _stakingAccKeypair?: unknown,
+    _stakePotAccount?: unknown,
+    amount?: unknown,
+  ): Promise<void> {
+    const local = getLocalDuties();
+    if (local === undefined) return unsupported("stakeOnChain", "the node stakes itself (gradual node --stake)");
+    return local.stakeOnChain(typeof amount === "number" && Number.isSafeInteger(amount) && amount > 0 ? amount : 0);
   }
   claimReward(..._args: unknown[]): Promise<never> {
     return unsupported("claimReward", "the node claims vested rewards itself (auto-claim)");
@@ -453,17 +468,16 @@ async function distributionInfo(chain: ChainReader, round: number): Promise<Koii
   const cycle = await chain.cycle(round);
   if (cycle === null)
     return { distribution_rewards_submission: {}, distributions_audit_trigger: {}, distributions_audit_record: {} };
-  return distributionInfoOf(chain, cycle);
+  return distributionInfoOf(chain, cycle, round);
 }
 
-async function distributionInfoOf(chain: ChainReader, cycle: WireCycle): Promise<KoiiDistributionInfo> {
-  const round = cycle.cycle;
+async function distributionInfoOf(chain: ChainReader, cycle: WireCycle, round: number): Promise<KoiiDistributionInfo> {
   const lists: Record<string, KoiiSubmission> = {};
   for (const distribution of cycle.distributions) {
     if (distribution.status === "missing") continue;
     const key = accountToKoiiKey(distribution.distributor);
-    // Koii's list submission carries the distributor's key as its value; gradual records no slot for a list.
-    lists[key] = { submission_value: key, slot: null, round };
+    // Koii's list submission carries the distributor's key as its value, and the slot it landed in.
+    lists[key] = { submission_value: key, slot: distribution.slot ?? null, round };
   }
   return {
     distribution_rewards_submission: { [round]: lists },
@@ -527,7 +541,10 @@ async function buildTaskState(
     allowed_failed_distributions: task.params.allowedFailedDistributions,
   };
   const taskChain = taskId === chain.taskId ? chain : new ChainReader(ctx.ledger, taskId);
-  for (const round of task.openCycles) {
+  // A linked folder's local chain answers as Koii's wrapper does locally: every round it ran, every map filled.
+  const local = getLocalRounds();
+  if (local !== undefined) options = { is_submission_required: true, is_distribution_required: true, ...options };
+  for (const round of local?.rounds() ?? task.openCycles) {
     if (options.is_submission_required) {
       const info = await submissionInfo(ctx, taskChain, round);
       Object.assign(state.submissions as object, info.submissions);

@@ -108,6 +108,29 @@ export async function getTaskManager(): Promise<KoiiTaskManager> {
   });
 }
 
+/**
+ * The node duties as a linked task folder's local chain runs them (`gradual koii link`: Koii's own tests and
+ * `simulate` script call them one by one); unset on a node, where the node runs the duties itself.
+ */
+export type LocalDuties = {
+  readonly submitTask: (round: number) => Promise<void>;
+  readonly auditTask: (round: number) => Promise<void>;
+  readonly selectAndGenerateDistributionList: (round: number) => Promise<void>;
+  readonly submitDistributionList: (round: number) => Promise<void>;
+  readonly auditDistribution: (round: number) => Promise<void>;
+  readonly stakeOnChain: (amount: number) => Promise<void>;
+};
+
+let localDuties: LocalDuties | undefined;
+
+export function setLocalDuties(duties: LocalDuties | undefined): void {
+  localDuties = duties;
+}
+
+export function getLocalDuties(): LocalDuties | undefined {
+  return localDuties;
+}
+
 function nodeDuty(name: string, what: string): never {
   throw new KoiiUnsupportedError(
     `taskRunner.${name}`,
@@ -124,22 +147,27 @@ export const taskRunner = {
     currentContext("taskRunner.task");
     return (await getTaskManager()).executeTask(roundNumber);
   },
-  async submitTask(_roundNumber: number): Promise<never> {
+  async submitTask(roundNumber: number): Promise<void> {
+    if (localDuties !== undefined) return localDuties.submitTask(roundNumber);
     return nodeDuty("submitTask", "commits and reveals each round's submission");
   },
-  async auditTask(_roundNumber: number): Promise<never> {
+  async auditTask(roundNumber: number): Promise<void> {
+    if (localDuties !== undefined) return localDuties.auditTask(roundNumber);
     return nodeDuty("auditTask", "audits its assigned submissions");
   },
-  async selectAndGenerateDistributionList(_roundNumber: number, _isPreviousRoundFailed?: boolean): Promise<never> {
+  async selectAndGenerateDistributionList(roundNumber: number, _isPreviousRoundFailed?: boolean): Promise<void> {
+    if (localDuties !== undefined) return localDuties.selectAndGenerateDistributionList(roundNumber);
     return nodeDuty(
       "selectAndGenerateDistributionList",
       "draws the distributor from the cycle seed and submits the list",
     );
   },
-  async submitDistributionList(_roundNumber: number): Promise<never> {
+  async submitDistributionList(roundNumber: number): Promise<void> {
+    if (localDuties !== undefined) return localDuties.submitDistributionList(roundNumber);
     return nodeDuty("submitDistributionList", "submits the distribution list");
   },
-  async auditDistribution(_roundNumber: number): Promise<never> {
+  async auditDistribution(roundNumber: number): Promise<void> {
+    if (localDuties !== undefined) return localDuties.auditDistribution(roundNumber);
     return nodeDuty("auditDistribution", "recomputes and audits the distribution list");
   },
 };

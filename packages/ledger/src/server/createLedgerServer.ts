@@ -148,7 +148,8 @@ function recordBodyBytes(request: FastifyRequest, bytes: number): void {
 export function createLedgerServer(options: LedgerServerOptions, modules: LedgerServerModules): FastifyInstance {
   const resolved: ResolvedServerOptions = {
     adminToken: options.adminToken,
-    maxBlobBytes: options.maxBlobBytes ?? 4 * 1024 * 1024,
+    // As large as the largest task bundle a node accepts (MAX_BUNDLE_BYTES of @gradual/node): a bundle is a blob.
+    maxBlobBytes: options.maxBlobBytes ?? 16 * 1024 * 1024,
     maxBatchTransactions: options.maxBatchTransactions ?? 4096,
     maxBatchBytes: options.maxBatchBytes ?? 32 * 1024 * 1024,
     maxEventSubscribers: options.maxEventSubscribers ?? 256,

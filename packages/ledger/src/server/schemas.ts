@@ -283,6 +283,7 @@ export const DistributionRecordSchema = Type.Object(
   {
     attempt: Uint,
     distributor: Hex64,
+    slot: Uint,
     chunkCount: Uint,
     chunksReceived: Uint,
     entryCount: Uint,

@@ -56,6 +56,35 @@ function chainSlot(state: State): number {
   return getChain(state).slot;
 }
 
+/** Failed calls of the task's own audit on one proof before the node stops trying (no verdict, no vote). */
+export const MAX_AUDIT_FAILURES = 3;
+
+/**
+ * An audit whose task function fails (throws, times out) would be decided again on every block: a task that throws
+ * on some input made its node retry hundreds of times a minute. After MAX_AUDIT_FAILURES failures in a row the
+ * node gives up on that proof: no verdict and no vote, as Koii's node casts none for an audit that throws.
+ */
+export class AuditAttempts {
+  readonly #failures = new Map<string, number>();
+  readonly gaveUp = new Set<string>();
+
+  /** Records one finished audit call (`ok`: it produced a verdict); says whether the node now gives up. */
+  record(key: string, ok: boolean): "done" | "retry" | "gave-up" {
+    if (ok) {
+      this.#failures.delete(key);
+      return "done";
+    }
+    const failures = (this.#failures.get(key) ?? 0) + 1;
+    if (failures < MAX_AUDIT_FAILURES) {
+      this.#failures.set(key, failures);
+      return "retry";
+    }
+    this.#failures.delete(key);
+    this.gaveUp.add(key);
+    return "gave-up";
+  }
+}
+
 /** Fetches a revealed proof from its node, checks digest and size, and runs the task's audit on it. */
 export async function auditProofAction(
   options: ExecutorOptions,

@@ -59,14 +59,26 @@ function health(node: TaskNode): Reply {
   });
 }
 
+/**
+ * A proof's bytes, once this node revealed that digest in some cycle. The store keeps one row per digest (the latest
+ * cycle that produced it), and a deterministic task produces the same bytes round after round, so the cycles to
+ * check are every cycle whose work came out with this digest, not only the row's.
+ */
 function proof(node: TaskNode, digest: string): Reply {
   const stored = /^[0-9a-f]{64}$/.test(digest) ? node.store.proof(digest) : undefined;
   const state = node.replica?.state;
-  const reveal =
-    stored === undefined || state === undefined
-      ? undefined
-      : getReveal(state, node.options.taskId, stored.cycle, node.me);
-  if (stored === undefined || reveal?.proofDigest !== digest) {
+  const revealedIn = (cycle: number) =>
+    state !== undefined && getReveal(state, node.options.taskId, cycle, node.me)?.proofDigest === digest;
+  let revealed = stored !== undefined && revealedIn(stored.cycle);
+  if (stored !== undefined && !revealed) {
+    for (const [cycle, work] of node.store.memory.work) {
+      if (work.status === "done" && work.proofDigest === digest && revealedIn(cycle)) {
+        revealed = true;
+        break;
+      }
+    }
+  }
+  if (stored === undefined || !revealed) {
     return notFound("no revealed proof with this digest on this node", "PROOF__NOT_REVEALED");
   }
   return { status: 200, headers: { "content-type": "application/octet-stream" }, body: Buffer.from(stored.bytes) };

@@ -34,10 +34,12 @@ import {
   type TaskRunner,
 } from "../sandbox/types.ts";
 import {
+  AuditAttempts,
   auditProofAction,
   computeListAction,
   type ExecutorLog,
   type ExecutorOptions,
+  MAX_AUDIT_FAILURES,
   runTaskAction,
 } from "./executor.ts";
 import type { LedgerSource } from "./ledgerSource.ts";
@@ -117,6 +119,7 @@ export class TaskNode {
   runner: TaskRunner | undefined;
   ledgerHead = 0;
   #inFlight = new Set<string>();
+  readonly #audits = new AuditAttempts();
   #submittedAt = new Map<number, number>();
   #timer: NodeJS.Timeout | undefined;
   #ticking = false;
@@ -374,8 +377,9 @@ export class TaskNode {
 
   #memory(): NodeMemory {
     const memory = this.store.nodeMemory;
-    if (this.#inFlight.size === 0) return memory;
-    return { ...memory, done: new Set([...memory.done, ...this.#inFlight]) };
+    const gaveUp = this.#audits.gaveUp;
+    if (this.#inFlight.size === 0 && gaveUp.size === 0) return memory;
+    return { ...memory, done: new Set([...memory.done, ...this.#inFlight, ...gaveUp]) };
   }
 
   async #act(): Promise<void> {
@@ -438,6 +442,19 @@ export class TaskNode {
           ? auditProofAction(executor, state, action)
           : computeListAction(executor, state, action);
     void run
+      .then((result) => {
+        if (action.type !== "auditProof") return;
+        if (this.#audits.record(action.key, result !== null) === "gave-up") {
+          this.options.log(
+            "warn",
+            `gave up auditing after ${MAX_AUDIT_FAILURES} failed audit calls: no verdict, no vote`,
+            {
+              cycle: action.cycle,
+              target: action.target,
+            },
+          );
+        }
+      })
       .catch((error: unknown) => this.options.log("error", `${action.type} failed`, { error: String(error) }))
       .finally(() => {
         // A runTask, once finished, is recorded in the store (done or failed) and never re-decided; an audit or

@@ -74,6 +74,7 @@ export function applySubmitDistribution(context: TransitionContext, tx: SubmitDi
   const list = draft.get<DistributionRecord>(key) ?? {
     attempt: tx.attempt,
     distributor: tx.from,
+    slot,
     chunkCount: tx.chunkCount,
     chunksReceived: 0,
     entryCount: 0,

@@ -1,0 +1,17 @@
+/** A node stops re-running an audit whose task function keeps failing (packages/node/src/runtime/executor.ts). */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { AuditAttempts, MAX_AUDIT_FAILURES } from "../src/runtime/executor.ts";
+
+test("an audit that keeps failing is retried MAX_AUDIT_FAILURES times, then given up for good", () => {
+  const attempts = new AuditAttempts();
+  const outcomes = Array.from({ length: MAX_AUDIT_FAILURES }, () => attempts.record("audit/3/x", false));
+  assert.deepEqual(outcomes, [...Array(MAX_AUDIT_FAILURES - 1).fill("retry"), "gave-up"]);
+  assert.ok(attempts.gaveUp.has("audit/3/x"));
+  // Another proof is counted on its own; a success in between starts the count again.
+  assert.equal(attempts.record("audit/3/y", false), "retry");
+  assert.equal(attempts.record("audit/3/y", true), "done");
+  for (let index = 0; index < MAX_AUDIT_FAILURES - 1; index += 1)
+    assert.equal(attempts.record("audit/3/y", false), "retry");
+  assert.equal(attempts.gaveUp.has("audit/3/y"), false);
+});
