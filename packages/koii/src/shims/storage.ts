@@ -100,12 +100,12 @@ function parseManifest(bytes: Uint8Array): Manifest | undefined {
 
 export type UploadResult = { readonly cid: string };
 
-/** Koii's storage client (`new KoiiStorageClient()` or `KoiiStorageClient.getInstance({})`). */
+/**
+ * Koii's storage client (`new KoiiStorageClient()` or `KoiiStorageClient.getInstance({})`); the gateway URL, task id
+ * and debug flag Koii's constructor takes are not needed here.
+ */
 export class KoiiStorageClient {
   static #instance: KoiiStorageClient | undefined;
-
-  /** Koii's constructor takes a gateway URL, a task id and a debug flag; none is needed here. */
-  constructor(_gateway?: unknown, _taskId?: unknown, _debug?: unknown) {}
 
   static getInstance(_options?: unknown): KoiiStorageClient {
     KoiiStorageClient.#instance ??= new KoiiStorageClient();
