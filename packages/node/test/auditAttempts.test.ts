@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { AuditAttempts, MAX_AUDIT_FAILURES } from "../src/runtime/executor.ts";
+import { alterLastByte, parseMisbehaviour } from "../src/runtime/faults.ts";
 
 test("an audit that keeps failing is retried MAX_AUDIT_FAILURES times, then given up for good", () => {
   const attempts = new AuditAttempts();
@@ -14,4 +15,17 @@ test("an audit that keeps failing is retried MAX_AUDIT_FAILURES times, then give
   for (let index = 0; index < MAX_AUDIT_FAILURES - 1; index += 1)
     assert.equal(attempts.record("audit/3/y", false), "retry");
   assert.equal(attempts.gaveUp.has("audit/3/y"), false);
+});
+
+test("altered output: one byte changed, staying a letter, digit or text", () => {
+  const text = (value: string) => new TextDecoder().decode(alterLastByte(new TextEncoder().encode(value)));
+  assert.equal(text("Hello, World!"), "Hello, World0");
+  assert.equal(text("abz"), "aba");
+  assert.equal(text("x9"), "x0");
+  assert.equal(text("bafkreiq"), "bafkreir");
+  assert.equal(text("0"), "1");
+  const parsed = parseMisbehaviour("altered:3");
+  assert.deepEqual(parsed, { kind: "altered", every: 3 });
+  assert.equal(parseMisbehaviour("altered:0"), undefined);
+  assert.equal(parseMisbehaviour("stolen:1"), undefined);
 });

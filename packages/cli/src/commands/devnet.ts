@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import { formatTokenAmount, type LedgerClient } from "@gradual/ledger/client";
 import type { Command } from "commander";
 import { createEscrowKeeper } from "../devnet/escrowKeeper.ts";
+import { applyLongLivedFlagsToSelf } from "../devnet/processes.ts";
 import { createDevnet, DEFAULT_DEVNET_TASK } from "../devnet/startDevnet.ts";
 import { isKoiiTaskPath } from "../koii/detect.ts";
 import { CliError } from "../output.ts";
@@ -55,6 +56,7 @@ Ctrl-C stops every process the devnet started.`,
 }
 
 async function runDevnet(options: DevnetFlags): Promise<void> {
+  applyLongLivedFlagsToSelf();
   // A Koii task folder runs unmodified through the Koii layer (docs/koii.md).
   if (options.task !== undefined && isKoiiTaskPath(options.task)) {
     // Loaded only for a Koii folder: the Koii API and its bundler cost a long-running devnet about 30 MB.

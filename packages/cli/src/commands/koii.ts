@@ -1,9 +1,10 @@
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { createLedgerClient, formatTokenAmount, resolveLedgerUrl } from "@gradual/ledger/client";
-import { createSandboxedTaskRunner, withGarbageEvery, writeBundleFile } from "@gradual/node";
+import { createSandboxedTaskRunner, withMisbehaviour, writeBundleFile } from "@gradual/node";
 import { getNodeView, PRESETS, type PresetName } from "@gradual/protocol";
 import type { Command } from "commander";
+import { applyLongLivedFlagsToSelf } from "../devnet/processes.ts";
 import { startKoiiDevnet } from "../koii/devnet.ts";
 import { type KoiiLocalNetworkResult, NOTHING_SUBMITTED, runKoiiLocalNetwork } from "../koii/localNetwork.ts";
 import { type KoiiTask, loadKoiiTask, publishKoiiTask } from "../koii/publish.ts";
@@ -106,13 +107,21 @@ type TestFlags = {
   taskVar: string[];
   taskVarFile?: string;
   seed?: string;
+  cheat: string;
   json?: boolean;
 };
+
+/** --cheat: what a cheater submits every second round (garbage, or its real output with one character changed). */
+function cheatMode(text: string): "garbage" | "altered" {
+  if (text === "garbage" || text === "altered") return text;
+  throw new CliError("CLI__BAD_INPUT", `--cheat: expected garbage or altered, got ${JSON.stringify(text)}`);
+}
 
 async function runKoiiTest(dir: string, options: TestFlags): Promise<void> {
   const nodes = integer("--nodes", options.nodes, 1, 50);
   const cheaters = integer("--cheaters", options.cheaters, 0, nodes - 1);
   const rounds = integer("--rounds", options.rounds, 1, 100);
+  const cheat = cheatMode(options.cheat);
   const keep = options.roundSlots === "keep";
   const roundSlots = keep ? undefined : integer("--round-slots", options.roundSlots, 3, 1_000_000);
   const say = (line: string) => {
@@ -130,7 +139,8 @@ async function runKoiiTest(dir: string, options: TestFlags): Promise<void> {
     );
   }
   const bundlePath = await writeBundleFile(task.code);
-  const cheating = cheaters > 0 ? ` (the last ${cheaters} submitting garbage every second round)` : "";
+  const what = cheat === "garbage" ? "garbage" : "their real output with one character changed";
+  const cheating = cheaters > 0 ? ` (the last ${cheaters} submitting ${what} every second round)` : "";
   say(
     `running ${nodes} node(s)${cheating} for ${rounds} round(s) on an in-memory ledger, each node in its own sandbox\n`,
   );
@@ -146,8 +156,8 @@ async function runKoiiTest(dir: string, options: TestFlags): Promise<void> {
     limits: task.config.limits,
     createRunner: async (host, limits, index) => {
       const runner = await createSandboxedTaskRunner({ bundlePath, host, limits });
-      // The last --cheaters nodes submit garbage every second round, so audits, votes and slashes show.
-      return index >= nodes - cheaters ? withGarbageEvery(runner, 2) : runner;
+      // The last --cheaters nodes cheat every second round, so audits, votes and slashes show.
+      return index >= nodes - cheaters ? withMisbehaviour(runner, { kind: cheat, every: 2 }) : runner;
     },
     ...(options.seed === undefined ? {} : { seed: options.seed }),
     onReport: say,
@@ -199,10 +209,12 @@ export type KoiiDevnetFlags = {
   taskVar: string[];
   taskVarFile?: string | undefined;
   quiet?: boolean;
+  cheat?: string;
 };
 
 /** A devnet of real processes for a Koii folder, printing the ledger's story round by round until --rounds or Ctrl-C. */
 export async function runKoiiDevnet(dir: string, options: KoiiDevnetFlags): Promise<void> {
+  applyLongLivedFlagsToSelf();
   const nodes = integer("--nodes", options.nodes, 1, 32);
   const cheaters = integer("--cheaters", options.cheaters, 0, 8);
   const keep = options.roundSlots === "keep";
@@ -211,6 +223,7 @@ export async function runKoiiDevnet(dir: string, options: KoiiDevnetFlags): Prom
     task: dir,
     honestNodes: nodes,
     cheaters,
+    misbehave: `${cheatMode(options.cheat ?? "garbage")}:3`,
     port: integer("--port", options.port, 0, 65_535),
     slotMs: integer("--slot-ms", options.slotMs, 10, 60_000),
     ...(keep ? { roundSlots: Number.NaN } : { roundSlots: integer("--round-slots", options.roundSlots, 3, 1_000_000) }),
@@ -341,7 +354,12 @@ Example:
     .argument("<dir>", "Koii task folder")
     .description("Run a Koii task folder through several rounds on several nodes (Koii's own simulation runs one key)")
     .option("--nodes <n>", "number of nodes", "3")
-    .option("--cheaters <n>", "of those, nodes that submit garbage every second round", "0")
+    .option("--cheaters <n>", "of those, nodes that cheat every second round", "0")
+    .option(
+      "--cheat <how>",
+      "garbage (a proof that is not the task's output) or altered (the real output with one character changed, which an audit that compares values catches)",
+      "garbage",
+    )
     .option("--rounds <n>", "rounds of work", "3")
     .option(
       "--round-slots <n>",
@@ -370,7 +388,8 @@ Example:
     .argument("<dir>", "Koii task folder")
     .description("Run a Koii task folder on a local devnet: a ledger and node processes over 127.0.0.1")
     .option("--nodes <n>", "honest nodes", "4")
-    .option("--cheaters <n>", "nodes that submit garbage every third round", "0")
+    .option("--cheaters <n>", "nodes that cheat every third round", "0")
+    .option("--cheat <how>", "garbage, or altered (the real output with one character changed)", "garbage")
     .option("--data <dir>", "data directory (wiped at start)", ".data/koii-devnet")
     .option("--port <n>", "ledger port (0 = any free port)", "8899")
     .option("--slot-ms <ms>", "slot length", "250")

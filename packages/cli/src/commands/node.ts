@@ -3,10 +3,12 @@ import { parseTokenAmount, resolveLedgerUrl } from "@gradual/ledger/client";
 import {
   createSandboxedTaskRunner,
   describeFailure,
+  type Misbehaviour,
   NodeStartError,
+  parseMisbehaviour,
   type StartNodeOptions,
   startNode,
-  withGarbageEvery,
+  withMisbehaviour,
 } from "@gradual/node";
 import type { Command } from "commander";
 import { CliError } from "../output.ts";
@@ -75,7 +77,10 @@ export function register(program: Command): void {
     )
     .option("--quiet", "log warnings and errors only")
     .option("--name <label>", "a name for people, served in /health and shown by the dashboard (e.g. node-1)")
-    .option("--misbehave <fault>", "demos and tests only: garbage:N submits a garbage proof every N-th cycle")
+    .option(
+      "--misbehave <fault>",
+      "demos and tests only: garbage:N submits a garbage proof every N-th cycle; altered:N its real output with one character changed",
+    )
     .addHelpText(
       "after",
       `
@@ -103,15 +108,14 @@ Example:
           throw new CliError("CLI__BAD_INPUT", `--stake: ${(error as Error).message}`);
         }
       }
-      let garbageEvery: number | undefined;
+      let misbehaviour: Misbehaviour | undefined;
       if (options.misbehave !== undefined) {
-        const match = /^garbage:(\d+)$/.exec(options.misbehave);
-        if (match === null)
+        misbehaviour = parseMisbehaviour(options.misbehave);
+        if (misbehaviour === undefined)
           throw new CliError(
             "CLI__BAD_INPUT",
-            `--misbehave: expected garbage:N, got ${JSON.stringify(options.misbehave)}`,
+            `--misbehave: expected garbage:N or altered:N (N >= 1), got ${JSON.stringify(options.misbehave)}`,
           );
-        garbageEvery = Number(match[1]);
       }
       const dataDir = resolve(options.data ?? `.data/node-${keyPair.publicKey.slice(0, 12)}`);
       const prefix = `[node ${keyPair.publicKey.slice(0, 8)}]`;
@@ -148,7 +152,7 @@ Example:
         },
         createRunner: async (bundlePath, host, limits) => {
           const runner = await createSandboxedTaskRunner({ bundlePath, host, limits });
-          return garbageEvery === undefined ? runner : withGarbageEvery(runner, garbageEvery);
+          return misbehaviour === undefined ? runner : withMisbehaviour(runner, misbehaviour);
         },
       });
       process.stdout.write(`${prefix} serving task ${options.task} at ${running.url} (data ${dataDir})\n`);

@@ -4,7 +4,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { createSandboxedTaskRunner, withGarbageEvery, writeBundleFile } from "@gradual/node";
+import { createSandboxedTaskRunner, withGarbageEvery, withMisbehaviour, writeBundleFile } from "@gradual/node";
 import {
   getCycle,
   getDistribution,
@@ -31,7 +31,13 @@ type Run = KoiiLocalNetworkResult & { lines: string[] };
 
 async function run(
   name: string,
-  options: { nodes?: number; rounds?: number; cheaters?: number; config?: Record<string, string> } = {},
+  options: {
+    nodes?: number;
+    rounds?: number;
+    cheaters?: number;
+    config?: Record<string, string>;
+    cheat?: "garbage" | "altered";
+  } = {},
 ): Promise<Run> {
   const task = await loadKoiiTask(`${EXAMPLES}${name}`, { roundSlots: 40 });
   const bundlePath = await writeBundleFile(task.code);
@@ -49,7 +55,10 @@ async function run(
     seed: name,
     createRunner: async (host, limits, index) => {
       const runner = await createSandboxedTaskRunner({ bundlePath, host, limits });
-      return index >= honest ? withGarbageEvery(runner, 2) : runner;
+      if (index < honest) return runner;
+      return options.cheat === "altered"
+        ? withMisbehaviour(runner, { kind: "altered", every: 2 })
+        : withGarbageEvery(runner, 2);
     },
     onReport: (line) => lines.push(line),
   });
@@ -185,6 +194,19 @@ describe("gradual koii test: Koii task folders on several in-process nodes", { t
       "auditors fetched honest files by CID",
     );
     assert.ok(!result.lines.some((line) => /fetched \w+'s file by CID: wrong/.test(line)), "no honest file was wrong");
+  });
+
+  it("a cheater whose output looks right (one character changed) is caught by audits that compare values", async () => {
+    const result = await run("hello-world", { nodes: 4, cheaters: 1, cheat: "altered" });
+    const cheater = result.accounts[3] as string;
+    const cycles = paidCycles(result);
+    const triggers = cycles.flatMap(({ cycle }) => listTriggers(result.state, result.taskId, cycle));
+    assert.ok(triggers.length > 0, "the altered output was challenged");
+    for (const trigger of triggers) {
+      assert.equal(trigger.target, cheater);
+      assert.equal(trigger.resolution, "upheld", "three honest nodes of four outvote it");
+    }
+    assert.ok(!result.lines.some((line) => /FAILED/.test(line)), "no audit threw on it");
   });
 
   it("with-routes: the task variable reaches process.env and the files of each node", async () => {

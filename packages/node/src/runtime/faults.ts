@@ -22,3 +22,52 @@ export function withGarbageEvery(runner: TaskRunner, every: number): TaskRunner 
     close: () => runner.close(),
   };
 }
+
+/**
+ * A subtler cheat (`--misbehave altered:N`): every N-th cycle the node does the work, then submits its output with
+ * one byte changed (the last character of a text moved to another letter or digit). It looks like the task's
+ * output, so an audit that compares values finds it wrong instead of failing on a shape it never expected.
+ */
+export function withAlteredOutputEvery(runner: TaskRunner, every: number): TaskRunner {
+  if (!Number.isInteger(every) || every < 1) throw new RangeError(`--misbehave altered:N expects N >= 1, got ${every}`);
+  return {
+    ...runner,
+    setup: () => runner.setup(),
+    work: async (cycle, round) => {
+      const result = await runner.work(cycle, round);
+      if (cycle % every !== 0 || !result.ok || result.value.length === 0) return result;
+      return { ok: true, value: alterLastByte(result.value) };
+    },
+    audit: (cycle, round, proof, submitter) => runner.audit(cycle, round, proof, submitter),
+    distribution: (cycle, round, submitters, bounty) => runner.distribution(cycle, round, submitters, bounty),
+    route: (request) => runner.route(request),
+    close: () => runner.close(),
+  };
+}
+
+/** The bytes with the last one replaced: a letter or digit by the next one of its kind, anything else by "0". */
+export function alterLastByte(bytes: Uint8Array): Uint8Array {
+  const altered = new Uint8Array(bytes);
+  const index = altered.length - 1;
+  const last = altered[index] as number;
+  const next = (from: number, to: number) => (last === to ? from : last + 1);
+  if (last >= 0x30 && last <= 0x39) altered[index] = next(0x30, 0x39);
+  else if (last >= 0x41 && last <= 0x5a) altered[index] = next(0x41, 0x5a);
+  else if (last >= 0x61 && last <= 0x7a) altered[index] = next(0x61, 0x7a);
+  else altered[index] = last === 0x30 ? 0x31 : 0x30;
+  return altered;
+}
+
+/** `garbage:N` or `altered:N` (the node's --misbehave): the runner with that fault. */
+export function withMisbehaviour(runner: TaskRunner, fault: Misbehaviour): TaskRunner {
+  return fault.kind === "garbage" ? withGarbageEvery(runner, fault.every) : withAlteredOutputEvery(runner, fault.every);
+}
+
+export type Misbehaviour = { readonly kind: "garbage" | "altered"; readonly every: number };
+
+/** Parses --misbehave; undefined when the text is not `garbage:N` or `altered:N` with N >= 1. */
+export function parseMisbehaviour(text: string): Misbehaviour | undefined {
+  const match = /^(garbage|altered):(\d+)$/.exec(text);
+  if (match === null || Number(match[2]) < 1) return undefined;
+  return { kind: match[1] as Misbehaviour["kind"], every: Number(match[2]) };
+}
