@@ -45,7 +45,9 @@ function processTask(context: TransitionContext, taskId: string): void {
   if (task === undefined || slot < task.startSlot) return;
   if (task.lateTriggers.length > 0) resolveLateTriggers(context, task);
   const roundStarts = (slot - task.startSlot) % task.params.roundSlots === 0;
-  if (roundStarts) pruneCycles(context, taskId);
+  // Late triggers as they were when the slot started: a cycle whose trigger resolves in this slot is kept until the
+  // next round start, so that its resolution can be read (§9.3).
+  if (roundStarts) pruneCycles(context, taskId, task.lateTriggers);
   if (task.status === "closed") return;
   for (const cycle of task.openCycles) closeWindows(context, taskId, cycle);
   if (!roundStarts) return;

@@ -10,6 +10,7 @@ import {
   getRuleDistribution,
   getTask,
   type Hash,
+  listTriggers,
   type ProtocolEvent,
   roundOf,
   type State,
@@ -130,21 +131,35 @@ describe("pruning (§9.3)", () => {
     const completed = getCycle(chain.state, task, 1)?.completedRound;
     assert.ok(completed !== null && completed !== undefined, "cycle 1 completed, the garbage paid");
 
-    // The late-challenge window ends at the start of round completed + 2; challenge in its last slot.
+    // The late-challenge window ends at the start of round completed + 2. Challenge late enough that the trigger
+    // resolves exactly there: the round start where the cycle becomes prunable.
     const taskRecord = getTask(chain.state, task);
     assert.ok(taskRecord !== undefined);
-    chain.advanceToRound(task, completed + 2, -1);
+    chain.advanceToRound(task, completed + 2, -(taskRecord.params.auditSlots + taskRecord.params.voteSlots));
     const late = chain.triggerProof("a", task, 1, "w", "late");
     const events: ProtocolEvent[] = chain.advance(1);
     assert.ok(!events.some((event) => event.type === "CyclePruned" && event.cycle === 1), "not pruned while open");
     assert.ok(perCycleRecords(chain.state, task).has(1), "cycle 1's records are kept for the open challenge");
     for (const name of ["b", "c"]) chain.vote(name, task, 1, late, "invalid");
+    // Whenever the trigger resolves, even at the round start where its cycle becomes prunable, the state of that slot
+    // still holds the trigger and its resolution: pruning waits for the next round start.
+    let resolvedAndReadable = false;
+    chain.observers.push((transition, after) => {
+      if (transition.kind !== "slot") return;
+      for (const event of transition.events) {
+        if (event.type !== "TriggerResolved" || event.cycle !== 1) continue;
+        const trigger = listTriggers(after, task, 1)[event.trigger];
+        assert.equal(trigger?.resolution, event.resolution, "the resolved trigger is readable in its slot");
+        resolvedAndReadable = true;
+      }
+    });
     // It resolves; the next round start prunes the cycle.
     chain.advanceToRound(task, completed + 4);
     assert.ok(
       chain.log.some((event) => event.type === "TriggerResolved" && event.cycle === 1 && event.trigger === late),
     );
     assert.ok(chain.log.some((event) => event.type === "CyclePruned" && event.cycle === 1));
+    assert.ok(resolvedAndReadable);
     assert.equal(perCycleRecords(chain.state, task).has(1), false, "cycle 1 has no detail records left");
   });
 });

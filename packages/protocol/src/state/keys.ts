@@ -45,6 +45,34 @@ function cachedKey(kind: string, count: number, a: Part, b?: Part, c?: Part, d?:
   return key;
 }
 
+/** Kinds of key under `{kind}/{task}/{cycle}/...`: a pruned cycle's (protocol.md §9.3). */
+const PER_CYCLE_KINDS = [
+  "commit",
+  "reveal",
+  "revealAt",
+  "nodeCycle",
+  "trigger",
+  "triggerOf",
+  "vote",
+  "voteAt",
+  "distribution",
+  "distributionChunk",
+  "published",
+  "cycle",
+] as const;
+
+/**
+ * Drops the cached key strings of one cycle of one task, once it is pruned and its keys are read no more: without
+ * this the cache of a long-running ledger or node kept every cycle's keys until it started over (up to
+ * KEY_CACHE_LIMIT strings of about 150 characters). Only memory changes: a key read again is built again.
+ */
+export function forgetCycleKeys(task: Hash, cycle: number): void {
+  for (const kind of PER_CYCLE_KINDS) {
+    const byTask = keyCache.get(kind)?.get(task);
+    if (byTask instanceof Map) byTask.delete(cycle);
+  }
+}
+
 /**
  * State keys (protocol.md §9.3). The trie is keyed by sha256(key), so prefixes cannot be scanned: every collection
  * the rules iterate has an explicit count and an `...At` index record. A key is its kind and its parts joined by `/`.

@@ -1,8 +1,8 @@
 import type { TransitionContext } from "../context.ts";
 import { roundOf, roundStart } from "../schedule.ts";
-import { keys } from "../state/keys.ts";
+import { forgetCycleKeys, keys } from "../state/keys.ts";
 import type { Draft } from "../state/store.ts";
-import type { CycleRecord, DistributionRecord, TaskRecord, TriggerRecord } from "../types.ts";
+import type { CycleRecord, DistributionRecord, LateTriggerRef, TaskRecord, TriggerRecord } from "../types.ts";
 
 /** At most this many cycle numbers are looked at per task per round start (§9.6: bounded work per slot). */
 const PRUNE_STEPS_PER_ROUND = 4;
@@ -13,7 +13,11 @@ const PRUNE_STEPS_PER_ROUND = 4;
  * payloads and lists are deleted. The cycle record stays as the cycle's summary. Cycles are pruned in order;
  * `task.prunedThrough` is the last cycle number done (rounds where the task was paused have no cycle).
  */
-export function pruneCycles(context: TransitionContext, taskId: string): void {
+export function pruneCycles(
+  context: TransitionContext,
+  taskId: string,
+  lateTriggersAtSlotStart: readonly LateTriggerRef[],
+): void {
   const { draft, slot } = context;
   let task = draft.task(taskId) as TaskRecord;
   const round = roundOf(task, slot);
@@ -21,8 +25,9 @@ export function pruneCycles(context: TransitionContext, taskId: string): void {
   for (let step = 0; step < PRUNE_STEPS_PER_ROUND && next < round; step += 1) {
     const cycle = draft.cycle(taskId, next);
     if (cycle !== undefined) {
-      if (!settledForGood(task, cycle, slot)) break;
+      if (!settledForGood(task, cycle, slot, lateTriggersAtSlotStart)) break;
       pruneCycle(draft, task, cycle);
+      forgetCycleKeys(taskId, next);
       context.events.push({ type: "CyclePruned", task: taskId, cycle: next });
     }
     next += 1;
@@ -33,10 +38,15 @@ export function pruneCycles(context: TransitionContext, taskId: string): void {
   }
 }
 
-function settledForGood(task: TaskRecord, cycle: CycleRecord, slot: number): boolean {
+function settledForGood(
+  task: TaskRecord,
+  cycle: CycleRecord,
+  slot: number,
+  lateTriggers: readonly LateTriggerRef[],
+): boolean {
   if (cycle.outcome === null || cycle.completedRound === null) return false;
   if (slot < roundStart(task, cycle.completedRound + task.params.vestingRounds)) return false;
-  return !task.lateTriggers.some((ref) => ref.cycle === cycle.cycle);
+  return !lateTriggers.some((ref) => ref.cycle === cycle.cycle);
 }
 
 function drop(draft: Draft, key: string): void {
