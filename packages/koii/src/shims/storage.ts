@@ -75,7 +75,12 @@ export function sha256OfCid(cid: string): string {
         "of raw sha2-256 bytes (bafkrei...), as KoiiStorageClient.uploadFile answers it; IPFS CIDs from elsewhere cannot be fetched here",
     );
   }
-  return Buffer.from(bytes.subarray(4)).toString("hex");
+  const hash = Buffer.from(bytes.subarray(4)).toString("hex");
+  // One encoding per hash: a CID whose last character differs only in padding bits names no content here.
+  if (cidOfSha256(hash) !== cid) {
+    throw new KoiiStorageError(`${JSON.stringify(cid.slice(0, 80))} is not a canonical CID (its padding bits are set)`);
+  }
+  return hash;
 }
 
 function blobs(method: string): TaskBlobs {

@@ -45,16 +45,28 @@ export function withAlteredOutputEvery(runner: TaskRunner, every: number): TaskR
   };
 }
 
-/** The bytes with the last one replaced: a letter or digit by the next one of its kind, anything else by "0". */
+const isAlphanumeric = (byte: number) =>
+  (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a);
+
+/**
+ * The bytes with one letter or digit moved to the next of its kind: the last one, so that a JSON text stays JSON and
+ * a number or word changes; in a base32 CID (`b` then [a-z2-7]) the one before the last, whose bits are not padding.
+ * Without any letter or digit, the last byte becomes "0".
+ */
 export function alterLastByte(bytes: Uint8Array): Uint8Array {
   const altered = new Uint8Array(bytes);
-  const index = altered.length - 1;
-  const last = altered[index] as number;
-  const next = (from: number, to: number) => (last === to ? from : last + 1);
-  if (last >= 0x30 && last <= 0x39) altered[index] = next(0x30, 0x39);
-  else if (last >= 0x41 && last <= 0x5a) altered[index] = next(0x41, 0x5a);
-  else if (last >= 0x61 && last <= 0x7a) altered[index] = next(0x61, 0x7a);
-  else altered[index] = last === 0x30 ? 0x31 : 0x30;
+  const positions: number[] = [];
+  for (let index = 0; index < altered.length; index += 1)
+    if (isAlphanumeric(altered[index] as number)) positions.push(index);
+  const text = new TextDecoder().decode(altered);
+  const cid = /^b[a-z2-7]{20,}$/.test(text);
+  const index = positions.length === 0 ? altered.length - 1 : (positions.at(cid ? -2 : -1) as number);
+  const byte = altered[index] as number;
+  const next = (from: number, to: number) => (byte === to ? from : byte + 1);
+  if (byte >= 0x30 && byte <= 0x39) altered[index] = cid && byte === 0x37 ? 0x61 : next(0x30, 0x39);
+  else if (byte >= 0x41 && byte <= 0x5a) altered[index] = next(0x41, 0x5a);
+  else if (byte >= 0x61 && byte <= 0x7a) altered[index] = next(0x61, 0x7a);
+  else altered[index] = 0x30;
   return altered;
 }
 
