@@ -15,5 +15,5 @@ test("a CID round-trips its sha256, and only its canonical spelling names conten
   const aliased = `${cid.slice(0, -1)}${"abcdefghijklmnopqrstuvwxyz234567"["abcdefghijklmnopqrstuvwxyz234567".indexOf(last) ^ 1]}`;
   assert.throws(() => sha256OfCid(aliased), KoiiStorageError);
   assert.throws(() => sha256OfCid("bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi"), KoiiStorageError);
-  assert.throws(() => sha256OfCid("Qm" + "a".repeat(44)), KoiiStorageError);
+  assert.throws(() => sha256OfCid(`Qm${"a".repeat(44)}`), KoiiStorageError);
 });

@@ -5,5 +5,6 @@ export { defineTask } from "./defineTask.ts";
 export { equalSplit } from "./distribution.ts";
 export { parseTaskLimitsConfig, TASK_LIMIT_RANGES, type TaskLimitsConfig } from "./limits.ts";
 export { memoryBlobs } from "./memoryBlobs.ts";
+export { memoryStore } from "./memoryStore.ts";
 export { createProof, encodeProof, proofDigest } from "./proof.ts";
 export type * from "./types.ts";

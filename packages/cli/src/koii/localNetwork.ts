@@ -37,8 +37,7 @@ import {
   TOKEN,
   type Transaction,
 } from "@gradual/protocol";
-import { memoryBlobs } from "@gradual/sdk";
-import { memoryStore } from "./memoryStore.ts";
+import { memoryBlobs, memoryStore } from "@gradual/sdk";
 import { createStateLedgerReader } from "./stateLedgerReader.ts";
 
 /**

@@ -5,7 +5,16 @@ import { after, before, describe, test } from "node:test";
 import { accountToKoiiKey, sha256OfCid } from "@gradual/koii";
 import { type KoiiDevnet, startKoiiDevnet } from "../../src/koii/devnet.ts";
 import { makeTempDir, removeDir } from "../e2e/support.ts";
-import { acceptedList, EXAMPLES, nodeViews, settledCycles, sha256, vestedTo, waitForSettledCycles } from "./support.ts";
+import {
+  acceptedList,
+  EXAMPLES,
+  nodeViews,
+  settledCycles,
+  sha256,
+  useKoiiDevnet,
+  vestedTo,
+  waitForSettledCycles,
+} from "./support.ts";
 
 /**
  * Koii task folders, unmodified, on a devnet of `gradual node` processes over 127.0.0.1: with-routes (a TypeScript
@@ -166,25 +175,10 @@ describe("Koii bad-distribution on a devnet: refused lists pay nobody", { timeou
 });
 
 describe("Koii ipfs-result on a devnet: KoiiStorageClient over the ledger's blob store", { timeout: 240_000 }, () => {
-  let dataDir: string | undefined;
-  let net: KoiiDevnet | undefined;
-  before(async () => {
-    dataDir = makeTempDir("koii-storage");
-    net = await startKoiiDevnet({
-      dataDir,
-      task: `${EXAMPLES}ipfs-result`,
-      honestNodes: 3,
-      slotMs: SLOT_MS,
-      nodeArgs: ["--quiet"],
-    });
-  });
-  after(async () => {
-    await net?.stop();
-    removeDir(dataDir);
-  });
+  const devnetOf = useKoiiDevnet("ipfs-result");
 
   test("each node uploads its result, submits the CID, and the auditors fetch it from the ledger", async () => {
-    const devnet = net as KoiiDevnet;
+    const devnet = devnetOf();
     const cycles = await waitForSettledCycles(devnet.client, devnet.taskId, 2, 150_000, (settled) =>
       settled.some((cycle) => cycle.reveals.length === devnet.nodes.length),
     );

@@ -1,6 +1,8 @@
 import { createHash } from "node:crypto";
+import { after, before } from "node:test";
 import type { CycleDetails, LedgerClient, NodeView } from "@gradual/ledger";
-import { waitFor } from "../e2e/support.ts";
+import { type KoiiDevnet, type StartKoiiDevnetOptions, startKoiiDevnet } from "../../src/koii/devnet.ts";
+import { makeTempDir, removeDir, waitFor } from "../e2e/support.ts";
 
 /** Helpers of the Koii end-to-end tests: what the ledger recorded, cycle by cycle. */
 
@@ -57,4 +59,35 @@ export function vestedTo(cycles: readonly CycleDetails[], account: string): bigi
 export async function nodeViews(client: LedgerClient, taskId: string): Promise<Map<string, NodeView>> {
   const page = await client.listNodes(taskId, { limit: 100 });
   return new Map(page.items.map((view) => [view.account, view]));
+}
+
+/**
+ * A devnet of `gradual node` processes running examples/koii/`example` for the tests of the enclosing describe:
+ * started before them, stopped (and its data removed) after; the returned function gives it to each test.
+ */
+export function useKoiiDevnet(
+  example: string,
+  options: Omit<StartKoiiDevnetOptions, "dataDir" | "task"> = {},
+): () => KoiiDevnet {
+  let dataDir: string | undefined;
+  let net: KoiiDevnet | undefined;
+  before(async () => {
+    dataDir = makeTempDir(`koii-${example}`);
+    net = await startKoiiDevnet({
+      honestNodes: 3,
+      slotMs: 200,
+      nodeArgs: ["--quiet"],
+      ...options,
+      dataDir,
+      task: `${EXAMPLES}${example}`,
+    });
+  });
+  after(async () => {
+    await net?.stop();
+    removeDir(dataDir);
+  });
+  return () => {
+    if (net === undefined) throw new Error(`the ${example} devnet did not start`);
+    return net;
+  };
 }

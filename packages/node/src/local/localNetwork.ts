@@ -33,7 +33,7 @@ import {
   transactionHash,
   transactionToJson,
 } from "@gradual/protocol";
-import { type JsonValue, type LedgerReader, memoryBlobs, type TaskStore } from "@gradual/sdk";
+import { type LedgerReader, memoryBlobs, memoryStore } from "@gradual/sdk";
 import {
   DEFAULT_DECIDE_OPTIONS,
   decide,
@@ -120,21 +120,6 @@ type LocalNode = {
 const CHAIN_ID = "gradual-local";
 /** The devnet's slot length, which the local network's time limits assume unless told otherwise, in ms. */
 const LOCAL_SLOT_MS = 400;
-
-function memoryStore(): TaskStore {
-  const data = new Map<string, string>();
-  return {
-    get: async <T extends JsonValue>(key: string) =>
-      data.has(key) ? (JSON.parse(data.get(key) as string) as T) : undefined,
-    set: async (key, value) => void data.set(key, JSON.stringify(value)),
-    delete: async (key) => void data.delete(key),
-    keys: async (prefix = "", limit = 1_000) =>
-      [...data.keys()]
-        .filter((key) => key.startsWith(prefix))
-        .sort()
-        .slice(0, limit),
-  };
-}
 
 export async function runLocalNetwork(options: LocalNetworkOptions): Promise<LocalNetworkResult> {
   const report = options.onReport ?? (() => {});

@@ -45,9 +45,8 @@ import {
   type Transaction,
   taskPayloadBytes,
 } from "@gradual/protocol";
-import { memoryBlobs, type Proof, type TaskContext } from "@gradual/sdk";
+import { memoryBlobs, memoryStore, type Proof, type TaskContext } from "@gradual/sdk";
 import type { Express } from "express";
-import { memoryStore } from "../memoryStore.ts";
 import { createStateLedgerReader } from "../stateLedgerReader.ts";
 
 const CHAIN_ID = "gradual-koii-linked";

@@ -1,6 +1,9 @@
-import type { JsonValue, TaskStore } from "@gradual/sdk";
+import type { JsonValue, TaskStore } from "./types.ts";
 
-/** A task store in memory, values kept as JSON text (as a node's store keeps them). */
+/**
+ * `ctx.store` in memory, values kept as JSON text (as a node's store keeps them), for a task's own tests and local
+ * networks: one per node.
+ */
 export function memoryStore(): TaskStore {
   const data = new Map<string, string>();
   return {
