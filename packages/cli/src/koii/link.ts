@@ -12,6 +12,7 @@ import * as path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { KOII_MODULES } from "@gradual/koii";
 import { build } from "esbuild";
+import { CliError } from "../output.ts";
 
 /** Where the linked packages live inside the task folder. */
 export const LINK_DIR = path.join(".gradual", "koii");
@@ -62,8 +63,19 @@ type PackageJson = Record<string, unknown> & {
 
 function readPackageJson(directory: string): PackageJson {
   const file = path.join(directory, "package.json");
-  if (!existsSync(file)) throw new Error(`${directory} has no package.json: link a Koii task folder`);
-  return JSON.parse(readFileSync(file, "utf8")) as PackageJson;
+  if (!existsSync(file)) {
+    throw new CliError(
+      "KOII__LINK_NO_PACKAGE",
+      `${directory} has no package.json: link a Koii task folder (npm init first)`,
+    );
+  }
+  try {
+    const value = JSON.parse(readFileSync(file, "utf8")) as unknown;
+    if (typeof value !== "object" || value === null || Array.isArray(value)) throw new Error("not a JSON object");
+    return value as PackageJson;
+  } catch (error) {
+    throw new CliError("KOII__LINK_NO_PACKAGE", `${file} is not a package.json: ${(error as Error).message}`);
+  }
 }
 
 async function exportNames(modulePath: string): Promise<string[]> {

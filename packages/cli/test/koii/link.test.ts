@@ -142,6 +142,18 @@ describe("gradual koii link: a Koii folder's own scripts against gradual", { tim
     assert.deepEqual(root, { status: 200, message: "Running" });
   });
 
+  it("a folder without a package.json is refused with a code, not a stack trace", async () => {
+    const empty = makeTempDir("koii-link-empty");
+    try {
+      const refused = await runGradual(["koii", "link", empty], 60_000);
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, /^error\[KOII__LINK_NO_PACKAGE\]: .* has no package\.json/m);
+      assert.doesNotMatch(refused.stderr, /\n\s+at /, "no stack trace");
+    } finally {
+      removeDir(empty);
+    }
+  });
+
   it("--undo restores the original dependency ranges", async () => {
     const folder = dir as string;
     const undone = await runGradual(["koii", "link", folder, "--undo"], 60_000);
