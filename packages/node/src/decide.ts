@@ -77,7 +77,7 @@ export type NodeMemory = {
   /** `${cycle}/${attempt}` -> the list this node computes for that attempt. */
   readonly lists: ReadonlyMap<string, ListRecord>;
   /** Keys of every action already handed to the runtime (sent or in flight): never decided twice. */
-  readonly done: ReadonlySet<string>;
+  readonly done: Pick<ReadonlySet<string>, "has">;
 };
 
 export type DecideOptions = {

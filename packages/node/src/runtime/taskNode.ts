@@ -378,8 +378,12 @@ export class TaskNode {
   #memory(): NodeMemory {
     const memory = this.store.nodeMemory;
     const gaveUp = this.#audits.gaveUp;
-    if (this.#inFlight.size === 0 && gaveUp.size === 0) return memory;
-    return { ...memory, done: new Set([...memory.done, ...this.#inFlight, ...gaveUp]) };
+    const inFlight = this.#inFlight;
+    if (inFlight.size === 0 && gaveUp.size === 0) return memory;
+    // A view over the three sets: copying the stored one (every action ever done) on each pass cost time and
+    // garbage that grew with the node's age.
+    const done = memory.done;
+    return { ...memory, done: { has: (key: string) => done.has(key) || inFlight.has(key) || gaveUp.has(key) } };
   }
 
   async #act(): Promise<void> {
