@@ -117,7 +117,6 @@ export function startLinkedRuntime(options: LinkedRuntimeOptions): void {
   const advanceTo = (slot: number): void => {
     while (getChain(state).slot < slot) produce();
   };
-  const flush = (): void => produce();
 
   send(creator, {
     kind: "createTask",
@@ -128,11 +127,12 @@ export function startLinkedRuntime(options: LinkedRuntimeOptions): void {
     // Enough escrow for every round a test may run, whatever config-task.yml's bounty.
     funding: funding + params.bountyPerRound * 100_000n,
   });
-  flush();
-  const taskId = listTaskIds(state)[0] as string;
-  if (taskId === undefined) throw new Error("the local ledger refused the task: check config-task.yml");
+  produce();
+  const created = listTaskIds(state)[0];
+  if (created === undefined) throw new Error("the local ledger refused the task: check config-task.yml");
+  const taskId: string = created;
   send(me, { kind: "stake", task: taskId, amount: params.minimumStake, nodeUrl: LOCAL_NODE_URL });
-  flush();
+  produce();
 
   const task = () => {
     const record = getTask(state, taskId);
@@ -209,10 +209,10 @@ export function startLinkedRuntime(options: LinkedRuntimeOptions): void {
         cycle,
         commitment: computeCommitment({ task: taskId, cycle, node: me.publicKey, proofDigest, salt }),
       });
-      flush();
+      produce();
       advanceTo(windows.reveal.opensAt - 1);
       send(me, { kind: "reveal", task: taskId, cycle, proofDigest, salt });
-      flush();
+      produce();
       log(
         `submitTask(${koiiRound}): committed and revealed ${JSON.stringify(String(value).slice(0, 80))} (local cycle ${cycle})`,
       );
@@ -243,7 +243,7 @@ export function startLinkedRuntime(options: LinkedRuntimeOptions): void {
           `auditTask(${koiiRound}): ${account === me.publicKey ? "own submission" : account.slice(0, 8)} ${valid ? "valid" : "invalid"}`,
         );
       }
-      flush();
+      produce();
       advanceTo(windows.proofVotes.closesAt);
     },
     async selectAndGenerateDistributionList(koiiRound) {
@@ -268,7 +268,7 @@ export function startLinkedRuntime(options: LinkedRuntimeOptions): void {
     async stakeOnChain(amount) {
       if (amount > 0) {
         send(me, { kind: "stake", task: taskId, amount: BigInt(amount), nodeUrl: LOCAL_NODE_URL });
-        flush();
+        produce();
       }
       log(`stakeOnChain: staked ${amount} more base units`);
     },
@@ -318,7 +318,7 @@ export function startLinkedRuntime(options: LinkedRuntimeOptions): void {
       chunkCount: 1,
       entries,
     });
-    flush();
+    produce();
     submittedLists.add(cycle);
     log(`distribution(${koiiRound}): submitted a list of ${entries.length} payment(s)`);
   }
