@@ -44,6 +44,7 @@ import {
   type TaskRecord,
   type Transaction,
   type TriggerRecord,
+  triggerSlotName,
   type Window,
 } from "@gradual/protocol";
 import type { Submitter } from "@gradual/sdk";
@@ -367,8 +368,7 @@ function triggerAgainst(
   target: Account,
   verdict: "invalid" | "unavailable",
 ): TriggerRecord | undefined {
-  const slotName = verdict === "unavailable" ? "availability" : "proof";
-  const index = readRecord<number>(state, keys.triggerOf(task, cycle, slotName, 0, target));
+  const index = readRecord<number>(state, keys.triggerOf(task, cycle, triggerSlotName("proof", verdict), 0, target));
   return index === undefined ? undefined : readRecord<TriggerRecord>(state, keys.trigger(task, cycle, index));
 }
 

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { AuditAttempts, MAX_AUDIT_FAILURES } from "../src/runtime/executor.ts";
-import { alterLastByte, parseMisbehaviour } from "../src/runtime/faults.ts";
+import { alterOutput, parseMisbehaviour } from "../src/runtime/faults.ts";
 
 test("an audit that keeps failing is retried MAX_AUDIT_FAILURES times, then given up for good", () => {
   const attempts = new AuditAttempts();
@@ -18,7 +18,7 @@ test("an audit that keeps failing is retried MAX_AUDIT_FAILURES times, then give
 });
 
 test("altered output: one byte changed, staying a letter, digit or text", () => {
-  const text = (value: string) => new TextDecoder().decode(alterLastByte(new TextEncoder().encode(value)));
+  const text = (value: string) => new TextDecoder().decode(alterOutput(new TextEncoder().encode(value)));
   assert.equal(text("Hello, World!"), "Hello, Worle!");
   assert.equal(text("abz"), "aba");
   assert.equal(text("x9"), "x0");

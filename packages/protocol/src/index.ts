@@ -56,7 +56,7 @@ export {
   taskGenesisSeed,
 } from "./random.ts";
 export * from "./schedule.ts";
-export { keys } from "./state/keys.ts";
+export { keys, triggerSlotName } from "./state/keys.ts";
 export {
   Draft,
   diffStates,

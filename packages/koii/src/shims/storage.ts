@@ -11,6 +11,7 @@
 import { readFile } from "node:fs/promises";
 import * as path from "node:path";
 import type { TaskBlobs } from "@gradual/sdk";
+import { base32nopad } from "@scure/base";
 import { currentContext } from "../runtime/context.ts";
 import { KoiiContextError, KoiiStorageError } from "../runtime/errors.ts";
 
@@ -22,47 +23,23 @@ export const MAX_FILES_PER_UPLOAD = 1_000;
 
 type Manifest = { readonly kind: typeof MANIFEST_KIND; readonly files: Readonly<Record<string, string>> };
 
-const BASE32 = "abcdefghijklmnopqrstuvwxyz234567";
 /** CIDv1 prefix: version 1, raw codec (0x55), sha2-256 multihash (0x12) of 32 bytes (0x20). */
 const CID_PREFIX = [0x01, 0x55, 0x12, 0x20] as const;
 
-function base32Encode(bytes: Uint8Array): string {
-  let out = "";
-  let buffer = 0;
-  let bits = 0;
-  for (const byte of bytes) {
-    buffer = (buffer << 8) | byte;
-    bits += 8;
-    while (bits >= 5) {
-      out += BASE32[(buffer >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-  }
-  if (bits > 0) out += BASE32[(buffer << (5 - bits)) & 31];
-  return out;
-}
-
+/** Multibase `b`: RFC 4648 base32, lowercase, no padding; decoding refuses set padding bits (one spelling each). */
 function base32Decode(text: string): Uint8Array | undefined {
-  const out: number[] = [];
-  let buffer = 0;
-  let bits = 0;
-  for (const char of text) {
-    const value = BASE32.indexOf(char);
-    if (value < 0) return undefined;
-    buffer = ((buffer << 5) | value) & 0xffff;
-    bits += 5;
-    if (bits >= 8) {
-      out.push((buffer >>> (bits - 8)) & 0xff);
-      bits -= 8;
-    }
+  if (!/^[a-z2-7]*$/.test(text)) return undefined;
+  try {
+    return base32nopad.decode(text.toUpperCase());
+  } catch {
+    return undefined;
   }
-  return new Uint8Array(out);
 }
 
 /** The CIDv1 (raw, sha2-256, base32) of the bytes whose sha256 is `hash` (64 hex). */
 export function cidOfSha256(hash: string): string {
   const digest = Buffer.from(hash, "hex");
-  return `b${base32Encode(new Uint8Array([...CID_PREFIX, ...digest]))}`;
+  return `b${base32nopad.encode(new Uint8Array([...CID_PREFIX, ...digest])).toLowerCase()}`;
 }
 
 /** The sha256 (64 hex) a CID names: a CIDv1 of ours (raw, sha2-256), or a sha256 given as hex. */
@@ -72,15 +49,11 @@ export function sha256OfCid(cid: string): string {
   if (bytes === undefined || bytes.length !== 36 || CID_PREFIX.some((byte, index) => bytes[index] !== byte)) {
     throw new KoiiStorageError(
       `${JSON.stringify(cid.slice(0, 80))} is not a CID this network stores: gradual's storage names content by a CIDv1 ` +
-        "of raw sha2-256 bytes (bafkrei...), as KoiiStorageClient.uploadFile answers it; IPFS CIDs from elsewhere cannot be fetched here",
+        "of raw sha2-256 bytes (bafkrei..., one spelling per content), as KoiiStorageClient.uploadFile answers it; " +
+        "IPFS CIDs from elsewhere cannot be fetched here",
     );
   }
-  const hash = Buffer.from(bytes.subarray(4)).toString("hex");
-  // One encoding per hash: a CID whose last character differs only in padding bits names no content here.
-  if (cidOfSha256(hash) !== cid) {
-    throw new KoiiStorageError(`${JSON.stringify(cid.slice(0, 80))} is not a canonical CID (its padding bits are set)`);
-  }
-  return hash;
+  return Buffer.from(bytes.subarray(4)).toString("hex");
 }
 
 function blobs(method: string): TaskBlobs {

@@ -36,7 +36,7 @@ export function withAlteredOutputEvery(runner: TaskRunner, every: number): TaskR
     work: async (cycle, round) => {
       const result = await runner.work(cycle, round);
       if (cycle % every !== 0 || !result.ok || result.value.length === 0) return result;
-      return { ok: true, value: alterLastByte(result.value) };
+      return { ok: true, value: alterOutput(result.value) };
     },
     audit: (cycle, round, proof, submitter) => runner.audit(cycle, round, proof, submitter),
     distribution: (cycle, round, submitters, bounty) => runner.distribution(cycle, round, submitters, bounty),
@@ -53,7 +53,7 @@ const isAlphanumeric = (byte: number) =>
  * a number or word changes; in a base32 CID (`b` then [a-z2-7]) the one before the last, whose bits are not padding.
  * Without any letter or digit, the last byte becomes "0".
  */
-export function alterLastByte(bytes: Uint8Array): Uint8Array {
+export function alterOutput(bytes: Uint8Array): Uint8Array {
   const altered = new Uint8Array(bytes);
   const positions: number[] = [];
   for (let index = 0; index < altered.length; index += 1)

@@ -1,4 +1,4 @@
-import type { Account, Hash } from "../types.ts";
+import type { Account, Hash, TriggerKind, Verdict } from "../types.ts";
 
 type Part = string | number;
 type Level = Map<Part, Level | string>;
@@ -43,6 +43,14 @@ function cachedKey(kind: string, count: number, a: Part, b?: Part, c?: Part, d?:
     }
   }
   return key;
+}
+
+/**
+ * The `kind` part of a `triggerOf` key: one open trigger per proof and verdict (`proof`, `availability`) and per
+ * list (`distribution`).
+ */
+export function triggerSlotName(kind: TriggerKind, verdict: Verdict): string {
+  return verdict === "unavailable" ? "availability" : kind;
 }
 
 /** Kinds of key under `{kind}/{task}/{cycle}/...`: a pruned cycle's (protocol.md §9.3). */

@@ -10,7 +10,7 @@ import {
   roundStart,
   type Window,
 } from "../schedule.ts";
-import { keys } from "../state/keys.ts";
+import { keys, triggerSlotName } from "../state/keys.ts";
 import { findTask, freshNode, isRejection, refreshRamp } from "../tasks.ts";
 import type {
   CycleRecord,
@@ -136,7 +136,13 @@ export function applyTriggerAudit(context: TransitionContext, tx: TriggerAuditTx
   if (weight === 0n) {
     return reject("NODE__NOT_ACTIVE", { task: task.id, node: tx.from, round, activeStake: nodeStake(node) });
   }
-  const triggerOfKey = keys.triggerOf(task.id, tx.cycle, triggerSlot(tx), target.attempt, tx.target);
+  const triggerOfKey = keys.triggerOf(
+    task.id,
+    tx.cycle,
+    triggerSlotName(tx.triggerKind, tx.verdict),
+    target.attempt,
+    tx.target,
+  );
   const existing = draft.get<number>(triggerOfKey);
   const open = existing === undefined ? undefined : draft.get<TriggerRecord>(keys.trigger(task.id, tx.cycle, existing));
   if (existing !== undefined && open?.resolution === null) {
@@ -213,9 +219,4 @@ export function applyTriggerAudit(context: TransitionContext, tx: TriggerAuditTx
 
 function reveal(context: TransitionContext, task: string, tx: TriggerAuditTx): RevealRecord | undefined {
   return context.draft.get<RevealRecord>(keys.reveal(task, tx.cycle, tx.target));
-}
-
-/** Proof triggers and availability challenges of one proof are kept apart: one of each may be open. */
-function triggerSlot(tx: TriggerAuditTx): string {
-  return tx.verdict === "unavailable" ? "availability" : tx.triggerKind;
 }

@@ -1,7 +1,8 @@
 import type { TransitionContext } from "../context.ts";
-import { roundOf, roundStart } from "../schedule.ts";
-import { forgetCycleKeys, keys } from "../state/keys.ts";
+import { roundOf } from "../schedule.ts";
+import { forgetCycleKeys, keys, triggerSlotName } from "../state/keys.ts";
 import type { Draft } from "../state/store.ts";
+import { lateChallengeWindow } from "../transactions/triggerAudit.ts";
 import type { CycleRecord, DistributionRecord, LateTriggerRef, TaskRecord, TriggerRecord } from "../types.ts";
 
 /** At most this many cycle numbers are looked at per task per round start (§9.6: bounded work per slot). */
@@ -44,8 +45,9 @@ function settledForGood(
   slot: number,
   lateTriggers: readonly LateTriggerRef[],
 ): boolean {
-  if (cycle.outcome === null || cycle.completedRound === null) return false;
-  if (slot < roundStart(task, cycle.completedRound + task.params.vestingRounds)) return false;
+  if (cycle.outcome === null) return false;
+  const late = lateChallengeWindow(task, cycle);
+  if (late !== null && slot < late.closesAt) return false;
   return !lateTriggers.some((ref) => ref.cycle === cycle.cycle);
 }
 
@@ -61,15 +63,12 @@ function pruneCycle(draft: Draft, task: TaskRecord, cycle: CycleRecord): void {
     if (account === undefined) continue;
     drop(draft, keys.reveal(task.id, c, account));
     drop(draft, keys.commit(task.id, c, account));
-    drop(draft, keys.nodeCycle(task.id, c, account));
   }
-  // Commits that were never revealed, and triggers sent by nodes that did not reveal, belong to nodes still staked
-  // (a node that withdraws takes its records with it: `dropNodeCycles`).
+  // Commits that were never revealed belong to nodes still staked (a node that withdraws takes its commits with it:
+  // `dropNodeCycles`). `nodeCycle` records exist only for nodes that raised a trigger: the trigger loop finds them.
   for (let index = 0; index < task.nodeCount; index += 1) {
     const account = draft.get<string>(keys.nodeAt(task.id, index));
-    if (account === undefined) continue;
-    drop(draft, keys.commit(task.id, c, account));
-    drop(draft, keys.nodeCycle(task.id, c, account));
+    if (account !== undefined) drop(draft, keys.commit(task.id, c, account));
   }
   for (let index = 0; index < cycle.triggerCount; index += 1) {
     const trigger = draft.get<TriggerRecord>(keys.trigger(task.id, c, index));
@@ -79,9 +78,10 @@ function pruneCycle(draft: Draft, task: TaskRecord, cycle: CycleRecord): void {
       drop(draft, keys.voteAt(task.id, c, index, vote));
       if (voter !== undefined) drop(draft, keys.vote(task.id, c, index, voter));
     }
-    const slotName =
-      trigger.kind === "distribution" ? "distribution" : trigger.verdict === "unavailable" ? "availability" : "proof";
-    drop(draft, keys.triggerOf(task.id, c, slotName, trigger.attempt, trigger.target));
+    drop(
+      draft,
+      keys.triggerOf(task.id, c, triggerSlotName(trigger.kind, trigger.verdict), trigger.attempt, trigger.target),
+    );
     drop(draft, keys.published(task.id, c, trigger.target));
     drop(draft, keys.nodeCycle(task.id, c, trigger.triggerer));
     draft.delete(keys.trigger(task.id, c, index));
@@ -96,14 +96,11 @@ function pruneCycle(draft: Draft, task: TaskRecord, cycle: CycleRecord): void {
 }
 
 /**
- * When a node's record is deleted (`withdraw`), its per-cycle records of cycles not yet pruned go with it, since
- * pruning finds a cycle's non-revealing committers through the node index. Bounded by the cycles a task keeps.
+ * When a node's record is deleted (`withdraw`), its commits of cycles not yet pruned go with it, since pruning finds
+ * a cycle's non-revealing committers through the node index. Bounded by the cycles a task keeps.
  */
 export function dropNodeCycles(draft: Draft, task: TaskRecord, account: string, slot: number): void {
   const last = roundOf(task, slot);
   const first = Math.max(task.prunedThrough + 1, last - task.params.vestingRounds - 16);
-  for (let c = first; c <= last; c += 1) {
-    drop(draft, keys.commit(task.id, c, account));
-    drop(draft, keys.nodeCycle(task.id, c, account));
-  }
+  for (let c = first; c <= last; c += 1) drop(draft, keys.commit(task.id, c, account));
 }

@@ -46,7 +46,6 @@ import {
   taskPayloadBytes,
 } from "@gradual/protocol";
 import { memoryBlobs, memoryStore, type Proof, type TaskContext } from "@gradual/sdk";
-import type { Express } from "express";
 import { createStateLedgerReader } from "../stateLedgerReader.ts";
 
 const CHAIN_ID = "gradual-koii-linked";
@@ -65,7 +64,7 @@ export type LinkedRuntimeOptions = {
   /** The task folder (config-task.yml is read from it when present); default the working directory. */
   readonly directory?: string;
   /** Koii's namespace-wrapper Express app (the shim's `app`). */
-  readonly app: Express;
+  readonly app: Parameters<typeof fromKoii>[0]["app"];
   readonly log?: (line: string) => void;
 };
 
@@ -77,7 +76,8 @@ function localParams(directory: string): { name: string; params: TaskParams; fun
   // Stake counts at once (a local run has no whale to keep out), and every round's records stay readable (rewards
   // vest for longer than any local run, so no cycle is pruned, protocol.md §9.3).
   const params = { ...base.params, warmupRounds: 0, rampRounds: 0, vestingRounds: 100_000 };
-  return { name: base.name, params, funding: base.funding };
+  // Enough escrow for every round a test may run, whatever config-task.yml's bounty.
+  return { name: base.name, params, funding: base.funding + params.bountyPerRound * 100_000n };
 }
 
 export function startLinkedRuntime(options: LinkedRuntimeOptions): void {
@@ -89,7 +89,7 @@ export function startLinkedRuntime(options: LinkedRuntimeOptions): void {
   let state: State = createGenesisState({
     chainId: CHAIN_ID,
     accounts: [
-      { account: creator.publicKey, balance: funding + params.bountyPerRound * 100_000n + 1_000n * TOKEN },
+      { account: creator.publicKey, balance: funding + 1_000n * TOKEN },
       { account: me.publicKey, balance: params.minimumStake * 1_000n + 1_000n * TOKEN },
     ],
   });
@@ -124,8 +124,7 @@ export function startLinkedRuntime(options: LinkedRuntimeOptions): void {
     bundleHash: sha256Hex(`linked:${directory}`),
     metadataHash: null,
     params,
-    // Enough escrow for every round a test may run, whatever config-task.yml's bounty.
-    funding: funding + params.bountyPerRound * 100_000n,
+    funding,
   });
   produce();
   const created = listTaskIds(state)[0];
