@@ -1,6 +1,7 @@
 /**
- * npm run bench:node — what task nodes cost on a real devnet: `gradual devnet` (a ledger and six nodes, five honest
- * and one cheater, running examples/web-scraper) as processes on 127.0.0.1, measured for 50 rounds:
+ * npm run bench:node — what task nodes cost on a real devnet: `gradual devnet` (its own process, which hosts the
+ * ledger, and six node processes, five honest and one cheater, running examples/web-scraper, each with its task
+ * process) on 127.0.0.1, measured for 50 rounds:
  *
  *   - the resident memory of every process (VmRSS from /proc/PID/status), read every slot: per process min and
  *     max, and the growth of its per-round floor (lowest reading) after warm-up, a least-squares slope that the
@@ -37,17 +38,16 @@ type Proc = { readonly label: string; readonly pid: number };
 /** One reading of every process's RSS, in bytes. */
 type Reading = {
   readonly rss: ReadonlyMap<number, number>;
-  /** RSS of the ledger's and nodes' own children: each node's esbuild service and its task process. */
+  /** RSS of the nodes' own children: each node's task process. */
   readonly helpers: number;
   /** Of `helpers`, the task processes (the sandbox: a node's child under --experimental-permission). */
   readonly taskProcesses: number;
   /**
-   * Proportional set size of the devnet's processes and their children, without / with the devnet command: each
-   * shared page (the node executable, about 42 MB mapped by every process) counted once, so the sum is the memory
-   * the devnet holds, where the sum of RSS counts the executable once per process.
+   * Proportional set size of every process of the devnet: each shared page (the node executable, about 43 MB mapped
+   * by every process) counted once, so the sum is the memory the devnet holds, where the sum of RSS counts the
+   * executable once per process.
    */
   readonly pss: number;
-  readonly pssWithCommand: number;
 };
 /** The readings of one round (one per slot). */
 type Sample = { readonly round: number; readonly readings: readonly Reading[] };
@@ -110,12 +110,11 @@ async function startDevnet(dataDir: string): Promise<Started> {
   const processes: Proc[] = [];
   for (const child of childrenOf(devnet.pid as number)) {
     const node = /node-(\d+)\.json/.exec(child.cmdline);
-    if (/gradual\.js ledger /.test(child.cmdline)) processes.push({ label: "ledger", pid: child.pid });
-    else if (node !== null)
+    if (node !== null)
       processes.push({ label: `node-${node[1]}${Number(node[1]) > HONEST ? " (cheater)" : ""}`, pid: child.pid });
   }
   processes.sort((a, b) => a.label.localeCompare(b.label, "en", { numeric: true }));
-  processes.push({ label: "devnet command (story, demo site)", pid: devnet.pid as number });
+  processes.push({ label: "devnet command (ledger, story, demo site)", pid: devnet.pid as number });
   return { devnet, ledgerUrl, taskId, processes, dataDir };
 }
 
@@ -130,6 +129,24 @@ async function fundForTheRun(client: LedgerClient, started: Started): Promise<vo
   const creator = loadKeyFile(join(started.dataDir, "keys", "creator.json"));
   const result = await client.send(creator, { kind: "fundTask", task: started.taskId, amount }, { timeoutMs: 30_000 });
   if (result.status !== "included" || !result.result.ok) throw new Error(`fundTask failed: ${JSON.stringify(result)}`);
+}
+
+/** CPU time (user + system) of a process and, for a node, its live children (its task process), in ms. */
+function cpuMsOf(proc: Proc): number {
+  const { pid } = proc;
+  const ticksOf = (id: number) => {
+    try {
+      const stat = readFileSync(`/proc/${id}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      // utime and stime, fields 14 and 15 of stat (11 and 12 after the command name), in clock ticks of 10 ms.
+      return Number(fields[11]) + Number(fields[12]);
+    } catch {
+      return 0;
+    }
+  };
+  // The devnet command's children are the nodes, which have rows of their own.
+  const children = proc.label.startsWith("devnet") ? [] : childrenOf(pid);
+  return (ticksOf(pid) + children.reduce((sum, child) => sum + ticksOf(child.pid), 0)) * 10;
 }
 
 /** Proportional set size of a process in bytes (smaps_rollup), or 0 once it is gone. */
@@ -147,14 +164,11 @@ function readAll(processes: readonly Proc[]): Reading {
   let helpers = 0;
   let taskProcesses = 0;
   let pss = 0;
-  let commandPss = 0;
   for (const proc of processes) {
     rss.set(proc.pid, rssOf(proc.pid) ?? Number.NaN);
-    if (proc.label.startsWith("devnet")) {
-      commandPss += pssOf(proc.pid);
-      continue;
-    }
     pss += pssOf(proc.pid);
+    // The devnet command's children are the nodes, listed themselves.
+    if (proc.label.startsWith("devnet")) continue;
     for (const child of childrenOf(proc.pid)) {
       const bytes = rssOf(child.pid) ?? 0;
       helpers += bytes;
@@ -162,7 +176,7 @@ function readAll(processes: readonly Proc[]): Reading {
       if (child.cmdline.includes("--experimental-permission")) taskProcesses += bytes;
     }
   }
-  return { rss, helpers, taskProcesses, pss, pssWithCommand: pss + commandPss };
+  return { rss, helpers, taskProcesses, pss };
 }
 
 /**
@@ -214,12 +228,18 @@ type MemoryRow = {
   floorLastMb: number;
   /** Least-squares slope of the per-round lowest reading, after the warm-up rounds. */
   floorSlopeMbPerRound: number;
+  /** CPU time of the process and its task process over the measured rounds, per round, in ms. */
+  cpuMsPerRound: number;
 };
 
 const WARM_UP_ROUNDS = 5;
 const WINDOW = 5;
 
-function memoryRows(processes: readonly Proc[], samples: readonly Sample[]): MemoryRow[] {
+function memoryRows(
+  processes: readonly Proc[],
+  samples: readonly Sample[],
+  cpuMs: ReadonlyMap<number, number>,
+): MemoryRow[] {
   const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / Math.max(1, values.length);
   return processes.map((proc) => {
     const all = samples.flatMap((sample) => sample.readings.map((reading) => reading.rss.get(proc.pid) ?? Number.NaN));
@@ -235,6 +255,7 @@ function memoryRows(processes: readonly Proc[], samples: readonly Sample[]): Mem
       floorFirstMb: mean(steady.slice(0, WINDOW).map((floor) => floor.mb)),
       floorLastMb: mean(steady.slice(-WINDOW).map((floor) => floor.mb)),
       floorSlopeMbPerRound: slope(steady.map((floor) => [floor.round, floor.mb])),
+      cpuMsPerRound: (cpuMs.get(proc.pid) ?? Number.NaN) / Math.max(1, samples.length),
     };
   });
 }
@@ -290,12 +311,10 @@ async function inclusionLatencies(
 type Report = {
   sandbox: SandboxCost;
   memory: MemoryRow[];
+  /** Every process of the devnet: the devnet command with its ledger, the nodes and their task processes. */
   totalMaxMb: number;
-  helpersMaxMb: number;
   taskProcessesMaxMb: number;
-  totalWithCommandMaxMb: number;
   pssMaxMb: number;
-  pssWithCommandMaxMb: number;
   latency: { kind: string; count: number; p50: number; p99: number; max: number; within2: number }[];
   rounds: number;
   firstRound: number;
@@ -322,6 +341,7 @@ function formatReport(report: Report): string {
       `floor, first ${WINDOW} rounds`,
       `floor, last ${WINDOW} rounds`,
       "floor growth per round",
+      "CPU ms per round",
     ],
     report.memory.map((row) => [
       row.label,
@@ -330,6 +350,7 @@ function formatReport(report: Report): string {
       f(row.floorFirstMb),
       f(row.floorLastMb),
       f(row.floorSlopeMbPerRound, 3),
+      f(row.cpuMsPerRound, 0),
     ]),
   );
   const latency = markdownTable(
@@ -349,17 +370,15 @@ function formatReport(report: Report): string {
     ...report.sandbox.notes,
     "",
     `Resident memory in MB over ${report.rounds} rounds (rounds ${report.firstRound}-${last}), read every slot. A round's`,
-    `floor is its lowest reading; growth is the slope of the floors after ${WARM_UP_ROUNDS} warm-up rounds.`,
+    `floor is its lowest reading; growth is the slope of the floors after ${WARM_UP_ROUNDS} warm-up rounds. CPU: user`,
+    "and system time over the measured rounds, a node's with its task process's.",
     "",
     ...memory,
     "",
-    `Whole devnet (ledger, ${HONEST + CHEATERS} nodes, their task processes and esbuild helpers), largest total at one reading:`,
-    `${f(report.totalMaxMb)} MB, of which the helpers ${f(report.helpersMaxMb)} MB (the ${HONEST + CHEATERS} task processes`,
-    `${f(report.taskProcessesMaxMb)} MB). With the devnet command itself (event story, demo site):`,
-    `${f(report.totalWithCommandMaxMb)} MB.`,
-    "Those are sums of RSS, which count the pages every process shares (the node executable) once per process.",
-    `Counted once (sum of PSS, the memory the devnet holds): ${f(report.pssMaxMb)} MB; with the devnet command`,
-    `${f(report.pssWithCommandMaxMb)} MB.`,
+    `Whole devnet (the devnet command with its ledger, ${HONEST + CHEATERS} nodes and their task processes), largest total`,
+    `at one reading: ${f(report.totalMaxMb)} MB, of which the ${HONEST + CHEATERS} task processes ${f(report.taskProcessesMaxMb)} MB.`,
+    "That is a sum of RSS, which counts the pages every process shares (the node executable) once per process.",
+    `Counted once (sum of PSS, the memory the devnet holds): ${f(report.pssMaxMb)} MB.`,
     "",
     "Inclusion latency, in slots from the window's opening to the block that holds the transaction:",
     "",
@@ -375,7 +394,7 @@ function writeDocs(text: string): void {
     "",
     `\`npm run bench:node\` — ${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpu}, ${Math.round(totalmem() / 1024 ** 3)} GiB, Node ${process.version}.`,
     "",
-    `The default devnet (\`gradual devnet\`: a ledger, ${HONEST} honest nodes and ${CHEATERS} cheater running`,
+    `The default devnet (\`gradual devnet\`: the devnet command hosting the ledger, ${HONEST} honest nodes and ${CHEATERS} cheater running`,
     `examples/web-scraper, ${SLOT_MS} ms slots, 20-slot rounds) as processes on 127.0.0.1. Goals: a node under 150 MB`,
     "RSS with no growth from round to round; commits, reveals, votes and lists within 2 slots of their window",
     "opening; the whole devnet under 1 GB.",
@@ -403,7 +422,9 @@ async function main(): Promise<void> {
   try {
     const client = createLedgerClient({ url: started.ledgerUrl, timeoutMs: 30_000 });
     await fundForTheRun(client, started);
+    const cpuBefore = new Map(started.processes.map((proc) => [proc.pid, cpuMsOf(proc)]));
     const samples = await sampleRounds(client, started.taskId, started.processes);
+    const cpuMs = new Map(started.processes.map((proc) => [proc.pid, cpuMsOf(proc) - (cpuBefore.get(proc.pid) ?? 0)]));
     const view = await client.getTask(started.taskId);
     if (view === undefined) throw new Error("the task disappeared");
     const accounts = new Set(
@@ -411,21 +432,16 @@ async function main(): Promise<void> {
     );
     const firstRound = samples[0]?.round ?? 0;
     const latencies = await inclusionLatencies(client, { ...view.task, id: started.taskId }, accounts, firstRound);
-    const devnetPids = started.processes.filter((proc) => !proc.label.startsWith("devnet")).map((proc) => proc.pid);
     const readings = samples.flatMap((sample) => sample.readings);
     const sum = (values: Iterable<number>) =>
       [...values].reduce((total, value) => total + (Number.isNaN(value) ? 0 : value), 0);
-    const totals = readings.map((reading) => sum(devnetPids.map((pid) => reading.rss.get(pid) ?? 0)) + reading.helpers);
-    const withCommand = readings.map((reading) => sum(reading.rss.values()) + reading.helpers);
+    const totals = readings.map((reading) => sum(reading.rss.values()) + reading.helpers);
     const report: Report = {
       sandbox,
-      memory: memoryRows(started.processes, samples),
+      memory: memoryRows(started.processes, samples, cpuMs),
       totalMaxMb: Math.max(...totals) / MB,
-      helpersMaxMb: Math.max(...readings.map((reading) => reading.helpers)) / MB,
       taskProcessesMaxMb: Math.max(...readings.map((reading) => reading.taskProcesses)) / MB,
-      totalWithCommandMaxMb: Math.max(...withCommand) / MB,
       pssMaxMb: Math.max(...readings.map((reading) => reading.pss)) / MB,
-      pssWithCommandMaxMb: Math.max(...readings.map((reading) => reading.pssWithCommand)) / MB,
       latency: [...latencies].map(([kind, values]) => ({
         kind,
         count: values.length,

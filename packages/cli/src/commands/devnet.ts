@@ -27,7 +27,7 @@ export function register(program: Command): void {
   program
     .command("devnet")
     .description(
-      "Run a local devnet: a ledger, a creator who publishes a task, honest nodes and a cheater, as processes",
+      "Run a local devnet: a ledger (in this process), a creator who publishes a task, honest nodes and a cheater (a process each)",
     )
     .option("--nodes <n>", "honest nodes", "5")
     .option("--cheaters <n>", "nodes that submit a garbage proof every third cycle", "1")
@@ -109,6 +109,13 @@ async function runDevnet(options: DevnetFlags): Promise<void> {
       taskId: running.taskId,
       creatorKeyFile: running.creatorKeyFile,
       write: (line) => process.stdout.write(`${line}\n`),
+    });
+    void running.ledgerFailed.then((error) => {
+      const code = (error as { code?: unknown }).code;
+      process.stderr.write(
+        `error[${typeof code === "string" ? code : "LEDGER__STORAGE_FAILURE"}]: the devnet's ledger stopped: ${error.message} (see ${running.dataDir}/ledger.log)\n`,
+      );
+      void stop(3);
     });
     await followChain(
       running.client,

@@ -19,12 +19,13 @@ import { CliError } from "../output.ts";
 import { loadTaskConfig, type TaskConfig } from "../taskConfig.ts";
 import { writeTaskVarFile } from "../taskVars.ts";
 import { bundleApart } from "./bundleApart.ts";
+import { type DevnetLedger, startDevnetLedger } from "./devnetLedger.ts";
 import { type GradualProcess, spawnGradual, stopProcess } from "./processes.ts";
 import { startTaskSite, type TaskSite } from "./taskSite.ts";
 
 /**
- * A local devnet as real processes (`gradual devnet`, the end-to-end tests and the node benchmark): a ledger, a
- * creator who publishes a task, honest nodes and cheaters, each a `gradual` process logging to DATA/*.log.
+ * A local devnet (`gradual devnet`, the end-to-end tests and the node benchmark): a ledger in this process, a creator
+ * who publishes a task, honest nodes and cheaters, each node a `gradual node` process; everything logs to DATA/*.log.
  */
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -83,7 +84,8 @@ export type Devnet = {
   readonly dataDir: string;
   readonly ledgerUrl: string;
   readonly ledgerDataDir: string;
-  readonly ledgerProcess: ChildProcess;
+  /** Resolves with the error when the ledger (run in this process) stopped by itself: a storage failure. */
+  readonly ledgerFailed: Promise<Error>;
   readonly client: LedgerClient;
   readonly taskId: Hash;
   readonly config: TaskConfig;
@@ -165,22 +167,6 @@ export function loadOrCreateKey(path: string): KeyPair {
   return keyPair;
 }
 
-/** Spawns `gradual ledger` and resolves its URL once it listens. */
-export function spawnLedger(options: {
-  readonly dataDir: string;
-  readonly genesisPath: string;
-  readonly port: number;
-  readonly slotMs: number;
-  readonly logFile: string;
-}): GradualProcess {
-  const args = ["ledger", "--data", options.dataDir, "--genesis", options.genesisPath];
-  args.push("--port", String(options.port), "--slot-ms", String(options.slotMs));
-  // A devnet's blocks hold a handful of transactions: signatures are checked on the ledger's main thread, without a
-  // verifier thread (a V8 isolate, about 10 MB).
-  args.push("--workers", "0");
-  return spawnGradual("ledger", args, options.logFile, /"url":"([^"]+)"/);
-}
-
 /** Spawns `gradual node` and resolves its URL once it serves the task. */
 export function spawnNode(name: string, args: readonly string[], logFile: string): GradualProcess {
   return spawnGradual(name, ["node", ...args], logFile, /serving task \S+ at (\S+)/);
@@ -215,16 +201,20 @@ type DevnetParts = {
   readonly track: (child: GradualProcess) => GradualProcess;
   /** Registers the task's demo site for `stop`. */
   readonly trackSite: (site: TaskSite) => void;
+  /** Registers the ledger for `stop` (closed after the nodes); throws if the devnet is already stopping. */
+  readonly trackLedger: (ledger: DevnetLedger) => DevnetLedger;
 };
 
 /** The devnet's processes, started step by step by `start`, stopped by `stop` at any point. */
 export function createDevnet(options: StartDevnetOptions): DevnetController {
   const children: ChildProcess[] = [];
   let site: { close: () => Promise<void> } | undefined;
+  let ledger: DevnetLedger | undefined;
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       await Promise.all(children.map((child) => stopProcess(child)));
+      await ledger?.close();
       await site?.close();
     })();
     return stopping;
@@ -242,6 +232,14 @@ export function createDevnet(options: StartDevnetOptions): DevnetController {
     },
     trackSite: (started) => {
       site = started;
+    },
+    trackLedger: (started) => {
+      if (stopping !== undefined) {
+        void started.close();
+        throw new Error("the devnet is stopping");
+      }
+      ledger = started;
+      return started;
     },
   };
   const start = async (): Promise<Devnet> => {
@@ -286,10 +284,10 @@ async function startChain(parts: DevnetParts): Promise<Chain> {
   const port = options.port ?? 8899;
   await assertPortFree(port);
   write("starting the ledger…\n");
-  const ledger = parts.track(
-    spawnLedger({ dataDir: ledgerDataDir, genesisPath, port, slotMs, logFile: join(data, "ledger.log") }),
+  const ledger = parts.trackLedger(
+    await startDevnetLedger({ dataDir: ledgerDataDir, genesisPath, port, slotMs, logFile: join(data, "ledger.log") }),
   );
-  const ledgerUrl = await ledger.url;
+  const ledgerUrl = ledger.url;
   const client = createLedgerClient({ url: ledgerUrl, timeoutMs: 60_000 });
   write(
     `\ngradual devnet\n  dashboard   ${ledgerUrl}/   ← open this to watch the pipeline, audits and money move\n  ledger API  ${ledgerUrl}/v1\n`,
@@ -313,7 +311,7 @@ async function startChain(parts: DevnetParts): Promise<Chain> {
     dataDir: data,
     ledgerUrl,
     ledgerDataDir,
-    ledgerProcess: ledger.process,
+    ledgerFailed: ledger.failed,
     client,
     taskId,
     config,

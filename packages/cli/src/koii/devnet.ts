@@ -1,15 +1,16 @@
 import type { ChildProcess } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { createLedgerClient, formatTokenAmount, type LedgerClient } from "@gradual/ledger/client";
 import { type Hash, TOKEN } from "@gradual/protocol";
+import { type DevnetLedger, startDevnetLedger } from "../devnet/devnetLedger.ts";
 import { stopProcess } from "../devnet/processes.ts";
-import { loadOrCreateKey, spawnLedger, spawnNode, writeGenesis } from "../devnet/startDevnet.ts";
+import { loadOrCreateKey, spawnNode, writeGenesis } from "../devnet/startDevnet.ts";
 import { writeTaskVarFile } from "../taskVars.ts";
 import { type KoiiTask, koiiTaskVars, loadKoiiTask, publishKoiiTask } from "./publish.ts";
 
 /**
- * A devnet for a Koii task folder, as real processes over 127.0.0.1: a `gradual ledger`, the task published from
+ * A devnet for a Koii task folder over 127.0.0.1: a ledger in this process, the task published from
  * its config-task.yml, and `gradual node` processes (optionally some with `--misbehave`), each running the folder's
  * unmodified code in its sandbox. Built from the devnet's own pieces (startDevnet.ts).
  */
@@ -49,15 +50,6 @@ export type KoiiDevnet = {
   stop(): Promise<void>;
 };
 
-/** The last lines of a log file, for error messages. */
-function tail(file: string, lines = 15): string {
-  try {
-    return readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
-  } catch {
-    return "(no log)";
-  }
-}
-
 export async function startKoiiDevnet(options: StartKoiiDevnetOptions): Promise<KoiiDevnet> {
   const write = options.write ?? (() => {});
   const data = resolve(options.dataDir);
@@ -69,8 +61,10 @@ export async function startKoiiDevnet(options: StartKoiiDevnetOptions): Promise<
   const task = await loadKoiiTask(options.task, Number.isNaN(roundSlots) ? {} : { roundSlots });
   const vars = koiiTaskVars(task, options.taskVars ?? {});
   const children: ChildProcess[] = [];
+  let ledger: DevnetLedger | undefined;
   const stop = async () => {
     await Promise.all(children.map((child) => stopProcess(child)));
+    await ledger?.close();
   };
   try {
     const keyDir = join(data, "keys");
@@ -100,17 +94,14 @@ export async function startKoiiDevnet(options: StartKoiiDevnetOptions): Promise<
       ],
       faucet,
     );
-    const ledger = spawnLedger({
+    ledger = await startDevnetLedger({
       dataDir: join(data, "ledger"),
       genesisPath,
       port: options.port ?? 0,
       slotMs: options.slotMs ?? 250,
       logFile: join(data, "ledger.log"),
     });
-    children.push(ledger.process);
-    const ledgerUrl = await ledger.url.catch((error: unknown) => {
-      throw new Error(`${(error as Error).message}:\n${tail(join(data, "ledger.log"))}`);
-    });
+    const ledgerUrl = ledger.url;
     const client = createLedgerClient({ url: ledgerUrl, timeoutMs: 60_000 });
     const taskId = await publishKoiiTask(client, task, join(keyDir, "creator.json"), (line) => write(`  ${line}\n`));
     write(`  Koii task   ${task.config.name} ${taskId}, rounds of ${task.config.params.roundSlots} slots\n`);

@@ -5,8 +5,9 @@ import { fileURLToPath } from "node:url";
 import { createLedgerClient, formatTokenAmount, type LedgerClient } from "@gradual/ledger";
 import { TOKEN } from "@gradual/protocol";
 import { publishTask } from "../../src/commands/task.ts";
+import { type DevnetLedger, startDevnetLedger } from "../../src/devnet/devnetLedger.ts";
 import { type GradualProcess, stopProcess } from "../../src/devnet/processes.ts";
-import { loadOrCreateKey, spawnLedger, spawnNode, writeGenesis } from "../../src/devnet/startDevnet.ts";
+import { loadOrCreateKey, spawnNode, writeGenesis } from "../../src/devnet/startDevnet.ts";
 import { loadTaskConfig } from "../../src/taskConfig.ts";
 import {
   includedTransactions,
@@ -21,7 +22,7 @@ import {
 /**
  * Task code that hangs (a promise that never settles, a busy loop), throws (in task, in submission) or allocates
  * until its heap limit, on even cycles only: each runs in its own `gradual node` process with small limits, against
- * one ledger process. The node must stay up and healthy, miss exactly those cycles (no commit on the ledger), and
+ * one ledger (in the test's process, as a devnet runs it). The node must stay up and healthy, miss exactly those cycles (no commit on the ledger), and
  * commit and reveal the odd cycles that follow a failure.
  */
 
@@ -33,7 +34,7 @@ type FaultNode = { fault: string; taskId: string; account: string; process: Grad
 
 describe("a node survives task code that hangs, throws or exhausts memory", { timeout: 240_000 }, () => {
   let dataDir: string | undefined;
-  let ledger: GradualProcess | undefined;
+  let ledger: DevnetLedger | undefined;
   const nodes: FaultNode[] = [];
   let client: LedgerClient;
 
@@ -46,14 +47,14 @@ describe("a node survives task code that hangs, throws or exhausts memory", { ti
     const genesisPath = join(data, "genesis.json");
     const funded = [creator, ...nodeKeys].map((key) => ({ account: key.publicKey, balance: 10_000n * TOKEN }));
     writeGenesis(genesisPath, "gradual-faults", funded, faucet);
-    ledger = spawnLedger({
+    ledger = await startDevnetLedger({
       dataDir: join(data, "ledger"),
       genesisPath,
       port: 0,
       slotMs: SLOT_MS,
       logFile: join(data, "ledger.log"),
     });
-    const ledgerUrl = await ledger.url;
+    const ledgerUrl = ledger.url;
     client = createLedgerClient({ url: ledgerUrl, timeoutMs: 30_000 });
     for (const [index, fault] of FAULTS.entries()) {
       const config = loadTaskConfig(join(FIXTURES, `${fault}-task`));
@@ -71,7 +72,7 @@ describe("a node survives task code that hangs, throws or exhausts memory", { ti
 
   after(async () => {
     await Promise.all(nodes.map((node) => stopProcess(node.process.process)));
-    if (ledger !== undefined) await stopProcess(ledger.process);
+    await ledger?.close();
     removeDir(dataDir);
   });
 

@@ -12,6 +12,7 @@ import {
 import { listKey, listSubmitters, type NodeAction, type Verdict, verdictKey } from "../decide.ts";
 import { failureCode } from "../sandbox/codes.ts";
 import type { TaskRunner } from "../sandbox/types.ts";
+import { HttpBodyTooLarge, httpExchange } from "./http.ts";
 import type { NodeStore } from "./nodeStore.ts";
 
 /**
@@ -30,7 +31,8 @@ export type ExecutorOptions = {
   /** Time budget of one proof fetch, in ms. */
   readonly fetchTimeoutMs: number;
   readonly fetchAttempts: number;
-  readonly fetch?: typeof fetch;
+  /** GET of a proof's URL (default `fetchProofBytes`, over node:http); tests pass their own. */
+  readonly fetchBytes?: (url: string, timeoutMs: number, maxBytes: number) => Promise<Uint8Array | undefined>;
 };
 
 export async function runTaskAction(options: ExecutorOptions, state: State, cycle: number): Promise<void> {
@@ -129,24 +131,35 @@ async function fetchProof(
   digest: string,
   maxBytes: number,
 ): Promise<Uint8Array | null> {
-  const doFetch = options.fetch ?? fetch;
+  const fetchBytes = options.fetchBytes ?? fetchProofBytes;
   for (let attempt = 0; attempt < options.fetchAttempts; attempt += 1) {
     try {
-      const response = await doFetch(`${url.replace(/\/$/, "")}/proofs/${digest}`, {
-        signal: AbortSignal.timeout(options.fetchTimeoutMs),
-      });
-      if (response.ok) {
-        const length = Number(response.headers.get("content-length") ?? "0");
-        if (length > maxBytes) return new Uint8Array(0);
-        const bytes = new Uint8Array(await response.arrayBuffer());
-        return bytes.length > maxBytes ? new Uint8Array(0) : bytes;
-      }
+      const bytes = await fetchBytes(`${url.replace(/\/$/, "")}/proofs/${digest}`, options.fetchTimeoutMs, maxBytes);
+      if (bytes !== undefined) return bytes;
     } catch {
       // Unreachable or too slow: retried, then judged unavailable (downtime is not fraud, protocol.md §5.3).
     }
     await new Promise((resolve) => setTimeout(resolve, options.fetchTimeoutMs / 2));
   }
   return null;
+}
+
+/**
+ * GET of a proof: its bytes; empty bytes when it is larger than `maxBytes` (announced or received: the proof is then
+ * judged against its digest, and fails); undefined when the node answers with an error status.
+ */
+export async function fetchProofBytes(
+  url: string,
+  timeoutMs: number,
+  maxBytes: number,
+): Promise<Uint8Array | undefined> {
+  try {
+    const reply = await httpExchange(url, { timeoutMs, maxBytes });
+    return reply.status === 200 ? new Uint8Array(reply.body) : undefined;
+  } catch (error) {
+    if (error instanceof HttpBodyTooLarge) return new Uint8Array(0);
+    throw error;
+  }
 }
 
 /** Runs the task's distribution for a cycle's current attempt and stores the list and its digest. */

@@ -1,5 +1,6 @@
 import { BLOB_ACCOUNT_HEADER, BLOB_SIGNATURE_HEADER } from "@gradual/ledger/client";
 import { decodeTransaction, type Hash, isDecodeRejection, sha256Hex, type Transaction } from "@gradual/protocol";
+import { httpExchange, jsonOf } from "./http.ts";
 import type { LedgerSource, SubmitOutcome } from "./ledgerSource.ts";
 import type { ReplicaBlock, ReplicaGenesis } from "./replica.ts";
 
@@ -13,14 +14,23 @@ type WireBlock = {
   txs: { tx: unknown; signature: string }[];
 };
 
-/** The ledger's /v1 HTTP API as a `LedgerSource` (bigints arrive as decimal strings). */
-export function httpLedgerSource(url: string, fetchImpl: typeof fetch = fetch): LedgerSource {
+/** The ledger's /v1 HTTP API as a `LedgerSource` (bigints arrive as decimal strings), over `node:http` (http.ts). */
+export function httpLedgerSource(url: string): LedgerSource {
   const base = url.replace(/\/$/, "");
   async function getJson<T>(path: string): Promise<T> {
-    const response = await fetchImpl(`${base}${path}`, { signal: AbortSignal.timeout(10_000) });
-    if (!response.ok) throw new Error(`GET ${path}: HTTP ${response.status} ${await response.text()}`);
-    return (await response.json()) as T;
+    const reply = await httpExchange(`${base}${path}`, { timeoutMs: 10_000 });
+    if (reply.status !== 200) throw new Error(`GET ${path}: HTTP ${reply.status} ${reply.body.toString("utf8")}`);
+    const body = jsonOf(reply);
+    if (body === undefined) throw new Error(`GET ${path}: the reply is not JSON`);
+    return body as T;
   }
+  /** A POST's reply as `{ code, message, hash }` fields, whatever the status (the ledger answers errors in JSON). */
+  const fieldsOf = (body: unknown) => {
+    const record = (typeof body === "object" && body !== null ? body : {}) as Record<string, unknown>;
+    const field = (name: string) =>
+      Object.hasOwn(record, name) && typeof record[name] === "string" ? (record[name] as string) : undefined;
+    return { hash: field("hash"), code: field("code"), message: field("message") };
+  };
   return {
     url: base,
     async genesis(): Promise<ReplicaGenesis> {
@@ -56,25 +66,25 @@ export function httpLedgerSource(url: string, fetchImpl: typeof fetch = fetch): 
       }));
     },
     async submit(envelope): Promise<SubmitOutcome> {
-      const response = await fetchImpl(`${base}/v1/txs`, {
+      const reply = await httpExchange(`${base}/v1/txs`, {
         method: "POST",
         headers: { "content-type": "application/json" },
         body: JSON.stringify(envelope),
-        signal: AbortSignal.timeout(10_000),
+        timeoutMs: 10_000,
       });
-      const body = (await response.json()) as { hash?: string; code?: string; message?: string };
-      if (response.ok) return { ok: true, hash: body.hash ?? "" };
-      return { ok: false, code: body.code ?? `HTTP_${response.status}`, message: body.message ?? "" };
+      const body = fieldsOf(jsonOf(reply));
+      if (reply.status >= 200 && reply.status < 300) return { ok: true, hash: body.hash ?? "" };
+      return { ok: false, code: body.code ?? `HTTP_${reply.status}`, message: body.message ?? "" };
     },
     async blob(hash: Hash): Promise<Uint8Array> {
-      const response = await fetchImpl(`${base}/v1/blobs/${hash}`, { signal: AbortSignal.timeout(30_000) });
-      if (!response.ok) throw new Error(`GET /v1/blobs/${hash}: HTTP ${response.status}`);
-      const bytes = new Uint8Array(await response.arrayBuffer());
+      const reply = await httpExchange(`${base}/v1/blobs/${hash}`, { timeoutMs: 30_000 });
+      if (reply.status !== 200) throw new Error(`GET /v1/blobs/${hash}: HTTP ${reply.status}`);
+      const bytes = new Uint8Array(reply.body);
       if (sha256Hex(bytes) !== hash) throw new Error(`blob ${hash}: content does not match its hash`);
       return bytes;
     },
     async putBlob(bytes: Uint8Array, account: string, signature: string): Promise<Hash> {
-      const response = await fetchImpl(`${base}/v1/blobs`, {
+      const reply = await httpExchange(`${base}/v1/blobs`, {
         method: "POST",
         headers: {
           "content-type": "application/octet-stream",
@@ -82,12 +92,12 @@ export function httpLedgerSource(url: string, fetchImpl: typeof fetch = fetch): 
           [BLOB_SIGNATURE_HEADER]: signature,
         },
         body: bytes,
-        signal: AbortSignal.timeout(30_000),
+        timeoutMs: 30_000,
       });
-      const body = (await response.json().catch(() => ({}))) as { hash?: string; code?: string; message?: string };
-      if (!response.ok || typeof body.hash !== "string") {
+      const body = fieldsOf(jsonOf(reply));
+      if (reply.status < 200 || reply.status >= 300 || body.hash === undefined) {
         throw new Error(
-          `POST /v1/blobs: ${body.code ?? `HTTP ${response.status}`}${body.message ? `: ${body.message}` : ""}`,
+          `POST /v1/blobs: ${body.code ?? `HTTP ${reply.status}`}${body.message ? `: ${body.message}` : ""}`,
         );
       }
       return body.hash;

@@ -66,7 +66,7 @@ export class NodeStartError extends Error {
 
 /** A pass's failure in one line: a down ledger says so and what to do, instead of `TypeError: fetch failed`. */
 export function describeFailure(error: unknown, ledgerUrl: string): string {
-  const cause = (error as { cause?: { code?: string } }).cause?.code;
+  const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as { code?: string }).code;
   if (
     (error instanceof TypeError && /fetch failed/.test(error.message)) ||
     cause === "ECONNREFUSED" ||
