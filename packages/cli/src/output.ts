@@ -1,4 +1,4 @@
-import { formatTokenAmount } from "@gradual/ledger/client";
+import { formatTokenAmount } from "@gradual/protocol";
 
 /** A failure the user can act on: printed as `error[CODE]: message` with a non-zero exit, never as a stack trace. */
 export class CliError extends Error {
@@ -28,8 +28,7 @@ export function printJson(value: unknown): void {
 export function describeRefusal(code: string, message: string, context: Readonly<Record<string, unknown>>): string {
   const tokens = (value: unknown) => {
     try {
-      const text = formatTokenAmount(BigInt(value as string));
-      return `${text} ${text === "1" ? "token" : "tokens"}`;
+      return formatTokenAmount(BigInt(value as string), { unit: true });
     } catch {
       return String(value);
     }

@@ -1,7 +1,13 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
-import { parseTokenAmount } from "@gradual/ledger/client";
-import { findParamsProblems, PARAM_NAMES, PRESETS, type PresetName, type TaskParams } from "@gradual/protocol";
+import {
+  findParamsProblems,
+  PARAM_NAMES,
+  PRESETS,
+  type PresetName,
+  parseTokenAmount,
+  type TaskParams,
+} from "@gradual/protocol";
 import { parseTaskLimitsConfig, type TaskLimitsConfig } from "@gradual/sdk";
 import { parse as parseYaml } from "yaml";
 import { CliError } from "./output.ts";

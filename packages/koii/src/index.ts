@@ -20,7 +20,6 @@ export {
   layoutRound,
   type MapKoiiConfigOptions,
   mapKoiiConfig,
-  tokensToBaseUnits,
 } from "./config/mapKoiiConfig.ts";
 export {
   accountToKoiiKey,

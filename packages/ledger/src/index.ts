@@ -3,7 +3,6 @@
  * block per slot, stores everything durably (SQLite by default, behind `LedgerStore`), serves the HTTP API, and
  * lets anyone replay its history (`verifyLedger`). See packages/ledger/README.md.
  */
-export * from "./amounts.ts";
 export * from "./blobAuth.ts";
 export * from "./block.ts";
 export * from "./client.ts";
@@ -18,6 +17,7 @@ export * from "./logger.ts";
 export * from "./mempool.ts";
 export * from "./metrics.ts";
 export * from "./producer.ts";
+export * from "./resolveLedgerUrl.ts";
 export {
   createLedgerServer,
   errorBodyOf,

@@ -10,7 +10,6 @@ import {
   computeBlockHash,
   computeTxsRoot,
   createDevnetGenesis,
-  formatTokenAmount,
   generateKeyPair,
   genesisBlock,
   genesisToJson,
@@ -22,7 +21,6 @@ import {
   ManualClock,
   Mempool,
   parseGenesis,
-  parseTokenAmount,
   SQLITE_FILE_NAME,
   SqliteStore,
   signTransaction,
@@ -32,28 +30,6 @@ import {
   ZERO_HASH,
 } from "../src/index.ts";
 import { tempDir } from "./support/process.ts";
-
-describe("token amounts", () => {
-  it("parses tokens with up to nine decimals into base units, without floats", () => {
-    assert.equal(parseTokenAmount("1.5"), 1_500_000_000n);
-    assert.equal(parseTokenAmount("0.000000001"), 1n);
-    assert.equal(parseTokenAmount("12"), 12n * TOKEN);
-    assert.equal(parseTokenAmount("123456789012345678901234567890"), 123456789012345678901234567890n * TOKEN);
-    for (const bad of ["", "1e3", "-1", "1.", ".5", "0x10", "1.0000000001", "01", "1,5", " "]) {
-      assert.throws(() => parseTokenAmount(bad), TypeError, bad);
-    }
-  });
-
-  it("formats and parses back any amount", () => {
-    fc.assert(
-      fc.property(fc.bigInt({ min: 0n, max: 2n ** 128n }), (amount) => {
-        assert.equal(parseTokenAmount(formatTokenAmount(amount)), amount);
-      }),
-    );
-    assert.equal(formatTokenAmount(1_500_000_000n), "1.5");
-    assert.equal(formatTokenAmount(7n * TOKEN), "7");
-  });
-});
 
 describe("genesis files", () => {
   it("round-trips and refuses unknown fields or bad amounts", () => {

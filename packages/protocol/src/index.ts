@@ -3,6 +3,7 @@
  * time is the slot number given to `advanceSlot`, and every choice comes from seeds fixed on the ledger.
  */
 export { type AdvanceSlotResult, advanceSlot } from "./advanceSlot.ts";
+export { type FormatTokenAmountOptions, formatTokenAmount, groupDigits, parseTokenAmount } from "./amounts.ts";
 export { applyBlock, type BlockResult, type TransactionOutcome } from "./applyBlock.ts";
 export {
   type Applied,
@@ -42,6 +43,7 @@ export {
   type PresetName,
   type TaskParams,
   TOKEN,
+  TOKEN_DECIMALS,
 } from "./params.ts";
 export * from "./queries.ts";
 export {

@@ -46,5 +46,4 @@ export {
 } from "./scenario.ts";
 export { STRATEGIES } from "./strategies/index.ts";
 export { formatSummary } from "./summary.ts";
-export { formatTokens, parseTokens, ratio } from "./units.ts";
 export type { NodeClass, SimGroup, SimNode, Strategy, World } from "./world.ts";

@@ -6,11 +6,11 @@ import {
   findParamsProblems,
   LIMITS,
   PARAM_NAMES,
+  parseTokenAmount,
   type TaskParams,
 } from "@gradual/protocol";
 import { parse as parseYaml } from "yaml";
 import { SIM_PRESETS, type SimPresetName } from "./rules.ts";
-import { parseTokens } from "./units.ts";
 
 /**
  * Scenario files (docs/simulator.md "Scenario files"): the task's parameters, the rounds, the node groups and the
@@ -175,10 +175,12 @@ class Reader {
   tokens(raw: Raw, key: string, path: string): bigint | null {
     const value = raw[key];
     if (value === undefined) return null;
-    const amount = parseTokens(value);
-    if (amount === null)
+    try {
+      return parseTokenAmount(value as string | number);
+    } catch {
       this.fail(`${path}.${key}`, `expected a token amount like 1000 or "0.5", got ${describe(value)}`);
-    return amount;
+      return null;
+    }
   }
 
   oneOf<T extends string>(raw: Raw, key: string, path: string, options: readonly T[], fallback?: T): T {

@@ -1,8 +1,8 @@
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { createLedgerClient, formatTokenAmount, resolveLedgerUrl } from "@gradual/ledger/client";
+import { createLedgerClient, resolveLedgerUrl } from "@gradual/ledger/client";
 import { createSandboxedTaskRunner, withMisbehaviour, writeBundleFile } from "@gradual/node";
-import { getNodeView, PRESETS, type PresetName } from "@gradual/protocol";
+import { formatTokenAmount, getNodeView, PRESETS, type PresetName } from "@gradual/protocol";
 import type { Command } from "commander";
 import { applyLongLivedFlagsToSelf } from "../devnet/processes.ts";
 import { startKoiiDevnet } from "../koii/devnet.ts";

@@ -1,14 +1,15 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import {
-  createLedgerClient,
-  formatTokenAmount,
-  type LedgerClient,
-  parseTokenAmount,
-  resolveLedgerUrl,
-} from "@gradual/ledger/client";
+import { createLedgerClient, type LedgerClient, resolveLedgerUrl } from "@gradual/ledger/client";
 import { bundleTask, writeBundleFile } from "@gradual/node/bundle";
-import { getNodeView, getVesting, type Hash, vestingBalance } from "@gradual/protocol";
+import {
+  formatTokenAmount,
+  getNodeView,
+  getVesting,
+  type Hash,
+  parseTokenAmount,
+  vestingBalance,
+} from "@gradual/protocol";
 import type { Command } from "commander";
 import { startTaskSite } from "../devnet/taskSite.ts";
 import { isKoiiTaskPath } from "../koii/detect.ts";

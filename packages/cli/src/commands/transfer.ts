@@ -1,4 +1,5 @@
-import { createLedgerClient, formatTokenAmount, parseTokenAmount, resolveLedgerUrl } from "@gradual/ledger/client";
+import { createLedgerClient, resolveLedgerUrl } from "@gradual/ledger/client";
+import { formatTokenAmount, parseTokenAmount } from "@gradual/protocol";
 import type { Command } from "commander";
 import { CliError, describeRefusal, printJson } from "../output.ts";
 import { callLedger } from "./account.ts";

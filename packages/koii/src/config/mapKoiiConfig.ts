@@ -1,4 +1,11 @@
-import { findParamsProblems, LIMITS, PRESETS, type PresetName, type TaskParams, TOKEN } from "@gradual/protocol";
+import {
+  findParamsProblems,
+  LIMITS,
+  PRESETS,
+  type PresetName,
+  parseTokenAmount,
+  type TaskParams,
+} from "@gradual/protocol";
 import { parseTaskLimitsConfig, type TaskLimitsConfig } from "@gradual/sdk";
 import { parse as parseYaml } from "yaml";
 
@@ -120,15 +127,6 @@ function numeric(value: unknown): number | undefined {
   if (typeof value === "number") return value;
   if (typeof value === "string" && value.trim() !== "" && Number.isFinite(Number(value))) return Number(value);
   return undefined;
-}
-
-/** Whole tokens (a number with up to 9 decimals) to base units, exactly. */
-export function tokensToBaseUnits(tokens: number): bigint {
-  if (!Number.isFinite(tokens) || tokens < 0) throw new RangeError(`expected a non-negative amount, got ${tokens}`);
-  const fixed = tokens.toFixed(9);
-  if (Number(fixed) !== tokens) throw new RangeError(`${tokens} has more than 9 decimals`);
-  const [whole = "0", fraction = ""] = fixed.split(".");
-  return BigInt(whole) * TOKEN + BigInt(fraction.padEnd(9, "0"));
 }
 
 function validateRequirementsTags(tags: unknown): boolean {
@@ -329,7 +327,7 @@ export function mapKoiiConfig(yamlText: string, options: MapKoiiConfigOptions = 
   const amounts: Record<string, bigint> = {};
   for (const field of ["minimum_stake_amount", "total_bounty_amount", "bounty_amount_per_round"]) {
     try {
-      amounts[field] = tokensToBaseUnits(numeric(file[field]) as number);
+      amounts[field] = parseTokenAmount(numeric(file[field]) as number);
     } catch (error) {
       slotErrors[field] = (error as Error).message;
     }

@@ -1,7 +1,6 @@
 import {
   computeBlockHash,
   computeTxsRoot,
-  formatTokenAmount,
   generateKeyPair,
   type KeyPair,
   keyPairFromSecret,
@@ -15,6 +14,7 @@ import {
   checkConservation,
   createGenesisState,
   DEVNET_PARAMS,
+  formatTokenAmount,
   getChain,
   getCycle,
   getNode,

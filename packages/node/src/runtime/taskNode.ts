@@ -1,14 +1,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { blobUploadPayload, type KeyPair, signBytes, signTransaction, VerifierPool } from "@gradual/ledger/client";
 import {
-  blobUploadPayload,
   formatTokenAmount,
-  type KeyPair,
-  signBytes,
-  signTransaction,
-  VerifierPool,
-} from "@gradual/ledger/client";
-import {
   getAccount,
   getChain,
   getNode,

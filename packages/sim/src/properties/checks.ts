@@ -1,5 +1,6 @@
+import { formatTokenAmount, TOKEN } from "@gradual/protocol";
 import type { FairnessMetrics, NodeFairness } from "../fairness.ts";
-import { ratio } from "../units.ts";
+import { ratio } from "../ratio.ts";
 import { PROPERTY_RULES, type PropertyRules, type PropertyRun } from "./run.ts";
 import {
   availabilityScenarios,
@@ -55,8 +56,7 @@ export type PropertyStatus = {
   readonly notes: readonly string[];
 };
 
-const TOKEN = 1_000_000_000n;
-const tokens = (amount: bigint) => (Number(amount / 1_000_000n) / 1_000).toFixed(3);
+const tokens = (amount: bigint) => formatTokenAmount(amount, { maxFractionDigits: 3, minFractionDigits: 3 });
 const percent = (value: number) => `${(value * 100).toFixed(2)}%`;
 
 function honestNodes(fairness: FairnessMetrics): NodeFairness[] {
