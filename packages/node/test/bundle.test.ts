@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { BUNDLE_ERROR_CODES, BundleError, bundleTask, writeBundleFile } from "../src/bundle.ts";
+import { BUNDLE_ERROR_CODES, BundleError, bundleTask } from "@gradual/sdk/bundle";
+import { writeBundleFile } from "../src/bundle.ts";
 
 const HONEST = path.join(path.dirname(fileURLToPath(import.meta.url)), "fixtures", "honestTask.ts");
 const BOUND = { timeout: 20_000 };

@@ -6,7 +6,8 @@ import { TOKEN, TOKEN_DECIMALS } from "./params.ts";
  * dashboard all format through {@link formatTokenAmount}, with options for what each shows.
  */
 
-const TOKEN_TEXT = new RegExp(`^(0|[1-9][0-9]*)(?:\\.([0-9]{1,${TOKEN_DECIMALS}}))?$`);
+/** Whole tokens, then at most TOKEN_DECIMALS (9) decimals. A literal: bundlers drop it from tasks that never parse. */
+const TOKEN_TEXT = /^(0|[1-9][0-9]*)(?:\.([0-9]{1,9}))?$/;
 
 /**
  * "1.5" tokens -> 1_500_000_000n base units. Surrounding whitespace is ignored; at most nine decimals; no sign,

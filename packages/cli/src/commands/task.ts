@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { createLedgerClient, type LedgerClient, resolveLedgerUrl } from "@gradual/ledger/client";
-import { bundleTask, writeBundleFile } from "@gradual/node/bundle";
+import { writeBundleFile } from "@gradual/node/bundle";
 import {
   formatTokenAmount,
   getNodeView,
@@ -10,6 +10,7 @@ import {
   parseTokenAmount,
   vestingBalance,
 } from "@gradual/protocol";
+import { bundleTask } from "@gradual/sdk/bundle";
 import type { Command } from "commander";
 import { startTaskSite } from "../devnet/taskSite.ts";
 import { isKoiiTaskPath } from "../koii/detect.ts";

@@ -2,7 +2,8 @@ import { type FSWatcher, mkdtempSync, rmSync, watch, writeFileSync } from "node:
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
-import { bundleTask, writeBundleFile } from "@gradual/node/bundle";
+import { writeBundleFile } from "@gradual/node/bundle";
+import { bundleTask } from "@gradual/sdk/bundle";
 import type { Command } from "commander";
 import { startTaskSite } from "../devnet/taskSite.ts";
 import { CliError } from "../output.ts";

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type BundleTaskReturnType, bundleHash, bundleTask } from "@gradual/node/bundle";
+import { type BundleTaskReturnType, bundleHash, bundleTask } from "@gradual/sdk/bundle";
 import { CliError } from "../output.ts";
 
 /**
@@ -11,7 +11,7 @@ import { CliError } from "../output.ts";
  * benchmarks.md, "Node memory"). Where this code runs from TypeScript sources (tests), it bundles in-process.
  */
 export async function bundleApart(entry: string): Promise<BundleTaskReturnType> {
-  const moduleUrl = import.meta.resolve("@gradual/node/bundle");
+  const moduleUrl = import.meta.resolve("@gradual/sdk/bundle");
   if (!moduleUrl.endsWith(".js")) return bundleTask(entry);
   const dir = mkdtempSync(join(tmpdir(), "gradual-bundle-"));
   const out = join(dir, "bundle.mjs");

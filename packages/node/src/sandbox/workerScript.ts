@@ -2,7 +2,8 @@ import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
-import { bundleTask, writeBundleFile } from "../bundle.ts";
+import { bundleTask } from "@gradual/sdk/bundle";
+import { writeBundleFile } from "../bundle.ts";
 
 /** `.ts` when this module runs from src/ (tests, through tsx), `.js` when it runs compiled from dist/. */
 const MODULE_EXTENSION = path.extname(fileURLToPath(import.meta.url));
