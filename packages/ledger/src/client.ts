@@ -1,8 +1,8 @@
-import { type Hash, sha256Hex, type Transaction, transactionToJson } from "@gradual/protocol";
+import { type ApiErrorCode, type Hash, sha256Hex, type Transaction, transactionToJson } from "@gradual/protocol";
 import type { Static } from "@sinclair/typebox";
 import { BLOB_ACCOUNT_HEADER, BLOB_SIGNATURE_HEADER, blobUploadPayload } from "./blobAuth.ts";
 import type { TxResult } from "./block.ts";
-import { type ApiErrorCode, type ErrorBody, LedgerError } from "./errors.ts";
+import { type ErrorBody, LedgerError } from "./errors.ts";
 import { type KeyPair, signBytes, signTransaction } from "./keys.ts";
 import type {
   AccountView,

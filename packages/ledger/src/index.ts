@@ -24,7 +24,6 @@ export {
   type LedgerServerModules,
   type LedgerServerOptions,
 } from "./server/createLedgerServer.ts";
-export { HTTP_STATUS, httpStatusOf } from "./server/httpStatus.ts";
 export * as schemas from "./server/schemas.ts";
 export * from "./startLedger.ts";
 export * from "./store/index.ts";

@@ -2,7 +2,16 @@ import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { ERROR_CODES, TOKEN, type Transaction, transactionHash, transactionToJson } from "@gradual/protocol";
+import {
+  ERROR_CODES,
+  errorEntry,
+  httpStatusOf,
+  LEDGER_ERROR_CODES,
+  TOKEN,
+  type Transaction,
+  transactionHash,
+  transactionToJson,
+} from "@gradual/protocol";
 import fc from "fast-check";
 import {
   admitTransaction,
@@ -13,8 +22,6 @@ import {
   generateKeyPair,
   genesisBlock,
   genesisToJson,
-  HTTP_STATUS,
-  LEDGER_ERROR_CODES,
   Ledger,
   type LedgerError,
   LedgerMetrics,
@@ -45,12 +52,17 @@ describe("genesis files", () => {
   });
 });
 
-describe("the code -> HTTP status table", () => {
-  it("has a status for every protocol and ledger code", () => {
+describe("the code -> HTTP status table (the error registry)", () => {
+  /** Codes only a client raises: the ledger never answers with them. */
+  const CLIENT_ONLY = new Set(["LEDGER__UNREACHABLE"]);
+  it("has a status for every protocol and ledger code the API can answer with", () => {
     for (const code of [...Object.keys(ERROR_CODES), ...Object.keys(LEDGER_ERROR_CODES)]) {
-      const status = HTTP_STATUS[code as keyof typeof HTTP_STATUS];
+      if (CLIENT_ONLY.has(code)) continue;
+      const status = errorEntry(code)?.http;
       assert.ok(status !== undefined && status >= 400 && status < 600, code);
+      assert.equal(httpStatusOf(code), status);
     }
+    assert.equal(httpStatusOf("NO__SUCH_CODE"), 500);
   });
 });
 

@@ -1,6 +1,7 @@
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { GradualError } from "@gradual/protocol";
 import { bundleHash } from "@gradual/sdk/bundle";
 
 export type WriteBundleFileOptions = {
@@ -19,7 +20,10 @@ export async function writeBundleFile(code: Uint8Array, options: WriteBundleFile
   if (!(code instanceof Uint8Array)) throw new TypeError(`writeBundleFile: expected bytes, got ${typeof code}`);
   const hash = bundleHash(code);
   if (options.expectedHash !== undefined && options.expectedHash !== hash) {
-    throw new Error(`task bundle hash mismatch: expected ${options.expectedHash}, got ${hash}`);
+    throw new GradualError("NODE__BUNDLE_HASH_MISMATCH", {
+      message: `task bundle hash mismatch: expected ${options.expectedHash}, got ${hash}`,
+      context: { expected: options.expectedHash, got: hash },
+    });
   }
   const directory = path.resolve(options.directory ?? path.join(tmpdir(), "gradual-bundles"));
   await mkdir(directory, { recursive: true });

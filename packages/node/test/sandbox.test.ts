@@ -266,7 +266,8 @@ describe("sandboxed runner, misbehaving task", () => {
       const response = await flooded.route({ method: "GET", path: "/flood", query: {}, headers: {}, body: "" });
       assert.deepEqual(response.body, {
         refused: 400 - MAX_HOST_REQUESTS_IN_FLIGHT,
-        message: `Error: store.set: more than ${MAX_HOST_REQUESTS_IN_FLIGHT} requests in flight; await them`,
+        message: `GradualError: store.set: more than ${MAX_HOST_REQUESTS_IN_FLIGHT} requests in flight; await them`,
+        code: "NODE__HOST_CALLS_IN_FLIGHT",
       });
     } finally {
       await flooded.close();

@@ -16,17 +16,37 @@ export { canonicalBytes, canonicalParse, canonicalStringify, isBigintString } fr
 export { bytesToHex, hashCanonical, hashCanonicalHex, hexToBytes, sha256, sha256Hex } from "./encoding/hash.ts";
 export { merkleRoot } from "./encoding/merkle.ts";
 export {
-  assert,
+  type ApiErrorCode,
+  CLI_ERROR_CODES,
+  DASHBOARD_ERROR_CODES,
+  ERROR_REGISTRY,
+  type ErrorEntry,
+  errorEntry,
+  errorMeaning,
+  httpStatusOf,
+  isRegisteredCode,
+  KOII_ERROR_CODES,
+  LEDGER_ERROR_CODES,
+  type LedgerErrorCode,
+  NODE_ERROR_CODES,
+  PROTOCOL_EXCEPTION_CODES,
+  type RegisteredCode,
+  type RegistrySection,
+  SDK_ERROR_CODES,
+  SIM_ERROR_CODES,
+} from "./errorRegistry.ts";
+export {
   ERROR_CODES,
   type ErrorCode,
   type ErrorContextMap,
   isEdgeCode,
-  ProtocolError,
   type Rejection,
+  type RejectionEntry,
   reject,
 } from "./errors.ts";
 export type { ProtocolEvent, ProtocolEventType } from "./events.ts";
 export { createGenesisState, type GenesisParameters } from "./genesis.ts";
+export { assert, GradualError, type GradualErrorOptions, ProtocolError } from "./gradualError.ts";
 export { checkConservation, checkTotals, recomputeTotals } from "./invariants.ts";
 export {
   AUDIT_MODES,

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { builtinModules } from "node:module";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
+import { GradualError, type SDK_ERROR_CODES } from "@gradual/protocol";
 import type { Message, Plugin } from "esbuild";
 
 /**
@@ -53,21 +54,20 @@ const REQUIRE_BANNER =
   'import { createRequire as __gradualCreateRequire } from "node:module";\n' +
   "const require = __gradualCreateRequire(import.meta.url);";
 
-/** Stable codes of bundleTask's failures (the CLI prints them as `error[CODE]`). */
+/** Stable codes of bundleTask's failures (registered in SDK_ERROR_CODES; the CLI prints them as `error[CODE]`). */
 export const BUNDLE_ERROR_CODES = {
   /** An import the bundler found neither beside the task nor, for `@gradual/*`, in this installation. */
   unresolved: "BUNDLE__UNRESOLVED_IMPORT",
   /** Anything else esbuild refused: a syntax or type-stripping error, a missing entry. */
   failed: "BUNDLE__FAILED",
   tooLarge: "BUNDLE__TOO_LARGE",
-} as const;
+} as const satisfies Record<string, keyof typeof SDK_ERROR_CODES>;
 
 export type BundleErrorCode = (typeof BUNDLE_ERROR_CODES)[keyof typeof BUNDLE_ERROR_CODES];
 
 /** Why a task could not be bundled; `message` names the entry and esbuild's first messages with file and line. */
-export class BundleError extends Error {
+export class BundleError extends GradualError<BundleErrorCode> {
   override readonly name = "BundleError";
-  readonly code: BundleErrorCode;
   readonly entry: string;
   /** The import specifiers that could not be resolved (for BUNDLE__UNRESOLVED_IMPORT). */
   readonly unresolved: readonly string[];
@@ -77,8 +77,7 @@ export class BundleError extends Error {
     message: string,
     options: { cause?: unknown; unresolved?: string[] },
   ) {
-    super(message, { cause: options.cause });
-    this.code = code;
+    super(code, { message, cause: options.cause });
     this.entry = entry;
     this.unresolved = options.unresolved ?? [];
   }

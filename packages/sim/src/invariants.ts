@@ -5,6 +5,7 @@ import {
   checkConservation,
   checkTotals,
   diffStates,
+  GradualError,
   getReveal,
   type Hash,
   type NodeRecord,
@@ -39,13 +40,14 @@ export const INVARIANTS = [
 ] as const;
 export type InvariantName = (typeof INVARIANTS)[number];
 
-export class InvariantBreak extends Error {
+/** An invariant broken inside a run; the driver turns it into a SimulationError with the seed and the replay. */
+export class InvariantBreak extends GradualError<"SIM__INVARIANT_BROKEN"> {
   override readonly name = "InvariantBreak";
   constructor(
     readonly invariant: InvariantName,
     readonly detail: string,
   ) {
-    super(`${invariant}: ${detail}`);
+    super("SIM__INVARIANT_BROKEN", { message: `${invariant}: ${detail}`, context: { invariant } });
   }
 }
 

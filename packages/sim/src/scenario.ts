@@ -4,6 +4,7 @@ import {
   AUDIT_MODES,
   DISTRIBUTION_RULES,
   findParamsProblems,
+  GradualError,
   LIMITS,
   PARAM_NAMES,
   parseTokenAmount,
@@ -107,8 +108,12 @@ export type Scenario = {
   readonly fullCheckEveryRounds: number;
 };
 
-export class ScenarioError extends Error {
+/** A scenario file that cannot run: `SIM__BAD_SCENARIO`, every problem on its own line. */
+export class ScenarioError extends GradualError<"SIM__BAD_SCENARIO"> {
   override readonly name = "ScenarioError";
+  constructor(message: string) {
+    super("SIM__BAD_SCENARIO", { message });
+  }
 }
 
 export const LIMITS_SIM = { maxRounds: 10_000, maxNodes: 100_000, maxGroups: 64, maxFaults: 256 } as const;

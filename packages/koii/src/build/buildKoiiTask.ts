@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
+import { GradualError } from "@gradual/protocol";
 import { type BundleTaskReturnType, bundleTask } from "@gradual/sdk/bundle";
 import type { Plugin } from "esbuild";
 import { type KoiiConfigMapping, type MapKoiiConfigOptions, mapKoiiConfig } from "../config/mapKoiiConfig.ts";
@@ -48,13 +49,15 @@ export function loadKoiiTaskFolder(
   const resolved = path.resolve(pathOrDirectory);
   const configPath =
     resolved.endsWith(".yml") || resolved.endsWith(".yaml") ? resolved : path.join(resolved, KOII_CONFIG_FILE);
-  if (!existsSync(configPath)) throw new Error(`no ${KOII_CONFIG_FILE} at ${pathOrDirectory}`);
+  if (!existsSync(configPath)) {
+    throw new GradualError("KOII__NOT_A_TASK_FOLDER", { message: `no ${KOII_CONFIG_FILE} at ${pathOrDirectory}` });
+  }
   const directory = path.dirname(configPath);
   const entry = findKoiiEntry(directory);
   if (entry === undefined) {
-    throw new Error(
-      `${directory} has no ${ENTRY_CANDIDATES.join(" or ")}: gradual runs Koii tasks of the template's current shape, whose src/index calls initializeTaskManager`,
-    );
+    throw new GradualError("KOII__NOT_A_TASK_FOLDER", {
+      message: `${directory} has no ${ENTRY_CANDIDATES.join(" or ")}: gradual runs Koii tasks of the template's current shape, whose src/index calls initializeTaskManager`,
+    });
   }
   const text = readFileSync(configPath, "utf8");
   const markdown = /^\s*markdownDescriptionPath:\s*["']?([^"'\n#]+?)["']?\s*(#.*)?$/m.exec(text)?.[1];

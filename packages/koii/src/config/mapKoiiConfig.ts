@@ -1,5 +1,6 @@
 import {
   findParamsProblems,
+  GradualError,
   LIMITS,
   PRESETS,
   type PresetName,
@@ -57,14 +58,15 @@ export type MapKoiiConfigOptions = {
 };
 
 /** Invalid values, one message per field in create-task-cli's words. */
-export class KoiiConfigError extends Error {
+export class KoiiConfigError extends GradualError<"KOII__BAD_CONFIG"> {
   override readonly name = "KoiiConfigError";
   readonly errors: Readonly<Record<string, string>>;
   constructor(errors: Record<string, string>) {
     const lines = Object.entries(errors).map(([field, message]) => `  ${field}: ${message}`);
-    super(
-      `config-task.yml has errors (create-task-cli would refuse it too):\n${lines.join("\n")}\nPlease resolve these issues`,
-    );
+    super("KOII__BAD_CONFIG", {
+      message: `config-task.yml has errors (create-task-cli would refuse it too):\n${lines.join("\n")}\nPlease resolve these issues`,
+      context: { errors },
+    });
     this.errors = errors;
   }
 }

@@ -1,4 +1,4 @@
-import type { Account, DistributionEntry } from "@gradual/protocol";
+import { type Account, type DistributionEntry, GradualError, type RegisteredCode } from "@gradual/protocol";
 import type { JsonValue, RouteResponse, Submitter } from "@gradual/sdk";
 import type { TaskCallResult, TaskFailure } from "./types.ts";
 
@@ -30,6 +30,15 @@ export function errorMessage(error: unknown): string {
   } catch {
     return "(an unprintable value was thrown)";
   }
+}
+
+/**
+ * A failed host call as the task sees it: the node's code (`NODE__HOST_CALL_FAILED` for an error without one) and
+ * its message, sent back over the sandbox's channel.
+ */
+export function hostCallFailure(error: unknown): { readonly code: RegisteredCode; readonly message: string } {
+  if (error instanceof GradualError) return { code: error.code, message: truncate(error.message) };
+  return { code: "NODE__HOST_CALL_FAILED", message: errorMessage(error) };
 }
 
 export function describeValue(value: unknown): string {

@@ -1,4 +1,4 @@
-import type { Account, Hash } from "@gradual/protocol";
+import type { Account, Hash, RegisteredCode } from "@gradual/protocol";
 import type { RawOutcome, TaskCall } from "./taskCall.ts";
 
 /**
@@ -34,7 +34,14 @@ export type ParentMessage =
   | { readonly type: "call"; readonly id: number; readonly call: TaskCall }
   | { readonly type: "ping"; readonly id: number }
   | { readonly type: "host-reply"; readonly id: number; readonly ok: true; readonly value: unknown }
-  | { readonly type: "host-reply"; readonly id: number; readonly ok: false; readonly message: string };
+  | {
+      readonly type: "host-reply";
+      readonly id: number;
+      readonly ok: false;
+      readonly message: string;
+      /** The node's code for the failure (the error registry's); the task gets it on its error. */
+      readonly code?: RegisteredCode;
+    };
 
 export type WorkerMessage =
   | { readonly type: "ready"; readonly routes: number }

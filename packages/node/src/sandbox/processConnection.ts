@@ -1,7 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import type { Readable, Writable } from "node:stream";
-import { errorMessage, failure, MAX_MESSAGE_CHARS, truncate } from "./checks.ts";
+import { GradualError } from "@gradual/protocol";
+import { errorMessage, failure, hostCallFailure, MAX_MESSAGE_CHARS, truncate } from "./checks.ts";
 import { failureCode } from "./codes.ts";
 import { createFrameReader, encodeFrame } from "./frames.ts";
 import { callHost, forwardLog } from "./hostCalls.ts";
@@ -378,7 +379,7 @@ export class ProcessConnection {
     if (this.#probing !== undefined) clearTimeout(this.#probing.timer);
     this.#probing = undefined;
     this.#wakeProbeWaiters();
-    this.#starting?.reject(new Error(reason.message));
+    this.#starting?.reject(new GradualError(failureCode(reason), { message: reason.message }));
     this.#starting = undefined;
     for (const id of [...this.#pending.keys()]) this.#settle(id, reason);
     if (wasAlive) {
@@ -430,11 +431,13 @@ export class ProcessConnection {
     this.#hostRequestsInFlight += 1;
     try {
       if (this.#hostRequestsInFlight > MAX_HOST_REQUESTS_IN_FLIGHT) {
-        throw new Error(`${method}: more than ${MAX_HOST_REQUESTS_IN_FLIGHT} requests in flight; await them`);
+        throw new GradualError("NODE__HOST_CALLS_IN_FLIGHT", {
+          message: `${method}: more than ${MAX_HOST_REQUESTS_IN_FLIGHT} requests in flight; await them`,
+        });
       }
       reply = { type: "host-reply", id, ok: true, value: await callHost(this.#options.host, method, args) };
     } catch (error) {
-      reply = { type: "host-reply", id, ok: false, message: errorMessage(error) };
+      reply = { type: "host-reply", id, ok: false, ...hostCallFailure(error) };
     } finally {
       this.#hostRequestsInFlight -= 1;
     }

@@ -3,6 +3,7 @@ import { chmod, chown, copyFile, mkdir, mkdtemp, rm, stat } from "node:fs/promis
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
+import { GradualError } from "@gradual/protocol";
 import { assertIsTaskLimits, createCheckedRunner } from "./checkedRunner.ts";
 import { errorMessage, failure } from "./checks.ts";
 import type { WorkerInit } from "./messages.ts";
@@ -46,9 +47,10 @@ type Connection = WorkerConnection | ProcessConnection;
 async function assertIsBundleFile(bundlePath: string): Promise<string> {
   const absolute = path.resolve(bundlePath);
   const info = await stat(absolute).catch((error: unknown) => {
-    throw new Error(`task bundle ${absolute}: ${errorMessage(error)}`);
+    throw new GradualError("NODE__BUNDLE_UNREADABLE", { message: `task bundle ${absolute}: ${errorMessage(error)}` });
   });
-  if (!info.isFile()) throw new Error(`task bundle ${absolute}: not a file`);
+  if (!info.isFile())
+    throw new GradualError("NODE__BUNDLE_UNREADABLE", { message: `task bundle ${absolute}: not a file` });
   return absolute;
 }
 
@@ -182,7 +184,10 @@ async function startSupervisor(spawn: () => Connection, bundlePath: string, host
     await connection.ready;
   } catch (error) {
     await connection.terminate();
-    throw new Error(`cannot load task bundle ${bundlePath}: ${errorMessage(error)}`, { cause: error });
+    throw new GradualError("NODE__BUNDLE_LOAD_FAILED", {
+      message: `cannot load task bundle ${bundlePath}: ${errorMessage(error)}`,
+      cause: error,
+    });
   }
   let closed = false;
   let deaths = 0;

@@ -48,6 +48,7 @@ export function taskProcessScriptPath(): Promise<string> {
  * (scripts/build.mjs) on the compiled package. Returns the files written.
  */
 export async function prebuildSandboxScripts(): Promise<string[]> {
+  // A misuse of the build script, which only scripts/build.mjs calls: a bug, so a plain Error without a code.
   if (MODULE_EXTENSION !== ".js") throw new Error("prebuildSandboxScripts: run it on the compiled package (dist/)");
   const written: string[] = [];
   for (const kind of Object.keys(SCRIPTS) as ScriptKind[]) {

@@ -1,5 +1,5 @@
 import type { TransitionContext } from "../context.ts";
-import { assert } from "../errors.ts";
+import { assert } from "../gradualError.ts";
 import { roundOf } from "../schedule.ts";
 import { keys } from "../state/keys.ts";
 import type { CycleOutcome, CycleRecord } from "../types.ts";

@@ -1,3 +1,4 @@
+import { httpStatusOf } from "@gradual/protocol";
 import { Type } from "@sinclair/typebox";
 import { MAX_TRANSACTION_BYTES, type SignedEnvelope } from "../../edge.ts";
 import { LedgerError } from "../../errors.ts";
@@ -5,7 +6,6 @@ import { verifyBytes } from "../../keys.ts";
 import type { SubmitOutcome, TxStatus } from "../../ledger.ts";
 import type { EnvelopeInput } from "../../verifyEnvelope.ts";
 import type { ServerContext } from "../createLedgerServer.ts";
-import { httpStatusOf } from "../httpStatus.ts";
 import {
   BatchResultSchema,
   EnvelopeSchema,
