@@ -56,12 +56,8 @@ function tokens(path: string, field: string, value: unknown): bigint {
   }
 }
 
-export function isTaskConfigDirectory(directory: string): boolean {
-  return existsSync(resolve(directory, "task.yml"));
-}
-
 /** Finds the config in a directory (task.yml) or takes a file path as is. */
-export function resolveTaskConfigPath(pathOrDirectory: string): string {
+function resolveTaskConfigPath(pathOrDirectory: string): string {
   const direct = resolve(pathOrDirectory);
   if (existsSync(direct) && !existsSync(resolve(direct, "task.yml"))) return direct;
   const inside = resolve(direct, "task.yml");

@@ -86,7 +86,7 @@ export type CreateLedgerClientParameters = {
 };
 
 /** An error answered by the ledger: its stable code, HTTP status and context. */
-export class LedgerRequestError extends LedgerError {
+class LedgerRequestError extends LedgerError {
   readonly status: number;
   constructor(status: number, body: ErrorBody) {
     super(body.code, { message: body.message, context: body.context });
@@ -326,7 +326,7 @@ export function createLedgerClient(parameters: CreateLedgerClientParameters) {
 export type LedgerClient = ReturnType<typeof createLedgerClient>;
 
 /** Parses a text/event-stream body into messages. */
-export async function* readServerSentEvents(
+async function* readServerSentEvents(
   body: ReadableStream<Uint8Array>,
 ): AsyncGenerator<{ event: string; data: string; id: string | undefined }> {
   const decoder = new TextDecoder();

@@ -47,7 +47,7 @@ export class StorageError extends LedgerError {
 }
 
 /** Turns SQLite and filesystem error codes into words a person running the ledger can act on. */
-export function describeStorageCause(cause: unknown): string {
+function describeStorageCause(cause: unknown): string {
   const code = (cause as { code?: unknown } | undefined)?.code;
   const message = cause instanceof Error ? cause.message : String(cause);
   switch (code) {

@@ -18,12 +18,7 @@ export * from "./mempool.ts";
 export * from "./metrics.ts";
 export * from "./producer.ts";
 export * from "./resolveLedgerUrl.ts";
-export {
-  createLedgerServer,
-  errorBodyOf,
-  type LedgerServerModules,
-  type LedgerServerOptions,
-} from "./server/createLedgerServer.ts";
+export { createLedgerServer, type LedgerServerModules, type LedgerServerOptions } from "./server/createLedgerServer.ts";
 export * as schemas from "./server/schemas.ts";
 export * from "./startLedger.ts";
 export * from "./store/index.ts";

@@ -17,7 +17,7 @@ export type ErrorEntry = { readonly meaning: string; readonly http?: number };
 type Entries = Readonly<Record<string, ErrorEntry>>;
 
 /** @gradual/protocol, thrown (rejections of transactions are values: `ERROR_CODES`). */
-export const PROTOCOL_EXCEPTION_CODES = {
+const PROTOCOL_EXCEPTION_CODES = {
   PROTOCOL__MISUSE: {
     meaning:
       "A protocol function got an argument it does not accept, or found a broken invariant: a bug, never a refusal",
@@ -176,7 +176,7 @@ export const NODE_ERROR_CODES = {
 } as const satisfies Entries;
 
 /** @gradual/koii: Koii's task API on gradual and the config-task.yml mapping. */
-export const KOII_ERROR_CODES = {
+const KOII_ERROR_CODES = {
   KOII__BAD_CONFIG: { meaning: "config-task.yml has values create-task-cli would refuse; the message lists them" },
   KOII__BAD_SUBMISSION: {
     meaning: "submission(round) gave what Koii's task manager would not submit; nothing is submitted this round",
@@ -194,7 +194,7 @@ export const KOII_ERROR_CODES = {
 } as const satisfies Entries;
 
 /** @gradual/sim: the seeded simulator. */
-export const SIM_ERROR_CODES = {
+const SIM_ERROR_CODES = {
   SIM__BAD_SCENARIO: { meaning: "A scenario file has unknown fields or values out of range; the message lists them" },
   SIM__INVARIANT_BROKEN: {
     meaning: "A simulated run broke an invariant (a bug); the message has the seed and the command that replays it",
@@ -202,7 +202,7 @@ export const SIM_ERROR_CODES = {
 } as const satisfies Entries;
 
 /** @gradual/cli: the `gradual` command (it also prints every other package's codes as `error[CODE]`). */
-export const CLI_ERROR_CODES = {
+const CLI_ERROR_CODES = {
   CLI__BAD_INPUT: { meaning: "An argument or option value is not what the command expects; the message names it" },
   CLI__BAD_OPTION: { meaning: "An option is out of range or conflicts with another" },
   CLI__EXISTS: { meaning: "The command would overwrite a file or folder that exists" },
@@ -237,7 +237,7 @@ export const CLI_ERROR_CODES = {
 } as const satisfies Entries;
 
 /** @gradual/dashboard: its browser client and its server (which forwards the ledger's own codes). */
-export const DASHBOARD_ERROR_CODES = {
+const DASHBOARD_ERROR_CODES = {
   API__METHOD_NOT_ALLOWED: { http: 405, meaning: "The dashboard's server is read-only: GET and HEAD only" },
   API__NOT_JSON: { meaning: "The ledger's answer was not JSON (a proxy's error page?)" },
   NETWORK__UNREACHABLE: { http: 502, meaning: "No answer from the ledger (or the node) behind the dashboard" },

@@ -17,23 +17,18 @@ export { bytesToHex, hashCanonical, hashCanonicalHex, hexToBytes, sha256, sha256
 export { merkleRoot } from "./encoding/merkle.ts";
 export {
   type ApiErrorCode,
-  CLI_ERROR_CODES,
-  DASHBOARD_ERROR_CODES,
   ERROR_REGISTRY,
   type ErrorEntry,
   errorEntry,
   errorMeaning,
   httpStatusOf,
   isRegisteredCode,
-  KOII_ERROR_CODES,
   LEDGER_ERROR_CODES,
   type LedgerErrorCode,
   NODE_ERROR_CODES,
-  PROTOCOL_EXCEPTION_CODES,
   type RegisteredCode,
   type RegistrySection,
   SDK_ERROR_CODES,
-  SIM_ERROR_CODES,
 } from "./errorRegistry.ts";
 export {
   ERROR_CODES,
@@ -101,7 +96,7 @@ export {
   TRANSACTION_KINDS,
   transactionToJson,
 } from "./transactions/schema.ts";
-export { chainListDigest, EMPTY_LIST_DIGEST, listDigest, ruleAmount } from "./transactions/submitDistribution.ts";
+export { listDigest, ruleAmount } from "./transactions/submitDistribution.ts";
 export {
   jsonPayloadBytes,
   TASK_PAYLOAD_DOMAIN,
@@ -109,7 +104,7 @@ export {
   taskPayloadBytes,
 } from "./transactions/taskPayload.ts";
 export { lateChallengeWindow } from "./transactions/triggerAudit.ts";
-export { challengeableUntilRound } from "./transactions/withdraw.ts";
+
 export type * from "./types.ts";
 export {
   addTranche,

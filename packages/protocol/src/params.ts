@@ -221,10 +221,3 @@ export function findParamsProblems(params: TaskParams): ParamsProblem[] {
   }
   return problems;
 }
-
-export const PARAM_FIELDS = [
-  ...INTEGER_FIELDS.map(([field]) => field),
-  ...AMOUNT_FIELDS,
-  "auditMode",
-  "distributionRule",
-] as const;

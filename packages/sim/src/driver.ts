@@ -64,7 +64,7 @@ import {
  * but the seeded streams: the same seed gives the same blocks and the same state roots.
  */
 
-export const SIM_CHAIN_ID = "gradual-sim";
+const SIM_CHAIN_ID = "gradual-sim";
 
 /**
  * `scheduled` wakes a node only in the slots where decide() can return something (window openings, the slot after

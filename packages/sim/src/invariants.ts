@@ -31,13 +31,7 @@ import {
  * Determinism (§11.4) is checked by running a seed twice (test/determinism.test.ts).
  */
 
-export const INVARIANTS = [
-  "conservation",
-  "payout-bound",
-  "paid-once",
-  "slash-needs-upheld-trigger",
-  "engine",
-] as const;
+const INVARIANTS = ["conservation", "payout-bound", "paid-once", "slash-needs-upheld-trigger", "engine"] as const;
 export type InvariantName = (typeof INVARIANTS)[number];
 
 /** An invariant broken inside a run; the driver turns it into a SimulationError with the seed and the replay. */

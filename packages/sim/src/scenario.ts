@@ -19,7 +19,7 @@ import { SIM_PRESETS, type SimPresetName } from "./rules.ts";
  * silently honest run.
  */
 
-export const STRATEGY_NAMES = [
+const STRATEGY_NAMES = [
   "honest",
   "lazy",
   "copier",
@@ -37,15 +37,9 @@ export const STRATEGY_NAMES = [
 export type StrategyName = (typeof STRATEGY_NAMES)[number];
 
 /** Coalition strategies that may behave honestly until a `strikeRound`. */
-export const STRIKING_STRATEGIES: readonly StrategyName[] = [
-  "whale",
-  "colluding",
-  "unavailable",
-  "selfpay",
-  "downtime",
-];
+const STRIKING_STRATEGIES: readonly StrategyName[] = ["whale", "colluding", "unavailable", "selfpay", "downtime"];
 
-export const FAULT_KINDS = ["crash", "cannotFetch", "lostTransactions", "lateTransactions"] as const;
+const FAULT_KINDS = ["crash", "cannotFetch", "lostTransactions", "lateTransactions"] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export type GroupSpec = {
@@ -116,7 +110,7 @@ export class ScenarioError extends GradualError<"SIM__BAD_SCENARIO"> {
   }
 }
 
-export const LIMITS_SIM = { maxRounds: 10_000, maxNodes: 100_000, maxGroups: 64, maxFaults: 256 } as const;
+const LIMITS_SIM = { maxRounds: 10_000, maxNodes: 100_000, maxGroups: 64, maxFaults: 256 } as const;
 
 const AMOUNT_PARAMS = new Set(["minimumStake", "bountyPerRound", "triggerBond", "losingVotePenalty"]);
 

@@ -14,7 +14,7 @@ import { callLedger } from "./account.ts";
 import { createEventPrinter } from "./devnetPrinter.ts";
 
 /** Local runs shrink Koii's long rounds (often 1,500 slots) to this many slots unless told otherwise. */
-export const DEFAULT_LOCAL_ROUND_SLOTS = 40;
+const DEFAULT_LOCAL_ROUND_SLOTS = 40;
 
 function integer(flag: string, raw: string, minimum: number, maximum: number): number {
   const value = Number(raw);

@@ -286,7 +286,7 @@ type TaskStatusView = NonNullable<Awaited<ReturnType<LedgerClient["getTask"]>>>;
 type NodeStatusRow = Awaited<ReturnType<LedgerClient["listNodes"]>>["items"][number];
 
 /** `gradual task status` for a person: amounts in tokens, one line per node and per live cycle. */
-export function formatTaskStatus(view: TaskStatusView, nodes: readonly NodeStatusRow[], url: string): string[] {
+function formatTaskStatus(view: TaskStatusView, nodes: readonly NodeStatusRow[], url: string): string[] {
   const task = view.task as unknown as {
     id: string;
     name: string;

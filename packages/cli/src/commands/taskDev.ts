@@ -10,7 +10,7 @@ import { CliError } from "../output.ts";
 import { loadTaskConfig } from "../taskConfig.ts";
 
 /** The steps of a cycle whose time the dev loop reports, in the order a cycle runs them. */
-export const DEV_STEPS = ["task", "submission", "audit", "distribution"] as const;
+const DEV_STEPS = ["task", "submission", "audit", "distribution"] as const;
 export type DevStep = (typeof DEV_STEPS)[number];
 
 /** What the timing wrapper logs from inside the sandbox, one line per call: `gradual:timing STEP ROUND MS`. */
@@ -51,7 +51,7 @@ function formatMs(values: readonly number[] | undefined): string {
 }
 
 /** One line per round: the slowest node's time for each step (what decides whether the round's windows are met). */
-export function formatRoundTimings(round: number, steps: ReadonlyMap<DevStep, number[]>): string {
+function formatRoundTimings(round: number, steps: ReadonlyMap<DevStep, number[]>): string {
   return `  round ${String(round).padEnd(3)} ${DEV_STEPS.map((step) => `${step} ${formatMs(steps.get(step))}`).join(" · ")}`;
 }
 

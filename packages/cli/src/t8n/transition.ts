@@ -214,7 +214,7 @@ export function stateFromPre(pre: PreFile, what = "pre.json"): State {
 }
 
 /** Every record of a state, keys and fields in canonical (sorted) order. */
-export function recordsOf(state: State): Record<string, unknown> {
+function recordsOf(state: State): Record<string, unknown> {
   const records: Record<string, unknown> = {};
   const entries = [...stateEntries(state)].sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0));
   for (const [key, value] of entries) records[key] = sortKeysDeep(value);

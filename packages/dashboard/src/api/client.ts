@@ -48,7 +48,7 @@ export type ApiClientOptions = {
 };
 
 /** Largest page the ledger serves (PageQuerySchema). */
-export const MAX_PAGE = 1000;
+const MAX_PAGE = 1000;
 /** Most blocks one range request returns (MAX_BLOCK_RANGE). */
 export const MAX_BLOCK_RANGE = 100;
 

@@ -42,7 +42,7 @@ export type KoiiTaskFolder = {
 };
 
 /** Reads and maps a Koii task folder's config-task.yml (a folder, or the path of the file itself). */
-export function loadKoiiTaskFolder(
+function loadKoiiTaskFolder(
   pathOrDirectory: string,
   options: Omit<MapKoiiConfigOptions, "markdownDescription"> = {},
 ): KoiiTaskFolder {

@@ -1,7 +1,7 @@
 import { GradualError } from "@gradual/protocol";
 
 /** Where every deviation and unsupported method is explained. */
-export const KOII_DOCS = "docs/koii.md";
+const KOII_DOCS = "docs/koii.md";
 
 /**
  * A Koii API that has no meaning on gradual (or is not implemented yet). Thrown, never answered with made-up data,

@@ -71,7 +71,7 @@ declare module "fastify" {
 }
 
 /** Turns anything thrown in a handler or by fastify itself into the API's error body. */
-export function errorBodyOf(error: unknown): ErrorBody {
+function errorBodyOf(error: unknown): ErrorBody {
   if (error instanceof LedgerError)
     return { ...error.toBody(), context: toWire(error.context) as Record<string, unknown> };
   const fastifyError = error as Partial<FastifyError> & { validation?: { instancePath?: string; message?: string }[] };

@@ -304,7 +304,7 @@ const MAX_BLOCK_RANGE = 100;
  * (bigints as decimal strings) from the local network's state and blocks. GET /tasks/{id} gives the task record and
  * its open cycles; GET /blocks?from=N&to=M gives blocks N..M (at most 100, none past the head).
  */
-export function localLedgerReader(currentState: () => State, blocks: readonly LocalBlock[]): LedgerReader {
+function localLedgerReader(currentState: () => State, blocks: readonly LocalBlock[]): LedgerReader {
   const answer = (path: string): unknown => {
     const url = new URL(path.replace(/^\/v1(?=\/)/, ""), "http://local");
     const taskMatch = /^\/tasks\/([0-9a-f]{64})$/.exec(url.pathname);

@@ -10,7 +10,7 @@ import type { TaskCallResult, TaskFailure } from "./types.ts";
 /** Longest error or log message kept from task code, in characters. */
 export const MAX_MESSAGE_CHARS = 2_000;
 /** Deepest JSON accepted from task code (route bodies, log fields). */
-export const MAX_JSON_DEPTH = 64;
+const MAX_JSON_DEPTH = 64;
 
 const ACCOUNT = /^[0-9a-f]{64}$/;
 
@@ -41,7 +41,7 @@ export function hostCallFailure(error: unknown): { readonly code: RegisteredCode
   return { code: "NODE__HOST_CALL_FAILED", message: errorMessage(error) };
 }
 
-export function describeValue(value: unknown): string {
+function describeValue(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return `an array of ${value.length}`;
   if (value instanceof Uint8Array) return `${value.byteLength} bytes`;

@@ -5,7 +5,7 @@ import type { TaskFailure } from "./types.ts";
  * Stable codes of task call failures, as the node logs them (docs/writing-a-task.md "Limits"; their meanings are in
  * the error registry). Never renumbered or renamed: operators grep their logs for them.
  */
-export const TASK_FAILURE_CODES = {
+const TASK_FAILURE_CODES = {
   threw: "TASK__THREW",
   "invalid-result": "TASK__INVALID_RESULT",
   "proof-too-large": "TASK__PROOF_TOO_LARGE",

@@ -14,7 +14,7 @@ export type WorkerInit = {
   readonly config: Readonly<Record<string, string>>;
 };
 
-export const HOST_METHODS = [
+const HOST_METHODS = [
   "store.get",
   "store.set",
   "store.delete",
@@ -26,7 +26,7 @@ export const HOST_METHODS = [
   "blobs.get",
 ] as const;
 export type HostMethod = (typeof HOST_METHODS)[number];
-export const LOG_LEVELS = ["info", "warn", "error"] as const;
+const LOG_LEVELS = ["info", "warn", "error"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export type ParentMessage =
@@ -67,7 +67,7 @@ function isOutcome(value: unknown): value is RawOutcome {
 }
 
 /** Most arguments of one host request (store.set has two). */
-export const MAX_HOST_ARGS = 4;
+const MAX_HOST_ARGS = 4;
 
 const has = (object: object, key: string): boolean => Object.hasOwn(object, key);
 

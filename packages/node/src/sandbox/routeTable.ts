@@ -2,7 +2,7 @@ import { GradualError } from "@gradual/protocol";
 import type { RouteHandler, Router } from "@gradual/sdk";
 
 /** Most routes one task may register. */
-export const MAX_ROUTES = 256;
+const MAX_ROUTES = 256;
 
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
 type RouteMethod = (typeof METHODS)[number];

@@ -20,10 +20,10 @@ import {
 import { WorkerConnection } from "./workerConnection.ts";
 import { taskProcessScriptPath, workerScriptPath } from "./workerScript.ts";
 
-export const DEFAULT_START_TIMEOUT_MS = 30_000;
+const DEFAULT_START_TIMEOUT_MS = 30_000;
 /** First wait before restarting a task process that died, in ms; doubled per death in a row, up to the maximum. */
-export const RESTART_BACKOFF_MS = 100;
-export const MAX_RESTART_BACKOFF_MS = 30_000;
+const RESTART_BACKOFF_MS = 100;
+const MAX_RESTART_BACKOFF_MS = 30_000;
 
 export type SandboxedTaskRunnerOptions = {
   /** The task bundle: one ESM file (bundleTask's output written with writeBundleFile). */
@@ -55,7 +55,7 @@ async function assertIsBundleFile(bundlePath: string): Promise<string> {
 }
 
 /** The `nobody` user from /etc/passwd when this process runs as root; undefined otherwise (nothing to drop). */
-export function defaultSandboxUser(): SandboxUser | undefined {
+function defaultSandboxUser(): SandboxUser | undefined {
   if (typeof process.getuid !== "function" || process.getuid() !== 0) return undefined;
   try {
     for (const line of readFileSync("/etc/passwd", "utf8").split("\n")) {

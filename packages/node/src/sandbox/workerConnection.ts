@@ -11,13 +11,13 @@ import type { TaskCallResult, TaskFailure, TaskHost } from "./types.ts";
 export const MAX_HOST_REQUESTS_IN_FLIGHT = 256;
 
 /** Stack of a task worker, in MB (V8's default is about 1). */
-export const WORKER_STACK_MB = 4;
+const WORKER_STACK_MB = 4;
 
 /**
  * The worker's V8 limits: the old generation is the task's `memoryMb`; the young generation is an eighth of it
  * (2 to 16 MB), enough for allocation-heavy code to run without counting much against the limit.
  */
-export function workerResourceLimits(memoryMb: number): ResourceLimits {
+function workerResourceLimits(memoryMb: number): ResourceLimits {
   const youngMb = Math.min(16, Math.max(2, Math.floor(memoryMb / 8)));
   return { maxOldGenerationSizeMb: memoryMb, maxYoungGenerationSizeMb: youngMb, stackSizeMb: WORKER_STACK_MB };
 }

@@ -22,7 +22,7 @@ import {
 export const PROPERTY_IDS = ["P1", "P2", "P3", "P4", "P5", "P6"] as const;
 export type PropertyId = (typeof PROPERTY_IDS)[number];
 
-export const PROPERTY_WORDING: Record<PropertyId, string> = {
+const PROPERTY_WORDING: Record<PropertyId, string> = {
   P1: "c < 1/3 (with 0 or 30% of the others lazy): unfair extraction 0 and no honest node loses stake or pay",
   P2:
     "c < 1/2, no lazy: unfair extraction ≤ 1% of the bounty over the coalition's stay plus the vesting period, " +

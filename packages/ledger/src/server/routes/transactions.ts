@@ -23,7 +23,7 @@ type WaitQuery = { wait?: "included"; timeoutMs?: number };
 const ERRORS = { description: "refused: { code, message, context }", schema: ErrorBodySchema };
 
 /** What a sender signs to drop its own stuck pending transaction (header x-gradual-signature). */
-export function dropPayload(chainId: string, hash: string): Uint8Array {
+function dropPayload(chainId: string, hash: string): Uint8Array {
   return new TextEncoder().encode(`gradual/drop/v1\n${chainId}\n${hash}`);
 }
 
