@@ -131,6 +131,8 @@ export const NODE_ERROR_CODES = {
   NODE__HOST_CALL_FAILED: {
     meaning: "A call of task code to its node (store, sign, blobs, ledger reads) failed there; the message says why",
   },
+  NODE__HTTP_BODY_TOO_LARGE: { meaning: "A reply to the node (a peer's proof, the ledger) was larger than it accepts" },
+  NODE__HTTP_TIMEOUT: { meaning: "A request of the node got no complete answer within its time limit" },
   NODE__INTERNAL: { http: 500, meaning: "An unexpected error while answering a request; the node logged it" },
   NODE__LEDGER_REQUEST_FAILED: {
     meaning: "The ledger answered a request of the node with an error; the message has the request and the answer",

@@ -108,7 +108,9 @@ export function httpLedgerSource(url: string): LedgerSource {
       }
       const bytes = new Uint8Array(reply.body);
       if (sha256Hex(bytes) !== hash) {
-        throw new GradualError("NODE__BLOB_HASH_MISMATCH", { message: `blob ${hash}: content does not match its hash` });
+        throw new GradualError("NODE__BLOB_HASH_MISMATCH", {
+          message: `blob ${hash}: content does not match its hash`,
+        });
       }
       return bytes;
     },
