@@ -35,7 +35,7 @@ export const ALLOWED_DEPS: Readonly<Record<string, readonly string[]>> = {
   ledger: ["protocol"],
   sdk: ["protocol"],
   node: ["ledger", "sdk", "protocol"],
-  // Beside node: the Koii compatibility layer builds task bundles from the SDK's contract, never the node.
+  // Beside node: the Koii compatibility layer builds task bundles with the SDK's bundler, never the node.
   koii: ["sdk", "protocol"],
   sim: ["node", "sdk", "protocol"],
   cli: ["*"],

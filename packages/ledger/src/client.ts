@@ -1,8 +1,8 @@
-import { type Hash, sha256Hex, type Transaction, transactionToJson } from "@gradual/protocol";
+import { type ApiErrorCode, type Hash, sha256Hex, type Transaction, transactionToJson } from "@gradual/protocol";
 import type { Static } from "@sinclair/typebox";
 import { BLOB_ACCOUNT_HEADER, BLOB_SIGNATURE_HEADER, blobUploadPayload } from "./blobAuth.ts";
 import type { TxResult } from "./block.ts";
-import { type ApiErrorCode, type ErrorBody, LedgerError } from "./errors.ts";
+import { type ErrorBody, LedgerError } from "./errors.ts";
 import { type KeyPair, signBytes, signTransaction } from "./keys.ts";
 import type {
   AccountView,
@@ -86,7 +86,7 @@ export type CreateLedgerClientParameters = {
 };
 
 /** An error answered by the ledger: its stable code, HTTP status and context. */
-export class LedgerRequestError extends LedgerError {
+class LedgerRequestError extends LedgerError {
   readonly status: number;
   constructor(status: number, body: ErrorBody) {
     super(body.code, { message: body.message, context: body.context });
@@ -326,7 +326,7 @@ export function createLedgerClient(parameters: CreateLedgerClientParameters) {
 export type LedgerClient = ReturnType<typeof createLedgerClient>;
 
 /** Parses a text/event-stream body into messages. */
-export async function* readServerSentEvents(
+async function* readServerSentEvents(
   body: ReadableStream<Uint8Array>,
 ): AsyncGenerator<{ event: string; data: string; id: string | undefined }> {
   const decoder = new TextDecoder();

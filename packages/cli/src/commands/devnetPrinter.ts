@@ -1,5 +1,5 @@
 import type { BlockEventData } from "@gradual/ledger/client";
-import { formatTokenAmount } from "@gradual/ledger/client";
+import { formatTokenAmount } from "@gradual/protocol";
 
 /**
  * Turns the ledger's event stream into the devnet's round-by-round story (protocol.md §2): which cycle is in which

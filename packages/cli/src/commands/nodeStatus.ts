@@ -1,4 +1,5 @@
-import { formatTokenAmount, type LedgerClient } from "@gradual/ledger/client";
+import type { LedgerClient } from "@gradual/ledger/client";
+import { formatTokenAmount } from "@gradual/protocol";
 
 /**
  * `gradual node status`: what the ledger says about one node of one task, read over the ledger's HTTP API. The

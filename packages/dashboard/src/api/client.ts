@@ -1,3 +1,4 @@
+import { GradualError, type RegisteredCode } from "@gradual/protocol";
 import type {
   AccountView,
   Assignment,
@@ -24,17 +25,14 @@ import type {
  * stable code, or `NETWORK__UNREACHABLE` when no answer came back, so views can say what to do.
  */
 
-export class ApiError extends Error {
-  readonly code: string;
+export class ApiError extends GradualError {
+  override readonly name = "ApiError";
   readonly status: number;
-  readonly context: Record<string, unknown>;
 
   constructor(status: number, body: ErrorBody) {
-    super(body.message);
-    this.name = "ApiError";
-    this.code = body.code;
+    // A registered code (the ledger's, or the dashboard's own); a newer ledger may send one this build lacks.
+    super(body.code as RegisteredCode, { message: body.message, context: body.context });
     this.status = status;
-    this.context = body.context;
   }
 }
 
@@ -50,7 +48,7 @@ export type ApiClientOptions = {
 };
 
 /** Largest page the ledger serves (PageQuerySchema). */
-export const MAX_PAGE = 1000;
+const MAX_PAGE = 1000;
 /** Most blocks one range request returns (MAX_BLOCK_RANGE). */
 export const MAX_BLOCK_RANGE = 100;
 

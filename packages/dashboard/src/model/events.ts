@@ -299,14 +299,3 @@ export function describeEvent(event: WireEvent): EventDescription {
       return { ...base, tone: "neutral", title: event.type, text: event.type };
   }
 }
-
-/** Accounts an event is about (for a node's activity list). */
-export function accountsOf(event: WireEvent): string[] {
-  const fields = ["node", "from", "to", "creator", "triggerer", "target", "voter", "distributor"];
-  const out: string[] = [];
-  for (const field of fields) {
-    const value = event[field];
-    if (typeof value === "string" && !out.includes(value)) out.push(value);
-  }
-  return out;
-}

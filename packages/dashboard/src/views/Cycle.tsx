@@ -17,7 +17,7 @@ import { ErrorMessage, Loaded, Message } from "../components/Message.tsx";
 import { SlotRange, SlotTime } from "../components/SlotTime.tsx";
 import { Stat } from "../components/Stat.tsx";
 import { type Column, VirtualTable } from "../components/VirtualTable.tsx";
-import { formatShare } from "../model/formatTokens.ts";
+import { formatShare } from "../model/amounts.ts";
 import { href } from "../router.ts";
 
 const MAX_ROWS = 10_000;

@@ -18,7 +18,7 @@ function meaningOf(code: string): string | undefined {
   return (ERROR_CODES as Record<string, { meaning: string } | undefined>)[code]?.meaning;
 }
 
-export function ResultBadge({ result }: { readonly result: TxResult }) {
+function ResultBadge({ result }: { readonly result: TxResult }) {
   if (result.ok) return <span className="badge tone-good">ok</span>;
   return (
     <span

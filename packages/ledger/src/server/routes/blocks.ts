@@ -5,7 +5,7 @@ import { BlockHeaderSchema, BlockListSchema, BlockSchema, ErrorBodySchema, Uint 
 import { blockToWire, headerToWire } from "../wireViews.ts";
 
 /** Most blocks one range request returns. */
-export const MAX_BLOCK_RANGE = 100;
+const MAX_BLOCK_RANGE = 100;
 
 const ERRORS = { description: "{ code, message, context }", schema: ErrorBodySchema };
 

@@ -1,3 +1,4 @@
+import { httpStatusOf } from "@gradual/protocol";
 import { Type } from "@sinclair/typebox";
 import { MAX_TRANSACTION_BYTES, type SignedEnvelope } from "../../edge.ts";
 import { LedgerError } from "../../errors.ts";
@@ -5,7 +6,6 @@ import { verifyBytes } from "../../keys.ts";
 import type { SubmitOutcome, TxStatus } from "../../ledger.ts";
 import type { EnvelopeInput } from "../../verifyEnvelope.ts";
 import type { ServerContext } from "../createLedgerServer.ts";
-import { httpStatusOf } from "../httpStatus.ts";
 import {
   BatchResultSchema,
   EnvelopeSchema,
@@ -23,7 +23,7 @@ type WaitQuery = { wait?: "included"; timeoutMs?: number };
 const ERRORS = { description: "refused: { code, message, context }", schema: ErrorBodySchema };
 
 /** What a sender signs to drop its own stuck pending transaction (header x-gradual-signature). */
-export function dropPayload(chainId: string, hash: string): Uint8Array {
+function dropPayload(chainId: string, hash: string): Uint8Array {
   return new TextEncoder().encode(`gradual/drop/v1\n${chainId}\n${hash}`);
 }
 
