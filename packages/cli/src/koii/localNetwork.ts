@@ -10,19 +10,18 @@ import {
   describeTaskLimits,
   type ListRecord,
   listSubmitters,
+  MemoryChain,
   type NodeAction,
   sendReply,
   type TaskHost,
   type TaskLimits,
   type TaskRunner,
+  type TransactionBody,
   type Verdict,
   type WorkRecord,
 } from "@gradual/node";
 import {
   type Account,
-  applyBlock,
-  checkConservation,
-  createGenesisState,
   getChain,
   getCycle,
   getReveal,
@@ -35,7 +34,6 @@ import {
   sha256Hex,
   type TaskParams,
   TOKEN,
-  type Transaction,
 } from "@gradual/protocol";
 import { memoryBlobs, memoryStore } from "@gradual/sdk";
 import { createStateLedgerReader } from "./stateLedgerReader.ts";
@@ -92,7 +90,6 @@ type LocalNode = {
   readonly lists: Map<string, ListRecord>;
   readonly done: Set<string>;
   readonly proofs: Map<string, { cycle: number; bytes: Uint8Array }>;
-  nonce: number;
 };
 
 const CHAIN_ID = "gradual-koii-local";
@@ -151,9 +148,8 @@ export async function runKoiiLocalNetwork(options: KoiiLocalNetworkOptions): Pro
   const creator = keyOf(-1);
   const nodeKeys = Array.from({ length: options.nodes }, (_, index) => keyOf(index));
   const calls: KoiiCallRecord[] = [];
-  const events: ProtocolEvent[] = [];
   const nodes: LocalNode[] = [];
-  let state = createGenesisState({
+  const chain = new MemoryChain({
     chainId: CHAIN_ID,
     accounts: [
       { account: creator.publicKey, balance: options.funding + 1_000n * TOKEN },
@@ -162,27 +158,12 @@ export async function runKoiiLocalNetwork(options: KoiiLocalNetworkOptions): Pro
         balance: params.minimumStake * 10n + 1_000n * TOKEN,
       })),
     ],
+    onRefused: (tx, refusal) => report(`  ledger refused ${tx.kind}: ${refusal.code}`),
   });
-  let pending: Transaction[] = [];
-  const produce = () => {
-    const transactions = pending;
-    const block = applyBlock(state, getChain(state).slot + 1, transactions);
-    pending = [];
-    state = block.state;
-    events.push(...block.slotEvents, ...block.outcomes.flatMap((outcome) => outcome.events));
-    block.outcomes.forEach((outcome, index) => {
-      if (!outcome.ok)
-        report(
-          `  ledger refused ${transactions[index]?.kind ?? "a transaction"}: ${(outcome as { code?: string }).code}`,
-        );
-    });
-    checkConservation(state);
-  };
-  pending.push({
+  const { events } = chain;
+  const produce = () => chain.produce();
+  chain.send(creator.publicKey, {
     kind: "createTask",
-    chainId: CHAIN_ID,
-    from: creator.publicKey,
-    nonce: 0,
     name: options.taskName,
     bundleHash: options.bundleHash,
     metadataHash: null,
@@ -195,11 +176,11 @@ export async function runKoiiLocalNetwork(options: KoiiLocalNetworkOptions): Pro
   const taskId = created.task;
   const server = await startProofServer(
     () => nodes,
-    () => state,
+    () => chain.state,
     () => taskId,
   );
   const serverUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const ledger = createStateLedgerReader(() => state, { chainId: CHAIN_ID, slotMs: options.slotMs ?? 400 });
+  const ledger = createStateLedgerReader(() => chain.state, { chainId: CHAIN_ID, slotMs: options.slotMs ?? 400 });
   try {
     // One blob store for the whole local network, as a ledger's is: what one node stores, the others fetch.
     const blobs = memoryBlobs();
@@ -218,7 +199,7 @@ export async function runKoiiLocalNetwork(options: KoiiLocalNetworkOptions): Pro
         },
         config: options.config,
         currentRound: () =>
-          roundOf(getTask(state, taskId) as NonNullable<ReturnType<typeof getTask>>, getChain(state).slot),
+          roundOf(getTask(chain.state, taskId) as NonNullable<ReturnType<typeof getTask>>, chain.slot),
       };
       const runner = await options.createRunner(host, limits, index);
       nodes.push({
@@ -230,13 +211,9 @@ export async function runKoiiLocalNetwork(options: KoiiLocalNetworkOptions): Pro
         lists: new Map(),
         done: new Set(),
         proofs: new Map(),
-        nonce: 0,
       });
-      pending.push({
+      chain.send(keyPair.publicKey, {
         kind: "stake",
-        chainId: CHAIN_ID,
-        from: keyPair.publicKey,
-        nonce: (nodes[index] as LocalNode).nonce++,
         task: taskId,
         amount: params.minimumStake * 10n,
         nodeUrl: `${serverUrl}/n/${index}`,
@@ -247,28 +224,37 @@ export async function runKoiiLocalNetwork(options: KoiiLocalNetworkOptions): Pro
       const setup = await node.runner.setup();
       if (!setup.ok) report(`node ${node.index}: setup failed (${setup.reason}: ${setup.message})`);
     }
-    const task = getTask(state, taskId) as NonNullable<ReturnType<typeof getTask>>;
+    const task = getTask(chain.state, taskId) as NonNullable<ReturnType<typeof getTask>>;
     // Stake works from warmupRounds on: rounds first..last do the work; the run ends once the last one is settled
     // (distributed two rounds later, plus any retries of a failed list).
-    const firstCycle = roundOf(task, getChain(state).slot) + params.warmupRounds;
+    const firstCycle = roundOf(task, chain.slot) + params.warmupRounds;
     const lastCycle = firstCycle + options.rounds - 1;
     const endSlot = roundStart(task, lastCycle + 3 + params.allowedFailedDistributions);
     const settled = () => events.some((event) => event.type === "CycleCompleted" && event.cycle >= lastCycle);
     let reportedRound = -1;
-    while (getChain(state).slot < endSlot && !settled()) {
-      const round = roundOf(task, getChain(state).slot + 1);
+    while (chain.slot < endSlot && !settled()) {
+      const round = roundOf(task, chain.slot + 1);
       if (round !== reportedRound && round >= 0) {
         reportedRound = round;
         report(`round ${round}`);
       }
-      for (const node of nodes) await stepNode(node, nodes, state, taskId, (tx) => pending.push(tx), calls, report);
+      for (const node of nodes)
+        await stepNode(
+          node,
+          nodes,
+          chain.state,
+          taskId,
+          (body) => chain.send(node.keyPair.publicKey, body),
+          calls,
+          report,
+        );
       produce();
     }
   } finally {
     for (const node of nodes) await node.runner.close();
     await new Promise((resolve) => server.close(resolve));
   }
-  return { state, taskId, accounts: nodes.map((node) => node.keyPair.publicKey), events, calls };
+  return { state: chain.state, taskId, accounts: nodes.map((node) => node.keyPair.publicKey), events, calls };
 }
 
 async function stepNode(
@@ -276,7 +262,7 @@ async function stepNode(
   nodes: readonly LocalNode[],
   state: State,
   taskId: string,
-  send: (tx: Transaction) => void,
+  send: (body: TransactionBody) => void,
   calls: KoiiCallRecord[],
   report: (line: string) => void,
 ): Promise<void> {
@@ -312,7 +298,7 @@ async function execute(
   state: State,
   taskId: string,
   action: NodeAction,
-  send: (tx: Transaction) => void,
+  send: (body: TransactionBody) => void,
   calls: KoiiCallRecord[],
   report: (line: string) => void,
 ): Promise<void> {
@@ -323,7 +309,7 @@ async function execute(
     report(`  node ${node.index} round ${cycle}: ${call} ${ok ? "->" : "FAILED:"} ${detail}`);
   };
   if (action.type === "send") {
-    send({ ...action.tx, chainId: CHAIN_ID, from: node.keyPair.publicKey, nonce: node.nonce++ } as Transaction);
+    send(action.tx);
     return;
   }
   if (action.type === "runTask") {

@@ -1,18 +1,6 @@
-import {
-  computeBlockHash,
-  computeTxsRoot,
-  generateKeyPair,
-  type KeyPair,
-  keyPairFromSecret,
-  signBytes,
-  toWire,
-  ZERO_HASH,
-} from "@gradual/ledger/client";
+import { generateKeyPair, type KeyPair, keyPairFromSecret, signBytes, toWire } from "@gradual/ledger/client";
 import {
   type Account,
-  applyBlock,
-  checkConservation,
-  createGenesisState,
   DEVNET_PARAMS,
   formatTokenAmount,
   GradualError,
@@ -27,12 +15,8 @@ import {
   roundStart,
   type State,
   sha256Hex,
-  stateRoot,
   type TaskParams,
   TOKEN,
-  type Transaction,
-  transactionHash,
-  transactionToJson,
 } from "@gradual/protocol";
 import { type LedgerReader, memoryBlobs, memoryStore } from "@gradual/sdk";
 import {
@@ -40,6 +24,7 @@ import {
   decide,
   listSubmitters,
   type NodeAction,
+  type TransactionBody,
   type Verdict,
   type WorkRecord,
 } from "../decide.ts";
@@ -51,6 +36,7 @@ import {
   type TaskLimits,
   type TaskRunner,
 } from "../sandbox/types.ts";
+import { type MemoryBlock, MemoryChain } from "./memoryChain.ts";
 
 /**
  * Several task nodes in one process on an in-memory ledger (`gradual task test`): the real protocol core, the real
@@ -115,7 +101,6 @@ type LocalNode = {
   readonly lists: Map<string, { entries: { recipient: Account; amount: bigint }[]; digest: string }>;
   readonly done: Set<string>;
   readonly proofs: Map<string, Uint8Array>;
-  nonce: number;
 };
 
 const CHAIN_ID = "gradual-local";
@@ -134,42 +119,27 @@ export async function runLocalNetwork(options: LocalNetworkOptions): Promise<Loc
     options.seed === undefined ? generateKeyPair() : keyPairFromSecret(sha256Hex(`${options.seed}:${index}`));
   const creator = keyOf(-1);
   const calls: CallRecord[] = [];
-  const events: ProtocolEvent[] = [];
   const nodeKeys = Array.from({ length: options.nodes }, (_, index) => keyOf(index));
   const nameOf = (account: string) => {
     const index = nodeKeys.findIndex((keyPair) => keyPair.publicKey === account);
     return index < 0 ? `${account.slice(0, 8)}…` : localNodeName(index);
   };
-  let state = createGenesisState({
+  const chain = new MemoryChain({
     chainId: CHAIN_ID,
     accounts: [creator, ...nodeKeys].map((keyPair) => ({ account: keyPair.publicKey, balance: 10_000n * TOKEN })),
+    keepBlocks: true,
+    onRefused: (tx, refusal) => report(`  refused ${tx.kind}: ${refusal.code} ${refusal.message}`),
+    onEvents: (produced) => {
+      for (const event of produced) {
+        const line = describeLocalEvent(event, nameOf);
+        if (line !== undefined) report(`  ${line}`);
+      }
+    },
   });
-  let creatorNonce = 0;
-  let pending: Transaction[] = [];
-  // Block n holds slot n, block 0 is genesis, as on the real ledger.
-  const blocks: LocalBlock[] = [localBlock(undefined, state, [], [])];
-  const produce = () => {
-    const block = applyBlock(state, getChain(state).slot + 1, pending);
-    for (const [index, outcome] of block.outcomes.entries()) {
-      if (!outcome.ok) report(`  refused ${pending[index]?.kind}: ${outcome.code} ${outcome.message}`);
-    }
-    blocks.push(localBlock(blocks.at(-1), block.state, pending, block.outcomes));
-    pending = [];
-    state = block.state;
-    const produced = [...block.slotEvents, ...block.outcomes.flatMap((outcome) => outcome.events)];
-    events.push(...produced);
-    for (const event of produced) {
-      const line = describeLocalEvent(event, nameOf);
-      if (line !== undefined) report(`  ${line}`);
-    }
-    checkConservation(state);
-    return block;
-  };
-  pending.push({
+  const { events } = chain;
+  const produce = () => chain.produce();
+  chain.send(creator.publicKey, {
     kind: "createTask",
-    chainId: CHAIN_ID,
-    from: creator.publicKey,
-    nonce: creatorNonce++,
     name: "local-test",
     bundleHash: sha256Hex("local-bundle"),
     metadataHash: null,
@@ -179,7 +149,7 @@ export async function runLocalNetwork(options: LocalNetworkOptions): Promise<Loc
   });
   produce();
   const taskId = (events.find((event) => event.type === "TaskCreated") as { task: string }).task;
-  const ledger = localLedgerReader(() => state, blocks);
+  const ledger = localLedgerReader(() => chain.state, chain.blocks);
   const nodes: LocalNode[] = [];
   // One blob store for the whole local network, as a ledger's is: what one node stores, the others fetch.
   const blobs = memoryBlobs();
@@ -197,8 +167,7 @@ export async function runLocalNetwork(options: LocalNetworkOptions): Promise<Loc
         error: (message) => report(`  ${localNodeName(index)} error: ${message}`),
       },
       config: options.config ?? {},
-      currentRound: () =>
-        roundOf(getTask(state, taskId) as NonNullable<ReturnType<typeof getTask>>, getChain(state).slot),
+      currentRound: () => roundOf(getTask(chain.state, taskId) as NonNullable<ReturnType<typeof getTask>>, chain.slot),
     };
     const runner = await options.createRunner(host, limits, index);
     const setup = await runner.setup();
@@ -212,34 +181,30 @@ export async function runLocalNetwork(options: LocalNetworkOptions): Promise<Loc
       lists: new Map(),
       done: new Set(),
       proofs: new Map(),
-      nonce: 0,
     };
     nodes.push(node);
-    pending.push({
+    chain.send(keyPair.publicKey, {
       kind: "stake",
-      chainId: CHAIN_ID,
-      from: keyPair.publicKey,
-      nonce: node.nonce++,
       task: taskId,
       amount: params.minimumStake * 10n,
       nodeUrl: `http://local/${index}`,
     });
   }
   produce();
-  const task = getTask(state, taskId) as NonNullable<ReturnType<typeof getTask>>;
+  const task = getTask(chain.state, taskId) as NonNullable<ReturnType<typeof getTask>>;
   // The rounds asked for are rounds of work: they start when the stakes are active (after the warm-up).
   const firstRound = Math.max(
     0,
     ...nodes.flatMap(
-      (node) => getNode(state, taskId, node.keyPair.publicKey)?.lots.map((lot) => lot.activationRound) ?? [],
+      (node) => getNode(chain.state, taskId, node.keyPair.publicKey)?.lots.map((lot) => lot.activationRound) ?? [],
     ),
   );
   const lastRound = firstRound + options.rounds - 1;
   const endSlot = roundStart(task, lastRound + 4);
   if (firstRound > 0) report(`warm-up: stakes become active in round ${firstRound}`);
   let reportedRound = -1;
-  while (getChain(state).slot < endSlot) {
-    const round = roundOf(task, getChain(state).slot + 1);
+  while (chain.slot < endSlot) {
+    const round = roundOf(task, chain.slot + 1);
     if (round !== reportedRound && round >= firstRound && round <= lastRound + 1) {
       reportedRound = round;
       // The rounds after the last one asked for do no new work: they only review and pay the last cycles.
@@ -254,46 +219,20 @@ export async function runLocalNetwork(options: LocalNetworkOptions): Promise<Loc
       throw options.signal.reason;
     }
     for (const node of nodes)
-      await stepNode(node, nodes, state, taskId, lastRound, (tx) => pending.push(tx), calls, report);
+      await stepNode(
+        node,
+        nodes,
+        chain.state,
+        taskId,
+        lastRound,
+        (body) => chain.send(node.keyPair.publicKey, body),
+        calls,
+        report,
+      );
     produce();
   }
   for (const node of nodes) await node.runner.close();
-  return { state, taskId, accounts: nodes.map((node) => node.keyPair.publicKey), events, calls };
-}
-
-/** A block as the ledger's GET /v1/blocks serves it, built from the local network's blocks. */
-type LocalBlock = {
-  readonly number: number;
-  readonly slot: number;
-  readonly prevHash: string;
-  readonly hash: string;
-  readonly txs: readonly { hash: string; tx: Record<string, unknown>; result: unknown }[];
-};
-
-function localBlock(
-  previous: LocalBlock | undefined,
-  state: State,
-  txs: readonly Transaction[],
-  outcomes: readonly ({ ok: true } | { ok: false; code: string; message: string; context: unknown })[],
-): LocalBlock {
-  const slot = getChain(state).slot;
-  const hashes = txs.map((tx) => transactionHash(tx));
-  const prevHash = previous?.hash ?? ZERO_HASH;
-  const header = { number: slot, slot, prevHash, txsRoot: computeTxsRoot(hashes), stateRoot: stateRoot(state) };
-  return {
-    number: slot,
-    slot,
-    prevHash,
-    hash: computeBlockHash(header),
-    txs: txs.map((tx, index) => {
-      const outcome = outcomes[index];
-      const result =
-        outcome === undefined || outcome.ok
-          ? { ok: true }
-          : { ok: false, code: outcome.code, message: outcome.message, context: toWire(outcome.context) };
-      return { hash: hashes[index] as string, tx: transactionToJson(tx), result };
-    }),
-  };
+  return { state: chain.state, taskId, accounts: nodes.map((node) => node.keyPair.publicKey), events, calls };
 }
 
 /** Largest block range one GET /blocks answers, as on the real ledger. */
@@ -304,7 +243,7 @@ const MAX_BLOCK_RANGE = 100;
  * (bigints as decimal strings) from the local network's state and blocks. GET /tasks/{id} gives the task record and
  * its open cycles; GET /blocks?from=N&to=M gives blocks N..M (at most 100, none past the head).
  */
-function localLedgerReader(currentState: () => State, blocks: readonly LocalBlock[]): LedgerReader {
+function localLedgerReader(currentState: () => State, blocks: readonly MemoryBlock[]): LedgerReader {
   const answer = (path: string): unknown => {
     const url = new URL(path.replace(/^\/v1(?=\/)/, ""), "http://local");
     const taskMatch = /^\/tasks\/([0-9a-f]{64})$/.exec(url.pathname);
@@ -345,7 +284,7 @@ async function stepNode(
   state: State,
   taskId: string,
   lastRound: number,
-  send: (tx: Transaction) => void,
+  send: (body: TransactionBody) => void,
   calls: CallRecord[],
   report: (line: string) => void,
 ): Promise<void> {
@@ -384,12 +323,12 @@ async function execute(
   taskId: string,
   round: number,
   action: NodeAction,
-  send: (tx: Transaction) => void,
+  send: (body: TransactionBody) => void,
   calls: CallRecord[],
   report: (line: string) => void,
 ): Promise<void> {
   if (action.type === "send") {
-    send({ ...action.tx, chainId: CHAIN_ID, from: node.keyPair.publicKey, nonce: node.nonce++ } as Transaction);
+    send(action.tx);
     return;
   }
   if (action.type === "runTask") {

@@ -20,10 +20,10 @@ import {
   setLocalRounds,
 } from "@gradual/koii/local";
 import { generateKeyPair, type KeyPair, signBytes } from "@gradual/ledger/client";
+import type { TransactionBody } from "@gradual/node/decide";
+import { MemoryChain } from "@gradual/node/memoryChain";
 import {
-  applyBlock,
   computeCommitment,
-  createGenesisState,
   DEVNET_PARAMS,
   type DistributionEntry,
   getChain,
@@ -38,11 +38,9 @@ import {
   listRevealers,
   listTaskIds,
   roundOf,
-  type State,
   sha256Hex,
   type TaskParams,
   TOKEN,
-  type Transaction,
   taskPayloadBytes,
 } from "@gradual/protocol";
 import { memoryBlobs, memoryStore, type Proof, type TaskContext } from "@gradual/sdk";
@@ -86,37 +84,22 @@ export function startLinkedRuntime(options: LinkedRuntimeOptions): void {
   const { name, params, funding } = localParams(directory);
   const creator = generateKeyPair();
   const me: KeyPair = generateKeyPair();
-  let state: State = createGenesisState({
+  const chain = new MemoryChain({
     chainId: CHAIN_ID,
     accounts: [
       { account: creator.publicKey, balance: funding + 1_000n * TOKEN },
       { account: me.publicKey, balance: params.minimumStake * 1_000n + 1_000n * TOKEN },
     ],
+    // A refusal is reported, as a node would log it.
+    onRefused: (tx, refusal) => log(`the local ledger refused ${tx.kind}: ${refusal.code}`),
   });
-  const nonces = new Map<string, number>();
-  let pending: Transaction[] = [];
   const proofs = new Map<string, Uint8Array>();
   const submittedLists = new Set<number>();
 
-  const send = (from: KeyPair, body: Record<string, unknown>): void => {
-    const nonce = nonces.get(from.publicKey) ?? 0;
-    nonces.set(from.publicKey, nonce + 1);
-    pending.push({ ...body, chainId: CHAIN_ID, from: from.publicKey, nonce } as Transaction);
-  };
-  /** One block: the pending transactions at the next slot. A refusal is reported, as a node would log it. */
-  const produce = (): void => {
-    const transactions = pending;
-    pending = [];
-    const block = applyBlock(state, getChain(state).slot + 1, transactions);
-    state = block.state;
-    block.outcomes.forEach((outcome, index) => {
-      if (!outcome.ok)
-        log(`the local ledger refused ${transactions[index]?.kind}: ${(outcome as { code?: string }).code}`);
-    });
-  };
-  const advanceTo = (slot: number): void => {
-    while (getChain(state).slot < slot) produce();
-  };
+  const send = (from: KeyPair, body: TransactionBody): void => void chain.send(from.publicKey, body);
+  /** One block: the pending transactions at the next slot. */
+  const produce = (): void => void chain.produce();
+  const advanceTo = (slot: number): void => chain.advanceTo(slot);
 
   send(creator, {
     kind: "createTask",
@@ -127,18 +110,18 @@ export function startLinkedRuntime(options: LinkedRuntimeOptions): void {
     funding,
   });
   produce();
-  const created = listTaskIds(state)[0];
+  const created = listTaskIds(chain.state)[0];
   if (created === undefined) throw new Error("the local ledger refused the task: check config-task.yml");
   const taskId: string = created;
   send(me, { kind: "stake", task: taskId, amount: params.minimumStake, nodeUrl: LOCAL_NODE_URL });
   produce();
 
   const task = () => {
-    const record = getTask(state, taskId);
+    const record = getTask(chain.state, taskId);
     if (record === undefined) throw new Error("the local chain lost its task");
     return record;
   };
-  const round = () => roundOf(task(), getChain(state).slot);
+  const round = () => roundOf(task(), getChain(chain.state).slot);
   /** Koii round -> the local cycle it runs on (allocated when the round first reaches the chain). */
   const cycles = new Map<number, number>();
   let lastCycle = Number.NEGATIVE_INFINITY;
@@ -150,7 +133,7 @@ export function startLinkedRuntime(options: LinkedRuntimeOptions): void {
     lastCycle = cycle;
     return cycle;
   };
-  const ledger = createStateLedgerReader(() => state, { chainId: CHAIN_ID, slotMs: 400 });
+  const ledger = createStateLedgerReader(() => chain.state, { chainId: CHAIN_ID, slotMs: 400 });
   const store = memoryStore();
   const blobs = memoryBlobs();
   const localFetch: typeof fetch = async (input, init) => {
@@ -182,7 +165,7 @@ export function startLinkedRuntime(options: LinkedRuntimeOptions): void {
 
   /** Moves the chain to `slot` unless it is already past `closesAt`, which a duty called too late cannot undo. */
   const enter = (what: string, cycle: number, window: { opensAt: number; closesAt: number }): boolean => {
-    const slot = getChain(state).slot + 1; // the slot the next transaction lands in
+    const slot = getChain(chain.state).slot + 1; // the slot the next transaction lands in
     if (slot >= window.closesAt) {
       log(`${what}(${cycle}): the local chain is at round ${round()}, past that window; nothing sent`);
       return false;
@@ -221,8 +204,8 @@ export function startLinkedRuntime(options: LinkedRuntimeOptions): void {
       if (cycle === undefined) return log(`auditTask(${koiiRound}): nothing was submitted for that round`);
       const windows = getCycleWindows(task(), cycle);
       if (!enter("auditTask", koiiRound, windows.proofTriggers)) return;
-      for (const account of listRevealers(state, taskId, cycle)) {
-        const reveal = getReveal(state, taskId, cycle, account);
+      for (const account of listRevealers(chain.state, taskId, cycle)) {
+        const reveal = getReveal(chain.state, taskId, cycle, account);
         const bytes = reveal === undefined ? undefined : proofs.get(reveal.proofDigest);
         if (reveal === undefined || bytes === undefined) continue;
         const valid = await definition.audit(contextFor(koiiRound), proofOf(bytes, reveal.proofDigest), account);
@@ -253,12 +236,12 @@ export function startLinkedRuntime(options: LinkedRuntimeOptions): void {
     },
     async auditDistribution(koiiRound) {
       const cycle = cycles.get(koiiRound);
-      const record = cycle === undefined ? undefined : getCycle(state, taskId, cycle);
+      const record = cycle === undefined ? undefined : getCycle(chain.state, taskId, cycle);
       if (cycle === undefined || record === undefined)
         return log(`auditDistribution(${koiiRound}): no list for that round`);
       const windows = getCycleWindows(task(), cycle, record.attemptRound);
       if (!enter("auditDistribution", koiiRound, windows.distributionVotes)) return;
-      const posted = getDistributionEntries(state, taskId, cycle, record.attempt);
+      const posted = getDistributionEntries(chain.state, taskId, cycle, record.attempt);
       const expected = await expectedList(koiiRound, cycle);
       const same = JSON.stringify(posted.map(wireEntry)) === JSON.stringify(expected.map(wireEntry));
       log(`auditDistribution(${koiiRound}): the list ${same ? "matches" : "differs from"} this node's own`);
@@ -274,13 +257,15 @@ export function startLinkedRuntime(options: LinkedRuntimeOptions): void {
   };
 
   async function expectedList(koiiRound: number, cycle: number): Promise<DistributionEntry[]> {
-    if (task().params.distributionRule !== "custom") return getRuleDistribution(state, taskId, cycle) ?? [];
-    const submitters = listRevealers(state, taskId, cycle).flatMap((account) => {
-      const reveal = getReveal(state, taskId, cycle, account);
+    if (task().params.distributionRule !== "custom") return getRuleDistribution(chain.state, taskId, cycle) ?? [];
+    const submitters = listRevealers(chain.state, taskId, cycle).flatMap((account) => {
+      const reveal = getReveal(chain.state, taskId, cycle, account);
       if (reveal?.status !== "valid") return [];
-      return [{ account, weight: getNodeView(state, taskId, account)?.weight ?? 0n, proofDigest: reveal.proofDigest }];
+      return [
+        { account, weight: getNodeView(chain.state, taskId, account)?.weight ?? 0n, proofDigest: reveal.proofDigest },
+      ];
     });
-    const record = getCycle(state, taskId, cycle);
+    const record = getCycle(chain.state, taskId, cycle);
     const entries = await (definition.distribution as NonNullable<typeof definition.distribution>)(
       contextFor(koiiRound),
       submitters,
@@ -291,7 +276,7 @@ export function startLinkedRuntime(options: LinkedRuntimeOptions): void {
 
   async function submitList(koiiRound: number): Promise<void> {
     const cycle = cycles.get(koiiRound);
-    const record = cycle === undefined ? undefined : getCycle(state, taskId, cycle);
+    const record = cycle === undefined ? undefined : getCycle(chain.state, taskId, cycle);
     if (cycle === undefined || record === undefined) {
       log(`distribution(${koiiRound}): nothing was submitted for that round`);
       return;
@@ -300,7 +285,7 @@ export function startLinkedRuntime(options: LinkedRuntimeOptions): void {
     const windows = getCycleWindows(task(), cycle, record.attemptRound);
     if (!enter("submitDistributionList", koiiRound, windows.distribution)) return;
     advanceTo(windows.distribution.opensAt);
-    const drawn = getCycle(state, taskId, cycle)?.distributor;
+    const drawn = getCycle(chain.state, taskId, cycle)?.distributor;
     if (drawn !== me.publicKey) {
       log(
         `distribution(${cycle}): ${drawn === null || drawn === undefined ? "nobody" : drawn.slice(0, 8)} was drawn to distribute, not this node`,
