@@ -32,15 +32,17 @@ export interface Violation {
 /** Which @gradual packages each package may import ("*" = any). A package may always import itself. */
 export const ALLOWED_DEPS: Readonly<Record<string, readonly string[]>> = {
   protocol: [],
-  ledger: ["protocol"],
+  // The HTTP wire format, written once for the ledger, its clients and the browser: pure, like the protocol.
+  wire: ["protocol"],
+  ledger: ["wire", "protocol"],
   sdk: ["protocol"],
-  node: ["ledger", "sdk", "protocol"],
+  node: ["ledger", "sdk", "wire", "protocol"],
   // Beside node: the Koii compatibility layer builds task bundles from the SDK's contract, never the node.
-  koii: ["sdk", "protocol"],
+  koii: ["sdk", "wire", "protocol"],
   sim: ["node", "sdk", "protocol"],
   cli: ["*"],
-  // Browser code: reads the ledger over HTTP, never imports it.
-  dashboard: ["protocol"],
+  // Browser code: reads the ledger over HTTP (shapes from the wire package), never imports it.
+  dashboard: ["wire", "protocol"],
 };
 
 /** Free identifiers that packages/protocol/src may not reference. */
