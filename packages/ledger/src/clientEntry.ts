@@ -16,4 +16,3 @@ export * from "./genesis.ts";
 export * from "./keys.ts";
 export * from "./verifierPool.ts";
 export * from "./verifyEnvelope.ts";
-export * from "./wire.ts";

@@ -25,10 +25,8 @@ export {
   type LedgerServerOptions,
 } from "./server/createLedgerServer.ts";
 export { HTTP_STATUS, httpStatusOf } from "./server/httpStatus.ts";
-export * as schemas from "./server/schemas.ts";
 export * from "./startLedger.ts";
 export * from "./store/index.ts";
 export * from "./verifierPool.ts";
 export * from "./verify.ts";
 export * from "./verifyEnvelope.ts";
-export * from "./wire.ts";

@@ -13,6 +13,7 @@ export * from "./events.ts";
 export * from "./primitives.ts";
 export * from "./records.ts";
 export * from "./replies.ts";
+export * from "./replyDecoding.ts";
 export * from "./routes.ts";
 export * from "./transactions.ts";
 export type { Assert, Equals } from "./typeCheck.ts";

@@ -244,16 +244,6 @@ export type RouteName = keyof typeof ROUTES;
 /** The decoder of one `data:` message of the event stream. */
 export const eventStreamMessage = blockEventData;
 
-/** The JSON reply of a route's main success status (200, else the first it declares). */
-export type ReplyOf<R extends RouteWire> = R["replies"] extends { readonly 200: Decoder<infer T> }
-  ? T
-  : R["replies"][keyof R["replies"]] extends Decoder<infer T>
-    ? T
-    : never;
-
-export type ParamsOf<R extends RouteWire> =
-  R["params"] extends ObjectDecoder<infer _S> ? Infer<NonNullable<R["params"]>> : Record<string, never>;
-
 /**
  * The path of a request: the route's URL with its parameters filled in (each URI-encoded), then the query values
  * that are defined, in the order given.
