@@ -67,8 +67,8 @@ export async function readNodeHistory(
     for (const block of await client.getBlocks(from, Math.min(head, from + PAGE_BLOCKS - 1))) {
       const mine = new Set<string>();
       for (const entry of block.txs) {
-        const tx = entry.tx as { from?: string; task?: string; kind?: string };
-        if (tx.from !== account || (tx.task !== undefined && tx.task !== task)) continue;
+        const { tx } = entry;
+        if (tx.from !== account || ("task" in tx && tx.task !== task)) continue;
         mine.add(entry.hash);
         if (entry.result.ok) done[entry.tx.kind] = (done[entry.tx.kind] ?? 0) + 1;
         else
@@ -76,7 +76,7 @@ export async function readNodeHistory(
             block: block.number,
             slot: block.slot,
             tx: entry.hash,
-            kind: String(entry.tx.kind),
+            kind: entry.tx.kind,
             code: entry.result.code,
           });
       }

@@ -6,7 +6,6 @@ import {
   type KeyPair,
   keyPairFromSecret,
   signBytes,
-  toWire,
   ZERO_HASH,
 } from "@gradual/ledger/client";
 import {
@@ -34,6 +33,7 @@ import {
   transactionToJson,
 } from "@gradual/protocol";
 import { type LedgerReader, memoryBlobs, memoryStore } from "@gradual/sdk";
+import { toWire } from "@gradual/wire";
 import {
   DEFAULT_DECIDE_OPTIONS,
   decide,
