@@ -1,4 +1,4 @@
-import type { CycleView } from "../api/types.ts";
+import type { CycleView } from "@gradual/wire";
 import { tokensAsNumber } from "./formatTokens.ts";
 
 /**

@@ -1,6 +1,3 @@
-import { useMemo } from "react";
-import { allPages, isNotFound } from "../api/client.ts";
-import { useResource } from "../api/hooks.ts";
 import type {
   Assignment,
   Commit,
@@ -8,9 +5,12 @@ import type {
   DistributionView,
   Reveal,
   TaskView,
-  TriggerRecord,
+  TriggerRecordWire as TriggerRecord,
   VoteList,
-} from "../api/types.ts";
+} from "@gradual/wire";
+import { useMemo } from "react";
+import { allPages, isNotFound } from "../api/client.ts";
+import { useResource } from "../api/hooks.ts";
 import { Amount } from "../components/Amount.tsx";
 import { HashLink } from "../components/HashLink.tsx";
 import { ErrorMessage, Loaded, Message } from "../components/Message.tsx";

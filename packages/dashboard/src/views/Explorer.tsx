@@ -1,8 +1,8 @@
 import { ERROR_CODES } from "@gradual/protocol";
+import type { BlockWire as Block, TxResultWire as TxResult, WireTransaction } from "@gradual/wire";
 import { type FormEvent, useState } from "react";
 import { isNotFound, MAX_BLOCK_RANGE } from "../api/client.ts";
 import { useLiveSnapshot, useResource } from "../api/hooks.ts";
-import type { Block, TxResult, WireTransaction } from "../api/types.ts";
 import { Amount } from "../components/Amount.tsx";
 import { EventLine } from "../components/EventLine.tsx";
 import { HashLink } from "../components/HashLink.tsx";
@@ -122,7 +122,7 @@ export function Explorer() {
     async (client, signal) => {
       const end = pageEnd ?? (await client.head(signal)).number;
       const from = Math.max(0, end - MAX_BLOCK_RANGE + 1);
-      return (await client.blocks(from, end, signal)).reverse();
+      return [...(await client.blocks(from, end, signal))].reverse();
     },
     { refresh: pageEnd === undefined ? "block" : "once", minIntervalMs: 1_000 },
   );
