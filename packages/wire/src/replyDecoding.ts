@@ -18,13 +18,41 @@ export type ReplyContext = {
   readonly status: number;
 };
 
-function badReply(context: ReplyContext, problem: string, details: Readonly<Record<string, unknown>>, cause?: unknown) {
+/**
+ * WIRE__BAD_REPLY's context: the request (`method`, `path`, `status`) and, when a field did not fit, which
+ * (`field`, `expected`, `got`).
+ */
+export type BadReplyContext = {
+  readonly method: string;
+  readonly path: string;
+  readonly status: number;
+  readonly field?: string;
+  readonly expected?: string;
+  readonly got?: string;
+};
+
+function badReply(
+  context: ReplyContext,
+  problem: string,
+  details: { readonly field?: unknown; readonly expected?: unknown; readonly got?: unknown },
+  cause?: unknown,
+): WireError {
   const { route, path, status } = context;
+  const reply: Record<string, unknown> = { method: route.method, path, status };
+  for (const key of ["field", "expected", "got"] as const) {
+    if (details[key] !== undefined) reply[key] = String(details[key]);
+  }
   return new WireError("WIRE__BAD_REPLY", {
     message: `${route.method} ${path}: the ledger's reply (HTTP ${status}) does not match the route: ${problem}`,
-    context: { method: route.method, path, status, ...details },
+    context: reply as BadReplyContext,
     cause,
   });
+}
+
+/** The field, expectation and value a decoder's WIRE__MALFORMED names. */
+function problemOf(error: WireError) {
+  const { path, expected, got } = error.context as { path?: unknown; expected?: unknown; got?: unknown };
+  return { field: path, expected, got };
 }
 
 /** The reply's JSON text parsed; WIRE__BAD_REPLY when it is not JSON. */
@@ -50,7 +78,7 @@ export function decodeReply<R extends RouteWire>(
     return decoder.decode(body, "") as ReplyOf<R>;
   } catch (error) {
     if (!(error instanceof WireError)) throw error;
-    throw badReply(context, error.message, error.context, error);
+    throw badReply(context, error.message, problemOf(error), error);
   }
 }
 
@@ -60,6 +88,6 @@ export function decodeErrorReply(context: ReplyContext, body: unknown) {
     return errorBody.decode(body, "");
   } catch (error) {
     if (!(error instanceof WireError)) throw error;
-    throw badReply(context, error.message, error.context, error);
+    throw badReply(context, error.message, problemOf(error), error);
   }
 }
