@@ -59,7 +59,9 @@ const ANSWERS: Readonly<Record<string, Answer>> = {
   // Not JSON at all, with a 200.
   "/v1/blocks/head": { status: 200, type: "application/json", body: "<html>proxy</html>" },
   // A bigint as a JSON number (precision lost on the way): refused, not rounded.
-  [`/v1/accounts/${HASH}`]: json({ ...ACCOUNT, balance: 12345678901234567890 }),
+  [`/v1/accounts/${HASH}`]: json(
+    JSON.stringify({ ...ACCOUNT, balance: "BIG" }).replace('"BIG"', "12345678901234567890"),
+  ),
   // A prototype key in the JSON text: dropped, never a prototype.
   [`/v1/accounts/${"cd".repeat(32)}`]: json(
     `{"__proto__": {"isAdmin": true}, ${JSON.stringify({ ...ACCOUNT, account: "cd".repeat(32) }).slice(1)}`,
