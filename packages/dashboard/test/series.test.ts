@@ -57,7 +57,12 @@ function cycle(
       reserved: "0",
       commitCount: reveals,
       revealCount: reveals,
-      validCount: reveals,
+      // As the protocol keeps it: each upheld or unanswered proof trigger takes a reveal off the valid ones.
+      validCount:
+        reveals -
+        triggers.filter(
+          (item) => item.kind === "proof" && (item.resolution === "upheld" || item.resolution === "unavailable"),
+        ).length,
       revealedWeight: "0",
       shareCount: reveals,
       saltAccumulator: HASH,
