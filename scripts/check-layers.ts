@@ -44,7 +44,7 @@ export const ALLOWED_DEPS: Readonly<Record<string, readonly string[]>> = {
   ledger: ["wire", "protocol"],
   sdk: ["protocol"],
   node: ["ledger", "sdk", "wire", "protocol"],
-  // Beside node: the Koii compatibility layer builds task bundles from the SDK's contract, never the node.
+  // Beside node: the Koii compatibility layer builds task bundles with the SDK's bundler, never the node.
   koii: ["sdk", "wire", "protocol"],
   sim: ["node", "sdk", "protocol"],
   cli: ["*"],

@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { ERROR_CODES } from "@gradual/protocol";
+import { ERROR_CODES, ERROR_REGISTRY } from "@gradual/protocol";
 import { ERRORS_SOURCE, readContextFields, renderErrorsDoc } from "./gen-errors-doc.ts";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -32,13 +32,21 @@ test("context fields resolve the helper types Field, TaskRef, CycleRef and Windo
   assert.deepEqual(Object.keys(ERROR_CODES).sort(), [...contexts.keys()].sort());
 });
 
-test("the generated table has one row per code, with pipes escaped", () => {
+test("the generated document has one row per registered code, each package's under its heading", () => {
   const doc = renderErrorsDoc(fs.readFileSync(ERRORS_SOURCE, "utf8"));
   const rows = doc.split("\n").filter((line) => line.startsWith("| `"));
-  assert.equal(rows.length, Object.keys(ERROR_CODES).length);
+  const codes = ERROR_REGISTRY.flatMap((section) => Object.keys(section.codes));
+  assert.deepEqual(
+    rows.map((row) => /^\| `([A-Z0-9_]+)`/.exec(row)?.[1]),
+    codes,
+  );
+  for (const section of ERROR_REGISTRY)
+    assert.ok(doc.includes(`## \`@gradual/${section.package}\`: ${section.title}\n`));
   const notSelected = rows.find((row) => row.startsWith("| `DISTRIBUTION__NOT_SELECTED`"));
   assert.match(notSelected ?? "", /`distributor: string \\\| null`/);
-  assert.match(rows.find((row) => row.startsWith("| `TX__BAD_SIGNATURE`")) ?? "", /\| no \(edge\) +\|/);
+  assert.match(rows.find((row) => row.startsWith("| `TX__BAD_SIGNATURE`")) ?? "", /\| no \(edge\) +\| 401 +\|/);
+  assert.match(rows.find((row) => row.startsWith("| `LEDGER__MEMPOOL_FULL`")) ?? "", /\| 503 +\| The mempool/);
+  assert.match(rows.find((row) => row.startsWith("| `BUNDLE__TOO_LARGE`")) ?? "", /\| +\| The task bundle/);
 });
 
 test("a context type the generator cannot resolve is an error, not a silent gap", () => {

@@ -1,3 +1,4 @@
+import { GradualError } from "@gradual/protocol";
 import { Command, CommanderError } from "commander";
 import { registerCommands } from "./commands/index.ts";
 import { CliError } from "./output.ts";
@@ -13,18 +14,12 @@ const program = new Command()
 
 await registerCommands(program, process.argv.slice(2));
 
-/** bundleTask's BundleError (@gradual/node), recognised without loading the node package into every command. */
-function isBundleError(error: unknown): error is Error & { code: string } {
-  return (
-    error instanceof Error && error.name === "BundleError" && typeof (error as { code?: unknown }).code === "string"
-  );
-}
-
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof CommanderError) process.exit(error.exitCode);
-  if (error instanceof CliError || isBundleError(error)) {
+  // Any failure with a registered code (a CliError, or a package's own: BundleError, LedgerError, ...).
+  if (error instanceof GradualError) {
     process.stderr.write(`error[${error.code}]: ${error.message}\n`);
     process.exit(error instanceof CliError ? error.exitCode : 1);
   }

@@ -1,13 +1,14 @@
-import { formatTokenAmount } from "@gradual/ledger/client";
+import { formatTokenAmount, GradualError, type RegisteredCode } from "@gradual/protocol";
 
-/** A failure the user can act on: printed as `error[CODE]: message` with a non-zero exit, never as a stack trace. */
-export class CliError extends Error {
+/**
+ * A failure the user can act on: printed as `error[CODE]: message` with a non-zero exit, never as a stack trace.
+ * Its code is the CLI's own (CLI_ERROR_CODES) or the registered code of the failure it reports.
+ */
+export class CliError extends GradualError {
   override readonly name = "CliError";
-  readonly code: string;
   readonly exitCode: number;
-  constructor(code: string, message: string, exitCode = 1) {
-    super(message);
-    this.code = code;
+  constructor(code: RegisteredCode, message: string, exitCode = 1) {
+    super(code, { message });
     this.exitCode = exitCode;
   }
 }
@@ -28,8 +29,7 @@ export function printJson(value: unknown): void {
 export function describeRefusal(code: string, message: string, context: Readonly<Record<string, unknown>>): string {
   const tokens = (value: unknown) => {
     try {
-      const text = formatTokenAmount(BigInt(value as string));
-      return `${text} ${text === "1" ? "token" : "tokens"}`;
+      return formatTokenAmount(BigInt(value as string), { unit: true });
     } catch {
       return String(value);
     }
@@ -39,4 +39,15 @@ export function describeRefusal(code: string, message: string, context: Readonly
   if (code === "ACCOUNT__INSUFFICIENT_BALANCE")
     return `${message}: balance ${tokens(context.balance)}, needed ${tokens(context.needed)}`;
   return message;
+}
+
+/** The error for a refused transaction: its rejection code, and what describeRefusal makes of its message. */
+export function refusalError(refusal: {
+  readonly code: string;
+  readonly message: string;
+  readonly context: Readonly<Record<string, unknown>>;
+}): CliError {
+  // A rejection code of the protocol (ERROR_CODES), as the ledger sent it; a newer ledger may send one this build lacks.
+  const code = refusal.code as RegisteredCode;
+  return new CliError(code, describeRefusal(refusal.code, refusal.message, refusal.context));
 }

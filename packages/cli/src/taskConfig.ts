@@ -1,7 +1,13 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
-import { parseTokenAmount } from "@gradual/ledger/client";
-import { findParamsProblems, PARAM_NAMES, PRESETS, type PresetName, type TaskParams } from "@gradual/protocol";
+import {
+  findParamsProblems,
+  PARAM_NAMES,
+  PRESETS,
+  type PresetName,
+  parseTokenAmount,
+  type TaskParams,
+} from "@gradual/protocol";
 import { parseTaskLimitsConfig, type TaskLimitsConfig } from "@gradual/sdk";
 import { parse as parseYaml } from "yaml";
 import { CliError } from "./output.ts";
@@ -50,12 +56,8 @@ function tokens(path: string, field: string, value: unknown): bigint {
   }
 }
 
-export function isTaskConfigDirectory(directory: string): boolean {
-  return existsSync(resolve(directory, "task.yml"));
-}
-
 /** Finds the config in a directory (task.yml) or takes a file path as is. */
-export function resolveTaskConfigPath(pathOrDirectory: string): string {
+function resolveTaskConfigPath(pathOrDirectory: string): string {
   const direct = resolve(pathOrDirectory);
   if (existsSync(direct) && !existsSync(resolve(direct, "task.yml"))) return direct;
   const inside = resolve(direct, "task.yml");

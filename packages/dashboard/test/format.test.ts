@@ -1,28 +1,32 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { formatBaseUnits, formatShare, formatTokens, toBaseUnits, tokensAsNumber } from "../src/model/formatTokens.ts";
+import { formatTokenAmount } from "@gradual/protocol";
+import { formatBaseUnits, formatShare, SCREEN_AMOUNT, toBaseUnits, tokensAsNumber } from "../src/model/amounts.ts";
 import { classifyQuery, shortHex } from "../src/model/search.ts";
 import { formatDuration, measureSlotMs, slotToWallMs, stalledSlots, wallMsToSlot } from "../src/model/slotTime.ts";
 import { parseRoute } from "../src/router.ts";
 
 const HASH = "ab".repeat(32);
 
-describe("formatTokens", () => {
+describe("amounts on screen", () => {
+  const screen = (units: bigint | string, options = {}) =>
+    formatTokenAmount(toBaseUnits(units), { ...SCREEN_AMOUNT, ...options });
+
   it("shows tokens with up to 9 decimals and base units for the title", () => {
-    assert.equal(formatTokens(12_500_000_000n), "12.5 tokens");
-    assert.equal(formatTokens("1000000000"), "1 token");
-    assert.equal(formatTokens("1"), "0.000000001 tokens");
-    assert.equal(formatTokens(0n), "0 tokens");
-    assert.equal(formatTokens("1234567000000000"), "1,234,567 tokens");
+    assert.equal(screen(12_500_000_000n), "12.5 tokens");
+    assert.equal(screen("1000000000"), "1 token");
+    assert.equal(screen("1"), "0.000000001 tokens");
+    assert.equal(screen(0n), "0 tokens");
+    assert.equal(screen("1234567000000000"), "1,234,567 tokens");
     assert.equal(formatBaseUnits("12500000000"), "12,500,000,000 base units");
     assert.equal(formatBaseUnits(1n), "1 base unit");
   });
 
   it("rounds down to fewer digits on request, marking it only when asked", () => {
-    assert.equal(formatTokens(1_633_333_333_333n, { maxFractionDigits: 2 }), "1,633.33 tokens");
-    assert.equal(formatTokens(1_633_333_333_333n, { maxFractionDigits: 2, markApproximate: true }), "~1,633.33 tokens");
-    assert.equal(formatTokens(1_500_000_000n, { maxFractionDigits: 2, markApproximate: true }), "1.5 tokens");
-    assert.equal(formatTokens(5n, { unit: false, maxFractionDigits: 3 }), "0");
+    assert.equal(screen(1_633_333_333_333n, { maxFractionDigits: 2 }), "1,633.33 tokens");
+    assert.equal(screen(1_633_333_333_333n, { maxFractionDigits: 2, markApproximate: true }), "~1,633.33 tokens");
+    assert.equal(screen(1_500_000_000n, { maxFractionDigits: 2, markApproximate: true }), "1.5 tokens");
+    assert.equal(screen(5n, { unit: false, maxFractionDigits: 3 }), "0");
   });
 
   it("refuses what is not an amount", () => {

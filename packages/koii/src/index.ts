@@ -11,7 +11,6 @@ export {
   KOII_CONFIG_FILE,
   KOII_MODULES,
   type KoiiTaskFolder,
-  loadKoiiTaskFolder,
 } from "./build/buildKoiiTask.ts";
 export {
   KoiiConfigError,
@@ -20,7 +19,6 @@ export {
   layoutRound,
   type MapKoiiConfigOptions,
   mapKoiiConfig,
-  tokensToBaseUnits,
 } from "./config/mapKoiiConfig.ts";
 export {
   accountToKoiiKey,
@@ -31,6 +29,6 @@ export {
 } from "./keys.ts";
 export { checkKoiiDistribution, type KoiiListCheck } from "./runtime/distribution.ts";
 export { KoiiContextError, KoiiStorageError, KoiiSubmissionError, KoiiUnsupportedError } from "./runtime/errors.ts";
-export { checkKoiiSubmission, koiiAuditVerdict, MAX_KOII_SUBMISSION_BYTES } from "./runtime/fromKoii.ts";
+
 export { cidOfSha256, KoiiStorageClient, sha256OfCid } from "./shims/storage.ts";
 export { attachSignature, openAttached, payloadBytes, signAttached } from "./signing.ts";

@@ -90,7 +90,7 @@ export class KoiiPublicKey {
 
 const NODE_KEY_HANDLES = new WeakSet<object>();
 
-export const SECRET_KEY_MESSAGE =
+const SECRET_KEY_MESSAGE =
   "gradual keeps the node's secret key inside the node and never hands it to task code. " +
   "Sign with namespaceWrapper.payloadSigning(body) or payloadSigning(body, keypair.secretKey), which ask the node to sign.";
 
@@ -99,7 +99,7 @@ export const SECRET_KEY_MESSAGE =
  * so that `payloadSigning(body, keypair.secretKey)` works, but reading any byte throws with SECRET_KEY_MESSAGE:
  * task code can never use it to sign by itself and get a wrong signature silently.
  */
-export function createNodeSecretKeyHandle(): Uint8Array {
+function createNodeSecretKeyHandle(): Uint8Array {
   const handle = new Proxy(new Uint8Array(64), {
     get(target, property) {
       if (typeof property === "string" && /^\d+$/.test(property))

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { pathToFileURL } from "node:url";
 import { createProof, type TaskContext, type TaskDefinition } from "@gradual/sdk";
+import { BundleError, bundleTask } from "@gradual/sdk/bundle";
 import { base58 } from "@scure/base";
 import nacl from "tweetnacl";
 import { buildKoiiTask } from "../src/build/buildKoiiTask.ts";
@@ -302,6 +303,24 @@ describe("Koii task bundles", { timeout: 60_000 }, () => {
   it("says a task without src/index is not in the template's shape", async () => {
     const dir = folder({ "index.js": "console.log('old shape')" });
     await assert.rejects(buildKoiiTask(dir), /has no src\/index.ts or src\/index.js.*initializeTaskManager/);
+  });
+
+  it("bundles through the SDK's bundler: its error codes and hints, and one esbuild service with bundleTask", async () => {
+    const missing = folder({ "src/index.js": 'import "gradual-no-such-package";\n' });
+    await assert.rejects(
+      buildKoiiTask(missing),
+      (error: unknown) =>
+        error instanceof BundleError &&
+        error.code === "BUNDLE__UNRESOLVED_IMPORT" &&
+        error.message.startsWith(`cannot bundle Koii task ${missing}:`) &&
+        error.message.includes(`next: install gradual-no-such-package for the task: cd ${missing} &&`),
+    );
+    const first = await buildKoiiTask(example("hello-world"));
+    // bundleTask stops esbuild's service when its last build ends; a Koii build after it must start a new one
+    // (with a second esbuild configuration of its own, it waited forever on the stopped service).
+    await bundleTask({ contents: "export default 1;\n", resolveDir: work, sourcefile: "plain.js" });
+    const second = await buildKoiiTask(example("hello-world"));
+    assert.equal(second.hash, first.hash);
   });
 
   it("builds the same bytes twice", async () => {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { DEVNET_PARAMS, findParamsProblems, MAINNET_PARAMS, TOKEN } from "@gradual/protocol";
-import { KoiiConfigError, layoutRound, mapKoiiConfig, tokensToBaseUnits } from "../src/config/mapKoiiConfig.ts";
+import { KoiiConfigError, layoutRound, mapKoiiConfig } from "../src/config/mapKoiiConfig.ts";
 
 const VALID = `
 task_name: "my-task"
@@ -152,11 +152,12 @@ describe("config-task.yml mapping", () => {
     assert.ok(mapping.warnings.some((warning) => warning.startsWith("round_time 1500 rescaled to 30")));
   });
 
-  it("converts whole tokens to base units exactly", () => {
-    assert.equal(tokensToBaseUnits(1.9), 1_900_000_000n);
-    assert.equal(tokensToBaseUnits(0.000000001), 1n);
-    assert.equal(tokensToBaseUnits(12), 12n * TOKEN);
-    assert.throws(() => tokensToBaseUnits(1.0000000001), /more than 9 decimals/);
+  it("converts whole tokens to base units exactly, and names a field with too many decimals", () => {
+    const amounts = (bounty: string) =>
+      mapKoiiConfig(VALID.replace(/^total_bounty_amount:.*$/m, `total_bounty_amount: ${bounty}`)).funding;
+    assert.equal(amounts("100.9"), 100_900_000_000n);
+    assert.equal(amounts("12"), 12n * TOKEN);
+    assert.throws(() => amounts("10.0000000001"), /total_bounty_amount: 10\.0000000001 has more than 9 decimals/);
   });
 
   it("maps the example folders' files", () => {

@@ -1,4 +1,4 @@
-import { type Hash, sha256Hex, type Transaction, transactionToJson } from "@gradual/protocol";
+import { type ApiErrorCode, type Hash, sha256Hex, type Transaction, transactionToJson } from "@gradual/protocol";
 import {
   type AccountView,
   type AdminSlotsResult,
@@ -37,7 +37,7 @@ import {
   WireError,
 } from "@gradual/wire";
 import { BLOB_ACCOUNT_HEADER, BLOB_SIGNATURE_HEADER, blobUploadPayload } from "./blobAuth.ts";
-import { type ApiErrorCode, type ErrorBody, LedgerError } from "./errors.ts";
+import { type ErrorBody, LedgerError } from "./errors.ts";
 import { type KeyPair, signBytes, signTransaction } from "./keys.ts";
 
 // The wire shapes the client answers with, under the names it has always exported.
@@ -96,7 +96,7 @@ export type CreateLedgerClientParameters = {
 };
 
 /** An error answered by the ledger: its stable code, HTTP status and context. */
-export class LedgerRequestError extends LedgerError {
+class LedgerRequestError extends LedgerError {
   readonly status: number;
   constructor(status: number, body: ErrorBody) {
     super(body.code, { message: body.message, context: body.context });
@@ -378,7 +378,7 @@ function decodeEventMessage(context: ReplyContext, data: string): BlockEventData
 }
 
 /** Parses a text/event-stream body into messages. */
-export async function* readServerSentEvents(
+async function* readServerSentEvents(
   body: ReadableStream<Uint8Array>,
 ): AsyncGenerator<{ event: string; data: string; id: string | undefined }> {
   const decoder = new TextDecoder();

@@ -30,7 +30,7 @@ export type LedgerGenesis = {
   readonly devnet: DevnetConfig | null;
 };
 
-export const MAX_GENESIS_ACCOUNTS = 100_000;
+const MAX_GENESIS_ACCOUNTS = 100_000;
 const HEX64 = /^[0-9a-f]{64}$/;
 
 function fail(message: string): never {

@@ -25,7 +25,7 @@ export const HEAD_FILE = "head.json";
 
 export type HeadRecord = { readonly chainId: string; readonly number: number; readonly hash: string };
 
-export function headFilePath(dataDir: string): string {
+function headFilePath(dataDir: string): string {
   return join(dataDir, HEAD_FILE);
 }
 

@@ -3,7 +3,6 @@
  * block per slot, stores everything durably (SQLite by default, behind `LedgerStore`), serves the HTTP API, and
  * lets anyone replay its history (`verifyLedger`). See packages/ledger/README.md.
  */
-export * from "./amounts.ts";
 export * from "./blobAuth.ts";
 export * from "./block.ts";
 export * from "./client.ts";
@@ -18,13 +17,8 @@ export * from "./logger.ts";
 export * from "./mempool.ts";
 export * from "./metrics.ts";
 export * from "./producer.ts";
-export {
-  createLedgerServer,
-  errorBodyOf,
-  type LedgerServerModules,
-  type LedgerServerOptions,
-} from "./server/createLedgerServer.ts";
-export { HTTP_STATUS, httpStatusOf } from "./server/httpStatus.ts";
+export * from "./resolveLedgerUrl.ts";
+export { createLedgerServer, type LedgerServerModules, type LedgerServerOptions } from "./server/createLedgerServer.ts";
 export * from "./startLedger.ts";
 export * from "./store/index.ts";
 export * from "./verifierPool.ts";

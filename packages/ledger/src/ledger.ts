@@ -53,7 +53,7 @@ export type LedgerOptions = {
 };
 
 /** Default anti-spam reserve per pending transaction: 0.01 token. */
-export const DEFAULT_RESERVE_PER_PENDING = 10_000_000n;
+const DEFAULT_RESERVE_PER_PENDING = 10_000_000n;
 
 export type LedgerModules = {
   readonly store: LedgerStore;

@@ -5,7 +5,7 @@
 
 const SECONDS_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] as const;
 
-export class Histogram {
+class Histogram {
   readonly counts: number[] = SECONDS_BUCKETS.map(() => 0);
   count = 0;
   sum = 0;

@@ -15,7 +15,7 @@ export type BlockProducerOptions = {
 export type BlockProducerModules = { readonly ledger: Ledger; readonly clock: Clock; readonly logger: Logger };
 
 /** Most slots one admin call may advance (each is a block, written durably). */
-export const MAX_ADVANCE_SLOTS = 10_000;
+const MAX_ADVANCE_SLOTS = 10_000;
 
 /**
  * Drives block production: one block per `slotMs` on the injected clock, or only on demand with manual slots.

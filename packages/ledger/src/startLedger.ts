@@ -16,8 +16,8 @@ import type { LedgerStore } from "./store/LedgerStore.ts";
 import { SQLITE_FILE_NAME, SqliteStore } from "./store/sqliteStore.ts";
 import { VerifierPool } from "./verifierPool.ts";
 
-export const DEFAULT_LEDGER_PORT = 8899;
-export const DEFAULT_SLOT_MS = 400;
+const DEFAULT_LEDGER_PORT = 8899;
+const DEFAULT_SLOT_MS = 400;
 
 export type StartLedgerOptions = {
   readonly dataDir: string;
@@ -74,10 +74,10 @@ export type RunningLedger = {
   close(): Promise<void>;
 };
 
-export const LOCK_FILE = "ledger.lock";
-export const INFO_FILE = "ledger.json";
-export const ADMIN_TOKEN_FILE = "admin-token";
-export const GENESIS_FILE = "genesis.json";
+const LOCK_FILE = "ledger.lock";
+const INFO_FILE = "ledger.json";
+const ADMIN_TOKEN_FILE = "admin-token";
+const GENESIS_FILE = "genesis.json";
 
 const openInThisProcess = new Set<string>();
 

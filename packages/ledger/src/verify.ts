@@ -49,6 +49,10 @@ export type VerifyLedgerOptions = {
   readonly onProgress?: (block: number) => void;
 };
 
+/**
+ * Internal control flow of verifyLedger: caught below and returned as a `VerifyMismatch` value, never thrown to a
+ * caller, so it carries no registered code.
+ */
 class Mismatch extends Error {
   readonly mismatch: VerifyMismatch;
   constructor(mismatch: VerifyMismatch) {

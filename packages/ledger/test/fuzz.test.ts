@@ -2,15 +2,9 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { ERROR_CODES, transactionToJson } from "@gradual/protocol";
+import { ERROR_CODES, LEDGER_ERROR_CODES, transactionToJson } from "@gradual/protocol";
 import fc from "fast-check";
-import {
-  createLedgerClient,
-  genesisToJson,
-  LEDGER_ERROR_CODES,
-  type LedgerClient,
-  type SubmitResult,
-} from "../src/index.ts";
+import { createLedgerClient, genesisToJson, type LedgerClient, type SubmitResult } from "../src/index.ts";
 import { makeGenesis, makeKeys, transfer } from "./support/fixtures.ts";
 import { type LedgerProcess, spawnLedger, tempDir } from "./support/process.ts";
 

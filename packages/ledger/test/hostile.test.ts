@@ -5,6 +5,7 @@ import { after, before, describe, it } from "node:test";
 import {
   DEVNET_PARAMS,
   ERROR_CODES,
+  LEDGER_ERROR_CODES,
   sha256Hex,
   signingPayload,
   TOKEN,
@@ -13,14 +14,7 @@ import {
   type Transaction,
 } from "@gradual/protocol";
 import fc from "fast-check";
-import {
-  createLedgerClient,
-  genesisToJson,
-  type KeyPair,
-  LEDGER_ERROR_CODES,
-  type LedgerClient,
-  signBytes,
-} from "../src/index.ts";
+import { createLedgerClient, genesisToJson, type KeyPair, type LedgerClient, signBytes } from "../src/index.ts";
 import { makeGenesis, makeKeys, signed } from "./support/fixtures.ts";
 import { type LedgerProcess, runCli, spawnLedger, tempDir } from "./support/process.ts";
 

@@ -2,7 +2,16 @@ import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { ERROR_CODES, TOKEN, type Transaction, transactionHash, transactionToJson } from "@gradual/protocol";
+import {
+  ERROR_CODES,
+  errorEntry,
+  httpStatusOf,
+  LEDGER_ERROR_CODES,
+  TOKEN,
+  type Transaction,
+  transactionHash,
+  transactionToJson,
+} from "@gradual/protocol";
 import fc from "fast-check";
 import {
   admitTransaction,
@@ -10,19 +19,15 @@ import {
   computeBlockHash,
   computeTxsRoot,
   createDevnetGenesis,
-  formatTokenAmount,
   generateKeyPair,
   genesisBlock,
   genesisToJson,
-  HTTP_STATUS,
-  LEDGER_ERROR_CODES,
   Ledger,
   type LedgerError,
   LedgerMetrics,
   ManualClock,
   Mempool,
   parseGenesis,
-  parseTokenAmount,
   SQLITE_FILE_NAME,
   SqliteStore,
   signTransaction,
@@ -32,28 +37,6 @@ import {
   ZERO_HASH,
 } from "../src/index.ts";
 import { tempDir } from "./support/process.ts";
-
-describe("token amounts", () => {
-  it("parses tokens with up to nine decimals into base units, without floats", () => {
-    assert.equal(parseTokenAmount("1.5"), 1_500_000_000n);
-    assert.equal(parseTokenAmount("0.000000001"), 1n);
-    assert.equal(parseTokenAmount("12"), 12n * TOKEN);
-    assert.equal(parseTokenAmount("123456789012345678901234567890"), 123456789012345678901234567890n * TOKEN);
-    for (const bad of ["", "1e3", "-1", "1.", ".5", "0x10", "1.0000000001", "01", "1,5", " "]) {
-      assert.throws(() => parseTokenAmount(bad), TypeError, bad);
-    }
-  });
-
-  it("formats and parses back any amount", () => {
-    fc.assert(
-      fc.property(fc.bigInt({ min: 0n, max: 2n ** 128n }), (amount) => {
-        assert.equal(parseTokenAmount(formatTokenAmount(amount)), amount);
-      }),
-    );
-    assert.equal(formatTokenAmount(1_500_000_000n), "1.5");
-    assert.equal(formatTokenAmount(7n * TOKEN), "7");
-  });
-});
 
 describe("genesis files", () => {
   it("round-trips and refuses unknown fields or bad amounts", () => {
@@ -69,12 +52,17 @@ describe("genesis files", () => {
   });
 });
 
-describe("the code -> HTTP status table", () => {
-  it("has a status for every protocol and ledger code", () => {
+describe("the code -> HTTP status table (the error registry)", () => {
+  /** Codes only a client raises: the ledger never answers with them. */
+  const CLIENT_ONLY = new Set(["LEDGER__UNREACHABLE"]);
+  it("has a status for every protocol and ledger code the API can answer with", () => {
     for (const code of [...Object.keys(ERROR_CODES), ...Object.keys(LEDGER_ERROR_CODES)]) {
-      const status = HTTP_STATUS[code as keyof typeof HTTP_STATUS];
+      if (CLIENT_ONLY.has(code)) continue;
+      const status = errorEntry(code)?.http;
       assert.ok(status !== undefined && status >= 400 && status < 600, code);
+      assert.equal(httpStatusOf(code), status);
     }
+    assert.equal(httpStatusOf("NO__SUCH_CODE"), 500);
   });
 });
 

@@ -10,14 +10,10 @@ export * from "./runtime/taskNode.ts";
 export {
   createInProcessTaskRunner,
   createSandboxedTaskRunner,
-  DEFAULT_START_TIMEOUT_MS,
-  defaultSandboxUser,
   failureCode,
   type SandboxedTaskRunnerOptions,
   type SandboxUser,
-  TASK_FAILURE_CODES,
   type TaskFailureCode,
-  workerResourceLimits,
 } from "./sandbox/index.ts";
 export type * from "./sandbox/types.ts";
 export { callTimeoutMs, DEFAULT_TASK_LIMITS, deriveTaskLimits, describeTaskLimits } from "./sandbox/types.ts";

@@ -5,7 +5,9 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { BUNDLE_ERROR_CODES, BundleError, bundleTask, writeBundleFile } from "../src/bundle.ts";
+import { GradualError } from "@gradual/protocol";
+import { BUNDLE_ERROR_CODES, BundleError, bundleTask } from "@gradual/sdk/bundle";
+import { writeBundleFile } from "../src/bundle.ts";
 
 const HONEST = path.join(path.dirname(fileURLToPath(import.meta.url)), "fixtures", "honestTask.ts");
 const BOUND = { timeout: 20_000 };
@@ -76,7 +78,7 @@ describe("bundleTask", () => {
     const entry = path.join(scratch, "missing-import.ts");
     await writeFile(entry, 'import { nothing } from "no-such-package-here";\nexport default nothing;\n');
     await assert.rejects(bundleTask(entry), (error: unknown) => {
-      assert.ok(error instanceof BundleError);
+      assert.ok(error instanceof BundleError && error instanceof GradualError);
       assert.equal(error.code, BUNDLE_ERROR_CODES.unresolved);
       assert.deepEqual(error.unresolved, ["no-such-package-here"]);
       assert.match(error.message, /missing-import\.ts:1: Could not resolve "no-such-package-here"/);

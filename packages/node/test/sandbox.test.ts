@@ -5,7 +5,8 @@ import * as path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { encodeProof, type JsonValue, type Submitter } from "@gradual/sdk";
-import { bundleTask, writeBundleFile } from "../src/bundle.ts";
+import { bundleTask } from "@gradual/sdk/bundle";
+import { writeBundleFile } from "../src/bundle.ts";
 import { failureCode } from "../src/sandbox/codes.ts";
 import { createInProcessTaskRunner } from "../src/sandbox/inProcessRunner.ts";
 import { createSandboxedTaskRunner } from "../src/sandbox/sandboxedRunner.ts";
@@ -265,7 +266,8 @@ describe("sandboxed runner, misbehaving task", () => {
       const response = await flooded.route({ method: "GET", path: "/flood", query: {}, headers: {}, body: "" });
       assert.deepEqual(response.body, {
         refused: 400 - MAX_HOST_REQUESTS_IN_FLIGHT,
-        message: `Error: store.set: more than ${MAX_HOST_REQUESTS_IN_FLIGHT} requests in flight; await them`,
+        message: `GradualError: store.set: more than ${MAX_HOST_REQUESTS_IN_FLIGHT} requests in flight; await them`,
+        code: "NODE__HOST_CALLS_IN_FLIGHT",
       });
     } finally {
       await flooded.close();

@@ -1,6 +1,6 @@
 import type { TransitionContext } from "./context.ts";
-import { ProtocolError } from "./errors.ts";
 import type { ProtocolEvent } from "./events.ts";
+import { ProtocolError } from "./gradualError.ts";
 import { distributionVoteWindow, distributionWindow, proofVoteWindow, revealWindow, roundOf } from "./schedule.ts";
 import { keys } from "./state/keys.ts";
 import { Draft, type State } from "./state/store.ts";

@@ -1,6 +1,7 @@
 import type { TransitionContext } from "./context.ts";
-import { isEdgeCode, ProtocolError, type Rejection, reject } from "./errors.ts";
+import { isEdgeCode, type Rejection, reject } from "./errors.ts";
 import type { ProtocolEvent } from "./events.ts";
+import { ProtocolError } from "./gradualError.ts";
 import { keys } from "./state/keys.ts";
 import { Draft, type State } from "./state/store.ts";
 import type { EditSession } from "./state/trie.ts";

@@ -1,103 +1,183 @@
+/** A rejection code's entry: where it is found, the HTTP status the ledger answers it with, what it means. */
+export type RejectionEntry = { readonly edge: boolean; readonly http: number; readonly meaning: string };
+
 /**
- * Every rejection code of the protocol (protocol.md §9.5). Codes are stable and never renumbered or reused; each
- * has a one-line meaning (docs/errors.md is generated from this table) and a typed context.
+ * Every rejection code of the protocol (protocol.md §9.5), the protocol's part of the one error registry
+ * (`ERROR_REGISTRY` in errorRegistry.ts, from which docs/errors.md is generated). Codes are stable and never
+ * renumbered or reused; each has a one-line meaning and a typed context (`ErrorContextMap`).
  *
  * - `edge` codes are found before a transaction is ordered (shape, chain id, signature, nonce): the transaction is
  *   never included and its nonce stays unused.
  * - every other code is found while applying an ordered transaction: it is included in its block with the code,
  *   its nonce is used, and nothing else changes (except an equivocation mark, protocol.md §5.4).
+ * - `http` is the status of the ledger's API when it answers a request with the code. Codes other than the edge's
+ *   normally arrive inside a 200 response, as the `result` of an included transaction (protocol decision 7); their
+ *   status applies when one answers a request directly (a task or cycle that does not exist).
  */
 export const ERROR_CODES = {
-  TX__MALFORMED: { edge: true, meaning: "A field is missing, of the wrong type or out of range" },
-  TX__UNKNOWN_KIND: { edge: true, meaning: "The transaction kind is not one the protocol knows" },
-  TX__UNKNOWN_FIELD: { edge: true, meaning: "The transaction carries a field its kind does not define" },
-  TX__WRONG_CHAIN: { edge: true, meaning: "The transaction was signed for another chain id" },
-  TX__BAD_SIGNATURE: { edge: true, meaning: "The ed25519 signature does not verify against the sender's key" },
-  TX__NONCE_TOO_LOW: { edge: true, meaning: "The nonce was already used by this sender (a replay)" },
-  TX__NONCE_TOO_HIGH: { edge: true, meaning: "The nonce skips ahead of the sender's next nonce" },
-  TX__TOO_LARGE: { edge: true, meaning: "The encoded transaction exceeds the chain's size limit" },
-  ACCOUNT__INSUFFICIENT_BALANCE: { edge: false, meaning: "The sender's balance does not cover the amount" },
-  TRANSFER__TO_SELF: { edge: false, meaning: "A transfer names its sender as recipient" },
-  TASK__INVALID_PARAMS: { edge: false, meaning: "A task parameter is out of range or the windows do not fit a round" },
-  TASK__BELOW_FIRST_BOUNTY: { edge: false, meaning: "Initial funding does not cover one round's bounty" },
-  TASK__LIMIT_REACHED: { edge: false, meaning: "The chain holds its maximum number of tasks" },
-  TASK__NOT_FOUND: { edge: false, meaning: "No task has this id" },
-  TASK__NOT_CREATOR: { edge: false, meaning: "Only the task's creator may do this" },
-  TASK__CLOSED: { edge: false, meaning: "The task is closing or closed" },
-  TASK__FULL: { edge: false, meaning: "The task already has maxNodes nodes" },
-  STAKE__BELOW_MINIMUM: { edge: false, meaning: "The node's stake would be below the task's minimumStake" },
-  STAKE__UNBONDING: { edge: false, meaning: "The node is unbonding; withdraw before staking again" },
-  NODE__NOT_STAKED: { edge: false, meaning: "The sender has no stake in this task" },
-  NODE__NOT_ACTIVE: { edge: false, meaning: "The node's stake is not active in this round (warm-up or unbonding)" },
-  WITHDRAW__NOTHING_UNBONDING: { edge: false, meaning: "The node has nothing unbonding" },
-  WITHDRAW__STILL_BONDED: { edge: false, meaning: "The unbonding period has not ended" },
+  TX__MALFORMED: { edge: true, http: 400, meaning: "A field is missing, of the wrong type or out of range" },
+  TX__UNKNOWN_KIND: { edge: true, http: 400, meaning: "The transaction kind is not one the protocol knows" },
+  TX__UNKNOWN_FIELD: { edge: true, http: 400, meaning: "The transaction carries a field its kind does not define" },
+  TX__WRONG_CHAIN: { edge: true, http: 400, meaning: "The transaction was signed for another chain id" },
+  TX__BAD_SIGNATURE: {
+    edge: true,
+    http: 401,
+    meaning: "The ed25519 signature does not verify against the sender's key",
+  },
+  TX__NONCE_TOO_LOW: { edge: true, http: 409, meaning: "The nonce was already used by this sender (a replay)" },
+  TX__NONCE_TOO_HIGH: { edge: true, http: 409, meaning: "The nonce skips ahead of the sender's next nonce" },
+  TX__TOO_LARGE: { edge: true, http: 413, meaning: "The encoded transaction exceeds the chain's size limit" },
+  ACCOUNT__INSUFFICIENT_BALANCE: { edge: false, http: 422, meaning: "The sender's balance does not cover the amount" },
+  TRANSFER__TO_SELF: { edge: false, http: 422, meaning: "A transfer names its sender as recipient" },
+  TASK__INVALID_PARAMS: {
+    edge: false,
+    http: 422,
+    meaning: "A task parameter is out of range or the windows do not fit a round",
+  },
+  TASK__BELOW_FIRST_BOUNTY: { edge: false, http: 422, meaning: "Initial funding does not cover one round's bounty" },
+  TASK__LIMIT_REACHED: { edge: false, http: 422, meaning: "The chain holds its maximum number of tasks" },
+  TASK__NOT_FOUND: { edge: false, http: 404, meaning: "No task has this id" },
+  TASK__NOT_CREATOR: { edge: false, http: 422, meaning: "Only the task's creator may do this" },
+  TASK__CLOSED: { edge: false, http: 422, meaning: "The task is closing or closed" },
+  TASK__FULL: { edge: false, http: 422, meaning: "The task already has maxNodes nodes" },
+  STAKE__BELOW_MINIMUM: { edge: false, http: 422, meaning: "The node's stake would be below the task's minimumStake" },
+  STAKE__UNBONDING: { edge: false, http: 422, meaning: "The node is unbonding; withdraw before staking again" },
+  NODE__NOT_STAKED: { edge: false, http: 404, meaning: "The sender has no stake in this task" },
+  NODE__NOT_ACTIVE: {
+    edge: false,
+    http: 422,
+    meaning: "The node's stake is not active in this round (warm-up or unbonding)",
+  },
+  WITHDRAW__NOTHING_UNBONDING: { edge: false, http: 422, meaning: "The node has nothing unbonding" },
+  WITHDRAW__STILL_BONDED: { edge: false, http: 422, meaning: "The unbonding period has not ended" },
   WITHDRAW__STILL_CHALLENGEABLE: {
     edge: false,
+    http: 422,
     meaning: "The node's rewards are still vesting or its last proof can still be challenged late",
   },
-  CYCLE__NOT_FOUND: { edge: false, meaning: "The cycle was never started (task paused or not yet at that round)" },
-  COMMIT__WINDOW_CLOSED: { edge: false, meaning: "The slot is outside the cycle's commit window" },
-  COMMIT__DUPLICATE: { edge: false, meaning: "The node already committed in this cycle" },
-  REVEAL__WINDOW_CLOSED: { edge: false, meaning: "The slot is outside the cycle's reveal window" },
-  REVEAL__NO_COMMIT: { edge: false, meaning: "The node did not commit in this cycle" },
-  REVEAL__MISMATCH: { edge: false, meaning: "The revealed digest and salt do not hash to the commitment" },
-  REVEAL__DUPLICATE: { edge: false, meaning: "The node already revealed in this cycle" },
-  AUDIT__WINDOW_CLOSED: { edge: false, meaning: "The slot is outside the audit window for this kind of trigger" },
-  AUDIT__TARGET_NOT_REVEALED: { edge: false, meaning: "The target has no revealed proof in this cycle" },
-  AUDIT__SELF_TARGET: { edge: false, meaning: "A node cannot trigger an audit against itself" },
-  AUDIT__ALREADY_TRIGGERED: { edge: false, meaning: "An audit of this proof or list is already open; vote on it" },
-  AUDIT__TRIGGER_LIMIT: { edge: false, meaning: "The node reached maxTriggersPerNodePerCycle" },
-  AUDIT__NO_DISTRIBUTION: { edge: false, meaning: "No complete distribution list for this cycle and attempt" },
+  CYCLE__NOT_FOUND: {
+    edge: false,
+    http: 404,
+    meaning: "The cycle was never started (task paused or not yet at that round)",
+  },
+  COMMIT__WINDOW_CLOSED: { edge: false, http: 422, meaning: "The slot is outside the cycle's commit window" },
+  COMMIT__DUPLICATE: { edge: false, http: 422, meaning: "The node already committed in this cycle" },
+  REVEAL__WINDOW_CLOSED: { edge: false, http: 422, meaning: "The slot is outside the cycle's reveal window" },
+  REVEAL__NO_COMMIT: { edge: false, http: 422, meaning: "The node did not commit in this cycle" },
+  REVEAL__MISMATCH: { edge: false, http: 422, meaning: "The revealed digest and salt do not hash to the commitment" },
+  REVEAL__DUPLICATE: { edge: false, http: 422, meaning: "The node already revealed in this cycle" },
+  AUDIT__WINDOW_CLOSED: {
+    edge: false,
+    http: 422,
+    meaning: "The slot is outside the audit window for this kind of trigger",
+  },
+  AUDIT__TARGET_NOT_REVEALED: { edge: false, http: 422, meaning: "The target has no revealed proof in this cycle" },
+  AUDIT__SELF_TARGET: { edge: false, http: 422, meaning: "A node cannot trigger an audit against itself" },
+  AUDIT__ALREADY_TRIGGERED: {
+    edge: false,
+    http: 422,
+    meaning: "An audit of this proof or list is already open; vote on it",
+  },
+  AUDIT__TRIGGER_LIMIT: { edge: false, http: 422, meaning: "The node reached maxTriggersPerNodePerCycle" },
+  AUDIT__NO_DISTRIBUTION: {
+    edge: false,
+    http: 422,
+    meaning: "No complete distribution list for this cycle and attempt",
+  },
   AUDIT__VERDICT_NOT_ALLOWED: {
     edge: false,
+    http: 422,
     meaning: "Only proof triggers may claim 'unavailable': a list is on the ledger",
   },
   AUDIT__LIST_CHECKED_BY_LEDGER: {
     edge: false,
+    http: 422,
     meaning: "The task's distribution rule is computed by the ledger: its lists cannot be wrong, nor triggered",
   },
-  VOTE__TRIGGER_NOT_FOUND: { edge: false, meaning: "No trigger has this index in this cycle" },
-  VOTE__WINDOW_CLOSED: { edge: false, meaning: "The trigger's voting window is over" },
-  VOTE__DUPLICATE: { edge: false, meaning: "The node already cast this same vote" },
+  VOTE__TRIGGER_NOT_FOUND: { edge: false, http: 404, meaning: "No trigger has this index in this cycle" },
+  VOTE__WINDOW_CLOSED: { edge: false, http: 422, meaning: "The trigger's voting window is over" },
+  VOTE__DUPLICATE: { edge: false, http: 422, meaning: "The node already cast this same vote" },
   VOTE__EQUIVOCATION: {
     edge: false,
+    http: 422,
     meaning: "A vote conflicting with the node's earlier vote; recorded, not counted",
   },
-  VOTE__OWN_TRIGGER: { edge: false, meaning: "The target of a trigger cannot vote on it" },
-  VOTE__NO_WEIGHT: { edge: false, meaning: "The node has no voting weight this round (warm-up, ramp or unbonding)" },
+  VOTE__OWN_TRIGGER: { edge: false, http: 422, meaning: "The target of a trigger cannot vote on it" },
+  VOTE__NO_WEIGHT: {
+    edge: false,
+    http: 422,
+    meaning: "The node has no voting weight this round (warm-up, ramp or unbonding)",
+  },
   VOTE__UNAVAILABLE_NOT_ALLOWED: {
     edge: false,
+    http: 422,
     meaning: "'unavailable' is not a vote: open an availability challenge, which the target answers on the ledger",
   },
   VOTE__AVAILABILITY_CHALLENGE: {
     edge: false,
+    http: 422,
     meaning: "An availability challenge is settled by publication, not by votes",
   },
   PUBLISH__NO_CHALLENGE: {
     edge: false,
+    http: 422,
     meaning: "No open availability challenge against the sender's proof has this index",
   },
-  PUBLISH__WINDOW_CLOSED: { edge: false, meaning: "The availability challenge was already settled" },
-  PUBLISH__DIGEST_MISMATCH: { edge: false, meaning: "The payload's SHA-256 is not the revealed proof digest" },
-  PUBLISH__TOO_LARGE: { edge: false, meaning: "The payload exceeds the task's maxProofBytes" },
-  DISTRIBUTION__WINDOW_CLOSED: { edge: false, meaning: "The slot is outside the cycle's distribution window" },
-  DISTRIBUTION__NOT_SELECTED: { edge: false, meaning: "The sender is not the selected distributor for this attempt" },
-  DISTRIBUTION__WRONG_ATTEMPT: { edge: false, meaning: "The attempt number is not the cycle's current attempt" },
-  DISTRIBUTION__CHUNK_OUT_OF_ORDER: { edge: false, meaning: "Chunks must arrive in order with a constant count" },
-  DISTRIBUTION__NOT_SORTED: { edge: false, meaning: "Recipients must be strictly ascending across the whole list" },
-  DISTRIBUTION__NOT_A_SUBMITTER: { edge: false, meaning: "A recipient has no valid revealed proof in this cycle" },
-  DISTRIBUTION__OVER_BOUNTY: { edge: false, meaning: "The list pays more than the cycle's reserved bounty" },
+  PUBLISH__WINDOW_CLOSED: { edge: false, http: 422, meaning: "The availability challenge was already settled" },
+  PUBLISH__DIGEST_MISMATCH: {
+    edge: false,
+    http: 422,
+    meaning: "The payload's SHA-256 is not the revealed proof digest",
+  },
+  PUBLISH__TOO_LARGE: { edge: false, http: 422, meaning: "The payload exceeds the task's maxProofBytes" },
+  DISTRIBUTION__WINDOW_CLOSED: {
+    edge: false,
+    http: 422,
+    meaning: "The slot is outside the cycle's distribution window",
+  },
+  DISTRIBUTION__NOT_SELECTED: {
+    edge: false,
+    http: 422,
+    meaning: "The sender is not the selected distributor for this attempt",
+  },
+  DISTRIBUTION__WRONG_ATTEMPT: {
+    edge: false,
+    http: 422,
+    meaning: "The attempt number is not the cycle's current attempt",
+  },
+  DISTRIBUTION__CHUNK_OUT_OF_ORDER: {
+    edge: false,
+    http: 422,
+    meaning: "Chunks must arrive in order with a constant count",
+  },
+  DISTRIBUTION__NOT_SORTED: {
+    edge: false,
+    http: 422,
+    meaning: "Recipients must be strictly ascending across the whole list",
+  },
+  DISTRIBUTION__NOT_A_SUBMITTER: {
+    edge: false,
+    http: 422,
+    meaning: "A recipient has no valid revealed proof in this cycle",
+  },
+  DISTRIBUTION__OVER_BOUNTY: { edge: false, http: 422, meaning: "The list pays more than the cycle's reserved bounty" },
   DISTRIBUTION__WRONG_AMOUNT: {
     edge: false,
+    http: 422,
     meaning: "An amount differs from what the task's ledger-computed distribution rule gives that recipient",
   },
   DISTRIBUTION__INCOMPLETE: {
     edge: false,
+    http: 422,
     meaning: "A ledger-computed list must name every valid submitter; the last chunk left some out",
   },
-  CLAIM__NOTHING_CLAIMABLE: { edge: false, meaning: "Nothing has vested yet" },
-  TX__APPLY_FAILED: { edge: false, meaning: "A rule threw (a bug); included, nonce used, nothing else changed" },
-} as const;
+  CLAIM__NOTHING_CLAIMABLE: { edge: false, http: 422, meaning: "Nothing has vested yet" },
+  TX__APPLY_FAILED: {
+    edge: false,
+    http: 422,
+    meaning: "A rule threw (a bug); included, nonce used, nothing else changed",
+  },
+} as const satisfies Readonly<Record<string, RejectionEntry>>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
@@ -186,21 +266,4 @@ export function reject<C extends ErrorCode>(code: C, context: ErrorContextMap[C]
 
 export function isEdgeCode(code: ErrorCode): boolean {
   return ERROR_CODES[code].edge;
-}
-
-/**
- * A bug or a misuse of the API (a wrong argument type, a broken invariant). Rejections of transactions are values,
- * never this.
- */
-export class ProtocolError extends Error {
-  override readonly name = "ProtocolError";
-  readonly details: string;
-  constructor(shortMessage: string, details = "") {
-    super(details === "" ? shortMessage : `${shortMessage}\n\n${details}`);
-    this.details = details;
-  }
-}
-
-export function assert(condition: unknown, message: string): asserts condition {
-  if (!condition) throw new ProtocolError(`invariant broken: ${message}`);
 }

@@ -1,4 +1,4 @@
-import { ProtocolError } from "./errors.ts";
+import { ProtocolError } from "./gradualError.ts";
 import { keys } from "./state/keys.ts";
 import { Draft, type State, ZERO_TOTALS } from "./state/store.ts";
 import type { Account, ChainRecord } from "./types.ts";

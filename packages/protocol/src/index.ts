@@ -3,6 +3,7 @@
  * time is the slot number given to `advanceSlot`, and every choice comes from seeds fixed on the ledger.
  */
 export { type AdvanceSlotResult, advanceSlot } from "./advanceSlot.ts";
+export { type FormatTokenAmountOptions, formatTokenAmount, groupDigits, parseTokenAmount } from "./amounts.ts";
 export { applyBlock, type BlockResult, type TransactionOutcome } from "./applyBlock.ts";
 export {
   type Applied,
@@ -15,17 +16,34 @@ export { canonicalBytes, canonicalParse, canonicalStringify, isBigintString } fr
 export { bytesToHex, hashCanonical, hashCanonicalHex, hexToBytes, sha256, sha256Hex } from "./encoding/hash.ts";
 export { merkleRoot } from "./encoding/merkle.ts";
 export {
-  assert,
+  type ApiErrorCode,
+  ERROR_REGISTRY,
+  type ErrorEntry,
+  errorEntry,
+  errorMeaning,
+  httpStatusOf,
+  isRegisteredCode,
+  LEDGER_ERROR_CODES,
+  type LedgerErrorCode,
+  NODE_ERROR_CODES,
+  type RegisteredCode,
+  type RegistrySection,
+  SDK_ERROR_CODES,
+  WIRE_ERROR_CODES,
+  type WireErrorCode,
+} from "./errorRegistry.ts";
+export {
   ERROR_CODES,
   type ErrorCode,
   type ErrorContextMap,
   isEdgeCode,
-  ProtocolError,
   type Rejection,
+  type RejectionEntry,
   reject,
 } from "./errors.ts";
 export type { ProtocolEvent, ProtocolEventType } from "./events.ts";
 export { createGenesisState, type GenesisParameters } from "./genesis.ts";
+export { assert, GradualError, type GradualErrorOptions, ProtocolError } from "./gradualError.ts";
 export { checkConservation, checkTotals, recomputeTotals } from "./invariants.ts";
 export {
   AUDIT_MODES,
@@ -42,6 +60,7 @@ export {
   type PresetName,
   type TaskParams,
   TOKEN,
+  TOKEN_DECIMALS,
 } from "./params.ts";
 export * from "./queries.ts";
 export {
@@ -79,7 +98,7 @@ export {
   TRANSACTION_KINDS,
   transactionToJson,
 } from "./transactions/schema.ts";
-export { chainListDigest, EMPTY_LIST_DIGEST, listDigest, ruleAmount } from "./transactions/submitDistribution.ts";
+export { listDigest, ruleAmount } from "./transactions/submitDistribution.ts";
 export {
   jsonPayloadBytes,
   TASK_PAYLOAD_DOMAIN,
@@ -87,7 +106,7 @@ export {
   taskPayloadBytes,
 } from "./transactions/taskPayload.ts";
 export { lateChallengeWindow } from "./transactions/triggerAudit.ts";
-export { challengeableUntilRound } from "./transactions/withdraw.ts";
+
 export type * from "./types.ts";
 export {
   addTranche,

@@ -1,4 +1,4 @@
-import { ProtocolError } from "./errors.ts";
+import { ProtocolError } from "./gradualError.ts";
 import { readRecord, type State, stateEntries, ZERO_TOTALS } from "./state/store.ts";
 import type {
   AccountRecord,

@@ -45,6 +45,8 @@ export type TaskParams = {
 };
 
 export const BPS = 10_000;
+/** Decimal places of a token: one token is `10^TOKEN_DECIMALS` base units (protocol.md §3.1). */
+export const TOKEN_DECIMALS = 9;
 /** One token in base units. */
 export const TOKEN = 1_000_000_000n;
 
@@ -219,10 +221,3 @@ export function findParamsProblems(params: TaskParams): ParamsProblem[] {
   }
   return problems;
 }
-
-export const PARAM_FIELDS = [
-  ...INTEGER_FIELDS.map(([field]) => field),
-  ...AMOUNT_FIELDS,
-  "auditMode",
-  "distributionRule",
-] as const;

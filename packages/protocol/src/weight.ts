@@ -35,7 +35,7 @@ export function nodeWeight(node: NodeRecord, round: number, params: TaskParams):
 }
 
 /** The round from which a lot activated at `activationRound` weighs in full. */
-export function fullyRampedFrom(activationRound: number, rampRounds: number): number {
+function fullyRampedFrom(activationRound: number, rampRounds: number): number {
   return activationRound + Math.max(rampRounds, 1) - 1;
 }
 
@@ -102,11 +102,4 @@ export function foldNodeLots(node: NodeRecord, ramp: RampAggregate): NodeRecord 
   }
   if (lots.length === node.lots.length) return node;
   return { ...node, rampedStake, lots };
-}
-
-/** The node's stake as lots, with the folded part as one lot that the aggregate holds in `fullStake`. */
-export function nodeLots(node: NodeRecord, ramp: RampAggregate): StakeLot[] {
-  const lots: StakeLot[] = [...node.lots];
-  if (node.rampedStake > 0n) lots.push({ amount: node.rampedStake, activationRound: ramp.foldedThrough });
-  return lots;
 }

@@ -15,6 +15,7 @@ import {
   commitWindow,
   createGenesisState,
   distributionTriggerWindow,
+  GradualError,
   getCycle,
   getDistribution,
   getNode,
@@ -63,7 +64,7 @@ import {
  * but the seeded streams: the same seed gives the same blocks and the same state roots.
  */
 
-export const SIM_CHAIN_ID = "gradual-sim";
+const SIM_CHAIN_ID = "gradual-sim";
 
 /**
  * `scheduled` wakes a node only in the slots where decide() can return something (window openings, the slot after
@@ -128,7 +129,8 @@ export type SimResult = {
   readonly profile?: SimProfile;
 };
 
-export class SimulationError extends Error {
+/** A run broke an invariant: `SIM__INVARIANT_BROKEN`, with the seed and the command that replays it. */
+export class SimulationError extends GradualError<"SIM__INVARIANT_BROKEN"> {
   override readonly name = "SimulationError";
   constructor(
     readonly seed: number,
@@ -139,10 +141,12 @@ export class SimulationError extends Error {
     readonly detail: string,
     readonly replay: string,
   ) {
-    super(
-      `invariant broken: ${invariant}\n  seed ${seed}, rules ${rules}, slot ${slot} (round ${round})\n  ${detail}\n` +
+    super("SIM__INVARIANT_BROKEN", {
+      message:
+        `invariant broken: ${invariant}\n  seed ${seed}, rules ${rules}, slot ${slot} (round ${round})\n  ${detail}\n` +
         `  replay: ${replay}`,
-    );
+      context: { seed, rules, slot, round, invariant, replay },
+    });
   }
 }
 

@@ -14,7 +14,7 @@ import type { NodeClass } from "./world.ts";
  */
 
 /** Rounding slack per cycle: list amounts are floored per entry, so a fair share may differ by a few base units. */
-export const ROUNDING_BASE_UNITS = 1_000n;
+const ROUNDING_BASE_UNITS = 1_000n;
 
 export type NodeFairness = {
   readonly account: Account;

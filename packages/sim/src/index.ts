@@ -7,20 +7,18 @@
 export {
   replayCommand,
   runSimulation,
-  SIM_CHAIN_ID,
   type SimOptions,
   type SimProfile,
   type SimResult,
   SimulationError,
   type WakeMode,
 } from "./driver.ts";
-export { INVARIANTS, InvariantBreak, type InvariantName } from "./invariants.ts";
+export { InvariantBreak, type InvariantName } from "./invariants.ts";
 export type { GroupSummary, RoundSeries, RunMetrics, TriggerCost } from "./metrics.ts";
 export { buildReport, type ReportOptions, type ReportSummary } from "./report/index.ts";
 export { SeededRandom } from "./rng.ts";
 export {
   applyRules,
-  GRADUAL_RULES,
   isRulesName,
   KOII_RULES,
   RULE_NAMES,
@@ -34,17 +32,14 @@ export {
 } from "./rules.ts";
 export {
   createScenario,
-  FAULT_KINDS,
   type FaultSpec,
   type GroupSpec,
   loadScenario,
   parseScenario,
   type Scenario,
   ScenarioError,
-  STRATEGY_NAMES,
   type StrategyName,
 } from "./scenario.ts";
 export { STRATEGIES } from "./strategies/index.ts";
 export { formatSummary } from "./summary.ts";
-export { formatTokens, parseTokens, ratio } from "./units.ts";
 export type { NodeClass, SimGroup, SimNode, Strategy, World } from "./world.ts";

@@ -5,6 +5,7 @@ import {
   checkConservation,
   checkTotals,
   diffStates,
+  GradualError,
   getReveal,
   type Hash,
   type NodeRecord,
@@ -30,22 +31,17 @@ import {
  * Determinism (§11.4) is checked by running a seed twice (test/determinism.test.ts).
  */
 
-export const INVARIANTS = [
-  "conservation",
-  "payout-bound",
-  "paid-once",
-  "slash-needs-upheld-trigger",
-  "engine",
-] as const;
+const INVARIANTS = ["conservation", "payout-bound", "paid-once", "slash-needs-upheld-trigger", "engine"] as const;
 export type InvariantName = (typeof INVARIANTS)[number];
 
-export class InvariantBreak extends Error {
+/** An invariant broken inside a run; the driver turns it into a SimulationError with the seed and the replay. */
+export class InvariantBreak extends GradualError<"SIM__INVARIANT_BROKEN"> {
   override readonly name = "InvariantBreak";
   constructor(
     readonly invariant: InvariantName,
     readonly detail: string,
   ) {
-    super(`${invariant}: ${detail}`);
+    super("SIM__INVARIANT_BROKEN", { message: `${invariant}: ${detail}`, context: { invariant } });
   }
 }
 

@@ -1,8 +1,8 @@
 import { type Account, getNode, type ProtocolEvent, type State } from "@gradual/protocol";
 import { FairnessLedger, type FairnessMetrics } from "./fairness.ts";
 import type { ProofBook } from "./proofs.ts";
+import { ratio } from "./ratio.ts";
 import type { Scenario, StrategyName } from "./scenario.ts";
-import { ratio } from "./units.ts";
 import type { NodeClass, SimNode } from "./world.ts";
 
 /**

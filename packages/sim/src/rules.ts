@@ -25,7 +25,7 @@ export type RuleSet = {
   readonly flags: RuleFlags;
 };
 
-export const GRADUAL_RULES: RuleSet = {
+const GRADUAL_RULES: RuleSet = {
   name: "gradual",
   summary: "the scenario's parameters as written",
   overrides: {},

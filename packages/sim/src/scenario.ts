@@ -4,13 +4,14 @@ import {
   AUDIT_MODES,
   DISTRIBUTION_RULES,
   findParamsProblems,
+  GradualError,
   LIMITS,
   PARAM_NAMES,
+  parseTokenAmount,
   type TaskParams,
 } from "@gradual/protocol";
 import { parse as parseYaml } from "yaml";
 import { SIM_PRESETS, type SimPresetName } from "./rules.ts";
-import { parseTokens } from "./units.ts";
 
 /**
  * Scenario files (docs/simulator.md "Scenario files"): the task's parameters, the rounds, the node groups and the
@@ -18,7 +19,7 @@ import { parseTokens } from "./units.ts";
  * silently honest run.
  */
 
-export const STRATEGY_NAMES = [
+const STRATEGY_NAMES = [
   "honest",
   "lazy",
   "copier",
@@ -36,15 +37,9 @@ export const STRATEGY_NAMES = [
 export type StrategyName = (typeof STRATEGY_NAMES)[number];
 
 /** Coalition strategies that may behave honestly until a `strikeRound`. */
-export const STRIKING_STRATEGIES: readonly StrategyName[] = [
-  "whale",
-  "colluding",
-  "unavailable",
-  "selfpay",
-  "downtime",
-];
+const STRIKING_STRATEGIES: readonly StrategyName[] = ["whale", "colluding", "unavailable", "selfpay", "downtime"];
 
-export const FAULT_KINDS = ["crash", "cannotFetch", "lostTransactions", "lateTransactions"] as const;
+const FAULT_KINDS = ["crash", "cannotFetch", "lostTransactions", "lateTransactions"] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export type GroupSpec = {
@@ -107,11 +102,15 @@ export type Scenario = {
   readonly fullCheckEveryRounds: number;
 };
 
-export class ScenarioError extends Error {
+/** A scenario file that cannot run: `SIM__BAD_SCENARIO`, every problem on its own line. */
+export class ScenarioError extends GradualError<"SIM__BAD_SCENARIO"> {
   override readonly name = "ScenarioError";
+  constructor(message: string) {
+    super("SIM__BAD_SCENARIO", { message });
+  }
 }
 
-export const LIMITS_SIM = { maxRounds: 10_000, maxNodes: 100_000, maxGroups: 64, maxFaults: 256 } as const;
+const LIMITS_SIM = { maxRounds: 10_000, maxNodes: 100_000, maxGroups: 64, maxFaults: 256 } as const;
 
 const AMOUNT_PARAMS = new Set(["minimumStake", "bountyPerRound", "triggerBond", "losingVotePenalty"]);
 
@@ -175,10 +174,12 @@ class Reader {
   tokens(raw: Raw, key: string, path: string): bigint | null {
     const value = raw[key];
     if (value === undefined) return null;
-    const amount = parseTokens(value);
-    if (amount === null)
+    try {
+      return parseTokenAmount(value as string | number);
+    } catch {
       this.fail(`${path}.${key}`, `expected a token amount like 1000 or "0.5", got ${describe(value)}`);
-    return amount;
+      return null;
+    }
   }
 
   oneOf<T extends string>(raw: Raw, key: string, path: string, options: readonly T[], fallback?: T): T {

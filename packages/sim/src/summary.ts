@@ -1,5 +1,9 @@
+import { type FormatTokenAmountOptions, formatTokenAmount } from "@gradual/protocol";
 import type { SimResult } from "./driver.ts";
-import { formatTokens, ratio } from "./units.ts";
+import { ratio } from "./ratio.ts";
+
+/** Amounts in the simulator's tables and reports: tokens to three decimals (cut, not rounded), thousands grouped. */
+export const REPORT_AMOUNT: FormatTokenAmountOptions = { maxFractionDigits: 3, grouping: true };
 
 function percent(value: number): string {
   return `${(value * 100).toFixed(2)}%`;
@@ -38,28 +42,37 @@ export function formatSummary(result: SimResult): string {
       ? ""
       : `; ${percent(ratio(f.stayAndVesting.unfair, f.stayAndVesting.bounty))} over the stay and vesting period`;
   const rows: string[][] = [
-    ["bounty reserved", `${formatTokens(m.bountyReserved)} tokens`],
+    ["bounty reserved", `${formatTokenAmount(m.bountyReserved, REPORT_AMOUNT)} tokens`],
     [
       "paid to honest nodes",
-      `${formatTokens(m.paidHonest)} (${percent(Number(m.paidHonest) / Math.max(Number(m.bountyReserved), 1))})`,
+      `${formatTokenAmount(m.paidHonest, REPORT_AMOUNT)} (${percent(Number(m.paidHonest) / Math.max(Number(m.bountyReserved), 1))})`,
     ],
     [
       "unfair extraction",
-      `${formatTokens(f.whole.unfair)} (${percent(ratio(f.whole.unfair, f.whole.bounty))} of the bounty, against the fair ` +
+      `${formatTokenAmount(f.whole.unfair, REPORT_AMOUNT)} (${percent(ratio(f.whole.unfair, f.whole.bounty))} of the bounty, against the fair ` +
         `share of every valid worker${stay})`,
     ],
-    ["honest pay lost", `${formatTokens(f.whole.honestLostPay)} (fair share − paid, over honest nodes)`],
+    [
+      "honest pay lost",
+      `${formatTokenAmount(f.whole.honestLostPay, REPORT_AMOUNT)} (fair share − paid, over honest nodes)`,
+    ],
     [
       "coalition net",
-      `${formatTokens(f.coalition.net)} (paid ${formatTokens(f.coalition.paid)}, fair ${formatTokens(f.coalition.fair)}, ` +
-        `slashed ${formatTokens(f.coalition.slashed)})`,
+      `${formatTokenAmount(f.coalition.net, REPORT_AMOUNT)} (paid ${formatTokenAmount(f.coalition.paid, REPORT_AMOUNT)}, fair ${formatTokenAmount(f.coalition.fair, REPORT_AMOUNT)}, ` +
+        `slashed ${formatTokenAmount(f.coalition.slashed, REPORT_AMOUNT)})`,
     ],
-    ["paid unfairly (per list)", `${formatTokens(m.unfair)} (${percent(m.unfairShare)} of the bounty${window})`],
+    [
+      "paid unfairly (per list)",
+      `${formatTokenAmount(m.unfair, REPORT_AMOUNT)} (${percent(m.unfairShare)} of the bounty${window})`,
+    ],
     [
       "honest stake slashed",
-      `${formatTokens(m.honestSlashed)} (${percent(m.honestSlashedShare)}), ${m.honestNodesSlashed} node(s)`,
+      `${formatTokenAmount(m.honestSlashed, REPORT_AMOUNT)} (${percent(m.honestSlashedShare)}), ${m.honestNodesSlashed} node(s)`,
     ],
-    ["attacker stake slashed", `${formatTokens(m.attackerSlashed)} (${percent(m.attackerSlashedShare)})`],
+    [
+      "attacker stake slashed",
+      `${formatTokenAmount(m.attackerSlashed, REPORT_AMOUNT)} (${percent(m.attackerSlashedShare)})`,
+    ],
     [
       "triggers",
       `${m.triggers.proof} on proofs, ${m.triggers.distribution} on lists: ${m.triggers.upheld} upheld, ` +
@@ -67,8 +80,8 @@ export function formatSummary(result: SimResult): string {
     ],
     [
       "false triggers",
-      `${m.falseTriggers.triggers} (${m.falseTriggers.upheld} upheld): net cost ${formatTokens(m.falseTriggers.triggererCost)} ` +
-        `to the triggerers, ${formatTokens(m.falseTriggers.targetCost)} to the targets`,
+      `${m.falseTriggers.triggers} (${m.falseTriggers.upheld} upheld): net cost ${formatTokenAmount(m.falseTriggers.triggererCost, REPORT_AMOUNT)} ` +
+        `to the triggerers, ${formatTokenAmount(m.falseTriggers.targetCost, REPORT_AMOUNT)} to the targets`,
     ],
     [
       "audit checks per round",
@@ -95,12 +108,12 @@ export function formatSummary(result: SimResult): string {
     group.group,
     group.strategy,
     String(group.nodes),
-    formatTokens(group.stake),
-    formatTokens(group.paid),
-    formatTokens(group.unfair),
-    formatTokens(group.slashedStake + group.slashedVesting),
+    formatTokenAmount(group.stake, REPORT_AMOUNT),
+    formatTokenAmount(group.paid, REPORT_AMOUNT),
+    formatTokenAmount(group.unfair, REPORT_AMOUNT),
+    formatTokenAmount(group.slashedStake + group.slashedVesting, REPORT_AMOUNT),
     String(group.triggers),
-    formatTokens(group.bondsLost),
+    formatTokenAmount(group.bondsLost, REPORT_AMOUNT),
     String(group.losingVotes),
   ]);
   lines.push(...pad([header, ...groups], 2));

@@ -39,7 +39,11 @@ const DECIMAL = new RegExp(DECIMAL_PATTERN);
 /** Longest decimal accepted (2^128 has 39 digits): a bigint from the wire is bounded like everything else. */
 export const MAX_DECIMAL_DIGITS = 39;
 
-/** Parses a decimal string amount from the wire; throws WIRE__MALFORMED naming the field otherwise. */
+/**
+ * A bigint from the wire: base units as a decimal string ("1500000000"), as `toWire` writes them; throws
+ * WIRE__MALFORMED naming the field otherwise. Not token text ("1.5" tokens): that is the protocol's
+ * `parseTokenAmount`.
+ */
 export function parseAmount(field: string, raw: unknown): bigint {
   if (typeof raw === "bigint" && raw >= 0n) return raw;
   if (typeof raw !== "string" || raw.length > MAX_DECIMAL_DIGITS || !DECIMAL.test(raw)) {

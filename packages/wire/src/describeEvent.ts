@@ -312,15 +312,6 @@ export function describeEvent(event: WireEvent): EventDescription {
   };
 }
 
-/** The accounts a description names, in order, each once (a node's activity list). */
-export function accountsOf(description: EventDescription): string[] {
-  const out: string[] = [];
-  for (const part of description.parts) {
-    if (part.kind === "account" && !out.includes(part.account)) out.push(part.account);
-  }
-  return out;
-}
-
 export type PartRenderer = {
   readonly account: (account: string) => string;
   readonly amount: (amount: string) => string;

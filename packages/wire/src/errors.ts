@@ -1,29 +1,21 @@
-/**
- * Codes of the wire module: a value read from the wire that does not have its schema's shape. Same rules as the
- * protocol's and the ledger's registries (`DOMAIN__DESCRIPTION`, stable, never renumbered or reused). The ledger
- * never answers with these: they are found by whoever reads its JSON (the ledger client, the dashboard, the CLI).
- */
-export const WIRE_ERROR_CODES = {
-  WIRE__MALFORMED:
-    "A value does not have the shape of its wire schema: a field is missing, of the wrong type or out of range",
-  WIRE__BAD_REPLY:
-    "The ledger's reply does not match its route's wire schema (another version of the ledger, a proxy, or a bug); it was not used",
-} as const;
+import { GradualError, WIRE_ERROR_CODES, type WireErrorCode } from "@gradual/protocol";
 
-export type WireErrorCode = keyof typeof WIRE_ERROR_CODES;
+/**
+ * The wire module's codes (a value read from the wire that does not have its schema's shape) live in the one error
+ * registry, `WIRE_ERROR_CODES` in @gradual/protocol's errorRegistry.ts, with every other package's; they are
+ * re-exported here for the wire's readers.
+ */
+export { WIRE_ERROR_CODES, type WireErrorCode };
 
 /** Where a value went wrong: the field's path (`head.hash`, `items[3].amount`), what was expected and what came. */
 export type WireProblem = { readonly path: string; readonly expected: string; readonly got: string };
 
 /**
- * A failure with a stable code, shaped as the ledger's `LedgerError` (viem's BaseError): `shortMessage` for
- * people, `context` for programs, `cause` kept for logs.
+ * A value from the wire that does not fit its schema: a `GradualError` with a wire code (`shortMessage` for people,
+ * `context` for programs, `cause` kept for logs). The message defaults to the code's meaning in the registry.
  */
-export class WireError extends Error {
+export class WireError extends GradualError<WireErrorCode> {
   override readonly name = "WireError";
-  readonly code: WireErrorCode;
-  readonly shortMessage: string;
-  readonly context: Readonly<Record<string, unknown>>;
 
   constructor(
     code: WireErrorCode,
@@ -33,11 +25,7 @@ export class WireError extends Error {
       readonly cause?: unknown;
     },
   ) {
-    const shortMessage = options.message ?? WIRE_ERROR_CODES[code];
-    super(shortMessage, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
-    this.shortMessage = shortMessage;
-    this.context = options.context ?? {};
+    super(code, { ...options, message: options.message ?? WIRE_ERROR_CODES[code].meaning });
   }
 }
 

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { ERROR_REGISTRY, GradualError } from "@gradual/protocol";
 import {
   array,
   hex64,
@@ -19,7 +20,7 @@ import {
   union,
   unknown,
   WIRE_ERROR_CODES,
-  type WireError,
+  WireError,
 } from "../src/index.ts";
 
 /** The decoder's refusal: WIRE__MALFORMED, and the path and expectation it names. */
@@ -147,10 +148,26 @@ describe("unions", () => {
 });
 
 describe("the error registry", () => {
-  it("holds the codes in DOMAIN__DESCRIPTION form, each with its meaning", () => {
-    for (const [code, meaning] of Object.entries(WIRE_ERROR_CODES)) {
+  it("holds the wire's codes in its wire section, DOMAIN__DESCRIPTION names, each with its meaning", () => {
+    const section = ERROR_REGISTRY.find((entry) => entry.package === "wire");
+    assert.equal(section?.codes, WIRE_ERROR_CODES);
+    for (const [code, entry] of Object.entries(WIRE_ERROR_CODES)) {
       assert.match(code, /^WIRE__[A-Z_]+$/);
-      assert.ok(meaning.length > 10);
+      assert.ok(entry.meaning.length > 10);
     }
+  });
+
+  it("makes a wire failure a GradualError with its code, context and the code's meaning by default", () => {
+    let caught: unknown;
+    try {
+      object({ n: integer() }).decode({ n: "x" }, "body");
+    } catch (error) {
+      caught = error;
+    }
+    assert.ok(caught instanceof GradualError);
+    assert.ok(isWireError(caught, "WIRE__MALFORMED"));
+    assert.equal(caught.name, "WireError");
+    assert.equal((caught.context as { path?: string }).path, "body.n");
+    assert.equal(new WireError("WIRE__BAD_REPLY", {}).shortMessage, WIRE_ERROR_CODES.WIRE__BAD_REPLY.meaning);
   });
 });

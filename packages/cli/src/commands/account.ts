@@ -1,11 +1,6 @@
 import { existsSync } from "node:fs";
-import {
-  type AccountView,
-  createLedgerClient,
-  formatTokenAmount,
-  LedgerError,
-  resolveLedgerUrl,
-} from "@gradual/ledger/client";
+import { type AccountView, createLedgerClient, LedgerError, resolveLedgerUrl } from "@gradual/ledger/client";
+import { formatTokenAmount } from "@gradual/protocol";
 import { WireError } from "@gradual/wire";
 import type { Command } from "commander";
 import { CliError, describeRefusal, printJson } from "../output.ts";

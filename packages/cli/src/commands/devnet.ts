@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
-import { formatTokenAmount, type LedgerClient } from "@gradual/ledger/client";
+import type { LedgerClient } from "@gradual/ledger/client";
+import { formatTokenAmount } from "@gradual/protocol";
 import type { Command } from "commander";
 import { createEscrowKeeper } from "../devnet/escrowKeeper.ts";
 import { applyLongLivedFlagsToSelf } from "../devnet/processes.ts";

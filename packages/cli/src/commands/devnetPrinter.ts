@@ -1,5 +1,4 @@
-import { formatTokenAmount } from "@gradual/ledger/client";
-import type { ProtocolEventType } from "@gradual/protocol";
+import { formatTokenAmount, type ProtocolEventType } from "@gradual/protocol";
 import {
   type BlockEventData,
   describeEvent,

@@ -15,7 +15,7 @@ function loadKeyOrFail(path: string) {
 }
 
 /** Where `gradual keys new NAME` writes: ~/.gradual/keys/NAME.json ($GRADUAL_HOME replaces ~/.gradual). */
-export function defaultKeyPath(name: string): string {
+function defaultKeyPath(name: string): string {
   return join(process.env.GRADUAL_HOME ?? join(homedir(), ".gradual"), "keys", `${name}.json`);
 }
 

@@ -1,8 +1,8 @@
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { createLedgerClient, formatTokenAmount, resolveLedgerUrl } from "@gradual/ledger/client";
+import { createLedgerClient, resolveLedgerUrl } from "@gradual/ledger/client";
 import { createSandboxedTaskRunner, withMisbehaviour, writeBundleFile } from "@gradual/node";
-import { getNodeView, PRESETS, type PresetName } from "@gradual/protocol";
+import { formatTokenAmount, getNodeView, PRESETS, type PresetName } from "@gradual/protocol";
 import type { Command } from "commander";
 import { applyLongLivedFlagsToSelf } from "../devnet/processes.ts";
 import { startKoiiDevnet } from "../koii/devnet.ts";
@@ -14,7 +14,7 @@ import { callLedger } from "./account.ts";
 import { createEventPrinter } from "./devnetPrinter.ts";
 
 /** Local runs shrink Koii's long rounds (often 1,500 slots) to this many slots unless told otherwise. */
-export const DEFAULT_LOCAL_ROUND_SLOTS = 40;
+const DEFAULT_LOCAL_ROUND_SLOTS = 40;
 
 function integer(flag: string, raw: string, minimum: number, maximum: number): number {
   const value = Number(raw);

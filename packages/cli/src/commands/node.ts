@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { parseTokenAmount, resolveLedgerUrl } from "@gradual/ledger/client";
+import { resolveLedgerUrl } from "@gradual/ledger/client";
 import {
   createSandboxedTaskRunner,
   describeFailure,
@@ -10,6 +10,7 @@ import {
   startNode,
   withMisbehaviour,
 } from "@gradual/node";
+import { parseTokenAmount } from "@gradual/protocol";
 import type { Command } from "commander";
 import { CliError } from "../output.ts";
 import { collectTaskVar, taskVarsOf } from "../taskVars.ts";

@@ -1,5 +1,5 @@
-import { formatTokenAmount, type LedgerClient } from "@gradual/ledger/client";
-import type { ProtocolEventType } from "@gradual/protocol";
+import type { LedgerClient } from "@gradual/ledger/client";
+import { formatTokenAmount, type ProtocolEventType } from "@gradual/protocol";
 import type { WireEvent, WireEventOf } from "@gradual/wire";
 
 /**

@@ -1,4 +1,5 @@
-import { createLedgerClient, formatTokenAmount, resolveLedgerUrl } from "@gradual/ledger/client";
+import { createLedgerClient, resolveLedgerUrl } from "@gradual/ledger/client";
+import { formatTokenAmount } from "@gradual/protocol";
 import type { Command } from "commander";
 import { CliError, printJson } from "../output.ts";
 import { callLedger } from "./account.ts";

@@ -1,4 +1,4 @@
-import { parseTokenAmount } from "@gradual/ledger/client";
+import { parseTokenAmount } from "@gradual/protocol";
 import type { Command } from "commander";
 import { CliError } from "../output.ts";
 import { sendAndReport } from "./task.ts";

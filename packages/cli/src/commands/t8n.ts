@@ -63,7 +63,7 @@ function summaryLine(result: StepResult): string {
 }
 
 /** Runs the transition; exported for tests. */
-export function runT8n(options: T8nOptions): { post: PostFile; mismatches: string[] } {
+function runT8n(options: T8nOptions): { post: PostFile; mismatches: string[] } {
   const pre = parsePre(readJson(options.pre, "pre-state"), options.pre);
   const txs: TxsFile =
     options.txs === undefined ? { steps: [] } : parseTxs(readJson(options.txs, "transactions"), options.txs);

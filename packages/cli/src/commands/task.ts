@@ -1,18 +1,20 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import { createLedgerClient, type LedgerClient, resolveLedgerUrl } from "@gradual/ledger/client";
+import { writeBundleFile } from "@gradual/node/bundle";
 import {
-  createLedgerClient,
   formatTokenAmount,
-  type LedgerClient,
+  getNodeView,
+  getVesting,
+  type Hash,
   parseTokenAmount,
-  resolveLedgerUrl,
-} from "@gradual/ledger/client";
-import { bundleTask, writeBundleFile } from "@gradual/node/bundle";
-import { getNodeView, getVesting, type Hash, vestingBalance } from "@gradual/protocol";
+  vestingBalance,
+} from "@gradual/protocol";
+import { bundleTask } from "@gradual/sdk/bundle";
 import type { Command } from "commander";
 import { startTaskSite } from "../devnet/taskSite.ts";
 import { isKoiiTaskPath } from "../koii/detect.ts";
-import { CliError, describeRefusal, printJson } from "../output.ts";
+import { CliError, printJson, refusalError } from "../output.ts";
 import { loadTaskConfig, type TaskConfig } from "../taskConfig.ts";
 import { callLedger } from "./account.ts";
 import { loadKeyOrFail } from "./keys.ts";
@@ -86,11 +88,7 @@ export async function publishTask(
   );
   if (result.status !== "included")
     throw new CliError("TASK__NOT_INCLUDED", `createTask ${result.hash} was not included in time`);
-  if (!result.result.ok)
-    throw new CliError(
-      result.result.code,
-      describeRefusal(result.result.code, result.result.message, result.result.context),
-    );
+  if (!result.result.ok) throw refusalError(result.result);
   // A task's id is the hash of the transaction that created it (protocol.md §1).
   return result.hash as Hash;
 }
@@ -284,7 +282,7 @@ type TaskStatusView = NonNullable<Awaited<ReturnType<LedgerClient["getTask"]>>>;
 type NodeStatusRow = Awaited<ReturnType<LedgerClient["listNodes"]>>["items"][number];
 
 /** `gradual task status` for a person: amounts in tokens, one line per node and per live cycle. */
-export function formatTaskStatus(view: TaskStatusView, nodes: readonly NodeStatusRow[], url: string): string[] {
+function formatTaskStatus(view: TaskStatusView, nodes: readonly NodeStatusRow[], url: string): string[] {
   const { task } = view;
   const tokens = (amount: string | number | undefined) => {
     const text = formatTokenAmount(BigInt(amount ?? 0));
@@ -389,9 +387,5 @@ export async function sendAndReport(
   else if (result.status === "pending") process.stdout.write(`${what}: acknowledged, pending (${result.hash})\n`);
   else if (result.result.ok) process.stdout.write(`${what}: included in block ${result.block} (${result.hash})\n`);
   else process.stdout.write(`${what}: refused in block ${result.block}: ${result.result.code}\n`);
-  if (result.status === "included" && !result.result.ok)
-    throw new CliError(
-      result.result.code,
-      describeRefusal(result.result.code, result.result.message, result.result.context),
-    );
+  if (result.status === "included" && !result.result.ok) throw refusalError(result.result);
 }

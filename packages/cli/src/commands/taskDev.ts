@@ -2,14 +2,15 @@ import { type FSWatcher, mkdtempSync, rmSync, watch, writeFileSync } from "node:
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
-import { bundleTask, writeBundleFile } from "@gradual/node/bundle";
+import { writeBundleFile } from "@gradual/node/bundle";
+import { bundleTask } from "@gradual/sdk/bundle";
 import type { Command } from "commander";
 import { startTaskSite } from "../devnet/taskSite.ts";
 import { CliError } from "../output.ts";
 import { loadTaskConfig } from "../taskConfig.ts";
 
 /** The steps of a cycle whose time the dev loop reports, in the order a cycle runs them. */
-export const DEV_STEPS = ["task", "submission", "audit", "distribution"] as const;
+const DEV_STEPS = ["task", "submission", "audit", "distribution"] as const;
 export type DevStep = (typeof DEV_STEPS)[number];
 
 /** What the timing wrapper logs from inside the sandbox, one line per call: `gradual:timing STEP ROUND MS`. */
@@ -50,7 +51,7 @@ function formatMs(values: readonly number[] | undefined): string {
 }
 
 /** One line per round: the slowest node's time for each step (what decides whether the round's windows are met). */
-export function formatRoundTimings(round: number, steps: ReadonlyMap<DevStep, number[]>): string {
+function formatRoundTimings(round: number, steps: ReadonlyMap<DevStep, number[]>): string {
   return `  round ${String(round).padEnd(3)} ${DEV_STEPS.map((step) => `${step} ${formatMs(steps.get(step))}`).join(" · ")}`;
 }
 

@@ -1,6 +1,7 @@
-import { createLedgerClient, formatTokenAmount, parseTokenAmount, resolveLedgerUrl } from "@gradual/ledger/client";
+import { createLedgerClient, resolveLedgerUrl } from "@gradual/ledger/client";
+import { formatTokenAmount, parseTokenAmount } from "@gradual/protocol";
 import type { Command } from "commander";
-import { CliError, describeRefusal, printJson } from "../output.ts";
+import { CliError, printJson, refusalError } from "../output.ts";
 import { callLedger } from "./account.ts";
 import { loadKeyOrFail } from "./keys.ts";
 
@@ -60,10 +61,7 @@ Example:
         process.stdout.write(`transfer ${result.hash}: included in block ${result.block} but refused\n`);
       }
       if (result.status === "included" && !result.result.ok) {
-        throw new CliError(
-          result.result.code,
-          describeRefusal(result.result.code, result.result.message, result.result.context),
-        );
+        throw refusalError(result.result);
       }
     });
 }

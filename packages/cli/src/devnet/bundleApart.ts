@@ -2,7 +2,8 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type BundleTaskReturnType, bundleHash, bundleTask } from "@gradual/node/bundle";
+import type { RegisteredCode } from "@gradual/protocol";
+import { type BundleTaskReturnType, bundleHash, bundleTask } from "@gradual/sdk/bundle";
 import { CliError } from "../output.ts";
 
 /**
@@ -11,7 +12,7 @@ import { CliError } from "../output.ts";
  * benchmarks.md, "Node memory"). Where this code runs from TypeScript sources (tests), it bundles in-process.
  */
 export async function bundleApart(entry: string): Promise<BundleTaskReturnType> {
-  const moduleUrl = import.meta.resolve("@gradual/node/bundle");
+  const moduleUrl = import.meta.resolve("@gradual/sdk/bundle");
   if (!moduleUrl.endsWith(".js")) return bundleTask(entry);
   const dir = mkdtempSync(join(tmpdir(), "gradual-bundle-"));
   const out = join(dir, "bundle.mjs");
@@ -47,7 +48,9 @@ export async function bundleApart(entry: string): Promise<BundleTaskReturnType> 
       });
     });
     const result = JSON.parse(output) as { inputs?: string[]; code?: string; message?: string };
-    if (result.code !== undefined) throw new CliError(result.code, result.message ?? "bundling failed");
+    // A BUNDLE__* code of the SDK's bundler, as the child process printed it.
+    if (result.code !== undefined)
+      throw new CliError(result.code as RegisteredCode, result.message ?? "bundling failed");
     const code = new Uint8Array(readFileSync(out));
     return { code, hash: bundleHash(code), bytes: code.length, inputs: result.inputs ?? [] };
   } finally {

@@ -1,4 +1,5 @@
-import { formatTokenAmount, type LedgerClient, loadKeyFile } from "@gradual/ledger/client";
+import { type LedgerClient, loadKeyFile } from "@gradual/ledger/client";
+import { formatTokenAmount } from "@gradual/protocol";
 
 /**
  * Keeps a devnet's task funded so that `npm start` runs until stopped: once a round, when the escrow holds less than

@@ -17,7 +17,7 @@ export const CLI_BIN = resolve(dirname(fileURLToPath(import.meta.url)), "../../b
  * 2-core machine running 14 processes the helpers only contended for the same cores. Measured in
  * docs/benchmarks.md ("Node memory").
  */
-export const LONG_LIVED_NODE_FLAGS: readonly string[] = [
+const LONG_LIVED_NODE_FLAGS: readonly string[] = [
   "--max-semi-space-size=2",
   "--optimize-for-size",
   "--single-threaded-gc",

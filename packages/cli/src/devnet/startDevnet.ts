@@ -5,7 +5,6 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   createLedgerClient,
-  formatTokenAmount,
   GENESIS_FORMAT,
   generateKeyPair,
   type KeyPair,
@@ -13,7 +12,7 @@ import {
   loadKeyFile,
   saveKeyFile,
 } from "@gradual/ledger/client";
-import { findParamsProblems, type Hash, type TaskParams, TOKEN } from "@gradual/protocol";
+import { findParamsProblems, formatTokenAmount, type Hash, type TaskParams, TOKEN } from "@gradual/protocol";
 import { publishTask } from "../commands/task.ts";
 import { CliError } from "../output.ts";
 import { loadTaskConfig, type TaskConfig } from "../taskConfig.ts";

@@ -1,8 +1,8 @@
 import type { ChildProcess } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { createLedgerClient, formatTokenAmount, type LedgerClient } from "@gradual/ledger/client";
-import { type Hash, TOKEN } from "@gradual/protocol";
+import { createLedgerClient, type LedgerClient } from "@gradual/ledger/client";
+import { formatTokenAmount, type Hash, TOKEN } from "@gradual/protocol";
 import { type DevnetLedger, startDevnetLedger } from "../devnet/devnetLedger.ts";
 import { stopProcess } from "../devnet/processes.ts";
 import { loadOrCreateKey, spawnNode, writeGenesis } from "../devnet/startDevnet.ts";

@@ -15,7 +15,7 @@ import { build } from "esbuild";
 import { CliError } from "../output.ts";
 
 /** Where the linked packages live inside the task folder. */
-export const LINK_DIR = path.join(".gradual", "koii");
+const LINK_DIR = path.join(".gradual", "koii");
 const VERSION = "0.0.0-gradual";
 const RECORD_FIELD = "gradualKoiiLink";
 

@@ -2,7 +2,7 @@ import { type BuildKoiiTaskReturnType, buildKoiiTask, KoiiConfigError } from "@g
 import type { LedgerClient } from "@gradual/ledger/client";
 import type { Hash, PresetName } from "@gradual/protocol";
 import { loadKeyOrFail } from "../commands/keys.ts";
-import { CliError } from "../output.ts";
+import { CliError, refusalError } from "../output.ts";
 import type { TaskConfig } from "../taskConfig.ts";
 
 /** Koii task folders in the CLI: building and publishing to a ledger (detection is in detect.ts). */
@@ -83,7 +83,7 @@ export async function publishKoiiTask(
   );
   if (result.status !== "included")
     throw new CliError("TASK__NOT_INCLUDED", `createTask ${result.hash} was not included in time`);
-  if (!result.result.ok) throw new CliError(result.result.code, result.result.message);
+  if (!result.result.ok) throw refusalError(result.result);
   return result.hash as Hash;
 }
 

@@ -7,7 +7,7 @@ import { CliError } from "../output.ts";
  * `LINE_WIDTH` columns. That is the layout Biome's formatter produces, so generated vectors need no reformatting.
  */
 
-export const LINE_WIDTH = 120;
+const LINE_WIDTH = 120;
 
 function flat(value: unknown): string {
   if (typeof value === "bigint") return JSON.stringify(`${value}n`);

@@ -6,9 +6,11 @@ import {
   decodeTransaction,
   ERROR_CODES,
   type ErrorCode,
+  GradualError,
   getChain,
   isDecodeRejection,
   type ProtocolEvent,
+  type RegisteredCode,
   type State,
   stateEntries,
   stateFromEntries,
@@ -98,7 +100,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-function badInput(code: string, message: string): CliError {
+function badInput(code: RegisteredCode, message: string): CliError {
   return new CliError(code, message);
 }
 
@@ -212,7 +214,7 @@ export function stateFromPre(pre: PreFile, what = "pre.json"): State {
 }
 
 /** Every record of a state, keys and fields in canonical (sorted) order. */
-export function recordsOf(state: State): Record<string, unknown> {
+function recordsOf(state: State): Record<string, unknown> {
   const records: Record<string, unknown> = {};
   const entries = [...stateEntries(state)].sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0));
   for (const [key, value] of entries) records[key] = sortKeysDeep(value);
@@ -236,8 +238,11 @@ export function postFromRun(output: RunOutput): PostFile {
 // Running steps
 
 /** Thrown when a transition breaks conservation (protocol.md §11.1): a protocol bug, never a bad input. */
-export class InvariantError extends Error {
+export class InvariantError extends GradualError<"T8N__INVARIANT_BROKEN"> {
   override readonly name = "InvariantError";
+  constructor(message: string) {
+    super("T8N__INVARIANT_BROKEN", { message });
+  }
 }
 
 function checked(state: State, step: number): State {

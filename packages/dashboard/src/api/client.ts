@@ -1,3 +1,4 @@
+import { GradualError, type RegisteredCode } from "@gradual/protocol";
 import {
   type AccountView,
   type Assignment,
@@ -33,17 +34,14 @@ import {
  * says, so views can say what to do.
  */
 
-export class ApiError extends Error {
-  readonly code: string;
+export class ApiError extends GradualError {
+  override readonly name = "ApiError";
   readonly status: number;
-  readonly context: Readonly<Record<string, unknown>>;
 
   constructor(status: number, body: ErrorBodyWire) {
-    super(body.message);
-    this.name = "ApiError";
-    this.code = body.code;
+    // A registered code (the ledger's, the wire's or the dashboard's own); a newer ledger may send one this build lacks.
+    super(body.code as RegisteredCode, { message: body.message, context: body.context });
     this.status = status;
-    this.context = body.context;
   }
 }
 
@@ -68,7 +66,7 @@ export type ApiClientOptions = {
 };
 
 /** Largest page the ledger serves. */
-export const MAX_PAGE = MAX_PAGE_LIMIT;
+const MAX_PAGE = MAX_PAGE_LIMIT;
 /** Most blocks one range request returns (MAX_BLOCK_RANGE). */
 export const MAX_BLOCK_RANGE = 100;
 

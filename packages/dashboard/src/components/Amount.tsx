@@ -1,4 +1,5 @@
-import { type Amountish, formatBaseUnits, formatTokens } from "../model/formatTokens.ts";
+import { formatTokenAmount } from "@gradual/protocol";
+import { type Amountish, formatBaseUnits, SCREEN_AMOUNT, toBaseUnits } from "../model/amounts.ts";
 
 /** An amount in tokens; the exact base units show on hover (and to screen readers). */
 export function Amount({
@@ -17,7 +18,7 @@ export function Amount({
   let text: string;
   let title: string;
   try {
-    text = formatTokens(value, { maxFractionDigits: digits ?? 9, unit });
+    text = formatTokenAmount(toBaseUnits(value), { ...SCREEN_AMOUNT, maxFractionDigits: digits ?? 9, unit });
     title = formatBaseUnits(value);
   } catch {
     return <span className="muted">?</span>;

@@ -1,5 +1,6 @@
+import { formatTokenAmount } from "@gradual/protocol";
 import type { StoredEvent } from "../api/live.ts";
-import { formatTokens } from "./formatTokens.ts";
+import { SCREEN_AMOUNT } from "./amounts.ts";
 import type { VestingEvent } from "./vestingCurve.ts";
 
 /**
@@ -153,6 +154,6 @@ export function slashSummary(slashes: readonly StoredEvent[], slashCount: number
   const stake = slashes.reduce((sum, item) => sum + taken(item, "fromStake"), 0n);
   const vesting = slashes.reduce((sum, item) => sum + taken(item, "fromVesting"), 0n);
   const earlier = Math.max(0, slashCount - slashes.length);
-  const shown = `${slashes.length} slash${slashes.length === 1 ? "" : "es"} below: ${formatTokens(stake.toString())} from stake + ${formatTokens(vesting.toString())} from locked rewards = ${formatTokens((stake + vesting).toString())}`;
+  const shown = `${slashes.length} slash${slashes.length === 1 ? "" : "es"} below: ${formatTokenAmount(stake, SCREEN_AMOUNT)} from stake + ${formatTokenAmount(vesting, SCREEN_AMOUNT)} from locked rewards = ${formatTokenAmount(stake + vesting, SCREEN_AMOUNT)}`;
   return earlier === 0 ? `${shown}.` : `${shown}; ${earlier} earlier, before the blocks this page has seen.`;
 }

@@ -1,5 +1,5 @@
 import type { CycleView } from "@gradual/wire";
-import { tokensAsNumber } from "./formatTokens.ts";
+import { tokensAsNumber } from "./amounts.ts";
 
 /**
  * Per-cycle series for the task view's charts, from the ledger's cycle views: how many nodes submitted, what

@@ -93,7 +93,7 @@ export function formatSlot(slot: number): string {
 }
 
 /** Slots without a block after which the dashboard says the chain stalled (the ledger's /v1/health uses 5 too). */
-export const STALL_SLOTS = 5;
+const STALL_SLOTS = 5;
 
 /**
  * Whole slots since the dashboard last saw a new block, when that is at least `stallSlots` and the chain advances on

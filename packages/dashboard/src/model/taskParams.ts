@@ -2,7 +2,7 @@ import { decodeParams, type TaskParams } from "@gradual/protocol";
 import type { Timing } from "./windowLayout.ts";
 
 /** Task parameters as the protocol types them (amounts as bigints), from the API's wire form. */
-export function paramsFromWire(raw: unknown): TaskParams {
+function paramsFromWire(raw: unknown): TaskParams {
   const decoded = decodeParams(raw);
   if ("ok" in decoded && decoded.ok === false) {
     throw new TypeError(`the ledger sent task parameters this dashboard cannot read: ${decoded.message}`);

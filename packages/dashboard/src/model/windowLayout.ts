@@ -134,7 +134,7 @@ function bar(
 }
 
 /** The work period of cycle c: round c, ending with the commit window (§2.2, §4.1). */
-export function workPeriod(task: Timing, cycle: number, slot: number): PeriodBand {
+function workPeriod(task: Timing, cycle: number, slot: number): PeriodBand {
   const opensAt = roundStart(task, cycle);
   const closesAt = roundStart(task, cycle + 1);
   const commit = commitWindow(task, cycle);
@@ -156,7 +156,7 @@ export function workPeriod(task: Timing, cycle: number, slot: number): PeriodBan
 }
 
 /** The review period of cycle c: round c+1 with reveals, then proof triggers and votes (§4.2, §5). */
-export function reviewPeriod(task: Timing, cycle: number, slot: number): PeriodBand {
+function reviewPeriod(task: Timing, cycle: number, slot: number): PeriodBand {
   const opensAt = roundStart(task, cycle + 1);
   const closesAt = roundStart(task, cycle + 2);
   const windows = [
@@ -189,7 +189,7 @@ export function reviewPeriod(task: Timing, cycle: number, slot: number): PeriodB
 }
 
 /** The distribution period of attempt `attempt` of cycle c, in round `attemptRound` (§6). */
-export function distributionPeriod(
+function distributionPeriod(
   task: Timing,
   cycle: number,
   attempt: number,

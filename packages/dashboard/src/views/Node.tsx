@@ -10,7 +10,7 @@ import { HashLink } from "../components/HashLink.tsx";
 import { ErrorMessage, Message } from "../components/Message.tsx";
 import { SlotTime } from "../components/SlotTime.tsx";
 import { Stat } from "../components/Stat.tsx";
-import { tokensAsNumber } from "../model/formatTokens.ts";
+import { tokensAsNumber } from "../model/amounts.ts";
 import { nodeHistory, slashSummary, vestingEventsOf } from "../model/nodeHistory.ts";
 import { nodeStanding, weightShare } from "../model/nodeStatus.ts";
 import { rampFraction, timingOf } from "../model/taskParams.ts";

@@ -17,7 +17,7 @@ const OVERVIEW_TASKS = 100;
 /** Beyond this many nodes in all, vesting is not summed from node views (too many requests for one page). */
 const MAX_NODES_FOR_VESTING = 5_000;
 
-export function phaseSummary(view: TaskView): string {
+function phaseSummary(view: TaskView): string {
   const parts: string[] = [];
   for (const period of ["work", "review", "distribution"] as const) {
     const cycles = view.cycles.filter((cycle) => cycle.phase === period).map((cycle) => cycle.cycle);

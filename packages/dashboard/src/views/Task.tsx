@@ -1,3 +1,4 @@
+import { formatTokenAmount } from "@gradual/protocol";
 import { type CycleView, NOTABLE_EVENT_TYPES, type NodeView, type TaskView } from "@gradual/wire";
 import { useMemo } from "react";
 import { allPages, isNotFound } from "../api/client.ts";
@@ -12,7 +13,7 @@ import { Stat } from "../components/Stat.tsx";
 import { Pipeline, RoundNow } from "../components/Timeline.tsx";
 import { useNarrow } from "../components/useNow.ts";
 import { type Column, VirtualTable } from "../components/VirtualTable.tsx";
-import { formatTokens } from "../model/formatTokens.ts";
+import { SCREEN_AMOUNT, toBaseUnits } from "../model/amounts.ts";
 import { escrowedOfTask, stakeOfTask } from "../model/money.ts";
 import { nodeStanding, weightShare } from "../model/nodeStatus.ts";
 import { cycleSeries } from "../model/series.ts";
@@ -94,7 +95,7 @@ function TaskHeader({ view, round }: { readonly view: TaskView; readonly round: 
         task <HashLink value={task.id} /> · created by <HashLink value={task.creator} to={href.account(task.creator)} />{" "}
         at <SlotTime slot={task.createdSlot} /> · rounds of {params.roundSlots} slots
         {roundMs === undefined ? "" : ` (${formatDuration(roundMs)})`} · bounty{" "}
-        {formatTokens(String(params.bountyPerRound))} per round
+        {formatTokenAmount(toBaseUnits(String(params.bountyPerRound)), SCREEN_AMOUNT)} per round
       </p>
       <div className="stats">
         <Stat
@@ -115,7 +116,7 @@ function TaskHeader({ view, round }: { readonly view: TaskView; readonly round: 
         <Stat
           label="Staked"
           value={<Amount value={stakeOfTask(view)} digits={2} />}
-          hint={`minimum ${formatTokens(String(params.minimumStake))}`}
+          hint={`minimum ${formatTokenAmount(toBaseUnits(String(params.minimumStake)), SCREEN_AMOUNT)}`}
         />
         <Stat
           label="Escrowed"

@@ -1,21 +1,20 @@
-import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { builtinModules } from "node:module";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
-import { build, type Message, type Plugin } from "esbuild";
+import { GradualError } from "@gradual/protocol";
+import { type BundleTaskReturnType, bundleTask } from "@gradual/sdk/bundle";
+import type { Plugin } from "esbuild";
 import { type KoiiConfigMapping, type MapKoiiConfigOptions, mapKoiiConfig } from "../config/mapKoiiConfig.ts";
 import { ENTRY_CANDIDATES, findKoiiEntry, KOII_CONFIG_FILE } from "./detect.ts";
 
 /**
  * Turns a Koii task folder (config-task.yml + src/index calling initializeTaskManager) into a gradual task bundle:
- * one ESM file whose default export is `defineTask(fromKoii(...))`. The task's own sources are bundled as they are;
- * only its imports of Koii's packages are pointed at gradual's implementation (src/shims).
+ * one ESM file whose default export is `defineTask(fromKoii(...))`. The task's own sources are bundled as they are,
+ * by the SDK's bundler (`@gradual/sdk/bundle`, the one `gradual task build` uses); this module gives it a generated
+ * entry and a plugin that points the imports of Koii's packages at gradual's implementation (src/shims).
  */
 
 export { ENTRY_CANDIDATES, findKoiiEntry, isKoiiTaskDirectory, KOII_CONFIG_FILE } from "./detect.ts";
-/** Largest bundle produced, in bytes (the node's MAX_BUNDLE_BYTES). */
-export const MAX_KOII_BUNDLE_BYTES = 16 * 1024 * 1024;
 
 const SOURCE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 /** `.ts` when this module runs from src/ (tests, through tsx), `.js` when it runs compiled from dist/. */
@@ -35,11 +34,6 @@ export const KOII_MODULES: Readonly<Record<string, string>> = {
   "@_koi/web3.js": shim("web3"),
 };
 
-/** The REQUIRE_BANNER of the node's bundler: CommonJS dependencies (Express) call `require`. */
-const REQUIRE_BANNER =
-  'import { createRequire as __gradualCreateRequire } from "node:module";\n' +
-  "const require = __gradualCreateRequire(import.meta.url);";
-
 export type KoiiTaskFolder = {
   readonly directory: string;
   readonly configPath: string;
@@ -48,20 +42,22 @@ export type KoiiTaskFolder = {
 };
 
 /** Reads and maps a Koii task folder's config-task.yml (a folder, or the path of the file itself). */
-export function loadKoiiTaskFolder(
+function loadKoiiTaskFolder(
   pathOrDirectory: string,
   options: Omit<MapKoiiConfigOptions, "markdownDescription"> = {},
 ): KoiiTaskFolder {
   const resolved = path.resolve(pathOrDirectory);
   const configPath =
     resolved.endsWith(".yml") || resolved.endsWith(".yaml") ? resolved : path.join(resolved, KOII_CONFIG_FILE);
-  if (!existsSync(configPath)) throw new Error(`no ${KOII_CONFIG_FILE} at ${pathOrDirectory}`);
+  if (!existsSync(configPath)) {
+    throw new GradualError("KOII__NOT_A_TASK_FOLDER", { message: `no ${KOII_CONFIG_FILE} at ${pathOrDirectory}` });
+  }
   const directory = path.dirname(configPath);
   const entry = findKoiiEntry(directory);
   if (entry === undefined) {
-    throw new Error(
-      `${directory} has no ${ENTRY_CANDIDATES.join(" or ")}: gradual runs Koii tasks of the template's current shape, whose src/index calls initializeTaskManager`,
-    );
+    throw new GradualError("KOII__NOT_A_TASK_FOLDER", {
+      message: `${directory} has no ${ENTRY_CANDIDATES.join(" or ")}: gradual runs Koii tasks of the template's current shape, whose src/index calls initializeTaskManager`,
+    });
   }
   const text = readFileSync(configPath, "utf8");
   const markdown = /^\s*markdownDescriptionPath:\s*["']?([^"'\n#]+?)["']?\s*(#.*)?$/m.exec(text)?.[1];
@@ -73,13 +69,6 @@ export function loadKoiiTaskFolder(
       : {}),
   });
   return { directory, configPath, entry, mapping };
-}
-
-function formatMessages(messages: readonly Message[]): string {
-  return messages
-    .slice(0, 10)
-    .map((message) => `${message.location ? `${message.location.file}:${message.location.line}: ` : ""}${message.text}`)
-    .join("\n");
 }
 
 const koiiResolver: Plugin = {
@@ -102,13 +91,7 @@ const koiiResolver: Plugin = {
   },
 };
 
-export type BuildKoiiTaskReturnType = {
-  readonly code: Uint8Array;
-  /** sha256 of `code`, lowercase hex: the task's bundleHash on the ledger. */
-  readonly hash: string;
-  readonly bytes: number;
-  readonly folder: KoiiTaskFolder;
-};
+export type BuildKoiiTaskReturnType = BundleTaskReturnType & { readonly folder: KoiiTaskFolder };
 
 /**
  * Bundles a Koii task folder for gradual. Deterministic for a given layout: the same sources give the same bytes.
@@ -134,39 +117,9 @@ export async function buildKoiiTask(
     `export default defineTask(fromKoii({ ...${JSON.stringify(adapterOptions)}, app }));`,
     "",
   ].join("\n");
-  const builtins = builtinModules.flatMap((name) => [name, `node:${name}`]);
-  const result = await build({
-    stdin: { contents, resolveDir: SOURCE_ROOT, sourcefile: "gradual-koii-entry.js", loader: "js" },
-    absWorkingDir: folder.directory,
-    bundle: true,
-    format: "esm",
-    platform: "node",
-    target: "node20",
-    minify: false,
-    sourcemap: false,
-    legalComments: "inline",
-    charset: "utf8",
-    banner: { js: REQUIRE_BANNER },
-    external: builtins,
-    plugins: [koiiResolver],
-    write: false,
-    logLevel: "silent",
-  }).catch((error: unknown) => {
-    const errors = (error as { errors?: Message[] }).errors;
-    throw new Error(
-      `cannot bundle Koii task ${folder.directory}:\n${errors ? formatMessages(errors) : String(error)}`,
-      {
-        cause: error,
-      },
-    );
-  });
-  const output = result.outputFiles[0];
-  if (output === undefined || result.outputFiles.length !== 1) {
-    throw new Error(`cannot bundle Koii task ${folder.directory}: expected one output file`);
-  }
-  if (output.contents.byteLength > MAX_KOII_BUNDLE_BYTES) {
-    throw new RangeError(`Koii task bundle is ${output.contents.byteLength} bytes (max ${MAX_KOII_BUNDLE_BYTES})`);
-  }
-  const code = output.contents.slice();
-  return { code, hash: createHash("sha256").update(code).digest("hex"), bytes: code.byteLength, folder };
+  const bundle = await bundleTask(
+    { contents, resolveDir: SOURCE_ROOT, sourcefile: "gradual-koii-entry.js" },
+    { workingDir: folder.directory, plugins: [koiiResolver], label: `Koii task ${folder.directory}` },
+  );
+  return { ...bundle, folder };
 }

@@ -1,4 +1,12 @@
-import { findParamsProblems, LIMITS, PRESETS, type PresetName, type TaskParams, TOKEN } from "@gradual/protocol";
+import {
+  findParamsProblems,
+  GradualError,
+  LIMITS,
+  PRESETS,
+  type PresetName,
+  parseTokenAmount,
+  type TaskParams,
+} from "@gradual/protocol";
 import { parseTaskLimitsConfig, type TaskLimitsConfig } from "@gradual/sdk";
 import { parse as parseYaml } from "yaml";
 
@@ -50,14 +58,15 @@ export type MapKoiiConfigOptions = {
 };
 
 /** Invalid values, one message per field in create-task-cli's words. */
-export class KoiiConfigError extends Error {
+export class KoiiConfigError extends GradualError<"KOII__BAD_CONFIG"> {
   override readonly name = "KoiiConfigError";
   readonly errors: Readonly<Record<string, string>>;
   constructor(errors: Record<string, string>) {
     const lines = Object.entries(errors).map(([field, message]) => `  ${field}: ${message}`);
-    super(
-      `config-task.yml has errors (create-task-cli would refuse it too):\n${lines.join("\n")}\nPlease resolve these issues`,
-    );
+    super("KOII__BAD_CONFIG", {
+      message: `config-task.yml has errors (create-task-cli would refuse it too):\n${lines.join("\n")}\nPlease resolve these issues`,
+      context: { errors },
+    });
     this.errors = errors;
   }
 }
@@ -120,15 +129,6 @@ function numeric(value: unknown): number | undefined {
   if (typeof value === "number") return value;
   if (typeof value === "string" && value.trim() !== "" && Number.isFinite(Number(value))) return Number(value);
   return undefined;
-}
-
-/** Whole tokens (a number with up to 9 decimals) to base units, exactly. */
-export function tokensToBaseUnits(tokens: number): bigint {
-  if (!Number.isFinite(tokens) || tokens < 0) throw new RangeError(`expected a non-negative amount, got ${tokens}`);
-  const fixed = tokens.toFixed(9);
-  if (Number(fixed) !== tokens) throw new RangeError(`${tokens} has more than 9 decimals`);
-  const [whole = "0", fraction = ""] = fixed.split(".");
-  return BigInt(whole) * TOKEN + BigInt(fraction.padEnd(9, "0"));
 }
 
 function validateRequirementsTags(tags: unknown): boolean {
@@ -329,7 +329,7 @@ export function mapKoiiConfig(yamlText: string, options: MapKoiiConfigOptions = 
   const amounts: Record<string, bigint> = {};
   for (const field of ["minimum_stake_amount", "total_bounty_amount", "bounty_amount_per_round"]) {
     try {
-      amounts[field] = tokensToBaseUnits(numeric(file[field]) as number);
+      amounts[field] = parseTokenAmount(numeric(file[field]) as number);
     } catch (error) {
       slotErrors[field] = (error as Error).message;
     }

@@ -27,16 +27,16 @@ export type FromKoiiOptions = {
 };
 
 /** Koii's limit on a submission, in UTF-8 bytes (task manager `submitTask`). */
-export const MAX_KOII_SUBMISSION_BYTES = 512;
+const MAX_KOII_SUBMISSION_BYTES = 512;
 /** Deepest route path the catch-all forwards to Express, in segments. */
-export const MAX_ROUTE_SEGMENTS = 8;
+const MAX_ROUTE_SEGMENTS = 8;
 
 /**
  * Koii's submission rule: only a string of at most 512 UTF-8 bytes is submitted. Anything else that is not a string
  * (undefined, null, an object) means nothing is submitted this round, as Koii's task manager does, and is not an
  * error (null); a string over the limit is one (Koii throws and catches it).
  */
-export function checkKoiiSubmission(value: unknown, round: number): string | null {
+function checkKoiiSubmission(value: unknown, round: number): string | null {
   if (typeof value !== "string") return null;
   const bytes = Buffer.byteLength(value, "utf8");
   if (bytes > MAX_KOII_SUBMISSION_BYTES) {
@@ -48,7 +48,7 @@ export function checkKoiiSubmission(value: unknown, round: number): string | nul
 }
 
 /** Koii's audit rule: undefined or null counts as valid; anything else by its truth. */
-export function koiiAuditVerdict(value: unknown): boolean {
+function koiiAuditVerdict(value: unknown): boolean {
   return value === undefined || value === null ? true : Boolean(value);
 }
 

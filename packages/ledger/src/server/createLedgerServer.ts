@@ -1,4 +1,5 @@
 import type { ServerResponse } from "node:http";
+import { httpStatusOf } from "@gradual/protocol";
 import { toWire } from "@gradual/wire";
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from "fastify";
 import { type ErrorBody, LedgerError } from "../errors.ts";
@@ -7,7 +8,6 @@ import type { Logger } from "../logger.ts";
 import type { LedgerMetrics } from "../metrics.ts";
 import type { BlockProducer } from "../producer.ts";
 import type { BlobStore } from "../store/blobStore.ts";
-import { httpStatusOf } from "./httpStatus.ts";
 import { registerAccountRoutes } from "./routes/accounts.ts";
 import { registerBlobRoutes } from "./routes/blobs.ts";
 import { registerBlockRoutes } from "./routes/blocks.ts";
@@ -71,7 +71,7 @@ declare module "fastify" {
 }
 
 /** Turns anything thrown in a handler or by fastify itself into the API's error body. */
-export function errorBodyOf(error: unknown): ErrorBody {
+function errorBodyOf(error: unknown): ErrorBody {
   if (error instanceof LedgerError)
     return { ...error.toBody(), context: toWire(error.context) as Record<string, unknown> };
   const fastifyError = error as Partial<FastifyError> & { validation?: { instancePath?: string; message?: string }[] };

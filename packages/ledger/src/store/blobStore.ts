@@ -14,8 +14,8 @@ export type BlobStoreOptions = {
   readonly maxBytesPerAccount?: number;
 };
 
-export const DEFAULT_BLOB_STORE_BYTES = 1024 * 1024 * 1024;
-export const DEFAULT_BLOB_BYTES_PER_ACCOUNT = 64 * 1024 * 1024;
+const DEFAULT_BLOB_STORE_BYTES = 1024 * 1024 * 1024;
+const DEFAULT_BLOB_BYTES_PER_ACCOUNT = 64 * 1024 * 1024;
 
 /**
  * Content-addressed blobs, apart from the chain: their own SQLite file (DIR/blobs.sqlite) with its own size limit,

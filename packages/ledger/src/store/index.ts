@@ -1,9 +1,3 @@
-export {
-  BLOB_FILE_NAME,
-  BlobStore,
-  type BlobStoreOptions,
-  DEFAULT_BLOB_BYTES_PER_ACCOUNT,
-  DEFAULT_BLOB_STORE_BYTES,
-} from "./blobStore.ts";
+export { BLOB_FILE_NAME, BlobStore, type BlobStoreOptions } from "./blobStore.ts";
 export type { LedgerStore, MempoolRow, StateChange, StoredTransaction } from "./LedgerStore.ts";
 export { SQLITE_FILE_NAME, SqliteStore, type SqliteStoreOptions } from "./sqliteStore.ts";

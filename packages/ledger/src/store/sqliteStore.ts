@@ -80,7 +80,6 @@ CREATE TABLE IF NOT EXISTS blobs (hash TEXT PRIMARY KEY, size INTEGER NOT NULL, 
 
 /** A transaction's row id: its block and position, so that a block's transactions are one range of the table. */
 const POSITIONS_PER_BLOCK = 1 << 20;
-export const MAX_TRANSACTIONS_PER_BLOCK = POSITIONS_PER_BLOCK;
 
 function txId(block: number, position: number): number {
   return block * POSITIONS_PER_BLOCK + position;

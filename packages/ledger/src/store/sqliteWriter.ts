@@ -16,7 +16,7 @@ export type MempoolRowMessage = readonly [
   signature: string,
   receivedAtMs: number,
 ];
-export const FIELD_SEPARATOR = "\u0000";
+const FIELD_SEPARATOR = "\u0000";
 export type BlockMessage = {
   readonly number: number;
   readonly slot: number;

@@ -1,7 +1,6 @@
 import {
   computeBlockHash,
   computeTxsRoot,
-  formatTokenAmount,
   generateKeyPair,
   type KeyPair,
   keyPairFromSecret,
@@ -14,6 +13,8 @@ import {
   checkConservation,
   createGenesisState,
   DEVNET_PARAMS,
+  formatTokenAmount,
+  GradualError,
   getChain,
   getCycle,
   getNode,
@@ -303,14 +304,19 @@ const MAX_BLOCK_RANGE = 100;
  * (bigints as decimal strings) from the local network's state and blocks. GET /tasks/{id} gives the task record and
  * its open cycles; GET /blocks?from=N&to=M gives blocks N..M (at most 100, none past the head).
  */
-export function localLedgerReader(currentState: () => State, blocks: readonly LocalBlock[]): LedgerReader {
+function localLedgerReader(currentState: () => State, blocks: readonly LocalBlock[]): LedgerReader {
   const answer = (path: string): unknown => {
     const url = new URL(path.replace(/^\/v1(?=\/)/, ""), "http://local");
     const taskMatch = /^\/tasks\/([0-9a-f]{64})$/.exec(url.pathname);
     if (taskMatch !== null) {
       const state = currentState();
       const task = getTask(state, taskMatch[1] as string);
-      if (task === undefined) throw new Error(`GET ${path}: HTTP 404 no task ${taskMatch[1]}`);
+      if (task === undefined) {
+        throw new GradualError("NODE__LEDGER_REQUEST_FAILED", {
+          message: `GET ${path}: HTTP 404 no task ${taskMatch[1]}`,
+          context: { path, status: 404 },
+        });
+      }
       const cycles = task.openCycles.map((cycle) => ({ cycle, record: toWire(getCycle(state, task.id, cycle)) }));
       return { task: toWire(task), slot: getChain(state).slot, round: roundOf(task, getChain(state).slot), cycles };
     }
@@ -318,11 +324,16 @@ export function localLedgerReader(currentState: () => State, blocks: readonly Lo
       const from = Number(url.searchParams.get("from"));
       const to = Number(url.searchParams.get("to") ?? from + MAX_BLOCK_RANGE - 1);
       if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || from < 0 || to < from)
-        throw new Error(`GET ${path}: HTTP 400 expected 0 <= from <= to`);
+        throw new GradualError("NODE__LEDGER_REQUEST_FAILED", {
+          message: `GET ${path}: HTTP 400 expected 0 <= from <= to`,
+          context: { path, status: 400 },
+        });
       const last = Math.min(to, from + MAX_BLOCK_RANGE - 1);
       return { blocks: blocks.slice(from, last + 1) };
     }
-    throw new Error(`GET ${path}: gradual task test serves only GET /tasks/{id} and GET /blocks?from&to`);
+    throw new GradualError("NODE__LOCAL_READ_UNSUPPORTED", {
+      message: `GET ${path}: gradual task test serves only GET /tasks/{id} and GET /blocks?from&to`,
+    });
   };
   // Through JSON, as over HTTP: the task gets a copy it may keep or change.
   return { get: async <T>(path: string) => JSON.parse(JSON.stringify(answer(path))) as T };

@@ -28,7 +28,7 @@ export function withGarbageEvery(runner: TaskRunner, every: number): TaskRunner 
  * one byte changed (the last character of a text moved to another letter or digit). It looks like the task's
  * output, so an audit that compares values finds it wrong instead of failing on a shape it never expected.
  */
-export function withAlteredOutputEvery(runner: TaskRunner, every: number): TaskRunner {
+function withAlteredOutputEvery(runner: TaskRunner, every: number): TaskRunner {
   if (!Number.isInteger(every) || every < 1) throw new RangeError(`--misbehave altered:N expects N >= 1, got ${every}`);
   return {
     ...runner,

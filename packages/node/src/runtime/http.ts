@@ -1,5 +1,6 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import { GradualError } from "@gradual/protocol";
 
 /**
  * The node's HTTP client (ledger API, peers' proofs) over `node:http`, not the global `fetch`: fetch loads undici
@@ -24,9 +25,19 @@ export type HttpRequestOptions = {
 };
 
 /** A reply body over `maxBytes`: the request was aborted when it crossed the limit. */
-export class HttpBodyTooLarge extends Error {
+export class HttpBodyTooLarge extends GradualError<"NODE__HTTP_BODY_TOO_LARGE"> {
   override readonly name = "HttpBodyTooLarge";
-  readonly code = "NODE__HTTP_BODY_TOO_LARGE";
+  constructor(message: string) {
+    super("NODE__HTTP_BODY_TOO_LARGE", { message });
+  }
+}
+
+/** No complete answer in time; named `TimeoutError` as fetch's timeouts are, which callers recognise. */
+export class HttpTimeout extends GradualError<"NODE__HTTP_TIMEOUT"> {
+  override readonly name = "TimeoutError";
+  constructor(message: string) {
+    super("NODE__HTTP_TIMEOUT", { message });
+  }
 }
 
 const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
@@ -68,11 +79,9 @@ export function httpExchange(url: string, options: HttpRequestOptions): Promise<
       },
     );
     const timer = setTimeout(() => {
-      const error = new Error(
-        `${options.method ?? "GET"} ${target.pathname}: no answer within ${options.timeoutMs} ms`,
+      request.destroy(
+        new HttpTimeout(`${options.method ?? "GET"} ${target.pathname}: no answer within ${options.timeoutMs} ms`),
       );
-      error.name = "TimeoutError";
-      request.destroy(error);
     }, options.timeoutMs);
     request.on("error", (error) => {
       clearTimeout(timer);

@@ -1,5 +1,12 @@
 import { BLOB_ACCOUNT_HEADER, BLOB_SIGNATURE_HEADER } from "@gradual/ledger/client";
-import { decodeTransaction, type Hash, isDecodeRejection, sha256Hex, type Transaction } from "@gradual/protocol";
+import {
+  decodeTransaction,
+  GradualError,
+  type Hash,
+  isDecodeRejection,
+  sha256Hex,
+  type Transaction,
+} from "@gradual/protocol";
 import { httpExchange, jsonOf } from "./http.ts";
 import type { LedgerSource, SubmitOutcome } from "./ledgerSource.ts";
 import type { ReplicaBlock, ReplicaGenesis } from "./replica.ts";
@@ -19,9 +26,19 @@ export function httpLedgerSource(url: string): LedgerSource {
   const base = url.replace(/\/$/, "");
   async function getJson<T>(path: string): Promise<T> {
     const reply = await httpExchange(`${base}${path}`, { timeoutMs: 10_000 });
-    if (reply.status !== 200) throw new Error(`GET ${path}: HTTP ${reply.status} ${reply.body.toString("utf8")}`);
+    if (reply.status !== 200) {
+      throw new GradualError("NODE__LEDGER_REQUEST_FAILED", {
+        message: `GET ${path}: HTTP ${reply.status} ${reply.body.toString("utf8")}`,
+        context: { path, status: reply.status },
+      });
+    }
     const body = jsonOf(reply);
-    if (body === undefined) throw new Error(`GET ${path}: the reply is not JSON`);
+    if (body === undefined) {
+      throw new GradualError("NODE__LEDGER_REQUEST_FAILED", {
+        message: `GET ${path}: the reply is not JSON`,
+        context: { path, status: reply.status },
+      });
+    }
     return body as T;
   }
   /** A POST's reply as `{ code, message, hash }` fields, whatever the status (the ledger answers errors in JSON). */
@@ -59,8 +76,12 @@ export function httpLedgerSource(url: string): LedgerSource {
         hash: block.hash,
         txs: block.txs.map((entry) => {
           const decoded = decodeTransaction(entry.tx);
-          if (isDecodeRejection(decoded))
-            throw new Error(`block ${block.number}: undecodable transaction (${decoded.message})`);
+          if (isDecodeRejection(decoded)) {
+            throw new GradualError("NODE__UNDECODABLE_BLOCK", {
+              message: `block ${block.number}: undecodable transaction (${decoded.message})`,
+              context: { block: block.number },
+            });
+          }
           return { tx: decoded as Transaction, signature: String(entry.signature) };
         }),
       }));
@@ -74,13 +95,23 @@ export function httpLedgerSource(url: string): LedgerSource {
       });
       const body = fieldsOf(jsonOf(reply));
       if (reply.status >= 200 && reply.status < 300) return { ok: true, hash: body.hash ?? "" };
-      return { ok: false, code: body.code ?? `HTTP_${reply.status}`, message: body.message ?? "" };
+      if (body.code !== undefined) return { ok: false, code: body.code, message: body.message ?? "" };
+      return { ok: false, code: "NODE__LEDGER_REQUEST_FAILED", message: `POST /v1/txs: HTTP ${reply.status}` };
     },
     async blob(hash: Hash): Promise<Uint8Array> {
       const reply = await httpExchange(`${base}/v1/blobs/${hash}`, { timeoutMs: 30_000 });
-      if (reply.status !== 200) throw new Error(`GET /v1/blobs/${hash}: HTTP ${reply.status}`);
+      if (reply.status !== 200) {
+        throw new GradualError("NODE__LEDGER_REQUEST_FAILED", {
+          message: `GET /v1/blobs/${hash}: HTTP ${reply.status}`,
+          context: { path: `/v1/blobs/${hash}`, status: reply.status },
+        });
+      }
       const bytes = new Uint8Array(reply.body);
-      if (sha256Hex(bytes) !== hash) throw new Error(`blob ${hash}: content does not match its hash`);
+      if (sha256Hex(bytes) !== hash) {
+        throw new GradualError("NODE__BLOB_HASH_MISMATCH", {
+          message: `blob ${hash}: content does not match its hash`,
+        });
+      }
       return bytes;
     },
     async putBlob(bytes: Uint8Array, account: string, signature: string): Promise<Hash> {
@@ -96,9 +127,10 @@ export function httpLedgerSource(url: string): LedgerSource {
       });
       const body = fieldsOf(jsonOf(reply));
       if (reply.status < 200 || reply.status >= 300 || body.hash === undefined) {
-        throw new Error(
-          `POST /v1/blobs: ${body.code ?? `HTTP ${reply.status}`}${body.message ? `: ${body.message}` : ""}`,
-        );
+        throw new GradualError("NODE__LEDGER_REQUEST_FAILED", {
+          message: `POST /v1/blobs: ${body.code ?? `HTTP ${reply.status}`}${body.message ? `: ${body.message}` : ""}`,
+          context: { path: "/v1/blobs", status: reply.status, ...(body.code === undefined ? {} : { code: body.code }) },
+        });
       }
       return body.hash;
     },

@@ -1,7 +1,4 @@
-import { formatTokenAmount } from "@gradual/ledger/client";
-import type { Account, ProtocolEvent } from "@gradual/protocol";
-
-const formatTokens = formatTokenAmount;
+import { type Account, formatTokenAmount as formatTokens, type ProtocolEvent } from "@gradual/protocol";
 
 /**
  * The operator's log of duties and money: one line per duty the ledger recorded for this node (committed, revealed,

@@ -9,7 +9,9 @@ import {
   type Account,
   applyBlock,
   createGenesisState,
+  GradualError,
   getChain,
+  type NODE_ERROR_CODES,
   type ProtocolEvent,
   type State,
   stateRoot,
@@ -50,24 +52,15 @@ export type SignatureVerifier = {
   verify(inputs: readonly EnvelopeInput[]): Promise<readonly VerifiedEnvelope[]>;
 };
 
-export const REPLICA_ERROR_CODES = {
-  NODE__REPLICA_SEQUENCE: "The ledger served a block out of order (number or slot not the next one)",
-  NODE__REPLICA_PREV_HASH: "The block does not link to the previous block's hash",
-  NODE__REPLICA_TXS_ROOT: "The transactions served do not hash to the block's txsRoot (dropped, added or reordered)",
-  NODE__REPLICA_SIGNATURE: "A transaction in the block is not correctly signed by its sender",
-  NODE__REPLICA_STATE_ROOT: "Replaying the block gives another state root than the ledger's",
-  NODE__REPLICA_BLOCK_HASH: "The block's header fields do not hash to its hash",
-} as const;
+/** What a replica finds wrong in a served block (their meanings: NODE_ERROR_CODES in the error registry). */
+export type ReplicaErrorCode = Extract<keyof typeof NODE_ERROR_CODES, `NODE__REPLICA_${string}`>;
 
-export type ReplicaErrorCode = keyof typeof REPLICA_ERROR_CODES;
-
-export class ReplicaMismatchError extends Error {
+/** A served block the replica cannot accept: the node stops acting and shows the code on /health. */
+export class ReplicaMismatchError extends GradualError<ReplicaErrorCode> {
   override readonly name = "ReplicaMismatchError";
-  readonly code: ReplicaErrorCode;
   readonly block: number;
   constructor(code: ReplicaErrorCode, block: number, detail: string) {
-    super(`${code}: block ${block}: ${detail}`);
-    this.code = code;
+    super(code, { message: `${code}: block ${block}: ${detail}`, context: { block } });
     this.block = block;
   }
 }

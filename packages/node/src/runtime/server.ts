@@ -1,6 +1,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { getChain, getNodeView, getReveal, getTask, roundOf } from "@gradual/protocol";
+import {
+  getChain,
+  getNodeView,
+  getReveal,
+  getTask,
+  httpStatusOf,
+  type NODE_ERROR_CODES,
+  roundOf,
+} from "@gradual/protocol";
 import { base58, hex } from "@scure/base";
 import type { TaskRunner } from "../sandbox/types.ts";
 import type { TaskNode } from "./taskNode.ts";
@@ -31,8 +39,9 @@ function json(status: number, value: unknown): Reply {
   return { status, headers: { "content-type": "application/json; charset=utf-8" }, body: JSON.stringify(value) };
 }
 
-function notFound(message: string, code = "NOT_FOUND"): Reply {
-  return json(404, { code, message });
+/** An error answer: the code's status comes from the error registry (NODE_ERROR_CODES). */
+function failed(code: keyof typeof NODE_ERROR_CODES, message: string): Reply {
+  return json(httpStatusOf(code), { code, message });
 }
 
 function health(node: TaskNode): Reply {
@@ -79,7 +88,7 @@ function proof(node: TaskNode, digest: string): Reply {
     }
   }
   if (stored === undefined || !revealed) {
-    return notFound("no revealed proof with this digest on this node", "PROOF__NOT_REVEALED");
+    return failed("PROOF__NOT_REVEALED", "no revealed proof with this digest on this node");
   }
   return { status: 200, headers: { "content-type": "application/octet-stream" }, body: Buffer.from(stored.bytes) };
 }
@@ -113,16 +122,13 @@ export async function answerTaskRoute(
   const task = taskPrefix(pathname);
   if (task === undefined) return undefined;
   const method = request.method ?? "GET";
-  if (!TASK_METHODS.has(method)) return json(405, { code: "ROUTE__METHOD", message: `${method} is not served` });
+  if (!TASK_METHODS.has(method)) return failed("ROUTE__METHOD", `${method} is not served`);
   if (!sameTask(task.taskId, servedTask) || runner === undefined) {
-    return notFound(`this node does not serve task ${task.taskId}`, "TASK__NOT_SERVED");
+    return failed("TASK__NOT_SERVED", `this node does not serve task ${task.taskId}`);
   }
   const bytes = await readBody(request);
   if (bytes === null) {
-    return json(413, {
-      code: "ROUTE__BODY_TOO_LARGE",
-      message: `request bodies are limited to ${MAX_ROUTE_BODY_BYTES} bytes`,
-    });
+    return failed("ROUTE__BODY_TOO_LARGE", `request bodies are limited to ${MAX_ROUTE_BODY_BYTES} bytes`);
   }
   const headers: Record<string, string> = {};
   for (const [key, value] of Object.entries(request.headers)) {
@@ -178,18 +184,19 @@ async function handle(node: TaskNode, request: IncomingMessage): Promise<Reply> 
   try {
     url = new URL(request.url ?? "/", "http://node");
   } catch {
-    return json(400, { code: "HTTP__BAD_URL", message: "the request URL cannot be parsed" });
+    return failed("HTTP__BAD_URL", "the request URL cannot be parsed");
   }
   const routed = await answerTaskRoute(node.runner, node.options.taskId, request, url.pathname, url.searchParams);
   if (routed !== undefined) return routed;
-  if (request.method !== "GET" && request.method !== "HEAD") return notFound(`${request.method} ${url.pathname}`);
+  if (request.method !== "GET" && request.method !== "HEAD")
+    return failed("ROUTE__NOT_FOUND", `${request.method} ${url.pathname}`);
   if (url.pathname === "/health") return health(node);
   if (url.pathname === "/metrics") {
     return { status: 200, headers: { "content-type": "text/plain; version=0.0.4" }, body: node.metrics.render() };
   }
   const proofPath = /^\/proofs\/([^/]*)$/.exec(url.pathname);
   if (proofPath !== null) return proof(node, proofPath[1] as string);
-  return notFound(`${request.method} ${url.pathname}`);
+  return failed("ROUTE__NOT_FOUND", `${request.method} ${url.pathname}`);
 }
 
 /** Writes a reply with its length. */
@@ -209,7 +216,7 @@ export function createNodeServer(node: TaskNode): NodeServer {
           response.destroy();
           return;
         }
-        sendReply(response, json(500, { code: "NODE__INTERNAL", message: (error as Error).message }));
+        sendReply(response, failed("NODE__INTERNAL", (error as Error).message));
       },
     );
   });

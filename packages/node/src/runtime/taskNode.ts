@@ -1,14 +1,9 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { blobUploadPayload, type KeyPair, signBytes, signTransaction, VerifierPool } from "@gradual/ledger/client";
 import {
-  blobUploadPayload,
   formatTokenAmount,
-  type KeyPair,
-  signBytes,
-  signTransaction,
-  VerifierPool,
-} from "@gradual/ledger/client";
-import {
+  GradualError,
   getAccount,
   getChain,
   getNode,
@@ -16,6 +11,7 @@ import {
   getTask,
   type Hash,
   type ProtocolEvent,
+  type RegisteredCode,
   roundOf,
   sha256Hex,
   type Transaction,
@@ -55,12 +51,10 @@ const STAKE_KEY = "stake/initial";
 const MAX_ACTING_LAG_BLOCKS = 1;
 
 /** A start-up failure the operator can act on, with a stable code (the CLI prints it as `error[CODE]`). */
-export class NodeStartError extends Error {
+export class NodeStartError extends GradualError {
   override readonly name = "NodeStartError";
-  readonly code: string;
-  constructor(code: string, message: string) {
-    super(message);
-    this.code = code;
+  constructor(code: RegisteredCode, message: string) {
+    super(code, { message });
   }
 }
 

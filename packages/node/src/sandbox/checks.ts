@@ -1,4 +1,4 @@
-import type { Account, DistributionEntry } from "@gradual/protocol";
+import { type Account, type DistributionEntry, GradualError, type RegisteredCode } from "@gradual/protocol";
 import type { JsonValue, RouteResponse, Submitter } from "@gradual/sdk";
 import type { TaskCallResult, TaskFailure } from "./types.ts";
 
@@ -10,7 +10,7 @@ import type { TaskCallResult, TaskFailure } from "./types.ts";
 /** Longest error or log message kept from task code, in characters. */
 export const MAX_MESSAGE_CHARS = 2_000;
 /** Deepest JSON accepted from task code (route bodies, log fields). */
-export const MAX_JSON_DEPTH = 64;
+const MAX_JSON_DEPTH = 64;
 
 const ACCOUNT = /^[0-9a-f]{64}$/;
 
@@ -32,7 +32,16 @@ export function errorMessage(error: unknown): string {
   }
 }
 
-export function describeValue(value: unknown): string {
+/**
+ * A failed host call as the task sees it: the node's code (`NODE__HOST_CALL_FAILED` for an error without one) and
+ * its message, sent back over the sandbox's channel.
+ */
+export function hostCallFailure(error: unknown): { readonly code: RegisteredCode; readonly message: string } {
+  if (error instanceof GradualError) return { code: error.code, message: truncate(error.message) };
+  return { code: "NODE__HOST_CALL_FAILED", message: errorMessage(error) };
+}
+
+function describeValue(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return `an array of ${value.length}`;
   if (value instanceof Uint8Array) return `${value.byteLength} bytes`;

@@ -4,13 +4,13 @@ import type { HostMethod, LogLevel } from "./messages.ts";
 import type { TaskHost } from "./types.ts";
 
 /** Largest payload task code may have signed, in bytes (or characters of a JSON text). */
-export const MAX_SIGN_BYTES = 1024 * 1024;
+const MAX_SIGN_BYTES = 1024 * 1024;
 
 /** Largest blob task code may store, in bytes (the ledger's default upload limit; a ledger may allow less). */
-export const MAX_BLOB_BYTES = 4 * 1024 * 1024;
+const MAX_BLOB_BYTES = 4 * 1024 * 1024;
 
 /** Longest path task code may pass to `ctx.ledger.get`, in characters. */
-export const MAX_LEDGER_PATH_CHARS = 1_024;
+const MAX_LEDGER_PATH_CHARS = 1_024;
 
 function expectString(method: HostMethod, name: string, value: unknown, maxChars: number): string {
   if (typeof value !== "string") throw new TypeError(`${method}: expected ${name} to be a string, got ${typeof value}`);

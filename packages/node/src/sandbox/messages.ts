@@ -1,4 +1,4 @@
-import type { Account, Hash } from "@gradual/protocol";
+import type { Account, Hash, RegisteredCode } from "@gradual/protocol";
 import type { RawOutcome, TaskCall } from "./taskCall.ts";
 
 /**
@@ -14,7 +14,7 @@ export type WorkerInit = {
   readonly config: Readonly<Record<string, string>>;
 };
 
-export const HOST_METHODS = [
+const HOST_METHODS = [
   "store.get",
   "store.set",
   "store.delete",
@@ -26,7 +26,7 @@ export const HOST_METHODS = [
   "blobs.get",
 ] as const;
 export type HostMethod = (typeof HOST_METHODS)[number];
-export const LOG_LEVELS = ["info", "warn", "error"] as const;
+const LOG_LEVELS = ["info", "warn", "error"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export type ParentMessage =
@@ -34,7 +34,14 @@ export type ParentMessage =
   | { readonly type: "call"; readonly id: number; readonly call: TaskCall }
   | { readonly type: "ping"; readonly id: number }
   | { readonly type: "host-reply"; readonly id: number; readonly ok: true; readonly value: unknown }
-  | { readonly type: "host-reply"; readonly id: number; readonly ok: false; readonly message: string };
+  | {
+      readonly type: "host-reply";
+      readonly id: number;
+      readonly ok: false;
+      readonly message: string;
+      /** The node's code for the failure (the error registry's); the task gets it on its error. */
+      readonly code?: RegisteredCode;
+    };
 
 export type WorkerMessage =
   | { readonly type: "ready"; readonly routes: number }
@@ -60,7 +67,7 @@ function isOutcome(value: unknown): value is RawOutcome {
 }
 
 /** Most arguments of one host request (store.set has two). */
-export const MAX_HOST_ARGS = 4;
+const MAX_HOST_ARGS = 4;
 
 const has = (object: object, key: string): boolean => Object.hasOwn(object, key);
 

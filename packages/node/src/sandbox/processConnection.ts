@@ -1,7 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import type { Readable, Writable } from "node:stream";
-import { errorMessage, failure, MAX_MESSAGE_CHARS, truncate } from "./checks.ts";
+import { GradualError } from "@gradual/protocol";
+import { errorMessage, failure, hostCallFailure, MAX_MESSAGE_CHARS, truncate } from "./checks.ts";
 import { failureCode } from "./codes.ts";
 import { createFrameReader, encodeFrame } from "./frames.ts";
 import { callHost, forwardLog } from "./hostCalls.ts";
@@ -10,15 +11,15 @@ import type { TaskCall } from "./taskCall.ts";
 import type { TaskCallResult, TaskFailure, TaskHost } from "./types.ts";
 
 /** Most requests (store, sign, ledger) one task process may have waiting on the node at once. */
-export const MAX_HOST_REQUESTS_IN_FLIGHT = 256;
+const MAX_HOST_REQUESTS_IN_FLIGHT = 256;
 /** Largest message a task may send the node, in bytes (a proof is at most 16 MB: LIMITS.maxProofBytes). */
-export const MAX_TASK_FRAME_BYTES = 32 * 1024 * 1024;
+const MAX_TASK_FRAME_BYTES = 32 * 1024 * 1024;
 /** Most bytes a task may write to stdout and stderr together per minute; beyond it the process is ended. */
-export const MAX_OUTPUT_BYTES_PER_MINUTE = 1024 * 1024;
+const MAX_OUTPUT_BYTES_PER_MINUTE = 1024 * 1024;
 /** How often the node reads a task process's resident memory, in ms. */
-export const RSS_POLL_MS = 100;
+const RSS_POLL_MS = 100;
 /** What a task process needs besides its V8 heap (code, young generation, buffers), in MB. */
-export const RSS_HEADROOM_MB = 96;
+const RSS_HEADROOM_MB = 96;
 /** Linux's clock ticks per second (`getconf CLK_TCK`), the unit of /proc/<pid>/stat's CPU times. */
 const CLOCK_TICKS_PER_SECOND = 100;
 /** The window over which a task process's CPU share is averaged: it may bank this long of its share, in ms. */
@@ -26,7 +27,7 @@ const CPU_WINDOW_MS = 1_000;
 /** Longest single pause of a throttled task process, in ms (a probe resumes it at once: #probe). */
 const MAX_PAUSE_MS = 5_000;
 /** How long a task process has to answer a ping after one of its calls timed out before it is killed, in ms. */
-export const PROBE_GRACE_MS = 1_000;
+const PROBE_GRACE_MS = 1_000;
 /** Stack of a task process, in KB (V8's default is 984). */
 const STACK_KB = 4_000;
 /** The last bytes of stderr kept to explain a crash. */
@@ -60,7 +61,7 @@ export type ProcessConnectionOptions = {
  * limit, and a small footprint (one V8 platform thread, no parallel GC helpers: about 5 MB less per task process;
  * a node runs one process per task, so tasks do not compete for cores through their collectors).
  */
-export function taskProcessFlags(options: Pick<ProcessConnectionOptions, "readDir" | "dataDir" | "memoryMb">) {
+function taskProcessFlags(options: Pick<ProcessConnectionOptions, "readDir" | "dataDir" | "memoryMb">) {
   // Young generation: V8's semi-spaces grow to 16 MB each under allocation (up to about 48 MB resident, mostly
   // garbage between scavenges); a task's allocation rate is served as well by small ones, scavenged more often.
   const youngMb = Math.min(8, Math.max(2, Math.floor(options.memoryMb / 32)));
@@ -81,7 +82,7 @@ export function taskProcessFlags(options: Pick<ProcessConnectionOptions, "readDi
 }
 
 /** CPU time (user + system) a process has used, in ms, from /proc (Linux); undefined where it cannot be read. */
-export function cpuTimeMs(pid: number): number | undefined {
+function cpuTimeMs(pid: number): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     // Fields after the command name (which may hold spaces and parentheses): state is the first, utime the 12th.
@@ -378,7 +379,7 @@ export class ProcessConnection {
     if (this.#probing !== undefined) clearTimeout(this.#probing.timer);
     this.#probing = undefined;
     this.#wakeProbeWaiters();
-    this.#starting?.reject(new Error(reason.message));
+    this.#starting?.reject(new GradualError(failureCode(reason), { message: reason.message }));
     this.#starting = undefined;
     for (const id of [...this.#pending.keys()]) this.#settle(id, reason);
     if (wasAlive) {
@@ -430,11 +431,13 @@ export class ProcessConnection {
     this.#hostRequestsInFlight += 1;
     try {
       if (this.#hostRequestsInFlight > MAX_HOST_REQUESTS_IN_FLIGHT) {
-        throw new Error(`${method}: more than ${MAX_HOST_REQUESTS_IN_FLIGHT} requests in flight; await them`);
+        throw new GradualError("NODE__HOST_CALLS_IN_FLIGHT", {
+          message: `${method}: more than ${MAX_HOST_REQUESTS_IN_FLIGHT} requests in flight; await them`,
+        });
       }
       reply = { type: "host-reply", id, ok: true, value: await callHost(this.#options.host, method, args) };
     } catch (error) {
-      reply = { type: "host-reply", id, ok: false, message: errorMessage(error) };
+      reply = { type: "host-reply", id, ok: false, ...hostCallFailure(error) };
     } finally {
       this.#hostRequestsInFlight -= 1;
     }

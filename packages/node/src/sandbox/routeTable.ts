@@ -1,7 +1,8 @@
+import { GradualError } from "@gradual/protocol";
 import type { RouteHandler, Router } from "@gradual/sdk";
 
 /** Most routes one task may register. */
-export const MAX_ROUTES = 256;
+const MAX_ROUTES = 256;
 
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
 type RouteMethod = (typeof METHODS)[number];
@@ -70,13 +71,21 @@ export function createRouteTable(): RouteTable {
   const routes: { route: Route; handler: RouteHandler }[] = [];
   let open = false;
   const add = (method: RouteMethod, pattern: string, handler: RouteHandler): void => {
-    if (!open) throw new Error(`route ${method} ${pattern}: routes can only be registered while routes(router) runs`);
+    if (!open) {
+      throw new GradualError("NODE__BAD_ROUTE", {
+        message: `route ${method} ${pattern}: routes can only be registered while routes(router) runs`,
+      });
+    }
     if (typeof handler !== "function") throw new TypeError(`route ${method} ${pattern}: handler must be a function`);
     if (routes.length >= MAX_ROUTES) throw new RangeError(`route ${method} ${pattern}: more than ${MAX_ROUTES} routes`);
     const segments = parsePattern(pattern);
     const shape = shapeOf(method, segments);
     const clash = routes.find(({ route }) => shapeOf(route.method, route.segments) === shape);
-    if (clash) throw new Error(`route ${method} ${pattern}: clashes with ${clash.route.method} ${clash.route.pattern}`);
+    if (clash) {
+      throw new GradualError("NODE__BAD_ROUTE", {
+        message: `route ${method} ${pattern}: clashes with ${clash.route.method} ${clash.route.pattern}`,
+      });
+    }
     routes.push({ route: { method, pattern, segments }, handler });
   };
   const router: Router = {

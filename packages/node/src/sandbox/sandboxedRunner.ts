@@ -3,6 +3,7 @@ import { chmod, chown, copyFile, mkdir, mkdtemp, rm, stat } from "node:fs/promis
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
+import { GradualError } from "@gradual/protocol";
 import { assertIsTaskLimits, createCheckedRunner } from "./checkedRunner.ts";
 import { errorMessage, failure } from "./checks.ts";
 import type { WorkerInit } from "./messages.ts";
@@ -19,10 +20,10 @@ import {
 import { WorkerConnection } from "./workerConnection.ts";
 import { taskProcessScriptPath, workerScriptPath } from "./workerScript.ts";
 
-export const DEFAULT_START_TIMEOUT_MS = 30_000;
+const DEFAULT_START_TIMEOUT_MS = 30_000;
 /** First wait before restarting a task process that died, in ms; doubled per death in a row, up to the maximum. */
-export const RESTART_BACKOFF_MS = 100;
-export const MAX_RESTART_BACKOFF_MS = 30_000;
+const RESTART_BACKOFF_MS = 100;
+const MAX_RESTART_BACKOFF_MS = 30_000;
 
 export type SandboxedTaskRunnerOptions = {
   /** The task bundle: one ESM file (bundleTask's output written with writeBundleFile). */
@@ -46,14 +47,15 @@ type Connection = WorkerConnection | ProcessConnection;
 async function assertIsBundleFile(bundlePath: string): Promise<string> {
   const absolute = path.resolve(bundlePath);
   const info = await stat(absolute).catch((error: unknown) => {
-    throw new Error(`task bundle ${absolute}: ${errorMessage(error)}`);
+    throw new GradualError("NODE__BUNDLE_UNREADABLE", { message: `task bundle ${absolute}: ${errorMessage(error)}` });
   });
-  if (!info.isFile()) throw new Error(`task bundle ${absolute}: not a file`);
+  if (!info.isFile())
+    throw new GradualError("NODE__BUNDLE_UNREADABLE", { message: `task bundle ${absolute}: not a file` });
   return absolute;
 }
 
 /** The `nobody` user from /etc/passwd when this process runs as root; undefined otherwise (nothing to drop). */
-export function defaultSandboxUser(): SandboxUser | undefined {
+function defaultSandboxUser(): SandboxUser | undefined {
   if (typeof process.getuid !== "function" || process.getuid() !== 0) return undefined;
   try {
     for (const line of readFileSync("/etc/passwd", "utf8").split("\n")) {
@@ -182,7 +184,10 @@ async function startSupervisor(spawn: () => Connection, bundlePath: string, host
     await connection.ready;
   } catch (error) {
     await connection.terminate();
-    throw new Error(`cannot load task bundle ${bundlePath}: ${errorMessage(error)}`, { cause: error });
+    throw new GradualError("NODE__BUNDLE_LOAD_FAILED", {
+      message: `cannot load task bundle ${bundlePath}: ${errorMessage(error)}`,
+      cause: error,
+    });
   }
   let closed = false;
   let deaths = 0;

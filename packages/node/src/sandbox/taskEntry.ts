@@ -1,3 +1,4 @@
+import { GradualError } from "@gradual/protocol";
 import type { JsonValue, TaskDefinition, TaskLogger, TaskStore } from "@gradual/sdk";
 import { errorMessage } from "./checks.ts";
 import { type ContextSource, taskBlobs } from "./context.ts";
@@ -69,7 +70,7 @@ function createHostProxy(channel: TaskChannel, init: WorkerInit) {
     if (!waiter) return;
     pending.delete(message.id);
     if (message.ok) waiter.resolve(message.value);
-    else waiter.reject(new Error(message.message));
+    else waiter.reject(new GradualError(message.code ?? "NODE__HOST_CALL_FAILED", { message: message.message }));
   };
   return { source, settle };
 }

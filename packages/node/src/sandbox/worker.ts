@@ -7,6 +7,7 @@ import { runTaskEntry } from "./taskEntry.ts";
  * it (bench/node.bench.ts): a worker thread shares the node's process and its privileges.
  */
 const port = parentPort;
+// Only workerConnection.ts starts this module, as a worker thread: anything else is a bug (a plain Error, no code).
 if (!port) throw new Error("worker.ts runs only as a worker thread (see workerConnection.ts)");
 await runTaskEntry(
   {

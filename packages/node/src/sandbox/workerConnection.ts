@@ -1,5 +1,7 @@
 import { type ResourceLimits, Worker } from "node:worker_threads";
-import { errorMessage, failure } from "./checks.ts";
+import { GradualError } from "@gradual/protocol";
+import { errorMessage, failure, hostCallFailure } from "./checks.ts";
+import { failureCode } from "./codes.ts";
 import { callHost, forwardLog } from "./hostCalls.ts";
 import { type ParentMessage, parseWorkerMessage, type WorkerInit, type WorkerMessage } from "./messages.ts";
 import type { TaskCall } from "./taskCall.ts";
@@ -9,13 +11,13 @@ import type { TaskCallResult, TaskFailure, TaskHost } from "./types.ts";
 export const MAX_HOST_REQUESTS_IN_FLIGHT = 256;
 
 /** Stack of a task worker, in MB (V8's default is about 1). */
-export const WORKER_STACK_MB = 4;
+const WORKER_STACK_MB = 4;
 
 /**
  * The worker's V8 limits: the old generation is the task's `memoryMb`; the young generation is an eighth of it
  * (2 to 16 MB), enough for allocation-heavy code to run without counting much against the limit.
  */
-export function workerResourceLimits(memoryMb: number): ResourceLimits {
+function workerResourceLimits(memoryMb: number): ResourceLimits {
   const youngMb = Math.min(16, Math.max(2, Math.floor(memoryMb / 8)));
   return { maxOldGenerationSizeMb: memoryMb, maxYoungGenerationSizeMb: youngMb, stackSizeMb: WORKER_STACK_MB };
 }
@@ -121,7 +123,7 @@ export class WorkerConnection {
   #stop(reason: TaskFailure): void {
     const wasAlive = this.#alive;
     this.#alive = false;
-    this.#starting?.reject(new Error(reason.message));
+    this.#starting?.reject(new GradualError(failureCode(reason), { message: reason.message }));
     this.#starting = undefined;
     for (const id of [...this.#pending.keys()]) this.#settle(id, reason);
     if (wasAlive) void this.#worker.terminate();
@@ -162,11 +164,13 @@ export class WorkerConnection {
     this.#hostRequestsInFlight += 1;
     try {
       if (this.#hostRequestsInFlight > MAX_HOST_REQUESTS_IN_FLIGHT) {
-        throw new Error(`${method}: more than ${MAX_HOST_REQUESTS_IN_FLIGHT} requests in flight; await them`);
+        throw new GradualError("NODE__HOST_CALLS_IN_FLIGHT", {
+          message: `${method}: more than ${MAX_HOST_REQUESTS_IN_FLIGHT} requests in flight; await them`,
+        });
       }
       reply = { type: "host-reply", id, ok: true, value: await callHost(this.#options.host, method, args) };
     } catch (error) {
-      reply = { type: "host-reply", id, ok: false, message: errorMessage(error) };
+      reply = { type: "host-reply", id, ok: false, ...hostCallFailure(error) };
     } finally {
       this.#hostRequestsInFlight -= 1;
     }

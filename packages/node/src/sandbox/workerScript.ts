@@ -2,7 +2,8 @@ import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
-import { bundleTask, writeBundleFile } from "../bundle.ts";
+import { bundleTask } from "@gradual/sdk/bundle";
+import { writeBundleFile } from "../bundle.ts";
 
 /** `.ts` when this module runs from src/ (tests, through tsx), `.js` when it runs compiled from dist/. */
 const MODULE_EXTENSION = path.extname(fileURLToPath(import.meta.url));
@@ -47,6 +48,7 @@ export function taskProcessScriptPath(): Promise<string> {
  * (scripts/build.mjs) on the compiled package. Returns the files written.
  */
 export async function prebuildSandboxScripts(): Promise<string[]> {
+  // A misuse of the build script, which only scripts/build.mjs calls: a bug, so a plain Error without a code.
   if (MODULE_EXTENSION !== ".js") throw new Error("prebuildSandboxScripts: run it on the compiled package (dist/)");
   const written: string[] = [];
   for (const kind of Object.keys(SCRIPTS) as ScriptKind[]) {

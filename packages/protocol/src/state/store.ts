@@ -1,5 +1,5 @@
 import { bytesToHex } from "../encoding/hash.ts";
-import { ProtocolError } from "../errors.ts";
+import { ProtocolError } from "../gradualError.ts";
 import type { AccountRecord, ChainRecord, CycleRecord, NodeRecord, TaskRecord, TotalsRecord } from "../types.ts";
 import { keys } from "./keys.ts";
 import { type EditSession, type TrieNode, trieDiff, trieEntries, trieGet, trieHash, trieSet } from "./trie.ts";

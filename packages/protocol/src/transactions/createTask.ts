@@ -6,7 +6,7 @@ import { keys } from "../state/keys.ts";
 import type { CreateTaskTx, TaskRecord } from "../types.ts";
 
 /** protocol.md §8.1: locks the creator's funding in a new task's escrow; round 0 starts at the next slot. */
-export function validateCreateTask(context: TransitionContext, tx: CreateTaskTx): Rejection | null {
+function validateCreateTask(context: TransitionContext, tx: CreateTaskTx): Rejection | null {
   const problem = findParamsProblems(tx.params)[0];
   if (problem !== undefined) {
     return reject("TASK__INVALID_PARAMS", problem, `params.${problem.field}: ${problem.reason}`);

@@ -14,13 +14,13 @@ import type {
   TaskRecord,
 } from "../types.ts";
 
-export const EMPTY_LIST_DIGEST: Hash = "0".repeat(64);
+const EMPTY_LIST_DIGEST: Hash = "0".repeat(64);
 
 /**
  * Folds entries into a list digest one entry at a time, so the digest of a list does not depend on how it was cut
  * into chunks: two lists are equal exactly when their digests are.
  */
-export function chainListDigest(previous: Hash, entries: readonly DistributionEntry[]): Hash {
+function chainListDigest(previous: Hash, entries: readonly DistributionEntry[]): Hash {
   let digest = previous;
   for (const entry of entries) {
     digest = bytesToHex(sha256(hexToBytes(digest), hashCanonical("distribution-entry", entry)));

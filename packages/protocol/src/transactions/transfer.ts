@@ -3,7 +3,7 @@ import { type Rejection, reject } from "../errors.ts";
 import type { TransferTx } from "../types.ts";
 
 /** protocol.md §3.1: moves balance between accounts. */
-export function validateTransfer(context: TransitionContext, tx: TransferTx): Rejection | null {
+function validateTransfer(context: TransitionContext, tx: TransferTx): Rejection | null {
   if (tx.to === tx.from) return reject("TRANSFER__TO_SELF", { account: tx.from });
   const balance = context.draft.account(tx.from).balance;
   if (balance < tx.amount) {

@@ -35,7 +35,7 @@ export function applyWithdraw(context: TransitionContext, tx: WithdrawTx): Rejec
  * The first round in which no proof of cycle `lastRevealCycle` can be challenged any more: the cycle completes by
  * round `c + 2 + allowedFailedDistributions` at the latest and stays challengeable for `vestingRounds` after that.
  */
-export function challengeableUntilRound(params: TaskParams, lastRevealCycle: number): number {
+function challengeableUntilRound(params: TaskParams, lastRevealCycle: number): number {
   if (lastRevealCycle < 0) return 0;
   return lastRevealCycle + 3 + params.allowedFailedDistributions + params.vestingRounds;
 }

@@ -1,7 +1,6 @@
 import type { TransitionContext } from "../context.ts";
-import { assert } from "../errors.ts";
+import { assert } from "../gradualError.ts";
 import { roundOf } from "../schedule.ts";
-import { keys } from "../state/keys.ts";
 import type { CycleOutcome, CycleRecord } from "../types.ts";
 
 /** Ends a cycle: whatever it did not pay returns to the escrow (protocol.md §8.2). */
@@ -54,8 +53,4 @@ export function failAttempt(context: TransitionContext, cycle: CycleRecord): voi
     return;
   }
   context.draft.setCycle({ ...next, attempt: cycle.attempt + 1, attemptRound: cycle.attemptRound + 1 });
-}
-
-export function cycleKey(task: string, cycle: number): string {
-  return keys.cycle(task, cycle);
 }

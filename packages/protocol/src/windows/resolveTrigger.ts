@@ -25,7 +25,7 @@ import { nodeWeight, removeFromRamp, totalWeight } from "../weight.ts";
  * blocking needs more than `1 − q`, and slashing an honest node needs more than `s` of the weight that took part, its
  * own included.
  */
-export function decideTrigger(
+function decideTrigger(
   trigger: TriggerRecord,
   activeWeight: bigint,
   task: TaskRecord,
@@ -47,7 +47,7 @@ export function decideTrigger(
  * side of the vote loses anything: taking stake needs a margin that a coalition below two thirds of the weight
  * cannot reach even with every lazy node that follows it (2/3 + 30% of the remaining third is 76.7%, below the default 77%).
  */
-export function slashesTarget(trigger: TriggerRecord, task: TaskRecord, targetWeight = 0n): boolean {
+function slashesTarget(trigger: TriggerRecord, task: TaskRecord, targetWeight = 0n): boolean {
   const decided = trigger.validWeight + trigger.invalidWeight + trigger.unavailableWeight + targetWeight;
   return trigger.invalidWeight * BigInt(BPS) > BigInt(task.params.slashSupermajorityBps) * decided;
 }

@@ -36,9 +36,9 @@ import {
  *   keeps all of it. There is no trigger bond.
  */
 
-export const KOII_AUDITS_PER_NODE = 5;
-export const KOII_SLASH_BPS = 7_000n;
-export const KOII_ALLOWED_FAILED_DISTRIBUTIONS = 3;
+const KOII_AUDITS_PER_NODE = 5;
+const KOII_SLASH_BPS = 7_000n;
+const KOII_ALLOWED_FAILED_DISTRIBUTIONS = 3;
 
 type Tally = { valid: bigint; invalid: bigint; triggered: boolean };
 

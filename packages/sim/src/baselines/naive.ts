@@ -23,7 +23,7 @@ import {
  * accepts or rejects, and rewards are paid in full at once. No ramp, no vesting, no bond, no commit-reveal.
  */
 
-export const NAIVE_SLASH_BPS = 3_000n;
+const NAIVE_SLASH_BPS = 3_000n;
 
 export function runNaiveBaseline(scenario: PropertyScenario, seed: number): BaselineResult {
   const nodes = modelNodes(scenario);

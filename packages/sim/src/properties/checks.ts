@@ -1,5 +1,6 @@
+import { formatTokenAmount, TOKEN } from "@gradual/protocol";
 import type { FairnessMetrics, NodeFairness } from "../fairness.ts";
-import { ratio } from "../units.ts";
+import { ratio } from "../ratio.ts";
 import { PROPERTY_RULES, type PropertyRules, type PropertyRun } from "./run.ts";
 import {
   availabilityScenarios,
@@ -21,7 +22,7 @@ import {
 export const PROPERTY_IDS = ["P1", "P2", "P3", "P4", "P5", "P6"] as const;
 export type PropertyId = (typeof PROPERTY_IDS)[number];
 
-export const PROPERTY_WORDING: Record<PropertyId, string> = {
+const PROPERTY_WORDING: Record<PropertyId, string> = {
   P1: "c < 1/3 (with 0 or 30% of the others lazy): unfair extraction 0 and no honest node loses stake or pay",
   P2:
     "c < 1/2, no lazy: unfair extraction ≤ 1% of the bounty over the coalition's stay plus the vesting period, " +
@@ -55,8 +56,7 @@ export type PropertyStatus = {
   readonly notes: readonly string[];
 };
 
-const TOKEN = 1_000_000_000n;
-const tokens = (amount: bigint) => (Number(amount / 1_000_000n) / 1_000).toFixed(3);
+const tokens = (amount: bigint) => formatTokenAmount(amount, { maxFractionDigits: 3, minFractionDigits: 3 });
 const percent = (value: number) => `${(value * 100).toFixed(2)}%`;
 
 function honestNodes(fairness: FairnessMetrics): NodeFairness[] {

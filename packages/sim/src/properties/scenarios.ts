@@ -37,12 +37,12 @@ export type PropertyScenario = {
 };
 
 export const PROPERTY_CLOCK = { warmupRounds: 2, rampRounds: 8, vestingRounds: 12, attackRounds: 10 } as const;
-export const OTHERS = 10;
+const OTHERS = 10;
 export const PARTITION_NODES = 3;
-export const OTHER_STAKE = 2_000;
+const OTHER_STAKE = 2_000;
 export const SYBIL_STAKE = 100_000;
-export const SYBIL_OTHERS = 20;
-export const SYBIL_OTHER_STAKE = 5_000;
+const SYBIL_OTHERS = 20;
+const SYBIL_OTHER_STAKE = 5_000;
 
 /** Shares swept (in %): both sides of 1/3, 1/2 and 2/3. P6 adds 67. */
 export const SHARES = [10, 20, 30, 40, 49, 60, 66, 80] as const;

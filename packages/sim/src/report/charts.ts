@@ -8,7 +8,7 @@ import { compile, type TopLevelSpec } from "vega-lite";
  * the system: DejaVu Sans, Debian's fonts-dejavu-core).
  */
 
-export const CHART_FONT = "DejaVu Sans";
+const CHART_FONT = "DejaVu Sans";
 const FONT_FILE = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
 
 export function fontWarning(): string | null {
@@ -200,4 +200,4 @@ export function barChart(
   };
 }
 
-export const PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#17becf"];
+const PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#17becf"];

@@ -31,7 +31,7 @@ const COLORS: Record<string, string> = {
   "koii, patient whale": "#ff7f0e",
 };
 
-export function percent(value: number, digits = 2): string {
+function percent(value: number, digits = 2): string {
   return Number.isNaN(value) ? "n/a" : `${value.toFixed(digits)}%`;
 }
 

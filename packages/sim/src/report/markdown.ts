@@ -1,5 +1,6 @@
 import type { TaskParams } from "@gradual/protocol";
-import { formatTokens } from "../units.ts";
+import { formatTokenAmount } from "@gradual/protocol";
+import { REPORT_AMOUNT } from "../summary.ts";
 import type { Figures, Table } from "./figures.ts";
 
 export type MarkdownInput = {
@@ -46,7 +47,7 @@ function params(p: TaskParams): string {
     ],
     [
       "minimumStake, bountyPerRound, triggerBond",
-      `${formatTokens(p.minimumStake)}, ${formatTokens(p.bountyPerRound)}, ${formatTokens(p.triggerBond)} tokens`,
+      `${formatTokenAmount(p.minimumStake, REPORT_AMOUNT)}, ${formatTokenAmount(p.bountyPerRound, REPORT_AMOUNT)}, ${formatTokenAmount(p.triggerBond, REPORT_AMOUNT)} tokens`,
     ],
     ["auditMode, auditsPerNode", `${p.auditMode}, ${p.auditsPerNode}`],
     [

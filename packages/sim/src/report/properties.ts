@@ -2,7 +2,7 @@ import type { FairnessMetrics } from "../fairness.ts";
 import { honestHarm, judge, PROPERTY_IDS, type PropertyPlan, type PropertyStatus } from "../properties/checks.ts";
 import { PROPERTY_RULES, type PropertyRules, type PropertyRun } from "../properties/run.ts";
 import { PROPERTY_CLOCK } from "../properties/scenarios.ts";
-import { ratio } from "../units.ts";
+import { ratio } from "../ratio.ts";
 import { type BarPoint, barChart, type LinePoint, lineChart } from "./charts.ts";
 import type { Chart } from "./figures.ts";
 

@@ -34,7 +34,7 @@ function establishedRound(warmupRounds: number, rampRounds: number): number {
 }
 
 /** A whale with `share` of all stake, spread over as many nodes as honest nodes of the same stake would need. */
-export function whaleScenario(
+function whaleScenario(
   share: number,
   options: { strikeAfter?: number; rampRounds?: number; active?: number } = {},
 ): Record<string, unknown> {

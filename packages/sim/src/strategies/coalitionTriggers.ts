@@ -8,7 +8,7 @@ import { proofTrigger, proofTriggerOf, type TriggerVerdict } from "./adapters.ts
  * the members, keeping one trigger per member free for the cycle's list (the per-cycle limit counts both kinds).
  */
 
-export function canTrigger(world: World, member: SimNode, bonds: number): boolean {
+function canTrigger(world: World, member: SimNode, bonds: number): boolean {
   if (!member.joined || member.left || member.down) return false;
   const record = getNode(world.state, world.task, member.account);
   if (record === undefined || nodeActiveStake(record, world.round) < world.params.minimumStake) return false;

@@ -3,7 +3,7 @@ import { useResource } from "../../api/hooks.ts";
 import { Amount } from "../../components/Amount.tsx";
 import { HashLink } from "../../components/HashLink.tsx";
 import { SlotTime } from "../../components/SlotTime.tsx";
-import { formatShare } from "../../model/formatTokens.ts";
+import { formatShare } from "../../model/amounts.ts";
 import { href } from "../../router.ts";
 
 /** The cycle page's audits: each trigger with its tally against the quorum, its votes and what it resolved to. */

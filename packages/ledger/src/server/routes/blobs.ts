@@ -7,13 +7,13 @@ import { verifyBytes } from "../../keys.ts";
 import type { ServerContext } from "../createLedgerServer.ts";
 
 /** Smallest balance that lets an account upload without being a task creator or a staked node. */
-export const BLOB_UPLOAD_MIN_BALANCE = TOKEN;
+const BLOB_UPLOAD_MIN_BALANCE = TOKEN;
 
 /**
  * Who may upload (protocol.md §9.2): a task's creator, a staked node, or an account holding at least one token (a
  * creator-to-be uploads its bundle before createTask, and must fund the task anyway).
  */
-export function mayUploadBlobs(state: State, account: Account): boolean {
+function mayUploadBlobs(state: State, account: Account): boolean {
   if (getAccount(state, account).balance >= BLOB_UPLOAD_MIN_BALANCE) return true;
   for (const task of listTaskIds(state)) {
     if (getTask(state, task)?.creator === account || getNode(state, task, account) !== undefined) return true;

@@ -4,7 +4,7 @@ import type { ServerContext } from "../createLedgerServer.ts";
 import { blockToWire, headerToWire } from "../wireViews.ts";
 
 /** Most blocks one range request returns. */
-export const MAX_BLOCK_RANGE = 100;
+const MAX_BLOCK_RANGE = 100;
 
 const ERRORS = { description: "{ code, message, context }" };
 

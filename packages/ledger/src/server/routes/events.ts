@@ -6,13 +6,13 @@ import type { ServerContext } from "../createLedgerServer.ts";
 import { blockEventsToWire, headerToWire } from "../wireViews.ts";
 
 /** Most past blocks one stream replays before going live. */
-export const MAX_EVENT_BACKLOG_BLOCKS = 10_000;
+const MAX_EVENT_BACKLOG_BLOCKS = 10_000;
 /** A subscriber whose unsent data exceeds this is too slow and is disconnected (it can resume by id). */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 const KEEP_ALIVE_MS = 15_000;
 
 /** The event of one block on the stream: its header, its transactions' results and the protocol events. */
-export function blockEventData(block: Block | StoredBlock): BlockEventData {
+function blockEventData(block: Block | StoredBlock): BlockEventData {
   return {
     header: headerToWire(block),
     txs: block.txs.map((tx) => ({ hash: tx.hash, kind: tx.tx.kind, from: tx.tx.from, result: tx.result })),

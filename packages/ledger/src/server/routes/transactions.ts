@@ -1,3 +1,4 @@
+import { httpStatusOf } from "@gradual/protocol";
 import { ROUTES, type WaitQuery } from "@gradual/wire";
 import { MAX_TRANSACTION_BYTES, type SignedEnvelope } from "../../edge.ts";
 import { LedgerError } from "../../errors.ts";
@@ -5,14 +6,13 @@ import { verifyBytes } from "../../keys.ts";
 import type { SubmitOutcome, TxStatus } from "../../ledger.ts";
 import type { EnvelopeInput } from "../../verifyEnvelope.ts";
 import type { ServerContext } from "../createLedgerServer.ts";
-import { httpStatusOf } from "../httpStatus.ts";
 import { ackToWire, txStatusToWire } from "../wireViews.ts";
 import { checkAdmin } from "./devnet.ts";
 
 const ERRORS = { description: "refused: { code, message, context }" };
 
 /** What a sender signs to drop its own stuck pending transaction (header x-gradual-signature). */
-export function dropPayload(chainId: string, hash: string): Uint8Array {
+function dropPayload(chainId: string, hash: string): Uint8Array {
   return new TextEncoder().encode(`gradual/drop/v1\n${chainId}\n${hash}`);
 }
 
