@@ -27,7 +27,7 @@ describe("a fake repository with violations", () => {
 
   before(() => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), "gradual-check-layers-"));
-    for (const name of ["protocol", "ledger", "sdk", "node", "sim", "cli"]) {
+    for (const name of ["protocol", "wire", "ledger", "sdk", "node", "sim", "cli"]) {
       write(`packages/${name}/package.json`, JSON.stringify({ name: `@gradual/${name}` }));
     }
     write(
@@ -51,6 +51,8 @@ describe("a fake repository with violations", () => {
         "export { randomBytes, readFileSync };", // line 16
       ].join("\n"),
     );
+    write("packages/wire/src/bad.ts", 'import { createServer } from "node:http";\nexport { createServer };\n');
+    write("packages/wire/test/ok.test.ts", 'import test from "node:test";\ntest("t", () => {});\n');
     write("packages/protocol/test/ok.test.ts", 'import test from "node:test";\ntest("t", () => Date.now());\n');
     write("packages/ledger/src/bad.ts", 'import { run } from "@gradual/node";\nexport { run };\n');
     write("packages/ledger/src/ok.ts", 'import type { X } from "@gradual/protocol";\nexport type Y = X;\n');
@@ -67,6 +69,14 @@ describe("a fake repository with violations", () => {
     assert.equal(find("packages/protocol/src/bad.ts", "protocol-node-import", '"node:crypto"')[0]?.line, 1);
     assert.equal(find("packages/protocol/src/bad.ts", "protocol-node-import", '"fs"')[0]?.line, 2);
     assert.equal(find("packages/protocol/src/bad.ts", "protocol-node-import", '"node:fs"')[0]?.line, 15);
+  });
+
+  test("the wire package (loaded in the browser) importing node:http is reported, its tests may", () => {
+    assert.equal(find("packages/wire/src/bad.ts", "browser-node-import", '"node:http"')[0]?.line, 1);
+    assert.deepEqual(
+      violations.filter((v) => v.file === "packages/wire/test/ok.test.ts"),
+      [],
+    );
   });
 
   test("protocol using Date.now() and Math.random() is reported", () => {
@@ -116,6 +126,6 @@ describe("a fake repository with violations", () => {
   });
 
   test("nothing else is reported", () => {
-    assert.equal(violations.length, 11, violations.map(formatViolation).join("\n"));
+    assert.equal(violations.length, 12, violations.map(formatViolation).join("\n"));
   });
 });

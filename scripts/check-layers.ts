@@ -11,6 +11,7 @@
  *  - unknown-package:     a package (or an imported @gradual/* name) missing from ALLOWED_DEPS / packages/.
  *  - relative-escape:     a relative import leaves its own package directory.
  *  - protocol-node-import: packages/protocol/src imports `node:*` or a Node builtin module.
+ *  - browser-node-import: the src of another package that must load in a browser (BROWSER_PACKAGES) does.
  *  - protocol-global:     packages/protocol/src references a nondeterministic or Node-only global
  *                         (free identifiers only; property names such as `x.process` and local bindings are fine).
  */
@@ -25,23 +26,34 @@ export interface Violation {
   file: string;
   line: number;
   column: number;
-  rule: "layering" | "unknown-package" | "relative-escape" | "protocol-node-import" | "protocol-global";
+  rule:
+    | "layering"
+    | "unknown-package"
+    | "relative-escape"
+    | "protocol-node-import"
+    | "browser-node-import"
+    | "protocol-global";
   message: string;
 }
 
 /** Which @gradual packages each package may import ("*" = any). A package may always import itself. */
 export const ALLOWED_DEPS: Readonly<Record<string, readonly string[]>> = {
   protocol: [],
-  ledger: ["protocol"],
+  // The HTTP wire format, written once for the ledger, its clients and the browser: pure, like the protocol.
+  wire: ["protocol"],
+  ledger: ["wire", "protocol"],
   sdk: ["protocol"],
-  node: ["ledger", "sdk", "protocol"],
+  node: ["ledger", "sdk", "wire", "protocol"],
   // Beside node: the Koii compatibility layer builds task bundles with the SDK's bundler, never the node.
-  koii: ["sdk", "protocol"],
+  koii: ["sdk", "wire", "protocol"],
   sim: ["node", "sdk", "protocol"],
   cli: ["*"],
-  // Browser code: reads the ledger over HTTP, never imports it.
-  dashboard: ["protocol"],
+  // Browser code: reads the ledger over HTTP (shapes from the wire package), never imports it.
+  dashboard: ["wire", "protocol"],
 };
+
+/** Packages besides the protocol whose sources the dashboard loads in the browser: no Node builtin in their src. */
+export const BROWSER_PACKAGES: ReadonlySet<string> = new Set(["wire"]);
 
 /** Free identifiers that packages/protocol/src may not reference. */
 export const PROTOCOL_FORBIDDEN_GLOBALS: ReadonlySet<string> = new Set([
@@ -255,7 +267,7 @@ export function checkLayers(rootDir: string): Violation[] {
   const known = new Set(packages.map((p) => p.name));
   const violations: Violation[] = [];
 
-  const jobs: { file: string; pkg: PackageInfo; protocolSrc: boolean }[] = [];
+  const jobs: { file: string; pkg: PackageInfo; protocolSrc: boolean; browserSrc: boolean }[] = [];
   for (const pkg of packages) {
     if (!(pkg.name in ALLOWED_DEPS)) {
       violations.push({
@@ -269,7 +281,14 @@ export function checkLayers(rootDir: string): Violation[] {
     for (const sub of SCANNED_DIRS) {
       const files: string[] = [];
       walkFiles(path.join(pkg.dir, sub), files);
-      for (const file of files) jobs.push({ file, pkg, protocolSrc: pkg.name === "protocol" && sub === "src" });
+      for (const file of files) {
+        jobs.push({
+          file,
+          pkg,
+          protocolSrc: pkg.name === "protocol" && sub === "src",
+          browserSrc: BROWSER_PACKAGES.has(pkg.name) && sub === "src",
+        });
+      }
     }
   }
 
@@ -294,7 +313,7 @@ export function checkLayers(rootDir: string): Violation[] {
       : undefined;
   const checker = program?.getTypeChecker();
 
-  for (const { file, pkg, protocolSrc } of jobs) {
+  for (const { file, pkg, protocolSrc, browserSrc } of jobs) {
     const sf =
       (protocolSrc ? program?.getSourceFile(file) : undefined) ??
       ts.createSourceFile(file, fs.readFileSync(file, "utf8"), ts.ScriptTarget.Latest, true, scriptKind(file));
@@ -327,6 +346,13 @@ export function checkLayers(rootDir: string): Violation[] {
       }
       if (protocolSrc && isNodeBuiltin(specifier)) {
         report(node, "protocol-node-import", `the protocol must run in a browser: may not import "${specifier}"`);
+      }
+      if (browserSrc && isNodeBuiltin(specifier)) {
+        report(
+          node,
+          "browser-node-import",
+          `@gradual/${pkg.name} must load in a browser: may not import "${specifier}"`,
+        );
       }
     }
 

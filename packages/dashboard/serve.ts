@@ -18,8 +18,8 @@ import type { FastifyInstance } from "fastify";
  */
 const PACKAGE_DIR = resolve(fileURLToPath(new URL(import.meta.url.endsWith(".ts") ? "." : "../..", import.meta.url)));
 
-/** Files whose change makes a built dist/web/ stale. */
-const SOURCES = ["src", "index.html", "vite.config.ts", "package.json"];
+/** Files whose change makes a built dist/web/ stale (the page bundles @gradual/wire from its sources too). */
+const SOURCES = ["src", "index.html", "vite.config.ts", "package.json", "../wire/src"];
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
   ".html": "text/html; charset=utf-8",

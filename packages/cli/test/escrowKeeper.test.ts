@@ -46,9 +46,8 @@ test("the escrow keeper tops up a low escrow from the creator's balance, and war
       const amounts: bigint[] = [];
       for (let from = 0; from <= head; from += 100)
         for (const block of await client.getBlocks(from, Math.min(head, from + 99)))
-          for (const { event } of block.events as { event: { type: string; from?: string; amount?: string } }[])
-            if (event.type === "TaskFunded" && event.from === creator.publicKey)
-              amounts.push(BigInt(String(event.amount)));
+          for (const { event } of block.events)
+            if (event.type === "TaskFunded" && event.from === creator.publicKey) amounts.push(BigInt(event.amount));
       return amounts;
     };
     await keeper.check();

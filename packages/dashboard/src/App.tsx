@@ -3,13 +3,18 @@ import { useLiveSnapshot } from "./api/hooks.ts";
 import { ConnectionBanner, LiveDot } from "./components/ConnectionBanner.tsx";
 import { ErrorBoundary } from "./components/ErrorBoundary.tsx";
 import { Message } from "./components/Message.tsx";
+import { SearchBox } from "./components/SearchBox.tsx";
 import { formatSlot } from "./model/slotTime.ts";
 import { href, type Route, useRoute } from "./router.ts";
+import { AccountPage } from "./views/AccountPage.tsx";
+import { BlockPage } from "./views/BlockPage.tsx";
 import { Cycle } from "./views/Cycle.tsx";
-import { AccountPage, BlockPage, Explorer, SearchBox, SearchPage, TxPage } from "./views/Explorer.tsx";
+import { Explorer } from "./views/Explorer.tsx";
 import { Node } from "./views/Node.tsx";
 import { Overview } from "./views/Overview.tsx";
+import { SearchPage } from "./views/SearchPage.tsx";
 import { Task } from "./views/Task.tsx";
+import { TxPage } from "./views/TxPage.tsx";
 
 function RouteView({ route }: { readonly route: Route }) {
   switch (route.view) {

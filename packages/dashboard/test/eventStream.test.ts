@@ -1,12 +1,14 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import type { BlockEventData as BlockEvent } from "@gradual/wire";
 import {
   type ConnectionStatus,
   createEventStream,
   type EventSourceLike,
   retryDelayMs,
 } from "../src/api/eventStream.ts";
-import type { BlockEvent } from "../src/api/types.ts";
+
+const HASH = "a".repeat(64);
 
 class FakeSource implements EventSourceLike {
   onopen: ((event: Event) => void) | null = null;
@@ -26,15 +28,19 @@ class FakeSource implements EventSourceLike {
   fail(): void {
     this.onerror?.({} as Event);
   }
+  /** Sends any text as a `block` message (a proxy's mangling, another version of the ledger). */
+  raw(data: string): void {
+    for (const listener of this.listeners) listener({ data } as MessageEvent<string>);
+  }
   block(number: number): void {
     const data: BlockEvent = {
       header: {
         number,
         slot: number,
-        prevHash: "",
-        txsRoot: "",
-        stateRoot: "",
-        hash: "",
+        prevHash: HASH,
+        txsRoot: HASH,
+        stateRoot: HASH,
+        hash: HASH,
         txCount: 0,
         producedAtMs: number * 400,
       },
@@ -50,11 +56,13 @@ function harness() {
   const timers: { callback: () => void; ms: number }[] = [];
   const statuses: ConnectionStatus[] = [];
   const blocks: number[] = [];
+  const malformed: Error[] = [];
   let now = 1_000;
   const stream = createEventStream({
     url: (after) => `/v1/events${after === undefined ? "" : `?after=${after}`}`,
     onBlock: (block) => blocks.push(block.header.number),
     onStatus: (status) => statuses.push(status),
+    onMalformed: (error) => malformed.push(error),
     createSource: (url) => {
       const source = new FakeSource(url);
       sources.push(source);
@@ -73,6 +81,7 @@ function harness() {
     timers,
     statuses,
     blocks,
+    malformed,
     tick: (ms: number) => {
       now += ms;
     },
@@ -131,6 +140,23 @@ describe("createEventStream", () => {
     assert.deepEqual(h.blocks, []);
     h.stream.close();
     assert.equal(h.sources[1]?.closed, true);
+  });
+
+  it("skips a message that is not a block of the route's shape, reports it, and goes on", () => {
+    const h = harness();
+    const source = h.sources[0];
+    source?.open();
+    source?.block(4);
+    source?.raw("not json");
+    // A header whose hash is not 64 hex characters: the wire decoder refuses it (WIRE__MALFORMED, with the path).
+    const header = { number: 5, slot: 5, prevHash: HASH, txsRoot: HASH, stateRoot: HASH, txCount: 0, producedAtMs: 0 };
+    source?.raw(JSON.stringify({ header: { ...header, hash: "zz" }, txs: [], events: [] }));
+    source?.block(5);
+    assert.deepEqual(h.blocks, [4, 5], "the bad messages were not taken for blocks, the next good one was");
+    assert.equal(h.malformed.length, 2);
+    assert.equal((h.malformed[1] as Error & { code?: string }).code, "WIRE__MALFORMED");
+    assert.match(h.malformed[1]?.message ?? "", /block\.header\.hash: expected 64 lowercase hex characters, got "zz"/);
+    h.stream.close();
   });
 
   it("caps the delay", () => {

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import type { BlockEventData as BlockEvent, ChainInfo, WireEvent } from "@gradual/wire";
 import { createApiClient } from "../src/api/client.ts";
 import type { EventSourceLike } from "../src/api/eventStream.ts";
 import { LiveLedger } from "../src/api/live.ts";
-import type { BlockEvent, ChainInfo } from "../src/api/types.ts";
 
 const HASH = "a".repeat(64);
 
@@ -19,7 +19,7 @@ class FakeSource implements EventSourceLike {
   close(): void {
     this.closed = true;
   }
-  block(number: number, events: { type: string; [field: string]: unknown }[] = []): void {
+  block(number: number, events: WireEvent[] = []): void {
     const data: BlockEvent = {
       header: {
         number,
@@ -94,7 +94,7 @@ describe("LiveLedger", () => {
     for (let number = 501; number <= 504; number += 1)
       sources[0]?.block(number, [
         { type: "Committed", task: HASH, cycle: 1, node: HASH },
-        { type: "Revealed", task: HASH },
+        { type: "Revealed", task: HASH, cycle: 1, node: HASH, proofDigest: HASH, index: 0 },
       ]);
     await tick();
     const snapshot = live.getSnapshot();

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import type { NodeView } from "@gradual/wire";
 import type { StoredEvent } from "../src/api/live.ts";
-import type { NodeView } from "../src/api/types.ts";
 import { nodeHistory, slashSummary } from "../src/model/nodeHistory.ts";
 import { nodeStanding } from "../src/model/nodeStatus.ts";
 

@@ -1,15 +1,18 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { CycleView, TriggerRecord } from "../src/api/types.ts";
+import { type CycleOutcome, DEVNET_PARAMS, type TriggerKind, type TriggerResolution } from "@gradual/protocol";
+import { type CycleView, type TaskView, type TriggerRecordWire as TriggerRecord, toWire } from "@gradual/wire";
 import { moneyTotals } from "../src/model/money.ts";
 import { cycleSeries } from "../src/model/series.ts";
 
 const HASH = "a".repeat(64);
 
-function trigger(resolution: string | null, kind = "proof"): TriggerRecord {
+function trigger(resolution: TriggerResolution | null, kind: TriggerKind = "proof"): TriggerRecord {
   return {
     index: 0,
     kind,
+    verdict: "invalid",
+    late: false,
     attempt: 0,
     target: HASH,
     triggerer: HASH,
@@ -31,7 +34,7 @@ function cycle(
   reveals: number,
   triggers: TriggerRecord[],
   paid: string,
-  outcome: string | null,
+  outcome: CycleOutcome | null,
 ): CycleView {
   const window = { opensAt: 0, closesAt: 1 };
   return {
@@ -54,13 +57,24 @@ function cycle(
       reserved: "0",
       commitCount: reveals,
       revealCount: reveals,
+      // As the protocol keeps it: each upheld or unanswered proof trigger takes a reveal off the valid ones.
+      validCount:
+        reveals -
+        triggers.filter(
+          (item) => item.kind === "proof" && (item.resolution === "upheld" || item.resolution === "unavailable"),
+        ).length,
+      revealedWeight: "0",
+      shareCount: reveals,
+      saltAccumulator: HASH,
       seed: null,
       triggerCount: triggers.length,
       attempt: 0,
       attemptRound: number + 2,
       distributor: null,
+      failedDistributors: [],
       paid,
       outcome,
+      completedRound: outcome === null ? null : number + 2,
     },
     triggers,
     distributions: [],
@@ -91,24 +105,30 @@ describe("cycleSeries", () => {
 });
 
 describe("moneyTotals", () => {
-  it("prefers the ledger's totals and falls back to task records", () => {
-    const view = {
+  it("sums the task records (and takes vesting from the nodes' views)", () => {
+    const view: TaskView = {
       task: {
         id: HASH,
         creator: HASH,
         name: "t",
         bundleHash: HASH,
         metadataHash: null,
-        params: {},
+        params: toWire(DEVNET_PARAMS),
         createdSlot: 0,
         startSlot: 1,
+        index: 0,
         status: "active",
         escrow: "500",
         nodeCount: 2,
         openCycles: [3],
+        seedHead: HASH,
+        seedCycle: 2,
+        ramp: { fullStake: "200", foldedThrough: 2, buckets: [[3, "50"]] },
         totalPaid: "70",
         totalSlashed: "9",
-        ramp: { fullStake: "200", foldedThrough: 2, buckets: [[3, "50"]] as [number, string][] },
+        burned: "0",
+        lateTriggers: [],
+        prunedThrough: -1,
       },
       slot: 10,
       nextSlot: 11,
@@ -124,53 +144,7 @@ describe("moneyTotals", () => {
         },
       ],
     };
-    const fromTasks = moneyTotals(undefined, [view], 33n);
-    assert.deepEqual(fromTasks, {
-      staked: 250n,
-      escrowed: 600n,
-      paid: 70n,
-      vesting: 33n,
-      slashed: 9n,
-      source: "task records",
-    });
-    const chain = {
-      chainId: "c",
-      genesisHash: HASH,
-      head: {
-        number: 1,
-        slot: 1,
-        prevHash: HASH,
-        txsRoot: HASH,
-        stateRoot: HASH,
-        hash: HASH,
-        txCount: 0,
-        producedAtMs: 0,
-      },
-      slotMs: 400,
-      manualSlots: false,
-      devnet: true,
-      faucet: null,
-      mempoolSize: 0,
-      supply: "1",
-      taskCount: 1,
-      totals: {
-        balances: "1",
-        stakes: "300",
-        unbonding: "20",
-        escrows: "400",
-        reserved: "100",
-        vesting: "44",
-        bonds: "1",
-      },
-    };
-    const fromLedger = moneyTotals(chain, [view], undefined);
-    assert.deepEqual(fromLedger, {
-      staked: 320n,
-      escrowed: 500n,
-      paid: 70n,
-      vesting: 44n,
-      slashed: 9n,
-      source: "ledger totals",
-    });
+    assert.deepEqual(moneyTotals([view], 33n), { staked: 250n, escrowed: 600n, paid: 70n, vesting: 33n, slashed: 9n });
+    assert.equal(moneyTotals([view], undefined).vesting, undefined, "unknown when the nodes were not summed");
   });
 });

@@ -8,6 +8,7 @@ import {
   type ProtocolEvent,
   type Transaction,
 } from "@gradual/protocol";
+import type { BlockEventWire } from "@gradual/wire";
 
 /**
  * Blocks (protocol.md §9.4). Block n holds slot n: one block per slot, empty ones included, block 0 is genesis.
@@ -40,10 +41,7 @@ export type BlockTransaction = {
 export type BlockEvent = { readonly tx: Hash | null; readonly event: ProtocolEvent };
 
 /** A block event as stored and served: amounts are decimal strings. */
-export type WireBlockEvent = {
-  readonly tx: Hash | null;
-  readonly event: { readonly type: string } & Readonly<Record<string, unknown>>;
-};
+export type WireBlockEvent = BlockEventWire;
 
 export type BlockHeaderFields = {
   readonly number: number;

@@ -1,53 +1,69 @@
 import { type ApiErrorCode, type Hash, sha256Hex, type Transaction, transactionToJson } from "@gradual/protocol";
-import type { Static } from "@sinclair/typebox";
+import {
+  type AccountView,
+  type AdminSlotsResult,
+  type Assignment,
+  type AssignmentList,
+  type BatchResult,
+  type BlobStored,
+  type BlockEventData,
+  type BlockHeaderWire,
+  type BlockWire,
+  type ChainInfo,
+  type CommitList,
+  type CycleView,
+  type DistributionEntryWire,
+  type DistributionView,
+  decodeErrorReply,
+  decodeReply,
+  eventStreamMessage,
+  type Health,
+  type NodeList,
+  type NodeView,
+  parseReplyJson,
+  pathOf,
+  type ReplyContext,
+  type ReplyOf,
+  type RevealList,
+  ROUTES,
+  type RouteWire,
+  type SubmitResult,
+  stringifyWire,
+  type TaskList,
+  type TaskView,
+  type TxStatusWire,
+  type Vote,
+  type VoteList,
+  WireError,
+} from "@gradual/wire";
 import { BLOB_ACCOUNT_HEADER, BLOB_SIGNATURE_HEADER, blobUploadPayload } from "./blobAuth.ts";
-import type { TxResult } from "./block.ts";
 import { type ErrorBody, LedgerError } from "./errors.ts";
 import { type KeyPair, signBytes, signTransaction } from "./keys.ts";
-import type {
-  AccountView,
-  AdminSlotsResultSchema,
-  AssignmentListSchema,
-  AssignmentSchema,
-  BatchResult,
-  BlobStoredSchema,
-  BlockHeaderWire,
-  BlockWire,
-  ChainInfo,
-  CommitListSchema,
-  CycleView,
-  DistributionViewSchema,
-  NodeListSchema,
-  NodeView,
-  RevealListSchema,
-  SubmitResult,
-  TaskListSchema,
-  TaskView,
-  TxStatusWire,
-  VoteListSchema,
-} from "./server/schemas.ts";
 
-export type CommitList = Static<typeof CommitListSchema>;
-export type RevealList = Static<typeof RevealListSchema>;
-export type AssignmentList = Static<typeof AssignmentListSchema>;
-export type Assignment = Static<typeof AssignmentSchema>;
-export type VoteList = Static<typeof VoteListSchema>;
-export type DistributionView = Static<typeof DistributionViewSchema>;
-export type NodeList = Static<typeof NodeListSchema>;
-export type TaskList = Static<typeof TaskListSchema>;
-export type BlobStored = Static<typeof BlobStoredSchema>;
-export type AdminSlotsResult = Static<typeof AdminSlotsResultSchema>;
+// The wire shapes the client answers with, under the names it has always exported.
 export type {
   AccountView,
+  AdminSlotsResult,
+  Assignment,
+  AssignmentList,
   BatchResult,
+  BlobStored,
+  BlockEventData,
   BlockHeaderWire,
   BlockWire,
   ChainInfo,
+  CommitList,
   CycleView,
+  DistributionView,
+  Health,
+  NodeList,
   NodeView,
+  RevealList,
   SubmitResult,
+  TaskList,
   TaskView,
   TxStatusWire,
+  VoteList,
 };
 
 /** Distributive Omit: each transaction kind keeps its own fields. */
@@ -67,12 +83,6 @@ export type CycleDetails = CycleView & {
   readonly assignments: AssignmentList["items"];
   readonly votes: Record<number, VoteList["items"]>;
   readonly distributionEntries: Record<number, DistributionView["items"]>;
-};
-
-export type BlockEventData = {
-  readonly header: BlockHeaderWire;
-  readonly txs: readonly { hash: Hash; kind: string; from: string; result: TxResult }[];
-  readonly events: readonly { tx: Hash | null; event: { type: string } & Record<string, unknown> }[];
 };
 
 export type Subscription = { close(): void; readonly done: Promise<void> };
@@ -106,17 +116,18 @@ export function createLedgerClient(parameters: CreateLedgerClientParameters) {
   const doFetch = parameters.fetch ?? fetch;
   const timeoutMs = parameters.timeoutMs ?? 60_000;
 
-  async function request<T>(
-    method: "GET" | "POST",
-    path: string,
-    options: {
-      body?: unknown;
-      raw?: Uint8Array;
-      headers?: Record<string, string>;
-      allow404?: boolean;
-      timeoutMs?: number;
-    } = {},
-  ): Promise<T> {
+  type RequestOptions = {
+    readonly params?: Readonly<Record<string, string | number>>;
+    readonly query?: Readonly<Record<string, string | number | undefined>>;
+    readonly body?: unknown;
+    readonly raw?: Uint8Array;
+    readonly headers?: Record<string, string>;
+    readonly timeoutMs?: number;
+  };
+
+  /** Sends one request of `route`; resolves with the response when its status is a success, throws otherwise. */
+  async function send(route: RouteWire, options: RequestOptions, allow404: boolean) {
+    const path = pathOf(route, options.params, options.query);
     const headers: Record<string, string> = { ...options.headers };
     let body: string | Uint8Array | undefined;
     if (options.raw !== undefined) {
@@ -124,54 +135,63 @@ export function createLedgerClient(parameters: CreateLedgerClientParameters) {
       body = options.raw;
     } else if (options.body !== undefined) {
       headers["content-type"] = "application/json";
-      body = JSON.stringify(options.body, (_key, value: unknown) =>
-        typeof value === "bigint" ? value.toString() : value,
-      );
+      body = stringifyWire(options.body);
     }
     const response = await doFetch(`${base}${path}`, {
-      method,
+      method: route.method,
       headers,
       ...(body === undefined ? {} : { body: body as NonNullable<RequestInit["body"]> }),
       signal: AbortSignal.timeout(options.timeoutMs ?? timeoutMs),
     });
-    const type = response.headers.get("content-type") ?? "";
-    if (!response.ok) {
-      if (response.status === 404 && options.allow404) {
-        await response.arrayBuffer();
-        return undefined as T;
-      }
-      const text = await response.text();
-      let parsed: ErrorBody;
-      try {
-        parsed = JSON.parse(text) as ErrorBody;
-      } catch {
-        parsed = { code: "API__INTERNAL", message: `HTTP ${response.status}: ${text.slice(0, 200)}`, context: {} };
-      }
-      throw new LedgerRequestError(response.status, parsed);
+    const context: ReplyContext = { route, path, status: response.status };
+    if (response.ok || route.replies[response.status] !== undefined) return { response, context, found: true };
+    if (response.status === 404 && allow404) {
+      await response.arrayBuffer();
+      return { response, context, found: false };
     }
-    if (type.startsWith("application/json")) return (await response.json()) as T;
-    if (type.startsWith("application/octet-stream")) return new Uint8Array(await response.arrayBuffer()) as T;
-    return (await response.text()) as T;
+    const text = await response.text();
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // Not JSON (a proxy's page, a cut connection): no code of the ledger's to report.
+      const message = `HTTP ${response.status}: ${text.slice(0, 200)}`;
+      throw new LedgerRequestError(response.status, { code: "API__INTERNAL", message, context: {} });
+    }
+    throw new LedgerRequestError(response.status, decodeErrorReply(context, parsed) as ErrorBody);
   }
 
-  const query = (values: Record<string, number | string | undefined>) => {
-    const entries = Object.entries(values).filter(([, value]) => value !== undefined) as [string, string | number][];
-    return entries.length === 0
-      ? ""
-      : `?${entries.map(([key, value]) => `${key}=${encodeURIComponent(value)}`).join("&")}`;
-  };
-  const page = (parameters: PageParameters = {}) => query({ offset: parameters.offset, limit: parameters.limit });
+  /** A JSON route: the reply checked by the route's decoder for its status (WIRE__BAD_REPLY otherwise). */
+  async function request<R extends RouteWire>(route: R, options: RequestOptions = {}): Promise<ReplyOf<R>> {
+    const { response, context } = await send(route, options, false);
+    return decodeReply({ ...context, route }, parseReplyJson(context, await response.text()));
+  }
+
+  /** The same for a lookup: `undefined` when the ledger answers 404 (no such record). */
+  async function lookup<R extends RouteWire>(route: R, options: RequestOptions = {}): Promise<ReplyOf<R> | undefined> {
+    const { response, context, found } = await send(route, options, true);
+    if (!found) return undefined;
+    return decodeReply({ ...context, route }, parseReplyJson(context, await response.text()));
+  }
+
+  /** A route whose success is not JSON of a declared shape (metrics, blobs, the OpenAPI document). */
+  async function fetchRaw(route: RouteWire, options: RequestOptions, allow404: boolean) {
+    const { response, context, found } = await send(route, options, allow404);
+    return found ? { response, context } : undefined;
+  }
+
+  const page = (parameters: PageParameters = {}) => ({ offset: parameters.offset, limit: parameters.limit });
   const envelope = (signed: SignedTransaction) => ({ tx: transactionToJson(signed.tx), signature: signed.signature });
   const waitQuery = (wait: WaitParameters | undefined) =>
-    wait === undefined ? "" : query({ wait: "included", timeoutMs: wait.timeoutMs });
+    wait === undefined ? {} : { wait: "included", timeoutMs: wait.timeoutMs };
 
   async function allPages<T>(
-    fetchPage: (offset: number) => Promise<{ items: T[]; next: number | null }>,
+    fetchPage: (offset: number) => Promise<{ readonly items: readonly T[]; readonly next: number | null }>,
   ): Promise<T[]> {
     const items: T[] = [];
     let offset: number | null = 0;
     for (let count = 0; offset !== null && count < MAX_PAGES; count += 1) {
-      const result: { items: T[]; next: number | null } = await fetchPage(offset);
+      const result: { readonly items: readonly T[]; readonly next: number | null } = await fetchPage(offset);
       items.push(...result.items);
       offset = result.next;
     }
@@ -181,53 +201,73 @@ export function createLedgerClient(parameters: CreateLedgerClientParameters) {
   let chainIdForBlobs: string | undefined;
   const client = {
     url: base,
-    getChain: () => request<ChainInfo>("GET", "/v1/chain"),
-    health: () => request<{ ok: boolean; head: BlockHeaderWire }>("GET", "/v1/health"),
-    metrics: () => request<string>("GET", "/metrics"),
-    openApi: () => request<Record<string, unknown>>("GET", "/v1/openapi.json"),
+    getChain: (): Promise<ChainInfo> => request(ROUTES.getChain),
+    /** The ledger's liveness: `ok` false (HTTP 503) with the code and reason when it stopped or stalled. */
+    health: (): Promise<Health> => request(ROUTES.getHealth),
+    metrics: async (): Promise<string> => {
+      const { response } = (await fetchRaw(ROUTES.getMetrics, {}, false)) as { response: Response };
+      return response.text();
+    },
+    openApi: async (): Promise<Record<string, unknown>> => {
+      const { response, context } = (await fetchRaw(ROUTES.getOpenApi, {}, false)) as {
+        response: Response;
+        context: ReplyContext;
+      };
+      const document = parseReplyJson(context, await response.text());
+      if (typeof document !== "object" || document === null || Array.isArray(document)) {
+        throw new WireError("WIRE__BAD_REPLY", {
+          message: `GET ${context.path}: the OpenAPI document is not a JSON object`,
+          context: { method: "GET", path: context.path, status: context.status },
+        });
+      }
+      return document as Record<string, unknown>;
+    },
 
     /** Resolves once the ledger has durably logged the transaction (status "pending"), or with its existing status. */
-    submit: (signed: SignedTransaction) => request<SubmitResult>("POST", "/v1/txs", { body: envelope(signed) }),
+    submit: (signed: SignedTransaction): Promise<SubmitResult> => request(ROUTES.submit, { body: envelope(signed) }),
     /** Resolves once the transaction's block is durable (status "included" with its result), or pending after the timeout. */
-    submitAndWait: (signed: SignedTransaction, wait: WaitParameters = {}) =>
-      request<SubmitResult>("POST", `/v1/txs${waitQuery(wait)}`, {
+    submitAndWait: (signed: SignedTransaction, wait: WaitParameters = {}): Promise<SubmitResult> =>
+      request(ROUTES.submit, {
+        query: waitQuery(wait),
         body: envelope(signed),
         timeoutMs: (wait.timeoutMs ?? 30_000) + timeoutMs,
       }),
-    submitBatch: (signed: readonly SignedTransaction[], wait?: WaitParameters) =>
-      request<BatchResult>("POST", `/v1/txs/batch${waitQuery(wait)}`, { body: { txs: signed.map(envelope) } }),
-    getTx: (hash: Hash) => request<TxStatusWire | undefined>("GET", `/v1/txs/${hash}`, { allow404: true }),
+    submitBatch: (signed: readonly SignedTransaction[], wait?: WaitParameters): Promise<BatchResult> =>
+      request(ROUTES.submitBatch, { query: waitQuery(wait), body: { txs: signed.map(envelope) } }),
+    getTx: (hash: Hash): Promise<TxStatusWire | undefined> => lookup(ROUTES.getTx, { params: { hash } }),
 
-    getHead: () => request<BlockHeaderWire>("GET", "/v1/blocks/head"),
-    getBlock: (number: number) => request<BlockWire | undefined>("GET", `/v1/blocks/${number}`, { allow404: true }),
-    getBlocks: async (from: number, to: number) =>
-      (await request<{ blocks: BlockWire[] }>("GET", `/v1/blocks${query({ from, to })}`)).blocks,
+    getHead: (): Promise<BlockHeaderWire> => request(ROUTES.getHead),
+    getBlock: (number: number): Promise<BlockWire | undefined> => lookup(ROUTES.getBlock, { params: { number } }),
+    getBlocks: async (from: number, to: number): Promise<readonly BlockWire[]> =>
+      (await request(ROUTES.getBlocks, { query: { from, to } })).blocks,
 
-    getAccount: (account: string) => request<AccountView>("GET", `/v1/accounts/${account}`),
-    listTasks: (parameters?: PageParameters) => request<TaskList>("GET", `/v1/tasks${page(parameters)}`),
-    getTask: (task: Hash) => request<TaskView | undefined>("GET", `/v1/tasks/${task}`, { allow404: true }),
-    listNodes: (task: Hash, parameters?: PageParameters) =>
-      request<NodeList>("GET", `/v1/tasks/${task}/nodes${page(parameters)}`),
-    getNode: (task: Hash, account: string) =>
-      request<NodeView | undefined>("GET", `/v1/tasks/${task}/nodes/${account}`, { allow404: true }),
-    getCycle: (task: Hash, cycle: number) =>
-      request<CycleView | undefined>("GET", `/v1/tasks/${task}/cycles/${cycle}`, { allow404: true }),
-    listCommits: (task: Hash, cycle: number, parameters?: PageParameters) =>
-      request<CommitList>("GET", `/v1/tasks/${task}/cycles/${cycle}/commits${page(parameters)}`),
-    listReveals: (task: Hash, cycle: number, parameters?: PageParameters) =>
-      request<RevealList>("GET", `/v1/tasks/${task}/cycles/${cycle}/reveals${page(parameters)}`),
-    listAssignments: (task: Hash, cycle: number, parameters?: PageParameters) =>
-      request<AssignmentList>("GET", `/v1/tasks/${task}/cycles/${cycle}/assignments${page(parameters)}`),
-    getAssignment: (task: Hash, cycle: number, auditor: string) =>
-      request<Assignment>("GET", `/v1/tasks/${task}/cycles/${cycle}/assignments/${auditor}`),
-    listVotes: (task: Hash, cycle: number, trigger: number, parameters?: PageParameters) =>
-      request<VoteList>("GET", `/v1/tasks/${task}/cycles/${cycle}/triggers/${trigger}/votes${page(parameters)}`),
-    getDistribution: (task: Hash, cycle: number, attempt: number, parameters?: PageParameters) =>
-      request<DistributionView | undefined>(
-        "GET",
-        `/v1/tasks/${task}/cycles/${cycle}/distributions/${attempt}${page(parameters)}`,
-        { allow404: true },
-      ),
+    getAccount: (account: string): Promise<AccountView> => request(ROUTES.getAccount, { params: { account } }),
+    listTasks: (parameters?: PageParameters): Promise<TaskList> =>
+      request(ROUTES.listTasks, { query: page(parameters) }),
+    getTask: (task: Hash): Promise<TaskView | undefined> => lookup(ROUTES.getTask, { params: { task } }),
+    listNodes: (task: Hash, parameters?: PageParameters): Promise<NodeList> =>
+      request(ROUTES.listNodes, { params: { task }, query: page(parameters) }),
+    getNode: (task: Hash, account: string): Promise<NodeView | undefined> =>
+      lookup(ROUTES.getNode, { params: { task, account } }),
+    getCycle: (task: Hash, cycle: number): Promise<CycleView | undefined> =>
+      lookup(ROUTES.getCycle, { params: { task, cycle } }),
+    listCommits: (task: Hash, cycle: number, parameters?: PageParameters): Promise<CommitList> =>
+      request(ROUTES.listCommits, { params: { task, cycle }, query: page(parameters) }),
+    listReveals: (task: Hash, cycle: number, parameters?: PageParameters): Promise<RevealList> =>
+      request(ROUTES.listReveals, { params: { task, cycle }, query: page(parameters) }),
+    listAssignments: (task: Hash, cycle: number, parameters?: PageParameters): Promise<AssignmentList> =>
+      request(ROUTES.listAssignments, { params: { task, cycle }, query: page(parameters) }),
+    getAssignment: (task: Hash, cycle: number, auditor: string): Promise<Assignment> =>
+      request(ROUTES.getAssignment, { params: { task, cycle, auditor } }),
+    listVotes: (task: Hash, cycle: number, trigger: number, parameters?: PageParameters): Promise<VoteList> =>
+      request(ROUTES.listVotes, { params: { task, cycle, trigger }, query: page(parameters) }),
+    getDistribution: (
+      task: Hash,
+      cycle: number,
+      attempt: number,
+      parameters?: PageParameters,
+    ): Promise<DistributionView | undefined> =>
+      lookup(ROUTES.getDistribution, { params: { task, cycle, attempt }, query: page(parameters) }),
 
     /** Everything about a cycle, every page fetched (bounded by the task's size). */
     async getCycleDetails(task: Hash, cycle: number): Promise<CycleDetails | undefined> {
@@ -239,13 +279,13 @@ export function createLedgerClient(parameters: CreateLedgerClientParameters) {
         allPages((offset) => client.listReveals(task, cycle, { offset, limit })),
         allPages((offset) => client.listAssignments(task, cycle, { offset, limit })),
       ]);
-      const votes: Record<number, VoteList["items"]> = {};
+      const votes: Record<number, readonly Vote[]> = {};
       for (const trigger of view.triggers) {
         votes[trigger.index] = await allPages((offset) =>
           client.listVotes(task, cycle, trigger.index, { offset, limit }),
         );
       }
-      const distributionEntries: Record<number, DistributionView["items"]> = {};
+      const distributionEntries: Record<number, readonly DistributionEntryWire[]> = {};
       for (const distribution of view.distributions) {
         distributionEntries[distribution.attempt] = await allPages(async (offset) => {
           const result = await client.getDistribution(task, cycle, distribution.attempt, { offset, limit });
@@ -256,10 +296,10 @@ export function createLedgerClient(parameters: CreateLedgerClientParameters) {
     },
 
     /** Uploads bytes signed by `keyPair` (a task creator, a staked node, or an account holding one token). */
-    uploadBlob: async (bytes: Uint8Array, keyPair: KeyPair) => {
-      chainIdForBlobs ??= (await request<ChainInfo>("GET", "/v1/chain")).chainId;
+    uploadBlob: async (bytes: Uint8Array, keyPair: KeyPair): Promise<BlobStored> => {
+      chainIdForBlobs ??= (await request(ROUTES.getChain)).chainId;
       const hash = sha256Hex(bytes);
-      return request<BlobStored>("POST", "/v1/blobs", {
+      return request(ROUTES.uploadBlob, {
         raw: bytes,
         headers: {
           [BLOB_ACCOUNT_HEADER]: keyPair.publicKey,
@@ -267,14 +307,17 @@ export function createLedgerClient(parameters: CreateLedgerClientParameters) {
         },
       });
     },
-    getBlob: (hash: Hash) => request<Uint8Array | undefined>("GET", `/v1/blobs/${hash}`, { allow404: true }),
+    getBlob: async (hash: Hash): Promise<Uint8Array | undefined> => {
+      const found = await fetchRaw(ROUTES.getBlob, { params: { hash } }, true);
+      return found === undefined ? undefined : new Uint8Array(await found.response.arrayBuffer());
+    },
 
     /** Devnet: tokens from the faucet (amount in base units). */
-    faucet: (account: string, amount: bigint, wait?: WaitParameters) =>
-      request<SubmitResult>("POST", `/v1/faucet${waitQuery(wait)}`, { body: { account, amount: amount.toString() } }),
+    faucet: (account: string, amount: bigint, wait?: WaitParameters): Promise<SubmitResult> =>
+      request(ROUTES.faucet, { query: waitQuery(wait), body: { account, amount: amount.toString() } }),
     /** Devnet: produce `count` blocks now (manual slots). */
-    advanceSlots: (count: number, adminToken: string) =>
-      request<AdminSlotsResult>("POST", "/v1/admin/slots", {
+    advanceSlots: (count: number, adminToken: string): Promise<AdminSlotsResult> =>
+      request(ROUTES.advanceSlots, {
         body: { count },
         headers: { authorization: `Bearer ${adminToken}` },
       }),
@@ -289,7 +332,8 @@ export function createLedgerClient(parameters: CreateLedgerClientParameters) {
 
     /**
      * Follows the event stream: `onBlock` gets every block after `after` (or from now), in order, reconnecting with
-     * Last-Event-ID after a dropped connection until `close()`.
+     * Last-Event-ID after a dropped connection until `close()`. Each message is checked like a reply: one that does
+     * not match goes to `onError` (WIRE__BAD_REPLY) and the stream reconnects after the last good block.
      */
     subscribe(
       onBlock: (data: BlockEventData) => void,
@@ -302,11 +346,13 @@ export function createLedgerClient(parameters: CreateLedgerClientParameters) {
           try {
             const headers: Record<string, string> = { accept: "text/event-stream" };
             if (lastId !== undefined) headers["last-event-id"] = String(lastId);
-            const response = await doFetch(`${base}/v1/events`, { headers, signal: controller.signal });
+            const path = pathOf(ROUTES.events);
+            const response = await doFetch(`${base}${path}`, { headers, signal: controller.signal });
             if (!response.ok || response.body === null) throw new Error(`event stream: HTTP ${response.status}`);
+            const context: ReplyContext = { route: ROUTES.events, path, status: response.status };
             for await (const message of readServerSentEvents(response.body)) {
               if (message.event !== "block") continue;
-              const data = JSON.parse(message.data) as BlockEventData;
+              const data = decodeEventMessage(context, message.data);
               lastId = data.header.number;
               onBlock(data);
             }
@@ -324,6 +370,12 @@ export function createLedgerClient(parameters: CreateLedgerClientParameters) {
 }
 
 export type LedgerClient = ReturnType<typeof createLedgerClient>;
+
+/** One `block` message of the event stream, checked like a reply (WIRE__BAD_REPLY). */
+function decodeEventMessage(context: ReplyContext, data: string): BlockEventData {
+  const route = { ...context.route, replies: { [context.status]: eventStreamMessage } };
+  return decodeReply({ ...context, route }, parseReplyJson(context, data)) as BlockEventData;
+}
 
 /** Parses a text/event-stream body into messages. */
 async function* readServerSentEvents(

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { type Account, createGenesisState, type State, TOKEN } from "@gradual/protocol";
+import { parseAmount } from "@gradual/wire";
 import { generateKeyPair, keyPairFromSecret } from "./keys.ts";
-import { parseAmount } from "./wire.ts";
 
 /**
  * The genesis file (JSON) that starts a chain:
@@ -37,6 +37,15 @@ function fail(message: string): never {
   throw new TypeError(`genesis: ${message}`);
 }
 
+/** A bigint field of the file: a decimal string, as on the wire. */
+function amountField(field: string, raw: unknown): bigint {
+  try {
+    return parseAmount(field, raw);
+  } catch (error) {
+    return fail((error as Error).message);
+  }
+}
+
 function asRecord(raw: unknown, what: string): Record<string, unknown> {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) fail(`expected ${what} to be an object`);
   return raw as Record<string, unknown>;
@@ -60,7 +69,7 @@ function parseFaucet(raw: unknown): FaucetConfig | null {
   }
   return {
     secretKey: record.secretKey,
-    maxAmount: parseAmount("devnet.faucet.maxAmount", record.maxAmount ?? (1_000n * TOKEN).toString()),
+    maxAmount: amountField("devnet.faucet.maxAmount", record.maxAmount ?? (1_000n * TOKEN).toString()),
     maxRequestsPerMinute: perMinute,
   };
 }
@@ -81,7 +90,7 @@ export function parseGenesis(raw: unknown): LedgerGenesis {
     if (typeof item.account !== "string" || !HEX64.test(item.account)) {
       fail(`expected accounts[${index}].account to be 64 lowercase hex characters`);
     }
-    return { account: item.account, balance: parseAmount(`accounts[${index}].balance`, item.balance) };
+    return { account: item.account, balance: amountField(`accounts[${index}].balance`, item.balance) };
   });
   let devnet: DevnetConfig | null = null;
   if (record.devnet !== undefined && record.devnet !== null) {

@@ -14,6 +14,7 @@ import {
   transactionHash,
   transactionToJson,
 } from "@gradual/protocol";
+import { toWire } from "@gradual/wire";
 import {
   type Block,
   type BlockEvent,
@@ -36,7 +37,6 @@ import type { LedgerMetrics } from "./metrics.ts";
 import type { LedgerStore, StoredTransaction } from "./store/LedgerStore.ts";
 import type { VerifierPool } from "./verifierPool.ts";
 import type { EnvelopeInput, VerifiedEnvelope } from "./verifyEnvelope.ts";
-import { toWire } from "./wire.ts";
 
 export type LedgerOptions = {
   /** Genesis for an empty store; must match the stored one otherwise. */

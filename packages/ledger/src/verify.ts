@@ -8,6 +8,7 @@ import {
   type TransactionOutcome,
   transactionToJson,
 } from "@gradual/protocol";
+import { stringifyWire } from "@gradual/wire";
 import {
   type BlockEvent,
   computeBlockHash,
@@ -21,7 +22,6 @@ import { resultOf } from "./ledger.ts";
 import type { LedgerStore } from "./store/LedgerStore.ts";
 import type { VerifierPool } from "./verifierPool.ts";
 import { type VerifiedEnvelope, verifyEnvelope } from "./verifyEnvelope.ts";
-import { stringifyWire } from "./wire.ts";
 
 export type VerifyMismatch = {
   /** Block number where the log first disagrees with the replay (-1: the genesis record itself). */

@@ -28,33 +28,40 @@ import {
   type State,
   type TaskRecord,
   type TriggerRecord,
+  type Window,
 } from "@gradual/protocol";
-import type { Static } from "@sinclair/typebox";
-import type {
-  AccountView,
-  AssignmentListSchema,
-  CommitListSchema,
-  CycleView,
-  DistributionViewSchema,
-  LiveCycleSchema,
-  NodeView,
-  RevealListSchema,
-  TaskView,
-  VoteListSchema,
-} from "./server/schemas.ts";
-import { toWire } from "./wire.ts";
+import {
+  type AccountView,
+  type Assignment,
+  type AssignmentList,
+  type Commit,
+  type CommitList,
+  type CycleView,
+  type DistributionView,
+  type LiveCycle,
+  type NodeList,
+  type NodeView,
+  type Page as PageWire,
+  type Reveal,
+  type RevealList,
+  type TaskList,
+  type TaskView,
+  toWire,
+  type Vote,
+  type VoteList,
+  type WindowName,
+} from "@gradual/wire";
 
 /**
- * Read-only views of a state for the HTTP API, in wire form (bigints as decimal strings). Every list is paged with
- * an offset and a limit so that no request walks more than `limit` records, whatever the size of a task.
+ * Read-only views of a state for the HTTP API, in wire form (bigints as decimal strings), typed by the replies of
+ * @gradual/wire's routes. Every list is paged with an offset and a limit so that no request walks more than `limit`
+ * records, whatever the size of a task. Pure functions of a state: the CLI's local networks answer task code's
+ * ledger reads with the same views.
  */
-
-type Wire<T> = T;
-const wire = <T>(value: unknown): Wire<T> => toWire(value) as T;
 
 export type Page = { readonly offset: number; readonly limit: number };
 
-function pageOf<T>(items: T[], offset: number, limit: number, total: number) {
+function pageOf<T>(items: T[], offset: number, limit: number, total: number): PageWire<T> {
   const end = offset + limit;
   return { items, offset, total, next: end < total ? end : null };
 }
@@ -104,21 +111,21 @@ export function accountView(state: State, account: Account, pending: number): Ac
   };
 }
 
-export function taskPage(state: State, offset: number, limit: number) {
+export function taskPage(state: State, offset: number, limit: number): TaskList {
   const ids = listTaskIds(state);
   return { tasks: ids.slice(offset, offset + limit), offset, total: ids.length };
 }
 
-function liveCycle(state: State, task: TaskRecord, cycle: number): Static<typeof LiveCycleSchema> | undefined {
+function liveCycle(state: State, task: TaskRecord, cycle: number): LiveCycle | undefined {
   const record = getCycle(state, task.id, cycle);
   if (record === undefined) return undefined;
   const nextSlot = getChain(state).slot + 1;
   const windows = getCycleWindows(task, cycle, record.attemptRound);
-  const openWindows = Object.entries(windows)
+  const openWindows = (Object.entries(windows) as [WindowName, Window][])
     .filter(([, window]) => isInside(window, nextSlot))
     .map(([name]) => name);
   const phase = record.outcome !== null ? "complete" : cyclePhaseAt(task, cycle, record.attemptRound, nextSlot);
-  return { cycle, phase, windows, openWindows, record: wire(record) };
+  return { cycle, phase, windows, openWindows, record: toWire(record) };
 }
 
 export function taskView(state: State, taskId: Hash): TaskView | undefined {
@@ -127,7 +134,7 @@ export function taskView(state: State, taskId: Hash): TaskView | undefined {
   const slot = getChain(state).slot;
   const cycles = task.openCycles.flatMap((cycle) => liveCycle(state, task, cycle) ?? []);
   return {
-    task: wire(task),
+    task: toWire(task),
     slot,
     nextSlot: slot + 1,
     round: currentRound(state, task),
@@ -161,7 +168,7 @@ export function nodeView(state: State, taskId: Hash, account: Account): NodeView
   };
 }
 
-export function nodeList(state: State, taskId: Hash, { offset, limit }: Page) {
+export function nodeList(state: State, taskId: Hash, { offset, limit }: Page): NodeList {
   const task = getTask(state, taskId);
   const total = task?.nodeCount ?? 0;
   const items: NodeView[] = [];
@@ -192,8 +199,8 @@ export function cycleView(state: State, taskId: Hash, cycle: number): CycleView 
   return {
     task: taskId,
     ...live,
-    triggers: wire(triggers),
-    distributions: wire(distributions),
+    triggers: toWire(triggers),
+    distributions: toWire(distributions),
     pruned: cycle <= task.prunedThrough,
     slot,
     nextSlot: slot + 1,
@@ -201,9 +208,9 @@ export function cycleView(state: State, taskId: Hash, cycle: number): CycleView 
 }
 
 /** Commits are keyed by node, so the page walks the task's node index. */
-export function commitList(state: State, taskId: Hash, cycle: number, { offset, limit }: Page) {
+export function commitList(state: State, taskId: Hash, cycle: number, { offset, limit }: Page): CommitList {
   const total = getTask(state, taskId)?.nodeCount ?? 0;
-  const items: Static<typeof CommitListSchema>["items"] = [];
+  const items: Commit[] = [];
   for (let index = offset; index < Math.min(total, offset + limit); index += 1) {
     const node = readRecord<string>(state, keys.nodeAt(taskId, index));
     const commit = node === undefined ? undefined : getCommit(state, taskId, cycle, node);
@@ -217,9 +224,9 @@ function revealerAt(state: State, taskId: Hash, cycle: number, index: number): s
   return readRecord<string>(state, keys.revealAt(taskId, cycle, index));
 }
 
-export function revealList(state: State, taskId: Hash, cycle: number, { offset, limit }: Page) {
+export function revealList(state: State, taskId: Hash, cycle: number, { offset, limit }: Page): RevealList {
   const total = getCycle(state, taskId, cycle)?.revealCount ?? 0;
-  const items: Static<typeof RevealListSchema>["items"] = [];
+  const items: Reveal[] = [];
   for (let index = offset; index < Math.min(total, offset + limit); index += 1) {
     const node = revealerAt(state, taskId, cycle, index);
     const reveal = node === undefined ? undefined : getReveal(state, taskId, cycle, node);
@@ -228,7 +235,7 @@ export function revealList(state: State, taskId: Hash, cycle: number, { offset, 
   return pageOf(items, offset, limit, total);
 }
 
-export function assignmentOf(state: State, taskId: Hash, cycle: number, auditor: Account) {
+export function assignmentOf(state: State, taskId: Hash, cycle: number, auditor: Account): Assignment {
   return {
     auditor,
     targets: getAuditAssignment(state, taskId, cycle, auditor),
@@ -237,10 +244,10 @@ export function assignmentOf(state: State, taskId: Hash, cycle: number, auditor:
 }
 
 /** Who audits whom in a cycle (protocol.md §5.1), by reveal order; empty until the seed is fixed. */
-export function assignmentList(state: State, taskId: Hash, cycle: number, { offset, limit }: Page) {
+export function assignmentList(state: State, taskId: Hash, cycle: number, { offset, limit }: Page): AssignmentList {
   const record = getCycle(state, taskId, cycle);
   const total = record?.seed == null ? 0 : record.revealCount;
-  const items: Static<typeof AssignmentListSchema>["items"] = [];
+  const items: Assignment[] = [];
   for (let index = offset; index < Math.min(total, offset + limit); index += 1) {
     const node = revealerAt(state, taskId, cycle, index);
     if (node !== undefined) items.push(assignmentOf(state, taskId, cycle, node));
@@ -254,10 +261,10 @@ export function voteList(
   cycle: number,
   triggerIndex: number,
   { offset, limit }: Page,
-): Static<typeof VoteListSchema> | undefined {
+): VoteList | undefined {
   const trigger = readRecord<TriggerRecord>(state, keys.trigger(taskId, cycle, triggerIndex));
   if (trigger === undefined) return undefined;
-  const items: Static<typeof VoteListSchema>["items"] = [];
+  const items: Vote[] = [];
   for (let index = offset; index < Math.min(trigger.voteCount, offset + limit); index += 1) {
     const voter = readRecord<string>(state, keys.voteAt(taskId, cycle, triggerIndex, index));
     const vote = voter === undefined ? undefined : getVote(state, taskId, cycle, triggerIndex, voter);
@@ -265,7 +272,7 @@ export function voteList(
       items.push({ voter, choice: vote.choice, weight: vote.weight.toString(), slot: vote.slot });
     }
   }
-  return { ...pageOf(items, offset, limit, trigger.voteCount), trigger: wire(trigger) };
+  return { ...pageOf(items, offset, limit, trigger.voteCount), trigger: toWire(trigger) };
 }
 
 export function distributionView(
@@ -274,7 +281,7 @@ export function distributionView(
   cycle: number,
   attempt: number,
   { offset, limit }: Page,
-): Static<typeof DistributionViewSchema> | undefined {
+): DistributionView | undefined {
   const distribution = getDistribution(state, taskId, cycle, attempt);
   if (distribution === undefined) return undefined;
   // Walk the stored chunks (at most 1,000 entries each) and copy only the requested slice.
@@ -289,5 +296,5 @@ export function distributionView(
       position += 1;
     }
   }
-  return { ...pageOf(items, offset, limit, distribution.entryCount), distribution: wire(distribution) };
+  return { ...pageOf(items, offset, limit, distribution.entryCount), distribution: toWire(distribution) };
 }

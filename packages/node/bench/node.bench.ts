@@ -283,7 +283,7 @@ async function inclusionLatencies(
     return triggerSlots.get(key);
   };
   for (let from = roundStart(fromRound); from <= head; from += 100) {
-    const blocks: BlockWire[] = await client.getBlocks(from, Math.min(head, from + 99));
+    const blocks: readonly BlockWire[] = await client.getBlocks(from, Math.min(head, from + 99));
     for (const block of blocks) {
       for (const { event } of block.events) {
         const raised = event as { type: string; task?: string; cycle?: number; trigger?: number };

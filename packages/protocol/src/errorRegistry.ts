@@ -24,6 +24,21 @@ const PROTOCOL_EXCEPTION_CODES = {
   },
 } as const satisfies Entries;
 
+/**
+ * @gradual/wire: a value read from the ledger's JSON that does not have its schema's shape. The ledger never answers
+ * with these: whoever reads its replies finds them (the ledger client, the dashboard, the CLI, the Koii layer).
+ */
+export const WIRE_ERROR_CODES = {
+  WIRE__BAD_REPLY: {
+    meaning:
+      "The ledger's reply does not match its route's wire schema (another version of the ledger, a proxy, or a bug); it was not used",
+  },
+  WIRE__MALFORMED: {
+    meaning:
+      "A value does not have the shape of its wire schema: a field is missing, of the wrong type or out of range",
+  },
+} as const satisfies Entries;
+
 /** @gradual/ledger: its HTTP API (request shape, lookups, service limits), storage, and its clients. */
 export const LEDGER_ERROR_CODES = {
   API__BATCH_TOO_LARGE: { http: 413, meaning: "The batch holds more transactions than the limit" },
@@ -260,6 +275,7 @@ export type RegistrySection = {
 export const ERROR_REGISTRY = [
   { package: "protocol", title: "rejections of transactions", codes: ERROR_CODES },
   { package: "protocol", title: "thrown", codes: PROTOCOL_EXCEPTION_CODES },
+  { package: "wire", title: "the ledger's wire format, as its readers check it", codes: WIRE_ERROR_CODES },
   { package: "ledger", title: "the ledger's API, storage and clients", codes: LEDGER_ERROR_CODES },
   { package: "sdk", title: "the task bundler", codes: SDK_ERROR_CODES },
   { package: "node", title: "the node: replica, sandbox, servers, ledger reads", codes: NODE_ERROR_CODES },
@@ -270,6 +286,8 @@ export const ERROR_REGISTRY = [
 ] as const satisfies readonly RegistrySection[];
 
 export type LedgerErrorCode = keyof typeof LEDGER_ERROR_CODES;
+/** A code a reader of the ledger's JSON throws (`WireError` in @gradual/wire). */
+export type WireErrorCode = keyof typeof WIRE_ERROR_CODES;
 /** Any code the ledger's HTTP API (and its client) can answer with. */
 export type ApiErrorCode = ErrorCode | LedgerErrorCode;
 type CodesOf<Table> = Table extends unknown ? keyof Table & string : never;

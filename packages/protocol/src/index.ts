@@ -29,6 +29,8 @@ export {
   type RegisteredCode,
   type RegistrySection,
   SDK_ERROR_CODES,
+  WIRE_ERROR_CODES,
+  type WireErrorCode,
 } from "./errorRegistry.ts";
 export {
   ERROR_CODES,

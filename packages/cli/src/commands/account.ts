@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { type AccountView, createLedgerClient, LedgerError, resolveLedgerUrl } from "@gradual/ledger/client";
 import { formatTokenAmount } from "@gradual/protocol";
+import { WireError } from "@gradual/wire";
 import type { Command } from "commander";
 import { CliError, describeRefusal, printJson } from "../output.ts";
 import { loadKeyOrFail } from "./keys.ts";
@@ -14,6 +15,8 @@ export async function callLedger<T>(url: string, work: () => Promise<T>): Promis
   } catch (error) {
     if (error instanceof LedgerError)
       throw new CliError(error.code, describeRefusal(error.code, error.shortMessage, error.context));
+    // The ledger answered something its routes do not describe (another version, a proxy): say which and where.
+    if (error instanceof WireError) throw new CliError(error.code, error.shortMessage);
     const cause = (error as { cause?: { code?: string } }).cause;
     if (error instanceof TypeError || cause?.code === "ECONNREFUSED" || (error as Error).name === "TimeoutError") {
       throw new CliError(

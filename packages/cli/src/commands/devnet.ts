@@ -170,7 +170,7 @@ async function followChain(
   if (task === undefined) throw new Error(`task ${taskId} not found after creation`);
   const rounds = options.rounds === undefined ? Number.POSITIVE_INFINITY : Number(options.rounds);
   const printer = createEventPrinter({
-    task: task.task as unknown as { startSlot: number; params: { roundSlots: number; bountyPerRound: string } },
+    task: task.task,
     taskId,
     labels,
     quiet: options.quiet === true,

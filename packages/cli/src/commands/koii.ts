@@ -248,7 +248,7 @@ export async function runKoiiDevnet(dir: string, options: KoiiDevnetFlags): Prom
   const rounds =
     options.rounds === undefined ? Number.POSITIVE_INFINITY : integer("--rounds", options.rounds, 1, 100_000);
   const printer = createEventPrinter({
-    task: view.task as unknown as { startSlot: number; params: { roundSlots: number; bountyPerRound: string } },
+    task: view.task,
     taskId: net.taskId,
     labels: new Map(net.labels),
     quiet: options.quiet === true,

@@ -1,5 +1,6 @@
 import type { LedgerClient } from "@gradual/ledger/client";
-import { formatTokenAmount } from "@gradual/protocol";
+import { formatTokenAmount, type ProtocolEventType } from "@gradual/protocol";
+import type { WireEvent, WireEventOf } from "@gradual/wire";
 
 /**
  * `gradual node status`: what the ledger says about one node of one task, read over the ledger's HTTP API. The
@@ -8,14 +9,12 @@ import { formatTokenAmount } from "@gradual/protocol";
  * with the block and the transaction that shows it.
  */
 
-export type WireEvent = { readonly type: string } & Readonly<Record<string, unknown>>;
-
-export type HistoryEntry = {
+export type HistoryEntry<E extends WireEvent = WireEvent> = {
   readonly block: number;
   readonly slot: number;
   /** The transaction that caused the event, or null for a window end. */
   readonly tx: string | null;
-  readonly event: WireEvent;
+  readonly event: E;
 };
 
 /** A transaction of the node's that the ledger included but refused (a stale or late duty, usually). */
@@ -39,15 +38,19 @@ export type NodeHistory = {
 /** Blocks per request (the ledger answers at most 100). */
 const PAGE_BLOCKS = 100;
 /** Events that matter for every node of the task: cycles starting and completing, pauses. */
-const TASK_WIDE = new Set(["CycleStarted", "CycleCompleted", "TaskPaused", "TaskResumed", "DistributionAccepted"]);
+const TASK_WIDE: ReadonlySet<ProtocolEventType> = new Set<ProtocolEventType>([
+  "CycleStarted",
+  "CycleCompleted",
+  "TaskPaused",
+  "TaskResumed",
+  "DistributionAccepted",
+]);
+/** The fields in which an event names a node that it concerns. */
+const NODE_ROLES = ["node", "voter", "triggerer", "target", "distributor"] as const;
 
 function concerns(event: WireEvent, account: string): boolean {
-  return (
-    event.node === account ||
-    event.voter === account ||
-    event.triggerer === account ||
-    event.target === account ||
-    event.distributor === account
+  return NODE_ROLES.some(
+    (role) => role in event && (event as { readonly [K in typeof role]?: string })[role] === account,
   );
 }
 
@@ -68,8 +71,8 @@ export async function readNodeHistory(
     for (const block of await client.getBlocks(from, Math.min(head, from + PAGE_BLOCKS - 1))) {
       const mine = new Set<string>();
       for (const entry of block.txs) {
-        const tx = entry.tx as { from?: string; task?: string; kind?: string };
-        if (tx.from !== account || (tx.task !== undefined && tx.task !== task)) continue;
+        const { tx } = entry;
+        if (tx.from !== account || ("task" in tx && tx.task !== task)) continue;
         mine.add(entry.hash);
         if (entry.result.ok) done[entry.tx.kind] = (done[entry.tx.kind] ?? 0) + 1;
         else
@@ -77,22 +80,22 @@ export async function readNodeHistory(
             block: block.number,
             slot: block.slot,
             tx: entry.hash,
-            kind: String(entry.tx.kind),
+            kind: entry.tx.kind,
             code: entry.result.code,
           });
       }
       for (const { tx, event } of block.events) {
-        const wire = event as WireEvent;
-        if (wire.task !== task) continue;
-        const key = `${String(wire.cycle)}/${String(wire.trigger)}`;
-        if (wire.type === "AuditTriggered" && wire.target === account) triggersAgainst.add(key);
+        if (!("task" in event) || event.task !== task) continue;
+        const against = "trigger" in event && triggersAgainst.has(`${event.cycle}/${event.trigger}`);
+        if (event.type === "AuditTriggered" && event.target === account) {
+          triggersAgainst.add(`${event.cycle}/${event.trigger}`);
+        }
         const keep =
-          concerns(wire, account) ||
-          TASK_WIDE.has(wire.type) ||
-          (wire.type === "Voted" && triggersAgainst.has(key)) ||
-          (wire.type === "TriggerResolved" && triggersAgainst.has(key)) ||
-          (wire.type === "DistributionSubmitted" && tx !== null && mine.has(tx));
-        if (keep) entries.push({ block: block.number, slot: block.slot, tx, event: wire });
+          concerns(event, account) ||
+          TASK_WIDE.has(event.type) ||
+          ((event.type === "Voted" || event.type === "TriggerResolved") && against) ||
+          (event.type === "DistributionSubmitted" && tx !== null && mine.has(tx));
+        if (keep) entries.push({ block: block.number, slot: block.slot, tx, event });
       }
     }
   }
@@ -114,25 +117,29 @@ const short = (account: unknown) => `${String(account).slice(0, 8)}…`;
 /** Why the node was or was not paid (or was slashed) for one cycle, each reason with the block and tx that shows it. */
 export function explainCycle(history: NodeHistory, cycle: number, label = short): CycleExplanation {
   const me = history.account;
-  const inCycle = history.entries.filter((entry) => entry.event.cycle === cycle);
-  const find = (type: string, where: (event: WireEvent) => boolean = () => true) =>
-    inCycle.filter((entry) => entry.event.type === type && where(entry.event));
+  const inCycle = history.entries.filter((entry) => "cycle" in entry.event && entry.event.cycle === cycle);
+  const find = <K extends ProtocolEventType>(type: K, where: (event: WireEventOf<K>) => boolean = () => true) =>
+    inCycle.filter(
+      (entry): entry is HistoryEntry<WireEventOf<K>> =>
+        entry.event.type === type && where(entry.event as WireEventOf<K>),
+    );
   const reasons: { text: string; block?: number; tx?: string | null }[] = [];
   const cite = (text: string, at?: { readonly block: number; readonly tx: string | null }) =>
     reasons.push(at === undefined ? { text } : { text, block: at.block, tx: at.tx });
   const started = find("CycleStarted")[0];
   const completed = find("CycleCompleted")[0];
   const vested = find("Vested", (event) => event.node === me);
-  const paid = vested.reduce((sum, entry) => sum + BigInt(String(entry.event.amount)), 0n);
+  const paid = vested.reduce((sum, entry) => sum + BigInt(entry.event.amount), 0n);
   const slashes = find("Slashed", (event) => event.node === me);
   if (started === undefined) {
     const paused = history.entries.filter(
-      (entry) => entry.event.type === "TaskPaused" && Number(entry.event.round) <= cycle,
+      (entry): entry is HistoryEntry<WireEventOf<"TaskPaused">> =>
+        entry.event.type === "TaskPaused" && entry.event.round <= cycle,
     );
     const last = paused.at(-1);
     if (last !== undefined)
       cite(
-        `task paused in round ${String(last.event.round)} (escrow ${tokens(last.event.escrow)}): no cycle starts until it is funded (gradual task fund)`,
+        `task paused in round ${last.event.round} (escrow ${tokens(last.event.escrow)}): no cycle starts until it is funded (gradual task fund)`,
         last,
       );
     else cite(`cycle ${cycle} has not started (or is older than the blocks read)`);
@@ -151,7 +158,7 @@ export function explainCycle(history: NodeHistory, cycle: number, label = short)
     const votes = find("Voted", (event) => event.trigger === number);
     const byChoice = new Map<string, string[]>();
     for (const vote of votes) {
-      const choice = String(vote.event.choice);
+      const choice = vote.event.choice;
       byChoice.set(choice, [...(byChoice.get(choice) ?? []), label(vote.event.voter)]);
     }
     const voters = [...byChoice].map(([choice, names]) => `${choice}: ${names.join(", ")}`).join("; ");
@@ -193,9 +200,11 @@ export function explainCycle(history: NodeHistory, cycle: number, label = short)
 
 /** Refused transactions carry no event: they belong to the cycle whose events share their block, when known. */
 function cycleOfRefusal(history: NodeHistory, refusal: RefusedEntry): number | undefined {
-  const started = history.entries.filter((entry) => entry.event.type === "CycleStarted" && entry.slot <= refusal.slot);
-  const last = started.at(-1);
-  return last === undefined ? undefined : Number(last.event.cycle);
+  const started = history.entries.filter(
+    (entry): entry is HistoryEntry<WireEventOf<"CycleStarted">> =>
+      entry.event.type === "CycleStarted" && entry.slot <= refusal.slot,
+  );
+  return started.at(-1)?.event.cycle;
 }
 
 export type NodeStatusSummary = {
@@ -209,20 +218,20 @@ export type NodeStatusSummary = {
 
 export function summarize(history: NodeHistory): NodeStatusSummary {
   const me = history.account;
-  const sum = (type: string) =>
-    history.entries
-      .filter((entry) => entry.event.type === type && entry.event.node === me)
-      .reduce((total, entry) => total + BigInt(String(entry.event.amount ?? "0")), 0n);
-  const cycles = new Set(
-    history.entries
-      .filter((entry) => entry.event.type === "Vested" && entry.event.node === me)
-      .map((entry) => entry.event.cycle),
-  );
+  type NodeEvent = WireEventOf<"Vested" | "Claimed" | "Slashed">;
+  const mine = <K extends NodeEvent["type"]>(type: K) =>
+    history.entries.filter(
+      (entry): entry is HistoryEntry<WireEventOf<K>> =>
+        entry.event.type === type && (entry.event as NodeEvent).node === me,
+    );
+  const sum = (type: "Vested" | "Claimed") =>
+    mine(type).reduce((total, entry) => total + BigInt(entry.event.amount), 0n);
+  const cycles = new Set(mine("Vested").map((entry) => entry.event.cycle));
   return {
     paidTotal: sum("Vested").toString(),
     claimedTotal: sum("Claimed").toString(),
     cyclesPaid: cycles.size,
-    slashes: history.entries.filter((entry) => entry.event.type === "Slashed" && entry.event.node === me).length,
+    slashes: mine("Slashed").length,
     done: history.done,
     refused: history.refused.length,
   };

@@ -51,7 +51,7 @@ Examples:
       if (task === undefined)
         throw new CliError("TASK__NOT_FOUND", `no task ${options.task} on the ledger at ${url} (gradual task list)`);
       const view = await callLedger(url, () => client.getNode(options.task, account));
-      const createdSlot = (task.task as unknown as { createdSlot: number }).createdSlot;
+      const { createdSlot } = task.task;
       const history = await callLedger(url, () => readNodeHistory(client, options.task, account, createdSlot));
       const summary = summarize(history);
       const explained = cycle === undefined ? undefined : explainCycle(history, cycle);

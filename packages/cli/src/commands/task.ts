@@ -228,11 +228,7 @@ Example:
       const list = await callLedger(url, () => client.listTasks({ limit: 1_000 }));
       const views = await Promise.all(list.tasks.map((id) => callLedger(url, () => client.getTask(id))));
       if (options.json) return printJson(views);
-      const tasks = views.flatMap((view) =>
-        view === undefined
-          ? []
-          : [view.task as unknown as { id: string; name: string; status: string; escrow: string; nodeCount: number }],
-      );
+      const tasks = views.flatMap((view) => (view === undefined ? [] : [view.task]));
       if (tasks.length === 0)
         process.stdout.write("no tasks yet (create one with: gradual task create --config task.yml --key KEY)\n");
       for (const item of tasks) {
@@ -287,17 +283,7 @@ type NodeStatusRow = Awaited<ReturnType<LedgerClient["listNodes"]>>["items"][num
 
 /** `gradual task status` for a person: amounts in tokens, one line per node and per live cycle. */
 function formatTaskStatus(view: TaskStatusView, nodes: readonly NodeStatusRow[], url: string): string[] {
-  const task = view.task as unknown as {
-    id: string;
-    name: string;
-    status: string;
-    creator: string;
-    escrow: string;
-    nodeCount: number;
-    totalPaid: string;
-    totalSlashed: string;
-    params: Record<string, string | number>;
-  };
+  const { task } = view;
   const tokens = (amount: string | number | undefined) => {
     const text = formatTokenAmount(BigInt(amount ?? 0));
     return `${text} ${text === "1" ? "token" : "tokens"}`;

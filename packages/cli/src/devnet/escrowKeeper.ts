@@ -37,7 +37,7 @@ export function createEscrowKeeper(options: EscrowKeeperOptions) {
       try {
         const view = await client.getTask(taskId);
         if (view === undefined) return;
-        const task = view.task as unknown as { escrow: string; status: string; params: { bountyPerRound: string } };
+        const { task } = view;
         if (task.status === "closing" || task.status === "closed") return;
         const bounty = BigInt(task.params.bountyPerRound);
         if (BigInt(task.escrow) >= bounty * lowRounds && task.status !== "paused") return;

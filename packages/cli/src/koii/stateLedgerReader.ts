@@ -1,180 +1,151 @@
-import { toWire } from "@gradual/ledger/client";
 import {
-  currentRound,
-  getActiveWeight,
-  getChain,
-  getCycle,
-  getDistribution,
-  getDistributionEntries,
-  getNodeView,
-  getReveal,
-  getTask,
-  keys,
-  listNodeAccounts,
-  listRevealers,
-  listTriggers,
-  listVotes,
-  readRecord,
-  type State,
-  type TriggerRecord,
-} from "@gradual/protocol";
+  assignmentList,
+  assignmentOf,
+  commitList,
+  cycleView,
+  distributionView,
+  nodeList,
+  nodeView,
+  type Page,
+  revealList,
+  taskPage,
+  taskView,
+  voteList,
+} from "@gradual/ledger/views";
+import { getChain, getTask, type State } from "@gradual/protocol";
 import type { LedgerReader } from "@gradual/sdk";
+import { MAX_PAGE_LIMIT, ROUTES, type RouteWire } from "@gradual/wire";
 
 /**
- * ctx.ledger for a local network that has no HTTP ledger: the GET routes of the ledger's /v1 API that task code
- * reads (tasks, nodes, cycles, reveals, votes, distributions, chain), answered from an in-memory state in the same
- * wire form (bigints as decimal strings). Unknown paths fail like a 404.
+ * ctx.ledger for a local network that has no HTTP ledger: the GET routes of the ledger's /v1 API that read the
+ * state (tasks, nodes, cycles and their lists), answered from an in-memory state by the ledger's own views
+ * (@gradual/ledger/views), so the replies are those of a real ledger, route for route (@gradual/wire ROUTES).
+ * /chain has no blocks behind it: it answers the chain id, the slot length, the head's slot and the task count.
+ * Unknown paths fail like a 404.
  */
 
-const PAGE_LIMIT = 1_000;
-
-function notFound(path: string, what = "no such record"): Error {
-  return new Error(`GET /v1${path}: HTTP 404 ${what} (local test ledger)`);
+function failure(path: string, status: 400 | 404, what: string): Error {
+  return new Error(`GET /v1${path}: HTTP ${status} ${what} (local test ledger)`);
 }
 
-function pageOf<T>(all: readonly T[], query: URLSearchParams) {
-  const offset = Number(query.get("offset") ?? 0);
-  const limit = Math.min(PAGE_LIMIT, Number(query.get("limit") ?? 100));
-  const items = all.slice(offset, offset + limit);
-  return { items, offset, total: all.length, next: offset + limit < all.length ? offset + limit : null };
-}
+type Params = Readonly<Record<string, string | number>>;
 
-function nodeWire(state: State, task: string, account: string) {
-  const view = getNodeView(state, task, account);
-  if (view === undefined) return undefined;
-  return {
-    task,
-    account,
-    index: view.record.index,
-    url: view.record.url,
-    stake: view.stake.toString(),
-    weight: view.weight.toString(),
-    slashedTotal: view.record.slashedTotal.toString(),
-    claimable: view.claimable.toString(),
-    locked: view.locked.toString(),
-  };
-}
-
-type Route = {
-  pattern: RegExp;
-  answer: (state: State, match: string[], query: URLSearchParams, path: string) => unknown;
+type Served = {
+  readonly route: RouteWire;
+  readonly answer: (state: State, params: Params, page: Page) => unknown;
 };
 
-const ROUTES: Route[] = [
+const text = (params: Params, name: string) => String(params[name]);
+const count = (params: Params, name: string) => Number(params[name]);
+/** A list of a task that exists (the real ledger answers TASK__NOT_FOUND, a 404, otherwise). */
+const ofTask = <T>(state: State, params: Params, list: (task: string) => T): T | undefined =>
+  getTask(state, text(params, "task")) === undefined ? undefined : list(text(params, "task"));
+
+const SERVED: readonly Served[] = [
+  { route: ROUTES.listTasks, answer: (state, _params, page) => taskPage(state, page.offset, page.limit) },
+  { route: ROUTES.getTask, answer: (state, params) => taskView(state, text(params, "task")) },
   {
-    pattern: /^\/tasks\/([0-9a-f]{64})$/,
-    answer: (state, [, id]) => {
-      const task = getTask(state, id as string);
-      if (task === undefined) return undefined;
-      const slot = getChain(state).slot;
-      return {
-        task: toWire(task),
-        slot,
-        nextSlot: slot + 1,
-        round: currentRound(state, task),
-        activeWeight: getActiveWeight(state, task).toString(),
-        cycles: [],
-      };
-    },
+    route: ROUTES.listNodes,
+    answer: (state, params, page) => ofTask(state, params, (task) => nodeList(state, task, page)),
   },
   {
-    pattern: /^\/tasks\/([0-9a-f]{64})\/nodes$/,
-    answer: (state, [, id], query) =>
-      pageOf(
-        listNodeAccounts(state, id as string).flatMap((account) => nodeWire(state, id as string, account) ?? []),
-        query,
+    route: ROUTES.getNode,
+    answer: (state, params) => ofTask(state, params, (task) => nodeView(state, task, text(params, "account"))),
+  },
+  {
+    route: ROUTES.getCycle,
+    answer: (state, params) => ofTask(state, params, (task) => cycleView(state, task, count(params, "cycle"))),
+  },
+  {
+    route: ROUTES.listCommits,
+    answer: (state, params, page) =>
+      ofTask(state, params, (task) => commitList(state, task, count(params, "cycle"), page)),
+  },
+  {
+    route: ROUTES.listReveals,
+    answer: (state, params, page) =>
+      ofTask(state, params, (task) => revealList(state, task, count(params, "cycle"), page)),
+  },
+  {
+    route: ROUTES.listAssignments,
+    answer: (state, params, page) =>
+      ofTask(state, params, (task) => assignmentList(state, task, count(params, "cycle"), page)),
+  },
+  {
+    route: ROUTES.getAssignment,
+    answer: (state, params) =>
+      ofTask(state, params, (task) => assignmentOf(state, task, count(params, "cycle"), text(params, "auditor"))),
+  },
+  {
+    route: ROUTES.listVotes,
+    answer: (state, params, page) =>
+      ofTask(state, params, (task) => voteList(state, task, count(params, "cycle"), count(params, "trigger"), page)),
+  },
+  {
+    route: ROUTES.getDistribution,
+    answer: (state, params, page) =>
+      ofTask(state, params, (task) =>
+        distributionView(state, task, count(params, "cycle"), count(params, "attempt"), page),
       ),
   },
-  {
-    pattern: /^\/tasks\/([0-9a-f]{64})\/nodes\/([0-9a-f]{64})$/,
-    answer: (state, [, id, account]) => nodeWire(state, id as string, account as string),
-  },
-  {
-    pattern: /^\/tasks\/([0-9a-f]{64})\/cycles\/(\d+)$/,
-    answer: (state, [, id, number]) => {
-      const cycle = Number(number);
-      const record = getCycle(state, id as string, cycle);
-      if (record === undefined) return undefined;
-      const distributions = [];
-      for (let attempt = 0; attempt <= record.attempt; attempt += 1) {
-        const distribution = getDistribution(state, id as string, cycle, attempt);
-        if (distribution !== undefined) distributions.push(distribution);
-      }
-      return {
-        task: id,
-        cycle,
-        record: toWire(record),
-        triggers: toWire(listTriggers(state, id as string, cycle)),
-        distributions: toWire(distributions),
-        slot: getChain(state).slot,
-      };
-    },
-  },
-  {
-    pattern: /^\/tasks\/([0-9a-f]{64})\/cycles\/(\d+)\/reveals$/,
-    answer: (state, [, id, number], query) => {
-      const cycle = Number(number);
-      const reveals = listRevealers(state, id as string, cycle).flatMap((node) => {
-        const reveal = getReveal(state, id as string, cycle, node);
-        return reveal === undefined ? [] : [{ node, ...reveal }];
-      });
-      return pageOf(reveals, query);
-    },
-  },
-  {
-    pattern: /^\/tasks\/([0-9a-f]{64})\/cycles\/(\d+)\/triggers\/(\d+)\/votes$/,
-    answer: (state, [, id, number, index], query) => {
-      const trigger = readRecord<TriggerRecord>(state, keys.trigger(id as string, Number(number), Number(index)));
-      if (trigger === undefined) return undefined;
-      const votes = listVotes(state, id as string, Number(number), trigger).map((vote) => ({
-        voter: vote.voter,
-        choice: vote.choice,
-        weight: vote.weight.toString(),
-        slot: vote.slot,
-      }));
-      return { ...pageOf(votes, query), trigger: toWire(trigger) };
-    },
-  },
-  {
-    pattern: /^\/tasks\/([0-9a-f]{64})\/cycles\/(\d+)\/distributions\/(\d+)$/,
-    answer: (state, [, id, number, attempt], query) => {
-      const distribution = getDistribution(state, id as string, Number(number), Number(attempt));
-      if (distribution === undefined) return undefined;
-      const entries = getDistributionEntries(state, id as string, Number(number), Number(attempt)).map((entry) => ({
-        recipient: entry.recipient,
-        amount: entry.amount.toString(),
-      }));
-      return { ...pageOf(entries, query), distribution: toWire(distribution) };
-    },
-  },
 ];
+
+/** A route's URL as a pattern over the path without /v1 (`/tasks/:task` -> /^\/tasks\/([^/]+)$/). */
+function matcherOf(route: RouteWire): { readonly pattern: RegExp; readonly names: readonly string[] } {
+  const names: string[] = [];
+  const source = route.url.replace(/^\/v1/, "").replace(/:([A-Za-z0-9_]+)/g, (_match, name: string) => {
+    names.push(name);
+    return "([^/]+)";
+  });
+  return { pattern: new RegExp(`^${source}$`), names };
+}
+
+const MATCHERS = SERVED.map((served) => ({ ...served, ...matcherOf(served.route) }));
+
+/** The path parameters checked as the ledger checks them (its route's schema): a bad one is a 400. */
+function paramsOf(path: string, route: RouteWire, names: readonly string[], values: readonly string[]): Params {
+  const raw: Record<string, string | number> = {};
+  names.forEach((name, index) => {
+    const value = decodeURIComponent(values[index] ?? "");
+    raw[name] = /^\d+$/.test(value) ? Number(value) : value;
+  });
+  try {
+    return route.params === undefined ? {} : route.params.decode(raw, "params");
+  } catch (error) {
+    throw failure(path, 400, (error as Error).message);
+  }
+}
+
+function pageOf(query: URLSearchParams): Page {
+  const number = (name: string, fallback: number) => {
+    const value = Number(query.get(name) ?? fallback);
+    return Number.isSafeInteger(value) && value >= 0 ? value : fallback;
+  };
+  return { offset: number("offset", 0), limit: Math.max(1, Math.min(MAX_PAGE_LIMIT, number("limit", 100))) };
+}
 
 export function createStateLedgerReader(
   getState: () => State,
   chain: { chainId: string; slotMs: number },
 ): LedgerReader {
-  return {
-    get: async <T>(rawPath: string): Promise<T> => {
-      const url = new URL(rawPath.replace(/^\/v1(?=\/)/, ""), "http://local");
-      const path = url.pathname.replace(/\/$/, "");
-      const state = getState();
-      if (path === "/chain") {
-        const record = getChain(state);
-        return {
-          chainId: chain.chainId,
-          slotMs: chain.slotMs,
-          head: { slot: record.slot },
-          taskCount: record.taskCount,
-        } as T;
-      }
-      for (const route of ROUTES) {
-        const match = route.pattern.exec(path);
-        if (match === null) continue;
-        const answer = route.answer(state, [...match], url.searchParams, path);
-        if (answer === undefined) throw notFound(path);
-        return answer as T;
-      }
-      throw notFound(path, "route not served");
-    },
+  const answer = (rawPath: string): unknown => {
+    const url = new URL(rawPath.replace(/^\/v1(?=\/)/, ""), "http://local");
+    const path = url.pathname.replace(/\/$/, "");
+    const state = getState();
+    if (path === "/chain") {
+      const record = getChain(state);
+      return { chainId: chain.chainId, slotMs: chain.slotMs, head: { slot: record.slot }, taskCount: record.taskCount };
+    }
+    for (const served of MATCHERS) {
+      const match = served.pattern.exec(path);
+      if (match === null) continue;
+      const params = paramsOf(path, served.route, served.names, match.slice(1));
+      const reply = served.answer(state, params, pageOf(url.searchParams));
+      if (reply === undefined) throw failure(path, 404, "no such record");
+      return reply;
+    }
+    throw failure(path, 404, "route not served");
   };
+  // Through JSON, as over HTTP: the task gets a copy it may keep or change.
+  return { get: async <T>(path: string) => JSON.parse(JSON.stringify(answer(path))) as T };
 }

@@ -19,8 +19,6 @@ function spinner(): ChildProcess {
   return spawn(process.execPath, ["-e", code], { stdio: "ignore" });
 }
 
-type Event = { type: string; cycle?: number };
-
 describe("a devnet under CPU contention", { timeout: 300_000 }, () => {
   let dataDir: string | undefined;
   let devnet: Devnet | undefined;
@@ -52,8 +50,7 @@ describe("a devnet under CPU contention", { timeout: 300_000 }, () => {
         while (scanned < head) {
           const to = Math.min(head, scanned + 100);
           for (const block of await net.client.getBlocks(scanned + 1, to)) {
-            for (const { event } of block.events as { event: Event }[])
-              if (event.type === "DistributionAccepted" && event.cycle !== undefined) accepted.add(event.cycle);
+            for (const { event } of block.events) if (event.type === "DistributionAccepted") accepted.add(event.cycle);
             for (const tx of block.txs)
               if (!tx.result.ok) refusals.set(tx.result.code, (refusals.get(tx.result.code) ?? 0) + 1);
           }

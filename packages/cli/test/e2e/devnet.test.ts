@@ -42,7 +42,7 @@ describe("devnet: five nodes, one cheating", { timeout: 240_000 }, () => {
     const cheater = net.nodes.find((node) => node.cheating);
     assert.ok(cheater !== undefined);
     const nodeViews = async () => (await net.client.listNodes(net.taskId, { limit: 100 })).items;
-    const byAccount = (views: NodeView[], account: string) => views.find((view) => view.account === account);
+    const byAccount = (views: readonly NodeView[], account: string) => views.find((view) => view.account === account);
 
     const views = await waitFor(
       "honest nodes with claimable and locked rewards, and a slashed cheater",
@@ -77,7 +77,7 @@ describe("devnet: five nodes, one cheating", { timeout: 240_000 }, () => {
     // Every cycle so far, as the ledger recorded it.
     const taskView = await net.client.getTask(net.taskId);
     assert.ok(taskView !== undefined);
-    const bounty = BigInt(taskView.task.params.bountyPerRound as string);
+    const bounty = BigInt(taskView.task.params.bountyPerRound);
     const cycles: CycleView[] = [];
     for (let cycle = 0; cycle <= taskView.round; cycle += 1) {
       const view = await net.client.getCycle(net.taskId, cycle);
@@ -87,7 +87,7 @@ describe("devnet: five nodes, one cheating", { timeout: 240_000 }, () => {
 
     // The cheater was triggered by an honest node, the trigger was upheld, and it was slashed for it.
     const upheld = cycles.flatMap((cycle) =>
-      (cycle.triggers as { target: string; triggerer: string; resolution: string | null; slashed: string }[])
+      cycle.triggers
         .filter((trigger) => trigger.target === cheater.account && trigger.resolution === "upheld")
         .map((trigger) => ({ cycle: cycle.cycle, ...trigger })),
     );
@@ -101,7 +101,7 @@ describe("devnet: five nodes, one cheating", { timeout: 240_000 }, () => {
     }
     // Nobody else was ever the target of an upheld trigger (protocol.md §11.3).
     for (const cycle of cycles) {
-      for (const trigger of cycle.triggers as { target: string; resolution: string | null }[]) {
+      for (const trigger of cycle.triggers) {
         if (trigger.resolution === "upheld") assert.equal(trigger.target, cheater.account);
       }
     }
@@ -115,9 +115,7 @@ describe("devnet: five nodes, one cheating", { timeout: 240_000 }, () => {
       paidCycles += 1;
       const details = await net.client.getCycleDetails(net.taskId, cycle.cycle);
       assert.ok(details !== undefined);
-      const accepted = details.distributions.find((list) => (list as { status: string }).status === "accepted") as
-        | { attempt: number; total: string }
-        | undefined;
+      const accepted = details.distributions.find((list) => list.status === "accepted");
       assert.ok(accepted !== undefined, `cycle ${cycle.cycle} is paid: one list was accepted`);
       const entries = details.distributionEntries[accepted.attempt] ?? [];
       const total = entries.reduce((sum, entry) => sum + BigInt(entry.amount), 0n);
@@ -125,9 +123,7 @@ describe("devnet: five nodes, one cheating", { timeout: 240_000 }, () => {
       const valid = new Set(details.reveals.filter((reveal) => reveal.status === "valid").map((r) => r.node));
       // A late challenge (protocol.md §5.7) may find a proof invalid or unavailable after its cycle was paid: it was
       // valid when the list was accepted, and what it was paid is clawed back.
-      const lateTargets = new Set(
-        (details.triggers as { target: string; late?: boolean }[]).filter((item) => item.late).map((t) => t.target),
-      );
+      const lateTargets = new Set(details.triggers.filter((item) => item.late).map((t) => t.target));
       for (const entry of entries)
         assert.ok(
           valid.has(entry.recipient) || lateTargets.has(entry.recipient),

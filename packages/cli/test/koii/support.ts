@@ -42,7 +42,7 @@ export function waitForSettledCycles(
 }
 
 /** The accepted distribution attempt of a cycle and its entries. */
-export function acceptedList(cycle: CycleDetails): { recipient: string; amount: string }[] {
+export function acceptedList(cycle: CycleDetails): readonly { recipient: string; amount: string }[] {
   const accepted = cycle.distributions.find((distribution) => distribution.status === "accepted");
   if (accepted === undefined) throw new Error(`cycle ${cycle.cycle} has no accepted list`);
   return cycle.distributionEntries[accepted.attempt] ?? [];

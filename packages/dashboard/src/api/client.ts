@@ -1,40 +1,58 @@
 import { GradualError, type RegisteredCode } from "@gradual/protocol";
-import type {
-  AccountView,
-  Assignment,
-  Block,
-  BlockHeader,
-  ChainInfo,
-  Commit,
-  CycleView,
-  DistributionView,
-  ErrorBody,
-  Hex,
-  NodeStatus,
-  NodeView,
-  Page,
-  Reveal,
-  TaskList,
-  TaskView,
-  TxStatus,
-  VoteList,
-} from "./types.ts";
+import {
+  type AccountView,
+  type Assignment,
+  type BlockHeaderWire,
+  type BlockWire,
+  type ChainInfo,
+  type Commit,
+  type CycleView,
+  type DistributionView,
+  decodeReply,
+  type ErrorBodyWire,
+  errorBody,
+  MAX_PAGE_LIMIT,
+  type NodeView,
+  type Page,
+  pathOf,
+  type ReplyContext,
+  type ReplyOf,
+  type Reveal,
+  ROUTES,
+  type RouteWire,
+  type TaskList,
+  type TaskView,
+  type TxStatusWire,
+  type VoteList,
+  WireError,
+} from "@gradual/wire";
 
 /**
- * A typed client of the ledger's public read API. Every failure becomes an {@link ApiError} with the ledger's
- * stable code, or `NETWORK__UNREACHABLE` when no answer came back, so views can say what to do.
+ * A typed client of the ledger's public read API: the routes of @gradual/wire, every reply checked by its route's
+ * decoder before a view sees it. Every failure becomes an {@link ApiError} with the ledger's stable code,
+ * `NETWORK__UNREACHABLE` when no answer came back, or `WIRE__BAD_REPLY` when the answer is not what the route
+ * says, so views can say what to do.
  */
 
 export class ApiError extends GradualError {
   override readonly name = "ApiError";
   readonly status: number;
 
-  constructor(status: number, body: ErrorBody) {
-    // A registered code (the ledger's, or the dashboard's own); a newer ledger may send one this build lacks.
+  constructor(status: number, body: ErrorBodyWire) {
+    // A registered code (the ledger's, the wire's or the dashboard's own); a newer ledger may send one this build lacks.
     super(body.code as RegisteredCode, { message: body.message, context: body.context });
     this.status = status;
   }
 }
+
+/** What the dashboard's server relays from a node's own /health and /metrics (serve.ts). */
+export type NodeStatus = {
+  readonly url: string;
+  readonly reachable: boolean;
+  readonly health: Record<string, unknown> | null;
+  readonly metrics: Readonly<Record<string, number>>;
+  readonly error: string | null;
+};
 
 export function isNotFound(error: unknown): boolean {
   return error instanceof ApiError && error.status === 404;
@@ -47,17 +65,23 @@ export type ApiClientOptions = {
   readonly timeoutMs?: number;
 };
 
-/** Largest page the ledger serves (PageQuerySchema). */
-const MAX_PAGE = 1000;
+/** Largest page the ledger serves. */
+const MAX_PAGE = MAX_PAGE_LIMIT;
 /** Most blocks one range request returns (MAX_BLOCK_RANGE). */
 export const MAX_BLOCK_RANGE = 100;
+
+/** A wire error as the views show errors: its code, the route and what did not match. */
+function asApiError(error: WireError, status: number): ApiError {
+  return new ApiError(status, { code: error.code, message: error.message, context: error.context });
+}
 
 export function createApiClient(options: ApiClientOptions = {}) {
   const base = (options.baseUrl ?? "").replace(/\/+$/, "");
   const doFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
   const timeoutMs = options.timeoutMs ?? 15_000;
 
-  async function get<T>(path: string, signal?: AbortSignal): Promise<T> {
+  /** GET `path`; the reply's JSON, or an ApiError for a failure (the error body's code, or no answer at all). */
+  async function getJson(path: string, signal: AbortSignal | undefined): Promise<{ status: number; body: unknown }> {
     let response: Response;
     const timeout = AbortSignal.timeout(timeoutMs);
     try {
@@ -81,12 +105,18 @@ export function createApiClient(options: ApiClientOptions = {}) {
       parsed = undefined;
     }
     if (!response.ok) {
-      const body = parsed as Partial<ErrorBody> | undefined;
-      throw new ApiError(response.status, {
-        code: typeof body?.code === "string" ? body.code : `HTTP__${response.status}`,
-        message: typeof body?.message === "string" ? body.message : `HTTP ${response.status}: ${text.slice(0, 200)}`,
-        context: body?.context ?? { path },
-      });
+      const fallback = {
+        code: `HTTP__${response.status}`,
+        message: `HTTP ${response.status}: ${text.slice(0, 200)}`,
+        context: { path },
+      };
+      let body: ErrorBodyWire = fallback;
+      try {
+        body = parsed === undefined ? fallback : errorBody.decode(parsed, "error");
+      } catch {
+        // Not the ledger's error body (a proxy's page): the status says what is known.
+      }
+      throw new ApiError(response.status, body);
     }
     if (parsed === undefined) {
       throw new ApiError(response.status, {
@@ -95,42 +125,85 @@ export function createApiClient(options: ApiClientOptions = {}) {
         context: { path },
       });
     }
-    return parsed as T;
+    return { status: response.status, body: parsed };
   }
 
-  const page = (offset = 0, limit = 100) => `offset=${offset}&limit=${Math.min(limit, MAX_PAGE)}`;
-  const cyclePath = (task: Hex, cycle: number) => `/v1/tasks/${task}/cycles/${cycle}`;
+  /** One route of the ledger: its path from the route, its reply checked by the route's decoder. */
+  async function get<R extends RouteWire>(
+    route: R,
+    request: {
+      readonly params?: Readonly<Record<string, string | number>>;
+      readonly query?: Readonly<Record<string, string | number | undefined>>;
+    },
+    signal: AbortSignal | undefined,
+  ): Promise<ReplyOf<R>> {
+    const path = pathOf(route, request.params, request.query);
+    const { status, body } = await getJson(path, signal);
+    const context: ReplyContext = { route, path, status };
+    try {
+      return decodeReply({ ...context, route }, body);
+    } catch (error) {
+      if (error instanceof WireError) throw asApiError(error, status);
+      throw error;
+    }
+  }
+
+  const page = (offset = 0, limit = 100) => ({ offset, limit: Math.min(limit, MAX_PAGE) });
 
   return {
     baseUrl: base,
-    eventsUrl: (after?: number) => `${base}/v1/events${after === undefined ? "" : `?after=${after}`}`,
-    chain: (signal?: AbortSignal) => get<ChainInfo>("/v1/chain", signal),
-    head: (signal?: AbortSignal) => get<BlockHeader>("/v1/blocks/head", signal),
-    block: (number: number, signal?: AbortSignal) => get<Block>(`/v1/blocks/${number}`, signal),
-    blocks: async (from: number, to: number, signal?: AbortSignal) =>
-      (await get<{ blocks: Block[] }>(`/v1/blocks?from=${from}&to=${to}`, signal)).blocks,
-    tx: (hash: Hex, signal?: AbortSignal) => get<TxStatus>(`/v1/txs/${hash}`, signal),
-    account: (account: Hex, signal?: AbortSignal) => get<AccountView>(`/v1/accounts/${account}`, signal),
-    tasks: (offset = 0, limit = 100, signal?: AbortSignal) => get<TaskList>(`/v1/tasks?${page(offset, limit)}`, signal),
-    task: (task: Hex, signal?: AbortSignal) => get<TaskView>(`/v1/tasks/${task}`, signal),
-    nodes: (task: Hex, offset = 0, limit = 100, signal?: AbortSignal) =>
-      get<Page<NodeView>>(`/v1/tasks/${task}/nodes?${page(offset, limit)}`, signal),
-    node: (task: Hex, account: Hex, signal?: AbortSignal) =>
-      get<NodeView>(`/v1/tasks/${task}/nodes/${account}`, signal),
-    cycle: (task: Hex, cycle: number, signal?: AbortSignal) => get<CycleView>(cyclePath(task, cycle), signal),
-    commits: (task: Hex, cycle: number, offset = 0, limit = 100, signal?: AbortSignal) =>
-      get<Page<Commit>>(`${cyclePath(task, cycle)}/commits?${page(offset, limit)}`, signal),
-    reveals: (task: Hex, cycle: number, offset = 0, limit = 100, signal?: AbortSignal) =>
-      get<Page<Reveal>>(`${cyclePath(task, cycle)}/reveals?${page(offset, limit)}`, signal),
-    assignments: (task: Hex, cycle: number, offset = 0, limit = 100, signal?: AbortSignal) =>
-      get<Page<Assignment>>(`${cyclePath(task, cycle)}/assignments?${page(offset, limit)}`, signal),
-    votes: (task: Hex, cycle: number, trigger: number, offset = 0, limit = 100, signal?: AbortSignal) =>
-      get<VoteList>(`${cyclePath(task, cycle)}/triggers/${trigger}/votes?${page(offset, limit)}`, signal),
-    distribution: (task: Hex, cycle: number, attempt: number, offset = 0, limit = 100, signal?: AbortSignal) =>
-      get<DistributionView>(`${cyclePath(task, cycle)}/distributions/${attempt}?${page(offset, limit)}`, signal),
+    eventsUrl: (after?: number) => `${base}${pathOf(ROUTES.events, {}, { after })}`,
+    chain: (signal?: AbortSignal): Promise<ChainInfo> => get(ROUTES.getChain, {}, signal),
+    head: (signal?: AbortSignal): Promise<BlockHeaderWire> => get(ROUTES.getHead, {}, signal),
+    block: (number: number, signal?: AbortSignal): Promise<BlockWire> =>
+      get(ROUTES.getBlock, { params: { number } }, signal),
+    blocks: async (from: number, to: number, signal?: AbortSignal): Promise<readonly BlockWire[]> =>
+      (await get(ROUTES.getBlocks, { query: { from, to } }, signal)).blocks,
+    tx: (hash: string, signal?: AbortSignal): Promise<TxStatusWire> => get(ROUTES.getTx, { params: { hash } }, signal),
+    account: (account: string, signal?: AbortSignal): Promise<AccountView> =>
+      get(ROUTES.getAccount, { params: { account } }, signal),
+    tasks: (offset = 0, limit = 100, signal?: AbortSignal): Promise<TaskList> =>
+      get(ROUTES.listTasks, { query: page(offset, limit) }, signal),
+    task: (task: string, signal?: AbortSignal): Promise<TaskView> => get(ROUTES.getTask, { params: { task } }, signal),
+    nodes: (task: string, offset = 0, limit = 100, signal?: AbortSignal): Promise<Page<NodeView>> =>
+      get(ROUTES.listNodes, { params: { task }, query: page(offset, limit) }, signal),
+    node: (task: string, account: string, signal?: AbortSignal): Promise<NodeView> =>
+      get(ROUTES.getNode, { params: { task, account } }, signal),
+    cycle: (task: string, cycle: number, signal?: AbortSignal): Promise<CycleView> =>
+      get(ROUTES.getCycle, { params: { task, cycle } }, signal),
+    commits: (task: string, cycle: number, offset = 0, limit = 100, signal?: AbortSignal): Promise<Page<Commit>> =>
+      get(ROUTES.listCommits, { params: { task, cycle }, query: page(offset, limit) }, signal),
+    reveals: (task: string, cycle: number, offset = 0, limit = 100, signal?: AbortSignal): Promise<Page<Reveal>> =>
+      get(ROUTES.listReveals, { params: { task, cycle }, query: page(offset, limit) }, signal),
+    assignments: (
+      task: string,
+      cycle: number,
+      offset = 0,
+      limit = 100,
+      signal?: AbortSignal,
+    ): Promise<Page<Assignment>> =>
+      get(ROUTES.listAssignments, { params: { task, cycle }, query: page(offset, limit) }, signal),
+    votes: (
+      task: string,
+      cycle: number,
+      trigger: number,
+      offset = 0,
+      limit = 100,
+      signal?: AbortSignal,
+    ): Promise<VoteList> =>
+      get(ROUTES.listVotes, { params: { task, cycle, trigger }, query: page(offset, limit) }, signal),
+    distribution: (
+      task: string,
+      cycle: number,
+      attempt: number,
+      offset = 0,
+      limit = 100,
+      signal?: AbortSignal,
+    ): Promise<DistributionView> =>
+      get(ROUTES.getDistribution, { params: { task, cycle, attempt }, query: page(offset, limit) }, signal),
     /** A node's own /health and /metrics, relayed by the dashboard's server (absent when the page is served elsewhere). */
-    nodeStatus: (task: Hex, account: Hex, signal?: AbortSignal) =>
-      get<NodeStatus>(`/dashboard/v1/node-status/${task}/${account}`, signal),
+    nodeStatus: async (task: string, account: string, signal?: AbortSignal): Promise<NodeStatus> =>
+      (await getJson(`/dashboard/v1/node-status/${task}/${account}`, signal)).body as NodeStatus,
   };
 }
 

@@ -1,4 +1,4 @@
-import type { BlockEvent } from "./types.ts";
+import { type BlockEventData, eventStreamMessage } from "@gradual/wire";
 
 /**
  * Follows the ledger's /v1/events stream and keeps following it: when the connection drops (a ledger restart, a
@@ -36,8 +36,10 @@ export type EventSourceLike = {
 export type EventStreamOptions = {
   /** The stream's URL, resuming after block `after` when given. */
   readonly url: (after: number | undefined) => string;
-  readonly onBlock: (block: BlockEvent) => void;
+  readonly onBlock: (block: BlockEventData) => void;
   readonly onStatus: (status: ConnectionStatus) => void;
+  /** A message that is not JSON or not a block of the route's shape (@gradual/wire): skipped, and told here. */
+  readonly onMalformed?: (error: Error) => void;
   /** Called before each (re)connection; its result is the block to resume after. */
   readonly resumeAfter?: () => number | undefined;
   readonly createSource?: (url: string) => EventSourceLike;
@@ -97,10 +99,11 @@ export function createEventStream(options: EventStreamOptions): EventStream {
     };
     current.addEventListener("block", (event) => {
       if (source !== current) return;
-      let block: BlockEvent;
+      let block: BlockEventData;
       try {
-        block = JSON.parse(event.data) as BlockEvent;
-      } catch {
+        block = eventStreamMessage.decode(JSON.parse(event.data), "block");
+      } catch (error) {
+        options.onMalformed?.(error as Error);
         return;
       }
       if (lastBlock !== undefined && block.header.number <= lastBlock) return;

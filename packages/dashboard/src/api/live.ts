@@ -1,7 +1,7 @@
+import type { BlockEventData, BlockHeaderWire, ChainInfo, CycleView, WireEvent } from "@gradual/wire";
 import { measureSlotMs, type SlotClock } from "../model/slotTime.ts";
 import { type ApiClient, ApiError } from "./client.ts";
 import { type ConnectionStatus, createEventStream, type EventSourceLike, type EventStream } from "./eventStream.ts";
-import type { BlockEvent, BlockHeader, ChainInfo, CycleView, Hex, WireEvent } from "./types.ts";
 
 /**
  * The dashboard's live view of one ledger: the chain information, the head, a strip of recent blocks and a
@@ -10,7 +10,7 @@ import type { BlockEvent, BlockHeader, ChainInfo, CycleView, Hex, WireEvent } fr
  */
 
 export type RecentBlock = {
-  readonly header: BlockHeader;
+  readonly header: BlockHeaderWire;
   readonly failed: number;
   readonly eventTypes: Readonly<Record<string, number>>;
 };
@@ -20,7 +20,7 @@ export type StoredEvent = {
   readonly seq: number;
   readonly block: number;
   readonly slot: number;
-  readonly tx: Hex | null;
+  readonly tx: string | null;
   readonly event: WireEvent;
 };
 
@@ -28,7 +28,7 @@ export type LiveSnapshot = {
   readonly connection: ConnectionStatus;
   readonly chain: ChainInfo | undefined;
   readonly chainError: ApiError | undefined;
-  readonly head: BlockHeader | undefined;
+  readonly head: BlockHeaderWire | undefined;
   /** Newest first. */
   readonly recent: readonly RecentBlock[];
   readonly clock: SlotClock | undefined;
@@ -138,6 +138,8 @@ export class LiveLedger {
       resumeAfter: () => this.#lastBlock ?? this.#startAfter,
       onBlock: (block) => this.#onBlock(block),
       onStatus: (status) => this.#onStatus(status),
+      // A block the route does not describe is skipped (and said in the console); the stream goes on.
+      onMalformed: (error) => console.warn(`event stream: ${error.message}`),
       now: this.#now,
       ...(this.#createSource === undefined ? {} : { createSource: this.#createSource }),
     });
@@ -223,13 +225,13 @@ export class LiveLedger {
     this.#openStream();
   }
 
-  #clockFor(chain: ChainInfo, head: BlockHeader): SlotClock {
+  #clockFor(chain: ChainInfo, head: BlockHeaderWire): SlotClock {
     const measured = measureSlotMs(this.#snapshot.recent.map((block) => block.header));
     const slotMs = measured !== undefined && this.#snapshot.recent.length >= 5 ? measured : chain.slotMs;
     return { anchorSlot: head.slot, anchorMs: head.producedAtMs, slotMs: slotMs > 0 ? slotMs : chain.slotMs };
   }
 
-  #onBlock(block: BlockEvent): void {
+  #onBlock(block: BlockEventData): void {
     const { header } = block;
     this.#lastBlock = header.number;
     const events: StoredEvent[] = block.events.map((item) => ({

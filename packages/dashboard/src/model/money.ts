@@ -1,8 +1,8 @@
-import type { ChainInfo, NodeView, TaskView } from "../api/types.ts";
+import type { NodeView, TaskView } from "@gradual/wire";
 
 /**
- * Where the money sits, for the overview (protocol.md §11.1). The ledger's own totals are used when /v1/chain
- * reports them; otherwise they are summed from the task records (and vesting from the nodes' views).
+ * Where the money sits, for the overview (protocol.md §11.1), summed from what the ledger serves: the task records
+ * (stake, escrow, reserved bounties, paid, slashed) and, for vesting, the nodes' views.
  */
 
 export type MoneyTotals = {
@@ -16,13 +16,10 @@ export type MoneyTotals = {
   readonly vesting: bigint | undefined;
   /** Taken from cheating nodes since genesis. */
   readonly slashed: bigint;
-  /** Which numbers came from the ledger's running totals. */
-  readonly source: "ledger totals" | "task records";
 };
 
 export function stakeOfTask(view: TaskView): bigint {
   const ramp = view.task.ramp;
-  if (ramp === undefined) return 0n;
   let total = BigInt(ramp.fullStake);
   for (const [, stake] of ramp.buckets) total += BigInt(stake);
   return total;
@@ -34,11 +31,7 @@ export function escrowedOfTask(view: TaskView): bigint {
   return total;
 }
 
-export function moneyTotals(
-  chain: ChainInfo | undefined,
-  tasks: readonly TaskView[],
-  nodeVesting: bigint | undefined,
-): MoneyTotals {
+export function moneyTotals(tasks: readonly TaskView[], nodeVesting: bigint | undefined): MoneyTotals {
   let paid = 0n;
   let slashed = 0n;
   let staked = 0n;
@@ -49,18 +42,7 @@ export function moneyTotals(
     staked += stakeOfTask(view);
     escrowed += escrowedOfTask(view);
   }
-  const totals = chain?.totals;
-  if (totals !== undefined) {
-    return {
-      staked: BigInt(totals.stakes) + BigInt(totals.unbonding),
-      escrowed: BigInt(totals.escrows) + BigInt(totals.reserved),
-      paid,
-      vesting: BigInt(totals.vesting),
-      slashed,
-      source: "ledger totals",
-    };
-  }
-  return { staked, escrowed, paid, vesting: nodeVesting, slashed, source: "task records" };
+  return { staked, escrowed, paid, vesting: nodeVesting, slashed };
 }
 
 /** Vesting held by a task's current nodes: what they can claim plus what is still locked. */

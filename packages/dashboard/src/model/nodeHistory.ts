@@ -30,7 +30,7 @@ export type NodeHistory = {
   readonly vesting: readonly StoredEvent[];
 };
 
-const big = (value: unknown) => (typeof value === "string" && /^\d+$/.test(value) ? BigInt(value) : 0n);
+const big = (value: string) => BigInt(value);
 
 export function nodeHistory(events: readonly StoredEvent[], task: string, node: string): NodeHistory {
   const proofs = new Map<number, { -readonly [K in keyof ProofRow]: ProofRow[K] }>();
@@ -57,17 +57,16 @@ export function nodeHistory(events: readonly StoredEvent[], task: string, node: 
   const vesting: StoredEvent[] = [];
   for (const item of events) {
     const event = item.event;
-    if (event.task !== task) continue;
-    const cycle = typeof event.cycle === "number" ? event.cycle : undefined;
+    if (!("task" in event) || event.task !== task) continue;
     switch (event.type) {
       case "Committed":
-        if (event.node === node && cycle !== undefined) proofOf(cycle).committedAt = item.slot;
+        if (event.node === node) proofOf(event.cycle).committedAt = item.slot;
         break;
       case "Revealed":
-        if (event.node === node && cycle !== undefined) {
-          const row = proofOf(cycle);
+        if (event.node === node) {
+          const row = proofOf(event.cycle);
           row.revealedAt = item.slot;
-          row.proofDigest = typeof event.proofDigest === "string" ? event.proofDigest : undefined;
+          row.proofDigest = event.proofDigest;
           row.status = "valid";
         }
         break;
@@ -75,10 +74,10 @@ export function nodeHistory(events: readonly StoredEvent[], task: string, node: 
         if (event.triggerer === node || event.target === node) audits.push(item);
         break;
       case "TriggerResolved":
-        if (event.target === node && cycle !== undefined) {
+        if (event.target === node) {
           audits.push(item);
           if (event.kind === "proof" && (event.resolution === "upheld" || event.resolution === "unavailable")) {
-            proofOf(cycle).status = event.resolution === "upheld" ? "invalid" : "unavailable";
+            proofOf(event.cycle).status = event.resolution === "upheld" ? "invalid" : "unavailable";
           }
         } else if (event.triggerer === node) {
           audits.push(item);
@@ -91,13 +90,13 @@ export function nodeHistory(events: readonly StoredEvent[], task: string, node: 
       case "Slashed":
         if (event.node === node) {
           slashes.push(item);
-          if (cycle !== undefined) proofOf(cycle).slashed += big(event.fromStake) + big(event.fromVesting);
+          proofOf(event.cycle).slashed += big(event.fromStake) + big(event.fromVesting);
         }
         break;
       case "Vested":
         if (event.node === node) {
           vesting.push(item);
-          if (cycle !== undefined) proofOf(cycle).paid += big(event.amount);
+          proofOf(event.cycle).paid += big(event.amount);
         }
         break;
       case "Claimed":
@@ -131,13 +130,14 @@ export function vestingEventsOf(
   const out: VestingEvent[] = [];
   for (const item of events) {
     const event = item.event;
+    if (event.type !== "Vested" && event.type !== "Claimed" && event.type !== "Slashed") continue;
     if (event.task !== task || event.node !== node) continue;
     const round = roundOfSlot(item.slot);
-    if (event.type === "Vested" && typeof event.cycle === "number" && typeof event.endRound === "number") {
+    if (event.type === "Vested") {
       out.push({ type: "Vested", round, cycle: event.cycle, amount: big(event.amount), endRound: event.endRound });
     } else if (event.type === "Claimed") {
       out.push({ type: "Claimed", round, amount: big(event.amount) });
-    } else if (event.type === "Slashed") {
+    } else {
       out.push({ type: "Slashed", round, fromVesting: big(event.fromVesting) });
     }
   }
@@ -149,8 +149,10 @@ export function vestingEventsOf(
  * slashes (of the node's total) happened before the blocks this page has seen.
  */
 export function slashSummary(slashes: readonly StoredEvent[], slashCount: number): string {
-  const stake = slashes.reduce((sum, item) => sum + big(item.event.fromStake), 0n);
-  const vesting = slashes.reduce((sum, item) => sum + big(item.event.fromVesting), 0n);
+  const taken = (item: StoredEvent, field: "fromStake" | "fromVesting") =>
+    item.event.type === "Slashed" ? big(item.event[field]) : 0n;
+  const stake = slashes.reduce((sum, item) => sum + taken(item, "fromStake"), 0n);
+  const vesting = slashes.reduce((sum, item) => sum + taken(item, "fromVesting"), 0n);
   const earlier = Math.max(0, slashCount - slashes.length);
   const shown = `${slashes.length} slash${slashes.length === 1 ? "" : "es"} below: ${formatTokenAmount(stake, SCREEN_AMOUNT)} from stake + ${formatTokenAmount(vesting, SCREEN_AMOUNT)} from locked rewards = ${formatTokenAmount(stake + vesting, SCREEN_AMOUNT)}`;
   return earlier === 0 ? `${shown}.` : `${shown}; ${earlier} earlier, before the blocks this page has seen.`;

@@ -1,4 +1,4 @@
-import type { NodeView } from "../api/types.ts";
+import type { NodeView } from "@gradual/wire";
 
 /** A node's standing in words: unbonding, warming up, ramping up its trust, or fully active (protocol.md §3). */
 export function nodeStanding(

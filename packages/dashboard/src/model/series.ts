@@ -1,4 +1,4 @@
-import type { CycleView } from "../api/types.ts";
+import type { CycleView } from "@gradual/wire";
 import { tokensAsNumber } from "./amounts.ts";
 
 /**
@@ -32,13 +32,9 @@ export function cycleSeries(views: readonly (CycleView | null)[], firstCycle: nu
     }
     const { record } = view;
     const reveals = record.revealCount;
-    const invalidated = view.triggers.filter(
-      (trigger) =>
-        trigger.kind === "proof" && (trigger.resolution === "upheld" || trigger.resolution === "unavailable"),
-    ).length;
-    const valid = record.validCount ?? reveals - invalidated;
     series.submissions.push(reveals);
-    series.validShare.push(reveals === 0 ? null : Math.round((valid / reveals) * 1000) / 10);
+    // validCount: the reveals still valid (an upheld audit or an unanswered availability challenge takes one off).
+    series.validShare.push(reveals === 0 ? null : Math.round((record.validCount / reveals) * 1000) / 10);
     series.triggers.push(record.triggerCount);
     series.slashes.push(view.triggers.filter((trigger) => trigger.resolution === "upheld").length);
     series.paid.push(record.outcome === null ? null : tokensAsNumber(record.paid));

@@ -2,8 +2,9 @@ import { addTranche, claimAll, claimableAt, lockedAt, slashLocked, type VestingR
 
 /**
  * The node page's vesting chart (protocol.md §7): what a node can claim at each round and what is still locked
- * (and so still slashable). The curve uses the protocol's own tranche arithmetic; `replayVesting` rebuilds the
- * tranches from the ledger's events when the API gives only totals.
+ * (and so still slashable). The curve uses the protocol's own tranche arithmetic; the ledger serves a node's
+ * claimable and locked amounts, not its tranches, so `replayVesting` rebuilds them from the ledger's events and
+ * `reconcileUnlocked` checks them against those amounts.
  */
 
 export type VestingCurve = {

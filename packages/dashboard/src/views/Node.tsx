@@ -1,7 +1,8 @@
 import { roundOf, roundStart, type VestingRecord } from "@gradual/protocol";
+import type { NodeView, TaskView } from "@gradual/wire";
 import { useMemo } from "react";
+import type { NodeStatus } from "../api/client.ts";
 import { useLive, useLiveSnapshot, useResource } from "../api/hooks.ts";
-import type { NodeStatus, NodeView, TaskView } from "../api/types.ts";
 import { Amount } from "../components/Amount.tsx";
 import { Chart } from "../components/Chart.tsx";
 import { EventLine } from "../components/EventLine.tsx";
@@ -119,28 +120,11 @@ function VestingPanel({
 }) {
   const live = useLive();
   const snapshot = useLiveSnapshot();
+  // The ledger serves the node's claimable and locked amounts (its view), not its tranches: the page rebuilds them
+  // from the Vested, Claimed and Slashed events it has seen and reconciles them with those two amounts.
   // The event log grows with every block: `snapshot.version` makes the replay follow it.
   // biome-ignore lint/correctness/useExhaustiveDependencies: live.events() changes with snapshot.version
   const { record, exact } = useMemo((): { record: VestingRecord; exact: boolean } => {
-    if (node.vesting !== undefined) {
-      return {
-        record: {
-          unlocked: BigInt(node.vesting.unlocked),
-          tranches: node.vesting.tranches.map((tranche) => ({
-            cycle: tranche.cycle,
-            amount: BigInt(tranche.amount),
-            startRound: tranche.startRound,
-            endRound: tranche.endRound,
-            claimed: BigInt(tranche.claimed),
-          })),
-          totalVested: 0n,
-          totalClaimed: 0n,
-          totalSlashed: 0n,
-          totalClawedBack: 0n,
-        },
-        exact: true,
-      };
-    }
     const events = vestingEventsOf(live.events(), task, node.account, (slot) => roundOf(timing, slot));
     const replayed = replayVesting(events, timing.params);
     return reconcileUnlocked(replayed, round, { claimable: BigInt(node.claimable), locked: BigInt(node.locked) });

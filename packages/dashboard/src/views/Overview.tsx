@@ -1,6 +1,6 @@
+import { NOTABLE_EVENT_TYPES, type TaskView } from "@gradual/wire";
 import { allPages } from "../api/client.ts";
 import { useLive, useLiveSnapshot, useResource } from "../api/hooks.ts";
-import type { TaskView } from "../api/types.ts";
 import { Amount } from "../components/Amount.tsx";
 import { BlockStrip } from "../components/BlockStrip.tsx";
 import { EventLine } from "../components/EventLine.tsx";
@@ -8,14 +8,13 @@ import { Loaded, Message } from "../components/Message.tsx";
 import { SlotTime } from "../components/SlotTime.tsx";
 import { Stat } from "../components/Stat.tsx";
 import { type Column, VirtualTable } from "../components/VirtualTable.tsx";
-import { NOTABLE_EVENTS } from "../model/events.ts";
 import { escrowedOfTask, moneyTotals, stakeOfTask, vestingOfNodes } from "../model/money.ts";
 import { formatDuration, formatSlot } from "../model/slotTime.ts";
 import { href } from "../router.ts";
 
 /** Most tasks the overview loads in full; the rest are a click away in the explorer. */
 const OVERVIEW_TASKS = 100;
-/** Beyond this many nodes in all, vesting is not summed from node views (it needs /v1/chain totals). */
+/** Beyond this many nodes in all, vesting is not summed from node views (too many requests for one page). */
 const MAX_NODES_FOR_VESTING = 5_000;
 
 function phaseSummary(view: TaskView): string {
@@ -114,8 +113,7 @@ export function Overview() {
   );
   const views = tasks.data?.views ?? [];
   const nodeTotal = views.reduce((sum, view) => sum + view.task.nodeCount, 0);
-  const needVesting =
-    chain !== undefined && chain.totals === undefined && views.length > 0 && nodeTotal <= MAX_NODES_FOR_VESTING;
+  const needVesting = views.length > 0 && nodeTotal <= MAX_NODES_FOR_VESTING;
   const vesting = useResource(
     needVesting ? `overview/vesting/${views.map((view) => view.task.id).join(",")}` : null,
     async (client, signal) => {
@@ -131,10 +129,10 @@ export function Overview() {
     },
     { minIntervalMs: 3_000 },
   );
-  const money = moneyTotals(chain, views, vesting.data);
+  const money = moneyTotals(views, vesting.data);
   const measured = snapshot.clock?.slotMs;
   const notable = live
-    .events((item) => NOTABLE_EVENTS.has(item.event.type))
+    .events((item) => NOTABLE_EVENT_TYPES.has(item.event.type))
     .slice(-12)
     .reverse();
 
@@ -214,7 +212,7 @@ export function Overview() {
             }
             hint={
               money.vesting === undefined
-                ? "needs the ledger's totals for this many nodes"
+                ? `not summed past ${MAX_NODES_FOR_VESTING} nodes (each node page shows its own)`
                 : "paid, unlocking slowly, not yet claimed"
             }
           />

@@ -1,8 +1,8 @@
 import { formatTokenAmount } from "@gradual/protocol";
+import { type CycleView, NOTABLE_EVENT_TYPES, type NodeView, type TaskView } from "@gradual/wire";
 import { useMemo } from "react";
 import { allPages, isNotFound } from "../api/client.ts";
 import { useLive, useLiveSnapshot, useResource } from "../api/hooks.ts";
-import type { CycleView, NodeView, TaskView } from "../api/types.ts";
 import { Amount } from "../components/Amount.tsx";
 import { Chart } from "../components/Chart.tsx";
 import { EventLine } from "../components/EventLine.tsx";
@@ -14,7 +14,6 @@ import { Pipeline, RoundNow } from "../components/Timeline.tsx";
 import { useNarrow } from "../components/useNow.ts";
 import { type Column, VirtualTable } from "../components/VirtualTable.tsx";
 import { SCREEN_AMOUNT, toBaseUnits } from "../model/amounts.ts";
-import { NOTABLE_EVENTS } from "../model/events.ts";
 import { escrowedOfTask, stakeOfTask } from "../model/money.ts";
 import { nodeStanding, weightShare } from "../model/nodeStatus.ts";
 import { cycleSeries } from "../model/series.ts";
@@ -330,7 +329,7 @@ export function Task({ task }: { readonly task: string }) {
     return <Message kind="loading" title="Loading the task…" />;
   }
   const notable = live
-    .events((item) => item.event.task === task && NOTABLE_EVENTS.has(item.event.type))
+    .events((item) => "task" in item.event && item.event.task === task && NOTABLE_EVENT_TYPES.has(item.event.type))
     .slice(-10)
     .reverse();
   return (

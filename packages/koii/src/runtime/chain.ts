@@ -1,4 +1,16 @@
 import type { LedgerReader } from "@gradual/sdk";
+import type {
+  CycleView,
+  DistributionEntryWire,
+  DistributionRecordWire,
+  NodeView,
+  Page,
+  Reveal,
+  TaskParamsWire,
+  TaskView,
+  TriggerRecordWire,
+  Vote,
+} from "@gradual/wire";
 import { accountToKoiiKey } from "../keys.ts";
 
 /**
@@ -9,62 +21,18 @@ import { accountToKoiiKey } from "../keys.ts";
 
 type Decimal = string;
 
-export type WireTaskParams = {
-  roundSlots: number;
-  revealSlots: number;
-  auditSlots: number;
-  minimumStake: Decimal;
-  bountyPerRound: Decimal;
-  allowedFailedDistributions: number;
-};
-
-export type WireTaskView = {
-  task: {
-    id: string;
-    creator: string;
-    name: string;
-    bundleHash: string;
-    metadataHash: string | null;
-    params: WireTaskParams;
-    startSlot: number;
-    status: string;
-    escrow: Decimal;
-    nodeCount: number;
-    openCycles: number[];
-  };
-  slot: number;
-  round: number;
-};
-
-export type WireNode = { account: string; url: string; stake: Decimal; weight: Decimal; claimable: Decimal };
-export type WirePage<T> = { items: T[]; next: number | null };
-export type WireTrigger = {
-  index: number;
-  kind: "proof" | "distribution";
-  attempt: number;
-  target: string;
-  triggerer: string;
-  slot: number;
-  voteCount: number;
-  resolution: string | null;
-};
-export type WireDistribution = {
-  attempt: number;
-  distributor: string;
-  /** Absent from ledgers older than the field. */
-  slot?: number;
-  status: string;
-  entryCount: number;
-};
-export type WireCycle = {
-  cycle: number;
-  record: { attempt: number; outcome: string | null };
-  triggers: WireTrigger[];
-  distributions: WireDistribution[];
-};
-export type WireReveal = { node: string; proofDigest: string; slot: number; status: string };
-export type WireVote = { voter: string; choice: "valid" | "invalid" | "unavailable"; slot: number };
-export type WireEntry = { recipient: string; amount: Decimal };
+// The replies the wrapper reads, as @gradual/wire describes them (the ledger's routes; on a local network, the same
+// views answered from memory).
+export type WireTaskParams = TaskParamsWire;
+export type WireTaskView = TaskView;
+export type WireNode = NodeView;
+export type WirePage<T> = Page<T>;
+export type WireTrigger = TriggerRecordWire;
+export type WireDistribution = DistributionRecordWire;
+export type WireCycle = CycleView;
+export type WireReveal = Reveal;
+export type WireVote = Vote;
+export type WireEntry = DistributionEntryWire;
 
 const PAGE = 1_000;
 

@@ -1,5 +1,6 @@
 import type { ServerResponse } from "node:http";
 import { httpStatusOf } from "@gradual/protocol";
+import { toWire } from "@gradual/wire";
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from "fastify";
 import { type ErrorBody, LedgerError } from "../errors.ts";
 import type { Ledger } from "../ledger.ts";
@@ -7,7 +8,6 @@ import type { Logger } from "../logger.ts";
 import type { LedgerMetrics } from "../metrics.ts";
 import type { BlockProducer } from "../producer.ts";
 import type { BlobStore } from "../store/blobStore.ts";
-import { toWire } from "../wire.ts";
 import { registerAccountRoutes } from "./routes/accounts.ts";
 import { registerBlobRoutes } from "./routes/blobs.ts";
 import { registerBlockRoutes } from "./routes/blocks.ts";

@@ -1,10 +1,17 @@
 import { transactionToJson } from "@gradual/protocol";
+import {
+  type BlockEventWire,
+  type BlockHeaderWire,
+  type BlockWire,
+  type SubmitResult,
+  type TxStatusWire,
+  toWire,
+  type WireTransaction,
+} from "@gradual/wire";
 import type { Block, BlockHeader, StoredBlock } from "../block.ts";
 import type { TxStatus } from "../ledger.ts";
-import { toWire } from "../wire.ts";
-import type { BlockHeaderWire, BlockWire, SubmitResult, TxStatusWire } from "./schemas.ts";
 
-/** Ledger values in wire form (bigints as decimal strings), shaped as in schemas.ts. */
+/** Ledger values in wire form (bigints as decimal strings), shaped as the routes of @gradual/wire answer them. */
 
 export function ackToWire(status: TxStatus): SubmitResult {
   if (status.status === "pending") {
@@ -20,8 +27,8 @@ export function ackToWire(status: TxStatus): SubmitResult {
 }
 
 export function txStatusToWire(status: TxStatus): TxStatusWire {
-  const tx = transactionToJson(status.tx) as TxStatusWire["tx"];
-  return { ...ackToWire(status), tx, signature: status.signature } as TxStatusWire;
+  const tx = transactionToJson(status.tx) as WireTransaction;
+  return { ...ackToWire(status), tx, signature: status.signature };
 }
 
 export function headerToWire(header: BlockHeader): BlockHeaderWire {
@@ -29,18 +36,19 @@ export function headerToWire(header: BlockHeader): BlockHeaderWire {
   return { number, slot, prevHash, txsRoot, stateRoot, hash, txCount, producedAtMs };
 }
 
+export function blockEventsToWire(block: Block | StoredBlock): BlockEventWire[] {
+  return block.events.map((item) => ({ tx: item.tx, event: toWire(item.event) }));
+}
+
 export function blockToWire(block: Block | StoredBlock): BlockWire {
   return {
     ...headerToWire(block),
     txs: block.txs.map((tx) => ({
       hash: tx.hash,
-      tx: transactionToJson(tx.tx) as BlockWire["txs"][number]["tx"],
+      tx: transactionToJson(tx.tx) as WireTransaction,
       signature: tx.signature,
       result: tx.result,
     })),
-    events: block.events.map((item) => ({
-      tx: item.tx,
-      event: toWire(item.event) as BlockWire["events"][number]["event"],
-    })),
+    events: blockEventsToWire(block),
   };
 }

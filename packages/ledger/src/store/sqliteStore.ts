@@ -8,6 +8,7 @@ import {
   isDecodeRejection,
   transactionHash,
 } from "@gradual/protocol";
+import { stringifyWire } from "@gradual/wire";
 import Database from "better-sqlite3";
 import {
   type Block,
@@ -21,7 +22,6 @@ import {
 } from "../block.ts";
 import { LedgerError, StorageError } from "../errors.ts";
 import { genesisToJson, type LedgerGenesis, parseGenesis } from "../genesis.ts";
-import { stringifyWire } from "../wire.ts";
 import type { LedgerStore, MempoolRow, StateChange, StoredTransaction } from "./LedgerStore.ts";
 import { type BlockMessage, SqliteWriter, type StateMessage } from "./sqliteWriter.ts";
 

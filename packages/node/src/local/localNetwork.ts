@@ -1,4 +1,4 @@
-import { generateKeyPair, type KeyPair, keyPairFromSecret, signBytes, toWire } from "@gradual/ledger/client";
+import { generateKeyPair, type KeyPair, keyPairFromSecret, signBytes } from "@gradual/ledger/client";
 import {
   type Account,
   DEVNET_PARAMS,
@@ -19,6 +19,7 @@ import {
   TOKEN,
 } from "@gradual/protocol";
 import { type LedgerReader, memoryBlobs, memoryStore } from "@gradual/sdk";
+import { toWire } from "@gradual/wire";
 import {
   DEFAULT_DECIDE_OPTIONS,
   decide,

@@ -1,4 +1,4 @@
-import { computeBlockHash, computeTxsRoot, toWire, ZERO_HASH } from "@gradual/ledger/client";
+import { computeBlockHash, computeTxsRoot, ZERO_HASH } from "@gradual/ledger/client";
 import {
   type Account,
   applyBlock,
@@ -14,6 +14,7 @@ import {
   transactionHash,
   transactionToJson,
 } from "@gradual/protocol";
+import { toWire } from "@gradual/wire";
 import type { TransactionBody } from "../decide.ts";
 
 /**

@@ -1,20 +1,17 @@
-import { Type } from "@sinclair/typebox";
+import { ROUTES } from "@gradual/wire";
 import { accountView } from "../../views.ts";
 import type { ServerContext } from "../createLedgerServer.ts";
-import { AccountViewSchema, ErrorBodySchema, Hex64 } from "../schemas.ts";
 
 export function registerAccountRoutes({ table, modules }: ServerContext): void {
   const { ledger } = modules;
   table.add({
-    method: "GET",
-    url: "/v1/accounts/:account",
+    route: ROUTES.getAccount,
     tag: "accounts",
     summary:
       "An account at the head: balance, nonce (and the next free one counting the mempool), stakes, vesting and what is claimable.",
-    params: Type.Object({ account: Hex64 }),
     responses: {
-      200: { description: "account", schema: AccountViewSchema },
-      400: { description: "bad account", schema: ErrorBodySchema },
+      200: { description: "account" },
+      400: { description: "bad account" },
     },
     handler: async (request) => {
       const { account } = request.params as { account: string };

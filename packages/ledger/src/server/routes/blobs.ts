@@ -1,11 +1,10 @@
 import { createHash } from "node:crypto";
 import { type Account, getAccount, getNode, getTask, listTaskIds, type State, TOKEN } from "@gradual/protocol";
-import { Type } from "@sinclair/typebox";
+import { ROUTES } from "@gradual/wire";
 import { BLOB_ACCOUNT_HEADER, BLOB_SIGNATURE_HEADER, blobUploadPayload } from "../../blobAuth.ts";
 import { LedgerError } from "../../errors.ts";
 import { verifyBytes } from "../../keys.ts";
 import type { ServerContext } from "../createLedgerServer.ts";
-import { BlobStoredSchema, ErrorBodySchema, Hex64 } from "../schemas.ts";
 
 /** Smallest balance that lets an account upload without being a task creator or a staked node. */
 const BLOB_UPLOAD_MIN_BALANCE = TOKEN;
@@ -29,18 +28,16 @@ function mayUploadBlobs(state: State, account: Account): boolean {
  */
 export function registerBlobRoutes({ table, modules, options }: ServerContext): void {
   const { ledger, metrics, blobs } = modules;
-  const ERRORS = { description: "{ code, message, context }", schema: ErrorBodySchema };
+  const ERRORS = { description: "{ code, message, context }" };
 
   table.add({
-    method: "POST",
-    url: "/v1/blobs",
+    route: ROUTES.uploadBlob,
     tag: "blobs",
     summary: `Upload bytes (application/octet-stream, at most ${options.maxBlobBytes} bytes), signed: header ${BLOB_ACCOUNT_HEADER} names the account, ${BLOB_SIGNATURE_HEADER} its ed25519 signature of "gradual/blob/v1\\n<chainId>\\n<sha256>". Answers the sha256.`,
-    documentedBody: { contentType: "application/octet-stream" },
     bodyLimit: options.maxBlobBytes,
     responses: {
-      201: { description: "stored", schema: BlobStoredSchema },
-      200: { description: "already stored", schema: BlobStoredSchema },
+      201: { description: "stored" },
+      200: { description: "already stored" },
       401: ERRORS,
       403: ERRORS,
       413: ERRORS,
@@ -81,11 +78,9 @@ export function registerBlobRoutes({ table, modules, options }: ServerContext): 
   });
 
   table.add({
-    method: "GET",
-    url: "/v1/blobs/:hash",
+    route: ROUTES.getBlob,
     tag: "blobs",
     summary: "Download a blob by its sha256.",
-    params: Type.Object({ hash: Hex64 }),
     responses: { 200: { description: "the bytes", contentType: "application/octet-stream" }, 404: ERRORS },
     handler: async (request, reply) => {
       const { hash } = request.params as { hash: string };

@@ -1,33 +1,29 @@
-import { Type } from "@sinclair/typebox";
+import { ROUTES } from "@gradual/wire";
 import { LedgerError } from "../../errors.ts";
 import type { ServerContext } from "../createLedgerServer.ts";
-import { BlockHeaderSchema, BlockListSchema, BlockSchema, ErrorBodySchema, Uint } from "../schemas.ts";
 import { blockToWire, headerToWire } from "../wireViews.ts";
 
 /** Most blocks one range request returns. */
 const MAX_BLOCK_RANGE = 100;
 
-const ERRORS = { description: "{ code, message, context }", schema: ErrorBodySchema };
+const ERRORS = { description: "{ code, message, context }" };
 
 export function registerBlockRoutes({ table, modules }: ServerContext): void {
   const { ledger } = modules;
 
   table.add({
-    method: "GET",
-    url: "/v1/blocks/head",
+    route: ROUTES.getHead,
     tag: "blocks",
     summary: "The last durable block's header.",
-    responses: { 200: { description: "header", schema: BlockHeaderSchema } },
+    responses: { 200: { description: "header" } },
     handler: async () => headerToWire(ledger.head),
   });
 
   table.add({
-    method: "GET",
-    url: "/v1/blocks/:number",
+    route: ROUTES.getBlock,
     tag: "blocks",
     summary: "A block with its transactions, their results, and the protocol events it caused.",
-    params: Type.Object({ number: Uint }),
-    responses: { 200: { description: "block", schema: BlockSchema }, 404: ERRORS },
+    responses: { 200: { description: "block" }, 404: ERRORS },
     handler: async (request) => {
       const { number } = request.params as { number: number };
       const block = number > ledger.head.number ? undefined : await ledger.store.getBlock(number);
@@ -39,12 +35,10 @@ export function registerBlockRoutes({ table, modules }: ServerContext): void {
   });
 
   table.add({
-    method: "GET",
-    url: "/v1/blocks",
+    route: ROUTES.getBlocks,
     tag: "blocks",
     summary: `Blocks from..to inclusive (at most ${MAX_BLOCK_RANGE}); blocks past the head are left out.`,
-    querystring: Type.Object({ from: Uint, to: Type.Optional(Uint) }),
-    responses: { 200: { description: "blocks in order", schema: BlockListSchema }, 400: ERRORS },
+    responses: { 200: { description: "blocks in order" }, 400: ERRORS },
     handler: async (request) => {
       const { from, to } = request.query as { from: number; to?: number };
       const last = Math.min(to ?? from + MAX_BLOCK_RANGE - 1, from + MAX_BLOCK_RANGE - 1, ledger.head.number);

@@ -1,8 +1,7 @@
 import { getChain } from "@gradual/protocol";
-import { Type } from "@sinclair/typebox";
+import { type ChainInfo, type Health, ROUTES } from "@gradual/wire";
 import type { ServerContext } from "../createLedgerServer.ts";
 import { buildOpenApiDocument } from "../routeTable.ts";
-import { BlockHeaderSchema, ChainInfoSchema } from "../schemas.ts";
 import { headerToWire } from "../wireViews.ts";
 
 export function registerChainRoutes({ table, modules }: ServerContext): void {
@@ -10,12 +9,11 @@ export function registerChainRoutes({ table, modules }: ServerContext): void {
   let genesisHash: string | undefined;
 
   table.add({
-    method: "GET",
-    url: "/v1/chain",
+    route: ROUTES.getChain,
     tag: "chain",
     summary: "Chain id, head, slot length, devnet flags and supply.",
-    responses: { 200: { description: "chain information", schema: ChainInfoSchema } },
-    handler: async () => {
+    responses: { 200: { description: "chain information" } },
+    handler: async (): Promise<ChainInfo> => {
       genesisHash ??= (await ledger.store.getBlock(0))?.hash ?? "";
       const chain = getChain(ledger.state);
       return {
@@ -33,41 +31,33 @@ export function registerChainRoutes({ table, modules }: ServerContext): void {
     },
   });
 
-  const HealthSchema = Type.Object({
-    ok: Type.Boolean(),
-    head: BlockHeaderSchema,
-    slotLag: Type.Integer(),
-    code: Type.Optional(Type.String()),
-    reason: Type.Optional(Type.String()),
-  });
   table.add({
-    method: "GET",
-    url: "/v1/health",
+    route: ROUTES.getHealth,
     tag: "chain",
     summary:
       "Liveness: 200 while the ledger accepts transactions and makes blocks; 503 after a storage failure (LEDGER__STORAGE_FAILURE) or when no block was made for stallSlots slots by the clock (LEDGER__STALLED).",
     responses: {
-      200: { description: "healthy", schema: HealthSchema },
-      503: { description: "stopped or stalled", schema: HealthSchema },
+      200: { description: "healthy" },
+      503: { description: "stopped or stalled" },
     },
     handler: async (_request, reply) => {
       const head = headerToWire(ledger.head);
       const slotLag = producer.slotLag();
+      const answer = (status: 200 | 503, body: Health) => reply.code(status).send(body);
       if (ledger.failure !== undefined) {
         const reason = ledger.failure.message;
-        return reply.code(503).send({ ok: false, head, slotLag, code: "LEDGER__STORAGE_FAILURE", reason });
+        return answer(503, { ok: false, head, slotLag, code: "LEDGER__STORAGE_FAILURE", reason });
       }
       const stalled = producer.stallReason();
       if (stalled !== undefined) {
-        return reply.code(503).send({ ok: false, head, slotLag, code: "LEDGER__STALLED", reason: stalled });
+        return answer(503, { ok: false, head, slotLag, code: "LEDGER__STALLED", reason: stalled });
       }
-      return reply.code(200).send({ ok: true, head, slotLag });
+      return answer(200, { ok: true, head, slotLag });
     },
   });
 
   table.add({
-    method: "GET",
-    url: "/metrics",
+    route: ROUTES.getMetrics,
     tag: "operations",
     summary:
       "Prometheus text: block height, slot lag, mempool size, transactions accepted and rejected by code, apply and fsync time.",
@@ -76,8 +66,7 @@ export function registerChainRoutes({ table, modules }: ServerContext): void {
   });
 
   table.add({
-    method: "GET",
-    url: "/v1/openapi.json",
+    route: ROUTES.getOpenApi,
     tag: "operations",
     summary: "This API's OpenAPI 3.1 document.",
     responses: { 200: { description: "OpenAPI document", contentType: "application/json" } },

@@ -1,18 +1,11 @@
 import { timingSafeEqual } from "node:crypto";
+import { ROUTES, type WaitQuery } from "@gradual/wire";
 import type { FastifyRequest } from "fastify";
 import { LedgerError } from "../../errors.ts";
 import type { ServerContext } from "../createLedgerServer.ts";
-import {
-  AdminSlotsRequestSchema,
-  AdminSlotsResultSchema,
-  ErrorBodySchema,
-  FaucetRequestSchema,
-  SubmitResultSchema,
-  WaitQuerySchema,
-} from "../schemas.ts";
 import { ackToWire, headerToWire } from "../wireViews.ts";
 
-const ERRORS = { description: "{ code, message, context }", schema: ErrorBodySchema };
+const ERRORS = { description: "{ code, message, context }" };
 
 export function checkAdmin(request: FastifyRequest, token: string | undefined): void {
   const header = request.headers.authorization ?? "";
@@ -28,20 +21,18 @@ export function registerDevnetRoutes({ table, modules, options }: ServerContext)
   const { ledger, producer } = modules;
 
   table.add({
-    method: "POST",
-    url: "/v1/faucet",
+    route: ROUTES.faucet,
     tag: "devnet",
     summary: "Devnet: transfer tokens from the faucet (limited per request and per minute).",
-    querystring: WaitQuerySchema,
-    body: FaucetRequestSchema,
+    validateBody: true,
     responses: {
-      202: { description: "transfer acknowledged", schema: SubmitResultSchema },
-      200: { description: "transfer included", schema: SubmitResultSchema },
+      202: { description: "transfer acknowledged" },
+      200: { description: "transfer included" },
       429: ERRORS,
     },
     handler: async (request, reply) => {
       const { account, amount } = request.body as { account: string; amount: string };
-      const query = request.query as { wait?: "included"; timeoutMs?: number };
+      const query = request.query as WaitQuery;
       let status = await ledger.faucet(account, BigInt(amount));
       if (query.wait === "included" && status.status === "pending") {
         status =
@@ -53,14 +44,13 @@ export function registerDevnetRoutes({ table, modules, options }: ServerContext)
   });
 
   table.add({
-    method: "POST",
-    url: "/v1/admin/slots",
+    route: ROUTES.advanceSlots,
     tag: "devnet",
     summary: "Devnet: produce `count` blocks now (the way slots advance with --manual-slots). Bearer admin token.",
-    body: AdminSlotsRequestSchema,
+    validateBody: true,
     adminOnly: true,
     authorize: (request) => checkAdmin(request, options.adminToken),
-    responses: { 200: { description: "the new head", schema: AdminSlotsResultSchema }, 401: ERRORS },
+    responses: { 200: { description: "the new head" }, 401: ERRORS },
     handler: async (request) => {
       const { count } = request.body as { count: number };
       const headers = await producer.advance(count);

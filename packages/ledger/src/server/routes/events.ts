@@ -1,11 +1,9 @@
 import type { ServerResponse } from "node:http";
-import { Type } from "@sinclair/typebox";
+import { type BlockEventData, ROUTES } from "@gradual/wire";
 import type { Block, StoredBlock } from "../../block.ts";
 import { LedgerError } from "../../errors.ts";
-import { toWire } from "../../wire.ts";
 import type { ServerContext } from "../createLedgerServer.ts";
-import { ErrorBodySchema, Uint } from "../schemas.ts";
-import { headerToWire } from "../wireViews.ts";
+import { blockEventsToWire, headerToWire } from "../wireViews.ts";
 
 /** Most past blocks one stream replays before going live. */
 const MAX_EVENT_BACKLOG_BLOCKS = 10_000;
@@ -14,11 +12,11 @@ const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 const KEEP_ALIVE_MS = 15_000;
 
 /** The event of one block on the stream: its header, its transactions' results and the protocol events. */
-function blockEventData(block: Block | StoredBlock) {
+function blockEventData(block: Block | StoredBlock): BlockEventData {
   return {
     header: headerToWire(block),
     txs: block.txs.map((tx) => ({ hash: tx.hash, kind: tx.tx.kind, from: tx.tx.from, result: tx.result })),
-    events: block.events.map((item) => ({ tx: item.tx, event: toWire(item.event) })),
+    events: blockEventsToWire(block),
   };
 }
 
@@ -42,15 +40,13 @@ export function registerEventRoutes({ table, modules, options, streams }: Server
   });
 
   table.add({
-    method: "GET",
-    url: "/v1/events",
+    route: ROUTES.events,
     tag: "events",
     summary:
       "Live stream (text/event-stream) of blocks and protocol events; resume with Last-Event-ID or ?after=N (a block number).",
-    querystring: Type.Object({ after: Type.Optional(Uint) }),
     responses: {
       200: { description: "event stream: `event: block`, `id: <block number>`", contentType: "text/event-stream" },
-      503: { description: "too many subscribers", schema: ErrorBodySchema },
+      503: { description: "too many subscribers" },
     },
     handler: async (request, reply) => {
       if (subscribers >= options.maxEventSubscribers) {

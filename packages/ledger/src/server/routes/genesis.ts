@@ -1,6 +1,5 @@
-import { Type } from "@sinclair/typebox";
+import { type GenesisWire, ROUTES } from "@gradual/wire";
 import type { ServerContext } from "../createLedgerServer.ts";
-import { Hex64 } from "../schemas.ts";
 
 /**
  * The chain's genesis (chain id, funded accounts, root of block 0): what a verifying replica, such as a task node,
@@ -8,22 +7,12 @@ import { Hex64 } from "../schemas.ts";
  */
 export function registerGenesisRoutes({ table, modules }: ServerContext): void {
   const { ledger } = modules;
-  let cached: { chainId: string; stateRoot: string; accounts: { account: string; balance: string }[] } | undefined;
+  let cached: GenesisWire | undefined;
   table.add({
-    method: "GET",
-    url: "/v1/genesis",
+    route: ROUTES.getGenesis,
     tag: "chain",
     summary: "Chain id, funded accounts (balances as decimal strings) and the state root of block 0.",
-    responses: {
-      200: {
-        description: "genesis",
-        schema: Type.Object({
-          chainId: Type.String(),
-          stateRoot: Hex64,
-          accounts: Type.Array(Type.Object({ account: Hex64, balance: Type.String() })),
-        }),
-      },
-    },
+    responses: { 200: { description: "genesis" } },
     handler: async () => {
       if (cached === undefined) {
         const block = await ledger.store.getBlock(0);

@@ -1,5 +1,5 @@
 import { getTask } from "@gradual/protocol";
-import { Type } from "@sinclair/typebox";
+import { ROUTES, type RouteWire } from "@gradual/wire";
 import { LedgerError } from "../../errors.ts";
 import {
   assignmentList,
@@ -16,27 +16,8 @@ import {
   voteList,
 } from "../../views.ts";
 import type { ServerContext } from "../createLedgerServer.ts";
-import {
-  AssignmentListSchema,
-  AssignmentSchema,
-  CommitListSchema,
-  CycleViewSchema,
-  DistributionViewSchema,
-  ErrorBodySchema,
-  Hex64,
-  NodeListSchema,
-  NodeViewSchema,
-  PageQuerySchema,
-  RevealListSchema,
-  TaskListSchema,
-  TaskViewSchema,
-  Uint,
-  VoteListSchema,
-} from "../schemas.ts";
 
-const ERRORS = { description: "{ code, message, context }", schema: ErrorBodySchema };
-const TaskParams = Type.Object({ task: Hex64 });
-const CycleParams = Type.Object({ task: Hex64, cycle: Uint });
+const ERRORS = { description: "{ code, message, context }" };
 
 type PageQuery = { offset?: number; limit?: number };
 const pageOf = (query: unknown): Page => {
@@ -53,12 +34,10 @@ export function registerTaskRoutes({ table, modules }: ServerContext): void {
     new LedgerError("CYCLE__NOT_FOUND", { context: { task, cycle } });
 
   table.add({
-    method: "GET",
-    url: "/v1/tasks",
+    route: ROUTES.listTasks,
     tag: "tasks",
     summary: "Task ids in creation order, paged.",
-    querystring: PageQuerySchema,
-    responses: { 200: { description: "task ids", schema: TaskListSchema } },
+    responses: { 200: { description: "task ids" } },
     handler: async (request) => {
       const { offset, limit } = pageOf(request.query);
       return taskPage(ledger.state, offset, limit);
@@ -66,13 +45,11 @@ export function registerTaskRoutes({ table, modules }: ServerContext): void {
   });
 
   table.add({
-    method: "GET",
-    url: "/v1/tasks/:task",
+    route: ROUTES.getTask,
     tag: "tasks",
     summary:
       "A task: parameters, escrow, node count, the current round, and for each live cycle its phase, windows and which windows are open at the next slot.",
-    params: TaskParams,
-    responses: { 200: { description: "task", schema: TaskViewSchema }, 404: ERRORS },
+    responses: { 200: { description: "task" }, 404: ERRORS },
     handler: async (request) => {
       const { task } = request.params as { task: string };
       const view = taskView(ledger.state, task);
@@ -82,13 +59,10 @@ export function registerTaskRoutes({ table, modules }: ServerContext): void {
   });
 
   table.add({
-    method: "GET",
-    url: "/v1/tasks/:task/nodes",
+    route: ROUTES.listNodes,
     tag: "tasks",
     summary: "The task's nodes (stake, trust-ramped weight, unbonding, slashes, vesting), paged by node index.",
-    params: TaskParams,
-    querystring: PageQuerySchema,
-    responses: { 200: { description: "nodes", schema: NodeListSchema }, 404: ERRORS },
+    responses: { 200: { description: "nodes" }, 404: ERRORS },
     handler: async (request) => {
       const { task } = request.params as { task: string };
       requireTask(task);
@@ -97,12 +71,10 @@ export function registerTaskRoutes({ table, modules }: ServerContext): void {
   });
 
   table.add({
-    method: "GET",
-    url: "/v1/tasks/:task/nodes/:account",
+    route: ROUTES.getNode,
     tag: "tasks",
     summary: "One node of a task.",
-    params: Type.Object({ task: Hex64, account: Hex64 }),
-    responses: { 200: { description: "node", schema: NodeViewSchema }, 404: ERRORS },
+    responses: { 200: { description: "node" }, 404: ERRORS },
     handler: async (request) => {
       const { task, account } = request.params as { task: string; account: string };
       requireTask(task);
@@ -113,12 +85,10 @@ export function registerTaskRoutes({ table, modules }: ServerContext): void {
   });
 
   table.add({
-    method: "GET",
-    url: "/v1/tasks/:task/cycles/:cycle",
+    route: ROUTES.getCycle,
     tag: "cycles",
     summary: "A cycle: its record, phase and windows, its triggers (with tallies) and its distribution attempts.",
-    params: CycleParams,
-    responses: { 200: { description: "cycle", schema: CycleViewSchema }, 404: ERRORS },
+    responses: { 200: { description: "cycle" }, 404: ERRORS },
     handler: async (request) => {
       const { task, cycle } = request.params as { task: string; cycle: number };
       requireTask(task);
@@ -128,20 +98,12 @@ export function registerTaskRoutes({ table, modules }: ServerContext): void {
     },
   });
 
-  const cycleList = (
-    url: string,
-    summary: string,
-    schema: Parameters<typeof table.add>[0]["responses"][number]["schema"],
-    list: (task: string, cycle: number, page: Page) => unknown,
-  ) =>
+  const cycleList = (route: RouteWire, summary: string, list: (task: string, cycle: number, page: Page) => unknown) =>
     table.add({
-      method: "GET",
-      url: `/v1/tasks/:task/cycles/:cycle/${url}`,
+      route,
       tag: "cycles",
       summary,
-      params: CycleParams,
-      querystring: PageQuerySchema,
-      responses: { 200: { description: "page", ...(schema === undefined ? {} : { schema }) }, 404: ERRORS },
+      responses: { 200: { description: "page" }, 404: ERRORS },
       handler: async (request) => {
         const { task, cycle } = request.params as { task: string; cycle: number };
         requireTask(task);
@@ -149,29 +111,23 @@ export function registerTaskRoutes({ table, modules }: ServerContext): void {
       },
     });
 
-  cycleList("commits", "Commits of the cycle, paged by node index.", CommitListSchema, (task, cycle, page) =>
+  cycleList(ROUTES.listCommits, "Commits of the cycle, paged by node index.", (task, cycle, page) =>
     commitList(ledger.state, task, cycle, page),
   );
-  cycleList(
-    "reveals",
-    "Reveals of the cycle in ledger order (their index), paged.",
-    RevealListSchema,
-    (task, cycle, page) => revealList(ledger.state, task, cycle, page),
+  cycleList(ROUTES.listReveals, "Reveals of the cycle in ledger order (their index), paged.", (task, cycle, page) =>
+    revealList(ledger.state, task, cycle, page),
   );
   cycleList(
-    "assignments",
+    ROUTES.listAssignments,
     "Audit assignments (who checks whom) by reveal index, paged; empty until the seed is fixed.",
-    AssignmentListSchema,
     (task, cycle, page) => assignmentList(ledger.state, task, cycle, page),
   );
 
   table.add({
-    method: "GET",
-    url: "/v1/tasks/:task/cycles/:cycle/assignments/:auditor",
+    route: ROUTES.getAssignment,
     tag: "cycles",
     summary: "The submissions one node must audit in the cycle, and the nodes that audit its own.",
-    params: Type.Object({ task: Hex64, cycle: Uint, auditor: Hex64 }),
-    responses: { 200: { description: "assignment", schema: AssignmentSchema }, 404: ERRORS },
+    responses: { 200: { description: "assignment" }, 404: ERRORS },
     handler: async (request) => {
       const { task, cycle, auditor } = request.params as { task: string; cycle: number; auditor: string };
       requireTask(task);
@@ -180,13 +136,10 @@ export function registerTaskRoutes({ table, modules }: ServerContext): void {
   });
 
   table.add({
-    method: "GET",
-    url: "/v1/tasks/:task/cycles/:cycle/triggers/:trigger/votes",
+    route: ROUTES.listVotes,
     tag: "cycles",
     summary: "A trigger with its votes in arrival order, paged.",
-    params: Type.Object({ task: Hex64, cycle: Uint, trigger: Uint }),
-    querystring: PageQuerySchema,
-    responses: { 200: { description: "votes", schema: VoteListSchema }, 404: ERRORS },
+    responses: { 200: { description: "votes" }, 404: ERRORS },
     handler: async (request) => {
       const { task, cycle, trigger } = request.params as { task: string; cycle: number; trigger: number };
       requireTask(task);
@@ -197,13 +150,10 @@ export function registerTaskRoutes({ table, modules }: ServerContext): void {
   });
 
   table.add({
-    method: "GET",
-    url: "/v1/tasks/:task/cycles/:cycle/distributions/:attempt",
+    route: ROUTES.getDistribution,
     tag: "cycles",
     summary: "A distribution attempt: its record and its entries, paged.",
-    params: Type.Object({ task: Hex64, cycle: Uint, attempt: Uint }),
-    querystring: PageQuerySchema,
-    responses: { 200: { description: "distribution", schema: DistributionViewSchema }, 404: ERRORS },
+    responses: { 200: { description: "distribution" }, 404: ERRORS },
     handler: async (request) => {
       const { task, cycle, attempt } = request.params as { task: string; cycle: number; attempt: number };
       requireTask(task);

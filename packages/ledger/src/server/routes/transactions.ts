@@ -1,26 +1,15 @@
 import { httpStatusOf } from "@gradual/protocol";
-import { Type } from "@sinclair/typebox";
+import { ROUTES, type WaitQuery } from "@gradual/wire";
 import { MAX_TRANSACTION_BYTES, type SignedEnvelope } from "../../edge.ts";
 import { LedgerError } from "../../errors.ts";
 import { verifyBytes } from "../../keys.ts";
 import type { SubmitOutcome, TxStatus } from "../../ledger.ts";
 import type { EnvelopeInput } from "../../verifyEnvelope.ts";
 import type { ServerContext } from "../createLedgerServer.ts";
-import {
-  BatchResultSchema,
-  EnvelopeSchema,
-  ErrorBodySchema,
-  Hex64,
-  SubmitResultSchema,
-  TxStatusSchema,
-  WaitQuerySchema,
-} from "../schemas.ts";
 import { ackToWire, txStatusToWire } from "../wireViews.ts";
 import { checkAdmin } from "./devnet.ts";
 
-type WaitQuery = { wait?: "included"; timeoutMs?: number };
-
-const ERRORS = { description: "refused: { code, message, context }", schema: ErrorBodySchema };
+const ERRORS = { description: "refused: { code, message, context }" };
 
 /** What a sender signs to drop its own stuck pending transaction (header x-gradual-signature). */
 function dropPayload(chainId: string, hash: string): Uint8Array {
@@ -37,18 +26,16 @@ export function registerTransactionRoutes({ table, modules, options }: ServerCon
   };
 
   table.add({
-    method: "POST",
-    url: "/v1/txs",
+    route: ROUTES.submit,
     tag: "transactions",
     summary:
       "Submit one signed transaction. 202 once durably logged (it will be included); with ?wait=included, 200 once its block is durable, with the block number and its result.",
-    querystring: WaitQuerySchema,
-    documentedBody: { schema: EnvelopeSchema, contentType: "application/json" },
+    // The body is checked by the edge (its codes), not by fastify.
     // Room for the edge to answer TX__TOO_LARGE itself; bigger bodies get API__BODY_TOO_LARGE.
     bodyLimit: 2 * MAX_TRANSACTION_BYTES,
     responses: {
-      200: { description: "included (result.ok false carries the rejection code)", schema: SubmitResultSchema },
-      202: { description: "acknowledged: durably logged, pending inclusion", schema: SubmitResultSchema },
+      200: { description: "included (result.ok false carries the rejection code)" },
+      202: { description: "acknowledged: durably logged, pending inclusion" },
       400: ERRORS,
       409: ERRORS,
       413: ERRORS,
@@ -68,14 +55,11 @@ export function registerTransactionRoutes({ table, modules, options }: ServerCon
   });
 
   table.add({
-    method: "POST",
-    url: "/v1/txs/batch",
+    route: ROUTES.submitBatch,
     tag: "transactions",
     summary: `Submit up to ${options.maxBatchTransactions} signed transactions; one result per transaction, in order.`,
-    querystring: WaitQuerySchema,
-    documentedBody: { schema: Type.Object({ txs: Type.Array(EnvelopeSchema) }), contentType: "application/json" },
     bodyLimit: options.maxBatchBytes,
-    responses: { 200: { description: "per-transaction results", schema: BatchResultSchema }, 400: ERRORS, 413: ERRORS },
+    responses: { 200: { description: "per-transaction results" }, 400: ERRORS, 413: ERRORS },
     handler: async (request, reply) => {
       const body = request.body as unknown;
       if (
@@ -120,14 +104,12 @@ export function registerTransactionRoutes({ table, modules, options }: ServerCon
   });
 
   table.add({
-    method: "DELETE",
-    url: "/v1/txs/:hash",
+    route: ROUTES.dropTx,
     tag: "transactions",
     summary:
       'Drop a stuck pending transaction and the sender\'s later pending ones. Signed by the sender (header x-gradual-signature: ed25519 of "gradual/drop/v1\\n<chainId>\\n<hash>") or Authorization: Bearer <operator token>.',
-    params: Type.Object({ hash: Hex64 }),
     responses: {
-      200: { description: "dropped", schema: Type.Object({ dropped: Type.Array(Hex64) }) },
+      200: { description: "dropped" },
       401: ERRORS,
       404: ERRORS,
     },
@@ -144,12 +126,10 @@ export function registerTransactionRoutes({ table, modules, options }: ServerCon
   });
 
   table.add({
-    method: "GET",
-    url: "/v1/txs/:hash",
+    route: ROUTES.getTx,
     tag: "transactions",
     summary: "A transaction's status by hash: pending (acknowledged) or included with its block and result.",
-    params: Type.Object({ hash: Hex64 }),
-    responses: { 200: { description: "the status", schema: TxStatusSchema }, 404: ERRORS },
+    responses: { 200: { description: "the status" }, 404: ERRORS },
     handler: async (request) => {
       const { hash } = request.params as { hash: string };
       const status = await ledger.getTxStatus(hash);

@@ -1,0 +1,127 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { TOKEN } from "@gradual/protocol";
+import type { BlockEventData, WireEvent } from "@gradual/wire";
+import { createEventPrinter } from "../src/commands/devnetPrinter.ts";
+
+/** The devnet's story of a block: grouped where it repeats per node, one shared description per other event. */
+
+const TASK = "7a".repeat(32);
+const OTHER_TASK = "7b".repeat(32);
+const node = (index: number) => String(index).repeat(64);
+const labels = new Map(
+  [1, 2, 3, 4, 5, 6].map((index) => [node(index), index === 6 ? "node-6 (cheater)" : `node-${index}`]),
+);
+const tokens = (count: bigint) => (count * TOKEN).toString();
+const HEADER = { prevHash: node(0), txsRoot: node(0), stateRoot: node(0), hash: node(0), txCount: 0, producedAtMs: 0 };
+
+function printer(quiet = false) {
+  const lines: string[] = [];
+  const print = createEventPrinter({
+    task: { startSlot: 3, params: { roundSlots: 20 } },
+    taskId: TASK,
+    labels,
+    quiet,
+    write: (line) => lines.push(line),
+  });
+  const block = (slot: number, events: WireEvent[], txs: BlockEventData["txs"] = []) =>
+    print.block({
+      header: { ...HEADER, number: slot, slot },
+      txs,
+      events: events.map((event) => ({ tx: null, event })),
+    });
+  return { lines, block };
+}
+
+describe("the devnet printer", () => {
+  it("heads each round, counts commits and votes, and tells the rest in the shared words", () => {
+    const { lines, block } = printer();
+    assert.equal(block(2, []), undefined, "before the task starts: nothing");
+    assert.equal(
+      block(83, [
+        ...[1, 2, 3].map((index): WireEvent => ({ type: "Committed", task: TASK, cycle: 4, node: node(index) })),
+        { type: "DistributorSelected", task: TASK, cycle: 2, attempt: 0, distributor: node(4), round: 4 },
+        { type: "Committed", task: OTHER_TASK, cycle: 4, node: node(5) },
+      ]),
+      4,
+    );
+    block(98, [
+      {
+        type: "TriggerResolved",
+        task: TASK,
+        cycle: 3,
+        trigger: 0,
+        kind: "proof",
+        target: node(6),
+        triggerer: node(1),
+        resolution: "upheld",
+        validWeight: "0",
+        invalidWeight: tokens(500n),
+        unavailableWeight: "0",
+        activeWeight: tokens(500n),
+      },
+      {
+        type: "Slashed",
+        task: TASK,
+        cycle: 3,
+        trigger: 0,
+        node: node(6),
+        fromStake: tokens(50n),
+        fromVesting: "8333333333",
+        toWhistleblower: "5833333333",
+        burned: "52500000000",
+      },
+      ...[2, 3].map(
+        (index): WireEvent => ({
+          type: "Voted",
+          task: TASK,
+          cycle: 3,
+          trigger: 0,
+          voter: node(index),
+          choice: "invalid",
+          weight: tokens(100n),
+        }),
+      ),
+      { type: "DistributionAccepted", task: TASK, cycle: 2, attempt: 0, total: tokens(100n), entries: 6 },
+      { type: "Vested", task: TASK, cycle: 2, node: node(1), amount: tokens(16n), endRound: 9 },
+    ]);
+    assert.deepEqual(lines, [
+      "\n── round 4 · slots 83–102 · cycle 4 working · cycle 3 in review · cycle 2 distributing",
+      "  slot    83  cycle 4: 3 commits (proof hashes only: nobody can copy a proof yet)",
+      "  slot    83  cycle 2: distributor drawn: node-4 must post the distribution list (attempt 0)",
+      "  slot    98  cycle 3: ✘ audit upheld: #0 against node-6 (cheater): invalid 500, valid 0 of 500 active weight",
+      "  slot    98  cycle 2: ✔ list accepted: 100 to 6 nodes, into vesting (unlocks slowly)",
+      "  slot    98  cycle 3: votes on audit #0: 2 invalid",
+      "  slot    98  cycle 3: ✘ slashed: node-6 (cheater) lost 50 of stake and 8.333333333 of locked rewards; 5.833333333 to the whistleblower, 52.5 burned",
+    ]);
+  });
+
+  it("with --quiet, keeps the round headers and what needs the operator", () => {
+    const { lines, block } = printer(true);
+    block(23, [
+      { type: "Committed", task: TASK, cycle: 1, node: node(1) },
+      { type: "TaskPaused", task: TASK, round: 1, escrow: tokens(50n) },
+    ]);
+    assert.deepEqual(lines, [
+      "\n── round 1 · slots 23–42 · cycle 1 working · cycle 0 in review",
+      `  slot    23  task paused: the escrow (50) cannot cover a round's bounty; fund the task to resume (gradual task fund ${TASK} --amount N --key KEY)`,
+    ]);
+  });
+
+  it("says which transactions were refused, with a hint for the usual one", () => {
+    const { lines, block } = printer();
+    block(
+      30,
+      [],
+      [
+        {
+          hash: node(9),
+          kind: "commit",
+          from: node(2),
+          result: { ok: false, code: "NODE__NOT_ACTIVE", message: "", context: {} },
+        },
+      ],
+    );
+    assert.match(lines.at(-1) ?? "", /node-2: commit refused \(NODE__NOT_ACTIVE\): no active stake this round/);
+  });
+});

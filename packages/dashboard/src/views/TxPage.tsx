@@ -1,0 +1,96 @@
+import type { WireTransaction } from "@gradual/wire";
+import { useResource } from "../api/hooks.ts";
+import { Amount } from "../components/Amount.tsx";
+import { HashLink } from "../components/HashLink.tsx";
+import { Loaded, Message } from "../components/Message.tsx";
+import { meaningOf, ResultBadge } from "../components/ResultBadge.tsx";
+import { Stat } from "../components/Stat.tsx";
+import { formatSlot } from "../model/slotTime.ts";
+import { href } from "../router.ts";
+
+/** One transaction (`#/tx/HASH`): pending or included, its result and its fields. */
+
+function TxFields({ tx }: { readonly tx: WireTransaction }) {
+  const entries = Object.entries(tx).filter(([key]) => !["kind", "chainId", "from", "nonce"].includes(key));
+  return (
+    <dl className="fields">
+      {entries.map(([key, value]) => (
+        <div key={key}>
+          <dt>{key}</dt>
+          <dd>
+            {typeof value === "string" && /^[0-9a-f]{64}$/.test(value) ? (
+              <HashLink
+                value={value}
+                to={
+                  key === "task"
+                    ? href.task(value)
+                    : key === "to" || key === "target"
+                      ? href.account(value)
+                      : href.search(value)
+                }
+              />
+            ) : typeof value === "string" && /^\d+$/.test(value) && /amount|funding|stake/i.test(key) ? (
+              <Amount value={value} />
+            ) : (
+              <code className="wrap">{typeof value === "string" ? value : JSON.stringify(value)}</code>
+            )}
+          </dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+export function TxPage({ hash }: { readonly hash: string }) {
+  const tx = useResource(`tx/${hash}`, (client, signal) => client.tx(hash, signal));
+  return (
+    <div className="view tx" data-testid="tx-view">
+      <nav className="crumbs" aria-label="breadcrumb">
+        <a href={href.explorer()}>Explorer</a> › <span>transaction</span>
+      </nav>
+      <h2>
+        Transaction <HashLink value={hash} />
+      </h2>
+      <Loaded resource={tx} what="this transaction">
+        {(data) => (
+          <>
+            <div className="stats">
+              <Stat label="Kind" value={data.tx.kind} />
+              <Stat
+                label="Status"
+                value={data.status === "pending" ? "pending" : <ResultBadge result={data.result} />}
+                hint={data.status === "pending" ? `received at block ${data.receivedAtBlock}` : undefined}
+              />
+              {data.status === "included" ? (
+                <Stat
+                  label="Block"
+                  value={<a href={href.block(data.block)}>{formatSlot(data.block)}</a>}
+                  hint={`position ${data.position}`}
+                />
+              ) : null}
+              <Stat
+                label="From"
+                value={<HashLink value={data.tx.from} to={href.account(data.tx.from)} />}
+                hint={`nonce ${data.tx.nonce}`}
+              />
+            </div>
+            {data.status === "included" && !data.result.ok ? (
+              <Message kind="error" title={`Rejected: ${data.result.code}`}>
+                <p>{data.result.message}</p>
+                {meaningOf(data.result.code) === undefined ? null : (
+                  <p className="muted">{meaningOf(data.result.code)}</p>
+                )}
+                {Object.keys(data.result.context).length === 0 ? null : (
+                  <pre className="context">{JSON.stringify(data.result.context, null, 2)}</pre>
+                )}
+                <p className="small">An included rejection uses its nonce and changes nothing else.</p>
+              </Message>
+            ) : null}
+            <h3>Fields</h3>
+            <TxFields tx={data.tx} />
+          </>
+        )}
+      </Loaded>
+    </div>
+  );
+}
