@@ -33,6 +33,7 @@ import {
   listVotes,
   type NodeRecord,
   nodeActiveStake,
+  nodeStake,
   nodeWeight,
   proofTriggerWindow,
   type RevealRecord,
@@ -195,6 +196,8 @@ type Call = {
   /** roundOf(task, slot). */
   readonly round: number;
   readonly actions: NodeAction[];
+  /** Keys of `actions`: two rules reaching the same action in one call (an audit and a vote) return it once. */
+  readonly pushed: Set<string>;
   readonly cycles: Map<number, CycleRecord | undefined>;
   /** This node's record, once read (`null`: not read yet). */
   node: NodeRecord | undefined | null;
@@ -211,6 +214,7 @@ function startCall(view: NodeView, task: TaskRecord): Call {
     slot,
     round: roundOf(task, slot),
     actions: [],
+    pushed: new Set(),
     cycles: new Map(),
     node: null,
   };
@@ -221,7 +225,9 @@ function isDone(call: Call, key: string): boolean {
 }
 
 function push(call: Call, action: NodeAction): void {
-  if (!isDone(call, action.key)) call.actions.push(action);
+  if (isDone(call, action.key) || call.pushed.has(action.key)) return;
+  call.pushed.add(action.key);
+  call.actions.push(action);
 }
 
 function myNode(call: Call): NodeRecord | undefined {
@@ -234,6 +240,12 @@ function cycleOf(call: Call, cycle: number): CycleRecord | undefined {
   const record = getCycle(call.state, call.task.id, cycle);
   call.cycles.set(cycle, record);
   return record;
+}
+
+/** Whether this node still has bonded stake: one that unstaked can no longer reveal (NODE__NOT_STAKED, §4.2). */
+function isBonded(call: Call): boolean {
+  const node = myNode(call);
+  return node !== undefined && nodeStake(node) > 0n;
 }
 
 /** Whether this node has weight in the next slot's round: it may trigger and vote. */
@@ -276,7 +288,8 @@ function decideWork(call: Call, cycle: CycleRecord): void {
     !isDone(call, `reveal/${c}`) &&
     opens(revealWindow(task, c), slot) &&
     commitOf() !== undefined &&
-    getReveal(state, task.id, c, me) === undefined
+    getReveal(state, task.id, c, me) === undefined &&
+    isBonded(call)
   ) {
     push(call, {
       type: "send",
