@@ -15,7 +15,6 @@ import {
   getDistribution,
   getNode,
   getReveal,
-  getTask,
   type Hash,
   listDigest,
   listTriggers,
@@ -349,6 +348,18 @@ describe("decide: who may act (protocol.md §3)", () => {
     assert.deepEqual(swept, []);
   });
 
+  it("a node that unstaked after revealing neither triggers the proofs it found wrong nor votes", () => {
+    const world = scenario();
+    const { chain, task } = world;
+    submit(world, 1);
+    chain.ok("a", { kind: "unstake", task });
+    const memory = freshMemory();
+    for (const name of NODES) memory.verdicts.set(verdictKey(1, accountOf(name)), "invalid");
+    const trigger = openTriggerAgainst(world, "b");
+    const seen = sweep(world, "a", memory, trigger.closesAt + 1);
+    assert.deepEqual(sweptKeys(seen, "trigger/", "vote/"), []);
+  });
+
   it("a node slashed below the minimum stake stops working and committing, but may still vote", () => {
     // e (15 tokens) reveals a proof the others find wrong; they uphold a trigger and it loses half its stake.
     const world = scenario({}, { e: 15n * T });
@@ -639,12 +650,15 @@ describe("decide: one action per key in one call (regression)", () => {
     const { world, assignment, target } = triggeredInAssignment();
     const { chain, task } = world;
     const memory = freshMemory();
-    for (const other of assignment) memory.verdicts.set(verdictKey(1, other), other === target ? "unavailable" : "valid");
+    for (const other of assignment)
+      memory.verdicts.set(verdictKey(1, other), other === target ? "unavailable" : "valid");
     // Every auditor's stagger has passed in the trigger window's last slot.
     chain.advanceTo(chain.windows(task, 1).proofTriggers.closesAt - 2);
     const raw = about(decide(view(world, "a", memory)), "trigger/", "vote/");
     assert.deepEqual(
-      raw.map((action) => (action.type === "send" && action.tx.kind === "triggerAudit" ? action.tx.verdict : action.key)),
+      raw.map((action) =>
+        action.type === "send" && action.tx.kind === "triggerAudit" ? action.tx.verdict : action.key,
+      ),
       ["unavailable"],
     );
   });
@@ -840,6 +854,10 @@ describe("decide: distribution (protocol.md §6)", () => {
       resumed.map((tx) => tx.chunk),
       [1],
     );
+    // Once the list is complete there is nothing left to compute or post, even for a node that lost its list.
+    chain.ok(distributor, resumed[0] as NonNullable<(typeof resumed)[0]>);
+    assert.equal(getDistribution(chain.state, task, 1, 0)?.status, "complete");
+    assert.deepEqual(about(decideFor(world, distributor, freshMemory(), options), "distribution/", "list/"), []);
   });
 
   it("under a custom rule another node contests a list that differs from its own, and votes on a contested one", () => {
@@ -918,7 +936,7 @@ describe("decide: distribution (protocol.md §6)", () => {
     const expected = ["p", "q", "r"]
       .map((name) => ({
         account: accountOf(name),
-        weight: (({ p: 100n, q: 200n, r: 400n }) as Record<string, bigint>)[name] as bigint,
+        weight: ({ p: 100n, q: 200n, r: 400n } as Record<string, bigint>)[name] as bigint,
         proofDigest: proofOf(`${name}:1`),
       }))
       .sort((left, right) => (left.account < right.account ? -1 : 1));
