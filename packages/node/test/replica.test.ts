@@ -25,6 +25,8 @@ import {
   type Transaction,
   transactionHash,
 } from "@gradual/protocol";
+import { defineTask } from "@gradual/sdk";
+import type { LedgerSource } from "../src/runtime/ledgerSource.ts";
 import {
   REPLICA_ERROR_CODES,
   Replica,
@@ -35,6 +37,7 @@ import {
 } from "../src/runtime/replica.ts";
 import { TaskNode } from "../src/runtime/taskNode.ts";
 import { startTestLedger, type TestLedger } from "./support/testLedger.ts";
+import { createTestTask, startTestNode } from "./support/testNode.ts";
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -254,6 +257,44 @@ describe("a node on a ledger that serves a block that does not verify", () => {
       assert.equal(runners, 0);
     } finally {
       await node.close();
+    }
+  });
+});
+
+describe("a node whose ledger serves a head block that does not verify (regression)", () => {
+  it("neither starts its task nor sends anything on the last good state", async () => {
+    const creator = keys[1] as KeyPair;
+    const { taskId } = await createTestTask(ledger, creator);
+    await ledger.advance();
+    const head = await ledger.head();
+    const served: LedgerSource = {
+      ...ledger.source,
+      blocks: async (from, to) =>
+        (await ledger.source.blocks(from, to)).map((block) =>
+          block.number === head ? rehashed({ ...block, stateRoot: sha256Hex("lie") }) : block,
+        ),
+    };
+    const nodeKey = keys[2] as KeyPair;
+    const before = await ledger.client.getAccount(nodeKey.publicKey);
+    const started = await startTestNode({
+      ledger,
+      key: nodeKey,
+      taskId,
+      definition: defineTask({ task: async () => {}, submission: () => "proof", audit: () => true }),
+      dataDir: ledger.tempDir("head-fatal"),
+      source: () => served,
+    });
+    try {
+      assert.equal(started.node.fatal?.code, "NODE__REPLICA_STATE_ROOT");
+      assert.equal(started.node.replica?.height, head - 1);
+      // The task exists in the last good state, and the node wants a stake: still, it acts no more.
+      await started.settle();
+      await started.settle();
+      const after = await ledger.client.getAccount(nodeKey.publicKey);
+      assert.equal(after.nextNonce, before.nextNonce, "nothing sent");
+      assert.equal(started.node.runner, undefined, "no task runner started");
+    } finally {
+      await started.close();
     }
   });
 });

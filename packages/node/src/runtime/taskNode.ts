@@ -168,7 +168,7 @@ export class TaskNode {
           : {}),
       });
     }
-    this.#timer = setInterval(() => void this.tick(), this.options.pollMs);
+    if (!this.#closed) this.#timer = setInterval(() => void this.tick(), this.options.pollMs);
   }
 
   async close(): Promise<void> {
@@ -186,6 +186,8 @@ export class TaskNode {
 
   /** One pass: catch up with the ledger, then act. Re-entrant calls coalesce into one follow-up pass. */
   async tick(): Promise<void> {
+    // Closed, or stopped by a block that does not verify: never act again (not even on the last good state).
+    if (this.#closed) return;
     if (this.#ticking) {
       this.#again = true;
       return;
