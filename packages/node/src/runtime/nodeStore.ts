@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { canonicalParse, canonicalStringify, type Hash } from "@gradual/protocol";
+import { canonicalParse, canonicalStringify, type Hash, listDigest, sha256Hex } from "@gradual/protocol";
 import type { JsonValue, TaskStore } from "@gradual/sdk";
 import Database from "better-sqlite3";
 import type { ListRecord, NodeMemory, Verdict, WorkRecord } from "../decide.ts";
@@ -31,8 +31,55 @@ CREATE TABLE IF NOT EXISTS outbox (nonce INTEGER PRIMARY KEY, key TEXT NOT NULL,
 CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
 
+/**
+ * The store's file is damaged: not a database, cut short, or holding a record no node writes. Refused at open (or,
+ * for a proof, when it is read), so the node never acts on a memory it cannot trust.
+ */
+export class NodeStoreError extends Error {
+  override readonly name = "NodeStoreError";
+  readonly code = "NODE__STORE_CORRUPT";
+  readonly file: string;
+  constructor(file: string, detail: string, cause?: unknown) {
+    super(
+      `NODE__STORE_CORRUPT: ${file}: ${detail}. The node's memory cannot be trusted: restore the file from a backup, or move it away to start with an empty memory`,
+      cause === undefined ? undefined : { cause },
+    );
+    this.file = file;
+  }
+}
+
+const HEX64 = /^[0-9a-f]{64}$/;
+const VERDICTS: ReadonlySet<string> = new Set(["valid", "invalid", "unavailable"]);
+
+/** What is wrong with a stored work record, or null. */
+function workProblem(record: unknown): string | null {
+  const work = record as Partial<Record<string, unknown>> | null;
+  if (work?.status === "failed") return typeof work.reason === "string" ? null : "a failed record without a reason";
+  if (work?.status !== "done") return "neither done nor failed";
+  if (typeof work.proofDigest !== "string" || !HEX64.test(work.proofDigest)) return "a proofDigest that is not a hash";
+  if (typeof work.salt !== "string" || !HEX64.test(work.salt)) return "a salt that is not 64 hex characters";
+  return null;
+}
+
+/** What is wrong with a stored list, or null: its entries must be well formed and hash to its digest. */
+function listProblem(record: unknown): string | null {
+  const list = record as Partial<ListRecord> | null;
+  if (!Array.isArray(list?.entries)) return "no entries";
+  for (const entry of list.entries) {
+    if (typeof entry?.recipient !== "string" || !HEX64.test(entry.recipient)) return "an entry without a recipient";
+    if (typeof entry.amount !== "bigint" || entry.amount < 0n) return "an entry without an amount";
+  }
+  return list.digest === listDigest(list.entries) ? null : "a digest that does not match its entries";
+}
+
+function isCorruption(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "string" && (code.startsWith("SQLITE_CORRUPT") || code === "SQLITE_NOTADB");
+}
+
 export class NodeStore {
   readonly #db: Database.Database;
+  readonly #file: string;
   readonly memory: {
     work: Map<number, WorkRecord>;
     verdicts: Map<string, Verdict>;
@@ -42,25 +89,52 @@ export class NodeStore {
 
   constructor(dataDir: string) {
     mkdirSync(dataDir, { recursive: true });
-    this.#db = new Database(join(dataDir, "node.sqlite"));
-    this.#db.pragma("journal_mode = WAL");
-    this.#db.pragma("synchronous = FULL");
-    this.#db.exec(SCHEMA);
+    this.#file = join(dataDir, "node.sqlite");
     this.memory = { work: new Map(), verdicts: new Map(), lists: new Map(), done: new Set() };
-    for (const row of this.#db.prepare("SELECT cycle, record FROM work").all() as { cycle: number; record: string }[]) {
-      this.memory.work.set(row.cycle, JSON.parse(row.record) as WorkRecord);
+    let db: Database.Database | undefined;
+    try {
+      db = new Database(this.#file);
+      db.pragma("journal_mode = WAL");
+      db.pragma("synchronous = FULL");
+      db.exec(SCHEMA);
+      this.#load(db);
+    } catch (error) {
+      db?.close();
+      if (isCorruption(error)) throw new NodeStoreError(this.#file, (error as Error).message, error);
+      throw error;
     }
-    for (const row of this.#db.prepare("SELECT key, verdict FROM verdicts").all() as {
-      key: string;
-      verdict: Verdict;
-    }[]) {
-      this.memory.verdicts.set(row.key, row.verdict);
+    this.#db = db;
+  }
+
+  /** Reads the memory, refusing any record the node could not have written. */
+  #load(db: Database.Database): void {
+    const damaged = (what: string) => {
+      throw new NodeStoreError(this.#file, what);
+    };
+    const parsed = (what: string, parse: () => unknown) => {
+      try {
+        return parse();
+      } catch (error) {
+        return damaged(`${what} cannot be read (${(error as Error).message})`);
+      }
+    };
+    for (const row of db.prepare("SELECT cycle, record FROM work").all() as { cycle: number; record: string }[]) {
+      const record = parsed(`work record of cycle ${row.cycle}`, () => JSON.parse(row.record));
+      const problem = workProblem(record);
+      if (problem !== null) damaged(`work record of cycle ${row.cycle}: ${problem}`);
+      this.memory.work.set(row.cycle, record as WorkRecord);
     }
-    for (const row of this.#db.prepare("SELECT key, record FROM lists").all() as { key: string; record: string }[]) {
-      this.memory.lists.set(row.key, canonicalParse(row.record) as ListRecord);
+    for (const row of db.prepare("SELECT key, verdict FROM verdicts").all() as { key: string; verdict: string }[]) {
+      if (!VERDICTS.has(row.verdict)) damaged(`verdicts ${row.key}: "${row.verdict}" is not a verdict`);
+      this.memory.verdicts.set(row.key, row.verdict as Verdict);
     }
-    for (const row of this.#db.prepare("SELECT key FROM done").all() as { key: string }[])
-      this.memory.done.add(row.key);
+    for (const row of db.prepare("SELECT key, record FROM lists").all() as { key: string; record: string }[]) {
+      const record = parsed(`lists ${row.key}`, () => canonicalParse(row.record));
+      const problem = listProblem(record);
+      if (problem !== null) damaged(`lists ${row.key}: ${problem}`);
+      this.memory.lists.set(row.key, record as ListRecord);
+    }
+    for (const row of db.prepare("SELECT key FROM done").all() as { key: string }[]) this.memory.done.add(row.key);
   }
 
   get nodeMemory(): NodeMemory {
@@ -91,11 +165,16 @@ export class NodeStore {
     this.memory.work.set(cycle, record);
   }
 
+  /** A stored proof; throws NodeStoreError if its bytes no longer hash to its digest (served, they would be judged invalid). */
   proof(digest: Hash): { cycle: number; bytes: Uint8Array } | undefined {
     const row = this.#db.prepare("SELECT cycle, bytes FROM proofs WHERE digest = ?").get(digest) as
       | { cycle: number; bytes: Buffer }
       | undefined;
-    return row === undefined ? undefined : { cycle: row.cycle, bytes: new Uint8Array(row.bytes) };
+    if (row === undefined) return undefined;
+    const bytes = new Uint8Array(row.bytes);
+    if (sha256Hex(bytes) !== digest)
+      throw new NodeStoreError(this.#file, `the proof of cycle ${row.cycle} no longer hashes to ${digest}`);
+    return { cycle: row.cycle, bytes };
   }
 
   saveVerdict(key: string, verdict: Verdict): void {

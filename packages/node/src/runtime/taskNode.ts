@@ -412,8 +412,14 @@ export class TaskNode {
       memory: this.#memory(),
       options: { ...DEFAULT_DECIDE_OPTIONS, autoClaim: this.options.autoClaim },
       payloadOf: (digest) => {
-        const proof = this.store.proof(digest);
-        return proof === undefined ? undefined : Buffer.from(proof.bytes).toString("hex");
+        try {
+          const proof = this.store.proof(digest);
+          return proof === undefined ? undefined : Buffer.from(proof.bytes).toString("hex");
+        } catch (error) {
+          // A damaged proof is not published (it would not match its digest); the node's other duties go on.
+          this.options.log("error", "cannot publish a damaged proof", { digest, error: String(error) });
+          return undefined;
+        }
       },
     });
     for (const action of actions) {

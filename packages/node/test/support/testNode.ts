@@ -100,6 +100,36 @@ class InFlight {
   }
 }
 
+/**
+ * Every InFlight of a started node also counts this process's fetches (a node fetches its peers' proofs with the
+ * global fetch), each resolved only once its body has been read.
+ */
+const fetchCounters = new Set<InFlight>();
+let fetchPatched = false;
+
+function trackFetches(inFlight: InFlight): void {
+  fetchCounters.add(inFlight);
+  if (fetchPatched) return;
+  fetchPatched = true;
+  const original = globalThis.fetch;
+  globalThis.fetch = (async (...args: Parameters<typeof fetch>) => {
+    const read = original(...args).then(async (response) => {
+      const body = await response.arrayBuffer();
+      return new Response(response.status === 204 ? null : body, response);
+    });
+    for (const counter of fetchCounters) counter.track(read);
+    return read;
+  }) as typeof fetch;
+}
+
+/** Polls until `predicate` holds (for work a node does off its passes, such as a proof fetch it retries). */
+export async function waitFor(what: string, predicate: () => boolean): Promise<void> {
+  for (let attempt = 0; !predicate(); attempt += 1) {
+    if (attempt > 3_000) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 export type LogLine = { level: string; message: string; fields: Record<string, unknown> | undefined };
 
 export type TestNode = {
@@ -131,6 +161,7 @@ export type TestNodeOptions = {
 
 export async function startTestNode(options: TestNodeOptions): Promise<TestNode> {
   const inFlight = new InFlight();
+  trackFetches(inFlight);
   const logs: LogLine[] = [];
   const calls: string[] = [];
   const log: ExecutorLog = (level, message, fields) => logs.push({ level, message, fields });
@@ -183,7 +214,10 @@ export async function startTestNode(options: TestNodeOptions): Promise<TestNode>
       await running.node.tick();
       await inFlight.idle();
     },
-    close: () => running.close(),
+    async close() {
+      fetchCounters.delete(inFlight);
+      await running.close();
+    },
   };
 }
 
