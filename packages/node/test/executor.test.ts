@@ -6,6 +6,8 @@
  * TaskNode and executor.ts).
  */
 import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { after, describe, it } from "node:test";
 import { generateKeyPair, type KeyPair } from "@gradual/ledger";
 import {
@@ -14,7 +16,6 @@ import {
   getCycleWindows,
   getTask,
   type Hash,
-  roundStart,
   sha256Hex,
   type TaskRecord,
 } from "@gradual/protocol";
@@ -71,7 +72,9 @@ async function node(
 
 describe("executor: one honest node alone", () => {
   it("sends its stake, then in each cycle one commit, one reveal of its task's output, its list and its claim", async () => {
-    const { keys, ledger, taskId, task } = await setup(["a"]);
+    // voteSlots 3: a list's vote window then ends where the next commit is due, so the claim and that commit are
+    // decided in one pass and must take consecutive nonces.
+    const { keys, ledger, taskId, task } = await setup(["a"], { voteSlots: 3 });
     const a = await node(ledger, keys.a as KeyPair, taskId);
     await ledger.advance();
     const staked = await ledger.head();
@@ -91,7 +94,7 @@ describe("executor: one honest node alone", () => {
     const windows = (cycle: number) => getCycleWindows(task(), cycle);
     // Round 0 is [startSlot, startSlot + 10): its commit window is its last two slots.
     const expected: [number, string][] = [[staked, "stake"]];
-    for (let cycle = 0; roundStart(task(), cycle + 1) <= last; cycle += 1) {
+    for (let cycle = 0; windows(cycle).commit.opensAt <= last; cycle += 1) {
       expected.push([windows(cycle).commit.opensAt, `commit:${cycle}`]);
       if (windows(cycle).reveal.opensAt <= last) expected.push([windows(cycle).reveal.opensAt, `reveal:${cycle}`]);
     }
@@ -127,6 +130,15 @@ describe("executor: one honest node alone", () => {
       sent.filter((entry) => !entry.ok),
       [],
       "nothing it sent was refused",
+    );
+    assert.deepEqual(
+      sent.map((entry) => entry.tx.nonce),
+      sent.map((_, index) => index),
+    );
+    const claims = sent.filter((entry) => entry.tx.kind === "claim").map((entry) => entry.block);
+    assert.ok(
+      claims.some((block) => sent.some((entry) => entry.tx.kind === "commit" && entry.block === block)),
+      "a claim and a commit landed in one block",
     );
     // Its task ran once per cycle, however many passes the node made; alone, it audits nobody.
     const worked = a.calls.filter((call) => call.startsWith("work:"));
@@ -165,6 +177,29 @@ describe("executor: audits", () => {
     // Every node fetched and checked each other proof of its assignment once (three nodes: all pairs).
     for (const who of nodes)
       assert.equal(who.calls.filter((call) => call === "audit:1").length, 2, `${who.account.slice(0, 8)} audits`);
+  });
+});
+
+describe("executor: proofs that do not match their digest", () => {
+  it("bytes served under a revealed digest that they do not hash to are triggered invalid, without the task's audit", async () => {
+    // b's node stakes with the URL of a server that answers every proof request with other bytes.
+    const liar = createServer((_request, response) => response.end("not the proof b committed to"));
+    await new Promise<void>((resolve) => liar.listen(0, "127.0.0.1", resolve));
+    open.push({ close: () => new Promise<void>((resolve) => liar.close(() => resolve())) });
+    const address = liar.address() as AddressInfo;
+    const { keys, ledger, taskId, task } = await setup(["a", "b"]);
+    const a = await node(ledger, keys.a as KeyPair, taskId);
+    const b = await node(ledger, keys.b as KeyPair, taskId, { publicUrl: `http://127.0.0.1:${address.port}` });
+    await runTo(ledger, getCycleWindows(task(), 1).proofTriggers.closesAt, [a, b]);
+    const triggers = (await sentBy(ledger, a.account)).filter(
+      (entry) => entry.tx.kind === "triggerAudit" && entry.tx.cycle === 1,
+    );
+    assert.deepEqual(
+      triggers.map((entry) => (entry.tx.kind === "triggerAudit" ? [entry.tx.target, entry.tx.verdict] : [])),
+      [[b.account, "invalid"]],
+    );
+    assert.ok(!a.calls.includes("audit:1"), "bytes that do not match the digest never reach the task's audit");
+    assert.ok(b.calls.includes("audit:1"), "b checked a's proof, served by a's own node");
   });
 });
 

@@ -88,10 +88,11 @@ class InFlight {
     });
   }
 
-  /** Resolves once nothing has been in flight for two turns of the event loop. */
-  async idle(): Promise<void> {
+  /** Resolves once nothing has been in flight for two turns of the event loop; `check` may fail the wait. */
+  async idle(check: () => void = () => {}): Promise<void> {
     for (let quiet = 0; quiet < 2; ) {
       await new Promise((resolve) => setImmediate(resolve));
+      check();
       if (this.count > 0) {
         quiet = 0;
         await new Promise<void>((resolve) => this.#waiters.push(resolve));
@@ -157,7 +158,12 @@ export type TestNodeOptions = {
   readonly source?: (source: LedgerSource) => LedgerSource;
   /** Wraps the node's task runner (a cheat, a failing call). */
   readonly runner?: (runner: TaskRunner) => TaskRunner;
+  /** The URL staked on the ledger for this node's proofs (default: its own server). */
+  readonly publicUrl?: string;
 };
+
+/** More task calls than any one pass makes: a node past it restarts a call each time one ends, and never settles. */
+const MAX_CALLS_PER_PASS = 50;
 
 export async function startTestNode(options: TestNodeOptions): Promise<TestNode> {
   const inFlight = new InFlight();
@@ -178,6 +184,7 @@ export async function startTestNode(options: TestNodeOptions): Promise<TestNode>
     // Passes happen when the test asks (settle), never on a timer.
     pollMs: 3_600_000,
     ...(options.limits === undefined ? {} : { limits: options.limits }),
+    ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl }),
     log,
     verifierWorkers: 0,
     createRunner: async (_bundlePath, host, limits) => {
@@ -211,8 +218,13 @@ export async function startTestNode(options: TestNodeOptions): Promise<TestNode>
     logs,
     calls,
     async settle() {
+      const before = calls.length;
+      const bounded = () => {
+        if (calls.length - before > MAX_CALLS_PER_PASS)
+          throw new Error(`the node never settles: ${calls.length - before} task calls in one pass`);
+      };
       await running.node.tick();
-      await inFlight.idle();
+      await inFlight.idle(bounded);
     },
     async close() {
       fetchCounters.delete(inFlight);
