@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { after, describe, it } from "node:test";
+import { afterEach, describe, it } from "node:test";
 import { generateKeyPair, type KeyPair } from "@gradual/ledger";
 import {
   computeCommitment,
@@ -35,9 +35,10 @@ function squareDigest(cycle: number): Hash {
   return sha256Hex(encodeProof({ cycle, square: cycle * cycle }));
 }
 
+/** What a test started (ledgers, nodes, servers), closed when it ends, so a failed test leaves nothing running. */
 const open: { close(): Promise<void> }[] = [];
-after(async () => {
-  for (const item of open.reverse()) await item.close();
+afterEach(async () => {
+  for (const item of open.splice(0).reverse()) await item.close();
 });
 
 async function setup(names: readonly string[], params = {}) {

@@ -19,7 +19,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, describe, it } from "node:test";
+import { after, afterEach, describe, it } from "node:test";
 import { generateKeyPair, type KeyPair } from "@gradual/ledger";
 import {
   getCycleWindows,
@@ -326,8 +326,8 @@ describe("node store: damaged files are refused with a clear error", () => {
 
 describe("node store: the outbox across a restart of the node", () => {
   const open: { close(): Promise<void> }[] = [];
-  after(async () => {
-    for (const item of open.reverse()) await item.close();
+  afterEach(async () => {
+    for (const item of open.splice(0).reverse()) await item.close();
   });
   const squares = defineTask({
     task: async () => {},
@@ -431,8 +431,8 @@ describe("node store: the outbox across a restart of the node", () => {
 
 describe("node store: a proof damaged on disk under a running node (regression)", () => {
   const open: { close(): Promise<void> }[] = [];
-  after(async () => {
-    for (const item of open.reverse()) await item.close();
+  afterEach(async () => {
+    for (const item of open.splice(0).reverse()) await item.close();
   });
 
   it("is neither served nor published: peers find it unavailable, not invalid, and the node is not slashed", async () => {

@@ -64,8 +64,11 @@ export async function createTestTask(
 class InFlight {
   count = 0;
   #waiters: (() => void)[] = [];
+  /** Called on every new call while idle() waits (it may end the wait with an error). */
+  #onTrack: (() => void) | undefined;
 
   track<T>(promise: Promise<T>): Promise<T> {
+    this.#onTrack?.();
     this.count += 1;
     const done = () => {
       this.count -= 1;
@@ -89,10 +92,26 @@ class InFlight {
   }
 
   /** Resolves once nothing has been in flight for two turns of the event loop; `check` may fail the wait. */
-  async idle(check: () => void = () => {}): Promise<void> {
+  idle(check: () => void = () => {}): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.#onTrack = () => {
+        try {
+          check();
+        } catch (error) {
+          reject(error);
+        }
+      };
+      this.#quiet()
+        .then(resolve, reject)
+        .finally(() => {
+          this.#onTrack = undefined;
+        });
+    });
+  }
+
+  async #quiet(): Promise<void> {
     for (let quiet = 0; quiet < 2; ) {
       await new Promise((resolve) => setImmediate(resolve));
-      check();
       if (this.count > 0) {
         quiet = 0;
         await new Promise<void>((resolve) => this.#waiters.push(resolve));
