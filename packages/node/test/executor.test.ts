@@ -299,6 +299,36 @@ describe("executor: sends that fail", () => {
   });
 });
 
+describe("executor: a node that fell behind", () => {
+  it("does not act on the state it synced when the ledger moved on meanwhile: closed windows are skipped", async () => {
+    let moveOn = false;
+    const { keys, ledger, taskId, task } = await setup(["a"]);
+    const a = await node(ledger, keys.a as KeyPair, taskId, {
+      source: (source) => ({
+        ...source,
+        // While the node fetches blocks, the ledger produces three more (a slow node, a busy machine).
+        blocks: async (from, to) => {
+          if (moveOn) {
+            moveOn = false;
+            await ledger.advance(3);
+          }
+          return source.blocks(from, to);
+        },
+      }),
+    });
+    const window = getCycleWindows(task(), 0).commit;
+    await runTo(ledger, window.opensAt - 2, [a]);
+    assert.ok(a.calls.includes("work:0"), "cycle 0 is worked, its commit due next slot");
+    await ledger.advance();
+    moveOn = true;
+    await a.settle();
+    assert.equal(moveOn, false);
+    // It synced to the commit window's first slot, found the ledger past the window, caught up, and sent nothing.
+    await runTo(ledger, getCycleWindows(task(), 0).reveal.closesAt, [a]);
+    assert.deepEqual(describeTxs(await sentBy(ledger, a.account)), ["stake"]);
+  });
+});
+
 describe("executor: lists", () => {
   it("under a custom rule the drawn distributor posts its task's list; the other node agrees and contests nothing", async () => {
     const byHalves = defineTask({
