@@ -163,6 +163,9 @@ export const NODE_ERROR_CODES = {
   NODE__REPLICA_TXS_ROOT: {
     meaning: "The transactions served do not hash to the block's txsRoot (dropped, added or reordered)",
   },
+  NODE__STORE_CORRUPT: {
+    meaning: "The node's store (node.sqlite) is damaged: not a database, cut short, or a bad record",
+  },
   NODE__TASK_NOT_FOUND: { meaning: "The ledger has no task with the id the node was started for" },
   NODE__UNDECODABLE_BLOCK: { meaning: "A block the ledger served holds a transaction the protocol cannot decode" },
   PROOF__NOT_REVEALED: {

@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { canonicalParse, canonicalStringify, type Hash, listDigest, sha256Hex } from "@gradual/protocol";
+import { canonicalParse, canonicalStringify, GradualError, type Hash, listDigest, sha256Hex } from "@gradual/protocol";
 import type { JsonValue, TaskStore } from "@gradual/sdk";
 import Database from "better-sqlite3";
 import type { ListRecord, NodeMemory, Verdict, WorkRecord } from "../decide.ts";
@@ -35,15 +35,15 @@ CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
  * The store's file is damaged: not a database, cut short, or holding a record no node writes. Refused at open (or,
  * for a proof, when it is read), so the node never acts on a memory it cannot trust.
  */
-export class NodeStoreError extends Error {
+export class NodeStoreError extends GradualError<"NODE__STORE_CORRUPT"> {
   override readonly name = "NodeStoreError";
-  readonly code = "NODE__STORE_CORRUPT";
   readonly file: string;
   constructor(file: string, detail: string, cause?: unknown) {
-    super(
-      `NODE__STORE_CORRUPT: ${file}: ${detail}. The node's memory cannot be trusted: restore the file from a backup, or move it away to start with an empty memory`,
-      cause === undefined ? undefined : { cause },
-    );
+    super("NODE__STORE_CORRUPT", {
+      message: `NODE__STORE_CORRUPT: ${file}: ${detail}. The node's memory cannot be trusted: restore the file from a backup, or move it away to start with an empty memory`,
+      context: { file },
+      cause,
+    });
     this.file = file;
   }
 }
