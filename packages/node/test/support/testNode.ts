@@ -45,7 +45,7 @@ export async function createTestTask(
   creator: KeyPair,
   params: Partial<TaskParams> = {},
 ): Promise<{ taskId: Hash; params: TaskParams }> {
-  const bundle = new TextEncoder().encode(`export default {}; // ${Math.random()}`);
+  const bundle = new TextEncoder().encode("export default {};");
   const { hash } = await ledger.client.uploadBlob(bundle, creator);
   const full = { ...FAST_PARAMS, ...params };
   const taskId = await ledger.send(creator, {
