@@ -20,6 +20,10 @@ import * as path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { isRegisteredCode } from "@gradual/protocol";
 import ts from "typescript";
+import { SOURCE_EXT, walkFiles } from "./walkFiles.ts";
+
+/** A package source file: not a test, not a declaration file. */
+const isCheckedSource = (name: string): boolean => SOURCE_EXT.test(name) && !/\.(?:test|d)\.tsx?$/.test(name);
 
 export type CodeProblem = {
   /** Path relative to rootDir, with forward slashes. */
@@ -39,25 +43,6 @@ const DEFINITIONS: ReadonlySet<string> = new Set([
   "packages/protocol/src/errorRegistry.ts",
   "packages/protocol/src/errors.ts",
 ]);
-const SOURCE_EXT = /\.(?:ts|tsx|mts|cts)$/;
-const SKIPPED_DIRS = new Set(["node_modules", ".tsbuild", "dist", "coverage", "test-output"]);
-
-function walkFiles(dir: string, out: string[]): void {
-  let entries: fs.Dirent[];
-  try {
-    entries = fs.readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return;
-  }
-  for (const entry of entries) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) {
-      if (!SKIPPED_DIRS.has(entry.name)) walkFiles(full, out);
-    } else if (entry.isFile() && SOURCE_EXT.test(entry.name) && !/\.(?:test|d)\.tsx?$/.test(entry.name)) {
-      out.push(full);
-    }
-  }
-}
 
 /** Every source file of every package's src/, plus the dashboard's server (it answers with codes too). */
 function sourceFiles(rootDir: string): string[] {
@@ -65,7 +50,7 @@ function sourceFiles(rootDir: string): string[] {
   const packagesDir = path.join(rootDir, "packages");
   if (!fs.existsSync(packagesDir)) return files;
   for (const name of fs.readdirSync(packagesDir).sort()) {
-    walkFiles(path.join(packagesDir, name, "src"), files);
+    walkFiles(path.join(packagesDir, name, "src"), isCheckedSource, files);
     const serve = path.join(packagesDir, name, "serve.ts");
     if (fs.existsSync(serve)) files.push(serve);
   }

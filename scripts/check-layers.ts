@@ -20,6 +20,7 @@ import { builtinModules } from "node:module";
 import * as path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import ts from "typescript";
+import { SOURCE_EXT, walkFiles } from "./walkFiles.ts";
 
 export interface Violation {
   /** Path relative to rootDir, with forward slashes. */
@@ -81,31 +82,12 @@ const FORBIDDEN_MEMBERS: Readonly<Record<string, ReadonlySet<string>>> = {
 };
 
 const SCANNED_DIRS = ["src", "test", "bench"];
-const SKIPPED_DIRS = new Set(["node_modules", ".tsbuild", "dist", "coverage", "test-output"]);
-const SOURCE_EXT = /\.(?:ts|tsx|mts|cts)$/;
 
 const BUILTINS = new Set(builtinModules.filter((m) => !m.startsWith("_")));
 
 function isNodeBuiltin(spec: string): boolean {
   if (spec.startsWith("node:")) return true;
   return BUILTINS.has(spec) || BUILTINS.has(spec.split("/")[0] ?? "");
-}
-
-function walkFiles(dir: string, out: string[]): void {
-  let entries: fs.Dirent[];
-  try {
-    entries = fs.readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return;
-  }
-  for (const entry of entries) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) {
-      if (!SKIPPED_DIRS.has(entry.name)) walkFiles(full, out);
-    } else if (entry.isFile() && SOURCE_EXT.test(entry.name) && !entry.name.endsWith(".d.ts")) {
-      out.push(full);
-    }
-  }
 }
 
 interface PackageInfo {
@@ -280,7 +262,7 @@ export function checkLayers(rootDir: string): Violation[] {
     }
     for (const sub of SCANNED_DIRS) {
       const files: string[] = [];
-      walkFiles(path.join(pkg.dir, sub), files);
+      walkFiles(path.join(pkg.dir, sub), (name) => SOURCE_EXT.test(name) && !name.endsWith(".d.ts"), files);
       for (const file of files) {
         jobs.push({
           file,

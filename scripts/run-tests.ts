@@ -20,26 +20,9 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
+import { SKIPPED_DIRS, walkFiles } from "./walkFiles.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const SKIPPED_DIRS = new Set(["node_modules", ".tsbuild", "dist", "coverage", "test-output", ".git"]);
-
-function walk(dir: string, out: string[]): void {
-  let entries: fs.Dirent[];
-  try {
-    entries = fs.readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return;
-  }
-  for (const entry of entries) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) {
-      if (!SKIPPED_DIRS.has(entry.name)) walk(full, out);
-    } else if (entry.isFile() && entry.name.endsWith(".test.ts")) {
-      out.push(full);
-    }
-  }
-}
 
 function subdirs(dir: string): string[] {
   try {
@@ -59,7 +42,7 @@ const roots = [
 ];
 
 const found: string[] = [];
-for (const dir of roots) walk(dir, found);
+for (const dir of roots) walkFiles(dir, (name) => name.endsWith(".test.ts"), found);
 
 const filters = process.argv.slice(2).filter((a) => a.length > 0);
 const files = [...new Set(found)]
