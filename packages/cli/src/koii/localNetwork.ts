@@ -1,32 +1,26 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { generateKeyPair, type KeyPair, keyPairFromSecret, signBytes } from "@gradual/ledger/client";
+import { generateKeyPair, keyPairFromSecret, signBytes } from "@gradual/ledger/client";
 import {
   answerTaskRoute,
-  DEFAULT_DECIDE_OPTIONS,
   DEFAULT_TASK_LIMITS,
-  decide,
   deriveTaskLimits,
   describeTaskLimits,
-  type ListRecord,
-  listSubmitters,
+  type LocalCall,
+  type LocalFailure,
+  type LocalNode,
+  localNode,
   MemoryChain,
-  type NodeAction,
   sendReply,
+  stepLocalNode,
   type TaskHost,
   type TaskLimits,
   type TaskRunner,
-  type TransactionBody,
-  type Verdict,
-  type WorkRecord,
 } from "@gradual/node";
 import {
   type Account,
-  getChain,
-  getCycle,
   getReveal,
   getTask,
-  listDigest,
   type ProtocolEvent,
   roundOf,
   roundStart,
@@ -79,17 +73,6 @@ export type KoiiLocalNetworkResult = {
   readonly accounts: readonly Account[];
   readonly events: readonly ProtocolEvent[];
   readonly calls: readonly KoiiCallRecord[];
-};
-
-type LocalNode = {
-  readonly index: number;
-  readonly keyPair: KeyPair;
-  runner: TaskRunner;
-  readonly work: Map<number, WorkRecord>;
-  readonly verdicts: Map<string, Verdict>;
-  readonly lists: Map<string, ListRecord>;
-  readonly done: Set<string>;
-  readonly proofs: Map<string, { cycle: number; bytes: Uint8Array }>;
 };
 
 const CHAIN_ID = "gradual-koii-local";
@@ -202,16 +185,7 @@ export async function runKoiiLocalNetwork(options: KoiiLocalNetworkOptions): Pro
           roundOf(getTask(chain.state, taskId) as NonNullable<ReturnType<typeof getTask>>, chain.slot),
       };
       const runner = await options.createRunner(host, limits, index);
-      nodes.push({
-        index,
-        keyPair,
-        runner,
-        work: new Map(),
-        verdicts: new Map(),
-        lists: new Map(),
-        done: new Set(),
-        proofs: new Map(),
-      });
+      nodes.push(localNode(index, keyPair, runner));
       chain.send(keyPair.publicKey, {
         kind: "stake",
         task: taskId,
@@ -239,15 +213,10 @@ export async function runKoiiLocalNetwork(options: KoiiLocalNetworkOptions): Pro
         report(`round ${round}`);
       }
       for (const node of nodes)
-        await stepNode(
-          node,
-          nodes,
-          chain.state,
-          taskId,
-          (body) => chain.send(node.keyPair.publicKey, body),
-          calls,
-          report,
-        );
+        await stepLocalNode(node, nodes, chain.state, taskId, {
+          send: (body) => chain.send(node.keyPair.publicKey, body),
+          onCall: (call) => reportCall(node, nodes, call, calls, report),
+        });
       produce();
     }
   } finally {
@@ -257,127 +226,43 @@ export async function runKoiiLocalNetwork(options: KoiiLocalNetworkOptions): Pro
   return { state: chain.state, taskId, accounts: nodes.map((node) => node.keyPair.publicKey), events, calls };
 }
 
-async function stepNode(
-  node: LocalNode,
-  nodes: readonly LocalNode[],
-  state: State,
-  taskId: string,
-  send: (body: TransactionBody) => void,
-  calls: KoiiCallRecord[],
-  report: (line: string) => void,
-): Promise<void> {
-  // Results of IO actions feed the next decision at once: repeat until the node has nothing new to do this slot.
-  for (let pass = 0; pass < 4; pass += 1) {
-    const actions = decide({
-      state,
-      task: taskId,
-      me: node.keyPair.publicKey,
-      memory: node,
-      options: DEFAULT_DECIDE_OPTIONS,
-      payloadOf: (digest) => {
-        const proof = node.proofs.get(digest);
-        return proof === undefined ? undefined : Buffer.from(proof.bytes).toString("hex");
-      },
-    });
-    if (actions.length === 0) return;
-    for (const action of actions) {
-      node.done.add(action.key);
-      await execute(node, nodes, state, taskId, action, send, calls, report);
-    }
-  }
-}
-
 function label(nodes: readonly LocalNode[], account: string): string {
   const index = nodes.findIndex((peer) => peer.keyPair.publicKey === account);
   return index < 0 ? account.slice(0, 8) : `node ${index}`;
 }
 
-async function execute(
+/** One call of a local node, as `gradual koii test` reports it: a line, and a record for the summary. */
+function reportCall(
   node: LocalNode,
   nodes: readonly LocalNode[],
-  state: State,
-  taskId: string,
-  action: NodeAction,
-  send: (body: TransactionBody) => void,
+  call: LocalCall,
   calls: KoiiCallRecord[],
   report: (line: string) => void,
-): Promise<void> {
-  const task = getTask(state, taskId) as NonNullable<ReturnType<typeof getTask>>;
-  const round = roundOf(task, getChain(state).slot + 1);
-  const record = (call: KoiiCallRecord["call"], cycle: number, ok: boolean, detail: string) => {
-    calls.push({ node: node.index, cycle, call, ok, detail });
-    report(`  node ${node.index} round ${cycle}: ${call} ${ok ? "->" : "FAILED:"} ${detail}`);
+): void {
+  const record = (ok: boolean, detail: string) => {
+    calls.push({ node: node.index, cycle: call.cycle, call: call.call, ok, detail });
+    report(`  node ${node.index} round ${call.cycle}: ${call.call} ${ok ? "->" : "FAILED:"} ${detail}`);
   };
-  if (action.type === "send") {
-    send(action.tx);
-    return;
-  }
-  if (action.type === "runTask") {
-    const result = await node.runner.work(action.cycle, round);
-    if (!result.ok && result.reason === "nothing-submitted") {
+  const failure = (failed: LocalFailure) => `${failed.reason}: ${failed.message}`;
+  if (call.call === "task+submission") {
+    if ("submitted" in call) {
+      const text = new TextDecoder().decode(call.submitted.slice(0, 100));
+      record(true, JSON.stringify(text.length < call.submitted.length ? `${text}...` : text));
+    } else if ("nothing" in call) {
       // submission(R) gave no string: as on Koii, the node submits nothing this round, and that is not a failure.
-      node.work.set(action.cycle, { status: "failed", reason: result.message });
-      record("task+submission", action.cycle, true, NOTHING_SUBMITTED);
-      return;
-    }
-    if (!result.ok) {
-      node.work.set(action.cycle, { status: "failed", reason: result.message });
-      record("task+submission", action.cycle, false, `${result.reason}: ${result.message}`);
-      return;
-    }
-    const proofDigest = sha256Hex(result.value);
-    node.proofs.set(proofDigest, { cycle: action.cycle, bytes: result.value });
-    node.work.set(action.cycle, {
-      status: "done",
-      proofDigest,
-      salt: sha256Hex(`salt:${node.keyPair.publicKey}:${action.cycle}`),
-    });
-    const text = new TextDecoder().decode(result.value.slice(0, 100));
-    record(
-      "task+submission",
-      action.cycle,
-      true,
-      JSON.stringify(text.length < result.value.length ? `${text}...` : text),
-    );
+      record(true, NOTHING_SUBMITTED);
+    } else record(false, failure(call.failed));
     return;
   }
-  if (action.type === "auditProof") {
-    const owner = nodes.find((peer) => peer.keyPair.publicKey === action.target);
-    const revealed = getReveal(state, taskId, action.cycle, action.target)?.proofDigest === action.proofDigest;
-    const bytes =
-      action.published !== undefined
-        ? Buffer.from(action.published, "hex")
-        : revealed
-          ? owner?.proofs.get(action.proofDigest)?.bytes
-          : undefined;
-    let verdict: Verdict = "unavailable";
-    if (bytes !== undefined) {
-      const result = await node.runner.audit(action.cycle, round, bytes, action.target);
-      if (!result.ok) {
-        record("audit", action.cycle, false, `of ${label(nodes, action.target)}: ${result.reason}: ${result.message}`);
-        return;
-      }
-      verdict = result.value ? "valid" : "invalid";
-    }
-    node.verdicts.set(`${action.cycle}/${action.target}`, verdict);
-    record("audit", action.cycle, true, `${label(nodes, action.target)} is ${verdict}`);
+  if (call.call === "audit") {
+    if ("failed" in call) record(false, `of ${label(nodes, call.target)}: ${failure(call.failed)}`);
+    else record(true, `${label(nodes, call.target)} is ${call.verdict}`);
     return;
   }
-  const cycle = getCycle(state, taskId, action.cycle);
-  if (cycle === undefined) return;
-  const submitters = listSubmitters(state, taskId, action.cycle, cycle.attemptRound);
-  const result = await node.runner.distribution(action.cycle, cycle.attemptRound, submitters, cycle.reserved);
-  if (!result.ok) {
-    record("distribution", action.cycle, false, `${result.reason}: ${result.message}`);
+  if ("failed" in call) {
+    record(false, failure(call.failed));
     return;
   }
-  const entries = [...result.value];
-  node.lists.set(`${action.cycle}/${action.attempt}`, { entries, digest: listDigest(entries) });
-  const shown = entries.map((entry) => `${label(nodes, entry.recipient)}: ${entry.amount}`);
-  record(
-    "distribution",
-    action.cycle,
-    true,
-    `[${shown.join(", ")}]${cycle.distributor === node.keyPair.publicKey ? " (distributor)" : ""}`,
-  );
+  const shown = call.entries.map((entry) => `${label(nodes, entry.recipient)}: ${entry.amount}`);
+  record(true, `[${shown.join(", ")}]${call.distributor ? " (distributor)" : ""}`);
 }

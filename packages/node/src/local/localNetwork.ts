@@ -1,4 +1,4 @@
-import { generateKeyPair, type KeyPair, keyPairFromSecret, signBytes } from "@gradual/ledger/client";
+import { generateKeyPair, keyPairFromSecret, signBytes } from "@gradual/ledger/client";
 import {
   type Account,
   DEVNET_PARAMS,
@@ -7,9 +7,7 @@ import {
   getChain,
   getCycle,
   getNode,
-  getReveal,
   getTask,
-  listDigest,
   type ProtocolEvent,
   roundOf,
   roundStart,
@@ -20,15 +18,6 @@ import {
 } from "@gradual/protocol";
 import { type LedgerReader, memoryBlobs, memoryStore } from "@gradual/sdk";
 import { toWire } from "@gradual/wire";
-import {
-  DEFAULT_DECIDE_OPTIONS,
-  decide,
-  listSubmitters,
-  type NodeAction,
-  type TransactionBody,
-  type Verdict,
-  type WorkRecord,
-} from "../decide.ts";
 import { failureCode } from "../sandbox/codes.ts";
 import {
   DEFAULT_TASK_LIMITS,
@@ -37,6 +26,7 @@ import {
   type TaskLimits,
   type TaskRunner,
 } from "../sandbox/types.ts";
+import { type LocalCall, type LocalNode, localNode, stepLocalNode } from "./localNode.ts";
 import { type MemoryBlock, MemoryChain } from "./memoryChain.ts";
 
 /**
@@ -91,17 +81,6 @@ export type LocalNetworkResult = {
   readonly accounts: readonly Account[];
   readonly events: readonly ProtocolEvent[];
   readonly calls: readonly CallRecord[];
-};
-
-type LocalNode = {
-  readonly index: number;
-  readonly keyPair: KeyPair;
-  runner: TaskRunner;
-  readonly work: Map<number, WorkRecord>;
-  readonly verdicts: Map<string, Verdict>;
-  readonly lists: Map<string, { entries: { recipient: Account; amount: bigint }[]; digest: string }>;
-  readonly done: Set<string>;
-  readonly proofs: Map<string, Uint8Array>;
 };
 
 const CHAIN_ID = "gradual-local";
@@ -173,16 +152,7 @@ export async function runLocalNetwork(options: LocalNetworkOptions): Promise<Loc
     const runner = await options.createRunner(host, limits, index);
     const setup = await runner.setup();
     if (!setup.ok) report(`${localNodeName(index)}: setup failed (${failureCode(setup)}: ${setup.message})`);
-    const node: LocalNode = {
-      index,
-      keyPair,
-      runner,
-      work: new Map(),
-      verdicts: new Map(),
-      lists: new Map(),
-      done: new Set(),
-      proofs: new Map(),
-    };
+    const node = localNode(index, keyPair, runner);
     nodes.push(node);
     chain.send(keyPair.publicKey, {
       kind: "stake",
@@ -220,16 +190,11 @@ export async function runLocalNetwork(options: LocalNetworkOptions): Promise<Loc
       throw options.signal.reason;
     }
     for (const node of nodes)
-      await stepNode(
-        node,
-        nodes,
-        chain.state,
-        taskId,
-        lastRound,
-        (body) => chain.send(node.keyPair.publicKey, body),
-        calls,
-        report,
-      );
+      await stepLocalNode(node, nodes, chain.state, taskId, {
+        send: (body) => chain.send(node.keyPair.publicKey, body),
+        onCall: (call) => reportCall(node, nodes, call, calls, report),
+        skipWork: (cycle) => (cycle > lastRound ? "after the last round asked for" : undefined),
+      });
     produce();
   }
   for (const node of nodes) await node.runner.close();
@@ -279,174 +244,54 @@ function localLedgerReader(currentState: () => State, blocks: readonly MemoryBlo
   return { get: async <T>(path: string) => JSON.parse(JSON.stringify(answer(path))) as T };
 }
 
-async function stepNode(
+/** One call of a local node, as `gradual task test` reports it: a line, and a record for the summary. */
+function reportCall(
   node: LocalNode,
   nodes: readonly LocalNode[],
-  state: State,
-  taskId: string,
-  lastRound: number,
-  send: (body: TransactionBody) => void,
+  call: LocalCall,
   calls: CallRecord[],
   report: (line: string) => void,
-): Promise<void> {
-  const task = getTask(state, taskId) as NonNullable<ReturnType<typeof getTask>>;
-  const round = roundOf(task, getChain(state).slot + 1);
-  // Results of IO actions feed the next decision at once: repeat until the node has nothing new to do this slot.
-  for (let pass = 0; pass < 4; pass += 1) {
-    const actions = decide({
-      state,
-      task: taskId,
-      me: node.keyPair.publicKey,
-      memory: node,
-      options: DEFAULT_DECIDE_OPTIONS,
-      payloadOf: (digest) => {
-        const bytes = node.proofs.get(digest);
-        return bytes === undefined ? undefined : Buffer.from(bytes).toString("hex");
-      },
-    });
-    if (actions.length === 0) return;
-    for (const action of actions) {
-      node.done.add(action.key);
-      if (action.type === "runTask" && action.cycle > lastRound) {
-        // Past the rounds asked for: no work, so no commit; the node still reviews and distributes.
-        node.work.set(action.cycle, { status: "failed", reason: "after the last round asked for" });
-        continue;
-      }
-      await execute(node, nodes, state, taskId, round, action, send, calls, report);
-    }
-  }
-}
-
-async function execute(
-  node: LocalNode,
-  nodes: readonly LocalNode[],
-  state: State,
-  taskId: string,
-  round: number,
-  action: NodeAction,
-  send: (body: TransactionBody) => void,
-  calls: CallRecord[],
-  report: (line: string) => void,
-): Promise<void> {
-  if (action.type === "send") {
-    send(action.tx);
-    return;
-  }
-  if (action.type === "runTask") {
-    const result = await node.runner.work(action.cycle, round);
-    if (result.ok) {
-      const proofDigest = sha256Hex(result.value);
-      node.proofs.set(proofDigest, result.value);
-      node.work.set(action.cycle, {
-        status: "done",
-        proofDigest,
-        salt: sha256Hex(`salt:${node.keyPair.publicKey}:${action.cycle}`),
-      });
-      const preview = new TextDecoder().decode(result.value.slice(0, 80)).replace(/\s+/g, " ");
-      calls.push({
-        node: localNodeName(node.index),
-        cycle: action.cycle,
-        call: "task+submission",
-        ok: true,
-        detail: `${result.value.length} bytes`,
-      });
-      report(
-        `  ${localNodeName(node.index)} cycle ${action.cycle}: task+submission -> ${result.value.length} bytes "${preview}"`,
-      );
-    } else if (result.reason === "nothing-submitted") {
-      // The task chose to submit nothing this cycle: not a failure.
-      node.work.set(action.cycle, { status: "failed", reason: result.message });
-      calls.push({
-        node: localNodeName(node.index),
-        cycle: action.cycle,
-        call: "task+submission",
-        ok: true,
-        detail: "nothing submitted",
-      });
-      report(
-        `  ${localNodeName(node.index)} cycle ${action.cycle}: task+submission -> nothing submitted (returned null)`,
-      );
+): void {
+  const name = localNodeName(node.index);
+  const nameOf = (account: string) => {
+    const peer = nodes.find((candidate) => candidate.keyPair.publicKey === account);
+    return peer === undefined ? account.slice(0, 8) : localNodeName(peer.index);
+  };
+  const record = (ok: boolean, detail: string) =>
+    calls.push({ node: name, cycle: call.cycle, call: call.call, ok, detail });
+  if (call.call === "task+submission") {
+    if ("submitted" in call) {
+      const preview = new TextDecoder().decode(call.submitted.slice(0, 80)).replace(/\s+/g, " ");
+      record(true, `${call.submitted.length} bytes`);
+      report(`  ${name} cycle ${call.cycle}: task+submission -> ${call.submitted.length} bytes "${preview}"`);
+    } else if ("nothing" in call) {
+      record(true, "nothing submitted");
+      report(`  ${name} cycle ${call.cycle}: task+submission -> nothing submitted (returned null)`);
     } else {
-      node.work.set(action.cycle, { status: "failed", reason: result.message });
-      calls.push({
-        node: localNodeName(node.index),
-        cycle: action.cycle,
-        call: "task+submission",
-        ok: false,
-        detail: `${failureCode(result)}: ${result.message}`,
-      });
+      record(false, `${call.failed.code}: ${call.failed.message}`);
       report(
-        `  ${localNodeName(node.index)} cycle ${action.cycle}: task+submission FAILED (${failureCode(result)}: ${result.message}); nothing committed`,
+        `  ${name} cycle ${call.cycle}: task+submission FAILED (${call.failed.code}: ${call.failed.message}); nothing committed`,
       );
     }
     return;
   }
-  if (action.type === "auditProof") {
-    const owner = nodes.find((peer) => peer.keyPair.publicKey === action.target);
-    const revealed = getReveal(state, taskId, action.cycle, action.target)?.proofDigest === action.proofDigest;
-    const bytes =
-      action.published !== undefined
-        ? Buffer.from(action.published, "hex")
-        : revealed
-          ? owner?.proofs.get(action.proofDigest)
-          : undefined;
-    let verdict: Verdict = "unavailable";
-    if (bytes !== undefined) {
-      const result = await node.runner.audit(action.cycle, round, bytes, action.target);
-      if (!result.ok) {
-        report(
-          `  ${localNodeName(node.index)} cycle ${action.cycle}: audit of ${owner === undefined ? action.target.slice(0, 8) : localNodeName(owner.index)} FAILED (${failureCode(result)})`,
-        );
-        return;
-      }
-      verdict = result.value ? "valid" : "invalid";
+  if (call.call === "audit") {
+    if ("failed" in call) {
+      report(`  ${name} cycle ${call.cycle}: audit of ${nameOf(call.target)} FAILED (${call.failed.code})`);
+      return;
     }
-    node.verdicts.set(`${action.cycle}/${action.target}`, verdict);
-    const ownerName = owner === undefined ? action.target.slice(0, 8) : localNodeName(owner.index);
-    calls.push({
-      node: localNodeName(node.index),
-      cycle: action.cycle,
-      call: "audit",
-      ok: true,
-      detail: `${ownerName}: ${verdict}`,
-    });
-    report(`  ${localNodeName(node.index)} cycle ${action.cycle}: audit(${ownerName}) -> ${verdict}`);
+    record(true, `${nameOf(call.target)}: ${call.verdict}`);
+    report(`  ${name} cycle ${call.cycle}: audit(${nameOf(call.target)}) -> ${call.verdict}`);
     return;
   }
-  const cycle = getCycle(state, taskId, action.cycle);
-  if (cycle === undefined) return;
-  const submitters = listSubmitters(state, taskId, action.cycle, cycle.attemptRound);
-  const result = await node.runner.distribution(action.cycle, cycle.attemptRound, submitters, cycle.reserved);
-  if (!result.ok) {
-    calls.push({
-      node: localNodeName(node.index),
-      cycle: action.cycle,
-      call: "distribution",
-      ok: false,
-      detail: `${failureCode(result)}: ${result.message}`,
-    });
-    report(
-      `  ${localNodeName(node.index)} cycle ${action.cycle}: distribution FAILED (${failureCode(result)}: ${result.message})`,
-    );
+  if ("failed" in call) {
+    record(false, `${call.failed.code}: ${call.failed.message}`);
+    report(`  ${name} cycle ${call.cycle}: distribution FAILED (${call.failed.code}: ${call.failed.message})`);
     return;
   }
-  const entries = [...result.value];
-  node.lists.set(`${action.cycle}/${action.attempt}`, { entries, digest: listDigest(entries) });
-  const shown = entries.map((entry) => {
-    const peer = nodes.find((candidate) => candidate.keyPair.publicKey === entry.recipient);
-    const name = peer === undefined ? entry.recipient.slice(0, 8) : localNodeName(peer.index);
-    return `${name} ${formatTokenAmount(entry.amount)}`;
-  });
-  calls.push({
-    node: localNodeName(node.index),
-    cycle: action.cycle,
-    call: "distribution",
-    ok: true,
-    detail: shown.join(" "),
-  });
-  report(
-    `  ${localNodeName(node.index)} cycle ${action.cycle}: distribution -> ${entries.length} entries [${shown.join(", ")}]`,
-  );
+  const shown = call.entries.map((entry) => `${nameOf(entry.recipient)} ${formatTokenAmount(entry.amount)}`);
+  record(true, shown.join(" "));
+  report(`  ${name} cycle ${call.cycle}: distribution -> ${call.entries.length} entries [${shown.join(", ")}]`);
 }
 
 /** The outcome events a task developer wants to see in `gradual task test`, one line each, amounts in tokens. */
