@@ -9,12 +9,12 @@ import v8 from "node:v8";
 export const CLI_BIN = resolve(dirname(fileURLToPath(import.meta.url)), "../../bin/gradual.js");
 
 /**
- * V8 flags of the long-lived processes the devnet starts (ledger, nodes), which do little CPU work per slot. Young
+ * V8 flags of the long-lived processes the devnet starts (its nodes), which do little CPU work per slot. Young
  * generation semi-spaces of 2 MB instead of V8's 16 MB (the larger nursery mostly held garbage waiting for a
  * scavenge, about 20 MB in each process), and `--optimize-for-size` (the old generation grows less before V8 collects
  * it, and less code is kept optimised; about 15 MB more). One V8 platform thread and a garbage collector that does
  * not start helper threads (`--single-threaded-gc`, `--v8-pool-size=1`): about 10 MB more per process, and on a
- * 2-core machine running 14 processes the helpers only contended for the same cores. Measured in
+ * 2-core machine running 13 processes the helpers only contended for the same cores. Measured in
  * docs/benchmarks.md ("Node memory").
  */
 const LONG_LIVED_NODE_FLAGS: readonly string[] = [
@@ -28,7 +28,9 @@ const LONG_LIVED_NODE_FLAGS: readonly string[] = [
  * The part of LONG_LIVED_NODE_FLAGS a process can still apply to itself once started: the devnet command (started by
  * the user as plain `gradual devnet`) runs as long as its devnet and mostly waits. V8 reads the young generation's
  * limit when it grows the nursery, so setting it at startup caps it (about 20 MB less; measured in
- * docs/benchmarks.md); the garbage collector's threads are already running and keep their defaults.
+ * docs/benchmarks.md), and its heap heuristics read `--optimize-for-size` as they run. The garbage collector's threads
+ * are already running and keep their defaults: `--single-threaded-gc` set at run time crashes V8 (a concurrent
+ * marking check fails).
  */
 export function applyLongLivedFlagsToSelf(): void {
   v8.setFlagsFromString("--max-semi-space-size=2");

@@ -31,8 +31,6 @@ export type ExecutorOptions = {
   /** Time budget of one proof fetch, in ms. */
   readonly fetchTimeoutMs: number;
   readonly fetchAttempts: number;
-  /** GET of a proof's URL (default `fetchProofBytes`, over node:http); tests pass their own. */
-  readonly fetchBytes?: (url: string, timeoutMs: number, maxBytes: number) => Promise<Uint8Array | undefined>;
 };
 
 export async function runTaskAction(options: ExecutorOptions, state: State, cycle: number): Promise<void> {
@@ -131,10 +129,13 @@ async function fetchProof(
   digest: string,
   maxBytes: number,
 ): Promise<Uint8Array | null> {
-  const fetchBytes = options.fetchBytes ?? fetchProofBytes;
   for (let attempt = 0; attempt < options.fetchAttempts; attempt += 1) {
     try {
-      const bytes = await fetchBytes(`${url.replace(/\/$/, "")}/proofs/${digest}`, options.fetchTimeoutMs, maxBytes);
+      const bytes = await fetchProofBytes(
+        `${url.replace(/\/$/, "")}/proofs/${digest}`,
+        options.fetchTimeoutMs,
+        maxBytes,
+      );
       if (bytes !== undefined) return bytes;
     } catch {
       // Unreachable or too slow: retried, then judged unavailable (downtime is not fraud, protocol.md §5.3).

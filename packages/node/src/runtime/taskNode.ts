@@ -180,6 +180,11 @@ export class TaskNode {
     this.store.close();
   }
 
+  /** Task calls, proof fetches and list computations started by a pass and not finished yet. */
+  get actionsInFlight(): number {
+    return this.#inFlight.size;
+  }
+
   get lastError(): string | undefined {
     return this.#lastError;
   }

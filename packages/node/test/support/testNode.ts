@@ -91,8 +91,11 @@ class InFlight {
     });
   }
 
-  /** Resolves once nothing has been in flight for two turns of the event loop; `check` may fail the wait. */
-  idle(check: () => void = () => {}): Promise<void> {
+  /**
+   * Resolves once nothing has been in flight for two turns of the event loop and `busy` (work the node does off its
+   * ledger and runner, such as a proof fetch) says none is left; `check` may fail the wait.
+   */
+  idle(check: () => void = () => {}, busy: () => boolean = () => false): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.#onTrack = () => {
         try {
@@ -101,7 +104,7 @@ class InFlight {
           reject(error);
         }
       };
-      this.#quiet()
+      this.#quiet(busy)
         .then(resolve, reject)
         .finally(() => {
           this.#onTrack = undefined;
@@ -109,37 +112,18 @@ class InFlight {
     });
   }
 
-  async #quiet(): Promise<void> {
+  async #quiet(busy: () => boolean): Promise<void> {
     for (let quiet = 0; quiet < 2; ) {
       await new Promise((resolve) => setImmediate(resolve));
       if (this.count > 0) {
         quiet = 0;
         await new Promise<void>((resolve) => this.#waiters.push(resolve));
+      } else if (busy()) {
+        quiet = 0;
+        await new Promise((resolve) => setTimeout(resolve, 2));
       } else quiet += 1;
     }
   }
-}
-
-/**
- * Every InFlight of a started node also counts this process's fetches (a node fetches its peers' proofs with the
- * global fetch), each resolved only once its body has been read.
- */
-const fetchCounters = new Set<InFlight>();
-let fetchPatched = false;
-
-function trackFetches(inFlight: InFlight): void {
-  fetchCounters.add(inFlight);
-  if (fetchPatched) return;
-  fetchPatched = true;
-  const original = globalThis.fetch;
-  globalThis.fetch = (async (...args: Parameters<typeof fetch>) => {
-    const read = original(...args).then(async (response) => {
-      const body = await response.arrayBuffer();
-      return new Response(response.status === 204 ? null : body, response);
-    });
-    for (const counter of fetchCounters) counter.track(read);
-    return read;
-  }) as typeof fetch;
 }
 
 /** Polls until `predicate` holds (for work a node does off its passes, such as a proof fetch it retries). */
@@ -186,7 +170,6 @@ const MAX_CALLS_PER_PASS = 50;
 
 export async function startTestNode(options: TestNodeOptions): Promise<TestNode> {
   const inFlight = new InFlight();
-  trackFetches(inFlight);
   const logs: LogLine[] = [];
   const calls: string[] = [];
   const log: ExecutorLog = (level, message, fields) => logs.push({ level, message, fields });
@@ -229,7 +212,8 @@ export async function startTestNode(options: TestNodeOptions): Promise<TestNode>
       return inFlight.wrap(options.runner?.(recorded) ?? recorded);
     },
   });
-  await inFlight.idle();
+  const busy = () => running.node.actionsInFlight > 0;
+  await inFlight.idle(undefined, busy);
   return {
     node: running.node,
     account: options.key.publicKey,
@@ -243,10 +227,9 @@ export async function startTestNode(options: TestNodeOptions): Promise<TestNode>
           throw new Error(`the node never settles: ${calls.length - before} task calls in one pass`);
       };
       await running.node.tick();
-      await inFlight.idle(bounded);
+      await inFlight.idle(bounded, busy);
     },
     async close() {
-      fetchCounters.delete(inFlight);
       await running.close();
     },
   };
