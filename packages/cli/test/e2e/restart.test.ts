@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { TaskView } from "@gradual/ledger";
+import { computeCommitment } from "@gradual/protocol";
 import { exited } from "../../src/devnet/processes.ts";
 import { type Devnet, type DevnetNode, startDevnet } from "../../src/devnet/startDevnet.ts";
 import {
@@ -187,8 +188,22 @@ describe("a node killed in every window restarts without equivocating", { timeou
     once("vote", (tx) => `${tx.cycle}/${tx.trigger}`);
     once("submitDistribution", (tx) => `${tx.cycle}/${tx.attempt}/${tx.chunk}`);
     assert.ok(commits >= 3 && reveals >= 2, `expected several commits and reveals, got ${commits} and ${reveals}`);
-    for (const reveal of mine.filter((tx) => tx.kind === "reveal"))
-      assert.ok(reveal.ok, `cycle ${reveal.tx.cycle}: the reveal matched the commit (${reveal.code})`);
+    for (const reveal of mine.filter((tx) => tx.kind === "reveal")) {
+      // A reveal signed just before a kill is resent from the outbox after the restart. When the restart outlasts
+      // the reveal window (a node replays the chain from genesis before it acts), the ledger refuses it as late:
+      // a missed duty, not a conflicting one. It must still match the node's commit for that cycle.
+      const late = reveal.code === "REVEAL__WINDOW_CLOSED" && kills.some((kill) => kill.cycle === reveal.tx.cycle);
+      assert.ok(reveal.ok || late, `cycle ${reveal.tx.cycle}: the reveal matched the commit (${reveal.code})`);
+      const commit = mine.find((tx) => tx.kind === "commit" && tx.ok && tx.tx.cycle === reveal.tx.cycle);
+      const recomputed = computeCommitment({
+        task: String(reveal.tx.task),
+        cycle: Number(reveal.tx.cycle),
+        node: me,
+        proofDigest: String(reveal.tx.proofDigest),
+        salt: String(reveal.tx.salt),
+      });
+      assert.equal(recomputed, commit?.tx.commitment, `cycle ${reveal.tx.cycle}: the reveal opens the node's commit`);
+    }
     const view = await client.getNode(net.taskId, me);
     assert.equal(view?.equivocations, 0);
     assert.equal(view?.slashedTotal, "0");
