@@ -1,4 +1,5 @@
 import {
+  type BlockResult,
   bytesToHex,
   type ErrorCode,
   type Hash,
@@ -7,8 +8,10 @@ import {
   merkleRoot,
   type ProtocolEvent,
   type Transaction,
+  type TransactionOutcome,
+  transactionToJson,
 } from "@gradual/protocol";
-import type { BlockEventWire } from "@gradual/wire";
+import { type BlockEventWire, type BlockHeaderWire, type BlockWire, toWire, type WireTransaction } from "@gradual/wire";
 
 /**
  * Blocks (protocol.md §9.4). Block n holds slot n: one block per slot, empty ones included, block 0 is genesis.
@@ -79,6 +82,63 @@ export function computeBlockHash(fields: BlockHeaderFields): Hash {
   return hashCanonicalHex("block", { number, slot, prevHash, txsRoot, stateRoot });
 }
 
+/** A transaction's outcome as a block records it (the context in wire form). */
+export function txResultOf(outcome: TransactionOutcome): TxResult {
+  if (outcome.ok) return { ok: true };
+  return {
+    ok: false,
+    code: outcome.code,
+    message: outcome.message,
+    context: toWire(outcome.context) as Record<string, unknown>,
+  };
+}
+
+/** A transaction about to be sealed into a block: what was signed, and its wire JSON when already serialized. */
+export type SealedEntry = {
+  readonly hash: Hash;
+  readonly tx: Transaction;
+  readonly signature: string;
+  readonly wire?: string;
+};
+
+/**
+ * Block `slot` on top of `prevHash` from what `applyBlock` made of `entries` (in order) and the state root after
+ * it: the one place a block is assembled, for the ledger's producer and the in-memory chain alike. Events carry the
+ * hash of the transaction that caused them (null for slot events).
+ */
+export function sealBlock(input: {
+  readonly prevHash: Hash;
+  readonly slot: number;
+  readonly entries: readonly SealedEntry[];
+  readonly applied: Pick<BlockResult, "slotEvents" | "outcomes">;
+  readonly stateRoot: Hash;
+  readonly producedAtMs: number;
+}): Block {
+  const { prevHash, slot, entries, applied, stateRoot } = input;
+  const events: BlockEvent[] = applied.slotEvents.map((event) => ({ tx: null, event }));
+  const txs: BlockTransaction[] = entries.map((entry, index) => {
+    const outcome = applied.outcomes[index] as TransactionOutcome;
+    for (const event of outcome.events) events.push({ tx: entry.hash, event });
+    const sealed = { hash: entry.hash, tx: entry.tx, signature: entry.signature, result: txResultOf(outcome) };
+    return entry.wire === undefined ? sealed : { ...sealed, wire: entry.wire };
+  });
+  const fields: BlockHeaderFields = {
+    number: slot,
+    slot,
+    prevHash,
+    txsRoot: computeTxsRoot(txs.map((tx) => tx.hash)),
+    stateRoot,
+  };
+  return {
+    ...fields,
+    hash: computeBlockHash(fields),
+    txCount: txs.length,
+    producedAtMs: input.producedAtMs,
+    txs,
+    events,
+  };
+}
+
 export function genesisBlock(stateRoot: Hash, producedAtMs: number): Block {
   const fields: BlockHeaderFields = { number: 0, slot: 0, prevHash: ZERO_HASH, txsRoot: computeTxsRoot([]), stateRoot };
   return { ...fields, hash: computeBlockHash(fields), txCount: 0, producedAtMs, txs: [], events: [] };
@@ -87,4 +147,28 @@ export function genesisBlock(stateRoot: Hash, producedAtMs: number): Block {
 export function headerOf(block: Block): BlockHeader {
   const { number, slot, prevHash, txsRoot, stateRoot, hash, txCount, producedAtMs } = block;
   return { number, slot, prevHash, txsRoot, stateRoot, hash, txCount, producedAtMs };
+}
+
+// Wire form (bigints as decimal strings), as the routes of @gradual/wire answer them.
+
+export function headerToWire(header: BlockHeader): BlockHeaderWire {
+  const { number, slot, prevHash, txsRoot, stateRoot, hash, txCount, producedAtMs } = header;
+  return { number, slot, prevHash, txsRoot, stateRoot, hash, txCount, producedAtMs };
+}
+
+export function blockEventsToWire(block: Block | StoredBlock): BlockEventWire[] {
+  return block.events.map((item) => ({ tx: item.tx, event: toWire(item.event) }));
+}
+
+export function blockToWire(block: Block | StoredBlock): BlockWire {
+  return {
+    ...headerToWire(block),
+    txs: block.txs.map((tx) => ({
+      hash: tx.hash,
+      tx: transactionToJson(tx.tx) as WireTransaction,
+      signature: tx.signature,
+      result: tx.result,
+    })),
+    events: blockEventsToWire(block),
+  };
 }

@@ -10,22 +10,11 @@ import {
   stateFromEntries,
   stateRoot,
   type Transaction,
-  type TransactionOutcome,
   transactionHash,
   transactionToJson,
 } from "@gradual/protocol";
 import { toWire } from "@gradual/wire";
-import {
-  type Block,
-  type BlockEvent,
-  type BlockHeader,
-  type BlockTransaction,
-  computeBlockHash,
-  computeTxsRoot,
-  genesisBlock,
-  headerOf,
-  type TxResult,
-} from "./block.ts";
+import { type Block, type BlockHeader, genesisBlock, headerOf, sealBlock, type TxResult } from "./block.ts";
 import type { Clock } from "./clock.ts";
 import { checkNonce, type EdgeRejection } from "./edge.ts";
 import { type ErrorBody, LedgerError, StorageError } from "./errors.ts";
@@ -96,16 +85,6 @@ function edgeError(rejection: EdgeRejection | ErrorBody): ErrorBody {
     code: rejection.code,
     message: rejection.message,
     context: toWire(rejection.context) as Record<string, unknown>,
-  };
-}
-
-export function resultOf(applied: TransactionOutcome): TxResult {
-  if (applied.ok) return { ok: true };
-  return {
-    ok: false,
-    code: applied.code,
-    message: applied.message,
-    context: toWire(applied.context) as Record<string, unknown>,
   };
 }
 
@@ -517,36 +496,20 @@ export class Ledger {
       },
     );
     const state = applied.state;
-    const events: BlockEvent[] = applied.slotEvents.map((event) => ({ tx: null, event }));
-    const txs: BlockTransaction[] = entries.map((entry, index) => {
-      const outcome = applied.outcomes[index] as TransactionOutcome;
+    applied.outcomes.forEach((outcome, index) => {
       if (!outcome.ok && !outcome.included) {
-        logger.error(`admitted transaction ${entry.hash} refused at the edge in block ${slot}: ${outcome.code}`);
+        const hash = (entries[index] as MempoolEntry).hash;
+        logger.error(`admitted transaction ${hash} refused at the edge in block ${slot}: ${outcome.code}`);
       }
-      for (const event of outcome.events) events.push({ tx: entry.hash, event });
-      return {
-        hash: entry.hash,
-        tx: entry.tx,
-        signature: entry.signature,
-        result: resultOf(outcome),
-        wire: entry.wire,
-      };
     });
-    const fields = {
-      number: slot,
-      slot,
+    const block = sealBlock({
       prevHash: this.#head.hash,
-      txsRoot: computeTxsRoot(txs.map((tx) => tx.hash)),
+      slot,
+      entries,
+      applied,
       stateRoot: stateRoot(state),
-    };
-    const block: Block = {
-      ...fields,
-      hash: computeBlockHash(fields),
-      txCount: txs.length,
       producedAtMs: Math.round(clock.now()),
-      txs,
-      events,
-    };
+    });
     const changes = [...diffStates(before, state)];
     metrics.applySeconds.observe((performance.now() - started) / 1000);
     const committing = performance.now();

@@ -15,10 +15,10 @@ import {
   computeTxsRoot,
   genesisBlock,
   type StoredBlock,
+  txResultOf,
   ZERO_HASH,
 } from "./block.ts";
 import { genesisState } from "./genesis.ts";
-import { resultOf } from "./ledger.ts";
 import type { LedgerStore } from "./store/LedgerStore.ts";
 import type { VerifierPool } from "./verifierPool.ts";
 import { type VerifiedEnvelope, verifyEnvelope } from "./verifyEnvelope.ts";
@@ -100,7 +100,7 @@ function replayBlock(state: State, block: StoredBlock): { state: State; events: 
   block.txs.forEach((stored, index) => {
     const outcome = applied.outcomes[index] as TransactionOutcome;
     for (const event of outcome.events) events.push({ tx: stored.hash, event });
-    expectEqual(block.number, "result", resultOf(outcome), stored.result, stored.hash);
+    expectEqual(block.number, "result", txResultOf(outcome), stored.result, stored.hash);
   });
   return { state: applied.state, events };
 }

@@ -803,3 +803,47 @@ export function listSubmitters(state: State, taskId: Hash, cycle: number, round:
   }
   return submitters.sort((left, right) => (left.account < right.account ? -1 : left.account > right.account ? 1 : 0));
 }
+
+/** Passes of `stepNode` in one slot at most: decide, act, and decide again on what the actions stored. */
+export const MAX_PASSES = 4;
+
+type Maybe<T> = T | Promise<T>;
+
+/**
+ * The decision loop every node runs, whatever carries out its actions (a running node, a local run, the
+ * simulator's strategies): decide, hand each action to `execute`, which says whether it stored something `decide`
+ * can act on at once (a proof to commit, a verdict to vote), and decide again while one did, at most `passes` times.
+ * Synchronous when `execute` is (the simulator), a promise when it is not.
+ */
+export function stepNode(
+  decideNow: () => readonly NodeAction[],
+  execute: (action: NodeAction) => Maybe<boolean>,
+  passes = MAX_PASSES,
+): Maybe<void> {
+  let pass = 0;
+  const rest = async (pending: Promise<boolean>, actions: readonly NodeAction[], from: number): Promise<void> => {
+    let again = await pending;
+    for (let index = from; index < actions.length; index += 1)
+      again = (await execute(actions[index] as NodeAction)) || again;
+    if (again) await loop();
+  };
+  const loop = (): Maybe<void> => {
+    while (pass < passes) {
+      pass += 1;
+      const actions = decideNow();
+      let again = false;
+      for (let index = 0; index < actions.length; index += 1) {
+        const result = execute(actions[index] as NodeAction);
+        if (typeof result !== "boolean")
+          return rest(
+            result.then((value) => value || again),
+            actions,
+            index + 1,
+          );
+        again = result || again;
+      }
+      if (!again) return;
+    }
+  };
+  return loop();
+}

@@ -3,9 +3,16 @@ export * from "./decide.ts";
 export * from "./local/localNetwork.ts";
 export * from "./local/localNode.ts";
 export * from "./local/memoryChain.ts";
+export {
+  Executor,
+  type ExecutorOptions,
+  MemoryNodeStore,
+  type NodeMemoryStore,
+  type ProofSource,
+  type TaskCall,
+  type TaskFailure,
+} from "./runtime/executor.ts";
 export * from "./runtime/faults.ts";
-export * from "./runtime/httpLedgerSource.ts";
-export type * from "./runtime/ledgerSource.ts";
 export * from "./runtime/replica.ts";
 export { answerTaskRoute, type HttpReply, sendReply } from "./runtime/server.ts";
 export * from "./runtime/taskNode.ts";
@@ -19,4 +26,7 @@ export {
 } from "./sandbox/index.ts";
 export type * from "./sandbox/types.ts";
 export { callTimeoutMs, DEFAULT_TASK_LIMITS, deriveTaskLimits, describeTaskLimits } from "./sandbox/types.ts";
+export * from "./settlement/httpSettlement.ts";
+export * from "./settlement/memorySettlement.ts";
+export * from "./settlement/settlement.ts";
 export * from "./startNode.ts";

@@ -1,11 +1,10 @@
 import type { KeyPair } from "@gradual/ledger/client";
 import type { Hash, ProtocolEvent } from "@gradual/protocol";
-import type { ExecutorLog } from "./runtime/executor.ts";
-import { httpLedgerSource } from "./runtime/httpLedgerSource.ts";
-import type { LedgerSource } from "./runtime/ledgerSource.ts";
 import { createNodeServer } from "./runtime/server.ts";
-import { type RunnerFactory, TaskNode } from "./runtime/taskNode.ts";
+import { type NodeLog, type RunnerFactory, TaskNode } from "./runtime/taskNode.ts";
 import type { TaskLimits } from "./sandbox/types.ts";
+import { httpSettlement } from "./settlement/httpSettlement.ts";
+import type { Settlement } from "./settlement/settlement.ts";
 
 export type StartNodeOptions = {
   readonly ledgerUrl: string;
@@ -24,9 +23,10 @@ export type StartNodeOptions = {
   readonly pollMs?: number;
   readonly taskVars?: Readonly<Record<string, string>>;
   readonly limits?: Partial<TaskLimits>;
-  readonly log?: ExecutorLog;
+  readonly log?: NodeLog;
   readonly createRunner: RunnerFactory;
-  readonly ledger?: LedgerSource;
+  /** Where the task settles; default the gradual ledger at `ledgerUrl` (`httpSettlement`). */
+  readonly settlement?: Settlement;
   readonly onEvents?: (events: readonly ProtocolEvent[], slot: number) => void;
   /** Signature verifier threads for the replica (default 1; 0 verifies on the main thread). */
   readonly verifierWorkers?: number;
@@ -34,12 +34,12 @@ export type StartNodeOptions = {
 
 export type RunningNode = { readonly node: TaskNode; readonly url: string; close(): Promise<void> };
 
-const quietLog: ExecutorLog = () => {};
+const quietLog: NodeLog = () => {};
 
 /** Starts a task node: its HTTP server first (so its URL is known when it stakes), then the follow-and-act loop. */
 export async function startNode(options: StartNodeOptions): Promise<RunningNode> {
   const host = options.host ?? "127.0.0.1";
-  const ledger = options.ledger ?? httpLedgerSource(options.ledgerUrl);
+  const settlement = options.settlement ?? httpSettlement(options.ledgerUrl);
   let node: TaskNode | undefined;
   const placeholder = {} as TaskNode;
   const server = createNodeServer(
@@ -48,7 +48,7 @@ export async function startNode(options: StartNodeOptions): Promise<RunningNode>
   const { port } = await server.listen({ port: options.port, host });
   const url = options.publicUrl ?? `http://${host}:${port}`;
   node = new TaskNode({
-    ledger,
+    settlement,
     keyPair: options.keyPair,
     taskId: options.taskId,
     dataDir: options.dataDir,

@@ -21,7 +21,7 @@ import {
 } from "@gradual/protocol";
 import { defineTask, encodeProof } from "@gradual/sdk";
 import { withGarbageEvery } from "../src/runtime/faults.ts";
-import { startTestLedger, type TestLedger } from "./support/testLedger.ts";
+import { startTestLedgerOf, type TestLedger, type TestLedgerKind } from "./support/testLedger.ts";
 import { createTestTask, describeTxs, runTo, sentBy, startTestNode, type TestNode } from "./support/testNode.ts";
 
 /** The task every node runs unless a test says otherwise: its proof for cycle c is { cycle: c, square: c² }. */
@@ -41,15 +41,15 @@ afterEach(async () => {
   for (const item of open.splice(0).reverse()) await item.close();
 });
 
-async function setup(names: readonly string[], params = {}) {
+async function setup(kind: TestLedgerKind, names: readonly string[], params = {}) {
   const keys = Object.fromEntries(["creator", ...names].map((name) => [name, generateKeyPair()])) as Record<
     string,
     KeyPair
   >;
-  const ledger = await startTestLedger(Object.values(keys));
+  const ledger = await startTestLedgerOf(kind, Object.values(keys));
   open.push(ledger);
   const { taskId } = await createTestTask(ledger, keys.creator as KeyPair, params);
-  const task = () => getTask(ledger.running.ledger.state, taskId) as TaskRecord;
+  const task = () => getTask(ledger.state(), taskId) as TaskRecord;
   return { keys, ledger, taskId, task };
 }
 
@@ -71,294 +71,299 @@ async function node(
   return started;
 }
 
-describe("executor: one honest node alone", () => {
-  it("sends its stake, then in each cycle one commit, one reveal of its task's output, its list and its claim", async () => {
-    // voteSlots 3: a list's vote window then ends where the next commit is due, so the claim and that commit are
-    // decided in one pass and must take consecutive nonces.
-    const { keys, ledger, taskId, task } = await setup(["a"], { voteSlots: 3 });
-    const a = await node(ledger, keys.a as KeyPair, taskId);
-    await ledger.advance();
-    const staked = await ledger.head();
-    // The proof is served only once its reveal is on the ledger (protocol.md §4.3).
-    const proofOf = async (cycle: number) => {
-      const response = await fetch(`${a.url}/proofs/${squareDigest(cycle)}`);
-      return response.ok ? sha256Hex(new Uint8Array(await response.arrayBuffer())) : response.status;
-    };
-    await runTo(ledger, getCycleWindows(task(), 0).commit.opensAt, [a]);
-    assert.equal(await proofOf(0), 404, "committed, not revealed: not served");
-    await runTo(ledger, getCycleWindows(task(), 0).reveal.opensAt, [a]);
-    assert.equal(await proofOf(0), squareDigest(0), "revealed: served");
-    // Through cycles 0 and 1 until cycle 1 is paid.
-    const last = getCycleWindows(task(), 1).distributionVotes.closesAt + 1;
-    await runTo(ledger, last, [a]);
-    const sent = await sentBy(ledger, a.account);
-    const windows = (cycle: number) => getCycleWindows(task(), cycle);
-    // Round 0 is [startSlot, startSlot + 10): its commit window is its last two slots.
-    const expected: [number, string][] = [[staked, "stake"]];
-    for (let cycle = 0; windows(cycle).commit.opensAt <= last; cycle += 1) {
-      expected.push([windows(cycle).commit.opensAt, `commit:${cycle}`]);
-      if (windows(cycle).reveal.opensAt <= last) expected.push([windows(cycle).reveal.opensAt, `reveal:${cycle}`]);
-    }
-    for (const cycle of [0, 1]) {
-      // The distributor is drawn at the list window's first slot: its list lands in the next one.
-      expected.push([windows(cycle).distribution.opensAt + 1, `submitDistribution:${cycle}`]);
-      // Paid (unlocked at once, vestingRounds 0) when the list's vote window ends; claimed in the next slot.
-      expected.push([windows(cycle).distributionVotes.closesAt + 1, "claim"]);
-    }
-    expected.sort((left, right) => left[0] - right[0]);
-    assert.deepEqual(
-      sent.map((entry) => [entry.block, describeTxs([entry])[0]]),
-      expected,
-    );
-    // The reveal opens the commitment to the task's own output (the ledger accepted both: no REVEAL__MISMATCH).
-    for (const cycle of [0, 1]) {
-      const commit = sent.find((entry) => entry.tx.kind === "commit" && entry.tx.cycle === cycle);
-      const reveal = sent.find((entry) => entry.tx.kind === "reveal" && entry.tx.cycle === cycle);
-      assert.ok(commit?.tx.kind === "commit" && reveal?.tx.kind === "reveal");
-      assert.equal(reveal.tx.proofDigest, squareDigest(cycle));
-      assert.equal(
-        commit.tx.commitment,
-        computeCommitment({
-          task: taskId,
-          cycle,
-          node: a.account,
-          proofDigest: reveal.tx.proofDigest,
-          salt: reveal.tx.salt,
-        }),
+/** Every test runs on the real ledger over HTTP and on an in-memory chain: the node does not change with either. */
+for (const kind of ["ledger", "memory"] as const) {
+  describe(`executor on the ${kind}: one honest node alone`, () => {
+    it("sends its stake, then in each cycle one commit, one reveal of its task's output, its list and its claim", async () => {
+      // voteSlots 3: a list's vote window then ends where the next commit is due, so the claim and that commit are
+      // decided in one pass and must take consecutive nonces.
+      const { keys, ledger, taskId, task } = await setup(kind, ["a"], { voteSlots: 3 });
+      const a = await node(ledger, keys.a as KeyPair, taskId);
+      await ledger.advance();
+      const staked = await ledger.head();
+      // The proof is served only once its reveal is on the ledger (protocol.md §4.3).
+      const proofOf = async (cycle: number) => {
+        const response = await fetch(`${a.url}/proofs/${squareDigest(cycle)}`);
+        return response.ok ? sha256Hex(new Uint8Array(await response.arrayBuffer())) : response.status;
+      };
+      await runTo(ledger, getCycleWindows(task(), 0).commit.opensAt, [a]);
+      assert.equal(await proofOf(0), 404, "committed, not revealed: not served");
+      await runTo(ledger, getCycleWindows(task(), 0).reveal.opensAt, [a]);
+      assert.equal(await proofOf(0), squareDigest(0), "revealed: served");
+      // Through cycles 0 and 1 until cycle 1 is paid.
+      const last = getCycleWindows(task(), 1).distributionVotes.closesAt + 1;
+      await runTo(ledger, last, [a]);
+      const sent = await sentBy(ledger, a.account);
+      const windows = (cycle: number) => getCycleWindows(task(), cycle);
+      // Round 0 is [startSlot, startSlot + 10): its commit window is its last two slots.
+      const expected: [number, string][] = [[staked, "stake"]];
+      for (let cycle = 0; windows(cycle).commit.opensAt <= last; cycle += 1) {
+        expected.push([windows(cycle).commit.opensAt, `commit:${cycle}`]);
+        if (windows(cycle).reveal.opensAt <= last) expected.push([windows(cycle).reveal.opensAt, `reveal:${cycle}`]);
+      }
+      for (const cycle of [0, 1]) {
+        // The distributor is drawn at the list window's first slot: its list lands in the next one.
+        expected.push([windows(cycle).distribution.opensAt + 1, `submitDistribution:${cycle}`]);
+        // Paid (unlocked at once, vestingRounds 0) when the list's vote window ends; claimed in the next slot.
+        expected.push([windows(cycle).distributionVotes.closesAt + 1, "claim"]);
+      }
+      expected.sort((left, right) => left[0] - right[0]);
+      assert.deepEqual(
+        sent.map((entry) => [entry.block, describeTxs([entry])[0]]),
+        expected,
       );
-    }
-    assert.deepEqual(
-      sent.filter((entry) => !entry.ok),
-      [],
-      "nothing it sent was refused",
-    );
-    assert.deepEqual(
-      sent.map((entry) => entry.tx.nonce),
-      sent.map((_, index) => index),
-    );
-    const claims = sent.filter((entry) => entry.tx.kind === "claim").map((entry) => entry.block);
-    assert.ok(
-      claims.some((block) => sent.some((entry) => entry.tx.kind === "commit" && entry.block === block)),
-      "a claim and a commit landed in one block",
-    );
-    // Its task ran once per cycle, however many passes the node made; alone, it audits nobody.
-    const worked = a.calls.filter((call) => call.startsWith("work:"));
-    assert.deepEqual(worked, [...new Set(worked)]);
-    assert.ok(worked.includes("work:0") && worked.includes("work:1"));
-    assert.deepEqual(
-      a.calls.filter((call) => call.startsWith("audit:")),
-      [],
-    );
-  });
-});
-
-describe("executor: audits", () => {
-  it("a wrong proof fetched from its node is triggered once and voted invalid; right ones are not", async () => {
-    // Long enough a trigger window for the auditors' stagger: the first-ranked triggers, the second votes.
-    const { keys, ledger, taskId, task } = await setup(["a", "b", "c"], { auditSlots: 6 });
-    const a = await node(ledger, keys.a as KeyPair, taskId);
-    const b = await node(ledger, keys.b as KeyPair, taskId, { runner: (runner) => withGarbageEvery(runner, 1) });
-    const c = await node(ledger, keys.c as KeyPair, taskId);
-    const nodes = [a, b, c];
-    const windows = () => getCycleWindows(task(), 1);
-    await runTo(ledger, windows().proofVotes.closesAt + 1, nodes);
-    const inCycle = async (who: TestNode) =>
-      (await sentBy(ledger, who.account)).filter((entry) => "cycle" in entry.tx && entry.tx.cycle === 1);
-    const triggers = [...(await inCycle(a)), ...(await inCycle(c))].filter((entry) => entry.tx.kind === "triggerAudit");
-    assert.equal(triggers.length, 1, "one trigger against the wrong proof");
-    const trigger = triggers[0]?.tx;
-    assert.ok(trigger?.kind === "triggerAudit");
-    assert.deepEqual([trigger.target, trigger.verdict, trigger.triggerKind], [b.account, "invalid", "proof"]);
-    const voter = trigger.from === a.account ? c : a;
-    assert.deepEqual(describeTxs((await inCycle(voter)).filter((entry) => entry.tx.kind === "vote")), ["vote:1"]);
-    const vote = (await inCycle(voter)).find((entry) => entry.tx.kind === "vote")?.tx;
-    assert.ok(vote?.kind === "vote" && vote.choice === "invalid");
-    // b checked the others' proofs, found them right, and neither triggered nor voted (it is the target).
-    assert.deepEqual(describeTxs(await inCycle(b)), ["commit:1", "reveal:1"]);
-    // Every node fetched and checked each other proof of its assignment once (three nodes: all pairs).
-    for (const who of nodes)
-      assert.equal(who.calls.filter((call) => call === "audit:1").length, 2, `${who.account.slice(0, 8)} audits`);
-  });
-});
-
-describe("executor: proofs that do not match their digest", () => {
-  it("bytes served under a revealed digest that they do not hash to are triggered invalid, without the task's audit", async () => {
-    // b's node stakes with the URL of a server that answers every proof request with other bytes.
-    const liar = createServer((_request, response) => response.end("not the proof b committed to"));
-    await new Promise<void>((resolve) => liar.listen(0, "127.0.0.1", resolve));
-    open.push({ close: () => new Promise<void>((resolve) => liar.close(() => resolve())) });
-    const address = liar.address() as AddressInfo;
-    const { keys, ledger, taskId, task } = await setup(["a", "b"]);
-    const a = await node(ledger, keys.a as KeyPair, taskId);
-    const b = await node(ledger, keys.b as KeyPair, taskId, { publicUrl: `http://127.0.0.1:${address.port}` });
-    await runTo(ledger, getCycleWindows(task(), 1).proofTriggers.closesAt, [a, b]);
-    const triggers = (await sentBy(ledger, a.account)).filter(
-      (entry) => entry.tx.kind === "triggerAudit" && entry.tx.cycle === 1,
-    );
-    assert.deepEqual(
-      triggers.map((entry) => (entry.tx.kind === "triggerAudit" ? [entry.tx.target, entry.tx.verdict] : [])),
-      [[b.account, "invalid"]],
-    );
-    assert.ok(!a.calls.includes("audit:1"), "bytes that do not match the digest never reach the task's audit");
-    assert.ok(b.calls.includes("audit:1"), "b checked a's proof, served by a's own node");
-  });
-});
-
-describe("executor: task calls that fail", () => {
-  it("commits nothing for a cycle whose task threw, timed out or submitted nothing, and works the next cycle", async () => {
-    const flaky = defineTask({
-      async task(ctx) {
-        if (ctx.cycle === 1) throw new Error("the task broke");
-        if (ctx.cycle === 2) await new Promise(() => {});
-      },
-      submission: (ctx) => (ctx.cycle === 3 ? null : { cycle: ctx.cycle, square: ctx.cycle * ctx.cycle }),
-      audit: () => true,
+      // The reveal opens the commitment to the task's own output (the ledger accepted both: no REVEAL__MISMATCH).
+      for (const cycle of [0, 1]) {
+        const commit = sent.find((entry) => entry.tx.kind === "commit" && entry.tx.cycle === cycle);
+        const reveal = sent.find((entry) => entry.tx.kind === "reveal" && entry.tx.cycle === cycle);
+        assert.ok(commit?.tx.kind === "commit" && reveal?.tx.kind === "reveal");
+        assert.equal(reveal.tx.proofDigest, squareDigest(cycle));
+        assert.equal(
+          commit.tx.commitment,
+          computeCommitment({
+            task: taskId,
+            cycle,
+            node: a.account,
+            proofDigest: reveal.tx.proofDigest,
+            salt: reveal.tx.salt,
+          }),
+        );
+      }
+      assert.deepEqual(
+        sent.filter((entry) => !entry.ok),
+        [],
+        "nothing it sent was refused",
+      );
+      assert.deepEqual(
+        sent.map((entry) => entry.tx.nonce),
+        sent.map((_, index) => index),
+      );
+      const claims = sent.filter((entry) => entry.tx.kind === "claim").map((entry) => entry.block);
+      assert.ok(
+        claims.some((block) => sent.some((entry) => entry.tx.kind === "commit" && entry.block === block)),
+        "a claim and a commit landed in one block",
+      );
+      // Its task ran once per cycle, however many passes the node made; alone, it audits nobody.
+      const worked = a.calls.filter((call) => call.startsWith("work:"));
+      assert.deepEqual(worked, [...new Set(worked)]);
+      assert.ok(worked.includes("work:0") && worked.includes("work:1"));
+      assert.deepEqual(
+        a.calls.filter((call) => call.startsWith("audit:")),
+        [],
+      );
     });
-    const { keys, ledger, taskId, task } = await setup(["a"]);
-    const a = await node(ledger, keys.a as KeyPair, taskId, { definition: flaky, limits: { workTimeoutMs: 300 } });
-    await runTo(ledger, getCycleWindows(task(), 4).reveal.closesAt, [a]);
-    const submissions = (await sentBy(ledger, a.account)).filter(
-      (entry) => entry.tx.kind === "commit" || entry.tx.kind === "reveal",
-    );
-    assert.deepEqual(describeTxs(submissions), ["commit:0", "reveal:0", "commit:4", "reveal:4"]);
-    const reveal = submissions.find((entry) => entry.tx.kind === "reveal" && entry.tx.cycle === 4)?.tx;
-    assert.ok(reveal?.kind === "reveal" && reveal.proofDigest === squareDigest(4));
-    // Each failed cycle was tried once, and said why.
-    for (const cycle of [1, 2, 3]) assert.equal(a.calls.filter((call) => call === `work:${cycle}`).length, 1);
-    const missed = a.logs
-      .filter((line) => line.fields !== undefined && "cycle" in line.fields && "code" in line.fields)
-      .map((line) => [line.fields?.cycle, line.fields?.code]);
-    assert.deepEqual(missed, [
-      [1, "TASK__THREW"],
-      [2, "SANDBOX__TIMEOUT"],
-      [3, "TASK__NOTHING_SUBMITTED"],
-    ]);
   });
-});
 
-describe("executor: sends that fail", () => {
-  it("a refused send is dropped and decided again in the next pass: one commit lands, nonces stay contiguous", async () => {
-    let refusals = 0;
-    const { keys, ledger, taskId, task } = await setup(["a"]);
-    const a = await node(ledger, keys.a as KeyPair, taskId, {
-      source: (source) => ({
-        ...source,
-        submit: async (envelope) => {
-          if (envelope.tx.kind === "commit" && refusals === 0) {
-            refusals += 1;
-            return { ok: false, code: "LEDGER__MEMPOOL_FULL", message: "the mempool is full" };
-          }
-          return source.submit(envelope);
+  describe(`executor on the ${kind}: audits`, () => {
+    it("a wrong proof fetched from its node is triggered once and voted invalid; right ones are not", async () => {
+      // Long enough a trigger window for the auditors' stagger: the first-ranked triggers, the second votes.
+      const { keys, ledger, taskId, task } = await setup(kind, ["a", "b", "c"], { auditSlots: 6 });
+      const a = await node(ledger, keys.a as KeyPair, taskId);
+      const b = await node(ledger, keys.b as KeyPair, taskId, { runner: (runner) => withGarbageEvery(runner, 1) });
+      const c = await node(ledger, keys.c as KeyPair, taskId);
+      const nodes = [a, b, c];
+      const windows = () => getCycleWindows(task(), 1);
+      await runTo(ledger, windows().proofVotes.closesAt + 1, nodes);
+      const inCycle = async (who: TestNode) =>
+        (await sentBy(ledger, who.account)).filter((entry) => "cycle" in entry.tx && entry.tx.cycle === 1);
+      const triggers = [...(await inCycle(a)), ...(await inCycle(c))].filter(
+        (entry) => entry.tx.kind === "triggerAudit",
+      );
+      assert.equal(triggers.length, 1, "one trigger against the wrong proof");
+      const trigger = triggers[0]?.tx;
+      assert.ok(trigger?.kind === "triggerAudit");
+      assert.deepEqual([trigger.target, trigger.verdict, trigger.triggerKind], [b.account, "invalid", "proof"]);
+      const voter = trigger.from === a.account ? c : a;
+      assert.deepEqual(describeTxs((await inCycle(voter)).filter((entry) => entry.tx.kind === "vote")), ["vote:1"]);
+      const vote = (await inCycle(voter)).find((entry) => entry.tx.kind === "vote")?.tx;
+      assert.ok(vote?.kind === "vote" && vote.choice === "invalid");
+      // b checked the others' proofs, found them right, and neither triggered nor voted (it is the target).
+      assert.deepEqual(describeTxs(await inCycle(b)), ["commit:1", "reveal:1"]);
+      // Every node fetched and checked each other proof of its assignment once (three nodes: all pairs).
+      for (const who of nodes)
+        assert.equal(who.calls.filter((call) => call === "audit:1").length, 2, `${who.account.slice(0, 8)} audits`);
+    });
+  });
+
+  describe(`executor on the ${kind}: proofs that do not match their digest`, () => {
+    it("bytes served under a revealed digest that they do not hash to are triggered invalid, without the task's audit", async () => {
+      // b's node stakes with the URL of a server that answers every proof request with other bytes.
+      const liar = createServer((_request, response) => response.end("not the proof b committed to"));
+      await new Promise<void>((resolve) => liar.listen(0, "127.0.0.1", resolve));
+      open.push({ close: () => new Promise<void>((resolve) => liar.close(() => resolve())) });
+      const address = liar.address() as AddressInfo;
+      const { keys, ledger, taskId, task } = await setup(kind, ["a", "b"]);
+      const a = await node(ledger, keys.a as KeyPair, taskId);
+      const b = await node(ledger, keys.b as KeyPair, taskId, { publicUrl: `http://127.0.0.1:${address.port}` });
+      await runTo(ledger, getCycleWindows(task(), 1).proofTriggers.closesAt, [a, b]);
+      const triggers = (await sentBy(ledger, a.account)).filter(
+        (entry) => entry.tx.kind === "triggerAudit" && entry.tx.cycle === 1,
+      );
+      assert.deepEqual(
+        triggers.map((entry) => (entry.tx.kind === "triggerAudit" ? [entry.tx.target, entry.tx.verdict] : [])),
+        [[b.account, "invalid"]],
+      );
+      assert.ok(!a.calls.includes("audit:1"), "bytes that do not match the digest never reach the task's audit");
+      assert.ok(b.calls.includes("audit:1"), "b checked a's proof, served by a's own node");
+    });
+  });
+
+  describe(`executor on the ${kind}: task calls that fail`, () => {
+    it("commits nothing for a cycle whose task threw, timed out or submitted nothing, and works the next cycle", async () => {
+      const flaky = defineTask({
+        async task(ctx) {
+          if (ctx.cycle === 1) throw new Error("the task broke");
+          if (ctx.cycle === 2) await new Promise(() => {});
         },
-      }),
+        submission: (ctx) => (ctx.cycle === 3 ? null : { cycle: ctx.cycle, square: ctx.cycle * ctx.cycle }),
+        audit: () => true,
+      });
+      const { keys, ledger, taskId, task } = await setup(kind, ["a"]);
+      const a = await node(ledger, keys.a as KeyPair, taskId, { definition: flaky, limits: { workTimeoutMs: 300 } });
+      await runTo(ledger, getCycleWindows(task(), 4).reveal.closesAt, [a]);
+      const submissions = (await sentBy(ledger, a.account)).filter(
+        (entry) => entry.tx.kind === "commit" || entry.tx.kind === "reveal",
+      );
+      assert.deepEqual(describeTxs(submissions), ["commit:0", "reveal:0", "commit:4", "reveal:4"]);
+      const reveal = submissions.find((entry) => entry.tx.kind === "reveal" && entry.tx.cycle === 4)?.tx;
+      assert.ok(reveal?.kind === "reveal" && reveal.proofDigest === squareDigest(4));
+      // Each failed cycle was tried once, and said why.
+      for (const cycle of [1, 2, 3]) assert.equal(a.calls.filter((call) => call === `work:${cycle}`).length, 1);
+      const missed = a.logs
+        .filter((line) => line.fields !== undefined && "cycle" in line.fields && "code" in line.fields)
+        .map((line) => [line.fields?.cycle, line.fields?.code]);
+      assert.deepEqual(missed, [
+        [1, "TASK__THREW"],
+        [2, "SANDBOX__TIMEOUT"],
+        [3, "TASK__NOTHING_SUBMITTED"],
+      ]);
     });
-    const window = getCycleWindows(task(), 0).commit;
-    await runTo(ledger, window.closesAt - 1, [a]);
-    assert.equal(refusals, 1);
-    const sent = await sentBy(ledger, a.account);
-    assert.deepEqual(describeTxs(sent), ["stake", "commit:0"]);
-    // Retried in the pass after the refusal: one slot later than otherwise, still inside the window.
-    assert.equal(sent[1]?.block, window.opensAt + 1);
-    assert.deepEqual(
-      sent.map((entry) => entry.tx.nonce),
-      [0, 1],
-    );
   });
 
-  it("a send that never reached the ledger is not decided again; the same signed transaction is sent again", async (t) => {
-    // The node resends what it has not seen included after a few seconds of its clock: mock the clock, not time.
-    t.mock.timers.enable({ apis: ["Date"], now: Date.now() });
-    const attempts: string[] = [];
-    const { keys, ledger, taskId, task } = await setup(["a"]);
-    const a = await node(ledger, keys.a as KeyPair, taskId, {
-      source: (source) => ({
-        ...source,
-        submit: async (envelope) => {
-          if (envelope.tx.kind !== "commit") return source.submit(envelope);
-          attempts.push(JSON.stringify(envelope));
-          if (attempts.length === 1) throw new TypeError("fetch failed");
-          return source.submit(envelope);
-        },
-      }),
+  describe(`executor on the ${kind}: sends that fail`, () => {
+    it("a refused send is dropped and decided again in the next pass: one commit lands, nonces stay contiguous", async () => {
+      let refusals = 0;
+      const { keys, ledger, taskId, task } = await setup(kind, ["a"]);
+      const a = await node(ledger, keys.a as KeyPair, taskId, {
+        source: (source) => ({
+          ...source,
+          submit: async (envelope) => {
+            if (envelope.tx.kind === "commit" && refusals === 0) {
+              refusals += 1;
+              return { ok: false, code: "LEDGER__MEMPOOL_FULL", message: "the mempool is full" };
+            }
+            return source.submit(envelope);
+          },
+        }),
+      });
+      const window = getCycleWindows(task(), 0).commit;
+      await runTo(ledger, window.closesAt - 1, [a]);
+      assert.equal(refusals, 1);
+      const sent = await sentBy(ledger, a.account);
+      assert.deepEqual(describeTxs(sent), ["stake", "commit:0"]);
+      // Retried in the pass after the refusal: one slot later than otherwise, still inside the window.
+      assert.equal(sent[1]?.block, window.opensAt + 1);
+      assert.deepEqual(
+        sent.map((entry) => entry.tx.nonce),
+        [0, 1],
+      );
     });
-    const window = getCycleWindows(task(), 0).commit;
-    await runTo(ledger, window.opensAt, [a]);
-    assert.equal(attempts.length, 1, "sent once, and the send failed");
-    // Passes within the resend interval neither decide the commit again nor resend it.
-    await a.settle();
-    await a.settle();
-    assert.equal(attempts.length, 1);
-    // A day later on the node's clock: far past any resend interval.
-    t.mock.timers.tick(86_400_000);
-    await runTo(ledger, window.closesAt - 1, [a]);
-    assert.equal(attempts.length, 2);
-    assert.equal(attempts[1], attempts[0], "the very same envelope: same nonce, same signature");
-    const sent = await sentBy(ledger, a.account);
-    assert.deepEqual(describeTxs(sent), ["stake", "commit:0"]);
-    assert.ok((sent[1]?.block ?? 0) < window.closesAt, "still inside the commit window");
-  });
-});
 
-describe("executor: a node that fell behind", () => {
-  it("does not act on the state it synced when the ledger moved on meanwhile: closed windows are skipped", async () => {
-    let moveOn = false;
-    const { keys, ledger, taskId, task } = await setup(["a"]);
-    const a = await node(ledger, keys.a as KeyPair, taskId, {
-      source: (source) => ({
-        ...source,
-        // While the node fetches blocks, the ledger produces three more (a slow node, a busy machine).
-        blocks: async (from, to) => {
-          if (moveOn) {
-            moveOn = false;
-            await ledger.advance(3);
-          }
-          return source.blocks(from, to);
-        },
-      }),
+    it("a send that never reached the ledger is not decided again; the same signed transaction is sent again", async (t) => {
+      // The node resends what it has not seen included after a few seconds of its clock: mock the clock, not time.
+      t.mock.timers.enable({ apis: ["Date"], now: Date.now() });
+      const attempts: string[] = [];
+      const { keys, ledger, taskId, task } = await setup(kind, ["a"]);
+      const a = await node(ledger, keys.a as KeyPair, taskId, {
+        source: (source) => ({
+          ...source,
+          submit: async (envelope) => {
+            if (envelope.tx.kind !== "commit") return source.submit(envelope);
+            attempts.push(JSON.stringify(envelope));
+            if (attempts.length === 1) throw new TypeError("fetch failed");
+            return source.submit(envelope);
+          },
+        }),
+      });
+      const window = getCycleWindows(task(), 0).commit;
+      await runTo(ledger, window.opensAt, [a]);
+      assert.equal(attempts.length, 1, "sent once, and the send failed");
+      // Passes within the resend interval neither decide the commit again nor resend it.
+      await a.settle();
+      await a.settle();
+      assert.equal(attempts.length, 1);
+      // A day later on the node's clock: far past any resend interval.
+      t.mock.timers.tick(86_400_000);
+      await runTo(ledger, window.closesAt - 1, [a]);
+      assert.equal(attempts.length, 2);
+      assert.equal(attempts[1], attempts[0], "the very same envelope: same nonce, same signature");
+      const sent = await sentBy(ledger, a.account);
+      assert.deepEqual(describeTxs(sent), ["stake", "commit:0"]);
+      assert.ok((sent[1]?.block ?? 0) < window.closesAt, "still inside the commit window");
     });
-    const window = getCycleWindows(task(), 0).commit;
-    await runTo(ledger, window.opensAt - 2, [a]);
-    assert.ok(a.calls.includes("work:0"), "cycle 0 is worked, its commit due next slot");
-    await ledger.advance();
-    moveOn = true;
-    await a.settle();
-    assert.equal(moveOn, false);
-    // It synced to the commit window's first slot, found the ledger past the window, caught up, and sent nothing.
-    await runTo(ledger, getCycleWindows(task(), 0).reveal.closesAt, [a]);
-    assert.deepEqual(describeTxs(await sentBy(ledger, a.account)), ["stake"]);
   });
-});
 
-describe("executor: lists", () => {
-  it("under a custom rule the drawn distributor posts its task's list; the other node agrees and contests nothing", async () => {
-    const byHalves = defineTask({
-      task: async () => {},
-      submission: (ctx) => ({ cycle: ctx.cycle, square: ctx.cycle * ctx.cycle }),
-      audit: () => true,
-      // Half the bounty, split equally, in account order.
-      distribution: (_ctx, submitters, bounty) =>
-        [...submitters]
-          .sort((left, right) => (left.account < right.account ? -1 : 1))
-          .map((submitter) => ({ recipient: submitter.account, amount: bounty / 2n / BigInt(submitters.length) })),
+  describe(`executor on the ${kind}: a node that fell behind`, () => {
+    it("does not act on the state it synced when the ledger moved on meanwhile: closed windows are skipped", async () => {
+      let moveOn = false;
+      const { keys, ledger, taskId, task } = await setup(kind, ["a"]);
+      const a = await node(ledger, keys.a as KeyPair, taskId, {
+        source: (source) => ({
+          ...source,
+          // While the node fetches blocks, the ledger produces three more (a slow node, a busy machine).
+          blocks: async (from, to) => {
+            if (moveOn) {
+              moveOn = false;
+              await ledger.advance(3);
+            }
+            return source.blocks(from, to);
+          },
+        }),
+      });
+      const window = getCycleWindows(task(), 0).commit;
+      await runTo(ledger, window.opensAt - 2, [a]);
+      assert.ok(a.calls.includes("work:0"), "cycle 0 is worked, its commit due next slot");
+      await ledger.advance();
+      moveOn = true;
+      await a.settle();
+      assert.equal(moveOn, false);
+      // It synced to the commit window's first slot, found the ledger past the window, caught up, and sent nothing.
+      await runTo(ledger, getCycleWindows(task(), 0).reveal.closesAt, [a]);
+      assert.deepEqual(describeTxs(await sentBy(ledger, a.account)), ["stake"]);
     });
-    const { keys, ledger, taskId, task } = await setup(["a", "b"], { distributionRule: "custom" });
-    const a = await node(ledger, keys.a as KeyPair, taskId, { definition: byHalves });
-    const b = await node(ledger, keys.b as KeyPair, taskId, { definition: byHalves });
-    const windows = () => getCycleWindows(task(), 0);
-    await runTo(ledger, windows().distributionVotes.closesAt + 1, [a, b]);
-    const lists = [...(await sentBy(ledger, a.account)), ...(await sentBy(ledger, b.account))].filter(
-      (entry) => entry.tx.kind === "submitDistribution" && entry.tx.cycle === 0,
-    );
-    assert.equal(lists.length, 1, "one list, from the drawn distributor");
-    const list = lists[0]?.tx;
-    assert.ok(list?.kind === "submitDistribution" && list.attempt === 0 && list.chunkCount === 1);
-    const bounty = task().params.bountyPerRound;
-    const expected = [a.account, b.account].sort().map((recipient) => ({ recipient, amount: bounty / 4n }));
-    assert.deepEqual(list.entries, expected);
-    const other = list.from === a.account ? b : a;
-    assert.ok(other.calls.includes("distribution:0"), "the other node computed the list itself");
-    const contested = (await sentBy(ledger, other.account)).filter((entry) => entry.tx.kind === "triggerAudit");
-    assert.deepEqual(contested, []);
-    assert.equal(getCycle(ledger.running.ledger.state, taskId, 0)?.outcome, "paid");
   });
-});
+
+  describe(`executor on the ${kind}: lists`, () => {
+    it("under a custom rule the drawn distributor posts its task's list; the other node agrees and contests nothing", async () => {
+      const byHalves = defineTask({
+        task: async () => {},
+        submission: (ctx) => ({ cycle: ctx.cycle, square: ctx.cycle * ctx.cycle }),
+        audit: () => true,
+        // Half the bounty, split equally, in account order.
+        distribution: (_ctx, submitters, bounty) =>
+          [...submitters]
+            .sort((left, right) => (left.account < right.account ? -1 : 1))
+            .map((submitter) => ({ recipient: submitter.account, amount: bounty / 2n / BigInt(submitters.length) })),
+      });
+      const { keys, ledger, taskId, task } = await setup(kind, ["a", "b"], { distributionRule: "custom" });
+      const a = await node(ledger, keys.a as KeyPair, taskId, { definition: byHalves });
+      const b = await node(ledger, keys.b as KeyPair, taskId, { definition: byHalves });
+      const windows = () => getCycleWindows(task(), 0);
+      await runTo(ledger, windows().distributionVotes.closesAt + 1, [a, b]);
+      const lists = [...(await sentBy(ledger, a.account)), ...(await sentBy(ledger, b.account))].filter(
+        (entry) => entry.tx.kind === "submitDistribution" && entry.tx.cycle === 0,
+      );
+      assert.equal(lists.length, 1, "one list, from the drawn distributor");
+      const list = lists[0]?.tx;
+      assert.ok(list?.kind === "submitDistribution" && list.attempt === 0 && list.chunkCount === 1);
+      const bounty = task().params.bountyPerRound;
+      const expected = [a.account, b.account].sort().map((recipient) => ({ recipient, amount: bounty / 4n }));
+      assert.deepEqual(list.entries, expected);
+      const other = list.from === a.account ? b : a;
+      assert.ok(other.calls.includes("distribution:0"), "the other node computed the list itself");
+      const contested = (await sentBy(ledger, other.account)).filter((entry) => entry.tx.kind === "triggerAudit");
+      assert.deepEqual(contested, []);
+      assert.equal(getCycle(ledger.state(), taskId, 0)?.outcome, "paid");
+    });
+  });
+}

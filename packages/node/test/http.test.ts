@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { fetchProofBytes } from "../src/runtime/executor.ts";
 import { HttpBodyTooLarge, httpExchange } from "../src/runtime/http.ts";
-import { httpLedgerSource } from "../src/runtime/httpLedgerSource.ts";
+import { httpSettlement } from "../src/settlement/httpSettlement.ts";
 
 /**
  * The node's HTTP client over node:http (runtime/http.ts): what a peer or a ledger answers is bounded in size and
@@ -85,7 +85,7 @@ describe("node HTTP client", () => {
   });
 
   test("the ledger's coded refusal of a transaction reaches the node", async () => {
-    const ledger = httpLedgerSource(base);
+    const ledger = httpSettlement(base);
     assert.deepEqual(await ledger.submit({ tx: {}, signature: "good" }), { ok: true, hash: "ab".repeat(32) });
     assert.deepEqual(await ledger.submit({ tx: {}, signature: "bad" }), {
       ok: false,

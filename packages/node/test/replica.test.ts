@@ -27,7 +27,6 @@ import {
   transactionHash,
 } from "@gradual/protocol";
 import { defineTask } from "@gradual/sdk";
-import type { LedgerSource } from "../src/runtime/ledgerSource.ts";
 import {
   Replica,
   type ReplicaBlock,
@@ -36,7 +35,8 @@ import {
   ReplicaMismatchError,
 } from "../src/runtime/replica.ts";
 import { TaskNode } from "../src/runtime/taskNode.ts";
-import { startTestLedger, type TestLedger } from "./support/testLedger.ts";
+import type { Settlement } from "../src/settlement/settlement.ts";
+import { startTestLedger, type HttpTestLedger as TestLedger } from "./support/testLedger.ts";
 import { createTestTask, startTestNode } from "./support/testNode.ts";
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -229,7 +229,7 @@ describe("a node on a ledger that serves a block that does not verify", () => {
     const fatal: ReplicaMismatchError[] = [];
     let runners = 0;
     const node = new TaskNode({
-      ledger: served,
+      settlement: served,
       keyPair: keys[0] as KeyPair,
       taskId: sha256Hex("no task"),
       dataDir,
@@ -267,7 +267,7 @@ describe("a node whose ledger serves a head block that does not verify (regressi
     const { taskId } = await createTestTask(ledger, creator);
     await ledger.advance();
     const head = await ledger.head();
-    const served: LedgerSource = {
+    const served: Settlement = {
       ...ledger.source,
       blocks: async (from, to) =>
         (await ledger.source.blocks(from, to)).map((block) =>

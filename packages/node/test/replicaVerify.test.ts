@@ -27,8 +27,8 @@ import {
   type Transaction,
   transactionHash,
 } from "@gradual/protocol";
-import { httpLedgerSource } from "../src/runtime/httpLedgerSource.ts";
 import { Replica, type ReplicaErrorCode } from "../src/runtime/replica.ts";
+import { httpSettlement } from "../src/settlement/httpSettlement.ts";
 
 /**
  * Issue 13, finding 5: the node verifies, not trusts. Blocks made by the real ledger are served by a ledger double
@@ -201,7 +201,7 @@ describe("replica: a ledger double serving tampered blocks is refused", () => {
   async function syncFrom(served: WireBlock[]): Promise<{ code: ReplicaErrorCode | "ok"; block: number }> {
     const { url, server } = await serve(genesis, served);
     try {
-      const source = httpLedgerSource(url);
+      const source = httpSettlement(url);
       const replica = new Replica(await source.genesis(), verifier);
       const head = await source.head();
       try {

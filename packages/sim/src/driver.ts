@@ -5,15 +5,15 @@ import {
   listKey,
   listSubmitters,
   type NodeView,
+  stepNode,
   type TransactionBody,
   verdictKey,
 } from "@gradual/node/decide";
+import { MemoryChain } from "@gradual/node/memoryChain";
 import {
   type Account,
-  applyBlock,
   type CycleRecord,
   commitWindow,
-  createGenesisState,
   distributionTriggerWindow,
   GradualError,
   getCycle,
@@ -34,7 +34,6 @@ import {
   stateRoot,
   type TaskParams,
   type TaskRecord,
-  type Transaction,
 } from "@gradual/protocol";
 import { equalSplit } from "@gradual/sdk";
 import { AuditCache } from "./auditCache.ts";
@@ -59,9 +58,10 @@ import {
 /**
  * The virtual-clock driver (docs/simulator.md "How a run works"). Each slot: wake the nodes that may have something
  * to do, run the node's real decide() for each, let the strategy supply the results of work, audits and lists,
- * build the block (faults drop or delay transactions; nonces are assigned as the block is built), apply it with the
- * real protocol core, account for its events and assert the invariants. No wall clock, no network, no randomness
- * but the seeded streams: the same seed gives the same blocks and the same state roots.
+ * queue what reaches the ledger on the in-memory chain every local run uses (`MemoryChain`; faults drop or delay
+ * transactions, nonces follow the order they are queued in), produce the block with the real protocol core, account
+ * for its events and assert the invariants. No wall clock, no network, no randomness but the seeded streams: the
+ * same seed gives the same blocks and the same state roots.
  */
 
 const SIM_CHAIN_ID = "gradual-sim";
@@ -208,7 +208,6 @@ class Simulation implements World {
   readonly nodes: SimNode[] = [];
   task: Hash = "";
   startSlot = 0;
-  state: State;
   slot = 1;
   round = 0;
   proofs: ProofBook = new ProofBook("");
@@ -220,7 +219,8 @@ class Simulation implements World {
   readonly #streams = new Map<string, SeededRandom>();
   readonly #honestLists = new Map<string, ListRecord>();
   readonly #creator: Account;
-  #creatorNonce = 0;
+  /** The in-memory chain every local run uses, its blocks built from what the nodes send (after the faults). */
+  readonly #chain: MemoryChain;
   readonly #faults: Faults;
   #metrics: Metrics | null = null;
   #monitor: InvariantMonitor | null = null;
@@ -267,7 +267,6 @@ class Simulation implements World {
           account,
           group,
           memory: emptyMemory(),
-          nonce: 0,
           joined: false,
           left: false,
           downFrom: null,
@@ -281,8 +280,12 @@ class Simulation implements World {
       this.#groups.set(spec.name, group);
     }
     this.#faults = new Faults(scenario, this.#groups, this.seed);
-    this.state = createGenesisState({
+    this.#chain = new MemoryChain({
       chainId: SIM_CHAIN_ID,
+      // Events are read block by block; conservation is checked incrementally by the invariant monitor.
+      keepEvents: false,
+      checkConservation: false,
+      ...(options.afterBlock === undefined ? {} : { afterBlock: options.afterBlock }),
       accounts: [
         { account: this.#creator, balance: this.params.bountyPerRound * BigInt(scenario.rounds) },
         ...this.nodes.map((node) => ({
@@ -294,6 +297,10 @@ class Simulation implements World {
   }
 
   // World -----------------------------------------------------------------------------------------------------
+
+  get state(): State {
+    return this.#chain.state;
+  }
 
   nodeOf(account: Account): SimNode | undefined {
     return this.#byAccount.get(account);
@@ -377,9 +384,8 @@ class Simulation implements World {
       params: this.params,
       funding: this.params.bountyPerRound * BigInt(this.scenario.rounds),
     };
-    const tx = { ...body, chainId: SIM_CHAIN_ID, from: this.#creator, nonce: this.#creatorNonce } as Transaction;
-    this.#creatorNonce += 1;
-    const block = applyBlock(this.state, 1, [tx]);
+    this.#chain.send(this.#creator, body);
+    const block = this.#chain.produce(1);
     const outcome = block.outcomes[0];
     if (outcome === undefined || !outcome.ok) {
       throw new InvariantBreak(
@@ -389,7 +395,6 @@ class Simulation implements World {
     }
     const created = outcome.events.find((event) => event.type === "TaskCreated");
     if (created?.type !== "TaskCreated") throw new InvariantBreak("engine", "createTask emitted no TaskCreated");
-    this.state = block.state;
     this.task = created.task;
     this.startSlot = (getTask(this.state, this.task) as TaskRecord).startSlot;
     this.proofs = new ProofBook(this.task);
@@ -513,21 +518,24 @@ class Simulation implements World {
       payloadOf: (digest) => this.proofs.payload(digest),
     };
     const strategy = node.group.strategy;
-    for (let pass = 0; pass < 4; pass += 1) {
+    const decideNow = () => {
       const before = this.#clock();
       const actions = decide(view);
       if (this.#profile !== null) this.#profile.decideMs += this.#clock() - before;
       this.#decideCalls += 1;
-      let again = false;
-      for (const action of actions) {
-        node.memory.done.add(action.key);
-        if (action.type === "send") outgoing.push({ node, tx: action.tx });
-        else if (action.type === "runTask") again = this.#runTask(node, strategy, action.cycle) || again;
-        else if (action.type === "auditProof") again = this.#audit(node, strategy, action) || again;
-        else again = this.#computeList(node, strategy, action) || again;
+      return actions;
+    };
+    // The decision loop every node runs; the strategies are its effects (synchronous: no promise is made).
+    stepNode(decideNow, (action) => {
+      node.memory.done.add(action.key);
+      if (action.type === "send") {
+        outgoing.push({ node, tx: action.tx });
+        return false;
       }
-      if (!again) break;
-    }
+      if (action.type === "runTask") return this.#runTask(node, strategy, action.cycle);
+      if (action.type === "auditProof") return this.#audit(node, strategy, action);
+      return this.#computeList(node, strategy, action);
+    });
   }
 
   /*
@@ -600,19 +608,12 @@ class Simulation implements World {
     if ((this.#interest.get(node) ?? 0) < slot) this.#interest.set(node, slot);
   }
 
-  #buildBlock(slot: number, outgoing: Outgoing[]): Transaction[] {
-    const transactions: Transaction[] = [];
+  /** Queues on the chain what reaches the ledger this slot (faults drop or delay it); nonces follow the order. */
+  #buildBlock(slot: number, outgoing: Outgoing[]): Outgoing[] {
+    const sent: Outgoing[] = [];
     const add = (item: Outgoing) => {
-      const from = item.node?.account ?? this.#creator;
-      let nonce: number;
-      if (item.node === null) {
-        nonce = this.#creatorNonce;
-        this.#creatorNonce += 1;
-      } else {
-        nonce = item.node.nonce;
-        item.node.nonce += 1;
-      }
-      transactions.push({ ...item.tx, chainId: SIM_CHAIN_ID, from, nonce } as Transaction);
+      this.#chain.send(item.node?.account ?? this.#creator, item.tx);
+      sent.push(item);
     };
     for (const item of this.#delayed.get(slot) ?? []) add(item);
     this.#delayed.delete(slot);
@@ -629,36 +630,29 @@ class Simulation implements World {
       }
       add(item);
     }
-    return transactions;
+    return sent;
   }
 
-  #applyBlock(slot: number, transactions: Transaction[]): void {
+  #applyBlock(slot: number, sent: readonly Outgoing[]): void {
     const before = this.#clock();
-    const block = applyBlock(this.state, slot, transactions);
+    const block = this.#chain.produce(slot);
     if (this.#profile !== null) this.#profile.protocolMs += this.#clock() - before;
-    let events: ProtocolEvent[] = [...block.slotEvents];
     block.outcomes.forEach((outcome, index) => {
-      if (outcome.ok) {
-        events.push(...outcome.events);
-        return;
-      }
-      const tx = transactions[index] as Transaction;
+      if (outcome.ok) return;
+      const item = sent[index] as Outgoing;
       if (!outcome.included) {
+        const from = item.node?.account ?? this.#creator;
         throw new InvariantBreak(
           "engine",
-          `${tx.kind} from ${tx.from} refused at the edge: ${outcome.code} ${outcome.message}`,
+          `${item.tx.kind} from ${from} refused at the edge: ${outcome.code} ${outcome.message}`,
         );
       }
       this.#refusals[outcome.code] = (this.#refusals[outcome.code] ?? 0) + 1;
-      events.push(...outcome.events);
     });
-    let state = block.state;
-    const tampered = this.#options.afterBlock?.({ slot, state, events });
-    if (tampered !== undefined) ({ state, events } = tampered);
-    this.state = state;
-    this.#transactions += transactions.length;
+    const { state, events } = block;
+    this.#transactions += sent.length;
     const metrics = this.#metricsOf();
-    metrics.countTransactions(this.round, transactions.length);
+    metrics.countTransactions(this.round, sent.length);
     metrics.observe(events, this.round);
     const monitor = this.#monitorOf();
     const checking = this.#clock();

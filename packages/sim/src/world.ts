@@ -28,7 +28,6 @@ export type SimNode = {
   readonly account: Account;
   readonly group: SimGroup;
   readonly memory: MutableMemory;
-  nonce: number;
   /** The stake transaction was sent. */
   joined: boolean;
   /** The unstake transaction was sent (the node still reveals and claims what it is owed). */

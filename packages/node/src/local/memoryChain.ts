@@ -1,4 +1,13 @@
-import { computeBlockHash, computeTxsRoot, ZERO_HASH } from "@gradual/ledger/client";
+import {
+  type Block,
+  blockToWire,
+  checkNonce,
+  genesisBlock,
+  type SealedEntry,
+  type SignedEnvelope,
+  sealBlock,
+  verifyEnvelope,
+} from "@gradual/ledger/client";
 import {
   type Account,
   applyBlock,
@@ -7,31 +16,27 @@ import {
   createGenesisState,
   getAccount,
   getChain,
+  type Hash,
   type ProtocolEvent,
   type State,
   stateRoot,
   type Transaction,
   transactionHash,
-  transactionToJson,
 } from "@gradual/protocol";
-import { toWire } from "@gradual/wire";
+import type { BlockWire } from "@gradual/wire";
 import type { TransactionBody } from "../decide.ts";
 
 /**
- * The one in-memory chain of the local runs (`gradual task test`, `gradual koii test`, a linked Koii project's own
- * tests): the real protocol core applied block by block, with no signatures, no network and no clock of its own. Its
- * owner decides when a block is produced (virtual time: one slot per `produce`), and every block is checked for
- * conservation of tokens (protocol.md §9.2), as the simulator does.
+ * The one in-memory chain: the real protocol core applied block by block, with no network, no disk and no clock of
+ * its own. Its owner decides when a block is produced (virtual time: one slot per `produce`), and every block is
+ * checked for conservation of tokens (protocol.md §9.2), as the simulator does. Blocks are sealed exactly as the
+ * ledger seals them (`sealBlock`), so a verifying replica follows this chain as it follows the ledger
+ * (`memorySettlement`).
+ *
+ * Two ways in: `send` queues an unsigned transaction body with the sender's next nonce (the local runs, which hold
+ * every key and trust themselves); `submit` admits a signed envelope as the ledger's edge does (shape, chain id,
+ * signature, nonce), for a node that settles here.
  */
-
-/** A block as the ledger's GET /v1/blocks serves it (bigints as decimal strings). */
-export type MemoryBlock = {
-  readonly number: number;
-  readonly slot: number;
-  readonly prevHash: string;
-  readonly hash: string;
-  readonly txs: readonly { hash: string; tx: Record<string, unknown>; result: unknown }[];
-};
 
 export type MemoryChainOptions = {
   readonly chainId: string;
@@ -40,27 +45,58 @@ export type MemoryChainOptions = {
   readonly onRefused?: (tx: Transaction, refusal: { code: string; message: string }) => void;
   /** Hears each block's events, slot events first, in order. */
   readonly onEvents?: (events: readonly ProtocolEvent[]) => void;
-  /** Keep every block in the ledger's wire form, for a ledger reader that serves GET /blocks (default false). */
+  /** Keep every block (a replica or a ledger reader needs them; default false). */
   readonly keepBlocks?: boolean;
+  /** Keep every event in `events` (default true; a long simulation reads each block's as it comes). */
+  readonly keepEvents?: boolean;
+  /** Recount every token after every block (default true; the simulator runs its own incremental checks). */
+  readonly checkConservation?: boolean;
+  /**
+   * A test hook of the simulator: replaces a block's state or events before anyone sees them, to prove that its
+   * invariant checks catch a break. Never set outside tests.
+   */
+  readonly afterBlock?: (block: ProducedBlock) => { state: State; events: ProtocolEvent[] } | undefined;
 };
+
+/** What one `produce` made: the block's slot, the state after it, its events (slot events first) and outcomes. */
+export type ProducedBlock = {
+  readonly slot: number;
+  readonly state: State;
+  readonly events: ProtocolEvent[];
+  readonly outcomes: BlockResult["outcomes"];
+};
+
+/** A block as the ledger's GET /v1/blocks serves it (bigints as decimal strings). */
+export type MemoryBlock = BlockWire;
+
+/** What `submit` made of an envelope: queued for the next block, or refused with the edge's code. */
+export type MemorySubmitOutcome =
+  | { readonly ok: true; readonly hash: Hash }
+  | { readonly ok: false; readonly code: string; readonly message: string };
 
 export class MemoryChain {
   readonly chainId: string;
   /** Every event of every block, in order. */
   readonly events: ProtocolEvent[] = [];
-  /** Block n holds slot n and block 0 is genesis, as on the real ledger; empty unless `keepBlocks`. */
-  readonly blocks: MemoryBlock[] = [];
+  /** The genesis state's root (block 0's). */
+  readonly genesisRoot: Hash;
+  readonly genesisAccounts: readonly { readonly account: Account; readonly balance: bigint }[];
   #state: State;
-  #pending: Transaction[] = [];
+  #pending: SealedEntry[] = [];
   /** Next nonce per sender, counting the transactions still pending. */
   readonly #nonces = new Map<Account, number>();
+  /** Block n holds slot n and block 0 is genesis, as on the ledger; empty unless `keepBlocks`. */
+  readonly #blocks: Block[] = [];
+  readonly #wire: BlockWire[] = [];
   readonly #options: MemoryChainOptions;
 
   constructor(options: MemoryChainOptions) {
     this.chainId = options.chainId;
+    this.genesisAccounts = options.accounts;
     this.#options = options;
     this.#state = createGenesisState({ chainId: options.chainId, accounts: options.accounts });
-    if (options.keepBlocks) this.blocks.push(wireBlock(undefined, this.#state, [], []));
+    this.genesisRoot = stateRoot(this.#state);
+    if (options.keepBlocks) this.#keep(genesisBlock(this.genesisRoot, 0));
   }
 
   get state(): State {
@@ -72,61 +108,90 @@ export class MemoryChain {
     return getChain(this.#state).slot;
   }
 
-  /** Queues a transaction from `from` for the next block, with the chain id and its next nonce; returns it. */
+  /** The number of the last block (block n holds slot n). */
+  get height(): number {
+    return this.slot;
+  }
+
+  /** Blocks `from..to` as sealed (empty unless `keepBlocks`). */
+  sealed(from: number, to: number): readonly Block[] {
+    return this.#blocks.slice(Math.max(0, from), to + 1);
+  }
+
+  /** Every kept block in the ledger's wire form (GET /v1/blocks), block 0 first; empty unless `keepBlocks`. */
+  get blocks(): readonly BlockWire[] {
+    return this.#wire;
+  }
+
+  #nextNonce(from: Account): number {
+    return Math.max(this.#nonces.get(from) ?? 0, getAccount(this.#state, from).nonce);
+  }
+
+  /** Queues an unsigned transaction from `from` for the next block, with the chain id and its next nonce. */
   send(from: Account, body: TransactionBody): Transaction {
-    const nonce = Math.max(this.#nonces.get(from) ?? 0, getAccount(this.#state, from).nonce);
+    const nonce = this.#nextNonce(from);
     this.#nonces.set(from, nonce + 1);
     const tx = { ...body, chainId: this.chainId, from, nonce } as Transaction;
-    this.#pending.push(tx);
+    this.#pending.push({ hash: transactionHash(tx), tx, signature: "" });
     return tx;
   }
 
-  /** One block at the next slot holding every queued transaction. */
-  produce(): BlockResult {
-    const transactions = this.#pending;
+  /** Admits a signed envelope as the ledger's edge does (shape, chain id, signature, next nonce) and queues it. */
+  submit(envelope: SignedEnvelope): MemorySubmitOutcome {
+    const verified = verifyEnvelope({ envelope }, this.chainId);
+    if (!verified.ok) return { ok: false, code: verified.code, message: verified.message };
+    const { tx } = verified;
+    const pending = this.#nextNonce(tx.from) - getAccount(this.#state, tx.from).nonce;
+    const nonce = checkNonce(this.#state, tx, pending);
+    if (nonce !== null) return { ok: false, code: nonce.code, message: nonce.message };
+    this.#nonces.set(tx.from, tx.nonce + 1);
+    this.#pending.push({ hash: verified.hash, tx, signature: verified.signature });
+    return { ok: true, hash: verified.hash };
+  }
+
+  /**
+   * One block holding every queued transaction, at the next slot or at `slot` (later slots' windows pass in it, as
+   * when a ledger produced no block for them).
+   */
+  produce(slot = this.slot + 1): ProducedBlock {
+    if (this.#options.keepBlocks && slot !== this.slot + 1)
+      throw new Error(`a chain that keeps its blocks produces one per slot (slot ${this.slot} to ${slot})`);
+    const entries = this.#pending;
     this.#pending = [];
-    const block = applyBlock(this.#state, this.slot + 1, transactions);
-    block.outcomes.forEach((outcome, index) => {
-      if (!outcome.ok) this.#options.onRefused?.(transactions[index] as Transaction, outcome);
+    const applied = applyBlock(
+      this.#state,
+      slot,
+      entries.map((entry) => entry.tx),
+    );
+    applied.outcomes.forEach((outcome, index) => {
+      if (!outcome.ok) this.#options.onRefused?.((entries[index] as SealedEntry).tx, outcome);
     });
-    if (this.#options.keepBlocks)
-      this.blocks.push(wireBlock(this.blocks.at(-1), block.state, transactions, block.outcomes));
-    this.#state = block.state;
-    const produced = [...block.slotEvents, ...block.outcomes.flatMap((outcome) => outcome.events)];
-    this.events.push(...produced);
-    this.#options.onEvents?.(produced);
-    checkConservation(this.#state);
-    return block;
+    if (this.#options.keepBlocks) {
+      const prevHash = (this.#blocks.at(-1) as Block).hash;
+      this.#keep(sealBlock({ prevHash, slot, entries, applied, stateRoot: stateRoot(applied.state), producedAtMs: 0 }));
+    }
+    let produced: ProducedBlock = {
+      slot,
+      state: applied.state,
+      events: [...applied.slotEvents, ...applied.outcomes.flatMap((outcome) => outcome.events)],
+      outcomes: applied.outcomes,
+    };
+    const replaced = this.#options.afterBlock?.(produced);
+    if (replaced !== undefined) produced = { ...produced, ...replaced };
+    this.#state = produced.state;
+    if (this.#options.keepEvents !== false) this.events.push(...produced.events);
+    this.#options.onEvents?.(produced.events);
+    if (this.#options.checkConservation !== false) checkConservation(this.#state);
+    return produced;
+  }
+
+  #keep(block: Block): void {
+    this.#blocks.push(block);
+    this.#wire.push(blockToWire(block));
   }
 
   /** Produces blocks until the chain is at `slot` (nothing if it already is or is past it). */
   advanceTo(slot: number): void {
     while (this.slot < slot) this.produce();
   }
-}
-
-function wireBlock(
-  previous: MemoryBlock | undefined,
-  state: State,
-  txs: readonly Transaction[],
-  outcomes: BlockResult["outcomes"],
-): MemoryBlock {
-  const slot = getChain(state).slot;
-  const hashes = txs.map((tx) => transactionHash(tx));
-  const prevHash = previous?.hash ?? ZERO_HASH;
-  const header = { number: slot, slot, prevHash, txsRoot: computeTxsRoot(hashes), stateRoot: stateRoot(state) };
-  return {
-    number: slot,
-    slot,
-    prevHash,
-    hash: computeBlockHash(header),
-    txs: txs.map((tx, index) => {
-      const outcome = outcomes[index];
-      const result =
-        outcome === undefined || outcome.ok
-          ? { ok: true }
-          : { ok: false, code: outcome.code, message: outcome.message, context: toWire(outcome.context) };
-      return { hash: hashes[index] as string, tx: transactionToJson(tx), result };
-    }),
-  };
 }

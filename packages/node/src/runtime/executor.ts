@@ -1,59 +1,226 @@
-import { randomBytes } from "node:crypto";
 import {
   type Account,
   getChain,
   getCycle,
   getTask,
+  type Hash,
   listDigest,
   roundOf,
   type State,
   sha256Hex,
 } from "@gradual/protocol";
-import { listKey, listSubmitters, type NodeAction, type Verdict, verdictKey } from "../decide.ts";
+import {
+  type ListRecord,
+  listKey,
+  listSubmitters,
+  type NodeAction,
+  type NodeMemory,
+  type Verdict,
+  verdictKey,
+  type WorkRecord,
+} from "../decide.ts";
 import { failureCode } from "../sandbox/codes.ts";
-import type { TaskRunner } from "../sandbox/types.ts";
+import type { TaskCallResult, TaskRunner } from "../sandbox/types.ts";
 import { HttpBodyTooLarge, httpExchange } from "./http.ts";
-import type { NodeStore } from "./nodeStore.ts";
 
 /**
- * Runs the IO actions decided by `decide` (task code, proof fetches, lists) and records their results in the node
- * store before anything is sent on the strength of them.
+ * The executor: what a node does with the IO actions `decide` hands it (run the task, fetch and audit a proof,
+ * compute a list), the same in a running node (`TaskNode`: SQLite memory, proofs over HTTP, random salts) and in a
+ * local run (`gradual task test`, `gradual koii test`: memory in maps, peers' proofs in the same process, derived
+ * salts). Each result is stored in the node's memory before anything is sent on the strength of it; every task call
+ * and what came of it is reported (`onCall`), which a node logs and a local run prints.
  */
 
-export type ExecutorLog = (level: "info" | "warn" | "error", message: string, fields?: Record<string, unknown>) => void;
-
-export type ExecutorOptions = {
-  readonly taskId: string;
-  readonly me: Account;
-  readonly store: NodeStore;
-  readonly runner: TaskRunner;
-  readonly log: ExecutorLog;
-  /** Time budget of one proof fetch, in ms. */
-  readonly fetchTimeoutMs: number;
-  readonly fetchAttempts: number;
-};
-
-export async function runTaskAction(options: ExecutorOptions, state: State, cycle: number): Promise<void> {
-  const task = getTask(state, options.taskId);
-  if (task === undefined) return;
-  const round = roundOf(task, getChain(state).slot);
-  const result = await options.runner.work(cycle, round);
-  if (!result.ok) {
-    // Nothing is committed for a failed cycle: missing a cycle costs its reward, a wrong commit costs the stake.
-    const code = failureCode(result);
-    if (result.reason === "nothing-submitted") options.log("info", "nothing to submit this cycle", { cycle, code });
-    else options.log("warn", "task failed; this cycle is missed", { cycle, code, message: result.message });
-    options.store.saveWork(cycle, { status: "failed", reason: `${code}: ${result.message}` }, null);
-    return;
-  }
-  const proofDigest = sha256Hex(result.value);
-  const salt = randomBytes(32).toString("hex");
-  options.store.saveWork(cycle, { status: "done", proofDigest, salt }, result.value);
-  options.log("info", "work done", { cycle, proofDigest, bytes: result.value.length });
+/** The node's memory the executor writes and `decide` reads. */
+export interface NodeMemoryStore {
+  readonly nodeMemory: NodeMemory;
+  saveWork(cycle: number, record: WorkRecord, proof: Uint8Array | null): void;
+  saveVerdict(key: string, verdict: Verdict): void;
+  saveList(key: string, list: ListRecord): void;
+  /** One of the node's own proofs (to serve to its peers, or to publish when challenged). */
+  proof(digest: Hash): { readonly cycle: number; readonly bytes: Uint8Array } | undefined;
 }
 
-function chainSlot(state: State): number {
-  return getChain(state).slot;
+/** A node's memory in maps: local runs and tests (a running node keeps it in SQLite, `NodeStore`). */
+export class MemoryNodeStore implements NodeMemoryStore, NodeMemory {
+  readonly work = new Map<number, WorkRecord>();
+  readonly verdicts = new Map<string, Verdict>();
+  readonly lists = new Map<string, ListRecord>();
+  readonly done = new Set<string>();
+  /** This node's proofs by digest. */
+  readonly proofs = new Map<string, { readonly cycle: number; readonly bytes: Uint8Array }>();
+
+  get nodeMemory(): NodeMemory {
+    return this;
+  }
+
+  saveWork(cycle: number, record: WorkRecord, proof: Uint8Array | null): void {
+    if (proof !== null && record.status === "done") this.proofs.set(record.proofDigest, { cycle, bytes: proof });
+    this.work.set(cycle, record);
+  }
+
+  saveVerdict(key: string, verdict: Verdict): void {
+    this.verdicts.set(key, verdict);
+  }
+
+  saveList(key: string, list: ListRecord): void {
+    this.lists.set(key, list);
+  }
+
+  proof(digest: Hash): { readonly cycle: number; readonly bytes: Uint8Array } | undefined {
+    return this.proofs.get(digest);
+  }
+}
+
+/** Where a revealed proof's bytes come from: its node's server over HTTP, or a peer in the same process. */
+export type ProofSource = (
+  action: Extract<NodeAction, { type: "auditProof" }>,
+  maxBytes: number,
+) => Promise<Uint8Array | null>;
+
+/** Why a task call failed: its stable code, the runner's reason and its message. */
+export type TaskFailure = { readonly code: string; readonly reason: string; readonly message: string };
+
+/** What one task call did: a node logs it, a local run prints it. */
+export type TaskCall =
+  | {
+      readonly call: "task+submission";
+      readonly cycle: number;
+      readonly submitted: Uint8Array;
+      readonly proofDigest: Hash;
+    }
+  | { readonly call: "task+submission"; readonly cycle: number; readonly nothing: string; readonly code: string }
+  | { readonly call: "task+submission"; readonly cycle: number; readonly failed: TaskFailure }
+  | { readonly call: "audit"; readonly cycle: number; readonly target: Account; readonly verdict: Verdict }
+  | { readonly call: "audit"; readonly cycle: number; readonly target: Account; readonly failed: TaskFailure }
+  | {
+      readonly call: "distribution";
+      readonly cycle: number;
+      readonly entries: readonly { recipient: Account; amount: bigint }[];
+      /** The node is the cycle's drawn distributor (its list is the one posted). */
+      readonly distributor: boolean;
+    }
+  | { readonly call: "distribution"; readonly cycle: number; readonly failed: TaskFailure };
+
+export type ExecutorOptions = {
+  readonly taskId: Hash;
+  readonly me: Account;
+  readonly store: NodeMemoryStore;
+  readonly runner: TaskRunner;
+  readonly proofs: ProofSource;
+  /** The salt of a cycle's commitment: random on a running node, derived in a seeded local run. */
+  readonly salt: (cycle: number) => Hash;
+  readonly onCall?: (call: TaskCall) => void;
+  /** A cycle the node does no work for (a local run past its last round): the reason, stored instead of a call. */
+  readonly skipWork?: (cycle: number) => string | undefined;
+};
+
+export type IoAction = Exclude<NodeAction, { type: "send" }>;
+
+function failureOf(result: Extract<TaskCallResult<unknown>, { ok: false }>): TaskFailure {
+  return { code: failureCode(result), reason: result.reason, message: result.message };
+}
+
+export class Executor {
+  readonly #options: ExecutorOptions;
+
+  constructor(options: ExecutorOptions) {
+    this.#options = options;
+  }
+
+  /** Carries out one IO action on `state`; resolves with whether it stored a result `decide` can act on. */
+  async execute(state: State, action: IoAction): Promise<boolean> {
+    if (action.type === "runTask") return this.runTask(state, action.cycle);
+    if (action.type === "auditProof") return (await this.auditProof(state, action)) !== null;
+    return (await this.computeList(state, action)) !== null;
+  }
+
+  /** Runs the task for `cycle` and stores its proof with a fresh salt, or the failure (nothing is committed). */
+  async runTask(state: State, cycle: number): Promise<boolean> {
+    const { store, runner } = this.#options;
+    const round = this.#round(state);
+    if (round === undefined) return false;
+    const skipped = this.#options.skipWork?.(cycle);
+    if (skipped !== undefined) {
+      store.saveWork(cycle, { status: "failed", reason: skipped }, null);
+      return true;
+    }
+    const result = await runner.work(cycle, round);
+    if (!result.ok) {
+      // Missing a cycle costs its reward; a wrong commit costs the stake. A task that submitted nothing did not
+      // fail, but commits nothing either.
+      const failed = failureOf(result);
+      store.saveWork(cycle, { status: "failed", reason: `${failed.code}: ${failed.message}` }, null);
+      this.#report(
+        result.reason === "nothing-submitted"
+          ? { call: "task+submission", cycle, nothing: result.message, code: failed.code }
+          : { call: "task+submission", cycle, failed },
+      );
+      return true;
+    }
+    const proofDigest = sha256Hex(result.value);
+    store.saveWork(cycle, { status: "done", proofDigest, salt: this.#options.salt(cycle) }, result.value);
+    this.#report({ call: "task+submission", cycle, submitted: result.value, proofDigest });
+    return true;
+  }
+
+  /**
+   * Gets a revealed proof (published on the ledger, or from its node), checks its digest, and runs the task's audit
+   * on it; stores and returns the verdict, or null when the task's audit itself failed (no verdict, no vote).
+   */
+  async auditProof(state: State, action: Extract<NodeAction, { type: "auditProof" }>): Promise<Verdict | null> {
+    const task = getTask(state, this.#options.taskId);
+    const round = this.#round(state);
+    if (task === undefined || round === undefined) return null;
+    // A payload published on the ledger (an answered availability challenge, protocol.md §5.6) needs no fetch.
+    const bytes =
+      action.published !== undefined
+        ? Buffer.from(action.published, "hex")
+        : await this.#options.proofs(action, task.params.maxProofBytes);
+    let verdict: Verdict;
+    if (bytes === null) verdict = "unavailable";
+    else if (sha256Hex(bytes) !== action.proofDigest) verdict = "invalid";
+    else {
+      const result = await this.#options.runner.audit(action.cycle, round, bytes, action.target);
+      if (!result.ok) {
+        this.#report({ call: "audit", cycle: action.cycle, target: action.target, failed: failureOf(result) });
+        return null;
+      }
+      verdict = result.value ? "valid" : "invalid";
+    }
+    this.#options.store.saveVerdict(verdictKey(action.cycle, action.target), verdict);
+    this.#report({ call: "audit", cycle: action.cycle, target: action.target, verdict });
+    return verdict;
+  }
+
+  /** Runs the task's distribution for a cycle's current attempt and stores the list and its digest. */
+  async computeList(state: State, action: Extract<NodeAction, { type: "computeList" }>): Promise<ListRecord | null> {
+    const { taskId, runner, store } = this.#options;
+    const cycle = getCycle(state, taskId, action.cycle);
+    if (cycle === undefined) return null;
+    const submitters = listSubmitters(state, taskId, action.cycle, cycle.attemptRound);
+    const result = await runner.distribution(action.cycle, cycle.attemptRound, submitters, cycle.reserved);
+    if (!result.ok) {
+      this.#report({ call: "distribution", cycle: action.cycle, failed: failureOf(result) });
+      return null;
+    }
+    const entries = [...result.value];
+    const list = { entries, digest: listDigest(entries) };
+    store.saveList(listKey(action.cycle, action.attempt), list);
+    const distributor = cycle.distributor === this.#options.me;
+    this.#report({ call: "distribution", cycle: action.cycle, entries, distributor });
+    return list;
+  }
+
+  /** The round the node's transactions land in (decide targets the next slot). */
+  #round(state: State): number | undefined {
+    const task = getTask(state, this.#options.taskId);
+    return task === undefined ? undefined : roundOf(task, getChain(state).slot + 1);
+  }
+
+  #report(call: TaskCall): void {
+    this.#options.onCall?.(call);
+  }
 }
 
 /** Failed calls of the task's own audit on one proof before the node stops trying (no verdict, no vote). */
@@ -85,64 +252,24 @@ export class AuditAttempts {
   }
 }
 
-/** Fetches a revealed proof from its node, checks digest and size, and runs the task's audit on it. */
-export async function auditProofAction(
-  options: ExecutorOptions,
-  state: State,
-  action: Extract<NodeAction, { type: "auditProof" }>,
-): Promise<Verdict | null> {
-  const task = getTask(state, options.taskId);
-  if (task === undefined) return null;
-  // A payload published on the ledger (an answered availability challenge, protocol.md §5.6) needs no fetch.
-  const fetched =
-    action.published !== undefined
-      ? Buffer.from(action.published, "hex")
-      : await fetchProof(options, action.url, action.proofDigest, task.params.maxProofBytes);
-  let verdict: Verdict;
-  if (fetched === null) verdict = "unavailable";
-  else if (sha256Hex(fetched) !== action.proofDigest) verdict = "invalid";
-  else {
-    const result = await options.runner.audit(action.cycle, roundOf(task, chainSlot(state)), fetched, action.target);
-    if (!result.ok) {
-      options.log("warn", "own audit function failed; no verdict", {
-        cycle: action.cycle,
-        target: action.target,
-        code: failureCode(result),
-        message: result.message,
-      });
-      return null;
+/**
+ * Proofs from their nodes' servers (GET {url}/proofs/{digest}), each try within `timeoutMs`, `attempts` tries: null
+ * when none answers (judged unavailable: downtime is not fraud, protocol.md §5.3).
+ */
+export function httpProofSource(options: { readonly timeoutMs: number; readonly attempts: number }): ProofSource {
+  return async (action, maxBytes) => {
+    const url = `${action.url.replace(/\/$/, "")}/proofs/${action.proofDigest}`;
+    for (let attempt = 0; attempt < options.attempts; attempt += 1) {
+      try {
+        const bytes = await fetchProofBytes(url, options.timeoutMs, maxBytes);
+        if (bytes !== undefined) return bytes;
+      } catch {
+        // Unreachable or too slow: tried again, then judged unavailable.
+      }
+      await new Promise((resolve) => setTimeout(resolve, options.timeoutMs / 2));
     }
-    verdict = result.value ? "valid" : "invalid";
-  }
-  options.store.saveVerdict(verdictKey(action.cycle, action.target), verdict);
-  options.log(verdict === "valid" ? "info" : "warn", "audited proof", {
-    cycle: action.cycle,
-    target: action.target,
-    verdict,
-  });
-  return verdict;
-}
-
-async function fetchProof(
-  options: ExecutorOptions,
-  url: string,
-  digest: string,
-  maxBytes: number,
-): Promise<Uint8Array | null> {
-  for (let attempt = 0; attempt < options.fetchAttempts; attempt += 1) {
-    try {
-      const bytes = await fetchProofBytes(
-        `${url.replace(/\/$/, "")}/proofs/${digest}`,
-        options.fetchTimeoutMs,
-        maxBytes,
-      );
-      if (bytes !== undefined) return bytes;
-    } catch {
-      // Unreachable or too slow: retried, then judged unavailable (downtime is not fraud, protocol.md §5.3).
-    }
-    await new Promise((resolve) => setTimeout(resolve, options.fetchTimeoutMs / 2));
-  }
-  return null;
+    return null;
+  };
 }
 
 /**
@@ -161,27 +288,4 @@ export async function fetchProofBytes(
     if (error instanceof HttpBodyTooLarge) return new Uint8Array(0);
     throw error;
   }
-}
-
-/** Runs the task's distribution for a cycle's current attempt and stores the list and its digest. */
-export async function computeListAction(
-  options: ExecutorOptions,
-  state: State,
-  action: Extract<NodeAction, { type: "computeList" }>,
-): Promise<void> {
-  const task = getTask(state, options.taskId);
-  const cycle = getCycle(state, options.taskId, action.cycle);
-  if (task === undefined || cycle === undefined) return;
-  const submitters = listSubmitters(state, task.id, action.cycle, cycle.attemptRound);
-  const result = await options.runner.distribution(action.cycle, cycle.attemptRound, submitters, cycle.reserved);
-  if (!result.ok) {
-    options.log("warn", "distribution function failed", {
-      cycle: action.cycle,
-      code: failureCode(result),
-      message: result.message,
-    });
-    return;
-  }
-  const entries = result.value;
-  options.store.saveList(listKey(action.cycle, action.attempt), { entries, digest: listDigest(entries) });
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { blobUploadPayload, type KeyPair, signBytes, signTransaction, VerifierPool } from "@gradual/ledger/client";
@@ -13,13 +14,14 @@ import {
   type ProtocolEvent,
   type RegisteredCode,
   roundOf,
+  type State,
   sha256Hex,
   type Transaction,
   transactionHash,
   transactionToJson,
 } from "@gradual/protocol";
 import { parseTaskLimitsConfig, type TaskLimitsConfig } from "@gradual/sdk";
-import { DEFAULT_DECIDE_OPTIONS, decide, type NodeAction, type NodeMemory } from "../decide.ts";
+import { DEFAULT_DECIDE_OPTIONS, decide, type NodeAction, type NodeMemory, stepNode } from "../decide.ts";
 import { failureCode } from "../sandbox/codes.ts";
 import {
   DEFAULT_TASK_LIMITS,
@@ -29,16 +31,15 @@ import {
   type TaskLimits,
   type TaskRunner,
 } from "../sandbox/types.ts";
+import type { Settlement } from "../settlement/settlement.ts";
 import {
   AuditAttempts,
-  auditProofAction,
-  computeListAction,
-  type ExecutorLog,
-  type ExecutorOptions,
+  Executor,
+  httpProofSource,
+  type IoAction,
   MAX_AUDIT_FAILURES,
-  runTaskAction,
+  type TaskCall,
 } from "./executor.ts";
-import type { LedgerSource } from "./ledgerSource.ts";
 import { NodeMetrics } from "./metrics.ts";
 import { NodeStore } from "./nodeStore.ts";
 import { describeOwnEvent } from "./ownEvents.ts";
@@ -78,10 +79,13 @@ export function describeFailure(error: unknown, ledgerUrl: string): string {
 /** The slot length assumed when the ledger does not report one, in ms (the devnet's). */
 const FALLBACK_SLOT_MS = 400;
 
+export type NodeLog = (level: "info" | "warn" | "error", message: string, fields?: Record<string, unknown>) => void;
+
 export type RunnerFactory = (bundlePath: string, host: TaskHost, limits: TaskLimits) => Promise<TaskRunner>;
 
 export type TaskNodeOptions = {
-  readonly ledger: LedgerSource;
+  /** Where the task settles: the gradual ledger over HTTP (`httpSettlement`), or a `memorySettlement`. */
+  readonly settlement: Settlement;
   readonly keyPair: KeyPair;
   readonly taskId: Hash;
   readonly dataDir: string;
@@ -95,7 +99,7 @@ export type TaskNodeOptions = {
   readonly pollMs: number;
   readonly taskVars: Readonly<Record<string, string>>;
   readonly limits?: Partial<TaskLimits>;
-  readonly log: ExecutorLog;
+  readonly log: NodeLog;
   readonly createRunner: RunnerFactory;
   /** Called with the protocol events of every replayed block (the devnet prints them). */
   readonly onEvents?: (events: readonly ProtocolEvent[], slot: number) => void;
@@ -111,6 +115,7 @@ export class TaskNode {
   readonly metrics = new NodeMetrics();
   replica: Replica | undefined;
   runner: TaskRunner | undefined;
+  #executor: Executor | undefined;
   ledgerHead = 0;
   #inFlight = new Set<string>();
   readonly #audits = new AuditAttempts();
@@ -140,17 +145,17 @@ export class TaskNode {
   }
 
   async start(): Promise<void> {
-    const genesis = await this.options.ledger.genesis();
+    const genesis = await this.options.settlement.genesis();
     this.#verifier = new VerifierPool({ chainId: genesis.chainId, workers: this.options.verifierWorkers ?? 1 });
     this.replica = new Replica(genesis, this.#verifier);
-    this.#loggedAfterBlock = await this.options.ledger.head();
+    this.#loggedAfterBlock = await this.options.settlement.head();
     await this.tick();
     const state = this.replica.state;
     const task = getTask(state, this.options.taskId);
     if (task === undefined && this.#lastError === undefined)
       throw new NodeStartError(
         "NODE__TASK_NOT_FOUND",
-        `no task ${this.options.taskId} on the ledger at ${this.options.ledger.url} (list them with: gradual task list)`,
+        `no task ${this.options.taskId} on the ledger at ${this.options.settlement.url} (list them with: gradual task list)`,
       );
     if (task !== undefined) {
       const view = getNodeView(state, task.id, this.me);
@@ -224,7 +229,7 @@ export class TaskNode {
         this.options.onFatal?.(error);
         return;
       }
-      const message = describeFailure(error, this.options.ledger.url);
+      const message = describeFailure(error, this.options.settlement.url);
       // One line per distinct failure, not one per pass (a pass runs every pollMs while the ledger is down).
       if (message !== this.#lastError) this.options.log("error", `${message}; retrying`);
       this.#lastError = message;
@@ -235,10 +240,10 @@ export class TaskNode {
 
   async #sync(): Promise<void> {
     const replica = this.replica as Replica;
-    this.ledgerHead = await this.options.ledger.head();
+    this.ledgerHead = await this.options.settlement.head();
     while (replica.height < this.ledgerHead && !this.#closed) {
       const to = Math.min(replica.height + 100, this.ledgerHead);
-      for (const block of await this.options.ledger.blocks(replica.height + 1, to)) {
+      for (const block of await this.options.settlement.blocks(replica.height + 1, to)) {
         const events = await replica.apply(block);
         this.options.onEvents?.(events, block.slot);
         this.#logOwnEvents(events, block.number);
@@ -278,7 +283,7 @@ export class TaskNode {
     if (this.runner !== undefined) return;
     const task = getTask((this.replica as Replica).state, this.options.taskId);
     if (task === undefined) return;
-    const bytes = await this.options.ledger.blob(task.bundleHash);
+    const bytes = await this.options.settlement.blob(task.bundleHash);
     const directory = join(this.options.dataDir, "bundles");
     mkdirSync(directory, { recursive: true });
     const bundlePath = join(directory, `${task.bundleHash}.mjs`);
@@ -294,16 +299,25 @@ export class TaskNode {
     this.options.log("info", describeTaskLimits(limits));
     const config = { ...published.config, ...this.options.taskVars };
     this.runner = await this.options.createRunner(bundlePath, this.#host(config), limits);
+    this.#executor = new Executor({
+      taskId: task.id,
+      me: this.me,
+      store: this.store,
+      runner: this.runner,
+      proofs: httpProofSource({ timeoutMs: 2_000, attempts: 3 }),
+      salt: () => randomBytes(32).toString("hex"),
+      onCall: (call) => this.#logCall(call),
+    });
     const setup = await this.runner.setup();
     if (!setup.ok) this.options.log("warn", "task setup failed", { code: failureCode(setup), message: setup.message });
     this.options.log("info", "task bundle loaded", { task: task.id, bundle: task.bundleHash, bytes: bytes.length });
   }
 
-  /** The ledger's slot length in ms (GET /v1/chain), or the devnet's when the ledger does not say. */
+  /** The settlement's slot length in ms, or the devnet's when it does not say. */
   async #slotMs(): Promise<number> {
     try {
-      const chain = await this.options.ledger.get<{ slotMs?: unknown }>("/v1/chain");
-      if (Number.isSafeInteger(chain.slotMs) && (chain.slotMs as number) > 0) return chain.slotMs as number;
+      const slotMs = await this.options.settlement.slotMs();
+      if (slotMs !== undefined && Number.isSafeInteger(slotMs) && slotMs > 0) return slotMs;
     } catch (error) {
       this.options.log("warn", "cannot read the slot length; time limits assume 400 ms slots", {
         error: error instanceof Error ? error.message : String(error),
@@ -315,7 +329,7 @@ export class TaskNode {
   /** The creator's config values and limits, published as the task's metadata blob (`gradual task create`). */
   async #published(metadataHash: string | null): Promise<{ config: Record<string, string>; limits: TaskLimitsConfig }> {
     if (metadataHash === null) return { config: {}, limits: {} };
-    const metadata = JSON.parse(new TextDecoder().decode(await this.options.ledger.blob(metadataHash))) as {
+    const metadata = JSON.parse(new TextDecoder().decode(await this.options.settlement.blob(metadataHash))) as {
       config?: Record<string, string>;
       limits?: unknown;
     };
@@ -331,7 +345,7 @@ export class TaskNode {
   }
 
   #host(config: Readonly<Record<string, string>>): TaskHost {
-    const { keyPair, taskId, ledger, log } = this.options;
+    const { keyPair, taskId, settlement, log } = this.options;
     return {
       taskId,
       node: keyPair.publicKey,
@@ -341,11 +355,11 @@ export class TaskNode {
         put: async (bytes) => {
           const chainId = getChain((this.replica as Replica).state).chainId;
           const signature = signBytes(keyPair, blobUploadPayload(chainId, sha256Hex(bytes)));
-          return ledger.putBlob(bytes, keyPair.publicKey, signature);
+          return settlement.putBlob(bytes, keyPair.publicKey, signature);
         },
-        get: (hash) => ledger.blob(hash),
+        get: (hash) => settlement.blob(hash),
       },
-      ledger: { get: (path) => ledger.get(path.startsWith("/v1") ? path : `/v1${path}`) },
+      ledger: { get: (path) => settlement.get(path.startsWith("/v1") ? path : `/v1${path}`) },
       log: {
         info: (message, fields) => log("info", `task: ${message}`, fields),
         warn: (message, fields) => log("warn", `task: ${message}`, fields),
@@ -392,7 +406,7 @@ export class TaskNode {
     const replica = this.replica as Replica;
     // A node that fell behind (CPU starved, slow ledger) would decide on a past slot and send transactions for
     // windows that already closed (DISTRIBUTION__WRONG_ATTEMPT, late commits). Catch up first; act on a fresh state.
-    const head = await this.options.ledger.head();
+    const head = await this.options.settlement.head();
     const lag = head - replica.height;
     if (lag > MAX_ACTING_LAG_BLOCKS) {
       if (this.#behindSince === undefined) {
@@ -410,52 +424,47 @@ export class TaskNode {
       this.#behindSince = undefined;
     }
     this.metrics.ledgerHead = head;
-    const actions = decide({
-      state: replica.state,
-      task: this.options.taskId,
-      me: this.me,
-      memory: this.#memory(),
-      options: { ...DEFAULT_DECIDE_OPTIONS, autoClaim: this.options.autoClaim },
-      payloadOf: (digest) => {
-        try {
-          const proof = this.store.proof(digest);
-          return proof === undefined ? undefined : Buffer.from(proof.bytes).toString("hex");
-        } catch (error) {
-          // A damaged proof is not published (it would not match its digest); the node's other duties go on.
-          this.options.log("error", "cannot publish a damaged proof", { digest, error: String(error) });
-          return undefined;
-        }
+    const state = replica.state;
+    const decideNow = () =>
+      decide({
+        state,
+        task: this.options.taskId,
+        me: this.me,
+        memory: this.#memory(),
+        options: { ...DEFAULT_DECIDE_OPTIONS, autoClaim: this.options.autoClaim },
+        payloadOf: (digest) => {
+          try {
+            const proof = this.store.proof(digest);
+            return proof === undefined ? undefined : Buffer.from(proof.bytes).toString("hex");
+          } catch (error) {
+            // A damaged proof is not published (it would not match its digest); the node's other duties go on.
+            this.options.log("error", "cannot publish a damaged proof", { digest, error: String(error) });
+            return undefined;
+          }
+        },
+      });
+    // One pass: sends go out in order; task calls, fetches and lists run in the background, and when one finishes
+    // the node passes again (on the state it has then).
+    await stepNode(
+      decideNow,
+      async (action) => {
+        this.metrics.count(`action_${action.type}`);
+        if (action.type === "send") await this.#send(action);
+        else this.#runIo(state, action);
+        return false;
       },
-    });
-    for (const action of actions) {
-      this.metrics.count(`action_${action.type}`);
-      if (action.type === "send") await this.#send(action);
-      else this.#runIo(action);
-    }
+      1,
+    );
   }
 
-  #runIo(action: Exclude<NodeAction, { type: "send" }>): void {
+  #runIo(state: State, action: IoAction): void {
     this.#inFlight.add(action.key);
-    const state = (this.replica as Replica).state;
-    const executor: ExecutorOptions = {
-      taskId: this.options.taskId,
-      me: this.me,
-      store: this.store,
-      runner: this.runner as TaskRunner,
-      log: this.options.log,
-      fetchTimeoutMs: 2_000,
-      fetchAttempts: 3,
-    };
-    const run =
-      action.type === "runTask"
-        ? runTaskAction(executor, state, action.cycle)
-        : action.type === "auditProof"
-          ? auditProofAction(executor, state, action)
-          : computeListAction(executor, state, action);
-    void run
-      .then((result) => {
+    const executor = this.#executor as Executor;
+    void executor
+      .execute(state, action)
+      .then((stored) => {
         if (action.type !== "auditProof") return;
-        if (this.#audits.record(action.key, result !== null) === "gave-up") {
+        if (this.#audits.record(action.key, stored) === "gave-up") {
           this.options.log(
             "warn",
             `gave up auditing after ${MAX_AUDIT_FAILURES} failed audit calls: no verdict, no vote`,
@@ -473,6 +482,39 @@ export class TaskNode {
         this.#inFlight.delete(action.key);
         if (!this.#closed) void this.tick();
       });
+  }
+
+  /** A task call in the node's log. */
+  #logCall(call: TaskCall): void {
+    const { log } = this.options;
+    const { cycle } = call;
+    if (call.call === "task+submission") {
+      if ("submitted" in call)
+        log("info", "work done", { cycle, proofDigest: call.proofDigest, bytes: call.submitted.length });
+      else if ("nothing" in call) log("info", "nothing to submit this cycle", { cycle, code: call.code });
+      else
+        log("warn", "task failed; this cycle is missed", {
+          cycle,
+          code: call.failed.code,
+          message: call.failed.message,
+        });
+    } else if (call.call === "audit") {
+      if ("failed" in call)
+        log("warn", "own audit function failed; no verdict", {
+          cycle,
+          target: call.target,
+          code: call.failed.code,
+          message: call.failed.message,
+        });
+      else
+        log(call.verdict === "valid" ? "info" : "warn", "audited proof", {
+          cycle,
+          target: call.target,
+          verdict: call.verdict,
+        });
+    } else if ("failed" in call) {
+      log("warn", "distribution function failed", { cycle, code: call.failed.code, message: call.failed.message });
+    } else log("info", "list computed", { cycle, entries: call.entries.length, distributor: call.distributor });
   }
 
   #nextNonce(): number {
@@ -496,7 +538,7 @@ export class TaskNode {
 
   async #submit(nonce: number, envelope: string): Promise<void> {
     this.#submittedAt.set(nonce, Date.now());
-    const outcome = await this.options.ledger.submit(
+    const outcome = await this.options.settlement.submit(
       JSON.parse(envelope) as { tx: Record<string, unknown>; signature: string },
     );
     if (outcome.ok || outcome.code === "TX__NONCE_TOO_LOW") return;

@@ -1,20 +1,10 @@
 import type { KeyPair } from "@gradual/ledger";
-import {
-  type Account,
-  DEVNET_PARAMS,
-  decodeTransaction,
-  type Hash,
-  isDecodeRejection,
-  type TaskParams,
-  TOKEN,
-  type Transaction,
-} from "@gradual/protocol";
+import { type Account, DEVNET_PARAMS, type Hash, type TaskParams, TOKEN, type Transaction } from "@gradual/protocol";
 import type { TaskDefinition } from "@gradual/sdk";
-import type { ExecutorLog } from "../../src/runtime/executor.ts";
-import type { LedgerSource } from "../../src/runtime/ledgerSource.ts";
-import type { TaskNode } from "../../src/runtime/taskNode.ts";
+import type { NodeLog, TaskNode } from "../../src/runtime/taskNode.ts";
 import { createInProcessTaskRunner } from "../../src/sandbox/inProcessRunner.ts";
 import type { TaskLimits, TaskRunner } from "../../src/sandbox/types.ts";
+import type { Settlement } from "../../src/settlement/settlement.ts";
 import { startNode } from "../../src/startNode.ts";
 import type { TestLedger } from "./testLedger.ts";
 
@@ -46,7 +36,7 @@ export async function createTestTask(
   params: Partial<TaskParams> = {},
 ): Promise<{ taskId: Hash; params: TaskParams }> {
   const bundle = new TextEncoder().encode("export default {};");
-  const { hash } = await ledger.client.uploadBlob(bundle, creator);
+  const hash = await ledger.uploadBlob(bundle, creator);
   const full = { ...FAST_PARAMS, ...params };
   const taskId = await ledger.send(creator, {
     kind: "createTask",
@@ -158,7 +148,7 @@ export type TestNodeOptions = {
   readonly stake?: bigint;
   readonly limits?: Partial<TaskLimits>;
   /** Wraps the node's ledger source (faults: a submit that throws, a refusal). */
-  readonly source?: (source: LedgerSource) => LedgerSource;
+  readonly source?: (source: Settlement) => Settlement;
   /** Wraps the node's task runner (a cheat, a failing call). */
   readonly runner?: (runner: TaskRunner) => TaskRunner;
   /** The URL staked on the ledger for this node's proofs (default: its own server). */
@@ -172,11 +162,11 @@ export async function startTestNode(options: TestNodeOptions): Promise<TestNode>
   const inFlight = new InFlight();
   const logs: LogLine[] = [];
   const calls: string[] = [];
-  const log: ExecutorLog = (level, message, fields) => logs.push({ level, message, fields });
+  const log: NodeLog = (level, message, fields) => logs.push({ level, message, fields });
   const base = options.source?.(options.ledger.source) ?? options.ledger.source;
   const running = await startNode({
     ledgerUrl: options.ledger.url,
-    ledger: inFlight.wrap(base),
+    settlement: inFlight.wrap(base),
     keyPair: options.key,
     taskId: options.taskId,
     dataDir: options.dataDir,
@@ -247,13 +237,9 @@ export async function sentBy(ledger: TestLedger, account: Account, from = 1, to?
   const last = to ?? (await ledger.head());
   const included: IncludedTx[] = [];
   for (let start = from; start <= last; start += 100) {
-    for (const block of await ledger.client.getBlocks(start, Math.min(start + 99, last))) {
+    for (const block of await ledger.included(start, Math.min(start + 99, last))) {
       for (const entry of block.txs) {
-        const tx = decodeTransaction(entry.tx);
-        if (isDecodeRejection(tx)) throw new Error(`block ${block.number}: undecodable transaction`);
-        if (tx.from !== account) continue;
-        const result = entry.result as { ok: boolean; code?: string };
-        included.push({ block: block.number, tx, ok: result.ok, code: result.code });
+        if (entry.tx.from === account) included.push({ block: block.number, ...entry });
       }
     }
   }
@@ -275,7 +261,7 @@ export function describeTxs(txs: readonly IncludedTx[]): string[] {
 export async function runTo(ledger: TestLedger, slot: number, nodes: readonly TestNode[]): Promise<void> {
   for (;;) {
     for (const node of nodes) await node.settle();
-    const head = (await ledger.client.getHead()).slot;
+    const head = await ledger.head();
     if (head >= slot) return;
     await ledger.advance();
   }

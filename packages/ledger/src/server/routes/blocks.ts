@@ -1,7 +1,7 @@
 import { ROUTES } from "@gradual/wire";
+import { blockToWire, headerToWire } from "../../block.ts";
 import { LedgerError } from "../../errors.ts";
 import type { ServerContext } from "../createLedgerServer.ts";
-import { blockToWire, headerToWire } from "../wireViews.ts";
 
 /** Most blocks one range request returns. */
 const MAX_BLOCK_RANGE = 100;

@@ -1,8 +1,8 @@
 import { getChain } from "@gradual/protocol";
 import { type ChainInfo, type Health, ROUTES } from "@gradual/wire";
+import { headerToWire } from "../../block.ts";
 import type { ServerContext } from "../createLedgerServer.ts";
 import { buildOpenApiDocument } from "../routeTable.ts";
-import { headerToWire } from "../wireViews.ts";
 
 export function registerChainRoutes({ table, modules }: ServerContext): void {
   const { ledger, producer, metrics } = modules;

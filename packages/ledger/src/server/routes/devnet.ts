@@ -1,9 +1,10 @@
 import { timingSafeEqual } from "node:crypto";
 import { ROUTES, type WaitQuery } from "@gradual/wire";
 import type { FastifyRequest } from "fastify";
+import { headerToWire } from "../../block.ts";
 import { LedgerError } from "../../errors.ts";
 import type { ServerContext } from "../createLedgerServer.ts";
-import { ackToWire, headerToWire } from "../wireViews.ts";
+import { ackToWire } from "../wireViews.ts";
 
 const ERRORS = { description: "{ code, message, context }" };
 

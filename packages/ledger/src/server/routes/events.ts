@@ -1,9 +1,9 @@
 import type { ServerResponse } from "node:http";
 import { type BlockEventData, ROUTES } from "@gradual/wire";
 import type { Block, StoredBlock } from "../../block.ts";
+import { blockEventsToWire, headerToWire } from "../../block.ts";
 import { LedgerError } from "../../errors.ts";
 import type { ServerContext } from "../createLedgerServer.ts";
-import { blockEventsToWire, headerToWire } from "../wireViews.ts";
 
 /** Most past blocks one stream replays before going live. */
 const MAX_EVENT_BACKLOG_BLOCKS = 10_000;
