@@ -154,8 +154,10 @@ export class MemoryChain {
    * when a ledger produced no block for them).
    */
   produce(slot = this.slot + 1): ProducedBlock {
-    if (this.#options.keepBlocks && slot !== this.slot + 1)
+    if (this.#options.keepBlocks && slot !== this.slot + 1) {
+      // Only a bug in the caller: a replica follows one block per slot, so a chain that keeps blocks never skips.
       throw new Error(`a chain that keeps its blocks produces one per slot (slot ${this.slot} to ${slot})`);
+    }
     const entries = this.#pending;
     this.#pending = [];
     const applied = applyBlock(
