@@ -12,16 +12,17 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { ERROR_CODES, stateFromEntries, stateRoot, TRANSACTION_KINDS } from "@gradual/protocol";
-import { parseVectorJson, toVectorJson } from "../src/t8n/json.ts";
 import {
   expectationMismatch,
   type PostFile,
   parsePre,
   parseTxs,
+  parseVectorJson,
   type TxsFile,
+  toVectorJson,
   transition,
-} from "../src/t8n/transition.ts";
+} from "@gradual/ledger/t8n";
+import { ERROR_CODES, stateFromEntries, stateRoot, TRANSACTION_KINDS } from "@gradual/protocol";
 import { staleFiles } from "./vectors/generate.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");

@@ -1,20 +1,21 @@
 import { readFileSync, writeFileSync } from "node:fs";
-import { ProtocolError } from "@gradual/protocol";
-import type { Command } from "commander";
-import { CliError } from "../output.ts";
-import { parseVectorJson, toVectorJson } from "../t8n/json.ts";
 import {
   expectationMismatch,
   InvariantError,
   type PostFile,
   parsePre,
   parseTxs,
+  parseVectorJson,
   postFromRun,
   runSteps,
   type StepResult,
   stateFromPre,
   type TxsFile,
-} from "../t8n/transition.ts";
+  toVectorJson,
+} from "@gradual/ledger/t8n";
+import { ProtocolError } from "@gradual/protocol";
+import type { Command } from "commander";
+import { CliError } from "../output.ts";
 
 const FORMATS = `
 Files (JSON; amounts in state records and events are bigints written as "123n"):

@@ -1,5 +1,14 @@
 import { type KeyPair, keyPairFromSecret, signTransaction } from "@gradual/ledger";
 import {
+  type Expectation,
+  expectationMismatch,
+  runSteps,
+  type Step,
+  type StepResult,
+  type TxResult,
+  type TxStep,
+} from "@gradual/ledger/t8n";
+import {
   type Account,
   type CycleRecord,
   type CycleWindows,
@@ -29,15 +38,6 @@ import {
   transactionToJson,
   type VoteChoice,
 } from "@gradual/protocol";
-import {
-  type Expectation,
-  expectationMismatch,
-  runSteps,
-  type Step,
-  type StepResult,
-  type TxResult,
-  type TxStep,
-} from "../../src/t8n/transition.ts";
 
 /**
  * Builds spec vectors by driving the real protocol: a case first plays a short history (the setup) to reach its

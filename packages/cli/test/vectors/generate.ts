@@ -11,8 +11,16 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { parseVectorJson, toVectorJson } from "../../src/t8n/json.ts";
-import { parsePre, parseTxs, postFromRun, preFromState, type TxsFile, transition } from "../../src/t8n/transition.ts";
+import {
+  parsePre,
+  parseTxs,
+  parseVectorJson,
+  postFromRun,
+  preFromState,
+  type TxsFile,
+  toVectorJson,
+  transition,
+} from "@gradual/ledger/t8n";
 import { accountOf, NAMES, VectorBuilder } from "./builder.ts";
 import { ALL_CASES } from "./cases/index.ts";
 import type { VectorCase } from "./scenarios.ts";

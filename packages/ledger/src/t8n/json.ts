@@ -1,5 +1,4 @@
-import { canonicalParse } from "@gradual/protocol";
-import { CliError } from "../output.ts";
+import { canonicalParse, GradualError, type RegisteredCode } from "@gradual/protocol";
 
 /**
  * JSON for spec vectors and the transition tool: bigints as `"123n"` strings (the protocol's canonical convention,
@@ -67,6 +66,14 @@ export function parseVectorJson(text: string, what: string): unknown {
   try {
     return canonicalParse(text);
   } catch (error) {
-    throw new CliError("T8N__BAD_JSON", `${what} is not valid JSON: ${(error as Error).message}`);
+    throw new T8nError("T8N__BAD_JSON", `${what} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+/** A pre-state, transaction file or vector the transition tool cannot use (its code says what is wrong). */
+export class T8nError extends GradualError {
+  override readonly name = "T8nError";
+  constructor(code: RegisteredCode, message: string) {
+    super(code, { message });
   }
 }

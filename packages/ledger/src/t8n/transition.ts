@@ -1,4 +1,3 @@
-import { admitTransaction } from "@gradual/ledger/client";
 import {
   advanceSlot,
   applyTransaction,
@@ -18,8 +17,8 @@ import {
   type Transaction,
   transactionHash,
 } from "@gradual/protocol";
-import { CliError } from "../output.ts";
-import { sortKeysDeep } from "./json.ts";
+import { admitTransaction } from "../edge.ts";
+import { sortKeysDeep, T8nError } from "./json.ts";
 
 /**
  * The state transition behind `gradual t8n`, the spec-vector generator and the spec-vector runner (one code path for
@@ -100,8 +99,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-function badInput(code: RegisteredCode, message: string): CliError {
-  return new CliError(code, message);
+function badInput(code: RegisteredCode, message: string): T8nError {
+  return new T8nError(code, message);
 }
 
 function isSlot(value: unknown): value is number {
@@ -179,7 +178,7 @@ export function parseTxs(value: unknown, what = "txs.json"): TxsFile {
     try {
       return parseStep(step, index);
     } catch (error) {
-      if (error instanceof CliError) throw badInput(error.code, `${what}: ${error.message}`);
+      if (error instanceof T8nError) throw badInput(error.code, `${what}: ${error.message}`);
       throw error;
     }
   });
