@@ -82,7 +82,8 @@ export class MemoryChain {
   readonly genesisRoot: Hash;
   readonly genesisAccounts: readonly { readonly account: Account; readonly balance: bigint }[];
   #state: State;
-  #pending: SealedEntry[] = [];
+  /** Queued for the next block; `hash` is filled in only when blocks are kept (hashing costs a simulation time). */
+  #pending: { readonly tx: Transaction; readonly signature: string; readonly hash?: Hash }[] = [];
   /** Next nonce per sender, counting the transactions still pending. */
   readonly #nonces = new Map<Account, number>();
   /** Block n holds slot n and block 0 is genesis, as on the ledger; empty unless `keepBlocks`. */
@@ -123,8 +124,9 @@ export class MemoryChain {
     return this.#wire;
   }
 
+  /** The sender's next nonce: counted here once known (only this chain's blocks move it), else the account's. */
   #nextNonce(from: Account): number {
-    return Math.max(this.#nonces.get(from) ?? 0, getAccount(this.#state, from).nonce);
+    return this.#nonces.get(from) ?? getAccount(this.#state, from).nonce;
   }
 
   /** Queues an unsigned transaction from `from` for the next block, with the chain id and its next nonce. */
@@ -132,7 +134,7 @@ export class MemoryChain {
     const nonce = this.#nextNonce(from);
     this.#nonces.set(from, nonce + 1);
     const tx = { ...body, chainId: this.chainId, from, nonce } as Transaction;
-    this.#pending.push({ hash: transactionHash(tx), tx, signature: "" });
+    this.#pending.push({ tx, signature: "" });
     return tx;
   }
 
@@ -166,11 +168,21 @@ export class MemoryChain {
       entries.map((entry) => entry.tx),
     );
     applied.outcomes.forEach((outcome, index) => {
-      if (!outcome.ok) this.#options.onRefused?.((entries[index] as SealedEntry).tx, outcome);
+      if (outcome.ok) return;
+      const { tx } = entries[index] as { tx: Transaction };
+      // Refused at the edge, the transaction used no nonce: the sender's next one is read from its account again.
+      if (!outcome.included) this.#nonces.delete(tx.from);
+      this.#options.onRefused?.(tx, outcome);
     });
     if (this.#options.keepBlocks) {
       const prevHash = (this.#blocks.at(-1) as Block).hash;
-      this.#keep(sealBlock({ prevHash, slot, entries, applied, stateRoot: stateRoot(applied.state), producedAtMs: 0 }));
+      const sealed: SealedEntry[] = entries.map((entry) => ({
+        ...entry,
+        hash: entry.hash ?? transactionHash(entry.tx),
+      }));
+      this.#keep(
+        sealBlock({ prevHash, slot, entries: sealed, applied, stateRoot: stateRoot(applied.state), producedAtMs: 0 }),
+      );
     }
     let produced: ProducedBlock = {
       slot,
