@@ -153,7 +153,8 @@ export const NODE_ERROR_CODES = {
     meaning: "The ledger answered a request of the node with an error; the message has the request and the answer",
   },
   NODE__LOCAL_READ_UNSUPPORTED: {
-    meaning: "In gradual task test, ctx.ledger answers only GET /tasks/{id} and GET /blocks?from&to",
+    meaning:
+      "In a local run (task test, koii test, a linked Koii folder), ctx.ledger answers only the chain, its blocks and the task routes",
   },
   NODE__REPLICA_BLOCK_HASH: { meaning: "The block's header fields do not hash to its hash" },
   NODE__REPLICA_PREV_HASH: { meaning: "The block does not link to the previous block's hash" },

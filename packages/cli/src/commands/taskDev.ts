@@ -108,7 +108,7 @@ async function runOnce(
           }
           const round = /^round (\d+)$/.exec(line);
           if (round !== null) flush(Number(round[1]) - 1);
-          if (options.verbose || /FAILED|refused|SLASHED|UPHELD|setup failed/.test(line)) say(line);
+          if (options.verbose || /FAILED|refused|setup failed|✘/.test(line)) say(line);
         },
       });
       flush(Number.POSITIVE_INFINITY);
