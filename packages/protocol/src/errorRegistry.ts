@@ -202,6 +202,7 @@ const KOII_ERROR_CODES = {
   KOII__BAD_SUBMISSION: {
     meaning: "submission(round) gave what Koii's task manager would not submit; nothing is submitted this round",
   },
+  KOII__LINK_NO_PACKAGE: { meaning: "gradual koii link: the folder has no package.json, or it is not valid JSON" },
   KOII__NOT_A_TASK_FOLDER: {
     meaning: "The folder has no config-task.yml, or no src/index that calls initializeTaskManager",
   },
@@ -237,7 +238,6 @@ const CLI_ERROR_CODES = {
   KEYS__WRITE_FAILED: { meaning: "The key file cannot be written" },
   KOII_TEST__FAILED: { meaning: "gradual koii test: a task call failed, or no distribution list was accepted" },
   KOII__BUILD_FAILED: { meaning: "The Koii task folder could not be built into a bundle" },
-  KOII__LINK_NO_PACKAGE: { meaning: "gradual koii link: the folder has no package.json, or it is not valid JSON" },
   KOII__MISSING_TASK_VARIABLE: { meaning: "The Koii task requires a task variable that was not given (--task-var)" },
   LEDGER__SHUTDOWN: { meaning: "gradual ledger failed while stopping (closing its server or store)" },
   NODE__PORT_IN_USE: { meaning: "The node's port is taken (another node?)" },

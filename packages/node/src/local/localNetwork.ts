@@ -133,7 +133,7 @@ export async function runLocalNetwork<Recorded>(
   try {
     nodes.push(...(await startNodes(run, chain, taskId, nodeKeys, server)));
     await stepRounds(run, chain, nodes, taskId, (node, call) => {
-      const { record, line } = run.format.call(run.format.nodeName(node.index), call, nameOf);
+      const { record, line } = run.format.call(node.index, call, nameOf);
       calls.push(record);
       run.report(line);
     });
@@ -207,8 +207,7 @@ async function startNodes<Recorded>(
   const shared = { taskId, chain, ledger, blobs: memoryBlobs(), config: run.config ?? {} };
   const nodes: LocalNode[] = [];
   for (const [index, keyPair] of nodeKeys.entries()) {
-    const say = (level: "info" | "warn" | "error", message: string) =>
-      report(format.log(format.nodeName(index), level, message));
+    const say = (level: "info" | "warn" | "error", message: string) => report(format.log(index, level, message));
     nodes.push(localNode(index, keyPair, await run.createRunner(localHost(shared, keyPair, say), limits, index)));
     const nodeUrl = server?.nodeUrl(index) ?? `http://local/${index}`;
     chain.send(keyPair.publicKey, { kind: "stake", task: taskId, amount: stakeOf(params), nodeUrl });
@@ -218,7 +217,7 @@ async function startNodes<Recorded>(
     const setup = await node.runner.setup();
     if (!setup.ok) {
       const failure = { code: failureCode(setup), reason: setup.reason, message: setup.message };
-      report(format.setupFailed(format.nodeName(node.index), failure));
+      report(format.setupFailed(node.index, failure));
     }
   }
   return nodes;

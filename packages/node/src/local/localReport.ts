@@ -20,16 +20,16 @@ export type LocalReportFormat<Recorded> = {
   readonly start: (rounds: LocalRounds) => string | undefined;
   /** A round's header, said as the round begins (undefined: none). */
   readonly round: (round: number, rounds: LocalRounds) => string | undefined;
-  /** A line the node's task logged. */
-  readonly log: (node: string, level: "info" | "warn" | "error", message: string) => string;
-  readonly setupFailed: (node: string, failure: LocalFailure) => string;
+  /** A line the task of node `index` logged. */
+  readonly log: (index: number, level: "info" | "warn" | "error", message: string) => string;
+  readonly setupFailed: (index: number, failure: LocalFailure) => string;
   /** A transaction the local ledger refused. */
   readonly refused: (tx: Transaction, refusal: { readonly code: string; readonly message: string }) => string;
   /** An event of the ledger (undefined: not told). */
   readonly event: (event: ProtocolEvent, nameOf: (account: Account) => string) => string | undefined;
-  /** A task call of a node: its record, and its line. */
+  /** A task call of node `index`: its record, and its line. */
   readonly call: (
-    node: string,
+    index: number,
     call: LocalCall,
     nameOf: (account: Account) => string,
   ) => { readonly record: Recorded; readonly line: string };
@@ -43,10 +43,10 @@ export function localNodeName(index: number): string {
   return `node-${index + 1}`;
 }
 
-/** One task call of `gradual task test`, for its summary and its --json output. */
-export type CallRecord = {
-  /** node-1, node-2, ... as in the report. */
-  readonly node: string;
+/** One task call of a local run, for its summary and its --json output. */
+export type CallRecord<NodeName = string> = {
+  /** The node as the report names it: node-1, node-2, ... in `gradual task test`. */
+  readonly node: NodeName;
   readonly cycle: number;
   readonly call: LocalCall["call"];
   readonly ok: boolean;
@@ -120,11 +120,12 @@ export const TASK_TEST_REPORT: LocalReportFormat<CallRecord> = {
       ? `round ${round}`
       : `after round ${lastRound}: no new work; the last cycles finish review and payment`;
   },
-  log: (node, level, message) => `  ${node} ${level === "info" ? "log" : level}: ${message}`,
-  setupFailed: (node, failure) => `${node}: setup failed (${failure.code}: ${failure.message})`,
+  log: (index, level, message) => `  ${localNodeName(index)} ${level === "info" ? "log" : level}: ${message}`,
+  setupFailed: (index, failure) => `${localNodeName(index)}: setup failed (${failure.code}: ${failure.message})`,
   refused: (tx, refusal) => `  refused ${tx.kind}: ${refusal.code} ${refusal.message}`,
   event: (event, nameOf) => (TOLD_EVENTS.has(event.type) ? `  ${eventLine(event, nameOf)}` : undefined),
-  call: (node, call, nameOf) => {
+  call: (index, call, nameOf) => {
+    const node = localNodeName(index);
     const { ok, detail, said } = describeCall(call, nameOf);
     return {
       record: { node, cycle: call.cycle, call: call.call, ok, detail },
