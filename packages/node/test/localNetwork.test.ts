@@ -160,6 +160,40 @@ test("ctx.ledger in the local network serves the state routes and /chain", async
   }
 });
 
+/**
+ * With `serveHttp`, each node's routes are served on 127.0.0.1 at the URL it staked with, so a task reads its peers
+ * as on a devnet: the node list from ctx.ledger, then each peer's route by its URL.
+ */
+test("serveHttp: a task reads its peers' routes at the URLs the ledger lists", async () => {
+  const read: string[] = [];
+  const peerReader = defineTask({
+    routes: (router) => router.get("/whoami", (_request, ctx) => ({ body: { node: ctx.node } })),
+    async task(ctx) {
+      const { items } = await ctx.ledger.get<{ items: { account: string; url: string }[] }>(
+        `/tasks/${ctx.taskId}/nodes`,
+      );
+      for (const peer of items.filter((item) => item.account !== ctx.node)) {
+        const reply = await ctx.fetch(`${peer.url}/tasks/${ctx.taskId}/whoami`);
+        const { node } = (await reply.json()) as { node: string };
+        read.push(`${ctx.node}->${node === peer.account ? "peer" : node}`);
+      }
+    },
+    submission: (ctx) => ({ cycle: ctx.cycle }),
+    audit: () => true,
+  });
+  const result = await runLocalNetwork({
+    nodes: 3,
+    rounds: 1,
+    serveHttp: true,
+    createRunner: async (host, limits) => createInProcessTaskRunner(peerReader, host, limits),
+  });
+  assert.deepEqual(
+    result.calls.filter((call) => !call.ok),
+    [],
+  );
+  assert.deepEqual(read.sort(), result.accounts.flatMap((account) => [`${account}->peer`, `${account}->peer`]).sort());
+});
+
 test("ctx.ledger in the local network refuses routes it does not serve", async () => {
   let message = "";
   const reader = defineTask({

@@ -94,6 +94,8 @@ async function runOnce(
         params: { ...config.params, maxNodes: Math.max(config.params.maxNodes, options.nodes) },
         config: (site?.config ?? config).config,
         limits: config.limits,
+        // Each node's routes and revealed proofs at the URL it staked with, as on a devnet.
+        serveHttp: true,
         createRunner: (host, limits) => createSandboxedTaskRunner({ bundlePath, host, limits }),
         signal,
         onReport: (line) => {
