@@ -45,8 +45,9 @@ export const ALLOWED_DEPS: Readonly<Record<string, readonly string[]>> = {
   ledger: ["wire", "protocol"],
   sdk: ["protocol"],
   node: ["ledger", "sdk", "wire", "protocol"],
-  // Beside node: the Koii compatibility layer builds task bundles with the SDK's bundler, never the node.
-  koii: ["sdk", "wire", "protocol"],
+  // Above node: the Koii layer's local runs (`koii test`, a linked folder's chain) drive the node's local harness;
+  // its task bundles (src/shims, built with the SDK's bundler) import neither (packages/koii/test/bundle.test.ts).
+  koii: ["node", "ledger", "sdk", "wire", "protocol"],
   sim: ["node", "sdk", "protocol"],
   cli: ["*"],
   // Browser code: reads the ledger over HTTP (shapes from the wire package), never imports it.

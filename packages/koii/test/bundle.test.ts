@@ -323,6 +323,18 @@ describe("Koii task bundles", { timeout: 60_000 }, () => {
     assert.equal(second.hash, first.hash);
   });
 
+  it("bundles Koii's API from the shims only: nothing of the node, the ledger or the local runs", async () => {
+    // The Koii layer's local runs (koiiLocalNetwork.ts, linked/) import @gradual/node and @gradual/ledger; a task
+    // bundle runs in a node's sandbox and must carry neither (no SQLite, no HTTP server, no second protocol copy).
+    const built = await buildKoiiTask(example("peer-check"));
+    const forbidden = built.inputs.filter((input) =>
+      /packages\/(node|ledger)\/|better-sqlite3|koii\/(src|dist)\/(koiiLocalNetwork|linked\/)/.test(input),
+    );
+    assert.deepEqual(forbidden, []);
+    assert.ok(built.inputs.some((input) => /koii\/(src|dist)\/shims\/namespaceWrapper/.test(input)));
+    assert.ok(built.bytes < 1_600_000, `${built.bytes} bytes`);
+  });
+
   it("builds the same bytes twice", async () => {
     const [first, second] = await Promise.all([
       buildKoiiTask(example("hello-world")),

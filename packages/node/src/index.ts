@@ -1,8 +1,6 @@
 export * from "./bundle.ts";
 export * from "./decide.ts";
-export * from "./local/localNetwork.ts";
-export * from "./local/localNode.ts";
-export * from "./local/memoryChain.ts";
+export * from "./local/index.ts";
 export {
   Executor,
   type ExecutorOptions,

@@ -96,6 +96,104 @@ test("ctx.ledger in the local network serves the task view and its blocks", asyn
   }
 });
 
+/**
+ * The same reader answers the ledger's state routes (the ones Koii's namespace wrapper reads in `gradual koii test`)
+ * and GET /chain, in the wire form of a real ledger's replies.
+ */
+test("ctx.ledger in the local network serves the state routes and /chain", async () => {
+  const seen: JsonValue[] = [];
+  const reader = defineTask({
+    async task(ctx) {
+      const base = `/tasks/${ctx.taskId}`;
+      const nodes = await ctx.ledger.get<{ items: { account: string; stake: string }[]; total: number }>(
+        `${base}/nodes?limit=1`,
+      );
+      const own = await ctx.ledger.get<{ account: string; stake: string }>(`${base}/nodes/${ctx.node}`);
+      const cycle = await ctx.ledger.get<{ cycle: number; phase: string }>(`/v1${base}/cycles/${ctx.cycle}`);
+      const chain = await ctx.ledger.get<{
+        chainId: string;
+        slotMs: number;
+        head: { slot: number };
+        taskCount: number;
+      }>("/chain");
+      const view = await ctx.ledger.get<{ slot: number }>(base);
+      seen.push({
+        page: nodes.items.length,
+        total: nodes.total,
+        own: own.account === ctx.node,
+        stake: own.stake,
+        cycle: cycle.cycle === ctx.cycle,
+        phase: cycle.phase,
+        chain: chain.chainId,
+        slotMs: chain.slotMs,
+        head: chain.head.slot === view.slot,
+        taskCount: chain.taskCount,
+      });
+    },
+    submission: (ctx) => ({ cycle: ctx.cycle }),
+    audit: () => true,
+  });
+  const result = await runLocalNetwork({
+    nodes: 2,
+    rounds: 1,
+    slotMs: 250,
+    createRunner: async (host, limits) => createInProcessTaskRunner(reader, host, limits),
+  });
+  assert.deepEqual(
+    result.calls.filter((call) => !call.ok),
+    [],
+  );
+  assert.equal(seen.length, 2);
+  for (const call of seen) {
+    assert.deepEqual(call, {
+      page: 1,
+      total: 2,
+      own: true,
+      stake: "100000000000",
+      cycle: true,
+      phase: "work",
+      chain: "gradual-local",
+      slotMs: 250,
+      head: true,
+      taskCount: 1,
+    });
+  }
+});
+
+/**
+ * With `serveHttp`, each node's routes are served on 127.0.0.1 at the URL it staked with, so a task reads its peers
+ * as on a devnet: the node list from ctx.ledger, then each peer's route by its URL.
+ */
+test("serveHttp: a task reads its peers' routes at the URLs the ledger lists", async () => {
+  const read: string[] = [];
+  const peerReader = defineTask({
+    routes: (router) => router.get("/whoami", (_request, ctx) => ({ body: { node: ctx.node } })),
+    async task(ctx) {
+      const { items } = await ctx.ledger.get<{ items: { account: string; url: string }[] }>(
+        `/tasks/${ctx.taskId}/nodes`,
+      );
+      for (const peer of items.filter((item) => item.account !== ctx.node)) {
+        const reply = await ctx.fetch(`${peer.url}/tasks/${ctx.taskId}/whoami`);
+        const { node } = (await reply.json()) as { node: string };
+        read.push(`${ctx.node}->${node === peer.account ? "peer" : node}`);
+      }
+    },
+    submission: (ctx) => ({ cycle: ctx.cycle }),
+    audit: () => true,
+  });
+  const result = await runLocalNetwork({
+    nodes: 3,
+    rounds: 1,
+    serveHttp: true,
+    createRunner: async (host, limits) => createInProcessTaskRunner(peerReader, host, limits),
+  });
+  assert.deepEqual(
+    result.calls.filter((call) => !call.ok),
+    [],
+  );
+  assert.deepEqual(read.sort(), result.accounts.flatMap((account) => [`${account}->peer`, `${account}->peer`]).sort());
+});
+
 test("ctx.ledger in the local network refuses routes it does not serve", async () => {
   let message = "";
   const reader = defineTask({
@@ -114,7 +212,10 @@ test("ctx.ledger in the local network refuses routes it does not serve", async (
     rounds: 1,
     createRunner: async (host, limits) => createInProcessTaskRunner(reader, host, limits),
   });
-  assert.match(message, /serves only GET \/tasks\/\{id\} and GET \/blocks/);
+  assert.match(
+    message,
+    /the local ledger serves only GET \/v1\/chain, \/v1\/blocks\?from&to, \/v1\/tasks, \/v1\/tasks\/:task,/,
+  );
 });
 
 /**
@@ -145,17 +246,43 @@ test("the local network reports the rounds asked for, node-1.., tokens, upheld a
   assert.ok(lines.some((line) => line.includes("node-1 cycle")));
   assert.ok(!lines.some((line) => /\bnode 0\b|node-0/.test(line)), "no node is numbered from 0");
   assert.ok(
-    lines.some((line) => /audit #\d+ of node-5 UPHELD/.test(line)),
+    lines.some((line) =>
+      /cycle \d+: ✘ audit upheld: #\d+ against node-5: invalid [\d.]+, valid [\d.]+ of [\d.]+ active weight/.test(line),
+    ),
     "the upheld audit is reported",
   );
   assert.ok(
-    lines.some((line) => /node-5 SLASHED \d/.test(line)),
+    lines.some((line) => /cycle \d+: ✘ slashed: node-5 lost [\d.]+ of stake/.test(line)),
     "the slash is reported",
   );
   const accepted = lines.filter((line) => line.includes("list accepted"));
   assert.ok(accepted.length >= 1, "a cycle was paid");
-  for (const line of accepted) assert.match(line, /list accepted, \d+(\.\d+)? tokens to \d node/);
+  for (const line of accepted) assert.match(line, /✔ list accepted: \d+(\.\d+)? to \d nodes/);
   assert.ok(!lines.some((line) => /\d{10,}/.test(line)), "no amount in base units");
   const worked = new Set(result.calls.filter((call) => call.call === "task+submission").map((call) => call.cycle));
   assert.equal(worked.size, 3, `work in three cycles, got ${[...worked].join(",")}`);
+});
+
+test("a failed audit call is a failed call of the run, as a failed work call is", async () => {
+  const throwing = defineTask({
+    task: async () => {},
+    submission: (ctx) => ({ cycle: ctx.cycle }),
+    audit: () => {
+      throw new Error("audit broke");
+    },
+  });
+  const lines: string[] = [];
+  const result = await runLocalNetwork({
+    nodes: 2,
+    rounds: 1,
+    createRunner: async (host, limits) => createInProcessTaskRunner(throwing, host, limits),
+    onReport: (line) => lines.push(line),
+  });
+  const audits = result.calls.filter((call) => call.call === "audit");
+  assert.ok(audits.length >= 2, `audits: ${JSON.stringify(result.calls)}`);
+  for (const audit of audits) {
+    assert.equal(audit.ok, false);
+    assert.match(audit.detail, /^node-[12]: TASK__\w+: .*audit broke/);
+  }
+  assert.ok(lines.some((line) => /node-[12] cycle \d+: audit of node-[12] FAILED \(TASK__\w+\)/.test(line)));
 });

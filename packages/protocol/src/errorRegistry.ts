@@ -153,7 +153,8 @@ export const NODE_ERROR_CODES = {
     meaning: "The ledger answered a request of the node with an error; the message has the request and the answer",
   },
   NODE__LOCAL_READ_UNSUPPORTED: {
-    meaning: "In gradual task test, ctx.ledger answers only GET /tasks/{id} and GET /blocks?from&to",
+    meaning:
+      "In a local run (task test, koii test, a linked Koii folder), ctx.ledger answers only the chain, its blocks and the task routes",
   },
   NODE__REPLICA_BLOCK_HASH: { meaning: "The block's header fields do not hash to its hash" },
   NODE__REPLICA_PREV_HASH: { meaning: "The block does not link to the previous block's hash" },
@@ -201,6 +202,7 @@ const KOII_ERROR_CODES = {
   KOII__BAD_SUBMISSION: {
     meaning: "submission(round) gave what Koii's task manager would not submit; nothing is submitted this round",
   },
+  KOII__LINK_NO_PACKAGE: { meaning: "gradual koii link: the folder has no package.json, or it is not valid JSON" },
   KOII__NOT_A_TASK_FOLDER: {
     meaning: "The folder has no config-task.yml, or no src/index that calls initializeTaskManager",
   },
@@ -236,7 +238,6 @@ const CLI_ERROR_CODES = {
   KEYS__WRITE_FAILED: { meaning: "The key file cannot be written" },
   KOII_TEST__FAILED: { meaning: "gradual koii test: a task call failed, or no distribution list was accepted" },
   KOII__BUILD_FAILED: { meaning: "The Koii task folder could not be built into a bundle" },
-  KOII__LINK_NO_PACKAGE: { meaning: "gradual koii link: the folder has no package.json, or it is not valid JSON" },
   KOII__MISSING_TASK_VARIABLE: { meaning: "The Koii task requires a task variable that was not given (--task-var)" },
   LEDGER__SHUTDOWN: { meaning: "gradual ledger failed while stopping (closing its server or store)" },
   NODE__PORT_IN_USE: { meaning: "The node's port is taken (another node?)" },

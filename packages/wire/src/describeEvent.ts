@@ -329,3 +329,13 @@ export function partsToText(parts: readonly EventPart[], render: PartRenderer): 
     )
     .join("");
 }
+
+/**
+ * A description as one line of a terminal's story (the devnet's, a local run's): `cycle N: ✔ title: sentence`, with
+ * ✔ or ✘ before the title of a good or bad outcome when `marked`.
+ */
+export function describeEventLine(description: EventDescription, render: PartRenderer, marked: boolean): string {
+  const mark = !marked ? "" : description.tone === "good" ? "✔ " : description.tone === "bad" ? "✘ " : "";
+  const prefix = description.cycle === undefined ? "" : `cycle ${description.cycle}: `;
+  return `${prefix}${mark}${description.title.toLowerCase()}: ${partsToText(description.parts, render)}`;
+}

@@ -2,9 +2,9 @@ import { formatTokenAmount, type ProtocolEventType } from "@gradual/protocol";
 import {
   type BlockEventData,
   describeEvent,
+  describeEventLine,
   type EventDescription,
   NOTABLE_EVENT_TYPES,
-  partsToText,
   type TaskParamsWire,
   type WireEvent,
 } from "@gradual/wire";
@@ -56,11 +56,8 @@ export function createEventPrinter(options: EventPrinterOptions) {
   /** One event as one line: `cycle N: ✔ title: sentence`, accounts as labels, amounts in tokens. */
   function tell(event: WireEvent, description: EventDescription): string {
     const notable = NOTABLE_EVENT_TYPES.has(event.type) || TOLD_LAST.has(event.type);
-    const mark = !notable ? "" : description.tone === "good" ? "✔ " : description.tone === "bad" ? "✘ " : "";
-    const sentence = partsToText(description.parts, { account: label, amount: tokens });
     const hint = event.type === "TaskPaused" ? ` (gradual task fund ${taskId} --amount N --key KEY)` : "";
-    const prefix = description.cycle === undefined ? "" : `cycle ${description.cycle}: `;
-    return `${prefix}${mark}${description.title.toLowerCase()}: ${sentence}${hint}`;
+    return `${describeEventLine(description, { account: label, amount: tokens }, notable)}${hint}`;
   }
 
   function describe(events: readonly WireEvent[]): string[] {

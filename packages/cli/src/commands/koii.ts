@@ -1,12 +1,12 @@
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { type KoiiLocalNetworkResult, NOTHING_SUBMITTED, runKoiiLocalNetwork } from "@gradual/koii/localNetwork";
 import { createLedgerClient, resolveLedgerUrl } from "@gradual/ledger/client";
 import { createSandboxedTaskRunner, withMisbehaviour, writeBundleFile } from "@gradual/node";
 import { formatTokenAmount, getNodeView, PRESETS, type PresetName } from "@gradual/protocol";
 import type { Command } from "commander";
 import { applyLongLivedFlagsToSelf } from "../devnet/processes.ts";
 import { startKoiiDevnet } from "../koii/devnet.ts";
-import { type KoiiLocalNetworkResult, NOTHING_SUBMITTED, runKoiiLocalNetwork } from "../koii/localNetwork.ts";
 import { type KoiiTask, loadKoiiTask, publishKoiiTask } from "../koii/publish.ts";
 import { CliError, printJson, toJson } from "../output.ts";
 import { collectTaskVar, taskVarsOf } from "../taskVars.ts";
@@ -326,7 +326,7 @@ Example:
   gradual koii link my-koii-task && (cd my-koii-task && npm install && npm test)`,
     )
     .action(async (dir: string, options: { undo?: boolean; json?: boolean }) => {
-      const { linkKoiiFolder, unlinkKoiiFolder } = await import("../koii/link.ts");
+      const { linkKoiiFolder, unlinkKoiiFolder } = await import("@gradual/koii/link");
       if (options.undo) {
         const result = unlinkKoiiFolder(dir);
         if (options.json) printJson(result);

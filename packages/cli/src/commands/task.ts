@@ -334,6 +334,8 @@ async function runTaskTest(
     params: { ...config.params, maxNodes: Math.max(config.params.maxNodes, nodes) },
     config: config.config,
     limits: config.limits,
+    // Each node's routes and revealed proofs at the URL it staked with, as on a devnet.
+    serveHttp: true,
     createRunner: (host, limits) => createSandboxedTaskRunner({ bundlePath, host, limits }),
     onReport: say,
     onLimits: (limits) => say(describeTaskLimits(limits)),

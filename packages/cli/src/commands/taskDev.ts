@@ -94,6 +94,8 @@ async function runOnce(
         params: { ...config.params, maxNodes: Math.max(config.params.maxNodes, options.nodes) },
         config: (site?.config ?? config).config,
         limits: config.limits,
+        // Each node's routes and revealed proofs at the URL it staked with, as on a devnet.
+        serveHttp: true,
         createRunner: (host, limits) => createSandboxedTaskRunner({ bundlePath, host, limits }),
         signal,
         onReport: (line) => {
@@ -108,7 +110,7 @@ async function runOnce(
           }
           const round = /^round (\d+)$/.exec(line);
           if (round !== null) flush(Number(round[1]) - 1);
-          if (options.verbose || /FAILED|refused|SLASHED|UPHELD|setup failed/.test(line)) say(line);
+          if (options.verbose || /FAILED|refused|setup failed|✘/.test(line)) say(line);
         },
       });
       flush(Number.POSITIVE_INFINITY);

@@ -52,8 +52,13 @@ export type CommandResult = { readonly code: number | null; readonly stdout: str
 
 /** Runs `gradual <args>` to completion (killed after `timeoutMs`). */
 export function runGradual(args: readonly string[], timeoutMs: number): Promise<CommandResult> {
+  return runNode([CLI_BIN, ...args], timeoutMs);
+}
+
+/** Runs `node <args>` to completion (killed after `timeoutMs`). */
+export function runNode(args: readonly string[], timeoutMs: number): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_BIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => {

@@ -1,11 +1,7 @@
-import { generateKeyPair, keyPairFromSecret, signBytes } from "@gradual/ledger/client";
+import { generateKeyPair, type KeyPair, keyPairFromSecret, signBytes } from "@gradual/ledger/client";
 import {
   type Account,
   DEVNET_PARAMS,
-  formatTokenAmount,
-  GradualError,
-  getChain,
-  getCycle,
   getNode,
   getTask,
   type ProtocolEvent,
@@ -14,10 +10,11 @@ import {
   type State,
   sha256Hex,
   type TaskParams,
+  type TaskRecord,
   TOKEN,
 } from "@gradual/protocol";
-import { type LedgerReader, memoryBlobs, memoryStore } from "@gradual/sdk";
-import { toWire } from "@gradual/wire";
+import { type LedgerReader, memoryBlobs, memoryStore, type TaskBlobs } from "@gradual/sdk";
+import type { TaskCall } from "../runtime/executor.ts";
 import { failureCode } from "../sandbox/codes.ts";
 import {
   DEFAULT_TASK_LIMITS,
@@ -26,31 +23,63 @@ import {
   type TaskLimits,
   type TaskRunner,
 } from "../sandbox/types.ts";
-import { type LocalCall, type LocalNode, localNode, stepLocalNode } from "./localNode.ts";
-import { type MemoryBlock, MemoryChain } from "./memoryChain.ts";
+import { createLocalTask } from "./createLocalTask.ts";
+import { type LocalNode, localNode, stepLocalNode } from "./localNode.ts";
+import { type LocalNodeServer, startLocalNodeServer } from "./localNodeServer.ts";
+import { type CallRecord, type LocalReportFormat, type LocalRounds, TASK_TEST_REPORT } from "./localReport.ts";
+import { MemoryChain } from "./memoryChain.ts";
+import { createMemoryLedgerReader } from "./memoryLedgerReader.ts";
 
 /**
- * Several task nodes in one process on an in-memory ledger (`gradual task test`): the real protocol core, the real
- * `decide`, the task's real code through a `TaskRunner`, and a virtual clock. Unlike Koii's single-key local
- * simulation, nodes audit each other, one is drawn as distributor, and rewards vest.
+ * Several task nodes in one process on an in-memory ledger, the harness of `gradual task test`, `gradual task dev` and
+ * `gradual koii test`: the real protocol core, the real `decide`, the task's real code through a `TaskRunner` per
+ * node, a ledger reader over the chain (`createMemoryLedgerReader`), and virtual time (one block per step, as fast as
+ * the nodes answer). Unlike Koii's single-key local simulation, nodes audit each other, one is drawn as distributor,
+ * and rewards vest. What the run says goes through its caller's `LocalReportFormat`.
  */
 
-export type LocalNetworkOptions = {
+export type LocalNetworkOptions<Recorded = CallRecord> = {
   readonly nodes: number;
+  /** Rounds of work, from the round the stakes become active. */
   readonly rounds: number;
+  /** The task's createTask fields (default "local-test", the hash of "local-bundle"). */
+  readonly taskName?: string;
+  readonly bundleHash?: string;
+  /** The chain id, which the task id and so every seed derive from (default "gradual-local"). */
+  readonly chainId?: string;
+  /** Over the devnet's parameters. */
   readonly params?: Partial<TaskParams>;
+  /** The task's escrow (default: a bounty for each round of work, of the warm-up and of the rounds that settle them). */
+  readonly funding?: bigint;
   readonly config?: Readonly<Record<string, string>>;
   /**
    * Explicit limits; time limits not given here follow the round's windows at `slotMs` (deriveTaskLimits), as on a
    * real node.
    */
   readonly limits?: Partial<TaskLimits>;
-  /** The slot length the time limits are derived from, in ms (default 400, the devnet's). */
+  /** The slot length the time limits are derived from and GET /chain answers, in ms (default 400, the devnet's). */
   readonly slotMs?: number;
   /** Creates the runner of one node (in-process or sandboxed). */
   readonly createRunner: (host: TaskHost, limits: TaskLimits, index: number) => Promise<TaskRunner>;
   /** Deterministic node keys from this seed (default: fresh random keys). */
   readonly seed?: string;
+  /**
+   * Serve each node's revealed proofs and task routes over HTTP on 127.0.0.1 (`startLocalNodeServer`) and stake with
+   * those URLs, so a task can read its peers as on a devnet (default false: node URLs nothing answers).
+   */
+  readonly serveHttp?: boolean;
+  /**
+   * When the run ends: `"rounds"` (default) three rounds after the last round of work, whatever happened;
+   * `"settled"` as soon as the last cycle of work completes, at the latest when its last allowed list is due.
+   */
+  readonly until?: "rounds" | "settled";
+  /**
+   * No work in the cycles after the rounds asked for, which then only review and pay the last ones (default true);
+   * false: the nodes go on working until the run ends.
+   */
+  readonly skipWork?: boolean;
+  /** The words of the report and the records of the calls (default `TASK_TEST_REPORT`). */
+  readonly format?: LocalReportFormat<Recorded>;
   readonly onReport?: (line: string) => void;
   /** Called once with the limits every node's runner gets (`gradual task test` prints them). */
   readonly onLimits?: (limits: TaskLimits) => void;
@@ -61,256 +90,211 @@ export type LocalNetworkOptions = {
   readonly signal?: AbortSignal;
 };
 
-/** Nodes are named from 1, as on the devnet (node-1, node-2, ...). */
-export function localNodeName(index: number): string {
-  return `node-${index + 1}`;
-}
-
-export type CallRecord = {
-  /** node-1, node-2, ... as in the report. */
-  readonly node: string;
-  readonly cycle: number;
-  readonly call: "task+submission" | "audit" | "distribution";
-  readonly ok: boolean;
-  readonly detail: string;
-};
-
-export type LocalNetworkResult = {
+export type LocalNetworkResult<Recorded = CallRecord> = {
   readonly state: State;
   readonly taskId: string;
   readonly accounts: readonly Account[];
   readonly events: readonly ProtocolEvent[];
-  readonly calls: readonly CallRecord[];
+  readonly calls: readonly Recorded[];
 };
 
 const CHAIN_ID = "gradual-local";
 /** The devnet's slot length, which the local network's time limits assume unless told otherwise, in ms. */
 const LOCAL_SLOT_MS = 400;
+/** What every account holds beyond what the run makes it spend (the task's funding, a node's stake): trigger bonds. */
+const SPARE_BALANCE = 1_000n * TOKEN;
 
-export async function runLocalNetwork(options: LocalNetworkOptions): Promise<LocalNetworkResult> {
-  const report = options.onReport ?? (() => {});
-  const params: TaskParams = { ...DEVNET_PARAMS, ...options.params };
-  const limits = deriveTaskLimits(params, options.slotMs ?? LOCAL_SLOT_MS, DEFAULT_TASK_LIMITS, {
-    ...options.limits,
-    maxProofBytes: params.maxProofBytes,
-  });
-  options.onLimits?.(limits);
-  const keyOf = (index: number) =>
-    options.seed === undefined ? generateKeyPair() : keyPairFromSecret(sha256Hex(`${options.seed}:${index}`));
-  const creator = keyOf(-1);
-  const calls: CallRecord[] = [];
-  const nodeKeys = Array.from({ length: options.nodes }, (_, index) => keyOf(index));
-  const nameOf = (account: string) => {
-    const index = nodeKeys.findIndex((keyPair) => keyPair.publicKey === account);
-    return index < 0 ? `${account.slice(0, 8)}…` : localNodeName(index);
+/** One node's keys: from the seed (index -1 is the task's creator), or fresh. */
+function localKeyPair(seed: string | undefined, index: number): KeyPair {
+  return seed === undefined ? generateKeyPair() : keyPairFromSecret(sha256Hex(`${seed}:${index}`));
+}
+
+/** `gradual task test`'s run, reported in its words (`TASK_TEST_REPORT`), or a run reported in the caller's `format`. */
+export function runLocalNetwork(options: LocalNetworkOptions): Promise<LocalNetworkResult>;
+export function runLocalNetwork<Recorded>(
+  options: LocalNetworkOptions<Recorded> & { readonly format: LocalReportFormat<Recorded> },
+): Promise<LocalNetworkResult<Recorded>>;
+export async function runLocalNetwork<Recorded>(
+  options: LocalNetworkOptions<Recorded>,
+): Promise<LocalNetworkResult<Recorded>> {
+  const run: LocalRun<Recorded> = {
+    ...options,
+    report: options.onReport ?? (() => {}),
+    // The overloads give a format whenever the records are not `CallRecord`s.
+    format: options.format ?? (TASK_TEST_REPORT as LocalReportFormat<unknown> as LocalReportFormat<Recorded>),
+    params: { ...DEVNET_PARAMS, ...options.params },
+    slotMs: options.slotMs ?? LOCAL_SLOT_MS,
   };
+  const { chain, taskId, nodeKeys, nameOf } = openLocalChain(run);
+  const nodes: LocalNode[] = [];
+  const server = options.serveHttp
+    ? await startLocalNodeServer({ nodes: () => nodes, state: () => chain.state, taskId })
+    : undefined;
+  const calls: Recorded[] = [];
+  try {
+    nodes.push(...(await startNodes(run, chain, taskId, nodeKeys, server)));
+    await stepRounds(run, chain, nodes, taskId, (node, call) => {
+      const { record, line } = run.format.call(node.index, call, nameOf);
+      calls.push(record);
+      run.report(line);
+    });
+  } finally {
+    for (const node of nodes) await node.runner.close();
+    await server?.close();
+  }
+  const accounts = nodeKeys.map((keyPair) => keyPair.publicKey);
+  return { state: chain.state, taskId, accounts, events: chain.events, calls };
+}
+
+/** The options of a run with their defaults in place. */
+type LocalRun<Recorded> = LocalNetworkOptions<Recorded> & {
+  readonly report: (line: string) => void;
+  readonly format: LocalReportFormat<Recorded>;
+  readonly params: TaskParams;
+  readonly slotMs: number;
+};
+
+/** The chain of a run, its accounts funded, the task created; every refusal and told event goes to the report. */
+function openLocalChain<Recorded>(run: LocalRun<Recorded>) {
+  const { format, report, params } = run;
+  const creator = localKeyPair(run.seed, -1);
+  const nodeKeys = Array.from({ length: run.nodes }, (_, index) => localKeyPair(run.seed, index));
+  const nameOf = (account: Account) => {
+    const index = nodeKeys.findIndex((keyPair) => keyPair.publicKey === account);
+    return index < 0 ? `${account.slice(0, 8)}…` : format.nodeName(index);
+  };
+  // Enough for the warm-up, the rounds asked for and the rounds that settle them.
+  const funding = run.funding ?? params.bountyPerRound * BigInt(run.rounds + params.warmupRounds + 8);
   const chain = new MemoryChain({
-    chainId: CHAIN_ID,
-    accounts: [creator, ...nodeKeys].map((keyPair) => ({ account: keyPair.publicKey, balance: 10_000n * TOKEN })),
+    chainId: run.chainId ?? CHAIN_ID,
+    accounts: [
+      { account: creator.publicKey, balance: funding + SPARE_BALANCE },
+      ...nodeKeys.map((keyPair) => ({ account: keyPair.publicKey, balance: stakeOf(params) + SPARE_BALANCE })),
+    ],
     keepBlocks: true,
-    onRefused: (tx, refusal) => report(`  refused ${tx.kind}: ${refusal.code} ${refusal.message}`),
+    onRefused: (tx, refusal) => report(format.refused(tx, refusal)),
     onEvents: (produced) => {
       for (const event of produced) {
-        const line = describeLocalEvent(event, nameOf);
-        if (line !== undefined) report(`  ${line}`);
+        const line = format.event(event, nameOf);
+        if (line !== undefined) report(line);
       }
     },
   });
-  const { events } = chain;
-  const produce = () => chain.produce();
-  chain.send(creator.publicKey, {
-    kind: "createTask",
-    name: "local-test",
-    bundleHash: sha256Hex("local-bundle"),
-    metadataHash: null,
-    params,
-    // Enough for the warm-up, the rounds asked for and the rounds that settle them.
-    funding: params.bountyPerRound * BigInt(options.rounds + params.warmupRounds + 8),
+  const name = run.taskName ?? "local-test";
+  const bundleHash = run.bundleHash ?? sha256Hex("local-bundle");
+  const taskId = createLocalTask(chain, creator, { name, bundleHash, params, funding });
+  return { chain, taskId, nodeKeys, nameOf };
+}
+
+/** What each node stakes: ten times the minimum. */
+const stakeOf = (params: TaskParams): bigint => params.minimumStake * 10n;
+
+/** Each node's runner, its stake (in one block), then its task's setup. */
+async function startNodes<Recorded>(
+  run: LocalRun<Recorded>,
+  chain: MemoryChain,
+  taskId: string,
+  nodeKeys: readonly KeyPair[],
+  server: LocalNodeServer | undefined,
+): Promise<LocalNode[]> {
+  const { format, report, params } = run;
+  const limits = deriveTaskLimits(params, run.slotMs, DEFAULT_TASK_LIMITS, {
+    ...run.limits,
+    maxProofBytes: params.maxProofBytes,
   });
-  produce();
-  const taskId = (events.find((event) => event.type === "TaskCreated") as { task: string }).task;
-  const ledger = localLedgerReader(() => chain.state, chain.blocks);
-  const nodes: LocalNode[] = [];
+  run.onLimits?.(limits);
+  const ledger = createMemoryLedgerReader(chain, { slotMs: run.slotMs });
   // One blob store for the whole local network, as a ledger's is: what one node stores, the others fetch.
-  const blobs = memoryBlobs();
+  const shared = { taskId, chain, ledger, blobs: memoryBlobs(), config: run.config ?? {} };
+  const nodes: LocalNode[] = [];
   for (const [index, keyPair] of nodeKeys.entries()) {
-    const host: TaskHost = {
-      taskId,
-      node: keyPair.publicKey,
-      sign: async (bytes) => signBytes(keyPair, bytes),
-      store: memoryStore(),
-      blobs,
-      ledger,
-      log: {
-        info: (message) => report(`  ${localNodeName(index)} log: ${message}`),
-        warn: (message) => report(`  ${localNodeName(index)} warn: ${message}`),
-        error: (message) => report(`  ${localNodeName(index)} error: ${message}`),
-      },
-      config: options.config ?? {},
-      currentRound: () => roundOf(getTask(chain.state, taskId) as NonNullable<ReturnType<typeof getTask>>, chain.slot),
-    };
-    const runner = await options.createRunner(host, limits, index);
-    const setup = await runner.setup();
-    if (!setup.ok) report(`${localNodeName(index)}: setup failed (${failureCode(setup)}: ${setup.message})`);
-    const node = localNode(index, keyPair, runner);
-    nodes.push(node);
-    chain.send(keyPair.publicKey, {
-      kind: "stake",
-      task: taskId,
-      amount: params.minimumStake * 10n,
-      nodeUrl: `http://local/${index}`,
-    });
+    const say = (level: "info" | "warn" | "error", message: string) => report(format.log(index, level, message));
+    nodes.push(localNode(index, keyPair, await run.createRunner(localHost(shared, keyPair, say), limits, index)));
+    const nodeUrl = server?.nodeUrl(index) ?? `http://local/${index}`;
+    chain.send(keyPair.publicKey, { kind: "stake", task: taskId, amount: stakeOf(params), nodeUrl });
   }
-  produce();
-  const task = getTask(chain.state, taskId) as NonNullable<ReturnType<typeof getTask>>;
-  // The rounds asked for are rounds of work: they start when the stakes are active (after the warm-up).
-  const firstRound = Math.max(
-    0,
-    ...nodes.flatMap(
-      (node) => getNode(chain.state, taskId, node.keyPair.publicKey)?.lots.map((lot) => lot.activationRound) ?? [],
-    ),
-  );
-  const lastRound = firstRound + options.rounds - 1;
-  const endSlot = roundStart(task, lastRound + 4);
-  if (firstRound > 0) report(`warm-up: stakes become active in round ${firstRound}`);
-  let reportedRound = -1;
-  while (chain.slot < endSlot) {
+  chain.produce();
+  for (const node of nodes) {
+    const setup = await node.runner.setup();
+    if (!setup.ok) {
+      const failure = { code: failureCode(setup), reason: setup.reason, message: setup.message };
+      report(format.setupFailed(node.index, failure));
+    }
+  }
+  return nodes;
+}
+
+/** The TaskHost of one node: its own store and key; the ledger reader, blob store and config of the run. */
+function localHost(
+  shared: {
+    readonly taskId: string;
+    readonly chain: MemoryChain;
+    readonly ledger: LedgerReader;
+    readonly blobs: TaskBlobs;
+    readonly config: Readonly<Record<string, string>>;
+  },
+  keyPair: KeyPair,
+  log: (level: "info" | "warn" | "error", message: string) => void,
+): TaskHost {
+  const { taskId, chain } = shared;
+  return {
+    taskId,
+    node: keyPair.publicKey,
+    sign: async (bytes) => signBytes(keyPair, bytes),
+    store: memoryStore(),
+    blobs: shared.blobs,
+    ledger: shared.ledger,
+    log: {
+      info: (message) => log("info", message),
+      warn: (message) => log("warn", message),
+      error: (message) => log("error", message),
+    },
+    config: shared.config,
+    currentRound: () => roundOf(getTask(chain.state, taskId) as TaskRecord, chain.slot),
+  };
+}
+
+/** Steps every node, then produces a block, slot after slot until the run ends (`until`); says each round. */
+async function stepRounds<Recorded>(
+  run: LocalRun<Recorded>,
+  chain: MemoryChain,
+  nodes: readonly LocalNode[],
+  taskId: string,
+  onCall: (node: LocalNode, call: TaskCall) => void,
+): Promise<void> {
+  const { format, report } = run;
+  const task = getTask(chain.state, taskId) as TaskRecord;
+  const rounds = roundsOfWork(chain.state, task, nodes, run.rounds);
+  const { lastRound } = rounds;
+  const settling = run.until === "settled";
+  const endSlot = roundStart(task, lastRound + (settling ? 3 + task.params.allowedFailedDistributions : 4));
+  const settled = () => chain.events.some((event) => event.type === "CycleCompleted" && event.cycle >= lastRound);
+  const started = format.start(rounds);
+  if (started !== undefined) report(started);
+  let saidRound = Number.NEGATIVE_INFINITY;
+  while (chain.slot < endSlot && !(settling && settled())) {
     const round = roundOf(task, chain.slot + 1);
-    if (round !== reportedRound && round >= firstRound && round <= lastRound + 1) {
-      reportedRound = round;
-      // The rounds after the last one asked for do no new work: they only review and pay the last cycles.
-      report(
-        round <= lastRound
-          ? `round ${round}`
-          : `after round ${lastRound}: no new work; the last cycles finish review and payment`,
-      );
-    }
-    if (options.signal?.aborted) {
-      for (const node of nodes) await node.runner.close();
-      throw options.signal.reason;
-    }
+    const header = round === saidRound ? undefined : format.round(round, rounds);
+    saidRound = round;
+    if (header !== undefined) report(header);
+    if (run.signal?.aborted) throw run.signal.reason;
     for (const node of nodes)
       await stepLocalNode(node, nodes, chain.state, taskId, {
         send: (body) => chain.send(node.keyPair.publicKey, body),
-        onCall: (call) => reportCall(node, nodes, call, calls, report),
-        skipWork: (cycle) => (cycle > lastRound ? "after the last round asked for" : undefined),
+        onCall: (call) => onCall(node, call),
+        ...(run.skipWork !== false
+          ? { skipWork: (cycle: number) => (cycle > lastRound ? "after the last round asked for" : undefined) }
+          : {}),
       });
-    produce();
+    chain.produce();
   }
-  for (const node of nodes) await node.runner.close();
-  return { state: chain.state, taskId, accounts: nodes.map((node) => node.keyPair.publicKey), events, calls };
 }
 
-/** Largest block range one GET /blocks answers, as on the real ledger. */
-const MAX_BLOCK_RANGE = 100;
-
-/**
- * ctx.ledger for `gradual task test`: the two reads the example tasks make, answered in the ledger's wire form
- * (bigints as decimal strings) from the local network's state and blocks. GET /tasks/{id} gives the task record and
- * its open cycles; GET /blocks?from=N&to=M gives blocks N..M (at most 100, none past the head).
- */
-function localLedgerReader(currentState: () => State, blocks: readonly MemoryBlock[]): LedgerReader {
-  const answer = (path: string): unknown => {
-    const url = new URL(path.replace(/^\/v1(?=\/)/, ""), "http://local");
-    const taskMatch = /^\/tasks\/([0-9a-f]{64})$/.exec(url.pathname);
-    if (taskMatch !== null) {
-      const state = currentState();
-      const task = getTask(state, taskMatch[1] as string);
-      if (task === undefined) {
-        throw new GradualError("NODE__LEDGER_REQUEST_FAILED", {
-          message: `GET ${path}: HTTP 404 no task ${taskMatch[1]}`,
-          context: { path, status: 404 },
-        });
-      }
-      const cycles = task.openCycles.map((cycle) => ({ cycle, record: toWire(getCycle(state, task.id, cycle)) }));
-      return { task: toWire(task), slot: getChain(state).slot, round: roundOf(task, getChain(state).slot), cycles };
-    }
-    if (url.pathname === "/blocks") {
-      const from = Number(url.searchParams.get("from"));
-      const to = Number(url.searchParams.get("to") ?? from + MAX_BLOCK_RANGE - 1);
-      if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || from < 0 || to < from)
-        throw new GradualError("NODE__LEDGER_REQUEST_FAILED", {
-          message: `GET ${path}: HTTP 400 expected 0 <= from <= to`,
-          context: { path, status: 400 },
-        });
-      const last = Math.min(to, from + MAX_BLOCK_RANGE - 1);
-      return { blocks: blocks.slice(from, last + 1) };
-    }
-    throw new GradualError("NODE__LOCAL_READ_UNSUPPORTED", {
-      message: `GET ${path}: gradual task test serves only GET /tasks/{id} and GET /blocks?from&to`,
-    });
-  };
-  // Through JSON, as over HTTP: the task gets a copy it may keep or change.
-  return { get: async <T>(path: string) => JSON.parse(JSON.stringify(answer(path))) as T };
-}
-
-/** One call of a local node, as `gradual task test` reports it: a line, and a record for the summary. */
-function reportCall(
-  node: LocalNode,
-  nodes: readonly LocalNode[],
-  call: LocalCall,
-  calls: CallRecord[],
-  report: (line: string) => void,
-): void {
-  const name = localNodeName(node.index);
-  const nameOf = (account: string) => {
-    const peer = nodes.find((candidate) => candidate.keyPair.publicKey === account);
-    return peer === undefined ? account.slice(0, 8) : localNodeName(peer.index);
-  };
-  const record = (ok: boolean, detail: string) =>
-    calls.push({ node: name, cycle: call.cycle, call: call.call, ok, detail });
-  if (call.call === "task+submission") {
-    if ("submitted" in call) {
-      const preview = new TextDecoder().decode(call.submitted.slice(0, 80)).replace(/\s+/g, " ");
-      record(true, `${call.submitted.length} bytes`);
-      report(`  ${name} cycle ${call.cycle}: task+submission -> ${call.submitted.length} bytes "${preview}"`);
-    } else if ("nothing" in call) {
-      record(true, "nothing submitted");
-      report(`  ${name} cycle ${call.cycle}: task+submission -> nothing submitted (returned null)`);
-    } else {
-      record(false, `${call.failed.code}: ${call.failed.message}`);
-      report(
-        `  ${name} cycle ${call.cycle}: task+submission FAILED (${call.failed.code}: ${call.failed.message}); nothing committed`,
-      );
-    }
-    return;
-  }
-  if (call.call === "audit") {
-    if ("failed" in call) {
-      report(`  ${name} cycle ${call.cycle}: audit of ${nameOf(call.target)} FAILED (${call.failed.code})`);
-      return;
-    }
-    record(true, `${nameOf(call.target)}: ${call.verdict}`);
-    report(`  ${name} cycle ${call.cycle}: audit(${nameOf(call.target)}) -> ${call.verdict}`);
-    return;
-  }
-  if ("failed" in call) {
-    record(false, `${call.failed.code}: ${call.failed.message}`);
-    report(`  ${name} cycle ${call.cycle}: distribution FAILED (${call.failed.code}: ${call.failed.message})`);
-    return;
-  }
-  const shown = call.entries.map((entry) => `${nameOf(entry.recipient)} ${formatTokenAmount(entry.amount)}`);
-  record(true, shown.join(" "));
-  report(`  ${name} cycle ${call.cycle}: distribution -> ${call.entries.length} entries [${shown.join(", ")}]`);
-}
-
-/** The outcome events a task developer wants to see in `gradual task test`, one line each, amounts in tokens. */
-function describeLocalEvent(event: ProtocolEvent, nameOf: (account: string) => string): string | undefined {
-  const tokens = formatTokenAmount;
-  switch (event.type) {
-    case "AuditTriggered":
-      return `cycle ${event.cycle}: ${nameOf(event.triggerer)} triggered ${event.kind} audit #${event.trigger} of ${nameOf(event.target)} (bond ${tokens(event.bond)} tokens)`;
-    case "TriggerResolved":
-      return `cycle ${event.cycle}: audit #${event.trigger} of ${nameOf(event.target)} ${event.resolution === "upheld" ? "UPHELD" : event.resolution} (invalid ${tokens(event.invalidWeight)}, valid ${tokens(event.validWeight)}, unavailable ${tokens(event.unavailableWeight)} of ${tokens(event.activeWeight)} weight)`;
-    case "Slashed":
-      return `cycle ${event.cycle}: ${nameOf(event.node)} SLASHED ${tokens(event.fromStake)} stake + ${tokens(event.fromVesting)} locked rewards (${tokens(event.toWhistleblower)} to the whistleblower, ${tokens(event.burned)} burned)`;
-    case "DistributionAccepted":
-      return `cycle ${event.cycle}: list accepted, ${tokens(event.total)} tokens to ${event.entries} node(s), into vesting`;
-    case "DistributionRejected":
-      return `cycle ${event.cycle}: list of ${nameOf(event.distributor)} (attempt ${event.attempt}) rejected: ${event.reason}`;
-    case "TaskPaused":
-      return `task paused in round ${event.round}: escrow ${tokens(event.escrow)} tokens does not cover a round`;
-    default:
-      return undefined;
-  }
+/** The rounds asked for are rounds of work: they start when the stakes are active (after the warm-up). */
+function roundsOfWork(state: State, task: TaskRecord, nodes: readonly LocalNode[], rounds: number): LocalRounds {
+  const activation = nodes.flatMap(
+    (node) => getNode(state, task.id, node.keyPair.publicKey)?.lots.map((lot) => lot.activationRound) ?? [],
+  );
+  const firstRound = Math.max(0, ...activation);
+  return { firstRound, lastRound: firstRound + rounds - 1 };
 }

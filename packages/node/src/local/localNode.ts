@@ -28,14 +28,10 @@ export function localNode(index: number, keyPair: KeyPair, runner: TaskRunner): 
   return new LocalNode(index, keyPair, runner);
 }
 
-/** What one task call of a local node did, for its run's report. */
-export type LocalCall = TaskCall;
-export type LocalFailure = TaskFailure;
-
 export type LocalStepOptions = {
   /** Queues a transaction of this node for the next block. */
   readonly send: (body: TransactionBody) => void;
-  readonly onCall: (call: LocalCall) => void;
+  readonly onCall: (call: TaskCall) => void;
   /** A cycle the node does no work for (past the rounds asked for): the reason, recorded instead of a call. */
   readonly skipWork?: (cycle: number) => string | undefined;
 };

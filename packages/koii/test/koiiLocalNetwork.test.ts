@@ -1,8 +1,5 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { createHash } from "node:crypto";
 import { describe, it } from "node:test";
 import { createSandboxedTaskRunner, withGarbageEvery, withMisbehaviour, writeBundleFile } from "@gradual/node";
 import {
@@ -16,11 +13,11 @@ import {
   listVotes,
   type State,
 } from "@gradual/protocol";
-import { type KoiiLocalNetworkResult, runKoiiLocalNetwork } from "../../src/koii/localNetwork.ts";
-import { loadKoiiTask } from "../../src/koii/publish.ts";
-import { EXAMPLES, sha256 } from "./support.ts";
+import { buildKoiiTask } from "../src/build/buildKoiiTask.ts";
+import { type KoiiLocalNetworkResult, runKoiiLocalNetwork } from "../src/koiiLocalNetwork.ts";
 
-const COMMAND = new URL("./koiiCommand.ts", import.meta.url).pathname;
+const EXAMPLES = new URL("../../../examples/koii/", import.meta.url).pathname;
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
 /**
  * `gradual koii test`: each example folder through several rounds on several sandboxed nodes over an in-memory
@@ -39,7 +36,8 @@ async function run(
     cheat?: "garbage" | "altered";
   } = {},
 ): Promise<Run> {
-  const task = await loadKoiiTask(`${EXAMPLES}${name}`, { roundSlots: 40 });
+  const task = await buildKoiiTask(`${EXAMPLES}${name}`, { roundSlots: 40 });
+  const { mapping } = task.folder;
   const bundlePath = await writeBundleFile(task.code);
   const nodes = options.nodes ?? 3;
   const honest = nodes - (options.cheaters ?? 0);
@@ -47,10 +45,10 @@ async function run(
   const result = await runKoiiLocalNetwork({
     nodes,
     rounds: options.rounds ?? 3,
-    params: task.config.params,
-    funding: task.config.funding,
+    params: mapping.params,
+    funding: mapping.funding,
     bundleHash: task.hash,
-    taskName: task.config.name,
+    taskName: mapping.name,
     config: options.config ?? {},
     seed: name,
     createRunner: async (host, limits, index) => {
@@ -241,116 +239,6 @@ describe("gradual koii test: Koii task folders on several in-process nodes", { t
         result.lines.some((line) => line.includes("WARN") && line.includes(reason)),
         reason,
       );
-    }
-  });
-});
-
-describe("the koii command", { timeout: 60_000 }, () => {
-  const cli = (...args: string[]) =>
-    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, ["--conditions=source", "--import", "tsx", COMMAND, ...args], {
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (chunk: Buffer) => {
-        stdout += chunk.toString();
-      });
-      child.stderr.on("data", (chunk: Buffer) => {
-        stderr += chunk.toString();
-      });
-      child.once("error", reject);
-      child.once("close", (code) => resolve({ code, stdout, stderr }));
-    });
-
-  it("koii test --json reports the rounds and calls; koii check shows the mapping", async () => {
-    const test = await cli("koii", "test", `${EXAMPLES}hello-world`, "--nodes", "2", "--rounds", "1", "--json");
-    assert.equal(test.code, 0, test.stderr);
-    const report = JSON.parse(test.stdout.slice(test.stdout.indexOf('{\n  "task"'))) as {
-      accepted: unknown[];
-      failedCalls: unknown[];
-    };
-    assert.equal(report.failedCalls.length, 0);
-    assert.ok(report.accepted.length >= 1);
-    const check = await cli("koii", "check", `${EXAMPLES}hello-world`);
-    assert.equal(check.code, 0, check.stderr);
-    assert.match(check.stdout, /round_time 1500, submission_window 500, audit_window 500/);
-    assert.match(check.stdout, /-> roundSlots 1500: commit 500 \| reveal 500, audit 500, votes 500/);
-  });
-
-  it("koii test refuses to start without the task variables the config requires", async () => {
-    const result = await cli("koii", "test", `${EXAMPLES}with-routes`);
-    assert.equal(result.code, 1);
-    assert.match(result.stderr, /error\[KOII__MISSING_TASK_VARIABLE\]: the task requires --task-var GREETING=VALUE/);
-  });
-
-  it("koii test takes the task variables from a .env file (--task-var-file)", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "gradual-koii-vars-"));
-    try {
-      const file = join(dir, ".env");
-      writeFileSync(file, '# Koii task variables\nGREETING="Hallo"\n');
-      const result = await cli(
-        "koii",
-        "test",
-        `${EXAMPLES}with-routes`,
-        "--nodes",
-        "2",
-        "--rounds",
-        "1",
-        "--task-var-file",
-        file,
-      );
-      assert.equal(result.code, 0, result.stderr);
-      assert.match(result.stdout, /Hallo from round/);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-
-  it("koii test: a round where submission() returns nothing is no failure, and is labelled as such", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "gradual-koii-nothing-"));
-    try {
-      cpSync(`${EXAMPLES}hello-world`, dir, { recursive: true });
-      // Odd rounds: nothing to submit (Koii's task manager submits only strings).
-      writeFileSync(
-        join(dir, "src", "task", "2-submission.js"),
-        `import { namespaceWrapper } from "@_koii/task-manager/namespace-wrapper";
-export async function submission(roundNumber) {
-  if (roundNumber % 2 === 1) return undefined;
-  return await namespaceWrapper.storeGet("value");
-}
-`,
-      );
-      const result = await cli("koii", "test", dir, "--nodes", "2", "--rounds", "3");
-      assert.equal(result.code, 0, result.stdout + result.stderr);
-      assert.match(result.stdout, /task\+submission -> nothing submitted/);
-      assert.match(result.stdout, /round\(s\) [\d, ]+: no submissions \(submission\(\) returned no string\)/);
-      assert.match(result.stdout, /0 failed/);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-
-  it("koii check gives create-task-cli's messages for an invalid config-task.yml", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "gradual-koii-bad-config-"));
-    try {
-      mkdirSync(join(dir, "src"));
-      writeFileSync(join(dir, "src", "index.js"), "");
-      const config = readFileSync(`${EXAMPLES}hello-world/config-task.yml`, "utf8").replace(
-        "total_bounty_amount: 200",
-        "total_bounty_amount: 5",
-      );
-      writeFileSync(
-        join(dir, "config-task.yml"),
-        config.replace("bounty_amount_per_round: 10", "bounty_amount_per_round: 8"),
-      );
-      const result = await cli("koii", "check", dir);
-      assert.equal(result.code, 1);
-      assert.match(result.stderr, /error\[KOII__BAD_CONFIG\]/);
-      assert.match(result.stderr, /total_bounty_amount: Total bounty amount cannot be less than 10 KOII/);
-      assert.match(result.stderr, /bounty_amount_per_round: cannot be more than total bounty amount/);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -12,21 +12,31 @@ import {
   taskView,
   voteList,
 } from "@gradual/ledger/views";
-import { getChain, getTask, type State } from "@gradual/protocol";
+import { GradualError, getChain, getTask, type State } from "@gradual/protocol";
 import type { LedgerReader } from "@gradual/sdk";
 import { MAX_PAGE_LIMIT, ROUTES, type RouteWire } from "@gradual/wire";
+import type { MemoryChain } from "./memoryChain.ts";
 
 /**
- * ctx.ledger for a local network that has no HTTP ledger: the GET routes of the ledger's /v1 API that read the
- * state (tasks, nodes, cycles and their lists), answered from an in-memory state by the ledger's own views
- * (@gradual/ledger/views), so the replies are those of a real ledger, route for route (@gradual/wire ROUTES).
- * /chain has no blocks behind it: it answers the chain id, the slot length, the head's slot and the task count.
- * Unknown paths fail like a 404.
+ * ctx.ledger (and the reads of Koii's namespace wrapper) for the local runs, which have no HTTP ledger: `gradual task
+ * test`, `gradual koii test` and a linked Koii folder's own tests. It answers the GET routes of the ledger's /v1 API
+ * that a `MemoryChain` can answer, in the ledger's wire form (bigints as decimal strings):
+ *  - the state's records (tasks, nodes, cycles and their lists) through the ledger's own views
+ *    (@gradual/ledger/views), so each reply is a real ledger's, route for route (@gradual/wire ROUTES);
+ *  - GET /blocks?from&to: the chain's blocks (when it keeps them, `keepBlocks`), at most 100 per request, none past
+ *    the head, as on the ledger;
+ *  - GET /chain: the chain id, the slot length, the head and the task count.
+ * A path may start with /v1 or not. A missing record or a bad parameter fails like the ledger's 404 or 400
+ * (NODE__LEDGER_REQUEST_FAILED, "HTTP 404" in the message); any other route fails with NODE__LOCAL_READ_UNSUPPORTED.
  */
 
-function failure(path: string, status: 400 | 404, what: string): Error {
-  return new Error(`GET /v1${path}: HTTP ${status} ${what} (local test ledger)`);
-}
+export type MemoryLedgerReaderOptions = {
+  /** What GET /chain answers as the slot length (the local chain's slots pass as fast as its nodes work), in ms. */
+  readonly slotMs: number;
+};
+
+/** Largest block range one GET /blocks answers, as on the real ledger. */
+const MAX_BLOCK_RANGE = 100;
 
 type Params = Readonly<Record<string, string | number>>;
 
@@ -102,6 +112,19 @@ function matcherOf(route: RouteWire): { readonly pattern: RegExp; readonly names
 
 const MATCHERS = SERVED.map((served) => ({ ...served, ...matcherOf(served.route) }));
 
+/** The routes served, for the message of a request for another one. */
+function servedRoutes(keepsBlocks: boolean): string {
+  const blocks = keepsBlocks ? [`${ROUTES.getBlocks.url}?from&to`] : [];
+  return [ROUTES.getChain.url, ...blocks, ...SERVED.map(({ route }) => route.url)].join(", ");
+}
+
+function failure(path: string, status: 400 | 404, what: string): GradualError {
+  return new GradualError("NODE__LEDGER_REQUEST_FAILED", {
+    message: `GET ${path}: HTTP ${status} ${what} (local ledger)`,
+    context: { path, status },
+  });
+}
+
 /** The path parameters checked as the ledger checks them (its route's schema): a bad one is a 400. */
 function paramsOf(path: string, route: RouteWire, names: readonly string[], values: readonly string[]): Params {
   const raw: Record<string, string | number> = {};
@@ -124,18 +147,32 @@ function pageOf(query: URLSearchParams): Page {
   return { offset: number("offset", 0), limit: Math.max(1, Math.min(MAX_PAGE_LIMIT, number("limit", 100))) };
 }
 
-export function createStateLedgerReader(
-  getState: () => State,
-  chain: { chainId: string; slotMs: number },
-): LedgerReader {
+/** GET /blocks?from=N&to=M: blocks N..M, at most 100, none past the head. */
+function blockRange(chain: MemoryChain, path: string, query: URLSearchParams): unknown {
+  const from = Number(query.get("from"));
+  const to = Number(query.get("to") ?? from + MAX_BLOCK_RANGE - 1);
+  if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || from < 0 || to < from)
+    throw failure(path, 400, "expected 0 <= from <= to");
+  return { blocks: chain.blocks.slice(from, Math.min(to, from + MAX_BLOCK_RANGE - 1) + 1) };
+}
+
+export function createMemoryLedgerReader(chain: MemoryChain, options: MemoryLedgerReaderOptions): LedgerReader {
   const answer = (rawPath: string): unknown => {
     const url = new URL(rawPath.replace(/^\/v1(?=\/)/, ""), "http://local");
     const path = url.pathname.replace(/\/$/, "");
-    const state = getState();
+    const { state } = chain;
     if (path === "/chain") {
       const record = getChain(state);
-      return { chainId: chain.chainId, slotMs: chain.slotMs, head: { slot: record.slot }, taskCount: record.taskCount };
+      const head = chain.blocks.at(-1);
+      return {
+        chainId: chain.chainId,
+        slotMs: options.slotMs,
+        head: { number: record.slot, slot: record.slot, ...(head === undefined ? {} : { hash: head.hash }) },
+        taskCount: record.taskCount,
+      };
     }
+    // Block 0 (genesis) is there whenever the chain keeps its blocks.
+    if (path === "/blocks" && chain.blocks.length > 0) return blockRange(chain, path, url.searchParams);
     for (const served of MATCHERS) {
       const match = served.pattern.exec(path);
       if (match === null) continue;
@@ -144,7 +181,10 @@ export function createStateLedgerReader(
       if (reply === undefined) throw failure(path, 404, "no such record");
       return reply;
     }
-    throw failure(path, 404, "route not served");
+    throw new GradualError("NODE__LOCAL_READ_UNSUPPORTED", {
+      message: `GET ${rawPath}: the local ledger serves only GET ${servedRoutes(chain.blocks.length > 0)}`,
+      context: { path: rawPath },
+    });
   };
   // Through JSON, as over HTTP: the task gets a copy it may keep or change.
   return { get: async <T>(path: string) => JSON.parse(JSON.stringify(answer(path))) as T };

@@ -5,14 +5,14 @@
  * Koii API, `api.cjs`, shared by all of them, and thin ESM and CommonJS entry files), and points the folder's
  * package.json dependencies on them at those folders (`file:`), keeping the original ranges under
  * `gradualKoiiLink` so that `--undo` restores them. Outside any node, the linked API runs the task against an
- * in-memory gradual ledger in the test's own process (koii/linked/runtime.ts). docs/koii.md "Your own tests".
+ * in-memory gradual ledger in the test's own process (linkedRuntime.ts). docs/koii.md "Your own tests".
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { KOII_MODULES } from "@gradual/koii";
+import { GradualError } from "@gradual/protocol";
 import { build } from "esbuild";
-import { CliError } from "../output.ts";
+import { KOII_MODULES } from "../build/buildKoiiTask.ts";
 
 /** Where the linked packages live inside the task folder. */
 const LINK_DIR = path.join(".gradual", "koii");
@@ -21,7 +21,7 @@ const RECORD_FIELD = "gradualKoiiLink";
 
 /** `.ts` from sources (tests), `.js` compiled: the linked runtime module next to this one. */
 const MODULE_EXTENSION = path.extname(fileURLToPath(import.meta.url));
-const RUNTIME = fileURLToPath(new URL(`./linked/runtime${MODULE_EXTENSION}`, import.meta.url));
+const RUNTIME = fileURLToPath(new URL(`./linkedRuntime${MODULE_EXTENSION}`, import.meta.url));
 
 /** The packages a Koii folder may depend on, each with the API parts its entry points export. */
 const PACKAGES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
@@ -64,17 +64,18 @@ type PackageJson = Record<string, unknown> & {
 function readPackageJson(directory: string): PackageJson {
   const file = path.join(directory, "package.json");
   if (!existsSync(file)) {
-    throw new CliError(
-      "KOII__LINK_NO_PACKAGE",
-      `${directory} has no package.json: link a Koii task folder (npm init first)`,
-    );
+    throw new GradualError("KOII__LINK_NO_PACKAGE", {
+      message: `${directory} has no package.json: link a Koii task folder (npm init first)`,
+    });
   }
   try {
     const value = JSON.parse(readFileSync(file, "utf8")) as unknown;
     if (typeof value !== "object" || value === null || Array.isArray(value)) throw new Error("not a JSON object");
     return value as PackageJson;
   } catch (error) {
-    throw new CliError("KOII__LINK_NO_PACKAGE", `${file} is not a package.json: ${(error as Error).message}`);
+    throw new GradualError("KOII__LINK_NO_PACKAGE", {
+      message: `${file} is not a package.json: ${(error as Error).message}`,
+    });
   }
 }
 

@@ -10,18 +10,9 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
-import {
-  adoptIdentity,
-  fromKoii,
-  type LocalDuties,
-  mapKoiiConfig,
-  setFallbackContext,
-  setLocalDuties,
-  setLocalRounds,
-} from "@gradual/koii/local";
 import { generateKeyPair, type KeyPair, signBytes } from "@gradual/ledger/client";
 import type { TransactionBody } from "@gradual/node/decide";
-import { MemoryChain } from "@gradual/node/memoryChain";
+import { createLocalTask, createMemoryLedgerReader, MemoryChain } from "@gradual/node/local";
 import {
   computeCommitment,
   DEVNET_PARAMS,
@@ -36,7 +27,6 @@ import {
   getTask,
   jsonPayloadBytes,
   listRevealers,
-  listTaskIds,
   roundOf,
   sha256Hex,
   type TaskParams,
@@ -44,7 +34,12 @@ import {
   taskPayloadBytes,
 } from "@gradual/protocol";
 import { memoryBlobs, memoryStore, type Proof, type TaskContext } from "@gradual/sdk";
-import { createStateLedgerReader } from "../stateLedgerReader.ts";
+import { mapKoiiConfig } from "../config/mapKoiiConfig.ts";
+import { setLocalRounds } from "../runtime/chain.ts";
+import { adoptIdentity } from "../runtime/constants.ts";
+import { setFallbackContext } from "../runtime/context.ts";
+import { fromKoii } from "../runtime/fromKoii.ts";
+import { type LocalDuties, setLocalDuties } from "../runtime/taskManager.ts";
 
 const CHAIN_ID = "gradual-koii-linked";
 /** Where the local node says it serves its proofs; requests there never leave the process. */
@@ -101,18 +96,12 @@ export function startLinkedRuntime(options: LinkedRuntimeOptions): void {
   const produce = (): void => void chain.produce();
   const advanceTo = (slot: number): void => chain.advanceTo(slot);
 
-  send(creator, {
-    kind: "createTask",
+  const taskId = createLocalTask(chain, creator, {
     name,
     bundleHash: sha256Hex(`linked:${directory}`),
-    metadataHash: null,
     params,
     funding,
   });
-  produce();
-  const created = listTaskIds(chain.state)[0];
-  if (created === undefined) throw new Error("the local ledger refused the task: check config-task.yml");
-  const taskId: string = created;
   send(me, { kind: "stake", task: taskId, amount: params.minimumStake, nodeUrl: LOCAL_NODE_URL });
   produce();
 
@@ -133,7 +122,7 @@ export function startLinkedRuntime(options: LinkedRuntimeOptions): void {
     lastCycle = cycle;
     return cycle;
   };
-  const ledger = createStateLedgerReader(() => chain.state, { chainId: CHAIN_ID, slotMs: 400 });
+  const ledger = createMemoryLedgerReader(chain, { slotMs: 400 });
   const store = memoryStore();
   const blobs = memoryBlobs();
   const localFetch: typeof fetch = async (input, init) => {
