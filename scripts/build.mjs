@@ -24,7 +24,7 @@ if (compiled.status !== 0) {
 const workerScript = pathToFileURL(join(root, "packages/node/dist/sandbox/workerScript.js")).href;
 const { prebuildSandboxScripts } = await import(workerScript);
 await prebuildSandboxScripts();
-const serve = pathToFileURL(join(root, "packages/dashboard/dist/server/serve.js")).href;
-const { ensureDashboardBuilt } = await import(serve);
-await ensureDashboardBuilt({ log: (line) => process.stderr.write(`build: ${line}\n`) });
+const dashboard = pathToFileURL(join(root, "packages/dashboard/dist/server/build.js")).href;
+const { buildDashboard } = await import(dashboard);
+await buildDashboard({ log: (line) => process.stderr.write(`build: ${line}\n`) });
 process.stderr.write(`build: packages compiled to dist/ in ${Date.now() - started} ms\n`);

@@ -1,25 +1,28 @@
 /**
- * Server side of the dashboard (Node only; never part of the browser bundle): where the built files are, building
- * them when they are missing or stale, and serving them, either from the ledger's own fastify server
+ * Server side of the dashboard (Node only; never part of the browser bundle): where the built files are and serving
+ * them (the page is built at build time by build.ts, never here), either from the ledger's own fastify server
  * (`registerDashboardRoutes`) or from a small standalone server that relays the API of any ledger
  * (`startDashboardServer`, behind `gradual dashboard --ledger URL`).
  */
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
 import { request as httpsRequest } from "node:https";
-import { dirname, extname, join, resolve } from "node:path";
+import { extname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { GradualError } from "@gradual/protocol";
 import type { FastifyInstance } from "fastify";
 
 /**
  * The package's folder: this file's own from the TypeScript source (serve.ts), two levels up when it runs compiled
  * (dist/server/serve.js).
  */
-const PACKAGE_DIR = resolve(fileURLToPath(new URL(import.meta.url.endsWith(".ts") ? "." : "../..", import.meta.url)));
+export const PACKAGE_DIR = resolve(
+  fileURLToPath(new URL(import.meta.url.endsWith(".ts") ? "." : "../..", import.meta.url)),
+);
 
 /** Files whose change makes a built dist/web/ stale (the page bundles @gradual/wire from its sources too). */
-const SOURCES = ["src", "index.html", "vite.config.ts", "package.json", "../wire/src"];
+export const SOURCES = ["src", "index.html", "vite.config.ts", "package.json", "../wire/src"];
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
   ".html": "text/html; charset=utf-8",
@@ -64,61 +67,34 @@ export function isDashboardBuilt(distDir = dashboardDistDir()): boolean {
   return statSync(index).mtimeMs >= sourcesMs;
 }
 
-let building: Promise<string> | undefined;
+/** A dashboard page is not built: DASHBOARD__NOT_BUILT, with what to run. */
+export class DashboardNotBuiltError extends GradualError<"DASHBOARD__NOT_BUILT"> {
+  override readonly name = "DashboardNotBuiltError";
+  constructor(distDir: string) {
+    super("DASHBOARD__NOT_BUILT", {
+      message: `the dashboard's page is not built (${distDir} has no index.html): run npm run build`,
+      context: { distDir },
+    });
+  }
+}
 
-export type EnsureDashboardBuiltOptions = {
-  /** Build even when dist/web/ looks current. */
-  readonly force?: boolean;
-  /** Progress lines ("building the dashboard…"). */
-  readonly log?: (line: string) => void;
-};
+let warnedStale = false;
 
 /**
- * Returns the directory of the built dashboard, running `vite build` first (in this process, about a second) when
- * dist/web/ is missing or older than the sources. The build goes to a temporary directory that replaces dist/web/ only
- * when complete, so a server never sees half a build.
+ * The directory of the built page, for a server to serve. The page is built at install or build time
+ * (`npm run build`, which `npm ci`, `npm start` and `npm test` run; build.ts), never by a running ledger or CLI: a
+ * missing build is DASHBOARD__NOT_BUILT, and a build older than its sources is served with one warning.
  */
-export function ensureDashboardBuilt(options: EnsureDashboardBuiltOptions = {}): Promise<string> {
-  const distDir = dashboardDistDir();
-  if (!options.force && isDashboardBuilt(distDir)) return Promise.resolve(distDir);
-  building ??= (async () => {
-    const started = Date.now();
-    options.log?.("building the dashboard (vite)…");
-    // Work directories live under node_modules/.cache (ignored by git) on the same disk, so renames are atomic.
-    const work = join(PACKAGE_DIR, "node_modules", ".cache", "gradual-dashboard");
-    mkdirSync(work, { recursive: true });
-    const temporary = join(work, `build-${process.pid}-${Date.now()}`);
-    try {
-      const { build } = await import("vite");
-      await build({
-        root: PACKAGE_DIR,
-        configFile: join(PACKAGE_DIR, "vite.config.ts"),
-        logLevel: "warn",
-        build: { outDir: temporary, emptyOutDir: true },
-      });
-      // Another process (a parallel test, a second ledger) may swap in its own build at the same time: whichever
-      // lands, dist/web/ ends up a complete, current build.
-      const previous = join(work, `old-${process.pid}-${Date.now()}`);
-      mkdirSync(dirname(distDir), { recursive: true });
-      try {
-        renameSync(distDir, previous);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-      }
-      try {
-        renameSync(temporary, distDir);
-      } catch (error) {
-        if (!isDashboardBuilt(distDir)) throw error;
-      }
-      rmSync(previous, { recursive: true, force: true });
-      options.log?.(`built the dashboard in ${Date.now() - started} ms`);
-      return distDir;
-    } finally {
-      rmSync(temporary, { recursive: true, force: true });
-      building = undefined;
-    }
-  })();
-  return building;
+export function builtDashboardDir(
+  options: { readonly log?: (line: string) => void; readonly distDir?: string } = {},
+): string {
+  const distDir = options.distDir ?? dashboardDistDir();
+  if (!existsSync(join(distDir, "index.html"))) throw new DashboardNotBuiltError(distDir);
+  if (!warnedStale && !isDashboardBuilt(distDir)) {
+    warnedStale = true;
+    options.log?.("the dashboard's page is older than its sources: run npm run build to see your changes");
+  }
+  return distDir;
 }
 
 type StaticFile = { readonly status: number; readonly headers: Record<string, string>; readonly body: Buffer };
@@ -303,7 +279,7 @@ export type StartDashboardServerOptions = {
   readonly host?: string;
   /** 8898 unless given; 0 picks a free port. */
   readonly port?: number;
-  /** Defaults to the built dist/ (see ensureDashboardBuilt). */
+  /** Defaults to the built dist/web (see builtDashboardDir). */
   readonly distDir?: string;
   readonly relayNodeStatus?: boolean;
 };
@@ -365,7 +341,7 @@ export async function startDashboardServer(options: StartDashboardServerOptions)
   if (ledger.protocol !== "http:" && ledger.protocol !== "https:") {
     throw new TypeError(`expected the ledger as an http(s) URL, got ${JSON.stringify(options.ledgerUrl)}`);
   }
-  const distDir = options.distDir ?? (await ensureDashboardBuilt());
+  const distDir = options.distDir ?? builtDashboardDir();
   const relayNodeStatus = options.relayNodeStatus ?? true;
   const server = createServer((request, response) => {
     const path = (request.url ?? "/").split("?")[0] ?? "/";

@@ -16,7 +16,8 @@ import { createInterface } from "node:readline";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
-import { ensureDashboardBuilt, type RunningDashboardServer, startDashboardServer } from "../serve.ts";
+import { buildDashboard } from "../build.ts";
+import { type RunningDashboardServer, startDashboardServer } from "../serve.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const CHROMIUM_ARGS = [
@@ -162,7 +163,7 @@ describe("dashboard in a browser, against a real devnet", { skip, timeout: 300_0
   const task = () => getJson<TaskView>(`${ledgerUrl}/v1/tasks/${taskId}`);
 
   before(async () => {
-    const distDir = await ensureDashboardBuilt();
+    const distDir = await buildDashboard();
     dataDir = mkdtempSync(join(tmpdir(), "gradual-dashboard-e2e-"));
     ledgerPort = await freePort();
     ledgerUrl = `http://127.0.0.1:${ledgerPort}`;

@@ -1,13 +1,14 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import Fastify from "fastify";
+import { buildDashboard } from "../build.ts";
 import {
+  builtDashboardDir,
   dashboardDistDir,
-  ensureDashboardBuilt,
   fetchNodeStatus,
   isDashboardBuilt,
   parseMetrics,
@@ -205,15 +206,42 @@ describe("startDashboardServer", () => {
   });
 });
 
-describe("ensureDashboardBuilt", () => {
-  it("builds dist/ with vite when it is missing or stale, and leaves a current build alone", {
+describe("the dashboard's page is built at build time, served at run time", () => {
+  it("buildDashboard builds dist/ with vite when it is missing or stale, and leaves a current build alone", {
     timeout: 120_000,
   }, async () => {
-    const dir = await ensureDashboardBuilt();
+    const dir = await buildDashboard();
     assert.equal(dir, dashboardDistDir());
     assert.ok(existsSync(join(dir, "index.html")));
     assert.ok(isDashboardBuilt(dir));
-    const again = await ensureDashboardBuilt();
+    const again = await buildDashboard();
     assert.equal(again, dir);
+    assert.equal(builtDashboardDir(), dir);
+  });
+
+  it("a server without a built page stops with DASHBOARD__NOT_BUILT and what to run", () => {
+    const empty = mkdtempSync(join(tmpdir(), "gradual-dashboard-unbuilt-"));
+    try {
+      assert.throws(
+        () => builtDashboardDir({ distDir: empty }),
+        (error: Error & { code?: string }) =>
+          error.code === "DASHBOARD__NOT_BUILT" && /npm run build/.test(error.message),
+      );
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
+  });
+
+  it("no runtime module loads vite: only build.ts does", () => {
+    const root = join(import.meta.dirname, "..", "..", "..");
+    for (const file of [
+      "packages/dashboard/serve.ts",
+      "packages/cli/src/commands/dashboard.ts",
+      "packages/cli/src/commands/ledger.ts",
+      "packages/cli/src/devnet/devnetLedger.ts",
+    ]) {
+      const text = readFileSync(join(root, file), "utf8");
+      assert.doesNotMatch(text, /["']vite["']|dashboard\/build|build\.ts["']/, file);
+    }
   });
 });

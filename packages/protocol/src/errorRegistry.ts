@@ -261,6 +261,9 @@ const CLI_ERROR_CODES = {
 const DASHBOARD_ERROR_CODES = {
   API__METHOD_NOT_ALLOWED: { http: 405, meaning: "The dashboard's server is read-only: GET and HEAD only" },
   API__NOT_JSON: { meaning: "The ledger's answer was not JSON (a proxy's error page?)" },
+  DASHBOARD__NOT_BUILT: {
+    meaning: "The dashboard's page is not built (packages/dashboard/dist/web): run npm run build (npm ci does)",
+  },
   NETWORK__UNREACHABLE: { http: 502, meaning: "No answer from the ledger (or the node) behind the dashboard" },
 } as const satisfies Entries;
 

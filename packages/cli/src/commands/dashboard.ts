@@ -1,4 +1,4 @@
-import { DEFAULT_DASHBOARD_PORT, ensureDashboardBuilt, startDashboardServer } from "@gradual/dashboard";
+import { builtDashboardDir, DEFAULT_DASHBOARD_PORT, startDashboardServer } from "@gradual/dashboard";
 import type { Command } from "commander";
 import { CliError } from "../output.ts";
 
@@ -27,7 +27,7 @@ export function register(program: Command): void {
       } catch {
         throw new CliError("CLI__BAD_OPTION", `--ledger: expected a URL, got ${JSON.stringify(ledgerUrl)}`);
       }
-      const distDir = await ensureDashboardBuilt({ log: (line) => process.stderr.write(`${line}\n`) });
+      const distDir = builtDashboardDir({ log: (line) => process.stderr.write(`${line}\n`) });
       const server = await startDashboardServer({
         ledgerUrl: url.toString(),
         port: Number(options.port),

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { setFlagsFromString } from "node:v8";
-import { ensureDashboardBuilt, registerDashboardRoutes } from "@gradual/dashboard";
+import { builtDashboardDir, registerDashboardRoutes } from "@gradual/dashboard";
 import {
   checkHeadFile,
   createStderrLogger,
@@ -99,7 +99,10 @@ async function runLedger(options: LedgerOptions): Promise<void> {
       logger: createStderrLogger(options.quiet ? "warn" : "info"),
       ...(options.dashboard === false
         ? {}
-        : { configureServer: async (app) => registerDashboardRoutes(app, await ensureDashboardBuilt()) }),
+        : {
+            configureServer: async (app) =>
+              registerDashboardRoutes(app, builtDashboardDir({ log: (line) => process.stderr.write(`${line}\n`) })),
+          }),
     });
   } catch (error) {
     throw asCliError(error, 2);

@@ -23,7 +23,7 @@ export async function startDevnetLedger(options: {
   readonly slotMs: number;
   readonly logFile: string;
 }): Promise<DevnetLedger> {
-  const [{ createLineLogger, loadGenesisFile, startLedger }, { ensureDashboardBuilt, registerDashboardRoutes }] =
+  const [{ createLineLogger, loadGenesisFile, startLedger }, { builtDashboardDir, registerDashboardRoutes }] =
     await Promise.all([import("@gradual/ledger"), import("@gradual/dashboard")]);
   const running = await startLedger({
     dataDir: options.dataDir,
@@ -32,7 +32,7 @@ export async function startDevnetLedger(options: {
     genesis: loadGenesisFile(options.genesisPath),
     workers: 0,
     logger: createLineLogger((line) => appendFileSync(options.logFile, line)),
-    configureServer: async (app) => registerDashboardRoutes(app, await ensureDashboardBuilt()),
+    configureServer: async (app) => registerDashboardRoutes(app, builtDashboardDir()),
   });
   appendFileSync(
     options.logFile,
