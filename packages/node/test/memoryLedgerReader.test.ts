@@ -53,7 +53,10 @@ test("a missing record is a 404 and a bad parameter a 400, as the ledger answers
     await codeOf(reader.get(`/tasks/${"cd".repeat(32)}`)),
     /^NODE__LEDGER_REQUEST_FAILED GET \/tasks\/c+d.*: HTTP 404 /,
   );
-  assert.match(await codeOf(reader.get(`/tasks/${taskId}/cycles/99`)), /HTTP 404 no such record/);
+  // The miss says the ledger's own code for it (the same table answers both: @gradual/ledger/views STATE_READS).
+  assert.match(await codeOf(reader.get(`/tasks/${"cd".repeat(32)}`)), /HTTP 404 TASK__NOT_FOUND/);
+  assert.match(await codeOf(reader.get(`/tasks/${taskId}/cycles/99`)), /HTTP 404 CYCLE__NOT_FOUND/);
+  assert.match(await codeOf(reader.get(`/tasks/${taskId}/nodes/${"ab".repeat(32)}`)), /HTTP 404 NODE__NOT_STAKED/);
   assert.match(await codeOf(reader.get("/tasks/not-hex")), /^NODE__LEDGER_REQUEST_FAILED .*HTTP 400/);
   assert.match(await codeOf(reader.get("/blocks?from=0")), /^NODE__LOCAL_READ_UNSUPPORTED /);
 });

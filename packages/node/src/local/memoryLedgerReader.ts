@@ -1,17 +1,4 @@
-import {
-  assignmentList,
-  assignmentOf,
-  commitList,
-  cycleView,
-  distributionView,
-  nodeList,
-  nodeView,
-  type Page,
-  revealList,
-  taskPage,
-  taskView,
-  voteList,
-} from "@gradual/ledger/views";
+import { type Page, ReadMiss, type ReadParams, STATE_READS } from "@gradual/ledger/views";
 import { GradualError, getChain, getTask, type State } from "@gradual/protocol";
 import type { LedgerReader } from "@gradual/sdk";
 import { MAX_PAGE_LIMIT, ROUTES, type RouteWire } from "@gradual/wire";
@@ -38,68 +25,6 @@ export type MemoryLedgerReaderOptions = {
 /** Largest block range one GET /blocks answers, as on the real ledger. */
 const MAX_BLOCK_RANGE = 100;
 
-type Params = Readonly<Record<string, string | number>>;
-
-type Served = {
-  readonly route: RouteWire;
-  readonly answer: (state: State, params: Params, page: Page) => unknown;
-};
-
-const text = (params: Params, name: string) => String(params[name]);
-const count = (params: Params, name: string) => Number(params[name]);
-/** A list of a task that exists (the real ledger answers TASK__NOT_FOUND, a 404, otherwise). */
-const ofTask = <T>(state: State, params: Params, list: (task: string) => T): T | undefined =>
-  getTask(state, text(params, "task")) === undefined ? undefined : list(text(params, "task"));
-
-const SERVED: readonly Served[] = [
-  { route: ROUTES.listTasks, answer: (state, _params, page) => taskPage(state, page.offset, page.limit) },
-  { route: ROUTES.getTask, answer: (state, params) => taskView(state, text(params, "task")) },
-  {
-    route: ROUTES.listNodes,
-    answer: (state, params, page) => ofTask(state, params, (task) => nodeList(state, task, page)),
-  },
-  {
-    route: ROUTES.getNode,
-    answer: (state, params) => ofTask(state, params, (task) => nodeView(state, task, text(params, "account"))),
-  },
-  {
-    route: ROUTES.getCycle,
-    answer: (state, params) => ofTask(state, params, (task) => cycleView(state, task, count(params, "cycle"))),
-  },
-  {
-    route: ROUTES.listCommits,
-    answer: (state, params, page) =>
-      ofTask(state, params, (task) => commitList(state, task, count(params, "cycle"), page)),
-  },
-  {
-    route: ROUTES.listReveals,
-    answer: (state, params, page) =>
-      ofTask(state, params, (task) => revealList(state, task, count(params, "cycle"), page)),
-  },
-  {
-    route: ROUTES.listAssignments,
-    answer: (state, params, page) =>
-      ofTask(state, params, (task) => assignmentList(state, task, count(params, "cycle"), page)),
-  },
-  {
-    route: ROUTES.getAssignment,
-    answer: (state, params) =>
-      ofTask(state, params, (task) => assignmentOf(state, task, count(params, "cycle"), text(params, "auditor"))),
-  },
-  {
-    route: ROUTES.listVotes,
-    answer: (state, params, page) =>
-      ofTask(state, params, (task) => voteList(state, task, count(params, "cycle"), count(params, "trigger"), page)),
-  },
-  {
-    route: ROUTES.getDistribution,
-    answer: (state, params, page) =>
-      ofTask(state, params, (task) =>
-        distributionView(state, task, count(params, "cycle"), count(params, "attempt"), page),
-      ),
-  },
-];
-
 /** A route's URL as a pattern over the path without /v1 (`/tasks/:task` -> /^\/tasks\/([^/]+)$/). */
 function matcherOf(route: RouteWire): { readonly pattern: RegExp; readonly names: readonly string[] } {
   const names: string[] = [];
@@ -110,12 +35,12 @@ function matcherOf(route: RouteWire): { readonly pattern: RegExp; readonly names
   return { pattern: new RegExp(`^${source}$`), names };
 }
 
-const MATCHERS = SERVED.map((served) => ({ ...served, ...matcherOf(served.route) }));
+const MATCHERS = STATE_READS.map((served) => ({ ...served, ...matcherOf(served.route) }));
 
 /** The routes served, for the message of a request for another one. */
 function servedRoutes(keepsBlocks: boolean): string {
   const blocks = keepsBlocks ? [`${ROUTES.getBlocks.url}?from&to`] : [];
-  return [ROUTES.getChain.url, ...blocks, ...SERVED.map(({ route }) => route.url)].join(", ");
+  return [ROUTES.getChain.url, ...blocks, ...STATE_READS.map(({ route }) => route.url)].join(", ");
 }
 
 function failure(path: string, status: 400 | 404, what: string): GradualError {
@@ -126,7 +51,7 @@ function failure(path: string, status: 400 | 404, what: string): GradualError {
 }
 
 /** The path parameters checked as the ledger checks them (its route's schema): a bad one is a 400. */
-function paramsOf(path: string, route: RouteWire, names: readonly string[], values: readonly string[]): Params {
+function paramsOf(path: string, route: RouteWire, names: readonly string[], values: readonly string[]): ReadParams {
   const raw: Record<string, string | number> = {};
   names.forEach((name, index) => {
     const value = decodeURIComponent(values[index] ?? "");
@@ -177,8 +102,9 @@ export function createMemoryLedgerReader(chain: MemoryChain, options: MemoryLedg
       const match = served.pattern.exec(path);
       if (match === null) continue;
       const params = paramsOf(path, served.route, served.names, match.slice(1));
-      const reply = served.answer(state, params, pageOf(url.searchParams));
-      if (reply === undefined) throw failure(path, 404, "no such record");
+      const reply = served.read(state, params, pageOf(url.searchParams));
+      if (reply instanceof ReadMiss)
+        throw failure(path, 404, `${reply.code}${reply.message ? `: ${reply.message}` : ""}`);
       return reply;
     }
     throw new GradualError("NODE__LOCAL_READ_UNSUPPORTED", {
