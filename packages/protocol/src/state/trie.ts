@@ -58,7 +58,8 @@ const BRANCH_TAG = 0x01;
 /** Scratch buffers for the bytes a hash covers; nothing holds on to them between two hashes. */
 const leafInput = new ByteWriter();
 const keyInput = new ByteWriter();
-const branchInput = new Uint8Array(3 + RADIX * 32);
+/** One branch input buffer per depth: a branch fills its own while its children use those below it. */
+const branchInputs = Array.from({ length: MAX_DEPTH + 1 }, () => new Uint8Array(3 + RADIX * 32));
 
 /** Key hashes are pure functions of the key; a bounded memo avoids rehashing hot keys (task and cycle records). */
 const keyHashMemo = new Map<string, Uint8Array>();
@@ -140,20 +141,26 @@ function insert(node: TrieNode | null, incoming: TrieLeaf, depth: number, owner:
   return withChild(node, index, insert(child, incoming, depth + 1, owner), owner);
 }
 
-/** A branch left with one leaf and nothing else hands the leaf up; a branch with one branch child stays. */
+/** What `remove` returns when the key is not in the subtree: nothing changed, not even in place. */
+const ABSENT = Symbol("absent");
+
+/**
+ * The subtree without `key`, or ABSENT. A branch left with one leaf and nothing else hands the leaf up; a branch
+ * with one branch child stays. A branch the session owns is changed in place, so identity does not tell whether
+ * anything changed: hence ABSENT, without which an ancestor would keep a stale cached hash.
+ */
 function remove(
   node: TrieNode | null,
   key: string,
   keyHash: Uint8Array,
   depth: number,
   owner: EditSession | null,
-): TrieNode | null {
-  if (node === null) return null;
-  if (node.kind === "leaf") return node.key === key ? null : node;
+): TrieNode | null | typeof ABSENT {
+  if (node === null) return ABSENT;
+  if (node.kind === "leaf") return node.key === key ? null : ABSENT;
   const index = nibbleAt(keyHash, depth);
-  const child = node.children[index] as TrieNode | null;
-  const replaced = remove(child, key, keyHash, depth + 1, owner);
-  if (replaced === child) return node;
+  const replaced = remove(node.children[index] as TrieNode | null, key, keyHash, depth + 1, owner);
+  if (replaced === ABSENT) return ABSENT;
   let only: TrieNode | null = null;
   let count = 0;
   for (let slot = 0; slot < RADIX; slot += 1) {
@@ -174,7 +181,10 @@ export function trieSet(
   owner: EditSession | null = null,
 ): TrieNode | null {
   const keyHash = keyHashOf(key);
-  if (value === undefined) return remove(root, key, keyHash, 0, owner);
+  if (value === undefined) {
+    const removed = remove(root, key, keyHash, 0, owner);
+    return removed === ABSENT ? root : removed;
+  }
   return insert(root, { kind: "leaf", key, keyHash, value, hash: undefined }, 0, owner);
 }
 
@@ -187,34 +197,39 @@ function leafHash(keyHash: Uint8Array, value: unknown): Uint8Array {
   return sha256Prefix(leafInput.bytes, leafInput.length);
 }
 
-/** `H(0x01, bitmap of present children (16 bits, child i is bit 15 - i), their hashes in slot order)`. */
-function branchHash(hashes: readonly (Uint8Array | null)[]): Uint8Array {
+/**
+ * `H(0x01, bitmap of present children (16 bits, child i is bit 15 - i), their hashes in slot order)`, each child
+ * hashed by `hashOf` (cached or from scratch) straight into this depth's input buffer.
+ */
+function branchHash(
+  node: TrieBranch,
+  depth: number,
+  hashOf: (node: TrieNode, depth: number) => Uint8Array,
+): Uint8Array {
+  const input = branchInputs[depth] as Uint8Array;
   let bitmap = 0;
   let length = 3;
   for (let slot = 0; slot < RADIX; slot += 1) {
-    const hash = hashes[slot];
-    if (hash === null || hash === undefined) continue;
+    const child = node.children[slot] as TrieNode | null;
+    if (child === null) continue;
     bitmap |= 1 << (RADIX - 1 - slot);
-    branchInput.set(hash, length);
+    input.set(hashOf(child, depth + 1), length);
     length += 32;
   }
-  branchInput[0] = BRANCH_TAG;
-  branchInput[1] = bitmap >> 8;
-  branchInput[2] = bitmap & 0xff;
-  return sha256Prefix(branchInput, length);
+  input[0] = BRANCH_TAG;
+  input[1] = bitmap >> 8;
+  input[2] = bitmap & 0xff;
+  return sha256Prefix(input, length);
 }
 
-/** The children's hashes first (they reuse the scratch buffers), then the branch's own. */
-function childHashes(node: TrieBranch, hashOf: (node: TrieNode) => Uint8Array): (Uint8Array | null)[] {
-  const hashes: (Uint8Array | null)[] = [];
-  for (const child of node.children) hashes.push(child === null ? null : hashOf(child));
-  return hashes;
+/** The root hash of the trie (protocol.md §9.4), rehashing only nodes whose hash is not cached yet. */
+export function trieHash(root: TrieNode | null): Uint8Array {
+  return root === null ? EMPTY_HASH : cachedHash(root, 0);
 }
 
-export function trieHash(node: TrieNode | null): Uint8Array {
-  if (node === null) return EMPTY_HASH;
+function cachedHash(node: TrieNode, depth: number): Uint8Array {
   if (node.hash !== undefined) return node.hash;
-  const hash = node.kind === "leaf" ? leafHash(node.keyHash, node.value) : branchHash(childHashes(node, trieHash));
+  const hash = node.kind === "leaf" ? leafHash(node.keyHash, node.value) : branchHash(node, depth, cachedHash);
   node.hash = hash;
   return hash;
 }
@@ -230,10 +245,13 @@ export function* trieEntries(node: TrieNode | null): Generator<[string, unknown]
 }
 
 /** Hashes every leaf and branch from scratch, ignoring caches: the baseline the incremental root is measured against. */
-export function trieFullRehash(node: TrieNode | null): Uint8Array {
-  if (node === null) return EMPTY_HASH;
+export function trieFullRehash(root: TrieNode | null): Uint8Array {
+  return root === null ? EMPTY_HASH : rehash(root, 0);
+}
+
+function rehash(node: TrieNode, depth: number): Uint8Array {
   if (node.kind === "leaf") return leafHash(computeKeyHash(node.key), node.value);
-  return branchHash(childHashes(node, trieFullRehash));
+  return branchHash(node, depth, rehash);
 }
 
 /**
