@@ -1,3 +1,5 @@
+import { writeLowerHex } from "./lowerHex.ts";
+
 /**
  * The binary record encoding that state-trie leaves hash (protocol.md §9.4): one byte sequence for one record on
  * every machine, about half the size of its canonical JSON and built without intermediate strings.
@@ -91,45 +93,33 @@ function isAscii(text: string): boolean {
 }
 
 const encoder = new TextEncoder();
-const TWO_POW_53 = 2n ** 53n;
-
-/** Value of a lowercase hex digit, or -1. */
-function hexDigit(code: number): number {
-  if (code >= 48 && code <= 57) return code - 48;
-  if (code >= 97 && code <= 102) return code - 87;
-  return -1;
-}
 
 /** Writes `text` as `0x08` and the bytes it spells if it is lowercase hex of even length, and says whether it did. */
 function writeHex(writer: ByteWriter, text: string): boolean {
   if (text.length < 2 || text.length % 2 !== 0) return false;
   const start = writer.length;
   const byteLength = text.length / 2;
+  writer.reserve(byteLength + 9);
   writer.byte(0x08);
   writer.uint(byteLength);
-  writer.reserve(byteLength);
-  const { bytes } = writer;
-  for (let index = 0; index < byteLength; index += 1) {
-    const high = hexDigit(text.charCodeAt(index * 2));
-    const low = hexDigit(text.charCodeAt(index * 2 + 1));
-    if (high < 0 || low < 0) {
-      writer.length = start;
-      return false;
-    }
-    bytes[writer.length + index] = high * 16 + low;
+  if (!writeLowerHex(text, writer.bytes, writer.length)) {
+    writer.length = start;
+    return false;
   }
   writer.length += byteLength;
   return true;
 }
 
 function writeBigint(writer: ByteWriter, value: bigint): void {
-  const negative = value < 0n;
-  writer.byte(negative ? 0x06 : 0x05);
-  let rest = negative ? -value : value;
-  if (rest < TWO_POW_53) {
-    writer.uint(Number(rest));
+  // Below 2^53 the conversion is exact and the integer path is faster; above, Number() is not a safe integer.
+  const small = Number(value);
+  if (Number.isSafeInteger(small)) {
+    writer.byte(small < 0 ? 0x06 : 0x05);
+    writer.uint(Math.abs(small));
     return;
   }
+  writer.byte(value < 0n ? 0x06 : 0x05);
+  let rest = value < 0n ? -value : value;
   while (rest >= 0x80n) {
     writer.byte(Number(rest & 0x7fn) | 0x80);
     rest >>= 7n;
@@ -137,27 +127,65 @@ function writeBigint(writer: ByteWriter, value: bigint): void {
   writer.byte(Number(rest));
 }
 
+/** An object layout: its keys in their own order, in encoding order, and each key's bytes (length and UTF-8). */
+type Shape = { readonly keys: readonly string[]; readonly sorted: readonly string[]; readonly names: Uint8Array[] };
+
+/**
+ * Layouts seen, by first key. Records are built by the same few object literals again and again, so the sort and the
+ * key bytes are worked out once per layout; a record is matched to its layout by comparing its keys one by one.
+ */
+const shapesByFirstKey = new Map<string, Shape[]>();
+let shapeCount = 0;
+const SHAPE_LIMIT = 4_096;
+
+function shapeOf(keys: readonly string[]): Shape {
+  const first = keys[0] as string;
+  let candidates = shapesByFirstKey.get(first);
+  if (candidates !== undefined) {
+    for (const shape of candidates) if (sameKeys(shape.keys, keys)) return shape;
+  }
+  const sorted = [...keys].sort();
+  const names = sorted.map((key) => {
+    const writer = new ByteWriter();
+    writer.text(key);
+    return writer.bytes.slice(0, writer.length);
+  });
+  const shape: Shape = { keys, sorted, names };
+  if (shapeCount >= SHAPE_LIMIT) {
+    shapesByFirstKey.clear();
+    shapeCount = 0;
+  }
+  if (candidates === undefined) {
+    candidates = [];
+    shapesByFirstKey.set(first, candidates);
+  }
+  candidates.push(shape);
+  shapeCount += 1;
+  return shape;
+}
+
+function sameKeys(left: readonly string[], right: readonly string[]): boolean {
+  if (left.length !== right.length) return false;
+  for (let index = 0; index < left.length; index += 1) if (left[index] !== right[index]) return false;
+  return true;
+}
+
 function writeObject(writer: ByteWriter, record: Record<string, unknown>): void {
   const keys = Object.keys(record);
-  // Records are built by the same object literals again and again: their keys are mostly in order already, and
-  // there are at most a few dozen of them, so an insertion sort does few comparisons.
-  for (let index = 1; index < keys.length; index += 1) {
-    const key = keys[index] as string;
-    let at = index - 1;
-    while (at >= 0 && (keys[at] as string) > key) {
-      keys[at + 1] = keys[at] as string;
-      at -= 1;
-    }
-    keys[at + 1] = key;
+  if (keys.length === 0) {
+    writer.byte(0x0a);
+    writer.byte(0);
+    return;
   }
+  const { sorted, names } = shapeOf(keys);
   let count = 0;
-  for (const key of keys) if (record[key] !== undefined) count += 1;
+  for (const key of sorted) if (record[key] !== undefined) count += 1;
   writer.byte(0x0a);
   writer.uint(count);
-  for (const key of keys) {
-    const member = record[key];
+  for (let index = 0; index < sorted.length; index += 1) {
+    const member = record[sorted[index] as string];
     if (member === undefined) continue;
-    writer.text(key);
+    writer.append(names[index] as Uint8Array);
     writeValue(writer, member);
   }
 }
