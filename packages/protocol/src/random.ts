@@ -1,4 +1,6 @@
 import { bytesToHex, hexToBytes, sha256 } from "./encoding/hash.ts";
+import { writeLowerHex } from "./encoding/lowerHex.ts";
+import { sha256Prefix } from "./encoding/sha256Compact.ts";
 import type { Account, Hash } from "./types.ts";
 
 /**
@@ -12,9 +14,22 @@ export function taskGenesisSeed(task: Hash): Hash {
 
 export const EMPTY_ACCUMULATOR: Hash = "0".repeat(64);
 
-/** Folds one revealed salt into the cycle's running accumulator, in ledger order. */
+const SALT_TAG = "gradual/seed/salt/v1\n";
+/** The tag, then room for the accumulator's and the salt's 32 bytes: every reveal hashes these 85 bytes. */
+const saltInput = new Uint8Array(SALT_TAG.length + 64);
+for (let index = 0; index < SALT_TAG.length; index += 1) saltInput[index] = SALT_TAG.charCodeAt(index);
+
+/** Folds one revealed salt into the cycle's running accumulator, in ledger order: H(tag, accumulator, salt). */
 export function accumulateSalt(accumulator: Hash, salt: Hash): Hash {
-  return bytesToHex(sha256("gradual/seed/salt/v1\n", hexToBytes(accumulator), hexToBytes(salt)));
+  if (
+    accumulator.length === 64 &&
+    salt.length === 64 &&
+    writeLowerHex(accumulator, saltInput, SALT_TAG.length) &&
+    writeLowerHex(salt, saltInput, SALT_TAG.length + 32)
+  ) {
+    return bytesToHex(sha256Prefix(saltInput, saltInput.length));
+  }
+  return bytesToHex(sha256(SALT_TAG, hexToBytes(accumulator), hexToBytes(salt)));
 }
 
 /** seed(c) = H(seed(c-1), salts of c in ledger order), with the salts chained into one accumulator. */

@@ -4,11 +4,14 @@ import { describe, it } from "node:test";
 import { sha256 as nobleSha256 } from "@noble/hashes/sha2.js";
 import fc from "fast-check";
 import {
+  accumulateSalt,
   bytesToHex,
   canonicalBytes,
   canonicalParse,
   canonicalStringify,
+  computeCommitment,
   hashCanonicalHex,
+  hexToBytes,
   isBigintString,
   merkleRoot,
   sha256Hex,
@@ -155,6 +158,45 @@ describe("encoding fast paths agree with their definitions", () => {
     };
     const expected = new Uint8Array([...new TextEncoder().encode("gradual/tx/v1\n"), ...canonicalBytes(tx)]);
     assert.deepEqual(signingPayload(tx), expected);
+  });
+
+  it("computeCommitment is the canonical hash of §4.1, for well-formed inputs and any others", () => {
+    const hex = fc.stringMatching(/^[0-9a-f]{64}$/);
+    const anyHash = fc.oneof(
+      hex,
+      fc.string({ maxLength: 70 }).filter((value) => !isBigintString(value)),
+    );
+    fc.assert(
+      fc.property(hex, fc.nat(), hex, hex, hex, (task, cycle, node, proofDigest, salt) => {
+        const input = { task, cycle, node, proofDigest, salt };
+        assert.equal(computeCommitment(input), hashCanonicalHex("commit", input));
+      }),
+      { numRuns: 200 },
+    );
+    fc.assert(
+      fc.property(anyHash, fc.integer(), anyHash, anyHash, anyHash, (task, cycle, node, proofDigest, salt) => {
+        const input = { task, cycle, node, proofDigest, salt };
+        assert.equal(computeCommitment(input), hashCanonicalHex("commit", input));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("accumulateSalt is H(tag, accumulator bytes, salt bytes) (§4.4)", () => {
+    const hex = fc.stringMatching(/^[0-9a-f]{64}$/);
+    fc.assert(
+      fc.property(hex, hex, (accumulator, salt) => {
+        const expected = nobleSha256(
+          new Uint8Array([
+            ...new TextEncoder().encode("gradual/seed/salt/v1\n"),
+            ...hexToBytes(accumulator),
+            ...hexToBytes(salt),
+          ]),
+        );
+        assert.equal(accumulateSalt(accumulator, salt), bytesToHex(expected));
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it("merkleRoot hashes leaves and pairs as §6.4 says, for every size up to 70", () => {

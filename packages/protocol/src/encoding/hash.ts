@@ -54,9 +54,14 @@ export function sha256Hex(...parts: readonly (Uint8Array | string)[]): string {
   return bytesToHex(sha256(...parts));
 }
 
+/** The tag that prefixes every hash of one kind (protocol.md §9.2). */
+export function domainTag(domain: string): string {
+  return `gradual/${domain}/v1\n`;
+}
+
 /** Hash of a value's canonical encoding under a domain tag, so hashes of different kinds never collide. */
 export function hashCanonical(domain: string, value: unknown): Uint8Array {
-  return sha256(`gradual/${domain}/v1\n`, canonicalBytes(value));
+  return sha256(domainTag(domain), canonicalBytes(value));
 }
 
 export function hashCanonicalHex(domain: string, value: unknown): string {

@@ -1,5 +1,6 @@
 import type { TransitionContext } from "../context.ts";
-import { hashCanonicalHex } from "../encoding/hash.ts";
+import { domainTag, hashCanonicalHex, sha256Hex } from "../encoding/hash.ts";
+import { isLowerHex } from "../encoding/lowerHex.ts";
 import { type Rejection, reject } from "../errors.ts";
 import { commitWindow, isInside, roundOf } from "../schedule.ts";
 import { keys } from "../state/keys.ts";
@@ -15,8 +16,25 @@ export type CommitmentInput = {
   readonly salt: Hash;
 };
 
-/** protocol.md §4.1: commit = H(task, cycle, node, proofDigest, salt); binding the node stops copied commits. */
+const COMMIT_TAG = domainTag("commit");
+
+/**
+ * protocol.md §4.1: commit = H(task, cycle, node, proofDigest, salt); binding the node stops copied commits. Every
+ * reveal recomputes one, so the canonical JSON of well-formed inputs is written out directly (keys in sorted order;
+ * hex needs no escaping): the same bytes as `canonicalStringify`, in a third of the time.
+ */
 export function computeCommitment(input: CommitmentInput): Hash {
+  const { task, cycle, node, proofDigest, salt } = input;
+  if (
+    Number.isSafeInteger(cycle) &&
+    isLowerHex(task, 64) &&
+    isLowerHex(node, 64) &&
+    isLowerHex(proofDigest, 64) &&
+    isLowerHex(salt, 64)
+  ) {
+    const canonical = `{"cycle":${cycle},"node":"${node}","proofDigest":"${proofDigest}","salt":"${salt}","task":"${task}"}`;
+    return sha256Hex(COMMIT_TAG, canonical);
+  }
   return hashCanonicalHex("commit", {
     task: input.task,
     cycle: input.cycle,
