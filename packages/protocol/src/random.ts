@@ -163,20 +163,36 @@ export function auditorIndicesOf(
 const FRACTION_BITS = 48;
 const ONE = 1n << BigInt(FRACTION_BITS);
 
-/** log2(x) for an integer x >= 1, in fixed point with 48 fractional bits, by repeated squaring (exact, portable). */
+const TWO_POW_24 = 2 ** 24;
+
+/**
+ * floor(m * m / 2^48) for an integer m < 2^50, exactly, in doubles: with m = high * 2^24 + low, every partial product
+ * stays below 2^53 (m * m itself would not).
+ */
+function squareShift48(m: number): number {
+  const high = Math.floor(m / TWO_POW_24);
+  const low = m - high * TWO_POW_24;
+  return high * high + Math.floor((2 * high * low + Math.floor((low * low) / TWO_POW_24)) / TWO_POW_24);
+}
+
+/**
+ * log2(x) for an integer x >= 1, in fixed point with 48 fractional bits, by repeated squaring (exact, portable). The
+ * mantissa stays below 2^50, so the 48 squarings run on doubles (exactly, see squareShift48) instead of bigints: the
+ * distributor draw computes one per submitter.
+ */
 export function log2Fixed(x: bigint): bigint {
   if (x < 1n) throw new RangeError(`log2Fixed: expected x >= 1, got ${x}`);
-  const integerPart = BigInt(x.toString(2).length - 1);
-  let mantissa = (x << BigInt(FRACTION_BITS)) >> integerPart; // in [1, 2) * ONE
-  let result = integerPart << BigInt(FRACTION_BITS);
+  const integerPart = x.toString(2).length - 1;
+  let mantissa = Number((x << BigInt(FRACTION_BITS)) >> BigInt(integerPart)); // in [1, 2) * 2^48
+  let fraction = 0;
   for (let bit = FRACTION_BITS - 1; bit >= 0; bit -= 1) {
-    mantissa = (mantissa * mantissa) >> BigInt(FRACTION_BITS);
-    if (mantissa >= 2n * ONE) {
-      mantissa >>= 1n;
-      result += 1n << BigInt(bit);
+    mantissa = squareShift48(mantissa);
+    if (mantissa >= 2 ** (FRACTION_BITS + 1)) {
+      mantissa = Math.floor(mantissa / 2);
+      fraction += 2 ** bit;
     }
   }
-  return result;
+  return (BigInt(integerPart) << BigInt(FRACTION_BITS)) + BigInt(fraction);
 }
 
 /**

@@ -116,7 +116,34 @@ describe("audit assignment", () => {
   });
 });
 
+/** log2Fixed as first written, all in bigints: the double-based one must give exactly its results. */
+function log2FixedReference(x: bigint): bigint {
+  const integerPart = BigInt(x.toString(2).length - 1);
+  let mantissa = (x << 48n) >> integerPart;
+  let result = integerPart << 48n;
+  for (let bit = 47n; bit >= 0n; bit -= 1n) {
+    mantissa = (mantissa * mantissa) >> 48n;
+    if (mantissa >= 2n * ONE) {
+      mantissa >>= 1n;
+      result += 1n << bit;
+    }
+  }
+  return result;
+}
+
 describe("log2Fixed", () => {
+  it("gives exactly the all-bigint computation's result", () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.bigInt({ min: 1n, max: 2n ** 64n }), fc.bigInt({ min: 1n, max: 2n ** 200n })), (x) => {
+        assert.equal(log2Fixed(x), log2FixedReference(x));
+      }),
+      { numRuns: 2_000 },
+    );
+    for (const x of [1n, 2n, 3n, 2n ** 48n - 1n, 2n ** 49n - 1n, 2n ** 64n - 1n, 2n ** 64n, 2n ** 64n + 1n]) {
+      assert.equal(log2Fixed(x), log2FixedReference(x), `x = ${x}`);
+    }
+  });
+
   it("is exact on powers of two", () => {
     for (let k = 0n; k <= 200n; k += 1n) assert.equal(log2Fixed(1n << k), k * ONE, `2^${k}`);
   });
