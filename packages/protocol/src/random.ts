@@ -59,6 +59,12 @@ export class SeededPermutation {
   readonly #seed: Uint8Array;
   readonly #halfBits: number;
   readonly #mask: number;
+  /**
+   * The round function's values, by `round << halfBits | half`, computed on first use (-1 until then): a permutation
+   * of m items has only 4 * 2^halfBits (about 4 * sqrt(m)) distinct round inputs, and the audit assignment of a
+   * cycle walks all m items through 4 rounds in each direction.
+   */
+  readonly #rounds: Int32Array;
 
   constructor(seed: Hash, size: number) {
     if (!Number.isSafeInteger(size) || size < 1 || size > 2 ** 30) {
@@ -71,9 +77,19 @@ export class SeededPermutation {
     if (bits % 2 === 1) bits += 1;
     this.#halfBits = bits / 2;
     this.#mask = 2 ** this.#halfBits - 1;
+    this.#rounds = new Int32Array(4 * 2 ** this.#halfBits).fill(-1);
   }
 
   #round(round: number, half: number): number {
+    const slot = round * 2 ** this.#halfBits + half;
+    const cached = this.#rounds[slot] as number;
+    if (cached >= 0) return cached;
+    const value = this.#computeRound(round, half);
+    this.#rounds[slot] = value;
+    return value;
+  }
+
+  #computeRound(round: number, half: number): number {
     const input = new Uint8Array(5);
     input[0] = round;
     input[1] = half >>> 24;
