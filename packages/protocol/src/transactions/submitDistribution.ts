@@ -40,7 +40,7 @@ function entryHash(entry: DistributionEntry): Uint8Array {
  */
 function chainListDigest(previous: Hash, entries: readonly DistributionEntry[]): Hash {
   if (entries.length === 0) return previous;
-  let digest = hexToBytes(previous);
+  let digest: Uint8Array = hexToBytes(previous);
   for (const entry of entries) {
     chainInput.set(digest, 0);
     chainInput.set(entryHash(entry), 32);
