@@ -138,12 +138,19 @@ const shapesByFirstKey = new Map<string, Shape[]>();
 let shapeCount = 0;
 const SHAPE_LIMIT = 4_096;
 
-function shapeOf(keys: readonly string[]): Shape {
-  const first = keys[0] as string;
+/** The layout of `record`: found among those seen by walking its keys (no array), else worked out and kept. */
+function shapeOf(record: Record<string, unknown>): Shape | undefined {
+  let first: string | undefined;
+  for (const key in record) {
+    first = key;
+    break;
+  }
+  if (first === undefined) return undefined;
   let candidates = shapesByFirstKey.get(first);
   if (candidates !== undefined) {
-    for (const shape of candidates) if (sameKeys(shape.keys, keys)) return shape;
+    for (const shape of candidates) if (hasKeys(record, shape.keys)) return shape;
   }
+  const keys = Object.keys(record);
   const sorted = [...keys].sort();
   const names = sorted.map((key) => {
     const writer = new ByteWriter();
@@ -164,20 +171,27 @@ function shapeOf(keys: readonly string[]): Shape {
   return shape;
 }
 
-function sameKeys(left: readonly string[], right: readonly string[]): boolean {
-  if (left.length !== right.length) return false;
-  for (let index = 0; index < left.length; index += 1) if (left[index] !== right[index]) return false;
-  return true;
+/**
+ * True if the keys for-in visits are exactly `keys`, in order: then they are `Object.keys(record)` (an inherited
+ * enumerable key would come after them and fail the match, so such a record takes the slow path every time).
+ */
+function hasKeys(record: Record<string, unknown>, keys: readonly string[]): boolean {
+  let index = 0;
+  for (const key in record) {
+    if (key !== keys[index]) return false;
+    index += 1;
+  }
+  return index === keys.length;
 }
 
 function writeObject(writer: ByteWriter, record: Record<string, unknown>): void {
-  const keys = Object.keys(record);
-  if (keys.length === 0) {
+  const shape = shapeOf(record);
+  if (shape === undefined) {
     writer.byte(0x0a);
     writer.byte(0);
     return;
   }
-  const { sorted, names } = shapeOf(keys);
+  const { sorted, names } = shape;
   let count = 0;
   for (const key of sorted) if (record[key] !== undefined) count += 1;
   writer.byte(0x0a);

@@ -32,8 +32,12 @@ function cachedKey(kind: string, count: number, a: Part, b?: Part, c?: Part, d?:
   }
   let key = level.get(last as Part) as string | undefined;
   if (key === undefined) {
-    key = kind;
-    for (const part of [a, b, c, d, e].slice(0, count)) key += `/${part}`;
+    // Built from the parts directly: no array of parts for each new key.
+    if (count === 1) key = `${kind}/${a}`;
+    else if (count === 2) key = `${kind}/${a}/${b}`;
+    else if (count === 3) key = `${kind}/${a}/${b}/${c}`;
+    else if (count === 4) key = `${kind}/${a}/${b}/${c}/${d}`;
+    else key = `${kind}/${a}/${b}/${c}/${d}/${e}`;
     if (keyCacheSize >= KEY_CACHE_LIMIT) {
       keyCache = new Map();
       keyCacheSize = 0;

@@ -86,7 +86,10 @@ export class Draft {
       this.set(keys.totals(), next);
       this.#totals = {};
     }
-    for (const [key, value] of this.#writes) this.#root = trieSet(this.#root, key, value, this.#session);
+    // forEach rather than for-of: no [key, value] array per write.
+    this.#writes.forEach((value, key) => {
+      this.#root = trieSet(this.#root, key, value, this.#session);
+    });
     this.#writes.clear();
     return { root: this.#root };
   }

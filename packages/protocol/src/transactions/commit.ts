@@ -1,6 +1,8 @@
 import type { TransitionContext } from "../context.ts";
-import { domainTag, hashCanonicalHex, sha256Hex } from "../encoding/hash.ts";
+import { bytesToHex, domainTag, hashCanonicalHex } from "../encoding/hash.ts";
 import { isLowerHex } from "../encoding/lowerHex.ts";
+import { ByteWriter } from "../encoding/recordBytes.ts";
+import { sha256Prefix } from "../encoding/sha256Compact.ts";
 import { type Rejection, reject } from "../errors.ts";
 import { commitWindow, isInside, roundOf } from "../schedule.ts";
 import { keys } from "../state/keys.ts";
@@ -17,11 +19,13 @@ export type CommitmentInput = {
 };
 
 const COMMIT_TAG = domainTag("commit");
+/** The tag and the canonical JSON of a commitment's inputs, written piece by piece. */
+const commitmentInput = new ByteWriter();
 
 /**
  * protocol.md §4.1: commit = H(task, cycle, node, proofDigest, salt); binding the node stops copied commits. Every
  * reveal recomputes one, so the canonical JSON of well-formed inputs is written out directly (keys in sorted order;
- * hex needs no escaping): the same bytes as `canonicalStringify`, in a third of the time.
+ * hex and digits need no escaping): the same bytes as `canonicalStringify`, without building the string.
  */
 export function computeCommitment(input: CommitmentInput): Hash {
   const { task, cycle, node, proofDigest, salt } = input;
@@ -32,8 +36,21 @@ export function computeCommitment(input: CommitmentInput): Hash {
     isLowerHex(proofDigest, 64) &&
     isLowerHex(salt, 64)
   ) {
-    const canonical = `{"cycle":${cycle},"node":"${node}","proofDigest":"${proofDigest}","salt":"${salt}","task":"${task}"}`;
-    return sha256Hex(COMMIT_TAG, canonical);
+    const bytes = commitmentInput;
+    bytes.length = 0;
+    bytes.utf8(COMMIT_TAG);
+    bytes.utf8('{"cycle":');
+    bytes.utf8(String(cycle));
+    bytes.utf8(',"node":"');
+    bytes.utf8(node);
+    bytes.utf8('","proofDigest":"');
+    bytes.utf8(proofDigest);
+    bytes.utf8('","salt":"');
+    bytes.utf8(salt);
+    bytes.utf8('","task":"');
+    bytes.utf8(task);
+    bytes.utf8('"}');
+    return bytesToHex(sha256Prefix(bytes.bytes, bytes.length));
   }
   return hashCanonicalHex("commit", {
     task: input.task,

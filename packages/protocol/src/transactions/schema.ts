@@ -284,7 +284,9 @@ export function decodeTransaction(raw: unknown): Transaction | DecodeRejection {
     return reject("TX__UNKNOWN_KIND", { kind: String(kind) }, `unknown transaction kind ${JSON.stringify(kind)}`);
   }
   const { fields, entries } = KIND_FIELDS[kind as TransactionKind];
-  for (const key of Object.keys(record)) {
+  // for-in with an own-property check visits exactly Object.keys(record), without allocating its array.
+  for (const key in record) {
+    if (!Object.hasOwn(record, key)) continue;
     if (key !== "kind" && !Object.hasOwn(fields, key)) {
       return reject("TX__UNKNOWN_FIELD", { field: key }, `${kind} has no field ${JSON.stringify(key)}`);
     }
