@@ -91,9 +91,61 @@ export function sha256Compact(...parts: readonly Uint8Array[]): Uint8Array {
 /** sha256 of the first `length` bytes of `bytes` (a scratch buffer the caller fills), into a fresh 32-byte array. */
 export function sha256Prefix(bytes: Uint8Array, length: number): Uint8Array {
   if (length > bytes.length) throw new RangeError(`sha256Prefix: length ${length} > ${bytes.length} bytes`);
+  // Copying up to 1 KiB of unused bytes after the message costs less than allocating a view of just the message.
+  const whole = bytes.length <= length + 1024;
   const padded = reserve(length);
-  block.set(length === bytes.length ? bytes : bytes.subarray(0, length), 0);
+  if (whole && block.length < bytes.length) block = new Uint8Array(bytes.length * 2);
+  block.set(whole ? bytes : bytes.subarray(0, length), 0);
   return digest(length, padded);
+}
+
+/**
+ * sha256 of the first `length` bytes of `bytes`, packed into a 16-character string (each character a 16-bit
+ * big-endian half of the digest, see `unpackHash`): about 60 bytes of heap where a 32-byte Uint8Array takes about
+ * 240, for hashes kept by the hundred thousand (the state trie's nodes).
+ */
+export function sha256PrefixPacked(bytes: Uint8Array, length: number): string {
+  if (length > bytes.length) throw new RangeError(`sha256PrefixPacked: length ${length} > ${bytes.length} bytes`);
+  const whole = bytes.length <= length + 1024;
+  const padded = reserve(length);
+  if (whole && block.length < bytes.length) block = new Uint8Array(bytes.length * 2);
+  block.set(whole ? bytes : bytes.subarray(0, length), 0);
+  compressPadded(length, padded);
+  const [h0, h1, h2, h3, h4, h5, h6, h7] = H as unknown as number[];
+  return String.fromCharCode(
+    (h0 as number) >>> 16,
+    (h0 as number) & 0xffff,
+    (h1 as number) >>> 16,
+    (h1 as number) & 0xffff,
+    (h2 as number) >>> 16,
+    (h2 as number) & 0xffff,
+    (h3 as number) >>> 16,
+    (h3 as number) & 0xffff,
+    (h4 as number) >>> 16,
+    (h4 as number) & 0xffff,
+    (h5 as number) >>> 16,
+    (h5 as number) & 0xffff,
+    (h6 as number) >>> 16,
+    (h6 as number) & 0xffff,
+    (h7 as number) >>> 16,
+    (h7 as number) & 0xffff,
+  );
+}
+
+/** Writes the 32 bytes of a packed hash into `bytes` at `offset`. */
+export function writePackedHash(packed: string, bytes: Uint8Array, offset: number): void {
+  for (let index = 0; index < 16; index += 1) {
+    const half = packed.charCodeAt(index);
+    bytes[offset + index * 2] = half >>> 8;
+    bytes[offset + index * 2 + 1] = half & 0xff;
+  }
+}
+
+/** The 32 bytes of a packed hash. */
+export function unpackHash(packed: string): Uint8Array {
+  const bytes = new Uint8Array(32);
+  writePackedHash(packed, bytes, 0);
+  return bytes;
 }
 
 /** Grows the shared block to hold `length` bytes and their padding; returns the padded length. */
@@ -105,6 +157,20 @@ function reserve(length: number): number {
 
 /** Pads the `length` message bytes at the start of the shared block and compresses them. */
 function digest(length: number, padded: number): Uint8Array {
+  compressPadded(length, padded);
+  const out = new Uint8Array(32);
+  for (let index = 0; index < 8; index += 1) {
+    const word = H[index] as number;
+    out[index * 4] = word >>> 24;
+    out[index * 4 + 1] = (word >>> 16) & 0xff;
+    out[index * 4 + 2] = (word >>> 8) & 0xff;
+    out[index * 4 + 3] = word & 0xff;
+  }
+  return out;
+}
+
+/** Pads the `length` message bytes at the start of the shared block and compresses them into H. */
+function compressPadded(length: number, padded: number): void {
   block.fill(0, length, padded);
   block[length] = 0x80;
   const bits = length * 8;
@@ -115,13 +181,4 @@ function digest(length: number, padded: number): Uint8Array {
   block[padded - 5] = Math.floor(bits / 2 ** 32) & 0xff;
   H.set(INITIAL);
   for (let at = 0; at < padded; at += 64) compress(block, at);
-  const out = new Uint8Array(32);
-  for (let index = 0; index < 8; index += 1) {
-    const word = H[index] as number;
-    out[index * 4] = word >>> 24;
-    out[index * 4 + 1] = (word >>> 16) & 0xff;
-    out[index * 4 + 2] = (word >>> 8) & 0xff;
-    out[index * 4 + 3] = word & 0xff;
-  }
-  return out;
 }

@@ -1,5 +1,5 @@
 import { ByteWriter, writeValue } from "../encoding/recordBytes.ts";
-import { sha256Prefix } from "../encoding/sha256Compact.ts";
+import { sha256PrefixPacked, unpackHash, writePackedHash } from "../encoding/sha256Compact.ts";
 
 /**
  * A persistent (path-copying) hexary Merkle trie keyed by sha256(key) (protocol.md §9.4).
@@ -20,16 +20,18 @@ import { sha256Prefix } from "../encoding/sha256Compact.ts";
 export type TrieLeaf = {
   readonly kind: "leaf";
   readonly key: string;
-  readonly keyHash: Uint8Array;
+  /** sha256 of the key, packed (see `sha256PrefixPacked`). */
+  readonly keyHash: string;
   readonly value: unknown;
-  hash: Uint8Array | undefined;
+  /** The node's hash once computed, packed (see `sha256PrefixPacked`). */
+  hash: string | undefined;
 };
 
 export type TrieBranch = {
   readonly kind: "branch";
   /** Sixteen slots, indexed by the key hash's nibble at this branch's depth. */
   readonly children: (TrieNode | null)[];
-  hash: Uint8Array | undefined;
+  hash: string | undefined;
   /** The edit session that created this node; only that session may change it in place (see `EditSession`). */
   readonly owner: EditSession | null;
 };
@@ -62,11 +64,16 @@ const keyInput = new ByteWriter();
 const branchInputs = Array.from({ length: MAX_DEPTH + 1 }, () => new Uint8Array(3 + RADIX * 32));
 
 /** Key hashes are pure functions of the key; a bounded memo avoids rehashing hot keys (task and cycle records). */
-const keyHashMemo = new Map<string, Uint8Array>();
+const keyHashMemo = new Map<string, string>();
 const KEY_HASH_MEMO_LIMIT = 1 << 20;
 
 /** sha256 of the key's UTF-8. */
 export function keyHashOf(key: string): Uint8Array {
+  return unpackHash(packedKeyHash(key));
+}
+
+/** sha256 of the key's UTF-8, packed, from the memo when it is there. */
+function packedKeyHash(key: string): string {
   let hash = keyHashMemo.get(key);
   if (hash === undefined) {
     if (keyHashMemo.size >= KEY_HASH_MEMO_LIMIT) keyHashMemo.clear();
@@ -76,15 +83,15 @@ export function keyHashOf(key: string): Uint8Array {
   return hash;
 }
 
-function computeKeyHash(key: string): Uint8Array {
+function computeKeyHash(key: string): string {
   keyInput.length = 0;
   keyInput.utf8(key);
-  return sha256Prefix(keyInput.bytes, keyInput.length);
+  return sha256PrefixPacked(keyInput.bytes, keyInput.length);
 }
 
-function nibbleAt(hash: Uint8Array, depth: number): number {
-  const byte = hash[depth >> 1] as number;
-  return (depth & 1) === 0 ? byte >> 4 : byte & 0x0f;
+/** Nibble `depth` of a packed hash: each character holds four. */
+function nibbleAt(hash: string, depth: number): number {
+  return (hash.charCodeAt(depth >> 2) >> (12 - 4 * (depth & 3))) & 0x0f;
 }
 
 function branch(children: (TrieNode | null)[], owner: EditSession | null): TrieBranch {
@@ -96,7 +103,7 @@ function emptyChildren(): (TrieNode | null)[] {
 }
 
 export function trieGet(root: TrieNode | null, key: string): unknown {
-  const keyHash = keyHashOf(key);
+  const keyHash = packedKeyHash(key);
   let node = root;
   let depth = 0;
   while (node !== null) {
@@ -152,7 +159,7 @@ const ABSENT = Symbol("absent");
 function remove(
   node: TrieNode | null,
   key: string,
-  keyHash: Uint8Array,
+  keyHash: string,
   depth: number,
   owner: EditSession | null,
 ): TrieNode | null | typeof ABSENT {
@@ -180,7 +187,7 @@ export function trieSet(
   value: unknown,
   owner: EditSession | null = null,
 ): TrieNode | null {
-  const keyHash = keyHashOf(key);
+  const keyHash = packedKeyHash(key);
   if (value === undefined) {
     const removed = remove(root, key, keyHash, 0, owner);
     return removed === ABSENT ? root : removed;
@@ -189,23 +196,21 @@ export function trieSet(
 }
 
 /** `H(0x00, keyHash, record bytes of value)`. */
-function leafHash(keyHash: Uint8Array, value: unknown): Uint8Array {
+function leafHash(keyHash: string, value: unknown): string {
   leafInput.length = 0;
   leafInput.byte(LEAF_TAG);
-  leafInput.append(keyHash);
+  leafInput.reserve(32);
+  writePackedHash(keyHash, leafInput.bytes, leafInput.length);
+  leafInput.length += 32;
   writeValue(leafInput, value);
-  return sha256Prefix(leafInput.bytes, leafInput.length);
+  return sha256PrefixPacked(leafInput.bytes, leafInput.length);
 }
 
 /**
  * `H(0x01, bitmap of present children (16 bits, child i is bit 15 - i), their hashes in slot order)`, each child
  * hashed by `hashOf` (cached or from scratch) straight into this depth's input buffer.
  */
-function branchHash(
-  node: TrieBranch,
-  depth: number,
-  hashOf: (node: TrieNode, depth: number) => Uint8Array,
-): Uint8Array {
+function branchHash(node: TrieBranch, depth: number, hashOf: (node: TrieNode, depth: number) => string): string {
   const input = branchInputs[depth] as Uint8Array;
   let bitmap = 0;
   let length = 3;
@@ -213,21 +218,21 @@ function branchHash(
     const child = node.children[slot] as TrieNode | null;
     if (child === null) continue;
     bitmap |= 1 << (RADIX - 1 - slot);
-    input.set(hashOf(child, depth + 1), length);
+    writePackedHash(hashOf(child, depth + 1), input, length);
     length += 32;
   }
   input[0] = BRANCH_TAG;
   input[1] = bitmap >> 8;
   input[2] = bitmap & 0xff;
-  return sha256Prefix(input, length);
+  return sha256PrefixPacked(input, length);
 }
 
 /** The root hash of the trie (protocol.md §9.4), rehashing only nodes whose hash is not cached yet. */
 export function trieHash(root: TrieNode | null): Uint8Array {
-  return root === null ? EMPTY_HASH : cachedHash(root, 0);
+  return root === null ? EMPTY_HASH : unpackHash(cachedHash(root, 0));
 }
 
-function cachedHash(node: TrieNode, depth: number): Uint8Array {
+function cachedHash(node: TrieNode, depth: number): string {
   if (node.hash !== undefined) return node.hash;
   const hash = node.kind === "leaf" ? leafHash(node.keyHash, node.value) : branchHash(node, depth, cachedHash);
   node.hash = hash;
@@ -246,10 +251,10 @@ export function* trieEntries(node: TrieNode | null): Generator<[string, unknown]
 
 /** Hashes every leaf and branch from scratch, ignoring caches: the baseline the incremental root is measured against. */
 export function trieFullRehash(root: TrieNode | null): Uint8Array {
-  return root === null ? EMPTY_HASH : rehash(root, 0);
+  return root === null ? EMPTY_HASH : unpackHash(rehash(root, 0));
 }
 
-function rehash(node: TrieNode, depth: number): Uint8Array {
+function rehash(node: TrieNode, depth: number): string {
   if (node.kind === "leaf") return leafHash(computeKeyHash(node.key), node.value);
   return branchHash(node, depth, rehash);
 }
