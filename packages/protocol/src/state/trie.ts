@@ -1,5 +1,6 @@
 import { ByteWriter, writeValue } from "../encoding/recordBytes.ts";
 import { sha256PrefixPacked, unpackHash, writePackedHash } from "../encoding/sha256Compact.ts";
+import { type KeyLike, keyText } from "./keys.ts";
 
 /**
  * A persistent (path-copying) hexary Merkle trie keyed by sha256(key) (protocol.md §9.4).
@@ -72,8 +73,15 @@ export function keyHashOf(key: string): Uint8Array {
   return unpackHash(packedKeyHash(key));
 }
 
-/** sha256 of the key's UTF-8, packed, from the memo when it is there. */
-function packedKeyHash(key: string): string {
+/**
+ * sha256 of the key's UTF-8, packed: carried by a StateKey once computed; for a key given as text, from the memo
+ * when it is there.
+ */
+function packedKeyHash(key: KeyLike): string {
+  if (typeof key !== "string") {
+    if (key.hash === undefined) key.hash = keyHashMemo.get(key.text) ?? computeKeyHash(key.text);
+    return key.hash;
+  }
   let hash = keyHashMemo.get(key);
   if (hash === undefined) {
     if (keyHashMemo.size >= KEY_HASH_MEMO_LIMIT) keyHashMemo.clear();
@@ -102,12 +110,13 @@ function emptyChildren(): (TrieNode | null)[] {
   return [null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null];
 }
 
-export function trieGet(root: TrieNode | null, key: string): unknown {
+export function trieGet(root: TrieNode | null, key: KeyLike): unknown {
   const keyHash = packedKeyHash(key);
+  const text = keyText(key);
   let node = root;
   let depth = 0;
   while (node !== null) {
-    if (node.kind === "leaf") return node.key === key ? node.value : undefined;
+    if (node.kind === "leaf") return node.key === text ? node.value : undefined;
     node = node.children[nibbleAt(keyHash, depth)] as TrieNode | null;
     depth += 1;
   }
@@ -183,16 +192,17 @@ function remove(
 
 export function trieSet(
   root: TrieNode | null,
-  key: string,
+  key: KeyLike,
   value: unknown,
   owner: EditSession | null = null,
 ): TrieNode | null {
   const keyHash = packedKeyHash(key);
+  const text = keyText(key);
   if (value === undefined) {
-    const removed = remove(root, key, keyHash, 0, owner);
+    const removed = remove(root, text, keyHash, 0, owner);
     return removed === ABSENT ? root : removed;
   }
-  return insert(root, { kind: "leaf", key, keyHash, value, hash: undefined }, 0, owner);
+  return insert(root, { kind: "leaf", key: text, keyHash, value, hash: undefined }, 0, owner);
 }
 
 /** `H(0x00, keyHash, record bytes of value)`. */

@@ -5,7 +5,7 @@ import { ByteWriter } from "../encoding/recordBytes.ts";
 import { sha256Prefix } from "../encoding/sha256Compact.ts";
 import { type Rejection, reject } from "../errors.ts";
 import { commitWindow, isInside, roundOf } from "../schedule.ts";
-import { keys } from "../state/keys.ts";
+import { stateKeys } from "../state/keys.ts";
 import { findTask, freshNode, isRejection } from "../tasks.ts";
 import type { CommitRecord, CommitTx, Hash } from "../types.ts";
 import { nodeActiveStake, nodeWeight } from "../weight.ts";
@@ -79,7 +79,7 @@ export function applyCommit(context: TransitionContext, tx: CommitTx): Rejection
   if (activeStake < task.params.minimumStake) {
     return reject("NODE__NOT_ACTIVE", { task: task.id, node: tx.from, round, activeStake });
   }
-  const key = keys.commit(task.id, tx.cycle, tx.from);
+  const key = stateKeys.commit(task.id, tx.cycle, tx.from);
   if (draft.get(key) !== undefined) return reject("COMMIT__DUPLICATE", { task: task.id, cycle: tx.cycle });
   // The node's weight in the work round (the commit window is its last slots): its share under the `weighted` rule
   // once it reveals (§6.2), fixed before anyone knows the seed or the audits.

@@ -4,7 +4,7 @@ import { isLowerHex } from "../encoding/lowerHex.ts";
 import { sha256Prefix } from "../encoding/sha256Compact.ts";
 import { type Rejection, reject } from "../errors.ts";
 import { distributionWindow, isInside } from "../schedule.ts";
-import { keys } from "../state/keys.ts";
+import { stateKeys } from "../state/keys.ts";
 import { findTask, isRejection } from "../tasks.ts";
 import type {
   CycleRecord,
@@ -91,7 +91,7 @@ export function applySubmitDistribution(context: TransitionContext, tx: SubmitDi
     return reject("DISTRIBUTION__NOT_SELECTED", { ...ref, distributor: cycle.distributor });
   const window = distributionWindow(task, cycle.attemptRound);
   if (!isInside(window, slot)) return reject("DISTRIBUTION__WINDOW_CLOSED", { ...ref, slot, ...window });
-  const key = keys.distribution(task.id, tx.cycle, tx.attempt);
+  const key = stateKeys.distribution(task.id, tx.cycle, tx.attempt);
   const list = draft.get<DistributionRecord>(key) ?? {
     attempt: tx.attempt,
     distributor: tx.from,
@@ -119,7 +119,7 @@ export function applySubmitDistribution(context: TransitionContext, tx: SubmitDi
     if (last !== null && entry.recipient <= last) {
       return reject("DISTRIBUTION__NOT_SORTED", { ...ref, recipient: entry.recipient });
     }
-    const reveal = draft.get<RevealRecord>(keys.reveal(task.id, tx.cycle, entry.recipient));
+    const reveal = draft.get<RevealRecord>(stateKeys.reveal(task.id, tx.cycle, entry.recipient));
     if (reveal === undefined || reveal.status !== "valid") {
       return reject("DISTRIBUTION__NOT_A_SUBMITTER", { ...ref, recipient: entry.recipient });
     }
@@ -141,7 +141,7 @@ export function applySubmitDistribution(context: TransitionContext, tx: SubmitDi
   if (isLastChunk && task.params.distributionRule !== "custom" && entryCount !== cycle.validCount) {
     return reject("DISTRIBUTION__INCOMPLETE", { ...ref, expected: cycle.validCount, got: entryCount });
   }
-  draft.set(keys.distributionChunk(task.id, tx.cycle, tx.attempt, tx.chunk), tx.entries);
+  draft.set(stateKeys.distributionChunk(task.id, tx.cycle, tx.attempt, tx.chunk), tx.entries);
   const chunksReceived = list.chunksReceived + 1;
   draft.set(key, {
     ...list,
