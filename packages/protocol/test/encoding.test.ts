@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { sha256 as nobleSha256 } from "@noble/hashes/sha2.js";
+import { bytesToHex as nobleBytesToHex } from "@noble/hashes/utils.js";
 import fc from "fast-check";
 import {
   accumulateSalt,
@@ -199,6 +200,17 @@ describe("encoding fast paths agree with their definitions", () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  it("bytesToHex writes what @noble/hashes writes, for every length", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 1100 }), (bytes) => {
+        assert.equal(bytesToHex(bytes), nobleBytesToHex(bytes));
+      }),
+      { numRuns: 300 },
+    );
+    assert.equal(bytesToHex(new Uint8Array(32).fill(0xab)), "ab".repeat(32));
+    assert.throws(() => bytesToHex("ab" as unknown as Uint8Array));
   });
 
   it("listDigest chains H(digest, H(tag, canonical(entry))) from 32 zero bytes (§6.2), whatever the entries hold", () => {

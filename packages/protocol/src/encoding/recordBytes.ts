@@ -80,7 +80,8 @@ export class ByteWriter {
     else this.append(encoder.encode(text));
   }
 
-  private ascii(text: string): void {
+  /** The characters of `text`, one byte each: only for text known to be ASCII (checked hex, digits). */
+  ascii(text: string): void {
     this.reserve(text.length);
     for (let index = 0; index < text.length; index += 1) this.bytes[this.length + index] = text.charCodeAt(index);
     this.length += text.length;

@@ -36,20 +36,21 @@ export function computeCommitment(input: CommitmentInput): Hash {
     isLowerHex(proofDigest, 64) &&
     isLowerHex(salt, 64)
   ) {
+    // Every piece is ASCII: the constants, the digits of a safe integer and the checked hex.
     const bytes = commitmentInput;
     bytes.length = 0;
-    bytes.utf8(COMMIT_TAG);
-    bytes.utf8('{"cycle":');
-    bytes.utf8(String(cycle));
-    bytes.utf8(',"node":"');
-    bytes.utf8(node);
-    bytes.utf8('","proofDigest":"');
-    bytes.utf8(proofDigest);
-    bytes.utf8('","salt":"');
-    bytes.utf8(salt);
-    bytes.utf8('","task":"');
-    bytes.utf8(task);
-    bytes.utf8('"}');
+    bytes.ascii(COMMIT_TAG);
+    bytes.ascii('{"cycle":');
+    bytes.ascii(String(cycle));
+    bytes.ascii(',"node":"');
+    bytes.ascii(node);
+    bytes.ascii('","proofDigest":"');
+    bytes.ascii(proofDigest);
+    bytes.ascii('","salt":"');
+    bytes.ascii(salt);
+    bytes.ascii('","task":"');
+    bytes.ascii(task);
+    bytes.ascii('"}');
     return bytesToHex(sha256Prefix(bytes.bytes, bytes.length));
   }
   return hashCanonicalHex("commit", {

@@ -50,7 +50,7 @@ export function applyReveal(context: TransitionContext, tx: RevealTx): Rejection
     weight,
     published: false,
   };
-  draft.setNode({ ...(draft.node(task.id, tx.from) ?? node), lastRevealCycle: tx.cycle });
+  draft.setNode({ ...node, lastRevealCycle: tx.cycle });
   draft.set(revealKey, record);
   draft.set(stateKeys.revealAt(task.id, tx.cycle, cycle.revealCount), tx.from);
   draft.setCycle({
