@@ -177,7 +177,6 @@ export function auditorIndicesOf(
 // Distributor draw: an exponential race in fixed point ---------------------------------------------------------
 
 const FRACTION_BITS = 48;
-const ONE = 1n << BigInt(FRACTION_BITS);
 
 const TWO_POW_24 = 2 ** 24;
 

@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { sha256 as nobleSha256 } from "@noble/hashes/sha2.js";
+import { concatBytes } from "@noble/hashes/utils.js";
 import fc from "fast-check";
 import {
   bytesToHex,
@@ -53,16 +54,6 @@ function fullRoot(state: State): string {
   return bytesToHex(trieFullRehash(state.root));
 }
 
-function concat(...parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((total, part) => total + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
-
 /**
  * The root exactly as protocol.md §9.4 words it, with nothing shared with the implementation but `recordBytes`: a
  * group of records is empty (32 zero bytes), one leaf, or a branch over the sixteen groups of the next nibble.
@@ -77,7 +68,7 @@ function referenceRoot(records: ReadonlyMap<string, unknown>): string {
     if (group.length === 0) return new Uint8Array(32);
     const [only] = group;
     if (group.length === 1 && only !== undefined) {
-      return nobleSha256(concat(Uint8Array.of(0x00), only.keyHash, recordBytes(only.value)));
+      return nobleSha256(concatBytes(Uint8Array.of(0x00), only.keyHash, recordBytes(only.value)));
     }
     let bitmap = 0;
     const hashes: Uint8Array[] = [];
@@ -87,7 +78,7 @@ function referenceRoot(records: ReadonlyMap<string, unknown>): string {
       bitmap |= 1 << (15 - slot);
       hashes.push(hashOf(child, depth + 1));
     }
-    return nobleSha256(concat(Uint8Array.of(0x01, bitmap >> 8, bitmap & 0xff), ...hashes));
+    return nobleSha256(concatBytes(Uint8Array.of(0x01, bitmap >> 8, bitmap & 0xff), ...hashes));
   };
   return bytesToHex(hashOf(leaves, 0));
 }

@@ -90,13 +90,7 @@ export function sha256Compact(...parts: readonly Uint8Array[]): Uint8Array {
 
 /** sha256 of the first `length` bytes of `bytes` (a scratch buffer the caller fills), into a fresh 32-byte array. */
 export function sha256Prefix(bytes: Uint8Array, length: number): Uint8Array {
-  if (length > bytes.length) throw new RangeError(`sha256Prefix: length ${length} > ${bytes.length} bytes`);
-  // Copying up to 1 KiB of unused bytes after the message costs less than allocating a view of just the message.
-  const whole = bytes.length <= length + 1024;
-  const padded = reserve(length);
-  if (whole && block.length < bytes.length) block = new Uint8Array(bytes.length * 2);
-  block.set(whole ? bytes : bytes.subarray(0, length), 0);
-  return digest(length, padded);
+  return digest(length, loadPrefix(bytes, length));
 }
 
 /**
@@ -105,31 +99,25 @@ export function sha256Prefix(bytes: Uint8Array, length: number): Uint8Array {
  * 240, for hashes kept by the hundred thousand (the state trie's nodes).
  */
 export function sha256PrefixPacked(bytes: Uint8Array, length: number): string {
-  if (length > bytes.length) throw new RangeError(`sha256PrefixPacked: length ${length} > ${bytes.length} bytes`);
+  compressPadded(length, loadPrefix(bytes, length));
+  type Words = readonly [number, number, number, number, number, number, number, number];
+  const h = H as unknown as Words;
+  // biome-ignore format: the sixteen halves, two a word, one row per two words
+  return String.fromCharCode(
+    h[0] >>> 16, h[0] & 0xffff, h[1] >>> 16, h[1] & 0xffff, h[2] >>> 16, h[2] & 0xffff, h[3] >>> 16, h[3] & 0xffff,
+    h[4] >>> 16, h[4] & 0xffff, h[5] >>> 16, h[5] & 0xffff, h[6] >>> 16, h[6] & 0xffff, h[7] >>> 16, h[7] & 0xffff,
+  );
+}
+
+/** Copies the first `length` bytes of `bytes` to the start of the shared block; returns the padded length. */
+function loadPrefix(bytes: Uint8Array, length: number): number {
+  if (length > bytes.length) throw new RangeError(`sha256Prefix: length ${length} > ${bytes.length} bytes`);
+  // Copying up to 1 KiB of unused bytes after the message costs less than allocating a view of just the message.
   const whole = bytes.length <= length + 1024;
   const padded = reserve(length);
   if (whole && block.length < bytes.length) block = new Uint8Array(bytes.length * 2);
   block.set(whole ? bytes : bytes.subarray(0, length), 0);
-  compressPadded(length, padded);
-  const [h0, h1, h2, h3, h4, h5, h6, h7] = H as unknown as number[];
-  return String.fromCharCode(
-    (h0 as number) >>> 16,
-    (h0 as number) & 0xffff,
-    (h1 as number) >>> 16,
-    (h1 as number) & 0xffff,
-    (h2 as number) >>> 16,
-    (h2 as number) & 0xffff,
-    (h3 as number) >>> 16,
-    (h3 as number) & 0xffff,
-    (h4 as number) >>> 16,
-    (h4 as number) & 0xffff,
-    (h5 as number) >>> 16,
-    (h5 as number) & 0xffff,
-    (h6 as number) >>> 16,
-    (h6 as number) & 0xffff,
-    (h7 as number) >>> 16,
-    (h7 as number) & 0xffff,
-  );
+  return padded;
 }
 
 /** Writes the 32 bytes of a packed hash into `bytes` at `offset`. */
