@@ -2,7 +2,7 @@ import type { TransitionContext } from "./context.ts";
 import type { ProtocolEvent } from "./events.ts";
 import { ProtocolError } from "./gradualError.ts";
 import { distributionVoteWindow, distributionWindow, proofVoteWindow, revealWindow, roundOf } from "./schedule.ts";
-import { keys } from "./state/keys.ts";
+import { stateKeys } from "./state/keys.ts";
 import { Draft, type State } from "./state/store.ts";
 import type { EditSession } from "./state/trie.ts";
 import type { CycleRecord, LateTriggerRef, TaskRecord, TriggerRecord } from "./types.ts";
@@ -30,10 +30,10 @@ export function advanceSlotInSession(state: State, slot: number, session: EditSe
   if (!Number.isSafeInteger(slot) || slot !== chain.slot + 1) {
     throw new ProtocolError(`advanceSlot: expected slot ${chain.slot + 1}, got ${slot}`);
   }
-  draft.set(keys.chain(), { ...chain, slot });
+  draft.set(stateKeys.chain(), { ...chain, slot });
   const context: TransitionContext = { draft, slot, events: [] };
   for (let index = 0; index < chain.taskCount; index += 1) {
-    const taskId = draft.get<string>(keys.taskAt(index));
+    const taskId = draft.get<string>(stateKeys.taskAt(index));
     if (taskId !== undefined) processTask(context, taskId);
   }
   return { state: draft.finish(), events: context.events };
@@ -71,7 +71,7 @@ function resolveLateTriggers(context: TransitionContext, task: TaskRecord): void
   const resolving = task.lateTriggers.slice(0, due);
   draft.setTask({ ...task, lateTriggers: task.lateTriggers.slice(due) });
   for (const ref of resolving) {
-    const trigger = draft.get<TriggerRecord>(keys.trigger(task.id, ref.cycle, ref.trigger));
+    const trigger = draft.get<TriggerRecord>(stateKeys.trigger(task.id, ref.cycle, ref.trigger));
     if (trigger !== undefined && trigger.resolution === null) resolveTrigger(context, task.id, ref.cycle, trigger);
   }
 }
@@ -90,7 +90,7 @@ function closeWindows(context: TransitionContext, taskId: string, cycleNumber: n
   }
   if (slot === proofVoteWindow(task, cycleNumber).closesAt) {
     for (let index = 0; index < cycle.triggerCount; index += 1) {
-      const trigger = draft.get<TriggerRecord>(keys.trigger(taskId, cycleNumber, index));
+      const trigger = draft.get<TriggerRecord>(stateKeys.trigger(taskId, cycleNumber, index));
       if (trigger?.kind === "proof" && trigger.resolution === null)
         resolveTrigger(context, taskId, cycleNumber, trigger);
     }

@@ -2,7 +2,6 @@ import type { TransitionContext } from "./context.ts";
 import { isEdgeCode, type Rejection, reject } from "./errors.ts";
 import type { ProtocolEvent } from "./events.ts";
 import { ProtocolError } from "./gradualError.ts";
-import { keys } from "./state/keys.ts";
 import { Draft, type State } from "./state/store.ts";
 import type { EditSession } from "./state/trie.ts";
 import { applyClaim } from "./transactions/claim.ts";
@@ -164,4 +163,4 @@ function consumeNonce(
   return { state: draft.finish(), events };
 }
 
-export { keys };
+export { keys } from "./state/keys.ts";

@@ -1,5 +1,5 @@
 import { ProtocolError } from "./gradualError.ts";
-import { keys } from "./state/keys.ts";
+import { stateKeys } from "./state/keys.ts";
 import { Draft, type State, ZERO_TOTALS } from "./state/store.ts";
 import type { Account, ChainRecord } from "./types.ts";
 
@@ -19,7 +19,7 @@ export function createGenesisState(parameters: GenesisParameters): State {
     );
   }
   const draft = new Draft({ root: null });
-  draft.set(keys.totals(), ZERO_TOTALS);
+  draft.set(stateKeys.totals(), ZERO_TOTALS);
   let supply = 0n;
   const seen = new Set<string>();
   for (const { account, balance } of parameters.accounts) {
@@ -36,6 +36,6 @@ export function createGenesisState(parameters: GenesisParameters): State {
     supply += balance;
   }
   const chain: ChainRecord = { chainId: parameters.chainId, slot: 0, supply, taskCount: 0 };
-  draft.set(keys.chain(), chain);
+  draft.set(stateKeys.chain(), chain);
   return draft.finish();
 }

@@ -15,6 +15,7 @@ export {
 export { canonicalBytes, canonicalParse, canonicalStringify, isBigintString } from "./encoding/canonical.ts";
 export { bytesToHex, hashCanonical, hashCanonicalHex, hexToBytes, sha256, sha256Hex } from "./encoding/hash.ts";
 export { merkleRoot } from "./encoding/merkle.ts";
+export { recordBytes } from "./encoding/recordBytes.ts";
 export {
   type ApiErrorCode,
   ERROR_REGISTRY,

@@ -10,7 +10,7 @@ import {
   roundOf,
   type Window,
 } from "./schedule.ts";
-import { keys } from "./state/keys.ts";
+import { type KeyLike, stateKeys } from "./state/keys.ts";
 import { readRecord, type State } from "./state/store.ts";
 import { ruleAmount } from "./transactions/submitDistribution.ts";
 import type {
@@ -36,33 +36,33 @@ import { foldNodeLots, foldRamp, nodeStake, nodeWeight, totalWeight } from "./we
 /** Read-only views of a state, shared by the ledger API, the node and the simulator. */
 
 export function getChain(state: State): ChainRecord {
-  return readRecord<ChainRecord>(state, keys.chain()) as ChainRecord;
+  return readRecord<ChainRecord>(state, stateKeys.chain()) as ChainRecord;
 }
 
 export function getTotals(state: State): TotalsRecord {
-  return readRecord<TotalsRecord>(state, keys.totals()) as TotalsRecord;
+  return readRecord<TotalsRecord>(state, stateKeys.totals()) as TotalsRecord;
 }
 
 export function getAccount(state: State, account: Account): AccountRecord {
-  return readRecord<AccountRecord>(state, keys.account(account)) ?? { balance: 0n, nonce: 0 };
+  return readRecord<AccountRecord>(state, stateKeys.account(account)) ?? { balance: 0n, nonce: 0 };
 }
 
 export function getTask(state: State, task: Hash): TaskRecord | undefined {
-  return readRecord<TaskRecord>(state, keys.task(task));
+  return readRecord<TaskRecord>(state, stateKeys.task(task));
 }
 
 export function listTaskIds(state: State): Hash[] {
   const chain = getChain(state);
   const ids: Hash[] = [];
   for (let index = 0; index < chain.taskCount; index += 1) {
-    const id = readRecord<string>(state, keys.taskAt(index));
+    const id = readRecord<string>(state, stateKeys.taskAt(index));
     if (id !== undefined) ids.push(id);
   }
   return ids;
 }
 
 export function getNode(state: State, task: Hash, account: Account): NodeRecord | undefined {
-  return readRecord<NodeRecord>(state, keys.node(task, account));
+  return readRecord<NodeRecord>(state, stateKeys.node(task, account));
 }
 
 export function listNodeAccounts(state: State, task: Hash, offset = 0, limit = Number.MAX_SAFE_INTEGER): Account[] {
@@ -71,27 +71,27 @@ export function listNodeAccounts(state: State, task: Hash, offset = 0, limit = N
   const accounts: Account[] = [];
   const end = Math.min(record.nodeCount, offset + limit);
   for (let index = offset; index < end; index += 1) {
-    const account = readRecord<string>(state, keys.nodeAt(task, index));
+    const account = readRecord<string>(state, stateKeys.nodeAt(task, index));
     if (account !== undefined) accounts.push(account);
   }
   return accounts;
 }
 
 export function getCycle(state: State, task: Hash, cycle: number): CycleRecord | undefined {
-  return readRecord<CycleRecord>(state, keys.cycle(task, cycle));
+  return readRecord<CycleRecord>(state, stateKeys.cycle(task, cycle));
 }
 
 export function getCommit(state: State, task: Hash, cycle: number, node: Account): CommitRecord | undefined {
-  return readRecord<CommitRecord>(state, keys.commit(task, cycle, node));
+  return readRecord<CommitRecord>(state, stateKeys.commit(task, cycle, node));
 }
 
 export function getReveal(state: State, task: Hash, cycle: number, node: Account): RevealRecord | undefined {
-  return readRecord<RevealRecord>(state, keys.reveal(task, cycle, node));
+  return readRecord<RevealRecord>(state, stateKeys.reveal(task, cycle, node));
 }
 
 /** A payload its node published on the ledger to answer an availability challenge (§5.6), as hex. */
 export function getPublishedProof(state: State, task: Hash, cycle: number, node: Account): string | undefined {
-  return readRecord<string>(state, keys.published(task, cycle, node));
+  return readRecord<string>(state, stateKeys.published(task, cycle, node));
 }
 
 /**
@@ -118,7 +118,7 @@ export function listRevealers(state: State, task: Hash, cycle: number): Account[
   if (record === undefined) return [];
   const accounts: Account[] = [];
   for (let index = 0; index < record.revealCount; index += 1) {
-    const account = readRecord<string>(state, keys.revealAt(task, cycle, index));
+    const account = readRecord<string>(state, stateKeys.revealAt(task, cycle, index));
     if (account !== undefined) accounts.push(account);
   }
   return accounts;
@@ -128,7 +128,7 @@ export function listTriggers(state: State, task: Hash, cycle: number): TriggerRe
   const record = getCycle(state, task, cycle);
   const triggers: TriggerRecord[] = [];
   for (let index = 0; index < (record?.triggerCount ?? 0); index += 1) {
-    const trigger = readRecord<TriggerRecord>(state, keys.trigger(task, cycle, index));
+    const trigger = readRecord<TriggerRecord>(state, stateKeys.trigger(task, cycle, index));
     if (trigger !== undefined) triggers.push(trigger);
   }
   return triggers;
@@ -141,7 +141,7 @@ export function getVote(
   trigger: number,
   voter: Account,
 ): VoteRecord | undefined {
-  return readRecord<VoteRecord>(state, keys.vote(task, cycle, trigger, voter));
+  return readRecord<VoteRecord>(state, stateKeys.vote(task, cycle, trigger, voter));
 }
 
 export function listVotes(
@@ -152,7 +152,7 @@ export function listVotes(
 ): (VoteRecord & { voter: Account })[] {
   const votes: (VoteRecord & { voter: Account })[] = [];
   for (let index = 0; index < trigger.voteCount; index += 1) {
-    const voter = readRecord<string>(state, keys.voteAt(task, cycle, trigger.index, index));
+    const voter = readRecord<string>(state, stateKeys.voteAt(task, cycle, trigger.index, index));
     if (voter === undefined) continue;
     const vote = getVote(state, task, cycle, trigger.index, voter);
     if (vote !== undefined) votes.push({ ...vote, voter });
@@ -166,7 +166,7 @@ export function getDistribution(
   cycle: number,
   attempt: number,
 ): DistributionRecord | undefined {
-  return readRecord<DistributionRecord>(state, keys.distribution(task, cycle, attempt));
+  return readRecord<DistributionRecord>(state, stateKeys.distribution(task, cycle, attempt));
 }
 
 export function getDistributionEntries(state: State, task: Hash, cycle: number, attempt: number): DistributionEntry[] {
@@ -174,14 +174,14 @@ export function getDistributionEntries(state: State, task: Hash, cycle: number, 
   const entries: DistributionEntry[] = [];
   for (let chunk = 0; chunk < (list?.chunksReceived ?? 0); chunk += 1) {
     entries.push(
-      ...(readRecord<DistributionEntry[]>(state, keys.distributionChunk(task, cycle, attempt, chunk)) ?? []),
+      ...(readRecord<DistributionEntry[]>(state, stateKeys.distributionChunk(task, cycle, attempt, chunk)) ?? []),
     );
   }
   return entries;
 }
 
 export function getVesting(state: State, task: Hash, account: Account): VestingRecord | undefined {
-  return readRecord<VestingRecord>(state, keys.vesting(task, account));
+  return readRecord<VestingRecord>(state, stateKeys.vesting(task, account));
 }
 
 export function currentRound(state: State, task: TaskRecord): number {
@@ -198,7 +198,7 @@ export type NodeView = {
 
 /** The tranches `account` cannot claim now in `task`: those under an open late challenge (§7.1). */
 export function claimFreeze(state: State, task: Hash, account: Account) {
-  return frozenByChallenge(<T>(key: string) => readRecord<T>(state, key), task, account);
+  return frozenByChallenge(<T>(key: KeyLike) => readRecord<T>(state, key), task, account);
 }
 
 /** A node's stake, its trust-ramped weight, and its vesting, as of the state's slot. */
@@ -235,7 +235,7 @@ export function getAuditAssignment(state: State, task: Hash, cycle: number, audi
     reveal.index,
     taskRecord.params.auditsPerNode,
     taskRecord.params.auditMode,
-  ).map((index) => readRecord<string>(state, keys.revealAt(task, cycle, index)) as string);
+  ).map((index) => readRecord<string>(state, stateKeys.revealAt(task, cycle, index)) as string);
 }
 
 /** The auditors assigned to `target`'s submission in `cycle`. */
@@ -246,7 +246,7 @@ export function getAuditorsOf(state: State, task: Hash, cycle: number, target: A
   if (taskRecord === undefined || record?.seed == null || reveal === undefined || record.revealCount < 2) return [];
   const permutation = new SeededPermutation(record.seed, record.revealCount);
   return auditorIndicesOf(permutation, reveal.index, taskRecord.params.auditsPerNode, taskRecord.params.auditMode).map(
-    (index) => readRecord<string>(state, keys.revealAt(task, cycle, index)) as string,
+    (index) => readRecord<string>(state, stateKeys.revealAt(task, cycle, index)) as string,
   );
 }
 

@@ -1,4 +1,6 @@
 import { bytesToHex, hexToBytes, sha256 } from "./encoding/hash.ts";
+import { writeLowerHex } from "./encoding/lowerHex.ts";
+import { sha256Prefix } from "./encoding/sha256Compact.ts";
 import type { Account, Hash } from "./types.ts";
 
 /**
@@ -12,9 +14,22 @@ export function taskGenesisSeed(task: Hash): Hash {
 
 export const EMPTY_ACCUMULATOR: Hash = "0".repeat(64);
 
-/** Folds one revealed salt into the cycle's running accumulator, in ledger order. */
+const SALT_TAG = "gradual/seed/salt/v1\n";
+/** The tag, then room for the accumulator's and the salt's 32 bytes: every reveal hashes these 85 bytes. */
+const saltInput = new Uint8Array(SALT_TAG.length + 64);
+for (let index = 0; index < SALT_TAG.length; index += 1) saltInput[index] = SALT_TAG.charCodeAt(index);
+
+/** Folds one revealed salt into the cycle's running accumulator, in ledger order: H(tag, accumulator, salt). */
 export function accumulateSalt(accumulator: Hash, salt: Hash): Hash {
-  return bytesToHex(sha256("gradual/seed/salt/v1\n", hexToBytes(accumulator), hexToBytes(salt)));
+  if (
+    accumulator.length === 64 &&
+    salt.length === 64 &&
+    writeLowerHex(accumulator, saltInput, SALT_TAG.length) &&
+    writeLowerHex(salt, saltInput, SALT_TAG.length + 32)
+  ) {
+    return bytesToHex(sha256Prefix(saltInput, saltInput.length));
+  }
+  return bytesToHex(sha256(SALT_TAG, hexToBytes(accumulator), hexToBytes(salt)));
 }
 
 /** seed(c) = H(seed(c-1), salts of c in ledger order), with the salts chained into one accumulator. */
@@ -44,6 +59,12 @@ export class SeededPermutation {
   readonly #seed: Uint8Array;
   readonly #halfBits: number;
   readonly #mask: number;
+  /**
+   * The round function's values, by `round << halfBits | half`, computed on first use (-1 until then): a permutation
+   * of m items has only 4 * 2^halfBits (about 4 * sqrt(m)) distinct round inputs, and the audit assignment of a
+   * cycle walks all m items through 4 rounds in each direction.
+   */
+  readonly #rounds: Int32Array;
 
   constructor(seed: Hash, size: number) {
     if (!Number.isSafeInteger(size) || size < 1 || size > 2 ** 30) {
@@ -56,9 +77,19 @@ export class SeededPermutation {
     if (bits % 2 === 1) bits += 1;
     this.#halfBits = bits / 2;
     this.#mask = 2 ** this.#halfBits - 1;
+    this.#rounds = new Int32Array(4 * 2 ** this.#halfBits).fill(-1);
   }
 
   #round(round: number, half: number): number {
+    const slot = round * 2 ** this.#halfBits + half;
+    const cached = this.#rounds[slot] as number;
+    if (cached >= 0) return cached;
+    const value = this.#computeRound(round, half);
+    this.#rounds[slot] = value;
+    return value;
+  }
+
+  #computeRound(round: number, half: number): number {
     const input = new Uint8Array(5);
     input[0] = round;
     input[1] = half >>> 24;
@@ -146,22 +177,37 @@ export function auditorIndicesOf(
 // Distributor draw: an exponential race in fixed point ---------------------------------------------------------
 
 const FRACTION_BITS = 48;
-const ONE = 1n << BigInt(FRACTION_BITS);
 
-/** log2(x) for an integer x >= 1, in fixed point with 48 fractional bits, by repeated squaring (exact, portable). */
+const TWO_POW_24 = 2 ** 24;
+
+/**
+ * floor(m * m / 2^48) for an integer m < 2^50, exactly, in doubles: with m = high * 2^24 + low, every partial product
+ * stays below 2^53 (m * m itself would not).
+ */
+function squareShift48(m: number): number {
+  const high = Math.floor(m / TWO_POW_24);
+  const low = m - high * TWO_POW_24;
+  return high * high + Math.floor((2 * high * low + Math.floor((low * low) / TWO_POW_24)) / TWO_POW_24);
+}
+
+/**
+ * log2(x) for an integer x >= 1, in fixed point with 48 fractional bits, by repeated squaring (exact, portable). The
+ * mantissa stays below 2^50, so the 48 squarings run on doubles (exactly, see squareShift48) instead of bigints: the
+ * distributor draw computes one per submitter.
+ */
 export function log2Fixed(x: bigint): bigint {
   if (x < 1n) throw new RangeError(`log2Fixed: expected x >= 1, got ${x}`);
-  const integerPart = BigInt(x.toString(2).length - 1);
-  let mantissa = (x << BigInt(FRACTION_BITS)) >> integerPart; // in [1, 2) * ONE
-  let result = integerPart << BigInt(FRACTION_BITS);
+  const integerPart = x.toString(2).length - 1;
+  let mantissa = Number((x << BigInt(FRACTION_BITS)) >> BigInt(integerPart)); // in [1, 2) * 2^48
+  let fraction = 0;
   for (let bit = FRACTION_BITS - 1; bit >= 0; bit -= 1) {
-    mantissa = (mantissa * mantissa) >> BigInt(FRACTION_BITS);
-    if (mantissa >= 2n * ONE) {
-      mantissa >>= 1n;
-      result += 1n << BigInt(bit);
+    mantissa = squareShift48(mantissa);
+    if (mantissa >= 2 ** (FRACTION_BITS + 1)) {
+      mantissa = Math.floor(mantissa / 2);
+      fraction += 2 ** bit;
     }
   }
-  return result;
+  return (BigInt(integerPart) << BigInt(FRACTION_BITS)) + BigInt(fraction);
 }
 
 /**

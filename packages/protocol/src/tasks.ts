@@ -2,7 +2,7 @@ import type { TransitionContext } from "./context.ts";
 import { type Rejection, reject } from "./errors.ts";
 import { BPS } from "./params.ts";
 import { roundOf } from "./schedule.ts";
-import { keys } from "./state/keys.ts";
+import { stateKeys } from "./state/keys.ts";
 import type { Draft } from "./state/store.ts";
 import type { NodeRecord, StakeLot, TaskRecord, VestingRecord } from "./types.ts";
 import { EMPTY_VESTING, slashLocked } from "./vesting.ts";
@@ -44,15 +44,15 @@ export function freshNode(task: TaskRecord, node: NodeRecord): NodeRecord {
 export function removeNode(draft: Draft, task: TaskRecord, node: NodeRecord): TaskRecord {
   const last = task.nodeCount - 1;
   if (node.index !== last) {
-    const lastAccount = draft.get<string>(keys.nodeAt(task.id, last));
+    const lastAccount = draft.get<string>(stateKeys.nodeAt(task.id, last));
     if (lastAccount !== undefined) {
       const moved = draft.node(task.id, lastAccount);
       if (moved !== undefined) draft.setNode({ ...moved, index: node.index });
-      draft.set(keys.nodeAt(task.id, node.index), lastAccount);
+      draft.set(stateKeys.nodeAt(task.id, node.index), lastAccount);
     }
   }
-  draft.delete(keys.nodeAt(task.id, last));
-  draft.delete(keys.node(task.id, node.account));
+  draft.delete(stateKeys.nodeAt(task.id, last));
+  draft.delete(stateKeys.node(task.id, node.account));
   dropNodeCycles(draft, task, node.account, draft.chain().slot);
   const next = { ...task, nodeCount: last };
   draft.setTask(next);
@@ -115,7 +115,7 @@ export function slashNode(
     });
     task = { ...task, ramp };
   }
-  const vestingKey = keys.vesting(taskId, account);
+  const vestingKey = stateKeys.vesting(taskId, account);
   const vesting = draft.get<VestingRecord>(vestingKey) ?? EMPTY_VESTING;
   const { record, slashed: fromVesting } = slashLocked(vesting, round, fractionBps);
   if (vesting !== EMPTY_VESTING) draft.set(vestingKey, record);

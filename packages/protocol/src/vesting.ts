@@ -1,5 +1,5 @@
 import { BPS } from "./params.ts";
-import { keys } from "./state/keys.ts";
+import { type KeyLike, stateKeys } from "./state/keys.ts";
 import type { Account, Hash, TriggerRecord, VestingRecord, VestingTranche } from "./types.ts";
 
 /**
@@ -32,10 +32,10 @@ const NOTHING_FROZEN: FrozenTranches = () => false;
  * protocol.md §7.1: a tranche earned in a cycle where an open trigger (a late challenge, §5.7) targets the node's
  * proof cannot be claimed until the trigger resolves, so a challenged reward is still there to claw back.
  */
-export function frozenByChallenge(get: <T>(key: string) => T | undefined, task: Hash, node: Account): FrozenTranches {
+export function frozenByChallenge(get: <T>(key: KeyLike) => T | undefined, task: Hash, node: Account): FrozenTranches {
   const open = (cycle: number, slot: "proof" | "availability") => {
-    const index = get<number>(keys.triggerOf(task, cycle, slot, 0, node));
-    return index !== undefined && get<TriggerRecord>(keys.trigger(task, cycle, index))?.resolution === null;
+    const index = get<number>(stateKeys.triggerOf(task, cycle, slot, 0, node));
+    return index !== undefined && get<TriggerRecord>(stateKeys.trigger(task, cycle, index))?.resolution === null;
   };
   return (cycle) => open(cycle, "proof") || open(cycle, "availability");
 }

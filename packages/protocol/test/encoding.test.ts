@@ -2,14 +2,20 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { sha256 as nobleSha256 } from "@noble/hashes/sha2.js";
+import { bytesToHex as nobleBytesToHex } from "@noble/hashes/utils.js";
 import fc from "fast-check";
 import {
+  accumulateSalt,
   bytesToHex,
   canonicalBytes,
   canonicalParse,
   canonicalStringify,
+  computeCommitment,
+  type DistributionEntry,
   hashCanonicalHex,
+  hexToBytes,
   isBigintString,
+  listDigest,
   merkleRoot,
   sha256Hex,
   signingPayload,
@@ -155,6 +161,83 @@ describe("encoding fast paths agree with their definitions", () => {
     };
     const expected = new Uint8Array([...new TextEncoder().encode("gradual/tx/v1\n"), ...canonicalBytes(tx)]);
     assert.deepEqual(signingPayload(tx), expected);
+  });
+
+  it("computeCommitment is the canonical hash of §4.1, for well-formed inputs and any others", () => {
+    const hex = fc.stringMatching(/^[0-9a-f]{64}$/);
+    const anyHash = fc.oneof(
+      hex,
+      fc.string({ maxLength: 70 }).filter((value) => !isBigintString(value)),
+    );
+    fc.assert(
+      fc.property(hex, fc.nat(), hex, hex, hex, (task, cycle, node, proofDigest, salt) => {
+        const input = { task, cycle, node, proofDigest, salt };
+        assert.equal(computeCommitment(input), hashCanonicalHex("commit", input));
+      }),
+      { numRuns: 200 },
+    );
+    fc.assert(
+      fc.property(anyHash, fc.integer(), anyHash, anyHash, anyHash, (task, cycle, node, proofDigest, salt) => {
+        const input = { task, cycle, node, proofDigest, salt };
+        assert.equal(computeCommitment(input), hashCanonicalHex("commit", input));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("accumulateSalt is H(tag, accumulator bytes, salt bytes) (§4.4)", () => {
+    const hex = fc.stringMatching(/^[0-9a-f]{64}$/);
+    fc.assert(
+      fc.property(hex, hex, (accumulator, salt) => {
+        const expected = nobleSha256(
+          new Uint8Array([
+            ...new TextEncoder().encode("gradual/seed/salt/v1\n"),
+            ...hexToBytes(accumulator),
+            ...hexToBytes(salt),
+          ]),
+        );
+        assert.equal(accumulateSalt(accumulator, salt), bytesToHex(expected));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("bytesToHex writes what @noble/hashes writes, for every length", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 1100 }), (bytes) => {
+        assert.equal(bytesToHex(bytes), nobleBytesToHex(bytes));
+      }),
+      { numRuns: 300 },
+    );
+    assert.equal(bytesToHex(new Uint8Array(32).fill(0xab)), "ab".repeat(32));
+    assert.throws(() => bytesToHex("ab" as unknown as Uint8Array));
+  });
+
+  it("listDigest chains H(digest, H(tag, canonical(entry))) from 32 zero bytes (§6.2), whatever the entries hold", () => {
+    const entry = fc.oneof(
+      fc.record({ recipient: fc.stringMatching(/^[0-9a-f]{64}$/), amount: fc.bigInt({ min: 0n, max: 2n ** 130n }) }),
+      fc.record({
+        recipient: fc.string({ maxLength: 6 }).filter((value) => !isBigintString(value)),
+        amount: fc.bigInt(),
+      }),
+      fc.record({ recipient: fc.stringMatching(/^[0-9a-f]{64}$/), amount: fc.bigInt(), note: fc.boolean() }),
+    );
+    fc.assert(
+      fc.property(fc.array(entry, { maxLength: 8 }), (entries) => {
+        let digest = new Uint8Array(32);
+        for (const item of entries) {
+          const entryHash = nobleSha256(
+            new Uint8Array([
+              ...new TextEncoder().encode("gradual/distribution-entry/v1\n"),
+              ...new TextEncoder().encode(canonicalStringify(item)),
+            ]),
+          );
+          digest = nobleSha256(new Uint8Array([...digest, ...entryHash]));
+        }
+        assert.equal(listDigest(entries as readonly DistributionEntry[]), bytesToHex(digest));
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it("merkleRoot hashes leaves and pairs as §6.4 says, for every size up to 70", () => {

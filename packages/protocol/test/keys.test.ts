@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { keys } from "../src/state/keys.ts";
+import { bytesToHex, Draft, keyHashOf, readRecord, sha256, stateFromEntries } from "../src/index.ts";
+import { keys, stateKeys } from "../src/state/keys.ts";
 
 const task = "ab".repeat(32);
 const node = "cd".repeat(32);
@@ -45,4 +46,24 @@ test("keys stay right after the cache starts over", () => {
   // More distinct keys than the cache holds (2^18), then every kind again.
   for (let index = 0; index < 300_000; index += 1) assert.equal(keys.taskAt(index), `taskAt/${index}`);
   for (const [expected, build] of EXPECTED) assert.equal(build(), expected);
+});
+
+test("stateKeys are the same keys with their text, and a Draft takes either form for the same record", () => {
+  for (const [name, build] of Object.entries(stateKeys)) {
+    const parts = name === "triggerOf" ? [task, 12, "proof", 0, node] : [task, 12, 2, node, 5].slice(0, build.length);
+    const key = (build as (...args: unknown[]) => { text: string })(...parts);
+    assert.equal(key.text, (keys[name as keyof typeof keys] as (...args: unknown[]) => string)(...parts), name);
+  }
+  const key = stateKeys.account(node);
+  const draft = new Draft(stateFromEntries([[key.text, { balance: 1n, nonce: 0 }]]));
+  assert.deepEqual(draft.get(key), { balance: 1n, nonce: 0 });
+  draft.set(key.text, { balance: 2n, nonce: 0 });
+  assert.deepEqual(draft.get(key), { balance: 2n, nonce: 0 });
+  // Another object with the same text (as after the cache starts over) is the same key.
+  draft.set({ text: key.text, hash: undefined }, { balance: 3n, nonce: 0 });
+  assert.deepEqual(draft.get(key.text), { balance: 3n, nonce: 0 });
+  const state = draft.finish();
+  assert.deepEqual(readRecord(state, key), { balance: 3n, nonce: 0 });
+  assert.deepEqual(readRecord(state, key.text), { balance: 3n, nonce: 0 });
+  assert.equal(bytesToHex(keyHashOf(key.text)), bytesToHex(sha256(key.text)));
 });

@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { sha256 as nobleSha256 } from "@noble/hashes/sha2.js";
 import fc from "fast-check";
 import {
   accumulateSalt,
@@ -11,6 +12,7 @@ import {
   auditTargetIndices,
   bytesToHex,
   drawByWeight,
+  hexToBytes,
   log2Fixed,
   nextSeed,
   raceTime,
@@ -48,6 +50,52 @@ describe("SeededPermutation", () => {
         assert.equal(permutation.forward(permutation.inverse(x)), x);
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it("is the Feistel network of protocol.md §5.1, round values cached or not", () => {
+    const reference = (seed: string, size: number, value: number): number => {
+      let bits = 2;
+      while (2 ** bits < size) bits += 1;
+      if (bits % 2 === 1) bits += 1;
+      const half = bits / 2;
+      const round = (index: number, x: number) => {
+        const input = [index, x >>> 24, (x >>> 16) & 0xff, (x >>> 8) & 0xff, x & 0xff];
+        const digest = nobleSha256(
+          new Uint8Array([...new TextEncoder().encode("gradual/permutation/v1\n"), ...hexToBytes(seed), ...input]),
+        );
+        return (
+          (((digest[0] as number) << 24) |
+            ((digest[1] as number) << 16) |
+            ((digest[2] as number) << 8) |
+            (digest[3] as number)) >>>
+          0
+        );
+      };
+      const encrypt = (v: number) => {
+        let left = Math.floor(v / 2 ** half);
+        let right = v % 2 ** half;
+        for (let index = 0; index < 4; index += 1)
+          [left, right] = [right, (left ^ (round(index, right) % 2 ** half)) >>> 0];
+        return left * 2 ** half + right;
+      };
+      let out = encrypt(value);
+      while (out >= size) out = encrypt(out);
+      return out;
+    };
+    fc.assert(
+      fc.property(
+        hexArb,
+        fc.integer({ min: 1, max: 1 << 20 }),
+        fc.array(fc.nat(), { maxLength: 5 }),
+        (seed, size, picks) => {
+          const permutation = new SeededPermutation(seed, size);
+          // Twice each: the second call reads the cached round values.
+          for (const pick of [...picks, ...picks])
+            assert.equal(permutation.forward(pick % size), reference(seed, size, pick % size));
+        },
+      ),
+      { numRuns: 200 },
     );
   });
 
@@ -116,7 +164,34 @@ describe("audit assignment", () => {
   });
 });
 
+/** log2Fixed as first written, all in bigints: the double-based one must give exactly its results. */
+function log2FixedReference(x: bigint): bigint {
+  const integerPart = BigInt(x.toString(2).length - 1);
+  let mantissa = (x << 48n) >> integerPart;
+  let result = integerPart << 48n;
+  for (let bit = 47n; bit >= 0n; bit -= 1n) {
+    mantissa = (mantissa * mantissa) >> 48n;
+    if (mantissa >= 2n * ONE) {
+      mantissa >>= 1n;
+      result += 1n << bit;
+    }
+  }
+  return result;
+}
+
 describe("log2Fixed", () => {
+  it("gives exactly the all-bigint computation's result", () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.bigInt({ min: 1n, max: 2n ** 64n }), fc.bigInt({ min: 1n, max: 2n ** 200n })), (x) => {
+        assert.equal(log2Fixed(x), log2FixedReference(x));
+      }),
+      { numRuns: 2_000 },
+    );
+    for (const x of [1n, 2n, 3n, 2n ** 48n - 1n, 2n ** 49n - 1n, 2n ** 64n - 1n, 2n ** 64n, 2n ** 64n + 1n]) {
+      assert.equal(log2Fixed(x), log2FixedReference(x), `x = ${x}`);
+    }
+  });
+
   it("is exact on powers of two", () => {
     for (let k = 0n; k <= 200n; k += 1n) assert.equal(log2Fixed(1n << k), k * ONE, `2^${k}`);
   });

@@ -4,7 +4,13 @@ import { sha256 as nobleSha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
 import fc from "fast-check";
 import { sha256 } from "../src/encoding/hash.ts";
-import { sha256Compact } from "../src/encoding/sha256Compact.ts";
+import {
+  sha256Compact,
+  sha256Prefix,
+  sha256PrefixPacked,
+  unpackHash,
+  writePackedHash,
+} from "../src/encoding/sha256Compact.ts";
 
 function joined(parts: readonly Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((total, part) => total + part.length, 0));
@@ -27,6 +33,38 @@ test("sha256Compact equals @noble/hashes on any parts, across the padding bounda
     const input = Uint8Array.from({ length }, (_, index) => (index * 31 + length) & 0xff);
     assert.equal(bytesToHex(sha256Compact(input)), bytesToHex(nobleSha256(input)), `length ${length}`);
   }
+});
+
+test("sha256Prefix hashes only the first `length` bytes of its buffer", () => {
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 300 }), fc.nat(), (bytes, cut) => {
+      const length = bytes.length === 0 ? 0 : cut % (bytes.length + 1);
+      assert.equal(bytesToHex(sha256Prefix(bytes, length)), bytesToHex(nobleSha256(bytes.subarray(0, length))));
+    }),
+    { numRuns: 300 },
+  );
+  assert.throws(() => sha256Prefix(new Uint8Array(3), 4), RangeError);
+});
+
+test("a packed hash holds the 32 digest bytes, two a character, big-endian", () => {
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
+      const packed = sha256PrefixPacked(bytes, bytes.length);
+      const expected = nobleSha256(bytes);
+      assert.equal(packed.length, 16);
+      assert.deepEqual(unpackHash(packed), expected);
+      for (let index = 0; index < 16; index += 1) {
+        assert.equal(
+          packed.charCodeAt(index),
+          (expected[index * 2] as number) * 256 + (expected[index * 2 + 1] as number),
+        );
+      }
+      const out = new Uint8Array(40);
+      writePackedHash(packed, out, 5);
+      assert.deepEqual(out.subarray(5, 37), expected);
+    }),
+    { numRuns: 200 },
+  );
 });
 
 test("sha256 (hash.ts) gives @noble/hashes' digest on both sides of its 4 KiB switch", () => {

@@ -1,9 +1,13 @@
 /**
- * The state trie (protocol.md §9.4): a canonical shape, so the root depends only on the set of records; path copying,
- * so old states stay valid; cached hashes that agree with a full rehash; and a diff that finds exactly what changed.
+ * The state trie (protocol.md §9.4): the root as protocol.md defines it (a reference written from the text, and a
+ * pinned root); a canonical shape, so the root depends only on the set of records; path copying, so old states stay
+ * valid, also inside an edit session; cached hashes that agree with a full rehash; and a diff that finds exactly
+ * what changed.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { sha256 as nobleSha256 } from "@noble/hashes/sha2.js";
+import { concatBytes } from "@noble/hashes/utils.js";
 import fc from "fast-check";
 import {
   bytesToHex,
@@ -11,6 +15,7 @@ import {
   diffStates,
   keyHashOf,
   readRecord,
+  recordBytes,
   type State,
   sha256,
   stateEntries,
@@ -19,6 +24,7 @@ import {
   trieFullRehash,
   trieHash,
 } from "../src/index.ts";
+import { createEditSession } from "../src/state/trie.ts";
 
 type Value = number | string;
 type Op = { readonly key: string; readonly value: Value | undefined };
@@ -48,11 +54,62 @@ function fullRoot(state: State): string {
   return bytesToHex(trieFullRehash(state.root));
 }
 
+/**
+ * The root exactly as protocol.md §9.4 words it, with nothing shared with the implementation but `recordBytes`: a
+ * group of records is empty (32 zero bytes), one leaf, or a branch over the sixteen groups of the next nibble.
+ */
+function referenceRoot(records: ReadonlyMap<string, unknown>): string {
+  const leaves = [...records].map(([key, value]) => ({
+    keyHash: nobleSha256(new TextEncoder().encode(key)),
+    value,
+  }));
+  const nibble = (hash: Uint8Array, depth: number) => ((hash[depth >> 1] as number) >> (depth % 2 === 0 ? 4 : 0)) & 15;
+  const hashOf = (group: typeof leaves, depth: number): Uint8Array => {
+    if (group.length === 0) return new Uint8Array(32);
+    const [only] = group;
+    if (group.length === 1 && only !== undefined) {
+      return nobleSha256(concatBytes(Uint8Array.of(0x00), only.keyHash, recordBytes(only.value)));
+    }
+    let bitmap = 0;
+    const hashes: Uint8Array[] = [];
+    for (let slot = 0; slot < 16; slot += 1) {
+      const child = group.filter((leaf) => nibble(leaf.keyHash, depth) === slot);
+      if (child.length === 0) continue;
+      bitmap |= 1 << (15 - slot);
+      hashes.push(hashOf(child, depth + 1));
+    }
+    return nobleSha256(concatBytes(Uint8Array.of(0x01, bitmap >> 8, bitmap & 0xff), ...hashes));
+  };
+  return bytesToHex(hashOf(leaves, 0));
+}
+
 describe("state trie", () => {
   it("has the all-zero root when empty, and keys hash as sha256(key)", () => {
     assert.equal(stateRoot({ root: null }), EMPTY_ROOT);
     assert.equal(stateRoot(stateFromEntries([])), EMPTY_ROOT);
     assert.deepEqual(keyHashOf("task/abc"), sha256("task/abc"));
+  });
+
+  it("computes the root protocol.md §9.4 defines", () => {
+    fc.assert(
+      fc.property(entriesArb, (entries) => {
+        assert.equal(stateRoot(stateFromEntries(entries)), referenceRoot(new Map(entries)));
+      }),
+      { numRuns: 300 },
+    );
+    // 600 keys: every branch of the first two levels is full, and some leaves sit three or four nibbles deep.
+    const many = Array.from({ length: 600 }, (_, index): [string, unknown] => [`account/${index}`, { nonce: index }]);
+    assert.equal(stateRoot(stateFromEntries(many)), referenceRoot(new Map(many)));
+  });
+
+  it("pins the root of a small state (a change to the root's definition must change this test)", () => {
+    const state = stateFromEntries([
+      ["chain", { chainId: "gradual-devnet", slot: 7, supply: 10n ** 18n, taskCount: 1 }],
+      [`account/${"ab".repeat(32)}`, { balance: 1_000_000_000_000n, nonce: 3 }],
+      [`revealAt/${"cd".repeat(32)}/1/0`, "ef".repeat(32)],
+      ["taskAt/0", "cd".repeat(32)],
+    ]);
+    assert.equal(stateRoot(state), "7d86c0fc511674624fe424ae759fdb4e06d410c923ec623789b092d9cf842677");
   });
 
   it("gives a root that does not depend on insertion order", () => {
@@ -139,6 +196,38 @@ describe("state trie", () => {
         assert.equal(fullRoot(base), rootBefore);
       }),
       { numRuns: 200 },
+    );
+  });
+
+  it("changes branches in place inside an edit session, and never a state from before the session", () => {
+    fc.assert(
+      fc.property(entriesArb, fc.array(fc.array(opArb, { maxLength: 6 }), { maxLength: 8 }), (entries, batches) => {
+        const base = stateFromEntries(entries);
+        const rootBefore = stateRoot(base);
+        const snapshot = entriesOf(base);
+        const session = createEditSession();
+        let state = base;
+        const model = new Map<string, Value>(entries);
+        for (const batch of batches) {
+          const draft = new Draft(state, session);
+          for (const { key, value } of batch) {
+            if (value === undefined) draft.delete(key);
+            else draft.set(key, value);
+            if (value === undefined) model.delete(key);
+            else model.set(key, value);
+          }
+          state = draft.finish();
+          // Roots of intermediate states are cached; later in-place writes must drop them.
+          stateRoot(state);
+        }
+        assert.deepEqual(entriesOf(state), model);
+        assert.equal(stateRoot(state), fullRoot(state));
+        assert.equal(stateRoot(state), stateRoot(stateFromEntries(model)));
+        assert.equal(stateRoot(base), rootBefore);
+        assert.equal(fullRoot(base), rootBefore);
+        assert.deepEqual(entriesOf(base), snapshot);
+      }),
+      { numRuns: 300 },
     );
   });
 

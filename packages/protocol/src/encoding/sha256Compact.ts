@@ -5,7 +5,9 @@
  * byte-identical to @noble/hashes (test/sha256Compact.test.ts); inputs over 4 KiB go through @noble/hashes.
  */
 
-const K = new Uint32Array([
+// Int32Array, not Uint32Array: words above 2^31 stay small integers in V8's optimized code instead of becoming
+// doubles, which makes a compression about 20 % faster. The bit patterns, and so the digests, are the same.
+const K = new Int32Array([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98,
   0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786,
   0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8,
@@ -15,12 +17,12 @@ const K = new Uint32Array([
   0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
   0xc67178f2,
 ]);
-const INITIAL = new Uint32Array([
+const INITIAL = new Int32Array([
   0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
 ]);
 
-const W = new Uint32Array(64);
-const H = new Uint32Array(8);
+const W = new Int32Array(64);
+const H = new Int32Array(8);
 let block = new Uint8Array(256);
 
 function compress(data: Uint8Array, offset: number): void {
@@ -77,13 +79,86 @@ function compress(data: Uint8Array, offset: number): void {
 export function sha256Compact(...parts: readonly Uint8Array[]): Uint8Array {
   let length = 0;
   for (const part of parts) length += part.length;
-  const padded = Math.ceil((length + 9) / 64) * 64;
-  if (block.length < padded) block = new Uint8Array(padded * 2);
+  const padded = reserve(length);
   let offset = 0;
   for (const part of parts) {
     block.set(part, offset);
     offset += part.length;
   }
+  return digest(length, padded);
+}
+
+/** sha256 of the first `length` bytes of `bytes` (a scratch buffer the caller fills), into a fresh 32-byte array. */
+export function sha256Prefix(bytes: Uint8Array, length: number): Uint8Array {
+  return digest(length, loadPrefix(bytes, length));
+}
+
+/**
+ * sha256 of the first `length` bytes of `bytes`, packed into a 16-character string (each character a 16-bit
+ * big-endian half of the digest, see `unpackHash`): about 60 bytes of heap where a 32-byte Uint8Array takes about
+ * 240, for hashes kept by the hundred thousand (the state trie's nodes).
+ */
+export function sha256PrefixPacked(bytes: Uint8Array, length: number): string {
+  compressPadded(length, loadPrefix(bytes, length));
+  type Words = readonly [number, number, number, number, number, number, number, number];
+  const h = H as unknown as Words;
+  // biome-ignore format: the sixteen halves, two a word, one row per two words
+  return String.fromCharCode(
+    h[0] >>> 16, h[0] & 0xffff, h[1] >>> 16, h[1] & 0xffff, h[2] >>> 16, h[2] & 0xffff, h[3] >>> 16, h[3] & 0xffff,
+    h[4] >>> 16, h[4] & 0xffff, h[5] >>> 16, h[5] & 0xffff, h[6] >>> 16, h[6] & 0xffff, h[7] >>> 16, h[7] & 0xffff,
+  );
+}
+
+/** Copies the first `length` bytes of `bytes` to the start of the shared block; returns the padded length. */
+function loadPrefix(bytes: Uint8Array, length: number): number {
+  if (length > bytes.length) throw new RangeError(`sha256Prefix: length ${length} > ${bytes.length} bytes`);
+  // Copying up to 1 KiB of unused bytes after the message costs less than allocating a view of just the message.
+  const whole = bytes.length <= length + 1024;
+  const padded = reserve(length);
+  if (whole && block.length < bytes.length) block = new Uint8Array(bytes.length * 2);
+  block.set(whole ? bytes : bytes.subarray(0, length), 0);
+  return padded;
+}
+
+/** Writes the 32 bytes of a packed hash into `bytes` at `offset`. */
+export function writePackedHash(packed: string, bytes: Uint8Array, offset: number): void {
+  for (let index = 0; index < 16; index += 1) {
+    const half = packed.charCodeAt(index);
+    bytes[offset + index * 2] = half >>> 8;
+    bytes[offset + index * 2 + 1] = half & 0xff;
+  }
+}
+
+/** The 32 bytes of a packed hash. */
+export function unpackHash(packed: string): Uint8Array {
+  const bytes = new Uint8Array(32);
+  writePackedHash(packed, bytes, 0);
+  return bytes;
+}
+
+/** Grows the shared block to hold `length` bytes and their padding; returns the padded length. */
+function reserve(length: number): number {
+  const padded = Math.ceil((length + 9) / 64) * 64;
+  if (block.length < padded) block = new Uint8Array(padded * 2);
+  return padded;
+}
+
+/** Pads the `length` message bytes at the start of the shared block and compresses them. */
+function digest(length: number, padded: number): Uint8Array {
+  compressPadded(length, padded);
+  const out = new Uint8Array(32);
+  for (let index = 0; index < 8; index += 1) {
+    const word = H[index] as number;
+    out[index * 4] = word >>> 24;
+    out[index * 4 + 1] = (word >>> 16) & 0xff;
+    out[index * 4 + 2] = (word >>> 8) & 0xff;
+    out[index * 4 + 3] = word & 0xff;
+  }
+  return out;
+}
+
+/** Pads the `length` message bytes at the start of the shared block and compresses them into H. */
+function compressPadded(length: number, padded: number): void {
   block.fill(0, length, padded);
   block[length] = 0x80;
   const bits = length * 8;
@@ -94,13 +169,4 @@ export function sha256Compact(...parts: readonly Uint8Array[]): Uint8Array {
   block[padded - 5] = Math.floor(bits / 2 ** 32) & 0xff;
   H.set(INITIAL);
   for (let at = 0; at < padded; at += 64) compress(block, at);
-  const out = new Uint8Array(32);
-  for (let index = 0; index < 8; index += 1) {
-    const word = H[index] as number;
-    out[index * 4] = word >>> 24;
-    out[index * 4 + 1] = (word >>> 16) & 0xff;
-    out[index * 4 + 2] = (word >>> 8) & 0xff;
-    out[index * 4 + 3] = word & 0xff;
-  }
-  return out;
 }

@@ -1,20 +1,35 @@
 import type { Account, Hash, TriggerKind, Verdict } from "../types.ts";
 
+/**
+ * A state key (protocol.md §9.3): its text and, once the trie has needed it, the packed sha256 of the text that is
+ * its path (§9.4). The rules build keys with `stateKeys`, so that a key read or written again carries its hash with
+ * it instead of finding it in the trie's memo of key hashes (a lookup in a map of every key, a cache miss, about a
+ * tenth of a transaction's time). Two keys with the same text are the same key, whatever object holds them.
+ */
+export type StateKey = { readonly text: string; hash: string | undefined };
+
+/** A key as text, or as a `StateKey` that carries its hash once computed. */
+export type KeyLike = string | StateKey;
+
+export function keyText(key: KeyLike): string {
+  return typeof key === "string" ? key : key.text;
+}
+
 type Part = string | number;
-type Level = Map<Part, Level | string>;
+type Level = Map<Part, Level | StateKey>;
 
 /**
- * Key strings, each built once and then found again by its parts. A key is read by the hundred thousand per block
- * (every query builds one), and the trie looks its hash up by the string (trie.ts `keyHashOf`): a string built anew
- * has to be hashed by V8 over all of its ~150 characters on every read, while the string kept here carries its hash,
- * and its parts (a task id, an account, both held by records) carry theirs. The cache only saves work: the same
- * parts always give the same string. Bounded: it starts over past KEY_CACHE_LIMIT keys.
+ * Keys, each built once and then found again by its parts. A key is read by the hundred thousand per block (every
+ * query builds one): a string built anew has to be hashed by V8 over all of its ~150 characters on every read, while
+ * the key kept here carries its text and its path, and its parts (a task id, an account, both held by records) carry
+ * theirs. The cache only saves work: the same parts always give the same text. Bounded: it starts over past
+ * KEY_CACHE_LIMIT keys.
  */
 const KEY_CACHE_LIMIT = 1 << 18;
 let keyCache = new Map<string, Level>();
 let keyCacheSize = 0;
 
-function cachedKey(kind: string, count: number, a: Part, b?: Part, c?: Part, d?: Part, e?: Part): string {
+function cachedKey(kind: string, count: number, a: Part, b?: Part, c?: Part, d?: Part, e?: Part): StateKey {
   let level = keyCache.get(kind);
   if (level === undefined) {
     level = new Map();
@@ -30,10 +45,16 @@ function cachedKey(kind: string, count: number, a: Part, b?: Part, c?: Part, d?:
     }
     level = next;
   }
-  let key = level.get(last as Part) as string | undefined;
+  let key = level.get(last as Part) as StateKey | undefined;
   if (key === undefined) {
-    key = kind;
-    for (const part of [a, b, c, d, e].slice(0, count)) key += `/${part}`;
+    // Built from the parts directly: no array of parts for each new key.
+    let text: string;
+    if (count === 1) text = `${kind}/${a}`;
+    else if (count === 2) text = `${kind}/${a}/${b}`;
+    else if (count === 3) text = `${kind}/${a}/${b}/${c}`;
+    else if (count === 4) text = `${kind}/${a}/${b}/${c}/${d}`;
+    else text = `${kind}/${a}/${b}/${c}/${d}/${e}`;
+    key = { text, hash: undefined };
     if (keyCacheSize >= KEY_CACHE_LIMIT) {
       keyCache = new Map();
       keyCacheSize = 0;
@@ -81,13 +102,17 @@ export function forgetCycleKeys(task: Hash, cycle: number): void {
   }
 }
 
+const CHAIN_KEY: StateKey = { text: "chain", hash: undefined };
+const TOTALS_KEY: StateKey = { text: "totals", hash: undefined };
+
 /**
- * State keys (protocol.md §9.3). The trie is keyed by sha256(key), so prefixes cannot be scanned: every collection
- * the rules iterate has an explicit count and an `...At` index record. A key is its kind and its parts joined by `/`.
+ * State keys (protocol.md §9.3) as the rules use them. The trie is keyed by sha256(key), so prefixes cannot be
+ * scanned: every collection the rules iterate has an explicit count and an `...At` index record. A key is its kind
+ * and its parts joined by `/`.
  */
-export const keys = {
-  chain: () => "chain",
-  totals: () => "totals",
+export const stateKeys = {
+  chain: () => CHAIN_KEY,
+  totals: () => TOTALS_KEY,
   account: (account: Account) => cachedKey("account", 1, account),
   taskAt: (index: number) => cachedKey("taskAt", 1, index),
   task: (task: Hash) => cachedKey("task", 1, task),
@@ -113,3 +138,15 @@ export const keys = {
   /** A payload published to answer an availability challenge (§5.6), as hex. */
   published: (task: Hash, cycle: number, node: Account) => cachedKey("published", 3, task, cycle, node),
 } as const;
+
+type KeyTexts = {
+  readonly [Name in keyof typeof stateKeys]: (...parts: Parameters<(typeof stateKeys)[Name]>) => string;
+};
+
+/** The same keys as text (protocol.md §9.3): what `readRecord`, `stateEntries` and a store use. */
+export const keys = Object.fromEntries(
+  Object.entries(stateKeys).map(([name, build]) => [
+    name,
+    (...parts: Part[]) => (build as (...args: Part[]) => StateKey)(...parts).text,
+  ]),
+) as KeyTexts;

@@ -1,7 +1,7 @@
 import { bytesToHex } from "../encoding/hash.ts";
 import { ProtocolError } from "../gradualError.ts";
 import type { AccountRecord, ChainRecord, CycleRecord, NodeRecord, TaskRecord, TotalsRecord } from "../types.ts";
-import { keys } from "./keys.ts";
+import { type KeyLike, keyText, stateKeys } from "./keys.ts";
 import { type EditSession, type TrieNode, trieDiff, trieEntries, trieGet, trieHash, trieSet } from "./trie.ts";
 
 /** An immutable protocol state: the root of a persistent Merkle trie. */
@@ -11,7 +11,7 @@ export function stateRoot(state: State): string {
   return bytesToHex(trieHash(state.root));
 }
 
-export function readRecord<T>(state: State, key: string): T | undefined {
+export function readRecord<T>(state: State, key: KeyLike): T | undefined {
   return trieGet(state.root, key) as T | undefined;
 }
 
@@ -39,8 +39,11 @@ export type TotalsDelta = { -readonly [K in keyof TotalsRecord]?: bigint };
 export class Draft {
   #root: TrieNode | null;
   #totals: TotalsDelta = {};
-  /** Writes of this draft, applied to the trie once in `finish` (a removed key maps to `undefined`). */
-  readonly #writes = new Map<string, unknown>();
+  /**
+   * Writes of this draft by key text (a removed key's value is `undefined`), applied to the trie once in `finish`.
+   * By text, not by key object: two objects can hold the same key (the key cache starts over when full).
+   */
+  readonly #writes = new Map<string, { readonly key: KeyLike; readonly value: unknown }>();
   readonly #session: EditSession | null;
 
   constructor(state: State, session: EditSession | null = null) {
@@ -48,17 +51,18 @@ export class Draft {
     this.#session = session;
   }
 
-  get<T>(key: string): T | undefined {
-    if (this.#writes.has(key)) return this.#writes.get(key) as T | undefined;
+  get<T>(key: KeyLike): T | undefined {
+    const write = this.#writes.get(keyText(key));
+    if (write !== undefined) return write.value as T | undefined;
     return trieGet(this.#root, key) as T | undefined;
   }
 
-  set(key: string, value: unknown): void {
-    this.#writes.set(key, value);
+  set(key: KeyLike, value: unknown): void {
+    this.#writes.set(keyText(key), { key, value });
   }
 
-  delete(key: string): void {
-    this.#writes.set(key, undefined);
+  delete(key: KeyLike): void {
+    this.#writes.set(keyText(key), { key, value: undefined });
   }
 
   /** Moves `amount` from one bucket of the totals to another (the records themselves are written by the caller). */
@@ -77,16 +81,19 @@ export class Draft {
   finish(): State {
     const delta = this.#totals;
     if (Object.keys(delta).length > 0) {
-      const totals = this.get<TotalsRecord>(keys.totals()) ?? ZERO_TOTALS;
+      const totals = this.get<TotalsRecord>(stateKeys.totals()) ?? ZERO_TOTALS;
       const next = { ...totals };
       for (const [bucket, change] of Object.entries(delta) as [keyof TotalsRecord, bigint][]) {
         next[bucket] = totals[bucket] + change;
         if (next[bucket] < 0n) throw new ProtocolError(`invariant broken: total ${bucket} went negative`);
       }
-      this.set(keys.totals(), next);
+      this.set(stateKeys.totals(), next);
       this.#totals = {};
     }
-    for (const [key, value] of this.#writes) this.#root = trieSet(this.#root, key, value, this.#session);
+    // forEach rather than for-of: no [key, value] array per write.
+    this.#writes.forEach(({ key, value }) => {
+      this.#root = trieSet(this.#root, key, value, this.#session);
+    });
     this.#writes.clear();
     return { root: this.#root };
   }
@@ -94,41 +101,41 @@ export class Draft {
   // Typed accessors ---------------------------------------------------------------------------------------------
 
   chain(): ChainRecord {
-    const chain = this.get<ChainRecord>(keys.chain());
+    const chain = this.get<ChainRecord>(stateKeys.chain());
     if (chain === undefined) throw new ProtocolError("state has no chain record: create it with createGenesisState");
     return chain;
   }
 
   account(account: string): AccountRecord {
-    return this.get<AccountRecord>(keys.account(account)) ?? { balance: 0n, nonce: 0 };
+    return this.get<AccountRecord>(stateKeys.account(account)) ?? { balance: 0n, nonce: 0 };
   }
 
   setAccount(account: string, record: AccountRecord): void {
-    this.set(keys.account(account), record);
+    this.set(stateKeys.account(account), record);
   }
 
   task(task: string): TaskRecord | undefined {
-    return this.get<TaskRecord>(keys.task(task));
+    return this.get<TaskRecord>(stateKeys.task(task));
   }
 
   setTask(record: TaskRecord): void {
-    this.set(keys.task(record.id), record);
+    this.set(stateKeys.task(record.id), record);
   }
 
   node(task: string, account: string): NodeRecord | undefined {
-    return this.get<NodeRecord>(keys.node(task, account));
+    return this.get<NodeRecord>(stateKeys.node(task, account));
   }
 
   setNode(record: NodeRecord): void {
-    this.set(keys.node(record.task, record.account), record);
+    this.set(stateKeys.node(record.task, record.account), record);
   }
 
   cycle(task: string, cycle: number): CycleRecord | undefined {
-    return this.get<CycleRecord>(keys.cycle(task, cycle));
+    return this.get<CycleRecord>(stateKeys.cycle(task, cycle));
   }
 
   setCycle(record: CycleRecord): void {
-    this.set(keys.cycle(record.task, record.cycle), record);
+    this.set(stateKeys.cycle(record.task, record.cycle), record);
   }
 
   credit(account: string, amount: bigint): void {

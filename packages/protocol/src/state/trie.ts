@@ -1,14 +1,19 @@
-import { canonicalBytes } from "../encoding/canonical.ts";
-import { sha256Compact } from "../encoding/sha256Compact.ts";
+import { ByteWriter, writeValue } from "../encoding/recordBytes.ts";
+import { sha256PrefixPacked, unpackHash, writePackedHash } from "../encoding/sha256Compact.ts";
+import { type KeyLike, keyText } from "./keys.ts";
 
 /**
- * A persistent (path-copying) binary Merkle trie keyed by sha256(key) (protocol.md §9.4).
+ * A persistent (path-copying) hexary Merkle trie keyed by sha256(key) (protocol.md §9.4).
  *
+ * - Sixteen children a branch, one per nibble of the key hash: a path is about 5 branches deep in a 100,000-node
+ *   task instead of 17, and a block that changes many records hashes about a third of the bytes a binary trie
+ *   hashes (each changed branch hashes only its present children, see `trieHash`).
  * - Updates copy only the path to the changed leaf, so every state stays valid after a transition: `applyTransaction`
- *   is pure without cloning the whole state.
- * - Each node caches its hash once computed. Nodes are never mutated after creation (only the hash cache is filled),
- *   so the root of a new state rehashes only the nodes the change created: cost grows with what changed, not with
- *   the size of the state.
+ *   is pure without cloning the whole state. Inside an edit session (a block) a branch is copied once and then
+ *   changed in place.
+ * - Each node caches its hash once computed, and a state's nodes are never changed afterwards (only the hash cache is
+ *   filled), so the root of a new state rehashes only the nodes the change created: cost grows with what changed,
+ *   not with the size of the state.
  * - The shape is canonical: a leaf sits at the shallowest depth where it is alone in its subtree, and a deletion
  *   lifts a lone leaf back up. The root depends only on the set of (key, value) pairs, never on their order.
  */
@@ -16,18 +21,20 @@ import { sha256Compact } from "../encoding/sha256Compact.ts";
 export type TrieLeaf = {
   readonly kind: "leaf";
   readonly key: string;
-  readonly keyHash: Uint8Array;
+  /** sha256 of the key, packed (see `sha256PrefixPacked`). */
+  readonly keyHash: string;
   readonly value: unknown;
-  hash: Uint8Array | undefined;
+  /** The node's hash once computed, packed (see `sha256PrefixPacked`). */
+  hash: string | undefined;
 };
 
 export type TrieBranch = {
   readonly kind: "branch";
-  left: TrieNode | null;
-  right: TrieNode | null;
-  hash: Uint8Array | undefined;
+  /** Sixteen slots, indexed by the key hash's nibble at this branch's depth. */
+  readonly children: (TrieNode | null)[];
+  hash: string | undefined;
   /** The edit session that created this node; only that session may change it in place (see `EditSession`). */
-  owner: EditSession | null;
+  readonly owner: EditSession | null;
 };
 
 /**
@@ -44,117 +51,200 @@ export function createEditSession(): EditSession {
 
 export type TrieNode = TrieLeaf | TrieBranch;
 
+const RADIX = 16;
+/** A key hash has 64 nibbles; two keys that share all of them collide in sha256. */
+const MAX_DEPTH = 64;
 const EMPTY_HASH = new Uint8Array(32);
-const LEAF_TAG = new Uint8Array([0]);
-const BRANCH_TAG = new Uint8Array([1]);
+const LEAF_TAG = 0x00;
+const BRANCH_TAG = 0x01;
+
+/** Scratch buffers for the bytes a hash covers; nothing holds on to them between two hashes. */
+const leafInput = new ByteWriter();
+const keyInput = new ByteWriter();
+/** One branch input buffer per depth: a branch fills its own while its children use those below it. */
+const branchInputs = Array.from({ length: MAX_DEPTH + 1 }, () => new Uint8Array(3 + RADIX * 32));
 
 /** Key hashes are pure functions of the key; a bounded memo avoids rehashing hot keys (task and cycle records). */
-const keyHashMemo = new Map<string, Uint8Array>();
+const keyHashMemo = new Map<string, string>();
 const KEY_HASH_MEMO_LIMIT = 1 << 20;
-const encoder = new TextEncoder();
 
+/** sha256 of the key's UTF-8. */
 export function keyHashOf(key: string): Uint8Array {
+  return unpackHash(packedKeyHash(key));
+}
+
+/**
+ * sha256 of the key's UTF-8, packed: carried by a StateKey once computed; for a key given as text, from the memo
+ * when it is there.
+ */
+function packedKeyHash(key: KeyLike): string {
+  if (typeof key !== "string") {
+    if (key.hash === undefined) key.hash = keyHashMemo.get(key.text) ?? computeKeyHash(key.text);
+    return key.hash;
+  }
   let hash = keyHashMemo.get(key);
   if (hash === undefined) {
     if (keyHashMemo.size >= KEY_HASH_MEMO_LIMIT) keyHashMemo.clear();
-    hash = sha256Compact(encoder.encode(key));
+    hash = computeKeyHash(key);
     keyHashMemo.set(key, hash);
   }
   return hash;
 }
 
-function bitAt(hash: Uint8Array, depth: number): 0 | 1 {
-  return (((hash[depth >> 3] as number) >> (7 - (depth & 7))) & 1) as 0 | 1;
+function computeKeyHash(key: string): string {
+  keyInput.length = 0;
+  keyInput.utf8(key);
+  return sha256PrefixPacked(keyInput.bytes, keyInput.length);
 }
 
-function branch(left: TrieNode | null, right: TrieNode | null, owner: EditSession | null = null): TrieBranch {
-  return { kind: "branch", left, right, hash: undefined, owner };
+/** Nibble `depth` of a packed hash: each character holds four. */
+function nibbleAt(hash: string, depth: number): number {
+  return (hash.charCodeAt(depth >> 2) >> (12 - 4 * (depth & 3))) & 0x0f;
 }
 
-function leaf(key: string, keyHash: Uint8Array, value: unknown): TrieLeaf {
-  return { kind: "leaf", key, keyHash, value, hash: undefined };
+function branch(children: (TrieNode | null)[], owner: EditSession | null): TrieBranch {
+  return { kind: "branch", children, hash: undefined, owner };
 }
 
-export function trieGet(root: TrieNode | null, key: string): unknown {
-  const keyHash = keyHashOf(key);
+function emptyChildren(): (TrieNode | null)[] {
+  return [null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null];
+}
+
+export function trieGet(root: TrieNode | null, key: KeyLike): unknown {
+  const keyHash = packedKeyHash(key);
+  const text = keyText(key);
   let node = root;
   let depth = 0;
   while (node !== null) {
-    if (node.kind === "leaf") return node.key === key ? node.value : undefined;
-    node = bitAt(keyHash, depth) === 0 ? node.left : node.right;
+    if (node.kind === "leaf") return node.key === text ? node.value : undefined;
+    node = node.children[nibbleAt(keyHash, depth)] as TrieNode | null;
     depth += 1;
   }
   return undefined;
 }
 
-/** Places two leaves whose hashes share a prefix below a chain of branches that ends where their bits differ. */
-function split(existing: TrieLeaf, incoming: TrieLeaf, depth: number): TrieBranch {
-  if (depth >= 256) throw new Error(`trie: sha256 collision between ${existing.key} and ${incoming.key}`);
-  const existingBit = bitAt(existing.keyHash, depth);
-  const incomingBit = bitAt(incoming.keyHash, depth);
-  if (existingBit !== incomingBit) {
-    return existingBit === 0 ? branch(existing, incoming) : branch(incoming, existing);
+/** Places two leaves whose hashes share a prefix below a chain of branches that ends where their nibbles differ. */
+function split(existing: TrieLeaf, incoming: TrieLeaf, depth: number, owner: EditSession | null): TrieBranch {
+  if (depth >= MAX_DEPTH) throw new Error(`trie: sha256 collision between ${existing.key} and ${incoming.key}`);
+  const children = emptyChildren();
+  const existingNibble = nibbleAt(existing.keyHash, depth);
+  const incomingNibble = nibbleAt(incoming.keyHash, depth);
+  if (existingNibble === incomingNibble) children[existingNibble] = split(existing, incoming, depth + 1, owner);
+  else {
+    children[existingNibble] = existing;
+    children[incomingNibble] = incoming;
   }
-  const below = split(existing, incoming, depth + 1);
-  return existingBit === 0 ? branch(below, null) : branch(null, below);
+  return branch(children, owner);
+}
+
+/** The branch with slot `index` set to `child`: `node` itself if the session owns it, else a copy. */
+function withChild(node: TrieBranch, index: number, child: TrieNode | null, owner: EditSession | null): TrieBranch {
+  if (owner !== null && node.owner === owner) {
+    node.children[index] = child;
+    node.hash = undefined;
+    return node;
+  }
+  const children = node.children.slice();
+  children[index] = child;
+  return branch(children, owner);
 }
 
 function insert(node: TrieNode | null, incoming: TrieLeaf, depth: number, owner: EditSession | null): TrieNode {
   if (node === null) return incoming;
-  if (node.kind === "leaf") {
-    if (node.key === incoming.key) return incoming;
-    return split(node, incoming, depth);
-  }
-  const goesLeft = bitAt(incoming.keyHash, depth) === 0;
-  if (owner !== null && node.owner === owner) {
-    if (goesLeft) node.left = insert(node.left, incoming, depth + 1, owner);
-    else node.right = insert(node.right, incoming, depth + 1, owner);
-    node.hash = undefined;
-    return node;
-  }
-  if (goesLeft) return branch(insert(node.left, incoming, depth + 1, owner), node.right, owner);
-  return branch(node.left, insert(node.right, incoming, depth + 1, owner), owner);
+  if (node.kind === "leaf") return node.key === incoming.key ? incoming : split(node, incoming, depth, owner);
+  const index = nibbleAt(incoming.keyHash, depth);
+  const child = node.children[index] as TrieNode | null;
+  return withChild(node, index, insert(child, incoming, depth + 1, owner), owner);
 }
 
-/** A branch left with one leaf and nothing else hands the leaf up; a branch with one branch child stays. */
-function collapse(left: TrieNode | null, right: TrieNode | null): TrieNode | null {
-  if (left === null && right === null) return null;
-  if (left === null && right !== null && right.kind === "leaf") return right;
-  if (right === null && left !== null && left.kind === "leaf") return left;
-  return branch(left, right);
-}
+/** What `remove` returns when the key is not in the subtree: nothing changed, not even in place. */
+const ABSENT = Symbol("absent");
 
-function remove(node: TrieNode | null, key: string, keyHash: Uint8Array, depth: number): TrieNode | null {
-  if (node === null) return null;
-  if (node.kind === "leaf") return node.key === key ? null : node;
-  if (bitAt(keyHash, depth) === 0) {
-    const left = remove(node.left, key, keyHash, depth + 1);
-    return left === node.left ? node : collapse(left, node.right);
+/**
+ * The subtree without `key`, or ABSENT. A branch left with one leaf and nothing else hands the leaf up; a branch
+ * with one branch child stays. A branch the session owns is changed in place, so identity does not tell whether
+ * anything changed: hence ABSENT, without which an ancestor would keep a stale cached hash.
+ */
+function remove(
+  node: TrieNode | null,
+  key: string,
+  keyHash: string,
+  depth: number,
+  owner: EditSession | null,
+): TrieNode | null | typeof ABSENT {
+  if (node === null) return ABSENT;
+  if (node.kind === "leaf") return node.key === key ? null : ABSENT;
+  const index = nibbleAt(keyHash, depth);
+  const replaced = remove(node.children[index] as TrieNode | null, key, keyHash, depth + 1, owner);
+  if (replaced === ABSENT) return ABSENT;
+  let only: TrieNode | null = null;
+  let count = 0;
+  for (let slot = 0; slot < RADIX; slot += 1) {
+    const other = slot === index ? replaced : (node.children[slot] as TrieNode | null);
+    if (other === null) continue;
+    count += 1;
+    only = other;
   }
-  const right = remove(node.right, key, keyHash, depth + 1);
-  return right === node.right ? node : collapse(node.left, right);
+  if (count === 0) return null;
+  if (count === 1 && (only as TrieNode).kind === "leaf") return only;
+  return withChild(node, index, replaced, owner);
 }
 
 export function trieSet(
   root: TrieNode | null,
-  key: string,
+  key: KeyLike,
   value: unknown,
   owner: EditSession | null = null,
 ): TrieNode | null {
-  const keyHash = keyHashOf(key);
-  if (value === undefined) return remove(root, key, keyHash, 0);
-  return insert(root, leaf(key, keyHash, value), 0, owner);
+  const keyHash = packedKeyHash(key);
+  const text = keyText(key);
+  if (value === undefined) {
+    const removed = remove(root, text, keyHash, 0, owner);
+    return removed === ABSENT ? root : removed;
+  }
+  return insert(root, { kind: "leaf", key: text, keyHash, value, hash: undefined }, 0, owner);
 }
 
-export function trieHash(node: TrieNode | null): Uint8Array {
-  if (node === null) return EMPTY_HASH;
-  if (node.hash !== undefined) return node.hash;
-  let hash: Uint8Array;
-  if (node.kind === "leaf") {
-    hash = sha256Compact(LEAF_TAG, node.keyHash, canonicalBytes(node.value));
-  } else {
-    hash = sha256Compact(BRANCH_TAG, trieHash(node.left), trieHash(node.right));
+/** `H(0x00, keyHash, record bytes of value)`. */
+function leafHash(keyHash: string, value: unknown): string {
+  leafInput.length = 0;
+  leafInput.byte(LEAF_TAG);
+  leafInput.reserve(32);
+  writePackedHash(keyHash, leafInput.bytes, leafInput.length);
+  leafInput.length += 32;
+  writeValue(leafInput, value);
+  return sha256PrefixPacked(leafInput.bytes, leafInput.length);
+}
+
+/**
+ * `H(0x01, bitmap of present children (16 bits, child i is bit 15 - i), their hashes in slot order)`, each child
+ * hashed by `hashOf` (cached or from scratch) straight into this depth's input buffer.
+ */
+function branchHash(node: TrieBranch, depth: number, hashOf: (node: TrieNode, depth: number) => string): string {
+  const input = branchInputs[depth] as Uint8Array;
+  let bitmap = 0;
+  let length = 3;
+  for (let slot = 0; slot < RADIX; slot += 1) {
+    const child = node.children[slot] as TrieNode | null;
+    if (child === null) continue;
+    bitmap |= 1 << (RADIX - 1 - slot);
+    writePackedHash(hashOf(child, depth + 1), input, length);
+    length += 32;
   }
+  input[0] = BRANCH_TAG;
+  input[1] = bitmap >> 8;
+  input[2] = bitmap & 0xff;
+  return sha256PrefixPacked(input, length);
+}
+
+/** The root hash of the trie (protocol.md §9.4), rehashing only nodes whose hash is not cached yet. */
+export function trieHash(root: TrieNode | null): Uint8Array {
+  return root === null ? EMPTY_HASH : unpackHash(cachedHash(root, 0));
+}
+
+function cachedHash(node: TrieNode, depth: number): string {
+  if (node.hash !== undefined) return node.hash;
+  const hash = node.kind === "leaf" ? leafHash(node.keyHash, node.value) : branchHash(node, depth, cachedHash);
   node.hash = hash;
   return hash;
 }
@@ -166,16 +256,17 @@ export function* trieEntries(node: TrieNode | null): Generator<[string, unknown]
     yield [node.key, node.value];
     return;
   }
-  yield* trieEntries(node.left);
-  yield* trieEntries(node.right);
+  for (const child of node.children) yield* trieEntries(child);
 }
 
 /** Hashes every leaf and branch from scratch, ignoring caches: the baseline the incremental root is measured against. */
-export function trieFullRehash(node: TrieNode | null): Uint8Array {
-  if (node === null) return EMPTY_HASH;
-  if (node.kind === "leaf")
-    return sha256Compact(LEAF_TAG, sha256Compact(encoder.encode(node.key)), canonicalBytes(node.value));
-  return sha256Compact(BRANCH_TAG, trieFullRehash(node.left), trieFullRehash(node.right));
+export function trieFullRehash(root: TrieNode | null): Uint8Array {
+  return root === null ? EMPTY_HASH : unpackHash(rehash(root, 0));
+}
+
+function rehash(node: TrieNode, depth: number): string {
+  if (node.kind === "leaf") return leafHash(computeKeyHash(node.key), node.value);
+  return branchHash(node, depth, rehash);
 }
 
 /**
@@ -193,6 +284,7 @@ export function* trieDiff(before: TrieNode | null, after: TrieNode | null): Gene
     for (const key of old.keys()) yield [key, undefined];
     return;
   }
-  yield* trieDiff(before.left, after.left);
-  yield* trieDiff(before.right, after.right);
+  for (let slot = 0; slot < RADIX; slot += 1) {
+    yield* trieDiff(before.children[slot] as TrieNode | null, after.children[slot] as TrieNode | null);
+  }
 }

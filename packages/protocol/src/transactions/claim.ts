@@ -1,7 +1,7 @@
 import type { TransitionContext } from "../context.ts";
 import { type Rejection, reject } from "../errors.ts";
 import { roundOf } from "../schedule.ts";
-import { keys } from "../state/keys.ts";
+import { type KeyLike, stateKeys } from "../state/keys.ts";
 import { findTask, isRejection } from "../tasks.ts";
 import type { ClaimTx, VestingRecord } from "../types.ts";
 import { claimAll, frozenByChallenge } from "../vesting.ts";
@@ -11,10 +11,10 @@ export function applyClaim(context: TransitionContext, tx: ClaimTx): Rejection |
   const { draft, slot } = context;
   const task = findTask(draft, tx.task);
   if (isRejection(task)) return task;
-  const key = keys.vesting(task.id, tx.from);
+  const key = stateKeys.vesting(task.id, tx.from);
   const vesting = draft.get<VestingRecord>(key);
   if (vesting === undefined) return reject("CLAIM__NOTHING_CLAIMABLE", { task: task.id });
-  const frozen = frozenByChallenge(<T>(k: string) => draft.get<T>(k), task.id, tx.from);
+  const frozen = frozenByChallenge(<T>(k: KeyLike) => draft.get<T>(k), task.id, tx.from);
   const { record, amount } = claimAll(vesting, roundOf(task, slot), frozen);
   if (amount === 0n) return reject("CLAIM__NOTHING_CLAIMABLE", { task: task.id });
   draft.set(key, record);

@@ -1,8 +1,11 @@
 import type { TransitionContext } from "../context.ts";
-import { hashCanonicalHex } from "../encoding/hash.ts";
+import { bytesToHex, domainTag, hashCanonicalHex } from "../encoding/hash.ts";
+import { isLowerHex } from "../encoding/lowerHex.ts";
+import { ByteWriter } from "../encoding/recordBytes.ts";
+import { sha256Prefix } from "../encoding/sha256Compact.ts";
 import { type Rejection, reject } from "../errors.ts";
 import { commitWindow, isInside, roundOf } from "../schedule.ts";
-import { keys } from "../state/keys.ts";
+import { stateKeys } from "../state/keys.ts";
 import { findTask, freshNode, isRejection } from "../tasks.ts";
 import type { CommitRecord, CommitTx, Hash } from "../types.ts";
 import { nodeActiveStake, nodeWeight } from "../weight.ts";
@@ -15,8 +18,41 @@ export type CommitmentInput = {
   readonly salt: Hash;
 };
 
-/** protocol.md §4.1: commit = H(task, cycle, node, proofDigest, salt); binding the node stops copied commits. */
+const COMMIT_TAG = domainTag("commit");
+/** The tag and the canonical JSON of a commitment's inputs, written piece by piece. */
+const commitmentInput = new ByteWriter();
+
+/**
+ * protocol.md §4.1: commit = H(task, cycle, node, proofDigest, salt); binding the node stops copied commits. Every
+ * reveal recomputes one, so the canonical JSON of well-formed inputs is written out directly (keys in sorted order;
+ * hex and digits need no escaping): the same bytes as `canonicalStringify`, without building the string.
+ */
 export function computeCommitment(input: CommitmentInput): Hash {
+  const { task, cycle, node, proofDigest, salt } = input;
+  if (
+    Number.isSafeInteger(cycle) &&
+    isLowerHex(task, 64) &&
+    isLowerHex(node, 64) &&
+    isLowerHex(proofDigest, 64) &&
+    isLowerHex(salt, 64)
+  ) {
+    // Every piece is ASCII: the constants, the digits of a safe integer and the checked hex.
+    const bytes = commitmentInput;
+    bytes.length = 0;
+    bytes.ascii(COMMIT_TAG);
+    bytes.ascii('{"cycle":');
+    bytes.ascii(String(cycle));
+    bytes.ascii(',"node":"');
+    bytes.ascii(node);
+    bytes.ascii('","proofDigest":"');
+    bytes.ascii(proofDigest);
+    bytes.ascii('","salt":"');
+    bytes.ascii(salt);
+    bytes.ascii('","task":"');
+    bytes.ascii(task);
+    bytes.ascii('"}');
+    return bytesToHex(sha256Prefix(bytes.bytes, bytes.length));
+  }
   return hashCanonicalHex("commit", {
     task: input.task,
     cycle: input.cycle,
@@ -44,7 +80,7 @@ export function applyCommit(context: TransitionContext, tx: CommitTx): Rejection
   if (activeStake < task.params.minimumStake) {
     return reject("NODE__NOT_ACTIVE", { task: task.id, node: tx.from, round, activeStake });
   }
-  const key = keys.commit(task.id, tx.cycle, tx.from);
+  const key = stateKeys.commit(task.id, tx.cycle, tx.from);
   if (draft.get(key) !== undefined) return reject("COMMIT__DUPLICATE", { task: task.id, cycle: tx.cycle });
   // The node's weight in the work round (the commit window is its last slots): its share under the `weighted` rule
   // once it reveals (§6.2), fixed before anyone knows the seed or the audits.

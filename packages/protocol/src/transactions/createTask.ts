@@ -2,7 +2,7 @@ import type { TransitionContext } from "../context.ts";
 import { type Rejection, reject } from "../errors.ts";
 import { findParamsProblems, LIMITS } from "../params.ts";
 import { taskGenesisSeed } from "../random.ts";
-import { keys } from "../state/keys.ts";
+import { stateKeys } from "../state/keys.ts";
 import type { CreateTaskTx, TaskRecord } from "../types.ts";
 
 /** protocol.md §8.1: locks the creator's funding in a new task's escrow; round 0 starts at the next slot. */
@@ -54,8 +54,8 @@ export function applyCreateTask(context: TransitionContext, tx: CreateTaskTx, ta
     prunedThrough: -1,
   };
   draft.setTask(task);
-  draft.set(keys.taskAt(chain.taskCount), taskId);
-  draft.set(keys.chain(), { ...chain, taskCount: chain.taskCount + 1 });
+  draft.set(stateKeys.taskAt(chain.taskCount), taskId);
+  draft.set(stateKeys.chain(), { ...chain, taskCount: chain.taskCount + 1 });
   context.events.push({ type: "TaskCreated", task: taskId, creator: tx.from, funding: tx.funding });
   return null;
 }

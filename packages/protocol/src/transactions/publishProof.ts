@@ -1,7 +1,7 @@
 import type { TransitionContext } from "../context.ts";
 import { hexToBytes, sha256Hex } from "../encoding/hash.ts";
 import { type Rejection, reject } from "../errors.ts";
-import { keys } from "../state/keys.ts";
+import { stateKeys } from "../state/keys.ts";
 import { findTask, isRejection } from "../tasks.ts";
 import type { PublishProofTx, RevealRecord, TriggerRecord } from "../types.ts";
 import { settleAvailability } from "../windows/resolveTrigger.ts";
@@ -16,7 +16,7 @@ export function applyPublishProof(context: TransitionContext, tx: PublishProofTx
   const task = findTask(draft, tx.task);
   if (isRejection(task)) return task;
   const ref = { task: task.id, cycle: tx.cycle, trigger: tx.trigger };
-  const trigger = draft.get<TriggerRecord>(keys.trigger(task.id, tx.cycle, tx.trigger));
+  const trigger = draft.get<TriggerRecord>(stateKeys.trigger(task.id, tx.cycle, tx.trigger));
   if (trigger === undefined || trigger.verdict !== "unavailable" || trigger.target !== tx.from) {
     return reject("PUBLISH__NO_CHALLENGE", ref);
   }
@@ -27,7 +27,7 @@ export function applyPublishProof(context: TransitionContext, tx: PublishProofTx
   if (bytes > task.params.maxProofBytes) {
     return reject("PUBLISH__TOO_LARGE", { task: task.id, cycle: tx.cycle, bytes, limit: task.params.maxProofBytes });
   }
-  const revealKey = keys.reveal(task.id, tx.cycle, tx.from);
+  const revealKey = stateKeys.reveal(task.id, tx.cycle, tx.from);
   const reveal = draft.get<RevealRecord>(revealKey) as RevealRecord;
   const digest = sha256Hex(hexToBytes(tx.payload));
   if (digest !== reveal.proofDigest) {
@@ -38,7 +38,7 @@ export function applyPublishProof(context: TransitionContext, tx: PublishProofTx
       got: digest,
     });
   }
-  draft.set(keys.published(task.id, tx.cycle, tx.from), tx.payload);
+  draft.set(stateKeys.published(task.id, tx.cycle, tx.from), tx.payload);
   draft.set(revealKey, { ...reveal, published: true } satisfies RevealRecord);
   context.events.push({
     type: "ProofPublished",

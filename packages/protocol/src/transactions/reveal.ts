@@ -2,7 +2,7 @@ import type { TransitionContext } from "../context.ts";
 import { type Rejection, reject } from "../errors.ts";
 import { accumulateSalt } from "../random.ts";
 import { isInside, revealWindow } from "../schedule.ts";
-import { keys } from "../state/keys.ts";
+import { stateKeys } from "../state/keys.ts";
 import { findTask, isRejection } from "../tasks.ts";
 import type { CommitRecord, RevealRecord, RevealTx } from "../types.ts";
 import { nodeStake } from "../weight.ts";
@@ -24,9 +24,9 @@ export function applyReveal(context: TransitionContext, tx: RevealTx): Rejection
   }
   const node = draft.node(task.id, tx.from);
   if (node === undefined || nodeStake(node) === 0n) return reject("NODE__NOT_STAKED", { task: task.id, node: tx.from });
-  const commit = draft.get<CommitRecord>(keys.commit(task.id, tx.cycle, tx.from));
+  const commit = draft.get<CommitRecord>(stateKeys.commit(task.id, tx.cycle, tx.from));
   if (commit === undefined) return reject("REVEAL__NO_COMMIT", { task: task.id, cycle: tx.cycle });
-  const revealKey = keys.reveal(task.id, tx.cycle, tx.from);
+  const revealKey = stateKeys.reveal(task.id, tx.cycle, tx.from);
   if (draft.get(revealKey) !== undefined) return reject("REVEAL__DUPLICATE", { task: task.id, cycle: tx.cycle });
   const opened = computeCommitment({
     task: task.id,
@@ -50,9 +50,9 @@ export function applyReveal(context: TransitionContext, tx: RevealTx): Rejection
     weight,
     published: false,
   };
-  draft.setNode({ ...(draft.node(task.id, tx.from) ?? node), lastRevealCycle: tx.cycle });
+  draft.setNode({ ...node, lastRevealCycle: tx.cycle });
   draft.set(revealKey, record);
-  draft.set(keys.revealAt(task.id, tx.cycle, cycle.revealCount), tx.from);
+  draft.set(stateKeys.revealAt(task.id, tx.cycle, cycle.revealCount), tx.from);
   draft.setCycle({
     ...cycle,
     revealCount: cycle.revealCount + 1,

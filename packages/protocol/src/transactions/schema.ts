@@ -1,4 +1,5 @@
 import { isBigintString } from "../encoding/canonical.ts";
+import { isLowerHex } from "../encoding/lowerHex.ts";
 import { type ErrorCode, type Rejection, reject } from "../errors.ts";
 import { AUDIT_MODES, DISTRIBUTION_RULES, LIMITS, type TaskParams } from "../params.ts";
 import type { Transaction, TransactionKind } from "../types.ts";
@@ -68,7 +69,6 @@ export const TRANSACTION_FIELDS = {
 
 export const TRANSACTION_KINDS = Object.keys(TRANSACTION_FIELDS) as TransactionKind[];
 
-const HEX64 = /^[0-9a-f]{64}$/;
 const CHAIN_ID = /^[a-z0-9][a-z0-9-]{0,31}$/;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9 ._-]*$/;
 
@@ -170,13 +170,13 @@ function decodeField(field: string, type: FieldType, value: unknown): unknown {
   switch (type) {
     case "account":
     case "hash":
-      return typeof value === "string" && HEX64.test(value)
+      return typeof value === "string" && isLowerHex(value, 64)
         ? value
         : malformed(field, "64 lowercase hex characters", value);
     case "hashOrNull":
       return value === null || value === undefined
         ? null
-        : typeof value === "string" && HEX64.test(value)
+        : typeof value === "string" && isLowerHex(value, 64)
           ? value
           : malformed(field, "null or 64 lowercase hex characters", value);
     case "amount":
@@ -284,7 +284,9 @@ export function decodeTransaction(raw: unknown): Transaction | DecodeRejection {
     return reject("TX__UNKNOWN_KIND", { kind: String(kind) }, `unknown transaction kind ${JSON.stringify(kind)}`);
   }
   const { fields, entries } = KIND_FIELDS[kind as TransactionKind];
-  for (const key of Object.keys(record)) {
+  // for-in with an own-property check visits exactly Object.keys(record), without allocating its array.
+  for (const key in record) {
+    if (!Object.hasOwn(record, key)) continue;
     if (key !== "kind" && !Object.hasOwn(fields, key)) {
       return reject("TX__UNKNOWN_FIELD", { field: key }, `${kind} has no field ${JSON.stringify(key)}`);
     }

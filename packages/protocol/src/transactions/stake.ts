@@ -1,7 +1,7 @@
 import type { TransitionContext } from "../context.ts";
 import { type Rejection, reject } from "../errors.ts";
 import { roundOf } from "../schedule.ts";
-import { keys } from "../state/keys.ts";
+import { stateKeys } from "../state/keys.ts";
 import { findTask, freshNode, isRejection, refreshRamp, requireOpen } from "../tasks.ts";
 import type { NodeRecord, StakeTx } from "../types.ts";
 import { addToRamp, nodeStake } from "../weight.ts";
@@ -63,7 +63,7 @@ export function applyStake(context: TransitionContext, tx: StakeTx): Rejection |
       ? { ...base, url: tx.nodeUrl, rampedStake: base.rampedStake + lot.amount }
       : { ...base, url: tx.nodeUrl, lots: [...base.lots, lot] };
   draft.setNode(node);
-  if (stored === undefined) draft.set(keys.nodeAt(task.id, task.nodeCount), tx.from);
+  if (stored === undefined) draft.set(stateKeys.nodeAt(task.id, task.nodeCount), tx.from);
   draft.setTask({
     ...task,
     ramp: addToRamp(task.ramp, lot),

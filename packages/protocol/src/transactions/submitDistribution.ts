@@ -1,8 +1,10 @@
 import type { TransitionContext } from "../context.ts";
-import { bytesToHex, hashCanonical, hexToBytes, sha256 } from "../encoding/hash.ts";
+import { bytesToHex, domainTag, hashCanonical, hexToBytes, sha256 } from "../encoding/hash.ts";
+import { isLowerHex } from "../encoding/lowerHex.ts";
+import { sha256Prefix } from "../encoding/sha256Compact.ts";
 import { type Rejection, reject } from "../errors.ts";
 import { distributionWindow, isInside } from "../schedule.ts";
-import { keys } from "../state/keys.ts";
+import { stateKeys } from "../state/keys.ts";
 import { findTask, isRejection } from "../tasks.ts";
 import type {
   CycleRecord,
@@ -16,16 +18,35 @@ import type {
 
 const EMPTY_LIST_DIGEST: Hash = "0".repeat(64);
 
+const ENTRY_TAG = domainTag("distribution-entry");
+/** The previous digest and the entry's hash: what each step of the chain hashes. */
+const chainInput = new Uint8Array(64);
+
+/**
+ * H(tag, canonical(entry)). A well-formed entry's canonical JSON is written out directly (keys in sorted order, hex
+ * and digits need no escaping): the same bytes as `canonicalStringify`, without its generic walk.
+ */
+function entryHash(entry: DistributionEntry): Uint8Array {
+  const { recipient, amount } = entry;
+  if (typeof amount === "bigint" && isLowerHex(recipient, 64) && Object.keys(entry).length === 2) {
+    return sha256(ENTRY_TAG, `{"amount":"${amount}n","recipient":"${recipient}"}`);
+  }
+  return hashCanonical("distribution-entry", entry);
+}
+
 /**
  * Folds entries into a list digest one entry at a time, so the digest of a list does not depend on how it was cut
- * into chunks: two lists are equal exactly when their digests are.
+ * into chunks: two lists are equal exactly when their digests are. The digest stays in bytes from entry to entry.
  */
 function chainListDigest(previous: Hash, entries: readonly DistributionEntry[]): Hash {
-  let digest = previous;
+  if (entries.length === 0) return previous;
+  let digest: Uint8Array = hexToBytes(previous);
   for (const entry of entries) {
-    digest = bytesToHex(sha256(hexToBytes(digest), hashCanonical("distribution-entry", entry)));
+    chainInput.set(digest, 0);
+    chainInput.set(entryHash(entry), 32);
+    digest = sha256Prefix(chainInput, 64);
   }
-  return digest;
+  return bytesToHex(digest);
 }
 
 /** The digest of a whole list (what honest auditors compare against the posted one). */
@@ -70,7 +91,7 @@ export function applySubmitDistribution(context: TransitionContext, tx: SubmitDi
     return reject("DISTRIBUTION__NOT_SELECTED", { ...ref, distributor: cycle.distributor });
   const window = distributionWindow(task, cycle.attemptRound);
   if (!isInside(window, slot)) return reject("DISTRIBUTION__WINDOW_CLOSED", { ...ref, slot, ...window });
-  const key = keys.distribution(task.id, tx.cycle, tx.attempt);
+  const key = stateKeys.distribution(task.id, tx.cycle, tx.attempt);
   const list = draft.get<DistributionRecord>(key) ?? {
     attempt: tx.attempt,
     distributor: tx.from,
@@ -98,7 +119,7 @@ export function applySubmitDistribution(context: TransitionContext, tx: SubmitDi
     if (last !== null && entry.recipient <= last) {
       return reject("DISTRIBUTION__NOT_SORTED", { ...ref, recipient: entry.recipient });
     }
-    const reveal = draft.get<RevealRecord>(keys.reveal(task.id, tx.cycle, entry.recipient));
+    const reveal = draft.get<RevealRecord>(stateKeys.reveal(task.id, tx.cycle, entry.recipient));
     if (reveal === undefined || reveal.status !== "valid") {
       return reject("DISTRIBUTION__NOT_A_SUBMITTER", { ...ref, recipient: entry.recipient });
     }
@@ -120,7 +141,7 @@ export function applySubmitDistribution(context: TransitionContext, tx: SubmitDi
   if (isLastChunk && task.params.distributionRule !== "custom" && entryCount !== cycle.validCount) {
     return reject("DISTRIBUTION__INCOMPLETE", { ...ref, expected: cycle.validCount, got: entryCount });
   }
-  draft.set(keys.distributionChunk(task.id, tx.cycle, tx.attempt, tx.chunk), tx.entries);
+  draft.set(stateKeys.distributionChunk(task.id, tx.cycle, tx.attempt, tx.chunk), tx.entries);
   const chunksReceived = list.chunksReceived + 1;
   draft.set(key, {
     ...list,

@@ -10,7 +10,7 @@ import {
   roundStart,
   type Window,
 } from "../schedule.ts";
-import { keys, triggerSlotName } from "../state/keys.ts";
+import { stateKeys, triggerSlotName } from "../state/keys.ts";
 import { findTask, freshNode, isRejection, refreshRamp } from "../tasks.ts";
 import type {
   CycleRecord,
@@ -42,7 +42,7 @@ function proofTarget(
   cycle: CycleRecord,
   tx: TriggerAuditTx,
 ): Target | Rejection {
-  const reveal = context.draft.get<RevealRecord>(keys.reveal(task.id, tx.cycle, tx.target));
+  const reveal = context.draft.get<RevealRecord>(stateKeys.reveal(task.id, tx.cycle, tx.target));
   if (reveal === undefined || reveal.status !== "valid") {
     return reject("AUDIT__TARGET_NOT_REVEALED", { task: task.id, cycle: tx.cycle, target: tx.target });
   }
@@ -74,7 +74,7 @@ function distributionTarget(
   cycle: CycleRecord,
   tx: TriggerAuditTx,
 ): Target | Rejection {
-  const list = context.draft.get<DistributionRecord>(keys.distribution(task.id, tx.cycle, tx.attempt));
+  const list = context.draft.get<DistributionRecord>(stateKeys.distribution(task.id, tx.cycle, tx.attempt));
   if (
     tx.attempt !== cycle.attempt ||
     list === undefined ||
@@ -136,7 +136,7 @@ export function applyTriggerAudit(context: TransitionContext, tx: TriggerAuditTx
   if (weight === 0n) {
     return reject("NODE__NOT_ACTIVE", { task: task.id, node: tx.from, round, activeStake: nodeStake(node) });
   }
-  const triggerOfKey = keys.triggerOf(
+  const triggerOfKey = stateKeys.triggerOf(
     task.id,
     tx.cycle,
     triggerSlotName(tx.triggerKind, tx.verdict),
@@ -144,7 +144,8 @@ export function applyTriggerAudit(context: TransitionContext, tx: TriggerAuditTx
     tx.target,
   );
   const existing = draft.get<number>(triggerOfKey);
-  const open = existing === undefined ? undefined : draft.get<TriggerRecord>(keys.trigger(task.id, tx.cycle, existing));
+  const open =
+    existing === undefined ? undefined : draft.get<TriggerRecord>(stateKeys.trigger(task.id, tx.cycle, existing));
   if (existing !== undefined && open?.resolution === null) {
     return reject("AUDIT__ALREADY_TRIGGERED", { task: task.id, cycle: tx.cycle, trigger: existing });
   }
@@ -152,7 +153,7 @@ export function applyTriggerAudit(context: TransitionContext, tx: TriggerAuditTx
     // The payload is on the ledger already: it is available by definition.
     return reject("AUDIT__ALREADY_TRIGGERED", { task: task.id, cycle: tx.cycle, trigger: existing ?? 0 });
   }
-  const nodeCycleKey = keys.nodeCycle(task.id, tx.cycle, tx.from);
+  const nodeCycleKey = stateKeys.nodeCycle(task.id, tx.cycle, tx.from);
   const nodeCycle = draft.get<NodeCycleRecord>(nodeCycleKey) ?? { triggers: 0 };
   if (nodeCycle.triggers >= task.params.maxTriggersPerNodePerCycle) {
     return reject("AUDIT__TRIGGER_LIMIT", {
@@ -186,11 +187,11 @@ export function applyTriggerAudit(context: TransitionContext, tx: TriggerAuditTx
     resolution: null,
     slashed: 0n,
   };
-  draft.set(keys.trigger(task.id, tx.cycle, trigger.index), trigger);
+  draft.set(stateKeys.trigger(task.id, tx.cycle, trigger.index), trigger);
   draft.set(triggerOfKey, trigger.index);
   draft.set(nodeCycleKey, { triggers: nodeCycle.triggers + 1 } satisfies NodeCycleRecord);
   if (tx.triggerKind === "distribution") {
-    const listKey = keys.distribution(task.id, tx.cycle, target.attempt);
+    const listKey = stateKeys.distribution(task.id, tx.cycle, target.attempt);
     const list = draft.get<DistributionRecord>(listKey) as DistributionRecord;
     draft.set(listKey, { ...list, triggered: true });
   }
@@ -218,5 +219,5 @@ export function applyTriggerAudit(context: TransitionContext, tx: TriggerAuditTx
 }
 
 function reveal(context: TransitionContext, task: string, tx: TriggerAuditTx): RevealRecord | undefined {
-  return context.draft.get<RevealRecord>(keys.reveal(task, tx.cycle, tx.target));
+  return context.draft.get<RevealRecord>(stateKeys.reveal(task, tx.cycle, tx.target));
 }

@@ -1,7 +1,7 @@
 import type { TransitionContext } from "../context.ts";
 import { type Rejection, reject } from "../errors.ts";
 import { roundOf } from "../schedule.ts";
-import { keys } from "../state/keys.ts";
+import { stateKeys } from "../state/keys.ts";
 import { findTask, freshNode, isRejection } from "../tasks.ts";
 import type { Account, TriggerRecord, VoteChoice, VoteRecord, VoteTx } from "../types.ts";
 import { nodeWeight } from "../weight.ts";
@@ -18,9 +18,9 @@ export function recordVote(
 ): void {
   const { draft, slot } = context;
   const record: VoteRecord = { choice, weight, slot };
-  draft.set(keys.vote(task, cycle, trigger.index, voter), record);
-  draft.set(keys.voteAt(task, cycle, trigger.index, trigger.voteCount), voter);
-  draft.set(keys.trigger(task, cycle, trigger.index), {
+  draft.set(stateKeys.vote(task, cycle, trigger.index, voter), record);
+  draft.set(stateKeys.voteAt(task, cycle, trigger.index, trigger.voteCount), voter);
+  draft.set(stateKeys.trigger(task, cycle, trigger.index), {
     ...trigger,
     voteCount: trigger.voteCount + 1,
     validWeight: trigger.validWeight + (choice === "valid" ? weight : 0n),
@@ -39,7 +39,7 @@ export function applyVote(context: TransitionContext, tx: VoteTx): Rejection | n
   const { draft, slot } = context;
   const task = findTask(draft, tx.task);
   if (isRejection(task)) return task;
-  const trigger = draft.get<TriggerRecord>(keys.trigger(task.id, tx.cycle, tx.trigger));
+  const trigger = draft.get<TriggerRecord>(stateKeys.trigger(task.id, tx.cycle, tx.trigger));
   if (trigger === undefined) {
     return reject("VOTE__TRIGGER_NOT_FOUND", { task: task.id, cycle: tx.cycle, trigger: tx.trigger });
   }
@@ -51,7 +51,7 @@ export function applyVote(context: TransitionContext, tx: VoteTx): Rejection | n
   // Availability is settled on the ledger (§5.6), never by a vote: a coalition cannot call live proofs unavailable.
   if (trigger.verdict === "unavailable") return reject("VOTE__AVAILABILITY_CHALLENGE", ref);
   if (tx.choice === "unavailable") return reject("VOTE__UNAVAILABLE_NOT_ALLOWED", ref);
-  const previous = draft.get<VoteRecord>(keys.vote(task.id, tx.cycle, tx.trigger, tx.from));
+  const previous = draft.get<VoteRecord>(stateKeys.vote(task.id, tx.cycle, tx.trigger, tx.from));
   if (previous !== undefined) {
     return previous.choice === tx.choice
       ? reject("VOTE__DUPLICATE", ref)

@@ -1,6 +1,6 @@
 import type { TransitionContext } from "../context.ts";
 import { roundOf } from "../schedule.ts";
-import { keys } from "../state/keys.ts";
+import { stateKeys } from "../state/keys.ts";
 import type {
   CycleRecord,
   DistributionEntry,
@@ -20,7 +20,7 @@ import { resolveTrigger } from "./resolveTrigger.ts";
  */
 export function closeDistributionWindow(context: TransitionContext, task: TaskRecord, cycle: CycleRecord): void {
   const { draft } = context;
-  const key = keys.distribution(task.id, cycle.cycle, cycle.attempt);
+  const key = stateKeys.distribution(task.id, cycle.cycle, cycle.attempt);
   const list = draft.get<DistributionRecord>(key);
   if (list?.status === "complete") return;
   const distributor = cycle.distributor as string;
@@ -45,15 +45,15 @@ export function closeDistributionWindow(context: TransitionContext, task: TaskRe
  */
 export function settleDistribution(context: TransitionContext, task: TaskRecord, cycle: CycleRecord): void {
   const { draft } = context;
-  const key = keys.distribution(task.id, cycle.cycle, cycle.attempt);
+  const key = stateKeys.distribution(task.id, cycle.cycle, cycle.attempt);
   const list = draft.get<DistributionRecord>(key);
   if (list?.status !== "complete") return;
   if (list.triggered) {
     const index = draft.get<number>(
-      keys.triggerOf(task.id, cycle.cycle, "distribution", cycle.attempt, list.distributor),
+      stateKeys.triggerOf(task.id, cycle.cycle, "distribution", cycle.attempt, list.distributor),
     );
     const trigger =
-      index === undefined ? undefined : draft.get<TriggerRecord>(keys.trigger(task.id, cycle.cycle, index));
+      index === undefined ? undefined : draft.get<TriggerRecord>(stateKeys.trigger(task.id, cycle.cycle, index));
     if (trigger !== undefined && trigger.resolution === null) {
       const resolution = resolveTrigger(context, task.id, cycle.cycle, trigger);
       // Upheld: the list is wrong and its distributor slashed. Disputed: more than 1 − slashQuorum of the voted
@@ -82,11 +82,11 @@ function payList(context: TransitionContext, task: TaskRecord, cycle: CycleRecor
   const round = roundOf(task, slot);
   for (let chunk = 0; chunk < list.chunkCount; chunk += 1) {
     const entries = draft.get<readonly DistributionEntry[]>(
-      keys.distributionChunk(task.id, cycle.cycle, cycle.attempt, chunk),
+      stateKeys.distributionChunk(task.id, cycle.cycle, cycle.attempt, chunk),
     ) as readonly DistributionEntry[];
     for (const entry of entries) {
       if (entry.amount === 0n) continue;
-      const vestingKey = keys.vesting(task.id, entry.recipient);
+      const vestingKey = stateKeys.vesting(task.id, entry.recipient);
       const vesting = draft.get<VestingRecord>(vestingKey) ?? EMPTY_VESTING;
       draft.set(vestingKey, addTranche(vesting, cycle.cycle, entry.amount, round, task.params.vestingRounds));
       context.events.push({

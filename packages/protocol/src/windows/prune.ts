@@ -1,6 +1,6 @@
 import type { TransitionContext } from "../context.ts";
 import { roundOf } from "../schedule.ts";
-import { forgetCycleKeys, keys, triggerSlotName } from "../state/keys.ts";
+import { forgetCycleKeys, type KeyLike, stateKeys, triggerSlotName } from "../state/keys.ts";
 import type { Draft } from "../state/store.ts";
 import { lateChallengeWindow } from "../transactions/triggerAudit.ts";
 import type { CycleRecord, DistributionRecord, LateTriggerRef, TaskRecord, TriggerRecord } from "../types.ts";
@@ -51,47 +51,47 @@ function settledForGood(
   return !lateTriggers.some((ref) => ref.cycle === cycle.cycle);
 }
 
-function drop(draft: Draft, key: string): void {
+function drop(draft: Draft, key: KeyLike): void {
   if (draft.get(key) !== undefined) draft.delete(key);
 }
 
 function pruneCycle(draft: Draft, task: TaskRecord, cycle: CycleRecord): void {
   const c = cycle.cycle;
   for (let index = 0; index < cycle.revealCount; index += 1) {
-    const account = draft.get<string>(keys.revealAt(task.id, c, index));
-    draft.delete(keys.revealAt(task.id, c, index));
+    const account = draft.get<string>(stateKeys.revealAt(task.id, c, index));
+    draft.delete(stateKeys.revealAt(task.id, c, index));
     if (account === undefined) continue;
-    drop(draft, keys.reveal(task.id, c, account));
-    drop(draft, keys.commit(task.id, c, account));
+    drop(draft, stateKeys.reveal(task.id, c, account));
+    drop(draft, stateKeys.commit(task.id, c, account));
   }
   // Commits that were never revealed belong to nodes still staked (a node that withdraws takes its commits with it:
   // `dropNodeCycles`). `nodeCycle` records exist only for nodes that raised a trigger: the trigger loop finds them.
   for (let index = 0; index < task.nodeCount; index += 1) {
-    const account = draft.get<string>(keys.nodeAt(task.id, index));
-    if (account !== undefined) drop(draft, keys.commit(task.id, c, account));
+    const account = draft.get<string>(stateKeys.nodeAt(task.id, index));
+    if (account !== undefined) drop(draft, stateKeys.commit(task.id, c, account));
   }
   for (let index = 0; index < cycle.triggerCount; index += 1) {
-    const trigger = draft.get<TriggerRecord>(keys.trigger(task.id, c, index));
+    const trigger = draft.get<TriggerRecord>(stateKeys.trigger(task.id, c, index));
     if (trigger === undefined) continue;
     for (let vote = 0; vote < trigger.voteCount; vote += 1) {
-      const voter = draft.get<string>(keys.voteAt(task.id, c, index, vote));
-      drop(draft, keys.voteAt(task.id, c, index, vote));
-      if (voter !== undefined) drop(draft, keys.vote(task.id, c, index, voter));
+      const voter = draft.get<string>(stateKeys.voteAt(task.id, c, index, vote));
+      drop(draft, stateKeys.voteAt(task.id, c, index, vote));
+      if (voter !== undefined) drop(draft, stateKeys.vote(task.id, c, index, voter));
     }
     drop(
       draft,
-      keys.triggerOf(task.id, c, triggerSlotName(trigger.kind, trigger.verdict), trigger.attempt, trigger.target),
+      stateKeys.triggerOf(task.id, c, triggerSlotName(trigger.kind, trigger.verdict), trigger.attempt, trigger.target),
     );
-    drop(draft, keys.published(task.id, c, trigger.target));
-    drop(draft, keys.nodeCycle(task.id, c, trigger.triggerer));
-    draft.delete(keys.trigger(task.id, c, index));
+    drop(draft, stateKeys.published(task.id, c, trigger.target));
+    drop(draft, stateKeys.nodeCycle(task.id, c, trigger.triggerer));
+    draft.delete(stateKeys.trigger(task.id, c, index));
   }
   for (let attempt = 0; attempt <= cycle.attempt; attempt += 1) {
-    const list = draft.get<DistributionRecord>(keys.distribution(task.id, c, attempt));
+    const list = draft.get<DistributionRecord>(stateKeys.distribution(task.id, c, attempt));
     if (list === undefined) continue;
     for (let chunk = 0; chunk < list.chunkCount; chunk += 1)
-      drop(draft, keys.distributionChunk(task.id, c, attempt, chunk));
-    draft.delete(keys.distribution(task.id, c, attempt));
+      drop(draft, stateKeys.distributionChunk(task.id, c, attempt, chunk));
+    draft.delete(stateKeys.distribution(task.id, c, attempt));
   }
 }
 
@@ -102,5 +102,5 @@ function pruneCycle(draft: Draft, task: TaskRecord, cycle: CycleRecord): void {
 export function dropNodeCycles(draft: Draft, task: TaskRecord, account: string, slot: number): void {
   const last = roundOf(task, slot);
   const first = Math.max(task.prunedThrough + 1, last - task.params.vestingRounds - 16);
-  for (let c = first; c <= last; c += 1) drop(draft, keys.commit(task.id, c, account));
+  for (let c = first; c <= last; c += 1) drop(draft, stateKeys.commit(task.id, c, account));
 }

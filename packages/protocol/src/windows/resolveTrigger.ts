@@ -1,7 +1,7 @@
 import type { TransitionContext } from "../context.ts";
 import { BPS } from "../params.ts";
 import { roundOf } from "../schedule.ts";
-import { keys } from "../state/keys.ts";
+import { stateKeys } from "../state/keys.ts";
 import { addBurned, freshNode, refreshRamp, slashNode } from "../tasks.ts";
 import type {
   RevealRecord,
@@ -71,7 +71,7 @@ export function settleAvailability(
     markProof(context, taskId, cycle, trigger.target, "unavailable");
     if (trigger.late) clawBack(context, taskId, cycle, trigger);
   }
-  draft.set(keys.trigger(taskId, cycle, trigger.index), { ...trigger, resolution } satisfies TriggerRecord);
+  draft.set(stateKeys.trigger(taskId, cycle, trigger.index), { ...trigger, resolution } satisfies TriggerRecord);
   pushResolved(context, taskId, cycle, trigger, resolution, 0n);
 }
 
@@ -143,7 +143,11 @@ export function resolveTrigger(
   if (resolution === "upheld" || (resolution === "disputed" && trigger.kind === "proof")) {
     markProof(context, taskId, cycle, trigger.target, resolution === "upheld" ? "invalid" : "disputed");
   }
-  draft.set(keys.trigger(taskId, cycle, trigger.index), { ...trigger, resolution, slashed } satisfies TriggerRecord);
+  draft.set(stateKeys.trigger(taskId, cycle, trigger.index), {
+    ...trigger,
+    resolution,
+    slashed,
+  } satisfies TriggerRecord);
   pushResolved(context, taskId, cycle, trigger, resolution, activeWeight);
   if (resolution === "rejected" || slashes) recordLosingVotes(context, taskId, cycle, trigger, resolution);
   return resolution;
@@ -176,7 +180,7 @@ function pushResolved(
 /** What the target was paid for the cycle and has not claimed goes back to the task (or its creator, if closed). */
 function clawBack(context: TransitionContext, taskId: string, cycle: number, trigger: TriggerRecord): void {
   const { draft } = context;
-  const vestingKey = keys.vesting(taskId, trigger.target);
+  const vestingKey = stateKeys.vesting(taskId, trigger.target);
   const vesting = draft.get<VestingRecord>(vestingKey) ?? EMPTY_VESTING;
   const { record, amount } = clawBackCycle(vesting, cycle);
   if (amount === 0n) return;
@@ -201,7 +205,7 @@ function clawBack(context: TransitionContext, taskId: string, cycle: number, tri
 
 function markProof(context: TransitionContext, task: string, cycle: number, target: string, status: RevealStatus) {
   const { draft } = context;
-  const key = keys.reveal(task, cycle, target);
+  const key = stateKeys.reveal(task, cycle, target);
   const reveal = draft.get<RevealRecord>(key);
   if (reveal === undefined || reveal.status !== "valid") return;
   draft.set(key, { ...reveal, status } satisfies RevealRecord);
@@ -234,9 +238,9 @@ function recordLosingVotes(
   const losing = resolution === "upheld" ? "valid" : "invalid";
   const { draft } = context;
   for (let index = 0; index < trigger.voteCount; index += 1) {
-    const voter = draft.get<string>(keys.voteAt(taskId, cycle, trigger.index, index));
+    const voter = draft.get<string>(stateKeys.voteAt(taskId, cycle, trigger.index, index));
     if (voter === undefined) continue;
-    const vote = draft.get<VoteRecord>(keys.vote(taskId, cycle, trigger.index, voter));
+    const vote = draft.get<VoteRecord>(stateKeys.vote(taskId, cycle, trigger.index, voter));
     if (vote?.choice !== losing) continue;
     const task = draft.task(taskId) as TaskRecord;
     const stored = draft.node(taskId, voter);

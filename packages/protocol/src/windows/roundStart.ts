@@ -1,6 +1,6 @@
 import type { TransitionContext } from "../context.ts";
 import { drawByWeight, EMPTY_ACCUMULATOR, type RaceEntry } from "../random.ts";
-import { keys } from "../state/keys.ts";
+import { stateKeys } from "../state/keys.ts";
 import { freshNode, refreshRamp } from "../tasks.ts";
 import type { CycleRecord, RevealRecord, TaskRecord } from "../types.ts";
 import { nodeWeight } from "../weight.ts";
@@ -63,9 +63,9 @@ export function selectDistributor(
   const fresh = refreshRamp(draft, task, context.slot);
   const candidates: RaceEntry[] = [];
   for (let index = 0; index < cycle.revealCount; index += 1) {
-    const account = draft.get<string>(keys.revealAt(task.id, cycle.cycle, index));
+    const account = draft.get<string>(stateKeys.revealAt(task.id, cycle.cycle, index));
     if (account === undefined || cycle.failedDistributors.includes(account)) continue;
-    const reveal = draft.get<RevealRecord>(keys.reveal(task.id, cycle.cycle, account));
+    const reveal = draft.get<RevealRecord>(stateKeys.reveal(task.id, cycle.cycle, account));
     if (reveal?.status !== "valid") continue;
     const node = draft.node(task.id, account);
     const weight = node === undefined ? 0n : nodeWeight(freshNode(fresh, node), round, fresh.params);

@@ -1,0 +1,36 @@
+/**
+ * Lowercase hex without allocations, for hot paths (record bytes, the salt accumulator): about twice as fast as
+ * `hexToBytes`, which also takes uppercase and always allocates.
+ */
+
+/** Value of each lowercase hex digit by character code; -1 for every other character below 0x80. */
+const DIGIT_VALUES = new Int8Array(128).fill(-1);
+for (let digit = 0; digit < 16; digit += 1) DIGIT_VALUES["0123456789abcdef".charCodeAt(digit)] = digit;
+
+function digitValue(code: number): number {
+  return code < 0x80 ? (DIGIT_VALUES[code] as number) : -1;
+}
+
+/**
+ * Writes the bytes that `hex` spells into `bytes` from `offset` (the caller makes room for `hex.length / 2`). Returns
+ * false, having written some of them, if `hex` is not lowercase hex of even length.
+ */
+export function writeLowerHex(hex: string, bytes: Uint8Array, offset: number): boolean {
+  if (hex.length % 2 !== 0) return false;
+  let at = offset;
+  for (let index = 0; index < hex.length; index += 2) {
+    const high = digitValue(hex.charCodeAt(index));
+    const low = digitValue(hex.charCodeAt(index + 1));
+    if ((high | low) < 0) return false;
+    bytes[at] = (high << 4) | low;
+    at += 1;
+  }
+  return true;
+}
+
+/** True if `text` is `length` lowercase hex digits. */
+export function isLowerHex(text: string, length: number): boolean {
+  if (text.length !== length) return false;
+  for (let index = 0; index < length; index += 1) if (digitValue(text.charCodeAt(index)) < 0) return false;
+  return true;
+}
