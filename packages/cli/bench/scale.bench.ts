@@ -1,0 +1,399 @@
+/**
+ * The ledger's half of npm run bench:scale: a real ledger process (`gradual ledger`, compiled JavaScript) with one
+ * task of 10,000 nodes, and this process as the load, signing for all 10,000 keys and sending over HTTP what honest
+ * nodes send: the stakes, then in each cycle every node's commit in the commit window and its reveal in the reveal
+ * window, and the drawn distributor's list (10 chunks of 1,000 entries) in its window. For rounds of 20 s and 60 s it
+ * reports whether each phase fitted its window (every node's transaction accepted in it), how long sending took,
+ * the ledger's slot lag (sampled every second from /v1/health) and the ledger's CPU. No audit triggers (every proof
+ * is valid) and no claims. Figures only, no assertions.
+ *
+ *   node --conditions=source --import tsx packages/cli/bench/scale.bench.ts [--nodes N] [--cycles C] [--rounds 20,60]
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  createDevnetGenesis,
+  createLedgerClient,
+  genesisToJson,
+  type KeyPair,
+  keyPairFromSecret,
+  type LedgerClient,
+  type SignedTransaction,
+  signTransaction,
+} from "@gradual/ledger/client";
+import {
+  commitWindow,
+  computeCommitment,
+  DEVNET_PARAMS,
+  distributionWindow,
+  findParamsProblems,
+  type Hash,
+  revealWindow,
+  sha256Hex,
+  type TaskParams,
+  TOKEN,
+  type Transaction,
+  type Window,
+} from "@gradual/protocol";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+const SLOT_MS = 500;
+const BATCH = 500;
+const STREAMS = 4;
+const CHUNK = 1_000;
+
+function option(name: string, fallback: string): string {
+  const index = process.argv.indexOf(`--${name}`);
+  return index < 0 ? fallback : String(process.argv[index + 1]);
+}
+const NODES = Number(option("nodes", "10000"));
+const CYCLES = Number(option("cycles", "2"));
+const ROUND_SECONDS = option("rounds", "20,60").split(",").map(Number);
+const format = (value: number) => value.toLocaleString("en-US");
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+type Body = Record<string, unknown> & { kind: Transaction["kind"] };
+
+/** Windows in proportion to the round, as the devnet preset shares them out. */
+function paramsFor(roundSeconds: number): TaskParams {
+  const roundSlots = Math.round((roundSeconds * 1000) / SLOT_MS);
+  const part = (share: number) => Math.max(2, Math.floor(roundSlots * share));
+  const params: TaskParams = {
+    ...DEVNET_PARAMS,
+    roundSlots,
+    commitSlots: part(0.25),
+    revealSlots: part(0.2),
+    auditSlots: part(0.3),
+    voteSlots: part(0.25),
+    distributionSlots: part(0.2),
+    distributionAuditSlots: part(0.3),
+    maxNodes: NODES,
+    auditsPerNode: 8,
+    warmupRounds: 0,
+    rampRounds: 0,
+    vestingRounds: 0,
+    bountyPerRound: 1_000n * TOKEN,
+    minimumStake: 10n * TOKEN,
+  };
+  const problems = findParamsProblems(params);
+  if (problems.length > 0) throw new Error(`bad bench params: ${JSON.stringify(problems)}`);
+  return params;
+}
+
+class Ledger {
+  readonly client: LedgerClient;
+  readonly process: ChildProcess;
+  readonly url: string;
+  constructor(url: string, child: ChildProcess) {
+    this.url = url;
+    this.process = child;
+    this.client = createLedgerClient({ url, timeoutMs: 120_000 });
+  }
+
+  /** CPU seconds of the ledger process so far (/proc/PID/stat utime + stime). */
+  cpuSeconds(): number {
+    const fields = readFileSync(`/proc/${this.process.pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  }
+}
+
+async function startLedger(dir: string, accounts: readonly KeyPair[]): Promise<Ledger> {
+  const genesis = createDevnetGenesis({
+    chainId: "gradual-scale",
+    accounts: accounts.map((key) => ({ account: key.publicKey, balance: 1_000_000n * TOKEN })),
+  });
+  const genesisFile = join(dir, "genesis.json");
+  writeFileSync(genesisFile, JSON.stringify(genesisToJson(genesis)));
+  const child = spawn(
+    process.execPath,
+    [
+      join(ROOT, "packages/cli/bin/gradual.js"),
+      "ledger",
+      ...["--data", join(dir, "data"), "--port", "0", "--genesis", genesisFile, "--slot-ms", String(SLOT_MS)],
+      ...["--quiet", "--no-dashboard", "--max-mempool", String(4 * NODES + 10_000)],
+    ],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    let text = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      text += chunk.toString("utf8");
+      const line = text.split("\n").find((entry) => entry.includes('"listening"'));
+      if (line !== undefined) resolve((JSON.parse(line) as { url: string }).url);
+    });
+    child.once("exit", (code) => reject(new Error(`the ledger exited (${code}) before listening`)));
+  });
+  return new Ledger(url, child);
+}
+
+/** Signs `bodies` (one per key, each key's next nonce) and sends them in batches over STREAMS connections. */
+async function sendAll(
+  ledger: Ledger,
+  chainId: string,
+  nonces: Map<string, number>,
+  items: readonly { key: KeyPair; body: Body }[],
+): Promise<{ signMs: number; sendMs: number; refused: Record<string, number> }> {
+  const signing = performance.now();
+  const signed: SignedTransaction[] = items.map(({ key, body }) => {
+    const nonce = nonces.get(key.publicKey) ?? 0;
+    nonces.set(key.publicKey, nonce + 1);
+    const tx = { ...body, chainId, from: key.publicKey, nonce } as Transaction;
+    return { tx, signature: signTransaction(key, tx) };
+  });
+  const signMs = performance.now() - signing;
+  const sending = performance.now();
+  const refused: Record<string, number> = {};
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: STREAMS }, async () => {
+      while (next < signed.length) {
+        const batch = signed.slice(next, next + BATCH);
+        next += BATCH;
+        const result = await ledger.client.submitBatch(batch);
+        for (const entry of result.results)
+          if ("error" in entry) refused[entry.error.code] = (refused[entry.error.code] ?? 0) + 1;
+      }
+    }),
+  );
+  return { signMs, sendMs: performance.now() - sending, refused };
+}
+
+async function headSlot(ledger: Ledger): Promise<number> {
+  return (await ledger.client.getHead()).slot;
+}
+
+/** Waits until the head is at `slot` - 1 (so what is sent next lands at `slot` or later). */
+async function waitForSlot(ledger: Ledger, slot: number): Promise<void> {
+  while ((await headSlot(ledger)) < slot - 1) await sleep(SLOT_MS / 5);
+}
+
+async function allPages<T>(fetch: (offset: number) => Promise<{ items: readonly T[]; next: number | null }>) {
+  const items: T[] = [];
+  for (let offset: number | null = 0; offset !== null; ) {
+    const page = await fetch(offset);
+    items.push(...page.items);
+    offset = page.next;
+  }
+  return items;
+}
+
+type Phase = {
+  readonly round: number;
+  readonly cycle: number;
+  readonly phase: string;
+  readonly window: Window;
+  readonly sent: number;
+  readonly accepted: number;
+  readonly signMs: number;
+  readonly sendMs: number;
+  readonly lastSlot: number;
+  readonly refused: Record<string, number>;
+};
+
+async function runRoundLength(roundSeconds: number): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "gradual-scale-"));
+  const started = performance.now();
+  const creator = keyPairFromSecret(sha256Hex("gradual-scale/creator"));
+  const nodes = Array.from({ length: NODES }, (_, index) =>
+    keyPairFromSecret(sha256Hex(`gradual-scale/node/${index}`)),
+  );
+  const byAccount = new Map(nodes.map((key) => [key.publicKey, key]));
+  const ledger = await startLedger(dir, [creator, ...nodes]);
+  const lags: number[] = [];
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      try {
+        lags.push((await ledger.client.health()).slotLag);
+      } catch {
+        // A busy ledger may not answer within the second; the next sample tries again.
+      }
+      await sleep(1_000);
+    }
+  })();
+  try {
+    const { chainId } = await ledger.client.getChain();
+    const params = paramsFor(roundSeconds);
+    const nonces = new Map<string, number>();
+    const created = await sendAll(ledger, chainId, nonces, [
+      {
+        key: creator,
+        body: {
+          kind: "createTask",
+          name: "scale",
+          bundleHash: sha256Hex("scale-bundle"),
+          metadataHash: null,
+          params,
+          funding: params.bountyPerRound * BigInt(CYCLES + 8),
+        },
+      },
+    ]);
+    if (Object.keys(created.refused).length > 0)
+      throw new Error(`createTask refused: ${JSON.stringify(created.refused)}`);
+    let taskId: Hash | undefined;
+    while (taskId === undefined) {
+      taskId = (await ledger.client.listTasks({ limit: 1 })).tasks[0];
+      if (taskId === undefined) await sleep(SLOT_MS);
+    }
+    const task = (await ledger.client.getTask(taskId))?.task;
+    if (task === undefined) throw new Error("the task is not on the ledger");
+    const timing = { startSlot: task.startSlot, params };
+    const staking = await sendAll(
+      ledger,
+      chainId,
+      nonces,
+      nodes.map((key, index) => ({
+        key,
+        body: {
+          kind: "stake",
+          task: taskId,
+          amount: params.minimumStake * 10n,
+          nodeUrl: `http://node-${index}.invalid`,
+        },
+      })),
+    );
+    let staked = 0;
+    for (let wait = 0; staked < NODES && wait < 600; wait += 1) {
+      staked = (await ledger.client.getTask(taskId))?.task.nodeCount ?? 0;
+      if (staked < NODES) await sleep(SLOT_MS);
+    }
+    const stakeSlot = await headSlot(ledger);
+    console.log(
+      `  ${format(staked)} stakes in ${((staking.signMs + staking.sendMs) / 1000).toFixed(1)} s (signing ${(staking.signMs / 1000).toFixed(1)} s), all in by slot ${stakeSlot}`,
+    );
+    // The first cycle whose commit window is still ahead of the head with a slot to spare.
+    let firstCycle = Math.max(0, Math.floor((stakeSlot - task.startSlot) / params.roundSlots));
+    while (commitWindow(timing, firstCycle).opensAt <= stakeSlot + 1) firstCycle += 1;
+    const phases: Phase[] = [];
+    const work = new Map<string, { proofDigest: Hash; salt: Hash }>();
+    const runPhase = async (
+      cycle: number,
+      phase: string,
+      window: Window,
+      items: { key: KeyPair; body: Body }[],
+      accepted: () => Promise<number>,
+    ) => {
+      await waitForSlot(ledger, window.opensAt);
+      const sent = await sendAll(ledger, chainId, nonces, items);
+      // Everything sent lands within a few slots; wait until the window has closed, then count what it accepted.
+      await waitForSlot(ledger, window.closesAt + 1);
+      phases.push({
+        round: roundSeconds,
+        cycle,
+        phase,
+        window,
+        sent: items.length,
+        accepted: await accepted(),
+        signMs: sent.signMs,
+        sendMs: sent.sendMs,
+        lastSlot: await headSlot(ledger),
+        refused: sent.refused,
+      });
+    };
+    for (let cycle = firstCycle; cycle < firstCycle + CYCLES; cycle += 1) {
+      const commits = nodes.map((key) => {
+        const proofDigest = sha256Hex(`proof/${key.publicKey}/${cycle}`);
+        const salt = sha256Hex(`salt/${key.publicKey}/${cycle}`);
+        work.set(`${cycle}/${key.publicKey}`, { proofDigest, salt });
+        const commitment = computeCommitment({ task: taskId as Hash, cycle, node: key.publicKey, proofDigest, salt });
+        return { key, body: { kind: "commit" as const, task: taskId, cycle, commitment } };
+      });
+      const countCommits = async () => (await ledger.client.listCommits(taskId as Hash, cycle, { limit: 1 })).total;
+      await runPhase(cycle, "commits", commitWindow(timing, cycle), commits, countCommits);
+      const reveals = nodes.map((key) => {
+        const { proofDigest, salt } = work.get(`${cycle}/${key.publicKey}`) as { proofDigest: Hash; salt: Hash };
+        return { key, body: { kind: "reveal" as const, task: taskId, cycle, proofDigest, salt } };
+      });
+      const countReveals = async () => (await ledger.client.listReveals(taskId as Hash, cycle, { limit: 1 })).total;
+      await runPhase(cycle, "reveals", revealWindow(timing, cycle), reveals, countReveals);
+    }
+    for (let cycle = firstCycle; cycle < firstCycle + CYCLES; cycle += 1) {
+      const window = distributionWindow(timing, cycle + 2);
+      // The distributor is drawn as the window opens: read it in the window's first block, send from the next slot.
+      await waitForSlot(ledger, window.opensAt + 1);
+      const view = await ledger.client.getCycle(taskId, cycle);
+      const record = view?.record;
+      const distributor = record?.distributor === null ? undefined : byAccount.get(String(record?.distributor));
+      if (record === undefined || distributor === undefined) {
+        console.log(`  cycle ${cycle}: no distributor drawn (${JSON.stringify(record?.outcome)})`);
+        continue;
+      }
+      // The weighted rule's list, from what the ledger serves: every valid reveal, its share of the reservation.
+      const reveals = await allPages((offset) =>
+        ledger.client.listReveals(taskId as Hash, cycle, { offset, limit: 1_000 }),
+      );
+      const reserved = BigInt(record.reserved);
+      const revealedWeight = BigInt(record.revealedWeight);
+      const entries = reveals
+        .filter((reveal) => reveal.status === "valid")
+        .map((reveal) => ({ recipient: reveal.node, amount: (reserved * BigInt(reveal.weight)) / revealedWeight }))
+        .sort((a, b) => (a.recipient < b.recipient ? -1 : 1));
+      const chunkCount = Math.ceil(entries.length / CHUNK);
+      const chunks = Array.from({ length: chunkCount }, (_, chunk) => ({
+        key: distributor,
+        body: {
+          kind: "submitDistribution" as const,
+          task: taskId,
+          cycle,
+          attempt: record.attempt,
+          chunk,
+          chunkCount,
+          entries: entries.slice(chunk * CHUNK, (chunk + 1) * CHUNK),
+        },
+      }));
+      // The distributor's own nonce: read it again (its commits and reveals moved it).
+      nonces.set(distributor.publicKey, (await ledger.client.getAccount(distributor.publicKey)).nextNonce);
+      const listAccepted = async () => {
+        const after = await ledger.client.getCycle(taskId as Hash, cycle);
+        return after?.distributions.some((entry) => entry.status === "accepted" || entry.status === "complete")
+          ? chunkCount
+          : 0;
+      };
+      await runPhase(cycle, `list (${chunkCount} chunks)`, window, chunks, listAccepted);
+    }
+    const cpu = ledger.cpuSeconds();
+    const wall = (performance.now() - started) / 1000;
+    console.log(
+      "\n| cycle | what | window (slots) | sent | accepted in the window | signing | sending | refused at the edge |",
+    );
+    console.log(
+      "| ----- | ---- | -------------- | ---- | ---------------------- | ------- | ------- | ------------------- |",
+    );
+    for (const entry of phases) {
+      const fits = entry.accepted === entry.sent ? "all: fits" : `${format(entry.accepted)}: **does not fit**`;
+      console.log(
+        `| ${entry.cycle} | ${entry.phase} | ${entry.window.opensAt}-${entry.window.closesAt - 1} (${((entry.window.closesAt - entry.window.opensAt) * SLOT_MS) / 1000} s) | ${format(entry.sent)} | ${fits} | ${(entry.signMs / 1000).toFixed(2)} s | ${(entry.sendMs / 1000).toFixed(2)} s | ${JSON.stringify(entry.refused)} |`,
+      );
+    }
+    const maxLag = Math.max(0, ...lags);
+    console.log(
+      `\n  slot lag (sampled every second): max ${maxLag}, ${lags.filter((lag) => lag > 1).length} of ${lags.length} samples above 1; ledger CPU ${cpu.toFixed(1)} s over ${wall.toFixed(0)} s wall`,
+    );
+  } finally {
+    sampling = false;
+    await sampler;
+    ledger.process.kill("SIGTERM");
+    await new Promise((resolve) => ledger.process.once("exit", resolve));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (!existsSync(join(ROOT, "packages/cli/dist/main.js"))) throw new Error("run `node scripts/build.mjs` first");
+console.log(`gradual bench:scale (ledger), ${cpus()[0]?.model ?? "cpu"} x${cpus().length}, node ${process.version}`);
+console.log(
+  `load average at start: ${loadavg()
+    .map((value) => value.toFixed(2))
+    .join(", ")}`,
+);
+for (const roundSeconds of ROUND_SECONDS) {
+  console.log(`\n${format(NODES)} nodes, rounds of ${roundSeconds} s (${SLOT_MS} ms slots), ${CYCLES} cycles`);
+  await runRoundLength(roundSeconds);
+}
+console.log(
+  `\nload average at end: ${loadavg()
+    .map((value) => value.toFixed(2))
+    .join(", ")}`,
+);
