@@ -264,8 +264,9 @@ async function runRoundLength(roundSeconds: number): Promise<void> {
     console.log(
       `  ${format(staked)} stakes in ${((staking.signMs + staking.sendMs) / 1000).toFixed(1)} s (signing ${(staking.signMs / 1000).toFixed(1)} s), all in by slot ${stakeSlot}`,
     );
-    // The first cycle whose commit window is still ahead of the head with a slot to spare.
-    let firstCycle = Math.max(0, Math.floor((stakeSlot - task.startSlot) / params.roundSlots));
+    // Stakes count from the round after the one they arrive in (warm-up 0): the first cycle with weight behind it,
+    // and whose commit window is still ahead of the head with a slot to spare.
+    let firstCycle = Math.max(0, Math.floor((stakeSlot - task.startSlot) / params.roundSlots) + 1);
     while (commitWindow(timing, firstCycle).opensAt <= stakeSlot + 1) firstCycle += 1;
     const phases: Phase[] = [];
     const work = new Map<string, { proofDigest: Hash; salt: Hash }>();
