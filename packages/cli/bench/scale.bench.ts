@@ -189,7 +189,6 @@ type Phase = {
   readonly accepted: number;
   readonly signMs: number;
   readonly sendMs: number;
-  readonly lastSlot: number;
   readonly refused: Record<string, number>;
 };
 
@@ -268,92 +267,131 @@ async function runRoundLength(roundSeconds: number): Promise<void> {
     // and whose commit window is still ahead of the head with a slot to spare.
     let firstCycle = Math.max(0, Math.floor((stakeSlot - task.startSlot) / params.roundSlots) + 1);
     while (commitWindow(timing, firstCycle).opensAt <= stakeSlot + 1) firstCycle += 1;
-    const phases: Phase[] = [];
+    // Each phase is sent when its window opens, in slot order: a cycle's list (round c + 2) goes out beside the
+    // next cycles' reveals and commits, as nodes send them. What each window accepted is counted once all closed.
+    type Job = {
+      readonly cycle: number;
+      readonly phase: string;
+      readonly window: Window;
+      /** The slot to send from (a list waits for the draw in its window's first block). */
+      readonly from: number;
+      readonly items: () => Promise<{ key: KeyPair; body: Body }[]>;
+      readonly accepted: () => Promise<number>;
+    };
+    const jobs: Job[] = [];
     const work = new Map<string, { proofDigest: Hash; salt: Hash }>();
-    const runPhase = async (
-      cycle: number,
-      phase: string,
-      window: Window,
-      items: { key: KeyPair; body: Body }[],
-      accepted: () => Promise<number>,
-    ) => {
-      await waitForSlot(ledger, window.opensAt);
+    const listSize = new Map<number, number>();
+    for (let cycle = firstCycle; cycle < firstCycle + CYCLES; cycle += 1) {
+      const commit = commitWindow(timing, cycle);
+      jobs.push({
+        cycle,
+        phase: "commits",
+        window: commit,
+        from: commit.opensAt,
+        items: async () =>
+          nodes.map((key) => {
+            const proofDigest = sha256Hex(`proof/${key.publicKey}/${cycle}`);
+            const salt = sha256Hex(`salt/${key.publicKey}/${cycle}`);
+            work.set(`${cycle}/${key.publicKey}`, { proofDigest, salt });
+            const commitment = computeCommitment({
+              task: taskId as Hash,
+              cycle,
+              node: key.publicKey,
+              proofDigest,
+              salt,
+            });
+            return { key, body: { kind: "commit" as const, task: taskId, cycle, commitment } };
+          }),
+        accepted: async () => (await ledger.client.listCommits(taskId as Hash, cycle, { limit: 1 })).total,
+      });
+      const reveal = revealWindow(timing, cycle);
+      jobs.push({
+        cycle,
+        phase: "reveals",
+        window: reveal,
+        from: reveal.opensAt,
+        items: async () =>
+          nodes.map((key) => {
+            const { proofDigest, salt } = work.get(`${cycle}/${key.publicKey}`) as { proofDigest: Hash; salt: Hash };
+            return { key, body: { kind: "reveal" as const, task: taskId, cycle, proofDigest, salt } };
+          }),
+        accepted: async () => (await ledger.client.listReveals(taskId as Hash, cycle, { limit: 1 })).total,
+      });
+      const list = distributionWindow(timing, cycle + 2);
+      jobs.push({
+        cycle,
+        phase: "list",
+        window: list,
+        from: list.opensAt + 1,
+        items: async () => {
+          const record = (await ledger.client.getCycle(taskId as Hash, cycle))?.record;
+          const distributor = byAccount.get(String(record?.distributor));
+          if (record === undefined || distributor === undefined) {
+            console.log(`  cycle ${cycle}: no distributor drawn (${JSON.stringify(record)})`);
+            return [];
+          }
+          // The weighted rule's list, from what the ledger serves: every valid reveal, its share of the reservation.
+          const reveals = await allPages((offset) =>
+            ledger.client.listReveals(taskId as Hash, cycle, { offset, limit: 1_000 }),
+          );
+          const reserved = BigInt(record.reserved);
+          const revealedWeight = BigInt(record.revealedWeight);
+          const entries = reveals
+            .filter((entry) => entry.status === "valid")
+            .map((entry) => ({ recipient: entry.node, amount: (reserved * BigInt(entry.weight)) / revealedWeight }))
+            .sort((left, right) => (left.recipient < right.recipient ? -1 : 1));
+          listSize.set(cycle, entries.length);
+          const chunkCount = Math.ceil(entries.length / CHUNK);
+          // The distributor's own nonce: read again (its commits and reveals moved it).
+          nonces.set(distributor.publicKey, (await ledger.client.getAccount(distributor.publicKey)).nextNonce);
+          return Array.from({ length: chunkCount }, (_, chunk) => ({
+            key: distributor,
+            body: {
+              kind: "submitDistribution" as const,
+              task: taskId,
+              cycle,
+              attempt: record.attempt,
+              chunk,
+              chunkCount,
+              entries: entries.slice(chunk * CHUNK, (chunk + 1) * CHUNK),
+            },
+          }));
+        },
+        accepted: async () => {
+          const view = await ledger.client.getCycle(taskId as Hash, cycle);
+          // Paid from the first attempt's list (a paid cycle's lists are pruned once nothing can challenge them), or
+          // the first attempt's list complete and waiting for its audit window.
+          const first = view?.distributions.find((entry) => entry.attempt === 0);
+          const paidFirst = view?.record.outcome === "paid" && view.record.failedDistributors.length === 0;
+          const complete = first?.status === "complete" || first?.status === "accepted";
+          return paidFirst || complete ? Math.ceil((listSize.get(cycle) ?? 0) / CHUNK) : 0;
+        },
+      });
+    }
+    jobs.sort((left, right) => left.from - right.from);
+    const phases: Phase[] = [];
+    const sentBy = new Map<Job, { sent: number; signMs: number; sendMs: number; refused: Record<string, number> }>();
+    for (const job of jobs) {
+      await waitForSlot(ledger, job.from);
+      const items = await job.items();
       const sent = await sendAll(ledger, chainId, nonces, items);
-      // Everything sent lands within a few slots; wait until the window has closed, then count what it accepted.
-      await waitForSlot(ledger, window.closesAt + 1);
+      sentBy.set(job, { sent: items.length, ...sent });
+    }
+    await waitForSlot(ledger, Math.max(...jobs.map((job) => job.window.closesAt)) + 1);
+    for (const job of jobs) {
+      const sent = sentBy.get(job) as { sent: number; signMs: number; sendMs: number; refused: Record<string, number> };
       phases.push({
         round: roundSeconds,
-        cycle,
-        phase,
-        window,
-        sent: items.length,
-        accepted: await accepted(),
+        cycle: job.cycle,
+        phase:
+          job.phase === "list" ? `list (${sent.sent} chunks of ${format(listSize.get(job.cycle) ?? 0)})` : job.phase,
+        window: job.window,
+        sent: sent.sent,
+        accepted: await job.accepted(),
         signMs: sent.signMs,
         sendMs: sent.sendMs,
-        lastSlot: await headSlot(ledger),
         refused: sent.refused,
       });
-    };
-    for (let cycle = firstCycle; cycle < firstCycle + CYCLES; cycle += 1) {
-      const commits = nodes.map((key) => {
-        const proofDigest = sha256Hex(`proof/${key.publicKey}/${cycle}`);
-        const salt = sha256Hex(`salt/${key.publicKey}/${cycle}`);
-        work.set(`${cycle}/${key.publicKey}`, { proofDigest, salt });
-        const commitment = computeCommitment({ task: taskId as Hash, cycle, node: key.publicKey, proofDigest, salt });
-        return { key, body: { kind: "commit" as const, task: taskId, cycle, commitment } };
-      });
-      const countCommits = async () => (await ledger.client.listCommits(taskId as Hash, cycle, { limit: 1 })).total;
-      await runPhase(cycle, "commits", commitWindow(timing, cycle), commits, countCommits);
-      const reveals = nodes.map((key) => {
-        const { proofDigest, salt } = work.get(`${cycle}/${key.publicKey}`) as { proofDigest: Hash; salt: Hash };
-        return { key, body: { kind: "reveal" as const, task: taskId, cycle, proofDigest, salt } };
-      });
-      const countReveals = async () => (await ledger.client.listReveals(taskId as Hash, cycle, { limit: 1 })).total;
-      await runPhase(cycle, "reveals", revealWindow(timing, cycle), reveals, countReveals);
-    }
-    for (let cycle = firstCycle; cycle < firstCycle + CYCLES; cycle += 1) {
-      const window = distributionWindow(timing, cycle + 2);
-      // The distributor is drawn as the window opens: read it in the window's first block, send from the next slot.
-      await waitForSlot(ledger, window.opensAt + 1);
-      const view = await ledger.client.getCycle(taskId, cycle);
-      const record = view?.record;
-      const distributor = record?.distributor === null ? undefined : byAccount.get(String(record?.distributor));
-      if (record === undefined || distributor === undefined) {
-        console.log(`  cycle ${cycle}: no distributor drawn (${JSON.stringify(record?.outcome)})`);
-        continue;
-      }
-      // The weighted rule's list, from what the ledger serves: every valid reveal, its share of the reservation.
-      const reveals = await allPages((offset) =>
-        ledger.client.listReveals(taskId as Hash, cycle, { offset, limit: 1_000 }),
-      );
-      const reserved = BigInt(record.reserved);
-      const revealedWeight = BigInt(record.revealedWeight);
-      const entries = reveals
-        .filter((reveal) => reveal.status === "valid")
-        .map((reveal) => ({ recipient: reveal.node, amount: (reserved * BigInt(reveal.weight)) / revealedWeight }))
-        .sort((a, b) => (a.recipient < b.recipient ? -1 : 1));
-      const chunkCount = Math.ceil(entries.length / CHUNK);
-      const chunks = Array.from({ length: chunkCount }, (_, chunk) => ({
-        key: distributor,
-        body: {
-          kind: "submitDistribution" as const,
-          task: taskId,
-          cycle,
-          attempt: record.attempt,
-          chunk,
-          chunkCount,
-          entries: entries.slice(chunk * CHUNK, (chunk + 1) * CHUNK),
-        },
-      }));
-      // The distributor's own nonce: read it again (its commits and reveals moved it).
-      nonces.set(distributor.publicKey, (await ledger.client.getAccount(distributor.publicKey)).nextNonce);
-      const listAccepted = async () => {
-        const after = await ledger.client.getCycle(taskId as Hash, cycle);
-        return after?.distributions.some((entry) => entry.status === "accepted" || entry.status === "complete")
-          ? chunkCount
-          : 0;
-      };
-      await runPhase(cycle, `list (${chunkCount} chunks)`, window, chunks, listAccepted);
     }
     const cpu = ledger.cpuSeconds();
     const wall = (performance.now() - started) / 1000;
