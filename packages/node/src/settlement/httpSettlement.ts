@@ -3,7 +3,13 @@ import { decodeTransaction, GradualError, type Hash, isDecodeRejection, sha256He
 import { decodeReply, parseReplyJson, ROUTES, type RouteWire } from "@gradual/wire";
 import { httpExchange } from "../runtime/http.ts";
 import type { ReplicaBlock, ReplicaGenesis } from "../runtime/replica.ts";
-import { MAX_BLOCK_RANGE, type Settlement, type SubmitOutcome, type TransactionEnvelope } from "./settlement.ts";
+import {
+  MAX_BLOCK_RANGE,
+  replicaBlockOf,
+  type Settlement,
+  type SubmitOutcome,
+  type TransactionEnvelope,
+} from "./settlement.ts";
 
 /**
  * The gradual ledger as a `Settlement`, over its /v1 HTTP API on `node:http` (runtime/http.ts). Every JSON reply is
@@ -74,24 +80,21 @@ export function httpSettlement(url: string): Settlement {
     async blocks(from: number, to: number): Promise<ReplicaBlock[]> {
       const last = Math.min(to, from + MAX_BLOCK_RANGE - 1);
       const body = await getChecked(ROUTES.getBlocks, `/v1/blocks?from=${from}&to=${last}`);
-      return body.blocks.map((block) => ({
-        number: block.number,
-        slot: block.slot,
-        prevHash: block.prevHash,
-        txsRoot: block.txsRoot,
-        stateRoot: block.stateRoot,
-        hash: block.hash,
-        txs: block.txs.map((entry) => {
-          const decoded = decodeTransaction(entry.tx);
-          if (isDecodeRejection(decoded)) {
-            throw new GradualError("NODE__UNDECODABLE_BLOCK", {
-              message: `block ${block.number}: undecodable transaction (${decoded.message})`,
-              context: { block: block.number },
-            });
-          }
-          return { tx: decoded, signature: entry.signature };
-        }),
-      }));
+      return body.blocks.map((block) =>
+        replicaBlockOf(
+          block,
+          block.txs.map((entry) => {
+            const decoded = decodeTransaction(entry.tx);
+            if (isDecodeRejection(decoded)) {
+              throw new GradualError("NODE__UNDECODABLE_BLOCK", {
+                message: `block ${block.number}: undecodable transaction (${decoded.message})`,
+                context: { block: block.number },
+              });
+            }
+            return { tx: decoded, signature: entry.signature };
+          }),
+        ),
+      );
     },
     async submit(envelope: TransactionEnvelope): Promise<SubmitOutcome> {
       const reply = await httpExchange(`${base}/v1/txs`, {

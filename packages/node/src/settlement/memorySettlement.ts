@@ -2,7 +2,7 @@ import { blobUploadPayload, verifyBytes } from "@gradual/ledger/client";
 import { GradualError, type Hash, sha256Hex } from "@gradual/protocol";
 import type { LedgerReader } from "@gradual/sdk";
 import type { MemoryChain } from "../local/memoryChain.ts";
-import { MAX_BLOCK_RANGE, type Settlement } from "./settlement.ts";
+import { MAX_BLOCK_RANGE, replicaBlockOf, type Settlement } from "./settlement.ts";
 
 /**
  * A `MemoryChain` in the same process as a `Settlement`: what a node reads from it, it verifies as it verifies the
@@ -29,15 +29,12 @@ export function memorySettlement(chain: MemoryChain, options: MemorySettlementOp
       return chain.height;
     },
     async blocks(from, to) {
-      return chain.sealed(from, Math.min(to, from + MAX_BLOCK_RANGE - 1)).map((block) => ({
-        number: block.number,
-        slot: block.slot,
-        prevHash: block.prevHash,
-        txsRoot: block.txsRoot,
-        stateRoot: block.stateRoot,
-        hash: block.hash,
-        txs: block.txs.map((entry) => ({ tx: entry.tx, signature: entry.signature })),
-      }));
+      return chain.sealed(from, Math.min(to, from + MAX_BLOCK_RANGE - 1)).map((block) =>
+        replicaBlockOf(
+          block,
+          block.txs.map((entry) => ({ tx: entry.tx, signature: entry.signature })),
+        ),
+      );
     },
     async submit(envelope) {
       return chain.submit(envelope);

@@ -1,5 +1,5 @@
 import type { Hash } from "@gradual/protocol";
-import type { ReplicaBlock, ReplicaGenesis } from "../runtime/replica.ts";
+import type { ReplicaBlock, ReplicaGenesis, ReplicaTransaction } from "../runtime/replica.ts";
 
 /**
  * Where a task settles (ARCHITECTURE.md "Settlement"): everything a node needs from it, and nothing about how it
@@ -44,3 +44,12 @@ export type SubmitOutcome =
 
 /** Largest block range one `blocks` call asks for (the ledger answers at most 100). */
 export const MAX_BLOCK_RANGE = 100;
+
+/** A block as a replica takes it: the sealed header's fields and the transactions with their signatures. */
+export function replicaBlockOf(
+  header: Pick<ReplicaBlock, "number" | "slot" | "prevHash" | "txsRoot" | "stateRoot" | "hash">,
+  txs: readonly ReplicaTransaction[],
+): ReplicaBlock {
+  const { number, slot, prevHash, txsRoot, stateRoot, hash } = header;
+  return { number, slot, prevHash, txsRoot, stateRoot, hash, txs };
+}
