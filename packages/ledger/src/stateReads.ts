@@ -59,6 +59,21 @@ function found<T>(value: T | undefined, miss: () => ReadMiss): T | ReadMiss {
   return value === undefined ? miss() : value;
 }
 
+/** A paged list of one cycle of a task that exists. */
+function cyclePage(
+  route: RouteWire,
+  summary: string,
+  list: (state: State, task: string, cycle: number, page: Page) => unknown,
+): StateRead {
+  return {
+    route,
+    tag: "cycles",
+    summary,
+    reply: "page",
+    read: (state, params, page) => ofTask(state, params, (task) => list(state, task, count(params, "cycle"), page)),
+  };
+}
+
 export const STATE_READS: readonly StateRead[] = [
   {
     route: ROUTES.listTasks,
@@ -107,30 +122,13 @@ export const STATE_READS: readonly StateRead[] = [
         return found(cycleView(state, task, cycle), () => new ReadMiss("CYCLE__NOT_FOUND", { task, cycle }));
       }),
   },
-  {
-    route: ROUTES.listCommits,
-    tag: "cycles",
-    summary: "Commits of the cycle, paged by node index.",
-    reply: "page",
-    read: (state, params, page) =>
-      ofTask(state, params, (task) => commitList(state, task, count(params, "cycle"), page)),
-  },
-  {
-    route: ROUTES.listReveals,
-    tag: "cycles",
-    summary: "Reveals of the cycle in ledger order (their index), paged.",
-    reply: "page",
-    read: (state, params, page) =>
-      ofTask(state, params, (task) => revealList(state, task, count(params, "cycle"), page)),
-  },
-  {
-    route: ROUTES.listAssignments,
-    tag: "cycles",
-    summary: "Audit assignments (who checks whom) by reveal index, paged; empty until the seed is fixed.",
-    reply: "page",
-    read: (state, params, page) =>
-      ofTask(state, params, (task) => assignmentList(state, task, count(params, "cycle"), page)),
-  },
+  cyclePage(ROUTES.listCommits, "Commits of the cycle, paged by node index.", commitList),
+  cyclePage(ROUTES.listReveals, "Reveals of the cycle in ledger order (their index), paged.", revealList),
+  cyclePage(
+    ROUTES.listAssignments,
+    "Audit assignments (who checks whom) by reveal index, paged; empty until the seed is fixed.",
+    assignmentList,
+  ),
   {
     route: ROUTES.getAssignment,
     tag: "cycles",
