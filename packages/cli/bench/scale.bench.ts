@@ -181,7 +181,6 @@ async function allPages<T>(fetch: (offset: number) => Promise<{ items: readonly 
 }
 
 type Phase = {
-  readonly round: number;
   readonly cycle: number;
   readonly phase: string;
   readonly window: Window;
@@ -381,7 +380,6 @@ async function runRoundLength(roundSeconds: number): Promise<void> {
     for (const job of jobs) {
       const sent = sentBy.get(job) as { sent: number; signMs: number; sendMs: number; refused: Record<string, number> };
       phases.push({
-        round: roundSeconds,
         cycle: job.cycle,
         phase:
           job.phase === "list" ? `list (${sent.sent} chunks of ${format(listSize.get(job.cycle) ?? 0)})` : job.phase,

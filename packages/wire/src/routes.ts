@@ -66,6 +66,8 @@ const route = <const R extends RouteWire>(definition: R): R => definition;
 
 /** Largest page a list route serves. */
 export const MAX_PAGE_LIMIT = 1000;
+/** Most blocks one GET /v1/blocks?from&to answers (the ledger leaves out the rest, and blocks past the head). */
+export const MAX_BLOCK_RANGE = 100;
 
 export const pageQuery = object({
   offset: optional(integer({ minimum: 0, default: 0 })),

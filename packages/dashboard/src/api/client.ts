@@ -67,8 +67,6 @@ export type ApiClientOptions = {
 
 /** Largest page the ledger serves. */
 const MAX_PAGE = MAX_PAGE_LIMIT;
-/** Most blocks one range request returns (MAX_BLOCK_RANGE). */
-export const MAX_BLOCK_RANGE = 100;
 
 /** A wire error as the views show errors: its code, the route and what did not match. */
 function asApiError(error: WireError, status: number): ApiError {

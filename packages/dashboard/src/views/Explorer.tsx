@@ -1,6 +1,5 @@
-import type { BlockWire } from "@gradual/wire";
+import { type BlockWire, MAX_BLOCK_RANGE } from "@gradual/wire";
 import { useState } from "react";
-import { MAX_BLOCK_RANGE } from "../api/client.ts";
 import { useLiveSnapshot, useResource } from "../api/hooks.ts";
 import { HashLink } from "../components/HashLink.tsx";
 import { Loaded } from "../components/Message.tsx";

@@ -97,7 +97,7 @@ export class MemoryChain {
     this.#options = options;
     this.#state = createGenesisState({ chainId: options.chainId, accounts: options.accounts });
     this.genesisRoot = stateRoot(this.#state);
-    if (options.keepBlocks) this.#keep(genesisBlock(this.genesisRoot, 0));
+    if (options.keepBlocks) this.#blocks.push(genesisBlock(this.genesisRoot, 0));
   }
 
   get state(): State {
@@ -119,8 +119,14 @@ export class MemoryChain {
     return this.#blocks.slice(Math.max(0, from), to + 1);
   }
 
-  /** Every kept block in the ledger's wire form (GET /v1/blocks), block 0 first; empty unless `keepBlocks`. */
+  /**
+   * Every kept block in the ledger's wire form (GET /v1/blocks), block 0 first; empty unless `keepBlocks`. Read it
+   * again after a block is produced: the array a read returned does not follow.
+   */
   get blocks(): readonly BlockWire[] {
+    // Converted when first read (only a ledger reader reads them): a run nobody reads pays nothing for it.
+    for (let number = this.#wire.length; number < this.#blocks.length; number += 1)
+      this.#wire.push(blockToWire(this.#blocks[number] as Block));
     return this.#wire;
   }
 
@@ -180,7 +186,7 @@ export class MemoryChain {
         ...entry,
         hash: entry.hash ?? transactionHash(entry.tx),
       }));
-      this.#keep(
+      this.#blocks.push(
         sealBlock({ prevHash, slot, entries: sealed, applied, stateRoot: stateRoot(applied.state), producedAtMs: 0 }),
       );
     }
@@ -197,11 +203,6 @@ export class MemoryChain {
     this.#options.onEvents?.(produced.events);
     if (this.#options.checkConservation !== false) checkConservation(this.#state);
     return produced;
-  }
-
-  #keep(block: Block): void {
-    this.#blocks.push(block);
-    this.#wire.push(blockToWire(block));
   }
 
   /** Produces blocks until the chain is at `slot` (nothing if it already is or is past it). */

@@ -1,7 +1,7 @@
 import { type Page, ReadMiss, type ReadParams, STATE_READS } from "@gradual/ledger/views";
 import { GradualError, getChain, getTask, type State } from "@gradual/protocol";
 import type { LedgerReader } from "@gradual/sdk";
-import { MAX_PAGE_LIMIT, ROUTES, type RouteWire } from "@gradual/wire";
+import { MAX_BLOCK_RANGE, MAX_PAGE_LIMIT, ROUTES, type RouteWire } from "@gradual/wire";
 import type { MemoryChain } from "./memoryChain.ts";
 
 /**
@@ -21,9 +21,6 @@ export type MemoryLedgerReaderOptions = {
   /** What GET /chain answers as the slot length (the local chain's slots pass as fast as its nodes work), in ms. */
   readonly slotMs: number;
 };
-
-/** Largest block range one GET /blocks answers, as on the real ledger. */
-const MAX_BLOCK_RANGE = 100;
 
 /** A route's URL as a pattern over the path without /v1 (`/tasks/:task` -> /^\/tasks\/([^/]+)$/). */
 function matcherOf(route: RouteWire): { readonly pattern: RegExp; readonly names: readonly string[] } {

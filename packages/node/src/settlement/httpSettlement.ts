@@ -1,15 +1,9 @@
 import { BLOB_ACCOUNT_HEADER, BLOB_SIGNATURE_HEADER } from "@gradual/ledger/client";
 import { decodeTransaction, GradualError, type Hash, isDecodeRejection, sha256Hex } from "@gradual/protocol";
-import { decodeReply, parseReplyJson, ROUTES, type RouteWire } from "@gradual/wire";
-import { httpExchange } from "../runtime/http.ts";
+import { decodeReply, MAX_BLOCK_RANGE, parseReplyJson, ROUTES, type RouteWire } from "@gradual/wire";
+import { type HttpReply, httpExchange, jsonOf } from "../runtime/http.ts";
 import type { ReplicaBlock, ReplicaGenesis } from "../runtime/replica.ts";
-import {
-  MAX_BLOCK_RANGE,
-  replicaBlockOf,
-  type Settlement,
-  type SubmitOutcome,
-  type TransactionEnvelope,
-} from "./settlement.ts";
+import { replicaBlockOf, type Settlement, type SubmitOutcome, type TransactionEnvelope } from "./settlement.ts";
 
 /**
  * The gradual ledger as a `Settlement`, over its /v1 HTTP API on `node:http` (runtime/http.ts). Every JSON reply is
@@ -31,30 +25,29 @@ function requestFailed(path: string, status: number, detail: string): GradualErr
 
 export function httpSettlement(url: string): Settlement {
   const base = url.replace(/\/$/, "");
+  /** The text of a GET's 200 reply (NODE__LEDGER_REQUEST_FAILED for any other status). */
+  async function getText(path: string): Promise<string> {
+    const reply = await httpExchange(`${base}${path}`, { timeoutMs: 10_000, maxBytes: MAX_REPLY_BYTES });
+    if (reply.status !== 200) throw requestFailed(path, reply.status, reply.body.toString("utf8").slice(0, 200));
+    return reply.body.toString("utf8");
+  }
   /** A GET of `route` at `path`, its reply checked by the route's decoder. */
   async function getChecked<R extends RouteWire>(route: R, path: string) {
-    const reply = await httpExchange(`${base}${path}`, { timeoutMs: 10_000, maxBytes: MAX_REPLY_BYTES });
-    if (reply.status !== 200) throw requestFailed(path, reply.status, reply.body.toString("utf8").slice(0, 200));
-    const context = { route, path, status: reply.status };
-    return decodeReply(context, parseReplyJson(context, reply.body.toString("utf8")));
+    const context = { route, path, status: 200 };
+    return decodeReply(context, parseReplyJson(context, await getText(path)));
   }
+  /** A GET of any /v1 path for task code, as JSON (task code checks what it reads). */
   async function getJson<T>(path: string): Promise<T> {
-    const reply = await httpExchange(`${base}${path}`, { timeoutMs: 10_000, maxBytes: MAX_REPLY_BYTES });
-    if (reply.status !== 200) throw requestFailed(path, reply.status, reply.body.toString("utf8").slice(0, 200));
+    const text = await getText(path);
     try {
-      return JSON.parse(reply.body.toString("utf8")) as T;
+      return JSON.parse(text) as T;
     } catch {
-      throw requestFailed(path, reply.status, "the reply is not JSON");
+      throw requestFailed(path, 200, "the reply is not JSON");
     }
   }
   /** A POST's reply as `{ code, message, hash }` fields, whatever the status (the ledger answers errors in JSON). */
-  const fieldsOf = (body: Buffer) => {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(body.toString("utf8"));
-    } catch {
-      parsed = undefined;
-    }
+  const fieldsOf = (reply: HttpReply) => {
+    const parsed = jsonOf(reply);
     const record = (typeof parsed === "object" && parsed !== null ? parsed : {}) as Record<string, unknown>;
     const field = (name: string) =>
       Object.hasOwn(record, name) && typeof record[name] === "string" ? (record[name] as string) : undefined;
@@ -104,7 +97,7 @@ export function httpSettlement(url: string): Settlement {
         timeoutMs: 10_000,
         maxBytes: MAX_REPLY_BYTES,
       });
-      const body = fieldsOf(reply.body);
+      const body = fieldsOf(reply);
       if (reply.status >= 200 && reply.status < 300) return { ok: true, hash: body.hash ?? "" };
       if (body.code !== undefined) return { ok: false, code: body.code, message: body.message ?? "" };
       return { ok: false, code: "NODE__LEDGER_REQUEST_FAILED", message: `POST /v1/txs: HTTP ${reply.status}` };
@@ -133,7 +126,7 @@ export function httpSettlement(url: string): Settlement {
         timeoutMs: 30_000,
         maxBytes: MAX_REPLY_BYTES,
       });
-      const body = fieldsOf(reply.body);
+      const body = fieldsOf(reply);
       if (reply.status < 200 || reply.status >= 300 || body.hash === undefined) {
         throw new GradualError("NODE__LEDGER_REQUEST_FAILED", {
           message: `POST /v1/blobs: ${body.code ?? `HTTP ${reply.status}`}${body.message ? `: ${body.message}` : ""}`,

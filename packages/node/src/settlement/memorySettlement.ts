@@ -1,8 +1,9 @@
 import { blobUploadPayload, verifyBytes } from "@gradual/ledger/client";
 import { GradualError, type Hash, sha256Hex } from "@gradual/protocol";
 import type { LedgerReader } from "@gradual/sdk";
+import { MAX_BLOCK_RANGE } from "@gradual/wire";
 import type { MemoryChain } from "../local/memoryChain.ts";
-import { MAX_BLOCK_RANGE, replicaBlockOf, type Settlement } from "./settlement.ts";
+import { replicaBlockOf, type Settlement } from "./settlement.ts";
 
 /**
  * A `MemoryChain` in the same process as a `Settlement`: what a node reads from it, it verifies as it verifies the

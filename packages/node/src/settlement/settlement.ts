@@ -42,9 +42,6 @@ export type SubmitOutcome =
   | { readonly ok: true; readonly hash: Hash }
   | { readonly ok: false; readonly code: string; readonly message: string };
 
-/** Largest block range one `blocks` call asks for (the ledger answers at most 100). */
-export const MAX_BLOCK_RANGE = 100;
-
 /** A block as a replica takes it: the sealed header's fields and the transactions with their signatures. */
 export function replicaBlockOf(
   header: Pick<ReplicaBlock, "number" | "slot" | "prevHash" | "txsRoot" | "stateRoot" | "hash">,

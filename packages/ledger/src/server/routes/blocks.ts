@@ -1,10 +1,7 @@
-import { ROUTES } from "@gradual/wire";
+import { MAX_BLOCK_RANGE, ROUTES } from "@gradual/wire";
 import { blockToWire, headerToWire } from "../../block.ts";
 import { LedgerError } from "../../errors.ts";
 import type { ServerContext } from "../createLedgerServer.ts";
-
-/** Most blocks one range request returns. */
-const MAX_BLOCK_RANGE = 100;
 
 const ERRORS = { description: "{ code, message, context }" };
 
