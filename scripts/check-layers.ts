@@ -49,6 +49,8 @@ export const ALLOWED_DEPS: Readonly<Record<string, readonly string[]>> = {
   // its task bundles (src/shims, built with the SDK's bundler) import neither (packages/koii/test/bundle.test.ts).
   koii: ["node", "ledger", "sdk", "wire", "protocol"],
   sim: ["node", "sdk", "protocol"],
+  // Settles on an EVM chain: implements the node's Settlement interface and serves the ledger's read API from an indexer.
+  evm: ["node", "ledger", "sdk", "wire", "protocol"],
   cli: ["*"],
   // Browser code: reads the ledger over HTTP (shapes from the wire package), never imports it.
   dashboard: ["wire", "protocol"],

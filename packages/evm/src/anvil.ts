@@ -1,0 +1,68 @@
+/**
+ * A local EVM chain for devnets and tests: the anvil binary that `@foundry-rs/anvil` ships in its npm package
+ * (no other download), started on 127.0.0.1 on a free port and stopped with its process group.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+
+export type Anvil = {
+  readonly rpcUrl: string;
+  readonly port: number;
+  readonly chainId: number;
+  stop(): Promise<void>;
+};
+
+export type StartAnvilOptions = {
+  /** 0 (the default) picks a free port. */
+  readonly port?: number;
+  readonly chainId?: number;
+  /** Seconds per block; unset mines a block per transaction. */
+  readonly blockTime?: number;
+  readonly log?: (line: string) => void;
+};
+
+/** The path of the anvil executable installed for this platform. */
+export function anvilBinary(): string {
+  const require = createRequire(import.meta.url);
+  const arch = process.arch === "x64" ? "amd64" : process.arch;
+  const pkg = `@foundry-rs/anvil-${process.platform}-${arch}`;
+  const manifest = require.resolve(`${pkg}/package.json`);
+  return join(dirname(manifest), "bin", process.platform === "win32" ? "anvil.exe" : "anvil");
+}
+
+export async function startAnvil(options: StartAnvilOptions = {}): Promise<Anvil> {
+  const chainId = options.chainId ?? 31_337;
+  const args = ["--host", "127.0.0.1", "--port", String(options.port ?? 0), "--chain-id", String(chainId)];
+  if (options.blockTime !== undefined) args.push("--block-time", String(options.blockTime));
+  const child = spawn(anvilBinary(), args, { stdio: ["ignore", "pipe", "pipe"] });
+  const port = await new Promise<number>((resolve, reject) => {
+    let seen = "";
+    const onData = (chunk: Buffer) => {
+      seen += chunk.toString("utf8");
+      for (const line of chunk.toString("utf8").split("\n")) if (line.trim() !== "") options.log?.(line);
+      const match = /Listening on 127\.0\.0\.1:(\d+)/.exec(seen);
+      if (match) {
+        child.stdout?.off("data", onData);
+        resolve(Number(match[1]));
+      }
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", (chunk: Buffer) => options.log?.(chunk.toString("utf8").trimEnd()));
+    child.once("error", reject);
+    child.once("exit", (code) =>
+      reject(new Error(`anvil exited with code ${code} before listening: ${seen.slice(-500)}`)),
+    );
+  });
+  child.stdout?.resume();
+  return { rpcUrl: `http://127.0.0.1:${port}`, port, chainId, stop: () => stopChild(child) };
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once("exit", () => resolve());
+    child.kill("SIGTERM");
+    setTimeout(() => child.kill("SIGKILL"), 3_000).unref();
+  });
+}

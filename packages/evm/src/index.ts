@@ -1,0 +1,1 @@
+export { type Anvil, anvilBinary, type StartAnvilOptions, startAnvil } from "./anvil.ts";
