@@ -1,6 +1,6 @@
 import type { TransitionContext } from "./context.ts";
-import type { CreditReason } from "./events.ts";
 import { type Rejection, reject } from "./errors.ts";
+import type { CreditReason } from "./events.ts";
 import { BPS } from "./params.ts";
 import { roundOf } from "./schedule.ts";
 import { stateKeys } from "./state/keys.ts";

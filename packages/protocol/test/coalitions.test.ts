@@ -176,7 +176,10 @@ describe("finding 2: a third of the weight passing a list that pays only itself"
     assert.deepEqual(resolutions(events), [coalition.length === 2 ? "disputed" : "upheld"]);
     assert.ok(events.some((event) => event.type === "DistributionRejected"));
     assert.equal(events.filter((event) => event.type === "Vested").length, 0, "the list pays nobody");
-    assert.ok(chain.funds(task, first) >= balance, "the triggerer's bond came back (and a share of a slash, if upheld)");
+    assert.ok(
+      chain.funds(task, first) >= balance,
+      "the triggerer's bond came back (and a share of a slash, if upheld)",
+    );
   });
 });
 

@@ -156,7 +156,11 @@ describe("a garbage submission", () => {
     const share = (total * BigInt(DEVNET_PARAMS.whistleblowerShareBps)) / BigInt(BPS);
     assert.equal(slashed.toWhistleblower, share);
     assert.equal(slashed.burned, total - share);
-    assert.equal(chain.funds(task, whistleblower), whistleblowerBalance + share, "bond back plus the whistleblower share");
+    assert.equal(
+      chain.funds(task, whistleblower),
+      whistleblowerBalance + share,
+      "bond back plus the whistleblower share",
+    );
     assert.equal(chain.stake(task, "g"), gStake - slashed.fromStake);
     assert.equal(chain.vesting(task, "g"), 20n * T - slashed.fromVesting);
     const after = getVesting(chain.state, task, accountOf("g"));
