@@ -219,9 +219,10 @@ const STATUSES = ["active", "paused", "closing", "closed"];
 const OUTCOMES = [null, "paid", "no-submitters", "distribution-failed"];
 const REVEAL_STATUSES = ["valid", "invalid", "unavailable", "disputed"];
 
-const h32 = (hex: Json): Hex => (hex === null ? ZERO32 : (`0x${hex as string}` as Hex));
+const h32 = (hex: Json | undefined): Hex =>
+  hex === null || hex === undefined ? ZERO32 : (`0x${hex as string}` as Hex);
 const unhex = (hex: Hex): string => hex.slice(2).toLowerCase();
-const indexOf = (list: readonly (string | null)[], value: Json): number => {
+const indexOf = (list: readonly (string | null)[], value: Json | undefined): number => {
   const at = list.indexOf(value as string | null);
   return at < 0 ? 255 : at;
 };
@@ -247,7 +248,7 @@ function paramsFromStruct(params: Record<string, unknown>): Obj {
   return out;
 }
 
-async function loadRecord(key: string, record: Json, preSlot: number): Promise<void> {
+async function loadRecord(key: string, record: Json | undefined, preSlot: number): Promise<void> {
   const [kind, ...parts] = key.split("/");
   const r = record as Obj;
   switch (kind) {
@@ -521,7 +522,7 @@ async function readRecord(key: string): Promise<Json | undefined> {
 }
 
 /** The fields of a core record the contract does not hold (see the table above). */
-function withoutUnheld(key: string, record: Json): Json {
+function withoutUnheld(key: string, record: Json | undefined): Json | undefined {
   const kind = key.split("/")[0];
   if (record === null || typeof record !== "object" || Array.isArray(record)) return record;
   const copy: Obj = { ...record };
@@ -576,7 +577,7 @@ function txCall(tx: Obj): { functionName: string; args: unknown[] } {
 
 /** The core's view of a contract event: its type and the fields the core's event has. */
 function coreEvent(log: { topics: Hex[]; data: Hex }, like: Obj | undefined): Obj {
-  const decoded = decodeEventLog({ abi, data: log.data, topics: log.topics as [Hex, ...Hex[]] }) as {
+  const decoded = decodeEventLog({ abi, data: log.data, topics: log.topics as [Hex, ...Hex[]] }) as unknown as {
     eventName: string;
     args: Record<string, unknown>;
   };
