@@ -471,6 +471,7 @@ export function coreEvent(log: { topics: Hex[]; data: Hex }, like: Obj | undefin
   for (const key of Object.keys(like ?? {})) {
     if (key === "type") continue;
     const value = decoded.args[key];
+    if (value === undefined) continue;
     if (typeof value === "string" && /^0x[0-9a-f]{64}$/i.test(value)) out[key] = unhex(value as Hex);
     else if (typeof value === "bigint" && ["round", "untilRound", "activationRound", "cycle", "index"].includes(key)) {
       out[key] = Number(value);

@@ -39,11 +39,8 @@ import { compileContracts, loadArtifact } from "../src/compile.ts";
 import {
   coreEvent,
   h32,
-  type Json,
   loadRecord,
-  n,
   type Obj,
-  read,
   readRecord,
   rpc,
   send,
