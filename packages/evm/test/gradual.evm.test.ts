@@ -16,6 +16,8 @@ import {
   applyTransaction,
   computeCommitment,
   createGenesisState,
+  decodeTransaction,
+  isDecodeRejection,
   type ProtocolEvent,
   readRecord as readCoreRecord,
   type State,
@@ -477,4 +479,82 @@ test("the production contract: address identities, block-time slots, the ERC-20,
   assert.equal(await view<bigint>("currentSlot", []), 41n);
   const rows = [...gas.entries()].map(([label, used]) => `| ${label} | ${used} |`);
   process.stderr.write(`gas (production Gradual, receipts):\n| call | gas |\n| --- | --- |\n${rows.join("\n")}\n`);
+});
+
+test("task names and node URLs: the contract refuses exactly what the core's schema refuses (TX__MALFORMED)", async () => {
+  await freshHarness();
+  await write("loadAccount", [h32(ALICE), 10_000n]);
+  await write("loadChain", [
+    { balances: 10_000n, stakes: 0n, unbonding: 0n, escrows: 0n, reserved: 0n, vesting: 0n, bonds: 0n, burned: 0n },
+    10_000n,
+    0,
+  ]);
+  await write("setSlot", [9n]);
+  await write("setSender", [h32(ALICE)]);
+  const id = name("schema-task");
+  await write("setNextTaskId", [h32(id)]);
+  const createArgs = (taskName: string) =>
+    txCall(
+      wire({ kind: "createTask", name: taskName, bundleHash: id, metadataHash: null, params: PARAMS, funding: 1_000n }),
+    ).args;
+  const coreOutcome = (tx: Record<string, unknown>) => {
+    const decoded = decodeTransaction({ chainId: "gradual-evm", from: ALICE, nonce: 0, ...tx });
+    return isDecodeRejection(decoded) ? decoded.code : "ok";
+  };
+  const names = [
+    "spec-task",
+    "a",
+    "A b.c_d-e",
+    " lead",
+    "-x",
+    "x!",
+    "é",
+    "12n",
+    "0n",
+    "0123n",
+    "12",
+    "n",
+    "1n2",
+    "x".repeat(64),
+    "x".repeat(65),
+    "",
+  ];
+  for (const taskName of names) {
+    const core = coreOutcome({
+      kind: "createTask",
+      name: taskName,
+      bundleHash: id,
+      metadataHash: null,
+      params: PARAMS,
+      funding: 1_000n,
+    });
+    const contract = await simulate("createTask", createArgs(taskName));
+    assert.equal(contract === "TX__MALFORMED" ? "TX__MALFORMED" : "ok", core, `name ${JSON.stringify(taskName)}`);
+  }
+  await write("createTask", createArgs("schema"));
+  const urls = [
+    "http://a",
+    "https://node.example:8080/x?y=1",
+    "http://",
+    "https://",
+    "ftp://x",
+    "http://a b",
+    "http://a\tb",
+    "http://a\u00a0b",
+    "http://a\u2028b",
+    "http://a\u3000b",
+    "http://a\ufeffb",
+    "http://a\u0085b",
+    "http://é",
+    `http://${"a".repeat(249)}`,
+    `http://${"a".repeat(250)}`,
+    `http://${"é".repeat(249)}`,
+    `http://${"😀".repeat(124)}`,
+    `http://${"😀".repeat(125)}`,
+  ];
+  for (const url of urls) {
+    const core = coreOutcome({ kind: "stake", task: id, amount: 100n, nodeUrl: url });
+    const contract = await simulate("stake", [h32(id), 100n, url]);
+    assert.equal(contract === "TX__MALFORMED" ? "TX__MALFORMED" : "ok", core, `url ${JSON.stringify(url)}`);
+  }
 });

@@ -185,6 +185,9 @@ contract Gradual is GradualState, ReentrancyGuard {
         if (existing + amount < task.params.minimumStake) revert STAKE__BELOW_MINIMUM();
         _requireBalance(account, amount);
         int64 activation = _roundOf(task, _slot()) + int64(uint64(task.params.warmupRounds));
+        if (activation > task.rampFoldedThrough && _rampingLots(task, node) >= MAX_UNRAMPED_LOTS) {
+            revert STAKE__TOO_MANY_LOTS();
+        }
         _balances[account] -= amount;
         _totals.balances -= amount;
         _totals.stakes += amount;
@@ -199,7 +202,6 @@ contract Gradual is GradualState, ReentrancyGuard {
         if (activation <= task.rampFoldedThrough) {
             node.rampedStake += amount;
         } else {
-            if (node.lots.length >= MAX_UNRAMPED_LOTS) revert STAKE__TOO_MANY_LOTS();
             node.lots.push(StakeLot({amount: uint128(amount), activationRound: activation}));
         }
         if (!known) {
@@ -445,29 +447,65 @@ contract Gradual is GradualState, ReentrancyGuard {
     // ------------------------------------------------------------------------------------------------------------
     // Input checks (the core's wire schema and `findParamsProblems`).
 
-    /// @dev A task name: [A-Za-z0-9][A-Za-z0-9 ._-]*, at most MAX_TASK_NAME_LENGTH bytes (the loop's bound).
+    /// @dev A task name: [A-Za-z0-9][A-Za-z0-9 ._-]*, at most MAX_TASK_NAME_LENGTH bytes (the loop's bound), and not
+    /// the text of a bigint ("12n": the core's canonical encoding would read it back as a number).
     function _requireName(string calldata name) internal pure {
         bytes calldata text = bytes(name);
-        if (text.length == 0 || text.length > MAX_TASK_NAME_LENGTH) revert TX__MALFORMED();
-        for (uint256 i = 0; i < text.length; i += 1) {
+        uint256 length = text.length;
+        if (length == 0 || length > MAX_TASK_NAME_LENGTH) revert TX__MALFORMED();
+        bool digitsOnly = true;
+        for (uint256 i = 0; i < length; i += 1) {
             bytes1 c = text[i];
-            bool alnum = (c >= "A" && c <= "Z") || (c >= "a" && c <= "z") || (c >= "0" && c <= "9");
+            bool digit = c >= "0" && c <= "9";
+            bool alnum = digit || (c >= "A" && c <= "Z") || (c >= "a" && c <= "z");
             if (!alnum && (i == 0 || (c != " " && c != "." && c != "_" && c != "-"))) revert TX__MALFORMED();
+            if (i + 1 < length && !digit) digitsOnly = false;
+        }
+        // /^-?(0|[1-9][0-9]*)n$/ (a name cannot start with '-').
+        if (length >= 2 && digitsOnly && text[length - 1] == "n" && (length == 2 || text[0] != "0")) {
+            revert TX__MALFORMED();
         }
     }
 
-    /// @dev An http(s) URL without whitespace, at most MAX_NODE_URL_LENGTH bytes (the loop's bound).
+    /// @dev `^https?://[^\s]+$` with at most MAX_NODE_URL_LENGTH UTF-16 code units, as the core's schema reads it: the
+    /// length counts a 4-byte UTF-8 sequence as two units, and every JavaScript whitespace character is refused. The
+    /// loop runs over at most 4 * MAX_NODE_URL_LENGTH bytes.
     function _requireUrl(string calldata url) internal pure {
         bytes calldata text = bytes(url);
-        if (text.length > MAX_NODE_URL_LENGTH) revert TX__MALFORMED();
+        uint256 length = text.length;
+        if (length > 4 * MAX_NODE_URL_LENGTH) revert TX__MALFORMED();
         uint256 rest;
-        if (text.length > 7 && bytes7(text[:7]) == "http://") rest = 7;
-        else if (text.length > 8 && bytes8(text[:8]) == "https://") rest = 8;
+        if (length > 7 && bytes7(text[:7]) == "http://") rest = 7;
+        else if (length > 8 && bytes8(text[:8]) == "https://") rest = 8;
         else revert TX__MALFORMED();
-        for (uint256 i = rest; i < text.length; i += 1) {
-            bytes1 c = text[i];
-            if (c == " " || c == "\t" || c == "\n" || c == "\r" || c == 0x0b || c == 0x0c) revert TX__MALFORMED();
+        uint256 units = rest;
+        for (uint256 i = rest; i < length; i += 1) {
+            uint8 b = uint8(text[i]);
+            if (b < 0x80) {
+                // ASCII whitespace: tab, line feed, vertical tab, form feed, carriage return, space.
+                if ((b >= 0x09 && b <= 0x0d) || b == 0x20) revert TX__MALFORMED();
+                units += 1;
+            } else if (b >= 0xc0) {
+                units += b >= 0xf0 ? 2 : 1;
+                if (_isUnicodeSpace(text, i)) revert TX__MALFORMED();
+            }
         }
+        if (units > MAX_NODE_URL_LENGTH) revert TX__MALFORMED();
+    }
+
+    /// @dev Whether the UTF-8 sequence at `i` is a JavaScript `\s` beyond ASCII: U+00A0, U+1680,
+    /// U+2000-U+200A, U+2028, U+2029, U+202F, U+205F, U+3000, U+FEFF.
+    function _isUnicodeSpace(bytes calldata text, uint256 i) private pure returns (bool) {
+        uint8 b0 = uint8(text[i]);
+        uint8 b1 = i + 1 < text.length ? uint8(text[i + 1]) : 0;
+        if (b0 == 0xc2) return b1 == 0xa0;
+        uint8 b2 = i + 2 < text.length ? uint8(text[i + 2]) : 0;
+        if (b0 == 0xe1) return b1 == 0x9a && b2 == 0x80;
+        if (b0 == 0xe2 && b1 == 0x80) return b2 <= 0x8a || b2 == 0xa8 || b2 == 0xa9 || b2 == 0xaf;
+        if (b0 == 0xe2 && b1 == 0x81) return b2 == 0x9f;
+        if (b0 == 0xe3) return b1 == 0x80 && b2 == 0x80;
+        if (b0 == 0xef) return b1 == 0xbb && b2 == 0xbf;
+        return false;
     }
 
     /// @dev `findParamsProblems` (params.ts): the first problem is reported with the field's position in TaskParams.

@@ -311,6 +311,14 @@ abstract contract GradualState is IGradualEvents {
         node.rampedStake += folded;
     }
 
+    /// @dev The node's lots the task aggregate has not folded (those `_foldNodeLots` keeps). At most MAX_UNRAMPED_LOTS
+    /// iterations.
+    function _rampingLots(Task storage task, Node storage node) internal view returns (uint256 count) {
+        StakeLot[] storage lots = node.lots;
+        int64 foldedThrough = task.rampFoldedThrough;
+        for (uint256 i = 0; i < lots.length; i += 1) if (lots[i].activationRound > foldedThrough) count += 1;
+    }
+
     /// @dev `nodeStake`. At most MAX_UNRAMPED_LOTS iterations.
     function _nodeStake(Node storage node) internal view returns (uint256 total) {
         total = node.rampedStake;
