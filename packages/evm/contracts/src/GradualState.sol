@@ -157,7 +157,7 @@ abstract contract GradualState is IGradualEvents {
             settled = due;
             steps += 1;
         }
-        task.settledSlot = slot;
+        if (task.settledSlot != slot) task.settledSlot = slot;
         return true;
     }
 
@@ -205,7 +205,7 @@ abstract contract GradualState is IGradualEvents {
         _openCycles[id].push(cycleNumber);
         Cycle storage cycle = _cycles[id][cycleNumber];
         cycle.exists = true;
-        cycle.reserved = bounty;
+        cycle.reserved = uint128(bounty);
         cycle.attemptRound = round + 2;
         emit CycleStarted(id, cycleNumber, bounty);
     }

@@ -100,6 +100,7 @@ struct Node {
 
 /// @notice A cycle record (`CycleRecord`). `outcome`: 0 none, 1 paid, 2 no-submitters, 3 distribution-failed.
 struct Cycle {
+    // slot 0
     bool exists;
     bool hasSeed;
     bool hasCompletedRound;
@@ -108,13 +109,15 @@ struct Cycle {
     uint32 revealCount;
     uint32 validCount;
     uint32 shareCount;
-    uint32 triggerCount;
-    uint32 attempt;
     int64 attemptRound;
+    uint32 triggerCount;
+    // slot 1
+    uint32 attempt;
     int64 completedRound;
-    uint256 reserved;
-    uint256 revealedWeight;
-    uint256 paid;
+    uint128 reserved;
+    // slot 2 on
+    uint128 revealedWeight;
+    uint128 paid;
     bytes32 saltAccumulator;
     bytes32 seed;
     /// @dev bytes32(0) stands for the core's `distributor: null`.
