@@ -329,15 +329,20 @@ abstract contract GradualState is IGradualEvents {
     // ------------------------------------------------------------------------------------------------------------
     // Hashes (random.ts, commit.ts): SHA-256 with the core's domain tags.
 
-    bytes16 private constant HEX_DIGITS = "0123456789abcdef";
-
-    /// @dev 64 lowercase hex characters (the core's Hash text). 32 iterations.
+    /// @dev 64 lowercase hex characters (the core's Hash text). 32 iterations, two digits each, written from the end;
+    /// the digit table sits in the scratch space (0x1f..0x2e), so `mload(n)`'s low byte is digit n.
     function _hex(bytes32 value) internal pure returns (bytes memory text) {
         text = new bytes(64);
-        for (uint256 i = 0; i < 32; i += 1) {
-            uint8 b = uint8(value[i]);
-            text[2 * i] = HEX_DIGITS[b >> 4];
-            text[2 * i + 1] = HEX_DIGITS[b & 0x0f];
+        assembly ("memory-safe") {
+            mstore(0x0f, 0x30313233343536373839616263646566)
+            let o := add(text, 0x60)
+            let v := value
+            for { let i := 0 } lt(i, 32) { i := add(i, 1) } {
+                o := sub(o, 2)
+                mstore8(add(o, 1), mload(and(v, 15)))
+                mstore8(o, mload(and(shr(4, v), 15)))
+                v := shr(8, v)
+            }
         }
     }
 
