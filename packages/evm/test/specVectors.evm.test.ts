@@ -139,10 +139,53 @@ function discover(): Case[] {
 // ---------------------------------------------------------------------------------------------------------------
 export const gasUsed = new Map<string, number[]>();
 
-async function runCase(item: Case): Promise<void> {
+/**
+ * Keys of records the steps could create: for every task and account of the vector, its node, and per cycle up to
+ * the final round, the cycle, commits, reveals and reveal indices; new task indices and node indices.
+ */
+function candidateKeys(pre: Obj, txs: Obj, post: Obj): string[] {
+  const records = { ...(pre.records as Obj), ...(post.records as Obj) };
+  const accounts = new Set<string>(Object.values((txs.accounts ?? {}) as Record<string, string>));
+  const tasks = new Set<string>();
+  for (const key of Object.keys(records)) {
+    const [kind, first] = key.split("/");
+    if (kind === "account") accounts.add(first as string);
+    if (kind === "task") tasks.add(first as string);
+  }
+  for (const result of post.results as Obj[]) if (result.kind === "createTask") tasks.add(result.hash as string);
+  for (const step of txs.steps as Obj[]) {
+    const tx = step.tx as Obj | undefined;
+    if (tx === undefined) continue;
+    accounts.add(tx.from as string);
+    if (typeof tx.to === "string") accounts.add(tx.to);
+  }
+  const rounds = Math.ceil((post.slot as number) / 10) + 2;
+  const taskCount = Math.max(
+    ((pre.records as Obj).chain as Obj).taskCount as number,
+    ((post.records as Obj).chain as Obj).taskCount as number,
+  );
+  const keys = [`taskAt/${taskCount}`, `taskAt/${taskCount + 1}`];
+  for (const account of accounts) keys.push(`account/${account}`);
+  for (const task of tasks) {
+    keys.push(`task/${task}`);
+    for (let index = 0; index <= accounts.size; index += 1) keys.push(`nodeAt/${task}/${index}`);
+    for (let cycle = 0; cycle <= rounds; cycle += 1) {
+      keys.push(`cycle/${task}/${cycle}`);
+      for (let index = 0; index <= accounts.size; index += 1) keys.push(`revealAt/${task}/${cycle}/${index}`);
+      for (const account of accounts)
+        keys.push(`commit/${task}/${cycle}/${account}`, `reveal/${task}/${cycle}/${account}`);
+    }
+    for (const account of accounts) keys.push(`node/${task}/${account}`);
+  }
+  return keys;
+}
+
+/** Runs one vector; `tamper` edits the parsed files first (the runner's own tests). */
+async function runCase(item: Case, tamper?: (files: { pre: Obj; txs: Obj; post: Obj }) => void): Promise<void> {
   const pre = parseVector(path.join(item.dir, "pre.json"));
   const txs = parseVector(path.join(item.dir, "txs.json"));
   const post = parseVector(path.join(item.dir, "post.json"));
+  tamper?.({ pre, txs, post });
   const preRecords = pre.records as Obj;
   const postRecords = post.records as Obj;
   for (const key of [...Object.keys(preRecords), ...Object.keys(postRecords)]) {
@@ -193,13 +236,15 @@ async function runCase(item: Case): Promise<void> {
     logs.push(...receipt.logs);
   }
 
-  // Records.
-  const keys = new Set([...Object.keys(preRecords), ...Object.keys(postRecords)]);
+  // Records: every record of pre.json and post.json, and every record the steps could have made (so that one the
+  // contract made and the core did not is found too).
+  const keys = new Set([...Object.keys(preRecords), ...Object.keys(postRecords), ...candidateKeys(pre, txs, post)]);
   for (const key of [...keys].sort()) {
     const expected = postRecords[key];
     const actual = await readRecord(key);
     if (expected === undefined) {
-      assert.equal(actual, undefined, `record ${key}: gone in post.json, still held by the contract`);
+      const none = key.startsWith("account/") ? { balance: 0n } : undefined;
+      assert.deepStrictEqual(actual, none, `record ${key}: not in post.json, held by the contract`);
       continue;
     }
     if (key.startsWith("account/") && actual === undefined) assert.fail(`record ${key}: missing`);
@@ -255,3 +300,50 @@ for (const item of cases) {
     test(name, () => runCase(item));
   }
 }
+
+// The runner itself: a vector it runs fails when the contract's result differs from post.json in a record, an
+// outcome or an event.
+const sample = cases.find((item) => item.category === "reveal" && item.name === "accepted") as Case;
+const postTask = (files: { post: Obj }) =>
+  Object.entries(files.post.records as Obj).find(([key]) => key.startsWith("task/"))?.[1] as Obj;
+
+test("runner self-check: a record field that differs fails the vector", async () => {
+  await assert.rejects(
+    runCase(sample, (files) => {
+      const task = postTask(files);
+      task.escrow = (task.escrow as bigint) + 1n;
+    }),
+    /record task\//,
+  );
+});
+
+test("runner self-check: a record the contract lacks or keeps fails the vector", async () => {
+  await assert.rejects(
+    runCase(sample, (files) => {
+      const records = files.post.records as Obj;
+      const key = Object.keys(records).find((name) => name.startsWith("reveal/")) as string;
+      delete records[key];
+    }),
+    /not in post\.json, held by the contract/,
+  );
+});
+
+test("runner self-check: an outcome that differs fails the vector", async () => {
+  await assert.rejects(
+    runCase(sample, (files) => {
+      const step = (files.txs.steps as Obj[])[0] as Obj;
+      step.expect = { ok: false, code: "REVEAL__DUPLICATE", included: true };
+    }),
+    /step 0 \(reveal\)/,
+  );
+});
+
+test("runner self-check: an event that differs fails the vector", async () => {
+  await assert.rejects(
+    runCase(sample, (files) => {
+      const result = (files.post.results as Obj[])[0] as Obj;
+      ((result.events as Obj[])[0] as Obj).index = 7;
+    }),
+    /events/,
+  );
+});
