@@ -158,7 +158,6 @@ export async function loadRecord(key: string, record: Json | undefined, preSlot:
         settledSlot: BigInt(preSlot),
         seedCycle: BigInt(r.seedCycle as number),
         rampFoldedThrough: BigInt(ramp.foldedThrough as number),
-        prunedThrough: BigInt(r.prunedThrough as number),
         rampHead: 0n,
         creator: h32(r.creator),
         bundleHash: h32(r.bundleHash),
@@ -315,7 +314,6 @@ export async function readRecord(key: string): Promise<Json | undefined> {
         nodeCount: n(t.nodeCount),
         openCycles: openCycles.map(n),
         params: paramsFromStruct(t.params as Record<string, unknown>),
-        prunedThrough: n(t.prunedThrough),
         ramp: {
           buckets: rounds.map((round, i) => [n(round), stakes[i] as bigint]),
           foldedThrough: n(t.rampFoldedThrough),
@@ -420,6 +418,8 @@ export function withoutUnheld(key: string, record: Json | undefined): Json | und
   if (kind === "task") {
     assert.deepEqual(copy.lateTriggers, [], `${key}: late triggers are out of this half`);
     delete copy.lateTriggers;
+    // Pruning is a property of the core's state, outside what the two compare (docs/evm.md).
+    delete copy.prunedThrough;
   }
   return copy;
 }

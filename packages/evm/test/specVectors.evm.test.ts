@@ -16,6 +16,7 @@
  * | chain       | chainId                                | the EVM chain's own id (block.chainid) and the contract's address   |
  * | chain       | slot                                   | not stored: derived from block.timestamp (`_slot()`); compared      |
  * | task        | lateTriggers                           | late challenges are not in this half (every vector run has [])      |
+ * | task        | prunedThrough                          | pruning stays a property of the core's state (docs/evm.md on main)  |
  * | node, cycle | task, account, cycle                   | not stored in the record: they are its mapping keys; compared       |
  * | commit      | records of a withdrawn node            | kept (the core drops them: pruning, not in this half); never read   |
  * | results     | tx hash, nonce use, rejection context  | a chain transaction has its own hash; reverts carry the code only   |

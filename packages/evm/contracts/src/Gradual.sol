@@ -103,7 +103,6 @@ contract Gradual is GradualState, ReentrancyGuard {
         task.settledSlot = slot;
         task.seedCycle = -1;
         task.rampFoldedThrough = FOLDED_NEVER;
-        task.prunedThrough = -1;
         task.creator = creator;
         task.bundleHash = bundleHash;
         task.metadataHash = metadataHash;
@@ -315,7 +314,7 @@ contract Gradual is GradualState, ReentrancyGuard {
         stored.weight = uint128(weight);
         stored.commitment = commitment;
         record.commitCount += 1;
-        emit Committed(id, cycle, account, commitment);
+        emit Committed(id, cycle, account, commitment, uint128(weight));
     }
 
     /// @notice §4.2 (`reveal.ts`): opens the caller's commitment in the first `revealSlots` of the next round; the

@@ -30,8 +30,6 @@ abstract contract GradualState is IGradualEvents {
     uint256 internal constant AMOUNT_LIMIT = 1 << 128;
     /// @notice EVM bound (the core has none): lots of one node still ramping. A 17th stake waits until one folds.
     uint256 public constant MAX_UNRAMPED_LOTS = 16;
-    /// @notice Cycle numbers one round start's pruning step looks at (`PRUNE_STEPS_PER_ROUND` in prune.ts).
-    uint256 internal constant PRUNE_STEPS_PER_ROUND = 4;
     /// @notice Window ends one transaction settles before it refuses with TASK__NOT_SETTLED (two per round).
     uint256 public constant MAX_SETTLE_STEPS = 64;
 
@@ -147,20 +145,16 @@ abstract contract GradualState is IGradualEvents {
         uint256 steps = 0;
         // Bounded by maxSteps (MAX_SETTLE_STEPS in a transaction, the caller's choice in `settle`).
         while (settled < slot) {
+            // A closed task has no window ends (advanceSlot.ts; its pruning steps are not compared, docs/evm.md).
+            if (task.status == TaskStatus.Closed) break;
             (uint64 due, bool roundStart, int64 round) = _nextWindowEnd(task, settled);
             if (due > slot) break;
             if (steps == maxSteps) {
                 task.settledSlot = settled;
                 return false;
             }
-            // advanceSlot.ts `processTask`: at a round start the pruning step runs first, even for a closed task;
-            // a closed task has no other window ends.
-            if (roundStart) {
-                _pruneStep(task, id, round);
-                if (task.status != TaskStatus.Closed) _startCycle(id, task, round);
-            } else if (task.status != TaskStatus.Closed) {
-                _closeReveal(id, task, round - 1);
-            }
+            if (roundStart) _startCycle(id, task, round);
+            else _closeReveal(id, task, round - 1);
             settled = due;
             steps += 1;
         }
@@ -189,20 +183,6 @@ abstract contract GradualState is IGradualEvents {
         uint64 revealClose = currentStart + task.params.revealSlots;
         if (current >= 1 && afterSlot < revealClose) return (revealClose, false, int64(current));
         return (currentStart + size, true, int64(current + 1));
-    }
-
-    /// @dev The pruning step of a round start (prune.ts `pruneCycles`): `prunedThrough` moves over cycle numbers the
-    /// task has no cycle for (paused or closed rounds), at most PRUNE_STEPS_PER_ROUND (4) of them, and stops at the
-    /// first cycle that exists. Pruning a cycle (complete, its late-challenge window closed) belongs to the rules not
-    /// in this half; here no cycle ever completes, so an existing cycle always stops the step, as in the core.
-    function _pruneStep(Task storage task, bytes32 id, int64 round) internal {
-        int64 pruned = task.prunedThrough;
-        int64 next = pruned + 1;
-        for (uint256 step = 0; step < PRUNE_STEPS_PER_ROUND && next < round; step += 1) {
-            if (next >= 0 && _cycles[id][uint32(uint64(next))].exists) break;
-            next += 1;
-        }
-        if (next - 1 != pruned) task.prunedThrough = next - 1;
     }
 
     /// @dev Start of round r (roundStart.ts `startCycle`): cycle r reserves `bountyPerRound`, or the task pauses.

@@ -58,7 +58,6 @@ struct Task {
     uint64 settledSlot;
     int64 seedCycle;
     int64 rampFoldedThrough;
-    int64 prunedThrough;
     /// @dev Ramp buckets not yet folded start at this position of the task's bucket queue.
     uint64 rampHead;
     bytes32 creator;
@@ -214,7 +213,7 @@ interface IGradualEvents {
     event Unstaked(bytes32 indexed task, bytes32 indexed node, uint256 amount, int64 untilRound);
     event Withdrawn(bytes32 indexed task, bytes32 indexed node, uint256 amount);
     event CycleStarted(bytes32 indexed task, uint32 cycle, uint256 reserved);
-    event Committed(bytes32 indexed task, uint32 cycle, bytes32 indexed node, bytes32 commitment);
+    event Committed(bytes32 indexed task, uint32 cycle, bytes32 indexed node, bytes32 commitment, uint128 weight);
     event Revealed(
         bytes32 indexed task, uint32 cycle, bytes32 indexed node, bytes32 proofDigest, uint32 index, bytes32 salt
     );
