@@ -30,8 +30,9 @@ abstract contract GradualState is IGradualEvents {
     uint256 internal constant AMOUNT_LIMIT = 1 << 128;
     /// @notice EVM bound (the core has none): lots of one node still ramping. A 17th stake waits until one folds.
     uint256 public constant MAX_UNRAMPED_LOTS = 16;
-    /// @notice Window ends one transaction settles before it refuses with TASK__NOT_SETTLED (two per round).
-    uint256 public constant MAX_SETTLE_STEPS = 64;
+    /// @notice Window ends one transaction settles before it refuses with TASK__NOT_SETTLED (two per round; a step
+    /// that starts a cycle costs about 100,000 gas).
+    uint256 public constant MAX_SETTLE_STEPS = 16;
 
     int64 internal constant FOLDED_NEVER = -(2 ** 31);
 
@@ -147,6 +148,7 @@ abstract contract GradualState is IGradualEvents {
         while (settled < slot) {
             // A closed task has no window ends (advanceSlot.ts; its pruning steps are not compared, docs/evm.md).
             if (task.status == TaskStatus.Closed) break;
+            if (_quiet(id, task, settled)) break;
             (uint64 due, bool roundStart, int64 round) = _nextWindowEnd(task, settled);
             if (due > slot) break;
             if (steps == maxSteps) {
@@ -160,6 +162,21 @@ abstract contract GradualState is IGradualEvents {
         }
         if (task.settledSlot != slot) task.settledSlot = slot;
         return true;
+    }
+
+    /// @dev Whether every window end of this half after `settled` is a no-op until a transaction touches the task: a
+    /// closing task starts no cycle, nor does a paused one whose escrow cannot cover the bounty (the escrow only grows
+    /// in a transaction, which settles first), so once the last started cycle's reveal has closed nothing is left.
+    /// (With cycle completion, a window end can return a cycle's reservation to the escrow: that half must add it.)
+    function _quiet(bytes32 id, Task storage task, uint64 settled) internal view returns (bool) {
+        TaskStatus status = task.status;
+        if (status == TaskStatus.Active) return false;
+        if (status == TaskStatus.Paused && task.escrow >= task.params.bountyPerRound) return false;
+        uint32[] storage open = _openCycles[id];
+        if (open.length == 0) return true;
+        int256 lastRevealClose = _roundStart(task, int64(uint64(open[open.length - 1])) + 1)
+            + int256(uint256(task.params.revealSlots));
+        return int256(uint256(settled)) >= lastRevealClose;
     }
 
     /// @dev Settles the task for a transaction, or refuses when more than MAX_SETTLE_STEPS are due.
