@@ -215,6 +215,14 @@ const KOII_ERROR_CODES = {
   },
 } as const satisfies Entries;
 
+/** @gradual/evm: the EVM settlement's contracts build (solc-js) and its local chains. */
+const EVM_ERROR_CODES = {
+  EVM__ARTIFACT_MISSING: {
+    meaning: "A contract's compiled artifact is not in packages/evm/dist/contracts: run npm run build (npm ci does)",
+  },
+  EVM__COMPILE_FAILED: { meaning: "solc refused the contracts; the message lists each error with its file:line" },
+} as const satisfies Entries;
+
 /** @gradual/sim: the seeded simulator. */
 const SIM_ERROR_CODES = {
   SIM__BAD_SCENARIO: { meaning: "A scenario file has unknown fields or values out of range; the message lists them" },
@@ -286,6 +294,7 @@ export const ERROR_REGISTRY = [
   { package: "ledger", title: "the ledger's API, storage and clients", codes: LEDGER_ERROR_CODES },
   { package: "sdk", title: "the task bundler", codes: SDK_ERROR_CODES },
   { package: "node", title: "the node: replica, sandbox, servers, ledger reads", codes: NODE_ERROR_CODES },
+  { package: "evm", title: "the EVM settlement: contracts build and local chains", codes: EVM_ERROR_CODES },
   { package: "koii", title: "Koii's task API and config-task.yml", codes: KOII_ERROR_CODES },
   { package: "sim", title: "the simulator", codes: SIM_ERROR_CODES },
   { package: "cli", title: "the gradual command", codes: CLI_ERROR_CODES },
