@@ -42,6 +42,11 @@ export const ERROR_CODES = {
   TASK__FULL: { edge: false, http: 422, meaning: "The task already has maxNodes nodes" },
   STAKE__BELOW_MINIMUM: { edge: false, http: 422, meaning: "The node's stake would be below the task's minimumStake" },
   STAKE__UNBONDING: { edge: false, http: 422, meaning: "The node is unbonding; withdraw before staking again" },
+  STAKE__TOO_MANY_LOTS: {
+    edge: false,
+    http: 422,
+    meaning: "The node already has the most stake lots still ramping (16); stake again once one has fully ramped",
+  },
   NODE__NOT_STAKED: { edge: false, http: 404, meaning: "The sender has no stake in this task" },
   NODE__NOT_ACTIVE: {
     edge: false,
@@ -221,6 +226,7 @@ export type ErrorContextMap = {
   TASK__FULL: TaskRef & { readonly maxNodes: number };
   STAKE__BELOW_MINIMUM: TaskRef & { readonly stake: bigint; readonly minimumStake: bigint };
   STAKE__UNBONDING: TaskRef & { readonly untilRound: number };
+  STAKE__TOO_MANY_LOTS: TaskRef & { readonly lots: number; readonly max: number };
   NODE__NOT_STAKED: TaskRef & { readonly node: string };
   NODE__NOT_ACTIVE: TaskRef & { readonly node: string; readonly round: number; readonly activeStake: bigint };
   WITHDRAW__NOTHING_UNBONDING: TaskRef;

@@ -61,6 +61,8 @@ export const LIMITS = {
   maxProofBytes: 120 * 1024,
   maxDistributionChunkEntries: 1_000,
   maxTriggersPerNodePerCycle: 64,
+  /** Stake lots of one node still ramping (§3.2): each `stake` adds one; bounds a contract's loops over them. */
+  maxRampingLots: 16,
   maxAllowedFailedDistributions: 16,
   maxTaskNameLength: 64,
   maxNodeUrlLength: 256,

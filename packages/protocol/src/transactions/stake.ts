@@ -1,5 +1,6 @@
 import type { TransitionContext } from "../context.ts";
 import { type Rejection, reject } from "../errors.ts";
+import { LIMITS } from "../params.ts";
 import { roundOf } from "../schedule.ts";
 import { stateKeys } from "../state/keys.ts";
 import { findTask, freshNode, isRejection, refreshRamp, requireOpen } from "../tasks.ts";
@@ -37,6 +38,11 @@ export function applyStake(context: TransitionContext, tx: StakeTx): Rejection |
     return reject("ACCOUNT__INSUFFICIENT_BALANCE", { account: tx.from, balance, needed: tx.amount });
 
   const lot = { amount: tx.amount, activationRound: roundOf(task, slot) + task.params.warmupRounds };
+  // A lot that will still ramp counts against the bound; one already past the folded rounds joins rampedStake.
+  const ramping = stored === undefined ? 0 : freshNode(task, stored).lots.length;
+  if (lot.activationRound > task.ramp.foldedThrough && ramping >= LIMITS.maxRampingLots) {
+    return reject("STAKE__TOO_MANY_LOTS", { task: task.id, lots: ramping, max: LIMITS.maxRampingLots });
+  }
   draft.debit(tx.from, tx.amount);
   draft.move("balances", "stakes", tx.amount);
   const base: NodeRecord =

@@ -58,6 +58,20 @@ export const STAKING_CASES: readonly VectorCase[] = [
     },
   },
   {
+    path: "stake/rejected-too-many-lots",
+    description:
+      "bob stakes 100, then 1 fifteen times, in round 0: sixteen lots still ramping, the most a node may hold (a contract loops over them). A seventeenth stake in slot 13: STAKE__TOO_MANY_LOTS (context: lots 16, max 16); once lots have ramped fully they fold into rampedStake and free their places.",
+    build(b) {
+      taskWithNodes(b, {}, 5_000n, {});
+      b.advanceTo(12);
+      b.stake("bob", 100n);
+      for (let lot = 1; lot < 16; lot += 1) b.stake("bob", 1n);
+      b.advanceTo(13);
+      b.begin();
+      b.stake("bob", 1n, { expect: "STAKE__TOO_MANY_LOTS" });
+    },
+  },
+  {
     path: "unstake/accepted",
     description:
       "bob unstakes in round 0: his 300 moves from stake to unbonding until round 2 (unbondingRounds 2) and leaves the ramp aggregate, so he stops weighing at once.",
