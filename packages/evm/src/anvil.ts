@@ -22,6 +22,8 @@ export type StartAnvilOptions = {
   readonly log?: (line: string) => void;
   /** Accept contracts over the 24,576-byte limit (EIP-170): test harnesses with loaders; never for deployments. */
   readonly disableCodeSizeLimit?: boolean;
+  /** The block gas limit (anvil's default is 30,000,000): benchmarks that put thousands of calls in a block. */
+  readonly gasLimit?: bigint;
 };
 
 /** The path of the anvil executable installed for this platform. */
@@ -38,6 +40,7 @@ export async function startAnvil(options: StartAnvilOptions = {}): Promise<Anvil
   const args = ["--host", "127.0.0.1", "--port", String(options.port ?? 0), "--chain-id", String(chainId)];
   if (options.blockTime !== undefined) args.push("--block-time", String(options.blockTime));
   if (options.disableCodeSizeLimit === true) args.push("--disable-code-size-limit");
+  if (options.gasLimit !== undefined) args.push("--gas-limit", options.gasLimit.toString());
   const child = spawn(anvilBinary(), args, { stdio: ["ignore", "pipe", "pipe"] });
   const port = await new Promise<number>((resolve, reject) => {
     let seen = "";

@@ -1,0 +1,314 @@
+/**
+ * `npm run bench:evm`: the gas of the Gradual contract per call kind, and per node per round for tasks of 100, 1,000
+ * and 10,000 nodes, on anvil (the production contract, address identities, block-time slots, the test ERC-20).
+ *
+ *   npm run bench:evm                                  # 100, 1,000 and 10,000 nodes
+ *   GRADUAL_EVM_BENCH_SIZES=100,1000 npm run bench:evm
+ *
+ * For each size: a fresh anvil with automine off (every phase's calls go into blocks of up to 1,000 calls, at a
+ * timestamp inside the phase's window), the token and the contract deployed, the creator funds every node through
+ * the contract's internal `transfer`, the nodes stake, then two cycles of commits and reveals, and the task settled at
+ * each round start. Every figure is read from the receipts. The cost per node per round is what a node pays for its
+ * own calls (a commit and a reveal) plus its share of the round's settlement, at a stated L2 gas price.
+ */
+import { computeCommitment, sha256Hex, TOKEN } from "@gradual/protocol";
+import { type Abi, encodeDeployData, encodeFunctionData, type Hex } from "viem";
+import { startAnvil } from "../src/anvil.ts";
+import { compileContracts, loadArtifact } from "../src/compile.ts";
+import { paramsToStruct } from "../test/harnessClient.ts";
+
+type Receipt = { status: Hex; gasUsed: Hex; contractAddress: Hex | null; logs: { address: Hex; topics: Hex[] }[] };
+
+const SIZES = (process.env.GRADUAL_EVM_BENCH_SIZES ?? "100,1000,10000").split(",").map(Number);
+const BLOCK_CALLS = 1_000;
+/** An L2's execution gas price for the cost column: 0.01 gwei (OP-stack chains often run near it; L1 data fees aside). */
+const L2_GAS_PRICE_GWEI = 0.01;
+const ETH_USD = 3_000;
+/** K2, a Solana fork, charges a base fee per signature; Solana's default is 5,000 lamports (1e-9 KOII each). */
+const KOII_FEE_PER_TX = 5_000e-9;
+
+const PARAMS = {
+  roundSlots: 20,
+  commitSlots: 5,
+  revealSlots: 4,
+  auditSlots: 6,
+  voteSlots: 5,
+  distributionSlots: 4,
+  distributionAuditSlots: 6,
+  minimumStake: "100",
+  bountyPerRound: "1000000",
+  maxNodes: 100_000,
+  auditsPerNode: 8,
+  auditMode: "sampled",
+  triggerBond: "10",
+  slashQuorumBps: 6_667,
+  slashSupermajorityBps: 7_700,
+  minParticipationBps: 2_000,
+  slashFractionBps: 5_000,
+  whistleblowerShareBps: 1_000,
+  losingVotePenalty: "0",
+  maxTriggersPerNodePerCycle: 4,
+  allowedFailedDistributions: 2,
+  warmupRounds: 0,
+  rampRounds: 0,
+  unbondingRounds: 3,
+  vestingRounds: 4,
+  maxProofBytes: 1024,
+  distributionRule: "weighted",
+};
+
+async function main(): Promise<void> {
+  compileContracts({ includeTests: true });
+  const lines: string[] = [];
+  const rows: SizeResult[] = [];
+  for (const size of SIZES) {
+    const started = performance.now();
+    const result = await measure(size);
+    rows.push(result);
+    process.stderr.write(`bench:evm ${size} nodes: ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  }
+  lines.push("gas per call (receipts; median, and the largest where it differs):", "");
+  lines.push("| call | " + rows.map((row) => `${row.size} nodes`).join(" | ") + " |");
+  lines.push("| --- | " + rows.map(() => "---").join(" | ") + " |");
+  const kinds = [...new Set(rows.flatMap((row) => [...row.gas.keys()]))];
+  for (const kind of kinds) {
+    lines.push(`| ${kind} | ${rows.map((row) => describe(row.gas.get(kind))).join(" | ")} |`);
+  }
+  lines.push("", "per node per round (steady state: a commit, a reveal, and its share of the round's settlement):", "");
+  lines.push(
+    "| nodes | node calls | settlement / node | total gas | cost at 0.01 gwei, ETH $3,000 | Koii fees (2 tx) |",
+  );
+  lines.push("| --- | --- | --- | --- | --- | --- |");
+  for (const row of rows) {
+    const total = row.nodeGasPerRound + row.settlementPerNode;
+    const usd = (total * L2_GAS_PRICE_GWEI * 1e-9 * ETH_USD).toFixed(6);
+    lines.push(
+      `| ${row.size} | ${row.nodeGasPerRound} | ${row.settlementPerNode.toFixed(1)} | ${total.toFixed(0)} | $${usd} | ${(2 * KOII_FEE_PER_TX).toFixed(6)} KOII |`,
+    );
+  }
+  process.stdout.write(`${lines.join("\n")}\n`);
+}
+
+type SizeResult = {
+  readonly size: number;
+  readonly gas: Map<string, number[]>;
+  /** The median commit plus the median reveal of the second cycle (no round start to settle). */
+  readonly nodeGasPerRound: number;
+  /** The round's settlement calls (round starts, seed) divided by the number of nodes. */
+  readonly settlementPerNode: number;
+};
+
+function describe(values: number[] | undefined): string {
+  if (values === undefined || values.length === 0) return "";
+  const sorted = [...values].sort((left, right) => left - right);
+  const median = sorted[Math.floor(sorted.length / 2)] as number;
+  const max = sorted.at(-1) as number;
+  return max === median ? `${median}` : `${median} (max ${max})`;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((left, right) => left - right);
+  return sorted[Math.floor(sorted.length / 2)] as number;
+}
+
+async function measure(size: number): Promise<SizeResult> {
+  const anvil = await startAnvil({ gasLimit: 2_000_000_000n });
+  let id = 0;
+  const rpc = async <T>(method: string, params: unknown[]): Promise<T> => {
+    const response = await fetch(anvil.rpcUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: (id += 1), method, params }),
+    });
+    const body = (await response.json()) as { result?: T; error?: { message: string } };
+    if (body.error !== undefined) throw new Error(`${method}: ${body.error.message}`);
+    return body.result as T;
+  };
+  /** One JSON-RPC batch; results in order. */
+  const batch = async <T>(calls: readonly { method: string; params: unknown[] }[]): Promise<T[]> => {
+    const response = await fetch(anvil.rpcUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(calls.map((call, index) => ({ jsonrpc: "2.0", id: index, ...call }))),
+    });
+    const body = (await response.json()) as { id: number; result?: T; error?: { message: string } }[];
+    body.sort((left, right) => left.id - right.id);
+    return body.map((entry) => {
+      if (entry.error !== undefined) throw new Error(entry.error.message);
+      return entry.result as T;
+    });
+  };
+  try {
+    await rpc("evm_setAutomine", [false]);
+    await rpc("anvil_autoImpersonateAccount", [true]);
+    const [creator] = await rpc<Hex[]>("eth_accounts", []);
+    const token = loadArtifact("TestToken", { includeTests: true });
+    const gradual = loadArtifact("Gradual", { includeTests: true });
+    const tokenAbi = token.abi as Abi;
+    const gradualAbi = gradual.abi as Abi;
+    const gas = new Map<string, number[]>();
+    let timestamp = BigInt((await rpc<{ timestamp: Hex }>("eth_getBlockByNumber", ["latest", false])).timestamp) + 10n;
+    const genesis = timestamp + 10n;
+    /** Each sender's next nonce, assigned here: a batch of one sender's calls must not race for one. */
+    const nonces = new Map<string, number>();
+    const nonceOf = (from: Hex) => {
+      const next = nonces.get(from) ?? 0;
+      nonces.set(from, next + 1);
+      return `0x${next.toString(16)}`;
+    };
+    /** Sends the calls in blocks of BLOCK_CALLS mined at `slot`'s timestamp; records each receipt's gas. */
+    const run = async (label: string, slot: number, calls: readonly { from: Hex; to: Hex | null; data: Hex }[]) => {
+      const receipts: Receipt[] = [];
+      for (let start = 0; start < calls.length; start += BLOCK_CALLS) {
+        const slice = calls.slice(start, start + BLOCK_CALLS);
+        const hashes = await batch<Hex>(
+          slice.map((call) => ({
+            method: "eth_sendTransaction",
+            params: [
+              {
+                from: call.from,
+                ...(call.to === null ? {} : { to: call.to }),
+                data: call.data,
+                gas: "0x1c9c380",
+                nonce: nonceOf(call.from),
+              },
+            ],
+          })),
+        );
+        const next = genesis + BigInt(slot);
+        timestamp = next > timestamp ? next : timestamp + 1n;
+        await rpc("evm_mine", [`0x${timestamp.toString(16)}`]);
+        const got = await batch<Receipt>(
+          hashes.map((hash) => ({ method: "eth_getTransactionReceipt", params: [hash] })),
+        );
+        for (const receipt of got) {
+          if (receipt.status !== "0x1") throw new Error(`${label} reverted at slot ${slot}`);
+          receipts.push(receipt);
+        }
+      }
+      const used = receipts.map((receipt) => Number.parseInt(receipt.gasUsed, 16));
+      gas.set(label, [...(gas.get(label) ?? []), ...used]);
+      return receipts;
+    };
+    const call = (functionName: string, args: readonly unknown[]) =>
+      encodeFunctionData({ abi: gradualAbi, functionName, args });
+
+    const [tokenDeploy] = await run("deploy TestToken", -5, [
+      { from: creator as Hex, to: null, data: encodeDeployData({ abi: tokenAbi, bytecode: token.bytecode }) },
+    ]);
+    const tokenAddress = (tokenDeploy as Receipt).contractAddress as Hex;
+    const [contractDeploy] = await run("deploy Gradual", -4, [
+      {
+        from: creator as Hex,
+        to: null,
+        data: encodeDeployData({ abi: gradualAbi, bytecode: gradual.bytecode, args: [tokenAddress, genesis, 1_000] }),
+      },
+    ]);
+    const contract = (contractDeploy as Receipt).contractAddress as Hex;
+    const supply = BigInt(size) * 1_000n + 100_000_000n;
+    await run("mint, approve", -3, [
+      {
+        from: creator as Hex,
+        to: tokenAddress,
+        data: encodeFunctionData({ abi: tokenAbi, functionName: "mint", args: [creator, supply] }),
+      },
+      {
+        from: creator as Hex,
+        to: tokenAddress,
+        data: encodeFunctionData({ abi: tokenAbi, functionName: "approve", args: [contract, supply] }),
+      },
+    ]);
+    await run("deposit", -2, [{ from: creator as Hex, to: contract, data: call("deposit", [supply]) }]);
+    const nodes = Array.from(
+      { length: size },
+      (_, index) => `0x${"b0".repeat(4)}${(index + 1).toString(16).padStart(32, "0")}` as Hex,
+    );
+    const idOf = (address: Hex) => `0x${address.slice(2).toLowerCase().padStart(64, "0")}` as Hex;
+    for (let start = 0; start < nodes.length; start += 500) {
+      await batch(
+        nodes
+          .slice(start, start + 500)
+          .map((node) => ({ method: "anvil_setBalance", params: [node, "0x56bc75e2d63100000"] })),
+      );
+    }
+    await run(
+      "transfer",
+      -1,
+      nodes.map((node) => ({ from: creator as Hex, to: contract, data: call("transfer", [idOf(node), 1_000n]) })),
+    );
+    const params = paramsToStruct(PARAMS);
+    const created = await run("createTask", 0, [
+      {
+        from: creator as Hex,
+        to: contract,
+        data: call("createTask", ["bench", `0x${sha256Hex("bundle")}`, `0x${"0".repeat(64)}`, params, 50_000_000n]),
+      },
+    ]);
+    const taskLog = (created[0] as Receipt).logs.find((log) => log.address.toLowerCase() === contract.toLowerCase());
+    const task = taskLog?.topics[1] as Hex;
+    // createTask in slot 0: round 0 starts at slot 1; rounds of 20 slots.
+    const roundStart = (round: number) => 1 + round * PARAMS.roundSlots;
+    await run(
+      "stake",
+      roundStart(0) + 1,
+      nodes.map((node) => ({ from: node, to: contract, data: call("stake", [task, 500n, "http://node.test"]) })),
+    );
+    const settlement: number[] = [];
+    for (const cycle of [0, 1]) {
+      const commitSlot = roundStart(cycle + 1) - PARAMS.commitSlots;
+      const proof = (node: Hex) => sha256Hex(`proof:${cycle}:${node}`);
+      const salt = (node: Hex) => sha256Hex(`salt:${cycle}:${node}`);
+      const commitments = nodes.map((node) =>
+        computeCommitment({
+          task: task.slice(2),
+          cycle,
+          node: idOf(node).slice(2),
+          proofDigest: proof(node),
+          salt: salt(node),
+        }),
+      );
+      const label = cycle === 0 ? " (cycle 0)" : "";
+      const first = cycle === 0 ? ", cycle 0" : "";
+      // Nothing is due here (round cycle's start was settled when its first call came): the cost of a no-op settle.
+      await run("settle (nothing due)", roundStart(cycle + 1) - PARAMS.commitSlots - 1, [
+        { from: creator as Hex, to: contract, data: call("settle", [task, 64n]) },
+      ]);
+      await run(
+        `commit${label}`,
+        commitSlot,
+        nodes.map((node, index) => ({
+          from: node,
+          to: contract,
+          data: call("commit", [task, cycle, `0x${commitments[index]}`]),
+        })),
+      );
+      // The round start: cycle + 2 starts and reserves its bounty (the first call of the round pays for it).
+      const round = await run(`settle (round start${first})`, roundStart(cycle + 1), [
+        { from: creator as Hex, to: contract, data: call("settle", [task, 64n]) },
+      ]);
+      if (cycle === 1) settlement.push(...round.map((receipt) => Number.parseInt(receipt.gasUsed, 16)));
+      await run(
+        `reveal${label}`,
+        roundStart(cycle + 1) + 1,
+        nodes.map((node) => ({
+          from: node,
+          to: contract,
+          data: call("reveal", [task, cycle, `0x${proof(node)}`, `0x${salt(node)}`]),
+        })),
+      );
+      const seed = await run(`settle (reveal close, seed${first})`, roundStart(cycle + 1) + PARAMS.revealSlots, [
+        { from: creator as Hex, to: contract, data: call("settle", [task, 64n]) },
+      ]);
+      if (cycle === 1) settlement.push(...seed.map((receipt) => Number.parseInt(receipt.gasUsed, 16)));
+    }
+    const nodeGasPerRound = median(gas.get("commit") ?? []) + median(gas.get("reveal") ?? []);
+    const settlementPerNode = settlement.reduce((sum, value) => sum + value, 0) / size;
+    for (const label of ["deploy TestToken", "mint, approve", "deposit"]) gas.delete(label);
+    return { size, gas, nodeGasPerRound, settlementPerNode };
+  } finally {
+    await anvil.stop();
+  }
+}
+
+void TOKEN;
+await main();
