@@ -196,6 +196,23 @@ export const NODE_ERROR_CODES = {
   TASK__THREW: { meaning: "Task code threw; its message follows" },
 } as const satisfies Entries;
 
+/** @gradual/evm: EVM keys, deployment, the token of devnets and the log follower. */
+const EVM_ERROR_CODES = {
+  EVM__CHAIN_ID_MISMATCH: { meaning: "The RPC endpoint serves another chain than the one asked for (--chain-id)" },
+  EVM__DEPLOY_FAILED: { meaning: "A deployment transaction reverted, or left no code at its address" },
+  EVM__FOLLOW_STORE_MISMATCH: {
+    meaning: "The log store was written by a follower of another contract, chain or first block; use another file",
+  },
+  EVM__INSUFFICIENT_FUNDS: { meaning: "The account cannot pay for the transaction's gas (and value)" },
+  EVM__NOT_A_CONTRACT: { meaning: "No contract code at the address given (a wrong token address, another chain?)" },
+  EVM__NOT_MINTER: { meaning: "Only the TestToken's deployer may mint it" },
+  EVM__NO_ARTIFACT: {
+    meaning: "A contract's compiled artifact is not there: build the contracts (npm run build at the repository root)",
+  },
+  EVM__RPC_FAILED: { meaning: "The RPC endpoint answered a request with an error; the message has its reply" },
+  EVM__RPC_UNREACHABLE: { meaning: "No answer from the RPC endpoint (wrong URL, node not running?)" },
+} as const satisfies Entries;
+
 /** @gradual/koii: Koii's task API on gradual and the config-task.yml mapping. */
 const KOII_ERROR_CODES = {
   KOII__BAD_CONFIG: { meaning: "config-task.yml has values create-task-cli would refuse; the message lists them" },
@@ -234,6 +251,10 @@ const CLI_ERROR_CODES = {
   DEVNET__PORT_IN_USE: { meaning: "The devnet's port is taken (another devnet or ledger?)" },
   KEYS__BAD_FILE: { meaning: "The file is not a gradual key file" },
   KEYS__EXISTS: { meaning: "A key file exists at the path; the command does not overwrite keys" },
+  KEYS__NOT_ED25519: {
+    meaning: "The command signs gradual ledger transactions and needs an ed25519 key, not this type",
+  },
+  KEYS__NOT_EVM: { meaning: "The command sends EVM transactions and needs an EVM key (gradual keys new --type evm)" },
   KEYS__NO_FILE: { meaning: "No key file at the path" },
   KEYS__WRITE_FAILED: { meaning: "The key file cannot be written" },
   KOII_TEST__FAILED: { meaning: "gradual koii test: a task call failed, or no distribution list was accepted" },
@@ -286,6 +307,7 @@ export const ERROR_REGISTRY = [
   { package: "ledger", title: "the ledger's API, storage and clients", codes: LEDGER_ERROR_CODES },
   { package: "sdk", title: "the task bundler", codes: SDK_ERROR_CODES },
   { package: "node", title: "the node: replica, sandbox, servers, ledger reads", codes: NODE_ERROR_CODES },
+  { package: "evm", title: "EVM keys, deployment and the log follower", codes: EVM_ERROR_CODES },
   { package: "koii", title: "Koii's task API and config-task.yml", codes: KOII_ERROR_CODES },
   { package: "sim", title: "the simulator", codes: SIM_ERROR_CODES },
   { package: "cli", title: "the gradual command", codes: CLI_ERROR_CODES },
