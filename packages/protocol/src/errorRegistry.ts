@@ -196,23 +196,6 @@ export const NODE_ERROR_CODES = {
   TASK__THREW: { meaning: "Task code threw; its message follows" },
 } as const satisfies Entries;
 
-/** @gradual/evm: EVM keys, deployment, the token of devnets and the log follower. */
-const EVM_ERROR_CODES = {
-  EVM__CHAIN_ID_MISMATCH: { meaning: "The RPC endpoint serves another chain than the one asked for (--chain-id)" },
-  EVM__DEPLOY_FAILED: { meaning: "A deployment transaction reverted, or left no code at its address" },
-  EVM__FOLLOW_STORE_MISMATCH: {
-    meaning: "The log store was written by a follower of another contract, chain or first block; use another file",
-  },
-  EVM__INSUFFICIENT_FUNDS: { meaning: "The account cannot pay for the transaction's gas (and value)" },
-  EVM__NOT_A_CONTRACT: { meaning: "No contract code at the address given (a wrong token address, another chain?)" },
-  EVM__NOT_MINTER: { meaning: "Only the TestToken's deployer may mint it" },
-  EVM__NO_ARTIFACT: {
-    meaning: "A contract's compiled artifact is not there: build the contracts (npm run build at the repository root)",
-  },
-  EVM__RPC_FAILED: { meaning: "The RPC endpoint answered a request with an error; the message has its reply" },
-  EVM__RPC_UNREACHABLE: { meaning: "No answer from the RPC endpoint (wrong URL, node not running?)" },
-} as const satisfies Entries;
-
 /** @gradual/koii: Koii's task API on gradual and the config-task.yml mapping. */
 const KOII_ERROR_CODES = {
   KOII__BAD_CONFIG: { meaning: "config-task.yml has values create-task-cli would refuse; the message lists them" },
@@ -230,6 +213,23 @@ const KOII_ERROR_CODES = {
   KOII__UNSUPPORTED: {
     meaning: "A Koii API with no meaning on gradual, or not implemented yet; docs/koii.md says what to do instead",
   },
+} as const satisfies Entries;
+
+/** @gradual/evm: the EVM settlement's contracts build (solc-js) and its local chains. */
+const EVM_ERROR_CODES = {
+  EVM__ARTIFACT_MISSING: {
+    meaning: "A contract's compiled artifact is not in packages/evm/dist/contracts: run npm run build (npm ci does)",
+  },
+  EVM__CHAIN_ID_MISMATCH: { meaning: "The RPC endpoint serves another chain than the one asked for (--chain-id)" },
+  EVM__DEPLOY_FAILED: { meaning: "A deployment transaction reverted, or left no code at its address" },
+  EVM__FOLLOW_STORE_MISMATCH: {
+    meaning: "The log store was written by a follower of another contract, chain or first block; use another file",
+  },
+  EVM__INSUFFICIENT_FUNDS: { meaning: "The account cannot pay for the transaction's gas (and value)" },
+  EVM__NOT_A_CONTRACT: { meaning: "No contract code at the address given (a wrong token address, another chain?)" },
+  EVM__NOT_MINTER: { meaning: "Only the TestToken's deployer may mint it" },
+  EVM__RPC_FAILED: { meaning: "The RPC endpoint answered a request with an error; the message has its reply" },
+  EVM__RPC_UNREACHABLE: { meaning: "No answer from the RPC endpoint (wrong URL, node not running?)" },
 } as const satisfies Entries;
 
 /** @gradual/sim: the seeded simulator. */
@@ -307,7 +307,7 @@ export const ERROR_REGISTRY = [
   { package: "ledger", title: "the ledger's API, storage and clients", codes: LEDGER_ERROR_CODES },
   { package: "sdk", title: "the task bundler", codes: SDK_ERROR_CODES },
   { package: "node", title: "the node: replica, sandbox, servers, ledger reads", codes: NODE_ERROR_CODES },
-  { package: "evm", title: "EVM keys, deployment and the log follower", codes: EVM_ERROR_CODES },
+  { package: "evm", title: "the EVM settlement: contracts build and local chains", codes: EVM_ERROR_CODES },
   { package: "koii", title: "Koii's task API and config-task.yml", codes: KOII_ERROR_CODES },
   { package: "sim", title: "the simulator", codes: SIM_ERROR_CODES },
   { package: "cli", title: "the gradual command", codes: CLI_ERROR_CODES },
