@@ -1,6 +1,7 @@
 /**
  * Builds what the processes run: every package's TypeScript compiled to JavaScript and declarations in its dist/
- * (`tsc -b tsconfig.build.json`, incremental: about a second when nothing changed), then the node's sandbox scripts
+ * (`tsc -b tsconfig.build.json`, incremental: about a second when nothing changed), then the EVM contracts (solc-js, into
+ * packages/evm/dist/contracts/*.json; skipped when the sources are unchanged), then the node's sandbox scripts
  * (the task side, bundled with esbuild into packages/node/dist/sandbox/*.bundle.mjs, so that a node never loads
  * esbuild), then the dashboard's page (dist/web, with vite) when it is missing or older than its sources.
  *
@@ -20,6 +21,14 @@ const compiled = spawnSync(process.execPath, [tsc, "-b", "tsconfig.build.json"],
 if (compiled.status !== 0) {
   process.stderr.write("build: tsc -b tsconfig.build.json failed\n");
   process.exit(compiled.status ?? 1);
+}
+const evmCompile = pathToFileURL(join(root, "packages/evm/dist/compile.js")).href;
+const { compileContracts } = await import(evmCompile);
+try {
+  compileContracts({ log: (line) => process.stderr.write(`build: ${line}\n`) });
+} catch (error) {
+  process.stderr.write(`build: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
 }
 const workerScript = pathToFileURL(join(root, "packages/node/dist/sandbox/workerScript.js")).href;
 const { prebuildSandboxScripts } = await import(workerScript);

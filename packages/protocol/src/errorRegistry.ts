@@ -221,6 +221,7 @@ const EVM_ERROR_CODES = {
     meaning: "A contract's compiled artifact is not in packages/evm/dist/contracts: run npm run build (npm ci does)",
   },
   EVM__CHAIN_ID_MISMATCH: { meaning: "The RPC endpoint serves another chain than the one asked for (--chain-id)" },
+  EVM__COMPILE_FAILED: { meaning: "solc refused the contracts; the message lists each error with its file:line" },
   EVM__DEPLOY_FAILED: { meaning: "A deployment transaction reverted, or left no code at its address" },
   EVM__FOLLOW_STORE_MISMATCH: {
     meaning: "The log store was written by a follower of another contract, chain or first block; use another file",
