@@ -8,3 +8,39 @@ export {
   loadArtifact,
   SOLC_SETTINGS,
 } from "./compile.ts";
+export {
+  assertContractAt,
+  type DeployContractsErrorType,
+  type DeployContractsParameters,
+  type DeployContractsReturnType,
+  type DeployedContract,
+  deployContracts,
+  MAX_SLOT_MS,
+  MIN_SLOT_MS,
+} from "./deploy.ts";
+export { EvmError, type EvmErrorCode } from "./errors.ts";
+export {
+  addressOfAccountId,
+  type EvmKey,
+  type EvmKeyFile,
+  evmAccountId,
+  evmKeyFromPrivateKey,
+  generateEvmKey,
+  loadEvmKeyFile,
+  saveEvmKeyFile,
+} from "./keys.ts";
+export {
+  asEvmError,
+  type Connection,
+  type ConnectParameters,
+  connect,
+  RPC_TIMEOUT_MS,
+  revertErrorName,
+} from "./rpc.ts";
+export {
+  type MintTestTokenParameters,
+  type MintTestTokenReturnType,
+  mintTestToken,
+  type TokenBalanceParameters,
+  tokenBalance,
+} from "./token.ts";
