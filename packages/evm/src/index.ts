@@ -20,6 +20,21 @@ export {
 } from "./deploy.ts";
 export { EvmError, type EvmErrorCode } from "./errors.ts";
 export {
+  createLogFollower,
+  DEFAULT_MAX_BLOCK_RANGE,
+  DEFAULT_MAX_LOGS_PER_RANGE,
+  DEFAULT_POLL_INTERVAL_MS,
+  type FollowLogsParameters,
+  type FollowLogsReturnType,
+  type FollowProgress,
+  type FollowRange,
+  type FollowReorg,
+  followLogs,
+  type LogFollower,
+  MAX_FORK_SEARCH_STEPS,
+  type PollResult,
+} from "./follow.ts";
+export {
   addressOfAccountId,
   type EvmKey,
   type EvmKeyFile,
@@ -29,6 +44,15 @@ export {
   loadEvmKeyFile,
   saveEvmKeyFile,
 } from "./keys.ts";
+export {
+  type FollowTarget,
+  type LogStore,
+  MAX_LOGS_PER_READ,
+  openLogStore,
+  RETAINED_EMPTY_BLOCKS,
+  type StoredBlock,
+  type StoredLog,
+} from "./logStore.ts";
 export {
   asEvmError,
   type Connection,

@@ -71,6 +71,11 @@ function find<T extends Error>(error: unknown, type: abstract new (...args: neve
   return found instanceof type ? found : undefined;
 }
 
+/** True when the endpoint did not answer (connection refused, timeout), as opposed to answering with an error. */
+export function isUnreachableError(error: unknown): boolean {
+  return find(error, HttpRequestError) !== undefined || find(error, TimeoutError) !== undefined;
+}
+
 /** The custom error a contract reverted with (its name), if the revert carried one the ABI knows. */
 export function revertErrorName(error: unknown): string | undefined {
   return find(error, ContractFunctionRevertedError)?.data?.errorName;
@@ -83,7 +88,7 @@ export function revertErrorName(error: unknown): string | undefined {
 export function asEvmError(error: unknown, doing: string): EvmError {
   if (error instanceof EvmError) return error;
   const short = error instanceof BaseError ? error.shortMessage : String(error);
-  if (find(error, HttpRequestError) !== undefined || find(error, TimeoutError) !== undefined)
+  if (isUnreachableError(error))
     return new EvmError("EVM__RPC_UNREACHABLE", { message: `${doing}: no answer: ${short}`, cause: error });
   if (find(error, InsufficientFundsError) !== undefined)
     return new EvmError("EVM__INSUFFICIENT_FUNDS", { message: `${doing}: ${short}`, cause: error });
