@@ -1,5 +1,5 @@
 import type { Abi, Address, Hash, Hex, LocalAccount } from "viem";
-import { createWalletClient, encodeDeployData } from "viem";
+import { createWalletClient, encodeDeployData, getAddress } from "viem";
 import { type Artifact, loadArtifact } from "./compile.ts";
 import { EvmError } from "./errors.ts";
 import { asEvmError, type Connection, connect } from "./rpc.ts";
@@ -164,7 +164,7 @@ async function deployContract(
       message: `the deployment of ${artifact.contractName} reverted (transaction ${hash})`,
       context: { transactionHash: hash, contract: artifact.contractName },
     });
-  const address = receipt.contractAddress;
+  const address = getAddress(receipt.contractAddress);
   const code = await publicClient.getCode({ address, blockNumber: receipt.blockNumber });
   if (code === undefined || code === "0x")
     throw new EvmError("EVM__DEPLOY_FAILED", {

@@ -48,7 +48,13 @@ describe("deployContracts on anvil", () => {
     assert.ok(deployed.genesisTimestamp >= latest.timestamp, "genesis defaults to the latest block's time");
     if (hasArtifact("Gradual")) {
       assert.ok(deployed.gradual, "Gradual deployed");
-      assert.notEqual(await client.getCode({ address: deployed.gradual.address }), undefined);
+      const gradual = { address: deployed.gradual.address, abi: loadArtifact("Gradual").abi as Abi };
+      assert.equal(await client.readContract({ ...gradual, functionName: "token" }), token);
+      assert.equal(
+        await client.readContract({ ...gradual, functionName: "genesisTimestamp" }),
+        deployed.genesisTimestamp,
+      );
+      assert.equal(await client.readContract({ ...gradual, functionName: "slotMs" }), 1000);
     } else {
       assert.equal(deployed.gradual, undefined);
       assert.match(deployed.skipped ?? "", /no Gradual artifact/);
