@@ -143,43 +143,33 @@ export function createLogFollower(parameters: FollowLogsParameters): LogFollower
     }
   }
 
-  async function poll(): Promise<PollResult> {
-    const head = await client.getBlockNumber({ cacheTime: 0 }).catch((error: unknown) => {
-      throw asEvmError(error, "eth_blockNumber");
-    });
-    const safeHead = head - confirmations;
-    const cursor = store.cursor();
-    if (cursor !== undefined && (await blockAt(client, cursor.number))?.hash !== cursor.hash) return rollBack(cursor);
-    const from = cursor === undefined ? parameters.fromBlock : cursor.number + 1n;
-    if (from > safeHead) {
-      parameters.onProgress?.({ block: cursor?.number, head, safeHead });
-      return { kind: "idle", head };
-    }
-    let to = from + blockRange - 1n < safeHead ? from + blockRange - 1n : safeHead;
-    const end = await blockAt(client, to);
-    if (end === undefined) return { kind: "retry" };
+  /**
+   * Reads [from, to] (shrunk while it holds too many logs) with the hash and timestamp of each block that has a log.
+   * Undefined when the chain moved under the read: a block is gone, a log's block hash is not its block's, or the
+   * range's last block changed between before and after the read.
+   */
+  async function readRange(from: bigint, initialTo: bigint) {
+    let to = initialTo;
+    let rangeEnd = await blockAt(client, to);
     let logs = await readLogs(from, to);
     while (logs === undefined) {
       blockRange = (to - from + 1n) / 2n > 0n ? (to - from + 1n) / 2n : 1n;
       to = from + blockRange - 1n;
+      rangeEnd = await blockAt(client, to);
       logs = await readLogs(from, to);
     }
-    const blocks = new Map<bigint, StoredBlock>();
-    const rangeEnd = to === end.number ? end : await blockAt(client, to);
-    if (rangeEnd === undefined) return { kind: "retry" };
-    blocks.set(to, rangeEnd);
+    if (rangeEnd === undefined) return undefined;
+    const blocks = new Map<bigint, StoredBlock>([[to, rangeEnd]]);
     for (const log of logs) {
-      const number = log.blockNumber;
-      if (!blocks.has(number)) {
-        const block = await blockAt(client, number);
-        if (block === undefined) return { kind: "retry" };
-        blocks.set(number, block);
+      let block = blocks.get(log.blockNumber);
+      if (block === undefined) {
+        block = await blockAt(client, log.blockNumber);
+        if (block === undefined) return undefined;
+        blocks.set(log.blockNumber, block);
       }
-      if (blocks.get(number)?.hash !== log.blockHash) return { kind: "retry" };
+      if (block.hash !== log.blockHash) return undefined;
     }
-    // The range end unchanged and the cursor still on the chain after the read: the logs are of one chain.
-    if ((await blockAt(client, to))?.hash !== rangeEnd.hash) return { kind: "retry" };
-    if (cursor !== undefined && (await blockAt(client, cursor.number))?.hash !== cursor.hash) return rollBack(cursor);
+    if ((await blockAt(client, to))?.hash !== rangeEnd.hash) return undefined;
     const stored: StoredLog[] = logs.map((log) => {
       const block = blocks.get(log.blockNumber) as StoredBlock;
       return {
@@ -194,6 +184,26 @@ export function createLogFollower(parameters: FollowLogsParameters): LogFollower
         data: log.data,
       };
     });
+    return { to, rangeEnd, blocks, stored };
+  }
+
+  async function poll(): Promise<PollResult> {
+    const head = await client.getBlockNumber({ cacheTime: 0 }).catch((error: unknown) => {
+      throw asEvmError(error, "eth_blockNumber");
+    });
+    const safeHead = head - confirmations;
+    const cursor = store.cursor();
+    if (cursor !== undefined && (await blockAt(client, cursor.number))?.hash !== cursor.hash) return rollBack(cursor);
+    const from = cursor === undefined ? parameters.fromBlock : cursor.number + 1n;
+    if (from > safeHead) {
+      parameters.onProgress?.({ block: cursor?.number, head, safeHead });
+      return { kind: "idle", head };
+    }
+    const read = await readRange(from, from + blockRange - 1n < safeHead ? from + blockRange - 1n : safeHead);
+    if (read === undefined) return { kind: "retry" };
+    // The cursor still on the chain after the read: the range continues what is stored.
+    if (cursor !== undefined && (await blockAt(client, cursor.number))?.hash !== cursor.hash) return rollBack(cursor);
+    const { to, rangeEnd, blocks, stored } = read;
     store.commitRange({ logs: stored, blocks: [...blocks.values()], cursor: rangeEnd });
     if (blockRange < maxBlockRange) blockRange = blockRange * 2n < maxBlockRange ? blockRange * 2n : maxBlockRange;
     const range = { fromBlock: from, toBlock: to };
