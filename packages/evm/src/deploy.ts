@@ -2,7 +2,7 @@ import type { Abi, Address, Hash, Hex, LocalAccount } from "viem";
 import { createWalletClient, encodeDeployData, getAddress } from "viem";
 import { type Artifact, loadArtifact } from "./compile.ts";
 import { EvmError } from "./errors.ts";
-import { asEvmError, type Connection, connect } from "./rpc.ts";
+import { asEvmError, type Connection, connect, RECEIPT_TIMEOUT_MS } from "./rpc.ts";
 
 /**
  * Deploys the EVM settlement: a devnet `TestToken` unless a token is given, then `Gradual(token, genesisTimestamp,
@@ -156,9 +156,11 @@ async function deployContract(
   } catch (error) {
     throw asEvmError(error, `deploying ${artifact.contractName}`);
   }
-  const receipt = await publicClient.waitForTransactionReceipt({ hash }).catch((error: unknown) => {
-    throw asEvmError(error, `waiting for the deployment of ${artifact.contractName} (${hash})`);
-  });
+  const receipt = await publicClient
+    .waitForTransactionReceipt({ hash, timeout: RECEIPT_TIMEOUT_MS })
+    .catch((error: unknown) => {
+      throw asEvmError(error, `waiting for the deployment of ${artifact.contractName} (${hash})`);
+    });
   if (receipt.status !== "success" || receipt.contractAddress == null)
     throw new EvmError("EVM__DEPLOY_FAILED", {
       message: `the deployment of ${artifact.contractName} reverted (transaction ${hash})`,

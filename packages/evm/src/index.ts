@@ -58,6 +58,7 @@ export {
   type Connection,
   type ConnectParameters,
   connect,
+  RECEIPT_TIMEOUT_MS,
   RPC_TIMEOUT_MS,
   revertErrorName,
 } from "./rpc.ts";

@@ -15,6 +15,8 @@ import { EvmError } from "./errors.ts";
 
 /** How long one JSON-RPC request may take before the endpoint counts as unreachable. */
 export const RPC_TIMEOUT_MS = 10_000;
+/** How long a sent transaction may wait for its receipt (a chain that mines every few seconds, with a margin). */
+export const RECEIPT_TIMEOUT_MS = 120_000;
 
 export type ConnectParameters = {
   readonly rpcUrl: string;

@@ -3,7 +3,7 @@ import { createWalletClient, erc20Abi } from "viem";
 import { type Artifact, loadArtifact } from "./compile.ts";
 import { assertContractAt } from "./deploy.ts";
 import { EvmError } from "./errors.ts";
-import { asEvmError, connect, revertErrorName } from "./rpc.ts";
+import { asEvmError, connect, RECEIPT_TIMEOUT_MS, revertErrorName } from "./rpc.ts";
 
 /** The devnet token's two actions: mint (its deployer only) and balance. Amounts are base units (10^-9 token). */
 
@@ -65,9 +65,11 @@ export async function mintTestToken(parameters: MintTestTokenParameters): Promis
       });
     throw asEvmError(error, `minting ${parameters.token}`);
   }
-  const receipt = await publicClient.waitForTransactionReceipt({ hash }).catch((error: unknown) => {
-    throw asEvmError(error, `waiting for the mint ${hash}`);
-  });
+  const receipt = await publicClient
+    .waitForTransactionReceipt({ hash, timeout: RECEIPT_TIMEOUT_MS })
+    .catch((error: unknown) => {
+      throw asEvmError(error, `waiting for the mint ${hash}`);
+    });
   if (receipt.status !== "success")
     throw new EvmError("EVM__RPC_FAILED", { message: `the mint ${hash} reverted`, context: { transactionHash: hash } });
   const balance = await readBalance(publicClient, parameters.token, parameters.to);
