@@ -269,3 +269,31 @@ describe("followLogs on anvil", () => {
     assert.deepEqual(amounts(store.logs()).slice(-1), [41n]);
   });
 });
+
+test("followLogs reports an endpoint that does not answer to onError, keeps trying, and stops", async () => {
+  const anvil = await startAnvil();
+  await anvil.stop();
+  const address = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
+  const store = openLogStore(":memory:", { chainId: anvil.chainId, address, fromBlock: 0n });
+  const errors: Error[] = [];
+  let second: () => void = () => {};
+  const twoErrors = new Promise<void>((resolve) => {
+    second = resolve;
+  });
+  const following = followLogs({
+    client: createPublicClient({ transport: http(anvil.rpcUrl, { retryCount: 0 }) }),
+    address,
+    fromBlock: 0n,
+    confirmations: 0,
+    store,
+    pollIntervalMs: 10,
+    onError: (error) => {
+      errors.push(error);
+      if (errors.length === 2) second();
+    },
+  });
+  await twoErrors;
+  await following.stop();
+  store.close();
+  assert.equal((errors[0] as Error & { code?: string }).code, "EVM__RPC_UNREACHABLE");
+});
