@@ -183,6 +183,22 @@ export type ProtocolEvent =
       readonly amount: bigint;
       readonly endRound: number;
     }
-  | { readonly type: "Claimed"; readonly task: Hash; readonly node: Account; readonly amount: bigint };
+  | { readonly type: "Claimed"; readonly task: Hash; readonly node: Account; readonly amount: bigint }
+  | {
+      /** A payment from the task into the account's vesting record, unlocked at once, for `claim` (§7.1). */
+      readonly type: "Credited";
+      readonly task: Hash;
+      readonly node: Account;
+      readonly amount: bigint;
+      readonly reason: CreditReason;
+    };
+
+/**
+ * Why a window end or a resolution paid an account (protocol.md §5.5, §5.6, §5.7, §8.3): its trigger bond back, the
+ * bond of a trigger rejected against it, its whistleblower share of a slash, a closed task's escrow, or a reward
+ * clawed back after the task closed.
+ */
+export const CREDIT_REASONS = ["bond-returned", "bond-won", "whistleblower", "escrow", "clawback"] as const;
+export type CreditReason = (typeof CREDIT_REASONS)[number];
 
 export type ProtocolEventType = ProtocolEvent["type"];

@@ -42,7 +42,7 @@ export {
   type RejectionEntry,
   reject,
 } from "./errors.ts";
-export type { ProtocolEvent, ProtocolEventType } from "./events.ts";
+export { CREDIT_REASONS, type CreditReason, type ProtocolEvent, type ProtocolEventType } from "./events.ts";
 export { createGenesisState, type GenesisParameters } from "./genesis.ts";
 export { assert, GradualError, type GradualErrorOptions, ProtocolError } from "./gradualError.ts";
 export { checkConservation, checkTotals, recomputeTotals } from "./invariants.ts";

@@ -1,5 +1,6 @@
 import type { TransitionContext } from "./context.ts";
 import { type Rejection, reject } from "./errors.ts";
+import type { CreditReason } from "./events.ts";
 import { BPS } from "./params.ts";
 import { roundOf } from "./schedule.ts";
 import { stateKeys } from "./state/keys.ts";
@@ -57,6 +58,29 @@ export function removeNode(draft: Draft, task: TaskRecord, node: NodeRecord): Ta
   const next = { ...task, nodeCount: last };
   draft.setTask(next);
   return next;
+}
+
+/**
+ * Pays `amount` to `account` from the task (protocol.md §7.1): into its vesting record of the task, already unlocked,
+ * for `claim` to take. Window ends pay this way rather than into balances, so a window end touches only its own
+ * task's records and a settlement that runs it later (a contract's, on first touch) changes nothing another
+ * transaction may spend in between.
+ */
+export function payUnlocked(
+  context: TransitionContext,
+  taskId: string,
+  account: string,
+  amount: bigint,
+  from: "bonds" | "burned" | "escrows" | "vesting",
+  reason: CreditReason,
+): void {
+  if (amount === 0n) return;
+  const { draft } = context;
+  const key = stateKeys.vesting(taskId, account);
+  const vesting = draft.get<VestingRecord>(key) ?? EMPTY_VESTING;
+  draft.set(key, { ...vesting, unlocked: vesting.unlocked + amount } satisfies VestingRecord);
+  draft.move(from, "vesting", amount);
+  context.events.push({ type: "Credited", task: taskId, node: account, amount, reason });
 }
 
 export type SlashOutcome = { readonly fromStake: bigint; readonly fromVesting: bigint };

@@ -165,7 +165,7 @@ describe("finding 2: a third of the weight passing a list that pays only itself"
     chain.advanceTo(windows.distributionTriggers.opensAt);
     const outsiders = names.filter((name) => !coalition.includes(name));
     const [first, ...rest] = outsiders as [string, ...string[]];
-    const balance = chain.balance(first);
+    const balance = chain.funds(task, first);
     const trigger = chain.triggerList(first, task, 1);
     for (const name of rest) chain.vote(name, task, 1, trigger, "invalid");
     for (const name of coalition) if (name !== distributor) chain.vote(name, task, 1, trigger, "valid");
@@ -176,7 +176,10 @@ describe("finding 2: a third of the weight passing a list that pays only itself"
     assert.deepEqual(resolutions(events), [coalition.length === 2 ? "disputed" : "upheld"]);
     assert.ok(events.some((event) => event.type === "DistributionRejected"));
     assert.equal(events.filter((event) => event.type === "Vested").length, 0, "the list pays nobody");
-    assert.ok(chain.balance(first) >= balance, "the triggerer's bond came back (and a share of a slash, if upheld)");
+    assert.ok(
+      chain.funds(task, first) >= balance,
+      "the triggerer's bond came back (and a share of a slash, if upheld)",
+    );
   });
 });
 
@@ -186,11 +189,11 @@ describe("finding 3: downtime", () => {
     chain.playSubmissions(task, 1, proofsOf(["a", "b", "c", "o"], 1));
     const windows = chain.windows(task, 1);
     chain.advanceTo(windows.proofTriggers.opensAt);
-    const before = { a: chain.balance("a"), o: chain.stake(task, "o") };
+    const before = { a: chain.funds(task, "a"), o: chain.stake(task, "o") };
     chain.triggerAvailability("a", task, 1, "o");
     const events = chain.advanceTo(windows.proofVotes.closesAt);
     assert.deepEqual(resolutions(events), ["unavailable"]);
-    assert.equal(chain.balance("a"), before.a, "bond back");
+    assert.equal(chain.funds(task, "a"), before.a, "bond back");
     assert.equal(chain.stake(task, "o"), before.o, "not slashed");
     assert.equal(getReveal(chain.state, task, 1, accountOf("o"))?.status, "unavailable");
   });

@@ -169,6 +169,22 @@ export class TestChain {
     return getAccount(this.state, accountOf(name)).balance;
   }
 
+  /**
+   * The balance plus what the task credited and `claim` would pay at once (bond refunds, whistleblower shares, a
+   * closed task's escrow: protocol.md §7.1), without the vesting rewards.
+   */
+  funds(task: Hash, name: string): bigint {
+    return this.balance(name) + (getVesting(this.state, task, accountOf(name))?.unlocked ?? 0n);
+  }
+
+  /** Everything the task credited a node so far (`Credited` events: bonds, whistleblower shares; §5.5). */
+  credited(task: Hash, name: string): bigint {
+    const account = accountOf(name);
+    return this.eventsOf("Credited")
+      .filter((event) => event.task === task && event.node === account)
+      .reduce((sum, event) => sum + event.amount, 0n);
+  }
+
   /** Bonded stake plus unbonding stake of a node (0 when it has none). */
   stake(task: Hash, name: string): bigint {
     const node = getNode(this.state, task, accountOf(name));

@@ -545,6 +545,7 @@ class Monitor {
       }
       if (event.type === "Vested") add(vestingDelta, `${event.task}/${event.node}`, event.amount);
       if (event.type === "Claimed") add(vestingDelta, `${event.task}/${event.node}`, -event.amount);
+      if (event.type === "Credited") add(vestingDelta, `${event.task}/${event.node}`, event.amount);
       if (event.type === "RewardClawedBack") add(vestingDelta, `${event.task}/${event.node}`, -event.amount);
     }
     const held = (state: State, task: Hash, account: Account) => {

@@ -130,7 +130,7 @@ describe("a garbage submission", () => {
     assert.equal(auditors.length, DEVNET_PARAMS.auditsPerNode, "g's proof has auditsPerNode auditors");
     assert.ok(!auditors.includes(accountOf("g")), "never its own auditor");
     const whistleblower = chain.nameOf(auditors[0] as string);
-    const whistleblowerBalance = chain.balance(whistleblower);
+    const whistleblowerBalance = chain.funds(task, whistleblower);
     const gStake = chain.stake(task, "g");
     const gVesting = getVesting(chain.state, task, accountOf("g"));
     assert.ok(gVesting !== undefined);
@@ -138,7 +138,7 @@ describe("a garbage submission", () => {
     const windows = chain.windows(task, 3);
     chain.advanceTo(windows.proofTriggers.opensAt);
     const trigger = chain.triggerProof(whistleblower, task, 3, "g");
-    assert.equal(chain.balance(whistleblower), whistleblowerBalance - DEVNET_PARAMS.triggerBond, "bond locked");
+    assert.equal(chain.funds(task, whistleblower), whistleblowerBalance - DEVNET_PARAMS.triggerBond, "bond locked");
     for (const name of FOUR) if (name !== whistleblower) chain.vote(name, task, 3, trigger, "invalid");
     const refused = chain.send("g", { kind: "vote", task, cycle: 3, trigger, choice: "valid" });
     assert.equal(refused.ok ? "ok" : refused.code, "VOTE__OWN_TRIGGER");
@@ -156,7 +156,11 @@ describe("a garbage submission", () => {
     const share = (total * BigInt(DEVNET_PARAMS.whistleblowerShareBps)) / BigInt(BPS);
     assert.equal(slashed.toWhistleblower, share);
     assert.equal(slashed.burned, total - share);
-    assert.equal(chain.balance(whistleblower), whistleblowerBalance + share, "bond back plus the whistleblower share");
+    assert.equal(
+      chain.funds(task, whistleblower),
+      whistleblowerBalance + share,
+      "bond back plus the whistleblower share",
+    );
     assert.equal(chain.stake(task, "g"), gStake - slashed.fromStake);
     assert.equal(chain.vesting(task, "g"), 20n * T - slashed.fromVesting);
     const after = getVesting(chain.state, task, accountOf("g"));
@@ -198,8 +202,8 @@ describe("a false trigger", () => {
     chain.playSubmissions(task, 1, honestProofs(names, 1));
     const windows = chain.windows(task, 1);
     chain.advanceTo(windows.proofTriggers.opensAt);
-    const griefer = chain.balance("f");
-    const target = chain.balance("a");
+    const griefer = chain.funds(task, "f");
+    const target = chain.funds(task, "a");
     const trigger = chain.triggerProof("f", task, 1, "a", "griefing");
     for (const name of ["b", "c", "d"]) chain.vote(name, task, 1, trigger, "valid");
     const events = chain.advanceTo(windows.proofVotes.closesAt);
@@ -209,8 +213,8 @@ describe("a false trigger", () => {
     assert.equal(resolved.invalidWeight * 3n, resolved.validWeight, "only the griefer's own weight said invalid");
     const forfeited = only(events, "BondForfeited");
     assert.equal(forfeited.amount, DEVNET_PARAMS.triggerBond);
-    assert.equal(chain.balance("f"), griefer - DEVNET_PARAMS.triggerBond, "the griefer lost its bond");
-    assert.equal(chain.balance("a"), target + DEVNET_PARAMS.triggerBond, "the target received it");
+    assert.equal(chain.funds(task, "f"), griefer - DEVNET_PARAMS.triggerBond, "the griefer lost its bond");
+    assert.equal(chain.funds(task, "a"), target + DEVNET_PARAMS.triggerBond, "the target received it");
     assert.equal(events.filter((event) => event.type === "Slashed").length, 0);
     assert.equal(chain.stake(task, "a"), 100n * T);
     assert.equal(getReveal(chain.state, task, 1, accountOf("a"))?.status, "valid");
@@ -353,14 +357,14 @@ describe("a proof its auditors could not fetch (availability challenge, protocol
     chain.playSubmissions(task, 1, honestProofs(names, 1));
     const windows = chain.windows(task, 1);
     chain.advanceTo(windows.proofTriggers.opensAt);
-    const balance = chain.balance("a");
+    const balance = chain.funds(task, "a");
     const trigger = chain.triggerAvailability("a", task, 1, "o");
     const vote = chain.send("b", { kind: "vote", task, cycle: 1, trigger, choice: "invalid" });
     assert.equal(vote.ok ? "ok" : vote.code, "VOTE__AVAILABILITY_CHALLENGE");
     const events = chain.advanceTo(windows.proofVotes.closesAt);
     assert.equal(only(events, "TriggerResolved").resolution, "unavailable");
     assert.equal(events.filter((event) => event.type === "Slashed" || event.type === "BondForfeited").length, 0);
-    assert.equal(chain.balance("a"), balance, "bond returned");
+    assert.equal(chain.funds(task, "a"), balance, "bond returned");
     assert.equal(chain.stake(task, "o"), 100n * T);
     assert.equal(getReveal(chain.state, task, 1, accountOf("o"))?.status, "unavailable");
     const paid = vestedIn(distributeHonestly(chain, task, 1), 1);
@@ -436,8 +440,8 @@ function whaleAttack(params: Partial<TaskParams>, honestStake: bigint, whaleStak
   };
   commit(r - 1);
   const victimStakeBefore = chain.stake(task, "a");
-  const whaleBalance = chain.balance("whale") - whaleStake;
-  const victimBalance = chain.balance("a");
+  const whaleBalance = chain.funds(task, "whale") - whaleStake;
+  const victimBalance = chain.funds(task, "a");
   const results: string[] = [];
   const weights: (readonly [bigint, bigint])[] = [];
   for (let round = r; round <= r + 2; round += 1) {
@@ -475,8 +479,8 @@ function whaleAttack(params: Partial<TaskParams>, honestStake: bigint, whaleStak
     results,
     victimStakeBefore,
     victimStake: chain.stake(task, "a"),
-    whaleBalanceLost: whaleBalance - chain.balance("whale"),
-    victimBondsReceived: chain.balance("a") - victimBalance,
+    whaleBalanceLost: whaleBalance - chain.funds(task, "whale"),
+    victimBondsReceived: chain.funds(task, "a") - victimBalance,
     slashedVictim: chain.eventsOf("Slashed").some((event) => event.node === accountOf("a")),
     weights,
   };

@@ -1,4 +1,4 @@
-import type { ProtocolEventType } from "@gradual/protocol";
+import type { CreditReason, ProtocolEventType } from "@gradual/protocol";
 import type { WireEvent, WireEventOf } from "./events.ts";
 
 /**
@@ -163,7 +163,11 @@ function tell(event: WireEvent): Told {
     case "TaskClosing":
       return { tone: "warn", title: "Task closing", parts: say`no new cycles; open ones finish` };
     case "TaskClosed":
-      return { tone: "neutral", title: "Task closed", parts: say`${amount(event.refunded)} returned to the creator` };
+      return {
+        tone: "neutral",
+        title: "Task closed",
+        parts: say`${amount(event.refunded)} credited to the creator to claim`,
+      };
     case "Staked":
       return {
         tone: "neutral",
@@ -299,10 +303,24 @@ function tell(event: WireEvent): Told {
       };
     case "Claimed":
       return { tone: "good", title: "Claimed", parts: say`${account(event.node)} claimed ${amount(event.amount)}` };
+    case "Credited":
+      return {
+        tone: "neutral",
+        title: "Credited",
+        parts: say`${amount(event.amount)} for ${account(event.node)} to claim (${CREDIT_WORDS[event.reason]})`,
+      };
     default:
       return unreachable(event);
   }
 }
+
+const CREDIT_WORDS: Readonly<Record<CreditReason, string>> = {
+  "bond-returned": "its trigger bond back",
+  "bond-won": "the bond of a trigger rejected against it",
+  whistleblower: "its whistleblower share of a slash",
+  escrow: "the escrow of its closed task",
+  clawback: "a reward clawed back after the task closed",
+};
 
 export function describeEvent(event: WireEvent): EventDescription {
   return {

@@ -1,4 +1,4 @@
-import type { ProtocolEvent, ProtocolEventType } from "@gradual/protocol";
+import { CREDIT_REASONS, type ProtocolEvent, type ProtocolEventType } from "@gradual/protocol";
 import type { Wire } from "./bigints.ts";
 import { boolean, type Decoder, type Infer, literal, object, oneOf, tagged } from "./decoder.ts";
 import { amount, hex64, int, uint } from "./primitives.ts";
@@ -126,6 +126,7 @@ export const EVENT_DECODERS = {
   CyclePruned: object({ type: literal("CyclePruned"), task, cycle }),
   Vested: object({ type: literal("Vested"), task, cycle, node: hex64, amount, endRound: int }),
   Claimed: object({ type: literal("Claimed"), task, node: hex64, amount }),
+  Credited: object({ type: literal("Credited"), task, node: hex64, amount, reason: oneOf(CREDIT_REASONS) }),
 } as const satisfies { readonly [K in ProtocolEventType]: Decoder<{ readonly type: K }> };
 
 /** Every event type the protocol emits, in the order of its definition. */

@@ -54,7 +54,10 @@ Example:
   for (const [name, describe] of [
     ["unstake", "Start unbonding your whole stake (still slashable for unbondingRounds; then withdraw)"],
     ["withdraw", "Return unbonded stake to your balance once unbondingRounds have passed"],
-    ["claim", "Move your unlocked (vested) rewards to your balance"],
+    [
+      "claim",
+      "Move what a task holds for you and has unlocked to your balance: vested rewards, returned bonds, a closed task's escrow",
+    ],
   ] as const) {
     program
       .command(name)

@@ -257,7 +257,11 @@ Example:
 
   for (const [name, kind, describe] of [
     ["fund", "fundTask", "Add tokens to a task's escrow"],
-    ["close", "closeTask", "Close a task you created: no new cycles; the escrow returns once open cycles complete"],
+    [
+      "close",
+      "closeTask",
+      "Close a task you created: no new cycles; once open cycles complete the escrow is yours to claim (gradual claim)",
+    ],
   ] as const) {
     const command = task
       .command(name)

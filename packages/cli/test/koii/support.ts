@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { after, before } from "node:test";
 import type { CycleDetails, LedgerClient, NodeView } from "@gradual/ledger";
+import { MAX_BLOCK_RANGE } from "@gradual/wire";
 import { type KoiiDevnet, type StartKoiiDevnetOptions, startKoiiDevnet } from "../../src/koii/devnet.ts";
 import { makeTempDir, removeDir, waitFor } from "../e2e/support.ts";
 
@@ -54,6 +55,24 @@ export function vestedTo(cycles: readonly CycleDetails[], account: string): bigi
     .flatMap((cycle) => acceptedList(cycle))
     .filter((entry) => entry.recipient === account)
     .reduce((sum, entry) => sum + BigInt(entry.amount), 0n);
+}
+
+/**
+ * What the task credited `account` up to the ledger's head (`Credited` events: returned and won bonds, whistleblower
+ * shares; protocol.md §5.5): it sits in the vesting record beside the rewards, unlocked.
+ */
+export async function creditedTo(client: LedgerClient, taskId: string, account: string): Promise<bigint> {
+  const head = (await client.getChain()).head.number;
+  let total = 0n;
+  for (let from = 0; from <= head; from += MAX_BLOCK_RANGE) {
+    const blocks = await client.getBlocks(from, Math.min(head, from + MAX_BLOCK_RANGE - 1));
+    for (const block of blocks) {
+      for (const { event } of block.events) {
+        if (event.type === "Credited" && event.task === taskId && event.node === account) total += BigInt(event.amount);
+      }
+    }
+  }
+  return total;
 }
 
 export async function nodeViews(client: LedgerClient, taskId: string): Promise<Map<string, NodeView>> {

@@ -1,6 +1,7 @@
 import type { TransitionContext } from "../context.ts";
 import { assert } from "../gradualError.ts";
 import { roundOf } from "../schedule.ts";
+import { payUnlocked } from "../tasks.ts";
 import type { CycleOutcome, CycleRecord } from "../types.ts";
 
 /** Ends a cycle: whatever it did not pay returns to the escrow (protocol.md §8.2). */
@@ -32,8 +33,7 @@ export function finishClosing(context: TransitionContext, taskId: string): void 
   const { draft } = context;
   const task = draft.task(taskId);
   if (task === undefined || task.status !== "closing" || task.openCycles.length > 0) return;
-  draft.move("escrows", "balances", task.escrow);
-  draft.credit(task.creator, task.escrow);
+  payUnlocked(context, taskId, task.creator, task.escrow, "escrows", "escrow");
   draft.setTask({ ...task, status: "closed", escrow: 0n });
   context.events.push({ type: "TaskClosed", task: task.id, refunded: task.escrow });
 }

@@ -2,7 +2,7 @@ import type { TransitionContext } from "../context.ts";
 import { BPS } from "../params.ts";
 import { roundOf } from "../schedule.ts";
 import { stateKeys } from "../state/keys.ts";
-import { addBurned, freshNode, refreshRamp, slashNode } from "../tasks.ts";
+import { addBurned, freshNode, payUnlocked, refreshRamp, slashNode } from "../tasks.ts";
 import type {
   RevealRecord,
   RevealStatus,
@@ -65,8 +65,7 @@ export function settleAvailability(
   resolution: "answered" | "unavailable",
 ): void {
   const { draft } = context;
-  draft.credit(trigger.triggerer, trigger.bond);
-  draft.move("bonds", "balances", trigger.bond);
+  payUnlocked(context, taskId, trigger.triggerer, trigger.bond, "bonds", "bond-returned");
   if (resolution === "unavailable") {
     markProof(context, taskId, cycle, trigger.target, "unavailable");
     if (trigger.late) clawBack(context, taskId, cycle, trigger);
@@ -108,9 +107,8 @@ export function resolveTrigger(
     slashed = fromStake + fromVesting;
     const toWhistleblower = (slashed * BigInt(task.params.whistleblowerShareBps)) / BigInt(BPS);
     addBurned(context, taskId, -toWhistleblower);
-    draft.move("burned", "balances", toWhistleblower);
-    draft.credit(trigger.triggerer, toWhistleblower + trigger.bond);
-    draft.move("bonds", "balances", trigger.bond);
+    payUnlocked(context, taskId, trigger.triggerer, toWhistleblower, "burned", "whistleblower");
+    payUnlocked(context, taskId, trigger.triggerer, trigger.bond, "bonds", "bond-returned");
     context.events.push({
       type: "Slashed",
       task: taskId,
@@ -123,8 +121,7 @@ export function resolveTrigger(
       burned: slashed - toWhistleblower,
     });
   } else if (resolution === "rejected") {
-    draft.credit(trigger.target, trigger.bond);
-    draft.move("bonds", "balances", trigger.bond);
+    payUnlocked(context, taskId, trigger.target, trigger.bond, "bonds", "bond-won");
     context.events.push({
       type: "BondForfeited",
       task: taskId,
@@ -135,8 +132,7 @@ export function resolveTrigger(
       amount: trigger.bond,
     });
   } else {
-    draft.credit(trigger.triggerer, trigger.bond);
-    draft.move("bonds", "balances", trigger.bond);
+    payUnlocked(context, taskId, trigger.triggerer, trigger.bond, "bonds", "bond-returned");
   }
   // A disputed proof is not paid. A slashed distributor is no longer a valid submitter of the cycle, so the next
   // attempt's list may not pay it; a merely disputed list leaves its distributor's proof alone.
@@ -187,8 +183,7 @@ function clawBack(context: TransitionContext, taskId: string, cycle: number, tri
   draft.set(vestingKey, record);
   const task = draft.task(taskId) as TaskRecord;
   if (task.status === "closed") {
-    draft.move("vesting", "balances", amount);
-    draft.credit(task.creator, amount);
+    payUnlocked(context, taskId, task.creator, amount, "vesting", "clawback");
   } else {
     draft.move("vesting", "escrows", amount);
     draft.setTask({ ...task, escrow: task.escrow + amount, totalPaid: task.totalPaid - amount });
