@@ -213,6 +213,27 @@ describe("followLogs on anvil", () => {
     }
   });
 
+  test("a reorg to a shorter chain (the cursor's block is gone) rolls back too", async () => {
+    const store = open("shorter.sqlite");
+    const follower = createLogFollower({ client, address: token, fromBlock: tokenBlock, confirmations: 0, store });
+    await follower.catchUp();
+    const before = store.countLogs();
+    const snapshot = await testClient().snapshot();
+    const forkPoint = await client.getBlockNumber({ cacheTime: 0 });
+    await mint(51n);
+    await mint(52n);
+    await testClient().mine({ blocks: 3 });
+    await follower.catchUp();
+    assert.equal(store.countLogs(), before + 2);
+    await testClient().revert({ id: snapshot }); // the chain ends at forkPoint: no block at the cursor any more
+    const result = await follower.poll();
+    assert.equal(result.kind, "reorg");
+    if (result.kind === "reorg") assert.equal(result.reorg.commonAncestor, forkPoint);
+    assert.equal(store.countLogs(), before);
+    assert.equal(store.cursor()?.number, forkPoint);
+    assert.equal((await follower.poll()).kind, "idle");
+  });
+
   test("a store written for another contract is refused", async () => {
     const store = open("mismatch.sqlite");
     store.close();
