@@ -20,6 +20,8 @@ export type StartAnvilOptions = {
   /** Seconds per block; unset mines a block per transaction. */
   readonly blockTime?: number;
   readonly log?: (line: string) => void;
+  /** Accept contracts over the 24,576-byte limit (EIP-170): test harnesses with loaders; never for deployments. */
+  readonly disableCodeSizeLimit?: boolean;
 };
 
 /** The path of the anvil executable installed for this platform. */
@@ -35,6 +37,7 @@ export async function startAnvil(options: StartAnvilOptions = {}): Promise<Anvil
   const chainId = options.chainId ?? 31_337;
   const args = ["--host", "127.0.0.1", "--port", String(options.port ?? 0), "--chain-id", String(chainId)];
   if (options.blockTime !== undefined) args.push("--block-time", String(options.blockTime));
+  if (options.disableCodeSizeLimit === true) args.push("--disable-code-size-limit");
   const child = spawn(anvilBinary(), args, { stdio: ["ignore", "pipe", "pipe"] });
   const port = await new Promise<number>((resolve, reject) => {
     let seen = "";

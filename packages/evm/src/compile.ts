@@ -10,7 +10,7 @@
  *   loadArtifact("Gradual")
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -116,6 +116,20 @@ function hashInputs(sources: Record<string, { content: string }>, solcVersion: s
   return hash.digest("hex");
 }
 
+function writeAtomically(path: string, text: string): void {
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, text);
+  renameSync(temporary, path);
+}
+
+/** Artifacts of contracts that no longer exist. */
+function removeStaleArtifacts(outDir: string, keep: ReadonlySet<string>): void {
+  for (const name of readdirSync(outDir)) {
+    if (name.endsWith(".json") && !keep.has(name.slice(0, -".json".length)))
+      rmSync(join(outDir, name), { force: true });
+  }
+}
+
 function lineAndColumn(content: string, offset: number): { line: number; column: number } {
   let line = 1;
   let lineStart = 0;
@@ -153,9 +167,9 @@ export function compileContracts(options: CompileOptions = {}): CompileResult {
   }
   const started = Date.now();
   if (files.length === 0) {
-    rmSync(outDir, { recursive: true, force: true });
     mkdirSync(outDir, { recursive: true });
-    writeFileSync(hashPath, `${inputsHash}\n`);
+    removeStaleArtifacts(outDir, new Set());
+    writeAtomically(hashPath, `${inputsHash}\n`);
     return { outDir, compiled: true, contracts: [], inputsHash, warnings: [] };
   }
   const contents = new Map<string, string>(Object.entries(sources).map(([name, source]) => [name, source.content]));
@@ -187,7 +201,8 @@ export function compileContracts(options: CompileOptions = {}): CompileResult {
     else if (problem.severity === "warning") warnings.push(line);
   }
   if (errors.length > 0) throw new ContractsCompileError(errors);
-  rmSync(outDir, { recursive: true, force: true });
+  // Each file is replaced atomically and the hash is written last, so that a test process reading the artifacts
+  // while another compiles the same inputs (node --test runs files in parallel) always reads whole files.
   mkdirSync(outDir, { recursive: true });
   const written: string[] = [];
   for (const [sourceName, contracts] of Object.entries(output.contracts ?? {})) {
@@ -200,11 +215,12 @@ export function compileContracts(options: CompileOptions = {}): CompileResult {
         bytecode: `0x${contract.evm.bytecode.object}`,
         deployedBytecode: `0x${contract.evm.deployedBytecode.object}`,
       };
-      writeFileSync(join(outDir, `${contractName}.json`), `${JSON.stringify(artifact, null, 2)}\n`);
+      writeAtomically(join(outDir, `${contractName}.json`), `${JSON.stringify(artifact, null, 2)}\n`);
       written.push(contractName);
     }
   }
-  writeFileSync(hashPath, `${inputsHash}\n`);
+  removeStaleArtifacts(outDir, new Set(written));
+  writeAtomically(hashPath, `${inputsHash}\n`);
   for (const warning of warnings) options.log?.(warning);
   options.log?.(`contracts: ${written.length} compiled with solc ${solcVersion} in ${Date.now() - started} ms`);
   return { outDir, compiled: true, contracts: written.sort(), inputsHash, warnings };

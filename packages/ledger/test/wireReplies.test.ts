@@ -3,7 +3,8 @@ import { after, before, describe, it } from "node:test";
 import {
   computeCommitment,
   DEVNET_PARAMS,
-  getRuleDistribution,
+  getReveal,
+  listRevealers,
   sha256Hex,
   TOKEN,
   transactionHash,
@@ -15,6 +16,7 @@ import {
   isLedgerRequestError,
   type LedgerClient,
   type RunningLedger,
+  type Subscription,
   startLedger,
 } from "../src/index.ts";
 import { type Body, makeGenesis, makeKeys, signed } from "./support/fixtures.ts";
@@ -102,13 +104,17 @@ describe("every reply of a real ledger passes the wire decoders unchanged", { ti
     client = createLedgerClient({ url: running.url, fetch: recordingFetch });
   });
 
+  /** The event stream, closed by the test and again here if it failed first, so the server can stop. */
+  let subscription: Subscription | undefined;
+
   after(async () => {
+    subscription?.close();
     await running?.close();
     dir.remove();
   });
 
   it("drives a task through a whole cycle, calling every client method", async () => {
-    const subscription = client.subscribe((data) => streamed.push(data), {
+    subscription = client.subscribe((data) => streamed.push(data), {
       after: 0,
       onError: (error) => streamErrors.push(error),
     });
@@ -147,7 +153,8 @@ describe("every reply of a real ledger passes the wire decoders unchanged", { ti
     await client.getAccount(keys.alice.publicKey);
 
     // The task, its nodes, one cycle through to payment.
-    const params = { ...DEVNET_PARAMS, warmupRounds: 0, rampRounds: 0 };
+    // The custom rule: its cycles have a distributor and a list, which the weighted and equal rules do not (§6.2).
+    const params = { ...DEVNET_PARAMS, warmupRounds: 0, rampRounds: 0, distributionRule: "custom" as const };
     const bundle = new TextEncoder().encode("export default {}");
     const blob = await client.uploadBlob(bundle, keys.alice);
     assert.deepEqual(await client.getBlob(blob.hash), bundle);
@@ -210,12 +217,15 @@ describe("every reply of a real ledger passes the wire decoders unchanged", { ti
     await advance();
     await client.listVotes(task, 0, 0);
 
-    // The distribution: the drawn distributor posts the ledger-computed list.
+    // The distribution: the drawn distributor posts a list (the custom rule's, here an equal split).
     await advanceTo(windows.distribution.opensAt);
     const record = (await client.getCycle(task, 0))?.record;
     const distributor = nodes.find((name) => keys[name].publicKey === record?.distributor);
     assert.ok(distributor !== undefined, `a staked node was drawn (${record?.distributor})`);
-    const entries = getRuleDistribution(running.ledger.state, task, 0) ?? [];
+    const valid = listRevealers(running.ledger.state, task, 0)
+      .filter((account) => getReveal(running.ledger.state, task, 0, account)?.status === "valid")
+      .sort();
+    const entries = valid.map((recipient) => ({ recipient, amount: params.bountyPerRound / BigInt(valid.length) }));
     assert.ok(entries.length > 0);
     const posted = await included(distributor, {
       kind: "submitDistribution",
@@ -249,6 +259,7 @@ describe("every reply of a real ledger passes the wire decoders unchanged", { ti
     }
     subscription.close();
     await subscription.done;
+    subscription = undefined;
     await assert.rejects(client.advanceSlots(1, "wrong"), (error) => isLedgerRequestError(error, "API__UNAUTHORIZED"));
   });
 
@@ -305,6 +316,7 @@ describe("every reply of a real ledger passes the wire decoders unchanged", { ti
       "CycleCompleted",
       "Vested",
       "Claimed",
+      "Credited",
     ] as const) {
       assert.ok(EVENT_TYPES.includes(type));
       assert.ok(types.has(type), `a ${type} event went through the decoders (seen: ${[...types].join(", ")})`);

@@ -20,7 +20,6 @@ import {
   getNode,
   getPublishedProof,
   getReveal,
-  getRuleDistribution,
   getTask,
   getVesting,
   getVote,
@@ -688,16 +687,14 @@ function decideLateVotes(call: Call): void {
 function decideDistribution(call: Call, cycle: CycleRecord): void {
   const { state, task, me, memory, slot, round } = call;
   const c = cycle.cycle;
+  // A ledger-computed rule pays the cycle itself when its proof votes close: no distributor, no list (§6.2).
+  if (task.params.distributionRule !== "custom") return;
   if (cycle.distributor === null || round !== cycle.attemptRound) return;
-  // Under a ledger-computed rule the list is a function of the state (§6.2): no task code, nothing to contest, and
-  // only the distributor needs it (so no other node reads every reveal, or hashes the list, on every call).
-  const ruled = task.params.distributionRule !== "custom";
   if (cycle.distributor === me) {
     if (!opens(distributionWindow(task, cycle.attemptRound), slot)) return;
-    postList(call, cycle, ruled);
+    postList(call, cycle);
     return;
   }
-  if (ruled) return;
   const posted = getDistribution(state, task.id, c, cycle.attempt);
   if (posted?.status !== "complete") return;
   const mine = memory.lists.get(listKey(c, cycle.attempt));
@@ -742,14 +739,12 @@ function decideDistribution(call: Call, cycle: CycleRecord): void {
 }
 
 /** The selected distributor posts its list in chunks, from the first chunk the ledger has not received. */
-function postList(call: Call, cycle: CycleRecord, ruled: boolean): void {
+function postList(call: Call, cycle: CycleRecord): void {
   const { state, task, memory, view } = call;
   const c = cycle.cycle;
   const posted = getDistribution(state, task.id, c, cycle.attempt);
   if (posted?.status === "complete") return;
-  const mine = ruled
-    ? { entries: getRuleDistribution(state, task.id, c) ?? [] }
-    : memory.lists.get(listKey(c, cycle.attempt));
+  const mine = memory.lists.get(listKey(c, cycle.attempt));
   if (mine === undefined) {
     push(call, { type: "computeList", key: `list/${c}/${cycle.attempt}`, cycle: c, attempt: cycle.attempt });
     return;

@@ -321,8 +321,13 @@ describe("decide: who may act (protocol.md §3)", () => {
     // Through the rest of round 2: no vote on the open trigger, no commit of cycle 2.
     const roundThree = chain.windows(task, 2).commit.closesAt;
     assert.ok(trigger.closesAt < roundThree);
-    assert.deepEqual([...sweep(world, "late", memory, roundThree).keys()], []);
-    assert.deepEqual(decideFor(world, "late", memory), [{ type: "runTask", key: "work/3", cycle: 3 }]);
+    // Decisions for every slot of round 2 (decideFor at slot s decides for s + 1).
+    assert.deepEqual([...sweep(world, "late", memory, roundThree - 1).keys()], []);
+    // From round 3 it weighs: it works (and, holding those verdicts, may challenge cycle 1 late: §5.7).
+    chain.advance();
+    assert.deepEqual(about(decideFor(world, "late", memory), "work/", "commit/", "vote/"), [
+      { type: "runTask", key: "work/3", cycle: 3 },
+    ]);
   });
 
   it("a node that unstaked after committing neither reveals, works, commits, triggers nor votes", () => {
@@ -724,70 +729,27 @@ describe("decide: distribution (protocol.md §6)", () => {
 
   const HAND_CHECKED: Record<string, bigint> = { p: 142n, q: 285n, r: 571n };
 
-  function expectedList(): DistributionEntry[] {
-    return Object.entries(HAND_CHECKED)
-      .map(([name, amount]) => ({ recipient: accountOf(name), amount }))
-      .sort((left, right) => (left.recipient < right.recipient ? -1 : 1));
-  }
-
-  it("only the drawn distributor posts the rule's list, inside the list window, once, paying the hand-checked amounts", () => {
-    const world = weightedCycle();
-    const { chain, task } = world;
-    const window = chain.windows(task, 1).distribution;
-    const listActions = (name: string) => about(decideFor(world, name), "distribution/", "list/");
-    chain.advanceTo(window.opensAt - 1);
-    for (const name of ["p", "q", "r", "g"]) assert.deepEqual(listActions(name), [], "nobody is drawn yet");
-    chain.advance();
-    const distributor = chain.distributorOf(task, 1) as string;
-    assert.ok(distributor !== "g", "an invalid proof is never drawn");
-    assert.deepEqual(listActions(distributor), [
-      {
-        type: "send",
-        key: "distribution/1/0/0",
-        tx: {
-          kind: "submitDistribution",
-          task,
-          cycle: 1,
-          attempt: 0,
-          chunk: 0,
-          chunkCount: 1,
-          entries: expectedList(),
-        },
-      },
-    ]);
-    for (const name of ["p", "q", "r", "g"].filter((other) => other !== distributor))
-      assert.deepEqual(listActions(name), [], `${name} is not the distributor`);
-    chain.advanceTo(window.closesAt - 2);
-    assert.equal(listActions(distributor).length, 1, "the list window's last slot");
-    chain.advance();
-    assert.deepEqual(listActions(distributor), [], "the list window has closed");
-  });
-
-  it("the posted list is the one the ledger accepts and pays", () => {
+  it("under a ledger-computed rule nobody posts a list: the cycle pays itself the hand-checked amounts", () => {
     const world = weightedCycle();
     const { chain, task } = world;
     chain.advanceTo(chain.windows(task, 1).distribution.opensAt);
-    const distributor = chain.distributorOf(task, 1) as string;
-    const memory = freshMemory();
-    const [list] = sends(decideFor(world, distributor, memory), "submitDistribution");
-    memory.done.add("distribution/1/0/0");
-    chain.advance();
-    chain.ok(distributor, list as NonNullable<typeof list>);
-    assert.deepEqual(
-      about(decideFor(world, distributor, freshMemory()), "distribution/"),
-      [],
-      "a complete list is not posted again",
-    );
-    chain.advanceTo(chain.windows(task, 1).distributionVotes.closesAt);
     assert.equal(getCycle(chain.state, task, 1)?.outcome, "paid");
-    // What the list paid: the vesting records less the bonds and whistleblower shares credited beside it (§5.5).
+    assert.equal(getCycle(chain.state, task, 1)?.distributor, null, "nobody was drawn");
+    const window = chain.windows(task, 1).distribution;
+    const listActions = (name: string) => about(decideFor(world, name), "distribution/", "list/");
+    while (chain.slot < window.closesAt) {
+      for (const name of ["p", "q", "r", "g"]) assert.deepEqual(listActions(name), [], `${name} posts nothing`);
+      chain.advance();
+    }
+    // What the rule paid: the vesting records less the bonds and whistleblower shares credited beside it (§5.5).
     const paid = (name: string) => chain.vesting(task, name) - chain.credited(task, name);
     for (const [name, amount] of Object.entries(HAND_CHECKED)) assert.equal(paid(name), amount, name);
     assert.equal(paid("g"), 0n);
+    assert.equal(getDistribution(chain.state, task, 1, 0), undefined, "no list at all");
   });
 
   it("a silent distributor is replaced only in the next attempt, by a newly drawn one; none after the last", () => {
-    const world = weightedCycle({ allowedFailedDistributions: 1 });
+    const world = weightedCycle({ allowedFailedDistributions: 1, distributionRule: "custom" });
     const { chain, task } = world;
     const first = chain.windows(task, 1).distribution;
     chain.advanceTo(first.opensAt);
@@ -813,8 +775,9 @@ describe("decide: distribution (protocol.md §6)", () => {
     const fallback = chain.distributorOf(task, 1) as string;
     assert.notEqual(fallback, silent);
     assert.deepEqual(
-      sends(decideFor(world, fallback), "submitDistribution").map((tx) => [tx.attempt, tx.entries]),
-      [[1, expectedList()]],
+      about(decideFor(world, fallback), "list/"),
+      [{ type: "computeList", key: "list/1/1", cycle: 1, attempt: 1 }],
+      "the new distributor computes its list for attempt 1",
     );
     assert.deepEqual(listActions(silent), [], "the failed distributor does not post in another's attempt");
     // The fallback is silent too: with allowedFailedDistributions 1 the cycle gives up, and nobody posts again.
@@ -957,14 +920,9 @@ describe("decide: claims (protocol.md §7.1)", () => {
     const { chain, task } = world;
     submit(world, 1);
     chain.advanceTo(chain.windows(task, 1).distribution.opensAt);
-    const distributor = chain.distributorOf(task, 1) as string;
-    const [list] = sends(decideFor(world, distributor), "submitDistribution");
-    chain.advance();
-    chain.ok(distributor, list as NonNullable<typeof list>);
-    chain.advanceTo(chain.windows(task, 1).distributionVotes.closesAt);
     const auto = { autoClaim: true, chunkEntries: 1_000 };
     assert.equal(getCycle(chain.state, task, 1)?.outcome, "paid");
-    // Accepted in round 3: nothing unlocked before round 4.
+    // Paid by the rule as round 3 started: nothing unlocked before round 4.
     assert.deepEqual(sends(decideFor(world, "a", freshMemory(), auto), "claim"), []);
     chain.advanceToRound(task, 4, 1);
     const memory = freshMemory();

@@ -77,7 +77,8 @@ for (const kind of ["ledger", "memory"] as const) {
     it("sends its stake, then in each cycle one commit, one reveal of its task's output, its list and its claim", async () => {
       // voteSlots 3: a list's vote window then ends where the next commit is due, so the claim and that commit are
       // decided in one pass and must take consecutive nonces.
-      const { keys, ledger, taskId, task } = await setup(kind, ["a"], { voteSlots: 3 });
+      // The custom rule: the node's task computes the list and the node posts it (weighted and equal take none, §6.2).
+      const { keys, ledger, taskId, task } = await setup(kind, ["a"], { voteSlots: 3, distributionRule: "custom" });
       const a = await node(ledger, keys.a as KeyPair, taskId);
       await ledger.advance();
       const staked = await ledger.head();

@@ -255,9 +255,11 @@ test("the local network reports the rounds asked for, node-1.., tokens, upheld a
     lines.some((line) => /cycle \d+: ✘ slashed: node-5 lost [\d.]+ of stake/.test(line)),
     "the slash is reported",
   );
-  const accepted = lines.filter((line) => line.includes("list accepted"));
-  assert.ok(accepted.length >= 1, "a cycle was paid");
-  for (const line of accepted) assert.match(line, /✔ list accepted: \d+(\.\d+)? to \d nodes/);
+  // The task's rule is `weighted`: its cycles pay themselves, with no list (§6.2).
+  const paid = lines.filter((line) => line.includes("cycle complete: paid"));
+  assert.ok(paid.length >= 1, "a cycle was paid");
+  for (const line of paid) assert.match(line, /✔ cycle complete: paid \d+(\.\d+)? into vesting/);
+  assert.ok(!lines.some((line) => line.includes("list accepted")), "no list under the weighted rule");
   assert.ok(!lines.some((line) => /\d{10,}/.test(line)), "no amount in base units");
   const worked = new Set(result.calls.filter((call) => call.call === "task+submission").map((call) => call.cycle));
   assert.equal(worked.size, 3, `work in three cycles, got ${[...worked].join(",")}`);

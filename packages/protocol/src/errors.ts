@@ -164,12 +164,20 @@ export const ERROR_CODES = {
   DISTRIBUTION__WRONG_AMOUNT: {
     edge: false,
     http: 422,
-    meaning: "An amount differs from what the task's ledger-computed distribution rule gives that recipient",
+    meaning:
+      "Retired (protocol.md deviation 32): an amount differed from what a ledger-computed rule gives; those rules take no list now",
   },
   DISTRIBUTION__INCOMPLETE: {
     edge: false,
     http: 422,
-    meaning: "A ledger-computed list must name every valid submitter; the last chunk left some out",
+    meaning:
+      "Retired (protocol.md deviation 32): a ledger-computed list left out a valid submitter; those rules take no list now",
+  },
+  DISTRIBUTION__PAID_BY_RULE: {
+    edge: false,
+    http: 422,
+    meaning:
+      "The task's rule (weighted or equal) pays each valid submitter itself: it has no distributor and takes no list",
   },
   CLAIM__NOTHING_CLAIMABLE: { edge: false, http: 422, meaning: "Nothing has vested yet" },
   TX__APPLY_FAILED: {
@@ -180,6 +188,12 @@ export const ERROR_CODES = {
 } as const satisfies Readonly<Record<string, RejectionEntry>>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** Rejection codes no rule raises any more; kept, never reused (protocol.md deviation 32). */
+export const RETIRED_ERROR_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  "DISTRIBUTION__WRONG_AMOUNT",
+  "DISTRIBUTION__INCOMPLETE",
+]);
 
 type Field = { readonly field: string };
 type TaskRef = { readonly task: string };
@@ -252,6 +266,7 @@ export type ErrorContextMap = {
     readonly got: bigint;
   };
   DISTRIBUTION__INCOMPLETE: CycleRef & { readonly expected: number; readonly got: number };
+  DISTRIBUTION__PAID_BY_RULE: CycleRef & { readonly rule: string };
   CLAIM__NOTHING_CLAIMABLE: TaskRef;
   TX__APPLY_FAILED: { readonly kind: string };
 };

@@ -38,6 +38,7 @@ export {
   type ErrorCode,
   type ErrorContextMap,
   isEdgeCode,
+  RETIRED_ERROR_CODES,
   type Rejection,
   type RejectionEntry,
   reject,

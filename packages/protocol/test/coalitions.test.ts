@@ -8,10 +8,8 @@ import { describe, it } from "node:test";
 import {
   BPS,
   DEVNET_PARAMS,
-  type DistributionEntry,
   getNodeView,
   getReveal,
-  getRuleDistribution,
   getTotals,
   getVesting,
   type Hash,
@@ -50,15 +48,6 @@ function resolutions(events: readonly ProtocolEvent[]): string[] {
   return events.flatMap((event) => (event.type === "TriggerResolved" ? [event.resolution] : []));
 }
 
-/** The drawn distributor posts what the ledger's rule computes; runs to the settlement. */
-function payByRule(chain: TestChain, task: Hash, cycle: number): ProtocolEvent[] {
-  const windows = chain.windows(task, cycle);
-  chain.advanceTo(windows.distribution.opensAt);
-  const distributor = chain.distributorOf(task, cycle) as string;
-  chain.submitList(distributor, task, cycle, 0, getRuleDistribution(chain.state, task, cycle) ?? []);
-  return chain.advanceTo(windows.distributionVotes.closesAt);
-}
-
 describe("finding 1: a majority calling honest proofs unavailable", () => {
   it("cannot: 'unavailable' is no vote, and a challenged live node answers by publishing, then is paid", () => {
     // w1, w2 hold 60% of the weight; h1..h4 the rest.
@@ -85,7 +74,7 @@ describe("finding 1: a majority calling honest proofs unavailable", () => {
     // 600 invalid against 300 valid: 2/3 of the voted weight exactly, not above it. No slash; h1 is disputed.
     assert.deepEqual(resolutions(events), ["disputed"]);
     assert.equal(events.filter((event) => event.type === "Slashed").length, 0);
-    const paid = vested(payByRule(chain, task, 1), 1);
+    const paid = vested(chain.payCycle(task, 1), 1);
     assert.equal(paid.get(accountOf("h2")), (100n * T * 100n) / 1_000n, "the challenged node is paid its share");
     assert.equal(paid.get(accountOf("h1")), undefined, "the disputed one is not...");
     assert.equal(paid.get(accountOf("w1")), (100n * T * 300n) / 1_000n, "...and nobody gets its share");
@@ -113,39 +102,33 @@ describe("finding 2: a third of the weight passing a list that pays only itself"
   const stakes = { w1: 200n * T, w2: 200n * T, h1: 200n * T, h2: 200n * T, h3: 200n * T };
   const names = ["w1", "w2", "h1", "h2", "h3"];
 
-  it("under the default weighted rule the ledger refuses any amount but the rule's", () => {
+  it("under the default weighted rule there is no list to pass: the cycle pays every valid submitter its share", () => {
     const { chain, task } = setup(stakes);
     chain.playSubmissions(task, 1, proofsOf(names, 1));
     const windows = chain.windows(task, 1);
-    chain.advanceTo(windows.distribution.opensAt);
-    const distributor = chain.distributorOf(task, 1) as string;
-    const selfish: DistributionEntry[] = [{ recipient: accountOf(distributor), amount: 100n * T }];
-    const refused = chain.send(distributor, {
-      kind: "submitDistribution",
-      task,
-      cycle: 1,
-      attempt: 0,
-      chunk: 0,
-      chunkCount: 1,
-      entries: selfish,
-    });
-    assert.equal(refused.ok ? "ok" : refused.code, "DISTRIBUTION__WRONG_AMOUNT");
-    const rule = getRuleDistribution(chain.state, task, 1) as DistributionEntry[];
-    const partial = chain.send(distributor, {
-      kind: "submitDistribution",
-      task,
-      cycle: 1,
-      attempt: 0,
-      chunk: 0,
-      chunkCount: 1,
-      entries: rule.slice(0, 2),
-    });
-    assert.equal(partial.ok ? "ok" : partial.code, "DISTRIBUTION__INCOMPLETE", "leaving honest nodes out");
+    const events = chain.advanceTo(windows.distribution.opensAt);
+    // Paid by the rule where a distributor would be drawn: nobody was drawn, and nobody can post a list (§6.2).
+    assert.equal(events.filter((event) => event.type === "DistributorSelected").length, 0);
+    const paid = vested(events, 1);
+    assert.deepEqual([...paid.keys()].sort(), names.map(accountOf).sort());
+    for (const name of names) assert.equal(paid.get(accountOf(name)), 20n * T, `${name}'s weighted share`);
+    for (const sender of ["w1", "w2"]) {
+      const selfish = chain.send(sender, {
+        kind: "submitDistribution",
+        task,
+        cycle: 1,
+        attempt: 0,
+        chunk: 0,
+        chunkCount: 1,
+        entries: [{ recipient: accountOf(sender), amount: 100n * T }],
+      });
+      assert.equal(selfish.ok ? "ok" : selfish.code, "DISTRIBUTION__PAID_BY_RULE");
+    }
     const trigger = chain.send("h1", {
       kind: "triggerAudit",
       task,
       cycle: 1,
-      target: accountOf(distributor),
+      target: accountOf("w1"),
       triggerKind: "distribution",
       verdict: "invalid",
       attempt: 0,
@@ -212,7 +195,7 @@ describe("finding 4: vesting that can take back", () => {
     const review = chain.advanceTo(windows.proofVotes.closesAt);
     assert.deepEqual(resolutions(review), ["disputed"]);
     assert.equal(getReveal(chain.state, task, 1, accountOf("w1"))?.status, "disputed");
-    const paid = vested(payByRule(chain, task, 1), 1);
+    const paid = vested(chain.payCycle(task, 1), 1);
     assert.equal(paid.get(accountOf("w1")), undefined, "the garbage is not paid");
     assert.equal(paid.get(accountOf("a")), (100n * T * 170n) / 1_000n, "the honest nodes get their own shares");
   });
@@ -231,7 +214,7 @@ describe("finding 4: vesting that can take back", () => {
     // 300 invalid against 300 valid plus w1's own 400: 30%. Holding more than two thirds, the whale passes it.
     const review = chain.advanceTo(windows.proofVotes.closesAt);
     assert.deepEqual(resolutions(review), ["rejected"]);
-    const paid = vested(payByRule(chain, task, 1), 1);
+    const paid = vested(chain.payCycle(task, 1), 1);
     const stolen = paid.get(accountOf("w1")) as bigint;
     assert.equal(stolen, 40n * T, "the garbage was paid its weighted share");
     // The whale leaves at once: both nodes unstake. Withdrawal waits for the late-challenge window.
@@ -265,7 +248,7 @@ describe("finding 4b: claiming a reward while it is challenged", () => {
       { vestingRounds: 4, unbondingRounds: 2 },
     );
     chain.playSubmissions(task, 1, { ...proofsOf(["a", "b", "c", "w2"], 1), w1: proofOf("garbage") });
-    const paid = vested(payByRule(chain, task, 1), 1);
+    const paid = vested(chain.payCycle(task, 1), 1);
     assert.equal(paid.get(accountOf("w1")), 40n * T, "nobody contested the garbage in time");
     // A round later a quarter has unlocked; an honest node challenges late, and the whale tries to cash out first.
     chain.advance(DEVNET_PARAMS.roundSlots);
@@ -297,7 +280,7 @@ describe("finding 5: splitting stake", () => {
       const { chain, task } = setup(stakes);
       chain.playSubmissions(task, 1, proofsOf(Object.keys(stakes), 1));
       let total = 0n;
-      for (const [node, amount] of vested(payByRule(chain, task, 1), 1)) {
+      for (const [node, amount] of vested(chain.payCycle(task, 1), 1)) {
         if (mine(chain.nameOf(node))) total += amount;
       }
       return total;

@@ -294,6 +294,27 @@ export class TestChain {
     this.ok(name, { kind: "vote", task, cycle, trigger, choice });
   }
 
+  /**
+   * Runs a cycle to its payment and returns the events on the way (or, if it was already paid, the events it left).
+   * Under a ledger-computed rule the cycle pays itself at the first slot of round c + 2 (§6.2); under `custom` the
+   * selected distributor of the current attempt posts the equal split and the attempt is settled.
+   */
+  payCycle(task: Hash, cycle: number): ProtocolEvent[] {
+    const windows = this.windows(task, cycle);
+    if (this.task(task).params.distributionRule !== "custom") {
+      if (this.slot < windows.distribution.opensAt) return this.advanceTo(windows.distribution.opensAt);
+      return this.log.filter(
+        (event) => "cycle" in event && event.cycle === cycle && "task" in event && event.task === task,
+      );
+    }
+    this.advanceTo(windows.distribution.opensAt);
+    const distributor = this.distributorOf(task, cycle);
+    if (distributor === null) throw new Error(`cycle ${cycle} has no distributor`);
+    const attempt = getCycle(this.state, task, cycle)?.attempt ?? 0;
+    this.submitList(distributor, task, cycle, attempt, equalSplit(this.state, task, cycle));
+    return this.advanceTo(windows.distributionVotes.closesAt);
+  }
+
   /** Submits a list in chunks of at most LIMITS.maxDistributionChunkEntries entries. */
   submitList(name: string, task: Hash, cycle: number, attempt: number, entries: readonly DistributionEntry[]): void {
     const size = LIMITS.maxDistributionChunkEntries;

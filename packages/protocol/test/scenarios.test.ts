@@ -41,17 +41,6 @@ function honestProofs(names: readonly string[], cycle: number): Record<string, H
   return Object.fromEntries(names.map((name) => [name, honestProof(name, cycle)]));
 }
 
-/** The selected distributor of the current attempt posts the equal split; runs to the attempt's settlement. */
-function distributeHonestly(chain: TestChain, task: Hash, cycle: number): ProtocolEvent[] {
-  const windows = chain.windows(task, cycle);
-  chain.advanceTo(windows.distribution.opensAt);
-  const distributor = chain.distributorOf(task, cycle);
-  assert.ok(distributor !== null, `cycle ${cycle} has a distributor`);
-  const attempt = getCycle(chain.state, task, cycle)?.attempt ?? 0;
-  chain.submitList(distributor, task, cycle, attempt, equalSplit(chain.state, task, cycle));
-  return chain.advanceTo(windows.distributionVotes.closesAt);
-}
-
 function vestedIn(events: readonly ProtocolEvent[], cycle: number): Map<string, bigint> {
   const paid = new Map<string, bigint>();
   for (const event of events) {
@@ -79,13 +68,12 @@ describe("an honest round", () => {
     // Warm-up 1: stake placed in round 0 is active from round 1, so cycle 1 is the first the nodes can work.
     chain.playSubmissions(task, 1, honestProofs(FOUR, 1));
     assert.deepEqual(listRevealers(chain.state, task, 1).sort(), FOUR.map(accountOf).sort());
-    const events = distributeHonestly(chain, task, 1);
+    const events = chain.payCycle(task, 1);
 
     const paid = vestedIn(events, 1);
     assert.equal(paid.size, 4);
     for (const name of FOUR) assert.equal(paid.get(accountOf(name)), 25n * T, `${name} paid 25 tokens`);
-    const accepted = only(events, "DistributionAccepted");
-    assert.equal(accepted.total, 100n * T);
+    assert.equal(events.filter((event) => event.type === "DistributorSelected").length, 0, "no distributor (§6.2)");
     const completed = events.find((event) => event.type === "CycleCompleted" && event.cycle === 1);
     assert.deepEqual(completed, {
       type: "CycleCompleted",
@@ -97,7 +85,7 @@ describe("an honest round", () => {
     });
     assert.equal(events.filter((event) => event.type === "Slashed").length, 0);
 
-    // Accepted in round 3; vestingRounds 4: a quarter unlocks per round, all of it from round 7.
+    // Paid by the rule at the start of round 3; vestingRounds 4: a quarter unlocks per round, all from round 7.
     const vesting = getVesting(chain.state, task, accountOf("a"));
     assert.deepEqual(vesting?.tranches, [{ cycle: 1, amount: 25n * T, startRound: 3, endRound: 7, claimed: 0n }]);
     const claim = chain.send("a", { kind: "claim", task });
@@ -119,9 +107,9 @@ describe("a garbage submission", () => {
   it("is triggered by an assigned auditor, upheld, and slashed from stake and locked rewards", () => {
     const names = ["a", "b", "c", "d", "g"] as const;
     const { chain, task } = setupTask({ a: 100n * T, b: 100n * T, c: 100n * T, d: 100n * T, g: 100n * T });
-    // Cycle 1 is honest: g earns 20 tokens that vest over rounds 3..7.
+    // Cycle 1 is honest: g earns 20 tokens that vest over rounds 3..7 (paid by the rule as round 3 starts, §6.2).
     chain.playSubmissions(task, 1, honestProofs(names, 1));
-    distributeHonestly(chain, task, 1);
+    chain.payCycle(task, 1);
     assert.equal(chain.vesting(task, "g"), 20n * T);
 
     // Cycle 3 (review in round 4): g reveals garbage.
@@ -150,7 +138,7 @@ describe("a garbage submission", () => {
     const slashed = only(events, "Slashed");
     const fraction = BigInt(DEVNET_PARAMS.slashFractionBps);
     assert.equal(slashed.fromStake, (gStake * fraction) / BigInt(BPS), "slashFraction of the stake");
-    // Accepted in round 3, slashed in round 4: a quarter (5 tokens) unlocked and untouched, half of 15 cut.
+    // Paid in round 3, slashed in round 4: a quarter (5 tokens) unlocked and untouched, half of 15 cut.
     assert.equal(slashed.fromVesting, (15n * T * fraction) / BigInt(BPS));
     const total = slashed.fromStake + slashed.fromVesting;
     const share = (total * BigInt(DEVNET_PARAMS.whistleblowerShareBps)) / BigInt(BPS);
@@ -169,25 +157,22 @@ describe("a garbage submission", () => {
     assert.equal(chain.task(task).totalSlashed, total);
     assert.equal(getReveal(chain.state, task, 3, accountOf("g"))?.status, "invalid");
 
-    // g can no longer be paid for cycle 3, and the honest four share the bounty: a proof upheld invalid leaves the
-    // weighted rule's denominator (§6.2), so garbage does not dilute honest pay.
+    // g is not paid for cycle 3, and the honest four share the bounty: a proof upheld invalid leaves the weighted
+    // rule's denominator (§6.2), so garbage does not dilute honest pay. The rule pays the cycle itself: no list.
     chain.advanceTo(windows.distribution.opensAt);
-    const distributor = chain.distributorOf(task, 3);
-    assert.ok(distributor !== null && distributor !== "g", "a slashed submitter is never drawn");
-    const withG = [...equalSplit(chain.state, task, 3), { recipient: accountOf("g"), amount: 1n }].sort((x, y) =>
-      x.recipient < y.recipient ? -1 : 1,
-    );
-    const sneaky = chain.send(distributor, {
+    assert.equal(getCycle(chain.state, task, 3)?.outcome, "paid");
+    assert.equal(getCycle(chain.state, task, 3)?.distributor, null);
+    const sneaky = chain.send("a", {
       kind: "submitDistribution",
       task,
       cycle: 3,
       attempt: 0,
       chunk: 0,
       chunkCount: 1,
-      entries: withG,
+      entries: [{ recipient: accountOf("g"), amount: 1n }],
     });
-    assert.equal(sneaky.ok ? "ok" : sneaky.code, "DISTRIBUTION__NOT_A_SUBMITTER");
-    const payout = distributeHonestly(chain, task, 3);
+    assert.equal(sneaky.ok ? "ok" : sneaky.code, "DISTRIBUTION__PAID_BY_RULE");
+    const payout = chain.payCycle(task, 3);
     const paid = vestedIn(payout, 3);
     assert.equal(paid.size, 4);
     assert.equal(paid.get(accountOf("g")), undefined);
@@ -220,7 +205,7 @@ describe("a false trigger", () => {
     assert.equal(getReveal(chain.state, task, 1, accountOf("a"))?.status, "valid");
     assert.equal(getNode(chain.state, task, accountOf("f"))?.losingVotes, 1, "the griefer's vote lost");
 
-    const paid = vestedIn(distributeHonestly(chain, task, 1), 1);
+    const paid = vestedIn(chain.payCycle(task, 1), 1);
     assert.equal(paid.get(accountOf("a")), 20n * T, "the target is still paid");
   });
 });
@@ -268,7 +253,7 @@ describe("a lying distributor", () => {
     assert.equal(cycle?.attempt, 1);
 
     // Attempt 1 runs in the next round with someone else.
-    const payout = distributeHonestly(chain, task, 1);
+    const payout = chain.payCycle(task, 1);
     const retry = chain.eventsOf("DistributorSelected").filter((event) => event.cycle === 1 && event.attempt === 1);
     assert.equal(retry.length, 1);
     assert.notEqual(retry[0]?.distributor, accountOf(liar), "attempt 1 names a different node");
@@ -281,8 +266,9 @@ describe("a lying distributor", () => {
     assert.equal(only(payout, "DistributionAccepted").attempt, 1);
   });
 
-  it("that posts nothing gets a missed-duty mark, no slash, and is replaced", () => {
-    const { chain, task } = setupTask({ a: 100n * T, b: 100n * T, c: 100n * T, d: 100n * T });
+  it("that posts nothing gets a missed-duty mark, no slash, and is replaced (custom rule)", () => {
+    const custom = { distributionRule: "custom" } as const;
+    const { chain, task } = setupTask({ a: 100n * T, b: 100n * T, c: 100n * T, d: 100n * T }, custom);
     chain.playSubmissions(task, 1, honestProofs(FOUR, 1));
     const windows = chain.windows(task, 1);
     chain.advanceTo(windows.distribution.opensAt);
@@ -292,7 +278,7 @@ describe("a lying distributor", () => {
     assert.deepEqual([rejected.reason, rejected.distributor], ["missing", accountOf(idle)]);
     assert.equal(getNode(chain.state, task, accountOf(idle))?.missedDuties, 1);
     assert.equal(chain.stake(task, idle), 100n * T, "liveness is not fraud");
-    const payout = distributeHonestly(chain, task, 1);
+    const payout = chain.payCycle(task, 1);
     assert.notEqual(chain.distributorOf(task, 1), idle);
     assert.equal(vestedIn(payout, 1).size, 4);
     assert.equal(chain.eventsOf("Slashed").length, 0);
@@ -338,7 +324,7 @@ describe("a node that committed and did not reveal", () => {
     assert.equal(refused.ok ? "ok" : refused.code, "DISTRIBUTION__NOT_A_SUBMITTER");
     const list = equalSplit(chain.state, task, 1);
     assert.ok(!list.some((entry) => entry.recipient === accountOf("n")), "not in the list");
-    const payout = distributeHonestly(chain, task, 1);
+    const payout = chain.payCycle(task, 1);
     const paid = vestedIn(payout, 1);
     assert.equal(paid.size, 4);
     assert.equal(paid.get(accountOf("n")), undefined);
@@ -367,7 +353,7 @@ describe("a proof its auditors could not fetch (availability challenge, protocol
     assert.equal(chain.funds(task, "a"), balance, "bond returned");
     assert.equal(chain.stake(task, "o"), 100n * T);
     assert.equal(getReveal(chain.state, task, 1, accountOf("o"))?.status, "unavailable");
-    const paid = vestedIn(distributeHonestly(chain, task, 1), 1);
+    const paid = vestedIn(chain.payCycle(task, 1), 1);
     assert.equal(paid.size, 4);
     assert.equal(paid.get(accountOf("o")), undefined);
   });
@@ -399,7 +385,7 @@ describe("a proof its auditors could not fetch (availability challenge, protocol
     });
     assert.equal(again.ok ? "ok" : again.code, "AUDIT__ALREADY_TRIGGERED", "a published payload is available");
     chain.advanceTo(windows.proofVotes.closesAt);
-    const paid = vestedIn(distributeHonestly(chain, task, 1), 1);
+    const paid = vestedIn(chain.payCycle(task, 1), 1);
     assert.equal(paid.size, 5, "the challenged node is paid like the others");
   });
 });

@@ -684,6 +684,10 @@ class Simulation implements World {
       } else if (event.type === "DistributorSelected") {
         const node = this.#byAccount.get(event.distributor);
         if (node !== undefined) this.#wakeNext.add(node);
+      } else if (event.type === "Credited") {
+        // A returned bond or a whistleblower share is claimable at once (§5.5), as a real node would see next slot.
+        const node = this.#byAccount.get(event.node);
+        if (node !== undefined) this.#wakeNext.add(node);
       } else if (event.type === "Vested" && this.params.vestingRounds === 0) {
         // Only unvested pay is claimable at once; a tranche starts unlocking in the next round (woken anyway).
         const node = this.#byAccount.get(event.node);

@@ -67,12 +67,10 @@ export class InvariantMonitor {
     const acceptedHere = new Set<number>();
     const upheld = new Set<string>();
     for (const event of events) {
-      if (event.type === "DistributionAccepted") {
+      // A cycle is paid once: by its accepted list (custom) or by its rule when its proof votes close (§6.2).
+      if (event.type === "CycleCompleted" && event.outcome === "paid") {
         if (this.#acceptedCycles.has(event.cycle)) {
-          throw new InvariantBreak(
-            "paid-once",
-            `cycle ${event.cycle} accepted a second list (attempt ${event.attempt})`,
-          );
+          throw new InvariantBreak("paid-once", `cycle ${event.cycle} was paid a second time`);
         }
         this.#acceptedCycles.add(event.cycle);
         acceptedHere.add(event.cycle);
@@ -93,7 +91,7 @@ export class InvariantMonitor {
 
   #checkPayment(state: State, event: Extract<ProtocolEvent, { type: "Vested" }>, acceptedHere: Set<number>): void {
     if (!acceptedHere.has(event.cycle)) {
-      throw new InvariantBreak("paid-once", `payment for cycle ${event.cycle} outside the acceptance of its list`);
+      throw new InvariantBreak("paid-once", `payment for cycle ${event.cycle} outside the block that paid the cycle`);
     }
     const paid = (this.#paidByCycle.get(event.cycle) ?? 0n) + event.amount;
     this.#paidByCycle.set(event.cycle, paid);

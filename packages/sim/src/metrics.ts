@@ -268,15 +268,17 @@ export class Metrics {
           break;
         case "DistributionAccepted":
           this.#counts.lists.accepted += 1;
-          this.#onAccepted(event.cycle, series);
           break;
         case "DistributionRejected":
           if (event.reason === "upheld" || event.reason === "disputed") this.#counts.lists.rejected += 1;
           else this.#counts.lists.missing += 1;
           break;
         case "CycleCompleted":
-          if (event.outcome === "paid") this.#counts.cycles.paid += 1;
-          else if (event.outcome === "no-submitters") this.#counts.cycles.empty += 1;
+          // Paid by its accepted list (custom) or by its rule as its proof votes closed (§6.2): judged here either way.
+          if (event.outcome === "paid") {
+            this.#counts.cycles.paid += 1;
+            this.#onAccepted(event.cycle, series);
+          } else if (event.outcome === "no-submitters") this.#counts.cycles.empty += 1;
           else this.#counts.cycles.failed += 1;
           break;
         default:
@@ -361,7 +363,7 @@ export class Metrics {
     }
   }
 
-  /** Vested events of a cycle arrive together, before its DistributionAccepted: judged as one list. */
+  /** Vested events of a cycle arrive together, before its CycleCompleted: judged as one payment. */
   #onVested(event: Extract<ProtocolEvent, { type: "Vested" }>): void {
     const pending = this.#pendingPayments.get(event.cycle) ?? [];
     pending.push(event);

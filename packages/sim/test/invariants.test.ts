@@ -65,13 +65,13 @@ test("a slash without an upheld trigger is caught in its slot", () => {
   );
 });
 
-test("a payment above the bounty is caught when its list is accepted", () => {
+test("a payment above the bounty is caught when its cycle is paid", () => {
   expectBreak(
     () =>
       runSimulation(scenario, {
         seed: 9,
         afterBlock: ({ state, events }) => {
-          const accepted = events.find((event) => event.type === "DistributionAccepted");
+          const accepted = events.find((event) => event.type === "CycleCompleted" && event.outcome === "paid");
           const paid = events.find((event) => event.type === "Vested");
           if (accepted === undefined || paid?.type !== "Vested") return undefined;
           const extra = { ...paid, amount: 10n ** 15n };

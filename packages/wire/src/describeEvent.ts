@@ -287,7 +287,10 @@ function tell(event: WireEvent): Told {
       return {
         tone: event.outcome === "paid" ? "good" : "warn",
         title: "Cycle complete",
-        parts: say`${event.outcome}: paid ${amount(event.paid)}, returned ${amount(event.returned)} to the escrow`,
+        parts:
+          event.outcome === "paid"
+            ? say`paid ${amount(event.paid)} into vesting, returned ${amount(event.returned)} to the escrow`
+            : say`${event.outcome}: paid ${amount(event.paid)}, returned ${amount(event.returned)} to the escrow`,
       };
     case "CyclePruned":
       return {

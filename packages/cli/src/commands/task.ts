@@ -344,7 +344,7 @@ async function runTaskTest(
     onReport: say,
     onLimits: (limits) => say(describeTaskLimits(limits)),
   });
-  const paid = result.events.filter((event) => event.type === "DistributionAccepted").length;
+  const paid = result.events.filter((event) => event.type === "CycleCompleted" && event.outcome === "paid").length;
   const failed = result.calls.filter((call) => !call.ok);
   const summary = result.accounts.map((account, index) => {
     const view = getNodeView(result.state, result.taskId, account);

@@ -114,7 +114,7 @@ async function runOnce(
         },
       });
       flush(Number.POSITIVE_INFINITY);
-      const paid = result.events.filter((event) => event.type === "DistributionAccepted").length;
+      const paid = result.events.filter((event) => event.type === "CycleCompleted" && event.outcome === "paid").length;
       const failed = result.calls.filter((call) => !call.ok).length;
       const ok = failed === 0 && paid > 0;
       say(

@@ -50,7 +50,8 @@ describe("a devnet under CPU contention", { timeout: 300_000 }, () => {
         while (scanned < head) {
           const to = Math.min(head, scanned + 100);
           for (const block of await net.client.getBlocks(scanned + 1, to)) {
-            for (const { event } of block.events) if (event.type === "DistributionAccepted") accepted.add(event.cycle);
+            for (const { event } of block.events)
+              if (event.type === "CycleCompleted" && event.outcome === "paid") accepted.add(event.cycle);
             for (const tx of block.txs)
               if (!tx.result.ok) refusals.set(tx.result.code, (refusals.get(tx.result.code) ?? 0) + 1);
           }

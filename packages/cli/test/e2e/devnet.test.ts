@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { CycleView, NodeView } from "@gradual/ledger";
 import { type Devnet, startDevnet } from "../../src/devnet/startDevnet.ts";
-import { makeTempDir, nodeHealth, removeDir, runGradual, waitFor } from "./support.ts";
+import { ledgerEvents, makeTempDir, nodeHealth, removeDir, runGradual, waitFor } from "./support.ts";
 
 /**
  * The issue's main end-to-end scenario: a devnet of four `gradual node` processes (three honest, one submitting a
@@ -107,6 +107,13 @@ describe("devnet: five nodes, one cheating", { timeout: 240_000 }, () => {
     }
 
     // No cycle pays more than the bounty, and a paid cycle pays only valid submitters (protocol.md §11.2).
+    const events = await ledgerEvents(net.client);
+    const vestedInCycle = (all: typeof events, cycle: number) =>
+      all.flatMap((event) =>
+        event.type === "Vested" && event.task === net.taskId && event.cycle === cycle
+          ? [{ node: event.node, amount: BigInt(event.amount) }]
+          : [],
+      );
     let paidCycles = 0;
     for (const cycle of cycles) {
       const paid = BigInt(cycle.record.paid);
@@ -115,20 +122,17 @@ describe("devnet: five nodes, one cheating", { timeout: 240_000 }, () => {
       paidCycles += 1;
       const details = await net.client.getCycleDetails(net.taskId, cycle.cycle);
       assert.ok(details !== undefined);
-      const accepted = details.distributions.find((list) => list.status === "accepted");
-      assert.ok(accepted !== undefined, `cycle ${cycle.cycle} is paid: one list was accepted`);
-      const entries = details.distributionEntries[accepted.attempt] ?? [];
-      const total = entries.reduce((sum, entry) => sum + BigInt(entry.amount), 0n);
-      assert.equal(total, paid, `cycle ${cycle.cycle}: the accepted list is what was paid`);
+      // The devnet task's rule is `weighted`: the cycle paid itself, with no distributor and no list (§6.2).
+      assert.deepEqual(details.distributions, [], `cycle ${cycle.cycle} is paid without a list`);
+      const entries = vestedInCycle(events, cycle.cycle);
+      const total = entries.reduce((sum, entry) => sum + entry.amount, 0n);
+      assert.equal(total, paid, `cycle ${cycle.cycle}: its Vested events are what was paid`);
       const valid = new Set(details.reveals.filter((reveal) => reveal.status === "valid").map((r) => r.node));
       // A late challenge (protocol.md §5.7) may find a proof invalid or unavailable after its cycle was paid: it was
-      // valid when the list was accepted, and what it was paid is clawed back.
+      // valid when the cycle was paid, and what it was paid is clawed back.
       const lateTargets = new Set(details.triggers.filter((item) => item.late).map((t) => t.target));
       for (const entry of entries)
-        assert.ok(
-          valid.has(entry.recipient) || lateTargets.has(entry.recipient),
-          `cycle ${cycle.cycle}: paid a valid submitter`,
-        );
+        assert.ok(valid.has(entry.node) || lateTargets.has(entry.node), `cycle ${cycle.cycle}: paid a valid submitter`);
     }
     assert.ok(paidCycles >= 1, "at least one cycle was paid");
 

@@ -49,6 +49,8 @@ describe("a node killed in every window restarts without equivocating", { timeou
       honestNodes: 3,
       cheaters: 1,
       misbehave: "garbage:2",
+      // The custom rule, so that cycles have distributors and list windows to be killed in (§6.2).
+      params: { distributionRule: "custom" },
       nodeArgs: ["--quiet"],
     });
   });

@@ -84,6 +84,12 @@ export async function readBlocks(client: LedgerClient, from: number, to: number)
   return blocks;
 }
 
+/** Every event of the ledger's blocks up to its head, in order (window ends and transactions alike). */
+export async function ledgerEvents(client: LedgerClient): Promise<BlockWire["events"][number]["event"][]> {
+  const head = (await client.getChain()).head.number;
+  return (await readBlocks(client, 0, head)).flatMap((block) => block.events.map(({ event }) => event));
+}
+
 export type IncludedTx = {
   readonly block: number;
   readonly slot: number;

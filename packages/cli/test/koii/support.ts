@@ -1,9 +1,8 @@
 import { createHash } from "node:crypto";
 import { after, before } from "node:test";
 import type { CycleDetails, LedgerClient, NodeView } from "@gradual/ledger";
-import { MAX_BLOCK_RANGE } from "@gradual/wire";
 import { type KoiiDevnet, type StartKoiiDevnetOptions, startKoiiDevnet } from "../../src/koii/devnet.ts";
-import { makeTempDir, removeDir, waitFor } from "../e2e/support.ts";
+import { ledgerEvents, makeTempDir, removeDir, waitFor } from "../e2e/support.ts";
 
 /** Helpers of the Koii end-to-end tests: what the ledger recorded, cycle by cycle. */
 
@@ -62,15 +61,9 @@ export function vestedTo(cycles: readonly CycleDetails[], account: string): bigi
  * shares; protocol.md §5.5): it sits in the vesting record beside the rewards, unlocked.
  */
 export async function creditedTo(client: LedgerClient, taskId: string, account: string): Promise<bigint> {
-  const head = (await client.getChain()).head.number;
   let total = 0n;
-  for (let from = 0; from <= head; from += MAX_BLOCK_RANGE) {
-    const blocks = await client.getBlocks(from, Math.min(head, from + MAX_BLOCK_RANGE - 1));
-    for (const block of blocks) {
-      for (const { event } of block.events) {
-        if (event.type === "Credited" && event.task === taskId && event.node === account) total += BigInt(event.amount);
-      }
-    }
+  for (const event of await ledgerEvents(client)) {
+    if (event.type === "Credited" && event.task === taskId && event.node === account) total += BigInt(event.amount);
   }
   return total;
 }

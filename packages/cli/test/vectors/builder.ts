@@ -23,7 +23,6 @@ import {
   getCycle,
   getCycleWindows,
   getReveal,
-  getRuleDistribution,
   getTask,
   type Hash,
   isDecodeRejection,
@@ -389,13 +388,6 @@ export class VectorBuilder {
       .sort();
     const share = record.reserved / BigInt(Math.max(valid.length, 1));
     return valid.map((recipient) => ({ recipient, amount: share }));
-  }
-
-  /** The one list a ledger-computed rule (`weighted`, `equal`) accepts for the cycle, as the ledger computes it. */
-  ruleList(cycle: number): DistributionEntry[] {
-    const entries = getRuleDistribution(this.state, this.task, cycle);
-    if (entries === null) throw new Error("ruleList: the task's distribution rule is custom");
-    return entries;
   }
 
   submitList(

@@ -12,7 +12,7 @@ const MARKS: readonly {
 }[] = [
   { type: "Slashed", mark: "✂", label: "slash", tone: "bad" },
   { type: "AuditTriggered", mark: "!", label: "audit raised", tone: "warn" },
-  { type: "DistributionAccepted", mark: "$", label: "list paid", tone: "good" },
+  { type: "Vested", mark: "$", label: "rewards paid", tone: "good" },
   { type: "CycleStarted", mark: "▶", label: "cycle started", tone: "neutral" },
 ];
 

@@ -53,13 +53,14 @@ export type CallRecord<NodeName = string> = {
   readonly detail: string;
 };
 
-/** The outcomes a task developer wants to see in `gradual task test`: audits, slashes, lists and a paused task. */
+/** The outcomes a task developer wants to see in `gradual task test`: audits, slashes, lists, payments, a pause. */
 const TOLD_EVENTS: ReadonlySet<ProtocolEventType> = new Set<ProtocolEventType>([
   "AuditTriggered",
   "TriggerResolved",
   "Slashed",
   "DistributionAccepted",
   "DistributionRejected",
+  "CycleCompleted",
   "TaskPaused",
 ]);
 

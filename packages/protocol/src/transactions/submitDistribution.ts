@@ -71,19 +71,20 @@ export function ruleAmount(task: TaskRecord, cycle: CycleRecord, reveal: RevealR
 }
 
 /**
- * protocol.md §6.2: the selected distributor posts its list in chunks during the first `distributionSlots` of the
- * attempt's round. The ledger checks all it can without running task code: order, uniqueness, that every
- * recipient is a valid submitter of the cycle and the bounty bound; under a ledger-computed rule, also every
- * amount and that the list names every valid submitter, so such a list is right or refused.
+ * protocol.md §6.2: under the `custom` rule, the selected distributor posts its list in chunks during the first
+ * `distributionSlots` of the attempt's round. The ledger checks all it can without running task code: order,
+ * uniqueness, that every recipient is a valid submitter of the cycle and the bounty bound; the other nodes check the
+ * amounts (§6.3). A ledger-computed rule takes no list: the cycle pays itself (§6.2, `payByRule`).
  */
 export function applySubmitDistribution(context: TransitionContext, tx: SubmitDistributionTx): Rejection | null {
   const { draft, slot } = context;
   const task = findTask(draft, tx.task);
   if (isRejection(task)) return task;
-  const cycle = draft.cycle(task.id, tx.cycle);
-  if (cycle === undefined || cycle.outcome !== null)
-    return reject("CYCLE__NOT_FOUND", { task: task.id, cycle: tx.cycle });
   const ref = { task: task.id, cycle: tx.cycle };
+  const rule = task.params.distributionRule;
+  if (rule !== "custom") return reject("DISTRIBUTION__PAID_BY_RULE", { ...ref, rule });
+  const cycle = draft.cycle(task.id, tx.cycle);
+  if (cycle === undefined || cycle.outcome !== null) return reject("CYCLE__NOT_FOUND", ref);
   if (tx.attempt !== cycle.attempt) {
     return reject("DISTRIBUTION__WRONG_ATTEMPT", { ...ref, expected: cycle.attempt, got: tx.attempt });
   }
@@ -123,24 +124,11 @@ export function applySubmitDistribution(context: TransitionContext, tx: SubmitDi
     if (reveal === undefined || reveal.status !== "valid") {
       return reject("DISTRIBUTION__NOT_A_SUBMITTER", { ...ref, recipient: entry.recipient });
     }
-    const expected = ruleAmount(task, cycle, reveal);
-    if (expected !== null && entry.amount !== expected) {
-      return reject("DISTRIBUTION__WRONG_AMOUNT", {
-        ...ref,
-        recipient: entry.recipient,
-        expected,
-        got: entry.amount,
-      });
-    }
     total += entry.amount;
     last = entry.recipient;
   }
   if (total > cycle.reserved) return reject("DISTRIBUTION__OVER_BOUNTY", { ...ref, total, bounty: cycle.reserved });
   const entryCount = list.entryCount + tx.entries.length;
-  const isLastChunk = list.chunksReceived + 1 === list.chunkCount;
-  if (isLastChunk && task.params.distributionRule !== "custom" && entryCount !== cycle.validCount) {
-    return reject("DISTRIBUTION__INCOMPLETE", { ...ref, expected: cycle.validCount, got: entryCount });
-  }
   draft.set(stateKeys.distributionChunk(task.id, tx.cycle, tx.attempt, tx.chunk), tx.entries);
   const chunksReceived = list.chunksReceived + 1;
   draft.set(key, {

@@ -4,14 +4,18 @@ import { roundOf } from "../schedule.ts";
 import { payUnlocked } from "../tasks.ts";
 import type { CycleOutcome, CycleRecord } from "../types.ts";
 
-/** Ends a cycle: whatever it did not pay returns to the escrow (protocol.md §8.2). */
-export function completeCycle(context: TransitionContext, cycle: CycleRecord, outcome: CycleOutcome): void {
+/**
+ * Ends a cycle: whatever it did not pay returns to the escrow (protocol.md §8.2), except `kept`, the rounding dust of
+ * a ledger-computed rule (§6.2), which stays reserved in the cycle.
+ */
+export function completeCycle(context: TransitionContext, cycle: CycleRecord, outcome: CycleOutcome, kept = 0n): void {
   const { draft } = context;
   const task = draft.task(cycle.task);
   assert(task !== undefined, `cycle ${cycle.cycle} of a missing task ${cycle.task}`);
-  const returned = cycle.reserved;
+  assert(kept >= 0n && kept <= cycle.reserved, `cycle ${cycle.cycle} keeps ${kept} of ${cycle.reserved}`);
+  const returned = cycle.reserved - kept;
   draft.move("reserved", "escrows", returned);
-  draft.setCycle({ ...cycle, reserved: 0n, outcome, completedRound: roundOf(task, context.slot) });
+  draft.setCycle({ ...cycle, reserved: kept, outcome, completedRound: roundOf(task, context.slot) });
   draft.setTask({
     ...task,
     escrow: task.escrow + returned,

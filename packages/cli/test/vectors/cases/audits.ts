@@ -169,15 +169,13 @@ export const AUDIT_CASES: readonly VectorCase[] = [
   {
     path: "triggerAudit/rejected-list-checked-by-ledger",
     description:
-      "In a task with distributionRule weighted, the distributor of cycle 0 posted the ledger-computed list; another node triggers against it: AUDIT__LIST_CHECKED_BY_LEDGER (the ledger checked every amount, so the list cannot be wrong).",
+      "In a task with distributionRule weighted, cycle 0 paid itself by the rule at the start of round 2; in slot 32 bob triggers a distribution audit against carol: AUDIT__LIST_CHECKED_BY_LEDGER (the ledger computes every amount itself, so there is no list to contest).",
     build(b) {
       taskWithNodes(b, { distributionRule: "weighted" });
       workCycle(b, 0);
-      const distributor = toDistribution(b, 0);
-      b.submitList(distributor, 0, b.ruleList(0));
       b.advanceTo(32);
       b.begin();
-      b.trigger(othersThan(distributor)[0] ?? "bob", 0, accountOf(distributor), {
+      b.trigger("bob", 0, accountOf("carol"), {
         kind: "distribution",
         expect: "AUDIT__LIST_CHECKED_BY_LEDGER",
       });

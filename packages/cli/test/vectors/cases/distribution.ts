@@ -158,18 +158,6 @@ export const DISTRIBUTION_CASES: readonly VectorCase[] = [
     },
   },
   {
-    path: "submitDistribution/accepted-weighted",
-    description:
-      "In a task with distributionRule weighted, the distributor of cycle 0 posts the ledger-computed list in slot 30: each valid submitter gets reserved × its weight at reveal / the cycle's revealed weight (1000 × 300/600 = 500 to bob, 333 to carol, 166 to dave), and the ledger accepts it because every amount is exactly that and nobody is left out.",
-    build(b) {
-      taskWithNodes(b, { distributionRule: "weighted" });
-      workCycle(b, 0);
-      const distributor = toDistribution(b, 0);
-      b.begin();
-      b.submitList(distributor, 0, b.ruleList(0));
-    },
-  },
-  {
     path: "submitDistribution/accepted-zero-amount",
     description:
       "In a task with distributionRule custom, the distributor's list pays dave 0 and the two others 333 each: a zero amount is allowed in an entry (a ledger-computed rule lists every valid submitter, even one whose share floors to 0); it creates no vesting tranche when the list is paid.",
@@ -185,29 +173,17 @@ export const DISTRIBUTION_CASES: readonly VectorCase[] = [
     },
   },
   {
-    path: "submitDistribution/rejected-wrong-amount",
+    path: "submitDistribution/rejected-paid-by-rule",
     description:
-      "In a task with distributionRule weighted, the distributor of cycle 0 posts the equal split (333 to each) instead of the weighted one: DISTRIBUTION__WRONG_AMOUNT at the first entry that differs (context: recipient, expected and got), although the list is within the bounty.",
+      "In a task with distributionRule weighted, cycle 0 paid itself at the start of round 2 (no distributor was drawn); in slot 30 bob posts a list paying himself: DISTRIBUTION__PAID_BY_RULE (context: the rule). Lists exist only under the custom rule (protocol.md §6.2).",
     build(b) {
       taskWithNodes(b, { distributionRule: "weighted" });
       workCycle(b, 0);
-      const distributor = toDistribution(b, 0);
+      b.advanceTo(30);
       b.begin();
-      b.submitList(distributor, 0, b.honestList(0), { expect: "DISTRIBUTION__WRONG_AMOUNT" });
-    },
-  },
-  {
-    path: "submitDistribution/rejected-incomplete",
-    description:
-      "In a task with distributionRule weighted, the distributor posts the ledger-computed list in 2 chunks but leaves the last valid submitter out: chunk 0 (1 entry) is accepted, the last chunk (1 entry) is DISTRIBUTION__INCOMPLETE (expected 3 entries, got 2), and the list stays receiving.",
-    build(b) {
-      taskWithNodes(b, { distributionRule: "weighted" });
-      workCycle(b, 0);
-      const distributor = toDistribution(b, 0);
-      const list = b.ruleList(0);
-      b.begin();
-      b.submitList(distributor, 0, list.slice(0, 1), { chunk: 0, chunkCount: 2 });
-      b.submitList(distributor, 0, list.slice(1, 2), { chunk: 1, chunkCount: 2, expect: "DISTRIBUTION__INCOMPLETE" });
+      b.submitList("bob", 0, [{ recipient: accountOf("bob"), amount: 1_000n }], {
+        expect: "DISTRIBUTION__PAID_BY_RULE",
+      });
     },
   },
   {

@@ -299,17 +299,29 @@ export const WINDOW_CASES: readonly VectorCase[] = [
     },
   },
   {
-    path: "windows/distribution-accepted-weighted",
+    path: "windows/paid-by-weighted-rule",
     description:
-      "A task with distributionRule weighted: the distributor of cycle 0 posted the ledger-computed list, 1000 × weight at reveal / revealed weight (bob 500, carol 333, dave 166). Nobody can trigger against it; at slot 37 it is accepted, each entry vests over rounds [2, 4), and the unpaid 1 returns to the escrow.",
+      "A task with distributionRule weighted: at the first slot of round 2 (slot 30), where a distributor would be drawn, cycle 0 pays itself with no distributor and no list: 1000 × weight at reveal / revealed weight vests to each valid submitter (bob 500, carol 333, dave 166) over rounds [2, 4). The rule owes ⌊1000 × 600 / 600⌋ = 1000; the shares floor to 999, and that 1 of rounding dust stays reserved in the cycle; nothing returns to the escrow.",
     build(b) {
       taskWithNodes(b, { distributionRule: "weighted" });
       workCycle(b, 0);
-      const distributor = toDistribution(b, 0);
-      b.submitList(distributor, 0, b.ruleList(0));
-      b.advanceTo(36);
+      const paid = b.windows(0).distribution.opensAt;
+      b.advanceTo(paid - 1);
       b.begin();
-      b.advanceTo(37);
+      b.advanceTo(paid);
+    },
+  },
+  {
+    path: "windows/paid-by-equal-rule",
+    description:
+      "A task with distributionRule equal: at the first slot of round 2 cycle 0 pays ⌊1000 / 3⌋ = 333 to each of its three valid submitters, vesting over rounds [2, 4), and returns the other 1 to the escrow (the rule owes exactly 333 × 3, so no dust stays).",
+    build(b) {
+      taskWithNodes(b, { distributionRule: "equal" });
+      workCycle(b, 0);
+      const paid = b.windows(0).distribution.opensAt;
+      b.advanceTo(paid - 1);
+      b.begin();
+      b.advanceTo(paid);
     },
   },
   {

@@ -1,0 +1,548 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity 0.8.37;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import "./GradualTypes.sol";
+import {GradualState} from "./GradualState.sol";
+
+/// @title Gradual Consensus settlement (first half: money, tasks, staking, commits, reveals, seeds).
+/// @notice The TypeScript core's rules (`packages/protocol`, docs/protocol.md) as a contract. Every function that
+/// touches a task first applies the task's window ends that are due (round starts §8.1, reveal closes §4.4), so
+/// the state equals the core's at the current slot. Not in this half: triggers, votes, resolution, availability
+/// challenges, distribution (draw, lists), vesting and claims, pruning, late challenges, cycle completion.
+contract Gradual is GradualState, ReentrancyGuard {
+    using SafeERC20 for IERC20;
+
+    /// @param token_ The ERC-20 the task money is in.
+    /// @param genesisTimestamp_ The Unix time (seconds) of slot 0.
+    /// @param slotMs_ Slot length in milliseconds.
+    constructor(IERC20 token_, uint64 genesisTimestamp_, uint32 slotMs_)
+        GradualState(token_, genesisTimestamp_, slotMs_)
+    {}
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Money (§3.1).
+
+    /// @notice Pulls `amount` of the token from the caller into the caller's internal balance.
+    /// @param amount Base units, in (0, 2^128).
+    function deposit(uint256 amount) external nonReentrant {
+        _requireAmount(amount);
+        bytes32 account = _sender();
+        _balances[account] += amount;
+        _totals.balances += amount;
+        _supply += amount;
+        if (_supply >= AMOUNT_LIMIT) revert TX__MALFORMED();
+        emit Deposited(account, amount);
+        token.safeTransferFrom(msg.sender, address(this), amount);
+    }
+
+    /// @notice Pays `amount` of the caller's internal balance out to the caller's address.
+    /// @param amount Base units, in (0, 2^128).
+    function withdrawBalance(uint256 amount) external nonReentrant {
+        _requireAmount(amount);
+        bytes32 account = _sender();
+        _requireBalance(account, amount);
+        _balances[account] -= amount;
+        _totals.balances -= amount;
+        _supply -= amount;
+        emit BalanceWithdrawn(account, msg.sender, amount);
+        token.safeTransfer(msg.sender, amount);
+    }
+
+    /// @notice §3.1 (`transfer.ts`): moves internal balance to another account.
+    /// @param to The receiving account id.
+    /// @param amount Base units, in (0, 2^128).
+    function transfer(bytes32 to, uint256 amount) external {
+        _requireAmount(amount);
+        bytes32 from = _sender();
+        if (to == from) revert TRANSFER__TO_SELF();
+        _requireBalance(from, amount);
+        _balances[from] -= amount;
+        _balances[to] += amount;
+        emit Transferred(from, to, amount);
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Tasks (§8).
+
+    /// @notice §8.1 (`createTask.ts`): locks the caller's funding in a new task's escrow; round 0 starts next slot.
+    /// @param name Letters, digits, space, '.', '_' or '-', starting with a letter or digit, at most 64 bytes.
+    /// @param bundleHash The task bundle's hash.
+    /// @param metadataHash The metadata's hash, or bytes32(0) for none.
+    /// @param params The task's parameters (validated as `findParamsProblems`).
+    /// @param funding Base units moved from the balance into the escrow, at least `params.bountyPerRound`.
+    /// @return id The new task's id.
+    function createTask(
+        string calldata name,
+        bytes32 bundleHash,
+        bytes32 metadataHash,
+        TaskParams calldata params,
+        uint256 funding
+    ) external returns (bytes32 id) {
+        _requireAmount(funding);
+        _requireName(name);
+        _validateParams(params);
+        if (funding < params.bountyPerRound) revert TASK__BELOW_FIRST_BOUNTY();
+        uint32 count = _taskCount;
+        if (count >= MAX_TASKS) revert TASK__LIMIT_REACHED();
+        bytes32 creator = _sender();
+        _requireBalance(creator, funding);
+        id = _newTaskId(creator, count);
+        uint64 slot = _slot();
+        _balances[creator] -= funding;
+        _totals.balances -= funding;
+        _totals.escrows += funding;
+        Task storage task = _tasks[id];
+        task.exists = true;
+        task.status = TaskStatus.Active;
+        task.index = count;
+        task.createdSlot = slot;
+        task.startSlot = slot + 1;
+        task.settledSlot = slot;
+        task.seedCycle = -1;
+        task.rampFoldedThrough = FOLDED_NEVER;
+        task.creator = creator;
+        task.bundleHash = bundleHash;
+        task.metadataHash = metadataHash;
+        task.seedHead = _genesisSeed(id);
+        task.escrow = funding;
+        task.name = name;
+        task.params = params;
+        _taskAt[count] = id;
+        _taskCount = count + 1;
+        emit TaskCreated(id, creator, funding, name, bundleHash, metadataHash, params);
+    }
+
+    /// @notice §8.1 (`fundTask.ts`): adds to a task's escrow; a paused task resumes at its next round start.
+    /// @param id The task.
+    /// @param amount Base units, in (0, 2^128).
+    function fundTask(bytes32 id, uint256 amount) external {
+        _requireAmount(amount);
+        Task storage task = _touch(id);
+        _requireOpen(task);
+        bytes32 from = _sender();
+        _requireBalance(from, amount);
+        _balances[from] -= amount;
+        _totals.balances -= amount;
+        _totals.escrows += amount;
+        task.escrow += amount;
+        emit TaskFunded(id, from, amount);
+    }
+
+    /// @notice §8.3 (`closeTask.ts`): no new cycle starts; with no open cycle the escrow returns at once.
+    /// @param id The task; only its creator may close it.
+    function closeTask(bytes32 id) external {
+        Task storage task = _touch(id);
+        bytes32 from = _sender();
+        if (task.creator != from) revert TASK__NOT_CREATOR();
+        _requireOpen(task);
+        task.status = TaskStatus.Closing;
+        emit TaskClosing(id, from);
+        if (_openCycles[id].length == 0) {
+            uint256 refunded = task.escrow;
+            _totals.escrows -= refunded;
+            _totals.balances += refunded;
+            _balances[task.creator] += refunded;
+            task.status = TaskStatus.Closed;
+            task.escrow = 0;
+            emit TaskClosed(id, refunded);
+        }
+    }
+
+    /// @notice Applies up to `maxSteps` of the task's due window ends (round starts, reveal closes). Anyone may call
+    /// it; transactions settle up to MAX_SETTLE_STEPS themselves and refuse with TASK__NOT_SETTLED beyond.
+    /// @param id The task.
+    /// @param maxSteps The most window ends to apply in this call.
+    /// @return done True when the task is settled through the current slot.
+    function settle(bytes32 id, uint256 maxSteps) external returns (bool done) {
+        _requireTask(id);
+        return _settle(id, maxSteps);
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Staking (§3.2-§3.4).
+
+    /// @notice §3.2 (`stake.ts`): registers the caller as a node of the task or adds a lot to its stake; the lot
+    /// is active after `warmupRounds` and ramps over `rampRounds`.
+    /// @param id The task.
+    /// @param amount Base units, in (0, 2^128).
+    /// @param nodeUrl The node's http(s) URL, at most 256 bytes.
+    function stake(bytes32 id, uint256 amount, string calldata nodeUrl) external {
+        _requireAmount(amount);
+        _requireUrl(nodeUrl);
+        Task storage task = _touch(id);
+        _requireOpen(task);
+        _refreshRamp(id, task);
+        bytes32 account = _sender();
+        Node storage node = _nodes[id][account];
+        bool known = node.exists;
+        if (known && node.unbonding > 0) revert STAKE__UNBONDING();
+        if (!known && task.nodeCount >= task.params.maxNodes) revert TASK__FULL();
+        uint256 existing = known ? _nodeStake(node) : 0;
+        if (existing + amount < task.params.minimumStake) revert STAKE__BELOW_MINIMUM();
+        _requireBalance(account, amount);
+        int64 activation = _roundOf(task, _slot()) + int64(uint64(task.params.warmupRounds));
+        if (activation > task.rampFoldedThrough && _rampingLots(task, node) >= MAX_UNRAMPED_LOTS) {
+            revert STAKE__TOO_MANY_LOTS();
+        }
+        _balances[account] -= amount;
+        _totals.balances -= amount;
+        _totals.stakes += amount;
+        if (known) {
+            _foldNodeLots(task, node);
+        } else {
+            node.exists = true;
+            node.index = task.nodeCount;
+            node.lastRevealCycle = -1;
+        }
+        node.url = nodeUrl;
+        if (activation <= task.rampFoldedThrough) {
+            node.rampedStake += amount;
+        } else {
+            node.lots.push(StakeLot({amount: uint128(amount), activationRound: activation}));
+        }
+        if (!known) {
+            _nodeAt[id][task.nodeCount] = account;
+            task.nodeCount += 1;
+        }
+        _addToRamp(id, task, amount, activation);
+        emit Staked(id, account, amount, activation, nodeUrl);
+    }
+
+    /// @notice §3.4 (`unstake.ts`): the caller's whole stake starts unbonding for `unbondingRounds`.
+    /// @param id The task.
+    function unstake(bytes32 id) external {
+        Task storage task = _touch(id);
+        _refreshRamp(id, task);
+        bytes32 account = _sender();
+        Node storage node = _nodes[id][account];
+        if (!node.exists || _nodeStake(node) == 0) revert NODE__NOT_STAKED();
+        _foldNodeLots(task, node);
+        StakeLot[] storage lots = node.lots;
+        // At most MAX_UNRAMPED_LOTS lots.
+        for (uint256 i = 0; i < lots.length; i += 1) {
+            _removeFromRamp(id, task, lots[i].amount, lots[i].activationRound);
+        }
+        _removeFromRamp(id, task, node.rampedStake, task.rampFoldedThrough);
+        uint256 amount = _nodeStake(node);
+        int64 untilRound = _roundOf(task, _slot()) + int64(uint64(task.params.unbondingRounds));
+        _totals.stakes -= amount;
+        _totals.unbonding += amount;
+        delete node.lots;
+        node.rampedStake = 0;
+        node.unbonding += amount;
+        node.unbondingUntilRound = untilRound;
+        emit Unstaked(id, account, amount, untilRound);
+    }
+
+    /// @notice §3.4 (`withdraw.ts`): after unbonding, and once the node's last proof cannot be challenged any more,
+    /// the unbonded stake returns to the caller's balance; a node with no stake left leaves the task.
+    /// @param id The task.
+    function withdraw(bytes32 id) external {
+        Task storage task = _touch(id);
+        bytes32 account = _sender();
+        Node storage node = _nodes[id][account];
+        uint256 unbonding = node.unbonding;
+        if (!node.exists || unbonding == 0) revert WITHDRAW__NOTHING_UNBONDING();
+        int64 round = _roundOf(task, _slot());
+        if (round < node.unbondingUntilRound) revert WITHDRAW__STILL_BONDED(round, node.unbondingUntilRound);
+        int64 challengeableUntil = node.lastRevealCycle < 0
+            ? int64(0)
+            : node.lastRevealCycle + 3 + int64(uint64(task.params.allowedFailedDistributions))
+                + int64(uint64(task.params.vestingRounds));
+        if (round < challengeableUntil) revert WITHDRAW__STILL_CHALLENGEABLE(round, challengeableUntil);
+        _totals.unbonding -= unbonding;
+        _totals.balances += unbonding;
+        _balances[account] += unbonding;
+        emit Withdrawn(id, account, unbonding);
+        if (_nodeStake(node) == 0) {
+            // removeNode: swap with the last index (O(1)). The core also drops the node's commit records of recent
+            // cycles (pruning, not in this half): here they stay, and no later commit or reveal can meet them.
+            uint32 last = task.nodeCount - 1;
+            uint32 index = node.index;
+            if (index != last) {
+                bytes32 moved = _nodeAt[id][last];
+                _nodes[id][moved].index = index;
+                _nodeAt[id][index] = moved;
+            }
+            delete _nodeAt[id][last];
+            delete _nodes[id][account];
+            task.nodeCount = last;
+        } else {
+            node.unbonding = 0;
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Work (§4).
+
+    /// @notice §4.1 (`commit.ts`): commits H(task, cycle, node, proofDigest, salt) in the last `commitSlots` of the
+    /// cycle's round; records the node's weight in that round.
+    /// @param id The task.
+    /// @param cycle The cycle (its work round).
+    /// @param commitment The commitment (see `commitmentOf`).
+    function commit(bytes32 id, uint32 cycle, bytes32 commitment) external {
+        Task storage task = _touch(id);
+        Cycle storage record = _cycles[id][cycle];
+        if (!record.exists) revert CYCLE__NOT_FOUND();
+        uint64 slot = _slot();
+        int256 closesAt = _roundStart(task, int64(uint64(cycle)) + 1);
+        int256 opensAt = closesAt - int256(uint256(task.params.commitSlots));
+        if (int256(uint256(slot)) < opensAt || int256(uint256(slot)) >= closesAt) revert COMMIT__WINDOW_CLOSED();
+        bytes32 account = _sender();
+        Node storage node = _nodes[id][account];
+        if (!node.exists) revert NODE__NOT_STAKED();
+        int64 round = _roundOf(task, slot);
+        // nodeActiveStake and nodeWeight of the fresh node: a lot the aggregate folded is fully ramped and active,
+        // so counting it as a lot gives the same sums. At most MAX_UNRAMPED_LOTS iterations.
+        uint256 active = node.rampedStake;
+        uint256 weight = node.rampedStake;
+        uint32 rampRounds = task.params.rampRounds;
+        StakeLot[] storage lots = node.lots;
+        for (uint256 i = 0; i < lots.length; i += 1) {
+            StakeLot memory lot = lots[i];
+            if (lot.activationRound <= round) active += lot.amount;
+            weight += _lotWeight(lot, round, rampRounds);
+        }
+        if (active < task.params.minimumStake) revert NODE__NOT_ACTIVE();
+        Commit storage stored = _commits[id][cycle][account];
+        if (stored.exists) revert COMMIT__DUPLICATE();
+        stored.exists = true;
+        stored.slot = slot;
+        stored.weight = uint128(weight);
+        stored.commitment = commitment;
+        record.commitCount += 1;
+        emit Committed(id, cycle, account, commitment, uint128(weight));
+    }
+
+    /// @notice §4.2 (`reveal.ts`): opens the caller's commitment in the first `revealSlots` of the next round; the
+    /// reveal gets the next index and its salt is folded into the cycle's seed accumulator.
+    /// @param id The task.
+    /// @param cycle The cycle.
+    /// @param proofDigest The proof's SHA-256.
+    /// @param salt The commitment's salt.
+    function reveal(bytes32 id, uint32 cycle, bytes32 proofDigest, bytes32 salt) external {
+        Task storage task = _touch(id);
+        Cycle storage record = _cycles[id][cycle];
+        if (!record.exists) revert CYCLE__NOT_FOUND();
+        uint64 slot = _slot();
+        int256 opensAt = _roundStart(task, int64(uint64(cycle)) + 1);
+        int256 closesAt = opensAt + int256(uint256(task.params.revealSlots));
+        if (int256(uint256(slot)) < opensAt || int256(uint256(slot)) >= closesAt) revert REVEAL__WINDOW_CLOSED();
+        bytes32 account = _sender();
+        Node storage node = _nodes[id][account];
+        if (!node.exists || _nodeStake(node) == 0) revert NODE__NOT_STAKED();
+        Commit storage committed = _commits[id][cycle][account];
+        if (!committed.exists) revert REVEAL__NO_COMMIT();
+        Reveal storage stored = _reveals[id][cycle][account];
+        if (stored.exists) revert REVEAL__DUPLICATE();
+        bytes32 opened = _commitment(id, cycle, account, proofDigest, salt);
+        if (opened != committed.commitment) revert REVEAL__MISMATCH(committed.commitment, opened);
+        uint128 weight = committed.weight;
+        uint32 index = record.revealCount;
+        node.lastRevealCycle = int64(uint64(cycle));
+        stored.exists = true;
+        stored.proofDigest = proofDigest;
+        stored.salt = salt;
+        stored.index = index;
+        stored.slot = slot;
+        stored.weight = weight;
+        _revealAt[id][cycle][index] = account;
+        record.revealCount = index + 1;
+        record.validCount += 1;
+        record.revealedWeight += weight;
+        record.shareCount += 1;
+        record.saltAccumulator = _accumulateSalt(record.saltAccumulator, salt);
+        emit Revealed(id, cycle, account, proofDigest, index, salt);
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Views: the records as stored (call `settle` first for the state at the current slot).
+
+    /// @notice The commitment a node must commit (§4.1), for clients.
+    function commitmentOf(bytes32 id, uint32 cycle, bytes32 node, bytes32 proofDigest, bytes32 salt)
+        external
+        pure
+        returns (bytes32)
+    {
+        return _commitment(id, cycle, node, proofDigest, salt);
+    }
+
+    /// @notice The current slot.
+    function currentSlot() external view returns (uint64) {
+        return _slot();
+    }
+
+    /// @notice An account's internal balance.
+    function balanceOf(bytes32 account) external view returns (uint256) {
+        return _balances[account];
+    }
+
+    /// @notice The chain totals and the money held (`totals`, `chain.supply`, `chain.taskCount`).
+    function chainTotals() external view returns (Totals memory totals, uint256 supply, uint32 taskCount) {
+        return (_totals, _supply, _taskCount);
+    }
+
+    /// @notice The id of the task with this index.
+    function taskAt(uint32 index) external view returns (bytes32) {
+        return _taskAt[index];
+    }
+
+    /// @notice A task record, its open cycles and its ramp buckets (non-empty ones, ascending).
+    function getTask(bytes32 id)
+        external
+        view
+        returns (Task memory task, uint32[] memory openCycles, int64[] memory bucketRounds, uint256[] memory bucketStakes)
+    {
+        task = _tasks[id];
+        openCycles = _openCycles[id];
+        int64[] storage rounds = _bucketRounds[id];
+        uint256 count = 0;
+        for (uint256 i = task.rampHead; i < rounds.length; i += 1) if (_bucketStake[id][rounds[i]] != 0) count += 1;
+        bucketRounds = new int64[](count);
+        bucketStakes = new uint256[](count);
+        uint256 next = 0;
+        for (uint256 i = task.rampHead; i < rounds.length; i += 1) {
+            uint256 staked = _bucketStake[id][rounds[i]];
+            if (staked == 0) continue;
+            bucketRounds[next] = rounds[i];
+            bucketStakes[next] = staked;
+            next += 1;
+        }
+    }
+
+    /// @notice A node record.
+    function getNode(bytes32 id, bytes32 account) external view returns (Node memory) {
+        return _nodes[id][account];
+    }
+
+    /// @notice The account of the node with this index.
+    function nodeAt(bytes32 id, uint32 index) external view returns (bytes32) {
+        return _nodeAt[id][index];
+    }
+
+    /// @notice A cycle record.
+    function getCycle(bytes32 id, uint32 cycle) external view returns (Cycle memory) {
+        return _cycles[id][cycle];
+    }
+
+    /// @notice A commit record.
+    function getCommit(bytes32 id, uint32 cycle, bytes32 node) external view returns (Commit memory) {
+        return _commits[id][cycle][node];
+    }
+
+    /// @notice A reveal record.
+    function getReveal(bytes32 id, uint32 cycle, bytes32 node) external view returns (Reveal memory) {
+        return _reveals[id][cycle][node];
+    }
+
+    /// @notice The node that made the reveal with this index.
+    function revealAt(bytes32 id, uint32 cycle, uint32 index) external view returns (bytes32) {
+        return _revealAt[id][cycle][index];
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Input checks (the core's wire schema and `findParamsProblems`).
+
+    /// @dev A task name: [A-Za-z0-9][A-Za-z0-9 ._-]*, at most MAX_TASK_NAME_LENGTH bytes (the loop's bound), and not
+    /// the text of a bigint ("12n": the core's canonical encoding would read it back as a number).
+    function _requireName(string calldata name) internal pure {
+        bytes calldata text = bytes(name);
+        uint256 length = text.length;
+        if (length == 0 || length > MAX_TASK_NAME_LENGTH) revert TX__MALFORMED();
+        bool digitsOnly = true;
+        for (uint256 i = 0; i < length; i += 1) {
+            bytes1 c = text[i];
+            bool digit = c >= "0" && c <= "9";
+            bool alnum = digit || (c >= "A" && c <= "Z") || (c >= "a" && c <= "z");
+            if (!alnum && (i == 0 || (c != " " && c != "." && c != "_" && c != "-"))) revert TX__MALFORMED();
+            if (i + 1 < length && !digit) digitsOnly = false;
+        }
+        // /^-?(0|[1-9][0-9]*)n$/ (a name cannot start with '-').
+        if (length >= 2 && digitsOnly && text[length - 1] == "n" && (length == 2 || text[0] != "0")) {
+            revert TX__MALFORMED();
+        }
+    }
+
+    /// @dev `^https?://[^\s]+$` with at most MAX_NODE_URL_LENGTH UTF-16 code units, as the core's schema reads it: the
+    /// length counts a 4-byte UTF-8 sequence as two units, and every JavaScript whitespace character is refused. The
+    /// loop runs over at most 4 * MAX_NODE_URL_LENGTH bytes.
+    function _requireUrl(string calldata url) internal pure {
+        bytes calldata text = bytes(url);
+        uint256 length = text.length;
+        if (length > 4 * MAX_NODE_URL_LENGTH) revert TX__MALFORMED();
+        uint256 rest;
+        if (length > 7 && bytes7(text[:7]) == "http://") rest = 7;
+        else if (length > 8 && bytes8(text[:8]) == "https://") rest = 8;
+        else revert TX__MALFORMED();
+        uint256 units = rest;
+        for (uint256 i = rest; i < length; i += 1) {
+            uint8 b = uint8(text[i]);
+            if (b < 0x80) {
+                // ASCII whitespace: tab, line feed, vertical tab, form feed, carriage return, space.
+                if ((b >= 0x09 && b <= 0x0d) || b == 0x20) revert TX__MALFORMED();
+                units += 1;
+            } else if (b >= 0xc0) {
+                units += b >= 0xf0 ? 2 : 1;
+                if (_isUnicodeSpace(text, i)) revert TX__MALFORMED();
+            }
+        }
+        if (units > MAX_NODE_URL_LENGTH) revert TX__MALFORMED();
+    }
+
+    /// @dev Whether the UTF-8 sequence at `i` is a JavaScript `\s` beyond ASCII: U+00A0, U+1680,
+    /// U+2000-U+200A, U+2028, U+2029, U+202F, U+205F, U+3000, U+FEFF.
+    function _isUnicodeSpace(bytes calldata text, uint256 i) private pure returns (bool) {
+        uint8 b0 = uint8(text[i]);
+        uint8 b1 = i + 1 < text.length ? uint8(text[i + 1]) : 0;
+        if (b0 == 0xc2) return b1 == 0xa0;
+        uint8 b2 = i + 2 < text.length ? uint8(text[i + 2]) : 0;
+        if (b0 == 0xe1) return b1 == 0x9a && b2 == 0x80;
+        if (b0 == 0xe2 && b1 == 0x80) return b2 <= 0x8a || b2 == 0xa8 || b2 == 0xa9 || b2 == 0xaf;
+        if (b0 == 0xe2 && b1 == 0x81) return b2 == 0x9f;
+        if (b0 == 0xe3) return b1 == 0x80 && b2 == 0x80;
+        if (b0 == 0xef) return b1 == 0xbb && b2 == 0xbf;
+        return false;
+    }
+
+    /// @dev `findParamsProblems` (params.ts): the first problem is reported with the field's position in TaskParams.
+    function _validateParams(TaskParams calldata p) internal pure {
+        _range(p.roundSlots, 2, MAX_ROUND_SLOTS, 0);
+        _range(p.commitSlots, 1, MAX_ROUND_SLOTS, 1);
+        _range(p.revealSlots, 1, MAX_ROUND_SLOTS, 2);
+        _range(p.auditSlots, 1, MAX_ROUND_SLOTS, 3);
+        _range(p.voteSlots, 0, MAX_ROUND_SLOTS, 4);
+        _range(p.distributionSlots, 1, MAX_ROUND_SLOTS, 5);
+        _range(p.distributionAuditSlots, 1, MAX_ROUND_SLOTS, 6);
+        _range(p.maxNodes, 1, MAX_NODES, 9);
+        _range(p.auditsPerNode, 1, MAX_AUDITS_PER_NODE, 10);
+        _range(p.slashQuorumBps, 0, BPS, 13);
+        _range(p.slashSupermajorityBps, 0, BPS, 14);
+        _range(p.minParticipationBps, 0, BPS, 15);
+        _range(p.slashFractionBps, 0, BPS, 16);
+        _range(p.whistleblowerShareBps, 0, BPS, 17);
+        _range(p.maxTriggersPerNodePerCycle, 1, MAX_TRIGGERS_PER_NODE_PER_CYCLE, 19);
+        _range(p.allowedFailedDistributions, 0, MAX_ALLOWED_FAILED_DISTRIBUTIONS, 20);
+        _range(p.warmupRounds, 0, MAX_RAMP_ROUNDS, 21);
+        _range(p.rampRounds, 0, MAX_RAMP_ROUNDS, 22);
+        _range(p.unbondingRounds, 2, MAX_ROUNDS, 23);
+        _range(p.vestingRounds, 0, MAX_ROUNDS, 24);
+        _range(p.maxProofBytes, 1, MAX_PROOF_BYTES, 25);
+        if (p.minimumStake == 0) revert TASK__INVALID_PARAMS(7);
+        if (p.bountyPerRound == 0) revert TASK__INVALID_PARAMS(8);
+        if (p.auditMode > 1) revert TASK__INVALID_PARAMS(11);
+        if (p.distributionRule > 2) revert TASK__INVALID_PARAMS(26);
+        if (p.slashSupermajorityBps < p.slashQuorumBps) revert TASK__INVALID_PARAMS(14);
+        if (p.commitSlots > p.roundSlots) revert TASK__INVALID_PARAMS(1);
+        if (uint256(p.revealSlots) + p.auditSlots + p.voteSlots > p.roundSlots) revert TASK__INVALID_PARAMS(2);
+        if (uint256(p.distributionSlots) + p.distributionAuditSlots + p.voteSlots > p.roundSlots) {
+            revert TASK__INVALID_PARAMS(5);
+        }
+    }
+
+    function _range(uint256 value, uint256 min, uint256 max, uint8 field) private pure {
+        if (value < min || value > max) revert TASK__INVALID_PARAMS(field);
+    }
+}

@@ -1,0 +1,402 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity 0.8.37;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
+import "./GradualTypes.sol";
+
+/// @title Gradual's storage, clock, identity, hashes and lazy window ends.
+/// @notice Everything the transactions share: the records, the trust-ramp bookkeeping (`weight.ts`), the SHA-256
+/// values of §4.1 and §4.4 (`random.ts`, `commit.ts`), and the lazy settlement of a task's window ends: the core's
+/// `advanceSlot` applies round starts and reveal closes every slot, the contract applies exactly those of a task, in
+/// slot order, when something first touches it.
+abstract contract GradualState is IGradualEvents {
+    // ------------------------------------------------------------------------------------------------------------
+    // Protocol constants (`LIMITS` in params.ts, and the EVM's own bounds).
+
+    uint256 internal constant BPS = 10_000;
+    uint256 internal constant MAX_ROUND_SLOTS = 1_000_000;
+    uint256 internal constant MAX_NODES = 100_000;
+    uint256 internal constant MAX_AUDITS_PER_NODE = 64;
+    uint256 internal constant MAX_RAMP_ROUNDS = 10_000;
+    uint256 internal constant MAX_ROUNDS = 100_000;
+    uint256 internal constant MAX_PROOF_BYTES = 120 * 1024;
+    uint256 internal constant MAX_TRIGGERS_PER_NODE_PER_CYCLE = 64;
+    uint256 internal constant MAX_ALLOWED_FAILED_DISTRIBUTIONS = 16;
+    uint256 internal constant MAX_TASK_NAME_LENGTH = 64;
+    uint256 internal constant MAX_NODE_URL_LENGTH = 256;
+    uint256 internal constant MAX_TASKS = 10_000;
+    /// @notice Amounts are below 2^128, as in the core's wire schema.
+    uint256 internal constant AMOUNT_LIMIT = 1 << 128;
+    /// @notice EVM bound (the core has none): lots of one node still ramping. A 17th stake waits until one folds.
+    uint256 public constant MAX_UNRAMPED_LOTS = 16;
+    /// @notice Window ends one transaction settles before it refuses with TASK__NOT_SETTLED (two per round; a step
+    /// that starts a cycle costs about 100,000 gas).
+    uint256 public constant MAX_SETTLE_STEPS = 16;
+
+    int64 internal constant FOLDED_NEVER = -(2 ** 31);
+
+    bytes internal constant SALT_TAG = "gradual/seed/salt/v1\n";
+    bytes internal constant CYCLE_TAG = "gradual/seed/cycle/v1\n";
+    bytes internal constant GENESIS_TAG = "gradual/seed/genesis/v1\n";
+    bytes internal constant COMMIT_TAG = "gradual/commit/v1\n";
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Immutable configuration.
+
+    IERC20 public immutable token;
+    uint64 public immutable genesisTimestamp;
+    uint32 public immutable slotMs;
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Records.
+
+    mapping(bytes32 account => uint256) internal _balances;
+    Totals internal _totals;
+    /// @notice Money held for the accounts: deposits less withdrawals (the core's `chain.supply`).
+    uint256 internal _supply;
+    uint32 internal _taskCount;
+    mapping(uint32 index => bytes32) internal _taskAt;
+    mapping(bytes32 task => Task) internal _tasks;
+    /// @dev Cycles started and not complete, in order (the core's `openCycles`). Appended in O(1); completion (out
+    /// of this half) removes them, which bounds it by 3 + allowedFailedDistributions.
+    mapping(bytes32 task => uint32[]) internal _openCycles;
+    /// @dev The ramp aggregate's buckets: activation round -> stake, and the rounds in ascending order from
+    /// `Task.rampHead` (activation rounds only grow, so a bucket is appended at the tail and folded at the head).
+    mapping(bytes32 task => mapping(int64 round => uint256)) internal _bucketStake;
+    mapping(bytes32 task => int64[]) internal _bucketRounds;
+    mapping(bytes32 task => mapping(bytes32 account => Node)) internal _nodes;
+    mapping(bytes32 task => mapping(uint32 index => bytes32)) internal _nodeAt;
+    mapping(bytes32 task => mapping(uint32 cycle => Cycle)) internal _cycles;
+    mapping(bytes32 task => mapping(uint32 cycle => mapping(bytes32 node => Commit))) internal _commits;
+    mapping(bytes32 task => mapping(uint32 cycle => mapping(bytes32 node => Reveal))) internal _reveals;
+    mapping(bytes32 task => mapping(uint32 cycle => mapping(uint32 index => bytes32))) internal _revealAt;
+
+    constructor(IERC20 token_, uint64 genesisTimestamp_, uint32 slotMs_) {
+        token = token_;
+        genesisTimestamp = genesisTimestamp_;
+        slotMs = slotMs_;
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Identity, clock and task ids (overridden by the test harness).
+
+    /// @dev The caller's account id: its address left-padded to 32 bytes.
+    function _sender() internal view virtual returns (bytes32) {
+        return bytes32(uint256(uint160(msg.sender)));
+    }
+
+    /// @dev The current slot (protocol.md §1: the only clock).
+    function _slot() internal view virtual returns (uint64) {
+        return uint64((block.timestamp - genesisTimestamp) * 1000 / slotMs);
+    }
+
+    /// @dev A new task's id.
+    function _newTaskId(bytes32 creator, uint32 taskCount) internal virtual returns (bytes32) {
+        return keccak256(abi.encode(block.chainid, address(this), creator, taskCount));
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Schedule (`schedule.ts`).
+
+    function _roundOf(Task storage task, uint64 slot) internal view returns (int64) {
+        // Floor division, as the core's Math.floor: a slot before the start is in a negative round.
+        int256 offset = int256(uint256(slot)) - int256(uint256(task.startSlot));
+        int256 size = int256(uint256(task.params.roundSlots));
+        int256 round = offset / size;
+        if (offset < 0 && offset % size != 0) round -= 1;
+        return int64(round);
+    }
+
+    function _roundStart(Task storage task, int64 round) internal view returns (int256) {
+        return int256(uint256(task.startSlot)) + int256(round) * int256(uint256(task.params.roundSlots));
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Money (the core's `Draft.debit`, `credit`, `move`).
+
+    function _requireBalance(bytes32 account, uint256 amount) internal view {
+        uint256 balance = _balances[account];
+        if (balance < amount) revert ACCOUNT__INSUFFICIENT_BALANCE(account, balance, amount);
+    }
+
+    function _requireAmount(uint256 amount) internal pure {
+        if (amount == 0 || amount >= AMOUNT_LIMIT) revert TX__MALFORMED();
+    }
+
+    function _requireTask(bytes32 id) internal view returns (Task storage task) {
+        task = _tasks[id];
+        if (!task.exists) revert TASK__NOT_FOUND();
+    }
+
+    function _requireOpen(Task storage task) internal view {
+        if (task.status == TaskStatus.Closing || task.status == TaskStatus.Closed) revert TASK__CLOSED();
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Lazy window ends (advanceSlot.ts: round starts §8.1 and reveal closes §4.4 of one task).
+
+    /// @dev Applies the task's window ends due up to the current slot, at most `maxSteps` of them; true when the
+    /// task is settled through the current slot. Each step is O(1); a round holds two (its start, then the reveal
+    /// close of the previous cycle).
+    function _settle(bytes32 id, uint256 maxSteps) internal returns (bool) {
+        Task storage task = _tasks[id];
+        uint64 slot = _slot();
+        uint64 settled = task.settledSlot;
+        uint256 steps = 0;
+        // Bounded by maxSteps (MAX_SETTLE_STEPS in a transaction, the caller's choice in `settle`).
+        while (settled < slot) {
+            // A closed task has no window ends (advanceSlot.ts; its pruning steps are not compared, docs/evm.md).
+            if (task.status == TaskStatus.Closed) break;
+            if (_quiet(id, task, settled)) break;
+            (uint64 due, bool roundStart, int64 round) = _nextWindowEnd(task, settled);
+            if (due > slot) break;
+            if (steps == maxSteps) {
+                task.settledSlot = settled;
+                return false;
+            }
+            if (roundStart) _startCycle(id, task, round);
+            else _closeReveal(id, task, round - 1);
+            settled = due;
+            steps += 1;
+        }
+        if (task.settledSlot != slot) task.settledSlot = slot;
+        return true;
+    }
+
+    /// @dev Whether every window end of this half after `settled` is a no-op until a transaction touches the task: a
+    /// closing task starts no cycle, nor does a paused one whose escrow cannot cover the bounty (the escrow only grows
+    /// in a transaction, which settles first), so once the last started cycle's reveal has closed nothing is left.
+    /// (With cycle completion, a window end can return a cycle's reservation to the escrow: that half must add it.)
+    function _quiet(bytes32 id, Task storage task, uint64 settled) internal view returns (bool) {
+        TaskStatus status = task.status;
+        if (status == TaskStatus.Active) return false;
+        if (status == TaskStatus.Paused && task.escrow >= task.params.bountyPerRound) return false;
+        uint32[] storage open = _openCycles[id];
+        if (open.length == 0) return true;
+        int256 lastRevealClose = _roundStart(task, int64(uint64(open[open.length - 1])) + 1)
+            + int256(uint256(task.params.revealSlots));
+        return int256(uint256(settled)) >= lastRevealClose;
+    }
+
+    /// @dev Settles the task for a transaction, or refuses when more than MAX_SETTLE_STEPS are due.
+    function _touch(bytes32 id) internal returns (Task storage task) {
+        task = _requireTask(id);
+        if (!_settle(id, MAX_SETTLE_STEPS)) revert TASK__NOT_SETTLED(task.settledSlot, _slot());
+    }
+
+    /// @dev The first window end after slot `after`: the start of round r at startSlot + r * roundSlots, then the
+    /// reveal close of cycle r - 1 at `revealSlots` later (revealSlots < roundSlots, so they never coincide).
+    function _nextWindowEnd(Task storage task, uint64 afterSlot)
+        internal
+        view
+        returns (uint64 due, bool roundStart, int64 round)
+    {
+        uint64 start = task.startSlot;
+        if (afterSlot < start) return (start, true, 0);
+        uint64 size = task.params.roundSlots;
+        uint64 current = (afterSlot - start) / size;
+        uint64 currentStart = start + current * size;
+        uint64 revealClose = currentStart + task.params.revealSlots;
+        if (current >= 1 && afterSlot < revealClose) return (revealClose, false, int64(current));
+        return (currentStart + size, true, int64(current + 1));
+    }
+
+    /// @dev Start of round r (roundStart.ts `startCycle`): cycle r reserves `bountyPerRound`, or the task pauses.
+    /// The distributor draw that precedes it in the core (`selectDistributor`) belongs to the distribution rules.
+    function _startCycle(bytes32 id, Task storage task, int64 round) internal {
+        if (task.status == TaskStatus.Closing || task.status == TaskStatus.Closed) return;
+        uint256 bounty = task.params.bountyPerRound;
+        if (task.escrow < bounty) {
+            if (task.status == TaskStatus.Active) {
+                task.status = TaskStatus.Paused;
+                emit TaskPaused(id, round, task.escrow);
+            }
+            return;
+        }
+        if (task.status == TaskStatus.Paused) emit TaskResumed(id, round);
+        _totals.escrows -= bounty;
+        _totals.reserved += bounty;
+        task.status = TaskStatus.Active;
+        task.escrow -= bounty;
+        uint32 cycleNumber = uint32(uint64(round));
+        _openCycles[id].push(cycleNumber);
+        Cycle storage cycle = _cycles[id][cycleNumber];
+        cycle.exists = true;
+        cycle.reserved = uint128(bounty);
+        cycle.attemptRound = round + 2;
+        emit CycleStarted(id, cycleNumber, bounty);
+    }
+
+    /// @dev End of cycle c's reveal window (revealClose.ts `fixSeed`, §4.4).
+    function _closeReveal(bytes32 id, Task storage task, int64 cycleNumber) internal {
+        if (cycleNumber < 0) return;
+        uint32 c = uint32(uint64(cycleNumber));
+        Cycle storage cycle = _cycles[id][c];
+        if (!cycle.exists || cycle.outcome != 0) return;
+        bytes32 seed = _nextSeed(task.seedHead, cycle.saltAccumulator, c);
+        cycle.seed = seed;
+        cycle.hasSeed = true;
+        task.seedHead = seed;
+        task.seedCycle = cycleNumber;
+        emit SeedFixed(id, c, seed, cycle.revealCount);
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Trust ramp (weight.ts).
+
+    function _lotWeight(StakeLot memory lot, int64 round, uint32 rampRounds) internal pure returns (uint256) {
+        if (round < lot.activationRound) return 0;
+        if (rampRounds == 0) return lot.amount;
+        int256 age = int256(round) - int256(lot.activationRound) + 1;
+        if (age >= int256(uint256(rampRounds))) return lot.amount;
+        // Floored, as the core's bigint division.
+        return uint256(lot.amount) * uint256(age) / rampRounds;
+    }
+
+    function _fullyRampedFrom(int64 activationRound, uint32 rampRounds) internal pure returns (int256) {
+        return int256(activationRound) + int256(uint256(rampRounds == 0 ? 1 : rampRounds)) - 1;
+    }
+
+    /// @dev `refreshRamp` / `foldRamp`: folds every bucket that weighs in full at the current round. The loop pops
+    /// buckets from the head of the queue; it holds at most warmupRounds + max(rampRounds, 1) + 1 buckets (activation
+    /// rounds of stake not yet fully ramped), so it is bounded by 2 * LIMITS.maxRampRounds + 1 (see the report).
+    function _refreshRamp(bytes32 id, Task storage task) internal {
+        int64 round = _roundOf(task, _slot());
+        int64[] storage rounds = _bucketRounds[id];
+        uint256 head = task.rampHead;
+        uint256 fullStake = task.rampFullStake;
+        int64 foldedThrough = task.rampFoldedThrough;
+        uint32 rampRounds = task.params.rampRounds;
+        while (head < rounds.length) {
+            int64 activation = rounds[head];
+            if (_fullyRampedFrom(activation, rampRounds) > round) break;
+            uint256 stake = _bucketStake[id][activation];
+            if (stake != 0) {
+                fullStake += stake;
+                if (activation > foldedThrough) foldedThrough = activation;
+                delete _bucketStake[id][activation];
+            }
+            head += 1;
+        }
+        task.rampHead = uint64(head);
+        task.rampFullStake = fullStake;
+        task.rampFoldedThrough = foldedThrough;
+    }
+
+    /// @dev `addToRamp`.
+    function _addToRamp(bytes32 id, Task storage task, uint256 amount, int64 activation) internal {
+        if (activation <= task.rampFoldedThrough) {
+            task.rampFullStake += amount;
+            return;
+        }
+        int64[] storage rounds = _bucketRounds[id];
+        uint256 length = rounds.length;
+        if (length == task.rampHead || rounds[length - 1] < activation) rounds.push(activation);
+        _bucketStake[id][activation] += amount;
+    }
+
+    /// @dev `removeFromRamp`.
+    function _removeFromRamp(bytes32 id, Task storage task, uint256 amount, int64 activation) internal {
+        if (amount == 0) return;
+        if (activation <= task.rampFoldedThrough) {
+            task.rampFullStake -= amount;
+            return;
+        }
+        _bucketStake[id][activation] -= amount;
+    }
+
+    /// @dev `foldNodeLots` written back: lots the task aggregate folded move into `rampedStake`. At most
+    /// MAX_UNRAMPED_LOTS iterations.
+    function _foldNodeLots(Task storage task, Node storage node) internal {
+        StakeLot[] storage lots = node.lots;
+        uint256 length = lots.length;
+        if (length == 0) return;
+        int64 foldedThrough = task.rampFoldedThrough;
+        uint256 kept = 0;
+        uint256 folded = 0;
+        for (uint256 i = 0; i < length; i += 1) {
+            StakeLot memory lot = lots[i];
+            if (lot.activationRound <= foldedThrough) {
+                folded += lot.amount;
+            } else {
+                if (kept != i) lots[kept] = lot;
+                kept += 1;
+            }
+        }
+        if (kept == length) return;
+        while (lots.length > kept) lots.pop();
+        node.rampedStake += folded;
+    }
+
+    /// @dev The node's lots the task aggregate has not folded (those `_foldNodeLots` keeps). At most MAX_UNRAMPED_LOTS
+    /// iterations.
+    function _rampingLots(Task storage task, Node storage node) internal view returns (uint256 count) {
+        StakeLot[] storage lots = node.lots;
+        int64 foldedThrough = task.rampFoldedThrough;
+        for (uint256 i = 0; i < lots.length; i += 1) if (lots[i].activationRound > foldedThrough) count += 1;
+    }
+
+    /// @dev `nodeStake`. At most MAX_UNRAMPED_LOTS iterations.
+    function _nodeStake(Node storage node) internal view returns (uint256 total) {
+        total = node.rampedStake;
+        StakeLot[] storage lots = node.lots;
+        for (uint256 i = 0; i < lots.length; i += 1) total += lots[i].amount;
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Hashes (random.ts, commit.ts): SHA-256 with the core's domain tags.
+
+    /// @dev 64 lowercase hex characters (the core's Hash text). 32 iterations, two digits each, written from the end;
+    /// the digit table sits in the scratch space (0x1f..0x2e), so `mload(n)`'s low byte is digit n.
+    function _hex(bytes32 value) internal pure returns (bytes memory text) {
+        text = new bytes(64);
+        assembly ("memory-safe") {
+            mstore(0x0f, 0x30313233343536373839616263646566)
+            let o := add(text, 0x60)
+            let v := value
+            for { let i := 0 } lt(i, 32) { i := add(i, 1) } {
+                o := sub(o, 2)
+                mstore8(add(o, 1), mload(and(v, 15)))
+                mstore8(o, mload(and(shr(4, v), 15)))
+                v := shr(8, v)
+            }
+        }
+    }
+
+    function _genesisSeed(bytes32 id) internal pure returns (bytes32) {
+        return sha256(abi.encodePacked(GENESIS_TAG, id));
+    }
+
+    function _accumulateSalt(bytes32 accumulator, bytes32 salt) internal pure returns (bytes32) {
+        return sha256(abi.encodePacked(SALT_TAG, accumulator, salt));
+    }
+
+    function _nextSeed(bytes32 previous, bytes32 accumulator, uint32 cycle) internal pure returns (bytes32) {
+        return sha256(abi.encodePacked(CYCLE_TAG, previous, accumulator, Strings.toString(cycle)));
+    }
+
+    /// @dev §4.1: H("gradual/commit/v1\n", canonical JSON of {cycle, node, proofDigest, salt, task}).
+    function _commitment(bytes32 task, uint32 cycle, bytes32 node, bytes32 proofDigest, bytes32 salt)
+        internal
+        pure
+        returns (bytes32)
+    {
+        return sha256(
+            abi.encodePacked(
+                COMMIT_TAG,
+                '{"cycle":',
+                Strings.toString(cycle),
+                ',"node":"',
+                _hex(node),
+                '","proofDigest":"',
+                _hex(proofDigest),
+                '","salt":"',
+                _hex(salt),
+                '","task":"',
+                _hex(task),
+                '"}'
+            )
+        );
+    }
+}

@@ -1,0 +1,737 @@
+/**
+ * The Gradual contract beyond the spec vectors:
+ *  - the TypeScript core and GradualHarness run the same transactions over rounds 0 and 1 of a task with a trust
+ *    ramp (lots, floored weights, folding, unstake, reveals, the seed) and must end with equal records and events;
+ *  - a task untouched for a hundred rounds settles in bounded steps (TASK__NOT_SETTLED, then `settle`);
+ *  - a node holds at most MAX_UNRAMPED_LOTS lots still ramping (STAKE__TOO_MANY_LOTS);
+ *  - the production contract (address identities, block-time slots, the ERC-20) end to end, with the gas of every
+ *    function from its receipt.
+ *
+ *   node --conditions=source --import tsx --test packages/evm/test/gradual.evm.test.ts
+ */
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import {
+  advanceSlot,
+  applyTransaction,
+  computeCommitment,
+  createGenesisState,
+  decodeTransaction,
+  isDecodeRejection,
+  type ProtocolEvent,
+  readRecord as readCoreRecord,
+  type State,
+  sha256Hex,
+  stateEntries,
+  type TaskParams,
+  type Transaction,
+} from "@gradual/protocol";
+import { type Abi, encodeDeployData, encodeFunctionData, type Hex } from "viem";
+import { type Anvil, startAnvil } from "../src/anvil.ts";
+import { compileContracts, loadArtifact } from "../src/compile.ts";
+import {
+  coreEvent,
+  DEPLOYER,
+  h32,
+  type Json,
+  type Obj,
+  type Receipt,
+  read,
+  readRecord,
+  rpc,
+  send,
+  simulate,
+  txCall,
+  useHarness,
+  withoutUnheld,
+  write,
+} from "./harnessClient.ts";
+
+let anvil: Anvil | undefined;
+let harnessAddress: Hex;
+let harnessAbi: Abi;
+let snapshot: Hex;
+
+const HELD = new Set([
+  "account",
+  "chain",
+  "totals",
+  "taskAt",
+  "task",
+  "node",
+  "nodeAt",
+  "cycle",
+  "commit",
+  "reveal",
+  "revealAt",
+]);
+const name = (who: string) => sha256Hex(`gradual/evm-test/${who}`);
+const ALICE = name("alice");
+const BOB = name("bob");
+const CAROL = name("carol");
+const DAVE = name("dave");
+
+const PARAMS: TaskParams = {
+  roundSlots: 10,
+  commitSlots: 3,
+  revealSlots: 2,
+  auditSlots: 3,
+  voteSlots: 2,
+  distributionSlots: 2,
+  distributionAuditSlots: 3,
+  minimumStake: 100n,
+  bountyPerRound: 1000n,
+  maxNodes: 8,
+  auditsPerNode: 2,
+  auditMode: "sampled",
+  triggerBond: 10n,
+  slashQuorumBps: 6667,
+  slashSupermajorityBps: 7700,
+  minParticipationBps: 3000,
+  slashFractionBps: 5000,
+  whistleblowerShareBps: 1000,
+  losingVotePenalty: 0n,
+  maxTriggersPerNodePerCycle: 2,
+  allowedFailedDistributions: 1,
+  warmupRounds: 0,
+  rampRounds: 2,
+  unbondingRounds: 2,
+  vestingRounds: 2,
+  maxProofBytes: 1024,
+  distributionRule: "custom",
+};
+
+/** Wire-ish JSON of a core transaction (amounts as strings), as txCall takes it. */
+function wire(tx: Record<string, unknown>): Obj {
+  return JSON.parse(
+    JSON.stringify(tx, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value)),
+  ) as Obj;
+}
+
+before(async () => {
+  compileContracts({ includeTests: true });
+  const artifact = loadArtifact("GradualHarness", { includeTests: true });
+  harnessAbi = artifact.abi as Abi;
+  anvil = await startAnvil({ disableCodeSizeLimit: true });
+  useHarness(anvil, "0x", harnessAbi);
+  const receipt = await send(
+    encodeDeployData({ abi: harnessAbi, bytecode: artifact.bytecode, args: [`0x${"0".repeat(40)}`] }),
+    null,
+  );
+  assert.equal(receipt.status, "0x1");
+  harnessAddress = receipt.contractAddress as Hex;
+  useHarness(anvil, harnessAddress, harnessAbi);
+  snapshot = await rpc<Hex>("evm_snapshot", []);
+});
+
+after(async () => {
+  await anvil?.stop();
+});
+
+async function freshHarness(): Promise<void> {
+  useHarness(anvil as Anvil, harnessAddress, harnessAbi);
+  await rpc("evm_revert", [snapshot]);
+  snapshot = await rpc<Hex>("evm_snapshot", []);
+}
+
+/** The core and the harness side by side. */
+class Twin {
+  state: State;
+  slot = 0;
+  readonly nonces = new Map<string, number>();
+  readonly coreEvents: ProtocolEvent[] = [];
+  readonly logs: Receipt["logs"] = [];
+
+  constructor(balances: Record<string, bigint>) {
+    this.state = createGenesisState({
+      chainId: "gradual-evm",
+      accounts: Object.entries(balances).map(([account, balance]) => ({ account, balance })),
+    });
+  }
+
+  async load(): Promise<void> {
+    const chain = readCoreRecord<Obj>(this.state, "chain") as Obj;
+    await write("loadChain", [readCoreRecord(this.state, "totals"), chain.supply, 0]);
+    for (const [key, value] of stateEntries(this.state)) {
+      if (key.startsWith("account/")) await write("loadAccount", [h32(key.slice(8)), (value as Obj).balance]);
+    }
+    await write("setSlot", [0n]);
+  }
+
+  async advance(slot: number): Promise<void> {
+    while (this.slot < slot) {
+      this.slot += 1;
+      const result = advanceSlot(this.state, this.slot);
+      this.state = result.state;
+      this.coreEvents.push(...result.events);
+    }
+    await write("setSlot", [BigInt(slot)]);
+  }
+
+  /** Applies `tx` to both; returns the outcome ("ok" or the code), which must agree. */
+  async tx(from: string, body: Record<string, unknown>): Promise<string> {
+    const nonce = this.nonces.get(from) ?? 0;
+    const tx = { ...body, chainId: "gradual-evm", from, nonce } as unknown as Transaction;
+    const result = applyTransaction(this.state, tx, { slot: this.slot });
+    if (result.ok || result.included) this.nonces.set(from, nonce + 1);
+    this.state = result.state;
+    this.coreEvents.push(...result.events);
+    const expected = result.ok ? "ok" : result.code;
+    const { functionName, args } = txCall(wire({ ...body, from }));
+    await write("setSender", [h32(from)]);
+    if (body.kind === "createTask" && result.ok) {
+      const chain = readCoreRecord<Obj>(this.state, "chain") as Obj;
+      const id = readCoreRecord<string>(this.state, `taskAt/${(chain.taskCount as number) - 1}`) as string;
+      await write("setNextTaskId", [h32(id)]);
+    }
+    const outcome = await simulate(functionName, args);
+    assert.equal(outcome, expected, `slot ${this.slot}: ${String(body.kind)} from ${from.slice(0, 8)}`);
+    if (outcome === "ok") this.logs.push(...(await write(functionName, args)).logs);
+    return outcome;
+  }
+
+  async compare(): Promise<void> {
+    for (const [key] of stateEntries(this.state)) {
+      if (key.startsWith("task/")) this.logs.push(...(await write("settle", [h32(key.slice(5)), 1000n])).logs);
+    }
+    let compared = 0;
+    for (const [key, value] of stateEntries(this.state)) {
+      if (!HELD.has(key.split("/")[0] as string)) continue;
+      assert.deepStrictEqual(await readRecord(key), withoutUnheld(key, value as Json), `record ${key}`);
+      compared += 1;
+    }
+    // Window ends are emitted when the task is next touched, so only each task's events (and those of no task:
+    // transfers) keep the core's order.
+    const expected = this.coreEvents.map((event) => ({ ...event }) as unknown as Obj);
+    const byStream = (events: readonly Obj[]) => {
+      const streams = new Map<string, Obj[]>();
+      for (const event of events) {
+        const stream = typeof event.task === "string" ? event.task : "";
+        streams.set(stream, [...(streams.get(stream) ?? []), event]);
+      }
+      return streams;
+    };
+    const expectedStreams = byStream(expected);
+    const decoded = this.logs.map((log) => coreEvent(log, { type: "", task: "" }));
+    const actualStreams = byStream(decoded);
+    assert.deepStrictEqual([...actualStreams.keys()].sort(), [...expectedStreams.keys()].sort(), "event streams");
+    for (const [stream, events] of expectedStreams) {
+      const logs = this.logs.filter((_log, i) => {
+        const task = (decoded[i] as Obj).task;
+        return (typeof task === "string" ? task : "") === stream;
+      });
+      const actual = logs.map((log, i) => coreEvent(log, events[i]));
+      assert.deepStrictEqual(actual, events, `events of ${stream === "" ? "no task" : `task ${stream}`}`);
+    }
+    assert.ok(compared >= 10);
+  }
+}
+
+test("the contract and the core agree over rounds 0-1 of a ramped task (lots, weights, folding, unstake, seed)", async () => {
+  await freshHarness();
+  const twin = new Twin({ [ALICE]: 20_000n, [BOB]: 1_000n, [CAROL]: 1_000n, [DAVE]: 1_000n });
+  await twin.load();
+  const salt = (who: string, cycle: number) => sha256Hex(`salt:${who}:${cycle}`);
+  const digest = (who: string, cycle: number) => sha256Hex(`proof:${who}:${cycle}`);
+  const commitment = (task: string, who: string, cycle: number) =>
+    computeCommitment({ task, cycle, node: who, proofDigest: digest(who, cycle), salt: salt(who, cycle) });
+  const url = (who: string) => `http://${who.slice(0, 6)}.test`;
+
+  await twin.advance(9);
+  assert.equal(
+    await twin.tx(ALICE, {
+      kind: "createTask",
+      name: "ramp",
+      bundleHash: name("bundle"),
+      metadataHash: null,
+      params: PARAMS,
+      funding: 5_000n,
+    }),
+    "ok",
+  );
+  const task = readCoreRecord<string>(twin.state, "taskAt/0") as string;
+  await twin.advance(10);
+  await twin.tx(BOB, { kind: "stake", task, amount: 150n, nodeUrl: url(BOB) });
+  await twin.tx(CAROL, { kind: "stake", task, amount: 100n, nodeUrl: url(CAROL) });
+  await twin.advance(12);
+  await twin.tx(BOB, { kind: "stake", task, amount: 51n, nodeUrl: url(BOB) });
+  assert.equal(await twin.tx(DAVE, { kind: "stake", task, amount: 99n, nodeUrl: url(DAVE) }), "STAKE__BELOW_MINIMUM");
+  await twin.advance(13);
+  await twin.tx(CAROL, { kind: "stake", task, amount: 33n, nodeUrl: url(CAROL) });
+  await twin.advance(16);
+  assert.equal(
+    await twin.tx(BOB, { kind: "commit", task, cycle: 0, commitment: commitment(task, BOB, 0) }),
+    "COMMIT__WINDOW_CLOSED",
+  );
+  await twin.advance(17);
+  await twin.tx(BOB, { kind: "commit", task, cycle: 0, commitment: commitment(task, BOB, 0) });
+  await twin.tx(CAROL, { kind: "commit", task, cycle: 0, commitment: commitment(task, CAROL, 0) });
+  await twin.advance(18);
+  await twin.tx(DAVE, { kind: "stake", task, amount: 101n, nodeUrl: url(DAVE) });
+  await twin.tx(DAVE, { kind: "commit", task, cycle: 0, commitment: commitment(task, DAVE, 0) });
+  assert.equal(
+    await twin.tx(DAVE, { kind: "commit", task, cycle: 1, commitment: commitment(task, DAVE, 1) }),
+    "CYCLE__NOT_FOUND",
+  );
+  await twin.advance(20);
+  await twin.tx(CAROL, { kind: "reveal", task, cycle: 0, proofDigest: digest(CAROL, 0), salt: salt(CAROL, 0) });
+  await twin.tx(BOB, { kind: "reveal", task, cycle: 0, proofDigest: digest(BOB, 0), salt: salt(BOB, 0) });
+  assert.equal(
+    await twin.tx(DAVE, { kind: "reveal", task, cycle: 0, proofDigest: digest(BOB, 0), salt: salt(DAVE, 0) }),
+    "REVEAL__MISMATCH",
+  );
+  await twin.advance(21);
+  await twin.tx(DAVE, { kind: "reveal", task, cycle: 0, proofDigest: digest(DAVE, 0), salt: salt(DAVE, 0) });
+  // Round 1: the ramp folds activation round 0 (rampRounds 2) on the next stake or unstake.
+  await twin.tx(DAVE, { kind: "unstake", task });
+  await twin.tx(BOB, { kind: "stake", task, amount: 40n, nodeUrl: url(BOB) });
+  await twin.advance(22);
+  assert.equal(
+    await twin.tx(ALICE, { kind: "reveal", task, cycle: 0, proofDigest: digest(ALICE, 0), salt: salt(ALICE, 0) }),
+    "REVEAL__WINDOW_CLOSED",
+  );
+  await twin.advance(25);
+  await twin.tx(ALICE, { kind: "fundTask", task, amount: 500n });
+  await twin.tx(ALICE, { kind: "transfer", to: BOB, amount: 7n });
+  assert.equal(await twin.tx(DAVE, { kind: "withdraw", task }), "WITHDRAW__STILL_BONDED");
+  assert.equal(await twin.tx(BOB, { kind: "closeTask", task }), "TASK__NOT_CREATOR");
+  await twin.advance(27);
+  await twin.tx(CAROL, { kind: "commit", task, cycle: 1, commitment: commitment(task, CAROL, 1) });
+  await twin.tx(BOB, { kind: "commit", task, cycle: 1, commitment: commitment(task, BOB, 1) });
+  assert.equal(
+    await twin.tx(DAVE, { kind: "commit", task, cycle: 1, commitment: commitment(task, DAVE, 1) }),
+    "NODE__NOT_ACTIVE",
+  );
+  await twin.tx(ALICE, { kind: "closeTask", task });
+  assert.equal(await twin.tx(ALICE, { kind: "fundTask", task, amount: 1n }), "TASK__CLOSED");
+  // Slot 30 would draw cycle 0's distributor (out of this half): the comparison stops at 29.
+  await twin.advance(29);
+  await twin.compare();
+});
+
+/** A harness with alice's balance and one task created in slot 9 (round r starts at slot 10 + 10r). */
+async function idleTask(label: string, funding: bigint): Promise<string> {
+  await freshHarness();
+  await write("loadAccount", [h32(ALICE), 1_000_000n]);
+  await write("loadChain", [
+    { balances: 1_000_000n, stakes: 0n, unbonding: 0n, escrows: 0n, reserved: 0n, vesting: 0n, bonds: 0n, burned: 0n },
+    1_000_000n,
+    0,
+  ]);
+  const id = name(label);
+  await write("setSlot", [9n]);
+  await write("setSender", [h32(ALICE)]);
+  await write("setNextTaskId", [h32(id)]);
+  const params = txCall(
+    wire({ kind: "createTask", name: "x", bundleHash: id, metadataHash: null, params: PARAMS, funding: 1n }),
+  ).args[3];
+  await write("createTask", [label, h32(name("bundle")), h32(null), params, funding]);
+  return id;
+}
+
+async function settleAll(
+  id: string,
+  maxSteps: bigint,
+): Promise<{ calls: number; gas: number[]; logs: Receipt["logs"] }> {
+  const logs: Receipt["logs"] = [];
+  const gas: number[] = [];
+  for (let calls = 1; calls < 20; calls += 1) {
+    const done = (await read<boolean>("settle", [h32(id), maxSteps])) as unknown as boolean;
+    const receipt = await write("settle", [h32(id), maxSteps]);
+    gas.push(Number.parseInt(receipt.gasUsed, 16));
+    logs.push(...receipt.logs);
+    if (done) return { calls, gas, logs };
+  }
+  throw new Error("settle did not finish");
+}
+
+const types = (logs: Receipt["logs"]) => logs.map((log) => coreEvent(log, { type: "" }).type as string);
+
+test("an active task untouched for a hundred rounds settles in bounded steps, then takes transactions again", async () => {
+  const id = await idleTask("busy-idle", 200_000n);
+  // Round 100 (slot 1,010): 101 round starts and 99 reveal closes are due, more than MAX_SETTLE_STEPS (16).
+  await write("setSlot", [1_010n]);
+  assert.equal(await simulate("fundTask", [h32(id), 1_000n]), "TASK__NOT_SETTLED");
+  const { calls, gas, logs } = await settleAll(id, 64n);
+  assert.equal(calls, 4, "200 window ends in steps of 64");
+  const seen = types(logs);
+  assert.equal(seen.filter((type) => type === "CycleStarted").length, 101);
+  assert.equal(seen.filter((type) => type === "SeedFixed").length, 99);
+  assert.equal(seen.length, 200);
+  const task = (await readRecord(`task/${id}`)) as Obj;
+  assert.equal(task.escrow, 200_000n - 101_000n);
+  assert.equal(task.seedCycle, 98);
+  assert.equal((task.openCycles as number[]).length, 101);
+  await write("fundTask", [h32(id), 1_000n]);
+  process.stderr.write(`settle gas, 64 window ends of an active task (32 cycle starts) per call: ${gas.join(", ")}\n`);
+});
+
+test("a paused task untouched for a hundred rounds settles at once: no window end of a quiet task does anything", async () => {
+  const id = await idleTask("paused-idle", 1_000n);
+  await write("setSlot", [1_010n]);
+  // Cycle 0 starts, round 1 pauses the task (the escrow is empty), cycle 0's seed is fixed; then nothing until a
+  // transaction adds funds. (In the core the distributor draw of round 2 completes cycle 0 and returns its
+  // reservation: out of this half.)
+  const { calls, gas, logs } = await settleAll(id, 16n);
+  assert.equal(calls, 1);
+  assert.deepEqual(types(logs), ["CycleStarted", "TaskPaused", "SeedFixed"]);
+  const task = (await readRecord(`task/${id}`)) as Obj;
+  assert.equal(task.status, "paused");
+  assert.equal(task.seedCycle, 0);
+  assert.deepEqual(task.openCycles, [0]);
+  // The funding lands, and the next round start resumes the task with cycle 101.
+  await write("fundTask", [h32(id), 1_000n]);
+  await write("setSlot", [1_020n]);
+  const receipt = await write("settle", [h32(id), 16n]);
+  assert.deepEqual(
+    receipt.logs.map((log) => coreEvent(log, { type: "", round: 0, cycle: 0 })),
+    [
+      { type: "TaskResumed", round: 101 },
+      { type: "CycleStarted", cycle: 101 },
+    ],
+  );
+  process.stderr.write(`settle gas, a paused task 100 rounds idle: ${gas.join(", ")}\n`);
+});
+
+test("a node holds at most MAX_UNRAMPED_LOTS ramping lots; folded lots make room", async () => {
+  await freshHarness();
+  await write("loadAccount", [h32(ALICE), 10_000n]);
+  await write("loadAccount", [h32(BOB), 10_000n]);
+  await write("loadChain", [
+    { balances: 20_000n, stakes: 0n, unbonding: 0n, escrows: 0n, reserved: 0n, vesting: 0n, bonds: 0n, burned: 0n },
+    20_000n,
+    0,
+  ]);
+  const id = name("lots-task");
+  const params = { ...PARAMS, warmupRounds: 1, rampRounds: 3 };
+  const paramsStruct = txCall(
+    wire({ kind: "createTask", name: "x", bundleHash: id, metadataHash: null, params, funding: 1n }),
+  ).args[3];
+  await write("setSlot", [9n]);
+  await write("setSender", [h32(ALICE)]);
+  await write("setNextTaskId", [h32(id)]);
+  await write("createTask", ["lots", h32(name("bundle")), h32(null), paramsStruct, 5_000n]);
+  await write("setSlot", [10n]);
+  await write("setSender", [h32(BOB)]);
+  for (let lot = 0; lot < 16; lot += 1) await write("stake", [h32(id), 100n, "http://bob.test"]);
+  assert.equal(await simulate("stake", [h32(id), 100n, "http://bob.test"]), "STAKE__TOO_MANY_LOTS");
+  // Activation round 1, fully ramped from round 3: a stake in round 3 folds all 16 and makes its own lot.
+  await write("setSlot", [40n]);
+  await write("stake", [h32(id), 100n, "http://bob.test"]);
+  const node = (await readRecord(`node/${id}/${BOB}`)) as Obj;
+  assert.equal(node.rampedStake, 1_600n);
+  assert.deepEqual(node.lots, [{ activationRound: 4, amount: 100n }]);
+  const task = (await readRecord(`task/${id}`)) as Obj;
+  assert.deepEqual(task.ramp, { buckets: [[4, 100n]], foldedThrough: 1, fullStake: 1_600n });
+});
+
+test("the production contract: address identities, block-time slots, the ERC-20, and the gas of every function", async () => {
+  const chain = anvil as Anvil;
+  const gradual = loadArtifact("Gradual", { includeTests: true });
+  const tokenArtifact = loadArtifact("TestToken", { includeTests: true });
+  const accounts = await rpc<Hex[]>("eth_accounts", []);
+  const [alice, bob, carol] = accounts as [Hex, Hex, Hex];
+  const sendAs = async (from: Hex, to: Hex | null, data: Hex): Promise<Receipt> => {
+    const tx: Record<string, unknown> = { from, data, gas: "0x1c9c380" };
+    if (to !== null) tx.to = to;
+    const hash = await rpc<Hex>("eth_sendTransaction", [tx]);
+    for (;;) {
+      const receipt = await rpc<Receipt | null>("eth_getTransactionReceipt", [hash]);
+      if (receipt !== null) return receipt;
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+  };
+  const tokenAbi = tokenArtifact.abi as Abi;
+  const gradualAbi = gradual.abi as Abi;
+  const tokenDeploy = await sendAs(alice, null, encodeDeployData({ abi: tokenAbi, bytecode: tokenArtifact.bytecode }));
+  const token = tokenDeploy.contractAddress as Hex;
+  const latest = await rpc<{ timestamp: Hex }>("eth_getBlockByNumber", ["latest", false]);
+  const genesis = BigInt(latest.timestamp) + 100n;
+  const SLOT_MS = 10_000; // ten seconds a slot: several blocks fit in one slot
+  const deployed = await sendAs(
+    alice,
+    null,
+    encodeDeployData({ abi: gradualAbi, bytecode: gradual.bytecode, args: [token, genesis, SLOT_MS] }),
+  );
+  assert.equal(deployed.status, "0x1");
+  const contract = deployed.contractAddress as Hex;
+  let lastTimestamp = 0n;
+  const at = async (slot: number) => {
+    const next = genesis + BigInt(slot) * 10n;
+    lastTimestamp = next > lastTimestamp ? next : lastTimestamp + 1n;
+    await rpc("evm_setNextBlockTimestamp", [`0x${lastTimestamp.toString(16)}`]);
+  };
+  const gas = new Map<string, number>();
+  const call = async (from: Hex, functionName: string, args: readonly unknown[], label = functionName) => {
+    const receipt = await sendAs(from, contract, encodeFunctionData({ abi: gradualAbi, functionName, args }));
+    assert.equal(receipt.status, "0x1", `${label} reverted`);
+    gas.set(label, Number.parseInt(receipt.gasUsed, 16));
+    return receipt;
+  };
+  const view = async <T>(functionName: string, args: readonly unknown[]): Promise<T> => {
+    useHarness(chain, contract, gradualAbi);
+    try {
+      return await read<T>(functionName, args);
+    } finally {
+      useHarness(chain, harnessAddress, harnessAbi);
+    }
+  };
+  const id32 = (address: Hex) => `0x${address.slice(2).toLowerCase().padStart(64, "0")}` as Hex;
+  for (const who of [alice, bob, carol]) {
+    await sendAs(alice, token, encodeFunctionData({ abi: tokenAbi, functionName: "mint", args: [who, 1_000_000n] }));
+    await sendAs(
+      who,
+      token,
+      encodeFunctionData({ abi: tokenAbi, functionName: "approve", args: [contract, 1_000_000n] }),
+    );
+  }
+  await at(1);
+  await call(alice, "deposit", [20_000n]);
+  await call(bob, "deposit", [1_000n]);
+  await call(carol, "deposit", [1_000n]);
+  assert.equal(await view<bigint>("balanceOf", [id32(bob)]), 1_000n);
+  await call(alice, "transfer", [id32(bob), 10n]);
+  await at(9);
+  const params = txCall(
+    wire({ kind: "createTask", name: "x", bundleHash: ALICE, metadataHash: null, params: PARAMS, funding: 1n }),
+  ).args[3];
+  const created = await call(alice, "createTask", ["gas", h32(name("bundle")), h32(null), params, 5_000n]);
+  const taskId = created.logs.find((log) => log.address.toLowerCase() === contract.toLowerCase())?.topics[1] as Hex;
+  assert.equal(await view<Hex>("taskAt", [0]), taskId);
+  await at(10);
+  await call(bob, "stake", [taskId, 200n, "http://bob.test"], "stake (first, starts cycle 0)");
+  await call(carol, "stake", [taskId, 150n, "http://carol.test"], "stake (new node)");
+  await at(11);
+  await call(bob, "stake", [taskId, 50n, "http://bob.test"], "stake (top-up)");
+  await call(alice, "fundTask", [taskId, 500n]);
+  const salt = h32(name("salt"));
+  const proof = h32(name("proof"));
+  await at(17);
+  const commitment = await view<Hex>("commitmentOf", [taskId, 0, id32(bob), proof, salt]);
+  await call(bob, "commit", [taskId, 0, commitment]);
+  await at(20);
+  await call(bob, "reveal", [taskId, 0, proof, salt], "reveal (first, round start 1)");
+  await at(22);
+  await call(carol, "unstake", [taskId], "unstake (seed fixed first)");
+  await at(40);
+  await call(carol, "withdraw", [taskId], "withdraw (node leaves, 2 round starts, 1 reveal close)");
+  await call(alice, "closeTask", [taskId], "closeTask (open cycles: closing)");
+  await at(41);
+  await call(alice, "settle", [taskId, 64n], "settle (nothing due)");
+  await call(alice, "withdrawBalance", [1_000n]);
+  assert.equal(await view<bigint>("currentSlot", []), 41n);
+  const rows = [...gas.entries()].map(([label, used]) => `| ${label} | ${used} |`);
+  process.stderr.write(`gas (production Gradual, receipts):\n| call | gas |\n| --- | --- |\n${rows.join("\n")}\n`);
+});
+
+test("task names and node URLs: the contract refuses exactly what the core's schema refuses (TX__MALFORMED)", async () => {
+  await freshHarness();
+  await write("loadAccount", [h32(ALICE), 10_000n]);
+  await write("loadChain", [
+    { balances: 10_000n, stakes: 0n, unbonding: 0n, escrows: 0n, reserved: 0n, vesting: 0n, bonds: 0n, burned: 0n },
+    10_000n,
+    0,
+  ]);
+  await write("setSlot", [9n]);
+  await write("setSender", [h32(ALICE)]);
+  const id = name("schema-task");
+  await write("setNextTaskId", [h32(id)]);
+  const createArgs = (taskName: string) =>
+    txCall(
+      wire({ kind: "createTask", name: taskName, bundleHash: id, metadataHash: null, params: PARAMS, funding: 1_000n }),
+    ).args;
+  const coreOutcome = (tx: Record<string, unknown>) => {
+    const decoded = decodeTransaction({ chainId: "gradual-evm", from: ALICE, nonce: 0, ...tx });
+    return isDecodeRejection(decoded) ? decoded.code : "ok";
+  };
+  const names = [
+    "spec-task",
+    "a",
+    "A b.c_d-e",
+    " lead",
+    "-x",
+    "x!",
+    "é",
+    "12n",
+    "0n",
+    "0123n",
+    "12",
+    "n",
+    "1n2",
+    "x".repeat(64),
+    "x".repeat(65),
+    "",
+  ];
+  for (const taskName of names) {
+    const core = coreOutcome({
+      kind: "createTask",
+      name: taskName,
+      bundleHash: id,
+      metadataHash: null,
+      params: PARAMS,
+      funding: 1_000n,
+    });
+    const contract = await simulate("createTask", createArgs(taskName));
+    assert.equal(contract === "TX__MALFORMED" ? "TX__MALFORMED" : "ok", core, `name ${JSON.stringify(taskName)}`);
+  }
+  await write("createTask", createArgs("schema"));
+  const urls = [
+    "http://a",
+    "https://node.example:8080/x?y=1",
+    "http://",
+    "https://",
+    "ftp://x",
+    "http://a b",
+    "http://a\tb",
+    "http://a\u00a0b",
+    "http://a\u2028b",
+    "http://a\u3000b",
+    "http://a\ufeffb",
+    "http://a\u0085b",
+    "http://é",
+    `http://${"a".repeat(249)}`,
+    `http://${"a".repeat(250)}`,
+    `http://${"é".repeat(249)}`,
+    `http://${"😀".repeat(124)}`,
+    `http://${"😀".repeat(125)}`,
+  ];
+  for (const url of urls) {
+    const core = coreOutcome({ kind: "stake", task: id, amount: 100n, nodeUrl: url });
+    const contract = await simulate("stake", [h32(id), 100n, url]);
+    assert.equal(contract === "TX__MALFORMED" ? "TX__MALFORMED" : "ok", core, `url ${JSON.stringify(url)}`);
+  }
+});
+
+/** A small deterministic PRNG (mulberry32) for the random scenarios. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+test("random transactions over rounds 0-1 of random tasks: the contract and the core agree (16 seeds)", async () => {
+  for (let seed = 1; seed <= 16; seed += 1) {
+    await freshHarness();
+    const next = random(seed);
+    const int = (min: number, max: number) => min + Math.floor(next() * (max - min + 1));
+    const pick = <T>(list: readonly T[]): T => list[int(0, list.length - 1)] as T;
+    const roundSlots = int(4, 12);
+    const voteSlots = int(0, 1);
+    const revealSlots = int(1, roundSlots - 1 - voteSlots);
+    const params: TaskParams = {
+      ...PARAMS,
+      roundSlots,
+      commitSlots: int(1, roundSlots),
+      revealSlots,
+      auditSlots: int(1, roundSlots - revealSlots - voteSlots),
+      voteSlots,
+      distributionSlots: 1,
+      distributionAuditSlots: 1,
+      warmupRounds: int(0, 1),
+      rampRounds: int(0, 3),
+      maxNodes: int(2, 4),
+    };
+    const nodes = [BOB, CAROL, DAVE, name("erin"), name("frank")];
+    const twin = new Twin(
+      Object.fromEntries([[ALICE, 50_000n], ...nodes.map((node) => [node, BigInt(int(200, 1_000))])]),
+    );
+    await twin.load();
+    const created = int(1, 5);
+    await twin.advance(created);
+    const funding = BigInt(int(1_000, 3_000));
+    const outcome = await twin.tx(ALICE, {
+      kind: "createTask",
+      name: `random-${seed}`,
+      bundleHash: name("bundle"),
+      metadataHash: seed % 2 === 0 ? null : name("metadata"),
+      params,
+      funding,
+    });
+    assert.equal(outcome, "ok");
+    const task = readCoreRecord<string>(twin.state, "taskAt/0") as string;
+    const startSlot = created + 1;
+    const salt = (who: string, cycle: number) => sha256Hex(`salt:${seed}:${who}:${cycle}`);
+    const digest = (who: string, cycle: number) => sha256Hex(`proof:${seed}:${who}:${cycle}`);
+    const outcomes = new Map<string, number>();
+    // Until the last slot before round 2, where the core draws cycle 0's distributor (not in this half).
+    for (let slot = created; slot < startSlot + 2 * roundSlots; slot += 1) {
+      if (slot > twin.slot) await twin.advance(slot);
+      const round = Math.floor((slot - startSlot) / roundSlots);
+      // Scheduled work: nodes commit in the commit window and reveal in the reveal window, most of the time.
+      const roundStartSlot = startSlot + round * roundSlots;
+      for (const who of nodes) {
+        if (round >= 0 && slot >= roundStartSlot + roundSlots - params.commitSlots && next() < 0.4) {
+          const commitment = computeCommitment({
+            task,
+            cycle: round,
+            node: who,
+            proofDigest: digest(who, round),
+            salt: salt(who, round),
+          });
+          const result = await twin.tx(who, { kind: "commit", task, cycle: round, commitment });
+          outcomes.set(`commit:${result}`, (outcomes.get(`commit:${result}`) ?? 0) + 1);
+        }
+        if (round >= 1 && slot < roundStartSlot + params.revealSlots && next() < 0.5) {
+          const cycle = round - 1;
+          const body = { kind: "reveal", task, cycle, proofDigest: digest(who, cycle), salt: salt(who, cycle) };
+          const result = await twin.tx(who, body);
+          outcomes.set(`reveal:${result}`, (outcomes.get(`reveal:${result}`) ?? 0) + 1);
+        }
+      }
+      for (let count = int(0, 4); count > 0; count -= 1) {
+        const who = pick(nodes);
+        const action = int(0, 99);
+        let body: Record<string, unknown>;
+        if (action < 28)
+          body = { kind: "stake", task, amount: BigInt(int(40, 260)), nodeUrl: `http://${who.slice(0, 4)}.test` };
+        else if (action < 50) {
+          const cycle = Math.max(0, next() < 0.9 ? round : round - 1);
+          body = {
+            kind: "commit",
+            task,
+            cycle,
+            commitment: computeCommitment({
+              task,
+              cycle,
+              node: who,
+              proofDigest: digest(who, cycle),
+              salt: salt(who, cycle),
+            }),
+          };
+        } else if (action < 72) {
+          const cycle = Math.max(0, next() < 0.9 ? round - 1 : round);
+          body = {
+            kind: "reveal",
+            task,
+            cycle,
+            proofDigest: digest(who, next() < 0.9 ? cycle : cycle + 1),
+            salt: salt(who, cycle),
+          };
+        } else if (action < 80) body = { kind: "unstake", task };
+        else if (action < 83) body = { kind: "withdraw", task };
+        else if (action < 91) body = { kind: "fundTask", task, amount: BigInt(int(1, 900)) };
+        else if (action < 99 || slot < startSlot + roundSlots) {
+          body = { kind: "transfer", to: pick([ALICE, ...nodes]), amount: BigInt(int(1, 300)) };
+        } else body = { kind: "closeTask", task };
+        const from = body.kind === "fundTask" || (body.kind === "closeTask" && next() < 0.5) ? ALICE : who;
+        const result = await twin.tx(from, body);
+        const label = `${String(body.kind)}:${result}`;
+        outcomes.set(label, (outcomes.get(label) ?? 0) + 1);
+      }
+    }
+    await twin.compare();
+    const accepted = [...outcomes.entries()]
+      .filter(([label]) => label.endsWith(":ok"))
+      .reduce((sum, [, c]) => sum + c, 0);
+    assert.ok(accepted >= 3, `seed ${seed}: only ${accepted} accepted transactions`);
+    const summary = [...outcomes.entries()].sort().map(([label, count]) => `${label} ${count}`);
+    process.stderr.write(
+      `seed ${seed} (round ${roundSlots} slots, ramp ${params.rampRounds}): ${summary.join(", ")}\n`,
+    );
+  }
+});

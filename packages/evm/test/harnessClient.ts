@@ -1,0 +1,481 @@
+/**
+ * Test helpers for GradualHarness on anvil: raw JSON-RPC calls (automine, no polling delay), the core's records
+ * loaded into the harness and read back in the core's shape (only the fields the contract holds), and wire
+ * transactions as contract calls. Used by specVectors.evm.test.ts and the EVM tests beside it.
+ */
+import assert from "node:assert/strict";
+import { type Abi, decodeErrorResult, decodeEventLog, decodeFunctionResult, encodeFunctionData, type Hex } from "viem";
+import type { Anvil } from "../src/anvil.ts";
+
+export const DEPLOYER = "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266";
+export const ZERO32 = `0x${"0".repeat(64)}` as Hex;
+
+export type Json = null | boolean | number | string | bigint | Json[] | { [key: string]: Json };
+export type Obj = { [key: string]: Json };
+
+// JSON-RPC
+
+let anvil: Anvil;
+let harness: Hex;
+let abi: Abi;
+let rpcId = 0;
+
+/** Points the helpers at a chain and a deployed harness (or at `address` with `contractAbi`). */
+export function useHarness(chain: Anvil, address: Hex, contractAbi: Abi): void {
+  anvil = chain;
+  harness = address;
+  abi = contractAbi;
+}
+
+export async function rpc<T>(method: string, params: unknown[]): Promise<T> {
+  rpcId += 1;
+  const reply = await fetch(anvil.rpcUrl, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: rpcId, method, params }, (_key, value: unknown) =>
+      typeof value === "bigint" ? `0x${value.toString(16)}` : value,
+    ),
+  });
+  const body = (await reply.json()) as { result?: T; error?: { message: string; data?: unknown } };
+  if (body.error !== undefined) throw Object.assign(new Error(`${method}: ${body.error.message}`), body.error);
+  return body.result as T;
+}
+
+export type Receipt = {
+  status: Hex;
+  gasUsed: Hex;
+  logs: { topics: Hex[]; data: Hex; address: Hex }[];
+  contractAddress: Hex | null;
+};
+
+export async function send(data: Hex, to: Hex | null = harness): Promise<Receipt> {
+  const tx: Record<string, unknown> = { from: DEPLOYER, data, gas: "0x1c9c380" };
+  if (to !== null) tx.to = to;
+  const hash = await rpc<Hex>("eth_sendTransaction", [tx]);
+  for (let attempt = 0; ; attempt += 1) {
+    const receipt = await rpc<Receipt | null>("eth_getTransactionReceipt", [hash]);
+    if (receipt !== null) return receipt;
+    if (attempt > 2_000) throw new Error(`no receipt for ${hash}`);
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
+
+export async function write(functionName: string, args: readonly unknown[]): Promise<Receipt> {
+  const receipt = await send(encodeFunctionData({ abi, functionName, args }));
+  if (receipt.status !== "0x1") {
+    const outcome = await simulate(functionName, args);
+    throw new Error(`${functionName} failed: ${outcome}`);
+  }
+  return receipt;
+}
+
+/** The call's outcome without sending it: "ok" or the custom error's name. */
+export async function simulate(functionName: string, args: readonly unknown[]): Promise<string> {
+  try {
+    await rpc("eth_call", [
+      { from: DEPLOYER, to: harness, data: encodeFunctionData({ abi, functionName, args }) },
+      "latest",
+    ]);
+    return "ok";
+  } catch (error) {
+    const data = (error as { data?: unknown }).data;
+    if (typeof data !== "string" || data === "0x") return `revert without data (${(error as Error).message})`;
+    try {
+      return decodeErrorResult({ abi, data: data as Hex }).errorName;
+    } catch {
+      return `revert ${data}`;
+    }
+  }
+}
+
+export async function read<T>(functionName: string, args: readonly unknown[]): Promise<T> {
+  const data = await rpc<Hex>("eth_call", [
+    { to: harness, data: encodeFunctionData({ abi, functionName, args }) },
+    "latest",
+  ]);
+  return decodeFunctionResult({ abi, functionName, data }) as T;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Core records <-> contract structs
+
+const AUDIT_MODES = ["sampled", "all"];
+const DISTRIBUTION_RULES = ["weighted", "equal", "custom"];
+const STATUSES = ["active", "paused", "closing", "closed"];
+const OUTCOMES = [null, "paid", "no-submitters", "distribution-failed"];
+const REVEAL_STATUSES = ["valid", "invalid", "unavailable", "disputed"];
+
+export const h32 = (hex: Json | undefined): Hex =>
+  hex === null || hex === undefined ? ZERO32 : (`0x${hex as string}` as Hex);
+export const unhex = (hex: Hex): string => hex.slice(2).toLowerCase();
+const indexOf = (list: readonly (string | null)[], value: Json | undefined): number => {
+  const at = list.indexOf(value as string | null);
+  return at < 0 ? 255 : at;
+};
+
+export function paramsToStruct(params: Obj): Obj {
+  const out: Obj = {};
+  for (const [key, value] of Object.entries(params)) {
+    if (key === "auditMode") out[key] = indexOf(AUDIT_MODES, value);
+    else if (key === "distributionRule") out[key] = indexOf(DISTRIBUTION_RULES, value);
+    else if (typeof value === "string") out[key] = BigInt(value);
+    else out[key] = value;
+  }
+  return out;
+}
+
+export function paramsFromStruct(params: Record<string, unknown>): Obj {
+  const out: Obj = {};
+  for (const [key, value] of Object.entries(params)) {
+    if (key === "auditMode") out[key] = AUDIT_MODES[Number(value)] ?? null;
+    else if (key === "distributionRule") out[key] = DISTRIBUTION_RULES[Number(value)] ?? null;
+    else out[key] = value as Json;
+  }
+  return out;
+}
+
+export async function loadRecord(key: string, record: Json | undefined, preSlot: number): Promise<void> {
+  const [kind, ...parts] = key.split("/");
+  const r = record as Obj;
+  switch (kind) {
+    case "account":
+      await write("loadAccount", [h32(parts[0] as string), r.balance]);
+      return;
+    case "chain":
+    case "totals":
+    case "taskAt": // loadChain and loadTask write these
+      return;
+    case "task": {
+      const ramp = r.ramp as Obj;
+      assert.deepEqual(r.lateTriggers, [], `${key}: late triggers are out of this half`);
+      const task = {
+        exists: true,
+        status: indexOf(STATUSES, r.status),
+        index: r.index,
+        nodeCount: r.nodeCount,
+        createdSlot: BigInt(r.createdSlot as number),
+        startSlot: BigInt(r.startSlot as number),
+        settledSlot: BigInt(preSlot),
+        seedCycle: BigInt(r.seedCycle as number),
+        rampFoldedThrough: BigInt(ramp.foldedThrough as number),
+        rampHead: 0n,
+        creator: h32(r.creator),
+        bundleHash: h32(r.bundleHash),
+        metadataHash: h32(r.metadataHash),
+        seedHead: h32(r.seedHead),
+        escrow: r.escrow,
+        rampFullStake: ramp.fullStake,
+        totalPaid: r.totalPaid,
+        totalSlashed: r.totalSlashed,
+        burned: r.burned,
+        name: r.name,
+        params: paramsToStruct(r.params as Obj),
+      };
+      const buckets = ramp.buckets as [number, bigint][];
+      await write("loadTask", [
+        h32(parts[0] as string),
+        task,
+        r.openCycles,
+        buckets.map(([round]) => BigInt(round)),
+        buckets.map(([, stake]) => stake),
+      ]);
+      return;
+    }
+    case "node":
+      await write("loadNode", [
+        h32(parts[0] as string),
+        h32(parts[1] as string),
+        {
+          exists: true,
+          index: r.index,
+          slashCount: r.slashCount,
+          missedDuties: r.missedDuties,
+          losingVotes: r.losingVotes,
+          equivocations: r.equivocations,
+          unbondingUntilRound: BigInt(r.unbondingUntilRound as number),
+          lastRevealCycle: BigInt(r.lastRevealCycle as number),
+          rampedStake: r.rampedStake,
+          unbonding: r.unbonding,
+          slashedTotal: r.slashedTotal,
+          url: r.url,
+          lots: (r.lots as Obj[]).map((lot) => ({
+            amount: lot.amount,
+            activationRound: BigInt(lot.activationRound as number),
+          })),
+        },
+      ]);
+      return;
+    case "nodeAt":
+      await write("loadNodeAt", [h32(parts[0] as string), Number(parts[1]), h32(record)]);
+      return;
+    case "cycle":
+      await write("loadCycle", [
+        h32(parts[0] as string),
+        Number(parts[1]),
+        {
+          exists: true,
+          hasSeed: r.seed !== null,
+          hasCompletedRound: r.completedRound !== null,
+          outcome: indexOf(OUTCOMES, r.outcome),
+          commitCount: r.commitCount,
+          revealCount: r.revealCount,
+          validCount: r.validCount,
+          shareCount: r.shareCount,
+          triggerCount: r.triggerCount,
+          attempt: r.attempt,
+          attemptRound: BigInt(r.attemptRound as number),
+          completedRound: BigInt((r.completedRound ?? 0) as number),
+          reserved: r.reserved,
+          revealedWeight: r.revealedWeight,
+          paid: r.paid,
+          saltAccumulator: h32(r.saltAccumulator),
+          seed: h32(r.seed),
+          distributor: h32(r.distributor),
+          failedDistributors: (r.failedDistributors as string[]).map(h32),
+        },
+      ]);
+      return;
+    case "commit":
+      await write("loadCommit", [
+        h32(parts[0] as string),
+        Number(parts[1]),
+        h32(parts[2] as string),
+        { exists: true, slot: BigInt(r.slot as number), weight: r.weight, commitment: h32(r.commitment) },
+      ]);
+      return;
+    case "reveal":
+      await write("loadReveal", [
+        h32(parts[0] as string),
+        Number(parts[1]),
+        h32(parts[2] as string),
+        {
+          exists: true,
+          published: r.published,
+          status: indexOf(REVEAL_STATUSES, r.status),
+          index: r.index,
+          slot: BigInt(r.slot as number),
+          weight: r.weight,
+          proofDigest: h32(r.proofDigest),
+          salt: h32(r.salt),
+        },
+      ]);
+      return;
+    case "revealAt":
+      await write("loadRevealAt", [h32(parts[0] as string), Number(parts[1]), Number(parts[2]), h32(record)]);
+      return;
+    default:
+      throw new Error(`${key}: the contract does not hold ${kind} records`);
+  }
+}
+
+export const n = (value: unknown): number => Number(value);
+
+/**
+ * The contract's record under a core state key, in the core's shape (only the fields the contract holds), or
+ * undefined when it has none.
+ */
+export async function readRecord(key: string): Promise<Json | undefined> {
+  const [kind, ...parts] = key.split("/");
+  const task = h32(parts[0] ?? null);
+  switch (kind) {
+    case "account": {
+      const balance = await read<bigint>("balanceOf", [h32(parts[0] as string)]);
+      return { balance };
+    }
+    case "chain": {
+      const [, supply, taskCount] = await read<[unknown, bigint, number]>("chainTotals", []);
+      const slot = await read<bigint>("currentSlot", []);
+      return { slot: n(slot), supply, taskCount: n(taskCount) };
+    }
+    case "totals": {
+      const [totals] = await read<[Obj, bigint, number]>("chainTotals", []);
+      return { ...totals };
+    }
+    case "taskAt": {
+      const id = await read<Hex>("taskAt", [Number(parts[0])]);
+      return id === ZERO32 ? undefined : unhex(id);
+    }
+    case "task": {
+      const [t, openCycles, rounds, stakes] = await read<[Record<string, unknown>, number[], bigint[], bigint[]]>(
+        "getTask",
+        [task],
+      );
+      if (t.exists !== true) return undefined;
+      return {
+        bundleHash: unhex(t.bundleHash as Hex),
+        burned: t.burned as bigint,
+        createdSlot: n(t.createdSlot),
+        creator: unhex(t.creator as Hex),
+        escrow: t.escrow as bigint,
+        id: parts[0] as string,
+        index: n(t.index),
+        metadataHash: t.metadataHash === ZERO32 ? null : unhex(t.metadataHash as Hex),
+        name: t.name as string,
+        nodeCount: n(t.nodeCount),
+        openCycles: openCycles.map(n),
+        params: paramsFromStruct(t.params as Record<string, unknown>),
+        ramp: {
+          buckets: rounds.map((round, i) => [n(round), stakes[i] as bigint]),
+          foldedThrough: n(t.rampFoldedThrough),
+          fullStake: t.rampFullStake as bigint,
+        },
+        seedCycle: n(t.seedCycle),
+        seedHead: unhex(t.seedHead as Hex),
+        startSlot: n(t.startSlot),
+        status: STATUSES[n(t.status)] as string,
+        totalPaid: t.totalPaid as bigint,
+        totalSlashed: t.totalSlashed as bigint,
+      };
+    }
+    case "node": {
+      const node = await read<Record<string, unknown>>("getNode", [task, h32(parts[1] as string)]);
+      if (node.exists !== true) return undefined;
+      return {
+        account: parts[1] as string,
+        equivocations: n(node.equivocations),
+        index: n(node.index),
+        lastRevealCycle: n(node.lastRevealCycle),
+        losingVotes: n(node.losingVotes),
+        lots: (node.lots as { amount: bigint; activationRound: bigint }[]).map((lot) => ({
+          activationRound: n(lot.activationRound),
+          amount: lot.amount,
+        })),
+        missedDuties: n(node.missedDuties),
+        rampedStake: node.rampedStake as bigint,
+        slashCount: n(node.slashCount),
+        slashedTotal: node.slashedTotal as bigint,
+        task: parts[0] as string,
+        unbonding: node.unbonding as bigint,
+        unbondingUntilRound: n(node.unbondingUntilRound),
+        url: node.url as string,
+      };
+    }
+    case "nodeAt": {
+      const account = await read<Hex>("nodeAt", [task, Number(parts[1])]);
+      return account === ZERO32 ? undefined : unhex(account);
+    }
+    case "cycle": {
+      const c = await read<Record<string, unknown>>("getCycle", [task, Number(parts[1])]);
+      if (c.exists !== true) return undefined;
+      return {
+        attempt: n(c.attempt),
+        attemptRound: n(c.attemptRound),
+        commitCount: n(c.commitCount),
+        completedRound: c.hasCompletedRound === true ? n(c.completedRound) : null,
+        cycle: Number(parts[1]),
+        distributor: c.distributor === ZERO32 ? null : unhex(c.distributor as Hex),
+        failedDistributors: (c.failedDistributors as Hex[]).map(unhex),
+        outcome: OUTCOMES[n(c.outcome)] ?? null,
+        paid: c.paid as bigint,
+        reserved: c.reserved as bigint,
+        revealCount: n(c.revealCount),
+        revealedWeight: c.revealedWeight as bigint,
+        saltAccumulator: unhex(c.saltAccumulator as Hex),
+        seed: c.hasSeed === true ? unhex(c.seed as Hex) : null,
+        shareCount: n(c.shareCount),
+        task: parts[0] as string,
+        triggerCount: n(c.triggerCount),
+        validCount: n(c.validCount),
+      };
+    }
+    case "commit": {
+      const c = await read<Record<string, unknown>>("getCommit", [task, Number(parts[1]), h32(parts[2] as string)]);
+      if (c.exists !== true) return undefined;
+      return { commitment: unhex(c.commitment as Hex), slot: n(c.slot), weight: c.weight as bigint };
+    }
+    case "reveal": {
+      const r = await read<Record<string, unknown>>("getReveal", [task, Number(parts[1]), h32(parts[2] as string)]);
+      if (r.exists !== true) return undefined;
+      return {
+        index: n(r.index),
+        proofDigest: unhex(r.proofDigest as Hex),
+        published: r.published as boolean,
+        salt: unhex(r.salt as Hex),
+        slot: n(r.slot),
+        status: REVEAL_STATUSES[n(r.status)] as string,
+        weight: r.weight as bigint,
+      };
+    }
+    case "revealAt": {
+      const account = await read<Hex>("revealAt", [task, Number(parts[1]), Number(parts[2])]);
+      return account === ZERO32 ? undefined : unhex(account);
+    }
+    default:
+      throw new Error(`${key}: the contract does not hold ${kind} records`);
+  }
+}
+
+/** The fields of a core record the contract does not hold (see the table above). */
+export function withoutUnheld(key: string, record: Json | undefined): Json | undefined {
+  const kind = key.split("/")[0];
+  if (record === null || typeof record !== "object" || Array.isArray(record)) return record;
+  const copy: Obj = { ...record };
+  if (kind === "account") {
+    delete copy.nonce;
+    // A zero balance and no record are the same in a mapping.
+  }
+  if (kind === "chain") delete copy.chainId;
+  if (kind === "task") {
+    assert.deepEqual(copy.lateTriggers, [], `${key}: late triggers are out of this half`);
+    delete copy.lateTriggers;
+    // Pruning is a property of the core's state, outside what the two compare (docs/evm.md).
+    delete copy.prunedThrough;
+  }
+  return copy;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Steps
+
+export function txCall(tx: Obj): { functionName: string; args: unknown[] } {
+  switch (tx.kind) {
+    case "transfer":
+      return { functionName: "transfer", args: [h32(tx.to), BigInt(tx.amount as string)] };
+    case "createTask":
+      return {
+        functionName: "createTask",
+        args: [
+          tx.name,
+          h32(tx.bundleHash),
+          h32(tx.metadataHash),
+          paramsToStruct(tx.params as Obj),
+          BigInt(tx.funding as string),
+        ],
+      };
+    case "fundTask":
+      return { functionName: "fundTask", args: [h32(tx.task), BigInt(tx.amount as string)] };
+    case "closeTask":
+      return { functionName: "closeTask", args: [h32(tx.task)] };
+    case "stake":
+      return { functionName: "stake", args: [h32(tx.task), BigInt(tx.amount as string), tx.nodeUrl] };
+    case "unstake":
+      return { functionName: "unstake", args: [h32(tx.task)] };
+    case "withdraw":
+      return { functionName: "withdraw", args: [h32(tx.task)] };
+    case "commit":
+      return { functionName: "commit", args: [h32(tx.task), tx.cycle, h32(tx.commitment)] };
+    case "reveal":
+      return { functionName: "reveal", args: [h32(tx.task), tx.cycle, h32(tx.proofDigest), h32(tx.salt)] };
+    default:
+      throw new Error(`transaction kind ${String(tx.kind)} is not implemented by the contract`);
+  }
+}
+
+/** The core's view of a contract event: its type and the fields the core's event has. */
+export function coreEvent(log: { topics: Hex[]; data: Hex }, like: Obj | undefined): Obj {
+  const decoded = decodeEventLog({ abi, data: log.data, topics: log.topics as [Hex, ...Hex[]] }) as unknown as {
+    eventName: string;
+    args: Record<string, unknown>;
+  };
+  const out: Obj = { type: decoded.eventName };
+  for (const key of Object.keys(like ?? {})) {
+    if (key === "type") continue;
+    const value = decoded.args[key];
+    if (value === undefined) continue;
+    if (typeof value === "string" && /^0x[0-9a-f]{64}$/i.test(value)) out[key] = unhex(value as Hex);
+    else if (typeof value === "bigint" && ["round", "untilRound", "activationRound", "cycle", "index"].includes(key)) {
+      out[key] = Number(value);
+    } else out[key] = value as Json;
+  }
+  return out;
+}
