@@ -40,9 +40,7 @@ export type DeployContractsReturnType = {
   readonly deployer: Address;
   /** The token the settlement uses; `deployment` is set when this call deployed it (a TestToken). */
   readonly token: { readonly address: Address; readonly deployment?: DeployedContract };
-  /** Undefined when the build has no `Gradual` artifact yet (`skipped` says so): only the token was deployed. */
-  readonly gradual?: DeployedContract;
-  readonly skipped?: string;
+  readonly gradual: DeployedContract;
   readonly genesisTimestamp: bigint;
   readonly slotMs: number;
 };
@@ -54,23 +52,14 @@ function checkSlotMs(slotMs: number): void {
     throw new RangeError(`slotMs: expected an integer from ${MIN_SLOT_MS} to ${MAX_SLOT_MS}, got ${slotMs}`);
 }
 
-/** The artifact, or undefined when the build has none (the `Gradual` contract may not be written yet). */
-function optionalArtifact(load: (name: string) => Artifact, name: string): Artifact | undefined {
+/** The contract's artifact; `EVM__ARTIFACT_MISSING` (an `EvmError`) when the contracts are not built. */
+function artifactOf(load: (name: string) => Artifact, name: string): Artifact {
   try {
     return load(name);
   } catch (error) {
-    if ((error as { code?: unknown }).code === "EVM__ARTIFACT_MISSING") return undefined;
-    throw error;
+    if ((error as { code?: unknown }).code !== "EVM__ARTIFACT_MISSING") throw error;
+    throw new EvmError("EVM__ARTIFACT_MISSING", { message: (error as Error).message, cause: error });
   }
-}
-
-function requiredArtifact(load: (name: string) => Artifact, name: string): Artifact {
-  const artifact = optionalArtifact(load, name);
-  if (artifact === undefined)
-    throw new EvmError("EVM__ARTIFACT_MISSING", {
-      message: `no artifact for contract ${name}: run npm run build`,
-    });
-  return artifact;
 }
 
 export async function deployContracts(parameters: DeployContractsParameters): Promise<DeployContractsReturnType> {
@@ -82,10 +71,10 @@ export async function deployContracts(parameters: DeployContractsParameters): Pr
     ...(parameters.chainId === undefined ? {} : { chainId: parameters.chainId }),
   });
   const { publicClient } = connection;
-  const gradualArtifact = optionalArtifact(load, "Gradual");
+  const gradualArtifact = artifactOf(load, "Gradual");
   let token: DeployContractsReturnType["token"];
   if (parameters.token === undefined) {
-    const deployment = await deployContract(connection, parameters.account, requiredArtifact(load, "TestToken"), []);
+    const deployment = await deployContract(connection, parameters.account, artifactOf(load, "TestToken"), []);
     log(`TestToken at ${deployment.address} (block ${deployment.blockNumber})`);
     token = { address: deployment.address, deployment };
   } else {
@@ -99,26 +88,20 @@ export async function deployContracts(parameters: DeployContractsParameters): Pr
         throw asEvmError(error, "reading the latest block");
       })
     ).timestamp;
-  const result = {
-    chainId: connection.chain.id,
-    deployer: parameters.account.address,
-    token,
-    genesisTimestamp,
-    slotMs: parameters.slotMs,
-  };
-  if (gradualArtifact === undefined) {
-    const skipped =
-      "the build has no Gradual artifact (the contract is not in this checkout yet): deployed the token only";
-    log(skipped);
-    return { ...result, skipped };
-  }
   const gradual = await deployContract(connection, parameters.account, gradualArtifact, [
     token.address,
     genesisTimestamp,
     parameters.slotMs,
   ]);
   log(`Gradual at ${gradual.address} (block ${gradual.blockNumber})`);
-  return { ...result, gradual };
+  return {
+    chainId: connection.chain.id,
+    deployer: parameters.account.address,
+    token,
+    gradual,
+    genesisTimestamp,
+    slotMs: parameters.slotMs,
+  };
 }
 
 /** `EVM__NOT_A_CONTRACT` unless there is code at the address. */

@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { type Abi, createPublicClient, erc20Abi, http } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
@@ -10,15 +12,6 @@ import { mintTestToken, tokenBalance } from "../src/token.ts";
 /** anvil's first dev account (10,000 ETH on every anvil), the deployer of these tests. */
 export const ANVIL_DEPLOYER_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80" as const;
 
-function hasArtifact(name: string): boolean {
-  try {
-    loadArtifact(name);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 describe("deployContracts on anvil", () => {
   let anvil: Anvil;
   const deployer = privateKeyToAccount(ANVIL_DEPLOYER_KEY);
@@ -27,7 +20,7 @@ describe("deployContracts on anvil", () => {
   });
   after(() => anvil?.stop());
 
-  test("deploys a TestToken (9 decimals, the deployer mints) and Gradual when built, with code at each address", async () => {
+  test("deploys a TestToken (9 decimals, the deployer mints) then Gradual(token, genesis, slotMs), as its getters read back", async () => {
     const deployed = await deployContracts({ rpcUrl: anvil.rpcUrl, account: deployer, slotMs: 1000 });
     const client = createPublicClient({ transport: http(anvil.rpcUrl) });
     assert.equal(deployed.chainId, anvil.chainId);
@@ -46,19 +39,25 @@ describe("deployContracts on anvil", () => {
     assert.equal(minter, deployer.address);
     const latest = await client.getBlock({ blockNumber: deployed.token.deployment.blockNumber });
     assert.ok(deployed.genesisTimestamp >= latest.timestamp, "genesis defaults to the latest block's time");
-    if (hasArtifact("Gradual")) {
-      assert.ok(deployed.gradual, "Gradual deployed");
-      const gradual = { address: deployed.gradual.address, abi: loadArtifact("Gradual").abi as Abi };
-      assert.equal(await client.readContract({ ...gradual, functionName: "token" }), token);
-      assert.equal(
-        await client.readContract({ ...gradual, functionName: "genesisTimestamp" }),
-        deployed.genesisTimestamp,
-      );
-      assert.equal(await client.readContract({ ...gradual, functionName: "slotMs" }), 1000);
-    } else {
-      assert.equal(deployed.gradual, undefined);
-      assert.match(deployed.skipped ?? "", /no Gradual artifact/);
-    }
+    const gradual = { address: deployed.gradual.address, abi: loadArtifact("Gradual").abi as Abi };
+    assert.equal(await client.readContract({ ...gradual, functionName: "token" }), token);
+    assert.equal(
+      await client.readContract({ ...gradual, functionName: "genesisTimestamp" }),
+      deployed.genesisTimestamp,
+    );
+    assert.equal(await client.readContract({ ...gradual, functionName: "slotMs" }), 1000);
+  });
+
+  test("contracts that are not built are EVM__ARTIFACT_MISSING", async () => {
+    await assert.rejects(
+      deployContracts({
+        rpcUrl: anvil.rpcUrl,
+        account: deployer,
+        slotMs: 1000,
+        loadArtifact: (name) => loadArtifact(name, { outDir: join(tmpdir(), "gradual-no-contracts-here") }),
+      }),
+      { code: "EVM__ARTIFACT_MISSING" },
+    );
   });
 
   test("uses a given token without deploying another, and refuses an address with no code", async () => {

@@ -81,11 +81,7 @@ function printDeployment(result: DeployContractsReturnType): void {
       ? `token      ${token.address} (given)`
       : `TestToken  ${token.address} (block ${token.deployment.blockNumber}, transaction ${token.deployment.transactionHash})`,
   );
-  lines.push(
-    gradual === undefined
-      ? `Gradual    not deployed: ${result.skipped ?? ""}`
-      : `Gradual    ${gradual.address} (block ${gradual.blockNumber}, transaction ${gradual.transactionHash})`,
-  );
+  lines.push(`Gradual    ${gradual.address} (block ${gradual.blockNumber}, transaction ${gradual.transactionHash})`);
   lines.push(`genesis    ${result.genesisTimestamp} (seconds since the epoch), ${result.slotMs} ms per slot`);
   process.stdout.write(`${lines.join("\n")}\n`);
 }
@@ -115,8 +111,7 @@ function registerDeploy(program: Command): void {
       "after",
       `
 Waits for each deployment's receipt and checks the code is at its address. A new TestToken's deployer is its
-only minter (gradual token mint). Until the Gradual contract is in the build, only the token is deployed and the
-output says so.
+only minter (gradual token mint).
 
 Errors: EVM__RPC_UNREACHABLE (no answer at --rpc), KEYS__NOT_EVM (--key is not an EVM key),
 EVM__INSUFFICIENT_FUNDS (the deployer cannot pay for gas), EVM__CHAIN_ID_MISMATCH (--chain-id differs),
