@@ -114,11 +114,15 @@ function median(values: readonly number[]): number {
 async function measure(size: number): Promise<SizeResult> {
   const anvil = await startAnvil({ gasLimit: 2_000_000_000n });
   let id = 0;
+  const nextId = () => {
+    id += 1;
+    return id;
+  };
   const rpc = async <T>(method: string, params: unknown[]): Promise<T> => {
     const response = await fetch(anvil.rpcUrl, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: (id += 1), method, params }),
+      body: JSON.stringify({ jsonrpc: "2.0", id: nextId(), method, params }),
     });
     const body = (await response.json()) as { result?: T; error?: { message: string } };
     if (body.error !== undefined) throw new Error(`${method}: ${body.error.message}`);
