@@ -5,9 +5,9 @@
  *   npm run bench:evm                                  # 100, 1,000 and 10,000 nodes
  *   GRADUAL_EVM_BENCH_SIZES=100,1000 npm run bench:evm
  *
- * For each size: a fresh anvil with automine off (every phase's calls go into blocks of up to 1,000 calls, at a
- * timestamp inside the phase's window), the token and the contract deployed, the creator funds every node through
- * the contract's internal `transfer`, the nodes stake, then two cycles of commits and reveals, and the task settled at
+ * For each size: a fresh anvil with automine off (a phase's calls go into blocks of up to 2,500 calls, a block a
+ * slot inside the phase's window of 10 slots), the token and the contract deployed, the creator funds every node
+ * through the contract's internal `transfer`, the nodes stake, then two cycles of commits and reveals, and the task settled at
  * each round start. Every figure is read from the receipts. The cost per node per round is what a node pays for its
  * own calls (a commit and a reveal) plus its share of the round's settlement, at a stated L2 gas price.
  */
@@ -20,7 +20,8 @@ import { paramsToStruct } from "../test/harnessClient.ts";
 type Receipt = { status: Hex; gasUsed: Hex; contractAddress: Hex | null; logs: { address: Hex; topics: Hex[] }[] };
 
 const SIZES = (process.env.GRADUAL_EVM_BENCH_SIZES ?? "100,1000,10000").split(",").map(Number);
-const BLOCK_CALLS = 1_000;
+/** Calls per block; windows of 10 slots then hold 25,000 calls of a phase (one block a slot). */
+const BLOCK_CALLS = 2_500;
 /** An L2's execution gas price for the cost column: 0.01 gwei (OP-stack chains often run near it; L1 data fees aside). */
 const L2_GAS_PRICE_GWEI = 0.01;
 const ETH_USD = 3_000;
@@ -28,13 +29,13 @@ const ETH_USD = 3_000;
 const KOII_FEE_PER_TX = 5_000e-9;
 
 const PARAMS = {
-  roundSlots: 20,
-  commitSlots: 5,
-  revealSlots: 4,
-  auditSlots: 6,
-  voteSlots: 5,
-  distributionSlots: 4,
-  distributionAuditSlots: 6,
+  roundSlots: 40,
+  commitSlots: 10,
+  revealSlots: 10,
+  auditSlots: 10,
+  voteSlots: 10,
+  distributionSlots: 10,
+  distributionAuditSlots: 10,
   minimumStake: "100",
   bountyPerRound: "1000000",
   maxNodes: 100_000,
@@ -152,7 +153,8 @@ async function measure(size: number): Promise<SizeResult> {
     const gradualAbi = gradual.abi as Abi;
     const gas = new Map<string, number[]>();
     let timestamp = BigInt((await rpc<{ timestamp: Hex }>("eth_getBlockByNumber", ["latest", false])).timestamp) + 10n;
-    const genesis = timestamp + 10n;
+    // Setup runs at negative slots, far enough before slot 0 that its blocks (one a slot) end before createTask's.
+    const genesis = timestamp + 100n;
     /** Each sender's next nonce, assigned here: a batch of one sender's calls must not race for one. */
     const nonces = new Map<string, number>();
     const nonceOf = (from: Hex) => {
@@ -185,8 +187,17 @@ async function measure(size: number): Promise<SizeResult> {
         const got = await batch<Receipt>(
           hashes.map((hash) => ({ method: "eth_getTransactionReceipt", params: [hash] })),
         );
-        for (const receipt of got) {
-          if (receipt.status !== "0x1") throw new Error(`${label} reverted at slot ${slot}`);
+        for (const [index, receipt] of got.entries()) {
+          if (receipt.status !== "0x1") {
+            const failed = slice[index] as { from: Hex; to: Hex | null; data: Hex };
+            const why = await rpc<Hex>("eth_call", [{ from: failed.from, to: failed.to, data: failed.data }, "latest"])
+              .then(() => "no revert when replayed")
+              .catch((error: Error) => error.message);
+            const now = await rpc<Hex>("eth_call", [{ to: contract, data: call("currentSlot", []) }, "latest"]).catch(
+              () => "?",
+            );
+            throw new Error(`${label} reverted at slot ${slot} (call ${start + index}, contract slot ${now}): ${why}`);
+          }
           receipts.push(receipt);
         }
       }
@@ -197,11 +208,11 @@ async function measure(size: number): Promise<SizeResult> {
     const call = (functionName: string, args: readonly unknown[]) =>
       encodeFunctionData({ abi: gradualAbi, functionName, args });
 
-    const [tokenDeploy] = await run("deploy TestToken", -5, [
+    const [tokenDeploy] = await run("deploy TestToken", -90, [
       { from: creator as Hex, to: null, data: encodeDeployData({ abi: tokenAbi, bytecode: token.bytecode }) },
     ]);
     const tokenAddress = (tokenDeploy as Receipt).contractAddress as Hex;
-    const [contractDeploy] = await run("deploy Gradual", -4, [
+    const [contractDeploy] = await run("deploy Gradual", -89, [
       {
         from: creator as Hex,
         to: null,
@@ -210,7 +221,7 @@ async function measure(size: number): Promise<SizeResult> {
     ]);
     const contract = (contractDeploy as Receipt).contractAddress as Hex;
     const supply = BigInt(size) * 1_000n + 100_000_000n;
-    await run("mint, approve", -3, [
+    await run("mint, approve", -88, [
       {
         from: creator as Hex,
         to: tokenAddress,
@@ -222,7 +233,7 @@ async function measure(size: number): Promise<SizeResult> {
         data: encodeFunctionData({ abi: tokenAbi, functionName: "approve", args: [contract, supply] }),
       },
     ]);
-    await run("deposit", -2, [{ from: creator as Hex, to: contract, data: call("deposit", [supply]) }]);
+    await run("deposit", -87, [{ from: creator as Hex, to: contract, data: call("deposit", [supply]) }]);
     const nodes = Array.from(
       { length: size },
       (_, index) => `0x${"b0".repeat(4)}${(index + 1).toString(16).padStart(32, "0")}` as Hex,
@@ -237,7 +248,7 @@ async function measure(size: number): Promise<SizeResult> {
     }
     await run(
       "transfer",
-      -1,
+      -80,
       nodes.map((node) => ({ from: creator as Hex, to: contract, data: call("transfer", [idOf(node), 1_000n]) })),
     );
     const params = paramsToStruct(PARAMS);
