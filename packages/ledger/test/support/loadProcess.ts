@@ -98,5 +98,11 @@ async function runSender(index: number): Promise<void> {
   }
 }
 
+// The client's request timeouts (AbortSignal.timeout) do not keep the event loop alive: with every request in flight
+// on a socket of a ledger just killed, Node could find nothing left to wait for and exit with code 13 (an unsettled
+// top-level await), failing the run (seen once in CI under heavy load). A referenced timer holds the process until
+// every sender has stopped.
+const keepAlive = setInterval(() => {}, 1_000);
 await Promise.all(senders.map((_, index) => runSender(index)));
+clearInterval(keepAlive);
 process.exit(0);
