@@ -28,7 +28,7 @@ import {
 } from "@gradual/protocol";
 import { type Abi, encodeDeployData, encodeFunctionData, type Hex } from "viem";
 import { type Anvil, startAnvil } from "../src/anvil.ts";
-import { compileContracts, loadArtifact } from "../src/compile.ts";
+import { compileContracts, gradualAbi, loadArtifact } from "../src/compile.ts";
 import {
   coreEvent,
   DEPLOYER,
@@ -98,7 +98,7 @@ const PARAMS: TaskParams = {
   unbondingRounds: 2,
   vestingRounds: 2,
   maxProofBytes: 1024,
-  distributionRule: "custom",
+  distributionRule: "weighted",
 };
 
 /** Wire-ish JSON of a core transaction (amounts as strings), as txCall takes it. */
@@ -111,7 +111,7 @@ function wire(tx: Record<string, unknown>): Obj {
 before(async () => {
   compileContracts({ includeTests: true });
   const artifact = loadArtifact("GradualHarness", { includeTests: true });
-  harnessAbi = artifact.abi as Abi;
+  harnessAbi = gradualAbi({ includeTests: true }, { main: "GradualHarness", module: "GradualAuditsHarness" }) as Abi;
   anvil = await startAnvil({ disableCodeSizeLimit: true });
   useHarness(anvil, "0x", harnessAbi);
   const receipt = await send(
@@ -349,48 +349,43 @@ const types = (logs: Receipt["logs"]) => logs.map((log) => coreEvent(log, { type
 
 test("an active task untouched for a hundred rounds settles in bounded steps, then takes transactions again", async () => {
   const id = await idleTask("busy-idle", 200_000n);
-  // Round 100 (slot 1,010): 101 round starts and 99 reveal closes are due, more than MAX_SETTLE_STEPS (16).
+  // Round 100 (slot 1,010): 101 round starts, 99 reveal closes and 99 proof vote closes are due, more than
+  // MAX_SETTLE_STEPS (16). Cycles 0-98 complete with no submitters at rounds 2-100 and return their reservations.
   await write("setSlot", [1_010n]);
   assert.equal(await simulate("fundTask", [h32(id), 1_000n]), "TASK__NOT_SETTLED");
   const { calls, gas, logs } = await settleAll(id, 64n);
-  assert.equal(calls, 4, "200 window ends in steps of 64");
+  assert.equal(calls, 5, "299 steps in steps of 64");
   const seen = types(logs);
   assert.equal(seen.filter((type) => type === "CycleStarted").length, 101);
   assert.equal(seen.filter((type) => type === "SeedFixed").length, 99);
-  assert.equal(seen.length, 200);
+  assert.equal(seen.filter((type) => type === "CycleCompleted").length, 99);
+  assert.equal(seen.length, 299);
   const task = (await readRecord(`task/${id}`)) as Obj;
-  assert.equal(task.escrow, 200_000n - 101_000n);
+  assert.equal(task.escrow, 200_000n - 2_000n);
   assert.equal(task.seedCycle, 98);
-  assert.equal((task.openCycles as number[]).length, 101);
+  assert.deepEqual(task.openCycles, [99, 100]);
   await write("fundTask", [h32(id), 1_000n]);
-  process.stderr.write(`settle gas, 64 window ends of an active task (32 cycle starts) per call: ${gas.join(", ")}\n`);
+  process.stderr.write(`settle gas, 64 steps of an active task (about 21 rounds) per call: ${gas.join(", ")}\n`);
 });
 
-test("a paused task untouched for a hundred rounds settles at once: no window end of a quiet task does anything", async () => {
-  const id = await idleTask("paused-idle", 1_000n);
+test("a closing task settles its last cycle, closes, and then no window end does anything", async () => {
+  const id = await idleTask("closing-idle", 3_000n);
+  await write("setSlot", [10n]);
+  await write("closeTask", [h32(id)]);
   await write("setSlot", [1_010n]);
-  // Cycle 0 starts, round 1 pauses the task (the escrow is empty), cycle 0's seed is fixed; then nothing until a
-  // transaction adds funds. (In the core the distributor draw of round 2 completes cycle 0 and returns its
-  // reservation: out of this half.)
+  // Cycle 0 started at slot 10; its reveal and vote close in round 1; round 2 completes it with no submitters, and
+  // the closing task, with no open cycle left, credits its escrow to the creator and is closed.
   const { calls, gas, logs } = await settleAll(id, 16n);
   assert.equal(calls, 1);
-  assert.deepEqual(types(logs), ["CycleStarted", "TaskPaused", "SeedFixed"]);
+  assert.deepEqual(types(logs), ["SeedFixed", "CycleCompleted", "Credited", "TaskClosed"]);
   const task = (await readRecord(`task/${id}`)) as Obj;
-  assert.equal(task.status, "paused");
-  assert.equal(task.seedCycle, 0);
-  assert.deepEqual(task.openCycles, [0]);
-  // The funding lands, and the next round start resumes the task with cycle 101.
-  await write("fundTask", [h32(id), 1_000n]);
-  await write("setSlot", [1_020n]);
+  assert.equal(task.status, "closed");
+  assert.deepEqual(task.openCycles, []);
+  assert.equal(task.escrow, 0n);
+  await write("setSlot", [2_010n]);
   const receipt = await write("settle", [h32(id), 16n]);
-  assert.deepEqual(
-    receipt.logs.map((log) => coreEvent(log, { type: "", round: 0, cycle: 0 })),
-    [
-      { type: "TaskResumed", round: 101 },
-      { type: "CycleStarted", cycle: 101 },
-    ],
-  );
-  process.stderr.write(`settle gas, a paused task 100 rounds idle: ${gas.join(", ")}\n`);
+  assert.deepEqual(receipt.logs, []);
+  process.stderr.write(`settle gas, a closing task 100 rounds idle: ${gas.join(", ")}\n`);
 });
 
 test("a node holds at most MAX_UNRAMPED_LOTS ramping lots; folded lots make room", async () => {
@@ -442,7 +437,7 @@ test("the production contract: address identities, block-time slots, the ERC-20,
     }
   };
   const tokenAbi = tokenArtifact.abi as Abi;
-  const gradualAbi = gradual.abi as Abi;
+  const productionAbi = gradualAbi({ includeTests: true }) as Abi;
   const tokenDeploy = await sendAs(alice, null, encodeDeployData({ abi: tokenAbi, bytecode: tokenArtifact.bytecode }));
   const token = tokenDeploy.contractAddress as Hex;
   const latest = await rpc<{ timestamp: Hex }>("eth_getBlockByNumber", ["latest", false]);
@@ -451,7 +446,7 @@ test("the production contract: address identities, block-time slots, the ERC-20,
   const deployed = await sendAs(
     alice,
     null,
-    encodeDeployData({ abi: gradualAbi, bytecode: gradual.bytecode, args: [token, genesis, SLOT_MS] }),
+    encodeDeployData({ abi: productionAbi, bytecode: gradual.bytecode, args: [token, genesis, SLOT_MS] }),
   );
   assert.equal(deployed.status, "0x1");
   const contract = deployed.contractAddress as Hex;
@@ -463,13 +458,13 @@ test("the production contract: address identities, block-time slots, the ERC-20,
   };
   const gas = new Map<string, number>();
   const call = async (from: Hex, functionName: string, args: readonly unknown[], label = functionName) => {
-    const receipt = await sendAs(from, contract, encodeFunctionData({ abi: gradualAbi, functionName, args }));
+    const receipt = await sendAs(from, contract, encodeFunctionData({ abi: productionAbi, functionName, args }));
     assert.equal(receipt.status, "0x1", `${label} reverted`);
     gas.set(label, Number.parseInt(receipt.gasUsed, 16));
     return receipt;
   };
   const view = async <T>(functionName: string, args: readonly unknown[]): Promise<T> => {
-    useHarness(chain, contract, gradualAbi);
+    useHarness(chain, contract, productionAbi);
     try {
       return await read<T>(functionName, args);
     } finally {

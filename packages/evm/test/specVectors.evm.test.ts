@@ -39,7 +39,7 @@ import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { type Abi, encodeDeployData, type Hex } from "viem";
 import { type Anvil, startAnvil } from "../src/anvil.ts";
-import { compileContracts, loadArtifact } from "../src/compile.ts";
+import { compileContracts, gradualAbi, loadArtifact } from "../src/compile.ts";
 import {
   coreEvent,
   h32,
@@ -100,6 +100,8 @@ const OUT_OF_SCOPE: Record<string, string> = {
 
 /** Cases of implemented categories that need a rule of the second half. */
 const CASES_WAITING: Record<string, string> = {
+  "createTask/accepted":
+    "the task uses the custom rule, which the contract refuses (TASK__RULE_NOT_SUPPORTED) until its claim-based draw and Merkle lists",
   "closeTask/accepted-closed-at-once":
     "a closed task's escrow is credited to the creator's vesting record (protocol.md deviation 31): vesting is out of this half",
 };
@@ -274,7 +276,7 @@ const cases = discover();
 before(async () => {
   compileContracts({ includeTests: true });
   const artifact = loadArtifact("GradualHarness", { includeTests: true });
-  const abi = artifact.abi as Abi;
+  const abi = gradualAbi({ includeTests: true }, { main: "GradualHarness", module: "GradualAuditsHarness" }) as Abi;
   anvil = await startAnvil({ disableCodeSizeLimit: true });
   useHarness(anvil, "0x", abi);
   const receipt = await send(
