@@ -184,11 +184,16 @@ contract GradualAudits is GradualState {
         if (round >= 2) {
             uint32 c = uint32(uint64(round - 2));
             Cycle storage cycle = _cycles[id][c];
-            if (
-                cycle.exists && cycle.outcome == 0 && cycle.distributor == bytes32(0) && cycle.attemptRound == round
-                    && task.params.distributionRule != 2
-            ) {
-                _payByRule(id, task, c, cycle, round);
+            if (cycle.exists && cycle.outcome == 0 && cycle.distributor == bytes32(0) && cycle.attemptRound == round) {
+                if (task.params.distributionRule != 2) {
+                    _payByRule(id, task, c, cycle, round);
+                } else if (cycle.validCount == 0) {
+                    // The custom rule's draw (`selectDistributor`, which folds the ramp first) finds no candidate:
+                    // the cycle had no valid submitter. Otherwise the draw is not in the contract (a custom task
+                    // cannot be created).
+                    _refreshRampAt(id, task, round);
+                    _completeCycle(id, task, c, cycle, OUTCOME_NO_SUBMITTERS, 0, round);
+                }
             }
         }
         _startCycle(id, task, round);
