@@ -64,6 +64,12 @@ const HELD = new Set([
   "commit",
   "reveal",
   "revealAt",
+  "trigger",
+  "triggerOf",
+  "nodeCycle",
+  "vote",
+  "voteAt",
+  "vesting",
 ]);
 const name = (who: string) => sha256Hex(`gradual/evm-test/${who}`);
 const ALICE = name("alice");
@@ -176,7 +182,8 @@ class Twin {
     if (result.ok || result.included) this.nonces.set(from, nonce + 1);
     this.state = result.state;
     this.coreEvents.push(...result.events);
-    const expected = result.ok ? "ok" : result.code;
+    // An equivocation: the core includes it as a rejection that records it; the contract's call succeeds.
+    const expected = result.ok || result.code === "VOTE__EQUIVOCATION" ? "ok" : result.code;
     const { functionName, args } = txCall(wire({ ...body, from }));
     await write("setSender", [h32(from)]);
     if (body.kind === "createTask" && result.ok) {
@@ -194,6 +201,15 @@ class Twin {
     for (const [key] of stateEntries(this.state)) {
       if (key.startsWith("task/")) this.logs.push(...(await write("settle", [h32(key.slice(5)), 1000n])).logs);
     }
+    // Every account's rule shares materialized (the tranches the core wrote when each cycle paid itself).
+    const keysNow = [...stateEntries(this.state)].map(([key]) => key);
+    const tasks = keysNow.filter((key) => key.startsWith("task/"));
+    const accounts = keysNow.filter((key) => key.startsWith("account/"));
+    for (const task of tasks) {
+      for (const account of accounts) {
+        this.logs.push(...(await write("materialize", [h32(task.slice(5)), h32(account.slice(8))])).logs);
+      }
+    }
     let compared = 0;
     for (const [key, value] of stateEntries(this.state)) {
       if (!HELD.has(key.split("/")[0] as string)) continue;
@@ -202,7 +218,25 @@ class Twin {
     }
     // Window ends are emitted when the task is next touched, so only each task's events (and those of no task:
     // transfers) keep the core's order.
-    const expected = this.coreEvents.map((event) => ({ ...event }) as unknown as Obj);
+    // A rule share's Vested is emitted when the contract materializes it: compared as a set per task, the other
+    // events in order. A rule-paid cycle's CycleCompleted carries what it owes (the shares and the dust it keeps).
+    const isVested = (event: Obj) => event.type === "Vested";
+    const all = this.coreEvents.map((event) => {
+      const copy = { ...event } as unknown as Obj;
+      if (copy.type !== "CycleCompleted" || copy.outcome !== "paid") return copy;
+      const cycle = readCoreRecord<Obj>(this.state, `cycle/${copy.task as string}/${copy.cycle as number}`) as Obj;
+      return { ...copy, paid: (copy.paid as bigint) + (cycle.reserved as bigint) };
+    });
+    const vestedKey = (event: Obj) => `${event.task as string}/${event.cycle as number}/${event.node as string}`;
+    const vestedExpected = all.filter(isVested).sort((a, b) => vestedKey(a).localeCompare(vestedKey(b)));
+    const vestedActual = this.logs
+      .map((log) => coreEvent(log, vestedExpected[0] ?? { type: "" }))
+      .filter(isVested)
+      .sort((a, b) => vestedKey(a).localeCompare(vestedKey(b)));
+    assert.deepStrictEqual(vestedActual, vestedExpected, "Vested events");
+    // Pruning (CyclePruned) stays a property of the core's state (docs/evm.md).
+    const expected = all.filter((event) => !isVested(event) && event.type !== "CyclePruned");
+    const orderedLogs = this.logs.filter((log) => !isVested(coreEvent(log, { type: "" })));
     const byStream = (events: readonly Obj[]) => {
       const streams = new Map<string, Obj[]>();
       for (const event of events) {
@@ -212,11 +246,11 @@ class Twin {
       return streams;
     };
     const expectedStreams = byStream(expected);
-    const decoded = this.logs.map((log) => coreEvent(log, { type: "", task: "" }));
+    const decoded = orderedLogs.map((log) => coreEvent(log, { type: "", task: "" }));
     const actualStreams = byStream(decoded);
     assert.deepStrictEqual([...actualStreams.keys()].sort(), [...expectedStreams.keys()].sort(), "event streams");
     for (const [stream, events] of expectedStreams) {
-      const logs = this.logs.filter((_log, i) => {
+      const logs = orderedLogs.filter((_log, i) => {
         const task = (decoded[i] as Obj).task;
         return (typeof task === "string" ? task : "") === stream;
       });
@@ -609,7 +643,8 @@ function random(seed: number): () => number {
   };
 }
 
-test("random transactions over rounds 0-1 of random tasks: the contract and the core agree (16 seeds)", async () => {
+test("random transactions over rounds 0-5 of random tasks, with triggers, votes, publications and claims: the contract and the core agree (16 seeds)", async () => {
+  const coverage = new Map<string, number>();
   for (let seed = 1; seed <= 16; seed += 1) {
     await freshHarness();
     const next = random(seed);
@@ -630,6 +665,16 @@ test("random transactions over rounds 0-1 of random tasks: the contract and the 
       warmupRounds: int(0, 1),
       rampRounds: int(0, 3),
       maxNodes: int(2, 4),
+      distributionRule: pick(["weighted", "equal"] as const),
+      losingVotePenalty: BigInt(int(0, 30)),
+      slashFractionBps: int(1_000, 10_000),
+      slashQuorumBps: int(5_000, 7_000),
+      slashSupermajorityBps: int(7_000, 9_000),
+      minParticipationBps: int(0, 5_000),
+      whistleblowerShareBps: int(0, 5_000),
+      maxTriggersPerNodePerCycle: int(1, 2),
+      triggerBond: BigInt(int(1, 20)),
+      vestingRounds: int(0, 3),
     };
     const nodes = [BOB, CAROL, DAVE, name("erin"), name("frank")];
     const twin = new Twin(
@@ -651,10 +696,11 @@ test("random transactions over rounds 0-1 of random tasks: the contract and the 
     const task = readCoreRecord<string>(twin.state, "taskAt/0") as string;
     const startSlot = created + 1;
     const salt = (who: string, cycle: number) => sha256Hex(`salt:${seed}:${who}:${cycle}`);
-    const digest = (who: string, cycle: number) => sha256Hex(`proof:${seed}:${who}:${cycle}`);
+    const proof = (who: string, cycle: number) => `proof:${seed}:${who}:${cycle}`;
+    const digest = (who: string, cycle: number) => sha256Hex(proof(who, cycle));
     const outcomes = new Map<string, number>();
-    // Until the last slot before round 2, where the core draws cycle 0's distributor (not in this half).
-    for (let slot = created; slot < startSlot + 2 * roundSlots; slot += 1) {
+    // Rounds 0-5: cycles 0-3 pay themselves at rounds 2-5.
+    for (let slot = created; slot < startSlot + 6 * roundSlots; slot += 1) {
       if (slot > twin.slot) await twin.advance(slot);
       const round = Math.floor((slot - startSlot) / roundSlots);
       // Scheduled work: nodes commit in the commit window and reveal in the reveal window, most of the time.
@@ -678,9 +724,68 @@ test("random transactions over rounds 0-1 of random tasks: the contract and the 
           outcomes.set(`reveal:${result}`, (outcomes.get(`reveal:${result}`) ?? 0) + 1);
         }
       }
+      // Scheduled audits of cycle round - 1: triggers against revealed proofs in the trigger window, votes and
+      // answers to availability challenges until the vote closes.
+      const audited = round - 1;
+      if (audited >= 0) {
+        const opens = roundStartSlot + params.revealSlots;
+        const triggerCloses = opens + params.auditSlots;
+        const voteCloses = triggerCloses + params.voteSlots;
+        const revealed = nodes.filter(
+          (who) => readCoreRecord(twin.state, `reveal/${task}/${audited}/${who}`) !== undefined,
+        );
+        const count = (readCoreRecord<Obj>(twin.state, `cycle/${task}/${audited}`)?.triggerCount ?? 0) as number;
+        const tally = (label: string) => outcomes.set(label, (outcomes.get(label) ?? 0) + 1);
+        if (slot >= opens && slot < triggerCloses && revealed.length > 0 && next() < 0.6) {
+          const body = {
+            kind: "triggerAudit",
+            task,
+            cycle: audited,
+            target: pick(revealed),
+            triggerKind: "proof",
+            verdict: next() < 0.75 ? "invalid" : "unavailable",
+            attempt: 0,
+            reasonDigest: name("reason"),
+          };
+          tally(`triggerAudit:${await twin.tx(pick(nodes), body)}`);
+        }
+        if (slot >= opens && slot < voteCloses && count > 0) {
+          for (const who of nodes) {
+            if (next() < 0.4) {
+              const body = {
+                kind: "vote",
+                task,
+                cycle: audited,
+                trigger: int(0, count - 1),
+                choice: next() < 0.5 ? "valid" : "invalid",
+              };
+              tally(`vote:${await twin.tx(who, body)}`);
+            }
+          }
+          for (let index = 0; index < count; index += 1) {
+            const trigger = readCoreRecord<Obj>(twin.state, `trigger/${task}/${audited}/${index}`) as Obj;
+            if (trigger.verdict !== "unavailable" || trigger.resolution !== null || next() < 0.5) continue;
+            const target = trigger.target as string;
+            const body = {
+              kind: "publishProof",
+              task,
+              cycle: audited,
+              trigger: index,
+              payload: Buffer.from(proof(target, audited)).toString("hex"),
+            };
+            tally(`publishProof:${await twin.tx(target, body)}`);
+          }
+        }
+      }
+      for (const who of nodes) {
+        if (round >= 2 && next() < 0.1) {
+          const result = await twin.tx(who, { kind: "claim", task });
+          outcomes.set(`claim:${result}`, (outcomes.get(`claim:${result}`) ?? 0) + 1);
+        }
+      }
       for (let count = int(0, 4); count > 0; count -= 1) {
         const who = pick(nodes);
-        const action = int(0, 99);
+        const action = int(0, 129);
         let body: Record<string, unknown>;
         if (action < 28)
           body = { kind: "stake", task, amount: BigInt(int(40, 260)), nodeUrl: `http://${who.slice(0, 4)}.test` };
@@ -710,6 +815,26 @@ test("random transactions over rounds 0-1 of random tasks: the contract and the 
         } else if (action < 80) body = { kind: "unstake", task };
         else if (action < 83) body = { kind: "withdraw", task };
         else if (action < 91) body = { kind: "fundTask", task, amount: BigInt(int(1, 900)) };
+        else if (action >= 100 && action < 110) {
+          body = {
+            kind: "triggerAudit",
+            task,
+            cycle: Math.max(0, round - 1),
+            target: pick(nodes),
+            triggerKind: next() < 0.95 ? "proof" : "distribution",
+            verdict: next() < 0.7 ? "invalid" : "unavailable",
+            attempt: 0,
+            reasonDigest: name("reason"),
+          };
+        } else if (action >= 110 && action < 120) {
+          const roll = next();
+          const choice = roll < 0.45 ? "valid" : roll < 0.95 ? "invalid" : "unavailable";
+          body = { kind: "vote", task, cycle: Math.max(0, round - 1), trigger: int(0, 2), choice };
+        } else if (action >= 120 && action < 125) {
+          const cycle = Math.max(0, round - 1);
+          const text = next() < 0.9 ? proof(who, cycle) : `${proof(who, cycle)}!`;
+          body = { kind: "publishProof", task, cycle, trigger: int(0, 2), payload: Buffer.from(text).toString("hex") };
+        } else if (action >= 125) body = { kind: "claim", task };
         else if (action < 99 || slot < startSlot + roundSlots) {
           body = { kind: "transfer", to: pick([ALICE, ...nodes]), amount: BigInt(int(1, 300)) };
         } else body = { kind: "closeTask", task };
@@ -720,6 +845,14 @@ test("random transactions over rounds 0-1 of random tasks: the contract and the 
       }
     }
     await twin.compare();
+    for (const event of twin.coreEvents) {
+      if (event.type === "TriggerResolved") coverage.set(event.resolution, (coverage.get(event.resolution) ?? 0) + 1);
+      if (["Slashed", "LosingVotePenalized", "Vested", "Credited", "Claimed", "Equivocated"].includes(event.type)) {
+        coverage.set(event.type, (coverage.get(event.type) ?? 0) + 1);
+      }
+    }
+    for (const [label, count] of outcomes)
+      if (label.endsWith(":ok")) coverage.set(label, (coverage.get(label) ?? 0) + count);
     const accepted = [...outcomes.entries()]
       .filter(([label]) => label.endsWith(":ok"))
       .reduce((sum, [, c]) => sum + c, 0);
@@ -728,5 +861,10 @@ test("random transactions over rounds 0-1 of random tasks: the contract and the 
     process.stderr.write(
       `seed ${seed} (round ${roundSlots} slots, ramp ${params.rampRounds}): ${summary.join(", ")}\n`,
     );
+  }
+  const covered = [...coverage.entries()].sort().map(([label, count]) => `${label} ${count}`);
+  process.stderr.write(`coverage over the seeds: ${covered.join(", ")}\n`);
+  for (const label of ["triggerAudit:ok", "vote:ok", "publishProof:ok", "claim:ok", "Vested", "Credited"]) {
+    assert.ok((coverage.get(label) ?? 0) > 0, `no ${label} in any seed`);
   }
 });
