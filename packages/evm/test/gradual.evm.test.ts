@@ -147,6 +147,8 @@ class Twin {
   readonly nonces = new Map<string, number>();
   readonly coreEvents: ProtocolEvent[] = [];
   readonly logs: Receipt["logs"] = [];
+  /** Gas of the last accepted call. */
+  lastGas = 0;
 
   constructor(balances: Record<string, bigint>) {
     this.state = createGenesisState({
@@ -193,7 +195,11 @@ class Twin {
     }
     const outcome = await simulate(functionName, args);
     assert.equal(outcome, expected, `slot ${this.slot}: ${String(body.kind)} from ${from.slice(0, 8)}`);
-    if (outcome === "ok") this.logs.push(...(await write(functionName, args)).logs);
+    if (outcome === "ok") {
+      const receipt = await write(functionName, args);
+      this.lastGas = Number.parseInt(receipt.gasUsed, 16);
+      this.logs.push(...receipt.logs);
+    }
     return outcome;
   }
 
@@ -452,6 +458,127 @@ test("a node holds at most MAX_UNRAMPED_LOTS ramping lots; folded lots make room
   assert.deepEqual(node.lots, [{ activationRound: 4, amount: 100n }]);
   const task = (await readRecord(`task/${id}`)) as Obj;
   assert.deepEqual(task.ramp, { buckets: [[4, 100n]], foldedThrough: 1, fullStake: 1_600n });
+});
+
+test("gas of the audits: triggers, votes, availability, a proof vote close with 0, 1 and 3 triggers, the rule payment, claims (harness, checked against the core)", async () => {
+  const rows: string[] = [];
+  for (const triggers of [0, 1, 3]) {
+    await freshHarness();
+    const nodes = [BOB, CAROL, DAVE, name("erin"), name("frank")];
+    const twin = new Twin(Object.fromEntries([[ALICE, 50_000n], ...nodes.map((node) => [node, 1_000n])]));
+    await twin.load();
+    const params: TaskParams = { ...PARAMS, rampRounds: 0, losingVotePenalty: 5n, minParticipationBps: 0 };
+    const proof = (who: string) => `proof:gas:${who}`;
+    const salt = (who: string) => sha256Hex(`salt:gas:${who}`);
+    await twin.advance(9);
+    const created = await twin.tx(ALICE, {
+      kind: "createTask",
+      name: "gas",
+      bundleHash: name("bundle"),
+      metadataHash: null,
+      params,
+      funding: 10_000n,
+    });
+    assert.equal(created, "ok");
+    const task = readCoreRecord<string>(twin.state, "taskAt/0") as string;
+    // Window ends due are settled before a measured call, so that its gas is its own.
+    const settleNow = async () => twin.logs.push(...(await write("settle", [h32(task), 1000n])).logs);
+    await twin.advance(10);
+    for (const who of nodes) await twin.tx(who, { kind: "stake", task, amount: 200n, nodeUrl: "http://n.test" });
+    await twin.advance(17);
+    for (const who of nodes) {
+      const commitment = computeCommitment({
+        task,
+        cycle: 0,
+        node: who,
+        proofDigest: sha256Hex(proof(who)),
+        salt: salt(who),
+      });
+      await twin.tx(who, { kind: "commit", task, cycle: 0, commitment });
+    }
+    await twin.advance(20);
+    for (const who of nodes) {
+      await twin.tx(who, { kind: "reveal", task, cycle: 0, proofDigest: sha256Hex(proof(who)), salt: salt(who) });
+    }
+    await twin.advance(22);
+    await settleNow();
+    // Trigger i: nodes[i] against nodes[i + 1], the other nodes vote (valid for the first, invalid for the others).
+    for (let i = 0; i < triggers; i += 1) {
+      const body = {
+        kind: "triggerAudit",
+        task,
+        cycle: 0,
+        target: nodes[i + 1],
+        triggerKind: "proof",
+        verdict: "invalid",
+        attempt: 0,
+        reasonDigest: name("reason"),
+      };
+      assert.equal(await twin.tx(nodes[i] as string, body), "ok");
+      if (i === 0) rows.push(`| triggerAudit (proof, invalid; its first vote) | ${twin.lastGas} |`);
+    }
+    await twin.advance(23);
+    for (let i = 0; i < triggers; i += 1) {
+      for (const voter of nodes) {
+        if (voter === nodes[i] || voter === nodes[i + 1]) continue;
+        const choice = i === 0 ? "valid" : "invalid";
+        if ((await twin.tx(voter, { kind: "vote", task, cycle: 0, trigger: i, choice })) === "ok" && i === 0) {
+          rows.push(`| vote | ${twin.lastGas} |`);
+          rows.splice(rows.length - 1, rows.filter((row) => row.startsWith("| vote ")).length > 1 ? 1 : 0);
+        }
+      }
+    }
+    if (triggers === 1) {
+      // An availability challenge against the last node, answered.
+      const target = nodes[4] as string;
+      const body = {
+        kind: "triggerAudit",
+        task,
+        cycle: 0,
+        target,
+        triggerKind: "proof",
+        verdict: "unavailable",
+        attempt: 0,
+        reasonDigest: name("reason"),
+      };
+      assert.equal(await twin.tx(BOB, body), "ok");
+      rows.push(`| triggerAudit (availability challenge) | ${twin.lastGas} |`);
+      const payload = Buffer.from(proof(target)).toString("hex");
+      assert.equal(await twin.tx(target, { kind: "publishProof", task, cycle: 0, trigger: 1, payload }), "ok");
+      rows.push(`| publishProof (${payload.length / 2} bytes; settles the challenge) | ${twin.lastGas} |`);
+    }
+    // The proof vote close of cycle 0 (slot 27): each trigger resolved, each losing vote penalized.
+    await twin.advance(27);
+    const close = await write("settle", [h32(task), 1000n]);
+    twin.logs.push(...close.logs);
+    const resolved = twin.coreEvents
+      .filter((event) => event.type === "TriggerResolved" && event.resolution !== "answered")
+      .map((event) => event.resolution);
+    const penalties = twin.coreEvents.filter((event) => event.type === "LosingVotePenalized").length;
+    rows.push(
+      `| settle: proof vote close, ${triggers} trigger(s) ${resolved.length > 0 ? `(${resolved.join(", ")}; ${penalties} losing votes penalized)` : ""} | ${Number.parseInt(close.gasUsed, 16)} |`,
+    );
+    // Round 2 (slot 30): cycle 0 pays itself by rule (O(1)), cycle 2 starts.
+    await twin.advance(30);
+    const pay = await write("settle", [h32(task), 1000n]);
+    twin.logs.push(...pay.logs);
+    if (triggers === 0)
+      rows.push(
+        `| settle: round start, rule payment of 5 submitters + cycle start | ${Number.parseInt(pay.gasUsed, 16)} |`,
+      );
+    await twin.advance(40);
+    await settleNow();
+    if ((await twin.tx(CAROL, { kind: "claim", task })) === "ok" && triggers === 0) {
+      rows.push(`| claim (first: materializes 1 share, pays half of it) | ${twin.lastGas} |`);
+    }
+    await twin.advance(50);
+    await settleNow();
+    if ((await twin.tx(CAROL, { kind: "claim", task })) === "ok" && triggers === 0) {
+      rows.push(`| claim (the rest of a tranche) | ${twin.lastGas} |`);
+    }
+    await twin.compare();
+  }
+  process.stderr.write(`gas of the audits (harness):\n${rows.join("\n")}\n`);
 });
 
 test("the production contract: address identities, block-time slots, the ERC-20, and the gas of every function", async () => {
