@@ -551,9 +551,9 @@ test("gas of the audits: triggers, votes, availability, a proof vote close with 
     await twin.advance(27);
     const close = await write("settle", [h32(task), 1000n]);
     twin.logs.push(...close.logs);
-    const resolved = twin.coreEvents
-      .filter((event) => event.type === "TriggerResolved" && event.resolution !== "answered")
-      .map((event) => event.resolution);
+    const resolved = twin.coreEvents.flatMap((event) =>
+      event.type === "TriggerResolved" && event.resolution !== "answered" ? [event.resolution] : [],
+    );
     const penalties = twin.coreEvents.filter((event) => event.type === "LosingVotePenalized").length;
     rows.push(
       `| settle: proof vote close, ${triggers} trigger(s) ${resolved.length > 0 ? `(${resolved.join(", ")}; ${penalties} losing votes penalized)` : ""} | ${Number.parseInt(close.gasUsed, 16)} |`,
