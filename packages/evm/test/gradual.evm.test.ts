@@ -349,6 +349,62 @@ test("the contract and the core agree over rounds 0-1 of a ramped task (lots, we
   await twin.compare();
 });
 
+test("a slash cuts the locked part of a rule share not yet materialized exactly as the core's eager tranche", async () => {
+  await freshHarness();
+  const nodes = [BOB, CAROL, DAVE];
+  const twin = new Twin(Object.fromEntries([[ALICE, 50_000n], ...nodes.map((node) => [node, 1_000n])]));
+  await twin.load();
+  const params: TaskParams = { ...PARAMS, rampRounds: 0, losingVotePenalty: 3n, vestingRounds: 3 };
+  const proof = (who: string, cycle: number) => `proof:slash:${who}:${cycle}`;
+  const salt = (who: string, cycle: number) => sha256Hex(`salt:slash:${who}:${cycle}`);
+  await twin.advance(9);
+  const body = { kind: "createTask", name: "slash", bundleHash: name("bundle"), metadataHash: null, params };
+  assert.equal(await twin.tx(ALICE, { ...body, funding: 10_000n }), "ok");
+  const task = readCoreRecord<string>(twin.state, "taskAt/0") as string;
+  await twin.advance(10);
+  const stakes = [300n, 200n, 100n];
+  for (const [i, who] of nodes.entries()) {
+    await twin.tx(who, { kind: "stake", task, amount: stakes[i], nodeUrl: "http://n.test" });
+  }
+  for (const cycle of [0, 1]) {
+    await twin.advance(17 + 10 * cycle);
+    for (const who of nodes) {
+      const digest = sha256Hex(proof(who, cycle));
+      const commitment = computeCommitment({ task, cycle, node: who, proofDigest: digest, salt: salt(who, cycle) });
+      assert.equal(await twin.tx(who, { kind: "commit", task, cycle, commitment }), "ok");
+    }
+    await twin.advance(20 + 10 * cycle);
+    for (const who of nodes) {
+      const reveal = { kind: "reveal", task, cycle, proofDigest: sha256Hex(proof(who, cycle)), salt: salt(who, cycle) };
+      assert.equal(await twin.tx(who, reveal), "ok");
+    }
+  }
+  // Cycle 0 paid itself at slot 30 (dave's share vests over rounds [2, 5)); carol claims part of hers at slot 41.
+  await twin.advance(32);
+  const trigger = {
+    kind: "triggerAudit",
+    task,
+    cycle: 1,
+    target: DAVE,
+    triggerKind: "proof",
+    verdict: "invalid",
+    attempt: 0,
+    reasonDigest: name("reason"),
+  };
+  assert.equal(await twin.tx(BOB, trigger), "ok");
+  assert.equal(await twin.tx(CAROL, { kind: "vote", task, cycle: 1, trigger: 0, choice: "invalid" }), "ok");
+  assert.equal(await twin.tx(CAROL, { kind: "vote", task, cycle: 1, trigger: 0, choice: "valid" }), "ok");
+  // Slot 37: the trigger is upheld and dave is slashed, his cycle 0 share included (materialized by the slash).
+  await twin.advance(41);
+  assert.equal(await twin.tx(CAROL, { kind: "claim", task }), "ok");
+  assert.equal(await twin.tx(DAVE, { kind: "claim", task }), "ok");
+  await twin.advance(61);
+  assert.equal(await twin.tx(DAVE, { kind: "claim", task }), "ok");
+  const slashed = twin.coreEvents.find((event) => event.type === "Slashed");
+  assert.ok(slashed !== undefined && slashed.fromVesting > 0n, "the slash took locked rewards");
+  await twin.compare();
+});
+
 /** A harness with alice's balance and one task created in slot 9 (round r starts at slot 10 + 10r). */
 async function idleTask(label: string, funding: bigint): Promise<string> {
   await freshHarness();
