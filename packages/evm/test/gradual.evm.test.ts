@@ -2,10 +2,16 @@
  * The Gradual contract beyond the spec vectors:
  *  - the TypeScript core and GradualHarness run the same transactions over rounds 0 and 1 of a task with a trust
  *    ramp (lots, floored weights, folding, unstake, reveals, the seed) and must end with equal records and events;
- *  - a task untouched for a hundred rounds settles in bounded steps (TASK__NOT_SETTLED, then `settle`);
+ *  - a slash of locked rewards reaches a rule share not yet materialized exactly as the core's eager tranche;
+ *  - a task untouched for a hundred rounds settles in bounded steps (TASK__NOT_SETTLED, then `settle`); a closing
+ *    task closes at its last cycle's completion and then settles at once;
  *  - a node holds at most MAX_UNRAMPED_LOTS lots still ramping (STAKE__TOO_MANY_LOTS);
+ *  - the gas of the audits (triggers, votes, availability, proof vote closes, the rule payment, claims), with the
+ *    core beside the harness;
  *  - the production contract (address identities, block-time slots, the ERC-20) end to end, with the gas of every
- *    function from its receipt.
+ *    function from its receipt;
+ *  - random sequences over rounds 0-5 of random weighted and equal tasks, with triggers, votes, publications and
+ *    claims: records and events equal to the core's after settling every task and materializing every share.
  *
  *   node --conditions=source --import tsx --test packages/evm/test/gradual.evm.test.ts
  */

@@ -15,7 +15,7 @@
  * | account     | nonce                                  | on a chain the nonce is the chain's (of the sender's address)       |
  * | chain       | chainId                                | the EVM chain's own id (block.chainid) and the contract's address   |
  * | chain       | slot                                   | not stored: derived from block.timestamp (`_slot()`); compared      |
- * | task        | lateTriggers                           | late challenges are not in this half (every vector run has [])      |
+ * | task        | lateTriggers                           | late challenges are not in the contract (every vector run has [])   |
  * | task        | prunedThrough                          | pruning stays a property of the core's state (docs/evm.md on main)  |
  * | node, cycle | task, account, cycle                   | not stored in the record: they are its mapping keys; compared       |
  * | commit      | records of a withdrawn node            | kept (the core drops them: pruning, not in this half); never read   |
@@ -24,9 +24,10 @@
  * | edge/*      | every vector                           | ledger admission (signature, size, shape, chain id, nonce) is the   |
  * |             |                                        | chain's own transaction validation and ABI decoding on an EVM chain |
  *
- * Out of scope (another engineer is redesigning these rules): triggers, votes, resolution, availability
- * challenges, distribution (draw, lists), vesting and claims, pruning, late challenges, cycle completion. Every
- * vector that needs them is a `test.todo` with its reason; `edge/` vectors are skipped with theirs (above).
+ * Not in the contract: the custom rule's distributor draw and lists (being redesigned as claim-based draws and Merkle
+ * lists), late challenges (§5.7) and pruning. Every vector that needs them is a `test.todo` with its reason (found
+ * from the vector's records and events by `outOfScope`); `edge/` vectors are skipped with theirs (above). Rule shares
+ * are materialized before the comparison, and Vested events compared as a set (contracts/README.md).
  *
  *   node --conditions=source --import tsx --test packages/evm/test/specVectors.evm.test.ts
  *
