@@ -966,6 +966,44 @@ test("random transactions over rounds 0-5 of random tasks, with triggers, votes,
           }
         }
       }
+      // Late challenges (§5.7) of a completed cycle, and votes on them.
+      // Not on a cycle the core pruned: its records are gone there (VOTE__TRIGGER_NOT_FOUND) and kept here (every
+      // trigger resolved: VOTE__WINDOW_CLOSED); pruning is outside what the two compare (docs/evm.md).
+      const pruned = (readCoreRecord<Obj>(twin.state, `task/${task}`)?.prunedThrough ?? -1) as number;
+      const lateCycle = Math.max(round - 2 - int(0, 1), pruned + 1 <= round - 2 ? pruned + 1 : round);
+      if (lateCycle >= 0 && next() < 0.15) {
+        const revealedLate = nodes.filter(
+          (who) => readCoreRecord(twin.state, `reveal/${task}/${lateCycle}/${who}`) !== undefined,
+        );
+        if (revealedLate.length > 0) {
+          const body = {
+            kind: "triggerAudit",
+            task,
+            cycle: lateCycle,
+            target: pick(revealedLate),
+            triggerKind: "proof",
+            verdict: next() < 0.7 ? "invalid" : "unavailable",
+            attempt: 0,
+            reasonDigest: name("late"),
+          };
+          const result = await twin.tx(pick(nodes), body);
+          outcomes.set(`lateTrigger:${result}`, (outcomes.get(`lateTrigger:${result}`) ?? 0) + 1);
+        }
+      }
+      if (lateCycle >= 0) {
+        const count = (readCoreRecord<Obj>(twin.state, `cycle/${task}/${lateCycle}`)?.triggerCount ?? 0) as number;
+        if (count > 0 && next() < 0.5) {
+          const body = {
+            kind: "vote",
+            task,
+            cycle: lateCycle,
+            trigger: int(0, count - 1),
+            choice: pick(["valid", "invalid"]),
+          };
+          const result = await twin.tx(pick(nodes), body);
+          outcomes.set(`lateVote:${result}`, (outcomes.get(`lateVote:${result}`) ?? 0) + 1);
+        }
+      }
       for (const who of nodes) {
         if (round >= 2 && next() < 0.1) {
           const result = await twin.tx(who, { kind: "claim", task });
@@ -1036,7 +1074,11 @@ test("random transactions over rounds 0-5 of random tasks, with triggers, votes,
     await twin.compare();
     for (const event of twin.coreEvents) {
       if (event.type === "TriggerResolved") coverage.set(event.resolution, (coverage.get(event.resolution) ?? 0) + 1);
-      if (["Slashed", "LosingVotePenalized", "Vested", "Credited", "Claimed", "Equivocated"].includes(event.type)) {
+      if (
+        ["Slashed", "LosingVotePenalized", "Vested", "Credited", "Claimed", "Equivocated", "RewardClawedBack"].includes(
+          event.type,
+        )
+      ) {
         coverage.set(event.type, (coverage.get(event.type) ?? 0) + 1);
       }
     }

@@ -165,7 +165,6 @@ export async function loadRecord(key: string, record: Json | undefined, preSlot:
       return;
     case "task": {
       const ramp = r.ramp as Obj;
-      assert.deepEqual(r.lateTriggers, [], `${key}: late triggers are out of this half`);
       const task = {
         exists: true,
         status: indexOf(STATUSES, r.status),
@@ -197,6 +196,12 @@ export async function loadRecord(key: string, record: Json | undefined, preSlot:
         buckets.map(([round]) => BigInt(round)),
         buckets.map(([, stake]) => stake),
       ]);
+      for (const ref of r.lateTriggers as Obj[]) {
+        await write("loadLateTrigger", [
+          h32(parts[0] as string),
+          { cycle: ref.cycle, trigger: ref.trigger, closesAt: BigInt(ref.closesAt as number) },
+        ]);
+      }
       return;
     }
     case "node":
@@ -405,6 +410,7 @@ export async function readRecord(key: string): Promise<Json | undefined> {
         [task],
       );
       if (t.exists !== true) return undefined;
+      const late = await read<{ cycle: number; trigger: number; closesAt: bigint }[]>("lateTriggers", [task]);
       return {
         bundleHash: unhex(t.bundleHash as Hex),
         burned: t.burned as bigint,
@@ -413,6 +419,7 @@ export async function readRecord(key: string): Promise<Json | undefined> {
         escrow: t.escrow as bigint,
         id: parts[0] as string,
         index: n(t.index),
+        lateTriggers: late.map((ref) => ({ closesAt: n(ref.closesAt), cycle: n(ref.cycle), trigger: n(ref.trigger) })),
         metadataHash: t.metadataHash === ZERO32 ? null : unhex(t.metadataHash as Hex),
         name: t.name as string,
         nodeCount: n(t.nodeCount),
@@ -589,8 +596,6 @@ export function withoutUnheld(key: string, record: Json | undefined): Json | und
   }
   if (kind === "chain") delete copy.chainId;
   if (kind === "task") {
-    assert.deepEqual(copy.lateTriggers, [], `${key}: late triggers are out of this half`);
-    delete copy.lateTriggers;
     // Pruning is a property of the core's state, outside what the two compare (docs/evm.md).
     delete copy.prunedThrough;
   }

@@ -62,34 +62,52 @@ contract GradualAudits is GradualState {
         SettleCursor storage cursor = _cursors[id];
         // Bounded by maxSteps: every iteration of the inner loops takes a step or ends the slot.
         while (settled < slot) {
-            if (task.status == TaskStatus.Closed) break;
-            if (_quiet(id, task)) break;
-            uint64 due = _nextDue(task, settled);
+            bool pendingLate = _lateHead[id] < _lateRefs[id].length;
+            bool closed = task.status == TaskStatus.Closed;
+            // A closed task has no window ends; its late triggers still resolve (advanceSlot.ts).
+            if (closed && !pendingLate) break;
+            if (!pendingLate && _quiet(id, task)) break;
+            uint64 due = closed ? type(uint64).max : _nextDue(task, settled);
+            if (pendingLate) {
+                uint64 lateDue = _lateRefs[id][_lateHead[id]].closesAt;
+                if (lateDue < due) due = lateDue;
+            }
             if (due > slot) break;
-            uint64 offset = (due - task.startSlot) % task.params.roundSlots;
-            int64 round = int64((due - task.startSlot) / task.params.roundSlots);
-            uint64 voteClose = (uint64(task.params.revealSlots) + task.params.auditSlots + task.params.voteSlots)
-                % task.params.roundSlots;
-            if (offset == task.params.revealSlots && round >= 1) {
-                if (steps == maxSteps) return _pause(task, settled);
-                _closeReveal(id, task, round - 1);
-                steps += 1;
-            }
-            if (offset == voteClose && !cursor.voteCloseDone) {
-                int64 cycle = voteClose == 0 ? round - 2 : round - 1;
-                if (cycle >= 0) {
-                    while (true) {
-                        if (steps == maxSteps) return _pause(task, settled);
-                        steps += 1;
-                        if (_voteCloseStep(id, task, uint32(uint64(cycle)), due, cursor)) break;
-                    }
+            // Late triggers due (§5.7) first, as the core resolves them before the slot's window ends.
+            if (!cursor.lateDone) {
+                while (_lateDue(id, due, cursor)) {
+                    if (steps == maxSteps) return _pause(task, settled);
+                    steps += 1;
+                    _lateStep(id, task, due, cursor);
                 }
-                cursor.voteCloseDone = true;
+                cursor.lateDone = true;
             }
-            if (offset == 0) {
-                if (steps == maxSteps) return _pause(task, settled);
-                _roundStart(id, task, round);
-                steps += 1;
+            if (!closed) {
+                uint64 offset = (due - task.startSlot) % task.params.roundSlots;
+                int64 round = int64((due - task.startSlot) / task.params.roundSlots);
+                uint64 voteClose = (uint64(task.params.revealSlots) + task.params.auditSlots + task.params.voteSlots)
+                    % task.params.roundSlots;
+                if (offset == task.params.revealSlots && round >= 1) {
+                    if (steps == maxSteps) return _pause(task, settled);
+                    _closeReveal(id, task, round - 1);
+                    steps += 1;
+                }
+                if (offset == voteClose && !cursor.voteCloseDone) {
+                    int64 cycle = voteClose == 0 ? round - 2 : round - 1;
+                    if (cycle >= 0) {
+                        while (true) {
+                            if (steps == maxSteps) return _pause(task, settled);
+                            steps += 1;
+                            if (_voteCloseStep(id, task, uint32(uint64(cycle)), due, cursor)) break;
+                        }
+                    }
+                    cursor.voteCloseDone = true;
+                }
+                if (offset == 0) {
+                    if (steps == maxSteps) return _pause(task, settled);
+                    _roundStart(id, task, round);
+                    steps += 1;
+                }
             }
             delete _cursors[id];
             settled = due;
@@ -101,6 +119,42 @@ contract GradualAudits is GradualState {
     function _pause(Task storage task, uint64 settled) private returns (bool) {
         task.settledSlot = settled;
         return false;
+    }
+
+    /// @dev Whether a late trigger's resolution (or one of its penalized votes) is due at slot `due`.
+    function _lateDue(bytes32 id, uint64 due, SettleCursor storage cursor) internal view returns (bool) {
+        if (cursor.penaltiesLate) return true;
+        uint256 head = _lateHead[id];
+        return head < _lateRefs[id].length && _lateRefs[id][head].closesAt <= due;
+    }
+
+    /// @dev One step of `resolveLateTriggers`: the head late trigger is resolved (unless an answer settled it), or
+    /// one of its losing votes is penalized.
+    function _lateStep(bytes32 id, Task storage task, uint64 due, SettleCursor storage cursor) internal {
+        uint256 head = _lateHead[id];
+        LateRef memory ref = _lateRefs[id][head];
+        Trigger storage trigger = _triggers[id][ref.cycle][ref.trigger];
+        if (cursor.penaltiesLate) {
+            uint32 position = cursor.vote;
+            _penalizeVote(id, task, ref.cycle, trigger, position, cursor.losing, due);
+            if (position + 1 < trigger.voteCount) {
+                cursor.vote = position + 1;
+            } else {
+                cursor.penaltiesLate = false;
+                _lateHead[id] = head + 1;
+            }
+            return;
+        }
+        if (trigger.resolution == 0) {
+            uint8 losing = _resolve(id, task, ref.cycle, trigger, due);
+            if (losing != 0 && trigger.voteCount > 0) {
+                cursor.penaltiesLate = true;
+                cursor.losing = losing;
+                cursor.vote = 0;
+                return;
+            }
+        }
+        _lateHead[id] = head + 1;
     }
 
     /// @dev Whether no window end after now can change anything until a transaction touches the task: no open
@@ -297,6 +351,8 @@ contract GradualAudits is GradualState {
         internal
         returns (uint8 losing)
     {
+        // A late trigger may take back the target's share of the cycle: its rule shares exist first (§5.7).
+        if (trigger.late) _materialize(id, task, trigger.target);
         if (trigger.verdict == VERDICT_UNAVAILABLE) {
             _settleAvailability(id, c, trigger, UNAVAILABLE);
             return 0;
@@ -310,6 +366,7 @@ contract GradualAudits is GradualState {
         uint256 total = _totalWeight(id, task, round);
         uint256 activeWeight = total > targetWeight ? total - targetWeight : 0;
         uint8 resolution = _decide(task, trigger, activeWeight, targetWeight);
+        if (trigger.late && (resolution == UPHELD || resolution == DISPUTED)) _clawBack(id, c, trigger);
         bool slashes = resolution == UPHELD
             && uint256(trigger.invalidWeight) * BPS
                 > uint256(task.params.slashSupermajorityBps)
@@ -367,9 +424,44 @@ contract GradualAudits is GradualState {
     function _settleAvailability(bytes32 id, uint32 c, Trigger storage trigger, uint8 resolution) internal {
         _totals.bonds -= trigger.bond;
         _credit(id, trigger.triggerer, trigger.bond, REASON_BOND_RETURNED);
-        if (resolution == UNAVAILABLE) _markProof(id, c, trigger.target, STATUS_UNAVAILABLE);
+        if (resolution == UNAVAILABLE) {
+            _markProof(id, c, trigger.target, STATUS_UNAVAILABLE);
+            if (trigger.late) _clawBack(id, c, trigger);
+        }
         trigger.resolution = resolution;
         _emitResolved(id, c, trigger, 0);
+    }
+
+    /// @dev `clawBack` (§5.7): what the cycle paid the target and it has not claimed returns to the escrow (to the
+    /// creator's vesting when the task is closed). Loops over the target's tranches.
+    function _clawBack(bytes32 id, uint32 c, Trigger storage trigger) internal {
+        bytes32 target = trigger.target;
+        Vesting storage vesting = _vesting[id][target];
+        Tranche[] storage tranches = vesting.tranches;
+        uint256 length = tranches.length;
+        uint256 amount = 0;
+        for (uint256 i = 0; i < length; i += 1) {
+            if (tranches[i].cycle == c) amount += tranches[i].amount - tranches[i].claimed;
+        }
+        if (amount == 0) return;
+        uint256 kept = 0;
+        for (uint256 i = 0; i < length; i += 1) {
+            if (tranches[i].cycle == c) continue;
+            if (kept != i) tranches[kept] = tranches[i];
+            kept += 1;
+        }
+        while (tranches.length > kept) tranches.pop();
+        vesting.totalClawedBack += uint128(amount);
+        Task storage task = _tasks[id];
+        _totals.vesting -= amount;
+        if (task.status == TaskStatus.Closed) {
+            _credit(id, task.creator, amount, 4);
+        } else {
+            _totals.escrows += amount;
+            task.escrow += amount;
+            task.totalPaid -= amount;
+        }
+        emit RewardClawedBack(id, c, trigger.index, target, amount);
     }
 
     function _emitResolved(bytes32 id, uint32 c, Trigger storage trigger, uint256 activeWeight) internal {
@@ -591,9 +683,14 @@ contract GradualAudits is GradualState {
         Tranche[] storage tranches = vesting.tranches;
         uint256 kept = 0;
         uint256 length = tranches.length;
-        // The node's tranches, as the core's claimAll (no tranche is frozen: late challenges are not here).
+        // The node's tranches, as the core's claimAll; a tranche under an open trigger against its proof is frozen.
         for (uint256 i = 0; i < length; i += 1) {
             Tranche memory tranche = tranches[i];
+            if (_frozen(id, tranche.cycle, account)) {
+                tranches[kept] = tranche;
+                kept += 1;
+                continue;
+            }
             uint256 unlocked = _trancheUnlocked(tranche, round);
             amount += unlocked - tranche.claimed;
             if (round < tranche.endRound) {
@@ -610,6 +707,15 @@ contract GradualAudits is GradualState {
         _totals.balances += amount;
         _balances[account] += amount;
         emit Claimed(id, account, amount);
+    }
+
+    /// @dev `frozenByChallenge` (§7.1): an open trigger (proof or availability) targets the node's proof of cycle c.
+    function _frozen(bytes32 id, uint32 c, bytes32 account) internal view returns (bool) {
+        for (uint8 slotKind = 0; slotKind < 2; slotKind += 1) {
+            uint32 index = _triggerOf[id][c][slotKind][account];
+            if (index != 0 && _triggers[id][c][index - 1].resolution == 0) return true;
+        }
+        return false;
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -649,9 +755,23 @@ contract GradualAudits is GradualState {
         }
         Reveal storage reveal = _reveals[id][cycle][target];
         if (!reveal.exists || reveal.status != STATUS_VALID) revert AUDIT__TARGET_NOT_REVEALED();
-        // A late trigger (§5.7) is not in the contract: after completion the window is closed.
-        int256 opensAt = _roundStart(task, int64(uint64(cycle)) + 1) + int256(uint256(task.params.revealSlots));
-        int256 closesAt = opensAt + int256(uint256(task.params.auditSlots));
+        // The cycle's trigger window, or once it completed its late-challenge window (§5.7): until the end of round
+        // completedRound + vestingRounds - 1, each late trigger with a trigger-plus-vote period of its own.
+        bool late = false;
+        int256 opensAt;
+        int256 closesAt;
+        uint64 resolvesAt;
+        if (record.hasCompletedRound && task.params.vestingRounds > 0) {
+            opensAt = _roundStart(task, record.completedRound);
+            closesAt = _roundStart(task, record.completedRound + int64(uint64(task.params.vestingRounds)));
+            late = int256(uint256(slot)) >= opensAt && int256(uint256(slot)) < closesAt;
+            resolvesAt = slot + task.params.auditSlots + task.params.voteSlots;
+        }
+        if (!late) {
+            opensAt = _roundStart(task, int64(uint64(cycle)) + 1) + int256(uint256(task.params.revealSlots));
+            closesAt = opensAt + int256(uint256(task.params.auditSlots));
+            resolvesAt = uint64(uint256(closesAt)) + task.params.voteSlots;
+        }
         if (int256(uint256(slot)) < opensAt || int256(uint256(slot)) >= closesAt) {
             revert AUDIT__WINDOW_CLOSED(slot, opensAt, closesAt);
         }
@@ -685,11 +805,13 @@ contract GradualAudits is GradualState {
         trigger.reasonDigest = reasonDigest;
         trigger.bond = bond;
         trigger.slot = slot;
-        trigger.closesAt = uint64(uint256(closesAt)) + task.params.voteSlots;
+        trigger.late = late;
+        trigger.closesAt = resolvesAt;
+        if (late) _lateRefs[id].push(LateRef({cycle: cycle, trigger: index, closesAt: resolvesAt}));
         _triggerOf[id][cycle][verdict][target] = index + 1;
         _nodeCycleTriggers[id][cycle][from] = count + 1;
         record.triggerCount = index + 1;
-        emit AuditTriggered(id, cycle, index, KIND_PROOF, verdict, false, 0, target, from, bond, reasonDigest);
+        emit AuditTriggered(id, cycle, index, KIND_PROOF, verdict, late, 0, target, from, bond, reasonDigest);
         if (verdict == VERDICT_INVALID) _recordVote(id, cycle, trigger, from, CHOICE_INVALID, weight, slot);
     }
 
@@ -809,6 +931,14 @@ contract GradualAudits is GradualState {
     /// @notice A vesting record (rule shares not yet materialized are not in it: call `materialize` first).
     function getVesting(bytes32 id, bytes32 account) external view returns (Vesting memory) {
         return _vesting[id][account];
+    }
+
+    /// @notice The late triggers still to resolve, in closing order (the core's `task.lateTriggers`).
+    function lateTriggers(bytes32 id) external view returns (LateRef[] memory refs) {
+        LateRef[] storage all = _lateRefs[id];
+        uint256 head = _lateHead[id];
+        refs = new LateRef[](all.length - head);
+        for (uint256 i = head; i < all.length; i += 1) refs[i - head] = all[i];
     }
 
     /// @notice What a cycle paid by rule owes, frozen at the payment.

@@ -90,6 +90,10 @@ abstract contract GradualState is IGradualEvents {
     /// @dev Weight of a cycle's reveals marked disputed or unavailable: they stay in revealedWeight (§6.2), and the
     /// weight of the valid ones is revealedWeight less this (EVM only).
     mapping(bytes32 task => mapping(uint32 cycle => uint256)) internal _keptWeight;
+    /// @dev Late triggers (§5.7) in closing order; those before `_lateHead` are resolved (the core's
+    /// `task.lateTriggers` is the rest).
+    mapping(bytes32 task => LateRef[]) internal _lateRefs;
+    mapping(bytes32 task => uint256) internal _lateHead;
 
     constructor(IERC20 token_, uint64 genesisTimestamp_, uint32 slotMs_) {
         token = token_;

@@ -210,11 +210,20 @@ struct RulePayment {
 /// @notice Progress of a window end left half done when a call ran out of settlement steps (EVM only): the proof
 /// vote close of the next due slot, trigger by trigger and, for a decided trigger, vote by vote.
 struct SettleCursor {
+    bool lateDone;
+    bool penaltiesLate;
     bool voteCloseDone;
     bool inPenalties;
     uint8 losing;
     uint32 trigger;
     uint32 vote;
+}
+
+/// @notice A late trigger still to resolve (`LateTriggerRef`), in closing order.
+struct LateRef {
+    uint32 cycle;
+    uint32 trigger;
+    uint64 closesAt;
 }
 
 /// @notice Running totals of every place money can sit (`TotalsRecord`).
@@ -360,6 +369,7 @@ interface IGradualEvents {
     event LosingVotePenalized(bytes32 indexed task, uint32 cycle, uint32 trigger, bytes32 indexed node, uint256 amount);
     /// @dev `paid`: under a rule, what the cycle owes (its shares are materialized on claim; see the README).
     event CycleCompleted(bytes32 indexed task, uint32 cycle, uint8 outcome, uint256 paid, uint256 returned);
+    event RewardClawedBack(bytes32 indexed task, uint32 cycle, uint32 trigger, bytes32 indexed node, uint256 amount);
     event Vested(bytes32 indexed task, uint32 cycle, bytes32 indexed node, uint256 amount, int64 endRound);
     event Claimed(bytes32 indexed task, bytes32 indexed node, uint256 amount);
     /// @dev `reason`: 0 bond-returned, 1 bond-won, 2 whistleblower, 3 escrow, 4 clawback (`CREDIT_REASONS`).

@@ -103,6 +103,8 @@ contract GradualHarness is Gradual {
         _tasks[id].rampHead = 0;
         _taskAt[task.index] = id;
         _openCycles[id] = openCycles;
+        delete _lateRefs[id];
+        _lateHead[id] = 0;
         delete _bucketRounds[id];
         for (uint256 i = 0; i < bucketRounds.length; i += 1) {
             _bucketRounds[id].push(bucketRounds[i]);
@@ -154,6 +156,11 @@ contract GradualHarness is Gradual {
         for (uint256 i = cycles.length - 1; i > 0 && cycles[i - 1] > cycles[i]; i -= 1) {
             (cycles[i - 1], cycles[i]) = (cycles[i], cycles[i - 1]);
         }
+    }
+
+    /// @notice Appends a late trigger still to resolve (`task.lateTriggers`, in order).
+    function loadLateTrigger(bytes32 id, LateRef calldata ref) external {
+        _lateRefs[id].push(ref);
     }
 
     /// @notice Writes a trigger record.
