@@ -903,31 +903,6 @@ contract GradualAudits is GradualState {
     // ------------------------------------------------------------------------------------------------------------
     // Views (the records as stored: `settle` first, and `materialize` for an account's rule shares).
 
-    /// @notice A trigger record.
-    function getTrigger(bytes32 id, uint32 cycle, uint32 index) external view returns (Trigger memory) {
-        return _triggers[id][cycle][index];
-    }
-
-    /// @notice The open trigger per proof and verdict: index + 1, or 0 for none (`slotKind` 0 proof, 1 availability).
-    function triggerOf(bytes32 id, uint32 cycle, uint8 slotKind, bytes32 target) external view returns (uint32) {
-        return _triggerOf[id][cycle][slotKind][target];
-    }
-
-    /// @notice Triggers a node raised in a cycle (`nodeCycle`).
-    function nodeCycleTriggers(bytes32 id, uint32 cycle, bytes32 node) external view returns (uint32) {
-        return _nodeCycleTriggers[id][cycle][node];
-    }
-
-    /// @notice A vote record.
-    function getVote(bytes32 id, uint32 cycle, uint32 trigger, bytes32 voter) external view returns (Vote memory) {
-        return _votes[id][cycle][trigger][voter];
-    }
-
-    /// @notice The voter with this index.
-    function voteAt(bytes32 id, uint32 cycle, uint32 trigger, uint32 index) external view returns (bytes32) {
-        return _voteAt[id][cycle][trigger][index];
-    }
-
     /// @notice A vesting record (rule shares not yet materialized are not in it: call `materialize` first).
     function getVesting(bytes32 id, bytes32 account) external view returns (Vesting memory) {
         return _vesting[id][account];
@@ -939,10 +914,5 @@ contract GradualAudits is GradualState {
         uint256 head = _lateHead[id];
         refs = new LateRef[](all.length - head);
         for (uint256 i = head; i < all.length; i += 1) refs[i - head] = all[i];
-    }
-
-    /// @notice What a cycle paid by rule owes, frozen at the payment.
-    function getRulePayment(bytes32 id, uint32 cycle) external view returns (RulePayment memory) {
-        return _rulePayments[id][cycle];
     }
 }
