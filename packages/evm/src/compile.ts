@@ -245,3 +245,25 @@ export function loadArtifact(
   }
   return JSON.parse(readFileSync(path, "utf8")) as Artifact;
 }
+
+/**
+ * The ABI clients call `Gradual` with: its own functions and those of its audits module, which `Gradual` runs by
+ * delegatecall through its fallback (`GradualAudits`; the harness pair is `GradualHarness` and
+ * `GradualAuditsHarness`). Events and errors the two share appear once; the module's constructor is left out.
+ */
+export function gradualAbi(
+  options: { readonly includeTests?: boolean; readonly packageDir?: string; readonly outDir?: string } = {},
+  names: { readonly main?: string; readonly module?: string } = {},
+): readonly unknown[] {
+  const main = loadArtifact(names.main ?? "Gradual", options).abi as readonly Record<string, unknown>[];
+  const module = loadArtifact(names.module ?? "GradualAudits", options).abi as readonly Record<string, unknown>[];
+  const seen = new Set<string>();
+  const out: unknown[] = [];
+  for (const item of [...main, ...module.filter((entry) => entry.type !== "constructor")]) {
+    const key = JSON.stringify([item.type, item.name, item.inputs]);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(item);
+  }
+  return out;
+}

@@ -5,6 +5,7 @@ export {
   type CompileResult,
   ContractsCompileError,
   compileContracts,
+  gradualAbi,
   loadArtifact,
   SOLC_SETTINGS,
 } from "./compile.ts";

@@ -77,3 +77,13 @@ test("compileContracts fails on a solc error with its file:line", () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("the production contracts fit a chain: Gradual and its audits module under EIP-170, Gradual's initcode (which deploys the module) under EIP-3860", () => {
+  compileContracts();
+  const size = (hex: string) => (hex.length - 2) / 2;
+  const gradual = loadArtifact("Gradual");
+  const audits = loadArtifact("GradualAudits");
+  assert.ok(size(gradual.deployedBytecode) <= 24_576, `Gradual: ${size(gradual.deployedBytecode)} bytes`);
+  assert.ok(size(audits.deployedBytecode) <= 24_576, `GradualAudits: ${size(audits.deployedBytecode)} bytes`);
+  assert.ok(size(gradual.bytecode) <= 49_152, `Gradual initcode: ${size(gradual.bytecode)} bytes`);
+});

@@ -2,10 +2,16 @@
  * The Gradual contract beyond the spec vectors:
  *  - the TypeScript core and GradualHarness run the same transactions over rounds 0 and 1 of a task with a trust
  *    ramp (lots, floored weights, folding, unstake, reveals, the seed) and must end with equal records and events;
- *  - a task untouched for a hundred rounds settles in bounded steps (TASK__NOT_SETTLED, then `settle`);
+ *  - a slash of locked rewards reaches a rule share not yet materialized exactly as the core's eager tranche;
+ *  - a task untouched for a hundred rounds settles in bounded steps (TASK__NOT_SETTLED, then `settle`); a closing
+ *    task closes at its last cycle's completion and then settles at once;
  *  - a node holds at most MAX_UNRAMPED_LOTS lots still ramping (STAKE__TOO_MANY_LOTS);
+ *  - the gas of the audits (triggers, votes, availability, proof vote closes, the rule payment, claims), with the
+ *    core beside the harness;
  *  - the production contract (address identities, block-time slots, the ERC-20) end to end, with the gas of every
- *    function from its receipt.
+ *    function from its receipt;
+ *  - random sequences over rounds 0-5 of random weighted and equal tasks, with triggers, votes, publications and
+ *    claims: records and events equal to the core's after settling every task and materializing every share.
  *
  *   node --conditions=source --import tsx --test packages/evm/test/gradual.evm.test.ts
  */
@@ -28,7 +34,7 @@ import {
 } from "@gradual/protocol";
 import { type Abi, encodeDeployData, encodeFunctionData, type Hex } from "viem";
 import { type Anvil, startAnvil } from "../src/anvil.ts";
-import { compileContracts, loadArtifact } from "../src/compile.ts";
+import { compileContracts, gradualAbi, loadArtifact } from "../src/compile.ts";
 import {
   coreEvent,
   DEPLOYER,
@@ -64,6 +70,12 @@ const HELD = new Set([
   "commit",
   "reveal",
   "revealAt",
+  "trigger",
+  "triggerOf",
+  "nodeCycle",
+  "vote",
+  "voteAt",
+  "vesting",
 ]);
 const name = (who: string) => sha256Hex(`gradual/evm-test/${who}`);
 const ALICE = name("alice");
@@ -98,7 +110,7 @@ const PARAMS: TaskParams = {
   unbondingRounds: 2,
   vestingRounds: 2,
   maxProofBytes: 1024,
-  distributionRule: "custom",
+  distributionRule: "weighted",
 };
 
 /** Wire-ish JSON of a core transaction (amounts as strings), as txCall takes it. */
@@ -111,7 +123,7 @@ function wire(tx: Record<string, unknown>): Obj {
 before(async () => {
   compileContracts({ includeTests: true });
   const artifact = loadArtifact("GradualHarness", { includeTests: true });
-  harnessAbi = artifact.abi as Abi;
+  harnessAbi = gradualAbi({ includeTests: true }, { main: "GradualHarness", module: "GradualAuditsHarness" }) as Abi;
   anvil = await startAnvil({ disableCodeSizeLimit: true });
   useHarness(anvil, "0x", harnessAbi);
   const receipt = await send(
@@ -141,6 +153,8 @@ class Twin {
   readonly nonces = new Map<string, number>();
   readonly coreEvents: ProtocolEvent[] = [];
   readonly logs: Receipt["logs"] = [];
+  /** Gas of the last accepted call. */
+  lastGas = 0;
 
   constructor(balances: Record<string, bigint>) {
     this.state = createGenesisState({
@@ -176,7 +190,8 @@ class Twin {
     if (result.ok || result.included) this.nonces.set(from, nonce + 1);
     this.state = result.state;
     this.coreEvents.push(...result.events);
-    const expected = result.ok ? "ok" : result.code;
+    // An equivocation: the core includes it as a rejection that records it; the contract's call succeeds.
+    const expected = result.ok || result.code === "VOTE__EQUIVOCATION" ? "ok" : result.code;
     const { functionName, args } = txCall(wire({ ...body, from }));
     await write("setSender", [h32(from)]);
     if (body.kind === "createTask" && result.ok) {
@@ -186,13 +201,26 @@ class Twin {
     }
     const outcome = await simulate(functionName, args);
     assert.equal(outcome, expected, `slot ${this.slot}: ${String(body.kind)} from ${from.slice(0, 8)}`);
-    if (outcome === "ok") this.logs.push(...(await write(functionName, args)).logs);
+    if (outcome === "ok") {
+      const receipt = await write(functionName, args);
+      this.lastGas = Number.parseInt(receipt.gasUsed, 16);
+      this.logs.push(...receipt.logs);
+    }
     return outcome;
   }
 
   async compare(): Promise<void> {
     for (const [key] of stateEntries(this.state)) {
       if (key.startsWith("task/")) this.logs.push(...(await write("settle", [h32(key.slice(5)), 1000n])).logs);
+    }
+    // Every account's rule shares materialized (the tranches the core wrote when each cycle paid itself).
+    const keysNow = [...stateEntries(this.state)].map(([key]) => key);
+    const tasks = keysNow.filter((key) => key.startsWith("task/"));
+    const accounts = keysNow.filter((key) => key.startsWith("account/"));
+    for (const task of tasks) {
+      for (const account of accounts) {
+        this.logs.push(...(await write("materialize", [h32(task.slice(5)), h32(account.slice(8))])).logs);
+      }
     }
     let compared = 0;
     for (const [key, value] of stateEntries(this.state)) {
@@ -202,7 +230,25 @@ class Twin {
     }
     // Window ends are emitted when the task is next touched, so only each task's events (and those of no task:
     // transfers) keep the core's order.
-    const expected = this.coreEvents.map((event) => ({ ...event }) as unknown as Obj);
+    // A rule share's Vested is emitted when the contract materializes it: compared as a set per task, the other
+    // events in order. A rule-paid cycle's CycleCompleted carries what it owes (the shares and the dust it keeps).
+    const isVested = (event: Obj) => event.type === "Vested";
+    const all = this.coreEvents.map((event) => {
+      const copy = { ...event } as unknown as Obj;
+      if (copy.type !== "CycleCompleted" || copy.outcome !== "paid") return copy;
+      const cycle = readCoreRecord<Obj>(this.state, `cycle/${copy.task as string}/${copy.cycle as number}`) as Obj;
+      return { ...copy, paid: (copy.paid as bigint) + (cycle.reserved as bigint) };
+    });
+    const vestedKey = (event: Obj) => `${event.task as string}/${event.cycle as number}/${event.node as string}`;
+    const vestedExpected = all.filter(isVested).sort((a, b) => vestedKey(a).localeCompare(vestedKey(b)));
+    const vestedActual = this.logs
+      .map((log) => coreEvent(log, vestedExpected[0] ?? { type: "" }))
+      .filter(isVested)
+      .sort((a, b) => vestedKey(a).localeCompare(vestedKey(b)));
+    assert.deepStrictEqual(vestedActual, vestedExpected, "Vested events");
+    // Pruning (CyclePruned) stays a property of the core's state (docs/evm.md).
+    const expected = all.filter((event) => !isVested(event) && event.type !== "CyclePruned");
+    const orderedLogs = this.logs.filter((log) => !isVested(coreEvent(log, { type: "" })));
     const byStream = (events: readonly Obj[]) => {
       const streams = new Map<string, Obj[]>();
       for (const event of events) {
@@ -212,11 +258,11 @@ class Twin {
       return streams;
     };
     const expectedStreams = byStream(expected);
-    const decoded = this.logs.map((log) => coreEvent(log, { type: "", task: "" }));
+    const decoded = orderedLogs.map((log) => coreEvent(log, { type: "", task: "" }));
     const actualStreams = byStream(decoded);
     assert.deepStrictEqual([...actualStreams.keys()].sort(), [...expectedStreams.keys()].sort(), "event streams");
     for (const [stream, events] of expectedStreams) {
-      const logs = this.logs.filter((_log, i) => {
+      const logs = orderedLogs.filter((_log, i) => {
         const task = (decoded[i] as Obj).task;
         return (typeof task === "string" ? task : "") === stream;
       });
@@ -309,6 +355,62 @@ test("the contract and the core agree over rounds 0-1 of a ramped task (lots, we
   await twin.compare();
 });
 
+test("a slash cuts the locked part of a rule share not yet materialized exactly as the core's eager tranche", async () => {
+  await freshHarness();
+  const nodes = [BOB, CAROL, DAVE];
+  const twin = new Twin(Object.fromEntries([[ALICE, 50_000n], ...nodes.map((node) => [node, 1_000n])]));
+  await twin.load();
+  const params: TaskParams = { ...PARAMS, rampRounds: 0, losingVotePenalty: 3n, vestingRounds: 3 };
+  const proof = (who: string, cycle: number) => `proof:slash:${who}:${cycle}`;
+  const salt = (who: string, cycle: number) => sha256Hex(`salt:slash:${who}:${cycle}`);
+  await twin.advance(9);
+  const body = { kind: "createTask", name: "slash", bundleHash: name("bundle"), metadataHash: null, params };
+  assert.equal(await twin.tx(ALICE, { ...body, funding: 10_000n }), "ok");
+  const task = readCoreRecord<string>(twin.state, "taskAt/0") as string;
+  await twin.advance(10);
+  const stakes = [300n, 200n, 100n];
+  for (const [i, who] of nodes.entries()) {
+    await twin.tx(who, { kind: "stake", task, amount: stakes[i], nodeUrl: "http://n.test" });
+  }
+  for (const cycle of [0, 1]) {
+    await twin.advance(17 + 10 * cycle);
+    for (const who of nodes) {
+      const digest = sha256Hex(proof(who, cycle));
+      const commitment = computeCommitment({ task, cycle, node: who, proofDigest: digest, salt: salt(who, cycle) });
+      assert.equal(await twin.tx(who, { kind: "commit", task, cycle, commitment }), "ok");
+    }
+    await twin.advance(20 + 10 * cycle);
+    for (const who of nodes) {
+      const reveal = { kind: "reveal", task, cycle, proofDigest: sha256Hex(proof(who, cycle)), salt: salt(who, cycle) };
+      assert.equal(await twin.tx(who, reveal), "ok");
+    }
+  }
+  // Cycle 0 paid itself at slot 30 (dave's share vests over rounds [2, 5)); carol claims part of hers at slot 41.
+  await twin.advance(32);
+  const trigger = {
+    kind: "triggerAudit",
+    task,
+    cycle: 1,
+    target: DAVE,
+    triggerKind: "proof",
+    verdict: "invalid",
+    attempt: 0,
+    reasonDigest: name("reason"),
+  };
+  assert.equal(await twin.tx(BOB, trigger), "ok");
+  assert.equal(await twin.tx(CAROL, { kind: "vote", task, cycle: 1, trigger: 0, choice: "invalid" }), "ok");
+  assert.equal(await twin.tx(CAROL, { kind: "vote", task, cycle: 1, trigger: 0, choice: "valid" }), "ok");
+  // Slot 37: the trigger is upheld and dave is slashed, his cycle 0 share included (materialized by the slash).
+  await twin.advance(41);
+  assert.equal(await twin.tx(CAROL, { kind: "claim", task }), "ok");
+  assert.equal(await twin.tx(DAVE, { kind: "claim", task }), "ok");
+  await twin.advance(61);
+  assert.equal(await twin.tx(DAVE, { kind: "claim", task }), "ok");
+  const slashed = twin.coreEvents.find((event) => event.type === "Slashed");
+  assert.ok(slashed !== undefined && slashed.fromVesting > 0n, "the slash took locked rewards");
+  await twin.compare();
+});
+
 /** A harness with alice's balance and one task created in slot 9 (round r starts at slot 10 + 10r). */
 async function idleTask(label: string, funding: bigint): Promise<string> {
   await freshHarness();
@@ -349,48 +451,43 @@ const types = (logs: Receipt["logs"]) => logs.map((log) => coreEvent(log, { type
 
 test("an active task untouched for a hundred rounds settles in bounded steps, then takes transactions again", async () => {
   const id = await idleTask("busy-idle", 200_000n);
-  // Round 100 (slot 1,010): 101 round starts and 99 reveal closes are due, more than MAX_SETTLE_STEPS (16).
+  // Round 100 (slot 1,010): 101 round starts, 99 reveal closes and 99 proof vote closes are due, more than
+  // MAX_SETTLE_STEPS (16). Cycles 0-98 complete with no submitters at rounds 2-100 and return their reservations.
   await write("setSlot", [1_010n]);
   assert.equal(await simulate("fundTask", [h32(id), 1_000n]), "TASK__NOT_SETTLED");
   const { calls, gas, logs } = await settleAll(id, 64n);
-  assert.equal(calls, 4, "200 window ends in steps of 64");
+  assert.equal(calls, 5, "299 steps in steps of 64");
   const seen = types(logs);
   assert.equal(seen.filter((type) => type === "CycleStarted").length, 101);
   assert.equal(seen.filter((type) => type === "SeedFixed").length, 99);
-  assert.equal(seen.length, 200);
+  assert.equal(seen.filter((type) => type === "CycleCompleted").length, 99);
+  assert.equal(seen.length, 299);
   const task = (await readRecord(`task/${id}`)) as Obj;
-  assert.equal(task.escrow, 200_000n - 101_000n);
+  assert.equal(task.escrow, 200_000n - 2_000n);
   assert.equal(task.seedCycle, 98);
-  assert.equal((task.openCycles as number[]).length, 101);
+  assert.deepEqual(task.openCycles, [99, 100]);
   await write("fundTask", [h32(id), 1_000n]);
-  process.stderr.write(`settle gas, 64 window ends of an active task (32 cycle starts) per call: ${gas.join(", ")}\n`);
+  process.stderr.write(`settle gas, 64 steps of an active task (about 21 rounds) per call: ${gas.join(", ")}\n`);
 });
 
-test("a paused task untouched for a hundred rounds settles at once: no window end of a quiet task does anything", async () => {
-  const id = await idleTask("paused-idle", 1_000n);
+test("a closing task settles its last cycle, closes, and then no window end does anything", async () => {
+  const id = await idleTask("closing-idle", 3_000n);
+  await write("setSlot", [10n]);
+  await write("closeTask", [h32(id)]);
   await write("setSlot", [1_010n]);
-  // Cycle 0 starts, round 1 pauses the task (the escrow is empty), cycle 0's seed is fixed; then nothing until a
-  // transaction adds funds. (In the core the distributor draw of round 2 completes cycle 0 and returns its
-  // reservation: out of this half.)
+  // Cycle 0 started at slot 10; its reveal and vote close in round 1; round 2 completes it with no submitters, and
+  // the closing task, with no open cycle left, credits its escrow to the creator and is closed.
   const { calls, gas, logs } = await settleAll(id, 16n);
   assert.equal(calls, 1);
-  assert.deepEqual(types(logs), ["CycleStarted", "TaskPaused", "SeedFixed"]);
+  assert.deepEqual(types(logs), ["SeedFixed", "CycleCompleted", "Credited", "TaskClosed"]);
   const task = (await readRecord(`task/${id}`)) as Obj;
-  assert.equal(task.status, "paused");
-  assert.equal(task.seedCycle, 0);
-  assert.deepEqual(task.openCycles, [0]);
-  // The funding lands, and the next round start resumes the task with cycle 101.
-  await write("fundTask", [h32(id), 1_000n]);
-  await write("setSlot", [1_020n]);
+  assert.equal(task.status, "closed");
+  assert.deepEqual(task.openCycles, []);
+  assert.equal(task.escrow, 0n);
+  await write("setSlot", [2_010n]);
   const receipt = await write("settle", [h32(id), 16n]);
-  assert.deepEqual(
-    receipt.logs.map((log) => coreEvent(log, { type: "", round: 0, cycle: 0 })),
-    [
-      { type: "TaskResumed", round: 101 },
-      { type: "CycleStarted", cycle: 101 },
-    ],
-  );
-  process.stderr.write(`settle gas, a paused task 100 rounds idle: ${gas.join(", ")}\n`);
+  assert.deepEqual(receipt.logs, []);
+  process.stderr.write(`settle gas, a closing task 100 rounds idle: ${gas.join(", ")}\n`);
 });
 
 test("a node holds at most MAX_UNRAMPED_LOTS ramping lots; folded lots make room", async () => {
@@ -425,6 +522,140 @@ test("a node holds at most MAX_UNRAMPED_LOTS ramping lots; folded lots make room
   assert.deepEqual(task.ramp, { buckets: [[4, 100n]], foldedThrough: 1, fullStake: 1_600n });
 });
 
+test("gas of the audits: triggers, votes, availability, a proof vote close with 0, 1 and 3 triggers, the rule payment, claims (harness, checked against the core)", async () => {
+  const rows: string[] = [];
+  // The last run settles the vote close of 3 triggers one step per call: its cursor must resume where it stopped.
+  for (const [run, triggers] of [0, 1, 3, 3].entries()) {
+    const stepwise = run === 3;
+    await freshHarness();
+    const nodes = [BOB, CAROL, DAVE, name("erin"), name("frank")];
+    const twin = new Twin(Object.fromEntries([[ALICE, 50_000n], ...nodes.map((node) => [node, 1_000n])]));
+    await twin.load();
+    const params: TaskParams = { ...PARAMS, rampRounds: 0, losingVotePenalty: 5n, minParticipationBps: 0 };
+    const proof = (who: string) => `proof:gas:${who}`;
+    const salt = (who: string) => sha256Hex(`salt:gas:${who}`);
+    await twin.advance(9);
+    const created = await twin.tx(ALICE, {
+      kind: "createTask",
+      name: "gas",
+      bundleHash: name("bundle"),
+      metadataHash: null,
+      params,
+      funding: 10_000n,
+    });
+    assert.equal(created, "ok");
+    const task = readCoreRecord<string>(twin.state, "taskAt/0") as string;
+    // Window ends due are settled before a measured call, so that its gas is its own.
+    const settleNow = async () => twin.logs.push(...(await write("settle", [h32(task), 1000n])).logs);
+    await twin.advance(10);
+    for (const who of nodes) await twin.tx(who, { kind: "stake", task, amount: 200n, nodeUrl: "http://n.test" });
+    await twin.advance(17);
+    for (const who of nodes) {
+      const commitment = computeCommitment({
+        task,
+        cycle: 0,
+        node: who,
+        proofDigest: sha256Hex(proof(who)),
+        salt: salt(who),
+      });
+      await twin.tx(who, { kind: "commit", task, cycle: 0, commitment });
+    }
+    await twin.advance(20);
+    for (const who of nodes) {
+      await twin.tx(who, { kind: "reveal", task, cycle: 0, proofDigest: sha256Hex(proof(who)), salt: salt(who) });
+    }
+    await twin.advance(22);
+    await settleNow();
+    // Trigger i: nodes[i] against nodes[i + 1], the other nodes vote (valid for the first, invalid for the others).
+    for (let i = 0; i < triggers; i += 1) {
+      const body = {
+        kind: "triggerAudit",
+        task,
+        cycle: 0,
+        target: nodes[i + 1],
+        triggerKind: "proof",
+        verdict: "invalid",
+        attempt: 0,
+        reasonDigest: name("reason"),
+      };
+      assert.equal(await twin.tx(nodes[i] as string, body), "ok");
+      if (i === 0) rows.push(`| triggerAudit (proof, invalid; its first vote) | ${twin.lastGas} |`);
+    }
+    await twin.advance(23);
+    for (let i = 0; i < triggers; i += 1) {
+      for (const voter of nodes) {
+        if (voter === nodes[i] || voter === nodes[i + 1]) continue;
+        const choice = i === 0 ? "valid" : "invalid";
+        if ((await twin.tx(voter, { kind: "vote", task, cycle: 0, trigger: i, choice })) === "ok" && i === 0) {
+          rows.push(`| vote | ${twin.lastGas} |`);
+          rows.splice(rows.length - 1, rows.filter((row) => row.startsWith("| vote ")).length > 1 ? 1 : 0);
+        }
+      }
+    }
+    if (triggers === 1) {
+      // An availability challenge against the last node, answered.
+      const target = nodes[4] as string;
+      const body = {
+        kind: "triggerAudit",
+        task,
+        cycle: 0,
+        target,
+        triggerKind: "proof",
+        verdict: "unavailable",
+        attempt: 0,
+        reasonDigest: name("reason"),
+      };
+      assert.equal(await twin.tx(BOB, body), "ok");
+      rows.push(`| triggerAudit (availability challenge) | ${twin.lastGas} |`);
+      const payload = Buffer.from(proof(target)).toString("hex");
+      assert.equal(await twin.tx(target, { kind: "publishProof", task, cycle: 0, trigger: 1, payload }), "ok");
+      rows.push(`| publishProof (${payload.length / 2} bytes; settles the challenge) | ${twin.lastGas} |`);
+    }
+    // The proof vote close of cycle 0 (slot 27): each trigger resolved, each losing vote penalized.
+    await twin.advance(27);
+    if (stepwise) {
+      let calls = 0;
+      for (let done = false; !done; calls += 1) {
+        done = (await read<boolean>("settle", [h32(task), 1n])) as unknown as boolean;
+        twin.logs.push(...(await write("settle", [h32(task), 1n])).logs);
+      }
+      assert.ok(calls > triggers + 1, `a step per trigger and per penalized vote (${calls} calls)`);
+      await twin.advance(61);
+      await twin.compare();
+      continue;
+    }
+    const close = await write("settle", [h32(task), 1000n]);
+    twin.logs.push(...close.logs);
+    const resolved = twin.coreEvents.flatMap((event) =>
+      event.type === "TriggerResolved" && event.resolution !== "answered" ? [event.resolution] : [],
+    );
+    const penalties = twin.coreEvents.filter((event) => event.type === "LosingVotePenalized").length;
+    rows.push(
+      `| settle: proof vote close, ${triggers} trigger(s) ${resolved.length > 0 ? `(${resolved.join(", ")}; ${penalties} losing votes penalized)` : ""} | ${Number.parseInt(close.gasUsed, 16)} |`,
+    );
+    // Round 2 (slot 30): cycle 0 pays itself by rule (O(1)), cycle 2 starts.
+    await twin.advance(30);
+    const pay = await write("settle", [h32(task), 1000n]);
+    twin.logs.push(...pay.logs);
+    if (triggers === 0)
+      rows.push(
+        `| settle: round start, rule payment of 5 submitters + cycle start | ${Number.parseInt(pay.gasUsed, 16)} |`,
+      );
+    await twin.advance(40);
+    await settleNow();
+    if ((await twin.tx(CAROL, { kind: "claim", task })) === "ok" && triggers === 0) {
+      rows.push(`| claim (first: materializes 1 share, pays half of it) | ${twin.lastGas} |`);
+    }
+    await twin.advance(50);
+    await settleNow();
+    if ((await twin.tx(CAROL, { kind: "claim", task })) === "ok" && triggers === 0) {
+      rows.push(`| claim (the rest of a tranche) | ${twin.lastGas} |`);
+    }
+    await twin.compare();
+  }
+  process.stderr.write(`gas of the audits (harness):\n${rows.join("\n")}\n`);
+});
+
 test("the production contract: address identities, block-time slots, the ERC-20, and the gas of every function", async () => {
   const chain = anvil as Anvil;
   const gradual = loadArtifact("Gradual", { includeTests: true });
@@ -442,7 +673,7 @@ test("the production contract: address identities, block-time slots, the ERC-20,
     }
   };
   const tokenAbi = tokenArtifact.abi as Abi;
-  const gradualAbi = gradual.abi as Abi;
+  const productionAbi = gradualAbi({ includeTests: true }) as Abi;
   const tokenDeploy = await sendAs(alice, null, encodeDeployData({ abi: tokenAbi, bytecode: tokenArtifact.bytecode }));
   const token = tokenDeploy.contractAddress as Hex;
   const latest = await rpc<{ timestamp: Hex }>("eth_getBlockByNumber", ["latest", false]);
@@ -451,7 +682,7 @@ test("the production contract: address identities, block-time slots, the ERC-20,
   const deployed = await sendAs(
     alice,
     null,
-    encodeDeployData({ abi: gradualAbi, bytecode: gradual.bytecode, args: [token, genesis, SLOT_MS] }),
+    encodeDeployData({ abi: productionAbi, bytecode: gradual.bytecode, args: [token, genesis, SLOT_MS] }),
   );
   assert.equal(deployed.status, "0x1");
   const contract = deployed.contractAddress as Hex;
@@ -463,13 +694,13 @@ test("the production contract: address identities, block-time slots, the ERC-20,
   };
   const gas = new Map<string, number>();
   const call = async (from: Hex, functionName: string, args: readonly unknown[], label = functionName) => {
-    const receipt = await sendAs(from, contract, encodeFunctionData({ abi: gradualAbi, functionName, args }));
+    const receipt = await sendAs(from, contract, encodeFunctionData({ abi: productionAbi, functionName, args }));
     assert.equal(receipt.status, "0x1", `${label} reverted`);
     gas.set(label, Number.parseInt(receipt.gasUsed, 16));
     return receipt;
   };
   const view = async <T>(functionName: string, args: readonly unknown[]): Promise<T> => {
-    useHarness(chain, contract, gradualAbi);
+    useHarness(chain, contract, productionAbi);
     try {
       return await read<T>(functionName, args);
     } finally {
@@ -614,7 +845,8 @@ function random(seed: number): () => number {
   };
 }
 
-test("random transactions over rounds 0-1 of random tasks: the contract and the core agree (16 seeds)", async () => {
+test("random transactions over rounds 0-5 of random tasks, with triggers, votes, publications and claims: the contract and the core agree (16 seeds)", async () => {
+  const coverage = new Map<string, number>();
   for (let seed = 1; seed <= 16; seed += 1) {
     await freshHarness();
     const next = random(seed);
@@ -635,6 +867,16 @@ test("random transactions over rounds 0-1 of random tasks: the contract and the 
       warmupRounds: int(0, 1),
       rampRounds: int(0, 3),
       maxNodes: int(2, 4),
+      distributionRule: pick(["weighted", "equal"] as const),
+      losingVotePenalty: BigInt(int(0, 30)),
+      slashFractionBps: int(1_000, 10_000),
+      slashQuorumBps: int(5_000, 7_000),
+      slashSupermajorityBps: int(7_000, 9_000),
+      minParticipationBps: int(0, 5_000),
+      whistleblowerShareBps: int(0, 5_000),
+      maxTriggersPerNodePerCycle: int(1, 2),
+      triggerBond: BigInt(int(1, 20)),
+      vestingRounds: int(0, 3),
     };
     const nodes = [BOB, CAROL, DAVE, name("erin"), name("frank")];
     const twin = new Twin(
@@ -656,10 +898,11 @@ test("random transactions over rounds 0-1 of random tasks: the contract and the 
     const task = readCoreRecord<string>(twin.state, "taskAt/0") as string;
     const startSlot = created + 1;
     const salt = (who: string, cycle: number) => sha256Hex(`salt:${seed}:${who}:${cycle}`);
-    const digest = (who: string, cycle: number) => sha256Hex(`proof:${seed}:${who}:${cycle}`);
+    const proof = (who: string, cycle: number) => `proof:${seed}:${who}:${cycle}`;
+    const digest = (who: string, cycle: number) => sha256Hex(proof(who, cycle));
     const outcomes = new Map<string, number>();
-    // Until the last slot before round 2, where the core draws cycle 0's distributor (not in this half).
-    for (let slot = created; slot < startSlot + 2 * roundSlots; slot += 1) {
+    // Rounds 0-5: cycles 0-3 pay themselves at rounds 2-5.
+    for (let slot = created; slot < startSlot + 6 * roundSlots; slot += 1) {
       if (slot > twin.slot) await twin.advance(slot);
       const round = Math.floor((slot - startSlot) / roundSlots);
       // Scheduled work: nodes commit in the commit window and reveal in the reveal window, most of the time.
@@ -683,9 +926,106 @@ test("random transactions over rounds 0-1 of random tasks: the contract and the 
           outcomes.set(`reveal:${result}`, (outcomes.get(`reveal:${result}`) ?? 0) + 1);
         }
       }
+      // Scheduled audits of cycle round - 1: triggers against revealed proofs in the trigger window, votes and
+      // answers to availability challenges until the vote closes.
+      const audited = round - 1;
+      if (audited >= 0) {
+        const opens = roundStartSlot + params.revealSlots;
+        const triggerCloses = opens + params.auditSlots;
+        const voteCloses = triggerCloses + params.voteSlots;
+        const revealed = nodes.filter(
+          (who) => readCoreRecord(twin.state, `reveal/${task}/${audited}/${who}`) !== undefined,
+        );
+        const count = (readCoreRecord<Obj>(twin.state, `cycle/${task}/${audited}`)?.triggerCount ?? 0) as number;
+        const tally = (label: string) => outcomes.set(label, (outcomes.get(label) ?? 0) + 1);
+        if (slot >= opens && slot < triggerCloses && revealed.length > 0 && next() < 0.6) {
+          const body = {
+            kind: "triggerAudit",
+            task,
+            cycle: audited,
+            target: pick(revealed),
+            triggerKind: "proof",
+            verdict: next() < 0.75 ? "invalid" : "unavailable",
+            attempt: 0,
+            reasonDigest: name("reason"),
+          };
+          tally(`triggerAudit:${await twin.tx(pick(nodes), body)}`);
+        }
+        if (slot >= opens && slot < voteCloses && count > 0) {
+          for (const who of nodes) {
+            if (next() < 0.4) {
+              const body = {
+                kind: "vote",
+                task,
+                cycle: audited,
+                trigger: int(0, count - 1),
+                choice: next() < 0.5 ? "valid" : "invalid",
+              };
+              tally(`vote:${await twin.tx(who, body)}`);
+            }
+          }
+          for (let index = 0; index < count; index += 1) {
+            const trigger = readCoreRecord<Obj>(twin.state, `trigger/${task}/${audited}/${index}`) as Obj;
+            if (trigger.verdict !== "unavailable" || trigger.resolution !== null || next() < 0.5) continue;
+            const target = trigger.target as string;
+            const body = {
+              kind: "publishProof",
+              task,
+              cycle: audited,
+              trigger: index,
+              payload: Buffer.from(proof(target, audited)).toString("hex"),
+            };
+            tally(`publishProof:${await twin.tx(target, body)}`);
+          }
+        }
+      }
+      // Late challenges (§5.7) of a completed cycle, and votes on them.
+      // Not on a cycle the core pruned: its records are gone there (VOTE__TRIGGER_NOT_FOUND) and kept here (every
+      // trigger resolved: VOTE__WINDOW_CLOSED); pruning is outside what the two compare (docs/evm.md).
+      const pruned = (readCoreRecord<Obj>(twin.state, `task/${task}`)?.prunedThrough ?? -1) as number;
+      const lateCycle = Math.max(round - 2 - int(0, 1), pruned + 1 <= round - 2 ? pruned + 1 : round);
+      if (lateCycle >= 0 && next() < 0.15) {
+        const revealedLate = nodes.filter(
+          (who) => readCoreRecord(twin.state, `reveal/${task}/${lateCycle}/${who}`) !== undefined,
+        );
+        if (revealedLate.length > 0) {
+          const body = {
+            kind: "triggerAudit",
+            task,
+            cycle: lateCycle,
+            target: pick(revealedLate),
+            triggerKind: "proof",
+            verdict: next() < 0.7 ? "invalid" : "unavailable",
+            attempt: 0,
+            reasonDigest: name("late"),
+          };
+          const result = await twin.tx(pick(nodes), body);
+          outcomes.set(`lateTrigger:${result}`, (outcomes.get(`lateTrigger:${result}`) ?? 0) + 1);
+        }
+      }
+      if (lateCycle >= 0) {
+        const count = (readCoreRecord<Obj>(twin.state, `cycle/${task}/${lateCycle}`)?.triggerCount ?? 0) as number;
+        if (count > 0 && next() < 0.5) {
+          const body = {
+            kind: "vote",
+            task,
+            cycle: lateCycle,
+            trigger: int(0, count - 1),
+            choice: pick(["valid", "invalid"]),
+          };
+          const result = await twin.tx(pick(nodes), body);
+          outcomes.set(`lateVote:${result}`, (outcomes.get(`lateVote:${result}`) ?? 0) + 1);
+        }
+      }
+      for (const who of nodes) {
+        if (round >= 2 && next() < 0.1) {
+          const result = await twin.tx(who, { kind: "claim", task });
+          outcomes.set(`claim:${result}`, (outcomes.get(`claim:${result}`) ?? 0) + 1);
+        }
+      }
       for (let count = int(0, 4); count > 0; count -= 1) {
         const who = pick(nodes);
-        const action = int(0, 99);
+        const action = int(0, 129);
         let body: Record<string, unknown>;
         if (action < 28)
           body = { kind: "stake", task, amount: BigInt(int(40, 260)), nodeUrl: `http://${who.slice(0, 4)}.test` };
@@ -715,6 +1055,26 @@ test("random transactions over rounds 0-1 of random tasks: the contract and the 
         } else if (action < 80) body = { kind: "unstake", task };
         else if (action < 83) body = { kind: "withdraw", task };
         else if (action < 91) body = { kind: "fundTask", task, amount: BigInt(int(1, 900)) };
+        else if (action >= 100 && action < 110) {
+          body = {
+            kind: "triggerAudit",
+            task,
+            cycle: Math.max(0, round - 1),
+            target: pick(nodes),
+            triggerKind: next() < 0.95 ? "proof" : "distribution",
+            verdict: next() < 0.7 ? "invalid" : "unavailable",
+            attempt: 0,
+            reasonDigest: name("reason"),
+          };
+        } else if (action >= 110 && action < 120) {
+          const roll = next();
+          const choice = roll < 0.45 ? "valid" : roll < 0.95 ? "invalid" : "unavailable";
+          body = { kind: "vote", task, cycle: Math.max(0, round - 1), trigger: int(0, 2), choice };
+        } else if (action >= 120 && action < 125) {
+          const cycle = Math.max(0, round - 1);
+          const text = next() < 0.9 ? proof(who, cycle) : `${proof(who, cycle)}!`;
+          body = { kind: "publishProof", task, cycle, trigger: int(0, 2), payload: Buffer.from(text).toString("hex") };
+        } else if (action >= 125) body = { kind: "claim", task };
         else if (action < 99 || slot < startSlot + roundSlots) {
           body = { kind: "transfer", to: pick([ALICE, ...nodes]), amount: BigInt(int(1, 300)) };
         } else body = { kind: "closeTask", task };
@@ -725,6 +1085,18 @@ test("random transactions over rounds 0-1 of random tasks: the contract and the 
       }
     }
     await twin.compare();
+    for (const event of twin.coreEvents) {
+      if (event.type === "TriggerResolved") coverage.set(event.resolution, (coverage.get(event.resolution) ?? 0) + 1);
+      if (
+        ["Slashed", "LosingVotePenalized", "Vested", "Credited", "Claimed", "Equivocated", "RewardClawedBack"].includes(
+          event.type,
+        )
+      ) {
+        coverage.set(event.type, (coverage.get(event.type) ?? 0) + 1);
+      }
+    }
+    for (const [label, count] of outcomes)
+      if (label.endsWith(":ok")) coverage.set(label, (coverage.get(label) ?? 0) + count);
     const accepted = [...outcomes.entries()]
       .filter(([label]) => label.endsWith(":ok"))
       .reduce((sum, [, c]) => sum + c, 0);
@@ -733,5 +1105,10 @@ test("random transactions over rounds 0-1 of random tasks: the contract and the 
     process.stderr.write(
       `seed ${seed} (round ${roundSlots} slots, ramp ${params.rampRounds}): ${summary.join(", ")}\n`,
     );
+  }
+  const covered = [...coverage.entries()].sort().map(([label, count]) => `${label} ${count}`);
+  process.stderr.write(`coverage over the seeds: ${covered.join(", ")}\n`);
+  for (const label of ["triggerAudit:ok", "vote:ok", "publishProof:ok", "claim:ok", "Vested", "Credited"]) {
+    assert.ok((coverage.get(label) ?? 0) > 0, `no ${label} in any seed`);
   }
 });

@@ -104,6 +104,24 @@ const DISTRIBUTION_RULES = ["weighted", "equal", "custom"];
 const STATUSES = ["active", "paused", "closing", "closed"];
 const OUTCOMES = [null, "paid", "no-submitters", "distribution-failed"];
 const REVEAL_STATUSES = ["valid", "invalid", "unavailable", "disputed"];
+const TRIGGER_KINDS = ["proof", "distribution"];
+const VERDICTS = ["invalid", "unavailable"];
+const RESOLUTIONS = [null, "upheld", "disputed", "rejected", "unavailable", "answered"];
+const CHOICES = ["valid", "invalid", "unavailable"];
+const CREDIT_REASONS = ["bond-returned", "bond-won", "whistleblower", "escrow", "clawback"];
+/** Event fields the contract emits as enum indices, and the core's names for them. */
+const EVENT_ENUMS: Record<string, readonly (string | null)[]> = {
+  kind: TRIGGER_KINDS,
+  verdict: VERDICTS,
+  resolution: RESOLUTIONS,
+  choice: CHOICES,
+  reason: CREDIT_REASONS,
+  outcome: OUTCOMES,
+};
+/** Event fields named otherwise in the contract (`bytes` is a Solidity type name). */
+const EVENT_ALIASES: Record<string, string> = { bytes: "byteCount" };
+/** `triggerOf` slot kinds (`triggerSlotName`): the contract's index. */
+const TRIGGER_SLOTS = ["proof", "availability"];
 
 export const h32 = (hex: Json | undefined): Hex =>
   hex === null || hex === undefined ? ZERO32 : (`0x${hex as string}` as Hex);
@@ -147,7 +165,6 @@ export async function loadRecord(key: string, record: Json | undefined, preSlot:
       return;
     case "task": {
       const ramp = r.ramp as Obj;
-      assert.deepEqual(r.lateTriggers, [], `${key}: late triggers are out of this half`);
       const task = {
         exists: true,
         status: indexOf(STATUSES, r.status),
@@ -179,6 +196,12 @@ export async function loadRecord(key: string, record: Json | undefined, preSlot:
         buckets.map(([round]) => BigInt(round)),
         buckets.map(([, stake]) => stake),
       ]);
+      for (const ref of r.lateTriggers as Obj[]) {
+        await write("loadLateTrigger", [
+          h32(parts[0] as string),
+          { cycle: ref.cycle, trigger: ref.trigger, closesAt: BigInt(ref.closesAt as number) },
+        ]);
+      }
       return;
     }
     case "node":
@@ -263,6 +286,92 @@ export async function loadRecord(key: string, record: Json | undefined, preSlot:
     case "revealAt":
       await write("loadRevealAt", [h32(parts[0] as string), Number(parts[1]), Number(parts[2]), h32(record)]);
       return;
+    case "trigger":
+      await write("loadTrigger", [
+        h32(parts[0] as string),
+        Number(parts[1]),
+        Number(parts[2]),
+        {
+          exists: true,
+          kind: indexOf(TRIGGER_KINDS, r.kind),
+          verdict: indexOf(VERDICTS, r.verdict),
+          late: r.late,
+          resolution: indexOf(RESOLUTIONS, r.resolution),
+          index: r.index,
+          attempt: r.attempt,
+          voteCount: r.voteCount,
+          slot: BigInt(r.slot as number),
+          closesAt: BigInt(r.closesAt as number),
+          target: h32(r.target),
+          triggerer: h32(r.triggerer),
+          reasonDigest: h32(r.reasonDigest),
+          bond: r.bond,
+          slashed: r.slashed,
+          validWeight: r.validWeight,
+          invalidWeight: r.invalidWeight,
+          unavailableWeight: r.unavailableWeight,
+        },
+      ]);
+      return;
+    case "triggerOf":
+      assert.equal(parts[3], "0", `${key}: attempts other than 0 are the custom rule's`);
+      await write("loadTriggerOf", [
+        h32(parts[0] as string),
+        Number(parts[1]),
+        indexOf(TRIGGER_SLOTS, parts[2]),
+        h32(parts[4] as string),
+        record,
+      ]);
+      return;
+    case "nodeCycle":
+      await write("loadNodeCycle", [h32(parts[0] as string), Number(parts[1]), h32(parts[2] as string), r.triggers]);
+      return;
+    case "vote":
+      await write("loadVote", [
+        h32(parts[0] as string),
+        Number(parts[1]),
+        Number(parts[2]),
+        h32(parts[3] as string),
+        { exists: true, choice: indexOf(CHOICES, r.choice), slot: BigInt(r.slot as number), weight: r.weight },
+      ]);
+      return;
+    case "voteAt":
+      await write("loadVoteAt", [
+        h32(parts[0] as string),
+        Number(parts[1]),
+        Number(parts[2]),
+        Number(parts[3]),
+        h32(record),
+      ]);
+      return;
+    case "vesting":
+      await write("loadVesting", [
+        h32(parts[0] as string),
+        h32(parts[1] as string),
+        {
+          exists: true,
+          pendingHead: 0,
+          unlocked: r.unlocked,
+          totalVested: r.totalVested,
+          totalClaimed: r.totalClaimed,
+          totalSlashed: r.totalSlashed,
+          totalClawedBack: r.totalClawedBack,
+          tranches: (r.tranches as Obj[]).map((tranche) => ({
+            cycle: tranche.cycle,
+            startRound: BigInt(tranche.startRound as number),
+            endRound: BigInt(tranche.endRound as number),
+            amount: tranche.amount,
+            claimed: tranche.claimed,
+          })),
+        },
+      ]);
+      return;
+    case "published":
+    case "distribution":
+    case "distributionChunk":
+      // Not held: a published payload stays in the call's data; lists are the custom rule's (the runner checks
+      // that the steps did not change them).
+      return;
     default:
       throw new Error(`${key}: the contract does not hold ${kind} records`);
   }
@@ -301,6 +410,7 @@ export async function readRecord(key: string): Promise<Json | undefined> {
         [task],
       );
       if (t.exists !== true) return undefined;
+      const late = await read<{ cycle: number; trigger: number; closesAt: bigint }[]>("lateTriggers", [task]);
       return {
         bundleHash: unhex(t.bundleHash as Hex),
         burned: t.burned as bigint,
@@ -309,6 +419,7 @@ export async function readRecord(key: string): Promise<Json | undefined> {
         escrow: t.escrow as bigint,
         id: parts[0] as string,
         index: n(t.index),
+        lateTriggers: late.map((ref) => ({ closesAt: n(ref.closesAt), cycle: n(ref.cycle), trigger: n(ref.trigger) })),
         metadataHash: t.metadataHash === ZERO32 ? null : unhex(t.metadataHash as Hex),
         name: t.name as string,
         nodeCount: n(t.nodeCount),
@@ -400,6 +511,75 @@ export async function readRecord(key: string): Promise<Json | undefined> {
       const account = await read<Hex>("revealAt", [task, Number(parts[1]), Number(parts[2])]);
       return account === ZERO32 ? undefined : unhex(account);
     }
+    case "trigger": {
+      const t = await read<Record<string, unknown>>("getTrigger", [task, Number(parts[1]), Number(parts[2])]);
+      if (t.exists !== true) return undefined;
+      return {
+        attempt: n(t.attempt),
+        bond: t.bond as bigint,
+        closesAt: n(t.closesAt),
+        index: n(t.index),
+        invalidWeight: t.invalidWeight as bigint,
+        kind: TRIGGER_KINDS[n(t.kind)] as string,
+        late: t.late as boolean,
+        reasonDigest: unhex(t.reasonDigest as Hex),
+        resolution: RESOLUTIONS[n(t.resolution)] ?? null,
+        slashed: t.slashed as bigint,
+        slot: n(t.slot),
+        target: unhex(t.target as Hex),
+        triggerer: unhex(t.triggerer as Hex),
+        unavailableWeight: t.unavailableWeight as bigint,
+        validWeight: t.validWeight as bigint,
+        verdict: VERDICTS[n(t.verdict)] as string,
+        voteCount: n(t.voteCount),
+      };
+    }
+    case "triggerOf": {
+      if (parts[3] !== "0") return undefined;
+      const at = await read<number>("triggerOf", [
+        task,
+        Number(parts[1]),
+        indexOf(TRIGGER_SLOTS, parts[2]),
+        h32(parts[4] as string),
+      ]);
+      return n(at) === 0 ? undefined : n(at) - 1;
+    }
+    case "nodeCycle": {
+      const triggers = await read<number>("nodeCycleTriggers", [task, Number(parts[1]), h32(parts[2] as string)]);
+      return n(triggers) === 0 ? undefined : { triggers: n(triggers) };
+    }
+    case "vote": {
+      const v = await read<Record<string, unknown>>("getVote", [
+        task,
+        Number(parts[1]),
+        Number(parts[2]),
+        h32(parts[3] as string),
+      ]);
+      if (v.exists !== true) return undefined;
+      return { choice: CHOICES[n(v.choice)] as string, slot: n(v.slot), weight: v.weight as bigint };
+    }
+    case "voteAt": {
+      const voter = await read<Hex>("voteAt", [task, Number(parts[1]), Number(parts[2]), Number(parts[3])]);
+      return voter === ZERO32 ? undefined : unhex(voter);
+    }
+    case "vesting": {
+      const v = await read<Record<string, unknown>>("getVesting", [task, h32(parts[1] as string)]);
+      if (v.exists !== true) return undefined;
+      return {
+        totalClaimed: v.totalClaimed as bigint,
+        totalClawedBack: v.totalClawedBack as bigint,
+        totalSlashed: v.totalSlashed as bigint,
+        totalVested: v.totalVested as bigint,
+        tranches: (v.tranches as Record<string, unknown>[]).map((tranche) => ({
+          amount: tranche.amount as bigint,
+          claimed: tranche.claimed as bigint,
+          cycle: n(tranche.cycle),
+          endRound: n(tranche.endRound),
+          startRound: n(tranche.startRound),
+        })),
+        unlocked: v.unlocked as bigint,
+      };
+    }
     default:
       throw new Error(`${key}: the contract does not hold ${kind} records`);
   }
@@ -416,8 +596,6 @@ export function withoutUnheld(key: string, record: Json | undefined): Json | und
   }
   if (kind === "chain") delete copy.chainId;
   if (kind === "task") {
-    assert.deepEqual(copy.lateTriggers, [], `${key}: late triggers are out of this half`);
-    delete copy.lateTriggers;
     // Pruning is a property of the core's state, outside what the two compare (docs/evm.md).
     delete copy.prunedThrough;
   }
@@ -456,6 +634,31 @@ export function txCall(tx: Obj): { functionName: string; args: unknown[] } {
       return { functionName: "commit", args: [h32(tx.task), tx.cycle, h32(tx.commitment)] };
     case "reveal":
       return { functionName: "reveal", args: [h32(tx.task), tx.cycle, h32(tx.proofDigest), h32(tx.salt)] };
+    case "triggerAudit":
+      return {
+        functionName: "triggerAudit",
+        args: [
+          h32(tx.task),
+          tx.cycle,
+          indexOf(TRIGGER_KINDS, tx.triggerKind),
+          indexOf(VERDICTS, tx.verdict),
+          tx.attempt,
+          h32(tx.target),
+          h32(tx.reasonDigest),
+        ],
+      };
+    case "vote":
+      return { functionName: "vote", args: [h32(tx.task), tx.cycle, tx.trigger, indexOf(CHOICES, tx.choice)] };
+    case "publishProof":
+      return { functionName: "publishProof", args: [h32(tx.task), tx.cycle, tx.trigger, `0x${tx.payload as string}`] };
+    case "claim":
+      return { functionName: "claim", args: [h32(tx.task)] };
+    case "submitDistribution":
+      // Refused under weighted and equal (DISTRIBUTION__PAID_BY_RULE); the custom rule's lists are not here.
+      return {
+        functionName: "submitDistribution",
+        args: [h32(tx.task), tx.cycle, tx.attempt, tx.chunk, tx.chunkCount, "0x"],
+      };
     default:
       throw new Error(`transaction kind ${String(tx.kind)} is not implemented by the contract`);
   }
@@ -470,10 +673,15 @@ export function coreEvent(log: { topics: Hex[]; data: Hex }, like: Obj | undefin
   const out: Obj = { type: decoded.eventName };
   for (const key of Object.keys(like ?? {})) {
     if (key === "type") continue;
-    const value = decoded.args[key];
+    const value = decoded.args[EVENT_ALIASES[key] ?? key];
     if (value === undefined) continue;
-    if (typeof value === "string" && /^0x[0-9a-f]{64}$/i.test(value)) out[key] = unhex(value as Hex);
-    else if (typeof value === "bigint" && ["round", "untilRound", "activationRound", "cycle", "index"].includes(key)) {
+    const names = EVENT_ENUMS[key];
+    if (names !== undefined && typeof value === "number") out[key] = names[value] ?? null;
+    else if (typeof value === "string" && /^0x[0-9a-f]{64}$/i.test(value)) out[key] = unhex(value as Hex);
+    else if (
+      typeof value === "bigint" &&
+      ["round", "untilRound", "activationRound", "cycle", "index", "endRound"].includes(key)
+    ) {
       out[key] = Number(value);
     } else out[key] = value as Json;
   }

@@ -231,6 +231,14 @@ const EVM_ERROR_CODES = {
   EVM__NOT_MINTER: { meaning: "Only the TestToken's deployer may mint it" },
   EVM__RPC_FAILED: { meaning: "The RPC endpoint answered a request with an error; the message has its reply" },
   EVM__RPC_UNREACHABLE: { meaning: "No answer from the RPC endpoint (wrong URL, node not running?)" },
+  TASK__NOT_SETTLED: {
+    meaning:
+      "The contract: more of the task's window ends are due than one call settles; call settle(task, maxSteps) first (anyone may)",
+  },
+  TASK__RULE_NOT_SUPPORTED: {
+    meaning:
+      "The contract refuses tasks with distributionRule custom until its claim-based draw and Merkle lists land (docs/evm.md)",
+  },
 } as const satisfies Entries;
 
 /** @gradual/sim: the seeded simulator. */

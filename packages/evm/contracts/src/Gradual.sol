@@ -6,21 +6,59 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
 import "./GradualTypes.sol";
 import {GradualState} from "./GradualState.sol";
+import {GradualAudits} from "./GradualAudits.sol";
 
-/// @title Gradual Consensus settlement (first half: money, tasks, staking, commits, reveals, seeds).
+/// @title Gradual Consensus settlement: money, tasks, staking, commits and reveals here; window ends, triggers,
+/// votes, availability, rule payments, vesting and claims in the audits module.
 /// @notice The TypeScript core's rules (`packages/protocol`, docs/protocol.md) as a contract. Every function that
-/// touches a task first applies the task's window ends that are due (round starts §8.1, reveal closes §4.4), so
-/// the state equals the core's at the current slot. Not in this half: triggers, votes, resolution, availability
-/// challenges, distribution (draw, lists), vesting and claims, pruning, late challenges, cycle completion.
+/// touches a task first applies the task's window ends that are due, in the core's order, so the state equals the
+/// core's at the current slot. `Gradual` deploys its audits module (`GradualAudits`, same storage layout) in its
+/// constructor and runs it with `delegatecall`: the module's functions (`settle`, `triggerAudit`, `vote`,
+/// `publishProof`, `claim`, `materialize` and their views) are called on this contract's address through
+/// `fallback`. Not here: the `custom` rule (draw and lists), pruning, late challenges.
 contract Gradual is GradualState, ReentrancyGuard {
     using SafeERC20 for IERC20;
+
+    /// @notice The audits module this contract delegates to (deployed by the constructor).
+    address public immutable audits;
 
     /// @param token_ The ERC-20 the task money is in.
     /// @param genesisTimestamp_ The Unix time (seconds) of slot 0.
     /// @param slotMs_ Slot length in milliseconds.
     constructor(IERC20 token_, uint64 genesisTimestamp_, uint32 slotMs_)
         GradualState(token_, genesisTimestamp_, slotMs_)
-    {}
+    {
+        audits = _newAudits(token_, genesisTimestamp_, slotMs_);
+    }
+
+    /// @dev The module's code (a test harness overrides it with its own).
+    function _newAudits(IERC20 token_, uint64 genesisTimestamp_, uint32 slotMs_) internal virtual returns (address) {
+        return address(new GradualAudits(token_, genesisTimestamp_, slotMs_));
+    }
+
+    /// @notice Every function of the audits module, run on this contract's storage.
+    fallback() external {
+        address module = audits;
+        assembly ("memory-safe") {
+            calldatacopy(0, 0, calldatasize())
+            let ok := delegatecall(gas(), module, 0, calldatasize(), 0, 0)
+            returndatacopy(0, 0, returndatasize())
+            if iszero(ok) { revert(0, returndatasize()) }
+            return(0, returndatasize())
+        }
+    }
+
+    /// @dev Window ends are the module's: `settle(id, maxSteps)` by delegatecall (a revert is passed on).
+    function _settle(bytes32 id, uint256 maxSteps) internal override returns (bool) {
+        (bool ok, bytes memory result) =
+            audits.delegatecall(abi.encodeWithSelector(GradualAudits.settle.selector, id, maxSteps));
+        if (!ok) {
+            assembly ("memory-safe") {
+                revert(add(result, 32), mload(result))
+            }
+        }
+        return abi.decode(result, (bool));
+    }
 
     // ------------------------------------------------------------------------------------------------------------
     // Money (§3.1).
@@ -89,6 +127,8 @@ contract Gradual is GradualState, ReentrancyGuard {
         if (count >= MAX_TASKS) revert TASK__LIMIT_REACHED();
         bytes32 creator = _sender();
         _requireBalance(creator, funding);
+        // After every check of the core: the `custom` rule's draw and lists are not in the contract yet.
+        if (params.distributionRule == 2) revert TASK__RULE_NOT_SUPPORTED(2);
         id = _newTaskId(creator, count);
         uint64 slot = _slot();
         _balances[creator] -= funding;
@@ -140,25 +180,7 @@ contract Gradual is GradualState, ReentrancyGuard {
         _requireOpen(task);
         task.status = TaskStatus.Closing;
         emit TaskClosing(id, from);
-        if (_openCycles[id].length == 0) {
-            uint256 refunded = task.escrow;
-            _totals.escrows -= refunded;
-            _totals.balances += refunded;
-            _balances[task.creator] += refunded;
-            task.status = TaskStatus.Closed;
-            task.escrow = 0;
-            emit TaskClosed(id, refunded);
-        }
-    }
-
-    /// @notice Applies up to `maxSteps` of the task's due window ends (round starts, reveal closes). Anyone may call
-    /// it; transactions settle up to MAX_SETTLE_STEPS themselves and refuse with TASK__NOT_SETTLED beyond.
-    /// @param id The task.
-    /// @param maxSteps The most window ends to apply in this call.
-    /// @return done True when the task is settled through the current slot.
-    function settle(bytes32 id, uint256 maxSteps) external returns (bool done) {
-        _requireTask(id);
-        return _settle(id, maxSteps);
+        _finishClosing(id, task);
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -350,6 +372,7 @@ contract Gradual is GradualState, ReentrancyGuard {
         stored.slot = slot;
         stored.weight = weight;
         _revealAt[id][cycle][index] = account;
+        _revealedCycles[id][account].push(cycle);
         record.revealCount = index + 1;
         record.validCount += 1;
         record.revealedWeight += weight;
@@ -441,6 +464,40 @@ contract Gradual is GradualState, ReentrancyGuard {
     /// @notice The node that made the reveal with this index.
     function revealAt(bytes32 id, uint32 cycle, uint32 index) external view returns (bytes32) {
         return _revealAt[id][cycle][index];
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Views of the audits' records (here for the module's code size; the records as stored: `settle` first, and
+    // `materialize` for an account's rule shares).
+
+    /// @notice A trigger record.
+    function getTrigger(bytes32 id, uint32 cycle, uint32 index) external view returns (Trigger memory) {
+        return _triggers[id][cycle][index];
+    }
+
+    /// @notice The open trigger per proof and verdict: index + 1, or 0 for none (`slotKind` 0 proof, 1 availability).
+    function triggerOf(bytes32 id, uint32 cycle, uint8 slotKind, bytes32 target) external view returns (uint32) {
+        return _triggerOf[id][cycle][slotKind][target];
+    }
+
+    /// @notice Triggers a node raised in a cycle (`nodeCycle`).
+    function nodeCycleTriggers(bytes32 id, uint32 cycle, bytes32 node) external view returns (uint32) {
+        return _nodeCycleTriggers[id][cycle][node];
+    }
+
+    /// @notice A vote record.
+    function getVote(bytes32 id, uint32 cycle, uint32 trigger, bytes32 voter) external view returns (Vote memory) {
+        return _votes[id][cycle][trigger][voter];
+    }
+
+    /// @notice The voter with this index.
+    function voteAt(bytes32 id, uint32 cycle, uint32 trigger, uint32 index) external view returns (bytes32) {
+        return _voteAt[id][cycle][trigger][index];
+    }
+
+    /// @notice What a cycle paid by rule owes, frozen at the payment.
+    function getRulePayment(bytes32 id, uint32 cycle) external view returns (RulePayment memory) {
+        return _rulePayments[id][cycle];
     }
 
     // ------------------------------------------------------------------------------------------------------------

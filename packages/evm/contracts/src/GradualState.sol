@@ -71,6 +71,29 @@ abstract contract GradualState is IGradualEvents {
     mapping(bytes32 task => mapping(uint32 cycle => mapping(bytes32 node => Commit))) internal _commits;
     mapping(bytes32 task => mapping(uint32 cycle => mapping(bytes32 node => Reveal))) internal _reveals;
     mapping(bytes32 task => mapping(uint32 cycle => mapping(uint32 index => bytes32))) internal _revealAt;
+    mapping(bytes32 task => mapping(uint32 cycle => mapping(uint32 index => Trigger))) internal _triggers;
+    /// @dev The open trigger per proof and verdict (`triggerOf`; attempt 0): index + 1, 0 for none. `slotKind`: 0
+    /// proof, 1 availability (`triggerSlotName`).
+    mapping(bytes32 task => mapping(uint32 cycle => mapping(uint8 slotKind => mapping(bytes32 target => uint32))))
+        internal _triggerOf;
+    mapping(bytes32 task => mapping(uint32 cycle => mapping(bytes32 node => uint32))) internal _nodeCycleTriggers;
+    mapping(bytes32 task => mapping(uint32 cycle => mapping(uint32 trigger => mapping(bytes32 voter => Vote))))
+        internal _votes;
+    mapping(bytes32 task => mapping(uint32 cycle => mapping(uint32 trigger => mapping(uint32 index => bytes32))))
+        internal _voteAt;
+    mapping(bytes32 task => mapping(bytes32 account => Vesting)) internal _vesting;
+    /// @dev The cycles an account revealed in, in order (pushed by `reveal`): its rule shares are materialized from
+    /// `Vesting.pendingHead` on (EVM only).
+    mapping(bytes32 task => mapping(bytes32 account => uint32[])) internal _revealedCycles;
+    mapping(bytes32 task => mapping(uint32 cycle => RulePayment)) internal _rulePayments;
+    mapping(bytes32 task => SettleCursor) internal _cursors;
+    /// @dev Weight of a cycle's reveals marked disputed or unavailable: they stay in revealedWeight (§6.2), and the
+    /// weight of the valid ones is revealedWeight less this (EVM only).
+    mapping(bytes32 task => mapping(uint32 cycle => uint256)) internal _keptWeight;
+    /// @dev Late triggers (§5.7) in closing order; those before `_lateHead` are resolved (the core's
+    /// `task.lateTriggers` is the rest).
+    mapping(bytes32 task => LateRef[]) internal _lateRefs;
+    mapping(bytes32 task => uint256) internal _lateHead;
 
     constructor(IERC20 token_, uint64 genesisTimestamp_, uint32 slotMs_) {
         token = token_;
@@ -134,50 +157,11 @@ abstract contract GradualState is IGradualEvents {
     }
 
     // ------------------------------------------------------------------------------------------------------------
-    // Lazy window ends (advanceSlot.ts: round starts §8.1 and reveal closes §4.4 of one task).
+    // Lazy window ends: implemented by the audits module (GradualAudits), which `Gradual` reaches by delegatecall.
 
     /// @dev Applies the task's window ends due up to the current slot, at most `maxSteps` of them; true when the
-    /// task is settled through the current slot. Each step is O(1); a round holds two (its start, then the reveal
-    /// close of the previous cycle).
-    function _settle(bytes32 id, uint256 maxSteps) internal returns (bool) {
-        Task storage task = _tasks[id];
-        uint64 slot = _slot();
-        uint64 settled = task.settledSlot;
-        uint256 steps = 0;
-        // Bounded by maxSteps (MAX_SETTLE_STEPS in a transaction, the caller's choice in `settle`).
-        while (settled < slot) {
-            // A closed task has no window ends (advanceSlot.ts; its pruning steps are not compared, docs/evm.md).
-            if (task.status == TaskStatus.Closed) break;
-            if (_quiet(id, task, settled)) break;
-            (uint64 due, bool roundStart, int64 round) = _nextWindowEnd(task, settled);
-            if (due > slot) break;
-            if (steps == maxSteps) {
-                task.settledSlot = settled;
-                return false;
-            }
-            if (roundStart) _startCycle(id, task, round);
-            else _closeReveal(id, task, round - 1);
-            settled = due;
-            steps += 1;
-        }
-        if (task.settledSlot != slot) task.settledSlot = slot;
-        return true;
-    }
-
-    /// @dev Whether every window end of this half after `settled` is a no-op until a transaction touches the task: a
-    /// closing task starts no cycle, nor does a paused one whose escrow cannot cover the bounty (the escrow only grows
-    /// in a transaction, which settles first), so once the last started cycle's reveal has closed nothing is left.
-    /// (With cycle completion, a window end can return a cycle's reservation to the escrow: that half must add it.)
-    function _quiet(bytes32 id, Task storage task, uint64 settled) internal view returns (bool) {
-        TaskStatus status = task.status;
-        if (status == TaskStatus.Active) return false;
-        if (status == TaskStatus.Paused && task.escrow >= task.params.bountyPerRound) return false;
-        uint32[] storage open = _openCycles[id];
-        if (open.length == 0) return true;
-        int256 lastRevealClose = _roundStart(task, int64(uint64(open[open.length - 1])) + 1)
-            + int256(uint256(task.params.revealSlots));
-        return int256(uint256(settled)) >= lastRevealClose;
-    }
+    /// task is settled through the current slot.
+    function _settle(bytes32 id, uint256 maxSteps) internal virtual returns (bool);
 
     /// @dev Settles the task for a transaction, or refuses when more than MAX_SETTLE_STEPS are due.
     function _touch(bytes32 id) internal returns (Task storage task) {
@@ -185,61 +169,28 @@ abstract contract GradualState is IGradualEvents {
         if (!_settle(id, MAX_SETTLE_STEPS)) revert TASK__NOT_SETTLED(task.settledSlot, _slot());
     }
 
-    /// @dev The first window end after slot `after`: the start of round r at startSlot + r * roundSlots, then the
-    /// reveal close of cycle r - 1 at `revealSlots` later (revealSlots < roundSlots, so they never coincide).
-    function _nextWindowEnd(Task storage task, uint64 afterSlot)
-        internal
-        view
-        returns (uint64 due, bool roundStart, int64 round)
-    {
-        uint64 start = task.startSlot;
-        if (afterSlot < start) return (start, true, 0);
-        uint64 size = task.params.roundSlots;
-        uint64 current = (afterSlot - start) / size;
-        uint64 currentStart = start + current * size;
-        uint64 revealClose = currentStart + task.params.revealSlots;
-        if (current >= 1 && afterSlot < revealClose) return (revealClose, false, int64(current));
-        return (currentStart + size, true, int64(current + 1));
+    // ------------------------------------------------------------------------------------------------------------
+    // Payments made by window ends and resolutions (deviation 31, `payUnlocked`): into the recipient's vesting
+    // record of the task, unlocked, for `claim`. The caller takes `amount` out of its source total.
+
+    function _credit(bytes32 id, bytes32 account, uint256 amount, uint8 reason) internal {
+        if (amount == 0) return;
+        Vesting storage vesting = _vesting[id][account];
+        vesting.exists = true;
+        vesting.unlocked += uint128(amount);
+        _totals.vesting += amount;
+        emit Credited(id, account, amount, reason);
     }
 
-    /// @dev Start of round r (roundStart.ts `startCycle`): cycle r reserves `bountyPerRound`, or the task pauses.
-    /// The distributor draw that precedes it in the core (`selectDistributor`) belongs to the distribution rules.
-    function _startCycle(bytes32 id, Task storage task, int64 round) internal {
-        if (task.status == TaskStatus.Closing || task.status == TaskStatus.Closed) return;
-        uint256 bounty = task.params.bountyPerRound;
-        if (task.escrow < bounty) {
-            if (task.status == TaskStatus.Active) {
-                task.status = TaskStatus.Paused;
-                emit TaskPaused(id, round, task.escrow);
-            }
-            return;
-        }
-        if (task.status == TaskStatus.Paused) emit TaskResumed(id, round);
-        _totals.escrows -= bounty;
-        _totals.reserved += bounty;
-        task.status = TaskStatus.Active;
-        task.escrow -= bounty;
-        uint32 cycleNumber = uint32(uint64(round));
-        _openCycles[id].push(cycleNumber);
-        Cycle storage cycle = _cycles[id][cycleNumber];
-        cycle.exists = true;
-        cycle.reserved = uint128(bounty);
-        cycle.attemptRound = round + 2;
-        emit CycleStarted(id, cycleNumber, bounty);
-    }
-
-    /// @dev End of cycle c's reveal window (revealClose.ts `fixSeed`, §4.4).
-    function _closeReveal(bytes32 id, Task storage task, int64 cycleNumber) internal {
-        if (cycleNumber < 0) return;
-        uint32 c = uint32(uint64(cycleNumber));
-        Cycle storage cycle = _cycles[id][c];
-        if (!cycle.exists || cycle.outcome != 0) return;
-        bytes32 seed = _nextSeed(task.seedHead, cycle.saltAccumulator, c);
-        cycle.seed = seed;
-        cycle.hasSeed = true;
-        task.seedHead = seed;
-        task.seedCycle = cycleNumber;
-        emit SeedFixed(id, c, seed, cycle.revealCount);
+    /// @dev `finishClosing`: a closing task with no open cycle credits its escrow to the creator and is closed.
+    function _finishClosing(bytes32 id, Task storage task) internal {
+        if (task.status != TaskStatus.Closing || _openCycles[id].length > 0) return;
+        uint256 refunded = task.escrow;
+        _totals.escrows -= refunded;
+        _credit(id, task.creator, refunded, 3);
+        task.status = TaskStatus.Closed;
+        task.escrow = 0;
+        emit TaskClosed(id, refunded);
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -262,7 +213,11 @@ abstract contract GradualState is IGradualEvents {
     /// buckets from the head of the queue; it holds at most warmupRounds + max(rampRounds, 1) + 1 buckets (activation
     /// rounds of stake not yet fully ramped), so it is bounded by 2 * LIMITS.maxRampRounds + 1 (see the report).
     function _refreshRamp(bytes32 id, Task storage task) internal {
-        int64 round = _roundOf(task, _slot());
+        _refreshRampAt(id, task, _roundOf(task, _slot()));
+    }
+
+    /// @dev `_refreshRamp` at a given round (a window end settled late folds the ramp up to its own round only).
+    function _refreshRampAt(bytes32 id, Task storage task, int64 round) internal {
         int64[] storage rounds = _bucketRounds[id];
         uint256 head = task.rampHead;
         uint256 fullStake = task.rampFullStake;
@@ -342,6 +297,28 @@ abstract contract GradualState is IGradualEvents {
         total = node.rampedStake;
         StakeLot[] storage lots = node.lots;
         for (uint256 i = 0; i < lots.length; i += 1) total += lots[i].amount;
+    }
+
+    /// @dev `nodeWeight` of the node as stored (call `_foldNodeLots` first or not: a folded lot weighs in full
+    /// either way). At most MAX_UNRAMPED_LOTS iterations.
+    function _nodeWeight(Task storage task, Node storage node, int64 round) internal view returns (uint256 weight) {
+        weight = node.rampedStake;
+        uint32 rampRounds = task.params.rampRounds;
+        StakeLot[] storage lots = node.lots;
+        for (uint256 i = 0; i < lots.length; i += 1) weight += _lotWeight(lots[i], round, rampRounds);
+    }
+
+    /// @dev `totalWeight`: the folded stake and the weight of every bucket not folded yet (at most
+    /// warmupRounds + max(rampRounds, 1) + 1 buckets, as `_refreshRamp`).
+    function _totalWeight(bytes32 id, Task storage task, int64 round) internal view returns (uint256 total) {
+        total = task.rampFullStake;
+        int64[] storage rounds = _bucketRounds[id];
+        uint32 rampRounds = task.params.rampRounds;
+        for (uint256 i = task.rampHead; i < rounds.length; i += 1) {
+            int64 activation = rounds[i];
+            uint256 stake = _bucketStake[id][activation];
+            if (stake != 0) total += _lotWeight(StakeLot(uint128(stake), activation), round, rampRounds);
+        }
     }
 
     // ------------------------------------------------------------------------------------------------------------

@@ -144,6 +144,88 @@ struct Reveal {
     bytes32 salt;
 }
 
+/// @notice A trigger record (`TriggerRecord`). `kind`: 0 proof, 1 distribution. `verdict`: 0 invalid, 1 unavailable.
+/// `resolution`: 0 none (the core's null), 1 upheld, 2 disputed, 3 rejected, 4 unavailable, 5 answered.
+struct Trigger {
+    bool exists;
+    uint8 kind;
+    uint8 verdict;
+    bool late;
+    uint8 resolution;
+    uint32 index;
+    uint32 attempt;
+    uint32 voteCount;
+    uint64 slot;
+    uint64 closesAt;
+    bytes32 target;
+    bytes32 triggerer;
+    bytes32 reasonDigest;
+    uint128 bond;
+    uint128 slashed;
+    uint128 validWeight;
+    uint128 invalidWeight;
+    uint128 unavailableWeight;
+}
+
+/// @notice A vote record (`VoteRecord`). `choice`: 0 valid, 1 invalid, 2 unavailable.
+struct Vote {
+    bool exists;
+    uint8 choice;
+    uint64 slot;
+    uint128 weight;
+}
+
+/// @notice A vesting tranche (`VestingTranche`).
+struct Tranche {
+    uint32 cycle;
+    int64 startRound;
+    int64 endRound;
+    uint128 amount;
+    uint128 claimed;
+}
+
+/// @notice A vesting record (`VestingRecord`) of one account in one task. `pendingHead`: the position in the
+/// account's revealed cycles (`_revealedCycles`) up to which its rule shares are materialized (EVM only).
+struct Vesting {
+    bool exists;
+    uint32 pendingHead;
+    uint128 unlocked;
+    uint128 totalVested;
+    uint128 totalClaimed;
+    uint128 totalSlashed;
+    uint128 totalClawedBack;
+    Tranche[] tranches;
+}
+
+/// @notice What a cycle paid by rule (§6.2) owes its submitters, frozen at the payment: each share is materialized
+/// on its recipient's first claim (or slash) from these denominators (EVM only, see the contracts README).
+struct RulePayment {
+    bool paid;
+    int64 round;
+    uint32 shareCount;
+    uint128 base;
+    uint128 revealedWeight;
+}
+
+/// @notice Progress of a window end left half done when a call ran out of settlement steps (EVM only): the proof
+/// vote close of the next due slot, trigger by trigger and, for a decided trigger, vote by vote.
+struct SettleCursor {
+    bool lateDone;
+    bool penaltiesLate;
+    bool voteCloseDone;
+    bool inPenalties;
+    uint8 losing;
+    uint32 trigger;
+    uint32 vote;
+}
+
+/// @notice A late trigger still to resolve (`LateTriggerRef`), in closing order.
+struct LateRef {
+    uint32 cycle;
+    uint32 trigger;
+    uint64 closesAt;
+}
+
 /// @notice Running totals of every place money can sit (`TotalsRecord`).
 struct Totals {
     uint256 balances;
@@ -183,6 +265,30 @@ error REVEAL__WINDOW_CLOSED();
 error REVEAL__NO_COMMIT();
 error REVEAL__MISMATCH(bytes32 expected, bytes32 got);
 error REVEAL__DUPLICATE();
+error AUDIT__SELF_TARGET();
+error AUDIT__WINDOW_CLOSED(uint64 slot, int256 opensAt, int256 closesAt);
+error AUDIT__VERDICT_NOT_ALLOWED();
+error AUDIT__LIST_CHECKED_BY_LEDGER();
+error AUDIT__NO_DISTRIBUTION();
+error AUDIT__TARGET_NOT_REVEALED();
+error AUDIT__ALREADY_TRIGGERED(uint32 trigger);
+error AUDIT__TRIGGER_LIMIT(uint32 limit);
+error VOTE__TRIGGER_NOT_FOUND();
+error VOTE__WINDOW_CLOSED();
+error VOTE__OWN_TRIGGER();
+error VOTE__AVAILABILITY_CHALLENGE();
+error VOTE__UNAVAILABLE_NOT_ALLOWED();
+error VOTE__DUPLICATE();
+error VOTE__NO_WEIGHT();
+error PUBLISH__NO_CHALLENGE();
+error PUBLISH__WINDOW_CLOSED();
+error PUBLISH__TOO_LARGE(uint256 size, uint256 limit);
+error PUBLISH__DIGEST_MISMATCH(bytes32 expected, bytes32 got);
+error CLAIM__NOTHING_CLAIMABLE();
+error DISTRIBUTION__PAID_BY_RULE();
+/// @notice EVM only (proposed): the `custom` rule's draw and lists are not in the contract yet (being redesigned as
+/// claim-based draws and Merkle lists); `createTask` refuses it.
+error TASK__RULE_NOT_SUPPORTED(uint8 rule);
 /// @notice EVM only (proposed for the core): a node holds MAX_UNRAMPED_LOTS lots still ramping; wait a round.
 error STAKE__TOO_MANY_LOTS();
 /// @notice EVM only: the task has more window ends due than one call settles; call `settle` first.
@@ -218,4 +324,54 @@ interface IGradualEvents {
         bytes32 indexed task, uint32 cycle, bytes32 indexed node, bytes32 proofDigest, uint32 index, bytes32 salt
     );
     event SeedFixed(bytes32 indexed task, uint32 cycle, bytes32 seed, uint32 revealCount);
+    event AuditTriggered(
+        bytes32 indexed task,
+        uint32 cycle,
+        uint32 trigger,
+        uint8 kind,
+        uint8 verdict,
+        bool late,
+        uint32 attempt,
+        bytes32 target,
+        bytes32 indexed triggerer,
+        uint256 bond,
+        bytes32 reasonDigest
+    );
+    event Voted(bytes32 indexed task, uint32 cycle, uint32 trigger, bytes32 indexed voter, uint8 choice, uint256 weight);
+    event Equivocated(bytes32 indexed task, uint32 cycle, uint32 trigger, bytes32 indexed voter);
+    event ProofPublished(bytes32 indexed task, uint32 cycle, uint32 trigger, bytes32 indexed node, uint32 byteCount);
+    event TriggerResolved(
+        bytes32 indexed task,
+        uint32 cycle,
+        uint32 trigger,
+        uint8 kind,
+        bytes32 target,
+        bytes32 triggerer,
+        uint8 resolution,
+        uint256 validWeight,
+        uint256 invalidWeight,
+        uint256 unavailableWeight,
+        uint256 activeWeight
+    );
+    event Slashed(
+        bytes32 indexed task,
+        uint32 cycle,
+        uint32 trigger,
+        bytes32 indexed node,
+        uint256 fromStake,
+        uint256 fromVesting,
+        uint256 toWhistleblower,
+        uint256 burned
+    );
+    event BondForfeited(
+        bytes32 indexed task, uint32 cycle, uint32 trigger, bytes32 triggerer, bytes32 target, uint256 amount
+    );
+    event LosingVotePenalized(bytes32 indexed task, uint32 cycle, uint32 trigger, bytes32 indexed node, uint256 amount);
+    /// @dev `paid`: under a rule, what the cycle owes (its shares are materialized on claim; see the README).
+    event CycleCompleted(bytes32 indexed task, uint32 cycle, uint8 outcome, uint256 paid, uint256 returned);
+    event RewardClawedBack(bytes32 indexed task, uint32 cycle, uint32 trigger, bytes32 indexed node, uint256 amount);
+    event Vested(bytes32 indexed task, uint32 cycle, bytes32 indexed node, uint256 amount, int64 endRound);
+    event Claimed(bytes32 indexed task, bytes32 indexed node, uint256 amount);
+    /// @dev `reason`: 0 bond-returned, 1 bond-won, 2 whistleblower, 3 escrow, 4 clawback (`CREDIT_REASONS`).
+    event Credited(bytes32 indexed task, bytes32 indexed node, uint256 amount, uint8 reason);
 }

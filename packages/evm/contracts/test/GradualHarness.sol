@@ -4,41 +4,77 @@ pragma solidity 0.8.37;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import "../src/GradualTypes.sol";
 import {Gradual} from "../src/Gradual.sol";
+import {GradualAudits} from "../src/GradualAudits.sol";
+
+/// @dev The harness's caller, slot and next task id, at a fixed storage slot that `Gradual` and its audits module
+/// (run by delegatecall on the same storage) both read.
+library HarnessHooks {
+    /// @dev keccak256("gradual.harness.hooks") - 1.
+    bytes32 internal constant SLOT = 0xf1918a6465536a6bee13eab8c0d6b97d2e102e4da0a06b0b3bbfd51825eb32cc;
+
+    struct Hooks {
+        bytes32 caller;
+        uint64 slot;
+        bytes32 presetTaskId;
+    }
+
+    function hooks() internal pure returns (Hooks storage h) {
+        bytes32 position = SLOT;
+        assembly ("memory-safe") {
+            h.slot := position
+        }
+    }
+}
+
+/// @title Test-only audits module: the harness's caller and slot.
+contract GradualAuditsHarness is GradualAudits {
+    constructor(IERC20 token_, uint64 genesisTimestamp_, uint32 slotMs_)
+        GradualAudits(token_, genesisTimestamp_, slotMs_)
+    {}
+
+    function _sender() internal view override returns (bytes32) {
+        return HarnessHooks.hooks().caller;
+    }
+
+    function _slot() internal view override returns (uint64) {
+        return HarnessHooks.hooks().slot;
+    }
+}
 
 /// @title Test-only Gradual: settable caller id, slot and next task id, and loaders that write records directly, so
 /// that a spec vector's pre-state can be loaded (packages/evm/test/specVectors.evm.test.ts). Never deployed.
 contract GradualHarness is Gradual {
-    bytes32 private _caller;
-    uint64 private _currentSlot;
-    bytes32 private _presetTaskId;
-
     constructor(IERC20 token_) Gradual(token_, 0, 1000) {}
+
+    function _newAudits(IERC20 token_, uint64 genesisTimestamp_, uint32 slotMs_) internal override returns (address) {
+        return address(new GradualAuditsHarness(token_, genesisTimestamp_, slotMs_));
+    }
 
     /// @notice Sets the account id the next calls act as (a vector's ed25519 key, unchanged).
     function setSender(bytes32 caller) external {
-        _caller = caller;
+        HarnessHooks.hooks().caller = caller;
     }
 
     /// @notice Sets the current slot.
     function setSlot(uint64 slot) external {
-        _currentSlot = slot;
+        HarnessHooks.hooks().slot = slot;
     }
 
     /// @notice Sets the id the next createTask gives its task (the core's: the transaction's hash).
     function setNextTaskId(bytes32 id) external {
-        _presetTaskId = id;
+        HarnessHooks.hooks().presetTaskId = id;
     }
 
     function _sender() internal view override returns (bytes32) {
-        return _caller;
+        return HarnessHooks.hooks().caller;
     }
 
     function _slot() internal view override returns (uint64) {
-        return _currentSlot;
+        return HarnessHooks.hooks().slot;
     }
 
     function _newTaskId(bytes32, uint32) internal view override returns (bytes32) {
-        return _presetTaskId;
+        return HarnessHooks.hooks().presetTaskId;
     }
 
     // Loaders.
@@ -67,6 +103,8 @@ contract GradualHarness is Gradual {
         _tasks[id].rampHead = 0;
         _taskAt[task.index] = id;
         _openCycles[id] = openCycles;
+        delete _lateRefs[id];
+        _lateHead[id] = 0;
         delete _bucketRounds[id];
         for (uint256 i = 0; i < bucketRounds.length; i += 1) {
             _bucketRounds[id].push(bucketRounds[i]);
@@ -108,9 +146,59 @@ contract GradualHarness is Gradual {
         _commits[id][cycle][node] = record;
     }
 
-    /// @notice Writes a reveal record.
+    /// @notice Writes a reveal record; the cycle joins the node's revealed cycles (kept in order) and a disputed or
+    /// unavailable reveal's weight the cycle's kept weight.
     function loadReveal(bytes32 id, uint32 cycle, bytes32 node, Reveal calldata record) external {
         _reveals[id][cycle][node] = record;
+        if (record.status == 2 || record.status == 3) _keptWeight[id][cycle] += record.weight;
+        uint32[] storage cycles = _revealedCycles[id][node];
+        cycles.push(cycle);
+        for (uint256 i = cycles.length - 1; i > 0 && cycles[i - 1] > cycles[i]; i -= 1) {
+            (cycles[i - 1], cycles[i]) = (cycles[i], cycles[i - 1]);
+        }
+    }
+
+    /// @notice Appends a late trigger still to resolve (`task.lateTriggers`, in order).
+    function loadLateTrigger(bytes32 id, LateRef calldata ref) external {
+        _lateRefs[id].push(ref);
+    }
+
+    /// @notice Writes a trigger record.
+    function loadTrigger(bytes32 id, uint32 cycle, uint32 index, Trigger calldata record) external {
+        _triggers[id][cycle][index] = record;
+    }
+
+    /// @notice Writes a `triggerOf` entry (slotKind 0 proof, 1 availability).
+    function loadTriggerOf(bytes32 id, uint32 cycle, uint8 slotKind, bytes32 target, uint32 index) external {
+        _triggerOf[id][cycle][slotKind][target] = index + 1;
+    }
+
+    /// @notice Writes a `nodeCycle` record.
+    function loadNodeCycle(bytes32 id, uint32 cycle, bytes32 node, uint32 triggers) external {
+        _nodeCycleTriggers[id][cycle][node] = triggers;
+    }
+
+    /// @notice Writes a vote record.
+    function loadVote(bytes32 id, uint32 cycle, uint32 trigger, bytes32 voter, Vote calldata record) external {
+        _votes[id][cycle][trigger][voter] = record;
+    }
+
+    /// @notice Writes a `voteAt` entry.
+    function loadVoteAt(bytes32 id, uint32 cycle, uint32 trigger, uint32 index, bytes32 voter) external {
+        _voteAt[id][cycle][trigger][index] = voter;
+    }
+
+    /// @notice Writes a vesting record (its rule shares all materialized: the pending head at the end).
+    function loadVesting(bytes32 id, bytes32 account, Vesting calldata record) external {
+        Vesting storage stored = _vesting[id][account];
+        stored.exists = true;
+        stored.unlocked = record.unlocked;
+        stored.totalVested = record.totalVested;
+        stored.totalClaimed = record.totalClaimed;
+        stored.totalSlashed = record.totalSlashed;
+        stored.totalClawedBack = record.totalClawedBack;
+        delete stored.tranches;
+        for (uint256 i = 0; i < record.tranches.length; i += 1) stored.tranches.push(record.tranches[i]);
     }
 
     /// @notice Writes a `revealAt` entry.

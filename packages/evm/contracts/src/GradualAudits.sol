@@ -1,0 +1,918 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity 0.8.37;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import "./GradualTypes.sol";
+import {GradualState} from "./GradualState.sol";
+
+/// @title Gradual's audits module: window ends, triggers, votes, availability, rule payments, vesting and claims.
+/// @notice Deployed by `Gradual`'s constructor and run only by `delegatecall` from it (its own storage is never
+/// used): it shares `GradualState`'s layout. Calling it directly changes nothing of any task.
+/// @dev Lazy settlement in the core's order (`advanceSlot.ts`): per task and slot, the window ends of the open
+/// cycles (the reveal close, then the proof vote close: every unresolved proof trigger of the cycle in index order,
+/// each a step, and each losing vote of a decided trigger a step), then the round start (the rule payment of the
+/// cycle whose attempt round starts, then the new cycle). Every step is O(1) in the number of nodes.
+contract GradualAudits is GradualState {
+    uint8 internal constant KIND_PROOF = 0;
+    uint8 internal constant KIND_DISTRIBUTION = 1;
+    uint8 internal constant VERDICT_INVALID = 0;
+    uint8 internal constant VERDICT_UNAVAILABLE = 1;
+    uint8 internal constant UPHELD = 1;
+    uint8 internal constant DISPUTED = 2;
+    uint8 internal constant REJECTED = 3;
+    uint8 internal constant UNAVAILABLE = 4;
+    uint8 internal constant ANSWERED = 5;
+    uint8 internal constant CHOICE_VALID = 0;
+    uint8 internal constant CHOICE_INVALID = 1;
+    uint8 internal constant CHOICE_UNAVAILABLE = 2;
+    uint8 internal constant STATUS_VALID = 0;
+    uint8 internal constant STATUS_INVALID = 1;
+    uint8 internal constant STATUS_UNAVAILABLE = 2;
+    uint8 internal constant STATUS_DISPUTED = 3;
+    uint8 internal constant OUTCOME_PAID = 1;
+    uint8 internal constant OUTCOME_NO_SUBMITTERS = 2;
+    uint8 internal constant REASON_BOND_RETURNED = 0;
+    uint8 internal constant REASON_BOND_WON = 1;
+    uint8 internal constant REASON_WHISTLEBLOWER = 2;
+
+    constructor(IERC20 token_, uint64 genesisTimestamp_, uint32 slotMs_)
+        GradualState(token_, genesisTimestamp_, slotMs_)
+    {}
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Settlement.
+
+    /// @notice Applies up to `maxSteps` of the task's due window ends. Anyone may call it; transactions settle up to
+    /// MAX_SETTLE_STEPS themselves and refuse with TASK__NOT_SETTLED beyond.
+    /// @param id The task.
+    /// @param maxSteps The most steps to apply in this call.
+    /// @return done True when the task is settled through the current slot.
+    function settle(bytes32 id, uint256 maxSteps) external returns (bool done) {
+        _requireTask(id);
+        return _settle(id, maxSteps);
+    }
+
+    /// @dev The window ends at slot `due`, in the core's order: a reveal close (cycle round - 1), or a proof vote
+    /// close (of cycle round - 1, or round - 2 when it falls on the round start), then a round start.
+    function _settle(bytes32 id, uint256 maxSteps) internal override returns (bool) {
+        Task storage task = _tasks[id];
+        uint64 slot = _slot();
+        uint64 settled = task.settledSlot;
+        uint256 steps = 0;
+        SettleCursor storage cursor = _cursors[id];
+        // Bounded by maxSteps: every iteration of the inner loops takes a step or ends the slot.
+        while (settled < slot) {
+            bool pendingLate = _lateHead[id] < _lateRefs[id].length;
+            bool closed = task.status == TaskStatus.Closed;
+            // A closed task has no window ends; its late triggers still resolve (advanceSlot.ts).
+            if (closed && !pendingLate) break;
+            if (!pendingLate && _quiet(id, task)) break;
+            uint64 due = closed ? type(uint64).max : _nextDue(task, settled);
+            if (pendingLate) {
+                uint64 lateDue = _lateRefs[id][_lateHead[id]].closesAt;
+                if (lateDue < due) due = lateDue;
+            }
+            if (due > slot) break;
+            // Late triggers due (§5.7) first, as the core resolves them before the slot's window ends.
+            if (!cursor.lateDone) {
+                while (_lateDue(id, due, cursor)) {
+                    if (steps == maxSteps) return _pause(task, settled);
+                    steps += 1;
+                    _lateStep(id, task, due, cursor);
+                }
+                cursor.lateDone = true;
+            }
+            if (!closed) {
+                uint64 offset = (due - task.startSlot) % task.params.roundSlots;
+                int64 round = int64((due - task.startSlot) / task.params.roundSlots);
+                uint64 voteClose = (uint64(task.params.revealSlots) + task.params.auditSlots + task.params.voteSlots)
+                    % task.params.roundSlots;
+                if (offset == task.params.revealSlots && round >= 1) {
+                    if (steps == maxSteps) return _pause(task, settled);
+                    _closeReveal(id, task, round - 1);
+                    steps += 1;
+                }
+                if (offset == voteClose && !cursor.voteCloseDone) {
+                    int64 cycle = voteClose == 0 ? round - 2 : round - 1;
+                    if (cycle >= 0) {
+                        while (true) {
+                            if (steps == maxSteps) return _pause(task, settled);
+                            steps += 1;
+                            if (_voteCloseStep(id, task, uint32(uint64(cycle)), due, cursor)) break;
+                        }
+                    }
+                    cursor.voteCloseDone = true;
+                }
+                if (offset == 0) {
+                    if (steps == maxSteps) return _pause(task, settled);
+                    _roundStart(id, task, round);
+                    steps += 1;
+                }
+            }
+            delete _cursors[id];
+            settled = due;
+        }
+        if (task.settledSlot != slot) task.settledSlot = slot;
+        return true;
+    }
+
+    function _pause(Task storage task, uint64 settled) private returns (bool) {
+        task.settledSlot = settled;
+        return false;
+    }
+
+    /// @dev Whether a late trigger's resolution (or one of its penalized votes) is due at slot `due`.
+    function _lateDue(bytes32 id, uint64 due, SettleCursor storage cursor) internal view returns (bool) {
+        if (cursor.penaltiesLate) return true;
+        uint256 head = _lateHead[id];
+        return head < _lateRefs[id].length && _lateRefs[id][head].closesAt <= due;
+    }
+
+    /// @dev One step of `resolveLateTriggers`: the head late trigger is resolved (unless an answer settled it), or
+    /// one of its losing votes is penalized.
+    function _lateStep(bytes32 id, Task storage task, uint64 due, SettleCursor storage cursor) internal {
+        uint256 head = _lateHead[id];
+        LateRef memory ref = _lateRefs[id][head];
+        Trigger storage trigger = _triggers[id][ref.cycle][ref.trigger];
+        if (cursor.penaltiesLate) {
+            uint32 position = cursor.vote;
+            _penalizeVote(id, task, ref.cycle, trigger, position, cursor.losing, due);
+            if (position + 1 < trigger.voteCount) {
+                cursor.vote = position + 1;
+            } else {
+                cursor.penaltiesLate = false;
+                _lateHead[id] = head + 1;
+            }
+            return;
+        }
+        if (trigger.resolution == 0) {
+            uint8 losing = _resolve(id, task, ref.cycle, trigger, due);
+            if (losing != 0 && trigger.voteCount > 0) {
+                cursor.penaltiesLate = true;
+                cursor.losing = losing;
+                cursor.vote = 0;
+                return;
+            }
+        }
+        _lateHead[id] = head + 1;
+    }
+
+    /// @dev Whether no window end after now can change anything until a transaction touches the task: no open
+    /// cycle, and no cycle can start (closing, or paused with an escrow below the bounty; the escrow only grows in a
+    /// transaction, which settles first).
+    function _quiet(bytes32 id, Task storage task) internal view returns (bool) {
+        if (_openCycles[id].length > 0) return false;
+        TaskStatus status = task.status;
+        if (status == TaskStatus.Active) return false;
+        return !(status == TaskStatus.Paused && task.escrow >= task.params.bountyPerRound);
+    }
+
+    /// @dev The first slot after `afterSlot` with a window end: a round start (offset 0), a reveal close (offset
+    /// revealSlots, from round 1) or a proof vote close (offset revealSlots + auditSlots + voteSlots, from round 1).
+    function _nextDue(Task storage task, uint64 afterSlot) internal view returns (uint64) {
+        uint64 start = task.startSlot;
+        if (afterSlot < start) return start;
+        uint64 size = task.params.roundSlots;
+        uint64 round = (afterSlot - start) / size;
+        uint64 base = start + round * size;
+        uint64 reveal = task.params.revealSlots;
+        uint64 voteClose = reveal + task.params.auditSlots + task.params.voteSlots;
+        if (round >= 1) {
+            if (afterSlot < base + reveal) return base + reveal;
+            if (voteClose < size && afterSlot < base + voteClose) return base + voteClose;
+        }
+        return base + size;
+    }
+
+    /// @dev End of cycle c's reveal window (revealClose.ts `fixSeed`, §4.4).
+    function _closeReveal(bytes32 id, Task storage task, int64 cycleNumber) internal {
+        uint32 c = uint32(uint64(cycleNumber));
+        Cycle storage cycle = _cycles[id][c];
+        if (!cycle.exists || cycle.outcome != 0) return;
+        bytes32 seed = _nextSeed(task.seedHead, cycle.saltAccumulator, c);
+        cycle.seed = seed;
+        cycle.hasSeed = true;
+        task.seedHead = seed;
+        task.seedCycle = cycleNumber;
+        emit SeedFixed(id, c, seed, cycle.revealCount);
+    }
+
+    /// @dev One step of cycle c's proof vote close: the next unresolved proof trigger is decided, or one vote of the
+    /// decided trigger is settled. True when the close is done.
+    function _voteCloseStep(bytes32 id, Task storage task, uint32 c, uint64 due, SettleCursor storage cursor)
+        internal
+        returns (bool)
+    {
+        Cycle storage cycle = _cycles[id][c];
+        if (!cycle.exists || cycle.outcome != 0) return true;
+        uint32 index = cursor.trigger;
+        if (index >= cycle.triggerCount) return true;
+        Trigger storage trigger = _triggers[id][c][index];
+        if (cursor.inPenalties) {
+            uint32 position = cursor.vote;
+            _penalizeVote(id, task, c, trigger, position, cursor.losing, due);
+            if (position + 1 < trigger.voteCount) {
+                cursor.vote = position + 1;
+            } else {
+                cursor.inPenalties = false;
+                cursor.trigger = index + 1;
+            }
+            return false;
+        }
+        if (trigger.kind == KIND_PROOF && trigger.resolution == 0) {
+            uint8 losing = _resolve(id, task, c, trigger, due);
+            if (losing != 0 && trigger.voteCount > 0) {
+                cursor.inPenalties = true;
+                cursor.losing = losing;
+                cursor.vote = 0;
+                return false;
+            }
+        }
+        cursor.trigger = index + 1;
+        return false;
+    }
+
+    /// @dev Start of round r: the rule payment of the cycle whose attempt round is r (§6.2; the `custom` rule's draw
+    /// is not in the contract), then cycle r starts or the task pauses (§8.1).
+    function _roundStart(bytes32 id, Task storage task, int64 round) internal {
+        if (round >= 2) {
+            uint32 c = uint32(uint64(round - 2));
+            Cycle storage cycle = _cycles[id][c];
+            if (cycle.exists && cycle.outcome == 0 && cycle.distributor == bytes32(0) && cycle.attemptRound == round) {
+                if (task.params.distributionRule != 2) {
+                    _payByRule(id, task, c, cycle, round);
+                } else if (cycle.validCount == 0) {
+                    // The custom rule's draw (`selectDistributor`, which folds the ramp first) finds no candidate:
+                    // the cycle had no valid submitter. Otherwise the draw is not in the contract (a custom task
+                    // cannot be created).
+                    _refreshRampAt(id, task, round);
+                    _completeCycle(id, task, c, cycle, OUTCOME_NO_SUBMITTERS, 0, round);
+                }
+            }
+        }
+        _startCycle(id, task, round);
+    }
+
+    /// @dev `payByRule` (rulePayment.ts) in O(1): the cycle owes floor(B * V / W) (weighted) or floor(B / N) per
+    /// valid reveal (equal), returns the rest to the escrow and keeps what it owes reserved; each valid submitter's
+    /// floored share moves from the reservation into its vesting on its first claim (`_materialize`), so the dust
+    /// stays reserved as in the core. V: the weight of the valid reveals, revealedWeight less the disputed and
+    /// unavailable ones, which the cycle keeps in its denominators.
+    function _payByRule(bytes32 id, Task storage task, uint32 c, Cycle storage cycle, int64 round) internal {
+        if (cycle.validCount == 0) {
+            _completeCycle(id, task, c, cycle, OUTCOME_NO_SUBMITTERS, 0, round);
+            return;
+        }
+        uint256 base = cycle.reserved;
+        uint256 owed;
+        if (task.params.distributionRule == 0 && cycle.revealedWeight > 0) {
+            owed = base * _validWeight(id, c) / cycle.revealedWeight;
+        } else {
+            owed = cycle.shareCount == 0 ? 0 : (base / cycle.shareCount) * cycle.validCount;
+        }
+        _rulePayments[id][c] = RulePayment({
+            paid: true,
+            round: round,
+            shareCount: cycle.shareCount,
+            base: uint128(base),
+            revealedWeight: cycle.revealedWeight
+        });
+        _completeCycle(id, task, c, cycle, OUTCOME_PAID, owed, round);
+    }
+
+    /// @dev The weight of the cycle's valid reveals: revealedWeight counts valid, disputed and unavailable ones; the
+    /// disputed and unavailable weight is kept beside it as the resolutions mark them (`_invalidatedWeight`).
+    function _validWeight(bytes32 id, uint32 c) internal view returns (uint256) {
+        return uint256(_cycles[id][c].revealedWeight) - _keptWeight[id][c];
+    }
+
+    /// @dev `completeCycle` (cycleEnd.ts): what the cycle does not keep returns to the escrow.
+    function _completeCycle(
+        bytes32 id,
+        Task storage task,
+        uint32 c,
+        Cycle storage cycle,
+        uint8 outcome,
+        uint256 kept,
+        int64 round
+    ) internal {
+        uint256 returned = cycle.reserved - kept;
+        _totals.reserved -= returned;
+        _totals.escrows += returned;
+        cycle.reserved = uint128(kept);
+        cycle.outcome = outcome;
+        cycle.completedRound = round;
+        cycle.hasCompletedRound = true;
+        task.escrow += returned;
+        uint32[] storage open = _openCycles[id];
+        // At most 3 + allowedFailedDistributions entries.
+        uint256 length = open.length;
+        for (uint256 i = 0; i < length; i += 1) {
+            if (open[i] != c) continue;
+            for (uint256 j = i + 1; j < length; j += 1) open[j - 1] = open[j];
+            open.pop();
+            break;
+        }
+        emit CycleCompleted(id, c, outcome, kept, returned);
+        _finishClosing(id, task);
+    }
+
+    /// @dev Start of round r (roundStart.ts `startCycle`): cycle r reserves `bountyPerRound`, or the task pauses.
+    function _startCycle(bytes32 id, Task storage task, int64 round) internal {
+        if (task.status == TaskStatus.Closing || task.status == TaskStatus.Closed) return;
+        uint256 bounty = task.params.bountyPerRound;
+        if (task.escrow < bounty) {
+            if (task.status == TaskStatus.Active) {
+                task.status = TaskStatus.Paused;
+                emit TaskPaused(id, round, task.escrow);
+            }
+            return;
+        }
+        if (task.status == TaskStatus.Paused) emit TaskResumed(id, round);
+        _totals.escrows -= bounty;
+        _totals.reserved += bounty;
+        task.status = TaskStatus.Active;
+        task.escrow -= bounty;
+        uint32 cycleNumber = uint32(uint64(round));
+        _openCycles[id].push(cycleNumber);
+        Cycle storage cycle = _cycles[id][cycleNumber];
+        cycle.exists = true;
+        cycle.reserved = uint128(bounty);
+        cycle.attemptRound = round + 2;
+        emit CycleStarted(id, cycleNumber, bounty);
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Resolution (resolveTrigger.ts, §5.4-§5.6).
+
+    /// @dev Resolves one proof trigger at its vote close (slot `due`); returns the losing vote choice + 1 when the
+    /// votes on the losing side are penalized (rejected, or upheld with a slash), else 0.
+    function _resolve(bytes32 id, Task storage task, uint32 c, Trigger storage trigger, uint64 due)
+        internal
+        returns (uint8 losing)
+    {
+        // A late trigger may take back the target's share of the cycle: its rule shares exist first (§5.7).
+        if (trigger.late) _materialize(id, task, trigger.target);
+        if (trigger.verdict == VERDICT_UNAVAILABLE) {
+            _settleAvailability(id, c, trigger, UNAVAILABLE);
+            return 0;
+        }
+        int64 round = _roundOf(task, due);
+        _refreshRampAt(id, task, round);
+        Node storage target = _nodes[id][trigger.target];
+        uint256 targetWeight = 0;
+        // The core reads the target folded without writing it back (`freshNode`); folding does not change a weight.
+        if (target.exists) targetWeight = _nodeWeight(task, target, round);
+        uint256 total = _totalWeight(id, task, round);
+        uint256 activeWeight = total > targetWeight ? total - targetWeight : 0;
+        uint8 resolution = _decide(task, trigger, activeWeight, targetWeight);
+        if (trigger.late && (resolution == UPHELD || resolution == DISPUTED)) _clawBack(id, c, trigger);
+        bool slashes = resolution == UPHELD
+            && uint256(trigger.invalidWeight) * BPS
+                > uint256(task.params.slashSupermajorityBps)
+                    * (uint256(trigger.validWeight) + trigger.invalidWeight + trigger.unavailableWeight + targetWeight);
+        uint256 slashed = 0;
+        if (slashes) {
+            (uint256 fromStake, uint256 fromVesting) = _slashNode(id, task, trigger.target, round);
+            slashed = fromStake + fromVesting;
+            uint256 toWhistleblower = slashed * task.params.whistleblowerShareBps / BPS;
+            task.burned -= toWhistleblower;
+            _totals.burned -= toWhistleblower;
+            _credit(id, trigger.triggerer, toWhistleblower, REASON_WHISTLEBLOWER);
+            _totals.bonds -= trigger.bond;
+            _credit(id, trigger.triggerer, trigger.bond, REASON_BOND_RETURNED);
+            emit Slashed(
+                id, c, trigger.index, trigger.target, fromStake, fromVesting, toWhistleblower, slashed - toWhistleblower
+            );
+        } else if (resolution == REJECTED) {
+            _totals.bonds -= trigger.bond;
+            _credit(id, trigger.target, trigger.bond, REASON_BOND_WON);
+            emit BondForfeited(id, c, trigger.index, trigger.triggerer, trigger.target, trigger.bond);
+        } else {
+            _totals.bonds -= trigger.bond;
+            _credit(id, trigger.triggerer, trigger.bond, REASON_BOND_RETURNED);
+        }
+        if (resolution == UPHELD || resolution == DISPUTED) {
+            _markProof(id, c, trigger.target, resolution == UPHELD ? STATUS_INVALID : STATUS_DISPUTED);
+        }
+        trigger.resolution = resolution;
+        trigger.slashed = uint128(slashed);
+        _emitResolved(id, c, trigger, activeWeight);
+        if (resolution == REJECTED) return CHOICE_INVALID + 1;
+        if (slashes) return CHOICE_VALID + 1;
+        return 0;
+    }
+
+    /// @dev `decideTrigger` (§5.5): participation against the active weight without the target, then the target's
+    /// weight on the valid side of D.
+    function _decide(Task storage task, Trigger storage trigger, uint256 activeWeight, uint256 targetWeight)
+        internal
+        view
+        returns (uint8)
+    {
+        uint256 voted = uint256(trigger.validWeight) + trigger.invalidWeight + trigger.unavailableWeight;
+        if (voted == 0 || voted * BPS < uint256(task.params.minParticipationBps) * activeWeight) return REJECTED;
+        uint256 decided = voted + targetWeight;
+        uint256 quorum = task.params.slashQuorumBps;
+        uint256 invalid = uint256(trigger.invalidWeight) * BPS;
+        if (invalid > quorum * decided) return UPHELD;
+        if (invalid > (BPS - quorum) * decided) return DISPUTED;
+        return REJECTED;
+    }
+
+    /// @dev `settleAvailability` (§5.6): the bond returns; an unanswered proof is marked unavailable.
+    function _settleAvailability(bytes32 id, uint32 c, Trigger storage trigger, uint8 resolution) internal {
+        _totals.bonds -= trigger.bond;
+        _credit(id, trigger.triggerer, trigger.bond, REASON_BOND_RETURNED);
+        if (resolution == UNAVAILABLE) {
+            _markProof(id, c, trigger.target, STATUS_UNAVAILABLE);
+            if (trigger.late) _clawBack(id, c, trigger);
+        }
+        trigger.resolution = resolution;
+        _emitResolved(id, c, trigger, 0);
+    }
+
+    /// @dev `clawBack` (§5.7): what the cycle paid the target and it has not claimed returns to the escrow (to the
+    /// creator's vesting when the task is closed). Loops over the target's tranches.
+    function _clawBack(bytes32 id, uint32 c, Trigger storage trigger) internal {
+        bytes32 target = trigger.target;
+        Vesting storage vesting = _vesting[id][target];
+        Tranche[] storage tranches = vesting.tranches;
+        uint256 length = tranches.length;
+        uint256 amount = 0;
+        for (uint256 i = 0; i < length; i += 1) {
+            if (tranches[i].cycle == c) amount += tranches[i].amount - tranches[i].claimed;
+        }
+        if (amount == 0) return;
+        uint256 kept = 0;
+        for (uint256 i = 0; i < length; i += 1) {
+            if (tranches[i].cycle == c) continue;
+            if (kept != i) tranches[kept] = tranches[i];
+            kept += 1;
+        }
+        while (tranches.length > kept) tranches.pop();
+        vesting.totalClawedBack += uint128(amount);
+        Task storage task = _tasks[id];
+        _totals.vesting -= amount;
+        if (task.status == TaskStatus.Closed) {
+            _credit(id, task.creator, amount, 4);
+        } else {
+            _totals.escrows += amount;
+            task.escrow += amount;
+            task.totalPaid -= amount;
+        }
+        emit RewardClawedBack(id, c, trigger.index, target, amount);
+    }
+
+    function _emitResolved(bytes32 id, uint32 c, Trigger storage trigger, uint256 activeWeight) internal {
+        emit TriggerResolved(
+            id,
+            c,
+            trigger.index,
+            trigger.kind,
+            trigger.target,
+            trigger.triggerer,
+            trigger.resolution,
+            trigger.validWeight,
+            trigger.invalidWeight,
+            trigger.unavailableWeight,
+            activeWeight
+        );
+    }
+
+    /// @dev `markProof`: a valid reveal gets its new status; an invalid one leaves the rule's denominators.
+    function _markProof(bytes32 id, uint32 c, bytes32 target, uint8 status) internal {
+        Reveal storage reveal = _reveals[id][c][target];
+        if (!reveal.exists || reveal.status != STATUS_VALID) return;
+        reveal.status = status;
+        Cycle storage cycle = _cycles[id][c];
+        cycle.validCount -= 1;
+        if (status == STATUS_INVALID) {
+            cycle.revealedWeight -= reveal.weight;
+            cycle.shareCount -= 1;
+        } else {
+            _keptWeight[id][c] += reveal.weight;
+        }
+    }
+
+    /// @dev `recordLosingVotes` for one vote: a voter on the losing side loses `losingVotePenalty` of its ramped
+    /// stake (burned).
+    function _penalizeVote(
+        bytes32 id,
+        Task storage task,
+        uint32 c,
+        Trigger storage trigger,
+        uint32 position,
+        uint8 losing,
+        uint64 due
+    ) internal {
+        bytes32 voter = _voteAt[id][c][trigger.index][position];
+        if (voter == bytes32(0)) return;
+        if (_votes[id][c][trigger.index][voter].choice + 1 != losing) return;
+        Node storage node = _nodes[id][voter];
+        if (!node.exists) return;
+        _refreshRampAt(id, task, _roundOf(task, due));
+        _foldNodeLots(task, node);
+        uint256 penalty = task.params.losingVotePenalty < node.rampedStake
+            ? task.params.losingVotePenalty
+            : node.rampedStake;
+        node.losingVotes += 1;
+        if (penalty == 0) return;
+        node.rampedStake -= penalty;
+        _totals.stakes -= penalty;
+        _totals.burned += penalty;
+        task.burned += penalty;
+        _removeFromRamp(id, task, penalty, task.rampFoldedThrough);
+        emit LosingVotePenalized(id, c, trigger.index, voter, penalty);
+    }
+
+    /// @dev `slashNode` (tasks.ts): `slashFractionBps` of the node's stake lots, ramped stake, unbonding stake and
+    /// locked vesting (its rule shares materialized first), burned.
+    function _slashNode(bytes32 id, Task storage task, bytes32 account, int64 round)
+        internal
+        returns (uint256 fromStake, uint256 fromVesting)
+    {
+        uint256 fraction = task.params.slashFractionBps;
+        Node storage node = _nodes[id][account];
+        if (node.exists) {
+            _foldNodeLots(task, node);
+            StakeLot[] storage lots = node.lots;
+            uint256 kept = 0;
+            // At most MAX_UNRAMPED_LOTS lots (folded ones were moved into rampedStake by the caller).
+            for (uint256 i = 0; i < lots.length; i += 1) {
+                StakeLot memory lot = lots[i];
+                uint256 cut = uint256(lot.amount) * fraction / BPS;
+                _removeFromRamp(id, task, cut, lot.activationRound);
+                fromStake += cut;
+                if (lot.amount - cut > 0) {
+                    lots[kept] = StakeLot(uint128(lot.amount - cut), lot.activationRound);
+                    kept += 1;
+                }
+            }
+            while (lots.length > kept) lots.pop();
+            uint256 rampedCut = node.rampedStake * fraction / BPS;
+            _removeFromRamp(id, task, rampedCut, task.rampFoldedThrough);
+            fromStake += rampedCut;
+            uint256 unbondingCut = node.unbonding * fraction / BPS;
+            _totals.stakes -= fromStake;
+            _totals.unbonding -= unbondingCut;
+            _totals.burned += fromStake + unbondingCut;
+            fromStake += unbondingCut;
+            node.rampedStake -= rampedCut;
+            node.unbonding -= unbondingCut;
+            node.slashedTotal += fromStake;
+            node.slashCount += 1;
+        }
+        fromVesting = _slashLocked(id, task, account, round, fraction);
+        _totals.vesting -= fromVesting;
+        _totals.burned += fromVesting;
+        task.burned += fromStake + fromVesting;
+        task.totalSlashed += fromStake + fromVesting;
+    }
+
+    /// @dev `slashLocked` (vesting.ts) on the node's tranches: the unlocked part of each is set aside, the locked
+    /// part is cut and vests from now to the tranche's end. Loops over the node's tranches (as the core).
+    function _slashLocked(bytes32 id, Task storage task, bytes32 account, int64 round, uint256 fraction)
+        internal
+        returns (uint256 slashed)
+    {
+        _materialize(id, task, account);
+        Vesting storage vesting = _vesting[id][account];
+        if (!vesting.exists) return 0;
+        Tranche[] storage tranches = vesting.tranches;
+        uint256 unlocked = vesting.unlocked;
+        uint256 kept = 0;
+        uint256 length = tranches.length;
+        for (uint256 i = 0; i < length; i += 1) {
+            Tranche memory tranche = tranches[i];
+            uint256 freed = _trancheUnlocked(tranche, round);
+            unlocked += freed - tranche.claimed;
+            uint256 locked = tranche.amount - freed;
+            uint256 cut = locked * fraction / BPS;
+            slashed += cut;
+            if (locked - cut > 0) {
+                tranches[kept] = Tranche({
+                    cycle: tranche.cycle,
+                    startRound: round,
+                    endRound: tranche.endRound,
+                    amount: uint128(locked - cut),
+                    claimed: 0
+                });
+                kept += 1;
+            }
+        }
+        while (tranches.length > kept) tranches.pop();
+        vesting.unlocked = uint128(unlocked);
+        vesting.totalSlashed += uint128(slashed);
+    }
+
+    function _trancheUnlocked(Tranche memory tranche, int64 round) internal pure returns (uint256) {
+        if (round >= tranche.endRound) return tranche.amount;
+        if (round <= tranche.startRound) return 0;
+        uint256 span = uint256(int256(tranche.endRound) - int256(tranche.startRound));
+        return uint256(tranche.amount) * uint256(int256(round) - int256(tranche.startRound)) / span;
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Lazy rule shares (§6.2, §7).
+
+    /// @dev Creates the account's tranches of the cycles paid by rule that it revealed in, in cycle order, up to the
+    /// first cycle not complete yet: the share the core's `payByRule` gave it (`ruleAmount` from the denominators
+    /// frozen at the payment), moved from the cycle's reservation into vesting. Each revealed cycle is visited once.
+    function _materialize(bytes32 id, Task storage task, bytes32 account) internal {
+        uint32[] storage cycles = _revealedCycles[id][account];
+        Vesting storage vesting = _vesting[id][account];
+        uint256 head = vesting.pendingHead;
+        uint256 length = cycles.length;
+        if (head >= length) return;
+        while (head < length) {
+            uint32 c = cycles[head];
+            Cycle storage cycle = _cycles[id][c];
+            if (cycle.outcome == 0) break;
+            head += 1;
+            RulePayment storage payment = _rulePayments[id][c];
+            if (!payment.paid) continue;
+            Reveal storage reveal = _reveals[id][c][account];
+            if (reveal.status != STATUS_VALID) continue;
+            uint256 amount;
+            if (task.params.distributionRule == 0 && payment.revealedWeight > 0) {
+                amount = uint256(payment.base) * reveal.weight / payment.revealedWeight;
+            } else {
+                amount = payment.shareCount == 0 ? 0 : payment.base / payment.shareCount;
+            }
+            if (amount == 0) continue;
+            cycle.reserved -= uint128(amount);
+            cycle.paid += uint128(amount);
+            _totals.reserved -= amount;
+            _totals.vesting += amount;
+            task.totalPaid += amount;
+            vesting.exists = true;
+            vesting.totalVested += uint128(amount);
+            int64 endRound = payment.round + int64(uint64(task.params.vestingRounds));
+            if (task.params.vestingRounds == 0) {
+                vesting.unlocked += uint128(amount);
+            } else {
+                vesting.tranches.push(
+                    Tranche({cycle: c, startRound: payment.round, endRound: endRound, amount: uint128(amount), claimed: 0})
+                );
+            }
+            emit Vested(id, c, account, amount, endRound);
+        }
+        vesting.pendingHead = uint32(head);
+    }
+
+    /// @notice Creates the account's vesting tranches of the cycles paid by rule since its last claim (what the
+    /// core's `payByRule` wrote at the payment). Anyone may call it; `claim` does it first.
+    /// @param id The task.
+    /// @param account The recipient.
+    function materialize(bytes32 id, bytes32 account) external {
+        Task storage task = _touch(id);
+        _materialize(id, task, account);
+    }
+
+    /// @notice §7.1 (`claim.ts`): pays out every unlocked part of the caller's vesting in this task.
+    /// @param id The task.
+    function claim(bytes32 id) external {
+        Task storage task = _touch(id);
+        bytes32 account = _sender();
+        _materialize(id, task, account);
+        Vesting storage vesting = _vesting[id][account];
+        if (!vesting.exists) revert CLAIM__NOTHING_CLAIMABLE();
+        int64 round = _roundOf(task, _slot());
+        uint256 amount = vesting.unlocked;
+        Tranche[] storage tranches = vesting.tranches;
+        uint256 kept = 0;
+        uint256 length = tranches.length;
+        // The node's tranches, as the core's claimAll; a tranche under an open trigger against its proof is frozen.
+        for (uint256 i = 0; i < length; i += 1) {
+            Tranche memory tranche = tranches[i];
+            if (_frozen(id, tranche.cycle, account)) {
+                tranches[kept] = tranche;
+                kept += 1;
+                continue;
+            }
+            uint256 unlocked = _trancheUnlocked(tranche, round);
+            amount += unlocked - tranche.claimed;
+            if (round < tranche.endRound) {
+                tranche.claimed = uint128(unlocked);
+                tranches[kept] = tranche;
+                kept += 1;
+            }
+        }
+        if (amount == 0) revert CLAIM__NOTHING_CLAIMABLE();
+        while (tranches.length > kept) tranches.pop();
+        vesting.unlocked = 0;
+        vesting.totalClaimed += uint128(amount);
+        _totals.vesting -= amount;
+        _totals.balances += amount;
+        _balances[account] += amount;
+        emit Claimed(id, account, amount);
+    }
+
+    /// @dev `frozenByChallenge` (§7.1): an open trigger (proof or availability) targets the node's proof of cycle c.
+    function _frozen(bytes32 id, uint32 c, bytes32 account) internal view returns (bool) {
+        for (uint8 slotKind = 0; slotKind < 2; slotKind += 1) {
+            uint32 index = _triggerOf[id][c][slotKind][account];
+            if (index != 0 && _triggers[id][c][index - 1].resolution == 0) return true;
+        }
+        return false;
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Triggers, votes, availability (§5.1-§5.6).
+
+    /// @notice §5.2 (`triggerAudit.ts`): locks `triggerBond` from the caller's balance and opens a trigger against a
+    /// proof; the caller's weight is its first `invalid` vote. A verdict of `unavailable` opens an availability
+    /// challenge (§5.6) instead. Distribution triggers: the rules `weighted` and `equal` take no list. The fifth
+    /// argument is a distribution trigger's attempt (the `custom` rule's, not in the contract).
+    /// @param id The task.
+    /// @param cycle The cycle of the proof.
+    /// @param kind 0 proof, 1 distribution.
+    /// @param verdict 0 invalid, 1 unavailable.
+    /// @param target The node whose proof (or list) is contested.
+    /// @param reasonDigest The hash of the auditor's reasons.
+    function triggerAudit(
+        bytes32 id,
+        uint32 cycle,
+        uint8 kind,
+        uint8 verdict,
+        uint32, /* attempt: of a distribution trigger (custom rule only) */
+        bytes32 target,
+        bytes32 reasonDigest
+    ) external {
+        if (kind > 1 || verdict > 1) revert TX__MALFORMED();
+        Task storage task = _touch(id);
+        uint64 slot = _slot();
+        _refreshRamp(id, task);
+        Cycle storage record = _cycles[id][cycle];
+        if (!record.exists) revert CYCLE__NOT_FOUND();
+        bytes32 from = _sender();
+        if (target == from) revert AUDIT__SELF_TARGET();
+        if (kind == KIND_DISTRIBUTION) {
+            if (verdict != VERDICT_INVALID) revert AUDIT__VERDICT_NOT_ALLOWED();
+            if (task.params.distributionRule != 2) revert AUDIT__LIST_CHECKED_BY_LEDGER();
+            revert AUDIT__NO_DISTRIBUTION();
+        }
+        Reveal storage reveal = _reveals[id][cycle][target];
+        if (!reveal.exists || reveal.status != STATUS_VALID) revert AUDIT__TARGET_NOT_REVEALED();
+        // The cycle's trigger window, or once it completed its late-challenge window (§5.7): until the end of round
+        // completedRound + vestingRounds - 1, each late trigger with a trigger-plus-vote period of its own.
+        bool late = false;
+        int256 opensAt;
+        int256 closesAt;
+        uint64 resolvesAt;
+        if (record.hasCompletedRound && task.params.vestingRounds > 0) {
+            opensAt = _roundStart(task, record.completedRound);
+            closesAt = _roundStart(task, record.completedRound + int64(uint64(task.params.vestingRounds)));
+            late = int256(uint256(slot)) >= opensAt && int256(uint256(slot)) < closesAt;
+            resolvesAt = slot + task.params.auditSlots + task.params.voteSlots;
+        }
+        if (!late) {
+            opensAt = _roundStart(task, int64(uint64(cycle)) + 1) + int256(uint256(task.params.revealSlots));
+            closesAt = opensAt + int256(uint256(task.params.auditSlots));
+            resolvesAt = uint64(uint256(closesAt)) + task.params.voteSlots;
+        }
+        if (int256(uint256(slot)) < opensAt || int256(uint256(slot)) >= closesAt) {
+            revert AUDIT__WINDOW_CLOSED(slot, opensAt, closesAt);
+        }
+        Node storage node = _nodes[id][from];
+        if (!node.exists) revert NODE__NOT_STAKED();
+        int64 round = _roundOf(task, slot);
+        uint256 weight = _nodeWeight(task, node, round);
+        if (weight == 0) revert NODE__NOT_ACTIVE();
+        uint32 existing = _triggerOf[id][cycle][verdict][target];
+        if (existing != 0 && _triggers[id][cycle][existing - 1].resolution == 0) {
+            revert AUDIT__ALREADY_TRIGGERED(existing - 1);
+        }
+        if (verdict == VERDICT_UNAVAILABLE && reveal.published) {
+            revert AUDIT__ALREADY_TRIGGERED(existing == 0 ? 0 : existing - 1);
+        }
+        uint32 count = _nodeCycleTriggers[id][cycle][from];
+        if (count >= task.params.maxTriggersPerNodePerCycle) revert AUDIT__TRIGGER_LIMIT(task.params.maxTriggersPerNodePerCycle);
+        uint128 bond = task.params.triggerBond;
+        _requireBalance(from, bond);
+        _balances[from] -= bond;
+        _totals.balances -= bond;
+        _totals.bonds += bond;
+        uint32 index = record.triggerCount;
+        Trigger storage trigger = _triggers[id][cycle][index];
+        trigger.exists = true;
+        trigger.kind = KIND_PROOF;
+        trigger.verdict = verdict;
+        trigger.index = index;
+        trigger.target = target;
+        trigger.triggerer = from;
+        trigger.reasonDigest = reasonDigest;
+        trigger.bond = bond;
+        trigger.slot = slot;
+        trigger.late = late;
+        trigger.closesAt = resolvesAt;
+        if (late) _lateRefs[id].push(LateRef({cycle: cycle, trigger: index, closesAt: resolvesAt}));
+        _triggerOf[id][cycle][verdict][target] = index + 1;
+        _nodeCycleTriggers[id][cycle][from] = count + 1;
+        record.triggerCount = index + 1;
+        emit AuditTriggered(id, cycle, index, KIND_PROOF, verdict, late, 0, target, from, bond, reasonDigest);
+        if (verdict == VERDICT_INVALID) _recordVote(id, cycle, trigger, from, CHOICE_INVALID, weight, slot);
+    }
+
+    function _recordVote(
+        bytes32 id,
+        uint32 cycle,
+        Trigger storage trigger,
+        bytes32 voter,
+        uint8 choice,
+        uint256 weight,
+        uint64 slot
+    ) internal {
+        _votes[id][cycle][trigger.index][voter] = Vote({exists: true, choice: choice, slot: slot, weight: uint128(weight)});
+        _voteAt[id][cycle][trigger.index][trigger.voteCount] = voter;
+        trigger.voteCount += 1;
+        if (choice == CHOICE_VALID) trigger.validWeight += uint128(weight);
+        else if (choice == CHOICE_INVALID) trigger.invalidWeight += uint128(weight);
+        else trigger.unavailableWeight += uint128(weight);
+        emit Voted(id, cycle, trigger.index, voter, choice, weight);
+    }
+
+    /// @notice §5.3 (`vote.ts`): one vote per node per trigger, weighted by the node's ramped stake now. A second
+    /// vote with the other choice is an equivocation: recorded against the node (`Equivocated`), never counted; the
+    /// call succeeds, where the core includes the transaction as rejected with VOTE__EQUIVOCATION.
+    /// @param id The task.
+    /// @param cycle The trigger's cycle.
+    /// @param triggerIndex The trigger.
+    /// @param choice 0 valid, 1 invalid, 2 unavailable (refused).
+    function vote(bytes32 id, uint32 cycle, uint32 triggerIndex, uint8 choice) external {
+        if (choice > 2) revert TX__MALFORMED();
+        Task storage task = _touch(id);
+        uint64 slot = _slot();
+        Trigger storage trigger = _triggers[id][cycle][triggerIndex];
+        if (!trigger.exists) revert VOTE__TRIGGER_NOT_FOUND();
+        if (slot < trigger.slot || slot >= trigger.closesAt || trigger.resolution != 0) revert VOTE__WINDOW_CLOSED();
+        bytes32 from = _sender();
+        if (from == trigger.target) revert VOTE__OWN_TRIGGER();
+        if (trigger.verdict == VERDICT_UNAVAILABLE) revert VOTE__AVAILABILITY_CHALLENGE();
+        if (choice == CHOICE_UNAVAILABLE) revert VOTE__UNAVAILABLE_NOT_ALLOWED();
+        Vote storage previous = _votes[id][cycle][triggerIndex][from];
+        if (previous.exists) {
+            if (previous.choice == choice) revert VOTE__DUPLICATE();
+            Node storage equivocator = _nodes[id][from];
+            if (equivocator.exists) equivocator.equivocations += 1;
+            emit Equivocated(id, cycle, triggerIndex, from);
+            return;
+        }
+        Node storage node = _nodes[id][from];
+        uint256 weight = 0;
+        // As the core's vote: the ramp and the node are read, not folded and written back.
+        if (node.exists) weight = _nodeWeight(task, node, _roundOf(task, slot));
+        if (weight == 0) revert VOTE__NO_WEIGHT();
+        _recordVote(id, cycle, trigger, from, choice, weight, slot);
+    }
+
+    /// @notice §5.6 (`publishProof.ts`): the target of an availability challenge answers it with its payload, whose
+    /// SHA-256 must be the revealed digest. The payload stays in the call's data (not stored).
+    /// @param id The task.
+    /// @param cycle The cycle.
+    /// @param triggerIndex The availability challenge.
+    /// @param payload The proof.
+    function publishProof(bytes32 id, uint32 cycle, uint32 triggerIndex, bytes calldata payload) external {
+        Task storage task = _touch(id);
+        uint64 slot = _slot();
+        bytes32 from = _sender();
+        Trigger storage trigger = _triggers[id][cycle][triggerIndex];
+        if (!trigger.exists || trigger.verdict != VERDICT_UNAVAILABLE || trigger.target != from) {
+            revert PUBLISH__NO_CHALLENGE();
+        }
+        if (trigger.resolution != 0 || slot >= trigger.closesAt) revert PUBLISH__WINDOW_CLOSED();
+        if (payload.length > task.params.maxProofBytes) {
+            revert PUBLISH__TOO_LARGE(payload.length, task.params.maxProofBytes);
+        }
+        Reveal storage reveal = _reveals[id][cycle][from];
+        bytes32 digest = sha256(payload);
+        if (digest != reveal.proofDigest) revert PUBLISH__DIGEST_MISMATCH(reveal.proofDigest, digest);
+        reveal.published = true;
+        emit ProofPublished(id, cycle, triggerIndex, from, uint32(payload.length));
+        _settleAvailability(id, cycle, trigger, ANSWERED);
+    }
+
+    /// @notice §6.2: under `weighted` and `equal` a cycle pays itself; no list is taken. (The `custom` rule is not in
+    /// the contract: `createTask` refuses it.)
+    function submitDistribution(bytes32 id, uint32, uint32, uint32, uint32, bytes calldata) external {
+        _touch(id);
+        revert DISTRIBUTION__PAID_BY_RULE();
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Views (the records as stored: `settle` first, and `materialize` for an account's rule shares).
+
+    /// @notice A vesting record (rule shares not yet materialized are not in it: call `materialize` first).
+    function getVesting(bytes32 id, bytes32 account) external view returns (Vesting memory) {
+        return _vesting[id][account];
+    }
+
+    /// @notice The late triggers still to resolve, in closing order (the core's `task.lateTriggers`).
+    function lateTriggers(bytes32 id) external view returns (LateRef[] memory refs) {
+        LateRef[] storage all = _lateRefs[id];
+        uint256 head = _lateHead[id];
+        refs = new LateRef[](all.length - head);
+        for (uint256 i = head; i < all.length; i += 1) refs[i - head] = all[i];
+    }
+}
