@@ -18,7 +18,7 @@ import { fileURLToPath } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const out = resolve(process.argv[2] ?? join(root, "packed"));
 /** Dependencies first; the order does not matter to npm, only to a reader of the output. */
-const PACKAGES = ["protocol", "sdk", "ledger", "node", "koii", "sim", "dashboard", "cli"];
+const PACKAGES = ["protocol", "sdk", "ledger", "node", "evm", "koii", "sim", "dashboard", "cli"];
 
 function run(command, args, cwd) {
   const result = spawnSync(command, args, { cwd, stdio: ["ignore", "inherit", "inherit"] });

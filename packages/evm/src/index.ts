@@ -8,3 +8,64 @@ export {
   loadArtifact,
   SOLC_SETTINGS,
 } from "./compile.ts";
+export {
+  assertContractAt,
+  type DeployContractsErrorType,
+  type DeployContractsParameters,
+  type DeployContractsReturnType,
+  type DeployedContract,
+  deployContracts,
+  MAX_SLOT_MS,
+  MIN_SLOT_MS,
+} from "./deploy.ts";
+export { EvmError, type EvmErrorCode } from "./errors.ts";
+export {
+  createLogFollower,
+  DEFAULT_MAX_BLOCK_RANGE,
+  DEFAULT_MAX_LOGS_PER_RANGE,
+  DEFAULT_POLL_INTERVAL_MS,
+  type FollowLogsParameters,
+  type FollowLogsReturnType,
+  type FollowProgress,
+  type FollowRange,
+  type FollowReorg,
+  followLogs,
+  type LogFollower,
+  MAX_FORK_SEARCH_STEPS,
+  type PollResult,
+} from "./follow.ts";
+export {
+  addressOfAccountId,
+  type EvmKey,
+  type EvmKeyFile,
+  evmAccountId,
+  evmKeyFromPrivateKey,
+  generateEvmKey,
+  loadEvmKeyFile,
+  saveEvmKeyFile,
+} from "./keys.ts";
+export {
+  type FollowTarget,
+  type LogStore,
+  MAX_LOGS_PER_READ,
+  openLogStore,
+  RETAINED_EMPTY_BLOCKS,
+  type StoredBlock,
+  type StoredLog,
+} from "./logStore.ts";
+export {
+  asEvmError,
+  type Connection,
+  type ConnectParameters,
+  connect,
+  RECEIPT_TIMEOUT_MS,
+  RPC_TIMEOUT_MS,
+  revertErrorName,
+} from "./rpc.ts";
+export {
+  type MintTestTokenParameters,
+  type MintTestTokenReturnType,
+  mintTestToken,
+  type TokenBalanceParameters,
+  tokenBalance,
+} from "./token.ts";

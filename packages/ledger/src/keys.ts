@@ -5,7 +5,9 @@ import { type Account, signingPayload, type Transaction } from "@gradual/protoco
 
 /**
  * ed25519 keys with node:crypto (about 14x faster than pure JS here). A key file is JSON
- * `{ "publicKey": hex32, "secretKey": hex32 }` where the secret is the RFC 8032 seed.
+ * `{ "type": "ed25519", "publicKey": hex32, "secretKey": hex32 }` where the secret is the RFC 8032 seed. Files
+ * written before EVM keys existed have no `type`; they are ed25519 keys. A file of another type (`"evm"`, from
+ * @gradual/evm) is refused, never read as an ed25519 seed.
  */
 
 const PKCS8_PREFIX = Buffer.from("302e020100300506032b657004220420", "hex");
@@ -73,16 +75,26 @@ export function verifyTransactionSignature(tx: Transaction, signatureHex: string
   return verifyBytes(tx.from, signingPayload(tx), signatureHex);
 }
 
-export type KeyFile = { readonly publicKey: Account; readonly secretKey: string };
+export type KeyFile = { readonly type?: "ed25519"; readonly publicKey: Account; readonly secretKey: string };
+
+/** The `type` of a key file's JSON: "ed25519" when it has none (files written before EVM keys), else its own. */
+export function keyFileType(parsed: unknown): string {
+  if (typeof parsed !== "object" || parsed === null) return "unknown";
+  const type = (parsed as { type?: unknown }).type;
+  if (type === undefined) return "ed25519";
+  return typeof type === "string" ? type : "unknown";
+}
 
 export function saveKeyFile(path: string, keyPair: KeyPair): void {
   mkdirSync(dirname(path), { recursive: true });
-  const file: KeyFile = { publicKey: keyPair.publicKey, secretKey: keyPair.secretKey };
+  const file: KeyFile = { type: "ed25519", publicKey: keyPair.publicKey, secretKey: keyPair.secretKey };
   writeFileSync(path, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600, flag: "wx" });
 }
 
 export function loadKeyFile(path: string): KeyPair {
   const parsed = JSON.parse(readFileSync(path, "utf8")) as Partial<KeyFile>;
+  const type = keyFileType(parsed);
+  if (type !== "ed25519") throw new TypeError(`${path}: expected an ed25519 key file, got a key of type ${type}`);
   if (typeof parsed.secretKey !== "string") throw new TypeError(`${path}: expected a JSON key file with "secretKey"`);
   const keyPair = keyPairFromSecret(parsed.secretKey);
   if (parsed.publicKey !== undefined && parsed.publicKey !== keyPair.publicKey) {

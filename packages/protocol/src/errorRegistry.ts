@@ -220,7 +220,17 @@ const EVM_ERROR_CODES = {
   EVM__ARTIFACT_MISSING: {
     meaning: "A contract's compiled artifact is not in packages/evm/dist/contracts: run npm run build (npm ci does)",
   },
+  EVM__CHAIN_ID_MISMATCH: { meaning: "The RPC endpoint serves another chain than the one asked for (--chain-id)" },
   EVM__COMPILE_FAILED: { meaning: "solc refused the contracts; the message lists each error with its file:line" },
+  EVM__DEPLOY_FAILED: { meaning: "A deployment transaction reverted, or left no code at its address" },
+  EVM__FOLLOW_STORE_MISMATCH: {
+    meaning: "The log store was written by a follower of another contract, chain or first block; use another file",
+  },
+  EVM__INSUFFICIENT_FUNDS: { meaning: "The account cannot pay for the transaction's gas (and value)" },
+  EVM__NOT_A_CONTRACT: { meaning: "No contract code at the address given (a wrong token address, another chain?)" },
+  EVM__NOT_MINTER: { meaning: "Only the TestToken's deployer may mint it" },
+  EVM__RPC_FAILED: { meaning: "The RPC endpoint answered a request with an error; the message has its reply" },
+  EVM__RPC_UNREACHABLE: { meaning: "No answer from the RPC endpoint (wrong URL, node not running?)" },
 } as const satisfies Entries;
 
 /** @gradual/sim: the seeded simulator. */
@@ -242,6 +252,10 @@ const CLI_ERROR_CODES = {
   DEVNET__PORT_IN_USE: { meaning: "The devnet's port is taken (another devnet or ledger?)" },
   KEYS__BAD_FILE: { meaning: "The file is not a gradual key file" },
   KEYS__EXISTS: { meaning: "A key file exists at the path; the command does not overwrite keys" },
+  KEYS__NOT_ED25519: {
+    meaning: "The command signs gradual ledger transactions and needs an ed25519 key, not this type",
+  },
+  KEYS__NOT_EVM: { meaning: "The command sends EVM transactions and needs an EVM key (gradual keys new --type evm)" },
   KEYS__NO_FILE: { meaning: "No key file at the path" },
   KEYS__WRITE_FAILED: { meaning: "The key file cannot be written" },
   KOII_TEST__FAILED: { meaning: "gradual koii test: a task call failed, or no distribution list was accepted" },

@@ -6,6 +6,7 @@ type LoadCommandModule = () => Promise<CommandModule>;
 const account: LoadCommandModule = () => import("./account.ts");
 const dashboard: LoadCommandModule = () => import("./dashboard.ts");
 const devnet: LoadCommandModule = () => import("./devnet.ts");
+const evm: LoadCommandModule = () => import("./evm.ts");
 const keys: LoadCommandModule = () => import("./keys.ts");
 const koii: LoadCommandModule = () => import("./koii.ts");
 const ledger: LoadCommandModule = () => import("./ledger.ts");
@@ -30,6 +31,7 @@ const ALL: readonly LoadCommandModule[] = [
   dashboard,
   koii,
   sim,
+  evm,
 ];
 
 /** The module that registers each top-level command (a module may register several, as staking does). */
@@ -49,6 +51,8 @@ export const COMMAND_MODULES: Readonly<Record<string, LoadCommandModule>> = {
   dashboard,
   koii,
   sim,
+  deploy: evm,
+  token: evm,
 };
 
 /**
