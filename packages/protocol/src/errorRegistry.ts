@@ -226,6 +226,11 @@ const EVM_ERROR_CODES = {
   EVM__FOLLOW_STORE_MISMATCH: {
     meaning: "The log store was written by a follower of another contract, chain or first block; use another file",
   },
+  EVM__INDEXER_DIVERGED: {
+    meaning:
+      "The contract logged a call or a window end the core replays differently (refused, or other values); the " +
+      "indexer stops there and serves what it applied; the message has the log's block, index and the difference",
+  },
   EVM__INSUFFICIENT_FUNDS: { meaning: "The account cannot pay for the transaction's gas (and value)" },
   EVM__NOT_A_CONTRACT: { meaning: "No contract code at the address given (a wrong token address, another chain?)" },
   EVM__NOT_MINTER: { meaning: "Only the TestToken's deployer may mint it" },
