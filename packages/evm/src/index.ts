@@ -35,6 +35,24 @@ export {
   type PollResult,
 } from "./follow.ts";
 export {
+  accountOf,
+  type DecodedLog,
+  decodeGradualLog,
+  POOL_SUPPLY,
+  paramsFromStruct,
+  paramsToStruct,
+  poolAccount,
+} from "./indexer/calls.ts";
+export {
+  type Indexer,
+  type IndexerProgress,
+  readContractClock,
+  type StartIndexerParameters,
+  startIndexer,
+} from "./indexer/indexer.ts";
+export { ChainReplay, type ChainReplayOptions, coreChainId, type LogPosition } from "./indexer/replay.ts";
+export { type IndexerServer, startIndexerServer } from "./indexer/server.ts";
+export {
   addressOfAccountId,
   type EvmKey,
   type EvmKeyFile,

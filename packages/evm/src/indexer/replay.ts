@@ -47,6 +47,14 @@ export function coreChainId(evmChainId: number, contract: Address): string {
   return `evm-${evmChainId}-${contract.slice(2, 10).toLowerCase()}`;
 }
 
+/**
+ * What a replayed call's block entry holds in the ed25519 signature's place (64 bytes, hex): the EVM transaction's
+ * hash, then the log's index as a 32-byte integer. The chain authenticated the call; this says where it is.
+ */
+export function evmSignature(log: StoredLog): string {
+  return `${log.transactionHash.slice(2).toLowerCase()}${log.logIndex.toString(16).padStart(64, "0")}`;
+}
+
 type Pending = { readonly log: StoredLog; readonly decoded: DecodedLog };
 
 const same = (a: unknown, b: unknown): boolean =>
@@ -157,9 +165,14 @@ export class ChainReplay {
     this.#pending = [];
     this.chain.advanceTo(slot - 1);
     // Sent only now: the empty blocks before the slot must not take them.
-    for (const { decoded } of pending) {
+    for (const { log, decoded } of pending) {
       if (decoded.kind !== "call") continue;
-      this.chain.send(decoded.from, decoded.body, decoded.taskId === undefined ? {} : { taskId: decoded.taskId });
+      const signature = evmSignature(log);
+      this.chain.send(
+        decoded.from,
+        decoded.body,
+        decoded.taskId === undefined ? { signature } : { signature, taskId: decoded.taskId },
+      );
     }
     const block = this.chain.produce(slot);
     this.#options.onEvents?.(block.events, block);

@@ -138,15 +138,20 @@ export class MemoryChain {
 
   /**
    * Queues an unsigned transaction from `from` for the next block, with the chain id and its next nonce. `taskId`:
-   * the id a `createTask` gives its task instead of its hash (`Env.taskId`: the EVM indexer replays the contract's).
+   * the id a `createTask` gives its task instead of its hash (`Env.taskId`: the EVM indexer replays the contract's);
+   * `signature`: what the block records in the signature's place (default none; the EVM indexer records where the
+   * call is on its chain).
    */
-  send(from: Account, body: TransactionBody, options: { readonly taskId?: Hash } = {}): Transaction {
+  send(
+    from: Account,
+    body: TransactionBody,
+    options: { readonly taskId?: Hash; readonly signature?: string } = {},
+  ): Transaction {
     const nonce = this.#nextNonce(from);
     this.#nonces.set(from, nonce + 1);
     const tx = { ...body, chainId: this.chainId, from, nonce } as Transaction;
-    this.#pending.push(
-      options.taskId === undefined ? { tx, signature: "" } : { tx, signature: "", taskId: options.taskId },
-    );
+    const signature = options.signature ?? "";
+    this.#pending.push(options.taskId === undefined ? { tx, signature } : { tx, signature, taskId: options.taskId });
     return tx;
   }
 
