@@ -81,6 +81,12 @@ export {
   revertErrorName,
 } from "./rpc.ts";
 export {
+  type CreateEvmSettlementParameters,
+  contractCallOf,
+  createEvmSettlement,
+  evmTaskId,
+} from "./settlement.ts";
+export {
   type MintTestTokenParameters,
   type MintTestTokenReturnType,
   mintTestToken,

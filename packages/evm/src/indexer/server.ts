@@ -11,10 +11,17 @@
  * - `GET /v1/accounts/:account` (the ledger's view; nothing is ever pending here), `GET /v1/blocks/head`, `/v1/blocks/:number`, `/v1/health` (not ok, 503, once diverged);
  * - `GET /v1/indexer`: the follower's progress and the divergence, if any (the indexer's own route).
  *
- * Writes (`POST /v1/transactions`, blobs) are not served: on an EVM chain a write is a contract call.
+ * - `GET /v1/genesis` (the pool account), blobs: `GET /v1/blobs/:sha256` and `POST /v1/blobs` (application/octet-stream,
+ *   at most 16 MB). Uploads are **not authenticated** (the ledger's are ed25519-signed; an EVM account would sign
+ *   with EIP-191, not done yet): serve the indexer on 127.0.0.1 or behind a proxy that limits uploads.
+ *
+ * Transactions are not served: on an EVM chain a write is a contract call (the EVM settlement sends it).
  */
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import { accountView } from "@gradual/ledger/views";
 import { createMemoryLedgerReader } from "@gradual/node/local";
 import { GradualError, getAccount, getChain } from "@gradual/protocol";
@@ -32,6 +39,8 @@ export type IndexerServer = {
 export type IndexerStatus = () => Record<string, unknown>;
 
 const KEEP_ALIVE_MS = 15_000;
+/** The largest blob (a task bundle), as the ledger's default. */
+const MAX_BLOB_BYTES = 16 * 1024 * 1024;
 const MAX_EVENT_BACKLOG_BLOCKS = 10_000;
 
 function sendJson(response: ServerResponse, status: number, body: unknown): void {
@@ -58,6 +67,8 @@ function frame(block: BlockWire): string {
 
 export async function startIndexerServer(options: {
   readonly indexer: Indexer;
+  /** Where uploaded blobs are kept (default: in memory). */
+  readonly blobDir?: string;
   readonly port?: number;
   readonly status: IndexerStatus;
 }): Promise<IndexerServer> {
@@ -97,8 +108,52 @@ export async function startIndexerServer(options: {
     pushBlocks(stream);
   };
 
+  const blobs = new Map<string, Uint8Array>();
+  const blobDir = options.blobDir;
+  if (blobDir !== undefined) mkdirSync(blobDir, { recursive: true });
+  const blobAt = (hash: string): Uint8Array | undefined => {
+    const held = blobs.get(hash);
+    if (held !== undefined || blobDir === undefined || !existsSync(join(blobDir, hash))) return held;
+    return new Uint8Array(readFileSync(join(blobDir, hash)));
+  };
+  const upload = (request: IncomingMessage, response: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BLOB_BYTES) chunks.push(chunk);
+    });
+    request.once("end", () => {
+      if (size > MAX_BLOB_BYTES) {
+        sendJson(response, 413, {
+          code: "API__BLOB_TOO_LARGE",
+          message: `a blob holds at most ${MAX_BLOB_BYTES} bytes`,
+          context: { bytes: size, limit: MAX_BLOB_BYTES },
+        });
+        return;
+      }
+      const bytes = Buffer.concat(chunks);
+      const hash = createHash("sha256").update(bytes).digest("hex");
+      const created = blobAt(hash) === undefined;
+      if (created) {
+        if (blobDir === undefined) blobs.set(hash, new Uint8Array(bytes));
+        else writeFileSync(join(blobDir, hash), bytes);
+      }
+      sendJson(response, created ? 201 : 200, { hash, size: bytes.length, created });
+    });
+  };
+
   const server = createServer((request, response) => {
     const url = new URL(request.url ?? "/", "http://indexer");
+    if (request.method === "POST" && url.pathname === "/v1/blobs") return upload(request, response);
+    const blobPath = /^\/v1\/blobs\/([0-9a-f]{64})$/.exec(url.pathname);
+    if (request.method === "GET" && blobPath !== null) {
+      const bytes = blobAt(blobPath[1] as string);
+      if (bytes === undefined) {
+        sendJson(response, 404, { code: "API__BLOB_NOT_FOUND", message: "no such blob", context: {} });
+      } else response.writeHead(200, { "content-type": "application/octet-stream" }).end(Buffer.from(bytes));
+      return;
+    }
     if (request.method !== "GET") {
       sendJson(response, 405, {
         code: "API__NOT_FOUND",
@@ -119,6 +174,16 @@ export async function startIndexerServer(options: {
         sendJson(response, 404, { code: "API__NOT_FOUND", message: `no block ${numbered[1]}`, context: {} });
       } else sendJson(response, 200, block);
       return;
+    }
+    if (url.pathname === "/v1/genesis") {
+      return sendJson(response, 200, {
+        chainId: indexer.chainId,
+        stateRoot: indexer.replay.chain.genesisRoot,
+        accounts: indexer.replay.chain.genesisAccounts.map(({ account, balance }) => ({
+          account,
+          balance: balance.toString(),
+        })),
+      });
     }
     if (url.pathname === "/v1/chain") {
       const record = getChain(indexer.replay.chain.state);
