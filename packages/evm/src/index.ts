@@ -18,6 +18,12 @@ export {
   MAX_SLOT_MS,
   MIN_SLOT_MS,
 } from "./deploy.ts";
+export {
+  callGradual,
+  type EvmDevnetChain,
+  type PrepareEvmDevnetParameters,
+  prepareEvmDevnet,
+} from "./devnet.ts";
 export { EvmError, type EvmErrorCode } from "./errors.ts";
 export {
   createLogFollower,
