@@ -84,7 +84,14 @@ export async function callGradual(
     args,
   });
   const wallet = createWalletClient({ account: key.account, chain, transport });
-  const hash = await wallet.writeContract(request);
+  const estimate = await publicClient.estimateContractGas({
+    account: key.account,
+    address: contract,
+    abi,
+    functionName,
+    args,
+  });
+  const hash = await wallet.writeContract({ ...request, gas: estimate * 2n + 2_500_000n });
   const receipt = await publicClient.waitForTransactionReceipt({ hash });
   if (receipt.status !== "success") throw new Error(`${functionName} reverted (${hash})`);
   return { logs: receipt.logs.map((log) => ({ topics: log.topics as Hex[] })) };

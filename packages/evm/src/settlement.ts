@@ -5,7 +5,8 @@
  * the sender. `taskIdOf` is the contract's task id, so the node's replica names tasks as the contract does.
  *
  * `submit` decodes the envelope's transaction (its signature is ignored), simulates the call (a revert's custom
- * error is the core's rejection code, the outcome's `code`), sends it and waits for its receipt. Submits are sent
+ * error is the core's rejection code, the outcome's `code`), sends it with gas for the window ends it may have to
+ * settle (twice the estimate, plus `SETTLE_GAS_MARGIN`) and waits for its receipt. Submits are sent
  * one at a time; an envelope already sent (the node resubmits what the indexer has not replayed yet) is not sent
  * again. Transaction kinds the contract does not have yet (audits, distribution, claims: its second half) are
  * refused with `EVM__CALL_NOT_IN_CONTRACT` before anything is sent.
@@ -33,6 +34,9 @@ export type CreateEvmSettlementParameters = {
   /** The indexer of `contract` (`gradual indexer`): the node's reads and blobs. */
   readonly indexerUrl: string;
 };
+
+/** Gas added to each call's estimate: about as much as settling MAX_SETTLE_STEPS window ends. */
+const SETTLE_GAS_MARGIN = 2_500_000n;
 
 const h32 = (hex: string | null): Hex => `0x${hex ?? "0".repeat(64)}` as Hex;
 
@@ -114,7 +118,16 @@ export async function createEvmSettlement(parameters: CreateEvmSettlementParamet
         functionName: call.functionName,
         args: call.args,
       });
-      const evmHash = await wallet.writeContract(request);
+      // Gas for window ends the call may have to settle first (a round start that starts a cycle costs about
+      // 130,000): the block it lands in can be a slot later than the estimate's.
+      const estimate = await client.estimateContractGas({
+        account: evmKey.account,
+        address: contract,
+        abi,
+        functionName: call.functionName,
+        args: call.args,
+      });
+      const evmHash = await wallet.writeContract({ ...request, gas: estimate * 2n + SETTLE_GAS_MARGIN });
       const receipt = await client.waitForTransactionReceipt({ hash: evmHash });
       if (receipt.status !== "success") {
         return { ok: false, code: "EVM__CALL_REVERTED", message: `${call.functionName} reverted in ${evmHash}` };

@@ -177,7 +177,8 @@ Examples:
         host: options.host,
         ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl }),
         ...(stake === undefined ? {} : { stake }),
-        autoClaim: options.autoClaim,
+        // Claims are in the contract's second half: refused, a claim would drop the outbox entries after it.
+        autoClaim: settlement === undefined ? options.autoClaim : false,
         verifierWorkers: integer("--verifier-workers", options.verifierWorkers, 0),
         taskVars,
         limits: {

@@ -15,7 +15,8 @@ import {
   startIndexerServer,
 } from "@gradual/evm";
 import { createLedgerClient, generateKeyPair, type LedgerClient } from "@gradual/ledger/client";
-import { formatTokenAmount, type Hash, TOKEN } from "@gradual/protocol";
+import { findParamsProblems, formatTokenAmount, type Hash, TOKEN } from "@gradual/protocol";
+import { CliError } from "../output.ts";
 import { loadTaskConfig } from "../taskConfig.ts";
 import { bundleApart } from "./bundleApart.ts";
 import { type GradualProcess, stopProcess } from "./processes.ts";
@@ -77,6 +78,8 @@ export async function startEvmDevnet(options: StartDevnetOptions): Promise<EvmDe
     anvil = await startAnvil({ blockTime: 1 });
     let config = loadTaskConfig(options.task ?? DEFAULT_DEVNET_TASK);
     if (options.params !== undefined) config = { ...config, params: { ...config.params, ...options.params } };
+    const problem = findParamsProblems(config.params)[0];
+    if (problem !== undefined) throw new CliError("CLI__BAD_INPUT", `params.${problem.field}: ${problem.reason}`);
     const creator = generateEvmKey();
     saveEvmKeyFile(join(data, "keys", "creator-evm.json"), creator);
     const nodeCount = options.honestNodes ?? 3;
