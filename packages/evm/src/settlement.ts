@@ -26,6 +26,9 @@ import { loadArtifact } from "./compile.ts";
 import { paramsToStruct } from "./indexer/calls.ts";
 import type { EvmKey } from "./keys.ts";
 import { connect, revertErrorName } from "./rpc.ts";
+import { evmTaskId } from "./taskId.ts";
+
+export { evmTaskId };
 
 export type CreateEvmSettlementParameters = {
   readonly rpcUrl: string;
@@ -39,15 +42,6 @@ export type CreateEvmSettlementParameters = {
 const SETTLE_GAS_MARGIN = 2_500_000n;
 
 const h32 = (hex: string | null): Hex => `0x${hex ?? "0".repeat(64)}` as Hex;
-
-/** The contract's task id: `keccak256(abi.encode(block.chainid, address(this), creator, taskCount))`, 64 hex. */
-export function evmTaskId(chainId: number, contract: Address, creator: string, taskCount: number): string {
-  const encoded = encodeAbiParameters(
-    [{ type: "uint256" }, { type: "address" }, { type: "bytes32" }, { type: "uint32" }],
-    [BigInt(chainId), contract, h32(creator), taskCount],
-  );
-  return keccak256(encoded).slice(2);
-}
 
 /** A core transaction as the contract call of its kind; undefined for kinds the contract does not have yet. */
 export function contractCallOf(tx: Transaction): { functionName: string; args: readonly unknown[] } | undefined {

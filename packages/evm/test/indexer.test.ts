@@ -212,3 +212,26 @@ test("a tampered log is a divergence: EVM__INDEXER_DIVERGED with the log's posit
   assert.equal(clean.diverged, undefined);
   assert.equal(stateRoot(clean.chain.state), stateRoot(source.replay.chain.state));
 });
+
+test("a TaskCreated whose id breaks the contract's rule (what nodes' replicas compute) is a divergence", async () => {
+  const source = await indexer(tempDir());
+  await source.catchUp();
+  const logs = source.store.logs();
+  const [createdTopic] = encodeEventTopics({ abi: scenario.abi, eventName: "TaskCreated" });
+  const created = logs.find((log) => log.topics[0] === createdTopic);
+  assert.ok(created, "a TaskCreated log");
+  const tampered = { ...created, topics: [created.topics[0], h32(name("another id")), created.topics[2]] as Hex[] };
+  const replay = new ChainReplay({
+    abi: scenario.abi,
+    contract: scenario.contract,
+    chainId: source.chainId,
+    evmChainId: source.evmChainId,
+    genesisTimestamp: scenario.genesis,
+    slotMs: scenario.slotMs,
+  });
+  for (const log of logs) replay.applyLog(log === created ? tampered : log);
+  replay.advanceTo(30);
+  assert.equal(replay.diverged?.code, "EVM__INDEXER_DIVERGED");
+  assert.match(replay.diverged?.message ?? "", /TaskCreated\.task: the contract logged [0-9a-f]{64}, its rule gives/);
+  assert.equal(replay.diverged?.context.logIndex, created.logIndex);
+});

@@ -91,6 +91,7 @@ export async function startIndexer(parameters: StartIndexerParameters): Promise<
       abi,
       contract,
       chainId,
+      evmChainId: chain.id,
       genesisTimestamp,
       slotMs,
       ...(parameters.onEvents === undefined ? {} : { onEvents: parameters.onEvents }),

@@ -20,10 +20,11 @@
  * same; their records are the core's, not the chain's, until the contract has them.
  */
 import { MemoryChain, type ProducedBlock } from "@gradual/node/local";
-import { getCommit, type ProtocolEvent } from "@gradual/protocol";
+import { getChain, getCommit, type ProtocolEvent } from "@gradual/protocol";
 import type { Abi, Address } from "viem";
 import { EvmError } from "../errors.ts";
 import type { StoredLog } from "../logStore.ts";
+import { evmTaskId } from "../taskId.ts";
 import { type DecodedLog, decodeGradualLog, derivedKey, POOL_SUPPLY, poolAccount } from "./calls.ts";
 
 export type LogPosition = { readonly blockNumber: bigint; readonly logIndex: number };
@@ -36,6 +37,11 @@ export type ChainReplayOptions = {
   /** The contract's `genesisTimestamp` (seconds) and `slotMs`. */
   readonly genesisTimestamp: bigint;
   readonly slotMs: number;
+  /**
+   * The EVM chain id: when given, each created task's id is checked against the contract's rule
+   * (`evmTaskId`, what nodes' replicas compute), as a computed field.
+   */
+  readonly evmChainId?: number;
   /** Hears each block's core events (slot events first), as the ledger's event stream. */
   readonly onEvents?: (events: readonly ProtocolEvent[], block: ProducedBlock) => void;
   /** Hears the divergence once, when it is found. */
@@ -174,6 +180,7 @@ export class ChainReplay {
         decoded.taskId === undefined ? { signature } : { signature, taskId: decoded.taskId },
       );
     }
+    let taskCount = getChain(this.chain.state).taskCount;
     const block = this.chain.produce(slot);
     this.#options.onEvents?.(block.events, block);
     let call = 0;
@@ -181,7 +188,11 @@ export class ChainReplay {
       if (decoded.kind === "call") {
         const outcome = block.outcomes[call];
         call += 1;
-        const problem = this.#checkCall(decoded, outcome, block);
+        let problem = this.#checkCall(decoded, outcome, block);
+        if (problem === undefined && decoded.taskId !== undefined) {
+          problem = this.#checkTaskId(decoded.taskId, decoded.from, taskCount);
+          taskCount += 1;
+        }
         if (problem !== undefined) {
           this.#diverge(log, decoded.event, problem);
           return;
@@ -207,6 +218,16 @@ export class ChainReplay {
         return `${String(expected.type)}.${key}: the contract logged ${show(value)}, the core has ${show(fields[key])}`;
     }
     return undefined;
+  }
+
+  /** A created task's id against the contract's rule (what nodes' replicas compute), when the chain id is known. */
+  #checkTaskId(taskId: string, creator: string, taskCount: number): string | undefined {
+    const { evmChainId, contract } = this.#options;
+    if (evmChainId === undefined) return undefined;
+    const rule = evmTaskId(evmChainId, contract, creator, taskCount);
+    return rule === taskId
+      ? undefined
+      : `TaskCreated.task: the contract logged ${taskId}, its rule gives ${rule} (task count ${taskCount})`;
   }
 
   #checkCall(
