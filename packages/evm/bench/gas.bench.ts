@@ -8,13 +8,14 @@
  * For each size: a fresh anvil with automine off (a phase's calls go into blocks of up to 2,500 calls, a block a
  * slot inside the phase's window of 10 slots), the token and the contract deployed, the creator funds every node
  * through the contract's internal `transfer`, the nodes stake, then two cycles of commits and reveals, and the task settled at
- * each round start. Every figure is read from the receipts. The cost per node per round is what a node pays for its
- * own calls (a commit and a reveal) plus its share of the round's settlement, at a stated L2 gas price.
+ * each round start, then two rounds of claims. Every figure is read from the receipts. The cost per node per round is
+ * what a node pays for its own calls (a commit, a reveal and a claim) plus its share of the round's settlement, at a
+ * stated L2 gas price.
  */
 import { computeCommitment, sha256Hex, TOKEN } from "@gradual/protocol";
 import { type Abi, encodeDeployData, encodeFunctionData, type Hex } from "viem";
 import { startAnvil } from "../src/anvil.ts";
-import { compileContracts, loadArtifact } from "../src/compile.ts";
+import { compileContracts, gradualAbi, loadArtifact } from "../src/compile.ts";
 import { paramsToStruct } from "../test/harnessClient.ts";
 
 type Receipt = { status: Hex; gasUsed: Hex; contractAddress: Hex | null; logs: { address: Hex; topics: Hex[] }[] };
@@ -69,15 +70,19 @@ async function main(): Promise<void> {
     process.stderr.write(`bench:evm ${size} nodes: ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
   }
   lines.push("gas per call (receipts; median, and the largest where it differs):", "");
-  lines.push("| call | " + rows.map((row) => `${row.size} nodes`).join(" | ") + " |");
-  lines.push("| --- | " + rows.map(() => "---").join(" | ") + " |");
+  lines.push(`| call | ${rows.map((row) => `${row.size} nodes`).join(" | ")} |`);
+  lines.push(`| --- | ${rows.map(() => "---").join(" | ")} |`);
   const kinds = [...new Set(rows.flatMap((row) => [...row.gas.keys()]))];
   for (const kind of kinds) {
     lines.push(`| ${kind} | ${rows.map((row) => describe(row.gas.get(kind))).join(" | ")} |`);
   }
-  lines.push("", "per node per round (steady state: a commit, a reveal, and its share of the round's settlement):", "");
   lines.push(
-    "| nodes | node calls | settlement / node | total gas | cost at 0.01 gwei, ETH $3,000 | Koii fees (2 tx) |",
+    "",
+    "per node per round (steady state: a commit, a reveal, a claim, and its share of the round's settlement):",
+    "",
+  );
+  lines.push(
+    "| nodes | node calls | settlement / node | total gas | cost at 0.01 gwei, ETH $3,000 | Koii fees (submission and claim, 2 tx) |",
   );
   lines.push("| --- | --- | --- | --- | --- | --- |");
   for (const row of rows) {
@@ -93,7 +98,7 @@ async function main(): Promise<void> {
 type SizeResult = {
   readonly size: number;
   readonly gas: Map<string, number[]>;
-  /** The median commit plus the median reveal of the second cycle (no round start to settle). */
+  /** The median commit, reveal and (later) claim. */
   readonly nodeGasPerRound: number;
   /** The round's settlement calls (round starts, seed) divided by the number of nodes. */
   readonly settlementPerNode: number;
@@ -150,7 +155,8 @@ async function measure(size: number): Promise<SizeResult> {
     const token = loadArtifact("TestToken", { includeTests: true });
     const gradual = loadArtifact("Gradual", { includeTests: true });
     const tokenAbi = token.abi as Abi;
-    const gradualAbi = gradual.abi as Abi;
+    // Gradual and its audits module (settle, claim and the rest run there by delegatecall).
+    const abi = gradualAbi({ includeTests: true }) as Abi;
     const gas = new Map<string, number[]>();
     let timestamp = BigInt((await rpc<{ timestamp: Hex }>("eth_getBlockByNumber", ["latest", false])).timestamp) + 10n;
     // Setup runs at negative slots, far enough before slot 0 that its blocks (one a slot) end before createTask's.
@@ -205,8 +211,7 @@ async function measure(size: number): Promise<SizeResult> {
       gas.set(label, [...(gas.get(label) ?? []), ...used]);
       return receipts;
     };
-    const call = (functionName: string, args: readonly unknown[]) =>
-      encodeFunctionData({ abi: gradualAbi, functionName, args });
+    const call = (functionName: string, args: readonly unknown[]) => encodeFunctionData({ abi, functionName, args });
 
     const [tokenDeploy] = await run("deploy TestToken", -90, [
       { from: creator as Hex, to: null, data: encodeDeployData({ abi: tokenAbi, bytecode: token.bytecode }) },
@@ -216,7 +221,7 @@ async function measure(size: number): Promise<SizeResult> {
       {
         from: creator as Hex,
         to: null,
-        data: encodeDeployData({ abi: gradualAbi, bytecode: gradual.bytecode, args: [tokenAddress, genesis, 1_000] }),
+        data: encodeDeployData({ abi, bytecode: gradual.bytecode, args: [tokenAddress, genesis, 1_000] }),
       },
     ]);
     const contract = (contractDeploy as Receipt).contractAddress as Hex;
@@ -316,7 +321,27 @@ async function measure(size: number): Promise<SizeResult> {
       ]);
       if (cycle === 1) settlement.push(...seed.map((receipt) => Number.parseInt(receipt.gasUsed, 16)));
     }
-    const nodeGasPerRound = median(gas.get("commit") ?? []) + median(gas.get("reveal") ?? []);
+    // Payments: cycle 0 was paid by its rule at round 2's start, cycle 1 at round 3's (settled here); vesting over 4
+    // rounds from the payment's round, so each node claims in round 3 (its first claim makes its shares' tranches)
+    // and again in round 4.
+    await run("settle (round 3 start: pays cycle 1)", roundStart(3), [
+      { from: creator as Hex, to: contract, data: call("settle", [task, 64n]) },
+    ]);
+    await run(
+      "claim (first)",
+      roundStart(3) + 1,
+      nodes.map((node) => ({ from: node, to: contract, data: call("claim", [task]) })),
+    );
+    await run("settle (round 4 start)", roundStart(4), [
+      { from: creator as Hex, to: contract, data: call("settle", [task, 64n]) },
+    ]);
+    await run(
+      "claim",
+      roundStart(4) + 1,
+      nodes.map((node) => ({ from: node, to: contract, data: call("claim", [task]) })),
+    );
+    const nodeGasPerRound =
+      median(gas.get("commit") ?? []) + median(gas.get("reveal") ?? []) + median(gas.get("claim") ?? []);
     const settlementPerNode = settlement.reduce((sum, value) => sum + value, 0) / size;
     for (const label of ["deploy TestToken", "mint, approve", "deposit"]) gas.delete(label);
     return { size, gas, nodeGasPerRound, settlementPerNode };

@@ -19,6 +19,12 @@ export {
   MAX_SLOT_MS,
   MIN_SLOT_MS,
 } from "./deploy.ts";
+export {
+  callGradual,
+  type EvmDevnetChain,
+  type PrepareEvmDevnetParameters,
+  prepareEvmDevnet,
+} from "./devnet.ts";
 export { EvmError, type EvmErrorCode } from "./errors.ts";
 export {
   createLogFollower,
@@ -35,6 +41,24 @@ export {
   MAX_FORK_SEARCH_STEPS,
   type PollResult,
 } from "./follow.ts";
+export {
+  accountOf,
+  type DecodedLog,
+  decodeGradualLog,
+  POOL_SUPPLY,
+  paramsFromStruct,
+  paramsToStruct,
+  poolAccount,
+} from "./indexer/calls.ts";
+export {
+  type Indexer,
+  type IndexerProgress,
+  readContractClock,
+  type StartIndexerParameters,
+  startIndexer,
+} from "./indexer/indexer.ts";
+export { ChainReplay, type ChainReplayOptions, coreChainId, type LogPosition } from "./indexer/replay.ts";
+export { type IndexerServer, startIndexerServer } from "./indexer/server.ts";
 export {
   addressOfAccountId,
   type EvmKey,
@@ -63,6 +87,12 @@ export {
   RPC_TIMEOUT_MS,
   revertErrorName,
 } from "./rpc.ts";
+export {
+  type CreateEvmSettlementParameters,
+  contractCallOf,
+  createEvmSettlement,
+  evmTaskId,
+} from "./settlement.ts";
 export {
   type MintTestTokenParameters,
   type MintTestTokenReturnType,

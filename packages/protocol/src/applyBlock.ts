@@ -4,7 +4,7 @@ import type { Rejection } from "./errors.ts";
 import type { ProtocolEvent } from "./events.ts";
 import type { State } from "./state/store.ts";
 import { createEditSession } from "./state/trie.ts";
-import type { Transaction } from "./types.ts";
+import type { Hash, Transaction } from "./types.ts";
 
 /** One transaction's outcome inside a block (no per-transaction state: only the block's end state is exposed). */
 export type TransactionOutcome =
@@ -29,13 +29,17 @@ export function applyBlock(
   slot: number,
   transactions: readonly Transaction[],
   onApplyFailure?: ApplyFailureListener,
+  /** Per transaction, by position: the id its `createTask` gives its task (`Env.taskId`; default its hash). */
+  taskIds?: readonly (Hash | undefined)[],
 ): BlockResult {
   const session = createEditSession();
   const advanced = advanceSlotInSession(state, slot, session);
   let current = advanced.state;
   const outcomes: TransactionOutcome[] = [];
-  for (const tx of transactions) {
-    const result = applyTransactionInSession(current, tx, { slot }, session, onApplyFailure);
+  for (const [index, tx] of transactions.entries()) {
+    const taskId = taskIds?.[index];
+    const env = taskId === undefined ? { slot } : { slot, taskId };
+    const result = applyTransactionInSession(current, tx, env, session, onApplyFailure);
     current = result.state;
     if (result.ok) outcomes.push({ ok: true, events: result.events });
     else {

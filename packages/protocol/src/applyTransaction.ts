@@ -37,12 +37,12 @@ export type Refused = Rejection & {
 
 export type ApplyResult = Applied | Refused;
 
-function dispatch(context: TransitionContext, tx: Transaction): Rejection | null {
+function dispatch(context: TransitionContext, tx: Transaction, env: Env): Rejection | null {
   switch (tx.kind) {
     case "transfer":
       return applyTransfer(context, tx);
     case "createTask":
-      return applyCreateTask(context, tx, transactionHash(tx));
+      return applyCreateTask(context, tx, env.taskId ?? transactionHash(tx));
     case "fundTask":
       return applyFundTask(context, tx);
     case "closeTask":
@@ -129,7 +129,7 @@ export function applyTransactionInSession(
   let rejection: Rejection | null;
   let applied: State | undefined;
   try {
-    rejection = dispatch(context, tx);
+    rejection = dispatch(context, tx, env);
     if (rejection === null) applied = draft.finish();
     else if (rejection.code === "TX__UNKNOWN_KIND") return { ...rejection, included: false, state, events: [] };
     else if (isEdgeCode(rejection.code)) throw new ProtocolError(`handler returned edge code ${rejection.code}`);

@@ -220,11 +220,22 @@ const EVM_ERROR_CODES = {
   EVM__ARTIFACT_MISSING: {
     meaning: "A contract's compiled artifact is not in packages/evm/dist/contracts: run npm run build (npm ci does)",
   },
+  EVM__CALL_NOT_IN_CONTRACT: {
+    meaning:
+      "The EVM settlement cannot send this transaction: the Gradual contract has no such call yet (audits, " +
+      "distribution, claims), or it is from another account than the settlement's EVM key",
+  },
+  EVM__CALL_REVERTED: { meaning: "A contract call the EVM settlement sent was mined but reverted" },
   EVM__CHAIN_ID_MISMATCH: { meaning: "The RPC endpoint serves another chain than the one asked for (--chain-id)" },
   EVM__COMPILE_FAILED: { meaning: "solc refused the contracts; the message lists each error with its file:line" },
   EVM__DEPLOY_FAILED: { meaning: "A deployment transaction reverted, or left no code at its address" },
   EVM__FOLLOW_STORE_MISMATCH: {
     meaning: "The log store was written by a follower of another contract, chain or first block; use another file",
+  },
+  EVM__INDEXER_DIVERGED: {
+    meaning:
+      "The contract logged a call or a window end the core replays differently (refused, or other values); the " +
+      "indexer stops there and serves what it applied; the message has the log's block, index and the difference",
   },
   EVM__INSUFFICIENT_FUNDS: { meaning: "The account cannot pay for the transaction's gas (and value)" },
   EVM__NOT_A_CONTRACT: { meaning: "No contract code at the address given (a wrong token address, another chain?)" },

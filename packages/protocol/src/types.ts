@@ -8,6 +8,11 @@ export type Hash = string;
 export type Env = {
   /** The slot of the block this transaction lands in (protocol.md §1: the only clock). */
   readonly slot: number;
+  /**
+   * The id a `createTask` gives its task, when a settlement names tasks itself (the EVM contract's
+   * `keccak256(chainid, contract, creator, taskCount)`, replayed by its indexer). Default: the transaction's hash.
+   */
+  readonly taskId?: Hash;
 };
 
 // ---------------------------------------------------------------------------------------------------------------

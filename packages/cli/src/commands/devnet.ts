@@ -22,6 +22,7 @@ type DevnetFlags = {
   quiet?: boolean;
   taskVar: string[];
   taskVarFile?: string;
+  settlement: string;
 };
 
 export function register(program: Command): void {
@@ -45,6 +46,11 @@ export function register(program: Command): void {
       collectTaskVar,
       [] as string[],
     )
+    .option(
+      "--settlement <kind>",
+      "ledger (the gradual ledger, in this process) or evm (anvil, the Gradual contract and its indexer)",
+      "ledger",
+    )
     .option("--task-var-file <file>", "task variables from a .env file (NAME=value lines); --task-var overrides it")
     .addHelpText(
       "after",
@@ -58,6 +64,9 @@ Ctrl-C stops every process the devnet started.`,
 
 async function runDevnet(options: DevnetFlags): Promise<void> {
   applyLongLivedFlagsToSelf();
+  if (options.settlement !== "ledger" && options.settlement !== "evm")
+    throw new CliError("CLI__BAD_OPTION", `--settlement: expected ledger or evm, got ${options.settlement}`);
+  if (options.settlement === "evm") return runEvmDevnet(options);
   // A Koii task folder runs unmodified through the Koii layer (docs/koii.md).
   if (options.task !== undefined && isKoiiTaskPath(options.task)) {
     // Loaded only for a Koii folder: the Koii API and its bundler cost a long-running devnet about 30 MB.
@@ -195,4 +204,67 @@ async function followChain(
     );
   });
   await finish();
+}
+
+/** `gradual devnet --settlement evm`: the story from the indexer's event stream; the dashboard over the indexer. */
+async function runEvmDevnet(options: DevnetFlags): Promise<void> {
+  const { startEvmDevnet } = await import("../devnet/evmDevnet.ts");
+  const honest = Number(options.nodes);
+  if (!Number.isInteger(honest) || honest < 1 || honest > 32)
+    throw new CliError("CLI__BAD_INPUT", "--nodes: expected 1..32");
+  let running: Awaited<ReturnType<typeof startEvmDevnet>> | undefined;
+  let dashboard: { close(): Promise<void> } | undefined;
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write("\nstopping the devnet…\n");
+    await dashboard?.close();
+    await running?.stop();
+    process.exit(code);
+  };
+  process.once("SIGINT", () => void stop(0));
+  process.once("SIGTERM", () => void stop(0));
+  try {
+    running = await startEvmDevnet({
+      dataDir: resolve(options.data),
+      honestNodes: honest,
+      task: options.task ?? DEFAULT_DEVNET_TASK,
+      port: Number(options.port),
+      // One block a second: a slot per block.
+      slotMs: options.slotMs === "250" ? 1000 : Number(options.slotMs),
+      taskVars: taskVarsOf(options),
+      write: (text) => process.stdout.write(text),
+    });
+    try {
+      const { builtDashboardDir, startDashboardServer } = await import("@gradual/dashboard");
+      const server = await startDashboardServer({
+        ledgerUrl: running.ledgerUrl,
+        port: 0,
+        host: "127.0.0.1",
+        distDir: builtDashboardDir({ log: () => {} }),
+        relayNodeStatus: true,
+      });
+      dashboard = server;
+      process.stdout.write(`  dashboard   ${server.url}/   (over the indexer)\n\n`);
+    } catch (error) {
+      process.stdout.write(
+        `  dashboard   not started (${(error as Error).message}); run: gradual dashboard --ledger ${running.ledgerUrl}\n\n`,
+      );
+    }
+    const keeper = { check: async () => {} };
+    await followChain(
+      running.client,
+      running.taskId,
+      new Map(running.labels),
+      options,
+      running.startBlock,
+      keeper,
+      () => stop(0),
+    );
+  } catch (error) {
+    const code = error instanceof CliError ? error.code : "DEVNET__FAILED";
+    process.stderr.write(`error[${code}]: ${(error as Error).message}\n`);
+    await stop(1);
+  }
 }

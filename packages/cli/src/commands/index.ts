@@ -7,6 +7,7 @@ const account: LoadCommandModule = () => import("./account.ts");
 const dashboard: LoadCommandModule = () => import("./dashboard.ts");
 const devnet: LoadCommandModule = () => import("./devnet.ts");
 const evm: LoadCommandModule = () => import("./evm.ts");
+const indexer: LoadCommandModule = () => import("./indexer.ts");
 const keys: LoadCommandModule = () => import("./keys.ts");
 const koii: LoadCommandModule = () => import("./koii.ts");
 const ledger: LoadCommandModule = () => import("./ledger.ts");
@@ -32,6 +33,7 @@ const ALL: readonly LoadCommandModule[] = [
   koii,
   sim,
   evm,
+  indexer,
 ];
 
 /** The module that registers each top-level command (a module may register several, as staking does). */
@@ -53,6 +55,7 @@ export const COMMAND_MODULES: Readonly<Record<string, LoadCommandModule>> = {
   sim,
   deploy: evm,
   token: evm,
+  indexer,
 };
 
 /**

@@ -1,11 +1,12 @@
 import { resolve } from "node:path";
-import { resolveLedgerUrl } from "@gradual/ledger/client";
+import { generateKeyPair, type KeyPair, resolveLedgerUrl } from "@gradual/ledger/client";
 import {
   createSandboxedTaskRunner,
   describeFailure,
   type Misbehaviour,
   NodeStartError,
   parseMisbehaviour,
+  type Settlement,
   type StartNodeOptions,
   startNode,
   withMisbehaviour,
@@ -14,7 +15,7 @@ import { parseTokenAmount } from "@gradual/protocol";
 import type { Command } from "commander";
 import { CliError } from "../output.ts";
 import { collectTaskVar, taskVarsOf } from "../taskVars.ts";
-import { loadKeyOrFail } from "./keys.ts";
+import { loadEvmKeyOrFail, loadKeyOrFail } from "./keys.ts";
 import { registerNodeStatus } from "./nodeStatusCommand.ts";
 
 function integer(flag: string, raw: string, minimum: number, maximum = Number.MAX_SAFE_INTEGER): number {
@@ -45,6 +46,10 @@ type NodeFlags = {
   quiet?: boolean;
   misbehave?: string;
   name?: string;
+  settlement: string;
+  rpc?: string;
+  contract?: string;
+  indexer?: string;
 };
 
 export function register(program: Command): void {
@@ -76,6 +81,17 @@ export function register(program: Command): void {
       "threads that verify the replica's signatures (0 = on the main thread: enough for small tasks, saves about 10 MB)",
       "1",
     )
+    .option(
+      "--settlement <kind>",
+      "where the task settles: ledger (the gradual ledger) or evm (a Gradual contract)",
+      "ledger",
+    )
+    .option(
+      "--rpc <url>",
+      "with --settlement evm: the EVM JSON-RPC URL (default: $GRADUAL_EVM_RPC or http://127.0.0.1:8545)",
+    )
+    .option("--contract <address>", "with --settlement evm: the Gradual contract's address")
+    .option("--indexer <url>", "with --settlement evm: the contract's indexer (gradual indexer), for reads and blobs")
     .option("--quiet", "log warnings and errors only")
     .option("--name <label>", "a name for people, served in /health and shown by the dashboard (e.g. node-1)")
     .option(
@@ -91,15 +107,44 @@ runs the task bundle named on the ledger in a sandbox, commits and reveals its p
 distribution list when drawn, and claims vested rewards. Its own state is in SQLite under --data: after a
 crash it resumes without committing twice or voting differently.
 
-Example:
-  gradual node --key node1.json --task 9c1f...e2 --stake 100 --port 7001`,
+With --settlement evm the node settles on a Gradual contract: --key is an EVM key file (gradual keys new --type evm),
+the node's account is its account id, every transaction is a contract call sent from it (the node signs nothing
+else on the chain), and it reads the chain from --indexer. The contract has no audits, votes, distribution lists or
+claims yet: those transactions are refused with EVM__CALL_NOT_IN_CONTRACT and logged.
+
+Examples:
+  gradual node --key node1.json --task 9c1f...e2 --stake 100 --port 7001
+  gradual node --settlement evm --key node1-evm.json --rpc http://127.0.0.1:8545 --contract 0xe7f1...0512 \
+    --indexer http://127.0.0.1:8898 --task 9c1f...e2 --stake 100`,
     )
     .action(async (options: NodeFlags) => {
       if (options.key === undefined) throw new CliError("CLI__MISSING_ARGUMENT", "--key FILE is required");
       if (options.task === undefined) throw new CliError("CLI__MISSING_ARGUMENT", "--task ID is required");
       if (!/^[0-9a-f]{64}$/.test(options.task))
         throw new CliError("CLI__BAD_INPUT", "--task: expected a task id of 64 hex characters");
-      const keyPair = loadKeyOrFail(options.key);
+      if (options.settlement !== "ledger" && options.settlement !== "evm")
+        throw new CliError(
+          "CLI__BAD_OPTION",
+          `--settlement: expected ledger or evm, got ${JSON.stringify(options.settlement)}`,
+        );
+      let settlement: Settlement | undefined;
+      let keyPair: KeyPair;
+      if (options.settlement === "evm") {
+        if (options.contract === undefined || !/^0x[0-9a-fA-F]{40}$/.test(options.contract))
+          throw new CliError("CLI__MISSING_ARGUMENT", "--settlement evm needs --contract 0xADDRESS");
+        if (options.indexer === undefined)
+          throw new CliError("CLI__MISSING_ARGUMENT", "--settlement evm needs --indexer URL (gradual indexer)");
+        const evmKey = await loadEvmKeyOrFail(options.key);
+        const { createEvmSettlement } = await import("@gradual/evm");
+        settlement = await createEvmSettlement({
+          rpcUrl: options.rpc ?? process.env.GRADUAL_EVM_RPC ?? "http://127.0.0.1:8545",
+          contract: options.contract as `0x${string}`,
+          evmKey,
+          indexerUrl: options.indexer,
+        });
+        // The chain authenticates the node's calls; this key only signs what task code asks for (ctx.sign).
+        keyPair = { ...generateKeyPair(), publicKey: evmKey.accountId };
+      } else keyPair = loadKeyOrFail(options.key);
       const taskVars = taskVarsOf(options);
       let stake: bigint | undefined;
       if (options.stake !== undefined) {
@@ -120,9 +165,10 @@ Example:
       }
       const dataDir = resolve(options.data ?? `.data/node-${keyPair.publicKey.slice(0, 12)}`);
       const prefix = `[node ${keyPair.publicKey.slice(0, 8)}]`;
-      const ledgerUrl = resolveLedgerUrl(options.ledger);
+      const ledgerUrl = settlement === undefined ? resolveLedgerUrl(options.ledger) : settlement.url;
       const running = await startNodeOrFail(ledgerUrl, {
         ledgerUrl,
+        ...(settlement === undefined ? {} : { settlement }),
         keyPair,
         taskId: options.task,
         dataDir,
@@ -131,7 +177,8 @@ Example:
         host: options.host,
         ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl }),
         ...(stake === undefined ? {} : { stake }),
-        autoClaim: options.autoClaim,
+        // Claims are in the contract's second half: refused, a claim would drop the outbox entries after it.
+        autoClaim: settlement === undefined ? options.autoClaim : false,
         verifierWorkers: integer("--verifier-workers", options.verifierWorkers, 0),
         taskVars,
         limits: {

@@ -83,7 +83,8 @@ export class MemoryChain {
   readonly genesisAccounts: readonly { readonly account: Account; readonly balance: bigint }[];
   #state: State;
   /** Queued for the next block; `hash` is filled in only when blocks are kept (hashing costs a simulation time). */
-  #pending: { readonly tx: Transaction; readonly signature: string; readonly hash?: Hash }[] = [];
+  #pending: { readonly tx: Transaction; readonly signature: string; readonly hash?: Hash; readonly taskId?: Hash }[] =
+    [];
   /** Next nonce per sender, counting the transactions still pending. */
   readonly #nonces = new Map<Account, number>();
   /** Block n holds slot n and block 0 is genesis, as on the ledger; empty unless `keepBlocks`. */
@@ -135,12 +136,22 @@ export class MemoryChain {
     return this.#nonces.get(from) ?? getAccount(this.#state, from).nonce;
   }
 
-  /** Queues an unsigned transaction from `from` for the next block, with the chain id and its next nonce. */
-  send(from: Account, body: TransactionBody): Transaction {
+  /**
+   * Queues an unsigned transaction from `from` for the next block, with the chain id and its next nonce. `taskId`:
+   * the id a `createTask` gives its task instead of its hash (`Env.taskId`: the EVM indexer replays the contract's);
+   * `signature`: what the block records in the signature's place (default none; the EVM indexer records where the
+   * call is on its chain).
+   */
+  send(
+    from: Account,
+    body: TransactionBody,
+    options: { readonly taskId?: Hash; readonly signature?: string } = {},
+  ): Transaction {
     const nonce = this.#nextNonce(from);
     this.#nonces.set(from, nonce + 1);
     const tx = { ...body, chainId: this.chainId, from, nonce } as Transaction;
-    this.#pending.push({ tx, signature: "" });
+    const signature = options.signature ?? "";
+    this.#pending.push(options.taskId === undefined ? { tx, signature } : { tx, signature, taskId: options.taskId });
     return tx;
   }
 
@@ -172,6 +183,8 @@ export class MemoryChain {
       this.#state,
       slot,
       entries.map((entry) => entry.tx),
+      undefined,
+      entries.map((entry) => entry.taskId),
     );
     applied.outcomes.forEach((outcome, index) => {
       if (outcome.ok) return;

@@ -70,11 +70,18 @@ export class Replica {
   #height = 0;
   #headHash: string;
   readonly #verifier: SignatureVerifier | undefined;
+  /** Task ids of a settlement that names tasks itself (EVM); undefined: the core's (the transaction's hash). */
+  readonly #taskIdOf: ((creator: string, taskCount: number) => string) | undefined;
 
   /** Without a verifier, signatures are not checked (tests of the replay alone); a node always passes one. */
-  constructor(genesis: ReplicaGenesis, verifier?: SignatureVerifier) {
+  constructor(
+    genesis: ReplicaGenesis,
+    verifier?: SignatureVerifier,
+    options: { readonly taskIdOf?: (creator: string, taskCount: number) => string } = {},
+  ) {
     this.#state = createGenesisState({ chainId: genesis.chainId, accounts: genesis.accounts });
     this.#verifier = verifier;
+    this.#taskIdOf = options.taskIdOf;
     const root = stateRoot(this.#state);
     if (root !== genesis.stateRoot) {
       throw new ReplicaMismatchError(
@@ -151,10 +158,19 @@ export class Replica {
         }
       });
     }
+    let taskIds: (string | undefined)[] | undefined;
+    const taskIdOf = this.#taskIdOf;
+    if (taskIdOf !== undefined) {
+      // Every creation the settlement recorded succeeded: the k-th of the block takes the count before it plus k.
+      let count = getChain(this.#state).taskCount;
+      taskIds = block.txs.map(({ tx }) => (tx.kind === "createTask" ? taskIdOf(tx.from, count++) : undefined));
+    }
     const result = applyBlock(
       this.#state,
       block.slot,
       block.txs.map((entry) => entry.tx),
+      undefined,
+      taskIds,
     );
     const root = stateRoot(result.state);
     if (root !== block.stateRoot) {

@@ -140,14 +140,19 @@ export class TaskNode {
     this.store = new NodeStore(options.dataDir);
   }
 
+  /** The node's account: the settlement's when it authenticates senders itself (EVM), else its ed25519 key's. */
   get me(): string {
-    return this.options.keyPair.publicKey;
+    return this.options.settlement.account ?? this.options.keyPair.publicKey;
   }
 
   async start(): Promise<void> {
-    const genesis = await this.options.settlement.genesis();
-    this.#verifier = new VerifierPool({ chainId: genesis.chainId, workers: this.options.verifierWorkers ?? 1 });
-    this.replica = new Replica(genesis, this.#verifier);
+    const { settlement } = this.options;
+    const genesis = await settlement.genesis();
+    // A settlement that authenticates senders itself (EVM) records no ed25519 signatures: none to verify.
+    if (settlement.account === undefined)
+      this.#verifier = new VerifierPool({ chainId: genesis.chainId, workers: this.options.verifierWorkers ?? 1 });
+    const taskIdOf = settlement.taskIdOf?.bind(settlement);
+    this.replica = new Replica(genesis, this.#verifier, taskIdOf === undefined ? {} : { taskIdOf });
     this.#loggedAfterBlock = await this.options.settlement.head();
     await this.tick();
     const state = this.replica.state;
@@ -348,7 +353,7 @@ export class TaskNode {
     const { keyPair, taskId, settlement, log } = this.options;
     return {
       taskId,
-      node: keyPair.publicKey,
+      node: this.me,
       sign: async (bytes) => signBytes(keyPair, bytes),
       store: this.store.taskStore(),
       blobs: {
@@ -528,8 +533,9 @@ export class TaskNode {
     const { keyPair } = this.options;
     const chainId = getChain((this.replica as Replica).state).chainId;
     const nonce = this.#nextNonce();
-    const tx = { ...action.tx, chainId, from: keyPair.publicKey, nonce } as Transaction;
-    const signature = signTransaction(keyPair, tx);
+    const tx = { ...action.tx, chainId, from: this.me, nonce } as Transaction;
+    // Unsigned where the settlement sends it from its own key (EVM).
+    const signature = this.options.settlement.account === undefined ? signTransaction(keyPair, tx) : "";
     const envelope = JSON.stringify({ tx: transactionToJson(tx), signature });
     this.store.saveOutgoing({ nonce, key: action.key, hash: transactionHash(tx), envelope });
     this.metrics.count(`tx_${tx.kind}`);

@@ -33,6 +33,18 @@ export interface Settlement {
   slotMs(): Promise<number | undefined>;
   /** A GET of the ledger's /v1 read API, for task code (`ctx.ledger`); answers in the wire form. */
   get<T>(path: string): Promise<T>;
+  /**
+   * Set by a settlement that authenticates senders itself (an EVM chain: the sender of a contract call): the node's
+   * account there. The node then acts as this account, submits its transactions unsigned (the settlement sends them
+   * from its own key) and its replica checks no ed25519 signatures (the chain checked the senders). Unset: the
+   * node's ed25519 key is its account and signs everything.
+   */
+  readonly account?: string;
+  /**
+   * The id a `createTask` gives its task, when the settlement names tasks itself (the EVM contract); the replica
+   * replays creations with it. Unset: the transaction's hash, as the core does.
+   */
+  taskIdOf?(creator: string, taskCount: number): Hash;
 }
 
 /** A signed transaction as sent: its wire JSON (`transactionToJson`) and the signature over its payload. */

@@ -1,0 +1,97 @@
+/**
+ * A local EVM chain set up for a devnet (`gradual devnet --settlement evm`): the TestToken and Gradual deployed,
+ * and every account given gas, tokens and an internal balance in the contract (approve + deposit), so that the
+ * creator can create and fund a task and the nodes can stake from their first pass.
+ */
+import { type Abi, type Address, createWalletClient, type Hex, parseEther } from "viem";
+import { gradualAbi, loadArtifact } from "./compile.ts";
+import { deployContracts } from "./deploy.ts";
+import type { EvmKey } from "./keys.ts";
+import { connect } from "./rpc.ts";
+import { mintTestToken } from "./token.ts";
+
+export type PrepareEvmDevnetParameters = {
+  readonly rpcUrl: string;
+  /** Deploys the contracts and mints (anvil's first dev account on a devnet). */
+  readonly deployer: EvmKey;
+  readonly slotMs: number;
+  /** Each account's deposit in the contract, in base units (it is minted the same amount). */
+  readonly accounts: readonly { readonly key: EvmKey; readonly deposit: bigint }[];
+  readonly log?: (line: string) => void;
+};
+
+export type EvmDevnetChain = {
+  readonly chainId: number;
+  readonly contract: Address;
+  readonly token: Address;
+  readonly deployBlock: bigint;
+  readonly genesisTimestamp: bigint;
+};
+
+export async function prepareEvmDevnet(parameters: PrepareEvmDevnetParameters): Promise<EvmDevnetChain> {
+  const { rpcUrl, deployer, slotMs } = parameters;
+  const { chain, transport, publicClient } = await connect({ rpcUrl });
+  const latest = await publicClient.getBlock();
+  // Slot 0 lies in the past: no call can land in the genesis slot (the core's block 0 holds no transactions).
+  const genesisTimestamp = latest.timestamp - BigInt(Math.ceil((2 * slotMs) / 1000));
+  const deployed = await deployContracts({ rpcUrl, account: deployer.account, slotMs, genesisTimestamp });
+  const contract = deployed.gradual.address;
+  const token = deployed.token.address;
+  const tokenAbi = loadArtifact("TestToken").abi as Abi;
+  const abi = gradualAbi() as Abi;
+  for (const { key, deposit } of parameters.accounts) {
+    await publicClient.request({
+      method: "anvil_setBalance" as never,
+      params: [key.address, `0x${parseEther("100").toString(16)}`] as never,
+    });
+    await mintTestToken({ rpcUrl, account: deployer.account, token, to: key.address, amount: deposit });
+    const wallet = createWalletClient({ account: key.account, chain, transport });
+    const approve = await wallet.writeContract({
+      address: token,
+      abi: tokenAbi,
+      functionName: "approve",
+      args: [contract, deposit],
+    });
+    await publicClient.waitForTransactionReceipt({ hash: approve });
+    const deposited = await wallet.writeContract({
+      address: contract,
+      abi,
+      functionName: "deposit",
+      args: [deposit],
+    });
+    await publicClient.waitForTransactionReceipt({ hash: deposited });
+    parameters.log?.(`deposited ${deposit} for ${key.address}`);
+  }
+  return { chainId: chain.id, contract, token, deployBlock: deployed.gradual.blockNumber, genesisTimestamp };
+}
+
+/** Sends one call of the Gradual contract from `key` and waits for it; returns its logs (it must succeed). */
+export async function callGradual(
+  rpcUrl: string,
+  contract: Address,
+  key: EvmKey,
+  functionName: string,
+  args: readonly unknown[],
+): Promise<{ readonly logs: readonly { readonly topics: readonly Hex[] }[] }> {
+  const { chain, transport, publicClient } = await connect({ rpcUrl });
+  const abi = gradualAbi() as Abi;
+  const { request } = await publicClient.simulateContract({
+    account: key.account,
+    address: contract,
+    abi,
+    functionName,
+    args,
+  });
+  const wallet = createWalletClient({ account: key.account, chain, transport });
+  const estimate = await publicClient.estimateContractGas({
+    account: key.account,
+    address: contract,
+    abi,
+    functionName,
+    args,
+  });
+  const hash = await wallet.writeContract({ ...request, gas: estimate * 2n + 2_500_000n });
+  const receipt = await publicClient.waitForTransactionReceipt({ hash });
+  if (receipt.status !== "success") throw new Error(`${functionName} reverted (${hash})`);
+  return { logs: receipt.logs.map((log) => ({ topics: log.topics as Hex[] })) };
+}

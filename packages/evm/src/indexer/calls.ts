@@ -1,0 +1,226 @@
+/**
+ * The `Gradual` contract's logs in the core's terms. Every event that records a call carries the call's inputs and
+ * its sender (an indexed `bytes32` account), so it is turned back into the core's transaction of that kind (without
+ * its chain id and nonce, which the replayer fills in). What the contract computed in the call (a commit's weight, a
+ * reveal's index, a stake's activation round, a task's id) is kept beside it as `expected`, for the replayer to
+ * compare with the core's own result. The window ends the contract settles lazily (`CycleStarted`, `SeedFixed`,
+ * `TaskPaused`, `TaskResumed`, `TaskClosed`) are not calls: they are only compared.
+ *
+ * Money: the contract's token pool is one synthetic account of the core (`poolAccount`, the contract's own account
+ * id), created at genesis with `POOL_SUPPLY`. A `Deposited` is a `transfer` from it, a `BalanceWithdrawn` a `transfer`
+ * to it, so the core's conservation check holds and its supply never changes; the money the contract holds is
+ * `POOL_SUPPLY` minus the pool's balance.
+ */
+import type { TransactionBody } from "@gradual/node/decide";
+import { AUDIT_MODES, DISTRIBUTION_RULES, type TaskParams } from "@gradual/protocol";
+import { type Abi, type Address, decodeEventLog, type Hex } from "viem";
+import type { StoredLog } from "../logStore.ts";
+
+/** The pool's balance at genesis: the most the core's amounts allow, far above any token's supply the contract holds. */
+export const POOL_SUPPLY = 2n ** 128n - 1n;
+
+/** The core's account id of an EVM address (`bytes32(uint256(uint160(address)))`, 64 lowercase hex). */
+export function accountOf(address: Address): string {
+  return address.slice(2).toLowerCase().padStart(64, "0");
+}
+
+/** The synthetic account holding the contract's token pool: the contract's own account id. */
+export function poolAccount(contract: Address): string {
+  return accountOf(contract);
+}
+
+const unhex = (value: unknown): string => (value as Hex).slice(2).toLowerCase();
+const ZERO = "0".repeat(64);
+
+export type DecodedLog =
+  | {
+      readonly kind: "call";
+      readonly event: string;
+      readonly from: string;
+      readonly body: TransactionBody;
+      /** A createTask's id, as the contract named it. */
+      readonly taskId?: string;
+      /** The core event's fields as the contract computed them (only the keys the core's event has). */
+      readonly expected: Readonly<Record<string, unknown>>;
+      /** A commit's weight (the core's event has none: compared with the commit record). */
+      readonly weight?: bigint;
+    }
+  | { readonly kind: "derived"; readonly event: string; readonly expected: Readonly<Record<string, unknown>> }
+  | { readonly kind: "unknown"; readonly event: string };
+
+/** The contract's `TaskParams` struct as the core's `TaskParams` (enums by their index; unknown ones stay numbers). */
+export function paramsFromStruct(struct: Readonly<Record<string, unknown>>): TaskParams {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(struct)) {
+    if (key === "auditMode") out[key] = AUDIT_MODES[Number(value)] ?? Number(value);
+    else if (key === "distributionRule") out[key] = DISTRIBUTION_RULES[Number(value)] ?? Number(value);
+    else out[key] = value;
+  }
+  return out as TaskParams;
+}
+
+/** The core's `TaskParams` as the contract's struct. */
+export function paramsToStruct(params: TaskParams): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(params)) {
+    if (key === "auditMode") out[key] = AUDIT_MODES.indexOf(value as never);
+    else if (key === "distributionRule") out[key] = DISTRIBUTION_RULES.indexOf(value as never);
+    else out[key] = value;
+  }
+  return out;
+}
+
+/** Decodes one of the contract's logs (a log the ABI does not know is `unknown`). */
+export function decodeGradualLog(abi: Abi, contract: Address, log: StoredLog): DecodedLog {
+  let decoded: { eventName: string; args: Record<string, unknown> };
+  try {
+    decoded = decodeEventLog({ abi, data: log.data, topics: log.topics as [Hex, ...Hex[]] }) as unknown as {
+      eventName: string;
+      args: Record<string, unknown>;
+    };
+  } catch {
+    return { kind: "unknown", event: log.topics[0] ?? "(no topic)" };
+  }
+  const { eventName: event, args: a } = decoded;
+  const call = (from: unknown, body: TransactionBody, expected: Record<string, unknown>, extra = {}): DecodedLog => ({
+    kind: "call",
+    event,
+    from: unhex(from),
+    body,
+    expected: { type: event, ...expected },
+    ...extra,
+  });
+  const pool = poolAccount(contract);
+  switch (event) {
+    case "Deposited":
+      return {
+        kind: "call",
+        event,
+        from: pool,
+        body: { kind: "transfer", to: unhex(a.account), amount: a.amount as bigint },
+        expected: { type: "Transferred", from: pool, to: unhex(a.account), amount: a.amount },
+      };
+    case "BalanceWithdrawn":
+      return call(
+        a.account,
+        { kind: "transfer", to: pool, amount: a.amount as bigint },
+        { type: "Transferred", from: unhex(a.account), to: pool, amount: a.amount },
+      );
+    case "Transferred":
+      return call(
+        a.from,
+        { kind: "transfer", to: unhex(a.to), amount: a.amount as bigint },
+        { from: unhex(a.from), to: unhex(a.to), amount: a.amount },
+      );
+    case "TaskCreated": {
+      const metadataHash = unhex(a.metadataHash);
+      return call(
+        a.creator,
+        {
+          kind: "createTask",
+          name: a.name as string,
+          bundleHash: unhex(a.bundleHash),
+          metadataHash: metadataHash === ZERO ? null : metadataHash,
+          params: paramsFromStruct(a.params as Record<string, unknown>),
+          funding: a.funding as bigint,
+        },
+        { task: unhex(a.task), creator: unhex(a.creator), funding: a.funding },
+        { taskId: unhex(a.task) },
+      );
+    }
+    case "TaskFunded":
+      return call(
+        a.from,
+        { kind: "fundTask", task: unhex(a.task), amount: a.amount as bigint },
+        { task: unhex(a.task), from: unhex(a.from), amount: a.amount },
+      );
+    case "TaskClosing":
+      return call(a.creator, { kind: "closeTask", task: unhex(a.task) }, { task: unhex(a.task) });
+    case "Staked":
+      return call(
+        a.node,
+        { kind: "stake", task: unhex(a.task), amount: a.amount as bigint, nodeUrl: a.nodeUrl as string },
+        {
+          task: unhex(a.task),
+          node: unhex(a.node),
+          amount: a.amount,
+          activationRound: Number(a.activationRound),
+        },
+      );
+    case "Unstaked":
+      return call(
+        a.node,
+        { kind: "unstake", task: unhex(a.task) },
+        { task: unhex(a.task), node: unhex(a.node), amount: a.amount, untilRound: Number(a.untilRound) },
+      );
+    case "Withdrawn":
+      return call(
+        a.node,
+        { kind: "withdraw", task: unhex(a.task) },
+        { task: unhex(a.task), node: unhex(a.node), amount: a.amount },
+      );
+    case "Committed":
+      return call(
+        a.node,
+        { kind: "commit", task: unhex(a.task), cycle: Number(a.cycle), commitment: unhex(a.commitment) },
+        { task: unhex(a.task), cycle: Number(a.cycle), node: unhex(a.node) },
+        { weight: a.weight as bigint },
+      );
+    case "Revealed":
+      return call(
+        a.node,
+        {
+          kind: "reveal",
+          task: unhex(a.task),
+          cycle: Number(a.cycle),
+          proofDigest: unhex(a.proofDigest),
+          salt: unhex(a.salt),
+        },
+        {
+          task: unhex(a.task),
+          cycle: Number(a.cycle),
+          node: unhex(a.node),
+          proofDigest: unhex(a.proofDigest),
+          index: Number(a.index),
+        },
+      );
+    case "CycleStarted":
+      return {
+        kind: "derived",
+        event,
+        expected: { type: event, task: unhex(a.task), cycle: Number(a.cycle), reserved: a.reserved },
+      };
+    case "SeedFixed":
+      return {
+        kind: "derived",
+        event,
+        expected: {
+          type: event,
+          task: unhex(a.task),
+          cycle: Number(a.cycle),
+          seed: unhex(a.seed),
+          revealCount: Number(a.revealCount),
+        },
+      };
+    case "TaskPaused":
+      return {
+        kind: "derived",
+        event,
+        expected: { type: event, task: unhex(a.task), round: Number(a.round), escrow: a.escrow },
+      };
+    case "TaskResumed":
+      return { kind: "derived", event, expected: { type: event, task: unhex(a.task), round: Number(a.round) } };
+    case "TaskClosed":
+      return { kind: "derived", event, expected: { type: event, task: unhex(a.task), refunded: a.refunded } };
+    default:
+      return { kind: "unknown", event };
+  }
+}
+
+/** The key under which a window end's event is matched between the contract and the core. */
+export function derivedKey(event: Readonly<Record<string, unknown>>): string {
+  const { type, task } = event as { type: string; task: string };
+  if (type === "CycleStarted" || type === "SeedFixed") return `${type}/${task}/${String(event.cycle)}`;
+  if (type === "TaskPaused" || type === "TaskResumed") return `${type}/${task}/${String(event.round)}`;
+  return `${type}/${task}`;
+}

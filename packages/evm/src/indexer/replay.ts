@@ -1,0 +1,253 @@
+/**
+ * The indexer's core: the `Gradual` contract's logs replayed through the TypeScript core, on a `MemoryChain` that
+ * keeps its blocks, so the state, the blocks and the events are the ledger's (its read API serves them as they are).
+ *
+ * - **Clock.** An EVM block's slot is the contract's: `(timestamp − genesisTimestamp) · 1000 / slotMs`. The chain has
+ *   one gradual block per slot, as the ledger has (block n holds slot n); the calls of every EVM block of one slot go
+ *   into that slot's block, in log order. A slot's block is produced when a log of a later slot arrives or when the
+ *   follower is past the slot (`advanceTo`).
+ * - **Calls.** Each log that records a call becomes the core's transaction of that kind (`calls.ts`), from the
+ *   account the log names, with the core state's next nonce; a createTask keeps the contract's task id
+ *   (`Env.taskId`). Deposits and balance withdrawals are transfers from and to the pool account (`POOL_SUPPLY`).
+ * - **Divergence.** The contract accepted every call it logged: a call the core refuses, a core event that differs
+ *   from the log in a field the contract computed (a task id, an activation round, a reveal's index, a refund...), a
+ *   commit weight that differs from the core's record, or a window end the contract logged that the core did not
+ *   reach or reached with other values, is a divergence (`EVM__INDEXER_DIVERGED`, with the log's position). The
+ *   replay stops there: the state served is the one after the slot block holding the diverging call, and nothing
+ *   after it is applied.
+ *
+ * Rules the contract does not have yet (audits, distribution, vesting: the second half) run in the core all the
+ * same; their records are the core's, not the chain's, until the contract has them.
+ */
+import { MemoryChain, type ProducedBlock } from "@gradual/node/local";
+import { getChain, getCommit, type ProtocolEvent } from "@gradual/protocol";
+import type { Abi, Address } from "viem";
+import { EvmError } from "../errors.ts";
+import type { StoredLog } from "../logStore.ts";
+import { evmTaskId } from "../taskId.ts";
+import { type DecodedLog, decodeGradualLog, derivedKey, POOL_SUPPLY, poolAccount } from "./calls.ts";
+
+export type LogPosition = { readonly blockNumber: bigint; readonly logIndex: number };
+
+export type ChainReplayOptions = {
+  readonly abi: Abi;
+  readonly contract: Address;
+  /** The core's chain id (`coreChainId`). */
+  readonly chainId: string;
+  /** The contract's `genesisTimestamp` (seconds) and `slotMs`. */
+  readonly genesisTimestamp: bigint;
+  readonly slotMs: number;
+  /**
+   * The EVM chain id: when given, each created task's id is checked against the contract's rule
+   * (`evmTaskId`, what nodes' replicas compute), as a computed field.
+   */
+  readonly evmChainId?: number;
+  /** Hears each block's core events (slot events first), as the ledger's event stream. */
+  readonly onEvents?: (events: readonly ProtocolEvent[], block: ProducedBlock) => void;
+  /** Hears the divergence once, when it is found. */
+  readonly onDivergence?: (error: EvmError) => void;
+};
+
+/** The core's chain id for a contract: `evm-<chain id>-<the address's first 8 hex>` (at most 32 characters). */
+export function coreChainId(evmChainId: number, contract: Address): string {
+  return `evm-${evmChainId}-${contract.slice(2, 10).toLowerCase()}`;
+}
+
+/**
+ * What a replayed call's block entry holds in the ed25519 signature's place (64 bytes, hex): the EVM transaction's
+ * hash, then the log's index as a 32-byte integer. The chain authenticated the call; this says where it is.
+ */
+export function evmSignature(log: StoredLog): string {
+  return `${log.transactionHash.slice(2).toLowerCase()}${log.logIndex.toString(16).padStart(64, "0")}`;
+}
+
+type Pending = { readonly log: StoredLog; readonly decoded: DecodedLog };
+
+const same = (a: unknown, b: unknown): boolean =>
+  typeof a === "bigint" || typeof b === "bigint" ? String(a) === String(b) : a === b;
+
+const show = (value: unknown): string =>
+  JSON.stringify(value, (_key, item: unknown) => (typeof item === "bigint" ? item.toString() : item));
+
+export class ChainReplay {
+  readonly chain: MemoryChain;
+  readonly pool: string;
+  #options: ChainReplayOptions;
+  #pendingSlot: number | undefined;
+  #pending: Pending[] = [];
+  /** Window ends the core reached that the contract has not logged yet, by `derivedKey`. */
+  readonly #coreWindowEnds = new Map<string, ProtocolEvent>();
+  #diverged: EvmError | undefined;
+  #position: LogPosition | undefined;
+  #applied = 0;
+
+  constructor(options: ChainReplayOptions) {
+    this.#options = options;
+    this.pool = poolAccount(options.contract);
+    this.chain = new MemoryChain({
+      chainId: options.chainId,
+      accounts: [{ account: this.pool, balance: POOL_SUPPLY }],
+      keepBlocks: true,
+      onEvents: (events) => {
+        for (const event of events) {
+          if (["CycleStarted", "SeedFixed", "TaskPaused", "TaskResumed", "TaskClosed"].includes(event.type))
+            this.#coreWindowEnds.set(derivedKey(event as unknown as Record<string, unknown>), event);
+        }
+      },
+    });
+  }
+
+  /** The divergence found, if any: nothing is applied after it. */
+  get diverged(): EvmError | undefined {
+    return this.#diverged;
+  }
+
+  /** The last log applied (or queued for its slot's block). */
+  get position(): LogPosition | undefined {
+    return this.#position;
+  }
+
+  /** Logs applied so far (calls and window ends). */
+  get applied(): number {
+    return this.#applied;
+  }
+
+  /** The contract's slot at an EVM block's timestamp. */
+  slotOf(timestamp: bigint): number {
+    const { genesisTimestamp, slotMs } = this.#options;
+    if (timestamp < genesisTimestamp) return 0;
+    return Number(((timestamp - genesisTimestamp) * 1000n) / BigInt(slotMs));
+  }
+
+  /** Applies the next log (in chain order): queued for its slot's block, which is produced when the slot is over. */
+  applyLog(log: StoredLog): void {
+    if (this.#diverged !== undefined) return;
+    const slot = this.slotOf(log.blockTimestamp);
+    if (this.#pendingSlot !== undefined && slot > this.#pendingSlot) this.#flush();
+    if (this.#diverged !== undefined) return;
+    if (slot <= this.chain.slot) {
+      this.#diverge(log, "CLOCK", `its slot ${slot} is not after the last block's (${this.chain.slot})`);
+      return;
+    }
+    const decoded = decodeGradualLog(this.#options.abi, this.#options.contract, log);
+    this.#position = { blockNumber: log.blockNumber, logIndex: log.logIndex };
+    this.#applied += 1;
+    if (decoded.kind === "unknown") return; // an event of rules the indexer does not replay: nothing to apply
+    this.#pendingSlot = slot;
+    this.#pending.push({ log, decoded });
+  }
+
+  /** Produces every block through `slot` (the follower is past it: no later log can belong to it). */
+  advanceTo(slot: number): void {
+    if (this.#diverged !== undefined) return;
+    if (this.#pendingSlot !== undefined && this.#pendingSlot <= slot) this.#flush();
+    if (this.#diverged !== undefined) return;
+    const through = this.#pendingSlot === undefined ? slot : Math.min(slot, this.#pendingSlot - 1);
+    this.chain.advanceTo(through);
+  }
+
+  #diverge(log: StoredLog, event: string, reason: string): void {
+    const error = new EvmError("EVM__INDEXER_DIVERGED", {
+      message:
+        `the core and the contract diverged at block ${log.blockNumber}, log ${log.logIndex} ` +
+        `(${event}, tx ${log.transactionHash}): ${reason}; nothing after it is applied`,
+      context: {
+        blockNumber: log.blockNumber.toString(),
+        logIndex: log.logIndex,
+        transactionHash: log.transactionHash,
+        event,
+        reason,
+      },
+    });
+    this.#diverged = error;
+    this.#options.onDivergence?.(error);
+  }
+
+  #flush(): void {
+    const slot = this.#pendingSlot;
+    if (slot === undefined) return;
+    const pending = this.#pending;
+    this.#pendingSlot = undefined;
+    this.#pending = [];
+    this.chain.advanceTo(slot - 1);
+    // Sent only now: the empty blocks before the slot must not take them.
+    for (const { log, decoded } of pending) {
+      if (decoded.kind !== "call") continue;
+      const signature = evmSignature(log);
+      this.chain.send(
+        decoded.from,
+        decoded.body,
+        decoded.taskId === undefined ? { signature } : { signature, taskId: decoded.taskId },
+      );
+    }
+    let taskCount = getChain(this.chain.state).taskCount;
+    const block = this.chain.produce(slot);
+    this.#options.onEvents?.(block.events, block);
+    let call = 0;
+    for (const { log, decoded } of pending) {
+      if (decoded.kind === "call") {
+        const outcome = block.outcomes[call];
+        call += 1;
+        let problem = this.#checkCall(decoded, outcome, block);
+        if (problem === undefined && decoded.taskId !== undefined) {
+          problem = this.#checkTaskId(decoded.taskId, decoded.from, taskCount);
+          taskCount += 1;
+        }
+        if (problem !== undefined) {
+          this.#diverge(log, decoded.event, problem);
+          return;
+        }
+      } else if (decoded.kind === "derived") {
+        const key = derivedKey(decoded.expected);
+        const core = this.#coreWindowEnds.get(key);
+        const problem =
+          core === undefined ? `the core has no ${key} by slot ${slot}` : this.#compare(decoded.expected, core);
+        if (problem !== undefined) {
+          this.#diverge(log, decoded.event, problem);
+          return;
+        }
+        this.#coreWindowEnds.delete(key);
+      }
+    }
+  }
+
+  #compare(expected: Readonly<Record<string, unknown>>, core: ProtocolEvent): string | undefined {
+    const fields = core as unknown as Record<string, unknown>;
+    for (const [key, value] of Object.entries(expected)) {
+      if (!same(value, fields[key]))
+        return `${String(expected.type)}.${key}: the contract logged ${show(value)}, the core has ${show(fields[key])}`;
+    }
+    return undefined;
+  }
+
+  /** A created task's id against the contract's rule (what nodes' replicas compute), when the chain id is known. */
+  #checkTaskId(taskId: string, creator: string, taskCount: number): string | undefined {
+    const { evmChainId, contract } = this.#options;
+    if (evmChainId === undefined) return undefined;
+    const rule = evmTaskId(evmChainId, contract, creator, taskCount);
+    return rule === taskId
+      ? undefined
+      : `TaskCreated.task: the contract logged ${taskId}, its rule gives ${rule} (task count ${taskCount})`;
+  }
+
+  #checkCall(
+    decoded: Extract<DecodedLog, { kind: "call" }>,
+    outcome: ProducedBlock["outcomes"][number] | undefined,
+    block: ProducedBlock,
+  ): string | undefined {
+    if (outcome === undefined) return "the core's block has no outcome for the call";
+    if (!outcome.ok) return `the core refused the call: ${outcome.code} (${outcome.message})`;
+    const type = decoded.expected.type as string;
+    const candidates = outcome.events.filter((event) => event.type === type);
+    if (candidates.length === 0) return `the core's ${decoded.body.kind} emitted no ${type}`;
+    const problems = candidates.map((event) => this.#compare(decoded.expected, event));
+    if (!problems.includes(undefined)) return problems[0];
+    if (decoded.body.kind === "commit" && decoded.weight !== undefined) {
+      const { task, cycle } = decoded.body;
+      const record = getCommit(block.state, task, cycle, decoded.from);
+      if (record === undefined || record.weight !== decoded.weight)
+        return `Committed.weight: the contract logged ${decoded.weight}, the core has ${String(record?.weight)}`;
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,167 @@
+/**
+ * The EVM settlement on anvil: a real TaskNode (replica, decide, executor, outbox, proof server; the task's code in
+ * process) whose identity is an EVM account stakes, commits and reveals on the production Gradual contract; it
+ * reads through an indexer, which sees the calls. The test moves the chain's clock one slot at a time.
+ *
+ *   node --conditions=source --import tsx --test packages/evm/test/evmSettlement.test.ts
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { generateKeyPair } from "@gradual/ledger";
+import { createInProcessTaskRunner, type RunningNode, startNode } from "@gradual/node";
+import { getNode, getReveal, readRecord, sha256Hex } from "@gradual/protocol";
+import { defineTask } from "@gradual/sdk";
+import type { Hex } from "viem";
+import { type Anvil, startAnvil } from "../src/anvil.ts";
+import { paramsToStruct } from "../src/indexer/calls.ts";
+import { type Indexer, startIndexer } from "../src/indexer/indexer.ts";
+import { type IndexerServer, startIndexerServer } from "../src/indexer/server.ts";
+import { evmKeyFromPrivateKey } from "../src/keys.ts";
+import { contractCallOf, createEvmSettlement, evmTaskId } from "../src/settlement.ts";
+import { deployScenario, PARAMS, type Scenario } from "./evmScenario.ts";
+import { h32, read } from "./harnessClient.ts";
+
+/** anvil's second dev account: minted and approved by deployScenario. */
+const NODE_KEY = evmKeyFromPrivateKey("0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d");
+
+const definition = defineTask({
+  async task(ctx) {
+    await ctx.store.set(`result/${ctx.cycle}`, { square: ctx.cycle * ctx.cycle });
+  },
+  async submission(ctx) {
+    return (await ctx.store.get<{ square: number }>(`result/${ctx.cycle}`)) ?? null;
+  },
+  audit(ctx, proof) {
+    return proof.json<{ square: number }>().square === ctx.cycle * ctx.cycle;
+  },
+  distribution: () => [],
+});
+
+let anvil: Anvil | undefined;
+let scenario: Scenario;
+let indexer: Indexer | undefined;
+let server: IndexerServer | undefined;
+let node: RunningNode | undefined;
+const dir = mkdtempSync(join(tmpdir(), "gradual-evm-settlement-"));
+
+before(async () => {
+  anvil = await startAnvil();
+  scenario = await deployScenario(anvil);
+  indexer = await startIndexer({
+    rpcUrl: anvil.rpcUrl,
+    contract: scenario.contract,
+    fromBlock: scenario.deployBlock,
+    dataDir: join(dir, "indexer"),
+    manual: true,
+  });
+  server = await startIndexerServer({ indexer, status: () => ({}) });
+});
+
+after(async () => {
+  await node?.close();
+  await server?.close();
+  await indexer?.stop();
+  await anvil?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test("the contract's task id, and every call the contract has, encoded from the core's transactions", () => {
+  const creator = "ab".repeat(32);
+  const id = evmTaskId(31337, "0x5FbDB2315678afecb367f032d93F642f64180aa3", creator, 3);
+  assert.match(id, /^[0-9a-f]{64}$/);
+  assert.notEqual(id, evmTaskId(31337, "0x5FbDB2315678afecb367f032d93F642f64180aa3", creator, 4));
+  const base = { chainId: "x", from: creator, nonce: 0 };
+  const task = "cd".repeat(32);
+  assert.equal(contractCallOf({ ...base, kind: "commit", task, cycle: 2, commitment: task })?.functionName, "commit");
+  assert.equal(contractCallOf({ ...base, kind: "claim", task }), undefined, "claims are in the contract's 2nd half");
+});
+
+test("a TaskNode with an EVM account stakes, commits and reveals two cycles on the contract, seen by the indexer", async () => {
+  const chain = anvil as Anvil;
+  const started = indexer as Indexer;
+  const [alice, bob] = scenario.accounts as [Hex, Hex];
+  assert.equal(bob.toLowerCase(), NODE_KEY.address.toLowerCase());
+  const { at, call, mine } = scenario;
+  const step = async (slot: number) => {
+    await at(slot);
+    await mine();
+    await started.catchUp();
+    server?.notify();
+  };
+  await at(1);
+  await call(alice, "deposit", [20_000n]);
+  await call(bob, "deposit", [5_000n]);
+  // The bundle goes to the indexer's blob store (the runner here runs `definition`).
+  const bundle = new TextEncoder().encode("export default {};");
+  const stored = await fetch(`${server?.url}/v1/blobs`, {
+    method: "POST",
+    headers: { "content-type": "application/octet-stream" },
+    body: bundle,
+  });
+  assert.equal(stored.status, 201);
+  assert.equal(((await stored.json()) as { hash: string }).hash, sha256Hex(bundle));
+  await at(2);
+  const created = await call(alice, "createTask", [
+    "evm-node",
+    h32(sha256Hex(bundle)),
+    h32(null),
+    paramsToStruct(PARAMS),
+    10_000n,
+  ]);
+  const taskId = ((created.logs[0] as { topics: Hex[] }).topics[1] as Hex).slice(2);
+  await step(3);
+  const settlement = await createEvmSettlement({
+    rpcUrl: chain.rpcUrl,
+    contract: scenario.contract,
+    evmKey: NODE_KEY,
+    indexerUrl: (server as IndexerServer).url,
+  });
+  const aliceId = alice.slice(2).toLowerCase().padStart(64, "0");
+  assert.equal(settlement.taskIdOf?.(aliceId, 0), taskId, "the settlement names tasks as the contract does");
+  const logs: string[] = [];
+  node = await startNode({
+    ledgerUrl: (server as IndexerServer).url,
+    settlement,
+    keyPair: generateKeyPair(),
+    taskId,
+    dataDir: join(dir, "node"),
+    port: 0,
+    stake: 200n,
+    pollMs: 3_600_000,
+    verifierWorkers: 0,
+    log: (level, message, fields) => logs.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`),
+    createRunner: async (_bundlePath, host, limits) => createInProcessTaskRunner(definition, host, limits),
+  });
+  const running = node;
+  assert.equal(running.node.me, NODE_KEY.accountId, "the node acts as its EVM account");
+  const idle = async () => {
+    for (let attempt = 0; running.node.actionsInFlight > 0; attempt += 1) {
+      if (attempt > 2_000) throw new Error("the node never went idle");
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  };
+  for (let slot = 4; slot <= 36; slot += 1) {
+    await step(slot);
+    await running.node.tick();
+    await idle();
+    await running.node.tick();
+    await idle();
+  }
+  const me = NODE_KEY.accountId;
+  const state = started.replay.chain.state;
+  assert.equal(started.replay.diverged, undefined, started.replay.diverged?.message);
+  assert.ok(getNode(state, taskId, me), `the node staked (${logs.join("\n")})`);
+  for (const cycle of [0, 1]) {
+    const reveal = getReveal(state, taskId, cycle, me);
+    assert.ok(reveal, `the indexer has the node's reveal of cycle ${cycle}`);
+    scenario.useViews();
+    const onChain = await read<{ exists: boolean; proofDigest: Hex }>("getReveal", [h32(taskId), cycle, h32(me)]);
+    assert.equal(onChain.exists, true, `the contract has the reveal of cycle ${cycle}`);
+    assert.equal(onChain.proofDigest.slice(2), reveal.proofDigest);
+  }
+  assert.equal(readRecord(state, `commit/${taskId}/0/${me}`) !== undefined, true);
+  assert.equal(running.node.fatal, undefined, "the replica verified every block of the indexer");
+});
