@@ -43,9 +43,13 @@ const canonicalValue = fc.letrec((tie) => ({
 function reverseKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(reverseKeys);
   if (typeof value === "object" && value !== null) {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value).reverse()) out[key] = reverseKeys((value as Record<string, unknown>)[key]);
-    return out;
+    // fromEntries defines own properties: an assignment would turn a "__proto__" key into a prototype change (a CI run
+    // drew { "__proto__": "" }).
+    return Object.fromEntries(
+      Object.keys(value)
+        .reverse()
+        .map((key) => [key, reverseKeys((value as Record<string, unknown>)[key])]),
+    );
   }
   return value;
 }
