@@ -889,7 +889,7 @@ contract GradualAudits is GradualState {
         bytes32 digest = sha256(payload);
         if (digest != reveal.proofDigest) revert PUBLISH__DIGEST_MISMATCH(reveal.proofDigest, digest);
         reveal.published = true;
-        emit ProofPublished(id, cycle, triggerIndex, from, uint32(payload.length));
+        emit ProofPublished(id, cycle, triggerIndex, from, uint32(payload.length), payload);
         _settleAvailability(id, cycle, trigger, ANSWERED);
     }
 

@@ -61,6 +61,9 @@ export function evmSignature(log: StoredLog): string {
   return `${log.transactionHash.slice(2).toLowerCase()}${log.logIndex.toString(16).padStart(64, "0")}`;
 }
 
+/** Window ends the contract logs lazily (when a later call settles them) and the core at the window's end. */
+const DERIVED = ["CycleStarted", "SeedFixed", "TaskPaused", "TaskResumed", "TaskClosed", "TriggerResolved", "Slashed"];
+
 type Pending = { readonly log: StoredLog; readonly decoded: DecodedLog };
 
 const same = (a: unknown, b: unknown): boolean =>
@@ -90,7 +93,7 @@ export class ChainReplay {
       keepBlocks: true,
       onEvents: (events) => {
         for (const event of events) {
-          if (["CycleStarted", "SeedFixed", "TaskPaused", "TaskResumed", "TaskClosed"].includes(event.type))
+          if (DERIVED.includes(event.type))
             this.#coreWindowEnds.set(derivedKey(event as unknown as Record<string, unknown>), event);
         }
       },
