@@ -50,6 +50,8 @@ export type DecodedLog =
       readonly expected: Readonly<Record<string, unknown>>;
       /** A commit's weight (the core's event has none: compared with the commit record). */
       readonly weight?: bigint;
+      /** An `Equivocated` vote: its choice is the other one of the voter's recorded vote (at replay). */
+      readonly equivocation?: boolean;
     }
   | { readonly kind: "derived"; readonly event: string; readonly expected: Readonly<Record<string, unknown>> }
   | { readonly kind: "unknown"; readonly event: string };
@@ -234,6 +236,21 @@ export function decodeGradualLog(abi: Abi, contract: Address, log: StoredLog): D
           choice: VOTE_CHOICES[Number(a.choice)],
           weight: a.weight,
         },
+      );
+    case "Equivocated":
+      // A second vote with the other choice: the log has no choice, the replayer takes the other one of the
+      // voter's recorded vote (votes are valid or invalid: the contract refuses unavailable).
+      return call(
+        a.voter,
+        {
+          kind: "vote",
+          task: unhex(a.task),
+          cycle: Number(a.cycle),
+          trigger: Number(a.trigger),
+          choice: "valid",
+        },
+        { task: unhex(a.task), cycle: Number(a.cycle), trigger: Number(a.trigger), voter: unhex(a.voter) },
+        { equivocation: true },
       );
     case "ProofPublished":
       return call(
