@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import type { CycleView } from "@gradual/ledger";
 import { type EvmDevnet, startEvmDevnet } from "../../src/devnet/evmDevnet.ts";
 import { makeTempDir, removeDir, waitFor } from "../e2e/support.ts";
 
@@ -9,7 +10,7 @@ import { makeTempDir, removeDir, waitFor } from "../e2e/support.ts";
  * (`--misbehave garbage:2`: a garbage proof in cycles 0, 2, 4, ...): every node reveals on the
  * contract, and an honest node's trigger against the cheater is upheld and slashes it, as the indexer replays them.
  */
-describe("EVM devnet: four honest nodes and a cheater on anvil", { timeout: 420_000 }, () => {
+describe("EVM devnet: four honest nodes and a cheater on anvil", { timeout: 480_000 }, () => {
   let dataDir: string | undefined;
   let devnet: EvmDevnet | undefined;
 
@@ -85,26 +86,35 @@ describe("EVM devnet: four honest nodes and a cheater on anvil", { timeout: 420_
       }
       return views;
     };
-    const upheld = async () =>
-      (await cycles())
-        .flatMap((cycle) => cycle.triggers)
-        .find((trigger) => trigger.target === cheater.account && trigger.resolution === "upheld");
-    const trigger = await waitFor("an upheld trigger against the cheater", upheld, {
-      timeoutMs: 150_000,
-      intervalMs: 1_000,
-      describe: async () => {
-        const triggers = (await cycles().catch(() => [])).flatMap((cycle) => cycle.triggers);
-        return `slot ${(await net.client.getChain()).head.slot}, triggers ${JSON.stringify(triggers)}`;
+    // Old cycles are pruned from the read API: every trigger seen while waiting is kept.
+    const seen = new Map<string, CycleView["triggers"][number] & { cycle: number }>();
+    const cheaterView = async () =>
+      (await net.client.listNodes(net.taskId, { limit: 100 })).items.find((node) => node.account === cheater.account);
+    const found = await waitFor(
+      "an upheld trigger against the cheater and its slash",
+      async () => {
+        for (const cycle of await cycles()) {
+          for (const trigger of cycle.triggers)
+            seen.set(`${cycle.cycle}/${trigger.index}`, { ...trigger, cycle: cycle.cycle });
+        }
+        const upheld = [...seen.values()].find(
+          (trigger) => trigger.target === cheater.account && trigger.resolution === "upheld",
+        );
+        const view = await cheaterView();
+        return upheld !== undefined && (view?.slashCount ?? 0) > 0 ? { upheld, view } : undefined;
       },
-    });
-    assert.ok(honest.has(trigger.triggerer), "an honest node triggered");
-    assert.ok(BigInt(trigger.slashed) > 0n, "the upheld trigger slashed");
-    const view = (await net.client.listNodes(net.taskId, { limit: 100 })).items.find(
-      (node) => node.account === cheater.account,
+      {
+        timeoutMs: 200_000,
+        intervalMs: 1_000,
+        describe: async () =>
+          `slot ${(await net.client.getChain()).head.slot}, cheater slashes ${(await cheaterView())?.slashCount}, triggers ${JSON.stringify([...seen.values()].map((t) => [t.cycle, t.index, t.kind, t.verdict, t.target.slice(-8), t.resolution]))}`,
+      },
     );
-    assert.ok((view?.slashCount ?? 0) > 0 && BigInt(view?.slashedTotal ?? "0") > 0n, "the cheater lost stake");
+    assert.ok(honest.has(found.upheld.triggerer), "an honest node triggered");
+    assert.ok(BigInt(found.upheld.slashed) > 0n, "the upheld trigger slashed");
+    assert.ok(BigInt(found.view?.slashedTotal ?? "0") > 0n, "the cheater lost stake");
     // Nobody honest was the target of an upheld trigger.
-    for (const each of (await cycles()).flatMap((cycle) => cycle.triggers)) {
+    for (const each of seen.values()) {
       if (each.resolution === "upheld") assert.equal(each.target, cheater.account);
     }
     assert.equal(net.indexer.replay.diverged, undefined, net.indexer.replay.diverged?.message);
