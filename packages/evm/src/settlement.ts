@@ -8,8 +8,8 @@
  * error is the core's rejection code, the outcome's `code`), sends it with gas for the window ends it may have to
  * settle (twice the estimate, plus `SETTLE_GAS_MARGIN`) and waits for its receipt. Submits are sent
  * one at a time; an envelope already sent (the node resubmits what the indexer has not replayed yet) is not sent
- * again. Transaction kinds the contract does not have yet (audits, distribution, claims: its second half) are
- * refused with `EVM__CALL_NOT_IN_CONTRACT` before anything is sent.
+ * again. `submitDistribution` (the custom rule is not on the
+ * contract) is refused with `EVM__CALL_NOT_IN_CONTRACT` before anything is sent.
  */
 import { httpSettlement, type Settlement, type SubmitOutcome, type TransactionEnvelope } from "@gradual/node";
 import { decodeTransaction, isDecodeRejection, type Transaction, transactionHash } from "@gradual/protocol";
@@ -23,7 +23,7 @@ import {
   type PublicClient,
 } from "viem";
 import { gradualAbi, loadArtifact } from "./compile.ts";
-import { paramsToStruct } from "./indexer/calls.ts";
+import { paramsToStruct, TRIGGER_KINDS, VERDICTS, VOTE_CHOICES } from "./indexer/calls.ts";
 import type { EvmKey } from "./keys.ts";
 import { connect, revertErrorName } from "./rpc.ts";
 import { evmTaskId } from "./taskId.ts";
@@ -67,7 +67,27 @@ export function contractCallOf(tx: Transaction): { functionName: string; args: r
       return { functionName: "commit", args: [h32(tx.task), tx.cycle, h32(tx.commitment)] };
     case "reveal":
       return { functionName: "reveal", args: [h32(tx.task), tx.cycle, h32(tx.proofDigest), h32(tx.salt)] };
+    case "triggerAudit":
+      return {
+        functionName: "triggerAudit",
+        args: [
+          h32(tx.task),
+          tx.cycle,
+          TRIGGER_KINDS.indexOf(tx.triggerKind),
+          VERDICTS.indexOf(tx.verdict),
+          tx.attempt ?? 0,
+          h32(tx.target),
+          h32(tx.reasonDigest),
+        ],
+      };
+    case "vote":
+      return { functionName: "vote", args: [h32(tx.task), tx.cycle, tx.trigger, VOTE_CHOICES.indexOf(tx.choice)] };
+    case "publishProof":
+      return { functionName: "publishProof", args: [h32(tx.task), tx.cycle, tx.trigger, `0x${tx.payload}`] };
+    case "claim":
+      return { functionName: "claim", args: [h32(tx.task)] };
     default:
+      // submitDistribution: the custom rule's lists are not on the contract.
       return undefined;
   }
 }
@@ -101,7 +121,7 @@ export async function createEvmSettlement(parameters: CreateEvmSettlementParamet
       return {
         ok: false,
         code: "EVM__CALL_NOT_IN_CONTRACT",
-        message: `${decoded.kind}: the Gradual contract has no such call yet (its second half: audits, distribution, claims)`,
+        message: `${decoded.kind}: the Gradual contract has no such call (the custom rule's distribution lists are not on the contract)`,
       };
     }
     try {

@@ -12,9 +12,9 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { generateKeyPair } from "@gradual/ledger";
 import { createInProcessTaskRunner, type RunningNode, startNode } from "@gradual/node";
-import { getNode, getReveal, readRecord, sha256Hex } from "@gradual/protocol";
+import { getNode, getReveal, getVesting, readRecord, sha256Hex } from "@gradual/protocol";
 import { defineTask } from "@gradual/sdk";
-import type { Hex } from "viem";
+import { decodeEventLog, encodeEventTopics, type Hex } from "viem";
 import { type Anvil, startAnvil } from "../src/anvil.ts";
 import { paramsToStruct } from "../src/indexer/calls.ts";
 import { type Indexer, startIndexer } from "../src/indexer/indexer.ts";
@@ -22,7 +22,7 @@ import { type IndexerServer, startIndexerServer } from "../src/indexer/server.ts
 import { evmKeyFromPrivateKey } from "../src/keys.ts";
 import { contractCallOf, createEvmSettlement, evmTaskId } from "../src/settlement.ts";
 import { deployScenario, PARAMS, type Scenario } from "./evmScenario.ts";
-import { h32, read } from "./harnessClient.ts";
+import { h32, read, rpc } from "./harnessClient.ts";
 
 /** anvil's second dev account: minted and approved by deployScenario. */
 const NODE_KEY = evmKeyFromPrivateKey("0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d");
@@ -76,10 +76,48 @@ test("the contract's task id, and every call the contract has, encoded from the 
   const base = { chainId: "x", from: creator, nonce: 0 };
   const task = "cd".repeat(32);
   assert.equal(contractCallOf({ ...base, kind: "commit", task, cycle: 2, commitment: task })?.functionName, "commit");
-  assert.equal(contractCallOf({ ...base, kind: "claim", task }), undefined, "claims are in the contract's 2nd half");
+  assert.deepEqual(contractCallOf({ ...base, kind: "claim", task }), { functionName: "claim", args: [`0x${task}`] });
+  assert.deepEqual(
+    contractCallOf({
+      ...base,
+      kind: "triggerAudit",
+      task,
+      cycle: 1,
+      triggerKind: "proof",
+      verdict: "unavailable",
+      attempt: 0,
+      target: creator,
+      reasonDigest: task,
+    })?.args,
+    [`0x${task}`, 1, 0, 1, 0, `0x${creator}`, `0x${task}`],
+  );
+  assert.deepEqual(contractCallOf({ ...base, kind: "vote", task, cycle: 1, trigger: 2, choice: "invalid" })?.args, [
+    `0x${task}`,
+    1,
+    2,
+    1,
+  ]);
+  assert.deepEqual(
+    contractCallOf({ ...base, kind: "publishProof", task, cycle: 1, trigger: 0, payload: "beef" })?.args,
+    [`0x${task}`, 1, 0, "0xbeef"],
+  );
+  assert.equal(
+    contractCallOf({
+      ...base,
+      kind: "submitDistribution",
+      task,
+      cycle: 1,
+      attempt: 0,
+      chunk: 0,
+      chunkCount: 1,
+      entries: [],
+    } as never),
+    undefined,
+    "the custom rule's lists are not on the contract",
+  );
 });
 
-test("a TaskNode with an EVM account stakes, commits and reveals two cycles on the contract, seen by the indexer", async () => {
+test("a TaskNode with an EVM account stakes, commits and reveals two cycles and claims what vests on the contract, seen by the indexer", async () => {
   const chain = anvil as Anvil;
   const started = indexer as Indexer;
   const [alice, bob] = scenario.accounts as [Hex, Hex];
@@ -143,13 +181,16 @@ test("a TaskNode with an EVM account stakes, commits and reveals two cycles on t
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
   };
-  for (let slot = 4; slot <= 36; slot += 1) {
-    await step(slot);
-    await running.node.tick();
-    await idle();
-    await running.node.tick();
-    await idle();
-  }
+  const run = async (from: number, to: number) => {
+    for (let slot = from; slot <= to; slot += 1) {
+      await step(slot);
+      await running.node.tick();
+      await idle();
+      await running.node.tick();
+      await idle();
+    }
+  };
+  await run(4, 36);
   const me = NODE_KEY.accountId;
   const state = started.replay.chain.state;
   assert.equal(started.replay.diverged, undefined, started.replay.diverged?.message);
@@ -164,4 +205,36 @@ test("a TaskNode with an EVM account stakes, commits and reveals two cycles on t
   }
   assert.equal(readRecord(state, `commit/${taskId}/0/${me}`) !== undefined, true);
   assert.equal(running.node.fatal, undefined, "the replica verified every block of the indexer");
+  // Through round 5: the rewards vest over two rounds, and the node claims what unlocked.
+  await run(37, 56);
+  scenario.useViews();
+  assert.equal(running.node.fatal, undefined, "the replica verified every block of the indexer");
+  // The auto-claim: a claim call from the node's account, logged by the contract and replayed by the indexer.
+  const claimedLogs = await rpc<{ topics: Hex[]; data: Hex }[]>("eth_getLogs", [
+    {
+      address: scenario.contract,
+      fromBlock: `0x${scenario.deployBlock.toString(16)}`,
+      toBlock: "latest",
+      topics: [encodeEventTopics({ abi: scenario.abi, eventName: "Claimed" })[0] ?? null, h32(taskId), h32(me)],
+    },
+  ]);
+  assert.ok(claimedLogs.length > 0, `the contract logged the node's claim (${logs.join("\n")})`);
+  const claimedOnChain = claimedLogs.reduce(
+    (sum, log) =>
+      sum +
+      (
+        decodeEventLog({ abi: scenario.abi, data: log.data, topics: log.topics as [Hex, ...Hex[]] })
+          .args as unknown as {
+          amount: bigint;
+        }
+      ).amount,
+    0n,
+  );
+  assert.ok(claimedOnChain > 0n);
+  const vesting = await read<{ totalClaimed: bigint }>("getVesting", [h32(taskId), h32(me)]);
+  assert.equal(vesting.totalClaimed, claimedOnChain, "the contract's vesting record has the claims");
+  const replayed = getVesting(started.replay.chain.state, taskId, me);
+  assert.equal(replayed?.totalClaimed, claimedOnChain, "the indexer replayed the same claims");
+  const divergence = started.replay.diverged as { message: string } | undefined;
+  assert.equal(divergence, undefined, divergence?.message);
 });

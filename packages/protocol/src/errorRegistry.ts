@@ -222,8 +222,8 @@ const EVM_ERROR_CODES = {
   },
   EVM__CALL_NOT_IN_CONTRACT: {
     meaning:
-      "The EVM settlement cannot send this transaction: the Gradual contract has no such call yet (audits, " +
-      "distribution, claims), or it is from another account than the settlement's EVM key",
+      "The EVM settlement cannot send this transaction: the Gradual contract has no such call (the custom " +
+      "rule's distribution lists), or it is from another account than the settlement's EVM key",
   },
   EVM__CALL_REVERTED: { meaning: "A contract call the EVM settlement sent was mined but reverted" },
   EVM__CHAIN_ID_MISMATCH: { meaning: "The RPC endpoint serves another chain than the one asked for (--chain-id)" },

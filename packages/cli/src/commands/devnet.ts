@@ -210,8 +210,11 @@ async function followChain(
 async function runEvmDevnet(options: DevnetFlags): Promise<void> {
   const { startEvmDevnet } = await import("../devnet/evmDevnet.ts");
   const honest = Number(options.nodes);
+  const cheaters = Number(options.cheaters);
   if (!Number.isInteger(honest) || honest < 1 || honest > 32)
     throw new CliError("CLI__BAD_INPUT", "--nodes: expected 1..32");
+  if (!Number.isInteger(cheaters) || cheaters < 0 || cheaters > 8)
+    throw new CliError("CLI__BAD_INPUT", "--cheaters: expected 0..8");
   let running: Awaited<ReturnType<typeof startEvmDevnet>> | undefined;
   let dashboard: { close(): Promise<void> } | undefined;
   let stopping = false;
@@ -229,6 +232,7 @@ async function runEvmDevnet(options: DevnetFlags): Promise<void> {
     running = await startEvmDevnet({
       dataDir: resolve(options.data),
       honestNodes: honest,
+      cheaters,
       task: options.task ?? DEFAULT_DEVNET_TASK,
       port: Number(options.port),
       // One block a second: a slot per block.

@@ -27,19 +27,19 @@ import { startTaskSite, type TaskSite } from "./taskSite.ts";
  * `gradual devnet --settlement evm`: the devnet on an EVM chain. anvil (127.0.0.1, a block a second), the TestToken
  * and Gradual deployed, gas, tokens and a deposit for the creator and every node, the indexer in this process
  * (the ledger's read API and event stream, on --port), the example task published as a contract call, and one
- * `gradual node --settlement evm` process per node. The story is printed from the indexer's event stream.
+ * `gradual node --settlement evm` process per node, the cheaters (`cheaters`, default 1) last with `--misbehave`
+ * (default `garbage:3`), as the ledger devnet. The story is printed from the indexer's event stream.
  */
 
 /** anvil's first dev account: it deploys and mints (anvil gives it 10,000 ETH). */
 const ANVIL_DEPLOYER_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 
-/** What the EVM devnet does not have yet, printed at start (the contract's second half is being written). */
+/** What the EVM devnet does not have, printed at start. */
 export const EVM_DEVNET_GAPS =
-  "  not yet on EVM  the contract settles money, tasks, stake, commits, reveals and the seed. Audits, votes,\n" +
-  "                  slashes, distribution, vesting and claims are its second half, not written yet: the\n" +
-  "                  indexer's core still runs them (lines about them below are the core's, not the chain's),\n" +
-  "                  and the nodes' triggerAudit, vote, submitDistribution and claim are refused\n" +
-  "                  (EVM__CALL_NOT_IN_CONTRACT). No cheaters: nothing on the chain would catch them yet.\n";
+  "  on EVM      the contract settles money, tasks, stake, commits, reveals, the seed, audits, votes,\n" +
+  "              slashes, rule payments, vesting and claims; the indexer replays each call through the core\n" +
+  "              and checks what the contract computed. Not on EVM: the custom distribution rule (its\n" +
+  "              submitDistribution is refused, EVM__CALL_NOT_IN_CONTRACT).\n";
 
 export type EvmDevnet = {
   readonly dataDir: string;
@@ -50,7 +50,13 @@ export type EvmDevnet = {
   readonly startBlock: number;
   readonly rpcUrl: string;
   readonly contract: string;
-  readonly nodes: readonly { readonly label: string; readonly account: string; readonly url: string }[];
+  readonly nodes: readonly {
+    readonly label: string;
+    readonly account: string;
+    readonly url: string;
+    /** Started with `--misbehave` (the cheaters come after the honest nodes). */
+    readonly cheating: boolean;
+  }[];
   readonly indexer: Indexer;
   stop(): Promise<void>;
 };
@@ -82,7 +88,11 @@ export async function startEvmDevnet(options: StartDevnetOptions): Promise<EvmDe
     if (problem !== undefined) throw new CliError("CLI__BAD_INPUT", `params.${problem.field}: ${problem.reason}`);
     const creator = generateEvmKey();
     saveEvmKeyFile(join(data, "keys", "creator-evm.json"), creator);
-    const nodeCount = options.honestNodes ?? 3;
+    const honest = options.honestNodes ?? 3;
+    const cheaters = options.cheaters ?? 1;
+    if (!Number.isInteger(cheaters) || cheaters < 0 || cheaters > 8)
+      throw new CliError("CLI__BAD_INPUT", "--cheaters: expected 0..8");
+    const nodeCount = honest + cheaters;
     const nodeKeys = Array.from({ length: nodeCount }, (_, index) => {
       const key = generateEvmKey();
       saveEvmKeyFile(join(data, "keys", `node-${index + 1}-evm.json`), key);
@@ -159,9 +169,10 @@ export async function startEvmDevnet(options: StartDevnetOptions): Promise<EvmDe
     );
     const labels = new Map<string, string>([[creator.accountId, "creator"]]);
     const stake = formatTokenAmount(config.params.minimumStake * 10n);
-    const nodes: { label: string; account: string; url: string }[] = [];
+    const nodes: { label: string; account: string; url: string; cheating: boolean }[] = [];
     for (const [index, key] of nodeKeys.entries()) {
-      const label = `node-${index + 1}`;
+      const cheating = index >= honest;
+      const label = `node-${index + 1}${cheating ? " (cheater)" : ""}`;
       labels.set(key.accountId, label);
       const args = [
         "--settlement",
@@ -179,7 +190,7 @@ export async function startEvmDevnet(options: StartDevnetOptions): Promise<EvmDe
         "--port",
         "0",
         "--data",
-        join(data, label),
+        join(data, `node-${index + 1}`),
         "--stake",
         stake,
         "--name",
@@ -187,9 +198,10 @@ export async function startEvmDevnet(options: StartDevnetOptions): Promise<EvmDe
         "--verifier-workers",
         "0",
         ...(options.nodeArgs ?? []),
+        ...(cheating ? ["--misbehave", options.misbehave ?? "garbage:3"] : []),
       ];
-      children.push(spawnNode(label, args, join(data, `${label}.log`)));
-      nodes.push({ label, account: key.accountId, url: "" });
+      children.push(spawnNode(label, args, join(data, `node-${index + 1}.log`)));
+      nodes.push({ label, account: key.accountId, url: "", cheating });
     }
     write(`  starting    ${children.length} nodes (each downloads the task bundle from the indexer and stakes)…\n`);
     const urls = await Promise.all(children.map((child) => child.url));

@@ -868,7 +868,7 @@ contract GradualAudits is GradualState {
     }
 
     /// @notice §5.6 (`publishProof.ts`): the target of an availability challenge answers it with its payload, whose
-    /// SHA-256 must be the revealed digest. The payload stays in the call's data (not stored).
+    /// SHA-256 must be the revealed digest. The payload is not stored: it is in the call's data and in the log.
     /// @param id The task.
     /// @param cycle The cycle.
     /// @param triggerIndex The availability challenge.
@@ -889,7 +889,7 @@ contract GradualAudits is GradualState {
         bytes32 digest = sha256(payload);
         if (digest != reveal.proofDigest) revert PUBLISH__DIGEST_MISMATCH(reveal.proofDigest, digest);
         reveal.published = true;
-        emit ProofPublished(id, cycle, triggerIndex, from, uint32(payload.length));
+        emit ProofPublished(id, cycle, triggerIndex, from, uint32(payload.length), payload);
         _settleAvailability(id, cycle, trigger, ANSWERED);
     }
 

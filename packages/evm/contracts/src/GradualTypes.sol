@@ -339,7 +339,10 @@ interface IGradualEvents {
     );
     event Voted(bytes32 indexed task, uint32 cycle, uint32 trigger, bytes32 indexed voter, uint8 choice, uint256 weight);
     event Equivocated(bytes32 indexed task, uint32 cycle, uint32 trigger, bytes32 indexed voter);
-    event ProofPublished(bytes32 indexed task, uint32 cycle, uint32 trigger, bytes32 indexed node, uint32 byteCount);
+    /// @dev `payload`: the published proof, so an indexer replays the call from the log alone.
+    event ProofPublished(
+        bytes32 indexed task, uint32 cycle, uint32 trigger, bytes32 indexed node, uint32 byteCount, bytes payload
+    );
     event TriggerResolved(
         bytes32 indexed task,
         uint32 cycle,

@@ -29,6 +29,12 @@ export function poolAccount(contract: Address): string {
   return accountOf(contract);
 }
 
+/** The contract's uint8 indexes of the core's enum-like fields (GradualTypes; `RESOLUTIONS[0]` is "none"). */
+export const TRIGGER_KINDS = ["proof", "distribution"] as const;
+export const VERDICTS = ["invalid", "unavailable"] as const;
+export const VOTE_CHOICES = ["valid", "invalid", "unavailable"] as const;
+export const RESOLUTIONS = [null, "upheld", "disputed", "rejected", "unavailable", "answered"] as const;
+
 const unhex = (value: unknown): string => (value as Hex).slice(2).toLowerCase();
 const ZERO = "0".repeat(64);
 
@@ -44,6 +50,8 @@ export type DecodedLog =
       readonly expected: Readonly<Record<string, unknown>>;
       /** A commit's weight (the core's event has none: compared with the commit record). */
       readonly weight?: bigint;
+      /** An `Equivocated` vote: its choice is the other one of the voter's recorded vote (at replay). */
+      readonly equivocation?: boolean;
     }
   | { readonly kind: "derived"; readonly event: string; readonly expected: Readonly<Record<string, unknown>> }
   | { readonly kind: "unknown"; readonly event: string };
@@ -184,6 +192,125 @@ export function decodeGradualLog(abi: Abi, contract: Address, log: StoredLog): D
           index: Number(a.index),
         },
       );
+    case "AuditTriggered":
+      return call(
+        a.triggerer,
+        {
+          kind: "triggerAudit",
+          task: unhex(a.task),
+          cycle: Number(a.cycle),
+          triggerKind: TRIGGER_KINDS[Number(a.kind)] ?? (Number(a.kind) as never),
+          verdict: VERDICTS[Number(a.verdict)] ?? (Number(a.verdict) as never),
+          attempt: Number(a.attempt),
+          target: unhex(a.target),
+          reasonDigest: unhex(a.reasonDigest),
+        },
+        {
+          task: unhex(a.task),
+          cycle: Number(a.cycle),
+          trigger: Number(a.trigger),
+          kind: TRIGGER_KINDS[Number(a.kind)],
+          verdict: VERDICTS[Number(a.verdict)],
+          late: a.late,
+          attempt: Number(a.attempt),
+          target: unhex(a.target),
+          triggerer: unhex(a.triggerer),
+          bond: a.bond,
+        },
+      );
+    case "Voted":
+      return call(
+        a.voter,
+        {
+          kind: "vote",
+          task: unhex(a.task),
+          cycle: Number(a.cycle),
+          trigger: Number(a.trigger),
+          choice: VOTE_CHOICES[Number(a.choice)] ?? (Number(a.choice) as never),
+        },
+        {
+          task: unhex(a.task),
+          cycle: Number(a.cycle),
+          trigger: Number(a.trigger),
+          voter: unhex(a.voter),
+          choice: VOTE_CHOICES[Number(a.choice)],
+          weight: a.weight,
+        },
+      );
+    case "Equivocated":
+      // A second vote with the other choice: the log has no choice, the replayer takes the other one of the
+      // voter's recorded vote (votes are valid or invalid: the contract refuses unavailable).
+      return call(
+        a.voter,
+        {
+          kind: "vote",
+          task: unhex(a.task),
+          cycle: Number(a.cycle),
+          trigger: Number(a.trigger),
+          choice: "valid",
+        },
+        { task: unhex(a.task), cycle: Number(a.cycle), trigger: Number(a.trigger), voter: unhex(a.voter) },
+        { equivocation: true },
+      );
+    case "ProofPublished":
+      return call(
+        a.node,
+        {
+          kind: "publishProof",
+          task: unhex(a.task),
+          cycle: Number(a.cycle),
+          trigger: Number(a.trigger),
+          payload: unhex(a.payload),
+        },
+        {
+          task: unhex(a.task),
+          cycle: Number(a.cycle),
+          trigger: Number(a.trigger),
+          node: unhex(a.node),
+          bytes: Number(a.byteCount),
+        },
+      );
+    case "Claimed":
+      return call(
+        a.node,
+        { kind: "claim", task: unhex(a.task) },
+        { task: unhex(a.task), node: unhex(a.node), amount: a.amount },
+      );
+    case "TriggerResolved":
+      return {
+        kind: "derived",
+        event,
+        expected: {
+          type: event,
+          task: unhex(a.task),
+          cycle: Number(a.cycle),
+          trigger: Number(a.trigger),
+          kind: TRIGGER_KINDS[Number(a.kind)],
+          target: unhex(a.target),
+          triggerer: unhex(a.triggerer),
+          resolution: RESOLUTIONS[Number(a.resolution)],
+          validWeight: a.validWeight,
+          invalidWeight: a.invalidWeight,
+          unavailableWeight: a.unavailableWeight,
+          activeWeight: a.activeWeight,
+        },
+      };
+    case "Slashed":
+      return {
+        kind: "derived",
+        event,
+        expected: {
+          type: event,
+          task: unhex(a.task),
+          cycle: Number(a.cycle),
+          trigger: Number(a.trigger),
+          node: unhex(a.node),
+          fromStake: a.fromStake,
+          fromVesting: a.fromVesting,
+          toWhistleblower: a.toWhistleblower,
+          burned: a.burned,
+        },
+      };
     case "CycleStarted":
       return {
         kind: "derived",
@@ -221,6 +348,9 @@ export function decodeGradualLog(abi: Abi, contract: Address, log: StoredLog): D
 export function derivedKey(event: Readonly<Record<string, unknown>>): string {
   const { type, task } = event as { type: string; task: string };
   if (type === "CycleStarted" || type === "SeedFixed") return `${type}/${task}/${String(event.cycle)}`;
+  if (type === "TriggerResolved") return `${type}/${task}/${String(event.cycle)}/${String(event.trigger)}`;
+  if (type === "Slashed")
+    return `${type}/${task}/${String(event.cycle)}/${String(event.trigger)}/${String(event.node)}`;
   if (type === "TaskPaused" || type === "TaskResumed") return `${type}/${task}/${String(event.round)}`;
   return `${type}/${task}`;
 }

@@ -16,11 +16,22 @@
  *   replay stops there: the state served is the one after the slot block holding the diverging call, and nothing
  *   after it is applied.
  *
- * Rules the contract does not have yet (audits, distribution, vesting: the second half) run in the core all the
- * same; their records are the core's, not the chain's, until the contract has them.
+ * - **Audits and claims.** `AuditTriggered`, `Voted`, `ProofPublished` (its payload is in the event) and `Claimed`
+ *   are calls (the trigger's index, bond and late flag, a vote's weight, a claim's amount are compared). The
+ *   triggerer's own vote, a `Voted` in the trigger's transaction, is compared with the trigger's events, not sent.
+ *   `Equivocated` is a vote with the other choice than the voter's recorded one (the core refuses it with
+ *   VOTE__EQUIVOCATION and records it: that outcome is expected).
+ * - **Lazy window ends.** `TriggerResolved` and `Slashed` are matched like the others: the contract logs them when a
+ *   later call settles the window, the core at the window's end, and they must agree field by field. Not compared
+ *   (documented in the README): `Vested` (the contract logs a rule share when it is materialized, the core at the
+ *   payment), `CycleCompleted` (the contract's `paid` includes what the rule shares owe), `Credited`,
+ *   `BondForfeited`, `LosingVotePenalized`, `RewardClawedBack`: their effects are in the records the calls after them
+ *   use, and a call the core then computes otherwise (a claim's amount) is a divergence.
  */
+
+import type { TransactionBody } from "@gradual/node/decide";
 import { MemoryChain, type ProducedBlock } from "@gradual/node/local";
-import { getChain, getCommit, type ProtocolEvent } from "@gradual/protocol";
+import { getChain, getCommit, getVote, type ProtocolEvent } from "@gradual/protocol";
 import type { Abi, Address } from "viem";
 import { EvmError } from "../errors.ts";
 import type { StoredLog } from "../logStore.ts";
@@ -61,7 +72,14 @@ export function evmSignature(log: StoredLog): string {
   return `${log.transactionHash.slice(2).toLowerCase()}${log.logIndex.toString(16).padStart(64, "0")}`;
 }
 
-type Pending = { readonly log: StoredLog; readonly decoded: DecodedLog };
+/** Window ends the contract logs lazily (when a later call settles them) and the core at the window's end. */
+const DERIVED = ["CycleStarted", "SeedFixed", "TaskPaused", "TaskResumed", "TaskClosed", "TriggerResolved", "Slashed"];
+
+/**
+ * A queued log; `also`: the triggerer's own vote, which the contract logs as a `Voted` in the trigger's transaction
+ * (the core's triggerAudit records and emits it too): compared with the trigger call's events, not sent.
+ */
+type Pending = { readonly log: StoredLog; readonly decoded: DecodedLog; also?: Readonly<Record<string, unknown>>[] };
 
 const same = (a: unknown, b: unknown): boolean =>
   typeof a === "bigint" || typeof b === "bigint" ? String(a) === String(b) : a === b;
@@ -90,7 +108,7 @@ export class ChainReplay {
       keepBlocks: true,
       onEvents: (events) => {
         for (const event of events) {
-          if (["CycleStarted", "SeedFixed", "TaskPaused", "TaskResumed", "TaskClosed"].includes(event.type))
+          if (DERIVED.includes(event.type))
             this.#coreWindowEnds.set(derivedKey(event as unknown as Record<string, unknown>), event);
         }
       },
@@ -134,6 +152,17 @@ export class ChainReplay {
     this.#applied += 1;
     if (decoded.kind === "unknown") return; // an event of rules the indexer does not replay: nothing to apply
     this.#pendingSlot = slot;
+    const last = this.#pending.at(-1);
+    if (
+      decoded.kind === "call" &&
+      decoded.event === "Voted" &&
+      last?.decoded.kind === "call" &&
+      last.decoded.event === "AuditTriggered" &&
+      last.log.transactionHash === log.transactionHash
+    ) {
+      last.also = [...(last.also ?? []), decoded.expected];
+      return;
+    }
     this.#pending.push({ log, decoded });
   }
 
@@ -171,12 +200,15 @@ export class ChainReplay {
     this.#pending = [];
     this.chain.advanceTo(slot - 1);
     // Sent only now: the empty blocks before the slot must not take them.
+    const votes = new Map<string, string>(); // this block's votes, for an equivocation in the same slot
     for (const { log, decoded } of pending) {
       if (decoded.kind !== "call") continue;
       const signature = evmSignature(log);
+      const body = decoded.equivocation === true ? this.#equivocation(decoded, votes) : decoded.body;
+      if (body.kind === "vote") votes.set(`${body.task}/${body.cycle}/${body.trigger}/${decoded.from}`, body.choice);
       this.chain.send(
         decoded.from,
-        decoded.body,
+        body,
         decoded.taskId === undefined ? { signature } : { signature, taskId: decoded.taskId },
       );
     }
@@ -184,11 +216,17 @@ export class ChainReplay {
     const block = this.chain.produce(slot);
     this.#options.onEvents?.(block.events, block);
     let call = 0;
-    for (const { log, decoded } of pending) {
+    for (const { log, decoded, also } of pending) {
       if (decoded.kind === "call") {
         const outcome = block.outcomes[call];
         call += 1;
         let problem = this.#checkCall(decoded, outcome, block);
+        for (const expected of also ?? []) {
+          if (problem !== undefined || outcome === undefined || !outcome.ok) break;
+          const votes = outcome.events.filter((event) => event.type === "Voted");
+          const problems = votes.map((event) => this.#compare(expected, event));
+          if (!problems.includes(undefined)) problem = problems[0] ?? "the core's triggerAudit emitted no Voted";
+        }
         if (problem === undefined && decoded.taskId !== undefined) {
           problem = this.#checkTaskId(decoded.taskId, decoded.from, taskCount);
           taskCount += 1;
@@ -209,6 +247,15 @@ export class ChainReplay {
         this.#coreWindowEnds.delete(key);
       }
     }
+  }
+
+  /** An `Equivocated` log's vote: the other choice than the voter's recorded one. */
+  #equivocation(decoded: Extract<DecodedLog, { kind: "call" }>, votes: ReadonlyMap<string, string>): TransactionBody {
+    const body = decoded.body as Extract<TransactionBody, { kind: "vote" }>;
+    const previous =
+      votes.get(`${body.task}/${body.cycle}/${body.trigger}/${decoded.from}`) ??
+      getVote(this.chain.state, body.task, body.cycle, body.trigger, decoded.from)?.choice;
+    return { ...body, choice: previous === "valid" ? "invalid" : "valid" };
   }
 
   #compare(expected: Readonly<Record<string, unknown>>, core: ProtocolEvent): string | undefined {
@@ -236,6 +283,16 @@ export class ChainReplay {
     block: ProducedBlock,
   ): string | undefined {
     if (outcome === undefined) return "the core's block has no outcome for the call";
+    if (decoded.equivocation === true) {
+      // The core refuses an equivocating vote (VOTE__EQUIVOCATION) and records it: the contract logs it.
+      if (outcome.ok || outcome.code !== "VOTE__EQUIVOCATION")
+        return `Equivocated: the core's outcome is ${outcome.ok ? "ok" : outcome.code}, not VOTE__EQUIVOCATION`;
+      const events = (outcome as { events?: readonly ProtocolEvent[] }).events ?? [];
+      const equivocated = events.find((event) => event.type === "Equivocated");
+      return equivocated === undefined
+        ? "the core emitted no Equivocated"
+        : this.#compare(decoded.expected, equivocated);
+    }
     if (!outcome.ok) return `the core refused the call: ${outcome.code} (${outcome.message})`;
     const type = decoded.expected.type as string;
     const candidates = outcome.events.filter((event) => event.type === type);
