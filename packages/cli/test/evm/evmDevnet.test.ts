@@ -10,7 +10,7 @@ import { makeTempDir, removeDir, waitFor } from "../e2e/support.ts";
  * (`--misbehave garbage:2`: a garbage proof in cycles 0, 2, 4, ...): every node reveals on the
  * contract, and an honest node's trigger against the cheater is upheld and slashes it, as the indexer replays them.
  */
-describe("EVM devnet: four honest nodes and a cheater on anvil", { timeout: 480_000 }, () => {
+describe("EVM devnet: four honest nodes and a cheater on anvil", { timeout: 600_000 }, () => {
   let dataDir: string | undefined;
   let devnet: EvmDevnet | undefined;
 
@@ -25,13 +25,15 @@ describe("EVM devnet: four honest nodes and a cheater on anvil", { timeout: 480_
       cheaters: 1,
       // A garbage proof every other cycle (0, 2, 4, ...), so a cycle the cheater joins late is soon followed by one.
       misbehave: "garbage:2",
-      // Short rounds, no warm-up: cycle 1's reveals come about 36 slots after the stakes.
+      // Short rounds, no warm-up, but audit and vote windows of 6 slots each: a trigger must be mined, replayed by
+      // the indexer and read by the other nodes, whose votes must be mined in turn, and a fresh-clone CI run on 2
+      // busy cores missed windows of 2 slots (every trigger against the cheater was rejected for want of votes).
       params: {
-        roundSlots: 12,
+        roundSlots: 20,
         commitSlots: 4,
         revealSlots: 3,
-        auditSlots: 2,
-        voteSlots: 2,
+        auditSlots: 6,
+        voteSlots: 6,
         distributionSlots: 2,
         distributionAuditSlots: 2,
         warmupRounds: 0,
@@ -104,7 +106,7 @@ describe("EVM devnet: four honest nodes and a cheater on anvil", { timeout: 480_
         return upheld !== undefined && (view?.slashCount ?? 0) > 0 ? { upheld, view } : undefined;
       },
       {
-        timeoutMs: 200_000,
+        timeoutMs: 300_000,
         intervalMs: 1_000,
         describe: async () =>
           `slot ${(await net.client.getChain()).head.slot}, cheater slashes ${(await cheaterView())?.slashCount}, triggers ${JSON.stringify([...seen.values()].map((t) => [t.cycle, t.index, t.kind, t.verdict, t.target.slice(-8), t.resolution]))}`,
