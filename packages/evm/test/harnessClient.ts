@@ -10,6 +10,27 @@ import type { Anvil } from "../src/anvil.ts";
 export const DEPLOYER = "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266";
 export const ZERO32 = `0x${"0".repeat(64)}` as Hex;
 
+/** The core's record kinds the contract holds (the others are pruning's, the custom rule's or the ledger's). */
+export const HELD_RECORD_KINDS: ReadonlySet<string> = new Set([
+  "account",
+  "chain",
+  "totals",
+  "taskAt",
+  "task",
+  "node",
+  "nodeAt",
+  "cycle",
+  "commit",
+  "reveal",
+  "revealAt",
+  "trigger",
+  "triggerOf",
+  "nodeCycle",
+  "vote",
+  "voteAt",
+  "vesting",
+]);
+
 export type Json = null | boolean | number | string | bigint | Json[] | { [key: string]: Json };
 export type Obj = { [key: string]: Json };
 
