@@ -70,7 +70,7 @@ function describeCall(call: TaskCall, nameOf: (account: Account) => string): { o
   }
   if ("failed" in call) return { ok: false, detail: failure(call.failed) };
   const shown = call.entries.map((entry) => `${nameOf(entry.recipient)}: ${entry.amount}`);
-  return { ok: true, detail: `[${shown.join(", ")}]${call.distributor ? " (distributor)" : ""}` };
+  return { ok: true, detail: `[${shown.join(", ")}]` };
 }
 
 /** `gradual koii test`'s report: Koii's round numbers (every round, the warm-up's too), nodes from 0, base units. */

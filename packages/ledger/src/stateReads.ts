@@ -155,7 +155,8 @@ export const STATE_READS: readonly StateRead[] = [
   {
     route: ROUTES.getDistribution,
     tag: "cycles",
-    summary: "A distribution attempt: its record and its entries, paged.",
+    summary:
+      "A distribution attempt's list: its record (Merkle root, total, size). The entries are not on the ledger: GET /v1/blobs/{listBlob} serves them, one `recipient amount` line each.",
     reply: "distribution",
     read: (state, params, page) =>
       ofTask(state, params, (task) => {

@@ -284,17 +284,7 @@ export function distributionView(
 ): DistributionView | undefined {
   const distribution = getDistribution(state, taskId, cycle, attempt);
   if (distribution === undefined) return undefined;
-  // Walk the stored chunks (at most 1,000 entries each) and copy only the requested slice.
+  // The ledger holds a list's root, not its entries (protocol.md §6.2): they are the blob `listBlob`.
   const items: { recipient: string; amount: string }[] = [];
-  let position = 0;
-  for (let chunk = 0; chunk < distribution.chunksReceived && items.length < limit; chunk += 1) {
-    const entries = readRecord<DistributionEntry[]>(state, keys.distributionChunk(taskId, cycle, attempt, chunk)) ?? [];
-    for (const entry of entries) {
-      if (position >= offset && items.length < limit) {
-        items.push({ recipient: entry.recipient, amount: entry.amount.toString() });
-      }
-      position += 1;
-    }
-  }
   return { ...pageOf(items, offset, limit, distribution.entryCount), distribution: toWire(distribution) };
 }

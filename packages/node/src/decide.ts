@@ -3,7 +3,9 @@ import {
   BPS,
   type CommitRecord,
   type CycleRecord,
+  type DistributionRecord,
   claimableAt,
+  beatsInRace,
   claimFreeze,
   commitWindow,
   computeCommitment,
@@ -16,6 +18,7 @@ import {
   getChain,
   getCommit,
   getCycle,
+  getAcceptedList,
   getDistribution,
   getNode,
   getPublishedProof,
@@ -25,8 +28,11 @@ import {
   getVote,
   type Hash,
   isInside,
+  isListClaimed,
   keys,
   lateChallengeWindow,
+  listBlobHash,
+  listProof,
   listRevealers,
   listTriggers,
   listVotes,
@@ -35,6 +41,9 @@ import {
   nodeStake,
   nodeWeight,
   proofTriggerWindow,
+  RACE_FRACTION_BITS,
+  type RaceScore,
+  raceTime,
   type RevealRecord,
   readRecord,
   revealWindow,
@@ -66,7 +75,8 @@ export type WorkRecord =
 
 export type ListRecord = {
   readonly entries: readonly { readonly recipient: Account; readonly amount: bigint }[];
-  readonly digest: Hash;
+  /** `listRoot(entries)`. */
+  readonly root: Hash;
 };
 
 /** What the node remembers across restarts (the runtime persists it before acting on it). */
@@ -75,7 +85,10 @@ export type NodeMemory = {
   readonly work: ReadonlyMap<number, WorkRecord>;
   /** `${cycle}/${target}` -> verdict after fetching and checking the target's proof. */
   readonly verdicts: ReadonlyMap<string, Verdict>;
-  /** `${cycle}/${attempt}` -> the list this node computes for that attempt. */
+  /**
+   * `${cycle}/${attempt}` -> the list this node computes for that attempt; `posted/${cycle}/${attempt}` -> the
+   * accepted list as fetched from its blob, when it differs.
+   */
   readonly lists: ReadonlyMap<string, ListRecord>;
   /** Keys of every action already handed to the runtime (sent or in flight): never decided twice. */
   readonly done: Pick<ReadonlySet<string>, "has">;
@@ -83,8 +96,6 @@ export type NodeMemory = {
 
 export type DecideOptions = {
   readonly autoClaim: boolean;
-  /** Largest number of entries per distribution chunk (the ledger accepts up to 1,000). */
-  readonly chunkEntries: number;
 };
 
 /**
@@ -127,9 +138,11 @@ export type NodeAction =
       readonly published?: string | undefined;
     }
   | { readonly type: "computeList"; readonly key: string; readonly cycle: number; readonly attempt: number }
+  /** Fetches the cycle's accepted list from its blob into `posted/${cycle}/${attempt}`. */
+  | { readonly type: "fetchList"; readonly key: string; readonly cycle: number; readonly attempt: number }
   | { readonly type: "send"; readonly key: string; readonly tx: TransactionBody };
 
-export const DEFAULT_DECIDE_OPTIONS: DecideOptions = { autoClaim: true, chunkEntries: 1_000 };
+export const DEFAULT_DECIDE_OPTIONS: DecideOptions = { autoClaim: true };
 
 /** The next slot: transactions decided now land there at the earliest. */
 function nextSlot(state: State): number {
@@ -160,6 +173,10 @@ export function listKey(cycle: number, attempt: number): string {
   return `${cycle}/${attempt}`;
 }
 
+export function postedListKey(cycle: number, attempt: number): string {
+  return `posted/${cycle}/${attempt}`;
+}
+
 export function decide(view: NodeView): NodeAction[] {
   const task = getTask(view.state, view.task);
   if (task === undefined || task.status === "closed") return [];
@@ -175,6 +192,7 @@ export function decide(view: NodeView): NodeAction[] {
   decideAnswers(call);
   decideLateChallenges(call);
   decideLateVotes(call);
+  decideListClaims(call);
   decideClaim(call);
   return call.actions;
 }
@@ -683,36 +701,57 @@ function decideLateVotes(call: Call): void {
   }
 }
 
-/** protocol.md §6: post the list when selected; otherwise recompute the posted list and contest it if it differs. */
+/**
+ * protocol.md §6 (deviations 34, 35): in the attempt's distribution window, post this node's list when it would win
+ * the race (`shouldPost`); after it, recompute the posted list and contest it when its root differs.
+ */
 function decideDistribution(call: Call, cycle: CycleRecord): void {
   const { state, task, me, memory, slot, round } = call;
   const c = cycle.cycle;
-  // A ledger-computed rule pays the cycle itself when its proof votes close: no distributor, no list (§6.2).
-  if (task.params.distributionRule !== "custom") return;
-  if (cycle.distributor === null || round !== cycle.attemptRound) return;
-  if (cycle.distributor === me) {
-    if (!opens(distributionWindow(task, cycle.attemptRound), slot)) return;
-    postList(call, cycle);
+  // A ledger-computed rule pays the cycle itself: no list (§6.2).
+  if (task.params.distributionRule !== "custom" || round !== cycle.attemptRound) return;
+  const posted = getDistribution(state, task.id, c, cycle.attempt);
+  const mine = memory.lists.get(listKey(c, cycle.attempt));
+  const window = distributionWindow(task, cycle.attemptRound);
+  if (opens(window, slot)) {
+    if (!mayPost(call, cycle) || (posted !== undefined && posted.distributor === me)) return;
+    if (mine === undefined) {
+      push(call, { type: "computeList", key: `list/${c}/${cycle.attempt}`, cycle: c, attempt: cycle.attempt });
+      return;
+    }
+    if (!shouldPost(call, cycle, window, posted)) return;
+    push(call, {
+      type: "send",
+      key: `distribution/${c}/${cycle.attempt}`,
+      tx: {
+        kind: "submitDistribution",
+        task: task.id,
+        cycle: c,
+        attempt: cycle.attempt,
+        listRoot: mine.root,
+        listBlob: listBlobHash(mine.entries),
+        total: mine.entries.reduce((sum, entry) => sum + entry.amount, 0n),
+        entryCount: mine.entries.length,
+      },
+    });
     return;
   }
-  const posted = getDistribution(state, task.id, c, cycle.attempt);
-  if (posted?.status !== "complete") return;
-  const mine = memory.lists.get(listKey(c, cycle.attempt));
+  if (posted?.status !== "complete" || posted.distributor === me) return;
   if (mine === undefined) {
     push(call, { type: "computeList", key: `list/${c}/${cycle.attempt}`, cycle: c, attempt: cycle.attempt });
     return;
   }
-  const agrees = mine.digest === posted.listDigest;
+  const agrees = mine.root === posted.listRoot;
   const triggerIndex = readRecord<number>(
     state,
     keys.triggerOf(task.id, c, "distribution", cycle.attempt, posted.distributor),
   );
   if (triggerIndex === undefined) {
-    const window = distributionTriggerWindow(task, cycle.attemptRound);
-    if (agrees || !opens(window, slot) || getAccount(state, me).balance < task.params.triggerBond) return;
+    const triggerWindow = distributionTriggerWindow(task, cycle.attemptRound);
+    if (agrees || !opens(triggerWindow, slot) || getAccount(state, me).balance < task.params.triggerBond) return;
     if (!hasWeight(call)) return;
     const rank = listRevealers(state, task.id, c).indexOf(me);
-    if (!staggerAllows(window, slot, rank)) return;
+    if (!staggerAllows(triggerWindow, slot, rank)) return;
     push(call, {
       type: "send",
       key: `trigger/${c}/distribution/${cycle.attempt}`,
@@ -724,7 +763,7 @@ function decideDistribution(call: Call, cycle: CycleRecord): void {
         triggerKind: "distribution",
         verdict: "invalid",
         attempt: cycle.attempt,
-        reasonDigest: mine.digest,
+        reasonDigest: mine.root,
       },
     });
     return;
@@ -738,35 +777,76 @@ function decideDistribution(call: Call, cycle: CycleRecord): void {
   });
 }
 
-/** The selected distributor posts its list in chunks, from the first chunk the ledger has not received. */
-function postList(call: Call, cycle: CycleRecord): void {
-  const { state, task, memory, view } = call;
-  const c = cycle.cycle;
-  const posted = getDistribution(state, task.id, c, cycle.attempt);
-  if (posted?.status === "complete") return;
-  const mine = memory.lists.get(listKey(c, cycle.attempt));
-  if (mine === undefined) {
-    push(call, { type: "computeList", key: `list/${c}/${cycle.attempt}`, cycle: c, attempt: cycle.attempt });
-    return;
+/** Whether the ledger would take a list from this node: a valid proof in the cycle, not failed as its distributor. */
+function mayPost(call: Call, cycle: CycleRecord): boolean {
+  if (cycle.failedDistributors.includes(call.me) || myNode(call) === undefined) return false;
+  return getReveal(call.state, call.task.id, cycle.cycle, call.me)?.status === "valid";
+}
+
+/** Race threshold at the window's first slot, in units of the expected best score: about 2.8 posters expected. */
+const POST_THRESHOLD = 4n;
+
+/**
+ * Whether to post now. The list in force is the best poster's (§6.1), so a node posts only if it beats the list
+ * already posted, and only once its score is good enough for the slot: in slot k of the window, time / weight at
+ * most 4 · 2^k times the expected best score 1 / W (W: the cycle's revealed weight), so that a handful of nodes post
+ * first and the rest only if they all failed to; in the window's last slot anyone who beats the posted list posts.
+ */
+function shouldPost(call: Call, cycle: CycleRecord, window: Window, posted: DistributionRecord | undefined): boolean {
+  const { task, me, slot, round } = call;
+  const node = myNode(call) as NodeRecord;
+  const weight = nodeWeight(node, round, task.params);
+  const mine: RaceScore = { node: me, time: raceTime(cycle.seed ?? task.seedHead, cycle.attempt, me), weight };
+  if (posted !== undefined) {
+    const holder: RaceScore = { node: posted.distributor, time: posted.raceTime, weight: posted.raceWeight };
+    if (!beatsInRace(mine, holder)) return false;
   }
-  const { chunkEntries } = view.options;
-  const chunkCount = Math.max(1, Math.ceil(mine.entries.length / chunkEntries));
-  for (let chunk = posted?.chunksReceived ?? 0; chunk < chunkCount; chunk += 1) {
+  const k = slot - window.opensAt;
+  if (k >= window.closesAt - window.opensAt - 1 || cycle.revealedWeight <= 0n || weight <= 0n) return true;
+  const one = 1n << BigInt(RACE_FRACTION_BITS);
+  return mine.time * cycle.revealedWeight <= POST_THRESHOLD * (1n << BigInt(Math.min(k, 60))) * one * weight;
+}
+
+/**
+ * protocol.md §6.4: claims this node's entry of every recently accepted list it has not claimed yet, with a proof
+ * from the list: its own when the roots agree, else the posted one, fetched from the blob store.
+ */
+function decideListClaims(call: Call): void {
+  const { state, task, me, memory, round } = call;
+  if (task.params.distributionRule !== "custom") return;
+  for (let c = Math.max(0, round - LIST_CLAIM_LOOKBACK); c < round; c += 1) {
+    const key = `claimList/${c}`;
+    if (isDone(call, key)) continue;
+    const list = getAcceptedList(state, task.id, c);
+    if (list === undefined || list.entryCount === 0 || isListClaimed(state, task.id, c, me)) continue;
+    if (getReveal(state, task.id, c, me)?.status !== "valid") continue;
+    const own = memory.lists.get(listKey(c, list.attempt));
+    const source = own?.root === list.listRoot ? own : memory.lists.get(postedListKey(c, list.attempt));
+    if (source === undefined || source.root !== list.listRoot) {
+      push(call, { type: "fetchList", key: `fetchList/${c}/${list.attempt}`, cycle: c, attempt: list.attempt });
+      continue;
+    }
+    const index = source.entries.findIndex((entry) => entry.recipient === me);
+    const entry = source.entries[index];
+    if (entry === undefined || entry.amount === 0n) continue;
     push(call, {
       type: "send",
-      key: `distribution/${c}/${cycle.attempt}/${chunk}`,
+      key,
       tx: {
-        kind: "submitDistribution",
+        kind: "claimDistribution",
         task: task.id,
         cycle: c,
-        attempt: cycle.attempt,
-        chunk,
-        chunkCount,
-        entries: mine.entries.slice(chunk * chunkEntries, (chunk + 1) * chunkEntries),
+        recipient: me,
+        amount: entry.amount,
+        index,
+        proof: listProof(source.entries, index),
       },
     });
   }
 }
+
+/** How many past cycles a node looks back over for list entries to claim. */
+const LIST_CLAIM_LOOKBACK = 16;
 
 /** protocol.md §7.1: with auto-claim, claim whatever unlocked, at most once per round. */
 function decideClaim(call: Call): void {

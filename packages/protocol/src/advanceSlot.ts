@@ -10,7 +10,7 @@ import { closeDistributionWindow, settleDistribution } from "./windows/distribut
 import { pruneCycles } from "./windows/prune.ts";
 import { resolveTrigger } from "./windows/resolveTrigger.ts";
 import { fixSeed } from "./windows/revealClose.ts";
-import { selectDistributor, startCycle } from "./windows/roundStart.ts";
+import { openAttempt, startCycle } from "./windows/roundStart.ts";
 import { payByRule } from "./windows/rulePayment.ts";
 
 export type AdvanceSlotResult = { readonly state: State; readonly events: readonly ProtocolEvent[] };
@@ -58,8 +58,8 @@ function processTask(context: TransitionContext, taskId: string): void {
     const cycle = draft.cycle(taskId, cycleNumber) as CycleRecord;
     if (cycle.outcome !== null || cycle.distributor !== null || cycle.attemptRound !== round) continue;
     const fresh = draft.task(taskId) as TaskRecord;
-    // A ledger-computed rule pays the cycle itself where a distributor would be drawn: no list (§6.2).
-    if (fresh.params.distributionRule === "custom") selectDistributor(context, fresh, cycle, round);
+    // A ledger-computed rule pays the cycle itself where a list would be posted (§6.2).
+    if (fresh.params.distributionRule === "custom") openAttempt(context, fresh, cycle);
     else payByRule(context, fresh, cycle);
   }
   startCycle(context, draft.task(taskId) as TaskRecord, round);

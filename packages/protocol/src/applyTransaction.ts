@@ -14,6 +14,7 @@ import { applyPublishProof } from "./transactions/publishProof.ts";
 import { applyReveal } from "./transactions/reveal.ts";
 import { decodeTransaction, isDecodeRejection } from "./transactions/schema.ts";
 import { applyStake } from "./transactions/stake.ts";
+import { applyClaimDistribution } from "./transactions/claimDistribution.ts";
 import { applySubmitDistribution } from "./transactions/submitDistribution.ts";
 import { applyTransfer } from "./transactions/transfer.ts";
 import { applyTriggerAudit } from "./transactions/triggerAudit.ts";
@@ -65,6 +66,8 @@ function dispatch(context: TransitionContext, tx: Transaction, env: Env): Reject
       return applyVote(context, tx);
     case "submitDistribution":
       return applySubmitDistribution(context, tx);
+    case "claimDistribution":
+      return applyClaimDistribution(context, tx);
     case "claim":
       return applyClaim(context, tx);
     default: {

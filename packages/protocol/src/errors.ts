@@ -143,7 +143,8 @@ export const ERROR_CODES = {
   DISTRIBUTION__NOT_SELECTED: {
     edge: false,
     http: 422,
-    meaning: "The sender is not the selected distributor for this attempt",
+    meaning:
+      "Retired (protocol.md deviation 35): the sender was not the drawn distributor; any valid submitter may post now",
   },
   DISTRIBUTION__WRONG_ATTEMPT: {
     edge: false,
@@ -153,17 +154,36 @@ export const ERROR_CODES = {
   DISTRIBUTION__CHUNK_OUT_OF_ORDER: {
     edge: false,
     http: 422,
-    meaning: "Chunks must arrive in order with a constant count",
+    meaning: "Retired (protocol.md deviation 34): lists were posted in chunks; a list is one Merkle root now",
   },
   DISTRIBUTION__NOT_SORTED: {
     edge: false,
     http: 422,
-    meaning: "Recipients must be strictly ascending across the whole list",
+    meaning:
+      "Retired (protocol.md deviation 34): the ledger checked a list's order; auditors compare its Merkle root now",
   },
   DISTRIBUTION__NOT_A_SUBMITTER: {
     edge: false,
     http: 422,
-    meaning: "A recipient has no valid revealed proof in this cycle",
+    meaning:
+      "The account (a list's poster or a claimed entry's recipient) has no valid revealed proof in this cycle, or already failed as its distributor",
+  },
+  DISTRIBUTION__NOT_BETTER: {
+    edge: false,
+    http: 422,
+    meaning: "A list whose poster has a better race score is already posted for this attempt",
+  },
+  DISTRIBUTION__TOO_MANY_ENTRIES: {
+    edge: false,
+    http: 422,
+    meaning: "The list has more entries than the cycle has valid submitters",
+  },
+  DISTRIBUTION__NO_LIST: { edge: false, http: 422, meaning: "The cycle has no accepted list to claim an entry of" },
+  DISTRIBUTION__ALREADY_CLAIMED: { edge: false, http: 422, meaning: "The recipient's entry was already claimed" },
+  DISTRIBUTION__BAD_PROOF: {
+    edge: false,
+    http: 422,
+    meaning: "The entry and its Merkle proof do not lead to the accepted list's root",
   },
   DISTRIBUTION__OVER_BOUNTY: { edge: false, http: 422, meaning: "The list pays more than the cycle's reserved bounty" },
   DISTRIBUTION__WRONG_AMOUNT: {
@@ -194,10 +214,13 @@ export const ERROR_CODES = {
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
-/** Rejection codes no rule raises any more; kept, never reused (protocol.md deviation 32). */
+/** Rejection codes no rule raises any more; kept, never reused (protocol.md deviations 32, 34, 35). */
 export const RETIRED_ERROR_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   "DISTRIBUTION__WRONG_AMOUNT",
   "DISTRIBUTION__INCOMPLETE",
+  "DISTRIBUTION__NOT_SELECTED",
+  "DISTRIBUTION__CHUNK_OUT_OF_ORDER",
+  "DISTRIBUTION__NOT_SORTED",
 ]);
 
 type Field = { readonly field: string };
@@ -264,7 +287,12 @@ export type ErrorContextMap = {
   DISTRIBUTION__WRONG_ATTEMPT: CycleRef & { readonly expected: number; readonly got: number };
   DISTRIBUTION__CHUNK_OUT_OF_ORDER: CycleRef & { readonly expected: number; readonly got: number };
   DISTRIBUTION__NOT_SORTED: CycleRef & { readonly recipient: string };
-  DISTRIBUTION__NOT_A_SUBMITTER: CycleRef & { readonly recipient: string };
+  DISTRIBUTION__NOT_A_SUBMITTER: CycleRef & { readonly account: string };
+  DISTRIBUTION__NOT_BETTER: CycleRef & { readonly attempt: number; readonly distributor: string };
+  DISTRIBUTION__TOO_MANY_ENTRIES: CycleRef & { readonly entries: number; readonly validCount: number };
+  DISTRIBUTION__NO_LIST: CycleRef;
+  DISTRIBUTION__ALREADY_CLAIMED: CycleRef & { readonly recipient: string };
+  DISTRIBUTION__BAD_PROOF: CycleRef & { readonly recipient: string; readonly index: number };
   DISTRIBUTION__OVER_BOUNTY: CycleRef & { readonly total: bigint; readonly bounty: bigint };
   DISTRIBUTION__WRONG_AMOUNT: CycleRef & {
     readonly recipient: string;

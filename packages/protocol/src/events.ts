@@ -129,36 +129,36 @@ export type ProtocolEvent =
       readonly amount: bigint;
     }
   | {
-      readonly type: "DistributorSelected";
-      readonly task: Hash;
-      readonly cycle: number;
-      readonly attempt: number;
-      readonly distributor: Account;
-      readonly round: number;
-    }
-  | {
+      /** A list posted for the attempt (§6.2); `replaced` names the poster it beat in the race, if any. */
       readonly type: "DistributionSubmitted";
       readonly task: Hash;
       readonly cycle: number;
       readonly attempt: number;
-      readonly chunk: number;
-      readonly chunkCount: number;
+      readonly distributor: Account;
+      readonly replaced: Account | null;
       readonly entries: number;
+      readonly total: bigint;
+      readonly listRoot: Hash;
+      readonly listBlob: Hash;
     }
   | {
+      /** The attempt's list is accepted (§6.4): its recipients claim their entries against `listRoot`. */
       readonly type: "DistributionAccepted";
       readonly task: Hash;
       readonly cycle: number;
       readonly attempt: number;
+      readonly distributor: Account;
       readonly total: bigint;
       readonly entries: number;
+      readonly listRoot: Hash;
     }
   | {
       readonly type: "DistributionRejected";
       readonly task: Hash;
       readonly cycle: number;
       readonly attempt: number;
-      readonly distributor: Account;
+      /** Null when no list was posted (`missing`). */
+      readonly distributor: Account | null;
       readonly reason: "upheld" | "disputed" | "missing";
     }
   | {
@@ -174,6 +174,8 @@ export type ProtocolEvent =
       readonly type: "CyclePruned";
       readonly task: Hash;
       readonly cycle: number;
+      /** List entries nobody claimed before the pruning (§6.4), returned to the escrow (or the creator). */
+      readonly unclaimed: bigint;
     }
   | {
       readonly type: "Vested";

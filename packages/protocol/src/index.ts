@@ -69,9 +69,12 @@ export {
   accumulateSalt,
   auditorIndicesOf,
   auditTargetIndices,
+  beatsInRace,
   drawByWeight,
   log2Fixed,
   nextSeed,
+  RACE_FRACTION_BITS,
+  type RaceScore,
   raceTime,
   SeededPermutation,
   taskGenesisSeed,
@@ -100,7 +103,17 @@ export {
   TRANSACTION_KINDS,
   transactionToJson,
 } from "./transactions/schema.ts";
-export { listDigest, ruleAmount } from "./transactions/submitDistribution.ts";
+export {
+  decodeList,
+  encodeList,
+  listBlobHash,
+  listLeaf,
+  listProof,
+  listProofDepth,
+  listRoot,
+  verifyListProof,
+} from "./distributionList.ts";
+export { ruleAmount } from "./transactions/submitDistribution.ts";
 export {
   jsonPayloadBytes,
   TASK_PAYLOAD_DOMAIN,

@@ -59,7 +59,8 @@ export const LIMITS = {
   maxRounds: 100_000,
   /** A proof must fit one `publishProof` transaction (hex, under the ledger's 256 KiB limit): §4.3, §5.6. */
   maxProofBytes: 120 * 1024,
-  maxDistributionChunkEntries: 1_000,
+  /** Sibling hashes in a list entry's Merkle proof (§6.4): lists of up to 2^20 entries, above `maxNodes`. */
+  maxListProofLength: 20,
   maxTriggersPerNodePerCycle: 64,
   /** Stake lots of one node still ramping (§3.2): each `stake` adds one; bounds a contract's loops over them. */
   maxRampingLots: 16,

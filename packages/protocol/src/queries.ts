@@ -169,15 +169,17 @@ export function getDistribution(
   return readRecord<DistributionRecord>(state, stateKeys.distribution(task, cycle, attempt));
 }
 
-export function getDistributionEntries(state: State, task: Hash, cycle: number, attempt: number): DistributionEntry[] {
-  const list = getDistribution(state, task, cycle, attempt);
-  const entries: DistributionEntry[] = [];
-  for (let chunk = 0; chunk < (list?.chunksReceived ?? 0); chunk += 1) {
-    entries.push(
-      ...(readRecord<DistributionEntry[]>(state, stateKeys.distributionChunk(task, cycle, attempt, chunk)) ?? []),
-    );
-  }
-  return entries;
+/** Whether a recipient's entry of the cycle's accepted list was claimed (§6.4). */
+export function isListClaimed(state: State, task: Hash, cycle: number, recipient: Account): boolean {
+  return readRecord<boolean>(state, stateKeys.listClaim(task, cycle, recipient)) !== undefined;
+}
+
+/** The cycle's accepted list (custom rule), if any. */
+export function getAcceptedList(state: State, task: Hash, cycle: number): DistributionRecord | undefined {
+  const record = getCycle(state, task, cycle);
+  if (record === undefined) return undefined;
+  const list = getDistribution(state, task, cycle, record.attempt);
+  return list?.status === "accepted" ? list : undefined;
 }
 
 export function getVesting(state: State, task: Hash, account: Account): VestingRecord | undefined {

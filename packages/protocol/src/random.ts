@@ -176,7 +176,8 @@ export function auditorIndicesOf(
 
 // Distributor draw: an exponential race in fixed point ---------------------------------------------------------
 
-const FRACTION_BITS = 48;
+export const RACE_FRACTION_BITS = 48;
+const FRACTION_BITS = RACE_FRACTION_BITS;
 
 const TWO_POW_24 = 2 ** 24;
 
@@ -223,21 +224,36 @@ export function raceTime(seed: Hash, attempt: number, node: Account): bigint {
 
 export type RaceEntry = { readonly node: Account; readonly weight: bigint };
 
-/** The winner of the exponential race among candidates with positive weight; ties go to the smaller key. */
+/** A race entrant with its time: what a posted list keeps to be compared with the next (§6.1). */
+export type RaceScore = { readonly node: Account; readonly time: bigint; readonly weight: bigint };
+
+/**
+ * Whether `challenger` wins the exponential race against `holder` (protocol.md §6.1): a positive weight beats a zero
+ * one; two positive weights compare time / weight, two zero weights compare time; ties go to the smaller account.
+ * The draw's outcome over any set of entrants is the same whatever order they are compared in.
+ */
+export function beatsInRace(challenger: RaceScore, holder: RaceScore): boolean {
+  const challengerPositive = challenger.weight > 0n;
+  const holderPositive = holder.weight > 0n;
+  if (challengerPositive !== holderPositive) return challengerPositive;
+  const left = challenger.time * (holderPositive ? holder.weight : 1n);
+  const right = holder.time * (challengerPositive ? challenger.weight : 1n);
+  return left < right || (left === right && challenger.node < holder.node);
+}
+
+/**
+ * The winner of the exponential race among the candidates (`beatsInRace`): what the best of them all posting their
+ * lists would give (§6.1). Zero weights win only when every candidate weighs nothing.
+ */
 export function drawByWeight(seed: Hash, attempt: number, candidates: readonly RaceEntry[]): Account | null {
-  let best: { node: Account; time: bigint; weight: bigint } | null = null;
+  let best: RaceScore | null = null;
   for (const candidate of candidates) {
-    if (candidate.weight <= 0n) continue;
-    const time = raceTime(seed, attempt, candidate.node);
-    if (best === null) {
-      best = { node: candidate.node, time, weight: candidate.weight };
-      continue;
-    }
-    const left = time * best.weight;
-    const right = best.time * candidate.weight;
-    if (left < right || (left === right && candidate.node < best.node)) {
-      best = { node: candidate.node, time, weight: candidate.weight };
-    }
+    const entrant: RaceScore = {
+      node: candidate.node,
+      time: raceTime(seed, attempt, candidate.node),
+      weight: candidate.weight > 0n ? candidate.weight : 0n,
+    };
+    if (best === null || beatsInRace(entrant, best)) best = entrant;
   }
   return best?.node ?? null;
 }

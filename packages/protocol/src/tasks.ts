@@ -5,7 +5,7 @@ import { BPS } from "./params.ts";
 import { roundOf } from "./schedule.ts";
 import { stateKeys } from "./state/keys.ts";
 import type { Draft } from "./state/store.ts";
-import type { NodeRecord, StakeLot, TaskRecord, VestingRecord } from "./types.ts";
+import type { NodeRecord, SlashLogEntry, StakeLot, TaskRecord, VestingRecord } from "./types.ts";
 import { EMPTY_VESTING, slashLocked } from "./vesting.ts";
 import { foldNodeLots, foldRamp, removeFromRamp } from "./weight.ts";
 import { dropNodeCycles } from "./windows/prune.ts";
@@ -71,7 +71,7 @@ export function payUnlocked(
   taskId: string,
   account: string,
   amount: bigint,
-  from: "bonds" | "burned" | "escrows" | "vesting",
+  from: "bonds" | "burned" | "escrows" | "reserved" | "vesting",
   reason: CreditReason,
 ): void {
   if (amount === 0n) return;
@@ -144,6 +144,14 @@ export function slashNode(
   const { record, slashed: fromVesting } = slashLocked(vesting, round, fractionBps);
   if (vesting !== EMPTY_VESTING) draft.set(vestingKey, record);
   draft.move("vesting", "burned", fromVesting);
+  // Under the custom rule a list's entries become tranches only when claimed (§6.4): the slash is logged, and a
+  // tranche claimed later replays the slashes that came after its list was accepted (§7.2).
+  if (task.params.distributionRule === "custom") {
+    const logKey = stateKeys.slashLog(taskId, account);
+    const log = draft.get<readonly SlashLogEntry[]>(logKey) ?? [];
+    draft.set(logKey, [...log, { seq: task.slashCount, round, fractionBps }] satisfies SlashLogEntry[]);
+    task = { ...task, slashCount: task.slashCount + 1 };
+  }
   draft.setTask({
     ...task,
     burned: task.burned + fromStake + fromVesting,

@@ -70,6 +70,8 @@ export type TaskRecord = {
   readonly lateTriggers: readonly LateTriggerRef[];
   /** Cycles up to this number are pruned (§9.3): only their cycle records remain. -1 before any. */
   readonly prunedThrough: number;
+  /** Vesting slashes so far (each numbered in the node's slash log, §7.2). */
+  readonly slashCount: number;
 };
 
 export type LateTriggerRef = { readonly cycle: number; readonly trigger: number; readonly closesAt: number };
@@ -183,22 +185,33 @@ export type VoteChoice = "valid" | "invalid" | "unavailable";
 export type VoteRecord = { readonly choice: VoteChoice; readonly weight: bigint; readonly slot: number };
 
 export type DistributionEntry = { readonly recipient: Account; readonly amount: bigint };
-export type DistributionStatus = "receiving" | "complete" | "accepted" | "rejected" | "missing";
+export type DistributionStatus = "complete" | "accepted" | "rejected";
+/**
+ * A posted list (protocol.md §6.2, deviation 34): its Merkle root over `(recipient, amount)` leaves, its total and
+ * size, and the blob that serves it. The ledger holds no entries: auditors compare the root with their own list's,
+ * and each recipient claims its entry with a proof (`claimDistribution`).
+ */
 export type DistributionRecord = {
   readonly attempt: number;
   readonly distributor: Account;
-  /** The slot its first chunk landed in (Koii reports a list submission's slot). */
+  /** The slot it was posted in (Koii reports a list submission's slot). */
   readonly slot: number;
-  readonly chunkCount: number;
-  readonly chunksReceived: number;
   readonly entryCount: number;
   readonly total: bigint;
-  readonly lastRecipient: Account | null;
-  /** Running hash over the entries in order; equal lists have equal digests. */
-  readonly listDigest: Hash;
+  readonly listRoot: Hash;
+  /** sha256 of the list's canonical bytes, where the blob store serves it. */
+  readonly listBlob: Hash;
+  /** The poster's race time and weight (§6.1): a later list replaces this one only with a better score. */
+  readonly raceTime: bigint;
+  readonly raceWeight: bigint;
   readonly status: DistributionStatus;
   readonly triggered: boolean;
+  /** At acceptance, the task's slash count: a tranche created by a later claim replays the node's later slashes. */
+  readonly slashSeq: number | null;
 };
+
+/** One vesting slash of a node in a task (§7.2), replayed on tranches its list claims create later. */
+export type SlashLogEntry = { readonly seq: number; readonly round: number; readonly fractionBps: number };
 
 export type VestingTranche = {
   readonly cycle: number;
@@ -285,9 +298,20 @@ export type SubmitDistributionTx = TxBase & {
   readonly task: Hash;
   readonly cycle: number;
   readonly attempt: number;
-  readonly chunk: number;
-  readonly chunkCount: number;
-  readonly entries: readonly DistributionEntry[];
+  readonly listRoot: Hash;
+  readonly listBlob: Hash;
+  readonly total: bigint;
+  readonly entryCount: number;
+};
+/** Claims one entry of a cycle's accepted list into its recipient's vesting (anyone may send it). */
+export type ClaimDistributionTx = TxBase & {
+  readonly kind: "claimDistribution";
+  readonly task: Hash;
+  readonly cycle: number;
+  readonly recipient: Account;
+  readonly amount: bigint;
+  readonly index: number;
+  readonly proof: readonly Hash[];
 };
 export type ClaimTx = TxBase & { readonly kind: "claim"; readonly task: Hash };
 
@@ -305,6 +329,7 @@ export type Transaction =
   | PublishProofTx
   | VoteTx
   | SubmitDistributionTx
+  | ClaimDistributionTx
   | ClaimTx;
 
 export type TransactionKind = Transaction["kind"];

@@ -1,6 +1,6 @@
 import { BPS } from "./params.ts";
 import { type KeyLike, stateKeys } from "./state/keys.ts";
-import type { Account, Hash, TriggerRecord, VestingRecord, VestingTranche } from "./types.ts";
+import type { Account, Hash, SlashLogEntry, TriggerRecord, VestingRecord, VestingTranche } from "./types.ts";
 
 /**
  * Slow rewards (protocol.md §7). Each accepted payment becomes a tranche that unlocks linearly from its acceptance
@@ -93,6 +93,38 @@ export function claimAll(
     if (round < tranche.endRound) tranches.push({ ...tranche, claimed: unlocked });
   }
   return { record: { ...record, unlocked: 0n, tranches, totalClaimed: record.totalClaimed + amount }, amount };
+}
+
+/**
+ * The tranche an entry of a list claimed now would be (protocol.md §6.4, §7.2): vesting from the round its list was
+ * accepted, with every later slash of the recipient replayed on it as `slashLocked` would have cut it then. Gives
+ * what went to unlocked along the way, the tranche still vesting (null when nothing is left) and the total cut.
+ */
+export function listTranche(
+  cycle: number,
+  amount: bigint,
+  acceptedRound: number,
+  vestingRounds: number,
+  slashes: readonly SlashLogEntry[],
+): { unlocked: bigint; tranche: VestingTranche | null; slashed: bigint } {
+  if (vestingRounds === 0) return { unlocked: amount, tranche: null, slashed: 0n };
+  let tranche: VestingTranche | null = {
+    cycle,
+    amount,
+    startRound: acceptedRound,
+    endRound: acceptedRound + vestingRounds,
+    claimed: 0n,
+  };
+  let unlocked = 0n;
+  let slashed = 0n;
+  for (const slash of slashes) {
+    if (tranche === null) break;
+    const one = slashLocked({ ...EMPTY_VESTING, tranches: [tranche] }, slash.round, slash.fractionBps);
+    unlocked += one.record.unlocked;
+    slashed += one.slashed;
+    tranche = one.record.tranches[0] ?? null;
+  }
+  return { unlocked, tranche, slashed };
 }
 
 /**

@@ -253,8 +253,12 @@ describe("drawByWeight", () => {
       fc.property(hexArb, fc.nat(5), candidatesArb, (seed, attempt, candidates) => {
         const winner = drawByWeight(seed, attempt, candidates);
         const positive = candidates.filter((candidate) => candidate.weight > 0n);
-        if (positive.length === 0) assert.equal(winner, null);
+        // Zero weights win only when nobody weighs anything (protocol.md §6.1).
+        if (positive.length === 0) assert.equal(winner, candidates.length === 0 ? null : winner);
         else assert.ok(positive.some((candidate) => candidate.node === winner));
+        if (positive.length === 0 && candidates.length > 0) {
+          assert.ok(candidates.some((candidate) => candidate.node === winner), "an all-zero race still picks one");
+        }
         if (positive.length === 1) assert.equal(winner, positive[0]?.node, "a lone positive weight always wins");
       }),
       { numRuns: 300 },

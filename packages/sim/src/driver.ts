@@ -4,6 +4,7 @@ import {
   type ListRecord,
   listKey,
   listSubmitters,
+  postedListKey,
   type NodeView,
   stepNode,
   type TransactionBody,
@@ -17,12 +18,14 @@ import {
   distributionTriggerWindow,
   GradualError,
   getCycle,
+  getAcceptedList,
   getDistribution,
   getNode,
   getTask,
   type Hash,
   keys,
-  listDigest,
+  listBlobHash,
+  listRoot,
   nodeWeight,
   type ProtocolEvent,
   proofTriggerWindow,
@@ -218,6 +221,7 @@ class Simulation implements World {
   readonly #groups = new Map<string, SimGroup>();
   readonly #streams = new Map<string, SeededRandom>();
   readonly #honestLists = new Map<string, ListRecord>();
+  readonly #listBlobs = new Map<Hash, ListRecord>();
   readonly #creator: Account;
   /** The in-memory chain every local run uses, its blocks built from what the nodes send (after the faults). */
   readonly #chain: MemoryChain;
@@ -245,7 +249,7 @@ class Simulation implements World {
     this.scenario = scenario;
     this.#options = options;
     this.#wakeMode = options.wake ?? "scheduled";
-    this.#decideOptions = { autoClaim: scenario.autoClaim, chunkEntries: CHUNK_ENTRIES };
+    this.#decideOptions = { autoClaim: scenario.autoClaim };
     this.#profile = options.profile ? { protocolMs: 0, decideMs: 0, checksMs: 0, totalMs: 0 } : null;
     this.#clock = options.profile ? () => performance.now() : () => 0;
     this.#creator = sha256Hex(`gradual-sim/creator/${this.seed}`);
@@ -329,7 +333,7 @@ class Simulation implements World {
       const record = getCycle(this.state, this.task, cycle) as CycleRecord;
       const submitters = listSubmitters(this.state, this.task, cycle, roundOf(task, this.slot));
       const entries = equalSplit(submitters, record.reserved);
-      list = { entries, digest: listDigest(entries) };
+      list = { entries, root: listRoot(entries) };
       this.#honestLists.set(key, list);
     }
     return list;
@@ -405,8 +409,8 @@ class Simulation implements World {
         scenario: this.scenario,
         proofs: this.proofs,
         nodeOf: (account) => this.#byAccount.get(account),
-        honestListDigest: (cycle, attempt) => this.honestList(cycle, attempt).digest,
-        listDigestOf: (cycle, attempt) => getDistribution(this.state, this.task, cycle, attempt)?.listDigest,
+        honestListDigest: (cycle, attempt) => this.honestList(cycle, attempt).root,
+        listDigestOf: (cycle, attempt) => getDistribution(this.state, this.task, cycle, attempt)?.listRoot,
         weightOf: (account, cycle) => {
           const record = getNode(this.state, this.task, account);
           return record === undefined ? 0n : nodeWeight(record, cycle, this.params);
@@ -529,11 +533,13 @@ class Simulation implements World {
     stepNode(decideNow, (action) => {
       node.memory.done.add(action.key);
       if (action.type === "send") {
+        if (action.tx.kind === "submitDistribution") this.#publishList(node, action.tx.cycle, action.tx.attempt);
         outgoing.push({ node, tx: action.tx });
         return false;
       }
       if (action.type === "runTask") return this.#runTask(node, strategy, action.cycle);
       if (action.type === "auditProof") return this.#audit(node, strategy, action);
+      if (action.type === "fetchList") return this.#fetchList(node, action.cycle, action.attempt);
       return this.#computeList(node, strategy, action);
     });
   }
@@ -592,7 +598,7 @@ class Simulation implements World {
     const posted = getDistribution(this.state, this.task, cycle, attempt);
     const record = getCycle(this.state, this.task, cycle);
     if (record === undefined || record.distributor === node.account || posted?.status !== "complete") return true;
-    if (posted.listDigest !== list.digest) {
+    if (posted.listRoot !== list.root) {
       this.#waitUntil(node, distributionTriggerWindow(this.#timing(), record.attemptRound).closesAt);
       return true;
     }
@@ -601,6 +607,21 @@ class Simulation implements World {
       readRecord(this.state, keys.triggerOf(this.task, cycle, "distribution", attempt, posted.distributor)) !==
       undefined
     );
+  }
+
+  /** The blob store of the simulated chain: a posted list's entries by blob hash (protocol.md §6.2). */
+  #publishList(node: SimNode, cycle: number, attempt: number): void {
+    const list = node.memory.lists.get(listKey(cycle, attempt));
+    if (list !== undefined) this.#listBlobs.set(listBlobHash(list.entries), list);
+  }
+
+  /** A node fetches the accepted list it did not compute, to claim its entry with a proof (§6.4). */
+  #fetchList(node: SimNode, cycle: number, attempt: number): boolean {
+    const accepted = getAcceptedList(this.state, this.task, cycle);
+    const list = accepted === undefined ? undefined : this.#listBlobs.get(accepted.listBlob);
+    if (list === undefined || list.root !== accepted?.listRoot) return false;
+    node.memory.lists.set(postedListKey(cycle, attempt), list);
+    return true;
   }
 
   /** Wakes `node` every slot until `slot` (exclusive): it may trigger once its turn in the stagger comes. */
@@ -673,17 +694,15 @@ class Simulation implements World {
       if (WAKES_ALL.has(event.type)) {
         this.#wakeAllNext = true;
         if (event.type === "AuditTriggered") this.#revisit(event);
-      } else if (event.type === "DistributionSubmitted" && event.chunk === event.chunkCount - 1) {
-        if (this.params.distributionRule === "custom") this.#wakeAllNext = true;
+      } else if (event.type === "DistributionSubmitted" || event.type === "DistributionAccepted") {
+        // Every node compares a posted list with its own, and claims its entry of an accepted one (§6.3, §6.4).
+        this.#wakeAllNext = true;
       } else if (event.type === "CycleCompleted") {
         for (const node of this.nodes) if (holdsChallengeableVerdict(node.memory)) this.#wakeNext.add(node);
       } else if (event.type === "Claimed") {
         // A claim raises the node's balance: a trigger it could not bond before may be possible now.
         const node = this.#byAccount.get(event.node);
         if (node !== undefined && holdsChallengeableVerdict(node.memory)) this.#wakeNext.add(node);
-      } else if (event.type === "DistributorSelected") {
-        const node = this.#byAccount.get(event.distributor);
-        if (node !== undefined) this.#wakeNext.add(node);
       } else if (event.type === "Credited") {
         // A returned bond or a whistleblower share is claimable at once (§5.5), as a real node would see next slot.
         const node = this.#byAccount.get(event.node);

@@ -38,7 +38,6 @@ export const NOTABLE_EVENT_TYPES: ReadonlySet<ProtocolEventType> = new Set<Proto
   "Slashed",
   "BondForfeited",
   "Equivocated",
-  "DistributorSelected",
   "DistributionAccepted",
   "DistributionRejected",
   "CycleCompleted",
@@ -256,32 +255,29 @@ function tell(event: WireEvent): Told {
         title: "Losing vote",
         parts: say`${account(event.node)} paid ${amount(event.amount)} for voting on the losing side of #${event.trigger}`,
       };
-    case "DistributorSelected":
-      return {
-        tone: "neutral",
-        title: "Distributor drawn",
-        parts: say`${account(event.distributor)} must post the distribution list (attempt ${event.attempt})`,
-      };
     case "DistributionSubmitted":
       return {
         tone: "neutral",
         title: "List posted",
-        parts: say`chunk ${event.chunk + 1} of ${event.chunkCount} (${event.entries} entries); the others recompute and compare`,
+        parts:
+          event.replaced === null
+            ? say`${account(event.distributor)} posted a list of ${event.entries} entries paying ${amount(event.total)} (attempt ${event.attempt}); the others recompute and compare its root`
+            : say`${account(event.distributor)} posted a list of ${event.entries} entries paying ${amount(event.total)}, replacing the list of ${account(event.replaced)} by a better draw (attempt ${event.attempt})`,
       };
     case "DistributionAccepted":
       return {
         tone: "good",
         title: "List accepted",
-        parts: say`${amount(event.total)} to ${event.entries} nodes, into vesting (unlocks slowly)`,
+        parts: say`${amount(event.total)} to ${event.entries} nodes; each claims its entry into vesting (unlocks slowly)`,
       };
     case "DistributionRejected":
       return {
         tone: "bad",
         title: "List failed",
         parts:
-          event.reason === "missing"
-            ? say`${account(event.distributor)} posted no list in time (attempt ${event.attempt}); a new distributor is drawn`
-            : say`the list of ${account(event.distributor)} (attempt ${event.attempt}) was rejected (${event.reason}); a new distributor is drawn`,
+          event.distributor === null
+            ? say`nobody posted a list in time (attempt ${event.attempt}); the next attempt runs next round`
+            : say`the list of ${account(event.distributor)} (attempt ${event.attempt}) was rejected (${event.reason}); the next attempt runs next round`,
       };
     case "CycleCompleted":
       return {

@@ -1,6 +1,6 @@
 import { CREDIT_REASONS, type ProtocolEvent, type ProtocolEventType } from "@gradual/protocol";
 import type { Wire } from "./bigints.ts";
-import { boolean, type Decoder, type Infer, literal, object, oneOf, tagged } from "./decoder.ts";
+import { boolean, type Decoder, type Infer, literal, nullable, object, oneOf, tagged } from "./decoder.ts";
 import { amount, hex64, int, uint } from "./primitives.ts";
 import { cycleOutcome, triggerKind, triggerResolution, verdict, voteChoice } from "./records.ts";
 import type { Assert, Equals } from "./typeCheck.ts";
@@ -82,37 +82,34 @@ export const EVENT_DECODERS = {
     amount,
   }),
   LosingVotePenalized: object({ type: literal("LosingVotePenalized"), task, cycle, trigger, node: hex64, amount }),
-  DistributorSelected: object({
-    type: literal("DistributorSelected"),
-    task,
-    cycle,
-    attempt: uint,
-    distributor: hex64,
-    round: int,
-  }),
   DistributionSubmitted: object({
     type: literal("DistributionSubmitted"),
     task,
     cycle,
     attempt: uint,
-    chunk: uint,
-    chunkCount: uint,
+    distributor: hex64,
+    replaced: nullable(hex64),
     entries: uint,
+    total: amount,
+    listRoot: hex64,
+    listBlob: hex64,
   }),
   DistributionAccepted: object({
     type: literal("DistributionAccepted"),
     task,
     cycle,
     attempt: uint,
+    distributor: hex64,
     total: amount,
     entries: uint,
+    listRoot: hex64,
   }),
   DistributionRejected: object({
     type: literal("DistributionRejected"),
     task,
     cycle,
     attempt: uint,
-    distributor: hex64,
+    distributor: nullable(hex64),
     reason: oneOf(["upheld", "disputed", "missing"]),
   }),
   CycleCompleted: object({
@@ -123,7 +120,7 @@ export const EVENT_DECODERS = {
     paid: amount,
     returned: amount,
   }),
-  CyclePruned: object({ type: literal("CyclePruned"), task, cycle }),
+  CyclePruned: object({ type: literal("CyclePruned"), task, cycle, unclaimed: amount }),
   Vested: object({ type: literal("Vested"), task, cycle, node: hex64, amount, endRound: int }),
   Claimed: object({ type: literal("Claimed"), task, node: hex64, amount }),
   Credited: object({ type: literal("Credited"), task, node: hex64, amount, reason: oneOf(CREDIT_REASONS) }),

@@ -41,11 +41,9 @@ const RESOLUTIONS = [
   "answered",
 ] as const satisfies readonly TriggerResolution[];
 const DISTRIBUTION_STATUSES = [
-  "receiving",
   "complete",
   "accepted",
   "rejected",
-  "missing",
 ] as const satisfies readonly DistributionStatus[];
 export const REVEAL_STATUSES = [
   "valid",
@@ -141,6 +139,7 @@ export const taskRecord = object({
   burned: amount,
   lateTriggers: array(object({ cycle: uint, trigger: uint, closesAt: uint })),
   prunedThrough: int,
+  slashCount: uint,
 });
 export type TaskRecordWire = Infer<typeof taskRecord>;
 export type TaskRecordCheck = Assert<Equals<TaskRecordWire, Wire<TaskRecord>>>;
@@ -194,14 +193,15 @@ export const distributionRecord = object({
   attempt: uint,
   distributor: hex64,
   slot: uint,
-  chunkCount: uint,
-  chunksReceived: uint,
   entryCount: uint,
   total: amount,
-  lastRecipient: nullable(hex64),
-  listDigest: hex64,
+  listRoot: hex64,
+  listBlob: hex64,
+  raceTime: amount,
+  raceWeight: amount,
   status: oneOf(DISTRIBUTION_STATUSES),
   triggered: boolean(),
+  slashSeq: nullable(uint),
 });
 export type DistributionRecordWire = Infer<typeof distributionRecord>;
 export type DistributionRecordCheck = Assert<Equals<DistributionRecordWire, Wire<DistributionRecord>>>;

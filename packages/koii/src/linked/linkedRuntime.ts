@@ -20,13 +20,16 @@ import {
   getChain,
   getCycle,
   getCycleWindows,
-  getDistributionEntries,
+  encodeList,
+  getDistribution,
   getNodeView,
   getReveal,
   getRuleDistribution,
   getTask,
   jsonPayloadBytes,
+  listBlobHash,
   listRevealers,
+  listRoot,
   roundOf,
   sha256Hex,
   type TaskParams,
@@ -230,9 +233,9 @@ export function startLinkedRuntime(options: LinkedRuntimeOptions): void {
         return log(`auditDistribution(${koiiRound}): no list for that round`);
       const windows = getCycleWindows(task(), cycle, record.attemptRound);
       if (!enter("auditDistribution", koiiRound, windows.distributionVotes)) return;
-      const posted = getDistributionEntries(chain.state, taskId, cycle, record.attempt);
+      const posted = getDistribution(chain.state, taskId, cycle, record.attempt);
       const expected = await expectedList(koiiRound, cycle);
-      const same = JSON.stringify(posted.map(wireEntry)) === JSON.stringify(expected.map(wireEntry));
+      const same = posted !== undefined && posted.listRoot === listRoot(expected);
       log(`auditDistribution(${koiiRound}): the list ${same ? "matches" : "differs from"} this node's own`);
       advanceTo(windows.distributionVotes.closesAt);
     },
@@ -274,22 +277,18 @@ export function startLinkedRuntime(options: LinkedRuntimeOptions): void {
     const windows = getCycleWindows(task(), cycle, record.attemptRound);
     if (!enter("submitDistributionList", koiiRound, windows.distribution)) return;
     advanceTo(windows.distribution.opensAt);
-    const drawn = getCycle(chain.state, taskId, cycle)?.distributor;
-    if (drawn !== me.publicKey) {
-      log(
-        `distribution(${cycle}): ${drawn === null || drawn === undefined ? "nobody" : drawn.slice(0, 8)} was drawn to distribute, not this node`,
-      );
-      return;
-    }
+    // The local chain has one node: its list is the only one, so it always wins the race (§6.1).
     const entries = await expectedList(koiiRound, cycle);
+    await blobs.put(encodeList(entries));
     send(me, {
       kind: "submitDistribution",
       task: taskId,
       cycle,
       attempt: record.attempt,
-      chunk: 0,
-      chunkCount: 1,
-      entries,
+      listRoot: listRoot(entries),
+      listBlob: listBlobHash(entries),
+      total: entries.reduce((sum, entry) => sum + entry.amount, 0n),
+      entryCount: entries.length,
     });
     produce();
     submittedLists.add(cycle);

@@ -1,4 +1,5 @@
-import type { LedgerReader } from "@gradual/sdk";
+import { decodeList } from "@gradual/protocol";
+import type { LedgerReader, TaskBlobs } from "@gradual/sdk";
 import type {
   CycleView,
   DistributionEntryWire,
@@ -81,10 +82,13 @@ function cycleOfRound(round: number): number {
 export class ChainReader {
   readonly #ledger: LedgerReader;
   readonly #taskId: string;
+  readonly #blobs: Pick<TaskBlobs, "get"> | undefined;
 
-  constructor(ledger: LedgerReader, taskId: string) {
+  /** `blobs`: where posted lists are read from (the ledger holds only their roots); without it a list reads empty. */
+  constructor(ledger: LedgerReader, taskId: string, blobs?: Pick<TaskBlobs, "get">) {
     this.#ledger = ledger;
     this.#taskId = taskId;
+    this.#blobs = blobs;
   }
 
   get taskId(): string {
@@ -142,8 +146,15 @@ export class ChainReader {
     return this.#all<WireVote>(`/tasks/${taskId}/cycles/${cycle}/triggers/${trigger}/votes`);
   }
 
-  entries(round: number, attempt: number, taskId = this.#taskId): Promise<WireEntry[]> {
-    return this.#all<WireEntry>(`/tasks/${taskId}/cycles/${cycleOfRound(round)}/distributions/${attempt}`);
+  /** A posted list's entries, from its blob (protocol.md §6.2), checked against the size the ledger holds. */
+  async entries(round: number, attempt: number, taskId = this.#taskId): Promise<WireEntry[]> {
+    const view = await this.#orNull<{ distribution: { listBlob: string; entryCount: number } }>(
+      `/tasks/${taskId}/cycles/${cycleOfRound(round)}/distributions/${attempt}`,
+    );
+    if (view === null || this.#blobs === undefined) return [];
+    const entries = decodeList(await this.#blobs.get(view.distribution.listBlob));
+    if (entries === null || entries.length !== view.distribution.entryCount) return [];
+    return entries.map((entry) => ({ recipient: entry.recipient, amount: entry.amount.toString() }));
   }
 
   async slotMs(): Promise<number> {
@@ -201,7 +212,7 @@ export function payoutRecord(cycle: WireCycle): KoiiDistributionInfo["distributi
   if (cycle.record.outcome === "paid") return "PayoutSuccessful";
   if (cycle.record.outcome === "distribution-failed") return "PayoutFailed";
   if (
-    cycle.distributions.some((distribution) => distribution.status === "rejected" || distribution.status === "missing")
+    cycle.distributions.some((distribution) => distribution.status === "rejected")
   ) {
     return "PayoutFailed";
   }

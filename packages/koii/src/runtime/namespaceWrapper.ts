@@ -95,7 +95,7 @@ export class NamespaceWrapper {
 
   #chain(method: string): { ctx: KoiiCallContext; chain: ChainReader } {
     const ctx = currentContext(`namespaceWrapper.${method}`);
-    return { ctx, chain: new ChainReader(ctx.ledger, ctx.taskId) };
+    return { ctx, chain: new ChainReader(ctx.ledger, ctx.taskId, ctx.blobs) };
   }
 
   // Storage ---------------------------------------------------------------------------------------------------------
@@ -311,7 +311,7 @@ export class NamespaceWrapper {
     const cycle = await chain.cycle(round);
     const attempt = [...(cycle?.distributions ?? [])]
       .reverse()
-      .find((item) => item.status !== "missing" && (distributor === undefined || item.distributor === distributor));
+      .find((item) => distributor === undefined || item.distributor === distributor);
     if (cycle === null || attempt === undefined) return null;
     const entries = await chain.entries(round, attempt.attempt);
     return JSON.stringify(
@@ -474,7 +474,6 @@ async function distributionInfo(chain: ChainReader, round: number): Promise<Koii
 async function distributionInfoOf(chain: ChainReader, cycle: WireCycle, round: number): Promise<KoiiDistributionInfo> {
   const lists: Record<string, KoiiSubmission> = {};
   for (const distribution of cycle.distributions) {
-    if (distribution.status === "missing") continue;
     const key = accountToKoiiKey(distribution.distributor);
     // Koii's list submission carries the distributor's key as its value, and the slot it landed in.
     lists[key] = { submission_value: key, slot: distribution.slot ?? null, round };

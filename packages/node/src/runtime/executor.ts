@@ -4,7 +4,9 @@ import {
   getCycle,
   getTask,
   type Hash,
-  listDigest,
+  decodeList,
+  getAcceptedList,
+  listRoot,
   roundOf,
   type State,
   sha256Hex,
@@ -13,6 +15,7 @@ import {
   type ListRecord,
   listKey,
   listSubmitters,
+  postedListKey,
   type NodeAction,
   type NodeMemory,
   type Verdict,
@@ -97,8 +100,6 @@ export type TaskCall =
       readonly call: "distribution";
       readonly cycle: number;
       readonly entries: readonly { recipient: Account; amount: bigint }[];
-      /** The node is the cycle's drawn distributor (its list is the one posted). */
-      readonly distributor: boolean;
     }
   | { readonly call: "distribution"; readonly cycle: number; readonly failed: TaskFailure };
 
@@ -113,6 +114,8 @@ export type ExecutorOptions = {
   readonly onCall?: (call: TaskCall) => void;
   /** A cycle the node does no work for (a local run past its last round): the reason, stored instead of a call. */
   readonly skipWork?: (cycle: number) => string | undefined;
+  /** A blob from the settlement's store, checked against its hash (lists posted by other nodes). */
+  readonly blob?: (hash: Hash) => Promise<Uint8Array>;
 };
 
 export type IoAction = Exclude<NodeAction, { type: "send" }>;
@@ -132,6 +135,7 @@ export class Executor {
   async execute(state: State, action: IoAction): Promise<boolean> {
     if (action.type === "runTask") return this.runTask(state, action.cycle);
     if (action.type === "auditProof") return (await this.auditProof(state, action)) !== null;
+    if (action.type === "fetchList") return (await this.fetchList(state, action)) !== null;
     return (await this.computeList(state, action)) !== null;
   }
 
@@ -205,11 +209,25 @@ export class Executor {
       return null;
     }
     const entries = [...result.value];
-    const list = { entries, digest: listDigest(entries) };
+    const list = { entries, root: listRoot(entries) };
     store.saveList(listKey(action.cycle, action.attempt), list);
-    const distributor = cycle.distributor === this.#options.me;
-    this.#report({ call: "distribution", cycle: action.cycle, entries, distributor });
+    this.#report({ call: "distribution", cycle: action.cycle, entries });
     return list;
+  }
+
+  /**
+   * Fetches a cycle's accepted list from its blob (§6.4: a node claims its entry with a proof from the list in force,
+   * when that is not the one it computed) and stores it once its entries hash to the accepted root.
+   */
+  async fetchList(state: State, action: Extract<NodeAction, { type: "fetchList" }>): Promise<ListRecord | null> {
+    const { taskId, store, blob } = this.#options;
+    const list = getAcceptedList(state, taskId, action.cycle);
+    if (blob === undefined || list === undefined || list.attempt !== action.attempt) return null;
+    const entries = decodeList(await blob(list.listBlob));
+    if (entries === null || entries.length !== list.entryCount || listRoot(entries) !== list.listRoot) return null;
+    const record = { entries, root: list.listRoot };
+    store.saveList(postedListKey(action.cycle, action.attempt), record);
+    return record;
   }
 
   /** The round the node's transactions land in (decide targets the next slot). */

@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { canonicalParse, canonicalStringify, GradualError, type Hash, listDigest, sha256Hex } from "@gradual/protocol";
+import { canonicalParse, canonicalStringify, GradualError, type Hash, listRoot, sha256Hex } from "@gradual/protocol";
 import type { JsonValue, TaskStore } from "@gradual/sdk";
 import Database from "better-sqlite3";
 import type { ListRecord, NodeMemory, Verdict, WorkRecord } from "../decide.ts";
@@ -61,7 +61,7 @@ function workProblem(record: unknown): string | null {
   return null;
 }
 
-/** What is wrong with a stored list, or null: its entries must be well formed and hash to its digest. */
+/** What is wrong with a stored list, or null: its entries must be well formed and hash to its root. */
 function listProblem(record: unknown): string | null {
   const list = record as Partial<ListRecord> | null;
   if (!Array.isArray(list?.entries)) return "no entries";
@@ -69,7 +69,11 @@ function listProblem(record: unknown): string | null {
     if (typeof entry?.recipient !== "string" || !HEX64.test(entry.recipient)) return "an entry without a recipient";
     if (typeof entry.amount !== "bigint" || entry.amount < 0n) return "an entry without an amount";
   }
-  return list.digest === listDigest(list.entries) ? null : "a digest that does not match its entries";
+  try {
+    return list.root === listRoot(list.entries) ? null : "a root that does not match its entries";
+  } catch {
+    return "entries that cannot be list leaves";
+  }
 }
 
 function isCorruption(error: unknown): boolean {

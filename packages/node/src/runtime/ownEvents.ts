@@ -14,7 +14,6 @@ export function describeOwnEvent(
   event: ProtocolEvent,
   me: Account,
   task: string,
-  myListCycles: ReadonlySet<number>,
 ): OwnEventLine | undefined {
   if (!("task" in event) || event.task !== task) return undefined;
   const info = (message: string, fields: Record<string, unknown>): OwnEventLine => ({
@@ -51,11 +50,14 @@ export function describeOwnEvent(
       return event.voter === me
         ? info("voted", { cycle: event.cycle, trigger: event.trigger, choice: event.choice })
         : undefined;
-    case "DistributorSelected":
-      return event.distributor === me ? info("drawn as distributor", { cycle: event.cycle }) : undefined;
     case "DistributionSubmitted":
-      return myListCycles.has(event.cycle)
-        ? info("list posted", { cycle: event.cycle, chunk: event.chunk, entries: event.entries })
+      if (event.distributor === me) return info("list posted", { cycle: event.cycle, entries: event.entries });
+      return event.replaced === me
+        ? info("own list replaced by a better draw", { cycle: event.cycle, by: event.distributor })
+        : undefined;
+    case "DistributionAccepted":
+      return event.distributor === me
+        ? info("own list accepted", { cycle: event.cycle, total: formatTokens(event.total) })
         : undefined;
     case "DistributionRejected":
       return event.distributor === me

@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { blobUploadPayload, type KeyPair, signBytes, signTransaction, VerifierPool } from "@gradual/ledger/client";
 import {
+  encodeList,
   formatTokenAmount,
   GradualError,
   getAccount,
@@ -21,7 +22,7 @@ import {
   transactionToJson,
 } from "@gradual/protocol";
 import { parseTaskLimitsConfig, type TaskLimitsConfig } from "@gradual/sdk";
-import { DEFAULT_DECIDE_OPTIONS, decide, type NodeAction, type NodeMemory, stepNode } from "../decide.ts";
+import { DEFAULT_DECIDE_OPTIONS, decide, listKey, type NodeAction, type NodeMemory, stepNode } from "../decide.ts";
 import { failureCode } from "../sandbox/codes.ts";
 import {
   DEFAULT_TASK_LIMITS,
@@ -131,7 +132,6 @@ export class TaskNode {
   /** Blocks up to this one were produced before the node started: their events are not logged again. */
   #loggedAfterBlock = Number.POSITIVE_INFINITY;
   /** Cycles whose current distribution attempt drew this node. */
-  #myListCycles = new Set<number>();
   /** The replica height when the node found itself behind the ledger, until it caught up. */
   #behindSince: number | undefined;
 
@@ -260,27 +260,11 @@ export class TaskNode {
 
   #logOwnEvents(events: readonly ProtocolEvent[], block: number): void {
     for (const event of events) {
-      if (event.type === "DistributorSelected" && event.task === this.options.taskId) {
-        if (event.distributor === this.me) this.#myListCycles.add(event.cycle);
-        else this.#myListCycles.delete(event.cycle);
-      }
       if (block <= this.#loggedAfterBlock) continue;
-      const line = describeOwnEvent(event, this.me, this.options.taskId, this.#myListCycles);
+      const line = describeOwnEvent(event, this.me, this.options.taskId);
       if (line === undefined) continue;
-      const why =
-        event.type === "DistributionRejected" && event.distributor === this.me && event.reason === "missing"
-          ? this.#whyListMissing(event.cycle, event.attempt)
-          : undefined;
-      this.options.log(line.level, line.message, { ...line.fields, block, ...(why === undefined ? {} : { why }) });
+      this.options.log(line.level, line.message, { ...line.fields, block });
     }
-  }
-
-  /** What this node knows about a list of its own that the ledger found missing, for the operator's log. */
-  #whyListMissing(cycle: number, attempt: number): string {
-    const key = `distribution/${cycle}/${attempt}/`;
-    const sent = this.store.nodeMemory.done.has(`${key}0`);
-    if (!sent) return "never sent: the node did not decide to post it before its window closed (behind, or busy)";
-    return "sent, but not included before the distribution window closed (the ledger or this node was slow)";
   }
 
   /** Downloads the task bundle named on the ledger, checks its hash, and starts the sandboxed runner. */
@@ -312,6 +296,7 @@ export class TaskNode {
       proofs: httpProofSource({ timeoutMs: 2_000, attempts: 3 }),
       salt: () => randomBytes(32).toString("hex"),
       onCall: (call) => this.#logCall(call),
+      blob: (hash) => this.options.settlement.blob(hash),
     });
     const setup = await this.runner.setup();
     if (!setup.ok) this.options.log("warn", "task setup failed", { code: failureCode(setup), message: setup.message });
@@ -519,7 +504,7 @@ export class TaskNode {
         });
     } else if ("failed" in call) {
       log("warn", "distribution function failed", { cycle, code: call.failed.code, message: call.failed.message });
-    } else log("info", "list computed", { cycle, entries: call.entries.length, distributor: call.distributor });
+    } else log("info", "list computed", { cycle, entries: call.entries.length });
   }
 
   #nextNonce(): number {
@@ -534,12 +519,31 @@ export class TaskNode {
     const chainId = getChain((this.replica as Replica).state).chainId;
     const nonce = this.#nextNonce();
     const tx = { ...action.tx, chainId, from: this.me, nonce } as Transaction;
+    // A list is posted as its root; the list itself goes to the blob store first, for recipients to prove from.
+    if (tx.kind === "submitDistribution" && !(await this.#publishList(tx.cycle, tx.attempt, tx.listBlob))) return;
     // Unsigned where the settlement sends it from its own key (EVM).
     const signature = this.options.settlement.account === undefined ? signTransaction(keyPair, tx) : "";
     const envelope = JSON.stringify({ tx: transactionToJson(tx), signature });
     this.store.saveOutgoing({ nonce, key: action.key, hash: transactionHash(tx), envelope });
     this.metrics.count(`tx_${tx.kind}`);
     await this.#submit(nonce, envelope);
+  }
+
+  /** Uploads this node's list for the attempt; false (logged) when it cannot, so the list is not posted. */
+  async #publishList(cycle: number, attempt: number, blob: Hash): Promise<boolean> {
+    const list = this.store.nodeMemory.lists.get(listKey(cycle, attempt));
+    if (list === undefined) return false;
+    const bytes = encodeList(list.entries);
+    try {
+      const chainId = getChain((this.replica as Replica).state).chainId;
+      const signature = signBytes(this.options.keyPair, blobUploadPayload(chainId, sha256Hex(bytes)));
+      const stored = await this.options.settlement.putBlob(bytes, this.options.keyPair.publicKey, signature);
+      if (stored === blob) return true;
+      this.options.log("error", "list blob stored under another hash; not posting it", { cycle, blob, stored });
+    } catch (error) {
+      this.options.log("warn", "cannot upload the list; not posting it", { cycle, error: String(error) });
+    }
+    return false;
   }
 
   async #submit(nonce: number, envelope: string): Promise<void> {

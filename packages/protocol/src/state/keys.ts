@@ -85,7 +85,7 @@ const PER_CYCLE_KINDS = [
   "vote",
   "voteAt",
   "distribution",
-  "distributionChunk",
+  "listClaim",
   "published",
   "cycle",
 ] as const;
@@ -132,8 +132,10 @@ export const stateKeys = {
   voteAt: (task: Hash, cycle: number, trigger: number, index: number) =>
     cachedKey("voteAt", 4, task, cycle, trigger, index),
   distribution: (task: Hash, cycle: number, attempt: number) => cachedKey("distribution", 3, task, cycle, attempt),
-  distributionChunk: (task: Hash, cycle: number, attempt: number, chunk: number) =>
-    cachedKey("distributionChunk", 4, task, cycle, attempt, chunk),
+  /** That a recipient's entry of the cycle's accepted list was claimed (§6.4). */
+  listClaim: (task: Hash, cycle: number, recipient: Account) => cachedKey("listClaim", 3, task, cycle, recipient),
+  /** A node's vesting slashes in a task, in order (§7.2). */
+  slashLog: (task: Hash, account: Account) => cachedKey("slashLog", 2, task, account),
   vesting: (task: Hash, account: Account) => cachedKey("vesting", 2, task, account),
   /** A payload published to answer an availability challenge (§5.6), as hex. */
   published: (task: Hash, cycle: number, node: Account) => cachedKey("published", 3, task, cycle, node),

@@ -52,6 +52,7 @@ export function applyCreateTask(context: TransitionContext, tx: CreateTaskTx, ta
     burned: 0n,
     lateTriggers: [],
     prunedThrough: -1,
+    slashCount: 0,
   };
   draft.setTask(task);
   draft.set(stateKeys.taskAt(chain.taskCount), taskId);

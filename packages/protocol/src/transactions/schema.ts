@@ -21,7 +21,7 @@ type FieldType =
   | "name"
   | "url"
   | "params"
-  | "entries"
+  | "proof"
   | "triggerKind"
   | "verdict"
   | "payload"
@@ -60,9 +60,18 @@ export const TRANSACTION_FIELDS = {
     task: "hash",
     cycle: "uint",
     attempt: "uint",
-    chunk: "uint",
-    chunkCount: "uint",
-    entries: "entries",
+    listRoot: "hash",
+    listBlob: "hash",
+    total: "amount",
+    entryCount: "uint",
+  },
+  claimDistribution: {
+    task: "hash",
+    cycle: "uint",
+    recipient: "account",
+    amount: "amount",
+    index: "uint",
+    proof: "proof",
   },
   claim: { task: "hash" },
 } as const satisfies Record<TransactionKind, Record<string, FieldType>>;
@@ -230,33 +239,14 @@ function decodeField(field: string, type: FieldType, value: unknown): unknown {
       return value === "valid" || value === "invalid" || value === "unavailable"
         ? value
         : malformed(field, "'valid', 'invalid' or 'unavailable'", value);
-    case "entries": {
-      if (!Array.isArray(value)) return malformed(field, "an array of { recipient, amount }", value);
-      if (value.length > LIMITS.maxDistributionChunkEntries) {
-        return malformed(
-          field,
-          `at most ${LIMITS.maxDistributionChunkEntries} entries per chunk`,
-          `${value.length} entries`,
-        );
+    case "proof": {
+      if (!Array.isArray(value) || value.length > LIMITS.maxListProofLength) {
+        return malformed(field, `an array of at most ${LIMITS.maxListProofLength} hashes`, value);
       }
-      const entries: { recipient: string; amount: bigint }[] = [];
-      for (const [index, entry] of value.entries()) {
-        const at = `${field}[${index}]`;
-        if (typeof entry !== "object" || entry === null) return malformed(at, "an object", entry);
-        const { recipient, amount, ...rest } = entry as Record<string, unknown>;
-        if (!Object.hasOwn(entry, "recipient") || !Object.hasOwn(entry, "amount")) {
-          return malformed(at, "an object with own fields recipient and amount", entry);
-        }
-        const extra = Object.keys(rest)[0];
-        if (extra !== undefined) return malformed(`${at}.${extra}`, "no such field", rest[extra]);
-        const decodedRecipient = decodeField(`${at}.recipient`, "account", recipient);
-        if (isMalformed(decodedRecipient)) return decodedRecipient;
-        // Zero is allowed: a ledger-computed rule lists every valid submitter, even one whose share floors to 0.
-        const decodedAmount = toAmount(`${at}.amount`, amount, false);
-        if (isMalformed(decodedAmount)) return decodedAmount;
-        entries.push({ recipient: decodedRecipient as string, amount: decodedAmount });
+      for (const [index, sibling] of value.entries()) {
+        if (!isLowerHex(sibling, 64)) return malformed(`${field}[${index}]`, "64 lowercase hex characters", sibling);
       }
-      return entries;
+      return value as string[];
     }
   }
 }

@@ -1,38 +1,22 @@
 import type { TransitionContext } from "../context.ts";
-import { roundOf } from "../schedule.ts";
 import { stateKeys } from "../state/keys.ts";
-import type {
-  CycleRecord,
-  DistributionEntry,
-  DistributionRecord,
-  NodeRecord,
-  TaskRecord,
-  TriggerRecord,
-  VestingRecord,
-} from "../types.ts";
-import { addTranche, EMPTY_VESTING } from "../vesting.ts";
+import type { CycleRecord, DistributionRecord, TaskRecord, TriggerRecord } from "../types.ts";
 import { completeCycle, failAttempt } from "./cycleEnd.ts";
 import { resolveTrigger } from "./resolveTrigger.ts";
 
 /**
- * End of the distribution window (protocol.md §6.5): a distributor that posted no complete list gets a missed-duty
- * mark (no slash: liveness is not fraud) and the attempt fails.
+ * End of the distribution window (protocol.md §6.5): with no list posted, the attempt fails. Nobody was drawn, so
+ * nobody gets a missed-duty mark (deviation 35).
  */
 export function closeDistributionWindow(context: TransitionContext, task: TaskRecord, cycle: CycleRecord): void {
-  const { draft } = context;
-  const key = stateKeys.distribution(task.id, cycle.cycle, cycle.attempt);
-  const list = draft.get<DistributionRecord>(key);
-  if (list?.status === "complete") return;
-  const distributor = cycle.distributor as string;
-  if (list !== undefined) draft.set(key, { ...list, status: "missing" } satisfies DistributionRecord);
-  const node = draft.node(task.id, distributor);
-  if (node !== undefined) draft.setNode({ ...node, missedDuties: node.missedDuties + 1 } satisfies NodeRecord);
+  const list = context.draft.get<DistributionRecord>(stateKeys.distribution(task.id, cycle.cycle, cycle.attempt));
+  if (list !== undefined) return;
   context.events.push({
     type: "DistributionRejected",
     task: task.id,
     cycle: cycle.cycle,
     attempt: cycle.attempt,
-    distributor,
+    distributor: null,
     reason: "missing",
   });
   failAttempt(context, cycle);
@@ -40,8 +24,9 @@ export function closeDistributionWindow(context: TransitionContext, task: TaskRe
 
 /**
  * End of the distribution vote window (protocol.md §6.4-§6.5): an upheld trigger rejects the list (its distributor
- * is slashed by the resolution) and the next attempt follows; otherwise the list is accepted and every entry moves
- * from the cycle's reservation into the recipient's vesting.
+ * is slashed by the resolution) and the next attempt follows; otherwise the list is accepted. Its total stays
+ * reserved in the cycle, which completes as paid: each recipient claims its entry with a Merkle proof
+ * (`claimDistribution`, deviation 34), and what nobody claims returns to the escrow when the cycle is pruned.
  */
 export function settleDistribution(context: TransitionContext, task: TaskRecord, cycle: CycleRecord): void {
   const { draft } = context;
@@ -73,43 +58,18 @@ export function settleDistribution(context: TransitionContext, task: TaskRecord,
       }
     }
   }
-  payList(context, task, draft.cycle(task.id, cycle.cycle) as CycleRecord, list);
-  draft.set(key, { ...list, status: "accepted" } satisfies DistributionRecord);
-}
-
-function payList(context: TransitionContext, task: TaskRecord, cycle: CycleRecord, list: DistributionRecord): void {
-  const { draft, slot } = context;
-  const round = roundOf(task, slot);
-  for (let chunk = 0; chunk < list.chunkCount; chunk += 1) {
-    const entries = draft.get<readonly DistributionEntry[]>(
-      stateKeys.distributionChunk(task.id, cycle.cycle, cycle.attempt, chunk),
-    ) as readonly DistributionEntry[];
-    for (const entry of entries) {
-      if (entry.amount === 0n) continue;
-      const vestingKey = stateKeys.vesting(task.id, entry.recipient);
-      const vesting = draft.get<VestingRecord>(vestingKey) ?? EMPTY_VESTING;
-      draft.set(vestingKey, addTranche(vesting, cycle.cycle, entry.amount, round, task.params.vestingRounds));
-      context.events.push({
-        type: "Vested",
-        task: task.id,
-        cycle: cycle.cycle,
-        node: entry.recipient,
-        amount: entry.amount,
-        endRound: round + task.params.vestingRounds,
-      });
-    }
-  }
-  draft.move("reserved", "vesting", list.total);
   const fresh = draft.task(task.id) as TaskRecord;
-  draft.setTask({ ...fresh, totalPaid: fresh.totalPaid + list.total });
-  const paid: CycleRecord = { ...cycle, reserved: cycle.reserved - list.total, paid: list.total };
+  draft.set(key, { ...list, status: "accepted", slashSeq: fresh.slashCount } satisfies DistributionRecord);
   context.events.push({
     type: "DistributionAccepted",
     task: task.id,
     cycle: cycle.cycle,
     attempt: cycle.attempt,
+    distributor: list.distributor,
     total: list.total,
     entries: list.entryCount,
+    listRoot: list.listRoot,
   });
-  completeCycle(context, paid, "paid");
+  const paid: CycleRecord = { ...(draft.cycle(task.id, cycle.cycle) as CycleRecord), paid: list.total };
+  completeCycle(context, paid, "paid", list.total);
 }

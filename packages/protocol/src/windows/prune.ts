@@ -3,7 +3,8 @@ import { roundOf } from "../schedule.ts";
 import { forgetCycleKeys, type KeyLike, stateKeys, triggerSlotName } from "../state/keys.ts";
 import type { Draft } from "../state/store.ts";
 import { lateChallengeWindow } from "../transactions/triggerAudit.ts";
-import type { CycleRecord, DistributionRecord, LateTriggerRef, TaskRecord, TriggerRecord } from "../types.ts";
+import { payUnlocked } from "../tasks.ts";
+import type { CycleRecord, LateTriggerRef, TaskRecord, TriggerRecord } from "../types.ts";
 
 /** At most this many cycle numbers are looked at per task per round start (§9.6: bounded work per slot). */
 const PRUNE_STEPS_PER_ROUND = 4;
@@ -28,8 +29,9 @@ export function pruneCycles(
     if (cycle !== undefined) {
       if (!settledForGood(task, cycle, slot, lateTriggersAtSlotStart)) break;
       pruneCycle(draft, task, cycle);
+      const unclaimed = returnUnclaimed(context, draft.task(taskId) as TaskRecord, cycle);
       forgetCycleKeys(taskId, next);
-      context.events.push({ type: "CyclePruned", task: taskId, cycle: next });
+      context.events.push({ type: "CyclePruned", task: taskId, cycle: next, unclaimed });
     }
     next += 1;
   }
@@ -63,6 +65,7 @@ function pruneCycle(draft: Draft, task: TaskRecord, cycle: CycleRecord): void {
     if (account === undefined) continue;
     drop(draft, stateKeys.reveal(task.id, c, account));
     drop(draft, stateKeys.commit(task.id, c, account));
+    drop(draft, stateKeys.listClaim(task.id, c, account));
   }
   // Commits that were never revealed belong to nodes still staked (a node that withdraws takes its commits with it:
   // `dropNodeCycles`). `nodeCycle` records exist only for nodes that raised a trigger: the trigger loop finds them.
@@ -87,12 +90,27 @@ function pruneCycle(draft: Draft, task: TaskRecord, cycle: CycleRecord): void {
     draft.delete(stateKeys.trigger(task.id, c, index));
   }
   for (let attempt = 0; attempt <= cycle.attempt; attempt += 1) {
-    const list = draft.get<DistributionRecord>(stateKeys.distribution(task.id, c, attempt));
-    if (list === undefined) continue;
-    for (let chunk = 0; chunk < list.chunkCount; chunk += 1)
-      drop(draft, stateKeys.distributionChunk(task.id, c, attempt, chunk));
-    draft.delete(stateKeys.distribution(task.id, c, attempt));
+    drop(draft, stateKeys.distribution(task.id, c, attempt));
   }
+}
+
+/**
+ * A pruned custom-rule cycle's list can no longer be claimed from (its reveals are gone): what its recipients left
+ * unclaimed returns to the escrow, or to the creator once the task is closed (§6.4). A rule-paid cycle's rounding
+ * dust stays (§6.2).
+ */
+function returnUnclaimed(context: TransitionContext, task: TaskRecord, cycle: CycleRecord): bigint {
+  const { draft } = context;
+  if (task.params.distributionRule !== "custom" || cycle.reserved === 0n) return 0n;
+  const amount = cycle.reserved;
+  draft.setCycle({ ...cycle, reserved: 0n });
+  if (task.status === "closed") {
+    payUnlocked(context, task.id, task.creator, amount, "reserved", "escrow");
+  } else {
+    draft.move("reserved", "escrows", amount);
+    draft.setTask({ ...task, escrow: task.escrow + amount });
+  }
+  return amount;
 }
 
 /**

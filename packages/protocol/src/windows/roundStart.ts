@@ -1,9 +1,7 @@
 import type { TransitionContext } from "../context.ts";
-import { drawByWeight, EMPTY_ACCUMULATOR, type RaceEntry } from "../random.ts";
+import { EMPTY_ACCUMULATOR } from "../random.ts";
 import { stateKeys } from "../state/keys.ts";
-import { freshNode, refreshRamp } from "../tasks.ts";
 import type { CycleRecord, RevealRecord, TaskRecord } from "../types.ts";
-import { nodeWeight } from "../weight.ts";
 import { completeCycle } from "./cycleEnd.ts";
 
 /**
@@ -49,45 +47,19 @@ export function startCycle(context: TransitionContext, task: TaskRecord, round: 
 }
 
 /**
- * Draws the distributor of the cycle's current attempt (protocol.md §6.1): an exponential race over the valid,
- * unslashed submitters weighted by their ramped stake, excluding those that already failed this cycle. If every
- * candidate weighs nothing, all count equally, so the draw picks someone while a valid submitter remains.
+ * The start of an attempt's round under the `custom` rule (protocol.md §6.1, deviation 35): nobody is drawn; any
+ * valid submitter that has not failed this cycle may post a list, and the race decides between posters. With no
+ * such submitter left, the cycle completes at once. Bounded by the failed distributors, at most
+ * `allowedFailedDistributions`.
  */
-export function selectDistributor(
-  context: TransitionContext,
-  task: TaskRecord,
-  cycle: CycleRecord,
-  round: number,
-): void {
+export function openAttempt(context: TransitionContext, task: TaskRecord, cycle: CycleRecord): void {
   const { draft } = context;
-  const fresh = refreshRamp(draft, task, context.slot);
-  const candidates: RaceEntry[] = [];
-  for (let index = 0; index < cycle.revealCount; index += 1) {
-    const account = draft.get<string>(stateKeys.revealAt(task.id, cycle.cycle, index));
-    if (account === undefined || cycle.failedDistributors.includes(account)) continue;
-    const reveal = draft.get<RevealRecord>(stateKeys.reveal(task.id, cycle.cycle, account));
-    if (reveal?.status !== "valid") continue;
-    const node = draft.node(task.id, account);
-    const weight = node === undefined ? 0n : nodeWeight(freshNode(fresh, node), round, fresh.params);
-    candidates.push({ node: account, weight });
+  let failedButValid = 0;
+  for (const account of cycle.failedDistributors) {
+    if (draft.get<RevealRecord>(stateKeys.reveal(task.id, cycle.cycle, account))?.status === "valid") {
+      failedButValid += 1;
+    }
   }
-  if (candidates.length === 0) {
-    completeCycle(context, cycle, cycle.validCount === 0 ? "no-submitters" : "distribution-failed");
-    return;
-  }
-  const weighted = candidates.some((candidate) => candidate.weight > 0n)
-    ? candidates
-    : candidates.map((candidate) => ({ node: candidate.node, weight: 1n }));
-  const distributor = drawByWeight(cycle.seed ?? fresh.seedHead, cycle.attempt, weighted);
-  draft.setCycle({ ...cycle, distributor });
-  if (distributor !== null) {
-    context.events.push({
-      type: "DistributorSelected",
-      task: task.id,
-      cycle: cycle.cycle,
-      attempt: cycle.attempt,
-      distributor,
-      round,
-    });
-  }
+  if (cycle.validCount - failedButValid > 0) return;
+  completeCycle(context, cycle, cycle.validCount === 0 ? "no-submitters" : "distribution-failed");
 }

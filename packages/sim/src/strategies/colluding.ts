@@ -1,5 +1,5 @@
 import type { ListRecord, WorkRecord } from "@gradual/node";
-import { getCycle, getReveal, listDigest } from "@gradual/protocol";
+import { getCycle, getReveal, listRoot } from "@gradual/protocol";
 import { equalSplit } from "@gradual/sdk";
 import type { SimGroup, SimNode, Strategy, World } from "../world.ts";
 import { honestAudit, honestList, honestWork } from "./honest.ts";
@@ -18,7 +18,7 @@ export function groupList(world: World, group: SimGroup, cycle: number): ListRec
     .filter((member) => getReveal(world.state, world.task, cycle, member.account)?.status === "valid")
     .map((member) => ({ account: member.account, weight: 0n, proofDigest: "" }));
   const entries = record === undefined || members.length === 0 ? null : equalSplit(members, record.reserved);
-  const list = entries === null ? null : { entries, digest: listDigest(entries) };
+  const list = entries === null ? null : { entries, root: listRoot(entries) };
   group.shared.set(key, list);
   return list;
 }
@@ -36,7 +36,7 @@ export function groupWork(world: World, node: SimNode, cycle: number): WorkRecor
 
 /**
  * A group run by one operator: its members submit garbage, vote each other's proofs valid, audit outsiders
- * honestly, and when one of them distributes, pay the whole bounty to the group (and agree with that list).
+ * honestly, post lists that pay the whole bounty to the group (and contest every other list).
  */
 export const colluding: Strategy = {
   name: "colluding",
@@ -45,12 +45,10 @@ export const colluding: Strategy = {
   work: groupWork,
   audit: (world, node, request) =>
     striking(node, world.round) && node.group.members.has(request.target) ? "valid" : honestAudit(world, node, request),
+  // Any valid submitter may post (protocol.md §6.1): every striking member computes the group's list, posts it when
+  // it wins the race, and contests any other list.
   computeList(world, node, cycle, attempt) {
     if (!striking(node, world.round)) return honestList(world, node, cycle, attempt);
-    const distributor = getCycle(world.state, world.task, cycle)?.distributor;
-    if (distributor != null && node.group.members.has(distributor)) {
-      return groupList(world, node.group, cycle) ?? honestList(world, node, cycle, attempt);
-    }
-    return honestList(world, node, cycle, attempt);
+    return groupList(world, node.group, cycle) ?? honestList(world, node, cycle, attempt);
   },
 };

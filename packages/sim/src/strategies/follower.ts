@@ -24,14 +24,13 @@ export const follower: Strategy = {
   computeList(world, node, cycle, attempt) {
     const record = getCycle(world.state, world.task, cycle);
     const posted = getDistribution(world.state, world.task, cycle, attempt);
-    if (record?.distributor === node.account || posted?.status !== "complete") {
-      return honestList(world, node, cycle, attempt);
-    }
+    // It posts no list of its own (protocol.md §6.1: posting is optional) and waits for one to copy.
+    if (record === undefined || posted?.status !== "complete") return null;
     const trigger = listTriggerOf(world.state, world.task, cycle, attempt, posted.distributor);
     if (trigger !== undefined && world.slot <= trigger.slot + 1) return null;
     if (trigger !== undefined && tallyMajority(trigger) !== "valid") {
-      return { entries: [], digest: sha256Hex(`gradual-sim/follower-disagrees/${cycle}/${attempt}`) };
+      return { entries: [], root: sha256Hex(`gradual-sim/follower-disagrees/${cycle}/${attempt}`) };
     }
-    return { entries: [], digest: posted.listDigest };
+    return { entries: [], root: posted.listRoot };
   },
 };

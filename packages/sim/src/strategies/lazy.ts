@@ -15,9 +15,8 @@ export const lazy: Strategy = {
   computeList(world, node, cycle, attempt) {
     const record = getCycle(world.state, world.task, cycle);
     const posted = getDistribution(world.state, world.task, cycle, attempt);
-    if (record?.distributor === node.account || posted?.status !== "complete") {
-      return honestList(world, node, cycle, attempt);
-    }
-    return { entries: [], digest: posted.listDigest };
+    // It posts no list of its own (protocol.md §6.1: posting is optional) and waits for one to copy.
+    if (record === undefined || posted?.status !== "complete") return null;
+    return { entries: [], root: posted.listRoot };
   },
 };

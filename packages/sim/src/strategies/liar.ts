@@ -1,24 +1,24 @@
 import type { ListRecord } from "@gradual/node";
-import { getCycle, listDigest } from "@gradual/protocol";
+import { listRoot } from "@gradual/protocol";
 import type { SimNode, Strategy, World } from "../world.ts";
 import { honestAudit, honestList, honestWork } from "./honest.ts";
 
 /**
- * Does valid work, but when selected as distributor it posts a wrong list: one other recipient's amount moved to
- * itself. Honest nodes recompute the list, see it differ, trigger and vote; the liar is slashed and replaced.
+ * Does valid work, but posts a wrong list when it wins the race: one other recipient's amount moved to itself (and
+ * it contests the honest lists). Honest nodes recompute the list, see it differ, trigger and vote; the liar is
+ * slashed and the next attempt follows.
  */
 function lyingList(world: World, node: SimNode, cycle: number, attempt: number): ListRecord {
   const honestRecord = honestList(world, node, cycle, attempt);
-  const record = getCycle(world.state, world.task, cycle);
   const mine = honestRecord.entries.findIndex((entry) => entry.recipient === node.account);
-  if (record?.distributor !== node.account || mine < 0 || honestRecord.entries.length < 2) return honestRecord;
+  if (mine < 0 || honestRecord.entries.length < 2) return honestRecord;
   const others = honestRecord.entries.map((_, index) => index).filter((index) => index !== mine);
   const victim = world.random(`liar/${node.account}`).pick(others);
   const stolen = (honestRecord.entries[victim] as { amount: bigint }).amount;
   const entries = honestRecord.entries
     .map((entry, index) => (index === mine ? { recipient: entry.recipient, amount: entry.amount + stolen } : entry))
     .filter((_, index) => index !== victim);
-  return { entries, digest: listDigest(entries) };
+  return { entries, root: listRoot(entries) };
 }
 
 export const liar: Strategy = {

@@ -26,7 +26,7 @@ function whaleList(world: World, node: SimNode, cycle: number, attempt: number):
   return (
     groupList(world, node.group, cycle) ?? {
       entries: [],
-      digest: sha256Hex(`gradual-sim/whale-contests/${cycle}/${attempt}`),
+      root: sha256Hex(`gradual-sim/whale-contests/${cycle}/${attempt}`),
     }
   );
 }

@@ -18,7 +18,7 @@ export function Distributions({
   readonly view: CycleView;
 }) {
   const statusKey = view.distributions
-    .map((distribution) => `${distribution.attempt}:${distribution.status}:${distribution.chunksReceived}`)
+    .map((distribution) => `${distribution.attempt}:${distribution.status}:${distribution.distributor}`)
     .join(",");
   const lists = useResource(
     view.distributions.length === 0 ? null : `cycle/${task}/${cycle}/lists/${statusKey}`,
@@ -77,14 +77,14 @@ export function Distributions({
       view.distributions.every((distribution) => distribution.attempt !== view.record.attempt) &&
       !silent.some((item) => item.attempt === view.record.attempt) ? (
         <p>
-          Attempt {view.record.attempt}:{" "}
-          <HashLink value={view.record.distributor} to={href.node(task, view.record.distributor)} /> was drawn (round{" "}
-          {view.record.attemptRound}) and has not posted its list yet.
+          Attempt {view.record.attempt}: the list of{" "}
+          <HashLink value={view.record.distributor} to={href.node(task, view.record.distributor)} /> leads the race
+          (round {view.record.attemptRound}).
         </p>
       ) : null}
       {pending && view.record.distributor === null ? (
         <p className="muted">
-          The distributor is drawn at the start of round {view.record.attemptRound}, from the cycle's valid submitters.
+          In round {view.record.attemptRound}, any valid submitter may post a list; the best-drawn poster's list stands.
         </p>
       ) : null}
       {view.distributions.map((distribution, index) => {
@@ -104,10 +104,9 @@ export function Distributions({
               <span className={`badge status-${distribution.status}`}>{distribution.status}</span>
             </header>
             <p className="small">
-              {distribution.entryCount} entries, total <Amount value={distribution.total} digits={3} /> · chunks{" "}
-              {distribution.chunksReceived}/{distribution.chunkCount} ·{" "}
-              {distribution.triggered ? "challenged" : "not challenged"} · digest{" "}
-              <HashLink value={distribution.listDigest} />
+              {distribution.entryCount} entries, total <Amount value={distribution.total} digits={3} /> ·{" "}
+              {distribution.triggered ? "challenged" : "not challenged"} · Merkle root{" "}
+              <HashLink value={distribution.listRoot} /> · list blob <HashLink value={distribution.listBlob} />
             </p>
             {list === undefined || list.items.length === 0 ? null : (
               <VirtualTable
