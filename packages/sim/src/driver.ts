@@ -411,6 +411,10 @@ class Simulation implements World {
         nodeOf: (account) => this.#byAccount.get(account),
         honestListDigest: (cycle, attempt) => this.honestList(cycle, attempt).root,
         listDigestOf: (cycle, attempt) => getDistribution(this.state, this.task, cycle, attempt)?.listRoot,
+        acceptedListOf: (cycle) => {
+          const accepted = getAcceptedList(this.state, this.task, cycle);
+          return accepted === undefined ? undefined : (this.#listBlobs.get(accepted.listBlob)?.entries ?? []);
+        },
         weightOf: (account, cycle) => {
           const record = getNode(this.state, this.task, account);
           return record === undefined ? 0n : nodeWeight(record, cycle, this.params);
@@ -694,8 +698,16 @@ class Simulation implements World {
       if (WAKES_ALL.has(event.type)) {
         this.#wakeAllNext = true;
         if (event.type === "AuditTriggered") this.#revisit(event);
-      } else if (event.type === "DistributionSubmitted" || event.type === "DistributionAccepted") {
-        // Every node compares a posted list with its own, and claims its entry of an accepted one (§6.3, §6.4).
+      } else if (event.type === "DistributionSubmitted") {
+        // Every node compares a posted list with its own until the list's trigger window closes (§6.3).
+        const record = getCycle(this.state, this.task, event.cycle);
+        const until =
+          record === undefined
+            ? this.slot + 2
+            : distributionTriggerWindow(this.#timing(), record.attemptRound).closesAt;
+        for (const node of this.nodes) this.#waitUntil(node, until);
+      } else if (event.type === "DistributionAccepted") {
+        // Its recipients claim their entries (§6.4).
         this.#wakeAllNext = true;
       } else if (event.type === "CycleCompleted") {
         for (const node of this.nodes) if (holdsChallengeableVerdict(node.memory)) this.#wakeNext.add(node);

@@ -55,6 +55,8 @@ export class InvariantMonitor {
   fullChecks = 0;
   /** The state the record recount was last brought up to date with, and the recount itself. */
   #counted: State | null = null;
+  /** `${cycle}/${node}` of every payment seen. */
+  readonly #payees = new Set<string>();
   readonly #recount: Record<keyof TotalsRecord, bigint> = { ...ZERO_TOTALS };
 
   constructor(task: Hash, bountyPerRound: bigint) {
@@ -90,9 +92,16 @@ export class InvariantMonitor {
   }
 
   #checkPayment(state: State, event: Extract<ProtocolEvent, { type: "Vested" }>, acceptedHere: Set<number>): void {
-    if (!acceptedHere.has(event.cycle)) {
-      throw new InvariantBreak("paid-once", `payment for cycle ${event.cycle} outside the block that paid the cycle`);
+    // A rule pays in the block that completes the cycle; a custom list's entries are claimed then or later (§6.4),
+    // never before the list is accepted, and each recipient's once.
+    if (!acceptedHere.has(event.cycle) && !this.#acceptedCycles.has(event.cycle)) {
+      throw new InvariantBreak("paid-once", `payment for cycle ${event.cycle} before the cycle was paid`);
     }
+    const payee = `${event.cycle}/${event.node}`;
+    if (this.#payees.has(payee)) {
+      throw new InvariantBreak("paid-once", `cycle ${event.cycle} paid ${event.node} a second time`);
+    }
+    this.#payees.add(payee);
     const paid = (this.#paidByCycle.get(event.cycle) ?? 0n) + event.amount;
     this.#paidByCycle.set(event.cycle, paid);
     if (paid > this.#bountyPerRound) {

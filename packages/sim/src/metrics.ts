@@ -124,6 +124,11 @@ export type MetricsContext = {
   /** A node's ramped weight in `cycle`'s round (protocol.md §3.3), read when it reveals. */
   readonly weightOf: (account: Account, cycle: number) => bigint;
   readonly vestingRounds: number;
+  /**
+   * The entries of a cycle's accepted custom list (from its blob): what the list awards, judged when it is accepted,
+   * since its recipients claim them later (protocol.md §6.4). Undefined for a cycle paid by its rule.
+   */
+  readonly acceptedListOf: (cycle: number) => readonly { recipient: Account; amount: bigint }[] | undefined;
 };
 
 function emptyCost(): TriggerCost {
@@ -136,6 +141,8 @@ export class Metrics {
   readonly #groups = new Map<string, GroupSummary>();
   readonly #reservedByCycle = new Map<number, bigint>();
   readonly #pendingPayments = new Map<number, Extract<ProtocolEvent, { type: "Vested" }>[]>();
+  /** Cycles paid by a custom list, judged on the list's entries at acceptance. */
+  readonly #judgedLists = new Set<number>();
   readonly #revealed = new Map<string, string>();
   readonly #triggers = new Map<string, TriggerInfo>();
   readonly #honestSlashedNodes = new Set<Account>();
@@ -365,6 +372,8 @@ export class Metrics {
 
   /** Vested events of a cycle arrive together, before its CycleCompleted: judged as one payment. */
   #onVested(event: Extract<ProtocolEvent, { type: "Vested" }>): void {
+    // A claimed entry of a list already judged at its acceptance.
+    if (this.#judgedLists.has(event.cycle)) return;
     const pending = this.#pendingPayments.get(event.cycle) ?? [];
     pending.push(event);
     this.#pendingPayments.set(event.cycle, pending);
@@ -375,7 +384,12 @@ export class Metrics {
    * than the fair share of the list: the cycle's bounty split equally among the real workers the list pays.
    */
   #onAccepted(cycle: number, series: RoundSeries): void {
-    const payments = this.#pendingPayments.get(cycle) ?? [];
+    const listed = this.#context.acceptedListOf(cycle);
+    if (listed !== undefined) this.#judgedLists.add(cycle);
+    const payments =
+      listed === undefined
+        ? (this.#pendingPayments.get(cycle) ?? [])
+        : listed.filter((entry) => entry.amount > 0n).map((entry) => ({ node: entry.recipient, amount: entry.amount }));
     this.#pendingPayments.delete(cycle);
     const { proofs, nodeOf } = this.#context;
     const ownWork = (node: Account) => {
