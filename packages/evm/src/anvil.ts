@@ -41,6 +41,7 @@ export async function startAnvil(options: StartAnvilOptions = {}): Promise<Anvil
   if (options.blockTime !== undefined) args.push("--block-time", String(options.blockTime));
   if (options.disableCodeSizeLimit === true) args.push("--disable-code-size-limit");
   if (options.gasLimit !== undefined) args.push("--gas-limit", options.gasLimit.toString());
+  if (process.env.GRADUAL_ANVIL_STEPS === "1") args.push("--steps-tracing");
   const child = spawn(anvilBinary(), args, { stdio: ["ignore", "pipe", "pipe"] });
   const port = await new Promise<number>((resolve, reject) => {
     let seen = "";

@@ -11,6 +11,7 @@ import { cpus } from "node:os";
 import {
   type Account,
   applyBlock,
+  bytesToHex,
   checkTotals,
   commitWindow,
   computeCommitment,
@@ -20,8 +21,11 @@ import {
   getChain,
   getCycle,
   getTask,
+  listBlobHash,
   listRevealers,
   listTaskIds,
+  listTree,
+  proofAt,
   roundStart,
   type State,
   sha256Hex,
@@ -169,6 +173,8 @@ function fullCycle(nodeCount: number): void {
   const chain = new Chain([creator, ...nodes]);
   const params: TaskParams = {
     ...DEVNET_PARAMS,
+    // A posted list and its claims: the heaviest distribution (the default `weighted` rule pays by itself).
+    distributionRule: "custom",
     maxNodes: nodeCount,
     auditsPerNode: 8,
     warmupRounds: 0,
@@ -236,40 +242,53 @@ function fullCycle(nodeCount: number): void {
   phase("trigger, votes, resolution");
   chain.blocksTo(roundStart(task, cycle + 2) + 1);
   const record = nodeSide(() => getCycle(chain.state, task.id, cycle));
-  if (record?.distributor == null) throw new Error("no distributor drawn");
+  if (record === undefined) throw new Error("no cycle");
   const recipients = nodeSide(() => listRevealers(chain.state, task.id, cycle))
     .filter((node) => node !== target)
     .sort();
   const each = record.reserved / BigInt(recipients.length);
-  const chunks = Math.ceil(recipients.length / 1000);
-  phase("distributor draw");
-  for (let chunk = 0; chunk < chunks; chunk += 1) {
-    const entries = recipients
-      .slice(chunk * 1000, chunk * 1000 + 1000)
-      .map((recipient) => ({ recipient, amount: each }));
-    chain.send(record.distributor, {
-      kind: "submitDistribution",
-      task: task.id,
-      cycle,
-      attempt: 0,
-      chunk,
-      chunkCount: chunks,
-      entries,
-    });
-  }
+  const entries = recipients.map((recipient) => ({ recipient, amount: each }));
+  // Any valid submitter may post (§6.1): alone in the window, its list stands whoever it is.
+  const poster = recipients[0] as Account;
+  const tree = nodeSide(() => listTree(entries));
+  chain.send(poster, {
+    kind: "submitDistribution",
+    task: task.id,
+    cycle,
+    attempt: 0,
+    listRoot: bytesToHex(tree[tree.length - 1]?.[0] as Uint8Array),
+    listBlob: listBlobHash(entries),
+    total: each * BigInt(entries.length),
+    entryCount: entries.length,
+  });
   chain.nextBlock();
   phase("distribution list");
   chain.blocksTo(
     roundStart(task, cycle + 2) + params.distributionSlots + params.distributionAuditSlots + params.voteSlots + 1,
   );
-  phase("settle into vesting");
+  phase("list accepted");
+  // Every recipient claims its entry with its proof (§6.4): one transaction each.
+  entries.forEach((entry, index) => {
+    const proof = nodeSide(() => proofAt(tree, index));
+    chain.send(entry.recipient, {
+      kind: "claimDistribution",
+      task: task.id,
+      cycle,
+      recipient: entry.recipient,
+      amount: entry.amount,
+      index,
+      proof,
+    });
+  });
+  chain.nextBlock();
+  phase("entries claimed into vesting");
   const cycleTransactions = chain.sent - sentBeforeCycle;
   checkTotals(chain.state);
   const heapAfter = heapMb();
   const outcome = getCycle(chain.state, task.id, cycle)?.outcome;
   console.log(
     `\nfull cycle, ${nodeCount} nodes: ${assigned} audit assignments, 1 trigger + ${nodeCount - 2} votes, ` +
-      `${recipients.length}-entry list in ${chunks} chunks, vesting; outcome: ${outcome}`,
+      `a ${recipients.length}-entry list and its claims, vesting; outcome: ${outcome}`,
   );
   const column = (ms: number) => ms.toFixed(0).padStart(8);
   console.log(`  ${"ms CPU (each phase with the blocks before it)".padEnd(46)}  blocks   roots nodeside  process`);

@@ -49,24 +49,42 @@ export function listProofDepth(count: number): number {
   return depth;
 }
 
-/** The sibling hashes from the entry at `index` up to the root. */
-export function listProof(entries: readonly DistributionEntry[], index: number): Hash[] {
-  if (!Number.isSafeInteger(index) || index < 0 || index >= entries.length) {
-    throw new RangeError(`no entry ${index} in a list of ${entries.length}`);
-  }
+/** Every level of a list's tree, leaves first: built once to prove many entries (`proofAt`). */
+export function listTree(entries: readonly DistributionEntry[]): Uint8Array[][] {
   let level = leaves(entries).map((leaf) => sha256Compact(LEAF, leaf));
-  let position = index;
-  const proof: Hash[] = [];
+  const levels = [level];
   while (level.length > 1) {
-    proof.push(bytesToHex(level[position ^ 1] ?? EMPTY));
     const next: Uint8Array[] = [];
     for (let at = 0; at < level.length; at += 2) {
       next.push(sha256Compact(NODE, level[at] as Uint8Array, level[at + 1] ?? EMPTY));
     }
     level = next;
+    levels.push(level);
+  }
+  return levels;
+}
+
+/** The sibling hashes from the entry at `index` up to the root, from the list's `listTree`. */
+export function proofAt(tree: readonly (readonly Uint8Array[])[], index: number): Hash[] {
+  const count = tree[0]?.length ?? 0;
+  if (!Number.isSafeInteger(index) || index < 0 || index >= count) {
+    throw new RangeError(`no entry ${index} in a list of ${count}`);
+  }
+  const proof: Hash[] = [];
+  let position = index;
+  for (let depth = 0; depth < tree.length - 1; depth += 1) {
+    proof.push(bytesToHex((tree[depth] as readonly Uint8Array[])[position ^ 1] ?? EMPTY));
     position >>= 1;
   }
   return proof;
+}
+
+/** The sibling hashes from the entry at `index` up to the root. */
+export function listProof(entries: readonly DistributionEntry[], index: number): Hash[] {
+  if (!Number.isSafeInteger(index) || index < 0 || index >= entries.length) {
+    throw new RangeError(`no entry ${index} in a list of ${entries.length}`);
+  }
+  return proofAt(listTree(entries), index);
 }
 
 /** Whether `(recipient, amount)` is entry `index` of the list of `count` entries under `root`. */

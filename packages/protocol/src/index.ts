@@ -111,6 +111,8 @@ export {
   listProof,
   listProofDepth,
   listRoot,
+  listTree,
+  proofAt,
   verifyListProof,
 } from "./distributionList.ts";
 export { ruleAmount } from "./transactions/submitDistribution.ts";

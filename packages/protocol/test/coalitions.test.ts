@@ -17,7 +17,7 @@ import {
   type TaskParams,
   TOKEN,
 } from "../src/index.ts";
-import { accountOf, proofOf, TestChain } from "./harness.ts";
+import { accountOf, listTx, proofOf, TestChain } from "./harness.ts";
 
 const T = TOKEN;
 /** No warm-up and no ramp: these tests are about the dispute rules, not about how fast weight arrives. */
@@ -107,21 +107,13 @@ describe("finding 2: a third of the weight passing a list that pays only itself"
     chain.playSubmissions(task, 1, proofsOf(names, 1));
     const windows = chain.windows(task, 1);
     const events = chain.advanceTo(windows.distribution.opensAt);
-    // Paid by the rule where a distributor would be drawn: nobody was drawn, and nobody can post a list (§6.2).
-    assert.equal(events.filter((event) => event.type === "DistributorSelected").length, 0);
+    // Paid by the rule where a list would be posted: nobody can post one (§6.2).
+    assert.equal(events.filter((event) => event.type === "DistributionSubmitted").length, 0);
     const paid = vested(events, 1);
     assert.deepEqual([...paid.keys()].sort(), names.map(accountOf).sort());
     for (const name of names) assert.equal(paid.get(accountOf(name)), 20n * T, `${name}'s weighted share`);
     for (const sender of ["w1", "w2"]) {
-      const selfish = chain.send(sender, {
-        kind: "submitDistribution",
-        task,
-        cycle: 1,
-        attempt: 0,
-        chunk: 0,
-        chunkCount: 1,
-        entries: [{ recipient: accountOf(sender), amount: 100n * T }],
-      });
+      const selfish = chain.send(sender, listTx(task, 1, 0, [{ recipient: accountOf(sender), amount: 100n * T }]));
       assert.equal(selfish.ok ? "ok" : selfish.code, "DISTRIBUTION__PAID_BY_RULE");
     }
     const trigger = chain.send("h1", {

@@ -15,7 +15,6 @@ import {
   hashCanonicalHex,
   hexToBytes,
   isBigintString,
-  listDigest,
   merkleRoot,
   sha256Hex,
   signingPayload,
@@ -215,33 +214,6 @@ describe("encoding fast paths agree with their definitions", () => {
     );
     assert.equal(bytesToHex(new Uint8Array(32).fill(0xab)), "ab".repeat(32));
     assert.throws(() => bytesToHex("ab" as unknown as Uint8Array));
-  });
-
-  it("listDigest chains H(digest, H(tag, canonical(entry))) from 32 zero bytes (§6.2), whatever the entries hold", () => {
-    const entry = fc.oneof(
-      fc.record({ recipient: fc.stringMatching(/^[0-9a-f]{64}$/), amount: fc.bigInt({ min: 0n, max: 2n ** 130n }) }),
-      fc.record({
-        recipient: fc.string({ maxLength: 6 }).filter((value) => !isBigintString(value)),
-        amount: fc.bigInt(),
-      }),
-      fc.record({ recipient: fc.stringMatching(/^[0-9a-f]{64}$/), amount: fc.bigInt(), note: fc.boolean() }),
-    );
-    fc.assert(
-      fc.property(fc.array(entry, { maxLength: 8 }), (entries) => {
-        let digest = new Uint8Array(32);
-        for (const item of entries) {
-          const entryHash = nobleSha256(
-            new Uint8Array([
-              ...new TextEncoder().encode("gradual/distribution-entry/v1\n"),
-              ...new TextEncoder().encode(canonicalStringify(item)),
-            ]),
-          );
-          digest = nobleSha256(new Uint8Array([...digest, ...entryHash]));
-        }
-        assert.equal(listDigest(entries as readonly DistributionEntry[]), bytesToHex(digest));
-      }),
-      { numRuns: 300 },
-    );
   });
 
   it("merkleRoot hashes leaves and pairs as §6.4 says, for every size up to 70", () => {

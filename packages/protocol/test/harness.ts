@@ -12,6 +12,8 @@ import {
   type DistributionEntry,
   getAccount,
   getChain,
+  drawByWeight,
+  getAcceptedList,
   getCycle,
   getCycleWindows,
   getNode,
@@ -20,10 +22,14 @@ import {
   getTask,
   getVesting,
   type Hash,
-  LIMITS,
+  listBlobHash,
+  listProof,
   listRevealers,
+  listRoot,
+  nodeWeight,
   nodeStake,
   type ProtocolEvent,
+  roundOf,
   roundStart,
   type State,
   sha256Hex,
@@ -203,10 +209,28 @@ export class TestChain {
     return getCycleWindows(this.task(task), cycle, record?.attemptRound ?? cycle + 2);
   }
 
-  /** The selected distributor of a cycle's current attempt, by name (null before the draw). */
+  /**
+   * The distributor of a cycle's current attempt, by name: the poster of the list in force, or before any list the
+   * node that would win the race if every eligible node posted (§6.1). Null when nobody may post.
+   */
   distributorOf(task: Hash, cycle: number): string | null {
-    const distributor = getCycle(this.state, task, cycle)?.distributor ?? null;
-    return distributor === null ? null : this.nameOf(distributor);
+    const record = getCycle(this.state, task, cycle);
+    if (record === undefined) return null;
+    if (record.distributor !== null) return this.nameOf(record.distributor);
+    const params = this.task(task).params;
+    const round = roundOf(this.task(task), this.slot + 1);
+    const candidates = listRevealers(this.state, task, cycle)
+      .filter(
+        (account) =>
+          getReveal(this.state, task, cycle, account)?.status === "valid" &&
+          !record.failedDistributors.includes(account),
+      )
+      .map((account) => {
+        const node = getNode(this.state, task, account);
+        return { node: account, weight: node === undefined ? 0n : nodeWeight(node, round, params) };
+      });
+    const winner = drawByWeight(record.seed ?? this.task(task).seedHead, record.attempt, candidates);
+    return winner === null ? null : this.nameOf(winner);
   }
 
   // Playing the protocol by name -------------------------------------------------------------------------------
@@ -311,26 +335,61 @@ export class TestChain {
     const distributor = this.distributorOf(task, cycle);
     if (distributor === null) throw new Error(`cycle ${cycle} has no distributor`);
     const attempt = getCycle(this.state, task, cycle)?.attempt ?? 0;
-    this.submitList(distributor, task, cycle, attempt, equalSplit(this.state, task, cycle));
-    return this.advanceTo(windows.distributionVotes.closesAt);
+    const entries = equalSplit(this.state, task, cycle);
+    this.submitList(distributor, task, cycle, attempt, entries);
+    const events = this.advanceTo(windows.distributionVotes.closesAt);
+    if (getAcceptedList(this.state, task, cycle) === undefined) return events;
+    return [...events, ...this.claimList(task, cycle, entries)];
   }
 
-  /** Submits a list in chunks of at most LIMITS.maxDistributionChunkEntries entries. */
-  submitList(name: string, task: Hash, cycle: number, attempt: number, entries: readonly DistributionEntry[]): void {
-    const size = LIMITS.maxDistributionChunkEntries;
-    const chunkCount = Math.max(1, Math.ceil(entries.length / size));
-    for (let chunk = 0; chunk < chunkCount; chunk += 1) {
-      this.ok(name, {
-        kind: "submitDistribution",
+  /** Posts a list (§6.2): its root, blob hash, total and size in one transaction. */
+  submitList(
+    name: string,
+    task: Hash,
+    cycle: number,
+    attempt: number,
+    entries: readonly DistributionEntry[],
+  ): ApplyResult {
+    return this.send(name, listTx(task, cycle, attempt, entries));
+  }
+
+  /** Each recipient claims its non-zero entry of the cycle's accepted list (§6.4); the events of the claims. */
+  claimList(task: Hash, cycle: number, entries: readonly DistributionEntry[]): ProtocolEvent[] {
+    const events: ProtocolEvent[] = [];
+    entries.forEach((entry, index) => {
+      if (entry.amount === 0n) return;
+      const result = this.send(this.nameOf(entry.recipient), {
+        kind: "claimDistribution",
         task,
         cycle,
-        attempt,
-        chunk,
-        chunkCount,
-        entries: entries.slice(chunk * size, (chunk + 1) * size),
+        recipient: entry.recipient,
+        amount: entry.amount,
+        index,
+        proof: listProof(entries, index),
       });
-    }
+      events.push(...result.events);
+    });
+    return events;
   }
+}
+
+/** The transaction that posts `entries` as the attempt's list. */
+export function listTx(
+  task: Hash,
+  cycle: number,
+  attempt: number,
+  entries: readonly DistributionEntry[],
+): Extract<TxBody, { kind: "submitDistribution" }> {
+  return {
+    kind: "submitDistribution",
+    task,
+    cycle,
+    attempt,
+    listRoot: listRoot(entries),
+    listBlob: listBlobHash(entries),
+    total: entries.reduce((sum, entry) => sum + entry.amount, 0n),
+    entryCount: entries.length,
+  };
 }
 
 function triggerIndexOf(result: ApplyResult): number {

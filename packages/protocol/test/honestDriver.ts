@@ -21,14 +21,18 @@ import {
   getVote,
   type Hash,
   isInside,
-  listDigest,
+  getAcceptedList,
+  isListClaimed,
+  listProof,
   listRevealers,
+  listRoot,
+  roundOf,
   listTaskIds,
   listTriggers,
   type TriggerRecord,
   type VoteChoice,
 } from "../src/index.ts";
-import { accountOf, commitmentFor, equalSplit, proofOf, saltOf, type TestChain } from "./harness.ts";
+import { accountOf, commitmentFor, equalSplit, listTx, proofOf, saltOf, type TestChain } from "./harness.ts";
 
 export const ROLES = ["honest", "garbage", "silent", "offline", "liar", "griefer", "lazy"] as const;
 /**
@@ -37,7 +41,8 @@ export const ROLES = ["honest", "garbage", "silent", "offline", "liar", "griefer
  * - silent: commits and never reveals; otherwise honest.
  * - offline: reveals a valid proof that nobody can fetch (auditors vote `unavailable`); otherwise honest.
  * - liar: honest, except that as distributor it lies: by cycle, it pays the whole bounty to itself (which only the
- *   auditors can catch), or posts a list the ledger refuses (unsorted, paying a non-submitter, over the bounty).
+ *   auditors can catch), or posts a wrong list: unsorted or paying a non-submitter (auditors catch both: the root
+ *   differs), or over the bounty (the ledger refuses it).
  * - griefer: honest submissions, but triggers a valid proof each cycle and votes `invalid` on everything.
  * - lazy: honest submissions, never triggers, votes `valid` on everything.
  * Every role claims its unlocked rewards.
@@ -86,6 +91,7 @@ function actInTask(chain: TestChain, actor: Actor, task: Hash, roles: ReadonlyMa
     vote(chain, actor, task, cycle, roles);
     distribute(chain, actor, task, cycle);
   }
+  claimEntries(chain, actor, task);
   // Unlocks grow once per round, so this claims about once a round while anything is vesting.
   if ((getNodeView(chain.state, task, account)?.claimable ?? 0n) > 0n) chain.send(actor.name, { kind: "claim", task });
 }
@@ -192,8 +198,8 @@ function audit(chain: TestChain, actor: Actor, task: Hash, cycle: number, roles:
 function listIsHonest(chain: TestChain, task: Hash, cycle: number): boolean {
   const attempt = getCycle(chain.state, task, cycle)?.attempt ?? 0;
   const list = getDistribution(chain.state, task, cycle, attempt);
-  const honest = listDigest(equalSplit(chain.state, task, cycle));
-  return list?.listDigest === honest;
+  const honest = listRoot(equalSplit(chain.state, task, cycle));
+  return list?.listRoot === honest;
 }
 
 function opinion(
@@ -208,8 +214,8 @@ function opinion(
   if (actor.role === "lazy" || actor.role === "garbage") return "valid";
   if (trigger.kind === "distribution") {
     const list = getDistribution(chain.state, task, cycle, trigger.attempt);
-    const honest = listDigest(equalSplit(chain.state, task, cycle));
-    return list?.listDigest === honest ? "valid" : "invalid";
+    const honest = listRoot(equalSplit(chain.state, task, cycle));
+    return list?.listRoot === honest ? "valid" : "invalid";
   }
   if (roles.get(trigger.target) === "offline") return "unavailable";
   return proofIsWrong(chain, task, cycle, trigger.target) ? "invalid" : "valid";
@@ -233,25 +239,48 @@ function vote(chain: TestChain, actor: Actor, task: Hash, cycle: number, roles: 
   }
 }
 
+/** Lists posted in these runs, by root: what a recipient proves its entry from (the blob store's part). */
+const postedLists = new Map<Hash, readonly DistributionEntry[]>();
+
+/** Posts the actor's list when it is the race's winner among the eligible nodes (§6.1) and none is posted yet. */
 function distribute(chain: TestChain, actor: Actor, task: Hash, cycle: number): void {
   const record = getTask(chain.state, task);
   const cycleRecord = getCycle(chain.state, task, cycle);
   const account = accountOf(actor.name);
-  if (record === undefined || cycleRecord === undefined || cycleRecord.distributor !== account) return;
+  if (record === undefined || cycleRecord === undefined || chain.distributorOf(task, cycle) !== actor.name) return;
   const windows = getCycleWindows(record, cycle, cycleRecord.attemptRound);
   if (!isInside(windows.distribution, chain.slot)) return;
   if (getDistribution(chain.state, task, cycle, cycleRecord.attempt) !== undefined) return;
   const honest = equalSplit(chain.state, task, cycle);
   const entries = actor.role === "liar" ? lyingList(honest, account, cycleRecord.reserved, cycle) : honest;
-  chain.send(actor.name, {
-    kind: "submitDistribution",
-    task,
-    cycle,
-    attempt: cycleRecord.attempt,
-    chunk: 0,
-    chunkCount: 1,
-    entries,
-  });
+  postedLists.set(listRoot(entries), entries);
+  chain.send(actor.name, listTx(task, cycle, cycleRecord.attempt, entries));
+}
+
+/** Claims the actor's entries of the task's recently accepted lists (§6.4). */
+function claimEntries(chain: TestChain, actor: Actor, task: Hash): void {
+  const record = getTask(chain.state, task);
+  if (record === undefined) return;
+  const account = accountOf(actor.name);
+  const round = roundOf(record, chain.slot);
+  for (let cycle = Math.max(0, round - 8); cycle < round; cycle += 1) {
+    const list = getAcceptedList(chain.state, task, cycle);
+    if (list === undefined || isListClaimed(chain.state, task, cycle, account)) continue;
+    if (getReveal(chain.state, task, cycle, account)?.status !== "valid") continue;
+    const entries = postedLists.get(list.listRoot) ?? [];
+    const index = entries.findIndex((entry) => entry.recipient === account);
+    const entry = entries[index];
+    if (entry === undefined || entry.amount === 0n) continue;
+    chain.send(actor.name, {
+      kind: "claimDistribution",
+      task,
+      cycle,
+      recipient: account,
+      amount: entry.amount,
+      index,
+      proof: listProof(entries, index),
+    });
+  }
 }
 
 /** A wrong list: one the auditors must catch (cycle % 4 = 0), or one the ledger refuses outright. */

@@ -41,6 +41,7 @@ import {
   type Hash,
   isDecodeRejection,
   listNodeAccounts,
+  listProof,
   listRevealers,
   listTaskIds,
   listTriggers,
@@ -65,6 +66,7 @@ import {
   CHAIN_ID,
   commitmentFor,
   equalSplit,
+  listTx,
   saltOf,
   TestChain,
   type Transition,
@@ -158,6 +160,7 @@ const TX_KINDS: readonly (readonly [TransactionKind, number])[] = [
   ["vote", 5],
   ["publishProof", 2],
   ["submitDistribution", 4],
+  ["claimDistribution", 3],
   ["claim", 3],
 ];
 
@@ -250,8 +253,8 @@ function senderOf(chain: TestChain, actors: readonly Actor[], random: RandomTx, 
   const nodes = listNodeAccounts(chain.state, task).filter((account) => known.has(account));
   if (random.kind === "submitDistribution" && p2 % 2 === 0) {
     for (const cycle of getTask(chain.state, task)?.openCycles ?? []) {
-      const distributor = getCycle(chain.state, task, cycle)?.distributor;
-      if (distributor != null && known.has(distributor)) return chain.nameOf(distributor);
+      const distributor = chain.distributorOf(task, cycle);
+      if (distributor !== null && known.has(accountOf(distributor))) return distributor;
     }
   }
   const node = pickOf(nodes, random.actor);
@@ -367,10 +370,29 @@ function materialize(chain: TestChain, actors: readonly Actor[], random: RandomT
         cycleRecord === undefined ? [] : [{ recipient: from, amount: cycleRecord.reserved + (random.flag ? 0n : 1n) }],
       ];
       const entries = variants[p3 % variants.length] as typeof honest;
-      const chunkCount = p2 % 7 === 0 ? 2 : 1;
+      const body = listTx(task, cycle, attempt, entries);
+      // Now and then a total or a size that does not match the entries: only the auditors can tell.
+      if (p2 % 7 === 0) return { name, body: { ...body, total: body.total + 1n } };
+      if (p2 % 7 === 1) return { name, body: { ...body, entryCount: body.entryCount + (p1 % 3) } };
+      return { name, body };
+    }
+    case "claimDistribution": {
+      const cycle = near(round - 3);
+      const entries = equalSplit(chain.state, task, cycle);
+      const index = entries.length === 0 ? 0 : p3 % entries.length;
+      const entry = entries[index] ?? { recipient: from, amount: 1n };
+      const proof = entries.length === 0 ? [] : listProof(entries, index);
       return {
         name,
-        body: { kind: "submitDistribution", task, cycle, attempt, chunk: p1 % 5 === 0 ? 1 : 0, chunkCount, entries },
+        body: {
+          kind: "claimDistribution",
+          task,
+          cycle,
+          recipient: random.flag ? entry.recipient : from,
+          amount: p2 % 5 === 0 ? entry.amount + 1n : entry.amount,
+          index: p1 % 4 === 0 ? index + 1 : index,
+          proof,
+        },
       };
     }
     case "publishProof": {

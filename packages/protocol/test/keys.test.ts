@@ -26,7 +26,8 @@ const EXPECTED: [string, () => string][] = [
   [`vote/${task}/12/2/${node}`, () => keys.vote(task, 12, 2, node)],
   [`voteAt/${task}/12/2/5`, () => keys.voteAt(task, 12, 2, 5)],
   [`distribution/${task}/12/1`, () => keys.distribution(task, 12, 1)],
-  [`distributionChunk/${task}/12/1/4`, () => keys.distributionChunk(task, 12, 1, 4)],
+  [`listClaim/${task}/12/${node}`, () => keys.listClaim(task, 12, node)],
+  [`slashLog/${task}/${node}`, () => keys.slashLog(task, node)],
   [`vesting/${task}/${node}`, () => keys.vesting(task, node)],
   [`published/${task}/12/${node}`, () => keys.published(task, 12, node)],
 ];

@@ -7,6 +7,7 @@ import { describe, it } from "node:test";
 import {
   BPS,
   DEVNET_PARAMS,
+  type DistributionEntry,
   findParamsProblems,
   getAuditorsOf,
   getCycle,
@@ -14,13 +15,15 @@ import {
   getReveal,
   getVesting,
   type Hash,
+  listProof,
   listRevealers,
   type ProtocolEvent,
+  roundOf,
   sha256Hex,
   type TaskParams,
   TOKEN,
 } from "../src/index.ts";
-import { accountOf, equalSplit, proofOf, TestChain } from "./harness.ts";
+import { accountOf, equalSplit, listTx, proofOf, TestChain } from "./harness.ts";
 
 const T = TOKEN;
 
@@ -73,7 +76,7 @@ describe("an honest round", () => {
     const paid = vestedIn(events, 1);
     assert.equal(paid.size, 4);
     for (const name of FOUR) assert.equal(paid.get(accountOf(name)), 25n * T, `${name} paid 25 tokens`);
-    assert.equal(events.filter((event) => event.type === "DistributorSelected").length, 0, "no distributor (§6.2)");
+    assert.equal(events.filter((event) => event.type === "DistributionSubmitted").length, 0, "no list (§6.2)");
     const completed = events.find((event) => event.type === "CycleCompleted" && event.cycle === 1);
     assert.deepEqual(completed, {
       type: "CycleCompleted",
@@ -162,15 +165,7 @@ describe("a garbage submission", () => {
     chain.advanceTo(windows.distribution.opensAt);
     assert.equal(getCycle(chain.state, task, 3)?.outcome, "paid");
     assert.equal(getCycle(chain.state, task, 3)?.distributor, null);
-    const sneaky = chain.send("a", {
-      kind: "submitDistribution",
-      task,
-      cycle: 3,
-      attempt: 0,
-      chunk: 0,
-      chunkCount: 1,
-      entries: [{ recipient: accountOf("g"), amount: 1n }],
-    });
+    const sneaky = chain.send("a", listTx(task, 3, 0, [{ recipient: accountOf("g"), amount: 1n }]));
     assert.equal(sneaky.ok ? "ok" : sneaky.code, "DISTRIBUTION__PAID_BY_RULE");
     const payout = chain.payCycle(task, 3);
     const paid = vestedIn(payout, 3);
@@ -218,15 +213,18 @@ describe("a lying distributor", () => {
     chain.playSubmissions(task, 1, honestProofs(FIVE, 1));
     const windows = chain.windows(task, 1);
     chain.advanceTo(windows.distribution.opensAt);
+    // The race's winner among the five (§6.1): its list stands against any other poster's.
     const liar = chain.distributorOf(task, 1);
     assert.ok(liar !== null);
-    const selected = chain.eventsOf("DistributorSelected").filter((event) => event.cycle === 1);
-    assert.deepEqual(
-      selected.map((event) => [event.attempt, event.distributor]),
-      [[0, accountOf(liar)]],
-    );
     // The liar pays the whole bounty to itself: the ledger cannot tell, the auditors can.
-    chain.submitList(liar, task, 1, 0, [{ recipient: accountOf(liar), amount: 100n * T }]);
+    const lie = [{ recipient: accountOf(liar), amount: 100n * T }];
+    assert.ok(chain.submitList(liar, task, 1, 0, lie).ok);
+    // Nobody can replace it: every other poster loses the race to it.
+    const honestList = equalSplit(chain.state, task, 1);
+    for (const name of FIVE.filter((other) => other !== liar)) {
+      const late = chain.submitList(name, task, 1, 0, honestList);
+      assert.equal(late.ok ? "ok" : late.code, "DISTRIBUTION__NOT_BETTER", name);
+    }
     const liarStake = chain.stake(task, liar);
     const others = FIVE.filter((name) => name !== liar);
     chain.advanceTo(windows.distributionTriggers.opensAt);
@@ -254,9 +252,11 @@ describe("a lying distributor", () => {
 
     // Attempt 1 runs in the next round with someone else.
     const payout = chain.payCycle(task, 1);
-    const retry = chain.eventsOf("DistributorSelected").filter((event) => event.cycle === 1 && event.attempt === 1);
+    const retry = chain.eventsOf("DistributionSubmitted").filter((event) => event.cycle === 1 && event.attempt === 1);
     assert.equal(retry.length, 1);
-    assert.notEqual(retry[0]?.distributor, accountOf(liar), "attempt 1 names a different node");
+    assert.notEqual(retry[0]?.distributor, accountOf(liar), "attempt 1's list is another node's");
+    const again = chain.submitList(liar, task, 1, 1, lie);
+    assert.ok(!again.ok, "a failed distributor may not post again in the cycle");
     // A slashed distributor is no longer a valid submitter of the cycle: the honest four share the bounty.
     assert.equal(getReveal(chain.state, task, 1, accountOf(liar))?.status, "invalid");
     const paid = vestedIn(payout, 1);
@@ -266,22 +266,137 @@ describe("a lying distributor", () => {
     assert.equal(only(payout, "DistributionAccepted").attempt, 1);
   });
 
-  it("that posts nothing gets a missed-duty mark, no slash, and is replaced (custom rule)", () => {
+  it("a window where nobody posts fails the attempt, with no mark and no slash; the next attempt pays (custom rule)", () => {
+    const custom = { distributionRule: "custom" } as const;
+    const { chain, task } = setupTask({ a: 100n * T, b: 100n * T, c: 100n * T, d: 100n * T }, custom);
+    chain.playSubmissions(task, 1, honestProofs(FOUR, 1));
+    const windows = chain.windows(task, 1);
+    const events = chain.advanceTo(windows.distribution.closesAt);
+    const rejected = only(events, "DistributionRejected");
+    assert.deepEqual([rejected.reason, rejected.distributor], ["missing", null]);
+    for (const name of FOUR) assert.equal(getNode(chain.state, task, accountOf(name))?.missedDuties, 0);
+    assert.deepEqual(getCycle(chain.state, task, 1)?.failedDistributors, [], "nobody was drawn, nobody failed");
+    const payout = chain.payCycle(task, 1);
+    assert.equal(vestedIn(payout, 1).size, 4);
+    assert.equal(chain.eventsOf("Slashed").length, 0);
+  });
+
+  it("a better-drawn poster replaces the list in force; a worse one is refused (custom rule)", () => {
     const custom = { distributionRule: "custom" } as const;
     const { chain, task } = setupTask({ a: 100n * T, b: 100n * T, c: 100n * T, d: 100n * T }, custom);
     chain.playSubmissions(task, 1, honestProofs(FOUR, 1));
     const windows = chain.windows(task, 1);
     chain.advanceTo(windows.distribution.opensAt);
-    const idle = chain.distributorOf(task, 1) as string;
-    const events = chain.advanceTo(windows.distribution.closesAt);
-    const rejected = only(events, "DistributionRejected");
-    assert.deepEqual([rejected.reason, rejected.distributor], ["missing", accountOf(idle)]);
-    assert.equal(getNode(chain.state, task, accountOf(idle))?.missedDuties, 1);
-    assert.equal(chain.stake(task, idle), 100n * T, "liveness is not fraud");
-    const payout = chain.payCycle(task, 1);
-    assert.notEqual(chain.distributorOf(task, 1), idle);
-    assert.equal(vestedIn(payout, 1).size, 4);
-    assert.equal(chain.eventsOf("Slashed").length, 0);
+    const winner = chain.distributorOf(task, 1) as string;
+    const list = equalSplit(chain.state, task, 1);
+    const losers = FOUR.filter((name) => name !== winner);
+    const first = chain.submitList(losers[0] as string, task, 1, 0, list);
+    assert.ok(first.ok, "the first list stands while it is the only one");
+    const better = chain.submitList(winner, task, 1, 0, list);
+    assert.ok(better.ok);
+    const submitted = only(better.events, "DistributionSubmitted");
+    assert.deepEqual([submitted.distributor, submitted.replaced], [accountOf(winner), accountOf(losers[0] as string)]);
+    for (const name of losers) {
+      const worse = chain.submitList(name, task, 1, 0, list);
+      assert.equal(worse.ok ? "ok" : worse.code, "DISTRIBUTION__NOT_BETTER", name);
+    }
+    assert.equal(getCycle(chain.state, task, 1)?.distributor, accountOf(winner));
+    const over = chain.send(winner, { ...listTx(task, 1, 0, list), total: 101n * T });
+    assert.equal(over.ok ? "ok" : over.code, "DISTRIBUTION__OVER_BOUNTY");
+    const tooMany = chain.send(winner, { ...listTx(task, 1, 0, list), entryCount: 5 });
+    assert.equal(tooMany.ok ? "ok" : tooMany.code, "DISTRIBUTION__TOO_MANY_ENTRIES");
+    chain.advanceTo(windows.distribution.closesAt);
+    const closed = chain.submitList(winner, task, 1, 0, list);
+    assert.equal(closed.ok ? "ok" : closed.code, "DISTRIBUTION__WINDOW_CLOSED");
+  });
+});
+
+describe("claiming an entry of an accepted list (custom rule, protocol.md §6.4)", () => {
+  function acceptedCycle() {
+    const custom = { distributionRule: "custom" } as const;
+    const setup = setupTask({ a: 100n * T, b: 100n * T, c: 100n * T, d: 100n * T }, custom);
+    const { chain, task } = setup;
+    chain.playSubmissions(task, 1, honestProofs(FOUR, 1));
+    const windows = chain.windows(task, 1);
+    chain.advanceTo(windows.distribution.opensAt);
+    const list = equalSplit(chain.state, task, 1);
+    chain.submitList(chain.distributorOf(task, 1) as string, task, 1, 0, list);
+    const events = chain.advanceTo(windows.distributionVotes.closesAt);
+    return { ...setup, list, events };
+  }
+  const claimOf = (list: readonly DistributionEntry[], index: number, task: Hash) => ({
+    kind: "claimDistribution" as const,
+    task,
+    cycle: 1,
+    recipient: (list[index] as DistributionEntry).recipient,
+    amount: (list[index] as DistributionEntry).amount,
+    index,
+    proof: listProof(list, index),
+  });
+
+  it("moves the entry into vesting from the acceptance round, once, for anyone who sends the proof", () => {
+    const { chain, task, list, events } = acceptedCycle();
+    const completed = only(events, "CycleCompleted");
+    assert.deepEqual([completed.outcome, completed.paid, completed.returned], ["paid", 100n * T, 0n]);
+    assert.equal(getCycle(chain.state, task, 1)?.reserved, 100n * T, "the total waits in the cycle for its claims");
+    assert.equal(vestedIn(events, 1).size, 0, "nothing vests before a claim");
+    const recipient = chain.nameOf(list[0]?.recipient as string);
+    const sender = FOUR.find((name) => name !== recipient) as string;
+    const claimed = chain.send(sender, claimOf(list, 0, task));
+    assert.ok(claimed.ok, "anyone may send a recipient's claim");
+    const vested = only(claimed.events, "Vested");
+    const accepted = getCycle(chain.state, task, 1)?.completedRound as number;
+    assert.deepEqual(
+      [vested.node, vested.amount, vested.endRound],
+      [list[0]?.recipient, 25n * T, accepted + DEVNET_PARAMS.vestingRounds],
+    );
+    assert.deepEqual(getVesting(chain.state, task, list[0]?.recipient as string)?.tranches, [
+      { cycle: 1, amount: 25n * T, startRound: accepted, endRound: accepted + DEVNET_PARAMS.vestingRounds, claimed: 0n },
+    ]);
+    assert.equal(getCycle(chain.state, task, 1)?.reserved, 75n * T);
+    const twice = chain.send(recipient, claimOf(list, 0, task));
+    assert.equal(twice.ok ? "ok" : twice.code, "DISTRIBUTION__ALREADY_CLAIMED");
+  });
+
+  it("refuses a wrong amount, index or proof, and a cycle without an accepted list", () => {
+    const { chain, task, list } = acceptedCycle();
+    const name = chain.nameOf(list[1]?.recipient as string);
+    const good = claimOf(list, 1, task);
+    for (const bad of [
+      { ...good, amount: good.amount + 1n },
+      { ...good, index: 0 },
+      { ...good, proof: good.proof.slice(1) },
+      { ...good, proof: [...good.proof].reverse() },
+    ]) {
+      const result = chain.send(name, bad);
+      assert.equal(result.ok ? "ok" : result.code, "DISTRIBUTION__BAD_PROOF");
+    }
+    const none = chain.send(name, { ...good, cycle: 2 });
+    assert.equal(none.ok ? "ok" : none.code, "DISTRIBUTION__NO_LIST");
+  });
+
+  it("replays the recipient's slashes since the acceptance on a tranche claimed later", () => {
+    const { chain, task, list } = acceptedCycle();
+    const index = 2;
+    const target = chain.nameOf(list[index]?.recipient as string);
+    // Cycle 2: the target reveals garbage and the other three (75% of the weight, over the 77% a slash needs
+    // without the target's own weight) uphold a trigger against it.
+    chain.playSubmissions(task, 2, { ...honestProofs(FOUR, 2), [target]: proofOf(`garbage:${target}`) });
+    const windows = chain.windows(task, 2);
+    chain.advanceTo(windows.proofTriggers.opensAt);
+    const others = FOUR.filter((name) => name !== target);
+    const trigger = chain.triggerProof(others[0] as string, task, 2, target);
+    for (const name of others.slice(1)) chain.vote(name, task, 2, trigger, "invalid");
+    const resolved = chain.advanceTo(windows.proofVotes.closesAt);
+    const slash = resolved.find((event) => event.type === "Slashed");
+    assert.ok(slash !== undefined, "the target was slashed after cycle 1's list was accepted");
+    const round = roundOf(chain.task(task), chain.slot);
+    const claimed = chain.send(target, claimOf(list, index, task));
+    assert.ok(claimed.ok);
+    const vesting = getVesting(chain.state, task, accountOf(target));
+    const cut = (25n * T * BigInt(DEVNET_PARAMS.slashFractionBps)) / BigInt(BPS);
+    assert.equal(vesting?.totalSlashed, cut, "the slash cut the tranche's locked part as if it had been held then");
+    assert.ok(round >= 0);
   });
 });
 
@@ -312,19 +427,24 @@ describe("a node that committed and did not reveal", () => {
     assert.notEqual(distributor, "n");
     const withN = [...FOUR, "n"].map((name) => ({ recipient: accountOf(name), amount: 20n * T }));
     withN.sort((x, y) => (x.recipient < y.recipient ? -1 : 1));
-    const refused = chain.send(distributor, {
-      kind: "submitDistribution",
+    // A list paying n goes unnoticed by the ledger (auditors would catch it), but n cannot claim from it.
+    assert.ok(chain.submitList(distributor, task, 1, 0, withN).ok);
+    chain.advanceTo(windows.distributionVotes.closesAt);
+    const index = withN.findIndex((entry) => entry.recipient === accountOf("n"));
+    const refused = chain.send("n", {
+      kind: "claimDistribution",
       task,
       cycle: 1,
-      attempt: 0,
-      chunk: 0,
-      chunkCount: 1,
-      entries: withN,
+      recipient: accountOf("n"),
+      amount: 20n * T,
+      index,
+      proof: listProof(withN, index),
     });
     assert.equal(refused.ok ? "ok" : refused.code, "DISTRIBUTION__NOT_A_SUBMITTER");
     const list = equalSplit(chain.state, task, 1);
-    assert.ok(!list.some((entry) => entry.recipient === accountOf("n")), "not in the list");
-    const payout = chain.payCycle(task, 1);
+    assert.ok(!list.some((entry) => entry.recipient === accountOf("n")), "not in an honest list");
+    const payout = chain.claimList(task, 1, withN.filter((entry) => entry.recipient !== accountOf("n")));
+    assert.equal(payout.filter((event) => event.type === "Vested").length, 4, "the four others claim theirs");
     const paid = vestedIn(payout, 1);
     assert.equal(paid.size, 4);
     assert.equal(paid.get(accountOf("n")), undefined);

@@ -61,12 +61,20 @@ const EXAMPLES: { readonly [K in TransactionKind]: Extract<Transaction, { kind: 
     task: hash("task"),
     cycle: 3,
     attempt: 0,
-    chunk: 0,
-    chunkCount: 2,
-    entries: [
-      { recipient: hash("r1"), amount: 1n },
-      { recipient: hash("r2"), amount: 99n * TOKEN },
-    ],
+    listRoot: hash("root"),
+    listBlob: hash("blob"),
+    total: 99n * TOKEN + 1n,
+    entryCount: 2,
+  },
+  claimDistribution: {
+    ...base,
+    kind: "claimDistribution",
+    task: hash("task"),
+    cycle: 3,
+    recipient: hash("r1"),
+    amount: 1n,
+    index: 1,
+    proof: [hash("sibling")],
   },
   claim: { ...base, kind: "claim", task: hash("task") },
 };
@@ -173,27 +181,14 @@ describe("decodeTransaction", () => {
       ["stake", { nodeUrl: `https://${"a".repeat(256)}` }, "nodeUrl"],
       ["triggerAudit", { triggerKind: "list" }, "triggerKind"],
       ["vote", { choice: "maybe" }, "choice"],
-      ["submitDistribution", { entries: [{ recipient: hash("r"), amount: "-1" }] }, "entries[0].amount"],
+      ["submitDistribution", { total: "-1" }, "total"],
+      ["submitDistribution", { listRoot: "x" }, "listRoot"],
+      ["claimDistribution", { proof: [hash("a"), "x"] }, "proof[1]"],
+      ["claimDistribution", { proof: hash("a") }, "proof"],
+      ["claimDistribution", { proof: Array.from({ length: 21 }, () => hash("a")) }, "proof"],
       ["publishProof", { payload: "0g" }, "payload"],
       ["publishProof", { payload: "abc" }, "payload"],
       ["triggerAudit", { verdict: "valid" }, "verdict"],
-      [
-        "submitDistribution",
-        {
-          entries: [
-            { recipient: hash("r"), amount: "1" },
-            { recipient: "x", amount: "1" },
-          ],
-        },
-        "entries[1].recipient",
-      ],
-      ["submitDistribution", { entries: [{ recipient: hash("r"), amount: "1", note: "" }] }, "entries[0].note"],
-      ["submitDistribution", { entries: [7] }, "entries[0]"],
-      [
-        "submitDistribution",
-        { entries: Array.from({ length: 1001 }, () => ({ recipient: hash("r"), amount: "1" })) },
-        "entries",
-      ],
     ];
     for (const [kind, change, field] of cases) {
       const error = decodeError({ ...wireOf(kind), ...change });
