@@ -99,11 +99,12 @@ function closeWindows(context: TransitionContext, taskId: string, cycleNumber: n
     }
     ({ task, cycle } = reload());
   }
-  if (cycle.distributor === null || cycle.outcome !== null) return;
+  // The custom rule's list windows (§6.1-§6.5); a rule-paid cycle has completed by then.
+  if (task.params.distributionRule !== "custom" || cycle.outcome !== null) return;
   if (slot === distributionWindow(task, cycle.attemptRound).closesAt) {
     closeDistributionWindow(context, task, cycle);
     ({ task, cycle } = reload());
-    if (cycle.distributor === null || cycle.outcome !== null) return;
+    if (cycle.outcome !== null) return;
   }
   if (slot === distributionVoteWindow(task, cycle.attemptRound).closesAt) settleDistribution(context, task, cycle);
 }

@@ -379,24 +379,35 @@ describe("claiming an entry of an accepted list (custom rule, protocol.md §6.4)
     const { chain, task, list } = acceptedCycle();
     const index = 2;
     const target = chain.nameOf(list[index]?.recipient as string);
-    // Cycle 2: the target reveals garbage and the other three (75% of the weight, over the 77% a slash needs
-    // without the target's own weight) uphold a trigger against it.
-    chain.playSubmissions(task, 2, { ...honestProofs(FOUR, 2), [target]: proofOf(`garbage:${target}`) });
-    const windows = chain.windows(task, 2);
+    // Cycle 4 (after cycle 1's list was accepted in round 3): the target reveals garbage and the three others
+    // uphold a trigger against it and slash it.
+    chain.playSubmissions(task, 4, { ...honestProofs(FOUR, 4), [target]: proofOf(`garbage:${target}`) });
+    const windows = chain.windows(task, 4);
     chain.advanceTo(windows.proofTriggers.opensAt);
     const others = FOUR.filter((name) => name !== target);
-    const trigger = chain.triggerProof(others[0] as string, task, 2, target);
-    for (const name of others.slice(1)) chain.vote(name, task, 2, trigger, "invalid");
+    const trigger = chain.triggerProof(others[0] as string, task, 4, target);
+    for (const name of others.slice(1)) chain.vote(name, task, 4, trigger, "invalid");
     const resolved = chain.advanceTo(windows.proofVotes.closesAt);
     const slash = resolved.find((event) => event.type === "Slashed");
     assert.ok(slash !== undefined, "the target was slashed after cycle 1's list was accepted");
-    const round = roundOf(chain.task(task), chain.slot);
+    const slashRound = roundOf(chain.task(task), chain.slot - 1);
     const claimed = chain.send(target, claimOf(list, index, task));
     assert.ok(claimed.ok);
+    // As if the tranche had been held since the acceptance: the slash cut the part still locked then, and what was
+    // left vests from the slash to the tranche's original end.
+    const accepted = getCycle(chain.state, task, 1)?.completedRound as number;
+    const end = accepted + DEVNET_PARAMS.vestingRounds;
+    const amount = 25n * T;
+    const freed = (amount * BigInt(slashRound - accepted)) / BigInt(end - accepted);
+    const cut = ((amount - freed) * BigInt(DEVNET_PARAMS.slashFractionBps)) / BigInt(BPS);
+    assert.ok(freed > 0n && cut > 0n, "the slash came after part of the tranche had unlocked");
     const vesting = getVesting(chain.state, task, accountOf(target));
-    const cut = (25n * T * BigInt(DEVNET_PARAMS.slashFractionBps)) / BigInt(BPS);
-    assert.equal(vesting?.totalSlashed, cut, "the slash cut the tranche's locked part as if it had been held then");
-    assert.ok(round >= 0);
+    assert.equal(vesting?.totalSlashed, cut);
+    assert.equal(vesting?.unlocked, freed);
+    assert.deepEqual(vesting?.tranches, [
+      { cycle: 1, amount: amount - freed - cut, startRound: slashRound, endRound: end, claimed: 0n },
+    ]);
+    assert.equal(only(claimed.events, "Vested").amount, amount, "the entry's full amount, before the cut");
   });
 });
 
@@ -427,7 +438,13 @@ describe("a node that committed and did not reveal", () => {
     assert.notEqual(distributor, "n");
     const withN = [...FOUR, "n"].map((name) => ({ recipient: accountOf(name), amount: 20n * T }));
     withN.sort((x, y) => (x.recipient < y.recipient ? -1 : 1));
-    // A list paying n goes unnoticed by the ledger (auditors would catch it), but n cannot claim from it.
+    const tooLong = chain.submitList(distributor, task, 1, 0, withN);
+    assert.equal(tooLong.ok ? "ok" : tooLong.code, "DISTRIBUTION__TOO_MANY_ENTRIES", "5 entries, 4 valid submitters");
+    // A list paying n instead of d goes unnoticed by the ledger (auditors would catch it), but n cannot claim from it.
+    withN.splice(
+      withN.findIndex((entry) => entry.recipient === accountOf("d")),
+      1,
+    );
     assert.ok(chain.submitList(distributor, task, 1, 0, withN).ok);
     chain.advanceTo(windows.distributionVotes.closesAt);
     const index = withN.findIndex((entry) => entry.recipient === accountOf("n"));
@@ -443,10 +460,9 @@ describe("a node that committed and did not reveal", () => {
     assert.equal(refused.ok ? "ok" : refused.code, "DISTRIBUTION__NOT_A_SUBMITTER");
     const list = equalSplit(chain.state, task, 1);
     assert.ok(!list.some((entry) => entry.recipient === accountOf("n")), "not in an honest list");
-    const payout = chain.claimList(task, 1, withN.filter((entry) => entry.recipient !== accountOf("n")));
-    assert.equal(payout.filter((event) => event.type === "Vested").length, 4, "the four others claim theirs");
+    const payout = chain.claimList(task, 1, withN);
     const paid = vestedIn(payout, 1);
-    assert.equal(paid.size, 4);
+    assert.equal(paid.size, 3, "the three listed submitters claim theirs");
     assert.equal(paid.get(accountOf("n")), undefined);
     assert.equal(chain.balance("n"), balance, "balance untouched");
     assert.equal(chain.stake(task, "n"), 100n * T, "not slashed");
