@@ -474,6 +474,9 @@ class Monitor {
     assert.deepEqual(now, { ...was, nonce: was.nonce + 1 }, `${result.code}: only the nonce moves`);
   }
 
+  /** The total of each cycle's accepted custom list. */
+  readonly #listTotals = new Map<string, bigint>();
+
   /** §11.2: at most bountyPerRound per cycle, only to valid revealers of the cycle, once each. */
   #checkPayouts(events: readonly ProtocolEvent[], after: State): void {
     const accepted = new Map<string, bigint>();
@@ -492,10 +495,17 @@ class Monitor {
       this.#paidTo.add(recipientKey);
       assert.equal(getReveal(after, event.task, event.cycle, event.node)?.status, "valid", "paid a non-valid revealer");
     }
+    // A custom list pays nothing when accepted: each entry is claimed later (§6.4), and never beyond its total.
     for (const event of events) {
       if (event.type === "DistributionAccepted") {
-        assert.equal(accepted.get(`${event.task}/${event.cycle}`) ?? 0n, event.total, "accepted total = payments");
+        const cycleKey = `${event.task}/${event.cycle}`;
+        assert.equal(accepted.get(cycleKey) ?? 0n, 0n, "an accepted list pays nothing by itself");
+        this.#listTotals.set(cycleKey, event.total);
       }
+    }
+    for (const [cycleKey, paid] of this.#paid) {
+      const total = this.#listTotals.get(cycleKey);
+      if (total !== undefined) assert.ok(paid <= total, `cycle ${cycleKey} paid ${paid} > its list's ${total}`);
     }
   }
 

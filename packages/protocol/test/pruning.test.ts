@@ -33,7 +33,7 @@ const PER_CYCLE = new Set([
   "vote",
   "voteAt",
   "distribution",
-  "distributionChunk",
+  "listClaim",
   "published",
 ]);
 
@@ -91,7 +91,7 @@ describe("pruning (§9.3)", () => {
     for (const kind of ["commit", "reveal", "revealAt", "nodeCycle", "trigger", "triggerOf", "vote", "voteAt"]) {
       assert.ok(seen.has(kind), `the run produced ${kind} records (saw ${[...seen].join(", ")})`);
     }
-    assert.ok(seen.has("distribution") && seen.has("distributionChunk"), "lists were posted");
+    assert.ok(seen.has("distribution") && seen.has("listClaim"), "lists were posted and their entries claimed");
 
     drive(chain, actors, 14 * roundSlots);
     const atTwenty = entryCount(chain.state);
