@@ -16,7 +16,9 @@ import {
   getNode,
   getReveal,
   type Hash,
-  listDigest,
+  listBlobHash,
+  listProof,
+  listRoot,
   listTriggers,
   sha256Hex,
   type TaskParams,
@@ -28,6 +30,7 @@ import {
   decide,
   type ListRecord,
   listKey,
+  postedListKey,
   listSubmitters,
   type NodeAction,
   type NodeMemory,
@@ -51,7 +54,7 @@ function freshMemory(): Memory {
   return { work: new Map(), verdicts: new Map(), lists: new Map(), done: new Set() };
 }
 
-const QUIET: DecideOptions = { autoClaim: false, chunkEntries: 1_000 };
+const QUIET: DecideOptions = { autoClaim: false };
 
 type Scenario = { chain: TestChain; task: Hash };
 
@@ -748,81 +751,74 @@ describe("decide: distribution (protocol.md §6)", () => {
     assert.equal(getDistribution(chain.state, task, 1, 0), undefined, "no list at all");
   });
 
-  it("a silent distributor is replaced only in the next attempt, by a newly drawn one; none after the last", () => {
+  it("under a custom rule a window without a list fails the attempt; the next runs in the next round, none after the last", () => {
     const world = weightedCycle({ allowedFailedDistributions: 1, distributionRule: "custom" });
     const { chain, task } = world;
     const first = chain.windows(task, 1).distribution;
-    chain.advanceTo(first.opensAt);
-    const silent = chain.distributorOf(task, 1) as string;
-    const others = ["p", "q", "r"].filter((name) => name !== silent);
-    // Attempt 0: the drawn node says nothing; nobody else posts in its place.
-    const listActions = (name: string, memory?: Memory) =>
-      about(decideFor(world, name, memory), "distribution/", "list/");
-    const memories = new Map(others.map((name) => [name, freshMemory()]));
-    while (chain.slot < first.closesAt + 1) {
-      for (const name of others) assert.deepEqual(listActions(name, memories.get(name)), [], name);
-      chain.advance();
-    }
+    chain.advanceTo(first.closesAt + 1);
     const failed = getCycle(chain.state, task, 1);
-    assert.deepEqual([failed?.attempt, failed?.failedDistributors], [1, [accountOf(silent)]]);
+    assert.deepEqual([failed?.attempt, failed?.failedDistributors], [1, []], "nobody was drawn, so nobody failed");
     assert.equal(getDistribution(chain.state, task, 1, 0), undefined, "no list at all");
-    // Attempt 1 runs in the next round with a new distributor, drawn among the others.
     const second = chain.windows(task, 1).distribution;
     assert.equal(second.opensAt, first.opensAt + 20);
     chain.advanceTo(second.opensAt - 1);
-    for (const name of ["p", "q", "r"]) assert.deepEqual(listActions(name), []);
-    chain.advance();
-    const fallback = chain.distributorOf(task, 1) as string;
-    assert.notEqual(fallback, silent);
-    assert.deepEqual(
-      about(decideFor(world, fallback), "list/"),
-      [{ type: "computeList", key: "list/1/1", cycle: 1, attempt: 1 }],
-      "the new distributor computes its list for attempt 1",
-    );
-    assert.deepEqual(listActions(silent), [], "the failed distributor does not post in another's attempt");
-    // The fallback is silent too: with allowedFailedDistributions 1 the cycle gives up, and nobody posts again.
+    // Every node with a valid proof computes its list for attempt 1, to post it if it wins the race (§6.1).
+    for (const name of ["p", "q", "r"]) {
+      assert.deepEqual(
+        about(decideFor(world, name), "list/"),
+        [{ type: "computeList", key: "list/1/1", cycle: 1, attempt: 1 }],
+        name,
+      );
+    }
+    assert.deepEqual(about(decideFor(world, "g"), "list/"), [], "an invalid proof may not post");
     chain.advanceTo(second.closesAt);
     assert.equal(getCycle(chain.state, task, 1)?.outcome, "distribution-failed");
-    for (const name of ["p", "q", "r"]) assert.deepEqual(listActions(name), [], name);
   });
 
-  it("under a custom rule the distributor computes its list first, then posts it in chunks from the first one missing", () => {
+  it("under a custom rule the race's winner posts its list's root in one transaction; a node that lost never posts", () => {
     const world = scenario({ distributionRule: "custom" });
     const { chain, task } = world;
     submit(world, 1);
-    chain.advanceTo(chain.windows(task, 1).distribution.opensAt);
-    const distributor = chain.distributorOf(task, 1) as string;
-    const options = { autoClaim: false, chunkEntries: 2 };
-    const memory = freshMemory();
-    assert.deepEqual(about(decideFor(world, distributor, memory, options), "distribution/", "list/"), [
-      { type: "computeList", key: "list/1/0", cycle: 1, attempt: 0 },
-    ]);
-    const entries = NODES.map((name) => ({ recipient: accountOf(name), amount: 10n * T })).sort((l, r) =>
+    const window = chain.windows(task, 1).distribution;
+    chain.advanceTo(window.opensAt - 1);
+    const winner = chain.distributorOf(task, 1) as string;
+    const entries = NODES.map((name) => ({ recipient: accountOf(name), amount: 25n * T })).sort((l, r) =>
       l.recipient < r.recipient ? -1 : 1,
     );
-    memory.lists.set(listKey(1, 0), { entries, digest: listDigest(entries) });
-    memory.done.add("list/1/0");
-    const chunks = sends(decideFor(world, distributor, memory, options), "submitDistribution");
-    assert.deepEqual(
-      chunks.map((tx) => [tx.chunk, tx.chunkCount, tx.entries]),
-      [
-        [0, 2, entries.slice(0, 2)],
-        [1, 2, entries.slice(2)],
-      ],
-    );
-    // The first chunk landed and the node forgot it sent the second: it resumes at the second.
+    const memoryOf = () => {
+      const memory = freshMemory();
+      memory.lists.set(listKey(1, 0), { entries, root: listRoot(entries) });
+      memory.done.add("list/1/0");
+      return memory;
+    };
+    assert.deepEqual(about(decideFor(world, winner), "distribution/", "list/"), [
+      { type: "computeList", key: "list/1/0", cycle: 1, attempt: 0 },
+    ]);
+    // The winner posts at the latest in the window's last slot (earlier when its score is under the slot's bar).
+    let posted: Extract<TransactionBody, { kind: "submitDistribution" }>[] = [];
+    while (posted.length === 0 && chain.slot < window.closesAt - 1) {
+      posted = sends(decideFor(world, winner, memoryOf()), "submitDistribution");
+      if (posted.length === 0) chain.advance();
+    }
+    assert.deepEqual(posted, [
+      {
+        kind: "submitDistribution",
+        task,
+        cycle: 1,
+        attempt: 0,
+        listRoot: listRoot(entries),
+        listBlob: listBlobHash(entries),
+        total: 100n * T,
+        entryCount: 4,
+      },
+    ]);
     chain.advance();
-    chain.ok(distributor, chunks[0] as NonNullable<(typeof chunks)[0]>);
-    const forgetful = { ...memory, done: new Set(["list/1/0"]) };
-    const resumed = sends(decideFor(world, distributor, forgetful, options), "submitDistribution");
-    assert.deepEqual(
-      resumed.map((tx) => tx.chunk),
-      [1],
-    );
-    // Once the list is complete there is nothing left to compute or post, even for a node that lost its list.
-    chain.ok(distributor, resumed[0] as NonNullable<(typeof resumed)[0]>);
-    assert.equal(getDistribution(chain.state, task, 1, 0)?.status, "complete");
-    assert.deepEqual(about(decideFor(world, distributor, freshMemory(), options), "distribution/", "list/"), []);
+    chain.ok(winner, posted[0] as NonNullable<(typeof posted)[0]>);
+    // Nobody can beat the winner: no other node posts, in any slot of the window.
+    while (chain.slot < window.closesAt - 1) {
+      for (const name of NODES) assert.deepEqual(sends(decideFor(world, name, memoryOf()), "submitDistribution"), []);
+      chain.advance();
+    }
   });
 
   it("under a custom rule another node contests a list that differs from its own, and votes on a contested one", () => {
@@ -840,7 +836,7 @@ describe("decide: distribution (protocol.md §6)", () => {
     const [auditor, voter] = NODES.filter((name) => name !== distributor) as [string, string];
     const memoryOf = (list: DistributionEntry[]) => {
       const memory = freshMemory();
-      memory.lists.set(listKey(1, 0), { entries: list, digest: listDigest(list) });
+      memory.lists.set(listKey(1, 0), { entries: list, root: listRoot(list) });
       return memory;
     };
     assert.deepEqual(about(decideFor(world, auditor), "list/", "trigger/"), [
@@ -865,7 +861,7 @@ describe("decide: distribution (protocol.md §6)", () => {
           triggerKind: "distribution",
           verdict: "invalid",
           attempt: 0,
-          reasonDigest: listDigest(fair),
+          reasonDigest: listRoot(fair),
         },
       },
     ]);
@@ -879,7 +875,7 @@ describe("decide: distribution (protocol.md §6)", () => {
       triggerKind: "distribution",
       verdict: "invalid",
       attempt: 0,
-      reasonDigest: listDigest(fair),
+      reasonDigest: listRoot(fair),
     });
     // A third node votes on the trigger by its own list: invalid when it disagrees, valid when it agrees.
     assert.deepEqual(
@@ -891,6 +887,46 @@ describe("decide: distribution (protocol.md §6)", () => {
       ["valid"],
     );
     assert.deepEqual(sends(decideFor(world, distributor, memoryOf(greedy)), "vote"), [], "the target does not vote");
+  });
+
+  it("under a custom rule each node claims its entry of an accepted list, proving it from its own or the posted list", () => {
+    const world = scenario({ distributionRule: "custom" });
+    const { chain, task } = world;
+    submit(world, 1);
+    const windows = chain.windows(task, 1);
+    chain.advanceTo(windows.distribution.opensAt);
+    const entries = NODES.map((name) => ({ recipient: accountOf(name), amount: 25n * T })).sort((l, r) =>
+      l.recipient < r.recipient ? -1 : 1,
+    );
+    chain.submitList(chain.distributorOf(task, 1) as string, task, 1, 0, entries);
+    chain.advanceTo(windows.distributionVotes.closesAt + 1);
+    assert.equal(getCycle(chain.state, task, 1)?.outcome, "paid");
+    const name = NODES[1];
+    const index = entries.findIndex((entry) => entry.recipient === accountOf(name));
+    const claim = {
+      kind: "claimDistribution",
+      task,
+      cycle: 1,
+      recipient: accountOf(name),
+      amount: 25n * T,
+      index,
+      proof: listProof(entries, index),
+    };
+    const own = freshMemory();
+    own.lists.set(listKey(1, 0), { entries, root: listRoot(entries) });
+    assert.deepEqual(sends(decideFor(world, name, own), "claimDistribution"), [claim]);
+    // A node whose own list differs fetches the accepted one from its blob, then proves from it.
+    const other = freshMemory();
+    const mine = entries.map((entry) => ({ ...entry, amount: 1n }));
+    other.lists.set(listKey(1, 0), { entries: mine, root: listRoot(mine) });
+    assert.deepEqual(about(decideFor(world, name, other), "fetchList/", "claimList/"), [
+      { type: "fetchList", key: "fetchList/1/0", cycle: 1, attempt: 0 },
+    ]);
+    other.lists.set(postedListKey(1, 0), { entries, root: listRoot(entries) });
+    assert.deepEqual(sends(decideFor(world, name, other), "claimDistribution"), [claim]);
+    chain.ok(name, claim as TransactionBody);
+    assert.deepEqual(sends(decideFor(world, name, freshMemory()), "claimDistribution"), [], "claimed once");
+    assert.deepEqual(about(decideFor(world, name, freshMemory()), "fetchList/"), [], "nothing left to fetch");
   });
 
   it("listSubmitters gives a custom distribution the valid submitters, sorted by account, with their weight", () => {

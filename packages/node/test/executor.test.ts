@@ -12,10 +12,13 @@ import { afterEach, describe, it } from "node:test";
 import { generateKeyPair, type KeyPair } from "@gradual/ledger";
 import {
   computeCommitment,
+  decodeList,
   getCycle,
   getCycleWindows,
   getTask,
+  getVesting,
   type Hash,
+  listRoot,
   sha256Hex,
   type TaskRecord,
 } from "@gradual/protocol";
@@ -75,8 +78,8 @@ async function node(
 for (const kind of ["ledger", "memory"] as const) {
   describe(`executor on the ${kind}: one honest node alone`, () => {
     it("sends its stake, then in each cycle one commit, one reveal of its task's output, its list and its claim", async () => {
-      // voteSlots 3: a list's vote window then ends where the next commit is due, so the claim and that commit are
-      // decided in one pass and must take consecutive nonces.
+      // voteSlots 3: a list's vote window then ends where the next commit is due, so the entry's claim and that
+      // commit are decided in one pass and must take consecutive nonces.
       // The custom rule: the node's task computes the list and the node posts it (weighted and equal take none, §6.2).
       const { keys, ledger, taskId, task } = await setup(kind, ["a"], { voteSlots: 3, distributionRule: "custom" });
       const a = await node(ledger, keys.a as KeyPair, taskId);
@@ -103,10 +106,13 @@ for (const kind of ["ledger", "memory"] as const) {
         if (windows(cycle).reveal.opensAt <= last) expected.push([windows(cycle).reveal.opensAt, `reveal:${cycle}`]);
       }
       for (const cycle of [0, 1]) {
-        // The distributor is drawn at the list window's first slot: its list lands in the next one.
-        expected.push([windows(cycle).distribution.opensAt + 1, `submitDistribution:${cycle}`]);
-        // Paid (unlocked at once, vestingRounds 0) when the list's vote window ends; claimed in the next slot.
-        expected.push([windows(cycle).distributionVotes.closesAt + 1, "claim"]);
+        // Alone, the node wins the race: its list lands in the window's first slot (§6.1).
+        expected.push([windows(cycle).distribution.opensAt, `submitDistribution:${cycle}`]);
+        // Accepted when the list's vote window ends: its entry is claimed in the next slot, into vesting (unlocked at
+        // once, vestingRounds 0), and claimed out in the slot after.
+        const accepted = windows(cycle).distributionVotes.closesAt;
+        expected.push([accepted + 1, `claimDistribution:${cycle}`]);
+        if (accepted + 2 <= last) expected.push([accepted + 2, "claim"]);
       }
       expected.sort((left, right) => left[0] - right[0]);
       assert.deepEqual(
@@ -139,10 +145,10 @@ for (const kind of ["ledger", "memory"] as const) {
         sent.map((entry) => entry.tx.nonce),
         sent.map((_, index) => index),
       );
-      const claims = sent.filter((entry) => entry.tx.kind === "claim").map((entry) => entry.block);
+      const claims = sent.filter((entry) => entry.tx.kind === "claimDistribution").map((entry) => entry.block);
       assert.ok(
         claims.some((block) => sent.some((entry) => entry.tx.kind === "commit" && entry.block === block)),
-        "a claim and a commit landed in one block",
+        "an entry's claim and a commit landed in one block",
       );
       // Its task ran once per cycle, however many passes the node made; alone, it audits nobody.
       const worked = a.calls.filter((call) => call.startsWith("work:"));
@@ -335,7 +341,7 @@ for (const kind of ["ledger", "memory"] as const) {
   });
 
   describe(`executor on the ${kind}: lists`, () => {
-    it("under a custom rule the drawn distributor posts its task's list; the other node agrees and contests nothing", async () => {
+    it("under a custom rule the race's winner posts its task's list as a blob and a root; both claim their entries", async () => {
       const byHalves = defineTask({
         task: async () => {},
         submission: (ctx) => ({ cycle: ctx.cycle, square: ctx.cycle * ctx.cycle }),
@@ -350,16 +356,22 @@ for (const kind of ["ledger", "memory"] as const) {
       const a = await node(ledger, keys.a as KeyPair, taskId, { definition: byHalves });
       const b = await node(ledger, keys.b as KeyPair, taskId, { definition: byHalves });
       const windows = () => getCycleWindows(task(), 0);
-      await runTo(ledger, windows().distributionVotes.closesAt + 1, [a, b]);
-      const lists = [...(await sentBy(ledger, a.account)), ...(await sentBy(ledger, b.account))].filter(
-        (entry) => entry.tx.kind === "submitDistribution" && entry.tx.cycle === 0,
-      );
-      assert.equal(lists.length, 1, "one list, from the drawn distributor");
-      const list = lists[0]?.tx;
-      assert.ok(list?.kind === "submitDistribution" && list.attempt === 0 && list.chunkCount === 1);
+      await runTo(ledger, windows().distributionVotes.closesAt + 3, [a, b]);
+      const sent = [...(await sentBy(ledger, a.account)), ...(await sentBy(ledger, b.account))];
+      const lists = sent.filter((entry) => entry.tx.kind === "submitDistribution" && entry.tx.cycle === 0);
+      const winner = getCycle(ledger.state(), taskId, 0)?.distributor;
+      assert.ok(lists.length >= 1 && lists.some((entry) => entry.tx.from === winner), "the race's winner posted");
+      const list = lists.find((entry) => entry.tx.from === winner)?.tx;
+      assert.ok(list?.kind === "submitDistribution" && list.attempt === 0);
       const bounty = task().params.bountyPerRound;
       const expected = [a.account, b.account].sort().map((recipient) => ({ recipient, amount: bounty / 4n }));
-      assert.deepEqual(list.entries, expected);
+      assert.equal(list.listRoot, listRoot(expected));
+      assert.deepEqual(decodeList(await ledger.source.blob(list.listBlob)), expected, "the list is in the blobs");
+      const claims = sent.filter((entry) => entry.tx.kind === "claimDistribution" && entry.tx.cycle === 0);
+      assert.deepEqual(claims.map((entry) => entry.tx.from).sort(), [a.account, b.account].sort(), "one claim each");
+      for (const node of [a, b]) {
+        assert.equal(getVesting(ledger.state(), taskId, node.account)?.totalVested, bounty / 4n);
+      }
       const other = list.from === a.account ? b : a;
       assert.ok(other.calls.includes("distribution:0"), "the other node computed the list itself");
       const contested = (await sentBy(ledger, other.account)).filter((entry) => entry.tx.kind === "triggerAudit");

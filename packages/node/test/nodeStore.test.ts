@@ -27,7 +27,7 @@ import {
   getReveal,
   getTask,
   type Hash,
-  listDigest,
+  listRoot,
   sha256Hex,
   type TaskRecord,
 } from "@gradual/protocol";
@@ -60,7 +60,7 @@ const ENTRIES = [
   { recipient: "0a".repeat(32), amount: 7n },
   { recipient: "0b".repeat(32), amount: 2n ** 70n },
 ];
-const LIST: ListRecord = { entries: ENTRIES, digest: listDigest(ENTRIES) };
+const LIST: ListRecord = { entries: ENTRIES, root: listRoot(ENTRIES) };
 
 function outgoing(nonce: number, key: string): OutboxEntry {
   return { nonce, key, hash: sha256Hex(`tx ${nonce}`), envelope: JSON.stringify({ tx: { nonce }, signature: key }) };

@@ -9,9 +9,7 @@ const PEER = "b".repeat(64);
 
 /** The operator's log: one line per duty and per payment, claim or slash of this node; nothing for its peers'. */
 test("own duties, payments and slashes each give one line; a peer's give none", () => {
-  const none = new Set<number>();
-  const mine = (event: Parameters<typeof describeOwnEvent>[0], lists = none) =>
-    describeOwnEvent(event, ME, TASK, lists);
+  const mine = (event: Parameters<typeof describeOwnEvent>[0]) => describeOwnEvent(event, ME, TASK);
   assert.equal(mine({ type: "Committed", task: TASK, cycle: 4, node: ME })?.message, "committed");
   assert.equal(mine({ type: "Committed", task: TASK, cycle: 4, node: PEER }), undefined);
   assert.equal(mine({ type: "Committed", task: "2".repeat(64), cycle: 4, node: ME }), undefined, "another task");
@@ -35,12 +33,27 @@ test("own duties, payments and slashes each give one line; a peer's give none", 
     task: TASK,
     cycle: 3,
     attempt: 0,
-    chunk: 0,
-    chunkCount: 1,
+    distributor: PEER,
+    replaced: null,
     entries: 4,
+    total: TOKEN,
+    listRoot: "c".repeat(64),
+    listBlob: "d".repeat(64),
   } as const;
-  assert.equal(mine(posted), undefined, "a list this node was not drawn for");
-  assert.equal(mine(posted, new Set([3]))?.message, "list posted");
+  assert.equal(mine(posted), undefined, "a peer's list");
+  assert.equal(mine({ ...posted, distributor: ME })?.message, "list posted");
+  assert.equal(mine({ ...posted, replaced: ME })?.message, "own list replaced by a better draw");
+  const accepted = {
+    type: "DistributionAccepted",
+    task: TASK,
+    cycle: 3,
+    attempt: 0,
+    distributor: ME,
+    total: TOKEN,
+    entries: 4,
+    listRoot: "c".repeat(64),
+  } as const;
+  assert.equal(mine(accepted)?.message, "own list accepted");
   assert.equal(mine({ type: "Claimed", task: TASK, node: ME, amount: TOKEN })?.message, "claimed");
   assert.equal(
     mine({ type: "Voted", task: TASK, cycle: 2, trigger: 1, voter: ME, choice: "invalid", weight: TOKEN })?.message,
