@@ -4,11 +4,11 @@ import { describe, it } from "node:test";
 import { createSandboxedTaskRunner, withGarbageEvery, withMisbehaviour, writeBundleFile } from "@gradual/node";
 import {
   getCycle,
-  getDistribution,
-  getDistributionEntries,
+  decodeList,
   getNodeView,
   getReveal,
   getVesting,
+  listRoot,
   listTriggers,
   listVotes,
   type State,
@@ -63,22 +63,34 @@ async function run(
   return { ...result, lines };
 }
 
-/** The cycles that had submitters, with their accepted list. */
-function paidCycles(result: Run) {
-  return result.events
-    .filter((event) => event.type === "CycleCompleted")
-    .map((event) => (event as { cycle: number }).cycle)
-    .map((cycle) => {
-      const record = getCycle(result.state, result.taskId, cycle);
-      const attempt = record?.attempt ?? 0;
-      return {
-        cycle,
-        record,
-        distribution: getDistribution(result.state, result.taskId, cycle, attempt),
-        entries: getDistributionEntries(result.state, result.taskId, cycle, attempt),
-      };
-    })
-    .filter((cycle) => (cycle.record?.revealCount ?? 0) > 0);
+/**
+ * The cycles that had submitters, with their accepted list: from the events (a cycle may be pruned by the end of
+ * the run), its entries from the run's blob store (§6.2).
+ */
+async function paidCycles(result: Run) {
+  const paid = [];
+  for (const event of result.events) {
+    if (event.type !== "CycleCompleted") continue;
+    const { cycle } = event;
+    const record = getCycle(result.state, result.taskId, cycle);
+    if ((record?.revealCount ?? 0) === 0) continue;
+    const accepted = result.events.find((other) => other.type === "DistributionAccepted" && other.cycle === cycle);
+    const posted = result.events.find(
+      (other) =>
+        other.type === "DistributionSubmitted" &&
+        other.cycle === cycle &&
+        accepted?.type === "DistributionAccepted" &&
+        other.listRoot === accepted.listRoot,
+    );
+    const listBlob = posted?.type === "DistributionSubmitted" ? posted.listBlob : undefined;
+    const entries = listBlob === undefined ? [] : (decodeList(await result.blobs.get(listBlob)) ?? []);
+    if (accepted?.type === "DistributionAccepted") {
+      assert.equal(listRoot(entries), accepted.listRoot, "the blob is the accepted list");
+    }
+    const distribution = accepted === undefined ? undefined : { status: "accepted" as const };
+    paid.push({ cycle, record, distribution, entries });
+  }
+  return paid;
 }
 
 function vested(state: State, taskId: string, account: string): bigint {
@@ -91,7 +103,7 @@ describe("gradual koii test: Koii task folders on several in-process nodes", { t
     const result = await run("hello-world", { nodes: 5, cheaters: 1, rounds: 3 });
     const [cheater] = result.accounts.slice(4);
     const honest = result.accounts.slice(0, 4);
-    const cycles = paidCycles(result);
+    const cycles = await paidCycles(result);
     assert.equal(cycles.length, 3);
     for (const { cycle, distribution, entries } of cycles) {
       for (const account of honest) {
@@ -134,7 +146,7 @@ describe("gradual koii test: Koii task folders on several in-process nodes", { t
 
   it("signed-rounds: signed payloads verify across nodes; rewards by stake", async () => {
     const result = await run("signed-rounds");
-    const cycles = paidCycles(result);
+    const cycles = await paidCycles(result);
     assert.equal(cycles.length, 3);
     for (const { cycle, entries } of cycles) {
       assert.equal(listTriggers(result.state, result.taskId, cycle).length, 0, "every signature verified");
@@ -152,7 +164,7 @@ describe("gradual koii test: Koii task folders on several in-process nodes", { t
   it("peer-check: auditors read the submitter's route (base58 TASK_ID, @_koii/web3.js) and catch the cheater", async () => {
     const result = await run("peer-check", { nodes: 3, cheaters: 1 });
     const cheater = result.accounts[2] as string;
-    const cycles = paidCycles(result);
+    const cycles = await paidCycles(result);
     assert.ok(cycles.length >= 2, `${cycles.length} paid cycles`);
     const triggers = cycles.flatMap(({ cycle }) => listTriggers(result.state, result.taskId, cycle));
     for (const trigger of triggers) {
@@ -173,7 +185,7 @@ describe("gradual koii test: Koii task folders on several in-process nodes", { t
   it("ipfs-result: uploads with KoiiStorageClient, submits the CID, auditors fetch it by CID and catch the cheater", async () => {
     const result = await run("ipfs-result", { nodes: 3, cheaters: 1 });
     const cheater = result.accounts[2] as string;
-    const cycles = paidCycles(result);
+    const cycles = await paidCycles(result);
     assert.ok(cycles.length >= 2, `${cycles.length} paid cycles`);
     for (const { cycle, entries } of cycles) {
       const paid = new Set(entries.filter((entry) => entry.amount > 0n).map((entry) => entry.recipient));
@@ -197,7 +209,7 @@ describe("gradual koii test: Koii task folders on several in-process nodes", { t
   it("a cheater whose output looks right (one character changed) is caught by audits that compare values", async () => {
     const result = await run("hello-world", { nodes: 4, cheaters: 1, cheat: "altered" });
     const cheater = result.accounts[3] as string;
-    const cycles = paidCycles(result);
+    const cycles = await paidCycles(result);
     const triggers = cycles.flatMap(({ cycle }) => listTriggers(result.state, result.taskId, cycle));
     assert.ok(triggers.length > 0, "the altered output was challenged");
     for (const trigger of triggers) {
@@ -209,7 +221,7 @@ describe("gradual koii test: Koii task folders on several in-process nodes", { t
 
   it("with-routes: the task variable reaches process.env and the files of each node", async () => {
     const result = await run("with-routes", { config: { GREETING: "Salut" } });
-    for (const { cycle, entries } of paidCycles(result)) {
+    for (const { cycle, entries } of await paidCycles(result)) {
       for (const account of result.accounts) {
         assert.equal(
           getReveal(result.state, result.taskId, cycle, account)?.proofDigest,
@@ -222,7 +234,7 @@ describe("gradual koii test: Koii task folders on several in-process nodes", { t
 
   it("bad-distribution: refused lists are accepted empty and pay nobody; the slash round pays the others", async () => {
     const result = await run("bad-distribution", { rounds: 4 });
-    const cycles = paidCycles(result);
+    const cycles = await paidCycles(result);
     assert.equal(cycles.length, 4);
     for (const { cycle, distribution, entries } of cycles) {
       assert.equal(distribution?.status, "accepted");

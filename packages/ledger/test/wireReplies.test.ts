@@ -4,7 +4,10 @@ import {
   computeCommitment,
   DEVNET_PARAMS,
   getReveal,
+  listBlobHash,
+  listProof,
   listRevealers,
+  listRoot,
   sha256Hex,
   TOKEN,
   transactionHash,
@@ -217,14 +220,13 @@ describe("every reply of a real ledger passes the wire decoders unchanged", { ti
     await advance();
     await client.listVotes(task, 0, 0);
 
-    // The distribution: the drawn distributor posts a list (the custom rule's, here an equal split).
+    // The distribution: a valid submitter posts a list (the custom rule's, here an equal split) as its root.
     await advanceTo(windows.distribution.opensAt);
-    const record = (await client.getCycle(task, 0))?.record;
-    const distributor = nodes.find((name) => keys[name].publicKey === record?.distributor);
-    assert.ok(distributor !== undefined, `a staked node was drawn (${record?.distributor})`);
     const valid = listRevealers(running.ledger.state, task, 0)
       .filter((account) => getReveal(running.ledger.state, task, 0, account)?.status === "valid")
       .sort();
+    const distributor = nodes.find((name) => keys[name].publicKey === valid[0]);
+    assert.ok(distributor !== undefined, "a staked node has a valid proof");
     const entries = valid.map((recipient) => ({ recipient, amount: params.bountyPerRound / BigInt(valid.length) }));
     assert.ok(entries.length > 0);
     const posted = await included(distributor, {
@@ -232,14 +234,29 @@ describe("every reply of a real ledger passes the wire decoders unchanged", { ti
       task,
       cycle: 0,
       attempt: 0,
-      chunk: 0,
-      chunkCount: 1,
-      entries,
+      listRoot: listRoot(entries),
+      listBlob: listBlobHash(entries),
+      total: entries.reduce((sum, entry) => sum + entry.amount, 0n),
+      entryCount: entries.length,
     });
     assert.equal(posted.status === "included" && posted.result.ok, true, JSON.stringify(posted));
-    await client.getDistribution(task, 0, 0);
+    const view = await client.getDistribution(task, 0, 0);
+    assert.equal(view?.distribution.listRoot, listRoot(entries));
     assert.equal(await client.getDistribution(task, 0, 5), undefined);
     await advanceTo(windows.distributionVotes.closesAt + 1);
+    // Bob claims its entry with a proof (§6.4): into vesting, then out with `claim`.
+    const bobIndex = entries.findIndex((entry) => entry.recipient === keys.bob.publicKey);
+    assert.ok(bobIndex >= 0);
+    const entryClaim = await included("bob", {
+      kind: "claimDistribution",
+      task,
+      cycle: 0,
+      recipient: keys.bob.publicKey,
+      amount: (entries[bobIndex] as { amount: bigint }).amount,
+      index: bobIndex,
+      proof: listProof(entries, bobIndex),
+    });
+    assert.equal(entryClaim.status === "included" && entryClaim.result.ok, true, JSON.stringify(entryClaim));
     const paid = await client.getCycle(task, 0);
     assert.equal(paid?.record.outcome, "paid");
     const details = await client.getCycleDetails(task, 0);
@@ -310,7 +327,6 @@ describe("every reply of a real ledger passes the wire decoders unchanged", { ti
       "Voted",
       "TriggerResolved",
       "Slashed",
-      "DistributorSelected",
       "DistributionSubmitted",
       "DistributionAccepted",
       "CycleCompleted",

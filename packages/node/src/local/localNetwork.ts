@@ -96,6 +96,8 @@ export type LocalNetworkResult<Recorded = CallRecord> = {
   readonly accounts: readonly Account[];
   readonly events: readonly ProtocolEvent[];
   readonly calls: readonly Recorded[];
+  /** The run's blob store (posted lists among what it holds). */
+  readonly blobs: Pick<TaskBlobs, "get">;
 };
 
 const CHAIN_ID = "gradual-local";
@@ -131,9 +133,11 @@ export async function runLocalNetwork<Recorded>(
     ? await startLocalNodeServer({ nodes: () => nodes, state: () => chain.state, taskId })
     : undefined;
   const calls: Recorded[] = [];
+  // One blob store for the whole local network, as a ledger's is: what one node stores, the others fetch.
+  const blobs = memoryBlobs();
   try {
-    nodes.push(...(await startNodes(run, chain, taskId, nodeKeys, server)));
-    await stepRounds(run, chain, nodes, taskId, (node, call) => {
+    nodes.push(...(await startNodes(run, chain, taskId, nodeKeys, server, blobs)));
+    await stepRounds(run, chain, nodes, taskId, blobs, (node, call) => {
       const { record, line } = run.format.call(node.index, call, nameOf);
       calls.push(record);
       run.report(line);
@@ -143,7 +147,7 @@ export async function runLocalNetwork<Recorded>(
     await server?.close();
   }
   const accounts = nodeKeys.map((keyPair) => keyPair.publicKey);
-  return { state: chain.state, taskId, accounts, events: chain.events, calls };
+  return { state: chain.state, taskId, accounts, events: chain.events, calls, blobs };
 }
 
 /** The options of a run with their defaults in place. */
@@ -196,6 +200,7 @@ async function startNodes<Recorded>(
   taskId: string,
   nodeKeys: readonly KeyPair[],
   server: LocalNodeServer | undefined,
+  blobs: TaskBlobs,
 ): Promise<LocalNode[]> {
   const { format, report, params } = run;
   const limits = deriveTaskLimits(params, run.slotMs, DEFAULT_TASK_LIMITS, {
@@ -204,8 +209,7 @@ async function startNodes<Recorded>(
   });
   run.onLimits?.(limits);
   const ledger = createMemoryLedgerReader(chain, { slotMs: run.slotMs });
-  // One blob store for the whole local network, as a ledger's is: what one node stores, the others fetch.
-  const shared = { taskId, chain, ledger, blobs: memoryBlobs(), config: run.config ?? {} };
+  const shared = { taskId, chain, ledger, blobs, config: run.config ?? {} };
   const nodes: LocalNode[] = [];
   for (const [index, keyPair] of nodeKeys.entries()) {
     const say = (level: "info" | "warn" | "error", message: string) => report(format.log(index, level, message));
@@ -260,6 +264,7 @@ async function stepRounds<Recorded>(
   chain: MemoryChain,
   nodes: readonly LocalNode[],
   taskId: string,
+  blobs: TaskBlobs,
   onCall: (node: LocalNode, call: TaskCall) => void,
 ): Promise<void> {
   const { format, report } = run;
@@ -272,7 +277,14 @@ async function stepRounds<Recorded>(
   const started = format.start(rounds);
   if (started !== undefined) report(started);
   let saidRound = Number.NEGATIVE_INFINITY;
-  while (chain.slot < endSlot && !(settling && settled())) {
+  // Settled: the last cycle completed and, two slots later, its list's entries are claimed (§6.4).
+  let settledAt: number | undefined;
+  const done = () => {
+    if (!settling) return false;
+    if (settledAt === undefined && settled()) settledAt = chain.slot;
+    return settledAt !== undefined && chain.slot >= settledAt + 2;
+  };
+  while (chain.slot < endSlot && !done()) {
     const round = roundOf(task, chain.slot + 1);
     const header = round === saidRound ? undefined : format.round(round, rounds);
     saidRound = round;
@@ -282,6 +294,7 @@ async function stepRounds<Recorded>(
       await stepLocalNode(node, nodes, chain.state, taskId, {
         send: (body) => chain.send(node.keyPair.publicKey, body),
         onCall: (call) => onCall(node, call),
+        blobs,
         ...(run.skipWork !== false
           ? { skipWork: (cycle: number) => (cycle > lastRound ? "after the last round asked for" : undefined) }
           : {}),

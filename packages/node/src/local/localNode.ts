@@ -1,6 +1,7 @@
 import type { KeyPair } from "@gradual/ledger/client";
-import { getReveal, type State, sha256Hex } from "@gradual/protocol";
-import { DEFAULT_DECIDE_OPTIONS, decide, stepNode, type TransactionBody } from "../decide.ts";
+import { encodeList, getReveal, type State, sha256Hex } from "@gradual/protocol";
+import type { TaskBlobs } from "@gradual/sdk";
+import { DEFAULT_DECIDE_OPTIONS, decide, listKey, stepNode, type TransactionBody } from "../decide.ts";
 import { Executor, MemoryNodeStore, type TaskCall, type TaskFailure } from "../runtime/executor.ts";
 import type { TaskRunner } from "../sandbox/types.ts";
 
@@ -34,6 +35,8 @@ export type LocalStepOptions = {
   readonly onCall: (call: TaskCall) => void;
   /** A cycle the node does no work for (past the rounds asked for): the reason, recorded instead of a call. */
   readonly skipWork?: (cycle: number) => string | undefined;
+  /** The run's blob store: a posted list goes there first (§6.2), and a node fetches an accepted list from it. */
+  readonly blobs: TaskBlobs;
 };
 
 /**
@@ -62,6 +65,7 @@ export async function stepLocalNode(
     // A salt derived from the node and cycle keeps seeded local runs reproducible (a real node draws it at random).
     salt: (cycle) => sha256Hex(`salt:${me}:${cycle}`),
     onCall: options.onCall,
+    blob: (hash) => options.blobs.get(hash),
     ...(options.skipWork === undefined ? {} : { skipWork: options.skipWork }),
   });
   const decideNow = () =>
@@ -78,8 +82,13 @@ export async function stepLocalNode(
     });
   await stepNode(decideNow, async (action) => {
     node.done.add(action.key);
-    if (action.type === "send") options.send(action.tx);
-    else await executor.execute(state, action);
+    if (action.type === "send") {
+      if (action.tx.kind === "submitDistribution") {
+        const list = node.lists.get(listKey(action.tx.cycle, action.tx.attempt));
+        if (list !== undefined) await options.blobs.put(encodeList(list.entries));
+      }
+      options.send(action.tx);
+    } else await executor.execute(state, action);
     // The memory changed (or a transaction is queued): decide again until nothing is new.
     return true;
   });
