@@ -40,7 +40,18 @@ describe("the devnet printer", () => {
     assert.equal(
       block(83, [
         ...[1, 2, 3].map((index): WireEvent => ({ type: "Committed", task: TASK, cycle: 4, node: node(index) })),
-        { type: "DistributorSelected", task: TASK, cycle: 2, attempt: 0, distributor: node(4), round: 4 },
+        {
+          type: "DistributionSubmitted",
+          task: TASK,
+          cycle: 2,
+          attempt: 0,
+          distributor: node(4),
+          replaced: null,
+          entries: 6,
+          total: tokens(100n),
+          listRoot: "c".repeat(64),
+          listBlob: "d".repeat(64),
+        },
         { type: "Committed", task: OTHER_TASK, cycle: 4, node: node(5) },
       ]),
       4,
@@ -82,15 +93,24 @@ describe("the devnet printer", () => {
           weight: tokens(100n),
         }),
       ),
-      { type: "DistributionAccepted", task: TASK, cycle: 2, attempt: 0, total: tokens(100n), entries: 6 },
+      {
+        type: "DistributionAccepted",
+        task: TASK,
+        cycle: 2,
+        attempt: 0,
+        distributor: node(4),
+        total: tokens(100n),
+        entries: 6,
+        listRoot: "c".repeat(64),
+      },
       { type: "Vested", task: TASK, cycle: 2, node: node(1), amount: tokens(16n), endRound: 9 },
     ]);
     assert.deepEqual(lines, [
       "\n── round 4 · slots 83–102 · cycle 4 working · cycle 3 in review · cycle 2 distributing",
       "  slot    83  cycle 4: 3 commits (proof hashes only: nobody can copy a proof yet)",
-      "  slot    83  cycle 2: distributor drawn: node-4 must post the distribution list (attempt 0)",
+      "  slot    83  cycle 2: list posted: node-4 posted a list of 6 entries paying 100 (attempt 0); the others recompute and compare its root",
       "  slot    98  cycle 3: ✘ audit upheld: #0 against node-6 (cheater): invalid 500, valid 0 of 500 active weight",
-      "  slot    98  cycle 2: ✔ list accepted: 100 to 6 nodes, into vesting (unlocks slowly)",
+      "  slot    98  cycle 2: ✔ list accepted: 100 to 6 nodes; each claims its entry into vesting (unlocks slowly)",
       "  slot    98  cycle 3: votes on audit #0: 2 invalid",
       "  slot    98  cycle 3: ✘ slashed: node-6 (cheater) lost 50 of stake and 8.333333333 of locked rewards; 5.833333333 to the whistleblower, 52.5 burned",
     ]);

@@ -129,6 +129,7 @@ describe("moneyTotals", () => {
         burned: "0",
         lateTriggers: [],
         prunedThrough: -1,
+        slashCount: 0,
       },
       slot: 10,
       nextSlot: 11,

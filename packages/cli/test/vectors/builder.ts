@@ -17,17 +17,24 @@ import {
   type DistributionEntry,
   Draft,
   decodeTransaction,
+  drawByWeight,
   type ErrorCode,
   getAccount,
   getChain,
   getCycle,
   getCycleWindows,
+  getNode,
   getReveal,
   getTask,
   type Hash,
   isDecodeRejection,
   isEdgeCode,
+  listBlobHash,
+  listProof,
   listRevealers,
+  listRoot,
+  nodeWeight,
+  roundOf,
   type State,
   sha256Hex,
   type TaskParams,
@@ -373,14 +380,34 @@ export class VectorBuilder {
   }
 
   /** The selected distributor of the cycle's current attempt, by name. */
+  /**
+   * The poster of the cycle's list in force, or before any list the valid submitter that would win the race if every
+   * eligible node posted (§6.1).
+   */
   distributorOf(cycle: number): Name {
-    const distributor = this.cycleRecord(cycle).distributor;
+    const record = this.cycleRecord(cycle);
+    const task = getTask(this.state, this.task) as TaskRecord;
+    const round = roundOf(task, getChain(this.state).slot + 1);
+    const candidates = listRevealers(this.state, this.task, cycle)
+      .filter(
+        (account) =>
+          getReveal(this.state, this.task, cycle, account)?.status === "valid" &&
+          !record.failedDistributors.includes(account),
+      )
+      .map((account) => {
+        const node = getNode(this.state, this.task, account);
+        return { node: account, weight: node === undefined ? 0n : nodeWeight(node, round, task.params) };
+      });
+    const distributor = record.distributor ?? drawByWeight(record.seed ?? task.seedHead, record.attempt, candidates);
     const name = NAMES.find((candidate) => accountOf(candidate) === distributor);
     if (name === undefined) throw new Error(`cycle ${cycle} has no distributor from NAMES (${distributor})`);
     return name;
   }
 
-  /** The honest list: the cycle's valid submitters in ascending order, each paid an equal share of the bounty. */
+  /**
+   * The honest list: the cycle's valid submitters in ascending order, each paid an equal share of what the cycle
+   * holds now (a list's claims lower it: keep the list a case posted to claim from it).
+   */
   honestList(cycle: number): DistributionEntry[] {
     const record = this.cycleRecord(cycle);
     const valid = listRevealers(this.state, this.task, cycle)
@@ -390,11 +417,12 @@ export class VectorBuilder {
     return valid.map((recipient) => ({ recipient, amount: share }));
   }
 
+  /** Posts `entries` as a list (§6.2): its root, blob hash, total and size; `total`/`entryCount` override them. */
   submitList(
     name: Name,
     cycle: number,
     entries: readonly DistributionEntry[],
-    options: SendOptions & { attempt?: number; chunk?: number; chunkCount?: number } = {},
+    options: SendOptions & { attempt?: number; total?: bigint; entryCount?: number } = {},
   ): void {
     this.send(
       name,
@@ -403,9 +431,35 @@ export class VectorBuilder {
         task: this.task,
         cycle,
         attempt: options.attempt ?? this.cycleRecord(cycle).attempt,
-        chunk: options.chunk ?? 0,
-        chunkCount: options.chunkCount ?? 1,
-        entries,
+        listRoot: listRoot(entries),
+        listBlob: listBlobHash(entries),
+        total: options.total ?? entries.reduce((sum, entry) => sum + entry.amount, 0n),
+        entryCount: options.entryCount ?? entries.length,
+      },
+      options,
+    );
+  }
+
+  /** `name` sends the claim of `recipient`'s entry of `entries`, the cycle's list (§6.4); `amount` overrides it. */
+  claimEntry(
+    name: Name,
+    cycle: number,
+    entries: readonly DistributionEntry[],
+    recipient: Name,
+    options: SendOptions & { amount?: bigint } = {},
+  ): void {
+    const index = entries.findIndex((entry) => entry.recipient === accountOf(recipient));
+    if (index < 0) throw new Error(`${recipient} has no entry in the list`);
+    this.send(
+      name,
+      {
+        kind: "claimDistribution",
+        task: this.task,
+        cycle,
+        recipient: accountOf(recipient),
+        amount: options.amount ?? (entries[index] as DistributionEntry).amount,
+        index,
+        proof: listProof(entries, index),
       },
       options,
     );

@@ -99,7 +99,7 @@ export const AUDIT_CASES: readonly VectorCase[] = [
   {
     path: "triggerAudit/rejected-no-distribution",
     description:
-      "In slot 30 the distributor of cycle 0 was drawn but has posted no list yet; a list trigger against it is AUDIT__NO_DISTRIBUTION.",
+      "In slot 30 nobody has posted a list for cycle 0 yet; a list trigger against the node that would win the race is AUDIT__NO_DISTRIBUTION.",
     build(b) {
       taskWithNodes(b);
       workCycle(b, 0);

@@ -12,14 +12,16 @@ import {
 } from "../scenarios.ts";
 
 /**
- * Distribution lists and claims (protocol.md §6, §7). bob (300), carol (200) and dave (100) revealed cycle 0; its
- * distributor is drawn at slot 30 and posts in [30, 32). The honest list pays each valid submitter 333.
+ * Distribution lists and their claims (protocol.md §6, §7). bob (300), carol (200) and dave (100) revealed cycle 0;
+ * any of them may post a list in the distribution window [30, 32), and the race between posters (§6.1) decides which
+ * list stands. The honest list pays each valid submitter 333; it is posted as a Merkle root, and each entry is
+ * claimed with its proof once the list is accepted at slot 37 (round 2).
  */
 export const DISTRIBUTION_CASES: readonly VectorCase[] = [
   {
     path: "submitDistribution/accepted",
     description:
-      "The distributor drawn for cycle 0 posts the honest list (3 entries, 333 each) in one chunk in slot 30: the list record is complete with its digest.",
+      "The race's winner for cycle 0 posts the honest list (3 entries, 333 each) in slot 30: one transaction with the list's Merkle root, blob hash, total and size; the cycle names it as the poster in force.",
     build(b) {
       taskWithNodes(b);
       workCycle(b, 0);
@@ -29,17 +31,32 @@ export const DISTRIBUTION_CASES: readonly VectorCase[] = [
     },
   },
   {
-    path: "submitDistribution/accepted-chunked",
+    path: "submitDistribution/accepted-replaced",
     description:
-      "The distributor posts the list in 2 chunks (1 entry, then 2): after chunk 0 the list is receiving, after chunk 1 complete; the digest chains both chunks.",
+      "A node that loses the race posts the honest list first; in the same slot the race's winner posts a list paying dave 0: its poster beats the first one's, so it replaces it (DistributionSubmitted names the replaced poster).",
     build(b) {
       taskWithNodes(b);
       workCycle(b, 0);
-      const distributor = toDistribution(b, 0);
-      const list = b.honestList(0);
+      const winner = toDistribution(b, 0);
+      const loser = othersThan(winner)[0] ?? "bob";
+      const entries = b
+        .honestList(0)
+        .map((entry) => (entry.recipient === accountOf("dave") ? { ...entry, amount: 0n } : entry));
       b.begin();
-      b.submitList(distributor, 0, list.slice(0, 1), { chunk: 0, chunkCount: 2 });
-      b.submitList(distributor, 0, list.slice(1), { chunk: 1, chunkCount: 2 });
+      b.submitList(loser, 0, b.honestList(0));
+      b.submitList(winner, 0, entries);
+    },
+  },
+  {
+    path: "submitDistribution/rejected-not-better",
+    description:
+      "The race's winner posted its list; another valid submitter then posts one: DISTRIBUTION__NOT_BETTER (context: the poster in force).",
+    build(b) {
+      taskWithNodes(b);
+      workCycle(b, 0);
+      const distributor = submitHonestList(b, 0);
+      b.begin();
+      b.submitList(othersThan(distributor)[0] ?? "bob", 0, b.honestList(0), { expect: "DISTRIBUTION__NOT_BETTER" });
     },
   },
   {
@@ -56,20 +73,8 @@ export const DISTRIBUTION_CASES: readonly VectorCase[] = [
     },
   },
   {
-    path: "submitDistribution/rejected-not-selected",
-    description:
-      "A node that was not drawn posts a list for cycle 0: DISTRIBUTION__NOT_SELECTED (context: the distributor).",
-    build(b) {
-      taskWithNodes(b);
-      workCycle(b, 0);
-      const distributor = toDistribution(b, 0);
-      b.begin();
-      b.submitList(othersThan(distributor)[0] ?? "bob", 0, b.honestList(0), { expect: "DISTRIBUTION__NOT_SELECTED" });
-    },
-  },
-  {
     path: "submitDistribution/rejected-wrong-attempt",
-    description: "The distributor of attempt 0 posts its list as attempt 1: DISTRIBUTION__WRONG_ATTEMPT.",
+    description: "The race's winner posts its list as attempt 1 while attempt 0 runs: DISTRIBUTION__WRONG_ATTEMPT.",
     build(b) {
       taskWithNodes(b);
       workCycle(b, 0);
@@ -79,45 +84,16 @@ export const DISTRIBUTION_CASES: readonly VectorCase[] = [
     },
   },
   {
-    path: "submitDistribution/rejected-chunk-out-of-order",
-    description: "The distributor sends chunk 1 of 2 first: DISTRIBUTION__CHUNK_OUT_OF_ORDER (expected chunk 0).",
-    build(b) {
-      taskWithNodes(b);
-      workCycle(b, 0);
-      const distributor = toDistribution(b, 0);
-      b.begin();
-      b.submitList(distributor, 0, b.honestList(0).slice(1), {
-        chunk: 1,
-        chunkCount: 2,
-        expect: "DISTRIBUTION__CHUNK_OUT_OF_ORDER",
-      });
-    },
-  },
-  {
-    path: "submitDistribution/rejected-not-sorted",
-    description:
-      "The honest entries in descending recipient order: DISTRIBUTION__NOT_SORTED (strictly ascending required).",
-    build(b) {
-      taskWithNodes(b);
-      workCycle(b, 0);
-      const distributor = toDistribution(b, 0);
-      b.begin();
-      b.submitList(distributor, 0, b.honestList(0).reverse(), { expect: "DISTRIBUTION__NOT_SORTED" });
-    },
-  },
-  {
     path: "submitDistribution/rejected-not-a-submitter",
     description:
-      "The list also pays erin, who revealed nothing in cycle 0 (entries still ascending): DISTRIBUTION__NOT_A_SUBMITTER (context: erin).",
+      "erin staked but revealed nothing in cycle 0, and posts a list: DISTRIBUTION__NOT_A_SUBMITTER (context: erin). Only a valid submitter of the cycle may post.",
     build(b) {
-      taskWithNodes(b);
+      b.send("alice", transferBody("erin", 1_000n));
+      taskWithNodes(b, {}, 5_000n, { ...NODES, erin: 400n });
       workCycle(b, 0);
-      const distributor = toDistribution(b, 0);
-      const entries = [...b.honestList(0).map((entry) => ({ ...entry, amount: 250n }))];
-      entries.push({ recipient: accountOf("erin"), amount: 250n });
-      entries.sort((left, right) => (left.recipient < right.recipient ? -1 : 1));
+      toDistribution(b, 0);
       b.begin();
-      b.submitList(distributor, 0, entries, { expect: "DISTRIBUTION__NOT_A_SUBMITTER" });
+      b.submitList("erin", 0, b.honestList(0), { expect: "DISTRIBUTION__NOT_A_SUBMITTER" });
     },
   },
   {
@@ -133,9 +109,21 @@ export const DISTRIBUTION_CASES: readonly VectorCase[] = [
     },
   },
   {
+    path: "submitDistribution/rejected-too-many-entries",
+    description:
+      "A list that says it has 4 entries when cycle 0 has 3 valid submitters: DISTRIBUTION__TOO_MANY_ENTRIES (a list pays each valid submitter at most once).",
+    build(b) {
+      taskWithNodes(b);
+      workCycle(b, 0);
+      const distributor = toDistribution(b, 0);
+      b.begin();
+      b.submitList(distributor, 0, b.honestList(0), { entryCount: 4, expect: "DISTRIBUTION__TOO_MANY_ENTRIES" });
+    },
+  },
+  {
     path: "submitDistribution/rejected-slashed-distributor",
     description:
-      "erin (400) staked with the three nodes but does not submit. The distributor of cycle 0 attempt 0 was slashed at slot 37 for a list paying itself everything (the two other submitters and erin voted invalid: more than two thirds of the weight, the distributor's own included). At slot 40 the new distributor posts a list for attempt 1 that still pays the slashed node: DISTRIBUTION__NOT_A_SUBMITTER, because a cycle pays only valid, unslashed submitters (§6.2, §11.2).",
+      "erin (400) staked with the three nodes but does not submit. The distributor of cycle 0 attempt 0 was slashed at slot 37 for a list paying itself everything (the two other submitters and erin voted invalid: more than two thirds of the weight, the distributor's own included). In slot 40 it posts a list for attempt 1: DISTRIBUTION__NOT_A_SUBMITTER, because its proof is no longer valid and it already failed as distributor of the cycle (§6.1, §6.5).",
     build(b) {
       b.send("alice", transferBody("erin", 1_000n));
       taskWithNodes(b, {}, 5_000n, { ...NODES, erin: 400n });
@@ -149,18 +137,17 @@ export const DISTRIBUTION_CASES: readonly VectorCase[] = [
       b.vote(second ?? "carol", 0, 0, "invalid");
       b.vote("erin", 0, 0, "invalid");
       b.advanceTo(40);
-      const next = b.distributorOf(0);
       const entries = NODE_NAMES.map((name) => ({ recipient: accountOf(name), amount: 333n })).sort((left, right) =>
         left.recipient < right.recipient ? -1 : 1,
       );
       b.begin();
-      b.submitList(next, 0, entries, { note: "pays the slashed distributor", expect: "DISTRIBUTION__NOT_A_SUBMITTER" });
+      b.submitList(cheater, 0, entries, { note: "the slashed distributor", expect: "DISTRIBUTION__NOT_A_SUBMITTER" });
     },
   },
   {
     path: "submitDistribution/accepted-zero-amount",
     description:
-      "In a task with distributionRule custom, the distributor's list pays dave 0 and the two others 333 each: a zero amount is allowed in an entry (a ledger-computed rule lists every valid submitter, even one whose share floors to 0); it creates no vesting tranche when the list is paid.",
+      "In a task with distributionRule custom, the list pays dave 0 and the two others 333 each: a zero amount is allowed in an entry; it can never be claimed, and what the list does not pay returns to the escrow when the cycle completes.",
     build(b) {
       taskWithNodes(b);
       workCycle(b, 0);
@@ -175,7 +162,7 @@ export const DISTRIBUTION_CASES: readonly VectorCase[] = [
   {
     path: "submitDistribution/rejected-paid-by-rule",
     description:
-      "In a task with distributionRule weighted, cycle 0 paid itself at the start of round 2 (no distributor was drawn); in slot 30 bob posts a list paying himself: DISTRIBUTION__PAID_BY_RULE (context: the rule). Lists exist only under the custom rule (protocol.md §6.2).",
+      "In a task with distributionRule weighted, cycle 0 paid itself at the start of round 2 (no list); in slot 30 bob posts a list paying himself: DISTRIBUTION__PAID_BY_RULE (context: the rule). Lists exist only under the custom rule (protocol.md §6.2).",
     build(b) {
       taskWithNodes(b, { distributionRule: "weighted" });
       workCycle(b, 0);
@@ -187,13 +174,87 @@ export const DISTRIBUTION_CASES: readonly VectorCase[] = [
     },
   },
   {
-    path: "claim/accepted",
+    path: "claimDistribution/accepted",
     description:
-      "bob's 333 for cycle 0 vest over rounds [2, 4); in round 3 (slot 40) he claims half (166) and his tranche records what he claimed.",
+      "Cycle 0's honest list was accepted at slot 37 (round 2) and its 999 stay reserved in the cycle. In slot 38 carol sends bob's claim of his entry (333, index and Merkle proof): it moves from the cycle into bob's vesting as a tranche over rounds [2, 4), from the acceptance round, and is marked claimed.",
     build(b) {
       taskWithNodes(b);
       workCycle(b, 0);
       submitHonestList(b, 0);
+      b.advanceTo(38);
+      b.begin();
+      b.claimEntry("carol", 0, b.honestList(0), "bob");
+    },
+  },
+  {
+    path: "claimDistribution/rejected-already-claimed",
+    description: "bob's entry of cycle 0 was claimed in slot 38; claiming it again: DISTRIBUTION__ALREADY_CLAIMED.",
+    build(b) {
+      taskWithNodes(b);
+      workCycle(b, 0);
+      submitHonestList(b, 0);
+      const list = b.honestList(0);
+      b.advanceTo(38);
+      b.claimEntry("bob", 0, list, "bob");
+      b.begin();
+      b.claimEntry("bob", 0, list, "bob", { expect: "DISTRIBUTION__ALREADY_CLAIMED" });
+    },
+  },
+  {
+    path: "claimDistribution/rejected-bad-proof",
+    description:
+      "bob claims 334 with the proof of his 333 entry: the leaf does not lead to the accepted root: DISTRIBUTION__BAD_PROOF.",
+    build(b) {
+      taskWithNodes(b);
+      workCycle(b, 0);
+      submitHonestList(b, 0);
+      b.advanceTo(38);
+      b.begin();
+      b.claimEntry("bob", 0, b.honestList(0), "bob", { amount: 334n, expect: "DISTRIBUTION__BAD_PROOF" });
+    },
+  },
+  {
+    path: "claimDistribution/rejected-no-list",
+    description:
+      "In slot 34 the list of cycle 0 is posted but not accepted yet (its vote window closes at 37): claiming an entry is DISTRIBUTION__NO_LIST.",
+    build(b) {
+      taskWithNodes(b);
+      workCycle(b, 0);
+      submitHonestList(b, 0);
+      b.advanceTo(34);
+      b.begin();
+      b.claimEntry("bob", 0, b.honestList(0), "bob", { expect: "DISTRIBUTION__NO_LIST" });
+    },
+  },
+  {
+    path: "claimDistribution/rejected-not-a-submitter",
+    description:
+      "erin staked but revealed nothing in cycle 0. The posted list paid her instead of dave and nobody contested it, so it was accepted at slot 37; erin's claim of her entry is DISTRIBUTION__NOT_A_SUBMITTER (context: erin): a list pays only valid submitters, whatever it says.",
+    build(b) {
+      b.send("alice", transferBody("erin", 1_000n));
+      taskWithNodes(b, {}, 5_000n, { ...NODES, erin: 400n });
+      workCycle(b, 0);
+      const distributor = toDistribution(b, 0);
+      const entries = b
+        .honestList(0)
+        .map((entry) => (entry.recipient === accountOf("dave") ? { ...entry, recipient: accountOf("erin") } : entry))
+        .sort((left, right) => (left.recipient < right.recipient ? -1 : 1));
+      b.submitList(distributor, 0, entries);
+      b.advanceTo(38);
+      b.begin();
+      b.claimEntry("erin", 0, entries, "erin", { expect: "DISTRIBUTION__NOT_A_SUBMITTER" });
+    },
+  },
+  {
+    path: "claim/accepted",
+    description:
+      "bob's 333 for cycle 0 vest over rounds [2, 4) from the list's acceptance; he claimed his entry in slot 38, and in round 3 (slot 40) he claims half (166) and his tranche records what he claimed.",
+    build(b) {
+      taskWithNodes(b);
+      workCycle(b, 0);
+      submitHonestList(b, 0);
+      b.advanceTo(38);
+      b.claimEntry("bob", 0, b.honestList(0), "bob");
       b.advanceTo(40);
       b.begin();
       b.claim("bob");
@@ -202,12 +263,13 @@ export const DISTRIBUTION_CASES: readonly VectorCase[] = [
   {
     path: "claim/rejected-nothing-claimable",
     description:
-      "bob's tranche was accepted at slot 37 (round 2) and nothing has unlocked yet in its first round: CLAIM__NOTHING_CLAIMABLE.",
+      "bob's entry of cycle 0 was claimed in slot 38 (round 2, the round its list was accepted) and nothing has unlocked yet: CLAIM__NOTHING_CLAIMABLE.",
     build(b) {
       taskWithNodes(b);
       workCycle(b, 0);
       submitHonestList(b, 0);
-      b.advanceTo(37);
+      b.advanceTo(38);
+      b.claimEntry("bob", 0, b.honestList(0), "bob");
       b.begin();
       b.claim("bob", { expect: "CLAIM__NOTHING_CLAIMABLE" });
     },

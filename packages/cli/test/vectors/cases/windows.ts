@@ -177,11 +177,13 @@ export const WINDOW_CASES: readonly VectorCase[] = [
   {
     path: "windows/late-trigger-upheld-clawback",
     description:
-      "Cycle 0 paid dave 333 at slot 37 (vesting over rounds [2, 4)); in slot 40 he claimed the 166 unlocked so far. Also in slot 40 bob triggered late against dave's cycle 0 proof (its own vote window, closing at 45) and carol voted invalid. At slot 45 the late trigger is upheld: first the 167 of cycle 0 that dave still holds is clawed back into the escrow (RewardClawedBack; task.totalPaid falls by 167, the claimed 166 is gone), then dave is slashed 50% of his stake (50, burned but for bob's 5).",
+      "Cycle 0's list was accepted at slot 37 and dave claimed his entry of 333 in slot 38 (vesting over rounds [2, 4)); in slot 40 he claimed the 166 unlocked so far. Also in slot 40 bob triggered late against dave's cycle 0 proof (its own vote window, closing at 45) and carol voted invalid. At slot 45 the late trigger is upheld: first the 167 of cycle 0 that dave still holds is clawed back into the escrow (RewardClawedBack; task.totalPaid falls by 167, the claimed 166 is gone), then dave is slashed 50% of his stake (50, burned but for bob's 5).",
     build(b) {
       taskWithNodes(b);
       workCycle(b, 0);
       submitHonestList(b, 0);
+      b.advanceTo(38);
+      b.claimEntry("dave", 0, b.honestList(0), "dave");
       b.advanceTo(40);
       b.claim("dave");
       b.trigger("bob", 0, accountOf("dave"));
@@ -195,11 +197,13 @@ export const WINDOW_CASES: readonly VectorCase[] = [
   {
     path: "windows/late-trigger-frozen-claim",
     description:
-      "Cycle 0 paid dave 333 at slot 37 (vesting over rounds [2, 4)). In slot 40 bob triggered late against dave's cycle 0 proof (closes at 45); dave's claim in slot 41 is refused (CLAIM__NOTHING_CLAIMABLE): a tranche under an open challenge is frozen (§7.1). carol votes invalid; at slot 45 the trigger is upheld and dave's whole cycle 0 tranche (333, nothing of it claimed) is clawed back into the escrow before his stake is slashed.",
+      "Cycle 0's list was accepted at slot 37 and dave claimed his entry of 333 in slot 38 (vesting over rounds [2, 4)). In slot 40 bob triggered late against dave's cycle 0 proof (closes at 45); dave's claim in slot 41 is refused (CLAIM__NOTHING_CLAIMABLE): a tranche under an open challenge is frozen (§7.1). carol votes invalid; at slot 45 the trigger is upheld and dave's whole cycle 0 tranche (333, nothing of it claimed) is clawed back into the escrow before his stake is slashed.",
     build(b) {
       taskWithNodes(b);
       workCycle(b, 0);
       submitHonestList(b, 0);
+      b.advanceTo(38);
+      b.claimEntry("dave", 0, b.honestList(0), "dave");
       b.advanceTo(40);
       b.trigger("bob", 0, accountOf("dave"));
       b.begin();
@@ -207,6 +211,25 @@ export const WINDOW_CASES: readonly VectorCase[] = [
       b.claim("dave", { expect: "CLAIM__NOTHING_CLAIMABLE" });
       b.vote("carol", 0, 0, "invalid");
       b.advanceTo(45);
+    },
+  },
+  {
+    path: "windows/late-trigger-unclaimed-entry",
+    description:
+      "Cycle 0's list was accepted at slot 37 and dave never claimed his entry of 333. In slot 40 bob triggered late against dave's cycle 0 proof and carol voted invalid; at slot 45 the trigger is upheld and dave's proof is invalid. In slot 46 dave claims his entry: DISTRIBUTION__NOT_A_SUBMITTER. Waiting to claim does not shield a reward from a late challenge: the 333 stay in the cycle and return to the escrow when it is pruned (§6.4).",
+    build(b) {
+      taskWithNodes(b);
+      workCycle(b, 0);
+      submitHonestList(b, 0);
+      const list = b.honestList(0);
+      b.advanceTo(40);
+      b.trigger("bob", 0, accountOf("dave"));
+      b.advanceTo(41);
+      b.vote("carol", 0, 0, "invalid");
+      b.advanceTo(45);
+      b.advanceTo(46);
+      b.begin();
+      b.claimEntry("dave", 0, list, "dave", { expect: "DISTRIBUTION__NOT_A_SUBMITTER" });
     },
   },
   {
@@ -240,7 +263,7 @@ export const WINDOW_CASES: readonly VectorCase[] = [
   {
     path: "windows/distribution-accepted-after-false-trigger",
     description:
-      "erin (400) staked with the three nodes but does not submit. The lighter of the two non-distributing submitters triggered against the honest list of cycle 0; the other and erin voted valid, so invalid is at most a third of the weight that took part (the votes plus the distributor's own): at slot 37 the trigger is rejected, the triggerer's bond goes to the distributor, and the list is accepted and paid.",
+      "erin (400) staked with the three nodes but does not submit. The lighter of the two non-distributing submitters triggered against the honest list of cycle 0; the other and erin voted valid, so invalid is at most a third of the weight that took part (the votes plus the distributor's own): at slot 37 the trigger is rejected, the triggerer's bond goes to the distributor, and the list is accepted: its total stays reserved for its entries' claims.",
     build(b) {
       b.send("alice", transferBody("erin", 1_000n));
       taskWithNodes(b, {}, 5_000n, { ...NODES, erin: 400n });
@@ -279,7 +302,7 @@ export const WINDOW_CASES: readonly VectorCase[] = [
   {
     path: "windows/distribution-rejected-reselected",
     description:
-      "erin (400) staked with the three nodes but does not submit. The distributor of cycle 0 posted a list paying itself the whole bounty; the two other nodes and erin voted it invalid, more than two thirds of the weight with the distributor's own counted as valid. At slot 37 the trigger is upheld: the distributor is slashed 50% of its stake, the list is rejected, it joins failedDistributors and the cycle moves to attempt 1 in round 3. At slot 40 a new distributor is drawn from the remaining submitters.",
+      "erin (400) staked with the three nodes but does not submit. The distributor of cycle 0 posted a list paying itself the whole bounty; the two other nodes and erin voted it invalid, more than two thirds of the weight with the distributor's own counted as valid. At slot 37 the trigger is upheld: the distributor is slashed 50% of its stake, the list is rejected, it joins failedDistributors and the cycle moves to attempt 1 in round 3. At slot 40 attempt 1 opens: any remaining valid submitter may post a list (§6.1).",
     build(b) {
       b.send("alice", transferBody("erin", 1_000n));
       taskWithNodes(b, {}, 5_000n, { ...NODES, erin: 400n });
@@ -301,7 +324,7 @@ export const WINDOW_CASES: readonly VectorCase[] = [
   {
     path: "windows/paid-by-weighted-rule",
     description:
-      "A task with distributionRule weighted: at the first slot of round 2 (slot 30), where a distributor would be drawn, cycle 0 pays itself with no distributor and no list: 1000 × weight at reveal / revealed weight vests to each valid submitter (bob 500, carol 333, dave 166) over rounds [2, 4). The rule owes ⌊1000 × 600 / 600⌋ = 1000; the shares floor to 999, and that 1 of rounding dust stays reserved in the cycle; nothing returns to the escrow.",
+      "A task with distributionRule weighted: at the first slot of round 2 (slot 30), where lists would open, cycle 0 pays itself with no distributor and no list: 1000 × weight at reveal / revealed weight vests to each valid submitter (bob 500, carol 333, dave 166) over rounds [2, 4). The rule owes ⌊1000 × 600 / 600⌋ = 1000; the shares floor to 999, and that 1 of rounding dust stays reserved in the cycle; nothing returns to the escrow.",
     build(b) {
       taskWithNodes(b, { distributionRule: "weighted" });
       workCycle(b, 0);
@@ -327,7 +350,7 @@ export const WINDOW_CASES: readonly VectorCase[] = [
   {
     path: "windows/distribution-missing",
     description:
-      "The distributor drawn for cycle 0 posts nothing: at slot 32 (end of the distribution window) it gets a missed-duty mark, no slash, and the attempt fails; at slot 40 (round 3) another submitter is drawn for attempt 1.",
+      "Nobody posts a list for cycle 0: at slot 32 (end of the distribution window) the attempt fails, with no missed-duty mark (nobody was drawn) and no slash; at slot 40 (round 3) attempt 1 opens to every valid submitter.",
     build(b) {
       taskWithNodes(b);
       workCycle(b, 0);
@@ -341,7 +364,7 @@ export const WINDOW_CASES: readonly VectorCase[] = [
   {
     path: "windows/distribution-exhausted",
     description:
-      "With allowedFailedDistributions 1, attempt 0 of cycle 0 already failed (missing list) and the distributor of attempt 1 posts nothing either: at slot 42 the cycle completes as distribution-failed and its whole bounty (1000) returns to the escrow.",
+      "With allowedFailedDistributions 1, attempt 0 of cycle 0 already failed (no list) and nobody posts in attempt 1 either: at slot 42 the cycle completes as distribution-failed and its whole bounty (1000) returns to the escrow.",
     build(b) {
       taskWithNodes(b);
       workCycle(b, 0);
@@ -355,13 +378,17 @@ export const WINDOW_CASES: readonly VectorCase[] = [
   {
     path: "windows/vesting",
     description:
-      "bob and carol were each paid 333 for cycle 0 at slot 37, vesting linearly over rounds [2, 4). In round 3 bob claims 166 (half); in round 4 he claims the other 167 and his tranche is dropped, while carol claims all 333 at once.",
+      "Cycle 0's list was accepted at slot 37; in slot 38 bob and carol claim their entries (333 each), vesting linearly over rounds [2, 4) from the acceptance. In round 3 bob claims 166 (half); in round 4 he claims the other 167 and his tranche is dropped, while carol claims all 333 at once.",
     build(b) {
       taskWithNodes(b);
       workCycle(b, 0);
       submitHonestList(b, 0);
       b.advanceTo(37);
       b.begin();
+      const list = b.honestList(0);
+      b.advanceTo(38);
+      b.claimEntry("bob", 0, list, "bob");
+      b.claimEntry("carol", 0, list, "carol");
       b.advanceTo(40);
       b.claim("bob");
       b.advanceTo(50);
@@ -404,7 +431,7 @@ export const WINDOW_CASES: readonly VectorCase[] = [
   {
     path: "windows/cycle-no-submitters",
     description:
-      "All three nodes committed in cycle 0 but none revealed: at round 2 (slot 30) no distributor can be drawn, the cycle completes as no-submitters and its 1000 return to the escrow; nobody is slashed (liveness is not fraud), and cycle 2 starts.",
+      "All three nodes committed in cycle 0 but none revealed: at round 2 (slot 30) nobody can post a list, the cycle completes as no-submitters and its 1000 return to the escrow; nobody is slashed (liveness is not fraud), and cycle 2 starts.",
     build(b) {
       taskWithNodes(b);
       commitAll(b, 0);
