@@ -2,10 +2,11 @@
  * The ledger's half of npm run bench:scale: a real ledger process (`gradual ledger`, compiled JavaScript) with one
  * task of 10,000 nodes, and this process as the load, signing for all 10,000 keys and sending over HTTP what honest
  * nodes send: the stakes, then in each cycle every node's commit in the commit window and its reveal in the reveal
- * window, and the drawn distributor's list (10 chunks of 1,000 entries) in its window. For rounds of 20 s and 60 s it
- * reports whether each phase fitted its window (every node's transaction accepted in it), how long sending took,
- * the ledger's slot lag (sampled every second from /v1/health) and the ledger's CPU. No audit triggers (every proof
- * is valid) and no claims. Figures only, no assertions.
+ * window, one node's list (a Merkle root, §6.2) in its window, and once the list is accepted every node's claim of
+ * its entry with its proof (§6.4), within a round. For rounds of 20 s and 60 s it reports whether each phase fitted
+ * its window (every node's transaction accepted in it), how long sending took, the ledger's slot lag (sampled every
+ * second from /v1/health) and the ledger's CPU. No audit triggers (every proof is valid). Figures only, no
+ * assertions.
  *
  *   node --conditions=source --import tsx packages/cli/bench/scale.bench.ts [--nodes N] [--cycles C] [--rounds 20,60]
  */
@@ -28,9 +29,13 @@ import {
   commitWindow,
   computeCommitment,
   DEVNET_PARAMS,
+  distributionVoteWindow,
   distributionWindow,
   findParamsProblems,
   type Hash,
+  listBlobHash,
+  listTree,
+  proofAt,
   revealWindow,
   sha256Hex,
   type TaskParams,
@@ -43,7 +48,6 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 const SLOT_MS = 500;
 const BATCH = 500;
 const STREAMS = 4;
-const CHUNK = 1_000;
 
 function option(name: string, fallback: string): string {
   const index = process.argv.indexOf(`--${name}`);
@@ -63,6 +67,8 @@ function paramsFor(roundSeconds: number): TaskParams {
   const part = (share: number) => Math.max(2, Math.floor(roundSlots * share));
   const params: TaskParams = {
     ...DEVNET_PARAMS,
+    // A list and its claims: the custom rule's distribution (weighted and equal pay by themselves, §6.2).
+    distributionRule: "custom",
     roundSlots,
     commitSlots: part(0.25),
     revealSlots: part(0.2),
@@ -317,53 +323,86 @@ async function runRoundLength(roundSeconds: number): Promise<void> {
         accepted: async () => (await ledger.client.listReveals(taskId as Hash, cycle, { limit: 1 })).total,
       });
       const list = distributionWindow(timing, cycle + 2);
+      const lists = new Map<number, { recipient: string; amount: bigint }[]>();
       jobs.push({
         cycle,
         phase: "list",
         window: list,
-        from: list.opensAt + 1,
+        from: list.opensAt,
         items: async () => {
           const record = (await ledger.client.getCycle(taskId as Hash, cycle))?.record;
-          const distributor = byAccount.get(String(record?.distributor));
-          if (record === undefined || distributor === undefined) {
-            console.log(`  cycle ${cycle}: no distributor drawn (${JSON.stringify(record)})`);
-            return [];
-          }
-          // The weighted rule's list, from what the ledger serves: every valid reveal, its share of the reservation.
+          if (record === undefined) return [];
+          // The equal split of the reservation over every valid reveal (equal stakes, no ramp: the weighted shares),
+          // posted by the lowest account: alone in the window, its list stands (§6.1).
           const reveals = await allPages((offset) =>
             ledger.client.listReveals(taskId as Hash, cycle, { offset, limit: 1_000 }),
           );
-          const reserved = BigInt(record.reserved);
-          const revealedWeight = BigInt(record.revealedWeight);
-          const entries = reveals
-            .filter((entry) => entry.status === "valid")
-            .map((entry) => ({ recipient: entry.node, amount: (reserved * BigInt(entry.weight)) / revealedWeight }))
-            .sort((left, right) => (left.recipient < right.recipient ? -1 : 1));
+          const valid = reveals.filter((entry) => entry.status === "valid").map((entry) => entry.node);
+          const each = BigInt(record.reserved) / BigInt(Math.max(valid.length, 1));
+          const entries = valid.sort().map((recipient) => ({ recipient, amount: each }));
           listSize.set(cycle, entries.length);
-          const chunkCount = Math.ceil(entries.length / CHUNK);
-          // The distributor's own nonce: read again (its commits and reveals moved it).
-          nonces.set(distributor.publicKey, (await ledger.client.getAccount(distributor.publicKey)).nextNonce);
-          return Array.from({ length: chunkCount }, (_, chunk) => ({
-            key: distributor,
-            body: {
-              kind: "submitDistribution" as const,
-              task: taskId,
-              cycle,
-              attempt: record.attempt,
-              chunk,
-              chunkCount,
-              entries: entries.slice(chunk * CHUNK, (chunk + 1) * CHUNK),
+          lists.set(cycle, entries);
+          const poster = byAccount.get(String(entries[0]?.recipient));
+          if (poster === undefined) return [];
+          // The poster's own nonce: read again (its commits and reveals moved it).
+          nonces.set(poster.publicKey, (await ledger.client.getAccount(poster.publicKey)).nextNonce);
+          const tree = listTree(entries);
+          const root = tree[tree.length - 1]?.[0] as Uint8Array;
+          return [
+            {
+              key: poster,
+              body: {
+                kind: "submitDistribution" as const,
+                task: taskId,
+                cycle,
+                attempt: record.attempt,
+                listRoot: Buffer.from(root).toString("hex"),
+                listBlob: listBlobHash(entries),
+                total: each * BigInt(entries.length),
+                entryCount: entries.length,
+              },
             },
-          }));
+          ];
         },
         accepted: async () => {
           const view = await ledger.client.getCycle(taskId as Hash, cycle);
-          // Paid from the first attempt's list (a paid cycle's lists are pruned once nothing can challenge them), or
-          // the first attempt's list complete and waiting for its audit window.
           const first = view?.distributions.find((entry) => entry.attempt === 0);
           const paidFirst = view?.record.outcome === "paid" && view.record.failedDistributors.length === 0;
-          const complete = first?.status === "complete" || first?.status === "accepted";
-          return paidFirst || complete ? Math.ceil((listSize.get(cycle) ?? 0) / CHUNK) : 0;
+          return paidFirst || first !== undefined ? 1 : 0;
+        },
+      });
+      const accepted = distributionVoteWindow(timing, cycle + 2).closesAt;
+      const claims = { opensAt: accepted, closesAt: accepted + params.roundSlots };
+      jobs.push({
+        cycle,
+        phase: "entry claims",
+        window: claims,
+        from: claims.opensAt,
+        items: async () => {
+          const entries = lists.get(cycle) ?? [];
+          const tree = listTree(entries);
+          return entries.flatMap((entry, index) => {
+            const key = byAccount.get(entry.recipient);
+            if (key === undefined) return [];
+            const body = {
+              kind: "claimDistribution" as const,
+              task: taskId,
+              cycle,
+              recipient: entry.recipient,
+              amount: entry.amount,
+              index,
+              proof: proofAt(tree, index),
+            };
+            return [{ key, body }];
+          });
+        },
+        // What the cycle still holds tells how many equal entries were claimed.
+        accepted: async () => {
+          const record = (await ledger.client.getCycle(taskId as Hash, cycle))?.record;
+          const entries = lists.get(cycle) ?? [];
+          if (record === undefined || entries.length === 0) return 0;
+          const claimed = BigInt(record.paid) - BigInt(record.reserved);
+          return Number(claimed / (entries[0] as { amount: bigint }).amount);
         },
       });
     }
@@ -381,8 +420,7 @@ async function runRoundLength(roundSeconds: number): Promise<void> {
       const sent = sentBy.get(job) as { sent: number; signMs: number; sendMs: number; refused: Record<string, number> };
       phases.push({
         cycle: job.cycle,
-        phase:
-          job.phase === "list" ? `list (${sent.sent} chunks of ${format(listSize.get(job.cycle) ?? 0)})` : job.phase,
+        phase: job.phase === "list" ? `list (one root for ${format(listSize.get(job.cycle) ?? 0)} entries)` : job.phase,
         window: job.window,
         sent: sent.sent,
         accepted: await job.accepted(),

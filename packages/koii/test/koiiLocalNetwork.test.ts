@@ -3,8 +3,8 @@ import { createHash } from "node:crypto";
 import { describe, it } from "node:test";
 import { createSandboxedTaskRunner, withGarbageEvery, withMisbehaviour, writeBundleFile } from "@gradual/node";
 import {
-  getCycle,
   decodeList,
+  getCycle,
   getNodeView,
   getReveal,
   getVesting,

@@ -4,7 +4,6 @@ import {
   claimFreeze,
   currentRound,
   cyclePhaseAt,
-  type DistributionEntry,
   getAccount,
   getActiveWeight,
   getAuditAssignment,

@@ -12,6 +12,18 @@ export {
   applyTransaction,
   type Refused,
 } from "./applyTransaction.ts";
+export {
+  decodeList,
+  encodeList,
+  listBlobHash,
+  listLeaf,
+  listProof,
+  listProofDepth,
+  listRoot,
+  listTree,
+  proofAt,
+  verifyListProof,
+} from "./distributionList.ts";
 export { canonicalBytes, canonicalParse, canonicalStringify, isBigintString } from "./encoding/canonical.ts";
 export { bytesToHex, hashCanonical, hashCanonicalHex, hexToBytes, sha256, sha256Hex } from "./encoding/hash.ts";
 export { merkleRoot } from "./encoding/merkle.ts";
@@ -103,18 +115,6 @@ export {
   TRANSACTION_KINDS,
   transactionToJson,
 } from "./transactions/schema.ts";
-export {
-  decodeList,
-  encodeList,
-  listBlobHash,
-  listLeaf,
-  listProof,
-  listProofDepth,
-  listRoot,
-  listTree,
-  proofAt,
-  verifyListProof,
-} from "./distributionList.ts";
 export { ruleAmount } from "./transactions/submitDistribution.ts";
 export {
   jsonPayloadBytes,

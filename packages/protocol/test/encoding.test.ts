@@ -11,7 +11,6 @@ import {
   canonicalParse,
   canonicalStringify,
   computeCommitment,
-  type DistributionEntry,
   hashCanonicalHex,
   hexToBytes,
   isBigintString,

@@ -10,6 +10,7 @@
 import {
   type Account,
   type DistributionEntry,
+  getAcceptedList,
   getAuditAssignment,
   getCommit,
   getCycle,
@@ -21,14 +22,13 @@ import {
   getVote,
   type Hash,
   isInside,
-  getAcceptedList,
   isListClaimed,
   listProof,
   listRevealers,
   listRoot,
-  roundOf,
   listTaskIds,
   listTriggers,
+  roundOf,
   type TriggerRecord,
   type VoteChoice,
 } from "../src/index.ts";

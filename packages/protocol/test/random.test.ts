@@ -257,7 +257,10 @@ describe("drawByWeight", () => {
         if (positive.length === 0) assert.equal(winner, candidates.length === 0 ? null : winner);
         else assert.ok(positive.some((candidate) => candidate.node === winner));
         if (positive.length === 0 && candidates.length > 0) {
-          assert.ok(candidates.some((candidate) => candidate.node === winner), "an all-zero race still picks one");
+          assert.ok(
+            candidates.some((candidate) => candidate.node === winner),
+            "an all-zero race still picks one",
+          );
         }
         if (positive.length === 1) assert.equal(winner, positive[0]?.node, "a lone positive weight always wins");
       }),

@@ -351,7 +351,13 @@ describe("claiming an entry of an accepted list (custom rule, protocol.md §6.4)
       [list[0]?.recipient, 25n * T, accepted + DEVNET_PARAMS.vestingRounds],
     );
     assert.deepEqual(getVesting(chain.state, task, list[0]?.recipient as string)?.tranches, [
-      { cycle: 1, amount: 25n * T, startRound: accepted, endRound: accepted + DEVNET_PARAMS.vestingRounds, claimed: 0n },
+      {
+        cycle: 1,
+        amount: 25n * T,
+        startRound: accepted,
+        endRound: accepted + DEVNET_PARAMS.vestingRounds,
+        claimed: 0n,
+      },
     ]);
     assert.equal(getCycle(chain.state, task, 1)?.reserved, 75n * T);
     const twice = chain.send(recipient, claimOf(list, 0, task));

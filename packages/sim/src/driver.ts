@@ -4,8 +4,8 @@ import {
   type ListRecord,
   listKey,
   listSubmitters,
-  postedListKey,
   type NodeView,
+  postedListKey,
   stepNode,
   type TransactionBody,
   verdictKey,
@@ -17,8 +17,8 @@ import {
   commitWindow,
   distributionTriggerWindow,
   GradualError,
-  getCycle,
   getAcceptedList,
+  getCycle,
   getDistribution,
   getNode,
   getTask,
@@ -48,15 +48,7 @@ import { SeededRandom } from "./rng.ts";
 import { applyRules, RULE_SETS, type RuleSet, type RulesName } from "./rules.ts";
 import type { Scenario } from "./scenario.ts";
 import { STRATEGIES } from "./strategies/index.ts";
-import {
-  type AuditRequest,
-  CHUNK_ENTRIES,
-  type MutableMemory,
-  type SimGroup,
-  type SimNode,
-  type Strategy,
-  type World,
-} from "./world.ts";
+import type { AuditRequest, MutableMemory, SimGroup, SimNode, Strategy, World } from "./world.ts";
 
 /**
  * The virtual-clock driver (docs/simulator.md "How a run works"). Each slot: wake the nodes that may have something

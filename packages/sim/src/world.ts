@@ -5,9 +5,6 @@ import type { SeededRandom } from "./rng.ts";
 import type { RuleSet } from "./rules.ts";
 import type { GroupSpec, StrategyName } from "./scenario.ts";
 
-/** Entries per distribution chunk, as the honest node sends them (DEFAULT_DECIDE_OPTIONS.chunkEntries). */
-export const CHUNK_ENTRIES = 1_000;
-
 /** What a node remembers across slots: the mutable form of decide()'s NodeMemory. */
 export type MutableMemory = {
   readonly work: Map<number, WorkRecord>;

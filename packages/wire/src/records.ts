@@ -40,11 +40,7 @@ const RESOLUTIONS = [
   "unavailable",
   "answered",
 ] as const satisfies readonly TriggerResolution[];
-const DISTRIBUTION_STATUSES = [
-  "complete",
-  "accepted",
-  "rejected",
-] as const satisfies readonly DistributionStatus[];
+const DISTRIBUTION_STATUSES = ["complete", "accepted", "rejected"] as const satisfies readonly DistributionStatus[];
 export const REVEAL_STATUSES = [
   "valid",
   "invalid",

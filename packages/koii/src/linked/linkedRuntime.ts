@@ -17,10 +17,10 @@ import {
   computeCommitment,
   DEVNET_PARAMS,
   type DistributionEntry,
+  encodeList,
   getChain,
   getCycle,
   getCycleWindows,
-  encodeList,
   getDistribution,
   getNodeView,
   getReveal,
@@ -303,10 +303,6 @@ export function startLinkedRuntime(options: LinkedRuntimeOptions): void {
   });
   setFallbackContext(() => contextFor(round()));
   setLocalDuties(duties);
-}
-
-function wireEntry(entry: DistributionEntry): [string, string] {
-  return [entry.recipient, entry.amount.toString()];
 }
 
 function proofOf(bytes: Uint8Array, digest: string): Proof {

@@ -211,9 +211,7 @@ export async function auditTriggers(
 export function payoutRecord(cycle: WireCycle): KoiiDistributionInfo["distributions_audit_record"][string] {
   if (cycle.record.outcome === "paid") return "PayoutSuccessful";
   if (cycle.record.outcome === "distribution-failed") return "PayoutFailed";
-  if (
-    cycle.distributions.some((distribution) => distribution.status === "rejected")
-  ) {
+  if (cycle.distributions.some((distribution) => distribution.status === "rejected")) {
     return "PayoutFailed";
   }
   return "Uninitialized";

@@ -2,7 +2,7 @@ import type { KeyPair } from "@gradual/ledger/client";
 import { encodeList, getReveal, type State, sha256Hex } from "@gradual/protocol";
 import type { TaskBlobs } from "@gradual/sdk";
 import { DEFAULT_DECIDE_OPTIONS, decide, listKey, stepNode, type TransactionBody } from "../decide.ts";
-import { Executor, MemoryNodeStore, type TaskCall, type TaskFailure } from "../runtime/executor.ts";
+import { Executor, MemoryNodeStore, type TaskCall } from "../runtime/executor.ts";
 import type { TaskRunner } from "../sandbox/types.ts";
 
 /**

@@ -10,11 +10,7 @@ export type OwnEventLine = {
   readonly fields: Readonly<Record<string, unknown>>;
 };
 
-export function describeOwnEvent(
-  event: ProtocolEvent,
-  me: Account,
-  task: string,
-): OwnEventLine | undefined {
+export function describeOwnEvent(event: ProtocolEvent, me: Account, task: string): OwnEventLine | undefined {
   if (!("task" in event) || event.task !== task) return undefined;
   const info = (message: string, fields: Record<string, unknown>): OwnEventLine => ({
     level: "info",

@@ -1,16 +1,10 @@
 import type { TransitionContext } from "../context.ts";
 import { type Rejection, reject } from "../errors.ts";
-import { beatsInRace, raceTime, type RaceScore } from "../random.ts";
+import { beatsInRace, type RaceScore, raceTime } from "../random.ts";
 import { distributionWindow, isInside, roundOf } from "../schedule.ts";
 import { stateKeys } from "../state/keys.ts";
 import { findTask, freshNode, isRejection, refreshRamp } from "../tasks.ts";
-import type {
-  CycleRecord,
-  DistributionRecord,
-  RevealRecord,
-  SubmitDistributionTx,
-  TaskRecord,
-} from "../types.ts";
+import type { CycleRecord, DistributionRecord, RevealRecord, SubmitDistributionTx, TaskRecord } from "../types.ts";
 import { nodeWeight } from "../weight.ts";
 
 /**

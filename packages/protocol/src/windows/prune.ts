@@ -2,8 +2,8 @@ import type { TransitionContext } from "../context.ts";
 import { roundOf } from "../schedule.ts";
 import { forgetCycleKeys, type KeyLike, stateKeys, triggerSlotName } from "../state/keys.ts";
 import type { Draft } from "../state/store.ts";
-import { lateChallengeWindow } from "../transactions/triggerAudit.ts";
 import { payUnlocked } from "../tasks.ts";
+import { lateChallengeWindow } from "../transactions/triggerAudit.ts";
 import type { CycleRecord, LateTriggerRef, TaskRecord, TriggerRecord } from "../types.ts";
 
 /** At most this many cycle numbers are looked at per task per round start (§9.6: bounded work per slot). */

@@ -1,7 +1,7 @@
 import { getCycle, getDistribution, sha256Hex } from "@gradual/protocol";
 import type { Strategy } from "../world.ts";
 import { listTriggerOf, proofTriggerOf, tallyMajority } from "./adapters.ts";
-import { honestList, honestWork } from "./honest.ts";
+import { honestWork } from "./honest.ts";
 
 /**
  * The lazy auditor of issue 14: does its own work, checks nothing, never triggers, and votes on a trigger with
@@ -21,7 +21,7 @@ export const follower: Strategy = {
     if (world.slot <= trigger.slot + 1) return null;
     return tallyMajority(trigger);
   },
-  computeList(world, node, cycle, attempt) {
+  computeList(world, _node, cycle, attempt) {
     const record = getCycle(world.state, world.task, cycle);
     const posted = getDistribution(world.state, world.task, cycle, attempt);
     // It posts no list of its own (protocol.md §6.1: posting is optional) and waits for one to copy.

@@ -1,6 +1,6 @@
 import { getCycle, getDistribution } from "@gradual/protocol";
 import type { Strategy } from "../world.ts";
-import { honestList, honestWork } from "./honest.ts";
+import { honestWork } from "./honest.ts";
 
 /**
  * Does its own work but never checks anyone else's: every proof is `valid`, and every posted list is taken as its
@@ -12,7 +12,7 @@ export const lazy: Strategy = {
   checksProofs: false,
   work: honestWork,
   audit: () => "valid",
-  computeList(world, node, cycle, attempt) {
+  computeList(world, _node, cycle, attempt) {
     const record = getCycle(world.state, world.task, cycle);
     const posted = getDistribution(world.state, world.task, cycle, attempt);
     // It posts no list of its own (protocol.md §6.1: posting is optional) and waits for one to copy.
