@@ -619,6 +619,8 @@ export function withoutUnheld(key: string, record: Json | undefined): Json | und
   if (kind === "task") {
     // Pruning is a property of the core's state, outside what the two compare (docs/evm.md).
     delete copy.prunedThrough;
+    // Counts the vesting slashes of a custom-rule task (§7.2), a rule the contract does not take yet.
+    delete copy.slashCount;
   }
   return copy;
 }
@@ -678,7 +680,15 @@ export function txCall(tx: Obj): { functionName: string; args: unknown[] } {
       // Refused under weighted and equal (DISTRIBUTION__PAID_BY_RULE); the custom rule's lists are not here.
       return {
         functionName: "submitDistribution",
-        args: [h32(tx.task), tx.cycle, tx.attempt, tx.chunk, tx.chunkCount, "0x"],
+        args: [
+          h32(tx.task),
+          tx.cycle,
+          tx.attempt,
+          h32(tx.listRoot),
+          h32(tx.listBlob),
+          BigInt(tx.total as string),
+          tx.entryCount,
+        ],
       };
     default:
       throw new Error(`transaction kind ${String(tx.kind)} is not implemented by the contract`);

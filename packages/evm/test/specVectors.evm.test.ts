@@ -16,6 +16,7 @@
  * | chain       | chainId                                | the EVM chain's own id (block.chainid) and the contract's address   |
  * | chain       | slot                                   | not stored: derived from block.timestamp (`_slot()`); compared      |
  * | task        | prunedThrough                          | pruning stays a property of the core's state (docs/evm.md on main)  |
+ * | task        | slashCount                             | counts slashes of custom-rule tasks only, a rule not in the contract |
  * | node, cycle | task, account, cycle                   | not stored in the record: they are its mapping keys; compared       |
  * | commit      | records of a withdrawn node            | kept (the core drops them: pruning, not in this half); never read   |
  * | results     | tx hash, nonce use, rejection context  | a chain transaction has its own hash; reverts carry the code only   |
@@ -23,8 +24,8 @@
  * | edge/*      | every vector                           | ledger admission (signature, size, shape, chain id, nonce) is the   |
  * |             |                                        | chain's own transaction validation and ABI decoding on an EVM chain |
  *
- * Not in the contract: the custom rule's distributor draw and lists (being redesigned as claim-based draws and Merkle
- * lists), late challenges (§5.7) and pruning. Every vector that needs them is a `test.todo` with its reason (found
+ * Not in the contract: the custom rule's posting race, Merkle lists and entry claims (deviations 34-35, in the core)
+ * and pruning. Every vector that needs them is a `test.todo` with its reason (found
  * from the vector's records and events by `outOfScope`); `edge/` vectors are skipped with theirs (above). Rule shares
  * are materialized before the comparison, and Vested events compared as a set (contracts/README.md).
  *
@@ -84,12 +85,12 @@ const IMPLEMENTED = new Set([
  * Record kinds the contract does not hold but a vector may carry: a published payload stays in the call's data
  * (not compared); the custom rule's lists (only in vectors whose steps leave them unchanged, see `outOfScope`).
  */
-const UNHELD_RECORDS = new Set(["published", "distribution", "distributionChunk"]);
+const UNHELD_RECORDS = new Set(["published", "distribution", "listClaim", "slashLog"]);
 
 const OUT_OF_SCOPE: Record<string, string> = {};
 
 const CUSTOM_RULE =
-  "needs the custom rule's distributor draw or lists, not in the contract (being redesigned in the core as claim-based draws and Merkle lists)";
+  "needs the custom rule's posting race, Merkle lists and entry claims (protocol.md deviations 34-35), in the core but not in the contract yet";
 
 const same = (a: Json | undefined, b: Json | undefined) =>
   JSON.stringify(a ?? null, (_key, value: unknown) => (typeof value === "bigint" ? `${value}n` : value)) ===
@@ -103,12 +104,12 @@ function outOfScope(item: Case): string | null {
   const records = [...Object.entries(pre.records as Obj), ...Object.entries(post.records as Obj)];
   const events = (post.results as Obj[]).flatMap((result) => result.events as Obj[]);
   const listEvents = new Set([
-    "DistributorSelected",
     "DistributionSubmitted",
     "DistributionAccepted",
     "DistributionRejected",
   ]);
   if (events.some((event) => listEvents.has(event.type as string))) return CUSTOM_RULE;
+  if (records.some(([key]) => key.startsWith("listClaim/") || key.startsWith("slashLog/"))) return CUSTOM_RULE;
   if (events.some((event) => event.type === "AuditTriggered" && event.kind === "distribution")) return CUSTOM_RULE;
   if (records.some(([key, value]) => key.startsWith("trigger/") && (value as Obj).kind === "distribution")) {
     return CUSTOM_RULE;
@@ -136,6 +137,7 @@ function outOfScope(item: Case): string | null {
     if (tx?.kind === "submitDistribution" && (step.expect as Obj).code !== "DISTRIBUTION__PAID_BY_RULE") {
       return CUSTOM_RULE;
     }
+    if (tx?.kind === "claimDistribution") return CUSTOM_RULE;
   }
   return null;
 }

@@ -241,12 +241,12 @@ contract GradualAudits is GradualState {
             if (cycle.exists && cycle.outcome == 0 && cycle.distributor == bytes32(0) && cycle.attemptRound == round) {
                 if (task.params.distributionRule != 2) {
                     _payByRule(id, task, c, cycle, round);
-                } else if (cycle.validCount == 0) {
-                    // The custom rule's draw (`selectDistributor`, which folds the ramp first) finds no candidate:
-                    // the cycle had no valid submitter. Otherwise the draw is not in the contract (a custom task
-                    // cannot be created).
+                } else {
+                    // The custom rule's attempt opens (`openAttempt`, which folds the ramp first): with no valid
+                    // submitter the cycle completes. The lists themselves are not in the contract yet (a custom
+                    // task cannot be created).
                     _refreshRampAt(id, task, round);
-                    _completeCycle(id, task, c, cycle, OUTCOME_NO_SUBMITTERS, 0, round);
+                    if (cycle.validCount == 0) _completeCycle(id, task, c, cycle, OUTCOME_NO_SUBMITTERS, 0, round);
                 }
             }
         }
@@ -893,9 +893,10 @@ contract GradualAudits is GradualState {
         _settleAvailability(id, cycle, trigger, ANSWERED);
     }
 
-    /// @notice §6.2: under `weighted` and `equal` a cycle pays itself; no list is taken. (The `custom` rule is not in
-    /// the contract: `createTask` refuses it.)
-    function submitDistribution(bytes32 id, uint32, uint32, uint32, uint32, bytes calldata) external {
+    /// @notice §6.2: under `weighted` and `equal` a cycle pays itself; no list is taken. (The `custom` rule's Merkle
+    /// lists, deviation 34, are not in the contract yet: `createTask` refuses it.) The parameters are the core's
+    /// `submitDistribution`: task, cycle, attempt, list root, list blob, total, entry count.
+    function submitDistribution(bytes32 id, uint32, uint32, bytes32, bytes32, uint128, uint32) external {
         _touch(id);
         revert DISTRIBUTION__PAID_BY_RULE();
     }

@@ -1,6 +1,7 @@
 import type { TransitionContext } from "../context.ts";
 import { EMPTY_ACCUMULATOR } from "../random.ts";
 import { stateKeys } from "../state/keys.ts";
+import { refreshRamp } from "../tasks.ts";
 import type { CycleRecord, RevealRecord, TaskRecord } from "../types.ts";
 import { completeCycle } from "./cycleEnd.ts";
 
@@ -54,6 +55,8 @@ export function startCycle(context: TransitionContext, task: TaskRecord, round: 
  */
 export function openAttempt(context: TransitionContext, task: TaskRecord, cycle: CycleRecord): void {
   const { draft } = context;
+  // The ramp is folded to the round here, as where a draw used to read the weights (a contract does the same).
+  refreshRamp(draft, task, context.slot);
   let failedButValid = 0;
   for (const account of cycle.failedDistributors) {
     if (draft.get<RevealRecord>(stateKeys.reveal(task.id, cycle.cycle, account))?.status === "valid") {
