@@ -1,4 +1,11 @@
-import { type ApiErrorCode, type Hash, sha256Hex, type Transaction, transactionToJson } from "@gradual/protocol";
+import {
+  type ApiErrorCode,
+  decodeList,
+  type Hash,
+  sha256Hex,
+  type Transaction,
+  transactionToJson,
+} from "@gradual/protocol";
 import {
   type AccountView,
   type AdminSlotsResult,
@@ -285,12 +292,15 @@ export function createLedgerClient(parameters: CreateLedgerClientParameters) {
           client.listVotes(task, cycle, trigger.index, { offset, limit }),
         );
       }
+      // A list's entries are a blob, not ledger records (protocol.md §6.2): empty when the blob is not stored.
       const distributionEntries: Record<number, readonly DistributionEntryWire[]> = {};
       for (const distribution of view.distributions) {
-        distributionEntries[distribution.attempt] = await allPages(async (offset) => {
-          const result = await client.getDistribution(task, cycle, distribution.attempt, { offset, limit });
-          return result ?? { items: [], next: null };
-        });
+        const bytes = await client.getBlob(distribution.listBlob);
+        const entries = bytes === undefined ? null : decodeList(bytes);
+        distributionEntries[distribution.attempt] = (entries ?? []).map((entry) => ({
+          recipient: entry.recipient,
+          amount: entry.amount.toString(),
+        }));
       }
       return { ...view, commits, reveals, assignments, votes, distributionEntries };
     },
