@@ -103,11 +103,7 @@ function outOfScope(item: Case): string | null {
   const post = parseVector(path.join(item.dir, "post.json"));
   const records = [...Object.entries(pre.records as Obj), ...Object.entries(post.records as Obj)];
   const events = (post.results as Obj[]).flatMap((result) => result.events as Obj[]);
-  const listEvents = new Set([
-    "DistributionSubmitted",
-    "DistributionAccepted",
-    "DistributionRejected",
-  ]);
+  const listEvents = new Set(["DistributionSubmitted", "DistributionAccepted", "DistributionRejected"]);
   if (events.some((event) => listEvents.has(event.type as string))) return CUSTOM_RULE;
   if (records.some(([key]) => key.startsWith("listClaim/") || key.startsWith("slashLog/"))) return CUSTOM_RULE;
   if (events.some((event) => event.type === "AuditTriggered" && event.kind === "distribution")) return CUSTOM_RULE;
