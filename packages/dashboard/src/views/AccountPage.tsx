@@ -1,14 +1,19 @@
-import { useResource } from "../api/hooks.ts";
+import { useResource, useSettlement } from "../api/hooks.ts";
 import { Amount } from "../components/Amount.tsx";
 import { HashLink } from "../components/HashLink.tsx";
 import { Loaded } from "../components/Message.tsx";
 import { Stat } from "../components/Stat.tsx";
+import { evmAddressOf } from "../model/settlement.ts";
 import { href } from "../router.ts";
 
 /** One account (`#/account/ACCOUNT`): balance, nonce, its stakes and its vesting in every task. */
 
 export function AccountPage({ account }: { readonly account: string }) {
   const view = useResource(`account/${account}`, (client, signal) => client.account(account, signal));
+  const settlement = useSettlement();
+  const evm = settlement?.kind === "evm" ? settlement : undefined;
+  const address = evm === undefined ? undefined : evmAddressOf(account);
+  const isPool = address !== undefined && address === evm?.contract;
   return (
     <div className="view account" data-testid="account-view">
       <nav className="crumbs" aria-label="breadcrumb">
@@ -17,14 +22,34 @@ export function AccountPage({ account }: { readonly account: string }) {
       <h2>
         Account <HashLink value={account} />
       </h2>
-      <p>
-        <code className="wrap small">{account}</code>
-      </p>
+      {address === undefined ? (
+        <p>
+          <code className="wrap small">{account}</code>
+        </p>
+      ) : (
+        <p data-testid="evm-account">
+          EVM address <code className="wrap">{address}</code>{" "}
+          <span className="muted small">
+            (its account id here: <code className="wrap">{account}</code>, the address left-padded to 32 bytes)
+          </span>
+        </p>
+      )}
+      {isPool ? (
+        <p className="muted" data-testid="evm-pool">
+          This is the Gradual contract itself: the indexer keeps its token pool as one account holding 2¹²⁸ − 1 base
+          units, so that a deposit is a transfer from it and a withdrawal a transfer to it. The money the contract holds
+          is that figure minus the balance below (the overview's supply).
+        </p>
+      ) : null}
       <Loaded resource={view} what="this account">
         {(data) => (
           <>
             <div className="stats">
-              <Stat label="Balance" value={<Amount value={data.balance} digits={3} />} />
+              <Stat
+                label="Balance"
+                value={<Amount value={data.balance} digits={3} />}
+                hint={evm === undefined ? undefined : "deposited in the contract, not staked (not the wallet's tokens)"}
+              />
               <Stat
                 label="Claimable"
                 tone="good"
@@ -34,7 +59,13 @@ export function AccountPage({ account }: { readonly account: string }) {
               <Stat
                 label="Nonce"
                 value={data.nonce}
-                hint={data.pending > 0 ? `${data.pending} pending` : "transactions sent"}
+                hint={
+                  data.pending > 0
+                    ? `${data.pending} pending`
+                    : evm === undefined
+                      ? "transactions sent"
+                      : "contract calls replayed by the indexer (not the EVM account's nonce)"
+                }
               />
             </div>
             <h3>Stakes</h3>

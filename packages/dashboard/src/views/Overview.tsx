@@ -150,7 +150,11 @@ export function Overview() {
             label="Height"
             testId="stat-height"
             value={head === undefined ? "–" : <a href={href.block(head.number)}>{formatSlot(head.number)}</a>}
-            hint="blocks so far; one block per slot"
+            hint={
+              snapshot.settlement?.kind === "evm"
+                ? "the indexer's blocks, one per slot, from the contract's logs"
+                : "blocks so far; one block per slot"
+            }
           />
           <Stat
             label="Slot"
@@ -168,6 +172,19 @@ export function Overview() {
                 : `configured ${formatDuration(chain.slotMs)}${chain.manualSlots ? "; slots advance by hand" : ""}`
             }
           />
+          {snapshot.settlement?.kind === "evm" ? (
+            <Stat
+              label="Settled on"
+              testId="stat-settlement"
+              value={`EVM chain ${snapshot.settlement.evmChainId}`}
+              hint={
+                <>
+                  Gradual contract <code className="wrap">{snapshot.settlement.contract}</code>, read through{" "}
+                  <code>gradual indexer</code>
+                </>
+              }
+            />
+          ) : null}
           <Stat
             label="Tasks"
             value={chain?.taskCount ?? "–"}

@@ -112,7 +112,11 @@ export async function startIndexerServer(options: {
   };
 
   // Replayed calls by hash (the core's, and the EVM transaction's): filled as blocks come, rebuilt after a reorg.
-  const txIndex = { chain: undefined as unknown, blocks: 0, at: new Map<string, { block: number; position: number }>() };
+  const txIndex = {
+    chain: undefined as unknown,
+    blocks: 0,
+    at: new Map<string, { block: number; position: number }>(),
+  };
   const findTx = (hash: string) => {
     const chain = indexer.replay.chain;
     const blocks = chain.blocks;

@@ -205,7 +205,14 @@ export class MemoryChain {
         hash: entry.hash ?? transactionHash(entry.tx),
       }));
       this.#blocks.push(
-        sealBlock({ prevHash, slot, entries: sealed, applied, stateRoot: stateRoot(applied.state), producedAtMs: this.#options.blockTimeMs?.(slot) ?? 0 }),
+        sealBlock({
+          prevHash,
+          slot,
+          entries: sealed,
+          applied,
+          stateRoot: stateRoot(applied.state),
+          producedAtMs: this.#options.blockTimeMs?.(slot) ?? 0,
+        }),
       );
     }
     let produced: ProducedBlock = {
