@@ -51,7 +51,7 @@ export function BlockPage({ number }: { readonly number: number }) {
         <p className="muted small" data-testid="evm-block-note">
           On an EVM chain this is the indexer's block of slot {formatSlot(data.slot)}, not an EVM block: it holds the
           contract calls of every EVM block in that slot, in log order, replayed through the protocol core, and the
-          window ends the core reached. Its hashes are the core's; each transaction links to its EVM transaction.
+          window ends the core reached. Its hashes are the core's; each transaction's page names its EVM transaction.
         </p>
       ) : null}
       <div className="stats">

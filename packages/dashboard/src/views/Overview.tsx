@@ -9,6 +9,7 @@ import { SlotTime } from "../components/SlotTime.tsx";
 import { Stat } from "../components/Stat.tsx";
 import { type Column, VirtualTable } from "../components/VirtualTable.tsx";
 import { escrowedOfTask, moneyTotals, stakeOfTask, vestingOfNodes } from "../model/money.ts";
+import { shortAddress } from "../model/settlement.ts";
 import { formatDuration, formatSlot } from "../model/slotTime.ts";
 import { href } from "../router.ts";
 
@@ -179,8 +180,11 @@ export function Overview() {
               value={`EVM chain ${snapshot.settlement.evmChainId}`}
               hint={
                 <>
-                  Gradual contract <code className="wrap">{snapshot.settlement.contract}</code>, read through{" "}
-                  <code>gradual indexer</code>
+                  Gradual contract{" "}
+                  <code title={snapshot.settlement.contract} data-contract={snapshot.settlement.contract}>
+                    {shortAddress(snapshot.settlement.contract)}
+                  </code>
+                  , read through <code>gradual indexer</code>
                 </>
               }
             />

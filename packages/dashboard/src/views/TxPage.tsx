@@ -86,7 +86,7 @@ export function TxPage({ hash }: { readonly hash: string }) {
               <Stat
                 label="From"
                 value={<HashLink value={data.tx.from} to={href.account(data.tx.from)} />}
-                hint={`nonce ${data.tx.nonce}`}
+                hint={evm ? `nonce ${data.tx.nonce} (calls replayed, not the EVM nonce)` : `nonce ${data.tx.nonce}`}
               />
             </div>
             {data.status === "included" && !data.result.ok ? (
