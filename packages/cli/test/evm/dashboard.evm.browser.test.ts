@@ -410,6 +410,24 @@ describe("dashboard in a browser over an EVM chain (anvil, the contract, gradual
     await page.locator('[data-testid="account-view"] .stat', { hasText: "Balance" }).waitFor();
     await noErrorMessage(page, "account");
     await shot(page, "account");
+
+    // The contract's own account is the indexer's token pool: labelled, with what the contract holds.
+    const pool = `${"0".repeat(24)}${chain.contract.slice(2).toLowerCase()}`;
+    await page.goto(`${dashboard?.url}/#/account/${pool}`);
+    await page.locator('[data-testid="evm-pool"]').waitFor({ timeout: 20_000 });
+    assert.equal(
+      await page.locator('[data-testid="evm-contract-holds"] [data-base-units]').getAttribute("data-base-units"),
+      (23_000n * TOKEN).toString(),
+      "the four deposits",
+    );
+    await shot(page, "account-pool");
+    // A deposit is replayed as a transfer from the pool: its page says so.
+    const early = await getJson<{ blocks: { txs: BlockEntry[] }[] }>(`${indexerUrl()}/v1/blocks?from=1&to=8`);
+    const deposit = early.blocks.flatMap((each) => each.txs).find((entry) => entry.tx.from === pool);
+    assert.ok(deposit !== undefined, "a deposit");
+    await page.goto(`${dashboard?.url}/#/tx/${deposit.hash}`);
+    await page.locator('[data-testid="evm-call"]', { hasText: "a deposit" }).waitFor({ timeout: 20_000 });
+    await noErrorMessage(page, "deposit");
     await page.close();
   });
 

@@ -1,4 +1,4 @@
-import { useResource, useSettlement } from "../api/hooks.ts";
+import { useLiveSnapshot, useResource, useSettlement } from "../api/hooks.ts";
 import { Amount } from "../components/Amount.tsx";
 import { HashLink } from "../components/HashLink.tsx";
 import { Loaded } from "../components/Message.tsx";
@@ -14,6 +14,7 @@ export function AccountPage({ account }: { readonly account: string }) {
   const evm = settlement?.kind === "evm" ? settlement : undefined;
   const address = evm === undefined ? undefined : evmAddressOf(account);
   const isPool = address !== undefined && address === evm?.contract;
+  const { chain } = useLiveSnapshot();
   return (
     <div className="view account" data-testid="account-view">
       <nav className="crumbs" aria-label="breadcrumb">
@@ -48,8 +49,22 @@ export function AccountPage({ account }: { readonly account: string }) {
               <Stat
                 label="Balance"
                 value={<Amount value={data.balance} digits={3} />}
-                hint={evm === undefined ? undefined : "deposited in the contract, not staked (not the wallet's tokens)"}
+                hint={
+                  evm === undefined
+                    ? undefined
+                    : isPool
+                      ? "the pool's bookkeeping figure, not tokens"
+                      : "deposited in the contract, not staked (not the wallet's tokens)"
+                }
               />
+              {isPool && chain !== undefined ? (
+                <Stat
+                  label="Held by the contract"
+                  testId="evm-contract-holds"
+                  value={<Amount value={chain.supply} digits={3} />}
+                  hint="deposits less withdrawals: every balance, stake, escrow and vesting record"
+                />
+              ) : null}
               <Stat
                 label="Claimable"
                 tone="good"
@@ -64,7 +79,9 @@ export function AccountPage({ account }: { readonly account: string }) {
                     ? `${data.pending} pending`
                     : evm === undefined
                       ? "transactions sent"
-                      : "contract calls replayed by the indexer (not the EVM account's nonce)"
+                      : isPool
+                        ? "deposits, replayed as transfers from the pool"
+                        : "contract calls replayed by the indexer (not the EVM account's nonce)"
                 }
               />
             </div>

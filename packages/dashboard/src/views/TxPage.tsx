@@ -5,7 +5,7 @@ import { HashLink } from "../components/HashLink.tsx";
 import { Loaded, Message } from "../components/Message.tsx";
 import { meaningOf, ResultBadge } from "../components/ResultBadge.tsx";
 import { Stat } from "../components/Stat.tsx";
-import { evmCallOf } from "../model/settlement.ts";
+import { evmAddressOf, evmCallOf } from "../model/settlement.ts";
 import { formatSlot } from "../model/slotTime.ts";
 import { href } from "../router.ts";
 
@@ -44,8 +44,19 @@ function TxFields({ tx }: { readonly tx: WireTransaction }) {
 
 export function TxPage({ hash }: { readonly hash: string }) {
   const tx = useResource(`tx/${hash}`, (client, signal) => client.tx(hash, signal));
-  const evm = useSettlement()?.kind === "evm";
+  const settlement = useSettlement();
+  const evm = settlement?.kind === "evm";
   const call = evm && tx.data !== undefined ? evmCallOf(tx.data.signature) : undefined;
+  const pool = settlement?.kind === "evm" ? settlement.contract : undefined;
+  const body = tx.data?.tx as { readonly kind: string; readonly from: string; readonly to?: string } | undefined;
+  const poolMove =
+    pool === undefined || body?.kind !== "transfer"
+      ? undefined
+      : evmAddressOf(body.from) === pool
+        ? "a deposit: the contract pulled the tokens in (Deposited), replayed as a transfer from its pool account"
+        : evmAddressOf(body.to ?? "") === pool
+          ? "a withdrawal: the contract paid the tokens out (BalanceWithdrawn), replayed as a transfer to its pool account"
+          : undefined;
   return (
     <div className="view tx" data-testid="tx-view">
       <nav className="crumbs" aria-label="breadcrumb">
@@ -60,7 +71,8 @@ export function TxPage({ hash }: { readonly hash: string }) {
           <code className="wrap" data-testid="evm-tx-hash">
             {call.txHash}
           </code>
-          , log {call.logIndex}.{" "}
+          , log {call.logIndex}
+          {poolMove === undefined ? "" : `: ${poolMove}`}.{" "}
           <span className="muted small">
             The chain checked its signature and nonce; the hash above is the core's hash of the replayed transaction.
           </span>
