@@ -253,11 +253,19 @@ export function Overview() {
           {(data) =>
             data.views.length === 0 ? (
               <Message kind="empty" title="No tasks on this chain yet">
-                <p>
-                  A task appears here as soon as someone posts one (<code>gradual task create</code>, or{" "}
-                  <code>npm start</code> for a devnet with an example task). Nothing else to do: this page updates by
-                  itself.
-                </p>
+                {snapshot.settlement?.kind === "evm" ? (
+                  <p>
+                    A task appears here as soon as someone creates one on the contract (a <code>createTask</code> call;{" "}
+                    <code>gradual devnet --settlement evm</code> publishes an example task). Nothing else to do: this
+                    page updates by itself.
+                  </p>
+                ) : (
+                  <p>
+                    A task appears here as soon as someone posts one (<code>gradual task create</code>, or{" "}
+                    <code>npm start</code> for a devnet with an example task). Nothing else to do: this page updates by
+                    itself.
+                  </p>
+                )}
               </Message>
             ) : (
               <>
