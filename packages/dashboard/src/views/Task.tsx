@@ -211,7 +211,21 @@ function TaskCharts({ view }: { readonly view: TaskView }) {
           }
         }),
       );
-      return cycleSeries(views, firstCycle);
+      // A pruned cycle's triggers are gone from the state: its slashes come from the events the page has seen.
+      const { historyFromSlot } = live.getSnapshot();
+      const slashed = new Map<number, number>();
+      for (const item of live.events((each) => each.event.type === "Slashed")) {
+        const event = item.event as { readonly task?: string; readonly cycle?: number };
+        if (event.task === taskId && event.cycle !== undefined)
+          slashed.set(event.cycle, (slashed.get(event.cycle) ?? 0) + 1);
+      }
+      const startSlot = view.task.startSlot;
+      const roundSlots = Number(view.task.params.roundSlots);
+      return cycleSeries(views, firstCycle, (cycle) =>
+        historyFromSlot !== undefined && historyFromSlot <= startSlot + cycle * roundSlots
+          ? (slashed.get(cycle) ?? 0)
+          : null,
+      );
     },
     { minIntervalMs: 2_000 },
   );
