@@ -4,6 +4,7 @@ import { ConnectionBanner, LiveDot } from "./components/ConnectionBanner.tsx";
 import { ErrorBoundary } from "./components/ErrorBoundary.tsx";
 import { Message } from "./components/Message.tsx";
 import { SearchBox } from "./components/SearchBox.tsx";
+import { shortAddress } from "./model/settlement.ts";
 import { formatSlot } from "./model/slotTime.ts";
 import { href, type Route, useRoute } from "./router.ts";
 import { AccountPage } from "./views/AccountPage.tsx";
@@ -49,7 +50,7 @@ function RouteView({ route }: { readonly route: Route }) {
 }
 
 function Header({ route }: { readonly route: Route }) {
-  const { chain, head } = useLiveSnapshot();
+  const { chain, head, settlement } = useLiveSnapshot();
   const current =
     route.view === "overview"
       ? "overview"
@@ -61,6 +62,15 @@ function Header({ route }: { readonly route: Route }) {
       <a className="brand" href={href.overview()}>
         gradual<span className="muted">{chain === undefined ? "" : ` · ${chain.chainId}`}</span>
       </a>
+      {settlement?.kind === "evm" ? (
+        <span
+          className="settlement-badge"
+          data-testid="settlement-badge"
+          title={`Settled by the Gradual contract ${settlement.contract} on EVM chain ${settlement.evmChainId}; read through gradual indexer`}
+        >
+          EVM {settlement.evmChainId} · {shortAddress(settlement.contract)}
+        </span>
+      ) : null}
       <nav aria-label="main">
         <a href={href.overview()} aria-current={current === "overview" ? "page" : undefined}>
           Overview
@@ -81,6 +91,28 @@ function Header({ route }: { readonly route: Route }) {
         )}
       </div>
     </header>
+  );
+}
+
+function Footer() {
+  const { settlement } = useLiveSnapshot();
+  return (
+    <footer className="muted small">
+      {settlement?.kind === "evm" ? (
+        <>
+          Gradual Consensus dashboard over an EVM chain: everything here comes from <code>gradual indexer</code>, which
+          replays the Gradual contract's logs (contract <code>{settlement.contract}</code>, EVM chain{" "}
+          {settlement.evmChainId}) through the protocol core and serves the ledger's read API and event stream. Accounts
+          are EVM addresses; amounts are in tokens (10⁹ base units; hover for the exact figure); times are slots of the
+          contract's clock with the wall time they map to.
+        </>
+      ) : (
+        <>
+          Gradual Consensus dashboard: everything here comes from the ledger's public API and its event stream. Amounts
+          are in tokens (10⁹ base units; hover for the exact figure); times are slots with the wall time they map to.
+        </>
+      )}
+    </footer>
   );
 }
 
@@ -108,10 +140,7 @@ export function App() {
           <RouteView route={route} />
         </ErrorBoundary>
       </main>
-      <footer className="muted small">
-        Gradual Consensus dashboard: everything here comes from the ledger's public API and its event stream. Amounts
-        are in tokens (10⁹ base units; hover for the exact figure); times are slots with the wall time they map to.
-      </footer>
+      <Footer />
     </>
   );
 }

@@ -79,6 +79,11 @@ describe("routes and search", () => {
     assert.deepEqual(classifyQuery(" 1,204 "), { kind: "block", number: 1204 });
     assert.deepEqual(classifyQuery(`0x${HASH.toUpperCase()}`), { kind: "hash", hash: HASH });
     assert.deepEqual(classifyQuery("web"), { kind: "text", text: "web" });
+    // An EVM address is the account id an EVM chain gives it: left-padded to 64 hex characters.
+    assert.deepEqual(classifyQuery("0x928D1c8d5e9c179e64f60fda9a35acf710aba421"), {
+      kind: "hash",
+      hash: `${"0".repeat(24)}928d1c8d5e9c179e64f60fda9a35acf710aba421`,
+    });
     assert.deepEqual(classifyQuery("  "), { kind: "empty" });
     assert.equal(shortHex(HASH), "ababab…abab");
   });

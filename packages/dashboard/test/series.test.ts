@@ -102,6 +102,23 @@ describe("cycleSeries", () => {
     assert.deepEqual(series.slashes, [1, null, 0, 0]);
     assert.deepEqual(series.paid, [100, null, null, 0]);
   });
+
+  it("takes a pruned cycle's slashes from the event history, or leaves them unknown, never 0", () => {
+    const pruned = (number: number, triggerCount: number): CycleView => {
+      const view = cycle(number, 3, [], "100", "paid");
+      return { ...view, pruned: true, record: { ...view.record, triggerCount } };
+    };
+    const views = [pruned(3, 1), pruned(4, 0), pruned(5, 2)];
+    // The trigger records are gone: the record still counts them.
+    assert.deepEqual(cycleSeries(views, 3).triggers, [1, 0, 2]);
+    assert.deepEqual(cycleSeries(views, 3).slashes, [null, 0, null]);
+    const seen = new Map([[3, 1]]);
+    assert.deepEqual(cycleSeries(views, 3, (number) => (number === 5 ? null : (seen.get(number) ?? 0))).slashes, [
+      1,
+      0,
+      null,
+    ]);
+  });
 });
 
 describe("moneyTotals", () => {

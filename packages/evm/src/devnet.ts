@@ -37,32 +37,47 @@ export async function prepareEvmDevnet(parameters: PrepareEvmDevnetParameters): 
   const deployed = await deployContracts({ rpcUrl, account: deployer.account, slotMs, genesisTimestamp });
   const contract = deployed.gradual.address;
   const token = deployed.token.address;
-  const tokenAbi = loadArtifact("TestToken").abi as Abi;
-  const abi = gradualAbi() as Abi;
   for (const { key, deposit } of parameters.accounts) {
     await publicClient.request({
       method: "anvil_setBalance" as never,
       params: [key.address, `0x${parseEther("100").toString(16)}`] as never,
     });
-    await mintTestToken({ rpcUrl, account: deployer.account, token, to: key.address, amount: deposit });
-    const wallet = createWalletClient({ account: key.account, chain, transport });
-    const approve = await wallet.writeContract({
-      address: token,
-      abi: tokenAbi,
-      functionName: "approve",
-      args: [contract, deposit],
-    });
-    await publicClient.waitForTransactionReceipt({ hash: approve });
-    const deposited = await wallet.writeContract({
-      address: contract,
-      abi,
-      functionName: "deposit",
-      args: [deposit],
-    });
-    await publicClient.waitForTransactionReceipt({ hash: deposited });
+    await mintAndDeposit({ rpcUrl, deployer, contract, token, key, amount: deposit });
     parameters.log?.(`deposited ${deposit} for ${key.address}`);
   }
   return { chainId: chain.id, contract, token, deployBlock: deployed.gradual.blockNumber, genesisTimestamp };
+}
+
+/**
+ * Mints `amount` of the devnet's TestToken to `key` (the deployer mints), approves the contract and deposits it:
+ * `key`'s internal balance in the contract grows by `amount`. The account needs gas.
+ */
+export async function mintAndDeposit(parameters: {
+  readonly rpcUrl: string;
+  readonly deployer: EvmKey;
+  readonly contract: Address;
+  readonly token: Address;
+  readonly key: EvmKey;
+  readonly amount: bigint;
+}): Promise<void> {
+  const { rpcUrl, deployer, contract, token, key, amount } = parameters;
+  const { chain, transport, publicClient } = await connect({ rpcUrl });
+  await mintTestToken({ rpcUrl, account: deployer.account, token, to: key.address, amount });
+  const wallet = createWalletClient({ account: key.account, chain, transport });
+  const approve = await wallet.writeContract({
+    address: token,
+    abi: loadArtifact("TestToken").abi as Abi,
+    functionName: "approve",
+    args: [contract, amount],
+  });
+  await publicClient.waitForTransactionReceipt({ hash: approve });
+  const deposited = await wallet.writeContract({
+    address: contract,
+    abi: gradualAbi() as Abi,
+    functionName: "deposit",
+    args: [amount],
+  });
+  await publicClient.waitForTransactionReceipt({ hash: deposited });
 }
 
 /** Sends one call of the Gradual contract from `key` and waits for it; returns its logs (it must succeed). */

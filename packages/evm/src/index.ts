@@ -22,6 +22,7 @@ export {
 export {
   callGradual,
   type EvmDevnetChain,
+  mintAndDeposit,
   type PrepareEvmDevnetParameters,
   prepareEvmDevnet,
 } from "./devnet.ts";

@@ -139,6 +139,22 @@ test("the ledger client reads the chain, the task, its nodes, cycle 0's commits 
   );
   const account = await client.getAccount(id32(scenario.accounts[1] as Hex).slice(2));
   assert.equal(BigInt(account.balance), 800n, "deposited 1,000, staked 200");
+  // Each block is dated at its slot's start on the contract's clock.
+  assert.equal(block20?.producedAtMs, Number(scenario.genesis) * 1000 + 20 * 10_000);
+  // A replayed call by its core hash and by its EVM transaction's hash; the signature says where it is on the chain.
+  const entry = block20?.txs[0];
+  assert.ok(entry !== undefined);
+  const byHash = await client.getTx(entry.hash);
+  assert.equal(byHash?.status, "included");
+  assert.deepEqual(byHash?.tx, entry.tx);
+  assert.equal(byHash?.signature, entry.signature);
+  const byEvmHash = await client.getTx(entry.signature.slice(0, 64));
+  assert.equal(byEvmHash?.hash, entry.hash);
+  assert.equal(await client.getTx("ab".repeat(32)), undefined);
+  const about = (await (await fetch(`${(server as IndexerServer).url}/v1/indexer`)).json()) as Record<string, unknown>;
+  assert.equal(about.settlement, "evm");
+  assert.equal(about.contract, scenario.contract.toLowerCase());
+  assert.equal(about.slotMs, 10_000);
 });
 
 test("the event stream replays blocks from ?after=N with the ledger's frames", async () => {

@@ -256,7 +256,7 @@ async function runEvmDevnet(options: DevnetFlags): Promise<void> {
         `  dashboard   not started (${(error as Error).message}); run: gradual dashboard --ledger ${running.ledgerUrl}\n\n`,
       );
     }
-    const keeper = { check: async () => {} };
+    const keeper = running.keeper;
     await followChain(
       running.client,
       running.taskId,

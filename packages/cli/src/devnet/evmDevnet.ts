@@ -7,6 +7,7 @@ import {
   generateEvmKey,
   type Indexer,
   type IndexerServer,
+  mintAndDeposit,
   paramsToStruct,
   prepareEvmDevnet,
   saveEvmKeyFile,
@@ -58,6 +59,12 @@ export type EvmDevnet = {
     readonly cheating: boolean;
   }[];
   readonly indexer: Indexer;
+  /**
+   * Keeps the task funded, as the ledger devnet's escrow keeper: called once a round; when the escrow holds less than
+   * 4 bounties (or the task paused), the creator funds 20 more (`fundTask`), minting and depositing TestToken first
+   * when its balance in the contract is short. Never throws.
+   */
+  readonly keeper: { check(): Promise<void> };
   stop(): Promise<void>;
 };
 
@@ -210,6 +217,47 @@ export async function startEvmDevnet(options: StartDevnetOptions): Promise<EvmDe
       write(`  ${node.label.padEnd(20)} ${node.url}   (/health, /metrics, /proofs)\n`);
     }
     write(`  logs        ${data}/*.log     keys ${join(data, "keys")}\n\n`);
+    const rpcUrl = anvil.rpcUrl;
+    let keeping = false;
+    let warned = false;
+    const keeper = {
+      async check(): Promise<void> {
+        if (keeping) return;
+        keeping = true;
+        try {
+          const view = await client.getTask(taskId);
+          if (view === undefined || view.task.status === "closing" || view.task.status === "closed") return;
+          const bounty = BigInt(view.task.params.bountyPerRound);
+          if (BigInt(view.task.escrow) >= bounty * 4n && view.task.status !== "paused") return;
+          const amount = bounty * 20n;
+          const balance = BigInt((await client.getAccount(creator.accountId)).balance);
+          if (balance < amount) {
+            const deployer = evmKeyFromPrivateKey(ANVIL_DEPLOYER_KEY);
+            await mintAndDeposit({
+              rpcUrl,
+              deployer,
+              contract: chain.contract,
+              token: chain.token,
+              key: creator,
+              amount,
+            });
+          }
+          await callGradual(rpcUrl, chain.contract, creator, "fundTask", [`0x${taskId}`, amount]);
+          warned = false;
+          write(
+            `  escrow    creator topped up the task with ${formatTokenAmount(amount)} tokens on the contract (the devnet keeps it funded)\n`,
+          );
+        } catch (error) {
+          if (!warned)
+            write(
+              `  escrow    cannot top up the task (${(error as Error).message.split("\n")[0]}); it pauses when the escrow runs out\n`,
+            );
+          warned = true;
+        } finally {
+          keeping = false;
+        }
+      },
+    };
     return {
       dataDir: data,
       ledgerUrl: url,
@@ -221,6 +269,7 @@ export async function startEvmDevnet(options: StartDevnetOptions): Promise<EvmDe
       contract: chain.contract,
       nodes,
       indexer,
+      keeper,
       stop,
     };
   } catch (error) {

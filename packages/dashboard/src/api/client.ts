@@ -199,6 +199,8 @@ export function createApiClient(options: ApiClientOptions = {}) {
       signal?: AbortSignal,
     ): Promise<DistributionView> =>
       get(ROUTES.getDistribution, { params: { task, cycle, attempt }, query: page(offset, limit) }, signal),
+    /** The EVM indexer's own description of the chain (GET /v1/indexer); the ledger has no such route. */
+    indexer: async (signal?: AbortSignal): Promise<unknown> => (await getJson("/v1/indexer", signal)).body,
     /** A node's own /health and /metrics, relayed by the dashboard's server (absent when the page is served elsewhere). */
     nodeStatus: async (task: string, account: string, signal?: AbortSignal): Promise<NodeStatus> =>
       (await getJson(`/dashboard/v1/node-status/${task}/${account}`, signal)).body as NodeStatus,

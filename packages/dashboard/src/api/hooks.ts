@@ -1,4 +1,5 @@
 import { createContext, useContext, useEffect, useRef, useState, useSyncExternalStore } from "react";
+import type { Settlement } from "../model/settlement.ts";
 import type { ApiClient } from "./client.ts";
 import type { LiveLedger, LiveSnapshot } from "./live.ts";
 
@@ -15,6 +16,18 @@ export function useLive(): LiveLedger {
 export function useLiveSnapshot(): LiveSnapshot {
   const live = useLive();
   return useSyncExternalStore(live.subscribe, live.getSnapshot);
+}
+
+const NO_SUBSCRIPTION = () => () => {};
+const NO_SETTLEMENT = () => undefined;
+
+/** Where the chain is settled (ledger or EVM); undefined until known, or outside a live context (unit tests). */
+export function useSettlement(): Settlement | undefined {
+  const live = useContext(LiveContext);
+  return useSyncExternalStore(
+    live?.subscribe ?? NO_SUBSCRIPTION,
+    live === null ? NO_SETTLEMENT : () => live.getSnapshot().settlement,
+  );
 }
 
 export type Resource<T> = {

@@ -1,4 +1,5 @@
 import type { BlockEventData, BlockHeaderWire, ChainInfo, CycleView, WireEvent } from "@gradual/wire";
+import { isEvmChainId, type Settlement, settlementOfIndexer } from "../model/settlement.ts";
 import { measureSlotMs, type SlotClock } from "../model/slotTime.ts";
 import { type ApiClient, ApiError } from "./client.ts";
 import { type ConnectionStatus, createEventStream, type EventSourceLike, type EventStream } from "./eventStream.ts";
@@ -28,6 +29,8 @@ export type LiveSnapshot = {
   readonly connection: ConnectionStatus;
   readonly chain: ChainInfo | undefined;
   readonly chainError: ApiError | undefined;
+  /** The gradual ledger, or an EVM chain read through `gradual indexer` (undefined until known). */
+  readonly settlement: Settlement | undefined;
   readonly head: BlockHeaderWire | undefined;
   /** Newest first. */
   readonly recent: readonly RecentBlock[];
@@ -88,6 +91,7 @@ export class LiveLedger {
       connection: { state: "connecting", since: this.#now(), attempt: 1, reconnecting: false },
       chain: undefined,
       chainError: undefined,
+      settlement: undefined,
       head: undefined,
       recent: [],
       clock: undefined,
@@ -184,14 +188,16 @@ export class LiveLedger {
     this.#chainRefresh = (async () => {
       try {
         const chain = await this.client.chain();
+        const settlement = await this.#settlementOf(chain);
         const previous = this.#snapshot.chain;
         if (previous !== undefined && previous.genesisHash !== chain.genesisHash) {
-          this.#resetForNewChain(chain);
+          this.#resetForNewChain(chain, settlement);
           return;
         }
         const head = this.#snapshot.head ?? chain.head;
         this.#update({
           chain,
+          settlement,
           chainError: undefined,
           head,
           clock: this.#clockFor(chain, head),
@@ -206,8 +212,22 @@ export class LiveLedger {
     return this.#chainRefresh;
   }
 
+  /**
+   * An `evm-…` chain id is the EVM indexer's: its /v1/indexer says which chain and contract (read with every chain
+   * refresh, so a divergence shows). Any other chain is the ledger's, which has no such route.
+   */
+  async #settlementOf(chain: ChainInfo): Promise<Settlement> {
+    if (!isEvmChainId(chain.chainId)) return { kind: "ledger" };
+    try {
+      return settlementOfIndexer(await this.client.indexer()) ?? { kind: "ledger" };
+    } catch {
+      const previous = this.#snapshot.settlement;
+      return previous?.kind === "evm" ? previous : { kind: "ledger" };
+    }
+  }
+
   /** The ledger now runs another chain (a new devnet): forget everything and follow the new one. */
-  #resetForNewChain(chain: ChainInfo): void {
+  #resetForNewChain(chain: ChainInfo, settlement: Settlement): void {
     this.#stream?.close();
     this.#blocks = [];
     this.#eventCount = 0;
@@ -216,6 +236,7 @@ export class LiveLedger {
     this.completedCycles.clear();
     this.#update({
       chain,
+      settlement,
       head: chain.head,
       recent: [],
       historyFromSlot: undefined,

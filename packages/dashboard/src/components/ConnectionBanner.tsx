@@ -1,5 +1,6 @@
 import { useEffect, useState } from "react";
 import { useLive, useLiveSnapshot } from "../api/hooks.ts";
+import { sourceNoun } from "../model/settlement.ts";
 import { formatDuration, formatSlot, formatWallTime, stalledSlots } from "../model/slotTime.ts";
 import { useNow } from "./useNow.ts";
 
@@ -16,6 +17,7 @@ export function ConnectionBanner() {
   const [recovered, setRecovered] = useState<number | undefined>(undefined);
   const [lastBlockSeen, setLastBlockSeen] = useState<number>(() => Date.now());
   const headNumber = head?.number;
+  const source = sourceNoun(snapshot.settlement);
 
   useEffect(() => {
     if (headNumber !== undefined) setLastBlockSeen(Date.now());
@@ -32,7 +34,7 @@ export function ConnectionBanner() {
       <div className="banner banner-down" role="alert" data-testid="connection-banner" data-state="disconnected">
         <span className="dot dot-down" aria-hidden="true" />
         <span>
-          <strong>Disconnected from the ledger</strong>
+          <strong>Disconnected from {source}</strong>
           {` since ${formatWallTime(connection.since)} (${formatDuration(now - connection.since)}) — `}
           {connection.state === "connecting" || retryIn < 300
             ? "reconnecting now…"
@@ -49,7 +51,7 @@ export function ConnectionBanner() {
     return (
       <div className="banner banner-wait" role="status" data-testid="connection-banner" data-state="connecting">
         <span className="dot dot-wait" aria-hidden="true" />
-        Connecting to the ledger…
+        Connecting to {source}…
       </div>
     );
   }
@@ -68,9 +70,25 @@ export function ConnectionBanner() {
       <div className="banner banner-down" role="alert" data-testid="connection-banner" data-state="stalled">
         <span className="dot dot-down" aria-hidden="true" />
         <span>
-          <strong>The ledger is not making blocks</strong>
+          <strong>
+            {snapshot.settlement?.kind === "evm"
+              ? "The indexer is not making blocks (the EVM chain or its follower stopped)"
+              : "The ledger is not making blocks"}
+          </strong>
           {` — none for ${stalled} slots (${formatDuration(now - lastBlockSeen)}), `}
           {`last block ${head === undefined ? "unknown" : formatSlot(head.number)}. Its /v1/health says why.`}
+        </span>
+      </div>
+    );
+  }
+  const settlement = snapshot.settlement;
+  if (settlement?.kind === "evm" && settlement.diverged !== null) {
+    return (
+      <div className="banner banner-down" role="alert" data-testid="connection-banner" data-state="diverged">
+        <span className="dot dot-down" aria-hidden="true" />
+        <span>
+          <strong>The indexer stopped: the core and the contract diverged</strong> ({settlement.diverged.code}).{" "}
+          {settlement.diverged.message}. What you see is the state before that call.
         </span>
       </div>
     );

@@ -1,5 +1,6 @@
 import { useRef } from "react";
 import { useLiveSnapshot } from "../api/hooks.ts";
+import { sourceNoun } from "../model/settlement.ts";
 import { formatDuration, formatSlot, formatWallTime, slotToWallMs } from "../model/slotTime.ts";
 import { type PeriodBand, slotFraction, type WindowBar, type WindowLayout } from "../model/windowLayout.ts";
 import { href } from "../router.ts";
@@ -244,6 +245,7 @@ export function RoundNow({ layout, task }: { readonly layout: WindowLayout; read
 /** A staircase of cycles across several rounds: each lane is one cycle going through its three periods. */
 export function Pipeline({ layout, task }: { readonly layout: WindowLayout; readonly task: string }) {
   const wall = useWallText();
+  const { settlement } = useLiveSnapshot();
   const lanes = [...layout.lanes].reverse();
   return (
     <section className="pipeline" aria-labelledby="pipeline-title" data-testid="pipeline">
@@ -317,7 +319,7 @@ export function Pipeline({ layout, task }: { readonly layout: WindowLayout; read
           <span className="period-chip chip-distribution">Distribution</span> {PERIOD_HINTS.distribution}
         </li>
         <li>
-          <span className="cursor-chip" aria-hidden="true" /> the ledger's current slot
+          <span className="cursor-chip" aria-hidden="true" /> {sourceNoun(settlement)}'s current slot
         </li>
       </ul>
     </section>

@@ -7,6 +7,7 @@ export type SearchQuery =
   | { readonly kind: "empty" };
 
 const HEX64 = /^[0-9a-f]{64}$/;
+const HEX40 = /^[0-9a-f]{40}$/;
 
 export function classifyQuery(raw: string): SearchQuery {
   const text = raw.trim().replace(/^0x/i, "");
@@ -15,6 +16,8 @@ export function classifyQuery(raw: string): SearchQuery {
   if (/^(0|[1-9][0-9]{0,14})$/.test(digits)) return { kind: "block", number: Number(digits) };
   const lower = text.toLowerCase();
   if (HEX64.test(lower)) return { kind: "hash", hash: lower };
+  // An EVM address: the account id an EVM chain gives it (the address left-padded to 32 bytes).
+  if (HEX40.test(lower)) return { kind: "hash", hash: lower.padStart(64, "0") };
   return { kind: "text", text };
 }
 

@@ -18,7 +18,16 @@ export type CycleSeries = {
   readonly paid: (number | null)[];
 };
 
-export function cycleSeries(views: readonly (CycleView | null)[], firstCycle: number): CycleSeries {
+/**
+ * `slashedInHistory`: for a pruned cycle (its triggers deleted from the state, protocol.md §9.3), the slashes of that
+ * cycle the page saw in its event history, or null when the history does not reach back to the cycle's start; without
+ * it a pruned cycle's slashes are unknown (null), never 0.
+ */
+export function cycleSeries(
+  views: readonly (CycleView | null)[],
+  firstCycle: number,
+  slashedInHistory?: (cycle: number) => number | null,
+): CycleSeries {
   const series: CycleSeries = { cycles: [], submissions: [], validShare: [], triggers: [], slashes: [], paid: [] };
   views.forEach((view, offset) => {
     series.cycles.push(firstCycle + offset);
@@ -36,7 +45,13 @@ export function cycleSeries(views: readonly (CycleView | null)[], firstCycle: nu
     // validCount: the reveals still valid (an upheld audit or an unanswered availability challenge takes one off).
     series.validShare.push(reveals === 0 ? null : Math.round((record.validCount / reveals) * 1000) / 10);
     series.triggers.push(record.triggerCount);
-    series.slashes.push(view.triggers.filter((trigger) => trigger.resolution === "upheld").length);
+    series.slashes.push(
+      view.pruned
+        ? record.triggerCount === 0
+          ? 0
+          : (slashedInHistory?.(firstCycle + offset) ?? null)
+        : view.triggers.filter((trigger) => trigger.resolution === "upheld").length,
+    );
     series.paid.push(record.outcome === null ? null : tokensAsNumber(record.paid));
   });
   return series;

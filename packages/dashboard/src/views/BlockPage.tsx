@@ -1,5 +1,5 @@
 import { isNotFound } from "../api/client.ts";
-import { useResource } from "../api/hooks.ts";
+import { useResource, useSettlement } from "../api/hooks.ts";
 import { EventLine } from "../components/EventLine.tsx";
 import { HashLink } from "../components/HashLink.tsx";
 import { ErrorMessage, Message } from "../components/Message.tsx";
@@ -14,13 +14,14 @@ import { href } from "../router.ts";
 
 export function BlockPage({ number }: { readonly number: number }) {
   const block = useResource(`block/${number}`, (client, signal) => client.block(number, signal), { refresh: "block" });
+  const evm = useSettlement()?.kind === "evm";
   if (block.data === undefined) {
     if (block.error !== undefined) {
       if (isNotFound(block.error)) {
         return (
           <div className="view">
             <Message kind="empty" title={`Block ${formatSlot(number)} does not exist yet`}>
-              <p>This page shows it as soon as the ledger produces it.</p>
+              <p>This page shows it as soon as {evm ? "the indexer" : "the ledger"} produces it.</p>
             </Message>
           </div>
         );
@@ -46,6 +47,13 @@ export function BlockPage({ number }: { readonly number: number }) {
           {formatSlot(number + 1)} ›
         </a>
       </h2>
+      {evm ? (
+        <p className="muted small" data-testid="evm-block-note">
+          On an EVM chain this is the indexer's block of slot {formatSlot(data.slot)}, not an EVM block: it holds the
+          contract calls of every EVM block in that slot, in log order, replayed through the protocol core, and the
+          window ends the core reached. Its hashes are the core's; each transaction's page names its EVM transaction.
+        </p>
+      ) : null}
       <div className="stats">
         <Stat label="Slot" value={formatSlot(data.slot)} hint={<SlotTime slot={data.slot} />} />
         <Stat

@@ -1,5 +1,5 @@
 import type { CycleView } from "@gradual/wire";
-import { useResource } from "../api/hooks.ts";
+import { useResource, useSettlement } from "../api/hooks.ts";
 import { Amount } from "../components/Amount.tsx";
 import { HashLink } from "../components/HashLink.tsx";
 import { ErrorMessage, Message } from "../components/Message.tsx";
@@ -38,6 +38,7 @@ function windowState(window: { opensAt: number; closesAt: number }, nextSlot: nu
 
 export function Cycle({ task, cycle }: { readonly task: string; readonly cycle: number }) {
   const view = useResource(`cycle/${task}/${cycle}`, (client, signal) => client.cycle(task, cycle, signal));
+  const evm = useSettlement()?.kind === "evm";
   const taskView = useResource(`task/${task}/for-cycle`, (client, signal) => client.task(task, signal), {
     minIntervalMs: 2_000,
   });
@@ -63,7 +64,14 @@ export function Cycle({ task, cycle }: { readonly task: string; readonly cycle: 
           cycle {cycle + 1} ›
         </a>
       </h2>
-      {data.pruned ? (
+      {data.pruned && evm ? (
+        <Message kind="info" title="Details pruned">
+          This cycle is settled for good (complete, its late-challenge window closed), so the indexer's replay of the
+          protocol core deleted its commits, reveals, triggers, votes and lists from its state (protocol.md §9.3). The
+          contract keeps its own storage. The summary below stays; the block explorer still shows every contract call of
+          the cycle in its slot's block, each with its EVM transaction.
+        </Message>
+      ) : data.pruned ? (
         <Message kind="info" title="Details pruned">
           This cycle is settled for good (complete, its late-challenge window closed), so the ledger deleted its
           commits, reveals, triggers, votes and lists from the state (protocol.md §9.3). The summary below stays; the

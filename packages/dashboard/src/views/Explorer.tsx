@@ -61,7 +61,7 @@ const BLOCK_COLUMNS: readonly Column<BlockRow>[] = [
 ];
 
 export function Explorer() {
-  const { head } = useLiveSnapshot();
+  const { head, settlement } = useLiveSnapshot();
   const [pageEnd, setPageEnd] = useState<number | undefined>(undefined);
   const top = pageEnd ?? head?.number;
   const blocks = useResource(
@@ -80,7 +80,11 @@ export function Explorer() {
       <section aria-labelledby="explorer-blocks-title">
         <h3 id="explorer-blocks-title">
           {pageEnd === undefined ? "Latest blocks" : `Blocks up to ${formatSlot(pageEnd)}`}{" "}
-          <span className="muted small">one block per slot; empty blocks included</span>
+          <span className="muted small">
+            {settlement?.kind === "evm"
+              ? "the indexer's blocks: one per slot, holding the contract calls of the EVM blocks in it; empty blocks included"
+              : "one block per slot; empty blocks included"}
+          </span>
         </h3>
         <div className="pager-row">
           <button

@@ -13,6 +13,7 @@ import { Stat } from "../components/Stat.tsx";
 import { tokensAsNumber } from "../model/amounts.ts";
 import { nodeHistory, slashSummary, vestingEventsOf } from "../model/nodeHistory.ts";
 import { nodeStanding, weightShare } from "../model/nodeStatus.ts";
+import { sourceNoun } from "../model/settlement.ts";
 import { rampFraction, timingOf } from "../model/taskParams.ts";
 import { reconcileUnlocked, replayVesting, vestingCurve, vestingRange } from "../model/vestingCurve.ts";
 import type { Timing } from "../model/windowLayout.ts";
@@ -207,7 +208,7 @@ function VestingPanel({
           {exact ? null : (
             <p className="small muted">
               The dashboard saw only part of this node's history, so the curve past now is approximate; the amounts
-              above are the ledger's.
+              above are {sourceNoun(snapshot.settlement)}'s.
             </p>
           )}
         </>
@@ -402,7 +403,7 @@ export function Node({ task, account }: { readonly task: string; readonly accoun
       {snapshot.historyFromSlot === undefined ? null : (
         <p className="small muted">
           Activity lists cover the blocks since <SlotTime slot={snapshot.historyFromSlot} />; stake, slashes and vesting
-          amounts come from the ledger's current state.
+          amounts come from {sourceNoun(snapshot.settlement)}'s current state.
         </p>
       )}
     </div>

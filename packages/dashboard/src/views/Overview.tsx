@@ -9,6 +9,7 @@ import { SlotTime } from "../components/SlotTime.tsx";
 import { Stat } from "../components/Stat.tsx";
 import { type Column, VirtualTable } from "../components/VirtualTable.tsx";
 import { escrowedOfTask, moneyTotals, stakeOfTask, vestingOfNodes } from "../model/money.ts";
+import { shortAddress } from "../model/settlement.ts";
 import { formatDuration, formatSlot } from "../model/slotTime.ts";
 import { href } from "../router.ts";
 
@@ -150,7 +151,11 @@ export function Overview() {
             label="Height"
             testId="stat-height"
             value={head === undefined ? "–" : <a href={href.block(head.number)}>{formatSlot(head.number)}</a>}
-            hint="blocks so far; one block per slot"
+            hint={
+              snapshot.settlement?.kind === "evm"
+                ? "the indexer's blocks, one per slot, from the contract's logs"
+                : "blocks so far; one block per slot"
+            }
           />
           <Stat
             label="Slot"
@@ -168,6 +173,22 @@ export function Overview() {
                 : `configured ${formatDuration(chain.slotMs)}${chain.manualSlots ? "; slots advance by hand" : ""}`
             }
           />
+          {snapshot.settlement?.kind === "evm" ? (
+            <Stat
+              label="Settled on"
+              testId="stat-settlement"
+              value={`EVM chain ${snapshot.settlement.evmChainId}`}
+              hint={
+                <>
+                  Gradual contract{" "}
+                  <code title={snapshot.settlement.contract} data-contract={snapshot.settlement.contract}>
+                    {shortAddress(snapshot.settlement.contract)}
+                  </code>
+                  , read through <code>gradual indexer</code>
+                </>
+              }
+            />
+          ) : null}
           <Stat
             label="Tasks"
             value={chain?.taskCount ?? "–"}
@@ -232,11 +253,19 @@ export function Overview() {
           {(data) =>
             data.views.length === 0 ? (
               <Message kind="empty" title="No tasks on this chain yet">
-                <p>
-                  A task appears here as soon as someone posts one (<code>gradual task create</code>, or{" "}
-                  <code>npm start</code> for a devnet with an example task). Nothing else to do: this page updates by
-                  itself.
-                </p>
+                {snapshot.settlement?.kind === "evm" ? (
+                  <p>
+                    A task appears here as soon as someone creates one on the contract (a <code>createTask</code> call;{" "}
+                    <code>gradual devnet --settlement evm</code> publishes an example task). Nothing else to do: this
+                    page updates by itself.
+                  </p>
+                ) : (
+                  <p>
+                    A task appears here as soon as someone posts one (<code>gradual task create</code>, or{" "}
+                    <code>npm start</code> for a devnet with an example task). Nothing else to do: this page updates by
+                    itself.
+                  </p>
+                )}
               </Message>
             ) : (
               <>

@@ -34,7 +34,8 @@ export function SearchPage({ query }: { readonly query: string }) {
         client.account(parsed.hash, signal).catch(() => undefined),
       ]);
       if (task !== undefined) found.push({ kind: "task", value: parsed.hash, note: task.task.name });
-      if (tx !== undefined) found.push({ kind: "tx", value: parsed.hash, note: tx.tx.kind });
+      // By the core's hash, or (on an EVM chain) by the EVM transaction's: the page opens the core's.
+      if (tx !== undefined) found.push({ kind: "tx", value: tx.hash, note: tx.tx.kind });
       if (
         account !== undefined &&
         (account.nonce > 0 || account.balance !== "0" || account.stakes.length > 0 || account.vesting.length > 0)
@@ -68,8 +69,9 @@ export function SearchPage({ query }: { readonly query: string }) {
           data.length === 0 ? (
             <Message kind="empty" title="Nothing found">
               <p>
-                Search by block number, a transaction hash, a task id or name, or an account key (64 hex characters). An
-                account that never received or sent anything does not show up.
+                Search by block number, a transaction hash, a task id or name, or an account key (64 hex characters). On
+                an EVM chain, an EVM transaction hash or a 0x address works too. An account that never received or sent
+                anything does not show up.
               </p>
             </Message>
           ) : (

@@ -2,7 +2,7 @@ import { formatTokenAmount } from "@gradual/protocol";
 import { type CycleView, NOTABLE_EVENT_TYPES, type NodeView, type TaskView } from "@gradual/wire";
 import { useMemo } from "react";
 import { allPages, isNotFound } from "../api/client.ts";
-import { useLive, useLiveSnapshot, useResource } from "../api/hooks.ts";
+import { useLive, useLiveSnapshot, useResource, useSettlement } from "../api/hooks.ts";
 import { Amount } from "../components/Amount.tsx";
 import { Chart } from "../components/Chart.tsx";
 import { EventLine } from "../components/EventLine.tsx";
@@ -17,6 +17,7 @@ import { SCREEN_AMOUNT, toBaseUnits } from "../model/amounts.ts";
 import { escrowedOfTask, stakeOfTask } from "../model/money.ts";
 import { nodeStanding, weightShare } from "../model/nodeStatus.ts";
 import { cycleSeries } from "../model/series.ts";
+import { shortAddress } from "../model/settlement.ts";
 import { formatDuration } from "../model/slotTime.ts";
 import { timingOf } from "../model/taskParams.ts";
 import { windowLayout } from "../model/windowLayout.ts";
@@ -143,6 +144,7 @@ function TaskHeader({ view, round }: { readonly view: TaskView; readonly round: 
 function TaskStatusNote({ view }: { readonly view: TaskView }) {
   const { task } = view;
   const bounty = String(task.params.bountyPerRound);
+  const settlement = useSettlement();
   if (task.status === "paused") {
     return (
       <Message kind="info" title="This task is paused: no new cycle starts">
@@ -150,7 +152,16 @@ function TaskStatusNote({ view }: { readonly view: TaskView }) {
           Its escrow (<Amount value={task.escrow} digits={3} />) cannot cover one round's bounty (
           <Amount value={bounty} digits={3} />
           ). Cycles already running finish normally. Anyone can fund it (
-          <code>gradual task fund {task.id.slice(0, 8)}… --amount N</code>); it resumes at the next round start.
+          {settlement?.kind === "evm" ? (
+            <>
+              a <code>fundTask(0x{task.id.slice(0, 8)}…, amount)</code> call of the contract{" "}
+              <code title={settlement.contract}>{shortAddress(settlement.contract)}</code>, from a balance deposited in
+              it
+            </>
+          ) : (
+            <code>gradual task fund {task.id.slice(0, 8)}… --amount N</code>
+          )}
+          ); it resumes at the next round start.
         </p>
       </Message>
     );
@@ -200,7 +211,21 @@ function TaskCharts({ view }: { readonly view: TaskView }) {
           }
         }),
       );
-      return cycleSeries(views, firstCycle);
+      // A pruned cycle's triggers are gone from the state: its slashes come from the events the page has seen.
+      const { historyFromSlot } = live.getSnapshot();
+      const slashed = new Map<number, number>();
+      for (const item of live.events((each) => each.event.type === "Slashed")) {
+        const event = item.event as { readonly task?: string; readonly cycle?: number };
+        if (event.task === taskId && event.cycle !== undefined)
+          slashed.set(event.cycle, (slashed.get(event.cycle) ?? 0) + 1);
+      }
+      const startSlot = view.task.startSlot;
+      const roundSlots = Number(view.task.params.roundSlots);
+      return cycleSeries(views, firstCycle, (cycle) =>
+        historyFromSlot !== undefined && historyFromSlot <= startSlot + cycle * roundSlots
+          ? (slashed.get(cycle) ?? 0)
+          : null,
+      );
     },
     { minIntervalMs: 2_000 },
   );

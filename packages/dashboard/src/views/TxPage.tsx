@@ -1,10 +1,11 @@
 import type { WireTransaction } from "@gradual/wire";
-import { useResource } from "../api/hooks.ts";
+import { useResource, useSettlement } from "../api/hooks.ts";
 import { Amount } from "../components/Amount.tsx";
 import { HashLink } from "../components/HashLink.tsx";
 import { Loaded, Message } from "../components/Message.tsx";
 import { meaningOf, ResultBadge } from "../components/ResultBadge.tsx";
 import { Stat } from "../components/Stat.tsx";
+import { evmAddressOf, evmCallOf } from "../model/settlement.ts";
 import { formatSlot } from "../model/slotTime.ts";
 import { href } from "../router.ts";
 
@@ -43,14 +44,40 @@ function TxFields({ tx }: { readonly tx: WireTransaction }) {
 
 export function TxPage({ hash }: { readonly hash: string }) {
   const tx = useResource(`tx/${hash}`, (client, signal) => client.tx(hash, signal));
+  const settlement = useSettlement();
+  const evm = settlement?.kind === "evm";
+  const call = evm && tx.data !== undefined ? evmCallOf(tx.data.signature) : undefined;
+  const pool = settlement?.kind === "evm" ? settlement.contract : undefined;
+  const body = tx.data?.tx as { readonly kind: string; readonly from: string; readonly to?: string } | undefined;
+  const poolMove =
+    pool === undefined || body?.kind !== "transfer"
+      ? undefined
+      : evmAddressOf(body.from) === pool
+        ? "a deposit: the contract pulled the tokens in (Deposited), replayed as a transfer from its pool account"
+        : evmAddressOf(body.to ?? "") === pool
+          ? "a withdrawal: the contract paid the tokens out (BalanceWithdrawn), replayed as a transfer to its pool account"
+          : undefined;
   return (
     <div className="view tx" data-testid="tx-view">
       <nav className="crumbs" aria-label="breadcrumb">
         <a href={href.explorer()}>Explorer</a> › <span>transaction</span>
       </nav>
       <h2>
-        Transaction <HashLink value={hash} />
+        Transaction <HashLink value={tx.data?.hash ?? hash} />
       </h2>
+      {call === undefined ? null : (
+        <p data-testid="evm-call">
+          A contract call on the EVM chain, replayed by the indexer: EVM transaction{" "}
+          <code className="wrap" data-testid="evm-tx-hash">
+            {call.txHash}
+          </code>
+          , log {call.logIndex}
+          {poolMove === undefined ? "" : `: ${poolMove}`}.{" "}
+          <span className="muted small">
+            The chain checked its signature and nonce; the hash above is the core's hash of the replayed transaction.
+          </span>
+        </p>
+      )}
       <Loaded resource={tx} what="this transaction">
         {(data) => (
           <>
@@ -71,7 +98,7 @@ export function TxPage({ hash }: { readonly hash: string }) {
               <Stat
                 label="From"
                 value={<HashLink value={data.tx.from} to={href.account(data.tx.from)} />}
-                hint={`nonce ${data.tx.nonce}`}
+                hint={evm ? `nonce ${data.tx.nonce} (calls replayed, not the EVM nonce)` : `nonce ${data.tx.nonce}`}
               />
             </div>
             {data.status === "included" && !data.result.ok ? (

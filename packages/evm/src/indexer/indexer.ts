@@ -49,6 +49,8 @@ export type Indexer = {
   readonly store: LogStore;
   readonly chainId: string;
   readonly evmChainId: number;
+  /** The Gradual contract followed (lowercase). */
+  readonly contract: Address;
   readonly slotMs: number;
   readonly genesisTimestamp: bigint;
   /** Reads up to the safe head now and applies what it stored; resolves when done. */
@@ -147,6 +149,7 @@ export async function startIndexer(parameters: StartIndexerParameters): Promise<
     store,
     chainId,
     evmChainId: chain.id,
+    contract: contract.toLowerCase() as Address,
     slotMs,
     genesisTimestamp,
     async catchUp() {

@@ -106,6 +106,8 @@ export class ChainReplay {
       chainId: options.chainId,
       accounts: [{ account: this.pool, balance: POOL_SUPPLY }],
       keepBlocks: true,
+      // A slot's block is dated at the slot's start on the contract's clock (the ledger dates it when produced).
+      blockTimeMs: (slot) => Number(options.genesisTimestamp) * 1000 + slot * options.slotMs,
       onEvents: (events) => {
         for (const event of events) {
           if (DERIVED.includes(event.type))

@@ -9,13 +9,16 @@
  * - `GET /v1/events`: the ledger's event stream (server-sent `block` events, `id` the block number, resume with
  *   `Last-Event-ID` or `?after=N`);
  * - `GET /v1/accounts/:account` (the ledger's view; nothing is ever pending here), `GET /v1/blocks/head`, `/v1/blocks/:number`, `/v1/health` (not ok, 503, once diverged);
- * - `GET /v1/indexer`: the follower's progress and the divergence, if any (the indexer's own route).
+ * - `GET /v1/txs/:hash`: a replayed call, by the core's transaction hash or by its EVM transaction's hash (the
+ *   first call that transaction made); its `signature` holds the EVM transaction hash and the log index;
+ * - `GET /v1/indexer`: what the chain is (`settlement: "evm"`, the EVM chain id, the contract, its clock), the
+ *   follower's progress and the divergence, if any (the indexer's own route; the dashboard reads it).
  *
  * - `GET /v1/genesis` (the pool account), blobs: `GET /v1/blobs/:sha256` and `POST /v1/blobs` (application/octet-stream,
  *   at most 16 MB). Uploads are **not authenticated** (the ledger's are ed25519-signed; an EVM account would sign
  *   with EIP-191, not done yet): serve the indexer on 127.0.0.1 or behind a proxy that limits uploads.
  *
- * Transactions are not served: on an EVM chain a write is a contract call (the EVM settlement sends it).
+ * Transactions are not accepted: on an EVM chain a write is a contract call (the EVM settlement sends it).
  */
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -108,6 +111,43 @@ export async function startIndexerServer(options: {
     pushBlocks(stream);
   };
 
+  // Replayed calls by hash (the core's, and the EVM transaction's): filled as blocks come, rebuilt after a reorg.
+  const txIndex = {
+    chain: undefined as unknown,
+    blocks: 0,
+    at: new Map<string, { block: number; position: number }>(),
+  };
+  const findTx = (hash: string) => {
+    const chain = indexer.replay.chain;
+    const blocks = chain.blocks;
+    if (txIndex.chain !== chain || txIndex.blocks > blocks.length) {
+      txIndex.chain = chain;
+      txIndex.blocks = 0;
+      txIndex.at.clear();
+    }
+    for (; txIndex.blocks < blocks.length; txIndex.blocks += 1) {
+      const block = blocks[txIndex.blocks] as BlockWire;
+      block.txs.forEach((entry, position) => {
+        const at = { block: block.number, position };
+        txIndex.at.set(entry.hash, at);
+        const evmHash = entry.signature.slice(0, 64);
+        if (entry.signature.length === 128 && !txIndex.at.has(evmHash)) txIndex.at.set(evmHash, at);
+      });
+    }
+    const at = txIndex.at.get(hash);
+    const entry = at === undefined ? undefined : (blocks[at.block] as BlockWire).txs[at.position];
+    if (at === undefined || entry === undefined) return undefined;
+    return {
+      hash: entry.hash,
+      status: "included",
+      block: at.block,
+      position: at.position,
+      result: entry.result,
+      tx: entry.tx,
+      signature: entry.signature,
+    };
+  };
+
   const blobs = new Map<string, Uint8Array>();
   const blobDir = options.blobDir;
   if (blobDir !== undefined) mkdirSync(blobDir, { recursive: true });
@@ -163,7 +203,33 @@ export async function startIndexerServer(options: {
       return;
     }
     if (url.pathname === "/v1/events") return events(request, response, url.searchParams);
-    if (url.pathname === "/v1/indexer") return sendJson(response, 200, options.status());
+    if (url.pathname === "/v1/indexer") {
+      const diverged = indexer.replay.diverged;
+      return sendJson(response, 200, {
+        settlement: "evm",
+        chainId: indexer.chainId,
+        evmChainId: indexer.evmChainId,
+        contract: indexer.contract,
+        genesisTimestamp: indexer.genesisTimestamp.toString(),
+        slotMs: indexer.slotMs,
+        slot: indexer.replay.chain.slot,
+        logs: indexer.replay.applied,
+        diverged: diverged === undefined ? null : { code: diverged.code, message: diverged.message },
+        ...options.status(),
+      });
+    }
+    const txPath = /^\/v1\/txs\/([0-9a-fA-F]{64}|0x[0-9a-fA-F]{64})$/.exec(url.pathname);
+    if (txPath !== null) {
+      const found = findTx((txPath[1] as string).replace(/^0x/, "").toLowerCase());
+      if (found === undefined) {
+        sendJson(response, 404, {
+          code: "API__TX_NOT_FOUND",
+          message: "no replayed call with that hash (the core's transaction hash or its EVM transaction's)",
+          context: { hash: txPath[1] },
+        });
+      } else sendJson(response, 200, found);
+      return;
+    }
     const blocks = indexer.replay.chain.blocks;
     const headBlock = blocks.at(-1) as BlockWire;
     if (url.pathname === "/v1/blocks/head") return sendJson(response, 200, header(headBlock));

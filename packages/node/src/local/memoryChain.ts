@@ -52,6 +52,11 @@ export type MemoryChainOptions = {
   /** Recount every token after every block (default true; the simulator runs its own incremental checks). */
   readonly checkConservation?: boolean;
   /**
+   * The wall time (ms since the epoch) a kept block records as `producedAtMs`, by slot (default 0: the chain has no
+   * clock). The EVM indexer gives the start of the contract's slot, so a dashboard maps slots to times.
+   */
+  readonly blockTimeMs?: (slot: number) => number;
+  /**
    * A test hook of the simulator: replaces a block's state or events before anyone sees them, to prove that its
    * invariant checks catch a break. Never set outside tests.
    */
@@ -98,7 +103,7 @@ export class MemoryChain {
     this.#options = options;
     this.#state = createGenesisState({ chainId: options.chainId, accounts: options.accounts });
     this.genesisRoot = stateRoot(this.#state);
-    if (options.keepBlocks) this.#blocks.push(genesisBlock(this.genesisRoot, 0));
+    if (options.keepBlocks) this.#blocks.push(genesisBlock(this.genesisRoot, options.blockTimeMs?.(0) ?? 0));
   }
 
   get state(): State {
@@ -200,7 +205,14 @@ export class MemoryChain {
         hash: entry.hash ?? transactionHash(entry.tx),
       }));
       this.#blocks.push(
-        sealBlock({ prevHash, slot, entries: sealed, applied, stateRoot: stateRoot(applied.state), producedAtMs: 0 }),
+        sealBlock({
+          prevHash,
+          slot,
+          entries: sealed,
+          applied,
+          stateRoot: stateRoot(applied.state),
+          producedAtMs: this.#options.blockTimeMs?.(slot) ?? 0,
+        }),
       );
     }
     let produced: ProducedBlock = {
