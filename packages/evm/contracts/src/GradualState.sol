@@ -164,9 +164,13 @@ abstract contract GradualState is IGradualEvents {
     function _settle(bytes32 id, uint256 maxSteps) internal virtual returns (bool);
 
     /// @dev Settles the task for a transaction, or refuses when more than MAX_SETTLE_STEPS are due.
+    /// A task already settled through this slot has nothing due (`_settle` would change nothing): the call does
+    /// not reach the module.
     function _touch(bytes32 id) internal returns (Task storage task) {
         task = _requireTask(id);
-        if (!_settle(id, MAX_SETTLE_STEPS)) revert TASK__NOT_SETTLED(task.settledSlot, _slot());
+        uint64 slot = _slot();
+        if (task.settledSlot == slot) return task;
+        if (!_settle(id, MAX_SETTLE_STEPS)) revert TASK__NOT_SETTLED(task.settledSlot, slot);
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -324,20 +328,24 @@ abstract contract GradualState is IGradualEvents {
     // ------------------------------------------------------------------------------------------------------------
     // Hashes (random.ts, commit.ts): SHA-256 with the core's domain tags.
 
-    /// @dev 64 lowercase hex characters (the core's Hash text). 32 iterations, two digits each, written from the end;
-    /// the digit table sits in the scratch space (0x1f..0x2e), so `mload(n)`'s low byte is digit n.
+    /// @dev 64 lowercase hex characters (the core's Hash text), without a loop: each 16-byte half is spread to one
+    /// nibble a byte (SWAR), then every byte becomes '0'-'9' or 'a'-'f' at once.
     function _hex(bytes32 value) internal pure returns (bytes memory text) {
         text = new bytes(64);
         assembly ("memory-safe") {
-            mstore(0x0f, 0x30313233343536373839616263646566)
-            let o := add(text, 0x60)
-            let v := value
-            for { let i := 0 } lt(i, 32) { i := add(i, 1) } {
-                o := sub(o, 2)
-                mstore8(add(o, 1), mload(and(v, 15)))
-                mstore8(o, mload(and(shr(4, v), 15)))
-                v := shr(8, v)
+            function toHex(x) -> y {
+                y := and(or(x, shl(64, x)), 0x0000000000000000ffffffffffffffff0000000000000000ffffffffffffffff)
+                y := and(or(y, shl(32, y)), 0x00000000ffffffff00000000ffffffff00000000ffffffff00000000ffffffff)
+                y := and(or(y, shl(16, y)), 0x0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff)
+                y := and(or(y, shl(8, y)), 0x00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff)
+                y := and(or(y, shl(4, y)), 0x0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f)
+                // A nibble above 9 gets 'a' - '0' - 10 more: bit 4 of (nibble + 6) is set exactly then.
+                let letters := and(shr(4, add(y, 0x0606060606060606060606060606060606060606060606060606060606060606)),
+                    0x0101010101010101010101010101010101010101010101010101010101010101)
+                y := add(add(y, 0x3030303030303030303030303030303030303030303030303030303030303030), mul(letters, 0x27))
             }
+            mstore(add(text, 0x20), toHex(shr(128, value)))
+            mstore(add(text, 0x40), toHex(and(value, 0xffffffffffffffffffffffffffffffff)))
         }
     }
 
