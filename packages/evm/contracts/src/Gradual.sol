@@ -329,12 +329,12 @@ contract Gradual is GradualState, ReentrancyGuard {
             weight += _lotWeight(lot, round, rampRounds);
         }
         if (active < task.params.minimumStake) revert NODE__NOT_ACTIVE();
-        Commit storage stored = _commits[id][cycle][account];
-        if (stored.exists) revert COMMIT__DUPLICATE();
-        stored.exists = true;
+        Entry storage stored = _entries[id][cycle][account];
+        if (stored.flags & ENTRY_COMMITTED != 0) revert COMMIT__DUPLICATE();
+        stored.flags = ENTRY_COMMITTED;
         stored.slot = slot;
         stored.weight = uint128(weight);
-        stored.commitment = commitment;
+        stored.digest = commitment;
         record.commitCount += 1;
         emit Committed(id, cycle, account, commitment, uint128(weight));
     }
@@ -356,21 +356,24 @@ contract Gradual is GradualState, ReentrancyGuard {
         bytes32 account = _sender();
         Node storage node = _nodes[id][account];
         if (!node.exists || _nodeStake(node) == 0) revert NODE__NOT_STAKED();
-        Commit storage committed = _commits[id][cycle][account];
-        if (!committed.exists) revert REVEAL__NO_COMMIT();
-        Reveal storage stored = _reveals[id][cycle][account];
-        if (stored.exists) revert REVEAL__DUPLICATE();
+        // The commit's record becomes the reveal's: its slot 0 gains the reveal's flag, index and slot, the
+        // commitment gives way to the proof's digest (it is the commitment of that digest and the salt).
+        Entry storage stored = _entries[id][cycle][account];
+        uint8 flags = stored.flags;
+        if (flags & ENTRY_COMMITTED == 0) revert REVEAL__NO_COMMIT();
+        if (flags & ENTRY_REVEALED != 0) revert REVEAL__DUPLICATE();
+        bytes32 commitment = stored.digest;
         bytes32 opened = _commitment(id, cycle, account, proofDigest, salt);
-        if (opened != committed.commitment) revert REVEAL__MISMATCH(committed.commitment, opened);
-        uint128 weight = committed.weight;
+        if (opened != commitment) revert REVEAL__MISMATCH(commitment, opened);
+        uint128 weight = stored.weight;
         uint32 index = record.revealCount;
         node.lastRevealCycle = int64(uint64(cycle));
-        stored.exists = true;
-        stored.proofDigest = proofDigest;
-        stored.salt = salt;
+        stored.flags = flags | ENTRY_REVEALED;
         stored.index = index;
-        stored.slot = slot;
-        stored.weight = weight;
+        // At most commitSlots + revealSlots - 1 (both windows are at most MAX_ROUND_SLOTS): fits 24 bits.
+        stored.revealDelay = uint24(slot - stored.slot);
+        stored.digest = proofDigest;
+        stored.salt = salt;
         _revealAt[id][cycle][index] = account;
         _revealedCycles[id][account].push(cycle);
         record.revealCount = index + 1;
@@ -452,13 +455,31 @@ contract Gradual is GradualState, ReentrancyGuard {
     }
 
     /// @notice A commit record.
-    function getCommit(bytes32 id, uint32 cycle, bytes32 node) external view returns (Commit memory) {
-        return _commits[id][cycle][node];
+    function getCommit(bytes32 id, uint32 cycle, bytes32 node) external view returns (Commit memory commit_) {
+        Entry storage entry = _entries[id][cycle][node];
+        uint8 flags = entry.flags;
+        if (flags & ENTRY_COMMITTED == 0) return commit_;
+        bytes32 commitment = flags & ENTRY_REVEALED == 0
+            ? entry.digest
+            : _commitment(id, cycle, node, entry.digest, entry.salt);
+        return Commit({exists: true, slot: entry.slot, weight: entry.weight, commitment: commitment});
     }
 
     /// @notice A reveal record.
-    function getReveal(bytes32 id, uint32 cycle, bytes32 node) external view returns (Reveal memory) {
-        return _reveals[id][cycle][node];
+    function getReveal(bytes32 id, uint32 cycle, bytes32 node) external view returns (Reveal memory reveal_) {
+        Entry storage entry = _entries[id][cycle][node];
+        uint8 flags = entry.flags;
+        if (flags & ENTRY_REVEALED == 0) return reveal_;
+        return Reveal({
+            exists: true,
+            published: flags & ENTRY_PUBLISHED != 0,
+            status: flags >> ENTRY_STATUS_SHIFT,
+            index: entry.index,
+            slot: entry.slot + entry.revealDelay,
+            weight: entry.weight,
+            proofDigest: entry.digest,
+            salt: entry.salt
+        });
     }
 
     /// @notice The node that made the reveal with this index.

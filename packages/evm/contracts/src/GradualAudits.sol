@@ -482,9 +482,10 @@ contract GradualAudits is GradualState {
 
     /// @dev `markProof`: a valid reveal gets its new status; an invalid one leaves the rule's denominators.
     function _markProof(bytes32 id, uint32 c, bytes32 target, uint8 status) internal {
-        Reveal storage reveal = _reveals[id][c][target];
-        if (!reveal.exists || reveal.status != STATUS_VALID) return;
-        reveal.status = status;
+        Entry storage reveal = _entries[id][c][target];
+        uint8 flags = reveal.flags;
+        if (!_validReveal(flags)) return;
+        reveal.flags = flags | (status << ENTRY_STATUS_SHIFT);
         Cycle storage cycle = _cycles[id][c];
         cycle.validCount -= 1;
         if (status == STATUS_INVALID) {
@@ -493,6 +494,11 @@ contract GradualAudits is GradualState {
         } else {
             _keptWeight[id][c] += reveal.weight;
         }
+    }
+
+    /// @dev Whether an `Entry`'s flags are those of a reveal whose status is valid.
+    function _validReveal(uint8 flags) internal pure returns (bool) {
+        return flags & ENTRY_REVEALED != 0 && flags >> ENTRY_STATUS_SHIFT == STATUS_VALID;
     }
 
     /// @dev `recordLosingVotes` for one vote: a voter on the losing side loses `losingVotePenalty` of its ramped
@@ -632,8 +638,8 @@ contract GradualAudits is GradualState {
             head += 1;
             RulePayment storage payment = _rulePayments[id][c];
             if (!payment.paid) continue;
-            Reveal storage reveal = _reveals[id][c][account];
-            if (reveal.status != STATUS_VALID) continue;
+            Entry storage reveal = _entries[id][c][account];
+            if (reveal.flags >> ENTRY_STATUS_SHIFT != STATUS_VALID) continue;
             uint256 amount;
             if (task.params.distributionRule == 0 && payment.revealedWeight > 0) {
                 amount = uint256(payment.base) * reveal.weight / payment.revealedWeight;
@@ -753,8 +759,8 @@ contract GradualAudits is GradualState {
             if (task.params.distributionRule != 2) revert AUDIT__LIST_CHECKED_BY_LEDGER();
             revert AUDIT__NO_DISTRIBUTION();
         }
-        Reveal storage reveal = _reveals[id][cycle][target];
-        if (!reveal.exists || reveal.status != STATUS_VALID) revert AUDIT__TARGET_NOT_REVEALED();
+        Entry storage reveal = _entries[id][cycle][target];
+        if (!_validReveal(reveal.flags)) revert AUDIT__TARGET_NOT_REVEALED();
         // The cycle's trigger window, or once it completed its late-challenge window (§5.7): until the end of round
         // completedRound + vestingRounds - 1, each late trigger with a trigger-plus-vote period of its own.
         bool late = false;
@@ -784,7 +790,7 @@ contract GradualAudits is GradualState {
         if (existing != 0 && _triggers[id][cycle][existing - 1].resolution == 0) {
             revert AUDIT__ALREADY_TRIGGERED(existing - 1);
         }
-        if (verdict == VERDICT_UNAVAILABLE && reveal.published) {
+        if (verdict == VERDICT_UNAVAILABLE && reveal.flags & ENTRY_PUBLISHED != 0) {
             revert AUDIT__ALREADY_TRIGGERED(existing == 0 ? 0 : existing - 1);
         }
         uint32 count = _nodeCycleTriggers[id][cycle][from];
@@ -885,10 +891,11 @@ contract GradualAudits is GradualState {
         if (payload.length > task.params.maxProofBytes) {
             revert PUBLISH__TOO_LARGE(payload.length, task.params.maxProofBytes);
         }
-        Reveal storage reveal = _reveals[id][cycle][from];
+        Entry storage reveal = _entries[id][cycle][from];
+        // The target of a challenge revealed (triggerAudit checks it), so `digest` holds the proof's digest.
         bytes32 digest = sha256(payload);
-        if (digest != reveal.proofDigest) revert PUBLISH__DIGEST_MISMATCH(reveal.proofDigest, digest);
-        reveal.published = true;
+        if (digest != reveal.digest) revert PUBLISH__DIGEST_MISMATCH(reveal.digest, digest);
+        reveal.flags |= ENTRY_PUBLISHED;
         emit ProofPublished(id, cycle, triggerIndex, from, uint32(payload.length), payload);
         _settleAvailability(id, cycle, trigger, ANSWERED);
     }

@@ -36,6 +36,12 @@ abstract contract GradualState is IGradualEvents {
 
     int64 internal constant FOLDED_NEVER = -(2 ** 31);
 
+    /// @dev `Entry.flags`: committed, revealed, published; the reveal's status in bits 3-4.
+    uint8 internal constant ENTRY_COMMITTED = 1;
+    uint8 internal constant ENTRY_REVEALED = 2;
+    uint8 internal constant ENTRY_PUBLISHED = 4;
+    uint8 internal constant ENTRY_STATUS_SHIFT = 3;
+
     bytes internal constant SALT_TAG = "gradual/seed/salt/v1\n";
     bytes internal constant CYCLE_TAG = "gradual/seed/cycle/v1\n";
     bytes internal constant GENESIS_TAG = "gradual/seed/genesis/v1\n";
@@ -68,8 +74,8 @@ abstract contract GradualState is IGradualEvents {
     mapping(bytes32 task => mapping(bytes32 account => Node)) internal _nodes;
     mapping(bytes32 task => mapping(uint32 index => bytes32)) internal _nodeAt;
     mapping(bytes32 task => mapping(uint32 cycle => Cycle)) internal _cycles;
-    mapping(bytes32 task => mapping(uint32 cycle => mapping(bytes32 node => Commit))) internal _commits;
-    mapping(bytes32 task => mapping(uint32 cycle => mapping(bytes32 node => Reveal))) internal _reveals;
+    /// @dev Commits and reveals, one record per node and cycle (`Entry`).
+    mapping(bytes32 task => mapping(uint32 cycle => mapping(bytes32 node => Entry))) internal _entries;
     mapping(bytes32 task => mapping(uint32 cycle => mapping(uint32 index => bytes32))) internal _revealAt;
     mapping(bytes32 task => mapping(uint32 cycle => mapping(uint32 index => Trigger))) internal _triggers;
     /// @dev The open trigger per proof and verdict (`triggerOf`; attempt 0): index + 1, 0 for none. `slotKind`: 0

@@ -167,6 +167,22 @@ struct Trigger {
     uint128 unavailableWeight;
 }
 
+/// @notice A node's commit and reveal of one cycle, as stored (EVM only; `getCommit` and `getReveal` return the
+/// `Commit` and `Reveal` records). Slot 0: `flags` (bit 0 committed, bit 1 revealed, bit 2 published, bits 3-4 the
+/// reveal's status), the reveal's index, the reveal's slot less the commit's (at most commitSlots + revealSlots), the
+/// commit's slot and its weight (the reveal's weight is the commit's). `digest`: the commitment until the reveal, then
+/// the proof's digest (the commitment is the one the reveal opened: `_commitment` of the digest and the salt). A
+/// commit is one slot and a hash; the reveal rewrites both and adds the salt.
+struct Entry {
+    uint8 flags;
+    uint32 index;
+    uint24 revealDelay;
+    uint64 slot;
+    uint128 weight;
+    bytes32 digest;
+    bytes32 salt;
+}
+
 /// @notice A vote record (`VoteRecord`). `choice`: 0 valid, 1 invalid, 2 unavailable.
 struct Vote {
     bool exists;

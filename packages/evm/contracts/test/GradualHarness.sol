@@ -142,14 +142,31 @@ contract GradualHarness is Gradual {
     }
 
     /// @notice Writes a commit record.
+    /// (Load a commit before its reveal: the reveal's slot is kept relative to the commit's.)
     function loadCommit(bytes32 id, uint32 cycle, bytes32 node, Commit calldata record) external {
-        _commits[id][cycle][node] = record;
+        Entry storage entry = _entries[id][cycle][node];
+        require(entry.flags & ENTRY_REVEALED == 0, "load the commit first");
+        entry.flags = ENTRY_COMMITTED;
+        entry.slot = record.slot;
+        entry.weight = record.weight;
+        entry.digest = record.commitment;
     }
 
     /// @notice Writes a reveal record; the cycle joins the node's revealed cycles (kept in order) and a disputed or
     /// unavailable reveal's weight the cycle's kept weight.
     function loadReveal(bytes32 id, uint32 cycle, bytes32 node, Reveal calldata record) external {
-        _reveals[id][cycle][node] = record;
+        Entry storage entry = _entries[id][cycle][node];
+        // The contract holds one weight and derives the commitment from the digest and salt: a reveal must match
+        // its commit, as every reveal the core accepted does.
+        require(entry.flags & ENTRY_COMMITTED != 0 && entry.weight == record.weight, "reveal without its commit");
+        require(record.slot > entry.slot && record.slot - entry.slot < 1 << 24, "reveal slot");
+        require(_commitment(id, cycle, node, record.proofDigest, record.salt) == entry.digest, "reveal mismatch");
+        entry.flags = ENTRY_COMMITTED | ENTRY_REVEALED | (record.published ? ENTRY_PUBLISHED : 0)
+            | (record.status << ENTRY_STATUS_SHIFT);
+        entry.index = record.index;
+        entry.revealDelay = uint24(record.slot - entry.slot);
+        entry.digest = record.proofDigest;
+        entry.salt = record.salt;
         if (record.status == 2 || record.status == 3) _keptWeight[id][cycle] += record.weight;
         uint32[] storage cycles = _revealedCycles[id][node];
         cycles.push(cycle);
