@@ -716,7 +716,9 @@ contract GradualAudits is GradualState {
     }
 
     /// @dev `frozenByChallenge` (§7.1): an open trigger (proof or availability) targets the node's proof of cycle c.
+    /// A cycle without triggers has none (one read of the cycle instead of two of `_triggerOf`).
     function _frozen(bytes32 id, uint32 c, bytes32 account) internal view returns (bool) {
+        if (_cycles[id][c].triggerCount == 0) return false;
         for (uint8 slotKind = 0; slotKind < 2; slotKind += 1) {
             uint32 index = _triggerOf[id][c][slotKind][account];
             if (index != 0 && _triggers[id][c][index - 1].resolution == 0) return true;
