@@ -145,7 +145,9 @@ struct Reveal {
 }
 
 /// @notice A trigger record (`TriggerRecord`). `kind`: 0 proof, 1 distribution. `verdict`: 0 invalid, 1 unavailable.
-/// `resolution`: 0 none (the core's null), 1 upheld, 2 disputed, 3 rejected, 4 unavailable, 5 answered.
+/// `resolution`: 0 none (the core's null), 1 upheld, 2 disputed, 3 rejected, 4 unavailable, 5 answered. The field
+/// order is the storage layout: a vote reads slot 0 (its window and state) and the target; `attempt` shares the last
+/// slot with `unavailableWeight`.
 struct Trigger {
     bool exists;
     uint8 kind;
@@ -153,7 +155,6 @@ struct Trigger {
     bool late;
     uint8 resolution;
     uint32 index;
-    uint32 attempt;
     uint32 voteCount;
     uint64 slot;
     uint64 closesAt;
@@ -165,6 +166,7 @@ struct Trigger {
     uint128 validWeight;
     uint128 invalidWeight;
     uint128 unavailableWeight;
+    uint32 attempt;
 }
 
 /// @notice A node's commit and reveal of one cycle, as stored (EVM only; `getCommit` and `getReveal` return the
