@@ -397,6 +397,7 @@ contract GradualAudits is GradualState {
         }
         trigger.resolution = resolution;
         trigger.slashed = uint128(slashed);
+        _vesting[id][trigger.target].openTriggers -= 1;
         _emitResolved(id, c, trigger, activeWeight);
         if (resolution == REJECTED) return CHOICE_INVALID + 1;
         if (slashes) return CHOICE_VALID + 1;
@@ -429,6 +430,7 @@ contract GradualAudits is GradualState {
             if (trigger.late) _clawBack(id, c, trigger);
         }
         trigger.resolution = resolution;
+        _vesting[id][trigger.target].openTriggers -= 1;
         _emitResolved(id, c, trigger, 0);
     }
 
@@ -436,12 +438,14 @@ contract GradualAudits is GradualState {
     /// creator's vesting when the task is closed). Loops over the target's tranches.
     function _clawBack(bytes32 id, uint32 c, Trigger storage trigger) internal {
         bytes32 target = trigger.target;
-        Vesting storage vesting = _vesting[id][target];
-        Tranche[] storage tranches = vesting.tranches;
+        VestingState storage vesting = _vesting[id][target];
+        PackedTranche[] storage tranches = vesting.tranches;
         uint256 length = tranches.length;
         uint256 amount = 0;
         for (uint256 i = 0; i < length; i += 1) {
-            if (tranches[i].cycle == c) amount += tranches[i].amount - tranches[i].claimed;
+            if (tranches[i].cycle != c) continue;
+            Tranche memory tranche = _unpackTranche(tranches[i]);
+            amount += tranche.amount - tranche.claimed;
         }
         if (amount == 0) return;
         uint256 kept = 0;
@@ -583,40 +587,27 @@ contract GradualAudits is GradualState {
         returns (uint256 slashed)
     {
         _materialize(id, task, account);
-        Vesting storage vesting = _vesting[id][account];
+        VestingState storage vesting = _vesting[id][account];
         if (!vesting.exists) return 0;
-        Tranche[] storage tranches = vesting.tranches;
+        PackedTranche[] storage tranches = vesting.tranches;
         uint256 unlocked = vesting.unlocked;
         uint256 kept = 0;
         uint256 length = tranches.length;
         for (uint256 i = 0; i < length; i += 1) {
-            Tranche memory tranche = tranches[i];
+            Tranche memory tranche = _unpackTranche(tranches[i]);
             uint256 freed = _trancheUnlocked(tranche, round);
             unlocked += freed - tranche.claimed;
             uint256 locked = tranche.amount - freed;
             uint256 cut = locked * fraction / BPS;
             slashed += cut;
             if (locked - cut > 0) {
-                tranches[kept] = Tranche({
-                    cycle: tranche.cycle,
-                    startRound: round,
-                    endRound: tranche.endRound,
-                    amount: uint128(locked - cut),
-                    claimed: 0
-                });
+                tranches[kept] = _packTranche(tranche.cycle, round, tranche.endRound, locked - cut, round);
                 kept += 1;
             }
         }
         while (tranches.length > kept) tranches.pop();
         vesting.unlocked = uint128(unlocked);
         vesting.totalSlashed += uint128(slashed);
-    }
-
-    function _trancheUnlocked(Tranche memory tranche, int64 round) internal pure returns (uint256) {
-        if (round >= tranche.endRound) return tranche.amount;
-        if (round <= tranche.startRound) return 0;
-        uint256 span = uint256(int256(tranche.endRound) - int256(tranche.startRound));
-        return uint256(tranche.amount) * uint256(int256(round) - int256(tranche.startRound)) / span;
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -627,7 +618,7 @@ contract GradualAudits is GradualState {
     /// frozen at the payment), moved from the cycle's reservation into vesting. Each revealed cycle is visited once.
     function _materialize(bytes32 id, Task storage task, bytes32 account) internal {
         uint32[] storage cycles = _revealedCycles[id][account];
-        Vesting storage vesting = _vesting[id][account];
+        VestingState storage vesting = _vesting[id][account];
         uint256 head = vesting.pendingHead;
         uint256 length = cycles.length;
         if (head >= length) return;
@@ -658,9 +649,7 @@ contract GradualAudits is GradualState {
             if (task.params.vestingRounds == 0) {
                 vesting.unlocked += uint128(amount);
             } else {
-                vesting.tranches.push(
-                    Tranche({cycle: c, startRound: payment.round, endRound: endRound, amount: uint128(amount), claimed: 0})
-                );
+                vesting.tranches.push(_packTranche(c, payment.round, endRound, amount, payment.round));
             }
             emit Vested(id, c, account, amount, endRound);
         }
@@ -682,26 +671,27 @@ contract GradualAudits is GradualState {
         Task storage task = _touch(id);
         bytes32 account = _sender();
         _materialize(id, task, account);
-        Vesting storage vesting = _vesting[id][account];
+        VestingState storage vesting = _vesting[id][account];
         if (!vesting.exists) revert CLAIM__NOTHING_CLAIMABLE();
         int64 round = _roundOf(task, _slot());
         uint256 amount = vesting.unlocked;
-        Tranche[] storage tranches = vesting.tranches;
+        bool challenged = vesting.openTriggers != 0;
+        PackedTranche[] storage tranches = vesting.tranches;
         uint256 kept = 0;
         uint256 length = tranches.length;
         // The node's tranches, as the core's claimAll; a tranche under an open trigger against its proof is frozen.
         for (uint256 i = 0; i < length; i += 1) {
-            Tranche memory tranche = tranches[i];
-            if (_frozen(id, tranche.cycle, account)) {
-                tranches[kept] = tranche;
+            PackedTranche memory packed = tranches[i];
+            if (challenged && _frozen(id, packed.cycle, account)) {
+                if (kept != i) tranches[kept] = packed;
                 kept += 1;
                 continue;
             }
+            Tranche memory tranche = _unpackTranche(packed);
             uint256 unlocked = _trancheUnlocked(tranche, round);
             amount += unlocked - tranche.claimed;
             if (round < tranche.endRound) {
-                tranche.claimed = uint128(unlocked);
-                tranches[kept] = tranche;
+                tranches[kept] = _packTranche(tranche.cycle, tranche.startRound, tranche.endRound, tranche.amount, round);
                 kept += 1;
             }
         }
@@ -817,6 +807,7 @@ contract GradualAudits is GradualState {
         trigger.closesAt = resolvesAt;
         if (late) _lateRefs[id].push(LateRef({cycle: cycle, trigger: index, closesAt: resolvesAt}));
         _triggerOf[id][cycle][verdict][target] = index + 1;
+        _vesting[id][target].openTriggers += 1;
         _nodeCycleTriggers[id][cycle][from] = count + 1;
         record.triggerCount = index + 1;
         emit AuditTriggered(id, cycle, index, KIND_PROOF, verdict, late, 0, target, from, bond, reasonDigest);
@@ -913,8 +904,18 @@ contract GradualAudits is GradualState {
     // Views (the records as stored: `settle` first, and `materialize` for an account's rule shares).
 
     /// @notice A vesting record (rule shares not yet materialized are not in it: call `materialize` first).
-    function getVesting(bytes32 id, bytes32 account) external view returns (Vesting memory) {
-        return _vesting[id][account];
+    function getVesting(bytes32 id, bytes32 account) external view returns (Vesting memory record) {
+        VestingState storage stored = _vesting[id][account];
+        record.exists = stored.exists;
+        record.pendingHead = stored.pendingHead;
+        record.unlocked = stored.unlocked;
+        record.totalVested = stored.totalVested;
+        record.totalClaimed = stored.totalClaimed;
+        record.totalSlashed = stored.totalSlashed;
+        record.totalClawedBack = stored.totalClawedBack;
+        PackedTranche[] storage tranches = stored.tranches;
+        record.tranches = new Tranche[](tranches.length);
+        for (uint256 i = 0; i < tranches.length; i += 1) record.tranches[i] = _unpackTranche(tranches[i]);
     }
 
     /// @notice The late triggers still to resolve, in closing order (the core's `task.lateTriggers`).

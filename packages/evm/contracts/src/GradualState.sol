@@ -87,7 +87,7 @@ abstract contract GradualState is IGradualEvents {
         internal _votes;
     mapping(bytes32 task => mapping(uint32 cycle => mapping(uint32 trigger => mapping(uint32 index => bytes32))))
         internal _voteAt;
-    mapping(bytes32 task => mapping(bytes32 account => Vesting)) internal _vesting;
+    mapping(bytes32 task => mapping(bytes32 account => VestingState)) internal _vesting;
     /// @dev The cycles an account revealed in, in order (pushed by `reveal`): its rule shares are materialized from
     /// `Vesting.pendingHead` on (EVM only).
     mapping(bytes32 task => mapping(bytes32 account => uint32[])) internal _revealedCycles;
@@ -185,7 +185,7 @@ abstract contract GradualState is IGradualEvents {
 
     function _credit(bytes32 id, bytes32 account, uint256 amount, uint8 reason) internal {
         if (amount == 0) return;
-        Vesting storage vesting = _vesting[id][account];
+        VestingState storage vesting = _vesting[id][account];
         vesting.exists = true;
         vesting.unlocked += uint128(amount);
         _totals.vesting += amount;
@@ -201,6 +201,42 @@ abstract contract GradualState is IGradualEvents {
         task.status = TaskStatus.Closed;
         task.escrow = 0;
         emit TaskClosed(id, refunded);
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Vesting tranches (vesting.ts), stored one a slot (`PackedTranche`).
+
+    function _trancheUnlocked(Tranche memory tranche, int64 round) internal pure returns (uint256) {
+        if (round >= tranche.endRound) return tranche.amount;
+        if (round <= tranche.startRound) return 0;
+        uint256 span = uint256(int256(tranche.endRound) - int256(tranche.startRound));
+        return uint256(tranche.amount) * uint256(int256(round) - int256(tranche.startRound)) / span;
+    }
+
+    /// @dev The tranche a stored one holds (its `claimed` recomputed from `claimedRounds`).
+    function _unpackTranche(PackedTranche memory packed) internal pure returns (Tranche memory tranche) {
+        tranche.cycle = packed.cycle;
+        tranche.startRound = packed.startRound;
+        tranche.endRound = int64(packed.startRound) + int64(uint64(packed.span));
+        tranche.amount = packed.amount;
+        tranche.claimed = uint128(_trancheUnlocked(tranche, tranche.startRound + int64(uint64(packed.claimedRounds))));
+    }
+
+    /// @dev A tranche to store, whose `claimed` is what it had unlocked at `claimedAt` (its start or before: nothing).
+    /// Rounds stay far below 2^47 (a round is at least two slots of at least a millisecond) and a tranche's span is at
+    /// most vestingRounds (LIMITS: 100,000), so the narrower fields hold them.
+    function _packTranche(uint32 cycle, int64 startRound, int64 endRound, uint256 amount, int64 claimedAt)
+        internal
+        pure
+        returns (PackedTranche memory)
+    {
+        return PackedTranche({
+            amount: uint128(amount),
+            startRound: int48(startRound),
+            span: uint24(uint64(endRound - startRound)),
+            claimedRounds: claimedAt > startRound ? uint24(uint64(claimedAt - startRound)) : 0,
+            cycle: cycle
+        });
     }
 
     // ------------------------------------------------------------------------------------------------------------

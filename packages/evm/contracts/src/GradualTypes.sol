@@ -215,6 +215,32 @@ struct Vesting {
     Tranche[] tranches;
 }
 
+/// @notice A vesting tranche as stored: one slot (EVM only; `getVesting` returns `Tranche`s). `span`: endRound less
+/// startRound (at most vestingRounds); `claimedRounds`: the tranche's `claimed` is what it had unlocked at startRound +
+/// claimedRounds (a claim sets it to what is unlocked at the claim's round, less than endRound since a tranche
+/// unlocked in full is dropped; a new or cut tranche has claimed nothing: 0).
+struct PackedTranche {
+    uint128 amount;
+    int48 startRound;
+    uint24 span;
+    uint24 claimedRounds;
+    uint32 cycle;
+}
+
+/// @notice A vesting record as stored (EVM only; `getVesting` returns `Vesting`). `openTriggers`: triggers against
+/// the account not resolved yet (in any cycle): with none, no tranche is frozen and a claim reads no trigger.
+struct VestingState {
+    bool exists;
+    uint32 pendingHead;
+    uint32 openTriggers;
+    uint128 unlocked;
+    uint128 totalVested;
+    uint128 totalClaimed;
+    uint128 totalSlashed;
+    uint128 totalClawedBack;
+    PackedTranche[] tranches;
+}
+
 /// @notice What a cycle paid by rule (§6.2) owes its submitters, frozen at the payment: each share is materialized
 /// on its recipient's first claim (or slash) from these denominators (EVM only, see the contracts README).
 struct RulePayment {

@@ -183,6 +183,7 @@ contract GradualHarness is Gradual {
     /// @notice Writes a trigger record.
     function loadTrigger(bytes32 id, uint32 cycle, uint32 index, Trigger calldata record) external {
         _triggers[id][cycle][index] = record;
+        if (record.resolution == 0) _vesting[id][record.target].openTriggers += 1;
     }
 
     /// @notice Writes a `triggerOf` entry (slotKind 0 proof, 1 availability).
@@ -207,7 +208,7 @@ contract GradualHarness is Gradual {
 
     /// @notice Writes a vesting record (its rule shares all materialized: the pending head at the end).
     function loadVesting(bytes32 id, bytes32 account, Vesting calldata record) external {
-        Vesting storage stored = _vesting[id][account];
+        VestingState storage stored = _vesting[id][account];
         stored.exists = true;
         stored.unlocked = record.unlocked;
         stored.totalVested = record.totalVested;
@@ -215,7 +216,16 @@ contract GradualHarness is Gradual {
         stored.totalSlashed = record.totalSlashed;
         stored.totalClawedBack = record.totalClawedBack;
         delete stored.tranches;
-        for (uint256 i = 0; i < record.tranches.length; i += 1) stored.tranches.push(record.tranches[i]);
+        for (uint256 i = 0; i < record.tranches.length; i += 1) stored.tranches.push(_packLoaded(record.tranches[i]));
+    }
+
+    /// @dev A loaded tranche as stored: its `claimed` must be what it had unlocked at some round before its end (the
+    /// core's claim sets exactly that), found by trying each.
+    function _packLoaded(Tranche calldata tranche) internal pure returns (PackedTranche memory) {
+        int64 round = tranche.startRound;
+        while (round < tranche.endRound && _trancheUnlocked(tranche, round) != tranche.claimed) round += 1;
+        require(round < tranche.endRound, "claimed is no unlocked amount");
+        return _packTranche(tranche.cycle, tranche.startRound, tranche.endRound, tranche.amount, round);
     }
 
     /// @notice Writes a `revealAt` entry.
