@@ -375,7 +375,10 @@ contract Gradual is GradualState, ReentrancyGuard {
         stored.digest = proofDigest;
         stored.salt = salt;
         _revealAt[id][cycle][index] = account;
-        _revealedCycles[id][account].push(cycle);
+        VestingState storage vesting = _vesting[id][account];
+        uint32 revealed = vesting.revealedCount;
+        _setRevealedCycleAt(id, account, revealed, cycle);
+        vesting.revealedCount = revealed + 1;
         record.revealCount = index + 1;
         record.validCount += 1;
         record.revealedWeight += weight;

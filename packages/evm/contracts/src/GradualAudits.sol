@@ -439,8 +439,8 @@ contract GradualAudits is GradualState {
     function _clawBack(bytes32 id, uint32 c, Trigger storage trigger) internal {
         bytes32 target = trigger.target;
         VestingState storage vesting = _vesting[id][target];
-        PackedTranche[] storage tranches = vesting.tranches;
-        uint256 length = tranches.length;
+        mapping(uint256 => PackedTranche) storage tranches = vesting.tranches;
+        uint256 length = vesting.trancheCount;
         uint256 amount = 0;
         for (uint256 i = 0; i < length; i += 1) {
             if (tranches[i].cycle != c) continue;
@@ -454,7 +454,7 @@ contract GradualAudits is GradualState {
             if (kept != i) tranches[kept] = tranches[i];
             kept += 1;
         }
-        while (tranches.length > kept) tranches.pop();
+        vesting.trancheCount = uint32(kept);
         vesting.totalClawedBack += uint128(amount);
         Task storage task = _tasks[id];
         _totals.vesting -= amount;
@@ -589,10 +589,10 @@ contract GradualAudits is GradualState {
         _materialize(id, task, account);
         VestingState storage vesting = _vesting[id][account];
         if (!vesting.exists) return 0;
-        PackedTranche[] storage tranches = vesting.tranches;
+        mapping(uint256 => PackedTranche) storage tranches = vesting.tranches;
         uint256 unlocked = vesting.unlocked;
         uint256 kept = 0;
-        uint256 length = tranches.length;
+        uint256 length = vesting.trancheCount;
         for (uint256 i = 0; i < length; i += 1) {
             Tranche memory tranche = _unpackTranche(tranches[i]);
             uint256 freed = _trancheUnlocked(tranche, round);
@@ -605,7 +605,7 @@ contract GradualAudits is GradualState {
                 kept += 1;
             }
         }
-        while (tranches.length > kept) tranches.pop();
+        vesting.trancheCount = uint32(kept);
         vesting.unlocked = uint128(unlocked);
         vesting.totalSlashed += uint128(slashed);
     }
@@ -617,13 +617,12 @@ contract GradualAudits is GradualState {
     /// first cycle not complete yet: the share the core's `payByRule` gave it (`ruleAmount` from the denominators
     /// frozen at the payment), moved from the cycle's reservation into vesting. Each revealed cycle is visited once.
     function _materialize(bytes32 id, Task storage task, bytes32 account) internal {
-        uint32[] storage cycles = _revealedCycles[id][account];
         VestingState storage vesting = _vesting[id][account];
         uint256 head = vesting.pendingHead;
-        uint256 length = cycles.length;
+        uint256 length = vesting.revealedCount;
         if (head >= length) return;
         while (head < length) {
-            uint32 c = cycles[head];
+            uint32 c = _revealedCycleAt(id, account, head);
             Cycle storage cycle = _cycles[id][c];
             if (cycle.outcome == 0) break;
             head += 1;
@@ -649,7 +648,9 @@ contract GradualAudits is GradualState {
             if (task.params.vestingRounds == 0) {
                 vesting.unlocked += uint128(amount);
             } else {
-                vesting.tranches.push(_packTranche(c, payment.round, endRound, amount, payment.round));
+                uint32 count = vesting.trancheCount;
+                vesting.tranches[count] = _packTranche(c, payment.round, endRound, amount, payment.round);
+                vesting.trancheCount = count + 1;
             }
             emit Vested(id, c, account, amount, endRound);
         }
@@ -676,9 +677,9 @@ contract GradualAudits is GradualState {
         int64 round = _roundOf(task, _slot());
         uint256 amount = vesting.unlocked;
         bool challenged = vesting.openTriggers != 0;
-        PackedTranche[] storage tranches = vesting.tranches;
+        mapping(uint256 => PackedTranche) storage tranches = vesting.tranches;
         uint256 kept = 0;
-        uint256 length = tranches.length;
+        uint256 length = vesting.trancheCount;
         // The node's tranches, as the core's claimAll; a tranche under an open trigger against its proof is frozen.
         for (uint256 i = 0; i < length; i += 1) {
             PackedTranche memory packed = tranches[i];
@@ -696,7 +697,7 @@ contract GradualAudits is GradualState {
             }
         }
         if (amount == 0) revert CLAIM__NOTHING_CLAIMABLE();
-        while (tranches.length > kept) tranches.pop();
+        if (kept != length) vesting.trancheCount = uint32(kept);
         vesting.unlocked = 0;
         vesting.totalClaimed += uint128(amount);
         _totals.vesting -= amount;
@@ -913,9 +914,9 @@ contract GradualAudits is GradualState {
         record.totalClaimed = stored.totalClaimed;
         record.totalSlashed = stored.totalSlashed;
         record.totalClawedBack = stored.totalClawedBack;
-        PackedTranche[] storage tranches = stored.tranches;
-        record.tranches = new Tranche[](tranches.length);
-        for (uint256 i = 0; i < tranches.length; i += 1) record.tranches[i] = _unpackTranche(tranches[i]);
+        uint256 count = stored.trancheCount;
+        record.tranches = new Tranche[](count);
+        for (uint256 i = 0; i < count; i += 1) record.tranches[i] = _unpackTranche(stored.tranches[i]);
     }
 
     /// @notice The late triggers still to resolve, in closing order (the core's `task.lateTriggers`).

@@ -88,9 +88,9 @@ abstract contract GradualState is IGradualEvents {
     mapping(bytes32 task => mapping(uint32 cycle => mapping(uint32 trigger => mapping(uint32 index => bytes32))))
         internal _voteAt;
     mapping(bytes32 task => mapping(bytes32 account => VestingState)) internal _vesting;
-    /// @dev The cycles an account revealed in, in order (pushed by `reveal`): its rule shares are materialized from
-    /// `Vesting.pendingHead` on (EVM only).
-    mapping(bytes32 task => mapping(bytes32 account => uint32[])) internal _revealedCycles;
+    /// @dev The cycles an account revealed in, in order (appended by `reveal`), eight to a word; their count is the
+    /// account's `VestingState.revealedCount`. Its rule shares are materialized from `pendingHead` on (EVM only).
+    mapping(bytes32 task => mapping(bytes32 account => mapping(uint256 word => uint256))) internal _revealedCycleWords;
     mapping(bytes32 task => mapping(uint32 cycle => RulePayment)) internal _rulePayments;
     mapping(bytes32 task => SettleCursor) internal _cursors;
     /// @dev Weight of a cycle's reveals marked disputed or unavailable: they stay in revealedWeight (§6.2), and the
@@ -204,7 +204,19 @@ abstract contract GradualState is IGradualEvents {
     }
 
     // ------------------------------------------------------------------------------------------------------------
-    // Vesting tranches (vesting.ts), stored one a slot (`PackedTranche`).
+    // Vesting tranches (vesting.ts), stored one a slot (`PackedTranche`), and the revealed cycles.
+
+    /// @dev The account's i-th revealed cycle.
+    function _revealedCycleAt(bytes32 id, bytes32 account, uint256 i) internal view returns (uint32) {
+        return uint32(_revealedCycleWords[id][account][i >> 3] >> ((i & 7) << 5));
+    }
+
+    /// @dev Writes the account's i-th revealed cycle.
+    function _setRevealedCycleAt(bytes32 id, bytes32 account, uint256 i, uint32 cycle) internal {
+        mapping(uint256 => uint256) storage words = _revealedCycleWords[id][account];
+        uint256 shift = (i & 7) << 5;
+        words[i >> 3] = (words[i >> 3] & ~(uint256(type(uint32).max) << shift)) | (uint256(cycle) << shift);
+    }
 
     function _trancheUnlocked(Tranche memory tranche, int64 round) internal pure returns (uint256) {
         if (round >= tranche.endRound) return tranche.amount;

@@ -203,7 +203,7 @@ struct Tranche {
 }
 
 /// @notice A vesting record (`VestingRecord`) of one account in one task. `pendingHead`: the position in the
-/// account's revealed cycles (`_revealedCycles`) up to which its rule shares are materialized (EVM only).
+/// account's revealed cycles (`_revealedCycleWords`) up to which its rule shares are materialized (EVM only).
 struct Vesting {
     bool exists;
     uint32 pendingHead;
@@ -229,16 +229,21 @@ struct PackedTranche {
 
 /// @notice A vesting record as stored (EVM only; `getVesting` returns `Vesting`). `openTriggers`: triggers against
 /// the account not resolved yet (in any cycle): with none, no tranche is frozen and a claim reads no trigger.
+/// `revealedCount`: the length of the account's revealed cycles (`_revealedCycleWords`); `tranches` holds
+/// `trancheCount` tranches (entries past it are stale, and a later tranche rewrites them). Slot 0 holds everything a
+/// claim with nothing to materialize reads besides the tranches and the totals.
 struct VestingState {
     bool exists;
     uint32 pendingHead;
-    uint32 openTriggers;
+    uint24 openTriggers;
     uint128 unlocked;
+    uint32 revealedCount;
+    uint32 trancheCount;
     uint128 totalVested;
     uint128 totalClaimed;
     uint128 totalSlashed;
     uint128 totalClawedBack;
-    PackedTranche[] tranches;
+    mapping(uint256 index => PackedTranche) tranches;
 }
 
 /// @notice What a cycle paid by rule (§6.2) owes its submitters, frozen at the payment: each share is materialized

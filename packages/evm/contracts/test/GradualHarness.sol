@@ -168,11 +168,14 @@ contract GradualHarness is Gradual {
         entry.digest = record.proofDigest;
         entry.salt = record.salt;
         if (record.status == 2 || record.status == 3) _keptWeight[id][cycle] += record.weight;
-        uint32[] storage cycles = _revealedCycles[id][node];
-        cycles.push(cycle);
-        for (uint256 i = cycles.length - 1; i > 0 && cycles[i - 1] > cycles[i]; i -= 1) {
-            (cycles[i - 1], cycles[i]) = (cycles[i], cycles[i - 1]);
+        VestingState storage vesting = _vesting[id][node];
+        uint256 i = vesting.revealedCount;
+        vesting.revealedCount = uint32(i + 1);
+        // Kept in order: later cycles move up one.
+        for (; i > 0 && _revealedCycleAt(id, node, i - 1) > cycle; i -= 1) {
+            _setRevealedCycleAt(id, node, i, _revealedCycleAt(id, node, i - 1));
         }
+        _setRevealedCycleAt(id, node, i, cycle);
     }
 
     /// @notice Appends a late trigger still to resolve (`task.lateTriggers`, in order).
@@ -215,8 +218,8 @@ contract GradualHarness is Gradual {
         stored.totalClaimed = record.totalClaimed;
         stored.totalSlashed = record.totalSlashed;
         stored.totalClawedBack = record.totalClawedBack;
-        delete stored.tranches;
-        for (uint256 i = 0; i < record.tranches.length; i += 1) stored.tranches.push(_packLoaded(record.tranches[i]));
+        for (uint256 i = 0; i < record.tranches.length; i += 1) stored.tranches[i] = _packLoaded(record.tranches[i]);
+        stored.trancheCount = uint32(record.tranches.length);
     }
 
     /// @dev A loaded tranche as stored: its `claimed` must be what it had unlocked at some round before its end (the
