@@ -439,18 +439,19 @@ contract GradualAudits is GradualState {
     function _clawBack(bytes32 id, uint32 c, Trigger storage trigger) internal {
         bytes32 target = trigger.target;
         VestingState storage vesting = _vesting[id][target];
-        mapping(uint256 => PackedTranche) storage tranches = vesting.tranches;
+        mapping(uint256 => uint256) storage tranches = vesting.tranches;
         uint256 length = vesting.trancheCount;
         uint256 amount = 0;
         for (uint256 i = 0; i < length; i += 1) {
-            if (tranches[i].cycle != c) continue;
-            Tranche memory tranche = _unpackTranche(tranches[i]);
+            uint256 word = tranches[i];
+            if (_trancheCycle(word) != c) continue;
+            Tranche memory tranche = _trancheOf(word);
             amount += tranche.amount - tranche.claimed;
         }
         if (amount == 0) return;
         uint256 kept = 0;
         for (uint256 i = 0; i < length; i += 1) {
-            if (tranches[i].cycle == c) continue;
+            if (_trancheCycle(tranches[i]) == c) continue;
             if (kept != i) tranches[kept] = tranches[i];
             kept += 1;
         }
@@ -589,19 +590,19 @@ contract GradualAudits is GradualState {
         _materialize(id, task, account);
         VestingState storage vesting = _vesting[id][account];
         if (!vesting.exists) return 0;
-        mapping(uint256 => PackedTranche) storage tranches = vesting.tranches;
+        mapping(uint256 => uint256) storage tranches = vesting.tranches;
         uint256 unlocked = vesting.unlocked;
         uint256 kept = 0;
         uint256 length = vesting.trancheCount;
         for (uint256 i = 0; i < length; i += 1) {
-            Tranche memory tranche = _unpackTranche(tranches[i]);
+            Tranche memory tranche = _trancheOf(tranches[i]);
             uint256 freed = _trancheUnlocked(tranche, round);
             unlocked += freed - tranche.claimed;
             uint256 locked = tranche.amount - freed;
             uint256 cut = locked * fraction / BPS;
             slashed += cut;
             if (locked - cut > 0) {
-                tranches[kept] = _packTranche(tranche.cycle, round, tranche.endRound, locked - cut, round);
+                tranches[kept] = _trancheWord(tranche.cycle, round, tranche.endRound, locked - cut, round);
                 kept += 1;
             }
         }
@@ -649,7 +650,7 @@ contract GradualAudits is GradualState {
                 vesting.unlocked += uint128(amount);
             } else {
                 uint32 count = vesting.trancheCount;
-                vesting.tranches[count] = _packTranche(c, payment.round, endRound, amount, payment.round);
+                vesting.tranches[count] = _trancheWord(c, payment.round, endRound, amount, payment.round);
                 vesting.trancheCount = count + 1;
             }
             emit Vested(id, c, account, amount, endRound);
@@ -677,22 +678,23 @@ contract GradualAudits is GradualState {
         int64 round = _roundOf(task, _slot());
         uint256 amount = vesting.unlocked;
         bool challenged = vesting.openTriggers != 0;
-        mapping(uint256 => PackedTranche) storage tranches = vesting.tranches;
+        mapping(uint256 => uint256) storage tranches = vesting.tranches;
         uint256 kept = 0;
         uint256 length = vesting.trancheCount;
         // The node's tranches, as the core's claimAll; a tranche under an open trigger against its proof is frozen.
         for (uint256 i = 0; i < length; i += 1) {
-            PackedTranche memory packed = tranches[i];
-            if (challenged && _frozen(id, packed.cycle, account)) {
+            uint256 packed = tranches[i];
+            if (challenged && _frozen(id, _trancheCycle(packed), account)) {
                 if (kept != i) tranches[kept] = packed;
                 kept += 1;
                 continue;
             }
-            Tranche memory tranche = _unpackTranche(packed);
+            Tranche memory tranche = _trancheOf(packed);
             uint256 unlocked = _trancheUnlocked(tranche, round);
             amount += unlocked - tranche.claimed;
             if (round < tranche.endRound) {
-                tranches[kept] = _packTranche(tranche.cycle, tranche.startRound, tranche.endRound, tranche.amount, round);
+                uint256 next = _trancheWord(tranche.cycle, tranche.startRound, tranche.endRound, tranche.amount, round);
+                if (kept != i || next != packed) tranches[kept] = next;
                 kept += 1;
             }
         }
@@ -916,7 +918,7 @@ contract GradualAudits is GradualState {
         record.totalClawedBack = stored.totalClawedBack;
         uint256 count = stored.trancheCount;
         record.tranches = new Tranche[](count);
-        for (uint256 i = 0; i < count; i += 1) record.tranches[i] = _unpackTranche(stored.tranches[i]);
+        for (uint256 i = 0; i < count; i += 1) record.tranches[i] = _trancheOf(stored.tranches[i]);
     }
 
     /// @notice The late triggers still to resolve, in closing order (the core's `task.lateTriggers`).

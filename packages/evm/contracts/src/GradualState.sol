@@ -204,7 +204,7 @@ abstract contract GradualState is IGradualEvents {
     }
 
     // ------------------------------------------------------------------------------------------------------------
-    // Vesting tranches (vesting.ts), stored one a slot (`PackedTranche`), and the revealed cycles.
+    // Vesting tranches (vesting.ts), stored one a word (see `VestingState`), and the revealed cycles.
 
     /// @dev The account's i-th revealed cycle.
     function _revealedCycleAt(bytes32 id, bytes32 account, uint256 i) internal view returns (uint32) {
@@ -225,30 +225,30 @@ abstract contract GradualState is IGradualEvents {
         return uint256(tranche.amount) * uint256(int256(round) - int256(tranche.startRound)) / span;
     }
 
-    /// @dev The tranche a stored one holds (its `claimed` recomputed from `claimedRounds`).
-    function _unpackTranche(PackedTranche memory packed) internal pure returns (Tranche memory tranche) {
-        tranche.cycle = packed.cycle;
-        tranche.startRound = packed.startRound;
-        tranche.endRound = int64(packed.startRound) + int64(uint64(packed.span));
-        tranche.amount = packed.amount;
-        tranche.claimed = uint128(_trancheUnlocked(tranche, tranche.startRound + int64(uint64(packed.claimedRounds))));
+    /// @dev The tranche a stored word holds (its `claimed` recomputed from `claimedRounds`).
+    function _trancheOf(uint256 word) internal pure returns (Tranche memory tranche) {
+        tranche.cycle = _trancheCycle(word);
+        tranche.startRound = int48(uint48(word >> 128));
+        tranche.endRound = tranche.startRound + int64(uint64(uint24(word >> 176)));
+        tranche.amount = uint128(word);
+        tranche.claimed = uint128(_trancheUnlocked(tranche, tranche.startRound + int64(uint64(uint24(word >> 200)))));
+    }
+
+    function _trancheCycle(uint256 word) internal pure returns (uint32) {
+        return uint32(word >> 224);
     }
 
     /// @dev A tranche to store, whose `claimed` is what it had unlocked at `claimedAt` (its start or before: nothing).
     /// Rounds stay far below 2^47 (a round is at least two slots of at least a millisecond) and a tranche's span is at
     /// most vestingRounds (LIMITS: 100,000), so the narrower fields hold them.
-    function _packTranche(uint32 cycle, int64 startRound, int64 endRound, uint256 amount, int64 claimedAt)
+    function _trancheWord(uint32 cycle, int64 startRound, int64 endRound, uint256 amount, int64 claimedAt)
         internal
         pure
-        returns (PackedTranche memory)
+        returns (uint256)
     {
-        return PackedTranche({
-            amount: uint128(amount),
-            startRound: int48(startRound),
-            span: uint24(uint64(endRound - startRound)),
-            claimedRounds: claimedAt > startRound ? uint24(uint64(claimedAt - startRound)) : 0,
-            cycle: cycle
-        });
+        uint256 claimedRounds = claimedAt > startRound ? uint24(uint64(claimedAt - startRound)) : 0;
+        return uint128(amount) | (uint256(uint48(int48(startRound))) << 128)
+            | (uint256(uint24(uint64(endRound - startRound))) << 176) | (claimedRounds << 200) | (uint256(cycle) << 224);
     }
 
     // ------------------------------------------------------------------------------------------------------------

@@ -215,23 +215,15 @@ struct Vesting {
     Tranche[] tranches;
 }
 
-/// @notice A vesting tranche as stored: one slot (EVM only; `getVesting` returns `Tranche`s). `span`: endRound less
-/// startRound (at most vestingRounds); `claimedRounds`: the tranche's `claimed` is what it had unlocked at startRound +
-/// claimedRounds (a claim sets it to what is unlocked at the claim's round, less than endRound since a tranche
-/// unlocked in full is dropped; a new or cut tranche has claimed nothing: 0).
-struct PackedTranche {
-    uint128 amount;
-    int48 startRound;
-    uint24 span;
-    uint24 claimedRounds;
-    uint32 cycle;
-}
-
 /// @notice A vesting record as stored (EVM only; `getVesting` returns `Vesting`). `openTriggers`: triggers against
 /// the account not resolved yet (in any cycle): with none, no tranche is frozen and a claim reads no trigger.
 /// `revealedCount`: the length of the account's revealed cycles (`_revealedCycleWords`); `tranches` holds
 /// `trancheCount` tranches (entries past it are stale, and a later tranche rewrites them). Slot 0 holds everything a
-/// claim with nothing to materialize reads besides the tranches and the totals.
+/// claim with nothing to materialize reads besides the tranches and the totals. A tranche is one word, from the low
+/// bits: amount (128), startRound (int48), span (24: endRound less startRound, at most vestingRounds), claimedRounds
+/// (24) and cycle (32). Its `claimed` is what it had unlocked at startRound + claimedRounds: a claim sets it to what
+/// is unlocked at the claim's round (before endRound: a tranche unlocked in full is dropped); a new or cut tranche has
+/// claimed nothing (0). `getVesting` returns the `Tranche`s.
 struct VestingState {
     bool exists;
     uint32 pendingHead;
@@ -243,7 +235,7 @@ struct VestingState {
     uint128 totalClaimed;
     uint128 totalSlashed;
     uint128 totalClawedBack;
-    mapping(uint256 index => PackedTranche) tranches;
+    mapping(uint256 index => uint256) tranches;
 }
 
 /// @notice What a cycle paid by rule (§6.2) owes its submitters, frozen at the payment: each share is materialized

@@ -224,11 +224,11 @@ contract GradualHarness is Gradual {
 
     /// @dev A loaded tranche as stored: its `claimed` must be what it had unlocked at some round before its end (the
     /// core's claim sets exactly that), found by trying each.
-    function _packLoaded(Tranche calldata tranche) internal pure returns (PackedTranche memory) {
+    function _packLoaded(Tranche calldata tranche) internal pure returns (uint256) {
         int64 round = tranche.startRound;
         while (round < tranche.endRound && _trancheUnlocked(tranche, round) != tranche.claimed) round += 1;
         require(round < tranche.endRound, "claimed is no unlocked amount");
-        return _packTranche(tranche.cycle, tranche.startRound, tranche.endRound, tranche.amount, round);
+        return _trancheWord(tranche.cycle, tranche.startRound, tranche.endRound, tranche.amount, round);
     }
 
     /// @notice Writes a `revealAt` entry.
