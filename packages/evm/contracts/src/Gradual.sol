@@ -69,7 +69,7 @@ contract Gradual is GradualState, ReentrancyGuard {
         _requireAmount(amount);
         bytes32 account = _sender();
         _balances[account] += amount;
-        _totals.balances += amount;
+        _totals.balances += uint128(amount);
         _supply += amount;
         if (_supply >= AMOUNT_LIMIT) revert TX__MALFORMED();
         emit Deposited(account, amount);
@@ -83,7 +83,7 @@ contract Gradual is GradualState, ReentrancyGuard {
         bytes32 account = _sender();
         _requireBalance(account, amount);
         _balances[account] -= amount;
-        _totals.balances -= amount;
+        _totals.balances -= uint128(amount);
         _supply -= amount;
         emit BalanceWithdrawn(account, msg.sender, amount);
         token.safeTransfer(msg.sender, amount);
@@ -132,8 +132,8 @@ contract Gradual is GradualState, ReentrancyGuard {
         id = _newTaskId(creator, count);
         uint64 slot = _slot();
         _balances[creator] -= funding;
-        _totals.balances -= funding;
-        _totals.escrows += funding;
+        _totals.balances -= uint128(funding);
+        _totals.escrows += uint128(funding);
         Task storage task = _tasks[id];
         task.exists = true;
         task.status = TaskStatus.Active;
@@ -165,8 +165,8 @@ contract Gradual is GradualState, ReentrancyGuard {
         bytes32 from = _sender();
         _requireBalance(from, amount);
         _balances[from] -= amount;
-        _totals.balances -= amount;
-        _totals.escrows += amount;
+        _totals.balances -= uint128(amount);
+        _totals.escrows += uint128(amount);
         task.escrow += amount;
         emit TaskFunded(id, from, amount);
     }
@@ -210,7 +210,7 @@ contract Gradual is GradualState, ReentrancyGuard {
             revert STAKE__TOO_MANY_LOTS();
         }
         _balances[account] -= amount;
-        _totals.balances -= amount;
+        _totals.balances -= uint128(amount);
         _totals.stakes += amount;
         if (known) {
             _foldNodeLots(task, node);
@@ -276,7 +276,7 @@ contract Gradual is GradualState, ReentrancyGuard {
                 + int64(uint64(task.params.vestingRounds));
         if (round < challengeableUntil) revert WITHDRAW__STILL_CHALLENGEABLE(round, challengeableUntil);
         _totals.unbonding -= unbonding;
-        _totals.balances += unbonding;
+        _totals.balances += uint128(unbonding);
         _balances[account] += unbonding;
         emit Withdrawn(id, account, unbonding);
         if (_nodeStake(node) == 0) {
@@ -411,7 +411,18 @@ contract Gradual is GradualState, ReentrancyGuard {
 
     /// @notice The chain totals and the money held (`totals`, `chain.supply`, `chain.taskCount`).
     function chainTotals() external view returns (Totals memory totals, uint256 supply, uint32 taskCount) {
-        return (_totals, _supply, _taskCount);
+        TotalsState storage stored = _totals;
+        totals = Totals({
+            balances: stored.balances,
+            stakes: stored.stakes,
+            unbonding: stored.unbonding,
+            escrows: stored.escrows,
+            reserved: stored.reserved,
+            vesting: stored.vesting,
+            bonds: stored.bonds,
+            burned: stored.burned
+        });
+        return (totals, _supply, _taskCount);
     }
 
     /// @notice The id of the task with this index.

@@ -297,8 +297,8 @@ contract GradualAudits is GradualState {
         int64 round
     ) internal {
         uint256 returned = cycle.reserved - kept;
-        _totals.reserved -= returned;
-        _totals.escrows += returned;
+        _totals.reserved -= uint128(returned);
+        _totals.escrows += uint128(returned);
         cycle.reserved = uint128(kept);
         cycle.outcome = outcome;
         cycle.completedRound = round;
@@ -329,8 +329,8 @@ contract GradualAudits is GradualState {
             return;
         }
         if (task.status == TaskStatus.Paused) emit TaskResumed(id, round);
-        _totals.escrows -= bounty;
-        _totals.reserved += bounty;
+        _totals.escrows -= uint128(bounty);
+        _totals.reserved += uint128(bounty);
         task.status = TaskStatus.Active;
         task.escrow -= bounty;
         uint32 cycleNumber = uint32(uint64(round));
@@ -458,11 +458,11 @@ contract GradualAudits is GradualState {
         vesting.trancheCount = uint32(kept);
         vesting.totalClawedBack += uint128(amount);
         Task storage task = _tasks[id];
-        _totals.vesting -= amount;
+        _totals.vesting -= uint128(amount);
         if (task.status == TaskStatus.Closed) {
             _credit(id, task.creator, amount, 4);
         } else {
-            _totals.escrows += amount;
+            _totals.escrows += uint128(amount);
             task.escrow += amount;
             task.totalPaid -= amount;
         }
@@ -575,7 +575,7 @@ contract GradualAudits is GradualState {
             node.slashCount += 1;
         }
         fromVesting = _slashLocked(id, task, account, round, fraction);
-        _totals.vesting -= fromVesting;
+        _totals.vesting -= uint128(fromVesting);
         _totals.burned += fromVesting;
         task.burned += fromStake + fromVesting;
         task.totalSlashed += fromStake + fromVesting;
@@ -640,8 +640,8 @@ contract GradualAudits is GradualState {
             if (amount == 0) continue;
             cycle.reserved -= uint128(amount);
             cycle.paid += uint128(amount);
-            _totals.reserved -= amount;
-            _totals.vesting += amount;
+            _totals.reserved -= uint128(amount);
+            _totals.vesting += uint128(amount);
             task.totalPaid += amount;
             vesting.exists = true;
             vesting.totalVested += uint128(amount);
@@ -702,8 +702,8 @@ contract GradualAudits is GradualState {
         if (kept != length) vesting.trancheCount = uint32(kept);
         vesting.unlocked = 0;
         vesting.totalClaimed += uint128(amount);
-        _totals.vesting -= amount;
-        _totals.balances += amount;
+        _totals.vesting -= uint128(amount);
+        _totals.balances += uint128(amount);
         _balances[account] += amount;
         emit Claimed(id, account, amount);
     }
@@ -793,7 +793,7 @@ contract GradualAudits is GradualState {
         uint128 bond = task.params.triggerBond;
         _requireBalance(from, bond);
         _balances[from] -= bond;
-        _totals.balances -= bond;
+        _totals.balances -= uint128(bond);
         _totals.bonds += bond;
         uint32 index = record.triggerCount;
         Trigger storage trigger = _triggers[id][cycle][index];

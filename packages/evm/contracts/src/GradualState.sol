@@ -58,7 +58,7 @@ abstract contract GradualState is IGradualEvents {
     // Records.
 
     mapping(bytes32 account => uint256) internal _balances;
-    Totals internal _totals;
+    TotalsState internal _totals;
     /// @notice Money held for the accounts: deposits less withdrawals (the core's `chain.supply`).
     uint256 internal _supply;
     uint32 internal _taskCount;
@@ -188,7 +188,7 @@ abstract contract GradualState is IGradualEvents {
         VestingState storage vesting = _vesting[id][account];
         vesting.exists = true;
         vesting.unlocked += uint128(amount);
-        _totals.vesting += amount;
+        _totals.vesting += uint128(amount);
         emit Credited(id, account, amount, reason);
     }
 
@@ -196,7 +196,7 @@ abstract contract GradualState is IGradualEvents {
     function _finishClosing(bytes32 id, Task storage task) internal {
         if (task.status != TaskStatus.Closing || _openCycles[id].length > 0) return;
         uint256 refunded = task.escrow;
-        _totals.escrows -= refunded;
+        _totals.escrows -= uint128(refunded);
         _credit(id, task.creator, refunded, 3);
         task.status = TaskStatus.Closed;
         task.escrow = 0;

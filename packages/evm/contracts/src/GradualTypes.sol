@@ -279,6 +279,20 @@ struct Totals {
     uint256 burned;
 }
 
+/// @notice The running totals as stored (EVM only; `chainTotals` returns `Totals`). Every total is at most the money
+/// held, below 2^128, so the two pairs a call most often moves money between share a slot: balances and vesting (a
+/// claim), escrows and reserved (a round start, a rule payment).
+struct TotalsState {
+    uint128 balances;
+    uint128 vesting;
+    uint128 escrows;
+    uint128 reserved;
+    uint256 stakes;
+    uint256 unbonding;
+    uint256 bonds;
+    uint256 burned;
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Errors: the core's rejection codes (packages/protocol/src/errors.ts), and the EVM-only ones the report proposes.
 

@@ -86,7 +86,16 @@ contract GradualHarness is Gradual {
 
     /// @notice Writes the totals, the supply and the task count.
     function loadChain(Totals calldata totals, uint256 supply, uint32 taskCount) external {
-        _totals = totals;
+        _totals = TotalsState({
+            balances: uint128(totals.balances),
+            vesting: uint128(totals.vesting),
+            escrows: uint128(totals.escrows),
+            reserved: uint128(totals.reserved),
+            stakes: totals.stakes,
+            unbonding: totals.unbonding,
+            bonds: totals.bonds,
+            burned: totals.burned
+        });
         _supply = supply;
         _taskCount = taskCount;
     }
