@@ -80,7 +80,8 @@ struct StakeLot {
     int64 activationRound;
 }
 
-/// @notice A node record (`NodeRecord`); `lots` holds at most MAX_UNRAMPED_LOTS entries.
+/// @notice A node record (`NodeRecord`); `lots` holds at most MAX_UNRAMPED_LOTS entries. The field order is the
+/// storage layout: `lastRevealCycle`, which every reveal writes, shares slot 0 with `exists`, which it reads.
 struct Node {
     bool exists;
     uint32 index;
@@ -88,8 +89,8 @@ struct Node {
     uint32 missedDuties;
     uint32 losingVotes;
     uint32 equivocations;
-    int64 unbondingUntilRound;
     int64 lastRevealCycle;
+    int64 unbondingUntilRound;
     uint256 rampedStake;
     uint256 unbonding;
     uint256 slashedTotal;
