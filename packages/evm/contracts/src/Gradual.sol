@@ -321,12 +321,12 @@ contract Gradual is GradualState, ReentrancyGuard {
         // so counting it as a lot gives the same sums. At most MAX_UNRAMPED_LOTS iterations.
         uint256 active = node.rampedStake;
         uint256 weight = node.rampedStake;
-        uint32 rampRounds = task.params.rampRounds;
         StakeLot[] storage lots = node.lots;
         for (uint256 i = 0; i < lots.length; i += 1) {
             StakeLot memory lot = lots[i];
             if (lot.activationRound <= round) active += lot.amount;
-            weight += _lotWeight(lot, round, rampRounds);
+            // Read here: a node whose lots are all folded (most) does not read the parameter's slot.
+            weight += _lotWeight(lot, round, task.params.rampRounds);
         }
         if (active < task.params.minimumStake) revert NODE__NOT_ACTIVE();
         Entry storage stored = _entries[id][cycle][account];

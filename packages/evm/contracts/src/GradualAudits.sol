@@ -864,7 +864,8 @@ contract GradualAudits is GradualState {
         Node storage node = _nodes[id][from];
         uint256 weight = 0;
         // As the core's vote: the ramp and the node are read, not folded and written back.
-        if (node.exists) weight = _nodeWeight(task, node, _roundOf(task, slot));
+        // Without lots (all folded) the weight is the ramped stake, at any round.
+        if (node.exists) weight = node.lots.length == 0 ? node.rampedStake : _nodeWeight(task, node, _roundOf(task, slot));
         if (weight == 0) revert VOTE__NO_WEIGHT();
         _recordVote(id, cycle, trigger, from, choice, weight, slot);
     }

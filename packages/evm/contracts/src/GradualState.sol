@@ -361,9 +361,9 @@ abstract contract GradualState is IGradualEvents {
     /// either way). At most MAX_UNRAMPED_LOTS iterations.
     function _nodeWeight(Task storage task, Node storage node, int64 round) internal view returns (uint256 weight) {
         weight = node.rampedStake;
-        uint32 rampRounds = task.params.rampRounds;
         StakeLot[] storage lots = node.lots;
-        for (uint256 i = 0; i < lots.length; i += 1) weight += _lotWeight(lots[i], round, rampRounds);
+        // rampRounds read in the loop: a node whose lots are all folded (most) does not read the parameter's slot.
+        for (uint256 i = 0; i < lots.length; i += 1) weight += _lotWeight(lots[i], round, task.params.rampRounds);
     }
 
     /// @dev `totalWeight`: the folded stake and the weight of every bucket not folded yet (at most
