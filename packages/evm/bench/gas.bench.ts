@@ -372,7 +372,9 @@ async function measure(size: number): Promise<SizeResult> {
       nodes.map((node) => ({ from: node, to: contract, data: call("claim", [task]) })),
     );
     const nodeGasPerRound =
-      median(gas.get("commit") ?? []) + median(gas.get("reveal") ?? []) + median(gas.get("claim (makes one tranche)") ?? []);
+      median(gas.get("commit") ?? []) +
+      median(gas.get("reveal") ?? []) +
+      median(gas.get("claim (makes one tranche)") ?? []);
     const settlementPerNode = settlement.reduce((sum, value) => sum + value, 0) / size;
     for (const label of ["deploy TestToken", "mint, approve", "deposit"]) gas.delete(label);
     return { size, gas, nodeGasPerRound, settlementPerNode };
