@@ -7,10 +7,15 @@
  *
  * For each size: a fresh anvil with automine off (a phase's calls go into blocks of up to 2,500 calls, a block a
  * slot inside the phase's window of 10 slots), the token and the contract deployed, the creator funds every node
- * through the contract's internal `transfer`, the nodes stake, then two cycles of commits and reveals, and the task settled at
- * each round start, then two rounds of claims. Every figure is read from the receipts. The cost per node per round is
- * what a node pays for its own calls (a commit, a reveal and a claim) plus its share of the round's settlement, at a
- * stated L2 gas price.
+ * through the contract's internal `transfer`, the nodes stake, then three cycles of commits and reveals, and the task
+ * settled at each round start. Cycle 2 is the steady state (a node's first reveal writes slots that later reveals only
+ * rewrite, and cycle 1's reveal still writes slots cycle 0 left zero): its commit and reveal are the `commit` and
+ * `reveal` rows. In cycle 2's audit window node 0 raises a proof trigger against node 1 and up to 40 nodes vote on it
+ * (`vote`); the vote close is settled on its own. Claims: in round 3 (the first: makes the tranches of cycles 0 and 1),
+ * round 4 (makes the tranche of cycle 2, paid at round 4's start: what a node that claims every round pays) and round
+ * 5 (nothing new to make). Every figure is read from the receipts. The cost per node per round is what a node pays
+ * for its own calls (a commit, a reveal and a claim that makes one tranche) plus its share of the round's settlement,
+ * at a stated L2 gas price.
  */
 import { computeCommitment, sha256Hex, TOKEN } from "@gradual/protocol";
 import { type Abi, encodeDeployData, encodeFunctionData, type Hex } from "viem";
@@ -78,7 +83,7 @@ async function main(): Promise<void> {
   }
   lines.push(
     "",
-    "per node per round (steady state: a commit, a reveal, a claim, and its share of the round's settlement):",
+    "per node per round (steady state: a commit, a reveal, a claim that makes one tranche, and its share of the round's settlement):",
     "",
   );
   lines.push(
@@ -98,7 +103,7 @@ async function main(): Promise<void> {
 type SizeResult = {
   readonly size: number;
   readonly gas: Map<string, number[]>;
-  /** The median commit, reveal and (later) claim. */
+  /** The median commit and reveal of cycle 2 and claim of round 4 (it makes one tranche). */
   readonly nodeGasPerRound: number;
   /** The round's settlement calls (round starts, seed) divided by the number of nodes. */
   readonly settlementPerNode: number;
@@ -274,7 +279,9 @@ async function measure(size: number): Promise<SizeResult> {
       nodes.map((node) => ({ from: node, to: contract, data: call("stake", [task, 500n, "http://node.test"]) })),
     );
     const settlement: number[] = [];
-    for (const cycle of [0, 1]) {
+    /** Nodes voting on the trigger against node 1: each vote is a step of the vote close (64 a settle call). */
+    const voters = nodes.slice(2, 2 + Math.min(40, size - 2));
+    for (const cycle of [0, 1, 2]) {
       const commitSlot = roundStart(cycle + 1) - PARAMS.commitSlots;
       const proof = (node: Hex) => sha256Hex(`proof:${cycle}:${node}`);
       const salt = (node: Hex) => sha256Hex(`salt:${cycle}:${node}`);
@@ -287,8 +294,8 @@ async function measure(size: number): Promise<SizeResult> {
           salt: salt(node),
         }),
       );
-      const label = cycle === 0 ? " (cycle 0)" : "";
-      const first = cycle === 0 ? ", cycle 0" : "";
+      const label = cycle < 2 ? ` (cycle ${cycle})` : "";
+      const first = cycle < 2 ? `, cycle ${cycle}` : "";
       // Nothing is due here (round cycle's start was settled when its first call came): the cost of a no-op settle.
       await run("settle (nothing due)", roundStart(cycle + 1) - PARAMS.commitSlots - 1, [
         { from: creator as Hex, to: contract, data: call("settle", [task, 64n]) },
@@ -306,7 +313,7 @@ async function measure(size: number): Promise<SizeResult> {
       const round = await run(`settle (round start${first})`, roundStart(cycle + 1), [
         { from: creator as Hex, to: contract, data: call("settle", [task, 64n]) },
       ]);
-      if (cycle === 1) settlement.push(...round.map((receipt) => Number.parseInt(receipt.gasUsed, 16)));
+      if (cycle === 2) settlement.push(...round.map((receipt) => Number.parseInt(receipt.gasUsed, 16)));
       await run(
         `reveal${label}`,
         roundStart(cycle + 1) + 1,
@@ -319,29 +326,55 @@ async function measure(size: number): Promise<SizeResult> {
       const seed = await run(`settle (reveal close, seed${first})`, roundStart(cycle + 1) + PARAMS.revealSlots, [
         { from: creator as Hex, to: contract, data: call("settle", [task, 64n]) },
       ]);
-      if (cycle === 1) settlement.push(...seed.map((receipt) => Number.parseInt(receipt.gasUsed, 16)));
+      if (cycle === 2) settlement.push(...seed.map((receipt) => Number.parseInt(receipt.gasUsed, 16)));
     }
-    // Payments: cycle 0 was paid by its rule at round 2's start, cycle 1 at round 3's (settled here); vesting over 4
-    // rounds from the payment's round, so each node claims in round 3 (its first claim makes its shares' tranches)
-    // and again in round 4.
-    await run("settle (round 3 start: pays cycle 1)", roundStart(3), [
-      { from: creator as Hex, to: contract, data: call("settle", [task, 64n]) },
+    // Cycle 2's audit window opens with its seed (roundStart(3) + revealSlots): a trigger, the votes, and the first
+    // claims (cycles 0 and 1 were paid at the starts of rounds 2 and 3), then the vote close on its own.
+    const auditOpens = roundStart(3) + PARAMS.revealSlots;
+    await run("triggerAudit (proof, invalid; its first vote)", auditOpens + 1, [
+      {
+        from: nodes[0] as Hex,
+        to: contract,
+        data: call("triggerAudit", [task, 2, 0, 0, 0, idOf(nodes[1] as Hex), `0x${sha256Hex("reason")}`]),
+      },
     ]);
     await run(
-      "claim (first)",
-      roundStart(3) + 1,
+      "vote",
+      auditOpens + 2,
+      voters.map((node) => ({ from: node, to: contract, data: call("vote", [task, 2, 0, 0]) })),
+    );
+    await run(
+      "claim (first: makes the tranches of cycles 0 and 1)",
+      auditOpens + 3,
       nodes.map((node) => ({ from: node, to: contract, data: call("claim", [task]) })),
     );
-    await run("settle (round 4 start)", roundStart(4), [
+    await run(
+      `settle (proof vote close: 1 trigger, ${voters.length + 1} votes)`,
+      auditOpens + PARAMS.auditSlots + PARAMS.voteSlots,
+      [{ from: creator as Hex, to: contract, data: call("settle", [task, 64n]) }],
+    );
+    // Payments: cycle c is paid by its rule at round c + 2's start and vests over 4 rounds from there. Round 4's claim
+    // makes the tranche of cycle 2 (a node claiming every round makes one each time); round 5's makes none.
+    await run("settle (round 4 start: pays cycle 2)", roundStart(4), [
       { from: creator as Hex, to: contract, data: call("settle", [task, 64n]) },
     ]);
     await run(
-      "claim",
+      "claim (makes one tranche)",
       roundStart(4) + 1,
       nodes.map((node) => ({ from: node, to: contract, data: call("claim", [task]) })),
     );
+    await run("settle (round 5 start)", roundStart(5), [
+      { from: creator as Hex, to: contract, data: call("settle", [task, 64n]) },
+    ]);
+    await run(
+      "claim (nothing to make)",
+      roundStart(5) + 1,
+      nodes.map((node) => ({ from: node, to: contract, data: call("claim", [task]) })),
+    );
     const nodeGasPerRound =
-      median(gas.get("commit") ?? []) + median(gas.get("reveal") ?? []) + median(gas.get("claim") ?? []);
+      median(gas.get("commit") ?? []) +
+      median(gas.get("reveal") ?? []) +
+      median(gas.get("claim (makes one tranche)") ?? []);
     const settlementPerNode = settlement.reduce((sum, value) => sum + value, 0) / size;
     for (const label of ["deploy TestToken", "mint, approve", "deposit"]) gas.delete(label);
     return { size, gas, nodeGasPerRound, settlementPerNode };

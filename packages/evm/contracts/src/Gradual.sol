@@ -69,7 +69,7 @@ contract Gradual is GradualState, ReentrancyGuard {
         _requireAmount(amount);
         bytes32 account = _sender();
         _balances[account] += amount;
-        _totals.balances += amount;
+        _totals.balances += uint128(amount);
         _supply += amount;
         if (_supply >= AMOUNT_LIMIT) revert TX__MALFORMED();
         emit Deposited(account, amount);
@@ -83,7 +83,7 @@ contract Gradual is GradualState, ReentrancyGuard {
         bytes32 account = _sender();
         _requireBalance(account, amount);
         _balances[account] -= amount;
-        _totals.balances -= amount;
+        _totals.balances -= uint128(amount);
         _supply -= amount;
         emit BalanceWithdrawn(account, msg.sender, amount);
         token.safeTransfer(msg.sender, amount);
@@ -132,8 +132,8 @@ contract Gradual is GradualState, ReentrancyGuard {
         id = _newTaskId(creator, count);
         uint64 slot = _slot();
         _balances[creator] -= funding;
-        _totals.balances -= funding;
-        _totals.escrows += funding;
+        _totals.balances -= uint128(funding);
+        _totals.escrows += uint128(funding);
         Task storage task = _tasks[id];
         task.exists = true;
         task.status = TaskStatus.Active;
@@ -165,8 +165,8 @@ contract Gradual is GradualState, ReentrancyGuard {
         bytes32 from = _sender();
         _requireBalance(from, amount);
         _balances[from] -= amount;
-        _totals.balances -= amount;
-        _totals.escrows += amount;
+        _totals.balances -= uint128(amount);
+        _totals.escrows += uint128(amount);
         task.escrow += amount;
         emit TaskFunded(id, from, amount);
     }
@@ -210,7 +210,7 @@ contract Gradual is GradualState, ReentrancyGuard {
             revert STAKE__TOO_MANY_LOTS();
         }
         _balances[account] -= amount;
-        _totals.balances -= amount;
+        _totals.balances -= uint128(amount);
         _totals.stakes += amount;
         if (known) {
             _foldNodeLots(task, node);
@@ -276,7 +276,7 @@ contract Gradual is GradualState, ReentrancyGuard {
                 + int64(uint64(task.params.vestingRounds));
         if (round < challengeableUntil) revert WITHDRAW__STILL_CHALLENGEABLE(round, challengeableUntil);
         _totals.unbonding -= unbonding;
-        _totals.balances += unbonding;
+        _totals.balances += uint128(unbonding);
         _balances[account] += unbonding;
         emit Withdrawn(id, account, unbonding);
         if (_nodeStake(node) == 0) {
@@ -321,20 +321,20 @@ contract Gradual is GradualState, ReentrancyGuard {
         // so counting it as a lot gives the same sums. At most MAX_UNRAMPED_LOTS iterations.
         uint256 active = node.rampedStake;
         uint256 weight = node.rampedStake;
-        uint32 rampRounds = task.params.rampRounds;
         StakeLot[] storage lots = node.lots;
         for (uint256 i = 0; i < lots.length; i += 1) {
             StakeLot memory lot = lots[i];
             if (lot.activationRound <= round) active += lot.amount;
-            weight += _lotWeight(lot, round, rampRounds);
+            // Read here: a node whose lots are all folded (most) does not read the parameter's slot.
+            weight += _lotWeight(lot, round, task.params.rampRounds);
         }
         if (active < task.params.minimumStake) revert NODE__NOT_ACTIVE();
-        Commit storage stored = _commits[id][cycle][account];
-        if (stored.exists) revert COMMIT__DUPLICATE();
-        stored.exists = true;
+        Entry storage stored = _entries[id][cycle][account];
+        if (stored.flags & ENTRY_COMMITTED != 0) revert COMMIT__DUPLICATE();
+        stored.flags = ENTRY_COMMITTED;
         stored.slot = slot;
         stored.weight = uint128(weight);
-        stored.commitment = commitment;
+        stored.digest = commitment;
         record.commitCount += 1;
         emit Committed(id, cycle, account, commitment, uint128(weight));
     }
@@ -356,23 +356,29 @@ contract Gradual is GradualState, ReentrancyGuard {
         bytes32 account = _sender();
         Node storage node = _nodes[id][account];
         if (!node.exists || _nodeStake(node) == 0) revert NODE__NOT_STAKED();
-        Commit storage committed = _commits[id][cycle][account];
-        if (!committed.exists) revert REVEAL__NO_COMMIT();
-        Reveal storage stored = _reveals[id][cycle][account];
-        if (stored.exists) revert REVEAL__DUPLICATE();
+        // The commit's record becomes the reveal's: its slot 0 gains the reveal's flag, index and slot, the
+        // commitment gives way to the proof's digest (it is the commitment of that digest and the salt).
+        Entry storage stored = _entries[id][cycle][account];
+        uint8 flags = stored.flags;
+        if (flags & ENTRY_COMMITTED == 0) revert REVEAL__NO_COMMIT();
+        if (flags & ENTRY_REVEALED != 0) revert REVEAL__DUPLICATE();
+        bytes32 commitment = stored.digest;
         bytes32 opened = _commitment(id, cycle, account, proofDigest, salt);
-        if (opened != committed.commitment) revert REVEAL__MISMATCH(committed.commitment, opened);
-        uint128 weight = committed.weight;
+        if (opened != commitment) revert REVEAL__MISMATCH(commitment, opened);
+        uint128 weight = stored.weight;
         uint32 index = record.revealCount;
         node.lastRevealCycle = int64(uint64(cycle));
-        stored.exists = true;
-        stored.proofDigest = proofDigest;
-        stored.salt = salt;
+        stored.flags = flags | ENTRY_REVEALED;
         stored.index = index;
-        stored.slot = slot;
-        stored.weight = weight;
+        // At most commitSlots + revealSlots - 1 (both windows are at most MAX_ROUND_SLOTS): fits 24 bits.
+        stored.revealDelay = uint24(slot - stored.slot);
+        stored.digest = proofDigest;
+        stored.salt = salt;
         _revealAt[id][cycle][index] = account;
-        _revealedCycles[id][account].push(cycle);
+        VestingState storage vesting = _vesting[id][account];
+        uint32 revealed = vesting.revealedCount;
+        _setRevealedCycleAt(id, account, revealed, cycle);
+        vesting.revealedCount = revealed + 1;
         record.revealCount = index + 1;
         record.validCount += 1;
         record.revealedWeight += weight;
@@ -405,7 +411,18 @@ contract Gradual is GradualState, ReentrancyGuard {
 
     /// @notice The chain totals and the money held (`totals`, `chain.supply`, `chain.taskCount`).
     function chainTotals() external view returns (Totals memory totals, uint256 supply, uint32 taskCount) {
-        return (_totals, _supply, _taskCount);
+        TotalsState storage stored = _totals;
+        totals = Totals({
+            balances: stored.balances,
+            stakes: stored.stakes,
+            unbonding: stored.unbonding,
+            escrows: stored.escrows,
+            reserved: stored.reserved,
+            vesting: stored.vesting,
+            bonds: stored.bonds,
+            burned: stored.burned
+        });
+        return (totals, _supply, _taskCount);
     }
 
     /// @notice The id of the task with this index.
@@ -452,13 +469,31 @@ contract Gradual is GradualState, ReentrancyGuard {
     }
 
     /// @notice A commit record.
-    function getCommit(bytes32 id, uint32 cycle, bytes32 node) external view returns (Commit memory) {
-        return _commits[id][cycle][node];
+    function getCommit(bytes32 id, uint32 cycle, bytes32 node) external view returns (Commit memory commit_) {
+        Entry storage entry = _entries[id][cycle][node];
+        uint8 flags = entry.flags;
+        if (flags & ENTRY_COMMITTED == 0) return commit_;
+        bytes32 commitment = flags & ENTRY_REVEALED == 0
+            ? entry.digest
+            : _commitment(id, cycle, node, entry.digest, entry.salt);
+        return Commit({exists: true, slot: entry.slot, weight: entry.weight, commitment: commitment});
     }
 
     /// @notice A reveal record.
-    function getReveal(bytes32 id, uint32 cycle, bytes32 node) external view returns (Reveal memory) {
-        return _reveals[id][cycle][node];
+    function getReveal(bytes32 id, uint32 cycle, bytes32 node) external view returns (Reveal memory reveal_) {
+        Entry storage entry = _entries[id][cycle][node];
+        uint8 flags = entry.flags;
+        if (flags & ENTRY_REVEALED == 0) return reveal_;
+        return Reveal({
+            exists: true,
+            published: flags & ENTRY_PUBLISHED != 0,
+            status: flags >> ENTRY_STATUS_SHIFT,
+            index: entry.index,
+            slot: entry.slot + entry.revealDelay,
+            weight: entry.weight,
+            proofDigest: entry.digest,
+            salt: entry.salt
+        });
     }
 
     /// @notice The node that made the reveal with this index.

@@ -297,8 +297,8 @@ contract GradualAudits is GradualState {
         int64 round
     ) internal {
         uint256 returned = cycle.reserved - kept;
-        _totals.reserved -= returned;
-        _totals.escrows += returned;
+        _totals.reserved -= uint128(returned);
+        _totals.escrows += uint128(returned);
         cycle.reserved = uint128(kept);
         cycle.outcome = outcome;
         cycle.completedRound = round;
@@ -329,8 +329,8 @@ contract GradualAudits is GradualState {
             return;
         }
         if (task.status == TaskStatus.Paused) emit TaskResumed(id, round);
-        _totals.escrows -= bounty;
-        _totals.reserved += bounty;
+        _totals.escrows -= uint128(bounty);
+        _totals.reserved += uint128(bounty);
         task.status = TaskStatus.Active;
         task.escrow -= bounty;
         uint32 cycleNumber = uint32(uint64(round));
@@ -397,6 +397,7 @@ contract GradualAudits is GradualState {
         }
         trigger.resolution = resolution;
         trigger.slashed = uint128(slashed);
+        _vesting[id][trigger.target].openTriggers -= 1;
         _emitResolved(id, c, trigger, activeWeight);
         if (resolution == REJECTED) return CHOICE_INVALID + 1;
         if (slashes) return CHOICE_VALID + 1;
@@ -429,6 +430,7 @@ contract GradualAudits is GradualState {
             if (trigger.late) _clawBack(id, c, trigger);
         }
         trigger.resolution = resolution;
+        _vesting[id][trigger.target].openTriggers -= 1;
         _emitResolved(id, c, trigger, 0);
     }
 
@@ -436,28 +438,31 @@ contract GradualAudits is GradualState {
     /// creator's vesting when the task is closed). Loops over the target's tranches.
     function _clawBack(bytes32 id, uint32 c, Trigger storage trigger) internal {
         bytes32 target = trigger.target;
-        Vesting storage vesting = _vesting[id][target];
-        Tranche[] storage tranches = vesting.tranches;
-        uint256 length = tranches.length;
+        VestingState storage vesting = _vesting[id][target];
+        mapping(uint256 => uint256) storage tranches = vesting.tranches;
+        uint256 length = vesting.trancheCount;
         uint256 amount = 0;
         for (uint256 i = 0; i < length; i += 1) {
-            if (tranches[i].cycle == c) amount += tranches[i].amount - tranches[i].claimed;
+            uint256 word = tranches[i];
+            if (_trancheCycle(word) != c) continue;
+            Tranche memory tranche = _trancheOf(word);
+            amount += tranche.amount - tranche.claimed;
         }
         if (amount == 0) return;
         uint256 kept = 0;
         for (uint256 i = 0; i < length; i += 1) {
-            if (tranches[i].cycle == c) continue;
+            if (_trancheCycle(tranches[i]) == c) continue;
             if (kept != i) tranches[kept] = tranches[i];
             kept += 1;
         }
-        while (tranches.length > kept) tranches.pop();
+        vesting.trancheCount = uint32(kept);
         vesting.totalClawedBack += uint128(amount);
         Task storage task = _tasks[id];
-        _totals.vesting -= amount;
+        _totals.vesting -= uint128(amount);
         if (task.status == TaskStatus.Closed) {
             _credit(id, task.creator, amount, 4);
         } else {
-            _totals.escrows += amount;
+            _totals.escrows += uint128(amount);
             task.escrow += amount;
             task.totalPaid -= amount;
         }
@@ -482,9 +487,10 @@ contract GradualAudits is GradualState {
 
     /// @dev `markProof`: a valid reveal gets its new status; an invalid one leaves the rule's denominators.
     function _markProof(bytes32 id, uint32 c, bytes32 target, uint8 status) internal {
-        Reveal storage reveal = _reveals[id][c][target];
-        if (!reveal.exists || reveal.status != STATUS_VALID) return;
-        reveal.status = status;
+        Entry storage reveal = _entries[id][c][target];
+        uint8 flags = reveal.flags;
+        if (!_validReveal(flags)) return;
+        reveal.flags = flags | (status << ENTRY_STATUS_SHIFT);
         Cycle storage cycle = _cycles[id][c];
         cycle.validCount -= 1;
         if (status == STATUS_INVALID) {
@@ -493,6 +499,11 @@ contract GradualAudits is GradualState {
         } else {
             _keptWeight[id][c] += reveal.weight;
         }
+    }
+
+    /// @dev Whether an `Entry`'s flags are those of a reveal whose status is valid.
+    function _validReveal(uint8 flags) internal pure returns (bool) {
+        return flags & ENTRY_REVEALED != 0 && flags >> ENTRY_STATUS_SHIFT == STATUS_VALID;
     }
 
     /// @dev `recordLosingVotes` for one vote: a voter on the losing side loses `losingVotePenalty` of its ramped
@@ -564,7 +575,7 @@ contract GradualAudits is GradualState {
             node.slashCount += 1;
         }
         fromVesting = _slashLocked(id, task, account, round, fraction);
-        _totals.vesting -= fromVesting;
+        _totals.vesting -= uint128(fromVesting);
         _totals.burned += fromVesting;
         task.burned += fromStake + fromVesting;
         task.totalSlashed += fromStake + fromVesting;
@@ -577,40 +588,27 @@ contract GradualAudits is GradualState {
         returns (uint256 slashed)
     {
         _materialize(id, task, account);
-        Vesting storage vesting = _vesting[id][account];
+        VestingState storage vesting = _vesting[id][account];
         if (!vesting.exists) return 0;
-        Tranche[] storage tranches = vesting.tranches;
+        mapping(uint256 => uint256) storage tranches = vesting.tranches;
         uint256 unlocked = vesting.unlocked;
         uint256 kept = 0;
-        uint256 length = tranches.length;
+        uint256 length = vesting.trancheCount;
         for (uint256 i = 0; i < length; i += 1) {
-            Tranche memory tranche = tranches[i];
+            Tranche memory tranche = _trancheOf(tranches[i]);
             uint256 freed = _trancheUnlocked(tranche, round);
             unlocked += freed - tranche.claimed;
             uint256 locked = tranche.amount - freed;
             uint256 cut = locked * fraction / BPS;
             slashed += cut;
             if (locked - cut > 0) {
-                tranches[kept] = Tranche({
-                    cycle: tranche.cycle,
-                    startRound: round,
-                    endRound: tranche.endRound,
-                    amount: uint128(locked - cut),
-                    claimed: 0
-                });
+                tranches[kept] = _trancheWord(tranche.cycle, round, tranche.endRound, locked - cut, round);
                 kept += 1;
             }
         }
-        while (tranches.length > kept) tranches.pop();
+        vesting.trancheCount = uint32(kept);
         vesting.unlocked = uint128(unlocked);
         vesting.totalSlashed += uint128(slashed);
-    }
-
-    function _trancheUnlocked(Tranche memory tranche, int64 round) internal pure returns (uint256) {
-        if (round >= tranche.endRound) return tranche.amount;
-        if (round <= tranche.startRound) return 0;
-        uint256 span = uint256(int256(tranche.endRound) - int256(tranche.startRound));
-        return uint256(tranche.amount) * uint256(int256(round) - int256(tranche.startRound)) / span;
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -620,20 +618,19 @@ contract GradualAudits is GradualState {
     /// first cycle not complete yet: the share the core's `payByRule` gave it (`ruleAmount` from the denominators
     /// frozen at the payment), moved from the cycle's reservation into vesting. Each revealed cycle is visited once.
     function _materialize(bytes32 id, Task storage task, bytes32 account) internal {
-        uint32[] storage cycles = _revealedCycles[id][account];
-        Vesting storage vesting = _vesting[id][account];
+        VestingState storage vesting = _vesting[id][account];
         uint256 head = vesting.pendingHead;
-        uint256 length = cycles.length;
+        uint256 length = vesting.revealedCount;
         if (head >= length) return;
         while (head < length) {
-            uint32 c = cycles[head];
+            uint32 c = _revealedCycleAt(id, account, head);
             Cycle storage cycle = _cycles[id][c];
             if (cycle.outcome == 0) break;
             head += 1;
             RulePayment storage payment = _rulePayments[id][c];
             if (!payment.paid) continue;
-            Reveal storage reveal = _reveals[id][c][account];
-            if (reveal.status != STATUS_VALID) continue;
+            Entry storage reveal = _entries[id][c][account];
+            if (reveal.flags >> ENTRY_STATUS_SHIFT != STATUS_VALID) continue;
             uint256 amount;
             if (task.params.distributionRule == 0 && payment.revealedWeight > 0) {
                 amount = uint256(payment.base) * reveal.weight / payment.revealedWeight;
@@ -643,8 +640,8 @@ contract GradualAudits is GradualState {
             if (amount == 0) continue;
             cycle.reserved -= uint128(amount);
             cycle.paid += uint128(amount);
-            _totals.reserved -= amount;
-            _totals.vesting += amount;
+            _totals.reserved -= uint128(amount);
+            _totals.vesting += uint128(amount);
             task.totalPaid += amount;
             vesting.exists = true;
             vesting.totalVested += uint128(amount);
@@ -652,9 +649,9 @@ contract GradualAudits is GradualState {
             if (task.params.vestingRounds == 0) {
                 vesting.unlocked += uint128(amount);
             } else {
-                vesting.tranches.push(
-                    Tranche({cycle: c, startRound: payment.round, endRound: endRound, amount: uint128(amount), claimed: 0})
-                );
+                uint32 count = vesting.trancheCount;
+                vesting.tranches[count] = _trancheWord(c, payment.round, endRound, amount, payment.round);
+                vesting.trancheCount = count + 1;
             }
             emit Vested(id, c, account, amount, endRound);
         }
@@ -676,41 +673,45 @@ contract GradualAudits is GradualState {
         Task storage task = _touch(id);
         bytes32 account = _sender();
         _materialize(id, task, account);
-        Vesting storage vesting = _vesting[id][account];
+        VestingState storage vesting = _vesting[id][account];
         if (!vesting.exists) revert CLAIM__NOTHING_CLAIMABLE();
         int64 round = _roundOf(task, _slot());
         uint256 amount = vesting.unlocked;
-        Tranche[] storage tranches = vesting.tranches;
+        bool challenged = vesting.openTriggers != 0;
+        mapping(uint256 => uint256) storage tranches = vesting.tranches;
         uint256 kept = 0;
-        uint256 length = tranches.length;
+        uint256 length = vesting.trancheCount;
         // The node's tranches, as the core's claimAll; a tranche under an open trigger against its proof is frozen.
         for (uint256 i = 0; i < length; i += 1) {
-            Tranche memory tranche = tranches[i];
-            if (_frozen(id, tranche.cycle, account)) {
-                tranches[kept] = tranche;
+            uint256 packed = tranches[i];
+            if (challenged && _frozen(id, _trancheCycle(packed), account)) {
+                if (kept != i) tranches[kept] = packed;
                 kept += 1;
                 continue;
             }
+            Tranche memory tranche = _trancheOf(packed);
             uint256 unlocked = _trancheUnlocked(tranche, round);
             amount += unlocked - tranche.claimed;
             if (round < tranche.endRound) {
-                tranche.claimed = uint128(unlocked);
-                tranches[kept] = tranche;
+                uint256 next = _trancheWord(tranche.cycle, tranche.startRound, tranche.endRound, tranche.amount, round);
+                if (kept != i || next != packed) tranches[kept] = next;
                 kept += 1;
             }
         }
         if (amount == 0) revert CLAIM__NOTHING_CLAIMABLE();
-        while (tranches.length > kept) tranches.pop();
+        if (kept != length) vesting.trancheCount = uint32(kept);
         vesting.unlocked = 0;
         vesting.totalClaimed += uint128(amount);
-        _totals.vesting -= amount;
-        _totals.balances += amount;
+        _totals.vesting -= uint128(amount);
+        _totals.balances += uint128(amount);
         _balances[account] += amount;
         emit Claimed(id, account, amount);
     }
 
     /// @dev `frozenByChallenge` (§7.1): an open trigger (proof or availability) targets the node's proof of cycle c.
+    /// A cycle without triggers has none (one read of the cycle instead of two of `_triggerOf`).
     function _frozen(bytes32 id, uint32 c, bytes32 account) internal view returns (bool) {
+        if (_cycles[id][c].triggerCount == 0) return false;
         for (uint8 slotKind = 0; slotKind < 2; slotKind += 1) {
             uint32 index = _triggerOf[id][c][slotKind][account];
             if (index != 0 && _triggers[id][c][index - 1].resolution == 0) return true;
@@ -753,8 +754,8 @@ contract GradualAudits is GradualState {
             if (task.params.distributionRule != 2) revert AUDIT__LIST_CHECKED_BY_LEDGER();
             revert AUDIT__NO_DISTRIBUTION();
         }
-        Reveal storage reveal = _reveals[id][cycle][target];
-        if (!reveal.exists || reveal.status != STATUS_VALID) revert AUDIT__TARGET_NOT_REVEALED();
+        Entry storage reveal = _entries[id][cycle][target];
+        if (!_validReveal(reveal.flags)) revert AUDIT__TARGET_NOT_REVEALED();
         // The cycle's trigger window, or once it completed its late-challenge window (§5.7): until the end of round
         // completedRound + vestingRounds - 1, each late trigger with a trigger-plus-vote period of its own.
         bool late = false;
@@ -784,7 +785,7 @@ contract GradualAudits is GradualState {
         if (existing != 0 && _triggers[id][cycle][existing - 1].resolution == 0) {
             revert AUDIT__ALREADY_TRIGGERED(existing - 1);
         }
-        if (verdict == VERDICT_UNAVAILABLE && reveal.published) {
+        if (verdict == VERDICT_UNAVAILABLE && reveal.flags & ENTRY_PUBLISHED != 0) {
             revert AUDIT__ALREADY_TRIGGERED(existing == 0 ? 0 : existing - 1);
         }
         uint32 count = _nodeCycleTriggers[id][cycle][from];
@@ -792,7 +793,7 @@ contract GradualAudits is GradualState {
         uint128 bond = task.params.triggerBond;
         _requireBalance(from, bond);
         _balances[from] -= bond;
-        _totals.balances -= bond;
+        _totals.balances -= uint128(bond);
         _totals.bonds += bond;
         uint32 index = record.triggerCount;
         Trigger storage trigger = _triggers[id][cycle][index];
@@ -809,6 +810,7 @@ contract GradualAudits is GradualState {
         trigger.closesAt = resolvesAt;
         if (late) _lateRefs[id].push(LateRef({cycle: cycle, trigger: index, closesAt: resolvesAt}));
         _triggerOf[id][cycle][verdict][target] = index + 1;
+        _vesting[id][target].openTriggers += 1;
         _nodeCycleTriggers[id][cycle][from] = count + 1;
         record.triggerCount = index + 1;
         emit AuditTriggered(id, cycle, index, KIND_PROOF, verdict, late, 0, target, from, bond, reasonDigest);
@@ -862,7 +864,8 @@ contract GradualAudits is GradualState {
         Node storage node = _nodes[id][from];
         uint256 weight = 0;
         // As the core's vote: the ramp and the node are read, not folded and written back.
-        if (node.exists) weight = _nodeWeight(task, node, _roundOf(task, slot));
+        // Without lots (all folded) the weight is the ramped stake, at any round.
+        if (node.exists) weight = node.lots.length == 0 ? node.rampedStake : _nodeWeight(task, node, _roundOf(task, slot));
         if (weight == 0) revert VOTE__NO_WEIGHT();
         _recordVote(id, cycle, trigger, from, choice, weight, slot);
     }
@@ -885,10 +888,11 @@ contract GradualAudits is GradualState {
         if (payload.length > task.params.maxProofBytes) {
             revert PUBLISH__TOO_LARGE(payload.length, task.params.maxProofBytes);
         }
-        Reveal storage reveal = _reveals[id][cycle][from];
+        Entry storage reveal = _entries[id][cycle][from];
+        // The target of a challenge revealed (triggerAudit checks it), so `digest` holds the proof's digest.
         bytes32 digest = sha256(payload);
-        if (digest != reveal.proofDigest) revert PUBLISH__DIGEST_MISMATCH(reveal.proofDigest, digest);
-        reveal.published = true;
+        if (digest != reveal.digest) revert PUBLISH__DIGEST_MISMATCH(reveal.digest, digest);
+        reveal.flags |= ENTRY_PUBLISHED;
         emit ProofPublished(id, cycle, triggerIndex, from, uint32(payload.length), payload);
         _settleAvailability(id, cycle, trigger, ANSWERED);
     }
@@ -905,8 +909,18 @@ contract GradualAudits is GradualState {
     // Views (the records as stored: `settle` first, and `materialize` for an account's rule shares).
 
     /// @notice A vesting record (rule shares not yet materialized are not in it: call `materialize` first).
-    function getVesting(bytes32 id, bytes32 account) external view returns (Vesting memory) {
-        return _vesting[id][account];
+    function getVesting(bytes32 id, bytes32 account) external view returns (Vesting memory record) {
+        VestingState storage stored = _vesting[id][account];
+        record.exists = stored.exists;
+        record.pendingHead = stored.pendingHead;
+        record.unlocked = stored.unlocked;
+        record.totalVested = stored.totalVested;
+        record.totalClaimed = stored.totalClaimed;
+        record.totalSlashed = stored.totalSlashed;
+        record.totalClawedBack = stored.totalClawedBack;
+        uint256 count = stored.trancheCount;
+        record.tranches = new Tranche[](count);
+        for (uint256 i = 0; i < count; i += 1) record.tranches[i] = _trancheOf(stored.tranches[i]);
     }
 
     /// @notice The late triggers still to resolve, in closing order (the core's `task.lateTriggers`).

@@ -36,6 +36,12 @@ abstract contract GradualState is IGradualEvents {
 
     int64 internal constant FOLDED_NEVER = -(2 ** 31);
 
+    /// @dev `Entry.flags`: committed, revealed, published; the reveal's status in bits 3-4.
+    uint8 internal constant ENTRY_COMMITTED = 1;
+    uint8 internal constant ENTRY_REVEALED = 2;
+    uint8 internal constant ENTRY_PUBLISHED = 4;
+    uint8 internal constant ENTRY_STATUS_SHIFT = 3;
+
     bytes internal constant SALT_TAG = "gradual/seed/salt/v1\n";
     bytes internal constant CYCLE_TAG = "gradual/seed/cycle/v1\n";
     bytes internal constant GENESIS_TAG = "gradual/seed/genesis/v1\n";
@@ -52,7 +58,7 @@ abstract contract GradualState is IGradualEvents {
     // Records.
 
     mapping(bytes32 account => uint256) internal _balances;
-    Totals internal _totals;
+    TotalsState internal _totals;
     /// @notice Money held for the accounts: deposits less withdrawals (the core's `chain.supply`).
     uint256 internal _supply;
     uint32 internal _taskCount;
@@ -68,8 +74,8 @@ abstract contract GradualState is IGradualEvents {
     mapping(bytes32 task => mapping(bytes32 account => Node)) internal _nodes;
     mapping(bytes32 task => mapping(uint32 index => bytes32)) internal _nodeAt;
     mapping(bytes32 task => mapping(uint32 cycle => Cycle)) internal _cycles;
-    mapping(bytes32 task => mapping(uint32 cycle => mapping(bytes32 node => Commit))) internal _commits;
-    mapping(bytes32 task => mapping(uint32 cycle => mapping(bytes32 node => Reveal))) internal _reveals;
+    /// @dev Commits and reveals, one record per node and cycle (`Entry`).
+    mapping(bytes32 task => mapping(uint32 cycle => mapping(bytes32 node => Entry))) internal _entries;
     mapping(bytes32 task => mapping(uint32 cycle => mapping(uint32 index => bytes32))) internal _revealAt;
     mapping(bytes32 task => mapping(uint32 cycle => mapping(uint32 index => Trigger))) internal _triggers;
     /// @dev The open trigger per proof and verdict (`triggerOf`; attempt 0): index + 1, 0 for none. `slotKind`: 0
@@ -81,10 +87,10 @@ abstract contract GradualState is IGradualEvents {
         internal _votes;
     mapping(bytes32 task => mapping(uint32 cycle => mapping(uint32 trigger => mapping(uint32 index => bytes32))))
         internal _voteAt;
-    mapping(bytes32 task => mapping(bytes32 account => Vesting)) internal _vesting;
-    /// @dev The cycles an account revealed in, in order (pushed by `reveal`): its rule shares are materialized from
-    /// `Vesting.pendingHead` on (EVM only).
-    mapping(bytes32 task => mapping(bytes32 account => uint32[])) internal _revealedCycles;
+    mapping(bytes32 task => mapping(bytes32 account => VestingState)) internal _vesting;
+    /// @dev The cycles an account revealed in, in order (appended by `reveal`), eight to a word; their count is the
+    /// account's `VestingState.revealedCount`. Its rule shares are materialized from `pendingHead` on (EVM only).
+    mapping(bytes32 task => mapping(bytes32 account => mapping(uint256 word => uint256))) internal _revealedCycleWords;
     mapping(bytes32 task => mapping(uint32 cycle => RulePayment)) internal _rulePayments;
     mapping(bytes32 task => SettleCursor) internal _cursors;
     /// @dev Weight of a cycle's reveals marked disputed or unavailable: they stay in revealedWeight (§6.2), and the
@@ -164,9 +170,13 @@ abstract contract GradualState is IGradualEvents {
     function _settle(bytes32 id, uint256 maxSteps) internal virtual returns (bool);
 
     /// @dev Settles the task for a transaction, or refuses when more than MAX_SETTLE_STEPS are due.
+    /// A task already settled through this slot has nothing due (`_settle` would change nothing): the call does
+    /// not reach the module.
     function _touch(bytes32 id) internal returns (Task storage task) {
         task = _requireTask(id);
-        if (!_settle(id, MAX_SETTLE_STEPS)) revert TASK__NOT_SETTLED(task.settledSlot, _slot());
+        uint64 slot = _slot();
+        if (task.settledSlot == slot) return task;
+        if (!_settle(id, MAX_SETTLE_STEPS)) revert TASK__NOT_SETTLED(task.settledSlot, slot);
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -175,10 +185,10 @@ abstract contract GradualState is IGradualEvents {
 
     function _credit(bytes32 id, bytes32 account, uint256 amount, uint8 reason) internal {
         if (amount == 0) return;
-        Vesting storage vesting = _vesting[id][account];
+        VestingState storage vesting = _vesting[id][account];
         vesting.exists = true;
         vesting.unlocked += uint128(amount);
-        _totals.vesting += amount;
+        _totals.vesting += uint128(amount);
         emit Credited(id, account, amount, reason);
     }
 
@@ -186,11 +196,59 @@ abstract contract GradualState is IGradualEvents {
     function _finishClosing(bytes32 id, Task storage task) internal {
         if (task.status != TaskStatus.Closing || _openCycles[id].length > 0) return;
         uint256 refunded = task.escrow;
-        _totals.escrows -= refunded;
+        _totals.escrows -= uint128(refunded);
         _credit(id, task.creator, refunded, 3);
         task.status = TaskStatus.Closed;
         task.escrow = 0;
         emit TaskClosed(id, refunded);
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Vesting tranches (vesting.ts), stored one a word (see `VestingState`), and the revealed cycles.
+
+    /// @dev The account's i-th revealed cycle.
+    function _revealedCycleAt(bytes32 id, bytes32 account, uint256 i) internal view returns (uint32) {
+        return uint32(_revealedCycleWords[id][account][i >> 3] >> ((i & 7) << 5));
+    }
+
+    /// @dev Writes the account's i-th revealed cycle.
+    function _setRevealedCycleAt(bytes32 id, bytes32 account, uint256 i, uint32 cycle) internal {
+        mapping(uint256 => uint256) storage words = _revealedCycleWords[id][account];
+        uint256 shift = (i & 7) << 5;
+        words[i >> 3] = (words[i >> 3] & ~(uint256(type(uint32).max) << shift)) | (uint256(cycle) << shift);
+    }
+
+    function _trancheUnlocked(Tranche memory tranche, int64 round) internal pure returns (uint256) {
+        if (round >= tranche.endRound) return tranche.amount;
+        if (round <= tranche.startRound) return 0;
+        uint256 span = uint256(int256(tranche.endRound) - int256(tranche.startRound));
+        return uint256(tranche.amount) * uint256(int256(round) - int256(tranche.startRound)) / span;
+    }
+
+    /// @dev The tranche a stored word holds (its `claimed` recomputed from `claimedRounds`).
+    function _trancheOf(uint256 word) internal pure returns (Tranche memory tranche) {
+        tranche.cycle = _trancheCycle(word);
+        tranche.startRound = int48(uint48(word >> 128));
+        tranche.endRound = tranche.startRound + int64(uint64(uint24(word >> 176)));
+        tranche.amount = uint128(word);
+        tranche.claimed = uint128(_trancheUnlocked(tranche, tranche.startRound + int64(uint64(uint24(word >> 200)))));
+    }
+
+    function _trancheCycle(uint256 word) internal pure returns (uint32) {
+        return uint32(word >> 224);
+    }
+
+    /// @dev A tranche to store, whose `claimed` is what it had unlocked at `claimedAt` (its start or before: nothing).
+    /// Rounds stay far below 2^47 (a round is at least two slots of at least a millisecond) and a tranche's span is at
+    /// most vestingRounds (LIMITS: 100,000), so the narrower fields hold them.
+    function _trancheWord(uint32 cycle, int64 startRound, int64 endRound, uint256 amount, int64 claimedAt)
+        internal
+        pure
+        returns (uint256)
+    {
+        uint256 claimedRounds = claimedAt > startRound ? uint24(uint64(claimedAt - startRound)) : 0;
+        return uint128(amount) | (uint256(uint48(int48(startRound))) << 128)
+            | (uint256(uint24(uint64(endRound - startRound))) << 176) | (claimedRounds << 200) | (uint256(cycle) << 224);
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -303,9 +361,9 @@ abstract contract GradualState is IGradualEvents {
     /// either way). At most MAX_UNRAMPED_LOTS iterations.
     function _nodeWeight(Task storage task, Node storage node, int64 round) internal view returns (uint256 weight) {
         weight = node.rampedStake;
-        uint32 rampRounds = task.params.rampRounds;
         StakeLot[] storage lots = node.lots;
-        for (uint256 i = 0; i < lots.length; i += 1) weight += _lotWeight(lots[i], round, rampRounds);
+        // rampRounds read in the loop: a node whose lots are all folded (most) does not read the parameter's slot.
+        for (uint256 i = 0; i < lots.length; i += 1) weight += _lotWeight(lots[i], round, task.params.rampRounds);
     }
 
     /// @dev `totalWeight`: the folded stake and the weight of every bucket not folded yet (at most
@@ -324,20 +382,24 @@ abstract contract GradualState is IGradualEvents {
     // ------------------------------------------------------------------------------------------------------------
     // Hashes (random.ts, commit.ts): SHA-256 with the core's domain tags.
 
-    /// @dev 64 lowercase hex characters (the core's Hash text). 32 iterations, two digits each, written from the end;
-    /// the digit table sits in the scratch space (0x1f..0x2e), so `mload(n)`'s low byte is digit n.
+    /// @dev 64 lowercase hex characters (the core's Hash text), without a loop: each 16-byte half is spread to one
+    /// nibble a byte (SWAR), then every byte becomes '0'-'9' or 'a'-'f' at once.
     function _hex(bytes32 value) internal pure returns (bytes memory text) {
         text = new bytes(64);
         assembly ("memory-safe") {
-            mstore(0x0f, 0x30313233343536373839616263646566)
-            let o := add(text, 0x60)
-            let v := value
-            for { let i := 0 } lt(i, 32) { i := add(i, 1) } {
-                o := sub(o, 2)
-                mstore8(add(o, 1), mload(and(v, 15)))
-                mstore8(o, mload(and(shr(4, v), 15)))
-                v := shr(8, v)
+            function toHex(x) -> y {
+                y := and(or(x, shl(64, x)), 0x0000000000000000ffffffffffffffff0000000000000000ffffffffffffffff)
+                y := and(or(y, shl(32, y)), 0x00000000ffffffff00000000ffffffff00000000ffffffff00000000ffffffff)
+                y := and(or(y, shl(16, y)), 0x0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff)
+                y := and(or(y, shl(8, y)), 0x00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff)
+                y := and(or(y, shl(4, y)), 0x0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f)
+                // A nibble above 9 gets 'a' - '0' - 10 more: bit 4 of (nibble + 6) is set exactly then.
+                let letters := and(shr(4, add(y, 0x0606060606060606060606060606060606060606060606060606060606060606)),
+                    0x0101010101010101010101010101010101010101010101010101010101010101)
+                y := add(add(y, 0x3030303030303030303030303030303030303030303030303030303030303030), mul(letters, 0x27))
             }
+            mstore(add(text, 0x20), toHex(shr(128, value)))
+            mstore(add(text, 0x40), toHex(and(value, 0xffffffffffffffffffffffffffffffff)))
         }
     }
 

@@ -80,7 +80,8 @@ struct StakeLot {
     int64 activationRound;
 }
 
-/// @notice A node record (`NodeRecord`); `lots` holds at most MAX_UNRAMPED_LOTS entries.
+/// @notice A node record (`NodeRecord`); `lots` holds at most MAX_UNRAMPED_LOTS entries. The field order is the
+/// storage layout: `lastRevealCycle`, which every reveal writes, shares slot 0 with `exists`, which it reads.
 struct Node {
     bool exists;
     uint32 index;
@@ -88,8 +89,8 @@ struct Node {
     uint32 missedDuties;
     uint32 losingVotes;
     uint32 equivocations;
-    int64 unbondingUntilRound;
     int64 lastRevealCycle;
+    int64 unbondingUntilRound;
     uint256 rampedStake;
     uint256 unbonding;
     uint256 slashedTotal;
@@ -145,7 +146,9 @@ struct Reveal {
 }
 
 /// @notice A trigger record (`TriggerRecord`). `kind`: 0 proof, 1 distribution. `verdict`: 0 invalid, 1 unavailable.
-/// `resolution`: 0 none (the core's null), 1 upheld, 2 disputed, 3 rejected, 4 unavailable, 5 answered.
+/// `resolution`: 0 none (the core's null), 1 upheld, 2 disputed, 3 rejected, 4 unavailable, 5 answered. The field
+/// order is the storage layout: a vote reads slot 0 (its window and state) and the target; `attempt` shares the last
+/// slot with `unavailableWeight`.
 struct Trigger {
     bool exists;
     uint8 kind;
@@ -153,7 +156,6 @@ struct Trigger {
     bool late;
     uint8 resolution;
     uint32 index;
-    uint32 attempt;
     uint32 voteCount;
     uint64 slot;
     uint64 closesAt;
@@ -165,6 +167,23 @@ struct Trigger {
     uint128 validWeight;
     uint128 invalidWeight;
     uint128 unavailableWeight;
+    uint32 attempt;
+}
+
+/// @notice A node's commit and reveal of one cycle, as stored (EVM only; `getCommit` and `getReveal` return the
+/// `Commit` and `Reveal` records). Slot 0: `flags` (bit 0 committed, bit 1 revealed, bit 2 published, bits 3-4 the
+/// reveal's status), the reveal's index, the reveal's slot less the commit's (at most commitSlots + revealSlots), the
+/// commit's slot and its weight (the reveal's weight is the commit's). `digest`: the commitment until the reveal, then
+/// the proof's digest (the commitment is the one the reveal opened: `_commitment` of the digest and the salt). A
+/// commit is one slot and a hash; the reveal rewrites both and adds the salt.
+struct Entry {
+    uint8 flags;
+    uint32 index;
+    uint24 revealDelay;
+    uint64 slot;
+    uint128 weight;
+    bytes32 digest;
+    bytes32 salt;
 }
 
 /// @notice A vote record (`VoteRecord`). `choice`: 0 valid, 1 invalid, 2 unavailable.
@@ -185,7 +204,7 @@ struct Tranche {
 }
 
 /// @notice A vesting record (`VestingRecord`) of one account in one task. `pendingHead`: the position in the
-/// account's revealed cycles (`_revealedCycles`) up to which its rule shares are materialized (EVM only).
+/// account's revealed cycles (`_revealedCycleWords`) up to which its rule shares are materialized (EVM only).
 struct Vesting {
     bool exists;
     uint32 pendingHead;
@@ -195,6 +214,29 @@ struct Vesting {
     uint128 totalSlashed;
     uint128 totalClawedBack;
     Tranche[] tranches;
+}
+
+/// @notice A vesting record as stored (EVM only; `getVesting` returns `Vesting`). `openTriggers`: triggers against
+/// the account not resolved yet (in any cycle): with none, no tranche is frozen and a claim reads no trigger.
+/// `revealedCount`: the length of the account's revealed cycles (`_revealedCycleWords`); `tranches` holds
+/// `trancheCount` tranches (entries past it are stale, and a later tranche rewrites them). Slot 0 holds everything a
+/// claim with nothing to materialize reads besides the tranches and the totals. A tranche is one word, from the low
+/// bits: amount (128), startRound (int48), span (24: endRound less startRound, at most vestingRounds), claimedRounds
+/// (24) and cycle (32). Its `claimed` is what it had unlocked at startRound + claimedRounds: a claim sets it to what
+/// is unlocked at the claim's round (before endRound: a tranche unlocked in full is dropped); a new or cut tranche has
+/// claimed nothing (0). `getVesting` returns the `Tranche`s.
+struct VestingState {
+    bool exists;
+    uint32 pendingHead;
+    uint24 openTriggers;
+    uint128 unlocked;
+    uint32 revealedCount;
+    uint32 trancheCount;
+    uint128 totalVested;
+    uint128 totalClaimed;
+    uint128 totalSlashed;
+    uint128 totalClawedBack;
+    mapping(uint256 index => uint256) tranches;
 }
 
 /// @notice What a cycle paid by rule (§6.2) owes its submitters, frozen at the payment: each share is materialized
@@ -234,6 +276,20 @@ struct Totals {
     uint256 escrows;
     uint256 reserved;
     uint256 vesting;
+    uint256 bonds;
+    uint256 burned;
+}
+
+/// @notice The running totals as stored (EVM only; `chainTotals` returns `Totals`). Every total is at most the money
+/// held, below 2^128, so the two pairs a call most often moves money between share a slot: balances and vesting (a
+/// claim), escrows and reserved (a round start, a rule payment).
+struct TotalsState {
+    uint128 balances;
+    uint128 vesting;
+    uint128 escrows;
+    uint128 reserved;
+    uint256 stakes;
+    uint256 unbonding;
     uint256 bonds;
     uint256 burned;
 }

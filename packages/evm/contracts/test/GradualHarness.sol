@@ -86,7 +86,16 @@ contract GradualHarness is Gradual {
 
     /// @notice Writes the totals, the supply and the task count.
     function loadChain(Totals calldata totals, uint256 supply, uint32 taskCount) external {
-        _totals = totals;
+        _totals = TotalsState({
+            balances: uint128(totals.balances),
+            vesting: uint128(totals.vesting),
+            escrows: uint128(totals.escrows),
+            reserved: uint128(totals.reserved),
+            stakes: totals.stakes,
+            unbonding: totals.unbonding,
+            bonds: totals.bonds,
+            burned: totals.burned
+        });
         _supply = supply;
         _taskCount = taskCount;
     }
@@ -142,20 +151,40 @@ contract GradualHarness is Gradual {
     }
 
     /// @notice Writes a commit record.
+    /// (Load a commit before its reveal: the reveal's slot is kept relative to the commit's.)
     function loadCommit(bytes32 id, uint32 cycle, bytes32 node, Commit calldata record) external {
-        _commits[id][cycle][node] = record;
+        Entry storage entry = _entries[id][cycle][node];
+        require(entry.flags & ENTRY_REVEALED == 0, "load the commit first");
+        entry.flags = ENTRY_COMMITTED;
+        entry.slot = record.slot;
+        entry.weight = record.weight;
+        entry.digest = record.commitment;
     }
 
     /// @notice Writes a reveal record; the cycle joins the node's revealed cycles (kept in order) and a disputed or
     /// unavailable reveal's weight the cycle's kept weight.
     function loadReveal(bytes32 id, uint32 cycle, bytes32 node, Reveal calldata record) external {
-        _reveals[id][cycle][node] = record;
+        Entry storage entry = _entries[id][cycle][node];
+        // The contract holds one weight and derives the commitment from the digest and salt: a reveal must match
+        // its commit, as every reveal the core accepted does.
+        require(entry.flags & ENTRY_COMMITTED != 0 && entry.weight == record.weight, "reveal without its commit");
+        require(record.slot > entry.slot && record.slot - entry.slot < 1 << 24, "reveal slot");
+        require(_commitment(id, cycle, node, record.proofDigest, record.salt) == entry.digest, "reveal mismatch");
+        entry.flags = ENTRY_COMMITTED | ENTRY_REVEALED | (record.published ? ENTRY_PUBLISHED : 0)
+            | (record.status << ENTRY_STATUS_SHIFT);
+        entry.index = record.index;
+        entry.revealDelay = uint24(record.slot - entry.slot);
+        entry.digest = record.proofDigest;
+        entry.salt = record.salt;
         if (record.status == 2 || record.status == 3) _keptWeight[id][cycle] += record.weight;
-        uint32[] storage cycles = _revealedCycles[id][node];
-        cycles.push(cycle);
-        for (uint256 i = cycles.length - 1; i > 0 && cycles[i - 1] > cycles[i]; i -= 1) {
-            (cycles[i - 1], cycles[i]) = (cycles[i], cycles[i - 1]);
+        VestingState storage vesting = _vesting[id][node];
+        uint256 i = vesting.revealedCount;
+        vesting.revealedCount = uint32(i + 1);
+        // Kept in order: later cycles move up one.
+        for (; i > 0 && _revealedCycleAt(id, node, i - 1) > cycle; i -= 1) {
+            _setRevealedCycleAt(id, node, i, _revealedCycleAt(id, node, i - 1));
         }
+        _setRevealedCycleAt(id, node, i, cycle);
     }
 
     /// @notice Appends a late trigger still to resolve (`task.lateTriggers`, in order).
@@ -166,6 +195,7 @@ contract GradualHarness is Gradual {
     /// @notice Writes a trigger record.
     function loadTrigger(bytes32 id, uint32 cycle, uint32 index, Trigger calldata record) external {
         _triggers[id][cycle][index] = record;
+        if (record.resolution == 0) _vesting[id][record.target].openTriggers += 1;
     }
 
     /// @notice Writes a `triggerOf` entry (slotKind 0 proof, 1 availability).
@@ -190,15 +220,24 @@ contract GradualHarness is Gradual {
 
     /// @notice Writes a vesting record (its rule shares all materialized: the pending head at the end).
     function loadVesting(bytes32 id, bytes32 account, Vesting calldata record) external {
-        Vesting storage stored = _vesting[id][account];
+        VestingState storage stored = _vesting[id][account];
         stored.exists = true;
         stored.unlocked = record.unlocked;
         stored.totalVested = record.totalVested;
         stored.totalClaimed = record.totalClaimed;
         stored.totalSlashed = record.totalSlashed;
         stored.totalClawedBack = record.totalClawedBack;
-        delete stored.tranches;
-        for (uint256 i = 0; i < record.tranches.length; i += 1) stored.tranches.push(record.tranches[i]);
+        for (uint256 i = 0; i < record.tranches.length; i += 1) stored.tranches[i] = _packLoaded(record.tranches[i]);
+        stored.trancheCount = uint32(record.tranches.length);
+    }
+
+    /// @dev A loaded tranche as stored: its `claimed` must be what it had unlocked at some round before its end (the
+    /// core's claim sets exactly that), found by trying each.
+    function _packLoaded(Tranche calldata tranche) internal pure returns (uint256) {
+        int64 round = tranche.startRound;
+        while (round < tranche.endRound && _trancheUnlocked(tranche, round) != tranche.claimed) round += 1;
+        require(round < tranche.endRound, "claimed is no unlocked amount");
+        return _trancheWord(tranche.cycle, tranche.startRound, tranche.endRound, tranche.amount, round);
     }
 
     /// @notice Writes a `revealAt` entry.
