@@ -1,3 +1,4 @@
+import { listBlobHash } from "@gradual/protocol";
 import { TASK_ID, tableLedger } from "./fakeContext.ts";
 
 /**
@@ -8,6 +9,12 @@ export const A = "a1".repeat(32);
 export const B = "b2".repeat(32);
 export const C = "c3".repeat(32);
 export const CREATOR = "0f".repeat(32);
+
+/** The accepted list of cycle 4, by A: the blob a context's `blobs` must hold for it to be read. */
+export const LIST_OF_CYCLE_4 = [
+  { recipient: A, amount: 5_000_000_000n },
+  { recipient: C, amount: 4_000_000_000n },
+];
 
 export function chainFixture(options: { urls?: Record<string, string>; digests?: Record<string, string> } = {}) {
   const url = (account: string) => options.urls?.[account] ?? `http://127.0.0.1:1/${account.slice(0, 4)}`;
@@ -100,12 +107,17 @@ export function chainFixture(options: { urls?: Record<string, string>; digests?:
       ],
       next: null,
     },
+    // The ledger holds a list's root; its entries are the blob `listBlob` (protocol.md §6.2, `LIST_OF_CYCLE_4`).
     [`/tasks/${TASK_ID}/cycles/4/distributions/0`]: {
-      items: [
-        { recipient: A, amount: "5000000000" },
-        { recipient: C, amount: "4000000000" },
-      ],
+      items: [],
       next: null,
+      distribution: {
+        attempt: 0,
+        distributor: A,
+        status: "accepted",
+        entryCount: 2,
+        listBlob: listBlobHash(LIST_OF_CYCLE_4),
+      },
     },
     [`/tasks/${TASK_ID}/cycles/5`]: {
       cycle: 5,

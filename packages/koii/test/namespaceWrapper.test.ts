@@ -3,11 +3,13 @@ import { createHash } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
+import { encodeList } from "@gradual/protocol";
+import { memoryBlobs } from "@gradual/sdk";
 import { accountToKoiiKey } from "../src/keys.ts";
 import { currentContext, runWithContext } from "../src/runtime/context.ts";
 import { KoiiUnsupportedError } from "../src/runtime/errors.ts";
 import { namespaceWrapper } from "../src/runtime/namespaceWrapper.ts";
-import { A, B, C, CREATOR, chainFixture } from "./chainFixture.ts";
+import { A, B, C, CREATOR, chainFixture, LIST_OF_CYCLE_4 } from "./chainFixture.ts";
 import { fakeContext, fakeNodeKey, type LogLine, memoryStore, TASK_ID } from "./fakeContext.ts";
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
@@ -150,8 +152,10 @@ describe("namespaceWrapper against a gradual context", () => {
     assert.deepEqual(none, { submissions: {}, submissions_audit_trigger: {} });
   });
 
-  it("answers distribution info and the submitted list", async () => {
-    await runWithContext(fakeContext({ ledger: ledger() }), async () => {
+  it("answers distribution info and the submitted list (read from its blob)", async () => {
+    const blobs = memoryBlobs();
+    await blobs.put(encodeList(LIST_OF_CYCLE_4));
+    await runWithContext(fakeContext({ ledger: ledger(), blobs }), async () => {
       const info = await namespaceWrapper.getTaskDistributionInfo(5);
       assert.deepEqual(info.distribution_rewards_submission[5], {
         [accountToKoiiKey(B)]: { submission_value: accountToKoiiKey(B), slot: null, round: 5 },
@@ -163,6 +167,10 @@ describe("namespaceWrapper against a gradual context", () => {
         [accountToKoiiKey(C)]: 4_000_000_000,
       });
       assert.equal(await namespaceWrapper.getDistributionList(accountToKoiiKey(B), 4), null);
+    });
+    // Without the blob the list reads empty: the ledger holds only its root.
+    await runWithContext(fakeContext({ ledger: ledger() }), async () => {
+      assert.deepEqual(JSON.parse((await namespaceWrapper.getDistributionList(accountToKoiiKey(A), 4)) ?? "null"), {});
     });
   });
 

@@ -30,6 +30,7 @@ import {
   isInside,
   isListClaimed,
   keys,
+  LIMITS,
   lateChallengeWindow,
   listBlobHash,
   listProof,
@@ -845,8 +846,8 @@ function decideListClaims(call: Call): void {
   }
 }
 
-/** How many past cycles a node looks back over for list entries to claim. */
-const LIST_CLAIM_LOOKBACK = 16;
+/** How many past cycles a node looks back over for list entries to claim: as long as they stay claimable. */
+const LIST_CLAIM_LOOKBACK = LIMITS.listClaimRounds + 2;
 
 /** protocol.md §7.1: with auto-claim, claim whatever unlocked, at most once per round. */
 function decideClaim(call: Call): void {

@@ -182,6 +182,7 @@ export type ProtocolEvent =
       readonly task: Hash;
       readonly cycle: number;
       readonly node: Account;
+      /** What entered the node's vesting; a list entry claimed late is net of the slashes replayed on it (§6.4). */
       readonly amount: bigint;
       readonly endRound: number;
     }

@@ -61,6 +61,8 @@ export const LIMITS = {
   maxProofBytes: 120 * 1024,
   /** Sibling hashes in a list entry's Merkle proof (§6.4): lists of up to 2^20 entries, above `maxNodes`. */
   maxListProofLength: 20,
+  /** Rounds after its acceptance during which a list's entries stay claimable at least: pruning waits (§6.4, §9.3). */
+  listClaimRounds: 16,
   maxTriggersPerNodePerCycle: 64,
   /** Stake lots of one node still ramping (§3.2): each `stake` adds one; bounds a contract's loops over them. */
   maxRampingLots: 16,

@@ -9,6 +9,7 @@ import {
   getCycle,
   getTask,
   type Hash,
+  LIMITS,
   listTriggers,
   type ProtocolEvent,
   roundOf,
@@ -99,9 +100,10 @@ describe("pruning (§9.3)", () => {
     const record = getTask(chain.state, task);
     assert.ok(record !== undefined);
     const round = roundOf(record, chain.slot);
-    // A cycle completes 2 rounds after it starts (more after failed lists), then stays challengeable for 3 rounds.
+    // A cycle completes 2 rounds after it starts (more after failed lists), then its list's entries stay claimable
+    // for listClaimRounds (longer than its late-challenge window of 3 rounds here, §6.4).
     assert.ok(
-      record.prunedThrough >= round - (3 + 3 + record.params.allowedFailedDistributions + 2),
+      record.prunedThrough >= round - (3 + LIMITS.listClaimRounds + record.params.allowedFailedDistributions + 2),
       `pruned through ${record.prunedThrough} at round ${round}`,
     );
     const left = perCycleRecords(chain.state, task);

@@ -152,7 +152,10 @@ export class ChainReader {
       `/tasks/${taskId}/cycles/${cycleOfRound(round)}/distributions/${attempt}`,
     );
     if (view === null || this.#blobs === undefined) return [];
-    const entries = decodeList(await this.#blobs.get(view.distribution.listBlob));
+    // A list whose poster never stored its blob reads empty here (recipients who computed it can still claim).
+    const bytes = await this.#blobs.get(view.distribution.listBlob).catch(() => undefined);
+    if (bytes === undefined) return [];
+    const entries = decodeList(bytes);
     if (entries === null || entries.length !== view.distribution.entryCount) return [];
     return entries.map((entry) => ({ recipient: entry.recipient, amount: entry.amount.toString() }));
   }

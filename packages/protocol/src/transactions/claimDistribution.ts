@@ -74,12 +74,16 @@ export function applyClaimDistribution(context: TransitionContext, tx: ClaimDist
     burned: task.burned + slashed,
     totalSlashed: task.totalSlashed + slashed,
   });
+  // An entry whose whole tranche the replayed slashes burned vests nothing: no event (a payment is never zero).
+  if (tx.amount === slashed) return null;
   context.events.push({
     type: "Vested",
     task: found.id,
     cycle: tx.cycle,
     node: tx.recipient,
-    amount: tx.amount,
+    // What enters the vesting: the entry less the slashes replayed on it (those are burned, as they were when the
+    // slash happened to everything else the node had locked).
+    amount: tx.amount - slashed,
     endRound: cycle.completedRound + found.params.vestingRounds,
   });
   return null;

@@ -1,5 +1,6 @@
 import type { TransitionContext } from "../context.ts";
-import { roundOf } from "../schedule.ts";
+import { LIMITS } from "../params.ts";
+import { roundOf, roundStart } from "../schedule.ts";
 import { forgetCycleKeys, type KeyLike, stateKeys, triggerSlotName } from "../state/keys.ts";
 import type { Draft } from "../state/store.ts";
 import { payUnlocked } from "../tasks.ts";
@@ -50,6 +51,10 @@ function settledForGood(
   if (cycle.outcome === null) return false;
   const late = lateChallengeWindow(task, cycle);
   if (late !== null && slot < late.closesAt) return false;
+  // An accepted custom list's entries stay claimable for listClaimRounds at least (§6.4).
+  if (task.params.distributionRule === "custom" && cycle.outcome === "paid" && cycle.completedRound !== null) {
+    if (slot < roundStart(task, cycle.completedRound + LIMITS.listClaimRounds)) return false;
+  }
   return !lateTriggers.some((ref) => ref.cycle === cycle.cycle);
 }
 

@@ -139,7 +139,7 @@ export const AUDIT_CASES: readonly VectorCase[] = [
   {
     path: "triggerAudit/rejected-late-window-closed",
     description:
-      "Cycle 0 was paid at slot 37 (round 2); its late challenge window ended with round 3 (slot 50). bob triggers against dave's cycle 0 proof in slot 50: AUDIT__WINDOW_CLOSED.",
+      "Cycle 0's list was accepted at slot 37 (round 2); its late challenge window ended with round 3 (slot 50), though the cycle is kept while its entries stay claimable (§6.4). bob triggers against dave's cycle 0 proof in slot 50: AUDIT__WINDOW_CLOSED.",
     build(b) {
       taskWithNodes(b);
       workCycle(b, 0);

@@ -187,6 +187,24 @@ export const DISTRIBUTION_CASES: readonly VectorCase[] = [
     },
   },
   {
+    path: "claimDistribution/accepted-slash-replayed",
+    description:
+      "dave's entry of cycle 0 (333) was accepted at slot 37, and in the same slot the trigger against his cycle 1 proof was upheld at 50%: the slash is logged. dave claims in slot 38: the tranche vests from round 2 as if it had been held since the acceptance, the logged slash is replayed on it (166 burned), and Vested carries the 167 that enter his vesting. Claiming late does not shield a reward from a slash (§6.4, §7.2).",
+    build(b) {
+      taskWithNodes(b);
+      workCycle(b, 0);
+      workCycle(b, 1);
+      submitHonestList(b, 0);
+      b.advanceTo(32);
+      b.trigger("bob", 1, accountOf("dave"));
+      b.advanceTo(33);
+      b.vote("carol", 1, 0, "invalid");
+      b.advanceTo(38);
+      b.begin();
+      b.claimEntry("dave", 0, b.honestList(0), "dave");
+    },
+  },
+  {
     path: "claimDistribution/rejected-already-claimed",
     description: "bob's entry of cycle 0 was claimed in slot 38; claiming it again: DISTRIBUTION__ALREADY_CLAIMED.",
     build(b) {

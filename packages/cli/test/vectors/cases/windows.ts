@@ -67,7 +67,7 @@ export const WINDOW_CASES: readonly VectorCase[] = [
   {
     path: "windows/audit-upheld-slashes-vesting",
     description:
-      "dave was paid 333 for cycle 0 at slot 37 (vesting over rounds [2, 4)) and, in the same slot, the trigger against his cycle 1 proof is upheld: he loses 50 of his stake and 166 of his still-locked rewards; bob gets 21 (10% of 216) plus his bond and the other 195 is burned. Unvested rewards stay slashable (§7).",
+      "dave's entry of cycle 0 (333) is accepted at slot 37 and, in the same slot, the trigger against his cycle 1 proof is upheld: he loses 50 of his stake (bob gets 5 plus his bond, 45 is burned). His entry is not claimed yet, so the slash takes nothing from his vesting now; it is logged (slashLog, seq 0) and replayed on the entry when it is claimed (claimDistribution/accepted-slash-replayed). Unvested rewards stay slashable (§7).",
     build(b) {
       taskWithNodes(b);
       workCycle(b, 0);
