@@ -802,10 +802,21 @@ function shouldPost(call: Call, cycle: CycleRecord, window: Window, posted: Dist
     const holder: RaceScore = { node: posted.distributor, time: posted.raceTime, weight: posted.raceWeight };
     if (!beatsInRace(mine, holder)) return false;
   }
-  const k = slot - window.opensAt;
-  if (k >= window.closesAt - window.opensAt - 1 || cycle.revealedWeight <= 0n || weight <= 0n) return true;
+  return slot - window.opensAt >= firstPostOffset(mine.time, weight, cycle.revealedWeight, window);
+}
+
+/**
+ * The offset in the list window of the first slot in which a node with race `time` and `weight` posts when nobody
+ * has posted a better list (see {@link shouldPost}); `revealedWeight` is the cycle's.
+ */
+export function firstPostOffset(time: bigint, weight: bigint, revealedWeight: bigint, window: Window): number {
+  const last = window.closesAt - window.opensAt - 1;
+  if (revealedWeight <= 0n || weight <= 0n) return 0;
   const one = 1n << BigInt(RACE_FRACTION_BITS);
-  return mine.time * cycle.revealedWeight <= POST_THRESHOLD * (1n << BigInt(Math.min(k, 60))) * one * weight;
+  for (let k = 0; k < last; k += 1) {
+    if (time * revealedWeight <= POST_THRESHOLD * (1n << BigInt(Math.min(k, 60))) * one * weight) return k;
+  }
+  return Math.max(0, last);
 }
 
 /**

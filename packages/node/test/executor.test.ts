@@ -11,6 +11,7 @@ import type { AddressInfo } from "node:net";
 import { afterEach, describe, it } from "node:test";
 import { generateKeyPair, type KeyPair } from "@gradual/ledger";
 import {
+  type CycleRecord,
   computeCommitment,
   decodeList,
   getCycle,
@@ -19,10 +20,12 @@ import {
   getVesting,
   type Hash,
   listRoot,
+  raceTime,
   sha256Hex,
   type TaskRecord,
 } from "@gradual/protocol";
 import { defineTask, encodeProof } from "@gradual/sdk";
+import { firstPostOffset } from "../src/decide.ts";
 import { withGarbageEvery } from "../src/runtime/faults.ts";
 import { startTestLedgerOf, type TestLedger, type TestLedgerKind } from "./support/testLedger.ts";
 import { createTestTask, describeTxs, runTo, sentBy, startTestNode, type TestNode } from "./support/testNode.ts";
@@ -106,8 +109,13 @@ for (const kind of ["ledger", "memory"] as const) {
         if (windows(cycle).reveal.opensAt <= last) expected.push([windows(cycle).reveal.opensAt, `reveal:${cycle}`]);
       }
       for (const cycle of [0, 1]) {
-        // Alone, the node wins the race: its list lands in the window's first slot (§6.1).
-        expected.push([windows(cycle).distribution.opensAt, `submitDistribution:${cycle}`]);
+        // Alone, the node wins the race: it posts in the first slot its race score allows (§6.1), the window's first
+        // unless its score is unusually poor.
+        const record = getCycle(ledger.state(), taskId, cycle) as CycleRecord;
+        const time = raceTime(record.seed ?? task().seedHead, record.attempt, a.account);
+        const window = windows(cycle).distribution;
+        const offset = firstPostOffset(time, record.revealedWeight, record.revealedWeight, window);
+        expected.push([window.opensAt + offset, `submitDistribution:${cycle}`]);
         // Accepted when the list's vote window ends: its entry is claimed in the next slot, into vesting (unlocked at
         // once, vestingRounds 0), and claimed out in the slot after.
         const accepted = windows(cycle).distributionVotes.closesAt;
