@@ -413,7 +413,11 @@ describe("claiming an entry of an accepted list (custom rule, protocol.md §6.4)
     assert.deepEqual(vesting?.tranches, [
       { cycle: 1, amount: amount - freed - cut, startRound: slashRound, endRound: end, claimed: 0n },
     ]);
-    assert.equal(only(claimed.events, "Vested").amount, amount - cut, "what entered the vesting: the entry less the cut");
+    assert.equal(
+      only(claimed.events, "Vested").amount,
+      amount - cut,
+      "what entered the vesting: the entry less the cut",
+    );
     assert.equal(vesting?.totalVested, amount, "the entry's full amount counts as vested, the cut as slashed");
   });
 });
