@@ -1,5 +1,5 @@
 import { type Page, ReadMiss, type ReadParams, STATE_READS } from "@gradual/ledger/views";
-import { GradualError, getChain, getTask, type State } from "@gradual/protocol";
+import { GradualError, getChain } from "@gradual/protocol";
 import type { LedgerReader } from "@gradual/sdk";
 import { MAX_BLOCK_RANGE, MAX_PAGE_LIMIT, ROUTES, type RouteWire } from "@gradual/wire";
 import type { MemoryChain } from "./memoryChain.ts";
