@@ -1,13 +1,17 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { DEVNET_PARAMS } from "@gradual/protocol";
-import { slotFraction, windowLayout } from "../src/model/windowLayout.ts";
+import { distributionHint, isPaidByRule, slotFraction, windowLayout } from "../src/model/windowLayout.ts";
 
-// protocol.md §2.4: the devnet preset, a task created in slot 99, so round r is [100 + 20r, 120 + 20r).
-const task = { startSlot: 100, params: DEVNET_PARAMS };
+// protocol.md §2.4: the devnet preset, a task created in slot 99, so round r is [100 + 20r, 120 + 20r). The
+// `custom` rule (Koii's) is the one with list windows (§6.1-§6.5); `weighted` and `equal` pay by rule (§6.2).
+const task = { startSlot: 100, params: { ...DEVNET_PARAMS, distributionRule: "custom" as const } };
+const weighted = { startSlot: 100, params: { ...DEVNET_PARAMS, distributionRule: "weighted" as const } };
+const equal = { startSlot: 100, params: { ...DEVNET_PARAMS, distributionRule: "equal" as const } };
+const LIST_WINDOWS = new Set(["distribution", "distributionTriggers", "distributionVotes"]);
 
 describe("windowLayout", () => {
-  it("draws the three live cycles of a round one above the other (§2.4, slot 147)", () => {
+  it("draws the three live cycles of a round one above the other (§2.4, slot 147, custom rule)", () => {
     const layout = windowLayout(task, 147);
     assert.equal(layout.currentRound, 2);
     assert.equal(layout.now.work?.cycle, 2);
@@ -147,5 +151,69 @@ describe("windowLayout", () => {
     assert.equal(slotFraction(range, 150), 0.5);
     assert.equal(slotFraction(range, 50), 0);
     assert.equal(slotFraction(range, 250), 1);
+  });
+
+  describe("weighted and equal tasks pay by rule: no list window, list triggers or list votes (§6.2)", () => {
+    for (const ruled of [weighted, equal]) {
+      const rule = ruled.params.distributionRule;
+      it(`${rule}: the distribution period is the one slot at the start of round c+2`, () => {
+        assert.equal(isPaidByRule(ruled), true);
+        const layout = windowLayout(ruled, 147);
+        assert.equal(layout.paidByRule, true);
+        assert.deepEqual(
+          layout.now.distribution.map((band) => [
+            band.cycle,
+            band.round,
+            band.opensAt,
+            band.closesAt,
+            band.state,
+            band.windows.map((window) => [window.name, window.opensAt, window.closesAt, window.state]),
+          ]),
+          [[0, 2, 140, 141, "past", [["rulePayment", 140, 141, "past"]]]],
+        );
+        assert.deepEqual(layout.completingCycles, [0]);
+        assert.match(layout.distributionHint, new RegExp(`paid by the ${rule} rule`));
+        assert.doesNotMatch(layout.distributionHint, /posts|drawn|race/);
+      });
+
+      it(`${rule}: no lane, now or later, shows a list window, and none retries`, () => {
+        // A cycle record with a retry (impossible under this rule) must not bring list windows back.
+        const knownCycles = [{ cycle: 0, attempt: 1, attemptRound: 3, outcome: null }];
+        for (let slot = 95; slot < 400; slot += 3) {
+          const layout = windowLayout(ruled, slot, { knownCycles });
+          for (const lane of layout.lanes) {
+            const distributions = lane.periods.filter((band) => band.period === "distribution");
+            assert.equal(distributions.length, 1, `slot ${slot}, cycle ${lane.cycle}: one payment`);
+            assert.equal(distributions[0]?.round, lane.cycle + 2);
+            for (const band of lane.periods) {
+              for (const window of band.windows) {
+                assert.ok(!LIST_WINDOWS.has(window.name), `slot ${slot}: cycle ${lane.cycle} draws ${window.name}`);
+                assert.doesNotMatch(window.description, /list|drawn/, `slot ${slot}: ${window.name}`);
+              }
+            }
+          }
+        }
+      });
+
+      it(`${rule}: a cycle is complete once its payment slot has passed`, () => {
+        const layout = windowLayout(ruled, 141, { roundsBefore: 2 });
+        assert.equal(layout.lanes.find((lane) => lane.cycle === 0)?.status, "complete");
+        assert.equal(windowLayout(ruled, 139).lanes.find((lane) => lane.cycle === 0)?.status, "live");
+      });
+    }
+  });
+
+  it("custom: the distribution period describes the posting race, not a drawn distributor (§6.1)", () => {
+    assert.equal(isPaidByRule(task), false);
+    const layout = windowLayout(task, 141);
+    assert.equal(layout.paidByRule, false);
+    const list = layout.now.distribution[0]?.windows.find((window) => window.name === "distribution");
+    assert.match(list?.description ?? "", /any valid submitter may post/);
+    for (const text of [
+      distributionHint(task),
+      ...(layout.now.distribution[0]?.windows ?? []).map((w) => w.description),
+    ]) {
+      assert.doesNotMatch(text, /drawn/);
+    }
   });
 });
