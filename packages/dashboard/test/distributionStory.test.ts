@@ -319,6 +319,10 @@ describe("distributionStory: custom lists, the posting race (§6.1-§6.5)", () =
     const accepted = list({ status: "accepted", total: "90" });
     const claims = listClaims(cycleView({ outcome: "paid", reserved: "30" }), accepted);
     assert.deepEqual([claims.total, claims.claimed, claims.unclaimed], [90n, 60n, 30n]);
+    assert.match(claims.text, /stay claimable until the cycle is pruned/);
+    const all = listClaims(cycleView({ outcome: "paid", reserved: "0" }), accepted);
+    assert.deepEqual([all.claimed, all.unclaimed], [90n, 0n]);
+    assert.match(all.text, /whole total has been claimed/);
     const pruned = listClaims(cycleView({ outcome: "paid", reserved: "0", pruned: true }), accepted);
     assert.equal(pruned.claimed, null);
     assert.match(pruned.text, /returned to the escrow/);

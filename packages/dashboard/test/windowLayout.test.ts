@@ -126,6 +126,18 @@ describe("windowLayout", () => {
     assert.equal(lane?.status, "live");
   });
 
+  it("marks a cycle complete once the ledger no longer lists it as open, before its round ends", () => {
+    // Cycle 0's list was accepted at slot 155 (§2.4); at slot 158 the ledger's open cycles are 1 and 2.
+    const done = windowLayout(task, 158, { openCycles: [1, 2] });
+    assert.equal(done.lanes.find((lane) => lane.cycle === 0)?.status, "complete");
+    assert.equal(done.lanes.find((lane) => lane.cycle === 1)?.status, "live");
+    const open = windowLayout(task, 158, { openCycles: [0, 1, 2] });
+    assert.equal(open.lanes.find((lane) => lane.cycle === 0)?.status, "live");
+    // A cycle whose distribution round has not come is never taken for complete (a view older than the head).
+    const early = windowLayout(task, 158, { openCycles: [0, 1] });
+    assert.equal(early.lanes.find((lane) => lane.cycle === 2)?.status, "live");
+  });
+
   it("draws no new cycles for a task that starts none (paused)", () => {
     const layout = windowLayout(task, 205, { lastStartedCycle: 3 });
     assert.equal(layout.currentRound, 5);

@@ -116,8 +116,18 @@ function Cursor({
   );
 }
 
-function openWindowText(band: PeriodBand | undefined, currentSlot: number, slotMs: number | undefined): string {
+function openWindowText(
+  band: PeriodBand | undefined,
+  currentSlot: number,
+  slotMs: number | undefined,
+  complete: boolean,
+): string {
   if (band === undefined) return "";
+  const paid = band.windows.find((window) => window.name === "rulePayment");
+  if (paid !== undefined && paid.state === "past") {
+    return `settled by rule at slot ${formatSlot(paid.opensAt)}, the round's first; the cycle page shows what it paid`;
+  }
+  if (band.period === "distribution" && complete) return "cycle complete; the cycle page shows its list and outcome";
   const open = band.windows.filter((window) => window.state === "open" && window.track === 0);
   const next = band.windows.find((window) => window.state === "future");
   const parts = open.map((window) => {
@@ -133,10 +143,6 @@ function openWindowText(band: PeriodBand | undefined, currentSlot: number, slotM
   if (parts.length === 0 && next !== undefined) {
     const wait = next.opensAt - currentSlot;
     parts.push(`next: ${next.label} in ${wait} slot${wait === 1 ? "" : "s"}`);
-  }
-  const paid = band.windows.find((window) => window.name === "rulePayment");
-  if (parts.length === 0 && paid !== undefined && paid.state === "past") {
-    return `paid by rule at slot ${formatSlot(paid.opensAt)}, the round's first; nothing more to do`;
   }
   if (parts.length === 0) return band.state === "past" ? "done" : "";
   return parts.join(" · ");
@@ -235,7 +241,14 @@ export function RoundNow({ layout, task }: { readonly layout: WindowLayout; read
               )}
               <Cursor layout={layout} fromSlot={round.opensAt} toSlot={round.closesAt} />
             </div>
-            <div className="tl-note small">{openWindowText(row.band, layout.currentSlot, clock?.slotMs)}</div>
+            <div className="tl-note small">
+              {openWindowText(
+                row.band,
+                layout.currentSlot,
+                clock?.slotMs,
+                layout.lanes.some((lane) => lane.cycle === row.band?.cycle && lane.status === "complete"),
+              )}
+            </div>
           </div>
         ))}
       </div>
@@ -251,7 +264,11 @@ export function RoundNow({ layout, task }: { readonly layout: WindowLayout; read
             <strong>cycle {layout.completingCycles.join(", ")}</strong>{" "}
             {layout.paidByRule
               ? "is paid by rule at the round's first slot"
-              : "completes this round when its list is accepted, or tries again next round"}
+              : layout.completingCycles.every((cycle) =>
+                    layout.lanes.some((lane) => lane.cycle === cycle && lane.status === "complete"),
+                  )
+                ? "completed this round"
+                : "completes this round when its list is accepted, or tries again next round"}
           </>
         )}
         {layout.startingCycle === undefined && layout.completingCycles.length === 0 ? "" : "."} Every round one cycle

@@ -266,7 +266,10 @@ export function listClaims(view: Pick<CycleView, "record" | "pruned">, list: Dis
     total,
     claimed,
     unclaimed,
-    text: "Entries stay claimable until the cycle is pruned (at least listClaimRounds after acceptance); what is unclaimed then returns to the escrow. Which entries were claimed is not in the read API; a recipient's node page shows its vesting.",
+    text:
+      unclaimed === 0n
+        ? "The whole total has been claimed into the recipients' vesting."
+        : "Entries stay claimable until the cycle is pruned (at least listClaimRounds rounds after acceptance); what is unclaimed then returns to the escrow. Which entries were claimed is not in the read API; a recipient's node page shows its vesting.",
   };
 }
 

@@ -95,6 +95,11 @@ export type WindowLayoutOptions = {
    * cycles are not drawn. Leave it out for an active task, whose coming cycles are drawn as upcoming.
    */
   readonly lastStartedCycle?: number;
+  /**
+   * The task's open cycles (started, not complete) as the ledger reported them. A cycle whose distribution round has
+   * come and that is not among them is complete, even before that round ends (a `custom` list accepted early).
+   */
+  readonly openCycles?: readonly number[];
 };
 
 export type WindowLayout = {
@@ -283,7 +288,13 @@ function distributionPeriod(
   };
 }
 
-function laneOf(task: Timing, cycle: number, slot: number, known: KnownCycle | undefined): CycleLane {
+function laneOf(
+  task: Timing,
+  cycle: number,
+  slot: number,
+  known: KnownCycle | undefined,
+  openCycles: readonly number[] | undefined,
+): CycleLane {
   const currentRound = roundOf(task, slot);
   const periods: PeriodBand[] = [workPeriod(task, cycle, slot), reviewPeriod(task, cycle, slot)];
   if (isPaidByRule(task)) {
@@ -304,6 +315,7 @@ function laneOf(task: Timing, cycle: number, slot: number, known: KnownCycle | u
   if (outcome !== null) status = "complete";
   else if (cycle > currentRound) status = "upcoming";
   else if (known === undefined && last.closesAt <= slot) status = "complete";
+  else if (openCycles !== undefined && cycle + 2 <= currentRound && !openCycles.includes(cycle)) status = "complete";
   else status = "live";
   return { cycle, status, outcome, periods };
 }
@@ -338,7 +350,7 @@ export function windowLayout(task: Timing, currentSlot: number, options: WindowL
   const oldest = Math.max(0, firstRound - 2 - retries);
   const newest = options.lastStartedCycle === undefined ? lastRound : Math.min(lastRound, options.lastStartedCycle);
   for (let cycle = oldest; cycle <= newest; cycle += 1) {
-    const lane = laneOf(task, cycle, currentSlot, known.get(cycle));
+    const lane = laneOf(task, cycle, currentSlot, known.get(cycle), options.openCycles);
     const last = lane.periods[lane.periods.length - 1];
     if (last !== undefined && last.closesAt > fromSlot) lanes.push(lane);
   }

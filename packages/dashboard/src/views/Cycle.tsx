@@ -86,7 +86,11 @@ export function Cycle({ task, cycle }: { readonly task: string; readonly cycle: 
         <Stat
           label="Reserved"
           value={<Amount value={data.record.reserved} digits={2} />}
-          hint="bounty held for this cycle"
+          hint={
+            data.record.outcome === "paid" && timing?.params.distributionRule === "custom"
+              ? "list entries not claimed yet"
+              : "bounty held for this cycle"
+          }
         />
         <Stat
           label="Paid"

@@ -339,6 +339,7 @@ export function Task({ task }: { readonly task: string }) {
     const { task: record } = view.data;
     return windowLayout(timingOf(record), slot, {
       ...(record.status === "active" ? {} : { lastStartedCycle: Math.max(-1, ...record.openCycles) }),
+      openCycles: record.openCycles,
       roundsBefore: narrow ? 1 : 2,
       roundsAfter: narrow ? 0 : 1,
       knownCycles: view.data.cycles.map((cycle) => ({
