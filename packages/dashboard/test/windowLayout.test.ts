@@ -208,9 +208,14 @@ describe("windowLayout", () => {
       });
 
       it(`${rule}: a cycle is complete once its payment slot has passed`, () => {
-        const layout = windowLayout(ruled, 141, { roundsBefore: 2 });
-        assert.equal(layout.lanes.find((lane) => lane.cycle === 0)?.status, "complete");
-        assert.equal(windowLayout(ruled, 139).lanes.find((lane) => lane.cycle === 0)?.status, "live");
+        // Paid at the start of slot 140, before its transactions: with block 140 the head, the cycle is paid.
+        const paid = windowLayout(ruled, 140, { roundsBefore: 2 });
+        assert.equal(paid.lanes.find((lane) => lane.cycle === 0)?.status, "complete");
+        assert.equal(paid.now.distribution[0]?.windows[0]?.state, "past");
+        const before = windowLayout(ruled, 139);
+        assert.equal(before.lanes.find((lane) => lane.cycle === 0)?.status, "live");
+        const coming = before.lanes.find((lane) => lane.cycle === 0)?.periods[2];
+        assert.deepEqual([coming?.opensAt, coming?.state], [140, "future"]);
       });
     }
   });

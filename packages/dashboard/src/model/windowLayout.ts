@@ -221,25 +221,14 @@ export function distributionHint(task: Timing): string {
 function rulePaymentPeriod(task: Timing, cycle: number, slot: number): PeriodBand {
   const opensAt = roundStart(task, cycle + 2);
   const closesAt = opensAt + 1;
-  const windows = [
-    bar(
-      "rulePayment",
-      "paid",
-      `the ledger pays each valid submitter its ${task.params.distributionRule} share into vesting; the rest returns to the escrow`,
-      { opensAt, closesAt },
-      slot,
-    ),
+  // The payment runs at the start of its slot, before the slot's transactions: once that slot's block is the head,
+  // the cycle is paid, so the window is past from its own slot on, never open.
+  const state = stateOf(opensAt, opensAt, slot);
+  const description = `the ledger pays each valid submitter its ${task.params.distributionRule} share into vesting; the rest returns to the escrow`;
+  const windows: WindowBar[] = [
+    { name: "rulePayment", label: "paid", description, opensAt, closesAt, state, track: 0 },
   ];
-  return {
-    period: "distribution",
-    cycle,
-    round: cycle + 2,
-    attempt: 0,
-    opensAt,
-    closesAt,
-    state: stateOf(opensAt, closesAt, slot),
-    windows,
-  };
+  return { period: "distribution", cycle, round: cycle + 2, attempt: 0, opensAt, closesAt, state, windows };
 }
 
 /** The distribution period of attempt `attempt` of a `custom` cycle c, in round `attemptRound` (§6.1-§6.5). */
@@ -314,7 +303,7 @@ function laneOf(
   let status: CycleLane["status"];
   if (outcome !== null) status = "complete";
   else if (cycle > currentRound) status = "upcoming";
-  else if (known === undefined && last.closesAt <= slot) status = "complete";
+  else if (known === undefined && last.state === "past") status = "complete";
   else if (openCycles !== undefined && cycle + 2 <= currentRound && !openCycles.includes(cycle)) status = "complete";
   else status = "live";
   return { cycle, status, outcome, periods };
