@@ -281,8 +281,10 @@ describe("distributionStory: custom lists, the posting race (§6.1-§6.5)", () =
     assert.equal(retried[0]?.trigger?.resolution, "upheld");
   });
 
-  it("a cycle without valid submitters has no attempt", () => {
+  it("a cycle without valid submitters has no attempt, and a pruned cycle none left to tell", () => {
     assert.deepEqual(attemptStories(cycleView({ outcome: "no-submitters", validCount: 0 }), custom), []);
+    // Pruning deleted the list records (§9.3): an attempt without one is not "open" or "missing".
+    assert.deepEqual(attemptStories(cycleView({ outcome: "paid", paid: "90", slot: 600, pruned: true }), custom), []);
   });
 
   it("reads the race from the list window's blocks: who posted, who replaced whom, who was refused", () => {

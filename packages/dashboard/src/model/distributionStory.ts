@@ -181,14 +181,15 @@ function listText(
 
 /**
  * The attempts of a `custom` cycle, oldest first (§6.1-§6.5). `timing` gives each attempt's list window; attempts
- * run one round apart from round c+2. A cycle that completed as `no-submitters` had no attempt.
+ * run one round apart from round c+2. A cycle that completed as `no-submitters` had no attempt, and a pruned cycle's
+ * lists are gone from the state (§9.3): neither has a story to tell.
  */
 export function attemptStories(
-  view: Pick<CycleView, "cycle" | "record" | "distributions" | "triggers" | "nextSlot" | "windows">,
+  view: Pick<CycleView, "cycle" | "record" | "distributions" | "triggers" | "nextSlot" | "windows" | "pruned">,
   timing: Timing,
 ): readonly AttemptStory[] {
   const { record } = view;
-  if (record.outcome === "no-submitters") return [];
+  if (record.outcome === "no-submitters" || view.pruned) return [];
   const stories: AttemptStory[] = [];
   for (let attempt = 0; attempt <= record.attempt; attempt += 1) {
     const round = view.cycle + 2 + attempt;

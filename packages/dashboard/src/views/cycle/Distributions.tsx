@@ -88,7 +88,12 @@ function PostingRace({
           custom rule: valid submitters race to post the payment list; the best-scored poster's list stands
         </span>
       </h3>
-      {stories.length === 0 ? (
+      {view.pruned ? (
+        <p className="muted" data-testid="lists-pruned">
+          The cycle's lists were pruned with its other details.
+          {view.record.outcome === "paid" ? " Entries nobody had claimed by then returned to the escrow." : ""}
+        </p>
+      ) : stories.length === 0 && view.record.outcome === "no-submitters" ? (
         <p className="muted">No valid submitter: no list to post, and the whole bounty returned to the escrow.</p>
       ) : null}
       {stories.map((story) => (
