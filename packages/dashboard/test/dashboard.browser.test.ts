@@ -341,6 +341,7 @@ describe("dashboard in a browser, against a real devnet", { skip, timeout: 300_0
       assert.equal(await page.locator(`[data-window="${window}"]`).count(), 0, `no ${window} window`);
     }
     assert.doesNotMatch((await page.locator('[data-testid="task-view"]').textContent()) ?? "", STALE_WORDING);
+    assert.match((await page.locator('[data-testid="task-rule"]').textContent()) ?? "", /^weighted rule: /);
     await page.locator('[data-testid="task-charts"] canvas').first().waitFor({ timeout: 20_000 });
     await page.locator('[data-testid="node-table"] .vt-row').first().waitFor({ timeout: 20_000 });
     await shot(page, "task");
@@ -603,6 +604,7 @@ describe("dashboard in a browser, a custom-rule task", { skip, timeout: 300_000 
     await page.goto(`${dashboard?.url}/#/task/${taskId}`);
     await page.locator('[data-testid="round-now"] [data-window="distribution"]').first().waitFor({ timeout: 20_000 });
     assert.equal(await page.locator('[data-window="rulePayment"]').count(), 0);
+    assert.match((await page.locator('[data-testid="task-rule"]').textContent()) ?? "", /^custom rule: /);
     assert.doesNotMatch((await page.locator('[data-testid="task-view"]').textContent()) ?? "", STALE_WORDING);
     await shot(page, "task-custom");
 

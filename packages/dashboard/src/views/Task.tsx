@@ -96,7 +96,12 @@ function TaskHeader({ view, round }: { readonly view: TaskView; readonly round: 
         task <HashLink value={task.id} /> · created by <HashLink value={task.creator} to={href.account(task.creator)} />{" "}
         at <SlotTime slot={task.createdSlot} /> · rounds of {params.roundSlots} slots
         {roundMs === undefined ? "" : ` (${formatDuration(roundMs)})`} · bounty{" "}
-        {formatTokenAmount(toBaseUnits(String(params.bountyPerRound)), SCREEN_AMOUNT)} per round
+        {formatTokenAmount(toBaseUnits(String(params.bountyPerRound)), SCREEN_AMOUNT)} per round ·{" "}
+        <span data-testid="task-rule">
+          {params.distributionRule === "custom"
+            ? "custom rule: nodes race to post a payment list"
+            : `${String(params.distributionRule)} rule: each cycle pays itself, no list`}
+        </span>
       </p>
       <div className="stats">
         <Stat
