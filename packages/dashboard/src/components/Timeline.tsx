@@ -263,7 +263,7 @@ export function RoundNow({ layout, task }: { readonly layout: WindowLayout; read
             {layout.startingCycle === undefined ? "" : "; "}
             <strong>cycle {layout.completingCycles.join(", ")}</strong>{" "}
             {layout.paidByRule
-              ? "is paid by rule at the round's first slot"
+              ? "was paid by rule at the round's first slot"
               : layout.completingCycles.every((cycle) =>
                     layout.lanes.some((lane) => lane.cycle === cycle && lane.status === "complete"),
                   )
