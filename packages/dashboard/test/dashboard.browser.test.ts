@@ -133,6 +133,9 @@ async function numberAttribute(page: Page, selector: string, attribute: string):
   return Number(value);
 }
 
+/** Wording of the old distributor draw (protocol.md deviations 32, 35): no page may use it. */
+const STALE_WORDING = /drawn (distributor|node)|who was drawn|distributor is drawn|missed duty|new distributor/i;
+
 type TaskView = {
   task: { id: string; startSlot: number; params: { roundSlots: number } };
   round: number;
@@ -326,12 +329,19 @@ describe("dashboard in a browser, against a real devnet", { skip, timeout: 300_0
       Number(await cursor.getAttribute("data-slot")) > slotBefore ? true : undefined,
     );
     assert.ok((await page.locator('[data-testid="pipeline-lane"]').count()) >= 3);
-    for (const window of ["commit", "reveal", "proofTriggers", "distribution", "distributionTriggers"]) {
+    // The devnet's task has the default rule, weighted: its cycles pay themselves at the first slot of round c+2,
+    // so the pages show that payment and no list window, list audit or list votes (protocol.md §6.2).
+    for (const window of ["commit", "reveal", "proofTriggers", "rulePayment"]) {
       assert.ok(
         (await page.locator(`[data-testid="round-now"] [data-window="${window}"]`).count()) >= 1,
         `${window} drawn`,
       );
     }
+    for (const window of ["distribution", "distributionTriggers", "distributionVotes"]) {
+      assert.equal(await page.locator(`[data-window="${window}"]`).count(), 0, `no ${window} window`);
+    }
+    assert.doesNotMatch((await page.locator('[data-testid="task-view"]').textContent()) ?? "", STALE_WORDING);
+    assert.match((await page.locator('[data-testid="task-rule"]').textContent()) ?? "", /^weighted rule: /);
     await page.locator('[data-testid="task-charts"] canvas').first().waitFor({ timeout: 20_000 });
     await page.locator('[data-testid="node-table"] .vt-row').first().waitFor({ timeout: 20_000 });
     await shot(page, "task");
@@ -341,6 +351,33 @@ describe("dashboard in a browser, against a real devnet", { skip, timeout: 300_0
     await phone.locator('[data-testid="now-distribution"]').first().waitFor({ timeout: 20_000 });
     await shot(phone, "task-phone");
     await phone.close();
+    await page.close();
+  });
+
+  it("cycle page of a weighted task: paid by rule at the start of round c+2, no list rows", async () => {
+    // The first cycle the rule paid (the stakes warm up first, so the earliest cycles have nobody to pay).
+    const cycle = await waitFor("a cycle paid by rule", 90_000, async () => {
+      const { round } = await task();
+      for (let candidate = 0; candidate <= round - 2; candidate += 1) {
+        const reply = await getJson<{ record: { outcome: string | null } }>(
+          `${ledgerUrl}/v1/tasks/${taskId}/cycles/${candidate}`,
+        );
+        if (reply.record.outcome === "paid") return candidate;
+      }
+      return undefined;
+    });
+    const page = await newPage();
+    await page.goto(`${dashboard?.url}/#/task/${taskId}/cycle/${cycle}`);
+    const payment = page.locator('[data-testid="rule-payment"][data-rule="weighted"]');
+    await payment.waitFor({ timeout: 20_000 });
+    assert.match((await payment.textContent()) ?? "", /no list, no distributor/);
+    assert.equal(await payment.getAttribute("data-state"), "paid");
+    assert.match((await page.locator('[data-testid="cycle-outcome"]').textContent()) ?? "", /^Outcome: paid/);
+    await page.locator('tr[data-window="rulePayment"]').waitFor({ timeout: 10_000 });
+    assert.equal(await page.locator('tr[data-window^="distribution"]').count(), 0);
+    assert.equal(await page.locator('[data-testid="posting-race"]').count(), 0);
+    assert.doesNotMatch((await page.locator('[data-testid="cycle-view"]').textContent()) ?? "", STALE_WORDING);
+    await shot(page, "cycle-weighted");
     await page.close();
   });
 
@@ -458,6 +495,136 @@ describe("dashboard in a browser, against a real devnet", { skip, timeout: 300_0
   });
 
   it("raised no uncaught errors in the pages", () => {
+    assert.deepEqual(errors, []);
+  });
+});
+
+/**
+ * The custom rule (Koii's): a second, smaller devnet whose task (examples/proof-of-compute, its task.yml copied with
+ * `distributionRule: custom`) posts lists. Its cycle page tells the posting race (protocol.md §6.1, deviation 35),
+ * the list in force with its Merkle root, its entries from the list blob and its claims (§6.4, deviation 34).
+ */
+describe("dashboard in a browser, a custom-rule task", { skip, timeout: 300_000 }, () => {
+  let dataDir: string;
+  let ledgerUrl: string;
+  let devnet: Spawned | undefined;
+  let dashboard: RunningDashboardServer | undefined;
+  let browser: BrowserContext | undefined;
+  let taskId: string;
+  const errors: string[] = [];
+
+  before(async () => {
+    const distDir = await buildDashboard();
+    dataDir = mkdtempSync(join(tmpdir(), "gradual-dashboard-custom-"));
+    const taskDir = join(dataDir, "task");
+    mkdirSync(taskDir);
+    const example = join(REPO_DIR, "examples/proof-of-compute");
+    writeFileSync(
+      join(taskDir, "task.yml"),
+      [
+        "name: proof-of-compute-custom",
+        `entry: ${join(example, "task.ts")}`,
+        "preset: devnet",
+        "params:",
+        "  maxProofBytes: 1024",
+        "  auditMode: all",
+        "  distributionRule: custom",
+        'bountyPerRound: "100"',
+        'funding: "2000"',
+        "config:",
+        '  difficultyBits: "8"',
+        "",
+      ].join("\n"),
+    );
+    const port = await freePort();
+    ledgerUrl = `http://127.0.0.1:${port}`;
+    devnet = spawnGradual(
+      [
+        "devnet",
+        "--task",
+        taskDir,
+        "--data",
+        join(dataDir, "devnet"),
+        "--port",
+        String(port),
+        "--slot-ms",
+        String(SLOT_MS),
+        "--nodes",
+        "3",
+        "--cheaters",
+        "0",
+        "--quiet",
+      ],
+      join(dataDir, "devnet-custom.log"),
+    );
+    const devnetProcess = devnet;
+    taskId = await waitFor("the custom devnet's task", 120_000, () => {
+      if (devnetProcess.child.exitCode !== null) {
+        throw new Fatal(`gradual devnet exited (see devnet-custom.log): ${devnetProcess.lines.slice(-3).join(" | ")}`);
+      }
+      const line = devnetProcess.lines.find((text) => /^\s+task\s+\S+ [0-9a-f]{64}/.test(text));
+      return line?.match(/([0-9a-f]{64})/)?.[1];
+    });
+    dashboard = await startDashboardServer({ ledgerUrl, port: 0, distDir });
+    browser = await chromium.launchPersistentContext(join(dataDir, "chromium-profile"), {
+      executablePath: CHROMIUM,
+      args: CHROMIUM_ARGS,
+      headless: true,
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await dashboard?.close();
+    await stop(devnet?.child, 15_000);
+    if (dataDir !== undefined) {
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      const log = join(dataDir, "devnet-custom.log");
+      if (existsSync(log)) writeFileSync(join(SCREENSHOTS, "devnet-custom.log"), readFileSync(log));
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it("the task view draws list windows, and the cycle page tells the posting race of an accepted list", async () => {
+    if (browser === undefined) throw new Error("no browser");
+    type CycleReply = { record: { outcome: string | null }; distributions: { status: string }[] };
+    // The first cycle whose list was accepted (the stakes warm up first, so early cycles may have no submitter).
+    const cycle = await waitFor("an accepted list", 180_000, async () => {
+      const view = await getJson<{ cycles: { cycle: number }[]; round: number }>(`${ledgerUrl}/v1/tasks/${taskId}`);
+      for (let candidate = 0; candidate <= view.round - 2; candidate += 1) {
+        const reply = await getJson<CycleReply>(`${ledgerUrl}/v1/tasks/${taskId}/cycles/${candidate}`);
+        if (reply.distributions.some((list) => list.status === "accepted")) return candidate;
+      }
+      return undefined;
+    });
+    const page = await browser.newPage();
+    page.on("pageerror", (error) => errors.push(`pageerror: ${error.message}`));
+    await page.setViewportSize({ width: 1280, height: 900 });
+
+    await page.goto(`${dashboard?.url}/#/task/${taskId}`);
+    await page.locator('[data-testid="round-now"] [data-window="distribution"]').first().waitFor({ timeout: 20_000 });
+    assert.equal(await page.locator('[data-window="rulePayment"]').count(), 0);
+    assert.match((await page.locator('[data-testid="task-rule"]').textContent()) ?? "", /^custom rule: /);
+    assert.doesNotMatch((await page.locator('[data-testid="task-view"]').textContent()) ?? "", STALE_WORDING);
+    await shot(page, "task-custom");
+
+    await page.goto(`${dashboard?.url}/#/task/${taskId}/cycle/${cycle}`);
+    const race = page.locator('[data-testid="posting-race"]');
+    await race.waitFor({ timeout: 20_000 });
+    const accepted = race.locator('[data-testid="distribution"][data-status="accepted"]');
+    await accepted.waitFor({ timeout: 20_000 });
+    // The race, read from the list window's blocks: at least the post of the list in force.
+    await accepted.locator('[data-testid="list-post"]').first().waitFor({ timeout: 20_000 });
+    assert.match((await accepted.locator('[data-testid="list-posts"]').textContent()) ?? "", /the list in force/);
+    assert.match((await accepted.textContent()) ?? "", /Merkle root/);
+    // The entries, from the list blob the poster stored, and what was claimed of them.
+    await accepted.locator("table, [role='table'], [role='grid']").first().waitFor({ timeout: 20_000 });
+    assert.match((await accepted.locator('[data-testid="list-claims"]').textContent()) ?? "", /Claimed so far/);
+    assert.equal(await page.locator('tr[data-window="distribution"]').count(), 1);
+    assert.equal(await page.locator('[data-testid="rule-payment"]').count(), 0);
+    assert.doesNotMatch((await page.locator('[data-testid="cycle-view"]').textContent()) ?? "", STALE_WORDING);
+    await shot(page, "cycle-custom");
+    await page.close();
     assert.deepEqual(errors, []);
   });
 });

@@ -1,13 +1,17 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { DEVNET_PARAMS } from "@gradual/protocol";
-import { slotFraction, windowLayout } from "../src/model/windowLayout.ts";
+import { distributionHint, isPaidByRule, slotFraction, windowLayout } from "../src/model/windowLayout.ts";
 
-// protocol.md §2.4: the devnet preset, a task created in slot 99, so round r is [100 + 20r, 120 + 20r).
-const task = { startSlot: 100, params: DEVNET_PARAMS };
+// protocol.md §2.4: the devnet preset, a task created in slot 99, so round r is [100 + 20r, 120 + 20r). The
+// `custom` rule (Koii's) is the one with list windows (§6.1-§6.5); `weighted` and `equal` pay by rule (§6.2).
+const task = { startSlot: 100, params: { ...DEVNET_PARAMS, distributionRule: "custom" as const } };
+const weighted = { startSlot: 100, params: { ...DEVNET_PARAMS, distributionRule: "weighted" as const } };
+const equal = { startSlot: 100, params: { ...DEVNET_PARAMS, distributionRule: "equal" as const } };
+const LIST_WINDOWS = new Set(["distribution", "distributionTriggers", "distributionVotes"]);
 
 describe("windowLayout", () => {
-  it("draws the three live cycles of a round one above the other (§2.4, slot 147)", () => {
+  it("draws the three live cycles of a round one above the other (§2.4, slot 147, custom rule)", () => {
     const layout = windowLayout(task, 147);
     assert.equal(layout.currentRound, 2);
     assert.equal(layout.now.work?.cycle, 2);
@@ -122,6 +126,18 @@ describe("windowLayout", () => {
     assert.equal(lane?.status, "live");
   });
 
+  it("marks a cycle complete once the ledger no longer lists it as open, before its round ends", () => {
+    // Cycle 0's list was accepted at slot 155 (§2.4); at slot 158 the ledger's open cycles are 1 and 2.
+    const done = windowLayout(task, 158, { openCycles: [1, 2] });
+    assert.equal(done.lanes.find((lane) => lane.cycle === 0)?.status, "complete");
+    assert.equal(done.lanes.find((lane) => lane.cycle === 1)?.status, "live");
+    const open = windowLayout(task, 158, { openCycles: [0, 1, 2] });
+    assert.equal(open.lanes.find((lane) => lane.cycle === 0)?.status, "live");
+    // A cycle whose distribution round has not come is never taken for complete (a view older than the head).
+    const early = windowLayout(task, 158, { openCycles: [0, 1] });
+    assert.equal(early.lanes.find((lane) => lane.cycle === 2)?.status, "live");
+  });
+
   it("draws no new cycles for a task that starts none (paused)", () => {
     const layout = windowLayout(task, 205, { lastStartedCycle: 3 });
     assert.equal(layout.currentRound, 5);
@@ -147,5 +163,74 @@ describe("windowLayout", () => {
     assert.equal(slotFraction(range, 150), 0.5);
     assert.equal(slotFraction(range, 50), 0);
     assert.equal(slotFraction(range, 250), 1);
+  });
+
+  describe("weighted and equal tasks pay by rule: no list window, list triggers or list votes (§6.2)", () => {
+    for (const ruled of [weighted, equal]) {
+      const rule = ruled.params.distributionRule;
+      it(`${rule}: the distribution period is the one slot at the start of round c+2`, () => {
+        assert.equal(isPaidByRule(ruled), true);
+        const layout = windowLayout(ruled, 147);
+        assert.equal(layout.paidByRule, true);
+        assert.deepEqual(
+          layout.now.distribution.map((band) => [
+            band.cycle,
+            band.round,
+            band.opensAt,
+            band.closesAt,
+            band.state,
+            band.windows.map((window) => [window.name, window.opensAt, window.closesAt, window.state]),
+          ]),
+          [[0, 2, 140, 141, "past", [["rulePayment", 140, 141, "past"]]]],
+        );
+        assert.deepEqual(layout.completingCycles, [0]);
+        assert.match(layout.distributionHint, new RegExp(`paid by the ${rule} rule`));
+        assert.doesNotMatch(layout.distributionHint, /posts|drawn|race/);
+      });
+
+      it(`${rule}: no lane, now or later, shows a list window, and none retries`, () => {
+        // A cycle record with a retry (impossible under this rule) must not bring list windows back.
+        const knownCycles = [{ cycle: 0, attempt: 1, attemptRound: 3, outcome: null }];
+        for (let slot = 95; slot < 400; slot += 3) {
+          const layout = windowLayout(ruled, slot, { knownCycles });
+          for (const lane of layout.lanes) {
+            const distributions = lane.periods.filter((band) => band.period === "distribution");
+            assert.equal(distributions.length, 1, `slot ${slot}, cycle ${lane.cycle}: one payment`);
+            assert.equal(distributions[0]?.round, lane.cycle + 2);
+            for (const band of lane.periods) {
+              for (const window of band.windows) {
+                assert.ok(!LIST_WINDOWS.has(window.name), `slot ${slot}: cycle ${lane.cycle} draws ${window.name}`);
+                assert.doesNotMatch(window.description, /list|drawn/, `slot ${slot}: ${window.name}`);
+              }
+            }
+          }
+        }
+      });
+
+      it(`${rule}: a cycle is complete once its payment slot has passed`, () => {
+        // Paid at the start of slot 140, before its transactions: with block 140 the head, the cycle is paid.
+        const paid = windowLayout(ruled, 140, { roundsBefore: 2 });
+        assert.equal(paid.lanes.find((lane) => lane.cycle === 0)?.status, "complete");
+        assert.equal(paid.now.distribution[0]?.windows[0]?.state, "past");
+        const before = windowLayout(ruled, 139);
+        assert.equal(before.lanes.find((lane) => lane.cycle === 0)?.status, "live");
+        const coming = before.lanes.find((lane) => lane.cycle === 0)?.periods[2];
+        assert.deepEqual([coming?.opensAt, coming?.state], [140, "future"]);
+      });
+    }
+  });
+
+  it("custom: the distribution period describes the posting race, not a drawn distributor (§6.1)", () => {
+    assert.equal(isPaidByRule(task), false);
+    const layout = windowLayout(task, 141);
+    assert.equal(layout.paidByRule, false);
+    const list = layout.now.distribution[0]?.windows.find((window) => window.name === "distribution");
+    assert.match(list?.description ?? "", /any valid submitter may post/);
+    for (const text of [
+      distributionHint(task),
+      ...(layout.now.distribution[0]?.windows ?? []).map((w) => w.description),
+    ]) {
+      assert.doesNotMatch(text, /drawn/);
+    }
   });
 });

@@ -42,7 +42,7 @@ test("own duties, payments and slashes each give one line; a peer's give none", 
   } as const;
   assert.equal(mine(posted), undefined, "a peer's list");
   assert.equal(mine({ ...posted, distributor: ME })?.message, "list posted");
-  assert.equal(mine({ ...posted, replaced: ME })?.message, "own list replaced by a better draw");
+  assert.equal(mine({ ...posted, replaced: ME })?.message, "own list replaced: another poster won the race");
   const accepted = {
     type: "DistributionAccepted",
     task: TASK,

@@ -262,7 +262,7 @@ function tell(event: WireEvent): Told {
         parts:
           event.replaced === null
             ? say`${account(event.distributor)} posted a list of ${event.entries} entries paying ${amount(event.total)} (attempt ${event.attempt}); the others recompute and compare its root`
-            : say`${account(event.distributor)} posted a list of ${event.entries} entries paying ${amount(event.total)}, replacing the list of ${account(event.replaced)} by a better draw (attempt ${event.attempt})`,
+            : say`${account(event.distributor)} posted a list of ${event.entries} entries paying ${amount(event.total)}, replacing the list of ${account(event.replaced)}, whose poster it beats in the race (attempt ${event.attempt})`,
       };
     case "DistributionAccepted":
       return {

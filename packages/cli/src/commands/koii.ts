@@ -374,9 +374,10 @@ Example:
       "after",
       `
 Each node runs the task's unmodified code in its own sandbox: task(R) then submission(R), audits of its assigned
-peers with audit(value, R, key), and distribution(submitters, bounty, R) on the drawn distributor and on every
-node that checks its list. The report shows, round by round, what each function returned on each node, then what
-the ledger recorded. Exits 1 when a call failed or no list was accepted.
+peers with audit(value, R, key), and distribution(submitters, bounty, R) on every valid submitter: each may post
+its list as a Merkle root, the best-scored poster's list stands, and the others check it against their own. The
+report shows, round by round, what each function returned on each node, then what the ledger recorded. Exits 1
+when a call failed or no list was accepted.
 
 Example:
   gradual koii test examples/koii/hello-world --nodes 5 --cheaters 1 --rounds 3`,

@@ -103,9 +103,9 @@ export function register(program: Command): void {
       `
 The node replays every ledger block through the protocol core and checks each state root (a verifying replica),
 runs the task bundle named on the ledger in a sandbox, commits and reveals its proof, serves it at
-/proofs/{digest} only after its reveal landed, audits its assigned peers, triggers and votes, posts the
-distribution list when drawn, and claims vested rewards. Its own state is in SQLite under --data: after a
-crash it resumes without committing twice or voting differently.
+/proofs/{digest} only after its reveal landed, audits its assigned peers, triggers and votes, posts its list's
+Merkle root when it beats the list in force (custom rule), and claims vested rewards. Its own state is in
+SQLite under --data: after a crash it resumes without committing twice or voting differently.
 
 With --settlement evm the node settles on a Gradual contract: --key is an EVM key file (gradual keys new --type evm),
 the node's account is its account id, every transaction is a contract call sent from it (the node signs nothing

@@ -4,7 +4,7 @@ import type { WireEvent, WireEventOf } from "@gradual/wire";
 
 /**
  * `gradual node status`: what the ledger says about one node of one task, read over the ledger's HTTP API. The
- * node's record (stake, vesting, slashes, missed duties) comes from GET /tasks/{id}/nodes/{account}; its history
+ * node's record (stake, vesting, slashes, losing votes) comes from GET /tasks/{id}/nodes/{account}; its history
  * (duties done, payments, audits against it, slashes) from the blocks' events since the task was created, each
  * with the block and the transaction that shows it.
  */

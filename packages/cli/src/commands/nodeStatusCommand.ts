@@ -67,7 +67,8 @@ Examples:
           `stake     ${tokens(view.stake)} (weight ${tokens(view.weight)}, unbonding ${tokens(view.unbonding)})`,
           `vesting   ${tokens(view.locked)} locked, ${tokens(view.claimable)} claimable`,
           `slashed   ${tokens(view.slashedTotal)} in ${view.slashCount} slash(es)`,
-          `missed    ${view.missedDuties} duties, ${view.losingVotes} losing votes, ${view.equivocations} equivocations`,
+          // No missed-duty count: nobody is drawn to post a list any more (protocol.md deviation 35).
+          `votes     ${view.losingVotes} losing, ${view.equivocations} equivocations`,
         );
       lines.push(
         `earned    ${tokens(summary.paidTotal)} in ${summary.cyclesPaid} cycle(s); claimed ${tokens(summary.claimedTotal)}`,

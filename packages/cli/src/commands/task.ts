@@ -158,10 +158,12 @@ Example:
       "after",
       `
 Each node runs the task's real code in its own sandbox (a process with memory and time limits), commits and
-reveals its proof, audits the others, and the drawn distributor posts the list that the others check. The
-report shows, round by round, what task+submission, audit and distribution returned on every node (node-1,
-node-2, ... as on the devnet), the audits upheld and the slashes, and the lists paid, in tokens. After the last
-round asked for, the nodes do no new work; the last cycles are reviewed and paid.
+reveals its proof and audits the others. Under the weighted and equal rules each cycle pays itself by rule at the
+start of round c+2, with no list; under the custom rule valid submitters race to post the list's Merkle root (the
+best-scored poster's list stands), the others check it, and each entry is claimed into vesting. The report shows,
+round by round, what task+submission, audit and distribution returned on every node (node-1, node-2, ... as on
+the devnet), the audits upheld and the slashes, and what each cycle paid, in tokens. After the last round asked
+for, the nodes do no new work; the last cycles are reviewed and paid.
 Exits 1 when a call failed or no cycle was paid.
 
 Example:

@@ -124,6 +124,9 @@ describe("gradual node status on a devnet", { timeout: 240_000 }, () => {
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, new RegExp(`cycle ${found.slashedCycle} +SLASHED`));
     assert.match(text.stdout, /vesting +[\d.]+ tokens locked/);
+    // No missed-duty count: nobody is drawn to post a list (protocol.md deviation 35).
+    assert.match(text.stdout, /^votes +\d+ losing, \d+ equivocations$/m);
+    assert.doesNotMatch(text.stdout, /missed +\d+ duties/);
   });
 
   test("task status reads for a person and for a script; stake needs no --node-url and states the minimum", async () => {

@@ -199,6 +199,34 @@ export function createApiClient(options: ApiClientOptions = {}) {
       signal?: AbortSignal,
     ): Promise<DistributionView> =>
       get(ROUTES.getDistribution, { params: { task, cycle, attempt }, query: page(offset, limit) }, signal),
+    /** A stored blob's bytes (a list's `recipient amount` lines, protocol.md §6.2); undefined when not stored. */
+    blob: async (hash: string, signal?: AbortSignal): Promise<Uint8Array | undefined> => {
+      const path = pathOf(ROUTES.getBlob, { hash });
+      const timeout = AbortSignal.timeout(timeoutMs);
+      let response: Response;
+      try {
+        response = await doFetch(`${base}${path}`, {
+          headers: { accept: "application/octet-stream" },
+          signal: signal === undefined ? timeout : AbortSignal.any([signal, timeout]),
+        });
+      } catch (error) {
+        if (signal?.aborted) throw error;
+        throw new ApiError(0, {
+          code: "NETWORK__UNREACHABLE",
+          message: `the ledger did not answer (${(error as Error).message})`,
+          context: { path },
+        });
+      }
+      if (response.status === 404) return undefined;
+      if (!response.ok) {
+        throw new ApiError(response.status, {
+          code: `HTTP__${response.status}`,
+          message: `HTTP ${response.status} for blob ${hash}`,
+          context: { path },
+        });
+      }
+      return new Uint8Array(await response.arrayBuffer());
+    },
     /** The EVM indexer's own description of the chain (GET /v1/indexer); the ledger has no such route. */
     indexer: async (signal?: AbortSignal): Promise<unknown> => (await getJson("/v1/indexer", signal)).body,
     /** A node's own /health and /metrics, relayed by the dashboard's server (absent when the page is served elsewhere). */

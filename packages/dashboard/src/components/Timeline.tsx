@@ -16,8 +16,12 @@ const PERIOD_TITLES = { work: "Work", review: "Review", distribution: "Distribut
 const PERIOD_HINTS = {
   work: "nodes run the task and commit a hash of their proof",
   review: "proofs are revealed, audited, and bad ones voted on",
-  distribution: "a drawn node posts the payment list; once unchallenged it is paid into vesting",
 } as const;
+
+/** The hint of a period; the distribution period's depends on the task's rule (protocol.md §6). */
+function periodHint(period: PeriodBand["period"], layout: Pick<WindowLayout, "distributionHint">): string {
+  return period === "distribution" ? layout.distributionHint : PERIOD_HINTS[period];
+}
 
 function percent(value: number): string {
   return `${(value * 100).toFixed(3)}%`;
@@ -40,11 +44,13 @@ function windowTitle(window: WindowBar, cycle: number, wall: (slot: number) => s
 
 function Segments({
   band,
+  hint,
   fromSlot,
   toSlot,
   wall,
 }: {
   readonly band: PeriodBand;
+  readonly hint: string;
   readonly fromSlot: number;
   readonly toSlot: number;
   readonly wall: (slot: number) => string;
@@ -58,7 +64,7 @@ function Segments({
     <div
       className={`tl-period period-${band.period} state-${band.state}`}
       style={{ left: percent(left), width: percent(right - left) }}
-      title={`cycle ${band.cycle}: ${PERIOD_TITLES[band.period].toLowerCase()} period (round ${band.round}) — ${PERIOD_HINTS[band.period]}`}
+      title={`cycle ${band.cycle}: ${PERIOD_TITLES[band.period].toLowerCase()} period (round ${band.round}) — ${hint}`}
       data-period={band.period}
       data-cycle={band.cycle}
       data-state={band.state}
@@ -110,8 +116,18 @@ function Cursor({
   );
 }
 
-function openWindowText(band: PeriodBand | undefined, currentSlot: number, slotMs: number | undefined): string {
+function openWindowText(
+  band: PeriodBand | undefined,
+  currentSlot: number,
+  slotMs: number | undefined,
+  complete: boolean,
+): string {
   if (band === undefined) return "";
+  const paid = band.windows.find((window) => window.name === "rulePayment");
+  if (paid !== undefined && paid.state === "past") {
+    return `settled by rule at slot ${formatSlot(paid.opensAt)}, the round's first; the cycle page shows what it paid`;
+  }
+  if (band.period === "distribution" && complete) return "cycle complete; the cycle page shows its list and outcome";
   const open = band.windows.filter((window) => window.state === "open" && window.track === 0);
   const next = band.windows.find((window) => window.state === "future");
   const parts = open.map((window) => {
@@ -215,11 +231,24 @@ export function RoundNow({ layout, task }: { readonly layout: WindowLayout; read
               {row.band === undefined ? (
                 <span className="tl-empty muted">{row.empty}</span>
               ) : (
-                <Segments band={row.band} fromSlot={round.opensAt} toSlot={round.closesAt} wall={wall} />
+                <Segments
+                  band={row.band}
+                  hint={periodHint(row.period, layout)}
+                  fromSlot={round.opensAt}
+                  toSlot={round.closesAt}
+                  wall={wall}
+                />
               )}
               <Cursor layout={layout} fromSlot={round.opensAt} toSlot={round.closesAt} />
             </div>
-            <div className="tl-note small">{openWindowText(row.band, layout.currentSlot, clock?.slotMs)}</div>
+            <div className="tl-note small">
+              {openWindowText(
+                row.band,
+                layout.currentSlot,
+                clock?.slotMs,
+                layout.lanes.some((lane) => lane.cycle === row.band?.cycle && lane.status === "complete"),
+              )}
+            </div>
           </div>
         ))}
       </div>
@@ -232,7 +261,14 @@ export function RoundNow({ layout, task }: { readonly layout: WindowLayout; read
         {layout.completingCycles.length === 0 ? null : (
           <>
             {layout.startingCycle === undefined ? "" : "; "}
-            <strong>cycle {layout.completingCycles.join(", ")}</strong> completes this round when its list is paid
+            <strong>cycle {layout.completingCycles.join(", ")}</strong>{" "}
+            {layout.paidByRule
+              ? "was paid by rule at the round's first slot"
+              : layout.completingCycles.every((cycle) =>
+                    layout.lanes.some((lane) => lane.cycle === cycle && lane.status === "complete"),
+                  )
+                ? "completed this round"
+                : "completes this round when its list is accepted, or tries again next round"}
           </>
         )}
         {layout.startingCycle === undefined && layout.completingCycles.length === 0 ? "" : "."} Every round one cycle
@@ -297,6 +333,7 @@ export function Pipeline({ layout, task }: { readonly layout: WindowLayout; read
                 <Segments
                   key={`${band.period}-${band.attempt}`}
                   band={band}
+                  hint={periodHint(band.period, layout)}
                   fromSlot={layout.fromSlot}
                   toSlot={layout.toSlot}
                   wall={wall}
@@ -316,7 +353,7 @@ export function Pipeline({ layout, task }: { readonly layout: WindowLayout; read
           <span className="period-chip chip-review">Review</span> {PERIOD_HINTS.review}
         </li>
         <li>
-          <span className="period-chip chip-distribution">Distribution</span> {PERIOD_HINTS.distribution}
+          <span className="period-chip chip-distribution">Distribution</span> {layout.distributionHint}
         </li>
         <li>
           <span className="cursor-chip" aria-hidden="true" /> {sourceNoun(settlement)}'s current slot

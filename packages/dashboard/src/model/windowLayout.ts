@@ -30,7 +30,8 @@ export type WindowName =
   | "proofVotes"
   | "distribution"
   | "distributionTriggers"
-  | "distributionVotes";
+  | "distributionVotes"
+  | "rulePayment";
 
 export type WindowState = "past" | "open" | "future";
 
@@ -94,6 +95,11 @@ export type WindowLayoutOptions = {
    * cycles are not drawn. Leave it out for an active task, whose coming cycles are drawn as upcoming.
    */
   readonly lastStartedCycle?: number;
+  /**
+   * The task's open cycles (started, not complete) as the ledger reported them. A cycle whose distribution round has
+   * come and that is not among them is complete, even before that round ends (a `custom` list accepted early).
+   */
+  readonly openCycles?: readonly number[];
 };
 
 export type WindowLayout = {
@@ -111,6 +117,10 @@ export type WindowLayout = {
   };
   /** Cycles whose periods touch the shown range, oldest first (a staircase: one lane starts per round). */
   readonly lanes: readonly CycleLane[];
+  /** Whether cycles pay themselves by rule (`weighted`, `equal`) rather than by a posted list (`custom`). */
+  readonly paidByRule: boolean;
+  /** What the distribution period is under the task's rule, in a sentence ({@link distributionHint}). */
+  readonly distributionHint: string;
   /** The cycle that starts in the current round and the one whose distribution runs in it. */
   readonly startingCycle: number | undefined;
   readonly completingCycles: readonly number[];
@@ -188,7 +198,40 @@ function reviewPeriod(task: Timing, cycle: number, slot: number): PeriodBand {
   };
 }
 
-/** The distribution period of attempt `attempt` of cycle c, in round `attemptRound` (§6). */
+/**
+ * Whether the task's cycles pay themselves by rule (`weighted`, `equal`): no list, no poster, no list audit, no
+ * retry; the cycle is paid at the first slot of round c+2 (protocol.md §6.2, deviation 32). Only `custom` tasks
+ * have list windows (§6.1-§6.5).
+ */
+export function isPaidByRule(task: Timing): boolean {
+  return task.params.distributionRule !== "custom";
+}
+
+/** What the distribution period is, in a sentence, under the task's rule (§6). */
+export function distributionHint(task: Timing): string {
+  return isPaidByRule(task)
+    ? `paid by the ${task.params.distributionRule} rule into vesting at the round's first slot: no list, no distributor`
+    : "valid submitters race to post the payment list (a Merkle root); unless a list audit rejects it, each entry is claimed into vesting";
+}
+
+/**
+ * The distribution period of a `weighted` or `equal` cycle: the one slot, the first of round c+2, at whose start the
+ * ledger pays every valid submitter its share (§2.3, §6.2). The cycle is complete after it.
+ */
+function rulePaymentPeriod(task: Timing, cycle: number, slot: number): PeriodBand {
+  const opensAt = roundStart(task, cycle + 2);
+  const closesAt = opensAt + 1;
+  // The payment runs at the start of its slot, before the slot's transactions: once that slot's block is the head,
+  // the cycle is paid, so the window is past from its own slot on, never open.
+  const state = stateOf(opensAt, opensAt, slot);
+  const description = `the ledger pays each valid submitter its ${task.params.distributionRule} share into vesting; the rest returns to the escrow`;
+  const windows: WindowBar[] = [
+    { name: "rulePayment", label: "paid", description, opensAt, closesAt, state, track: 0 },
+  ];
+  return { period: "distribution", cycle, round: cycle + 2, attempt: 0, opensAt, closesAt, state, windows };
+}
+
+/** The distribution period of attempt `attempt` of a `custom` cycle c, in round `attemptRound` (§6.1-§6.5). */
 function distributionPeriod(
   task: Timing,
   cycle: number,
@@ -202,7 +245,7 @@ function distributionPeriod(
     bar(
       "distribution",
       "list",
-      "the drawn distributor posts the payment list",
+      "any valid submitter may post its list; a post replaces the list in force only if its poster wins the race",
       distributionWindow(task, attemptRound),
       slot,
     ),
@@ -216,7 +259,7 @@ function distributionPeriod(
     bar(
       "distributionVotes",
       "votes",
-      "votes on a list trigger; then the list is paid into vesting",
+      "votes on a list trigger; an unrejected list is accepted and its entries become claimable",
       distributionVoteWindow(task, attemptRound),
       slot,
       1,
@@ -234,21 +277,34 @@ function distributionPeriod(
   };
 }
 
-function laneOf(task: Timing, cycle: number, slot: number, known: KnownCycle | undefined): CycleLane {
+function laneOf(
+  task: Timing,
+  cycle: number,
+  slot: number,
+  known: KnownCycle | undefined,
+  openCycles: readonly number[] | undefined,
+): CycleLane {
   const currentRound = roundOf(task, slot);
   const periods: PeriodBand[] = [workPeriod(task, cycle, slot), reviewPeriod(task, cycle, slot)];
-  const lastAttempt = known?.attempt ?? 0;
-  const lastRound = known?.attemptRound ?? cycle + 2;
-  // Earlier failed attempts ran one round apart, each in its own round (§6.5).
-  for (let attempt = 0; attempt <= lastAttempt; attempt += 1) {
-    const round = lastRound - (lastAttempt - attempt);
-    if (round >= cycle + 2) periods.push(distributionPeriod(task, cycle, attempt, round, slot));
+  if (isPaidByRule(task)) {
+    // No attempts to retry: the cycle pays itself at the start of round c+2 (§6.2).
+    periods.push(rulePaymentPeriod(task, cycle, slot));
+  } else {
+    const lastAttempt = known?.attempt ?? 0;
+    const lastRound = known?.attemptRound ?? cycle + 2;
+    // Earlier failed attempts ran one round apart, each in its own round (§6.5).
+    for (let attempt = 0; attempt <= lastAttempt; attempt += 1) {
+      const round = lastRound - (lastAttempt - attempt);
+      if (round >= cycle + 2) periods.push(distributionPeriod(task, cycle, attempt, round, slot));
+    }
   }
+  const last = periods[periods.length - 1] as PeriodBand;
   const outcome = known?.outcome ?? null;
   let status: CycleLane["status"];
   if (outcome !== null) status = "complete";
   else if (cycle > currentRound) status = "upcoming";
-  else if (known === undefined && lastRound < currentRound) status = "complete";
+  else if (known === undefined && last.state === "past") status = "complete";
+  else if (openCycles !== undefined && cycle + 2 <= currentRound && !openCycles.includes(cycle)) status = "complete";
   else status = "live";
   return { cycle, status, outcome, periods };
 }
@@ -279,10 +335,11 @@ export function windowLayout(task: Timing, currentSlot: number, options: WindowL
 
   // A cycle touches the range if its work round is at most the last round and its last period ends after fromSlot.
   const lanes: CycleLane[] = [];
-  const oldest = Math.max(0, firstRound - 2 - Math.max(0, ...[...known.values()].map((cycle) => cycle.attempt)));
+  const retries = isPaidByRule(task) ? 0 : Math.max(0, ...[...known.values()].map((cycle) => cycle.attempt));
+  const oldest = Math.max(0, firstRound - 2 - retries);
   const newest = options.lastStartedCycle === undefined ? lastRound : Math.min(lastRound, options.lastStartedCycle);
   for (let cycle = oldest; cycle <= newest; cycle += 1) {
-    const lane = laneOf(task, cycle, currentSlot, known.get(cycle));
+    const lane = laneOf(task, cycle, currentSlot, known.get(cycle), options.openCycles);
     const last = lane.periods[lane.periods.length - 1];
     if (last !== undefined && last.closesAt > fromSlot) lanes.push(lane);
   }
@@ -300,6 +357,8 @@ export function windowLayout(task: Timing, currentSlot: number, options: WindowL
     rounds,
     now: { work, review, distribution },
     lanes,
+    paidByRule: isPaidByRule(task),
+    distributionHint: distributionHint(task),
     startingCycle: work?.cycle,
     completingCycles: distribution.map((band) => band.cycle),
   };

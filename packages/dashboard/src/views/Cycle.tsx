@@ -1,34 +1,17 @@
-import type { CycleView } from "@gradual/wire";
 import { useResource, useSettlement } from "../api/hooks.ts";
 import { Amount } from "../components/Amount.tsx";
 import { HashLink } from "../components/HashLink.tsx";
 import { ErrorMessage, Message } from "../components/Message.tsx";
 import { SlotRange } from "../components/SlotTime.tsx";
 import { Stat } from "../components/Stat.tsx";
+import { cycleWindowRows, distributionKind } from "../model/distributionStory.ts";
+import { timingOf } from "../model/taskParams.ts";
 import { href } from "../router.ts";
 import { Audits } from "./cycle/Audits.tsx";
 import { Distributions } from "./cycle/Distributions.tsx";
 import { Submissions } from "./cycle/Submissions.tsx";
 
 /** A cycle (`#/task/ID/cycle/C`): its record, its windows, then its audits, distributions and submissions. */
-
-const WINDOW_LABELS: readonly {
-  readonly name: keyof CycleView["windows"];
-  readonly label: string;
-  readonly what: string;
-}[] = [
-  { name: "commit", label: "Commit", what: "nodes post a hash of their proof (end of the work round)" },
-  { name: "reveal", label: "Reveal", what: "nodes reveal digest and salt; the audit seed is fixed at the end" },
-  { name: "proofTriggers", label: "Audit", what: "auditors trigger against bad proofs (bond locked)" },
-  { name: "proofVotes", label: "Proof votes", what: "nodes vote on each trigger; triggers resolve at the end" },
-  { name: "distribution", label: "List", what: "the drawn distributor posts the payment list" },
-  { name: "distributionTriggers", label: "List audit", what: "nodes recompute the list and trigger if it differs" },
-  {
-    name: "distributionVotes",
-    label: "List votes",
-    what: "votes on a list trigger; then the list is paid into vesting",
-  },
-];
 
 function windowState(window: { opensAt: number; closesAt: number }, nextSlot: number): string {
   if (nextSlot < window.opensAt) return "upcoming";
@@ -48,6 +31,7 @@ export function Cycle({ task, cycle }: { readonly task: string; readonly cycle: 
   }
   const data = view.data;
   const name = taskView.data?.task.name ?? "task";
+  const timing = taskView.data === undefined ? undefined : timingOf(taskView.data.task);
   return (
     <div className="view cycle" data-testid="cycle-view" data-cycle={cycle}>
       <nav className="crumbs" aria-label="breadcrumb">
@@ -102,7 +86,11 @@ export function Cycle({ task, cycle }: { readonly task: string; readonly cycle: 
         <Stat
           label="Reserved"
           value={<Amount value={data.record.reserved} digits={2} />}
-          hint="bounty held for this cycle"
+          hint={
+            data.record.outcome === "paid" && timing?.params.distributionRule === "custom"
+              ? "list entries not claimed yet"
+              : "bounty held for this cycle"
+          }
         />
         <Stat
           label="Paid"
@@ -125,18 +113,18 @@ export function Cycle({ task, cycle }: { readonly task: string; readonly cycle: 
             </tr>
           </thead>
           <tbody>
-            {WINDOW_LABELS.map((window) => {
-              const range = data.windows[window.name];
-              const state = windowState(range, data.nextSlot);
-              const retry = data.record.attempt > 0 && window.name.startsWith("distribution");
+            {cycleWindowRows(distributionKind(timing), data).map((window) => {
+              const state = windowState(window, data.nextSlot);
               return (
-                <tr key={window.name} className={`window-row state-${state}`}>
+                <tr key={window.key} className={`window-row state-${state}`} data-window={window.key}>
                   <th scope="row">
                     {window.label}
-                    {retry ? <span className="muted small">{` (attempt ${data.record.attempt})`}</span> : null}
+                    {window.attempt === null ? null : (
+                      <span className="muted small">{` (attempt ${window.attempt})`}</span>
+                    )}
                   </th>
                   <td>
-                    <SlotRange opensAt={range.opensAt} closesAt={range.closesAt} />
+                    <SlotRange opensAt={window.opensAt} closesAt={window.closesAt} />
                   </td>
                   <td>
                     <span className={`badge window-${state}`}>{state}</span>
@@ -149,7 +137,7 @@ export function Cycle({ task, cycle }: { readonly task: string; readonly cycle: 
         </table>
       </section>
       <Audits task={task} cycle={cycle} view={data} taskView={taskView.data} />
-      <Distributions task={task} cycle={cycle} view={data} />
+      <Distributions task={task} cycle={cycle} view={data} timing={timing} />
       <Submissions task={task} cycle={cycle} view={data} />
     </div>
   );

@@ -59,7 +59,7 @@ function StakePanel({
           testId="node-slashed"
           tone={node.slashCount > 0 ? "bad" : undefined}
           value={<Amount value={node.slashedTotal} digits={3} />}
-          hint={`${node.slashCount} slash${node.slashCount === 1 ? "" : "es"} (locked rewards taken are under Slashes) · ${node.missedDuties} missed duties · ${node.losingVotes} losing votes · ${node.equivocations} equivocations`}
+          hint={`${node.slashCount} slash${node.slashCount === 1 ? "" : "es"} (locked rewards taken are under Slashes) · ${node.losingVotes} losing votes · ${node.equivocations} equivocations`}
         />
       </div>
       {node.lots.length === 0 ? null : (

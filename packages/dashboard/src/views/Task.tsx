@@ -96,7 +96,12 @@ function TaskHeader({ view, round }: { readonly view: TaskView; readonly round: 
         task <HashLink value={task.id} /> · created by <HashLink value={task.creator} to={href.account(task.creator)} />{" "}
         at <SlotTime slot={task.createdSlot} /> · rounds of {params.roundSlots} slots
         {roundMs === undefined ? "" : ` (${formatDuration(roundMs)})`} · bounty{" "}
-        {formatTokenAmount(toBaseUnits(String(params.bountyPerRound)), SCREEN_AMOUNT)} per round
+        {formatTokenAmount(toBaseUnits(String(params.bountyPerRound)), SCREEN_AMOUNT)} per round ·{" "}
+        <span data-testid="task-rule">
+          {params.distributionRule === "custom"
+            ? "custom rule: nodes race to post a payment list"
+            : `${String(params.distributionRule)} rule: each cycle pays itself, no list`}
+        </span>
       </p>
       <div className="stats">
         <Stat
@@ -339,6 +344,7 @@ export function Task({ task }: { readonly task: string }) {
     const { task: record } = view.data;
     return windowLayout(timingOf(record), slot, {
       ...(record.status === "active" ? {} : { lastStartedCycle: Math.max(-1, ...record.openCycles) }),
+      openCycles: record.openCycles,
       roundsBefore: narrow ? 1 : 2,
       roundsAfter: narrow ? 0 : 1,
       knownCycles: view.data.cycles.map((cycle) => ({

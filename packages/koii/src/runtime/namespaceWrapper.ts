@@ -84,7 +84,8 @@ function unsupported(method: string, reason: string, status: "by-design" | "not-
   return Promise.reject(new KoiiUnsupportedError(`namespaceWrapper.${method}`, reason, status));
 }
 
-const NODE_DUTY = "the gradual node runs this duty itself (commit-reveal, seeded audits, the drawn distributor)";
+const NODE_DUTY =
+  "the gradual node runs this duty itself (commit-reveal, seeded audits, posting and checking the Merkle-root list)";
 
 export class NamespaceWrapper {
   /** Koii's local-testing fields; on gradual the task always runs under a node. */
@@ -385,7 +386,10 @@ export class NamespaceWrapper {
     return unsupported("selectAndGenerateDistributionList", NODE_DUTY);
   }
   nodeSelectionDistributionList(..._args: unknown[]): Promise<never> {
-    return unsupported("nodeSelectionDistributionList", `${NODE_DUTY}; the distributor is drawn from the cycle seed`);
+    return unsupported(
+      "nodeSelectionDistributionList",
+      `${NODE_DUTY}; nobody is selected: every valid submitter may post, and a post replaces the list in force only if its poster wins the race`,
+    );
   }
   uploadDistributionList(..._args: unknown[]): Promise<never> {
     return unsupported("uploadDistributionList", `${NODE_DUTY}: return the list from distribution(...)`);

@@ -159,7 +159,7 @@ export const taskRunner = {
     if (localDuties !== undefined) return localDuties.selectAndGenerateDistributionList(roundNumber);
     return nodeDuty(
       "selectAndGenerateDistributionList",
-      "draws the distributor from the cycle seed and submits the list",
+      "posts its list's Merkle root when it beats the list in force (any valid submitter may post)",
     );
   },
   async submitDistributionList(roundNumber: number): Promise<void> {

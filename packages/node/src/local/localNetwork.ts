@@ -34,8 +34,8 @@ import { createMemoryLedgerReader } from "./memoryLedgerReader.ts";
  * Several task nodes in one process on an in-memory ledger, the harness of `gradual task test`, `gradual task dev` and
  * `gradual koii test`: the real protocol core, the real `decide`, the task's real code through a `TaskRunner` per
  * node, a ledger reader over the chain (`createMemoryLedgerReader`), and virtual time (one block per step, as fast as
- * the nodes answer). Unlike Koii's single-key local simulation, nodes audit each other, one is drawn as distributor,
- * and rewards vest. What the run says goes through its caller's `LocalReportFormat`.
+ * the nodes answer). Unlike Koii's single-key local simulation, nodes audit each other, under the custom rule
+ * valid submitters race to post the list, and rewards vest. What the run says goes through its caller's `LocalReportFormat`.
  */
 
 export type LocalNetworkOptions<Recorded = CallRecord> = {

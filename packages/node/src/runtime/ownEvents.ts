@@ -49,7 +49,7 @@ export function describeOwnEvent(event: ProtocolEvent, me: Account, task: string
     case "DistributionSubmitted":
       if (event.distributor === me) return info("list posted", { cycle: event.cycle, entries: event.entries });
       return event.replaced === me
-        ? info("own list replaced by a better draw", { cycle: event.cycle, by: event.distributor })
+        ? info("own list replaced: another poster won the race", { cycle: event.cycle, by: event.distributor })
         : undefined;
     case "DistributionAccepted":
       return event.distributor === me
