@@ -145,7 +145,7 @@ describe("a node killed in every window restarts without equivocating", { timeou
       },
       20_000,
     );
-    // Distribution window, preferably one where it is the drawn distributor (its list being computed and sent).
+    // Distribution window, preferably one where its own list is the one in force (posted and racing, §6.1).
     await killAndRestart(
       "distribution",
       async (view, strict) => {
@@ -193,7 +193,7 @@ describe("a node killed in every window restarts without equivocating", { timeou
     for (const reveal of mine.filter((tx) => tx.kind === "reveal")) {
       // A reveal signed just before a kill is resent from the outbox after the restart. When the restart outlasts
       // the reveal window (a node replays the chain from genesis before it acts), the ledger refuses it as late:
-      // a missed duty, not a conflicting one. The kill need not be in that cycle's own window (a kill in another
+      // a late reveal, not a conflicting one. The kill need not be in that cycle's own window (a kill in another
       // cycle's vote or list window can overlap it), but it must be within the round before the late reveal landed.
       // It must still match the node's commit for that cycle.
       const revealRound = roundOfSlot(taskRecord, reveal.slot);

@@ -51,13 +51,13 @@ export function workCycle(builder: VectorBuilder, cycle: number, names: readonly
   revealAll(builder, cycle, names);
 }
 
-/** Advances to the first slot of the cycle's distribution window, where its distributor was just drawn. */
+/** Advances to the first slot of the cycle's distribution window; returns the candidate that wins the race (§6.1). */
 export function toDistribution(builder: VectorBuilder, cycle: number): Name {
   builder.advanceTo(builder.windows(cycle).distribution.opensAt);
   return builder.distributorOf(cycle);
 }
 
-/** The selected distributor posts the honest list in the first slot of its window; returns the distributor. */
+/** The race's winner posts the honest list in the first slot of the window; returns it. */
 export function submitHonestList(builder: VectorBuilder, cycle: number): Name {
   const distributor = toDistribution(builder, cycle);
   builder.submitList(distributor, cycle, builder.honestList(cycle));
