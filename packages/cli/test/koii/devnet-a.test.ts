@@ -5,6 +5,7 @@ import { type KoiiDevnet, startKoiiDevnet } from "../../src/koii/devnet.ts";
 import { makeTempDir, removeDir } from "../e2e/support.ts";
 import {
   acceptedList,
+  claimedInto,
   creditedTo,
   EXAMPLES,
   nodeViews,
@@ -96,7 +97,12 @@ describe("Koii hello-world on a devnet: four honest nodes and a cheater", { time
       !acceptedList(caught).some((entry) => entry.recipient === cheater),
       "the cheater is not paid for that round",
     );
-    // Vesting holds exactly what the accepted lists paid each honest node (nothing is claimed in this test).
+    // Vesting holds exactly what the accepted lists paid each honest node as its entries were claimed (nothing is
+    // claimed out of vesting in this test).
+    const claimedBefore = new Map<string, bigint>();
+    for (const account of honest) {
+      claimedBefore.set(account, await claimedInto(devnet.client, devnet.taskId, account, cycles));
+    }
     const views = await nodeViews(devnet.client, devnet.taskId);
     const later = await settledCycles(devnet.client, devnet.taskId);
     for (const account of honest) {
@@ -109,12 +115,12 @@ describe("Koii hello-world on a devnet: four honest nodes and a cheater", { time
       const credited = await creditedTo(devnet.client, devnet.taskId, account);
       const vesting = BigInt(view?.claimable ?? 0) + BigInt(view?.locked ?? 0);
       assert.equal(view?.slashedTotal, "0");
-      // Cycles keep settling while the test reads: the vesting lies between what was paid before and after.
-      assert.ok(
-        vesting >= vestedTo(cycles, account) && vesting <= vestedTo(later, account) + credited,
-        devnet.labels.get(account),
-      );
-      assert.ok(vestedTo(cycles, account) > 0n);
+      // Cycles keep settling and entries keep being claimed while the test reads: the vesting lies between what was
+      // claimed before and after the read.
+      const claimedAfter = await claimedInto(devnet.client, devnet.taskId, account, later);
+      const before = claimedBefore.get(account) ?? 0n;
+      assert.ok(vesting >= before && vesting <= claimedAfter + credited, devnet.labels.get(account));
+      assert.ok(before > 0n && claimedAfter <= vestedTo(later, account), devnet.labels.get(account));
     }
     assert.ok(BigInt(views.get(cheater)?.slashedTotal ?? 0) > 0n, "the cheater lost stake");
   });

@@ -1,3 +1,4 @@
+import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { after, before } from "node:test";
 import type { CycleDetails, LedgerClient, NodeView } from "@gradual/ledger";
@@ -54,6 +55,31 @@ export function vestedTo(cycles: readonly CycleDetails[], account: string): bigi
     .flatMap((cycle) => acceptedList(cycle))
     .filter((entry) => entry.recipient === account)
     .reduce((sum, entry) => sum + BigInt(entry.amount), 0n);
+}
+
+/**
+ * What entered `account`'s vesting from the task's lists so far: a list entry enters when it is claimed (protocol.md
+ * §6.4), which happens after the list is accepted, so this trails `vestedTo` while claims are on their way. Each
+ * `Vested` event of a cycle in `cycles` must pay exactly the account's entry of that cycle's accepted list.
+ */
+export async function claimedInto(
+  client: LedgerClient,
+  taskId: string,
+  account: string,
+  cycles: readonly CycleDetails[],
+): Promise<bigint> {
+  const byCycle = new Map(cycles.map((cycle) => [cycle.cycle, cycle]));
+  let total = 0n;
+  for (const event of await ledgerEvents(client)) {
+    if (event.type !== "Vested" || event.task !== taskId || event.node !== account) continue;
+    const cycle = byCycle.get(event.cycle);
+    if (cycle !== undefined) {
+      const entry = acceptedList(cycle).find((item) => item.recipient === account);
+      assert.equal(String(event.amount), entry?.amount, `cycle ${event.cycle}: the claim pays the list's entry`);
+    }
+    total += BigInt(event.amount);
+  }
+  return total;
 }
 
 /**
