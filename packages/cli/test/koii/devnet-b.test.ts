@@ -7,12 +7,12 @@ import { type KoiiDevnet, startKoiiDevnet } from "../../src/koii/devnet.ts";
 import { makeTempDir, removeDir } from "../e2e/support.ts";
 import {
   acceptedList,
+  claimedInto,
   EXAMPLES,
   nodeViews,
   settledCycles,
   sha256,
   useKoiiDevnet,
-  claimedInto,
   vestedTo,
   waitForSettledCycles,
 } from "./support.ts";
