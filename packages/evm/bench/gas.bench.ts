@@ -158,9 +158,8 @@ async function measure(size: number): Promise<SizeResult> {
     await rpc("anvil_autoImpersonateAccount", [true]);
     const [creator] = await rpc<Hex[]>("eth_accounts", []);
     const token = loadArtifact("TestToken", { includeTests: true });
-    const gradual = loadArtifact("Gradual", { includeTests: true });
     const tokenAbi = token.abi as Abi;
-    // Gradual and its audits module (settle, claim and the rest run there by delegatecall).
+    // Gradual and its modules (settle, claim, triggers, votes, lists and the rest run there by delegatecall).
     const abi = gradualAbi({ includeTests: true }) as Abi;
     const gas = new Map<string, number[]>();
     let timestamp = BigInt((await rpc<{ timestamp: Hex }>("eth_getBlockByNumber", ["latest", false])).timestamp) + 10n;
@@ -222,14 +221,17 @@ async function measure(size: number): Promise<SizeResult> {
       { from: creator as Hex, to: null, data: encodeDeployData({ abi: tokenAbi, bytecode: token.bytecode }) },
     ]);
     const tokenAddress = (tokenDeploy as Receipt).contractAddress as Hex;
-    const [contractDeploy] = await run("deploy Gradual", -89, [
-      {
-        from: creator as Hex,
-        to: null,
-        data: encodeDeployData({ abi, bytecode: gradual.bytecode, args: [tokenAddress, genesis, 1_000] }),
-      },
-    ]);
-    const contract = (contractDeploy as Receipt).contractAddress as Hex;
+    // The modules first, then Gradual with their addresses (as deployContracts does), each in a block of its own.
+    const deployAt = async (label: string, slot: number, name: string, args: readonly unknown[]) => {
+      const artifact = loadArtifact(name, { includeTests: true });
+      const data = encodeDeployData({ abi: artifact.abi as Abi, bytecode: artifact.bytecode, args: args as unknown[] });
+      const [receipt] = await run(label, slot, [{ from: creator as Hex, to: null, data }]);
+      return (receipt as Receipt).contractAddress as Hex;
+    };
+    const clock = [tokenAddress, genesis, 1_000] as const;
+    const audits = await deployAt("deploy GradualAudits", -89, "GradualAudits", clock);
+    const lists = await deployAt("deploy GradualLists", -89, "GradualLists", [...clock, audits]);
+    const contract = await deployAt("deploy Gradual", -89, "Gradual", [...clock, audits, lists]);
     const supply = BigInt(size) * 1_000n + 100_000_000n;
     await run("mint, approve", -88, [
       {

@@ -34,10 +34,11 @@ import {
 } from "@gradual/protocol";
 import { type Abi, encodeDeployData, encodeFunctionData, type Hex } from "viem";
 import { type Anvil, startAnvil } from "../src/anvil.ts";
-import { compileContracts, gradualAbi, loadArtifact } from "../src/compile.ts";
+import { compileContracts, gradualAbi, harnessAbi as harnessContractAbi, loadArtifact } from "../src/compile.ts";
 import {
   coreEvent,
-  DEPLOYER,
+  deployGradual,
+  deployHarness,
   HELD_RECORD_KINDS,
   h32,
   type Json,
@@ -46,7 +47,6 @@ import {
   read,
   readRecord,
   rpc,
-  send,
   simulate,
   txCall,
   useHarness,
@@ -104,16 +104,10 @@ function wire(tx: Record<string, unknown>): Obj {
 
 before(async () => {
   compileContracts({ includeTests: true });
-  const artifact = loadArtifact("GradualHarness", { includeTests: true });
-  harnessAbi = gradualAbi({ includeTests: true }, { main: "GradualHarness", module: "GradualAuditsHarness" }) as Abi;
+  harnessAbi = harnessContractAbi() as Abi;
   anvil = await startAnvil({ disableCodeSizeLimit: true });
   useHarness(anvil, "0x", harnessAbi);
-  const receipt = await send(
-    encodeDeployData({ abi: harnessAbi, bytecode: artifact.bytecode, args: [`0x${"0".repeat(40)}`] }),
-    null,
-  );
-  assert.equal(receipt.status, "0x1");
-  harnessAddress = receipt.contractAddress as Hex;
+  harnessAddress = await deployHarness();
   useHarness(anvil, harnessAddress, harnessAbi);
   snapshot = await rpc<Hex>("evm_snapshot", []);
 });
@@ -640,7 +634,6 @@ test("gas of the audits: triggers, votes, availability, a proof vote close with 
 
 test("the production contract: address identities, block-time slots, the ERC-20, and the gas of every function", async () => {
   const chain = anvil as Anvil;
-  const gradual = loadArtifact("Gradual", { includeTests: true });
   const tokenArtifact = loadArtifact("TestToken", { includeTests: true });
   const accounts = await rpc<Hex[]>("eth_accounts", []);
   const [alice, bob, carol] = accounts as [Hex, Hex, Hex];
@@ -661,13 +654,16 @@ test("the production contract: address identities, block-time slots, the ERC-20,
   const latest = await rpc<{ timestamp: Hex }>("eth_getBlockByNumber", ["latest", false]);
   const genesis = BigInt(latest.timestamp) + 100n;
   const SLOT_MS = 10_000; // ten seconds a slot: several blocks fit in one slot
-  const deployed = await sendAs(
-    alice,
-    null,
-    encodeDeployData({ abi: productionAbi, bytecode: gradual.bytecode, args: [token, genesis, SLOT_MS] }),
+  const { gradual: contract } = await deployGradual(
+    async (data) => {
+      const deployed = await sendAs(alice, null, data);
+      assert.equal(deployed.status, "0x1");
+      return deployed.contractAddress as Hex;
+    },
+    token,
+    genesis,
+    SLOT_MS,
   );
-  assert.equal(deployed.status, "0x1");
-  const contract = deployed.contractAddress as Hex;
   let lastTimestamp = 0n;
   const at = async (slot: number) => {
     const next = genesis + BigInt(slot) * 10n;

@@ -75,12 +75,14 @@ function parseAmount(value: string): bigint {
 
 function printDeployment(result: DeployContractsReturnType): void {
   const lines = [`chain ${result.chainId}, deployer ${result.deployer}`];
-  const { token, gradual } = result;
+  const { token, gradual, audits, lists } = result;
   lines.push(
     token.deployment === undefined
       ? `token      ${token.address} (given)`
       : `TestToken  ${token.address} (block ${token.deployment.blockNumber}, transaction ${token.deployment.transactionHash})`,
   );
+  lines.push(`audits     ${audits.address} (block ${audits.blockNumber}, transaction ${audits.transactionHash})`);
+  lines.push(`lists      ${lists.address} (block ${lists.blockNumber}, transaction ${lists.transactionHash})`);
   lines.push(`Gradual    ${gradual.address} (block ${gradual.blockNumber}, transaction ${gradual.transactionHash})`);
   lines.push(`genesis    ${result.genesisTimestamp} (seconds since the epoch), ${result.slotMs} ms per slot`);
   process.stdout.write(`${lines.join("\n")}\n`);
