@@ -16,6 +16,7 @@
  *   node --conditions=source --import tsx --test packages/evm/test/gradual.evm.test.ts
  */
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { after, before, test } from "node:test";
 import {
   advanceSlot,
@@ -30,6 +31,7 @@ import {
   listTree,
   type ProtocolEvent,
   proofAt,
+  raceTime,
   readRecord as readCoreRecord,
   type State,
   sha256Hex,
@@ -638,6 +640,134 @@ test("gas of the audits: triggers, votes, availability, a proof vote close with 
     await twin.compare();
   }
   process.stderr.write(`gas of the audits (harness):\n${rows.join("\n")}\n`);
+});
+
+/** A list root for `(recipient, amount)` at the last index of a list of 2^depth entries, with made-up siblings. */
+function rootOfPath(recipient: string, amount: bigint, depth: number): { root: string; proof: string[] } {
+  const sha = (...parts: Buffer[]) => createHash("sha256").update(Buffer.concat(parts)).digest();
+  let node = sha(
+    Buffer.from([0]),
+    Buffer.from(recipient, "hex"),
+    Buffer.from(amount.toString(16).padStart(64, "0"), "hex"),
+  );
+  const proof: string[] = [];
+  for (let level = 0; level < depth; level += 1) {
+    const sibling = sha(Buffer.from(`sibling:${level}`));
+    proof.push(sibling.toString("hex"));
+    // The last index: every bit set, so the entry is the right child at each level.
+    node = sha(Buffer.from([1]), sibling, node);
+  }
+  return { root: node.toString("hex"), proof };
+}
+
+test("gas of the lists: submitDistribution (first list, a replacing list), the list window ends, claimDistribution with proofs of 3, 10 and 20 hashes (harness; the first claim checked against the core)", async () => {
+  await freshHarness();
+  const nodes = [BOB, CAROL, DAVE, name("erin"), name("frank")];
+  const twin = new Twin(Object.fromEntries([[ALICE, 50_000n], ...nodes.map((node) => [node, 1_000n])]));
+  await twin.load();
+  const params: TaskParams = { ...PARAMS, rampRounds: 0, distributionRule: "custom" };
+  const proof = (who: string) => `proof:lists:${who}`;
+  const salt = (who: string) => sha256Hex(`salt:lists:${who}`);
+  await twin.advance(9);
+  const created = await twin.tx(ALICE, {
+    kind: "createTask",
+    name: "lists",
+    bundleHash: name("bundle"),
+    metadataHash: null,
+    params,
+    funding: 10_000n,
+  });
+  assert.equal(created, "ok");
+  const task = readCoreRecord<string>(twin.state, "taskAt/0") as string;
+  const settleNow = async () => {
+    const receipt = await write("settle", [h32(task), 1000n]);
+    twin.logs.push(...receipt.logs);
+    return Number.parseInt(receipt.gasUsed, 16);
+  };
+  await twin.advance(10);
+  for (const who of nodes) await twin.tx(who, { kind: "stake", task, amount: 200n, nodeUrl: "http://n.test" });
+  await twin.advance(17);
+  for (const who of nodes) {
+    const proofDigest = sha256Hex(proof(who));
+    const commitment = computeCommitment({ task, cycle: 0, node: who, proofDigest, salt: salt(who) });
+    await twin.tx(who, { kind: "commit", task, cycle: 0, commitment });
+  }
+  await twin.advance(20);
+  for (const who of nodes) {
+    await twin.tx(who, { kind: "reveal", task, cycle: 0, proofDigest: sha256Hex(proof(who)), salt: salt(who) });
+  }
+  // Round 2 starts at slot 30: cycle 0's list window [30, 32), its trigger window [32, 35), its vote close at 37.
+  await twin.advance(30);
+  await settleNow();
+  const entries: DistributionEntry[] = nodes.map((recipient) => ({ recipient, amount: 200n }));
+  const list = {
+    kind: "submitDistribution",
+    task,
+    cycle: 0,
+    attempt: 0,
+    listRoot: listRoot(entries),
+    listBlob: listBlobHash(entries),
+    total: 1_000n,
+    entryCount: entries.length,
+  };
+  const posts: number[] = [];
+  // Every submitter posts the same list, the slowest in the race first (equal weights: the race time decides), so
+  // that each list replaces the one before.
+  const seed = (readCoreRecord<Obj>(twin.state, `cycle/${task}/0`) as Obj).seed as string;
+  const slowestFirst = [...nodes].sort((a, b) => Number(raceTime(seed, 0, b) - raceTime(seed, 0, a)));
+  for (const who of slowestFirst) if ((await twin.tx(who, list)) === "ok") posts.push(twin.lastGas);
+  assert.ok(posts.length >= 2, `${posts.length} lists posted`);
+  await twin.advance(32);
+  const windowEnd = await settleNow();
+  await twin.advance(37);
+  const voteClose = await settleNow();
+  assert.equal((readCoreRecord<Obj>(twin.state, `distribution/${task}/0/0`) as Obj).status, "accepted");
+  await twin.advance(38);
+  await settleNow();
+  const tree = listTree(entries);
+  const claim = (index: number) => ({
+    kind: "claimDistribution",
+    task,
+    cycle: 0,
+    recipient: (entries[index] as DistributionEntry).recipient,
+    amount: 200n,
+    index,
+    proof: proofAt(tree, index),
+  });
+  assert.equal(await twin.tx(ALICE, claim(0)), "ok");
+  const small = twin.lastGas;
+  await twin.compare();
+  // Larger lists (the harness only, past the comparison): the accepted record holds a root over a path of 10, then
+  // 20, made-up siblings to another recipient's entry at the last index.
+  const rows = [
+    `| submitDistribution (first list of the attempt) | ${posts[0]} |`,
+    `| submitDistribution (a list that wins the race against the one in force) | ${posts[1]} |`,
+    `| settle at slot 32: cycle 0's list window end (a list is posted) and cycle 1's reveal close | ${windowEnd} |`,
+    `| settle at slot 37: cycle 0's list vote close (no trigger: accepted, the cycle completes paid) and cycle 1's proof vote close | ${voteClose} |`,
+    `| claimDistribution, 5 entries (proof of 3 hashes) | ${small} |`,
+  ];
+  const stored = await read<Record<string, unknown>>("getDistribution", [h32(task), 0, 0]);
+  for (const [position, depth] of [
+    [1, 10],
+    [2, 20],
+  ] as const) {
+    const recipient = (entries[position] as DistributionEntry).recipient;
+    const { root, proof: path } = rootOfPath(recipient, 200n, depth);
+    await write("loadDistribution", [h32(task), 0, 0, { ...stored, entryCount: 2 ** depth, listRoot: h32(root) }]);
+    await write("setSender", [h32(ALICE)]);
+    const receipt = await write("claimDistribution", [
+      h32(task),
+      0,
+      h32(recipient),
+      200n,
+      BigInt(2 ** depth - 1),
+      path.map(h32),
+    ]);
+    rows.push(
+      `| claimDistribution, ${2 ** depth} entries (proof of ${depth} hashes) | ${Number.parseInt(receipt.gasUsed, 16)} |`,
+    );
+  }
+  process.stderr.write(`gas of the lists (harness):\n${rows.join("\n")}\n`);
 });
 
 test("the production contract: address identities, block-time slots, the ERC-20, and the gas of every function", async () => {
