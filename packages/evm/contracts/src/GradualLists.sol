@@ -330,6 +330,7 @@ contract GradualLists is GradualState {
         task.totalPaid += amount;
         task.burned += slashed;
         task.totalSlashed += slashed;
+        emit ListEntryClaimed(id, cycle, recipient, _sender(), amount, index, proof);
         // An entry whose whole tranche the replayed slashes burned vests nothing: no event.
         if (amount != slashed) emit Vested(id, cycle, recipient, amount - slashed, endRound);
     }

@@ -487,6 +487,18 @@ interface IGradualEvents {
     event DistributionAccepted(
         bytes32 indexed task, uint32 cycle, uint32 attempt, bytes32 distributor, uint256 total, uint32 entries, bytes32 listRoot
     );
+    /// @dev EVM only: a `claimDistribution` call with every input (the core's transaction: the Merkle proof too), so
+    /// an indexer replays it from the log alone; its `Vested` (none when the replayed slashes took the whole entry)
+    /// follows. `claimer` is the sender (anyone may claim an entry).
+    event ListEntryClaimed(
+        bytes32 indexed task,
+        uint32 cycle,
+        bytes32 indexed recipient,
+        bytes32 indexed claimer,
+        uint256 amount,
+        uint256 index,
+        bytes32[] proof
+    );
     /// @dev `distributor`: bytes32(0) when no list was posted. `reason`: 0 upheld, 1 disputed, 2 missing.
     event DistributionRejected(bytes32 indexed task, uint32 cycle, uint32 attempt, bytes32 distributor, uint8 reason);
     /// @dev `reason`: 0 bond-returned, 1 bond-won, 2 whistleblower, 3 escrow, 4 clawback (`CREDIT_REASONS`).
