@@ -101,19 +101,34 @@ test("the contract's task id, and every call the contract has, encoded from the 
     contractCallOf({ ...base, kind: "publishProof", task, cycle: 1, trigger: 0, payload: "beef" })?.args,
     [`0x${task}`, 1, 0, "0xbeef"],
   );
-  assert.equal(
+  const root = "cd".repeat(32);
+  const blob = "ef".repeat(32);
+  assert.deepEqual(
     contractCallOf({
       ...base,
       kind: "submitDistribution",
       task,
       cycle: 1,
-      attempt: 0,
-      chunk: 0,
-      chunkCount: 1,
-      entries: [],
-    } as never),
-    undefined,
-    "the custom rule's lists are not on the contract",
+      attempt: 2,
+      listRoot: root,
+      listBlob: blob,
+      total: 999n,
+      entryCount: 3,
+    }),
+    { functionName: "submitDistribution", args: [`0x${task}`, 1, 2, `0x${root}`, `0x${blob}`, 999n, 3] },
+  );
+  assert.deepEqual(
+    contractCallOf({
+      ...base,
+      kind: "claimDistribution",
+      task,
+      cycle: 1,
+      recipient: root,
+      amount: 333n,
+      index: 2,
+      proof: [blob],
+    }),
+    { functionName: "claimDistribution", args: [`0x${task}`, 1, `0x${root}`, 333n, 2n, [`0x${blob}`]] },
   );
 });
 
