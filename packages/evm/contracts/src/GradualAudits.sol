@@ -5,13 +5,16 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import "./GradualTypes.sol";
 import {GradualState} from "./GradualState.sol";
 
-/// @title Gradual's audits module: window ends, triggers, votes, availability, rule payments, vesting and claims.
-/// @notice Deployed by `Gradual`'s constructor and run only by `delegatecall` from it (its own storage is never
-/// used): it shares `GradualState`'s layout. Calling it directly changes nothing of any task.
-/// @dev Lazy settlement in the core's order (`advanceSlot.ts`): per task and slot, the window ends of the open
-/// cycles (the reveal close, then the proof vote close: every unresolved proof trigger of the cycle in index order,
-/// each a step, and each losing vote of a decided trigger a step), then the round start (the rule payment of the
-/// cycle whose attempt round starts, then the new cycle). Every step is O(1) in the number of nodes.
+/// @title Gradual's audits module: window ends (trigger resolutions, the `custom` rule's list window ends, rule
+/// payments), availability answers, vesting and claims.
+/// @notice Deployed before `Gradual` (its address passed to `Gradual`'s and `GradualLists`'s constructors) and run
+/// only by `delegatecall` from them (its own storage is never used): it shares `GradualState`'s layout. Calling it
+/// directly changes nothing of any task.
+/// @dev Lazy settlement in the core's order (`advanceSlot.ts`): per task and slot, the late triggers due, then the
+/// window ends of the open cycles in cycle order (the `custom` rule's list window ends of the older cycles, then the
+/// reveal close and the proof vote close: every unresolved proof trigger of the cycle in index order, each a step,
+/// and each losing vote of a decided trigger a step), then the round start (the rule payment or the attempts of the
+/// cycles whose attempt round starts, then the new cycle). Every step is O(1) in the number of nodes.
 contract GradualAudits is GradualState {
     constructor(IERC20 token_, uint64 genesisTimestamp_, uint32 slotMs_)
         GradualState(token_, genesisTimestamp_, slotMs_)

@@ -39,7 +39,6 @@ contract GradualLists is GradualState {
     // ------------------------------------------------------------------------------------------------------------
     // Triggers and votes (§5.2-§5.3).
 
-
     /// @notice §5.2 (`triggerAudit.ts`): locks `triggerBond` from the caller's balance and opens a trigger against a
     /// proof; the caller's weight is its first `invalid` vote. A verdict of `unavailable` opens an availability
     /// challenge (§5.6) instead. A distribution trigger (the `custom` rule only; `weighted` and `equal` take no
