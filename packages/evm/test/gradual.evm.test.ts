@@ -774,6 +774,93 @@ test("gas of the lists: submitDistribution (first list, a replacing list), the l
   process.stderr.write(`gas of the lists (harness):\n${rows.join("\n")}\n`);
 });
 
+test("a list vote close settled one step at a time: the list's trigger, each of its votes, then the list rejected or accepted, as the core (harness)", async () => {
+  // Rejected trigger: the list is accepted and the triggerer's losing vote penalized. Upheld with a slash: the list is
+  // rejected, its distributor slashed (logged for later claims) and the next attempt, with no list, fails the cycle.
+  for (const upheld of [false, true]) {
+    await freshHarness();
+    const nodes = [BOB, CAROL, DAVE, name("erin"), name("frank")];
+    const twin = new Twin(Object.fromEntries([[ALICE, 50_000n], ...nodes.map((node) => [node, 1_000n])]));
+    await twin.load();
+    const params: TaskParams = {
+      ...PARAMS,
+      rampRounds: 0,
+      losingVotePenalty: 5n,
+      minParticipationBps: 0,
+      distributionRule: "custom",
+    };
+    const proof = (who: string) => `proof:steps:${who}`;
+    const salt = (who: string) => sha256Hex(`salt:steps:${who}`);
+    await twin.advance(9);
+    const created = await twin.tx(ALICE, {
+      kind: "createTask",
+      name: "steps",
+      bundleHash: name("bundle"),
+      metadataHash: null,
+      params,
+      funding: 10_000n,
+    });
+    assert.equal(created, "ok");
+    const task = readCoreRecord<string>(twin.state, "taskAt/0") as string;
+    await twin.advance(10);
+    for (const who of nodes) await twin.tx(who, { kind: "stake", task, amount: 200n, nodeUrl: "http://n.test" });
+    await twin.advance(17);
+    for (const who of nodes) {
+      const proofDigest = sha256Hex(proof(who));
+      const commitment = computeCommitment({ task, cycle: 0, node: who, proofDigest, salt: salt(who) });
+      await twin.tx(who, { kind: "commit", task, cycle: 0, commitment });
+    }
+    await twin.advance(20);
+    for (const who of nodes) {
+      await twin.tx(who, { kind: "reveal", task, cycle: 0, proofDigest: sha256Hex(proof(who)), salt: salt(who) });
+    }
+    await twin.advance(30);
+    const entries: DistributionEntry[] = nodes.map((recipient) => ({ recipient, amount: 200n }));
+    const list = {
+      kind: "submitDistribution",
+      task,
+      cycle: 0,
+      attempt: 0,
+      listRoot: listRoot(entries),
+      listBlob: listBlobHash(entries),
+      total: 1_000n,
+      entryCount: entries.length,
+    };
+    assert.equal(await twin.tx(CAROL, list), "ok");
+    await twin.advance(33);
+    const trigger = {
+      kind: "triggerAudit",
+      task,
+      cycle: 0,
+      target: CAROL,
+      triggerKind: "distribution",
+      verdict: "invalid",
+      attempt: 0,
+      reasonDigest: name("list"),
+    };
+    assert.equal(await twin.tx(BOB, trigger), "ok");
+    for (const who of [DAVE, name("erin"), name("frank")]) {
+      assert.equal(
+        await twin.tx(who, { kind: "vote", task, cycle: 0, trigger: 0, choice: upheld ? "invalid" : "valid" }),
+        "ok",
+      );
+    }
+    // Slot 37: cycle 0's list vote close (and cycle 1's proof vote close, with nothing to resolve).
+    await twin.advance(37);
+    let calls = 0;
+    for (let done = false; !done; calls += 1) {
+      done = (await read<boolean>("settle", [h32(task), 1n])) as unknown as boolean;
+      twin.logs.push(...(await write("settle", [h32(task), 1n])).logs);
+    }
+    // Four votes: the resolution, a step per vote of the decided trigger, the decision; the round start before.
+    assert.ok(calls >= 6, `a step per action (${calls} calls)`);
+    const decided = readCoreRecord<Obj>(twin.state, `distribution/${task}/0/0`) as Obj;
+    assert.equal(decided.status, upheld ? "rejected" : "accepted");
+    await twin.advance(61);
+    await twin.compare();
+  }
+});
+
 test("the production contract: address identities, block-time slots, the ERC-20, and the gas of every function", async () => {
   const chain = anvil as Anvil;
   const tokenArtifact = loadArtifact("TestToken", { includeTests: true });
