@@ -252,6 +252,7 @@ export async function loadRecord(key: string, record: Json | undefined, preSlot:
         createdSlot: BigInt(r.createdSlot as number),
         startSlot: BigInt(r.startSlot as number),
         slashCount: r.slashCount,
+        customRule: (r.params as Obj).distributionRule === "custom",
         settledSlot: BigInt(preSlot),
         seedCycle: BigInt(r.seedCycle as number),
         rampFoldedThrough: BigInt(ramp.foldedThrough as number),

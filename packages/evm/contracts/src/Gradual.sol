@@ -153,6 +153,7 @@ contract Gradual is GradualState, ReentrancyGuard {
         task.escrow = funding;
         task.name = name;
         task.params = params;
+        task.customRule = params.distributionRule == 2;
         _taskAt[count] = id;
         _taskCount = count + 1;
         emit TaskCreated(id, creator, funding, name, bundleHash, metadataHash, params);

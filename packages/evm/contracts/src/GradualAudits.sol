@@ -70,7 +70,7 @@ contract GradualAudits is GradualState {
                     % task.params.roundSlots;
                 // The custom rule's list windows end before the reveal and proof vote closes of the same slot: they
                 // are older cycles' (the core closes each open cycle's windows in cycle order).
-                if (task.params.distributionRule == RULE_CUSTOM && !cursor.listsDone) {
+                if (task.customRule && !cursor.listsDone) {
                     while (true) {
                         if (steps == maxSteps) return _pause(task, settled);
                         if (!_listStep(id, task, offset, round, due, cursor)) break;
@@ -174,7 +174,7 @@ contract GradualAudits is GradualState {
             if (voteClose < size) next = _sooner(next, base + voteClose, afterSlot);
         }
         // The custom rule's list windows: a distribution window's end and its vote close, from round 2 on.
-        if (round >= 2 && task.params.distributionRule == RULE_CUSTOM) {
+        if (round >= 2 && task.customRule) {
             uint64 listEnd = task.params.distributionSlots;
             uint64 listVote = listEnd + task.params.distributionAuditSlots + task.params.voteSlots;
             next = _sooner(next, base + listEnd, afterSlot);
@@ -344,7 +344,7 @@ contract GradualAudits is GradualState {
     /// @dev Start of round r: the rule payment of the cycle whose attempt round is r (§6.2; the `custom` rule's draw
     /// is not in the contract), then cycle r starts or the task pauses (§8.1).
     function _roundStart(bytes32 id, Task storage task, int64 round) internal {
-        if (task.params.distributionRule == RULE_CUSTOM) {
+        if (task.customRule) {
             _openAttempts(id, task, round);
         } else if (round >= 2) {
             uint32 c = uint32(uint64(round - 2));

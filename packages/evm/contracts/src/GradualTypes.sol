@@ -56,6 +56,9 @@ struct Task {
     uint64 startSlot;
     /// @dev Vesting slashes under the `custom` rule so far (`slashCount`): the next slash log entry's `seq` (§7.2).
     uint32 slashCount;
+    /// @dev `params.distributionRule` is `custom`: kept in slot 0, which every settlement reads, so that a
+    /// settlement reads no parameter slot to know whether list windows are due.
+    bool customRule;
     /// @dev Lazy window ends: every round start and reveal close at a slot <= settledSlot has been applied.
     uint64 settledSlot;
     int64 seedCycle;
