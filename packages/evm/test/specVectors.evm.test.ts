@@ -387,6 +387,28 @@ test("runner self-check: a record the contract lacks or keeps fails the vector",
   );
 });
 
+test("runner self-check: a list record, a claimed entry or a slash log that differs fails the vector", async () => {
+  const replayed = cases.find(
+    (item) => item.category === "claimDistribution" && item.name === "accepted-slash-replayed",
+  ) as Case;
+  const tampers: [string, (records: Obj) => void][] = [
+    ["distribution/", (records) => Object.assign(records[listKey(records, "distribution/")] as Obj, { slashSeq: 1 })],
+    ["listClaim/", (records) => delete records[listKey(records, "listClaim/")]],
+    ["slashLog/", (records) => (((records[listKey(records, "slashLog/")] as Obj[])[0] as Obj).round = 3)],
+  ];
+  for (const [kind, tamper] of tampers) {
+    await assert.rejects(
+      runCase(replayed, (files) => tamper(files.post.records as Obj)),
+      new RegExp(`record ${kind}`),
+      kind,
+    );
+  }
+});
+
+function listKey(records: Obj, prefix: string): string {
+  return Object.keys(records).find((key) => key.startsWith(prefix)) as string;
+}
+
 test("runner self-check: an outcome that differs fails the vector", async () => {
   await assert.rejects(
     runCase(sample, (files) => {
