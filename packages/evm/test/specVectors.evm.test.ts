@@ -17,6 +17,7 @@
  * | chain       | slot                                   | not stored: derived from block.timestamp (`_slot()`); compared      |
  * | task        | prunedThrough                          | pruning stays a property of the core's state (docs/evm.md on main)  |
  * | node, cycle | task, account, cycle                   | not stored in the record: they are its mapping keys; compared       |
+ * | distribution| the list's entries                     | in the list's blob (`listBlob`); the root, total and size are held  |
  * | commit      | records of a withdrawn node            | kept (the core drops them: pruning, not in this half); never read   |
  * | results     | tx hash, nonce use, rejection context  | a chain transaction has its own hash; reverts carry the code only   |
  * | stateRoot   | the trie root                          | the contract keeps its state in EVM storage, not in the core's trie |
