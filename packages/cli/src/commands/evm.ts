@@ -101,7 +101,9 @@ type DeployOptions = {
 function registerDeploy(program: Command): void {
   program
     .command("deploy")
-    .description("Deploy the EVM settlement: a devnet TestToken (unless --token), then the Gradual contract")
+    .description(
+      "Deploy the EVM settlement: a devnet TestToken (unless --token), the modules GradualAudits and GradualLists, then the Gradual contract",
+    )
     .requiredOption("--key <file>", "EVM key file of the deployer (gradual keys new --type evm); it pays the gas")
     .option("--rpc <url>", RPC_HELP)
     .option("--token <address>", "an ERC-20 already deployed (9 decimals) instead of a new TestToken")
