@@ -13,17 +13,35 @@
  * `reveal` rows. In cycle 2's audit window node 0 raises a proof trigger against node 1 and up to 40 nodes vote on it
  * (`vote`); the vote close is settled on its own. Claims: in round 3 (the first: makes the tranches of cycles 0 and 1),
  * round 4 (makes the tranche of cycle 2, paid at round 4's start: what a node that claims every round pays) and round
- * 5 (nothing new to make). Every figure is read from the receipts. The cost per node per round is what a node pays
+ * 5 (nothing new to make). Then a second task under the `custom` rule with every node staked, one cycle: in its
+ * list window the slowest node in the race posts a list of every node's entry and the fastest replaces it, the list
+ * vote close accepts it, and every node claims its entry with a proof of ceil(log2 nodes) hashes (7 at 100 nodes, 10
+ * at 1,000). Every figure is read from the receipts. The cost per node per round is what a node pays
  * for its own calls (a commit, a reveal and a claim that makes one tranche) plus its share of the round's settlement,
  * at a stated L2 gas price.
  */
-import { computeCommitment, sha256Hex, TOKEN } from "@gradual/protocol";
+import {
+  computeCommitment,
+  type DistributionEntry,
+  listBlobHash,
+  listRoot,
+  listTree,
+  proofAt,
+  raceTime,
+  sha256Hex,
+  TOKEN,
+} from "@gradual/protocol";
 import { type Abi, encodeDeployData, encodeFunctionData, type Hex } from "viem";
 import { startAnvil } from "../src/anvil.ts";
 import { compileContracts, gradualAbi, loadArtifact } from "../src/compile.ts";
 import { paramsToStruct } from "../test/harnessClient.ts";
 
-type Receipt = { status: Hex; gasUsed: Hex; contractAddress: Hex | null; logs: { address: Hex; topics: Hex[] }[] };
+type Receipt = {
+  status: Hex;
+  gasUsed: Hex;
+  contractAddress: Hex | null;
+  logs: { address: Hex; topics: Hex[]; data: Hex }[];
+};
 
 const SIZES = (process.env.GRADUAL_EVM_BENCH_SIZES ?? "100,1000,10000").split(",").map(Number);
 /** Calls per block; windows of 10 slots then hold 25,000 calls of a phase (one block a slot). */
@@ -158,9 +176,8 @@ async function measure(size: number): Promise<SizeResult> {
     await rpc("anvil_autoImpersonateAccount", [true]);
     const [creator] = await rpc<Hex[]>("eth_accounts", []);
     const token = loadArtifact("TestToken", { includeTests: true });
-    const gradual = loadArtifact("Gradual", { includeTests: true });
     const tokenAbi = token.abi as Abi;
-    // Gradual and its audits module (settle, claim and the rest run there by delegatecall).
+    // Gradual and its modules (settle, claim, triggers, votes, lists and the rest run there by delegatecall).
     const abi = gradualAbi({ includeTests: true }) as Abi;
     const gas = new Map<string, number[]>();
     let timestamp = BigInt((await rpc<{ timestamp: Hex }>("eth_getBlockByNumber", ["latest", false])).timestamp) + 10n;
@@ -222,14 +239,17 @@ async function measure(size: number): Promise<SizeResult> {
       { from: creator as Hex, to: null, data: encodeDeployData({ abi: tokenAbi, bytecode: token.bytecode }) },
     ]);
     const tokenAddress = (tokenDeploy as Receipt).contractAddress as Hex;
-    const [contractDeploy] = await run("deploy Gradual", -89, [
-      {
-        from: creator as Hex,
-        to: null,
-        data: encodeDeployData({ abi, bytecode: gradual.bytecode, args: [tokenAddress, genesis, 1_000] }),
-      },
-    ]);
-    const contract = (contractDeploy as Receipt).contractAddress as Hex;
+    // The modules first, then Gradual with their addresses (as deployContracts does), each in a block of its own.
+    const deployAt = async (label: string, slot: number, name: string, args: readonly unknown[]) => {
+      const artifact = loadArtifact(name, { includeTests: true });
+      const data = encodeDeployData({ abi: artifact.abi as Abi, bytecode: artifact.bytecode, args: args as unknown[] });
+      const [receipt] = await run(label, slot, [{ from: creator as Hex, to: null, data }]);
+      return (receipt as Receipt).contractAddress as Hex;
+    };
+    const clock = [tokenAddress, genesis, 1_000] as const;
+    const audits = await deployAt("deploy GradualAudits", -89, "GradualAudits", clock);
+    const lists = await deployAt("deploy GradualLists", -89, "GradualLists", [...clock, audits]);
+    const contract = await deployAt("deploy Gradual", -89, "Gradual", [...clock, audits, lists]);
     const supply = BigInt(size) * 1_000n + 100_000_000n;
     await run("mint, approve", -88, [
       {
@@ -355,6 +375,107 @@ async function measure(size: number): Promise<SizeResult> {
     );
     // Payments: cycle c is paid by its rule at round c + 2's start and vests over 4 rounds from there. Round 4's claim
     // makes the tranche of cycle 2 (a node claiming every round makes one each time); round 5's makes none.
+    /**
+     * The custom rule (a second task from slot `created`, every node staked, one cycle): in its list window the
+     * slowest node in the race posts a list of every node's entry, then the fastest replaces it; after the vote close
+     * every node claims its entry with a proof of ceil(log2(nodes)) hashes.
+     */
+    const measureLists = async (created: number) => {
+      const listTask = await run("createTask (custom rule)", created, [
+        {
+          from: creator as Hex,
+          to: contract,
+          data: call("createTask", [
+            "bench-lists",
+            `0x${sha256Hex("bundle")}`,
+            `0x${"0".repeat(64)}`,
+            paramsToStruct({ ...PARAMS, distributionRule: "custom" }),
+            10_000_000n,
+          ]),
+        },
+      ]);
+      const log = (listTask[0] as Receipt).logs.find((entry) => entry.address.toLowerCase() === contract.toLowerCase());
+      const id = log?.topics[1] as Hex;
+      const start = (round: number) => created + 1 + round * PARAMS.roundSlots;
+      await run(
+        "stake (custom-rule task)",
+        start(0) + 1,
+        nodes.map((node) => ({ from: node, to: contract, data: call("stake", [id, 200n, "http://node.test"]) })),
+      );
+      const proof = (node: Hex) => sha256Hex(`list-proof:${node}`);
+      const salt = (node: Hex) => sha256Hex(`list-salt:${node}`);
+      await run(
+        "commit (custom-rule task)",
+        start(1) - PARAMS.commitSlots,
+        nodes.map((node) => ({
+          from: node,
+          to: contract,
+          data: call("commit", [
+            id,
+            0,
+            `0x${computeCommitment({ task: id.slice(2), cycle: 0, node: idOf(node).slice(2), proofDigest: proof(node), salt: salt(node) })}`,
+          ]),
+        })),
+      );
+      await run(
+        "reveal (custom-rule task)",
+        start(1) + 1,
+        nodes.map((node) => ({
+          from: node,
+          to: contract,
+          data: call("reveal", [id, 0, `0x${proof(node)}`, `0x${salt(node)}`]),
+        })),
+      );
+      const sealed = await run("settle (reveal close, custom-rule task)", start(1) + PARAMS.revealSlots, [
+        { from: creator as Hex, to: contract, data: call("settle", [id, 64n]) },
+      ]);
+      // SeedFixed(task, cycle, seed, revealCount): the seed is its data's second word.
+      const seedLog = (sealed[0] as Receipt).logs.find(
+        (entry) => entry.topics[1] === id && entry.data.length === 2 + 3 * 64,
+      );
+      const seed = seedLog?.data.slice(2 + 64, 2 + 128) as string;
+      const entries: DistributionEntry[] = nodes.map((node) => ({
+        recipient: idOf(node).slice(2),
+        amount: BigInt(PARAMS.bountyPerRound) / BigInt(size),
+      }));
+      const total = entries.reduce((sum, entry) => sum + entry.amount, 0n);
+      const byRace = [...nodes].sort((a, b) =>
+        Number(raceTime(seed, 0, idOf(b).slice(2)) - raceTime(seed, 0, idOf(a).slice(2))),
+      );
+      const list = [id, 0, 0, `0x${listRoot(entries)}`, `0x${listBlobHash(entries)}`, total, entries.length];
+      // The list window of cycle 0 opens at round 2's start; its round start is settled first.
+      await run("settle (round start, custom-rule task)", start(2), [
+        { from: creator as Hex, to: contract, data: call("settle", [id, 64n]) },
+      ]);
+      await run("submitDistribution (first list)", start(2) + 1, [
+        { from: byRace[0] as Hex, to: contract, data: call("submitDistribution", list) },
+      ]);
+      await run("submitDistribution (replaces the list in force)", start(2) + 2, [
+        { from: byRace.at(-1) as Hex, to: contract, data: call("submitDistribution", list) },
+      ]);
+      await run(
+        "settle (list vote close: accepted)",
+        start(2) + PARAMS.distributionSlots + PARAMS.distributionAuditSlots + PARAMS.voteSlots,
+        [{ from: creator as Hex, to: contract, data: call("settle", [id, 64n]) }],
+      );
+      const tree = listTree(entries);
+      await run(
+        "claimDistribution (an entry of a list of every node: a proof of ceil(log2 nodes) hashes)",
+        start(3) - 5,
+        nodes.map((node, index) => ({
+          from: node,
+          to: contract,
+          data: call("claimDistribution", [
+            id,
+            0,
+            idOf(node),
+            entries[index]?.amount,
+            BigInt(index),
+            proofAt(tree, index).map((hash) => `0x${hash}`),
+          ]),
+        })),
+      );
+    };
     await run("settle (round 4 start: pays cycle 2)", roundStart(4), [
       { from: creator as Hex, to: contract, data: call("settle", [task, 64n]) },
     ]);
@@ -371,6 +492,7 @@ async function measure(size: number): Promise<SizeResult> {
       roundStart(5) + 1,
       nodes.map((node) => ({ from: node, to: contract, data: call("claim", [task]) })),
     );
+    await measureLists(roundStart(6));
     const nodeGasPerRound =
       median(gas.get("commit") ?? []) +
       median(gas.get("reveal") ?? []) +

@@ -247,23 +247,36 @@ export function loadArtifact(
 }
 
 /**
- * The ABI clients call `Gradual` with: its own functions and those of its audits module, which `Gradual` runs by
- * delegatecall through its fallback (`GradualAudits`; the harness pair is `GradualHarness` and
- * `GradualAuditsHarness`). Events and errors the two share appear once; the module's constructor is left out.
+ * The ABI clients call `Gradual` with: its own functions and those of its modules, which `Gradual` runs by
+ * delegatecall through its fallback (`GradualAudits` and `GradualLists`; the harness's are `GradualHarness`,
+ * `GradualAuditsHarness` and `GradualListsHarness`). Events and errors they share appear once; the modules'
+ * constructors and immutables' getters that `Gradual` has too are left out.
  */
 export function gradualAbi(
   options: { readonly includeTests?: boolean; readonly packageDir?: string; readonly outDir?: string } = {},
-  names: { readonly main?: string; readonly module?: string } = {},
+  names: { readonly main?: string; readonly modules?: readonly string[] } = {},
 ): readonly unknown[] {
   const main = loadArtifact(names.main ?? "Gradual", options).abi as readonly Record<string, unknown>[];
-  const module = loadArtifact(names.module ?? "GradualAudits", options).abi as readonly Record<string, unknown>[];
+  const modules = (names.modules ?? ["GradualAudits", "GradualLists"]).flatMap(
+    (name) => loadArtifact(name, options).abi as readonly Record<string, unknown>[],
+  );
   const seen = new Set<string>();
   const out: unknown[] = [];
-  for (const item of [...main, ...module.filter((entry) => entry.type !== "constructor")]) {
+  for (const item of [...main, ...modules.filter((entry) => entry.type !== "constructor")]) {
     const key = JSON.stringify([item.type, item.name, item.inputs]);
     if (seen.has(key)) continue;
     seen.add(key);
     out.push(item);
   }
   return out;
+}
+
+/** The harness's ABI (test contracts): `gradualAbi` of `GradualHarness` and its two harness modules. */
+export function harnessAbi(
+  options: { readonly packageDir?: string; readonly outDir?: string } = {},
+): readonly unknown[] {
+  return gradualAbi(
+    { ...options, includeTests: true },
+    { main: "GradualHarness", modules: ["GradualAuditsHarness", "GradualListsHarness"] },
+  );
 }

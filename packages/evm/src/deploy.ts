@@ -5,8 +5,11 @@ import { EvmError } from "./errors.ts";
 import { asEvmError, type Connection, connect, RECEIPT_TIMEOUT_MS } from "./rpc.ts";
 
 /**
- * Deploys the EVM settlement: a devnet `TestToken` unless a token is given, then `Gradual(token, genesisTimestamp,
- * slotMs)`. Each deployment waits for its receipt and checks that code is at the new address.
+ * Deploys the EVM settlement: a devnet `TestToken` unless a token is given, then the modules `GradualAudits(token,
+ * genesisTimestamp, slotMs)` and `GradualLists(token, genesisTimestamp, slotMs, audits)`, then `Gradual(token,
+ * genesisTimestamp, slotMs, audits, lists)`, which runs them by delegatecall (each under EIP-170's and EIP-3860's
+ * limits on its own: no initcode nests another's). Each deployment waits for its receipt and checks that code is at
+ * the new address.
  */
 
 /** The fewest and most milliseconds per slot a deployment accepts (the protocol's slots are a second or so). */
@@ -41,6 +44,9 @@ export type DeployContractsReturnType = {
   /** The token the settlement uses; `deployment` is set when this call deployed it (a TestToken). */
   readonly token: { readonly address: Address; readonly deployment?: DeployedContract };
   readonly gradual: DeployedContract;
+  /** The modules `gradual` delegates to (clients call `gradual` only). */
+  readonly audits: DeployedContract;
+  readonly lists: DeployedContract;
   readonly genesisTimestamp: bigint;
   readonly slotMs: number;
 };
@@ -72,6 +78,8 @@ export async function deployContracts(parameters: DeployContractsParameters): Pr
   });
   const { publicClient } = connection;
   const gradualArtifact = artifactOf(load, "Gradual");
+  const auditsArtifact = artifactOf(load, "GradualAudits");
+  const listsArtifact = artifactOf(load, "GradualLists");
   let token: DeployContractsReturnType["token"];
   if (parameters.token === undefined) {
     const deployment = await deployContract(connection, parameters.account, artifactOf(load, "TestToken"), []);
@@ -88,10 +96,15 @@ export async function deployContracts(parameters: DeployContractsParameters): Pr
         throw asEvmError(error, "reading the latest block");
       })
     ).timestamp;
+  const clock = [token.address, genesisTimestamp, parameters.slotMs] as const;
+  const audits = await deployContract(connection, parameters.account, auditsArtifact, clock);
+  log(`GradualAudits at ${audits.address} (block ${audits.blockNumber})`);
+  const lists = await deployContract(connection, parameters.account, listsArtifact, [...clock, audits.address]);
+  log(`GradualLists at ${lists.address} (block ${lists.blockNumber})`);
   const gradual = await deployContract(connection, parameters.account, gradualArtifact, [
-    token.address,
-    genesisTimestamp,
-    parameters.slotMs,
+    ...clock,
+    audits.address,
+    lists.address,
   ]);
   log(`Gradual at ${gradual.address} (block ${gradual.blockNumber})`);
   return {
@@ -99,6 +112,8 @@ export async function deployContracts(parameters: DeployContractsParameters): Pr
     deployer: parameters.account.address,
     token,
     gradual,
+    audits,
+    lists,
     genesisTimestamp,
     slotMs: parameters.slotMs,
   };

@@ -8,8 +8,9 @@
  * error is the core's rejection code, the outcome's `code`), sends it with gas for the window ends it may have to
  * settle (twice the estimate, plus `SETTLE_GAS_MARGIN`) and waits for its receipt. Submits are sent
  * one at a time; an envelope already sent (the node resubmits what the indexer has not replayed yet) is not sent
- * again. `submitDistribution` (the custom rule is not on the
- * contract) is refused with `EVM__CALL_NOT_IN_CONTRACT` before anything is sent.
+ * again. Every transaction kind of the core is a call of the contract (the custom rule's `submitDistribution` and
+ * `claimDistribution` too); a transaction from another account than the key's is refused with
+ * `EVM__CALL_NOT_IN_CONTRACT` before anything is sent.
  */
 import { httpSettlement, type Settlement, type SubmitOutcome, type TransactionEnvelope } from "@gradual/node";
 import { decodeTransaction, isDecodeRejection, type Transaction, transactionHash } from "@gradual/protocol";
@@ -43,7 +44,7 @@ const SETTLE_GAS_MARGIN = 2_500_000n;
 
 const h32 = (hex: string | null): Hex => `0x${hex ?? "0".repeat(64)}` as Hex;
 
-/** A core transaction as the contract call of its kind; undefined for kinds the contract does not have yet. */
+/** A core transaction as the contract call of its kind; undefined for a kind the contract does not have. */
 export function contractCallOf(tx: Transaction): { functionName: string; args: readonly unknown[] } | undefined {
   switch (tx.kind) {
     case "transfer":
@@ -86,8 +87,17 @@ export function contractCallOf(tx: Transaction): { functionName: string; args: r
       return { functionName: "publishProof", args: [h32(tx.task), tx.cycle, tx.trigger, `0x${tx.payload}`] };
     case "claim":
       return { functionName: "claim", args: [h32(tx.task)] };
+    case "submitDistribution":
+      return {
+        functionName: "submitDistribution",
+        args: [h32(tx.task), tx.cycle, tx.attempt, h32(tx.listRoot), h32(tx.listBlob), tx.total, tx.entryCount],
+      };
+    case "claimDistribution":
+      return {
+        functionName: "claimDistribution",
+        args: [h32(tx.task), tx.cycle, h32(tx.recipient), tx.amount, BigInt(tx.index), tx.proof.map(h32)],
+      };
     default:
-      // submitDistribution: the custom rule's lists are not on the contract.
       return undefined;
   }
 }
@@ -121,7 +131,7 @@ export async function createEvmSettlement(parameters: CreateEvmSettlementParamet
       return {
         ok: false,
         code: "EVM__CALL_NOT_IN_CONTRACT",
-        message: `${decoded.kind}: the Gradual contract has no such call (the custom rule's distribution lists are not on the contract)`,
+        message: `${decoded.kind}: the Gradual contract has no such call`,
       };
     }
     try {

@@ -101,19 +101,34 @@ test("the contract's task id, and every call the contract has, encoded from the 
     contractCallOf({ ...base, kind: "publishProof", task, cycle: 1, trigger: 0, payload: "beef" })?.args,
     [`0x${task}`, 1, 0, "0xbeef"],
   );
-  assert.equal(
+  const root = "cd".repeat(32);
+  const blob = "ef".repeat(32);
+  assert.deepEqual(
     contractCallOf({
       ...base,
       kind: "submitDistribution",
       task,
       cycle: 1,
-      attempt: 0,
-      chunk: 0,
-      chunkCount: 1,
-      entries: [],
-    } as never),
-    undefined,
-    "the custom rule's lists are not on the contract",
+      attempt: 2,
+      listRoot: root,
+      listBlob: blob,
+      total: 999n,
+      entryCount: 3,
+    }),
+    { functionName: "submitDistribution", args: [`0x${task}`, 1, 2, `0x${root}`, `0x${blob}`, 999n, 3] },
+  );
+  assert.deepEqual(
+    contractCallOf({
+      ...base,
+      kind: "claimDistribution",
+      task,
+      cycle: 1,
+      recipient: root,
+      amount: 333n,
+      index: 2,
+      proof: [blob],
+    }),
+    { functionName: "claimDistribution", args: [`0x${task}`, 1, `0x${root}`, 333n, 2n, [`0x${blob}`]] },
   );
 });
 
@@ -237,4 +252,89 @@ test("a TaskNode with an EVM account stakes, commits and reveals two cycles and 
   assert.equal(replayed?.totalClaimed, claimedOnChain, "the indexer replayed the same claims");
   const divergence = started.replay.diverged as { message: string } | undefined;
   assert.equal(divergence, undefined, divergence?.message);
+});
+
+test("a TaskNode with an EVM account on a custom-rule task posts its list and claims its entry on the contract, seen by the indexer", async () => {
+  const chain = anvil as Anvil;
+  const started = indexer as Indexer;
+  const [alice] = scenario.accounts as [Hex, Hex];
+  const { at, call, mine } = scenario;
+  const step = async (slot: number) => {
+    await at(slot);
+    await mine();
+    await started.catchUp();
+    server?.notify();
+  };
+  // After the test above (slot 56 and before): a second task, under the custom rule, on the same contract.
+  const customDefinition = defineTask({
+    task: definition.task,
+    submission: definition.submission,
+    audit: definition.audit,
+  });
+  const bundle = new TextEncoder().encode("export default {};");
+  await step(58);
+  const created = await call(alice, "createTask", [
+    "evm-lists",
+    h32(sha256Hex(bundle)),
+    h32(null),
+    paramsToStruct({ ...PARAMS, distributionRule: "custom" }),
+    10_000n,
+  ]);
+  const taskId = ((created.logs[0] as { topics: Hex[] }).topics[1] as Hex).slice(2);
+  await step(59);
+  const settlement = await createEvmSettlement({
+    rpcUrl: chain.rpcUrl,
+    contract: scenario.contract,
+    evmKey: NODE_KEY,
+    indexerUrl: (server as IndexerServer).url,
+  });
+  const logs: string[] = [];
+  const listNode = await startNode({
+    ledgerUrl: (server as IndexerServer).url,
+    settlement,
+    keyPair: generateKeyPair(),
+    taskId,
+    dataDir: join(dir, "list-node"),
+    port: 0,
+    stake: 200n,
+    pollMs: 3_600_000,
+    verifierWorkers: 0,
+    log: (level, message, fields) => logs.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`),
+    createRunner: async (_bundlePath, host, limits) => createInProcessTaskRunner(customDefinition, host, limits),
+  });
+  try {
+    const idle = async () => {
+      for (let attempt = 0; listNode.node.actionsInFlight > 0; attempt += 1) {
+        if (attempt > 2_000) throw new Error("the node never went idle");
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    };
+    // Task rounds start at slot 59 + 10r: cycle 0's list window is round 2's [79, 81), its vote close at 86.
+    for (let slot = 60; slot <= 92; slot += 1) {
+      await step(slot);
+      for (let pass = 0; pass < 3; pass += 1) {
+        await listNode.node.tick();
+        await idle();
+      }
+    }
+    const me = NODE_KEY.accountId;
+    assert.equal(started.replay.diverged, undefined, started.replay.diverged?.message);
+    assert.equal(listNode.node.fatal, undefined, "the replica verified every block of the indexer");
+    scenario.useViews();
+    const list = await read<{ status: number; distributor: Hex; total: bigint }>("getDistribution", [
+      h32(taskId),
+      0,
+      0,
+    ]);
+    assert.equal(list.status, 1, `the contract accepted the node's list (${logs.join("\n")})`);
+    assert.equal(list.distributor.slice(2), me);
+    assert.equal(list.total, PARAMS.bountyPerRound, "the whole bounty, to the one valid submitter");
+    assert.equal(await read<boolean>("listClaimed", [h32(taskId), 0, h32(me)]), true, "the node claimed its entry");
+    const state = started.replay.chain.state;
+    assert.equal(readRecord<{ status: string }>(state, `distribution/${taskId}/0/0`)?.status, "accepted");
+    assert.equal(readRecord(state, `listClaim/${taskId}/0/${me}`), true, "the indexer replayed the claim");
+    assert.equal(getVesting(state, taskId, me)?.totalVested, PARAMS.bountyPerRound);
+  } finally {
+    await listNode.close();
+  }
 });

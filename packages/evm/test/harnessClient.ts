@@ -4,13 +4,22 @@
  * transactions as contract calls. Used by specVectors.evm.test.ts and the EVM tests beside it.
  */
 import assert from "node:assert/strict";
-import { type Abi, decodeErrorResult, decodeEventLog, decodeFunctionResult, encodeFunctionData, type Hex } from "viem";
+import {
+  type Abi,
+  decodeErrorResult,
+  decodeEventLog,
+  decodeFunctionResult,
+  encodeDeployData,
+  encodeFunctionData,
+  type Hex,
+} from "viem";
 import type { Anvil } from "../src/anvil.ts";
+import { loadArtifact } from "../src/compile.ts";
 
 export const DEPLOYER = "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266";
 export const ZERO32 = `0x${"0".repeat(64)}` as Hex;
 
-/** The core's record kinds the contract holds (the others are pruning's, the custom rule's or the ledger's). */
+/** The core's record kinds the contract holds (the others are the ledger's, or a published payload). */
 export const HELD_RECORD_KINDS: ReadonlySet<string> = new Set([
   "account",
   "chain",
@@ -29,6 +38,9 @@ export const HELD_RECORD_KINDS: ReadonlySet<string> = new Set([
   "vote",
   "voteAt",
   "vesting",
+  "distribution",
+  "listClaim",
+  "slashLog",
 ]);
 
 export type Json = null | boolean | number | string | bigint | Json[] | { [key: string]: Json };
@@ -81,6 +93,44 @@ export async function send(data: Hex, to: Hex | null = harness): Promise<Receipt
   }
 }
 
+/**
+ * Deploys the test harness (`contracts/test`): `GradualAuditsHarness`, `GradualListsHarness` and `GradualHarness`
+ * (genesis 0, 1,000 ms slots; the harness sets its own slot), from DEPLOYER. Returns the harness's address.
+ */
+export async function deployHarness(token: Hex = `0x${"0".repeat(40)}`): Promise<Hex> {
+  const deploy = async (name: string, args: readonly unknown[]): Promise<Hex> => {
+    const artifact = loadArtifact(name, { includeTests: true });
+    const data = encodeDeployData({ abi: artifact.abi as Abi, bytecode: artifact.bytecode, args: args as unknown[] });
+    const receipt = await send(data, null);
+    assert.equal(receipt.status, "0x1", `${name} deployment`);
+    return receipt.contractAddress as Hex;
+  };
+  const audits = await deploy("GradualAuditsHarness", [token, 0n, 1000]);
+  const lists = await deploy("GradualListsHarness", [token, 0n, 1000, audits]);
+  return deploy("GradualHarness", [token, audits, lists]);
+}
+
+/**
+ * Deploys the production contracts (`GradualAudits`, `GradualLists`, then `Gradual` with their addresses) with
+ * `deploy`, which sends one creation and returns the new address (as `deployContracts` does, for tests that send
+ * their own transactions).
+ */
+export async function deployGradual(
+  deploy: (data: Hex) => Promise<Hex>,
+  token: Hex,
+  genesisTimestamp: bigint,
+  slotMs: number,
+): Promise<{ gradual: Hex; audits: Hex; lists: Hex }> {
+  const data = (name: string, args: readonly unknown[]): Hex => {
+    const artifact = loadArtifact(name, { includeTests: true });
+    return encodeDeployData({ abi: artifact.abi as Abi, bytecode: artifact.bytecode, args: args as unknown[] });
+  };
+  const audits = await deploy(data("GradualAudits", [token, genesisTimestamp, slotMs]));
+  const lists = await deploy(data("GradualLists", [token, genesisTimestamp, slotMs, audits]));
+  const gradual = await deploy(data("Gradual", [token, genesisTimestamp, slotMs, audits, lists]));
+  return { gradual, audits, lists };
+}
+
 export async function write(functionName: string, args: readonly unknown[]): Promise<Receipt> {
   const receipt = await send(encodeFunctionData({ abi, functionName, args }));
   if (receipt.status !== "0x1") {
@@ -128,6 +178,8 @@ const REVEAL_STATUSES = ["valid", "invalid", "unavailable", "disputed"];
 const TRIGGER_KINDS = ["proof", "distribution"];
 const VERDICTS = ["invalid", "unavailable"];
 const RESOLUTIONS = [null, "upheld", "disputed", "rejected", "unavailable", "answered"];
+const LIST_STATUSES = ["complete", "accepted", "rejected"];
+const LIST_REJECTIONS = ["upheld", "disputed", "missing"];
 const CHOICES = ["valid", "invalid", "unavailable"];
 const CREDIT_REASONS = ["bond-returned", "bond-won", "whistleblower", "escrow", "clawback"];
 /** Event fields the contract emits as enum indices, and the core's names for them. */
@@ -139,10 +191,16 @@ const EVENT_ENUMS: Record<string, readonly (string | null)[]> = {
   reason: CREDIT_REASONS,
   outcome: OUTCOMES,
 };
+/** Enum fields of one event only (`reason` is also Credited's). */
+const EVENT_TYPE_ENUMS: Record<string, Record<string, readonly (string | null)[]>> = {
+  DistributionRejected: { reason: LIST_REJECTIONS },
+};
 /** Event fields named otherwise in the contract (`bytes` is a Solidity type name). */
 const EVENT_ALIASES: Record<string, string> = { bytes: "byteCount" };
-/** `triggerOf` slot kinds (`triggerSlotName`): the contract's index. */
+/** `triggerOf` slot kinds (`triggerSlotName`): the contract's index; a list's is 2 + its attempt. */
 const TRIGGER_SLOTS = ["proof", "availability"];
+const triggerSlotKind = (slot: string | undefined, attempt: string | undefined): number =>
+  slot === "distribution" ? 2 + Number(attempt) : indexOf(TRIGGER_SLOTS, slot);
 
 export const h32 = (hex: Json | undefined): Hex =>
   hex === null || hex === undefined ? ZERO32 : (`0x${hex as string}` as Hex);
@@ -193,6 +251,8 @@ export async function loadRecord(key: string, record: Json | undefined, preSlot:
         nodeCount: r.nodeCount,
         createdSlot: BigInt(r.createdSlot as number),
         startSlot: BigInt(r.startSlot as number),
+        slashCount: r.slashCount,
+        customRule: (r.params as Obj).distributionRule === "custom",
         settledSlot: BigInt(preSlot),
         seedCycle: BigInt(r.seedCycle as number),
         rampFoldedThrough: BigInt(ramp.foldedThrough as number),
@@ -335,11 +395,10 @@ export async function loadRecord(key: string, record: Json | undefined, preSlot:
       ]);
       return;
     case "triggerOf":
-      assert.equal(parts[3], "0", `${key}: attempts other than 0 are the custom rule's`);
       await write("loadTriggerOf", [
         h32(parts[0] as string),
         Number(parts[1]),
-        indexOf(TRIGGER_SLOTS, parts[2]),
+        triggerSlotKind(parts[2], parts[3]),
         h32(parts[4] as string),
         record,
       ]);
@@ -387,11 +446,45 @@ export async function loadRecord(key: string, record: Json | undefined, preSlot:
         },
       ]);
       return;
-    case "published":
     case "distribution":
-    case "distributionChunk":
-      // Not held: a published payload stays in the call's data; lists are the custom rule's (the runner checks
-      // that the steps did not change them).
+      await write("loadDistribution", [
+        h32(parts[0] as string),
+        Number(parts[1]),
+        Number(parts[2]),
+        {
+          exists: true,
+          status: indexOf(LIST_STATUSES, r.status),
+          triggered: r.triggered,
+          hasSlashSeq: r.slashSeq !== null,
+          attempt: r.attempt,
+          entryCount: r.entryCount,
+          slashSeq: r.slashSeq ?? 0,
+          slot: BigInt(r.slot as number),
+          raceTime: r.raceTime,
+          total: r.total,
+          raceWeight: r.raceWeight,
+          distributor: h32(r.distributor),
+          listRoot: h32(r.listRoot),
+          listBlob: h32(r.listBlob),
+        },
+      ]);
+      return;
+    case "listClaim":
+      await write("loadListClaim", [h32(parts[0] as string), Number(parts[1]), h32(parts[2] as string)]);
+      return;
+    case "slashLog":
+      await write("loadSlashLog", [
+        h32(parts[0] as string),
+        h32(parts[1] as string),
+        (record as Obj[]).map((entry) => ({
+          seq: entry.seq,
+          round: BigInt(entry.round as number),
+          fractionBps: entry.fractionBps,
+        })),
+      ]);
+      return;
+    case "published":
+      // Not held: a published payload stays in the call's data.
       return;
     default:
       throw new Error(`${key}: the contract does not hold ${kind} records`);
@@ -453,6 +546,7 @@ export async function readRecord(key: string): Promise<Json | undefined> {
         },
         seedCycle: n(t.seedCycle),
         seedHead: unhex(t.seedHead as Hex),
+        slashCount: n(t.slashCount),
         startSlot: n(t.startSlot),
         status: STATUSES[n(t.status)] as string,
         totalPaid: t.totalPaid as bigint,
@@ -556,11 +650,11 @@ export async function readRecord(key: string): Promise<Json | undefined> {
       };
     }
     case "triggerOf": {
-      if (parts[3] !== "0") return undefined;
+      if (parts[2] !== "distribution" && parts[3] !== "0") return undefined;
       const at = await read<number>("triggerOf", [
         task,
         Number(parts[1]),
-        indexOf(TRIGGER_SLOTS, parts[2]),
+        triggerSlotKind(parts[2], parts[3]),
         h32(parts[4] as string),
       ]);
       return n(at) === 0 ? undefined : n(at) - 1;
@@ -601,6 +695,36 @@ export async function readRecord(key: string): Promise<Json | undefined> {
         unlocked: v.unlocked as bigint,
       };
     }
+    case "distribution": {
+      const d = await read<Record<string, unknown>>("getDistribution", [task, Number(parts[1]), Number(parts[2])]);
+      if (d.exists !== true) return undefined;
+      return {
+        attempt: n(d.attempt),
+        distributor: unhex(d.distributor as Hex),
+        entryCount: n(d.entryCount),
+        listBlob: unhex(d.listBlob as Hex),
+        listRoot: unhex(d.listRoot as Hex),
+        raceTime: BigInt(d.raceTime as bigint),
+        raceWeight: d.raceWeight as bigint,
+        slashSeq: d.hasSlashSeq === true ? n(d.slashSeq) : null,
+        slot: n(d.slot),
+        status: LIST_STATUSES[n(d.status)] as string,
+        total: d.total as bigint,
+        triggered: d.triggered as boolean,
+      };
+    }
+    case "listClaim": {
+      const claimed = await read<boolean>("listClaimed", [task, Number(parts[1]), h32(parts[2] as string)]);
+      return claimed ? true : undefined;
+    }
+    case "slashLog": {
+      const log = await read<{ seq: number; round: bigint; fractionBps: number }[]>("slashLogOf", [
+        task,
+        h32(parts[1] as string),
+      ]);
+      if (log.length === 0) return undefined;
+      return log.map((entry) => ({ fractionBps: n(entry.fractionBps), round: n(entry.round), seq: n(entry.seq) }));
+    }
     default:
       throw new Error(`${key}: the contract does not hold ${kind} records`);
   }
@@ -619,8 +743,6 @@ export function withoutUnheld(key: string, record: Json | undefined): Json | und
   if (kind === "task") {
     // Pruning is a property of the core's state, outside what the two compare (docs/evm.md).
     delete copy.prunedThrough;
-    // Counts the vesting slashes of a custom-rule task (§7.2), a rule the contract does not take yet.
-    delete copy.slashCount;
   }
   return copy;
 }
@@ -676,8 +798,19 @@ export function txCall(tx: Obj): { functionName: string; args: unknown[] } {
       return { functionName: "publishProof", args: [h32(tx.task), tx.cycle, tx.trigger, `0x${tx.payload as string}`] };
     case "claim":
       return { functionName: "claim", args: [h32(tx.task)] };
+    case "claimDistribution":
+      return {
+        functionName: "claimDistribution",
+        args: [
+          h32(tx.task),
+          tx.cycle,
+          h32(tx.recipient),
+          BigInt(tx.amount as string),
+          BigInt(tx.index as number),
+          (tx.proof as string[]).map(h32),
+        ],
+      };
     case "submitDistribution":
-      // Refused under weighted and equal (DISTRIBUTION__PAID_BY_RULE); the custom rule's lists are not here.
       return {
         functionName: "submitDistribution",
         args: [
@@ -706,8 +839,10 @@ export function coreEvent(log: { topics: Hex[]; data: Hex }, like: Obj | undefin
     if (key === "type") continue;
     const value = decoded.args[EVENT_ALIASES[key] ?? key];
     if (value === undefined) continue;
-    const names = EVENT_ENUMS[key];
+    const names = EVENT_TYPE_ENUMS[decoded.eventName]?.[key] ?? EVENT_ENUMS[key];
     if (names !== undefined && typeof value === "number") out[key] = names[value] ?? null;
+    // A list's `replaced` and a missing list's `distributor`: bytes32(0) for the core's null.
+    else if (value === ZERO32 && (key === "replaced" || key === "distributor")) out[key] = null;
     else if (typeof value === "string" && /^0x[0-9a-f]{64}$/i.test(value)) out[key] = unhex(value as Hex);
     else if (
       typeof value === "bigint" &&

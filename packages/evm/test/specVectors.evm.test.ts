@@ -16,18 +16,18 @@
  * | chain       | chainId                                | the EVM chain's own id (block.chainid) and the contract's address   |
  * | chain       | slot                                   | not stored: derived from block.timestamp (`_slot()`); compared      |
  * | task        | prunedThrough                          | pruning stays a property of the core's state (docs/evm.md on main)  |
- * | task        | slashCount                             | counts slashes of custom-rule tasks only, a rule not in the contract |
  * | node, cycle | task, account, cycle                   | not stored in the record: they are its mapping keys; compared       |
+ * | distribution| the list's entries                     | in the list's blob (`listBlob`); the root, total and size are held  |
  * | commit      | records of a withdrawn node            | kept (the core drops them: pruning, not in this half); never read   |
  * | results     | tx hash, nonce use, rejection context  | a chain transaction has its own hash; reverts carry the code only   |
  * | stateRoot   | the trie root                          | the contract keeps its state in EVM storage, not in the core's trie |
  * | edge/*      | every vector                           | ledger admission (signature, size, shape, chain id, nonce) is the   |
  * |             |                                        | chain's own transaction validation and ABI decoding on an EVM chain |
  *
- * Not in the contract: the custom rule's posting race, Merkle lists and entry claims (deviations 34-35, in the core)
- * and pruning. Every vector that needs them is a `test.todo` with its reason (found
- * from the vector's records and events by `outOfScope`); `edge/` vectors are skipped with theirs (above). Rule shares
- * are materialized before the comparison, and Vested events compared as a set (contracts/README.md).
+ * Not in the contract: pruning (and with it the return of a list's unclaimed entries to the escrow). Every vector
+ * that needs it is a `test.todo` with its reason (found from the vector's records and events by `outOfScope`);
+ * `edge/` vectors are skipped with theirs (above). Rule shares are materialized before the comparison, and Vested
+ * events compared as a set (contracts/README.md).
  *
  *   node --conditions=source --import tsx --test packages/evm/test/specVectors.evm.test.ts
  *
@@ -38,19 +38,18 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { type Abi, encodeDeployData, type Hex } from "viem";
+import type { Abi, Hex } from "viem";
 import { type Anvil, startAnvil } from "../src/anvil.ts";
-import { compileContracts, gradualAbi, loadArtifact } from "../src/compile.ts";
+import { compileContracts, harnessAbi } from "../src/compile.ts";
 import {
   coreEvent,
+  deployHarness,
   HELD_RECORD_KINDS,
   h32,
-  type Json,
   loadRecord,
   type Obj,
   readRecord,
   rpc,
-  send,
   simulate,
   txCall,
   useHarness,
@@ -80,70 +79,28 @@ const IMPLEMENTED = new Set([
   "publishProof",
   "claim",
   "submitDistribution",
+  "claimDistribution",
 ]);
-/**
- * Record kinds the contract does not hold but a vector may carry: a published payload stays in the call's data
- * (not compared); the custom rule's lists (only in vectors whose steps leave them unchanged, see `outOfScope`).
- */
-const UNHELD_RECORDS = new Set(["published", "distribution", "listClaim", "slashLog"]);
+/** Record kinds the contract does not hold but a vector may carry: a published payload stays in the call's data. */
+const UNHELD_RECORDS = new Set(["published"]);
 
 const OUT_OF_SCOPE: Record<string, string> = {};
 
-const CUSTOM_RULE =
-  "needs the custom rule's posting race, Merkle lists and entry claims (protocol.md deviations 34-35), in the core but not in the contract yet";
-
-const same = (a: Json | undefined, b: Json | undefined) =>
-  JSON.stringify(a ?? null, (_key, value: unknown) => (typeof value === "bigint" ? `${value}n` : value)) ===
-  JSON.stringify(b ?? null, (_key, value: unknown) => (typeof value === "bigint" ? `${value}n` : value));
+const PRUNING =
+  "the core prunes a cycle here (§9.3: its records deleted, a list's unclaimed entries returned to the escrow); the contract keeps its storage and does not prune (docs/evm.md)";
 
 /** Why a vector of an implemented category needs rules the contract does not have, or null. */
 function outOfScope(item: Case): string | null {
-  const pre = parseVector(path.join(item.dir, "pre.json"));
-  const txs = parseVector(path.join(item.dir, "txs.json"));
   const post = parseVector(path.join(item.dir, "post.json"));
-  const records = [...Object.entries(pre.records as Obj), ...Object.entries(post.records as Obj)];
   const events = (post.results as Obj[]).flatMap((result) => result.events as Obj[]);
-  const listEvents = new Set(["DistributionSubmitted", "DistributionAccepted", "DistributionRejected"]);
-  if (events.some((event) => listEvents.has(event.type as string))) return CUSTOM_RULE;
-  if (records.some(([key]) => key.startsWith("listClaim/") || key.startsWith("slashLog/"))) return CUSTOM_RULE;
-  if (events.some((event) => event.type === "AuditTriggered" && event.kind === "distribution")) return CUSTOM_RULE;
-  if (records.some(([key, value]) => key.startsWith("trigger/") && (value as Obj).kind === "distribution")) {
-    return CUSTOM_RULE;
-  }
-  const preRecords = pre.records as Obj;
-  const postRecords = post.records as Obj;
-  for (const key of new Set(records.map(([key]) => key))) {
-    if (!key.startsWith("distribution")) continue;
-    if (!same(preRecords[key], postRecords[key])) return CUSTOM_RULE;
-  }
-  // A custom task's cycle reaching its attempt round draws a distributor in the core.
-  const drawFields = (cycle: Json | undefined) => {
-    const record = (cycle ?? {}) as Obj;
-    return [record.distributor ?? null, record.failedDistributors ?? [], record.attempt ?? 0, record.attemptRound ?? 0];
-  };
-  for (const [key, value] of Object.entries(postRecords)) {
-    if (!key.startsWith("cycle/")) continue;
-    const cycle = value as Obj;
-    if (cycle.distributor !== null || (cycle.failedDistributors as Json[]).length > 0) {
-      if (!same(drawFields(preRecords[key]) as Json, drawFields(cycle) as Json)) return CUSTOM_RULE;
-    }
-  }
-  for (const step of txs.steps as Obj[]) {
-    const tx = step.tx as Obj | undefined;
-    if (tx?.kind === "submitDistribution" && (step.expect as Obj).code !== "DISTRIBUTION__PAID_BY_RULE") {
-      return CUSTOM_RULE;
-    }
-    if (tx?.kind === "claimDistribution") return CUSTOM_RULE;
-  }
+  if (events.some((event) => event.type === "CyclePruned")) return PRUNING;
   return null;
 }
 
-/** Cases of implemented categories that need a rule of the second half. */
+/** Cases of implemented categories that need a rule the contract does not have. */
 const CASES_WAITING: Record<string, string> = {
   "triggerAudit/rejected-late-window-closed":
     "its cycle is pruned in the core (AUDIT__WINDOW_CLOSED before any other check) and its reveal gone from the pre-state; the contract does not prune (docs/evm.md)",
-  "createTask/accepted":
-    "the task uses the custom rule, which the contract refuses (TASK__RULE_NOT_SUPPORTED) until its claim-based draw and Merkle lists",
 };
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -216,8 +173,13 @@ function candidateKeys(pre: Obj, txs: Obj, post: Obj): string[] {
         keys.push(
           `triggerOf/${task}/${cycle}/proof/0/${account}`,
           `triggerOf/${task}/${cycle}/availability/0/${account}`,
+          `listClaim/${task}/${cycle}/${account}`,
         );
+        for (let attempt = 0; attempt <= 2; attempt += 1) {
+          keys.push(`triggerOf/${task}/${cycle}/distribution/${attempt}/${account}`);
+        }
       }
+      for (let attempt = 0; attempt <= 2; attempt += 1) keys.push(`distribution/${task}/${cycle}/${attempt}`);
       for (let trigger = 0; trigger <= 2; trigger += 1) {
         keys.push(`trigger/${task}/${cycle}/${trigger}`);
         for (let index = 0; index <= accounts.size; index += 1)
@@ -225,7 +187,9 @@ function candidateKeys(pre: Obj, txs: Obj, post: Obj): string[] {
         for (const account of accounts) keys.push(`vote/${task}/${cycle}/${trigger}/${account}`);
       }
     }
-    for (const account of accounts) keys.push(`node/${task}/${account}`, `vesting/${task}/${account}`);
+    for (const account of accounts) {
+      keys.push(`node/${task}/${account}`, `vesting/${task}/${account}`, `slashLog/${task}/${account}`);
+    }
   }
   return keys;
 }
@@ -340,7 +304,11 @@ async function runCase(item: Case, tamper?: (files: { pre: Obj; txs: Obj; post: 
       return { ...event, paid: (event.paid as bigint) + (cycle.reserved as bigint) };
     });
   const ordered = expectedEvents.filter((event) => !isVested(event));
-  const orderedLogs = logs.filter((log) => !isVested(coreEvent(log, { type: "" })));
+  // ListEntryClaimed is the EVM's own record of a claimDistribution call (the core's event is its Vested).
+  const orderedLogs = logs.filter((log) => {
+    const event = coreEvent(log, { type: "" });
+    return !isVested(event) && event.type !== "ListEntryClaimed";
+  });
   const actualEvents = orderedLogs.map((log, i) => coreEvent(log, ordered[i]));
   assert.deepStrictEqual(actualEvents, ordered, "events");
   const vestedExpected = expectedEvents.filter(isVested);
@@ -359,16 +327,10 @@ const cases = discover();
 
 before(async () => {
   compileContracts({ includeTests: true });
-  const artifact = loadArtifact("GradualHarness", { includeTests: true });
-  const abi = gradualAbi({ includeTests: true }, { main: "GradualHarness", module: "GradualAuditsHarness" }) as Abi;
+  const abi = harnessAbi() as Abi;
   anvil = await startAnvil({ disableCodeSizeLimit: true });
   useHarness(anvil, "0x", abi);
-  const receipt = await send(
-    encodeDeployData({ abi, bytecode: artifact.bytecode, args: [`0x${"0".repeat(40)}`] }),
-    null,
-  );
-  assert.equal(receipt.status, "0x1", "harness deployment");
-  useHarness(anvil, receipt.contractAddress as Hex, abi);
+  useHarness(anvil, await deployHarness(), abi);
   snapshot = await rpc<Hex>("evm_snapshot", []);
 });
 
@@ -425,6 +387,28 @@ test("runner self-check: a record the contract lacks or keeps fails the vector",
     /not in post\.json, held by the contract/,
   );
 });
+
+test("runner self-check: a list record, a claimed entry or a slash log that differs fails the vector", async () => {
+  const replayed = cases.find(
+    (item) => item.category === "claimDistribution" && item.name === "accepted-slash-replayed",
+  ) as Case;
+  const tampers: [string, (records: Obj) => void][] = [
+    ["distribution/", (records) => Object.assign(records[listKey(records, "distribution/")] as Obj, { slashSeq: 1 })],
+    ["listClaim/", (records) => delete records[listKey(records, "listClaim/")]],
+    ["slashLog/", (records) => (((records[listKey(records, "slashLog/")] as Obj[])[0] as Obj).round = 3)],
+  ];
+  for (const [kind, tamper] of tampers) {
+    await assert.rejects(
+      runCase(replayed, (files) => tamper(files.post.records as Obj)),
+      new RegExp(`record ${kind}`),
+      kind,
+    );
+  }
+});
+
+function listKey(records: Obj, prefix: string): string {
+  return Object.keys(records).find((key) => key.startsWith(prefix)) as string;
+}
 
 test("runner self-check: an outcome that differs fails the vector", async () => {
   await assert.rejects(

@@ -75,12 +75,14 @@ function parseAmount(value: string): bigint {
 
 function printDeployment(result: DeployContractsReturnType): void {
   const lines = [`chain ${result.chainId}, deployer ${result.deployer}`];
-  const { token, gradual } = result;
+  const { token, gradual, audits, lists } = result;
   lines.push(
     token.deployment === undefined
       ? `token      ${token.address} (given)`
       : `TestToken  ${token.address} (block ${token.deployment.blockNumber}, transaction ${token.deployment.transactionHash})`,
   );
+  lines.push(`audits     ${audits.address} (block ${audits.blockNumber}, transaction ${audits.transactionHash})`);
+  lines.push(`lists      ${lists.address} (block ${lists.blockNumber}, transaction ${lists.transactionHash})`);
   lines.push(`Gradual    ${gradual.address} (block ${gradual.blockNumber}, transaction ${gradual.transactionHash})`);
   lines.push(`genesis    ${result.genesisTimestamp} (seconds since the epoch), ${result.slotMs} ms per slot`);
   process.stdout.write(`${lines.join("\n")}\n`);
@@ -99,7 +101,9 @@ type DeployOptions = {
 function registerDeploy(program: Command): void {
   program
     .command("deploy")
-    .description("Deploy the EVM settlement: a devnet TestToken (unless --token), then the Gradual contract")
+    .description(
+      "Deploy the EVM settlement: a devnet TestToken (unless --token), the modules GradualAudits and GradualLists, then the Gradual contract",
+    )
     .requiredOption("--key <file>", "EVM key file of the deployer (gradual keys new --type evm); it pays the gas")
     .option("--rpc <url>", RPC_HELP)
     .option("--token <address>", "an ERC-20 already deployed (9 decimals) instead of a new TestToken")

@@ -109,8 +109,8 @@ SQLite under --data: after a crash it resumes without committing twice or voting
 
 With --settlement evm the node settles on a Gradual contract: --key is an EVM key file (gradual keys new --type evm),
 the node's account is its account id, every transaction is a contract call sent from it (the node signs nothing
-else on the chain), and it reads the chain from --indexer. Audits, votes, proofs and claims are contract calls;
-distribution lists (the custom rule, not on the contract) are refused with EVM__CALL_NOT_IN_CONTRACT and logged.
+else on the chain), and it reads the chain from --indexer. Audits, votes, proofs, claims and the custom rule's
+lists and entry claims are contract calls.
 
 Examples:
   gradual node --key node1.json --task 9c1f...e2 --stake 100 --port 7001

@@ -38,9 +38,9 @@ const ANVIL_DEPLOYER_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae
 /** What the EVM devnet does not have, printed at start. */
 export const EVM_DEVNET_GAPS =
   "  on EVM      the contract settles money, tasks, stake, commits, reveals, the seed, audits, votes,\n" +
-  "              slashes, rule payments, vesting and claims; the indexer replays each call through the core\n" +
-  "              and checks what the contract computed. Not on EVM: the custom distribution rule (its\n" +
-  "              submitDistribution is refused, EVM__CALL_NOT_IN_CONTRACT).\n";
+  "              slashes, rule payments, the custom rule's lists and entry claims, vesting and claims; the\n" +
+  "              indexer replays each call through the core and checks what the contract computed. Not on\n" +
+  "              EVM: pruning (the contract keeps its storage).\n";
 
 export type EvmDevnet = {
   readonly dataDir: string;

@@ -13,6 +13,8 @@ type Deployment = {
   deployer: string;
   token: { address: string; deployment?: { blockNumber: string; transactionHash: string } };
   gradual: { address: string; blockNumber: string };
+  audits: { address: string; blockNumber: string };
+  lists: { address: string; blockNumber: string };
   slotMs: number;
 };
 
@@ -59,6 +61,11 @@ describe("gradual deploy and gradual token on anvil", () => {
       BigInt(result.gradual.blockNumber) > BigInt(result.token.deployment.blockNumber),
       "Gradual after its token",
     );
+    // The modules first (each on its own: no initcode nests another's), then Gradual with their addresses.
+    assert.ok(BigInt(result.audits.blockNumber) > BigInt(result.token.deployment.blockNumber), "audits module");
+    assert.ok(BigInt(result.lists.blockNumber) > BigInt(result.audits.blockNumber), "lists module");
+    assert.ok(BigInt(result.gradual.blockNumber) > BigInt(result.lists.blockNumber), "Gradual after its modules");
+    assert.equal(new Set([result.audits.address, result.lists.address, result.gradual.address]).size, 3);
     const token = result.token.address;
 
     const minted = await run(

@@ -9,36 +9,41 @@ import {GradualState} from "./GradualState.sol";
 import {GradualAudits} from "./GradualAudits.sol";
 
 /// @title Gradual Consensus settlement: money, tasks, staking, commits and reveals here; window ends, triggers,
-/// votes, availability, rule payments, vesting and claims in the audits module.
+/// votes, availability, rule payments, vesting and claims in the audits module; the `custom` rule's lists in the
+/// lists module.
 /// @notice The TypeScript core's rules (`packages/protocol`, docs/protocol.md) as a contract. Every function that
 /// touches a task first applies the task's window ends that are due, in the core's order, so the state equals the
-/// core's at the current slot. `Gradual` deploys its audits module (`GradualAudits`, same storage layout) in its
-/// constructor and runs it with `delegatecall`: the module's functions (`settle`, `triggerAudit`, `vote`,
-/// `publishProof`, `claim`, `materialize` and their views) are called on this contract's address through
-/// `fallback`. Not here: the `custom` rule (draw and lists), pruning, late challenges.
+/// core's at the current slot. `Gradual` runs its modules (`GradualAudits`, `GradualLists`, same storage layout,
+/// deployed first and passed to the constructor) with `delegatecall`: their functions are called on this
+/// contract's address through `fallback`. Not here: pruning.
 contract Gradual is GradualState, ReentrancyGuard {
     using SafeERC20 for IERC20;
 
-    /// @notice The audits module this contract delegates to (deployed by the constructor).
+    /// @notice The audits module this contract delegates to.
     address public immutable audits;
+    /// @notice The lists module (the `custom` rule's lists and entry claims) this contract delegates to.
+    address public immutable lists;
 
     /// @param token_ The ERC-20 the task money is in.
     /// @param genesisTimestamp_ The Unix time (seconds) of slot 0.
     /// @param slotMs_ Slot length in milliseconds.
-    constructor(IERC20 token_, uint64 genesisTimestamp_, uint32 slotMs_)
+    /// @param audits_ A `GradualAudits` deployed with the same token, genesis and slot length.
+    /// @param lists_ A `GradualLists` deployed with the same token, genesis and slot length.
+    constructor(IERC20 token_, uint64 genesisTimestamp_, uint32 slotMs_, address audits_, address lists_)
         GradualState(token_, genesisTimestamp_, slotMs_)
     {
-        audits = _newAudits(token_, genesisTimestamp_, slotMs_);
+        audits = audits_;
+        lists = lists_;
     }
 
-    /// @dev The module's code (a test harness overrides it with its own).
-    function _newAudits(IERC20 token_, uint64 genesisTimestamp_, uint32 slotMs_) internal virtual returns (address) {
-        return address(new GradualAudits(token_, genesisTimestamp_, slotMs_));
-    }
-
-    /// @notice Every function of the audits module, run on this contract's storage.
+    /// @notice Every function of the modules, run on this contract's storage: the audits module's (`settle`,
+    /// `claim`, `materialize`, `publishProof`), else the lists module's (triggers, votes, lists and the views).
     fallback() external {
-        address module = audits;
+        bytes4 selector = msg.sig;
+        address module = selector == GradualAudits.settle.selector || selector == GradualAudits.claim.selector
+            || selector == GradualAudits.materialize.selector || selector == GradualAudits.publishProof.selector
+            ? audits
+            : lists;
         assembly ("memory-safe") {
             calldatacopy(0, 0, calldatasize())
             let ok := delegatecall(gas(), module, 0, calldatasize(), 0, 0)
@@ -127,8 +132,6 @@ contract Gradual is GradualState, ReentrancyGuard {
         if (count >= MAX_TASKS) revert TASK__LIMIT_REACHED();
         bytes32 creator = _sender();
         _requireBalance(creator, funding);
-        // After every check of the core: the `custom` rule's draw and lists are not in the contract yet.
-        if (params.distributionRule == 2) revert TASK__RULE_NOT_SUPPORTED(2);
         id = _newTaskId(creator, count);
         uint64 slot = _slot();
         _balances[creator] -= funding;
@@ -150,6 +153,7 @@ contract Gradual is GradualState, ReentrancyGuard {
         task.escrow = funding;
         task.name = name;
         task.params = params;
+        task.customRule = params.distributionRule == 2;
         _taskAt[count] = id;
         _taskCount = count + 1;
         emit TaskCreated(id, creator, funding, name, bundleHash, metadataHash, params);
@@ -499,40 +503,6 @@ contract Gradual is GradualState, ReentrancyGuard {
     /// @notice The node that made the reveal with this index.
     function revealAt(bytes32 id, uint32 cycle, uint32 index) external view returns (bytes32) {
         return _revealAt[id][cycle][index];
-    }
-
-    // ------------------------------------------------------------------------------------------------------------
-    // Views of the audits' records (here for the module's code size; the records as stored: `settle` first, and
-    // `materialize` for an account's rule shares).
-
-    /// @notice A trigger record.
-    function getTrigger(bytes32 id, uint32 cycle, uint32 index) external view returns (Trigger memory) {
-        return _triggers[id][cycle][index];
-    }
-
-    /// @notice The open trigger per proof and verdict: index + 1, or 0 for none (`slotKind` 0 proof, 1 availability).
-    function triggerOf(bytes32 id, uint32 cycle, uint8 slotKind, bytes32 target) external view returns (uint32) {
-        return _triggerOf[id][cycle][slotKind][target];
-    }
-
-    /// @notice Triggers a node raised in a cycle (`nodeCycle`).
-    function nodeCycleTriggers(bytes32 id, uint32 cycle, bytes32 node) external view returns (uint32) {
-        return _nodeCycleTriggers[id][cycle][node];
-    }
-
-    /// @notice A vote record.
-    function getVote(bytes32 id, uint32 cycle, uint32 trigger, bytes32 voter) external view returns (Vote memory) {
-        return _votes[id][cycle][trigger][voter];
-    }
-
-    /// @notice The voter with this index.
-    function voteAt(bytes32 id, uint32 cycle, uint32 trigger, uint32 index) external view returns (bytes32) {
-        return _voteAt[id][cycle][trigger][index];
-    }
-
-    /// @notice What a cycle paid by rule owes, frozen at the payment.
-    function getRulePayment(bytes32 id, uint32 cycle) external view returns (RulePayment memory) {
-        return _rulePayments[id][cycle];
     }
 
     // ------------------------------------------------------------------------------------------------------------

@@ -5,36 +5,17 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import "./GradualTypes.sol";
 import {GradualState} from "./GradualState.sol";
 
-/// @title Gradual's audits module: window ends, triggers, votes, availability, rule payments, vesting and claims.
-/// @notice Deployed by `Gradual`'s constructor and run only by `delegatecall` from it (its own storage is never
-/// used): it shares `GradualState`'s layout. Calling it directly changes nothing of any task.
-/// @dev Lazy settlement in the core's order (`advanceSlot.ts`): per task and slot, the window ends of the open
-/// cycles (the reveal close, then the proof vote close: every unresolved proof trigger of the cycle in index order,
-/// each a step, and each losing vote of a decided trigger a step), then the round start (the rule payment of the
-/// cycle whose attempt round starts, then the new cycle). Every step is O(1) in the number of nodes.
+/// @title Gradual's audits module: window ends (trigger resolutions, the `custom` rule's list window ends, rule
+/// payments), availability answers, vesting and claims.
+/// @notice Deployed before `Gradual` (its address passed to `Gradual`'s and `GradualLists`'s constructors) and run
+/// only by `delegatecall` from them (its own storage is never used): it shares `GradualState`'s layout. Calling it
+/// directly changes nothing of any task.
+/// @dev Lazy settlement in the core's order (`advanceSlot.ts`): per task and slot, the late triggers due, then the
+/// window ends of the open cycles in cycle order (the `custom` rule's list window ends of the older cycles, then the
+/// reveal close and the proof vote close: every unresolved proof trigger of the cycle in index order, each a step,
+/// and each losing vote of a decided trigger a step), then the round start (the rule payment or the attempts of the
+/// cycles whose attempt round starts, then the new cycle). Every step is O(1) in the number of nodes.
 contract GradualAudits is GradualState {
-    uint8 internal constant KIND_PROOF = 0;
-    uint8 internal constant KIND_DISTRIBUTION = 1;
-    uint8 internal constant VERDICT_INVALID = 0;
-    uint8 internal constant VERDICT_UNAVAILABLE = 1;
-    uint8 internal constant UPHELD = 1;
-    uint8 internal constant DISPUTED = 2;
-    uint8 internal constant REJECTED = 3;
-    uint8 internal constant UNAVAILABLE = 4;
-    uint8 internal constant ANSWERED = 5;
-    uint8 internal constant CHOICE_VALID = 0;
-    uint8 internal constant CHOICE_INVALID = 1;
-    uint8 internal constant CHOICE_UNAVAILABLE = 2;
-    uint8 internal constant STATUS_VALID = 0;
-    uint8 internal constant STATUS_INVALID = 1;
-    uint8 internal constant STATUS_UNAVAILABLE = 2;
-    uint8 internal constant STATUS_DISPUTED = 3;
-    uint8 internal constant OUTCOME_PAID = 1;
-    uint8 internal constant OUTCOME_NO_SUBMITTERS = 2;
-    uint8 internal constant REASON_BOND_RETURNED = 0;
-    uint8 internal constant REASON_BOND_WON = 1;
-    uint8 internal constant REASON_WHISTLEBLOWER = 2;
-
     constructor(IERC20 token_, uint64 genesisTimestamp_, uint32 slotMs_)
         GradualState(token_, genesisTimestamp_, slotMs_)
     {}
@@ -87,6 +68,16 @@ contract GradualAudits is GradualState {
                 int64 round = int64((due - task.startSlot) / task.params.roundSlots);
                 uint64 voteClose = (uint64(task.params.revealSlots) + task.params.auditSlots + task.params.voteSlots)
                     % task.params.roundSlots;
+                // The custom rule's list windows end before the reveal and proof vote closes of the same slot: they
+                // are older cycles' (the core closes each open cycle's windows in cycle order).
+                if (task.customRule && !cursor.listsDone) {
+                    while (true) {
+                        if (steps == maxSteps) return _pause(task, settled);
+                        if (!_listStep(id, task, offset, round, due, cursor)) break;
+                        steps += 1;
+                    }
+                    cursor.listsDone = true;
+                }
                 if (offset == task.params.revealSlots && round >= 1) {
                     if (steps == maxSteps) return _pause(task, settled);
                     _closeReveal(id, task, round - 1);
@@ -177,11 +168,129 @@ contract GradualAudits is GradualState {
         uint64 base = start + round * size;
         uint64 reveal = task.params.revealSlots;
         uint64 voteClose = reveal + task.params.auditSlots + task.params.voteSlots;
+        uint64 next = base + size;
         if (round >= 1) {
-            if (afterSlot < base + reveal) return base + reveal;
-            if (voteClose < size && afterSlot < base + voteClose) return base + voteClose;
+            next = _sooner(next, base + reveal, afterSlot);
+            if (voteClose < size) next = _sooner(next, base + voteClose, afterSlot);
         }
-        return base + size;
+        // The custom rule's list windows: a distribution window's end and its vote close, from round 2 on.
+        if (round >= 2 && task.customRule) {
+            uint64 listEnd = task.params.distributionSlots;
+            uint64 listVote = listEnd + task.params.distributionAuditSlots + task.params.voteSlots;
+            next = _sooner(next, base + listEnd, afterSlot);
+            if (listVote < size) next = _sooner(next, base + listVote, afterSlot);
+        }
+        return next;
+    }
+
+    function _sooner(uint64 next, uint64 candidate, uint64 afterSlot) private pure returns (uint64) {
+        return candidate > afterSlot && candidate < next ? candidate : next;
+    }
+
+    /// @dev One step of the `custom` rule's list window ends at slot `due` (at `offset` in `round`), cycle by cycle
+    /// in order (`advanceSlot.ts` `closeWindows`): a distribution window's end (`closeDistributionWindow`) or one
+    /// step of a distribution vote close (`settleDistribution`). False when none is left at this slot. Bounded by
+    /// the open cycles (at most 3 + allowedFailedDistributions).
+    function _listStep(bytes32 id, Task storage task, uint64 offset, int64 round, uint64 due, SettleCursor storage cursor)
+        internal
+        returns (bool)
+    {
+        uint64 size = task.params.roundSlots;
+        uint64 listEnd = task.params.distributionSlots;
+        uint64 listVote = listEnd + task.params.distributionAuditSlots + task.params.voteSlots;
+        // A vote close at the round's end falls on the next round's start, before it (as the proof vote close).
+        int64 voteRound = listVote == size ? round - 1 : round;
+        listVote %= size;
+        if (offset != listEnd && offset != listVote) return false;
+        uint32[] storage open = _openCycles[id];
+        for (uint256 i = 0; i < open.length; i += 1) {
+            uint32 c = open[i];
+            if (c < cursor.listCycle) continue;
+            Cycle storage cycle = _cycles[id][c];
+            if (offset == listEnd && cycle.attemptRound == round) {
+                cursor.listCycle = c + 1;
+                // No list posted: the attempt fails (nobody was drawn, so nobody gets a missed-duty mark).
+                if (!_distributions[id][c][cycle.attempt].exists) {
+                    emit DistributionRejected(id, c, cycle.attempt, bytes32(0), 2);
+                    _failAttempt(id, task, c, cycle, round);
+                }
+                return true;
+            }
+            if (offset == listVote && cycle.attemptRound == voteRound) {
+                if (_settleListStep(id, task, c, cycle, round, due, cursor)) cursor.listCycle = c + 1;
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// @dev One step of cycle c's distribution vote close (`settleDistribution`): the list's trigger is resolved,
+    /// or one of its losing votes penalized; then the list is rejected (upheld or disputed: the next attempt
+    /// follows) or accepted (the cycle completes as paid, keeping the total reserved for the entries' claims, and
+    /// the task's slash count is the list's `slashSeq`). True when the close is done.
+    function _settleListStep(
+        bytes32 id,
+        Task storage task,
+        uint32 c,
+        Cycle storage cycle,
+        int64 round,
+        uint64 due,
+        SettleCursor storage cursor
+    ) internal returns (bool) {
+        uint32 attempt = cycle.attempt;
+        Distribution storage list = _distributions[id][c][attempt];
+        if (!list.exists || list.status != LIST_COMPLETE) return true;
+        uint8 resolution = 0;
+        if (list.triggered) {
+            uint32 index = _triggerOf[id][c][uint8(SLOT_LIST + attempt)][list.distributor] - 1;
+            Trigger storage trigger = _triggers[id][c][index];
+            if (cursor.listPenalties) {
+                uint32 position = cursor.vote;
+                _penalizeVote(id, task, c, trigger, position, cursor.losing, due);
+                if (position + 1 < trigger.voteCount) cursor.vote = position + 1;
+                else cursor.listPenalties = false;
+                return false;
+            }
+            if (trigger.resolution == 0) {
+                uint8 losing = _resolve(id, task, c, trigger, due);
+                if (losing != 0 && trigger.voteCount > 0) {
+                    cursor.listPenalties = true;
+                    cursor.losing = losing;
+                    cursor.vote = 0;
+                }
+                return false;
+            }
+            resolution = trigger.resolution;
+        }
+        if (resolution == UPHELD || resolution == DISPUTED) {
+            list.status = LIST_REJECTED;
+            emit DistributionRejected(id, c, attempt, list.distributor, resolution == UPHELD ? 0 : 1);
+            _failAttempt(id, task, c, cycle, round);
+            return true;
+        }
+        list.status = LIST_ACCEPTED;
+        list.hasSlashSeq = true;
+        list.slashSeq = task.slashCount;
+        emit DistributionAccepted(id, c, attempt, list.distributor, list.total, list.entryCount, list.listRoot);
+        cycle.paid = list.total;
+        _completeCycle(id, task, c, cycle, OUTCOME_PAID, list.total, round);
+        return true;
+    }
+
+    /// @dev `failAttempt` (cycleEnd.ts): the distributor is excluded from the cycle's later attempts, which run a
+    /// round later, until `allowedFailedDistributions` retries are used.
+    function _failAttempt(bytes32 id, Task storage task, uint32 c, Cycle storage cycle, int64 round) internal {
+        bytes32 distributor = cycle.distributor;
+        if (distributor != bytes32(0)) {
+            cycle.failedDistributors.push(distributor);
+            cycle.distributor = bytes32(0);
+        }
+        if (cycle.attempt + 1 > task.params.allowedFailedDistributions) {
+            _completeCycle(id, task, c, cycle, OUTCOME_DISTRIBUTION_FAILED, 0, round);
+            return;
+        }
+        cycle.attempt += 1;
+        cycle.attemptRound += 1;
     }
 
     /// @dev End of cycle c's reveal window (revealClose.ts `fixSeed`, §4.4).
@@ -235,22 +344,38 @@ contract GradualAudits is GradualState {
     /// @dev Start of round r: the rule payment of the cycle whose attempt round is r (§6.2; the `custom` rule's draw
     /// is not in the contract), then cycle r starts or the task pauses (§8.1).
     function _roundStart(bytes32 id, Task storage task, int64 round) internal {
-        if (round >= 2) {
+        if (task.customRule) {
+            _openAttempts(id, task, round);
+        } else if (round >= 2) {
             uint32 c = uint32(uint64(round - 2));
             Cycle storage cycle = _cycles[id][c];
-            if (cycle.exists && cycle.outcome == 0 && cycle.distributor == bytes32(0) && cycle.attemptRound == round) {
-                if (task.params.distributionRule != 2) {
-                    _payByRule(id, task, c, cycle, round);
-                } else {
-                    // The custom rule's attempt opens (`openAttempt`, which folds the ramp first): with no valid
-                    // submitter the cycle completes. The lists themselves are not in the contract yet (a custom
-                    // task cannot be created).
-                    _refreshRampAt(id, task, round);
-                    if (cycle.validCount == 0) _completeCycle(id, task, c, cycle, OUTCOME_NO_SUBMITTERS, 0, round);
-                }
-            }
+            if (cycle.exists && cycle.outcome == 0 && cycle.attemptRound == round) _payByRule(id, task, c, cycle, round);
         }
         _startCycle(id, task, round);
+    }
+
+    /// @dev `openAttempt` (roundStart.ts) for every open cycle whose attempt round starts: nobody is drawn (any valid
+    /// submitter that has not failed may post); with no such submitter left the cycle completes. Bounded by the open
+    /// cycles times the failed distributors (3 + allowedFailedDistributions, and allowedFailedDistributions).
+    function _openAttempts(bytes32 id, Task storage task, int64 round) internal {
+        // A copy: a completed cycle leaves the stored list while the core goes on over the round's.
+        uint32[] memory open = _openCycles[id];
+        for (uint256 i = 0; i < open.length; i += 1) {
+            uint32 c = open[i];
+            Cycle storage cycle = _cycles[id][c];
+            if (cycle.outcome != 0 || cycle.distributor != bytes32(0) || cycle.attemptRound != round) continue;
+            // The ramp is folded to the round here, as the core's `openAttempt` does.
+            _refreshRampAt(id, task, round);
+            bytes32[] storage failed = cycle.failedDistributors;
+            uint256 failedButValid = 0;
+            for (uint256 j = 0; j < failed.length; j += 1) {
+                if (_validReveal(_entries[id][c][failed[j]].flags)) failedButValid += 1;
+            }
+            if (cycle.validCount > failedButValid) continue;
+            _completeCycle(
+                id, task, c, cycle, cycle.validCount == 0 ? OUTCOME_NO_SUBMITTERS : OUTCOME_DISTRIBUTION_FAILED, 0, round
+            );
+        }
     }
 
     /// @dev `payByRule` (rulePayment.ts) in O(1): the cycle owes floor(B * V / W) (weighted) or floor(B / N) per
@@ -392,7 +517,8 @@ contract GradualAudits is GradualState {
             _totals.bonds -= trigger.bond;
             _credit(id, trigger.triggerer, trigger.bond, REASON_BOND_RETURNED);
         }
-        if (resolution == UPHELD || resolution == DISPUTED) {
+        // A slashed distributor is no longer a valid submitter; a merely disputed list leaves its proof alone.
+        if (resolution == UPHELD || (resolution == DISPUTED && trigger.kind == KIND_PROOF)) {
             _markProof(id, c, trigger.target, resolution == UPHELD ? STATUS_INVALID : STATUS_DISPUTED);
         }
         trigger.resolution = resolution;
@@ -501,11 +627,6 @@ contract GradualAudits is GradualState {
         }
     }
 
-    /// @dev Whether an `Entry`'s flags are those of a reveal whose status is valid.
-    function _validReveal(uint8 flags) internal pure returns (bool) {
-        return flags & ENTRY_REVEALED != 0 && flags >> ENTRY_STATUS_SHIFT == STATUS_VALID;
-    }
-
     /// @dev `recordLosingVotes` for one vote: a voter on the losing side loses `losingVotePenalty` of its ramped
     /// stake (burned).
     function _penalizeVote(
@@ -575,6 +696,13 @@ contract GradualAudits is GradualState {
             node.slashCount += 1;
         }
         fromVesting = _slashLocked(id, task, account, round, fraction);
+        // Under the custom rule a list entry becomes a tranche only when claimed: the slash is logged, and a later
+        // claim replays the slashes after its list's acceptance (§7.2).
+        if (task.params.distributionRule == RULE_CUSTOM) {
+            uint32 seq = task.slashCount;
+            _slashLog[id][account].push(SlashLogEntry(seq, round, uint32(fraction)));
+            task.slashCount = seq + 1;
+        }
         _totals.vesting -= uint128(fromVesting);
         _totals.burned += fromVesting;
         task.burned += fromStake + fromVesting;
@@ -720,155 +848,7 @@ contract GradualAudits is GradualState {
     }
 
     // ------------------------------------------------------------------------------------------------------------
-    // Triggers, votes, availability (§5.1-§5.6).
-
-    /// @notice §5.2 (`triggerAudit.ts`): locks `triggerBond` from the caller's balance and opens a trigger against a
-    /// proof; the caller's weight is its first `invalid` vote. A verdict of `unavailable` opens an availability
-    /// challenge (§5.6) instead. Distribution triggers: the rules `weighted` and `equal` take no list. The fifth
-    /// argument is a distribution trigger's attempt (the `custom` rule's, not in the contract).
-    /// @param id The task.
-    /// @param cycle The cycle of the proof.
-    /// @param kind 0 proof, 1 distribution.
-    /// @param verdict 0 invalid, 1 unavailable.
-    /// @param target The node whose proof (or list) is contested.
-    /// @param reasonDigest The hash of the auditor's reasons.
-    function triggerAudit(
-        bytes32 id,
-        uint32 cycle,
-        uint8 kind,
-        uint8 verdict,
-        uint32, /* attempt: of a distribution trigger (custom rule only) */
-        bytes32 target,
-        bytes32 reasonDigest
-    ) external {
-        if (kind > 1 || verdict > 1) revert TX__MALFORMED();
-        Task storage task = _touch(id);
-        uint64 slot = _slot();
-        _refreshRamp(id, task);
-        Cycle storage record = _cycles[id][cycle];
-        if (!record.exists) revert CYCLE__NOT_FOUND();
-        bytes32 from = _sender();
-        if (target == from) revert AUDIT__SELF_TARGET();
-        if (kind == KIND_DISTRIBUTION) {
-            if (verdict != VERDICT_INVALID) revert AUDIT__VERDICT_NOT_ALLOWED();
-            if (task.params.distributionRule != 2) revert AUDIT__LIST_CHECKED_BY_LEDGER();
-            revert AUDIT__NO_DISTRIBUTION();
-        }
-        Entry storage reveal = _entries[id][cycle][target];
-        if (!_validReveal(reveal.flags)) revert AUDIT__TARGET_NOT_REVEALED();
-        // The cycle's trigger window, or once it completed its late-challenge window (§5.7): until the end of round
-        // completedRound + vestingRounds - 1, each late trigger with a trigger-plus-vote period of its own.
-        bool late = false;
-        int256 opensAt;
-        int256 closesAt;
-        uint64 resolvesAt;
-        if (record.hasCompletedRound && task.params.vestingRounds > 0) {
-            opensAt = _roundStart(task, record.completedRound);
-            closesAt = _roundStart(task, record.completedRound + int64(uint64(task.params.vestingRounds)));
-            late = int256(uint256(slot)) >= opensAt && int256(uint256(slot)) < closesAt;
-            resolvesAt = slot + task.params.auditSlots + task.params.voteSlots;
-        }
-        if (!late) {
-            opensAt = _roundStart(task, int64(uint64(cycle)) + 1) + int256(uint256(task.params.revealSlots));
-            closesAt = opensAt + int256(uint256(task.params.auditSlots));
-            resolvesAt = uint64(uint256(closesAt)) + task.params.voteSlots;
-        }
-        if (int256(uint256(slot)) < opensAt || int256(uint256(slot)) >= closesAt) {
-            revert AUDIT__WINDOW_CLOSED(slot, opensAt, closesAt);
-        }
-        Node storage node = _nodes[id][from];
-        if (!node.exists) revert NODE__NOT_STAKED();
-        int64 round = _roundOf(task, slot);
-        uint256 weight = _nodeWeight(task, node, round);
-        if (weight == 0) revert NODE__NOT_ACTIVE();
-        uint32 existing = _triggerOf[id][cycle][verdict][target];
-        if (existing != 0 && _triggers[id][cycle][existing - 1].resolution == 0) {
-            revert AUDIT__ALREADY_TRIGGERED(existing - 1);
-        }
-        if (verdict == VERDICT_UNAVAILABLE && reveal.flags & ENTRY_PUBLISHED != 0) {
-            revert AUDIT__ALREADY_TRIGGERED(existing == 0 ? 0 : existing - 1);
-        }
-        uint32 count = _nodeCycleTriggers[id][cycle][from];
-        if (count >= task.params.maxTriggersPerNodePerCycle) revert AUDIT__TRIGGER_LIMIT(task.params.maxTriggersPerNodePerCycle);
-        uint128 bond = task.params.triggerBond;
-        _requireBalance(from, bond);
-        _balances[from] -= bond;
-        _totals.balances -= uint128(bond);
-        _totals.bonds += bond;
-        uint32 index = record.triggerCount;
-        Trigger storage trigger = _triggers[id][cycle][index];
-        trigger.exists = true;
-        trigger.kind = KIND_PROOF;
-        trigger.verdict = verdict;
-        trigger.index = index;
-        trigger.target = target;
-        trigger.triggerer = from;
-        trigger.reasonDigest = reasonDigest;
-        trigger.bond = bond;
-        trigger.slot = slot;
-        trigger.late = late;
-        trigger.closesAt = resolvesAt;
-        if (late) _lateRefs[id].push(LateRef({cycle: cycle, trigger: index, closesAt: resolvesAt}));
-        _triggerOf[id][cycle][verdict][target] = index + 1;
-        _vesting[id][target].openTriggers += 1;
-        _nodeCycleTriggers[id][cycle][from] = count + 1;
-        record.triggerCount = index + 1;
-        emit AuditTriggered(id, cycle, index, KIND_PROOF, verdict, late, 0, target, from, bond, reasonDigest);
-        if (verdict == VERDICT_INVALID) _recordVote(id, cycle, trigger, from, CHOICE_INVALID, weight, slot);
-    }
-
-    function _recordVote(
-        bytes32 id,
-        uint32 cycle,
-        Trigger storage trigger,
-        bytes32 voter,
-        uint8 choice,
-        uint256 weight,
-        uint64 slot
-    ) internal {
-        _votes[id][cycle][trigger.index][voter] = Vote({exists: true, choice: choice, slot: slot, weight: uint128(weight)});
-        _voteAt[id][cycle][trigger.index][trigger.voteCount] = voter;
-        trigger.voteCount += 1;
-        if (choice == CHOICE_VALID) trigger.validWeight += uint128(weight);
-        else if (choice == CHOICE_INVALID) trigger.invalidWeight += uint128(weight);
-        else trigger.unavailableWeight += uint128(weight);
-        emit Voted(id, cycle, trigger.index, voter, choice, weight);
-    }
-
-    /// @notice §5.3 (`vote.ts`): one vote per node per trigger, weighted by the node's ramped stake now. A second
-    /// vote with the other choice is an equivocation: recorded against the node (`Equivocated`), never counted; the
-    /// call succeeds, where the core includes the transaction as rejected with VOTE__EQUIVOCATION.
-    /// @param id The task.
-    /// @param cycle The trigger's cycle.
-    /// @param triggerIndex The trigger.
-    /// @param choice 0 valid, 1 invalid, 2 unavailable (refused).
-    function vote(bytes32 id, uint32 cycle, uint32 triggerIndex, uint8 choice) external {
-        if (choice > 2) revert TX__MALFORMED();
-        Task storage task = _touch(id);
-        uint64 slot = _slot();
-        Trigger storage trigger = _triggers[id][cycle][triggerIndex];
-        if (!trigger.exists) revert VOTE__TRIGGER_NOT_FOUND();
-        if (slot < trigger.slot || slot >= trigger.closesAt || trigger.resolution != 0) revert VOTE__WINDOW_CLOSED();
-        bytes32 from = _sender();
-        if (from == trigger.target) revert VOTE__OWN_TRIGGER();
-        if (trigger.verdict == VERDICT_UNAVAILABLE) revert VOTE__AVAILABILITY_CHALLENGE();
-        if (choice == CHOICE_UNAVAILABLE) revert VOTE__UNAVAILABLE_NOT_ALLOWED();
-        Vote storage previous = _votes[id][cycle][triggerIndex][from];
-        if (previous.exists) {
-            if (previous.choice == choice) revert VOTE__DUPLICATE();
-            Node storage equivocator = _nodes[id][from];
-            if (equivocator.exists) equivocator.equivocations += 1;
-            emit Equivocated(id, cycle, triggerIndex, from);
-            return;
-        }
-        Node storage node = _nodes[id][from];
-        uint256 weight = 0;
-        // As the core's vote: the ramp and the node are read, not folded and written back.
-        // Without lots (all folded) the weight is the ramped stake, at any round.
-        if (node.exists) weight = node.lots.length == 0 ? node.rampedStake : _nodeWeight(task, node, _roundOf(task, slot));
-        if (weight == 0) revert VOTE__NO_WEIGHT();
-        _recordVote(id, cycle, trigger, from, choice, weight, slot);
-    }
+    // Availability (§5.6; triggers and votes are the lists module's).
 
     /// @notice §5.6 (`publishProof.ts`): the target of an availability challenge answers it with its payload, whose
     /// SHA-256 must be the revealed digest. The payload is not stored: it is in the call's data and in the log.
@@ -895,39 +875,5 @@ contract GradualAudits is GradualState {
         reveal.flags |= ENTRY_PUBLISHED;
         emit ProofPublished(id, cycle, triggerIndex, from, uint32(payload.length), payload);
         _settleAvailability(id, cycle, trigger, ANSWERED);
-    }
-
-    /// @notice §6.2: under `weighted` and `equal` a cycle pays itself; no list is taken. (The `custom` rule's Merkle
-    /// lists, deviation 34, are not in the contract yet: `createTask` refuses it.) The parameters are the core's
-    /// `submitDistribution`: task, cycle, attempt, list root, list blob, total, entry count.
-    function submitDistribution(bytes32 id, uint32, uint32, bytes32, bytes32, uint128, uint32) external {
-        _touch(id);
-        revert DISTRIBUTION__PAID_BY_RULE();
-    }
-
-    // ------------------------------------------------------------------------------------------------------------
-    // Views (the records as stored: `settle` first, and `materialize` for an account's rule shares).
-
-    /// @notice A vesting record (rule shares not yet materialized are not in it: call `materialize` first).
-    function getVesting(bytes32 id, bytes32 account) external view returns (Vesting memory record) {
-        VestingState storage stored = _vesting[id][account];
-        record.exists = stored.exists;
-        record.pendingHead = stored.pendingHead;
-        record.unlocked = stored.unlocked;
-        record.totalVested = stored.totalVested;
-        record.totalClaimed = stored.totalClaimed;
-        record.totalSlashed = stored.totalSlashed;
-        record.totalClawedBack = stored.totalClawedBack;
-        uint256 count = stored.trancheCount;
-        record.tranches = new Tranche[](count);
-        for (uint256 i = 0; i < count; i += 1) record.tranches[i] = _trancheOf(stored.tranches[i]);
-    }
-
-    /// @notice The late triggers still to resolve, in closing order (the core's `task.lateTriggers`).
-    function lateTriggers(bytes32 id) external view returns (LateRef[] memory refs) {
-        LateRef[] storage all = _lateRefs[id];
-        uint256 head = _lateHead[id];
-        refs = new LateRef[](all.length - head);
-        for (uint256 i = head; i < all.length; i += 1) refs[i - head] = all[i];
     }
 }

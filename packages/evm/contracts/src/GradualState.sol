@@ -42,6 +42,36 @@ abstract contract GradualState is IGradualEvents {
     uint8 internal constant ENTRY_PUBLISHED = 4;
     uint8 internal constant ENTRY_STATUS_SHIFT = 3;
 
+    /// @dev The core's enums as the contract stores them (`GradualTypes.sol` lists each order).
+    uint8 internal constant KIND_PROOF = 0;
+    uint8 internal constant KIND_DISTRIBUTION = 1;
+    uint8 internal constant VERDICT_INVALID = 0;
+    uint8 internal constant VERDICT_UNAVAILABLE = 1;
+    uint8 internal constant UPHELD = 1;
+    uint8 internal constant DISPUTED = 2;
+    uint8 internal constant REJECTED = 3;
+    uint8 internal constant UNAVAILABLE = 4;
+    uint8 internal constant ANSWERED = 5;
+    uint8 internal constant CHOICE_VALID = 0;
+    uint8 internal constant CHOICE_INVALID = 1;
+    uint8 internal constant CHOICE_UNAVAILABLE = 2;
+    uint8 internal constant STATUS_VALID = 0;
+    uint8 internal constant STATUS_INVALID = 1;
+    uint8 internal constant STATUS_UNAVAILABLE = 2;
+    uint8 internal constant STATUS_DISPUTED = 3;
+    uint8 internal constant OUTCOME_PAID = 1;
+    uint8 internal constant OUTCOME_NO_SUBMITTERS = 2;
+    uint8 internal constant OUTCOME_DISTRIBUTION_FAILED = 3;
+    uint8 internal constant RULE_CUSTOM = 2;
+    uint8 internal constant LIST_COMPLETE = 0;
+    uint8 internal constant LIST_ACCEPTED = 1;
+    uint8 internal constant LIST_REJECTED = 2;
+    /// @dev `triggerOf` slot kinds past the proof's (0) and availability's (1): a list trigger's is 2 + attempt.
+    uint8 internal constant SLOT_LIST = 2;
+    uint8 internal constant REASON_BOND_RETURNED = 0;
+    uint8 internal constant REASON_BOND_WON = 1;
+    uint8 internal constant REASON_WHISTLEBLOWER = 2;
+
     bytes internal constant SALT_TAG = "gradual/seed/salt/v1\n";
     bytes internal constant CYCLE_TAG = "gradual/seed/cycle/v1\n";
     bytes internal constant GENESIS_TAG = "gradual/seed/genesis/v1\n";
@@ -100,6 +130,11 @@ abstract contract GradualState is IGradualEvents {
     /// `task.lateTriggers` is the rest).
     mapping(bytes32 task => LateRef[]) internal _lateRefs;
     mapping(bytes32 task => uint256) internal _lateHead;
+    /// @dev The `custom` rule's lists (§6.1-§6.4): one record per cycle and attempt, the entries claimed, and each
+    /// node's vesting slashes (`slashLog`, in `seq` order) that a later claim replays (§7.2).
+    mapping(bytes32 task => mapping(uint32 cycle => mapping(uint32 attempt => Distribution))) internal _distributions;
+    mapping(bytes32 task => mapping(uint32 cycle => mapping(bytes32 recipient => bool))) internal _listClaimed;
+    mapping(bytes32 task => mapping(bytes32 node => SlashLogEntry[])) internal _slashLog;
 
     constructor(IERC20 token_, uint64 genesisTimestamp_, uint32 slotMs_) {
         token = token_;
@@ -160,6 +195,11 @@ abstract contract GradualState is IGradualEvents {
 
     function _requireOpen(Task storage task) internal view {
         if (task.status == TaskStatus.Closing || task.status == TaskStatus.Closed) revert TASK__CLOSED();
+    }
+
+    /// @dev Whether an `Entry`'s flags are those of a reveal whose status is valid (status 0).
+    function _validReveal(uint8 flags) internal pure returns (bool) {
+        return flags & ENTRY_REVEALED != 0 && flags >> ENTRY_STATUS_SHIFT == 0;
     }
 
     // ------------------------------------------------------------------------------------------------------------

@@ -54,6 +54,11 @@ struct Task {
     uint32 nodeCount;
     uint64 createdSlot;
     uint64 startSlot;
+    /// @dev Vesting slashes under the `custom` rule so far (`slashCount`): the next slash log entry's `seq` (§7.2).
+    uint32 slashCount;
+    /// @dev `params.distributionRule` is `custom`: kept in slot 0, which every settlement reads, so that a
+    /// settlement reads no parameter slot to know whether list windows are due.
+    bool customRule;
     /// @dev Lazy window ends: every round start and reveal close at a slot <= settledSlot has been applied.
     uint64 settledSlot;
     int64 seedCycle;
@@ -123,6 +128,34 @@ struct Cycle {
     /// @dev bytes32(0) stands for the core's `distributor: null`.
     bytes32 distributor;
     bytes32[] failedDistributors;
+}
+
+/// @notice A distribution list posted for an attempt (`DistributionRecord`, §6.1-§6.4, deviations 34-35).
+/// `status`: 0 complete, 1 accepted, 2 rejected. `hasSlashSeq` false stands for the core's `slashSeq: null`. Slot 0
+/// holds what a claim and a race read besides the root; the poster's race time is below 2^55 (64 << 48).
+struct Distribution {
+    bool exists;
+    uint8 status;
+    bool triggered;
+    bool hasSlashSeq;
+    uint32 attempt;
+    uint32 entryCount;
+    uint32 slashSeq;
+    uint64 slot;
+    uint64 raceTime;
+    uint128 total;
+    uint128 raceWeight;
+    bytes32 distributor;
+    bytes32 listRoot;
+    bytes32 listBlob;
+}
+
+/// @notice One vesting slash of a node in a `custom` task (`SlashLogEntry`, §7.2): replayed on the tranches its
+/// list entries create when claimed later.
+struct SlashLogEntry {
+    uint32 seq;
+    int64 round;
+    uint32 fractionBps;
 }
 
 /// @notice A commit record (`CommitRecord`).
@@ -259,6 +292,11 @@ struct SettleCursor {
     uint8 losing;
     uint32 trigger;
     uint32 vote;
+    /// @dev The `custom` rule's list window ends of the slot (before its reveal and proof vote closes): done, the
+    /// list trigger's losing votes being penalized, and the first cycle not handled yet.
+    bool listsDone;
+    bool listPenalties;
+    uint32 listCycle;
 }
 
 /// @notice A late trigger still to resolve (`LateTriggerRef`), in closing order.
@@ -342,9 +380,15 @@ error PUBLISH__TOO_LARGE(uint256 size, uint256 limit);
 error PUBLISH__DIGEST_MISMATCH(bytes32 expected, bytes32 got);
 error CLAIM__NOTHING_CLAIMABLE();
 error DISTRIBUTION__PAID_BY_RULE();
-/// @notice EVM only (proposed): the `custom` rule's draw and lists are not in the contract yet (being redesigned as
-/// claim-based draws and Merkle lists); `createTask` refuses it.
-error TASK__RULE_NOT_SUPPORTED(uint8 rule);
+error DISTRIBUTION__WRONG_ATTEMPT(uint32 expected, uint32 got);
+error DISTRIBUTION__WINDOW_CLOSED();
+error DISTRIBUTION__NOT_A_SUBMITTER();
+error DISTRIBUTION__OVER_BOUNTY(uint256 total, uint256 bounty);
+error DISTRIBUTION__TOO_MANY_ENTRIES(uint256 entries, uint32 validCount);
+error DISTRIBUTION__NOT_BETTER(bytes32 distributor);
+error DISTRIBUTION__NO_LIST();
+error DISTRIBUTION__ALREADY_CLAIMED();
+error DISTRIBUTION__BAD_PROOF();
 /// @notice EVM only (proposed for the core): a node holds MAX_UNRAMPED_LOTS lots still ramping; wait a round.
 error STAKE__TOO_MANY_LOTS();
 /// @notice EVM only: the task has more window ends due than one call settles; call `settle` first.
@@ -431,6 +475,35 @@ interface IGradualEvents {
     event RewardClawedBack(bytes32 indexed task, uint32 cycle, uint32 trigger, bytes32 indexed node, uint256 amount);
     event Vested(bytes32 indexed task, uint32 cycle, bytes32 indexed node, uint256 amount, int64 endRound);
     event Claimed(bytes32 indexed task, bytes32 indexed node, uint256 amount);
+    /// @dev `replaced`: the poster this list beat in the race, bytes32(0) for none.
+    event DistributionSubmitted(
+        bytes32 indexed task,
+        uint32 cycle,
+        uint32 attempt,
+        bytes32 indexed distributor,
+        bytes32 replaced,
+        uint32 entries,
+        uint256 total,
+        bytes32 listRoot,
+        bytes32 listBlob
+    );
+    event DistributionAccepted(
+        bytes32 indexed task, uint32 cycle, uint32 attempt, bytes32 distributor, uint256 total, uint32 entries, bytes32 listRoot
+    );
+    /// @dev EVM only: a `claimDistribution` call with every input (the core's transaction: the Merkle proof too), so
+    /// an indexer replays it from the log alone; its `Vested` (none when the replayed slashes took the whole entry)
+    /// follows. `claimer` is the sender (anyone may claim an entry).
+    event ListEntryClaimed(
+        bytes32 indexed task,
+        uint32 cycle,
+        bytes32 indexed recipient,
+        bytes32 indexed claimer,
+        uint256 amount,
+        uint256 index,
+        bytes32[] proof
+    );
+    /// @dev `distributor`: bytes32(0) when no list was posted. `reason`: 0 upheld, 1 disputed, 2 missing.
+    event DistributionRejected(bytes32 indexed task, uint32 cycle, uint32 attempt, bytes32 distributor, uint8 reason);
     /// @dev `reason`: 0 bond-returned, 1 bond-won, 2 whistleblower, 3 escrow, 4 clawback (`CREDIT_REASONS`).
     event Credited(bytes32 indexed task, bytes32 indexed node, uint256 amount, uint8 reason);
 }

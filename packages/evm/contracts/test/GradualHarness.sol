@@ -5,6 +5,8 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import "../src/GradualTypes.sol";
 import {Gradual} from "../src/Gradual.sol";
 import {GradualAudits} from "../src/GradualAudits.sol";
+import {GradualLists} from "../src/GradualLists.sol";
+import {GradualRace} from "../src/GradualRace.sol";
 
 /// @dev The harness's caller, slot and next task id, at a fixed storage slot that `Gradual` and its audits module
 /// (run by delegatecall on the same storage) both read.
@@ -41,14 +43,49 @@ contract GradualAuditsHarness is GradualAudits {
     }
 }
 
+/// @title Test-only lists module: the harness's caller and slot.
+contract GradualListsHarness is GradualLists {
+    constructor(IERC20 token_, uint64 genesisTimestamp_, uint32 slotMs_, address audits_)
+        GradualLists(token_, genesisTimestamp_, slotMs_, audits_)
+    {}
+
+    function _sender() internal view override returns (bytes32) {
+        return HarnessHooks.hooks().caller;
+    }
+
+    function _slot() internal view override returns (uint64) {
+        return HarnessHooks.hooks().slot;
+    }
+}
+
+/// @title Test-only: the distributor race's arithmetic (`GradualRace`), to compare with the core's `random.ts`.
+contract GradualRaceHarness {
+    function log2Fixed(uint256 x) external pure returns (uint256) {
+        return GradualRace.log2Fixed(x);
+    }
+
+    function raceTime(bytes32 seed, uint32 attempt, bytes32 node) external pure returns (uint64) {
+        return GradualRace.raceTime(seed, attempt, node);
+    }
+
+    function beats(
+        bytes32 challenger,
+        uint256 challengerTime,
+        uint256 challengerWeight,
+        bytes32 holder,
+        uint256 holderTime,
+        uint256 holderWeight
+    ) external pure returns (bool) {
+        return GradualRace.beats(challenger, challengerTime, challengerWeight, holder, holderTime, holderWeight);
+    }
+}
+
 /// @title Test-only Gradual: settable caller id, slot and next task id, and loaders that write records directly, so
 /// that a spec vector's pre-state can be loaded (packages/evm/test/specVectors.evm.test.ts). Never deployed.
 contract GradualHarness is Gradual {
-    constructor(IERC20 token_) Gradual(token_, 0, 1000) {}
-
-    function _newAudits(IERC20 token_, uint64 genesisTimestamp_, uint32 slotMs_) internal override returns (address) {
-        return address(new GradualAuditsHarness(token_, genesisTimestamp_, slotMs_));
-    }
+    /// @param audits_ A `GradualAuditsHarness(token_, 0, 1000)`.
+    /// @param lists_ A `GradualListsHarness(token_, 0, 1000, audits_)`.
+    constructor(IERC20 token_, address audits_, address lists_) Gradual(token_, 0, 1000, audits_, lists_) {}
 
     /// @notice Sets the account id the next calls act as (a vector's ed25519 key, unchanged).
     function setSender(bytes32 caller) external {
@@ -198,7 +235,7 @@ contract GradualHarness is Gradual {
         if (record.resolution == 0) _vesting[id][record.target].openTriggers += 1;
     }
 
-    /// @notice Writes a `triggerOf` entry (slotKind 0 proof, 1 availability).
+    /// @notice Writes a `triggerOf` entry (slotKind 0 proof, 1 availability, 2 + attempt a list's).
     function loadTriggerOf(bytes32 id, uint32 cycle, uint8 slotKind, bytes32 target, uint32 index) external {
         _triggerOf[id][cycle][slotKind][target] = index + 1;
     }
@@ -238,6 +275,22 @@ contract GradualHarness is Gradual {
         while (round < tranche.endRound && _trancheUnlocked(tranche, round) != tranche.claimed) round += 1;
         require(round < tranche.endRound, "claimed is no unlocked amount");
         return _trancheWord(tranche.cycle, tranche.startRound, tranche.endRound, tranche.amount, round);
+    }
+
+    /// @notice Writes a distribution record (`distribution/{task}/{cycle}/{attempt}`).
+    function loadDistribution(bytes32 id, uint32 cycle, uint32 attempt, Distribution calldata record) external {
+        _distributions[id][cycle][attempt] = record;
+    }
+
+    /// @notice Marks a list entry claimed (`listClaim`).
+    function loadListClaim(bytes32 id, uint32 cycle, bytes32 recipient) external {
+        _listClaimed[id][cycle][recipient] = true;
+    }
+
+    /// @notice Writes a node's slash log (`slashLog`).
+    function loadSlashLog(bytes32 id, bytes32 node, SlashLogEntry[] calldata entries) external {
+        delete _slashLog[id][node];
+        for (uint256 i = 0; i < entries.length; i += 1) _slashLog[id][node].push(entries[i]);
     }
 
     /// @notice Writes a `revealAt` entry.

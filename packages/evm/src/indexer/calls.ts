@@ -4,7 +4,8 @@
  * its chain id and nonce, which the replayer fills in). What the contract computed in the call (a commit's weight, a
  * reveal's index, a stake's activation round, a task's id) is kept beside it as `expected`, for the replayer to
  * compare with the core's own result. The window ends the contract settles lazily (`CycleStarted`, `SeedFixed`,
- * `TaskPaused`, `TaskResumed`, `TaskClosed`) are not calls: they are only compared.
+ * `TaskPaused`, `TaskResumed`, `TaskClosed`, `TriggerResolved`, `Slashed`, `DistributionAccepted`,
+ * `DistributionRejected`) are not calls: they are only compared.
  *
  * Money: the contract's token pool is one synthetic account of the core (`poolAccount`, the contract's own account
  * id), created at genesis with `POOL_SUPPLY`. A `Deposited` is a `transfer` from it, a `BalanceWithdrawn` a `transfer`
@@ -34,6 +35,8 @@ export const TRIGGER_KINDS = ["proof", "distribution"] as const;
 export const VERDICTS = ["invalid", "unavailable"] as const;
 export const VOTE_CHOICES = ["valid", "invalid", "unavailable"] as const;
 export const RESOLUTIONS = [null, "upheld", "disputed", "rejected", "unavailable", "answered"] as const;
+/** `DistributionRejected.reason`. */
+export const LIST_REJECTIONS = ["upheld", "disputed", "missing"] as const;
 
 const unhex = (value: unknown): string => (value as Hex).slice(2).toLowerCase();
 const ZERO = "0".repeat(64);
@@ -276,6 +279,75 @@ export function decodeGradualLog(abi: Abi, contract: Address, log: StoredLog): D
         { kind: "claim", task: unhex(a.task) },
         { task: unhex(a.task), node: unhex(a.node), amount: a.amount },
       );
+    case "DistributionSubmitted":
+      return call(
+        a.distributor,
+        {
+          kind: "submitDistribution",
+          task: unhex(a.task),
+          cycle: Number(a.cycle),
+          attempt: Number(a.attempt),
+          listRoot: unhex(a.listRoot),
+          listBlob: unhex(a.listBlob),
+          total: a.total as bigint,
+          entryCount: Number(a.entries),
+        },
+        {
+          task: unhex(a.task),
+          cycle: Number(a.cycle),
+          attempt: Number(a.attempt),
+          distributor: unhex(a.distributor),
+          replaced: unhex(a.replaced) === ZERO ? null : unhex(a.replaced),
+          entries: Number(a.entries),
+          total: a.total,
+          listRoot: unhex(a.listRoot),
+          listBlob: unhex(a.listBlob),
+        },
+      );
+    case "ListEntryClaimed":
+      // The core's claimDistribution emits a Vested (or nothing, when the replayed slashes took the whole entry):
+      // only its outcome is checked (the contract's Vested is not compared, see the README).
+      return call(
+        a.claimer,
+        {
+          kind: "claimDistribution",
+          task: unhex(a.task),
+          cycle: Number(a.cycle),
+          recipient: unhex(a.recipient),
+          amount: a.amount as bigint,
+          index: Number(a.index),
+          proof: (a.proof as readonly Hex[]).map(unhex),
+        },
+        {},
+      );
+    case "DistributionAccepted":
+      return {
+        kind: "derived",
+        event,
+        expected: {
+          type: event,
+          task: unhex(a.task),
+          cycle: Number(a.cycle),
+          attempt: Number(a.attempt),
+          distributor: unhex(a.distributor),
+          total: a.total,
+          entries: Number(a.entries),
+          listRoot: unhex(a.listRoot),
+        },
+      };
+    case "DistributionRejected":
+      return {
+        kind: "derived",
+        event,
+        expected: {
+          type: event,
+          task: unhex(a.task),
+          cycle: Number(a.cycle),
+          attempt: Number(a.attempt),
+          distributor: unhex(a.distributor) === ZERO ? null : unhex(a.distributor),
+          reason: LIST_REJECTIONS[Number(a.reason)],
+        },
+      };
     case "TriggerResolved":
       return {
         kind: "derived",
@@ -352,5 +424,7 @@ export function derivedKey(event: Readonly<Record<string, unknown>>): string {
   if (type === "Slashed")
     return `${type}/${task}/${String(event.cycle)}/${String(event.trigger)}/${String(event.node)}`;
   if (type === "TaskPaused" || type === "TaskResumed") return `${type}/${task}/${String(event.round)}`;
+  if (type === "DistributionAccepted" || type === "DistributionRejected")
+    return `${type}/${task}/${String(event.cycle)}/${String(event.attempt)}`;
   return `${type}/${task}`;
 }

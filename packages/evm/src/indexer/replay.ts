@@ -16,12 +16,15 @@
  *   replay stops there: the state served is the one after the slot block holding the diverging call, and nothing
  *   after it is applied.
  *
- * - **Audits and claims.** `AuditTriggered`, `Voted`, `ProofPublished` (its payload is in the event) and `Claimed`
- *   are calls (the trigger's index, bond and late flag, a vote's weight, a claim's amount are compared). The
+ * - **Audits and claims.** `AuditTriggered`, `Voted`, `ProofPublished` (its payload is in the event), `Claimed`,
+ *   `DistributionSubmitted` and `ListEntryClaimed` (the EVM's own event of `claimDistribution`, with its proof) are
+ *   calls (the trigger's index, bond and late flag, a vote's weight, a claim's amount, a list's `replaced` are
+ *   compared; an entry claim must be accepted). The
  *   triggerer's own vote, a `Voted` in the trigger's transaction, is compared with the trigger's events, not sent.
  *   `Equivocated` is a vote with the other choice than the voter's recorded one (the core refuses it with
  *   VOTE__EQUIVOCATION and records it: that outcome is expected).
- * - **Lazy window ends.** `TriggerResolved` and `Slashed` are matched like the others: the contract logs them when a
+ * - **Lazy window ends.** `TriggerResolved`, `Slashed`, `DistributionAccepted` and `DistributionRejected` are
+ *   matched like the others: the contract logs them when a
  *   later call settles the window, the core at the window's end, and they must agree field by field. Not compared
  *   (documented in the README): `Vested` (the contract logs a rule share when it is materialized, the core at the
  *   payment), `CycleCompleted` (the contract's `paid` includes what the rule shares owe), `Credited`,
@@ -73,7 +76,17 @@ export function evmSignature(log: StoredLog): string {
 }
 
 /** Window ends the contract logs lazily (when a later call settles them) and the core at the window's end. */
-const DERIVED = ["CycleStarted", "SeedFixed", "TaskPaused", "TaskResumed", "TaskClosed", "TriggerResolved", "Slashed"];
+const DERIVED = [
+  "CycleStarted",
+  "SeedFixed",
+  "TaskPaused",
+  "TaskResumed",
+  "TaskClosed",
+  "TriggerResolved",
+  "Slashed",
+  "DistributionAccepted",
+  "DistributionRejected",
+];
 
 /**
  * A queued log; `also`: the triggerer's own vote, which the contract logs as a `Voted` in the trigger's transaction
@@ -296,6 +309,8 @@ export class ChainReplay {
         : this.#compare(decoded.expected, equivocated);
     }
     if (!outcome.ok) return `the core refused the call: ${outcome.code} (${outcome.message})`;
+    // An entry claim: accepted is all (its Vested is not compared; none when slashes took the whole entry).
+    if (decoded.body.kind === "claimDistribution") return undefined;
     const type = decoded.expected.type as string;
     const candidates = outcome.events.filter((event) => event.type === type);
     if (candidates.length === 0) return `the core's ${decoded.body.kind} emitted no ${type}`;

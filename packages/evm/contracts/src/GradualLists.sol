@@ -1,0 +1,472 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity 0.8.37;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import "./GradualTypes.sol";
+import {GradualState} from "./GradualState.sol";
+import {GradualRace} from "./GradualRace.sol";
+
+/// @title Gradual's lists module: triggers and votes (§5.2-§5.3), the `custom` rule's list posting race and Merkle
+/// entry claims (§6.1-§6.4, deviations 34-35), and the views of the audits' records.
+/// @notice Deployed before `Gradual` and run only by `delegatecall` from it (its own storage is never used): it
+/// shares `GradualState`'s layout. The window ends (a missing list, trigger resolutions, acceptance) are the audits
+/// module's lazy settlement, which this module's transactions reach by delegatecall as `Gradual`'s do.
+contract GradualLists is GradualState {
+    bytes1 internal constant MERKLE_LEAF = 0x00;
+    bytes1 internal constant MERKLE_NODE = 0x01;
+
+    /// @notice The audits module, whose `settle` applies the window ends (by delegatecall, as `Gradual` does).
+    address public immutable audits;
+
+    constructor(IERC20 token_, uint64 genesisTimestamp_, uint32 slotMs_, address audits_)
+        GradualState(token_, genesisTimestamp_, slotMs_)
+    {
+        audits = audits_;
+    }
+
+    /// @dev Window ends are the audits module's: its `settle(id, maxSteps)` by delegatecall (a revert is passed on).
+    function _settle(bytes32 id, uint256 maxSteps) internal override returns (bool) {
+        (bool ok, bytes memory result) =
+            audits.delegatecall(abi.encodeWithSignature("settle(bytes32,uint256)", id, maxSteps));
+        if (!ok) {
+            assembly ("memory-safe") {
+                revert(add(result, 32), mload(result))
+            }
+        }
+        return abi.decode(result, (bool));
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Triggers and votes (§5.2-§5.3).
+
+    /// @notice §5.2 (`triggerAudit.ts`): locks `triggerBond` from the caller's balance and opens a trigger against a
+    /// proof; the caller's weight is its first `invalid` vote. A verdict of `unavailable` opens an availability
+    /// challenge (§5.6) instead. A distribution trigger (the `custom` rule only; `weighted` and `equal` take no
+    /// list) contests the attempt's list in its trigger window (§6.3).
+    /// @param id The task.
+    /// @param cycle The cycle of the proof.
+    /// @param kind 0 proof, 1 distribution.
+    /// @param verdict 0 invalid, 1 unavailable.
+    /// @param attempt A distribution trigger's attempt (ignored for a proof trigger: 0).
+    /// @param target The node whose proof (or list) is contested.
+    /// @param reasonDigest The hash of the auditor's reasons.
+    function triggerAudit(
+        bytes32 id,
+        uint32 cycle,
+        uint8 kind,
+        uint8 verdict,
+        uint32 attempt,
+        bytes32 target,
+        bytes32 reasonDigest
+    ) external {
+        if (kind > 1 || verdict > 1) revert TX__MALFORMED();
+        Task storage task = _touch(id);
+        uint64 slot = _slot();
+        _refreshRamp(id, task);
+        Cycle storage record = _cycles[id][cycle];
+        if (!record.exists) revert CYCLE__NOT_FOUND();
+        bytes32 from = _sender();
+        if (target == from) revert AUDIT__SELF_TARGET();
+        bool late = false;
+        int256 opensAt;
+        int256 closesAt;
+        uint64 resolvesAt;
+        if (kind == KIND_DISTRIBUTION) {
+            if (verdict != VERDICT_INVALID) revert AUDIT__VERDICT_NOT_ALLOWED();
+            if (task.params.distributionRule != RULE_CUSTOM) revert AUDIT__LIST_CHECKED_BY_LEDGER();
+            Distribution storage list = _distributions[id][cycle][attempt];
+            if (attempt != record.attempt || !list.exists || list.status != LIST_COMPLETE || list.distributor != target)
+            {
+                revert AUDIT__NO_DISTRIBUTION();
+            }
+            // The attempt's trigger window, after its distribution window; its vote closes voteSlots later.
+            opensAt = _roundStart(task, record.attemptRound) + int256(uint256(task.params.distributionSlots));
+            closesAt = opensAt + int256(uint256(task.params.distributionAuditSlots));
+            resolvesAt = uint64(uint256(closesAt)) + task.params.voteSlots;
+        } else {
+            attempt = 0;
+            if (!_validReveal(_entries[id][cycle][target].flags)) revert AUDIT__TARGET_NOT_REVEALED();
+            // The cycle's trigger window, or once it completed its late-challenge window (§5.7): until the end of
+            // round completedRound + vestingRounds - 1, each late trigger with a trigger-plus-vote period of its own.
+            if (record.hasCompletedRound && task.params.vestingRounds > 0) {
+                opensAt = _roundStart(task, record.completedRound);
+                closesAt = _roundStart(task, record.completedRound + int64(uint64(task.params.vestingRounds)));
+                late = int256(uint256(slot)) >= opensAt && int256(uint256(slot)) < closesAt;
+                resolvesAt = slot + task.params.auditSlots + task.params.voteSlots;
+            }
+            if (!late) {
+                opensAt = _roundStart(task, int64(uint64(cycle)) + 1) + int256(uint256(task.params.revealSlots));
+                closesAt = opensAt + int256(uint256(task.params.auditSlots));
+                resolvesAt = uint64(uint256(closesAt)) + task.params.voteSlots;
+            }
+        }
+        if (int256(uint256(slot)) < opensAt || int256(uint256(slot)) >= closesAt) {
+            revert AUDIT__WINDOW_CLOSED(slot, opensAt, closesAt);
+        }
+        Node storage node = _nodes[id][from];
+        if (!node.exists) revert NODE__NOT_STAKED();
+        int64 round = _roundOf(task, slot);
+        uint256 weight = _nodeWeight(task, node, round);
+        if (weight == 0) revert NODE__NOT_ACTIVE();
+        uint8 slotKind = kind == KIND_DISTRIBUTION ? uint8(SLOT_LIST + attempt) : verdict;
+        uint32 existing = _triggerOf[id][cycle][slotKind][target];
+        if (existing != 0 && _triggers[id][cycle][existing - 1].resolution == 0) {
+            revert AUDIT__ALREADY_TRIGGERED(existing - 1);
+        }
+        if (verdict == VERDICT_UNAVAILABLE && _entries[id][cycle][target].flags & ENTRY_PUBLISHED != 0) {
+            revert AUDIT__ALREADY_TRIGGERED(existing == 0 ? 0 : existing - 1);
+        }
+        uint32 count = _nodeCycleTriggers[id][cycle][from];
+        if (count >= task.params.maxTriggersPerNodePerCycle) revert AUDIT__TRIGGER_LIMIT(task.params.maxTriggersPerNodePerCycle);
+        uint128 bond = task.params.triggerBond;
+        _requireBalance(from, bond);
+        _balances[from] -= bond;
+        _totals.balances -= uint128(bond);
+        _totals.bonds += bond;
+        uint32 index = record.triggerCount;
+        Trigger storage trigger = _triggers[id][cycle][index];
+        trigger.exists = true;
+        trigger.kind = kind;
+        trigger.attempt = attempt;
+        trigger.verdict = verdict;
+        trigger.index = index;
+        trigger.target = target;
+        trigger.triggerer = from;
+        trigger.reasonDigest = reasonDigest;
+        trigger.bond = bond;
+        trigger.slot = slot;
+        trigger.late = late;
+        trigger.closesAt = resolvesAt;
+        if (late) _lateRefs[id].push(LateRef({cycle: cycle, trigger: index, closesAt: resolvesAt}));
+        _triggerOf[id][cycle][slotKind][target] = index + 1;
+        if (kind == KIND_DISTRIBUTION) _distributions[id][cycle][attempt].triggered = true;
+        _vesting[id][target].openTriggers += 1;
+        _nodeCycleTriggers[id][cycle][from] = count + 1;
+        record.triggerCount = index + 1;
+        emit AuditTriggered(id, cycle, index, kind, verdict, late, attempt, target, from, bond, reasonDigest);
+        if (verdict == VERDICT_INVALID) _recordVote(id, cycle, trigger, from, CHOICE_INVALID, weight, slot);
+    }
+
+    function _recordVote(
+        bytes32 id,
+        uint32 cycle,
+        Trigger storage trigger,
+        bytes32 voter,
+        uint8 choice,
+        uint256 weight,
+        uint64 slot
+    ) internal {
+        _votes[id][cycle][trigger.index][voter] = Vote({exists: true, choice: choice, slot: slot, weight: uint128(weight)});
+        _voteAt[id][cycle][trigger.index][trigger.voteCount] = voter;
+        trigger.voteCount += 1;
+        if (choice == CHOICE_VALID) trigger.validWeight += uint128(weight);
+        else if (choice == CHOICE_INVALID) trigger.invalidWeight += uint128(weight);
+        else trigger.unavailableWeight += uint128(weight);
+        emit Voted(id, cycle, trigger.index, voter, choice, weight);
+    }
+
+    /// @notice §5.3 (`vote.ts`): one vote per node per trigger, weighted by the node's ramped stake now. A second
+    /// vote with the other choice is an equivocation: recorded against the node (`Equivocated`), never counted; the
+    /// call succeeds, where the core includes the transaction as rejected with VOTE__EQUIVOCATION.
+    /// @param id The task.
+    /// @param cycle The trigger's cycle.
+    /// @param triggerIndex The trigger.
+    /// @param choice 0 valid, 1 invalid, 2 unavailable (refused).
+    function vote(bytes32 id, uint32 cycle, uint32 triggerIndex, uint8 choice) external {
+        if (choice > 2) revert TX__MALFORMED();
+        Task storage task = _touch(id);
+        uint64 slot = _slot();
+        Trigger storage trigger = _triggers[id][cycle][triggerIndex];
+        if (!trigger.exists) revert VOTE__TRIGGER_NOT_FOUND();
+        if (slot < trigger.slot || slot >= trigger.closesAt || trigger.resolution != 0) revert VOTE__WINDOW_CLOSED();
+        bytes32 from = _sender();
+        if (from == trigger.target) revert VOTE__OWN_TRIGGER();
+        if (trigger.verdict == VERDICT_UNAVAILABLE) revert VOTE__AVAILABILITY_CHALLENGE();
+        if (choice == CHOICE_UNAVAILABLE) revert VOTE__UNAVAILABLE_NOT_ALLOWED();
+        Vote storage previous = _votes[id][cycle][triggerIndex][from];
+        if (previous.exists) {
+            if (previous.choice == choice) revert VOTE__DUPLICATE();
+            Node storage equivocator = _nodes[id][from];
+            if (equivocator.exists) equivocator.equivocations += 1;
+            emit Equivocated(id, cycle, triggerIndex, from);
+            return;
+        }
+        Node storage node = _nodes[id][from];
+        uint256 weight = 0;
+        // As the core's vote: the ramp and the node are read, not folded and written back.
+        // Without lots (all folded) the weight is the ramped stake, at any round.
+        if (node.exists) weight = node.lots.length == 0 ? node.rampedStake : _nodeWeight(task, node, _roundOf(task, slot));
+        if (weight == 0) revert VOTE__NO_WEIGHT();
+        _recordVote(id, cycle, trigger, from, choice, weight, slot);
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // The custom rule's lists (§6.1-§6.4).
+
+    /// @notice §6.1-§6.2 (`submitDistribution.ts`): a valid submitter of the cycle that has not failed as its
+    /// distributor posts a list for the current attempt, during the attempt's distribution window: its Merkle root,
+    /// blob hash, total and size. It becomes the attempt's list when none is posted yet or when its poster beats the
+    /// holder in the race (a score of the seed, the attempt, the poster and its weight), so the list in force at the
+    /// window's end is the one a draw over every poster would pick, checked in O(1).
+    /// @param id The task.
+    /// @param cycle The cycle.
+    /// @param attempt The cycle's current attempt.
+    /// @param listRoot The Merkle root of the (recipient, amount) leaves.
+    /// @param listBlob The sha256 of the list's blob.
+    /// @param total The entries' sum, at most what the cycle holds.
+    /// @param entryCount The number of entries, at most the cycle's valid reveals.
+    function submitDistribution(
+        bytes32 id,
+        uint32 cycle,
+        uint32 attempt,
+        bytes32 listRoot,
+        bytes32 listBlob,
+        uint128 total,
+        uint32 entryCount
+    ) external {
+        Task storage task = _touch(id);
+        if (task.params.distributionRule != RULE_CUSTOM) revert DISTRIBUTION__PAID_BY_RULE();
+        Cycle storage record = _cycles[id][cycle];
+        if (!record.exists || record.outcome != 0) revert CYCLE__NOT_FOUND();
+        if (attempt != record.attempt) revert DISTRIBUTION__WRONG_ATTEMPT(record.attempt, attempt);
+        uint64 slot = _slot();
+        int256 opensAt = _roundStart(task, record.attemptRound);
+        int256 now_ = int256(uint256(slot));
+        if (now_ < opensAt || now_ >= opensAt + int256(uint256(task.params.distributionSlots))) {
+            revert DISTRIBUTION__WINDOW_CLOSED();
+        }
+        bytes32 from = _sender();
+        Node storage node = _nodes[id][from];
+        if (!_validReveal(_entries[id][cycle][from].flags) || !node.exists || _failedDistributor(record, from)) {
+            revert DISTRIBUTION__NOT_A_SUBMITTER();
+        }
+        if (total > record.reserved) revert DISTRIBUTION__OVER_BOUNTY(total, record.reserved);
+        if (entryCount > record.validCount) revert DISTRIBUTION__TOO_MANY_ENTRIES(entryCount, record.validCount);
+        _refreshRamp(id, task);
+        uint256 weight = _nodeWeight(task, node, _roundOf(task, slot));
+        uint64 time = GradualRace.raceTime(record.hasSeed ? record.seed : task.seedHead, attempt, from);
+        Distribution storage list = _distributions[id][cycle][attempt];
+        bytes32 replaced = list.distributor;
+        if (list.exists && !GradualRace.beats(from, time, weight, replaced, list.raceTime, list.raceWeight)) {
+            revert DISTRIBUTION__NOT_BETTER(replaced);
+        }
+        _distributions[id][cycle][attempt] = Distribution({
+            exists: true,
+            status: 0,
+            triggered: false,
+            hasSlashSeq: false,
+            attempt: attempt,
+            entryCount: entryCount,
+            slashSeq: 0,
+            slot: slot,
+            raceTime: time,
+            total: total,
+            raceWeight: uint128(weight),
+            distributor: from,
+            listRoot: listRoot,
+            listBlob: listBlob
+        });
+        record.distributor = from;
+        emit DistributionSubmitted(id, cycle, attempt, from, replaced, entryCount, total, listRoot, listBlob);
+    }
+
+    /// @dev Whether the account failed as the cycle's distributor (at most allowedFailedDistributions entries).
+    function _failedDistributor(Cycle storage record, bytes32 account) internal view returns (bool) {
+        bytes32[] storage failed = record.failedDistributors;
+        for (uint256 i = 0; i < failed.length; i += 1) if (failed[i] == account) return true;
+        return false;
+    }
+
+    /// @notice §6.4 (`claimDistribution.ts`): moves one entry of a cycle's accepted list into its recipient's
+    /// vesting, against a Merkle proof of the entry under the list's root. Anyone may send it. The tranche vests from
+    /// the round the list was accepted, with the recipient's vesting slashes since then replayed on it (§7.2). Gas:
+    /// ceil(log2(entries)) sha256 calls and the recipient's logged slashes from the acceptance on.
+    /// @param id The task.
+    /// @param cycle The cycle whose list pays.
+    /// @param recipient The entry's recipient.
+    /// @param amount The entry's amount.
+    /// @param index The entry's position in the list.
+    /// @param proof The sibling hashes from the entry up to the root.
+    function claimDistribution(
+        bytes32 id,
+        uint32 cycle,
+        bytes32 recipient,
+        uint128 amount,
+        uint256 index,
+        bytes32[] calldata proof
+    ) external {
+        Task storage task = _touch(id);
+        Cycle storage record = _cycles[id][cycle];
+        Distribution storage list = _distributions[id][cycle][record.attempt];
+        if (!record.exists || !record.hasCompletedRound || !list.exists || list.status != LIST_ACCEPTED) {
+            revert DISTRIBUTION__NO_LIST();
+        }
+        if (_listClaimed[id][cycle][recipient]) revert DISTRIBUTION__ALREADY_CLAIMED();
+        if (!_verifyListProof(list.listRoot, list.entryCount, index, recipient, amount, proof)) {
+            revert DISTRIBUTION__BAD_PROOF();
+        }
+        if (amount == 0) revert CLAIM__NOTHING_CLAIMABLE();
+        if (!_validReveal(_entries[id][cycle][recipient].flags)) revert DISTRIBUTION__NOT_A_SUBMITTER();
+        if (amount > record.reserved) revert DISTRIBUTION__OVER_BOUNTY(amount, record.reserved);
+        int64 endRound = record.completedRound + int64(uint64(task.params.vestingRounds));
+        (uint256 unlocked, uint256 word, uint256 slashed) =
+            _listTranche(id, cycle, recipient, amount, record.completedRound, endRound, list.slashSeq);
+        _listClaimed[id][cycle][recipient] = true;
+        VestingState storage vesting = _vesting[id][recipient];
+        vesting.exists = true;
+        vesting.unlocked += uint128(unlocked);
+        if (word != 0) {
+            uint32 count = vesting.trancheCount;
+            vesting.tranches[count] = word;
+            vesting.trancheCount = count + 1;
+        }
+        vesting.totalVested += amount;
+        vesting.totalSlashed += uint128(slashed);
+        record.reserved -= amount;
+        _totals.reserved -= amount;
+        _totals.vesting += uint128(amount - slashed);
+        _totals.burned += slashed;
+        task.totalPaid += amount;
+        task.burned += slashed;
+        task.totalSlashed += slashed;
+        emit ListEntryClaimed(id, cycle, recipient, _sender(), amount, index, proof);
+        // An entry whose whole tranche the replayed slashes burned vests nothing: no event.
+        if (amount != slashed) emit Vested(id, cycle, recipient, amount - slashed, endRound);
+    }
+
+    /// @dev `verifyListProof` (distributionList.ts): leaf H(0x00, recipient, amount as 32 bytes), inner nodes
+    /// H(0x01, left, right), the side from the index's bits; the proof's length is ceil(log2(count)).
+    function _verifyListProof(
+        bytes32 root,
+        uint32 count,
+        uint256 index,
+        bytes32 recipient,
+        uint256 amount,
+        bytes32[] calldata proof
+    ) internal pure returns (bool) {
+        if (index >= count) return false;
+        uint256 depth = 0;
+        while ((uint256(1) << depth) < count) depth += 1;
+        if (proof.length != depth) return false;
+        bytes32 node = sha256(abi.encodePacked(MERKLE_LEAF, recipient, amount));
+        uint256 position = index;
+        for (uint256 i = 0; i < depth; i += 1) {
+            node = position & 1 == 0
+                ? sha256(abi.encodePacked(MERKLE_NODE, node, proof[i]))
+                : sha256(abi.encodePacked(MERKLE_NODE, proof[i], node));
+            position >>= 1;
+        }
+        return node == root;
+    }
+
+    /// @dev `listTranche` (vesting.ts): the entry as a tranche from the acceptance round, with every logged slash of
+    /// the recipient from `slashSeq` on cut as `slashLocked` would have cut it then. Returns what was set aside as
+    /// unlocked, the tranche's word (0 for none) and the total cut. The log's start is found by binary search.
+    function _listTranche(
+        bytes32 id,
+        uint32 cycle,
+        bytes32 recipient,
+        uint256 amount,
+        int64 acceptedRound,
+        int64 endRound,
+        uint32 slashSeq
+    ) internal view returns (uint256 unlocked, uint256 word, uint256 slashed) {
+        if (endRound == acceptedRound) return (amount, 0, 0);
+        SlashLogEntry[] storage log = _slashLog[id][recipient];
+        uint256 low = 0;
+        uint256 high = log.length;
+        while (low < high) {
+            uint256 middle = (low + high) >> 1;
+            if (log[middle].seq < slashSeq) low = middle + 1;
+            else high = middle;
+        }
+        Tranche memory tranche = Tranche(cycle, acceptedRound, endRound, uint128(amount), 0);
+        bool alive = true;
+        for (uint256 i = low; alive && i < log.length; i += 1) {
+            SlashLogEntry memory slash = log[i];
+            uint256 freed = _trancheUnlocked(tranche, slash.round);
+            unlocked += freed;
+            uint256 locked = tranche.amount - freed;
+            uint256 cut = locked * slash.fractionBps / BPS;
+            slashed += cut;
+            alive = locked - cut > 0;
+            tranche.amount = uint128(locked - cut);
+            tranche.startRound = slash.round;
+        }
+        if (alive) word = _trancheWord(cycle, tranche.startRound, endRound, tranche.amount, tranche.startRound);
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Views of the audits' records (the records as stored: `settle` first, and `materialize` for an account's rule
+    // shares).
+
+    /// @notice A trigger record.
+    function getTrigger(bytes32 id, uint32 cycle, uint32 index) external view returns (Trigger memory) {
+        return _triggers[id][cycle][index];
+    }
+
+    /// @notice The open trigger per proof and verdict: index + 1, or 0 for none (`slotKind` 0 proof, 1 availability).
+    function triggerOf(bytes32 id, uint32 cycle, uint8 slotKind, bytes32 target) external view returns (uint32) {
+        return _triggerOf[id][cycle][slotKind][target];
+    }
+
+    /// @notice Triggers a node raised in a cycle (`nodeCycle`).
+    function nodeCycleTriggers(bytes32 id, uint32 cycle, bytes32 node) external view returns (uint32) {
+        return _nodeCycleTriggers[id][cycle][node];
+    }
+
+    /// @notice A vote record.
+    function getVote(bytes32 id, uint32 cycle, uint32 trigger, bytes32 voter) external view returns (Vote memory) {
+        return _votes[id][cycle][trigger][voter];
+    }
+
+    /// @notice The voter with this index.
+    function voteAt(bytes32 id, uint32 cycle, uint32 trigger, uint32 index) external view returns (bytes32) {
+        return _voteAt[id][cycle][trigger][index];
+    }
+
+    /// @notice What a cycle paid by rule owes, frozen at the payment.
+    function getRulePayment(bytes32 id, uint32 cycle) external view returns (RulePayment memory) {
+        return _rulePayments[id][cycle];
+    }
+
+
+    /// @notice A vesting record (rule shares not yet materialized are not in it: call `materialize` first).
+    function getVesting(bytes32 id, bytes32 account) external view returns (Vesting memory record) {
+        VestingState storage stored = _vesting[id][account];
+        record.exists = stored.exists;
+        record.pendingHead = stored.pendingHead;
+        record.unlocked = stored.unlocked;
+        record.totalVested = stored.totalVested;
+        record.totalClaimed = stored.totalClaimed;
+        record.totalSlashed = stored.totalSlashed;
+        record.totalClawedBack = stored.totalClawedBack;
+        uint256 count = stored.trancheCount;
+        record.tranches = new Tranche[](count);
+        for (uint256 i = 0; i < count; i += 1) record.tranches[i] = _trancheOf(stored.tranches[i]);
+    }
+
+    /// @notice The late triggers still to resolve, in closing order (the core's `task.lateTriggers`).
+    function lateTriggers(bytes32 id) external view returns (LateRef[] memory refs) {
+        LateRef[] storage all = _lateRefs[id];
+        uint256 head = _lateHead[id];
+        refs = new LateRef[](all.length - head);
+        for (uint256 i = head; i < all.length; i += 1) refs[i - head] = all[i];
+    }
+
+
+    /// @notice The list posted for a cycle's attempt (`distribution/{task}/{cycle}/{attempt}`).
+    function getDistribution(bytes32 id, uint32 cycle, uint32 attempt) external view returns (Distribution memory) {
+        return _distributions[id][cycle][attempt];
+    }
+
+    /// @notice Whether the recipient's entry of the cycle's list was claimed (`listClaim`).
+    function listClaimed(bytes32 id, uint32 cycle, bytes32 recipient) external view returns (bool) {
+        return _listClaimed[id][cycle][recipient];
+    }
+
+    /// @notice A node's vesting slashes in a `custom` task (`slashLog`), in order.
+    function slashLogOf(bytes32 id, bytes32 node) external view returns (SlashLogEntry[] memory) {
+        return _slashLog[id][node];
+    }
+}
