@@ -222,8 +222,8 @@ const EVM_ERROR_CODES = {
   },
   EVM__CALL_NOT_IN_CONTRACT: {
     meaning:
-      "The EVM settlement cannot send this transaction: the Gradual contract has no such call (the custom " +
-      "rule's distribution lists), or it is from another account than the settlement's EVM key",
+      "The EVM settlement cannot send this transaction: it is from another account than the settlement's EVM key " +
+      "(or of a kind the Gradual contract has no call for; every kind of protocol.md §9.1 has one)",
   },
   EVM__CALL_REVERTED: { meaning: "A contract call the EVM settlement sent was mined but reverted" },
   EVM__CHAIN_ID_MISMATCH: { meaning: "The RPC endpoint serves another chain than the one asked for (--chain-id)" },
@@ -248,7 +248,7 @@ const EVM_ERROR_CODES = {
   },
   TASK__RULE_NOT_SUPPORTED: {
     meaning:
-      "The contract refuses tasks with distributionRule custom until its claim-based draw and Merkle lists land (docs/evm.md)",
+      "Retired: the contract refused tasks with distributionRule custom until it implemented deviations 34-35; it takes them now",
   },
 } as const satisfies Entries;
 
