@@ -83,6 +83,12 @@ export function revertErrorName(error: unknown): string | undefined {
   return find(error, ContractFunctionRevertedError)?.data?.errorName;
 }
 
+/** The custom error's arguments of a reverted call, as text (`(1, 2)`), or "" when it has none. */
+export function revertErrorArgs(error: unknown): string {
+  const args = find(error, ContractFunctionRevertedError)?.data?.args;
+  return args === undefined || args.length === 0 ? "" : `(${args.map((arg) => String(arg)).join(", ")})`;
+}
+
 /**
  * A viem failure as an `EvmError` with a stable code: no answer (`EVM__RPC_UNREACHABLE`), not enough to pay for gas
  * (`EVM__INSUFFICIENT_FUNDS`), anything else the endpoint refused (`EVM__RPC_FAILED`). An `EvmError` passes as it is.

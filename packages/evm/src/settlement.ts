@@ -26,7 +26,7 @@ import {
 import { gradualAbi, loadArtifact } from "./compile.ts";
 import { paramsToStruct, TRIGGER_KINDS, VERDICTS, VOTE_CHOICES } from "./indexer/calls.ts";
 import type { EvmKey } from "./keys.ts";
-import { connect, revertErrorName } from "./rpc.ts";
+import { connect, revertErrorArgs, revertErrorName } from "./rpc.ts";
 import { evmTaskId } from "./taskId.ts";
 
 export { evmTaskId };
@@ -135,12 +135,16 @@ export async function createEvmSettlement(parameters: CreateEvmSettlementParamet
       };
     }
     try {
+      // Checked against the pending block: the call lands in the next block, whose timestamp (and so slot) is
+      // the pending block's, not the latest's. Against the latest block, a call sent in a window's first slot
+      // was checked a slot early (a list for the attempt that had just opened, refused as DISTRIBUTION__WRONG_ATTEMPT).
       const { request } = await client.simulateContract({
         account: evmKey.account,
         address: contract,
         abi,
         functionName: call.functionName,
         args: call.args,
+        blockTag: "pending",
       });
       // Gas for window ends the call may have to settle first (a round start that starts a cycle costs about
       // 130,000): the block it lands in can be a slot later than the estimate's.
@@ -150,6 +154,7 @@ export async function createEvmSettlement(parameters: CreateEvmSettlementParamet
         abi,
         functionName: call.functionName,
         args: call.args,
+        blockTag: "pending",
       });
       const evmHash = await wallet.writeContract({ ...request, gas: estimate * 2n + SETTLE_GAS_MARGIN });
       const receipt = await client.waitForTransactionReceipt({ hash: evmHash });
@@ -160,7 +165,9 @@ export async function createEvmSettlement(parameters: CreateEvmSettlementParamet
       return { ok: true, hash };
     } catch (error) {
       const name = revertErrorName(error);
-      if (name !== undefined) return { ok: false, code: name, message: `${call.functionName} reverts with ${name}` };
+      if (name !== undefined) {
+        return { ok: false, code: name, message: `${call.functionName} reverts with ${name}${revertErrorArgs(error)}` };
+      }
       return {
         ok: false,
         code: "EVM__RPC_FAILED",

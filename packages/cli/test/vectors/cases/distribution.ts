@@ -48,6 +48,19 @@ export const DISTRIBUTION_CASES: readonly VectorCase[] = [
     },
   },
   {
+    path: "submitDistribution/accepted-second-attempt",
+    description:
+      "Nobody posts a list for cycle 0 in attempt 0's window [30, 32): the attempt fails at slot 32 (nobody is slashed or marked) and attempt 1 opens with round 3. In slot 40, the first slot of its list window, the race's winner posts the honest list as attempt 1: accepted.",
+    build(b) {
+      taskWithNodes(b);
+      workCycle(b, 0);
+      b.advanceTo(40);
+      const distributor = b.distributorOf(0);
+      b.begin();
+      b.submitList(distributor, 0, b.honestList(0), { attempt: 1 });
+    },
+  },
+  {
     path: "submitDistribution/rejected-not-better",
     description:
       "The race's winner posted its list; another valid submitter then posts one: DISTRIBUTION__NOT_BETTER (context: the poster in force).",
