@@ -42,6 +42,7 @@ import {
   nodeStake,
   nodeWeight,
   proofTriggerWindow,
+  proofVoteWindow,
   RACE_FRACTION_BITS,
   type RaceScore,
   type RevealRecord,
@@ -710,9 +711,19 @@ function decideDistribution(call: Call, cycle: CycleRecord): void {
   const { state, task, me, memory, slot, round } = call;
   const c = cycle.cycle;
   // A ledger-computed rule pays the cycle itself: no list (§6.2).
-  if (task.params.distributionRule !== "custom" || round !== cycle.attemptRound) return;
-  const posted = getDistribution(state, task.id, c, cycle.attempt);
+  if (task.params.distributionRule !== "custom") return;
   const mine = memory.lists.get(listKey(c, cycle.attempt));
+  // In the round before the attempt, once the cycle's proof votes are over (the valid submitters are known), the
+  // list is computed ahead, so that a node can post in its window's first slots: the window is a few slots, and over
+  // a chain a node sees each slot about a slot late.
+  if (round === cycle.attemptRound - 1 && cycle.seed !== null && mine === undefined) {
+    if (slot > proofVoteWindow(task, c).closesAt && mayPost(call, cycle)) {
+      push(call, { type: "computeList", key: `list/${c}/${cycle.attempt}`, cycle: c, attempt: cycle.attempt });
+    }
+    return;
+  }
+  if (round !== cycle.attemptRound) return;
+  const posted = getDistribution(state, task.id, c, cycle.attempt);
   const window = distributionWindow(task, cycle.attemptRound);
   if (opens(window, slot)) {
     if (!mayPost(call, cycle) || (posted !== undefined && posted.distributor === me)) return;

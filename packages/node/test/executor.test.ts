@@ -122,9 +122,12 @@ for (const kind of ["ledger", "memory"] as const) {
         expected.push([accepted + 1, `claimDistribution:${cycle}`]);
         if (accepted + 2 <= last) expected.push([accepted + 2, "claim"]);
       }
-      expected.sort((left, right) => left[0] - right[0]);
+      // Within a slot the order of a node's transactions is not part of the rule: compare by slot, then by name.
+      const bySlotThenName = (left: [number, string], right: [number, string]) =>
+        left[0] - right[0] || (left[1] < right[1] ? -1 : left[1] > right[1] ? 1 : 0);
+      expected.sort(bySlotThenName);
       assert.deepEqual(
-        sent.map((entry) => [entry.block, describeTxs([entry])[0]]),
+        sent.map((entry): [number, string] => [entry.block, describeTxs([entry])[0] as string]).sort(bySlotThenName),
         expected,
       );
       // The reveal opens the commitment to the task's own output (the ledger accepted both: no REVEAL__MISMATCH).
