@@ -79,12 +79,12 @@ export function createApiClient(options: ApiClientOptions = {}) {
   const timeoutMs = options.timeoutMs ?? 15_000;
 
   /** GET `path`; the reply's JSON, or an ApiError for a failure (the error body's code, or no answer at all). */
-  async function getJson(path: string, signal: AbortSignal | undefined): Promise<{ status: number; body: unknown }> {
-    let response: Response;
+  /** GET `path` with the client's timeout; an ApiError (NETWORK__UNREACHABLE) when nothing answers. */
+  async function fetchPath(path: string, accept: string, signal: AbortSignal | undefined): Promise<Response> {
     const timeout = AbortSignal.timeout(timeoutMs);
     try {
-      response = await doFetch(`${base}${path}`, {
-        headers: { accept: "application/json" },
+      return await doFetch(`${base}${path}`, {
+        headers: { accept },
         signal: signal === undefined ? timeout : AbortSignal.any([signal, timeout]),
       });
     } catch (error) {
@@ -95,6 +95,10 @@ export function createApiClient(options: ApiClientOptions = {}) {
         context: { path },
       });
     }
+  }
+
+  async function getJson(path: string, signal: AbortSignal | undefined): Promise<{ status: number; body: unknown }> {
+    const response = await fetchPath(path, "application/json", signal);
     const text = await response.text();
     let parsed: unknown;
     try {
@@ -202,21 +206,7 @@ export function createApiClient(options: ApiClientOptions = {}) {
     /** A stored blob's bytes (a list's `recipient amount` lines, protocol.md §6.2); undefined when not stored. */
     blob: async (hash: string, signal?: AbortSignal): Promise<Uint8Array | undefined> => {
       const path = pathOf(ROUTES.getBlob, { hash });
-      const timeout = AbortSignal.timeout(timeoutMs);
-      let response: Response;
-      try {
-        response = await doFetch(`${base}${path}`, {
-          headers: { accept: "application/octet-stream" },
-          signal: signal === undefined ? timeout : AbortSignal.any([signal, timeout]),
-        });
-      } catch (error) {
-        if (signal?.aborted) throw error;
-        throw new ApiError(0, {
-          code: "NETWORK__UNREACHABLE",
-          message: `the ledger did not answer (${(error as Error).message})`,
-          context: { path },
-        });
-      }
+      const response = await fetchPath(path, "application/octet-stream", signal);
       if (response.status === 404) return undefined;
       if (!response.ok) {
         throw new ApiError(response.status, {
