@@ -16,16 +16,15 @@ import {
   getVesting,
   readRecord as readCoreRecord,
   sha256Hex,
-  stateEntries,
   type TaskParams,
 } from "@gradual/protocol";
-import { encodeEventTopics, type Hex } from "viem";
+import type { Hex } from "viem";
 import { type Anvil, startAnvil } from "../src/anvil.ts";
 import { paramsToStruct } from "../src/indexer/calls.ts";
-import { type Indexer, startIndexer } from "../src/indexer/indexer.ts";
-import { ChainReplay } from "../src/indexer/replay.ts";
+import type { Indexer } from "../src/indexer/indexer.ts";
 import { deployScenario, id32, PARAMS, type Scenario } from "./evmScenario.ts";
-import { HELD_RECORD_KINDS, h32, type Json, readRecord, withoutUnheld } from "./harnessClient.ts";
+import { h32 } from "./harnessClient.ts";
+import { assertLogged, compareReplayWithViews, replayWithWordBumped, startScenarioIndexer } from "./indexerChecks.ts";
 
 let anvil: Anvil | undefined;
 let scenario: Scenario;
@@ -33,8 +32,6 @@ let taskId: string;
 const dir = mkdtempSync(join(tmpdir(), "gradual-indexer-audits-"));
 let indexer: Indexer | undefined;
 
-/** What the contract holds, less what the replay keeps apart (the chain's totals, the task index). */
-const HELD = new Set([...HELD_RECORD_KINDS].filter((kind) => !["chain", "totals", "taskAt"].includes(kind)));
 const name = (who: string) => sha256Hex(`gradual/evm-indexer-audits/${who}`);
 
 before(async () => {
@@ -96,14 +93,7 @@ before(async () => {
   for (const who of [alice, ...nodes]) await call(alice, "materialize", [task, id32(who)]);
   await at(63);
   await scenario.mine();
-  indexer = await startIndexer({
-    rpcUrl: anvil.rpcUrl,
-    contract: scenario.contract,
-    fromBlock: scenario.deployBlock,
-    dataDir: join(dir, "indexer"),
-    manual: true,
-  });
-  await indexer.catchUp();
+  indexer = await startScenarioIndexer(anvil, scenario, dir);
 });
 
 after(async () => {
@@ -124,48 +114,23 @@ test("a trigger, votes, an upheld trigger with a slash and claims: replayed with
   assert.equal(node?.slashCount, 1, "the core slashed dave");
   assert.ok((getVesting(state, taskId, carol)?.totalClaimed ?? 0n) > 0n, "carol's claim was replayed");
   assert.ok((getVesting(state, taskId, dave)?.totalClaimed ?? 0n) > 0n, "dave's claims were replayed");
-  scenario.useViews();
-  let compared = 0;
-  const kinds = new Set<string>();
-  for (const [key, value] of stateEntries(state)) {
-    const kind = key.split("/")[0] as string;
-    if (!HELD.has(kind) || key === `account/${replay.pool}`) continue;
-    assert.deepStrictEqual(await readRecord(key), withoutUnheld(key, value as Json), `record ${key}`);
-    compared += 1;
-    kinds.add(kind);
-  }
+  const { compared, kinds } = await compareReplayWithViews(indexer as Indexer, scenario);
   for (const kind of ["trigger", "vote", "vesting"]) assert.ok(kinds.has(kind), `${kind} records compared`);
   assert.ok(compared >= 20, `${compared} records compared`);
   // The window ends the contract logged lazily were matched with the core's (a mismatch is a divergence).
-  const logs = (indexer as Indexer).store.logs();
-  for (const eventName of ["AuditTriggered", "Voted", "Equivocated", "TriggerResolved", "Slashed", "Claimed"]) {
-    const [topic] = encodeEventTopics({ abi: scenario.abi, eventName });
-    assert.ok(
-      logs.some((entry) => entry.topics[0] === topic),
-      `the contract logged ${eventName}`,
-    );
-  }
+  assertLogged(indexer as Indexer, scenario, [
+    "AuditTriggered",
+    "Voted",
+    "Equivocated",
+    "TriggerResolved",
+    "Slashed",
+    "Claimed",
+  ]);
 });
 
 test("a Slashed log that disagrees with the core's slash is a divergence", async () => {
-  const source = indexer as Indexer;
-  const logs = source.store.logs();
-  const [slashedTopic] = encodeEventTopics({ abi: scenario.abi, eventName: "Slashed" });
-  const slashed = logs.find((entry) => entry.topics[0] === slashedTopic);
-  assert.ok(slashed, "a Slashed log");
   // Slashed's data: cycle, trigger, fromStake, fromVesting, toWhistleblower, burned; burned gains 1.
-  const words = slashed.data.slice(2).match(/.{64}/g) as string[];
-  words[5] = (BigInt(`0x${words[5]}`) + 1n).toString(16).padStart(64, "0");
-  const tampered = { ...slashed, data: `0x${words.join("")}` as Hex };
-  const replay = new ChainReplay({
-    abi: scenario.abi,
-    contract: scenario.contract,
-    chainId: source.chainId,
-    genesisTimestamp: scenario.genesis,
-    slotMs: scenario.slotMs,
-  });
-  for (const entry of logs) replay.applyLog(entry === slashed ? tampered : entry);
-  replay.advanceTo(70);
+  const replay = replayWithWordBumped(indexer as Indexer, scenario, "Slashed", 5, 70);
   assert.equal(replay.diverged?.code, "EVM__INDEXER_DIVERGED");
   assert.match(replay.diverged?.message ?? "", /Slashed\.burned: the contract logged/);
 });

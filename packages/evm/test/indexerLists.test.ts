@@ -21,16 +21,15 @@ import {
   raceTime,
   readRecord as readCoreRecord,
   sha256Hex,
-  stateEntries,
   type TaskParams,
 } from "@gradual/protocol";
-import { encodeEventTopics, type Hex } from "viem";
+import type { Hex } from "viem";
 import { type Anvil, startAnvil } from "../src/anvil.ts";
 import { paramsToStruct } from "../src/indexer/calls.ts";
-import { type Indexer, startIndexer } from "../src/indexer/indexer.ts";
-import { ChainReplay } from "../src/indexer/replay.ts";
+import type { Indexer } from "../src/indexer/indexer.ts";
 import { deployScenario, id32, PARAMS, type Scenario } from "./evmScenario.ts";
-import { HELD_RECORD_KINDS, h32, type Json, read, readRecord, withoutUnheld } from "./harnessClient.ts";
+import { h32, read } from "./harnessClient.ts";
+import { assertLogged, compareReplayWithViews, replayWithWordBumped, startScenarioIndexer } from "./indexerChecks.ts";
 
 let anvil: Anvil | undefined;
 let scenario: Scenario;
@@ -38,8 +37,6 @@ let taskId: string;
 const dir = mkdtempSync(join(tmpdir(), "gradual-indexer-lists-"));
 let indexer: Indexer | undefined;
 
-/** What the contract holds, less what the replay keeps apart (the chain's totals, the task index). */
-const HELD = new Set([...HELD_RECORD_KINDS].filter((kind) => !["chain", "totals", "taskAt"].includes(kind)));
 const name = (who: string) => sha256Hex(`gradual/evm-indexer-lists/${who}`);
 
 before(async () => {
@@ -124,14 +121,7 @@ before(async () => {
   await call(alice, "settle", [task, 1000n]);
   await at(63);
   await scenario.mine();
-  indexer = await startIndexer({
-    rpcUrl: anvil.rpcUrl,
-    contract: scenario.contract,
-    fromBlock: scenario.deployBlock,
-    dataDir: join(dir, "indexer"),
-    manual: true,
-  });
-  await indexer.catchUp();
+  indexer = await startScenarioIndexer(anvil, scenario, dir);
 });
 
 after(async () => {
@@ -147,54 +137,22 @@ test("lists posted in race order, accepted, claimed entry by entry, a missing li
   assert.equal(readCoreRecord<Record<string, unknown>>(state, `distribution/${taskId}/0/0`)?.status, "accepted");
   assert.equal(readCoreRecord<Record<string, unknown>>(state, `distribution/${taskId}/1/1`)?.status, "rejected");
   assert.equal(readCoreRecord<Record<string, unknown>>(state, `cycle/${taskId}/1`)?.outcome, "distribution-failed");
-  scenario.useViews();
-  let compared = 0;
-  const kinds = new Set<string>();
-  for (const [key, value] of stateEntries(state)) {
-    const kind = key.split("/")[0] as string;
-    if (!HELD.has(kind) || key === `account/${replay.pool}`) continue;
-    assert.deepStrictEqual(await readRecord(key), withoutUnheld(key, value as Json), `record ${key}`);
-    compared += 1;
-    kinds.add(kind);
-  }
+  const { compared, kinds } = await compareReplayWithViews(indexer as Indexer, scenario);
   for (const kind of ["distribution", "listClaim", "vesting", "trigger"]) {
     assert.ok(kinds.has(kind), `${kind} records compared`);
   }
-  const logs = (indexer as Indexer).store.logs();
-  for (const eventName of [
+  assertLogged(indexer as Indexer, scenario, [
     "DistributionSubmitted",
     "DistributionAccepted",
     "DistributionRejected",
     "ListEntryClaimed",
-  ] as const) {
-    const [topic] = encodeEventTopics({ abi: scenario.abi, eventName });
-    assert.ok(
-      logs.some((entry) => entry.topics[0] === topic),
-      `the contract logged ${eventName}`,
-    );
-  }
+  ]);
   assert.ok(compared >= 20, `${compared} records compared`);
 });
 
 test("a DistributionAccepted log that disagrees with the core's acceptance is a divergence", async () => {
-  const source = indexer as Indexer;
-  const logs = source.store.logs();
-  const [acceptedTopic] = encodeEventTopics({ abi: scenario.abi, eventName: "DistributionAccepted" });
-  const accepted = logs.find((entry) => entry.topics[0] === acceptedTopic);
-  assert.ok(accepted, "a DistributionAccepted log");
   // Its data: cycle, attempt, distributor, total, entries, listRoot; the total gains 1.
-  const words = accepted.data.slice(2).match(/.{64}/g) as string[];
-  words[3] = (BigInt(`0x${words[3]}`) + 1n).toString(16).padStart(64, "0");
-  const tampered = { ...accepted, data: `0x${words.join("")}` as Hex };
-  const replay = new ChainReplay({
-    abi: scenario.abi,
-    contract: scenario.contract,
-    chainId: source.chainId,
-    genesisTimestamp: scenario.genesis,
-    slotMs: scenario.slotMs,
-  });
-  for (const entry of logs) replay.applyLog(entry === accepted ? tampered : entry);
-  replay.advanceTo(70);
+  const replay = replayWithWordBumped(indexer as Indexer, scenario, "DistributionAccepted", 3, 70);
   assert.equal(replay.diverged?.code, "EVM__INDEXER_DIVERGED");
   assert.match(replay.diverged?.message ?? "", /DistributionAccepted\.total: the contract logged/);
 });
