@@ -751,6 +751,22 @@ describe("decide: distribution (protocol.md §6)", () => {
     assert.equal(getDistribution(chain.state, task, 1, 0), undefined, "no list at all");
   });
 
+  it("under a custom rule a node computes its list in the round before the attempt, once the proof votes are over", () => {
+    const world = weightedCycle({ distributionRule: "custom" });
+    const { chain, task } = world;
+    const window = chain.windows(task, 1).distribution;
+    assert.ok(chain.slot + 1 < window.opensAt, "the round before the attempt's");
+    // Ready before the window opens: over a chain a node sees each slot late, and the window is a few slots.
+    for (const name of ["p", "q", "r"]) {
+      assert.deepEqual(
+        about(decideFor(world, name), "list/"),
+        [{ type: "computeList", key: "list/1/0", cycle: 1, attempt: 0 }],
+        name,
+      );
+    }
+    assert.deepEqual(about(decideFor(world, "g"), "list/"), [], "an invalid proof may not post");
+  });
+
   it("under a custom rule a window without a list fails the attempt; the next runs in the next round, none after the last", () => {
     const world = weightedCycle({ allowedFailedDistributions: 1, distributionRule: "custom" });
     const { chain, task } = world;
