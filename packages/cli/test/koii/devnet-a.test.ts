@@ -99,12 +99,10 @@ describe("Koii hello-world on a devnet: four honest nodes and a cheater", { time
     );
     // Vesting holds exactly what the accepted lists paid each honest node as its entries were claimed (nothing is
     // claimed out of vesting in this test).
-    const claimedBefore = new Map<string, bigint>();
-    for (const account of honest) {
-      claimedBefore.set(account, await claimedInto(devnet.client, devnet.taskId, account, cycles));
-    }
+    const claimedBefore = await claimedInto(devnet.client, devnet.taskId, cycles);
     const views = await nodeViews(devnet.client, devnet.taskId);
     const later = await settledCycles(devnet.client, devnet.taskId);
+    const claimedAfter = await claimedInto(devnet.client, devnet.taskId, later);
     for (const account of honest) {
       assert.ok(
         cycles.some((cycle) => cycle.reveals.some((reveal) => reveal.node === account)),
@@ -117,10 +115,10 @@ describe("Koii hello-world on a devnet: four honest nodes and a cheater", { time
       assert.equal(view?.slashedTotal, "0");
       // Cycles keep settling and entries keep being claimed while the test reads: the vesting lies between what was
       // claimed before and after the read.
-      const claimedAfter = await claimedInto(devnet.client, devnet.taskId, account, later);
-      const before = claimedBefore.get(account) ?? 0n;
-      assert.ok(vesting >= before && vesting <= claimedAfter + credited, devnet.labels.get(account));
-      assert.ok(before > 0n && claimedAfter <= vestedTo(later, account), devnet.labels.get(account));
+      const before = claimedBefore(account);
+      const after = claimedAfter(account);
+      assert.ok(vesting >= before && vesting <= after + credited, devnet.labels.get(account));
+      assert.ok(before > 0n && after <= vestedTo(later, account), devnet.labels.get(account));
     }
     assert.ok(BigInt(views.get(cheater)?.slashedTotal ?? 0) > 0n, "the cheater lost stake");
   });

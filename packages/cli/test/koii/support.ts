@@ -58,28 +58,31 @@ export function vestedTo(cycles: readonly CycleDetails[], account: string): bigi
 }
 
 /**
- * What entered `account`'s vesting from the task's lists so far: a list entry enters when it is claimed (protocol.md
- * §6.4), which happens after the list is accepted, so this trails `vestedTo` while claims are on their way. Each
- * `Vested` event of a cycle in `cycles` must pay exactly the account's entry of that cycle's accepted list.
+ * What entered each account's vesting from the task's lists so far, read once from the ledger's events: a list entry
+ * enters when it is claimed (protocol.md §6.4), after the list is accepted, so this trails `vestedTo` while claims are
+ * on their way. For an account asked about (one never slashed: a slashed node's late claims are net of its slashes),
+ * each `Vested` event of a cycle in `cycles` must pay exactly its entry of that cycle's accepted list.
  */
 export async function claimedInto(
   client: LedgerClient,
   taskId: string,
-  account: string,
   cycles: readonly CycleDetails[],
-): Promise<bigint> {
+): Promise<(account: string) => bigint> {
   const byCycle = new Map(cycles.map((cycle) => [cycle.cycle, cycle]));
-  let total = 0n;
-  for (const event of await ledgerEvents(client)) {
-    if (event.type !== "Vested" || event.task !== taskId || event.node !== account) continue;
-    const cycle = byCycle.get(event.cycle);
-    if (cycle !== undefined) {
-      const entry = acceptedList(cycle).find((item) => item.recipient === account);
-      assert.equal(String(event.amount), entry?.amount, `cycle ${event.cycle}: the claim pays the list's entry`);
+  const vested = (await ledgerEvents(client)).filter((event) => event.type === "Vested" && event.task === taskId);
+  return (account) => {
+    let total = 0n;
+    for (const event of vested) {
+      if (event.type !== "Vested" || event.node !== account) continue;
+      const cycle = byCycle.get(event.cycle);
+      if (cycle !== undefined) {
+        const entry = acceptedList(cycle).find((item) => item.recipient === account);
+        assert.equal(String(event.amount), entry?.amount, `cycle ${event.cycle}: the claim pays the list's entry`);
+      }
+      total += BigInt(event.amount);
     }
-    total += BigInt(event.amount);
-  }
-  return total;
+    return total;
+  };
 }
 
 /**
