@@ -19,6 +19,11 @@ export type StartAnvilOptions = {
   readonly chainId?: number;
   /** Seconds per block; unset mines a block per transaction. */
   readonly blockTime?: number;
+  /**
+   * With `blockTime`: also mine a block per transaction (anvil's `--mixed-mining`), so a call lands at once, in the
+   * slot it was sent in, while the interval blocks keep the clock moving when nobody sends.
+   */
+  readonly mixedMining?: boolean;
   readonly log?: (line: string) => void;
   /** Accept contracts over the 24,576-byte limit (EIP-170): test harnesses with loaders; never for deployments. */
   readonly disableCodeSizeLimit?: boolean;
@@ -39,6 +44,7 @@ export async function startAnvil(options: StartAnvilOptions = {}): Promise<Anvil
   const chainId = options.chainId ?? 31_337;
   const args = ["--host", "127.0.0.1", "--port", String(options.port ?? 0), "--chain-id", String(chainId)];
   if (options.blockTime !== undefined) args.push("--block-time", String(options.blockTime));
+  if (options.mixedMining === true) args.push("--mixed-mining");
   if (options.disableCodeSizeLimit === true) args.push("--disable-code-size-limit");
   if (options.gasLimit !== undefined) args.push("--gas-limit", options.gasLimit.toString());
   if (process.env.GRADUAL_ANVIL_STEPS === "1") args.push("--steps-tracing");

@@ -30,7 +30,7 @@ export type EvmDevnetChain = {
 
 export async function prepareEvmDevnet(parameters: PrepareEvmDevnetParameters): Promise<EvmDevnetChain> {
   const { rpcUrl, deployer, slotMs } = parameters;
-  const { chain, transport, publicClient } = await connect({ rpcUrl });
+  const { chain, publicClient } = await connect({ rpcUrl });
   const latest = await publicClient.getBlock();
   // Slot 0 lies in the past: no call can land in the genesis slot (the core's block 0 holds no transactions).
   const genesisTimestamp = latest.timestamp - BigInt(Math.ceil((2 * slotMs) / 1000));

@@ -63,7 +63,9 @@ export async function connect(parameters: ConnectParameters): Promise<Connection
     nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
     rpcUrls: { default: { http: [rpcUrl] } },
   });
-  return { rpcUrl, chain, transport, publicClient: createPublicClient({ chain, transport }) };
+  // viem polls a chain it does not know every 4 s (receipts, new blocks): a CLI call waited seconds for a receipt
+  // anvil had at once. Half a second suits a local chain and an L2 alike.
+  return { rpcUrl, chain, transport, publicClient: createPublicClient({ chain, transport, pollingInterval: 500 }) };
 }
 
 /** The first error of a viem error's chain that is of the given class. */

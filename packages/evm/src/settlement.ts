@@ -14,19 +14,11 @@
  */
 import { httpSettlement, type Settlement, type SubmitOutcome, type TransactionEnvelope } from "@gradual/node";
 import { decodeTransaction, isDecodeRejection, type Transaction, transactionHash } from "@gradual/protocol";
-import {
-  type Abi,
-  type Address,
-  createWalletClient,
-  encodeAbiParameters,
-  type Hex,
-  keccak256,
-  type PublicClient,
-} from "viem";
-import { gradualAbi, loadArtifact } from "./compile.ts";
+import { type Abi, type Address, createWalletClient, type Hex, type PublicClient } from "viem";
+import { gradualAbi } from "./compile.ts";
 import { paramsToStruct, TRIGGER_KINDS, VERDICTS, VOTE_CHOICES } from "./indexer/calls.ts";
 import type { EvmKey } from "./keys.ts";
-import { connect, revertErrorArgs, revertErrorName } from "./rpc.ts";
+import { connect, RECEIPT_TIMEOUT_MS, revertErrorArgs, revertErrorName } from "./rpc.ts";
 import { evmTaskId } from "./taskId.ts";
 
 export { evmTaskId };
@@ -112,6 +104,18 @@ export async function createEvmSettlement(parameters: CreateEvmSettlementParamet
   /** Envelopes sent, by the core transaction's hash, with the EVM transaction's. */
   const sent = new Map<string, Hex>();
   let queue: Promise<unknown> = Promise.resolve();
+  /**
+   * How often a submit asks for its receipt: a tenth of a slot (50 ms to 1 s). viem's default for a chain it does not
+   * know is 4 s, so a node's calls of one slot, sent one after another, landed slots apart.
+   */
+  let receiptPollMs: number | undefined;
+  const receiptPoll = async (): Promise<number> => {
+    if (receiptPollMs === undefined) {
+      const slotMs = Number(await client.readContract({ address: contract, abi, functionName: "slotMs" }));
+      receiptPollMs = Math.min(1_000, Math.max(50, Math.floor(slotMs / 10)));
+    }
+    return receiptPollMs;
+  };
 
   async function send(envelope: TransactionEnvelope): Promise<SubmitOutcome> {
     const decoded = decodeTransaction(envelope.tx);
@@ -157,9 +161,35 @@ export async function createEvmSettlement(parameters: CreateEvmSettlementParamet
         blockTag: "pending",
       });
       const evmHash = await wallet.writeContract({ ...request, gas: estimate * 2n + SETTLE_GAS_MARGIN });
-      const receipt = await client.waitForTransactionReceipt({ hash: evmHash });
+      const receipt = await client.waitForTransactionReceipt({
+        hash: evmHash,
+        pollingInterval: await receiptPoll(),
+        timeout: RECEIPT_TIMEOUT_MS,
+      });
       if (receipt.status !== "success") {
-        return { ok: false, code: "EVM__CALL_REVERTED", message: `${call.functionName} reverted in ${evmHash}` };
+        // The chain moved between the check and the block (another node's better list landed first): the same call
+        // against the block it reverted in says why, as the core's code.
+        const why = await client
+          .simulateContract({
+            account: evmKey.account,
+            address: contract,
+            abi,
+            functionName: call.functionName,
+            args: call.args,
+            blockNumber: receipt.blockNumber,
+          })
+          .then(() => undefined)
+          .catch((error: unknown) => {
+            const name = revertErrorName(error);
+            return name === undefined ? undefined : { name, args: revertErrorArgs(error) };
+          });
+        return why === undefined
+          ? { ok: false, code: "EVM__CALL_REVERTED", message: `${call.functionName} reverted in ${evmHash}` }
+          : {
+              ok: false,
+              code: why.name,
+              message: `${call.functionName} reverted in ${evmHash} with ${why.name}${why.args}`,
+            };
       }
       sent.set(hash, evmHash);
       return { ok: true, hash };

@@ -254,6 +254,26 @@ describe("node store: what is written once stays", () => {
     assert.equal(reopened.lastOutboxNonce(), 0);
     reopened.close();
   });
+
+  it("a call refused by a settlement without ledger nonces is dropped alone; a final refusal keeps its done mark", () => {
+    const dir = freshDir();
+    const store = new NodeStore(dir);
+    for (const [nonce, key] of ["distribution/2/0", "reveal/3", "claim/4", "vote/3/0"].entries())
+      store.saveOutgoing(outgoing(nonce, key));
+    assert.deepEqual(store.dropOutboxEntry(1), ["reveal/3"]);
+    assert.deepEqual(store.dropOutboxEntry(0, { keepDone: true }), ["distribution/2/0"]);
+    assert.deepEqual(store.dropOutboxEntry(7), []);
+    const expectDone = ["distribution/2/0", "claim/4", "vote/3/0"];
+    assert.deepEqual([...store.memory.done].sort(), [...expectDone].sort());
+    store.close();
+    const reopened = new NodeStore(dir);
+    assert.deepEqual(
+      reopened.outboxFrom(0).map((entry) => entry.key),
+      ["claim/4", "vote/3/0"],
+    );
+    assert.deepEqual([...reopened.memory.done].sort(), [...expectDone].sort());
+    reopened.close();
+  });
 });
 
 describe("node store: damaged files are refused with a clear error", () => {

@@ -25,9 +25,10 @@ import { DEFAULT_DEVNET_TASK, type StartDevnetOptions, spawnNode } from "./start
 import { startTaskSite, type TaskSite } from "./taskSite.ts";
 
 /**
- * `gradual devnet --settlement evm`: the devnet on an EVM chain. anvil (127.0.0.1, a block a second), the TestToken
- * and Gradual deployed, gas, tokens and a deposit for the creator and every node, the indexer in this process
- * (the ledger's read API and event stream, on --port), the example task published as a contract call, and one
+ * `gradual devnet --settlement evm`: the devnet on an EVM chain. anvil (127.0.0.1, a block a second and one per
+ * transaction), the TestToken and Gradual deployed, gas, tokens and a deposit for the creator and every node, the
+ * indexer in this process (the ledger's read API and event stream, on --port), the example task published as a
+ * contract call, and one
  * `gradual node --settlement evm` process per node, the cheaters (`cheaters`, default 1) last with `--misbehave`
  * (default `garbage:3`), as the ledger devnet. The story is printed from the indexer's event stream.
  */
@@ -87,8 +88,10 @@ export async function startEvmDevnet(options: StartDevnetOptions): Promise<EvmDe
     await anvil?.stop();
   };
   try {
-    write("starting anvil (127.0.0.1, a block a second)…\n");
-    anvil = await startAnvil({ blockTime: 1 });
+    write("starting anvil (127.0.0.1, a block a second and one per transaction)…\n");
+    // A block per transaction too: a call lands in the slot it is sent in (with interval mining alone it waited for
+    // the next second's block, a slot later, and a node's calls of one slot queued behind each other's receipts).
+    anvil = await startAnvil({ blockTime: 1, mixedMining: true });
     let config = loadTaskConfig(options.task ?? DEFAULT_DEVNET_TASK);
     if (options.params !== undefined) config = { ...config, params: { ...config.params, ...options.params } };
     const problem = findParamsProblems(config.params)[0];

@@ -122,3 +122,80 @@ describe("EVM devnet: four honest nodes and a cheater on anvil", { timeout: 600_
     assert.equal(net.indexer.replay.diverged, undefined, net.indexer.replay.diverged?.message);
   });
 });
+
+/**
+ * The same devnet carrying a `custom` task (Koii's rule: lists posted as Merkle roots in a race between posters,
+ * audited, then claimed entry by entry), with the preset's windows (a 4-slot reveal window and a 4-slot list window).
+ * Before anvil mined a block per transaction, a call waited for the next second's block and a node's calls of one
+ * slot queued behind each other's receipts: reveals missed their window and lists their attempt.
+ */
+describe("EVM devnet: a custom task's lists on anvil", { timeout: 600_000 }, () => {
+  let dataDir: string | undefined;
+  let devnet: EvmDevnet | undefined;
+
+  before(async () => {
+    dataDir = makeTempDir("evm-devnet-custom");
+    devnet = await startEvmDevnet({
+      dataDir,
+      port: 0,
+      slotMs: 1000,
+      honestNodes: 3,
+      cheaters: 0,
+      params: { distributionRule: "custom", warmupRounds: 0 },
+      nodeArgs: ["--quiet"],
+    });
+  });
+
+  after(async () => {
+    await devnet?.stop();
+    removeDir(dataDir);
+  });
+
+  test("two cycles in a row pay every node by a list accepted at its first attempt, and the entries are claimed", async () => {
+    const net = devnet as EvmDevnet;
+    const accounts = net.nodes.map((node) => node.account).sort();
+    const accepted = (view: CycleView | undefined) => view?.distributions.find((list) => list.status === "accepted");
+    // Nodes starting together can miss the first cycles: any two consecutive cycles with every node paid will do.
+    const first = await waitFor(
+      "two consecutive cycles whose accepted lists pay every node",
+      async () => {
+        const round = (await net.client.getTask(net.taskId))?.round ?? 0;
+        for (let cycle = 0; cycle + 1 <= round; cycle += 1) {
+          const [a, b] = await Promise.all([
+            net.client.getCycle(net.taskId, cycle),
+            net.client.getCycle(net.taskId, cycle + 1),
+          ]);
+          if (accepted(a)?.entryCount === accounts.length && accepted(b)?.entryCount === accounts.length) return cycle;
+        }
+        return undefined;
+      },
+      {
+        timeoutMs: 300_000,
+        intervalMs: 1_000,
+        describe: async () => `slot ${(await net.client.getChain()).head.slot}`,
+      },
+    );
+    for (const cycle of [first, first + 1]) {
+      const view = await net.client.getCycle(net.taskId, cycle);
+      const lists = view?.distributions ?? [];
+      assert.equal(accepted(view)?.attempt, 0, `cycle ${cycle}: ${JSON.stringify(lists)}`);
+      assert.ok(
+        lists.every((list) => list.attempt === 0),
+        `cycle ${cycle}: no attempt failed (${JSON.stringify(lists)})`,
+      );
+      const reveals = (await net.client.listReveals(net.taskId, cycle, { limit: 100 })).items;
+      assert.deepEqual(reveals.map((reveal) => reveal.node).sort(), accounts, `cycle ${cycle}: every node revealed`);
+    }
+    // Every node claims its entry of the first cycle into vesting: nothing stays reserved for the cycle.
+    await waitFor(
+      "every node's claim of its entry",
+      async () => ((await net.client.getCycle(net.taskId, first))?.record.reserved === "0" ? true : undefined),
+      {
+        timeoutMs: 120_000,
+        intervalMs: 1_000,
+        describe: async () => `reserved ${(await net.client.getCycle(net.taskId, first))?.record.reserved}`,
+      },
+    );
+    assert.equal(net.indexer.replay.diverged, undefined, net.indexer.replay.diverged?.message);
+  });
+});

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import type { ProducedBlock } from "@gradual/node/local";
 import type { ProtocolEvent } from "@gradual/protocol";
 import type { Abi, Address, PublicClient } from "viem";
-import { gradualAbi, loadArtifact } from "../compile.ts";
+import { gradualAbi } from "../compile.ts";
 import type { EvmError } from "../errors.ts";
 import { createLogFollower, type FollowProgress, followLogs } from "../follow.ts";
 import { type LogStore, MAX_LOGS_PER_READ, openLogStore } from "../logStore.ts";

@@ -212,15 +212,30 @@ export class NodeStore {
 
   /** Drops outbox entries the ledger will never include (their nonce was used by another transaction). */
   dropOutboxFrom(nonce: number): string[] {
-    const rows = this.outboxFrom(nonce);
+    return this.#dropOutbox(this.outboxFrom(nonce));
+  }
+
+  /**
+   * Drops one outbox entry (a settlement without ledger nonces refused it; the entries after it stand). `keepDone`
+   * keeps its action done: the refusal is final (a list that lost the posting race), so it is not decided again.
+   */
+  dropOutboxEntry(nonce: number, options: { readonly keepDone?: boolean } = {}): string[] {
+    return this.#dropOutbox(
+      this.outboxFrom(nonce).filter((row) => row.nonce === nonce),
+      options.keepDone === true,
+    );
+  }
+
+  /** Deletes the entries, and their done marks unless kept (the actions may be decided again); returns their keys. */
+  #dropOutbox(rows: readonly OutboxEntry[], keepDone = false): string[] {
     const drop = this.#db.transaction(() => {
       for (const row of rows) {
         this.#db.prepare("DELETE FROM outbox WHERE nonce = ?").run(row.nonce);
-        this.#db.prepare("DELETE FROM done WHERE key = ?").run(row.key);
+        if (!keepDone) this.#db.prepare("DELETE FROM done WHERE key = ?").run(row.key);
       }
     });
     drop();
-    for (const row of rows) this.memory.done.delete(row.key);
+    if (!keepDone) for (const row of rows) this.memory.done.delete(row.key);
     return rows.map((row) => row.key);
   }
 

@@ -553,12 +553,22 @@ export class TaskNode {
     );
     if (outcome.ok || outcome.code === "TX__NONCE_TOO_LOW") return;
     if (outcome.code === "TX__NONCE_TOO_HIGH") return; // an earlier outbox entry is missing: reconcile resubmits it
-    this.options.log("error", "ledger refused a transaction; dropping it and everything after it", {
-      nonce,
-      code: outcome.code,
-      message: outcome.message,
-    });
-    const dropped = this.store.dropOutboxFrom(nonce);
+    // On a chain that orders calls by its own nonces (EVM), a refused call leaves no gap: the later ones stand.
+    const alone = this.options.settlement.account !== undefined;
+    if (alone && outcome.code === "DISTRIBUTION__NOT_BETTER") {
+      // The posting race's expected outcome (this replica had not seen the better list yet): final for the attempt.
+      this.options.log("info", "list not posted: a list whose poster beats this node's is in force", { nonce });
+      this.store.dropOutboxEntry(nonce, { keepDone: true });
+      return;
+    }
+    this.options.log(
+      "error",
+      alone
+        ? "settlement refused a call; dropping it"
+        : "ledger refused a transaction; dropping it and everything after it",
+      { nonce, code: outcome.code, message: outcome.message },
+    );
+    const dropped = alone ? this.store.dropOutboxEntry(nonce) : this.store.dropOutboxFrom(nonce);
     this.options.log("warn", "dropped outbox entries", { keys: dropped.join(",") });
   }
 

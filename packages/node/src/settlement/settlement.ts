@@ -36,8 +36,10 @@ export interface Settlement {
   /**
    * Set by a settlement that authenticates senders itself (an EVM chain: the sender of a contract call): the node's
    * account there. The node then acts as this account, submits its transactions unsigned (the settlement sends them
-   * from its own key) and its replica checks no ed25519 signatures (the chain checked the senders). Unset: the
-   * node's ed25519 key is its account and signs everything.
+   * from its own key) and its replica checks no ed25519 signatures (the chain checked the senders). The chain orders
+   * the calls by its own nonces, so a refused call is dropped alone: the node's later calls stand. Unset: the node's
+   * ed25519 key is its account and signs everything, and a refused transaction takes the later ones with it (their
+   * nonces follow its nonce, which another transaction must now use).
    */
   readonly account?: string;
   /**
