@@ -1395,22 +1395,20 @@ async function randomRun(seed: number, custom: boolean, coverage: Map<string, nu
       }
     }
     // Late challenges (§5.7) of a completed cycle, and votes on them.
-    // Also on a cycle the core pruned (its reveals gone there, kept here): a cycle closed for good answers with the
-    // window codes in both, from its cycle record (deviation 36); a pruned cycle's target is any node.
-    const lateCycle = round - 2 - int(0, 1);
+    // Not on a cycle the core pruned (its reveals are gone there, so no target is drawn): the targeted tests cover a
+    // pruned cycle's triggers and votes, which both answer from the cycle record (deviation 36).
+    const pruned = (readCoreRecord<Obj>(twin.state, `task/${task}`)?.prunedThrough ?? -1) as number;
+    const lateCycle = Math.max(round - 2 - int(0, 1), pruned + 1 <= round - 2 ? pruned + 1 : round);
     if (lateCycle >= 0 && next() < 0.15) {
       const revealedLate = nodes.filter(
         (who) => readCoreRecord(twin.state, `reveal/${task}/${lateCycle}/${who}`) !== undefined,
       );
-      if (
-        revealedLate.length > 0 ||
-        lateCycle <= ((readCoreRecord<Obj>(twin.state, `task/${task}`)?.prunedThrough ?? -1) as number)
-      ) {
+      if (revealedLate.length > 0) {
         const body = {
           kind: "triggerAudit",
           task,
           cycle: lateCycle,
-          target: pick(revealedLate.length > 0 ? revealedLate : nodes),
+          target: pick(revealedLate),
           triggerKind: "proof",
           verdict: next() < 0.7 ? "invalid" : "unavailable",
           attempt: 0,
