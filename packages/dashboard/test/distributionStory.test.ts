@@ -319,15 +319,29 @@ describe("distributionStory: custom lists, the posting race (§6.1-§6.5)", () =
 
   it("sums the claims of an accepted list from what the cycle still holds", () => {
     const accepted = list({ status: "accepted", total: "90" });
-    const claims = listClaims(cycleView({ outcome: "paid", reserved: "30" }), accepted);
+    const claims = listClaims(cycleView({ outcome: "paid", reserved: "30" }), accepted, custom);
     assert.deepEqual([claims.total, claims.claimed, claims.unclaimed], [90n, 60n, 30n]);
-    assert.match(claims.text, /stay claimable until the cycle is pruned/);
-    const all = listClaims(cycleView({ outcome: "paid", reserved: "0" }), accepted);
+    assert.match(claims.text, /stay claimable for listClaimRounds rounds/);
+    const all = listClaims(cycleView({ outcome: "paid", reserved: "0" }), accepted, custom);
     assert.deepEqual([all.claimed, all.unclaimed], [90n, 0n]);
     assert.match(all.text, /whole total has been claimed/);
-    const pruned = listClaims(cycleView({ outcome: "paid", reserved: "0", pruned: true }), accepted);
+    const pruned = listClaims(cycleView({ outcome: "paid", reserved: "0", pruned: true }), accepted, custom);
     assert.equal(pruned.claimed, null);
     assert.match(pruned.text, /returned to the escrow/);
+    // Accepted in round 2: the claim window closes at the start of round 2 + listClaimRounds (slot 460), pruned or not.
+    const open = listClaims(
+      cycleView({ outcome: "paid", reserved: "30", completedRound: 2, slot: 459 }),
+      accepted,
+      custom,
+    );
+    assert.equal(open.unclaimed, 30n);
+    const closed = listClaims(
+      cycleView({ outcome: "paid", reserved: "0", completedRound: 2, slot: 460 }),
+      accepted,
+      custom,
+    );
+    assert.deepEqual([closed.claimed, closed.unclaimed], [null, null]);
+    assert.match(closed.text, /claim window closed/);
   });
 
   it("reads a list blob's entries and checks them against the posted root", () => {

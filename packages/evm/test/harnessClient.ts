@@ -4,6 +4,7 @@
  * transactions as contract calls. Used by specVectors.evm.test.ts and the EVM tests beside it.
  */
 import assert from "node:assert/strict";
+import { listClaimClosesAt, type TaskParams } from "@gradual/protocol";
 import {
   type Abi,
   decodeErrorResult,
@@ -229,6 +230,24 @@ export function paramsFromStruct(params: Record<string, unknown>): Obj {
     else out[key] = value as Json;
   }
   return out;
+}
+
+/**
+ * Queues, after the records are loaded, every accepted list of the pre-state whose claim window (§6.4) is still open
+ * at `preSlot`: the contract queues a list when it accepts it, and closes its claim window lazily from the queue.
+ */
+export async function loadListCloses(records: Obj, preSlot: number): Promise<void> {
+  for (const [key, record] of Object.entries(records)) {
+    const [kind, task, cycle] = key.split("/") as [string, string, string];
+    if (kind !== "distribution" || (record as Obj).status !== "accepted") continue;
+    const taskRecord = records[`task/${task}`] as Obj;
+    const completedRound = (records[`cycle/${task}/${cycle}`] as Obj).completedRound as number;
+    const closesAt = listClaimClosesAt(
+      { startSlot: taskRecord.startSlot as number, params: taskRecord.params as unknown as TaskParams },
+      completedRound,
+    );
+    if (closesAt > preSlot) await write("loadListClose", [h32(task), BigInt(closesAt), Number(cycle)]);
+  }
 }
 
 export async function loadRecord(key: string, record: Json | undefined, preSlot: number): Promise<void> {

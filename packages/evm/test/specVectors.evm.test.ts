@@ -15,19 +15,22 @@
  * | account     | nonce                                  | on a chain the nonce is the chain's (of the sender's address)       |
  * | chain       | chainId                                | the EVM chain's own id (block.chainid) and the contract's address   |
  * | chain       | slot                                   | not stored: derived from block.timestamp (`_slot()`); compared      |
- * | task        | prunedThrough                          | pruning stays a property of the core's state (docs/evm.md on main)  |
+ * | task        | prunedThrough; CyclePruned events      | pruning is the core's storage step, invisible to transactions (§9.3) |
  * | node, cycle | task, account, cycle                   | not stored in the record: they are its mapping keys; compared       |
  * | distribution| the list's entries                     | in the list's blob (`listBlob`); the root, total and size are held  |
- * | commit      | records of a withdrawn node            | kept (the core drops them: pruning, not in this half); never read   |
+ * | commit      | records of a withdrawn node            | kept (the core drops them, and prunes); never read                  |
  * | results     | tx hash, nonce use, rejection context  | a chain transaction has its own hash; reverts carry the code only   |
  * | stateRoot   | the trie root                          | the contract keeps its state in EVM storage, not in the core's trie |
  * | edge/*      | every vector                           | ledger admission (signature, size, shape, chain id, nonce) is the   |
  * |             |                                        | chain's own transaction validation and ABI decoding on an EVM chain |
  *
- * Not in the contract: pruning (and with it the return of a list's unclaimed entries to the escrow). Every vector
- * that needs it is a `test.todo` with its reason (found from the vector's records and events by `outOfScope`);
- * `edge/` vectors are skipped with theirs (above). Rule shares are materialized before the comparison, and Vested
- * events compared as a set (contracts/README.md).
+ * Pruning (§9.3) is the core's storage step and changes no transaction's result (protocol.md deviation 36): a
+ * trigger, a vote or a publication on a cycle closed for good gets its window code, and a list's claim window closes
+ * at a fixed round, where a settlement step returns its unclaimed rest (`ListClaimWindowClosed`), in both. So every
+ * vector runs on the contract, whether its core run prunes or not: the records of a cycle the core pruned (up to the
+ * post-state's `task.prunedThrough`) are not compared (the contract keeps them), nor are `CyclePruned` events.
+ * `edge/` vectors are skipped with their reason (above). Rule shares are materialized before the comparison, and
+ * Vested events compared as a set (contracts/README.md).
  *
  *   node --conditions=source --import tsx --test packages/evm/test/specVectors.evm.test.ts
  *
@@ -46,6 +49,7 @@ import {
   deployHarness,
   HELD_RECORD_KINDS,
   h32,
+  loadListCloses,
   loadRecord,
   type Obj,
   readRecord,
@@ -86,22 +90,8 @@ const UNHELD_RECORDS = new Set(["published"]);
 
 const OUT_OF_SCOPE: Record<string, string> = {};
 
-const PRUNING =
-  "the core prunes a cycle here (§9.3: its records deleted, a list's unclaimed entries returned to the escrow); the contract keeps its storage and does not prune (docs/evm.md)";
-
-/** Why a vector of an implemented category needs rules the contract does not have, or null. */
-function outOfScope(item: Case): string | null {
-  const post = parseVector(path.join(item.dir, "post.json"));
-  const events = (post.results as Obj[]).flatMap((result) => result.events as Obj[]);
-  if (events.some((event) => event.type === "CyclePruned")) return PRUNING;
-  return null;
-}
-
-/** Cases of implemented categories that need a rule the contract does not have. */
-const CASES_WAITING: Record<string, string> = {
-  "triggerAudit/rejected-late-window-closed":
-    "its cycle is pruned in the core (AUDIT__WINDOW_CLOSED before any other check) and its reveal gone from the pre-state; the contract does not prune (docs/evm.md)",
-};
+/** Cases of implemented categories that need a rule the contract does not have (none at present). */
+const CASES_WAITING: Record<string, string> = {};
 
 // ---------------------------------------------------------------------------------------------------------------
 // Vector files
@@ -220,6 +210,7 @@ async function runCase(item: Case, tamper?: (files: { pre: Obj; txs: Obj; post: 
   const totals = preRecords.totals as Obj;
   await write("loadChain", [totals, chain.supply, chain.taskCount]);
   for (const [key, record] of Object.entries(preRecords)) await loadRecord(key, record, preSlot);
+  await loadListCloses(preRecords, preSlot);
 
   // Steps.
   const logs: { topics: Hex[]; data: Hex }[] = [];
@@ -303,7 +294,9 @@ async function runCase(item: Case, tamper?: (files: { pre: Obj; txs: Obj; post: 
       if ((task.params as Obj).distributionRule === "custom") return event;
       return { ...event, paid: (event.paid as bigint) + (cycle.reserved as bigint) };
     });
-  const ordered = expectedEvents.filter((event) => !isVested(event));
+  // CyclePruned is the core's storage step (§9.3): it moves nothing and no result depends on it; a contract keeps
+  // the records and never prunes.
+  const ordered = expectedEvents.filter((event) => !isVested(event) && event.type !== "CyclePruned");
   // ListEntryClaimed is the EVM's own record of a claimDistribution call (the core's event is its Vested).
   const orderedLogs = logs.filter((log) => {
     const event = coreEvent(log, { type: "" });
@@ -354,8 +347,6 @@ for (const item of cases) {
     test.todo(`${name}: ${CASES_WAITING[`${item.category}/${item.name}`]}`);
   } else if (item.category !== "windows" && !IMPLEMENTED.has(item.category)) {
     test.todo(`${name}: ${OUT_OF_SCOPE[item.category] ?? "not implemented by the contract"}`);
-  } else if (outOfScope(item) !== null) {
-    test.todo(`${name}: ${outOfScope(item) as string}`);
   } else {
     test(name, () => runCase(item));
   }

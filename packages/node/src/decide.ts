@@ -33,6 +33,7 @@ import {
   LIMITS,
   lateChallengeWindow,
   listBlobHash,
+  listClaimClosesAt,
   listProof,
   listRevealers,
   listTriggers,
@@ -842,6 +843,9 @@ function decideListClaims(call: Call): void {
     if (isDone(call, key)) continue;
     const list = getAcceptedList(state, task.id, c);
     if (list === undefined || list.entryCount === 0 || isListClaimed(state, task.id, c, me)) continue;
+    // The claim window closes listClaimRounds after the acceptance (§6.4): a later claim is refused.
+    const completedRound = getCycle(state, task.id, c)?.completedRound ?? null;
+    if (completedRound !== null && call.slot >= listClaimClosesAt(task, completedRound)) continue;
     if (getReveal(state, task.id, c, me)?.status !== "valid") continue;
     const own = memory.lists.get(listKey(c, list.attempt));
     const source = own?.root === list.listRoot ? own : memory.lists.get(postedListKey(c, list.attempt));
@@ -868,7 +872,7 @@ function decideListClaims(call: Call): void {
   }
 }
 
-/** How many past cycles a node looks back over for list entries to claim: as long as they stay claimable. */
+/** How many past cycles a node looks back over for list entries to claim: as long as they can stay claimable. */
 const LIST_CLAIM_LOOKBACK = LIMITS.listClaimRounds + 2;
 
 /** protocol.md §7.1: with auto-claim, claim whatever unlocked, at most once per round. */

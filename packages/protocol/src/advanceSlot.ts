@@ -7,6 +7,7 @@ import { Draft, type State } from "./state/store.ts";
 import type { EditSession } from "./state/trie.ts";
 import type { CycleRecord, LateTriggerRef, TaskRecord, TriggerRecord } from "./types.ts";
 import { closeDistributionWindow, settleDistribution } from "./windows/distributionEnd.ts";
+import { closeListClaims } from "./windows/listClaimEnd.ts";
 import { pruneCycles } from "./windows/prune.ts";
 import { resolveTrigger } from "./windows/resolveTrigger.ts";
 import { fixSeed } from "./windows/revealClose.ts";
@@ -46,9 +47,11 @@ function processTask(context: TransitionContext, taskId: string): void {
   if (task === undefined || slot < task.startSlot) return;
   if (task.lateTriggers.length > 0) resolveLateTriggers(context, task);
   const roundStarts = (slot - task.startSlot) % task.params.roundSlots === 0;
-  // Late triggers as they were when the slot started: a cycle whose trigger resolves in this slot is kept until the
-  // next round start, so that its resolution can be read (§9.3).
-  if (roundStarts) pruneCycles(context, taskId, task.lateTriggers);
+  // The list claim windows that close at this round start (§6.4), then pruning (§9.3), which moves no money.
+  if (roundStarts) {
+    closeListClaims(context, taskId);
+    pruneCycles(context, taskId);
+  }
   if (task.status === "closed") return;
   for (const cycle of task.openCycles) closeWindows(context, taskId, cycle);
   if (!roundStarts) return;

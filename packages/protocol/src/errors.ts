@@ -179,6 +179,12 @@ export const ERROR_CODES = {
     meaning: "The list has more entries than the cycle has valid submitters",
   },
   DISTRIBUTION__NO_LIST: { edge: false, http: 422, meaning: "The cycle has no accepted list to claim an entry of" },
+  DISTRIBUTION__CLAIM_WINDOW_CLOSED: {
+    edge: false,
+    http: 422,
+    meaning:
+      "The cycle's list claim window closed listClaimRounds after its completion; the rest returned to the escrow",
+  },
   DISTRIBUTION__ALREADY_CLAIMED: { edge: false, http: 422, meaning: "The recipient's entry was already claimed" },
   DISTRIBUTION__BAD_PROOF: {
     edge: false,
@@ -291,6 +297,7 @@ export type ErrorContextMap = {
   DISTRIBUTION__NOT_BETTER: CycleRef & { readonly attempt: number; readonly distributor: string };
   DISTRIBUTION__TOO_MANY_ENTRIES: CycleRef & { readonly entries: number; readonly validCount: number };
   DISTRIBUTION__NO_LIST: CycleRef;
+  DISTRIBUTION__CLAIM_WINDOW_CLOSED: CycleRef & { readonly slot: number; readonly closesAt: number };
   DISTRIBUTION__ALREADY_CLAIMED: CycleRef & { readonly recipient: string };
   DISTRIBUTION__BAD_PROOF: CycleRef & { readonly recipient: string; readonly index: number };
   DISTRIBUTION__OVER_BOUNTY: CycleRef & { readonly total: bigint; readonly bounty: bigint };

@@ -170,11 +170,23 @@ export type ProtocolEvent =
       readonly returned: bigint;
     }
   | {
-      /** §9.3: the cycle's commits, reveals, triggers, votes and lists were deleted; its summary record stays. */
+      /**
+       * §9.3: the cycle's commits, reveals, triggers, votes and lists were deleted; its summary record stays. A
+       * storage step of the core only: it changes no amount and no transaction's result (a contract never prunes).
+       */
       readonly type: "CyclePruned";
       readonly task: Hash;
       readonly cycle: number;
-      /** List entries nobody claimed before the pruning (§6.4), returned to the escrow (or the creator). */
+    }
+  | {
+      /**
+       * §6.4: the claim window of the cycle's accepted list closed at this round start (`listClaimRounds` after the
+       * acceptance); what nobody claimed moved from the cycle's reservation to the escrow (credited to the creator
+       * when the task is closed).
+       */
+      readonly type: "ListClaimWindowClosed";
+      readonly task: Hash;
+      readonly cycle: number;
       readonly unclaimed: bigint;
     }
   | {

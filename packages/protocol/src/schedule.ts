@@ -1,4 +1,4 @@
-import type { TaskParams } from "./params.ts";
+import { LIMITS, type TaskParams } from "./params.ts";
 
 /**
  * Round and window arithmetic (protocol.md §1, §2, §4-§6). Every window is a half-open slot range `[opensAt,
@@ -60,6 +60,26 @@ export function distributionTriggerWindow(task: Timing, attemptRound: number): W
 export function distributionVoteWindow(task: Timing, attemptRound: number): Window {
   const trigger = distributionTriggerWindow(task, attemptRound);
   return { opensAt: trigger.opensAt, closesAt: trigger.closesAt + task.params.voteSlots };
+}
+
+/**
+ * §9.3: the slot from which a cycle that completed in `completedRound` is closed for good. Its late-challenge window
+ * (§5.7) is over, and so is the vote period of the last late trigger it could have had (raised in the window's last
+ * slot): from this slot on, a trigger, a vote or a publication on the cycle is refused with its window code before
+ * any check that reads the cycle's reveals, triggers or lists. Read from the cycle record alone, so the answer is the
+ * same whether or not the core has pruned the cycle (which it may do from here on, never before).
+ */
+export function cycleClosedAt(task: Timing, completedRound: number): number {
+  return roundStart(task, completedRound + task.params.vestingRounds) + task.params.auditSlots + task.params.voteSlots;
+}
+
+/**
+ * §6.4: the slot at which the claim window of a list accepted in `completedRound` closes, `listClaimRounds` rounds
+ * after the acceptance: `claimDistribution` is refused from then on, and what nobody claimed returns to the escrow at
+ * that round start.
+ */
+export function listClaimClosesAt(task: Timing, completedRound: number): number {
+  return roundStart(task, completedRound + LIMITS.listClaimRounds);
 }
 
 export type CyclePhase = "work" | "review" | "distribution" | "complete";

@@ -2,7 +2,7 @@ import type { TransitionContext } from "./context.ts";
 import { type Rejection, reject } from "./errors.ts";
 import type { CreditReason } from "./events.ts";
 import { BPS } from "./params.ts";
-import { roundOf } from "./schedule.ts";
+import { cycleClosedAt, proofTriggerWindow, roundOf, type Window } from "./schedule.ts";
 import { stateKeys } from "./state/keys.ts";
 import type { Draft } from "./state/store.ts";
 import type { NodeRecord, SlashLogEntry, StakeLot, TaskRecord, VestingRecord } from "./types.ts";
@@ -24,6 +24,19 @@ export function requireOpen(task: TaskRecord): Rejection<"TASK__CLOSED"> | null 
   return task.status === "closing" || task.status === "closed"
     ? reject("TASK__CLOSED", { task: task.id, status: task.status })
     : null;
+}
+
+/**
+ * §9.3: when the cycle is closed for good at `slot` (complete, and at or past `cycleClosedAt`), the span in which its
+ * triggers could take votes and publications, from its proof trigger window's start to that slot; otherwise null.
+ * It reads the cycle record only, which pruning keeps: a vote or a publication on a closed cycle gets its window code
+ * whether or not the cycle's triggers are still in the state.
+ */
+export function closedCycleWindow(draft: Draft, task: TaskRecord, cycleNumber: number, slot: number): Window | null {
+  const cycle = draft.cycle(task.id, cycleNumber);
+  if (cycle === undefined || cycle.completedRound === null) return null;
+  const closesAt = cycleClosedAt(task, cycle.completedRound);
+  return slot >= closesAt ? { opensAt: proofTriggerWindow(task, cycleNumber).opensAt, closesAt } : null;
 }
 
 /** Folds the task's ramp aggregate up to the current round and stores it; returns the fresh task record. */

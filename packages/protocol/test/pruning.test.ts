@@ -5,7 +5,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
+  type ApplyResult,
+  applyTransaction,
   DEVNET_PARAMS,
+  getAccount,
   getCycle,
   getTask,
   type Hash,
@@ -14,11 +17,14 @@ import {
   type ProtocolEvent,
   roundOf,
   type State,
+  sha256Hex,
   stateEntries,
+  stateFromEntries,
   type TaskParams,
   TOKEN,
+  type Transaction,
 } from "../src/index.ts";
-import { proofOf, TestChain } from "./harness.ts";
+import { accountOf, CHAIN_ID, proofOf, TestChain } from "./harness.ts";
 import { type Actor, drive } from "./honestDriver.ts";
 
 const T = TOKEN;
@@ -165,5 +171,88 @@ describe("pruning (§9.3)", () => {
     assert.ok(chain.log.some((event) => event.type === "CyclePruned" && event.cycle === 1));
     assert.ok(resolvedAndReadable);
     assert.equal(perCycleRecords(chain.state, task).has(1), false, "cycle 1 has no detail records left");
+  });
+
+  it("answers a late trigger, vote or publication the same whether or not the cycle was pruned (deviation 36)", () => {
+    const stakes: Record<string, bigint> = { w: 400n * T, a: 100n * T, b: 100n * T, c: 100n * T };
+    const balances: Record<string, bigint> = { creator: 100_000n * T };
+    for (const [name, stake] of Object.entries(stakes)) balances[name] = stake + 100n * T;
+    const chain = new TestChain(balances);
+    const task = chain.createTask("creator", { warmupRounds: 0, rampRounds: 0, vestingRounds: 2 }, 10_000n * T);
+    for (const [name, stake] of Object.entries(stakes)) chain.stakeIn(task, name, stake);
+    const proofs = { a: proofOf("a:1"), b: proofOf("b:1"), c: proofOf("c:1"), w: proofOf("garbage") };
+    chain.playSubmissions(task, 1, proofs);
+    const proofTrigger = chain.triggerProof("a", task, 1, "w");
+    const challenge = chain.triggerAvailability("b", task, 1, "c");
+    chain.payCycle(task, 1);
+
+    // The round start that prunes cycle 1, and the state of the slot before it (cycle 1 still whole).
+    let before = chain.state;
+    while ((getTask(chain.state, task)?.prunedThrough ?? -1) < 1) {
+      before = chain.state;
+      chain.advance(1);
+    }
+    const pruned = chain.state;
+    assert.equal(perCycleRecords(pruned, task).has(1), false, "cycle 1 is pruned");
+    // The same state with cycle 1's detail records put back: what a ledger that never prunes (a contract) holds.
+    const entries = new Map(stateEntries(pruned));
+    for (const [key, value] of stateEntries(before)) {
+      if (PER_CYCLE.has(key.split("/")[0] as string) && !entries.has(key)) entries.set(key, value);
+    }
+    const taskKey = `task/${task}`;
+    entries.set(taskKey, { ...(entries.get(taskKey) as object), prunedThrough: getTask(before, task)?.prunedThrough });
+    const unpruned = stateFromEntries(entries);
+    assert.ok(perCycleRecords(unpruned, task).has(1));
+
+    const late =
+      (name: string, body: Record<string, unknown>) =>
+      (state: State): ApplyResult => {
+        const from = accountOf(name);
+        const tx = { ...body, chainId: CHAIN_ID, from, nonce: getAccount(state, from).nonce } as unknown as Transaction;
+        return applyTransaction(state, tx, { slot: chain.slot });
+      };
+    const trigger = (name: string, target: string, verdict: string) =>
+      late(name, {
+        kind: "triggerAudit",
+        task,
+        cycle: 1,
+        target: accountOf(target),
+        triggerKind: "proof",
+        verdict,
+        attempt: 0,
+        reasonDigest: sha256Hex("late"),
+      });
+    const payload = Buffer.from("proof:c:1", "utf8").toString("hex");
+    const cases: [string, (state: State) => ApplyResult, string][] = [
+      ["a trigger against a revealed proof", trigger("b", "w", "invalid"), "AUDIT__WINDOW_CLOSED"],
+      ["a trigger against a node that never revealed", trigger("b", "creator", "unavailable"), "AUDIT__WINDOW_CLOSED"],
+      [
+        "a vote on a resolved trigger",
+        late("c", { kind: "vote", task, cycle: 1, trigger: proofTrigger, choice: "invalid" }),
+        "VOTE__WINDOW_CLOSED",
+      ],
+      [
+        "a vote on a trigger that never was",
+        late("c", { kind: "vote", task, cycle: 1, trigger: 7, choice: "valid" }),
+        "VOTE__WINDOW_CLOSED",
+      ],
+      [
+        "a publication answering a settled challenge",
+        late("c", { kind: "publishProof", task, cycle: 1, trigger: challenge, payload }),
+        "PUBLISH__WINDOW_CLOSED",
+      ],
+      [
+        "a publication by a node never challenged",
+        late("a", { kind: "publishProof", task, cycle: 1, trigger: challenge, payload }),
+        "PUBLISH__WINDOW_CLOSED",
+      ],
+    ];
+    const outcome = (result: ApplyResult) =>
+      result.ok ? { ok: true } : { code: result.code, context: result.context, included: result.included };
+    for (const [what, send, code] of cases) {
+      const onPruned = outcome(send(pruned));
+      assert.deepStrictEqual(onPruned, outcome(send(unpruned)), what);
+      assert.equal((onPruned as { code?: string }).code, code, what);
+    }
   });
 });

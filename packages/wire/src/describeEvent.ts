@@ -294,6 +294,12 @@ function tell(event: WireEvent): Told {
         title: "Cycle pruned",
         parts: say`its commits, reveals, votes and lists were deleted; its summary stays`,
       };
+    case "ListClaimWindowClosed":
+      return {
+        tone: "neutral",
+        title: "List claims closed",
+        parts: say`the list's entries can no longer be claimed; ${amount(event.unclaimed)} unclaimed returned to the escrow`,
+      };
     case "Vested":
       return {
         tone: "good",

@@ -40,8 +40,8 @@ const ANVIL_DEPLOYER_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae
 export const EVM_DEVNET_GAPS =
   "  on EVM      the contract settles money, tasks, stake, commits, reveals, the seed, audits, votes,\n" +
   "              slashes, rule payments, the custom rule's lists and entry claims, vesting and claims; the\n" +
-  "              indexer replays each call through the core and checks what the contract computed. Not on\n" +
-  "              EVM: pruning (the contract keeps its storage).\n";
+  "              indexer replays each call through the core and checks what the contract computed. The\n" +
+  "              contract keeps its storage (no pruning); no result depends on it.\n";
 
 export type EvmDevnet = {
   readonly dataDir: string;

@@ -1,4 +1,4 @@
-import { type DistributionEntry, decodeList, distributionWindow, listRoot } from "@gradual/protocol";
+import { type DistributionEntry, decodeList, distributionWindow, listClaimClosesAt, listRoot } from "@gradual/protocol";
 import type { BlockWire, CycleView, DistributionRecordWire, TriggerRecordWire } from "@gradual/wire";
 import { isPaidByRule, type Timing } from "./windowLayout.ts";
 
@@ -240,25 +240,31 @@ export function listWindowRanges(
 export type ListClaims = {
   /** The list's total, reserved in the cycle at acceptance. */
   readonly total: bigint;
-  /** Claimed so far (the total less what the cycle still holds); null once the cycle is pruned. */
+  /** Claimed so far (the total less what the cycle still holds); null once the claim window closed. */
   readonly claimed: bigint | null;
-  /** Still claimable; null once the cycle is pruned (what was left then returned to the escrow). */
+  /** Still claimable; null once the claim window closed (what was left then returned to the escrow). */
   readonly unclaimed: bigint | null;
   readonly text: string;
 };
 
 /**
  * How much of an accepted list has been claimed (§6.4). Each claim moves its entry out of the cycle's reservation, so
- * the cycle record gives the sum; which entries were claimed is not in the read API.
+ * the cycle record gives the sum until the list's claim window closes (`listClaimRounds` after the acceptance), when
+ * the rest returns to the escrow; which entries were claimed is not in the read API.
  */
-export function listClaims(view: Pick<CycleView, "record" | "pruned">, list: DistributionRecordWire): ListClaims {
+export function listClaims(
+  view: Pick<CycleView, "record" | "pruned" | "slot">,
+  list: DistributionRecordWire,
+  timing: Timing,
+): ListClaims {
   const total = BigInt(list.total);
-  if (view.pruned) {
+  const completedRound = view.record.completedRound;
+  if (view.pruned || (completedRound !== null && view.slot >= listClaimClosesAt(timing, completedRound))) {
     return {
       total,
       claimed: null,
       unclaimed: null,
-      text: "The cycle was pruned: entries nobody had claimed by then returned to the escrow.",
+      text: "The claim window closed (listClaimRounds after the acceptance): entries nobody had claimed by then returned to the escrow.",
     };
   }
   const unclaimed = BigInt(view.record.reserved);
@@ -270,7 +276,7 @@ export function listClaims(view: Pick<CycleView, "record" | "pruned">, list: Dis
     text:
       unclaimed === 0n
         ? "The whole total has been claimed into the recipients' vesting."
-        : "Entries stay claimable until the cycle is pruned (at least listClaimRounds rounds after acceptance); what is unclaimed then returns to the escrow. Which entries were claimed is not in the read API; a recipient's node page shows its vesting.",
+        : "Entries stay claimable for listClaimRounds rounds after the acceptance; what is unclaimed then returns to the escrow. Which entries were claimed is not in the read API; a recipient's node page shows its vesting.",
   };
 }
 

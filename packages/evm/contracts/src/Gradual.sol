@@ -36,14 +36,10 @@ contract Gradual is GradualState, ReentrancyGuard {
         lists = lists_;
     }
 
-    /// @notice Every function of the modules, run on this contract's storage: the audits module's (`settle`,
-    /// `claim`, `materialize`, `publishProof`), else the lists module's (triggers, votes, lists and the views).
+    /// @notice Every function of the modules, run on this contract's storage: the audits module's `settle`, else
+    /// the lists module's (triggers, votes, `publishProof`, lists, `materialize`, `claim` and the views).
     fallback() external {
-        bytes4 selector = msg.sig;
-        address module = selector == GradualAudits.settle.selector || selector == GradualAudits.claim.selector
-            || selector == GradualAudits.materialize.selector || selector == GradualAudits.publishProof.selector
-            ? audits
-            : lists;
+        address module = msg.sig == GradualAudits.settle.selector ? audits : lists;
         assembly ("memory-safe") {
             calldatacopy(0, 0, calldatasize())
             let ok := delegatecall(gas(), module, 0, calldatasize(), 0, 0)

@@ -5,8 +5,8 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import "./GradualTypes.sol";
 import {GradualState} from "./GradualState.sol";
 
-/// @title Gradual's audits module: window ends (trigger resolutions, the `custom` rule's list window ends, rule
-/// payments), availability answers, vesting and claims.
+/// @title Gradual's audits module: window ends (trigger resolutions, the `custom` rule's list window ends and claim
+/// windows, rule payments), availability answers and rule shares.
 /// @notice Deployed before `Gradual` (its address passed to `Gradual`'s and `GradualLists`'s constructors) and run
 /// only by `delegatecall` from them (its own storage is never used): it shares `GradualState`'s layout. Calling it
 /// directly changes nothing of any task.
@@ -45,14 +45,13 @@ contract GradualAudits is GradualState {
         while (settled < slot) {
             bool pendingLate = _lateHead[id] < _lateRefs[id].length;
             bool closed = task.status == TaskStatus.Closed;
-            // A closed task has no window ends; its late triggers still resolve (advanceSlot.ts).
-            if (closed && !pendingLate) break;
-            if (!pendingLate && _quiet(id, task)) break;
-            uint64 due = closed ? type(uint64).max : _nextDue(task, settled);
+            // A closed task has no window ends; its late triggers and list claim windows still close (advanceSlot.ts).
+            uint64 due = closed || (!pendingLate && _quiet(id, task)) ? type(uint64).max : _nextDue(task, settled);
             if (pendingLate) {
                 uint64 lateDue = _lateRefs[id][_lateHead[id]].closesAt;
                 if (lateDue < due) due = lateDue;
             }
+            if (_listCloseDue(id) < due) due = _listCloseDue(id);
             if (due > slot) break;
             // Late triggers due (§5.7) first, as the core resolves them before the slot's window ends.
             if (!cursor.lateDone) {
@@ -62,6 +61,12 @@ contract GradualAudits is GradualState {
                     _lateStep(id, task, due, cursor);
                 }
                 cursor.lateDone = true;
+            }
+            // Then the list claim windows closing at this round start (§6.4): one cycle a step.
+            while (_listCloseDue(id) <= due) {
+                if (steps == maxSteps) return _pause(task, settled);
+                steps += 1;
+                _closeListClaims(id, task);
             }
             if (!closed) {
                 uint64 offset = (due - task.startSlot) % task.params.roundSlots;
@@ -110,6 +115,31 @@ contract GradualAudits is GradualState {
     function _pause(Task storage task, uint64 settled) private returns (bool) {
         task.settledSlot = settled;
         return false;
+    }
+
+    /// @dev The slot at which the first open list claim window closes, or the largest uint64 for none.
+    function _listCloseDue(bytes32 id) internal view returns (uint64) {
+        uint256 head = _listCloseHead[id];
+        return head < _listCloses[id].length ? uint64(_listCloses[id][head] >> 32) : type(uint64).max;
+    }
+
+    /// @dev `closeListClaims` (listClaimEnd.ts) for the queue's head: the cycle's unclaimed rest returns to the
+    /// escrow, or is credited to the creator once the task is closed. Each cycle is returned once (the head moves).
+    function _closeListClaims(bytes32 id, Task storage task) internal {
+        uint256 head = _listCloseHead[id];
+        uint32 c = uint32(_listCloses[id][head]);
+        _listCloseHead[id] = head + 1;
+        Cycle storage cycle = _cycles[id][c];
+        uint256 unclaimed = cycle.reserved;
+        cycle.reserved = 0;
+        _totals.reserved -= uint128(unclaimed);
+        if (task.status == TaskStatus.Closed) {
+            _credit(id, task.creator, unclaimed, 3);
+        } else {
+            _totals.escrows += uint128(unclaimed);
+            task.escrow += unclaimed;
+        }
+        emit ListClaimWindowClosed(id, c, unclaimed);
     }
 
     /// @dev Whether a late trigger's resolution (or one of its penalized votes) is due at slot `due`.
@@ -272,6 +302,8 @@ contract GradualAudits is GradualState {
         list.hasSlashSeq = true;
         list.slashSeq = task.slashCount;
         emit DistributionAccepted(id, c, attempt, list.distributor, list.total, list.entryCount, list.listRoot);
+        // Its claim window closes LIST_CLAIM_ROUNDS later (§6.4): queued in closing order (completions come in order).
+        _listCloses[id].push(uint256(_roundStart(task, round + int64(int256(LIST_CLAIM_ROUNDS)))) << 32 | c);
         cycle.paid = list.total;
         _completeCycle(id, task, c, cycle, OUTCOME_PAID, list.total, round);
         return true;
@@ -366,15 +398,17 @@ contract GradualAudits is GradualState {
             if (cycle.outcome != 0 || cycle.distributor != bytes32(0) || cycle.attemptRound != round) continue;
             // The ramp is folded to the round here, as the core's `openAttempt` does.
             _refreshRampAt(id, task, round);
-            bytes32[] storage failed = cycle.failedDistributors;
-            uint256 failedButValid = 0;
-            for (uint256 j = 0; j < failed.length; j += 1) {
-                if (_validReveal(_entries[id][c][failed[j]].flags)) failedButValid += 1;
-            }
-            if (cycle.validCount > failedButValid) continue;
+            if (cycle.validCount > _failedButValid(id, c, cycle.failedDistributors)) continue;
             _completeCycle(
                 id, task, c, cycle, cycle.validCount == 0 ? OUTCOME_NO_SUBMITTERS : OUTCOME_DISTRIBUTION_FAILED, 0, round
             );
+        }
+    }
+
+    /// @dev How many of the cycle's failed distributors still have a valid reveal (at most 16).
+    function _failedButValid(bytes32 id, uint32 c, bytes32[] storage failed) internal view returns (uint256 count) {
+        for (uint256 j = 0; j < failed.length; j += 1) {
+            if (_validReveal(_entries[id][c][failed[j]].flags)) count += 1;
         }
     }
 
@@ -547,86 +581,6 @@ contract GradualAudits is GradualState {
         return REJECTED;
     }
 
-    /// @dev `settleAvailability` (§5.6): the bond returns; an unanswered proof is marked unavailable.
-    function _settleAvailability(bytes32 id, uint32 c, Trigger storage trigger, uint8 resolution) internal {
-        _totals.bonds -= trigger.bond;
-        _credit(id, trigger.triggerer, trigger.bond, REASON_BOND_RETURNED);
-        if (resolution == UNAVAILABLE) {
-            _markProof(id, c, trigger.target, STATUS_UNAVAILABLE);
-            if (trigger.late) _clawBack(id, c, trigger);
-        }
-        trigger.resolution = resolution;
-        _vesting[id][trigger.target].openTriggers -= 1;
-        _emitResolved(id, c, trigger, 0);
-    }
-
-    /// @dev `clawBack` (§5.7): what the cycle paid the target and it has not claimed returns to the escrow (to the
-    /// creator's vesting when the task is closed). Loops over the target's tranches.
-    function _clawBack(bytes32 id, uint32 c, Trigger storage trigger) internal {
-        bytes32 target = trigger.target;
-        VestingState storage vesting = _vesting[id][target];
-        mapping(uint256 => uint256) storage tranches = vesting.tranches;
-        uint256 length = vesting.trancheCount;
-        uint256 amount = 0;
-        for (uint256 i = 0; i < length; i += 1) {
-            uint256 word = tranches[i];
-            if (_trancheCycle(word) != c) continue;
-            Tranche memory tranche = _trancheOf(word);
-            amount += tranche.amount - tranche.claimed;
-        }
-        if (amount == 0) return;
-        uint256 kept = 0;
-        for (uint256 i = 0; i < length; i += 1) {
-            if (_trancheCycle(tranches[i]) == c) continue;
-            if (kept != i) tranches[kept] = tranches[i];
-            kept += 1;
-        }
-        vesting.trancheCount = uint32(kept);
-        vesting.totalClawedBack += uint128(amount);
-        Task storage task = _tasks[id];
-        _totals.vesting -= uint128(amount);
-        if (task.status == TaskStatus.Closed) {
-            _credit(id, task.creator, amount, 4);
-        } else {
-            _totals.escrows += uint128(amount);
-            task.escrow += amount;
-            task.totalPaid -= amount;
-        }
-        emit RewardClawedBack(id, c, trigger.index, target, amount);
-    }
-
-    function _emitResolved(bytes32 id, uint32 c, Trigger storage trigger, uint256 activeWeight) internal {
-        emit TriggerResolved(
-            id,
-            c,
-            trigger.index,
-            trigger.kind,
-            trigger.target,
-            trigger.triggerer,
-            trigger.resolution,
-            trigger.validWeight,
-            trigger.invalidWeight,
-            trigger.unavailableWeight,
-            activeWeight
-        );
-    }
-
-    /// @dev `markProof`: a valid reveal gets its new status; an invalid one leaves the rule's denominators.
-    function _markProof(bytes32 id, uint32 c, bytes32 target, uint8 status) internal {
-        Entry storage reveal = _entries[id][c][target];
-        uint8 flags = reveal.flags;
-        if (!_validReveal(flags)) return;
-        reveal.flags = flags | (status << ENTRY_STATUS_SHIFT);
-        Cycle storage cycle = _cycles[id][c];
-        cycle.validCount -= 1;
-        if (status == STATUS_INVALID) {
-            cycle.revealedWeight -= reveal.weight;
-            cycle.shareCount -= 1;
-        } else {
-            _keptWeight[id][c] += reveal.weight;
-        }
-    }
-
     /// @dev `recordLosingVotes` for one vote: a voter on the losing side loses `losingVotePenalty` of its ramped
     /// stake (burned).
     function _penalizeVote(
@@ -737,143 +691,5 @@ contract GradualAudits is GradualState {
         vesting.trancheCount = uint32(kept);
         vesting.unlocked = uint128(unlocked);
         vesting.totalSlashed += uint128(slashed);
-    }
-
-    // ------------------------------------------------------------------------------------------------------------
-    // Lazy rule shares (§6.2, §7).
-
-    /// @dev Creates the account's tranches of the cycles paid by rule that it revealed in, in cycle order, up to the
-    /// first cycle not complete yet: the share the core's `payByRule` gave it (`ruleAmount` from the denominators
-    /// frozen at the payment), moved from the cycle's reservation into vesting. Each revealed cycle is visited once.
-    function _materialize(bytes32 id, Task storage task, bytes32 account) internal {
-        VestingState storage vesting = _vesting[id][account];
-        uint256 head = vesting.pendingHead;
-        uint256 length = vesting.revealedCount;
-        if (head >= length) return;
-        while (head < length) {
-            uint32 c = _revealedCycleAt(id, account, head);
-            Cycle storage cycle = _cycles[id][c];
-            if (cycle.outcome == 0) break;
-            head += 1;
-            RulePayment storage payment = _rulePayments[id][c];
-            if (!payment.paid) continue;
-            Entry storage reveal = _entries[id][c][account];
-            if (reveal.flags >> ENTRY_STATUS_SHIFT != STATUS_VALID) continue;
-            uint256 amount;
-            if (task.params.distributionRule == 0 && payment.revealedWeight > 0) {
-                amount = uint256(payment.base) * reveal.weight / payment.revealedWeight;
-            } else {
-                amount = payment.shareCount == 0 ? 0 : payment.base / payment.shareCount;
-            }
-            if (amount == 0) continue;
-            cycle.reserved -= uint128(amount);
-            cycle.paid += uint128(amount);
-            _totals.reserved -= uint128(amount);
-            _totals.vesting += uint128(amount);
-            task.totalPaid += amount;
-            vesting.exists = true;
-            vesting.totalVested += uint128(amount);
-            int64 endRound = payment.round + int64(uint64(task.params.vestingRounds));
-            if (task.params.vestingRounds == 0) {
-                vesting.unlocked += uint128(amount);
-            } else {
-                uint32 count = vesting.trancheCount;
-                vesting.tranches[count] = _trancheWord(c, payment.round, endRound, amount, payment.round);
-                vesting.trancheCount = count + 1;
-            }
-            emit Vested(id, c, account, amount, endRound);
-        }
-        vesting.pendingHead = uint32(head);
-    }
-
-    /// @notice Creates the account's vesting tranches of the cycles paid by rule since its last claim (what the
-    /// core's `payByRule` wrote at the payment). Anyone may call it; `claim` does it first.
-    /// @param id The task.
-    /// @param account The recipient.
-    function materialize(bytes32 id, bytes32 account) external {
-        Task storage task = _touch(id);
-        _materialize(id, task, account);
-    }
-
-    /// @notice §7.1 (`claim.ts`): pays out every unlocked part of the caller's vesting in this task.
-    /// @param id The task.
-    function claim(bytes32 id) external {
-        Task storage task = _touch(id);
-        bytes32 account = _sender();
-        _materialize(id, task, account);
-        VestingState storage vesting = _vesting[id][account];
-        if (!vesting.exists) revert CLAIM__NOTHING_CLAIMABLE();
-        int64 round = _roundOf(task, _slot());
-        uint256 amount = vesting.unlocked;
-        bool challenged = vesting.openTriggers != 0;
-        mapping(uint256 => uint256) storage tranches = vesting.tranches;
-        uint256 kept = 0;
-        uint256 length = vesting.trancheCount;
-        // The node's tranches, as the core's claimAll; a tranche under an open trigger against its proof is frozen.
-        for (uint256 i = 0; i < length; i += 1) {
-            uint256 packed = tranches[i];
-            if (challenged && _frozen(id, _trancheCycle(packed), account)) {
-                if (kept != i) tranches[kept] = packed;
-                kept += 1;
-                continue;
-            }
-            Tranche memory tranche = _trancheOf(packed);
-            uint256 unlocked = _trancheUnlocked(tranche, round);
-            amount += unlocked - tranche.claimed;
-            if (round < tranche.endRound) {
-                uint256 next = _trancheWord(tranche.cycle, tranche.startRound, tranche.endRound, tranche.amount, round);
-                if (kept != i || next != packed) tranches[kept] = next;
-                kept += 1;
-            }
-        }
-        if (amount == 0) revert CLAIM__NOTHING_CLAIMABLE();
-        if (kept != length) vesting.trancheCount = uint32(kept);
-        vesting.unlocked = 0;
-        vesting.totalClaimed += uint128(amount);
-        _totals.vesting -= uint128(amount);
-        _totals.balances += uint128(amount);
-        _balances[account] += amount;
-        emit Claimed(id, account, amount);
-    }
-
-    /// @dev `frozenByChallenge` (§7.1): an open trigger (proof or availability) targets the node's proof of cycle c.
-    /// A cycle without triggers has none (one read of the cycle instead of two of `_triggerOf`).
-    function _frozen(bytes32 id, uint32 c, bytes32 account) internal view returns (bool) {
-        if (_cycles[id][c].triggerCount == 0) return false;
-        for (uint8 slotKind = 0; slotKind < 2; slotKind += 1) {
-            uint32 index = _triggerOf[id][c][slotKind][account];
-            if (index != 0 && _triggers[id][c][index - 1].resolution == 0) return true;
-        }
-        return false;
-    }
-
-    // ------------------------------------------------------------------------------------------------------------
-    // Availability (§5.6; triggers and votes are the lists module's).
-
-    /// @notice §5.6 (`publishProof.ts`): the target of an availability challenge answers it with its payload, whose
-    /// SHA-256 must be the revealed digest. The payload is not stored: it is in the call's data and in the log.
-    /// @param id The task.
-    /// @param cycle The cycle.
-    /// @param triggerIndex The availability challenge.
-    /// @param payload The proof.
-    function publishProof(bytes32 id, uint32 cycle, uint32 triggerIndex, bytes calldata payload) external {
-        Task storage task = _touch(id);
-        uint64 slot = _slot();
-        bytes32 from = _sender();
-        Trigger storage trigger = _triggers[id][cycle][triggerIndex];
-        if (!trigger.exists || trigger.verdict != VERDICT_UNAVAILABLE || trigger.target != from) {
-            revert PUBLISH__NO_CHALLENGE();
-        }
-        if (trigger.resolution != 0 || slot >= trigger.closesAt) revert PUBLISH__WINDOW_CLOSED();
-        if (payload.length > task.params.maxProofBytes) {
-            revert PUBLISH__TOO_LARGE(payload.length, task.params.maxProofBytes);
-        }
-        Entry storage reveal = _entries[id][cycle][from];
-        // The target of a challenge revealed (triggerAudit checks it), so `digest` holds the proof's digest.
-        bytes32 digest = sha256(payload);
-        if (digest != reveal.digest) revert PUBLISH__DIGEST_MISMATCH(reveal.digest, digest);
-        reveal.flags |= ENTRY_PUBLISHED;
-        emit ProofPublished(id, cycle, triggerIndex, from, uint32(payload.length), payload);
-        _settleAvailability(id, cycle, trigger, ANSWERED);
     }
 }

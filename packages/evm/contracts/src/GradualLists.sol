@@ -7,7 +7,7 @@ import {GradualState} from "./GradualState.sol";
 import {GradualRace} from "./GradualRace.sol";
 
 /// @title Gradual's lists module: triggers and votes (§5.2-§5.3), the `custom` rule's list posting race and Merkle
-/// entry claims (§6.1-§6.4, deviations 34-35), and the views of the audits' records.
+/// entry claims (§6.1-§6.4, deviations 34-35), claims of vesting (§7.1), and the views of the audits' records.
 /// @notice Deployed before `Gradual` and run only by `delegatecall` from it (its own storage is never used): it
 /// shares `GradualState`'s layout. The window ends (a missing list, trigger resolutions, acceptance) are the audits
 /// module's lazy settlement, which this module's transactions reach by delegatecall as `Gradual`'s do.
@@ -66,10 +66,23 @@ contract GradualLists is GradualState {
         Cycle storage record = _cycles[id][cycle];
         if (!record.exists) revert CYCLE__NOT_FOUND();
         bytes32 from = _sender();
-        if (target == from) revert AUDIT__SELF_TARGET();
-        bool late = false;
         int256 opensAt;
         int256 closesAt;
+        if (target == from) revert AUDIT__SELF_TARGET();
+        if (_closedForGood(task, record, slot)) {
+            // Closed for good (§9.3): before any check of the cycle's reveals or lists, as the core (which may have
+            // pruned them). The window reported: the late-challenge window, or the proof trigger window without one.
+            int64 completed = record.completedRound;
+            uint256 vesting = task.params.vestingRounds;
+            opensAt = vesting > 0
+                ? _roundStart(task, completed)
+                : _roundStart(task, int64(uint64(cycle)) + 1) + int256(uint256(task.params.revealSlots));
+            closesAt = vesting > 0
+                ? _roundStart(task, completed + int64(uint64(vesting)))
+                : opensAt + int256(uint256(task.params.auditSlots));
+            revert AUDIT__WINDOW_CLOSED(slot, opensAt, closesAt);
+        }
+        bool late = false;
         uint64 resolvesAt;
         if (kind == KIND_DISTRIBUTION) {
             if (verdict != VERDICT_INVALID) revert AUDIT__VERDICT_NOT_ALLOWED();
@@ -176,6 +189,8 @@ contract GradualLists is GradualState {
         if (choice > 2) revert TX__MALFORMED();
         Task storage task = _touch(id);
         uint64 slot = _slot();
+        // A cycle closed for good (§9.3) takes no vote, whatever the trigger: the core may have pruned it.
+        if (_closedForGood(task, _cycles[id][cycle], slot)) revert VOTE__WINDOW_CLOSED();
         Trigger storage trigger = _triggers[id][cycle][triggerIndex];
         if (!trigger.exists) revert VOTE__TRIGGER_NOT_FOUND();
         if (slot < trigger.slot || slot >= trigger.closesAt || trigger.resolution != 0) revert VOTE__WINDOW_CLOSED();
@@ -198,6 +213,38 @@ contract GradualLists is GradualState {
         if (node.exists) weight = node.lots.length == 0 ? node.rampedStake : _nodeWeight(task, node, _roundOf(task, slot));
         if (weight == 0) revert VOTE__NO_WEIGHT();
         _recordVote(id, cycle, trigger, from, choice, weight, slot);
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Availability (§5.6; moved from the audits module for its size).
+
+    /// @notice §5.6 (`publishProof.ts`): the target of an availability challenge answers it with its payload, whose
+    /// SHA-256 must be the revealed digest. The payload is not stored: it is in the call's data and in the log.
+    /// @param id The task.
+    /// @param cycle The cycle.
+    /// @param triggerIndex The availability challenge.
+    /// @param payload The proof.
+    function publishProof(bytes32 id, uint32 cycle, uint32 triggerIndex, bytes calldata payload) external {
+        Task storage task = _touch(id);
+        uint64 slot = _slot();
+        // A cycle closed for good (§9.3): answered before its triggers are read, as the core (which may prune them).
+        if (_closedForGood(task, _cycles[id][cycle], slot)) revert PUBLISH__WINDOW_CLOSED();
+        bytes32 from = _sender();
+        Trigger storage trigger = _triggers[id][cycle][triggerIndex];
+        if (!trigger.exists || trigger.verdict != VERDICT_UNAVAILABLE || trigger.target != from) {
+            revert PUBLISH__NO_CHALLENGE();
+        }
+        if (trigger.resolution != 0 || slot >= trigger.closesAt) revert PUBLISH__WINDOW_CLOSED();
+        if (payload.length > task.params.maxProofBytes) {
+            revert PUBLISH__TOO_LARGE(payload.length, task.params.maxProofBytes);
+        }
+        Entry storage reveal = _entries[id][cycle][from];
+        // The target of a challenge revealed (triggerAudit checks it), so `digest` holds the proof's digest.
+        bytes32 digest = sha256(payload);
+        if (digest != reveal.digest) revert PUBLISH__DIGEST_MISMATCH(reveal.digest, digest);
+        reveal.flags |= ENTRY_PUBLISHED;
+        emit ProofPublished(id, cycle, triggerIndex, from, uint32(payload.length), payload);
+        _settleAvailability(id, cycle, trigger, ANSWERED);
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -278,7 +325,8 @@ contract GradualLists is GradualState {
     }
 
     /// @notice §6.4 (`claimDistribution.ts`): moves one entry of a cycle's accepted list into its recipient's
-    /// vesting, against a Merkle proof of the entry under the list's root. Anyone may send it. The tranche vests from
+    /// vesting, against a Merkle proof of the entry under the list's root, until the list's claim window closes
+    /// (LIST_CLAIM_ROUNDS after the acceptance: DISTRIBUTION__CLAIM_WINDOW_CLOSED). Anyone may send it. The tranche vests from
     /// the round the list was accepted, with the recipient's vesting slashes since then replayed on it (§7.2). Gas:
     /// ceil(log2(entries)) sha256 calls and the recipient's logged slashes from the acceptance on.
     /// @param id The task.
@@ -297,6 +345,11 @@ contract GradualLists is GradualState {
     ) external {
         Task storage task = _touch(id);
         Cycle storage record = _cycles[id][cycle];
+        // The claim window closes LIST_CLAIM_ROUNDS after the acceptance (§6.4); its unclaimed rest returned then.
+        if (
+            record.hasCompletedRound
+                && int256(uint256(_slot())) >= _roundStart(task, record.completedRound + int64(int256(LIST_CLAIM_ROUNDS)))
+        ) revert DISTRIBUTION__CLAIM_WINDOW_CLOSED();
         Distribution storage list = _distributions[id][cycle][record.attempt];
         if (!record.exists || !record.hasCompletedRound || !list.exists || list.status != LIST_ACCEPTED) {
             revert DISTRIBUTION__NO_LIST();
@@ -394,6 +447,70 @@ contract GradualLists is GradualState {
             tranche.startRound = slash.round;
         }
         if (alive) word = _trancheWord(cycle, tranche.startRound, endRound, tranche.amount, tranche.startRound);
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Rule shares and claims (§6.2, §7.1; moved from the audits module for its size).
+
+    /// @notice Creates the account's vesting tranches of the cycles paid by rule since its last claim (what the
+    /// core's `payByRule` wrote at the payment). Anyone may call it; `claim` does it first.
+    /// @param id The task.
+    /// @param account The recipient.
+    function materialize(bytes32 id, bytes32 account) external {
+        Task storage task = _touch(id);
+        _materialize(id, task, account);
+    }
+
+    /// @notice §7.1 (`claim.ts`): pays out every unlocked part of the caller's vesting in this task.
+    /// @param id The task.
+    function claim(bytes32 id) external {
+        Task storage task = _touch(id);
+        bytes32 account = _sender();
+        _materialize(id, task, account);
+        VestingState storage vesting = _vesting[id][account];
+        if (!vesting.exists) revert CLAIM__NOTHING_CLAIMABLE();
+        int64 round = _roundOf(task, _slot());
+        uint256 amount = vesting.unlocked;
+        bool challenged = vesting.openTriggers != 0;
+        mapping(uint256 => uint256) storage tranches = vesting.tranches;
+        uint256 kept = 0;
+        uint256 length = vesting.trancheCount;
+        // The node's tranches, as the core's claimAll; a tranche under an open trigger against its proof is frozen.
+        for (uint256 i = 0; i < length; i += 1) {
+            uint256 packed = tranches[i];
+            if (challenged && _frozen(id, _trancheCycle(packed), account)) {
+                if (kept != i) tranches[kept] = packed;
+                kept += 1;
+                continue;
+            }
+            Tranche memory tranche = _trancheOf(packed);
+            uint256 unlocked = _trancheUnlocked(tranche, round);
+            amount += unlocked - tranche.claimed;
+            if (round < tranche.endRound) {
+                uint256 next = _trancheWord(tranche.cycle, tranche.startRound, tranche.endRound, tranche.amount, round);
+                if (kept != i || next != packed) tranches[kept] = next;
+                kept += 1;
+            }
+        }
+        if (amount == 0) revert CLAIM__NOTHING_CLAIMABLE();
+        if (kept != length) vesting.trancheCount = uint32(kept);
+        vesting.unlocked = 0;
+        vesting.totalClaimed += uint128(amount);
+        _totals.vesting -= uint128(amount);
+        _totals.balances += uint128(amount);
+        _balances[account] += amount;
+        emit Claimed(id, account, amount);
+    }
+
+    /// @dev `frozenByChallenge` (§7.1): an open trigger (proof or availability) targets the node's proof of cycle c.
+    /// A cycle without triggers has none (one read of the cycle instead of two of `_triggerOf`).
+    function _frozen(bytes32 id, uint32 c, bytes32 account) internal view returns (bool) {
+        if (_cycles[id][c].triggerCount == 0) return false;
+        for (uint8 slotKind = 0; slotKind < 2; slotKind += 1) {
+            uint32 index = _triggerOf[id][c][slotKind][account];
+            if (index != 0 && _triggers[id][c][index - 1].resolution == 0) return true;
+        }
+        return false;
     }
 
     // ------------------------------------------------------------------------------------------------------------

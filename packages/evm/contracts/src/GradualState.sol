@@ -33,6 +33,8 @@ abstract contract GradualState is IGradualEvents {
     /// @notice Window ends one transaction settles before it refuses with TASK__NOT_SETTLED (two per round; a step
     /// that starts a cycle costs about 100,000 gas).
     uint256 public constant MAX_SETTLE_STEPS = 16;
+    /// @notice `LIMITS.listClaimRounds`: rounds after its acceptance during which a list's entries can be claimed.
+    uint256 internal constant LIST_CLAIM_ROUNDS = 16;
 
     int64 internal constant FOLDED_NEVER = -(2 ** 31);
 
@@ -135,6 +137,11 @@ abstract contract GradualState is IGradualEvents {
     mapping(bytes32 task => mapping(uint32 cycle => mapping(uint32 attempt => Distribution))) internal _distributions;
     mapping(bytes32 task => mapping(uint32 cycle => mapping(bytes32 recipient => bool))) internal _listClaimed;
     mapping(bytes32 task => mapping(bytes32 node => SlashLogEntry[])) internal _slashLog;
+    /// @dev Accepted lists whose claim window is still open, in closing order (EVM only): each entry is the slot
+    /// its window closes (`roundStart(completedRound + LIST_CLAIM_ROUNDS)`) above 32 bits and the cycle below; those
+    /// before `_listCloseHead` are done. A settlement step at that slot returns the cycle's unclaimed rest (§6.4).
+    mapping(bytes32 task => uint256[]) internal _listCloses;
+    mapping(bytes32 task => uint256) internal _listCloseHead;
 
     constructor(IERC20 token_, uint64 genesisTimestamp_, uint32 slotMs_) {
         token = token_;
@@ -174,6 +181,16 @@ abstract contract GradualState is IGradualEvents {
 
     function _roundStart(Task storage task, int64 round) internal view returns (int256) {
         return int256(uint256(task.startSlot)) + int256(round) * int256(uint256(task.params.roundSlots));
+    }
+
+    /// @dev §9.3 (`cycleClosedAt`): whether a cycle is closed for good at `slot`: complete, and past its
+    /// late-challenge window and the vote period of the last late trigger it could have had. Triggers, votes and
+    /// publications on it get their window code before any check of its details (the core may have pruned them).
+    function _closedForGood(Task storage task, Cycle storage record, uint64 slot) internal view returns (bool) {
+        if (!record.hasCompletedRound) return false;
+        int256 closesAt = _roundStart(task, record.completedRound + int64(uint64(task.params.vestingRounds)))
+            + int256(uint256(task.params.auditSlots) + task.params.voteSlots);
+        return int256(uint256(slot)) >= closesAt;
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -477,5 +494,137 @@ abstract contract GradualState is IGradualEvents {
                 '"}'
             )
         );
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Lazy rule shares (§6.2, §7): the audits module (slashes, late triggers, `materialize`) and the lists module
+    // (`claim`) create them.
+
+    /// @dev Creates the account's tranches of the cycles paid by rule that it revealed in, in cycle order, up to the
+    /// first cycle not complete yet: the share the core's `payByRule` gave it (`ruleAmount` from the denominators
+    /// frozen at the payment), moved from the cycle's reservation into vesting. Each revealed cycle is visited once.
+    function _materialize(bytes32 id, Task storage task, bytes32 account) internal {
+        VestingState storage vesting = _vesting[id][account];
+        uint256 head = vesting.pendingHead;
+        uint256 length = vesting.revealedCount;
+        if (head >= length) return;
+        while (head < length) {
+            uint32 c = _revealedCycleAt(id, account, head);
+            Cycle storage cycle = _cycles[id][c];
+            if (cycle.outcome == 0) break;
+            head += 1;
+            RulePayment storage payment = _rulePayments[id][c];
+            if (!payment.paid) continue;
+            Entry storage reveal = _entries[id][c][account];
+            if (reveal.flags >> ENTRY_STATUS_SHIFT != STATUS_VALID) continue;
+            uint256 amount;
+            if (task.params.distributionRule == 0 && payment.revealedWeight > 0) {
+                amount = uint256(payment.base) * reveal.weight / payment.revealedWeight;
+            } else {
+                amount = payment.shareCount == 0 ? 0 : payment.base / payment.shareCount;
+            }
+            if (amount == 0) continue;
+            cycle.reserved -= uint128(amount);
+            cycle.paid += uint128(amount);
+            _totals.reserved -= uint128(amount);
+            _totals.vesting += uint128(amount);
+            task.totalPaid += amount;
+            vesting.exists = true;
+            vesting.totalVested += uint128(amount);
+            int64 endRound = payment.round + int64(uint64(task.params.vestingRounds));
+            if (task.params.vestingRounds == 0) {
+                vesting.unlocked += uint128(amount);
+            } else {
+                uint32 count = vesting.trancheCount;
+                vesting.tranches[count] = _trancheWord(c, payment.round, endRound, amount, payment.round);
+                vesting.trancheCount = count + 1;
+            }
+            emit Vested(id, c, account, amount, endRound);
+        }
+        vesting.pendingHead = uint32(head);
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Resolution effects both modules apply (resolveTrigger.ts): the audits module at window ends, the lists module
+    // when a publication answers an availability challenge.
+
+    /// @dev `settleAvailability` (§5.6): the bond returns; an unanswered proof is marked unavailable.
+    function _settleAvailability(bytes32 id, uint32 c, Trigger storage trigger, uint8 resolution) internal {
+        _totals.bonds -= trigger.bond;
+        _credit(id, trigger.triggerer, trigger.bond, REASON_BOND_RETURNED);
+        if (resolution == UNAVAILABLE) {
+            _markProof(id, c, trigger.target, STATUS_UNAVAILABLE);
+            if (trigger.late) _clawBack(id, c, trigger);
+        }
+        trigger.resolution = resolution;
+        _vesting[id][trigger.target].openTriggers -= 1;
+        _emitResolved(id, c, trigger, 0);
+    }
+
+    /// @dev `clawBack` (§5.7): what the cycle paid the target and it has not claimed returns to the escrow (to the
+    /// creator's vesting when the task is closed). Loops over the target's tranches.
+    function _clawBack(bytes32 id, uint32 c, Trigger storage trigger) internal {
+        bytes32 target = trigger.target;
+        VestingState storage vesting = _vesting[id][target];
+        mapping(uint256 => uint256) storage tranches = vesting.tranches;
+        uint256 length = vesting.trancheCount;
+        uint256 amount = 0;
+        for (uint256 i = 0; i < length; i += 1) {
+            uint256 word = tranches[i];
+            if (_trancheCycle(word) != c) continue;
+            Tranche memory tranche = _trancheOf(word);
+            amount += tranche.amount - tranche.claimed;
+        }
+        if (amount == 0) return;
+        uint256 kept = 0;
+        for (uint256 i = 0; i < length; i += 1) {
+            if (_trancheCycle(tranches[i]) == c) continue;
+            if (kept != i) tranches[kept] = tranches[i];
+            kept += 1;
+        }
+        vesting.trancheCount = uint32(kept);
+        vesting.totalClawedBack += uint128(amount);
+        Task storage task = _tasks[id];
+        _totals.vesting -= uint128(amount);
+        if (task.status == TaskStatus.Closed) {
+            _credit(id, task.creator, amount, 4);
+        } else {
+            _totals.escrows += uint128(amount);
+            task.escrow += amount;
+            task.totalPaid -= amount;
+        }
+        emit RewardClawedBack(id, c, trigger.index, target, amount);
+    }
+
+    function _emitResolved(bytes32 id, uint32 c, Trigger storage trigger, uint256 activeWeight) internal {
+        emit TriggerResolved(
+            id,
+            c,
+            trigger.index,
+            trigger.kind,
+            trigger.target,
+            trigger.triggerer,
+            trigger.resolution,
+            trigger.validWeight,
+            trigger.invalidWeight,
+            trigger.unavailableWeight,
+            activeWeight
+        );
+    }
+
+    /// @dev `markProof`: a valid reveal gets its new status; an invalid one leaves the rule's denominators.
+    function _markProof(bytes32 id, uint32 c, bytes32 target, uint8 status) internal {
+        Entry storage reveal = _entries[id][c][target];
+        uint8 flags = reveal.flags;
+        if (!_validReveal(flags)) return;
+        reveal.flags = flags | (status << ENTRY_STATUS_SHIFT);
+        Cycle storage cycle = _cycles[id][c];
+        cycle.validCount -= 1;
+        if (status == STATUS_INVALID) {
+            cycle.revealedWeight -= reveal.weight;
+            cycle.shareCount -= 1;
+        } else {
+            _keptWeight[id][c] += reveal.weight;
+        }
     }
 }

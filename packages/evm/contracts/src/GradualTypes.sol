@@ -389,6 +389,7 @@ error DISTRIBUTION__NOT_BETTER(bytes32 distributor);
 error DISTRIBUTION__NO_LIST();
 error DISTRIBUTION__ALREADY_CLAIMED();
 error DISTRIBUTION__BAD_PROOF();
+error DISTRIBUTION__CLAIM_WINDOW_CLOSED();
 /// @notice EVM only (proposed for the core): a node holds MAX_UNRAMPED_LOTS lots still ramping; wait a round.
 error STAKE__TOO_MANY_LOTS();
 /// @notice EVM only: the task has more window ends due than one call settles; call `settle` first.
@@ -472,6 +473,9 @@ interface IGradualEvents {
     event LosingVotePenalized(bytes32 indexed task, uint32 cycle, uint32 trigger, bytes32 indexed node, uint256 amount);
     /// @dev `paid`: under a rule, what the cycle owes (its shares are materialized on claim; see the README).
     event CycleCompleted(bytes32 indexed task, uint32 cycle, uint8 outcome, uint256 paid, uint256 returned);
+    /// @dev §6.4: the claim window of the cycle's accepted list closed at a round start; the unclaimed rest left the
+    /// cycle for the escrow (or, the task closed, the creator's vesting: `Credited`).
+    event ListClaimWindowClosed(bytes32 indexed task, uint32 cycle, uint256 unclaimed);
     event RewardClawedBack(bytes32 indexed task, uint32 cycle, uint32 trigger, bytes32 indexed node, uint256 amount);
     event Vested(bytes32 indexed task, uint32 cycle, bytes32 indexed node, uint256 amount, int64 endRound);
     event Claimed(bytes32 indexed task, bytes32 indexed node, uint256 amount);

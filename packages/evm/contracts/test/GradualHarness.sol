@@ -229,6 +229,17 @@ contract GradualHarness is Gradual {
         _lateRefs[id].push(ref);
     }
 
+    /// @notice Queues an accepted list whose claim window is still open (§6.4), kept in closing order (slot, then
+    /// cycle): what the contract queues at the list's acceptance, for a pre-state loaded record by record.
+    function loadListClose(bytes32 id, uint64 closesAt, uint32 cycle) external {
+        uint256[] storage queue = _listCloses[id];
+        uint256 entry = uint256(closesAt) << 32 | cycle;
+        queue.push(entry);
+        uint256 i = queue.length - 1;
+        for (; i > _listCloseHead[id] && queue[i - 1] > entry; i -= 1) queue[i] = queue[i - 1];
+        queue[i] = entry;
+    }
+
     /// @notice Writes a trigger record.
     function loadTrigger(bytes32 id, uint32 cycle, uint32 index, Trigger calldata record) external {
         _triggers[id][cycle][index] = record;

@@ -5,7 +5,7 @@
  * reveal's index, a stake's activation round, a task's id) is kept beside it as `expected`, for the replayer to
  * compare with the core's own result. The window ends the contract settles lazily (`CycleStarted`, `SeedFixed`,
  * `TaskPaused`, `TaskResumed`, `TaskClosed`, `TriggerResolved`, `Slashed`, `DistributionAccepted`,
- * `DistributionRejected`) are not calls: they are only compared.
+ * `DistributionRejected`, `ListClaimWindowClosed`) are not calls: they are only compared.
  *
  * Money: the contract's token pool is one synthetic account of the core (`poolAccount`, the contract's own account
  * id), created at genesis with `POOL_SUPPLY`. A `Deposited` is a `transfer` from it, a `BalanceWithdrawn` a `transfer`
@@ -411,6 +411,12 @@ export function decodeGradualLog(abi: Abi, contract: Address, log: StoredLog): D
       return { kind: "derived", event, expected: { type: event, task: unhex(a.task), round: Number(a.round) } };
     case "TaskClosed":
       return { kind: "derived", event, expected: { type: event, task: unhex(a.task), refunded: a.refunded } };
+    case "ListClaimWindowClosed":
+      return {
+        kind: "derived",
+        event,
+        expected: { type: event, task: unhex(a.task), cycle: Number(a.cycle), unclaimed: a.unclaimed },
+      };
     default:
       return { kind: "unknown", event };
   }
@@ -419,7 +425,8 @@ export function decodeGradualLog(abi: Abi, contract: Address, log: StoredLog): D
 /** The key under which a window end's event is matched between the contract and the core. */
 export function derivedKey(event: Readonly<Record<string, unknown>>): string {
   const { type, task } = event as { type: string; task: string };
-  if (type === "CycleStarted" || type === "SeedFixed") return `${type}/${task}/${String(event.cycle)}`;
+  if (type === "CycleStarted" || type === "SeedFixed" || type === "ListClaimWindowClosed")
+    return `${type}/${task}/${String(event.cycle)}`;
   if (type === "TriggerResolved") return `${type}/${task}/${String(event.cycle)}/${String(event.trigger)}`;
   if (type === "Slashed")
     return `${type}/${task}/${String(event.cycle)}/${String(event.trigger)}/${String(event.node)}`;

@@ -23,8 +23,8 @@
  *   triggerer's own vote, a `Voted` in the trigger's transaction, is compared with the trigger's events, not sent.
  *   `Equivocated` is a vote with the other choice than the voter's recorded one (the core refuses it with
  *   VOTE__EQUIVOCATION and records it: that outcome is expected).
- * - **Lazy window ends.** `TriggerResolved`, `Slashed`, `DistributionAccepted` and `DistributionRejected` are
- *   matched like the others: the contract logs them when a
+ * - **Lazy window ends.** `TriggerResolved`, `Slashed`, `DistributionAccepted`, `DistributionRejected` and
+ *   `ListClaimWindowClosed` (a list's claim window, §6.4) are matched like the others: the contract logs them when a
  *   later call settles the window, the core at the window's end, and they must agree field by field. Not compared
  *   (documented in the README): `Vested` (the contract logs a rule share when it is materialized, the core at the
  *   payment), `CycleCompleted` (the contract's `paid` includes what the rule shares owe), `Credited`,
@@ -86,6 +86,7 @@ const DERIVED = [
   "Slashed",
   "DistributionAccepted",
   "DistributionRejected",
+  "ListClaimWindowClosed",
 ];
 
 /**

@@ -1,6 +1,7 @@
 import type { TransitionContext } from "../context.ts";
 import { verifyListProof } from "../distributionList.ts";
 import { type Rejection, reject } from "../errors.ts";
+import { listClaimClosesAt } from "../schedule.ts";
 import { stateKeys } from "../state/keys.ts";
 import { findTask, isRejection } from "../tasks.ts";
 import type {
@@ -18,7 +19,8 @@ import { EMPTY_VESTING, listTranche } from "../vesting.ts";
  * Merkle proof of the entry under the list's root. Anyone may send it. The tranche vests from the round the list was
  * accepted, and the recipient's slashes since then are replayed on it (§7.2), so claiming late neither speeds up nor
  * shields a reward. An entry is paid only while its recipient's proof of the cycle is still valid, only once, and
- * never beyond what the cycle still holds; what nobody can claim returns to the escrow when the cycle is pruned.
+ * never beyond what the cycle still holds, and only until the list's claim window closes, `listClaimRounds` after the
+ * acceptance: what nobody claimed by then returns to the escrow at that round start (`closeListClaims`).
  */
 export function applyClaimDistribution(context: TransitionContext, tx: ClaimDistributionTx): Rejection | null {
   const { draft } = context;
@@ -26,6 +28,12 @@ export function applyClaimDistribution(context: TransitionContext, tx: ClaimDist
   if (isRejection(found)) return found;
   const ref = { task: found.id, cycle: tx.cycle };
   const cycle = draft.cycle(found.id, tx.cycle);
+  // The claim window closes at a fixed round (§6.4), read from the cycle record: pruning, later, changes nothing.
+  if (cycle !== undefined && cycle.completedRound !== null) {
+    const closesAt = listClaimClosesAt(found, cycle.completedRound);
+    if (context.slot >= closesAt)
+      return reject("DISTRIBUTION__CLAIM_WINDOW_CLOSED", { ...ref, slot: context.slot, closesAt });
+  }
   const list =
     cycle === undefined
       ? undefined

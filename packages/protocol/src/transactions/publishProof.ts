@@ -2,7 +2,7 @@ import type { TransitionContext } from "../context.ts";
 import { hexToBytes, sha256Hex } from "../encoding/hash.ts";
 import { type Rejection, reject } from "../errors.ts";
 import { stateKeys } from "../state/keys.ts";
-import { findTask, isRejection } from "../tasks.ts";
+import { closedCycleWindow, findTask, isRejection } from "../tasks.ts";
 import type { PublishProofTx, RevealRecord, TriggerRecord } from "../types.ts";
 import { settleAvailability } from "../windows/resolveTrigger.ts";
 
@@ -16,6 +16,9 @@ export function applyPublishProof(context: TransitionContext, tx: PublishProofTx
   const task = findTask(draft, tx.task);
   if (isRejection(task)) return task;
   const ref = { task: task.id, cycle: tx.cycle, trigger: tx.trigger };
+  // A cycle closed for good (§9.3) is answered from its cycle record, before its triggers are read (pruning).
+  const closed = closedCycleWindow(draft, task, tx.cycle, slot);
+  if (closed !== null) return reject("PUBLISH__WINDOW_CLOSED", { ...ref, slot, closesAt: closed.closesAt });
   const trigger = draft.get<TriggerRecord>(stateKeys.trigger(task.id, tx.cycle, tx.trigger));
   if (trigger === undefined || trigger.verdict !== "unavailable" || trigger.target !== tx.from) {
     return reject("PUBLISH__NO_CHALLENGE", ref);

@@ -1,6 +1,7 @@
 import type { TransitionContext } from "../context.ts";
 import { type Rejection, reject } from "../errors.ts";
 import {
+  cycleClosedAt,
   distributionTriggerWindow,
   distributionVoteWindow,
   isInside,
@@ -105,8 +106,9 @@ export function applyTriggerAudit(context: TransitionContext, tx: TriggerAuditTx
   const cycle = draft.cycle(task.id, tx.cycle);
   if (cycle === undefined) return reject("CYCLE__NOT_FOUND", { task: task.id, cycle: tx.cycle });
   if (tx.target === tx.from) return reject("AUDIT__SELF_TARGET", { task: task.id, cycle: tx.cycle });
-  if (tx.cycle <= task.prunedThrough) {
-    // Pruned (§9.3): settled for good, every window of it closed; its reveals and lists are gone from the state.
+  if (cycle.completedRound !== null && slot >= cycleClosedAt(task, cycle.completedRound)) {
+    // Closed for good (§9.3): every trigger window of the cycle is over. Decided from the cycle record alone, before
+    // any check that reads its reveals or lists, so the answer does not depend on whether the core pruned them.
     const closed = lateChallengeWindow(task, cycle) ?? proofTriggerWindow(task, tx.cycle);
     return reject("AUDIT__WINDOW_CLOSED", { task: task.id, cycle: tx.cycle, slot, ...closed });
   }

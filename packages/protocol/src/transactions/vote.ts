@@ -2,7 +2,7 @@ import type { TransitionContext } from "../context.ts";
 import { type Rejection, reject } from "../errors.ts";
 import { roundOf } from "../schedule.ts";
 import { stateKeys } from "../state/keys.ts";
-import { findTask, freshNode, isRejection } from "../tasks.ts";
+import { closedCycleWindow, findTask, freshNode, isRejection } from "../tasks.ts";
 import type { Account, TriggerRecord, VoteChoice, VoteRecord, VoteTx } from "../types.ts";
 import { nodeWeight } from "../weight.ts";
 
@@ -32,18 +32,18 @@ export function recordVote(
 
 /**
  * protocol.md §5.3: one vote per node per trigger, `valid` or `invalid`, weighted by the node's ramped stake in the
- * voting round. A
- * second vote with another choice is an equivocation: included, recorded against the node, never counted.
+ * voting round. A cycle closed for good (§9.3) takes no vote, whatever the trigger. A second vote with another choice is an equivocation: included, recorded against the node, never counted.
  */
 export function applyVote(context: TransitionContext, tx: VoteTx): Rejection | null {
   const { draft, slot } = context;
   const task = findTask(draft, tx.task);
   if (isRejection(task)) return task;
-  const trigger = draft.get<TriggerRecord>(stateKeys.trigger(task.id, tx.cycle, tx.trigger));
-  if (trigger === undefined) {
-    return reject("VOTE__TRIGGER_NOT_FOUND", { task: task.id, cycle: tx.cycle, trigger: tx.trigger });
-  }
   const ref = { task: task.id, cycle: tx.cycle, trigger: tx.trigger };
+  // A cycle closed for good (§9.3) is answered from its cycle record, before its triggers are read (pruning).
+  const closed = closedCycleWindow(draft, task, tx.cycle, slot);
+  if (closed !== null) return reject("VOTE__WINDOW_CLOSED", { ...ref, slot, ...closed });
+  const trigger = draft.get<TriggerRecord>(stateKeys.trigger(task.id, tx.cycle, tx.trigger));
+  if (trigger === undefined) return reject("VOTE__TRIGGER_NOT_FOUND", ref);
   if (slot < trigger.slot || slot >= trigger.closesAt || trigger.resolution !== null) {
     return reject("VOTE__WINDOW_CLOSED", { ...ref, slot, opensAt: trigger.slot, closesAt: trigger.closesAt });
   }

@@ -26,7 +26,8 @@ export function closeDistributionWindow(context: TransitionContext, task: TaskRe
  * End of the distribution vote window (protocol.md §6.4-§6.5): an upheld trigger rejects the list (its distributor
  * is slashed by the resolution) and the next attempt follows; otherwise the list is accepted. Its total stays
  * reserved in the cycle, which completes as paid: each recipient claims its entry with a Merkle proof
- * (`claimDistribution`, deviation 34), and what nobody claims returns to the escrow when the cycle is pruned.
+ * (`claimDistribution`, deviation 34), and what nobody claims by the end of its claim window returns to the escrow then
+ * (`closeListClaims`).
  */
 export function settleDistribution(context: TransitionContext, task: TaskRecord, cycle: CycleRecord): void {
   const { draft } = context;

@@ -1,26 +1,22 @@
 import type { TransitionContext } from "../context.ts";
-import { LIMITS } from "../params.ts";
-import { roundOf, roundStart } from "../schedule.ts";
+import { cycleClosedAt, listClaimClosesAt, roundOf } from "../schedule.ts";
 import { forgetCycleKeys, type KeyLike, stateKeys, triggerSlotName } from "../state/keys.ts";
 import type { Draft } from "../state/store.ts";
-import { payUnlocked } from "../tasks.ts";
-import { lateChallengeWindow } from "../transactions/triggerAudit.ts";
-import type { CycleRecord, LateTriggerRef, TaskRecord, TriggerRecord } from "../types.ts";
+import type { CycleRecord, TaskRecord, TriggerRecord } from "../types.ts";
 
 /** At most this many cycle numbers are looked at per task per round start (§9.6: bounded work per slot). */
 const PRUNE_STEPS_PER_ROUND = 4;
 
 /**
- * protocol.md §9.3, pruning: once nothing can change a cycle any more (it is complete, its late-challenge window
- * (§5.7) has closed and no late trigger against it is open), its commits, reveals, triggers, votes, published
- * payloads and lists are deleted. The cycle record stays as the cycle's summary. Cycles are pruned in order;
- * `task.prunedThrough` is the last cycle number done (rounds where the task was paused have no cycle).
+ * protocol.md §9.3, pruning: once a cycle is closed for good (`cycleClosedAt`: complete, its late-challenge window
+ * (§5.7) and the vote period of its last possible late trigger over) and, for an accepted custom list, its claim
+ * window closed too (§6.4: `closeListClaims` returned the unclaimed rest at that round start, before this), its
+ * commits, reveals, triggers, votes, published payloads and lists are deleted. The cycle record stays as the cycle's
+ * summary. Pruning moves no money and no transaction reads what it deletes (each checks the closed cycle first), so
+ * it is invisible to transactions. Cycles are pruned in order; `task.prunedThrough` is the last cycle number done
+ * (rounds where the task was paused have no cycle).
  */
-export function pruneCycles(
-  context: TransitionContext,
-  taskId: string,
-  lateTriggersAtSlotStart: readonly LateTriggerRef[],
-): void {
+export function pruneCycles(context: TransitionContext, taskId: string): void {
   const { draft, slot } = context;
   let task = draft.task(taskId) as TaskRecord;
   const round = roundOf(task, slot);
@@ -28,11 +24,10 @@ export function pruneCycles(
   for (let step = 0; step < PRUNE_STEPS_PER_ROUND && next < round; step += 1) {
     const cycle = draft.cycle(taskId, next);
     if (cycle !== undefined) {
-      if (!settledForGood(task, cycle, slot, lateTriggersAtSlotStart)) break;
+      if (!settledForGood(task, cycle, slot)) break;
       pruneCycle(draft, task, cycle);
-      const unclaimed = returnUnclaimed(context, draft.task(taskId) as TaskRecord, cycle);
       forgetCycleKeys(taskId, next);
-      context.events.push({ type: "CyclePruned", task: taskId, cycle: next, unclaimed });
+      context.events.push({ type: "CyclePruned", task: taskId, cycle: next });
     }
     next += 1;
   }
@@ -42,20 +37,16 @@ export function pruneCycles(
   }
 }
 
-function settledForGood(
-  task: TaskRecord,
-  cycle: CycleRecord,
-  slot: number,
-  lateTriggers: readonly LateTriggerRef[],
-): boolean {
-  if (cycle.outcome === null) return false;
-  const late = lateChallengeWindow(task, cycle);
-  if (late !== null && slot < late.closesAt) return false;
-  // An accepted custom list's entries stay claimable for listClaimRounds at least (§6.4).
-  if (task.params.distributionRule === "custom" && cycle.outcome === "paid" && cycle.completedRound !== null) {
-    if (slot < roundStart(task, cycle.completedRound + LIMITS.listClaimRounds)) return false;
+function settledForGood(task: TaskRecord, cycle: CycleRecord, slot: number): boolean {
+  if (cycle.completedRound === null) return false;
+  // Every late trigger of the cycle resolved before this slot (it closes within auditSlots + voteSlots of a slot
+  // inside the late-challenge window), so none is open.
+  if (slot < cycleClosedAt(task, cycle.completedRound)) return false;
+  // An accepted custom list's entries stay claimable until its claim window closes (§6.4).
+  if (task.params.distributionRule === "custom" && cycle.outcome === "paid") {
+    if (slot < listClaimClosesAt(task, cycle.completedRound)) return false;
   }
-  return !lateTriggers.some((ref) => ref.cycle === cycle.cycle);
+  return true;
 }
 
 function drop(draft: Draft, key: KeyLike): void {
@@ -97,25 +88,6 @@ function pruneCycle(draft: Draft, task: TaskRecord, cycle: CycleRecord): void {
   for (let attempt = 0; attempt <= cycle.attempt; attempt += 1) {
     drop(draft, stateKeys.distribution(task.id, c, attempt));
   }
-}
-
-/**
- * A pruned custom-rule cycle's list can no longer be claimed from (its reveals are gone): what its recipients left
- * unclaimed returns to the escrow, or to the creator once the task is closed (§6.4). A rule-paid cycle's rounding
- * dust stays (§6.2).
- */
-function returnUnclaimed(context: TransitionContext, task: TaskRecord, cycle: CycleRecord): bigint {
-  const { draft } = context;
-  if (task.params.distributionRule !== "custom" || cycle.reserved === 0n) return 0n;
-  const amount = cycle.reserved;
-  draft.setCycle({ ...cycle, reserved: 0n });
-  if (task.status === "closed") {
-    payUnlocked(context, task.id, task.creator, amount, "reserved", "escrow");
-  } else {
-    draft.move("reserved", "escrows", amount);
-    draft.setTask({ ...task, escrow: task.escrow + amount });
-  }
-  return amount;
 }
 
 /**

@@ -245,6 +245,22 @@ export const DISTRIBUTION_CASES: readonly VectorCase[] = [
     },
   },
   {
+    path: "claimDistribution/rejected-claim-window-closed",
+    description:
+      "Cycle 0's list was accepted at slot 37 (round 2) and bob claimed his entry at slot 38. Its claim window closed at the start of round 2 + listClaimRounds (slot 190), where the 666 nobody claimed returned to the escrow. In slot 190 carol sends dave's claim of his entry, with a valid proof: DISTRIBUTION__CLAIM_WINDOW_CLOSED, decided from the cycle record alone (the core has pruned the cycle's list by now; a contract keeps it), so nothing is paid twice.",
+    build(b) {
+      taskWithNodes(b);
+      workCycle(b, 0);
+      submitHonestList(b, 0);
+      const list = b.honestList(0);
+      b.advanceTo(38);
+      b.claimEntry("bob", 0, list, "bob");
+      b.advanceTo(190);
+      b.begin();
+      b.claimEntry("carol", 0, list, "dave", { expect: "DISTRIBUTION__CLAIM_WINDOW_CLOSED" });
+    },
+  },
+  {
     path: "claimDistribution/rejected-no-list",
     description:
       "In slot 34 the list of cycle 0 is posted but not accepted yet (its vote window closes at 37): claiming an entry is DISTRIBUTION__NO_LIST.",

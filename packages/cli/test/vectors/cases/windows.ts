@@ -429,6 +429,37 @@ export const WINDOW_CASES: readonly VectorCase[] = [
     },
   },
   {
+    path: "windows/list-claim-window-closed",
+    description:
+      "Cycle 0's list (999) was accepted at slot 37 (round 2) and only bob claimed his entry (333). At the start of round 2 + listClaimRounds (slot 190) the list's claim window closes: the 666 nobody claimed move from the cycle's reservation to the escrow (ListClaimWindowClosed), once; the core may prune the cycle at the same round start, which moves nothing.",
+    build(b) {
+      taskWithNodes(b);
+      workCycle(b, 0);
+      submitHonestList(b, 0);
+      b.advanceTo(38);
+      b.claimEntry("bob", 0, b.honestList(0), "bob");
+      b.advanceTo(189);
+      b.begin();
+      b.advanceTo(190);
+      b.advanceTo(200);
+    },
+  },
+  {
+    path: "windows/list-claim-window-closed-task-closed",
+    description:
+      "alice closed her task in round 1; cycle 0's list (999) was accepted at slot 37, nobody claimed, and the task closed at slot 40 when its last open cycle completed. At slot 190 the list's claim window closes: a closed task has no escrow, so the 999 are credited to alice (Credited, reason escrow) for her claim.",
+    build(b) {
+      taskWithNodes(b);
+      workCycle(b, 0);
+      b.advanceTo(25);
+      b.send("alice", { kind: "closeTask", task: b.task });
+      submitHonestList(b, 0);
+      b.advanceTo(189);
+      b.begin();
+      b.advanceTo(190);
+    },
+  },
+  {
     path: "windows/cycle-no-submitters",
     description:
       "All three nodes committed in cycle 0 but none revealed: at round 2 (slot 30) nobody can post a list, the cycle completes as no-submitters and its 1000 return to the escrow; nobody is slashed (liveness is not fraud), and cycle 2 starts.",

@@ -91,13 +91,15 @@ function PostingRace({
       {view.pruned ? (
         <p className="muted" data-testid="lists-pruned">
           The cycle's lists were pruned with its other details.
-          {view.record.outcome === "paid" ? " Entries nobody had claimed by then returned to the escrow." : ""}
+          {view.record.outcome === "paid"
+            ? " Its list's claim window had closed: entries nobody had claimed by then returned to the escrow."
+            : ""}
         </p>
       ) : stories.length === 0 && view.record.outcome === "no-submitters" ? (
         <p className="muted">No valid submitter: no list to post, and the whole bounty returned to the escrow.</p>
       ) : null}
       {stories.map((story) => (
-        <Attempt key={story.attempt} task={task} cycle={cycle} view={view} story={story} />
+        <Attempt key={story.attempt} task={task} cycle={cycle} view={view} story={story} timing={timing} />
       ))}
       {view.record.outcome === null || view.record.outcome === "no-submitters" ? null : (
         <p data-testid="cycle-outcome">
@@ -131,11 +133,13 @@ function Attempt({
   cycle,
   view,
   story,
+  timing,
 }: {
   readonly task: string;
   readonly cycle: number;
   readonly view: CycleView;
   readonly story: AttemptStory;
+  readonly timing: Timing;
 }) {
   const { list } = story;
   const warn = story.state === "missing" || story.state === "rejected";
@@ -171,7 +175,7 @@ function Attempt({
             Merkle root <HashLink value={list.listRoot} /> · list blob <HashLink value={list.listBlob} />
           </p>
           <Posts task={task} cycle={cycle} story={story} headSlot={view.slot} />
-          {list.status === "accepted" ? <Claims view={view} story={story} /> : null}
+          {list.status === "accepted" ? <Claims view={view} story={story} timing={timing} /> : null}
           <Entries task={task} story={story} />
         </>
       )}
@@ -253,9 +257,17 @@ function PostLine({ task, post }: { readonly task: string; readonly post: ListPo
   );
 }
 
-function Claims({ view, story }: { readonly view: CycleView; readonly story: AttemptStory }) {
+function Claims({
+  view,
+  story,
+  timing,
+}: {
+  readonly view: CycleView;
+  readonly story: AttemptStory;
+  readonly timing: Timing;
+}) {
   if (story.list === undefined) return null;
-  const claims = listClaims(view, story.list);
+  const claims = listClaims(view, story.list, timing);
   return (
     <p className="small" data-testid="list-claims">
       {claims.claimed === null || claims.unclaimed === null ? null : (

@@ -1,0 +1,38 @@
+import type { TransitionContext } from "../context.ts";
+import { LIMITS } from "../params.ts";
+import { roundOf } from "../schedule.ts";
+import { payUnlocked } from "../tasks.ts";
+import type { TaskRecord } from "../types.ts";
+
+/**
+ * protocol.md §6.4: at the start of round r, the claim window of every list accepted in round `r − listClaimRounds`
+ * closes (`claimDistribution` is refused from this slot on, `DISTRIBUTION__CLAIM_WINDOW_CLOSED`), and what nobody
+ * claimed, the rest of the cycle's reservation, returns to the escrow, or to the creator (credited) once the task is
+ * closed. Event `ListClaimWindowClosed`, in cycle order. Runs in every task status, before pruning, which never
+ * returns anything.
+ *
+ * Cycle c's attempt a runs in round c + 2 + a (a ≤ allowedFailedDistributions), and its list is accepted at the vote
+ * close, in that round or at the next round's first slot: only cycles c with c + 2 ≤ r − listClaimRounds ≤ c + 3 +
+ * allowedFailedDistributions can close here (bounded work per round start, §9.6; a contract keeps them in a queue).
+ */
+export function closeListClaims(context: TransitionContext, taskId: string): void {
+  const { draft, slot } = context;
+  const task = draft.task(taskId) as TaskRecord;
+  if (task.params.distributionRule !== "custom") return;
+  const acceptedRound = roundOf(task, slot) - LIMITS.listClaimRounds;
+  const first = Math.max(0, acceptedRound - 3 - task.params.allowedFailedDistributions);
+  for (let c = first; c <= acceptedRound - 2; c += 1) {
+    const cycle = draft.cycle(taskId, c);
+    if (cycle === undefined || cycle.outcome !== "paid" || cycle.completedRound !== acceptedRound) continue;
+    const unclaimed = cycle.reserved;
+    draft.setCycle({ ...cycle, reserved: 0n });
+    const fresh = draft.task(taskId) as TaskRecord;
+    if (fresh.status === "closed") {
+      payUnlocked(context, taskId, fresh.creator, unclaimed, "reserved", "escrow");
+    } else {
+      draft.move("reserved", "escrows", unclaimed);
+      draft.setTask({ ...fresh, escrow: fresh.escrow + unclaimed });
+    }
+    context.events.push({ type: "ListClaimWindowClosed", task: taskId, cycle: c, unclaimed });
+  }
+}
