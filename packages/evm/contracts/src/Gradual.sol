@@ -383,7 +383,8 @@ contract Gradual is GradualState, ReentrancyGuard {
         stored.revealDelay = uint24(slot - stored.slot);
         stored.digest = proofDigest;
         stored.salt = salt;
-        _revealAt[id][cycle][index] = account;
+        // A node has its voter id from its first stake (`Node.voterId`, in the slot this call writes anyway).
+        _setRevealerAt(id, cycle, index, node.voterId);
         VestingState storage vesting = _vesting[id][account];
         uint32 revealed = vesting.revealedCount;
         _setRevealedCycleAt(id, account, revealed, cycle);

@@ -442,7 +442,7 @@ contract GradualLists is GradualState {
 
     /// @notice The node that made the reveal with this index.
     function revealAt(bytes32 id, uint32 cycle, uint32 index) external view returns (bytes32) {
-        return _revealAt[id][cycle][index];
+        return _revealerAt(id, cycle, index);
     }
 
     /// @notice A trigger record.

@@ -305,6 +305,6 @@ contract GradualHarness is Gradual {
 
     /// @notice Writes a `revealAt` entry.
     function loadRevealAt(bytes32 id, uint32 cycle, uint32 index, bytes32 node) external {
-        _revealAt[id][cycle][index] = node;
+        _setRevealerAt(id, cycle, index, _voterIdOf(id, node));
     }
 }
