@@ -51,6 +51,8 @@ const L2_GAS_PRICE_GWEI = 0.01;
 const ETH_USD = 3_000;
 /** K2, a Solana fork, charges a base fee per signature; Solana's default is 5,000 lamports (1e-9 KOII each). */
 const KOII_FEE_PER_TX = 5_000e-9;
+/** Issue 19's goal for one `vote` call. */
+const VOTE_GOAL_GAS = 60_000;
 
 const PARAMS = {
   roundSlots: 40,
@@ -114,6 +116,18 @@ async function main(): Promise<void> {
     lines.push(
       `| ${row.size} | ${row.nodeGasPerRound} | ${row.settlementPerNode.toFixed(1)} | ${total.toFixed(0)} | $${usd} | ${(2 * KOII_FEE_PER_TX).toFixed(6)} KOII |`,
     );
+  }
+  lines.push("", "issue 19's goals (steady state; every call, not only the median, for the vote):", "");
+  lines.push("| goal | nodes | measured | met |", "| --- | --- | --- | --- |");
+  for (const row of rows) {
+    const pair = median(row.gas.get("commit") ?? []) + median(row.gas.get("reveal") ?? []);
+    lines.push(`| commit + reveal < 100,000 | ${row.size} | ${pair} | ${pair < 100_000 ? "yes" : "no"} |`);
+    const votes = row.gas.get("vote") ?? [];
+    const over = votes.filter((value) => value >= VOTE_GOAL_GAS).length;
+    const voteMet = over === 0 ? "yes" : `median only: ${over} of ${votes.length} votes at or over it`;
+    lines.push(`| vote < 60,000 | ${row.size} | ${describe(votes)} | ${voteMet} |`);
+    const claim = median(row.gas.get("claim (nothing to make)") ?? []);
+    lines.push(`| claim making no tranche < 80,000 | ${row.size} | ${claim} | ${claim < 80_000 ? "yes" : "no"} |`);
   }
   process.stdout.write(`${lines.join("\n")}\n`);
 }

@@ -513,6 +513,91 @@ test("a node holds at most MAX_UNRAMPED_LOTS ramping lots; folded lots make room
   assert.deepEqual(task.ramp, { buckets: [[4, 100n]], foldedThrough: 1, fullStake: 1_600n });
 });
 
+test("votes are kept by permanent voter id: a voter whose node index another node's leaving moved cannot vote twice, the newcomer at its old index votes, and the losing votes penalized are the voters' own", async () => {
+  await freshHarness();
+  const [leaver, auditor, target, checker, voter, newcomer] = [
+    "leaver",
+    "auditor",
+    "target",
+    "checker",
+    "voter",
+    "newcomer",
+  ].map(name) as [string, string, string, string, string, string];
+  const twin = new Twin({
+    [ALICE]: 20_000n,
+    [leaver]: 1_000n,
+    [auditor]: 1_000n,
+    [target]: 1_000n,
+    [checker]: 1_000n,
+    [voter]: 1_000n,
+    [newcomer]: 1_000n,
+  });
+  await twin.load();
+  const salt = (who: string) => sha256Hex(`salt:${who}`);
+  const digest = (who: string) => sha256Hex(`proof:${who}`);
+  const url = (who: string) => `http://${who.slice(0, 6)}.test`;
+  await twin.advance(9);
+  const params: TaskParams = { ...PARAMS, rampRounds: 0, losingVotePenalty: 5n };
+  const created = { kind: "createTask", name: "voters", bundleHash: name("bundle"), metadataHash: null, params };
+  assert.equal(await twin.tx(ALICE, { ...created, funding: 5_000n }), "ok");
+  const task = readCoreRecord<string>(twin.state, "taskAt/0") as string;
+  await twin.advance(10);
+  // The leaver takes index 0 and the voter the last one: the leaver's withdrawal moves the voter to index 0.
+  await twin.tx(leaver, { kind: "stake", task, amount: 100n, nodeUrl: url(leaver) });
+  await twin.tx(leaver, { kind: "unstake", task });
+  for (const [who, amount] of [
+    [auditor, 100n],
+    [target, 100n],
+    [checker, 100n],
+    [voter, 300n],
+  ] as const) {
+    assert.equal(await twin.tx(who, { kind: "stake", task, amount, nodeUrl: url(who) }), "ok");
+  }
+  const workers = [auditor, target, checker, voter];
+  await twin.advance(27);
+  for (const who of workers) {
+    const commitment = computeCommitment({ task, cycle: 1, node: who, proofDigest: digest(who), salt: salt(who) });
+    assert.equal(await twin.tx(who, { kind: "commit", task, cycle: 1, commitment }), "ok");
+  }
+  await twin.advance(30);
+  for (const who of workers) {
+    const reveal = { kind: "reveal", task, cycle: 1, proofDigest: digest(who), salt: salt(who) };
+    assert.equal(await twin.tx(who, reveal), "ok");
+  }
+  await twin.advance(32);
+  const trigger = {
+    kind: "triggerAudit",
+    task,
+    cycle: 1,
+    target,
+    triggerKind: "proof",
+    verdict: "invalid",
+    attempt: 0,
+    reasonDigest: name("reason"),
+  };
+  assert.equal(await twin.tx(auditor, trigger), "ok");
+  const vote = (choice: string) => ({ kind: "vote", task, cycle: 1, trigger: 0, choice });
+  assert.equal(await twin.tx(voter, vote("valid")), "ok");
+  assert.equal(await twin.tx(checker, vote("valid")), "ok");
+  assert.equal(await twin.tx(target, vote("valid")), "VOTE__OWN_TRIGGER");
+  await twin.advance(33);
+  assert.equal(await twin.tx(leaver, { kind: "withdraw", task }), "ok");
+  assert.equal(readCoreRecord<string>(twin.state, `nodeAt/${task}/0`), voter, "the voter moved to index 0");
+  assert.equal(await twin.tx(voter, vote("valid")), "VOTE__DUPLICATE");
+  assert.equal(await twin.tx(voter, vote("invalid")), "ok", "an equivocation (included by the core)");
+  // The newcomer takes the voter's old index; it has not voted.
+  assert.equal(await twin.tx(newcomer, { kind: "stake", task, amount: 100n, nodeUrl: url(newcomer) }), "ok");
+  assert.equal(readCoreRecord<string>(twin.state, `nodeAt/${task}/4`), newcomer);
+  assert.equal(await twin.tx(newcomer, vote("invalid")), "ok");
+  assert.equal(await twin.tx(newcomer, vote("invalid")), "VOTE__DUPLICATE");
+  assert.equal(await twin.tx(leaver, vote("valid")), "VOTE__NO_WEIGHT");
+  // Slot 37: rejected (invalid 200 of 700 with the target); the invalid voters, the auditor and the newcomer, lose.
+  await twin.advance(39);
+  const losing = (who: string) => (readCoreRecord<Obj>(twin.state, `node/${task}/${who}`) as Obj).losingVotes;
+  assert.deepEqual([auditor, newcomer, voter, checker].map(losing), [1, 1, 0, 0]);
+  await twin.compare();
+});
+
 test("gas of the audits: triggers, votes, availability, a proof vote close with 0, 1 and 3 triggers, the rule payment, claims (harness, checked against the core)", async () => {
   const rows: string[] = [];
   // The last run settles the vote close of 3 triggers one step per call: its cursor must resume where it stopped.

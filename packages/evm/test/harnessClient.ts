@@ -317,6 +317,8 @@ export async function loadRecord(key: string, record: Json | undefined, preSlot:
           equivocations: r.equivocations,
           unbondingUntilRound: BigInt(r.unbondingUntilRound as number),
           lastRevealCycle: BigInt(r.lastRevealCycle as number),
+          // The contract's own (EVM only): the loader keeps the account's id or gives the next one.
+          voterId: 0,
           rampedStake: r.rampedStake,
           unbonding: r.unbonding,
           slashedTotal: r.slashedTotal,
@@ -402,6 +404,8 @@ export async function loadRecord(key: string, record: Json | undefined, preSlot:
           voteCount: r.voteCount,
           slot: BigInt(r.slot as number),
           closesAt: BigInt(r.closesAt as number),
+          // The contract's own (EVM only): the loader sets the target's voter id.
+          targetVoter: 0,
           target: h32(r.target),
           triggerer: h32(r.triggerer),
           reasonDigest: h32(r.reasonDigest),
@@ -431,7 +435,7 @@ export async function loadRecord(key: string, record: Json | undefined, preSlot:
         Number(parts[1]),
         Number(parts[2]),
         h32(parts[3] as string),
-        { exists: true, choice: indexOf(CHOICES, r.choice), slot: BigInt(r.slot as number), weight: r.weight },
+        { exists: true, choice: indexOf(CHOICES, r.choice) },
       ]);
       return;
     case "voteAt":
@@ -690,7 +694,7 @@ export async function readRecord(key: string): Promise<Json | undefined> {
         h32(parts[3] as string),
       ]);
       if (v.exists !== true) return undefined;
-      return { choice: CHOICES[n(v.choice)] as string, slot: n(v.slot), weight: v.weight as bigint };
+      return { choice: CHOICES[n(v.choice)] as string };
     }
     case "voteAt": {
       const voter = await read<Hex>("voteAt", [task, Number(parts[1]), Number(parts[2]), Number(parts[3])]);
@@ -759,6 +763,12 @@ export function withoutUnheld(key: string, record: Json | undefined): Json | und
     // A zero balance and no record are the same in a mapping.
   }
   if (kind === "chain") delete copy.chainId;
+  if (kind === "vote") {
+    // The contract keeps a vote's choice; its slot and weight are in the Voted log (contracts README, "Storage
+    // layout (gas)").
+    delete copy.slot;
+    delete copy.weight;
+  }
   if (kind === "task") {
     // Pruning is a property of the core's state, outside what the two compare (docs/evm.md).
     delete copy.prunedThrough;

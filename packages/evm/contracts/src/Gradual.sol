@@ -8,9 +8,9 @@ import "./GradualTypes.sol";
 import {GradualState} from "./GradualState.sol";
 import {GradualAudits} from "./GradualAudits.sol";
 
-/// @title Gradual Consensus settlement: money, tasks, staking, commits and reveals here; window ends, triggers,
-/// votes, availability, rule payments, vesting and claims in the audits module; the `custom` rule's lists in the
-/// lists module.
+/// @title Gradual Consensus settlement: money, tasks, staking, commits, reveals and votes here; window ends,
+/// availability, rule payments, vesting and claims in the audits module; triggers, the `custom` rule's lists and the
+/// views in the lists module.
 /// @notice The TypeScript core's rules (`packages/protocol`, docs/protocol.md) as a contract. Every function that
 /// touches a task first applies the task's window ends that are due, in the core's order, so the state equals the
 /// core's at the current slot. `Gradual` runs its modules (`GradualAudits`, `GradualLists`, same storage layout,
@@ -37,7 +37,7 @@ contract Gradual is GradualState, ReentrancyGuard {
     }
 
     /// @notice Every function of the modules, run on this contract's storage: the audits module's `settle`, else
-    /// the lists module's (triggers, votes, `publishProof`, lists, `materialize`, `claim` and the views).
+    /// the lists module's (triggers, `publishProof`, lists, `materialize`, `claim` and the views).
     fallback() external {
         address module = msg.sig == GradualAudits.settle.selector ? audits : lists;
         assembly ("memory-safe") {
@@ -218,6 +218,8 @@ contract Gradual is GradualState, ReentrancyGuard {
             node.exists = true;
             node.index = task.nodeCount;
             node.lastRevealCycle = -1;
+            // An account's first stake in the task gives it its permanent voter id; one that left keeps its own.
+            _voterIdOf(id, account);
         }
         node.url = nodeUrl;
         if (activation <= task.rampFoldedThrough) {
@@ -272,7 +274,7 @@ contract Gradual is GradualState, ReentrancyGuard {
         if (round < node.unbondingUntilRound) revert WITHDRAW__STILL_BONDED(round, node.unbondingUntilRound);
         int64 challengeableUntil = node.lastRevealCycle < 0
             ? int64(0)
-            : node.lastRevealCycle + 3 + int64(uint64(task.params.allowedFailedDistributions))
+            : int64(node.lastRevealCycle) + 3 + int64(uint64(task.params.allowedFailedDistributions))
                 + int64(uint64(task.params.vestingRounds));
         if (round < challengeableUntil) revert WITHDRAW__STILL_CHALLENGEABLE(round, challengeableUntil);
         _totals.unbonding -= unbonding;
@@ -290,7 +292,10 @@ contract Gradual is GradualState, ReentrancyGuard {
                 _nodeAt[id][index] = moved;
             }
             delete _nodeAt[id][last];
+            // The voter id stays with the account (its votes on open triggers stay its own).
+            uint32 voterId = node.voterId;
             delete _nodes[id][account];
+            _nodes[id][account].voterId = voterId;
             task.nodeCount = last;
         } else {
             node.unbonding = 0;
@@ -367,14 +372,15 @@ contract Gradual is GradualState, ReentrancyGuard {
         if (opened != commitment) revert REVEAL__MISMATCH(commitment, opened);
         uint128 weight = stored.weight;
         uint32 index = record.revealCount;
-        node.lastRevealCycle = int64(uint64(cycle));
+        node.lastRevealCycle = int56(uint56(cycle));
         stored.flags = flags | ENTRY_REVEALED;
         stored.index = index;
         // At most commitSlots + revealSlots - 1 (both windows are at most MAX_ROUND_SLOTS): fits 24 bits.
         stored.revealDelay = uint24(slot - stored.slot);
         stored.digest = proofDigest;
         stored.salt = salt;
-        _revealAt[id][cycle][index] = account;
+        // A node has its voter id from its first stake (`Node.voterId`, in the slot this call writes anyway).
+        _setRevealerAt(id, cycle, index, node.voterId);
         VestingState storage vesting = _vesting[id][account];
         uint32 revealed = vesting.revealedCount;
         _setRevealedCycleAt(id, account, revealed, cycle);
@@ -385,6 +391,73 @@ contract Gradual is GradualState, ReentrancyGuard {
         record.shareCount += 1;
         record.saltAccumulator = _accumulateSalt(record.saltAccumulator, salt);
         emit Revealed(id, cycle, account, proofDigest, index, salt);
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Votes (§5.3): here rather than in the lists module, so that a vote, which every auditing node sends for every
+    // trigger, pays no delegatecall.
+
+    /// @notice §5.3 (`vote.ts`): one vote per node per trigger, weighted by the node's ramped stake now. A second
+    /// vote with the other choice is an equivocation: recorded against the node (`Equivocated`), never counted; the
+    /// call succeeds, where the core includes the transaction as rejected with VOTE__EQUIVOCATION.
+    /// @param id The task.
+    /// @param cycle The trigger's cycle.
+    /// @param triggerIndex The trigger.
+    /// @param choice 0 valid, 1 invalid, 2 unavailable (refused).
+    function vote(bytes32 id, uint32 cycle, uint32 triggerIndex, uint8 choice) external {
+        if (choice > 2) revert TX__MALFORMED();
+        Task storage task = _touch(id);
+        uint64 slot = _slot();
+        Trigger storage trigger = _triggers[id][cycle][triggerIndex];
+        if (!trigger.exists) {
+            // A cycle closed for good (§9.3) takes no vote, whatever the trigger (the core may have pruned it). An
+            // existing trigger's window closes before its cycle does (below), so only a missing one needs the check.
+            if (_closedForGood(task, _cycles[id][cycle], slot)) revert VOTE__WINDOW_CLOSED();
+            revert VOTE__TRIGGER_NOT_FOUND();
+        }
+        if (slot < trigger.slot || slot >= trigger.closesAt || trigger.resolution != 0) revert VOTE__WINDOW_CLOSED();
+        bytes32 from = _sender();
+        // Votes are kept by the account's permanent voter id, in its node record's slot 0 (kept when the node
+        // leaves); an account without one never staked, so it is not the target and has no vote and no weight.
+        // Ids are one per account, so the sender is the target exactly when its id is the target's (never 0).
+        Node storage node = _nodes[id][from];
+        uint32 voter = node.voterId;
+        if (voter != 0 && voter == trigger.targetVoter) revert VOTE__OWN_TRIGGER();
+        if (trigger.verdict == VERDICT_UNAVAILABLE) revert VOTE__AVAILABILITY_CHALLENGE();
+        if (choice == CHOICE_UNAVAILABLE) revert VOTE__UNAVAILABLE_NOT_ALLOWED();
+        uint256 bits = 0;
+        if (voter != 0) {
+            bits = _voteBits[id][cycle][triggerIndex][voter >> 7];
+            uint8 previous = _voteIn(bits, voter);
+            if (previous != 0) {
+                if (previous == choice + 1) revert VOTE__DUPLICATE();
+                if (node.exists) node.equivocations += 1;
+                emit Equivocated(id, cycle, triggerIndex, from);
+                return;
+            }
+        }
+        uint256 weight = 0;
+        if (node.exists) weight = _voteWeight(task, node, slot);
+        if (weight == 0) revert VOTE__NO_WEIGHT();
+        _recordVote(id, cycle, trigger, from, voter, bits, choice, weight);
+    }
+
+    /// @dev `nodeWeight` now, as the core's vote reads it (the ramp and the node are not folded and written back). A
+    /// lot whose activation round the task's aggregate has folded weighs its amount (it was fully ramped at a round
+    /// not after this one, and so is every earlier activation): only a lot still ramping reads the round and the
+    /// ramp parameter. At most MAX_UNRAMPED_LOTS iterations.
+    function _voteWeight(Task storage task, Node storage node, uint64 slot) internal view returns (uint256 weight) {
+        weight = node.rampedStake;
+        StakeLot[] storage lots = node.lots;
+        uint256 length = lots.length;
+        if (length == 0) return weight;
+        int64 foldedThrough = task.rampFoldedThrough;
+        for (uint256 i = 0; i < length; i += 1) {
+            StakeLot memory lot = lots[i];
+            weight += lot.activationRound <= foldedThrough
+                ? lot.amount
+                : _lotWeight(lot, _roundOf(task, slot), task.params.rampRounds);
+        }
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -407,98 +480,6 @@ contract Gradual is GradualState, ReentrancyGuard {
     /// @notice An account's internal balance.
     function balanceOf(bytes32 account) external view returns (uint256) {
         return _balances[account];
-    }
-
-    /// @notice The chain totals and the money held (`totals`, `chain.supply`, `chain.taskCount`).
-    function chainTotals() external view returns (Totals memory totals, uint256 supply, uint32 taskCount) {
-        TotalsState storage stored = _totals;
-        totals = Totals({
-            balances: stored.balances,
-            stakes: stored.stakes,
-            unbonding: stored.unbonding,
-            escrows: stored.escrows,
-            reserved: stored.reserved,
-            vesting: stored.vesting,
-            bonds: stored.bonds,
-            burned: stored.burned
-        });
-        return (totals, _supply, _taskCount);
-    }
-
-    /// @notice The id of the task with this index.
-    function taskAt(uint32 index) external view returns (bytes32) {
-        return _taskAt[index];
-    }
-
-    /// @notice A task record, its open cycles and its ramp buckets (non-empty ones, ascending).
-    function getTask(bytes32 id)
-        external
-        view
-        returns (Task memory task, uint32[] memory openCycles, int64[] memory bucketRounds, uint256[] memory bucketStakes)
-    {
-        task = _tasks[id];
-        openCycles = _openCycles[id];
-        int64[] storage rounds = _bucketRounds[id];
-        uint256 count = 0;
-        for (uint256 i = task.rampHead; i < rounds.length; i += 1) if (_bucketStake[id][rounds[i]] != 0) count += 1;
-        bucketRounds = new int64[](count);
-        bucketStakes = new uint256[](count);
-        uint256 next = 0;
-        for (uint256 i = task.rampHead; i < rounds.length; i += 1) {
-            uint256 staked = _bucketStake[id][rounds[i]];
-            if (staked == 0) continue;
-            bucketRounds[next] = rounds[i];
-            bucketStakes[next] = staked;
-            next += 1;
-        }
-    }
-
-    /// @notice A node record.
-    function getNode(bytes32 id, bytes32 account) external view returns (Node memory) {
-        return _nodes[id][account];
-    }
-
-    /// @notice The account of the node with this index.
-    function nodeAt(bytes32 id, uint32 index) external view returns (bytes32) {
-        return _nodeAt[id][index];
-    }
-
-    /// @notice A cycle record.
-    function getCycle(bytes32 id, uint32 cycle) external view returns (Cycle memory) {
-        return _cycles[id][cycle];
-    }
-
-    /// @notice A commit record.
-    function getCommit(bytes32 id, uint32 cycle, bytes32 node) external view returns (Commit memory commit_) {
-        Entry storage entry = _entries[id][cycle][node];
-        uint8 flags = entry.flags;
-        if (flags & ENTRY_COMMITTED == 0) return commit_;
-        bytes32 commitment = flags & ENTRY_REVEALED == 0
-            ? entry.digest
-            : _commitment(id, cycle, node, entry.digest, entry.salt);
-        return Commit({exists: true, slot: entry.slot, weight: entry.weight, commitment: commitment});
-    }
-
-    /// @notice A reveal record.
-    function getReveal(bytes32 id, uint32 cycle, bytes32 node) external view returns (Reveal memory reveal_) {
-        Entry storage entry = _entries[id][cycle][node];
-        uint8 flags = entry.flags;
-        if (flags & ENTRY_REVEALED == 0) return reveal_;
-        return Reveal({
-            exists: true,
-            published: flags & ENTRY_PUBLISHED != 0,
-            status: flags >> ENTRY_STATUS_SHIFT,
-            index: entry.index,
-            slot: entry.slot + entry.revealDelay,
-            weight: entry.weight,
-            proofDigest: entry.digest,
-            salt: entry.salt
-        });
-    }
-
-    /// @notice The node that made the reveal with this index.
-    function revealAt(bytes32 id, uint32 cycle, uint32 index) external view returns (bytes32) {
-        return _revealAt[id][cycle][index];
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -602,5 +583,56 @@ contract Gradual is GradualState, ReentrancyGuard {
 
     function _range(uint256 value, uint256 min, uint256 max, uint8 field) private pure {
         if (value < min || value > max) revert TASK__INVALID_PARAMS(field);
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Views of nodes, cycles, commits and reveals (kept here for the lists module's size; the other views are its).
+
+    /// @notice A node record.
+    function getNode(bytes32 id, bytes32 account) external view returns (Node memory) {
+        return _nodes[id][account];
+    }
+
+    /// @notice The account of the node with this index.
+    function nodeAt(bytes32 id, uint32 index) external view returns (bytes32) {
+        return _nodeAt[id][index];
+    }
+
+    /// @notice A cycle record.
+    function getCycle(bytes32 id, uint32 cycle) external view returns (Cycle memory) {
+        return _cycles[id][cycle];
+    }
+
+    /// @notice A commit record.
+    function getCommit(bytes32 id, uint32 cycle, bytes32 node) external view returns (Commit memory commit_) {
+        Entry storage entry = _entries[id][cycle][node];
+        uint8 flags = entry.flags;
+        if (flags & ENTRY_COMMITTED == 0) return commit_;
+        bytes32 commitment = flags & ENTRY_REVEALED == 0
+            ? entry.digest
+            : _commitment(id, cycle, node, entry.digest, entry.salt);
+        return Commit({exists: true, slot: entry.slot, weight: entry.weight, commitment: commitment});
+    }
+
+    /// @notice A reveal record.
+    function getReveal(bytes32 id, uint32 cycle, bytes32 node) external view returns (Reveal memory reveal_) {
+        Entry storage entry = _entries[id][cycle][node];
+        uint8 flags = entry.flags;
+        if (flags & ENTRY_REVEALED == 0) return reveal_;
+        return Reveal({
+            exists: true,
+            published: flags & ENTRY_PUBLISHED != 0,
+            status: flags >> ENTRY_STATUS_SHIFT,
+            index: entry.index,
+            slot: entry.slot + entry.revealDelay,
+            weight: entry.weight,
+            proofDigest: entry.digest,
+            salt: entry.salt
+        });
+    }
+
+    /// @notice The node that made the reveal with this index.
+    function revealAt(bytes32 id, uint32 cycle, uint32 index) external view returns (bytes32) {
+        return _revealerAt(id, cycle, index);
     }
 }

@@ -592,10 +592,11 @@ contract GradualAudits is GradualState {
         uint8 losing,
         uint64 due
     ) internal {
-        bytes32 voter = _voteAt[id][c][trigger.index][position];
-        if (voter == bytes32(0)) return;
-        if (_votes[id][c][trigger.index][voter].choice + 1 != losing) return;
+        uint32 voterId = _voterAt(id, c, trigger.index, position);
+        if (voterId == 0) return;
+        bytes32 voter = _voterAccount[id][voterId];
         Node storage node = _nodes[id][voter];
+        if (_voteIn(_voteBits[id][c][trigger.index][voterId >> 7], voterId) != losing) return;
         if (!node.exists) return;
         _refreshRampAt(id, task, _roundOf(task, due));
         _foldNodeLots(task, node);

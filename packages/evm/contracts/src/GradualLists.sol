@@ -6,8 +6,10 @@ import "./GradualTypes.sol";
 import {GradualState} from "./GradualState.sol";
 import {GradualRace} from "./GradualRace.sol";
 
-/// @title Gradual's lists module: triggers and votes (§5.2-§5.3), the `custom` rule's list posting race and Merkle
-/// entry claims (§6.1-§6.4, deviations 34-35), claims of vesting (§7.1), and the views of the audits' records.
+/// @title Gradual's lists module: triggers (§5.2), the availability answer (§5.6), the `custom` rule's list posting
+/// race and Merkle entry claims (§6.1-§6.4, deviations 34-36), claims of vesting (§7.1), and the views of the records
+/// (tasks, nodes, cycles, commits, reveals, triggers, votes, vesting, lists). Votes are `Gradual`'s own (a vote pays
+/// no delegatecall).
 /// @notice Deployed before `Gradual` and run only by `delegatecall` from it (its own storage is never used): it
 /// shares `GradualState`'s layout. The window ends (a missing list, trigger resolutions, acceptance) are the audits
 /// module's lazy settlement, which this module's transactions reach by delegatecall as `Gradual`'s do.
@@ -37,7 +39,7 @@ contract GradualLists is GradualState {
     }
 
     // ------------------------------------------------------------------------------------------------------------
-    // Triggers and votes (§5.2-§5.3).
+    // Triggers (§5.2).
 
     /// @notice §5.2 (`triggerAudit.ts`): locks `triggerBond` from the caller's balance and opens a trigger against a
     /// proof; the caller's weight is its first `invalid` vote. A verdict of `unavailable` opens an availability
@@ -147,9 +149,11 @@ contract GradualLists is GradualState {
         trigger.triggerer = from;
         trigger.reasonDigest = reasonDigest;
         trigger.bond = bond;
-        trigger.slot = slot;
+        trigger.slot = uint56(slot);
         trigger.late = late;
-        trigger.closesAt = resolvesAt;
+        trigger.closesAt = uint56(resolvesAt);
+        // The target revealed (or posted a list), so it staked: it has its permanent voter id.
+        trigger.targetVoter = _voterIdOf(id, target);
         if (late) _lateRefs[id].push(LateRef({cycle: cycle, trigger: index, closesAt: resolvesAt}));
         _triggerOf[id][cycle][slotKind][target] = index + 1;
         if (kind == KIND_DISTRIBUTION) _distributions[id][cycle][attempt].triggered = true;
@@ -157,62 +161,10 @@ contract GradualLists is GradualState {
         _nodeCycleTriggers[id][cycle][from] = count + 1;
         record.triggerCount = index + 1;
         emit AuditTriggered(id, cycle, index, kind, verdict, late, attempt, target, from, bond, reasonDigest);
-        if (verdict == VERDICT_INVALID) _recordVote(id, cycle, trigger, from, CHOICE_INVALID, weight, slot);
-    }
-
-    function _recordVote(
-        bytes32 id,
-        uint32 cycle,
-        Trigger storage trigger,
-        bytes32 voter,
-        uint8 choice,
-        uint256 weight,
-        uint64 slot
-    ) internal {
-        _votes[id][cycle][trigger.index][voter] = Vote({exists: true, choice: choice, slot: slot, weight: uint128(weight)});
-        _voteAt[id][cycle][trigger.index][trigger.voteCount] = voter;
-        trigger.voteCount += 1;
-        if (choice == CHOICE_VALID) trigger.validWeight += uint128(weight);
-        else if (choice == CHOICE_INVALID) trigger.invalidWeight += uint128(weight);
-        else trigger.unavailableWeight += uint128(weight);
-        emit Voted(id, cycle, trigger.index, voter, choice, weight);
-    }
-
-    /// @notice §5.3 (`vote.ts`): one vote per node per trigger, weighted by the node's ramped stake now. A second
-    /// vote with the other choice is an equivocation: recorded against the node (`Equivocated`), never counted; the
-    /// call succeeds, where the core includes the transaction as rejected with VOTE__EQUIVOCATION.
-    /// @param id The task.
-    /// @param cycle The trigger's cycle.
-    /// @param triggerIndex The trigger.
-    /// @param choice 0 valid, 1 invalid, 2 unavailable (refused).
-    function vote(bytes32 id, uint32 cycle, uint32 triggerIndex, uint8 choice) external {
-        if (choice > 2) revert TX__MALFORMED();
-        Task storage task = _touch(id);
-        uint64 slot = _slot();
-        // A cycle closed for good (§9.3) takes no vote, whatever the trigger: the core may have pruned it.
-        if (_closedForGood(task, _cycles[id][cycle], slot)) revert VOTE__WINDOW_CLOSED();
-        Trigger storage trigger = _triggers[id][cycle][triggerIndex];
-        if (!trigger.exists) revert VOTE__TRIGGER_NOT_FOUND();
-        if (slot < trigger.slot || slot >= trigger.closesAt || trigger.resolution != 0) revert VOTE__WINDOW_CLOSED();
-        bytes32 from = _sender();
-        if (from == trigger.target) revert VOTE__OWN_TRIGGER();
-        if (trigger.verdict == VERDICT_UNAVAILABLE) revert VOTE__AVAILABILITY_CHALLENGE();
-        if (choice == CHOICE_UNAVAILABLE) revert VOTE__UNAVAILABLE_NOT_ALLOWED();
-        Vote storage previous = _votes[id][cycle][triggerIndex][from];
-        if (previous.exists) {
-            if (previous.choice == choice) revert VOTE__DUPLICATE();
-            Node storage equivocator = _nodes[id][from];
-            if (equivocator.exists) equivocator.equivocations += 1;
-            emit Equivocated(id, cycle, triggerIndex, from);
-            return;
+        if (verdict == VERDICT_INVALID) {
+            // A new trigger has no votes: the triggerer's word of it is empty.
+            _recordVote(id, cycle, trigger, from, node.voterId, 0, CHOICE_INVALID, weight);
         }
-        Node storage node = _nodes[id][from];
-        uint256 weight = 0;
-        // As the core's vote: the ramp and the node are read, not folded and written back.
-        // Without lots (all folded) the weight is the ramped stake, at any round.
-        if (node.exists) weight = node.lots.length == 0 ? node.rampedStake : _nodeWeight(task, node, _roundOf(task, slot));
-        if (weight == 0) revert VOTE__NO_WEIGHT();
-        _recordVote(id, cycle, trigger, from, choice, weight, slot);
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -517,6 +469,50 @@ contract GradualLists is GradualState {
     // Views of the audits' records (the records as stored: `settle` first, and `materialize` for an account's rule
     // shares).
 
+    /// @notice The chain totals and the money held (`totals`, `chain.supply`, `chain.taskCount`).
+    function chainTotals() external view returns (Totals memory totals, uint256 supply, uint32 taskCount) {
+        TotalsState storage stored = _totals;
+        totals = Totals({
+            balances: stored.balances,
+            stakes: stored.stakes,
+            unbonding: stored.unbonding,
+            escrows: stored.escrows,
+            reserved: stored.reserved,
+            vesting: stored.vesting,
+            bonds: stored.bonds,
+            burned: stored.burned
+        });
+        return (totals, _supply, _taskCount);
+    }
+
+    /// @notice The id of the task with this index.
+    function taskAt(uint32 index) external view returns (bytes32) {
+        return _taskAt[index];
+    }
+
+    /// @notice A task record, its open cycles and its ramp buckets (non-empty ones, ascending).
+    function getTask(bytes32 id)
+        external
+        view
+        returns (Task memory task, uint32[] memory openCycles, int64[] memory bucketRounds, uint256[] memory bucketStakes)
+    {
+        task = _tasks[id];
+        openCycles = _openCycles[id];
+        int64[] storage rounds = _bucketRounds[id];
+        uint256 count = 0;
+        for (uint256 i = task.rampHead; i < rounds.length; i += 1) if (_bucketStake[id][rounds[i]] != 0) count += 1;
+        bucketRounds = new int64[](count);
+        bucketStakes = new uint256[](count);
+        uint256 next = 0;
+        for (uint256 i = task.rampHead; i < rounds.length; i += 1) {
+            uint256 staked = _bucketStake[id][rounds[i]];
+            if (staked == 0) continue;
+            bucketRounds[next] = rounds[i];
+            bucketStakes[next] = staked;
+            next += 1;
+        }
+    }
+
     /// @notice A trigger record.
     function getTrigger(bytes32 id, uint32 cycle, uint32 index) external view returns (Trigger memory) {
         return _triggers[id][cycle][index];
@@ -532,14 +528,16 @@ contract GradualLists is GradualState {
         return _nodeCycleTriggers[id][cycle][node];
     }
 
-    /// @notice A vote record.
-    function getVote(bytes32 id, uint32 cycle, uint32 trigger, bytes32 voter) external view returns (Vote memory) {
-        return _votes[id][cycle][trigger][voter];
+    /// @notice A vote record as held: its choice (its slot and weight are in the `Voted` log).
+    function getVote(bytes32 id, uint32 cycle, uint32 trigger, bytes32 voter) external view returns (Vote memory vote_) {
+        uint8 choice = _voteOf(id, cycle, trigger, voter);
+        if (choice != 0) vote_ = Vote({exists: true, choice: choice - 1});
     }
 
     /// @notice The voter with this index.
     function voteAt(bytes32 id, uint32 cycle, uint32 trigger, uint32 index) external view returns (bytes32) {
-        return _voteAt[id][cycle][trigger][index];
+        uint32 voter = _voterAt(id, cycle, trigger, index);
+        return voter == 0 ? bytes32(0) : _voterAccount[id][voter];
     }
 
     /// @notice What a cycle paid by rule owes, frozen at the payment.

@@ -108,17 +108,27 @@ abstract contract GradualState is IGradualEvents {
     mapping(bytes32 task => mapping(uint32 cycle => Cycle)) internal _cycles;
     /// @dev Commits and reveals, one record per node and cycle (`Entry`).
     mapping(bytes32 task => mapping(uint32 cycle => mapping(bytes32 node => Entry))) internal _entries;
-    mapping(bytes32 task => mapping(uint32 cycle => mapping(uint32 index => bytes32))) internal _revealAt;
+    /// @dev The core's `revealAt` (a cycle's reveals in index order) as voter ids (`Node.voterId`), 8 a word: a
+    /// reveal rewrites a word an earlier reveal wrote (5,000 gas) instead of making a slot (22,100) (EVM only layout).
+    mapping(bytes32 task => mapping(uint32 cycle => mapping(uint256 word => uint256))) internal _revealerWords;
     mapping(bytes32 task => mapping(uint32 cycle => mapping(uint32 index => Trigger))) internal _triggers;
     /// @dev The open trigger per proof and verdict (`triggerOf`; attempt 0): index + 1, 0 for none. `slotKind`: 0
     /// proof, 1 availability (`triggerSlotName`).
     mapping(bytes32 task => mapping(uint32 cycle => mapping(uint8 slotKind => mapping(bytes32 target => uint32))))
         internal _triggerOf;
     mapping(bytes32 task => mapping(uint32 cycle => mapping(bytes32 node => uint32))) internal _nodeCycleTriggers;
-    mapping(bytes32 task => mapping(uint32 cycle => mapping(uint32 trigger => mapping(bytes32 voter => Vote))))
-        internal _votes;
-    mapping(bytes32 task => mapping(uint32 cycle => mapping(uint32 trigger => mapping(uint32 index => bytes32))))
-        internal _voteAt;
+    /// @dev Votes (EVM only layout): a trigger's choices by voter id, 2 bits each (the choice + 1; 0: no vote), 128
+    /// voters a word, so that a vote rewrites a word other voters already wrote (5,000 gas) instead of making a slot
+    /// (22,100); and the trigger's voters in vote order (the core's `voteAt`), voter ids 8 a word, which the
+    /// losing-vote steps walk. Voter ids are permanent (`Node.voterId`): a node leaving (whose `index` another node
+    /// then takes) cannot make one account's vote another's.
+    mapping(bytes32 task => mapping(uint32 cycle => mapping(uint32 trigger => mapping(uint256 word => uint256))))
+        internal _voteBits;
+    mapping(bytes32 task => mapping(uint32 cycle => mapping(uint32 trigger => mapping(uint256 word => uint256))))
+        internal _voterWords;
+    /// @dev Voter ids given so far in the task, and the account of each.
+    mapping(bytes32 task => uint32) internal _voterCount;
+    mapping(bytes32 task => mapping(uint32 voterId => bytes32)) internal _voterAccount;
     mapping(bytes32 task => mapping(bytes32 account => VestingState)) internal _vesting;
     /// @dev The cycles an account revealed in, in order (appended by `reveal`), eight to a word; their count is the
     /// account's `VestingState.revealedCount`. Its rule shares are materialized from `pendingHead` on (EVM only).
@@ -306,6 +316,82 @@ abstract contract GradualState is IGradualEvents {
         uint256 claimedRounds = claimedAt > startRound ? uint24(uint64(claimedAt - startRound)) : 0;
         return uint128(amount) | (uint256(uint48(int48(startRound))) << 128)
             | (uint256(uint24(uint64(endRound - startRound))) << 176) | (claimedRounds << 200) | (uint256(cycle) << 224);
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Votes, kept by permanent voter id (see `_voteBits`).
+
+    /// @dev The account's voter id in the task, given now if it has none (a first stake; the harness's loaders).
+    function _voterIdOf(bytes32 id, bytes32 account) internal returns (uint32 voter) {
+        Node storage node = _nodes[id][account];
+        voter = node.voterId;
+        if (voter != 0) return voter;
+        voter = _voterCount[id] + 1;
+        _voterCount[id] = voter;
+        _voterAccount[id][voter] = account;
+        node.voterId = voter;
+    }
+
+    /// @dev The choice + 1 of voter `voter` on the trigger in a `_voteBits` word (0: no vote).
+    function _voteIn(uint256 word, uint32 voter) internal pure returns (uint8) {
+        return uint8((word >> ((uint256(voter) & 127) << 1)) & 3);
+    }
+
+    /// @dev The choice + 1 of the account on the trigger (0: no vote).
+    function _voteOf(bytes32 id, uint32 cycle, uint32 trigger, bytes32 account) internal view returns (uint8) {
+        uint32 voter = _nodes[id][account].voterId;
+        if (voter == 0) return 0;
+        return _voteIn(_voteBits[id][cycle][trigger][voter >> 7], voter);
+    }
+
+    /// @dev The account of the reveal with this index (bytes32(0) for none).
+    function _revealerAt(bytes32 id, uint32 cycle, uint32 index) internal view returns (bytes32) {
+        uint32 voter = uint32(_revealerWords[id][cycle][index >> 3] >> ((uint256(index) & 7) << 5));
+        return voter == 0 ? bytes32(0) : _voterAccount[id][voter];
+    }
+
+    /// @dev Writes the voter id of the reveal with this index.
+    function _setRevealerAt(bytes32 id, uint32 cycle, uint32 index, uint32 voter) internal {
+        mapping(uint256 => uint256) storage words = _revealerWords[id][cycle];
+        uint256 shift = (uint256(index) & 7) << 5;
+        words[index >> 3] = (words[index >> 3] & ~(uint256(type(uint32).max) << shift)) | (uint256(voter) << shift);
+    }
+
+    /// @dev The voter id at a position of the trigger's voters.
+    function _voterAt(bytes32 id, uint32 cycle, uint32 trigger, uint32 position) internal view returns (uint32) {
+        return uint32(_voterWords[id][cycle][trigger][position >> 3] >> ((uint256(position) & 7) << 5));
+    }
+
+    /// @dev Records the vote of `voter` (whose `_voteBits` word is `bits`, with no vote of it) at the trigger's next
+    /// position.
+    function _storeVote(bytes32 id, uint32 cycle, Trigger storage trigger, uint32 voter, uint256 bits, uint8 choice)
+        internal
+    {
+        uint32 index = trigger.index;
+        _voteBits[id][cycle][index][voter >> 7] = bits | (uint256(choice + 1) << ((uint256(voter) & 127) << 1));
+        uint32 position = trigger.voteCount;
+        mapping(uint256 => uint256) storage words = _voterWords[id][cycle][index];
+        words[position >> 3] |= uint256(voter) << ((uint256(position) & 7) << 5);
+        trigger.voteCount = position + 1;
+    }
+
+    /// @dev The vote's record (`_storeVote`), the trigger's tally and the `Voted` log, which carries the vote's
+    /// weight (its slot is the block's).
+    function _recordVote(
+        bytes32 id,
+        uint32 cycle,
+        Trigger storage trigger,
+        bytes32 from,
+        uint32 voter,
+        uint256 bits,
+        uint8 choice,
+        uint256 weight
+    ) internal {
+        _storeVote(id, cycle, trigger, voter, bits, choice);
+        if (choice == CHOICE_VALID) trigger.validWeight += uint128(weight);
+        else if (choice == CHOICE_INVALID) trigger.invalidWeight += uint128(weight);
+        else trigger.unavailableWeight += uint128(weight);
+        emit Voted(id, cycle, trigger.index, from, choice, weight);
     }
 
     // ------------------------------------------------------------------------------------------------------------

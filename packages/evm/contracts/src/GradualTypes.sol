@@ -52,15 +52,16 @@ struct Task {
     TaskStatus status;
     uint32 index;
     uint32 nodeCount;
-    uint64 createdSlot;
     uint64 startSlot;
+    /// @dev Lazy window ends: every round start and reveal close at a slot <= settledSlot has been applied. In slot 0
+    /// beside `exists`: a call on a task settled through its slot reads one slot of the task to know it.
+    uint64 settledSlot;
     /// @dev Vesting slashes under the `custom` rule so far (`slashCount`): the next slash log entry's `seq` (§7.2).
     uint32 slashCount;
     /// @dev `params.distributionRule` is `custom`: kept in slot 0, which every settlement reads, so that a
     /// settlement reads no parameter slot to know whether list windows are due.
     bool customRule;
-    /// @dev Lazy window ends: every round start and reveal close at a slot <= settledSlot has been applied.
-    uint64 settledSlot;
+    uint64 createdSlot;
     int64 seedCycle;
     int64 rampFoldedThrough;
     /// @dev Ramp buckets not yet folded start at this position of the task's bucket queue.
@@ -86,7 +87,11 @@ struct StakeLot {
 }
 
 /// @notice A node record (`NodeRecord`); `lots` holds at most MAX_UNRAMPED_LOTS entries. The field order is the
-/// storage layout: `lastRevealCycle`, which every reveal writes, shares slot 0 with `exists`, which it reads.
+/// storage layout: `lastRevealCycle`, which every reveal writes, shares slot 0 with `exists`, which it reads, and
+/// so does `voterId`, which every vote reads (cycles are uint32s: `lastRevealCycle` is in [-1, 2^32) and fits 56
+/// bits). `voterId` (EVM only) is the account's permanent voter id in the task (from 1; 0: none yet): votes are
+/// kept by it (`_voteBits`, `_voterWords`). Unlike `index`, which moves when another node leaves, it never changes
+/// and is never given to another account; it stays in slot 0 when the node leaves (`exists` false).
 struct Node {
     bool exists;
     uint32 index;
@@ -94,7 +99,8 @@ struct Node {
     uint32 missedDuties;
     uint32 losingVotes;
     uint32 equivocations;
-    int64 lastRevealCycle;
+    int56 lastRevealCycle;
+    uint32 voterId;
     int64 unbondingUntilRound;
     uint256 rampedStake;
     uint256 unbonding;
@@ -180,8 +186,9 @@ struct Reveal {
 
 /// @notice A trigger record (`TriggerRecord`). `kind`: 0 proof, 1 distribution. `verdict`: 0 invalid, 1 unavailable.
 /// `resolution`: 0 none (the core's null), 1 upheld, 2 disputed, 3 rejected, 4 unavailable, 5 answered. The field
-/// order is the storage layout: a vote reads slot 0 (its window and state) and the target; `attempt` shares the last
-/// slot with `unavailableWeight`.
+/// order is the storage layout: a vote reads slot 0 only (its window, state and `targetVoter`, the target's voter id:
+/// EVM only, see `Node.voterId`) and the tally; `attempt` shares the last slot with `unavailableWeight`. Slots are
+/// below 2^56 (a slot is at least a millisecond).
 struct Trigger {
     bool exists;
     uint8 kind;
@@ -190,8 +197,9 @@ struct Trigger {
     uint8 resolution;
     uint32 index;
     uint32 voteCount;
-    uint64 slot;
-    uint64 closesAt;
+    uint56 slot;
+    uint56 closesAt;
+    uint32 targetVoter;
     bytes32 target;
     bytes32 triggerer;
     bytes32 reasonDigest;
@@ -219,12 +227,12 @@ struct Entry {
     bytes32 salt;
 }
 
-/// @notice A vote record (`VoteRecord`). `choice`: 0 valid, 1 invalid, 2 unavailable.
+/// @notice A vote record (`VoteRecord`) as the contract holds it: the choice (0 valid, 1 invalid, 2 unavailable).
+/// The core's record also has the vote's slot and weight: they are in the `Voted` log (block and `weight`), not in
+/// storage (see "Storage layout (gas)" in the contracts README).
 struct Vote {
     bool exists;
     uint8 choice;
-    uint64 slot;
-    uint128 weight;
 }
 
 /// @notice A vesting tranche (`VestingTranche`).

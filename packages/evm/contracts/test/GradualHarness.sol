@@ -175,6 +175,8 @@ contract GradualHarness is Gradual {
         stored.url = node.url;
         delete stored.lots;
         for (uint256 i = 0; i < node.lots.length; i += 1) stored.lots.push(node.lots[i]);
+        // The loaded `voterId` is ignored: the account keeps the id it has, or gets the next one.
+        _voterIdOf(id, account);
     }
 
     /// @notice Writes a `nodeAt` entry.
@@ -243,6 +245,8 @@ contract GradualHarness is Gradual {
     /// @notice Writes a trigger record.
     function loadTrigger(bytes32 id, uint32 cycle, uint32 index, Trigger calldata record) external {
         _triggers[id][cycle][index] = record;
+        // The loaded `targetVoter` is ignored: the target's permanent voter id (given now if it has none).
+        _triggers[id][cycle][index].targetVoter = _voterIdOf(id, record.target);
         if (record.resolution == 0) _vesting[id][record.target].openTriggers += 1;
     }
 
@@ -256,14 +260,20 @@ contract GradualHarness is Gradual {
         _nodeCycleTriggers[id][cycle][node] = triggers;
     }
 
-    /// @notice Writes a vote record.
+    /// @notice Writes a vote record (its choice: the contract holds no vote's slot or weight).
     function loadVote(bytes32 id, uint32 cycle, uint32 trigger, bytes32 voter, Vote calldata record) external {
-        _votes[id][cycle][trigger][voter] = record;
+        uint32 voterId = _voterIdOf(id, voter);
+        uint256 shift = (uint256(voterId) & 127) << 1;
+        uint256 word = _voteBits[id][cycle][trigger][voterId >> 7] & ~(uint256(3) << shift);
+        _voteBits[id][cycle][trigger][voterId >> 7] = word | (uint256(record.choice + 1) << shift);
     }
 
     /// @notice Writes a `voteAt` entry.
     function loadVoteAt(bytes32 id, uint32 cycle, uint32 trigger, uint32 index, bytes32 voter) external {
-        _voteAt[id][cycle][trigger][index] = voter;
+        uint32 voterId = _voterIdOf(id, voter);
+        uint256 shift = (uint256(index) & 7) << 5;
+        mapping(uint256 => uint256) storage words = _voterWords[id][cycle][trigger];
+        words[index >> 3] = (words[index >> 3] & ~(uint256(type(uint32).max) << shift)) | (uint256(voterId) << shift);
     }
 
     /// @notice Writes a vesting record (its rule shares all materialized: the pending head at the end).
@@ -306,6 +316,6 @@ contract GradualHarness is Gradual {
 
     /// @notice Writes a `revealAt` entry.
     function loadRevealAt(bytes32 id, uint32 cycle, uint32 index, bytes32 node) external {
-        _revealAt[id][cycle][index] = node;
+        _setRevealerAt(id, cycle, index, _voterIdOf(id, node));
     }
 }
