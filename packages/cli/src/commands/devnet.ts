@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import type { LedgerClient } from "@gradual/ledger/client";
-import { formatTokenAmount } from "@gradual/protocol";
+import { DISTRIBUTION_RULES, formatTokenAmount, type TaskParams } from "@gradual/protocol";
 import type { Command } from "commander";
 import { createEscrowKeeper } from "../devnet/escrowKeeper.ts";
 import { applyLongLivedFlagsToSelf } from "../devnet/processes.ts";
@@ -23,6 +23,7 @@ type DevnetFlags = {
   taskVar: string[];
   taskVarFile?: string;
   settlement: string;
+  rule?: string;
 };
 
 export function register(program: Command): void {
@@ -52,6 +53,10 @@ export function register(program: Command): void {
       "ledger",
     )
     .option("--task-var-file <file>", "task variables from a .env file (NAME=value lines); --task-var overrides it")
+    .option(
+      "--rule <rule>",
+      `the task's distribution rule, over task.yml's: ${DISTRIBUTION_RULES.join(", ")} (custom: Koii's, a list posted in a race between posters, audited, claimed entry by entry)`,
+    )
     .addHelpText(
       "after",
       `
@@ -62,13 +67,25 @@ Ctrl-C stops every process the devnet started.`,
     .action(async (options: DevnetFlags) => runDevnet(options));
 }
 
+/** `--rule`, checked: the task parameters it overrides, or undefined. */
+function paramsOf(options: DevnetFlags): Partial<TaskParams> | undefined {
+  if (options.rule === undefined) return undefined;
+  const rule = DISTRIBUTION_RULES.find((each) => each === options.rule);
+  if (rule === undefined)
+    throw new CliError("CLI__BAD_OPTION", `--rule: expected ${DISTRIBUTION_RULES.join(", ")}, got ${options.rule}`);
+  return { distributionRule: rule };
+}
+
 async function runDevnet(options: DevnetFlags): Promise<void> {
   applyLongLivedFlagsToSelf();
   if (options.settlement !== "ledger" && options.settlement !== "evm")
     throw new CliError("CLI__BAD_OPTION", `--settlement: expected ledger or evm, got ${options.settlement}`);
-  if (options.settlement === "evm") return runEvmDevnet(options);
+  const params = paramsOf(options);
+  if (options.settlement === "evm") return runEvmDevnet(options, params);
   // A Koii task folder runs unmodified through the Koii layer (docs/koii.md).
   if (options.task !== undefined && isKoiiTaskPath(options.task)) {
+    if (options.rule !== undefined)
+      throw new CliError("CLI__BAD_OPTION", "--rule: a Koii task folder keeps its own rule (docs/koii.md)");
     // Loaded only for a Koii folder: the Koii API and its bundler cost a long-running devnet about 30 MB.
     const { runKoiiDevnet } = await import("./koii.ts");
     return runKoiiDevnet(options.task, {
@@ -100,6 +117,7 @@ async function runDevnet(options: DevnetFlags): Promise<void> {
     port: Number(options.port),
     slotMs: Number(options.slotMs),
     taskVars: taskVarsOf(options),
+    ...(params === undefined ? {} : { params }),
     write: (text) => process.stdout.write(text),
   });
   let stopping = false;
@@ -207,7 +225,7 @@ async function followChain(
 }
 
 /** `gradual devnet --settlement evm`: the story from the indexer's event stream; the dashboard over the indexer. */
-async function runEvmDevnet(options: DevnetFlags): Promise<void> {
+async function runEvmDevnet(options: DevnetFlags, params: Partial<TaskParams> | undefined): Promise<void> {
   const { startEvmDevnet } = await import("../devnet/evmDevnet.ts");
   const honest = Number(options.nodes);
   const cheaters = Number(options.cheaters);
@@ -238,6 +256,7 @@ async function runEvmDevnet(options: DevnetFlags): Promise<void> {
       // One block a second: a slot per block.
       slotMs: options.slotMs === "250" ? 1000 : Number(options.slotMs),
       taskVars: taskVarsOf(options),
+      ...(params === undefined ? {} : { params }),
       write: (text) => process.stdout.write(text),
     });
     try {

@@ -1,0 +1,28 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { makeTempDir, removeDir, runGradual } from "./support.ts";
+
+/** `gradual devnet --rule`: the task's distribution rule over task.yml's, checked before anything starts. */
+test("gradual devnet --rule refuses an unknown rule with a code and the rules it knows", async () => {
+  const result = await runGradual(["devnet", "--rule", "stake-squared", "--data", makeTempDir("rule-bad")], 60_000);
+  assert.equal(result.code, 1);
+  assert.match(
+    result.stderr,
+    /^error\[CLI__BAD_OPTION\]: --rule: expected weighted, equal, custom, got stake-squared/m,
+  );
+  assert.doesNotMatch(result.stderr, /\n\s+at /, "no stack trace");
+});
+
+test("gradual devnet --rule custom runs the example under Koii's rule: lists posted, raced, accepted", async () => {
+  const dataDir = makeTempDir("rule-custom");
+  try {
+    const args = ["devnet", "--rule", "custom", "--nodes", "3", "--cheaters", "0", "--rounds", "4"];
+    const result = await runGradual([...args, "--port", "0", "--data", dataDir], 240_000);
+    assert.equal(result.code, 0, result.stderr);
+    // The story names what only the custom rule has: a posted list, and its acceptance.
+    assert.match(result.stdout, /list posted: node-\d posted a list of 3 entries/);
+    assert.match(result.stdout, /✔ list accepted: \S+ to 3 nodes; each claims its entry/);
+  } finally {
+    removeDir(dataDir);
+  }
+});
