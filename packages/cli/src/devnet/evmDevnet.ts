@@ -175,7 +175,7 @@ export async function startEvmDevnet(options: StartDevnetOptions): Promise<EvmDe
       await new Promise((done) => setTimeout(done, 100));
     }
     write(
-      `  task        ${config.name} ${taskId}\n               bounty ${formatTokenAmount(config.params.bountyPerRound)}/round, escrow ${formatTokenAmount(config.funding)}, rounds of ${config.params.roundSlots} slots × ${slotMs} ms\n`,
+      `  task        ${config.name} ${taskId}\n               bounty ${formatTokenAmount(config.params.bountyPerRound)}/round, escrow ${formatTokenAmount(config.funding)}, rounds of ${config.params.roundSlots} slots × ${slotMs} ms, ${config.params.distributionRule} rule\n`,
     );
     const labels = new Map<string, string>([[creator.accountId, "creator"]]);
     const stake = formatTokenAmount(config.params.minimumStake * 10n);

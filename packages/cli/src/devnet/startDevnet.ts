@@ -302,7 +302,7 @@ async function startChain(parts: DevnetParts): Promise<Chain> {
   write(`  publishing  ${config.name} (bundling, uploading, createTask)…\n`);
   const taskId = await publishTask(client, config, creatorKeyFile, () => {}, bundleApart);
   write(
-    `  task        ${config.name} ${taskId}\n               bounty ${formatTokenAmount(config.params.bountyPerRound)}/round, escrow ${formatTokenAmount(config.funding)}, rounds of ${config.params.roundSlots} slots × ${slotMs} ms\n`,
+    `  task        ${config.name} ${taskId}\n               bounty ${formatTokenAmount(config.params.bountyPerRound)}/round, escrow ${formatTokenAmount(config.funding)}, rounds of ${config.params.roundSlots} slots × ${slotMs} ms, ${config.params.distributionRule} rule\n`,
   );
   const labels = new Map<string, string>([[keys.creator.publicKey, "creator"]]);
   const stake = formatTokenAmount(config.params.minimumStake * 10n);

@@ -19,6 +19,7 @@ test("gradual devnet --rule custom runs the example under Koii's rule: lists pos
     const args = ["devnet", "--rule", "custom", "--nodes", "3", "--cheaters", "0", "--rounds", "4"];
     const result = await runGradual([...args, "--port", "0", "--data", dataDir], 240_000);
     assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /rounds of 20 slots × 250 ms, custom rule/);
     // The story names what only the custom rule has: a posted list, and its acceptance.
     assert.match(result.stdout, /list posted: node-\d posted a list of 3 entries/);
     assert.match(result.stdout, /✔ list accepted: \S+ to 3 nodes; each claims its entry/);
