@@ -12,9 +12,20 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { generateKeyPair } from "@gradual/ledger";
 import { createInProcessTaskRunner, type RunningNode, startNode } from "@gradual/node";
-import { getNode, getReveal, getVesting, readRecord, sha256Hex } from "@gradual/protocol";
+import {
+  commitWindow,
+  getNode,
+  getReveal,
+  getTask,
+  getVesting,
+  readRecord,
+  roundOf,
+  sha256Hex,
+  type Transaction,
+  transactionToJson,
+} from "@gradual/protocol";
 import { defineTask } from "@gradual/sdk";
-import { decodeEventLog, encodeEventTopics, type Hex } from "viem";
+import { createPublicClient, decodeEventLog, encodeEventTopics, type Hex, http } from "viem";
 import { type Anvil, startAnvil } from "../src/anvil.ts";
 import { paramsToStruct } from "../src/indexer/calls.ts";
 import { type Indexer, startIndexer } from "../src/indexer/indexer.ts";
@@ -337,4 +348,69 @@ test("a TaskNode with an EVM account on a custom-rule task posts its list and cl
   } finally {
     await listNode.close();
   }
+});
+
+test("the settlement checks a call against the block it lands in (the pending block), not the latest one", async () => {
+  const chain = anvil as Anvil;
+  const started = indexer as Indexer;
+  const [alice] = scenario.accounts as [Hex, Hex];
+  const { at, call, mine } = scenario;
+  const step = async (slot: number) => {
+    await at(slot);
+    await mine();
+    await started.catchUp();
+  };
+  // After the tests above (slot 92 and before): a third task, and the settlement's node staked in it.
+  await at(100);
+  await call(alice, "deposit", [20_000n]);
+  const created = await call(alice, "createTask", [
+    "evm-pending",
+    h32(sha256Hex(new TextEncoder().encode("pending"))),
+    h32(null),
+    paramsToStruct(PARAMS),
+    10_000n,
+  ]);
+  const taskId = ((created.logs[0] as { topics: Hex[] }).topics[1] as Hex).slice(2);
+  const settlement = await createEvmSettlement({
+    rpcUrl: chain.rpcUrl,
+    contract: scenario.contract,
+    evmKey: NODE_KEY,
+    indexerUrl: (server as IndexerServer).url,
+  });
+  const me = NODE_KEY.accountId;
+  const envelope = (tx: Record<string, unknown>) => ({
+    tx: transactionToJson({ chainId: started.chainId, from: me, nonce: 0, ...tx } as Transaction),
+    signature: "",
+  });
+  await at(101);
+  const staked = await settlement.submit(envelope({ kind: "stake", task: taskId, amount: 200n, nodeUrl: "http://127.0.0.1:1" }));
+  assert.equal(staked.ok, true, JSON.stringify(staked));
+  await step(102);
+  const task = getTask(started.replay.chain.state, taskId);
+  assert.ok(task !== undefined);
+  const cycle = roundOf(task, 101) + 1;
+  const window = commitWindow(task, cycle);
+  // The last block is a slot before the window; the next one, where the call lands, opens it.
+  await step(window.opensAt - 1);
+  await at(window.opensAt);
+  const commit = { kind: "commit", task: taskId, cycle, commitment: "ab".repeat(32) };
+  // Checked against the latest block, the call is refused: its window has not opened there.
+  await assert.rejects(
+    createPublicClient({ transport: http(chain.rpcUrl) }).simulateContract({
+      account: NODE_KEY.account,
+      address: scenario.contract,
+      abi: scenario.abi,
+      functionName: "commit",
+      args: [h32(taskId), cycle, h32(commit.commitment)],
+      blockTag: "latest",
+    }),
+    /COMMIT__WINDOW_CLOSED/,
+  );
+  const outcome = await settlement.submit(envelope(commit));
+  assert.equal(outcome.ok, true, `the commit lands in the window's first slot: ${JSON.stringify(outcome)}`);
+  await started.catchUp();
+  await step(window.opensAt + 1);
+  const landed = readRecord<{ slot: number }>(started.replay.chain.state, `commit/${taskId}/${cycle}/${me}`);
+  assert.equal(landed?.slot, window.opensAt, "the indexer replayed the commit in the window's first slot");
+  assert.equal(started.replay.diverged, undefined, started.replay.diverged?.message);
 });
