@@ -383,7 +383,9 @@ test("the settlement checks a call against the block it lands in (the pending bl
     signature: "",
   });
   await at(101);
-  const staked = await settlement.submit(envelope({ kind: "stake", task: taskId, amount: 200n, nodeUrl: "http://127.0.0.1:1" }));
+  const staked = await settlement.submit(
+    envelope({ kind: "stake", task: taskId, amount: 200n, nodeUrl: "http://127.0.0.1:1" }),
+  );
   assert.equal(staked.ok, true, JSON.stringify(staked));
   await step(102);
   const task = getTask(started.replay.chain.state, taskId);
