@@ -750,30 +750,28 @@ function rootOfPath(recipient: string, amount: bigint, depth: number): { root: s
   return { root: node.toString("hex"), proof };
 }
 
-test("gas of the lists: submitDistribution (first list, a replacing list), the list window ends, claimDistribution with proofs of 3, 10 and 20 hashes (harness; the first claim checked against the core)", async () => {
-  await freshHarness();
-  const nodes = [BOB, CAROL, DAVE, name("erin"), name("frank")];
-  const twin = new Twin(Object.fromEntries([[ALICE, 50_000n], ...nodes.map((node) => [node, 1_000n])]));
-  await twin.load();
-  const params: TaskParams = { ...PARAMS, rampRounds: 0, distributionRule: "custom" };
-  const proof = (who: string) => `proof:lists:${who}`;
-  const salt = (who: string) => sha256Hex(`salt:lists:${who}`);
+/**
+ * A custom-rule task on the twin (created at slot 9, its nodes staked at 10, committed at 17 and revealed at 20),
+ * advanced to slot 30 (cycle 0's list window), and the list paying each node 200: the setup of the list tests.
+ */
+async function revealedCustomCycle(
+  twin: Twin,
+  nodes: readonly string[],
+  setup: { readonly label: string; readonly params: TaskParams; readonly funding: bigint },
+): Promise<{ task: string; entries: DistributionEntry[]; list: Record<string, unknown> }> {
+  const proof = (who: string) => `proof:${setup.label}:${who}`;
+  const salt = (who: string) => sha256Hex(`salt:${setup.label}:${who}`);
   await twin.advance(9);
   const created = await twin.tx(ALICE, {
     kind: "createTask",
-    name: "lists",
+    name: setup.label,
     bundleHash: name("bundle"),
     metadataHash: null,
-    params,
-    funding: 10_000n,
+    params: setup.params,
+    funding: setup.funding,
   });
   assert.equal(created, "ok");
   const task = readCoreRecord<string>(twin.state, "taskAt/0") as string;
-  const settleNow = async () => {
-    const receipt = await write("settle", [h32(task), 1000n]);
-    twin.logs.push(...receipt.logs);
-    return Number.parseInt(receipt.gasUsed, 16);
-  };
   await twin.advance(10);
   for (const who of nodes) await twin.tx(who, { kind: "stake", task, amount: 200n, nodeUrl: "http://n.test" });
   await twin.advance(17);
@@ -786,9 +784,7 @@ test("gas of the lists: submitDistribution (first list, a replacing list), the l
   for (const who of nodes) {
     await twin.tx(who, { kind: "reveal", task, cycle: 0, proofDigest: sha256Hex(proof(who)), salt: salt(who) });
   }
-  // Round 2 starts at slot 30: cycle 0's list window [30, 32), its trigger window [32, 35), its vote close at 37.
   await twin.advance(30);
-  await settleNow();
   const entries: DistributionEntry[] = nodes.map((recipient) => ({ recipient, amount: 200n }));
   const list = {
     kind: "submitDistribution",
@@ -797,9 +793,26 @@ test("gas of the lists: submitDistribution (first list, a replacing list), the l
     attempt: 0,
     listRoot: listRoot(entries),
     listBlob: listBlobHash(entries),
-    total: 1_000n,
+    total: 200n * BigInt(entries.length),
     entryCount: entries.length,
   };
+  return { task, entries, list };
+}
+
+test("gas of the lists: submitDistribution (first list, a replacing list), the list window ends, claimDistribution with proofs of 3, 10 and 20 hashes (harness; the first claim checked against the core)", async () => {
+  await freshHarness();
+  const nodes = [BOB, CAROL, DAVE, name("erin"), name("frank")];
+  const twin = new Twin(Object.fromEntries([[ALICE, 50_000n], ...nodes.map((node) => [node, 1_000n])]));
+  await twin.load();
+  const params: TaskParams = { ...PARAMS, rampRounds: 0, distributionRule: "custom" };
+  // Round 2 starts at slot 30: cycle 0's list window [30, 32), its trigger window [32, 35), its vote close at 37.
+  const { task, entries, list } = await revealedCustomCycle(twin, nodes, { label: "lists", params, funding: 10_000n });
+  const settleNow = async () => {
+    const receipt = await write("settle", [h32(task), 1000n]);
+    twin.logs.push(...receipt.logs);
+    return Number.parseInt(receipt.gasUsed, 16);
+  };
+  await settleNow();
   const posts: number[] = [];
   // Every submitter posts the same list, the slowest in the race first (equal weights: the race time decides), so
   // that each list replaces the one before.
@@ -860,56 +873,6 @@ test("gas of the lists: submitDistribution (first list, a replacing list), the l
   process.stderr.write(`gas of the lists (harness):\n${rows.join("\n")}\n`);
 });
 
-/**
- * A custom-rule task on the twin (created at slot 9, its nodes staked at 10, committed at 17 and revealed at 20)
- * and, at slot 30 (cycle 0's list window), `poster`'s list paying each node 200: the setup of the list tests below.
- */
-async function customCycleWithList(
-  twin: Twin,
-  nodes: readonly string[],
-  setup: { readonly label: string; readonly params: TaskParams; readonly funding: bigint; readonly poster: string },
-): Promise<{ task: string; entries: DistributionEntry[] }> {
-  const proof = (who: string) => `proof:${setup.label}:${who}`;
-  const salt = (who: string) => sha256Hex(`salt:${setup.label}:${who}`);
-  await twin.advance(9);
-  const created = await twin.tx(ALICE, {
-    kind: "createTask",
-    name: setup.label,
-    bundleHash: name("bundle"),
-    metadataHash: null,
-    params: setup.params,
-    funding: setup.funding,
-  });
-  assert.equal(created, "ok");
-  const task = readCoreRecord<string>(twin.state, "taskAt/0") as string;
-  await twin.advance(10);
-  for (const who of nodes) await twin.tx(who, { kind: "stake", task, amount: 200n, nodeUrl: "http://n.test" });
-  await twin.advance(17);
-  for (const who of nodes) {
-    const proofDigest = sha256Hex(proof(who));
-    const commitment = computeCommitment({ task, cycle: 0, node: who, proofDigest, salt: salt(who) });
-    await twin.tx(who, { kind: "commit", task, cycle: 0, commitment });
-  }
-  await twin.advance(20);
-  for (const who of nodes) {
-    await twin.tx(who, { kind: "reveal", task, cycle: 0, proofDigest: sha256Hex(proof(who)), salt: salt(who) });
-  }
-  await twin.advance(30);
-  const entries: DistributionEntry[] = nodes.map((recipient) => ({ recipient, amount: 200n }));
-  const list = {
-    kind: "submitDistribution",
-    task,
-    cycle: 0,
-    attempt: 0,
-    listRoot: listRoot(entries),
-    listBlob: listBlobHash(entries),
-    total: 200n * BigInt(entries.length),
-    entryCount: entries.length,
-  };
-  assert.equal(await twin.tx(setup.poster, list), "ok");
-  return { task, entries };
-}
-
 test("a list's claim window (§6.4): a claim after it is refused by both with the same code, and the unclaimed rest returns to the escrow exactly once, whoever calls settle and however often (harness and core)", async () => {
   await freshHarness();
   const nodes = [BOB, CAROL, DAVE];
@@ -918,12 +881,8 @@ test("a list's claim window (§6.4): a claim after it is refused by both with th
   const params: TaskParams = { ...PARAMS, rampRounds: 0, distributionRule: "custom" };
   // Cycle 0's list window [30, 32); its vote close at 37 accepts it (round 2): the claim window closes at the start
   // of round 2 + listClaimRounds, slot 10 + 18 * 10 = 190.
-  const { task, entries } = await customCycleWithList(twin, nodes, {
-    label: "window",
-    params,
-    funding: 30_000n,
-    poster: BOB,
-  });
+  const { task, entries, list } = await revealedCustomCycle(twin, nodes, { label: "window", params, funding: 30_000n });
+  assert.equal(await twin.tx(BOB, list), "ok");
   await twin.advance(37);
   assert.equal((readCoreRecord<Obj>(twin.state, `distribution/${task}/0/0`) as Obj).status, "accepted");
   const tree = listTree(entries);
@@ -983,12 +942,8 @@ test("a list vote close settled one step at a time: the list's trigger, each of 
       minParticipationBps: 0,
       distributionRule: "custom",
     };
-    const { task } = await customCycleWithList(twin, nodes, {
-      label: "steps",
-      params,
-      funding: 10_000n,
-      poster: CAROL,
-    });
+    const { task, list } = await revealedCustomCycle(twin, nodes, { label: "steps", params, funding: 10_000n });
+    assert.equal(await twin.tx(CAROL, list), "ok");
     await twin.advance(33);
     const trigger = {
       kind: "triggerAudit",
