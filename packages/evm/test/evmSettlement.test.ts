@@ -71,6 +71,14 @@ before(async () => {
   server = await startIndexerServer({ indexer, status: () => ({}) });
 });
 
+/** Mines a block at `slot`'s start and lets the indexer (and its server's listeners) see it. */
+async function step(slot: number): Promise<void> {
+  await scenario.at(slot);
+  await scenario.mine();
+  await (indexer as Indexer).catchUp();
+  server?.notify();
+}
+
 after(async () => {
   await node?.close();
   await server?.close();
@@ -148,13 +156,7 @@ test("a TaskNode with an EVM account stakes, commits and reveals two cycles and 
   const started = indexer as Indexer;
   const [alice, bob] = scenario.accounts as [Hex, Hex];
   assert.equal(bob.toLowerCase(), NODE_KEY.address.toLowerCase());
-  const { at, call, mine } = scenario;
-  const step = async (slot: number) => {
-    await at(slot);
-    await mine();
-    await started.catchUp();
-    server?.notify();
-  };
+  const { at, call } = scenario;
   await at(1);
   await call(alice, "deposit", [20_000n]);
   await call(bob, "deposit", [5_000n]);
@@ -269,13 +271,7 @@ test("a TaskNode with an EVM account on a custom-rule task posts its list and cl
   const chain = anvil as Anvil;
   const started = indexer as Indexer;
   const [alice] = scenario.accounts as [Hex, Hex];
-  const { at, call, mine } = scenario;
-  const step = async (slot: number) => {
-    await at(slot);
-    await mine();
-    await started.catchUp();
-    server?.notify();
-  };
+  const { call } = scenario;
   // After the test above (slot 56 and before): a second task, under the custom rule, on the same contract.
   const customDefinition = defineTask({
     task: definition.task,
@@ -354,12 +350,7 @@ test("the settlement checks a call against the block it lands in (the pending bl
   const chain = anvil as Anvil;
   const started = indexer as Indexer;
   const [alice] = scenario.accounts as [Hex, Hex];
-  const { at, call, mine } = scenario;
-  const step = async (slot: number) => {
-    await at(slot);
-    await mine();
-    await started.catchUp();
-  };
+  const { at, call } = scenario;
   // After the tests above (slot 92 and before): a third task, and the settlement's node staked in it.
   await at(100);
   await call(alice, "deposit", [20_000n]);

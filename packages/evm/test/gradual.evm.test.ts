@@ -758,7 +758,13 @@ async function revealedCustomCycle(
   twin: Twin,
   nodes: readonly string[],
   setup: { readonly label: string; readonly params: TaskParams; readonly funding: bigint },
-): Promise<{ task: string; entries: DistributionEntry[]; list: Record<string, unknown> }> {
+): Promise<{
+  task: string;
+  entries: DistributionEntry[];
+  list: Record<string, unknown>;
+  /** The claim of entry `index`, with its proof. */
+  claim: (index: number) => Record<string, unknown>;
+}> {
   const proof = (who: string) => `proof:${setup.label}:${who}`;
   const salt = (who: string) => sha256Hex(`salt:${setup.label}:${who}`);
   await twin.advance(9);
@@ -796,7 +802,17 @@ async function revealedCustomCycle(
     total: 200n * BigInt(entries.length),
     entryCount: entries.length,
   };
-  return { task, entries, list };
+  const tree = listTree(entries);
+  const claim = (index: number) => ({
+    kind: "claimDistribution",
+    task,
+    cycle: 0,
+    recipient: (entries[index] as DistributionEntry).recipient,
+    amount: 200n,
+    index,
+    proof: proofAt(tree, index),
+  });
+  return { task, entries, list, claim };
 }
 
 test("gas of the lists: submitDistribution (first list, a replacing list), the list window ends, claimDistribution with proofs of 3, 10 and 20 hashes (harness; the first claim checked against the core)", async () => {
@@ -806,7 +822,11 @@ test("gas of the lists: submitDistribution (first list, a replacing list), the l
   await twin.load();
   const params: TaskParams = { ...PARAMS, rampRounds: 0, distributionRule: "custom" };
   // Round 2 starts at slot 30: cycle 0's list window [30, 32), its trigger window [32, 35), its vote close at 37.
-  const { task, entries, list } = await revealedCustomCycle(twin, nodes, { label: "lists", params, funding: 10_000n });
+  const { task, entries, list, claim } = await revealedCustomCycle(twin, nodes, {
+    label: "lists",
+    params,
+    funding: 10_000n,
+  });
   const settleNow = async () => {
     const receipt = await write("settle", [h32(task), 1000n]);
     twin.logs.push(...receipt.logs);
@@ -827,16 +847,6 @@ test("gas of the lists: submitDistribution (first list, a replacing list), the l
   assert.equal((readCoreRecord<Obj>(twin.state, `distribution/${task}/0/0`) as Obj).status, "accepted");
   await twin.advance(38);
   await settleNow();
-  const tree = listTree(entries);
-  const claim = (index: number) => ({
-    kind: "claimDistribution",
-    task,
-    cycle: 0,
-    recipient: (entries[index] as DistributionEntry).recipient,
-    amount: 200n,
-    index,
-    proof: proofAt(tree, index),
-  });
   assert.equal(await twin.tx(ALICE, claim(0)), "ok");
   const small = twin.lastGas;
   await twin.compare();
@@ -881,20 +891,10 @@ test("a list's claim window (§6.4): a claim after it is refused by both with th
   const params: TaskParams = { ...PARAMS, rampRounds: 0, distributionRule: "custom" };
   // Cycle 0's list window [30, 32); its vote close at 37 accepts it (round 2): the claim window closes at the start
   // of round 2 + listClaimRounds, slot 10 + 18 * 10 = 190.
-  const { task, entries, list } = await revealedCustomCycle(twin, nodes, { label: "window", params, funding: 30_000n });
+  const { task, list, claim } = await revealedCustomCycle(twin, nodes, { label: "window", params, funding: 30_000n });
   assert.equal(await twin.tx(BOB, list), "ok");
   await twin.advance(37);
   assert.equal((readCoreRecord<Obj>(twin.state, `distribution/${task}/0/0`) as Obj).status, "accepted");
-  const tree = listTree(entries);
-  const claim = (index: number) => ({
-    kind: "claimDistribution",
-    task,
-    cycle: 0,
-    recipient: (entries[index] as DistributionEntry).recipient,
-    amount: 200n,
-    index,
-    proof: proofAt(tree, index),
-  });
   const closesAt = 10 + (2 + LIMITS.listClaimRounds) * PARAMS.roundSlots;
   await twin.advance(38);
   assert.equal(await twin.tx(CAROL, claim(0)), "ok");
