@@ -63,6 +63,22 @@ function entryCount(state: State): number {
   return count;
 }
 
+/**
+ * A task whose cycle 1 has four submissions (w, the whale with 400, a garbage proof; a, b and c with 100 each),
+ * vesting over 2 rounds: the late-challenge tests' start.
+ */
+function cycleOneSubmitted(): { chain: TestChain; task: string } {
+  const stakes: Record<string, bigint> = { w: 400n * T, a: 100n * T, b: 100n * T, c: 100n * T };
+  const balances: Record<string, bigint> = { creator: 100_000n * T };
+  for (const [name, stake] of Object.entries(stakes)) balances[name] = stake + 100n * T;
+  const chain = new TestChain(balances);
+  const task = chain.createTask("creator", { warmupRounds: 0, rampRounds: 0, vestingRounds: 2 }, 10_000n * T);
+  for (const [name, stake] of Object.entries(stakes)) chain.stakeIn(task, name, stake);
+  const proofs = { a: proofOf("a:1"), b: proofOf("b:1"), c: proofOf("c:1"), w: proofOf("garbage") };
+  chain.playSubmissions(task, 1, proofs);
+  return { chain, task };
+}
+
 describe("pruning (§9.3)", () => {
   it("deletes every detail record of a settled cycle and keeps its summary, so the state stops growing", () => {
     const actors: Actor[] = [
@@ -128,14 +144,7 @@ describe("pruning (§9.3)", () => {
   });
 
   it("keeps a cycle whose late challenge is still open, and prunes it once the challenge resolves", () => {
-    const stakes: Record<string, bigint> = { w: 400n * T, a: 100n * T, b: 100n * T, c: 100n * T };
-    const balances: Record<string, bigint> = { creator: 100_000n * T };
-    for (const [name, stake] of Object.entries(stakes)) balances[name] = stake + 100n * T;
-    const chain = new TestChain(balances);
-    const task = chain.createTask("creator", { warmupRounds: 0, rampRounds: 0, vestingRounds: 2 }, 10_000n * T);
-    for (const [name, stake] of Object.entries(stakes)) chain.stakeIn(task, name, stake);
-    const proofs = { a: proofOf("a:1"), b: proofOf("b:1"), c: proofOf("c:1"), w: proofOf("garbage") };
-    chain.playSubmissions(task, 1, proofs);
+    const { chain, task } = cycleOneSubmitted();
     const _windows = chain.windows(task, 1);
     chain.payCycle(task, 1);
     const completed = getCycle(chain.state, task, 1)?.completedRound;
@@ -174,14 +183,7 @@ describe("pruning (§9.3)", () => {
   });
 
   it("answers a late trigger, vote or publication the same whether or not the cycle was pruned (deviation 36)", () => {
-    const stakes: Record<string, bigint> = { w: 400n * T, a: 100n * T, b: 100n * T, c: 100n * T };
-    const balances: Record<string, bigint> = { creator: 100_000n * T };
-    for (const [name, stake] of Object.entries(stakes)) balances[name] = stake + 100n * T;
-    const chain = new TestChain(balances);
-    const task = chain.createTask("creator", { warmupRounds: 0, rampRounds: 0, vestingRounds: 2 }, 10_000n * T);
-    for (const [name, stake] of Object.entries(stakes)) chain.stakeIn(task, name, stake);
-    const proofs = { a: proofOf("a:1"), b: proofOf("b:1"), c: proofOf("c:1"), w: proofOf("garbage") };
-    chain.playSubmissions(task, 1, proofs);
+    const { chain, task } = cycleOneSubmitted();
     const proofTrigger = chain.triggerProof("a", task, 1, "w");
     const challenge = chain.triggerAvailability("b", task, 1, "c");
     chain.payCycle(task, 1);
