@@ -51,6 +51,7 @@ import {
   h32,
   type Json,
   type Obj,
+  penaltiesByNode,
   type Receipt,
   read,
   readRecord,
@@ -258,7 +259,12 @@ class Twin {
         return (typeof task === "string" ? task : "") === stream;
       });
       const actual = logs.map((log, i) => coreEvent(log, events[i]));
-      assert.deepStrictEqual(actual, events, `events of ${stream === "" ? "no task" : `task ${stream}`}`);
+      // A trigger's LosingVotePenalized events: voter-id order in the contract, vote order in the core.
+      assert.deepStrictEqual(
+        penaltiesByNode(actual),
+        penaltiesByNode(events),
+        `events of ${stream === "" ? "no task" : `task ${stream}`}`,
+      );
     }
     assert.ok(compared >= 10);
   }
@@ -595,6 +601,73 @@ test("votes are kept by permanent voter id: a voter whose node index another nod
   await twin.advance(39);
   const losing = (who: string) => (readCoreRecord<Obj>(twin.state, `node/${task}/${who}`) as Obj).losingVotes;
   assert.deepEqual([auditor, newcomer, voter, checker].map(losing), [1, 1, 0, 0]);
+  await twin.compare();
+});
+
+test("a trigger's losing voters over three choice words (voter ids past 256) are penalized one settlement step at a time, each its own account, as the core", async () => {
+  await freshHarness();
+  const [auditor, target] = [name("words-auditor"), name("words-target")];
+  // 258 more nodes: voter ids 3-260 fill choice words 0, 1 and 2 (128 ids a word).
+  const voters = Array.from({ length: 258 }, (_, index) => name(`words-voter-${index}`));
+  const twin = new Twin({
+    [ALICE]: 20_000n,
+    [auditor]: 1_000n,
+    [target]: 1_000n,
+    ...Object.fromEntries(voters.map((voter) => [voter, 200n])),
+  });
+  await twin.load();
+  const salt = (who: string) => sha256Hex(`salt:${who}`);
+  const digest = (who: string) => sha256Hex(`proof:${who}`);
+  await twin.advance(9);
+  const params: TaskParams = { ...PARAMS, maxNodes: 300, rampRounds: 0, losingVotePenalty: 5n };
+  const created = { kind: "createTask", name: "words", bundleHash: name("bundle"), metadataHash: null, params };
+  assert.equal(await twin.tx(ALICE, { ...created, funding: 5_000n }), "ok");
+  const task = readCoreRecord<string>(twin.state, "taskAt/0") as string;
+  await twin.advance(10);
+  for (const who of [auditor, target, ...voters]) {
+    assert.equal(await twin.tx(who, { kind: "stake", task, amount: 100n, nodeUrl: "http://n.test" }), "ok");
+  }
+  await twin.advance(27);
+  for (const who of [auditor, target]) {
+    const commitment = computeCommitment({ task, cycle: 1, node: who, proofDigest: digest(who), salt: salt(who) });
+    assert.equal(await twin.tx(who, { kind: "commit", task, cycle: 1, commitment }), "ok");
+  }
+  await twin.advance(30);
+  for (const who of [auditor, target]) {
+    const reveal = { kind: "reveal", task, cycle: 1, proofDigest: digest(who), salt: salt(who) };
+    assert.equal(await twin.tx(who, reveal), "ok");
+  }
+  await twin.advance(32);
+  const trigger = {
+    kind: "triggerAudit",
+    task,
+    cycle: 1,
+    target,
+    triggerKind: "proof",
+    verdict: "invalid",
+    attempt: 0,
+    reasonDigest: name("reason"),
+  };
+  assert.equal(await twin.tx(auditor, trigger), "ok");
+  // Votes in an order that is not the voter ids': from the last word back, every fifth voter invalid (the losing
+  // side once the valid side rejects the trigger), so that each word has losers and non-losers, and some voters of
+  // each word stay away.
+  const voting = voters.filter((_voter, index) => index % 7 !== 3).reverse();
+  for (const [position, voter] of voting.entries()) {
+    const choice = position % 5 === 0 ? "invalid" : "valid";
+    assert.equal(await twin.tx(voter, { kind: "vote", task, cycle: 1, trigger: 0, choice }), "ok");
+  }
+  await twin.advance(37);
+  let calls = 0;
+  for (let done = false; !done; calls += 1) {
+    done = (await read<boolean>("settle", [h32(task), 1n])) as unknown as boolean;
+    twin.logs.push(...(await write("settle", [h32(task), 1n])).logs);
+  }
+  const penalized = twin.coreEvents.filter((event) => event.type === "LosingVotePenalized");
+  const losers = voting.filter((_voter, position) => position % 5 === 0);
+  assert.equal(penalized.length, losers.length + 1, "the invalid voters and the auditor");
+  // A step per losing voter plus at most one per choice word, and the other window ends of the slot.
+  assert.ok(calls > penalized.length && calls <= penalized.length + 8, `${calls} settle calls`);
   await twin.compare();
 });
 
@@ -969,8 +1042,9 @@ test("a list vote close settled one step at a time: the list's trigger, each of 
       done = (await read<boolean>("settle", [h32(task), 1n])) as unknown as boolean;
       twin.logs.push(...(await write("settle", [h32(task), 1n])).logs);
     }
-    // Four votes: the resolution, a step per vote of the decided trigger, the decision; the round start before.
-    assert.ok(calls >= 6, `a step per action (${calls} calls)`);
+    // The resolution, a step per losing vote of the decided trigger (one here; a step for its choice word when it
+    // has none), the decision; the round start before.
+    assert.ok(calls >= 4, `a step per action (${calls} calls)`);
     const decided = readCoreRecord<Obj>(twin.state, `distribution/${task}/0/0`) as Obj;
     assert.equal(decided.status, upheld ? "rejected" : "accepted");
     await twin.advance(61);

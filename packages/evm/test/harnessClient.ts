@@ -37,7 +37,6 @@ export const HELD_RECORD_KINDS: ReadonlySet<string> = new Set([
   "triggerOf",
   "nodeCycle",
   "vote",
-  "voteAt",
   "vesting",
   "distribution",
   "listClaim",
@@ -438,15 +437,6 @@ export async function loadRecord(key: string, record: Json | undefined, preSlot:
         { exists: true, choice: indexOf(CHOICES, r.choice) },
       ]);
       return;
-    case "voteAt":
-      await write("loadVoteAt", [
-        h32(parts[0] as string),
-        Number(parts[1]),
-        Number(parts[2]),
-        Number(parts[3]),
-        h32(record),
-      ]);
-      return;
     case "vesting":
       await write("loadVesting", [
         h32(parts[0] as string),
@@ -508,6 +498,9 @@ export async function loadRecord(key: string, record: Json | undefined, preSlot:
       return;
     case "published":
       // Not held: a published payload stays in the call's data.
+      return;
+    case "voteAt":
+      // Not held: a trigger's choices are packed by voter id (its `vote` records); the vote order is the core's.
       return;
     default:
       throw new Error(`${key}: the contract does not hold ${kind} records`);
@@ -696,10 +689,6 @@ export async function readRecord(key: string): Promise<Json | undefined> {
       if (v.exists !== true) return undefined;
       return { choice: CHOICES[n(v.choice)] as string };
     }
-    case "voteAt": {
-      const voter = await read<Hex>("voteAt", [task, Number(parts[1]), Number(parts[2]), Number(parts[3])]);
-      return voter === ZERO32 ? undefined : unhex(voter);
-    }
     case "vesting": {
       const v = await read<Record<string, unknown>>("getVesting", [task, h32(parts[1] as string)]);
       if (v.exists !== true) return undefined;
@@ -855,6 +844,31 @@ export function txCall(tx: Obj): { functionName: string; args: unknown[] } {
     default:
       throw new Error(`transaction kind ${String(tx.kind)} is not implemented by the contract`);
   }
+}
+
+/**
+ * Each run of consecutive `LosingVotePenalized` events of one trigger, sorted by node. The contract penalizes a
+ * trigger's losing voters word by word of its packed choices (voter-id order), the core in vote order, whose record
+ * (`voteAt`) the contract does not hold (contracts/README.md, "Records the contract does not hold"). Every other
+ * event, and the place of the run among them, is compared in order.
+ */
+export function penaltiesByNode(events: readonly Obj[]): Obj[] {
+  const sorted = [...events];
+  const key = (event: Obj | undefined) =>
+    event?.type === "LosingVotePenalized"
+      ? `${event.task as string}/${event.cycle as number}/${event.trigger as number}`
+      : undefined;
+  for (let start = 0; start < sorted.length; ) {
+    const run = key(sorted[start]);
+    let end = start + 1;
+    while (run !== undefined && end < sorted.length && key(sorted[end]) === run) end += 1;
+    if (end - start > 1) {
+      const part = sorted.slice(start, end).sort((a, b) => (a.node as string).localeCompare(b.node as string));
+      sorted.splice(start, end - start, ...part);
+    }
+    start = end;
+  }
+  return sorted;
 }
 
 /** The core's view of a contract event: its type and the fields the core's event has. */

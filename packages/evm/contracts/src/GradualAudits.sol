@@ -16,6 +16,9 @@ import {GradualState} from "./GradualState.sol";
 /// and each losing vote of a decided trigger a step), then the round start (the rule payment or the attempts of the
 /// cycles whose attempt round starts, then the new cycle). Every step is O(1) in the number of nodes.
 contract GradualAudits is GradualState {
+    /// @dev Bit 0 of every 2-bit field of a `_voteBits` word.
+    uint256 private constant EVEN_BITS = 0x5555555555555555555555555555555555555555555555555555555555555555;
+
     constructor(IERC20 token_, uint64 genesisTimestamp_, uint32 slotMs_)
         GradualState(token_, genesisTimestamp_, slotMs_)
     {}
@@ -156,11 +159,7 @@ contract GradualAudits is GradualState {
         LateRef memory ref = _lateRefs[id][head];
         Trigger storage trigger = _triggers[id][ref.cycle][ref.trigger];
         if (cursor.penaltiesLate) {
-            uint32 position = cursor.vote;
-            _penalizeVote(id, task, ref.cycle, trigger, position, cursor.losing, due);
-            if (position + 1 < trigger.voteCount) {
-                cursor.vote = position + 1;
-            } else {
+            if (_penaltyStep(id, task, ref.cycle, trigger, cursor, due)) {
                 cursor.penaltiesLate = false;
                 _lateHead[id] = head + 1;
             }
@@ -275,10 +274,7 @@ contract GradualAudits is GradualState {
             uint32 index = _triggerOf[id][c][uint8(SLOT_LIST + attempt)][list.distributor] - 1;
             Trigger storage trigger = _triggers[id][c][index];
             if (cursor.listPenalties) {
-                uint32 position = cursor.vote;
-                _penalizeVote(id, task, c, trigger, position, cursor.losing, due);
-                if (position + 1 < trigger.voteCount) cursor.vote = position + 1;
-                else cursor.listPenalties = false;
+                if (_penaltyStep(id, task, c, trigger, cursor, due)) cursor.listPenalties = false;
                 return false;
             }
             if (trigger.resolution == 0) {
@@ -350,11 +346,7 @@ contract GradualAudits is GradualState {
         if (index >= cycle.triggerCount) return true;
         Trigger storage trigger = _triggers[id][c][index];
         if (cursor.inPenalties) {
-            uint32 position = cursor.vote;
-            _penalizeVote(id, task, c, trigger, position, cursor.losing, due);
-            if (position + 1 < trigger.voteCount) {
-                cursor.vote = position + 1;
-            } else {
+            if (_penaltyStep(id, task, c, trigger, cursor, due)) {
                 cursor.inPenalties = false;
                 cursor.trigger = index + 1;
             }
@@ -581,22 +573,65 @@ contract GradualAudits is GradualState {
         return REJECTED;
     }
 
-    /// @dev `recordLosingVotes` for one vote: a voter on the losing side loses `losingVotePenalty` of its ramped
-    /// stake (burned).
-    function _penalizeVote(
+    /// @dev One step of `recordLosingVotes`: the next voter on the losing side in the current choice word (cursor
+    /// `vote`: the word's position in the trigger's `_voteWords` times 128, plus the first voter id bit left to look
+    /// at) is penalized, or, with none left in the word, the step moves to the next word. A step reads one choice
+    /// word and penalizes at most one voter; the steps of a trigger are its losing voters plus its nonzero choice
+    /// words at most. Voters come in voter-id order (word by word), where the core's come in vote order: each voter
+    /// is penalized once and the penalties commute, so only the order of the `LosingVotePenalized` logs differs.
+    /// True when the trigger's votes are done.
+    function _penaltyStep(
         bytes32 id,
         Task storage task,
         uint32 c,
         Trigger storage trigger,
-        uint32 position,
-        uint8 losing,
+        SettleCursor storage cursor,
         uint64 due
-    ) internal {
-        uint32 voterId = _voterAt(id, c, trigger.index, position);
-        if (voterId == 0) return;
+    ) internal returns (bool) {
+        uint32 index = trigger.index;
+        uint32 at = cursor.vote;
+        uint32 position = at >> 7;
+        uint256 wordIndex = _voteWordAt(id, c, index, position);
+        // Bit 2k of `matches` is set when voter k of the word voted on the losing side, from the cursor's bit on.
+        uint256 pattern = cursor.losing == 1 ? EVEN_BITS : EVEN_BITS << 1;
+        uint256 differs = _voteBits[id][c][index][wordIndex] ^ pattern;
+        uint256 matches = ~(differs | (differs >> 1)) & EVEN_BITS;
+        matches &= ~((uint256(1) << ((uint256(at) & 127) << 1)) - 1);
+        if (matches != 0) {
+            uint256 bit = _lowestBit(matches) >> 1;
+            _penalizeVoter(id, task, c, index, uint32((wordIndex << 7) | bit), due);
+            matches &= matches - 1;
+            if (matches != 0) {
+                cursor.vote = uint32((uint256(position) << 7) | (bit + 1));
+                return false;
+            }
+        }
+        position += 1;
+        if (position >= _voteWordCount(id, c, index)) return true;
+        cursor.vote = position << 7;
+        return false;
+    }
+
+    /// @dev The index of the lowest set bit of a nonzero word.
+    function _lowestBit(uint256 word) internal pure returns (uint256 bit) {
+        word &= ~word + 1;
+        if (word >> 128 != 0) (word, bit) = (word >> 128, bit + 128);
+        if (word >> 64 != 0) (word, bit) = (word >> 64, bit + 64);
+        if (word >> 32 != 0) (word, bit) = (word >> 32, bit + 32);
+        if (word >> 16 != 0) (word, bit) = (word >> 16, bit + 16);
+        if (word >> 8 != 0) (word, bit) = (word >> 8, bit + 8);
+        if (word >> 4 != 0) (word, bit) = (word >> 4, bit + 4);
+        if (word >> 2 != 0) (word, bit) = (word >> 2, bit + 2);
+        if (word >> 1 != 0) bit += 1;
+    }
+
+    /// @dev `recordLosingVotes` for one losing vote: the voter loses `losingVotePenalty` of its ramped stake (burned).
+    /// The voter id is the account's own (ids are never reused), so no account pays for another's vote.
+    function _penalizeVoter(bytes32 id, Task storage task, uint32 c, uint32 trigger, uint32 voterId, uint64 due)
+        internal
+    {
         bytes32 voter = _voterAccount[id][voterId];
         Node storage node = _nodes[id][voter];
-        if (_voteIn(_voteBits[id][c][trigger.index][voterId >> 7], voterId) != losing) return;
         if (!node.exists) return;
         _refreshRampAt(id, task, _roundOf(task, due));
         _foldNodeLots(task, node);
@@ -610,7 +645,7 @@ contract GradualAudits is GradualState {
         _totals.burned += penalty;
         task.burned += penalty;
         _removeFromRamp(id, task, penalty, task.rampFoldedThrough);
-        emit LosingVotePenalized(id, c, trigger.index, voter, penalty);
+        emit LosingVotePenalized(id, c, trigger, voter, penalty);
     }
 
     /// @dev `slashNode` (tasks.ts): `slashFractionBps` of the node's stake lots, ramped stake, unbonding stake and

@@ -534,12 +534,6 @@ contract GradualLists is GradualState {
         if (choice != 0) vote_ = Vote({exists: true, choice: choice - 1});
     }
 
-    /// @notice The voter with this index.
-    function voteAt(bytes32 id, uint32 cycle, uint32 trigger, uint32 index) external view returns (bytes32) {
-        uint32 voter = _voterAt(id, cycle, trigger, index);
-        return voter == 0 ? bytes32(0) : _voterAccount[id][voter];
-    }
-
     /// @notice What a cycle paid by rule owes, frozen at the payment.
     function getRulePayment(bytes32 id, uint32 cycle) external view returns (RulePayment memory) {
         return _rulePayments[id][cycle];

@@ -119,13 +119,15 @@ abstract contract GradualState is IGradualEvents {
     mapping(bytes32 task => mapping(uint32 cycle => mapping(bytes32 node => uint32))) internal _nodeCycleTriggers;
     /// @dev Votes (EVM only layout): a trigger's choices by voter id, 2 bits each (the choice + 1; 0: no vote), 128
     /// voters a word, so that a vote rewrites a word other voters already wrote (5,000 gas) instead of making a slot
-    /// (22,100); and the trigger's voters in vote order (the core's `voteAt`), voter ids 8 a word, which the
-    /// losing-vote steps walk. Voter ids are permanent (`Node.voterId`): a node leaving (whose `index` another node
-    /// then takes) cannot make one account's vote another's.
+    /// (22,100). Voter ids are permanent (`Node.voterId`): a node leaving (whose `index` another node then takes)
+    /// cannot make one account's vote another's. The losing-vote steps walk the choice words a vote made nonzero,
+    /// listed in `_voteWords` (32 bits an entry, 8 a word: entry 0 the count, then the choice words' indices in the
+    /// order their first vote came), so that they skip the empty ones without scanning: only the first vote of a
+    /// 128-id range on a trigger appends, and the others write nothing but their choice word and the tally.
     mapping(bytes32 task => mapping(uint32 cycle => mapping(uint32 trigger => mapping(uint256 word => uint256))))
         internal _voteBits;
     mapping(bytes32 task => mapping(uint32 cycle => mapping(uint32 trigger => mapping(uint256 word => uint256))))
-        internal _voterWords;
+        internal _voteWords;
     /// @dev Voter ids given so far in the task, and the account of each.
     mapping(bytes32 task => uint32) internal _voterCount;
     mapping(bytes32 task => mapping(uint32 voterId => bytes32)) internal _voterAccount;
@@ -357,22 +359,37 @@ abstract contract GradualState is IGradualEvents {
         words[index >> 3] = (words[index >> 3] & ~(uint256(type(uint32).max) << shift)) | (uint256(voter) << shift);
     }
 
-    /// @dev The voter id at a position of the trigger's voters.
-    function _voterAt(bytes32 id, uint32 cycle, uint32 trigger, uint32 position) internal view returns (uint32) {
-        return uint32(_voterWords[id][cycle][trigger][position >> 3] >> ((uint256(position) & 7) << 5));
+    /// @dev The count of the trigger's nonzero choice words (`_voteWords`' entry 0).
+    function _voteWordCount(bytes32 id, uint32 cycle, uint32 trigger) internal view returns (uint32) {
+        return uint32(_voteWords[id][cycle][trigger][0]);
     }
 
-    /// @dev Records the vote of `voter` (whose `_voteBits` word is `bits`, with no vote of it) at the trigger's next
-    /// position.
+    /// @dev The index of the trigger's `position`-th nonzero choice word (`_voteWords`' entry position + 1).
+    function _voteWordAt(bytes32 id, uint32 cycle, uint32 trigger, uint32 position) internal view returns (uint32) {
+        uint256 entry = uint256(position) + 1;
+        return uint32(_voteWords[id][cycle][trigger][entry >> 3] >> ((entry & 7) << 5));
+    }
+
+    /// @dev Records the vote of `voter` (whose `_voteBits` word is `bits`, with no vote of it). A vote into an empty
+    /// choice word (the first of its 128-id range on the trigger) lists the word for the losing-vote steps.
     function _storeVote(bytes32 id, uint32 cycle, Trigger storage trigger, uint32 voter, uint256 bits, uint8 choice)
         internal
     {
         uint32 index = trigger.index;
-        _voteBits[id][cycle][index][voter >> 7] = bits | (uint256(choice + 1) << ((uint256(voter) & 127) << 1));
-        uint32 position = trigger.voteCount;
-        mapping(uint256 => uint256) storage words = _voterWords[id][cycle][index];
-        words[position >> 3] |= uint256(voter) << ((uint256(position) & 7) << 5);
-        trigger.voteCount = position + 1;
+        uint256 word = voter >> 7;
+        _voteBits[id][cycle][index][word] = bits | (uint256(choice + 1) << ((uint256(voter) & 127) << 1));
+        trigger.voteCount += 1;
+        if (bits != 0) return;
+        mapping(uint256 => uint256) storage words = _voteWords[id][cycle][index];
+        uint256 head = words[0];
+        uint256 entry = uint256(uint32(head)) + 1;
+        uint256 shift = (entry & 7) << 5;
+        if (entry >> 3 == 0) {
+            words[0] = (head + 1) | (word << shift);
+        } else {
+            words[0] = head + 1;
+            words[entry >> 3] |= word << shift;
+        }
     }
 
     /// @dev The vote's record (`_storeVote`), the trigger's tally and the `Voted` log, which carries the vote's

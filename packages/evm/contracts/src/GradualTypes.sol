@@ -90,7 +90,7 @@ struct StakeLot {
 /// storage layout: `lastRevealCycle`, which every reveal writes, shares slot 0 with `exists`, which it reads, and
 /// so does `voterId`, which every vote reads (cycles are uint32s: `lastRevealCycle` is in [-1, 2^32) and fits 56
 /// bits). `voterId` (EVM only) is the account's permanent voter id in the task (from 1; 0: none yet): votes are
-/// kept by it (`_voteBits`, `_voterWords`). Unlike `index`, which moves when another node leaves, it never changes
+/// kept by it (`_voteBits`). Unlike `index`, which moves when another node leaves, it never changes
 /// and is never given to another account; it stays in slot 0 when the node leaves (`exists` false).
 struct Node {
     bool exists;

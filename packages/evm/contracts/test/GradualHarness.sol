@@ -260,20 +260,19 @@ contract GradualHarness is Gradual {
         _nodeCycleTriggers[id][cycle][node] = triggers;
     }
 
-    /// @notice Writes a vote record (its choice: the contract holds no vote's slot or weight).
+    /// @notice Writes a vote record (its choice: the contract holds no vote's slot or weight, nor its position, the
+    /// core's `voteAt`). A vote into an empty choice word lists the word, as `vote` does.
     function loadVote(bytes32 id, uint32 cycle, uint32 trigger, bytes32 voter, Vote calldata record) external {
         uint32 voterId = _voterIdOf(id, voter);
         uint256 shift = (uint256(voterId) & 127) << 1;
         uint256 word = _voteBits[id][cycle][trigger][voterId >> 7] & ~(uint256(3) << shift);
+        if (word == 0 && _voteBits[id][cycle][trigger][voterId >> 7] == 0) {
+            mapping(uint256 => uint256) storage words = _voteWords[id][cycle][trigger];
+            uint256 entry = uint256(uint32(words[0])) + 1;
+            words[0] += 1;
+            words[entry >> 3] |= uint256(voterId >> 7) << ((entry & 7) << 5);
+        }
         _voteBits[id][cycle][trigger][voterId >> 7] = word | (uint256(record.choice + 1) << shift);
-    }
-
-    /// @notice Writes a `voteAt` entry.
-    function loadVoteAt(bytes32 id, uint32 cycle, uint32 trigger, uint32 index, bytes32 voter) external {
-        uint32 voterId = _voterIdOf(id, voter);
-        uint256 shift = (uint256(index) & 7) << 5;
-        mapping(uint256 => uint256) storage words = _voterWords[id][cycle][trigger];
-        words[index >> 3] = (words[index >> 3] & ~(uint256(type(uint32).max) << shift)) | (uint256(voterId) << shift);
     }
 
     /// @notice Writes a vesting record (its rule shares all materialized: the pending head at the end).
