@@ -111,12 +111,15 @@ export function listProof(entries: readonly DistributionEntry[], index: number):
 const stepInput = new Uint8Array(65);
 
 /**
- * Inner node hashes of list trees, by their input: the two children, packed, the left one first. Claims of one list
- * climb the same upper levels of its tree (the level below the root is on every proof), so of the 14 inner hashes a
- * claim of a 10,000-entry list checks, about 13 were already computed by earlier claims. The memo maps an input to
- * exactly its hash, so a proof passes or fails as without it. Bounded: it starts over past STEP_MEMO_LIMIT entries.
+ * Inner node hashes of list trees, by their input: the node climbed to (packed), then the sibling as the proof gives
+ * it (64 lowercase hex digits, checked before it is stored), one memo for each side the node is on. Claims of one
+ * list climb the same upper levels of its tree (the level below the root is on every proof), so of the 14 inner
+ * hashes a claim of a 10,000-entry list checks, about 13 were already computed by earlier claims, and a step found
+ * here allocates nothing. The memo maps an input to exactly its hash, so a proof passes or fails as without it.
+ * Bounded: it starts over past STEP_MEMO_LIMIT entries.
  */
-const stepMemo = new Map<string, string>();
+const stepMemos = [new Map<string, Map<string, string>>(), new Map<string, Map<string, string>>()] as const;
+let stepMemoSize = 0;
 const STEP_MEMO_LIMIT = 1 << 16;
 const SMALL_AMOUNT_LIMIT = BigInt(Number.MAX_SAFE_INTEGER);
 
@@ -143,18 +146,33 @@ function writeListLeaf(recipient: Account, amount: bigint, bytes: Uint8Array, of
   return true;
 }
 
-/** `H(0x01 ‖ left ‖ right)` of two packed hashes, from the memo when it is there. */
-function innerHash(left: string, right: string): string {
-  const key = left + right;
-  let hash = stepMemo.get(key);
-  if (hash === undefined) {
-    stepInput[0] = 0x01;
-    writePackedHash(left, stepInput, 1);
-    writePackedHash(right, stepInput, 33);
-    hash = sha256PrefixPacked(stepInput, 65);
-    if (stepMemo.size >= STEP_MEMO_LIMIT) stepMemo.clear();
-    stepMemo.set(key, hash);
+/**
+ * `H(0x01 ‖ left ‖ right)` where `node` (packed) is the left child when `side` is 0 and the right one when it is 1,
+ * and `sibling` (hex) the other; from the memo when it is there. Null if `sibling` is not 64 lowercase hex digits.
+ */
+function innerHash(node: string, sibling: string, side: 0 | 1): string | null {
+  const memo = stepMemos[side];
+  let bySibling = memo.get(node);
+  const known = bySibling?.get(sibling);
+  if (known !== undefined) return known;
+  const other = typeof sibling === "string" ? packLowerHex(sibling) : null;
+  if (other === null) return null;
+  stepInput[0] = 0x01;
+  writePackedHash(side === 0 ? node : other, stepInput, 1);
+  writePackedHash(side === 0 ? other : node, stepInput, 33);
+  const hash = sha256PrefixPacked(stepInput, 65);
+  if (stepMemoSize >= STEP_MEMO_LIMIT) {
+    stepMemos[0].clear();
+    stepMemos[1].clear();
+    stepMemoSize = 0;
+    bySibling = undefined;
   }
+  if (bySibling === undefined) {
+    bySibling = new Map();
+    memo.set(node, bySibling);
+  }
+  bySibling.set(sibling, hash);
+  stepMemoSize += 1;
   return hash;
 }
 
@@ -178,9 +196,9 @@ export function verifyListProof(
   let node = sha256PrefixPacked(stepInput, 65);
   let position = index;
   for (const sibling of proof) {
-    const other = typeof sibling === "string" ? packLowerHex(sibling) : null;
-    if (other === null) return false;
-    node = position % 2 === 0 ? innerHash(node, other) : innerHash(other, node);
+    const next = innerHash(node, sibling, position % 2 === 0 ? 0 : 1);
+    if (next === null) return false;
+    node = next;
     position = Math.floor(position / 2);
   }
   return bytesToHex(unpackHash(node)) === root;
