@@ -1,7 +1,13 @@
 import { bytesToHex, hexToBytes, sha256 } from "./encoding/hash.ts";
 import { isLowerHex, packLowerHex, writeLowerHex } from "./encoding/lowerHex.ts";
 import { merkleRoot } from "./encoding/merkle.ts";
-import { sha256Compact, sha256PrefixPacked, unpackHash, writePackedHash } from "./encoding/sha256Compact.ts";
+import {
+  paddedLength,
+  sha256Compact,
+  sha256PrefixPacked,
+  unpackHash,
+  writePackedHash,
+} from "./encoding/sha256Compact.ts";
 import type { Account, DistributionEntry, Hash } from "./types.ts";
 
 /**
@@ -108,7 +114,7 @@ export function listProof(entries: readonly DistributionEntry[], index: number):
  * The hash input of one step of a proof, `tag ‖ left ‖ right` (65 bytes), reused: a claim checks 15 of them and
  * allocates none.
  */
-const stepInput = new Uint8Array(65);
+const stepInput = new Uint8Array(paddedLength(65));
 
 /**
  * Inner node hashes of list trees, by their input: the node climbed to (packed), then the sibling as the proof gives
