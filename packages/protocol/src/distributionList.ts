@@ -1,9 +1,8 @@
 import { bytesToHex, hexToBytes, sha256 } from "./encoding/hash.ts";
 import { isLowerHex, packLowerHex, writeLowerHex } from "./encoding/lowerHex.ts";
-import { merkleRoot } from "./encoding/merkle.ts";
 import {
   paddedLength,
-  sha256Compact,
+  sha256Prefix,
   sha256PrefixPacked,
   unpackHash,
   writePackedHash,
@@ -17,8 +16,6 @@ import type { Account, DistributionEntry, Hash } from "./types.ts";
  * travels as a blob, `encodeList`, addressed by its sha256.
  */
 
-const LEAF = new Uint8Array([0]);
-const NODE = new Uint8Array([1]);
 const EMPTY = new Uint8Array(32);
 const AMOUNT_LIMIT = 1n << 128n;
 
@@ -35,17 +32,66 @@ export function listLeaf(recipient: Account, amount: bigint): Uint8Array | null 
   return leaf;
 }
 
-function leaves(entries: readonly DistributionEntry[]): Uint8Array[] {
+/**
+ * The input of one hash of a list tree, `0x00 ‖ leaf` or `0x01 ‖ left ‖ right` (65 bytes, with room for the padding),
+ * reused: a claim checks 15 of them and allocates none.
+ */
+const stepInput = new Uint8Array(paddedLength(65));
+
+const SMALL_AMOUNT_LIMIT = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** Writes an entry's 64 leaf bytes (see `listLeaf`) at `offset`; false, having written some, if it cannot be one. */
+function writeListLeaf(recipient: Account, amount: bigint, bytes: Uint8Array, offset: number): boolean {
+  if (typeof recipient !== "string" || recipient.length !== 64 || !writeLowerHex(recipient, bytes, offset))
+    return false;
+  if (amount < 0n || amount >= AMOUNT_LIMIT) return false;
+  bytes.fill(0, offset + 32, offset + 64);
+  if (amount <= SMALL_AMOUNT_LIMIT) {
+    // Below 2^53 in doubles: no bigint per byte.
+    let rest = Number(amount);
+    for (let at = offset + 63; rest > 0; at -= 1) {
+      bytes[at] = rest % 256;
+      rest = Math.floor(rest / 256);
+    }
+    return true;
+  }
+  let rest = amount;
+  for (let at = offset + 63; at >= offset + 32 && rest > 0n; at -= 1) {
+    bytes[at] = Number(rest & 0xffn);
+    rest >>= 8n;
+  }
+  return true;
+}
+
+/** Each entry's leaf hash, `H(0x00 ‖ leaf)`, hashed in a scratch buffer (no leaf array per entry). */
+function leafHashes(entries: readonly DistributionEntry[]): Uint8Array[] {
   return entries.map((entry, index) => {
-    const leaf = listLeaf(entry.recipient, entry.amount);
-    if (leaf === null) throw new RangeError(`entry ${index} cannot be a list leaf`);
-    return leaf;
+    stepInput[0] = 0x00;
+    if (!writeListLeaf(entry.recipient, entry.amount, stepInput, 1)) {
+      throw new RangeError(`entry ${index} cannot be a list leaf`);
+    }
+    return sha256Prefix(stepInput, 65);
   });
 }
 
-/** The root a list is posted under: what auditors compare with their own list's (§6.3). */
+/** The level above `level`: `H(0x01 ‖ left ‖ right)` per pair, an odd last node paired with 32 zero bytes. */
+function levelAbove(level: readonly Uint8Array[]): Uint8Array[] {
+  const next: Uint8Array[] = [];
+  stepInput[0] = 0x01;
+  for (let at = 0; at < level.length; at += 2) {
+    stepInput.set(level[at] as Uint8Array, 1);
+    stepInput.set(level[at + 1] ?? EMPTY, 33);
+    next.push(sha256Prefix(stepInput, 65));
+  }
+  return next;
+}
+
+/** The root a list is posted under: what auditors compare with their own list's (§6.3); `merkleRoot` of its leaves. */
 export function listRoot(entries: readonly DistributionEntry[]): Hash {
-  return bytesToHex(merkleRoot(leaves(entries)));
+  if (entries.length === 0) return bytesToHex(EMPTY);
+  let level = leafHashes(entries);
+  while (level.length > 1) level = levelAbove(level);
+  return bytesToHex(level[0] as Uint8Array);
 }
 
 /** How many sibling hashes prove one entry of a list of `count` entries: the least `depth` with `2^depth ≥ count`. */
@@ -59,14 +105,10 @@ export function listProofDepth(count: number): number {
 
 /** Every level of a list's tree, leaves first: built once to prove many entries (`proofAt`). */
 export function listTree(entries: readonly DistributionEntry[]): Uint8Array[][] {
-  let level = leaves(entries).map((leaf) => sha256Compact(LEAF, leaf));
+  let level = leafHashes(entries);
   const levels = [level];
   while (level.length > 1) {
-    const next: Uint8Array[] = [];
-    for (let at = 0; at < level.length; at += 2) {
-      next.push(sha256Compact(NODE, level[at] as Uint8Array, level[at + 1] ?? EMPTY));
-    }
-    level = next;
+    level = levelAbove(level);
     levels.push(level);
   }
   return levels;
@@ -111,12 +153,6 @@ export function listProof(entries: readonly DistributionEntry[], index: number):
 }
 
 /**
- * The hash input of one step of a proof, `tag ‖ left ‖ right` (65 bytes), reused: a claim checks 15 of them and
- * allocates none.
- */
-const stepInput = new Uint8Array(paddedLength(65));
-
-/**
  * Inner node hashes of list trees, by their input: the node climbed to (packed), then the sibling as the proof gives
  * it (64 lowercase hex digits, checked before it is stored), one memo for each side the node is on. Claims of one
  * list climb the same upper levels of its tree (the level below the root is on every proof), so of the 14 inner
@@ -127,31 +163,6 @@ const stepInput = new Uint8Array(paddedLength(65));
 const stepMemos = [new Map<string, Map<string, string>>(), new Map<string, Map<string, string>>()] as const;
 let stepMemoSize = 0;
 const STEP_MEMO_LIMIT = 1 << 16;
-const SMALL_AMOUNT_LIMIT = BigInt(Number.MAX_SAFE_INTEGER);
-
-/** Writes an entry's 64 leaf bytes (see `listLeaf`) at `offset`; false, having written some, if it cannot be one. */
-function writeListLeaf(recipient: Account, amount: bigint, bytes: Uint8Array, offset: number): boolean {
-  if (typeof recipient !== "string" || recipient.length !== 64 || !writeLowerHex(recipient, bytes, offset))
-    return false;
-  if (amount < 0n || amount >= AMOUNT_LIMIT) return false;
-  bytes.fill(0, offset + 32, offset + 64);
-  if (amount <= SMALL_AMOUNT_LIMIT) {
-    // Below 2^53 in doubles: no bigint per byte.
-    let rest = Number(amount);
-    for (let at = offset + 63; rest > 0; at -= 1) {
-      bytes[at] = rest % 256;
-      rest = Math.floor(rest / 256);
-    }
-    return true;
-  }
-  let rest = amount;
-  for (let at = offset + 63; at >= offset + 32 && rest > 0n; at -= 1) {
-    bytes[at] = Number(rest & 0xffn);
-    rest >>= 8n;
-  }
-  return true;
-}
-
 /**
  * `H(0x01 ‖ left ‖ right)` where `node` (packed) is the left child when `side` is 0 and the right one when it is 1,
  * and `sibling` (hex) the other; from the memo when it is there. Null if `sibling` is not 64 lowercase hex digits.
