@@ -1,6 +1,6 @@
 import { bytesToHex, hexToBytes, sha256 } from "./encoding/hash.ts";
 import { writeLowerHex } from "./encoding/lowerHex.ts";
-import { sha256Prefix } from "./encoding/sha256Compact.ts";
+import { paddedLength, sha256Prefix } from "./encoding/sha256Compact.ts";
 import type { Account, Hash } from "./types.ts";
 
 /**
@@ -16,7 +16,9 @@ export const EMPTY_ACCUMULATOR: Hash = "0".repeat(64);
 
 const SALT_TAG = "gradual/seed/salt/v1\n";
 /** The tag, then room for the accumulator's and the salt's 32 bytes: every reveal hashes these 85 bytes. */
-const saltInput = new Uint8Array(SALT_TAG.length + 64);
+const SALT_INPUT_BYTES = SALT_TAG.length + 64;
+/** With room for the padding, so it is hashed in place. */
+const saltInput = new Uint8Array(paddedLength(SALT_INPUT_BYTES));
 for (let index = 0; index < SALT_TAG.length; index += 1) saltInput[index] = SALT_TAG.charCodeAt(index);
 
 /** Folds one revealed salt into the cycle's running accumulator, in ledger order: H(tag, accumulator, salt). */
@@ -27,7 +29,7 @@ export function accumulateSalt(accumulator: Hash, salt: Hash): Hash {
     writeLowerHex(accumulator, saltInput, SALT_TAG.length) &&
     writeLowerHex(salt, saltInput, SALT_TAG.length + 32)
   ) {
-    return bytesToHex(sha256Prefix(saltInput, saltInput.length));
+    return bytesToHex(sha256Prefix(saltInput, SALT_INPUT_BYTES));
   }
   return bytesToHex(sha256(SALT_TAG, hexToBytes(accumulator), hexToBytes(salt)));
 }

@@ -70,6 +70,76 @@ describe("distribution lists as Merkle trees (protocol.md §6.2, §6.4)", () => 
     );
   });
 
+  it("a proof passes exactly when hashing it step by step from scratch gives the root (the memo of inner hashes)", () => {
+    // The reference: listLeaf, then one hash per sibling, nothing cached.
+    const reference = (root: string, count: number, index: number, entry: DistributionEntry, proof: string[]) => {
+      if (index >= count || proof.length !== listProofDepth(count)) return false;
+      const leaf = listLeaf(entry.recipient, entry.amount);
+      if (leaf === null || proof.some((sibling) => !/^[0-9a-f]{64}$/.test(sibling))) return false;
+      let node = nobleSha256(new Uint8Array([0, ...leaf]));
+      let position = index;
+      for (const sibling of proof) {
+        const other = [...Buffer.from(sibling, "hex")];
+        node = nobleSha256(new Uint8Array(position % 2 === 0 ? [1, ...node, ...other] : [1, ...other, ...node]));
+        position = Math.floor(position / 2);
+      }
+      return bytesToHex(node) === root;
+    };
+    const hexArb = fc.stringMatching(/^[0-9a-f]{64}$/);
+    fc.assert(
+      fc.property(listArb, fc.nat(), fc.nat(), hexArb, fc.boolean(), (entries, pick, bend, junk, upper) => {
+        const root = listRoot(entries);
+        const count = entries.length;
+        const index = pick % count;
+        const entry = entries[index] as DistributionEntry;
+        const proof = listProof(entries, index);
+        // Every proof of the list first, so the memo holds the tree's inner hashes; then a changed one.
+        entries.forEach((other, at) => {
+          assert.ok(verifyListProof(root, count, at, other.recipient, other.amount, listProof(entries, at)));
+        });
+        const changed = [...proof];
+        if (changed.length > 0) changed[upper ? changed.length - 1 : bend % changed.length] = junk;
+        for (const candidate of [proof, changed, [...proof].reverse()]) {
+          assert.equal(
+            verifyListProof(root, count, index, entry.recipient, entry.amount, candidate),
+            reference(root, count, index, entry, candidate),
+          );
+        }
+        assert.equal(
+          verifyListProof(root, count, index, entry.recipient, entry.amount, ["F".repeat(64), ...proof.slice(1)]),
+          false,
+        );
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("a proof's depth is the least depth whose tree holds the list", () => {
+    for (const count of [
+      0,
+      1,
+      2,
+      3,
+      4,
+      5,
+      7,
+      8,
+      9,
+      1023,
+      1024,
+      1025,
+      2 ** 31,
+      2 ** 31 + 1,
+      2 ** 32,
+      2 ** 32 + 1,
+      2 ** 40 + 3,
+    ]) {
+      let depth = 0;
+      while (2 ** depth < count) depth += 1;
+      assert.equal(listProofDepth(count), depth, `count ${count}`);
+    }
+  });
+
   it("an inner node cannot pass for a leaf: leaves and nodes are tagged apart", () => {
     const entries = Array.from({ length: 4 }, (_, index) => ({ recipient: String(index).repeat(64), amount: 1n }));
     const root = listRoot(entries);

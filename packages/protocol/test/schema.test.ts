@@ -184,6 +184,9 @@ describe("decodeTransaction", () => {
       ["submitDistribution", { total: "-1" }, "total"],
       ["submitDistribution", { listRoot: "x" }, "listRoot"],
       ["claimDistribution", { proof: [hash("a"), "x"] }, "proof[1]"],
+      // A sibling that is not a string is malformed too (it used to throw a TypeError).
+      ["claimDistribution", { proof: [null] }, "proof[0]"],
+      ["claimDistribution", { proof: [hash("a"), 7, hash("b")] }, "proof[1]"],
       ["claimDistribution", { proof: hash("a") }, "proof"],
       ["claimDistribution", { proof: Array.from({ length: 21 }, () => hash("a")) }, "proof"],
       ["publishProof", { payload: "0g" }, "payload"],

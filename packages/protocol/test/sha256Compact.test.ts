@@ -5,6 +5,7 @@ import { bytesToHex } from "@noble/hashes/utils.js";
 import fc from "fast-check";
 import { sha256 } from "../src/encoding/hash.ts";
 import {
+  paddedLength,
   sha256Compact,
   sha256Prefix,
   sha256PrefixPacked,
@@ -44,6 +45,20 @@ test("sha256Prefix hashes only the first `length` bytes of its buffer", () => {
     { numRuns: 300 },
   );
   assert.throws(() => sha256Prefix(new Uint8Array(3), 4), RangeError);
+});
+
+test("a buffer with room for the padding is hashed in place: the message stays, only bytes after it change", () => {
+  for (let length = 0; length <= 200; length += 1) {
+    for (const room of [0, 1, 8, 9, 63, 64, 72, 200]) {
+      const bytes = Uint8Array.from({ length: length + room }, (_, index) => (index * 37 + room) & 0xff);
+      const message = bytes.slice(0, length);
+      const expected = bytesToHex(nobleSha256(message));
+      assert.equal(bytesToHex(sha256Prefix(bytes, length)), expected, `length ${length}, room ${room}`);
+      assert.deepEqual(bytes.subarray(0, length), message);
+      assert.equal(bytesToHex(unpackHash(sha256PrefixPacked(bytes, length))), expected);
+      assert.ok(paddedLength(length) >= length + 9 && paddedLength(length) % 64 === 0);
+    }
+  }
 });
 
 test("a packed hash holds the 32 digest bytes, two a character, big-endian", () => {

@@ -34,3 +34,26 @@ export function isLowerHex(text: string, length: number): boolean {
   for (let index = 0; index < length; index += 1) if (digitValue(text.charCodeAt(index)) < 0) return false;
   return true;
 }
+
+/** Sixteen 16-bit halves, reused by `packLowerHex`. */
+const halves = new Uint16Array(16);
+
+/**
+ * A hash given as 64 lowercase hex digits, packed into 16 characters of 16 bits each (as `sha256PrefixPacked` packs
+ * a digest), or null if `hex` is not 64 lowercase hex digits.
+ */
+export function packLowerHex(hex: string): string | null {
+  if (hex.length !== 64) return null;
+  for (let index = 0; index < 16; index += 1) {
+    const at = index * 4;
+    const a = digitValue(hex.charCodeAt(at));
+    const b = digitValue(hex.charCodeAt(at + 1));
+    const c = digitValue(hex.charCodeAt(at + 2));
+    const d = digitValue(hex.charCodeAt(at + 3));
+    if ((a | b | c | d) < 0) return null;
+    halves[index] = (a << 12) | (b << 8) | (c << 4) | d;
+  }
+  const h = halves as unknown as readonly number[];
+  // biome-ignore format: the sixteen halves in one call
+  return String.fromCharCode(h[0] as number, h[1] as number, h[2] as number, h[3] as number, h[4] as number, h[5] as number, h[6] as number, h[7] as number, h[8] as number, h[9] as number, h[10] as number, h[11] as number, h[12] as number, h[13] as number, h[14] as number, h[15] as number);
+}

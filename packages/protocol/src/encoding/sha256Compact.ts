@@ -88,18 +88,37 @@ export function sha256Compact(...parts: readonly Uint8Array[]): Uint8Array {
   return digest(length, padded);
 }
 
-/** sha256 of the first `length` bytes of `bytes` (a scratch buffer the caller fills), into a fresh 32-byte array. */
+/**
+ * sha256 of the first `length` bytes of `bytes` (a scratch buffer the caller fills), into a fresh 32-byte array. When
+ * the buffer has room for the padding (`paddedLength(length)` bytes), the message is padded and hashed where it is,
+ * overwriting the bytes after `length`; otherwise it is copied first.
+ */
 export function sha256Prefix(bytes: Uint8Array, length: number): Uint8Array {
-  return digest(length, loadPrefix(bytes, length));
+  hashPrefix(bytes, length);
+  return digestBytes();
+}
+
+/** The bytes a message of `length` bytes takes once padded: a buffer this long is hashed without a copy. */
+export function paddedLength(length: number): number {
+  return Math.ceil((length + 9) / 64) * 64;
+}
+
+/** Hashes the first `length` bytes of `bytes` into H: in place if the buffer has room for the padding. */
+function hashPrefix(bytes: Uint8Array, length: number): void {
+  if (length > bytes.length) throw new RangeError(`sha256Prefix: length ${length} > ${bytes.length} bytes`);
+  const padded = paddedLength(length);
+  if (padded <= bytes.length) compressPaddedIn(bytes, length, padded);
+  else compressPadded(length, loadPrefix(bytes, length));
 }
 
 /**
  * sha256 of the first `length` bytes of `bytes`, packed into a 16-character string (each character a 16-bit
  * big-endian half of the digest, see `unpackHash`): about 60 bytes of heap where a 32-byte Uint8Array takes about
- * 240, for hashes kept by the hundred thousand (the state trie's nodes).
+ * 240, for hashes kept by the hundred thousand (the state trie's nodes). Like `sha256Prefix`, in place when the
+ * buffer has room for the padding.
  */
 export function sha256PrefixPacked(bytes: Uint8Array, length: number): string {
-  compressPadded(length, loadPrefix(bytes, length));
+  hashPrefix(bytes, length);
   type Words = readonly [number, number, number, number, number, number, number, number];
   const h = H as unknown as Words;
   // biome-ignore format: the sixteen halves, two a word, one row per two words
@@ -146,6 +165,11 @@ function reserve(length: number): number {
 /** Pads the `length` message bytes at the start of the shared block and compresses them. */
 function digest(length: number, padded: number): Uint8Array {
   compressPadded(length, padded);
+  return digestBytes();
+}
+
+/** The digest in H as a fresh 32-byte array. */
+function digestBytes(): Uint8Array {
   const out = new Uint8Array(32);
   for (let index = 0; index < 8; index += 1) {
     const word = H[index] as number;
@@ -159,14 +183,19 @@ function digest(length: number, padded: number): Uint8Array {
 
 /** Pads the `length` message bytes at the start of the shared block and compresses them into H. */
 function compressPadded(length: number, padded: number): void {
-  block.fill(0, length, padded);
-  block[length] = 0x80;
+  compressPaddedIn(block, length, padded);
+}
+
+/** Pads the `length` message bytes at the start of `bytes` (which holds `padded` bytes) and compresses them into H. */
+function compressPaddedIn(bytes: Uint8Array, length: number, padded: number): void {
+  bytes.fill(0, length, padded);
+  bytes[length] = 0x80;
   const bits = length * 8;
-  block[padded - 4] = (bits >>> 24) & 0xff;
-  block[padded - 3] = (bits >>> 16) & 0xff;
-  block[padded - 2] = (bits >>> 8) & 0xff;
-  block[padded - 1] = bits & 0xff;
-  block[padded - 5] = Math.floor(bits / 2 ** 32) & 0xff;
+  bytes[padded - 4] = (bits >>> 24) & 0xff;
+  bytes[padded - 3] = (bits >>> 16) & 0xff;
+  bytes[padded - 2] = (bits >>> 8) & 0xff;
+  bytes[padded - 1] = bits & 0xff;
+  bytes[padded - 5] = Math.floor(bits / 2 ** 32) & 0xff;
   H.set(INITIAL);
-  for (let at = 0; at < padded; at += 64) compress(block, at);
+  for (let at = 0; at < padded; at += 64) compress(bytes, at);
 }

@@ -1,5 +1,5 @@
 import { ByteWriter, writeValue } from "../encoding/recordBytes.ts";
-import { sha256PrefixPacked, unpackHash, writePackedHash } from "../encoding/sha256Compact.ts";
+import { paddedLength, sha256PrefixPacked, unpackHash, writePackedHash } from "../encoding/sha256Compact.ts";
 import { type KeyLike, keyText } from "./keys.ts";
 
 /**
@@ -56,13 +56,15 @@ const RADIX = 16;
 const MAX_DEPTH = 64;
 const EMPTY_HASH = new Uint8Array(32);
 const LEAF_TAG = 0x00;
+/** Bytes past a message that its SHA-256 padding can take. */
+const PADDING_ROOM = 72;
 const BRANCH_TAG = 0x01;
 
 /** Scratch buffers for the bytes a hash covers; nothing holds on to them between two hashes. */
 const leafInput = new ByteWriter();
 const keyInput = new ByteWriter();
 /** One branch input buffer per depth: a branch fills its own while its children use those below it. */
-const branchInputs = Array.from({ length: MAX_DEPTH + 1 }, () => new Uint8Array(3 + RADIX * 32));
+const branchInputs = Array.from({ length: MAX_DEPTH + 1 }, () => new Uint8Array(paddedLength(3 + RADIX * 32)));
 
 /** Key hashes are pure functions of the key; a bounded memo avoids rehashing hot keys (task and cycle records). */
 const keyHashMemo = new Map<string, string>();
@@ -94,6 +96,8 @@ function packedKeyHash(key: KeyLike): string {
 function computeKeyHash(key: string): string {
   keyInput.length = 0;
   keyInput.utf8(key);
+  // Room for the padding, so the key is hashed where it was written (no copy).
+  keyInput.reserve(PADDING_ROOM);
   return sha256PrefixPacked(keyInput.bytes, keyInput.length);
 }
 
@@ -213,6 +217,7 @@ function leafHash(keyHash: string, value: unknown): string {
   writePackedHash(keyHash, leafInput.bytes, leafInput.length);
   leafInput.length += 32;
   writeValue(leafInput, value);
+  leafInput.reserve(PADDING_ROOM);
   return sha256PrefixPacked(leafInput.bytes, leafInput.length);
 }
 

@@ -51,6 +51,8 @@ export function computeCommitment(input: CommitmentInput): Hash {
     bytes.ascii('","task":"');
     bytes.ascii(task);
     bytes.ascii('"}');
+    // Room for the padding: hashed where it was written.
+    bytes.reserve(72);
     return bytesToHex(sha256Prefix(bytes.bytes, bytes.length));
   }
   return hashCanonicalHex("commit", {

@@ -243,8 +243,12 @@ function decodeField(field: string, type: FieldType, value: unknown): unknown {
       if (!Array.isArray(value) || value.length > LIMITS.maxListProofLength) {
         return malformed(field, `an array of at most ${LIMITS.maxListProofLength} hashes`, value);
       }
-      for (const [index, sibling] of value.entries()) {
-        if (!isLowerHex(sibling, 64)) return malformed(`${field}[${index}]`, "64 lowercase hex characters", sibling);
+      // An index loop: no [index, sibling] pair per sibling (a claim carries 14 of them).
+      for (let index = 0; index < value.length; index += 1) {
+        const sibling: unknown = value[index];
+        if (typeof sibling !== "string" || !isLowerHex(sibling, 64)) {
+          return malformed(`${field}[${index}]`, "64 lowercase hex characters", sibling);
+        }
       }
       return value as string[];
     }
