@@ -519,6 +519,46 @@ test("a node holds at most MAX_UNRAMPED_LOTS ramping lots; folded lots make room
   assert.deepEqual(task.ramp, { buckets: [[4, 100n]], foldedThrough: 1, fullStake: 1_600n });
 });
 
+/**
+ * Cycle 1 of `task` on the twin: the workers commit at slot 27 and reveal at 30, and at 32 `auditor` raises an
+ * invalid-proof trigger (#0) against `target`: the start of the voter-id tests.
+ */
+async function revealAndTrigger(
+  twin: Twin,
+  task: string,
+  workers: readonly string[],
+  setup: {
+    readonly auditor: string;
+    readonly target: string;
+    readonly digest: (who: string) => string;
+    readonly salt: (who: string) => string;
+  },
+): Promise<void> {
+  const { auditor, target, digest, salt } = setup;
+  await twin.advance(27);
+  for (const who of workers) {
+    const commitment = computeCommitment({ task, cycle: 1, node: who, proofDigest: digest(who), salt: salt(who) });
+    assert.equal(await twin.tx(who, { kind: "commit", task, cycle: 1, commitment }), "ok");
+  }
+  await twin.advance(30);
+  for (const who of workers) {
+    const reveal = { kind: "reveal", task, cycle: 1, proofDigest: digest(who), salt: salt(who) };
+    assert.equal(await twin.tx(who, reveal), "ok");
+  }
+  await twin.advance(32);
+  const trigger = {
+    kind: "triggerAudit",
+    task,
+    cycle: 1,
+    target,
+    triggerKind: "proof",
+    verdict: "invalid",
+    attempt: 0,
+    reasonDigest: name("reason"),
+  };
+  assert.equal(await twin.tx(auditor, trigger), "ok");
+}
+
 test("votes are kept by permanent voter id: a voter whose node index another node's leaving moved cannot vote twice, the newcomer at its old index votes, and the losing votes penalized are the voters' own", async () => {
   await freshHarness();
   const [leaver, auditor, target, checker, voter, newcomer] = [
@@ -560,28 +600,7 @@ test("votes are kept by permanent voter id: a voter whose node index another nod
     assert.equal(await twin.tx(who, { kind: "stake", task, amount, nodeUrl: url(who) }), "ok");
   }
   const workers = [auditor, target, checker, voter];
-  await twin.advance(27);
-  for (const who of workers) {
-    const commitment = computeCommitment({ task, cycle: 1, node: who, proofDigest: digest(who), salt: salt(who) });
-    assert.equal(await twin.tx(who, { kind: "commit", task, cycle: 1, commitment }), "ok");
-  }
-  await twin.advance(30);
-  for (const who of workers) {
-    const reveal = { kind: "reveal", task, cycle: 1, proofDigest: digest(who), salt: salt(who) };
-    assert.equal(await twin.tx(who, reveal), "ok");
-  }
-  await twin.advance(32);
-  const trigger = {
-    kind: "triggerAudit",
-    task,
-    cycle: 1,
-    target,
-    triggerKind: "proof",
-    verdict: "invalid",
-    attempt: 0,
-    reasonDigest: name("reason"),
-  };
-  assert.equal(await twin.tx(auditor, trigger), "ok");
+  await revealAndTrigger(twin, task, workers, { auditor, target, digest, salt });
   const vote = (choice: string) => ({ kind: "vote", task, cycle: 1, trigger: 0, choice });
   assert.equal(await twin.tx(voter, vote("valid")), "ok");
   assert.equal(await twin.tx(checker, vote("valid")), "ok");
@@ -627,28 +646,7 @@ test("a trigger's losing voters over three choice words (voter ids past 256) are
   for (const who of [auditor, target, ...voters]) {
     assert.equal(await twin.tx(who, { kind: "stake", task, amount: 100n, nodeUrl: "http://n.test" }), "ok");
   }
-  await twin.advance(27);
-  for (const who of [auditor, target]) {
-    const commitment = computeCommitment({ task, cycle: 1, node: who, proofDigest: digest(who), salt: salt(who) });
-    assert.equal(await twin.tx(who, { kind: "commit", task, cycle: 1, commitment }), "ok");
-  }
-  await twin.advance(30);
-  for (const who of [auditor, target]) {
-    const reveal = { kind: "reveal", task, cycle: 1, proofDigest: digest(who), salt: salt(who) };
-    assert.equal(await twin.tx(who, reveal), "ok");
-  }
-  await twin.advance(32);
-  const trigger = {
-    kind: "triggerAudit",
-    task,
-    cycle: 1,
-    target,
-    triggerKind: "proof",
-    verdict: "invalid",
-    attempt: 0,
-    reasonDigest: name("reason"),
-  };
-  assert.equal(await twin.tx(auditor, trigger), "ok");
+  await revealAndTrigger(twin, task, [auditor, target], { auditor, target, digest, salt });
   // Votes in an order that is not the voter ids': from the last word back, every fifth voter invalid (the losing
   // side once the valid side rejects the trigger), so that each word has losers and non-losers, and some voters of
   // each word stay away.
