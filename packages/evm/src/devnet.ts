@@ -7,7 +7,7 @@ import { type Abi, type Address, createWalletClient, type Hex, parseEther } from
 import { gradualAbi, loadArtifact } from "./compile.ts";
 import { deployContracts } from "./deploy.ts";
 import type { EvmKey } from "./keys.ts";
-import { connect } from "./rpc.ts";
+import { asEvmError, connect, RECEIPT_TIMEOUT_MS } from "./rpc.ts";
 import { mintTestToken } from "./token.ts";
 
 export type PrepareEvmDevnetParameters = {
@@ -61,23 +61,52 @@ export async function mintAndDeposit(parameters: {
   readonly amount: bigint;
 }): Promise<void> {
   const { rpcUrl, deployer, contract, token, key, amount } = parameters;
-  const { chain, transport, publicClient } = await connect({ rpcUrl });
   await mintTestToken({ rpcUrl, account: deployer.account, token, to: key.address, amount });
+  await depositToGradual({ rpcUrl, contract, key, amount });
+}
+
+/**
+ * Moves `amount` of the contract's ERC-20 from `key`'s address into its balance in the Gradual contract (what stakes,
+ * funds and fees are paid from): approves the contract for the amount, then calls `deposit`. Returns the balance.
+ */
+export async function depositToGradual(parameters: {
+  readonly rpcUrl: string;
+  readonly contract: Address;
+  readonly key: EvmKey;
+  readonly amount: bigint;
+}): Promise<{ readonly balance: bigint; readonly transactionHash: Hex }> {
+  const { rpcUrl, contract, key, amount } = parameters;
+  const { chain, transport, publicClient } = await connect({ rpcUrl });
+  const abi = gradualAbi() as Abi;
+  const token = (await publicClient.readContract({ address: contract, abi, functionName: "token" })) as Address;
   const wallet = createWalletClient({ account: key.account, chain, transport });
-  const approve = await wallet.writeContract({
-    address: token,
-    abi: loadArtifact("TestToken").abi as Abi,
-    functionName: "approve",
-    args: [contract, amount],
-  });
-  await publicClient.waitForTransactionReceipt({ hash: approve });
-  const deposited = await wallet.writeContract({
-    address: contract,
-    abi: gradualAbi() as Abi,
-    functionName: "deposit",
-    args: [amount],
-  });
-  await publicClient.waitForTransactionReceipt({ hash: deposited });
+  try {
+    const approve = await wallet.writeContract({
+      address: token,
+      abi: loadArtifact("TestToken").abi as Abi,
+      functionName: "approve",
+      args: [contract, amount],
+    });
+    await publicClient.waitForTransactionReceipt({ hash: approve, timeout: RECEIPT_TIMEOUT_MS });
+    const { request } = await publicClient.simulateContract({
+      account: key.account,
+      address: contract,
+      abi,
+      functionName: "deposit",
+      args: [amount],
+    });
+    const deposited = await wallet.writeContract(request);
+    await publicClient.waitForTransactionReceipt({ hash: deposited, timeout: RECEIPT_TIMEOUT_MS });
+    const balance = (await publicClient.readContract({
+      address: contract,
+      abi,
+      functionName: "balanceOf",
+      args: [`0x${key.accountId}`],
+    })) as bigint;
+    return { balance, transactionHash: deposited };
+  } catch (error) {
+    throw asEvmError(error, `depositing ${amount} into the Gradual contract at ${contract}`);
+  }
 }
 
 /** Sends one call of the Gradual contract from `key` and waits for it; returns its logs (it must succeed). */

@@ -21,6 +21,7 @@ export {
 } from "./deploy.ts";
 export {
   callGradual,
+  depositToGradual,
   type EvmDevnetChain,
   mintAndDeposit,
   type PrepareEvmDevnetParameters,

@@ -3,6 +3,7 @@ import {
   addressOfAccountId,
   type DeployContractsReturnType,
   deployContracts,
+  depositToGradual,
   evmAccountId,
   MAX_SLOT_MS,
   MIN_SLOT_MS,
@@ -187,6 +188,37 @@ function registerToken(program: Command): void {
           );
       },
     );
+
+  token
+    .command("deposit")
+    .description(
+      "Move tokens from your EVM address into your balance in the Gradual contract (what stakes and task funding are paid from)",
+    )
+    .requiredOption("--key <file>", "your EVM key file (gradual keys new --type evm)")
+    .requiredOption("--contract <address>", "the Gradual contract (gradual deploy prints it)")
+    .requiredOption("--amount <tokens>", "amount in tokens, up to 9 decimals")
+    .option("--rpc <url>", RPC_HELP)
+    .option("--json", "print { transactionHash, amount, balance } as JSON (amounts in base units)")
+    .addHelpText(
+      "after",
+      `
+Approves the contract for the amount of its token, then calls deposit. Then, with the same key and --rpc and
+--contract: gradual task create, task fund, stake, claim... (--ledger the indexer's URL, gradual indexer).
+
+Example:
+  gradual token deposit --key evm.json --contract 0xCf7E...0Fc9 --amount 500`,
+    )
+    .action(async (options: { key: string; contract: string; amount: string; rpc?: string; json?: boolean }) => {
+      const contract = parseAddress(options.contract, "--contract");
+      const amount = parseAmount(options.amount);
+      const key = await loadEvmKeyOrFail(options.key);
+      const deposited = await depositToGradual({ rpcUrl: rpcUrl(options.rpc), contract, key, amount });
+      if (options.json) printJson({ ...deposited, amount });
+      else
+        process.stdout.write(
+          `deposited ${formatTokenAmount(amount)} into ${contract}; your balance there ${formatTokenAmount(deposited.balance)}\n`,
+        );
+    });
 
   token
     .command("balance")

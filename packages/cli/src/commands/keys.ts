@@ -11,7 +11,7 @@ const KEY_TYPES = ["ed25519", "evm"] as const;
 type KeyType = (typeof KEY_TYPES)[number];
 
 /** A key file's type, read before anything else so that a command never takes one kind of key for the other. */
-function readKeyType(path: string): KeyType {
+export function readKeyType(path: string): KeyType {
   if (!existsSync(path)) throw new CliError("KEYS__NO_FILE", `no key file at ${path}`);
   let type: string;
   try {

@@ -1,6 +1,7 @@
 import { parseTokenAmount } from "@gradual/protocol";
 import type { Command } from "commander";
 import { CliError } from "../output.ts";
+import { addEvmFlags, type EvmFlags } from "./evmSend.ts";
 import { sendAndReport } from "./task.ts";
 
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -10,11 +11,11 @@ const DEFAULT_NODE_URL = "http://127.0.0.1:7001";
 
 /** `gradual stake|unstake|withdraw|claim`: a node operator's money moves, one signed transaction each. */
 export function register(program: Command): void {
-  program
+  const stake = program
     .command("stake")
     .argument("<task>", "task id")
     .description("Stake tokens in a task (active after the task's warm-up; weight ramps up over rampRounds)")
-    .requiredOption("--key <file>", "node key file")
+    .requiredOption("--key <file>", "node key file (ed25519 for the gradual ledger, evm for the Gradual contract)")
     .requiredOption("--amount <tokens>", "amount in tokens")
     .option(
       "--node-url <url>",
@@ -30,27 +31,32 @@ Other nodes fetch this node's proofs from --node-url after its reveal: give the 
 started with \`gradual node --stake N\` stakes by itself with its --public-url, so this command is for staking
 more, or before the node runs.
 
-Example:
-  gradual stake 9c1f...e2 --key node.json --amount 100 --node-url http://203.0.113.7:7001`,
-    )
-    .action(
-      async (
-        task: string,
-        options: { key: string; amount: string; nodeUrl: string; ledger?: string; json?: boolean },
-      ) => {
-        let amount: bigint;
-        try {
-          amount = parseTokenAmount(options.amount);
-        } catch (error) {
-          throw new CliError("CLI__BAD_INPUT", `--amount: ${(error as Error).message}`);
-        }
-        await sendAndReport(
-          options,
-          { kind: "stake", task: taskId(task), amount, nodeUrl: options.nodeUrl },
-          `stake in ${task}`,
-        );
-      },
+With an EVM key (gradual keys new --type evm) the stake is a call of the Gradual contract: give --rpc and
+--contract, and --ledger the indexer's URL (gradual indexer). The same holds for unstake, withdraw and claim.
+
+Examples:
+  gradual stake 9c1f...e2 --key node.json --amount 100 --node-url http://203.0.113.7:7001
+  gradual stake 9c1f...e2 --key evm.json --rpc http://127.0.0.1:8545 --contract 0xCf7E...0Fc9 \\
+    --ledger http://127.0.0.1:8898 --amount 100 --node-url http://203.0.113.7:7001`,
     );
+  addEvmFlags(stake).action(
+    async (
+      task: string,
+      options: { key: string; amount: string; nodeUrl: string; ledger?: string; json?: boolean } & EvmFlags,
+    ) => {
+      let amount: bigint;
+      try {
+        amount = parseTokenAmount(options.amount);
+      } catch (error) {
+        throw new CliError("CLI__BAD_INPUT", `--amount: ${(error as Error).message}`);
+      }
+      await sendAndReport(
+        options,
+        { kind: "stake", task: taskId(task), amount, nodeUrl: options.nodeUrl },
+        `stake in ${task}`,
+      );
+    },
+  );
   for (const [name, describe] of [
     ["unstake", "Start unbonding your whole stake (still slashable for unbondingRounds; then withdraw)"],
     ["withdraw", "Return unbonded stake to your balance once unbondingRounds have passed"],
@@ -59,17 +65,19 @@ Example:
       "Move what a task holds for you and has unlocked to your balance: vested rewards, returned bonds, a closed task's escrow",
     ],
   ] as const) {
-    program
+    const command = program
       .command(name)
       .argument("<task>", "task id")
       .description(describe)
-      .requiredOption("--key <file>", "node key file")
+      .requiredOption("--key <file>", "node key file (ed25519 for the gradual ledger, evm for the Gradual contract)")
       .option("--ledger <url>", "ledger URL (default: $GRADUAL_LEDGER or http://127.0.0.1:8899)")
       .option("--json", "print the ledger's answer as JSON")
-      .addHelpText("after", `\nExample:\n  gradual ${name} 9c1f...e2 --key node.json`)
-      .action(async (task: string, options: { key: string; ledger?: string; json?: boolean }) => {
+      .addHelpText("after", `\nExample:\n  gradual ${name} 9c1f...e2 --key node.json`);
+    addEvmFlags(command).action(
+      async (task: string, options: { key: string; ledger?: string; json?: boolean } & EvmFlags) => {
         await sendAndReport(options, { kind: name, task: taskId(task) }, `${name} ${task}`);
-      });
+      },
+    );
   }
 }
 

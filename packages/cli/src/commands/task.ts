@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { createLedgerClient, type LedgerClient, resolveLedgerUrl } from "@gradual/ledger/client";
+import { createLedgerClient, generateKeyPair, type LedgerClient, resolveLedgerUrl } from "@gradual/ledger/client";
 import { writeBundleFile } from "@gradual/node/bundle";
 import {
   formatTokenAmount,
@@ -17,7 +17,8 @@ import { isKoiiTaskPath } from "../koii/detect.ts";
 import { CliError, printJson, refusalError } from "../output.ts";
 import { loadTaskConfig, type TaskConfig } from "../taskConfig.ts";
 import { callLedger } from "./account.ts";
-import { loadKeyOrFail } from "./keys.ts";
+import { addEvmFlags, type EvmFlags, type EvmSender, evmSender } from "./evmSend.ts";
+import { loadKeyOrFail, readKeyType } from "./keys.ts";
 import { registerTaskDev } from "./taskDev.ts";
 import { gradualInstallation, scaffoldTask } from "./taskInit.ts";
 
@@ -58,8 +59,14 @@ export async function publishTask(
   bundler: (
     entry: string,
   ) => Promise<{ readonly code: Uint8Array; readonly hash: string; readonly bytes: number }> = bundleTask,
+  evm?: EvmFlags & { readonly url: string },
 ): Promise<Hash> {
-  const keyPair = loadKeyOrFail(keyFile);
+  const sender =
+    evm !== undefined && readKeyType(keyFile) === "evm"
+      ? await evmSender(keyFile, evm, { client, url: evm.url })
+      : undefined;
+  // The indexer's blob store takes unsigned uploads: an EVM creator's uploads carry a throwaway key's headers.
+  const keyPair = sender === undefined ? loadKeyOrFail(keyFile) : generateKeyPair();
   log(`bundling ${config.entry}`);
   const bundle = await bundler(config.entry);
   const stored = await client.uploadBlob(bundle.code, keyPair);
@@ -74,23 +81,49 @@ export async function publishTask(
     }),
   );
   const metadataHash = (await client.uploadBlob(metadata, keyPair)).hash;
-  const result = await client.send(
-    keyPair,
-    {
-      kind: "createTask",
-      name: config.name,
-      bundleHash: bundle.hash,
-      metadataHash,
-      params: config.params,
-      funding: config.funding,
-    },
-    { timeoutMs: 30_000 },
-  );
+  const body = {
+    kind: "createTask",
+    name: config.name,
+    bundleHash: bundle.hash,
+    metadataHash,
+    params: config.params,
+    funding: config.funding,
+  } as const;
+  if (sender !== undefined) return createOnContract(client, sender, body, log);
+  const result = await client.send(keyPair, body, { timeoutMs: 30_000 });
   if (result.status !== "included")
     throw new CliError("TASK__NOT_INCLUDED", `createTask ${result.hash} was not included in time`);
   if (!result.result.ok) throw refusalError(result.result);
   // A task's id is the hash of the transaction that created it (protocol.md §1).
   return result.hash as Hash;
+}
+
+/**
+ * createTask as a contract call: the contract names the task after its creator and the chain's task count when it
+ * landed (`evmTaskId`), so the id is found among the counts from before the call to the indexer's count after it.
+ */
+async function createOnContract(
+  client: LedgerClient,
+  sender: EvmSender,
+  body: Record<string, unknown>,
+  log: (line: string) => void,
+): Promise<Hash> {
+  const before = (await client.getChain()).taskCount;
+  const hash = await sender.send(body, "createTask");
+  log(`createTask included on the chain (${hash}); waiting for the indexer`);
+  for (let attempt = 0; attempt < 300; attempt += 1) {
+    const after = (await client.getChain()).taskCount;
+    for (let count = before; count < after; count += 1) {
+      const id = sender.taskIdOf(sender.account, count);
+      const view = await client.getTask(id);
+      if (view !== undefined && view.task.creator === sender.account && view.task.name === body.name) return id;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new CliError(
+    "TASK__NOT_INCLUDED",
+    `createTask ${hash} landed, but the indexer at --ledger never showed the task`,
+  );
 }
 
 export function register(program: Command): void {
@@ -192,33 +225,39 @@ Example:
 
   registerTaskDev(task);
 
-  task
+  const create = task
     .command("create")
     .description("Bundle a task, upload it to the ledger and create it with its parameters and funding")
     .requiredOption("--config <file>", "task.yml (or a folder holding one)")
-    .requiredOption("--key <file>", "key file of the creator (pays the funding)")
-    .option("--ledger <url>", "ledger URL (default: $GRADUAL_LEDGER or http://127.0.0.1:8899)")
-    .option("--json", "print the task id and hashes as JSON")
-    .action(async (options: { config: string; key: string } & LedgerFlags) => {
-      const { client, url } = clientFor(options);
-      const log = (line: string) => {
-        if (!options.json) process.stderr.write(`${line}\n`);
-      };
-      // A Koii task folder (config-task.yml) is accepted as is (docs/koii.md).
-      const koiiModule = isKoiiTaskPath(options.config) ? await import("../koii/publish.ts") : undefined;
-      const koii = await koiiModule?.loadKoiiTask(options.config);
-      const config = koii?.config ?? loadTaskConfig(options.config);
-      const taskId = await callLedger(url, () =>
-        koiiModule === undefined || koii === undefined
-          ? publishTask(client, config, options.key, log)
-          : koiiModule.publishKoiiTask(client, koii, options.key, log),
+    .requiredOption(
+      "--key <file>",
+      "key file of the creator (pays the funding): ed25519, or evm for the Gradual contract",
+    )
+    .option(
+      "--ledger <url>",
+      "ledger URL, or the indexer's with an EVM key (default: $GRADUAL_LEDGER or http://127.0.0.1:8899)",
+    )
+    .option("--json", "print the task id and hashes as JSON");
+  addEvmFlags(create).action(async (options: { config: string; key: string } & LedgerFlags & EvmFlags) => {
+    const { client, url } = clientFor(options);
+    const log = (line: string) => {
+      if (!options.json) process.stderr.write(`${line}\n`);
+    };
+    // A Koii task folder (config-task.yml) is accepted as is (docs/koii.md).
+    const koiiModule = isKoiiTaskPath(options.config) ? await import("../koii/publish.ts") : undefined;
+    const koii = await koiiModule?.loadKoiiTask(options.config);
+    const config = koii?.config ?? loadTaskConfig(options.config);
+    const taskId = await callLedger(url, () =>
+      koiiModule === undefined || koii === undefined
+        ? publishTask(client, config, options.key, log, bundleTask, { ...options, url })
+        : koiiModule.publishKoiiTask(client, koii, options.key, log),
+    );
+    if (options.json) printJson({ task: taskId, name: config.name, funding: config.funding.toString() });
+    else
+      process.stdout.write(
+        `created task ${taskId} (${config.name}), funded with ${formatTokenAmount(config.funding)} tokens\n`,
       );
-      if (options.json) printJson({ task: taskId, name: config.name, funding: config.funding.toString() });
-      else
-        process.stdout.write(
-          `created task ${taskId} (${config.name}), funded with ${formatTokenAmount(config.funding)} tokens\n`,
-        );
-    });
+  });
 
   task
     .command("list")
@@ -273,14 +312,16 @@ Example:
       .option("--ledger <url>", "ledger URL")
       .option("--json", "print the ledger's answer as JSON");
     if (kind === "fundTask") command.requiredOption("--amount <tokens>", "amount in tokens");
-    command.action(async (id: string, options: { key: string; amount?: string } & LedgerFlags) => {
-      const taskId = taskIdOrFail(id);
-      const body =
-        kind === "fundTask"
-          ? { kind, task: taskId, amount: amountOrFail("--amount", options.amount ?? "") }
-          : { kind, task: taskId };
-      await sendAndReport(options, body, `${name} ${taskId}`);
-    });
+    addEvmFlags(command).action(
+      async (id: string, options: { key: string; amount?: string } & LedgerFlags & EvmFlags) => {
+        const taskId = taskIdOrFail(id);
+        const body =
+          kind === "fundTask"
+            ? { kind, task: taskId, amount: amountOrFail("--amount", options.amount ?? "") }
+            : { kind, task: taskId };
+        await sendAndReport(options, body, `${name} ${taskId}`);
+      },
+    );
   }
 }
 
@@ -384,12 +425,20 @@ async function runTaskTest(
 
 /** Signs and submits one transaction, waits for its block and reports the outcome (exit 1 with the code on refusal). */
 export async function sendAndReport(
-  options: { key: string } & LedgerFlags,
+  options: { key: string } & LedgerFlags & EvmFlags,
   body: Parameters<LedgerClient["send"]>[1],
   what: string,
 ): Promise<void> {
-  const keyPair = loadKeyOrFail(options.key);
   const { client, url } = clientFor(options);
+  if (readKeyType(options.key) === "evm") {
+    // An EVM key: the transaction is a call of the Gradual contract (evmSend.ts), read back through the indexer.
+    const sender = await callLedger(url, () => evmSender(options.key, options, { client, url }));
+    const hash = await sender.send(body as unknown as Record<string, unknown>, what);
+    if (options.json) printJson({ status: "included", hash, result: { ok: true } });
+    else process.stdout.write(`${what}: included on the chain (${hash})\n`);
+    return;
+  }
+  const keyPair = loadKeyOrFail(options.key);
   const result = await callLedger(url, () => client.send(keyPair, body, { timeoutMs: 30_000 }));
   if (options.json) printJson(result);
   else if (result.status === "pending") process.stdout.write(`${what}: acknowledged, pending (${result.hash})\n`);
