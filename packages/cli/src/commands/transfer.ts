@@ -3,12 +3,20 @@ import { formatTokenAmount, parseTokenAmount } from "@gradual/protocol";
 import type { Command } from "commander";
 import { CliError, printJson, refusalError } from "../output.ts";
 import { callLedger } from "./account.ts";
-import { loadKeyOrFail } from "./keys.ts";
+import { addEvmFlags, type EvmFlags, evmSender } from "./evmSend.ts";
+import { loadKeyOrFail, readKeyType } from "./keys.ts";
 
-type TransferOptions = { key: string; to: string; amount: string; ledger?: string; wait: boolean; json?: boolean };
+type TransferOptions = {
+  key: string;
+  to: string;
+  amount: string;
+  ledger?: string;
+  wait: boolean;
+  json?: boolean;
+} & EvmFlags;
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command("transfer")
     .description("Sign a transfer with a key file and submit it to the ledger")
     .requiredOption("--key <file>", "key file of the sender")
@@ -23,45 +31,58 @@ export function register(program: Command): void {
 Exits 0 when the transfer is included and applied (or, with --no-wait, acknowledged); exits 1 with the
 protocol's code otherwise (for example ACCOUNT__INSUFFICIENT_BALANCE).
 
+With an EVM key the transfer moves balance inside the Gradual contract: give --rpc, --contract and --ledger the
+indexer's URL (docs/evm.md).
+
 Example:
   gradual transfer --key alice.json --to 3f2a...e9 --amount 1.5`,
-    )
-    .action(async (options: TransferOptions) => {
-      if (!/^[0-9a-f]{64}$/.test(options.to)) {
-        throw new CliError(
-          "CLI__BAD_INPUT",
-          `--to: expected an account of 64 lowercase hex characters, got ${JSON.stringify(options.to)}`,
-        );
-      }
-      let amount: bigint;
-      try {
-        amount = parseTokenAmount(options.amount);
-      } catch (error) {
-        throw new CliError("CLI__BAD_INPUT", `--amount: ${(error as Error).message}`);
-      }
-      if (amount === 0n) throw new CliError("CLI__BAD_INPUT", "--amount: expected more than 0");
-      const keyPair = loadKeyOrFail(options.key);
-      const url = resolveLedgerUrl(options.ledger);
-      const client = createLedgerClient({ url, timeoutMs: 60_000 });
-      const result = await callLedger(url, () =>
-        client.send(
-          keyPair,
-          { kind: "transfer", to: options.to, amount },
-          options.wait ? { timeoutMs: 30_000 } : undefined,
-        ),
+    );
+  addEvmFlags(command).action(async (options: TransferOptions) => {
+    if (!/^[0-9a-f]{64}$/.test(options.to)) {
+      throw new CliError(
+        "CLI__BAD_INPUT",
+        `--to: expected an account of 64 lowercase hex characters, got ${JSON.stringify(options.to)}`,
       );
-      if (options.json) printJson(result);
-      else if (result.status === "pending") {
-        process.stdout.write(`transfer ${result.hash}: acknowledged (pending since block ${result.receivedAtBlock})\n`);
-      } else if (result.result.ok) {
+    }
+    let amount: bigint;
+    try {
+      amount = parseTokenAmount(options.amount);
+    } catch (error) {
+      throw new CliError("CLI__BAD_INPUT", `--amount: ${(error as Error).message}`);
+    }
+    if (amount === 0n) throw new CliError("CLI__BAD_INPUT", "--amount: expected more than 0");
+    const url = resolveLedgerUrl(options.ledger);
+    const client = createLedgerClient({ url, timeoutMs: 60_000 });
+    if (readKeyType(options.key) === "evm") {
+      const sender = await callLedger(url, () => evmSender(options.key, options, { client, url }));
+      const hash = await sender.send({ kind: "transfer", to: options.to, amount }, "transfer");
+      if (options.json) printJson({ status: "included", hash, result: { ok: true } });
+      else
         process.stdout.write(
-          `transfer ${result.hash}: ${formatTokenAmount(amount)} tokens to ${options.to}, included in block ${result.block}\n`,
+          `transfer ${hash}: ${formatTokenAmount(amount)} tokens to ${options.to}, included on the chain\n`,
         );
-      } else {
-        process.stdout.write(`transfer ${result.hash}: included in block ${result.block} but refused\n`);
-      }
-      if (result.status === "included" && !result.result.ok) {
-        throw refusalError(result.result);
-      }
-    });
+      return;
+    }
+    const keyPair = loadKeyOrFail(options.key);
+    const result = await callLedger(url, () =>
+      client.send(
+        keyPair,
+        { kind: "transfer", to: options.to, amount },
+        options.wait ? { timeoutMs: 30_000 } : undefined,
+      ),
+    );
+    if (options.json) printJson(result);
+    else if (result.status === "pending") {
+      process.stdout.write(`transfer ${result.hash}: acknowledged (pending since block ${result.receivedAtBlock})\n`);
+    } else if (result.result.ok) {
+      process.stdout.write(
+        `transfer ${result.hash}: ${formatTokenAmount(amount)} tokens to ${options.to}, included in block ${result.block}\n`,
+      );
+    } else {
+      process.stdout.write(`transfer ${result.hash}: included in block ${result.block} but refused\n`);
+    }
+    if (result.status === "included" && !result.result.ok) {
+      throw refusalError(result.result);
+    }
+  });
 }
