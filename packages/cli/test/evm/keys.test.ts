@@ -67,9 +67,15 @@ describe("gradual keys with EVM keys", () => {
   });
 
   test("a command that signs ledger transactions refuses an EVM key by its code", async () => {
-    const evmFile = join(dir, "evm-for-transfer.json");
+    const evmFile = join(dir, "evm-for-node.json");
     await run(["keys", "new", "--type", "evm", "--out", evmFile]);
-    const refused = await run([
+    // A node on the gradual ledger signs with ed25519; an EVM key runs with --settlement evm only.
+    const args = ["--key", evmFile, "--task", "0".repeat(64), "--ledger", "http://127.0.0.1:9"];
+    const refused = await run(["node", ...args, "--data", join(dir, "node-data")]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /error\[KEYS__NOT_ED25519\]/);
+    // A transfer with an EVM key is a contract call: without --rpc and --contract it says what is missing.
+    const transfer = await run([
       "transfer",
       "--key",
       evmFile,
@@ -80,8 +86,11 @@ describe("gradual keys with EVM keys", () => {
       "--ledger",
       "http://127.0.0.1:9",
     ]);
-    assert.equal(refused.code, 1);
-    assert.match(refused.stderr, /error\[KEYS__NOT_ED25519\]/);
+    assert.equal(transfer.code, 1);
+    assert.match(
+      transfer.stderr,
+      /error\[CLI__BAD_OPTION\]: .* is an EVM key: .*give --rpc URL and --contract ADDRESS/,
+    );
   });
 
   test("--help describes both types", async () => {
