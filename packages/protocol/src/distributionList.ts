@@ -1,5 +1,6 @@
 import { bytesToHex, hexToBytes, sha256 } from "./encoding/hash.ts";
 import { isLowerHex, packLowerHex, writeLowerHex } from "./encoding/lowerHex.ts";
+import { merkleLevelAbove } from "./encoding/merkle.ts";
 import {
   paddedLength,
   sha256Prefix,
@@ -74,23 +75,11 @@ function leafHashes(entries: readonly DistributionEntry[]): Uint8Array[] {
   });
 }
 
-/** The level above `level`: `H(0x01 ‖ left ‖ right)` per pair, an odd last node paired with 32 zero bytes. */
-function levelAbove(level: readonly Uint8Array[]): Uint8Array[] {
-  const next: Uint8Array[] = [];
-  stepInput[0] = 0x01;
-  for (let at = 0; at < level.length; at += 2) {
-    stepInput.set(level[at] as Uint8Array, 1);
-    stepInput.set(level[at + 1] ?? EMPTY, 33);
-    next.push(sha256Prefix(stepInput, 65));
-  }
-  return next;
-}
-
 /** The root a list is posted under: what auditors compare with their own list's (§6.3); `merkleRoot` of its leaves. */
 export function listRoot(entries: readonly DistributionEntry[]): Hash {
   if (entries.length === 0) return bytesToHex(EMPTY);
   let level = leafHashes(entries);
-  while (level.length > 1) level = levelAbove(level);
+  while (level.length > 1) level = merkleLevelAbove(level);
   return bytesToHex(level[0] as Uint8Array);
 }
 
@@ -108,7 +97,7 @@ export function listTree(entries: readonly DistributionEntry[]): Uint8Array[][] 
   let level = leafHashes(entries);
   const levels = [level];
   while (level.length > 1) {
-    level = levelAbove(level);
+    level = merkleLevelAbove(level);
     levels.push(level);
   }
   return levels;
