@@ -4,7 +4,6 @@ import {
   beatsInRace,
   type CommitRecord,
   type CycleRecord,
-  claimableAt,
   claimFreeze,
   commitWindow,
   computeCommitment,
@@ -27,6 +26,7 @@ import {
   getVesting,
   getVote,
   type Hash,
+  hasClaimable,
   isInside,
   isListClaimed,
   keys,
@@ -883,8 +883,10 @@ function decideClaim(call: Call): void {
   // What getNodeView reports as claimable: the vesting unlocked by the state's own round (the slot before `slot`).
   if (myNode(call) === undefined) return;
   const vesting = getVesting(state, task.id, me);
-  const frozen = claimFreeze(state, task.id, me);
-  if (vesting === undefined || claimableAt(vesting, roundOf(task, call.slot - 1), frozen) === 0n) return;
+  // The freeze is read only for the tranches that unlocked something since the last claim (hasClaimable).
+  if (vesting === undefined || !hasClaimable(vesting, roundOf(task, call.slot - 1), claimFreeze(state, task.id, me))) {
+    return;
+  }
   push(call, { type: "send", key, tx: { kind: "claim", task: task.id } });
 }
 

@@ -131,6 +131,7 @@ export {
   claimableAt,
   type FrozenTranches,
   frozenByChallenge,
+  hasClaimable,
   lockedAt,
   slashLocked,
   trancheUnlocked,

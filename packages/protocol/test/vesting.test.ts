@@ -6,6 +6,7 @@ import {
   addTranche,
   BPS,
   claimableAt,
+  hasClaimable,
   lockedAt,
   trancheUnlocked,
   type VestingRecord,
@@ -160,6 +161,42 @@ describe("vesting", () => {
         [125n, 3, 4],
         [150n, 3, 6],
       ],
+    );
+  });
+
+  it("hasClaimable agrees with claimableAt > 0 and asks the freeze only about tranches with something to claim", () => {
+    fc.assert(
+      fc.property(
+        paymentsArb,
+        fc.integer({ min: 0, max: 6 }),
+        fc.array(fc.nat(40), { maxLength: 3 }),
+        fc.nat(40),
+        fc.array(fc.nat(50)),
+        fc.boolean(),
+        (payments, vestingRounds, claimRounds, round, frozenCycles, slashed) => {
+          let record = recordOf(payments, vestingRounds);
+          if (slashed) record = slashLocked(record, 5, 3_000).record;
+          for (const claimRound of claimRounds) record = claimAll(record, claimRound).record;
+          const frozenSet = new Set(frozenCycles);
+          const asked: number[] = [];
+          const frozen = (cycle: number) => {
+            asked.push(cycle);
+            return frozenSet.has(cycle);
+          };
+          assert.equal(
+            hasClaimable(record, round, frozen),
+            claimableAt(record, round, (cycle) => frozenSet.has(cycle)) > 0n,
+          );
+          const shares = record.tranches.map((tranche) => trancheUnlocked(tranche, round) - tranche.claimed);
+          if (shares.every((share) => share >= 0n)) {
+            const owing = new Set(
+              record.tranches.filter((_, index) => (shares[index] as bigint) > 0n).map((t) => t.cycle),
+            );
+            for (const cycle of asked)
+              assert.ok(owing.has(cycle), `asked about cycle ${cycle}, which has nothing to claim`);
+          }
+        },
+      ),
     );
   });
 });
