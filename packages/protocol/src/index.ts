@@ -96,6 +96,7 @@ export { keys, triggerSlotName } from "./state/keys.ts";
 export {
   Draft,
   diffStates,
+  forEachStateChange,
   readRecord,
   type State,
   stateEntries,

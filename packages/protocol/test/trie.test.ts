@@ -13,6 +13,7 @@ import {
   bytesToHex,
   Draft,
   diffStates,
+  forEachStateChange,
   keyHashOf,
   readRecord,
   recordBytes,
@@ -255,6 +256,24 @@ describe("state trie", () => {
         assert.equal(new Set(diff.map(([key]) => key)).size, diff.length, "each key at most once");
         assert.deepEqual(new Map(diff), expected);
         assert.deepEqual([...diffStates(after, after)], []);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("forEachStateChange visits what diffStates yields, each with its old value", () => {
+    fc.assert(
+      fc.property(entriesArb, fc.array(opArb, { maxLength: 30 }), (entries, ops) => {
+        const before = stateFromEntries(entries);
+        const after = apply(before, ops);
+        const expected = new Map(
+          [...diffStates(before, after)].map(([key, value]) => [key, [readRecord(before, key), value]]),
+        );
+        const visited: [string, [unknown, unknown]][] = [];
+        forEachStateChange(before, after, (key, old, value) => visited.push([key, [old, value]]));
+        assert.equal(new Set(visited.map(([key]) => key)).size, visited.length, "each key at most once");
+        assert.deepEqual(new Map(visited), expected);
+        forEachStateChange(after, after, () => assert.fail("a state has no changes against itself"));
       }),
       { numRuns: 300 },
     );

@@ -4,7 +4,7 @@ import {
   type CycleRecord,
   checkConservation,
   checkTotals,
-  diffStates,
+  forEachStateChange,
   GradualError,
   getReveal,
   type Hash,
@@ -141,7 +141,7 @@ export class InvariantMonitor {
 
   /**
    * The records' sums against the running totals and the supply, like checkConservation, but brought up to date
-   * from the records that changed since the last call (diffStates skips shared subtrees), so it costs what the
+   * from the records that changed since the last call (forEachStateChange skips shared subtrees), so it costs what the
    * round changed rather than the size of the state.
    */
   checkRecords(state: State): void {
@@ -149,11 +149,11 @@ export class InvariantMonitor {
     if (this.#counted === null) {
       Object.assign(this.#recount, recomputeTotals(state));
     } else {
-      const before = this.#counted;
-      for (const [key, value] of diffStates(before, state)) {
-        addContribution(this.#recount, key, readRecord(before, key), -1n);
-        addContribution(this.#recount, key, value, 1n);
-      }
+      const recount = this.#recount;
+      forEachStateChange(this.#counted, state, (key, old, value) => {
+        addContribution(recount, key, old, -1n);
+        addContribution(recount, key, value, 1n);
+      });
     }
     this.#counted = state;
     const totals = readRecord<TotalsRecord>(state, "totals");

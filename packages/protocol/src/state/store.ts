@@ -2,7 +2,16 @@ import { bytesToHex } from "../encoding/hash.ts";
 import { ProtocolError } from "../gradualError.ts";
 import type { AccountRecord, ChainRecord, CycleRecord, NodeRecord, TaskRecord, TotalsRecord } from "../types.ts";
 import { type KeyLike, keyText, stateKeys } from "./keys.ts";
-import { type EditSession, type TrieNode, trieDiff, trieEntries, trieGet, trieHash, trieSet } from "./trie.ts";
+import {
+  type EditSession,
+  type TrieNode,
+  trieDiff,
+  trieDiffEach,
+  trieEntries,
+  trieGet,
+  trieHash,
+  trieSet,
+} from "./trie.ts";
 
 /** An immutable protocol state: the root of a persistent Merkle trie. */
 export type State = { readonly root: TrieNode | null };
@@ -156,6 +165,15 @@ export { ZERO_TOTALS };
 /** Records written or removed between two states (removed ones map to `undefined`): what a store must persist. */
 export function* diffStates(before: State, after: State): Generator<[string, unknown]> {
   yield* trieDiff(before.root, after.root);
+}
+
+/** `diffStates` with each changed record's old value too, by callback (see `trieDiffEach`). */
+export function forEachStateChange(
+  before: State,
+  after: State,
+  visit: (key: string, old: unknown, value: unknown) => void,
+): void {
+  trieDiffEach(before.root, after.root, visit);
 }
 
 /** Rebuilds a state from its records, e.g. after loading them from disk; check its root against the block's. */

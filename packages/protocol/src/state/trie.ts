@@ -293,3 +293,47 @@ export function* trieDiff(before: TrieNode | null, after: TrieNode | null): Gene
     yield* trieDiff(before.children[slot] as TrieNode | null, after.children[slot] as TrieNode | null);
   }
 }
+
+/**
+ * `trieDiff` as a walk that hands `visit` each changed key with its old and new value (`undefined` when the key is
+ * absent on that side), without a generator per level or a second lookup of the old value: the simulator's
+ * per-round recount visits every record a round changed.
+ */
+export function trieDiffEach(
+  before: TrieNode | null,
+  after: TrieNode | null,
+  visit: (key: string, old: unknown, value: unknown) => void,
+): void {
+  if (before === after) return;
+  if (before !== null && after !== null && before.kind === "branch" && after.kind === "branch") {
+    const was = before.children;
+    const now = after.children;
+    for (let slot = 0; slot < RADIX; slot += 1) {
+      const one = was[slot] as TrieNode | null;
+      const other = now[slot] as TrieNode | null;
+      if (one !== other) trieDiffEach(one, other, visit);
+    }
+    return;
+  }
+  // The usual ends of a walk, without collecting entries: a record changed, added or removed.
+  if (after !== null && after.kind === "leaf") {
+    if (before === null) {
+      visit(after.key, undefined, after.value);
+      return;
+    }
+    if (before.kind === "leaf" && before.key === after.key) {
+      if (before.value !== after.value) visit(after.key, before.value, after.value);
+      return;
+    }
+  } else if (after === null && before !== null && before.kind === "leaf") {
+    visit(before.key, before.value, undefined);
+    return;
+  }
+  const old = new Map<string, unknown>(trieEntries(before));
+  for (const [key, value] of trieEntries(after)) {
+    const previous = old.get(key);
+    if (previous !== value || !old.has(key)) visit(key, previous, value);
+    old.delete(key);
+  }
+  for (const [key, previous] of old) visit(key, previous, undefined);
+}
