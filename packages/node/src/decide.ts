@@ -172,6 +172,30 @@ export function verdictKey(cycle: number, target: Account): string {
   return `${cycle}/${target}`;
 }
 
+/**
+ * verdictKey's strings, each built once per cycle and target: decide() looks up every assigned target's verdict on
+ * every call, and a string built anew is hashed by V8 over all of its ~70 characters on each lookup, while a kept one
+ * carries its hash. Only work is saved (the same parts give the same text); bounded to the last
+ * VERDICT_KEY_CYCLES cycles asked about.
+ */
+const verdictKeys = new Map<number, Map<Account, string>>();
+const VERDICT_KEY_CYCLES = 16;
+
+function cachedVerdictKey(cycle: number, target: Account): string {
+  let byTarget = verdictKeys.get(cycle);
+  if (byTarget === undefined) {
+    if (verdictKeys.size >= VERDICT_KEY_CYCLES) verdictKeys.delete(verdictKeys.keys().next().value as number);
+    byTarget = new Map();
+    verdictKeys.set(cycle, byTarget);
+  }
+  let key = byTarget.get(target);
+  if (key === undefined) {
+    key = verdictKey(cycle, target);
+    byTarget.set(target, key);
+  }
+  return key;
+}
+
 export function listKey(cycle: number, attempt: number): string {
   return `${cycle}/${attempt}`;
 }
@@ -216,8 +240,6 @@ type Call = {
   /** roundOf(task, slot). */
   readonly round: number;
   readonly actions: NodeAction[];
-  /** Keys of `actions`: two rules reaching the same action in one call (an audit and a vote) return it once. */
-  readonly pushed: Set<string>;
   readonly cycles: Map<number, CycleRecord | undefined>;
   /** This node's record, once read (`null`: not read yet). */
   node: NodeRecord | undefined | null;
@@ -234,7 +256,6 @@ function startCall(view: NodeView, task: TaskRecord): Call {
     slot,
     round: roundOf(task, slot),
     actions: [],
-    pushed: new Set(),
     cycles: new Map(),
     node: null,
   };
@@ -245,9 +266,14 @@ function isDone(call: Call, key: string): boolean {
 }
 
 function push(call: Call, action: NodeAction): void {
-  if (isDone(call, action.key) || call.pushed.has(action.key)) return;
-  call.pushed.add(action.key);
-  call.actions.push(action);
+  if (isDone(call, action.key)) return;
+  // Two rules reaching the same action in one call (an audit and a vote) return it once; a call returns a few
+  // actions, so looking through them costs less than a set made for each call.
+  const { actions } = call;
+  for (let index = 0; index < actions.length; index += 1) {
+    if ((actions[index] as NodeAction).key === action.key) return;
+  }
+  actions.push(action);
 }
 
 function myNode(call: Call): NodeRecord | undefined {
@@ -327,7 +353,7 @@ function decideAudits(call: Call, cycle: CycleRecord): void {
   if (cycle.seed === null || slot >= window.closesAt) return;
   const assignment = view.hints?.auditAssignment?.(c) ?? getAuditAssignment(state, task.id, c, me);
   for (const target of assignment) {
-    const verdict = memory.verdicts.get(verdictKey(c, target));
+    const verdict = memory.verdicts.get(cachedVerdictKey(c, target));
     // A proof found valid needs nothing more, whatever its reveal says now.
     if (verdict === "valid") continue;
     const reveal = getReveal(state, task.id, c, target);
@@ -462,7 +488,7 @@ function votedDown(trigger: TriggerRecord): boolean {
 
 /** Some weight voted `valid` on a proof this node found wrong. */
 function vouchedForWrong(call: Call, cycle: number, trigger: TriggerRecord): boolean {
-  return trigger.validWeight > 0n && call.memory.verdicts.get(verdictKey(cycle, trigger.target)) === "invalid";
+  return trigger.validWeight > 0n && call.memory.verdicts.get(cachedVerdictKey(cycle, trigger.target)) === "invalid";
 }
 
 /**
@@ -474,7 +500,7 @@ function vouchedForWrong(call: Call, cycle: number, trigger: TriggerRecord): boo
 function auditWholeCycle(call: Call, cycle: number): void {
   const { state, task, me, memory } = call;
   for (const target of listRevealers(state, task.id, cycle)) {
-    if (target === me || memory.verdicts.has(verdictKey(cycle, target))) continue;
+    if (target === me || memory.verdicts.has(cachedVerdictKey(cycle, target))) continue;
     const reveal = getReveal(state, task.id, cycle, target);
     if (reveal?.status === "valid") pushAudit(call, cycle, target, reveal);
   }
@@ -486,7 +512,7 @@ function auditWholeCycle(call: Call, cycle: number): void {
  */
 function voteOnProofTrigger(call: Call, cycle: number, trigger: TriggerRecord): void {
   if (trigger.kind !== "proof" || trigger.verdict !== "invalid" || !mayVote(call, trigger)) return;
-  const verdict = call.memory.verdicts.get(verdictKey(cycle, trigger.target));
+  const verdict = call.memory.verdicts.get(cachedVerdictKey(cycle, trigger.target));
   const voteKey = `vote/${cycle}/${trigger.index}`;
   // With a verdict of `valid` or `invalid` the only action is the vote itself.
   if ((verdict === "valid" || verdict === "invalid") && isDone(call, voteKey)) return;
@@ -510,23 +536,36 @@ function voteOnProofTrigger(call: Call, cycle: number, trigger: TriggerRecord): 
 
 /** protocol.md §5.6: an availability challenge against this node's proof is answered by publishing the payload. */
 function decideAnswers(call: Call): void {
-  const { view, state, task, me, slot } = call;
-  const cycles = new Set([...task.openCycles, ...task.lateTriggers.map((ref) => ref.cycle)]);
-  for (const c of cycles) {
-    // No trigger of any kind in the cycle: no challenge to answer.
-    if ((cycleOf(call, c)?.triggerCount ?? 0) === 0) continue;
-    const reveal = getReveal(state, task.id, c, me);
-    if (reveal === undefined || reveal.published) continue;
-    const challenge = openTrigger(state, task.id, c, me, "unavailable");
-    if (challenge === undefined || slot >= challenge.closesAt) continue;
-    const payload = view.payloadOf?.(reveal.proofDigest);
-    if (payload === undefined) continue;
-    push(call, {
-      type: "send",
-      key: `publish/${c}/${challenge.index}`,
-      tx: { kind: "publishProof", task: task.id, cycle: c, trigger: challenge.index, payload },
-    });
+  // The open cycles, then the cycles of late triggers, each once (no set built when there is no late trigger).
+  const { openCycles, lateTriggers } = call.task;
+  for (let index = 0; index < openCycles.length; index += 1) {
+    const c = openCycles[index] as number;
+    if (openCycles.indexOf(c) === index) answerChallenge(call, c);
   }
+  if (lateTriggers.length === 0) return;
+  const seen = new Set(openCycles);
+  for (const ref of lateTriggers) {
+    if (seen.has(ref.cycle)) continue;
+    seen.add(ref.cycle);
+    answerChallenge(call, ref.cycle);
+  }
+}
+
+function answerChallenge(call: Call, c: number): void {
+  const { view, state, task, me, slot } = call;
+  // No trigger of any kind in the cycle: no challenge to answer.
+  if ((cycleOf(call, c)?.triggerCount ?? 0) === 0) return;
+  const reveal = getReveal(state, task.id, c, me);
+  if (reveal === undefined || reveal.published) return;
+  const challenge = openTrigger(state, task.id, c, me, "unavailable");
+  if (challenge === undefined || slot >= challenge.closesAt) return;
+  const payload = view.payloadOf?.(reveal.proofDigest);
+  if (payload === undefined) return;
+  push(call, {
+    type: "send",
+    key: `publish/${c}/${challenge.index}`,
+    tx: { kind: "publishProof", task: task.id, cycle: c, trigger: challenge.index, payload },
+  });
 }
 
 function openTrigger(
@@ -547,16 +586,17 @@ function openTrigger(
  * weight (a whale that left, for example). A proof nobody challenged in time is challenged late at once.
  */
 function decideLateChallenges(call: Call): void {
-  for (const [key, verdict] of call.memory.verdicts) {
-    if (verdict === "valid") continue;
+  // forEach rather than for-of: no [key, verdict] array per verdict (most are `valid` and skipped at once).
+  call.memory.verdicts.forEach((verdict, key) => {
+    if (verdict === "valid") return;
     // Only a completed cycle inside its late-challenge window qualifies (checked again in lateChallengeOf).
     const cycle = cycleOf(call, Number.parseInt(key, 10));
-    if (cycle === undefined || cycle.outcome === null) continue;
+    if (cycle === undefined || cycle.outcome === null) return;
     const window = lateChallengeWindow(call.task, cycle);
-    if (window === null || !opens(window, call.slot)) continue;
+    if (window === null || !opens(window, call.slot)) return;
     const challenge = lateChallengeOf(call.state, call.task, key, verdict);
     if (challenge !== null) pushTrigger(call, challenge.cycle, challenge.target, verdict, true, challenge);
-  }
+  });
 }
 
 type LateChallenge = { readonly cycle: number; readonly target: Account; readonly last: TriggerRecord | undefined };
