@@ -49,26 +49,20 @@ export function claimableAt(record: VestingRecord, round: number, frozen: Frozen
 }
 
 /**
- * Whether `claimableAt(record, round, frozen)` is above zero, asking `frozen` only about the tranches that would
- * change the sum (each question costs a reader two reads of the state): none when nothing unlocked since the last
- * claim, usually one otherwise. Same answer as the sum: a tranche whose share is zero adds nothing frozen or not,
- * and when a share is negative (a claim recorded at a later round than `round`) the sum itself is taken.
+ * Whether `claimableAt(record, round, frozen)` is above zero, asking `frozen` only about tranches that would change
+ * the sum (each question costs a reader two reads of the state): none when nothing unlocked since the last claim,
+ * usually one otherwise. Same answer as the sum: a tranche whose share is zero adds nothing, frozen or not, and when
+ * a share is negative (a claim recorded at a later round than `round`) the sum itself is taken.
  */
 export function hasClaimable(record: VestingRecord, round: number, frozen: FrozenTranches = NOTHING_FROZEN): boolean {
-  let negative = false;
-  let positive = false;
+  if (record.unlocked < 0n) return claimableAt(record, round, frozen) > 0n;
+  let found = record.unlocked > 0n;
   for (const tranche of record.tranches) {
-    const share = trancheUnlocked(tranche, round) - tranche.claimed;
-    if (share < 0n) negative = true;
-    else if (share > 0n) positive = true;
+    const unlocked = trancheUnlocked(tranche, round);
+    if (unlocked < tranche.claimed) return claimableAt(record, round, frozen) > 0n;
+    if (!found && unlocked > tranche.claimed && !frozen(tranche.cycle)) found = true;
   }
-  if (negative || record.unlocked < 0n) return claimableAt(record, round, frozen) > 0n;
-  if (record.unlocked > 0n) return true;
-  if (!positive) return false;
-  for (const tranche of record.tranches) {
-    if (trancheUnlocked(tranche, round) > tranche.claimed && !frozen(tranche.cycle)) return true;
-  }
-  return false;
+  return found;
 }
 
 /** Everything still held for the node, unlocked or not (the record's share of the `vesting` total). */

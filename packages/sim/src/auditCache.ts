@@ -32,6 +32,7 @@ export class AuditCache {
   #triggersState: State | null = null;
   readonly #triggers = new Map<number, readonly TriggerRecord[]>();
   readonly #proofTargets = new Map<number, ReadonlySet<Account>>();
+  readonly #hints = new Map<Account, DecideHints>();
 
   constructor(task: Hash) {
     this.#task = task;
@@ -97,9 +98,22 @@ export class AuditCache {
     return targets.has(target);
   }
 
-  hintsFor(state: State, me: Account): DecideHints {
+  /**
+   * The hints for `me`, made once per node: they answer for the state `stateOf` gives when they are asked, the
+   * state decide() is reading (the simulator's current one).
+   */
+  hintsFor(stateOf: () => State, me: Account): DecideHints {
+    let hints = this.#hints.get(me);
+    if (hints === undefined) {
+      hints = this.#makeHints(stateOf, me);
+      this.#hints.set(me, hints);
+    }
+    return hints;
+  }
+
+  #makeHints(stateOf: () => State, me: Account): DecideHints {
     return {
-      triggers: (cycle) => this.#triggersOf(state, cycle),
+      triggers: (cycle) => this.#triggersOf(stateOf(), cycle),
       auditAssignment: (cycle) => {
         const entry = this.#cycles.get(cycle);
         return entry === undefined ? undefined : (entry.targets.get(me) ?? NONE);

@@ -180,19 +180,36 @@ function holdsChallengeableVerdict(memory: MutableMemory): boolean {
   return false;
 }
 
+/**
+ * `Number.parseInt(key.slice(from), 10)` for the keys of a node's memory (digits, then `/` or the end), without the
+ * slice: NaN when no digit comes first, so such a key is never pruned, as with parseInt.
+ */
+function numberAt(key: string, from: number): number {
+  let value = Number.NaN;
+  for (let index = from; index < key.length; index += 1) {
+    const digit = key.charCodeAt(index) - 48;
+    if (digit < 0 || digit > 9) break;
+    value = Number.isNaN(value) ? digit : value * 10 + digit;
+  }
+  return value;
+}
+
 function pruneMemory(memory: MutableMemory, oldestOpen: number, oldestChallengeable: number, round: number): void {
-  const cycleOf = (key: string) => Number.parseInt(key, 10);
-  for (const cycle of memory.work.keys()) if (cycle < oldestOpen) memory.work.delete(cycle);
-  for (const [key, verdict] of memory.verdicts) {
-    const cycle = cycleOf(key);
+  // forEach rather than for-of (no [key, value] array per entry); deleting the entry being visited is allowed.
+  memory.work.forEach((_, cycle) => {
+    if (cycle < oldestOpen) memory.work.delete(cycle);
+  });
+  memory.verdicts.forEach((verdict, key) => {
+    const cycle = numberAt(key, 0);
     if (cycle < oldestChallengeable || (cycle < oldestOpen && verdict === "valid")) memory.verdicts.delete(key);
-  }
-  for (const key of memory.lists.keys()) if (cycleOf(key) < oldestOpen) memory.lists.delete(key);
-  for (const key of memory.done) {
-    const slash = key.indexOf("/");
-    const number = Number.parseInt(key.slice(slash + 1), 10);
+  });
+  memory.lists.forEach((_, key) => {
+    if (numberAt(key, 0) < oldestOpen) memory.lists.delete(key);
+  });
+  memory.done.forEach((key) => {
+    const number = numberAt(key, key.indexOf("/") + 1);
     if (key.startsWith("claim/") ? number < round : number < oldestOpen) memory.done.delete(key);
-  }
+  });
 }
 
 class Simulation implements World {
@@ -233,6 +250,8 @@ class Simulation implements World {
   readonly #refusals: Record<string, number> = {};
   readonly #profile: SimProfile | null;
   readonly #clock: () => number;
+  readonly #stateOf = () => this.state;
+  readonly #payloadOf = (digest: Hash) => this.proofs.payload(digest);
 
   constructor(scenario: Scenario, options: SimOptions) {
     this.seed = options.seed;
@@ -516,8 +535,8 @@ class Simulation implements World {
       me: node.account,
       memory: node.memory,
       options: this.#decideOptions,
-      hints: this.#options.auditHints === false ? undefined : this.#audits?.hintsFor(this.state, node.account),
-      payloadOf: (digest) => this.proofs.payload(digest),
+      hints: this.#options.auditHints === false ? undefined : this.#audits?.hintsFor(this.#stateOf, node.account),
+      payloadOf: this.#payloadOf,
     };
     const strategy = node.group.strategy;
     const decideNow = () => {

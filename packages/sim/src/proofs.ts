@@ -13,8 +13,11 @@ type Authored = { readonly cycle: number; readonly author: Account };
 export class ProofBook {
   readonly #task: Hash;
   readonly #authored = new Map<Hash, Authored>();
-  /** Digest -> the payload it hashes, as hex (what a node publishes to answer an availability challenge). */
-  readonly #payloads = new Map<Hash, { readonly cycle: number; readonly hex: string }>();
+  /**
+   * Digest -> the payload it hashes (what a node publishes, as hex, to answer an availability challenge), kept as
+   * text and turned into hex only when asked for: few are.
+   */
+  readonly #payloads = new Map<Hash, { readonly cycle: number; readonly content: string }>();
 
   constructor(task: Hash) {
     this.#task = task;
@@ -26,7 +29,7 @@ export class ProofBook {
     const digest = sha256Hex(content);
     if (!this.#authored.has(digest)) {
       this.#authored.set(digest, { cycle, author: node });
-      this.#payloads.set(digest, { cycle, hex: Buffer.from(content, "utf8").toString("hex") });
+      this.#payloads.set(digest, { cycle, content });
     }
     return digest;
   }
@@ -35,7 +38,7 @@ export class ProofBook {
   garbage(cycle: number, node: Account): Hash {
     const content = `gradual-sim/garbage/${this.#task}/${cycle}/${node}`;
     const digest = sha256Hex(content);
-    this.#payloads.set(digest, { cycle, hex: Buffer.from(content, "utf8").toString("hex") });
+    this.#payloads.set(digest, { cycle, content });
     return digest;
   }
 
@@ -51,7 +54,8 @@ export class ProofBook {
 
   /** The payload behind a digest, as hex, if the book made it. */
   payload(digest: Hash): string | undefined {
-    return this.#payloads.get(digest)?.hex;
+    const payload = this.#payloads.get(digest);
+    return payload === undefined ? undefined : Buffer.from(payload.content, "utf8").toString("hex");
   }
 
   /** Forgets proofs of cycles before `cycle` (they can no longer be audited, not even late). */
