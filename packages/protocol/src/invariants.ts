@@ -1,5 +1,6 @@
 import { ProtocolError } from "./gradualError.ts";
-import { readRecord, type State, stateEntries, ZERO_TOTALS } from "./state/store.ts";
+import { readRecord, type State, ZERO_TOTALS } from "./state/store.ts";
+import { trieForEach } from "./state/trie.ts";
 import type {
   AccountRecord,
   ChainRecord,
@@ -32,20 +33,20 @@ export function checkTotals(state: State): void {
 
 export function recomputeTotals(state: State): TotalsRecord {
   const totals: { -readonly [K in keyof TotalsRecord]: bigint } = { ...ZERO_TOTALS };
-  for (const [key, value] of stateEntries(state)) {
-    const kind = key.slice(0, key.indexOf("/"));
-    if (kind === "account") totals.balances += (value as AccountRecord).balance;
-    else if (kind === "node") {
+  // A callback walk and prefix tests: no array per record, no generator per trie level, no slice per key.
+  trieForEach(state.root, (key, value) => {
+    if (key.startsWith("account/")) totals.balances += (value as AccountRecord).balance;
+    else if (key.startsWith("node/")) {
       totals.stakes += nodeStake(value as NodeRecord);
       totals.unbonding += (value as NodeRecord).unbonding;
-    } else if (kind === "task") {
+    } else if (key.startsWith("task/")) {
       totals.escrows += (value as TaskRecord).escrow;
       totals.burned += (value as TaskRecord).burned;
-    } else if (kind === "cycle") totals.reserved += (value as CycleRecord).reserved;
-    else if (kind === "vesting") totals.vesting += vestingBalance(value as VestingRecord);
-    else if (kind === "trigger" && (value as TriggerRecord).resolution === null)
+    } else if (key.startsWith("cycle/")) totals.reserved += (value as CycleRecord).reserved;
+    else if (key.startsWith("vesting/")) totals.vesting += vestingBalance(value as VestingRecord);
+    else if (key.startsWith("trigger/") && (value as TriggerRecord).resolution === null)
       totals.bonds += (value as TriggerRecord).bond;
-  }
+  });
   return totals;
 }
 

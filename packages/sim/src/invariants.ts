@@ -179,17 +179,17 @@ export class InvariantMonitor {
 /** Adds (sign 1) or removes (sign -1) one record's share of the totals, exactly as recomputeTotals counts it. */
 function addContribution(recount: Record<keyof TotalsRecord, bigint>, key: string, value: unknown, sign: bigint): void {
   if (value === undefined) return;
-  const kind = key.slice(0, key.indexOf("/"));
-  if (kind === "account") recount.balances += sign * (value as AccountRecord).balance;
-  else if (kind === "node") {
+  // Prefix tests rather than a slice per key: `kind/` starts the key exactly when its kind is `kind`.
+  if (key.startsWith("account/")) recount.balances += sign * (value as AccountRecord).balance;
+  else if (key.startsWith("node/")) {
     recount.stakes += sign * nodeStake(value as NodeRecord);
     recount.unbonding += sign * (value as NodeRecord).unbonding;
-  } else if (kind === "task") {
+  } else if (key.startsWith("task/")) {
     recount.escrows += sign * (value as TaskRecord).escrow;
     recount.burned += sign * (value as TaskRecord).burned;
-  } else if (kind === "cycle") recount.reserved += sign * (value as CycleRecord).reserved;
-  else if (kind === "vesting") recount.vesting += sign * vestingBalance(value as VestingRecord);
-  else if (kind === "trigger" && (value as TriggerRecord).resolution === null) {
+  } else if (key.startsWith("cycle/")) recount.reserved += sign * (value as CycleRecord).reserved;
+  else if (key.startsWith("vesting/")) recount.vesting += sign * vestingBalance(value as VestingRecord);
+  else if (key.startsWith("trigger/") && (value as TriggerRecord).resolution === null) {
     recount.bonds += sign * (value as TriggerRecord).bond;
   }
 }

@@ -264,6 +264,20 @@ export function* trieEntries(node: TrieNode | null): Generator<[string, unknown]
   for (const child of node.children) yield* trieEntries(child);
 }
 
+/**
+ * Visits every leaf in key-hash order, as `trieEntries` yields them, by callback: no generator per level and no
+ * array per leaf (a full recount of a large state visits every record).
+ */
+export function trieForEach(node: TrieNode | null, visit: (key: string, value: unknown) => void): void {
+  if (node === null) return;
+  if (node.kind === "leaf") {
+    visit(node.key, node.value);
+    return;
+  }
+  const { children } = node;
+  for (let slot = 0; slot < RADIX; slot += 1) trieForEach(children[slot] as TrieNode | null, visit);
+}
+
 /** Hashes every leaf and branch from scratch, ignoring caches: the baseline the incremental root is measured against. */
 export function trieFullRehash(root: TrieNode | null): Uint8Array {
   return root === null ? EMPTY_HASH : unpackHash(rehash(root, 0));
@@ -329,11 +343,21 @@ export function trieDiffEach(
     visit(before.key, before.value, undefined);
     return;
   }
-  const old = new Map<string, unknown>(trieEntries(before));
-  for (const [key, value] of trieEntries(after)) {
+  if (before === null) {
+    // A subtree that is new as a whole: every record in it was added.
+    trieForEach(after, (key, value) => visit(key, undefined, value));
+    return;
+  }
+  const old = new Map<string, unknown>();
+  trieForEach(before, (key, value) => {
+    old.set(key, value);
+  });
+  trieForEach(after, (key, value) => {
     const previous = old.get(key);
     if (previous !== value || !old.has(key)) visit(key, previous, value);
     old.delete(key);
-  }
-  for (const [key, previous] of old) visit(key, previous, undefined);
+  });
+  old.forEach((previous, key) => {
+    visit(key, previous, undefined);
+  });
 }
