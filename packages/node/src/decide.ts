@@ -205,9 +205,11 @@ export function postedListKey(cycle: number, attempt: number): string {
 }
 
 export function decide(view: NodeView): NodeAction[] {
-  const task = getTask(view.state, view.task);
+  const answers = answersOf(view.state, view.task);
+  if (answers.task === null) answers.task = getTask(view.state, view.task);
+  const { task } = answers;
   if (task === undefined || task.status === "closed") return [];
-  const call = startCall(view, task);
+  const call = startCall(view, task, answers);
   for (const cycleNumber of task.openCycles) {
     const cycle = cycleOf(call, cycleNumber);
     if (cycle === undefined || cycle.outcome !== null) continue;
@@ -240,13 +242,15 @@ type Call = {
   /** roundOf(task, slot). */
   readonly round: number;
   readonly actions: NodeAction[];
-  readonly cycles: Map<number, CycleRecord | undefined>;
+  /** What the state answers alike for every node (see StateAnswers). */
+  readonly answers: StateAnswers;
   /** This node's record, once read (`null`: not read yet). */
   node: NodeRecord | undefined | null;
 };
 
-function startCall(view: NodeView, task: TaskRecord): Call {
-  const slot = nextSlot(view.state);
+function startCall(view: NodeView, task: TaskRecord, answers: StateAnswers): Call {
+  if (answers.slot === null) answers.slot = nextSlot(view.state);
+  const { slot } = answers;
   return {
     view,
     state: view.state,
@@ -256,7 +260,7 @@ function startCall(view: NodeView, task: TaskRecord): Call {
     slot,
     round: roundOf(task, slot),
     actions: [],
-    cycles: new Map(),
+    answers,
     node: null,
   };
 }
@@ -282,10 +286,40 @@ function myNode(call: Call): NodeRecord | undefined {
 }
 
 function cycleOf(call: Call, cycle: number): CycleRecord | undefined {
-  if (call.cycles.has(cycle)) return call.cycles.get(cycle);
-  const record = getCycle(call.state, call.task.id, cycle);
-  call.cycles.set(cycle, record);
+  const known = call.answers.cycles;
+  let record = known.get(cycle);
+  if (record === undefined && !known.has(cycle)) {
+    record = getCycle(call.state, call.task.id, cycle);
+    known.set(cycle, record);
+  }
   return record;
+}
+
+/** Another node's reveal in `cycle`, read once per state for all the nodes that ask. */
+function revealOf(call: Call, cycle: number, target: Account): RevealRecord | undefined {
+  const byCycle = call.answers.reveals;
+  let known = byCycle.get(cycle);
+  if (known === undefined) {
+    known = new Map();
+    byCycle.set(cycle, known);
+  }
+  let reveal = known.get(target);
+  if (reveal === undefined && !known.has(target)) {
+    reveal = getReveal(call.state, call.task.id, cycle, target);
+    known.set(target, reveal);
+  }
+  return reveal;
+}
+
+/** The URL of `account`'s proof server, read once per state for all of its auditors. */
+function urlOf(call: Call, account: Account): string {
+  const known = call.answers.urls;
+  let url = known.get(account);
+  if (url === undefined) {
+    url = getNode(call.state, call.task.id, account)?.url ?? "";
+    known.set(account, url);
+  }
+  return url;
 }
 
 /** Whether this node still has bonded stake: one that unstaked can no longer reveal (NODE__NOT_STAKED, §4.2). */
@@ -356,7 +390,7 @@ function decideAudits(call: Call, cycle: CycleRecord): void {
     const verdict = memory.verdicts.get(cachedVerdictKey(c, target));
     // A proof found valid needs nothing more, whatever its reveal says now.
     if (verdict === "valid") continue;
-    const reveal = getReveal(state, task.id, c, target);
+    const reveal = revealOf(call, c, target);
     if (reveal?.status !== "valid") continue;
     if (verdict === undefined) {
       pushAudit(call, c, target, reveal);
@@ -440,7 +474,6 @@ function pushAudit(call: Call, cycle: number, target: Account, reveal: RevealRec
   const key = `audit/${cycle}/${target}${reveal.published ? "/published" : ""}`;
   if (isDone(call, key)) return;
   const { state, task } = call;
-  const node = getNode(state, task.id, target);
   const published = reveal.published ? getPublishedProof(state, task.id, cycle, target) : undefined;
   push(call, {
     type: "auditProof",
@@ -448,7 +481,7 @@ function pushAudit(call: Call, cycle: number, target: Account, reveal: RevealRec
     cycle,
     target,
     proofDigest: reveal.proofDigest,
-    url: node?.url ?? "",
+    url: urlOf(call, target),
     published,
   });
 }
@@ -501,7 +534,7 @@ function auditWholeCycle(call: Call, cycle: number): void {
   const { state, task, me, memory } = call;
   for (const target of listRevealers(state, task.id, cycle)) {
     if (target === me || memory.verdicts.has(cachedVerdictKey(cycle, target))) continue;
-    const reveal = getReveal(state, task.id, cycle, target);
+    const reveal = revealOf(call, cycle, target);
     if (reveal?.status === "valid") pushAudit(call, cycle, target, reveal);
   }
 }
@@ -517,7 +550,7 @@ function voteOnProofTrigger(call: Call, cycle: number, trigger: TriggerRecord): 
   // With a verdict of `valid` or `invalid` the only action is the vote itself.
   if ((verdict === "valid" || verdict === "invalid") && isDone(call, voteKey)) return;
   if (!canVote(call, cycle, trigger)) return;
-  const reveal = getReveal(call.state, call.task.id, cycle, trigger.target);
+  const reveal = revealOf(call, cycle, trigger.target);
   if (reveal === undefined) return;
   if (verdict === undefined || (verdict === "unavailable" && reveal.published)) {
     pushAudit(call, cycle, trigger.target, reveal);
@@ -650,12 +683,22 @@ function findLateChallenge(
  * same object always holds the same records. Each answer here is for the state's next slot.
  */
 type StateAnswers = {
+  /** The task's record (`null`: not read yet). */
+  task: TaskRecord | undefined | null;
+  /** The next slot (`null`: not read yet). */
+  slot: number | null;
   /** Verdict key (`cycle/target`) -> the late challenge to raise, by verdict. */
   readonly late: Record<"invalid" | "unavailable", Map<string, LateChallenge | null>>;
   /** Cycle -> trigger index -> whether its `valid` voters no longer hold enough weight. */
   readonly defendersWeakened: Map<number, Map<number, boolean>>;
   /** Round -> account -> ramped weight. */
   readonly weights: Map<number, Map<Account, bigint>>;
+  /** Cycle -> its record: every node reads the open cycles on every call. */
+  readonly cycles: Map<number, CycleRecord | undefined>;
+  /** Cycle -> target -> its reveal: each proof is read by all of its auditors (and by every voter on a trigger). */
+  readonly reveals: Map<number, Map<Account, RevealRecord | undefined>>;
+  /** Account -> the URL of its node's proof server, which an audit fetches from ("" for an unknown node). */
+  readonly urls: Map<Account, string>;
 };
 
 const stateAnswers = new WeakMap<State, Map<Hash, StateAnswers>>();
@@ -669,9 +712,14 @@ function answersOf(state: State, task: Hash): StateAnswers {
   let answers = byTask.get(task);
   if (answers === undefined) {
     answers = {
+      task: null,
+      slot: null,
       late: { invalid: new Map(), unavailable: new Map() },
       defendersWeakened: new Map(),
       weights: new Map(),
+      cycles: new Map(),
+      reveals: new Map(),
+      urls: new Map(),
     };
     byTask.set(task, answers);
   }
