@@ -168,20 +168,13 @@ function staggerAllows(window: Window, slot: number, rank: number): boolean {
   return slot >= window.opensAt + Math.min(2 + 2 * Math.max(rank, 0), last);
 }
 
-export function verdictKey(cycle: number, target: Account): string {
-  return `${cycle}/${target}`;
-}
-
 /**
- * verdictKey's strings, each built once per cycle and target: decide() looks up every assigned target's verdict on
- * every call, and a string built anew is hashed by V8 over all of its ~70 characters on each lookup, while a kept one
- * carries its hash. Only work is saved (the same parts give the same text); bounded to the last
- * VERDICT_KEY_CYCLES cycles asked about.
+ * The key of a verdict in the node's memory, `${cycle}/${target}`. Each string is built once per cycle and target
+ * and handed out again: decide() looks up every assigned target's verdict on every call, and a string built anew is
+ * hashed by V8 over all of its ~70 characters on each lookup, while a kept one carries its hash. Only work is saved
+ * (the same parts give the same text); the strings of the last VERDICT_KEY_CYCLES cycles asked about are kept.
  */
-const verdictKeys = new Map<number, Map<Account, string>>();
-const VERDICT_KEY_CYCLES = 16;
-
-function cachedVerdictKey(cycle: number, target: Account): string {
+export function verdictKey(cycle: number, target: Account): string {
   let byTarget = verdictKeys.get(cycle);
   if (byTarget === undefined) {
     if (verdictKeys.size >= VERDICT_KEY_CYCLES) verdictKeys.delete(verdictKeys.keys().next().value as number);
@@ -190,11 +183,14 @@ function cachedVerdictKey(cycle: number, target: Account): string {
   }
   let key = byTarget.get(target);
   if (key === undefined) {
-    key = verdictKey(cycle, target);
+    key = `${cycle}/${target}`;
     byTarget.set(target, key);
   }
   return key;
 }
+
+const verdictKeys = new Map<number, Map<Account, string>>();
+const VERDICT_KEY_CYCLES = 16;
 
 export function listKey(cycle: number, attempt: number): string {
   return `${cycle}/${attempt}`;
@@ -387,7 +383,7 @@ function decideAudits(call: Call, cycle: CycleRecord): void {
   if (cycle.seed === null || slot >= window.closesAt) return;
   const assignment = view.hints?.auditAssignment?.(c) ?? getAuditAssignment(state, task.id, c, me);
   for (const target of assignment) {
-    const verdict = memory.verdicts.get(cachedVerdictKey(c, target));
+    const verdict = memory.verdicts.get(verdictKey(c, target));
     // A proof found valid needs nothing more, whatever its reveal says now.
     if (verdict === "valid") continue;
     const reveal = revealOf(call, c, target);
@@ -521,7 +517,7 @@ function votedDown(trigger: TriggerRecord): boolean {
 
 /** Some weight voted `valid` on a proof this node found wrong. */
 function vouchedForWrong(call: Call, cycle: number, trigger: TriggerRecord): boolean {
-  return trigger.validWeight > 0n && call.memory.verdicts.get(cachedVerdictKey(cycle, trigger.target)) === "invalid";
+  return trigger.validWeight > 0n && call.memory.verdicts.get(verdictKey(cycle, trigger.target)) === "invalid";
 }
 
 /**
@@ -533,7 +529,7 @@ function vouchedForWrong(call: Call, cycle: number, trigger: TriggerRecord): boo
 function auditWholeCycle(call: Call, cycle: number): void {
   const { state, task, me, memory } = call;
   for (const target of listRevealers(state, task.id, cycle)) {
-    if (target === me || memory.verdicts.has(cachedVerdictKey(cycle, target))) continue;
+    if (target === me || memory.verdicts.has(verdictKey(cycle, target))) continue;
     const reveal = revealOf(call, cycle, target);
     if (reveal?.status === "valid") pushAudit(call, cycle, target, reveal);
   }
@@ -545,7 +541,7 @@ function auditWholeCycle(call: Call, cycle: number): void {
  */
 function voteOnProofTrigger(call: Call, cycle: number, trigger: TriggerRecord): void {
   if (trigger.kind !== "proof" || trigger.verdict !== "invalid" || !mayVote(call, trigger)) return;
-  const verdict = call.memory.verdicts.get(cachedVerdictKey(cycle, trigger.target));
+  const verdict = call.memory.verdicts.get(verdictKey(cycle, trigger.target));
   const voteKey = `vote/${cycle}/${trigger.index}`;
   // With a verdict of `valid` or `invalid` the only action is the vote itself.
   if ((verdict === "valid" || verdict === "invalid") && isDone(call, voteKey)) return;

@@ -60,7 +60,12 @@ export class ProofBook {
 
   /** Forgets proofs of cycles before `cycle` (they can no longer be audited, not even late). */
   prune(cycle: number): void {
-    for (const [digest, authored] of this.#authored) if (authored.cycle < cycle - 1) this.#authored.delete(digest);
-    for (const [digest, payload] of this.#payloads) if (payload.cycle < cycle - 1) this.#payloads.delete(digest);
+    // forEach rather than for-of: no [digest, entry] array per proof of the run.
+    this.#authored.forEach((authored, digest) => {
+      if (authored.cycle < cycle - 1) this.#authored.delete(digest);
+    });
+    this.#payloads.forEach((payload, digest) => {
+      if (payload.cycle < cycle - 1) this.#payloads.delete(digest);
+    });
   }
 }
