@@ -346,7 +346,8 @@ function decideWork(call: Call, cycle: CycleRecord): void {
     if (commit === null) commit = getCommit(state, task.id, c, me);
     return commit;
   };
-  if (!isDone(call, `commit/${c}`) && opens(commitWindow(task, c), slot)) {
+  // The windows first: a key is built and looked up only in the slots where the action could be taken.
+  if (opens(commitWindow(task, c), slot) && !isDone(call, `commit/${c}`)) {
     const node = myNode(call);
     const active = node !== undefined && nodeActiveStake(node, round) >= task.params.minimumStake;
     if (active && commitOf() === undefined) {
@@ -361,8 +362,8 @@ function decideWork(call: Call, cycle: CycleRecord): void {
     }
   }
   if (
-    !isDone(call, `reveal/${c}`) &&
     opens(revealWindow(task, c), slot) &&
+    !isDone(call, `reveal/${c}`) &&
     commitOf() !== undefined &&
     getReveal(state, task.id, c, me) === undefined &&
     isBonded(call)
