@@ -341,16 +341,14 @@ function decideWork(call: Call, cycle: CycleRecord): void {
     }
   }
   if (work?.status !== "done") return;
+  // This node's commit of the cycle, read at most once (`null`: not read yet).
   let commit: CommitRecord | undefined | null = null;
-  const commitOf = () => {
-    if (commit === null) commit = getCommit(state, task.id, c, me);
-    return commit;
-  };
   // The windows first: a key is built and looked up only in the slots where the action could be taken.
   if (opens(commitWindow(task, c), slot) && !isDone(call, `commit/${c}`)) {
     const node = myNode(call);
     const active = node !== undefined && nodeActiveStake(node, round) >= task.params.minimumStake;
-    if (active && commitOf() === undefined) {
+    if (active) commit = getCommit(state, task.id, c, me);
+    if (active && commit === undefined) {
       const commitment = computeCommitment({
         task: task.id,
         cycle: c,
@@ -364,7 +362,7 @@ function decideWork(call: Call, cycle: CycleRecord): void {
   if (
     opens(revealWindow(task, c), slot) &&
     !isDone(call, `reveal/${c}`) &&
-    commitOf() !== undefined &&
+    (commit === null ? getCommit(state, task.id, c, me) : commit) !== undefined &&
     getReveal(state, task.id, c, me) === undefined &&
     isBonded(call)
   ) {
@@ -1009,30 +1007,34 @@ export function stepNode(
   execute: (action: NodeAction) => Maybe<boolean>,
   passes = MAX_PASSES,
 ): Maybe<void> {
-  let pass = 0;
-  const rest = async (pending: Promise<boolean>, actions: readonly NodeAction[], from: number): Promise<void> => {
-    let again = await pending;
-    for (let index = from; index < actions.length; index += 1)
-      again = (await execute(actions[index] as NodeAction)) || again;
-    if (again) await loop();
-  };
-  const loop = (): Maybe<void> => {
-    while (pass < passes) {
-      pass += 1;
-      const actions = decideNow();
-      let again = false;
-      for (let index = 0; index < actions.length; index += 1) {
-        const result = execute(actions[index] as NodeAction);
-        if (typeof result !== "boolean")
-          return rest(
-            result.then((value) => value || again),
-            actions,
-            index + 1,
-          );
-        again = result || again;
+  // No closure per step: the simulator steps every node in every slot it wakes, synchronously.
+  for (let pass = 1; pass <= passes; pass += 1) {
+    const actions = decideNow();
+    let again = false;
+    for (let index = 0; index < actions.length; index += 1) {
+      const result = execute(actions[index] as NodeAction);
+      if (typeof result !== "boolean") {
+        const before = again;
+        const pending = result.then((value) => value || before);
+        return finishStep(decideNow, execute, passes - pass, pending, actions, index + 1);
       }
-      if (!again) return;
+      again = result || again;
     }
-  };
-  return loop();
+    if (!again) return;
+  }
+}
+
+/** The rest of a step once an action answered with a promise: the pass's other actions, then the passes left. */
+async function finishStep(
+  decideNow: () => readonly NodeAction[],
+  execute: (action: NodeAction) => Maybe<boolean>,
+  passesLeft: number,
+  pending: Promise<boolean>,
+  actions: readonly NodeAction[],
+  from: number,
+): Promise<void> {
+  let again = await pending;
+  for (let index = from; index < actions.length; index += 1)
+    again = (await execute(actions[index] as NodeAction)) || again;
+  if (again) await stepNode(decideNow, execute, passesLeft);
 }
