@@ -4,6 +4,7 @@ import {
   type ListRecord,
   listKey,
   listSubmitters,
+  type NodeAction,
   type NodeView,
   postedListKey,
   stepNode,
@@ -528,6 +529,12 @@ class Simulation implements World {
     this.#applyBlock(slot, this.#buildBlock(slot, outgoing));
   }
 
+  /**
+   * The node being stepped, its view and where its transactions go: one node at a time (a step is synchronous), so
+   * that the decision loop's two functions are made once per run instead of once per wake.
+   */
+  #waking: { node: SimNode; view: NodeView; outgoing: Outgoing[] } | null = null;
+
   #wake(node: SimNode, outgoing: Outgoing[]): void {
     const view: NodeView = {
       state: this.state,
@@ -538,28 +545,39 @@ class Simulation implements World {
       hints: this.#options.auditHints === false ? undefined : this.#audits?.hintsFor(this.#stateOf, node.account),
       payloadOf: this.#payloadOf,
     };
-    const strategy = node.group.strategy;
-    const decideNow = () => {
-      const before = this.#clock();
-      const actions = decide(view);
-      if (this.#profile !== null) this.#profile.decideMs += this.#clock() - before;
-      this.#decideCalls += 1;
-      return actions;
-    };
+    this.#waking = { node, view, outgoing };
     // The decision loop every node runs; the strategies are its effects (synchronous: no promise is made).
-    stepNode(decideNow, (action) => {
-      node.memory.done.add(action.key);
-      if (action.type === "send") {
-        if (action.tx.kind === "submitDistribution") this.#publishList(node, action.tx.cycle, action.tx.attempt);
-        outgoing.push({ node, tx: action.tx });
-        return false;
-      }
-      if (action.type === "runTask") return this.#runTask(node, strategy, action.cycle);
-      if (action.type === "auditProof") return this.#audit(node, strategy, action);
-      if (action.type === "fetchList") return this.#fetchList(node, action.cycle, action.attempt);
-      return this.#computeList(node, strategy, action);
-    });
+    stepNode(this.#decideNow, this.#execute);
+    this.#waking = null;
   }
+
+  #wakingNode(): { node: SimNode; view: NodeView; outgoing: Outgoing[] } {
+    if (this.#waking === null) throw new Error("no node is being stepped");
+    return this.#waking;
+  }
+
+  readonly #decideNow = (): NodeAction[] => {
+    const before = this.#clock();
+    const actions = decide(this.#wakingNode().view);
+    if (this.#profile !== null) this.#profile.decideMs += this.#clock() - before;
+    this.#decideCalls += 1;
+    return actions;
+  };
+
+  readonly #execute = (action: NodeAction): boolean => {
+    const { node, outgoing } = this.#wakingNode();
+    const strategy = node.group.strategy;
+    node.memory.done.add(action.key);
+    if (action.type === "send") {
+      if (action.tx.kind === "submitDistribution") this.#publishList(node, action.tx.cycle, action.tx.attempt);
+      outgoing.push({ node, tx: action.tx });
+      return false;
+    }
+    if (action.type === "runTask") return this.#runTask(node, strategy, action.cycle);
+    if (action.type === "auditProof") return this.#audit(node, strategy, action);
+    if (action.type === "fetchList") return this.#fetchList(node, action.cycle, action.attempt);
+    return this.#computeList(node, strategy, action);
+  };
 
   /*
    * Each executor below stores its result in the node's memory and says whether decide() could send something
