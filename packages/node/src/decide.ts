@@ -172,7 +172,9 @@ function staggerAllows(window: Window, slot: number, rank: number): boolean {
  * The key of a verdict in the node's memory, `${cycle}/${target}`. Each string is built once per cycle and target
  * and handed out again: decide() looks up every assigned target's verdict on every call, and a string built anew is
  * hashed by V8 over all of its ~70 characters on each lookup, while a kept one carries its hash. Only work is saved
- * (the same parts give the same text); the strings of the last VERDICT_KEY_CYCLES cycles asked about are kept.
+ * (the same parts give the same text); the strings of the last VERDICT_KEY_CYCLES cycles asked about are kept
+ * (about what a node looks at: its open cycles; a node's memory stores its verdicts under these same strings, so
+ * the cache mostly shares them rather than copying them).
  */
 export function verdictKey(cycle: number, target: Account): string {
   let byTarget = verdictKeys.get(cycle);
@@ -190,7 +192,7 @@ export function verdictKey(cycle: number, target: Account): string {
 }
 
 const verdictKeys = new Map<number, Map<Account, string>>();
-const VERDICT_KEY_CYCLES = 16;
+const VERDICT_KEY_CYCLES = 8;
 
 export function listKey(cycle: number, attempt: number): string {
   return `${cycle}/${attempt}`;
