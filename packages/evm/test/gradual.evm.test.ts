@@ -408,6 +408,118 @@ test("a slash cuts the locked part of a rule share not yet materialized exactly 
   await twin.compare();
 });
 
+/** The contract's task slot 0 cache: the slot the task is settled through and the slots to its next window end. */
+async function settledSlotAndGap(task: string): Promise<[number, number]> {
+  const [record] = await read<[{ settledSlot: bigint; dueGap: number }]>("getTask", [h32(task)]);
+  return [Number(record.settledSlot), record.dueGap];
+}
+
+test("a call between window ends neither settles nor writes the task (dueGap), and a funding that wakes a paused task settles first, so its cycle starts at the next round start, as the core's", async () => {
+  await freshHarness();
+  const twin = new Twin({ [ALICE]: 20_000n, [BOB]: 1_000n });
+  await twin.load();
+  const salt = sha256Hex("salt:bob:0");
+  const digest = sha256Hex("proof:bob:0");
+  await twin.advance(9);
+  // Funded for one round: cycle 0 starts at slot 10 and pays bob; round 1 finds the escrow empty and pauses.
+  await twin.tx(ALICE, {
+    kind: "createTask",
+    name: "paused",
+    bundleHash: name("bundle"),
+    metadataHash: null,
+    params: PARAMS,
+    funding: 1_000n,
+  });
+  const task = readCoreRecord<string>(twin.state, "taskAt/0") as string;
+  await twin.advance(10);
+  await twin.tx(BOB, { kind: "stake", task, amount: 150n, nodeUrl: "http://bob.test" });
+  await twin.advance(17);
+  const commitment = computeCommitment({ task, cycle: 0, node: BOB, proofDigest: digest, salt });
+  await twin.tx(BOB, { kind: "commit", task, cycle: 0, commitment });
+  await twin.advance(20);
+  await twin.tx(BOB, { kind: "reveal", task, cycle: 0, proofDigest: digest, salt });
+  // Slot 20 settled (the round start; the next window end is the reveal close at 22). A call in slot 21 has nothing
+  // to settle: the task's slot 0 is left as it was.
+  const settledThrough = () => settledSlotAndGap(task);
+  assert.deepEqual(await settledThrough(), [20, 2]);
+  await twin.advance(21);
+  await twin.tx(BOB, { kind: "stake", task, amount: 1n, nodeUrl: "http://bob.test" });
+  assert.deepEqual(await settledThrough(), [20, 2]);
+  // Slot 25 is past the reveal close: settled through 25, the next window end the proof vote close at 27.
+  await twin.advance(25);
+  await twin.tx(BOB, { kind: "stake", task, amount: 1n, nodeUrl: "http://bob.test" });
+  assert.deepEqual(await settledThrough(), [25, 2]);
+  // Slot 31: cycle 0 completed at 30 and no cycle is open; the paused task has nothing due until it is funded.
+  await twin.advance(31);
+  await twin.tx(BOB, { kind: "stake", task, amount: 1n, nodeUrl: "http://bob.test" });
+  assert.equal((readCoreRecord<Obj>(twin.state, `task/${task}`) as Obj).status, "paused");
+  assert.deepEqual(await settledThrough(), [31, 255]);
+  // Slot 45: round 3 started at 40 with the task still paused. The funding settles through 45 before it counts,
+  // so the next round start (50) starts cycle 4, not a cycle at 40.
+  await twin.advance(45);
+  await twin.tx(ALICE, { kind: "fundTask", task, amount: 1_000n });
+  assert.deepEqual(await settledThrough(), [45, 1]);
+  await twin.advance(51);
+  await twin.tx(BOB, { kind: "stake", task, amount: 1n, nodeUrl: "http://bob.test" });
+  const record = readCoreRecord<Obj>(twin.state, `task/${task}`) as Obj;
+  assert.deepEqual(record.openCycles, [4]);
+  await twin.compare();
+});
+
+test("a late trigger on a task with nothing due settles the task first and resolves at its own window end, before a later claim, as the core's", async () => {
+  await freshHarness();
+  const twin = new Twin({ [ALICE]: 20_000n, [BOB]: 1_000n, [CAROL]: 1_000n });
+  await twin.load();
+  const salt = (who: string) => sha256Hex(`salt:${who}:0`);
+  const digest = (who: string) => sha256Hex(`proof:${who}:0`);
+  await twin.advance(9);
+  await twin.tx(ALICE, {
+    kind: "createTask",
+    name: "late",
+    bundleHash: name("bundle"),
+    metadataHash: null,
+    params: PARAMS,
+    funding: 1_000n,
+  });
+  const task = readCoreRecord<string>(twin.state, "taskAt/0") as string;
+  await twin.advance(10);
+  for (const who of [BOB, CAROL]) await twin.tx(who, { kind: "stake", task, amount: 150n, nodeUrl: "http://n.test" });
+  await twin.advance(17);
+  for (const who of [BOB, CAROL]) {
+    const commitment = computeCommitment({ task, cycle: 0, node: who, proofDigest: digest(who), salt: salt(who) });
+    await twin.tx(who, { kind: "commit", task, cycle: 0, commitment });
+  }
+  await twin.advance(20);
+  for (const who of [BOB, CAROL]) {
+    await twin.tx(who, { kind: "reveal", task, cycle: 0, proofDigest: digest(who), salt: salt(who) });
+  }
+  // Cycle 0 completes at 30 (paid); the task is paused with no cycle open: nothing is due after slot 31.
+  await twin.advance(31);
+  await twin.tx(BOB, { kind: "stake", task, amount: 1n, nodeUrl: "http://n.test" });
+  assert.deepEqual(await settledSlotAndGap(task), [31, 255]);
+  // Slot 33: a late trigger (§5.7) against bob's proof of cycle 0 resolves at 33 + 3 + 2 = 38.
+  await twin.advance(33);
+  const trigger = {
+    kind: "triggerAudit",
+    task,
+    cycle: 0,
+    target: BOB,
+    triggerKind: "proof",
+    verdict: "invalid",
+    attempt: 0,
+    reasonDigest: name("reason"),
+  };
+  assert.equal(await twin.tx(CAROL, trigger), "ok");
+  const triggered = twin.coreEvents.filter((event) => event.type === "AuditTriggered").at(-1) as unknown as Obj;
+  assert.equal(triggered.late, true);
+  assert.deepEqual(await settledSlotAndGap(task), [33, 1]);
+  // Slot 40: carol's claim finds the trigger resolved (its events come first), in both.
+  await twin.advance(40);
+  assert.equal(await twin.tx(CAROL, { kind: "claim", task }), "ok");
+  assert.ok(twin.coreEvents.some((event) => event.type === "TriggerResolved"));
+  await twin.compare();
+});
+
 /** A harness with alice's balance and one task created in slot 9 (round r starts at slot 10 + 10r). */
 async function idleTask(label: string, funding: bigint): Promise<string> {
   await freshHarness();

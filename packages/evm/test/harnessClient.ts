@@ -272,6 +272,7 @@ export async function loadRecord(key: string, record: Json | undefined, preSlot:
         slashCount: r.slashCount,
         customRule: (r.params as Obj).distributionRule === "custom",
         settledSlot: BigInt(preSlot),
+        dueGap: 0,
         seedCycle: BigInt(r.seedCycle as number),
         rampFoldedThrough: BigInt(ramp.foldedThrough as number),
         rampHead: 0n,

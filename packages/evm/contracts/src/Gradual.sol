@@ -140,6 +140,7 @@ contract Gradual is GradualState, ReentrancyGuard {
         task.createdSlot = slot;
         task.startSlot = slot + 1;
         task.settledSlot = slot;
+        task.dueGap = 1;
         task.seedCycle = -1;
         task.rampFoldedThrough = FOLDED_NEVER;
         task.creator = creator;
@@ -164,6 +165,8 @@ contract Gradual is GradualState, ReentrancyGuard {
         _requireOpen(task);
         bytes32 from = _sender();
         _requireBalance(from, amount);
+        // A paused task's next round start depends on the escrow.
+        _beforeDueChange(id, task);
         _balances[from] -= amount;
         _totals.balances -= uint128(amount);
         _totals.escrows += uint128(amount);
@@ -178,6 +181,7 @@ contract Gradual is GradualState, ReentrancyGuard {
         bytes32 from = _sender();
         if (task.creator != from) revert TASK__NOT_CREATOR();
         _requireOpen(task);
+        _beforeDueChange(id, task);
         task.status = TaskStatus.Closing;
         emit TaskClosing(id, from);
         _finishClosing(id, task);

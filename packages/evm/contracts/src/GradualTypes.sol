@@ -61,6 +61,11 @@ struct Task {
     /// @dev `params.distributionRule` is `custom`: kept in slot 0, which every settlement reads, so that a
     /// settlement reads no parameter slot to know whether list windows are due.
     bool customRule;
+    /// @dev Slots from `settledSlot` to the next window end (EVM only, a cache; at most 255, saturated): a call in a
+    /// slot before `settledSlot + dueGap` has nothing to settle and neither settles nor writes. Valid while nothing
+    /// that the next window end depends on changes; a call that changes it first settles through its slot and sets
+    /// the gap to 1 (`_beforeDueChange`). 0 only in a record loaded by the test harness (settled at the next call).
+    uint8 dueGap;
     uint64 createdSlot;
     int64 seedCycle;
     int64 rampFoldedThrough;
