@@ -419,44 +419,53 @@ async function settledSlotAndGap(task: string): Promise<[number, number]> {
   return [Number(record.settledSlot), record.dueGap];
 }
 
+/**
+ * A task funded for one round (cycle 0 starts at slot 10, round r at 10 + 10r), created by alice in slot 9, with
+ * `nodes` staked at 10, committed at 17 and revealed at 20 in cycle 0. Returns the task id.
+ */
+async function oneRoundTask(twin: Twin, label: string, nodes: readonly string[]): Promise<string> {
+  const salt = (who: string) => sha256Hex(`salt:${who}:0`);
+  const digest = (who: string) => sha256Hex(`proof:${who}:0`);
+  await twin.advance(9);
+  const create = { kind: "createTask", name: label, bundleHash: name("bundle"), metadataHash: null, params: PARAMS };
+  assert.equal(await twin.tx(ALICE, { ...create, funding: 1_000n }), "ok");
+  const task = readCoreRecord<string>(twin.state, "taskAt/0") as string;
+  await twin.advance(10);
+  for (const who of nodes) await twin.tx(who, { kind: "stake", task, amount: 150n, nodeUrl: "http://n.test" });
+  await twin.advance(17);
+  for (const who of nodes) {
+    const commitment = computeCommitment({ task, cycle: 0, node: who, proofDigest: digest(who), salt: salt(who) });
+    assert.equal(await twin.tx(who, { kind: "commit", task, cycle: 0, commitment }), "ok");
+  }
+  await twin.advance(20);
+  for (const who of nodes) {
+    const reveal = { kind: "reveal", task, cycle: 0, proofDigest: digest(who), salt: salt(who) };
+    assert.equal(await twin.tx(who, reveal), "ok");
+  }
+  return task;
+}
+
 test("a call between window ends neither settles nor writes the task (dueGap), and a funding that wakes a paused task settles first, so its cycle starts at the next round start, as the core's", async () => {
   await freshHarness();
   const twin = new Twin({ [ALICE]: 20_000n, [BOB]: 1_000n });
   await twin.load();
-  const salt = sha256Hex("salt:bob:0");
-  const digest = sha256Hex("proof:bob:0");
-  await twin.advance(9);
-  // Funded for one round: cycle 0 starts at slot 10 and pays bob; round 1 finds the escrow empty and pauses.
-  await twin.tx(ALICE, {
-    kind: "createTask",
-    name: "paused",
-    bundleHash: name("bundle"),
-    metadataHash: null,
-    params: PARAMS,
-    funding: 1_000n,
-  });
-  const task = readCoreRecord<string>(twin.state, "taskAt/0") as string;
-  await twin.advance(10);
-  await twin.tx(BOB, { kind: "stake", task, amount: 150n, nodeUrl: "http://bob.test" });
-  await twin.advance(17);
-  const commitment = computeCommitment({ task, cycle: 0, node: BOB, proofDigest: digest, salt });
-  await twin.tx(BOB, { kind: "commit", task, cycle: 0, commitment });
-  await twin.advance(20);
-  await twin.tx(BOB, { kind: "reveal", task, cycle: 0, proofDigest: digest, salt });
+  // Funded for one round: cycle 0 pays bob; round 1 finds the escrow empty and pauses.
+  const task = await oneRoundTask(twin, "paused", [BOB]);
   // Slot 20 settled (the round start; the next window end is the reveal close at 22). A call in slot 21 has nothing
   // to settle: the task's slot 0 is left as it was.
   const settledThrough = () => settledSlotAndGap(task);
+  const touch = () => twin.tx(BOB, { kind: "stake", task, amount: 1n, nodeUrl: "http://n.test" });
   assert.deepEqual(await settledThrough(), [20, 2]);
   await twin.advance(21);
-  await twin.tx(BOB, { kind: "stake", task, amount: 1n, nodeUrl: "http://bob.test" });
+  assert.equal(await touch(), "ok");
   assert.deepEqual(await settledThrough(), [20, 2]);
   // Slot 25 is past the reveal close: settled through 25, the next window end the proof vote close at 27.
   await twin.advance(25);
-  await twin.tx(BOB, { kind: "stake", task, amount: 1n, nodeUrl: "http://bob.test" });
+  assert.equal(await touch(), "ok");
   assert.deepEqual(await settledThrough(), [25, 2]);
   // Slot 31: cycle 0 completed at 30 and no cycle is open; the paused task has nothing due until it is funded.
   await twin.advance(31);
-  await twin.tx(BOB, { kind: "stake", task, amount: 1n, nodeUrl: "http://bob.test" });
+  assert.equal(await touch(), "ok");
   assert.equal((readCoreRecord<Obj>(twin.state, `task/${task}`) as Obj).status, "paused");
   assert.deepEqual(await settledThrough(), [31, 255]);
   // Slot 45: round 3 started at 40 with the task still paused. The funding settles through 45 before it counts,
@@ -465,7 +474,7 @@ test("a call between window ends neither settles nor writes the task (dueGap), a
   await twin.tx(ALICE, { kind: "fundTask", task, amount: 1_000n });
   assert.deepEqual(await settledThrough(), [45, 1]);
   await twin.advance(51);
-  await twin.tx(BOB, { kind: "stake", task, amount: 1n, nodeUrl: "http://bob.test" });
+  assert.equal(await touch(), "ok");
   const record = readCoreRecord<Obj>(twin.state, `task/${task}`) as Obj;
   assert.deepEqual(record.openCycles, [4]);
   await twin.compare();
@@ -475,29 +484,7 @@ test("a late trigger on a task with nothing due settles the task first and resol
   await freshHarness();
   const twin = new Twin({ [ALICE]: 20_000n, [BOB]: 1_000n, [CAROL]: 1_000n });
   await twin.load();
-  const salt = (who: string) => sha256Hex(`salt:${who}:0`);
-  const digest = (who: string) => sha256Hex(`proof:${who}:0`);
-  await twin.advance(9);
-  await twin.tx(ALICE, {
-    kind: "createTask",
-    name: "late",
-    bundleHash: name("bundle"),
-    metadataHash: null,
-    params: PARAMS,
-    funding: 1_000n,
-  });
-  const task = readCoreRecord<string>(twin.state, "taskAt/0") as string;
-  await twin.advance(10);
-  for (const who of [BOB, CAROL]) await twin.tx(who, { kind: "stake", task, amount: 150n, nodeUrl: "http://n.test" });
-  await twin.advance(17);
-  for (const who of [BOB, CAROL]) {
-    const commitment = computeCommitment({ task, cycle: 0, node: who, proofDigest: digest(who), salt: salt(who) });
-    await twin.tx(who, { kind: "commit", task, cycle: 0, commitment });
-  }
-  await twin.advance(20);
-  for (const who of [BOB, CAROL]) {
-    await twin.tx(who, { kind: "reveal", task, cycle: 0, proofDigest: digest(who), salt: salt(who) });
-  }
+  const task = await oneRoundTask(twin, "late", [BOB, CAROL]);
   // Cycle 0 completes at 30 (paid); the task is paused with no cycle open: nothing is due after slot 31.
   await twin.advance(31);
   await twin.tx(BOB, { kind: "stake", task, amount: 1n, nodeUrl: "http://n.test" });
