@@ -5,6 +5,7 @@ import { type KeyLike, stateKeys } from "./keys.ts";
 import {
   createEditSession,
   type EditSession,
+  type Replaced,
   type TrieNode,
   trieDiff,
   trieEntries,
@@ -71,6 +72,8 @@ export class Draft {
    * in-place change (`MISSING` when the field was absent), (TRIE_WRITE, key, old value) for a write to the trie.
    */
   readonly #journal: unknown[] = [];
+  /** Where the trie reports the value a write replaced (one object, reused). */
+  readonly #replaced: Replaced = { value: undefined };
 
   /** Without a session the draft opens its own: the state it starts from is never owned by it, so never changed. */
   constructor(state: State, session: EditSession | null = null) {
@@ -83,9 +86,11 @@ export class Draft {
   }
 
   set(key: KeyLike, value: unknown): void {
-    const old = trieGet(this.#root, key);
+    const replaced = this.#replaced;
+    this.#root = trieSet(this.#root, key, value, this.#session, replaced);
+    const old = replaced.value;
+    replaced.value = undefined;
     this.#journal.push(TRIE_WRITE, key, old);
-    this.#root = trieSet(this.#root, key, value, this.#session);
     // A record the draft owns is changed in place only while it is the value of its one key: not once replaced
     // (someone may still hold it) nor once written under a second key.
     const owned = this.#owned;
@@ -105,17 +110,21 @@ export class Draft {
    * changed field's old value read it before the update.
    */
   update<T extends object>(key: KeyLike, record: T, changes: Partial<T>): T {
+    const fields = changes as Record<string, unknown>;
     if (!this.#owned.has(record)) {
-      const copy = { ...record, ...changes };
+      // A plain clone keeps the record's hidden class, as `{ ...record, field }` would; `{ ...record, ...changes }`
+      // builds another one, and the leaf encoding of every such record is then slower.
+      const copy = { ...record } as Record<string, unknown>;
+      for (const field in fields) copy[field] = fields[field];
       this.set(key, copy);
       this.#owned.add(copy);
-      return copy;
+      return copy as T;
     }
-    const fields = record as Record<string, unknown>;
+    const target = record as Record<string, unknown>;
     const journal = this.#journal;
-    for (const field in changes) {
-      journal.push(record, field, field in fields ? fields[field] : MISSING);
-      fields[field] = (changes as Record<string, unknown>)[field];
+    for (const field in fields) {
+      journal.push(record, field, field in target ? target[field] : MISSING);
+      target[field] = fields[field];
     }
     return record;
   }

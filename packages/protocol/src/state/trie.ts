@@ -153,9 +153,16 @@ function withChild(node: TrieBranch, index: number, child: TrieNode | null, owne
   return branch(children, owner);
 }
 
+/** Where `trieSet` reports the value it replaced or removed (see `Replaced`), or null. */
+let replacedOut: Replaced | null = null;
+
 function insert(node: TrieNode | null, incoming: TrieLeaf, depth: number, owner: EditSession | null): TrieNode {
   if (node === null) return incoming;
-  if (node.kind === "leaf") return node.key === incoming.key ? incoming : split(node, incoming, depth, owner);
+  if (node.kind === "leaf") {
+    if (node.key !== incoming.key) return split(node, incoming, depth, owner);
+    if (replacedOut !== null) replacedOut.value = node.value;
+    return incoming;
+  }
   const index = nibbleAt(incoming.keyHash, depth);
   const child = node.children[index] as TrieNode | null;
   return withChild(node, index, insert(child, incoming, depth + 1, owner), owner);
@@ -177,7 +184,11 @@ function remove(
   owner: EditSession | null,
 ): TrieNode | null | typeof ABSENT {
   if (node === null) return ABSENT;
-  if (node.kind === "leaf") return node.key === key ? null : ABSENT;
+  if (node.kind === "leaf") {
+    if (node.key !== key) return ABSENT;
+    if (replacedOut !== null) replacedOut.value = node.value;
+    return null;
+  }
   const index = nibbleAt(keyHash, depth);
   const replaced = remove(node.children[index] as TrieNode | null, key, keyHash, depth + 1, owner);
   if (replaced === ABSENT) return ABSENT;
@@ -194,19 +205,29 @@ function remove(
   return withChild(node, index, replaced, owner);
 }
 
+/** Filled by `trieSet` with the value the key had before (`undefined` if it had none): no second walk to read it. */
+export type Replaced = { value: unknown };
+
 export function trieSet(
   root: TrieNode | null,
   key: KeyLike,
   value: unknown,
   owner: EditSession | null = null,
+  replaced: Replaced | null = null,
 ): TrieNode | null {
   const keyHash = packedKeyHash(key);
   const text = keyText(key);
-  if (value === undefined) {
-    const removed = remove(root, text, keyHash, 0, owner);
-    return removed === ABSENT ? root : removed;
+  if (replaced !== null) replaced.value = undefined;
+  replacedOut = replaced;
+  try {
+    if (value === undefined) {
+      const removed = remove(root, text, keyHash, 0, owner);
+      return removed === ABSENT ? root : removed;
+    }
+    return insert(root, { kind: "leaf", key: text, keyHash, value, hash: undefined }, 0, owner);
+  } finally {
+    replacedOut = null;
   }
-  return insert(root, { kind: "leaf", key: text, keyHash, value, hash: undefined }, 0, owner);
 }
 
 /** `H(0x00, keyHash, record bytes of value)`. */
