@@ -77,11 +77,13 @@ export function keyHashOf(key: string): Uint8Array {
 
 /**
  * sha256 of the key's UTF-8, packed: carried by a StateKey once computed; for a key given as text, from the memo
- * when it is there.
+ * when it is there. A StateKey's first hash does not look in the memo: its text is a freshly concatenated string,
+ * which a map lookup would have to flatten and hash (about 0.45 µs, as much as encoding it), and the memo holds
+ * only keys read or written as text (queries by text, a state rebuilt from its records), so it would rarely help.
  */
 function packedKeyHash(key: KeyLike): string {
   if (typeof key !== "string") {
-    if (key.hash === undefined) key.hash = keyHashMemo.get(key.text) ?? computeKeyHash(key.text);
+    if (key.hash === undefined) key.hash = computeKeyHash(key.text);
     return key.hash;
   }
   let hash = keyHashMemo.get(key);
