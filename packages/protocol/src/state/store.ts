@@ -112,8 +112,8 @@ export class Draft {
   update<T extends object>(key: KeyLike, record: T, changes: Partial<T>): T {
     const fields = changes as Record<string, unknown>;
     if (!this.#owned.has(record)) {
-      // A plain clone keeps the record's hidden class, as `{ ...record, field }` would; `{ ...record, ...changes }`
-      // builds another one, and the leaf encoding of every such record is then slower.
+      // A plain clone, then the changed fields: the copy keeps the record's hidden class, as `{ ...record, field }`
+      // does (`{ ...record, ...changes }` builds its objects with another one).
       const copy = { ...record } as Record<string, unknown>;
       for (const field in fields) copy[field] = fields[field];
       this.set(key, copy);
