@@ -45,6 +45,7 @@ import { type Anvil, startAnvil } from "../src/anvil.ts";
 import { compileContracts, gradualAbi, harnessAbi as harnessContractAbi, loadArtifact } from "../src/compile.ts";
 import {
   coreEvent,
+  coreHolds,
   deployGradual,
   deployHarness,
   HELD_RECORD_KINDS,
@@ -210,7 +211,11 @@ class Twin {
     let compared = 0;
     for (const [key, value] of stateEntries(this.state)) {
       if (!HELD_RECORD_KINDS.has(key.split("/")[0] as string)) continue;
-      assert.deepStrictEqual(await readRecord(key), withoutUnheld(key, value as Json), `record ${key}`);
+      assert.deepStrictEqual(
+        await readRecord(key),
+        withoutUnheld(key, value as Json, coreHolds(this.state)),
+        `record ${key}`,
+      );
       compared += 1;
     }
     // Window ends are emitted when the task is next touched, so only each task's events (and those of no task:
@@ -405,6 +410,105 @@ test("a slash cuts the locked part of a rule share not yet materialized exactly 
   assert.equal(await twin.tx(DAVE, { kind: "claim", task }), "ok");
   const slashed = twin.coreEvents.find((event) => event.type === "Slashed");
   assert.ok(slashed !== undefined && slashed.fromVesting > 0n, "the slash took locked rewards");
+  await twin.compare();
+});
+
+/** The contract's task slot 0 cache: the slot the task is settled through and the slots to its next window end. */
+async function settledSlotAndGap(task: string): Promise<[number, number]> {
+  const [record] = await read<[{ settledSlot: bigint; dueGap: number }]>("getTask", [h32(task)]);
+  return [Number(record.settledSlot), record.dueGap];
+}
+
+/**
+ * A task funded for one round (cycle 0 starts at slot 10, round r at 10 + 10r), created by alice in slot 9, with
+ * `nodes` staked at 10, committed at 17 and revealed at 20 in cycle 0. Returns the task id.
+ */
+async function oneRoundTask(twin: Twin, label: string, nodes: readonly string[]): Promise<string> {
+  const salt = (who: string) => sha256Hex(`salt:${who}:0`);
+  const digest = (who: string) => sha256Hex(`proof:${who}:0`);
+  await twin.advance(9);
+  const create = { kind: "createTask", name: label, bundleHash: name("bundle"), metadataHash: null, params: PARAMS };
+  assert.equal(await twin.tx(ALICE, { ...create, funding: 1_000n }), "ok");
+  const task = readCoreRecord<string>(twin.state, "taskAt/0") as string;
+  await twin.advance(10);
+  for (const who of nodes) await twin.tx(who, { kind: "stake", task, amount: 150n, nodeUrl: "http://n.test" });
+  await twin.advance(17);
+  for (const who of nodes) {
+    const commitment = computeCommitment({ task, cycle: 0, node: who, proofDigest: digest(who), salt: salt(who) });
+    assert.equal(await twin.tx(who, { kind: "commit", task, cycle: 0, commitment }), "ok");
+  }
+  await twin.advance(20);
+  for (const who of nodes) {
+    const reveal = { kind: "reveal", task, cycle: 0, proofDigest: digest(who), salt: salt(who) };
+    assert.equal(await twin.tx(who, reveal), "ok");
+  }
+  return task;
+}
+
+test("a call between window ends neither settles nor writes the task (dueGap), and a funding that wakes a paused task settles first, so its cycle starts at the next round start, as the core's", async () => {
+  await freshHarness();
+  const twin = new Twin({ [ALICE]: 20_000n, [BOB]: 1_000n });
+  await twin.load();
+  // Funded for one round: cycle 0 pays bob; round 1 finds the escrow empty and pauses.
+  const task = await oneRoundTask(twin, "paused", [BOB]);
+  // Slot 20 settled (the round start; the next window end is the reveal close at 22). A call in slot 21 has nothing
+  // to settle: the task's slot 0 is left as it was.
+  const settledThrough = () => settledSlotAndGap(task);
+  const touch = () => twin.tx(BOB, { kind: "stake", task, amount: 1n, nodeUrl: "http://n.test" });
+  assert.deepEqual(await settledThrough(), [20, 2]);
+  await twin.advance(21);
+  assert.equal(await touch(), "ok");
+  assert.deepEqual(await settledThrough(), [20, 2]);
+  // Slot 25 is past the reveal close: settled through 25, the next window end the proof vote close at 27.
+  await twin.advance(25);
+  assert.equal(await touch(), "ok");
+  assert.deepEqual(await settledThrough(), [25, 2]);
+  // Slot 31: cycle 0 completed at 30 and no cycle is open; the paused task has nothing due until it is funded.
+  await twin.advance(31);
+  assert.equal(await touch(), "ok");
+  assert.equal((readCoreRecord<Obj>(twin.state, `task/${task}`) as Obj).status, "paused");
+  assert.deepEqual(await settledThrough(), [31, 255]);
+  // Slot 45: round 3 started at 40 with the task still paused. The funding settles through 45 before it counts,
+  // so the next round start (50) starts cycle 4, not a cycle at 40.
+  await twin.advance(45);
+  await twin.tx(ALICE, { kind: "fundTask", task, amount: 1_000n });
+  assert.deepEqual(await settledThrough(), [45, 1]);
+  await twin.advance(51);
+  assert.equal(await touch(), "ok");
+  const record = readCoreRecord<Obj>(twin.state, `task/${task}`) as Obj;
+  assert.deepEqual(record.openCycles, [4]);
+  await twin.compare();
+});
+
+test("a late trigger on a task with nothing due settles the task first and resolves at its own window end, before a later claim, as the core's", async () => {
+  await freshHarness();
+  const twin = new Twin({ [ALICE]: 20_000n, [BOB]: 1_000n, [CAROL]: 1_000n });
+  await twin.load();
+  const task = await oneRoundTask(twin, "late", [BOB, CAROL]);
+  // Cycle 0 completes at 30 (paid); the task is paused with no cycle open: nothing is due after slot 31.
+  await twin.advance(31);
+  await twin.tx(BOB, { kind: "stake", task, amount: 1n, nodeUrl: "http://n.test" });
+  assert.deepEqual(await settledSlotAndGap(task), [31, 255]);
+  // Slot 33: a late trigger (§5.7) against bob's proof of cycle 0 resolves at 33 + 3 + 2 = 38.
+  await twin.advance(33);
+  const trigger = {
+    kind: "triggerAudit",
+    task,
+    cycle: 0,
+    target: BOB,
+    triggerKind: "proof",
+    verdict: "invalid",
+    attempt: 0,
+    reasonDigest: name("reason"),
+  };
+  assert.equal(await twin.tx(CAROL, trigger), "ok");
+  const triggered = twin.coreEvents.filter((event) => event.type === "AuditTriggered").at(-1) as unknown as Obj;
+  assert.equal(triggered.late, true);
+  assert.deepEqual(await settledSlotAndGap(task), [33, 1]);
+  // Slot 40: carol's claim finds the trigger resolved (its events come first), in both.
+  await twin.advance(40);
+  assert.equal(await twin.tx(CAROL, { kind: "claim", task }), "ok");
+  assert.ok(twin.coreEvents.some((event) => event.type === "TriggerResolved"));
   await twin.compare();
 });
 

@@ -4,7 +4,7 @@
  * transactions as contract calls. Used by specVectors.evm.test.ts and the EVM tests beside it.
  */
 import assert from "node:assert/strict";
-import { listClaimClosesAt, type TaskParams } from "@gradual/protocol";
+import { listClaimClosesAt, readRecord as readCoreRecord, type State, type TaskParams } from "@gradual/protocol";
 import {
   type Abi,
   decodeErrorResult,
@@ -272,6 +272,7 @@ export async function loadRecord(key: string, record: Json | undefined, preSlot:
         slashCount: r.slashCount,
         customRule: (r.params as Obj).distributionRule === "custom",
         settledSlot: BigInt(preSlot),
+        dueGap: 0,
         seedCycle: BigInt(r.seedCycle as number),
         rampFoldedThrough: BigInt(ramp.foldedThrough as number),
         rampHead: 0n,
@@ -623,7 +624,9 @@ export async function readRecord(key: string): Promise<Json | undefined> {
     case "commit": {
       const c = await read<Record<string, unknown>>("getCommit", [task, Number(parts[1]), h32(parts[2] as string)]);
       if (c.exists !== true) return undefined;
-      return { commitment: unhex(c.commitment as Hex), slot: n(c.slot), weight: c.weight as bigint };
+      // A revealed commit's commitment is not held (bytes32(0)): see withoutUnheld.
+      const held = BigInt(c.commitment as Hex) === 0n ? {} : { commitment: unhex(c.commitment as Hex) };
+      return { ...held, slot: n(c.slot), weight: c.weight as bigint };
     }
     case "reveal": {
       const r = await read<Record<string, unknown>>("getReveal", [task, Number(parts[1]), h32(parts[2] as string)]);
@@ -632,7 +635,6 @@ export async function readRecord(key: string): Promise<Json | undefined> {
         index: n(r.index),
         proofDigest: unhex(r.proofDigest as Hex),
         published: r.published as boolean,
-        salt: unhex(r.salt as Hex),
         slot: n(r.slot),
         status: REVEAL_STATUSES[n(r.status)] as string,
         weight: r.weight as bigint,
@@ -742,8 +744,21 @@ export async function readRecord(key: string): Promise<Json | undefined> {
   }
 }
 
-/** The fields of a core record the contract does not hold (see the table above). */
-export function withoutUnheld(key: string, record: Json | undefined): Json | undefined {
+/** Whether the core state holds a record at `key` (for withoutUnheld). */
+export const coreHolds =
+  (state: State) =>
+  (key: string): boolean =>
+    readCoreRecord(state, key) !== undefined;
+
+/**
+ * The fields of a core record the contract does not hold (see the table above). `holds` tells whether the core state
+ * the record comes from holds another record: a commit's commitment is held only until its reveal.
+ */
+export function withoutUnheld(
+  key: string,
+  record: Json | undefined,
+  holds: (key: string) => boolean,
+): Json | undefined {
   const kind = key.split("/")[0];
   if (record === null || typeof record !== "object" || Array.isArray(record)) return record;
   const copy: Obj = { ...record };
@@ -761,6 +776,11 @@ export function withoutUnheld(key: string, record: Json | undefined): Json | und
   if (kind === "task") {
     // Pruning is a property of the core's state, outside what the two compare (docs/evm.md).
     delete copy.prunedThrough;
+  }
+  // A reveal's salt, and the commitment of a revealed commit, are in the Revealed and Committed logs.
+  if (kind === "reveal") delete copy.salt;
+  if (kind === "commit" && holds(`reveal/${key.slice("commit/".length)}`)) {
+    delete copy.commitment;
   }
   return copy;
 }

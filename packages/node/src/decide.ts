@@ -99,6 +99,11 @@ export type NodeMemory = {
 
 export type DecideOptions = {
   readonly autoClaim: boolean;
+  /**
+   * With auto-claim, claim only in rounds that are a multiple of this (default 1: every round with something
+   * unlocked). Where each claim costs a fee (an EVM chain), a larger value pays it less often for the same rewards.
+   */
+  readonly claimEveryRounds?: number | undefined;
 };
 
 /**
@@ -960,11 +965,14 @@ function decideListClaims(call: Call): void {
 /** How many past cycles a node looks back over for list entries to claim: as long as they can stay claimable. */
 const LIST_CLAIM_LOOKBACK = LIMITS.listClaimRounds + 2;
 
-/** protocol.md §7.1: with auto-claim, claim whatever unlocked, at most once per round. */
+/**
+ * protocol.md §7.1: with auto-claim, claim whatever unlocked, at most once per round, in rounds that are a multiple of
+ * `claimEveryRounds`.
+ */
 function decideClaim(call: Call): void {
   const { view, state, task, me, round } = call;
   const key = `claim/${round}`;
-  if (!view.options.autoClaim || isDone(call, key)) return;
+  if (!view.options.autoClaim || round % (view.options.claimEveryRounds ?? 1) !== 0 || isDone(call, key)) return;
   // What getNodeView reports as claimable: the vesting unlocked by the state's own round (the slot before `slot`).
   if (myNode(call) === undefined) return;
   const vesting = getVesting(state, task.id, me);

@@ -20,6 +20,8 @@ export type StartNodeOptions = {
   readonly publicUrl?: string;
   readonly stake?: bigint;
   readonly autoClaim?: boolean;
+  /** With auto-claim, claim only in rounds that are a multiple of this (default 1). */
+  readonly claimEveryRounds?: number;
   readonly pollMs?: number;
   readonly taskVars?: Readonly<Record<string, string>>;
   readonly limits?: Partial<TaskLimits>;
@@ -56,6 +58,7 @@ export async function startNode(options: StartNodeOptions): Promise<RunningNode>
     publicUrl: url,
     ...(options.stake === undefined ? {} : { stake: options.stake }),
     autoClaim: options.autoClaim ?? true,
+    ...(options.claimEveryRounds === undefined ? {} : { claimEveryRounds: options.claimEveryRounds }),
     pollMs: options.pollMs ?? 200,
     taskVars: options.taskVars ?? {},
     ...(options.limits === undefined ? {} : { limits: options.limits }),

@@ -984,6 +984,22 @@ describe("decide: claims (protocol.md §7.1)", () => {
     assert.deepEqual(sends(decideFor(world, "a", memory, auto), "claim"), [], "once per round");
     assert.deepEqual(sends(decideFor(world, "a", freshMemory(), QUIET), "claim"), [], "auto-claim off");
   });
+
+  it("with claimEveryRounds, claims only in rounds that are its multiples", () => {
+    const world = scenario({ vestingRounds: 4 });
+    const { chain, task } = world;
+    submit(world, 1);
+    const every3 = { autoClaim: true, chunkEntries: 1_000, claimEveryRounds: 3 };
+    const claimed: number[] = [];
+    for (const round of [4, 5, 6, 7]) {
+      chain.advanceToRound(task, round, 1);
+      if (sends(decideFor(world, "a", freshMemory(), every3), "claim").length > 0) claimed.push(round);
+      // Every round has something unlocked: the default claims in each.
+      const auto = { autoClaim: true, chunkEntries: 1_000 };
+      assert.equal(sends(decideFor(world, "a", freshMemory(), auto), "claim").length, 1, `round ${round}`);
+    }
+    assert.deepEqual(claimed, [6]);
+  });
 });
 
 describe("decide: determinism", () => {

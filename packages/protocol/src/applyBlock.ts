@@ -1,15 +1,11 @@
 import { advanceSlotInSession } from "./advanceSlot.ts";
-import { type ApplyFailureListener, applyTransactionInSession } from "./applyTransaction.ts";
-import type { Rejection } from "./errors.ts";
+import { type ApplyFailureListener, applyTransactionInDraft, type TransactionOutcome } from "./applyTransaction.ts";
 import type { ProtocolEvent } from "./events.ts";
-import type { State } from "./state/store.ts";
+import { Draft, type State } from "./state/store.ts";
 import { createEditSession } from "./state/trie.ts";
 import type { Hash, Transaction } from "./types.ts";
 
-/** One transaction's outcome inside a block (no per-transaction state: only the block's end state is exposed). */
-export type TransactionOutcome =
-  | { readonly ok: true; readonly events: readonly ProtocolEvent[] }
-  | (Rejection & { readonly included: boolean; readonly events: readonly ProtocolEvent[] });
+export type { TransactionOutcome };
 
 export type BlockResult = {
   readonly state: State;
@@ -20,9 +16,11 @@ export type BlockResult = {
 
 /**
  * A whole block (protocol.md §9.1): `advanceSlot(slot)` then every transaction in order. Exactly the same result as
- * calling those one by one, but the trie paths a block touches are copied once per block, not once per write.
- * Transactions refused at the edge (`included: false`) leave no trace, as with `applyTransaction`. A transaction
- * whose handler throws is included as `TX__APPLY_FAILED` (§9.1); `onApplyFailure` hears about it.
+ * calling those one by one, but on one draft in one edit session: the trie paths a block touches are copied once per
+ * block, not once per write, and a record the block already changed is changed in place (a refused transaction is
+ * rolled back from the draft's undo journal). Transactions refused at the edge (`included: false`) leave no trace,
+ * as with `applyTransaction`. A transaction whose handler throws is included as `TX__APPLY_FAILED` (§9.1);
+ * `onApplyFailure` hears about it.
  */
 export function applyBlock(
   state: State,
@@ -34,18 +32,12 @@ export function applyBlock(
 ): BlockResult {
   const session = createEditSession();
   const advanced = advanceSlotInSession(state, slot, session);
-  let current = advanced.state;
+  const draft = new Draft(advanced.state, session);
   const outcomes: TransactionOutcome[] = [];
-  for (const [index, tx] of transactions.entries()) {
+  for (let index = 0; index < transactions.length; index += 1) {
     const taskId = taskIds?.[index];
     const env = taskId === undefined ? { slot } : { slot, taskId };
-    const result = applyTransactionInSession(current, tx, env, session, onApplyFailure);
-    current = result.state;
-    if (result.ok) outcomes.push({ ok: true, events: result.events });
-    else {
-      const { state: _ignored, ...outcome } = result;
-      outcomes.push(outcome);
-    }
+    outcomes.push(applyTransactionInDraft(draft, transactions[index] as Transaction, env, onApplyFailure));
   }
-  return { state: current, slotEvents: advanced.events, outcomes };
+  return { state: draft.finish(), slotEvents: advanced.events, outcomes };
 }

@@ -2,8 +2,8 @@ import type { TransitionContext } from "./context.ts";
 import { isEdgeCode, type Rejection, reject } from "./errors.ts";
 import type { ProtocolEvent } from "./events.ts";
 import { ProtocolError } from "./gradualError.ts";
+import { stateKeys } from "./state/keys.ts";
 import { Draft, type State } from "./state/store.ts";
-import type { EditSession } from "./state/trie.ts";
 import { applyClaim } from "./transactions/claim.ts";
 import { applyClaimDistribution } from "./transactions/claimDistribution.ts";
 import { applyCloseTask } from "./transactions/closeTask.ts";
@@ -92,21 +92,31 @@ export function applyTransaction(
   env: Env,
   onApplyFailure?: ApplyFailureListener,
 ): ApplyResult {
-  return applyTransactionInSession(state, input, env, null, onApplyFailure);
+  const draft = new Draft(state);
+  const outcome = applyTransactionInDraft(draft, input, env, onApplyFailure);
+  if (outcome.ok) return { ...outcome, state: draft.finish() };
+  return { ...outcome, state: outcome.included ? draft.finish() : state };
 }
 
-/** `applyTransaction` inside an edit session (see `applyBlock`): same rules, fewer copies. */
-export function applyTransactionInSession(
-  state: State,
+/** One transaction's outcome inside a block's draft (see `applyBlock`). */
+export type TransactionOutcome =
+  | { readonly ok: true; readonly events: readonly ProtocolEvent[] }
+  | (Rejection & { readonly included: boolean; readonly events: readonly ProtocolEvent[] });
+
+/**
+ * `applyTransaction` on a draft that goes on to the block's next transaction: the same rules, with the transaction
+ * committed to the draft when it stands and rolled back when it is refused (then, if it is included, only its nonce
+ * and an equivocation mark are written). The draft must have nothing pending (`commit`ted or fresh).
+ */
+export function applyTransactionInDraft(
+  draft: Draft,
   input: Transaction,
   env: Env,
-  session: EditSession | null,
   onApplyFailure?: ApplyFailureListener,
-): ApplyResult {
+): TransactionOutcome {
   const decoded = decodeTransaction(input);
-  if (isDecodeRejection(decoded)) return { ...decoded, included: false, state, events: [] };
+  if (isDecodeRejection(decoded)) return { ...decoded, included: false, events: [] };
   const tx = decoded;
-  const draft = new Draft(state, session);
   const chain = draft.chain();
   if (env.slot !== chain.slot) {
     throw new ProtocolError(
@@ -115,55 +125,51 @@ export function applyTransactionInSession(
     );
   }
   if (tx.chainId !== chain.chainId) {
-    return {
-      ...reject("TX__WRONG_CHAIN", { expected: chain.chainId, got: tx.chainId }),
-      included: false,
-      state,
-      events: [],
-    };
+    return { ...reject("TX__WRONG_CHAIN", { expected: chain.chainId, got: tx.chainId }), included: false, events: [] };
   }
   const account = draft.account(tx.from);
   if (tx.nonce !== account.nonce) {
     const code = tx.nonce < account.nonce ? "TX__NONCE_TOO_LOW" : "TX__NONCE_TOO_HIGH";
-    return { ...reject(code, { expected: account.nonce, got: tx.nonce }), included: false, state, events: [] };
+    return { ...reject(code, { expected: account.nonce, got: tx.nonce }), included: false, events: [] };
   }
-  draft.setAccount(tx.from, { ...account, nonce: account.nonce + 1 });
+  draft.update(stateKeys.account(tx.from), account, { nonce: account.nonce + 1 });
   const context: TransitionContext = { draft, slot: env.slot, events: [] };
   let rejection: Rejection | null;
-  let applied: State | undefined;
   try {
     rejection = dispatch(context, tx, env);
-    if (rejection === null) applied = draft.finish();
-    else if (rejection.code === "TX__UNKNOWN_KIND") return { ...rejection, included: false, state, events: [] };
-    else if (isEdgeCode(rejection.code)) throw new ProtocolError(`handler returned edge code ${rejection.code}`);
+    if (rejection === null) {
+      draft.commit();
+      return { ok: true, events: context.events };
+    }
+    if (rejection.code === "TX__UNKNOWN_KIND") {
+      draft.rollback();
+      return { ...rejection, included: false, events: [] };
+    }
+    if (isEdgeCode(rejection.code)) throw new ProtocolError(`handler returned edge code ${rejection.code}`);
   } catch (error) {
     // A handler that throws is a bug. It must not stop the chain: the transaction is included as TX__APPLY_FAILED,
-    // its nonce used, nothing else changed (the draft's writes are dropped). Deterministic, so replicas agree.
+    // its nonce used, nothing else changed (the draft's writes are rolled back). Deterministic, so replicas agree.
     onApplyFailure?.(error, tx);
     rejection = reject("TX__APPLY_FAILED", { kind: tx.kind });
   }
-  if (applied !== undefined) return { ok: true, state: applied, events: context.events };
-  const refused = rejection as Rejection;
-  return { ...refused, included: true, ...consumeNonce(state, tx, refused, session) };
+  draft.rollback();
+  return { ...rejection, included: true, events: consumeNonce(draft, tx, rejection) };
 }
 
-function consumeNonce(
-  state: State,
-  tx: Transaction,
-  rejection: Rejection,
-  session: EditSession | null,
-): { state: State; events: ProtocolEvent[] } {
-  const draft = new Draft(state, session);
+/** What an included refusal leaves (§9.1): its nonce used and, for an equivocating vote, the mark on its node. */
+function consumeNonce(draft: Draft, tx: Transaction, rejection: Rejection): ProtocolEvent[] {
   const account = draft.account(tx.from);
-  draft.setAccount(tx.from, { ...account, nonce: account.nonce + 1 });
+  draft.update(stateKeys.account(tx.from), account, { nonce: account.nonce + 1 });
   const events: ProtocolEvent[] = [];
   if (rejection.code === "VOTE__EQUIVOCATION") {
     const vote = tx as VoteTx;
     const node = draft.node(vote.task, vote.from);
-    if (node !== undefined) draft.setNode({ ...node, equivocations: node.equivocations + 1 });
+    if (node !== undefined)
+      draft.update(stateKeys.node(vote.task, vote.from), node, { equivocations: node.equivocations + 1 });
     events.push({ type: "Equivocated", task: vote.task, cycle: vote.cycle, trigger: vote.trigger, voter: vote.from });
   }
-  return { state: draft.finish(), events };
+  draft.commit();
+  return events;
 }
 
 export { keys } from "./state/keys.ts";

@@ -91,6 +91,20 @@ describe("state trie", () => {
     assert.deepEqual(keyHashOf("task/abc"), sha256("task/abc"));
   });
 
+  it("hashes a key's UTF-8, whatever its characters and length", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "binary", maxLength: 400 }), (key) => {
+        assert.deepEqual(keyHashOf(key), nobleSha256(new TextEncoder().encode(key)));
+      }),
+      { numRuns: 300 },
+    );
+    // A key as the rules build it (concatenated, never read before), and one with a lone surrogate.
+    const account = "ab".repeat(32);
+    const built = `reveal/${"cd".repeat(32)}/${7}/${account}`;
+    assert.deepEqual(keyHashOf(built), nobleSha256(new TextEncoder().encode(built)));
+    assert.deepEqual(keyHashOf("task/\ud800é"), nobleSha256(new TextEncoder().encode("task/\ud800é")));
+  });
+
   it("computes the root protocol.md §9.4 defines", () => {
     fc.assert(
       fc.property(entriesArb, (entries) => {

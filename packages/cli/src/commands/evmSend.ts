@@ -1,7 +1,8 @@
 import type { LedgerClient } from "@gradual/ledger/client";
 import { type Hash, type RegisteredCode, type Transaction, transactionToJson } from "@gradual/protocol";
 import { type Command, Option } from "commander";
-import { CliError } from "../output.ts";
+import { CliError, printJson } from "../output.ts";
+import { callLedger } from "./account.ts";
 import { loadEvmKeyOrFail } from "./keys.ts";
 
 /**
@@ -67,4 +68,22 @@ export async function evmSender(
       return outcome.hash;
     },
   };
+}
+
+/**
+ * Sends `body` with the EVM key `options.key` (a command's EVM branch). Under --json it prints the inclusion as the
+ * ledger's send result would (`{ status: "included", hash, result: { ok: true } }`) and returns undefined; otherwise
+ * it returns the call's transaction hash for the command's own line.
+ */
+export async function sendWithEvmKey(
+  options: { readonly key: string; readonly json?: boolean } & EvmFlags,
+  ledger: { readonly client: LedgerClient; readonly url: string },
+  body: Record<string, unknown>,
+  what: string,
+): Promise<string | undefined> {
+  const sender = await callLedger(ledger.url, () => evmSender(options.key, options, ledger));
+  const hash = await sender.send(body, what);
+  if (!options.json) return hash;
+  printJson({ status: "included", hash, result: { ok: true } });
+  return undefined;
 }

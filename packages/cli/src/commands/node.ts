@@ -37,6 +37,7 @@ type NodeFlags = {
   data?: string;
   stake?: string;
   autoClaim: boolean;
+  claimEvery: string;
   taskVar: string[];
   taskVarFile?: string;
   memoryMb?: string;
@@ -68,6 +69,11 @@ export function register(program: Command): void {
     .option("--data <dir>", "data directory (default .data/node-<key prefix>)")
     .option("--stake <tokens>", "stake this much at start when the node has no stake in the task")
     .option("--no-auto-claim", "do not claim vested rewards automatically")
+    .option(
+      "--claim-every <rounds>",
+      "auto-claim only in rounds that are a multiple of this (each claim is a transaction: on an EVM chain, a fee)",
+      "1",
+    )
     .option("--task-var <name=value>", "a task variable (repeatable)", collectTaskVar, [] as string[])
     .option("--task-var-file <file>", "task variables from a .env file (NAME=value lines); --task-var overrides it")
     .option("--memory-mb <n>", "task sandbox heap limit in MB (default: the task's limits, else 128)")
@@ -178,6 +184,7 @@ Examples:
         ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl }),
         ...(stake === undefined ? {} : { stake }),
         autoClaim: options.autoClaim,
+        claimEveryRounds: integer("--claim-every", options.claimEvery, 1, 1_000_000),
         verifierWorkers: integer("--verifier-workers", options.verifierWorkers, 0),
         taskVars,
         limits: {

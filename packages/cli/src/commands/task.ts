@@ -17,7 +17,7 @@ import { isKoiiTaskPath } from "../koii/detect.ts";
 import { CliError, printJson, refusalError } from "../output.ts";
 import { loadTaskConfig, type TaskConfig } from "../taskConfig.ts";
 import { callLedger } from "./account.ts";
-import { addEvmFlags, type EvmFlags, type EvmSender, evmSender } from "./evmSend.ts";
+import { addEvmFlags, type EvmFlags, type EvmSender, evmSender, sendWithEvmKey } from "./evmSend.ts";
 import { loadKeyOrFail, readKeyType } from "./keys.ts";
 import { registerTaskDev } from "./taskDev.ts";
 import { gradualInstallation, scaffoldTask } from "./taskInit.ts";
@@ -432,10 +432,8 @@ export async function sendAndReport(
   const { client, url } = clientFor(options);
   if (readKeyType(options.key) === "evm") {
     // An EVM key: the transaction is a call of the Gradual contract (evmSend.ts), read back through the indexer.
-    const sender = await callLedger(url, () => evmSender(options.key, options, { client, url }));
-    const hash = await sender.send(body as unknown as Record<string, unknown>, what);
-    if (options.json) printJson({ status: "included", hash, result: { ok: true } });
-    else process.stdout.write(`${what}: included on the chain (${hash})\n`);
+    const hash = await sendWithEvmKey(options, { client, url }, body as unknown as Record<string, unknown>, what);
+    if (hash !== undefined) process.stdout.write(`${what}: included on the chain (${hash})\n`);
     return;
   }
   const keyPair = loadKeyOrFail(options.key);

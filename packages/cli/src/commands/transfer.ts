@@ -3,7 +3,7 @@ import { formatTokenAmount, parseTokenAmount } from "@gradual/protocol";
 import type { Command } from "commander";
 import { CliError, printJson, refusalError } from "../output.ts";
 import { callLedger } from "./account.ts";
-import { addEvmFlags, type EvmFlags, evmSender } from "./evmSend.ts";
+import { addEvmFlags, type EvmFlags, sendWithEvmKey } from "./evmSend.ts";
 import { loadKeyOrFail, readKeyType } from "./keys.ts";
 
 type TransferOptions = {
@@ -54,13 +54,17 @@ Example:
     const url = resolveLedgerUrl(options.ledger);
     const client = createLedgerClient({ url, timeoutMs: 60_000 });
     if (readKeyType(options.key) === "evm") {
-      const sender = await callLedger(url, () => evmSender(options.key, options, { client, url }));
-      const hash = await sender.send({ kind: "transfer", to: options.to, amount }, "transfer");
-      if (options.json) printJson({ status: "included", hash, result: { ok: true } });
-      else
+      const hash = await sendWithEvmKey(
+        options,
+        { client, url },
+        { kind: "transfer", to: options.to, amount },
+        "transfer",
+      );
+      if (hash !== undefined) {
         process.stdout.write(
           `transfer ${hash}: ${formatTokenAmount(amount)} tokens to ${options.to}, included on the chain\n`,
         );
+      }
       return;
     }
     const keyPair = loadKeyOrFail(options.key);

@@ -195,5 +195,14 @@ describe("gradual node status on a devnet", { timeout: 240_000 }, () => {
     assert.equal(down.code, 1);
     assert.match(down.stderr, /^error\[LEDGER__UNREACHABLE\]: cannot reach the ledger at http:\/\/127\.0\.0\.1:9/m);
     assert.doesNotMatch(down.stderr, /TypeError|\n\s+at /);
+    const everyZero = await runGradual(
+      ["node", "--key", node.keyFile, "--task", net.taskId, "--ledger", net.ledgerUrl, "--claim-every", "0"],
+      60_000,
+    );
+    assert.equal(everyZero.code, 1);
+    assert.match(
+      everyZero.stderr,
+      /^error\[CLI__BAD_INPUT\]: --claim-every: expected an integer in 1\.\.1000000, got "0"/m,
+    );
   });
 });

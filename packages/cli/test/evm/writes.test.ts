@@ -149,6 +149,23 @@ describe("gradual task create, task fund, stake and the rest with an EVM key, on
     ]);
     assert.equal(sent.code, 0, sent.stderr);
     assert.match(sent.stdout, /: 2 tokens to [0-9a-f]{64}, included on the chain/);
+    // With --json, the ledger's send result shape with the chain transaction's hash.
+    const sentJson = await run([
+      "transfer",
+      "--to",
+      keys[2]?.accountId as string,
+      "--amount",
+      "1",
+      "--key",
+      creatorFile,
+      ...evm,
+      "--json",
+    ]);
+    assert.equal(sentJson.code, 0, sentJson.stderr);
+    const printed = JSON.parse(sentJson.stdout) as { status: string; hash: string; result: { ok: boolean } };
+    assert.equal(printed.status, "included");
+    assert.match(printed.hash, /^[0-9a-f]{64}$/);
+    assert.equal(printed.result.ok, true);
     // The indexer replayed the creator's funding as the core's TaskFunded (the escrow itself moves as rounds reserve).
     const funds = (indexer as Indexer).replay.chain.events.filter(
       (event) => event.type === "TaskFunded" && event.task === task,

@@ -140,6 +140,7 @@ contract Gradual is GradualState, ReentrancyGuard {
         task.createdSlot = slot;
         task.startSlot = slot + 1;
         task.settledSlot = slot;
+        task.dueGap = 1;
         task.seedCycle = -1;
         task.rampFoldedThrough = FOLDED_NEVER;
         task.creator = creator;
@@ -164,6 +165,8 @@ contract Gradual is GradualState, ReentrancyGuard {
         _requireOpen(task);
         bytes32 from = _sender();
         _requireBalance(from, amount);
+        // A paused task's next round start depends on the escrow.
+        _beforeDueChange(id, task);
         _balances[from] -= amount;
         _totals.balances -= uint128(amount);
         _totals.escrows += uint128(amount);
@@ -178,6 +181,7 @@ contract Gradual is GradualState, ReentrancyGuard {
         bytes32 from = _sender();
         if (task.creator != from) revert TASK__NOT_CREATOR();
         _requireOpen(task);
+        _beforeDueChange(id, task);
         task.status = TaskStatus.Closing;
         emit TaskClosing(id, from);
         _finishClosing(id, task);
@@ -378,7 +382,6 @@ contract Gradual is GradualState, ReentrancyGuard {
         // At most commitSlots + revealSlots - 1 (both windows are at most MAX_ROUND_SLOTS): fits 24 bits.
         stored.revealDelay = uint24(slot - stored.slot);
         stored.digest = proofDigest;
-        stored.salt = salt;
         // A node has its voter id from its first stake (`Node.voterId`, in the slot this call writes anyway).
         _setRevealerAt(id, cycle, index, node.voterId);
         VestingState storage vesting = _vesting[id][account];
@@ -603,18 +606,17 @@ contract Gradual is GradualState, ReentrancyGuard {
         return _cycles[id][cycle];
     }
 
-    /// @notice A commit record.
+    /// @notice A commit record. The commitment of a revealed commit is not held (bytes32(0)): it is in the
+    /// `Committed` log, and the reveal opened it.
     function getCommit(bytes32 id, uint32 cycle, bytes32 node) external view returns (Commit memory commit_) {
         Entry storage entry = _entries[id][cycle][node];
         uint8 flags = entry.flags;
         if (flags & ENTRY_COMMITTED == 0) return commit_;
-        bytes32 commitment = flags & ENTRY_REVEALED == 0
-            ? entry.digest
-            : _commitment(id, cycle, node, entry.digest, entry.salt);
+        bytes32 commitment = flags & ENTRY_REVEALED == 0 ? entry.digest : bytes32(0);
         return Commit({exists: true, slot: entry.slot, weight: entry.weight, commitment: commitment});
     }
 
-    /// @notice A reveal record.
+    /// @notice A reveal record. Its salt is not held (bytes32(0)): it is in the `Revealed` log.
     function getReveal(bytes32 id, uint32 cycle, bytes32 node) external view returns (Reveal memory reveal_) {
         Entry storage entry = _entries[id][cycle][node];
         uint8 flags = entry.flags;
@@ -627,7 +629,7 @@ contract Gradual is GradualState, ReentrancyGuard {
             slot: entry.slot + entry.revealDelay,
             weight: entry.weight,
             proofDigest: entry.digest,
-            salt: entry.salt
+            salt: bytes32(0)
         });
     }
 

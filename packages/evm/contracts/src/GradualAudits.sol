@@ -44,12 +44,14 @@ contract GradualAudits is GradualState {
         uint64 settled = task.settledSlot;
         uint256 steps = 0;
         SettleCursor storage cursor = _cursors[id];
-        // Bounded by maxSteps: every iteration of the inner loops takes a step or ends the slot.
-        while (settled < slot) {
+        uint64 due;
+        // Bounded by maxSteps: every iteration of the inner loops takes a step or ends the slot. The last iteration
+        // finds the first window end after the slot, which sets `dueGap`.
+        while (true) {
             bool pendingLate = _lateHead[id] < _lateRefs[id].length;
             bool closed = task.status == TaskStatus.Closed;
             // A closed task has no window ends; its late triggers and list claim windows still close (advanceSlot.ts).
-            uint64 due = closed || (!pendingLate && _quiet(id, task)) ? type(uint64).max : _nextDue(task, settled);
+            due = closed || (!pendingLate && _quiet(id, task)) ? type(uint64).max : _nextDue(task, settled);
             if (pendingLate) {
                 uint64 lateDue = _lateRefs[id][_lateHead[id]].closesAt;
                 if (lateDue < due) due = lateDue;
@@ -111,12 +113,15 @@ contract GradualAudits is GradualState {
             delete _cursors[id];
             settled = due;
         }
-        if (task.settledSlot != slot) task.settledSlot = slot;
+        uint64 gap = due - slot;
+        task.settledSlot = slot;
+        task.dueGap = gap > type(uint8).max ? type(uint8).max : uint8(gap);
         return true;
     }
 
     function _pause(Task storage task, uint64 settled) private returns (bool) {
         task.settledSlot = settled;
+        task.dueGap = 1;
         return false;
     }
 

@@ -154,7 +154,11 @@ contract GradualLists is GradualState {
         trigger.closesAt = uint56(resolvesAt);
         // The target revealed (or posted a list), so it staked: it has its permanent voter id.
         trigger.targetVoter = _voterIdOf(id, target);
-        if (late) _lateRefs[id].push(LateRef({cycle: cycle, trigger: index, closesAt: resolvesAt}));
+        if (late) {
+            // A late trigger resolves at its own window end (§5.7): settled through this slot first (nothing is due).
+            _beforeDueChange(id, task);
+            _lateRefs[id].push(LateRef({cycle: cycle, trigger: index, closesAt: resolvesAt}));
+        }
         _triggerOf[id][cycle][slotKind][target] = index + 1;
         if (kind == KIND_DISTRIBUTION) _distributions[id][cycle][attempt].triggered = true;
         _vesting[id][target].openTriggers += 1;

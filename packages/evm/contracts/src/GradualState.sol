@@ -239,13 +239,25 @@ abstract contract GradualState is IGradualEvents {
     function _settle(bytes32 id, uint256 maxSteps) internal virtual returns (bool);
 
     /// @dev Settles the task for a transaction, or refuses when more than MAX_SETTLE_STEPS are due.
-    /// A task already settled through this slot has nothing due (`_settle` would change nothing): the call does
-    /// not reach the module.
+    /// Before the next window end (`settledSlot + dueGap`) nothing is due (`_settle` would only move `settledSlot`):
+    /// the call neither reaches the module nor writes.
     function _touch(bytes32 id) internal returns (Task storage task) {
         task = _requireTask(id);
         uint64 slot = _slot();
-        if (task.settledSlot == slot) return task;
+        if (slot < uint256(task.settledSlot) + task.dueGap) return task;
         if (!_settle(id, MAX_SETTLE_STEPS)) revert TASK__NOT_SETTLED(task.settledSlot, slot);
+    }
+
+    /// @dev Called by a transaction before it changes what the next window end depends on (the escrow, the status,
+    /// the late triggers): settles the task through the slot if its `dueGap` skipped that (the settlement finds
+    /// nothing due, so it only moves `settledSlot`), then sets the gap to 1, so that the next slot's first call
+    /// settles from this slot with the changed state. Never called during a settlement.
+    function _beforeDueChange(bytes32 id, Task storage task) internal {
+        uint64 slot = _slot();
+        if (task.settledSlot != slot && !_settle(id, MAX_SETTLE_STEPS)) {
+            revert TASK__NOT_SETTLED(task.settledSlot, slot);
+        }
+        task.dueGap = 1;
     }
 
     // ------------------------------------------------------------------------------------------------------------

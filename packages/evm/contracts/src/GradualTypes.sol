@@ -61,6 +61,11 @@ struct Task {
     /// @dev `params.distributionRule` is `custom`: kept in slot 0, which every settlement reads, so that a
     /// settlement reads no parameter slot to know whether list windows are due.
     bool customRule;
+    /// @dev Slots from `settledSlot` to the next window end (EVM only, a cache; at most 255, saturated): a call in a
+    /// slot before `settledSlot + dueGap` has nothing to settle and neither settles nor writes. Valid while nothing
+    /// that the next window end depends on changes; a call that changes it first settles through its slot and sets
+    /// the gap to 1 (`_beforeDueChange`). 0 only in a record loaded by the test harness (settled at the next call).
+    uint8 dueGap;
     uint64 createdSlot;
     int64 seedCycle;
     int64 rampFoldedThrough;
@@ -215,8 +220,9 @@ struct Trigger {
 /// `Commit` and `Reveal` records). Slot 0: `flags` (bit 0 committed, bit 1 revealed, bit 2 published, bits 3-4 the
 /// reveal's status), the reveal's index, the reveal's slot less the commit's (at most commitSlots + revealSlots), the
 /// commit's slot and its weight (the reveal's weight is the commit's). `digest`: the commitment until the reveal, then
-/// the proof's digest (the commitment is the one the reveal opened: `_commitment` of the digest and the salt). A
-/// commit is one slot and a hash; the reveal rewrites both and adds the salt.
+/// the proof's digest. A commit is one slot and a hash; the reveal rewrites both and writes nothing new. The reveal's
+/// salt and a revealed commit's commitment are not held: they are in the `Revealed` and `Committed` logs (nothing
+/// after the reveal reads them; see "Records the contract does not hold" in the contracts README).
 struct Entry {
     uint8 flags;
     uint32 index;
@@ -224,7 +230,6 @@ struct Entry {
     uint64 slot;
     uint128 weight;
     bytes32 digest;
-    bytes32 salt;
 }
 
 /// @notice A vote record (`VoteRecord`) as the contract holds it: the choice (0 valid, 1 invalid, 2 unavailable).

@@ -204,8 +204,8 @@ contract GradualHarness is Gradual {
     /// unavailable reveal's weight the cycle's kept weight.
     function loadReveal(bytes32 id, uint32 cycle, bytes32 node, Reveal calldata record) external {
         Entry storage entry = _entries[id][cycle][node];
-        // The contract holds one weight and derives the commitment from the digest and salt: a reveal must match
-        // its commit, as every reveal the core accepted does.
+        // The contract holds one weight, and the proof's digest in place of the commitment: a reveal must match its
+        // commit, as every reveal the core accepted does.
         require(entry.flags & ENTRY_COMMITTED != 0 && entry.weight == record.weight, "reveal without its commit");
         require(record.slot > entry.slot && record.slot - entry.slot < 1 << 24, "reveal slot");
         require(_commitment(id, cycle, node, record.proofDigest, record.salt) == entry.digest, "reveal mismatch");
@@ -214,7 +214,6 @@ contract GradualHarness is Gradual {
         entry.index = record.index;
         entry.revealDelay = uint24(record.slot - entry.slot);
         entry.digest = record.proofDigest;
-        entry.salt = record.salt;
         if (record.status == 2 || record.status == 3) _keptWeight[id][cycle] += record.weight;
         VestingState storage vesting = _vesting[id][node];
         uint256 i = vesting.revealedCount;

@@ -97,6 +97,8 @@ export type TaskNodeOptions = {
   /** Stake to hold in the task, in base units; staked once at start when the node holds less. */
   readonly stake?: bigint;
   readonly autoClaim: boolean;
+  /** With auto-claim, claim only in rounds that are a multiple of this (DecideOptions.claimEveryRounds). */
+  readonly claimEveryRounds?: number;
   readonly pollMs: number;
   readonly taskVars: Readonly<Record<string, string>>;
   readonly limits?: Partial<TaskLimits>;
@@ -421,7 +423,11 @@ export class TaskNode {
         task: this.options.taskId,
         me: this.me,
         memory: this.#memory(),
-        options: { ...DEFAULT_DECIDE_OPTIONS, autoClaim: this.options.autoClaim },
+        options: {
+          ...DEFAULT_DECIDE_OPTIONS,
+          autoClaim: this.options.autoClaim,
+          claimEveryRounds: this.options.claimEveryRounds,
+        },
         payloadOf: (digest) => {
           try {
             const proof = this.store.proof(digest);

@@ -1,9 +1,11 @@
 import { bytesToHex } from "../encoding/hash.ts";
 import { ProtocolError } from "../gradualError.ts";
 import type { AccountRecord, ChainRecord, CycleRecord, NodeRecord, TaskRecord, TotalsRecord } from "../types.ts";
-import { type KeyLike, keyText, stateKeys } from "./keys.ts";
+import { type KeyLike, stateKeys } from "./keys.ts";
 import {
+  createEditSession,
   type EditSession,
+  type Replaced,
   type TrieNode,
   trieDiff,
   trieDiffEach,
@@ -41,37 +43,91 @@ const ZERO_TOTALS: TotalsRecord = {
 
 export type TotalsDelta = { -readonly [K in keyof TotalsRecord]?: bigint };
 
+/** Marks a journal entry that undoes a write to the trie (the entry's field slot holds the key). */
+const TRIE_WRITE = Symbol("trie write");
+/** Marks an undone field that the record did not have: it is deleted, not set to `undefined`. */
+const MISSING = Symbol("missing");
+
 /**
- * The working copy of one transition: reads see earlier writes, writes path-copy the trie, and the state the draft
- * started from stays untouched. Money moves only through `move`, which keeps the running totals in step.
+ * The working copy of a block (or of one transition): writes go into the trie at once, inside the draft's edit
+ * session, so reads see earlier writes by walking the trie alone; the state the draft started from stays untouched
+ * (only branches and records the session created are ever changed in place). Money moves only through `move`, which
+ * keeps the running totals in step.
+ *
+ * A transaction is bracketed by `commit` or `rollback`. Every write and every in-place change since the last
+ * bracket is in the undo journal, so `rollback` restores exactly what the transaction found: the same records with
+ * the same fields, hence the same root (the root depends only on the set of keys and values, §9.4). Records that
+ * the block itself created (first changed through `update`) are changed in place by later updates of the same
+ * block instead of being copied once per transaction.
  */
 export class Draft {
   #root: TrieNode | null;
+  /** This transaction's moves between the buckets of the totals, applied to the totals record by `commit`. */
   #totals: TotalsDelta = {};
+  #totalsChanged = false;
+  readonly #session: EditSession;
+  /** Records this draft created through `update` and may change in place (nothing outside the draft holds them). */
+  readonly #owned = new Set<object>();
   /**
-   * Writes of this draft by key text (a removed key's value is `undefined`), applied to the trie once in `finish`.
-   * By text, not by key object: two objects can hold the same key (the key cache starts over when full).
+   * Undo entries since the last `commit`, three slots each, undone last first: (record, field, old value) for an
+   * in-place change (`MISSING` when the field was absent), (TRIE_WRITE, key, old value) for a write to the trie.
    */
-  readonly #writes = new Map<string, { readonly key: KeyLike; readonly value: unknown }>();
-  readonly #session: EditSession | null;
+  readonly #journal: unknown[] = [];
+  /** Where the trie reports the value a write replaced (one object, reused). */
+  readonly #replaced: Replaced = { value: undefined };
 
+  /** Without a session the draft opens its own: the state it starts from is never owned by it, so never changed. */
   constructor(state: State, session: EditSession | null = null) {
     this.#root = state.root;
-    this.#session = session;
+    this.#session = session ?? createEditSession();
   }
 
   get<T>(key: KeyLike): T | undefined {
-    const write = this.#writes.get(keyText(key));
-    if (write !== undefined) return write.value as T | undefined;
     return trieGet(this.#root, key) as T | undefined;
   }
 
   set(key: KeyLike, value: unknown): void {
-    this.#writes.set(keyText(key), { key, value });
+    const replaced = this.#replaced;
+    this.#root = trieSet(this.#root, key, value, this.#session, replaced);
+    const old = replaced.value;
+    replaced.value = undefined;
+    this.#journal.push(TRIE_WRITE, key, old);
+    // A record the draft owns is changed in place only while it is the value of its one key: not once replaced
+    // (someone may still hold it) nor once written under a second key.
+    const owned = this.#owned;
+    if (owned.size > 0) {
+      if (typeof old === "object" && old !== null) owned.delete(old);
+      if (typeof value === "object" && value !== null) owned.delete(value);
+    }
   }
 
   delete(key: KeyLike): void {
-    this.#writes.set(keyText(key), { key, value: undefined });
+    this.set(key, undefined);
+  }
+
+  /**
+   * The record under `key` with `changes`: `record` (what `get(key)` returned) changed in place when this draft
+   * created it, else a copy that the draft writes and may change in place from then on. Callers that still need a
+   * changed field's old value read it before the update.
+   */
+  update<T extends object>(key: KeyLike, record: T, changes: Partial<T>): T {
+    const fields = changes as Record<string, unknown>;
+    if (!this.#owned.has(record)) {
+      // A plain clone, then the changed fields: the copy keeps the record's hidden class, as `{ ...record, field }`
+      // does (`{ ...record, ...changes }` builds its objects with another one).
+      const copy = { ...record } as Record<string, unknown>;
+      for (const field in fields) copy[field] = fields[field];
+      this.set(key, copy);
+      this.#owned.add(copy);
+      return copy as T;
+    }
+    const target = record as Record<string, unknown>;
+    const journal = this.#journal;
+    for (const field in fields) {
+      journal.push(record, field, field in target ? target[field] : MISSING);
+      target[field] = fields[field];
+    }
+    return record;
   }
 
   /** Moves `amount` from one bucket of the totals to another (the records themselves are written by the caller). */
@@ -80,30 +136,64 @@ export class Draft {
     if (amount === 0n || from === to) return;
     this.#totals[from] = (this.#totals[from] ?? 0n) - amount;
     this.#totals[to] = (this.#totals[to] ?? 0n) + amount;
+    this.#totalsChanged = true;
   }
 
   /** Adds new money (genesis only). */
   mint(to: keyof TotalsRecord, amount: bigint): void {
     this.#totals[to] = (this.#totals[to] ?? 0n) + amount;
+    this.#totalsChanged = true;
   }
 
-  finish(): State {
-    const delta = this.#totals;
-    if (Object.keys(delta).length > 0) {
-      const totals = this.get<TotalsRecord>(stateKeys.totals()) ?? ZERO_TOTALS;
-      const next = { ...totals };
-      for (const [bucket, change] of Object.entries(delta) as [keyof TotalsRecord, bigint][]) {
-        next[bucket] = totals[bucket] + change;
-        if (next[bucket] < 0n) throw new ProtocolError(`invariant broken: total ${bucket} went negative`);
+  /**
+   * Ends a transaction that stands: its moves go into the totals record (a total that would go negative is a bug:
+   * `ProtocolError`, with nothing changed, so the caller can still `rollback`), and its journal is dropped.
+   */
+  commit(): void {
+    if (this.#totalsChanged) {
+      const delta = this.#totals;
+      const key = stateKeys.totals();
+      const totals = this.get<TotalsRecord>(key) ?? ZERO_TOTALS;
+      const changes: TotalsDelta = {};
+      for (const bucket in delta) {
+        const total = totals[bucket as keyof TotalsRecord] + (delta[bucket as keyof TotalsRecord] as bigint);
+        if (total < 0n) throw new ProtocolError(`invariant broken: total ${bucket} went negative`);
+        changes[bucket as keyof TotalsRecord] = total;
       }
-      this.set(stateKeys.totals(), next);
+      this.update(key, totals, changes);
       this.#totals = {};
+      this.#totalsChanged = false;
     }
-    // forEach rather than for-of: no [key, value] array per write.
-    this.#writes.forEach(({ key, value }) => {
-      this.#root = trieSet(this.#root, key, value, this.#session);
-    });
-    this.#writes.clear();
+    this.#journal.length = 0;
+  }
+
+  /** Ends a refused transaction: undoes every write and change since the last `commit`, last first. */
+  rollback(): void {
+    const journal = this.#journal;
+    for (let index = journal.length - 3; index >= 0; index -= 3) {
+      const target = journal[index];
+      const field = journal[index + 1];
+      const old = journal[index + 2];
+      if (target === TRIE_WRITE) {
+        this.#root = trieSet(this.#root, field as KeyLike, old, this.#session);
+      } else if (old === MISSING) {
+        delete (target as Record<string, unknown>)[field as string];
+      } else {
+        (target as Record<string, unknown>)[field as string] = old;
+      }
+    }
+    journal.length = 0;
+    if (this.#totalsChanged) {
+      this.#totals = {};
+      this.#totalsChanged = false;
+    }
+  }
+
+  /** Commits what is pending and returns the state. The draft may go on from it (a block's next transaction). */
+  finish(): State {
+    this.commit();
+    // The state returned may be kept: none of its records is changed in place from now on.
+    this.#owned.clear();
     return { root: this.#root };
   }
 
@@ -131,12 +221,22 @@ export class Draft {
     this.set(stateKeys.task(record.id), record);
   }
 
+  /** `update` of a task record (see there: in place when this draft already changed it). */
+  updateTask(record: TaskRecord, changes: Partial<TaskRecord>): TaskRecord {
+    return this.update(stateKeys.task(record.id), record, changes);
+  }
+
   node(task: string, account: string): NodeRecord | undefined {
     return this.get<NodeRecord>(stateKeys.node(task, account));
   }
 
   setNode(record: NodeRecord): void {
     this.set(stateKeys.node(record.task, record.account), record);
+  }
+
+  /** `update` of a node record. */
+  updateNode(record: NodeRecord, changes: Partial<NodeRecord>): NodeRecord {
+    return this.update(stateKeys.node(record.task, record.account), record, changes);
   }
 
   cycle(task: string, cycle: number): CycleRecord | undefined {
@@ -147,16 +247,21 @@ export class Draft {
     this.set(stateKeys.cycle(record.task, record.cycle), record);
   }
 
+  /** `update` of a cycle record. */
+  updateCycle(record: CycleRecord, changes: Partial<CycleRecord>): CycleRecord {
+    return this.update(stateKeys.cycle(record.task, record.cycle), record, changes);
+  }
+
   credit(account: string, amount: bigint): void {
     const record = this.account(account);
-    this.setAccount(account, { ...record, balance: record.balance + amount });
+    this.update(stateKeys.account(account), record, { balance: record.balance + amount });
   }
 
   debit(account: string, amount: bigint): void {
     const record = this.account(account);
     if (record.balance < amount)
       throw new ProtocolError(`debit of ${amount} from ${account}: balance ${record.balance}`);
-    this.setAccount(account, { ...record, balance: record.balance - amount });
+    this.update(stateKeys.account(account), record, { balance: record.balance - amount });
   }
 }
 

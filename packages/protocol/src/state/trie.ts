@@ -77,11 +77,13 @@ export function keyHashOf(key: string): Uint8Array {
 
 /**
  * sha256 of the key's UTF-8, packed: carried by a StateKey once computed; for a key given as text, from the memo
- * when it is there.
+ * when it is there. A StateKey's first hash does not look in the memo: its text is a freshly concatenated string,
+ * which a map lookup would have to flatten and hash (about 0.45 µs, as much as encoding it), and the memo holds
+ * only keys read or written as text (queries by text, a state rebuilt from its records), so it would rarely help.
  */
 function packedKeyHash(key: KeyLike): string {
   if (typeof key !== "string") {
-    if (key.hash === undefined) key.hash = keyHashMemo.get(key.text) ?? computeKeyHash(key.text);
+    if (key.hash === undefined) key.hash = computeKeyHash(key.text);
     return key.hash;
   }
   let hash = keyHashMemo.get(key);
@@ -93,11 +95,18 @@ function packedKeyHash(key: KeyLike): string {
   return hash;
 }
 
+/**
+ * The key's UTF-8 is written by the platform's encoder: a new key's text is a freshly concatenated string, and
+ * reading it character by character in JavaScript (flattening it first) costs about four times as much. The bytes
+ * are the same (TextEncoder is what `ByteWriter.utf8` falls back to for any text that is not ASCII).
+ */
+const keyEncoder = new TextEncoder();
+
 function computeKeyHash(key: string): string {
   keyInput.length = 0;
-  keyInput.utf8(key);
-  // Room for the padding, so the key is hashed where it was written (no copy).
-  keyInput.reserve(PADDING_ROOM);
+  // UTF-8 takes at most three bytes a UTF-16 unit; then room for the padding, so the key is hashed where it is.
+  keyInput.reserve(key.length * 3 + PADDING_ROOM);
+  keyInput.length = keyEncoder.encodeInto(key, keyInput.bytes).written;
   return sha256PrefixPacked(keyInput.bytes, keyInput.length);
 }
 
@@ -153,9 +162,16 @@ function withChild(node: TrieBranch, index: number, child: TrieNode | null, owne
   return branch(children, owner);
 }
 
+/** Where `trieSet` reports the value it replaced or removed (see `Replaced`), or null. */
+let replacedOut: Replaced | null = null;
+
 function insert(node: TrieNode | null, incoming: TrieLeaf, depth: number, owner: EditSession | null): TrieNode {
   if (node === null) return incoming;
-  if (node.kind === "leaf") return node.key === incoming.key ? incoming : split(node, incoming, depth, owner);
+  if (node.kind === "leaf") {
+    if (node.key !== incoming.key) return split(node, incoming, depth, owner);
+    if (replacedOut !== null) replacedOut.value = node.value;
+    return incoming;
+  }
   const index = nibbleAt(incoming.keyHash, depth);
   const child = node.children[index] as TrieNode | null;
   return withChild(node, index, insert(child, incoming, depth + 1, owner), owner);
@@ -177,7 +193,11 @@ function remove(
   owner: EditSession | null,
 ): TrieNode | null | typeof ABSENT {
   if (node === null) return ABSENT;
-  if (node.kind === "leaf") return node.key === key ? null : ABSENT;
+  if (node.kind === "leaf") {
+    if (node.key !== key) return ABSENT;
+    if (replacedOut !== null) replacedOut.value = node.value;
+    return null;
+  }
   const index = nibbleAt(keyHash, depth);
   const replaced = remove(node.children[index] as TrieNode | null, key, keyHash, depth + 1, owner);
   if (replaced === ABSENT) return ABSENT;
@@ -194,19 +214,29 @@ function remove(
   return withChild(node, index, replaced, owner);
 }
 
+/** Filled by `trieSet` with the value the key had before (`undefined` if it had none): no second walk to read it. */
+export type Replaced = { value: unknown };
+
 export function trieSet(
   root: TrieNode | null,
   key: KeyLike,
   value: unknown,
   owner: EditSession | null = null,
+  replaced: Replaced | null = null,
 ): TrieNode | null {
   const keyHash = packedKeyHash(key);
   const text = keyText(key);
-  if (value === undefined) {
-    const removed = remove(root, text, keyHash, 0, owner);
-    return removed === ABSENT ? root : removed;
+  if (replaced !== null) replaced.value = undefined;
+  replacedOut = replaced;
+  try {
+    if (value === undefined) {
+      const removed = remove(root, text, keyHash, 0, owner);
+      return removed === ABSENT ? root : removed;
+    }
+    return insert(root, { kind: "leaf", key: text, keyHash, value, hash: undefined }, 0, owner);
+  } finally {
+    replacedOut = null;
   }
-  return insert(root, { kind: "leaf", key: text, keyHash, value, hash: undefined }, 0, owner);
 }
 
 /** `H(0x00, keyHash, record bytes of value)`. */

@@ -65,19 +65,17 @@ export function applyClaimDistribution(context: TransitionContext, tx: ClaimDist
   const vestingKey = stateKeys.vesting(found.id, tx.recipient);
   const vesting = draft.get<VestingRecord>(vestingKey) ?? EMPTY_VESTING;
   draft.set(claimKey, true);
-  draft.set(vestingKey, {
-    ...vesting,
+  draft.update(vestingKey, vesting, {
     unlocked: vesting.unlocked + unlocked,
     tranches: tranche === null ? vesting.tranches : [...vesting.tranches, tranche],
     totalVested: vesting.totalVested + tx.amount,
     totalSlashed: vesting.totalSlashed + slashed,
-  } satisfies VestingRecord);
-  draft.setCycle({ ...cycle, reserved: cycle.reserved - tx.amount });
+  });
+  draft.updateCycle(cycle, { reserved: cycle.reserved - tx.amount });
   draft.move("reserved", "vesting", tx.amount);
   draft.move("vesting", "burned", slashed);
   const task = draft.task(found.id) as TaskRecord;
-  draft.setTask({
-    ...task,
+  draft.updateTask(task, {
     totalPaid: task.totalPaid + tx.amount,
     burned: task.burned + slashed,
     totalSlashed: task.totalSlashed + slashed,

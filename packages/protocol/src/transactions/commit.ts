@@ -88,7 +88,7 @@ export function applyCommit(context: TransitionContext, tx: CommitTx): Rejection
   // once it reveals (§6.2), fixed before anyone knows the seed or the audits.
   const record: CommitRecord = { commitment: tx.commitment, slot, weight: nodeWeight(node, round, task.params) };
   draft.set(key, record);
-  draft.setCycle({ ...cycle, commitCount: cycle.commitCount + 1 });
+  draft.updateCycle(cycle, { commitCount: cycle.commitCount + 1 });
   context.events.push({ type: "Committed", task: task.id, cycle: tx.cycle, node: tx.from });
   return null;
 }

@@ -15,7 +15,7 @@ export function applyFundTask(context: TransitionContext, tx: FundTaskTx): Rejec
     return reject("ACCOUNT__INSUFFICIENT_BALANCE", { account: tx.from, balance, needed: tx.amount });
   draft.debit(tx.from, tx.amount);
   draft.move("balances", "escrows", tx.amount);
-  draft.setTask({ ...task, escrow: task.escrow + tx.amount });
+  draft.updateTask(task, { escrow: task.escrow + tx.amount });
   context.events.push({ type: "TaskFunded", task: task.id, from: tx.from, amount: tx.amount });
   return null;
 }

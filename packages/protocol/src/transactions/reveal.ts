@@ -50,11 +50,10 @@ export function applyReveal(context: TransitionContext, tx: RevealTx): Rejection
     weight,
     published: false,
   };
-  draft.setNode({ ...node, lastRevealCycle: tx.cycle });
+  draft.updateNode(node, { lastRevealCycle: tx.cycle });
   draft.set(revealKey, record);
   draft.set(stateKeys.revealAt(task.id, tx.cycle, cycle.revealCount), tx.from);
-  draft.setCycle({
-    ...cycle,
+  draft.updateCycle(cycle, {
     revealCount: cycle.revealCount + 1,
     validCount: cycle.validCount + 1,
     revealedWeight: cycle.revealedWeight + weight,

@@ -70,8 +70,7 @@ export function applyStake(context: TransitionContext, tx: StakeTx): Rejection |
       : { ...base, url: tx.nodeUrl, lots: [...base.lots, lot] };
   draft.setNode(node);
   if (stored === undefined) draft.set(stateKeys.nodeAt(task.id, task.nodeCount), tx.from);
-  draft.setTask({
-    ...task,
+  draft.updateTask(task, {
     ramp: addToRamp(task.ramp, lot),
     nodeCount: stored === undefined ? task.nodeCount + 1 : task.nodeCount,
   });

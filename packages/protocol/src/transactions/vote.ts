@@ -20,13 +20,14 @@ export function recordVote(
   const record: VoteRecord = { choice, weight, slot };
   draft.set(stateKeys.vote(task, cycle, trigger.index, voter), record);
   draft.set(stateKeys.voteAt(task, cycle, trigger.index, trigger.voteCount), voter);
-  draft.set(stateKeys.trigger(task, cycle, trigger.index), {
-    ...trigger,
+  // Only the tally the vote adds to changes: a choice's weight, and the count.
+  const changes: { -readonly [Field in keyof TriggerRecord]?: TriggerRecord[Field] } = {
     voteCount: trigger.voteCount + 1,
-    validWeight: trigger.validWeight + (choice === "valid" ? weight : 0n),
-    invalidWeight: trigger.invalidWeight + (choice === "invalid" ? weight : 0n),
-    unavailableWeight: trigger.unavailableWeight + (choice === "unavailable" ? weight : 0n),
-  } satisfies TriggerRecord);
+  };
+  if (choice === "valid") changes.validWeight = trigger.validWeight + weight;
+  else if (choice === "invalid") changes.invalidWeight = trigger.invalidWeight + weight;
+  else changes.unavailableWeight = trigger.unavailableWeight + weight;
+  draft.update(stateKeys.trigger(task, cycle, trigger.index), trigger, changes);
   context.events.push({ type: "Voted", task, cycle, trigger: trigger.index, voter, choice, weight });
 }
 
