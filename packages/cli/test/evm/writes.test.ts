@@ -137,30 +137,23 @@ describe("gradual task create, task fund, stake and the rest with an EVM key, on
       assert.ok(attempt < 50, "the indexer shows the node's stake");
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    const sent = await run([
-      "transfer",
-      "--to",
-      keys[2]?.accountId as string,
-      "--amount",
-      "2",
-      "--key",
-      creatorFile,
-      ...evm,
-    ]);
+    const transfer = (amount: string, ...extra: string[]) =>
+      run([
+        "transfer",
+        "--to",
+        keys[2]?.accountId as string,
+        "--amount",
+        amount,
+        "--key",
+        creatorFile,
+        ...evm,
+        ...extra,
+      ]);
+    const sent = await transfer("2");
     assert.equal(sent.code, 0, sent.stderr);
     assert.match(sent.stdout, /: 2 tokens to [0-9a-f]{64}, included on the chain/);
     // With --json, the ledger's send result shape with the chain transaction's hash.
-    const sentJson = await run([
-      "transfer",
-      "--to",
-      keys[2]?.accountId as string,
-      "--amount",
-      "1",
-      "--key",
-      creatorFile,
-      ...evm,
-      "--json",
-    ]);
+    const sentJson = await transfer("1", "--json");
     assert.equal(sentJson.code, 0, sentJson.stderr);
     const printed = JSON.parse(sentJson.stdout) as { status: string; hash: string; result: { ok: boolean } };
     assert.equal(printed.status, "included");
