@@ -357,6 +357,44 @@ test("the contract and the core agree over rounds 0-1 of a ramped task (lots, we
   await twin.compare();
 });
 
+/** A `proof` trigger with the verdict `invalid` against `target`'s proof of `cycle` (reason digest "reason"). */
+function invalidProofTrigger(task: string, cycle: number, target: string): Record<string, unknown> {
+  return {
+    kind: "triggerAudit",
+    task,
+    cycle,
+    target,
+    triggerKind: "proof",
+    verdict: "invalid",
+    attempt: 0,
+    reasonDigest: name("reason"),
+  };
+}
+
+/**
+ * Every node of `nodes` commits `cycle` in slot 17 + 10·cycle and reveals it in slot 20 + 10·cycle (PARAMS' rounds
+ * of 10 slots from slot 10), with the proof digests and salts given; each call is accepted by both.
+ */
+async function workCycle(
+  twin: Twin,
+  task: string,
+  cycle: number,
+  nodes: readonly string[],
+  digest: (who: string) => string,
+  salt: (who: string) => string,
+): Promise<void> {
+  await twin.advance(17 + 10 * cycle);
+  for (const who of nodes) {
+    const commitment = computeCommitment({ task, cycle, node: who, proofDigest: digest(who), salt: salt(who) });
+    assert.equal(await twin.tx(who, { kind: "commit", task, cycle, commitment }), "ok");
+  }
+  await twin.advance(20 + 10 * cycle);
+  for (const who of nodes) {
+    const reveal = { kind: "reveal", task, cycle, proofDigest: digest(who), salt: salt(who) };
+    assert.equal(await twin.tx(who, reveal), "ok");
+  }
+}
+
 test("a slash cuts the locked part of a rule share not yet materialized exactly as the core's eager tranche", async () => {
   await freshHarness();
   const nodes = [BOB, CAROL, DAVE];
@@ -375,30 +413,18 @@ test("a slash cuts the locked part of a rule share not yet materialized exactly 
     await twin.tx(who, { kind: "stake", task, amount: stakes[i], nodeUrl: "http://n.test" });
   }
   for (const cycle of [0, 1]) {
-    await twin.advance(17 + 10 * cycle);
-    for (const who of nodes) {
-      const digest = sha256Hex(proof(who, cycle));
-      const commitment = computeCommitment({ task, cycle, node: who, proofDigest: digest, salt: salt(who, cycle) });
-      assert.equal(await twin.tx(who, { kind: "commit", task, cycle, commitment }), "ok");
-    }
-    await twin.advance(20 + 10 * cycle);
-    for (const who of nodes) {
-      const reveal = { kind: "reveal", task, cycle, proofDigest: sha256Hex(proof(who, cycle)), salt: salt(who, cycle) };
-      assert.equal(await twin.tx(who, reveal), "ok");
-    }
+    await workCycle(
+      twin,
+      task,
+      cycle,
+      nodes,
+      (who) => sha256Hex(proof(who, cycle)),
+      (who) => salt(who, cycle),
+    );
   }
   // Cycle 0 paid itself at slot 30 (dave's share vests over rounds [2, 5)); carol claims part of hers at slot 41.
   await twin.advance(32);
-  const trigger = {
-    kind: "triggerAudit",
-    task,
-    cycle: 1,
-    target: DAVE,
-    triggerKind: "proof",
-    verdict: "invalid",
-    attempt: 0,
-    reasonDigest: name("reason"),
-  };
+  const trigger = invalidProofTrigger(task, 1, DAVE);
   assert.equal(await twin.tx(BOB, trigger), "ok");
   assert.equal(await twin.tx(CAROL, { kind: "vote", task, cycle: 1, trigger: 0, choice: "invalid" }), "ok");
   assert.equal(await twin.tx(CAROL, { kind: "vote", task, cycle: 1, trigger: 0, choice: "valid" }), "ok");
@@ -432,16 +458,7 @@ async function oneRoundTask(twin: Twin, label: string, nodes: readonly string[])
   const task = readCoreRecord<string>(twin.state, "taskAt/0") as string;
   await twin.advance(10);
   for (const who of nodes) await twin.tx(who, { kind: "stake", task, amount: 150n, nodeUrl: "http://n.test" });
-  await twin.advance(17);
-  for (const who of nodes) {
-    const commitment = computeCommitment({ task, cycle: 0, node: who, proofDigest: digest(who), salt: salt(who) });
-    assert.equal(await twin.tx(who, { kind: "commit", task, cycle: 0, commitment }), "ok");
-  }
-  await twin.advance(20);
-  for (const who of nodes) {
-    const reveal = { kind: "reveal", task, cycle: 0, proofDigest: digest(who), salt: salt(who) };
-    assert.equal(await twin.tx(who, reveal), "ok");
-  }
+  await workCycle(twin, task, 0, nodes, digest, salt);
   return task;
 }
 
@@ -491,16 +508,7 @@ test("a late trigger on a task with nothing due settles the task first and resol
   assert.deepEqual(await settledSlotAndGap(task), [31, 255]);
   // Slot 33: a late trigger (§5.7) against bob's proof of cycle 0 resolves at 33 + 3 + 2 = 38.
   await twin.advance(33);
-  const trigger = {
-    kind: "triggerAudit",
-    task,
-    cycle: 0,
-    target: BOB,
-    triggerKind: "proof",
-    verdict: "invalid",
-    attempt: 0,
-    reasonDigest: name("reason"),
-  };
+  const trigger = invalidProofTrigger(task, 0, BOB);
   assert.equal(await twin.tx(CAROL, trigger), "ok");
   const triggered = twin.coreEvents.filter((event) => event.type === "AuditTriggered").at(-1) as unknown as Obj;
   assert.equal(triggered.late, true);
@@ -639,27 +647,9 @@ async function revealAndTrigger(
   },
 ): Promise<void> {
   const { auditor, target, digest, salt } = setup;
-  await twin.advance(27);
-  for (const who of workers) {
-    const commitment = computeCommitment({ task, cycle: 1, node: who, proofDigest: digest(who), salt: salt(who) });
-    assert.equal(await twin.tx(who, { kind: "commit", task, cycle: 1, commitment }), "ok");
-  }
-  await twin.advance(30);
-  for (const who of workers) {
-    const reveal = { kind: "reveal", task, cycle: 1, proofDigest: digest(who), salt: salt(who) };
-    assert.equal(await twin.tx(who, reveal), "ok");
-  }
+  await workCycle(twin, task, 1, workers, digest, salt);
   await twin.advance(32);
-  const trigger = {
-    kind: "triggerAudit",
-    task,
-    cycle: 1,
-    target,
-    triggerKind: "proof",
-    verdict: "invalid",
-    attempt: 0,
-    reasonDigest: name("reason"),
-  };
+  const trigger = invalidProofTrigger(task, 1, target);
   assert.equal(await twin.tx(auditor, trigger), "ok");
 }
 
@@ -800,35 +790,12 @@ test("gas of the audits: triggers, votes, availability, a proof vote close with 
     const settleNow = async () => twin.logs.push(...(await write("settle", [h32(task), 1000n])).logs);
     await twin.advance(10);
     for (const who of nodes) await twin.tx(who, { kind: "stake", task, amount: 200n, nodeUrl: "http://n.test" });
-    await twin.advance(17);
-    for (const who of nodes) {
-      const commitment = computeCommitment({
-        task,
-        cycle: 0,
-        node: who,
-        proofDigest: sha256Hex(proof(who)),
-        salt: salt(who),
-      });
-      await twin.tx(who, { kind: "commit", task, cycle: 0, commitment });
-    }
-    await twin.advance(20);
-    for (const who of nodes) {
-      await twin.tx(who, { kind: "reveal", task, cycle: 0, proofDigest: sha256Hex(proof(who)), salt: salt(who) });
-    }
+    await workCycle(twin, task, 0, nodes, (who) => sha256Hex(proof(who)), salt);
     await twin.advance(22);
     await settleNow();
     // Trigger i: nodes[i] against nodes[i + 1], the other nodes vote (valid for the first, invalid for the others).
     for (let i = 0; i < triggers; i += 1) {
-      const body = {
-        kind: "triggerAudit",
-        task,
-        cycle: 0,
-        target: nodes[i + 1],
-        triggerKind: "proof",
-        verdict: "invalid",
-        attempt: 0,
-        reasonDigest: name("reason"),
-      };
+      const body = invalidProofTrigger(task, 0, nodes[i + 1] as string);
       assert.equal(await twin.tx(nodes[i] as string, body), "ok");
       if (i === 0) rows.push(`| triggerAudit (proof, invalid; its first vote) | ${twin.lastGas} |`);
     }
@@ -955,16 +922,7 @@ async function revealedCustomCycle(
   const task = readCoreRecord<string>(twin.state, "taskAt/0") as string;
   await twin.advance(10);
   for (const who of nodes) await twin.tx(who, { kind: "stake", task, amount: 200n, nodeUrl: "http://n.test" });
-  await twin.advance(17);
-  for (const who of nodes) {
-    const proofDigest = sha256Hex(proof(who));
-    const commitment = computeCommitment({ task, cycle: 0, node: who, proofDigest, salt: salt(who) });
-    await twin.tx(who, { kind: "commit", task, cycle: 0, commitment });
-  }
-  await twin.advance(20);
-  for (const who of nodes) {
-    await twin.tx(who, { kind: "reveal", task, cycle: 0, proofDigest: sha256Hex(proof(who)), salt: salt(who) });
-  }
+  await workCycle(twin, task, 0, nodes, (who) => sha256Hex(proof(who)), salt);
   await twin.advance(30);
   const entries: DistributionEntry[] = nodes.map((recipient) => ({ recipient, amount: 200n }));
   const list = {
