@@ -1,11 +1,12 @@
 /**
  * npm run bench:node — what task nodes cost on a real devnet: `gradual devnet` (its own process, which hosts the
- * ledger, and six node processes, five honest and one cheater, running examples/web-scraper, each with its task
+ * ledger and six nodes, five honest and one cheater, running examples/web-scraper as threads, each node with its task
  * process) on 127.0.0.1, measured for 50 rounds:
  *
  *   - the resident memory of every process (VmRSS from /proc/PID/status), read every slot: per process min and
  *     max, and the growth of its per-round floor (lowest reading) after warm-up, a least-squares slope that the
- *     collector's sawtooth does not swamp; and the largest total of the whole devnet;
+ *     collector's sawtooth does not swamp; and the largest total of the whole devnet; each node's own V8 heap and
+ *     external memory (its /metrics), which is what a node thread adds to the devnet's process;
  *   - inclusion latency: for every commit, reveal, vote and list a node sent, the slot its block holds minus the
  *     slot its window opened (protocol.md §2.2; for a vote, the slot its trigger landed), p50 and p99 in slots.
  *
@@ -14,7 +15,8 @@
  *     the start of a task process; and the resident memory of one idle task process.
  *
  * Figures only, no assertions. Environment: BENCH_ROUNDS (default 50), BENCH_SLOT_MS (default 250, the devnet's),
- * BENCH_NODES (honest nodes, default 5), BENCH_WRITE=0 to leave docs/benchmarks.md alone. Linux only (/proc).
+ * BENCH_NODES (honest nodes, default 5), BENCH_NODE_PROCESSES=1 to run each node as a process of its own
+ * (`gradual devnet --node-processes`), BENCH_WRITE=0 to leave docs/benchmarks.md alone. Linux only (/proc).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -33,12 +35,20 @@ const SLOT_MS = Number(process.env.BENCH_SLOT_MS ?? 250);
 const HONEST = Number(process.env.BENCH_NODES ?? 5);
 const CHEATERS = 1;
 const MB = 1024 * 1024;
+/** Nodes as processes of their own (`--node-processes`) instead of threads of the devnet's process. */
+const NODE_PROCESSES = process.env.BENCH_NODE_PROCESSES === "1";
 
-type Proc = { readonly label: string; readonly pid: number };
-/** One reading of every process's RSS, in bytes. */
+/**
+ * A row of the memory table: a process (`pid`), or the devnet's `taskOf`-th task process in pid order, found anew at
+ * every reading (a task process is restarted when it fails).
+ */
+type Proc = { readonly label: string; readonly pid?: number; readonly taskOf?: number };
+/** One reading of every row's RSS (by label), in bytes. */
 type Reading = {
-  readonly rss: ReadonlyMap<number, number>;
-  /** RSS of the nodes' own children: each node's task process. */
+  readonly rss: ReadonlyMap<string, number>;
+  /** Each node's V8 heap plus external memory, from its /metrics (by node number), in bytes. */
+  readonly nodeHeaps: ReadonlyMap<number, number>;
+  /** RSS of the node processes' own children (each one's task process), with --node-processes. */
   readonly helpers: number;
   /** Of `helpers`, the task processes (the sandbox: a node's child under --experimental-permission). */
   readonly taskProcesses: number;
@@ -82,12 +92,21 @@ function childrenOf(parent: number): { pid: number; cmdline: string }[] {
   return found;
 }
 
-type Started = { devnet: ChildProcess; ledgerUrl: string; taskId: string; processes: Proc[]; dataDir: string };
+type Started = {
+  devnet: ChildProcess;
+  ledgerUrl: string;
+  taskId: string;
+  processes: Proc[];
+  dataDir: string;
+  /** Node number -> its URL (/metrics). */
+  nodeUrls: Map<number, string>;
+};
 
 /** Starts `gradual devnet` and waits until it printed its ledger, task and every node. */
 async function startDevnet(dataDir: string): Promise<Started> {
   const args = ["devnet", "--data", dataDir, "--port", "0", "--slot-ms", String(SLOT_MS)];
   args.push("--nodes", String(HONEST), "--cheaters", String(CHEATERS), "--quiet");
+  if (NODE_PROCESSES) args.push("--node-processes");
   const devnet = spawn(process.execPath, [GRADUAL, ...args], { stdio: ["ignore", "pipe", "inherit"] });
   // If the bench dies, take the devnet and its children with it.
   process.once("exit", () => {
@@ -96,26 +115,33 @@ async function startDevnet(dataDir: string): Promise<Started> {
   });
   let ledgerUrl = "";
   let taskId = "";
-  let nodesSeen = 0;
+  const nodeUrls = new Map<number, string>();
   await new Promise<void>((done, fail) => {
     const lines = createInterface({ input: devnet.stdout as NodeJS.ReadableStream });
     lines.on("line", (line) => {
       ledgerUrl = /ledger API\s+(\S+)\/v1/.exec(line)?.[1] ?? ledgerUrl;
       taskId = /^\s+task\s+\S+ ([0-9a-f]{64})/.exec(line)?.[1] ?? taskId;
-      if (/^\s+node-\d+/.test(line)) nodesSeen += 1;
-      if (nodesSeen === HONEST + CHEATERS) done();
+      const node = /^\s+node-(\d+)\S*(?: \(cheater\))?\s+(http\S+)/.exec(line);
+      if (node !== null) nodeUrls.set(Number(node[1]), node[2] as string);
+      if (nodeUrls.size === HONEST + CHEATERS) done();
     });
     devnet.once("exit", (code) => fail(new Error(`gradual devnet exited with code ${code} before it was ready`)));
   });
+  const label = (number: number) => `node-${number}${number > HONEST ? " (cheater)" : ""}`;
   const processes: Proc[] = [];
-  for (const child of childrenOf(devnet.pid as number)) {
-    const node = /node-(\d+)\.json/.exec(child.cmdline);
-    if (node !== null)
-      processes.push({ label: `node-${node[1]}${Number(node[1]) > HONEST ? " (cheater)" : ""}`, pid: child.pid });
+  if (NODE_PROCESSES) {
+    for (const child of childrenOf(devnet.pid as number)) {
+      const node = /node-(\d+)\.json/.exec(child.cmdline);
+      if (node !== null) processes.push({ label: label(Number(node[1])), pid: child.pid });
+    }
+    processes.sort((a, b) => a.label.localeCompare(b.label, "en", { numeric: true }));
+    processes.push({ label: "devnet command (ledger, story, demo site)", pid: devnet.pid as number });
+  } else {
+    for (let number = 1; number <= nodeUrls.size; number += 1)
+      processes.push({ label: `task process ${number}`, taskOf: number });
+    processes.push({ label: "devnet command (ledger, the node threads, story, demo site)", pid: devnet.pid as number });
   }
-  processes.sort((a, b) => a.label.localeCompare(b.label, "en", { numeric: true }));
-  processes.push({ label: "devnet command (ledger, story, demo site)", pid: devnet.pid as number });
-  return { devnet, ledgerUrl, taskId, processes, dataDir };
+  return { devnet, ledgerUrl, taskId, processes, dataDir, nodeUrls };
 }
 
 /**
@@ -131,22 +157,51 @@ async function fundForTheRun(client: LedgerClient, started: Started): Promise<vo
   if (result.status !== "included" || !result.result.ok) throw new Error(`fundTask failed: ${JSON.stringify(result)}`);
 }
 
-/** CPU time (user + system) of a process and, for a node, its live children (its task process), in ms. */
-function cpuMsOf(proc: Proc): number {
-  const { pid } = proc;
-  const ticksOf = (id: number) => {
-    try {
-      const stat = readFileSync(`/proc/${id}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      // utime and stime, fields 14 and 15 of stat (11 and 12 after the command name), in clock ticks of 10 ms.
-      return Number(fields[11]) + Number(fields[12]);
-    } catch {
-      return 0;
-    }
-  };
-  // The devnet command's children are the nodes, which have rows of their own.
-  const children = proc.label.startsWith("devnet") ? [] : childrenOf(pid);
-  return (ticksOf(pid) + children.reduce((sum, child) => sum + ticksOf(child.pid), 0)) * 10;
+/** CPU time (user + system) of a process, in clock ticks of 10 ms, or 0 once it is gone. */
+function ticksOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // utime and stime, fields 14 and 15 of stat (11 and 12 after the command name).
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * The live task processes of a devnet whose nodes are threads of its process (its children under
+ * --experimental-permission), in pid order, keyed 1, 2, ... (a task process's folder is a temporary one, which does not
+ * name its node).
+ */
+function taskProcessesOf(devnetPid: number): Map<number, number> {
+  const pids = childrenOf(devnetPid)
+    .filter((child) => child.cmdline.includes("--experimental-permission"))
+    .map((child) => child.pid)
+    .sort((a, b) => a - b);
+  return new Map(pids.map((pid, index) => [index + 1, pid]));
+}
+
+/** The pid a row reads now (a task process's may change), or undefined. */
+function pidOf(proc: Proc, tasks: ReadonlyMap<number, number>): number | undefined {
+  return proc.taskOf === undefined ? proc.pid : tasks.get(proc.taskOf);
+}
+
+/**
+ * CPU time of each row in ms: a process's, with its live children for a node process (its task process). A node
+ * thread's CPU is the devnet process's: the devnet row then carries every node but its task process.
+ */
+function cpuMsOf(processes: readonly Proc[], devnetPid: number): Map<string, number> {
+  const tasks = NODE_PROCESSES ? new Map<number, number>() : taskProcessesOf(devnetPid);
+  const cpu = new Map<string, number>();
+  for (const proc of processes) {
+    const pid = pidOf(proc, tasks);
+    if (pid === undefined) continue;
+    // The devnet command's children are the nodes (process mode) or the task processes: rows of their own.
+    const children = proc.pid === devnetPid || proc.taskOf !== undefined ? [] : childrenOf(pid);
+    cpu.set(proc.label, (ticksOf(pid) + children.reduce((sum, child) => sum + ticksOf(child.pid), 0)) * 10);
+  }
+  return cpu;
 }
 
 /** Proportional set size of a process in bytes (smaps_rollup), or 0 once it is gone. */
@@ -159,33 +214,51 @@ function pssOf(pid: number): number {
   }
 }
 
-function readAll(processes: readonly Proc[]): Reading {
-  const rss = new Map<number, number>();
+/** A node's V8 heap and external memory from its /metrics, in bytes (NaN if it did not answer). */
+async function nodeHeapOf(url: string): Promise<number> {
+  try {
+    const text = await (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(2_000) })).text();
+    const gauge = (name: string) => Number(new RegExp(`^gradual_node_${name} (\\d+)$`, "m").exec(text)?.[1] ?? NaN);
+    return gauge("heap_total_bytes") + gauge("external_bytes");
+  } catch {
+    return Number.NaN;
+  }
+}
+
+async function readAll(started: Started): Promise<Reading> {
+  const devnetPid = started.devnet.pid as number;
+  const tasks = NODE_PROCESSES ? new Map<number, number>() : taskProcessesOf(devnetPid);
+  const rss = new Map<string, number>();
   let helpers = 0;
   let taskProcesses = 0;
   let pss = 0;
-  for (const proc of processes) {
-    rss.set(proc.pid, rssOf(proc.pid) ?? Number.NaN);
-    pss += pssOf(proc.pid);
-    // The devnet command's children are the nodes, listed themselves.
-    if (proc.label.startsWith("devnet")) continue;
-    for (const child of childrenOf(proc.pid)) {
-      const bytes = rssOf(child.pid) ?? 0;
-      helpers += bytes;
+  for (const proc of started.processes) {
+    const pid = pidOf(proc, tasks);
+    const bytes = pid === undefined ? Number.NaN : (rssOf(pid) ?? Number.NaN);
+    rss.set(proc.label, bytes);
+    if (pid !== undefined) pss += pssOf(pid);
+    if (proc.taskOf !== undefined && !Number.isNaN(bytes)) taskProcesses += bytes;
+    // The devnet command's children are rows of their own (the nodes, or the task processes).
+    if (proc.pid === devnetPid || proc.taskOf !== undefined || pid === undefined) continue;
+    for (const child of childrenOf(pid)) {
+      const childBytes = rssOf(child.pid) ?? 0;
+      helpers += childBytes;
       pss += pssOf(child.pid);
-      if (child.cmdline.includes("--experimental-permission")) taskProcesses += bytes;
+      if (child.cmdline.includes("--experimental-permission")) taskProcesses += childBytes;
     }
   }
-  return { rss, helpers, taskProcesses, pss };
+  const nodeHeaps = new Map<number, number>();
+  await Promise.all([...started.nodeUrls].map(async ([number, url]) => nodeHeaps.set(number, await nodeHeapOf(url))));
+  return { rss, nodeHeaps, helpers, taskProcesses, pss };
 }
 
 /**
  * Reads every process's RSS once per slot, grouped by round, from the round all nodes are staked, for ROUNDS whole
  * rounds. A round's lowest reading (after the collector ran) shows what the process keeps; its highest, the peak.
  */
-async function sampleRounds(client: LedgerClient, taskId: string, processes: readonly Proc[]): Promise<Sample[]> {
-  const nodes = processes.filter((proc) => proc.label.startsWith("node-")).length;
-  while ((await client.listNodes(taskId, { limit: 100 })).total < nodes) await sleep(SLOT_MS);
+async function sampleRounds(client: LedgerClient, started: Started): Promise<Sample[]> {
+  const { taskId } = started;
+  while ((await client.listNodes(taskId, { limit: 100 })).total < started.nodeUrls.size) await sleep(SLOT_MS);
   const samples: Sample[] = [];
   let current: { round: number; readings: Reading[] } | undefined;
   // One round more than asked: the first one is joined midway and dropped.
@@ -197,7 +270,7 @@ async function sampleRounds(client: LedgerClient, taskId: string, processes: rea
       if (samples.length > 1 && (samples.length - 1) % 10 === 0)
         process.stderr.write(`bench:node: ${samples.length - 1}/${ROUNDS} rounds sampled\n`);
     }
-    current?.readings.push(readAll(processes));
+    current?.readings.push(await readAll(started));
     await sleep(SLOT_MS);
   }
   return samples.slice(1);
@@ -238,26 +311,47 @@ const WINDOW = 5;
 function memoryRows(
   processes: readonly Proc[],
   samples: readonly Sample[],
-  cpuMs: ReadonlyMap<number, number>,
+  cpuMs: ReadonlyMap<string, number>,
 ): MemoryRow[] {
+  const rows = processes.map((proc) => ({
+    label: proc.label,
+    read: (reading: Reading) => reading.rss.get(proc.label) ?? Number.NaN,
+    cpuMs: cpuMs.get(proc.label) ?? Number.NaN,
+  }));
+  // A node thread's own memory: its V8 heap and external memory, part of the devnet command's RSS.
+  if (!NODE_PROCESSES)
+    for (const number of [...(samples[0]?.readings[0]?.nodeHeaps.keys() ?? [])].sort((a, b) => a - b))
+      rows.push({
+        label: `node-${number}${number > HONEST ? " (cheater)" : ""} thread: V8 heap + external`,
+        read: (reading: Reading) => reading.nodeHeaps.get(number) ?? Number.NaN,
+        cpuMs: Number.NaN,
+      });
+  return rows.map((row) => memoryRow(row.label, row.read, row.cpuMs, samples));
+}
+
+function memoryRow(
+  label: string,
+  read: (reading: Reading) => number,
+  cpuMs: number,
+  samples: readonly Sample[],
+): MemoryRow {
   const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / Math.max(1, values.length);
-  return processes.map((proc) => {
-    const all = samples.flatMap((sample) => sample.readings.map((reading) => reading.rss.get(proc.pid) ?? Number.NaN));
-    const floors = samples.map((sample) => ({
-      round: sample.round,
-      mb: Math.min(...sample.readings.map((reading) => reading.rss.get(proc.pid) ?? Number.NaN)) / MB,
-    }));
-    const steady = floors.length > WARM_UP_ROUNDS * 2 ? floors.slice(WARM_UP_ROUNDS) : floors;
-    return {
-      label: proc.label,
-      minMb: Math.min(...all) / MB,
-      maxMb: Math.max(...all) / MB,
-      floorFirstMb: mean(steady.slice(0, WINDOW).map((floor) => floor.mb)),
-      floorLastMb: mean(steady.slice(-WINDOW).map((floor) => floor.mb)),
-      floorSlopeMbPerRound: slope(steady.map((floor) => [floor.round, floor.mb])),
-      cpuMsPerRound: (cpuMs.get(proc.pid) ?? Number.NaN) / Math.max(1, samples.length),
-    };
-  });
+  const known = (values: number[]) => values.filter((value) => !Number.isNaN(value));
+  const all = known(samples.flatMap((sample) => sample.readings.map(read)));
+  const floors = samples.map((sample) => ({
+    round: sample.round,
+    mb: Math.min(...known(sample.readings.map(read))) / MB,
+  }));
+  const steady = floors.length > WARM_UP_ROUNDS * 2 ? floors.slice(WARM_UP_ROUNDS) : floors;
+  return {
+    label,
+    minMb: Math.min(...all) / MB,
+    maxMb: Math.max(...all) / MB,
+    floorFirstMb: mean(steady.slice(0, WINDOW).map((floor) => floor.mb)),
+    floorLastMb: mean(steady.slice(-WINDOW).map((floor) => floor.mb)),
+    floorSlopeMbPerRound: slope(steady.map((floor) => [floor.round, floor.mb])),
+    cpuMsPerRound: cpuMs / Math.max(1, samples.length),
+  };
 }
 
 /** Per kind, the slot each node transaction landed in minus the slot its window opened. */
@@ -331,7 +425,7 @@ function markdownTable(header: readonly string[], rows: readonly (readonly strin
 }
 
 function formatReport(report: Report): string {
-  const f = (value: number, digits = 1) => value.toFixed(digits);
+  const f = (value: number, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : "–");
   const last = report.firstRound + report.rounds - 1;
   const memory = markdownTable(
     [
@@ -371,7 +465,12 @@ function formatReport(report: Report): string {
     "",
     `Resident memory in MB over ${report.rounds} rounds (rounds ${report.firstRound}-${last}), read every slot. A round's`,
     `floor is its lowest reading; growth is the slope of the floors after ${WARM_UP_ROUNDS} warm-up rounds. CPU: user`,
-    "and system time over the measured rounds, a node's with its task process's.",
+    NODE_PROCESSES
+      ? "and system time over the measured rounds, a node's with its task process's."
+      : "and system time over the measured rounds; the devnet command's includes every node thread's. A node thread's",
+    ...(NODE_PROCESSES
+      ? []
+      : ["memory is its V8 heap and external memory (its /metrics), which the devnet command's RSS includes."]),
     "",
     ...memory,
     "",
@@ -395,7 +494,7 @@ function writeDocs(text: string): void {
     `\`npm run bench:node\` — ${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpu}, ${Math.round(totalmem() / 1024 ** 3)} GiB, Node ${process.version}.`,
     "",
     `The default devnet (\`gradual devnet\`: the devnet command hosting the ledger, ${HONEST} honest nodes and ${CHEATERS} cheater running`,
-    `examples/web-scraper, ${SLOT_MS} ms slots, 20-slot rounds) as processes on 127.0.0.1. Goals: a node under 150 MB`,
+    `examples/web-scraper, ${SLOT_MS} ms slots, 20-slot rounds) on 127.0.0.1, ${NODE_PROCESSES ? "each node a process of its own (--node-processes)" : "the nodes as threads of the devnet's process"}. Goals: a node under 150 MB`,
     "RSS with no growth from round to round; commits, reveals, votes and lists within 2 slots of their window",
     "opening; the whole devnet under 1 GB.",
     "",
@@ -422,9 +521,11 @@ async function main(): Promise<void> {
   try {
     const client = createLedgerClient({ url: started.ledgerUrl, timeoutMs: 30_000 });
     await fundForTheRun(client, started);
-    const cpuBefore = new Map(started.processes.map((proc) => [proc.pid, cpuMsOf(proc)]));
-    const samples = await sampleRounds(client, started.taskId, started.processes);
-    const cpuMs = new Map(started.processes.map((proc) => [proc.pid, cpuMsOf(proc) - (cpuBefore.get(proc.pid) ?? 0)]));
+    const devnetPid = started.devnet.pid as number;
+    const cpuBefore = cpuMsOf(started.processes, devnetPid);
+    const samples = await sampleRounds(client, started);
+    const cpuAfter = cpuMsOf(started.processes, devnetPid);
+    const cpuMs = new Map([...cpuAfter].map(([label, ms]) => [label, ms - (cpuBefore.get(label) ?? Number.NaN)]));
     const view = await client.getTask(started.taskId);
     if (view === undefined) throw new Error("the task disappeared");
     const accounts = new Set(

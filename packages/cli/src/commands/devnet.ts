@@ -24,13 +24,14 @@ type DevnetFlags = {
   taskVarFile?: string;
   settlement: string;
   rule?: string;
+  nodeProcesses?: boolean;
 };
 
 export function register(program: Command): void {
   program
     .command("devnet")
     .description(
-      "Run a local devnet: a ledger (in this process), a creator who publishes a task, honest nodes and a cheater (a process each)",
+      "Run a local devnet: a ledger (in this process), a creator who publishes a task, honest nodes and a cheater (a thread of this process each, or a process each with --node-processes; a task's code always runs in a sandboxed process of its own)",
     )
     .option("--nodes <n>", "honest nodes", "5")
     .option("--cheaters <n>", "nodes that submit a garbage proof every third cycle", "1")
@@ -41,6 +42,10 @@ export function register(program: Command): void {
     .option("--rounds <n>", "stop after this many rounds (default: run until Ctrl-C)")
     .option("--keep", "keep the data directory of a previous run")
     .option("--quiet", "print only round headers, the rewards line and pauses (no slot events)")
+    .option(
+      "--node-processes",
+      "run each node as a `gradual node` process of its own, as operators do (default: a thread of this process, about 40 MB less per node; a Koii task folder's nodes are always processes)",
+    )
     .option(
       "--task-var <name=value>",
       "a task variable every node gets, over task.yml's config (repeatable)",
@@ -118,6 +123,7 @@ async function runDevnet(options: DevnetFlags): Promise<void> {
     slotMs: Number(options.slotMs),
     taskVars: taskVarsOf(options),
     ...(params === undefined ? {} : { params }),
+    nodeProcesses: options.nodeProcesses === true,
     write: (text) => process.stdout.write(text),
   });
   let stopping = false;
@@ -249,6 +255,7 @@ async function runEvmDevnet(options: DevnetFlags, params: Partial<TaskParams> | 
   try {
     running = await startEvmDevnet({
       dataDir: resolve(options.data),
+      nodeProcesses: options.nodeProcesses === true,
       honestNodes: honest,
       cheaters,
       task: options.task ?? DEFAULT_DEVNET_TASK,

@@ -1,9 +1,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { createWriteStream } from "node:fs";
+import { EventEmitter } from "node:events";
+import { createWriteStream, type WriteStream } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import v8 from "node:v8";
+import { Worker } from "node:worker_threads";
 
 /** The `gradual` executable of this installation (runs the compiled dist/, plain JavaScript). */
 export const CLI_BIN = resolve(dirname(fileURLToPath(import.meta.url)), "../../bin/gradual.js");
@@ -40,9 +42,23 @@ export function applyLongLivedFlagsToSelf(): void {
   v8.setFlagsFromString("--heap-growing-percent=50");
 }
 
-export type GradualProcess = {
+/**
+ * What the devnet needs of a running `gradual` command, whether a child process or a worker thread of this process
+ * (`spawnGradualThread`): its exit, and a way to stop it. A `ChildProcess` is one.
+ */
+export interface Running {
+  /** The operating system's process id: a thread's is this process's. */
+  readonly pid?: number | undefined;
+  readonly exitCode: number | null;
+  readonly signalCode: NodeJS.Signals | null;
+  /** SIGTERM and SIGINT stop it as the signal would; SIGKILL ends it at once (a thread: `Worker.terminate`). */
+  kill(signal?: NodeJS.Signals): boolean;
+  once(event: "exit", listener: (code: number | null, signal: NodeJS.Signals | null) => void): this;
+}
+
+export type GradualProcess<P extends Running = Running> = {
   readonly name: string;
-  readonly process: ChildProcess;
+  readonly process: P;
   /** Resolves with the first match of the URL pattern on stdout; rejects if the process exits first. */
   readonly url: Promise<string>;
 };
@@ -70,7 +86,7 @@ export function spawnGradual(
   args: readonly string[],
   logFile: string,
   urlPattern: RegExp,
-): GradualProcess {
+): GradualProcess<ChildProcess> {
   const child = spawn(process.execPath, [...LONG_LIVED_NODE_FLAGS, CLI_BIN, ...args], {
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -78,30 +94,125 @@ export function spawnGradual(
   const log = createWriteStream(logFile, { flags: "a" });
   child.stderr?.pipe(log, { end: false });
   child.once("close", () => log.end());
+  const url = announcedUrl(name, child, child.stdout, log, logFile, urlPattern);
+  // A process that could not be started emits "error" and maybe no "exit".
+  const failed = new Promise<never>((_, reject) => child.once("error", reject));
+  failed.catch(() => {});
+  return { name, process: child, url: Promise.race([url, failed]) };
+}
+
+/** Copies the command's stdout to its log and resolves the URL it announces; rejects if it exits first. */
+function announcedUrl(
+  name: string,
+  running: Running,
+  stdout: NodeJS.ReadableStream | null,
+  log: WriteStream,
+  logFile: string,
+  urlPattern: RegExp,
+): Promise<string> {
   const url = new Promise<string>((resolveUrl, rejectUrl) => {
-    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-    lines.on("line", (line) => {
-      log.write(`${line}\n`);
-      const match = urlPattern.exec(line);
-      if (match?.[1] !== undefined) resolveUrl(match[1]);
-    });
-    child.once("exit", (code, signal) =>
+    if (stdout !== null) {
+      const lines = createInterface({ input: stdout });
+      lines.on("line", (line) => {
+        log.write(`${line}\n`);
+        const match = urlPattern.exec(line);
+        if (match?.[1] !== undefined) resolveUrl(match[1]);
+      });
+    }
+    running.once("exit", (code, signal) =>
       rejectUrl(new Error(`${name} exited (${signal ?? `code ${code}`}) before it was ready (see ${logFile})`)),
     );
-    child.once("error", rejectUrl);
   });
   url.catch(() => {});
-  return { name, process: child, url };
+  return url;
+}
+
+/** The compiled entry of a `gradual` command run as a worker thread (src/devnet/nodeThread.ts). */
+const THREAD_ENTRY = resolve(dirname(CLI_BIN), "../dist/devnet/nodeThread.js");
+
+/**
+ * Young generation of a command run as a thread, in MB: the nursery LONG_LIVED_NODE_FLAGS gives a process (semi-spaces
+ * of 2 MB).
+ */
+const THREAD_YOUNG_GENERATION_MB = 6;
+
+/**
+ * `gradual <args>` as a worker thread of this process, for the devnet's nodes: the same compiled command as
+ * `spawnGradual` runs, in its own V8 isolate and event loop, without a process of its own. Each process maps the node
+ * executable and its runtime (about 40 MB of resident memory before any work, measured in docs/benchmarks.md); a
+ * thread with the node's code loaded costs about 15. A task's code still runs in its own sandboxed process, which the
+ * node starts as it would in a process (that process's permissions are its own, not the devnet's). The thread's
+ * stdout and stderr go to `logFile`; `kill("SIGTERM")` stops the node as the signal would, `kill("SIGKILL")`
+ * terminates the thread.
+ */
+export function spawnGradualThread(
+  name: string,
+  args: readonly string[],
+  logFile: string,
+  urlPattern: RegExp,
+): GradualProcess {
+  const thread = new GradualThread(args);
+  const log = createWriteStream(logFile, { flags: "a" });
+  thread.stderr.pipe(log, { end: false });
+  thread.once("exit", () => thread.stderr.once("end", () => log.end()).resume());
+  thread.onError = (error) => log.write(`${name}: ${error.stack ?? error.message}\n`);
+  return { name, process: thread, url: announcedUrl(name, thread, thread.stdout, log, logFile, urlPattern) };
+}
+
+/** A worker thread running the compiled `gradual` command, seen as a `Running`. */
+class GradualThread extends EventEmitter implements Running {
+  readonly pid = process.pid;
+  exitCode: number | null = null;
+  signalCode: NodeJS.Signals | null = null;
+  /** An uncaught error in the thread (it then exits with code 1). */
+  onError: (error: Error) => void = () => {};
+  readonly #worker: Worker;
+  #terminated = false;
+
+  constructor(args: readonly string[]) {
+    super();
+    this.#worker = new Worker(THREAD_ENTRY, {
+      argv: [...args],
+      // Not the parent's flags (a test runs under a TypeScript loader): the thread runs dist/ as a process would.
+      execArgv: [],
+      stdout: true,
+      stderr: true,
+      resourceLimits: { maxYoungGenerationSizeMb: THREAD_YOUNG_GENERATION_MB },
+    });
+    this.#worker.on("error", (error) => this.onError(error));
+    this.#worker.once("exit", (code) => {
+      if (this.#terminated) this.signalCode = "SIGKILL";
+      else this.exitCode = code;
+      this.emit("exit", this.exitCode, this.signalCode);
+    });
+  }
+
+  get stdout(): NodeJS.ReadableStream {
+    return this.#worker.stdout;
+  }
+
+  get stderr(): NodeJS.ReadableStream & { resume(): unknown } {
+    return this.#worker.stderr;
+  }
+
+  kill(signal: NodeJS.Signals = "SIGTERM"): boolean {
+    if (this.exitCode !== null || this.signalCode !== null) return false;
+    if (signal === "SIGKILL") {
+      this.#terminated = true;
+      void this.#worker.terminate();
+    } else this.#worker.postMessage({ signal: signal === "SIGINT" ? "SIGINT" : "SIGTERM" });
+    return true;
+  }
 }
 
 /** Resolves once the process has exited (at once if it already has). */
-export function exited(child: ChildProcess): Promise<void> {
+export function exited(child: Running): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((done) => child.once("exit", () => done()));
 }
 
 /** SIGTERM, then SIGKILL after `graceMs` if the process is still running; resolves once it has exited. */
-export async function stopProcess(child: ChildProcess, graceMs = 5_000): Promise<void> {
+export async function stopProcess(child: Running, graceMs = 5_000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   child.kill("SIGTERM");
   const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);

@@ -19,7 +19,7 @@ import { loadTaskConfig, type TaskConfig } from "../taskConfig.ts";
 import { writeTaskVarFile } from "../taskVars.ts";
 import { bundleApart } from "./bundleApart.ts";
 import { type DevnetLedger, startDevnetLedger } from "./devnetLedger.ts";
-import { type GradualProcess, spawnGradual, stopProcess } from "./processes.ts";
+import { type GradualProcess, type Running, spawnGradual, spawnGradualThread, stopProcess } from "./processes.ts";
 import { startTaskSite, type TaskSite } from "./taskSite.ts";
 
 /**
@@ -58,6 +58,11 @@ export type StartDevnetOptions = {
   readonly slotMs?: number;
   /** Extra arguments for every `gradual node` (e.g. `--no-auto-claim`, `--call-timeout-ms 2000`). */
   readonly nodeArgs?: readonly string[];
+  /**
+   * Each node in a `gradual node` process of its own (as an operator runs one), instead of a worker thread of the
+   * devnet's process (the default: about 40 MB less per node). A kill is then a real SIGKILL of the node's process.
+   */
+  readonly nodeProcesses?: boolean;
   /** Task variables every node gets (over task.yml's `config`), passed in DATA/task-vars.env, mode 0600. */
   readonly taskVars?: Readonly<Record<string, string>>;
   /** Progress lines for a terminal (the devnet command prints them); silent by default. */
@@ -75,8 +80,11 @@ export type DevnetNode = {
   readonly logFile: string;
   /** The node's URL (the same after a restart: it keeps its port). */
   url: string;
-  /** The running process; replaced by `restartNode`. */
-  process: ChildProcess;
+  /**
+   * The running node: a worker thread of the devnet's process, or a process of its own with `nodeProcesses`;
+   * replaced by `restartNode`.
+   */
+  process: Running;
 };
 
 export type Devnet = {
@@ -167,9 +175,22 @@ export function loadOrCreateKey(path: string): KeyPair {
 }
 
 /** Spawns `gradual node` and resolves its URL once it serves the task. */
-export function spawnNode(name: string, args: readonly string[], logFile: string): GradualProcess {
-  return spawnGradual(name, ["node", ...args], logFile, /serving task \S+ at (\S+)/);
+export function spawnNode(name: string, args: readonly string[], logFile: string): GradualProcess<ChildProcess> {
+  return spawnGradual(name, ["node", ...args], logFile, NODE_URL);
 }
+
+/** Runs `gradual node` as a worker thread of this process (`spawnGradualThread`) and resolves its URL once it serves. */
+export function spawnNodeThread(name: string, args: readonly string[], logFile: string): GradualProcess {
+  return spawnGradualThread(name, ["node", ...args], logFile, NODE_URL);
+}
+
+/** A devnet node as its options ask: a worker thread (the default) or a process. */
+function launchNode(options: StartDevnetOptions, name: string, args: readonly string[], logFile: string) {
+  return options.nodeProcesses === true ? spawnNode(name, args, logFile) : spawnNodeThread(name, args, logFile);
+}
+
+/** The line a node prints once it serves its task. */
+const NODE_URL = /serving task \S+ at (\S+)/;
 
 function taskConfigOf(options: StartDevnetOptions): TaskConfig {
   const config = loadTaskConfig(options.task ?? DEFAULT_DEVNET_TASK);
@@ -206,7 +227,7 @@ type DevnetParts = {
 
 /** The devnet's processes, started step by step by `start`, stopped by `stop` at any point. */
 export function createDevnet(options: StartDevnetOptions): DevnetController {
-  const children: ChildProcess[] = [];
+  const children: Running[] = [];
   let site: { close: () => Promise<void> } | undefined;
   let ledger: DevnetLedger | undefined;
   let stopping: Promise<void> | undefined;
@@ -321,7 +342,7 @@ async function startChain(parts: DevnetParts): Promise<Chain> {
   return { devnet, keys, honest, stake, labels };
 }
 
-/** One `gradual node` process per node key; resolves once every node serves the task. */
+/** One `gradual node` per node key (a thread, or a process); resolves once every node serves the task. */
 async function startNodes(parts: DevnetParts, chain: Chain): Promise<DevnetNode[]> {
   const { dataDir: data, taskId, ledgerUrl } = chain.devnet;
   const nodes: DevnetNode[] = [];
@@ -336,7 +357,7 @@ async function startNodes(parts: DevnetParts, chain: Chain): Promise<DevnetNode[
     const logFile = join(data, `node-${index + 1}.log`);
     const node = { label, number: index + 1, account: keyPair.publicKey, cheating, keyFile, dataDir, logFile };
     const child = parts.track(
-      spawnNode(label, nodeArgs(node, ledgerUrl, taskId, "0", chain.stake, parts.options), logFile),
+      launchNode(parts.options, label, nodeArgs(node, ledgerUrl, taskId, "0", chain.stake, parts.options), logFile),
     );
     spawned.push(child);
     nodes.push({ ...node, url: "", process: child.process });
@@ -364,9 +385,8 @@ async function startNodes(parts: DevnetParts, chain: Chain): Promise<DevnetNode[
 async function restartNode(parts: DevnetParts, chain: Chain, node: DevnetNode): Promise<void> {
   const { taskId, ledgerUrl } = chain.devnet;
   const port = new URL(node.url).port;
-  const child = parts.track(
-    spawnNode(node.label, nodeArgs(node, ledgerUrl, taskId, port, chain.stake, parts.options), node.logFile),
-  );
+  const args = nodeArgs(node, ledgerUrl, taskId, port, chain.stake, parts.options);
+  const child = parts.track(launchNode(parts.options, node.label, args, node.logFile));
   node.process = child.process;
   node.url = await child.url;
 }

@@ -1,17 +1,36 @@
 import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 import type { CycleView, NodeView } from "@gradual/ledger";
 import { type Devnet, startDevnet } from "../../src/devnet/startDevnet.ts";
 import { ledgerEvents, makeTempDir, nodeHealth, removeDir, runGradual, waitFor } from "./support.ts";
 
 /**
- * The issue's main end-to-end scenario: a devnet of four `gradual node` processes (three honest, one submitting a
- * garbage proof every third cycle) on a `gradual ledger` process, run until honest nodes hold vesting and claimable
+ * The issue's main end-to-end scenario: a devnet of five `gradual node`s (four honest, one submitting a garbage proof
+ * every third cycle; threads of this process, each task in a sandboxed process) on the devnet's ledger, run until honest nodes hold vesting and claimable
  * rewards and the cheater was caught; then everything is checked against what the ledger recorded, and the block
  * log is replayed with `gradual ledger verify`.
  */
 
 const SLOT_MS = 150;
+
+/** This process's live children that run a task's code (under the permission model). */
+function sandboxChildren(): number[] {
+  return readdirSync("/proc")
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+        const parent = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+        return (
+          parent === process.pid && readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("--experimental-permission")
+        );
+      } catch {
+        return false; // it ended while we looked
+      }
+    })
+    .map(Number);
+}
 
 describe("devnet: five nodes, one cheating", { timeout: 240_000 }, () => {
   let dataDir: string | undefined;
@@ -136,8 +155,17 @@ describe("devnet: five nodes, one cheating", { timeout: 240_000 }, () => {
     }
     assert.ok(paidCycles >= 1, "at least one cycle was paid");
 
-    // Stop every process, then replay the whole block log from genesis.
+    // The nodes ran as threads of this process, each task in a sandboxed process of its own (this process's children).
+    for (const node of net.nodes) assert.equal(node.process.pid, process.pid, `${node.label} is a thread`);
+    assert.equal(sandboxChildren().length, net.nodes.length, "one task process per node");
+
+    // Stop every node (each through its own SIGTERM handler: exit code 0) and the ledger, then replay the whole
+    // block log from genesis.
     await net.stop();
+    for (const node of net.nodes) assert.equal(node.process.exitCode, 0, `${node.label} stopped cleanly`);
+    await waitFor("the task processes to exit", async () => (sandboxChildren().length === 0 ? true : undefined), {
+      timeoutMs: 10_000,
+    });
     const verify = await runGradual(["ledger", "verify", "--data", net.ledgerDataDir], 60_000);
     assert.equal(verify.code, 0, `gradual ledger verify failed:\n${verify.stdout}\n${verify.stderr}`);
     assert.match(verify.stdout, /^verify: ok/m);

@@ -52,6 +52,8 @@ describe("a node killed in every window restarts without equivocating", { timeou
       // The custom rule, so that cycles have distributors and list windows to be killed in (§6.2).
       params: { distributionRule: "custom" },
       nodeArgs: ["--quiet"],
+      // A crash is a SIGKILL of the node's process (a devnet's default node, a thread, can only be terminated).
+      nodeProcesses: true,
     });
   });
 

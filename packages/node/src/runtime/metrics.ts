@@ -14,9 +14,13 @@ export class NodeMetrics {
       `gradual_node_replica_height ${this.replicaHeight}`,
       "# TYPE gradual_node_ledger_head gauge",
       `gradual_node_ledger_head ${this.ledgerHead}`,
-      "# TYPE gradual_node_rss_bytes gauge",
-      `gradual_node_rss_bytes ${process.memoryUsage().rss}`,
     ];
+    // The process's resident memory (shared by every thread of a devnet that runs its nodes as threads), then this
+    // node's own V8 heap and the memory its objects hold outside it (per isolate, so per node in such a devnet).
+    const memory = process.memoryUsage();
+    lines.push("# TYPE gradual_node_rss_bytes gauge", `gradual_node_rss_bytes ${memory.rss}`);
+    lines.push("# TYPE gradual_node_heap_total_bytes gauge", `gradual_node_heap_total_bytes ${memory.heapTotal}`);
+    lines.push("# TYPE gradual_node_external_bytes gauge", `gradual_node_external_bytes ${memory.external}`);
     for (const [name, value] of Object.entries(extra))
       lines.push(`# TYPE gradual_node_${name} gauge`, `gradual_node_${name} ${value}`);
     lines.push("# TYPE gradual_node_events_total counter");
