@@ -10,8 +10,18 @@
  * cores lower every wall-time figure.
  */
 import { cpus, loadavg } from "node:os";
-import { createScenario, runSimulation } from "../src/index.ts";
-import { runJobs } from "../src/report/pool.ts";
+
+/**
+ * The code measured: the compiled simulator (dist/, what `gradual sim` runs, its workers plain JavaScript), or with
+ * BENCH_SIM_SOURCE=1 the TypeScript sources through tsx (each worker then registers tsx and transpiles again).
+ */
+const FROM_SOURCE = process.env.BENCH_SIM_SOURCE === "1";
+const base = FROM_SOURCE ? "../src/" : "../dist/";
+const extension = FROM_SOURCE ? "ts" : "js";
+const { createScenario, runSimulation } = (await import(
+  `${base}index.${extension}`
+)) as typeof import("../src/index.ts");
+const { runJobs } = (await import(`${base}report/pool.${extension}`)) as typeof import("../src/report/pool.ts");
 
 const GOAL = 1_000_000;
 
@@ -37,7 +47,9 @@ const load = () =>
   loadavg()
     .map((value) => value.toFixed(2))
     .join(", ");
-console.log(`gradual bench:sim, ${cpus()[0]?.model ?? "cpu"} x${cpus().length}, node ${process.version}`);
+console.log(
+  `gradual bench:sim, ${cpus()[0]?.model ?? "cpu"} x${cpus().length}, node ${process.version}, ${FROM_SOURCE ? "TypeScript sources (tsx)" : "compiled dist/"}`,
+);
 console.log(`load average at start: ${load()}\n`);
 for (const [nodes, rounds] of [
   [1_000, 12],

@@ -65,9 +65,10 @@ export function register(program: Command): void {
     .addHelpText(
       "after",
       `
-Every process logs to DATA/*.log. The terminal shows, round by round, which cycle is in which period, the
-commits and reveals, audits with their votes and resolutions, slashes, distribution lists and vesting.
-Ctrl-C stops every process the devnet started.`,
+Every node logs to DATA/node-N.log, the ledger to DATA/ledger.log. The terminal shows, round by round, which
+cycle is in which period, the commits and reveals, audits with their votes and resolutions, slashes,
+distribution lists and vesting.
+Ctrl-C stops every node and process the devnet started.`,
     )
     .action(async (options: DevnetFlags) => runDevnet(options));
 }
