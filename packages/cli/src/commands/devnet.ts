@@ -4,7 +4,7 @@ import { DISTRIBUTION_RULES, formatTokenAmount, type TaskParams } from "@gradual
 import type { Command } from "commander";
 import { createEscrowKeeper } from "../devnet/escrowKeeper.ts";
 import { applyLongLivedFlagsToSelf } from "../devnet/processes.ts";
-import { createDevnet, DEFAULT_DEVNET_TASK } from "../devnet/startDevnet.ts";
+import { createDevnet, DEFAULT_DEVNET_TASK, reportNodeExits } from "../devnet/startDevnet.ts";
 import { isKoiiTaskPath } from "../koii/detect.ts";
 import { CliError } from "../output.ts";
 import { collectTaskVar, taskVarsOf } from "../taskVars.ts";
@@ -152,6 +152,11 @@ async function runDevnet(options: DevnetFlags): Promise<void> {
       );
       void stop(3);
     });
+    reportNodeExits(
+      running.nodes,
+      () => stopping,
+      (line) => process.stderr.write(line),
+    );
     await followChain(
       running.client,
       running.taskId,

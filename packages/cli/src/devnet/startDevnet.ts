@@ -114,6 +114,24 @@ export type DevnetController = {
   stop(): Promise<void>;
 };
 
+/**
+ * Says once, through `write`, when a node stops by itself (a crash, an exhausted heap; not while `stopping()`): the
+ * other nodes and the ledger go on without it.
+ */
+export function reportNodeExits(
+  nodes: readonly Pick<DevnetNode, "label" | "logFile" | "process">[],
+  stopping: () => boolean,
+  write: (line: string) => void,
+): void {
+  for (const node of nodes)
+    node.process.once("exit", (code, signal) => {
+      if (stopping()) return;
+      write(
+        `warning: ${node.label} stopped (${signal ?? `exit code ${code}`}); the devnet goes on without it (see ${node.logFile})\n`,
+      );
+    });
+}
+
 /** Starts a devnet and returns once every node serves; stops what it started if any step fails. */
 export async function startDevnet(options: StartDevnetOptions): Promise<Devnet> {
   const controller = createDevnet(options);
