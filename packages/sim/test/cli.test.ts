@@ -30,3 +30,11 @@ test("gradual sim prints a summary, and a clear error for a bad scenario", () =>
   assert.equal(bad.status, 1);
   assert.match(bad.stderr, /error\[SIM__BAD_SCENARIO\]: cannot read scenario no-such-file.yaml/);
 });
+
+test("gradual sim report refuses a property seed count below 1 before running anything", () => {
+  const bad = gradual("report", "--out", "unused-report-dir", "--property-seeds", "0");
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /error\[CLI__BAD_OPTION\]: --property-seeds: expected an integer >= 1, got "0"/);
+  const help = gradual("report", "--help");
+  assert.match(help.stdout, /--property-seeds <n>\s+seeds of the property runs P1-P6, 1\.\.n \(default 10;/);
+});

@@ -15,7 +15,7 @@ import { buildPropertyFigures } from "../src/report/properties.ts";
 /**
  * Issue 14's six properties on a fixed set of seeds (docs/simulator.md "Properties"), each asserted as worded in
  * src/properties/checks.ts, on each band's largest share (30%, 49%, 66%, and 67% for P6: checks.ts `edgePlan`) so
- * that the default run stays short; the report (`gradual sim report`) sweeps every share and two seeds.
+ * that the default run stays short; the report (`gradual sim report`) sweeps every share and ten seeds.
  *
  * A property the rules miss is marked `todo` with the figure measured and its reason, and stays asserted in full
  * (the todo fails the moment the property holds, as a reminder to remove it). Nothing here is marked todo that a fix

@@ -22,7 +22,7 @@ type SimOptions = {
   json?: boolean;
   everySlot?: boolean;
 };
-type ReportOptions = { out?: string; seeds?: string; quick?: boolean; jobs?: string };
+type ReportOptions = { out?: string; seeds?: string; propertySeeds?: string; quick?: boolean; jobs?: string };
 
 const SIM_HELP = `
 Runs one scenario on a virtual clock with the real protocol core and the node's real decide(), asserting the
@@ -39,7 +39,7 @@ the replay command, and exits with code 2.`;
 const REPORT_HELP = `
 Runs the fixed sweep (whale share 10-80%, patient whales, lazy, griefer, copier and offline shares, node counts,
 ramp lengths) under gradual's and Koii's rules and writes report.md, PNG charts and results.json into DIR.
-Progress goes to stderr. The full sweep takes several minutes; --quick runs a small one.
+Progress goes to stderr. The full sweep takes one to two minutes on two cores; --quick runs a small one.
 
 Example:
   gradual sim report --out docs/simulator-report`;
@@ -100,11 +100,13 @@ function formatReport(dir: string): void {
 async function runReport(options: ReportOptions): Promise<void> {
   if (options.out === undefined) throw new CliError("CLI__MISSING_OPTION", "--out <dir> is required");
   const seeds = integer("--seeds", options.seeds, 1);
+  const propertySeeds = integer("--property-seeds", options.propertySeeds, 1);
   const workers = integer("--jobs", options.jobs, 1);
   const summary = await buildReport({
     outDir: resolve(options.out),
     quick: options.quick ?? false,
     ...(seeds === undefined ? {} : { seeds }),
+    ...(propertySeeds === undefined ? {} : { propertySeeds }),
     ...(workers === undefined ? {} : { workers }),
     onProgress: (line) => process.stderr.write(`${line}\n`),
   });
@@ -140,7 +142,8 @@ export function register(program: Command): void {
     .command("report")
     .description("run the fixed sweep under both rule sets and write report.md with PNG charts")
     .option("--out <dir>", "output directory")
-    .option("--seeds <n>", "seeds per sweep point (default 10; 2 with --quick)")
+    .option("--seeds <n>", "seeds per point of the charts' sweeps (default 2; 1 with --quick)")
+    .option("--property-seeds <n>", "seeds of the property runs P1-P6, 1..n (default 10; 1 with --quick)")
     .option("--quick", "a small sweep: fewer points and seeds")
     .option("--jobs <n>", "worker threads (default: the machine's cores, at most 4)")
     .addHelpText("after", REPORT_HELP)

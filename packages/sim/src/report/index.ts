@@ -16,6 +16,8 @@ export type ReportOptions = {
   readonly outDir: string;
   /** Seeds per point of the older sweeps (1..seeds). Default 2, or 1 with `quick`. */
   readonly seeds?: number;
+  /** Seeds of the property runs (issue 14's P1-P6: seeds 1..propertySeeds). Default 10, or 1 with `quick`. */
+  readonly propertySeeds?: number;
   /** Fewer points and seeds: a smoke run of the whole pipeline. */
   readonly quick?: boolean;
   readonly workers?: number;
@@ -49,7 +51,7 @@ export async function buildReport(options: ReportOptions): Promise<ReportSummary
   const owners: number[] = [];
   // The property runs (issue 14) go first: they lead the report.
   const plan = propertyPlan(quick);
-  const propertySeeds = quick ? [1] : [1, 2];
+  const propertySeeds = Array.from({ length: options.propertySeeds ?? (quick ? 1 : 10) }, (_, index) => index + 1);
   const propertyJobs: Job[] = [];
   for (const scenario of planScenarios(plan, quick)) {
     for (const rules of PROPERTY_RULES) {
