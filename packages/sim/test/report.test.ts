@@ -5,7 +5,7 @@ import { Cells } from "../src/report/aggregate.ts";
 import { buildFigures } from "../src/report/figures.ts";
 import { type Job, runJob } from "../src/report/jobs.ts";
 import { renderMarkdown } from "../src/report/markdown.ts";
-import type { SweepPoint } from "../src/report/sweeps.ts";
+import { buildSweeps, type SweepPoint } from "../src/report/sweeps.ts";
 
 test("the report pipeline turns runs into tables, goals and markdown", () => {
   const point: SweepPoint = {
@@ -57,4 +57,41 @@ test("the report pipeline turns runs into tables, goals and markdown", () => {
   assert.match(markdown, /\| Copiers earn nothing \| \*\*met\*\* \|/);
   assert.ok(!markdown.includes("%25"), "table cells must not be URL-encoded");
   assert.ok(figures.charts.some((chart) => chart.file === "copier-earnings.png"));
+});
+
+test("the lazy-auditor goal says why a share is missed: triggers that do not slash, under gradual's rules, as measured", () => {
+  const point = buildSweeps({ seeds: 1, quick: true }).find((item) => item.sweep === "lazy" && item.x === 40);
+  assert.ok(point !== undefined, "the quick sweep has a 40% lazy point");
+  const jobs: Job[] = point.rules.map((rules, index) => ({
+    index,
+    scenario: point.scenario,
+    rules,
+    seed: 1,
+    keepSeries: false,
+  }));
+  const results = jobs.map(runJob);
+  assert.deepEqual(
+    results.map((result) => result.error),
+    point.rules.map(() => null),
+  );
+  const figures = buildFigures(
+    new Cells(
+      [point],
+      jobs,
+      results,
+      point.rules.map(() => 0),
+    ),
+  );
+  const table = figures.tables.find((item) => item.id === "lazy");
+  const column = table?.columns.indexOf("disputed triggers") ?? -1;
+  assert.ok(column > 0, "the lazy table has a disputed column");
+  const gradualRow = table?.rows.find((row) => row[1] === "gradual");
+  assert.ok(Number(gradualRow?.[column]) > 0, "gradual's triggers on garbage end disputed at 40% lazy");
+  const goal = figures.headline.find((item) => item.goal.startsWith("Lazy auditors are detectable"));
+  assert.equal(goal?.status, "missed");
+  assert.match(
+    goal?.gradual ?? "",
+    /not at 40%, where the triggers leave the garbage unpaid without slashing \(below the slash supermajority\), so no vote loses/,
+  );
+  assert.doesNotMatch(goal?.gradual ?? "", /garbage is paid/, "gradual's runs paid no garbage");
 });

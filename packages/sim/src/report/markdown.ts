@@ -119,7 +119,7 @@ ${section(figures, "ramp")}
 ${image(figures, "ramp-sensitivity.png")}
 ## Lazy auditors
 
-Lazy nodes do their own work but vote \`valid\` on everything without checking. With sampled audits a garbage proof whose assigned auditors are all lazy (or garbage) is never triggered and gets paid; Koii's all-pairs audits always reach an honest auditor. When a trigger is upheld the lazy votes land on the losing side, and the ledger counts them per node. Once lazy votes reach a third of the voted weight they block gradual's 2/3 slash quorum (Koii's simple majority: a half): the garbage is paid, the honest triggerers lose their bonds, and the losing votes land on the honest nodes instead.
+Lazy nodes do their own work but vote \`valid\` on everything without checking. With sampled audits a garbage proof whose assigned auditors are all lazy (or garbage) is never triggered and gets paid; Koii's all-pairs audits always reach an honest auditor. When a trigger slashes (or is rejected) the votes on the other side are losing votes, and the ledger counts them per node. Under gradual's rules a trigger leaves the garbage unpaid once more than a third of the decided weight finds it invalid (disputed; upheld above two thirds), but it slashes, and so has a losing side, only above 77% (docs/protocol.md §5.5): once lazy and garbage votes hold more than 23% of the decided weight, nobody is slashed and no vote loses, so the lazy nodes stay invisible on the ledger while the garbage goes unpaid. Under Koii's simple majority, once lazy votes hold half the weight the garbage is paid, the honest triggerers lose their bonds, and the losing votes land on the honest nodes instead.
 
 ${section(figures, "lazy")}
 ${image(figures, "lazy-detection.png")}
