@@ -7,6 +7,30 @@ import { type Job, runJob } from "../src/report/jobs.ts";
 import { renderMarkdown } from "../src/report/markdown.ts";
 import { buildSweeps, type SweepPoint } from "../src/report/sweeps.ts";
 
+/** Seed 1 of a sweep point under each of its rule sets, run here, turned into the report's figures. */
+function figuresOf(point: SweepPoint): ReturnType<typeof buildFigures> {
+  const jobs: Job[] = point.rules.map((rules, index) => ({
+    index,
+    scenario: point.scenario,
+    rules,
+    seed: 1,
+    keepSeries: false,
+  }));
+  const results = jobs.map(runJob);
+  assert.deepEqual(
+    results.map((result) => result.error),
+    point.rules.map(() => null),
+  );
+  return buildFigures(
+    new Cells(
+      [point],
+      jobs,
+      results,
+      point.rules.map(() => 0),
+    ),
+  );
+}
+
 test("the report pipeline turns runs into tables, goals and markdown", () => {
   const point: SweepPoint = {
     sweep: "copier",
@@ -25,19 +49,7 @@ test("the report pipeline turns runs into tables, goals and markdown", () => {
       ],
     },
   };
-  const jobs: Job[] = point.rules.map((rules, index) => ({
-    index,
-    scenario: point.scenario,
-    rules,
-    seed: 1,
-    keepSeries: false,
-  }));
-  const results = jobs.map(runJob);
-  assert.deepEqual(
-    results.map((result) => result.error),
-    [null, null],
-  );
-  const figures = buildFigures(new Cells([point], jobs, results, [0, 0]));
+  const figures = figuresOf(point);
   const goal = figures.headline.find((item) => item.goal === "Copiers earn nothing");
   assert.equal(goal?.status, "met");
   assert.match(goal?.koii ?? "", /copiers were paid [1-9]/);
@@ -62,26 +74,7 @@ test("the report pipeline turns runs into tables, goals and markdown", () => {
 test("the lazy-auditor goal says why a share is missed: triggers that do not slash, under gradual's rules, as measured", () => {
   const point = buildSweeps({ seeds: 1, quick: true }).find((item) => item.sweep === "lazy" && item.x === 40);
   assert.ok(point !== undefined, "the quick sweep has a 40% lazy point");
-  const jobs: Job[] = point.rules.map((rules, index) => ({
-    index,
-    scenario: point.scenario,
-    rules,
-    seed: 1,
-    keepSeries: false,
-  }));
-  const results = jobs.map(runJob);
-  assert.deepEqual(
-    results.map((result) => result.error),
-    point.rules.map(() => null),
-  );
-  const figures = buildFigures(
-    new Cells(
-      [point],
-      jobs,
-      results,
-      point.rules.map(() => 0),
-    ),
-  );
+  const figures = figuresOf(point);
   const table = figures.tables.find((item) => item.id === "lazy");
   const column = table?.columns.indexOf("disputed triggers") ?? -1;
   assert.ok(column > 0, "the lazy table has a disputed column");
