@@ -154,9 +154,17 @@ export function spawnGradualThread(
   const thread = new GradualThread(args);
   const log = createWriteStream(logFile, { flags: "a" });
   thread.stderr.pipe(log, { end: false });
-  thread.once("exit", () => thread.stderr.once("end", () => log.end()).resume());
   thread.onError = (error) => log.write(`${name}: ${error.stack ?? error.message}\n`);
-  return { name, process: thread, url: announcedUrl(name, thread, thread.stdout, log, logFile, urlPattern) };
+  const url = announcedUrl(name, thread, thread.stdout, log, logFile, urlPattern);
+  // The log ends once both streams have (the last stdout line is written by the line reader before its "end").
+  let open = 2;
+  const ended = () => {
+    open -= 1;
+    if (open === 0) log.end();
+  };
+  thread.stdout.once("end", ended);
+  thread.stderr.once("end", ended);
+  return { name, process: thread, url };
 }
 
 /** A worker thread running the compiled `gradual` command, seen as a `Running`. */
@@ -191,7 +199,7 @@ class GradualThread extends EventEmitter implements Running {
     return this.#worker.stdout;
   }
 
-  get stderr(): NodeJS.ReadableStream & { resume(): unknown } {
+  get stderr(): NodeJS.ReadableStream {
     return this.#worker.stderr;
   }
 

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { exited, spawnGradualThread, stopProcess } from "../../src/devnet/processes.ts";
-import { makeTempDir, removeDir } from "./support.ts";
+import { makeTempDir, removeDir, waitFor } from "./support.ts";
 
 /**
  * A devnet runs its nodes as worker threads of its process (`spawnGradualThread`): the compiled `gradual` command in a
@@ -12,6 +12,14 @@ import { makeTempDir, removeDir } from "./support.ts";
  */
 
 const LISTENING = /"url":"([^"]+)"/;
+
+function readLog(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return "";
+  }
+}
 
 describe("gradual commands as threads of the devnet's process", { timeout: 60_000 }, () => {
   const dir = makeTempDir("threads");
@@ -25,7 +33,11 @@ describe("gradual commands as threads of the devnet's process", { timeout: 60_00
     assert.equal(thread.process.signalCode, null);
     assert.equal(thread.process.pid, process.pid, "a thread runs in this process");
     await exited(thread.process);
-    assert.match(readFileSync(log, "utf8"), /error\[LEDGER__CONFIG\]/);
+    // The log is written asynchronously: the error line lands shortly after the exit.
+    await waitFor("the error line in the log", async () => /error\[LEDGER__CONFIG\]/.test(readLog(log)) || undefined, {
+      timeoutMs: 5_000,
+      intervalMs: 20,
+    });
   });
 
   test("SIGTERM stops a serving command through its own handler (exit code 0); SIGKILL terminates one", async () => {
@@ -37,7 +49,14 @@ describe("gradual commands as threads of the devnet's process", { timeout: 60_00
     await stopProcess(first.process, 20_000);
     assert.equal(first.process.exitCode, 0);
     assert.equal(first.process.signalCode, null);
-    assert.match(readFileSync(log, "utf8"), /ledger info: SIGTERM: stopping/);
+    await waitFor(
+      "the stop line in the log",
+      async () => /ledger info: SIGTERM: stopping/.test(readLog(log)) || undefined,
+      {
+        timeoutMs: 5_000,
+        intervalMs: 20,
+      },
+    );
     await assert.rejects(fetch(`${url}/v1/blocks/head`), "the server closed");
 
     // The same data again (the clean stop released it); this time ended at once.
