@@ -11,7 +11,10 @@ export type ThreadSignalMessage = { readonly signal: "SIGTERM" | "SIGINT" };
 parentPort?.on("message", (message: unknown) => {
   if (typeof message !== "object" || message === null || !Object.hasOwn(message, "signal")) return;
   const signal = (message as { signal: unknown }).signal;
-  if (signal === "SIGTERM" || signal === "SIGINT") process.emit(signal, signal);
+  if (signal !== "SIGTERM" && signal !== "SIGINT") return;
+  // As a process would: with no handler yet (a node still starting), the signal ends it at once (128 + its number).
+  if (process.listenerCount(signal) === 0) process.exit(signal === "SIGTERM" ? 143 : 130);
+  process.emit(signal, signal);
 });
 // The port alone never keeps the thread alive: the node's server does while it runs.
 parentPort?.unref();

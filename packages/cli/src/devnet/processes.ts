@@ -6,6 +6,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import v8 from "node:v8";
 import { Worker } from "node:worker_threads";
+import type { ThreadSignalMessage } from "./nodeThread.ts";
 
 /** The `gradual` executable of this installation (runs the compiled dist/, plain JavaScript). */
 export const CLI_BIN = resolve(dirname(fileURLToPath(import.meta.url)), "../../bin/gradual.js");
@@ -208,7 +209,10 @@ class GradualThread extends EventEmitter implements Running {
     if (signal === "SIGKILL") {
       this.#terminated = true;
       void this.#worker.terminate();
-    } else this.#worker.postMessage({ signal: signal === "SIGINT" ? "SIGINT" : "SIGTERM" });
+    } else {
+      const message: ThreadSignalMessage = { signal: signal === "SIGINT" ? "SIGINT" : "SIGTERM" };
+      this.#worker.postMessage(message);
+    }
     return true;
   }
 }

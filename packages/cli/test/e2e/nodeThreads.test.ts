@@ -68,4 +68,13 @@ describe("gradual commands as threads of the devnet's process", { timeout: 60_00
     assert.equal(second.process.exitCode, null);
     assert.equal(second.process.kill("SIGTERM"), false, "an ended thread takes no signal");
   });
+
+  test("SIGTERM before the command has a handler ends the thread at once, as a process's default action would", async () => {
+    const args = ["ledger", "--devnet", "--data", join(dir, "early"), "--port", "0", "--no-dashboard"];
+    const thread = spawnGradualThread("early", args, join(dir, "early.log"), LISTENING);
+    // Sent before the thread has loaded the command: delivered while its modules load, before any handler exists.
+    thread.process.kill("SIGTERM");
+    await assert.rejects(thread.url, /early exited \(code 143\) before it was ready/);
+    assert.equal(thread.process.exitCode, 143);
+  });
 });
