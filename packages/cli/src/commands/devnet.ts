@@ -44,7 +44,7 @@ export function register(program: Command): void {
     .option("--quiet", "print only round headers, the rewards line and pauses (no slot events)")
     .option(
       "--node-processes",
-      "run each node as a `gradual node` process of its own, as operators do (default: a thread of this process, about 40 MB less per node; a Koii task folder's nodes are always processes)",
+      "run each node as a `gradual node` process of its own, as operators do (default: a thread of this process, about 40 MB less per node)",
     )
     .option(
       "--task-var <name=value>",
@@ -106,6 +106,7 @@ async function runDevnet(options: DevnetFlags): Promise<void> {
       taskVar: options.taskVar,
       taskVarFile: options.taskVarFile,
       ...(options.quiet === undefined ? {} : { quiet: options.quiet }),
+      nodeProcesses: options.nodeProcesses === true,
     });
   }
   const honest = Number(options.nodes);

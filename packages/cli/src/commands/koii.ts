@@ -210,9 +210,10 @@ export type KoiiDevnetFlags = {
   taskVarFile?: string | undefined;
   quiet?: boolean;
   cheat?: string;
+  nodeProcesses?: boolean;
 };
 
-/** A devnet of real processes for a Koii folder, printing the ledger's story round by round until --rounds or Ctrl-C. */
+/** A devnet for a Koii folder (its nodes threads of this process, or processes with --node-processes), printing the ledger's story round by round until --rounds or Ctrl-C. */
 export async function runKoiiDevnet(dir: string, options: KoiiDevnetFlags): Promise<void> {
   applyLongLivedFlagsToSelf();
   const nodes = integer("--nodes", options.nodes, 1, 32);
@@ -229,6 +230,7 @@ export async function runKoiiDevnet(dir: string, options: KoiiDevnetFlags): Prom
     ...(keep ? { roundSlots: Number.NaN } : { roundSlots: integer("--round-slots", options.roundSlots, 3, 1_000_000) }),
     taskVars: taskVarsOf(options),
     nodeArgs: options.quiet ? ["--quiet"] : [],
+    nodeProcesses: options.nodeProcesses === true,
     write: (text) => process.stdout.write(text),
   }).catch((error: unknown) => {
     throw error instanceof CliError ? error : new CliError("DEVNET__FAILED", (error as Error).message);
@@ -387,7 +389,7 @@ Example:
   koii
     .command("devnet")
     .argument("<dir>", "Koii task folder")
-    .description("Run a Koii task folder on a local devnet: a ledger and node processes over 127.0.0.1")
+    .description("Run a Koii task folder on a local devnet: a ledger and nodes over 127.0.0.1")
     .option("--nodes <n>", "honest nodes", "4")
     .option("--cheaters <n>", "nodes that cheat every third round", "0")
     .option("--cheat <how>", "garbage, or altered (the real output with one character changed)", "garbage")
@@ -399,11 +401,15 @@ Example:
     .option("--task-var <name=value>", "a task variable every node gets (repeatable)", collectTaskVar, [] as string[])
     .option("--task-var-file <file>", "task variables from a .env file (NAME=value lines); --task-var overrides it")
     .option("--quiet", "print only round summaries")
+    .option(
+      "--node-processes",
+      "run each node as a `gradual node` process of its own (default: a thread of this process, about 40 MB less per node)",
+    )
     .addHelpText(
       "after",
       `
-The folder is bundled with gradual's Koii API and published from its config-task.yml; every node process runs
-it unmodified in its sandbox. Logs go to DATA/*.log; Ctrl-C stops every process.
+The folder is bundled with gradual's Koii API and published from its config-task.yml; every node runs it
+unmodified in its sandboxed task process. Logs go to DATA/*.log; Ctrl-C stops every node and process.
 
 Example:
   gradual koii devnet examples/koii/hello-world --cheaters 1 --rounds 8`,

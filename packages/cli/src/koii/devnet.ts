@@ -1,17 +1,17 @@
-import type { ChildProcess } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { createLedgerClient, type LedgerClient } from "@gradual/ledger/client";
 import { formatTokenAmount, type Hash, TOKEN } from "@gradual/protocol";
 import { type DevnetLedger, startDevnetLedger } from "../devnet/devnetLedger.ts";
-import { stopProcess } from "../devnet/processes.ts";
-import { loadOrCreateKey, spawnNode, writeGenesis } from "../devnet/startDevnet.ts";
+import { type Running, stopProcess } from "../devnet/processes.ts";
+import { loadOrCreateKey, spawnNode, spawnNodeThread, writeGenesis } from "../devnet/startDevnet.ts";
 import { writeTaskVarFile } from "../taskVars.ts";
 import { type KoiiTask, koiiTaskVars, loadKoiiTask, publishKoiiTask } from "./publish.ts";
 
 /**
  * A devnet for a Koii task folder over 127.0.0.1: a ledger in this process, the task published from
- * its config-task.yml, and `gradual node` processes (optionally some with `--misbehave`), each running the folder's
+ * its config-task.yml, and `gradual node`s (threads of this process, or processes with `nodeProcesses`; optionally some
+ * with `--misbehave`), each running the folder's
  * unmodified code in its sandbox. Built from the devnet's own pieces (startDevnet.ts).
  */
 
@@ -28,6 +28,8 @@ export type StartKoiiDevnetOptions = {
   readonly port?: number;
   readonly taskVars?: Readonly<Record<string, string>>;
   readonly nodeArgs?: readonly string[];
+  /** Each node a `gradual node` process of its own instead of a worker thread of this process (the default). */
+  readonly nodeProcesses?: boolean;
   readonly write?: (text: string) => void;
 };
 
@@ -37,7 +39,8 @@ export type KoiiDevnetNode = {
   readonly cheating: boolean;
   readonly url: string;
   readonly logFile: string;
-  readonly process: ChildProcess;
+  /** A worker thread of this process, or with `nodeProcesses` a process of its own. */
+  readonly process: Running;
 };
 
 export type KoiiDevnet = {
@@ -60,7 +63,7 @@ export async function startKoiiDevnet(options: StartKoiiDevnetOptions): Promise<
   // NaN keeps config-task.yml's round_time.
   const task = await loadKoiiTask(options.task, Number.isNaN(roundSlots) ? {} : { roundSlots });
   const vars = koiiTaskVars(task, options.taskVars ?? {});
-  const children: ChildProcess[] = [];
+  const children: Running[] = [];
   let ledger: DevnetLedger | undefined;
   const stop = async () => {
     await Promise.all(children.map((child) => stopProcess(child)));
@@ -74,7 +77,7 @@ export async function startKoiiDevnet(options: StartKoiiDevnetOptions): Promise<
     const keys = Array.from({ length: honest + cheaters }, (_, index) =>
       loadOrCreateKey(join(keyDir, `node-${index + 1}.json`)),
     );
-    // Task variables reach the node processes in a file only this user can read, not on their command lines.
+    // Task variables reach the nodes in a file only this user can read, not on a command line.
     const varFlags: string[] = [];
     if (Object.keys(vars).length > 0) {
       const varFile = join(data, "task-vars.env");
@@ -124,7 +127,8 @@ export async function startKoiiDevnet(options: StartKoiiDevnetOptions): Promise<
       args.push("--data", join(data, `node-${index + 1}`), "--stake", stake, ...varFlags, ...(options.nodeArgs ?? []));
       if (cheating) args.push("--misbehave", options.misbehave ?? "garbage:3");
       const logFile = join(data, `node-${index + 1}.log`);
-      const child = spawnNode(label, args, logFile);
+      const child =
+        options.nodeProcesses === true ? spawnNode(label, args, logFile) : spawnNodeThread(label, args, logFile);
       children.push(child.process);
       return { label, account: keyPair.publicKey, cheating, logFile, child };
     });
