@@ -19,13 +19,13 @@
  * (`gradual devnet --node-processes`), BENCH_WRITE=0 to leave docs/benchmarks.md alone. Linux only (/proc).
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { type BlockWire, createLedgerClient, type LedgerClient, loadKeyFile } from "@gradual/ledger";
-import { measureSandbox, type SandboxCost } from "./sandboxCost.ts";
+import { childrenOf, measureSandbox, type SandboxCost } from "./sandboxCost.ts";
 
 const ROOT = resolve(fileURLToPath(import.meta.url), "../../../..");
 // The `gradual` executable, spawned as a process (the node package does not import the CLI).
@@ -73,23 +73,6 @@ function rssOf(pid: number): number | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** The processes whose parent is `parent`, with their command lines. */
-function childrenOf(parent: number): { pid: number; cmdline: string }[] {
-  const found: { pid: number; cmdline: string }[] = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      if (ppid !== parent) continue;
-      found.push({ pid: Number(entry), cmdline: readFileSync(`/proc/${entry}/cmdline`, "utf8").replaceAll("\0", " ") });
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  return found;
 }
 
 type Started = {

@@ -41,21 +41,27 @@ async function perCallMicroseconds(call: (index: number) => Promise<unknown>): P
   return (elapsed * 1000) / CALLS;
 }
 
-/** The task processes this process started (children under --experimental-permission). */
-function taskProcessPids(): number[] {
-  const pids: number[] = [];
+/** The processes whose parent is `parent`, with their command lines (Linux /proc). */
+export function childrenOf(parent: number): { pid: number; cmdline: string }[] {
+  const found: { pid: number; cmdline: string }[] = [];
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) !== process.pid) continue;
-      if (readFileSync(`/proc/${entry}/cmdline`, "utf8").includes("--experimental-permission"))
-        pids.push(Number(entry));
+      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) !== parent) continue;
+      found.push({ pid: Number(entry), cmdline: readFileSync(`/proc/${entry}/cmdline`, "utf8").replaceAll("\0", " ") });
     } catch {
-      // gone while we looked
+      // The process ended while we looked.
     }
   }
-  return pids;
+  return found;
+}
+
+/** The task processes this process started (children under --experimental-permission). */
+function taskProcessPids(): number[] {
+  return childrenOf(process.pid)
+    .filter((child) => child.cmdline.includes("--experimental-permission"))
+    .map((child) => child.pid);
 }
 
 export type SandboxCost = {

@@ -58,7 +58,7 @@ export {
 export { CREDIT_REASONS, type CreditReason, type ProtocolEvent, type ProtocolEventType } from "./events.ts";
 export { createGenesisState, type GenesisParameters } from "./genesis.ts";
 export { assert, GradualError, type GradualErrorOptions, ProtocolError } from "./gradualError.ts";
-export { checkConservation, checkTotals, recomputeTotals } from "./invariants.ts";
+export { addToTotals, checkConservation, checkTotals, recomputeTotals } from "./invariants.ts";
 export {
   AUDIT_MODES,
   type AuditMode,

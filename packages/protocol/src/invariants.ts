@@ -33,21 +33,34 @@ export function checkTotals(state: State): void {
 
 export function recomputeTotals(state: State): TotalsRecord {
   const totals: { -readonly [K in keyof TotalsRecord]: bigint } = { ...ZERO_TOTALS };
-  // A callback walk and prefix tests: no array per record, no generator per trie level, no slice per key.
-  trieForEach(state.root, (key, value) => {
-    if (key.startsWith("account/")) totals.balances += (value as AccountRecord).balance;
-    else if (key.startsWith("node/")) {
-      totals.stakes += nodeStake(value as NodeRecord);
-      totals.unbonding += (value as NodeRecord).unbonding;
-    } else if (key.startsWith("task/")) {
-      totals.escrows += (value as TaskRecord).escrow;
-      totals.burned += (value as TaskRecord).burned;
-    } else if (key.startsWith("cycle/")) totals.reserved += (value as CycleRecord).reserved;
-    else if (key.startsWith("vesting/")) totals.vesting += vestingBalance(value as VestingRecord);
-    else if (key.startsWith("trigger/") && (value as TriggerRecord).resolution === null)
-      totals.bonds += (value as TriggerRecord).bond;
-  });
+  // A callback walk: no array per record, no generator per trie level.
+  trieForEach(state.root, (key, value) => addToTotals(totals, key, value, 1n));
   return totals;
+}
+
+/**
+ * Adds (`sign` 1n) or removes (-1n) one record's share of the totals, as `recomputeTotals` counts it: what keeps a
+ * recount up to date from the records that changed (the simulator's per-round check). Prefix tests rather than a
+ * slice per key: `kind/` starts the key exactly when its kind is `kind`.
+ */
+export function addToTotals(
+  totals: { -readonly [K in keyof TotalsRecord]: bigint },
+  key: string,
+  value: unknown,
+  sign: bigint,
+): void {
+  if (value === undefined) return;
+  if (key.startsWith("account/")) totals.balances += sign * (value as AccountRecord).balance;
+  else if (key.startsWith("node/")) {
+    totals.stakes += sign * nodeStake(value as NodeRecord);
+    totals.unbonding += sign * (value as NodeRecord).unbonding;
+  } else if (key.startsWith("task/")) {
+    totals.escrows += sign * (value as TaskRecord).escrow;
+    totals.burned += sign * (value as TaskRecord).burned;
+  } else if (key.startsWith("cycle/")) totals.reserved += sign * (value as CycleRecord).reserved;
+  else if (key.startsWith("vesting/")) totals.vesting += sign * vestingBalance(value as VestingRecord);
+  else if (key.startsWith("trigger/") && (value as TriggerRecord).resolution === null)
+    totals.bonds += sign * (value as TriggerRecord).bond;
 }
 
 export function checkConservation(state: State): void {

@@ -1,25 +1,18 @@
 import {
-  type AccountRecord,
+  addToTotals,
   type ChainRecord,
-  type CycleRecord,
   checkConservation,
   checkTotals,
   forEachStateChange,
   GradualError,
   getReveal,
   type Hash,
-  type NodeRecord,
-  nodeStake,
   ProtocolError,
   type ProtocolEvent,
   readRecord,
   recomputeTotals,
   type State,
-  type TaskRecord,
   type TotalsRecord,
-  type TriggerRecord,
-  type VestingRecord,
-  vestingBalance,
   ZERO_TOTALS,
 } from "@gradual/protocol";
 
@@ -151,8 +144,8 @@ export class InvariantMonitor {
     } else {
       const recount = this.#recount;
       forEachStateChange(this.#counted, state, (key, old, value) => {
-        addContribution(recount, key, old, -1n);
-        addContribution(recount, key, value, 1n);
+        addToTotals(recount, key, old, -1n);
+        addToTotals(recount, key, value, 1n);
       });
     }
     this.#counted = state;
@@ -173,23 +166,5 @@ export class InvariantMonitor {
     if (sum !== chain.supply) {
       throw new InvariantBreak("conservation", `the records hold ${sum} in all, the supply is ${chain.supply}`);
     }
-  }
-}
-
-/** Adds (sign 1) or removes (sign -1) one record's share of the totals, exactly as recomputeTotals counts it. */
-function addContribution(recount: Record<keyof TotalsRecord, bigint>, key: string, value: unknown, sign: bigint): void {
-  if (value === undefined) return;
-  // Prefix tests rather than a slice per key: `kind/` starts the key exactly when its kind is `kind`.
-  if (key.startsWith("account/")) recount.balances += sign * (value as AccountRecord).balance;
-  else if (key.startsWith("node/")) {
-    recount.stakes += sign * nodeStake(value as NodeRecord);
-    recount.unbonding += sign * (value as NodeRecord).unbonding;
-  } else if (key.startsWith("task/")) {
-    recount.escrows += sign * (value as TaskRecord).escrow;
-    recount.burned += sign * (value as TaskRecord).burned;
-  } else if (key.startsWith("cycle/")) recount.reserved += sign * (value as CycleRecord).reserved;
-  else if (key.startsWith("vesting/")) recount.vesting += sign * vestingBalance(value as VestingRecord);
-  else if (key.startsWith("trigger/") && (value as TriggerRecord).resolution === null) {
-    recount.bonds += sign * (value as TriggerRecord).bond;
   }
 }

@@ -213,7 +213,10 @@ export type KoiiDevnetFlags = {
   nodeProcesses?: boolean;
 };
 
-/** A devnet for a Koii folder (its nodes threads of this process, or processes with --node-processes), printing the ledger's story round by round until --rounds or Ctrl-C. */
+/**
+ * A devnet for a Koii folder (its nodes threads of this process, or processes with --node-processes), printing the
+ * ledger's story round by round until --rounds or Ctrl-C.
+ */
 export async function runKoiiDevnet(dir: string, options: KoiiDevnetFlags): Promise<void> {
   applyLongLivedFlagsToSelf();
   const nodes = integer("--nodes", options.nodes, 1, 32);

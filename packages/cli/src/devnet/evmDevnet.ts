@@ -21,7 +21,7 @@ import { CliError } from "../output.ts";
 import { loadTaskConfig } from "../taskConfig.ts";
 import { bundleApart } from "./bundleApart.ts";
 import { type GradualProcess, stopProcess } from "./processes.ts";
-import { DEFAULT_DEVNET_TASK, type StartDevnetOptions, spawnNode, spawnNodeThread } from "./startDevnet.ts";
+import { DEFAULT_DEVNET_TASK, launchNode, type StartDevnetOptions } from "./startDevnet.ts";
 import { startTaskSite, type TaskSite } from "./taskSite.ts";
 
 /**
@@ -210,10 +210,7 @@ export async function startEvmDevnet(options: StartDevnetOptions): Promise<EvmDe
         ...(options.nodeArgs ?? []),
         ...(cheating ? ["--misbehave", options.misbehave ?? "garbage:3"] : []),
       ];
-      const logFile = join(data, `node-${index + 1}.log`);
-      children.push(
-        options.nodeProcesses === true ? spawnNode(label, args, logFile) : spawnNodeThread(label, args, logFile),
-      );
+      children.push(launchNode(options.nodeProcesses, label, args, join(data, `node-${index + 1}.log`)));
       nodes.push({ label, account: key.accountId, url: "", cheating });
     }
     write(`  starting    ${children.length} nodes (each downloads the task bundle from the indexer and stakes)…\n`);

@@ -197,14 +197,19 @@ export function spawnNode(name: string, args: readonly string[], logFile: string
   return spawnGradual(name, ["node", ...args], logFile, NODE_URL);
 }
 
-/** Runs `gradual node` as a worker thread of this process (`spawnGradualThread`) and resolves its URL once it serves. */
-export function spawnNodeThread(name: string, args: readonly string[], logFile: string): GradualProcess {
-  return spawnGradualThread(name, ["node", ...args], logFile, NODE_URL);
-}
-
-/** A devnet node as its options ask: a worker thread (the default) or a process. */
-function launchNode(options: StartDevnetOptions, name: string, args: readonly string[], logFile: string) {
-  return options.nodeProcesses === true ? spawnNode(name, args, logFile) : spawnNodeThread(name, args, logFile);
+/**
+ * Starts a devnet's `gradual node`: a worker thread of this process (`spawnGradualThread`), or with `nodeProcesses` a
+ * process of its own; resolves its URL once it serves.
+ */
+export function launchNode(
+  nodeProcesses: boolean | undefined,
+  name: string,
+  args: readonly string[],
+  logFile: string,
+): GradualProcess {
+  return nodeProcesses === true
+    ? spawnNode(name, args, logFile)
+    : spawnGradualThread(name, ["node", ...args], logFile, NODE_URL);
 }
 
 /** The line a node prints once it serves its task. */
@@ -375,7 +380,12 @@ async function startNodes(parts: DevnetParts, chain: Chain): Promise<DevnetNode[
     const logFile = join(data, `node-${index + 1}.log`);
     const node = { label, number: index + 1, account: keyPair.publicKey, cheating, keyFile, dataDir, logFile };
     const child = parts.track(
-      launchNode(parts.options, label, nodeArgs(node, ledgerUrl, taskId, "0", chain.stake, parts.options), logFile),
+      launchNode(
+        parts.options.nodeProcesses,
+        label,
+        nodeArgs(node, ledgerUrl, taskId, "0", chain.stake, parts.options),
+        logFile,
+      ),
     );
     spawned.push(child);
     nodes.push({ ...node, url: "", process: child.process });
@@ -404,7 +414,7 @@ async function restartNode(parts: DevnetParts, chain: Chain, node: DevnetNode): 
   const { taskId, ledgerUrl } = chain.devnet;
   const port = new URL(node.url).port;
   const args = nodeArgs(node, ledgerUrl, taskId, port, chain.stake, parts.options);
-  const child = parts.track(launchNode(parts.options, node.label, args, node.logFile));
+  const child = parts.track(launchNode(parts.options.nodeProcesses, node.label, args, node.logFile));
   node.process = child.process;
   node.url = await child.url;
 }

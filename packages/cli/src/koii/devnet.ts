@@ -4,15 +4,15 @@ import { createLedgerClient, type LedgerClient } from "@gradual/ledger/client";
 import { formatTokenAmount, type Hash, TOKEN } from "@gradual/protocol";
 import { type DevnetLedger, startDevnetLedger } from "../devnet/devnetLedger.ts";
 import { type Running, stopProcess } from "../devnet/processes.ts";
-import { loadOrCreateKey, spawnNode, spawnNodeThread, writeGenesis } from "../devnet/startDevnet.ts";
+import { launchNode, loadOrCreateKey, writeGenesis } from "../devnet/startDevnet.ts";
 import { writeTaskVarFile } from "../taskVars.ts";
 import { type KoiiTask, koiiTaskVars, loadKoiiTask, publishKoiiTask } from "./publish.ts";
 
 /**
  * A devnet for a Koii task folder over 127.0.0.1: a ledger in this process, the task published from
- * its config-task.yml, and `gradual node`s (threads of this process, or processes with `nodeProcesses`; optionally some
- * with `--misbehave`), each running the folder's
- * unmodified code in its sandbox. Built from the devnet's own pieces (startDevnet.ts).
+ * its config-task.yml, and `gradual node`s (threads of this process, or processes with `nodeProcesses`; optionally
+ * some with `--misbehave`), each running the folder's unmodified code in its sandbox. Built from the devnet's own
+ * pieces (startDevnet.ts).
  */
 
 export type StartKoiiDevnetOptions = {
@@ -127,8 +127,7 @@ export async function startKoiiDevnet(options: StartKoiiDevnetOptions): Promise<
       args.push("--data", join(data, `node-${index + 1}`), "--stake", stake, ...varFlags, ...(options.nodeArgs ?? []));
       if (cheating) args.push("--misbehave", options.misbehave ?? "garbage:3");
       const logFile = join(data, `node-${index + 1}.log`);
-      const child =
-        options.nodeProcesses === true ? spawnNode(label, args, logFile) : spawnNodeThread(label, args, logFile);
+      const child = launchNode(options.nodeProcesses, label, args, logFile);
       children.push(child.process);
       return { label, account: keyPair.publicKey, cheating, logFile, child };
     });

@@ -1,35 +1,23 @@
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 import type { CycleView, NodeView } from "@gradual/ledger";
 import { type Devnet, startDevnet } from "../../src/devnet/startDevnet.ts";
-import { ledgerEvents, makeTempDir, nodeHealth, removeDir, runGradual, waitFor } from "./support.ts";
+import { childProcesses, ledgerEvents, makeTempDir, nodeHealth, removeDir, runGradual, waitFor } from "./support.ts";
 
 /**
  * The issue's main end-to-end scenario: a devnet of five `gradual node`s (four honest, one submitting a garbage proof
- * every third cycle; threads of this process, each task in a sandboxed process) on the devnet's ledger, run until honest nodes hold vesting and claimable
- * rewards and the cheater was caught; then everything is checked against what the ledger recorded, and the block
- * log is replayed with `gradual ledger verify`.
+ * every third cycle; threads of this process, each task in a sandboxed process) on the devnet's ledger, run until
+ * honest nodes hold vesting and claimable rewards and the cheater was caught; then everything is checked against
+ * what the ledger recorded, and the block log is replayed with `gradual ledger verify`.
  */
 
 const SLOT_MS = 150;
 
 /** This process's live children that run a task's code (under the permission model). */
 function sandboxChildren(): number[] {
-  return readdirSync("/proc")
-    .filter((entry) => /^\d+$/.test(entry))
-    .filter((pid) => {
-      try {
-        const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-        const parent = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-        return (
-          parent === process.pid && readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("--experimental-permission")
-        );
-      } catch {
-        return false; // it ended while we looked
-      }
-    })
-    .map(Number);
+  return childProcesses()
+    .filter((child) => child.cmdline.includes("--experimental-permission"))
+    .map((child) => child.pid);
 }
 
 describe("devnet: five nodes, one cheating", { timeout: 240_000 }, () => {

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { BlockWire, LedgerClient } from "@gradual/ledger";
@@ -19,6 +19,22 @@ export function removeDir(path: string | undefined): void {
   if (path === undefined) return;
   if (process.env.GRADUAL_E2E_KEEP === "1") process.stderr.write(`kept ${path}\n`);
   else rmSync(path, { recursive: true, force: true });
+}
+
+/** This process's live children with their command lines, from /proc (Linux). */
+export function childProcesses(): { pid: number; cmdline: string }[] {
+  const found: { pid: number; cmdline: string }[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) !== process.pid) continue;
+      found.push({ pid: Number(entry), cmdline: readFileSync(`/proc/${entry}/cmdline`, "utf8").replaceAll("\0", " ") });
+    } catch {
+      // It ended while we looked.
+    }
+  }
+  return found;
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -1,27 +1,10 @@
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { accountToKoiiKey, sha256OfCid } from "@gradual/koii";
 import { type KoiiDevnet, startKoiiDevnet } from "../../src/koii/devnet.ts";
-import { makeTempDir, removeDir } from "../e2e/support.ts";
-
-/** The command lines of this process's live children. */
-function childCommandLines(): string[] {
-  const lines: string[] = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) !== process.pid) continue;
-      lines.push(readFileSync(`/proc/${entry}/cmdline`, "utf8").replaceAll("\0", " "));
-    } catch {
-      // It ended while we looked.
-    }
-  }
-  return lines;
-}
-
+import { childProcesses, makeTempDir, removeDir } from "../e2e/support.ts";
 import {
   acceptedList,
   claimedInto,
@@ -65,9 +48,9 @@ describe("Koii with-routes on a devnet: task variables and routes", { timeout: 2
     const devnet = net as KoiiDevnet;
     // The variables reach the nodes in a file only this user can read, never on a command line (ps shows those):
     // none of this process's children (the nodes' task processes) has them on its command line.
-    const children = childCommandLines();
+    const children = childProcesses();
     assert.ok(children.length >= devnet.nodes.length, "the nodes' task processes are this process's children");
-    for (const line of children) assert.ok(!line.includes("Hej"), line);
+    for (const { cmdline } of children) assert.ok(!cmdline.includes("Hej"), cmdline);
     assert.equal(statSync(join(dataDir as string, "task-vars.env")).mode & 0o777, 0o600);
     const cycles = await waitForSettledCycles(devnet.client, devnet.taskId, 2, 150_000, (settled) =>
       settled.some((cycle) => cycle.reveals.length === devnet.nodes.length),

@@ -320,28 +320,20 @@ function rehash(node: TrieNode, depth: number): string {
 
 /**
  * Leaves that differ between two tries, found by walking both and skipping shared subtrees (pointer-equal after
- * path copying): O(changes x depth). A removed key yields `undefined` as its new value.
+ * path copying): O(changes x depth). A removed key yields `undefined` as its new value. `trieDiffEach`'s walk.
  */
 export function* trieDiff(before: TrieNode | null, after: TrieNode | null): Generator<[string, unknown]> {
-  if (before === after) return;
-  if (after === null || after.kind === "leaf" || before === null || before.kind === "leaf") {
-    const old = new Map<string, unknown>(trieEntries(before));
-    for (const [key, value] of trieEntries(after)) {
-      if (old.get(key) !== value || !old.has(key)) yield [key, value];
-      old.delete(key);
-    }
-    for (const key of old.keys()) yield [key, undefined];
-    return;
-  }
-  for (let slot = 0; slot < RADIX; slot += 1) {
-    yield* trieDiff(before.children[slot] as TrieNode | null, after.children[slot] as TrieNode | null);
-  }
+  const changes: [string, unknown][] = [];
+  trieDiffEach(before, after, (key, _old, value) => {
+    changes.push([key, value]);
+  });
+  yield* changes;
 }
 
 /**
- * `trieDiff` as a walk that hands `visit` each changed key with its old and new value (`undefined` when the key is
- * absent on that side), without a generator per level or a second lookup of the old value: the simulator's
- * per-round recount visits every record a round changed.
+ * The leaves that differ between two tries, each handed to `visit` with its old and new value (`undefined` when the
+ * key is absent on that side), skipping shared subtrees: no generator per level and no second lookup of the old
+ * value (the simulator's per-round recount visits every record a round changed).
  */
 export function trieDiffEach(
   before: TrieNode | null,
