@@ -4,6 +4,7 @@
  *
  *   npm run bench:evm                                  # 100, 1,000 and 10,000 nodes
  *   GRADUAL_EVM_BENCH_SIZES=100,1000 npm run bench:evm
+ *   GRADUAL_EVM_BENCH_SIZES=20 GRADUAL_EVM_BENCH_TRACE="commit,reveal" npm run bench:evm   # where a call's gas goes
  *
  * For each size: a fresh anvil with automine off (a phase's calls go into blocks of up to 2,500 calls, a block a
  * slot inside the phase's window of 10 slots), the token and the contract deployed, the creator funds every node
@@ -54,6 +55,65 @@ const L2_GAS_PRICE_GWEI = 0.01;
 const ETH_USD = 3_000;
 /** K2, a Solana fork, charges a base fee per signature; Solana's default is 5,000 lamports (1e-9 KOII each). */
 const KOII_FEE_PER_TX = 5_000e-9;
+/**
+ * Phases whose median call is traced and broken down (`GRADUAL_EVM_BENCH_TRACE="commit,reveal"`: the labels of the
+ * gas table, comma-separated): intrinsic cost, each storage write with its cost, reads, logs, hashing and the rest.
+ */
+const TRACE = new Set(
+  (process.env.GRADUAL_EVM_BENCH_TRACE ?? "")
+    .split(",")
+    .map((label) => label.trim())
+    .filter((label) => label !== ""),
+);
+const profiles: string[] = [];
+
+type StructLog = { op: string; gas: number; gasCost: number; depth: number; pc: number; stack?: string[] };
+
+/** The gas of one transaction by kind of work, from anvil's struct-log trace. */
+async function profileOf(
+  rpc: <T>(method: string, params: unknown[]) => Promise<T>,
+  label: string,
+  hash: Hex,
+  gasUsed: number,
+): Promise<string> {
+  const tx = await rpc<{ gas: Hex }>("eth_getTransactionByHash", [hash]);
+  const trace = await rpc<{ structLogs: StructLog[] }>("debug_traceTransaction", [
+    hash,
+    { disableStorage: true, disableMemory: true, enableReturnData: false },
+  ]);
+  const steps = trace.structLogs;
+  if (steps.length === 0) throw new Error(`no struct logs for ${hash}: ${JSON.stringify(trace).slice(0, 300)}`);
+  const first = steps[0] as StructLog;
+  const last = steps.at(-1) as StructLog;
+  const intrinsic = Number.parseInt(tx.gas, 16) - first.gas;
+  const execution = first.gas - last.gas + last.gasCost;
+  const sum = new Map<string, { count: number; gas: number }>();
+  const add = (kind: string, gas: number) => {
+    const entry = sum.get(kind) ?? { count: 0, gas: 0 };
+    entry.count += 1;
+    entry.gas += gas;
+    sum.set(kind, entry);
+  };
+  const writes: string[] = [];
+  for (const step of steps) {
+    if (step.op === "SSTORE") {
+      add(`SSTORE ${step.gasCost}`, step.gasCost);
+      writes.push(`${step.gasCost}@${step.depth}:${step.pc}`);
+    } else if (step.op === "SLOAD") add(`SLOAD ${step.gasCost}`, step.gasCost);
+    else if (step.op.startsWith("LOG")) add(step.op, step.gasCost);
+    else if (step.op === "KECCAK256") add("KECCAK256", step.gasCost);
+  }
+  const counted = [...sum.values()].reduce((total, entry) => total + entry.gas, 0);
+  const lines = [
+    `${label} (${hash}): gas used ${gasUsed}, intrinsic ${intrinsic}, execution ${execution}, refund ${intrinsic + execution - gasUsed}`,
+  ];
+  for (const [kind, entry] of [...sum.entries()].sort((l, r) => r[1].gas - l[1].gas)) {
+    lines.push(`  ${kind.padEnd(14)} x${String(entry.count).padEnd(4)} ${entry.gas}`);
+  }
+  lines.push(`  other execution   ${execution - counted}`, `  writes (cost@depth:pc): ${writes.join(" ")}`);
+  return lines.join("\n");
+}
+
 /** Issue 19's goal for one `vote` call. */
 const VOTE_GOAL_GAS = 60_000;
 
@@ -88,6 +148,8 @@ const PARAMS = {
 };
 
 async function main(): Promise<void> {
+  // Struct-log traces need anvil started with --steps-tracing.
+  if (TRACE.size > 0) process.env.GRADUAL_ANVIL_STEPS = "1";
   compileContracts({ includeTests: true });
   const lines: string[] = [];
   const rows: SizeResult[] = [];
@@ -97,6 +159,7 @@ async function main(): Promise<void> {
     rows.push(result);
     process.stderr.write(`bench:evm ${size} nodes: ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
   }
+  if (profiles.length > 0) lines.push("gas profiles (GRADUAL_EVM_BENCH_TRACE):", "", ...profiles, "");
   lines.push("gas per call (receipts; median, and the largest where it differs):", "");
   lines.push(`| call | ${rows.map((row) => `${row.size} nodes`).join(" | ")} |`);
   lines.push(`| --- | ${rows.map(() => "---").join(" | ")} |`);
@@ -220,6 +283,7 @@ async function measure(size: number): Promise<SizeResult> {
     /** Sends the calls in blocks of BLOCK_CALLS mined at `slot`'s timestamp; records each receipt's gas. */
     const run = async (label: string, slot: number, calls: readonly { from: Hex; to: Hex | null; data: Hex }[]) => {
       const receipts: Receipt[] = [];
+      const hashesOf: Hex[] = [];
       for (let start = 0; start < calls.length; start += BLOCK_CALLS) {
         const slice = calls.slice(start, start + BLOCK_CALLS);
         const hashes = await batch<Hex>(
@@ -239,6 +303,7 @@ async function measure(size: number): Promise<SizeResult> {
         const next = genesis + BigInt(slot);
         timestamp = next > timestamp ? next : timestamp + 1n;
         await rpc("evm_mine", [`0x${timestamp.toString(16)}`]);
+        hashesOf.push(...hashes);
         const got = await batch<Receipt>(
           hashes.map((hash) => ({ method: "eth_getTransactionReceipt", params: [hash] })),
         );
@@ -258,6 +323,12 @@ async function measure(size: number): Promise<SizeResult> {
       }
       const used = receipts.map((receipt) => Number.parseInt(receipt.gasUsed, 16));
       gas.set(label, [...(gas.get(label) ?? []), ...used]);
+      if (TRACE.has(label) && hashesOf.length > 0) {
+        // The median call's gas, broken down (GRADUAL_EVM_BENCH_TRACE).
+        const order = used.map((value, index) => [value, index] as const).sort((l, r) => l[0] - r[0]);
+        const [value, index] = order[Math.floor(order.length / 2)] as readonly [number, number];
+        profiles.push(await profileOf(rpc, label, hashesOf[index] as Hex, value));
+      }
       return receipts;
     };
     const call = (functionName: string, args: readonly unknown[]) => encodeFunctionData({ abi, functionName, args });
