@@ -32,7 +32,6 @@ export const HELD_RECORD_KINDS: ReadonlySet<string> = new Set([
   "cycle",
   "commit",
   "reveal",
-  "revealAt",
   "trigger",
   "triggerOf",
   "nodeCycle",
@@ -386,7 +385,7 @@ export async function loadRecord(key: string, record: Json | undefined, preSlot:
       ]);
       return;
     case "revealAt":
-      await write("loadRevealAt", [h32(parts[0] as string), Number(parts[1]), Number(parts[2]), h32(record)]);
+      // Not held: the reveal's index is in its `reveal` record and its `Revealed` log (the indexer serves it).
       return;
     case "trigger":
       await write("loadTrigger", [
@@ -639,10 +638,6 @@ export async function readRecord(key: string): Promise<Json | undefined> {
         status: REVEAL_STATUSES[n(r.status)] as string,
         weight: r.weight as bigint,
       };
-    }
-    case "revealAt": {
-      const account = await read<Hex>("revealAt", [task, Number(parts[1]), Number(parts[2])]);
-      return account === ZERO32 ? undefined : unhex(account);
     }
     case "trigger": {
       const t = await read<Record<string, unknown>>("getTrigger", [task, Number(parts[1]), Number(parts[2])]);

@@ -382,8 +382,6 @@ contract Gradual is GradualState, ReentrancyGuard {
         // At most commitSlots + revealSlots - 1 (both windows are at most MAX_ROUND_SLOTS): fits 24 bits.
         stored.revealDelay = uint24(slot - stored.slot);
         stored.digest = proofDigest;
-        // A node has its voter id from its first stake (`Node.voterId`, in the slot this call writes anyway).
-        _setRevealerAt(id, cycle, index, node.voterId);
         VestingState storage vesting = _vesting[id][account];
         uint32 revealed = vesting.revealedCount;
         _setRevealedCycleAt(id, account, revealed, cycle);
@@ -631,10 +629,5 @@ contract Gradual is GradualState, ReentrancyGuard {
             proofDigest: entry.digest,
             salt: bytes32(0)
         });
-    }
-
-    /// @notice The node that made the reveal with this index.
-    function revealAt(bytes32 id, uint32 cycle, uint32 index) external view returns (bytes32) {
-        return _revealerAt(id, cycle, index);
     }
 }

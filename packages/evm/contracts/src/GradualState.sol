@@ -108,9 +108,6 @@ abstract contract GradualState is IGradualEvents {
     mapping(bytes32 task => mapping(uint32 cycle => Cycle)) internal _cycles;
     /// @dev Commits and reveals, one record per node and cycle (`Entry`).
     mapping(bytes32 task => mapping(uint32 cycle => mapping(bytes32 node => Entry))) internal _entries;
-    /// @dev The core's `revealAt` (a cycle's reveals in index order) as voter ids (`Node.voterId`), 8 a word: a
-    /// reveal rewrites a word an earlier reveal wrote (5,000 gas) instead of making a slot (22,100) (EVM only layout).
-    mapping(bytes32 task => mapping(uint32 cycle => mapping(uint256 word => uint256))) internal _revealerWords;
     mapping(bytes32 task => mapping(uint32 cycle => mapping(uint32 index => Trigger))) internal _triggers;
     /// @dev The open trigger per proof and verdict (`triggerOf`; attempt 0): index + 1, 0 for none. `slotKind`: 0
     /// proof, 1 availability (`triggerSlotName`).
@@ -356,19 +353,6 @@ abstract contract GradualState is IGradualEvents {
         uint32 voter = _nodes[id][account].voterId;
         if (voter == 0) return 0;
         return _voteIn(_voteBits[id][cycle][trigger][voter >> 7], voter);
-    }
-
-    /// @dev The account of the reveal with this index (bytes32(0) for none).
-    function _revealerAt(bytes32 id, uint32 cycle, uint32 index) internal view returns (bytes32) {
-        uint32 voter = uint32(_revealerWords[id][cycle][index >> 3] >> ((uint256(index) & 7) << 5));
-        return voter == 0 ? bytes32(0) : _voterAccount[id][voter];
-    }
-
-    /// @dev Writes the voter id of the reveal with this index.
-    function _setRevealerAt(bytes32 id, uint32 cycle, uint32 index, uint32 voter) internal {
-        mapping(uint256 => uint256) storage words = _revealerWords[id][cycle];
-        uint256 shift = (uint256(index) & 7) << 5;
-        words[index >> 3] = (words[index >> 3] & ~(uint256(type(uint32).max) << shift)) | (uint256(voter) << shift);
     }
 
     /// @dev The count of the trigger's nonzero choice words (`_voteWords`' entry 0).

@@ -311,9 +311,4 @@ contract GradualHarness is Gradual {
         delete _slashLog[id][node];
         for (uint256 i = 0; i < entries.length; i += 1) _slashLog[id][node].push(entries[i]);
     }
-
-    /// @notice Writes a `revealAt` entry.
-    function loadRevealAt(bytes32 id, uint32 cycle, uint32 index, bytes32 node) external {
-        _setRevealerAt(id, cycle, index, _voterIdOf(id, node));
-    }
 }
