@@ -202,7 +202,7 @@ contract Gradual is GradualState, ReentrancyGuard {
         _requireOpen(task);
         _refreshRamp(id, task);
         bytes32 account = _sender();
-        Node storage node = _nodes[id][account];
+        NodeState storage node = _nodes[id][account];
         bool known = node.exists;
         if (known && node.unbonding > 0) revert STAKE__UNBONDING();
         if (!known && task.nodeCount >= task.params.maxNodes) revert TASK__FULL();
@@ -227,9 +227,11 @@ contract Gradual is GradualState, ReentrancyGuard {
         }
         node.url = nodeUrl;
         if (activation <= task.rampFoldedThrough) {
-            node.rampedStake += amount;
+            node.rampedStake += uint128(amount);
         } else {
-            node.lots.push(StakeLot({amount: uint128(amount), activationRound: activation}));
+            uint8 count = node.lotCount;
+            node.lots[count] = StakeLot({amount: uint128(amount), activationRound: activation});
+            node.lotCount = count + 1;
         }
         if (!known) {
             _nodeAt[id][task.nodeCount] = account;
@@ -245,20 +247,20 @@ contract Gradual is GradualState, ReentrancyGuard {
         Task storage task = _touch(id);
         _refreshRamp(id, task);
         bytes32 account = _sender();
-        Node storage node = _nodes[id][account];
+        NodeState storage node = _nodes[id][account];
         if (!node.exists || _nodeStake(node) == 0) revert NODE__NOT_STAKED();
         _foldNodeLots(task, node);
-        StakeLot[] storage lots = node.lots;
         // At most MAX_UNRAMPED_LOTS lots.
-        for (uint256 i = 0; i < lots.length; i += 1) {
-            _removeFromRamp(id, task, lots[i].amount, lots[i].activationRound);
+        for (uint256 i = 0; i < node.lotCount; i += 1) {
+            StakeLot storage lot = node.lots[i];
+            _removeFromRamp(id, task, lot.amount, lot.activationRound);
         }
         _removeFromRamp(id, task, node.rampedStake, task.rampFoldedThrough);
         uint256 amount = _nodeStake(node);
         int64 untilRound = _roundOf(task, _slot()) + int64(uint64(task.params.unbondingRounds));
         _totals.stakes -= amount;
         _totals.unbonding += amount;
-        delete node.lots;
+        node.lotCount = 0;
         node.rampedStake = 0;
         node.unbonding += amount;
         node.unbondingUntilRound = untilRound;
@@ -271,7 +273,7 @@ contract Gradual is GradualState, ReentrancyGuard {
     function withdraw(bytes32 id) external {
         Task storage task = _touch(id);
         bytes32 account = _sender();
-        Node storage node = _nodes[id][account];
+        NodeState storage node = _nodes[id][account];
         uint256 unbonding = node.unbonding;
         if (!node.exists || unbonding == 0) revert WITHDRAW__NOTHING_UNBONDING();
         int64 round = _roundOf(task, _slot());
@@ -323,16 +325,16 @@ contract Gradual is GradualState, ReentrancyGuard {
         int256 opensAt = closesAt - int256(uint256(task.params.commitSlots));
         if (int256(uint256(slot)) < opensAt || int256(uint256(slot)) >= closesAt) revert COMMIT__WINDOW_CLOSED();
         bytes32 account = _sender();
-        Node storage node = _nodes[id][account];
+        NodeState storage node = _nodes[id][account];
         if (!node.exists) revert NODE__NOT_STAKED();
         int64 round = _roundOf(task, slot);
         // nodeActiveStake and nodeWeight of the fresh node: a lot the aggregate folded is fully ramped and active,
         // so counting it as a lot gives the same sums. At most MAX_UNRAMPED_LOTS iterations.
         uint256 active = node.rampedStake;
         uint256 weight = node.rampedStake;
-        StakeLot[] storage lots = node.lots;
-        for (uint256 i = 0; i < lots.length; i += 1) {
-            StakeLot memory lot = lots[i];
+        uint256 lotCount = node.lotCount;
+        for (uint256 i = 0; i < lotCount; i += 1) {
+            StakeLot memory lot = node.lots[i];
             if (lot.activationRound <= round) active += lot.amount;
             // Read here: a node whose lots are all folded (most) does not read the parameter's slot.
             weight += _lotWeight(lot, round, task.params.rampRounds);
@@ -363,7 +365,7 @@ contract Gradual is GradualState, ReentrancyGuard {
         int256 closesAt = opensAt + int256(uint256(task.params.revealSlots));
         if (int256(uint256(slot)) < opensAt || int256(uint256(slot)) >= closesAt) revert REVEAL__WINDOW_CLOSED();
         bytes32 account = _sender();
-        Node storage node = _nodes[id][account];
+        NodeState storage node = _nodes[id][account];
         if (!node.exists || _nodeStake(node) == 0) revert NODE__NOT_STAKED();
         // The commit's record becomes the reveal's: its slot 0 gains the reveal's flag, index and slot, the
         // commitment gives way to the proof's digest (it is the commitment of that digest and the salt).
@@ -376,7 +378,7 @@ contract Gradual is GradualState, ReentrancyGuard {
         if (opened != commitment) revert REVEAL__MISMATCH(commitment, opened);
         uint128 weight = stored.weight;
         uint32 index = record.revealCount;
-        node.lastRevealCycle = int56(uint56(cycle));
+        node.lastRevealCycle = int40(uint40(cycle));
         stored.flags = flags | ENTRY_REVEALED;
         stored.index = index;
         // At most commitSlots + revealSlots - 1 (both windows are at most MAX_ROUND_SLOTS): fits 24 bits.
@@ -421,7 +423,7 @@ contract Gradual is GradualState, ReentrancyGuard {
         // Votes are kept by the account's permanent voter id, in its node record's slot 0 (kept when the node
         // leaves); an account without one never staked, so it is not the target and has no vote and no weight.
         // Ids are one per account, so the sender is the target exactly when its id is the target's (never 0).
-        Node storage node = _nodes[id][from];
+        NodeState storage node = _nodes[id][from];
         uint32 voter = node.voterId;
         if (voter != 0 && voter == trigger.targetVoter) revert VOTE__OWN_TRIGGER();
         if (trigger.verdict == VERDICT_UNAVAILABLE) revert VOTE__AVAILABILITY_CHALLENGE();
@@ -447,14 +449,13 @@ contract Gradual is GradualState, ReentrancyGuard {
     /// lot whose activation round the task's aggregate has folded weighs its amount (it was fully ramped at a round
     /// not after this one, and so is every earlier activation): only a lot still ramping reads the round and the
     /// ramp parameter. At most MAX_UNRAMPED_LOTS iterations.
-    function _voteWeight(Task storage task, Node storage node, uint64 slot) internal view returns (uint256 weight) {
+    function _voteWeight(Task storage task, NodeState storage node, uint64 slot) internal view returns (uint256 weight) {
         weight = node.rampedStake;
-        StakeLot[] storage lots = node.lots;
-        uint256 length = lots.length;
+        uint256 length = node.lotCount;
         if (length == 0) return weight;
         int64 foldedThrough = task.rampFoldedThrough;
         for (uint256 i = 0; i < length; i += 1) {
-            StakeLot memory lot = lots[i];
+            StakeLot memory lot = node.lots[i];
             weight += lot.activationRound <= foldedThrough
                 ? lot.amount
                 : _lotWeight(lot, _roundOf(task, slot), task.params.rampRounds);
@@ -590,8 +591,23 @@ contract Gradual is GradualState, ReentrancyGuard {
     // Views of nodes, cycles, commits and reveals (kept here for the lists module's size; the other views are its).
 
     /// @notice A node record.
-    function getNode(bytes32 id, bytes32 account) external view returns (Node memory) {
-        return _nodes[id][account];
+    function getNode(bytes32 id, bytes32 account) external view returns (Node memory node) {
+        NodeState storage stored = _nodes[id][account];
+        node.exists = stored.exists;
+        node.index = stored.index;
+        node.slashCount = stored.slashCount;
+        node.missedDuties = stored.missedDuties;
+        node.losingVotes = stored.losingVotes;
+        node.equivocations = stored.equivocations;
+        node.lastRevealCycle = stored.lastRevealCycle;
+        node.voterId = stored.voterId;
+        node.unbondingUntilRound = stored.unbondingUntilRound;
+        node.rampedStake = stored.rampedStake;
+        node.unbonding = stored.unbonding;
+        node.slashedTotal = stored.slashedTotal;
+        node.url = stored.url;
+        node.lots = new StakeLot[](stored.lotCount);
+        for (uint256 i = 0; i < node.lots.length; i += 1) node.lots[i] = stored.lots[i];
     }
 
     /// @notice The account of the node with this index.

@@ -515,7 +515,7 @@ contract GradualAudits is GradualState {
         }
         int64 round = _roundOf(task, due);
         _refreshRampAt(id, task, round);
-        Node storage target = _nodes[id][trigger.target];
+        NodeState storage target = _nodes[id][trigger.target];
         uint256 targetWeight = 0;
         // The core reads the target folded without writing it back (`freshNode`); folding does not change a weight.
         if (target.exists) targetWeight = _nodeWeight(task, target, round);
@@ -636,7 +636,7 @@ contract GradualAudits is GradualState {
         internal
     {
         bytes32 voter = _voterAccount[id][voterId];
-        Node storage node = _nodes[id][voter];
+        NodeState storage node = _nodes[id][voter];
         if (!node.exists) return;
         _refreshRampAt(id, task, _roundOf(task, due));
         _foldNodeLots(task, node);
@@ -645,7 +645,7 @@ contract GradualAudits is GradualState {
             : node.rampedStake;
         node.losingVotes += 1;
         if (penalty == 0) return;
-        node.rampedStake -= penalty;
+        node.rampedStake -= uint128(penalty);
         _totals.stakes -= penalty;
         _totals.burned += penalty;
         task.burned += penalty;
@@ -660,13 +660,14 @@ contract GradualAudits is GradualState {
         returns (uint256 fromStake, uint256 fromVesting)
     {
         uint256 fraction = task.params.slashFractionBps;
-        Node storage node = _nodes[id][account];
+        NodeState storage node = _nodes[id][account];
         if (node.exists) {
             _foldNodeLots(task, node);
-            StakeLot[] storage lots = node.lots;
+            mapping(uint256 => StakeLot) storage lots = node.lots;
+            uint256 length = node.lotCount;
             uint256 kept = 0;
             // At most MAX_UNRAMPED_LOTS lots (folded ones were moved into rampedStake by the caller).
-            for (uint256 i = 0; i < lots.length; i += 1) {
+            for (uint256 i = 0; i < length; i += 1) {
                 StakeLot memory lot = lots[i];
                 uint256 cut = uint256(lot.amount) * fraction / BPS;
                 _removeFromRamp(id, task, cut, lot.activationRound);
@@ -676,7 +677,7 @@ contract GradualAudits is GradualState {
                     kept += 1;
                 }
             }
-            while (lots.length > kept) lots.pop();
+            node.lotCount = uint8(kept);
             uint256 rampedCut = node.rampedStake * fraction / BPS;
             _removeFromRamp(id, task, rampedCut, task.rampFoldedThrough);
             fromStake += rampedCut;
@@ -685,7 +686,7 @@ contract GradualAudits is GradualState {
             _totals.unbonding -= unbondingCut;
             _totals.burned += fromStake + unbondingCut;
             fromStake += unbondingCut;
-            node.rampedStake -= rampedCut;
+            node.rampedStake -= uint128(rampedCut);
             node.unbonding -= unbondingCut;
             node.slashedTotal += fromStake;
             node.slashCount += 1;

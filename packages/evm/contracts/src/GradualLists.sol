@@ -118,7 +118,7 @@ contract GradualLists is GradualState {
         if (int256(uint256(slot)) < opensAt || int256(uint256(slot)) >= closesAt) {
             revert AUDIT__WINDOW_CLOSED(slot, opensAt, closesAt);
         }
-        Node storage node = _nodes[id][from];
+        NodeState storage node = _nodes[id][from];
         if (!node.exists) revert NODE__NOT_STAKED();
         int64 round = _roundOf(task, slot);
         uint256 weight = _nodeWeight(task, node, round);
@@ -239,7 +239,7 @@ contract GradualLists is GradualState {
             revert DISTRIBUTION__WINDOW_CLOSED();
         }
         bytes32 from = _sender();
-        Node storage node = _nodes[id][from];
+        NodeState storage node = _nodes[id][from];
         if (!_validReveal(_entries[id][cycle][from].flags) || !node.exists || _failedDistributor(record, from)) {
             revert DISTRIBUTION__NOT_A_SUBMITTER();
         }

@@ -103,7 +103,7 @@ abstract contract GradualState is IGradualEvents {
     /// `Task.rampHead` (activation rounds only grow, so a bucket is appended at the tail and folded at the head).
     mapping(bytes32 task => mapping(int64 round => uint256)) internal _bucketStake;
     mapping(bytes32 task => int64[]) internal _bucketRounds;
-    mapping(bytes32 task => mapping(bytes32 account => Node)) internal _nodes;
+    mapping(bytes32 task => mapping(bytes32 account => NodeState)) internal _nodes;
     mapping(bytes32 task => mapping(uint32 index => bytes32)) internal _nodeAt;
     mapping(bytes32 task => mapping(uint32 cycle => Cycle)) internal _cycles;
     /// @dev Commits and reveals, one record per node and cycle (`Entry`).
@@ -334,7 +334,7 @@ abstract contract GradualState is IGradualEvents {
 
     /// @dev The account's voter id in the task, given now if it has none (a first stake; the harness's loaders).
     function _voterIdOf(bytes32 id, bytes32 account) internal returns (uint32 voter) {
-        Node storage node = _nodes[id][account];
+        NodeState storage node = _nodes[id][account];
         voter = node.voterId;
         if (voter != 0) return voter;
         voter = _voterCount[id] + 1;
@@ -477,10 +477,10 @@ abstract contract GradualState is IGradualEvents {
 
     /// @dev `foldNodeLots` written back: lots the task aggregate folded move into `rampedStake`. At most
     /// MAX_UNRAMPED_LOTS iterations.
-    function _foldNodeLots(Task storage task, Node storage node) internal {
-        StakeLot[] storage lots = node.lots;
-        uint256 length = lots.length;
+    function _foldNodeLots(Task storage task, NodeState storage node) internal {
+        uint256 length = node.lotCount;
         if (length == 0) return;
+        mapping(uint256 => StakeLot) storage lots = node.lots;
         int64 foldedThrough = task.rampFoldedThrough;
         uint256 kept = 0;
         uint256 folded = 0;
@@ -494,32 +494,32 @@ abstract contract GradualState is IGradualEvents {
             }
         }
         if (kept == length) return;
-        while (lots.length > kept) lots.pop();
-        node.rampedStake += folded;
+        node.lotCount = uint8(kept);
+        node.rampedStake += uint128(folded);
     }
 
     /// @dev The node's lots the task aggregate has not folded (those `_foldNodeLots` keeps). At most MAX_UNRAMPED_LOTS
     /// iterations.
-    function _rampingLots(Task storage task, Node storage node) internal view returns (uint256 count) {
-        StakeLot[] storage lots = node.lots;
+    function _rampingLots(Task storage task, NodeState storage node) internal view returns (uint256 count) {
         int64 foldedThrough = task.rampFoldedThrough;
-        for (uint256 i = 0; i < lots.length; i += 1) if (lots[i].activationRound > foldedThrough) count += 1;
+        uint256 length = node.lotCount;
+        for (uint256 i = 0; i < length; i += 1) if (node.lots[i].activationRound > foldedThrough) count += 1;
     }
 
     /// @dev `nodeStake`. At most MAX_UNRAMPED_LOTS iterations.
-    function _nodeStake(Node storage node) internal view returns (uint256 total) {
+    function _nodeStake(NodeState storage node) internal view returns (uint256 total) {
         total = node.rampedStake;
-        StakeLot[] storage lots = node.lots;
-        for (uint256 i = 0; i < lots.length; i += 1) total += lots[i].amount;
+        uint256 length = node.lotCount;
+        for (uint256 i = 0; i < length; i += 1) total += node.lots[i].amount;
     }
 
     /// @dev `nodeWeight` of the node as stored (call `_foldNodeLots` first or not: a folded lot weighs in full
     /// either way). At most MAX_UNRAMPED_LOTS iterations.
-    function _nodeWeight(Task storage task, Node storage node, int64 round) internal view returns (uint256 weight) {
+    function _nodeWeight(Task storage task, NodeState storage node, int64 round) internal view returns (uint256 weight) {
         weight = node.rampedStake;
-        StakeLot[] storage lots = node.lots;
+        uint256 length = node.lotCount;
         // rampRounds read in the loop: a node whose lots are all folded (most) does not read the parameter's slot.
-        for (uint256 i = 0; i < lots.length; i += 1) weight += _lotWeight(lots[i], round, task.params.rampRounds);
+        for (uint256 i = 0; i < length; i += 1) weight += _lotWeight(node.lots[i], round, task.params.rampRounds);
     }
 
     /// @dev `totalWeight`: the folded stake and the weight of every bucket not folded yet (at most

@@ -91,12 +91,10 @@ struct StakeLot {
     int64 activationRound;
 }
 
-/// @notice A node record (`NodeRecord`); `lots` holds at most MAX_UNRAMPED_LOTS entries. The field order is the
-/// storage layout: `lastRevealCycle`, which every reveal writes, shares slot 0 with `exists`, which it reads, and
-/// so does `voterId`, which every vote reads (cycles are uint32s: `lastRevealCycle` is in [-1, 2^32) and fits 56
-/// bits). `voterId` (EVM only) is the account's permanent voter id in the task (from 1; 0: none yet): votes are
-/// kept by it (`_voteBits`). Unlike `index`, which moves when another node leaves, it never changes
-/// and is never given to another account; it stays in slot 0 when the node leaves (`exists` false).
+/// @notice A node record (`NodeRecord`) as the views return it; stored as a `NodeState`. `lots` holds at most
+/// MAX_UNRAMPED_LOTS entries. `voterId` (EVM only) is the account's permanent voter id in the task (from 1; 0: none
+/// yet): votes are kept by it (`_voteBits`). Unlike `index`, which moves when another node leaves, it never changes
+/// and is never given to another account; it stays when the node leaves (`exists` false).
 struct Node {
     bool exists;
     uint32 index;
@@ -112,6 +110,32 @@ struct Node {
     uint256 slashedTotal;
     string url;
     StakeLot[] lots;
+}
+
+/// @notice How a node record is stored. Slot 0 holds everything a commit, a reveal and a vote read of the node:
+/// `exists`, `lastRevealCycle` (which a reveal writes; cycles are uint32s, so it is in [-1, 2^32) and fits 40 bits),
+/// `voterId`, the ramped stake (below 2^128, as all money held) and the count of lots, so that a node whose lots are
+/// all folded (most) is weighed from one slot. The counters that resolutions write are in slot 1. The lots are a map
+/// with that count (at most MAX_UNRAMPED_LOTS; entries at and beyond the count are stale).
+struct NodeState {
+    // slot 0
+    bool exists;
+    uint32 index;
+    int40 lastRevealCycle;
+    uint32 voterId;
+    uint8 lotCount;
+    uint128 rampedStake;
+    // slot 1
+    uint32 slashCount;
+    uint32 missedDuties;
+    uint32 losingVotes;
+    uint32 equivocations;
+    int64 unbondingUntilRound;
+    // slots 2 on
+    uint256 unbonding;
+    uint256 slashedTotal;
+    string url;
+    mapping(uint256 index => StakeLot) lots;
 }
 
 /// @notice A cycle record (`CycleRecord`). `outcome`: 0 none, 1 paid, 2 no-submitters, 3 distribution-failed.

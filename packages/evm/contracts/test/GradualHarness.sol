@@ -160,7 +160,7 @@ contract GradualHarness is Gradual {
 
     /// @notice Writes a node record (its `nodeAt` entry separately).
     function loadNode(bytes32 id, bytes32 account, Node calldata node) external {
-        Node storage stored = _nodes[id][account];
+        NodeState storage stored = _nodes[id][account];
         stored.exists = true;
         stored.index = node.index;
         stored.slashCount = node.slashCount;
@@ -168,13 +168,13 @@ contract GradualHarness is Gradual {
         stored.losingVotes = node.losingVotes;
         stored.equivocations = node.equivocations;
         stored.unbondingUntilRound = node.unbondingUntilRound;
-        stored.lastRevealCycle = node.lastRevealCycle;
-        stored.rampedStake = node.rampedStake;
+        stored.lastRevealCycle = int40(node.lastRevealCycle);
+        stored.rampedStake = uint128(node.rampedStake);
         stored.unbonding = node.unbonding;
         stored.slashedTotal = node.slashedTotal;
         stored.url = node.url;
-        delete stored.lots;
-        for (uint256 i = 0; i < node.lots.length; i += 1) stored.lots.push(node.lots[i]);
+        for (uint256 i = 0; i < node.lots.length; i += 1) stored.lots[i] = node.lots[i];
+        stored.lotCount = uint8(node.lots.length);
         // The loaded `voterId` is ignored: the account keeps the id it has, or gets the next one.
         _voterIdOf(id, account);
     }
