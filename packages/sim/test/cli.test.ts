@@ -1,8 +1,13 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { runSimulation } from "../src/index.ts";
+import { propertyPlan } from "../src/properties/checks.ts";
+import { planPropertyJobs } from "../src/report/index.ts";
 import { scenarioPath, shipped } from "./helpers.ts";
 
 const bin = fileURLToPath(new URL("../../cli/bin/gradual.js", import.meta.url));
@@ -37,4 +42,41 @@ test("gradual sim report refuses a property seed count below 1 before running an
   assert.match(bad.stderr, /error\[CLI__BAD_OPTION\]: --property-seeds: expected an integer >= 1, got "0"/);
   const help = gradual("report", "--help");
   assert.match(help.stdout, /--property-seeds <n>\s+seeds of the property runs P1-P6, 1\.\.n \(default 10;/);
+});
+
+test("gradual sim report --property-seeds N runs every property scenario under each rule set on seeds 1..N", async () => {
+  const plan = propertyPlan(true);
+  const { seeds, jobs } = planPropertyJobs(plan, true, 3);
+  assert.deepEqual(seeds, [1, 2, 3]);
+  const bySeed = (seed: number) => jobs.filter((job) => job.seed === seed).map((job) => JSON.stringify(job.property));
+  assert.ok(bySeed(1).length >= 6, "every property has a scenario");
+  assert.deepEqual(bySeed(2), bySeed(1));
+  assert.deepEqual(bySeed(3), bySeed(1));
+  assert.equal(planPropertyJobs(plan, true).jobs.length, bySeed(1).length, "--quick's default is one seed");
+  // The command line reaches it: the report's first progress line counts the property runs; stopped there.
+  const out = mkdtempSync(join(tmpdir(), "gradual-sim-report-"));
+  try {
+    const child = spawn(process.execPath, [bin, "sim", "report", "--quick", "--property-seeds", "3", "--out", out], {
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    const first = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no progress line: ${stderr}`)), 60_000);
+      child.stderr.setEncoding("utf8");
+      child.stderr.on("data", (chunk: string) => {
+        stderr += chunk;
+        const line = stderr.split("\n").find((item) => item.startsWith("sim report: "));
+        if (line !== undefined) {
+          clearTimeout(timer);
+          resolve(line);
+        }
+      });
+      child.on("exit", () => reject(new Error(`exited before its progress line: ${stderr}`)));
+    });
+    child.kill("SIGTERM");
+    await new Promise((resolve) => child.once("close", resolve));
+    assert.match(first, new RegExp(`^sim report: ${jobs.length} property runs and \\d+ sweep runs`));
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
 });

@@ -36,6 +36,34 @@ export type ReportSummary = {
 };
 
 /**
+ * The property runs (issue 14's P1-P6): every scenario of the plan under each rule set, on seeds 1..`count`
+ * (default 10, or 1 when `quick`). Their `index` is set when they join the sweep runs.
+ */
+export function planPropertyJobs(
+  plan: ReturnType<typeof propertyPlan>,
+  quick: boolean,
+  count?: number,
+): { seeds: number[]; jobs: Job[] } {
+  const seeds = Array.from({ length: count ?? (quick ? 1 : 10) }, (_, index) => index + 1);
+  const jobs: Job[] = [];
+  for (const scenario of planScenarios(plan, quick)) {
+    for (const rules of PROPERTY_RULES) {
+      for (const seed of seeds) {
+        jobs.push({
+          index: -1,
+          scenario: {},
+          rules: "gradual",
+          seed,
+          keepSeries: false,
+          property: { scenario, rules },
+        });
+      }
+    }
+  }
+  return { seeds, jobs };
+}
+
+/**
  * `gradual sim report`: runs the fixed sweeps (sweeps.ts) under both rule sets, then writes report.md, the charts
  * as PNG and results.json (every figure the report shows) into `outDir`. Deterministic: the same options give the
  * same numbers, whatever the number of workers.
@@ -51,22 +79,7 @@ export async function buildReport(options: ReportOptions): Promise<ReportSummary
   const owners: number[] = [];
   // The property runs (issue 14) go first: they lead the report.
   const plan = propertyPlan(quick);
-  const propertySeeds = Array.from({ length: options.propertySeeds ?? (quick ? 1 : 10) }, (_, index) => index + 1);
-  const propertyJobs: Job[] = [];
-  for (const scenario of planScenarios(plan, quick)) {
-    for (const rules of PROPERTY_RULES) {
-      for (const seed of propertySeeds) {
-        propertyJobs.push({
-          index: -1,
-          scenario: {},
-          rules: "gradual",
-          seed,
-          keepSeries: false,
-          property: { scenario, rules },
-        });
-      }
-    }
-  }
+  const { seeds: propertySeeds, jobs: propertyJobs } = planPropertyJobs(plan, quick, options.propertySeeds);
   points.forEach((point, pointIndex) => {
     for (const rules of point.rules) {
       for (let seed = 1; seed <= point.seeds; seed += 1) {
