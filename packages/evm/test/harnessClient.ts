@@ -341,7 +341,6 @@ export async function loadRecord(key: string, record: Json | undefined, preSlot:
           hasSeed: r.seed !== null,
           hasCompletedRound: r.completedRound !== null,
           outcome: indexOf(OUTCOMES, r.outcome),
-          commitCount: r.commitCount,
           revealCount: r.revealCount,
           validCount: r.validCount,
           shareCount: r.shareCount,
@@ -602,7 +601,6 @@ export async function readRecord(key: string): Promise<Json | undefined> {
       return {
         attempt: n(c.attempt),
         attemptRound: n(c.attemptRound),
-        commitCount: n(c.commitCount),
         completedRound: c.hasCompletedRound === true ? n(c.completedRound) : null,
         cycle: Number(parts[1]),
         distributor: c.distributor === ZERO32 ? null : unhex(c.distributor as Hex),
@@ -772,6 +770,8 @@ export function withoutUnheld(
     // Pruning is a property of the core's state, outside what the two compare (docs/evm.md).
     delete copy.prunedThrough;
   }
+  // The commits of a cycle are counted by its Committed logs (contracts README, "Storage layout (gas)").
+  if (kind === "cycle") delete copy.commitCount;
   // A reveal's salt, and the commitment of a revealed commit, are in the Revealed and Committed logs.
   if (kind === "reveal") delete copy.salt;
   if (kind === "commit" && holds(`reveal/${key.slice("commit/".length)}`)) {

@@ -346,7 +346,6 @@ contract Gradual is GradualState, ReentrancyGuard {
         stored.slot = slot;
         stored.weight = uint128(weight);
         stored.digest = commitment;
-        record.commitCount += 1;
         emit Committed(id, cycle, account, commitment, uint128(weight));
     }
 

@@ -139,25 +139,28 @@ struct NodeState {
 }
 
 /// @notice A cycle record (`CycleRecord`). `outcome`: 0 none, 1 paid, 2 no-submitters, 3 distribution-failed.
+/// Without the core's `commitCount`: the `Committed` logs count the commits (the indexer serves it), so that a commit
+/// writes no cycle slot. Slot 0 holds what a reveal writes besides the salt accumulator (the counts and the revealed
+/// weight); slot 2 the reservation and what was paid from it, which a rule share's materialization moves together.
 struct Cycle {
     // slot 0
     bool exists;
     bool hasSeed;
     bool hasCompletedRound;
     uint8 outcome;
-    uint32 commitCount;
     uint32 revealCount;
     uint32 validCount;
     uint32 shareCount;
-    int64 attemptRound;
-    uint32 triggerCount;
+    uint128 revealedWeight;
     // slot 1
     uint32 attempt;
     int64 completedRound;
+    int64 attemptRound;
+    uint32 triggerCount;
+    // slot 2
     uint128 reserved;
-    // slot 2 on
-    uint128 revealedWeight;
     uint128 paid;
+    // slots 3 on
     bytes32 saltAccumulator;
     bytes32 seed;
     /// @dev bytes32(0) stands for the core's `distributor: null`.
