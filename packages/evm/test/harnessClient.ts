@@ -270,6 +270,10 @@ export async function loadRecord(key: string, record: Json | undefined, preSlot:
         startSlot: BigInt(r.startSlot as number),
         slashCount: r.slashCount,
         customRule: (r.params as Obj).distributionRule === "custom",
+        // Copies of parameters (the loader takes them from the parameters).
+        roundSlots: 0,
+        commitSlots: 0,
+        revealSlots: 0,
         settledSlot: BigInt(preSlot),
         dueGap: 0,
         seedCycle: BigInt(r.seedCycle as number),
@@ -333,6 +337,11 @@ export async function loadRecord(key: string, record: Json | undefined, preSlot:
       await write("loadNodeAt", [h32(parts[0] as string), Number(parts[1]), h32(record)]);
       return;
     case "cycle":
+      // The contract keeps no attemptRound: it is cycle + 2 + attempt in every core state (a failed attempt moves
+      // both by one).
+      if (r.attemptRound !== Number(parts[1]) + 2 + (r.attempt as number)) {
+        throw new Error(`${key}: attemptRound ${String(r.attemptRound)} is not cycle + 2 + attempt`);
+      }
       await write("loadCycle", [
         h32(parts[0] as string),
         Number(parts[1]),
@@ -346,7 +355,6 @@ export async function loadRecord(key: string, record: Json | undefined, preSlot:
           shareCount: r.shareCount,
           triggerCount: r.triggerCount,
           attempt: r.attempt,
-          attemptRound: BigInt(r.attemptRound as number),
           completedRound: BigInt((r.completedRound ?? 0) as number),
           reserved: r.reserved,
           revealedWeight: r.revealedWeight,
@@ -600,7 +608,7 @@ export async function readRecord(key: string): Promise<Json | undefined> {
       if (c.exists !== true) return undefined;
       return {
         attempt: n(c.attempt),
-        attemptRound: n(c.attemptRound),
+        attemptRound: Number(parts[1]) + 2 + n(c.attempt),
         completedRound: c.hasCompletedRound === true ? n(c.completedRound) : null,
         cycle: Number(parts[1]),
         distributor: c.distributor === ZERO32 ? null : unhex(c.distributor as Hex),

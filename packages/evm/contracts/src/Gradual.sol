@@ -150,6 +150,9 @@ contract Gradual is GradualState, ReentrancyGuard {
         task.escrow = funding;
         task.name = name;
         task.params = params;
+        task.roundSlots = params.roundSlots;
+        task.commitSlots = params.commitSlots;
+        task.revealSlots = params.revealSlots;
         task.customRule = params.distributionRule == 2;
         _taskAt[count] = id;
         _taskCount = count + 1;
@@ -322,7 +325,7 @@ contract Gradual is GradualState, ReentrancyGuard {
         if (!record.exists) revert CYCLE__NOT_FOUND();
         uint64 slot = _slot();
         int256 closesAt = _roundStart(task, int64(uint64(cycle)) + 1);
-        int256 opensAt = closesAt - int256(uint256(task.params.commitSlots));
+        int256 opensAt = closesAt - int256(uint256(task.commitSlots));
         if (int256(uint256(slot)) < opensAt || int256(uint256(slot)) >= closesAt) revert COMMIT__WINDOW_CLOSED();
         bytes32 account = _sender();
         NodeState storage node = _nodes[id][account];
@@ -361,7 +364,7 @@ contract Gradual is GradualState, ReentrancyGuard {
         if (!record.exists) revert CYCLE__NOT_FOUND();
         uint64 slot = _slot();
         int256 opensAt = _roundStart(task, int64(uint64(cycle)) + 1);
-        int256 closesAt = opensAt + int256(uint256(task.params.revealSlots));
+        int256 closesAt = opensAt + int256(uint256(task.revealSlots));
         if (int256(uint256(slot)) < opensAt || int256(uint256(slot)) >= closesAt) revert REVEAL__WINDOW_CLOSED();
         bytes32 account = _sender();
         NodeState storage node = _nodes[id][account];

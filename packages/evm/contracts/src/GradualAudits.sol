@@ -74,10 +74,10 @@ contract GradualAudits is GradualState {
                 _closeListClaims(id, task);
             }
             if (!closed) {
-                uint64 offset = (due - task.startSlot) % task.params.roundSlots;
-                int64 round = int64((due - task.startSlot) / task.params.roundSlots);
-                uint64 voteClose = (uint64(task.params.revealSlots) + task.params.auditSlots + task.params.voteSlots)
-                    % task.params.roundSlots;
+                uint64 offset = (due - task.startSlot) % task.roundSlots;
+                int64 round = int64((due - task.startSlot) / task.roundSlots);
+                uint64 voteClose = (uint64(task.revealSlots) + task.params.auditSlots + task.params.voteSlots)
+                    % task.roundSlots;
                 // The custom rule's list windows end before the reveal and proof vote closes of the same slot: they
                 // are older cycles' (the core closes each open cycle's windows in cycle order).
                 if (task.customRule && !cursor.listsDone) {
@@ -88,7 +88,7 @@ contract GradualAudits is GradualState {
                     }
                     cursor.listsDone = true;
                 }
-                if (offset == task.params.revealSlots && round >= 1) {
+                if (offset == task.revealSlots && round >= 1) {
                     if (steps == maxSteps) return _pause(task, settled);
                     _closeReveal(id, task, round - 1);
                     steps += 1;
@@ -197,10 +197,10 @@ contract GradualAudits is GradualState {
     function _nextDue(Task storage task, uint64 afterSlot) internal view returns (uint64) {
         uint64 start = task.startSlot;
         if (afterSlot < start) return start;
-        uint64 size = task.params.roundSlots;
+        uint64 size = task.roundSlots;
         uint64 round = (afterSlot - start) / size;
         uint64 base = start + round * size;
-        uint64 reveal = task.params.revealSlots;
+        uint64 reveal = task.revealSlots;
         uint64 voteClose = reveal + task.params.auditSlots + task.params.voteSlots;
         uint64 next = base + size;
         if (round >= 1) {
@@ -229,7 +229,7 @@ contract GradualAudits is GradualState {
         internal
         returns (bool)
     {
-        uint64 size = task.params.roundSlots;
+        uint64 size = task.roundSlots;
         uint64 listEnd = task.params.distributionSlots;
         uint64 listVote = listEnd + task.params.distributionAuditSlots + task.params.voteSlots;
         // A vote close at the round's end falls on the next round's start, before it (as the proof vote close).
@@ -241,7 +241,7 @@ contract GradualAudits is GradualState {
             uint32 c = open[i];
             if (c < cursor.listCycle) continue;
             Cycle storage cycle = _cycles[id][c];
-            if (offset == listEnd && cycle.attemptRound == round) {
+            if (offset == listEnd && _attemptRound(c, cycle) == round) {
                 cursor.listCycle = c + 1;
                 // No list posted: the attempt fails (nobody was drawn, so nobody gets a missed-duty mark).
                 if (!_distributions[id][c][cycle.attempt].exists) {
@@ -250,7 +250,7 @@ contract GradualAudits is GradualState {
                 }
                 return true;
             }
-            if (offset == listVote && cycle.attemptRound == voteRound) {
+            if (offset == listVote && _attemptRound(c, cycle) == voteRound) {
                 if (_settleListStep(id, task, c, cycle, round, due, cursor)) cursor.listCycle = c + 1;
                 return true;
             }
@@ -323,7 +323,6 @@ contract GradualAudits is GradualState {
             return;
         }
         cycle.attempt += 1;
-        cycle.attemptRound += 1;
     }
 
     /// @dev End of cycle c's reveal window (revealClose.ts `fixSeed`, §4.4).
@@ -378,7 +377,7 @@ contract GradualAudits is GradualState {
         } else if (round >= 2) {
             uint32 c = uint32(uint64(round - 2));
             Cycle storage cycle = _cycles[id][c];
-            if (cycle.exists && cycle.outcome == 0 && cycle.attemptRound == round) _payByRule(id, task, c, cycle, round);
+            if (cycle.exists && cycle.outcome == 0 && _attemptRound(c, cycle) == round) _payByRule(id, task, c, cycle, round);
         }
         _startCycle(id, task, round);
     }
@@ -392,7 +391,7 @@ contract GradualAudits is GradualState {
         for (uint256 i = 0; i < open.length; i += 1) {
             uint32 c = open[i];
             Cycle storage cycle = _cycles[id][c];
-            if (cycle.outcome != 0 || cycle.distributor != bytes32(0) || cycle.attemptRound != round) continue;
+            if (cycle.outcome != 0 || cycle.distributor != bytes32(0) || _attemptRound(c, cycle) != round) continue;
             // The ramp is folded to the round here, as the core's `openAttempt` does.
             _refreshRampAt(id, task, round);
             if (cycle.validCount > _failedButValid(id, c, cycle.failedDistributors)) continue;
@@ -494,7 +493,6 @@ contract GradualAudits is GradualState {
         Cycle storage cycle = _cycles[id][cycleNumber];
         cycle.exists = true;
         cycle.reserved = uint128(bounty);
-        cycle.attemptRound = round + 2;
         emit CycleStarted(id, cycleNumber, bounty);
     }
 

@@ -182,14 +182,19 @@ abstract contract GradualState is IGradualEvents {
     function _roundOf(Task storage task, uint64 slot) internal view returns (int64) {
         // Floor division, as the core's Math.floor: a slot before the start is in a negative round.
         int256 offset = int256(uint256(slot)) - int256(uint256(task.startSlot));
-        int256 size = int256(uint256(task.params.roundSlots));
+        int256 size = int256(uint256(task.roundSlots));
         int256 round = offset / size;
         if (offset < 0 && offset % size != 0) round -= 1;
         return int64(round);
     }
 
     function _roundStart(Task storage task, int64 round) internal view returns (int256) {
-        return int256(uint256(task.startSlot)) + int256(round) * int256(uint256(task.params.roundSlots));
+        return int256(uint256(task.startSlot)) + int256(round) * int256(uint256(task.roundSlots));
+    }
+
+    /// @dev The round of the cycle's current distribution attempt (the core's `attemptRound`): cycle + 2 + attempt.
+    function _attemptRound(uint32 c, Cycle storage record) internal view returns (int64) {
+        return int64(uint64(c)) + 2 + int64(uint64(record.attempt));
     }
 
     /// @dev §9.3 (`cycleClosedAt`): whether a cycle is closed for good at `slot`: complete, and past its

@@ -48,16 +48,13 @@ enum TaskStatus {
 
 /// @notice A task record (`TaskRecord`), without its ramp buckets and open cycles (stored beside it).
 struct Task {
+    // slot 0: what every call reads to settle the task and to place a slot in its round
     bool exists;
     TaskStatus status;
-    uint32 index;
-    uint32 nodeCount;
     uint64 startSlot;
     /// @dev Lazy window ends: every round start and reveal close at a slot <= settledSlot has been applied. In slot 0
     /// beside `exists`: a call on a task settled through its slot reads one slot of the task to know it.
     uint64 settledSlot;
-    /// @dev Vesting slashes under the `custom` rule so far (`slashCount`): the next slash log entry's `seq` (§7.2).
-    uint32 slashCount;
     /// @dev `params.distributionRule` is `custom`: kept in slot 0, which every settlement reads, so that a
     /// settlement reads no parameter slot to know whether list windows are due.
     bool customRule;
@@ -66,11 +63,22 @@ struct Task {
     /// that the next window end depends on changes; a call that changes it first settles through its slot and sets
     /// the gap to 1 (`_beforeDueChange`). 0 only in a record loaded by the test harness (settled at the next call).
     uint8 dueGap;
+    /// @dev `params.roundSlots`, `commitSlots` and `revealSlots` (EVM only, copies: parameters never change), in
+    /// slot 0 so that a commit, a reveal or a claim places its slot in the round without reading a parameter slot.
+    uint32 roundSlots;
+    uint32 commitSlots;
+    uint32 revealSlots;
+    // slot 1
+    uint32 index;
+    uint32 nodeCount;
     uint64 createdSlot;
     int64 seedCycle;
     int64 rampFoldedThrough;
+    // slot 2
     /// @dev Ramp buckets not yet folded start at this position of the task's bucket queue.
     uint64 rampHead;
+    /// @dev Vesting slashes under the `custom` rule so far (`slashCount`): the next slash log entry's `seq` (§7.2).
+    uint32 slashCount;
     bytes32 creator;
     bytes32 bundleHash;
     /// @dev bytes32(0) stands for the core's `metadataHash: null`.
@@ -141,7 +149,10 @@ struct NodeState {
 /// @notice A cycle record (`CycleRecord`). `outcome`: 0 none, 1 paid, 2 no-submitters, 3 distribution-failed.
 /// Without the core's `commitCount`: the `Committed` logs count the commits (the indexer serves it), so that a commit
 /// writes no cycle slot. Slot 0 holds what a reveal writes besides the salt accumulator (the counts and the revealed
-/// weight); slot 2 the reservation and what was paid from it, which a rule share's materialization moves together.
+/// weight); slot 1 the reservation and what was paid from it, which a rule share's materialization moves together.
+/// Without `attemptRound` either: it is always cycle + 2 + attempt (the first attempt's round is two rounds after the
+/// cycle's, and each failed attempt moves both by one), which `_attemptRound` computes, so a round start writes two
+/// slots of the new cycle (slot 0 and the reservation).
 struct Cycle {
     // slot 0
     bool exists;
@@ -153,13 +164,12 @@ struct Cycle {
     uint32 shareCount;
     uint128 revealedWeight;
     // slot 1
-    uint32 attempt;
-    int64 completedRound;
-    int64 attemptRound;
-    uint32 triggerCount;
-    // slot 2
     uint128 reserved;
     uint128 paid;
+    // slot 2
+    uint32 attempt;
+    int64 completedRound;
+    uint32 triggerCount;
     // slots 3 on
     bytes32 saltAccumulator;
     bytes32 seed;

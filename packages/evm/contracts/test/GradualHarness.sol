@@ -147,6 +147,10 @@ contract GradualHarness is Gradual {
     ) external {
         _tasks[id] = task;
         _tasks[id].rampHead = 0;
+        // The copies of parameters the contract keeps in slot 0 come from the parameters, whatever was passed.
+        _tasks[id].roundSlots = task.params.roundSlots;
+        _tasks[id].commitSlots = task.params.commitSlots;
+        _tasks[id].revealSlots = task.params.revealSlots;
         _taskAt[task.index] = id;
         _openCycles[id] = openCycles;
         delete _lateRefs[id];
