@@ -395,6 +395,66 @@ async function workCycle(
   }
 }
 
+test("a node's commit and reveal records are a ring: 30 rounds, where a commit a ring later rewrites a record (after making the share of a node that never claimed), as the core", async () => {
+  await freshHarness();
+  const nodes = [BOB, CAROL, DAVE];
+  const twin = new Twin({ [ALICE]: 1_000_000n, [BOB]: 1_000n, [CAROL]: 1_000n, [DAVE]: 1_000n });
+  await twin.load();
+  await twin.advance(9);
+  const params = { ...PARAMS, rampRounds: 0 };
+  const created = { kind: "createTask", name: "ring", bundleHash: name("bundle"), metadataHash: null, params };
+  assert.equal(await twin.tx(ALICE, { ...created, funding: 100_000n }), "ok");
+  const task = readCoreRecord<string>(twin.state, "taskAt/0") as string;
+  // max(vestingRounds + 1, LIST_CLAIM_ROUNDS) + allowedFailedDistributions + 5.
+  const [record] = await read<[{ entryRing: number }]>("getTask", [h32(task)]);
+  const ring = Number(record.entryRing);
+  assert.equal(ring, 16 + params.allowedFailedDistributions + 5);
+  await twin.advance(10);
+  for (const who of nodes)
+    await twin.tx(who, { kind: "stake", task, amount: 200n, nodeUrl: `http://${who.slice(0, 6)}.test` });
+  const commitGas = new Map<number, number>();
+  const rounds = ring + 8;
+  const proof = (who: string, cycle: number) => sha256Hex(`proof:${who}:${cycle}`);
+  const salt = (who: string, cycle: number) => sha256Hex(`salt:${who}:${cycle}`);
+  for (let cycle = 0; cycle < rounds; cycle += 1) {
+    // Dave misses cycles 3-5: a ring later his positions hold nothing of the cycle a ring earlier.
+    const working = cycle >= 3 && cycle <= 5 ? [BOB, CAROL] : nodes;
+    await twin.advance(17 + 10 * cycle);
+    for (const who of working) {
+      const commitment = computeCommitment({
+        task,
+        cycle,
+        node: who,
+        proofDigest: proof(who, cycle),
+        salt: salt(who, cycle),
+      });
+      assert.equal(await twin.tx(who, { kind: "commit", task, cycle, commitment }), "ok");
+      if (who === CAROL) commitGas.set(cycle, twin.lastGas);
+    }
+    assert.equal(await twin.tx(CAROL, { kind: "commit", task, cycle, commitment: name("again") }), "COMMIT__DUPLICATE");
+    await twin.advance(20 + 10 * cycle);
+    for (const who of working) {
+      const reveal = { kind: "reveal", task, cycle, proofDigest: proof(who, cycle), salt: salt(who, cycle) };
+      assert.equal(await twin.tx(who, reveal), "ok");
+    }
+    // Carol claims every round (whatever both answer); Bob never does until the end: his rule shares are made when
+    // his records are rewritten, a ring after each cycle.
+    await twin.tx(CAROL, { kind: "claim", task });
+  }
+  // Carol's commit of a cycle a ring or more in rewrites her record of the cycle a ring earlier: two slots at 5,000
+  // gas where new ones cost 22,100.
+  const fresh = commitGas.get(ring - 1) as number;
+  const reused = commitGas.get(ring + 1) as number;
+  assert.ok(fresh - reused > 25_000, `a commit that rewrites its ring's record: ${reused} gas, a new one ${fresh}`);
+  // The records of a cycle a ring back are gone from the contract (the core pruned them long before).
+  assert.equal(readCoreRecord(twin.state, `commit/${task}/0/${BOB}`), undefined);
+  const old = await read<{ exists: boolean }>("getCommit", [h32(task), 0, h32(BOB)]);
+  assert.equal(old.exists, false);
+  await twin.tx(BOB, { kind: "claim", task });
+  await twin.advance(10 * rounds + 19);
+  await twin.compare();
+});
+
 test("a slash cuts the locked part of a rule share not yet materialized exactly as the core's eager tranche", async () => {
   await freshHarness();
   const nodes = [BOB, CAROL, DAVE];

@@ -270,10 +270,11 @@ export async function loadRecord(key: string, record: Json | undefined, preSlot:
         startSlot: BigInt(r.startSlot as number),
         slashCount: r.slashCount,
         customRule: (r.params as Obj).distributionRule === "custom",
-        // Copies of parameters (the loader takes them from the parameters).
+        // Copies of parameters and the ring's size (the loader takes them from the parameters).
         roundSlots: 0,
         commitSlots: 0,
         revealSlots: 0,
+        entryRing: 0,
         settledSlot: BigInt(preSlot),
         dueGap: 0,
         seedCycle: BigInt(r.seedCycle as number),

@@ -209,7 +209,11 @@ async function runCase(item: Case, tamper?: (files: { pre: Obj; txs: Obj; post: 
   const chain = preRecords.chain as Obj;
   const totals = preRecords.totals as Obj;
   await write("loadChain", [totals, chain.supply, chain.taskCount]);
-  for (const [key, record] of Object.entries(preRecords)) await loadRecord(key, record, preSlot);
+  // Tasks first: a commit or reveal record is placed by its task's parameters (the ring, the commit window).
+  const loadOrder = Object.entries(preRecords).sort(
+    ([left], [right]) => Number(!left.startsWith("task/")) - Number(!right.startsWith("task/")),
+  );
+  for (const [key, record] of loadOrder) await loadRecord(key, record, preSlot);
   await loadListCloses(preRecords, preSlot);
 
   // Steps.

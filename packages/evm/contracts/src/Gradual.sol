@@ -7,6 +7,7 @@ import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol
 import "./GradualTypes.sol";
 import {GradualState} from "./GradualState.sol";
 import {GradualAudits} from "./GradualAudits.sol";
+import {GradualLists} from "./GradualLists.sol";
 
 /// @title Gradual Consensus settlement: money, tasks, staking, commits, reveals and votes here; window ends,
 /// availability, rule payments, vesting and claims in the audits module; triggers, the `custom` rule's lists and the
@@ -150,9 +151,11 @@ contract Gradual is GradualState, ReentrancyGuard {
         task.escrow = funding;
         task.name = name;
         task.params = params;
-        task.roundSlots = params.roundSlots;
-        task.commitSlots = params.commitSlots;
-        task.revealSlots = params.revealSlots;
+        // Each at most MAX_ROUND_SLOTS (checked above): fits 24 bits.
+        task.roundSlots = uint24(params.roundSlots);
+        task.commitSlots = uint24(params.commitSlots);
+        task.revealSlots = uint24(params.revealSlots);
+        task.entryRing = _entryRingOf(params);
         task.customRule = params.distributionRule == 2;
         _taskAt[count] = id;
         _taskCount = count + 1;
@@ -343,13 +346,39 @@ contract Gradual is GradualState, ReentrancyGuard {
             weight += _lotWeight(lot, round, task.params.rampRounds);
         }
         if (active < task.params.minimumStake) revert NODE__NOT_ACTIVE();
-        Entry storage stored = _entries[id][cycle][account];
-        if (stored.flags & ENTRY_COMMITTED != 0) revert COMMIT__DUPLICATE();
+        Entry storage stored = _entryAt(id, task, cycle, account);
+        uint32 held = stored.cycle;
+        uint8 heldFlags = stored.flags;
+        if (held == cycle && heldFlags & ENTRY_COMMITTED != 0) revert COMMIT__DUPLICATE();
+        // The position holds the node's record of a cycle a ring or more earlier (or nothing): no rule reads it any
+        // more (`_entryRingOf`) but its rule share, which is made first if it is not yet. Rewriting the two slots
+        // costs 5,000 gas each where new ones cost 22,100.
+        if (heldFlags & ENTRY_REVEALED != 0) _materializeThrough(id, account, held);
         stored.flags = ENTRY_COMMITTED;
-        stored.slot = slot;
+        stored.index = 0;
+        stored.revealDelay = 0;
+        // Below commitSlots, at most MAX_ROUND_SLOTS: fits 24 bits.
+        stored.commitOffset = uint24(uint256(int256(uint256(slot)) - opensAt));
         stored.weight = uint128(weight);
+        stored.cycle = cycle;
         stored.digest = commitment;
         emit Committed(id, cycle, account, commitment, uint128(weight));
+    }
+
+    /// @dev Makes the account's rule shares through cycle `c` (§6.2) if they are not made yet, before its record of
+    /// `c` is rewritten: the lists module's `materialize`, by delegatecall. Its revealed cycles are in order, so the
+    /// first one not made yet tells; every cycle up to `c` is complete (`_entryRingOf`), so all of them are made.
+    function _materializeThrough(bytes32 id, bytes32 account, uint32 c) internal {
+        VestingState storage vesting = _vesting[id][account];
+        uint256 head = vesting.pendingHead;
+        if (head >= vesting.revealedCount || _revealedCycleAt(id, account, head) > c) return;
+        (bool ok, bytes memory result) =
+            lists.delegatecall(abi.encodeWithSelector(GradualLists.materialize.selector, id, account));
+        if (!ok) {
+            assembly ("memory-safe") {
+                revert(add(result, 32), mload(result))
+            }
+        }
     }
 
     /// @notice §4.2 (`reveal.ts`): opens the caller's commitment in the first `revealSlots` of the next round; the
@@ -371,8 +400,8 @@ contract Gradual is GradualState, ReentrancyGuard {
         if (!node.exists || _nodeStake(node) == 0) revert NODE__NOT_STAKED();
         // The commit's record becomes the reveal's: its slot 0 gains the reveal's flag, index and slot, the
         // commitment gives way to the proof's digest (it is the commitment of that digest and the salt).
-        Entry storage stored = _entries[id][cycle][account];
-        uint8 flags = stored.flags;
+        Entry storage stored = _entryAt(id, task, cycle, account);
+        uint8 flags = stored.cycle == cycle ? stored.flags : 0;
         if (flags & ENTRY_COMMITTED == 0) revert REVEAL__NO_COMMIT();
         if (flags & ENTRY_REVEALED != 0) revert REVEAL__DUPLICATE();
         bytes32 commitment = stored.digest;
@@ -383,8 +412,10 @@ contract Gradual is GradualState, ReentrancyGuard {
         node.lastRevealCycle = int40(uint40(cycle));
         stored.flags = flags | ENTRY_REVEALED;
         stored.index = index;
-        // At most commitSlots + revealSlots - 1 (both windows are at most MAX_ROUND_SLOTS): fits 24 bits.
-        stored.revealDelay = uint24(slot - stored.slot);
+        // At most commitSlots + revealSlots - 1 (both windows are at most MAX_ROUND_SLOTS): fits 24 bits. The
+        // commit's slot is its window's opening (commitSlots before this window's) plus its offset.
+        stored.revealDelay =
+            uint24(uint256(int256(uint256(slot)) - opensAt + int256(uint256(task.commitSlots))) - stored.commitOffset);
         stored.digest = proofDigest;
         VestingState storage vesting = _vesting[id][account];
         uint32 revealed = vesting.revealedCount;
@@ -625,24 +656,34 @@ contract Gradual is GradualState, ReentrancyGuard {
     /// @notice A commit record. The commitment of a revealed commit is not held (bytes32(0)): it is in the
     /// `Committed` log, and the reveal opened it.
     function getCommit(bytes32 id, uint32 cycle, bytes32 node) external view returns (Commit memory commit_) {
-        Entry storage entry = _entries[id][cycle][node];
-        uint8 flags = entry.flags;
+        Task storage task = _tasks[id];
+        if (!task.exists) return commit_;
+        Entry storage entry = _entryAt(id, task, cycle, node);
+        uint8 flags = entry.cycle == cycle ? entry.flags : 0;
         if (flags & ENTRY_COMMITTED == 0) return commit_;
         bytes32 commitment = flags & ENTRY_REVEALED == 0 ? entry.digest : bytes32(0);
-        return Commit({exists: true, slot: entry.slot, weight: entry.weight, commitment: commitment});
+        return Commit({exists: true, slot: _commitSlotOf(task, cycle, entry), weight: entry.weight, commitment: commitment});
+    }
+
+    /// @dev The slot of a held commit: its window's opening plus its offset.
+    function _commitSlotOf(Task storage task, uint32 cycle, Entry storage entry) internal view returns (uint64) {
+        int256 opensAt = _roundStart(task, int64(uint64(cycle)) + 1) - int256(uint256(task.commitSlots));
+        return uint64(uint256(opensAt + int256(uint256(entry.commitOffset))));
     }
 
     /// @notice A reveal record. Its salt is not held (bytes32(0)): it is in the `Revealed` log.
     function getReveal(bytes32 id, uint32 cycle, bytes32 node) external view returns (Reveal memory reveal_) {
-        Entry storage entry = _entries[id][cycle][node];
-        uint8 flags = entry.flags;
+        Task storage task = _tasks[id];
+        if (!task.exists) return reveal_;
+        Entry storage entry = _entryAt(id, task, cycle, node);
+        uint8 flags = entry.cycle == cycle ? entry.flags : 0;
         if (flags & ENTRY_REVEALED == 0) return reveal_;
         return Reveal({
             exists: true,
             published: flags & ENTRY_PUBLISHED != 0,
             status: flags >> ENTRY_STATUS_SHIFT,
             index: entry.index,
-            slot: entry.slot + entry.revealDelay,
+            slot: _commitSlotOf(task, cycle, entry) + entry.revealDelay,
             weight: entry.weight,
             proofDigest: entry.digest,
             salt: bytes32(0)

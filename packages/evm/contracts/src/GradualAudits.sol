@@ -394,7 +394,7 @@ contract GradualAudits is GradualState {
             if (cycle.outcome != 0 || cycle.distributor != bytes32(0) || _attemptRound(c, cycle) != round) continue;
             // The ramp is folded to the round here, as the core's `openAttempt` does.
             _refreshRampAt(id, task, round);
-            if (cycle.validCount > _failedButValid(id, c, cycle.failedDistributors)) continue;
+            if (cycle.validCount > _failedButValid(id, task, c, cycle.failedDistributors)) continue;
             _completeCycle(
                 id, task, c, cycle, cycle.validCount == 0 ? OUTCOME_NO_SUBMITTERS : OUTCOME_DISTRIBUTION_FAILED, 0, round
             );
@@ -402,9 +402,13 @@ contract GradualAudits is GradualState {
     }
 
     /// @dev How many of the cycle's failed distributors still have a valid reveal (at most 16).
-    function _failedButValid(bytes32 id, uint32 c, bytes32[] storage failed) internal view returns (uint256 count) {
+    function _failedButValid(bytes32 id, Task storage task, uint32 c, bytes32[] storage failed)
+        internal
+        view
+        returns (uint256 count)
+    {
         for (uint256 j = 0; j < failed.length; j += 1) {
-            if (_validReveal(_entries[id][c][failed[j]].flags)) count += 1;
+            if (_validReveal(_entryFlags(id, task, c, failed[j]))) count += 1;
         }
     }
 

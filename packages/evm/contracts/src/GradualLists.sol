@@ -100,7 +100,7 @@ contract GradualLists is GradualState {
             resolvesAt = uint64(uint256(closesAt)) + task.params.voteSlots;
         } else {
             attempt = 0;
-            if (!_validReveal(_entries[id][cycle][target].flags)) revert AUDIT__TARGET_NOT_REVEALED();
+            if (!_validReveal(_entryFlags(id, task, cycle, target))) revert AUDIT__TARGET_NOT_REVEALED();
             // The cycle's trigger window, or once it completed its late-challenge window (§5.7): until the end of
             // round completedRound + vestingRounds - 1, each late trigger with a trigger-plus-vote period of its own.
             if (record.hasCompletedRound && task.params.vestingRounds > 0) {
@@ -128,7 +128,7 @@ contract GradualLists is GradualState {
         if (existing != 0 && _triggers[id][cycle][existing - 1].resolution == 0) {
             revert AUDIT__ALREADY_TRIGGERED(existing - 1);
         }
-        if (verdict == VERDICT_UNAVAILABLE && _entries[id][cycle][target].flags & ENTRY_PUBLISHED != 0) {
+        if (verdict == VERDICT_UNAVAILABLE && _entryFlags(id, task, cycle, target) & ENTRY_PUBLISHED != 0) {
             revert AUDIT__ALREADY_TRIGGERED(existing == 0 ? 0 : existing - 1);
         }
         uint32 count = _nodeCycleTriggers[id][cycle][from];
@@ -194,7 +194,7 @@ contract GradualLists is GradualState {
         if (payload.length > task.params.maxProofBytes) {
             revert PUBLISH__TOO_LARGE(payload.length, task.params.maxProofBytes);
         }
-        Entry storage reveal = _entries[id][cycle][from];
+        Entry storage reveal = _entryAt(id, task, cycle, from);
         // The target of a challenge revealed (triggerAudit checks it), so `digest` holds the proof's digest.
         bytes32 digest = sha256(payload);
         if (digest != reveal.digest) revert PUBLISH__DIGEST_MISMATCH(reveal.digest, digest);
@@ -240,7 +240,7 @@ contract GradualLists is GradualState {
         }
         bytes32 from = _sender();
         NodeState storage node = _nodes[id][from];
-        if (!_validReveal(_entries[id][cycle][from].flags) || !node.exists || _failedDistributor(record, from)) {
+        if (!_validReveal(_entryFlags(id, task, cycle, from)) || !node.exists || _failedDistributor(record, from)) {
             revert DISTRIBUTION__NOT_A_SUBMITTER();
         }
         if (total > record.reserved) revert DISTRIBUTION__OVER_BOUNTY(total, record.reserved);
@@ -315,7 +315,7 @@ contract GradualLists is GradualState {
             revert DISTRIBUTION__BAD_PROOF();
         }
         if (amount == 0) revert CLAIM__NOTHING_CLAIMABLE();
-        if (!_validReveal(_entries[id][cycle][recipient].flags)) revert DISTRIBUTION__NOT_A_SUBMITTER();
+        if (!_validReveal(_entryFlags(id, task, cycle, recipient))) revert DISTRIBUTION__NOT_A_SUBMITTER();
         if (amount > record.reserved) revert DISTRIBUTION__OVER_BOUNTY(amount, record.reserved);
         int64 endRound = record.completedRound + int64(uint64(task.params.vestingRounds));
         (uint256 unlocked, uint256 word, uint256 slashed) =

@@ -106,8 +106,8 @@ abstract contract GradualState is IGradualEvents {
     mapping(bytes32 task => mapping(bytes32 account => NodeState)) internal _nodes;
     mapping(bytes32 task => mapping(uint32 index => bytes32)) internal _nodeAt;
     mapping(bytes32 task => mapping(uint32 cycle => Cycle)) internal _cycles;
-    /// @dev Commits and reveals, one record per node and cycle (`Entry`).
-    mapping(bytes32 task => mapping(uint32 cycle => mapping(bytes32 node => Entry))) internal _entries;
+    /// @dev Commits and reveals: each node's ring of `Task.entryRing` records (`Entry`), cycle c's at c mod the size.
+    mapping(bytes32 task => mapping(bytes32 node => mapping(uint256 position => Entry))) internal _entries;
     mapping(bytes32 task => mapping(uint32 cycle => mapping(uint32 index => Trigger))) internal _triggers;
     /// @dev The open trigger per proof and verdict (`triggerOf`; attempt 0): index + 1, 0 for none. `slotKind`: 0
     /// proof, 1 availability (`triggerSlotName`).
@@ -190,6 +190,29 @@ abstract contract GradualState is IGradualEvents {
 
     function _roundStart(Task storage task, int64 round) internal view returns (int256) {
         return int256(uint256(task.startSlot)) + int256(round) * int256(uint256(task.roundSlots));
+    }
+
+    /// @dev The size of a node's ring of commit and reveal records (`Entry`): cycle c's record is rewritten by the
+    /// commit of cycle c + size, in round c + size. No rule reads it from round c + 3 + allowedFailedDistributions +
+    /// max(vestingRounds + 1, LIST_CLAIM_ROUNDS) on: cycle c completes by round c + 3 + allowedFailedDistributions
+    /// (its last attempt's round, c + 2 + allowedFailedDistributions, and the round start after it), it is closed for
+    /// good (triggers, votes, publications: §9.3) vestingRounds + 1 rounds after that at the latest, and its list's
+    /// claims (the recipient's reveal) end LIST_CLAIM_ROUNDS after its completion. Its rule share is materialized
+    /// before the record is rewritten (`commit`). Two rounds of margin.
+    function _entryRingOf(TaskParams memory params) internal pure returns (uint24) {
+        uint256 held = params.vestingRounds + 1 > LIST_CLAIM_ROUNDS ? params.vestingRounds + 1 : LIST_CLAIM_ROUNDS;
+        return uint24(held + params.allowedFailedDistributions + 5);
+    }
+
+    /// @dev The record of the node's commit and reveal of cycle c (its ring position; check `cycle` before reading).
+    function _entryAt(bytes32 id, Task storage task, uint32 c, bytes32 node) internal view returns (Entry storage) {
+        return _entries[id][node][c % task.entryRing];
+    }
+
+    /// @dev The flags of the node's record of cycle c: 0 when the position holds another cycle's (or nothing).
+    function _entryFlags(bytes32 id, Task storage task, uint32 c, bytes32 node) internal view returns (uint8) {
+        Entry storage entry = _entryAt(id, task, c, node);
+        return entry.cycle == c ? entry.flags : 0;
     }
 
     /// @dev The round of the cycle's current distribution attempt (the core's `attemptRound`): cycle + 2 + attempt.
@@ -619,7 +642,9 @@ abstract contract GradualState is IGradualEvents {
             head += 1;
             RulePayment storage payment = _rulePayments[id][c];
             if (!payment.paid) continue;
-            Entry storage reveal = _entries[id][c][account];
+            Entry storage reveal = _entryAt(id, task, c, account);
+            // A revealed cycle's record is held until its share is made (a commit a ring later materializes first).
+            assert(reveal.cycle == c);
             if (reveal.flags >> ENTRY_STATUS_SHIFT != STATUS_VALID) continue;
             uint256 amount;
             if (task.params.distributionRule == 0 && payment.revealedWeight > 0) {
@@ -718,8 +743,8 @@ abstract contract GradualState is IGradualEvents {
 
     /// @dev `markProof`: a valid reveal gets its new status; an invalid one leaves the rule's denominators.
     function _markProof(bytes32 id, uint32 c, bytes32 target, uint8 status) internal {
-        Entry storage reveal = _entries[id][c][target];
-        uint8 flags = reveal.flags;
+        Entry storage reveal = _entryAt(id, _tasks[id], c, target);
+        uint8 flags = reveal.cycle == c ? reveal.flags : 0;
         if (!_validReveal(flags)) return;
         reveal.flags = flags | (status << ENTRY_STATUS_SHIFT);
         Cycle storage cycle = _cycles[id][c];

@@ -63,11 +63,15 @@ struct Task {
     /// that the next window end depends on changes; a call that changes it first settles through its slot and sets
     /// the gap to 1 (`_beforeDueChange`). 0 only in a record loaded by the test harness (settled at the next call).
     uint8 dueGap;
-    /// @dev `params.roundSlots`, `commitSlots` and `revealSlots` (EVM only, copies: parameters never change), in
-    /// slot 0 so that a commit, a reveal or a claim places its slot in the round without reading a parameter slot.
-    uint32 roundSlots;
-    uint32 commitSlots;
-    uint32 revealSlots;
+    /// @dev `params.roundSlots`, `commitSlots` and `revealSlots` (EVM only, copies: parameters never change; each at
+    /// most MAX_ROUND_SLOTS), in slot 0 so that a commit, a reveal or a claim places its slot in the round without
+    /// reading a parameter slot.
+    uint24 roundSlots;
+    uint24 commitSlots;
+    uint24 revealSlots;
+    /// @dev The size of each node's ring of commit and reveal records (EVM only, from the parameters:
+    /// `_entryRingOf`).
+    uint24 entryRing;
     // slot 1
     uint32 index;
     uint32 nodeCount;
@@ -254,18 +258,22 @@ struct Trigger {
 }
 
 /// @notice A node's commit and reveal of one cycle, as stored (EVM only; `getCommit` and `getReveal` return the
-/// `Commit` and `Reveal` records). Slot 0: `flags` (bit 0 committed, bit 1 revealed, bit 2 published, bits 3-4 the
-/// reveal's status), the reveal's index, the reveal's slot less the commit's (at most commitSlots + revealSlots), the
-/// commit's slot and its weight (the reveal's weight is the commit's). `digest`: the commitment until the reveal, then
-/// the proof's digest. A commit is one slot and a hash; the reveal rewrites both and writes nothing new. The reveal's
-/// salt and a revealed commit's commitment are not held: they are in the `Revealed` and `Committed` logs (nothing
-/// after the reveal reads them; see "Records the contract does not hold" in the contracts README).
+/// `Commit` and `Reveal` records). A node's entries are a ring of `Task.entryRing` records, the cycle's at position
+/// cycle mod the ring's size, tagged with its cycle: a commit rewrites the record of the cycle a ring earlier, which
+/// no rule reads any more (see "A node's commits and reveals: a ring" in the contracts README). Slot 0: `flags`
+/// (bit 0 committed, bit 1 revealed, bit 2 published, bits 3-4 the reveal's status), the reveal's index, the reveal's
+/// slot less the commit's (at most commitSlots + revealSlots), the commit's slot less its window's opening (below
+/// commitSlots), its weight (the reveal's weight is the commit's) and the cycle. `digest`: the commitment until the
+/// reveal, then the proof's digest. The reveal's salt and a revealed commit's commitment are not held: they are in
+/// the `Revealed` and `Committed` logs (nothing after the reveal reads them; see "Records the contract does not
+/// hold" in the contracts README).
 struct Entry {
     uint8 flags;
     uint32 index;
     uint24 revealDelay;
-    uint64 slot;
+    uint24 commitOffset;
     uint128 weight;
+    uint32 cycle;
     bytes32 digest;
 }
 

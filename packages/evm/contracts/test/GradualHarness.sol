@@ -148,9 +148,10 @@ contract GradualHarness is Gradual {
         _tasks[id] = task;
         _tasks[id].rampHead = 0;
         // The copies of parameters the contract keeps in slot 0 come from the parameters, whatever was passed.
-        _tasks[id].roundSlots = task.params.roundSlots;
-        _tasks[id].commitSlots = task.params.commitSlots;
-        _tasks[id].revealSlots = task.params.revealSlots;
+        _tasks[id].roundSlots = uint24(task.params.roundSlots);
+        _tasks[id].commitSlots = uint24(task.params.commitSlots);
+        _tasks[id].revealSlots = uint24(task.params.revealSlots);
+        _tasks[id].entryRing = _entryRingOf(task.params);
         _taskAt[task.index] = id;
         _openCycles[id] = openCycles;
         delete _lateRefs[id];
@@ -194,29 +195,44 @@ contract GradualHarness is Gradual {
     }
 
     /// @notice Writes a commit record.
-    /// (Load a commit before its reveal: the reveal's slot is kept relative to the commit's.)
+    /// (Load the task first, and a commit before its reveal: the reveal's slot is kept relative to the commit's, and
+    /// the commit's to its window.)
     function loadCommit(bytes32 id, uint32 cycle, bytes32 node, Commit calldata record) external {
-        Entry storage entry = _entries[id][cycle][node];
-        require(entry.flags & ENTRY_REVEALED == 0, "load the commit first");
+        Task storage task = _tasks[id];
+        require(task.exists, "load the task first");
+        Entry storage entry = _entryAt(id, task, cycle, node);
+        require(entry.cycle != cycle || entry.flags & ENTRY_REVEALED == 0, "load the commit first");
+        require(entry.flags == 0 || entry.cycle == cycle, "another cycle's record at the ring position");
+        int256 opensAt = _roundStart(task, int64(uint64(cycle)) + 1) - int256(uint256(task.commitSlots));
+        int256 offset = int256(uint256(record.slot)) - opensAt;
+        require(offset >= 0 && offset < int256(uint256(task.commitSlots)), "commit slot outside its window");
         entry.flags = ENTRY_COMMITTED;
-        entry.slot = record.slot;
+        entry.index = 0;
+        entry.revealDelay = 0;
+        entry.commitOffset = uint24(uint256(offset));
         entry.weight = record.weight;
+        entry.cycle = cycle;
         entry.digest = record.commitment;
     }
 
     /// @notice Writes a reveal record; the cycle joins the node's revealed cycles (kept in order) and a disputed or
     /// unavailable reveal's weight the cycle's kept weight.
     function loadReveal(bytes32 id, uint32 cycle, bytes32 node, Reveal calldata record) external {
-        Entry storage entry = _entries[id][cycle][node];
+        Task storage task = _tasks[id];
+        Entry storage entry = _entryAt(id, task, cycle, node);
         // The contract holds one weight, and the proof's digest in place of the commitment: a reveal must match its
         // commit, as every reveal the core accepted does.
-        require(entry.flags & ENTRY_COMMITTED != 0 && entry.weight == record.weight, "reveal without its commit");
-        require(record.slot > entry.slot && record.slot - entry.slot < 1 << 24, "reveal slot");
+        require(
+            entry.cycle == cycle && entry.flags & ENTRY_COMMITTED != 0 && entry.weight == record.weight,
+            "reveal without its commit"
+        );
+        uint64 committedAt = _commitSlotOf(task, cycle, entry);
+        require(record.slot > committedAt && record.slot - committedAt < 1 << 24, "reveal slot");
         require(_commitment(id, cycle, node, record.proofDigest, record.salt) == entry.digest, "reveal mismatch");
         entry.flags = ENTRY_COMMITTED | ENTRY_REVEALED | (record.published ? ENTRY_PUBLISHED : 0)
             | (record.status << ENTRY_STATUS_SHIFT);
         entry.index = record.index;
-        entry.revealDelay = uint24(record.slot - entry.slot);
+        entry.revealDelay = uint24(record.slot - committedAt);
         entry.digest = record.proofDigest;
         if (record.status == 2 || record.status == 3) _keptWeight[id][cycle] += record.weight;
         VestingState storage vesting = _vesting[id][node];
