@@ -596,14 +596,14 @@ contract GradualAudits is GradualState {
         uint64 due
     ) internal returns (bool) {
         uint32 index = trigger.index;
-        uint32 at = cursor.vote;
-        uint32 position = at >> 7;
+        uint32 next = cursor.vote;
+        uint32 position = next >> 7;
         uint256 wordIndex = _voteWordAt(id, c, index, position);
         // Bit 2k of `matches` is set when voter k of the word voted on the losing side, from the cursor's bit on.
         uint256 pattern = cursor.losing == 1 ? EVEN_BITS : EVEN_BITS << 1;
         uint256 differs = _voteBits[id][c][index][wordIndex] ^ pattern;
         uint256 matches = ~(differs | (differs >> 1)) & EVEN_BITS;
-        matches &= ~((uint256(1) << ((uint256(at) & 127) << 1)) - 1);
+        matches &= ~((uint256(1) << ((uint256(next) & 127) << 1)) - 1);
         if (matches != 0) {
             uint256 bit = _lowestBit(matches) >> 1;
             _penalizeVoter(id, task, c, index, uint32((wordIndex << 7) | bit), due);
