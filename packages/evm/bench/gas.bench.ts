@@ -4,7 +4,7 @@
  *
  *   npm run bench:evm                                  # 100, 1,000 and 10,000 nodes
  *   GRADUAL_EVM_BENCH_SIZES=100,1000 npm run bench:evm
- *   GRADUAL_EVM_BENCH_SIZES=20 GRADUAL_EVM_BENCH_TRACE="commit,reveal" npm run bench:evm   # where a call's gas goes
+ *   GRADUAL_EVM_BENCH_SIZES=20 GRADUAL_EVM_BENCH_TRACE="commit|reveal" npm run bench:evm   # where a call's gas goes
  *
  * For each size: a fresh anvil with automine off (a phase's calls go into blocks of up to 2,500 calls, a block a
  * slot inside the phase's window of 10 slots), the token and the contract deployed, the creator funds every node
@@ -21,8 +21,10 @@
  * vote close accepts it, and every node claims its entry with a proof of ceil(log2 nodes) hashes (7 at 100 nodes, 10
  * at 1,000). Last, a ring in: every node commits and reveals cycles ring - 1 and ring (`Task.entryRing`, 23 here),
  * whose commit rewrites the node's record of cycle 0 (`commit (a ring in: rewrites its record)`), the steady state
- * of a node past its first ring of cycles. Every figure is read from the receipts. The cost per node per round is
- * what a node pays for its own calls (a commit and a reveal a ring in, and a claim that makes one tranche) plus its
+ * of a node past its first ring of cycles: every node works cycles ring - 4 to ring + 2 and claims every round, and
+ * the claim of round ring + 3 makes one tranche in a word an earlier tranche used while it holds four (vesting over
+ * four rounds): the steady state's claim. Every figure is read from the receipts. The cost per node per round
+ * is what a node pays for its own calls (a commit, a reveal and a claim that makes one tranche, a ring in) plus its
  * share of the round's settlement, at a stated L2 gas price.
  */
 import {
@@ -52,18 +54,20 @@ type Receipt = {
 const SIZES = (process.env.GRADUAL_EVM_BENCH_SIZES ?? "100,1000,10000").split(",").map(Number);
 /** Calls per block; windows of 10 slots then hold 25,000 calls of a phase (one block a slot). */
 const BLOCK_CALLS = 2_500;
+/** Requests per JSON-RPC batch (a block's calls are sent in several, all before it is mined). */
+const BATCH_CALLS = 500;
 /** An L2's execution gas price for the cost column: 0.01 gwei (OP-stack chains often run near it; L1 data fees aside). */
 const L2_GAS_PRICE_GWEI = 0.01;
 const ETH_USD = 3_000;
 /** K2, a Solana fork, charges a base fee per signature; Solana's default is 5,000 lamports (1e-9 KOII each). */
 const KOII_FEE_PER_TX = 5_000e-9;
 /**
- * Phases whose median call is traced and broken down (`GRADUAL_EVM_BENCH_TRACE="commit,reveal"`: the labels of the
- * gas table, comma-separated): intrinsic cost, each storage write with its cost, reads, logs, hashing and the rest.
+ * Phases whose median call is traced and broken down (`GRADUAL_EVM_BENCH_TRACE="commit|reveal"`: labels of the gas
+ * table, separated by |): intrinsic cost, each storage write with its cost, reads, logs, hashing and the rest.
  */
 const TRACE = new Set(
   (process.env.GRADUAL_EVM_BENCH_TRACE ?? "")
-    .split(",")
+    .split("|")
     .map((label) => label.trim())
     .filter((label) => label !== ""),
 );
@@ -171,7 +175,7 @@ async function main(): Promise<void> {
   }
   lines.push(
     "",
-    "per node per round (steady state: a commit a ring in, a reveal, a claim that makes one tranche, and its share of the round's settlement):",
+    "per node per round (steady state, a ring in: a commit, a reveal, a claim that makes one tranche, and its share of the round's settlement):",
     "",
   );
   lines.push(
@@ -214,8 +218,10 @@ async function main(): Promise<void> {
     );
     const claim = median(row.gas.get("claim (nothing to make)") ?? []);
     lines.push(`| claim making no tranche < 80,000 | ${row.size} | ${claim} | ${claim < 80_000 ? "yes" : "no"} |`);
-    const tranche = median(row.gas.get("claim (makes one tranche)") ?? []);
-    lines.push(`| claim making a tranche < 80,000 | ${row.size} | ${tranche} | ${tranche < 80_000 ? "yes" : "no"} |`);
+    const tranche = median(row.gas.get("claim (a ring in: makes one tranche in a used word, holds four)") ?? []);
+    lines.push(
+      `| claim making a tranche < 80,000 (in a word an earlier tranche used) | ${row.size} | ${tranche} | ${tranche < 80_000 ? "yes" : "no"} |`,
+    );
   }
   process.stdout.write(`${lines.join("\n")}\n`);
 }
@@ -223,7 +229,7 @@ async function main(): Promise<void> {
 type SizeResult = {
   readonly size: number;
   readonly gas: Map<string, number[]>;
-  /** The median commit and reveal a ring in (the commit rewrites its record) and claim of round 4 (it makes one tranche). */
+  /** The median commit, reveal and claim a ring in (the commit rewrites its record; the claim makes one tranche). */
   readonly nodeGasPerRound: number;
   /** The round's settlement calls (round starts, seed) divided by the number of nodes. */
   readonly settlementPerNode: number;
@@ -259,19 +265,31 @@ async function measure(size: number): Promise<SizeResult> {
     if (body.error !== undefined) throw new Error(`${method}: ${body.error.message}`);
     return body.result as T;
   };
-  /** One JSON-RPC batch; results in order. */
+  /**
+   * JSON-RPC batches of at most BATCH_CALLS requests (a batch of 2,500 list claims is over anvil's request size);
+   * results in order.
+   */
   const batch = async <T>(calls: readonly { method: string; params: unknown[] }[]): Promise<T[]> => {
-    const response = await fetch(anvil.rpcUrl, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(calls.map((call, index) => ({ jsonrpc: "2.0", id: index, ...call }))),
-    });
-    const body = (await response.json()) as { id: number; result?: T; error?: { message: string } }[];
-    body.sort((left, right) => left.id - right.id);
-    return body.map((entry) => {
-      if (entry.error !== undefined) throw new Error(entry.error.message);
-      return entry.result as T;
-    });
+    const results: T[] = [];
+    for (let start = 0; start < calls.length; start += BATCH_CALLS) {
+      const part = calls.slice(start, start + BATCH_CALLS);
+      const response = await fetch(anvil.rpcUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(part.map((call, index) => ({ jsonrpc: "2.0", id: index, ...call }))),
+      });
+      const body = (await response.json()) as unknown;
+      if (!Array.isArray(body)) {
+        throw new Error(`a batch of ${part.length} ${part[0]?.method} calls: ${JSON.stringify(body).slice(0, 300)}`);
+      }
+      const entries = body as { id: number; result?: T; error?: { message: string } }[];
+      entries.sort((left, right) => left.id - right.id);
+      for (const entry of entries) {
+        if (entry.error !== undefined) throw new Error(entry.error.message);
+        results.push(entry.result as T);
+      }
+    }
+    return results;
   };
   try {
     await rpc("evm_setAutomine", [false]);
@@ -626,22 +644,27 @@ async function measure(size: number): Promise<SizeResult> {
     );
     await measureLists(roundStart(6));
     // A ring in: a node's commit of cycle c + ring rewrites its record of cycle c (`Task.entryRing` cycles: 23 for
-    // these parameters). Every node commits and reveals cycles ring - 1 (a new record) and ring (rewrites cycle 0's),
-    // so that cycle ring - 1's share is still to be made when cycle ring's commit checks it, as for a node that claims
-    // every round. The rounds between are settled first (nothing to do but round starts and rule payments).
+    // these parameters). Every node works cycles ring - 4 to ring + 2 (new records up to ring - 1; cycles ring to
+    // ring + 2 rewrite those of cycles 0 to 2) and claims in every round from ring - 1 on, so that when cycle ring's
+    // commit checks the share of the cycle it rewrites, the node has shares still to make (as a node that claims
+    // every round does), and its tranches come and go: from round ring + 2 on it holds four (vestingRounds), and
+    // each claim makes one and drops one. The claim of round ring + 3 makes its tranche in a word an earlier tranche
+    // used (as every later claim does): the steady state's claim. The rounds before are settled first.
     const ring = Math.max(PARAMS.vestingRounds + 1, 16) + PARAMS.allowedFailedDistributions + 5;
-    for (const cycle of [ring - 1, ring]) {
+    for (let cycle = ring - 4; cycle <= ring + 2; cycle += 1) {
       const proof = (node: Hex) => sha256Hex(`proof:${cycle}:${node}`);
       const salt = (node: Hex) => sha256Hex(`salt:${cycle}:${node}`);
       const committing = roundStart(cycle + 1) - PARAMS.commitSlots;
-      for (let step = 0; step < 4; step += 1) {
-        await run("settle (the rounds before a ring in)", committing - 4 + step, [
-          { from: creator as Hex, to: contract, data: call("settle", [task, 64n]) },
-        ]);
+      if (cycle === ring - 4) {
+        for (let step = 0; step < 4; step += 1) {
+          await run("settle (the rounds before a ring in)", committing - 4 + step, [
+            { from: creator as Hex, to: contract, data: call("settle", [task, 64n]) },
+          ]);
+        }
       }
-      const suffix = cycle === ring ? " (a ring in: rewrites its record)" : ` (cycle ${cycle}: a new record)`;
+      const inRing = cycle >= ring;
       await run(
-        `commit${suffix}`,
+        inRing ? "commit (a ring in: rewrites its record)" : "commit (cycles ring - 4 to ring - 1: new records)",
         committing,
         nodes.map((node) => {
           const node32 = idOf(node).slice(2);
@@ -659,7 +682,7 @@ async function measure(size: number): Promise<SizeResult> {
         { from: creator as Hex, to: contract, data: call("settle", [task, 64n]) },
       ]);
       await run(
-        `reveal${cycle === ring ? " (a ring in)" : ` (cycle ${cycle})`}`,
+        inRing ? "reveal (a ring in)" : "reveal (cycles ring - 4 to ring - 1)",
         roundStart(cycle + 1) + 1,
         nodes.map((node) => ({
           from: node,
@@ -670,11 +693,22 @@ async function measure(size: number): Promise<SizeResult> {
       await run("settle (reveal close, seed)", roundStart(cycle + 1) + PARAMS.revealSlots, [
         { from: creator as Hex, to: contract, data: call("settle", [task, 64n]) },
       ]);
+      // The claim of round cycle + 1: it makes cycle cycle - 1's tranche, paid at that round's start (from round
+      // ring - 1 on: a tranche unlocks nothing in its first round, so round ring - 2 would have nothing to claim).
+      if (cycle < ring - 2) continue;
+      const steady = cycle + 1 === ring + 3;
+      await run(
+        steady
+          ? "claim (a ring in: makes one tranche in a used word, holds four)"
+          : "claim (rounds ring - 1 to ring + 2: tranches come and go)",
+        roundStart(cycle + 1) + PARAMS.revealSlots + 1,
+        nodes.map((node) => ({ from: node, to: contract, data: call("claim", [task]) })),
+      );
     }
     const nodeGasPerRound =
       median(gas.get("commit (a ring in: rewrites its record)") ?? []) +
       median(gas.get("reveal (a ring in)") ?? []) +
-      median(gas.get("claim (makes one tranche)") ?? []);
+      median(gas.get("claim (a ring in: makes one tranche in a used word, holds four)") ?? []);
     const settlementPerNode = settlement.reduce((sum, value) => sum + value, 0) / size;
     for (const label of ["deploy TestToken", "mint, approve", "deposit"]) gas.delete(label);
     return { size, gas, nodeGasPerRound, settlementPerNode };
