@@ -151,11 +151,7 @@ contract Gradual is GradualState, ReentrancyGuard {
         task.escrow = funding;
         task.name = name;
         task.params = params;
-        // Each at most MAX_ROUND_SLOTS (checked above): fits 24 bits.
-        task.roundSlots = uint24(params.roundSlots);
-        task.commitSlots = uint24(params.commitSlots);
-        task.revealSlots = uint24(params.revealSlots);
-        task.entryRing = _entryRingOf(params);
+        _keepParams(task, params);
         task.customRule = params.distributionRule == 2;
         _taskAt[count] = id;
         _taskCount = count + 1;
@@ -401,6 +397,7 @@ contract Gradual is GradualState, ReentrancyGuard {
         // The commit's record becomes the reveal's: its slot 0 gains the reveal's flag, index and slot, the
         // commitment gives way to the proof's digest (it is the commitment of that digest and the salt).
         Entry storage stored = _entryAt(id, task, cycle, account);
+        // `_heldFlags`, written out: the call costs a reveal about 350 gas (via-IR does not inline it here).
         uint8 flags = stored.cycle == cycle ? stored.flags : 0;
         if (flags & ENTRY_COMMITTED == 0) revert REVEAL__NO_COMMIT();
         if (flags & ENTRY_REVEALED != 0) revert REVEAL__DUPLICATE();
@@ -659,16 +656,10 @@ contract Gradual is GradualState, ReentrancyGuard {
         Task storage task = _tasks[id];
         if (!task.exists) return commit_;
         Entry storage entry = _entryAt(id, task, cycle, node);
-        uint8 flags = entry.cycle == cycle ? entry.flags : 0;
+        uint8 flags = _heldFlags(entry, cycle);
         if (flags & ENTRY_COMMITTED == 0) return commit_;
         bytes32 commitment = flags & ENTRY_REVEALED == 0 ? entry.digest : bytes32(0);
         return Commit({exists: true, slot: _commitSlotOf(task, cycle, entry), weight: entry.weight, commitment: commitment});
-    }
-
-    /// @dev The slot of a held commit: its window's opening plus its offset.
-    function _commitSlotOf(Task storage task, uint32 cycle, Entry storage entry) internal view returns (uint64) {
-        int256 opensAt = _roundStart(task, int64(uint64(cycle)) + 1) - int256(uint256(task.commitSlots));
-        return uint64(uint256(opensAt + int256(uint256(entry.commitOffset))));
     }
 
     /// @notice A reveal record. Its salt is not held (bytes32(0)): it is in the `Revealed` log.
@@ -676,7 +667,7 @@ contract Gradual is GradualState, ReentrancyGuard {
         Task storage task = _tasks[id];
         if (!task.exists) return reveal_;
         Entry storage entry = _entryAt(id, task, cycle, node);
-        uint8 flags = entry.cycle == cycle ? entry.flags : 0;
+        uint8 flags = _heldFlags(entry, cycle);
         if (flags & ENTRY_REVEALED == 0) return reveal_;
         return Reveal({
             exists: true,

@@ -199,9 +199,28 @@ abstract contract GradualState is IGradualEvents {
     /// good (triggers, votes, publications: §9.3) vestingRounds + 1 rounds after that at the latest, and its list's
     /// claims (the recipient's reveal) end LIST_CLAIM_ROUNDS after its completion. Its rule share is materialized
     /// before the record is rewritten (`commit`). Two rounds of margin.
-    function _entryRingOf(TaskParams memory params) internal pure returns (uint24) {
-        uint256 held = params.vestingRounds + 1 > LIST_CLAIM_ROUNDS ? params.vestingRounds + 1 : LIST_CLAIM_ROUNDS;
-        return uint24(held + params.allowedFailedDistributions + 5);
+    function _entryRingOf(uint256 vestingRounds, uint256 allowedFailedDistributions) internal pure returns (uint24) {
+        uint256 held = vestingRounds + 1 > LIST_CLAIM_ROUNDS ? vestingRounds + 1 : LIST_CLAIM_ROUNDS;
+        return uint24(held + allowedFailedDistributions + 5);
+    }
+
+    /// @dev Sets what a task keeps in slot 0 from its parameters (`Task.roundSlots` and the rest): the copies of the
+    /// round's window sizes (each at most MAX_ROUND_SLOTS: fits 24 bits) and the size of its nodes' record rings.
+    function _keepParams(Task storage task, TaskParams calldata params) internal {
+        task.roundSlots = uint24(params.roundSlots);
+        task.commitSlots = uint24(params.commitSlots);
+        task.revealSlots = uint24(params.revealSlots);
+        task.entryRing = _entryRingOf(params.vestingRounds, params.allowedFailedDistributions);
+    }
+
+    /// @dev The first slot of cycle c's commit window: the last `commitSlots` of its round.
+    function _commitOpensAt(Task storage task, uint32 c) internal view returns (int256) {
+        return _roundStart(task, int64(uint64(c)) + 1) - int256(uint256(task.commitSlots));
+    }
+
+    /// @dev The slot of a held commit of cycle c: its window's first slot plus its offset.
+    function _commitSlotOf(Task storage task, uint32 c, Entry storage entry) internal view returns (uint64) {
+        return uint64(uint256(_commitOpensAt(task, c) + int256(uint256(entry.commitOffset))));
     }
 
     /// @dev The record of the node's commit and reveal of cycle c (its ring position; check `cycle` before reading).
@@ -211,7 +230,11 @@ abstract contract GradualState is IGradualEvents {
 
     /// @dev The flags of the node's record of cycle c: 0 when the position holds another cycle's (or nothing).
     function _entryFlags(bytes32 id, Task storage task, uint32 c, bytes32 node) internal view returns (uint8) {
-        Entry storage entry = _entryAt(id, task, c, node);
+        return _heldFlags(_entryAt(id, task, c, node), c);
+    }
+
+    /// @dev The flags of a ring position's record if it is cycle c's, else 0 (nothing of cycle c is held).
+    function _heldFlags(Entry storage entry, uint32 c) internal view returns (uint8) {
         return entry.cycle == c ? entry.flags : 0;
     }
 
@@ -744,7 +767,7 @@ abstract contract GradualState is IGradualEvents {
     /// @dev `markProof`: a valid reveal gets its new status; an invalid one leaves the rule's denominators.
     function _markProof(bytes32 id, uint32 c, bytes32 target, uint8 status) internal {
         Entry storage reveal = _entryAt(id, _tasks[id], c, target);
-        uint8 flags = reveal.cycle == c ? reveal.flags : 0;
+        uint8 flags = _heldFlags(reveal, c);
         if (!_validReveal(flags)) return;
         reveal.flags = flags | (status << ENTRY_STATUS_SHIFT);
         Cycle storage cycle = _cycles[id][c];

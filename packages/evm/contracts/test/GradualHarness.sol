@@ -147,11 +147,8 @@ contract GradualHarness is Gradual {
     ) external {
         _tasks[id] = task;
         _tasks[id].rampHead = 0;
-        // The copies of parameters the contract keeps in slot 0 come from the parameters, whatever was passed.
-        _tasks[id].roundSlots = uint24(task.params.roundSlots);
-        _tasks[id].commitSlots = uint24(task.params.commitSlots);
-        _tasks[id].revealSlots = uint24(task.params.revealSlots);
-        _tasks[id].entryRing = _entryRingOf(task.params);
+        // What the contract keeps in slot 0 from the parameters comes from them, whatever was passed.
+        _keepParams(_tasks[id], task.params);
         _taskAt[task.index] = id;
         _openCycles[id] = openCycles;
         delete _lateRefs[id];
@@ -203,8 +200,7 @@ contract GradualHarness is Gradual {
         Entry storage entry = _entryAt(id, task, cycle, node);
         require(entry.cycle != cycle || entry.flags & ENTRY_REVEALED == 0, "load the commit first");
         require(entry.flags == 0 || entry.cycle == cycle, "another cycle's record at the ring position");
-        int256 opensAt = _roundStart(task, int64(uint64(cycle)) + 1) - int256(uint256(task.commitSlots));
-        int256 offset = int256(uint256(record.slot)) - opensAt;
+        int256 offset = int256(uint256(record.slot)) - _commitOpensAt(task, cycle);
         require(offset >= 0 && offset < int256(uint256(task.commitSlots)), "commit slot outside its window");
         entry.flags = ENTRY_COMMITTED;
         entry.index = 0;
