@@ -1,17 +1,31 @@
 /**
  * A local EVM chain for devnets and tests: the anvil binary that `@foundry-rs/anvil` ships in its npm package
  * (no other download), started on 127.0.0.1 on a free port and stopped with its process group.
+ *
+ * Anvil writes the states it no longer keeps in memory to disk (a file per block past its in-memory window, about
+ * 0.7 MB each for a large harness) and never removes them, not even on SIGTERM: by default under
+ * `~/.foundry/anvil/tmp`, where a few test runs left tens of gigabytes. Each anvil here gets its own cache folder in
+ * the system's temporary folder, removed when it stops; a folder whose anvil is gone (its Node process was killed
+ * before `stop`) is removed by the next start.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 
 export type Anvil = {
   readonly rpcUrl: string;
   readonly port: number;
   readonly chainId: number;
+  /** The folder anvil persists old states to (`--cache-path`); removed by `stop`. */
+  readonly cacheDir: string;
   stop(): Promise<void>;
 };
+
+/** The prefix of every anvil cache folder in the system's temporary folder. */
+export const ANVIL_CACHE_PREFIX = "gradual-anvil-";
+const PID_FILE = "anvil.pid";
 
 export type StartAnvilOptions = {
   /** 0 (the default) picks a free port. */
@@ -48,8 +62,13 @@ export async function startAnvil(options: StartAnvilOptions = {}): Promise<Anvil
   if (options.disableCodeSizeLimit === true) args.push("--disable-code-size-limit");
   if (options.gasLimit !== undefined) args.push("--gas-limit", options.gasLimit.toString());
   if (process.env.GRADUAL_ANVIL_STEPS === "1") args.push("--steps-tracing");
+  await removeOrphanedCaches();
+  const cacheDir = await mkdtemp(join(tmpdir(), ANVIL_CACHE_PREFIX));
+  args.push("--cache-path", cacheDir);
   const child = spawn(anvilBinary(), args, { stdio: ["ignore", "pipe", "pipe"] });
-  const port = await new Promise<number>((resolve, reject) => {
+  const removeCache = () => rm(cacheDir, { recursive: true, force: true });
+  if (child.pid !== undefined) await writeFile(join(cacheDir, PID_FILE), String(child.pid));
+  const listening = new Promise<number>((resolve, reject) => {
     let seen = "";
     const onData = (chunk: Buffer) => {
       seen += chunk.toString("utf8");
@@ -67,8 +86,25 @@ export async function startAnvil(options: StartAnvilOptions = {}): Promise<Anvil
       reject(new Error(`anvil exited with code ${code} before listening: ${seen.slice(-500)}`)),
     );
   });
+  let port: number;
+  try {
+    port = await listening;
+  } catch (error) {
+    await stopChild(child);
+    await removeCache();
+    throw error;
+  }
   child.stdout?.resume();
-  return { rpcUrl: `http://127.0.0.1:${port}`, port, chainId, stop: () => stopChild(child) };
+  return {
+    rpcUrl: `http://127.0.0.1:${port}`,
+    port,
+    chainId,
+    cacheDir,
+    stop: async () => {
+      await stopChild(child);
+      await removeCache();
+    },
+  };
 }
 
 function stopChild(child: ChildProcess): Promise<void> {
@@ -78,4 +114,46 @@ function stopChild(child: ChildProcess): Promise<void> {
     child.kill("SIGTERM");
     setTimeout(() => child.kill("SIGKILL"), 3_000).unref();
   });
+}
+
+/**
+ * Removes the cache folders of anvils that no longer run: a folder whose recorded process is gone, or one without a
+ * process record (its start failed) older than an hour. A live anvil's folder, another user's, or one that cannot be
+ * read is left alone.
+ */
+export async function removeOrphanedCaches(root: string = tmpdir()): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(root);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    if (!name.startsWith(ANVIL_CACHE_PREFIX)) continue;
+    const dir = join(root, name);
+    if (await isOrphaned(dir)) {
+      await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+      removed.push(dir);
+    }
+  }
+  return removed;
+}
+
+async function isOrphaned(dir: string): Promise<boolean> {
+  let text: string;
+  try {
+    text = await readFile(join(dir, PID_FILE), "utf8");
+  } catch {
+    const info = await stat(dir).catch(() => undefined);
+    return info?.isDirectory() === true && Date.now() - info.mtimeMs > 3_600_000;
+  }
+  const pid = Number(text.trim());
+  if (!Number.isSafeInteger(pid) || pid <= 0) return true;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "ESRCH";
+  }
 }
