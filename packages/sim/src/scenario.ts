@@ -33,11 +33,19 @@ const STRATEGY_NAMES = [
   "unavailable",
   "selfpay",
   "downtime",
+  "disputer",
 ] as const;
 export type StrategyName = (typeof STRATEGY_NAMES)[number];
 
 /** Coalition strategies that may behave honestly until a `strikeRound`. */
-const STRIKING_STRATEGIES: readonly StrategyName[] = ["whale", "colluding", "unavailable", "selfpay", "downtime"];
+const STRIKING_STRATEGIES: readonly StrategyName[] = [
+  "whale",
+  "colluding",
+  "unavailable",
+  "selfpay",
+  "downtime",
+  "disputer",
+];
 
 const FAULT_KINDS = ["crash", "cannotFetch", "lostTransactions", "lateTransactions"] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];

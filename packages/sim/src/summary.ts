@@ -76,7 +76,7 @@ export function formatSummary(result: SimResult): string {
     [
       "triggers",
       `${m.triggers.proof} on proofs, ${m.triggers.distribution} on lists: ${m.triggers.upheld} upheld, ` +
-        `${m.triggers.rejected} rejected, ${m.triggers.unavailable} unavailable`,
+        `${m.triggers.disputed} disputed, ${m.triggers.rejected} rejected, ${m.triggers.unavailable} unavailable`,
     ],
     [
       "false triggers",

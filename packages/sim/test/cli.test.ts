@@ -41,7 +41,7 @@ test("gradual sim report refuses a property seed count below 1 before running an
   assert.notEqual(bad.status, 0);
   assert.match(bad.stderr, /error\[CLI__BAD_OPTION\]: --property-seeds: expected an integer >= 1, got "0"/);
   const help = gradual("report", "--help");
-  assert.match(help.stdout, /--property-seeds <n>\s+seeds of the property runs P1-P6, 1\.\.n \(default 10;/);
+  assert.match(help.stdout, /--property-seeds <n>\s+seeds of the property runs P1-P7, 1\.\.n \(default 10;/);
 });
 
 test("gradual sim report --property-seeds N runs every property scenario under each rule set on seeds 1..N", async () => {

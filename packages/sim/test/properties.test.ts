@@ -46,6 +46,7 @@ const NEEDS: Record<PropertyId, PropertyScenario[]> = {
   P4: plan.P4,
   P5: plan.P5,
   P6: plan.P6,
+  P7: plan.P7,
 };
 
 function statusOf(id: PropertyId, rules: PropertyRules = "gradual"): PropertyStatus {
@@ -70,8 +71,27 @@ test("P1: c < 1/3 (0 or 30% lazy): no unfair extraction, no honest node loses st
 test("P2: c < 1/2, no lazy: unfair ≤ 1% over stay + vesting, no honest slashed; a lazy auditor earns less", () =>
   assertMet(statusOf("P2")));
 
-test("P3: c < 2/3 (0 or 30% lazy): no honest node slashed, coalition's net extraction ≤ 0 after stay + vesting", () =>
-  assertMet(statusOf("P3")));
+test("P3: c < 2/3 (0 or 30% lazy): no honest node slashed; net extraction ≤ 0 but for a disputer with lazy followers", () => {
+  const status = statusOf("P3");
+  // Missed as measured (docs/protocol.md §5.5): a disputing coalition just under 2/3 whose triggers the lazy followers
+  // join reaches the upholding threshold against honest proofs (not the slashing one), so those proofs leave the
+  // rule's denominators and the coalition is paid their share. When a rule change closes it, this fails: assert met.
+  assert.equal(status.met, false, "P3 now holds with the disputer: assert it met instead");
+  assert.ok(status.worst !== null && /^disputer-66-lazy30$/.test(status.worst.scenario), status.worst?.scenario);
+  const others = plan.P3.filter((scenario) => !(scenario.strategy === "disputer" && scenario.lazyShare > 0));
+  const rest = judge({ ...plan, P3: others }, SEEDS, "gradual", find).find((item) => item.id === "P3");
+  assert.ok(rest !== undefined && rest.runs === others.length * SEEDS.length);
+  assertMet(rest);
+  // No honest node is slashed even there: the slashing supermajority (77%) is above 2/3 plus 30% of the rest.
+  for (const scenario of plan.P3) {
+    const run = find(scenario.id, "gradual", 1);
+    assert.ok(run !== undefined);
+    assert.ok(
+      run.fairness.nodes.every((node) => node.nodeClass !== "honest" || node.slashed === 0n),
+      scenario.id,
+    );
+  }
+});
 
 // The report's two worst P3 runs before whole-cycle audits and claim freezes (protocol.md §5.7, §7.1), on seeds the
 // default run does not otherwise use: in each, one coalition proof of garbage had only coalition auditors and was
@@ -101,6 +121,23 @@ test("P5: 1 node or 100 nodes with the same stake: pay changes by < 5%", () => a
 test("P6: a fully ramped 67% coalition harms honest nodes no more than under Koii's rules", () =>
   assertMet(statusOf("P6")));
 
+test("P7 is missed as measured: a coalition between 1/3 and 1/2 blocks honest pay (§5.5); fails once P7 holds", () => {
+  const status = statusOf("P7");
+  // The rules give this up on purpose today (docs/protocol.md §5.5, "the price of this asymmetry"): a coalition
+  // holding more than a third of the decided weight gets honest proofs disputed, so unpaid. The simulator must show
+  // it; when a rule change makes P7 hold, this assertion fails and becomes assertMet.
+  assert.equal(status.met, false, "P7 now holds: assert it met instead");
+  assert.ok(status.worst !== null && /^(disputer|whale)-49/.test(status.worst.scenario), status.worst?.scenario);
+  // Blocking costs honest nodes pay, never stake (P3 holds the stake side); the disputer itself loses nothing.
+  const disputer = find("disputer-49", "gradual", 1);
+  assert.ok(disputer !== undefined);
+  const honest = disputer.fairness.nodes.filter((node) => node.nodeClass === "honest");
+  assert.ok(honest.every((node) => node.slashed === 0n && node.lostPay > 0n));
+  const coalition = disputer.fairness.nodes.filter((node) => node.nodeClass === "attacker");
+  assert.ok(coalition.every((node) => node.slashed === 0n && node.bondsLost === 0n));
+  assert.equal(disputer.fairness.coalition.unfair, 0n);
+});
+
 test("baselines differ where the rules differ: Koii slashes downtime and pays sybils, naive is sybil-neutral", () => {
   assert.equal(statusOf("P4", "koii").met, false);
   assert.equal(statusOf("P5", "koii").met, false);
@@ -117,6 +154,9 @@ test("the plans cover every share band of the properties", () => {
   assert.ok(plan.P2.every((scenario) => scenario.share < 1 / 2 && scenario.lazyShare === 0));
   assert.ok(plan.P3.every((scenario) => scenario.share < 2 / 3));
   assert.ok(plan.P6.every((scenario) => scenario.share === 0.67));
+  assert.deepEqual([...new Set(plan.P7.map((scenario) => scenario.share))], [0.49]);
+  assert.deepEqual([...new Set(plan.P7.map((scenario) => scenario.lazyShare))], [0, 0.3]);
+  assert.ok(plan.P7.some((scenario) => scenario.strategy === "disputer"));
 });
 
 test("the report's property section names each property's status and worst run in plain text", () => {

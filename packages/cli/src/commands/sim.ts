@@ -143,7 +143,7 @@ export function register(program: Command): void {
     .description("run the fixed sweep under both rule sets and write report.md with PNG charts")
     .option("--out <dir>", "output directory")
     .option("--seeds <n>", "seeds per point of the charts' sweeps (default 2; 1 with --quick)")
-    .option("--property-seeds <n>", "seeds of the property runs P1-P6, 1..n (default 10; 1 with --quick)")
+    .option("--property-seeds <n>", "seeds of the property runs P1-P7, 1..n (default 10; 1 with --quick)")
     .option("--quick", "a small sweep: fewer points and seeds")
     .option("--jobs <n>", "worker threads (default: the machine's cores, at most 4)")
     .addHelpText("after", REPORT_HELP)

@@ -146,6 +146,7 @@ export function coalitionVote(auditor: ModelNode, target: ModelNode, round: numb
   const member = target.nodeClass === "attacker";
   switch (auditor.strategy) {
     case "whale":
+    case "disputer":
       return member ? "valid" : "invalid";
     case "unavailable":
       return member ? "valid" : "unavailable";

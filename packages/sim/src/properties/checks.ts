@@ -14,12 +14,12 @@ import {
 } from "./scenarios.ts";
 
 /**
- * The six properties of issue 14, each a named check over runs (docs/simulator.md "Properties"). A property is met
- * when every run it covers passes; otherwise it is missed, with its worst scenario and seed. The wording below is
- * what is checked; nothing is rounded in a property's favour.
+ * The six properties of issue 14 and P7 (blocking, §5.5's price), each a named check over runs (docs/simulator.md
+ * "Properties"). A property is met when every run it covers passes; otherwise it is missed, with its worst scenario
+ * and seed. The wording below is what is checked; nothing is rounded in a property's favour.
  */
 
-export const PROPERTY_IDS = ["P1", "P2", "P3", "P4", "P5", "P6"] as const;
+export const PROPERTY_IDS = ["P1", "P2", "P3", "P4", "P5", "P6", "P7"] as const;
 export type PropertyId = (typeof PROPERTY_IDS)[number];
 
 const PROPERTY_WORDING: Record<PropertyId, string> = {
@@ -33,6 +33,9 @@ const PROPERTY_WORDING: Record<PropertyId, string> = {
   P4: "offline and partition scenarios: 0 honest nodes slashed, and no honest node's bond losses exceed its pay",
   P5: "splitting a stake into 1 or 100 nodes changes its pay by < 5% (default distribution rule)",
   P6: "a fully ramped 67% coalition does no more harm to honest nodes (lost pay + stake slashed) than under Koii",
+  P7:
+    "c < 1/2 (with 0 or 30% of the others lazy): no honest node loses pay or stake, so a minority cannot block " +
+    "honest pay",
 };
 
 export type Finding = {
@@ -92,6 +95,21 @@ function p1(run: PropertyRun): Finding {
     figure:
       `unfair ${tokens(unfair)} tokens (${percent(ratio(unfair, fairness.whole.bounty))} of the bounty); ` +
       `${losing.length} honest nodes lost pay or stake (${tokens(lost)} tokens)`,
+  };
+}
+
+function p7(run: PropertyRun): Finding {
+  const { fairness } = run;
+  const losing = honestNodes(fairness).filter((node) => node.lostPay > 0n || node.slashed > 0n);
+  const lost = sum(losing, (node) => node.lostPay + node.slashed);
+  return {
+    scenario: run.scenario.id,
+    seed: run.seed,
+    ok: losing.length === 0,
+    badness: ratio(lost, fairness.whole.bounty || TOKEN),
+    figure:
+      `${losing.length} honest nodes lost pay or stake: ${tokens(lost)} tokens ` +
+      `(${percent(ratio(lost, fairness.whole.bounty))} of the run's bounty)`,
   };
 }
 
@@ -202,6 +220,7 @@ export type PropertyPlan = {
   readonly P4: PropertyScenario[];
   readonly P5: PropertyScenario[];
   readonly P6: PropertyScenario[];
+  readonly P7: PropertyScenario[];
 };
 
 export function propertyPlan(quick: boolean): PropertyPlan {
@@ -234,6 +253,7 @@ function planFor(shares: readonly number[], pick: "every" | "largest"): Property
     P4: availabilityScenarios(),
     P5: [sybilScenario(1), sybilScenario(100)],
     P6: COALITIONS.flatMap((strategy) => [0, 0.3].map((lazy) => coalitionScenario(strategy, 67, lazy))),
+    P7: band(1 / 2, [0, 0.3]),
   };
 }
 
@@ -275,7 +295,7 @@ function status(
 }
 
 /**
- * Judges P1-P6 for one rule set from the runs of the plan (every scenario × seeds). The Koii baseline has no P6: it
+ * Judges P1-P7 for one rule set from the runs of the plan (every scenario × seeds). The Koii baseline has no P6: it
  * is P6's reference.
  */
 export function judge(
@@ -320,6 +340,7 @@ export function judge(
     status("P4", rules, runs(plan.P4).map(p4)),
     status("P5", rules, p5Findings),
     status("P6", rules, p6Findings),
+    status("P7", rules, runs(plan.P7).map(p7)),
   ].filter((item) => !(item.id === "P6" && rules === "koii"));
 }
 

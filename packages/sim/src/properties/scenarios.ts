@@ -9,7 +9,7 @@
  * (round 20: it outlasts the ramp), attacks for 10 rounds, unstakes, and the run goes on for the vesting period.
  */
 
-export type CoalitionStrategy = "whale" | "unavailable" | "selfpay" | "downtime" | "garbage" | "none";
+export type CoalitionStrategy = "whale" | "unavailable" | "selfpay" | "disputer" | "downtime" | "garbage" | "none";
 
 export type PropertyScenario = {
   readonly id: string;
@@ -48,7 +48,7 @@ const SYBIL_OTHER_STAKE = 5_000;
 export const SHARES = [10, 20, 30, 40, 49, 60, 66, 80] as const;
 /** --quick: the largest share below each bound (1/3, 1/2, 2/3); P6 adds 67. */
 export const SHARES_QUICK = [30, 49, 66] as const;
-export const COALITIONS: readonly CoalitionStrategy[] = ["whale", "unavailable", "selfpay"];
+export const COALITIONS: readonly CoalitionStrategy[] = ["whale", "unavailable", "selfpay", "disputer"];
 
 function timeline(): Pick<PropertyScenario, "rounds" | "joinRound" | "strikeRound" | "leaveRound"> {
   const { warmupRounds, rampRounds, vestingRounds, attackRounds } = PROPERTY_CLOCK;

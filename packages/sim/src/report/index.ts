@@ -16,7 +16,7 @@ export type ReportOptions = {
   readonly outDir: string;
   /** Seeds per point of the older sweeps (1..seeds). Default 2, or 1 with `quick`. */
   readonly seeds?: number;
-  /** Seeds of the property runs (issue 14's P1-P6: seeds 1..propertySeeds). Default 10, or 1 with `quick`. */
+  /** Seeds of the property runs (issue 14's P1-P6 and P7: seeds 1..propertySeeds). Default 10, or 1 with `quick`. */
   readonly propertySeeds?: number;
   /** Fewer points and seeds: a smoke run of the whole pipeline. */
   readonly quick?: boolean;
@@ -36,7 +36,7 @@ export type ReportSummary = {
 };
 
 /**
- * The property runs (issue 14's P1-P6): every scenario of the plan under each rule set, on seeds 1..`count`
+ * The property runs (issue 14's P1-P6 and P7): every scenario of the plan under each rule set, on seeds 1..`count`
  * (default 10, or 1 when `quick`). Their `index` is set when they join the sweep runs.
  */
 export function planPropertyJobs(

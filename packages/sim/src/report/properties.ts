@@ -8,7 +8,7 @@ import type { Chart } from "./figures.ts";
 
 /**
  * The report's lead section (issue 14): curves over the coalition's share for gradual beside the Koii and naive
- * baselines, one chart per property, and the P1-P6 table with each property's worst scenario and seed.
+ * baselines, one chart per property, and the P1-P7 table with each property's worst scenario and seed.
  */
 
 const COLORS: Record<PropertyRules, string> = { gradual: "#1f77b4", koii: "#d62728", naive: "#7f7f7f" };
@@ -143,6 +143,7 @@ function curveTable(curves: Record<string, LinePoint[]>): string {
     ...PROPERTY_RULES.flatMap((rules) => [
       `unfair %, stay + vesting (${rules})`,
       `unfair %, while striking (${rules})`,
+      `honest pay lost %, whole run (${rules})`,
       `honest stake lost, tokens (${rules})`,
     ]),
   ];
@@ -154,6 +155,7 @@ function curveTable(curves: Record<string, LinePoint[]>): string {
     const cells = PROPERTY_RULES.flatMap((rules) => [
       cell("unfair", rules, 2),
       cell("unfairStrike", rules, 2),
+      cell("honestLostPay", rules, 2),
       cell("honestStakeLost", rules, 1),
     ]);
     return `| ${share}% | ${cells.join(" | ")} |`;
@@ -170,14 +172,15 @@ export function buildPropertyFigures(
   const find = (scenario: string, rules: PropertyRules, seed: number) => index.get(`${scenario}/${rules}/${seed}`);
   const statuses = PROPERTY_RULES.flatMap((rules) => judge(plan, seeds, rules, find));
   const curves = Object.fromEntries(Object.entries(PICKS).map(([name, pick]) => [name, curve(runs, pick)]));
-  const worstOf = "worst over the whale, unavailable-voting and self-paying coalitions, 0% and 30% lazy, every seed";
+  const worstOf =
+    "worst over the whale, unavailable-voting, self-paying and disputing coalitions, 0% and 30% lazy, every seed";
   const charts: Chart[] = [
     {
       file: "p1-honest-lost-pay.png",
-      title: "P1: honest pay lost against the fair share",
+      title: "P1 and P7: honest pay lost against the fair share",
       spec: lines(
         curves.honestLostPay ?? [],
-        "P1: honest pay lost (% of the bounty, whole run)",
+        "P1 and P7: honest pay lost (% of the bounty, whole run)",
         worstOf,
         "% of the bounty",
       ),
@@ -280,7 +283,7 @@ ${image("p5-sybil.png")}
 
 ${curveTable(curves)}
 
-### P1-P6
+### P1-P7
 
 ${statusTable(statuses)}
 

@@ -2,6 +2,7 @@ import type { StrategyName } from "../scenario.ts";
 import type { Strategy } from "../world.ts";
 import { colluding } from "./colluding.ts";
 import { copier } from "./copier.ts";
+import { disputer } from "./disputer.ts";
 import { downtime } from "./downtime.ts";
 import { follower } from "./follower.ts";
 import { garbage } from "./garbage.ts";
@@ -28,4 +29,5 @@ export const STRATEGIES: Record<StrategyName, Strategy> = {
   unavailable,
   selfpay,
   downtime,
+  disputer,
 };
