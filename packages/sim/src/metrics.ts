@@ -55,6 +55,8 @@ export type TriggerCost = {
   /** False triggers: against a proof that was valid content, or a list equal to the honest list. */
   triggers: number;
   upheld: number;
+  /** Resolved `disputed`: the target is unpaid for the cycle (a loss the fairness figures count, not `targetCost`). */
+  disputed: number;
   /** Bonds the triggerers lost minus whistleblower rewards they won on these triggers. */
   triggererCost: bigint;
   /** Stake and vesting the targets lost minus bonds they received on these triggers. */
@@ -132,7 +134,7 @@ export type MetricsContext = {
 };
 
 function emptyCost(): TriggerCost {
-  return { triggers: 0, upheld: 0, triggererCost: 0n, targetCost: 0n };
+  return { triggers: 0, upheld: 0, disputed: 0, triggererCost: 0n, targetCost: 0n };
 }
 
 export class Metrics {
@@ -366,7 +368,7 @@ export class Metrics {
       } else if (event.resolution === "rejected") {
         cost.triggererCost += info.bond;
         cost.targetCost -= info.bond;
-      }
+      } else if (event.resolution === "disputed") cost.disputed += 1;
     }
   }
 

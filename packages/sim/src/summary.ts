@@ -80,8 +80,12 @@ export function formatSummary(result: SimResult): string {
     ],
     [
       "false triggers",
-      `${m.falseTriggers.triggers} (${m.falseTriggers.upheld} upheld): net cost ${formatTokenAmount(m.falseTriggers.triggererCost, REPORT_AMOUNT)} ` +
-        `to the triggerers, ${formatTokenAmount(m.falseTriggers.targetCost, REPORT_AMOUNT)} to the targets`,
+      `${m.falseTriggers.triggers} (${m.falseTriggers.upheld} upheld, ${m.falseTriggers.disputed} disputed): net cost ` +
+        `${formatTokenAmount(m.falseTriggers.triggererCost, REPORT_AMOUNT)} to the triggerers, ` +
+        `${formatTokenAmount(m.falseTriggers.targetCost, REPORT_AMOUNT)} to the targets in bonds and stake` +
+        (m.falseTriggers.upheld + m.falseTriggers.disputed > 0
+          ? `; a proof upheld or disputed also goes unpaid ("honest pay lost")`
+          : ""),
     ],
     [
       "audit checks per round",

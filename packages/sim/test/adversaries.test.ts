@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { ProtocolEvent } from "@gradual/protocol";
-import { runSimulation } from "../src/index.ts";
+import { formatSummary, runSimulation } from "../src/index.ts";
 import { coalitionScenario, toSimScenario } from "../src/properties/scenarios.ts";
 import { createScenario } from "../src/scenario.ts";
 
@@ -65,4 +65,25 @@ test("coalition strategies run against the current rules and are measured", () =
     assert.ok(fairness.stayAndVesting.bounty > 0n);
     assert.equal(result.taskClosed, true);
   }
+});
+
+test("disputer: works honestly, triggers every honest proof invalid from its strike round, and blocks them above 1/3", () => {
+  const raw = toSimScenario(coalitionScenario("disputer", 40, 0));
+  const { result, votes, triggerers } = run(raw);
+  const nodes = result.metrics.fairness.nodes;
+  const coalition = new Set(nodes.filter((node) => node.strategy === "disputer").map((node) => node.account));
+  // Every trigger is the coalition's and every one is against a valid proof: a false trigger, resolved disputed.
+  assert.ok(triggerers.size > 0 && [...triggerers].every((account) => coalition.has(account)));
+  const cost = result.metrics.falseTriggers;
+  assert.ok(cost.triggers > 0);
+  assert.equal(cost.disputed, cost.triggers);
+  assert.equal(cost.upheld, 0);
+  assert.equal(result.metrics.triggers.disputed, cost.triggers);
+  // It never votes for an outsider's proof, and its bonds all come back.
+  for (const vote of votes) if (coalition.has(vote.voter)) assert.equal(vote.choice, "invalid", vote.key);
+  assert.ok(nodes.every((node) => node.bondsLost === 0n && node.slashed === 0n));
+  // The honest nodes go unpaid for the cycles it strikes; the coalition is paid exactly its fair share.
+  assert.ok(nodes.filter((node) => node.nodeClass === "honest").every((node) => node.lostPay > 0n));
+  assert.equal(result.metrics.fairness.coalition.unfair, 0n);
+  assert.match(formatSummary(result), /false triggers +\d+ \(0 upheld, \d+ disputed\).*also goes unpaid/);
 });
