@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -76,6 +76,34 @@ test("gradual sim report --property-seeds N runs every property scenario under e
     child.kill("SIGTERM");
     await new Promise((resolve) => child.once("close", resolve));
     assert.match(first, new RegExp(`^sim report: ${jobs.length} property runs and \\d+ sweep runs`));
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});
+
+test("gradual sim report --quick writes the report and prints each property's status and worst run first", () => {
+  const out = mkdtempSync(join(tmpdir(), "gradual-sim-report-"));
+  try {
+    const cli = gradual("report", "--quick", "--out", out);
+    assert.equal(cli.status, 0, cli.stderr);
+    const lines = cli.stdout.split("\n");
+    const statusLines = lines.filter((line) => /^(met|missed) +P\d /.test(line));
+    assert.deepEqual(
+      statusLines.map((line) => line.split(/ +/)[1]),
+      ["P1", "P2", "P3", "P4", "P5", "P6", "P7"],
+    );
+    assert.equal(lines.indexOf(statusLines[0] as string), 0, "the properties come first");
+    // As measured (docs/simulator.md "Properties"): the disputer misses P3 with lazy followers, and P7.
+    const status = (id: string) => statusLines.find((line) => line.split(/ +/)[1] === id)?.split(/ +/)[0];
+    assert.equal(status("P1"), "met");
+    assert.equal(status("P3"), "missed");
+    assert.equal(status("P7"), "missed");
+    const worstOf = (id: string) => lines[lines.findIndex((line) => line.split(/ +/)[1] === id) + 1] ?? "";
+    assert.match(worstOf("P3"), /^ +gradual: \d+ of \d+ runs pass; worst disputer-66-lazy30, seed 1: coalition net/);
+    assert.match(cli.stdout, /wrote \d+ files to .* \(\d+ runs\)/);
+    for (const file of ["report.md", "results.json", "p1-honest-lost-pay.png"]) {
+      assert.ok(existsSync(join(out, file)), file);
+    }
   } finally {
     rmSync(out, { recursive: true, force: true });
   }

@@ -111,6 +111,16 @@ async function runReport(options: ReportOptions): Promise<void> {
     onProgress: (line) => process.stderr.write(`${line}\n`),
   });
   formatReport(summary.outDir);
+  for (const status of summary.properties.statuses.filter((item) => item.rules === "gradual")) {
+    const worst =
+      status.worst === null
+        ? ""
+        : `; worst ${status.worst.scenario}, seed ${status.worst.seed}: ${status.worst.figure}`;
+    process.stdout.write(
+      `${(status.met ? "met" : "missed").padEnd(7)} ${status.id} ${status.wording}\n` +
+        `        gradual: ${status.runs - status.failures} of ${status.runs} runs pass${worst}\n`,
+    );
+  }
   for (const goal of summary.figures.headline) {
     process.stdout.write(
       `${goal.status.padEnd(7)} ${goal.goal}\n        gradual: ${goal.gradual}\n        koii:    ${goal.koii}\n`,
