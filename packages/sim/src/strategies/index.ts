@@ -2,7 +2,7 @@ import type { StrategyName } from "../scenario.ts";
 import type { Strategy } from "../world.ts";
 import { colluding } from "./colluding.ts";
 import { copier } from "./copier.ts";
-import { disputer } from "./disputer.ts";
+
 import { downtime } from "./downtime.ts";
 import { follower } from "./follower.ts";
 import { garbage } from "./garbage.ts";
@@ -12,7 +12,7 @@ import { lazy } from "./lazy.ts";
 import { liar } from "./liar.ts";
 import { offline } from "./offline.ts";
 import { selfpay } from "./selfpay.ts";
-import { unavailable } from "./unavailable.ts";
+import { disputer, unavailable } from "./unavailable.ts";
 import { whale } from "./whale.ts";
 
 export const STRATEGIES: Record<StrategyName, Strategy> = {
