@@ -9,7 +9,7 @@
  * before `stop`) is removed by the next start.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { lstat, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -118,8 +118,8 @@ function stopChild(child: ChildProcess): Promise<void> {
 
 /**
  * Removes the cache folders of anvils that no longer run: a folder whose recorded process is gone, or one without a
- * process record (its start failed) older than an hour. A live anvil's folder, another user's, or one that cannot be
- * read is left alone.
+ * process record (its start failed) older than an hour. A live anvil's folder, another user's, a link, or one that
+ * cannot be read is left alone.
  */
 export async function removeOrphanedCaches(root: string = tmpdir()): Promise<string[]> {
   let names: string[];
@@ -141,12 +141,14 @@ export async function removeOrphanedCaches(root: string = tmpdir()): Promise<str
 }
 
 async function isOrphaned(dir: string): Promise<boolean> {
+  // Only a real folder (not a link someone placed in a shared temporary folder) is ever removed.
+  const info = await lstat(dir).catch(() => undefined);
+  if (info === undefined || !info.isDirectory()) return false;
   let text: string;
   try {
     text = await readFile(join(dir, PID_FILE), "utf8");
   } catch {
-    const info = await stat(dir).catch(() => undefined);
-    return info?.isDirectory() === true && Date.now() - info.mtimeMs > 3_600_000;
+    return Date.now() - info.mtimeMs > 3_600_000;
   }
   const pid = Number(text.trim());
   if (!Number.isSafeInteger(pid) || pid <= 0) return true;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rm, symlink, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -76,7 +76,16 @@ test("a start removes the cache folders of anvils that no longer run, and only t
     await writeFile(join(other, "anvil.pid"), String(gone.pid));
     const hourAgo = new Date(Date.now() - 2 * 3_600_000);
     await utimes(stale, hourAgo, hourAgo);
+    // A link in the shared temporary folder, to an old folder with a dead process's record: never followed.
+    const victim = join(root, "victim");
+    await mkdir(victim);
+    await writeFile(join(victim, "anvil.pid"), String(gone.pid));
+    await utimes(victim, hourAgo, hourAgo);
+    const link = join(root, `${ANVIL_CACHE_PREFIX}link`);
+    await symlink(victim, link);
     const removed = await removeOrphanedCaches(root);
+    assert.equal(existsSync(join(victim, "anvil.pid")), true, "a link's target is left alone");
+    assert.equal(existsSync(link), true);
     assert.deepEqual(removed.sort(), [dead, stale].sort());
     assert.equal(existsSync(dead), false);
     assert.equal(existsSync(stale), false);
