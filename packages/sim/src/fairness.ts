@@ -25,12 +25,15 @@ export type NodeFairness = {
   readonly strategy: string;
   paid: bigint;
   fair: bigint;
-  /** Σ max(0, fair − paid) per cycle, beyond the rounding slack. */
+  /** Σ max(0, fair − paid) per cycle, beyond the rounding slack, plus pay a late challenge took back (`clawBack`). */
   lostPay: bigint;
   slashed: bigint;
   /** Trigger bonds forfeited (the node's triggers that were rejected). */
   bondsLost: bigint;
-  /** Part of `slashed` taken from locked vesting (a clawback of pay already granted). */
+  /**
+   * Taken from vesting: by a slash (part of `slashed`), or by a late challenge's clawback (part of `slashed` for the
+   * coalition, of `lostPay` for anyone else).
+   */
   clawedBack: bigint;
   /** Whistleblower shares of slashes that the node's triggers caused (protocol.md §5.5). */
   whistleblower: bigint;
@@ -146,6 +149,27 @@ export class FairnessLedger {
     }
   }
 
+  /**
+   * A late challenge took back `amount` that `cycle` paid `node` and it had not claimed (protocol.md §5.7). From the
+   * coalition, it is what the rules recovered of its extraction, counted in its net like a slash. From anyone else it
+   * is pay lost after all (paid, then taken back), not a slash: P1, P6 and P7 count it, P2's and P3's "no honest node
+   * slashed" do not.
+   */
+  clawBack(cycle: number, node: Account, amount: bigint): void {
+    const record = this.#nodes.get(node);
+    if (record === undefined) return;
+    record.clawedBack += amount;
+    if (record.nodeClass === "attacker") {
+      record.slashed += amount;
+      this.#coalition.slashed += amount;
+      this.#coalition.clawedBack += amount;
+      return;
+    }
+    record.paid -= amount;
+    record.lostPay += amount;
+    if (record.nodeClass === "honest") for (const window of this.#windows(cycle)) window.honestLostPay += amount;
+  }
+
   /** `node`'s trigger was upheld and it received `amount` of the slash. */
   reward(node: Account, amount: bigint): void {
     const record = this.#nodes.get(node);
@@ -240,8 +264,7 @@ export class FairnessLedger {
         break;
       }
       case "RewardClawedBack":
-        // A late challenge took back an unclaimed payment (protocol.md §5.7): counted like a cut of vesting.
-        this.slash(event.node, 0n, event.amount);
+        this.clawBack(event.cycle, event.node, event.amount);
         break;
       case "BondForfeited":
         this.forfeit(event.triggerer, event.amount);

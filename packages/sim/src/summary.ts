@@ -41,11 +41,18 @@ export function formatSummary(result: SimResult): string {
     f.stay === null
       ? ""
       : `; ${percent(ratio(f.stayAndVesting.unfair, f.stayAndVesting.bounty))} over the stay and vesting period`;
+  const honestClawedBack = f.nodes
+    .filter((node) => node.nodeClass === "honest")
+    .reduce((sum, node) => sum + node.clawedBack, 0n);
+  const clawed =
+    honestClawedBack > 0n
+      ? `; ${formatTokenAmount(honestClawedBack, REPORT_AMOUNT)} of it clawed back by late challenges`
+      : "";
   const rows: string[][] = [
     ["bounty reserved", `${formatTokenAmount(m.bountyReserved, REPORT_AMOUNT)} tokens`],
     [
       "paid to honest nodes",
-      `${formatTokenAmount(m.paidHonest, REPORT_AMOUNT)} (${percent(Number(m.paidHonest) / Math.max(Number(m.bountyReserved), 1))})`,
+      `${formatTokenAmount(m.paidHonest, REPORT_AMOUNT)} (${percent(Number(m.paidHonest) / Math.max(Number(m.bountyReserved), 1))})${clawed}`,
     ],
     [
       "unfair extraction",
@@ -54,7 +61,7 @@ export function formatSummary(result: SimResult): string {
     ],
     [
       "honest pay lost",
-      `${formatTokenAmount(f.whole.honestLostPay, REPORT_AMOUNT)} (fair share − paid, over honest nodes)`,
+      `${formatTokenAmount(f.whole.honestLostPay, REPORT_AMOUNT)} (fair share − paid, and what late challenges clawed back, over honest nodes)`,
     ],
     [
       "coalition net",

@@ -10,6 +10,7 @@ type Vote = { slot: number; voter: string; choice: string; key: string };
 function run(raw: Record<string, unknown>) {
   const votes: Vote[] = [];
   const triggerers = new Set<string>();
+  const targets = new Map<string, string>();
   const result = runSimulation(createScenario(raw, String(raw.name)), {
     seed: 1,
     afterBlock: ({ slot, events }) => {
@@ -17,12 +18,15 @@ function run(raw: Record<string, unknown>) {
         if (event.type === "Voted") {
           votes.push({ slot, voter: event.voter, choice: event.choice, key: `${event.cycle}/${event.trigger}` });
         }
-        if (event.type === "AuditTriggered") triggerers.add(event.triggerer);
+        if (event.type === "AuditTriggered") {
+          triggerers.add(event.triggerer);
+          targets.set(`${event.cycle}/${event.trigger}`, event.target);
+        }
       }
       return undefined;
     },
   });
-  return { result, votes, triggerers };
+  return { result, votes, triggerers, targets };
 }
 
 test("follower: never triggers, votes a slot after the first honest votes, with their majority", () => {
@@ -67,23 +71,30 @@ test("coalition strategies run against the current rules and are measured", () =
   }
 });
 
-test("disputer: works honestly, triggers every honest proof invalid from its strike round, and blocks them above 1/3", () => {
+test("disputer: works honestly, triggers every honest proof invalid, late ones too, and blocks them above 1/3", () => {
   const raw = toSimScenario(coalitionScenario("disputer", 40, 0));
-  const { result, votes, triggerers } = run(raw);
+  const { result, votes, triggerers, targets } = run(raw);
   const nodes = result.metrics.fairness.nodes;
   const coalition = new Set(nodes.filter((node) => node.strategy === "disputer").map((node) => node.account));
-  // Every trigger is the coalition's and every one is against a valid proof: a false trigger, resolved disputed.
-  assert.ok(triggerers.size > 0 && [...triggerers].every((account) => coalition.has(account)));
+  // Its triggers are against honest proofs: false triggers, resolved disputed.
+  assert.ok([...triggerers].some((account) => coalition.has(account)));
   const cost = result.metrics.falseTriggers;
-  assert.ok(cost.triggers > 0);
-  assert.equal(cost.disputed, cost.triggers);
+  // Reviews of its ten striking rounds (ten honest proofs each), then the late challenges of earlier cycles.
+  assert.ok(cost.triggers > 100, String(cost.triggers));
   assert.equal(cost.upheld, 0);
-  assert.equal(result.metrics.triggers.disputed, cost.triggers);
-  // It never votes for an outsider's proof, and its bonds all come back.
-  for (const vote of votes) if (coalition.has(vote.voter)) assert.equal(vote.choice, "invalid", vote.key);
-  assert.ok(nodes.every((node) => node.bondsLost === 0n && node.slashed === 0n));
-  // The honest nodes go unpaid for the cycles it strikes; the coalition is paid exactly its fair share.
-  assert.ok(nodes.filter((node) => node.nodeClass === "honest").every((node) => node.lostPay > 0n));
+  assert.ok(cost.disputed >= cost.triggers * 0.95, `${cost.disputed} of ${cost.triggers} disputed`);
+  assert.equal(result.metrics.triggers.disputed, cost.disputed);
+  // It votes every outsider's proof invalid and its own valid; nobody is slashed.
+  for (const vote of votes) {
+    if (!coalition.has(vote.voter)) continue;
+    assert.equal(vote.choice, coalition.has(targets.get(vote.key) ?? "") ? "valid" : "invalid", vote.key);
+  }
+  assert.ok(nodes.every((node) => node.slashed === 0n));
+  // The honest nodes go unpaid for the cycles it strikes and lose what earlier cycles paid them and they had not
+  // claimed (the late challenges' clawback, counted as pay lost); the coalition is paid exactly its fair share.
+  const honest = nodes.filter((node) => node.nodeClass === "honest");
+  assert.ok(honest.every((node) => node.lostPay > node.clawedBack && node.clawedBack > 0n));
   assert.equal(result.metrics.fairness.coalition.unfair, 0n);
   assert.match(formatSummary(result), /false triggers +\d+ \(0 upheld, \d+ disputed\).*also goes unpaid/);
+  assert.match(formatSummary(result), /paid to honest nodes .*; [\d,.]+ of it clawed back by late challenges/);
 });

@@ -1,15 +1,36 @@
-import type { Strategy } from "../world.ts";
+import { getCycle, getTask, lateChallengeWindow } from "@gradual/protocol";
+import type { SimGroup, Strategy, World } from "../world.ts";
 import type { TriggerVerdict } from "./adapters.ts";
 import { coalitionTriggers, reviewOpens } from "./coalitionTriggers.ts";
 import { striking } from "./colluding.ts";
 import { honestAudit, honestList, honestWork } from "./honest.ts";
 
 /**
+ * Late triggers (§5.7) from `group` against every still-valid outsider proof of each cycle before `cycle` whose
+ * late-challenge window is open at this slot.
+ */
+function lateTriggers(world: World, group: SimGroup, cycle: number, verdict: TriggerVerdict) {
+  const task = getTask(world.state, world.task);
+  if (task === undefined) return [];
+  const sent = [];
+  for (let past = cycle - 1; past >= 0; past -= 1) {
+    const record = getCycle(world.state, world.task, past);
+    if (record === undefined) break;
+    const window = lateChallengeWindow(task, record);
+    if (window === null || world.slot >= window.closesAt) break;
+    if (world.slot < window.opensAt) continue;
+    sent.push(...coalitionTriggers(world, group, past, verdict, () => true));
+  }
+  return sent;
+}
+
+/**
  * A coalition that does real work and posts honest lists (so nothing of its own can be slashed or refused), and from
  * its strike round triggers with `verdict` against every honest proof as soon as the review's trigger window opens
- * and gives that verdict on every outsider's proof (`valid` on its members').
+ * and gives that verdict on every outsider's proof (`valid` on its members'). With `late`, the same slot it also
+ * challenges late every outsider proof still valid in the earlier cycles whose late-challenge window is open.
  */
-function votingDown(name: "unavailable" | "disputer", verdict: TriggerVerdict): Strategy {
+function votingDown(name: "unavailable" | "disputer", verdict: TriggerVerdict, late: boolean): Strategy {
   return {
     name,
     nodeClass: "attacker",
@@ -20,11 +41,15 @@ function votingDown(name: "unavailable" | "disputer", verdict: TriggerVerdict): 
       return node.group.members.has(request.target) ? "valid" : verdict;
     },
     computeList: honestList,
+    // A late trigger is against a proof its members may have checked honestly before the strike: they forget that
+    // verdict when a trigger lands, so that they vote as they now audit.
+    revisitsOnTrigger: late,
     groupTransactions(world, group) {
       const first = group.nodes[0];
       const cycle = reviewOpens(world);
       if (first === undefined || cycle === null || !striking(first, world.round)) return [];
-      return coalitionTriggers(world, group, cycle, verdict, () => true);
+      const sent = coalitionTriggers(world, group, cycle, verdict, () => true);
+      return late ? [...sent, ...lateTriggers(world, group, cycle, verdict)] : sent;
     },
   };
 }
@@ -34,12 +59,14 @@ function votingDown(name: "unavailable" | "disputer", verdict: TriggerVerdict): 
  * unavailable (unpaid) and the honest list pays the coalition what honest nodes lose. Its triggers claim
  * `unavailable` (adapters.ts `proofTrigger`); today the triggerer's automatic vote still counts as `invalid`.
  */
-export const unavailable: Strategy = votingDown("unavailable", "unavailable");
+export const unavailable: Strategy = votingDown("unavailable", "unavailable", false);
 
 /**
- * The disputing coalition (a blocker): votes `invalid` on every outsider's proof. It extracts nothing: with more than
- * a third of the weight that takes part its triggers resolve `disputed` (§5.5), its bonds come back, and the honest
- * proofs go unpaid, their shares back to the escrow. It measures what blocking costs honest nodes and the coalition
- * (P7), and, with lazy followers joining its votes, what upholding below the slash supermajority brings it (P3).
+ * The disputing coalition (a blocker): votes `invalid` on every outsider's proof, and challenges late every honest
+ * proof still in its late-challenge window. It extracts nothing: with more than a third of the weight that takes part
+ * its triggers resolve `disputed` (§5.5), its bonds come back, the honest proofs under review go unpaid (their shares
+ * back to the escrow), and the late ones lose what their cycles paid and is not yet claimed (§5.7's clawback). It
+ * measures what blocking costs honest nodes and the coalition (P2, P7), and, with lazy followers joining its votes,
+ * what upholding below the slash supermajority brings it (P3).
  */
-export const disputer: Strategy = votingDown("disputer", "invalid");
+export const disputer: Strategy = votingDown("disputer", "invalid", true);
