@@ -5,14 +5,14 @@
  * Anvil writes the states it no longer keeps in memory to disk (a file per block past its in-memory window, about
  * 0.7 MB each for a large harness) and never removes them, not even on SIGTERM: by default under
  * `~/.foundry/anvil/tmp`, where a few test runs left tens of gigabytes. Each anvil here gets its own cache folder in
- * the system's temporary folder, removed when it stops; a folder whose anvil is gone (its Node process was killed
- * before `stop`) is removed by the next start.
+ * the system's temporary folder (a scratch folder owned by the anvil process), removed when it stops; a folder whose
+ * anvil is gone (its Node process was killed before `stop`) is removed by the next start.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { lstat, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { createScratchFolder, recordScratchOwner } from "@gradual/node";
 
 export type Anvil = {
   readonly rpcUrl: string;
@@ -25,7 +25,6 @@ export type Anvil = {
 
 /** The prefix of every anvil cache folder in the system's temporary folder. */
 export const ANVIL_CACHE_PREFIX = "gradual-anvil-";
-const PID_FILE = "anvil.pid";
 
 export type StartAnvilOptions = {
   /** 0 (the default) picks a free port. */
@@ -62,12 +61,11 @@ export async function startAnvil(options: StartAnvilOptions = {}): Promise<Anvil
   if (options.disableCodeSizeLimit === true) args.push("--disable-code-size-limit");
   if (options.gasLimit !== undefined) args.push("--gas-limit", options.gasLimit.toString());
   if (process.env.GRADUAL_ANVIL_STEPS === "1") args.push("--steps-tracing");
-  await removeOrphanedCaches();
-  const cacheDir = await mkdtemp(join(tmpdir(), ANVIL_CACHE_PREFIX));
+  const cacheDir = await createScratchFolder(ANVIL_CACHE_PREFIX);
   args.push("--cache-path", cacheDir);
   const child = spawn(anvilBinary(), args, { stdio: ["ignore", "pipe", "pipe"] });
   const removeCache = () => rm(cacheDir, { recursive: true, force: true });
-  if (child.pid !== undefined) await writeFile(join(cacheDir, PID_FILE), String(child.pid));
+  if (child.pid !== undefined) await recordScratchOwner(cacheDir, child.pid);
   const listening = new Promise<number>((resolve, reject) => {
     let seen = "";
     const onData = (chunk: Buffer) => {
@@ -114,48 +112,4 @@ function stopChild(child: ChildProcess): Promise<void> {
     child.kill("SIGTERM");
     setTimeout(() => child.kill("SIGKILL"), 3_000).unref();
   });
-}
-
-/**
- * Removes the cache folders of anvils that no longer run: a folder whose recorded process is gone, or one without a
- * process record (its start failed) older than an hour. A live anvil's folder, another user's, a link, or one that
- * cannot be read is left alone.
- */
-export async function removeOrphanedCaches(root: string = tmpdir()): Promise<string[]> {
-  let names: string[];
-  try {
-    names = await readdir(root);
-  } catch {
-    return [];
-  }
-  const removed: string[] = [];
-  for (const name of names) {
-    if (!name.startsWith(ANVIL_CACHE_PREFIX)) continue;
-    const dir = join(root, name);
-    if (await isOrphaned(dir)) {
-      await rm(dir, { recursive: true, force: true }).catch(() => undefined);
-      removed.push(dir);
-    }
-  }
-  return removed;
-}
-
-async function isOrphaned(dir: string): Promise<boolean> {
-  // Only a real folder (not a link someone placed in a shared temporary folder) is ever removed.
-  const info = await lstat(dir).catch(() => undefined);
-  if (info === undefined || !info.isDirectory()) return false;
-  let text: string;
-  try {
-    text = await readFile(join(dir, PID_FILE), "utf8");
-  } catch {
-    return Date.now() - info.mtimeMs > 3_600_000;
-  }
-  const pid = Number(text.trim());
-  if (!Number.isSafeInteger(pid) || pid <= 0) return true;
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "ESRCH";
-  }
 }

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -9,10 +11,11 @@ import { bundleTask } from "@gradual/sdk/bundle";
 import { writeBundleFile } from "../src/bundle.ts";
 import { failureCode } from "../src/sandbox/codes.ts";
 import { createInProcessTaskRunner } from "../src/sandbox/inProcessRunner.ts";
-import { createSandboxedTaskRunner } from "../src/sandbox/sandboxedRunner.ts";
+import { createSandboxedTaskRunner, SANDBOX_FOLDER_PREFIX } from "../src/sandbox/sandboxedRunner.ts";
 import type { TaskLimits, TaskRunner } from "../src/sandbox/types.ts";
 import { MAX_HOST_REQUESTS_IN_FLIGHT, WorkerConnection } from "../src/sandbox/workerConnection.ts";
 import { workerScriptPath } from "../src/sandbox/workerScript.ts";
+import { recordScratchOwner } from "../src/scratchFolders.ts";
 import { createFakeHost, type FakeHost } from "./fakeHost.ts";
 import honestTask from "./fixtures/honestTask.ts";
 import misbehavingTask from "./fixtures/misbehavingTask.ts";
@@ -131,6 +134,40 @@ function honestBehaviour(start: (fake: FakeHost) => Promise<TaskRunner>) {
 describe("sandboxed runner, honest task", () => {
   honestBehaviour((fake) => createSandboxedTaskRunner({ bundlePath: bundles.honest, host: fake.host, limits: LIMITS }));
 });
+
+test(
+  "a sandboxed runner's folder is its node's scratch folder: removed at close, or by the next runner if the node died",
+  BOUND,
+  async () => {
+    // The folder of a node that was killed before it closed its runner: owned by a process that is gone.
+    const gone = spawnSync(process.execPath, ["-e", ""]);
+    const orphan = await mkdtemp(path.join(tmpdir(), SANDBOX_FOLDER_PREFIX));
+    await mkdir(path.join(orphan, "data"));
+    await recordScratchOwner(orphan, gone.pid as number);
+    const before = new Set((await readdir(tmpdir())).filter((name) => name.startsWith(SANDBOX_FOLDER_PREFIX)));
+    const fake = createFakeHost({ greeting: "hi" });
+    const runner = await createSandboxedTaskRunner({ bundlePath: bundles.honest, host: fake.host, limits: LIMITS });
+    let closed = false;
+    try {
+      assert.equal(existsSync(orphan), false, "the dead node's sandbox folder is removed");
+      const made = (await readdir(tmpdir())).filter(
+        (name) => name.startsWith(SANDBOX_FOLDER_PREFIX) && !before.has(name),
+      );
+      const mine = made
+        .map((name) => path.join(tmpdir(), name))
+        .filter((dir) => existsSync(path.join(dir, "task.mjs")));
+      assert.equal(mine.length >= 1, true, "the runner made its folder");
+      await runner.close();
+      closed = true;
+      assert.ok(
+        mine.some((dir) => !existsSync(dir)),
+        "the runner removes its folder at close",
+      );
+    } finally {
+      if (!closed) await runner.close();
+    }
+  },
+);
 
 describe("in-process runner, honest task", () => {
   honestBehaviour(async (fake) => createInProcessTaskRunner(honestTask, fake.host, LIMITS));

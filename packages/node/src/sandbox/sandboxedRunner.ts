@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
-import { chmod, chown, copyFile, mkdir, mkdtemp, rm, stat } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { chmod, chown, copyFile, mkdir, rm, stat } from "node:fs/promises";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import { GradualError } from "@gradual/protocol";
+import { createScratchFolder } from "../scratchFolders.ts";
 import { assertIsTaskLimits, createCheckedRunner } from "./checkedRunner.ts";
 import { errorMessage, failure } from "./checks.ts";
 import type { WorkerInit } from "./messages.ts";
@@ -70,12 +70,16 @@ function defaultSandboxUser(): SandboxUser | undefined {
   return undefined;
 }
 
+/** The prefix of a task sandbox's folder in the system's temporary folder. */
+export const SANDBOX_FOLDER_PREFIX = "gradual-task-";
+
 /**
  * The folder a task process may read: its code and its bundle, copied read-only, and its data folder, the only one
- * it may write, owned by the sandbox user. Removed when the runner closes.
+ * it may write, owned by the sandbox user. Removed when the runner closes; one whose node died first is removed by
+ * the next sandbox made on the machine (`createScratchFolder`).
  */
 async function prepareSandboxFolder(scriptPath: string, bundlePath: string, user: SandboxUser | undefined) {
-  const root = await mkdtemp(path.join(tmpdir(), "gradual-task-"));
+  const root = await createScratchFolder(SANDBOX_FOLDER_PREFIX);
   await chmod(root, 0o755);
   const script = path.join(root, "host.mjs");
   const bundle = path.join(root, "task.mjs");
