@@ -1,5 +1,5 @@
 import { generateKeyPairSync, sign } from "node:crypto";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type {
@@ -94,10 +94,18 @@ export type FakeContextOptions = {
 
 export const TASK_ID = "ab".repeat(32);
 
+/** The base paths the fake contexts made: removed when the test process exits. */
+const basePaths: string[] = [];
+process.once("exit", () => {
+  for (const dir of basePaths) rmSync(dir, { recursive: true, force: true });
+});
+
 export function fakeContext(options: FakeContextOptions = {}): TaskContext {
   const key = options.key ?? fakeNodeKey();
   const log = options.log ?? [];
-  const config = { GRADUAL_KOII_BASE_PATH: mkdtempSync(join(tmpdir(), "gradual-koii-test-")), ...options.config };
+  const basePath = mkdtempSync(join(tmpdir(), "gradual-koii-test-"));
+  basePaths.push(basePath);
+  const config = { GRADUAL_KOII_BASE_PATH: basePath, ...options.config };
   return {
     taskId: options.taskId ?? TASK_ID,
     cycle: options.cycle ?? 1,
