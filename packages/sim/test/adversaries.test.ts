@@ -90,11 +90,17 @@ test("disputer: works honestly, triggers every honest proof invalid, late ones t
     assert.equal(vote.choice, coalition.has(targets.get(vote.key) ?? "") ? "valid" : "invalid", vote.key);
   }
   assert.ok(nodes.every((node) => node.slashed === 0n));
-  // The honest nodes go unpaid for the cycles it strikes and lose what earlier cycles paid them and they had not
-  // claimed (the late challenges' clawback, counted as pay lost); the coalition is paid exactly its fair share.
+  // The honest nodes go unpaid for the cycles it strikes; its late challenges resolve disputed and take back nothing
+  // of what earlier cycles paid them (deviation 37); the coalition is paid exactly its fair share.
   const honest = nodes.filter((node) => node.nodeClass === "honest");
-  assert.ok(honest.every((node) => node.lostPay > node.clawedBack && node.clawedBack > 0n));
+  assert.ok(honest.every((node) => node.lostPay > 0n && node.clawedBack === 0n));
+  assert.ok(result.metrics.triggers.disputed > 100, "late triggers too");
   assert.equal(result.metrics.fairness.coalition.unfair, 0n);
   assert.match(formatSummary(result), /false triggers +\d+ \(0 upheld, \d+ disputed\).*also goes unpaid/);
-  assert.match(formatSummary(result), /paid to honest nodes .*; [\d,.]+ of it clawed back by late challenges/);
+  assert.doesNotMatch(formatSummary(result), /clawed back by late challenges/);
+  // With lazy followers joining it just under two thirds, its late triggers are upheld: those do claw back.
+  const followed = run(toSimScenario(coalitionScenario("disputer", 66, 0.3))).result;
+  const clawed = followed.metrics.fairness.nodes.filter((node) => node.nodeClass === "honest" && node.clawedBack > 0n);
+  assert.ok(clawed.length > 0);
+  assert.match(formatSummary(followed), /paid to honest nodes .*; [\d,.]+ of it clawed back by late challenges/);
 });

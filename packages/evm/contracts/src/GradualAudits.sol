@@ -524,7 +524,9 @@ contract GradualAudits is GradualState {
         uint256 total = _totalWeight(id, task, round);
         uint256 activeWeight = total > targetWeight ? total - targetWeight : 0;
         uint8 resolution = _decide(task, trigger, activeWeight, targetWeight);
-        if (trigger.late && (resolution == UPHELD || resolution == DISPUTED)) _clawBack(id, c, trigger);
+        // Only an upheld late trigger takes back what the cycle paid (§5.7, deviation 37); a disputed one leaves the
+        // proof valid and its pay where it is.
+        if (trigger.late && resolution == UPHELD) _clawBack(id, c, trigger);
         bool slashes = resolution == UPHELD
             && uint256(trigger.invalidWeight) * BPS
                 > uint256(task.params.slashSupermajorityBps)
@@ -551,7 +553,7 @@ contract GradualAudits is GradualState {
             _credit(id, trigger.triggerer, trigger.bond, REASON_BOND_RETURNED);
         }
         // A slashed distributor is no longer a valid submitter; a merely disputed list leaves its proof alone.
-        if (resolution == UPHELD || (resolution == DISPUTED && trigger.kind == KIND_PROOF)) {
+        if (resolution == UPHELD || (resolution == DISPUTED && trigger.kind == KIND_PROOF && !trigger.late)) {
             _markProof(id, c, trigger.target, resolution == UPHELD ? STATUS_INVALID : STATUS_DISPUTED);
         }
         trigger.resolution = resolution;

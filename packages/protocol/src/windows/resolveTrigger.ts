@@ -95,11 +95,11 @@ export function resolveTrigger(
   const total = totalWeight(task.ramp, round, task.params.rampRounds);
   const activeWeight = total > targetWeight ? total - targetWeight : 0n;
   const resolution = decideTrigger(trigger, activeWeight, task, targetWeight);
-  // A late trigger that wins takes back what the cycle paid the target and it has not claimed (§5.7), before
-  // the slash cuts a share of everything else it holds.
-  if (trigger.late && (resolution === "upheld" || resolution === "disputed")) {
-    clawBack(context, taskId, cycle, trigger);
-  }
+  // A late trigger that is upheld takes back what the cycle paid the target and it has not claimed (§5.7), before
+  // the slash cuts a share of everything else it holds. A disputed one takes nothing and leaves the proof valid:
+  // more than a third of the weight voting it down is no more than a review's dispute, and what the cycle already
+  // paid stays until a later challenge upholds it (deviation 37).
+  if (trigger.late && resolution === "upheld") clawBack(context, taskId, cycle, trigger);
   const slashes = resolution === "upheld" && slashesTarget(trigger, task, targetWeight);
   let slashed = 0n;
   if (slashes) {
@@ -136,7 +136,7 @@ export function resolveTrigger(
   }
   // A disputed proof is not paid. A slashed distributor is no longer a valid submitter of the cycle, so the next
   // attempt's list may not pay it; a merely disputed list leaves its distributor's proof alone.
-  if (resolution === "upheld" || (resolution === "disputed" && trigger.kind === "proof")) {
+  if (resolution === "upheld" || (resolution === "disputed" && trigger.kind === "proof" && !trigger.late)) {
     markProof(context, taskId, cycle, trigger.target, resolution === "upheld" ? "invalid" : "disputed");
   }
   draft.set(stateKeys.trigger(taskId, cycle, trigger.index), {

@@ -195,6 +195,26 @@ export const WINDOW_CASES: readonly VectorCase[] = [
     },
   },
   {
+    path: "windows/late-trigger-disputed-no-clawback",
+    description:
+      "Cycle 0's list was accepted at slot 37 and dave claimed his entry of 333 in slot 38 (vesting over rounds [2, 4)). In slot 40 bob triggered late against dave's cycle 0 proof (closes at 45) and carol votes valid, so invalid holds half of D (bob's 300 against carol's 200 and dave's own 100): above a third, not above two thirds. At slot 45 the late trigger resolves disputed: bob's bond comes back, nothing is clawed back and dave's proof stays valid (deviation 37: only an upheld late trigger takes back what the cycle paid). In slot 46 dave claims what has unlocked.",
+    build(b) {
+      taskWithNodes(b);
+      workCycle(b, 0);
+      submitHonestList(b, 0);
+      b.advanceTo(38);
+      b.claimEntry("dave", 0, b.honestList(0), "dave");
+      b.advanceTo(40);
+      b.trigger("bob", 0, accountOf("dave"));
+      b.advanceTo(41);
+      b.vote("carol", 0, 0, "valid");
+      b.advanceTo(44);
+      b.begin();
+      b.advanceTo(46);
+      b.claim("dave");
+    },
+  },
+  {
     path: "windows/late-trigger-frozen-claim",
     description:
       "Cycle 0's list was accepted at slot 37 and dave claimed his entry of 333 in slot 38 (vesting over rounds [2, 4)). In slot 40 bob triggered late against dave's cycle 0 proof (closes at 45); dave's claim in slot 41 is refused (CLAIM__NOTHING_CLAIMABLE): a tranche under an open challenge is frozen (§7.1). carol votes invalid; at slot 45 the trigger is upheld and dave's whole cycle 0 tranche (333, nothing of it claimed) is clawed back into the escrow before his stake is slashed.",
