@@ -1,4 +1,4 @@
-import { accountOf } from "../builder.ts";
+import { accountOf, type VectorBuilder } from "../builder.ts";
 import {
   commitAll,
   NODES,
@@ -15,6 +15,16 @@ import {
  * Window ends and round starts (protocol.md §2, §4.4, §5.5, §6.4-§6.5, §7, §8), processed by advanceSlot before the
  * transactions of their slot. bob (300), carol (200) and dave (100) are the nodes; see scenarios.ts for the slots.
  */
+/** Cycle 0's list accepted at slot 37, dave's entry of 333 claimed in slot 38 (vesting over rounds [2, 4)), slot 40. */
+function claimedEntryAt40(b: VectorBuilder): void {
+  taskWithNodes(b);
+  workCycle(b, 0);
+  submitHonestList(b, 0);
+  b.advanceTo(38);
+  b.claimEntry("dave", 0, b.honestList(0), "dave");
+  b.advanceTo(40);
+}
+
 export const WINDOW_CASES: readonly VectorCase[] = [
   {
     path: "windows/reveal-close-seed",
@@ -179,12 +189,7 @@ export const WINDOW_CASES: readonly VectorCase[] = [
     description:
       "Cycle 0's list was accepted at slot 37 and dave claimed his entry of 333 in slot 38 (vesting over rounds [2, 4)); in slot 40 he claimed the 166 unlocked so far. Also in slot 40 bob triggered late against dave's cycle 0 proof (its own vote window, closing at 45) and carol voted invalid. At slot 45 the late trigger is upheld: first the 167 of cycle 0 that dave still holds is clawed back into the escrow (RewardClawedBack; task.totalPaid falls by 167, the claimed 166 is gone), then dave is slashed 50% of his stake (50, burned but for bob's 5).",
     build(b) {
-      taskWithNodes(b);
-      workCycle(b, 0);
-      submitHonestList(b, 0);
-      b.advanceTo(38);
-      b.claimEntry("dave", 0, b.honestList(0), "dave");
-      b.advanceTo(40);
+      claimedEntryAt40(b);
       b.claim("dave");
       b.trigger("bob", 0, accountOf("dave"));
       b.advanceTo(41);
@@ -199,12 +204,7 @@ export const WINDOW_CASES: readonly VectorCase[] = [
     description:
       "Cycle 0's list was accepted at slot 37 and dave claimed his entry of 333 in slot 38 (vesting over rounds [2, 4)). In slot 40 bob triggered late against dave's cycle 0 proof (closes at 45) and carol votes valid, so invalid holds half of D (bob's 300 against carol's 200 and dave's own 100): above a third, not above two thirds. At slot 45 the late trigger resolves disputed: bob's bond comes back, nothing is clawed back and dave's proof stays valid (deviation 37: only an upheld late trigger takes back what the cycle paid). In slot 46 dave claims what has unlocked.",
     build(b) {
-      taskWithNodes(b);
-      workCycle(b, 0);
-      submitHonestList(b, 0);
-      b.advanceTo(38);
-      b.claimEntry("dave", 0, b.honestList(0), "dave");
-      b.advanceTo(40);
+      claimedEntryAt40(b);
       b.trigger("bob", 0, accountOf("dave"));
       b.advanceTo(41);
       b.vote("carol", 0, 0, "valid");
@@ -219,12 +219,7 @@ export const WINDOW_CASES: readonly VectorCase[] = [
     description:
       "Cycle 0's list was accepted at slot 37 and dave claimed his entry of 333 in slot 38 (vesting over rounds [2, 4)). In slot 40 bob triggered late against dave's cycle 0 proof (closes at 45); dave's claim in slot 41 is refused (CLAIM__NOTHING_CLAIMABLE): a tranche under an open challenge is frozen (§7.1). carol votes invalid; at slot 45 the trigger is upheld and dave's whole cycle 0 tranche (333, nothing of it claimed) is clawed back into the escrow before his stake is slashed.",
     build(b) {
-      taskWithNodes(b);
-      workCycle(b, 0);
-      submitHonestList(b, 0);
-      b.advanceTo(38);
-      b.claimEntry("dave", 0, b.honestList(0), "dave");
-      b.advanceTo(40);
+      claimedEntryAt40(b);
       b.trigger("bob", 0, accountOf("dave"));
       b.begin();
       b.advanceTo(41);
