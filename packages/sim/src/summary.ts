@@ -91,7 +91,7 @@ export function formatSummary(result: SimResult): string {
         `${formatTokenAmount(m.falseTriggers.triggererCost, REPORT_AMOUNT)} to the triggerers, ` +
         `${formatTokenAmount(m.falseTriggers.targetCost, REPORT_AMOUNT)} to the targets in bonds and stake` +
         (m.falseTriggers.upheld + m.falseTriggers.disputed > 0
-          ? `; a proof upheld or disputed also goes unpaid ("honest pay lost")`
+          ? `; a proof upheld or disputed at its review (not a disputed late one) also goes unpaid ("honest pay lost")`
           : ""),
     ],
     [
