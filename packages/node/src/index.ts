@@ -24,7 +24,7 @@ export {
 } from "./sandbox/index.ts";
 export type * from "./sandbox/types.ts";
 export { callTimeoutMs, DEFAULT_TASK_LIMITS, deriveTaskLimits, describeTaskLimits } from "./sandbox/types.ts";
-export { createScratchFolder, recordScratchOwner, removeOrphanedScratchFolders } from "./scratchFolders.ts";
+export { createScratchFolder, recordScratchOwner } from "./scratchFolders.ts";
 export * from "./settlement/httpSettlement.ts";
 export * from "./settlement/memorySettlement.ts";
 export * from "./settlement/settlement.ts";

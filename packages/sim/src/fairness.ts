@@ -158,13 +158,11 @@ export class FairnessLedger {
   clawBack(cycle: number, node: Account, amount: bigint): void {
     const record = this.#nodes.get(node);
     if (record === undefined) return;
-    record.clawedBack += amount;
     if (record.nodeClass === "attacker") {
-      record.slashed += amount;
-      this.#coalition.slashed += amount;
-      this.#coalition.clawedBack += amount;
+      this.slash(node, 0n, amount);
       return;
     }
+    record.clawedBack += amount;
     record.paid -= amount;
     record.lostPay += amount;
     if (record.nodeClass === "honest") for (const window of this.#windows(cycle)) window.honestLostPay += amount;

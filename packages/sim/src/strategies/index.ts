@@ -2,7 +2,6 @@ import type { StrategyName } from "../scenario.ts";
 import type { Strategy } from "../world.ts";
 import { colluding } from "./colluding.ts";
 import { copier } from "./copier.ts";
-
 import { downtime } from "./downtime.ts";
 import { follower } from "./follower.ts";
 import { garbage } from "./garbage.ts";

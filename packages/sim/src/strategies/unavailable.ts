@@ -64,9 +64,9 @@ export const unavailable: Strategy = votingDown("unavailable", "unavailable", fa
 /**
  * The disputing coalition (a blocker): votes `invalid` on every outsider's proof, and challenges late every honest
  * proof still in its late-challenge window. It extracts nothing: with more than a third of the weight that takes part
- * its triggers resolve `disputed` (§5.5), its bonds come back, the honest proofs under review go unpaid (their shares
- * back to the escrow), and the late ones lose what their cycles paid and is not yet claimed (§5.7's clawback). It
- * measures what blocking costs honest nodes and the coalition (P2, P7), and, with lazy followers joining its votes,
- * what upholding below the slash supermajority brings it (P3).
+ * its triggers resolve `disputed` (§5.5), its bonds come back, and the honest proofs under review go unpaid (their
+ * shares back to the escrow); a disputed late trigger takes nothing (deviation 37), an upheld one claws back. It
+ * measures what blocking costs honest nodes and the coalition (P7), and, with lazy followers joining its votes, what
+ * upholding below the slash supermajority brings it (P3).
  */
 export const disputer: Strategy = votingDown("disputer", "invalid", true);
