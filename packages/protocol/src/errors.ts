@@ -92,7 +92,12 @@ export const ERROR_CODES = {
   AUDIT__VERDICT_NOT_ALLOWED: {
     edge: false,
     http: 422,
-    meaning: "Only proof triggers may claim 'unavailable': a list is on the ledger",
+    meaning: "Only proof triggers may claim 'unavailable' or appeal ('valid'): a list is on the ledger",
+  },
+  AUDIT__NOT_APPEALABLE: {
+    edge: false,
+    http: 422,
+    meaning: "An appeal (verdict 'valid') needs a proof found invalid, in its cycle's late-challenge window",
   },
   AUDIT__LIST_CHECKED_BY_LEDGER: {
     edge: false,
@@ -275,6 +280,7 @@ export type ErrorContextMap = {
   AUDIT__TRIGGER_LIMIT: CycleRef & { readonly limit: number };
   AUDIT__NO_DISTRIBUTION: CycleRef & { readonly attempt: number };
   AUDIT__VERDICT_NOT_ALLOWED: CycleRef;
+  AUDIT__NOT_APPEALABLE: CycleRef & { readonly target: string; readonly status: string };
   AUDIT__LIST_CHECKED_BY_LEDGER: CycleRef & { readonly rule: string };
   VOTE__TRIGGER_NOT_FOUND: CycleRef & { readonly trigger: number };
   VOTE__WINDOW_CLOSED: WindowRef & { readonly trigger: number };

@@ -115,6 +115,7 @@ export function slashNode(
   taskId: string,
   account: string,
   fractionBps: number,
+  logSeq?: number,
 ): SlashOutcome {
   const { draft, slot } = context;
   let task = draft.task(taskId);
@@ -162,8 +163,10 @@ export function slashNode(
   if (task.params.distributionRule === "custom") {
     const logKey = stateKeys.slashLog(taskId, account);
     const log = draft.get<readonly SlashLogEntry[]>(logKey) ?? [];
-    draft.set(logKey, [...log, { seq: task.slashCount, round, fractionBps }] satisfies SlashLogEntry[]);
-    task = { ...task, slashCount: task.slashCount + 1 };
+    // One slash takes the task's next sequence number; the slashes of one appeal share one (§5.8), so that their
+    // order, which a contract walks by voter id, is not in the state.
+    draft.set(logKey, [...log, { seq: logSeq ?? task.slashCount, round, fractionBps }] satisfies SlashLogEntry[]);
+    if (logSeq === undefined) task = { ...task, slashCount: task.slashCount + 1 };
   }
   draft.setTask({
     ...task,

@@ -157,7 +157,8 @@ export type NodeCycleRecord = { readonly triggers: number };
 
 export type TriggerKind = "proof" | "distribution";
 /** What a trigger claims (§5.2): the proof is wrong, or its payload cannot be had (an availability challenge). */
-export type Verdict = "invalid" | "unavailable";
+/** `valid` is an appeal (protocol.md §5.8): a late trigger that a proof found `invalid` was valid. */
+export type Verdict = "invalid" | "unavailable" | "valid";
 export type TriggerResolution = "upheld" | "disputed" | "rejected" | "unavailable" | "answered";
 export type TriggerRecord = {
   readonly index: number;

@@ -191,7 +191,7 @@ describe("decodeTransaction", () => {
       ["claimDistribution", { proof: Array.from({ length: 21 }, () => hash("a")) }, "proof"],
       ["publishProof", { payload: "0g" }, "payload"],
       ["publishProof", { payload: "abc" }, "payload"],
-      ["triggerAudit", { verdict: "valid" }, "verdict"],
+      ["triggerAudit", { verdict: "upheld" }, "verdict"],
     ];
     for (const [kind, change, field] of cases) {
       const error = decodeError({ ...wireOf(kind), ...change });

@@ -32,7 +32,7 @@ const TASK_STATUSES = ["active", "paused", "closing", "closed"] as const satisfi
 const CYCLE_OUTCOMES = ["paid", "no-submitters", "distribution-failed"] as const satisfies readonly CycleOutcome[];
 export const CYCLE_PHASES = ["work", "review", "distribution", "complete"] as const satisfies readonly CyclePhase[];
 const TRIGGER_KINDS = ["proof", "distribution"] as const satisfies readonly TriggerKind[];
-const VERDICTS = ["invalid", "unavailable"] as const satisfies readonly Verdict[];
+const VERDICTS = ["invalid", "unavailable", "valid"] as const satisfies readonly Verdict[];
 const RESOLUTIONS = [
   "upheld",
   "disputed",

@@ -350,7 +350,7 @@ export class VectorBuilder {
     options: SendOptions & {
       kind?: "proof" | "distribution";
       attempt?: number;
-      verdict?: "invalid" | "unavailable";
+      verdict?: "invalid" | "unavailable" | "valid";
     } = {},
   ): void {
     this.send(

@@ -32,7 +32,7 @@ export function poolAccount(contract: Address): string {
 
 /** The contract's uint8 indexes of the core's enum-like fields (GradualTypes; `RESOLUTIONS[0]` is "none"). */
 export const TRIGGER_KINDS = ["proof", "distribution"] as const;
-export const VERDICTS = ["invalid", "unavailable"] as const;
+export const VERDICTS = ["invalid", "unavailable", "valid"] as const;
 export const VOTE_CHOICES = ["valid", "invalid", "unavailable"] as const;
 export const RESOLUTIONS = [null, "upheld", "disputed", "rejected", "unavailable", "answered"] as const;
 /** `DistributionRejected.reason`. */

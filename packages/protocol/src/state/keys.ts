@@ -71,7 +71,8 @@ function cachedKey(kind: string, count: number, a: Part, b?: Part, c?: Part, d?:
  * list (`distribution`).
  */
 export function triggerSlotName(kind: TriggerKind, verdict: Verdict): string {
-  return verdict === "unavailable" ? "availability" : kind;
+  if (verdict === "unavailable") return "availability";
+  return verdict === "valid" ? "appeal" : kind;
 }
 
 /** Kinds of key under `{kind}/{task}/{cycle}/...`: a pruned cycle's (protocol.md §9.3). */

@@ -225,9 +225,9 @@ function decodeField(field: string, type: FieldType, value: unknown): unknown {
         ? value
         : malformed(field, "'proof' or 'distribution'", value);
     case "verdict":
-      return value === "invalid" || value === "unavailable"
+      return value === "invalid" || value === "unavailable" || value === "valid"
         ? value
-        : malformed(field, "'invalid' or 'unavailable'", value);
+        : malformed(field, "'invalid', 'unavailable' or 'valid'", value);
     case "payload":
       return typeof value === "string" &&
         value.length % 2 === 0 &&

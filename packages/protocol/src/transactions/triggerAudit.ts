@@ -44,6 +44,7 @@ function proofTarget(
   tx: TriggerAuditTx,
 ): Target | Rejection {
   const reveal = context.draft.get<RevealRecord>(stateKeys.reveal(task.id, tx.cycle, tx.target));
+  if (tx.verdict === "valid" && reveal !== undefined) return appealTarget(context, task, cycle, tx, reveal);
   if (reveal === undefined || reveal.status !== "valid") {
     return reject("AUDIT__TARGET_NOT_REVEALED", { task: task.id, cycle: tx.cycle, target: tx.target });
   }
@@ -58,6 +59,24 @@ function proofTarget(
     attempt: 0,
     late: false,
   };
+}
+
+/**
+ * §5.8: an appeal (verdict `valid`) runs in the cycle's late-challenge window against a proof found `invalid`, with a
+ * trigger-plus-vote period of its own like a late challenge. Its target may file it.
+ */
+function appealTarget(
+  context: TransitionContext,
+  task: TaskRecord,
+  cycle: CycleRecord,
+  tx: TriggerAuditTx,
+  reveal: RevealRecord,
+): Target | Rejection {
+  const late = lateChallengeWindow(task, cycle);
+  if (reveal.status !== "invalid" || late === null) {
+    return reject("AUDIT__NOT_APPEALABLE", { task: task.id, cycle: tx.cycle, target: tx.target, status: reveal.status });
+  }
+  return { window: late, closesAt: context.slot + task.params.auditSlots + task.params.voteSlots, attempt: 0, late: true };
 }
 
 /** §5.7: from the slot a cycle completes until the end of round `completedRound + vestingRounds − 1`. */
@@ -105,7 +124,8 @@ export function applyTriggerAudit(context: TransitionContext, tx: TriggerAuditTx
   const task = refreshRamp(draft, found, slot);
   const cycle = draft.cycle(task.id, tx.cycle);
   if (cycle === undefined) return reject("CYCLE__NOT_FOUND", { task: task.id, cycle: tx.cycle });
-  if (tx.target === tx.from) return reject("AUDIT__SELF_TARGET", { task: task.id, cycle: tx.cycle });
+  // A node may appeal its own proof (§5.8); no other trigger may target its sender.
+  if (tx.target === tx.from && tx.verdict !== "valid") return reject("AUDIT__SELF_TARGET", { task: task.id, cycle: tx.cycle });
   if (cycle.completedRound !== null && slot >= cycleClosedAt(task, cycle.completedRound)) {
     // Closed for good (§9.3): every trigger window of the cycle is over. Decided from the cycle record alone, before
     // any check that reads its reveals or lists, so the answer does not depend on whether the core pruned them.
@@ -216,7 +236,12 @@ export function applyTriggerAudit(context: TransitionContext, tx: TriggerAuditTx
     triggerer: tx.from,
     bond,
   });
+  // The triggerer's weight is its first vote; an appeal's target stands by its proof as every target does (its
+  // weight counts on the `valid` side of the decision, §5.5), so its own appeal records no vote.
   if (tx.verdict === "invalid") recordVote(context, task.id, tx.cycle, trigger, tx.from, "invalid", weight);
+  else if (tx.verdict === "valid" && tx.from !== tx.target) {
+    recordVote(context, task.id, tx.cycle, trigger, tx.from, "valid", weight);
+  }
   return null;
 }
 

@@ -85,6 +85,7 @@ export function resolveTrigger(
     settleAvailability(context, taskId, cycle, trigger, "unavailable");
     return "unavailable";
   }
+  if (trigger.verdict === "valid") return resolveAppeal(context, taskId, cycle, trigger);
   const { draft, slot } = context;
   const task = refreshRamp(draft, draft.task(taskId) as TaskRecord, slot);
   const round = roundOf(task, slot);
@@ -147,6 +148,115 @@ export function resolveTrigger(
   pushResolved(context, taskId, cycle, trigger, resolution, activeWeight);
   if (resolution === "rejected" || slashes) recordLosingVotes(context, taskId, cycle, trigger, resolution);
   return resolution;
+}
+
+/**
+ * protocol.md §5.8: an appeal is decided by the rule of §5.5 with the sides swapped: `support` is its `valid` votes
+ * plus the target's weight (the target stands by its proof), against `D = V + t` as always. Above `q` the proof is
+ * reinstated (`valid` again; what the cycle paid is not re-run); above `s` too, every node that voted `invalid` on
+ * the trigger that found the proof invalid (its triggerer included) is slashed, the appellant taking the
+ * whistleblower's share of each slash. Above `1 − q` nothing changes and the bond comes back; anything less burns the
+ * bond. An appeal's own votes are not penalized.
+ */
+function resolveAppeal(
+  context: TransitionContext,
+  taskId: string,
+  cycle: number,
+  trigger: TriggerRecord,
+): TriggerResolution {
+  const { draft, slot } = context;
+  const task = refreshRamp(draft, draft.task(taskId) as TaskRecord, slot);
+  const round = roundOf(task, slot);
+  const target = draft.node(taskId, trigger.target);
+  const targetWeight = target === undefined ? 0n : nodeWeight(freshNode(task, target), round, task.params);
+  const total = totalWeight(task.ramp, round, task.params.rampRounds);
+  const activeWeight = total > targetWeight ? total - targetWeight : 0n;
+  const voted = trigger.validWeight + trigger.invalidWeight + trigger.unavailableWeight;
+  const decided = voted + targetWeight;
+  const support = (trigger.validWeight + targetWeight) * BigInt(BPS);
+  const quorum = BigInt(task.params.slashQuorumBps);
+  const participation =
+    voted > 0n && voted * BigInt(BPS) >= BigInt(task.params.minParticipationBps) * activeWeight;
+  let resolution: TriggerResolution = "rejected";
+  if (participation && support > quorum * decided) resolution = "upheld";
+  else if (participation && support > (BigInt(BPS) - quorum) * decided) resolution = "disputed";
+  let slashed = 0n;
+  if (resolution === "rejected") {
+    draft.move("bonds", "burned", trigger.bond);
+    addBurned(context, taskId, trigger.bond);
+    context.events.push({
+      type: "BondForfeited",
+      task: taskId,
+      cycle,
+      trigger: trigger.index,
+      triggerer: trigger.triggerer,
+      target: trigger.target,
+      amount: trigger.bond,
+    });
+  } else {
+    payUnlocked(context, taskId, trigger.triggerer, trigger.bond, "bonds", "bond-returned");
+  }
+  if (resolution === "upheld") {
+    reinstateProof(context, taskId, cycle, trigger.target);
+    if (support > BigInt(task.params.slashSupermajorityBps) * decided) {
+      slashed = slashWrongVoters(context, taskId, cycle, trigger);
+    }
+  }
+  draft.set(stateKeys.trigger(taskId, cycle, trigger.index), { ...trigger, resolution, slashed } satisfies TriggerRecord);
+  pushResolved(context, taskId, cycle, trigger, resolution, activeWeight);
+  return resolution;
+}
+
+/** The appealed proof is `valid` again; the cycle's counts and payments stay as the cycle settled them (§5.8). */
+function reinstateProof(context: TransitionContext, task: string, cycle: number, target: string): void {
+  const key = stateKeys.reveal(task, cycle, target);
+  const reveal = context.draft.get<RevealRecord>(key);
+  if (reveal === undefined || reveal.status !== "invalid") return;
+  context.draft.set(key, { ...reveal, status: "valid" } satisfies RevealRecord);
+}
+
+/**
+ * Slashes every node that voted `invalid` on the trigger that found the appealed proof invalid (§5.8), in the order
+ * they voted; the appellant gets the whistleblower's share of each. Under the `custom` rule the slashes share one
+ * sequence number of the slash log (`slashNode`). Returns the total taken.
+ */
+function slashWrongVoters(context: TransitionContext, taskId: string, cycle: number, appeal: TriggerRecord): bigint {
+  const { draft } = context;
+  const index = draft.get<number>(stateKeys.triggerOf(taskId, cycle, "proof", 0, appeal.target));
+  const appealed = index === undefined ? undefined : draft.get<TriggerRecord>(stateKeys.trigger(taskId, cycle, index));
+  if (appealed === undefined) return 0n;
+  const task = draft.task(taskId) as TaskRecord;
+  const custom = task.params.distributionRule === "custom";
+  const seq = task.slashCount;
+  let total = 0n;
+  for (let at = 0; at < appealed.voteCount; at += 1) {
+    const voter = draft.get<string>(stateKeys.voteAt(taskId, cycle, appealed.index, at));
+    if (voter === undefined) continue;
+    if (draft.get<VoteRecord>(stateKeys.vote(taskId, cycle, appealed.index, voter))?.choice !== "invalid") continue;
+    const fractionBps = (draft.task(taskId) as TaskRecord).params.slashFractionBps;
+    const { fromStake, fromVesting } = slashNode(context, taskId, voter, fractionBps, custom ? seq : undefined);
+    const slashed = fromStake + fromVesting;
+    const toWhistleblower = (slashed * BigInt(task.params.whistleblowerShareBps)) / BigInt(BPS);
+    addBurned(context, taskId, -toWhistleblower);
+    payUnlocked(context, taskId, appeal.triggerer, toWhistleblower, "burned", "whistleblower");
+    context.events.push({
+      type: "Slashed",
+      task: taskId,
+      cycle,
+      trigger: appeal.index,
+      node: voter,
+      fromStake,
+      fromVesting,
+      toWhistleblower,
+      burned: slashed - toWhistleblower,
+    });
+    total += slashed;
+  }
+  if (custom) {
+    const fresh = draft.task(taskId) as TaskRecord;
+    draft.setTask({ ...fresh, slashCount: seq + 1 });
+  }
+  return total;
 }
 
 function pushResolved(

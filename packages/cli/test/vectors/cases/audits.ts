@@ -150,6 +150,35 @@ export const AUDIT_CASES: readonly VectorCase[] = [
     },
   },
   {
+    path: "triggerAudit/accepted-appeal",
+    description:
+      "A weighted task (bob 300, carol 100, dave 150). bob's trigger against dave's cycle 0 proof was upheld below the slash supermajority (400 of 550), so the proof is invalid; cycle 0 paid itself at slot 30. In slot 40, inside the late-challenge window, dave appeals his own proof (verdict valid, §5.8): his bond is locked, trigger 1 is late and closes at 45, and it records no vote (dave's weight counts as the target's, on the valid side).",
+    build(b) {
+      taskWithNodes(b, { distributionRule: "weighted" }, 5_000n, { bob: 300n, carol: 100n, dave: 150n });
+      workCycle(b, 0);
+      b.advanceTo(22);
+      b.trigger("bob", 0, accountOf("dave"));
+      b.advanceTo(23);
+      b.vote("carol", 0, 0, "invalid");
+      b.advanceTo(40);
+      b.begin();
+      b.trigger("dave", 0, accountOf("dave"), { verdict: "valid" });
+    },
+  },
+  {
+    path: "triggerAudit/rejected-not-appealable",
+    description:
+      "Cycle 0 was paid at slot 37; in slot 40 carol appeals bob's proof, which is valid: AUDIT__NOT_APPEALABLE (only a proof found invalid can be appealed, §5.8). An appeal of an invalid proof before its cycle completes is refused the same way.",
+    build(b) {
+      taskWithNodes(b);
+      workCycle(b, 0);
+      submitHonestList(b, 0);
+      b.advanceTo(40);
+      b.begin();
+      b.trigger("carol", 0, accountOf("bob"), { verdict: "valid", expect: "AUDIT__NOT_APPEALABLE" });
+    },
+  },
+  {
     path: "triggerAudit/rejected-verdict-not-allowed",
     description:
       "The distributor of cycle 0 posted its list; another node opens a list trigger with verdict unavailable: AUDIT__VERDICT_NOT_ALLOWED (a list is on the ledger, it cannot be unavailable).",

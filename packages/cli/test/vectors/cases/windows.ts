@@ -11,10 +11,6 @@ import {
   workCycle,
 } from "../scenarios.ts";
 
-/**
- * Window ends and round starts (protocol.md §2, §4.4, §5.5, §6.4-§6.5, §7, §8), processed by advanceSlot before the
- * transactions of their slot. bob (300), carol (200) and dave (100) are the nodes; see scenarios.ts for the slots.
- */
 /** Cycle 0's list accepted at slot 37, dave's entry of 333 claimed in slot 38 (vesting over rounds [2, 4)), slot 40. */
 function claimedEntryAt40(b: VectorBuilder): void {
   taskWithNodes(b);
@@ -25,6 +21,28 @@ function claimedEntryAt40(b: VectorBuilder): void {
   b.advanceTo(40);
 }
 
+/**
+ * A weighted task (bob 300, carol 100, dave 150) where bob's trigger against dave's valid cycle 0 proof is upheld
+ * below the slash supermajority with carol's vote (400 of 550); cycle 0 pays itself at slot 30 without dave, bob
+ * unstakes in slot 31, and dave appeals his own proof in slot 40 (trigger 1, closes at 45).
+ */
+function appealedProof(b: VectorBuilder): void {
+  taskWithNodes(b, { distributionRule: "weighted" }, 5_000n, { bob: 300n, carol: 100n, dave: 150n });
+  workCycle(b, 0);
+  b.advanceTo(22);
+  b.trigger("bob", 0, accountOf("dave"));
+  b.advanceTo(23);
+  b.vote("carol", 0, 0, "invalid");
+  b.advanceTo(31);
+  b.send("bob", { kind: "unstake", task: b.task });
+  b.advanceTo(40);
+  b.trigger("dave", 0, accountOf("dave"), { verdict: "valid" });
+}
+
+/**
+ * Window ends and round starts (protocol.md §2, §4.4, §5.5, §6.4-§6.5, §7, §8), processed by advanceSlot before the
+ * transactions of their slot. bob (300), carol (200) and dave (100) are the nodes; see scenarios.ts for the slots.
+ */
 export const WINDOW_CASES: readonly VectorCase[] = [
   {
     path: "windows/reveal-close-seed",
@@ -245,6 +263,53 @@ export const WINDOW_CASES: readonly VectorCase[] = [
       b.advanceTo(46);
       b.begin();
       b.claimEntry("dave", 0, list, "dave", { expect: "DISTRIBUTION__NOT_A_SUBMITTER" });
+    },
+  },
+  {
+    path: "windows/appeal-upheld-slashes-voters",
+    description:
+      "A weighted task with bob 300, carol 100 and dave 150. bob triggered against dave's valid cycle 0 proof and carol voted invalid: 400 of 550 (72.7%), upheld below the slash supermajority, so dave's proof is invalid and unpaid when cycle 0 pays itself at slot 30 (bob 750, carol 250: the invalid proof leaves the denominator). bob unstakes in slot 31 (no weight; still slashable while unbonding and while his proofs can be challenged). In slot 40 dave appeals his own proof (verdict valid, trigger 1, closes at 45) and carol votes valid. At slot 45: support 250 (carol's 100 and dave's own 150) of D 250 is above 77%: dave's proof is valid again (the cycle's payments stay as they were, so he is not paid for it), his bond comes back, and every node that voted invalid on trigger 0 is slashed by half: bob 150 of his unbonding stake and 187 of his locked cycle 0 tranche, carol 50 of stake and 62 of her tranche; dave gets 10% of each slash (33 and 11) besides his bond (§5.8).",
+    build(b) {
+      appealedProof(b);
+      b.advanceTo(41);
+      b.vote("carol", 0, 1, "valid");
+      b.advanceTo(44);
+      b.begin();
+      b.advanceTo(45);
+    },
+  },
+  {
+    path: "windows/appeal-disputed",
+    description:
+      "The same history as windows/appeal-upheld-slashes-voters, but carol votes invalid on dave's appeal: support is dave's own 150 of D 250 (60%), above a third but not above two thirds, so the appeal is disputed: nothing changes and dave's bond comes back. Nobody is slashed.",
+    build(b) {
+      appealedProof(b);
+      b.advanceTo(41);
+      b.vote("carol", 0, 1, "invalid");
+      b.advanceTo(44);
+      b.begin();
+      b.advanceTo(45);
+    },
+  },
+  {
+    path: "windows/appeal-rejected-bond-burned",
+    description:
+      "dave's cycle 0 proof was found invalid (upheld below the supermajority) and bob stays staked. In slot 40 dave appeals; bob and carol vote invalid: support is dave's own 150 of D 550 (27%), not above a third: the appeal is rejected, dave's 10 of bond is burned (an appeal's bond goes to nobody: the nodes it accuses are many), and his proof stays invalid.",
+    build(b) {
+      taskWithNodes(b, { distributionRule: "weighted" }, 5_000n, { bob: 300n, carol: 100n, dave: 150n });
+      workCycle(b, 0);
+      b.advanceTo(22);
+      b.trigger("bob", 0, accountOf("dave"));
+      b.advanceTo(23);
+      b.vote("carol", 0, 0, "invalid");
+      b.advanceTo(40);
+      b.trigger("dave", 0, accountOf("dave"), { verdict: "valid" });
+      b.advanceTo(41);
+      b.vote("bob", 0, 1, "invalid");
+      b.vote("carol", 0, 1, "invalid");
+      b.advanceTo(44);
+      b.begin();
+      b.advanceTo(45);
     },
   },
   {
