@@ -196,14 +196,14 @@ function resolveAppeal(
   } else {
     payUnlocked(context, taskId, trigger.triggerer, trigger.bond, "bonds", "bond-returned");
   }
-  if (resolution === "upheld") {
-    reinstateProof(context, taskId, cycle, trigger.target);
-    if (support > BigInt(task.params.slashSupermajorityBps) * decided) {
-      slashed = slashWrongVoters(context, taskId, cycle, trigger);
-    }
+  if (resolution === "upheld") reinstateProof(context, taskId, cycle, trigger.target);
+  pushResolved(context, taskId, cycle, trigger, resolution, activeWeight);
+  // The slashes come after the resolution, as a decided trigger's losing-vote penalties do (a contract takes them
+  // one step each after it resolves the appeal).
+  if (resolution === "upheld" && support > BigInt(task.params.slashSupermajorityBps) * decided) {
+    slashed = slashWrongVoters(context, taskId, cycle, trigger);
   }
   draft.set(stateKeys.trigger(taskId, cycle, trigger.index), { ...trigger, resolution, slashed } satisfies TriggerRecord);
-  pushResolved(context, taskId, cycle, trigger, resolution, activeWeight);
   return resolution;
 }
 
