@@ -51,6 +51,7 @@ import {
   readRecord,
   revealWindow,
   roundOf,
+  roundStart,
   type State,
   sha256Hex,
   type TaskRecord,
@@ -223,6 +224,7 @@ export function decide(view: NodeView): NodeAction[] {
   }
   decideAnswers(call);
   decideLateChallenges(call);
+  decideAppeals(call);
   decideLateVotes(call);
   decideListClaims(call);
   decideClaim(call);
@@ -546,7 +548,8 @@ function auditWholeCycle(call: Call, cycle: number): void {
  * not vote: it challenges the proof's availability (§5.6) and judges the payload once it is on the ledger.
  */
 function voteOnProofTrigger(call: Call, cycle: number, trigger: TriggerRecord): void {
-  if (trigger.kind !== "proof" || trigger.verdict !== "invalid" || !mayVote(call, trigger)) return;
+  // An appeal (verdict `valid`, §5.8) asks the same question of the same proof: the vote is the node's check.
+  if (trigger.kind !== "proof" || trigger.verdict === "unavailable" || !mayVote(call, trigger)) return;
   const verdict = call.memory.verdicts.get(verdictKey(cycle, trigger.target));
   const voteKey = `vote/${cycle}/${trigger.index}`;
   // With a verdict of `valid` or `invalid` the only action is the vote itself.
@@ -783,6 +786,63 @@ function weightOf(state: State, task: TaskRecord, account: Account, round: numbe
     known.set(account, weight);
   }
   return weight;
+}
+
+const APPEAL_REASON = sha256Hex("gradual/audit-reason/appeal");
+
+/**
+ * protocol.md §5.8: this node's own proof of a completed cycle was found `invalid` (it knows the work is its own), and
+ * the nodes that voted it invalid now hold less than `1 − slashQuorum` of the active weight (a coalition that left,
+ * for example): it appeals, once per proof, while the cycle's late-challenge window lasts. Asked at the first slot of
+ * each round, where every node is woken: the condition moves with stakes, not with slots.
+ */
+function decideAppeals(call: Call): void {
+  const { state, task, me, slot, round } = call;
+  if (task.params.vestingRounds === 0 || slot !== roundStart(task, round)) return;
+  const oldest = Math.max(0, round - task.params.vestingRounds - 3 - task.params.allowedFailedDistributions);
+  for (let c = oldest; c <= round - 2; c += 1) {
+    const key = `appeal/${c}`;
+    // Its own reveal is its own work (this is the honest node's code); one appeal per proof, whatever its outcome.
+    if (isDone(call, key) || revealOf(call, c, me)?.status !== "invalid") continue;
+    if (readRecord<number>(state, keys.triggerOf(task.id, c, "appeal", 0, me)) !== undefined) continue;
+    const cycle = cycleOf(call, c);
+    if (cycle === undefined || cycle.outcome === null) continue;
+    const window = lateChallengeWindow(task, cycle);
+    if (window === null || !opens(window, slot)) continue;
+    const appealed = triggerAgainst(state, task.id, c, me, "invalid");
+    if (appealed?.resolution !== "upheld" || !accusersWeakened(state, task, c, appealed, slot)) continue;
+    if (getAccount(state, me).balance < task.params.triggerBond || !hasWeight(call)) continue;
+    push(call, {
+      type: "send",
+      key,
+      tx: {
+        kind: "triggerAudit",
+        task: task.id,
+        cycle: c,
+        target: me,
+        triggerKind: "proof",
+        verdict: "valid",
+        attempt: 0,
+        reasonDigest: APPEAL_REASON,
+      },
+    });
+  }
+}
+
+/** Whether the nodes that voted `invalid` on a trigger now hold less than `1 − slashQuorum` of the active weight. */
+function accusersWeakened(
+  state: State,
+  task: TaskRecord,
+  cycle: number,
+  trigger: TriggerRecord,
+  slot: number,
+): boolean {
+  const round = roundOf(task, slot);
+  let accusers = 0n;
+  for (const vote of listVotes(state, task.id, cycle, trigger)) {
+    if (vote.choice === "invalid") accusers += weightOf(state, task, vote.voter, round);
+  }
+  return accusers * BigInt(BPS) < BigInt(BPS - task.params.slashQuorumBps) * getActiveWeight(state, task);
 }
 
 /** Votes on late triggers (§5.7), which belong to completed cycles. */

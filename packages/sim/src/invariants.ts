@@ -7,12 +7,15 @@ import {
   GradualError,
   getReveal,
   type Hash,
+  keys,
   ProtocolError,
   type ProtocolEvent,
   readRecord,
   recomputeTotals,
   type State,
   type TotalsRecord,
+  type TriggerRecord,
+  type VoteRecord,
   ZERO_TOTALS,
 } from "@gradual/protocol";
 
@@ -75,13 +78,27 @@ export class InvariantMonitor {
     }
     for (const event of events) {
       if (event.type === "Vested") this.#checkPayment(state, event, acceptedHere);
-      else if (event.type === "Slashed" && !upheld.has(`${event.cycle}/${event.trigger}/${event.node}`)) {
+      else if (
+        event.type === "Slashed" &&
+        !upheld.has(`${event.cycle}/${event.trigger}/${event.node}`) &&
+        !this.#votedDownAppealed(state, event)
+      ) {
         throw new InvariantBreak(
           "slash-needs-upheld-trigger",
-          `node ${event.node} was slashed in cycle ${event.cycle} (trigger ${event.trigger}) without an upheld trigger against it`,
+          `node ${event.node} was slashed in cycle ${event.cycle} (trigger ${event.trigger}) without an upheld trigger against it, nor an upheld appeal of a proof it voted invalid`,
         );
       }
     }
+  }
+
+  /** §5.8: the slash's trigger is an upheld appeal, and the node voted `invalid` on the trigger it appealed. */
+  #votedDownAppealed(state: State, event: Extract<ProtocolEvent, { type: "Slashed" }>): boolean {
+    const appeal = readRecord<TriggerRecord>(state, keys.trigger(this.#task, event.cycle, event.trigger));
+    if (appeal?.verdict !== "valid" || appeal.resolution !== "upheld") return false;
+    const appealed = readRecord<number>(state, keys.triggerOf(this.#task, event.cycle, "proof", 0, appeal.target));
+    if (appealed === undefined) return false;
+    const vote = readRecord<VoteRecord>(state, keys.vote(this.#task, event.cycle, appealed, event.node));
+    return vote?.choice === "invalid";
   }
 
   #checkPayment(state: State, event: Extract<ProtocolEvent, { type: "Vested" }>, acceptedHere: Set<number>): void {

@@ -87,6 +87,8 @@ export type RunMetrics = {
   faultySlashed: bigint;
   triggers: {
     proof: number;
+    /** Of the proof triggers, appeals (verdict `valid`, protocol.md §5.8). */
+    appeals: number;
     distribution: number;
     upheld: number;
     disputed: number;
@@ -151,7 +153,16 @@ export class Metrics {
   readonly #attackWindow: { fromRound: number; toRound: number } | null;
   #unfairInWindow = 0n;
   readonly #counts = {
-    triggers: { proof: 0, distribution: 0, upheld: 0, disputed: 0, rejected: 0, unavailable: 0, answered: 0 },
+    triggers: {
+      proof: 0,
+      appeals: 0,
+      distribution: 0,
+      upheld: 0,
+      disputed: 0,
+      rejected: 0,
+      unavailable: 0,
+      answered: 0,
+    },
     lists: { accepted: 0, rejected: 0, missing: 0 },
     cycles: { paid: 0, failed: 0, empty: 0 },
   };
@@ -302,7 +313,10 @@ export class Metrics {
     if (event.kind === "proof") {
       this.#counts.triggers.proof += 1;
       const digest = this.#revealed.get(`${event.cycle}/${event.target}`);
-      isFalse = digest !== undefined && proofs.isValidFor(digest, event.cycle);
+      const valid = digest !== undefined && proofs.isValidFor(digest, event.cycle);
+      // An appeal (§5.8) claims the proof valid; any other proof trigger claims it invalid or unavailable.
+      if (event.verdict === "valid") this.#counts.triggers.appeals += 1;
+      isFalse = digest !== undefined && (event.verdict === "valid" ? !valid : valid);
     } else {
       this.#counts.triggers.distribution += 1;
       isFalse = listDigestOf(event.cycle, event.attempt) === honestListDigest(event.cycle, event.attempt);

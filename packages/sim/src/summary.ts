@@ -82,7 +82,8 @@ export function formatSummary(result: SimResult): string {
     ],
     [
       "triggers",
-      `${m.triggers.proof} on proofs, ${m.triggers.distribution} on lists: ${m.triggers.upheld} upheld, ` +
+      `${m.triggers.proof} on proofs (${m.triggers.appeals} of them appeals), ${m.triggers.distribution} on lists: ` +
+        `${m.triggers.upheld} upheld, ` +
         `${m.triggers.disputed} disputed, ${m.triggers.rejected} rejected, ${m.triggers.unavailable} unavailable`,
     ],
     [

@@ -71,23 +71,28 @@ test("P1: c < 1/3 (0 or 30% lazy): no unfair extraction, no honest node loses st
 test("P2: c < 1/2, no lazy: unfair ≤ 1% over stay + vesting, no honest slashed; a lazy auditor earns less", () =>
   assertMet(statusOf("P2")));
 
-test("P3: c < 2/3 (0 or 30% lazy): no honest node slashed; net extraction ≤ 0 but for a disputer with lazy followers", () => {
-  const status = statusOf("P3");
-  // Missed as measured (docs/protocol.md §5.5): a disputing coalition just under 2/3 whose triggers the lazy followers
-  // join reaches the upholding threshold against honest proofs (not the slashing one), so those proofs leave the
-  // rule's denominators and the coalition is paid their share. When a rule change closes it, this fails: assert met.
-  assert.equal(status.met, false, "P3 now holds with the disputer: assert it met instead");
-  assert.ok(status.worst !== null && /^disputer-66-lazy30$/.test(status.worst.scenario), status.worst?.scenario);
-  const others = plan.P3.filter((scenario) => !(scenario.strategy === "disputer" && scenario.lazyShare > 0));
-  const rest = judge({ ...plan, P3: others }, SEEDS, "gradual", find).find((item) => item.id === "P3");
-  assert.ok(rest !== undefined && rest.runs === others.length * SEEDS.length);
-  assertMet(rest);
-  // No honest node is slashed even there: the slashing supermajority (77%) is above 2/3 plus 30% of the rest.
+test("P3: c < 2/3 (0 or 30% lazy): no honest node slashed, net extraction ≤ 0 after the stay and vesting", () => {
+  assertMet(statusOf("P3"));
+  // The case that missed before appeals (§5.8): a disputer just under 2/3 whose triggers the lazy followers join
+  // reaches the upholding threshold against honest proofs (not the slashing one), so those proofs left the rule's
+  // denominators and the coalition was paid their share. It still is; what makes its net negative is that the honest
+  // targets appeal once it has left, and every node that voted their proofs invalid is slashed.
+  const run = find("disputer-66-lazy30", "gradual", 1);
+  assert.ok(run !== undefined);
+  const { coalition } = run.fairness;
+  assert.ok(coalition.unfair > 0n, "the disputer is still paid honest shares while it stays");
+  assert.ok(coalition.slashed > coalition.unfair, "appeals slash the disputer more than it took");
+  const followers = run.fairness.nodes.filter((node) => node.strategy === "follower");
+  assert.ok(
+    followers.length > 0 && followers.every((node) => node.slashed > 0n),
+    "followers that joined are slashed too",
+  );
+  // No honest node is slashed: the slashing supermajority (77%) is above 2/3 plus 30% of the rest.
   for (const scenario of plan.P3) {
-    const run = find(scenario.id, "gradual", 1);
-    assert.ok(run !== undefined);
+    const found = find(scenario.id, "gradual", 1);
+    assert.ok(found !== undefined);
     assert.ok(
-      run.fairness.nodes.every((node) => node.nodeClass !== "honest" || node.slashed === 0n),
+      found.fairness.nodes.every((node) => node.nodeClass !== "honest" || node.slashed === 0n),
       scenario.id,
     );
   }

@@ -74,9 +74,19 @@ function appealTarget(
 ): Target | Rejection {
   const late = lateChallengeWindow(task, cycle);
   if (reveal.status !== "invalid" || late === null) {
-    return reject("AUDIT__NOT_APPEALABLE", { task: task.id, cycle: tx.cycle, target: tx.target, status: reveal.status });
+    return reject("AUDIT__NOT_APPEALABLE", {
+      task: task.id,
+      cycle: tx.cycle,
+      target: tx.target,
+      status: reveal.status,
+    });
   }
-  return { window: late, closesAt: context.slot + task.params.auditSlots + task.params.voteSlots, attempt: 0, late: true };
+  return {
+    window: late,
+    closesAt: context.slot + task.params.auditSlots + task.params.voteSlots,
+    attempt: 0,
+    late: true,
+  };
 }
 
 /** §5.7: from the slot a cycle completes until the end of round `completedRound + vestingRounds − 1`. */
@@ -125,7 +135,8 @@ export function applyTriggerAudit(context: TransitionContext, tx: TriggerAuditTx
   const cycle = draft.cycle(task.id, tx.cycle);
   if (cycle === undefined) return reject("CYCLE__NOT_FOUND", { task: task.id, cycle: tx.cycle });
   // A node may appeal its own proof (§5.8); no other trigger may target its sender.
-  if (tx.target === tx.from && tx.verdict !== "valid") return reject("AUDIT__SELF_TARGET", { task: task.id, cycle: tx.cycle });
+  if (tx.target === tx.from && tx.verdict !== "valid")
+    return reject("AUDIT__SELF_TARGET", { task: task.id, cycle: tx.cycle });
   if (cycle.completedRound !== null && slot >= cycleClosedAt(task, cycle.completedRound)) {
     // Closed for good (§9.3): every trigger window of the cycle is over. Decided from the cycle record alone, before
     // any check that reads its reveals or lists, so the answer does not depend on whether the core pruned them.

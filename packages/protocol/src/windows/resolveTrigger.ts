@@ -175,8 +175,7 @@ function resolveAppeal(
   const decided = voted + targetWeight;
   const support = (trigger.validWeight + targetWeight) * BigInt(BPS);
   const quorum = BigInt(task.params.slashQuorumBps);
-  const participation =
-    voted > 0n && voted * BigInt(BPS) >= BigInt(task.params.minParticipationBps) * activeWeight;
+  const participation = voted > 0n && voted * BigInt(BPS) >= BigInt(task.params.minParticipationBps) * activeWeight;
   let resolution: TriggerResolution = "rejected";
   if (participation && support > quorum * decided) resolution = "upheld";
   else if (participation && support > (BigInt(BPS) - quorum) * decided) resolution = "disputed";
@@ -203,7 +202,11 @@ function resolveAppeal(
   if (resolution === "upheld" && support > BigInt(task.params.slashSupermajorityBps) * decided) {
     slashed = slashWrongVoters(context, taskId, cycle, trigger);
   }
-  draft.set(stateKeys.trigger(taskId, cycle, trigger.index), { ...trigger, resolution, slashed } satisfies TriggerRecord);
+  draft.set(stateKeys.trigger(taskId, cycle, trigger.index), {
+    ...trigger,
+    resolution,
+    slashed,
+  } satisfies TriggerRecord);
   return resolution;
 }
 

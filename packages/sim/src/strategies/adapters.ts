@@ -28,7 +28,10 @@ export function proofTrigger(task: string, cycle: number, target: Account, verdi
 }
 
 export function proofTriggerOf(state: State, task: string, cycle: number, target: Account): TriggerRecord | undefined {
-  const index = readRecord<number>(state, keys.triggerOf(task, cycle, "proof", 0, target));
+  // The newest of the proof's `invalid` trigger and its appeal (§5.8): a copier copies the tally it is asked about.
+  const proof = readRecord<number>(state, keys.triggerOf(task, cycle, "proof", 0, target));
+  const appeal = readRecord<number>(state, keys.triggerOf(task, cycle, "appeal", 0, target));
+  const index = appeal !== undefined && (proof === undefined || appeal > proof) ? appeal : proof;
   return index === undefined ? undefined : readRecord<TriggerRecord>(state, keys.trigger(task, cycle, index));
 }
 

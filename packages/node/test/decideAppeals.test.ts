@@ -1,0 +1,116 @@
+/**
+ * Appeals (protocol.md §5.8) from the honest node's side: a node whose own proof was found `invalid` appeals it once
+ * the nodes that voted it invalid no longer hold a third of the active weight, at a round's first slot, once per
+ * proof; the other nodes vote on the appeal as they judged the proof. While the accusers are still there it waits.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import {
+  getCycle,
+  getNode,
+  getReveal,
+  getTask,
+  type Hash,
+  lateChallengeWindow,
+  roundStart,
+  TOKEN,
+} from "@gradual/protocol";
+// The protocol's test chain (source only: tests run with --conditions=source).
+import { accountOf, proofOf, TestChain } from "@gradual/protocol/testing";
+import { decide, type NodeAction, type NodeMemory, type TransactionBody, type Verdict } from "../src/decide.ts";
+
+const T = TOKEN;
+
+function memory(verdicts: Map<string, Verdict> = new Map()): NodeMemory {
+  return { work: new Map(), verdicts, lists: new Map(), done: new Set() };
+}
+
+function sent(actions: readonly NodeAction[]): TransactionBody[] {
+  return actions.flatMap((action) => (action.type === "send" ? [action.tx] : []));
+}
+
+function appeals(actions: readonly NodeAction[]): TransactionBody[] {
+  return sent(actions).filter((tx) => tx.kind === "triggerAudit" && tx.verdict === "valid");
+}
+
+test("a node appeals its own proof found invalid once its accusers have left, and the others vote on the appeal", () => {
+  const balances: Record<string, bigint> = { creator: 100_000n * T };
+  for (const name of ["w1", "w2", "a", "b"]) balances[name] = 500n * T;
+  const chain = new TestChain(balances);
+  const task = chain.createTask(
+    "creator",
+    { warmupRounds: 0, rampRounds: 0, vestingRounds: 6, distributionRule: "weighted" },
+    10_000n * T,
+  );
+  for (const [name, stake] of Object.entries({ w1: 300n, w2: 300n, a: 100n, b: 100n })) {
+    chain.stakeIn(task, name, stake * T);
+  }
+  chain.playSubmissions(task, 1, { w1: proofOf("w1"), w2: proofOf("w2"), a: proofOf("a"), b: proofOf("b") });
+  const windows = chain.windows(task, 1);
+  chain.advanceTo(windows.proofTriggers.opensAt);
+  // The coalition calls a's honest proof invalid: 600 of 800 (b's 100 valid, a's own 100) is 75%: upheld, not slashed.
+  const trigger = chain.triggerProof("w1", task, 1, "a");
+  chain.vote("w2", task, 1, trigger, "invalid");
+  chain.vote("b", task, 1, trigger, "valid");
+  chain.payCycle(task, 1);
+  assert.equal(getReveal(chain.state, task, 1, accountOf("a"))?.status, "invalid");
+  const cycle = getCycle(chain.state, task, 1);
+  assert.ok(cycle !== undefined && cycle.completedRound !== null);
+  const window = lateChallengeWindow(getTask(chain.state, task) as NonNullable<ReturnType<typeof getTask>>, cycle);
+  assert.ok(window !== null);
+
+  const options = { autoClaim: false, chunkEntries: 1_000 };
+  const view = (name: string, mine = memory()) => ({
+    state: chain.state,
+    task,
+    me: accountOf(name),
+    memory: mine,
+    options,
+  });
+  const timing = getTask(chain.state, task) as NonNullable<ReturnType<typeof getTask>>;
+  // The next round's first slot, with the coalition still staked: a waits (it would lose the appeal).
+  const round = cycle.completedRound + 1;
+  chain.advanceTo(roundStart(timing, round) - 1);
+  assert.deepEqual(appeals(decide(view("a"))), [], "no appeal while the accusers hold the weight");
+
+  // The coalition leaves: its weight is gone at once (its stake stays slashable while unbonding).
+  chain.ok("w1", { kind: "unstake", task });
+  chain.ok("w2", { kind: "unstake", task });
+  // In a slot that is not a round's first, nothing; at the next round's first slot, the appeal.
+  chain.advance();
+  assert.deepEqual(appeals(decide(view("a"))), [], "asked at a round's first slot only");
+  chain.advanceTo(roundStart(timing, round + 1) - 1);
+  const appeal = appeals(decide(view("a")));
+  assert.deepEqual(appeal, [
+    {
+      kind: "triggerAudit",
+      task,
+      cycle: 1,
+      target: accountOf("a"),
+      triggerKind: "proof",
+      verdict: "valid",
+      attempt: 0,
+      reasonDigest: (appeal[0] as { reasonDigest: Hash }).reasonDigest,
+    },
+  ]);
+  assert.ok(roundStart(timing, round + 1) < window.closesAt);
+  chain.advance();
+  chain.ok("a", appeal[0] as TransactionBody);
+  const index = (getCycle(chain.state, task, 1)?.triggerCount ?? 0) - 1;
+  // b judged a's proof valid: it votes valid on the appeal.
+  const bVotes = sent(decide(view("b", memory(new Map([[`1/${accountOf("a")}`, "valid"]])))));
+  assert.deepEqual(bVotes, [{ kind: "vote", task, cycle: 1, trigger: index, choice: "valid" }]);
+  chain.ok("b", bVotes[0] as TransactionBody);
+  // a does not appeal the same proof again, whatever the outcome.
+  chain.advanceTo(roundStart(timing, round + 2) - 1);
+  assert.deepEqual(appeals(decide(view("a"))), []);
+  chain.advanceTo(roundStart(timing, round + 2));
+  assert.equal(getReveal(chain.state, task, 1, accountOf("a"))?.status, "valid", "the appeal reinstated the proof");
+  for (const name of ["w1", "w2"]) {
+    assert.ok(
+      (getNode(chain.state, task, accountOf(name))?.slashedTotal ?? 0n) > 0n,
+      `${name}, an accuser, was slashed`,
+    );
+  }
+  assert.equal(getNode(chain.state, task, accountOf("b"))?.slashedTotal, 0n);
+});
