@@ -55,6 +55,33 @@ test("own duties, payments and slashes each give one line; a peer's give none", 
   } as const;
   assert.equal(mine(accepted)?.message, "own list accepted");
   assert.equal(mine({ type: "Claimed", task: TASK, node: ME, amount: TOKEN })?.message, "claimed");
+  const triggered = {
+    type: "AuditTriggered",
+    task: TASK,
+    cycle: 2,
+    trigger: 3,
+    kind: "proof",
+    verdict: "invalid",
+    late: false,
+    attempt: 0,
+    target: ME,
+    triggerer: PEER,
+    bond: TOKEN,
+  } as const;
+  assert.deepEqual(
+    [mine(triggered)?.level, mine(triggered)?.message],
+    ["warn", "audit against this node"],
+    "a peer's trigger against this node",
+  );
+  // An appeal (§5.8) of this node's own proof, by itself or by a peer, is no attack on it.
+  assert.equal(mine({ ...triggered, verdict: "valid", late: true, triggerer: ME })?.message, "appealed (§5.8)");
+  assert.deepEqual(
+    [
+      mine({ ...triggered, verdict: "valid", late: true })?.level,
+      mine({ ...triggered, verdict: "valid", late: true })?.message,
+    ],
+    ["info", "appeal of this node's proof (§5.8)"],
+  );
   assert.equal(
     mine({ type: "Voted", task: TASK, cycle: 2, trigger: 1, voter: ME, choice: "invalid", weight: TOKEN })?.message,
     "voted",

@@ -162,11 +162,24 @@ export function explainCycle(history: NodeHistory, cycle: number, label = short)
       byChoice.set(choice, [...(byChoice.get(choice) ?? []), label(vote.event.voter)]);
     }
     const voters = [...byChoice].map(([choice, names]) => `${choice}: ${names.join(", ")}`).join("; ");
-    const what = trigger.event.verdict === "unavailable" ? "availability challenge" : "audit";
+    const what =
+      trigger.event.verdict === "unavailable"
+        ? "availability challenge"
+        : trigger.event.verdict === "valid"
+          ? "appeal"
+          : "audit";
     cite(`${what} #${String(number)} triggered by ${label(trigger.event.triggerer)}`, trigger);
     const resolution = resolved?.event.resolution;
     if (resolution === undefined) cite(`${what} #${String(number)} not resolved yet`);
-    else if (resolution === "upheld")
+    else if (what === "appeal") {
+      const outcome =
+        resolution === "upheld"
+          ? "upheld: the proof is valid again (the cycle's pay is not re-run); above the slash supermajority, the nodes that voted it invalid are slashed"
+          : resolution === "disputed"
+            ? "disputed: the proof stays invalid, the bond came back"
+            : "rejected: the proof stays invalid, the bond was burned";
+      cite(`appeal #${String(number)} ${outcome} (votes ${voters || "none"})`, resolved);
+    } else if (resolution === "upheld")
       cite(`proof judged INVALID (audit #${String(number)} upheld; votes ${voters || "none"})`, resolved);
     else if (resolution === "disputed")
       cite(`proof DISPUTED (over a third judged it invalid; votes ${voters || "none"}): unpaid, not slashed`, resolved);

@@ -26,11 +26,17 @@ export function describeOwnEvent(event: ProtocolEvent, me: Account, task: string
       return event.node === me ? info("revealed", { cycle: event.cycle }) : undefined;
     case "AuditTriggered":
       if (event.triggerer === me)
-        return info("triggered", {
+        return info(event.verdict === "valid" ? "appealed (§5.8)" : "triggered", {
           cycle: event.cycle,
           trigger: event.trigger,
           target: event.target,
           kind: event.kind,
+        });
+      if (event.target === me && event.verdict === "valid")
+        return info("appeal of this node's proof (§5.8)", {
+          cycle: event.cycle,
+          trigger: event.trigger,
+          by: event.triggerer,
         });
       if (event.target === me)
         return {
