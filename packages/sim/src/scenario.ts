@@ -34,6 +34,7 @@ const STRATEGY_NAMES = [
   "selfpay",
   "downtime",
   "disputer",
+  "holdout",
 ] as const;
 export type StrategyName = (typeof STRATEGY_NAMES)[number];
 
@@ -45,6 +46,7 @@ const STRIKING_STRATEGIES: readonly StrategyName[] = [
   "selfpay",
   "downtime",
   "disputer",
+  "holdout",
 ];
 
 const FAULT_KINDS = ["crash", "cannotFetch", "lostTransactions", "lateTransactions"] as const;
@@ -71,6 +73,11 @@ export type GroupSpec = {
    * (a patient attacker building trust first). Defaults to joinRound.
    */
   readonly strikeRound: number;
+  /**
+   * The round from which a striking group behaves honestly again while it stays (null: it strikes until it
+   * leaves). The `holdout` uses it to outwait the appeals of what it voted down.
+   */
+  readonly strikeUntil: number | null;
 };
 
 type RoundRange = { readonly fromRound: number; readonly toRound: number };
@@ -242,6 +249,7 @@ function readGroup(reader: Reader, value: unknown, index: number, params: TaskPa
     "leaveRound",
     "offlineProbability",
     "strikeRound",
+    "strikeUntil",
   ]);
   const strategy = reader.oneOf(raw, "strategy", path, STRATEGY_NAMES);
   const stake = reader.tokens(raw, "stake", path);
@@ -254,6 +262,13 @@ function readGroup(reader: Reader, value: unknown, index: number, params: TaskPa
   if (raw.strikeRound !== undefined && !STRIKING_STRATEGIES.includes(strategy)) {
     reader.fail(`${path}.strikeRound`, `only ${STRIKING_STRATEGIES.join(", ")} groups strike later, not ${strategy}`);
   }
+  const strikeUntil =
+    raw.strikeUntil === undefined
+      ? null
+      : reader.integer(raw, "strikeUntil", path, strikeRound + 1, leaveRound ?? rounds);
+  if (raw.strikeUntil !== undefined && !STRIKING_STRATEGIES.includes(strategy)) {
+    reader.fail(`${path}.strikeUntil`, `only ${STRIKING_STRATEGIES.join(", ")} groups stop striking, not ${strategy}`);
+  }
   return {
     name: reader.string(raw, "name", path, `${strategy}-${index}`),
     strategy,
@@ -265,6 +280,7 @@ function readGroup(reader: Reader, value: unknown, index: number, params: TaskPa
     leaveRound,
     offlineProbability: reader.fraction(raw, "offlineProbability", path, 0.5),
     strikeRound,
+    strikeUntil,
   };
 }
 

@@ -71,23 +71,31 @@ test("P1: c < 1/3 (0 or 30% lazy): no unfair extraction, no honest node loses st
 test("P2: c < 1/2, no lazy: unfair ≤ 1% over stay + vesting, no honest slashed; a lazy auditor earns less", () =>
   assertMet(statusOf("P2")));
 
-test("P3: c < 2/3 (0 or 30% lazy): no honest node slashed, net extraction ≤ 0 after the stay and vesting", () => {
-  assertMet(statusOf("P3"));
-  // The case that missed before appeals (§5.8): a disputer just under 2/3 whose triggers the lazy followers join
-  // reaches the upholding threshold against honest proofs (not the slashing one), so those proofs left the rule's
-  // denominators and the coalition was paid their share. It still is; what makes its net negative is that the honest
-  // targets appeal once it has left, and every node that voted their proofs invalid is slashed.
-  const run = find("disputer-66-lazy30", "gradual", 1);
-  assert.ok(run !== undefined);
-  const { coalition } = run.fairness;
-  assert.ok(coalition.unfair > 0n, "the disputer is still paid honest shares while it stays");
-  assert.ok(coalition.slashed > coalition.unfair, "appeals slash the disputer more than it took");
-  const followers = run.fairness.nodes.filter((node) => node.strategy === "follower");
-  assert.ok(
-    followers.length > 0 && followers.every((node) => node.slashed > 0n),
-    "followers that joined are slashed too",
-  );
-  // No honest node is slashed: the slashing supermajority (77%) is above 2/3 plus 30% of the rest.
+test("P3: c < 2/3 (0 or 30% lazy): no honest node slashed; net ≤ 0, but for a holdout with lazy followers", () => {
+  const status = statusOf("P3");
+  // Missed as measured (docs/protocol.md §5.8, Known limitations): a disputer just under 2/3 whose triggers the lazy
+  // followers join gets honest proofs upheld invalid (not slashed) and is paid their share; the `holdout` then stays,
+  // voting down any appeal, until the appeals are too late. When a rule change closes it, this fails: assert met.
+  assert.equal(status.met, false, "P3 now holds against the holdout: assert it met instead");
+  assert.ok(status.worst !== null && /^holdout-66-lazy30$/.test(status.worst.scenario), status.worst?.scenario);
+  const others = plan.P3.filter((scenario) => !(scenario.strategy === "holdout" && scenario.lazyShare > 0));
+  const rest = judge({ ...plan, P3: others }, SEEDS, "gradual", find).find((item) => item.id === "P3");
+  assert.ok(rest !== undefined && rest.runs === others.length * SEEDS.length);
+  assertMet(rest);
+  // The disputer that leaves after its strike missed P3 before appeals (§5.8): it is still paid honest shares while
+  // it stays, but once it has left the honest targets appeal, and every node that voted their proofs invalid is
+  // slashed, followers included.
+  const disputer = find("disputer-66-lazy30", "gradual", 1);
+  assert.ok(disputer !== undefined);
+  assert.ok(disputer.fairness.coalition.unfair > 0n, "the disputer is still paid honest shares while it stays");
+  assert.ok(disputer.fairness.coalition.slashed > disputer.fairness.coalition.unfair, "appeals slash it more");
+  const followers = disputer.fairness.nodes.filter((node) => node.strategy === "follower");
+  assert.ok(followers.length > 0 && followers.every((node) => node.slashed > 0n), "followers that joined are slashed");
+  // The holdout keeps the same shares: nobody appeals while its weight is there, and it leaves after the windows.
+  const holdout = find("holdout-66-lazy30", "gradual", 1);
+  assert.ok(holdout !== undefined);
+  assert.ok(holdout.fairness.coalition.unfair > 0n && holdout.fairness.coalition.slashed === 0n);
+  // No honest node is slashed anywhere: the slashing supermajority (77%) is above 2/3 plus 30% of the rest.
   for (const scenario of plan.P3) {
     const found = find(scenario.id, "gradual", 1);
     assert.ok(found !== undefined);
@@ -132,7 +140,10 @@ test("P7 is missed as measured: a coalition between 1/3 and 1/2 blocks honest pa
   // holding more than a third of the decided weight gets honest proofs disputed, so unpaid. The simulator must show
   // it; when a rule change makes P7 hold, this assertion fails and becomes assertMet.
   assert.equal(status.met, false, "P7 now holds: assert it met instead");
-  assert.ok(status.worst !== null && /^(disputer|whale)-49/.test(status.worst.scenario), status.worst?.scenario);
+  assert.ok(
+    status.worst !== null && /^(disputer|holdout|whale)-49/.test(status.worst.scenario),
+    status.worst?.scenario,
+  );
   // Blocking costs honest nodes pay, never stake (P3 holds the stake side); nobody slashes the disputer.
   const disputer = find("disputer-49", "gradual", 1);
   assert.ok(disputer !== undefined);

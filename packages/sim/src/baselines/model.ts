@@ -27,6 +27,8 @@ export type ModelNode = {
   readonly joinRound: number;
   readonly leaveRound: number | null;
   readonly strikeRound: number;
+  /** The round it stops striking while it stays (the `holdout`), or null. */
+  readonly strikeUntil: number | null;
   /** Down for the current round (an offline draw or a crash). */
   down: boolean;
 };
@@ -53,6 +55,7 @@ export function modelNodes(scenario: PropertyScenario): ModelNode[] {
         joinRound: coalition ? scenario.joinRound : 0,
         leaveRound: coalition ? scenario.leaveRound : null,
         strikeRound: coalition && strategy !== "garbage" ? scenario.strikeRound : coalition ? scenario.joinRound : 0,
+        strikeUntil: coalition ? scenario.strikeUntil : null,
         down: false,
       });
     }
@@ -93,7 +96,11 @@ export function isActive(node: ModelNode, round: number): boolean {
 }
 
 export function striking(node: ModelNode, round: number): boolean {
-  return node.nodeClass === "attacker" && round >= node.strikeRound;
+  return (
+    node.nodeClass === "attacker" &&
+    round >= node.strikeRound &&
+    (node.strikeUntil === null || round < node.strikeUntil)
+  );
 }
 
 /** Draws who is down this round: offline nodes with probability 0.5, and the partition's two crashed nodes. */
@@ -147,6 +154,7 @@ export function coalitionVote(auditor: ModelNode, target: ModelNode, round: numb
   switch (auditor.strategy) {
     case "whale":
     case "disputer":
+    case "holdout":
       return member ? "valid" : "invalid";
     case "unavailable":
       return member ? "valid" : "unavailable";

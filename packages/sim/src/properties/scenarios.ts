@@ -9,7 +9,15 @@
  * (round 20: it outlasts the ramp), attacks for 10 rounds, unstakes, and the run goes on for the vesting period.
  */
 
-export type CoalitionStrategy = "whale" | "unavailable" | "selfpay" | "disputer" | "downtime" | "garbage" | "none";
+export type CoalitionStrategy =
+  | "whale"
+  | "unavailable"
+  | "selfpay"
+  | "disputer"
+  | "holdout"
+  | "downtime"
+  | "garbage"
+  | "none";
 
 export type PropertyScenario = {
   readonly id: string;
@@ -30,6 +38,8 @@ export type PropertyScenario = {
   readonly rounds: number;
   readonly joinRound: number;
   readonly strikeRound: number;
+  /** The round the coalition stops striking while it stays (the `holdout`), or null: it strikes until it leaves. */
+  readonly strikeUntil: number | null;
   readonly leaveRound: number;
   /** Others: count and stake per node (tokens). */
   readonly others: number;
@@ -48,14 +58,28 @@ const SYBIL_OTHER_STAKE = 5_000;
 export const SHARES = [10, 20, 30, 40, 49, 60, 66, 80] as const;
 /** --quick: the largest share below each bound (1/3, 1/2, 2/3); P6 adds 67. */
 export const SHARES_QUICK = [30, 49, 66] as const;
-export const COALITIONS: readonly CoalitionStrategy[] = ["whale", "unavailable", "selfpay", "disputer"];
+export const COALITIONS: readonly CoalitionStrategy[] = ["whale", "unavailable", "selfpay", "disputer", "holdout"];
 
-function timeline(): Pick<PropertyScenario, "rounds" | "joinRound" | "strikeRound" | "leaveRound"> {
+/**
+ * The holdout stays after its strike until every late-challenge window of the cycles it struck has closed: a cycle
+ * completes at most `3 + allowedFailedDistributions` rounds after it starts (2 here, `sim` preset) and stays
+ * appealable for `vestingRounds` more; one round of margin.
+ */
+const HOLDOUT_WAIT = PROPERTY_CLOCK.vestingRounds + 6;
+
+function timeline(
+  strategy: CoalitionStrategy = "none",
+): Pick<PropertyScenario, "rounds" | "joinRound" | "strikeRound" | "strikeUntil" | "leaveRound"> {
   const { warmupRounds, rampRounds, vestingRounds, attackRounds } = PROPERTY_CLOCK;
   const joinRound = warmupRounds + rampRounds;
   const strikeRound = joinRound + warmupRounds + rampRounds;
+  if (strategy === "holdout") {
+    const strikeUntil = strikeRound + attackRounds;
+    const leaveRound = strikeUntil + HOLDOUT_WAIT;
+    return { joinRound, strikeRound, strikeUntil, leaveRound, rounds: leaveRound + vestingRounds + 2 };
+  }
   const leaveRound = strikeRound + attackRounds;
-  return { joinRound, strikeRound, leaveRound, rounds: leaveRound + vestingRounds + 2 };
+  return { joinRound, strikeRound, strikeUntil: null, leaveRound, rounds: leaveRound + vestingRounds + 2 };
 }
 
 export function coalitionScenario(strategy: CoalitionStrategy, sharePercent: number, lazyShare: number) {
@@ -69,7 +93,7 @@ export function coalitionScenario(strategy: CoalitionStrategy, sharePercent: num
     sybilNodes: null,
     others: OTHERS,
     otherStake: OTHER_STAKE,
-    ...timeline(),
+    ...timeline(strategy),
   } satisfies PropertyScenario;
 }
 
@@ -100,6 +124,7 @@ export function sybilScenario(nodes: number): PropertyScenario {
     otherStake: SYBIL_OTHER_STAKE,
     joinRound: 0,
     strikeRound: 0,
+    strikeUntil: null,
     leaveRound: warmupRounds + rampRounds + 10,
     rounds: warmupRounds + rampRounds + 10,
   };
@@ -119,6 +144,7 @@ export function lazyPayScenario(): PropertyScenario {
     otherStake: OTHER_STAKE,
     joinRound: 0,
     strikeRound: 0,
+    strikeUntil: null,
     leaveRound: 50,
     rounds: 50,
   };
@@ -172,6 +198,7 @@ export function toSimScenario(scenario: PropertyScenario): Record<string, unknow
       leaveRound: scenario.leaveRound,
     };
     if (scenario.strategy !== "garbage") group.strikeRound = scenario.strikeRound;
+    if (scenario.strikeUntil !== null) group.strikeUntil = scenario.strikeUntil;
     groups.push(group);
   }
   const faults: Record<string, unknown>[] = [];

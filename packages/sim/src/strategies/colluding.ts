@@ -25,7 +25,8 @@ export function groupList(world: World, group: SimGroup, cycle: number): ListRec
 
 /** Whether the group attacks in `round` (a patient group behaves honestly before its strikeRound). */
 export function striking(node: SimNode, round: number): boolean {
-  return round >= node.group.spec.strikeRound;
+  const { strikeRound, strikeUntil } = node.group.spec;
+  return round >= strikeRound && (strikeUntil === null || round < strikeUntil);
 }
 
 /** Garbage work once striking, passed by its own members: nobody's work, the group's verdict on it is `valid`. */

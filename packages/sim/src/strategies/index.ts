@@ -11,7 +11,7 @@ import { lazy } from "./lazy.ts";
 import { liar } from "./liar.ts";
 import { offline } from "./offline.ts";
 import { selfpay } from "./selfpay.ts";
-import { disputer, unavailable } from "./unavailable.ts";
+import { disputer, holdout, unavailable } from "./unavailable.ts";
 import { whale } from "./whale.ts";
 
 export const STRATEGIES: Record<StrategyName, Strategy> = {
@@ -29,4 +29,5 @@ export const STRATEGIES: Record<StrategyName, Strategy> = {
   selfpay,
   downtime,
   disputer,
+  holdout,
 };

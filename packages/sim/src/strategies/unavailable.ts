@@ -30,7 +30,7 @@ function lateTriggers(world: World, group: SimGroup, cycle: number, verdict: Tri
  * and gives that verdict on every outsider's proof (`valid` on its members'). With `late`, the same slot it also
  * challenges late every outsider proof still valid in the earlier cycles whose late-challenge window is open.
  */
-function votingDown(name: "unavailable" | "disputer", verdict: TriggerVerdict, late: boolean): Strategy {
+function votingDown(name: "unavailable" | "disputer" | "holdout", verdict: TriggerVerdict, late: boolean): Strategy {
   return {
     name,
     nodeClass: "attacker",
@@ -70,3 +70,20 @@ export const unavailable: Strategy = votingDown("unavailable", "unavailable", fa
  * upholding below the slash supermajority brings it (P3).
  */
 export const disputer: Strategy = votingDown("disputer", "invalid", true);
+
+/**
+ * The disputer's answer to appeals (§5.8): it strikes as the disputer does from its strike round to `strikeUntil`,
+ * then works and votes honestly on new cycles but stays, and keeps voting `invalid` on every outsider proof of the
+ * cycles it struck (so an appeal of one meets its weight), until every late-challenge window of those cycles has
+ * closed; only then does it leave (`leaveRound`). Honest nodes appeal only once its weight is gone, which is too late.
+ */
+export const holdout: Strategy = {
+  ...votingDown("holdout", "invalid", true),
+  audit(world, node, request) {
+    const { strikeRound, strikeUntil } = node.group.spec;
+    const struck = request.cycle >= strikeRound - 1 && (strikeUntil === null || request.cycle < strikeUntil);
+    if (!striking(node, world.round) && !(struck && world.round >= strikeRound))
+      return honestAudit(world, node, request);
+    return node.group.members.has(request.target) ? "valid" : "invalid";
+  },
+};
