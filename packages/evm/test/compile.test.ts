@@ -3,7 +3,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { ContractsCompileError, compileContracts, loadArtifact } from "../src/compile.ts";
+import { isRegisteredCode } from "@gradual/protocol";
+import { ContractsCompileError, compileContracts, gradualAbi, loadArtifact } from "../src/compile.ts";
 
 const SMALL = `// SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.37;
@@ -88,4 +89,18 @@ test("the production contracts fit a chain: each of Gradual and its modules unde
     assert.ok(size(artifact.deployedBytecode) <= 24_576, `${name}: ${size(artifact.deployedBytecode)} bytes`);
     assert.ok(size(artifact.bytecode) <= 49_152, `${name} initcode: ${size(artifact.bytecode)} bytes`);
   }
+});
+
+test("every custom error of the contracts is a registered code, so a revert's name is the core's code (AUDIT__NOT_APPEALABLE included)", () => {
+  compileContracts();
+  const names = (gradualAbi() as { type: string; name?: string }[])
+    .filter((item) => item.type === "error")
+    .map((item) => item.name as string);
+  // OpenZeppelin's own (a reentrant call, a failed token transfer): never a rule's answer.
+  const library = new Set(["ReentrancyGuardReentrantCall", "SafeERC20FailedOperation"]);
+  assert.deepEqual(
+    names.filter((name) => !library.has(name) && !isRegisteredCode(name)),
+    [],
+  );
+  assert.ok(names.includes("AUDIT__NOT_APPEALABLE"));
 });

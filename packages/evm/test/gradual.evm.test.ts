@@ -45,6 +45,7 @@ import { type Anvil, startAnvil } from "../src/anvil.ts";
 import { compileContracts, gradualAbi, harnessAbi as harnessContractAbi, loadArtifact } from "../src/compile.ts";
 import {
   coreEvent,
+  coreEventsLike,
   coreHolds,
   deployGradual,
   deployHarness,
@@ -195,7 +196,8 @@ class Twin {
     return outcome;
   }
 
-  async compare(): Promise<void> {
+  /** `expectedOf` changes what a record is expected to be (a divergence a test documents), by key. */
+  async compare(expectedOf?: (key: string, record: Json | undefined) => Json | undefined): Promise<void> {
     for (const [key] of stateEntries(this.state)) {
       if (key.startsWith("task/")) this.logs.push(...(await write("settle", [h32(key.slice(5)), 1000n])).logs);
     }
@@ -211,11 +213,8 @@ class Twin {
     let compared = 0;
     for (const [key, value] of stateEntries(this.state)) {
       if (!HELD_RECORD_KINDS.has(key.split("/")[0] as string)) continue;
-      assert.deepStrictEqual(
-        await readRecord(key),
-        withoutUnheld(key, value as Json, coreHolds(this.state)),
-        `record ${key}`,
-      );
+      const expected = withoutUnheld(key, value as Json, coreHolds(this.state));
+      assert.deepStrictEqual(await readRecord(key), expectedOf?.(key, expected) ?? expected, `record ${key}`);
       compared += 1;
     }
     // Window ends are emitted when the task is next touched, so only each task's events (and those of no task:
@@ -263,8 +262,9 @@ class Twin {
         const task = (decoded[i] as Obj).task;
         return (typeof task === "string" ? task : "") === stream;
       });
-      const actual = logs.map((log, i) => coreEvent(log, events[i]));
-      // A trigger's LosingVotePenalized events: voter-id order in the contract, vote order in the core.
+      const actual = coreEventsLike(logs, events);
+      // A trigger's LosingVotePenalized events, and an appeal's slashes with their whistleblower's Credited: voter-id
+      // order in the contract, vote order in the core.
       assert.deepStrictEqual(
         penaltiesByNode(actual),
         penaltiesByNode(events),
@@ -821,6 +821,146 @@ test("a trigger's losing voters over three choice words (voter ids past 256) are
   // A step per losing voter plus at most one per choice word, and the other window ends of the slot.
   assert.ok(calls > penalized.length && calls <= penalized.length + 8, `${calls} settle calls`);
   await twin.compare();
+});
+
+for (const rule of ["weighted", "custom"] as const) {
+  test(`an appeal (§5.8, ${rule}) upheld above the slash supermajority reinstates the proof and slashes every node that voted invalid on the trigger it reverses, a settlement step each, in voter-id order where the core's is vote order${rule === "custom" ? ", the slashes sharing one slash-log seq that a later entry claim replays" : ""}, as the core`, async () => {
+    await freshHarness();
+    // Voter ids in this order (their first stakes): the target 1, the auditors 2-5, the appellants 6-7.
+    const nodes = ["target", "a1", "a2", "a3", "a4", "w1", "w2"].map((who) => name(`appeal-${who}`));
+    const [target, a1, a2, a3, a4, w1, w2] = nodes as [string, string, string, string, string, string, string];
+    const twin = new Twin(Object.fromEntries([[ALICE, 50_000n], ...nodes.map((node) => [node, 1_000n])]));
+    await twin.load();
+    const params: TaskParams = { ...PARAMS, rampRounds: 0, distributionRule: rule };
+    const proof = (who: string) => sha256Hex(`proof:appeal:${who}`);
+    const salt = (who: string) => sha256Hex(`salt:appeal:${who}`);
+    await twin.advance(9);
+    const created = { kind: "createTask", name: "appeal", bundleHash: name("bundle"), metadataHash: null, params };
+    assert.equal(await twin.tx(ALICE, { ...created, funding: 10_000n }), "ok");
+    const task = readCoreRecord<string>(twin.state, "taskAt/0") as string;
+    await twin.advance(10);
+    for (const who of nodes) {
+      assert.equal(await twin.tx(who, { kind: "stake", task, amount: 100n, nodeUrl: "http://n.test" }), "ok");
+    }
+    await workCycle(twin, task, 0, nodes, proof, salt);
+    // Slot 22: a1 triggers against the target's proof; a4, a3 and a2 vote invalid (against the voter ids' order):
+    // invalid 400 of D 500 at the vote close (slot 27), upheld and the target slashed.
+    await twin.advance(22);
+    assert.equal(await twin.tx(a1, invalidProofTrigger(task, 0, target)), "ok");
+    for (const who of [a4, a3, a2]) {
+      assert.equal(await twin.tx(who, { kind: "vote", task, cycle: 0, trigger: 0, choice: "invalid" }), "ok");
+    }
+    const auditors = [a1, a2, a3, a4];
+    const entries: DistributionEntry[] = [...auditors, w1, w2].map((recipient) => ({ recipient, amount: 100n }));
+    let appealAt = 31;
+    if (rule === "custom") {
+      // Cycle 0's list (the target's proof is invalid: not a submitter), accepted at the vote close, slot 37.
+      await twin.advance(30);
+      const list = {
+        kind: "submitDistribution",
+        task,
+        cycle: 0,
+        attempt: 0,
+        listRoot: listRoot(entries),
+        listBlob: listBlobHash(entries),
+        total: 600n,
+        entryCount: entries.length,
+      };
+      assert.equal(await twin.tx(a1, list), "ok");
+      appealAt = 38;
+    }
+    await twin.advance(appealAt);
+    assert.equal((readCoreRecord<Obj>(twin.state, `reveal/${task}/0/${target}`) as Obj).status, "invalid");
+    const appeal = { ...invalidProofTrigger(task, 0, target), verdict: "valid", reasonDigest: name("appeal") };
+    assert.equal(await twin.tx(a1, { ...appeal, target: w1 }), "AUDIT__NOT_APPEALABLE", "a valid proof");
+    assert.equal(await twin.tx(w1, appeal), "ok");
+    assert.equal(await twin.tx(target, appeal), "AUDIT__ALREADY_TRIGGERED", "one open appeal per proof");
+    assert.equal(
+      await twin.tx(target, { kind: "vote", task, cycle: 0, trigger: 1, choice: "valid" }),
+      "VOTE__OWN_TRIGGER",
+    );
+    assert.equal(await twin.tx(w2, { kind: "vote", task, cycle: 0, trigger: 1, choice: "valid" }), "ok");
+    // The appeal closes 5 slots later: support 200 and the target's weight of all D, above 77%. One step per call
+    // (the window ends before it settled first).
+    await twin.advance(appealAt + 4);
+    twin.logs.push(...(await write("settle", [h32(task), 1000n])).logs);
+    await twin.advance(appealAt + 5);
+    let calls = 0;
+    for (let done = false; !done; calls += 1) {
+      done = (await read<boolean>("settle", [h32(task), 1n])) as unknown as boolean;
+      twin.logs.push(...(await write("settle", [h32(task), 1n])).logs);
+    }
+    assert.equal((readCoreRecord<Obj>(twin.state, `trigger/${task}/0/1`) as Obj).resolution, "upheld");
+    assert.equal((readCoreRecord<Obj>(twin.state, `reveal/${task}/0/${target}`) as Obj).status, "valid");
+    const slashedBy = (events: readonly Obj[]) =>
+      events.filter((event) => event.type === "Slashed" && event.trigger === 1).map((event) => event.node as string);
+    const coreOrder = slashedBy(twin.coreEvents as unknown as Obj[]);
+    const contractOrder = slashedBy(twin.logs.map((log) => coreEvent(log, { type: "", node: "", trigger: 0 })));
+    assert.deepEqual(coreOrder, [a1, a4, a3, a2], "the core slashes in vote order");
+    assert.deepEqual(contractOrder, auditors, "the contract in voter-id order");
+    // The resolution, then a step per slashed voter and one per choice word at most.
+    assert.ok(calls >= 5 && calls <= 7, `${calls} settle calls`);
+    if (rule === "custom") {
+      // The target's slash at slot 27 took seq 0; the appeal's four share seq 1 and count once.
+      for (const who of auditors) {
+        const log = readCoreRecord<Obj[]>(twin.state, `slashLog/${task}/${who}`) as Obj[];
+        assert.deepEqual(
+          log.map((entry) => entry.seq),
+          [1],
+        );
+      }
+      assert.equal((readCoreRecord<Obj>(twin.state, `task/${task}`) as Obj).slashCount, 2);
+      // The list was accepted with slashSeq 1: each auditor's entry is cut by the appeal's slash when claimed.
+      const tree = listTree(entries);
+      for (const [index, entry] of entries.entries()) {
+        const claim = { kind: "claimDistribution", task, cycle: 0, ...entry, index, proof: proofAt(tree, index) };
+        assert.equal(await twin.tx(ALICE, claim), "ok");
+      }
+    }
+    await twin.compare();
+  });
+}
+
+test("a proof an upheld appeal reinstated and a late trigger finds invalid again: the core's cycle counts go below zero, the contract's stop at zero and its settlement goes on; every other record and every event as the core's", async () => {
+  await freshHarness();
+  const nodes = ["target", "auditor", "voter"].map((who) => name(`again-${who}`));
+  const [target, auditor, voter] = nodes as [string, string, string];
+  const twin = new Twin(Object.fromEntries([[ALICE, 50_000n], ...nodes.map((node) => [node, 1_000n])]));
+  await twin.load();
+  const params: TaskParams = { ...PARAMS, rampRounds: 0, vestingRounds: 3 };
+  await twin.advance(9);
+  const created = { kind: "createTask", name: "again", bundleHash: name("bundle"), metadataHash: null, params };
+  assert.equal(await twin.tx(ALICE, { ...created, funding: 10_000n }), "ok");
+  const task = readCoreRecord<string>(twin.state, "taskAt/0") as string;
+  await twin.advance(10);
+  for (const [who, amount] of [
+    [target, 100n],
+    [auditor, 300n],
+    [voter, 300n],
+  ] as const) {
+    assert.equal(await twin.tx(who, { kind: "stake", task, amount, nodeUrl: "http://n.test" }), "ok");
+  }
+  // The target is cycle 0's only submitter: the auditor's trigger (300 of D 400) finds its proof invalid at 27.
+  const proof = (who: string) => sha256Hex(`proof:again:${who}`);
+  await workCycle(twin, task, 0, [target], proof, (who) => sha256Hex(`salt:again:${who}`));
+  await twin.advance(22);
+  assert.equal(await twin.tx(auditor, invalidProofTrigger(task, 0, target)), "ok");
+  // Slot 31: the target appeals; the voter's valid vote upholds it at 36 (the auditor is slashed).
+  await twin.advance(31);
+  assert.equal(await twin.tx(target, { ...invalidProofTrigger(task, 0, target), verdict: "valid" }), "ok");
+  assert.equal(await twin.tx(voter, { kind: "vote", task, cycle: 0, trigger: 1, choice: "valid" }), "ok");
+  // Slot 37: a late trigger against the reinstated proof, upheld at 42 by the auditor and the voter.
+  await twin.advance(37);
+  assert.equal((readCoreRecord<Obj>(twin.state, `reveal/${task}/0/${target}`) as Obj).status, "valid");
+  assert.equal(await twin.tx(auditor, invalidProofTrigger(task, 0, target)), "ok");
+  assert.equal(await twin.tx(voter, { kind: "vote", task, cycle: 0, trigger: 2, choice: "invalid" }), "ok");
+  await twin.advance(43);
+  const cycle = readCoreRecord<Obj>(twin.state, `cycle/${task}/0`) as Obj;
+  assert.deepEqual([cycle.validCount, cycle.revealedWeight, cycle.shareCount], [-1, -100n, -1]);
+  await twin.compare((key, record) =>
+    key === `cycle/${task}/0` ? { ...(record as Obj), validCount: 0, revealedWeight: 0n, shareCount: 0 } : record,
+  );
+  assert.equal(await twin.tx(target, { kind: "claim", task }), "ok", "the task still takes transactions");
 });
 
 test("gas of the audits: triggers, votes, availability, a proof vote close with 0, 1 and 3 triggers, the rule payment, claims (harness, checked against the core)", async () => {
@@ -1382,6 +1522,9 @@ async function randomRun(seed: number, custom: boolean, coverage: Map<string, nu
   const next = random(seed);
   const int = (min: number, max: number) => min + Math.floor(next() * (max - min + 1));
   const pick = <T>(list: readonly T[]): T => list[int(0, list.length - 1)] as T;
+  // The appeals' own stream (see below).
+  const appealNext = random(seed ^ 0x5a5a5a5a);
+  const appealPick = <T>(list: readonly T[]): T => list[Math.floor(appealNext() * list.length)] as T;
   const roundSlots = int(4, 12);
   const voteSlots = int(0, 1);
   const revealSlots = int(1, roundSlots - 1 - voteSlots);
@@ -1647,6 +1790,67 @@ async function randomRun(seed: number, custom: boolean, coverage: Map<string, nu
         outcomes.set(`lateVote:${result}`, (outcomes.get(`lateVote:${result}`) ?? 0) + 1);
       }
     }
+    // Proofs for the appeals to contest (the appeals' stream, below): in cycle round - 1's trigger window a node
+    // triggers against a revealed proof now and then, and until the vote closes some nodes side with the open
+    // invalid-proof triggers.
+    const voting = round - 1;
+    const triggerOpens = roundStartSlot + params.revealSlots;
+    if (voting >= 0 && slot >= triggerOpens && slot < triggerOpens + params.auditSlots && appealNext() < 0.25) {
+      const revealed = nodes.filter(
+        (who) => readCoreRecord(twin.state, `reveal/${task}/${voting}/${who}`) !== undefined,
+      );
+      if (revealed.length > 0) {
+        const result = await twin.tx(appealPick(nodes), invalidProofTrigger(task, voting, appealPick(revealed)));
+        outcomes.set(`triggerAudit:${result}`, (outcomes.get(`triggerAudit:${result}`) ?? 0) + 1);
+      }
+    }
+    if (voting >= 0 && slot < triggerOpens + params.auditSlots + params.voteSlots) {
+      const triggers = (readCoreRecord<Obj>(twin.state, `cycle/${task}/${voting}`)?.triggerCount ?? 0) as number;
+      for (let index = 0; index < triggers; index += 1) {
+        const trigger = readCoreRecord<Obj>(twin.state, `trigger/${task}/${voting}/${index}`) as Obj;
+        if (trigger.verdict !== "invalid" || trigger.kind !== "proof" || trigger.resolution !== null) continue;
+        for (const who of nodes) {
+          if (appealNext() >= 0.2) continue;
+          const body = { kind: "vote", task, cycle: voting, trigger: index, choice: "invalid" };
+          const result = await twin.tx(who, body);
+          outcomes.set(`vote:${result}`, (outcomes.get(`vote:${result}`) ?? 0) + 1);
+        }
+      }
+    }
+    // Appeals (§5.8): mostly of proofs found invalid, by their target or another node, in their cycle's
+    // late-challenge window (or too early, or of a valid proof: AUDIT__NOT_APPEALABLE), and votes on the open
+    // appeals, mostly valid. Drawn from a stream of their own, so that a seed's other draws stay as they were.
+    for (let cycle = Math.max(0, pruned + 1); cycle <= round - 2; cycle += 1) {
+      const invalid = nodes.filter(
+        (who) => readCoreRecord<Obj>(twin.state, `reveal/${task}/${cycle}/${who}`)?.status === "invalid",
+      );
+      if (appealNext() < (invalid.length > 0 ? 0.4 : 0.02)) {
+        const target = invalid.length > 0 && appealNext() < 0.9 ? appealPick(invalid) : appealPick(nodes);
+        const body = {
+          kind: "triggerAudit",
+          task,
+          cycle,
+          target,
+          triggerKind: "proof",
+          verdict: "valid",
+          attempt: 0,
+          reasonDigest: name("appeal"),
+        };
+        const result = await twin.tx(appealNext() < 0.4 ? target : appealPick(nodes), body);
+        outcomes.set(`appeal:${result}`, (outcomes.get(`appeal:${result}`) ?? 0) + 1);
+      }
+      const triggers = (readCoreRecord<Obj>(twin.state, `cycle/${task}/${cycle}`)?.triggerCount ?? 0) as number;
+      for (let index = 0; index < triggers; index += 1) {
+        const trigger = readCoreRecord<Obj>(twin.state, `trigger/${task}/${cycle}/${index}`) as Obj;
+        if (trigger.verdict !== "valid" || trigger.resolution !== null) continue;
+        for (const who of nodes) {
+          if (appealNext() >= 0.4) continue;
+          const body = { kind: "vote", task, cycle, trigger: index, choice: appealNext() < 0.8 ? "valid" : "invalid" };
+          const result = await twin.tx(who, body);
+          outcomes.set(`appealVote:${result}`, (outcomes.get(`appealVote:${result}`) ?? 0) + 1);
+        }
+      }
+    }
     if (custom) await listActions(slot);
     for (const who of nodes) {
       if (round >= 2 && next() < 0.1) {
@@ -1716,7 +1920,15 @@ async function randomRun(seed: number, custom: boolean, coverage: Map<string, nu
     }
   }
   await twin.compare();
+  const isAppeal = (event: { task: string; cycle: number; trigger: number }) =>
+    readCoreRecord<Obj>(twin.state, `trigger/${event.task}/${event.cycle}/${event.trigger}`)?.verdict === "valid";
   for (const event of twin.coreEvents) {
+    if (event.type === "TriggerResolved" && isAppeal(event)) {
+      coverage.set(`appeal ${event.resolution}`, (coverage.get(`appeal ${event.resolution}`) ?? 0) + 1);
+    }
+    if (event.type === "Slashed" && isAppeal(event)) {
+      coverage.set("appeal Slashed", (coverage.get("appeal Slashed") ?? 0) + 1);
+    }
     if (event.type === "DistributionRejected")
       coverage.set(`list ${event.reason}`, (coverage.get(`list ${event.reason}`) ?? 0) + 1);
     if (event.type === "DistributionAccepted") coverage.set("list accepted", (coverage.get("list accepted") ?? 0) + 1);
@@ -1748,7 +1960,17 @@ test(`random transactions over rounds 0-5 of random tasks, with triggers, votes,
   report(coverage);
   // Coverage is asserted over the default run's 16 seeds (a single replayed seed need not cover everything).
   if (FUZZ_RUNS < 16) return;
-  for (const label of ["triggerAudit:ok", "vote:ok", "publishProof:ok", "claim:ok", "Vested", "Credited"]) {
+  for (const label of [
+    "triggerAudit:ok",
+    "vote:ok",
+    "publishProof:ok",
+    "claim:ok",
+    "Vested",
+    "Credited",
+    "appeal:ok",
+    "appeal upheld",
+    "appeal Slashed",
+  ]) {
     assert.ok((coverage.get(label) ?? 0) > 0, `no ${label} in any seed`);
   }
 });
@@ -1766,6 +1988,9 @@ test(`random transactions over rounds 0-6 of random custom-rule tasks, with list
     "list accepted",
     "list missing",
     "Vested",
+    "appeal:ok",
+    "appeal upheld",
+    "appeal Slashed",
   ]) {
     assert.ok((coverage.get(label) ?? 0) > 0, `no ${label} in any seed`);
   }

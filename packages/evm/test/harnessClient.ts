@@ -175,7 +175,7 @@ const STATUSES = ["active", "paused", "closing", "closed"];
 const OUTCOMES = [null, "paid", "no-submitters", "distribution-failed"];
 const REVEAL_STATUSES = ["valid", "invalid", "unavailable", "disputed"];
 const TRIGGER_KINDS = ["proof", "distribution"];
-const VERDICTS = ["invalid", "unavailable"];
+const VERDICTS = ["invalid", "unavailable", "valid"];
 const RESOLUTIONS = [null, "upheld", "disputed", "rejected", "unavailable", "answered"];
 const LIST_STATUSES = ["complete", "accepted", "rejected"];
 const LIST_REJECTIONS = ["upheld", "disputed", "missing"];
@@ -196,10 +196,16 @@ const EVENT_TYPE_ENUMS: Record<string, Record<string, readonly (string | null)[]
 };
 /** Event fields named otherwise in the contract (`bytes` is a Solidity type name). */
 const EVENT_ALIASES: Record<string, string> = { bytes: "byteCount" };
-/** `triggerOf` slot kinds (`triggerSlotName`): the contract's index; a list's is 2 + its attempt. */
+/** `triggerOf` slot kinds (`triggerSlotName`): the contract's index; a list's is 2 + its attempt, an appeal's 255. */
 const TRIGGER_SLOTS = ["proof", "availability"];
-const triggerSlotKind = (slot: string | undefined, attempt: string | undefined): number =>
-  slot === "distribution" ? 2 + Number(attempt) : indexOf(TRIGGER_SLOTS, slot);
+const SLOT_APPEAL = 255;
+const triggerSlotKind = (slot: string | undefined, attempt: string | undefined): number => {
+  if (slot === "distribution") return 2 + Number(attempt);
+  if (slot === "appeal") return SLOT_APPEAL;
+  const at = TRIGGER_SLOTS.indexOf(slot as string);
+  if (at < 0) throw new Error(`triggerOf slot ${String(slot)}: not a slot the contract holds`);
+  return at;
+};
 
 export const h32 = (hex: Json | undefined): Hex =>
   hex === null || hex === undefined ? ZERO32 : (`0x${hex as string}` as Hex);
@@ -871,28 +877,64 @@ export function txCall(tx: Obj): { functionName: string; args: unknown[] } {
 }
 
 /**
- * Each run of consecutive `LosingVotePenalized` events of one trigger, sorted by node. The contract penalizes a
- * trigger's losing voters word by word of its packed choices (voter-id order), the core in vote order, whose record
- * (`voteAt`) the contract does not hold (contracts/README.md, "Records the contract does not hold"). Every other
- * event, and the place of the run among them, is compared in order.
+ * Each run of consecutive `LosingVotePenalized` events of one trigger, sorted by node, and each run of one appeal's
+ * slashes (§5.8) sorted by the slashed node: a run of consecutive `Slashed` events of one trigger, each with the
+ * whistleblower's `Credited` right before it when its share is not zero, moved as a pair. The contract penalizes a
+ * trigger's losing voters, and slashes the nodes that voted invalid on the trigger an appeal reverses, word by word of
+ * the packed choices (voter-id order), the core in vote order, whose record (`voteAt`) the contract does not hold
+ * (contracts/README.md, "Records the contract does not hold"). Every other event, and the place of each run among
+ * them, is compared in order. (A trigger that is not an appeal slashes one node: a run of one.)
  */
 export function penaltiesByNode(events: readonly Obj[]): Obj[] {
   const sorted = [...events];
-  const key = (event: Obj | undefined) =>
-    event?.type === "LosingVotePenalized"
-      ? `${event.task as string}/${event.cycle as number}/${event.trigger as number}`
-      : undefined;
+  const ref = (event: Obj | undefined) =>
+    `${event?.task as string}/${event?.cycle as number}/${event?.trigger as number}`;
+  const isWhistleblower = (event: Obj | undefined, slashed: Obj | undefined) =>
+    event?.type === "Credited" && event.reason === "whistleblower" && event.task === slashed?.task;
+  // The events of the unit that starts at `start` (a penalty; a slash with its whistleblower's share) and its run's
+  // key, or no key.
+  const unitAt = (start: number): { key: string | undefined; length: number; node: string } => {
+    const first = sorted[start];
+    if (first?.type === "LosingVotePenalized") {
+      return { key: `penalty/${ref(first)}`, length: 1, node: first.node as string };
+    }
+    const credited = isWhistleblower(first, sorted[start + 1]) && sorted[start + 1]?.type === "Slashed";
+    const slashed = credited ? sorted[start + 1] : first;
+    if (slashed?.type !== "Slashed") return { key: undefined, length: 1, node: "" };
+    return { key: `slash/${ref(slashed)}`, length: credited ? 2 : 1, node: slashed.node as string };
+  };
   for (let start = 0; start < sorted.length; ) {
-    const run = key(sorted[start]);
-    let end = start + 1;
-    while (run !== undefined && end < sorted.length && key(sorted[end]) === run) end += 1;
-    if (end - start > 1) {
-      const part = sorted.slice(start, end).sort((a, b) => (a.node as string).localeCompare(b.node as string));
+    const first = unitAt(start);
+    const units: { at: number; length: number; node: string }[] = [{ at: start, ...first }];
+    let end = start + first.length;
+    while (first.key !== undefined && end < sorted.length) {
+      const unit = unitAt(end);
+      if (unit.key !== first.key) break;
+      units.push({ at: end, ...unit });
+      end += unit.length;
+    }
+    if (units.length > 1) {
+      const part = [...units]
+        .sort((a, b) => a.node.localeCompare(b.node))
+        .flatMap((unit) => sorted.slice(unit.at, unit.at + unit.length));
       sorted.splice(start, end - start, ...part);
     }
     start = end;
   }
   return sorted;
+}
+
+/**
+ * The core's view of each log (`coreEvent`), shaped like the expected event at its place, or, where that is of
+ * another type (a run that `penaltiesByNode` reorders, whose pairs may differ in length), like the first expected
+ * event of the log's type.
+ */
+export function coreEventsLike(logs: readonly { topics: Hex[]; data: Hex }[], expected: readonly Obj[]): Obj[] {
+  return logs.map((log, i) => {
+    const type = coreEvent(log, { type: "" }).type;
+    const here = expected[i];
+    return coreEvent(log, here?.type === type ? here : (expected.find((event) => event.type === type) ?? here));
+  });
 }
 
 /** The core's view of a contract event: its type and the fields the core's event has. */

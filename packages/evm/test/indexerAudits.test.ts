@@ -1,8 +1,10 @@
 /**
  * The indexer on anvil with the contract's second half: a trigger, votes (one equivocating), the trigger upheld with a
- * slash (settled lazily by the contract, at the window's end by the core), claims, and rule shares materialized, all
- * replayed through the core without a divergence; its records equal the contract's views. The scenario is
- * gradual.evm.test.ts's slash (checked there against the core on the harness), here on the production contract.
+ * slash (settled lazily by the contract, at the window's end by the core), dave's appeal of his proof (§5.8) upheld
+ * with carol's vote, which slashes bob and carol (the nodes that voted it invalid) a settlement step each, claims, and
+ * rule shares materialized, all replayed through the core without a divergence; its records equal the contract's
+ * views. The scenario is gradual.evm.test.ts's slash (checked there against the core on the harness), here on the
+ * production contract, with the appeal.
  *
  *   node --conditions=source --import tsx --test packages/evm/test/indexerAudits.test.ts
  */
@@ -85,6 +87,12 @@ before(async () => {
   await at(41);
   await call(carol, "claim", [task]);
   await call(dave, "claim", [task]);
+  // Cycle 1 completed at slot 40: dave appeals his proof (verdict 2, valid) and carol votes valid. At slot 47 the
+  // appeal is upheld above the supermajority (carol's 200 and dave's 90 of D 290): bob and carol are slashed.
+  await at(42);
+  await call(dave, "triggerAudit", [task, 1, 0, 2, 0, id32(dave), h32(name("appeal"))]);
+  await at(43);
+  await call(carol, "vote", [task, 1, 1, 0]);
   await at(61);
   await call(dave, "claim", [task]);
   // Every window end settled and every rule share materialized, so the contract's records are the core's.
@@ -102,7 +110,7 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test("a trigger, votes, an upheld trigger with a slash and claims: replayed without a divergence, equal to the contract's views", async () => {
+test("a trigger, votes, an upheld trigger with a slash, an upheld appeal that slashes its voters, and claims: replayed without a divergence, equal to the contract's views", async () => {
   const { replay } = indexer as Indexer;
   assert.equal(replay.diverged, undefined, replay.diverged?.message);
   const state = replay.chain.state;
@@ -112,6 +120,14 @@ test("a trigger, votes, an upheld trigger with a slash and claims: replayed with
   const carol = id32((scenario.accounts as Hex[])[2] as Hex).slice(2);
   const node = readCoreRecord<Record<string, unknown>>(state, `node/${taskId}/${dave}`);
   assert.equal(node?.slashCount, 1, "the core slashed dave");
+  const appeal = readCoreRecord<Record<string, unknown>>(state, `trigger/${taskId}/1/1`);
+  assert.deepEqual([appeal?.verdict, appeal?.resolution], ["valid", "upheld"], "the core upheld dave's appeal");
+  assert.equal(readCoreRecord<Record<string, unknown>>(state, `reveal/${taskId}/1/${dave}`)?.status, "valid");
+  const bob = id32((scenario.accounts as Hex[])[1] as Hex).slice(2);
+  for (const voter of [bob, carol]) {
+    const slashed = readCoreRecord<Record<string, unknown>>(state, `node/${taskId}/${voter}`);
+    assert.equal(slashed?.slashCount, 1, "the appeal slashed the nodes that voted dave's proof invalid");
+  }
   assert.ok((getVesting(state, taskId, carol)?.totalClaimed ?? 0n) > 0n, "carol's claim was replayed");
   assert.ok((getVesting(state, taskId, dave)?.totalClaimed ?? 0n) > 0n, "dave's claims were replayed");
   const { compared, kinds } = await compareReplayWithViews(indexer as Indexer, scenario);

@@ -46,6 +46,7 @@ import { type Anvil, startAnvil } from "../src/anvil.ts";
 import { compileContracts, harnessAbi } from "../src/compile.ts";
 import {
   coreEvent,
+  coreEventsLike,
   deployHarness,
   HELD_RECORD_KINDS,
   h32,
@@ -165,6 +166,7 @@ function candidateKeys(pre: Obj, txs: Obj, post: Obj): string[] {
         keys.push(
           `triggerOf/${task}/${cycle}/proof/0/${account}`,
           `triggerOf/${task}/${cycle}/availability/0/${account}`,
+          `triggerOf/${task}/${cycle}/appeal/0/${account}`,
           `listClaim/${task}/${cycle}/${account}`,
         );
         for (let attempt = 0; attempt <= 2; attempt += 1) {
@@ -310,8 +312,9 @@ async function runCase(item: Case, tamper?: (files: { pre: Obj; txs: Obj; post: 
     const event = coreEvent(log, { type: "" });
     return !isVested(event) && event.type !== "ListEntryClaimed";
   });
-  const actualEvents = orderedLogs.map((log, i) => coreEvent(log, ordered[i]));
-  // A trigger's LosingVotePenalized events come in voter-id order from the contract, in vote order from the core.
+  const actualEvents = coreEventsLike(orderedLogs, ordered);
+  // A trigger's LosingVotePenalized events, and an appeal's slashes with their whistleblower's Credited, come in
+  // voter-id order from the contract, in vote order from the core.
   assert.deepStrictEqual(penaltiesByNode(actualEvents), penaltiesByNode(ordered), "events");
   const vestedExpected = expectedEvents.filter(isVested);
   const vestedLogs = logs.filter((log) => isVested(coreEvent(log, { type: "" })));
@@ -411,6 +414,26 @@ test("runner self-check: a list record, a claimed entry or a slash log that diff
 function listKey(records: Obj, prefix: string): string {
   return Object.keys(records).find((key) => key.startsWith(prefix)) as string;
 }
+
+test("runner self-check: an appeal's slashes are compared as (whistleblower Credited, Slashed) pairs in any voter order, and no more loosely", async () => {
+  const appeal = cases.find(
+    (item) => item.category === "windows" && item.name === "appeal-upheld-slashes-voters",
+  ) as Case;
+  // The post's events: [Credited bond, TriggerResolved, Credited 33, Slashed bob, Credited 11, Slashed carol].
+  const reorder = (order: readonly number[]) => (files: { post: Obj }) => {
+    const result = (files.post.results as Obj[])[0] as Obj;
+    const events = result.events as Obj[];
+    result.events = order.map((at) => events[at] as Obj);
+  };
+  // The pairs in the other voter order: the same run.
+  await runCase(appeal, reorder([0, 1, 4, 5, 2, 3]));
+  const tampers: [string, (files: { post: Obj }) => void][] = [
+    ["a share credited with the other voter's slash", reorder([0, 1, 4, 3, 2, 5])],
+    ["a Slashed before its Credited", reorder([0, 1, 3, 2, 4, 5])],
+    ["a slash before the TriggerResolved", reorder([0, 2, 3, 1, 4, 5])],
+  ];
+  for (const [label, tamper] of tampers) await assert.rejects(runCase(appeal, tamper), /events/, label);
+});
 
 test("runner self-check: an outcome that differs fails the vector", async () => {
   await assert.rejects(

@@ -504,12 +504,14 @@ contract GradualAudits is GradualState {
     // Resolution (resolveTrigger.ts, §5.4-§5.6).
 
     /// @dev Resolves one proof trigger at its vote close (slot `due`); returns the losing vote choice + 1 when the
-    /// votes on the losing side are penalized (rejected, or upheld with a slash), else 0.
+    /// votes on the losing side are penalized (rejected, or upheld with a slash), else 0. An appeal (§5.8) returns
+    /// CHOICE_INVALID + 1 when the nodes that voted invalid on the trigger it appeals are slashed (`_penaltyStep`).
     function _resolve(bytes32 id, Task storage task, uint32 c, Trigger storage trigger, uint64 due)
         internal
         returns (uint8 losing)
     {
-        // A late trigger may take back the target's share of the cycle: its rule shares exist first (§5.7).
+        // A late trigger may take back the target's share of the cycle (§5.7), and an upheld appeal makes its proof
+        // valid again (§5.8): either way the target's rule shares exist first, made from the status the cycle paid.
         if (trigger.late) _materialize(id, task, trigger.target);
         if (trigger.verdict == VERDICT_UNAVAILABLE) {
             _settleAvailability(id, c, trigger, UNAVAILABLE);
@@ -523,33 +525,25 @@ contract GradualAudits is GradualState {
         if (target.exists) targetWeight = _nodeWeight(task, target, round);
         uint256 total = _totalWeight(id, task, round);
         uint256 activeWeight = total > targetWeight ? total - targetWeight : 0;
-        uint8 resolution = _decide(task, trigger, activeWeight, targetWeight);
+        bool appeal = trigger.verdict == VERDICT_VALID;
+        // The side that upholds: the invalid votes, or an appeal's valid votes and its target's weight (§5.8).
+        uint256 support = (appeal ? uint256(trigger.validWeight) + targetWeight : trigger.invalidWeight) * BPS;
+        uint8 resolution = _decide(task, trigger, activeWeight, targetWeight, support);
+        bool slashes = resolution == UPHELD
+            && support
+                > uint256(task.params.slashSupermajorityBps)
+                    * (uint256(trigger.validWeight) + trigger.invalidWeight + trigger.unavailableWeight + targetWeight);
+        _totals.bonds -= trigger.bond;
+        if (appeal) return _settleAppeal(id, task, c, trigger, resolution, slashes, activeWeight);
         // Only an upheld late trigger takes back what the cycle paid (§5.7, deviation 37); a disputed one leaves the
         // proof valid and its pay where it is.
         if (trigger.late && resolution == UPHELD) _clawBack(id, c, trigger);
-        bool slashes = resolution == UPHELD
-            && uint256(trigger.invalidWeight) * BPS
-                > uint256(task.params.slashSupermajorityBps)
-                    * (uint256(trigger.validWeight) + trigger.invalidWeight + trigger.unavailableWeight + targetWeight);
-        uint256 slashed = 0;
         if (slashes) {
-            (uint256 fromStake, uint256 fromVesting) = _slashNode(id, task, trigger.target, round);
-            slashed = fromStake + fromVesting;
-            uint256 toWhistleblower = slashed * task.params.whistleblowerShareBps / BPS;
-            task.burned -= toWhistleblower;
-            _totals.burned -= toWhistleblower;
-            _credit(id, trigger.triggerer, toWhistleblower, REASON_WHISTLEBLOWER);
-            _totals.bonds -= trigger.bond;
-            _credit(id, trigger.triggerer, trigger.bond, REASON_BOND_RETURNED);
-            emit Slashed(
-                id, c, trigger.index, trigger.target, fromStake, fromVesting, toWhistleblower, slashed - toWhistleblower
-            );
+            _slash(id, task, c, trigger, trigger.target, round, trigger.bond);
         } else if (resolution == REJECTED) {
-            _totals.bonds -= trigger.bond;
             _credit(id, trigger.target, trigger.bond, REASON_BOND_WON);
             emit BondForfeited(id, c, trigger.index, trigger.triggerer, trigger.target, trigger.bond);
         } else {
-            _totals.bonds -= trigger.bond;
             _credit(id, trigger.triggerer, trigger.bond, REASON_BOND_RETURNED);
         }
         // A slashed distributor is no longer a valid submitter; a merely disputed list leaves its proof alone.
@@ -557,7 +551,6 @@ contract GradualAudits is GradualState {
             _markProof(id, c, trigger.target, resolution == UPHELD ? STATUS_INVALID : STATUS_DISPUTED);
         }
         trigger.resolution = resolution;
-        trigger.slashed = uint128(slashed);
         _vesting[id][trigger.target].openTriggers -= 1;
         _emitResolved(id, c, trigger, activeWeight);
         if (resolution == REJECTED) return CHOICE_INVALID + 1;
@@ -565,21 +558,83 @@ contract GradualAudits is GradualState {
         return 0;
     }
 
-    /// @dev `decideTrigger` (§5.5): participation against the active weight without the target, then the target's
-    /// weight on the valid side of D.
-    function _decide(Task storage task, Trigger storage trigger, uint256 activeWeight, uint256 targetWeight)
-        internal
-        view
-        returns (uint8)
-    {
+    /// @dev `resolveAppeal` (§5.8) once decided: rejected, the bond is burned (the nodes an appeal accuses are many);
+    /// otherwise it returns to the appellant. Upheld, the proof is valid again (the cycle's counts and payments stay as
+    /// they were). No clawback, and an appeal's own votes are never penalized. Upheld above the slash supermajority,
+    /// every node that voted invalid on the trigger that found the proof invalid (`triggerOf` slot 0) is slashed
+    /// after `TriggerResolved`, a settlement step each (`_penaltyStep`); under the `custom` rule those slashes share
+    /// one slash log `seq`, the task's `slashCount` now, which goes up by one for the appeal.
+    function _settleAppeal(
+        bytes32 id,
+        Task storage task,
+        uint32 c,
+        Trigger storage trigger,
+        uint8 resolution,
+        bool slashes,
+        uint256 activeWeight
+    ) internal returns (uint8) {
+        bytes32 target = trigger.target;
+        if (resolution == REJECTED) {
+            _totals.burned += trigger.bond;
+            task.burned += trigger.bond;
+            emit BondForfeited(id, c, trigger.index, trigger.triggerer, target, trigger.bond);
+        } else {
+            _credit(id, trigger.triggerer, trigger.bond, REASON_BOND_RETURNED);
+        }
+        if (resolution == UPHELD) {
+            Entry storage reveal = _entryAt(id, task, c, target);
+            uint8 flags = _heldFlags(reveal, c);
+            if (flags >> ENTRY_STATUS_SHIFT == STATUS_INVALID) reveal.flags = flags & ((uint8(1) << ENTRY_STATUS_SHIFT) - 1);
+        }
+        trigger.resolution = resolution;
+        _vesting[id][target].openTriggers -= 1;
+        _emitResolved(id, c, trigger, activeWeight);
+        if (!slashes || _triggerOf[id][c][0][target] == 0) return 0;
+        if (task.customRule) task.slashCount += 1;
+        return CHOICE_INVALID + 1;
+    }
+
+    /// @dev `decideTrigger` (§5.5): participation against the active weight without the target, then `support` (the
+    /// upholding side's weight times BPS: the invalid votes, or an appeal's valid votes and its target's weight)
+    /// against D, the votes and the target's weight.
+    function _decide(
+        Task storage task,
+        Trigger storage trigger,
+        uint256 activeWeight,
+        uint256 targetWeight,
+        uint256 support
+    ) internal view returns (uint8) {
         uint256 voted = uint256(trigger.validWeight) + trigger.invalidWeight + trigger.unavailableWeight;
         if (voted == 0 || voted * BPS < uint256(task.params.minParticipationBps) * activeWeight) return REJECTED;
         uint256 decided = voted + targetWeight;
         uint256 quorum = task.params.slashQuorumBps;
-        uint256 invalid = uint256(trigger.invalidWeight) * BPS;
-        if (invalid > quorum * decided) return UPHELD;
-        if (invalid > (BPS - quorum) * decided) return DISPUTED;
+        if (support > quorum * decided) return UPHELD;
+        if (support > (BPS - quorum) * decided) return DISPUTED;
         return REJECTED;
+    }
+
+    /// @dev A slash for a trigger (`slashNode` and the whistleblower's share, resolveTrigger.ts): `account` loses
+    /// slashFractionBps of its stake and locked vesting, the triggerer is credited its share of it (and `bond`, 0 for
+    /// none, after it), then `Slashed`. An appeal's slashes share the slash log `seq` its resolution took.
+    function _slash(
+        bytes32 id,
+        Task storage task,
+        uint32 c,
+        Trigger storage trigger,
+        bytes32 account,
+        int64 round,
+        uint256 bond
+    ) internal {
+        (uint256 fromStake, uint256 fromVesting) =
+            _slashNode(id, task, account, round, trigger.verdict == VERDICT_VALID);
+        uint256 slashed = fromStake + fromVesting;
+        uint256 toWhistleblower = slashed * task.params.whistleblowerShareBps / BPS;
+        task.burned -= toWhistleblower;
+        _totals.burned -= toWhistleblower;
+        _credit(id, trigger.triggerer, toWhistleblower, REASON_WHISTLEBLOWER);
+        _credit(id, trigger.triggerer, bond, REASON_BOND_RETURNED);
+        trigger.slashed += uint128(slashed);
+        emit Slashed(id, c, trigger.index, account, fromStake, fromVesting, toWhistleblower, slashed - toWhistleblower);
     }
 
     /// @dev One step of `recordLosingVotes`: the next voter on the losing side in the current choice word (cursor
@@ -588,7 +643,9 @@ contract GradualAudits is GradualState {
     /// word and penalizes at most one voter; the steps of a trigger are its losing voters plus its nonzero choice
     /// words at most. Voters come in voter-id order (word by word), where the core's come in vote order: each voter
     /// is penalized once and the penalties commute, so only the order of the `LosingVotePenalized` logs differs.
-    /// True when the trigger's votes are done.
+    /// True when the trigger's votes are done. An appeal's steps (§5.8) walk the voters of the trigger it appeals (the
+    /// one that found its proof invalid, `triggerOf` slot 0) that voted invalid, and slash each for the appeal
+    /// (`_slash`): voter-id order again, the core's vote order; the slashes commute as the penalties do.
     function _penaltyStep(
         bytes32 id,
         Task storage task,
@@ -598,6 +655,8 @@ contract GradualAudits is GradualState {
         uint64 due
     ) internal returns (bool) {
         uint32 index = trigger.index;
+        bool appeal = trigger.verdict == VERDICT_VALID;
+        if (appeal) index = _triggerOf[id][c][0][trigger.target] - 1;
         uint32 next = cursor.vote;
         uint32 position = next >> 7;
         uint256 wordIndex = _voteWordAt(id, c, index, position);
@@ -608,7 +667,14 @@ contract GradualAudits is GradualState {
         matches &= ~((uint256(1) << ((uint256(next) & 127) << 1)) - 1);
         if (matches != 0) {
             uint256 bit = _lowestBit(matches) >> 1;
-            _penalizeVoter(id, task, c, index, uint32((wordIndex << 7) | bit), due);
+            uint32 voter = uint32((wordIndex << 7) | bit);
+            if (appeal) {
+                int64 round = _roundOf(task, due);
+                _refreshRampAt(id, task, round);
+                _slash(id, task, c, trigger, _voterAccount[id][voter], round, 0);
+            } else {
+                _penalizeVoter(id, task, c, index, voter, due);
+            }
             matches &= matches - 1;
             if (matches != 0) {
                 cursor.vote = uint32((uint256(position) << 7) | (bit + 1));
@@ -659,7 +725,7 @@ contract GradualAudits is GradualState {
 
     /// @dev `slashNode` (tasks.ts): `slashFractionBps` of the node's stake lots, ramped stake, unbonding stake and
     /// locked vesting (its rule shares materialized first), burned.
-    function _slashNode(bytes32 id, Task storage task, bytes32 account, int64 round)
+    function _slashNode(bytes32 id, Task storage task, bytes32 account, int64 round, bool shared)
         internal
         returns (uint256 fromStake, uint256 fromVesting)
     {
@@ -697,11 +763,13 @@ contract GradualAudits is GradualState {
         }
         fromVesting = _slashLocked(id, task, account, round, fraction);
         // Under the custom rule a list entry becomes a tranche only when claimed: the slash is logged, and a later
-        // claim replays the slashes after its list's acceptance (§7.2).
-        if (task.params.distributionRule == RULE_CUSTOM) {
+        // claim replays the slashes after its list's acceptance (§7.2). An appeal's slashes (`shared`) share the
+        // `seq` its resolution took (the task's slashCount less one now), so that their order is not in the state.
+        if (task.customRule) {
             uint32 seq = task.slashCount;
+            if (shared) seq -= 1;
+            else task.slashCount = seq + 1;
             _slashLog[id][account].push(SlashLogEntry(seq, round, uint32(fraction)));
-            task.slashCount = seq + 1;
         }
         _totals.vesting -= uint128(fromVesting);
         _totals.burned += fromVesting;

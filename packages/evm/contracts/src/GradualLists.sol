@@ -43,12 +43,14 @@ contract GradualLists is GradualState {
 
     /// @notice §5.2 (`triggerAudit.ts`): locks `triggerBond` from the caller's balance and opens a trigger against a
     /// proof; the caller's weight is its first `invalid` vote. A verdict of `unavailable` opens an availability
-    /// challenge (§5.6) instead. A distribution trigger (the `custom` rule only; `weighted` and `equal` take no
-    /// list) contests the attempt's list in its trigger window (§6.3).
+    /// challenge (§5.6) instead. A verdict of `valid` is an appeal (§5.8): against a proof found invalid, in its
+    /// cycle's late-challenge window, late, its own `triggerOf` slot (SLOT_APPEAL); the target may file it, and the
+    /// caller's weight is its first `valid` vote unless it is the target. A distribution trigger (the `custom` rule
+    /// only; `weighted` and `equal` take no list) contests the attempt's list in its trigger window (§6.3).
     /// @param id The task.
     /// @param cycle The cycle of the proof.
     /// @param kind 0 proof, 1 distribution.
-    /// @param verdict 0 invalid, 1 unavailable.
+    /// @param verdict 0 invalid, 1 unavailable, 2 valid (an appeal).
     /// @param attempt A distribution trigger's attempt (ignored for a proof trigger: 0).
     /// @param target The node whose proof (or list) is contested.
     /// @param reasonDigest The hash of the auditor's reasons.
@@ -61,7 +63,7 @@ contract GradualLists is GradualState {
         bytes32 target,
         bytes32 reasonDigest
     ) external {
-        if (kind > 1 || verdict > 1) revert TX__MALFORMED();
+        if (kind > 1 || verdict > 2) revert TX__MALFORMED();
         Task storage task = _touch(id);
         uint64 slot = _slot();
         _refreshRamp(id, task);
@@ -70,7 +72,8 @@ contract GradualLists is GradualState {
         bytes32 from = _sender();
         int256 opensAt;
         int256 closesAt;
-        if (target == from) revert AUDIT__SELF_TARGET();
+        // A node may appeal its own proof (§5.8); no other trigger may target its sender.
+        if (target == from && verdict != VERDICT_VALID) revert AUDIT__SELF_TARGET();
         if (_closedForGood(task, record, slot)) {
             // Closed for good (§9.3): before any check of the cycle's reveals or lists, as the core (which may have
             // pruned them). The window reported: the late-challenge window, or the proof trigger window without one.
@@ -100,13 +103,20 @@ contract GradualLists is GradualState {
             resolvesAt = uint64(uint256(closesAt)) + task.params.voteSlots;
         } else {
             attempt = 0;
-            if (!_validReveal(_entryFlags(id, task, cycle, target))) revert AUDIT__TARGET_NOT_REVEALED();
+            uint8 flags = _entryFlags(id, task, cycle, target);
+            uint8 status = flags >> ENTRY_STATUS_SHIFT;
+            bool appeal = verdict == VERDICT_VALID;
+            if (flags & ENTRY_REVEALED == 0 || (!appeal && status != STATUS_VALID)) revert AUDIT__TARGET_NOT_REVEALED();
+            bool lateWindow = record.hasCompletedRound && task.params.vestingRounds > 0;
+            // An appeal needs a proof found invalid and its cycle's late-challenge window (§5.8).
+            if (appeal && (status != STATUS_INVALID || !lateWindow)) revert AUDIT__NOT_APPEALABLE();
             // The cycle's trigger window, or once it completed its late-challenge window (§5.7): until the end of
             // round completedRound + vestingRounds - 1, each late trigger with a trigger-plus-vote period of its own.
-            if (record.hasCompletedRound && task.params.vestingRounds > 0) {
+            // An appeal has the late-challenge window only.
+            if (lateWindow) {
                 opensAt = _roundStart(task, record.completedRound);
                 closesAt = _roundStart(task, record.completedRound + int64(uint64(task.params.vestingRounds)));
-                late = int256(uint256(slot)) >= opensAt && int256(uint256(slot)) < closesAt;
+                late = appeal || (int256(uint256(slot)) >= opensAt && int256(uint256(slot)) < closesAt);
                 resolvesAt = slot + task.params.auditSlots + task.params.voteSlots;
             }
             if (!late) {
@@ -123,7 +133,8 @@ contract GradualLists is GradualState {
         int64 round = _roundOf(task, slot);
         uint256 weight = _nodeWeight(task, node, round);
         if (weight == 0) revert NODE__NOT_ACTIVE();
-        uint8 slotKind = kind == KIND_DISTRIBUTION ? uint8(SLOT_LIST + attempt) : verdict;
+        uint8 slotKind =
+            kind == KIND_DISTRIBUTION ? uint8(SLOT_LIST + attempt) : verdict == VERDICT_VALID ? SLOT_APPEAL : verdict;
         uint32 existing = _triggerOf[id][cycle][slotKind][target];
         if (existing != 0 && _triggers[id][cycle][existing - 1].resolution == 0) {
             revert AUDIT__ALREADY_TRIGGERED(existing - 1);
@@ -165,9 +176,11 @@ contract GradualLists is GradualState {
         _nodeCycleTriggers[id][cycle][from] = count + 1;
         record.triggerCount = index + 1;
         emit AuditTriggered(id, cycle, index, kind, verdict, late, attempt, target, from, bond, reasonDigest);
-        if (verdict == VERDICT_INVALID) {
+        // The triggerer's weight is its first vote (an appeal's `valid`); an appeal's target stands by its proof as
+        // every target does (its weight counts on the valid side at the resolution), so its own appeal has no vote.
+        if (verdict != VERDICT_UNAVAILABLE && target != from) {
             // A new trigger has no votes: the triggerer's word of it is empty.
-            _recordVote(id, cycle, trigger, from, node.voterId, 0, CHOICE_INVALID, weight);
+            _recordVote(id, cycle, trigger, from, node.voterId, 0, verdict == VERDICT_INVALID ? CHOICE_INVALID : CHOICE_VALID, weight);
         }
     }
 

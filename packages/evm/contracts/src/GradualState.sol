@@ -49,6 +49,8 @@ abstract contract GradualState is IGradualEvents {
     uint8 internal constant KIND_DISTRIBUTION = 1;
     uint8 internal constant VERDICT_INVALID = 0;
     uint8 internal constant VERDICT_UNAVAILABLE = 1;
+    /// @dev An appeal (§5.8): the proof a trigger found invalid was valid.
+    uint8 internal constant VERDICT_VALID = 2;
     uint8 internal constant UPHELD = 1;
     uint8 internal constant DISPUTED = 2;
     uint8 internal constant REJECTED = 3;
@@ -68,8 +70,10 @@ abstract contract GradualState is IGradualEvents {
     uint8 internal constant LIST_COMPLETE = 0;
     uint8 internal constant LIST_ACCEPTED = 1;
     uint8 internal constant LIST_REJECTED = 2;
-    /// @dev `triggerOf` slot kinds past the proof's (0) and availability's (1): a list trigger's is 2 + attempt.
+    /// @dev `triggerOf` slot kinds past the proof's (0) and availability's (1): a list trigger's is 2 + attempt
+    /// (attempts are at most MAX_ALLOWED_FAILED_DISTRIBUTIONS), an appeal's (the core's `appeal`) 255.
     uint8 internal constant SLOT_LIST = 2;
+    uint8 internal constant SLOT_APPEAL = 255;
     uint8 internal constant REASON_BOND_RETURNED = 0;
     uint8 internal constant REASON_BOND_WON = 1;
     uint8 internal constant REASON_WHISTLEBLOWER = 2;
@@ -110,7 +114,7 @@ abstract contract GradualState is IGradualEvents {
     mapping(bytes32 task => mapping(bytes32 node => mapping(uint256 position => Entry))) internal _entries;
     mapping(bytes32 task => mapping(uint32 cycle => mapping(uint32 index => Trigger))) internal _triggers;
     /// @dev The open trigger per proof and verdict (`triggerOf`; attempt 0): index + 1, 0 for none. `slotKind`: 0
-    /// proof, 1 availability (`triggerSlotName`).
+    /// proof, 1 availability, 2 + attempt a list's, SLOT_APPEAL (255) an appeal's (`triggerSlotName`).
     mapping(bytes32 task => mapping(uint32 cycle => mapping(uint8 slotKind => mapping(bytes32 target => uint32))))
         internal _triggerOf;
     mapping(bytes32 task => mapping(uint32 cycle => mapping(bytes32 node => uint32))) internal _nodeCycleTriggers;
@@ -764,17 +768,21 @@ abstract contract GradualState is IGradualEvents {
         );
     }
 
-    /// @dev `markProof`: a valid reveal gets its new status; an invalid one leaves the rule's denominators.
+    /// @dev `markProof`: a valid reveal gets its new status; an invalid one leaves the rule's denominators. A proof an
+    /// upheld appeal made valid again (§5.8) did not come back into the counts, so a later trigger that finds it invalid
+    /// again takes it out twice: the core's counts can go below zero there; the contract's stop at zero (a revert
+    /// would stop every settlement of the task), the one place its cycle record can differ from the core's.
     function _markProof(bytes32 id, uint32 c, bytes32 target, uint8 status) internal {
         Entry storage reveal = _entryAt(id, _tasks[id], c, target);
         uint8 flags = _heldFlags(reveal, c);
         if (!_validReveal(flags)) return;
         reveal.flags = flags | (status << ENTRY_STATUS_SHIFT);
         Cycle storage cycle = _cycles[id][c];
-        cycle.validCount -= 1;
+        if (cycle.validCount > 0) cycle.validCount -= 1;
         if (status == STATUS_INVALID) {
-            cycle.revealedWeight -= reveal.weight;
-            cycle.shareCount -= 1;
+            uint128 weight = reveal.weight;
+            cycle.revealedWeight = cycle.revealedWeight > weight ? cycle.revealedWeight - weight : 0;
+            if (cycle.shareCount > 0) cycle.shareCount -= 1;
         } else {
             _keptWeight[id][c] += reveal.weight;
         }

@@ -230,8 +230,8 @@ struct Reveal {
     bytes32 salt;
 }
 
-/// @notice A trigger record (`TriggerRecord`). `kind`: 0 proof, 1 distribution. `verdict`: 0 invalid, 1 unavailable.
-/// `resolution`: 0 none (the core's null), 1 upheld, 2 disputed, 3 rejected, 4 unavailable, 5 answered. The field
+/// @notice A trigger record (`TriggerRecord`). `kind`: 0 proof, 1 distribution. `verdict`: 0 invalid, 1 unavailable,
+/// 2 valid (an appeal, §5.8: a late trigger against a proof found invalid). `resolution`: 0 none (the core's null), 1 upheld, 2 disputed, 3 rejected, 4 unavailable, 5 answered. The field
 /// order is the storage layout: a vote reads slot 0 only (its window, state and `targetVoter`, the target's voter id:
 /// EVM only, see `Node.voterId`) and the tally; `attempt` shares the last slot with `unavailableWeight`. Slots are
 /// below 2^56 (a slot is at least a millisecond).
@@ -420,6 +420,7 @@ error REVEAL__DUPLICATE();
 error AUDIT__SELF_TARGET();
 error AUDIT__WINDOW_CLOSED(uint64 slot, int256 opensAt, int256 closesAt);
 error AUDIT__VERDICT_NOT_ALLOWED();
+error AUDIT__NOT_APPEALABLE();
 error AUDIT__LIST_CHECKED_BY_LEDGER();
 error AUDIT__NO_DISTRIBUTION();
 error AUDIT__TARGET_NOT_REVEALED();
