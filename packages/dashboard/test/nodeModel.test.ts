@@ -35,6 +35,44 @@ test("a cycle paid before the blocks seen is shown as earlier, not as committed 
   assert.equal(open?.status, "committed");
 });
 
+test("a proof found invalid, then reinstated by an upheld appeal (§5.8), is shown valid again", () => {
+  const PEER = "b".repeat(64);
+  const trigger = (index: number, verdict: string, triggerer: string) => ({
+    type: "AuditTriggered",
+    cycle: 2,
+    trigger: index,
+    kind: "proof",
+    verdict,
+    late: index > 0,
+    attempt: 0,
+    target: ME,
+    triggerer,
+    bond: TOKEN.toString(),
+  });
+  const resolved = (index: number, triggerer: string) => ({
+    type: "TriggerResolved",
+    cycle: 2,
+    trigger: index,
+    kind: "proof",
+    target: ME,
+    triggerer,
+    resolution: "upheld",
+    validWeight: "0",
+    invalidWeight: "0",
+    unavailableWeight: "0",
+    activeWeight: "0",
+  });
+  const events = [
+    stored(20, { type: "Revealed", cycle: 2, node: ME, proofDigest: "d".repeat(64) }),
+    stored(22, trigger(0, "invalid", PEER)),
+    stored(27, resolved(0, PEER)),
+  ];
+  const statusOf = (list: StoredEvent[]) => nodeHistory(list, TASK, ME).proofs.find((row) => row.cycle === 2)?.status;
+  assert.equal(statusOf(events), "invalid");
+  const appealed = [...events, stored(60, trigger(1, "valid", ME)), stored(65, resolved(1, ME))];
+  assert.equal(statusOf(appealed), "valid");
+});
+
 test("the slash summary adds stake and locked rewards like the event lines, and counts earlier slashes", () => {
   const slashes = [
     stored(10, {

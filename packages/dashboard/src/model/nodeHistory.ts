@@ -55,6 +55,8 @@ export function nodeHistory(events: readonly StoredEvent[], task: string, node: 
   const votes: StoredEvent[] = [];
   const slashes: StoredEvent[] = [];
   const vesting: StoredEvent[] = [];
+  // Appeals (verdict `valid`, protocol.md §5.8) by cycle/trigger: an upheld one reinstates its proof.
+  const appeals = new Set<string>();
   for (const item of events) {
     const event = item.event;
     if (!("task" in event) || event.task !== task) continue;
@@ -71,12 +73,15 @@ export function nodeHistory(events: readonly StoredEvent[], task: string, node: 
         }
         break;
       case "AuditTriggered":
+        if (event.verdict === "valid") appeals.add(`${event.cycle}/${event.trigger}`);
         if (event.triggerer === node || event.target === node) audits.push(item);
         break;
       case "TriggerResolved":
         if (event.target === node) {
           audits.push(item);
-          if (event.kind === "proof" && (event.resolution === "upheld" || event.resolution === "unavailable")) {
+          if (appeals.has(`${event.cycle}/${event.trigger}`)) {
+            if (event.resolution === "upheld") proofOf(event.cycle).status = "valid";
+          } else if (event.kind === "proof" && (event.resolution === "upheld" || event.resolution === "unavailable")) {
             proofOf(event.cycle).status = event.resolution === "upheld" ? "invalid" : "unavailable";
           }
         } else if (event.triggerer === node) {
