@@ -85,6 +85,13 @@ function describeAudit(event: WireEventOf<"AuditTriggered">): Told {
       parts: say`${account(event.triggerer)} could not fetch ${account(event.target)}'s proof (#${event.trigger}${late}): it must publish it on the ledger`,
     };
   }
+  if (event.verdict === "valid") {
+    return {
+      tone: "warn",
+      title: "Appeal",
+      parts: say`${account(event.triggerer)} appeals ${account(event.target)}'s proof found invalid (#${event.trigger}): if the weight now present finds it valid, it is reinstated and those who voted it down are slashed; bond ${amount(event.bond)}`,
+    };
+  }
   const what = event.kind === "proof" ? "proof" : "distribution list";
   return {
     tone: "warn",
@@ -95,6 +102,20 @@ function describeAudit(event: WireEventOf<"AuditTriggered">): Told {
 
 function describeResolution(event: WireEventOf<"TriggerResolved">): Told {
   const target = account(event.target);
+  // Only an appeal (protocol.md §5.8) may have its target as triggerer: a node appealing its own proof.
+  if (event.triggerer === event.target && event.kind === "proof") {
+    const outcome =
+      event.resolution === "upheld"
+        ? "reinstated (not paid); above the slash supermajority, those who voted it down are slashed"
+        : event.resolution === "disputed"
+          ? "stays invalid; bond returned"
+          : "stays invalid; bond burned";
+    return {
+      tone: event.resolution === "upheld" ? "good" : "warn",
+      title: event.resolution === "upheld" ? "Appeal upheld" : "Appeal lost",
+      parts: say`#${event.trigger}, ${target}'s own proof: ${weights(event)}; ${outcome}`,
+    };
+  }
   switch (event.resolution) {
     case "upheld":
       return { tone: "bad", title: "Audit upheld", parts: say`#${event.trigger} against ${target}: ${weights(event)}` };

@@ -91,4 +91,15 @@ describe("describeEvent", () => {
     );
     assert.equal(new Set(titles).size, titles.length, titles.join(", "));
   });
+
+  it("tells an appeal (protocol.md §5.8) from an audit, raised and resolved", () => {
+    const raised = { ...sampleEvent("AuditTriggered"), kind: "proof", verdict: "valid" } as WireEvent;
+    assert.equal(describeEvent(raised).title, "Appeal");
+    assert.equal(describeEvent({ ...raised, verdict: "invalid" } as WireEvent).title, "Audit raised");
+    const base = sampleEvent("TriggerResolved") as WireEvent & { target: string };
+    const own = { ...base, kind: "proof", triggerer: base.target };
+    assert.equal(describeEvent({ ...own, resolution: "upheld" } as WireEvent).title, "Appeal upheld");
+    assert.equal(describeEvent({ ...own, resolution: "rejected" } as WireEvent).title, "Appeal lost");
+    assert.equal(describeEvent({ ...base, kind: "proof", resolution: "upheld" } as WireEvent).title, "Audit upheld");
+  });
 });
