@@ -563,7 +563,7 @@ contract GradualAudits is GradualState {
     /// they were). No clawback, and an appeal's own votes are never penalized. Upheld above the slash supermajority,
     /// every node that voted invalid on the trigger that found the proof invalid (`triggerOf` slot 0) is slashed
     /// after `TriggerResolved`, a settlement step each (`_penaltyStep`); under the `custom` rule those slashes share
-    /// one slash log `seq`, the task's `slashCount` now, which goes up by one for the appeal.
+    /// one slash log `seq`, the task's `slashCount` at the resolution, which goes up by one here for all of them.
     function _settleAppeal(
         bytes32 id,
         Task storage task,
@@ -584,7 +584,10 @@ contract GradualAudits is GradualState {
         if (resolution == UPHELD) {
             Entry storage reveal = _entryAt(id, task, c, target);
             uint8 flags = _heldFlags(reveal, c);
-            if (flags >> ENTRY_STATUS_SHIFT == STATUS_INVALID) reveal.flags = flags & ((uint8(1) << ENTRY_STATUS_SHIFT) - 1);
+            // Status bits cleared: valid (0).
+            if (flags >> ENTRY_STATUS_SHIFT == STATUS_INVALID) {
+                reveal.flags = flags & ((uint8(1) << ENTRY_STATUS_SHIFT) - 1);
+            }
         }
         trigger.resolution = resolution;
         _vesting[id][target].openTriggers -= 1;
@@ -645,7 +648,8 @@ contract GradualAudits is GradualState {
     /// is penalized once and the penalties commute, so only the order of the `LosingVotePenalized` logs differs.
     /// True when the trigger's votes are done. An appeal's steps (§5.8) walk the voters of the trigger it appeals (the
     /// one that found its proof invalid, `triggerOf` slot 0) that voted invalid, and slash each for the appeal
-    /// (`_slash`): voter-id order again, the core's vote order; the slashes commute as the penalties do.
+    /// (`_slash`), in voter-id order too where the core's are in vote order: the slashes commute as the penalties do
+    /// (each is the voter's own, and sums), so only the order of the (`Credited`, `Slashed`) pairs differs.
     function _penaltyStep(
         bytes32 id,
         Task storage task,

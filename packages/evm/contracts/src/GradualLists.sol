@@ -106,7 +106,9 @@ contract GradualLists is GradualState {
             uint8 flags = _entryFlags(id, task, cycle, target);
             uint8 status = flags >> ENTRY_STATUS_SHIFT;
             bool appeal = verdict == VERDICT_VALID;
-            if (flags & ENTRY_REVEALED == 0 || (!appeal && status != STATUS_VALID)) revert AUDIT__TARGET_NOT_REVEALED();
+            if (flags & ENTRY_REVEALED == 0 || (!appeal && status != STATUS_VALID)) {
+                revert AUDIT__TARGET_NOT_REVEALED();
+            }
             bool lateWindow = record.hasCompletedRound && task.params.vestingRounds > 0;
             // An appeal needs a proof found invalid and its cycle's late-challenge window (§5.8).
             if (appeal && (status != STATUS_INVALID || !lateWindow)) revert AUDIT__NOT_APPEALABLE();
@@ -180,7 +182,8 @@ contract GradualLists is GradualState {
         // every target does (its weight counts on the valid side at the resolution), so its own appeal has no vote.
         if (verdict != VERDICT_UNAVAILABLE && target != from) {
             // A new trigger has no votes: the triggerer's word of it is empty.
-            _recordVote(id, cycle, trigger, from, node.voterId, 0, verdict == VERDICT_INVALID ? CHOICE_INVALID : CHOICE_VALID, weight);
+            uint8 choice = verdict == VERDICT_INVALID ? CHOICE_INVALID : CHOICE_VALID;
+            _recordVote(id, cycle, trigger, from, node.voterId, 0, choice, weight);
         }
     }
 
