@@ -114,6 +114,8 @@ type TriggerInfo = {
   readonly target: SimNode | undefined;
   readonly bond: bigint;
   readonly isFalse: boolean;
+  /** An appeal (§5.8): a rejected one burns its bond, nobody wins it. */
+  readonly appeal: boolean;
   slashed: bigint;
   whistleblower: bigint;
 };
@@ -326,6 +328,7 @@ export class Metrics {
       target: nodeOf(event.target),
       bond: event.bond,
       isFalse,
+      appeal: event.kind === "proof" && event.verdict === "valid",
       slashed: 0n,
       whistleblower: 0n,
     };
@@ -367,7 +370,7 @@ export class Metrics {
     if (event.resolution === "rejected") {
       const lost = this.#summary(info.triggerer);
       if (lost !== undefined) lost.bondsLost += info.bond;
-      const won = this.#summary(info.target);
+      const won = info.appeal ? undefined : this.#summary(info.target);
       if (won !== undefined) won.bondsWon += info.bond;
     }
     if (!info.isFalse) return;

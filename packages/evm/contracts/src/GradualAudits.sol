@@ -584,9 +584,14 @@ contract GradualAudits is GradualState {
         if (resolution == UPHELD) {
             Entry storage reveal = _entryAt(id, task, c, target);
             uint8 flags = _heldFlags(reveal, c);
-            // Status bits cleared: valid (0).
+            // Status bits cleared: valid (0), and the proof is back in the cycle's counts (`_markProof` took it out),
+            // so that a later trigger that finds it invalid again takes it out once more (`reinstateProof`).
             if (flags >> ENTRY_STATUS_SHIFT == STATUS_INVALID) {
                 reveal.flags = flags & ((uint8(1) << ENTRY_STATUS_SHIFT) - 1);
+                Cycle storage cycle = _cycles[id][c];
+                cycle.validCount += 1;
+                cycle.revealedWeight += reveal.weight;
+                cycle.shareCount += 1;
             }
         }
         trigger.resolution = resolution;

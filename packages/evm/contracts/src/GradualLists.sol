@@ -110,8 +110,15 @@ contract GradualLists is GradualState {
                 revert AUDIT__TARGET_NOT_REVEALED();
             }
             bool lateWindow = record.hasCompletedRound && task.params.vestingRounds > 0;
-            // An appeal needs a proof found invalid and its cycle's late-challenge window (§5.8).
-            if (appeal && (status != STATUS_INVALID || !lateWindow)) revert AUDIT__NOT_APPEALABLE();
+            // An appeal needs a proof that a proof trigger found invalid (slot 0 holds it, upheld; not a distributor's
+            // proof taken out by a list trigger) and its cycle's late-challenge window (§5.8).
+            if (appeal) {
+                uint32 judged = _triggerOf[id][cycle][0][target];
+                if (
+                    status != STATUS_INVALID || !lateWindow || judged == 0
+                        || _triggers[id][cycle][judged - 1].resolution != UPHELD
+                ) revert AUDIT__NOT_APPEALABLE();
+            }
             // The cycle's trigger window, or once it completed its late-challenge window (§5.7): until the end of
             // round completedRound + vestingRounds - 1, each late trigger with a trigger-plus-vote period of its own.
             // An appeal has the late-challenge window only.

@@ -778,11 +778,10 @@ abstract contract GradualState is IGradualEvents {
         if (!_validReveal(flags)) return;
         reveal.flags = flags | (status << ENTRY_STATUS_SHIFT);
         Cycle storage cycle = _cycles[id][c];
-        if (cycle.validCount > 0) cycle.validCount -= 1;
+        cycle.validCount -= 1;
         if (status == STATUS_INVALID) {
-            uint128 weight = reveal.weight;
-            cycle.revealedWeight = cycle.revealedWeight > weight ? cycle.revealedWeight - weight : 0;
-            if (cycle.shareCount > 0) cycle.shareCount -= 1;
+            cycle.revealedWeight -= reveal.weight;
+            cycle.shareCount -= 1;
         } else {
             _keptWeight[id][c] += reveal.weight;
         }

@@ -73,7 +73,12 @@ function appealTarget(
   reveal: RevealRecord,
 ): Target | Rejection {
   const late = lateChallengeWindow(task, cycle);
-  if (reveal.status !== "invalid" || late === null) {
+  // Only a proof that a proof trigger found invalid: a distributor's proof that an upheld list trigger took out of
+  // the cycle (§6.4) was never judged as a proof, and its slot holds no upheld trigger whose voters could answer.
+  const index = context.draft.get<number>(stateKeys.triggerOf(task.id, tx.cycle, "proof", 0, tx.target));
+  const judged =
+    index === undefined ? undefined : context.draft.get<TriggerRecord>(stateKeys.trigger(task.id, tx.cycle, index));
+  if (reveal.status !== "invalid" || late === null || judged?.resolution !== "upheld") {
     return reject("AUDIT__NOT_APPEALABLE", {
       task: task.id,
       cycle: tx.cycle,

@@ -210,12 +210,24 @@ function resolveAppeal(
   return resolution;
 }
 
-/** The appealed proof is `valid` again; the cycle's counts and payments stay as the cycle settled them (§5.8). */
+/**
+ * The appealed proof is `valid` again and back in the cycle's counts (`markProof` took it out), so that a later
+ * trigger that finds it invalid again takes it out once more; the cycle's payments stay as they were settled (§5.8).
+ */
 function reinstateProof(context: TransitionContext, task: string, cycle: number, target: string): void {
+  const { draft } = context;
   const key = stateKeys.reveal(task, cycle, target);
-  const reveal = context.draft.get<RevealRecord>(key);
+  const reveal = draft.get<RevealRecord>(key);
   if (reveal === undefined || reveal.status !== "invalid") return;
-  context.draft.set(key, { ...reveal, status: "valid" } satisfies RevealRecord);
+  draft.set(key, { ...reveal, status: "valid" } satisfies RevealRecord);
+  const record = draft.cycle(task, cycle);
+  if (record === undefined) return;
+  draft.setCycle({
+    ...record,
+    validCount: record.validCount + 1,
+    revealedWeight: record.revealedWeight + reveal.weight,
+    shareCount: record.shareCount + 1,
+  });
 }
 
 /**

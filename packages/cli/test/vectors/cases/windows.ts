@@ -313,6 +313,64 @@ export const WINDOW_CASES: readonly VectorCase[] = [
     },
   },
   {
+    path: "windows/appeal-reinstated-then-found-invalid-again",
+    description:
+      "A weighted task: bob 300, carol 100, dave 150 work; erin 200 and frank 300 only vote. bob's trigger against dave's cycle 0 proof is upheld below the supermajority with carol's vote (400 of 550), so dave is unpaid at slot 30; bob unstakes in slot 31. dave appeals in slot 40 and erin votes valid: at slot 45 the appeal is upheld above 77% (350 of 350), dave's proof is valid again and back in the cycle's counts (validCount 3, revealedWeight 550, shareCount 3), and bob and carol are slashed. In slot 46 carol challenges dave's proof late again, and erin and frank vote invalid: at slot 51 it is upheld (550 of 700, 78.6%), dave is slashed, and his proof leaves the counts once more (validCount 2, revealedWeight 400, shareCount 2): a reinstated proof is counted once, whatever happens to it next.",
+    build(b) {
+      b.send("alice", transferBody("erin", 1_000n));
+      b.send("alice", transferBody("frank", 1_000n));
+      taskWithNodes(b, { distributionRule: "weighted" }, 5_000n, {
+        bob: 300n,
+        carol: 100n,
+        dave: 150n,
+        erin: 200n,
+        frank: 300n,
+      });
+      workCycle(b, 0);
+      b.advanceTo(22);
+      b.trigger("bob", 0, accountOf("dave"));
+      b.advanceTo(23);
+      b.vote("carol", 0, 0, "invalid");
+      b.advanceTo(31);
+      b.send("bob", { kind: "unstake", task: b.task });
+      b.advanceTo(40);
+      b.trigger("dave", 0, accountOf("dave"), { verdict: "valid" });
+      b.advanceTo(41);
+      b.vote("erin", 0, 1, "valid");
+      b.advanceTo(46);
+      b.trigger("carol", 0, accountOf("dave"));
+      b.advanceTo(47);
+      b.vote("erin", 0, 2, "invalid");
+      b.vote("frank", 0, 2, "invalid");
+      b.advanceTo(50);
+      b.begin();
+      b.advanceTo(51);
+    },
+  },
+  {
+    path: "windows/appeal-of-list-invalidated-proof-refused",
+    description:
+      "The history of windows/distribution-rejected-reselected: the distributor of cycle 0 posted a list paying itself, the list trigger was upheld above the supermajority at slot 37, so it was slashed and its proof of cycle 0 became invalid. At slot 40 attempt 1 opens, another valid submitter posts the honest list, accepted at slot 47: cycle 0 completes and its late-challenge window is open. In slot 48 the former distributor appeals its own proof: AUDIT__NOT_APPEALABLE. No proof trigger judged that proof; an upheld list trigger took it out (§6.4), and an appeal answers only a proof trigger's voters (§5.8).",
+    build(b) {
+      b.send("alice", transferBody("erin", 1_000n));
+      taskWithNodes(b, {}, 5_000n, { ...NODES, erin: 400n });
+      workCycle(b, 0);
+      const distributor = toDistribution(b, 0);
+      b.submitList(distributor, 0, [{ recipient: accountOf(distributor), amount: 1_000n }]);
+      const [first, second] = othersThan(distributor);
+      b.advanceTo(32);
+      b.trigger(first ?? "bob", 0, accountOf(distributor), { kind: "distribution" });
+      b.advanceTo(33);
+      b.vote(second ?? "carol", 0, 0, "invalid");
+      b.vote("erin", 0, 0, "invalid");
+      b.advanceTo(40);
+      b.submitList(first ?? "bob", 0, b.honestList(0), { attempt: 1 });
+      b.advanceTo(48);
+      b.begin();
+      b.trigger(distributor, 0, accountOf(distributor), { verdict: "valid", expect: "AUDIT__NOT_APPEALABLE" });
+    },
+  },
+  {
     path: "windows/late-availability-unanswered",
     description:
       "Cycle 0 paid bob 333 at slot 37. In slot 40 dave opened a late availability challenge against bob's cycle 0 proof (closes at 45) and bob did not publish: at slot 45 it resolves unavailable, bob's whole unclaimed cycle 0 tranche (333) is clawed back into the escrow (RewardClawedBack), nobody is slashed and dave gets his bond back.",
