@@ -357,6 +357,20 @@ test("the contract and the core agree over rounds 0-1 of a ramped task (lots, we
   await twin.compare();
 });
 
+/** The list of attempt 0 of `cycle` with these entries: its root, blob, total (theirs unless given) and size. */
+function listOf(task: string, cycle: number, entries: readonly DistributionEntry[], total?: bigint) {
+  return {
+    kind: "submitDistribution",
+    task,
+    cycle,
+    attempt: 0,
+    listRoot: listRoot(entries),
+    listBlob: listBlobHash(entries),
+    total: total ?? entries.reduce((sum, entry) => sum + entry.amount, 0n),
+    entryCount: entries.length,
+  };
+}
+
 /** A `proof` trigger with the verdict `invalid` against `target`'s proof of `cycle` (reason digest "reason"). */
 function invalidProofTrigger(task: string, cycle: number, target: string): Record<string, unknown> {
   return {
@@ -856,17 +870,7 @@ for (const rule of ["weighted", "custom"] as const) {
     if (rule === "custom") {
       // Cycle 0's list (the target's proof is invalid: not a submitter), accepted at the vote close, slot 37.
       await twin.advance(30);
-      const list = {
-        kind: "submitDistribution",
-        task,
-        cycle: 0,
-        attempt: 0,
-        listRoot: listRoot(entries),
-        listBlob: listBlobHash(entries),
-        total: 600n,
-        entryCount: entries.length,
-      };
-      assert.equal(await twin.tx(a1, list), "ok");
+      assert.equal(await twin.tx(a1, listOf(task, 0, entries)), "ok");
       appealAt = 38;
     }
     await twin.advance(appealAt);
@@ -1125,16 +1129,7 @@ async function revealedCustomCycle(
   await workCycle(twin, task, 0, nodes, (who) => sha256Hex(proof(who)), salt);
   await twin.advance(30);
   const entries: DistributionEntry[] = nodes.map((recipient) => ({ recipient, amount: 200n }));
-  const list = {
-    kind: "submitDistribution",
-    task,
-    cycle: 0,
-    attempt: 0,
-    listRoot: listRoot(entries),
-    listBlob: listBlobHash(entries),
-    total: 200n * BigInt(entries.length),
-    entryCount: entries.length,
-  };
+  const list = listOf(task, 0, entries);
   const tree = listTree(entries);
   const claim = (index: number) => ({
     kind: "claimDistribution",

@@ -441,20 +441,18 @@ function pushTrigger(
   if (late && isDone(call, key)) return;
   if (getAccount(state, me).balance < task.params.triggerBond) return;
   if (!hasWeight(call)) return;
-  push(call, {
-    type: "send",
-    key,
-    tx: {
-      kind: "triggerAudit",
-      task: task.id,
-      cycle,
-      target,
-      triggerKind: "proof",
-      verdict,
-      attempt: 0,
-      reasonDigest: REASON_DIGESTS[verdict],
-    },
-  });
+  push(call, { type: "send", key, tx: proofTrigger(task.id, cycle, target, verdict, REASON_DIGESTS[verdict]) });
+}
+
+/** A proof trigger (§5.2): `invalid`, `unavailable`, or an appeal, `valid` (§5.8). */
+function proofTrigger(
+  task: Hash,
+  cycle: number,
+  target: Account,
+  verdict: Verdict,
+  reasonDigest: Hash,
+): TransactionBody {
+  return { kind: "triggerAudit", task, cycle, target, triggerKind: "proof", verdict, attempt: 0, reasonDigest };
 }
 
 /** The latest trigger of this verdict against a proof, resolved or not. */
@@ -812,20 +810,7 @@ function decideAppeals(call: Call): void {
     const appealed = triggerAgainst(state, task.id, c, me, "invalid");
     if (appealed?.resolution !== "upheld" || !accusersWeakened(state, task, c, appealed, slot)) continue;
     if (getAccount(state, me).balance < task.params.triggerBond || !hasWeight(call)) continue;
-    push(call, {
-      type: "send",
-      key,
-      tx: {
-        kind: "triggerAudit",
-        task: task.id,
-        cycle: c,
-        target: me,
-        triggerKind: "proof",
-        verdict: "valid",
-        attempt: 0,
-        reasonDigest: APPEAL_REASON,
-      },
-    });
+    push(call, { type: "send", key, tx: proofTrigger(task.id, c, me, "valid", APPEAL_REASON) });
   }
 }
 

@@ -64,6 +64,28 @@ export function submitHonestList(builder: VectorBuilder, cycle: number): Name {
   return distributor;
 }
 
+/** Cycle 0 worked by every node and paid by its honest list (accepted at slot 37); ends in `slot`. */
+export function paidCycleZero(builder: VectorBuilder, slot: number): void {
+  taskWithNodes(builder);
+  workCycle(builder, 0);
+  submitHonestList(builder, 0);
+  builder.advanceTo(slot);
+}
+
+/**
+ * A `weighted` task (bob 300, carol 100, dave 150, and `voters`, who stay out of it) where bob's trigger against
+ * dave's valid cycle 0 proof is upheld below the slash supermajority with carol's vote (400 of 550): the proof is
+ * invalid, and unpaid when cycle 0 pays itself at slot 30 (§5.5). Ends in slot 23.
+ */
+export function proofFoundInvalid(builder: VectorBuilder, voters: Readonly<Partial<Record<Name, bigint>>> = {}): void {
+  taskWithNodes(builder, { distributionRule: "weighted" }, 5_000n, { bob: 300n, carol: 100n, dave: 150n, ...voters });
+  workCycle(builder, 0);
+  builder.advanceTo(22);
+  builder.trigger("bob", 0, accountOf("dave"));
+  builder.advanceTo(23);
+  builder.vote("carol", 0, 0, "invalid");
+}
+
 /** The nodes other than `name`, heaviest first. */
 export function othersThan(name: Name, names: readonly Name[] = NODE_NAMES): Name[] {
   return names.filter((other) => other !== name);

@@ -104,22 +104,8 @@ export function resolveTrigger(
   const slashes = resolution === "upheld" && slashesTarget(trigger, task, targetWeight);
   let slashed = 0n;
   if (slashes) {
-    const { fromStake, fromVesting } = slashNode(context, taskId, trigger.target, task.params.slashFractionBps);
-    slashed = fromStake + fromVesting;
-    const toWhistleblower = (slashed * BigInt(task.params.whistleblowerShareBps)) / BigInt(BPS);
-    addBurned(context, taskId, -toWhistleblower);
-    payUnlocked(context, taskId, trigger.triggerer, toWhistleblower, "burned", "whistleblower");
-    payUnlocked(context, taskId, trigger.triggerer, trigger.bond, "bonds", "bond-returned");
-    context.events.push({
-      type: "Slashed",
-      task: taskId,
-      cycle,
-      trigger: trigger.index,
-      node: trigger.target,
-      fromStake,
-      fromVesting,
-      toWhistleblower,
-      burned: slashed - toWhistleblower,
+    slashed = slashFor(context, taskId, cycle, trigger.index, trigger.target, trigger.triggerer, {
+      bond: trigger.bond,
     });
   } else if (resolution === "rejected") {
     payUnlocked(context, taskId, trigger.target, trigger.bond, "bonds", "bond-won");
@@ -248,30 +234,49 @@ function slashWrongVoters(context: TransitionContext, taskId: string, cycle: num
     const voter = draft.get<string>(stateKeys.voteAt(taskId, cycle, appealed.index, at));
     if (voter === undefined) continue;
     if (draft.get<VoteRecord>(stateKeys.vote(taskId, cycle, appealed.index, voter))?.choice !== "invalid") continue;
-    const fractionBps = (draft.task(taskId) as TaskRecord).params.slashFractionBps;
-    const { fromStake, fromVesting } = slashNode(context, taskId, voter, fractionBps, custom ? seq : undefined);
-    const slashed = fromStake + fromVesting;
-    const toWhistleblower = (slashed * BigInt(task.params.whistleblowerShareBps)) / BigInt(BPS);
-    addBurned(context, taskId, -toWhistleblower);
-    payUnlocked(context, taskId, appeal.triggerer, toWhistleblower, "burned", "whistleblower");
-    context.events.push({
-      type: "Slashed",
-      task: taskId,
-      cycle,
-      trigger: appeal.index,
-      node: voter,
-      fromStake,
-      fromVesting,
-      toWhistleblower,
-      burned: slashed - toWhistleblower,
+    total += slashFor(context, taskId, cycle, appeal.index, voter, appeal.triggerer, {
+      logSeq: custom ? seq : undefined,
     });
-    total += slashed;
   }
   if (custom) {
     const fresh = draft.task(taskId) as TaskRecord;
     draft.setTask({ ...fresh, slashCount: seq + 1 });
   }
   return total;
+}
+
+/**
+ * Slashes `node` for trigger `trigger` (`slashNode`, §5.5) and credits `whistleblower` its share of the slash (then
+ * `bond`, when given, returned), then logs the slash. Returns what was taken.
+ */
+function slashFor(
+  context: TransitionContext,
+  taskId: string,
+  cycle: number,
+  trigger: number,
+  node: string,
+  whistleblower: string,
+  options: { readonly bond?: bigint; readonly logSeq?: number | undefined },
+): bigint {
+  const { params } = context.draft.task(taskId) as TaskRecord;
+  const { fromStake, fromVesting } = slashNode(context, taskId, node, params.slashFractionBps, options.logSeq);
+  const slashed = fromStake + fromVesting;
+  const toWhistleblower = (slashed * BigInt(params.whistleblowerShareBps)) / BigInt(BPS);
+  addBurned(context, taskId, -toWhistleblower);
+  payUnlocked(context, taskId, whistleblower, toWhistleblower, "burned", "whistleblower");
+  if (options.bond !== undefined) payUnlocked(context, taskId, whistleblower, options.bond, "bonds", "bond-returned");
+  context.events.push({
+    type: "Slashed",
+    task: taskId,
+    cycle,
+    trigger,
+    node,
+    fromStake,
+    fromVesting,
+    toWhistleblower,
+    burned: slashed - toWhistleblower,
+  });
+  return slashed;
 }
 
 function pushResolved(

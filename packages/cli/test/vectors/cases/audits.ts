@@ -1,6 +1,8 @@
 import { accountOf } from "../builder.ts";
 import {
   othersThan,
+  paidCycleZero,
+  proofFoundInvalid,
   submitHonestList,
   taskWithNodes,
   toDistribution,
@@ -128,10 +130,7 @@ export const AUDIT_CASES: readonly VectorCase[] = [
     description:
       "Cycle 0 was paid at slot 37 (round 2), so its proofs can be challenged late until the end of round 3 (vestingRounds 2): bob triggers against dave's cycle 0 proof in slot 40. The trigger is late, its vote window is its own (closes at 40 + auditSlots + voteSlots = 45), and the task lists it in lateTriggers.",
     build(b) {
-      taskWithNodes(b);
-      workCycle(b, 0);
-      submitHonestList(b, 0);
-      b.advanceTo(40);
+      paidCycleZero(b, 40);
       b.begin();
       b.trigger("bob", 0, accountOf("dave"));
     },
@@ -141,10 +140,7 @@ export const AUDIT_CASES: readonly VectorCase[] = [
     description:
       "Cycle 0's list was accepted at slot 37 (round 2); its late challenge window ended with round 3 (slot 50), though the cycle is kept while its entries stay claimable (§6.4). bob triggers against dave's cycle 0 proof in slot 50: AUDIT__WINDOW_CLOSED.",
     build(b) {
-      taskWithNodes(b);
-      workCycle(b, 0);
-      submitHonestList(b, 0);
-      b.advanceTo(50);
+      paidCycleZero(b, 50);
       b.begin();
       b.trigger("bob", 0, accountOf("dave"), { expect: "AUDIT__WINDOW_CLOSED" });
     },
@@ -154,12 +150,7 @@ export const AUDIT_CASES: readonly VectorCase[] = [
     description:
       "A weighted task (bob 300, carol 100, dave 150). bob's trigger against dave's cycle 0 proof was upheld below the slash supermajority (400 of 550), so the proof is invalid; cycle 0 paid itself at slot 30. In slot 40, inside the late-challenge window, dave appeals his own proof (verdict valid, §5.8): his bond is locked, trigger 1 is late and closes at 45, and it records no vote (dave's weight counts as the target's, on the valid side).",
     build(b) {
-      taskWithNodes(b, { distributionRule: "weighted" }, 5_000n, { bob: 300n, carol: 100n, dave: 150n });
-      workCycle(b, 0);
-      b.advanceTo(22);
-      b.trigger("bob", 0, accountOf("dave"));
-      b.advanceTo(23);
-      b.vote("carol", 0, 0, "invalid");
+      proofFoundInvalid(b);
       b.advanceTo(40);
       b.begin();
       b.trigger("dave", 0, accountOf("dave"), { verdict: "valid" });
@@ -170,10 +161,7 @@ export const AUDIT_CASES: readonly VectorCase[] = [
     description:
       "Cycle 0 was paid at slot 37; in slot 40 carol appeals bob's proof, which is valid: AUDIT__NOT_APPEALABLE (only a proof found invalid can be appealed, §5.8). An appeal of an invalid proof before its cycle completes is refused the same way.",
     build(b) {
-      taskWithNodes(b);
-      workCycle(b, 0);
-      submitHonestList(b, 0);
-      b.advanceTo(40);
+      paidCycleZero(b, 40);
       b.begin();
       b.trigger("carol", 0, accountOf("bob"), { verdict: "valid", expect: "AUDIT__NOT_APPEALABLE" });
     },

@@ -1,8 +1,9 @@
-import { accountOf, type VectorBuilder } from "../builder.ts";
+import { accountOf, type Name, type VectorBuilder } from "../builder.ts";
 import {
   commitAll,
   NODES,
   othersThan,
+  proofFoundInvalid,
   submitHonestList,
   taskWithNodes,
   toDistribution,
@@ -26,13 +27,28 @@ function claimedEntryAt40(b: VectorBuilder): void {
  * below the slash supermajority with carol's vote (400 of 550); cycle 0 pays itself at slot 30 without dave, bob
  * unstakes in slot 31, and dave appeals his own proof in slot 40 (trigger 1, closes at 45).
  */
-function appealedProof(b: VectorBuilder): void {
-  taskWithNodes(b, { distributionRule: "weighted" }, 5_000n, { bob: 300n, carol: 100n, dave: 150n });
+/**
+ * erin (400) stakes with the three nodes but does not submit; cycle 0's distributor posts a list paying itself the
+ * whole bounty, and the two other nodes and erin vote its list trigger invalid (it is upheld and slashes at slot 37).
+ * Ends in slot 33; returns the distributor and the node that triggered.
+ */
+function selfPayingListRejected(b: VectorBuilder): { distributor: Name; first: Name } {
+  b.send("alice", transferBody("erin", 1_000n));
+  taskWithNodes(b, {}, 5_000n, { ...NODES, erin: 400n });
   workCycle(b, 0);
-  b.advanceTo(22);
-  b.trigger("bob", 0, accountOf("dave"));
-  b.advanceTo(23);
-  b.vote("carol", 0, 0, "invalid");
+  const distributor = toDistribution(b, 0);
+  b.submitList(distributor, 0, [{ recipient: accountOf(distributor), amount: 1_000n }]);
+  const [first = "bob", second = "carol"] = othersThan(distributor);
+  b.advanceTo(32);
+  b.trigger(first, 0, accountOf(distributor), { kind: "distribution" });
+  b.advanceTo(33);
+  b.vote(second, 0, 0, "invalid");
+  b.vote("erin", 0, 0, "invalid");
+  return { distributor, first };
+}
+
+function appealedProof(b: VectorBuilder): void {
+  proofFoundInvalid(b);
   b.advanceTo(31);
   b.send("bob", { kind: "unstake", task: b.task });
   b.advanceTo(40);
@@ -296,12 +312,7 @@ export const WINDOW_CASES: readonly VectorCase[] = [
     description:
       "dave's cycle 0 proof was found invalid (upheld below the supermajority) and bob stays staked. In slot 40 dave appeals; bob and carol vote invalid: support is dave's own 150 of D 550 (27%), not above a third: the appeal is rejected, dave's 10 of bond is burned (an appeal's bond goes to nobody: the nodes it accuses are many), and his proof stays invalid.",
     build(b) {
-      taskWithNodes(b, { distributionRule: "weighted" }, 5_000n, { bob: 300n, carol: 100n, dave: 150n });
-      workCycle(b, 0);
-      b.advanceTo(22);
-      b.trigger("bob", 0, accountOf("dave"));
-      b.advanceTo(23);
-      b.vote("carol", 0, 0, "invalid");
+      proofFoundInvalid(b);
       b.advanceTo(40);
       b.trigger("dave", 0, accountOf("dave"), { verdict: "valid" });
       b.advanceTo(41);
@@ -319,18 +330,7 @@ export const WINDOW_CASES: readonly VectorCase[] = [
     build(b) {
       b.send("alice", transferBody("erin", 1_000n));
       b.send("alice", transferBody("frank", 1_000n));
-      taskWithNodes(b, { distributionRule: "weighted" }, 5_000n, {
-        bob: 300n,
-        carol: 100n,
-        dave: 150n,
-        erin: 200n,
-        frank: 300n,
-      });
-      workCycle(b, 0);
-      b.advanceTo(22);
-      b.trigger("bob", 0, accountOf("dave"));
-      b.advanceTo(23);
-      b.vote("carol", 0, 0, "invalid");
+      proofFoundInvalid(b, { erin: 200n, frank: 300n });
       b.advanceTo(31);
       b.send("bob", { kind: "unstake", task: b.task });
       b.advanceTo(40);
@@ -352,19 +352,9 @@ export const WINDOW_CASES: readonly VectorCase[] = [
     description:
       "The history of windows/distribution-rejected-reselected: the distributor of cycle 0 posted a list paying itself, the list trigger was upheld above the supermajority at slot 37, so it was slashed and its proof of cycle 0 became invalid. At slot 40 attempt 1 opens, another valid submitter posts the honest list, accepted at slot 47: cycle 0 completes and its late-challenge window is open. In slot 48 the former distributor appeals its own proof: AUDIT__NOT_APPEALABLE. No proof trigger judged that proof; an upheld list trigger took it out (§6.4), and an appeal answers only a proof trigger's voters (§5.8).",
     build(b) {
-      b.send("alice", transferBody("erin", 1_000n));
-      taskWithNodes(b, {}, 5_000n, { ...NODES, erin: 400n });
-      workCycle(b, 0);
-      const distributor = toDistribution(b, 0);
-      b.submitList(distributor, 0, [{ recipient: accountOf(distributor), amount: 1_000n }]);
-      const [first, second] = othersThan(distributor);
-      b.advanceTo(32);
-      b.trigger(first ?? "bob", 0, accountOf(distributor), { kind: "distribution" });
-      b.advanceTo(33);
-      b.vote(second ?? "carol", 0, 0, "invalid");
-      b.vote("erin", 0, 0, "invalid");
+      const { distributor, first } = selfPayingListRejected(b);
       b.advanceTo(40);
-      b.submitList(first ?? "bob", 0, b.honestList(0), { attempt: 1 });
+      b.submitList(first, 0, b.honestList(0), { attempt: 1 });
       b.advanceTo(48);
       b.begin();
       b.trigger(distributor, 0, accountOf(distributor), { verdict: "valid", expect: "AUDIT__NOT_APPEALABLE" });
@@ -442,17 +432,7 @@ export const WINDOW_CASES: readonly VectorCase[] = [
     description:
       "erin (400) staked with the three nodes but does not submit. The distributor of cycle 0 posted a list paying itself the whole bounty; the two other nodes and erin voted it invalid, more than two thirds of the weight with the distributor's own counted as valid. At slot 37 the trigger is upheld: the distributor is slashed 50% of its stake, the list is rejected, it joins failedDistributors and the cycle moves to attempt 1 in round 3. At slot 40 attempt 1 opens: any remaining valid submitter may post a list (§6.1).",
     build(b) {
-      b.send("alice", transferBody("erin", 1_000n));
-      taskWithNodes(b, {}, 5_000n, { ...NODES, erin: 400n });
-      workCycle(b, 0);
-      const distributor = toDistribution(b, 0);
-      b.submitList(distributor, 0, [{ recipient: accountOf(distributor), amount: 1_000n }]);
-      const [first, second] = othersThan(distributor);
-      b.advanceTo(32);
-      b.trigger(first ?? "bob", 0, accountOf(distributor), { kind: "distribution" });
-      b.advanceTo(33);
-      b.vote(second ?? "carol", 0, 0, "invalid");
-      b.vote("erin", 0, 0, "invalid");
+      selfPayingListRejected(b);
       b.advanceTo(36);
       b.begin();
       b.advanceTo(37);
