@@ -11,7 +11,7 @@ import { type Account, keys, readRecord, type State, sha256Hex, type TriggerReco
  * - `tallyMajority`: which choice leads a trigger's running tally (new resolutions such as `disputed` add no choice).
  */
 
-export type TriggerVerdict = "invalid" | "unavailable";
+export type TriggerVerdict = "invalid" | "unavailable" | "valid";
 
 /** A proof trigger against `target` in `cycle`, claiming `verdict` (the field is added by the protocol change). */
 export function proofTrigger(task: string, cycle: number, target: Account, verdict: TriggerVerdict): TransactionBody {

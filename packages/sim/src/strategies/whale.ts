@@ -1,14 +1,19 @@
 import type { ListRecord, TransactionBody } from "@gradual/node";
 import {
   getAccount,
+  getCycle,
   getNode,
   getReveal,
+  getTask,
   keys,
+  lateChallengeWindow,
   listRevealers,
   nodeActiveStake,
   proofTriggerWindow,
   readRecord,
+  roundStart,
   sha256Hex,
+  type TriggerRecord,
 } from "@gradual/protocol";
 import type { SimGroup, SimNode, Strategy, World } from "../world.ts";
 import { proofTrigger } from "./adapters.ts";
@@ -67,6 +72,37 @@ function whaleTriggers(world: World, group: SimGroup): { node: SimNode; tx: Tran
   return sent;
 }
 
+/**
+ * The whale's answer to appeals (§5.8): at each round's first slot, every member whose proof of a cycle still in its
+ * late-challenge window was found invalid (its garbage, voted down by the honest weight) appeals it, once per proof,
+ * while it has weight. Votes on the appeal are decide()'s, by each node's own check of the proof: the whale's members
+ * vote `valid` on their own garbage, the honest nodes `invalid`.
+ */
+function whaleAppeals(world: World, group: SimGroup): { node: SimNode; tx: TransactionBody }[] {
+  const task = getTask(world.state, world.task);
+  if (task === undefined || world.slot !== roundStart(task, world.round)) return [];
+  const sent: { node: SimNode; tx: TransactionBody }[] = [];
+  for (let cycle = world.round - 2; cycle >= 0; cycle -= 1) {
+    const record = getCycle(world.state, world.task, cycle);
+    if (record === undefined || record.outcome === null) continue;
+    const window = lateChallengeWindow(task, record);
+    if (window === null || world.slot >= window.closesAt) break;
+    if (world.slot < window.opensAt) continue;
+    for (const member of group.nodes) {
+      if (!canTrigger(world, member, 0)) continue;
+      if (getReveal(world.state, world.task, cycle, member.account)?.status !== "invalid") continue;
+      if (readRecord(world.state, keys.triggerOf(world.task, cycle, "appeal", 0, member.account)) !== undefined)
+        continue;
+      const judged = readRecord<number>(world.state, keys.triggerOf(world.task, cycle, "proof", 0, member.account));
+      const upheld =
+        judged !== undefined &&
+        readRecord<TriggerRecord>(world.state, keys.trigger(world.task, cycle, judged))?.resolution === "upheld";
+      if (upheld) sent.push({ node: member, tx: proofTrigger(world.task, cycle, member.account, "valid") });
+    }
+  }
+  return sent;
+}
+
 function taskTiming(world: World) {
   return { startSlot: world.startSlot, params: world.params };
 }
@@ -81,5 +117,5 @@ export const whale: Strategy = {
     return node.group.members.has(request.target) ? "valid" : "invalid";
   },
   computeList: whaleList,
-  groupTransactions: whaleTriggers,
+  groupTransactions: (world, group) => [...whaleTriggers(world, group), ...whaleAppeals(world, group)],
 };
