@@ -4,13 +4,18 @@ import { makeTempDir, removeDir, runGradual } from "./support.ts";
 
 /** `gradual devnet --rule`: the task's distribution rule over task.yml's, checked before anything starts. */
 test("gradual devnet --rule refuses an unknown rule with a code and the rules it knows", async () => {
-  const result = await runGradual(["devnet", "--rule", "stake-squared", "--data", makeTempDir("rule-bad")], 60_000);
-  assert.equal(result.code, 1);
-  assert.match(
-    result.stderr,
-    /^error\[CLI__BAD_OPTION\]: --rule: expected weighted, equal, custom, got stake-squared/m,
-  );
-  assert.doesNotMatch(result.stderr, /\n\s+at /, "no stack trace");
+  const dataDir = makeTempDir("rule-bad");
+  try {
+    const result = await runGradual(["devnet", "--rule", "stake-squared", "--data", dataDir], 60_000);
+    assert.equal(result.code, 1);
+    assert.match(
+      result.stderr,
+      /^error\[CLI__BAD_OPTION\]: --rule: expected weighted, equal, custom, got stake-squared/m,
+    );
+    assert.doesNotMatch(result.stderr, /\n\s+at /, "no stack trace");
+  } finally {
+    removeDir(dataDir);
+  }
 });
 
 test("gradual devnet --rule custom runs the example under Koii's rule: lists posted, raced, accepted", async () => {
