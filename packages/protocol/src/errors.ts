@@ -97,7 +97,8 @@ export const ERROR_CODES = {
   AUDIT__NOT_APPEALABLE: {
     edge: false,
     http: 422,
-    meaning: "An appeal (verdict 'valid') needs a proof found invalid, in its cycle's late-challenge window",
+    meaning:
+      "An appeal (verdict 'valid') needs a proof that a proof trigger found invalid, and its cycle's late-challenge window",
   },
   AUDIT__LIST_CHECKED_BY_LEDGER: {
     edge: false,

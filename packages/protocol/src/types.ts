@@ -156,8 +156,10 @@ export type RevealRecord = {
 export type NodeCycleRecord = { readonly triggers: number };
 
 export type TriggerKind = "proof" | "distribution";
-/** What a trigger claims (§5.2): the proof is wrong, or its payload cannot be had (an availability challenge). */
-/** `valid` is an appeal (protocol.md §5.8): a late trigger that a proof found `invalid` was valid. */
+/**
+ * What a trigger claims (§5.2): the proof is wrong, its payload cannot be had (an availability challenge), or, for an
+ * appeal (§5.8), that a proof found `invalid` was valid.
+ */
 export type Verdict = "invalid" | "unavailable" | "valid";
 export type TriggerResolution = "upheld" | "disputed" | "rejected" | "unavailable" | "answered";
 export type TriggerRecord = {
