@@ -104,3 +104,48 @@ test("disputer: works honestly, triggers every honest proof invalid, late ones t
   assert.ok(clawed.length > 0);
   assert.match(formatSummary(followed), /paid to honest nodes .*; [\d,.]+ of it clawed back by late challenges/);
 });
+
+/** Each appeal (§5.8) of a run and how it resolved, from the events. */
+function appealsOf(raw: Record<string, unknown>) {
+  const appeals = new Map<string, { target: string; resolution: string | null }>();
+  const result = runSimulation(createScenario(raw, String(raw.name)), {
+    seed: 1,
+    afterBlock: ({ events }) => {
+      for (const event of events as ProtocolEvent[]) {
+        if (event.type === "AuditTriggered" && event.verdict === "valid") {
+          appeals.set(`${event.cycle}/${event.trigger}`, { target: event.target, resolution: null });
+        } else if (event.type === "TriggerResolved") {
+          const appeal = appeals.get(`${event.cycle}/${event.trigger}`);
+          if (appeal !== undefined) appeal.resolution = event.resolution;
+        }
+      }
+      return undefined;
+    },
+  });
+  return { result, appeals: [...appeals.values()] };
+}
+
+test("appeals (§5.8) as a cheater uses them: the whale appeals its garbage, found invalid, and loses every appeal", () => {
+  const { result, appeals } = appealsOf(toSimScenario(coalitionScenario("whale", 30, 0)));
+  const coalition = new Set(
+    result.metrics.fairness.nodes.filter((n) => n.nodeClass === "attacker").map((n) => n.account),
+  );
+  assert.ok(appeals.length > 0, "the whale appeals");
+  assert.ok(
+    appeals.every((appeal) => coalition.has(appeal.target)),
+    "only its own proofs",
+  );
+  assert.deepEqual([...new Set(appeals.map((appeal) => appeal.resolution))], ["rejected"]);
+  assert.equal(result.metrics.fairness.coalition.unfair, 0n);
+  assert.ok(result.metrics.fairness.nodes.every((node) => node.nodeClass !== "honest" || node.slashed === 0n));
+});
+
+test("appeals (§5.8) against a coalition: sent and upheld once the disputer has left; never sent against the holdout", () => {
+  const disputer = appealsOf(toSimScenario(coalitionScenario("disputer", 66, 0.3)));
+  assert.ok(disputer.appeals.length > 0);
+  assert.deepEqual([...new Set(disputer.appeals.map((appeal) => appeal.resolution))], ["upheld"]);
+  assert.ok(disputer.result.metrics.fairness.coalition.slashed > 0n);
+  const holdout = appealsOf(toSimScenario(coalitionScenario("holdout", 66, 0.3)));
+  assert.equal(holdout.appeals.length, 0, "the holdout's weight is there until the windows close");
+  assert.equal(holdout.result.metrics.fairness.coalition.slashed, 0n);
+});
