@@ -23,21 +23,23 @@ import { nodeWeight, removeFromRamp, totalWeight } from "../weight.ts";
  * `slashesTarget`); invalid above `1 − q` of D disputes (the proof or list is not paid, nobody is slashed); anything
  * less rejects. So stealing (getting a wrong proof or list paid) needs more than `q` of the weight on its side,
  * blocking needs more than `1 − q`, and slashing an honest node needs more than `s` of the weight that took part, its
- * own included.
+ * own included. `support` is the upholding side's weight: the `invalid` votes, or for an appeal (§5.8) its `valid`
+ * votes and the target's weight.
  */
 function decideTrigger(
   trigger: TriggerRecord,
   activeWeight: bigint,
   task: TaskRecord,
   targetWeight = 0n,
+  support = trigger.invalidWeight,
 ): TriggerResolution {
   const voted = trigger.validWeight + trigger.invalidWeight + trigger.unavailableWeight;
   const participation = voted > 0n && voted * BigInt(BPS) >= BigInt(task.params.minParticipationBps) * activeWeight;
   if (!participation) return "rejected";
   const decided = voted + targetWeight;
   const quorum = BigInt(task.params.slashQuorumBps);
-  if (trigger.invalidWeight * BigInt(BPS) > quorum * decided) return "upheld";
-  if (trigger.invalidWeight * BigInt(BPS) > (BigInt(BPS) - quorum) * decided) return "disputed";
+  if (support * BigInt(BPS) > quorum * decided) return "upheld";
+  if (support * BigInt(BPS) > (BigInt(BPS) - quorum) * decided) return "disputed";
   return "rejected";
 }
 
@@ -109,15 +111,7 @@ export function resolveTrigger(
     });
   } else if (resolution === "rejected") {
     payUnlocked(context, taskId, trigger.target, trigger.bond, "bonds", "bond-won");
-    context.events.push({
-      type: "BondForfeited",
-      task: taskId,
-      cycle,
-      trigger: trigger.index,
-      triggerer: trigger.triggerer,
-      target: trigger.target,
-      amount: trigger.bond,
-    });
+    pushBondForfeited(context, taskId, cycle, trigger);
   } else {
     payUnlocked(context, taskId, trigger.triggerer, trigger.bond, "bonds", "bond-returned");
   }
@@ -157,27 +151,13 @@ function resolveAppeal(
   const targetWeight = target === undefined ? 0n : nodeWeight(freshNode(task, target), round, task.params);
   const total = totalWeight(task.ramp, round, task.params.rampRounds);
   const activeWeight = total > targetWeight ? total - targetWeight : 0n;
-  const voted = trigger.validWeight + trigger.invalidWeight + trigger.unavailableWeight;
-  const decided = voted + targetWeight;
-  const support = (trigger.validWeight + targetWeight) * BigInt(BPS);
-  const quorum = BigInt(task.params.slashQuorumBps);
-  const participation = voted > 0n && voted * BigInt(BPS) >= BigInt(task.params.minParticipationBps) * activeWeight;
-  let resolution: TriggerResolution = "rejected";
-  if (participation && support > quorum * decided) resolution = "upheld";
-  else if (participation && support > (BigInt(BPS) - quorum) * decided) resolution = "disputed";
+  const support = trigger.validWeight + targetWeight;
+  const resolution = decideTrigger(trigger, activeWeight, task, targetWeight, support);
   let slashed = 0n;
   if (resolution === "rejected") {
     draft.move("bonds", "burned", trigger.bond);
     addBurned(context, taskId, trigger.bond);
-    context.events.push({
-      type: "BondForfeited",
-      task: taskId,
-      cycle,
-      trigger: trigger.index,
-      triggerer: trigger.triggerer,
-      target: trigger.target,
-      amount: trigger.bond,
-    });
+    pushBondForfeited(context, taskId, cycle, trigger);
   } else {
     payUnlocked(context, taskId, trigger.triggerer, trigger.bond, "bonds", "bond-returned");
   }
@@ -185,7 +165,8 @@ function resolveAppeal(
   pushResolved(context, taskId, cycle, trigger, resolution, activeWeight);
   // The slashes come after the resolution, as a decided trigger's losing-vote penalties do (a contract takes them
   // one step each after it resolves the appeal).
-  if (resolution === "upheld" && support > BigInt(task.params.slashSupermajorityBps) * decided) {
+  const decided = trigger.validWeight + trigger.invalidWeight + trigger.unavailableWeight + targetWeight;
+  if (resolution === "upheld" && support * BigInt(BPS) > BigInt(task.params.slashSupermajorityBps) * decided) {
     slashed = slashWrongVoters(context, taskId, cycle, trigger);
   }
   draft.set(stateKeys.trigger(taskId, cycle, trigger.index), {
@@ -277,6 +258,19 @@ function slashFor(
     burned: slashed - toWhistleblower,
   });
   return slashed;
+}
+
+/** A rejected trigger's bond is lost: won by its target, or for an appeal burned (§5.5, §5.8). */
+function pushBondForfeited(context: TransitionContext, taskId: string, cycle: number, trigger: TriggerRecord): void {
+  context.events.push({
+    type: "BondForfeited",
+    task: taskId,
+    cycle,
+    trigger: trigger.index,
+    triggerer: trigger.triggerer,
+    target: trigger.target,
+    amount: trigger.bond,
+  });
 }
 
 function pushResolved(
