@@ -1,5 +1,6 @@
 import {
   type Account,
+  appealableFinding,
   BPS,
   beatsInRace,
   type CommitRecord,
@@ -802,13 +803,12 @@ function decideAppeals(call: Call): void {
     const key = `appeal/${c}`;
     // Its own reveal is its own work (this is the honest node's code); one appeal per proof, whatever its outcome.
     if (isDone(call, key) || revealOf(call, c, me)?.status !== "invalid") continue;
-    if (readRecord<number>(state, keys.triggerOf(task.id, c, "appeal", 0, me)) !== undefined) continue;
     const cycle = cycleOf(call, c);
     if (cycle === undefined || cycle.outcome === null) continue;
     const window = lateChallengeWindow(task, cycle);
     if (window === null || !opens(window, slot)) continue;
-    const appealed = triggerAgainst(state, task.id, c, me, "invalid");
-    if (appealed?.resolution !== "upheld" || !accusersWeakened(state, task, c, appealed, slot)) continue;
+    const appealed = appealableFinding(state, task.id, c, me);
+    if (appealed === undefined || !accusersWeakened(state, task, c, appealed, slot)) continue;
     if (getAccount(state, me).balance < task.params.triggerBond || !hasWeight(call)) continue;
     push(call, { type: "send", key, tx: proofTrigger(task.id, c, me, "valid", APPEAL_REASON) });
   }

@@ -89,6 +89,20 @@ export function getReveal(state: State, task: Hash, cycle: number, node: Account
   return readRecord<RevealRecord>(state, stateKeys.reveal(task, cycle, node));
 }
 
+/**
+ * §5.8: the upheld proof trigger that an appeal of `node`'s proof of `cycle` would answer, when the proof is
+ * `invalid` by it and has not been appealed yet; otherwise undefined. (An appeal also needs the cycle's late-challenge
+ * window, weight and a bond.)
+ */
+export function appealableFinding(state: State, task: Hash, cycle: number, node: Account): TriggerRecord | undefined {
+  if (getReveal(state, task, cycle, node)?.status !== "invalid") return undefined;
+  if (readRecord<number>(state, stateKeys.triggerOf(task, cycle, "appeal", 0, node)) !== undefined) return undefined;
+  const index = readRecord<number>(state, stateKeys.triggerOf(task, cycle, "proof", 0, node));
+  const finding =
+    index === undefined ? undefined : readRecord<TriggerRecord>(state, stateKeys.trigger(task, cycle, index));
+  return finding?.resolution === "upheld" ? finding : undefined;
+}
+
 /** A payload its node published on the ledger to answer an availability challenge (§5.6), as hex. */
 export function getPublishedProof(state: State, task: Hash, cycle: number, node: Account): string | undefined {
   return readRecord<string>(state, stateKeys.published(task, cycle, node));

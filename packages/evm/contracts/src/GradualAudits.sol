@@ -559,8 +559,8 @@ contract GradualAudits is GradualState {
     }
 
     /// @dev `resolveAppeal` (§5.8) once decided: rejected, the bond is burned (the nodes an appeal accuses are many);
-    /// otherwise it returns to the appellant. Upheld, the proof is valid again (the cycle's counts and payments stay as
-    /// they were). No clawback, and an appeal's own votes are never penalized. Upheld above the slash supermajority,
+    /// otherwise it returns to the appellant. Upheld, the proof is valid again and back in the cycle's counts (its
+    /// payments stay as they were). No clawback, and an appeal's own votes are never penalized. Upheld above the slash supermajority,
     /// every node that voted invalid on the trigger that found the proof invalid (`triggerOf` slot 0) is slashed
     /// after `TriggerResolved`, a settlement step each (`_penaltyStep`); under the `custom` rule those slashes share
     /// one slash log `seq`, the task's `slashCount` at the resolution, which goes up by one here for all of them.

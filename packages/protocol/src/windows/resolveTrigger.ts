@@ -48,10 +48,32 @@ function decideTrigger(
  * `D`. Between `q` and `s` the target is found invalid (unpaid, out of the denominators) but keeps its stake, and no
  * side of the vote loses anything: taking stake needs a margin that a coalition below two thirds of the weight
  * cannot reach even with every lazy node that follows it (2/3 + 30% of the remaining third is 76.7%, below the default 77%).
+ * For an appeal (§5.8), `support` is its `valid` side, and the slash falls on the nodes that voted the proof invalid.
  */
-function slashesTarget(trigger: TriggerRecord, task: TaskRecord, targetWeight = 0n): boolean {
+function slashesTarget(
+  trigger: TriggerRecord,
+  task: TaskRecord,
+  targetWeight = 0n,
+  support = trigger.invalidWeight,
+): boolean {
   const decided = trigger.validWeight + trigger.invalidWeight + trigger.unavailableWeight + targetWeight;
-  return trigger.invalidWeight * BigInt(BPS) > BigInt(task.params.slashSupermajorityBps) * decided;
+  return support * BigInt(BPS) > BigInt(task.params.slashSupermajorityBps) * decided;
+}
+
+/**
+ * The weights a trigger is decided with at its resolution slot (§5.5): the task with its ramp refreshed, the
+ * target's weight, and the active weight without it (the target cannot vote on its own trigger, so it does not
+ * count toward participation either; otherwise a node holding more than `1 − minParticipation` of the weight could
+ * never be slashed).
+ */
+function decidingWeights(context: TransitionContext, taskId: string, targetAccount: string) {
+  const { draft, slot } = context;
+  const task = refreshRamp(draft, draft.task(taskId) as TaskRecord, slot);
+  const round = roundOf(task, slot);
+  const target = draft.node(taskId, targetAccount);
+  const targetWeight = target === undefined ? 0n : nodeWeight(freshNode(task, target), round, task.params);
+  const total = totalWeight(task.ramp, round, task.params.rampRounds);
+  return { task, targetWeight, activeWeight: total > targetWeight ? total - targetWeight : 0n };
 }
 
 /**
@@ -88,15 +110,8 @@ export function resolveTrigger(
     return "unavailable";
   }
   if (trigger.verdict === "valid") return resolveAppeal(context, taskId, cycle, trigger);
-  const { draft, slot } = context;
-  const task = refreshRamp(draft, draft.task(taskId) as TaskRecord, slot);
-  const round = roundOf(task, slot);
-  const target = draft.node(taskId, trigger.target);
-  const targetWeight = target === undefined ? 0n : nodeWeight(freshNode(task, target), round, task.params);
-  // The target cannot vote on its own trigger, so its weight does not count toward participation either;
-  // otherwise a node holding more than (1 - minParticipation) of the weight could never be slashed.
-  const total = totalWeight(task.ramp, round, task.params.rampRounds);
-  const activeWeight = total > targetWeight ? total - targetWeight : 0n;
+  const { draft } = context;
+  const { task, targetWeight, activeWeight } = decidingWeights(context, taskId, trigger.target);
   const resolution = decideTrigger(trigger, activeWeight, task, targetWeight);
   // A late trigger that is upheld takes back what the cycle paid the target and it has not claimed (§5.7), before
   // the slash cuts a share of everything else it holds. A disputed one takes nothing and leaves the proof valid:
@@ -144,13 +159,8 @@ function resolveAppeal(
   cycle: number,
   trigger: TriggerRecord,
 ): TriggerResolution {
-  const { draft, slot } = context;
-  const task = refreshRamp(draft, draft.task(taskId) as TaskRecord, slot);
-  const round = roundOf(task, slot);
-  const target = draft.node(taskId, trigger.target);
-  const targetWeight = target === undefined ? 0n : nodeWeight(freshNode(task, target), round, task.params);
-  const total = totalWeight(task.ramp, round, task.params.rampRounds);
-  const activeWeight = total > targetWeight ? total - targetWeight : 0n;
+  const { draft } = context;
+  const { task, targetWeight, activeWeight } = decidingWeights(context, taskId, trigger.target);
   const support = trigger.validWeight + targetWeight;
   const resolution = decideTrigger(trigger, activeWeight, task, targetWeight, support);
   let slashed = 0n;
@@ -165,8 +175,7 @@ function resolveAppeal(
   pushResolved(context, taskId, cycle, trigger, resolution, activeWeight);
   // The slashes come after the resolution, as a decided trigger's losing-vote penalties do (a contract takes them
   // one step each after it resolves the appeal).
-  const decided = trigger.validWeight + trigger.invalidWeight + trigger.unavailableWeight + targetWeight;
-  if (resolution === "upheld" && support * BigInt(BPS) > BigInt(task.params.slashSupermajorityBps) * decided) {
+  if (resolution === "upheld" && slashesTarget(trigger, task, targetWeight, support)) {
     slashed = slashWrongVoters(context, taskId, cycle, trigger);
   }
   draft.set(stateKeys.trigger(taskId, cycle, trigger.index), {

@@ -9,6 +9,8 @@
  * (round 20: it outlasts the ramp), attacks for 10 rounds, unstakes, and the run goes on for the vesting period.
  */
 
+import { SIM_PARAMS } from "../rules.ts";
+
 export type CoalitionStrategy =
   | "whale"
   | "unavailable"
@@ -62,10 +64,10 @@ export const COALITIONS: readonly CoalitionStrategy[] = ["whale", "unavailable",
 
 /**
  * The holdout stays after its strike until every late-challenge window of the cycles it struck has closed: a cycle
- * completes at most `3 + allowedFailedDistributions` rounds after it starts (2 here, `sim` preset) and stays
- * appealable for `vestingRounds` more; one round of margin.
+ * completes at most `3 + allowedFailedDistributions` rounds after it starts (the last struck cycle, a round before
+ * `strikeUntil`, thus by `strikeUntil + 2 + allowedFailedDistributions`) and stays appealable for `vestingRounds` more.
  */
-const HOLDOUT_WAIT = PROPERTY_CLOCK.vestingRounds + 6;
+const HOLDOUT_WAIT = 3 + SIM_PARAMS.allowedFailedDistributions + PROPERTY_CLOCK.vestingRounds;
 
 function timeline(
   strategy: CoalitionStrategy = "none",

@@ -1,5 +1,6 @@
 import type { ListRecord, TransactionBody } from "@gradual/node";
 import {
+  appealableFinding,
   getAccount,
   getCycle,
   getNode,
@@ -13,7 +14,6 @@ import {
   readRecord,
   roundStart,
   sha256Hex,
-  type TriggerRecord,
 } from "@gradual/protocol";
 import type { SimGroup, SimNode, Strategy, World } from "../world.ts";
 import { proofTrigger } from "./adapters.ts";
@@ -90,14 +90,8 @@ function whaleAppeals(world: World, group: SimGroup): { node: SimNode; tx: Trans
     if (world.slot < window.opensAt) continue;
     for (const member of group.nodes) {
       if (!canTrigger(world, member, 0)) continue;
-      if (getReveal(world.state, world.task, cycle, member.account)?.status !== "invalid") continue;
-      if (readRecord(world.state, keys.triggerOf(world.task, cycle, "appeal", 0, member.account)) !== undefined)
-        continue;
-      const judged = readRecord<number>(world.state, keys.triggerOf(world.task, cycle, "proof", 0, member.account));
-      const upheld =
-        judged !== undefined &&
-        readRecord<TriggerRecord>(world.state, keys.trigger(world.task, cycle, judged))?.resolution === "upheld";
-      if (upheld) sent.push({ node: member, tx: proofTrigger(world.task, cycle, member.account, "valid") });
+      if (appealableFinding(world.state, world.task, cycle, member.account) === undefined) continue;
+      sent.push({ node: member, tx: proofTrigger(world.task, cycle, member.account, "valid") });
     }
   }
   return sent;

@@ -47,8 +47,12 @@ function selfPayingListRejected(b: VectorBuilder): { distributor: Name; first: N
   return { distributor, first };
 }
 
-function appealedProof(b: VectorBuilder): void {
-  proofFoundInvalid(b);
+/**
+ * `proofFoundInvalid` (with `voters` staked beside the three nodes), then bob unstakes in slot 31 and dave appeals his
+ * own proof in slot 40 (trigger 1, closes at 45).
+ */
+function appealedProof(b: VectorBuilder, voters: Readonly<Partial<Record<Name, bigint>>> = {}): void {
+  proofFoundInvalid(b, voters);
   b.advanceTo(31);
   b.send("bob", { kind: "unstake", task: b.task });
   b.advanceTo(40);
@@ -330,11 +334,7 @@ export const WINDOW_CASES: readonly VectorCase[] = [
     build(b) {
       b.send("alice", transferBody("erin", 1_000n));
       b.send("alice", transferBody("frank", 1_000n));
-      proofFoundInvalid(b, { erin: 200n, frank: 300n });
-      b.advanceTo(31);
-      b.send("bob", { kind: "unstake", task: b.task });
-      b.advanceTo(40);
-      b.trigger("dave", 0, accountOf("dave"), { verdict: "valid" });
+      appealedProof(b, { erin: 200n, frank: 300n });
       b.advanceTo(41);
       b.vote("erin", 0, 1, "valid");
       b.advanceTo(46);
