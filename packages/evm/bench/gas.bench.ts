@@ -13,7 +13,7 @@
  * writes slots that later reveals only rewrite, and cycle 1's reveal still writes slots cycle 0 left zero): its
  * commit and reveal are the `commit` and `reveal` rows. In cycle 2's audit window node 0 raises a proof trigger against node 1 and up to 40 nodes vote on it
  * (`vote`; the slot's first vote, which settles the task through the slot, has a row of its own), and above 128 nodes
- * up to 7 more, each the first vote of its 128-id range (`vote (first of a 128-id range)`); the vote close is settled
+ * up to 7 more, each the first vote of its 112-id range (`vote (first of a 112-id range)`); the vote close is settled
  * on its own. Claims: in round 3 (the first: makes the tranches of cycles 0 and 1),
  * round 4 (makes the tranche of cycle 2, paid at round 4's start: what a node that claims every round pays) and round
  * 5 (nothing new to make). Then a second task under the `custom` rule with every node staked, one cycle: in its
@@ -120,6 +120,8 @@ async function profileOf(
   return lines.join("\n");
 }
 
+/** Voter ids per choice word of a trigger (`VOTERS_PER_WORD` in GradualState.sol). */
+const VOTERS_PER_WORD = 112;
 /** Issue 19's goal for one `vote` call. */
 const VOTE_GOAL_GAS = 60_000;
 
@@ -204,17 +206,29 @@ async function main(): Promise<void> {
     );
     // The vote's own cost: every vote that settles nothing (the range openers' included); then every vote with
     // the slot's first call, which also pays the task's lazy settlement through the slot.
-    const own = [...(row.gas.get("vote") ?? []), ...(row.gas.get("vote (first of a 128-id range)") ?? [])];
+    const own = [...(row.gas.get("vote") ?? []), ...(row.gas.get("vote (first of a 112-id range)") ?? [])];
     const all = [...own, ...(row.gas.get("vote (the slot's first call: settles the task)") ?? [])];
     const verdict = (values: readonly number[]) => {
       const over = values.filter((value) => value >= VOTE_GOAL_GAS).length;
       return over === 0 ? "yes" : `no: ${over} of ${values.length} votes at or over it`;
     };
     lines.push(
-      `| vote < 60,000: the vote's own cost (votes that settle nothing) | ${row.size} | ${describe(own)} | ${verdict(own)} |`,
+      `| vote < 60,000 in a trigger's first ring: the vote's own cost (votes that settle nothing) | ${row.size} | ${describe(own)} | ${verdict(own)} |`,
     );
     lines.push(
-      `| vote < 60,000: every vote, the slot's first (settles the task) included | ${row.size} | ${describe(all)} | ${verdict(all)} |`,
+      `| vote < 60,000 in a trigger's first ring: every vote, the slot's first (settles the task) included | ${row.size} | ${describe(all)} | ${verdict(all)} |`,
+    );
+    // A ring in: the trigger's words and list rewrite those of the same trigger a ring of cycles earlier.
+    const ringOwn = [
+      ...(row.gas.get("vote (a ring in)") ?? []),
+      ...(row.gas.get("vote (a ring in; first of a 112-id range: rewrites cycle 2's word)") ?? []),
+    ];
+    const ringAll = [...ringOwn, ...(row.gas.get("vote (a ring in; the slot's first call: settles the task)") ?? [])];
+    lines.push(
+      `| vote < 60,000 a ring in: the vote's own cost (range openers included) | ${row.size} | ${describe(ringOwn)} | ${verdict(ringOwn)} |`,
+    );
+    lines.push(
+      `| vote < 60,000 a ring in: every vote, the slot's first included | ${row.size} | ${describe(ringAll)} | ${verdict(ringAll)} |`,
     );
     const claim = median(row.gas.get("claim (nothing to make)") ?? []);
     lines.push(`| claim making no tranche < 80,000 | ${row.size} | ${claim} | ${claim < 80_000 ? "yes" : "no"} |`);
@@ -487,9 +501,10 @@ async function measure(size: number): Promise<SizeResult> {
       },
     ]);
     // Voter ids follow the stake order (node i has id i + 1); the 40 voters' ids share the triggerer's choice word
-    // (ids 0-127). Above 128 nodes, the node with id 128k (k = 1..7) votes too, the first of its 128-id range: its
-    // vote makes the range's choice word and lists it (`vote (first of a 128-id range)`).
-    const openers = Array.from({ length: 7 }, (_, k) => nodes[128 * (k + 1) - 1]).filter(
+    // (ids 0-111). Above 112 nodes, the node with id 112k (k = 1..7) votes too, the first of its 112-id range: its
+    // vote makes the range's choice word and lists it (`vote (first of a 112-id range)`); the list's seventh entry
+    // is the first of its second word.
+    const openers = Array.from({ length: 7 }, (_, k) => nodes[VOTERS_PER_WORD * (k + 1) - 1]).filter(
       (node): node is Hex => node !== undefined,
     );
     const votes = await run(
@@ -509,7 +524,7 @@ async function measure(size: number): Promise<SizeResult> {
     gas.set("vote (the slot's first call: settles the task)", [voteGas[first] as number]);
     if (opened.size > 0) {
       gas.set(
-        "vote (first of a 128-id range)",
+        "vote (first of a 112-id range)",
         voteGas.filter((_value, index) => index !== first && opened.has(index)),
       );
     }
@@ -704,6 +719,34 @@ async function measure(size: number): Promise<SizeResult> {
         roundStart(cycle + 1) + PARAMS.revealSlots + 1,
         nodes.map((node) => ({ from: node, to: contract, data: call("claim", [task]) })),
       );
+      // Votes a ring in: cycle ring + 2 keeps its votes where cycle 2 kept its own (ring position 2), so the same
+      // trigger (index 0, node 0 against node 1) and the same voters rewrite cycle 2's choice words and list.
+      if (cycle !== ring + 2) continue;
+      await run("triggerAudit (proof, invalid; a ring in)", roundStart(cycle + 1) + PARAMS.revealSlots + 2, [
+        {
+          from: nodes[0] as Hex,
+          to: contract,
+          data: call("triggerAudit", [task, cycle, 0, 0, 0, idOf(nodes[1] as Hex), `0x${sha256Hex("reason")}`]),
+        },
+      ]);
+      const ringVotes = await run(
+        "vote (a ring in)",
+        roundStart(cycle + 1) + PARAMS.revealSlots + 3,
+        [...voters, ...openers].map((node) => ({ from: node, to: contract, data: call("vote", [task, cycle, 0, 0]) })),
+      );
+      const ringGas = ringVotes.map((receipt) => Number.parseInt(receipt.gasUsed, 16));
+      const firstRing = ringVotes.findIndex((receipt) => Number.parseInt(receipt.transactionIndex, 16) === 0);
+      gas.set(
+        "vote (a ring in)",
+        ringGas.filter((_value, index) => index !== firstRing && index < voters.length),
+      );
+      gas.set("vote (a ring in; the slot's first call: settles the task)", [ringGas[firstRing] as number]);
+      if (openers.length > 0) {
+        gas.set(
+          "vote (a ring in; first of a 112-id range: rewrites cycle 2's word)",
+          ringGas.filter((_value, index) => index !== firstRing && index >= voters.length),
+        );
+      }
     }
     const nodeGasPerRound =
       median(gas.get("commit (a ring in: rewrites its record)") ?? []) +

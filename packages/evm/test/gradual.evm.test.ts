@@ -791,10 +791,10 @@ test("votes are kept by permanent voter id: a voter whose node index another nod
   await twin.compare();
 });
 
-test("a trigger's losing voters over three choice words (voter ids past 256) are penalized one settlement step at a time, each its own account, as the core", async () => {
+test("a trigger's losing voters over three choice words (voter ids past 224) are penalized one settlement step at a time, each its own account, as the core", async () => {
   await freshHarness();
   const [auditor, target] = [name("words-auditor"), name("words-target")];
-  // 258 more nodes: voter ids 3-260 fill choice words 0, 1 and 2 (128 ids a word).
+  // 258 more nodes: voter ids 3-260 fill choice words 0, 1 and 2 (112 ids a word).
   const voters = Array.from({ length: 258 }, (_, index) => name(`words-voter-${index}`));
   const twin = new Twin({
     [ALICE]: 20_000n,
@@ -834,6 +834,84 @@ test("a trigger's losing voters over three choice words (voter ids past 256) are
   assert.equal(penalized.length, losers.length + 1, "the invalid voters and the auditor");
   // A step per losing voter plus at most one per choice word, and the other window ends of the slot.
   assert.ok(calls > penalized.length && calls <= penalized.length + 8, `${calls} settle calls`);
+  await twin.compare();
+});
+
+test("a trigger's votes are a ring by cycle: the trigger a ring later rewrites the choice words and the word list of the one a ring earlier (8 listed words, voter ids past 784), and reads none of its votes, as the core", async () => {
+  await freshHarness();
+  const [auditor, target] = [name("ring-auditor"), name("ring-target")];
+  // Voter ids 3-802: ranges 0-7 of 112 ids, so each trigger lists eight choice words (the list's second word too).
+  const voters = Array.from({ length: 800 }, (_, index) => name(`ring-voter-${index}`));
+  const twin = new Twin({
+    [ALICE]: 1_000_000n,
+    [auditor]: 1_000n,
+    [target]: 1_000n,
+    ...Object.fromEntries(voters.map((voter) => [voter, 200n])),
+  });
+  await twin.load();
+  const salt = (who: string) => sha256Hex(`salt:${who}`);
+  const digest = (who: string) => sha256Hex(`proof:${who}`);
+  await twin.advance(9);
+  const params: TaskParams = { ...PARAMS, maxNodes: 1_000, rampRounds: 0, losingVotePenalty: 5n };
+  const created = { kind: "createTask", name: "vote-ring", bundleHash: name("bundle"), metadataHash: null, params };
+  assert.equal(await twin.tx(ALICE, { ...created, funding: 100_000n }), "ok");
+  const task = readCoreRecord<string>(twin.state, "taskAt/0") as string;
+  const [record] = await read<[{ entryRing: number }]>("getTask", [h32(task)]);
+  const ring = Number(record.entryRing);
+  await twin.advance(10);
+  // Above the minimum stake by more than a losing vote's penalty: cycle 1's losers still vote a ring later.
+  for (const who of [auditor, target, ...voters]) {
+    const amount = who === auditor || who === target ? 500n : 150n;
+    assert.equal(await twin.tx(who, { kind: "stake", task, amount, nodeUrl: "http://n.test" }), "ok");
+  }
+  const settleAll = async () => {
+    for (let done = false; !done; ) {
+      done = (await read<boolean>("settle", [h32(task), 64n])) as unknown as boolean;
+      twin.logs.push(...(await write("settle", [h32(task), 64n])).logs);
+    }
+  };
+  /** The gas of the first vote in each 112-id range but the triggerer's (the last voter of the range votes first). */
+  const voteRound = async (cycle: number, voting: readonly string[], choiceOf: (index: number) => string) => {
+    await workCycle(twin, task, cycle, [auditor, target], digest, salt);
+    await twin.advance(22 + 10 * cycle);
+    assert.equal(await twin.tx(auditor, invalidProofTrigger(task, cycle, target)), "ok");
+    const openers: number[] = [];
+    const seen = new Set<number>([0]);
+    for (const voter of voting) {
+      const index = voters.indexOf(voter);
+      assert.equal(await twin.tx(voter, { kind: "vote", task, cycle, trigger: 0, choice: choiceOf(index) }), "ok");
+      const range = Math.floor((index + 3) / 112);
+      if (!seen.has(range)) openers.push(twin.lastGas);
+      seen.add(range);
+    }
+    await twin.advance(27 + 10 * cycle);
+    await settleAll();
+    return openers;
+  };
+  // Cycle 1: every third voter, from the last id back; one in four of them invalid (rejected: they lose).
+  const first = await voteRound(1, voters.filter((_voter, index) => index % 3 === 0).reverse(), (index) =>
+    index % 12 === 0 ? "invalid" : "valid",
+  );
+  for (let cycle = 2; cycle <= ring; cycle += 1) await twin.advance(20 + 10 * cycle);
+  await settleAll();
+  // Cycle 1 + ring (ring position 1 again): every second voter, in id order, so the words are listed in another
+  // order; half of them voted in cycle 1, whose choices in the same words must read as none (no duplicate, no
+  // equivocation), and only this trigger's losing voters are penalized.
+  const again = await voteRound(
+    1 + ring,
+    voters.filter((_voter, index) => index % 2 === 0),
+    (index) => (index % 8 === 0 ? "invalid" : "valid"),
+  );
+  assert.equal(first.length, 7);
+  assert.equal(again.length, 7);
+  for (const [range, gas] of again.entries()) {
+    const before = first[first.length - 1 - range] as number;
+    assert.ok(before - gas > 10_000, `range ${range + 1}: ${gas} gas a ring in, ${before} in the first ring`);
+  }
+  for (const cycle of [1, 1 + ring]) {
+    const penalized = twin.coreEvents.filter((event) => event.type === "LosingVotePenalized" && event.cycle === cycle);
+    assert.ok(penalized.length > 60, `cycle ${cycle}: ${penalized.length} losing voters penalized`);
+  }
   await twin.compare();
 });
 

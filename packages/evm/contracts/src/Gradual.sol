@@ -458,10 +458,10 @@ contract Gradual is GradualState, ReentrancyGuard {
         if (voter != 0 && voter == trigger.targetVoter) revert VOTE__OWN_TRIGGER();
         if (trigger.verdict == VERDICT_UNAVAILABLE) revert VOTE__AVAILABILITY_CHALLENGE();
         if (choice == CHOICE_UNAVAILABLE) revert VOTE__UNAVAILABLE_NOT_ALLOWED();
-        uint256 bits = 0;
+        uint256 choices = 0;
         if (voter != 0) {
-            bits = _voteBits[id][cycle][triggerIndex][voter >> 7];
-            uint8 previous = _voteIn(bits, voter);
+            choices = _choicesIn(_voteBits[id][cycle % task.entryRing][triggerIndex][voter / VOTERS_PER_WORD], cycle);
+            uint8 previous = _voteIn(choices, voter);
             if (previous != 0) {
                 if (previous == choice + 1) revert VOTE__DUPLICATE();
                 if (node.exists) node.equivocations += 1;
@@ -472,7 +472,7 @@ contract Gradual is GradualState, ReentrancyGuard {
         uint256 weight = 0;
         if (node.exists) weight = _voteWeight(task, node, slot);
         if (weight == 0) revert VOTE__NO_WEIGHT();
-        _recordVote(id, cycle, trigger, from, voter, bits, choice, weight);
+        _recordVote(id, cycle, trigger, from, voter, choices, choice, weight);
     }
 
     /// @dev `nodeWeight` now, as the core's vote reads it (the ramp and the node are not folded and written back). A

@@ -16,8 +16,9 @@ import {GradualState} from "./GradualState.sol";
 /// and each losing vote of a decided trigger a step), then the round start (the rule payment or the attempts of the
 /// cycles whose attempt round starts, then the new cycle). Every step is O(1) in the number of nodes.
 contract GradualAudits is GradualState {
-    /// @dev Bit 0 of every 2-bit field of a `_voteBits` word.
+    /// @dev Bit 0 of every 2-bit field of a `_voteBits` word, and of its choices alone (below the cycle tag).
     uint256 private constant EVEN_BITS = 0x5555555555555555555555555555555555555555555555555555555555555555;
+    uint256 private constant EVEN_CHOICE_BITS = EVEN_BITS >> 32;
 
     constructor(IERC20 token_, uint64 genesisTimestamp_, uint32 slotMs_)
         GradualState(token_, genesisTimestamp_, slotMs_)
@@ -671,12 +672,13 @@ contract GradualAudits is GradualState {
         uint256 wordIndex = _voteWordAt(id, c, index, position);
         // Bit 2k of `matches` is set when voter k of the word voted on the losing side, from the cursor's bit on.
         uint256 pattern = cursor.losing == 1 ? EVEN_BITS : EVEN_BITS << 1;
-        uint256 differs = _voteBits[id][c][index][wordIndex] ^ pattern;
-        uint256 matches = ~(differs | (differs >> 1)) & EVEN_BITS;
+        // The listed words are this trigger's (their tag is the cycle): only the choice bits below it are compared.
+        uint256 differs = _voteBits[id][c % task.entryRing][index][wordIndex] ^ pattern;
+        uint256 matches = ~(differs | (differs >> 1)) & EVEN_CHOICE_BITS;
         matches &= ~((uint256(1) << ((uint256(next) & 127) << 1)) - 1);
         if (matches != 0) {
             uint256 bit = _lowestBit(matches) >> 1;
-            uint32 voter = uint32((wordIndex << 7) | bit);
+            uint32 voter = uint32(wordIndex * VOTERS_PER_WORD + bit);
             if (appeal) {
                 int64 round = _roundOf(task, due);
                 _refreshRampAt(id, task, round);

@@ -118,16 +118,22 @@ abstract contract GradualState is IGradualEvents {
     mapping(bytes32 task => mapping(uint32 cycle => mapping(uint8 slotKind => mapping(bytes32 target => uint32))))
         internal _triggerOf;
     mapping(bytes32 task => mapping(uint32 cycle => mapping(bytes32 node => uint32))) internal _nodeCycleTriggers;
-    /// @dev Votes (EVM only layout): a trigger's choices by voter id, 2 bits each (the choice + 1; 0: no vote), 128
-    /// voters a word, so that a vote rewrites a word other voters already wrote (5,000 gas) instead of making a slot
-    /// (22,100). Voter ids are permanent (`Node.voterId`): a node leaving (whose `index` another node then takes)
-    /// cannot make one account's vote another's. The losing-vote steps walk the choice words a vote made nonzero,
-    /// listed in `_voteWords` (32 bits an entry, 8 a word: entry 0 the count, then the choice words' indices in the
-    /// order their first vote came), so that they skip the empty ones without scanning: only the first vote of a
-    /// 128-id range on a trigger appends, and the others write nothing but their choice word and the tally.
-    mapping(bytes32 task => mapping(uint32 cycle => mapping(uint32 trigger => mapping(uint256 word => uint256))))
+    /// @dev Votes (EVM only layout): a trigger's choices by voter id, 2 bits each (the choice + 1; 0: no vote), 112
+    /// voters a word (`VOTERS_PER_WORD`), so that a vote rewrites a word other voters already wrote (5,000 gas) instead
+    /// of making a slot (22,100). Voter ids are permanent (`Node.voterId`): a node leaving (whose `index` another node
+    /// then takes) cannot make one account's vote another's. The losing-vote steps walk the choice words a vote made
+    /// nonzero, listed in `_voteWords` (32 bits an entry, 8 a word: entry 0 the count, entry 1 the cycle, then the
+    /// choice words' indices in the order their first vote came), so that they skip the empty ones without scanning:
+    /// only the first vote of a 112-id range on a trigger appends, and the others write nothing but their choice word
+    /// and the tally. Both are a ring by cycle, like the nodes' records (`_entryAt`): cycle c's trigger i keeps its
+    /// words at position c mod `Task.entryRing`, where the trigger i of the cycle a ring earlier kept its own, and
+    /// each word carries the cycle that wrote it (a choice word in its top 32 bits, a list in its entry 1), so that a
+    /// word of an older cycle reads as empty and a trigger's first vote in a range rewrites a slot (5,000 gas) instead
+    /// of making one, once the task is a ring of cycles old. Nothing reads the votes of a cycle a ring back: it is
+    /// closed for good (§9.3), and every step of its settlement ran before any call of a later round (`_settle`).
+    mapping(bytes32 task => mapping(uint32 ringPosition => mapping(uint32 trigger => mapping(uint256 word => uint256))))
         internal _voteBits;
-    mapping(bytes32 task => mapping(uint32 cycle => mapping(uint32 trigger => mapping(uint256 word => uint256))))
+    mapping(bytes32 task => mapping(uint32 ringPosition => mapping(uint32 trigger => mapping(uint256 word => uint256))))
         internal _voteWords;
     /// @dev Voter ids given so far in the task, and the account of each.
     mapping(bytes32 task => uint32) internal _voterCount;
@@ -398,49 +404,81 @@ abstract contract GradualState is IGradualEvents {
         node.voterId = voter;
     }
 
-    /// @dev The choice + 1 of voter `voter` on the trigger in a `_voteBits` word (0: no vote).
-    function _voteIn(uint256 word, uint32 voter) internal pure returns (uint8) {
-        return uint8((word >> ((uint256(voter) & 127) << 1)) & 3);
+    /// @dev Voter ids a choice word holds (2 bits each), below its cycle tag.
+    uint256 internal constant VOTERS_PER_WORD = 112;
+    uint256 private constant CHOICE_BITS = (uint256(1) << 224) - 1;
+
+    /// @dev The ring position of cycle c's votes (`_voteBits`); 0 for a task that does not exist.
+    function _voteRing(bytes32 id, uint32 cycle) internal view returns (uint32) {
+        uint24 ring = _tasks[id].entryRing;
+        return ring == 0 ? 0 : cycle % ring;
+    }
+
+    /// @dev The choices of cycle `cycle` in a stored choice word: none if an older cycle wrote it.
+    function _choicesIn(uint256 word, uint32 cycle) internal pure returns (uint256) {
+        return word >> 224 == cycle ? word & CHOICE_BITS : 0;
+    }
+
+    /// @dev The choices of the trigger's word that holds voter `voter` (`_choicesIn`).
+    function _choiceWord(bytes32 id, uint32 cycle, uint32 trigger, uint32 voter) internal view returns (uint256) {
+        return _choicesIn(_voteBits[id][_voteRing(id, cycle)][trigger][voter / VOTERS_PER_WORD], cycle);
+    }
+
+    /// @dev The choice + 1 of voter `voter` in the choices of its word (0: no vote).
+    function _voteIn(uint256 choices, uint32 voter) internal pure returns (uint8) {
+        return uint8((choices >> ((uint256(voter) % VOTERS_PER_WORD) << 1)) & 3);
     }
 
     /// @dev The choice + 1 of the account on the trigger (0: no vote).
     function _voteOf(bytes32 id, uint32 cycle, uint32 trigger, bytes32 account) internal view returns (uint8) {
         uint32 voter = _nodes[id][account].voterId;
         if (voter == 0) return 0;
-        return _voteIn(_voteBits[id][cycle][trigger][voter >> 7], voter);
+        return _voteIn(_choiceWord(id, cycle, trigger, voter), voter);
     }
 
-    /// @dev The count of the trigger's nonzero choice words (`_voteWords`' entry 0).
+    /// @dev The count of the trigger's nonzero choice words (`_voteWords`' entry 0, if its entry 1 is the cycle).
     function _voteWordCount(bytes32 id, uint32 cycle, uint32 trigger) internal view returns (uint32) {
-        return uint32(_voteWords[id][cycle][trigger][0]);
+        uint256 head = _voteWords[id][_voteRing(id, cycle)][trigger][0];
+        return uint32(head >> 32) == cycle ? uint32(head) : 0;
     }
 
-    /// @dev The index of the trigger's `position`-th nonzero choice word (`_voteWords`' entry position + 1).
+    /// @dev The index of the trigger's `position`-th nonzero choice word (`_voteWords`' entry position + 2).
     function _voteWordAt(bytes32 id, uint32 cycle, uint32 trigger, uint32 position) internal view returns (uint32) {
-        uint256 entry = uint256(position) + 1;
-        return uint32(_voteWords[id][cycle][trigger][entry >> 3] >> ((entry & 7) << 5));
+        uint256 entry = uint256(position) + 2;
+        return uint32(_voteWords[id][_voteRing(id, cycle)][trigger][entry >> 3] >> ((entry & 7) << 5));
     }
 
-    /// @dev Records the vote of `voter` (whose `_voteBits` word is `bits`, with no vote of it). A vote into an empty
-    /// choice word (the first of its 128-id range on the trigger) lists the word for the losing-vote steps.
-    function _storeVote(bytes32 id, uint32 cycle, Trigger storage trigger, uint32 voter, uint256 bits, uint8 choice)
-        internal
-    {
-        uint32 index = trigger.index;
-        uint256 word = voter >> 7;
-        _voteBits[id][cycle][index][word] = bits | (uint256(choice + 1) << ((uint256(voter) & 127) << 1));
-        trigger.voteCount += 1;
-        if (bits != 0) return;
-        mapping(uint256 => uint256) storage words = _voteWords[id][cycle][index];
+    /// @dev Writes voter `voter`'s choice into its word of the trigger, whose choices (`_choicesIn`) are `choices`
+    /// with no vote of it; the first choice of a word lists the word (`_voteWords`).
+    function _writeChoice(bytes32 id, uint32 cycle, uint32 index, uint32 voter, uint256 choices, uint8 choice) internal {
+        uint32 ring = _voteRing(id, cycle);
+        uint256 word = voter / VOTERS_PER_WORD;
+        _voteBits[id][ring][index][word] =
+            (uint256(cycle) << 224) | choices | (uint256(choice + 1) << ((uint256(voter) % VOTERS_PER_WORD) << 1));
+        if (choices != 0) return;
+        mapping(uint256 => uint256) storage words = _voteWords[id][ring][index];
         uint256 head = words[0];
-        uint256 entry = uint256(uint32(head)) + 1;
+        // An older cycle's list (another cycle in entry 1) counts as empty: the new one overwrites what it reads.
+        uint256 count = uint32(head >> 32) == cycle ? uint32(head) : 0;
+        uint256 entry = count + 2;
         uint256 shift = (entry & 7) << 5;
         if (entry >> 3 == 0) {
-            words[0] = (head + 1) | (word << shift);
+            uint256 kept = count == 0 ? 0 : (head >> 64) << 64;
+            words[0] = kept | (word << shift) | (uint256(cycle) << 32) | (count + 1);
         } else {
-            words[0] = head + 1;
-            words[entry >> 3] |= word << shift;
+            words[0] = ((head >> 32) << 32) | (count + 1);
+            // The word's first entry overwrites it whole; a later one keeps the entries before it (this list's).
+            words[entry >> 3] =
+                shift == 0 ? word : (words[entry >> 3] & ~(uint256(type(uint32).max) << shift)) | (word << shift);
         }
+    }
+
+    /// @dev Records the vote of `voter` (whose word's choices are `choices`, with no vote of it: `_writeChoice`).
+    function _storeVote(bytes32 id, uint32 cycle, Trigger storage trigger, uint32 voter, uint256 choices, uint8 choice)
+        internal
+    {
+        _writeChoice(id, cycle, trigger.index, voter, choices, choice);
+        trigger.voteCount += 1;
     }
 
     /// @dev The vote's record (`_storeVote`), the trigger's tally and the `Voted` log, which carries the vote's
@@ -451,11 +489,11 @@ abstract contract GradualState is IGradualEvents {
         Trigger storage trigger,
         bytes32 from,
         uint32 voter,
-        uint256 bits,
+        uint256 choices,
         uint8 choice,
         uint256 weight
     ) internal {
-        _storeVote(id, cycle, trigger, voter, bits, choice);
+        _storeVote(id, cycle, trigger, voter, choices, choice);
         if (choice == CHOICE_VALID) trigger.validWeight += uint128(weight);
         else if (choice == CHOICE_INVALID) trigger.invalidWeight += uint128(weight);
         else trigger.unavailableWeight += uint128(weight);

@@ -279,15 +279,10 @@ contract GradualHarness is Gradual {
     /// core's `voteAt`). A vote into an empty choice word lists the word, as `vote` does.
     function loadVote(bytes32 id, uint32 cycle, uint32 trigger, bytes32 voter, Vote calldata record) external {
         uint32 voterId = _voterIdOf(id, voter);
-        uint256 shift = (uint256(voterId) & 127) << 1;
-        uint256 word = _voteBits[id][cycle][trigger][voterId >> 7] & ~(uint256(3) << shift);
-        if (word == 0 && _voteBits[id][cycle][trigger][voterId >> 7] == 0) {
-            mapping(uint256 => uint256) storage words = _voteWords[id][cycle][trigger];
-            uint256 entry = uint256(uint32(words[0])) + 1;
-            words[0] += 1;
-            words[entry >> 3] |= uint256(voterId >> 7) << ((entry & 7) << 5);
-        }
-        _voteBits[id][cycle][trigger][voterId >> 7] = word | (uint256(record.choice + 1) << shift);
+        uint256 choices = _choiceWord(id, cycle, trigger, voterId);
+        uint256 others = choices & ~(uint256(3) << ((uint256(voterId) % VOTERS_PER_WORD) << 1));
+        // A first choice in the word (none of other voters) lists the word, as `vote` does.
+        _writeChoice(id, cycle, trigger, voterId, others, record.choice);
     }
 
     /// @notice Writes a vesting record (its rule shares all materialized: the pending head at the end).
