@@ -105,6 +105,18 @@ test("disputer: works honestly, triggers every honest proof invalid, late ones t
   assert.match(formatSummary(followed), /paid to honest nodes .*; [\d,.]+ of it clawed back by late challenges/);
 });
 
+test("disputer under the custom rule: its late challenges reach past a cycle still distributing, as under a rule", () => {
+  const base = toSimScenario(coalitionScenario("disputer", 40, 0));
+  const task = base.task as { preset: string; params: Record<string, unknown> };
+  const raw = { ...base, task: { ...task, params: { ...task.params, distributionRule: "custom" } } };
+  const { result } = run(raw);
+  const cost = result.metrics.falseTriggers;
+  // The ten striking reviews (ten honest proofs each) and, as under `weighted`, late challenges of earlier cycles:
+  // the previous cycle's list is still in its window when a review opens, which stopped the late walk before.
+  assert.ok(cost.triggers > 150, String(cost.triggers));
+  assert.equal(cost.upheld, 0);
+});
+
 /** Each appeal (§5.8) of a run and how it resolved, from the events. */
 function appealsOf(raw: Record<string, unknown>) {
   const appeals = new Map<string, { target: string; resolution: string | null }>();

@@ -17,7 +17,9 @@ function lateTriggers(world: World, group: SimGroup, cycle: number, verdict: Tri
     const record = getCycle(world.state, world.task, past);
     if (record === undefined) break;
     const window = lateChallengeWindow(task, record);
-    if (window === null || world.slot >= window.closesAt) break;
+    // A cycle still distributing (a `custom` list's later attempt) has no window yet; an earlier one may.
+    if (window === null) continue;
+    if (world.slot >= window.closesAt) break;
     if (world.slot < window.opensAt) continue;
     sent.push(...coalitionTriggers(world, group, past, verdict, () => true));
   }
