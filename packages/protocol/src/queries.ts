@@ -214,7 +214,8 @@ export type NodeView = {
 
 /** The tranches `account` cannot claim now in `task`: those under an open late challenge (§7.1). */
 export function claimFreeze(state: State, task: Hash, account: Account) {
-  return frozenByChallenge(<T>(key: KeyLike) => readRecord<T>(state, key), task, account);
+  const record = getTask(state, task) ?? { id: task, lateTriggers: [] };
+  return frozenByChallenge(<T>(key: KeyLike) => readRecord<T>(state, key), record, account);
 }
 
 /** A node's stake, its trust-ramped weight, and its vesting, as of the state's slot. */

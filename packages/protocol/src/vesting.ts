@@ -1,6 +1,6 @@
 import { BPS } from "./params.ts";
 import { type KeyLike, stateKeys } from "./state/keys.ts";
-import type { Account, Hash, SlashLogEntry, TriggerRecord, VestingRecord, VestingTranche } from "./types.ts";
+import type { Account, SlashLogEntry, TaskRecord, TriggerRecord, VestingRecord, VestingTranche } from "./types.ts";
 
 /**
  * Slow rewards (protocol.md §7). Each accepted payment becomes a tranche that unlocks linearly from its acceptance
@@ -30,14 +30,23 @@ const NOTHING_FROZEN: FrozenTranches = () => false;
 
 /**
  * protocol.md §7.1: a tranche earned in a cycle where an open trigger (a late challenge, §5.7) targets the node's
- * proof cannot be claimed until the trigger resolves, so a challenged reward is still there to claw back.
+ * proof cannot be claimed until the trigger resolves, so a challenged reward is still there to claw back. Only a late
+ * trigger can be open on a cycle that has paid (its review's triggers resolved a round before it paid), and every open
+ * late trigger is in the task's `lateTriggers`: a cycle none of them names has nothing frozen, and is not looked up
+ * (most claims look up nothing).
  */
-export function frozenByChallenge(get: <T>(key: KeyLike) => T | undefined, task: Hash, node: Account): FrozenTranches {
+export function frozenByChallenge(
+  get: <T>(key: KeyLike) => T | undefined,
+  task: Pick<TaskRecord, "id" | "lateTriggers">,
+  node: Account,
+): FrozenTranches {
+  if (task.lateTriggers.length === 0) return NOTHING_FROZEN;
+  const challenged = new Set(task.lateTriggers.map((ref) => ref.cycle));
   const open = (cycle: number, slot: "proof" | "availability") => {
-    const index = get<number>(stateKeys.triggerOf(task, cycle, slot, 0, node));
-    return index !== undefined && get<TriggerRecord>(stateKeys.trigger(task, cycle, index))?.resolution === null;
+    const index = get<number>(stateKeys.triggerOf(task.id, cycle, slot, 0, node));
+    return index !== undefined && get<TriggerRecord>(stateKeys.trigger(task.id, cycle, index))?.resolution === null;
   };
-  return (cycle) => open(cycle, "proof") || open(cycle, "availability");
+  return (cycle) => challenged.has(cycle) && (open(cycle, "proof") || open(cycle, "availability"));
 }
 
 export function claimableAt(record: VestingRecord, round: number, frozen: FrozenTranches = NOTHING_FROZEN): bigint {

@@ -14,7 +14,7 @@ export function applyClaim(context: TransitionContext, tx: ClaimTx): Rejection |
   const key = stateKeys.vesting(task.id, tx.from);
   const vesting = draft.get<VestingRecord>(key);
   if (vesting === undefined) return reject("CLAIM__NOTHING_CLAIMABLE", { task: task.id });
-  const frozen = frozenByChallenge(<T>(k: KeyLike) => draft.get<T>(k), task.id, tx.from);
+  const frozen = frozenByChallenge(<T>(k: KeyLike) => draft.get<T>(k), task, tx.from);
   const { record, amount } = claimAll(vesting, roundOf(task, slot), frozen);
   if (amount === 0n) return reject("CLAIM__NOTHING_CLAIMABLE", { task: task.id });
   draft.set(key, record);
