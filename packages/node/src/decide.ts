@@ -213,8 +213,14 @@ export function decide(view: NodeView): NodeAction[] {
   const answers = answersOf(view.state, view.task);
   if (answers.task === null) answers.task = getTask(view.state, view.task);
   const { task } = answers;
-  if (task === undefined || task.status === "closed") return [];
+  if (task === undefined) return [];
   const call = startCall(view, task, answers);
+  if (task.status === "closed") {
+    // A closed task still owes what its last lists awarded and what keeps vesting (§6.4, §7.1): claim both.
+    decideListClaims(call);
+    decideClaim(call);
+    return call.actions;
+  }
   for (const cycleNumber of task.openCycles) {
     const cycle = cycleOf(call, cycleNumber);
     if (cycle === undefined || cycle.outcome !== null) continue;

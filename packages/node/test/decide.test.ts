@@ -15,6 +15,7 @@ import {
   getDistribution,
   getNode,
   getReveal,
+  getTask,
   type Hash,
   listBlobHash,
   listProof,
@@ -999,6 +1000,24 @@ describe("decide: claims (protocol.md §7.1)", () => {
       assert.equal(sends(decideFor(world, "a", freshMemory(), auto), "claim").length, 1, `round ${round}`);
     }
     assert.deepEqual(claimed, [6]);
+  });
+});
+
+describe("decide: a closed task (protocol.md §8.3)", () => {
+  it("still claims what keeps vesting after the task closed, and nothing else", () => {
+    const world = scenario({ vestingRounds: 4 });
+    const { chain, task } = world;
+    submit(world, 1);
+    chain.ok("creator", { kind: "closeTask", task } as TransactionBody);
+    chain.advanceToRound(task, 6, 1);
+    assert.equal(getTask(chain.state, task)?.status, "closed");
+    const auto = { autoClaim: true, chunkEntries: 1_000 };
+    const actions = decideFor(world, "a", freshMemory(), auto);
+    assert.deepEqual(
+      actions.map((action) => action.key),
+      ["claim/6"],
+      "only the claim of what unlocked: no work, no audit",
+    );
   });
 });
 

@@ -362,11 +362,20 @@ class Simulation implements World {
     try {
       this.#createTask();
       const closeSlot = roundStart({ startSlot: this.startSlot, params: this.params }, this.scenario.rounds) - 1;
+      // Under the custom rule the last lists' recipients claim their entries after the task closes (§6.4: claims
+      // stay open for their window whatever the task's status): one more round for them, so that the run's pay is
+      // what the nodes took, not what the lists awarded.
+      const claimRounds = this.params.distributionRule === "custom" ? 1 : 0;
       const lastSlot = roundStart(
         { startSlot: this.startSlot, params: this.params },
-        this.scenario.rounds + 4 + this.params.allowedFailedDistributions,
+        this.scenario.rounds + 4 + this.params.allowedFailedDistributions + claimRounds,
       );
-      for (let slot = this.startSlot; slot <= lastSlot && !this.#closed; slot += 1) this.#step(slot, closeSlot);
+      let stopAt: number | null = null;
+      for (let slot = this.startSlot; slot <= lastSlot; slot += 1) {
+        if (this.#closed) stopAt ??= slot + claimRounds * this.params.roundSlots;
+        if (stopAt !== null && slot >= stopAt) break;
+        this.#step(slot, closeSlot);
+      }
       this.#monitorOf().checkRecords(this.state);
       this.#monitorOf().checkConservation(this.state);
     } catch (error) {
@@ -432,6 +441,7 @@ class Simulation implements World {
           return record === undefined ? 0n : nodeWeight(record, cycle, this.params);
         },
         vestingRounds: this.params.vestingRounds,
+        listClaims: this.params.distributionRule === "custom",
       },
       this.nodes,
     );

@@ -79,6 +79,11 @@ export type FairnessOptions = {
   /** The round the coalition starts attacking (defaults to the start of its stay). */
   readonly strikeRound?: number;
   readonly vestingRounds: number;
+  /**
+   * The task's rule is `custom`: a paid cycle's recipients claim their list entries after it completes (§6.4), so
+   * the ledger settles such a cycle when its claim window closes (`ListClaimWindowClosed`), with what was claimed.
+   */
+  readonly listClaims?: boolean;
 };
 
 function emptyWindow(): WindowFigures {
@@ -96,6 +101,8 @@ export class FairnessLedger {
   readonly #reserved = new Map<number, bigint>();
   readonly #workers = new Map<number, Map<Account, bigint>>();
   readonly #paid = new Map<number, Map<Account, bigint>>();
+  /** Paid cycles of a custom-rule task whose list entries may still be claimed (`FairnessOptions.listClaims`). */
+  readonly #claiming = new Set<number>();
   readonly #attack = emptyWindow();
   readonly #stayAndVesting = emptyWindow();
   readonly #strike = emptyWindow();
@@ -268,7 +275,11 @@ export class FairnessLedger {
         this.forfeit(event.triggerer, event.amount);
         break;
       case "CycleCompleted":
-        this.complete(event.cycle);
+        if (this.#options.listClaims === true && event.outcome === "paid") this.#claiming.add(event.cycle);
+        else this.complete(event.cycle);
+        break;
+      case "ListClaimWindowClosed":
+        if (this.#claiming.delete(event.cycle)) this.complete(event.cycle);
         break;
       default:
         break;
@@ -276,6 +287,9 @@ export class FairnessLedger {
   }
 
   finish(): FairnessMetrics {
+    // Lists whose claim window was still open when the run ended: settled with what their recipients claimed.
+    for (const cycle of [...this.#claiming].sort((left, right) => left - right)) this.complete(cycle);
+    this.#claiming.clear();
     const coalition = { ...this.#coalition };
     coalition.net = coalition.unfair - coalition.slashed;
     return {

@@ -130,6 +130,8 @@ export type MetricsContext = {
   /** A node's ramped weight in `cycle`'s round (protocol.md §3.3), read when it reveals. */
   readonly weightOf: (account: Account, cycle: number) => bigint;
   readonly vestingRounds: number;
+  /** The task's rule is `custom`: paid cycles' entries are claimed after they complete (the fairness ledger waits). */
+  readonly listClaims: boolean;
   /**
    * The entries of a cycle's accepted custom list (from its blob): what the list awards, judged when it is accepted,
    * since its recipients claim them later (protocol.md §6.4). Undefined for a cycle paid by its rule.
@@ -219,6 +221,7 @@ export class Metrics {
       {
         stay: this.#attackWindow,
         vestingRounds: context.vestingRounds,
+        listClaims: context.listClaims,
         ...(attackers.length === 0 ? {} : { strikeRound: Math.min(...attackers.map((group) => group.strikeRound)) }),
       },
     );

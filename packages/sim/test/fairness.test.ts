@@ -73,3 +73,28 @@ test("an honest network's runs show no unfair extraction and no lost pay", () =>
   assert.equal(fairness.whole.honestLostPay, 0n);
   assert.ok(fairness.nodes.every((node) => node.paid > 0n && node.paid === node.fair));
 });
+
+test("under the custom rule (Koii's rules among them) pay is counted when entries are claimed, after the cycle completed, the last lists' included", () => {
+  const raw = {
+    name: "honest-lists",
+    task: { preset: "sim", params: { warmupRounds: 0, rampRounds: 0, distributionRule: "custom" } },
+    rounds: 6,
+    groups: [{ name: "honest", strategy: "honest", count: 5, stake: 1000 }],
+  };
+  for (const rules of ["gradual", "koii"] as const) {
+    const result = runSimulation(createScenario(raw, "honest-lists"), { seed: 1, rules });
+    const { fairness } = result.metrics;
+    assert.equal(fairness.whole.honestLostPay, 0n, rules);
+    assert.ok(fairness.whole.bounty > 0n, rules);
+    assert.ok(
+      fairness.nodes.every((node) => node.paid > 0n && node.paid === node.fair),
+      `${rules}: ${fairness.nodes.map((node) => `${node.paid}/${node.fair}`).join(" ")}`,
+    );
+    // What the lists awarded is what the nodes took (every entry claimed, the last list's after the task closed).
+    assert.equal(
+      fairness.nodes.reduce((sum, node) => sum + node.paid, 0n),
+      result.metrics.paidHonest,
+      rules,
+    );
+  }
+});
