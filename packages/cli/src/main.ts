@@ -1,13 +1,42 @@
-import { GradualError } from "@gradual/protocol";
+import { GradualError, type RegisteredCode } from "@gradual/protocol";
 import { Command, CommanderError } from "commander";
 import { registerCommands } from "./commands/index.ts";
 import { CliError } from "./output.ts";
+
+/** Commander's own usage errors, under the CLI's stable codes (docs/errors.md). */
+const USAGE_CODES: Readonly<Record<string, RegisteredCode>> = Object.freeze(
+  Object.assign(Object.create(null) as Record<string, RegisteredCode>, {
+    "commander.unknownCommand": "CLI__UNKNOWN_COMMAND",
+    "commander.unknownOption": "CLI__UNKNOWN_OPTION",
+    "commander.missingMandatoryOptionValue": "CLI__MISSING_OPTION",
+    "commander.optionMissingArgument": "CLI__BAD_OPTION",
+    "commander.invalidArgument": "CLI__BAD_OPTION",
+    "commander.conflictingOption": "CLI__BAD_OPTION",
+    "commander.missingArgument": "CLI__MISSING_ARGUMENT",
+    "commander.excessArguments": "CLI__BAD_INPUT",
+  }),
+);
+
+/** The command the arguments name (`gradual node status`), for the hint after a usage error. */
+function commandPath(root: Command, args: readonly string[]): string {
+  const names = [root.name()];
+  let current = root;
+  for (const arg of args) {
+    if (arg.startsWith("-")) continue;
+    const next = current.commands.find((command) => command.name() === arg || command.aliases().includes(arg));
+    if (next === undefined) break;
+    names.push(next.name());
+    current = next;
+  }
+  return names.join(" ");
+}
 
 const program = new Command()
   .name("gradual")
   .description("Gradual Consensus: ledger, nodes, tasks, simulator and tools")
   .version("0.1.0")
-  .showHelpAfterError()
+  // Usage errors are printed below with their code, one line and a hint, not with the whole help.
+  .configureOutput({ outputError: () => {} })
   // Options belong to the command they follow (so `gradual node status --task` is not read as `gradual node --task`).
   .enablePositionalOptions()
   .exitOverride();
@@ -17,7 +46,14 @@ await registerCommands(program, process.argv.slice(2));
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  if (error instanceof CommanderError) process.exit(error.exitCode);
+  if (error instanceof CommanderError) {
+    const code = Object.hasOwn(USAGE_CODES, error.code) ? USAGE_CODES[error.code] : undefined;
+    if (code !== undefined) {
+      process.stderr.write(`error[${code}]: ${error.message.replace(/^error: /, "")}\n`);
+      process.stderr.write(`(see \`${commandPath(program, process.argv.slice(2))} --help\`)\n`);
+    }
+    process.exit(error.exitCode);
+  }
   // Any failure with a registered code (a CliError, or a package's own: BundleError, LedgerError, ...).
   if (error instanceof GradualError) {
     process.stderr.write(`error[${error.code}]: ${error.message}\n`);

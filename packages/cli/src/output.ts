@@ -13,6 +13,18 @@ export class CliError extends GradualError {
   }
 }
 
+/** A whole-number option in `minimum..maximum`, or CLI__BAD_INPUT naming the flag and what it got. */
+export function integerOption(flag: string, raw: string, minimum: number, maximum: number): number {
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < minimum || value > maximum) {
+    throw new CliError(
+      "CLI__BAD_INPUT",
+      `${flag}: expected an integer in ${minimum}..${maximum}, got ${JSON.stringify(raw)}`,
+    );
+  }
+  return value;
+}
+
 /** JSON with bigints as decimal strings, for `--json` output that scripts read. */
 export function toJson(value: unknown): string {
   return JSON.stringify(value, (_key, raw: unknown) => (typeof raw === "bigint" ? raw.toString() : raw), 2);

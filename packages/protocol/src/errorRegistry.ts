@@ -267,6 +267,10 @@ const CLI_ERROR_CODES = {
   CLI__EXISTS: { meaning: "The command would overwrite a file or folder that exists" },
   CLI__MISSING_ARGUMENT: { meaning: "A required argument was not given" },
   CLI__MISSING_OPTION: { meaning: "A required option was not given" },
+  CLI__UNKNOWN_COMMAND: { meaning: "No such command; the message suggests the nearest one when there is one" },
+  CLI__UNKNOWN_OPTION: {
+    meaning: "The command has no such option; the message suggests the nearest one when there is one",
+  },
   DEVNET__FAILED: { meaning: "The devnet could not start or stopped; the message says which process and why" },
   DEVNET__PORT_IN_USE: { meaning: "The devnet's port is taken (another devnet or ledger?)" },
   KEYS__BAD_FILE: { meaning: "The file is not a gradual key file" },

@@ -69,8 +69,10 @@ export function formatSummary(result: SimResult): string {
         `slashed ${formatTokenAmount(f.coalition.slashed, REPORT_AMOUNT)})`,
     ],
     [
-      "paid unfairly (per list)",
-      `${formatTokenAmount(m.unfair, REPORT_AMOUNT)} (${percent(m.unfairShare)} of the bounty${window})`,
+      "paid unfairly (per payment)",
+      `${formatTokenAmount(m.unfair, REPORT_AMOUNT)} (${percent(m.unfairShare)} of the bounty${window}; each payment ` +
+        `against an equal split of its cycle among the real workers it paid, so it misses shares taken by leaving ` +
+        `others unpaid: "unfair extraction" counts those)`,
     ],
     [
       "honest stake slashed",
@@ -88,7 +90,7 @@ export function formatSummary(result: SimResult): string {
     ],
     [
       "false triggers",
-      `${m.falseTriggers.triggers} (${m.falseTriggers.upheld} upheld, ${m.falseTriggers.disputed} disputed): net cost ` +
+      `${m.falseTriggers.triggers} against valid work (${m.falseTriggers.upheld} upheld, ${m.falseTriggers.disputed} disputed): net cost ` +
         `${formatTokenAmount(m.falseTriggers.triggererCost, REPORT_AMOUNT)} to the triggerers, ` +
         `${formatTokenAmount(m.falseTriggers.targetCost, REPORT_AMOUNT)} to the targets in bonds and stake` +
         (m.falseTriggers.upheld + m.falseTriggers.disputed > 0
@@ -110,7 +112,7 @@ export function formatSummary(result: SimResult): string {
     "nodes",
     "stake",
     "paid",
-    "unfair",
+    "unfair (per payment)",
     "slashed",
     "triggers",
     "bonds lost",
@@ -131,7 +133,9 @@ export function formatSummary(result: SimResult): string {
   lines.push(...pad([header, ...groups], 2));
   lines.push("");
   const refused = Object.entries(result.refusals).map(([code, count]) => `${code} ${count}`);
-  if (refused.length > 0) lines.push(`refused but included: ${refused.join(", ")}`);
+  if (refused.length > 0) {
+    lines.push(`transactions refused (included with their code, docs/errors.md): ${refused.join(", ")}`);
+  }
   lines.push(
     `invariants held: ${result.checks.totals} running-total checks, ${result.checks.records} record recounts, ` +
       `${result.checks.full} full recounts`,

@@ -96,7 +96,10 @@ test("disputer: works honestly, triggers every honest proof invalid, late ones t
   assert.ok(honest.every((node) => node.lostPay > 0n && node.clawedBack === 0n));
   assert.ok(result.metrics.triggers.disputed > 100, "late triggers too");
   assert.equal(result.metrics.fairness.coalition.unfair, 0n);
-  assert.match(formatSummary(result), /false triggers +\d+ \(0 upheld, \d+ disputed\).*also goes unpaid/);
+  assert.match(
+    formatSummary(result),
+    /false triggers +\d+ against valid work \(0 upheld, \d+ disputed\).*also goes unpaid/,
+  );
   assert.doesNotMatch(formatSummary(result), /clawed back by late challenges/);
   // With lazy followers joining it just under two thirds, its late triggers are upheld: those do claw back.
   const followed = run(toSimScenario(coalitionScenario("disputer", 66, 0.3))).result;

@@ -6,7 +6,7 @@ import { createEscrowKeeper } from "../devnet/escrowKeeper.ts";
 import { applyLongLivedFlagsToSelf } from "../devnet/processes.ts";
 import { createDevnet, DEFAULT_DEVNET_TASK, reportNodeExits } from "../devnet/startDevnet.ts";
 import { isKoiiTaskPath } from "../koii/detect.ts";
-import { CliError } from "../output.ts";
+import { CliError, integerOption } from "../output.ts";
 import { collectTaskVar, taskVarsOf } from "../taskVars.ts";
 import { createEventPrinter } from "./devnetPrinter.ts";
 
@@ -82,8 +82,16 @@ function paramsOf(options: DevnetFlags): Partial<TaskParams> | undefined {
   return { distributionRule: rule };
 }
 
+/** Checks the numeric options before anything starts. */
+function checkNumbers(options: DevnetFlags): void {
+  integerOption("--port", options.port, 0, 65_535);
+  integerOption("--slot-ms", options.slotMs, 50, 60_000);
+  if (options.rounds !== undefined) integerOption("--rounds", options.rounds, 1, 100_000);
+}
+
 async function runDevnet(options: DevnetFlags): Promise<void> {
   applyLongLivedFlagsToSelf();
+  checkNumbers(options);
   if (options.settlement !== "ledger" && options.settlement !== "evm")
     throw new CliError("CLI__BAD_OPTION", `--settlement: expected ledger or evm, got ${options.settlement}`);
   const params = paramsOf(options);
@@ -221,11 +229,15 @@ async function followChain(
   await new Promise<void>((done) => {
     const subscription = client.subscribe(
       (data) => {
-        const round = printer.block(data);
-        if (round !== undefined && round > rounds) {
+        // Rounds 0 to rounds - 1 are shown; the first block of the next one stops the devnet, unprinted.
+        const next = printer.roundOf(data);
+        if (next !== undefined && next >= rounds) {
           subscription.close();
           done();
-        } else if (round !== undefined && round > shownRound) {
+          return;
+        }
+        const round = printer.block(data);
+        if (round !== undefined && round > shownRound) {
           shownRound = round;
           void keeper.check();
           if (round >= 2) void printRewards();

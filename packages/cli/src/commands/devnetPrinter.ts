@@ -103,6 +103,11 @@ export function createEventPrinter(options: EventPrinterOptions) {
   }
 
   return {
+    /** The task round of a block (undefined before the task starts), printing nothing. */
+    roundOf(data: BlockEventData): number | undefined {
+      const slot = data.header.slot;
+      return slot < task.startSlot ? undefined : roundOf(slot);
+    },
     /** Prints one block's story; returns the task round of the block. */
     block(data: BlockEventData): number | undefined {
       const slot = data.header.slot;

@@ -55,6 +55,14 @@ async function loadEvmKeyOrFail(path: string): Promise<EvmKey> {
   }
 }
 
+/**
+ * The account a key file stands for, for commands that only read: an ed25519 key's public key, an EVM key's account
+ * id (its address, left-padded: what the contract and the indexer call the account).
+ */
+async function accountOfKeyFile(path: string): Promise<string> {
+  return readKeyType(path) === "evm" ? (await loadEvmKeyOrFail(path)).accountId : loadKeyOrFail(path).publicKey;
+}
+
 /** Where `gradual keys new NAME` writes: ~/.gradual/keys/NAME.json ($GRADUAL_HOME replaces ~/.gradual). */
 function defaultKeyPath(name: string): string {
   return join(process.env.GRADUAL_HOME ?? join(homedir(), ".gradual"), "keys", `${name}.json`);
@@ -159,4 +167,4 @@ export function register(program: Command): void {
     });
 }
 
-export { loadEvmKeyOrFail, loadKeyOrFail };
+export { accountOfKeyFile, loadEvmKeyOrFail, loadKeyOrFail };

@@ -8,24 +8,13 @@ import type { Command } from "commander";
 import { applyLongLivedFlagsToSelf } from "../devnet/processes.ts";
 import { startKoiiDevnet } from "../koii/devnet.ts";
 import { type KoiiTask, loadKoiiTask, publishKoiiTask } from "../koii/publish.ts";
-import { CliError, printJson, toJson } from "../output.ts";
+import { CliError, integerOption, printJson, toJson } from "../output.ts";
 import { collectTaskVar, taskVarsOf } from "../taskVars.ts";
 import { callLedger } from "./account.ts";
 import { createEventPrinter } from "./devnetPrinter.ts";
 
 /** Local runs shrink Koii's long rounds (often 1,500 slots) to this many slots unless told otherwise. */
 const DEFAULT_LOCAL_ROUND_SLOTS = 40;
-
-function integer(flag: string, raw: string, minimum: number, maximum: number): number {
-  const value = Number(raw);
-  if (!/^\d+$/.test(raw) || value < minimum || value > maximum) {
-    throw new CliError(
-      "CLI__BAD_INPUT",
-      `${flag}: expected an integer in ${minimum}..${maximum}, got ${JSON.stringify(raw)}`,
-    );
-  }
-  return value;
-}
 
 function presetOf(raw: string | undefined): PresetName {
   const preset = raw ?? "devnet";
@@ -118,12 +107,12 @@ function cheatMode(text: string): "garbage" | "altered" {
 }
 
 async function runKoiiTest(dir: string, options: TestFlags): Promise<void> {
-  const nodes = integer("--nodes", options.nodes, 1, 50);
-  const cheaters = integer("--cheaters", options.cheaters, 0, nodes - 1);
-  const rounds = integer("--rounds", options.rounds, 1, 100);
+  const nodes = integerOption("--nodes", options.nodes, 1, 50);
+  const cheaters = integerOption("--cheaters", options.cheaters, 0, nodes - 1);
+  const rounds = integerOption("--rounds", options.rounds, 1, 100);
   const cheat = cheatMode(options.cheat);
   const keep = options.roundSlots === "keep";
-  const roundSlots = keep ? undefined : integer("--round-slots", options.roundSlots, 3, 1_000_000);
+  const roundSlots = keep ? undefined : integerOption("--round-slots", options.roundSlots, 3, 1_000_000);
   const say = (line: string) => {
     if (!options.json) process.stdout.write(`${line}\n`);
   };
@@ -219,8 +208,8 @@ export type KoiiDevnetFlags = {
  */
 export async function runKoiiDevnet(dir: string, options: KoiiDevnetFlags): Promise<void> {
   applyLongLivedFlagsToSelf();
-  const nodes = integer("--nodes", options.nodes, 1, 32);
-  const cheaters = integer("--cheaters", options.cheaters, 0, 8);
+  const nodes = integerOption("--nodes", options.nodes, 1, 32);
+  const cheaters = integerOption("--cheaters", options.cheaters, 0, 8);
   const keep = options.roundSlots === "keep";
   const net = await startKoiiDevnet({
     dataDir: resolve(options.data),
@@ -228,9 +217,11 @@ export async function runKoiiDevnet(dir: string, options: KoiiDevnetFlags): Prom
     honestNodes: nodes,
     cheaters,
     misbehave: `${cheatMode(options.cheat ?? "garbage")}:3`,
-    port: integer("--port", options.port, 0, 65_535),
-    slotMs: integer("--slot-ms", options.slotMs, 10, 60_000),
-    ...(keep ? { roundSlots: Number.NaN } : { roundSlots: integer("--round-slots", options.roundSlots, 3, 1_000_000) }),
+    port: integerOption("--port", options.port, 0, 65_535),
+    slotMs: integerOption("--slot-ms", options.slotMs, 10, 60_000),
+    ...(keep
+      ? { roundSlots: Number.NaN }
+      : { roundSlots: integerOption("--round-slots", options.roundSlots, 3, 1_000_000) }),
     taskVars: taskVarsOf(options),
     nodeArgs: options.quiet ? ["--quiet"] : [],
     nodeProcesses: options.nodeProcesses === true,
@@ -251,7 +242,7 @@ export async function runKoiiDevnet(dir: string, options: KoiiDevnetFlags): Prom
   const view = await net.client.getTask(net.taskId);
   if (view === undefined) throw new CliError("DEVNET__FAILED", `task ${net.taskId} not found after creation`);
   const rounds =
-    options.rounds === undefined ? Number.POSITIVE_INFINITY : integer("--rounds", options.rounds, 1, 100_000);
+    options.rounds === undefined ? Number.POSITIVE_INFINITY : integerOption("--rounds", options.rounds, 1, 100_000);
   const printer = createEventPrinter({
     task: view.task,
     taskId: net.taskId,
@@ -261,11 +252,14 @@ export async function runKoiiDevnet(dir: string, options: KoiiDevnetFlags): Prom
   });
   await new Promise<void>((done) => {
     const subscription = net.client.subscribe((data) => {
-      const round = printer.block(data);
-      if (round !== undefined && round > rounds) {
+      // Rounds 0 to rounds - 1 are shown; the first block of the next one stops the devnet, unprinted.
+      const next = printer.roundOf(data);
+      if (next !== undefined && next >= rounds) {
         subscription.close();
         done();
+        return;
       }
+      printer.block(data);
     });
   });
   await stop(0);
@@ -290,7 +284,7 @@ export function register(program: Command): void {
         preset: presetOf(options.preset),
         ...(options.roundSlots === undefined
           ? {}
-          : { roundSlots: integer("--round-slots", options.roundSlots, 3, 1_000_000) }),
+          : { roundSlots: integerOption("--round-slots", options.roundSlots, 3, 1_000_000) }),
       });
       if (options.json) printJson({ bundleHash: task.hash, bytes: task.bytes, ...task.folder.mapping });
       else process.stdout.write(`${describeMapping(task).join("\n")}\n`);
@@ -439,7 +433,7 @@ Example:
           preset: presetOf(options.preset),
           ...(options.roundSlots === undefined
             ? {}
-            : { roundSlots: integer("--round-slots", options.roundSlots, 3, 1_000_000) }),
+            : { roundSlots: integerOption("--round-slots", options.roundSlots, 3, 1_000_000) }),
         });
         const url = resolveLedgerUrl(options.ledger);
         const client = createLedgerClient({ url, timeoutMs: 60_000 });

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { builtDashboardDir, registerDashboardRoutes } from "@gradual/dashboard";
@@ -154,6 +155,8 @@ function printJsonLine(value: unknown): void {
 async function runVerify(options: { data?: string; json?: boolean; workers?: string }): Promise<void> {
   if (options.data === undefined) throw new CliError("CLI__MISSING_OPTION", "--data <dir> is required");
   const workers = integer("--workers", options.workers, 0);
+  if (!existsSync(options.data))
+    throw new CliError("CLI__BAD_INPUT", `--data: no ledger data directory at ${options.data}`, 2);
   let store: SqliteStore;
   try {
     // Verify reports mismatches itself, so the store's own read checks would only hide which field differs.
@@ -260,7 +263,8 @@ Examples:
       `
 Checks block numbers and slots, the prevHash chain, every transaction's hash and signature, txsRoot, every
 result and event, the stateRoot after every block, the block hashes, and the stored state against the head.
-Reports the first mismatch and exits 1; exits 0 when everything matches.`,
+Reports the first mismatch and exits 1; exits 0 when everything matches; exits 2 when the data cannot be read
+(no such directory, not a ledger's, or locked).`,
     )
     // With the program's default (non-positional) option parsing, `--data` after `verify` may land on the parent.
     .action((_options: unknown, command: Command) =>

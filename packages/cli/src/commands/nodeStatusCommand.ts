@@ -3,7 +3,7 @@ import { formatTokenAmount } from "@gradual/protocol";
 import type { Command } from "commander";
 import { CliError, printJson } from "../output.ts";
 import { callLedger } from "./account.ts";
-import { loadKeyOrFail } from "./keys.ts";
+import { accountOfKeyFile } from "./keys.ts";
 import { explainCycle, readNodeHistory, summarize } from "./nodeStatus.ts";
 
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -24,7 +24,7 @@ export function registerNodeStatus(node: Command): void {
     .description("Show a node's earnings, vesting, duties done and missed; with --cycle N, why it was (not) paid")
     .requiredOption("--task <id>", "task id")
     .option("--account <hex>", "the node's account (64 hex)")
-    .option("--key <file>", "the node's key file (instead of --account)")
+    .option("--key <file>", "the node's key file, ed25519 or EVM (instead of --account)")
     .option("--cycle <n>", "explain this cycle: paid, not paid or slashed, and why, with the transactions")
     .option("--ledger <url>", "ledger URL (default: $GRADUAL_LEDGER or http://127.0.0.1:8899)")
     .option("--json", "print { node, summary, cycle } as JSON (amounts in base units, as strings)")
@@ -41,7 +41,7 @@ Examples:
     .action(async (options: NodeStatusFlags) => {
       if (!HEX64.test(options.task))
         throw new CliError("CLI__BAD_INPUT", "--task: expected a task id of 64 lowercase hex characters");
-      const account = accountOf(options);
+      const account = await accountOf(options);
       const cycle = options.cycle === undefined ? undefined : Number(options.cycle);
       if (cycle !== undefined && (!Number.isInteger(cycle) || cycle < 0))
         throw new CliError("CLI__BAD_INPUT", `--cycle: expected a cycle number, got ${JSON.stringify(options.cycle)}`);
@@ -89,12 +89,13 @@ Examples:
     });
 }
 
-function accountOf(options: NodeStatusFlags): string {
+async function accountOf(options: NodeStatusFlags): Promise<string> {
   if (options.account !== undefined) {
     if (!HEX64.test(options.account))
       throw new CliError("CLI__BAD_INPUT", "--account: expected 64 lowercase hex characters");
     return options.account;
   }
-  if (options.key !== undefined) return loadKeyOrFail(options.key).publicKey;
+  // Reading needs no signature: an ed25519 key (the ledger) or an EVM key (a chain, over its indexer) names the node.
+  if (options.key !== undefined) return accountOfKeyFile(options.key);
   throw new CliError("CLI__MISSING_ARGUMENT", "expected --account HEX or --key FILE");
 }

@@ -139,7 +139,7 @@ async function runReport(options: ReportOptions): Promise<void> {
 export function register(program: Command): void {
   const sim = program
     .command("sim")
-    .description("deterministic adversarial simulator: run a scenario, or build the economic-security report")
+    .description("Deterministic adversarial simulator: run a scenario, or build the economic-security report")
     .option("--scenario <file>", "scenario file (YAML, see docs/simulator.md)")
     .option("--seed <n>", "seed of the run (default 1)")
     .option("--replay <n>", "replay the run of this seed (same as --seed)")
@@ -150,7 +150,7 @@ export function register(program: Command): void {
     .action((options: SimOptions) => runSim(options));
   sim
     .command("report")
-    .description("run the fixed sweep under both rule sets and write report.md with PNG charts")
+    .description("Run the fixed sweep under both rule sets and write report.md with PNG charts")
     .option("--out <dir>", "output directory")
     .option("--seeds <n>", "seeds per point of the charts' sweeps (default 2; 1 with --quick)")
     .option("--property-seeds <n>", "seeds of the property runs P1-P7, 1..n (default 10; 1 with --quick)")

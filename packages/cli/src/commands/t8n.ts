@@ -92,7 +92,7 @@ function runT8n(options: T8nOptions): { post: PostFile; mismatches: string[] } {
 export function register(program: Command): void {
   program
     .command("t8n")
-    .description("apply steps (slot advances and transactions) to a pre-state and print the post-state and results")
+    .description("Apply steps (slot advances and transactions) to a pre-state and print the post-state and results")
     .requiredOption("--pre <file>", "pre-state JSON")
     .option("--txs <file>", "steps JSON (default: no steps)")
     .option("--slot <n>", "advance to slot N, one slot at a time, after the steps")

@@ -138,7 +138,7 @@ export async function startEvmDevnet(options: StartDevnetOptions): Promise<EvmDe
     const url = server.url;
     const client = createLedgerClient({ url, timeoutMs: 60_000 });
     write(
-      `\ngradual devnet --settlement evm\n  anvil       ${anvil.rpcUrl} (chain ${chain.chainId})\n  contract    Gradual ${chain.contract}, TestToken ${chain.token}\n  indexer     ${url}/v1   (the ledger's read API and event stream over the contract)\n`,
+      `\ngradual devnet --settlement evm\n  anvil       ${anvil.rpcUrl} (chain ${chain.chainId})\n  contract    Gradual ${chain.contract}, TestToken ${chain.token}\n  indexer     ${url}/v1/…   (the ledger's read API and event stream over the contract: /v1/chain, /v1/tasks, /v1/events)\n`,
     );
     write(EVM_DEVNET_GAPS);
     site = await startTaskSite(config);
@@ -217,7 +217,7 @@ export async function startEvmDevnet(options: StartDevnetOptions): Promise<EvmDe
     const urls = await Promise.all(children.map((child) => child.url));
     for (const [index, node] of nodes.entries()) {
       node.url = urls[index] as string;
-      write(`  ${node.label.padEnd(20)} ${node.url}   (/health, /metrics, /proofs)\n`);
+      write(`  ${node.label.padEnd(20)} ${node.url}   (/health, /metrics, /proofs/DIGEST)\n`);
     }
     write(`  logs        ${data}/*.log     keys ${join(data, "keys")}\n\n`);
     const rpcUrl = anvil.rpcUrl;

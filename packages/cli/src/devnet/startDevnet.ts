@@ -333,7 +333,7 @@ async function startChain(parts: DevnetParts): Promise<Chain> {
   const ledgerUrl = ledger.url;
   const client = createLedgerClient({ url: ledgerUrl, timeoutMs: 60_000 });
   write(
-    `\ngradual devnet\n  dashboard   ${ledgerUrl}/   ← open this to watch the pipeline, audits and money move\n  ledger API  ${ledgerUrl}/v1\n`,
+    `\ngradual devnet\n  dashboard   ${ledgerUrl}/   ← open this to watch the pipeline, audits and money move\n  ledger API  ${ledgerUrl}/v1/…   (every route: ${ledgerUrl}/v1/openapi.json; /v1/health, /v1/tasks)\n`,
   );
   const site = await startTaskSite(config);
   if (site !== undefined) {
@@ -403,7 +403,7 @@ async function startNodes(parts: DevnetParts, chain: Chain): Promise<DevnetNode[
   );
   for (const [index, node] of nodes.entries()) {
     node.url = urls[index] as string;
-    parts.write(`  ${node.label.padEnd(20)} ${node.url}   (/health, /metrics, /proofs)\n`);
+    parts.write(`  ${node.label.padEnd(20)} ${node.url}   (/health, /metrics, /proofs/DIGEST)\n`);
   }
   parts.write(`  logs        ${data}/*.log     keys ${chain.keys.keyDir}\n\n`);
   return nodes;

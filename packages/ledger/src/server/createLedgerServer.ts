@@ -206,7 +206,7 @@ export function createLedgerServer(options: LedgerServerOptions, modules: Ledger
   app.setNotFoundHandler((request, reply) => {
     const body: ErrorBody = {
       code: "API__NOT_FOUND",
-      message: `no route ${request.method} ${request.url.split("?")[0]}`,
+      message: `no route ${request.method} ${request.url.split("?")[0]} (every route: GET /v1/openapi.json)`,
       context: { method: request.method },
     };
     void reply.code(404).type("application/json").send(body);
