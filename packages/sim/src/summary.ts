@@ -99,7 +99,8 @@ export function formatSummary(result: SimResult): string {
     ],
     [
       "audit checks per round",
-      `${m.auditChecksPerRound.toFixed(0)} (all pairs would be ${m.allPairsChecksPerRound.toFixed(0)})`,
+      `${m.auditChecksPerRound.toFixed(0)} (all pairs of a review would be ${m.allPairsChecksPerRound.toFixed(0)}; ` +
+        `checks for late challenges and appeals, and re-checks after a trigger, come on top)`,
     ],
     ["lists", `${m.lists.accepted} accepted, ${m.lists.rejected} rejected, ${m.lists.missing} missing`],
     ["cycles", `${m.cycles.paid} paid, ${m.cycles.failed} failed, ${m.cycles.empty} without submitters`],

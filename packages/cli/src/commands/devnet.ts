@@ -65,8 +65,9 @@ export function register(program: Command): void {
     .addHelpText(
       "after",
       `
-Every node logs to DATA/node-N.log, the ledger to DATA/ledger.log. The terminal shows, round by round, which
-cycle is in which period, the commits and reveals, audits with their votes and resolutions, slashes,
+Every node logs to DATA/node-N.log, the ledger to DATA/ledger.log (with --settlement evm there is no ledger: anvil
+runs as a child process, the contract's indexer and the dashboard in this one). The terminal shows, round by
+round, which cycle is in which period, the commits and reveals, audits with their votes and resolutions, slashes,
 distribution lists and vesting.
 Ctrl-C stops every node and process the devnet started.`,
     )

@@ -396,7 +396,7 @@ async function startNodes(parts: DevnetParts, chain: Chain): Promise<DevnetNode[
     spawned.map((child) =>
       child.url.then((url) => {
         ready += 1;
-        if (ready < spawned.length) parts.write(`              ${ready}/${spawned.length} nodes serving\n`);
+        parts.write(`              ${ready}/${spawned.length} nodes serving\n`);
         return url;
       }),
     ),
