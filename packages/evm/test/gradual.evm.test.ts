@@ -791,25 +791,34 @@ test("votes are kept by permanent voter id: a voter whose node index another nod
   await twin.compare();
 });
 
-test("a trigger's losing voters over three choice words (voter ids past 224) are penalized one settlement step at a time, each its own account, as the core", async () => {
+/**
+ * A fresh harness and a task (created at slot 9, no ramp, a losing vote's penalty of 5) with an auditor, a target and
+ * `count` voters of 200 tokens each, whose voter ids are 3 to count + 2 once they stake in that order.
+ */
+async function votersTask(prefix: string, count: number, maxNodes: number, funding: bigint) {
   await freshHarness();
-  const [auditor, target] = [name("words-auditor"), name("words-target")];
-  // 258 more nodes: voter ids 3-260 fill choice words 0, 1 and 2 (112 ids a word).
-  const voters = Array.from({ length: 258 }, (_, index) => name(`words-voter-${index}`));
+  const [auditor, target] = [name(`${prefix}-auditor`), name(`${prefix}-target`)];
+  const voters = Array.from({ length: count }, (_, index) => name(`${prefix}-voter-${index}`));
   const twin = new Twin({
-    [ALICE]: 20_000n,
+    [ALICE]: funding * 10n,
     [auditor]: 1_000n,
     [target]: 1_000n,
     ...Object.fromEntries(voters.map((voter) => [voter, 200n])),
   });
   await twin.load();
+  await twin.advance(9);
+  const params: TaskParams = { ...PARAMS, maxNodes, rampRounds: 0, losingVotePenalty: 5n };
+  const created = { kind: "createTask", name: prefix, bundleHash: name("bundle"), metadataHash: null, params };
+  assert.equal(await twin.tx(ALICE, { ...created, funding }), "ok");
+  const task = readCoreRecord<string>(twin.state, "taskAt/0") as string;
   const salt = (who: string) => sha256Hex(`salt:${who}`);
   const digest = (who: string) => sha256Hex(`proof:${who}`);
-  await twin.advance(9);
-  const params: TaskParams = { ...PARAMS, maxNodes: 300, rampRounds: 0, losingVotePenalty: 5n };
-  const created = { kind: "createTask", name: "words", bundleHash: name("bundle"), metadataHash: null, params };
-  assert.equal(await twin.tx(ALICE, { ...created, funding: 5_000n }), "ok");
-  const task = readCoreRecord<string>(twin.state, "taskAt/0") as string;
+  return { twin, task, auditor, target, voters, salt, digest };
+}
+
+test("a trigger's losing voters over three choice words (voter ids past 224) are penalized one settlement step at a time, each its own account, as the core", async () => {
+  // 258 more nodes: voter ids 3-260 fill choice words 0, 1 and 2 (112 ids a word).
+  const { twin, task, auditor, target, voters, salt, digest } = await votersTask("words", 258, 300, 5_000n);
   await twin.advance(10);
   for (const who of [auditor, target, ...voters]) {
     assert.equal(await twin.tx(who, { kind: "stake", task, amount: 100n, nodeUrl: "http://n.test" }), "ok");
@@ -838,24 +847,8 @@ test("a trigger's losing voters over three choice words (voter ids past 224) are
 });
 
 test("a trigger's votes are a ring by cycle: the trigger a ring later rewrites the choice words and the word list of the one a ring earlier (8 listed words, voter ids past 784), and reads none of its votes, as the core", async () => {
-  await freshHarness();
-  const [auditor, target] = [name("ring-auditor"), name("ring-target")];
   // Voter ids 3-802: ranges 0-7 of 112 ids, so each trigger lists eight choice words (the list's second word too).
-  const voters = Array.from({ length: 800 }, (_, index) => name(`ring-voter-${index}`));
-  const twin = new Twin({
-    [ALICE]: 1_000_000n,
-    [auditor]: 1_000n,
-    [target]: 1_000n,
-    ...Object.fromEntries(voters.map((voter) => [voter, 200n])),
-  });
-  await twin.load();
-  const salt = (who: string) => sha256Hex(`salt:${who}`);
-  const digest = (who: string) => sha256Hex(`proof:${who}`);
-  await twin.advance(9);
-  const params: TaskParams = { ...PARAMS, maxNodes: 1_000, rampRounds: 0, losingVotePenalty: 5n };
-  const created = { kind: "createTask", name: "vote-ring", bundleHash: name("bundle"), metadataHash: null, params };
-  assert.equal(await twin.tx(ALICE, { ...created, funding: 100_000n }), "ok");
-  const task = readCoreRecord<string>(twin.state, "taskAt/0") as string;
+  const { twin, task, auditor, target, voters, salt, digest } = await votersTask("ring", 800, 1_000, 100_000n);
   const [record] = await read<[{ entryRing: number }]>("getTask", [h32(task)]);
   const ring = Number(record.entryRing);
   await twin.advance(10);
