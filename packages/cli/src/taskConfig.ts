@@ -13,7 +13,7 @@ import { parse as parseYaml } from "yaml";
 import { CliError } from "./output.ts";
 
 /**
- * The task config file (docs/task-config.md), YAML:
+ * The task config file (docs/writing-a-task.md, "`task.yml`"), YAML:
  *
  *   name: web-scraper            # letters, digits, space . _ -
  *   entry: ./task.ts             # the module whose default export is defineTask({...})

@@ -3,6 +3,7 @@ import {
   applyBlock,
   canonicalStringify,
   diffStates,
+  formatTokenAmount,
   getAccount,
   type Hash,
   type State,
@@ -316,7 +317,10 @@ export class Ledger {
       const needed = BigInt(pending + 1) * this.reservePerPending;
       if (balance < needed) {
         return new LedgerError("LEDGER__INSUFFICIENT_RESERVE", {
-          message: `the sender's balance ${balance} does not cover ${pending + 1} pending transactions at ${this.reservePerPending} base units each`,
+          message:
+            `the sender's balance of ${formatTokenAmount(balance, { unit: true })} does not cover the reserve of ` +
+            `${formatTokenAmount(this.reservePerPending, { unit: true })} a pending transaction (${pending + 1} pending): ` +
+            `it needs ${formatTokenAmount(needed, { unit: true })} (§9.2)`,
           context: { sender: tx.from, balance: balance.toString(), needed: needed.toString(), pending },
         }).toBody();
       }

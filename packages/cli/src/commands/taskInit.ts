@@ -182,7 +182,7 @@ function readme(name: string, installation: GradualInstallation): string {
   return `# ${name}
 
 A gradual task. \`task.ts\` does the work, proves it, and audits other nodes' proofs;
-\`task.yml\` sets its parameters, bounty and config (docs/task-config.md and docs/writing-a-task.md of gradual).
+\`task.yml\` sets its parameters, bounty and config (docs/writing-a-task.md of gradual, "\`task.yml\`").
 
 \`\`\`sh
 npm install        # links @gradual/sdk and the gradual CLI, installs tsx and TypeScript

@@ -28,7 +28,13 @@ export async function loadKoiiTask(pathOrDirectory: string, options: KoiiTaskOpt
     if (error instanceof KoiiConfigError) throw new CliError("KOII__BAD_CONFIG", error.message);
     if (error instanceof RangeError || error instanceof TypeError)
       throw new CliError("KOII__BAD_CONFIG", error.message);
-    throw new CliError("KOII__BUILD_FAILED", (error as Error).message);
+    const message = (error as Error).message;
+    // A Koii task's package.json names @_koii/* packages, which are on no registry: npm install fails on them until
+    // `gradual koii link` points them at gradual's own (docs/koii.md).
+    const hint = /next: install /.test(message)
+      ? `\n(a Koii task's npm install fails on its @_koii/* packages: run gradual koii link ${pathOrDirectory} first, then npm install there)`
+      : "";
+    throw new CliError("KOII__BUILD_FAILED", `${message}${hint}`);
   }
   const { folder } = built;
   return {

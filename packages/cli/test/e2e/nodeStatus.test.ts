@@ -176,6 +176,27 @@ describe("gradual node status on a devnet", { timeout: 240_000 }, () => {
     assert.equal(unknown.code, 1);
     assert.match(unknown.stderr, /^error\[NODE__TASK_NOT_FOUND\]: no task ab+/m);
     assert.doesNotMatch(unknown.stderr, /\n\s+at /, "no stack trace");
+    // A --stake the ledger would refuse stops the node before it sends anything (it would resend it every pass).
+    const below = await runGradual(
+      [
+        "node",
+        "--key",
+        net.creatorKeyFile,
+        "--task",
+        net.taskId,
+        "--stake",
+        "0.001",
+        "--ledger",
+        net.ledgerUrl,
+        "--port",
+        "0",
+        "--data",
+        `${dataDir}/below-minimum`,
+      ],
+      60_000,
+    );
+    assert.equal(below.code, 1, below.stdout);
+    assert.match(below.stderr, /^error\[STAKE__BELOW_MINIMUM\]: --stake 0\.001 is below the task's minimum stake of /m);
     const down = await runGradual(
       [
         "node",

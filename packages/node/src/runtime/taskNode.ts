@@ -17,6 +17,7 @@ import {
   roundOf,
   type State,
   sha256Hex,
+  type TaskRecord,
   type Transaction,
   transactionHash,
   transactionToJson,
@@ -166,6 +167,7 @@ export class TaskNode {
       );
     if (task !== undefined) {
       const view = getNodeView(state, task.id, this.me);
+      this.#checkStake(state, task, view !== undefined);
       this.options.log("info", "started", {
         task: `${task.name} (${task.status})`,
         round: roundOf(task, getChain(state).slot),
@@ -364,6 +366,26 @@ export class TaskNode {
         return task === undefined ? 0 : roundOf(task, getChain(state).slot);
       },
     };
+  }
+
+  /**
+   * `--stake` the ledger would refuse, said before anything is sent (a refused stake is included with its code and the
+   * node would send it again every pass): below the task's minimum, or above the account's balance.
+   */
+  #checkStake(state: State, task: TaskRecord, staked: boolean): void {
+    const wanted = this.options.stake;
+    if (wanted === undefined || wanted === 0n || staked) return;
+    if (wanted < task.params.minimumStake)
+      throw new NodeStartError(
+        "STAKE__BELOW_MINIMUM",
+        `--stake ${formatTokenAmount(wanted)} is below the task's minimum stake of ${formatTokenAmount(task.params.minimumStake)} tokens`,
+      );
+    const balance = getAccount(state, this.me).balance;
+    if (balance < wanted)
+      throw new NodeStartError(
+        "ACCOUNT__INSUFFICIENT_BALANCE",
+        `--stake ${formatTokenAmount(wanted)} is more than the account's balance of ${formatTokenAmount(balance)} tokens`,
+      );
   }
 
   async #ensureStake(): Promise<void> {
