@@ -4,7 +4,7 @@ import { formatTokenAmount } from "@gradual/protocol";
 import { WireError } from "@gradual/wire";
 import type { Command } from "commander";
 import { CliError, describeRefusal, printJson } from "../output.ts";
-import { loadKeyOrFail } from "./keys.ts";
+import { accountOfKeyFile } from "./keys.ts";
 
 const ACCOUNT = /^[0-9a-f]{64}$/;
 
@@ -28,13 +28,14 @@ export async function callLedger<T>(url: string, work: () => Promise<T>): Promis
   }
 }
 
-function resolveAccount(keyOrFile: string | undefined): string {
+async function resolveAccount(keyOrFile: string | undefined): Promise<string> {
   const value = keyOrFile ?? process.env.GRADUAL_KEY;
   if (value === undefined) {
     throw new CliError("CLI__MISSING_ARGUMENT", "expected an account (64 hex) or a key file, or $GRADUAL_KEY");
   }
   if (ACCOUNT.test(value)) return value;
-  if (existsSync(value)) return loadKeyOrFail(value).publicKey;
+  // Reading signs nothing: an ed25519 or an EVM key file names the account.
+  if (existsSync(value)) return accountOfKeyFile(value);
   throw new CliError(
     "CLI__BAD_INPUT",
     `expected an account (64 lowercase hex) or a key file, got ${JSON.stringify(value)}`,
@@ -72,10 +73,10 @@ export function register(program: Command): void {
     .option("--json", "print the ledger's account view as JSON (amounts in base units, as strings)")
     .addHelpText(
       "after",
-      "\nExamples:\n  gradual account ~/.gradual/alice.json\n  gradual account 3f2a...e9 --ledger http://127.0.0.1:8899 --json",
+      "\nExamples:\n  gradual account ~/.gradual/keys/alice.json\n  gradual account 3f2a...e9 --ledger http://127.0.0.1:8899 --json",
     )
     .action(async (keyOrFile: string | undefined, options: { ledger?: string; json?: boolean }) => {
-      const account = resolveAccount(keyOrFile);
+      const account = await resolveAccount(keyOrFile);
       const url = resolveLedgerUrl(options.ledger);
       const client = createLedgerClient({ url, timeoutMs: 15_000 });
       const view = await callLedger(url, () => client.getAccount(account));

@@ -157,6 +157,8 @@ async function runVerify(options: { data?: string; json?: boolean; workers?: str
   const workers = integer("--workers", options.workers, 0);
   if (!existsSync(options.data))
     throw new CliError("CLI__BAD_INPUT", `--data: no ledger data directory at ${options.data}`, 2);
+  if (!existsSync(join(options.data, SQLITE_FILE_NAME)))
+    throw new CliError("CLI__BAD_INPUT", `--data: ${options.data} holds no ledger (no ${SQLITE_FILE_NAME})`, 2);
   let store: SqliteStore;
   try {
     // Verify reports mismatches itself, so the store's own read checks would only hide which field differs.

@@ -252,8 +252,17 @@ Example:
         ? publishTask(client, config, options.key, log, bundleTask, { ...options, url })
         : koiiModule.publishKoiiTask(client, koii, options.key, log),
     );
-    if (options.json) printJson({ task: taskId, name: config.name, funding: config.funding.toString() });
-    else
+    if (options.json) {
+      // The hashes the ledger recorded (the bundle's and the metadata's), as a script checks them later.
+      const created = await callLedger(url, () => client.getTask(taskId));
+      printJson({
+        task: taskId,
+        name: config.name,
+        funding: config.funding.toString(),
+        bundleHash: created?.task.bundleHash ?? null,
+        metadataHash: created?.task.metadataHash ?? null,
+      });
+    } else
       process.stdout.write(
         `created task ${taskId} (${config.name}), funded with ${formatTokenAmount(config.funding)} tokens\n`,
       );

@@ -102,7 +102,13 @@ describe("gradual task create, task fund, stake and the rest with an EVM key, on
       "--json",
     ]);
     assert.equal(created.code, 0, created.stderr);
-    const { task, funding } = JSON.parse(created.stdout) as { task: string; funding: string };
+    const { task, funding, bundleHash } = JSON.parse(created.stdout) as {
+      task: string;
+      funding: string;
+      bundleHash: string | null;
+    };
+    // The bundle's hash as recorded (null only while the indexer has not yet seen the creation).
+    assert.ok(bundleHash === null || /^[0-9a-f]{64}$/.test(bundleHash), String(bundleHash));
     const status = async () => {
       const shown = await run(["task", "status", task, "--ledger", evm[5] as string, "--json"]);
       assert.equal(shown.code, 0, shown.stderr);

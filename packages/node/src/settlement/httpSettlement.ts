@@ -17,8 +17,10 @@ const MAX_REPLY_BYTES = 64 * 1024 * 1024;
 const MAX_BLOB_BYTES = 64 * 1024 * 1024;
 
 function requestFailed(path: string, status: number, detail: string): GradualError {
+  // The genesis is the first thing asked: a 404 there means the URL is something else (a node, a dashboard).
+  const what = path === "/v1/genesis" && status === 404 ? " (this URL does not serve a gradual ledger's API)" : "";
   return new GradualError("NODE__LEDGER_REQUEST_FAILED", {
-    message: `GET ${path}: HTTP ${status} ${detail}`,
+    message: `GET ${path}: HTTP ${status} ${detail}${what}`,
     context: { path, status },
   });
 }
