@@ -1,9 +1,9 @@
 import { existsSync } from "node:fs";
 import { type AccountView, createLedgerClient, LedgerError, resolveLedgerUrl } from "@gradual/ledger/client";
-import { formatTokenAmount } from "@gradual/protocol";
+import { formatTokenAmount, parseTokenAmount } from "@gradual/protocol";
 import { WireError } from "@gradual/wire";
 import type { Command } from "commander";
-import { CliError, describeRefusal, printJson } from "../output.ts";
+import { CliError, describeRefusal, printJson, refusalError } from "../output.ts";
 import { accountOfKeyFile } from "./keys.ts";
 
 const ACCOUNT = /^[0-9a-f]{64}$/;
@@ -64,7 +64,46 @@ function printAccount(view: AccountView, url: string): void {
   process.stdout.write(`${lines.join("\n")}\n`);
 }
 
+/** `gradual faucet`: tokens from a devnet ledger's faucet (POST /v1/faucet), for trying the CLI on one machine. */
+function registerFaucet(program: Command): void {
+  program
+    .command("faucet")
+    .description("Devnet: get tokens from the ledger's faucet (a ledger started with --devnet, or gradual devnet)")
+    .argument("[key-or-file]", "account (64 hex) or key file to fund (default: $GRADUAL_KEY)")
+    .option("--amount <tokens>", "tokens to get (the faucet gives at most 1,000 a request)", "1000")
+    .option("--ledger <url>", "ledger URL (default: $GRADUAL_LEDGER or http://127.0.0.1:8899)")
+    .option("--json", "print the ledger's answer as JSON")
+    .addHelpText(
+      "after",
+      "\nExample:\n  gradual keys new alice && gradual faucet ~/.gradual/keys/alice.json --amount 500",
+    )
+    .action(async (keyOrFile: string | undefined, options: { amount: string; ledger?: string; json?: boolean }) => {
+      const account = await resolveAccount(keyOrFile);
+      let amount: bigint;
+      try {
+        amount = parseTokenAmount(options.amount);
+      } catch (error) {
+        throw new CliError("CLI__BAD_INPUT", `--amount: ${(error as Error).message}`);
+      }
+      if (amount === 0n) throw new CliError("CLI__BAD_INPUT", "--amount: expected more than 0");
+      const url = resolveLedgerUrl(options.ledger);
+      const client = createLedgerClient({ url, timeoutMs: 60_000 });
+      const result = await callLedger(url, () => client.faucet(account, amount, { timeoutMs: 30_000 }));
+      if (options.json) return printJson(result);
+      if (result.status === "pending") {
+        process.stdout.write(`faucet ${result.hash}: acknowledged (pending since block ${result.receivedAtBlock})\n`);
+        return;
+      }
+      if (!result.result.ok) throw refusalError(result.result);
+      const view = await callLedger(url, () => client.getAccount(account));
+      process.stdout.write(
+        `faucet: ${formatTokenAmount(amount)} tokens to ${account} in block ${result.block}; balance now ${formatTokenAmount(BigInt(view.balance))} tokens\n`,
+      );
+    });
+}
+
 export function register(program: Command): void {
+  registerFaucet(program);
   program
     .command("account")
     .description("Show an account on the ledger: balance, nonce, stakes, vesting, claimable")

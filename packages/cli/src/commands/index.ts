@@ -42,6 +42,7 @@ export const COMMAND_MODULES: Readonly<Record<string, LoadCommandModule>> = {
   ledger,
   keys,
   account,
+  faucet: account,
   transfer,
   task,
   stake: staking,

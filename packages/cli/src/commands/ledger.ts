@@ -222,7 +222,10 @@ export function register(program: Command): void {
     .option("--host <address>", "address to listen on", "127.0.0.1")
     .option("--slot-ms <ms>", "slot length in milliseconds (one block per slot)", "400")
     .option("--genesis <file>", "genesis JSON to start a new chain with (must match an existing one)")
-    .option("--devnet", "devnet mode: with an empty data dir, create a genesis with a funded faucet")
+    .option(
+      "--devnet",
+      "devnet mode: with an empty data dir, create a genesis with a funded faucet (gradual faucet ACCOUNT)",
+    )
     .option("--manual-slots", "devnet: no timer; slots advance with POST /v1/admin/slots")
     .option("--workers <n>", "signature verifier threads (default: the machine's cores)")
     .option("--max-db-bytes <n>", "refuse to grow the database past this many bytes (like a full disk)")

@@ -152,6 +152,20 @@ describe("gradual node status on a devnet", { timeout: 240_000 }, () => {
     );
   });
 
+  test("gradual faucet funds an account on a devnet ledger, and says the faucet's limit when asked for more", async () => {
+    const net = devnet as Devnet;
+    const account = "cd".repeat(32);
+    const funded = await runGradual(["faucet", account, "--amount", "5", "--ledger", net.ledgerUrl], 60_000);
+    assert.equal(funded.code, 0, funded.stderr);
+    assert.match(
+      funded.stdout,
+      new RegExp(`^faucet: 5 tokens to ${account} in block \\d+; balance now 5 tokens$`, "m"),
+    );
+    const tooMuch = await runGradual(["faucet", account, "--amount", "1000000", "--ledger", net.ledgerUrl], 60_000);
+    assert.equal(tooMuch.code, 1);
+    assert.match(tooMuch.stderr, /^error\[LEDGER__FAUCET_LIMIT\]: /m);
+  });
+
   test("gradual node stops with a code for an unknown task and for a ledger that is down", async () => {
     const net = devnet as Devnet;
     const node = net.nodes[0];
