@@ -258,6 +258,21 @@ for (const kind of ["ledger", "memory"] as const) {
     });
   });
 
+  describe(`executor on the ${kind}: a second signer on the node's key`, () => {
+    it("says so once, with the nonce, when a transaction it did not send comes from its account", async () => {
+      const { keys, ledger, taskId, task } = await setup(kind, ["a"]);
+      const a = await node(ledger, keys.a as KeyPair, taskId);
+      await runTo(ledger, getCycleWindows(task(), 0).commit.opensAt, [a]);
+      const warned = () => a.logs.filter((line) => line.message.startsWith("another signer used this node's key"));
+      assert.deepEqual(warned(), [], "its own transactions are its own");
+      // Another process with the same key (a second node, a CLI command) sends a transfer.
+      await ledger.send(keys.a as KeyPair, { kind: "transfer", to: (keys.creator as KeyPair).publicKey, amount: 1n });
+      await runTo(ledger, getCycleWindows(task(), 0).reveal.closesAt, [a]);
+      assert.equal(warned().length, 1, JSON.stringify(a.logs.slice(-5)));
+      assert.equal(warned()[0]?.fields?.kind, "transfer");
+    });
+  });
+
   describe(`executor on the ${kind}: sends that fail`, () => {
     it("a refused send is dropped and decided again in the next pass: one commit lands, nonces stay contiguous", async () => {
       let refusals = 0;

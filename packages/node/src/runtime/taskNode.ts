@@ -45,7 +45,7 @@ import {
 import { NodeMetrics } from "./metrics.ts";
 import { NodeStore } from "./nodeStore.ts";
 import { describeOwnEvent } from "./ownEvents.ts";
-import { Replica, ReplicaMismatchError } from "./replica.ts";
+import { Replica, type ReplicaBlock, ReplicaMismatchError } from "./replica.ts";
 
 /** The outbox key of the stake a node sends when it joins a task (at most one pending at a time). */
 const STAKE_KEY = "stake/initial";
@@ -256,10 +256,35 @@ export class TaskNode {
         const events = await replica.apply(block);
         this.options.onEvents?.(events, block.slot);
         this.#logOwnEvents(events, block.number);
+        this.#noticeForeignSigner(block);
       }
     }
     this.metrics.replicaHeight = replica.height;
     this.metrics.ledgerHead = this.ledgerHead;
+  }
+
+  /**
+   * A transaction from this node's account that its outbox does not hold under that nonce was signed by something
+   * else with the same key: a second node, or a CLI command. The node's own transaction for that nonce is then lost
+   * (refused, or never included) and its windows may pass: said once per nonce, with what to do.
+   */
+  #noticeForeignSigner(block: ReplicaBlock): void {
+    // An EVM settlement sends from its own key and orders calls by the chain's nonces: nothing to compare.
+    if (block.number <= this.#loggedAfterBlock || this.options.settlement.account !== undefined) return;
+    for (const { tx } of block.txs) {
+      if (tx.from !== this.me) continue;
+      const own = this.store.outboxFrom(tx.nonce).find((entry) => entry.nonce === tx.nonce);
+      if (own !== undefined && own.hash === transactionHash(tx)) continue;
+      this.options.log("warn", "another signer used this node's key: run one node per key", {
+        block: block.number,
+        nonce: tx.nonce,
+        kind: tx.kind,
+        note:
+          own === undefined
+            ? "a transaction this node did not send (another node on the same key, or a CLI command)"
+            : `it replaces this node's ${own.key} at that nonce, which is lost`,
+      });
+    }
   }
 
   #logOwnEvents(events: readonly ProtocolEvent[], block: number): void {
