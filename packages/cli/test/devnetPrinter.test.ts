@@ -34,6 +34,19 @@ function printer(quiet = false) {
 }
 
 describe("the devnet printer", () => {
+  it("points at the nodes' logs when a cycle's reveals close with no proof", () => {
+    const { lines, block } = printer();
+    block(40, [{ type: "SeedFixed", task: TASK, cycle: 1, seed: "e".repeat(64), revealCount: 0 }]);
+    block(60, [{ type: "SeedFixed", task: TASK, cycle: 2, seed: "f".repeat(64), revealCount: 3 }]);
+    const told = lines.filter((line) => line.includes("reveals closed with"));
+    assert.equal(told.length, 2);
+    assert.match(
+      told[0] ?? "",
+      /0 proofs.*\(no node submitted: the task's errors are in the nodes' logs, DATA\/node-N\.log\)$/,
+    );
+    assert.doesNotMatch(told[1] ?? "", /no node submitted/);
+  });
+
   it("heads each round, counts commits and votes, and tells the rest in the shared words", () => {
     const { lines, block } = printer();
     assert.equal(block(2, []), undefined, "before the task starts: nothing");

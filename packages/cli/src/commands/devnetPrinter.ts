@@ -56,7 +56,13 @@ export function createEventPrinter(options: EventPrinterOptions) {
   /** One event as one line: `cycle N: ✔ title: sentence`, accounts as labels, amounts in tokens. */
   function tell(event: WireEvent, description: EventDescription): string {
     const notable = NOTABLE_EVENT_TYPES.has(event.type) || TOLD_LAST.has(event.type);
-    const hint = event.type === "TaskPaused" ? ` (gradual task fund ${taskId} --amount N --key KEY)` : "";
+    // A cycle nobody revealed in usually means the task's code failed on every node: the nodes' logs say how.
+    const hint =
+      event.type === "TaskPaused"
+        ? ` (gradual task fund ${taskId} --amount N --key KEY)`
+        : event.type === "SeedFixed" && event.revealCount === 0
+          ? " (no node submitted: the task's errors are in the nodes' logs, DATA/node-N.log)"
+          : "";
     return `${describeEventLine(description, { account: label, amount: tokens }, notable)}${hint}`;
   }
 

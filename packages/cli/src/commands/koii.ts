@@ -359,7 +359,11 @@ Example:
       "garbage (a proof that is not the task's output) or altered (the real output with one character changed, which an audit that compares values catches)",
       "garbage",
     )
-    .option("--rounds <n>", "rounds of work", "3")
+    .option(
+      "--rounds <n>",
+      "rounds of work the report covers (the nodes go on calling task() in the rounds that review and pay them, as Koii's nodes work every round)",
+      "3",
+    )
     .option(
       "--round-slots <n>",
       `slots per round for this run, windows in proportion ("keep" for round_time)`,
