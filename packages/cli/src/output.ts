@@ -50,6 +50,8 @@ export function describeRefusal(code: string, message: string, context: Readonly
     return `${message}: the stake would be ${tokens(context.stake)}, the task's minimum is ${tokens(context.minimumStake)}`;
   if (code === "ACCOUNT__INSUFFICIENT_BALANCE")
     return `${message}: balance ${tokens(context.balance)}, needed ${tokens(context.needed)}`;
+  if (code === "WITHDRAW__STILL_BONDED" || code === "WITHDRAW__STILL_CHALLENGEABLE")
+    return `${message}: withdraw from round ${String(context.untilRound)} on (now round ${String(context.round)})`;
   if (code === "CLAIM__NOTHING_CLAIMABLE")
     return `${message} (a running node claims what unlocks by itself unless started with --no-auto-claim: gradual node status shows what it claimed)`;
   return message;

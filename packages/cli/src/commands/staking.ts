@@ -1,7 +1,10 @@
-import { parseTokenAmount } from "@gradual/protocol";
+import { createLedgerClient, resolveLedgerUrl } from "@gradual/ledger/client";
+import { formatTokenAmount, parseTokenAmount } from "@gradual/protocol";
 import type { Command } from "commander";
 import { CliError } from "../output.ts";
+import { callLedger } from "./account.ts";
 import { addEvmFlags, type EvmFlags } from "./evmSend.ts";
+import { loadKeyOrFail, readKeyType } from "./keys.ts";
 import { sendAndReport } from "./task.ts";
 
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -76,9 +79,27 @@ Examples:
     addEvmFlags(command).action(
       async (task: string, options: { key: string; ledger?: string; json?: boolean } & EvmFlags) => {
         await sendAndReport(options, { kind: name, task: taskId(task) }, `${name} ${task}`);
+        if (name === "unstake" && options.json !== true) await sayWhenWithdrawable(options, taskId(task));
       },
     );
   }
+}
+
+/**
+ * After an unstake on the gradual ledger: the round unbonding ends, and that the stake also waits for its last proof
+ * to leave the late-challenge window (§3.4, §5.7), which `withdraw` names when it refuses.
+ */
+async function sayWhenWithdrawable(options: { key: string; ledger?: string } & EvmFlags, task: string): Promise<void> {
+  if (readKeyType(options.key) !== "ed25519") return;
+  const url = resolveLedgerUrl(options.ledger);
+  const client = createLedgerClient({ url, timeoutMs: 15_000 });
+  const node = await callLedger(url, () => client.getNode(task, loadKeyOrFail(options.key).publicKey));
+  if (node === undefined || BigInt(node.unbonding) === 0n) return;
+  process.stdout.write(
+    `unbonding ${formatTokenAmount(BigInt(node.unbonding))} tokens until round ${node.unbondingUntilRound}; ` +
+      `gradual withdraw ${task} then, or later: the stake also stays until its last proof can no longer be ` +
+      `challenged late (withdraw names that round if it refuses)\n`,
+  );
 }
 
 function taskId(value: string): string {

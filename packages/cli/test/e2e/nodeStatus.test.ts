@@ -240,4 +240,23 @@ describe("gradual node status on a devnet", { timeout: 240_000 }, () => {
       /^error\[CLI__BAD_INPUT\]: --claim-every: expected an integer in 1\.\.1000000, got "0"/m,
     );
   });
+
+  // Last: it takes a node's stake out of the devnet.
+  test("unstake says when unbonding ends; an early withdraw says from which round it can", async () => {
+    const net = devnet as Devnet;
+    const node = net.nodes[1];
+    assert.ok(node !== undefined);
+    const unstaked = await runGradual(
+      ["unstake", net.taskId, "--key", node.keyFile, "--ledger", net.ledgerUrl],
+      60_000,
+    );
+    assert.equal(unstaked.code, 0, unstaked.stderr);
+    assert.match(
+      unstaked.stdout,
+      /^unbonding [\d.]+ tokens until round \d+; gradual withdraw [0-9a-f]{64} then, or later/m,
+    );
+    const early = await runGradual(["withdraw", net.taskId, "--key", node.keyFile, "--ledger", net.ledgerUrl], 60_000);
+    assert.equal(early.code, 1);
+    assert.match(early.stderr, /^error\[WITHDRAW__STILL_BONDED\]: .*: withdraw from round \d+ on \(now round \d+\)$/m);
+  });
 });
