@@ -76,9 +76,16 @@ function run(command: string, args: string[], cwd: string, env: Record<string, s
 
 describe("gradual koii link: a Koii folder's own scripts against gradual", { timeout: 300_000 }, () => {
   let dir: string | undefined;
+  /** The folder's package.json (given Windows line endings) and .gitignore before the link, for --undo. */
+  let originalPackage: Buffer | undefined;
+  let originalIgnore: Buffer | undefined;
   before(() => {
     dir = makeTempDir("koii-link");
     cpSync(`${EXAMPLES}ipfs-result`, dir, { recursive: true });
+    const manifest = join(dir, "package.json");
+    writeFileSync(manifest, readFileSync(manifest, "utf8").replace(/\r?\n/g, "\r\n"));
+    originalPackage = readFileSync(manifest);
+    originalIgnore = existsSync(join(dir, ".gitignore")) ? readFileSync(join(dir, ".gitignore")) : undefined;
     writeFileSync(join(dir, "simulate.mjs"), SIMULATE);
     writeFileSync(join(dir, "jest-like.cjs"), JEST_LIKE);
   });
@@ -154,13 +161,17 @@ describe("gradual koii link: a Koii folder's own scripts against gradual", { tim
     }
   });
 
-  it("--undo restores the original dependency ranges", async () => {
+  it("--undo restores package.json byte for byte (its CRLF line endings too) and the .gitignore", async () => {
     const folder = dir as string;
     const undone = await runGradual(["koii", "link", folder, "--undo"], 60_000);
     assert.equal(undone.code, 0, undone.stderr);
     const pkg = JSON.parse(readFileSync(join(folder, "package.json"), "utf8"));
     assert.equal(pkg.dependencies["@_koii/task-manager"], "^1.0.11");
     assert.equal(pkg.gradualKoiiLink, undefined);
-    assert.equal(existsSync(join(folder, ".gradual", "koii")), false);
+    assert.ok(readFileSync(join(folder, "package.json")).equals(originalPackage as Buffer), "package.json as it was");
+    const ignore = join(folder, ".gitignore");
+    if (originalIgnore === undefined) assert.equal(existsSync(ignore), false, "no .gitignore, as before");
+    else assert.ok(readFileSync(ignore).equals(originalIgnore), ".gitignore as it was");
+    assert.equal(existsSync(join(folder, ".gradual")), false);
   });
 });

@@ -7,7 +7,7 @@
  * `gradualKoiiLink` so that `--undo` restores them. Outside any node, the linked API runs the task against an
  * in-memory gradual ledger in the test's own process (linkedRuntime.ts). docs/koii.md "Your own tests".
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { GradualError } from "@gradual/protocol";
@@ -18,6 +18,11 @@ import { KOII_MODULES } from "../build/buildKoiiTask.ts";
 const LINK_DIR = path.join(".gradual", "koii");
 const VERSION = "0.0.0-gradual";
 const RECORD_FIELD = "gradualKoiiLink";
+/** Copies of the folder's package.json and .gitignore before the first link, in LINK_DIR, for `--undo`. */
+const ORIGINAL_PACKAGE = "original-package.json";
+const ORIGINAL_GITIGNORE = "original-gitignore";
+/** What `original-gitignore` holds when the folder had no .gitignore. */
+const NO_FILE = "\u0000none\u0000";
 
 /** `.ts` from sources (tests), `.js` compiled: the linked runtime module next to this one. */
 const MODULE_EXTENSION = path.extname(fileURLToPath(import.meta.url));
@@ -141,6 +146,14 @@ export async function linkKoiiFolder(directory: string): Promise<LinkResult> {
   const pkg = readPackageJson(root);
   const linkRoot = path.join(root, LINK_DIR);
   mkdirSync(linkRoot, { recursive: true });
+  // The folder's own files as they were before the first link, byte for byte, for --undo.
+  const saved = path.join(linkRoot, ORIGINAL_PACKAGE);
+  if (!existsSync(saved)) writeFileSync(saved, readFileSync(path.join(root, "package.json")));
+  const savedIgnore = path.join(linkRoot, ORIGINAL_GITIGNORE);
+  if (!existsSync(savedIgnore)) {
+    const ignore = path.join(root, ".gitignore");
+    writeFileSync(savedIgnore, existsSync(ignore) ? readFileSync(ignore) : NO_FILE);
+  }
   const bundleBytes = await writeApiBundle(path.join(linkRoot, "api.cjs"));
   const names = Object.fromEntries(
     await Promise.all(Object.entries(PARTS).map(async ([part, file]) => [part, await exportNames(file)] as const)),
@@ -191,7 +204,7 @@ export async function linkKoiiFolder(directory: string): Promise<LinkResult> {
     }
   }
   pkg[RECORD_FIELD] = record;
-  writeFileSync(path.join(root, "package.json"), `${JSON.stringify(pkg, null, 2)}\n`);
+  writePackageJsonLike(root, pkg);
   ensureIgnored(root);
   return { directory: root, linked, unknown, bundleBytes };
 }
@@ -211,9 +224,32 @@ export function unlinkKoiiFolder(directory: string): { directory: string; restor
     }
   }
   delete pkg[RECORD_FIELD];
-  writeFileSync(path.join(root, "package.json"), `${JSON.stringify(pkg, null, 2)}\n`);
-  rmSync(path.join(root, LINK_DIR), { recursive: true, force: true });
+  const linkRoot = path.join(root, LINK_DIR);
+  const saved = path.join(linkRoot, ORIGINAL_PACKAGE);
+  // The file as it was (line endings, indentation, key order), else the same JSON in the file's own style.
+  if (existsSync(saved)) writeFileSync(path.join(root, "package.json"), readFileSync(saved));
+  else writePackageJsonLike(root, pkg);
+  const savedIgnore = path.join(linkRoot, ORIGINAL_GITIGNORE);
+  if (existsSync(savedIgnore)) {
+    const original = readFileSync(savedIgnore);
+    const ignore = path.join(root, ".gitignore");
+    if (original.toString("utf8") === NO_FILE) rmSync(ignore, { force: true });
+    else writeFileSync(ignore, original);
+  }
+  rmSync(linkRoot, { recursive: true, force: true });
+  // `.gradual/` itself, when the link made it and nothing else is in it.
+  const gradualDir = path.dirname(linkRoot);
+  if (existsSync(gradualDir) && readdirSync(gradualDir).length === 0) rmSync(gradualDir, { recursive: true });
   return { directory: root, restored };
+}
+
+/** Writes package.json with the line endings and indentation the file has (a Windows checkout keeps its CRLF). */
+function writePackageJsonLike(root: string, pkg: PackageJson): void {
+  const file = path.join(root, "package.json");
+  const before = readFileSync(file, "utf8");
+  const eol = before.includes("\r\n") ? "\r\n" : "\n";
+  const indent = /\n([ \t]+)"/.exec(before)?.[1] ?? "  ";
+  writeFileSync(file, `${JSON.stringify(pkg, null, indent).replace(/\n/g, eol)}${eol}`);
 }
 
 function ensureIgnored(root: string): void {
