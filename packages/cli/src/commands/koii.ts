@@ -251,16 +251,20 @@ export async function runKoiiDevnet(dir: string, options: KoiiDevnetFlags): Prom
     write: (line) => process.stdout.write(`${line}\n`),
   });
   await new Promise<void>((done) => {
-    const subscription = net.client.subscribe((data) => {
-      // Rounds 0 to rounds - 1 are shown; the first block of the next one stops the devnet, unprinted.
-      const next = printer.roundOf(data);
-      if (next !== undefined && next >= rounds) {
-        subscription.close();
-        done();
-        return;
-      }
-      printer.block(data);
-    });
+    const subscription = net.client.subscribe(
+      (data) => {
+        // Rounds 0 to rounds - 1 are shown; the first block of the next one stops the devnet, unprinted.
+        const next = printer.roundOf(data);
+        if (next !== undefined && next >= rounds) {
+          subscription.close();
+          done();
+          return;
+        }
+        printer.block(data);
+      },
+      // From before the nodes started, so their stakes are in the story.
+      { after: net.startBlock },
+    );
   });
   await stop(0);
 }

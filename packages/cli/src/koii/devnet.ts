@@ -50,6 +50,8 @@ export type KoiiDevnet = {
   readonly task: KoiiTask;
   readonly nodes: readonly KoiiDevnetNode[];
   readonly labels: ReadonlyMap<string, string>;
+  /** The ledger's head before the nodes start: the story follows every block after it (their stakes included). */
+  readonly startBlock: number;
   stop(): Promise<void>;
 };
 
@@ -109,6 +111,7 @@ export async function startKoiiDevnet(options: StartKoiiDevnetOptions): Promise<
     const taskId = await publishKoiiTask(client, task, join(keyDir, "creator.json"), (line) => write(`  ${line}\n`));
     write(`  Koii task   ${task.config.name} ${taskId}, rounds of ${task.config.params.roundSlots} slots\n`);
     const labels = new Map<string, string>([[creator.publicKey, "creator"]]);
+    const startBlock = (await client.getHead()).number;
     const stake = formatTokenAmount(task.config.params.minimumStake * 10n);
     const spawned = keys.map((keyPair, index) => {
       const cheating = index >= honest;
@@ -136,7 +139,7 @@ export async function startKoiiDevnet(options: StartKoiiDevnetOptions): Promise<
       nodes.push({ ...node, url: await node.child.url, process: node.child.process });
       write(`  ${node.label.padEnd(20)} ${nodes.at(-1)?.url}\n`);
     }
-    return { ledgerUrl, client, taskId, task, nodes, labels, stop };
+    return { ledgerUrl, client, taskId, task, nodes, labels, startBlock, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { accountToKoiiKey, openAttached } from "@gradual/koii";
 import { type KoiiDevnet, startKoiiDevnet } from "../../src/koii/devnet.ts";
-import { makeTempDir, removeDir } from "../e2e/support.ts";
+import { makeTempDir, readBlocks, removeDir, waitFor } from "../e2e/support.ts";
 import {
   acceptedList,
   claimedInto,
@@ -121,6 +121,20 @@ describe("Koii hello-world on a devnet: four honest nodes and a cheater", { time
       assert.ok(before > 0n && after <= vestedTo(later, account), devnet.labels.get(account));
     }
     assert.ok(BigInt(views.get(cheater)?.slashedTotal ?? 0) > 0n, "the cheater lost stake");
+  });
+
+  test("the devnet's story starts before the nodes stake: every stake is in a block after startBlock", async () => {
+    const devnet = net as KoiiDevnet;
+    // Every node's stake, in the blocks after startBlock (the story subscribes from there).
+    const stakedAfterStart = async () => {
+      const head = (await devnet.client.getChain()).head.number;
+      const events = (await readBlocks(devnet.client, devnet.startBlock + 1, head)).flatMap((block) =>
+        block.events.map(({ event }) => event),
+      );
+      const staked = new Set(events.flatMap((event) => (event.type === "Staked" ? [event.node] : [])));
+      return devnet.nodes.every((node) => staked.has(node.account));
+    };
+    assert.ok(await waitFor("every node staked after startBlock", stakedAfterStart, { timeoutMs: 60_000 }));
   });
 
   test("the task's Express route answers through each node under /tasks/{taskId}/", async () => {
