@@ -345,12 +345,14 @@ function formatTaskStatus(view: TaskStatusView, nodes: readonly NodeStatusRow[],
     return `${text} ${text === "1" ? "token" : "tokens"}`;
   };
   const minimum = BigInt(task.params.minimumStake ?? 0);
+  // Each cycle reserves its bounty from the escrow when it starts (§8.1): the escrow shown is what is left after them.
+  const reserved = view.cycles.reduce((sum, cycle) => sum + BigInt(cycle.record.reserved), 0n).toString();
   const lines = [
     `task      ${task.id} (${task.name})`,
     `ledger    ${url} (slot ${view.slot}, round ${view.round})`,
     `status    ${task.status}${task.status === "paused" ? " (escrow does not cover a round: gradual task fund ID --amount N)" : ""}`,
     `creator   ${task.creator}`,
-    `escrow    ${tokens(task.escrow)} (bounty ${tokens(task.params.bountyPerRound)} per round)`,
+    `escrow    ${tokens(task.escrow)} (bounty ${tokens(task.params.bountyPerRound)} per round; the open cycles hold ${tokens(reserved)} more, reserved for their pay)`,
     `paid      ${tokens(task.totalPaid)}; slashed ${tokens(task.totalSlashed)}`,
     `stake     minimum ${tokens(task.params.minimumStake)}; active weight ${tokens(view.activeWeight)}`,
     `nodes     ${task.nodeCount}`,
