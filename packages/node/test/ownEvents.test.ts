@@ -87,3 +87,17 @@ test("own duties, payments and slashes each give one line; a peer's give none", 
     "voted",
   );
 });
+
+test("the node's own unstake and withdrawal, and the task closing and closed, each give one line", () => {
+  const mine = (event: Parameters<typeof describeOwnEvent>[0]) => describeOwnEvent(event, ME, TASK);
+  assert.deepEqual(mine({ type: "Unstaked", task: TASK, node: ME, amount: 10n * TOKEN, untilRound: 12 }), {
+    level: "info",
+    message: "unstaked: unbonding",
+    fields: { amount: "10", untilRound: 12 },
+  });
+  assert.equal(mine({ type: "Unstaked", task: TASK, node: PEER, amount: TOKEN, untilRound: 12 }), undefined);
+  assert.match(mine({ type: "Withdrawn", task: TASK, node: ME, amount: TOKEN })?.message ?? "", /^withdrawn: /);
+  assert.equal(mine({ type: "Withdrawn", task: TASK, node: PEER, amount: TOKEN }), undefined);
+  assert.equal(mine({ type: "TaskClosing", task: TASK })?.level, "warn");
+  assert.match(mine({ type: "TaskClosed", task: TASK, refunded: 0n })?.message ?? "", /^task closed: /);
+});

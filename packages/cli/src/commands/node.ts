@@ -210,12 +210,15 @@ Examples:
         },
       });
       process.stdout.write(`${prefix} serving task ${options.task} at ${running.url} (data ${dataDir})\n`);
-      const stop = async () => {
+      const stop = async (signal: string) => {
+        process.stdout.write(
+          `${prefix} ${signal}: stopping (signed transactions wait in its outbox for the next start)\n`,
+        );
         await running.close();
         process.exit(0);
       };
-      process.once("SIGINT", () => void stop());
-      process.once("SIGTERM", () => void stop());
+      process.once("SIGINT", () => void stop("SIGINT"));
+      process.once("SIGTERM", () => void stop("SIGTERM"));
     });
   registerNodeStatus(node);
 }

@@ -99,6 +99,24 @@ export function describeOwnEvent(event: ProtocolEvent, me: Account, task: string
             fields: { cycle: event.cycle, amount: formatTokens(event.amount) },
           }
         : undefined;
+    case "Unstaked":
+      return event.node === me
+        ? info("unstaked: unbonding", { amount: formatTokens(event.amount), untilRound: event.untilRound })
+        : undefined;
+    case "Withdrawn":
+      return event.node === me
+        ? info("withdrawn: the stake is back in the balance; this node has no more duties in the task", {
+            amount: formatTokens(event.amount),
+          })
+        : undefined;
+    case "TaskClosing":
+      return { level: "warn", message: "task closing: no new cycle starts; the open ones finish", fields: {} };
+    case "TaskClosed":
+      return {
+        level: "warn",
+        message: "task closed: the node only claims what the task still owes it (gradual withdraw for the stake)",
+        fields: {},
+      };
     case "TaskPaused":
       return { level: "warn", message: "task paused: its escrow cannot cover a round", fields: { round: event.round } };
     case "TaskResumed":
