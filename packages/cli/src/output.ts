@@ -1,4 +1,4 @@
-import { formatTokenAmount, GradualError, type RegisteredCode } from "@gradual/protocol";
+import { formatTokenAmount, GradualError, parseTokenAmount, type RegisteredCode } from "@gradual/protocol";
 
 /**
  * A failure the user can act on: printed as `error[CODE]: message` with a non-zero exit, never as a stack trace.
@@ -23,6 +23,18 @@ export function integerOption(flag: string, raw: string, minimum: number, maximu
     );
   }
   return value;
+}
+
+/** A positive token amount (`--amount 1.5`) in base units, or CLI__BAD_INPUT naming the flag. */
+export function positiveTokenOption(flag: string, raw: string): bigint {
+  let amount: bigint;
+  try {
+    amount = parseTokenAmount(raw);
+  } catch (error) {
+    throw new CliError("CLI__BAD_INPUT", `${flag}: ${(error as Error).message}`);
+  }
+  if (amount === 0n) throw new CliError("CLI__BAD_INPUT", `${flag}: expected more than 0`);
+  return amount;
 }
 
 /** JSON with bigints as decimal strings, for `--json` output that scripts read. */

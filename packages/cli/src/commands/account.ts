@@ -1,9 +1,9 @@
 import { existsSync } from "node:fs";
 import { type AccountView, createLedgerClient, LedgerError, resolveLedgerUrl } from "@gradual/ledger/client";
-import { formatTokenAmount, parseTokenAmount } from "@gradual/protocol";
+import { formatTokenAmount } from "@gradual/protocol";
 import { WireError } from "@gradual/wire";
 import type { Command } from "commander";
-import { CliError, describeRefusal, printJson, refusalError } from "../output.ts";
+import { CliError, describeRefusal, positiveTokenOption, printJson, refusalError } from "../output.ts";
 import { accountOfKeyFile } from "./keys.ts";
 
 const ACCOUNT = /^[0-9a-f]{64}$/;
@@ -79,13 +79,7 @@ function registerFaucet(program: Command): void {
     )
     .action(async (keyOrFile: string | undefined, options: { amount: string; ledger?: string; json?: boolean }) => {
       const account = await resolveAccount(keyOrFile);
-      let amount: bigint;
-      try {
-        amount = parseTokenAmount(options.amount);
-      } catch (error) {
-        throw new CliError("CLI__BAD_INPUT", `--amount: ${(error as Error).message}`);
-      }
-      if (amount === 0n) throw new CliError("CLI__BAD_INPUT", "--amount: expected more than 0");
+      const amount = positiveTokenOption("--amount", options.amount);
       const url = resolveLedgerUrl(options.ledger);
       const client = createLedgerClient({ url, timeoutMs: 60_000 });
       const result = await callLedger(url, () => client.faucet(account, amount, { timeoutMs: 30_000 }));

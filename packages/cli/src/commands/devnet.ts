@@ -8,7 +8,7 @@ import { createDevnet, DEFAULT_DEVNET_TASK, reportNodeExits } from "../devnet/st
 import { isKoiiTaskPath } from "../koii/detect.ts";
 import { CliError, integerOption } from "../output.ts";
 import { collectTaskVar, taskVarsOf } from "../taskVars.ts";
-import { createEventPrinter } from "./devnetPrinter.ts";
+import { createEventPrinter, followRounds } from "./devnetPrinter.ts";
 
 type DevnetFlags = {
   nodes: string;
@@ -225,27 +225,10 @@ async function followChain(
     quiet: options.quiet === true,
     write: (line) => process.stdout.write(`${line}\n`),
   });
-  let shownRound = -1;
   const printRewards = createRewardsPrinter(client, taskId, labels);
-  await new Promise<void>((done) => {
-    const subscription = client.subscribe(
-      (data) => {
-        // Rounds 0 to rounds - 1 are shown; the first block of the next one stops the devnet, unprinted.
-        const next = printer.roundOf(data);
-        if (next !== undefined && next >= rounds) {
-          subscription.close();
-          done();
-          return;
-        }
-        const round = printer.block(data);
-        if (round !== undefined && round > shownRound) {
-          shownRound = round;
-          void keeper.check();
-          if (round >= 2) void printRewards();
-        }
-      },
-      { after: startBlock },
-    );
+  await followRounds(client, printer, rounds, startBlock, (round) => {
+    void keeper.check();
+    if (round >= 2) void printRewards();
   });
   await finish();
 }

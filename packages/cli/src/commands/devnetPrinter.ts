@@ -145,3 +145,35 @@ const REFUSAL_HINTS: Readonly<Record<string, string>> = Object.freeze(
     NODE__NOT_ACTIVE: ": no active stake this round (warming up, unbonding, or slashed below the minimum); it sits out",
   }),
 );
+
+/**
+ * Tells a devnet's story from the ledger's blocks after `after`: rounds 0 to `rounds - 1` are printed, and the first
+ * block of round `rounds` ends it, unprinted. `onRound` runs once for each round shown, at its first block.
+ */
+export function followRounds(
+  client: { subscribe(onBlock: (data: BlockEventData) => void, options: { after?: number }): { close(): void } },
+  printer: ReturnType<typeof createEventPrinter>,
+  rounds: number,
+  after: number,
+  onRound: (round: number) => void = () => {},
+): Promise<void> {
+  let shownRound = Number.NEGATIVE_INFINITY;
+  return new Promise<void>((done) => {
+    const subscription = client.subscribe(
+      (data) => {
+        const next = printer.roundOf(data);
+        if (next !== undefined && next >= rounds) {
+          subscription.close();
+          done();
+          return;
+        }
+        const round = printer.block(data);
+        if (round !== undefined && round > shownRound) {
+          shownRound = round;
+          onRound(round);
+        }
+      },
+      { after },
+    );
+  });
+}

@@ -11,7 +11,7 @@ import { type KoiiTask, loadKoiiTask, publishKoiiTask } from "../koii/publish.ts
 import { CliError, integerOption, printJson, toJson } from "../output.ts";
 import { collectTaskVar, taskVarsOf } from "../taskVars.ts";
 import { callLedger } from "./account.ts";
-import { createEventPrinter } from "./devnetPrinter.ts";
+import { createEventPrinter, followRounds } from "./devnetPrinter.ts";
 
 /** Local runs shrink Koii's long rounds (often 1,500 slots) to this many slots unless told otherwise. */
 const DEFAULT_LOCAL_ROUND_SLOTS = 40;
@@ -250,22 +250,8 @@ export async function runKoiiDevnet(dir: string, options: KoiiDevnetFlags): Prom
     quiet: options.quiet === true,
     write: (line) => process.stdout.write(`${line}\n`),
   });
-  await new Promise<void>((done) => {
-    const subscription = net.client.subscribe(
-      (data) => {
-        // Rounds 0 to rounds - 1 are shown; the first block of the next one stops the devnet, unprinted.
-        const next = printer.roundOf(data);
-        if (next !== undefined && next >= rounds) {
-          subscription.close();
-          done();
-          return;
-        }
-        printer.block(data);
-      },
-      // From before the nodes started, so their stakes are in the story.
-      { after: net.startBlock },
-    );
-  });
+  // From before the nodes started, so their stakes are in the story.
+  await followRounds(net.client, printer, rounds, net.startBlock);
   await stop(0);
 }
 

@@ -1,7 +1,7 @@
 import { createLedgerClient, resolveLedgerUrl } from "@gradual/ledger/client";
-import { formatTokenAmount, parseTokenAmount } from "@gradual/protocol";
+import { formatTokenAmount } from "@gradual/protocol";
 import type { Command } from "commander";
-import { CliError, printJson, refusalError } from "../output.ts";
+import { CliError, positiveTokenOption, printJson, refusalError } from "../output.ts";
 import { callLedger } from "./account.ts";
 import { addEvmFlags, type EvmFlags, sendWithEvmKey } from "./evmSend.ts";
 import { loadKeyOrFail, readKeyType } from "./keys.ts";
@@ -44,13 +44,7 @@ Example:
         `--to: expected an account of 64 lowercase hex characters, got ${JSON.stringify(options.to)}`,
       );
     }
-    let amount: bigint;
-    try {
-      amount = parseTokenAmount(options.amount);
-    } catch (error) {
-      throw new CliError("CLI__BAD_INPUT", `--amount: ${(error as Error).message}`);
-    }
-    if (amount === 0n) throw new CliError("CLI__BAD_INPUT", "--amount: expected more than 0");
+    const amount = positiveTokenOption("--amount", options.amount);
     const url = resolveLedgerUrl(options.ledger);
     const client = createLedgerClient({ url, timeoutMs: 60_000 });
     if (readKeyType(options.key) === "evm") {
