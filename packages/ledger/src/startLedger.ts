@@ -177,6 +177,17 @@ export async function startLedger(options: StartLedgerOptions): Promise<RunningL
         message: `${join(dataDir, SQLITE_FILE_NAME)} is gone but ${join(dataDir, HEAD_FILE)} records a chain: restore the database from a backup, or use a new data directory for a new chain`,
       });
     }
+    if (
+      options.store === undefined &&
+      !existsSync(join(dataDir, SQLITE_FILE_NAME)) &&
+      options.genesis === undefined &&
+      !options.devnet
+    ) {
+      // Nothing to start and nothing to create: refuse before SQLite makes an empty database (a mistyped --data).
+      throw new LedgerError("LEDGER__CONFIG", {
+        message: `${dataDir} holds no chain yet: start it with --genesis FILE, or --devnet for a local devnet`,
+      });
+    }
     const store =
       options.store ??
       new SqliteStore({

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { readdirSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import {
   computeCommitment,
@@ -323,6 +324,19 @@ describe("ledger (in-process, manual slots)", () => {
 });
 
 describe("ledger outside devnet mode", () => {
+  it("refuses a data directory with no chain and no genesis before creating anything in it", async () => {
+    const dir = tempDir("no-chain");
+    try {
+      await assert.rejects(startLedger({ dataDir: dir.path, port: 0, workers: 0 }), {
+        code: "LEDGER__CONFIG",
+        message: /holds no chain yet: start it with --genesis FILE, or --devnet/,
+      });
+      assert.deepEqual(readdirSync(dir.path), [], "no database, no lock left behind");
+    } finally {
+      dir.remove();
+    }
+  });
+
   it("has no faucet, no admin slots and refuses manual slots", async () => {
     const dir = tempDir("mainnet");
     const key = generateKeyPair();
