@@ -1,11 +1,10 @@
-import { createLedgerClient, resolveLedgerUrl } from "@gradual/ledger/client";
 import { formatTokenAmount, parseTokenAmount } from "@gradual/protocol";
 import type { Command } from "commander";
 import { CliError } from "../output.ts";
 import { callLedger } from "./account.ts";
 import { addEvmFlags, type EvmFlags } from "./evmSend.ts";
 import { loadKeyOrFail, readKeyType } from "./keys.ts";
-import { sendAndReport } from "./task.ts";
+import { clientFor, sendAndReport } from "./task.ts";
 
 const HEX64 = /^[0-9a-f]{64}$/;
 
@@ -91,8 +90,7 @@ Examples:
  */
 async function sayWhenWithdrawable(options: { key: string; ledger?: string } & EvmFlags, task: string): Promise<void> {
   if (readKeyType(options.key) !== "ed25519") return;
-  const url = resolveLedgerUrl(options.ledger);
-  const client = createLedgerClient({ url, timeoutMs: 15_000 });
+  const { client, url } = clientFor(options);
   const node = await callLedger(url, () => client.getNode(task, loadKeyOrFail(options.key).publicKey));
   if (node === undefined || BigInt(node.unbonding) === 0n) return;
   process.stdout.write(

@@ -45,7 +45,7 @@ function amountOrFail(flag: string, value: string): bigint {
 
 type LedgerFlags = { ledger?: string; json?: boolean };
 
-function clientFor(options: LedgerFlags): { client: LedgerClient; url: string } {
+export function clientFor(options: LedgerFlags): { client: LedgerClient; url: string } {
   const url = resolveLedgerUrl(options.ledger);
   return { client: createLedgerClient({ url, timeoutMs: 60_000 }), url };
 }

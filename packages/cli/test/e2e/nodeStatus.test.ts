@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { type Devnet, startDevnet } from "../../src/devnet/startDevnet.ts";
+import { DEFAULT_DEVNET_TASK, type Devnet, startDevnet } from "../../src/devnet/startDevnet.ts";
 import { makeTempDir, removeDir, runGradual, waitFor } from "./support.ts";
 
 /**
@@ -214,6 +214,29 @@ describe("gradual node status on a devnet", { timeout: 240_000 }, () => {
     );
     assert.equal(below.code, 1, below.stdout);
     assert.match(below.stderr, /^error\[STAKE__BELOW_MINIMUM\]: --stake 0\.001 is below the task's minimum stake of /m);
+    const tooMuch = await runGradual(
+      [
+        "node",
+        "--key",
+        net.creatorKeyFile,
+        "--task",
+        net.taskId,
+        "--stake",
+        "1000000000",
+        "--ledger",
+        net.ledgerUrl,
+        "--port",
+        "0",
+        "--data",
+        `${dataDir}/above-balance`,
+      ],
+      60_000,
+    );
+    assert.equal(tooMuch.code, 1, tooMuch.stdout);
+    assert.match(
+      tooMuch.stderr,
+      /^error\[ACCOUNT__INSUFFICIENT_BALANCE\]: --stake 1000000000 is more than the account's balance of /m,
+    );
     const down = await runGradual(
       [
         "node",
@@ -242,6 +265,42 @@ describe("gradual node status on a devnet", { timeout: 240_000 }, () => {
       everyZero.stderr,
       /^error\[CLI__BAD_INPUT\]: --claim-every: expected an integer in 1\.\.1000000, got "0"/m,
     );
+  });
+
+  test("task create --json prints the hashes the ledger recorded", async () => {
+    const net = devnet as Devnet;
+    const created = await runGradual(
+      [
+        "task",
+        "create",
+        "--config",
+        DEFAULT_DEVNET_TASK,
+        "--key",
+        net.creatorKeyFile,
+        "--ledger",
+        net.ledgerUrl,
+        "--json",
+      ],
+      120_000,
+    );
+    assert.equal(created.code, 0, created.stderr);
+    const printed = JSON.parse(created.stdout) as { task: string; bundleHash: string; metadataHash: string | null };
+    const view = await net.client.getTask(printed.task);
+    assert.match(printed.bundleHash, /^[0-9a-f]{64}$/);
+    assert.equal(printed.bundleHash, view?.task.bundleHash);
+    assert.equal(printed.metadataHash, view?.task.metadataHash);
+  });
+
+  test("ledger verify says when --data is missing or holds no ledger (exit 2), and passes on the devnet's", async () => {
+    const net = devnet as Devnet;
+    const missing = await runGradual(["ledger", "verify", "--data", `${dataDir}/no-such-folder`], 60_000);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /^error\[CLI__BAD_INPUT\]: --data: no ledger data directory at /m);
+    const notLedger = await runGradual(["ledger", "verify", "--data", dataDir as string], 60_000);
+    assert.equal(notLedger.code, 2);
+    assert.match(notLedger.stderr, /^error\[CLI__BAD_INPUT\]: --data: .* holds no ledger \(no ledger\.sqlite\)$/m);
+    const good = await runGradual(["ledger", "verify", "--data", net.ledgerDataDir], 120_000);
+    assert.equal(good.code, 0, good.stderr);
   });
 
   // Last: it takes a node's stake out of the devnet.
