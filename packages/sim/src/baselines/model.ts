@@ -117,10 +117,10 @@ export function drawDowntime(scenario: PropertyScenario, nodes: ModelNode[], rou
   }
 }
 
-/** Whether the node's proof for the round is its own real work (the coalition's whale and garbage submit garbage). */
+/** Whether the node's proof for the round is its own real work (the coalition's whale, colluding and garbage submit garbage). */
 export function realWork(node: ModelNode, round: number): boolean {
   if (node.strategy === "garbage") return false;
-  if (node.strategy === "whale") return !striking(node, round);
+  if (node.strategy === "whale" || node.strategy === "colluding") return !striking(node, round);
   return true;
 }
 
@@ -158,6 +158,8 @@ export function coalitionVote(auditor: ModelNode, target: ModelNode, round: numb
       return member ? "valid" : "invalid";
     case "unavailable":
       return member ? "valid" : "unavailable";
+    case "colluding":
+      return member ? "valid" : null;
     case "downtime":
       return target.down ? "invalid" : null;
     default:
@@ -167,7 +169,9 @@ export function coalitionVote(auditor: ModelNode, target: ModelNode, round: numb
 
 /** Whether a striking coalition member, drawn as distributor, pays the whole bounty to the coalition. */
 export function paysItself(node: ModelNode, round: number): boolean {
-  return striking(node, round) && (node.strategy === "whale" || node.strategy === "selfpay");
+  return (
+    striking(node, round) && (node.strategy === "whale" || node.strategy === "selfpay" || node.strategy === "colluding")
+  );
 }
 
 export type BaselineResult = { readonly fairness: FairnessMetrics };

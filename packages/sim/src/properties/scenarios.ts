@@ -17,6 +17,7 @@ export type CoalitionStrategy =
   | "selfpay"
   | "disputer"
   | "holdout"
+  | "colluding"
   | "downtime"
   | "garbage"
   | "none";
@@ -60,7 +61,14 @@ const SYBIL_OTHER_STAKE = 5_000;
 export const SHARES = [10, 20, 30, 40, 49, 60, 66, 80] as const;
 /** --quick: the largest share below each bound (1/3, 1/2, 2/3); P6 adds 67. */
 export const SHARES_QUICK = [30, 49, 66] as const;
-export const COALITIONS: readonly CoalitionStrategy[] = ["whale", "unavailable", "selfpay", "disputer", "holdout"];
+export const COALITIONS: readonly CoalitionStrategy[] = [
+  "whale",
+  "unavailable",
+  "selfpay",
+  "disputer",
+  "holdout",
+  "colluding",
+];
 
 /**
  * The holdout stays after its strike until every late-challenge window of the cycles it struck has closed: a cycle
