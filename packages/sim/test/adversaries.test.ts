@@ -108,6 +108,34 @@ test("disputer: works honestly, triggers every honest proof invalid, late ones t
   assert.match(formatSummary(followed), /paid to honest nodes .*; [\d,.]+ of it clawed back by late challenges/);
 });
 
+test("colluding: its garbage, voted valid only by its members, is slashed below a third, withheld between a third and a half", () => {
+  const outcome = (share: number) => {
+    const { result, votes, targets } = run(toSimScenario(coalitionScenario("colluding", share, 0)));
+    const { fairness } = result.metrics;
+    const members = new Set(fairness.nodes.filter((node) => node.strategy === "colluding").map((node) => node.account));
+    // It votes its members' proofs valid and checks everyone else's (honest proofs: valid).
+    const memberVotes = votes.filter((vote) => members.has(vote.voter));
+    assert.ok(memberVotes.length > 0, `${share}%: members voted`);
+    for (const vote of memberVotes)
+      assert.equal(vote.choice, "valid", `${share}%: ${vote.key} on ${targets.get(vote.key)}`);
+    const honest = fairness.nodes.filter((node) => node.nodeClass === "honest");
+    return { fairness, honest, triggers: result.metrics.triggers };
+  };
+  // Below a third the honest nodes' votes uphold its garbage invalid above the supermajority: slashed, never paid.
+  const small = outcome(20);
+  assert.equal(small.fairness.coalition.unfair, 0n);
+  assert.ok(small.fairness.coalition.slashed > 0n && small.fairness.coalition.net < 0n);
+  assert.ok(small.honest.every((node) => node.slashed === 0n && node.lostPay === 0n));
+  // Between a third and a half its own valid votes keep its garbage disputed: unpaid and unslashed, and its share
+  // goes back to the escrow instead of to the honest proofs, which is pay the honest nodes lose (P7).
+  const large = outcome(40);
+  assert.ok(large.triggers.disputed > 0);
+  assert.equal(large.fairness.coalition.unfair, 0n);
+  assert.equal(large.fairness.coalition.slashed, 0n);
+  assert.ok(large.honest.every((node) => node.slashed === 0n));
+  assert.ok(large.honest.some((node) => node.lostPay > 0n));
+});
+
 test("disputer under the custom rule: its late challenges reach past a cycle still distributing, as under a rule", () => {
   const base = toSimScenario(coalitionScenario("disputer", 40, 0));
   const task = base.task as { preset: string; params: Record<string, unknown> };
