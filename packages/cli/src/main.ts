@@ -1,5 +1,6 @@
 import { GradualError, type RegisteredCode } from "@gradual/protocol";
 import { Command, CommanderError } from "commander";
+import { helpAsOption, resolveCommand } from "./commandLine.ts";
 import { registerCommands } from "./commands/index.ts";
 import { CliError } from "./output.ts";
 
@@ -17,20 +18,6 @@ const USAGE_CODES: Readonly<Record<string, RegisteredCode>> = Object.freeze(
   }),
 );
 
-/** The command the arguments name (`gradual node status`), for the hint after a usage error. */
-function commandPath(root: Command, args: readonly string[]): string {
-  const names = [root.name()];
-  let current = root;
-  for (const arg of args) {
-    if (arg.startsWith("-")) continue;
-    const next = current.commands.find((command) => command.name() === arg || command.aliases().includes(arg));
-    if (next === undefined) break;
-    names.push(next.name());
-    current = next;
-  }
-  return names.join(" ");
-}
-
 const program = new Command()
   .name("gradual")
   .description("Gradual Consensus: ledger, nodes, tasks, simulator and tools")
@@ -42,15 +29,16 @@ const program = new Command()
   .exitOverride();
 
 await registerCommands(program, process.argv.slice(2));
+const args = helpAsOption(program, process.argv.slice(2));
 
 try {
-  await program.parseAsync(process.argv);
+  await program.parseAsync(args, { from: "user" });
 } catch (error) {
   if (error instanceof CommanderError) {
     const code = Object.hasOwn(USAGE_CODES, error.code) ? USAGE_CODES[error.code] : undefined;
     if (code !== undefined) {
       process.stderr.write(`error[${code}]: ${error.message.replace(/^error: /, "")}\n`);
-      process.stderr.write(`(see \`${commandPath(program, process.argv.slice(2))} --help\`)\n`);
+      process.stderr.write(`(see \`${resolveCommand(program, args).path} --help\`)\n`);
     }
     process.exit(error.exitCode);
   }
