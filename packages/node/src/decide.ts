@@ -806,13 +806,16 @@ function decideAppeals(call: Call): void {
   if (task.params.vestingRounds === 0 || slot !== roundStart(task, round)) return;
   const oldest = Math.max(0, round - task.params.vestingRounds - 3 - task.params.allowedFailedDistributions);
   for (let c = oldest; c <= round - 2; c += 1) {
+    // The cycle's record first: it is read once per state for every node, where the node's own reveal is a read of
+    // its own. A cycle with no trigger of any kind has no finding to appeal (a reveal is found `invalid` only by an
+    // upheld trigger, and a trigger is only ever added to its cycle's count), so most calls stop here.
+    const cycle = cycleOf(call, c);
+    if (cycle === undefined || cycle.outcome === null || cycle.triggerCount === 0) continue;
+    const window = lateChallengeWindow(task, cycle);
+    if (window === null || !opens(window, slot)) continue;
     const key = `appeal/${c}`;
     // Its own reveal is its own work (this is the honest node's code); one appeal per proof, whatever its outcome.
     if (isDone(call, key) || revealOf(call, c, me)?.status !== "invalid") continue;
-    const cycle = cycleOf(call, c);
-    if (cycle === undefined || cycle.outcome === null) continue;
-    const window = lateChallengeWindow(task, cycle);
-    if (window === null || !opens(window, slot)) continue;
     const appealed = appealableFinding(state, task.id, c, me);
     if (appealed === undefined || !accusersWeakened(state, task, c, appealed, slot)) continue;
     if (getAccount(state, me).balance < task.params.triggerBond || !hasWeight(call)) continue;
