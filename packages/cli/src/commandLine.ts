@@ -57,3 +57,9 @@ export function helpAsOption(root: Command, args: readonly string[]): string[] {
   }
   return [...args];
 }
+
+/** Whether the arguments ask for JSON output (`--json` before any `--`). */
+export function wantsJson(args: readonly string[]): boolean {
+  const end = args.indexOf("--");
+  return (end < 0 ? args : args.slice(0, end)).includes("--json");
+}

@@ -1,8 +1,8 @@
 import { GradualError, type RegisteredCode } from "@gradual/protocol";
 import { Command, CommanderError } from "commander";
-import { helpAsOption, resolveCommand } from "./commandLine.ts";
+import { helpAsOption, resolveCommand, wantsJson } from "./commandLine.ts";
 import { registerCommands } from "./commands/index.ts";
-import { CliError } from "./output.ts";
+import { CliError, printError } from "./output.ts";
 
 /** Commander's own usage errors, under the CLI's stable codes (docs/errors.md). */
 const USAGE_CODES: Readonly<Record<string, RegisteredCode>> = Object.freeze(
@@ -31,20 +31,27 @@ const program = new Command()
 await registerCommands(program, process.argv.slice(2));
 const args = helpAsOption(program, process.argv.slice(2));
 
+const { command, path } = resolveCommand(program, args);
+// A command that takes --json, given it, reports its failure as JSON on stdout too (printError).
+const json = command.options.some((option) => option.long === "--json") && wantsJson(args);
+
 try {
   await program.parseAsync(args, { from: "user" });
 } catch (error) {
   if (error instanceof CommanderError) {
     const code = Object.hasOwn(USAGE_CODES, error.code) ? USAGE_CODES[error.code] : undefined;
     if (code !== undefined) {
-      process.stderr.write(`error[${code}]: ${error.message.replace(/^error: /, "")}\n`);
-      process.stderr.write(`(see \`${resolveCommand(program, args).path} --help\`)\n`);
+      printError({ code, message: error.message.replace(/^error: /, ""), hint: `see \`${path} --help\`` }, json);
     }
     process.exit(error.exitCode);
   }
   // Any failure with a registered code (a CliError, or a package's own: BundleError, LedgerError, ...).
   if (error instanceof GradualError) {
-    process.stderr.write(`error[${error.code}]: ${error.message}\n`);
+    const jsonDetails = error instanceof CliError ? error.jsonDetails : undefined;
+    printError(
+      { code: error.code, message: error.message, ...(jsonDetails === undefined ? {} : { jsonDetails }) },
+      json,
+    );
     process.exit(error instanceof CliError ? error.exitCode : 1);
   }
   throw error;

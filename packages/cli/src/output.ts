@@ -7,10 +7,40 @@ import { formatTokenAmount, GradualError, parseTokenAmount, type RegisteredCode 
 export class CliError extends GradualError {
   override readonly name = "CliError";
   readonly exitCode: number;
-  constructor(code: RegisteredCode, message: string, exitCode = 1) {
+  /**
+   * What a --json run prints beside its `error` (the ledger's answer to a refused transaction, a test run's report),
+   * in the one object: a script reads the outcome and the error from the same output.
+   */
+  readonly jsonDetails: Readonly<Record<string, unknown>> | undefined;
+  constructor(code: RegisteredCode, message: string, exitCode = 1, jsonDetails?: Readonly<Record<string, unknown>>) {
     super(code, { message });
     this.exitCode = exitCode;
+    this.jsonDetails = jsonDetails;
   }
+}
+
+/** A failure as the CLI reports it: its code and message, what to do next, and (under --json) what goes with it. */
+export type ErrorReport = {
+  readonly code: string;
+  readonly message: string;
+  /** One line telling what to do next (`see \`gradual node status --help\``). */
+  readonly hint?: string;
+  readonly jsonDetails?: Readonly<Record<string, unknown>>;
+};
+
+/**
+ * The one place a command's failure is printed. As text on stderr: `error[CODE]: message`, then `(hint)`. Under
+ * --json, one JSON object on stdout, where a script reads the command's answer: `{ "error": { code, message, hint? } }`
+ * with what goes with the error beside it (the exit code is the same either way).
+ */
+export function printError(report: ErrorReport, json: boolean): void {
+  const { code, message, hint, jsonDetails } = report;
+  if (json) {
+    printJson({ ...jsonDetails, error: { code, message, ...(hint === undefined ? {} : { hint }) } });
+    return;
+  }
+  process.stderr.write(`error[${code}]: ${message}\n`);
+  if (hint !== undefined) process.stderr.write(`(${hint})\n`);
 }
 
 /** A whole-number option in `minimum..maximum`, or CLI__BAD_INPUT naming the flag and what it got. */
@@ -69,13 +99,19 @@ export function describeRefusal(code: string, message: string, context: Readonly
   return message;
 }
 
-/** The error for a refused transaction: its rejection code, and what describeRefusal makes of its message. */
-export function refusalError(refusal: {
-  readonly code: string;
-  readonly message: string;
-  readonly context: Readonly<Record<string, unknown>>;
-}): CliError {
+/**
+ * The error for a refused transaction: its rejection code, and what describeRefusal makes of its message. `answer` is
+ * the ledger's answer (hash, block, result), printed with the error under --json.
+ */
+export function refusalError(
+  refusal: {
+    readonly code: string;
+    readonly message: string;
+    readonly context: Readonly<Record<string, unknown>>;
+  },
+  answer?: Readonly<Record<string, unknown>>,
+): CliError {
   // A rejection code of the protocol (ERROR_CODES), as the ledger sent it; a newer ledger may send one this build lacks.
   const code = refusal.code as RegisteredCode;
-  return new CliError(code, describeRefusal(refusal.code, refusal.message, refusal.context));
+  return new CliError(code, describeRefusal(refusal.code, refusal.message, refusal.context), 1, answer);
 }

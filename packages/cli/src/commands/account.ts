@@ -83,12 +83,13 @@ function registerFaucet(program: Command): void {
       const url = resolveLedgerUrl(options.ledger);
       const client = createLedgerClient({ url, timeoutMs: 60_000 });
       const result = await callLedger(url, () => client.faucet(account, amount, { timeoutMs: 30_000 }));
+      // Refused: exit 1 under --json too, the ledger's answer printed with the error (main.ts).
+      if (result.status === "included" && !result.result.ok) throw refusalError(result.result, result);
       if (options.json) return printJson(result);
       if (result.status === "pending") {
         process.stdout.write(`faucet ${result.hash}: acknowledged (pending since block ${result.receivedAtBlock})\n`);
         return;
       }
-      if (!result.result.ok) throw refusalError(result.result);
       const view = await callLedger(url, () => client.getAccount(account));
       process.stdout.write(
         `faucet: ${formatTokenAmount(amount)} tokens to ${account} in block ${result.block}; balance now ${formatTokenAmount(BigInt(view.balance))} tokens\n`,

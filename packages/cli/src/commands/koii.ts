@@ -8,7 +8,7 @@ import type { Command } from "commander";
 import { applyLongLivedFlagsToSelf } from "../devnet/processes.ts";
 import { startKoiiDevnet } from "../koii/devnet.ts";
 import { type KoiiTask, loadKoiiTask, publishKoiiTask } from "../koii/publish.ts";
-import { CliError, integerOption, printJson, toJson } from "../output.ts";
+import { CliError, integerOption, printJson } from "../output.ts";
 import { collectTaskVar, taskVarsOf } from "../taskVars.ts";
 import { callLedger } from "./account.ts";
 import { createEventPrinter, followRounds } from "./devnetPrinter.ts";
@@ -166,11 +166,24 @@ async function runKoiiTest(dir: string, options: TestFlags): Promise<void> {
     const view = getNodeView(result.state, result.taskId, account);
     return { node: index, account, stake: view?.stake ?? 0n, vesting: (view?.claimable ?? 0n) + (view?.locked ?? 0n) };
   });
-  if (options.json) {
-    process.stdout.write(
-      `${toJson({ task: result.taskId, cycles: completed, accepted, failedCalls: failed, calls: result.calls, nodes: summary })}\n`,
-    );
-  } else {
+  const report = {
+    task: result.taskId,
+    cycles: completed,
+    accepted,
+    failedCalls: failed,
+    calls: result.calls,
+    nodes: summary,
+  };
+  const failure =
+    failed.length > 0
+      ? `${failed.length} call(s) failed`
+      : accepted.length === 0
+        ? "no distribution list was accepted"
+        : undefined;
+  // Under --json a failed run is one object: the report with the error beside it (main.ts prints it).
+  if (options.json && failure !== undefined) throw new CliError("KOII_TEST__FAILED", failure, 1, report);
+  if (options.json) printJson(report);
+  else {
     say("");
     say("what the ledger recorded:");
     for (const line of ledgerStory(result)) say(line);
@@ -183,8 +196,7 @@ async function runKoiiTest(dir: string, options: TestFlags): Promise<void> {
       );
     }
   }
-  if (failed.length > 0) throw new CliError("KOII_TEST__FAILED", `${failed.length} call(s) failed`);
-  if (accepted.length === 0) throw new CliError("KOII_TEST__FAILED", "no distribution list was accepted");
+  if (failure !== undefined) throw new CliError("KOII_TEST__FAILED", failure);
 }
 
 export type KoiiDevnetFlags = {

@@ -418,7 +418,11 @@ async function runTaskTest(
       lost: (record?.totalSlashed ?? 0n) + (record?.totalClawedBack ?? 0n),
     };
   });
-  if (json) printJson({ paidCycles: paid, failedCalls: failed, calls: result.calls, nodes: summary });
+  const report = { paidCycles: paid, failedCalls: failed, calls: result.calls, nodes: summary };
+  const failure = failed.length > 0 ? `${failed.length} call(s) failed` : paid === 0 ? "no cycle was paid" : undefined;
+  // Under --json a failed run is one object: the report with the error beside it (main.ts prints it).
+  if (json && failure !== undefined) throw new CliError("TASK_TEST__FAILED", failure, 1, report);
+  if (json) printJson(report);
   else {
     say(`\n${paid} cycle(s) paid; ${result.calls.length - failed.length} calls ok, ${failed.length} failed`);
     for (const row of summary)
@@ -426,12 +430,7 @@ async function runTaskTest(
         `  ${row.node} ${row.account.slice(0, 12)}… stake ${formatTokenAmount(row.stake)} tokens, earned ${formatTokenAmount(row.earned)} tokens: ${formatTokenAmount(row.claimed)} claimed, ${formatTokenAmount(row.vesting)} still vesting${row.lost > 0n ? `, ${formatTokenAmount(row.lost)} slashed or clawed back` : ""}`,
       );
   }
-  if (failed.length > 0 || paid === 0) {
-    throw new CliError(
-      "TASK_TEST__FAILED",
-      failed.length > 0 ? `${failed.length} call(s) failed` : "no cycle was paid",
-    );
-  }
+  if (failure !== undefined) throw new CliError("TASK_TEST__FAILED", failure);
 }
 
 /** Signs and submits one transaction, waits for its block and reports the outcome (exit 1 with the code on refusal). */
@@ -449,6 +448,8 @@ export async function sendAndReport(
   }
   const keyPair = loadKeyOrFail(options.key);
   const result = await callLedger(url, () => client.send(keyPair, body, { timeoutMs: 30_000 }));
+  // Under --json a refusal is one object: the ledger's answer with the error beside it (main.ts prints it).
+  if (result.status === "included" && !result.result.ok && options.json) throw refusalError(result.result, result);
   if (options.json) printJson(result);
   else if (result.status === "pending") process.stdout.write(`${what}: acknowledged, pending (${result.hash})\n`);
   else if (result.result.ok) process.stdout.write(`${what}: included in block ${result.block} (${result.hash})\n`);

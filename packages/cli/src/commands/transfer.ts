@@ -69,6 +69,8 @@ Example:
         options.wait ? { timeoutMs: 30_000 } : undefined,
       ),
     );
+    // Under --json a refusal is one object: the ledger's answer with the error beside it (main.ts prints it).
+    if (result.status === "included" && !result.result.ok && options.json) throw refusalError(result.result, result);
     if (options.json) printJson(result);
     else if (result.status === "pending") {
       process.stdout.write(`transfer ${result.hash}: acknowledged (pending since block ${result.receivedAtBlock})\n`);
