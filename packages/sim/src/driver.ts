@@ -34,7 +34,6 @@ import {
   roundOf,
   roundStart,
   type State,
-  sha256Hex,
   stateRoot,
   type TaskParams,
   type TaskRecord,
@@ -42,6 +41,7 @@ import {
 import { equalSplit } from "@gradual/sdk";
 import { AuditCache } from "./auditCache.ts";
 import { Faults } from "./faults.ts";
+import { simSha256Hex } from "./hash.ts";
 import { InvariantBreak, InvariantMonitor, type InvariantName } from "./invariants.ts";
 import { Metrics, type RoundSeries, type RunMetrics } from "./metrics.ts";
 import { ProofBook } from "./proofs.ts";
@@ -264,7 +264,7 @@ class Simulation implements World {
     this.#decideOptions = { autoClaim: scenario.autoClaim };
     this.#profile = options.profile ? { protocolMs: 0, decideMs: 0, checksMs: 0, totalMs: 0 } : null;
     this.#clock = options.profile ? () => performance.now() : () => 0;
-    this.#creator = sha256Hex(`gradual-sim/creator/${this.seed}`);
+    this.#creator = simSha256Hex(`gradual-sim/creator/${this.seed}`);
     for (const spec of scenario.groups) {
       const members = new Set<Account>();
       const group: SimGroup = {
@@ -276,7 +276,7 @@ class Simulation implements World {
         shared: new Map(),
       };
       for (let index = 0; index < spec.count; index += 1) {
-        const account = sha256Hex(`gradual-sim/node/${this.seed}/${spec.name}/${index}`);
+        const account = simSha256Hex(`gradual-sim/node/${this.seed}/${spec.name}/${index}`);
         const node: SimNode = {
           index: this.nodes.length,
           name: `${spec.name}-${index}`,
@@ -352,7 +352,7 @@ class Simulation implements World {
   }
 
   salt(node: SimNode, cycle: number): Hash {
-    return sha256Hex(`gradual-sim/salt/${this.seed}/${node.account}/${cycle}`);
+    return simSha256Hex(`gradual-sim/salt/${this.seed}/${node.account}/${cycle}`);
   }
 
   // Run -------------------------------------------------------------------------------------------------------
@@ -404,7 +404,7 @@ class Simulation implements World {
     const body: TransactionBody = {
       kind: "createTask",
       name: this.scenario.name.slice(0, 64),
-      bundleHash: sha256Hex("gradual-sim/bundle"),
+      bundleHash: simSha256Hex("gradual-sim/bundle"),
       metadataHash: null,
       params: this.params,
       funding: this.params.bountyPerRound * BigInt(this.scenario.rounds),

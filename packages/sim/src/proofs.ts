@@ -1,4 +1,5 @@
-import { type Account, type Hash, sha256Hex } from "@gradual/protocol";
+import type { Account, Hash } from "@gradual/protocol";
+import { simSha256Hex } from "./hash.ts";
 
 type Authored = { readonly cycle: number; readonly author: Account };
 
@@ -26,7 +27,7 @@ export class ProofBook {
   /** The digest of `node`'s real work for `cycle` (recorded as real work). */
   work(cycle: number, node: Account): Hash {
     const content = `gradual-sim/proof/${this.#task}/${cycle}/${node}`;
-    const digest = sha256Hex(content);
+    const digest = simSha256Hex(content);
     if (!this.#authored.has(digest)) {
       this.#authored.set(digest, { cycle, author: node });
       this.#payloads.set(digest, { cycle, content });
@@ -37,7 +38,7 @@ export class ProofBook {
   /** A digest that is nobody's work (what a garbage submitter commits). */
   garbage(cycle: number, node: Account): Hash {
     const content = `gradual-sim/garbage/${this.#task}/${cycle}/${node}`;
-    const digest = sha256Hex(content);
+    const digest = simSha256Hex(content);
     this.#payloads.set(digest, { cycle, content });
     return digest;
   }
