@@ -1,6 +1,7 @@
 import type { ServerResponse } from "node:http";
 import { httpStatusOf } from "@gradual/protocol";
 import { toWire } from "@gradual/wire";
+import { Ajv } from "ajv";
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from "fastify";
 import { type ErrorBody, LedgerError } from "../errors.ts";
 import type { Ledger } from "../ledger.ts";
@@ -142,6 +143,21 @@ function recordBodyBytes(request: FastifyRequest, bytes: number): void {
 }
 
 /**
+ * How requests are checked against their routes' schemas (a failure answers 400 API__INVALID_REQUEST: errorBodyOf).
+ * A JSON body is checked as sent, never coerced: a faucet `amount` sent as the number 5 (or as ["5"]) is refused, not
+ * read as "5", since amounts travel as decimal strings (protocol.md §3.1), and a `count` sent as "2" is not a number.
+ * Path and query parameters arrive as text, so they are coerced to the integers their schemas declare (`?limit=10`).
+ * Unknown body fields are errors, not silently dropped.
+ */
+function requestValidatorCompiler() {
+  const options = { removeAdditional: false, useDefaults: true, allErrors: false, addUsedSchema: false } as const;
+  const body = new Ajv({ ...options, coerceTypes: false });
+  const text = new Ajv({ ...options, coerceTypes: "array" });
+  return ({ schema, httpPart }: { schema: object; httpPart?: string }) =>
+    (httpPart === "body" ? body : text).compile(schema);
+}
+
+/**
  * The ledger's HTTP API (fastify, `/v1`): a factory that wires routes to a running {@link Ledger}. It does not
  * listen; `startLedger` does, and tests may use `app.inject()`.
  */
@@ -162,14 +178,13 @@ export function createLedgerServer(options: LedgerServerOptions, modules: Ledger
   const app = Fastify({
     logger: false,
     bodyLimit: 1024 * 1024,
-    // Unknown body fields are errors, not silently dropped.
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", useDefaults: true } },
     return503OnClosing: false,
     // Limits on connections (issue 13): idle sockets and slow requests are closed. Keep-alive stays fastify's
     // (72 s): a short one races clients that reuse a socket the server is closing ("other side closed").
     connectionTimeout: resolved.idleTimeoutMs,
     requestTimeout: resolved.requestTimeoutMs,
   });
+  app.setValidatorCompiler(requestValidatorCompiler());
   app.server.maxConnections = resolved.maxConnections;
   app.server.headersTimeout = Math.min(resolved.requestTimeoutMs, 20_000);
   app.removeAllContentTypeParsers();
