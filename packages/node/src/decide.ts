@@ -201,6 +201,55 @@ export function verdictKey(cycle: number, target: Account): string {
 const verdictKeys = new Map<number, Map<Account, string>>();
 const VERDICT_KEY_CYCLES = 8;
 
+/** The key of an audit action, `audit/${cycle}/${target}`: kept and handed out again as verdictKey's strings are. */
+export function auditKey(cycle: number, target: Account): string {
+  let byTarget = auditKeys.get(cycle);
+  if (byTarget === undefined) {
+    if (auditKeys.size >= VERDICT_KEY_CYCLES) auditKeys.delete(auditKeys.keys().next().value as number);
+    byTarget = new Map();
+    auditKeys.set(cycle, byTarget);
+  }
+  let key = byTarget.get(target);
+  if (key === undefined) {
+    key = `audit/${cycle}/${target}`;
+    byTarget.set(target, key);
+  }
+  return key;
+}
+
+const auditKeys = new Map<number, Map<Account, string>>();
+
+/**
+ * `${kind}/${n}`, the keys of the actions decide() looks up in the node's memory on nearly every call (a cycle's
+ * work, commit and reveal, a round's claim), each built once and handed out again while its number is among the
+ * last few asked about: a kept string carries its hash, a new one is built and hashed on every lookup. Only work is
+ * saved: the same parts give the same text.
+ */
+export class NumberedKeys {
+  readonly #numbers: number[] = new Array<number>(NUMBERED_KEY_SLOTS).fill(Number.NaN);
+  readonly #texts: string[] = new Array<string>(NUMBERED_KEY_SLOTS).fill("");
+  readonly #kind: string;
+
+  constructor(kind: string) {
+    this.#kind = kind;
+  }
+
+  of(n: number): string {
+    const slot = n & (NUMBERED_KEY_SLOTS - 1);
+    if (this.#numbers[slot] === n) return this.#texts[slot] as string;
+    const text = `${this.#kind}/${n}`;
+    this.#numbers[slot] = n;
+    this.#texts[slot] = text;
+    return text;
+  }
+}
+
+const NUMBERED_KEY_SLOTS = 16;
+const WORK_KEYS = new NumberedKeys("work");
+const COMMIT_KEYS = new NumberedKeys("commit");
+const REVEAL_KEYS = new NumberedKeys("reveal");
+const CLAIM_KEYS = new NumberedKeys("claim");
+
 export function listKey(cycle: number, attempt: number): string {
   return `${cycle}/${attempt}`;
 }
@@ -350,17 +399,17 @@ function decideWork(call: Call, cycle: CycleRecord): void {
   const { state, task, me, memory, slot, round } = call;
   const c = cycle.cycle;
   const work = memory.work.get(c);
-  if (round === c && work === undefined && slot < commitWindow(task, c).closesAt && !isDone(call, `work/${c}`)) {
+  if (round === c && work === undefined && slot < commitWindow(task, c).closesAt && !isDone(call, WORK_KEYS.of(c))) {
     const node = myNode(call);
     if (node !== undefined && nodeActiveStake(node, c) >= task.params.minimumStake) {
-      push(call, { type: "runTask", key: `work/${c}`, cycle: c });
+      push(call, { type: "runTask", key: WORK_KEYS.of(c), cycle: c });
     }
   }
   if (work?.status !== "done") return;
   // This node's commit of the cycle, read at most once (`null`: not read yet).
   let commit: CommitRecord | undefined | null = null;
   // The windows first: a key is built and looked up only in the slots where the action could be taken.
-  if (opens(commitWindow(task, c), slot) && !isDone(call, `commit/${c}`)) {
+  if (opens(commitWindow(task, c), slot) && !isDone(call, COMMIT_KEYS.of(c))) {
     const node = myNode(call);
     const active = node !== undefined && nodeActiveStake(node, round) >= task.params.minimumStake;
     if (active) commit = getCommit(state, task.id, c, me);
@@ -372,19 +421,19 @@ function decideWork(call: Call, cycle: CycleRecord): void {
         proofDigest: work.proofDigest,
         salt: work.salt,
       });
-      push(call, { type: "send", key: `commit/${c}`, tx: { kind: "commit", task: task.id, cycle: c, commitment } });
+      push(call, { type: "send", key: COMMIT_KEYS.of(c), tx: { kind: "commit", task: task.id, cycle: c, commitment } });
     }
   }
   if (
     opens(revealWindow(task, c), slot) &&
-    !isDone(call, `reveal/${c}`) &&
+    !isDone(call, REVEAL_KEYS.of(c)) &&
     (commit === null ? getCommit(state, task.id, c, me) : commit) !== undefined &&
     getReveal(state, task.id, c, me) === undefined &&
     isBonded(call)
   ) {
     push(call, {
       type: "send",
-      key: `reveal/${c}`,
+      key: REVEAL_KEYS.of(c),
       tx: { kind: "reveal", task: task.id, cycle: c, proofDigest: work.proofDigest, salt: work.salt },
     });
   }
@@ -480,7 +529,7 @@ function triggerAgainst(
  * together, and nothing removes either).
  */
 function pushAudit(call: Call, cycle: number, target: Account, reveal: RevealRecord): void {
-  const key = `audit/${cycle}/${target}${reveal.published ? "/published" : ""}`;
+  const key = reveal.published ? `audit/${cycle}/${target}/published` : auditKey(cycle, target);
   if (isDone(call, key)) return;
   const { state, task } = call;
   const published = reveal.published ? getPublishedProof(state, task.id, cycle, target) : undefined;
@@ -1025,7 +1074,7 @@ const LIST_CLAIM_LOOKBACK = LIMITS.listClaimRounds + 2;
  */
 function decideClaim(call: Call): void {
   const { view, state, task, me, round } = call;
-  const key = `claim/${round}`;
+  const key = CLAIM_KEYS.of(round);
   if (!view.options.autoClaim || round % (view.options.claimEveryRounds ?? 1) !== 0 || isDone(call, key)) return;
   // What getNodeView reports as claimable: the vesting unlocked by the state's own round (the slot before `slot`).
   if (myNode(call) === undefined) return;
