@@ -176,6 +176,10 @@ export const NODE_ERROR_CODES = {
   ROUTE__BODY_TOO_LARGE: { http: 413, meaning: "The request body exceeds what a task route accepts (1 MiB)" },
   ROUTE__METHOD: { http: 405, meaning: "Task routes serve GET, HEAD, POST, PUT, PATCH, DELETE and OPTIONS only" },
   ROUTE__NOT_FOUND: { http: 404, meaning: "The node serves nothing at this path" },
+  SANDBOX__ACCESS_DENIED: {
+    meaning:
+      "The sandbox refused task code a program, thread, addon or file outside its folders; the message names the module",
+  },
   SANDBOX__BAD_MESSAGE: {
     meaning: "The task process wrote something on its channel to the node that is not a valid message; it was killed",
   },

@@ -70,6 +70,8 @@ export function describeFailure(error: unknown, ledgerUrl: string): string {
     (error as Error).name === "TimeoutError"
   )
     return `LEDGER__UNREACHABLE: cannot reach the ledger at ${ledgerUrl} (${cause ?? (error as Error).message}); is it running? (npm start, gradual ledger, or --ledger URL)`;
+  // With its code (a bundle the sandbox refused something as it loaded: SANDBOX__ACCESS_DENIED).
+  if (error instanceof GradualError && !error.message.startsWith(error.code)) return `${error.code}: ${error.message}`;
   return error instanceof Error ? error.message : String(error);
 }
 

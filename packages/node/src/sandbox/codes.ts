@@ -7,6 +7,7 @@ import type { TaskFailure } from "./types.ts";
  */
 const TASK_FAILURE_CODES = {
   threw: "TASK__THREW",
+  "access-denied": "SANDBOX__ACCESS_DENIED",
   "invalid-result": "TASK__INVALID_RESULT",
   "proof-too-large": "TASK__PROOF_TOO_LARGE",
   timeout: "SANDBOX__TIMEOUT",

@@ -46,7 +46,12 @@ export type ParentMessage =
 export type WorkerMessage =
   | { readonly type: "ready"; readonly routes: number }
   | { readonly type: "pong"; readonly id: number }
-  | { readonly type: "load-failed"; readonly message: string }
+  | {
+      readonly type: "load-failed";
+      readonly message: string;
+      /** Set when the sandbox refused the bundle something while it loaded (refusals.ts). */
+      readonly code?: "SANDBOX__ACCESS_DENIED";
+    }
   | { readonly type: "result"; readonly id: number; readonly outcome: RawOutcome }
   | { readonly type: "host"; readonly id: number; readonly method: HostMethod; readonly args: readonly unknown[] }
   | { readonly type: "log"; readonly level: LogLevel; readonly message: string; readonly fields: unknown };
@@ -61,7 +66,10 @@ function isOutcome(value: unknown): value is RawOutcome {
   if (outcome.ok === true) return Object.hasOwn(outcome, "value");
   return (
     outcome.ok === false &&
-    (outcome.reason === "threw" || outcome.reason === "invalid-result" || outcome.reason === "nothing-submitted") &&
+    (outcome.reason === "threw" ||
+      outcome.reason === "access-denied" ||
+      outcome.reason === "invalid-result" ||
+      outcome.reason === "nothing-submitted") &&
     typeof outcome.message === "string"
   );
 }
@@ -88,7 +96,11 @@ export function parseWorkerMessage(value: unknown): WorkerMessage | undefined {
     case "pong":
       return has(message, "id") && isId(message.id) ? (message as WorkerMessage) : undefined;
     case "load-failed":
-      return has(message, "message") && typeof message.message === "string" ? (message as WorkerMessage) : undefined;
+      return has(message, "message") &&
+        typeof message.message === "string" &&
+        (!has(message, "code") || message.code === "SANDBOX__ACCESS_DENIED")
+        ? (message as WorkerMessage)
+        : undefined;
     case "result":
       return has(message, "id") && isId(message.id) && has(message, "outcome") && isOutcome(message.outcome)
         ? (message as WorkerMessage)

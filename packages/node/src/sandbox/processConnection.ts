@@ -410,7 +410,7 @@ export class ProcessConnection {
         this.#starting = undefined;
         break;
       case "load-failed":
-        this.#stop(failure("crashed", message.message));
+        this.#stop(failure(message.code === "SANDBOX__ACCESS_DENIED" ? "access-denied" : "crashed", message.message));
         break;
       case "result":
         this.#settle(message.id, message.outcome);

@@ -188,6 +188,13 @@ async function startSupervisor(spawn: () => Connection, bundlePath: string, host
     await connection.ready;
   } catch (error) {
     await connection.terminate();
+    // The sandbox refused the bundle something as it loaded: its own code, which says what and what to do.
+    if (error instanceof GradualError && error.code === "SANDBOX__ACCESS_DENIED") {
+      throw new GradualError("SANDBOX__ACCESS_DENIED", {
+        message: `cannot load task bundle ${bundlePath}: ${error.message}`,
+        cause: error,
+      });
+    }
     throw new GradualError("NODE__BUNDLE_LOAD_FAILED", {
       message: `cannot load task bundle ${bundlePath}: ${errorMessage(error)}`,
       cause: error,

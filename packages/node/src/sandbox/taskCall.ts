@@ -9,6 +9,7 @@ import {
 } from "@gradual/sdk";
 import { errorMessage } from "./checks.ts";
 import { type ContextSource, createRouteContext, createTaskContext } from "./context.ts";
+import { describeRefusal } from "./refusals.ts";
 import type { RouteTable } from "./routeTable.ts";
 
 /** One call into task code. Plain data: it crosses the worker boundary by structured clone (bigints included). */
@@ -39,7 +40,7 @@ export type RawOutcome =
   | { readonly ok: true; readonly value: unknown }
   | {
       readonly ok: false;
-      readonly reason: "threw" | "invalid-result" | "nothing-submitted";
+      readonly reason: "threw" | "access-denied" | "invalid-result" | "nothing-submitted";
       readonly message: string;
     };
 
@@ -95,20 +96,32 @@ async function runCall(
 }
 
 /**
+ * What task code threw, as a failed call: a refusal of the sandbox (Node's permission model) is told as such, with
+ * the module that asked (refusals.ts); anything else is the task's own throw.
+ */
+export function thrownOutcome(error: unknown, bundleUrl: string | undefined): RawOutcome {
+  const refused = describeRefusal(error, bundleUrl);
+  if (refused !== undefined) return { ok: false, reason: "access-denied", message: refused };
+  return { ok: false, reason: "threw", message: errorMessage(error) };
+}
+
+/**
  * Runs one call of task code against `source` (the host's services, direct or proxied). Used by the worker and by
- * the in-process runner, so both behave the same; the caller checks the value (checks.ts).
+ * the in-process runner, so both behave the same; the caller checks the value (checks.ts). `bundleUrl`, where the
+ * task's code was loaded from, names the module behind a refusal of the sandbox.
  */
 export async function runTaskCall(
   definition: TaskDefinition,
   routes: RouteTable,
   source: ContextSource,
   call: TaskCall,
+  bundleUrl?: string,
 ): Promise<RawOutcome> {
   let value: unknown;
   try {
     value = await runCall(definition, routes, source, call);
   } catch (error) {
-    return { ok: false, reason: "threw", message: errorMessage(error) };
+    return thrownOutcome(error, bundleUrl);
   }
   return call.kind === "work" ? encodeOutcome(value) : { ok: true, value };
 }

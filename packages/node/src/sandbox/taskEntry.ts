@@ -3,6 +3,7 @@ import type { JsonValue, TaskDefinition, TaskLogger, TaskStore } from "@gradual/
 import { errorMessage } from "./checks.ts";
 import { type ContextSource, taskBlobs } from "./context.ts";
 import type { HostMethod, LogLevel, ParentMessage, WorkerInit, WorkerMessage } from "./messages.ts";
+import { describeRefusal } from "./refusals.ts";
 import { createRouteTable, type RouteTable } from "./routeTable.ts";
 import { type RawOutcome, runTaskCall } from "./taskCall.ts";
 
@@ -107,18 +108,33 @@ export async function runTaskEntry(channel: TaskChannel, init: WorkerInit): Prom
   try {
     task = await loadTask(init.bundleUrl);
   } catch (error) {
-    channel.post({ type: "load-failed", message: errorMessage(error) });
+    // A refusal of the sandbox while the bundle loads (a module reading a file outside its folders) keeps its code.
+    const refused = describeRefusal(error, init.bundleUrl);
+    channel.post(
+      refused === undefined
+        ? { type: "load-failed", message: errorMessage(error) }
+        : { type: "load-failed", message: refused, code: "SANDBOX__ACCESS_DENIED" },
+    );
     channel.close();
     return;
   }
   // A promise task code forgot to handle is reported, not fatal: the task and its other calls carry on.
   process.on("unhandledRejection", (reason) => {
-    host.source.log.warn(`unhandled rejection in task code: ${errorMessage(reason)}`);
+    const refused = describeRefusal(reason, init.bundleUrl);
+    host.source.log.warn(
+      refused === undefined
+        ? `unhandled rejection in task code: ${errorMessage(reason)}`
+        : `unhandled rejection in task code: SANDBOX__ACCESS_DENIED: ${refused}`,
+    );
   });
   channel.onMessage((message) => {
     if (message.type === "host-reply") host.settle(message);
     else if (message.type === "call")
-      void answer(channel, message.id, runTaskCall(task.definition, task.routes, host.source, message.call));
+      void answer(
+        channel,
+        message.id,
+        runTaskCall(task.definition, task.routes, host.source, message.call, init.bundleUrl),
+      );
   });
   channel.post({ type: "ready", routes: task.routes.size });
 }

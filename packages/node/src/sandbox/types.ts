@@ -107,6 +107,8 @@ export type TaskFailure = {
   readonly ok: false;
   readonly reason:
     | "threw"
+    /** Node's permission model refused task code something (a program, a file outside its folders): refusals.ts. */
+    | "access-denied"
     | "invalid-result"
     | "proof-too-large"
     | "timeout"

@@ -145,7 +145,7 @@ export class WorkerConnection {
         this.#starting = undefined;
         break;
       case "load-failed":
-        this.#stop(failure("crashed", message.message));
+        this.#stop(failure(message.code === "SANDBOX__ACCESS_DENIED" ? "access-denied" : "crashed", message.message));
         break;
       case "result":
         this.#settle(message.id, message.outcome);
