@@ -86,7 +86,7 @@ test("a node appeals its own proof found invalid once its accusers have left, an
   });
   const timing = getTask(chain.state, task) as NonNullable<ReturnType<typeof getTask>>;
   // The next round's first slot, with the coalition still staked: a waits (it would lose the appeal).
-  const round = cycle.completedRound + 1;
+  const round = (cycle.completedRound as number) + 1;
   chain.advanceTo(roundStart(timing, round) - 1);
   assert.deepEqual(appeals(decide(view("a"))), [], "no appeal while the accusers hold the weight");
 
