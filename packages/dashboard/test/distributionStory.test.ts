@@ -54,6 +54,7 @@ function cycleView(overrides: CycleOverrides = {}): CycleView {
       shareCount: 3,
       saltAccumulator: ROOT,
       seed: ROOT,
+      reviewWeight: "300",
       triggerCount: triggers.length,
       attempt: 0,
       attemptRound,

@@ -67,6 +67,7 @@ function cycle(
       shareCount: reveals,
       saltAccumulator: HASH,
       seed: null,
+      reviewWeight: "0",
       triggerCount: triggers.length,
       attempt: 0,
       attemptRound: number + 2,

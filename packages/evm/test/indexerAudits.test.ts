@@ -60,7 +60,9 @@ before(async () => {
   taskId = ((log as { topics: Hex[] }).topics[1] as Hex).slice(2);
   const task = h32(taskId);
   await at(10);
-  const stakes = [300n, 200n, 100n];
+  // carol 250: with dave's 90 after his slash, above half of the 650 that reviewed cycle 1 (the quorum of a late
+  // decision under these parameters' slashQuorumBps 5,000, deviation 39).
+  const stakes = [300n, 250n, 100n];
   for (const [i, who] of nodes.entries()) await call(who, "stake", [task, stakes[i], "http://n.test"]);
   for (const cycle of [0, 1]) {
     await at(17 + 10 * cycle);
@@ -88,7 +90,7 @@ before(async () => {
   await call(carol, "claim", [task]);
   await call(dave, "claim", [task]);
   // Cycle 1 completed at slot 40: dave appeals his proof (verdict 2, valid) and carol votes valid. At slot 47 the
-  // appeal is upheld above the supermajority (carol's 200 and dave's 90 of D 290): bob and carol are slashed.
+  // appeal is upheld above the supermajority (carol's 250 and dave's 90 of D 340): bob and carol are slashed.
   await at(42);
   await call(dave, "triggerAudit", [task, 1, 0, 2, 0, id32(dave), h32(name("appeal"))]);
   await at(43);

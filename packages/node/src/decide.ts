@@ -686,6 +686,7 @@ function decideLateChallenges(call: Call): void {
     if (cycle === undefined || cycle.outcome === null) return;
     const window = lateChallengeWindow(call.task, cycle);
     if (window === null || !opens(window, call.slot)) return;
+    if (verdict === "invalid" && !lateQuorumReachable(call.state, call.task, cycle)) return;
     const challenge = lateChallengeOf(call.state, call.task, key, verdict);
     if (challenge !== null) pushTrigger(call, challenge.cycle, challenge.target, verdict, true, challenge);
   });
@@ -867,9 +868,19 @@ function decideAppeals(call: Call): void {
     if (isDone(call, key) || revealOf(call, c, me)?.status !== "invalid") continue;
     const appealed = appealableFinding(state, task.id, c, me);
     if (appealed === undefined || !accusersWeakened(state, task, c, appealed, slot)) continue;
+    if (!lateQuorumReachable(state, task, cycle)) continue;
     if (getAccount(state, me).balance < task.params.triggerBond || !hasWeight(call)) continue;
     push(call, { type: "send", key, tx: proofTrigger(task.id, c, me, "valid", APPEAL_REASON) });
   }
+}
+
+/**
+ * Whether a late trigger or an appeal of `cycle` could reach the quorum it needs (§5.7, deviation 39): more than
+ * `1 − slashQuorum` of the weight that reviewed the cycle must decide it, and the weight active now is the most that
+ * can. Below that it is rejected whatever the votes, and its bond lost.
+ */
+function lateQuorumReachable(state: State, task: TaskRecord, cycle: CycleRecord): boolean {
+  return getActiveWeight(state, task) * BigInt(BPS) > BigInt(BPS - task.params.slashQuorumBps) * cycle.reviewWeight;
 }
 
 /** Whether the nodes that voted `invalid` on a trigger now hold less than `1 − slashQuorum` of the active weight. */

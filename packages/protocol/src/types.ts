@@ -122,6 +122,12 @@ export type CycleRecord = {
   /** Running hash over revealed salts in ledger order; folded into the seed when the reveal window closes. */
   readonly saltAccumulator: Hash;
   readonly seed: Hash | null;
+  /**
+   * The task's total active weight when the cycle's seed was fixed (end of its reveal window, §4.4): the weight that
+   * reviewed it. A late trigger or an appeal of the cycle needs more than `1 − slashQuorumBps` of it to decide
+   * anything (§5.7, deviation 39). 0 until the seed is fixed.
+   */
+  readonly reviewWeight: bigint;
   readonly triggerCount: number;
   /** Distribution attempt in progress (0-based) and the round it runs in. */
   readonly attempt: number;

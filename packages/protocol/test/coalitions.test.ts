@@ -193,11 +193,12 @@ describe("finding 4: vesting that can take back", () => {
   });
 
   it("garbage a 70% whale got paid is clawed back late once it leaves, its stake slashed; withdraw waits", () => {
+    // d is staked but does not vote at the review: the honest nodes hold 400 of the 1,100 that reviewed cycle 1.
     const { chain, task } = setup(
-      { w1: 400n * T, w2: 300n * T, a: 100n * T, b: 100n * T, c: 100n * T },
+      { w1: 400n * T, w2: 300n * T, a: 100n * T, b: 100n * T, c: 100n * T, d: 100n * T },
       { vestingRounds: 4, unbondingRounds: 2 },
     );
-    chain.playSubmissions(task, 1, { ...proofsOf(["a", "b", "c", "w2"], 1), w1: proofOf("garbage") });
+    chain.playSubmissions(task, 1, { ...proofsOf(["a", "b", "c", "d", "w2"], 1), w1: proofOf("garbage") });
     const windows = chain.windows(task, 1);
     chain.advanceTo(windows.proofTriggers.opensAt);
     const first = chain.triggerProof("a", task, 1, "w1");
@@ -208,7 +209,7 @@ describe("finding 4: vesting that can take back", () => {
     assert.deepEqual(resolutions(review), ["rejected"]);
     const paid = vested(chain.payCycle(task, 1), 1);
     const stolen = paid.get(accountOf("w1")) as bigint;
-    assert.equal(stolen, 40n * T, "the garbage was paid its weighted share");
+    assert.equal(stolen, (100n * T * 400n) / 1_100n, "the garbage was paid its weighted share");
     // The whale leaves at once: both nodes unstake. Withdrawal waits for the late-challenge window.
     chain.send("w1", { kind: "unstake", task });
     chain.send("w2", { kind: "unstake", task });
@@ -217,9 +218,10 @@ describe("finding 4: vesting that can take back", () => {
     chain.advance(2 * DEVNET_PARAMS.roundSlots);
     const stillEarly = chain.send("w1", { kind: "withdraw", task });
     assert.equal(stillEarly.ok ? "ok" : stillEarly.code, "WITHDRAW__STILL_CHALLENGEABLE");
-    // The honest nodes, now the whole active weight, challenge cycle 1 late and uphold it.
+    // The honest nodes, now the whole active weight and more than a third of the weight that reviewed cycle 1 (the
+    // quorum of a late decision, deviation 39), challenge cycle 1 late and uphold it.
     const late = chain.triggerProof("a", task, 1, "w1", "late");
-    for (const name of ["b", "c"]) chain.vote(name, task, 1, late, "invalid");
+    for (const name of ["b", "c", "d"]) chain.vote(name, task, 1, late, "invalid");
     const events = chain.advance(DEVNET_PARAMS.auditSlots + DEVNET_PARAMS.voteSlots);
     assert.deepEqual(resolutions(events), ["upheld"]);
     const clawed = events.find((event) => event.type === "RewardClawedBack");
@@ -230,6 +232,32 @@ describe("finding 4: vesting that can take back", () => {
     assert.ok(slashed !== undefined && slashed.type === "Slashed");
     assert.equal(slashed.fromStake, (400n * T * BigInt(DEVNET_PARAMS.slashFractionBps)) / BigInt(BPS));
     assert.equal(getReveal(chain.state, task, 1, accountOf("w1"))?.status, "invalid");
+  });
+
+  it("but not by less than a third of the weight that reviewed the cycle: a 70% whale facing 30% keeps its pay", () => {
+    const { chain, task } = setup(
+      { w1: 400n * T, w2: 300n * T, a: 100n * T, b: 100n * T, c: 100n * T },
+      { vestingRounds: 4, unbondingRounds: 2 },
+    );
+    chain.playSubmissions(task, 1, { ...proofsOf(["a", "b", "c", "w2"], 1), w1: proofOf("garbage") });
+    const windows = chain.windows(task, 1);
+    chain.advanceTo(windows.proofTriggers.opensAt);
+    const first = chain.triggerProof("a", task, 1, "w1");
+    for (const name of ["b", "c"]) chain.vote(name, task, 1, first, "invalid");
+    chain.vote("w2", task, 1, first, "valid");
+    chain.advanceTo(windows.proofVotes.closesAt);
+    chain.payCycle(task, 1);
+    chain.send("w1", { kind: "unstake", task });
+    chain.send("w2", { kind: "unstake", task });
+    chain.advance(2 * DEVNET_PARAMS.roundSlots);
+    // 300 of the 1,000 that reviewed cycle 1 is not above a third: whatever its votes, the late trigger is rejected
+    // (its bond goes to w1), nothing is clawed back and nobody is slashed (deviation 39).
+    const late = chain.triggerProof("a", task, 1, "w1", "late");
+    for (const name of ["b", "c"]) chain.vote(name, task, 1, late, "invalid");
+    const events = chain.advance(DEVNET_PARAMS.auditSlots + DEVNET_PARAMS.voteSlots);
+    assert.deepEqual(resolutions(events), ["rejected"]);
+    assert.equal(events.filter((event) => event.type === "RewardClawedBack" || event.type === "Slashed").length, 0);
+    assert.equal(getReveal(chain.state, task, 1, accountOf("w1"))?.status, "valid");
   });
 });
 

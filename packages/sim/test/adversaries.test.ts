@@ -185,9 +185,17 @@ test("appeals (§5.8) as a cheater uses them: the whale appeals its garbage, fou
 
 test("appeals (§5.8) against a coalition: sent and upheld once the disputer has left; never sent against the holdout", () => {
   const disputer = appealsOf(toSimScenario(coalitionScenario("disputer", 66, 0.3)));
-  assert.ok(disputer.appeals.length > 0);
-  assert.deepEqual([...new Set(disputer.appeals.map((appeal) => appeal.resolution))], ["upheld"]);
+  const strategyOf = new Map(disputer.result.metrics.fairness.nodes.map((node) => [node.account, node.strategy]));
+  const honest = disputer.appeals.filter((appeal) => strategyOf.get(appeal.target) === "honest");
+  assert.ok(honest.length > 0);
+  assert.deepEqual([...new Set(honest.map((appeal) => appeal.resolution))], ["upheld"]);
   assert.ok(disputer.result.metrics.fairness.coalition.slashed > 0n);
+  // The followers voted the honest proofs invalid with the coalition, so the honest appeals slash them too; once
+  // slashed, their own appeals weigh too little for the quorum of a late decision (a third of the weight that
+  // reviewed the cycle, deviation 39: the others hold 34% of it here) and are rejected.
+  for (const appeal of disputer.appeals) {
+    if (strategyOf.get(appeal.target) !== "honest") assert.equal(strategyOf.get(appeal.target), "follower");
+  }
   const holdout = appealsOf(toSimScenario(coalitionScenario("holdout", 66, 0.3)));
   assert.equal(holdout.appeals.length, 0, "the holdout's weight is there until the windows close");
   assert.equal(holdout.result.metrics.fairness.coalition.slashed, 0n);

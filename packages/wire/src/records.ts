@@ -151,6 +151,7 @@ export const cycleRecord = object({
   shareCount: uint,
   saltAccumulator: hex64,
   seed: nullable(hex64),
+  reviewWeight: amount,
   triggerCount: uint,
   attempt: uint,
   attemptRound: int,

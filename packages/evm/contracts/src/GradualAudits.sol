@@ -326,7 +326,8 @@ contract GradualAudits is GradualState {
         cycle.attempt += 1;
     }
 
-    /// @dev End of cycle c's reveal window (revealClose.ts `fixSeed`, §4.4).
+    /// @dev End of cycle c's reveal window (revealClose.ts `fixSeed`, §4.4); the active weight of its round (c + 1)
+    /// is kept as the cycle's `reviewWeight`.
     function _closeReveal(bytes32 id, Task storage task, int64 cycleNumber) internal {
         uint32 c = uint32(uint64(cycleNumber));
         Cycle storage cycle = _cycles[id][c];
@@ -334,6 +335,7 @@ contract GradualAudits is GradualState {
         bytes32 seed = _nextSeed(task.seedHead, cycle.saltAccumulator, c);
         cycle.seed = seed;
         cycle.hasSeed = true;
+        cycle.reviewWeight = uint128(_totalWeight(id, task, cycleNumber + 1));
         task.seedHead = seed;
         task.seedCycle = cycleNumber;
         emit SeedFixed(id, c, seed, cycle.revealCount);
@@ -529,7 +531,9 @@ contract GradualAudits is GradualState {
         bool appeal = trigger.verdict == VERDICT_VALID;
         // The side that upholds: the invalid votes, or an appeal's valid votes and its target's weight (§5.8).
         uint256 support = (appeal ? uint256(trigger.validWeight) + targetWeight : trigger.invalidWeight) * BPS;
-        uint8 resolution = _decide(task, trigger, activeWeight, targetWeight, support);
+        // A late trigger or an appeal needs D above 1 - q of the weight that reviewed its cycle (deviation 39).
+        uint256 review = trigger.late ? _cycles[id][c].reviewWeight : 0;
+        uint8 resolution = _decide(task, trigger, activeWeight, targetWeight, support, review);
         bool slashes = resolution == UPHELD
             && support
                 > uint256(task.params.slashSupermajorityBps)
@@ -605,18 +609,21 @@ contract GradualAudits is GradualState {
 
     /// @dev `decideTrigger` (§5.5): participation against the active weight without the target, then `support` (the
     /// upholding side's weight times BPS: the invalid votes, or an appeal's valid votes and its target's weight)
-    /// against D, the votes and the target's weight.
+    /// against D, the votes and the target's weight. `review` is a late trigger's cycle `reviewWeight` (0 otherwise):
+    /// D must exceed 1 - q of it.
     function _decide(
         Task storage task,
         Trigger storage trigger,
         uint256 activeWeight,
         uint256 targetWeight,
-        uint256 support
+        uint256 support,
+        uint256 review
     ) internal view returns (uint8) {
         uint256 voted = uint256(trigger.validWeight) + trigger.invalidWeight + trigger.unavailableWeight;
         if (voted == 0 || voted * BPS < uint256(task.params.minParticipationBps) * activeWeight) return REJECTED;
         uint256 decided = voted + targetWeight;
         uint256 quorum = task.params.slashQuorumBps;
+        if (decided * BPS <= (BPS - quorum) * review) return REJECTED;
         if (support > quorum * decided) return UPHELD;
         if (support > (BPS - quorum) * decided) return DISPUTED;
         return REJECTED;

@@ -174,6 +174,9 @@ struct Cycle {
     uint32 attempt;
     int64 completedRound;
     uint32 triggerCount;
+    /// @dev The task's total active weight when the seed was fixed (§4.4): the quorum base of the cycle's late
+    /// triggers and appeals (§5.7, deviation 39).
+    uint128 reviewWeight;
     // slots 3 on
     bytes32 saltAccumulator;
     bytes32 seed;

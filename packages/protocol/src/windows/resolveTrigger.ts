@@ -24,20 +24,24 @@ import { nodeWeight, removeFromRamp, totalWeight } from "../weight.ts";
  * less rejects. So stealing (getting a wrong proof or list paid) needs more than `q` of the weight on its side,
  * blocking needs more than `1 − q`, and slashing an honest node needs more than `s` of the weight that took part, its
  * own included. `support` is the upholding side's weight: the `invalid` votes, or for an appeal (§5.8) its `valid`
- * votes and the target's weight.
+ * votes and the target's weight. A late trigger or an appeal (§5.7, §5.8) is decided after the fact, by whoever is
+ * still there: it is rejected unless `D` exceeds `1 − q` of `reviewWeight`, the weight active when its cycle's seed
+ * was fixed (deviation 39), so that nodes that outlast the others cannot judge them alone.
  */
 function decideTrigger(
   trigger: TriggerRecord,
   activeWeight: bigint,
   task: TaskRecord,
-  targetWeight = 0n,
-  support = trigger.invalidWeight,
+  targetWeight: bigint,
+  support: bigint,
+  reviewWeight: bigint,
 ): TriggerResolution {
   const voted = trigger.validWeight + trigger.invalidWeight + trigger.unavailableWeight;
   const participation = voted > 0n && voted * BigInt(BPS) >= BigInt(task.params.minParticipationBps) * activeWeight;
   if (!participation) return "rejected";
   const decided = voted + targetWeight;
   const quorum = BigInt(task.params.slashQuorumBps);
+  if (trigger.late && decided * BigInt(BPS) <= (BigInt(BPS) - quorum) * reviewWeight) return "rejected";
   if (support * BigInt(BPS) > quorum * decided) return "upheld";
   if (support * BigInt(BPS) > (BigInt(BPS) - quorum) * decided) return "disputed";
   return "rejected";
@@ -112,7 +116,8 @@ export function resolveTrigger(
   if (trigger.verdict === "valid") return resolveAppeal(context, taskId, cycle, trigger);
   const { draft } = context;
   const { task, targetWeight, activeWeight } = decidingWeights(context, taskId, trigger.target);
-  const resolution = decideTrigger(trigger, activeWeight, task, targetWeight);
+  const reviewWeight = trigger.late ? (context.draft.cycle(taskId, cycle)?.reviewWeight ?? 0n) : 0n;
+  const resolution = decideTrigger(trigger, activeWeight, task, targetWeight, trigger.invalidWeight, reviewWeight);
   // A late trigger that is upheld takes back what the cycle paid the target and it has not claimed (§5.7), before
   // the slash cuts a share of everything else it holds. A disputed one takes nothing and leaves the proof valid:
   // more than a third of the weight voting it down is no more than a review's dispute, and what the cycle already
@@ -162,7 +167,8 @@ function resolveAppeal(
   const { draft } = context;
   const { task, targetWeight, activeWeight } = decidingWeights(context, taskId, trigger.target);
   const support = trigger.validWeight + targetWeight;
-  const resolution = decideTrigger(trigger, activeWeight, task, targetWeight, support);
+  const reviewWeight = context.draft.cycle(taskId, cycle)?.reviewWeight ?? 0n;
+  const resolution = decideTrigger(trigger, activeWeight, task, targetWeight, support, reviewWeight);
   let slashed = 0n;
   if (resolution === "rejected") {
     draft.move("bonds", "burned", trigger.bond);

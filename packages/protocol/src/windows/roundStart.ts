@@ -34,6 +34,7 @@ export function startCycle(context: TransitionContext, task: TaskRecord, round: 
     shareCount: 0,
     saltAccumulator: EMPTY_ACCUMULATOR,
     seed: null,
+    reviewWeight: 0n,
     triggerCount: 0,
     attempt: 0,
     attemptRound: round + 2,

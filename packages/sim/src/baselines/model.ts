@@ -53,7 +53,7 @@ export function modelNodes(scenario: PropertyScenario): ModelNode[] {
         strategy,
         stake,
         joinRound: coalition ? scenario.joinRound : 0,
-        leaveRound: coalition ? scenario.leaveRound : null,
+        leaveRound: coalition ? scenario.leaveRound : scenario.othersLeaveRound,
         strikeRound: coalition && strategy !== "garbage" ? scenario.strikeRound : coalition ? scenario.joinRound : 0,
         strikeUntil: coalition ? scenario.strikeUntil : null,
         down: false,
@@ -117,10 +117,12 @@ export function drawDowntime(scenario: PropertyScenario, nodes: ModelNode[], rou
   }
 }
 
-/** Whether the node's proof for the round is its own real work (the coalition's whale, colluding and garbage submit garbage). */
+/** Whether the node's proof for the round is its own real work (the coalition's whale, outlast, colluding and garbage submit garbage). */
 export function realWork(node: ModelNode, round: number): boolean {
   if (node.strategy === "garbage") return false;
-  if (node.strategy === "whale" || node.strategy === "colluding") return !striking(node, round);
+  if (node.strategy === "whale" || node.strategy === "outlast" || node.strategy === "colluding") {
+    return !striking(node, round);
+  }
   return true;
 }
 
@@ -153,6 +155,7 @@ export function coalitionVote(auditor: ModelNode, target: ModelNode, round: numb
   const member = target.nodeClass === "attacker";
   switch (auditor.strategy) {
     case "whale":
+    case "outlast":
     case "disputer":
     case "holdout":
       return member ? "valid" : "invalid";
@@ -170,7 +173,11 @@ export function coalitionVote(auditor: ModelNode, target: ModelNode, round: numb
 /** Whether a striking coalition member, drawn as distributor, pays the whole bounty to the coalition. */
 export function paysItself(node: ModelNode, round: number): boolean {
   return (
-    striking(node, round) && (node.strategy === "whale" || node.strategy === "selfpay" || node.strategy === "colluding")
+    striking(node, round) &&
+    (node.strategy === "whale" ||
+      node.strategy === "outlast" ||
+      node.strategy === "selfpay" ||
+      node.strategy === "colluding")
   );
 }
 

@@ -18,6 +18,7 @@ export type CoalitionStrategy =
   | "disputer"
   | "holdout"
   | "colluding"
+  | "outlast"
   | "downtime"
   | "garbage"
   | "none";
@@ -44,6 +45,12 @@ export type PropertyScenario = {
   /** The round the coalition stops striking while it stays (the `holdout`), or null: it strikes until it leaves. */
   readonly strikeUntil: number | null;
   readonly leaveRound: number;
+  /**
+   * The round the others (honest, lazy, offline) unstake, or null: they stay to the end. The `outlast` coalition
+   * stays after them: the exodus that ends a task (its creator closes it, its operators move on) while a cheater
+   * keeps its stake.
+   */
+  readonly othersLeaveRound: number | null;
   /** Others: count and stake per node (tokens). */
   readonly others: number;
   readonly otherStake: number;
@@ -68,6 +75,7 @@ export const COALITIONS: readonly CoalitionStrategy[] = [
   "disputer",
   "holdout",
   "colluding",
+  "outlast",
 ];
 
 /**
@@ -77,19 +85,44 @@ export const COALITIONS: readonly CoalitionStrategy[] = [
  */
 const HOLDOUT_WAIT = 3 + SIM_PARAMS.allowedFailedDistributions + PROPERTY_CLOCK.vestingRounds;
 
+/** Rounds between the `outlast` coalition's last strike and the others' exodus. */
+const EXODUS_AFTER = 2;
+
 function timeline(
   strategy: CoalitionStrategy = "none",
-): Pick<PropertyScenario, "rounds" | "joinRound" | "strikeRound" | "strikeUntil" | "leaveRound"> {
+): Pick<PropertyScenario, "rounds" | "joinRound" | "strikeRound" | "strikeUntil" | "leaveRound" | "othersLeaveRound"> {
   const { warmupRounds, rampRounds, vestingRounds, attackRounds } = PROPERTY_CLOCK;
   const joinRound = warmupRounds + rampRounds;
   const strikeRound = joinRound + warmupRounds + rampRounds;
   if (strategy === "holdout") {
     const strikeUntil = strikeRound + attackRounds;
     const leaveRound = strikeUntil + HOLDOUT_WAIT;
-    return { joinRound, strikeRound, strikeUntil, leaveRound, rounds: leaveRound + vestingRounds + 2 };
+    return {
+      joinRound,
+      strikeRound,
+      strikeUntil,
+      leaveRound,
+      othersLeaveRound: null,
+      rounds: leaveRound + vestingRounds + 2,
+    };
+  }
+  if (strategy === "outlast") {
+    // It strikes like the whale, stops, and the others leave two rounds later; it stays until every late-challenge
+    // window of the cycles they worked has closed (all it can use against them), then leaves too.
+    const strikeUntil = strikeRound + attackRounds;
+    const othersLeaveRound = strikeUntil + EXODUS_AFTER;
+    const leaveRound = othersLeaveRound + HOLDOUT_WAIT;
+    return { joinRound, strikeRound, strikeUntil, leaveRound, othersLeaveRound, rounds: leaveRound + 2 };
   }
   const leaveRound = strikeRound + attackRounds;
-  return { joinRound, strikeRound, strikeUntil: null, leaveRound, rounds: leaveRound + vestingRounds + 2 };
+  return {
+    joinRound,
+    strikeRound,
+    strikeUntil: null,
+    leaveRound,
+    othersLeaveRound: null,
+    rounds: leaveRound + vestingRounds + 2,
+  };
 }
 
 export function coalitionScenario(strategy: CoalitionStrategy, sharePercent: number, lazyShare: number) {
@@ -135,6 +168,7 @@ export function sybilScenario(nodes: number): PropertyScenario {
     joinRound: 0,
     strikeRound: 0,
     strikeUntil: null,
+    othersLeaveRound: null,
     leaveRound: warmupRounds + rampRounds + 10,
     rounds: warmupRounds + rampRounds + 10,
   };
@@ -155,6 +189,7 @@ export function lazyPayScenario(): PropertyScenario {
     joinRound: 0,
     strikeRound: 0,
     strikeUntil: null,
+    othersLeaveRound: null,
     leaveRound: 50,
     rounds: 50,
   };
@@ -181,13 +216,22 @@ export function toSimScenario(scenario: PropertyScenario): Record<string, unknow
   const lazy = lazyCount(scenario);
   const honest = scenario.others - lazy - scenario.offline;
   const cut = scenario.partition ? PARTITION_NODES : 0;
+  const leave = scenario.othersLeaveRound === null ? {} : { leaveRound: scenario.othersLeaveRound };
   const groups: Record<string, unknown>[] = [
-    { name: "honest", strategy: "honest", count: honest - cut, stake: scenario.otherStake },
+    { name: "honest", strategy: "honest", count: honest - cut, stake: scenario.otherStake, ...leave },
   ];
-  if (cut > 0) groups.push({ name: "cut", strategy: "honest", count: cut, stake: scenario.otherStake });
-  if (lazy > 0) groups.push({ name: "lazy", strategy: "follower", count: lazy, stake: scenario.otherStake });
+  if (cut > 0) groups.push({ name: "cut", strategy: "honest", count: cut, stake: scenario.otherStake, ...leave });
+  if (lazy > 0) {
+    groups.push({ name: "lazy", strategy: "follower", count: lazy, stake: scenario.otherStake, ...leave });
+  }
   if (scenario.offline > 0) {
-    groups.push({ name: "offline", strategy: "offline", count: scenario.offline, stake: scenario.otherStake });
+    groups.push({
+      name: "offline",
+      strategy: "offline",
+      count: scenario.offline,
+      stake: scenario.otherStake,
+      ...leave,
+    });
   }
   if (scenario.sybilNodes !== null) {
     groups.push({
@@ -201,7 +245,8 @@ export function toSimScenario(scenario: PropertyScenario): Record<string, unknow
     const { count, stakeTokens } = coalitionNodes(scenario);
     const group: Record<string, unknown> = {
       name: "coalition",
-      strategy: scenario.strategy,
+      // The `outlast` coalition is a whale that stays after the others (othersLeaveRound).
+      strategy: scenario.strategy === "outlast" ? "whale" : scenario.strategy,
       count,
       stake: Math.floor(stakeTokens).toString(),
       joinRound: scenario.joinRound,

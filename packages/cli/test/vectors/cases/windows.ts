@@ -348,6 +348,25 @@ export const WINDOW_CASES: readonly VectorCase[] = [
     },
   },
   {
+    path: "windows/appeal-without-quorum",
+    description:
+      "A weighted task: bob 300, carol 100, dave 150 work; erin 100 and frank 300 only vote. bob's trigger against dave's cycle 0 proof is upheld below the supermajority with carol's vote (400 of 550), so dave is unpaid at slot 30; bob, carol and frank unstake in slot 31. When cycle 0's seed was fixed (slot 22) the active weight was 950: its reviewWeight. dave appeals in slot 40 and erin votes valid: support 250 of D 250 would uphold above 77% and slash bob and carol, but a late decision needs D above a third of the weight that reviewed its cycle (316.6 of 950; deviation 39), so at slot 45 the appeal is rejected: dave's 10 of bond is burned, his proof stays invalid, and the nodes that left are not judged by the 26% that stayed.",
+    build(b) {
+      b.send("alice", transferBody("erin", 1_000n));
+      b.send("alice", transferBody("frank", 1_000n));
+      proofFoundInvalid(b, { erin: 100n, frank: 300n });
+      b.advanceTo(31);
+      for (const name of ["bob", "carol", "frank"] as const) b.send(name, { kind: "unstake", task: b.task });
+      b.advanceTo(40);
+      b.trigger("dave", 0, accountOf("dave"), { verdict: "valid" });
+      b.advanceTo(41);
+      b.vote("erin", 0, 1, "valid");
+      b.advanceTo(44);
+      b.begin();
+      b.advanceTo(45);
+    },
+  },
+  {
     path: "windows/appeal-of-list-invalidated-proof-refused",
     description:
       "The history of windows/distribution-rejected-reselected: the distributor of cycle 0 posted a list paying itself, the list trigger was upheld above the supermajority at slot 37, so it was slashed and its proof of cycle 0 became invalid. At slot 40 attempt 1 opens, another valid submitter posts the honest list, accepted at slot 47: cycle 0 completes and its late-challenge window is open. In slot 48 the former distributor appeals its own proof: AUDIT__NOT_APPEALABLE. No proof trigger judged that proof; an upheld list trigger took it out (§6.4), and an appeal answers only a proof trigger's voters (§5.8).",
