@@ -26,6 +26,7 @@ const stand = {
   ledgerHead: 0,
   lastError: undefined,
   fatal: undefined,
+  taskCalls: { submitted: 3, nothing: 1, failed: 2, lastFailure: { cycle: 4, code: "TASK__THREW", message: "boom" } },
   store: { proof: () => undefined },
   metrics: { render: () => "gradual_node_up 1\n" },
   runner: {
@@ -109,7 +110,15 @@ test("what the node does not serve: other tasks, paths, methods, oversized bodie
   assert.equal(proof.status, 404);
   assert.equal(((await proof.json()) as { code: string }).code, "PROOF__NOT_REVEALED");
   assert.equal((await fetch(`${base}/metrics`)).headers.get("content-type"), "text/plain; version=0.0.4");
-  assert.equal((await fetch(`${base}/health`)).status, 503, "no replica yet");
+  const health = await fetch(`${base}/health`);
+  assert.equal(health.status, 503, "no replica yet");
+  // What the node's task calls came to (a Koii devnet reads it to tell whether the task works).
+  assert.deepEqual(((await health.json()) as { taskCalls: unknown }).taskCalls, {
+    submitted: 3,
+    nothing: 1,
+    failed: 2,
+    lastFailure: { cycle: 4, code: "TASK__THREW", message: "boom" },
+  });
 });
 
 test("a proof revealed in one cycle is served after the next cycle produced the same bytes (not yet revealed)", async () => {

@@ -285,6 +285,9 @@ const CLI_ERROR_CODES = {
   KEYS__NOT_EVM: { meaning: "The command sends EVM transactions and needs an EVM key (gradual keys new --type evm)" },
   KEYS__NO_FILE: { meaning: "No key file at the path" },
   KEYS__WRITE_FAILED: { meaning: "The key file cannot be written" },
+  KOII_DEVNET__TASK_FAILED: {
+    meaning: "gradual koii devnet: no task call on any node submitted a proof (all failed, or the task never ran)",
+  },
   KOII_TEST__FAILED: { meaning: "gradual koii test: a task call failed, or no distribution list was accepted" },
   KOII__BUILD_FAILED: { meaning: "The Koii task folder could not be built into a bundle" },
   KOII__MISSING_TASK_VARIABLE: { meaning: "The Koii task requires a task variable that was not given (--task-var)" },

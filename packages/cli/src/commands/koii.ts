@@ -3,12 +3,13 @@ import { resolve } from "node:path";
 import { type KoiiLocalNetworkResult, NOTHING_SUBMITTED, runKoiiLocalNetwork } from "@gradual/koii/localNetwork";
 import { createLedgerClient, resolveLedgerUrl } from "@gradual/ledger/client";
 import { createSandboxedTaskRunner, withMisbehaviour, writeBundleFile } from "@gradual/node";
-import { formatTokenAmount, getNodeView, PRESETS, type PresetName } from "@gradual/protocol";
+import { formatTokenAmount, GradualError, getNodeView, PRESETS, type PresetName } from "@gradual/protocol";
 import type { Command } from "commander";
 import { applyLongLivedFlagsToSelf } from "../devnet/processes.ts";
 import { startKoiiDevnet } from "../koii/devnet.ts";
 import { type KoiiTask, loadKoiiTask, publishKoiiTask } from "../koii/publish.ts";
-import { CliError, integerOption, printJson } from "../output.ts";
+import { createTaskCallTally, taskCallVerdict } from "../koii/taskCalls.ts";
+import { CliError, integerOption, printError, printJson } from "../output.ts";
 import { collectTaskVar, taskVarsOf } from "../taskVars.ts";
 import { callLedger } from "./account.ts";
 import { createEventPrinter, followRounds } from "./devnetPrinter.ts";
@@ -241,16 +242,33 @@ export async function runKoiiDevnet(dir: string, options: KoiiDevnetFlags): Prom
   }).catch((error: unknown) => {
     throw error instanceof CliError ? error : new CliError("DEVNET__FAILED", (error as Error).message);
   });
+  // Each node's task calls, read every round: whether the task worked decides the exit code (taskCalls.ts).
+  const tally = createTaskCallTally(net.nodes);
   let stopping = false;
-  const stop = async (code: number) => {
-    if (stopping) return;
+  /** Stops the devnet and prints the task calls' totals; throws KOII_DEVNET__TASK_FAILED when none submitted. */
+  const finish = async (): Promise<void> => {
     stopping = true;
+    await tally.poll(); // the nodes' last counts, before they stop
     process.stdout.write("\nstopping the devnet…\n");
     await net.stop();
-    process.exit(code);
+    const verdict = taskCallVerdict(tally.latest(), resolve(options.data));
+    process.stdout.write(`${verdict.line}\n`);
+    if (verdict.failure !== undefined) throw new CliError("KOII_DEVNET__TASK_FAILED", verdict.failure);
   };
-  process.once("SIGINT", () => void stop(0));
-  process.once("SIGTERM", () => void stop(0));
+  // Ctrl-C ends the run as --rounds does: the same totals, and exit 1 when no task call submitted a proof.
+  const onSignal = () => {
+    if (stopping) return;
+    void finish().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        const failed = error instanceof GradualError ? error : new CliError("DEVNET__FAILED", String(error));
+        printError({ code: failed.code, message: failed.message }, false);
+        process.exit(1);
+      },
+    );
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
   const view = await net.client.getTask(net.taskId);
   if (view === undefined) throw new CliError("DEVNET__FAILED", `task ${net.taskId} not found after creation`);
   const rounds =
@@ -263,8 +281,10 @@ export async function runKoiiDevnet(dir: string, options: KoiiDevnetFlags): Prom
     write: (line) => process.stdout.write(`${line}\n`),
   });
   // From before the nodes started, so their stakes are in the story.
-  await followRounds(net.client, printer, rounds, net.startBlock);
-  await stop(0);
+  await followRounds(net.client, printer, rounds, net.startBlock, () => void tally.poll());
+  if (stopping) return; // a signal is ending the run
+  await finish();
+  process.exit(0);
 }
 
 export function register(program: Command): void {
@@ -413,6 +433,8 @@ Example:
       `
 The folder is bundled with gradual's Koii API and published from its config-task.yml; every node runs it
 unmodified in its sandboxed task process. Logs go to DATA/*.log; Ctrl-C stops every node and process.
+The last line gives the totals of the nodes' task() + submission() calls; the exit code is 1
+(KOII_DEVNET__TASK_FAILED) when none submitted a proof (all failed, or the task never ran), else 0.
 
 Example:
   gradual koii devnet examples/koii/hello-world --cheaters 1 --rounds 8`,

@@ -64,6 +64,8 @@ function health(node: TaskNode): Reply {
     claimable: view?.claimable.toString() ?? "0",
     locked: view?.locked.toString() ?? "0",
     lastError: node.lastError ?? null,
+    // Calls of task + submission since the node started: a devnet reads them to tell whether the task works.
+    taskCalls: { ...node.taskCalls, lastFailure: node.taskCalls.lastFailure ?? null },
     ...(node.fatal === undefined ? {} : { code: node.fatal.code, stoppedAtBlock: node.fatal.block }),
   });
 }

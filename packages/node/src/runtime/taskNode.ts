@@ -115,10 +115,23 @@ export type TaskNodeOptions = {
   readonly onFatal?: (error: ReplicaMismatchError) => void;
 };
 
+/** What the node's calls of `task` + `submission` came to since it started (GET /health `taskCalls`). */
+export type TaskCallCounts = {
+  /** Calls that produced a proof. */
+  submitted: number;
+  /** Calls whose submission returned nothing: not a fault, but nothing is committed. */
+  nothing: number;
+  /** Calls that failed (the task threw, overran, was refused by the sandbox, ...): the cycle is missed. */
+  failed: number;
+  /** The latest failure, with its stable code. */
+  lastFailure: { readonly cycle: number; readonly code: string; readonly message: string } | undefined;
+};
+
 export class TaskNode {
   readonly options: TaskNodeOptions;
   readonly store: NodeStore;
   readonly metrics = new NodeMetrics();
+  readonly taskCalls: TaskCallCounts = { submitted: 0, nothing: 0, failed: 0, lastFailure: undefined };
   replica: Replica | undefined;
   runner: TaskRunner | undefined;
   #executor: Executor | undefined;
@@ -326,7 +339,10 @@ export class TaskNode {
       runner: this.runner,
       proofs: httpProofSource({ timeoutMs: 2_000, attempts: 3 }),
       salt: () => randomBytes(32).toString("hex"),
-      onCall: (call) => this.#logCall(call),
+      onCall: (call) => {
+        this.#countCall(call);
+        this.#logCall(call);
+      },
       blob: (hash) => this.options.settlement.blob(hash),
     });
     const setup = await this.runner.setup();
@@ -527,6 +543,20 @@ export class TaskNode {
         this.#inFlight.delete(action.key);
         if (!this.#closed) void this.tick();
       });
+  }
+
+  #countCall(call: TaskCall): void {
+    if (call.call !== "task+submission") return;
+    const counts = this.taskCalls;
+    if ("submitted" in call) counts.submitted += 1;
+    else if ("nothing" in call) counts.nothing += 1;
+    else {
+      counts.failed += 1;
+      counts.lastFailure = { cycle: call.cycle, code: call.failed.code, message: call.failed.message };
+    }
+    this.metrics.count(
+      "submitted" in call ? "task_call_submitted" : "nothing" in call ? "task_call_nothing" : "task_call_failed",
+    );
   }
 
   /** A task call in the node's log. */
