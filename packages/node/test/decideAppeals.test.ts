@@ -29,6 +29,20 @@ function sent(actions: readonly NodeAction[]): TransactionBody[] {
   return actions.flatMap((action) => (action.type === "send" ? [action.tx] : []));
 }
 
+/** `name`'s appeal of its own cycle 1 proof. */
+function appealBy(name: string, task: Hash, reasonDigest: Hash): TransactionBody {
+  return {
+    kind: "triggerAudit",
+    task,
+    cycle: 1,
+    target: accountOf(name),
+    triggerKind: "proof",
+    verdict: "valid",
+    attempt: 0,
+    reasonDigest,
+  };
+}
+
 function appeals(actions: readonly NodeAction[]): TransactionBody[] {
   return sent(actions).filter((tx) => tx.kind === "triggerAudit" && tx.verdict === "valid");
 }
@@ -98,18 +112,7 @@ test("a node appeals its own proof found invalid once its accusers have left, an
   assert.deepEqual(appeals(decide(view("a"))), [], "asked at a round's first slot only");
   chain.advanceTo(roundStart(timing, round + 1) - 1);
   const appeal = appeals(decide(view("a")));
-  assert.deepEqual(appeal, [
-    {
-      kind: "triggerAudit",
-      task,
-      cycle: 1,
-      target: accountOf("a"),
-      triggerKind: "proof",
-      verdict: "valid",
-      attempt: 0,
-      reasonDigest: (appeal[0] as { reasonDigest: Hash }).reasonDigest,
-    },
-  ]);
+  assert.deepEqual(appeal, [appealBy("a", task, (appeal[0] as { reasonDigest: Hash }).reasonDigest)]);
   assert.ok(roundStart(timing, round + 1) < window.closesAt);
   chain.advance();
   chain.ok("a", appeal[0] as TransactionBody);
@@ -154,16 +157,7 @@ test("no appeal without the quorum of a late decision: a node that outlasts the 
   assert.deepEqual(appeals(decide(view)), [], "the accusers are gone, but the quorum is out of reach");
   // Sent anyway, it is decided by a's weight alone (support 100 of D 100) and rejected for want of the quorum.
   chain.advance();
-  chain.ok("a", {
-    kind: "triggerAudit",
-    task,
-    cycle: 1,
-    target: accountOf("a"),
-    triggerKind: "proof",
-    verdict: "valid",
-    attempt: 0,
-    reasonDigest: "00".repeat(32),
-  });
+  chain.ok("a", appealBy("a", task, "00".repeat(32)));
   chain.advanceTo(chain.slot + timing.params.auditSlots + timing.params.voteSlots + 1);
   assert.equal(getReveal(chain.state, task, 1, accountOf("a"))?.status, "invalid");
   for (const name of ["w1", "w2"]) assert.equal(getNode(chain.state, task, accountOf(name))?.slashedTotal, 0n);

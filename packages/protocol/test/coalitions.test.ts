@@ -36,6 +36,20 @@ const honest = (name: string, cycle: number) => proofOf(`${name}:${cycle}`);
 const proofsOf = (names: readonly string[], cycle: number) =>
   Object.fromEntries(names.map((name) => [name, honest(name, cycle)]));
 
+/**
+ * Cycle 1 with w1's garbage and everyone else's (`workers`, w2 among them) real work; a triggers against the garbage
+ * at the review, b and c vote invalid, w2 valid. Returns the cycle's windows (the votes close at proofVotes.closesAt).
+ */
+function garbageReviewed(chain: TestChain, task: Hash, workers: readonly string[]) {
+  chain.playSubmissions(task, 1, { ...proofsOf(workers, 1), w1: proofOf("garbage") });
+  const windows = chain.windows(task, 1);
+  chain.advanceTo(windows.proofTriggers.opensAt);
+  const first = chain.triggerProof("a", task, 1, "w1");
+  for (const name of ["b", "c"]) chain.vote(name, task, 1, first, "invalid");
+  chain.vote("w2", task, 1, first, "valid");
+  return windows;
+}
+
 function vested(events: readonly ProtocolEvent[], cycle: number): Map<string, bigint> {
   const paid = new Map<string, bigint>();
   for (const event of events) {
@@ -177,12 +191,7 @@ describe("finding 3: downtime", () => {
 describe("finding 4: vesting that can take back", () => {
   it("a 49% coalition defending its garbage with a second node gets it disputed: not paid", () => {
     const { chain, task } = setup({ w1: 250n * T, w2: 240n * T, a: 170n * T, b: 170n * T, c: 170n * T });
-    chain.playSubmissions(task, 1, { ...proofsOf(["a", "b", "c", "w2"], 1), w1: proofOf("garbage") });
-    const windows = chain.windows(task, 1);
-    chain.advanceTo(windows.proofTriggers.opensAt);
-    const first = chain.triggerProof("a", task, 1, "w1");
-    for (const name of ["b", "c"]) chain.vote(name, task, 1, first, "invalid");
-    chain.vote("w2", task, 1, first, "valid");
+    const windows = garbageReviewed(chain, task, ["a", "b", "c", "w2"]);
     // 510 invalid against 240 valid and w1's own 250: 51% of the weight, more than a third: disputed.
     const review = chain.advanceTo(windows.proofVotes.closesAt);
     assert.deepEqual(resolutions(review), ["disputed"]);
@@ -198,12 +207,7 @@ describe("finding 4: vesting that can take back", () => {
       { w1: 400n * T, w2: 300n * T, a: 100n * T, b: 100n * T, c: 100n * T, d: 100n * T },
       { vestingRounds: 4, unbondingRounds: 2 },
     );
-    chain.playSubmissions(task, 1, { ...proofsOf(["a", "b", "c", "d", "w2"], 1), w1: proofOf("garbage") });
-    const windows = chain.windows(task, 1);
-    chain.advanceTo(windows.proofTriggers.opensAt);
-    const first = chain.triggerProof("a", task, 1, "w1");
-    for (const name of ["b", "c"]) chain.vote(name, task, 1, first, "invalid");
-    chain.vote("w2", task, 1, first, "valid");
+    const windows = garbageReviewed(chain, task, ["a", "b", "c", "d", "w2"]);
     // 300 invalid against 300 valid plus w1's own 400: 30%. Holding more than two thirds, the whale passes it.
     const review = chain.advanceTo(windows.proofVotes.closesAt);
     assert.deepEqual(resolutions(review), ["rejected"]);
@@ -239,12 +243,7 @@ describe("finding 4: vesting that can take back", () => {
       { w1: 400n * T, w2: 300n * T, a: 100n * T, b: 100n * T, c: 100n * T },
       { vestingRounds: 4, unbondingRounds: 2 },
     );
-    chain.playSubmissions(task, 1, { ...proofsOf(["a", "b", "c", "w2"], 1), w1: proofOf("garbage") });
-    const windows = chain.windows(task, 1);
-    chain.advanceTo(windows.proofTriggers.opensAt);
-    const first = chain.triggerProof("a", task, 1, "w1");
-    for (const name of ["b", "c"]) chain.vote(name, task, 1, first, "invalid");
-    chain.vote("w2", task, 1, first, "valid");
+    const windows = garbageReviewed(chain, task, ["a", "b", "c", "w2"]);
     chain.advanceTo(windows.proofVotes.closesAt);
     chain.payCycle(task, 1);
     chain.send("w1", { kind: "unstake", task });

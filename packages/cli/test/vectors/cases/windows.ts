@@ -23,11 +23,6 @@ function claimedEntryAt40(b: VectorBuilder): void {
 }
 
 /**
- * A weighted task (bob 300, carol 100, dave 150) where bob's trigger against dave's valid cycle 0 proof is upheld
- * below the slash supermajority with carol's vote (400 of 550); cycle 0 pays itself at slot 30 without dave, bob
- * unstakes in slot 31, and dave appeals his own proof in slot 40 (trigger 1, closes at 45).
- */
-/**
  * erin (400) stakes with the three nodes but does not submit; cycle 0's distributor posts a list paying itself the
  * whole bounty, and the two other nodes and erin vote its list trigger invalid (it is upheld and slashes at slot 37).
  * Ends in slot 33; returns the distributor and the node that triggered.
@@ -48,13 +43,17 @@ function selfPayingListRejected(b: VectorBuilder): { distributor: Name; first: N
 }
 
 /**
- * `proofFoundInvalid` (with `voters` staked beside the three nodes), then bob unstakes in slot 31 and dave appeals his
- * own proof in slot 40 (trigger 1, closes at 45).
+ * `proofFoundInvalid` (with `voters` staked beside the three nodes), then `leavers` (bob by default) unstake in slot 31
+ * and dave appeals his own proof in slot 40 (trigger 1, closes at 45).
  */
-function appealedProof(b: VectorBuilder, voters: Readonly<Partial<Record<Name, bigint>>> = {}): void {
+function appealedProof(
+  b: VectorBuilder,
+  voters: Readonly<Partial<Record<Name, bigint>>> = {},
+  leavers: readonly Name[] = ["bob"],
+): void {
   proofFoundInvalid(b, voters);
   b.advanceTo(31);
-  b.send("bob", { kind: "unstake", task: b.task });
+  for (const name of leavers) b.send(name, { kind: "unstake", task: b.task });
   b.advanceTo(40);
   b.trigger("dave", 0, accountOf("dave"), { verdict: "valid" });
 }
@@ -354,11 +353,7 @@ export const WINDOW_CASES: readonly VectorCase[] = [
     build(b) {
       b.send("alice", transferBody("erin", 1_000n));
       b.send("alice", transferBody("frank", 1_000n));
-      proofFoundInvalid(b, { erin: 100n, frank: 300n });
-      b.advanceTo(31);
-      for (const name of ["bob", "carol", "frank"] as const) b.send(name, { kind: "unstake", task: b.task });
-      b.advanceTo(40);
-      b.trigger("dave", 0, accountOf("dave"), { verdict: "valid" });
+      appealedProof(b, { erin: 100n, frank: 300n }, ["bob", "carol", "frank"]);
       b.advanceTo(41);
       b.vote("erin", 0, 1, "valid");
       b.advanceTo(44);
