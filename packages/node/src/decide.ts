@@ -39,6 +39,7 @@ import {
   listRevealers,
   listTriggers,
   listVotes,
+  meetsLateQuorum,
   type NodeRecord,
   nodeActiveStake,
   nodeStake,
@@ -184,40 +185,42 @@ function staggerAllows(window: Window, slot: number, rank: number): boolean {
  * the cache mostly shares them rather than copying them).
  */
 export function verdictKey(cycle: number, target: Account): string {
-  let byTarget = verdictKeys.get(cycle);
-  if (byTarget === undefined) {
-    if (verdictKeys.size >= VERDICT_KEY_CYCLES) verdictKeys.delete(verdictKeys.keys().next().value as number);
-    byTarget = new Map();
-    verdictKeys.set(cycle, byTarget);
-  }
-  let key = byTarget.get(target);
-  if (key === undefined) {
-    key = `${cycle}/${target}`;
-    byTarget.set(target, key);
-  }
-  return key;
+  return VERDICT_KEYS.of(cycle, target);
 }
-
-const verdictKeys = new Map<number, Map<Account, string>>();
-const VERDICT_KEY_CYCLES = 8;
 
 /** The key of an audit action, `audit/${cycle}/${target}`: kept and handed out again as verdictKey's strings are. */
 export function auditKey(cycle: number, target: Account): string {
-  let byTarget = auditKeys.get(cycle);
-  if (byTarget === undefined) {
-    if (auditKeys.size >= VERDICT_KEY_CYCLES) auditKeys.delete(auditKeys.keys().next().value as number);
-    byTarget = new Map();
-    auditKeys.set(cycle, byTarget);
-  }
-  let key = byTarget.get(target);
-  if (key === undefined) {
-    key = `audit/${cycle}/${target}`;
-    byTarget.set(target, key);
-  }
-  return key;
+  return AUDIT_KEYS.of(cycle, target);
 }
 
-const auditKeys = new Map<number, Map<Account, string>>();
+/** `${prefix}${cycle}/${target}` strings, kept per cycle for the last VERDICT_KEY_CYCLES cycles asked about. */
+class CycleTargetKeys {
+  readonly #byCycle = new Map<number, Map<Account, string>>();
+  readonly #prefix: string;
+
+  constructor(prefix: string) {
+    this.#prefix = prefix;
+  }
+
+  of(cycle: number, target: Account): string {
+    let byTarget = this.#byCycle.get(cycle);
+    if (byTarget === undefined) {
+      if (this.#byCycle.size >= VERDICT_KEY_CYCLES) this.#byCycle.delete(this.#byCycle.keys().next().value as number);
+      byTarget = new Map();
+      this.#byCycle.set(cycle, byTarget);
+    }
+    let key = byTarget.get(target);
+    if (key === undefined) {
+      key = `${this.#prefix}${cycle}/${target}`;
+      byTarget.set(target, key);
+    }
+    return key;
+  }
+}
+
+const VERDICT_KEY_CYCLES = 8;
+const VERDICT_KEYS = new CycleTargetKeys("");
+const AUDIT_KEYS = new CycleTargetKeys("audit/");
 
 /**
  * `${kind}/${n}`, the keys of the actions decide() looks up in the node's memory on nearly every call (a cycle's
@@ -880,7 +883,7 @@ function decideAppeals(call: Call): void {
  * can. Below that it is rejected whatever the votes, and its bond lost.
  */
 function lateQuorumReachable(state: State, task: TaskRecord, cycle: CycleRecord): boolean {
-  return getActiveWeight(state, task) * BigInt(BPS) > BigInt(BPS - task.params.slashQuorumBps) * cycle.reviewWeight;
+  return meetsLateQuorum(getActiveWeight(state, task), cycle.reviewWeight, task.params);
 }
 
 /** Whether the nodes that voted `invalid` on a trigger now hold less than `1 − slashQuorum` of the active weight. */

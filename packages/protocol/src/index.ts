@@ -141,6 +141,7 @@ export {
 export {
   foldRamp,
   lotWeight,
+  meetsLateQuorum,
   nodeActiveStake,
   nodeStake,
   nodeWeight,

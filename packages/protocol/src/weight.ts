@@ -1,4 +1,4 @@
-import type { TaskParams } from "./params.ts";
+import { BPS, type TaskParams } from "./params.ts";
 import type { NodeRecord, RampAggregate, StakeLot } from "./types.ts";
 
 /**
@@ -102,4 +102,12 @@ export function foldNodeLots(node: NodeRecord, ramp: RampAggregate): NodeRecord 
   }
   if (lots.length === node.lots.length) return node;
   return { ...node, rampedStake, lots };
+}
+
+/**
+ * The quorum of a late decision (protocol.md §5.7, deviation 39): whether `weight` deciding a late trigger or an
+ * appeal of a cycle exceeds `1 − slashQuorumBps` of the cycle's `reviewWeight`.
+ */
+export function meetsLateQuorum(weight: bigint, reviewWeight: bigint, params: TaskParams): boolean {
+  return weight * BigInt(BPS) > BigInt(BPS - params.slashQuorumBps) * reviewWeight;
 }

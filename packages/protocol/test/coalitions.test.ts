@@ -40,16 +40,16 @@ const proofsOf = (names: readonly string[], cycle: number) =>
   Object.fromEntries(names.map((name) => [name, honest(name, cycle)]));
 
 /**
- * Cycle 1 with w1's garbage and everyone else's (`workers`, w2 among them) real work; a triggers against the garbage
- * at the review, b and c vote invalid, w2 valid. Returns the cycle's windows (the votes close at proofVotes.closesAt).
+ * Cycle 1 with w1's garbage and everyone else's (`workers`) real work; a triggers against the garbage at the review,
+ * b and c vote invalid, `defenders` valid. Returns the cycle's windows (the votes close at proofVotes.closesAt).
  */
-function garbageReviewed(chain: TestChain, task: Hash, workers: readonly string[]) {
+function garbageReviewed(chain: TestChain, task: Hash, workers: readonly string[], defenders = ["w2"]) {
   chain.playSubmissions(task, 1, { ...proofsOf(workers, 1), w1: proofOf("garbage") });
   const windows = chain.windows(task, 1);
   chain.advanceTo(windows.proofTriggers.opensAt);
   const first = chain.triggerProof("a", task, 1, "w1");
   for (const name of ["b", "c"]) chain.vote(name, task, 1, first, "invalid");
-  chain.vote("w2", task, 1, first, "valid");
+  for (const name of defenders) chain.vote(name, task, 1, first, "valid");
   return windows;
 }
 
@@ -419,11 +419,7 @@ describe("deviation 39's known limit: the quorum of a late decision counts weigh
       { w1: 280n * T, w2: 100n * T, a: 300n * T, b: 300n * T, c: 300n * T },
       { vestingRounds: 8, unbondingRounds: 2 },
     );
-    chain.playSubmissions(task, 1, { ...proofsOf(["a", "b", "c", "w2"], 1), w1: proofOf("garbage") });
-    const windows = chain.windows(task, 1);
-    chain.advanceTo(windows.proofTriggers.opensAt);
-    const first = chain.triggerProof("a", task, 1, "w1");
-    for (const name of ["b", "c"]) chain.vote(name, task, 1, first, "invalid");
+    const windows = garbageReviewed(chain, task, ["a", "b", "c", "w2"], []);
     assert.deepEqual(resolutions(chain.advanceTo(windows.proofVotes.closesAt)), ["upheld"]);
     chain.payCycle(task, 1);
     assert.equal(getCycle(chain.state, task, 1)?.reviewWeight, 1_280n * T);

@@ -194,65 +194,25 @@ describe("gradual node status on a devnet", { timeout: 240_000 }, () => {
     assert.match(unknown.stderr, /^error\[NODE__TASK_NOT_FOUND\]: no task ab+/m);
     assert.doesNotMatch(unknown.stderr, /\n\s+at /, "no stack trace");
     // A --stake the ledger would refuse stops the node before it sends anything (it would resend it every pass).
-    const below = await runGradual(
-      [
-        "node",
-        "--key",
-        net.creatorKeyFile,
-        "--task",
-        net.taskId,
-        "--stake",
-        "0.001",
-        "--ledger",
-        net.ledgerUrl,
-        "--port",
-        "0",
-        "--data",
-        `${dataDir}/below-minimum`,
-      ],
-      60_000,
-    );
+    // `gradual node` with a key and a ledger, on a free port and a data folder of its own.
+    const startNode = (key: string, ledger: string, data: string, more: readonly string[] = []) =>
+      runGradual(
+        ["node", "--key", key, "--task", net.taskId, ...more, "--ledger", ledger, "--port", "0", "--data", data],
+        60_000,
+      );
+    const below = await startNode(net.creatorKeyFile, net.ledgerUrl, `${dataDir}/below-minimum`, ["--stake", "0.001"]);
     assert.equal(below.code, 1, below.stdout);
     assert.match(below.stderr, /^error\[STAKE__BELOW_MINIMUM\]: --stake 0\.001 is below the task's minimum stake of /m);
-    const tooMuch = await runGradual(
-      [
-        "node",
-        "--key",
-        net.creatorKeyFile,
-        "--task",
-        net.taskId,
-        "--stake",
-        "1000000000",
-        "--ledger",
-        net.ledgerUrl,
-        "--port",
-        "0",
-        "--data",
-        `${dataDir}/above-balance`,
-      ],
-      60_000,
-    );
+    const tooMuch = await startNode(net.creatorKeyFile, net.ledgerUrl, `${dataDir}/above-balance`, [
+      "--stake",
+      "1000000000",
+    ]);
     assert.equal(tooMuch.code, 1, tooMuch.stdout);
     assert.match(
       tooMuch.stderr,
       /^error\[ACCOUNT__INSUFFICIENT_BALANCE\]: --stake 1000000000 is more than the account's balance of /m,
     );
-    const down = await runGradual(
-      [
-        "node",
-        "--key",
-        node.keyFile,
-        "--task",
-        net.taskId,
-        "--ledger",
-        "http://127.0.0.1:9",
-        "--port",
-        "0",
-        "--data",
-        `${dataDir}/down`,
-      ],
-      60_000,
-    );
+    const down = await startNode(node.keyFile, "http://127.0.0.1:9", `${dataDir}/down`);
     assert.equal(down.code, 1);
     assert.match(down.stderr, /^error\[LEDGER__UNREACHABLE\]: cannot reach the ledger at http:\/\/127\.0\.0\.1:9/m);
     assert.doesNotMatch(down.stderr, /TypeError|\n\s+at /);

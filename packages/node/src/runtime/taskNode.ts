@@ -547,16 +547,12 @@ export class TaskNode {
 
   #countCall(call: TaskCall): void {
     if (call.call !== "task+submission") return;
-    const counts = this.taskCalls;
-    if ("submitted" in call) counts.submitted += 1;
-    else if ("nothing" in call) counts.nothing += 1;
-    else {
-      counts.failed += 1;
-      counts.lastFailure = { cycle: call.cycle, code: call.failed.code, message: call.failed.message };
+    const outcome = "submitted" in call ? "submitted" : "nothing" in call ? "nothing" : "failed";
+    this.taskCalls[outcome] += 1;
+    if ("failed" in call) {
+      this.taskCalls.lastFailure = { cycle: call.cycle, code: call.failed.code, message: call.failed.message };
     }
-    this.metrics.count(
-      "submitted" in call ? "task_call_submitted" : "nothing" in call ? "task_call_nothing" : "task_call_failed",
-    );
+    this.metrics.count(`task_call_${outcome}`);
   }
 
   /** A task call in the node's log. */

@@ -13,7 +13,7 @@ import type {
   VoteRecord,
 } from "../types.ts";
 import { clawBackCycle, EMPTY_VESTING } from "../vesting.ts";
-import { nodeWeight, removeFromRamp, totalWeight } from "../weight.ts";
+import { meetsLateQuorum, nodeWeight, removeFromRamp, totalWeight } from "../weight.ts";
 
 /**
  * protocol.md §5.5: the rule that decides a vote. The target cannot vote, but it plainly stands by its proof or
@@ -41,7 +41,7 @@ function decideTrigger(
   if (!participation) return "rejected";
   const decided = voted + targetWeight;
   const quorum = BigInt(task.params.slashQuorumBps);
-  if (trigger.late && decided * BigInt(BPS) <= (BigInt(BPS) - quorum) * reviewWeight) return "rejected";
+  if (trigger.late && !meetsLateQuorum(decided, reviewWeight, task.params)) return "rejected";
   if (support * BigInt(BPS) > quorum * decided) return "upheld";
   if (support * BigInt(BPS) > (BigInt(BPS) - quorum) * decided) return "disputed";
   return "rejected";
@@ -68,16 +68,18 @@ function slashesTarget(
  * The weights a trigger is decided with at its resolution slot (§5.5): the task with its ramp refreshed, the
  * target's weight, and the active weight without it (the target cannot vote on its own trigger, so it does not
  * count toward participation either; otherwise a node holding more than `1 − minParticipation` of the weight could
- * never be slashed).
+ * never be slashed), and for a late trigger or an appeal its cycle's `reviewWeight`.
  */
-function decidingWeights(context: TransitionContext, taskId: string, targetAccount: string) {
+function decidingWeights(context: TransitionContext, taskId: string, cycle: number, trigger: TriggerRecord) {
   const { draft, slot } = context;
   const task = refreshRamp(draft, draft.task(taskId) as TaskRecord, slot);
   const round = roundOf(task, slot);
-  const target = draft.node(taskId, targetAccount);
+  const target = draft.node(taskId, trigger.target);
   const targetWeight = target === undefined ? 0n : nodeWeight(freshNode(task, target), round, task.params);
   const total = totalWeight(task.ramp, round, task.params.rampRounds);
-  return { task, targetWeight, activeWeight: total > targetWeight ? total - targetWeight : 0n };
+  // A late trigger's (an appeal's) quorum base, the weight that reviewed its cycle (deviation 39); 0 otherwise.
+  const reviewWeight = trigger.late ? (draft.cycle(taskId, cycle)?.reviewWeight ?? 0n) : 0n;
+  return { task, targetWeight, activeWeight: total > targetWeight ? total - targetWeight : 0n, reviewWeight };
 }
 
 /**
@@ -115,8 +117,7 @@ export function resolveTrigger(
   }
   if (trigger.verdict === "valid") return resolveAppeal(context, taskId, cycle, trigger);
   const { draft } = context;
-  const { task, targetWeight, activeWeight } = decidingWeights(context, taskId, trigger.target);
-  const reviewWeight = trigger.late ? (context.draft.cycle(taskId, cycle)?.reviewWeight ?? 0n) : 0n;
+  const { task, targetWeight, activeWeight, reviewWeight } = decidingWeights(context, taskId, cycle, trigger);
   const resolution = decideTrigger(trigger, activeWeight, task, targetWeight, trigger.invalidWeight, reviewWeight);
   // A late trigger that is upheld takes back what the cycle paid the target and it has not claimed (§5.7), before
   // the slash cuts a share of everything else it holds. A disputed one takes nothing and leaves the proof valid:
@@ -165,9 +166,8 @@ function resolveAppeal(
   trigger: TriggerRecord,
 ): TriggerResolution {
   const { draft } = context;
-  const { task, targetWeight, activeWeight } = decidingWeights(context, taskId, trigger.target);
+  const { task, targetWeight, activeWeight, reviewWeight } = decidingWeights(context, taskId, cycle, trigger);
   const support = trigger.validWeight + targetWeight;
-  const reviewWeight = context.draft.cycle(taskId, cycle)?.reviewWeight ?? 0n;
   const resolution = decideTrigger(trigger, activeWeight, task, targetWeight, support, reviewWeight);
   let slashed = 0n;
   if (resolution === "rejected") {

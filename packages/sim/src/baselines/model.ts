@@ -3,6 +3,7 @@ import { FairnessLedger, type FairnessMetrics } from "../fairness.ts";
 import {
   type CoalitionStrategy,
   coalitionNodes,
+  coalitionStrategyOf,
   lazyCount,
   PARTITION_NODES,
   type PropertyScenario,
@@ -72,7 +73,7 @@ export function modelNodes(scenario: PropertyScenario): ModelNode[] {
   }
   if (scenario.strategy !== "none") {
     const { count, stakeTokens } = coalitionNodes(scenario);
-    add("coalition", scenario.strategy, "attacker", count, tokens(Math.floor(stakeTokens)));
+    add("coalition", coalitionStrategyOf(scenario.strategy), "attacker", count, tokens(Math.floor(stakeTokens)));
   }
   return nodes;
 }
@@ -117,12 +118,10 @@ export function drawDowntime(scenario: PropertyScenario, nodes: ModelNode[], rou
   }
 }
 
-/** Whether the node's proof for the round is its own real work (the coalition's whale, outlast, colluding and garbage submit garbage). */
+/** Whether the node's proof for the round is its own real work (the coalition's whale, colluding and garbage submit garbage). */
 export function realWork(node: ModelNode, round: number): boolean {
   if (node.strategy === "garbage") return false;
-  if (node.strategy === "whale" || node.strategy === "outlast" || node.strategy === "colluding") {
-    return !striking(node, round);
-  }
+  if (node.strategy === "whale" || node.strategy === "colluding") return !striking(node, round);
   return true;
 }
 
@@ -155,7 +154,6 @@ export function coalitionVote(auditor: ModelNode, target: ModelNode, round: numb
   const member = target.nodeClass === "attacker";
   switch (auditor.strategy) {
     case "whale":
-    case "outlast":
     case "disputer":
     case "holdout":
       return member ? "valid" : "invalid";
@@ -173,11 +171,7 @@ export function coalitionVote(auditor: ModelNode, target: ModelNode, round: numb
 /** Whether a striking coalition member, drawn as distributor, pays the whole bounty to the coalition. */
 export function paysItself(node: ModelNode, round: number): boolean {
   return (
-    striking(node, round) &&
-    (node.strategy === "whale" ||
-      node.strategy === "outlast" ||
-      node.strategy === "selfpay" ||
-      node.strategy === "colluding")
+    striking(node, round) && (node.strategy === "whale" || node.strategy === "selfpay" || node.strategy === "colluding")
   );
 }
 

@@ -85,6 +85,14 @@ export const COALITIONS: readonly CoalitionStrategy[] = [
  */
 const HOLDOUT_WAIT = 3 + SIM_PARAMS.allowedFailedDistributions + PROPERTY_CLOCK.vestingRounds;
 
+/**
+ * The strategy a coalition's nodes run: the `outlast` is a `whale` whose scenario has the others leave first
+ * (othersLeaveRound); every other coalition runs the strategy of its name.
+ */
+export function coalitionStrategyOf(strategy: CoalitionStrategy): Exclude<CoalitionStrategy, "outlast"> {
+  return strategy === "outlast" ? "whale" : strategy;
+}
+
 /** Rounds between the `outlast` coalition's last strike and the others' exodus. */
 const EXODUS_AFTER = 2;
 
@@ -245,8 +253,7 @@ export function toSimScenario(scenario: PropertyScenario): Record<string, unknow
     const { count, stakeTokens } = coalitionNodes(scenario);
     const group: Record<string, unknown> = {
       name: "coalition",
-      // The `outlast` coalition is a whale that stays after the others (othersLeaveRound).
-      strategy: scenario.strategy === "outlast" ? "whale" : scenario.strategy,
+      strategy: coalitionStrategyOf(scenario.strategy),
       count,
       stake: Math.floor(stakeTokens).toString(),
       joinRound: scenario.joinRound,
