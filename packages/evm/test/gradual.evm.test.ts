@@ -1016,25 +1016,27 @@ test("a proof an upheld appeal reinstated and a late trigger finds invalid again
   ] as const) {
     assert.equal(await twin.tx(who, { kind: "stake", task, amount, nodeUrl: "http://n.test" }), "ok");
   }
-  // The target is cycle 0's only submitter: the auditor's trigger (300 of D 400) finds its proof invalid at 27.
+  // All three work cycle 0 (only a cycle's own nodes vote on its late decisions, deviation 40): the auditor's
+  // trigger (300 of D 400) finds the target's proof invalid at 27.
   const proof = (who: string) => sha256Hex(`proof:again:${who}`);
-  await workCycle(twin, task, 0, [target], proof, (who) => sha256Hex(`salt:again:${who}`));
+  await workCycle(twin, task, 0, nodes, proof, (who) => sha256Hex(`salt:again:${who}`));
   await twin.advance(22);
   assert.equal(await twin.tx(auditor, invalidProofTrigger(task, 0, target)), "ok");
   // Slot 31: the target appeals; the voter's valid vote upholds it at 36 (the auditor is slashed).
   await twin.advance(31);
   assert.equal(await twin.tx(target, { ...invalidProofTrigger(task, 0, target), verdict: "valid" }), "ok");
   assert.equal(await twin.tx(voter, { kind: "vote", task, cycle: 0, trigger: 1, choice: "valid" }), "ok");
-  // Slot 37: a late trigger against the reinstated proof, upheld at 42 by the auditor and the voter.
+  // Slot 37: a late trigger against the reinstated proof, upheld at 42 by the auditor (the 150 it has left, below its
+  // reveal's 300) and the voter: 450 of 550.
   await twin.advance(37);
   assert.equal((readCoreRecord<Obj>(twin.state, `reveal/${task}/0/${target}`) as Obj).status, "valid");
   const reinstated = readCoreRecord<Obj>(twin.state, `cycle/${task}/0`) as Obj;
-  assert.deepEqual([reinstated.validCount, reinstated.revealedWeight, reinstated.shareCount], [1, 100n, 1]);
+  assert.deepEqual([reinstated.validCount, reinstated.revealedWeight, reinstated.shareCount], [3, 700n, 3]);
   assert.equal(await twin.tx(auditor, invalidProofTrigger(task, 0, target)), "ok");
   assert.equal(await twin.tx(voter, { kind: "vote", task, cycle: 0, trigger: 2, choice: "invalid" }), "ok");
   await twin.advance(43);
   const cycle = readCoreRecord<Obj>(twin.state, `cycle/${task}/0`) as Obj;
-  assert.deepEqual([cycle.validCount, cycle.revealedWeight, cycle.shareCount], [0, 0n, 0]);
+  assert.deepEqual([cycle.validCount, cycle.revealedWeight, cycle.shareCount], [2, 600n, 2]);
   await twin.compare();
   assert.equal(await twin.tx(target, { kind: "claim", task }), "ok", "the task still takes transactions");
 });

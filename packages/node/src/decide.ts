@@ -13,7 +13,6 @@ import {
   distributionWindow,
   getAcceptedList,
   getAccount,
-  getActiveWeight,
   getAuditAssignment,
   getAuditorsOf,
   getChain,
@@ -33,6 +32,7 @@ import {
   keys,
   LIMITS,
   lateChallengeWindow,
+  lateWeight,
   listBlobHash,
   listClaimClosesAt,
   listProof,
@@ -361,7 +361,11 @@ function cycleOf(call: Call, cycle: number): CycleRecord | undefined {
 
 /** Another node's reveal in `cycle`, read once per state for all the nodes that ask. */
 function revealOf(call: Call, cycle: number, target: Account): RevealRecord | undefined {
-  const byCycle = call.answers.reveals;
+  return revealIn(call.state, call.task.id, cycle, target);
+}
+
+function revealIn(state: State, task: Hash, cycle: number, target: Account): RevealRecord | undefined {
+  const byCycle = answersOf(state, task).reveals;
   let known = byCycle.get(cycle);
   if (known === undefined) {
     known = new Map();
@@ -369,7 +373,7 @@ function revealOf(call: Call, cycle: number, target: Account): RevealRecord | un
   }
   let reveal = known.get(target);
   if (reveal === undefined && !known.has(target)) {
-    reveal = getReveal(call.state, call.task.id, cycle, target);
+    reveal = getReveal(state, task, cycle, target);
     known.set(target, reveal);
   }
   return reveal;
@@ -557,6 +561,8 @@ function mayVote(call: Call, trigger: TriggerRecord): boolean {
 function canVote(call: Call, cycle: number, trigger: TriggerRecord): boolean {
   if (!mayVote(call, trigger)) return false;
   if (getVote(call.state, call.task.id, cycle, trigger.index, call.me) !== undefined) return false;
+  // Only a cycle's own nodes weigh on its late decisions (§5.7, deviation 40): without a reveal there, no vote.
+  if (trigger.late && revealOf(call, cycle, call.me) === undefined) return false;
   return hasWeight(call);
 }
 
@@ -677,8 +683,9 @@ function openTrigger(
 /**
  * protocol.md §5.7: a proof this node found wrong (or could not fetch) that is still `valid` after its cycle
  * completed is challenged again while the cycle's rewards vest, once the weight that defended it no longer could:
- * the nodes that voted `valid` on the last trigger against it now hold less than `1 − slashQuorum` of the active
- * weight (a whale that left, for example). A proof nobody challenged in time is challenged late at once.
+ * the nodes that voted `valid` on the last trigger against it now hold less than `1 − slashQuorum` of what the
+ * cycle's nodes can bring to a late decision (a whale that left, for example; each weighs at most its reveal in the
+ * cycle, deviation 40). A proof nobody challenged in time is challenged late at once.
  */
 function decideLateChallenges(call: Call): void {
   // forEach rather than for-of: no [key, verdict] array per verdict (most are `valid` and skipped at once).
@@ -756,6 +763,8 @@ type StateAnswers = {
   readonly defendersWeakened: Map<number, Map<number, boolean>>;
   /** Round -> account -> ramped weight. */
   readonly weights: Map<number, Map<Account, bigint>>;
+  /** Cycle -> the late weight of its revealers (see `presentLateWeight`). */
+  readonly lateWeights: Map<number, bigint>;
   /** Cycle -> its record: every node reads the open cycles on every call. */
   readonly cycles: Map<number, CycleRecord | undefined>;
   /** Cycle -> target -> its reveal: each proof is read by all of its auditors (and by every voter on a trigger). */
@@ -780,6 +789,7 @@ function answersOf(state: State, task: Hash): StateAnswers {
       late: { invalid: new Map(), unavailable: new Map() },
       defendersWeakened: new Map(),
       weights: new Map(),
+      lateWeights: new Map(),
       cycles: new Map(),
       reveals: new Map(),
       urls: new Map(),
@@ -807,9 +817,10 @@ function defendersWeakened(state: State, task: TaskRecord, cycle: number, last: 
 function countDefenders(state: State, task: TaskRecord, cycle: number, last: TriggerRecord, slot: number): boolean {
   const round = roundOf(task, slot);
   let defenders = 0n;
-  for (const voter of validVotersOf(state, task.id, cycle, last)) defenders += weightOf(state, task, voter, round);
-  const active = getActiveWeight(state, task);
-  return defenders * BigInt(BPS) < BigInt(BPS - task.params.slashQuorumBps) * active;
+  for (const voter of validVotersOf(state, task.id, cycle, last)) {
+    defenders += lateWeightOf(state, task, cycle, voter, round);
+  }
+  return underBlockingShare(defenders, state, task, cycle, slot);
 }
 
 /**
@@ -850,7 +861,7 @@ const APPEAL_REASON = sha256Hex("gradual/audit-reason/appeal");
 
 /**
  * protocol.md §5.8: this node's own proof of a completed cycle was found `invalid` (it knows the work is its own), and
- * the nodes that voted it invalid now hold less than `1 − slashQuorum` of the active weight (a coalition that left,
+ * the nodes that voted it invalid now hold less than `1 − slashQuorum` of the cycle's late weight (a coalition that left,
  * for example): it appeals, once per proof, while the cycle's late-challenge window lasts. Asked at the first slot of
  * each round, where every node is woken: the condition moves with stakes, not with slots.
  */
@@ -878,15 +889,18 @@ function decideAppeals(call: Call): void {
 }
 
 /**
- * Whether a late trigger or an appeal of `cycle` could reach the quorum it needs (§5.7, deviation 39): more than
- * `1 − slashQuorum` of the weight that reviewed the cycle must decide it, and the weight active now is the most that
- * can. Below that it is rejected whatever the votes, and its bond lost.
+ * Whether a late trigger or an appeal of `cycle` could reach the quorum it needs (§5.7, deviations 39 and 40): more
+ * than `1 − slashQuorum` of the weight that reviewed the cycle must decide it, and its nodes' late weight now is the
+ * most that can. Below that it is rejected whatever the votes, and its bond lost.
  */
 function lateQuorumReachable(state: State, task: TaskRecord, cycle: CycleRecord): boolean {
-  return meetsLateQuorum(getActiveWeight(state, task), cycle.reviewWeight, task.params);
+  return meetsLateQuorum(presentLateWeight(state, task, cycle.cycle, nextSlot(state)), cycle.reviewWeight, task.params);
 }
 
-/** Whether the nodes that voted `invalid` on a trigger now hold less than `1 − slashQuorum` of the active weight. */
+/**
+ * Whether the nodes that voted `invalid` on a trigger now hold less than `1 − slashQuorum` of the weight that can
+ * decide an appeal of its cycle.
+ */
 function accusersWeakened(
   state: State,
   task: TaskRecord,
@@ -897,9 +911,37 @@ function accusersWeakened(
   const round = roundOf(task, slot);
   let accusers = 0n;
   for (const vote of listVotes(state, task.id, cycle, trigger)) {
-    if (vote.choice === "invalid") accusers += weightOf(state, task, vote.voter, round);
+    if (vote.choice === "invalid") accusers += lateWeightOf(state, task, cycle, vote.voter, round);
   }
-  return accusers * BigInt(BPS) < BigInt(BPS - task.params.slashQuorumBps) * getActiveWeight(state, task);
+  return underBlockingShare(accusers, state, task, cycle, slot);
+}
+
+/** Whether `weight` is less than `1 − slashQuorum` of what the cycle's nodes could bring to a late decision now. */
+function underBlockingShare(weight: bigint, state: State, task: TaskRecord, cycle: number, slot: number): boolean {
+  return weight * BigInt(BPS) < BigInt(BPS - task.params.slashQuorumBps) * presentLateWeight(state, task, cycle, slot);
+}
+
+/** A node's weight on a late decision of `cycle` (§5.7, deviation 40): its weight now, at most its reveal's. */
+function lateWeightOf(state: State, task: TaskRecord, cycle: number, account: Account, round: number): bigint {
+  return lateWeight(weightOf(state, task, account, round), revealIn(state, task.id, cycle, account));
+}
+
+/**
+ * The weight the cycle's nodes could bring to a late decision of it now: each revealer's late weight, summed once
+ * per state (a late decision of a cycle is weighed by its own nodes alone, deviation 40).
+ */
+function presentLateWeight(state: State, task: TaskRecord, cycle: number, slot: number): bigint {
+  const known = answersOf(state, task.id).lateWeights;
+  let weight = known.get(cycle);
+  if (weight === undefined) {
+    const round = roundOf(task, slot);
+    weight = 0n;
+    for (const account of listRevealers(state, task.id, cycle)) {
+      weight += lateWeightOf(state, task, cycle, account, round);
+    }
+    known.set(cycle, weight);
+  }
+  return weight;
 }
 
 /** Votes on late triggers (§5.7), which belong to completed cycles. */

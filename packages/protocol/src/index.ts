@@ -140,6 +140,7 @@ export {
 } from "./vesting.ts";
 export {
   foldRamp,
+  lateWeight,
   lotWeight,
   meetsLateQuorum,
   nodeActiveStake,

@@ -123,9 +123,9 @@ export type CycleRecord = {
   readonly saltAccumulator: Hash;
   readonly seed: Hash | null;
   /**
-   * The task's total active weight when the cycle's seed was fixed (end of its reveal window, §4.4): the weight that
-   * reviewed it. A late trigger or an appeal of the cycle needs more than `1 − slashQuorumBps` of it to decide
-   * anything (§5.7, deviation 39). 0 until the seed is fixed.
+   * The cycle's `revealedWeight` when its seed was fixed (end of its reveal window, §4.4): the weight of the nodes
+   * that worked and reviewed it. A late trigger or an appeal of the cycle needs more than `1 − slashQuorumBps` of it
+   * to decide anything (§5.7, deviations 39 and 40). 0 until the seed is fixed.
    */
   readonly reviewWeight: bigint;
   readonly triggerCount: number;

@@ -1,5 +1,5 @@
 import { BPS, type TaskParams } from "./params.ts";
-import type { NodeRecord, RampAggregate, StakeLot } from "./types.ts";
+import type { NodeRecord, RampAggregate, RevealRecord, StakeLot } from "./types.ts";
 
 /**
  * Gradual trust (protocol.md §3). A lot of stake is active from its activation round (the round `warmupRounds`
@@ -110,4 +110,13 @@ export function foldNodeLots(node: NodeRecord, ramp: RampAggregate): NodeRecord 
  */
 export function meetsLateQuorum(weight: bigint, reviewWeight: bigint, params: TaskParams): boolean {
   return weight * BigInt(BPS) > BigInt(BPS - params.slashQuorumBps) * reviewWeight;
+}
+
+/**
+ * A node's weight on a late decision of a cycle (protocol.md §5.7, deviation 40): its weight now, at most the weight
+ * its reveal in the cycle carried; none without a reveal. Weight bought after the cycle decides nothing of it.
+ */
+export function lateWeight(now: bigint, reveal: RevealRecord | undefined): bigint {
+  if (reveal === undefined) return 0n;
+  return now < reveal.weight ? now : reveal.weight;
 }

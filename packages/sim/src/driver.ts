@@ -306,7 +306,7 @@ class Simulation implements World {
         { account: this.#creator, balance: this.params.bountyPerRound * BigInt(scenario.rounds) },
         ...this.nodes.map((node) => ({
           account: node.account,
-          balance: node.group.spec.stake + node.group.spec.balance,
+          balance: node.group.spec.stake + node.group.spec.topUp + node.group.spec.balance,
         })),
       ],
     });
@@ -480,6 +480,14 @@ class Simulation implements World {
           this.#pending.push({
             node,
             tx: { kind: "stake", task: this.task, amount: spec.stake, nodeUrl: `http://${node.name}.sim.invalid` },
+          });
+        }
+      }
+      if (spec.topUpRound === round) {
+        for (const node of group.nodes) {
+          this.#pending.push({
+            node,
+            tx: { kind: "stake", task: this.task, amount: spec.topUp, nodeUrl: `http://${node.name}.sim.invalid` },
           });
         }
       }

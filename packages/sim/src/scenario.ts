@@ -78,6 +78,13 @@ export type GroupSpec = {
    * leaves). The `holdout` uses it to outwait the appeals of what it voted down.
    */
   readonly strikeUntil: number | null;
+  /**
+   * The round in whose first slot each node of the group stakes `topUp` more (a new lot, with its own warm-up and
+   * ramp), or null. The `outlast` buys weight this way once the others have left.
+   */
+  readonly topUpRound: number | null;
+  /** Stake each node adds at `topUpRound`, in base units (0 without one). */
+  readonly topUp: bigint;
 };
 
 type RoundRange = { readonly fromRound: number; readonly toRound: number };
@@ -250,6 +257,8 @@ function readGroup(reader: Reader, value: unknown, index: number, params: TaskPa
     "offlineProbability",
     "strikeRound",
     "strikeUntil",
+    "topUpRound",
+    "topUp",
   ]);
   const strategy = reader.oneOf(raw, "strategy", path, STRATEGY_NAMES);
   const stake = reader.tokens(raw, "stake", path);
@@ -269,6 +278,12 @@ function readGroup(reader: Reader, value: unknown, index: number, params: TaskPa
   if (raw.strikeUntil !== undefined && !STRIKING_STRATEGIES.includes(strategy)) {
     reader.fail(`${path}.strikeUntil`, `only ${STRIKING_STRATEGIES.join(", ")} groups stop striking, not ${strategy}`);
   }
+  const topUpRound =
+    raw.topUpRound === undefined
+      ? null
+      : reader.integer(raw, "topUpRound", path, joinRound + 1, (leaveRound ?? rounds) - 1);
+  const topUp = reader.tokens(raw, "topUp", path);
+  if ((topUpRound === null) !== (topUp === null)) reader.fail(path, "give topUpRound and topUp together");
   return {
     name: reader.string(raw, "name", path, `${strategy}-${index}`),
     strategy,
@@ -281,6 +296,8 @@ function readGroup(reader: Reader, value: unknown, index: number, params: TaskPa
     offlineProbability: reader.fraction(raw, "offlineProbability", path, 0.5),
     strikeRound,
     strikeUntil,
+    topUpRound,
+    topUp: topUp ?? 0n,
   };
 }
 

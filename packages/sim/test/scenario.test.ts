@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
+import type { ProtocolEvent } from "@gradual/protocol";
+import { runSimulation } from "../src/index.ts";
 import { createScenario, loadScenario, parseScenario, ScenarioError, TOKEN_FOR_TESTS } from "./scenarioFixtures.ts";
 
 test("every shipped scenario file is valid", () => {
@@ -67,4 +69,43 @@ test("amounts are tokens; presets and overrides resolve", () => {
   assert.equal(scenario.params.auditMode, "all");
   assert.equal(scenario.params.roundSlots, 20);
   assert.equal(scenario.groups[0]?.stake, scenario.params.minimumStake);
+});
+
+test("a group tops up its stake at topUpRound: a second lot, funded at genesis; both fields or neither", () => {
+  const scenario = createScenario({
+    rounds: 6,
+    groups: [{ name: "whale", strategy: "whale", count: 2, stake: 1000, topUpRound: 3, topUp: 500 }],
+  });
+  assert.equal(scenario.groups[0]?.topUpRound, 3);
+  assert.equal(scenario.groups[0]?.topUp, 500n * TOKEN_FOR_TESTS);
+  for (const bad of [{ topUpRound: 3 }, { topUp: 500 }, { topUpRound: 0, topUp: 500 }, { topUpRound: 6, topUp: 500 }]) {
+    assert.throws(
+      () => createScenario({ rounds: 6, groups: [{ strategy: "whale", count: 1, ...bad }] }),
+      ScenarioError,
+      JSON.stringify(bad),
+    );
+  }
+});
+
+test("the top-up lands in its round: each node of the group stakes again, a lot of its own", () => {
+  const staked: bigint[] = [];
+  const scenario = createScenario({
+    rounds: 6,
+    groups: [
+      { name: "honest", strategy: "honest", count: 3, stake: 1000 },
+      { name: "whale", strategy: "whale", count: 2, stake: 1000, joinRound: 1, topUpRound: 3, topUp: 500 },
+    ],
+  });
+  runSimulation(scenario, {
+    seed: 1,
+    afterBlock: ({ events }) => {
+      for (const event of events as ProtocolEvent[]) if (event.type === "Staked") staked.push(event.amount);
+      return undefined;
+    },
+  });
+  assert.deepEqual(
+    staked.filter((amount) => amount === 500n * TOKEN_FOR_TESTS),
+    [500n * TOKEN_FOR_TESTS, 500n * TOKEN_FOR_TESTS],
+  );
+  assert.equal(staked.length, 3 + 2 + 2);
 });

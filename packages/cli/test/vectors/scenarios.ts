@@ -73,13 +73,18 @@ export function paidCycleZero(builder: VectorBuilder, slot: number): void {
 }
 
 /**
- * A `weighted` task (bob 300, carol 100, dave 150, and `voters`, who stay out of it) where bob's trigger against
- * dave's valid cycle 0 proof is upheld below the slash supermajority with carol's vote (400 of 550): the proof is
- * invalid, and unpaid when cycle 0 pays itself at slot 30 (§5.5). Ends in slot 23.
+ * A `weighted` task (bob 300, carol 100, dave 150, and `voters`, who stay out of the review; those among `workers`
+ * commit and reveal in cycle 0 too) where bob's trigger against dave's valid cycle 0 proof is upheld below the slash
+ * supermajority with carol's vote (400 of 550): the proof is invalid, and unpaid when cycle 0 pays itself at slot 30
+ * (§5.5). Ends in slot 23.
  */
-export function proofFoundInvalid(builder: VectorBuilder, voters: Readonly<Partial<Record<Name, bigint>>> = {}): void {
+export function proofFoundInvalid(
+  builder: VectorBuilder,
+  voters: Readonly<Partial<Record<Name, bigint>>> = {},
+  workers: readonly Name[] = [],
+): void {
   taskWithNodes(builder, { distributionRule: "weighted" }, 5_000n, { bob: 300n, carol: 100n, dave: 150n, ...voters });
-  workCycle(builder, 0);
+  workCycle(builder, 0, [...NODE_NAMES, ...workers]);
   builder.advanceTo(22);
   builder.trigger("bob", 0, accountOf("dave"));
   builder.advanceTo(23);

@@ -430,7 +430,8 @@ contract Gradual is GradualState, ReentrancyGuard {
     // Votes (§5.3): here rather than in the lists module, so that a vote, which every auditing node sends for every
     // trigger, pays no delegatecall.
 
-    /// @notice §5.3 (`vote.ts`): one vote per node per trigger, weighted by the node's ramped stake now. A second
+    /// @notice §5.3 (`vote.ts`): one vote per node per trigger, weighted by the node's ramped stake now (on a late
+    /// trigger or an appeal, at most its reveal's weight in the cycle, §5.7). A second
     /// vote with the other choice is an equivocation: recorded against the node (`Equivocated`), never counted; the
     /// call succeeds, where the core includes the transaction as rejected with VOTE__EQUIVOCATION.
     /// @param id The task.
@@ -471,6 +472,8 @@ contract Gradual is GradualState, ReentrancyGuard {
         }
         uint256 weight = 0;
         if (node.exists) weight = _voteWeight(task, node, slot);
+        // A late trigger or an appeal is decided by the cycle's own nodes, each with no more than it revealed with.
+        if (trigger.late) weight = _lateWeight(id, task, cycle, from, weight);
         if (weight == 0) revert VOTE__NO_WEIGHT();
         _recordVote(id, cycle, trigger, from, voter, choices, choice, weight);
     }

@@ -326,8 +326,8 @@ contract GradualAudits is GradualState {
         cycle.attempt += 1;
     }
 
-    /// @dev End of cycle c's reveal window (revealClose.ts `fixSeed`, §4.4); the active weight of its round (c + 1)
-    /// is kept as the cycle's `reviewWeight`.
+    /// @dev End of cycle c's reveal window (revealClose.ts `fixSeed`, §4.4); the weight of its reveals is kept as the
+    /// cycle's `reviewWeight`.
     function _closeReveal(bytes32 id, Task storage task, int64 cycleNumber) internal {
         uint32 c = uint32(uint64(cycleNumber));
         Cycle storage cycle = _cycles[id][c];
@@ -335,7 +335,7 @@ contract GradualAudits is GradualState {
         bytes32 seed = _nextSeed(task.seedHead, cycle.saltAccumulator, c);
         cycle.seed = seed;
         cycle.hasSeed = true;
-        cycle.reviewWeight = uint128(_totalWeight(id, task, cycleNumber + 1));
+        cycle.reviewWeight = cycle.revealedWeight;
         task.seedHead = seed;
         task.seedCycle = cycleNumber;
         emit SeedFixed(id, c, seed, cycle.revealCount);
@@ -526,13 +526,22 @@ contract GradualAudits is GradualState {
         uint256 targetWeight = 0;
         // The core reads the target folded without writing it back (`freshNode`); folding does not change a weight.
         if (target.exists) targetWeight = _nodeWeight(task, target, round);
-        uint256 total = _totalWeight(id, task, round);
+        // A late trigger or an appeal is decided in its cycle's frame (deviations 39 and 40): the target weighs at
+        // most its reveal, and the weight that could take part is the cycle's reviewWeight less the target's.
+        uint256 total;
+        uint256 review = 0;
+        if (trigger.late) {
+            targetWeight = _lateWeight(id, task, c, trigger.target, targetWeight);
+            review = _cycles[id][c].reviewWeight;
+            total = review;
+        } else {
+            total = _totalWeight(id, task, round);
+        }
         uint256 activeWeight = total > targetWeight ? total - targetWeight : 0;
         bool appeal = trigger.verdict == VERDICT_VALID;
         // The side that upholds: the invalid votes, or an appeal's valid votes and its target's weight (§5.8).
         uint256 support = (appeal ? uint256(trigger.validWeight) + targetWeight : trigger.invalidWeight) * BPS;
         // A late trigger or an appeal needs D above 1 - q of the weight that reviewed its cycle (deviation 39).
-        uint256 review = trigger.late ? _cycles[id][c].reviewWeight : 0;
         uint8 resolution = _decide(task, trigger, activeWeight, targetWeight, support, review);
         bool slashes = resolution == UPHELD
             && support
@@ -607,7 +616,8 @@ contract GradualAudits is GradualState {
         return CHOICE_INVALID + 1;
     }
 
-    /// @dev `decideTrigger` (§5.5): participation against the active weight without the target, then `support` (the
+    /// @dev `decideTrigger` (§5.5): participation against the active weight without the target (a late decision's is
+    /// its quorum), then `support` (the
     /// upholding side's weight times BPS: the invalid votes, or an appeal's valid votes and its target's weight)
     /// against D, the votes and the target's weight. `review` is a late trigger's cycle `reviewWeight` (0 otherwise):
     /// D must exceed 1 - q of it.
@@ -620,7 +630,10 @@ contract GradualAudits is GradualState {
         uint256 review
     ) internal view returns (uint8) {
         uint256 voted = uint256(trigger.validWeight) + trigger.invalidWeight + trigger.unavailableWeight;
-        if (voted == 0 || voted * BPS < uint256(task.params.minParticipationBps) * activeWeight) return REJECTED;
+        // A late decision's participation is its quorum, below (deviation 40).
+        if (voted == 0 || (!trigger.late && voted * BPS < uint256(task.params.minParticipationBps) * activeWeight)) {
+            return REJECTED;
+        }
         uint256 decided = voted + targetWeight;
         uint256 quorum = task.params.slashQuorumBps;
         if (decided * BPS <= (BPS - quorum) * review) return REJECTED;

@@ -248,6 +248,18 @@ abstract contract GradualState is IGradualEvents {
         return entry.cycle == c ? entry.flags : 0;
     }
 
+    /// @dev `lateWeight` (weight.ts, deviation 40): a node's weight on a late decision of cycle c is its weight now,
+    /// at most what its reveal in the cycle carried; 0 without one.
+    function _lateWeight(bytes32 id, Task storage task, uint32 c, bytes32 node, uint256 weightNow)
+        internal
+        view
+        returns (uint256)
+    {
+        Entry storage entry = _entryAt(id, task, c, node);
+        if (_heldFlags(entry, c) & ENTRY_REVEALED == 0) return 0;
+        return weightNow < entry.weight ? weightNow : entry.weight;
+    }
+
     /// @dev The round of the cycle's current distribution attempt (the core's `attemptRound`): cycle + 2 + attempt.
     function _attemptRound(uint32 c, Cycle storage record) internal view returns (int64) {
         return int64(uint64(c)) + 2 + int64(uint64(record.attempt));

@@ -14,6 +14,7 @@ import {
 import { stateKeys, triggerSlotName } from "../state/keys.ts";
 import { findTask, freshNode, isRejection, refreshRamp } from "../tasks.ts";
 import type {
+  Account,
   CycleRecord,
   DistributionRecord,
   LateTriggerRef,
@@ -23,7 +24,7 @@ import type {
   TriggerAuditTx,
   TriggerRecord,
 } from "../types.ts";
-import { nodeStake, nodeWeight } from "../weight.ts";
+import { lateWeight, nodeStake, nodeWeight } from "../weight.ts";
 import { recordVote } from "./vote.ts";
 
 type Target = {
@@ -187,7 +188,7 @@ export function applyTriggerAudit(context: TransitionContext, tx: TriggerAuditTx
   if (existing !== undefined && open?.resolution === null) {
     return reject("AUDIT__ALREADY_TRIGGERED", { task: task.id, cycle: tx.cycle, trigger: existing });
   }
-  if (tx.verdict === "unavailable" && reveal(context, task.id, tx)?.published === true) {
+  if (tx.verdict === "unavailable" && reveal(context, task.id, tx.target, tx.cycle)?.published === true) {
     // The payload is on the ledger already: it is available by definition.
     return reject("AUDIT__ALREADY_TRIGGERED", { task: task.id, cycle: tx.cycle, trigger: existing ?? 0 });
   }
@@ -254,13 +255,17 @@ export function applyTriggerAudit(context: TransitionContext, tx: TriggerAuditTx
   });
   // The triggerer's weight is its first vote; an appeal's target stands by its proof as every target does (its
   // weight counts on the `valid` side of the decision, §5.5), so its own appeal records no vote.
-  if (tx.verdict === "invalid") recordVote(context, task.id, tx.cycle, trigger, tx.from, "invalid", weight);
+  // On a late trigger or an appeal that vote weighs no more than the triggerer's reveal in the cycle, and a
+  // triggerer without one (it may still raise it: the bond deters griefing) casts none (§5.7, deviation 40).
+  const vote = target.late ? lateWeight(weight, reveal(context, task.id, tx.from, tx.cycle)) : weight;
+  if (vote === 0n) return null;
+  if (tx.verdict === "invalid") recordVote(context, task.id, tx.cycle, trigger, tx.from, "invalid", vote);
   else if (tx.verdict === "valid" && tx.from !== tx.target) {
-    recordVote(context, task.id, tx.cycle, trigger, tx.from, "valid", weight);
+    recordVote(context, task.id, tx.cycle, trigger, tx.from, "valid", vote);
   }
   return null;
 }
 
-function reveal(context: TransitionContext, task: string, tx: TriggerAuditTx): RevealRecord | undefined {
-  return context.draft.get<RevealRecord>(stateKeys.reveal(task, tx.cycle, tx.target));
+function reveal(context: TransitionContext, task: string, node: Account, cycle: number): RevealRecord | undefined {
+  return context.draft.get<RevealRecord>(stateKeys.reveal(task, cycle, node));
 }

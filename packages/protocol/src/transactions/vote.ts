@@ -3,8 +3,8 @@ import { type Rejection, reject } from "../errors.ts";
 import { roundOf } from "../schedule.ts";
 import { stateKeys } from "../state/keys.ts";
 import { closedCycleWindow, findTask, freshNode, isRejection } from "../tasks.ts";
-import type { Account, TriggerRecord, VoteChoice, VoteRecord, VoteTx } from "../types.ts";
-import { nodeWeight } from "../weight.ts";
+import type { Account, RevealRecord, TriggerRecord, VoteChoice, VoteRecord, VoteTx } from "../types.ts";
+import { lateWeight, nodeWeight } from "../weight.ts";
 
 /** Stores one vote and adds its weight to the trigger's running tally (bounded work per vote, §9.6). */
 export function recordVote(
@@ -33,7 +33,7 @@ export function recordVote(
 
 /**
  * protocol.md §5.3: one vote per node per trigger, `valid` or `invalid`, weighted by the node's ramped stake in the
- * voting round. A cycle closed for good (§9.3) takes no vote, whatever the trigger. A second vote with another choice is an equivocation: included, recorded against the node, never counted.
+ * voting round (on a late trigger or an appeal, at most its reveal's weight in the cycle, §5.7). A cycle closed for good (§9.3) takes no vote, whatever the trigger. A second vote with another choice is an equivocation: included, recorded against the node, never counted.
  */
 export function applyVote(context: TransitionContext, tx: VoteTx): Rejection | null {
   const { draft, slot } = context;
@@ -60,7 +60,12 @@ export function applyVote(context: TransitionContext, tx: VoteTx): Rejection | n
   }
   const stored = draft.node(task.id, tx.from);
   const round = roundOf(task, slot);
-  const weight = stored === undefined ? 0n : nodeWeight(freshNode(task, stored), round, task.params);
+  const now = stored === undefined ? 0n : nodeWeight(freshNode(task, stored), round, task.params);
+  // A late trigger or an appeal is decided by the cycle's own nodes, each with no more than it revealed with
+  // (§5.7, deviation 40).
+  const weight = trigger.late
+    ? lateWeight(now, draft.get<RevealRecord>(stateKeys.reveal(task.id, tx.cycle, tx.from)))
+    : now;
   if (weight === 0n) return reject("VOTE__NO_WEIGHT", { task: task.id, cycle: tx.cycle, round });
   recordVote(context, task.id, tx.cycle, trigger, tx.from, tx.choice, weight);
   return null;

@@ -13,7 +13,7 @@ import type {
   VoteRecord,
 } from "../types.ts";
 import { clawBackCycle, EMPTY_VESTING } from "../vesting.ts";
-import { meetsLateQuorum, nodeWeight, removeFromRamp, totalWeight } from "../weight.ts";
+import { lateWeight, meetsLateQuorum, nodeWeight, removeFromRamp, totalWeight } from "../weight.ts";
 
 /**
  * protocol.md §5.5: the rule that decides a vote. The target cannot vote, but it plainly stands by its proof or
@@ -24,9 +24,10 @@ import { meetsLateQuorum, nodeWeight, removeFromRamp, totalWeight } from "../wei
  * less rejects. So stealing (getting a wrong proof or list paid) needs more than `q` of the weight on its side,
  * blocking needs more than `1 − q`, and slashing an honest node needs more than `s` of the weight that took part, its
  * own included. `support` is the upholding side's weight: the `invalid` votes, or for an appeal (§5.8) its `valid`
- * votes and the target's weight. A late trigger or an appeal (§5.7, §5.8) is decided after the fact, by whoever is
- * still there: it is rejected unless `D` exceeds `1 − q` of `reviewWeight`, the weight active when its cycle's seed
- * was fixed (deviation 39), so that nodes that outlast the others cannot judge them alone.
+ * votes and the target's weight. A late trigger or an appeal (§5.7, §5.8) is decided after the fact, by the cycle's
+ * nodes that are still there, each weighing no more than its reveal did (deviation 40): it is rejected unless `D`
+ * exceeds `1 − q` of `reviewWeight`, the weight of the cycle's reveals when its seed was fixed (deviation 39), so
+ * that nodes that outlast the others cannot judge them alone, even with stake bought since.
  */
 function decideTrigger(
   trigger: TriggerRecord,
@@ -37,7 +38,10 @@ function decideTrigger(
   reviewWeight: bigint,
 ): TriggerResolution {
   const voted = trigger.validWeight + trigger.invalidWeight + trigger.unavailableWeight;
-  const participation = voted > 0n && voted * BigInt(BPS) >= BigInt(task.params.minParticipationBps) * activeWeight;
+  // A late decision's participation is its quorum, below (deviation 40): its voters are the cycle's own nodes, of
+  // which those still present may be far fewer than `minParticipationBps` of any base.
+  const participation =
+    voted > 0n && (trigger.late || voted * BigInt(BPS) >= BigInt(task.params.minParticipationBps) * activeWeight);
   if (!participation) return "rejected";
   const decided = voted + targetWeight;
   const quorum = BigInt(task.params.slashQuorumBps);
@@ -68,18 +72,24 @@ function slashesTarget(
  * The weights a trigger is decided with at its resolution slot (§5.5): the task with its ramp refreshed, the
  * target's weight, and the active weight without it (the target cannot vote on its own trigger, so it does not
  * count toward participation either; otherwise a node holding more than `1 − minParticipation` of the weight could
- * never be slashed), and for a late trigger or an appeal its cycle's `reviewWeight`.
+ * never be slashed). A late trigger or an appeal is decided in its cycle's frame (§5.7, deviations 39 and 40): the
+ * target weighs at most its reveal, the weight that could take part is the cycle's `reviewWeight` without the
+ * target's, and that `reviewWeight` is the quorum's base (0 otherwise).
  */
 function decidingWeights(context: TransitionContext, taskId: string, cycle: number, trigger: TriggerRecord) {
   const { draft, slot } = context;
   const task = refreshRamp(draft, draft.task(taskId) as TaskRecord, slot);
   const round = roundOf(task, slot);
   const target = draft.node(taskId, trigger.target);
-  const targetWeight = target === undefined ? 0n : nodeWeight(freshNode(task, target), round, task.params);
-  const total = totalWeight(task.ramp, round, task.params.rampRounds);
-  // A late trigger's (an appeal's) quorum base, the weight that reviewed its cycle (deviation 39); 0 otherwise.
-  const reviewWeight = trigger.late ? (draft.cycle(taskId, cycle)?.reviewWeight ?? 0n) : 0n;
-  return { task, targetWeight, activeWeight: total > targetWeight ? total - targetWeight : 0n, reviewWeight };
+  const now = target === undefined ? 0n : nodeWeight(freshNode(task, target), round, task.params);
+  if (!trigger.late) {
+    const total = totalWeight(task.ramp, round, task.params.rampRounds);
+    return { task, targetWeight: now, activeWeight: total > now ? total - now : 0n, reviewWeight: 0n };
+  }
+  const targetWeight = lateWeight(now, draft.get<RevealRecord>(stateKeys.reveal(taskId, cycle, trigger.target)));
+  const reviewWeight = draft.cycle(taskId, cycle)?.reviewWeight ?? 0n;
+  const activeWeight = reviewWeight > targetWeight ? reviewWeight - targetWeight : 0n;
+  return { task, targetWeight, activeWeight, reviewWeight };
 }
 
 /**

@@ -1,19 +1,16 @@
 import type { TransitionContext } from "../context.ts";
 import { nextSeed } from "../random.ts";
-import { roundOf } from "../schedule.ts";
 import type { CycleRecord, TaskRecord } from "../types.ts";
-import { totalWeight } from "../weight.ts";
 
 /**
  * End of the reveal window (protocol.md §4.4): the cycle seed is fixed from the previous seed and every revealed
  * salt in ledger order. The last revealer can still withhold its reveal: one bit of bias, documented in §4.4. The
- * task's total active weight at this slot is kept as the cycle's `reviewWeight`, the base of the quorum its late
- * triggers and appeals need (§5.7, deviation 39).
+ * weight of the cycle's reveals is kept as its `reviewWeight`, the base of the quorum its late triggers and appeals
+ * need (§5.7, deviations 39 and 40).
  */
 export function fixSeed(context: TransitionContext, task: TaskRecord, cycle: CycleRecord): void {
   const seed = nextSeed(task.seedHead, cycle.saltAccumulator, cycle.cycle);
-  const reviewWeight = totalWeight(task.ramp, roundOf(task, context.slot), task.params.rampRounds);
-  context.draft.setCycle({ ...cycle, seed, reviewWeight });
+  context.draft.setCycle({ ...cycle, seed, reviewWeight: cycle.revealedWeight });
   context.draft.setTask({ ...task, seedHead: seed, seedCycle: cycle.cycle });
   context.events.push({
     type: "SeedFixed",

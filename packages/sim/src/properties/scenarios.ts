@@ -47,8 +47,8 @@ export type PropertyScenario = {
   readonly leaveRound: number;
   /**
    * The round the others (honest, lazy, offline) unstake, or null: they stay to the end. The `outlast` coalition
-   * stays after them: the exodus that ends a task (its creator closes it, its operators move on) while a cheater
-   * keeps its stake.
+   * stays after them, and stakes as much again: the exodus that ends a task (its creator closes it, its operators
+   * move on) while a cheater keeps its stake and buys more.
    */
   readonly othersLeaveRound: number | null;
   /** Others: count and stake per node (tokens). */
@@ -115,8 +115,9 @@ function timeline(
     };
   }
   if (strategy === "outlast") {
-    // It strikes like the whale, stops, and the others leave two rounds later; it stays until every late-challenge
-    // window of the cycles they worked has closed (all it can use against them), then leaves too.
+    // It strikes like the whale, stops, and the others leave two rounds later; it doubles its stake then, and stays
+    // until every late-challenge window of the cycles they worked has closed (all it can use against them), then
+    // leaves too.
     const strikeUntil = strikeRound + attackRounds;
     const othersLeaveRound = strikeUntil + EXODUS_AFTER;
     const leaveRound = othersLeaveRound + HOLDOUT_WAIT;
@@ -261,6 +262,12 @@ export function toSimScenario(scenario: PropertyScenario): Record<string, unknow
     };
     if (scenario.strategy !== "garbage") group.strikeRound = scenario.strikeRound;
     if (scenario.strikeUntil !== null) group.strikeUntil = scenario.strikeUntil;
+    if (scenario.strategy === "outlast" && scenario.othersLeaveRound !== null) {
+      // Once the others are gone it buys as much weight again, to decide the late triggers and appeals of the
+      // cycles they worked (what deviation 40 denies it).
+      group.topUpRound = scenario.othersLeaveRound;
+      group.topUp = Math.floor(stakeTokens).toString();
+    }
     groups.push(group);
   }
   const faults: Record<string, unknown>[] = [];

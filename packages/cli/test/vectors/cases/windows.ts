@@ -43,15 +43,16 @@ function selfPayingListRejected(b: VectorBuilder): { distributor: Name; first: N
 }
 
 /**
- * `proofFoundInvalid` (with `voters` staked beside the three nodes), then `leavers` (bob by default) unstake in slot 31
- * and dave appeals his own proof in slot 40 (trigger 1, closes at 45).
+ * `proofFoundInvalid` (with `voters` staked beside the three nodes, and working cycle 0: only a cycle's nodes vote on
+ * its late decisions, §5.7), then `leavers` (bob by default) unstake in slot 31 and dave appeals his own proof in slot
+ * 40 (trigger 1, closes at 45).
  */
 function appealedProof(
   b: VectorBuilder,
   voters: Readonly<Partial<Record<Name, bigint>>> = {},
   leavers: readonly Name[] = ["bob"],
 ): void {
-  proofFoundInvalid(b, voters);
+  proofFoundInvalid(b, voters, Object.keys(voters) as Name[]);
   b.advanceTo(31);
   for (const name of leavers) b.send(name, { kind: "unstake", task: b.task });
   b.advanceTo(40);
@@ -287,7 +288,7 @@ export const WINDOW_CASES: readonly VectorCase[] = [
   {
     path: "windows/appeal-upheld-slashes-voters",
     description:
-      "A weighted task with bob 300, carol 100 and dave 150. bob triggered against dave's valid cycle 0 proof and carol voted invalid: 400 of 550 (72.7%), upheld below the slash supermajority, so dave's proof is invalid and unpaid when cycle 0 pays itself at slot 30 (bob 750, carol 250: the invalid proof leaves the denominator). bob unstakes in slot 31 (no weight; still slashable while unbonding and while his proofs can be challenged). In slot 40 dave appeals his own proof (verdict valid, trigger 1, closes at 45) and carol votes valid. At slot 45: support 250 (carol's 100 and dave's own 150) of D 250 is above 77%: dave's proof is valid again (the cycle's payments stay as they were, so he is not paid for it), his bond comes back, and every node that voted invalid on trigger 0 is slashed by half: bob 150 of his unbonding stake and 187 of his locked cycle 0 tranche, carol 50 of stake and 62 of her tranche; dave gets 10% of each slash (33 and 11) besides his bond (§5.8).",
+      "A weighted task with bob 300, carol 100 and dave 150. bob triggered against dave's valid cycle 0 proof and carol voted invalid: 400 of 550 (72.7%), upheld below the slash supermajority, so dave's proof is invalid and unpaid when cycle 0 pays itself at slot 30 (bob 750, carol 250: the invalid proof leaves the denominator). bob unstakes in slot 31 (no weight; still slashable while unbonding and while his proofs can be challenged). In slot 40 dave appeals his own proof (verdict valid, trigger 1, closes at 45) and carol votes valid. At slot 45 the appeal is decided in cycle 0's frame (deviations 39 and 40): D 250 is above a third of the 550 that reviewed the cycle, and support 250 (carol's 100 and dave's own 150) of D 250 is above 77%: dave's proof is valid again (the cycle's payments stay as they were, so he is not paid for it), his bond comes back, and every node that voted invalid on trigger 0 is slashed by half: bob 150 of his unbonding stake and 187 of his locked cycle 0 tranche, carol 50 of stake and 62 of her tranche; dave gets 10% of each slash (33 and 11) besides his bond (§5.8).",
     build(b) {
       appealedProof(b);
       b.advanceTo(41);
@@ -329,11 +330,11 @@ export const WINDOW_CASES: readonly VectorCase[] = [
   {
     path: "windows/appeal-reinstated-then-found-invalid-again",
     description:
-      "A weighted task: bob 300, carol 100, dave 150 work; erin 200 and frank 300 only vote. bob's trigger against dave's cycle 0 proof is upheld below the supermajority with carol's vote (400 of 550), so dave is unpaid at slot 30; bob unstakes in slot 31. dave appeals in slot 40 and erin votes valid: at slot 45 the appeal is upheld above 77% (350 of 350), dave's proof is valid again and back in the cycle's counts (validCount 3, revealedWeight 550, shareCount 3), and bob and carol are slashed. In slot 46 carol challenges dave's proof late again, and erin and frank vote invalid: at slot 51 it is upheld (550 of 700, 78.6%), dave is slashed, and his proof leaves the counts once more (validCount 2, revealedWeight 400, shareCount 2): a reinstated proof is counted once, whatever happens to it next.",
+      "A weighted task: bob 300, carol 100, dave 150, erin 300 and frank 300 work cycle 0 (its reviewWeight is 1,150); erin and frank stay out of its review. bob's trigger against dave's cycle 0 proof is upheld below the supermajority with carol's vote (400 of 550), so dave is unpaid at slot 30; bob unstakes in slot 31. dave appeals in slot 40 and erin votes valid: at slot 45 the appeal is upheld above 77% (450 of 450, and D is above a third of 1,150; a late decision's participation is that quorum, not 30% of any weight), dave's proof is valid again and back in the cycle's counts (validCount 5, revealedWeight 1,150, shareCount 5), and bob and carol are slashed. In slot 46 carol challenges dave's proof late again, and erin and frank vote invalid: at slot 51 it is upheld (650 of 800, 81.3%: carol weighs the 50 she has left, below her reveal's 100), dave is slashed, and his proof leaves the counts once more (validCount 4, revealedWeight 1,000, shareCount 4): a reinstated proof is counted once, whatever happens to it next.",
     build(b) {
       b.send("alice", transferBody("erin", 1_000n));
       b.send("alice", transferBody("frank", 1_000n));
-      appealedProof(b, { erin: 200n, frank: 300n });
+      appealedProof(b, { erin: 300n, frank: 300n });
       b.advanceTo(41);
       b.vote("erin", 0, 1, "valid");
       b.advanceTo(46);
@@ -349,15 +350,21 @@ export const WINDOW_CASES: readonly VectorCase[] = [
   {
     path: "windows/appeal-without-quorum",
     description:
-      "A weighted task: bob 300, carol 100, dave 150 work; erin 100 and frank 300 only vote. bob's trigger against dave's cycle 0 proof is upheld below the supermajority with carol's vote (400 of 550), so dave is unpaid at slot 30; bob, carol and frank unstake in slot 31. When cycle 0's seed was fixed (slot 22) the active weight was 950: its reviewWeight. dave appeals in slot 40 and erin votes valid: support 250 of D 250 would uphold above 77% and slash bob and carol, but a late decision needs D above a third of the weight that reviewed its cycle (316.6 of 950; deviation 39), so at slot 45 the appeal is rejected: dave's 10 of bond is burned, his proof stays invalid, and the nodes that left are not judged by the 26% that stayed.",
+      "A weighted task: bob 300, carol 100, dave 150, erin 100 and frank 300 all work cycle 0, so the weight of its reveals, fixed with its seed at slot 22, is 950: its reviewWeight. bob's trigger against dave's proof is upheld below the supermajority with carol's vote (400 of 550), so dave is unpaid at slot 30. In slot 31 bob, carol and frank unstake, erin stakes 400 more and alice, who never worked, stakes 300; both are active from slot 40. dave appeals in slot 40. In slot 41 erin votes valid with weight 100, what her cycle 0 reveal carried, not the 500 she holds now; alice's vote is refused with VOTE__NO_WEIGHT (included): only a cycle's own nodes vote on its late decisions (deviation 40). At slot 45 support is 250 of D 250, which would uphold above 77% and slash bob and carol, but a late decision needs D above a third of the weight that reviewed its cycle (316.6 of 950; deviation 39): the appeal is rejected, dave's 10 of bond is burned, his proof stays invalid, and the nodes that left are not judged by the 26% that stayed, nor by stake bought since (with erin's 500 and alice's 300 counted, D would be 950).",
     build(b) {
       b.send("alice", transferBody("erin", 1_000n));
       b.send("alice", transferBody("frank", 1_000n));
-      appealedProof(b, { erin: 100n, frank: 300n }, ["bob", "carol", "frank"]);
+      proofFoundInvalid(b, { erin: 100n, frank: 300n }, ["erin", "frank"]);
+      b.advanceTo(31);
+      for (const name of ["bob", "carol", "frank"] as const) b.send(name, { kind: "unstake", task: b.task });
+      b.stake("erin", 400n);
+      b.stake("alice", 300n);
+      b.advanceTo(40);
+      b.trigger("dave", 0, accountOf("dave"), { verdict: "valid" });
       b.advanceTo(41);
-      b.vote("erin", 0, 1, "valid");
-      b.advanceTo(44);
       b.begin();
+      b.vote("erin", 0, 1, "valid");
+      b.vote("alice", 0, 1, "valid", { expect: "VOTE__NO_WEIGHT" });
       b.advanceTo(45);
     },
   },
