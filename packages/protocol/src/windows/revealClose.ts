@@ -1,6 +1,7 @@
 import type { TransitionContext } from "../context.ts";
 import { nextSeed } from "../random.ts";
 import { roundOf } from "../schedule.ts";
+import { cycleRecord, taskRecord } from "../state/records.ts";
 import type { CycleRecord, TaskRecord } from "../types.ts";
 import { totalWeight } from "../weight.ts";
 
@@ -13,8 +14,8 @@ import { totalWeight } from "../weight.ts";
 export function fixSeed(context: TransitionContext, task: TaskRecord, cycle: CycleRecord): void {
   const seed = nextSeed(task.seedHead, cycle.saltAccumulator, cycle.cycle);
   const reviewWeight = totalWeight(task.ramp, roundOf(task, context.slot), task.params.rampRounds);
-  context.draft.setCycle({ ...cycle, seed, reviewWeight });
-  context.draft.setTask({ ...task, seedHead: seed, seedCycle: cycle.cycle });
+  context.draft.setCycle(cycleRecord(cycle, { seed, reviewWeight }));
+  context.draft.setTask(taskRecord(task, { seedHead: seed, seedCycle: cycle.cycle }));
   context.events.push({
     type: "SeedFixed",
     task: task.id,
