@@ -3,6 +3,7 @@ import type { ProtocolEvent } from "./events.ts";
 import { ProtocolError } from "./gradualError.ts";
 import { distributionVoteWindow, distributionWindow, proofVoteWindow, revealWindow, roundOf } from "./schedule.ts";
 import { stateKeys } from "./state/keys.ts";
+import { chainRecord, taskRecord } from "./state/records.ts";
 import { Draft, type State } from "./state/store.ts";
 import type { EditSession } from "./state/trie.ts";
 import type { CycleRecord, LateTriggerRef, TaskRecord, TriggerRecord } from "./types.ts";
@@ -32,7 +33,7 @@ export function advanceSlotInSession(state: State, slot: number, session: EditSe
   if (!Number.isSafeInteger(slot) || slot !== chain.slot + 1) {
     throw new ProtocolError(`advanceSlot: expected slot ${chain.slot + 1}, got ${slot}`);
   }
-  draft.set(stateKeys.chain(), { ...chain, slot });
+  draft.set(stateKeys.chain(), chainRecord(chain, { slot }));
   const context: TransitionContext = { draft, slot, events: [] };
   for (let index = 0; index < chain.taskCount; index += 1) {
     const taskId = draft.get<string>(stateKeys.taskAt(index));
@@ -75,7 +76,7 @@ function resolveLateTriggers(context: TransitionContext, task: TaskRecord): void
   while (due < task.lateTriggers.length && (task.lateTriggers[due] as LateTriggerRef).closesAt <= slot) due += 1;
   if (due === 0) return;
   const resolving = task.lateTriggers.slice(0, due);
-  draft.setTask({ ...task, lateTriggers: task.lateTriggers.slice(due) });
+  draft.setTask(taskRecord(task, { lateTriggers: task.lateTriggers.slice(due) }));
   for (const ref of resolving) {
     const trigger = draft.get<TriggerRecord>(stateKeys.trigger(task.id, ref.cycle, ref.trigger));
     if (trigger !== undefined && trigger.resolution === null) resolveTrigger(context, task.id, ref.cycle, trigger);

@@ -3,6 +3,7 @@ import { isEdgeCode, type Rejection, reject } from "./errors.ts";
 import type { ProtocolEvent } from "./events.ts";
 import { ProtocolError } from "./gradualError.ts";
 import { stateKeys } from "./state/keys.ts";
+import { accountRecord, nodeRecord } from "./state/records.ts";
 import { Draft, type State } from "./state/store.ts";
 import { applyClaim } from "./transactions/claim.ts";
 import { applyClaimDistribution } from "./transactions/claimDistribution.ts";
@@ -132,7 +133,7 @@ export function applyTransactionInDraft(
     const code = tx.nonce < account.nonce ? "TX__NONCE_TOO_LOW" : "TX__NONCE_TOO_HIGH";
     return { ...reject(code, { expected: account.nonce, got: tx.nonce }), included: false, events: [] };
   }
-  draft.update(stateKeys.account(tx.from), account, { nonce: account.nonce + 1 });
+  draft.update(stateKeys.account(tx.from), account, { nonce: account.nonce + 1 }, accountRecord);
   const context: TransitionContext = { draft, slot: env.slot, events: [] };
   let rejection: Rejection | null;
   try {
@@ -159,13 +160,13 @@ export function applyTransactionInDraft(
 /** What an included refusal leaves (§9.1): its nonce used and, for an equivocating vote, the mark on its node. */
 function consumeNonce(draft: Draft, tx: Transaction, rejection: Rejection): ProtocolEvent[] {
   const account = draft.account(tx.from);
-  draft.update(stateKeys.account(tx.from), account, { nonce: account.nonce + 1 });
+  draft.update(stateKeys.account(tx.from), account, { nonce: account.nonce + 1 }, accountRecord);
   const events: ProtocolEvent[] = [];
   if (rejection.code === "VOTE__EQUIVOCATION") {
     const vote = tx as VoteTx;
     const node = draft.node(vote.task, vote.from);
     if (node !== undefined)
-      draft.update(stateKeys.node(vote.task, vote.from), node, { equivocations: node.equivocations + 1 });
+      draft.update(stateKeys.node(vote.task, vote.from), node, { equivocations: node.equivocations + 1 }, nodeRecord);
     events.push({ type: "Equivocated", task: vote.task, cycle: vote.cycle, trigger: vote.trigger, voter: vote.from });
   }
   draft.commit();

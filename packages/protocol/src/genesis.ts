@@ -1,7 +1,8 @@
 import { ProtocolError } from "./gradualError.ts";
 import { stateKeys } from "./state/keys.ts";
+import { accountRecord, chainRecord } from "./state/records.ts";
 import { Draft, type State, ZERO_TOTALS } from "./state/store.ts";
-import type { Account, ChainRecord } from "./types.ts";
+import type { Account } from "./types.ts";
 
 export type GenesisParameters = {
   readonly chainId: string;
@@ -31,11 +32,11 @@ export function createGenesisState(parameters: GenesisParameters): State {
     }
     if (seen.has(account)) throw new ProtocolError(`createGenesisState: account ${account} listed twice`);
     seen.add(account);
-    draft.setAccount(account, { balance, nonce: 0 });
+    draft.setAccount(account, accountRecord({ balance, nonce: 0 }));
     draft.mint("balances", balance);
     supply += balance;
   }
-  const chain: ChainRecord = { chainId: parameters.chainId, slot: 0, supply, taskCount: 0 };
+  const chain = chainRecord({ chainId: parameters.chainId, slot: 0, supply, taskCount: 0 });
   draft.set(stateKeys.chain(), chain);
   return draft.finish();
 }

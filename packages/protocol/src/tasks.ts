@@ -4,6 +4,7 @@ import type { CreditReason } from "./events.ts";
 import { BPS } from "./params.ts";
 import { cycleClosedAt, proofTriggerWindow, roundOf, type Window } from "./schedule.ts";
 import { stateKeys } from "./state/keys.ts";
+import { nodeRecord, taskRecord, vestingRecord } from "./state/records.ts";
 import type { Draft } from "./state/store.ts";
 import type { NodeRecord, SlashLogEntry, StakeLot, TaskRecord, VestingRecord } from "./types.ts";
 import { EMPTY_VESTING, slashLocked } from "./vesting.ts";
@@ -44,7 +45,7 @@ export function refreshRamp(draft: Draft, task: TaskRecord, slot: number): TaskR
   const round = roundOf(task, slot);
   const ramp = foldRamp(task.ramp, round, task.params.rampRounds);
   if (ramp === task.ramp) return task;
-  const next = { ...task, ramp };
+  const next = taskRecord(task, { ramp });
   draft.setTask(next);
   return next;
 }
@@ -61,14 +62,14 @@ export function removeNode(draft: Draft, task: TaskRecord, node: NodeRecord): Ta
     const lastAccount = draft.get<string>(stateKeys.nodeAt(task.id, last));
     if (lastAccount !== undefined) {
       const moved = draft.node(task.id, lastAccount);
-      if (moved !== undefined) draft.setNode({ ...moved, index: node.index });
+      if (moved !== undefined) draft.setNode(nodeRecord(moved, { index: node.index }));
       draft.set(stateKeys.nodeAt(task.id, node.index), lastAccount);
     }
   }
   draft.delete(stateKeys.nodeAt(task.id, last));
   draft.delete(stateKeys.node(task.id, node.account));
   dropNodeCycles(draft, task, node.account, draft.chain().slot);
-  const next = { ...task, nodeCount: last };
+  const next = taskRecord(task, { nodeCount: last });
   draft.setTask(next);
   return next;
 }
@@ -91,7 +92,7 @@ export function payUnlocked(
   const { draft } = context;
   const key = stateKeys.vesting(taskId, account);
   const vesting = draft.get<VestingRecord>(key) ?? EMPTY_VESTING;
-  draft.set(key, { ...vesting, unlocked: vesting.unlocked + amount } satisfies VestingRecord);
+  draft.set(key, vestingRecord(vesting, { unlocked: vesting.unlocked + amount }));
   draft.move(from, "vesting", amount);
   context.events.push({ type: "Credited", task: taskId, node: account, amount, reason });
 }
@@ -102,7 +103,7 @@ export type SlashOutcome = { readonly fromStake: bigint; readonly fromVesting: b
 export function addBurned(context: TransitionContext, taskId: string, delta: bigint): void {
   const task = context.draft.task(taskId);
   if (task === undefined) return;
-  context.draft.setTask({ ...task, burned: task.burned + delta });
+  context.draft.setTask(taskRecord(task, { burned: task.burned + delta }));
 }
 
 /**
@@ -143,15 +144,16 @@ export function slashNode(
     draft.move("stakes", "burned", fromStake);
     draft.move("unbonding", "burned", unbondingCut);
     fromStake += unbondingCut;
-    draft.setNode({
-      ...node,
-      lots,
-      rampedStake: node.rampedStake - rampedCut,
-      unbonding: node.unbonding - unbondingCut,
-      slashedTotal: node.slashedTotal + fromStake,
-      slashCount: node.slashCount + 1,
-    });
-    task = { ...task, ramp };
+    draft.setNode(
+      nodeRecord(node, {
+        lots,
+        rampedStake: node.rampedStake - rampedCut,
+        unbonding: node.unbonding - unbondingCut,
+        slashedTotal: node.slashedTotal + fromStake,
+        slashCount: node.slashCount + 1,
+      }),
+    );
+    task = taskRecord(task, { ramp });
   }
   const vestingKey = stateKeys.vesting(taskId, account);
   const vesting = draft.get<VestingRecord>(vestingKey) ?? EMPTY_VESTING;
@@ -166,12 +168,13 @@ export function slashNode(
     // One slash takes the task's next sequence number; the slashes of one appeal share one (§5.8), so that their
     // order, which a contract walks by voter id, is not in the state.
     draft.set(logKey, [...log, { seq: logSeq ?? task.slashCount, round, fractionBps }] satisfies SlashLogEntry[]);
-    if (logSeq === undefined) task = { ...task, slashCount: task.slashCount + 1 };
+    if (logSeq === undefined) task = taskRecord(task, { slashCount: task.slashCount + 1 });
   }
-  draft.setTask({
-    ...task,
-    burned: task.burned + fromStake + fromVesting,
-    totalSlashed: task.totalSlashed + fromStake + fromVesting,
-  });
+  draft.setTask(
+    taskRecord(task, {
+      burned: task.burned + fromStake + fromVesting,
+      totalSlashed: task.totalSlashed + fromStake + fromVesting,
+    }),
+  );
   return { fromStake, fromVesting };
 }

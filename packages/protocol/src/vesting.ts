@@ -1,5 +1,6 @@
 import { BPS } from "./params.ts";
 import { type KeyLike, stateKeys } from "./state/keys.ts";
+import { vestingRecord } from "./state/records.ts";
 import type { Account, SlashLogEntry, TaskRecord, TriggerRecord, VestingRecord, VestingTranche } from "./types.ts";
 
 /**
@@ -95,9 +96,9 @@ export function addTranche(
   vestingRounds: number,
 ): VestingRecord {
   const totalVested = record.totalVested + amount;
-  if (vestingRounds === 0) return { ...record, unlocked: record.unlocked + amount, totalVested };
+  if (vestingRounds === 0) return vestingRecord(record, { unlocked: record.unlocked + amount, totalVested });
   const tranche: VestingTranche = { cycle, amount, startRound: round, endRound: round + vestingRounds, claimed: 0n };
-  return { ...record, tranches: [...record.tranches, tranche], totalVested };
+  return vestingRecord(record, { tranches: [...record.tranches, tranche], totalVested });
 }
 
 /** Pays out everything unlocked and not frozen, and drops tranches that are fully unlocked and claimed. */
@@ -116,9 +117,21 @@ export function claimAll(
     }
     const unlocked = trancheUnlocked(tranche, round);
     amount += unlocked - tranche.claimed;
-    if (round < tranche.endRound) tranches.push({ ...tranche, claimed: unlocked });
+    if (round < tranche.endRound) {
+      // Every field written, in the order of the tranche's other literals (one hidden class, see state/records.ts).
+      tranches.push({
+        cycle: tranche.cycle,
+        amount: tranche.amount,
+        startRound: tranche.startRound,
+        endRound: tranche.endRound,
+        claimed: unlocked,
+      });
+    }
   }
-  return { record: { ...record, unlocked: 0n, tranches, totalClaimed: record.totalClaimed + amount }, amount };
+  return {
+    record: vestingRecord(record, { unlocked: 0n, tranches, totalClaimed: record.totalClaimed + amount }),
+    amount,
+  };
 }
 
 /**
@@ -145,7 +158,7 @@ export function listTranche(
   let slashed = 0n;
   for (const slash of slashes) {
     if (tranche === null) break;
-    const one = slashLocked({ ...EMPTY_VESTING, tranches: [tranche] }, slash.round, slash.fractionBps);
+    const one = slashLocked(vestingRecord(EMPTY_VESTING, { tranches: [tranche] }), slash.round, slash.fractionBps);
     unlocked += one.record.unlocked;
     slashed += one.slashed;
     tranche = one.record.tranches[0] ?? null;
@@ -181,7 +194,10 @@ export function slashLocked(
       });
     }
   }
-  return { record: { ...record, unlocked, tranches, totalSlashed: record.totalSlashed + slashed }, slashed };
+  return {
+    record: vestingRecord(record, { unlocked, tranches, totalSlashed: record.totalSlashed + slashed }),
+    slashed,
+  };
 }
 
 /**
@@ -196,5 +212,5 @@ export function clawBackCycle(record: VestingRecord, cycle: number): { record: V
     else tranches.push(tranche);
   }
   if (amount === 0n) return { record, amount };
-  return { record: { ...record, tranches, totalClawedBack: record.totalClawedBack + amount }, amount };
+  return { record: vestingRecord(record, { tranches, totalClawedBack: record.totalClawedBack + amount }), amount };
 }

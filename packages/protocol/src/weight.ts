@@ -1,4 +1,5 @@
 import { BPS, type TaskParams } from "./params.ts";
+import { nodeRecord } from "./state/records.ts";
 import type { NodeRecord, RampAggregate, RevealRecord, StakeLot } from "./types.ts";
 
 /**
@@ -101,7 +102,7 @@ export function foldNodeLots(node: NodeRecord, ramp: RampAggregate): NodeRecord 
     else lots.push(lot);
   }
   if (lots.length === node.lots.length) return node;
-  return { ...node, rampedStake, lots };
+  return nodeRecord(node, { rampedStake, lots });
 }
 
 /**

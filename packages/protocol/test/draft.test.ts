@@ -62,6 +62,11 @@ const transactionArb: fc.Arbitrary<Batch> = fc.record({
 });
 const entriesArb = fc.uniqueArray(fc.tuple(keyArb, itemArb), { maxLength: 10, selector: ([key]) => key });
 
+/** The builder `Draft.update` copies an item with (the rules' records have theirs in state/records.ts). */
+function itemRecord(item: Item, changes: Partial<Item>): Item {
+  return { ...item, ...changes };
+}
+
 function changesOf(op: Extract<Op, { kind: "update" }>): Partial<Item> {
   return op.tag === undefined ? { n: op.n } : { n: op.n, tag: op.tag };
 }
@@ -75,15 +80,19 @@ describe("Draft: in-place changes and rollback", () => {
   it("changes a record it created in place, and rollback restores its fields (an added one is removed again)", () => {
     const draft = new Draft(stateFromEntries([["item/0", { n: 1 }]]), createEditSession());
     const original = draft.get<Item>("item/0") as Item;
-    const copy = draft.update<Item>("item/0", original, { n: 2 });
+    const copy = draft.update<Item>("item/0", original, { n: 2 }, itemRecord);
     assert.notEqual(copy, original, "a record from before the draft is copied, never changed");
     assert.deepEqual(original, { n: 1 });
     draft.commit();
     const rootBefore = stateRoot(draft.finish());
     const again = new Draft(stateFromEntries([["item/0", { n: 1 }]]), createEditSession());
-    const owned = again.update<Item>("item/0", again.get<Item>("item/0") as Item, { n: 2 });
+    const owned = again.update<Item>("item/0", again.get<Item>("item/0") as Item, { n: 2 }, itemRecord);
     again.commit();
-    assert.equal(again.update<Item>("item/0", owned, { n: 3, tag: "a" }), owned, "the draft's own record: in place");
+    assert.equal(
+      again.update<Item>("item/0", owned, { n: 3, tag: "a" }, itemRecord),
+      owned,
+      "the draft's own record: in place",
+    );
     assert.deepEqual(owned, { n: 3, tag: "a" });
     again.set("item/1", { n: 7 });
     again.rollback();
@@ -113,7 +122,7 @@ describe("Draft: in-place changes and rollback", () => {
             } else {
               const record = draft.get<Item>(op.key);
               if (record === undefined) continue;
-              draft.update<Item>(op.key, record, changesOf(op));
+              draft.update<Item>(op.key, record, changesOf(op), itemRecord);
               model.set(op.key, { ...model.get(op.key), ...changesOf(op) } as Item);
             }
             // Reads see the transaction's own writes.

@@ -2,6 +2,7 @@ import { bytesToHex } from "../encoding/hash.ts";
 import { ProtocolError } from "../gradualError.ts";
 import type { AccountRecord, ChainRecord, CycleRecord, NodeRecord, TaskRecord, TotalsRecord } from "../types.ts";
 import { type KeyLike, stateKeys } from "./keys.ts";
+import { accountRecord, cycleRecord, nodeRecord, taskRecord, totalsRecord } from "./records.ts";
 import {
   createEditSession,
   type EditSession,
@@ -40,6 +41,9 @@ const ZERO_TOTALS: TotalsRecord = {
   bonds: 0n,
   burned: 0n,
 };
+
+/** A kind's record builder (state/records.ts): `record` with `changes`, as a new object of the kind's hidden class. */
+export type RecordBuilder<T> = (record: T, changes: Partial<T>) => T;
 
 export type TotalsDelta = { -readonly [K in keyof TotalsRecord]?: bigint };
 
@@ -107,20 +111,18 @@ export class Draft {
 
   /**
    * The record under `key` with `changes`: `record` (what `get(key)` returned) changed in place when this draft
-   * created it, else a copy that the draft writes and may change in place from then on. Callers that still need a
-   * changed field's old value read it before the update.
+   * created it, else a copy built by `build` (its kind's builder in state/records.ts) that the draft writes and may
+   * change in place from then on. Callers that still need a changed field's old value read it before the update.
    */
-  update<T extends object>(key: KeyLike, record: T, changes: Partial<T>): T {
-    const fields = changes as Record<string, unknown>;
+  update<T extends object>(key: KeyLike, record: T, changes: Partial<T>, build: RecordBuilder<T>): T {
     if (!this.#owned.has(record)) {
-      // A plain clone, then the changed fields: the copy keeps the record's hidden class, as `{ ...record, field }`
-      // does (`{ ...record, ...changes }` builds its objects with another one).
-      const copy = { ...record } as Record<string, unknown>;
-      for (const field in fields) copy[field] = fields[field];
+      // The copy is built by its kind's builder (state/records.ts), so that it has the kind's one hidden class.
+      const copy = build(record, changes);
       this.set(key, copy);
       this.#owned.add(copy);
-      return copy as T;
+      return copy;
     }
+    const fields = changes as Record<string, unknown>;
     const target = record as Record<string, unknown>;
     const journal = this.#journal;
     for (const field in fields) {
@@ -160,7 +162,7 @@ export class Draft {
         if (total < 0n) throw new ProtocolError(`invariant broken: total ${bucket} went negative`);
         changes[bucket as keyof TotalsRecord] = total;
       }
-      this.update(key, totals, changes);
+      this.update(key, totals, changes, totalsRecord);
       this.#totals = {};
       this.#totalsChanged = false;
     }
@@ -206,7 +208,7 @@ export class Draft {
   }
 
   account(account: string): AccountRecord {
-    return this.get<AccountRecord>(stateKeys.account(account)) ?? { balance: 0n, nonce: 0 };
+    return this.get<AccountRecord>(stateKeys.account(account)) ?? accountRecord({ balance: 0n, nonce: 0 });
   }
 
   setAccount(account: string, record: AccountRecord): void {
@@ -223,7 +225,7 @@ export class Draft {
 
   /** `update` of a task record (see there: in place when this draft already changed it). */
   updateTask(record: TaskRecord, changes: Partial<TaskRecord>): TaskRecord {
-    return this.update(stateKeys.task(record.id), record, changes);
+    return this.update(stateKeys.task(record.id), record, changes, taskRecord);
   }
 
   node(task: string, account: string): NodeRecord | undefined {
@@ -236,7 +238,7 @@ export class Draft {
 
   /** `update` of a node record. */
   updateNode(record: NodeRecord, changes: Partial<NodeRecord>): NodeRecord {
-    return this.update(stateKeys.node(record.task, record.account), record, changes);
+    return this.update(stateKeys.node(record.task, record.account), record, changes, nodeRecord);
   }
 
   cycle(task: string, cycle: number): CycleRecord | undefined {
@@ -249,19 +251,19 @@ export class Draft {
 
   /** `update` of a cycle record. */
   updateCycle(record: CycleRecord, changes: Partial<CycleRecord>): CycleRecord {
-    return this.update(stateKeys.cycle(record.task, record.cycle), record, changes);
+    return this.update(stateKeys.cycle(record.task, record.cycle), record, changes, cycleRecord);
   }
 
   credit(account: string, amount: bigint): void {
     const record = this.account(account);
-    this.update(stateKeys.account(account), record, { balance: record.balance + amount });
+    this.update(stateKeys.account(account), record, { balance: record.balance + amount }, accountRecord);
   }
 
   debit(account: string, amount: bigint): void {
     const record = this.account(account);
     if (record.balance < amount)
       throw new ProtocolError(`debit of ${amount} from ${account}: balance ${record.balance}`);
-    this.update(stateKeys.account(account), record, { balance: record.balance - amount });
+    this.update(stateKeys.account(account), record, { balance: record.balance - amount }, accountRecord);
   }
 }
 

@@ -3,6 +3,7 @@ import { verifyListProof } from "../distributionList.ts";
 import { type Rejection, reject } from "../errors.ts";
 import { listClaimClosesAt } from "../schedule.ts";
 import { stateKeys } from "../state/keys.ts";
+import { vestingRecord } from "../state/records.ts";
 import { findTask, isRejection } from "../tasks.ts";
 import type {
   ClaimDistributionTx,
@@ -65,12 +66,17 @@ export function applyClaimDistribution(context: TransitionContext, tx: ClaimDist
   const vestingKey = stateKeys.vesting(found.id, tx.recipient);
   const vesting = draft.get<VestingRecord>(vestingKey) ?? EMPTY_VESTING;
   draft.set(claimKey, true);
-  draft.update(vestingKey, vesting, {
-    unlocked: vesting.unlocked + unlocked,
-    tranches: tranche === null ? vesting.tranches : [...vesting.tranches, tranche],
-    totalVested: vesting.totalVested + tx.amount,
-    totalSlashed: vesting.totalSlashed + slashed,
-  });
+  draft.update(
+    vestingKey,
+    vesting,
+    {
+      unlocked: vesting.unlocked + unlocked,
+      tranches: tranche === null ? vesting.tranches : [...vesting.tranches, tranche],
+      totalVested: vesting.totalVested + tx.amount,
+      totalSlashed: vesting.totalSlashed + slashed,
+    },
+    vestingRecord,
+  );
   draft.updateCycle(cycle, { reserved: cycle.reserved - tx.amount });
   draft.move("reserved", "vesting", tx.amount);
   draft.move("vesting", "burned", slashed);

@@ -1,5 +1,6 @@
 import type { TransitionContext } from "../context.ts";
 import { type Rejection, reject } from "../errors.ts";
+import { taskRecord } from "../state/records.ts";
 import { findTask, isRejection, requireOpen } from "../tasks.ts";
 import type { CloseTaskTx } from "../types.ts";
 import { finishClosing } from "../windows/cycleEnd.ts";
@@ -15,7 +16,7 @@ export function applyCloseTask(context: TransitionContext, tx: CloseTaskTx): Rej
   if (task.creator !== tx.from) return reject("TASK__NOT_CREATOR", { task: task.id, creator: task.creator });
   const closed = requireOpen(task);
   if (closed !== null) return closed;
-  draft.setTask({ ...task, status: "closing" });
+  draft.setTask(taskRecord(task, { status: "closing" }));
   context.events.push({ type: "TaskClosing", task: task.id });
   finishClosing(context, task.id);
   return null;

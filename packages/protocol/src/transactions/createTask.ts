@@ -3,7 +3,8 @@ import { type Rejection, reject } from "../errors.ts";
 import { findParamsProblems, LIMITS } from "../params.ts";
 import { taskGenesisSeed } from "../random.ts";
 import { stateKeys } from "../state/keys.ts";
-import type { CreateTaskTx, TaskRecord } from "../types.ts";
+import { chainRecord, taskRecord } from "../state/records.ts";
+import type { CreateTaskTx } from "../types.ts";
 
 /** protocol.md §8.1: locks the creator's funding in a new task's escrow; round 0 starts at the next slot. */
 function validateCreateTask(context: TransitionContext, tx: CreateTaskTx): Rejection | null {
@@ -30,7 +31,7 @@ export function applyCreateTask(context: TransitionContext, tx: CreateTaskTx, ta
   const chain = draft.chain();
   draft.debit(tx.from, tx.funding);
   draft.move("balances", "escrows", tx.funding);
-  const task: TaskRecord = {
+  const task = taskRecord({
     id: taskId,
     creator: tx.from,
     name: tx.name,
@@ -53,10 +54,10 @@ export function applyCreateTask(context: TransitionContext, tx: CreateTaskTx, ta
     lateTriggers: [],
     prunedThrough: -1,
     slashCount: 0,
-  };
+  });
   draft.setTask(task);
   draft.set(stateKeys.taskAt(chain.taskCount), taskId);
-  draft.set(stateKeys.chain(), { ...chain, taskCount: chain.taskCount + 1 });
+  draft.set(stateKeys.chain(), chainRecord(chain, { taskCount: chain.taskCount + 1 }));
   context.events.push({ type: "TaskCreated", task: taskId, creator: tx.from, funding: tx.funding });
   return null;
 }

@@ -2,6 +2,7 @@ import type { TransitionContext } from "../context.ts";
 import { hexToBytes, sha256Hex } from "../encoding/hash.ts";
 import { type Rejection, reject } from "../errors.ts";
 import { stateKeys } from "../state/keys.ts";
+import { revealRecord } from "../state/records.ts";
 import { closedCycleWindow, findTask, isRejection } from "../tasks.ts";
 import type { PublishProofTx, RevealRecord, TriggerRecord } from "../types.ts";
 import { settleAvailability } from "../windows/resolveTrigger.ts";
@@ -42,7 +43,7 @@ export function applyPublishProof(context: TransitionContext, tx: PublishProofTx
     });
   }
   draft.set(stateKeys.published(task.id, tx.cycle, tx.from), tx.payload);
-  draft.set(revealKey, { ...reveal, published: true } satisfies RevealRecord);
+  draft.set(revealKey, revealRecord(reveal, { published: true }));
   context.events.push({
     type: "ProofPublished",
     task: task.id,

@@ -3,8 +3,9 @@ import { type Rejection, reject } from "../errors.ts";
 import { accumulateSalt } from "../random.ts";
 import { isInside, revealWindow } from "../schedule.ts";
 import { stateKeys } from "../state/keys.ts";
+import { revealRecord } from "../state/records.ts";
 import { findTask, isRejection } from "../tasks.ts";
-import type { CommitRecord, RevealRecord, RevealTx } from "../types.ts";
+import type { CommitRecord, RevealTx } from "../types.ts";
 import { nodeStake } from "../weight.ts";
 import { computeCommitment } from "./commit.ts";
 
@@ -41,7 +42,7 @@ export function applyReveal(context: TransitionContext, tx: RevealTx): Rejection
   // The node's weight in the cycle's work round, recorded by its commit, fixes its share under the `weighted` rule
   // (§6.2): later ramping, slashes or exits cannot move it, and neither can the outcome of anyone else's audit.
   const weight = commit.weight;
-  const record: RevealRecord = {
+  const record = revealRecord({
     proofDigest: tx.proofDigest,
     salt: tx.salt,
     index: cycle.revealCount,
@@ -49,7 +50,7 @@ export function applyReveal(context: TransitionContext, tx: RevealTx): Rejection
     status: "valid",
     weight,
     published: false,
-  };
+  });
   draft.updateNode(node, { lastRevealCycle: tx.cycle });
   draft.set(revealKey, record);
   draft.set(stateKeys.revealAt(task.id, tx.cycle, cycle.revealCount), tx.from);

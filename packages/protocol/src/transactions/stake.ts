@@ -3,6 +3,7 @@ import { type Rejection, reject } from "../errors.ts";
 import { LIMITS } from "../params.ts";
 import { roundOf } from "../schedule.ts";
 import { stateKeys } from "../state/keys.ts";
+import { nodeRecord } from "../state/records.ts";
 import { findTask, freshNode, isRejection, refreshRamp, requireOpen } from "../tasks.ts";
 import type { NodeRecord, StakeTx } from "../types.ts";
 import { addToRamp, nodeStake } from "../weight.ts";
@@ -47,7 +48,7 @@ export function applyStake(context: TransitionContext, tx: StakeTx): Rejection |
   draft.move("balances", "stakes", tx.amount);
   const base: NodeRecord =
     stored === undefined
-      ? {
+      ? nodeRecord({
           task: task.id,
           account: tx.from,
           index: task.nodeCount,
@@ -62,12 +63,12 @@ export function applyStake(context: TransitionContext, tx: StakeTx): Rejection |
           losingVotes: 0,
           equivocations: 0,
           lastRevealCycle: -1,
-        }
+        })
       : freshNode(task, stored);
   const node: NodeRecord =
     lot.activationRound <= task.ramp.foldedThrough
-      ? { ...base, url: tx.nodeUrl, rampedStake: base.rampedStake + lot.amount }
-      : { ...base, url: tx.nodeUrl, lots: [...base.lots, lot] };
+      ? nodeRecord(base, { url: tx.nodeUrl, rampedStake: base.rampedStake + lot.amount })
+      : nodeRecord(base, { url: tx.nodeUrl, lots: [...base.lots, lot] });
   draft.setNode(node);
   if (stored === undefined) draft.set(stateKeys.nodeAt(task.id, task.nodeCount), tx.from);
   draft.updateTask(task, {

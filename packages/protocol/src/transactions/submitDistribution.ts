@@ -3,6 +3,7 @@ import { type Rejection, reject } from "../errors.ts";
 import { beatsInRace, type RaceScore, raceTime } from "../random.ts";
 import { distributionWindow, isInside, roundOf } from "../schedule.ts";
 import { stateKeys } from "../state/keys.ts";
+import { cycleRecord, distributionRecord } from "../state/records.ts";
 import { findTask, freshNode, isRejection, refreshRamp } from "../tasks.ts";
 import type { CycleRecord, DistributionRecord, RevealRecord, SubmitDistributionTx, TaskRecord } from "../types.ts";
 import { nodeWeight } from "../weight.ts";
@@ -71,21 +72,24 @@ export function applySubmitDistribution(context: TransitionContext, tx: SubmitDi
       return reject("DISTRIBUTION__NOT_BETTER", { ...ref, attempt: tx.attempt, distributor: current.distributor });
     }
   }
-  draft.set(key, {
-    attempt: tx.attempt,
-    distributor: tx.from,
-    slot,
-    entryCount: tx.entryCount,
-    total: tx.total,
-    listRoot: tx.listRoot,
-    listBlob: tx.listBlob,
-    raceTime: entrant.time,
-    raceWeight: weight,
-    status: "complete",
-    triggered: false,
-    slashSeq: null,
-  } satisfies DistributionRecord);
-  draft.setCycle({ ...(draft.cycle(task.id, tx.cycle) as CycleRecord), distributor: tx.from });
+  draft.set(
+    key,
+    distributionRecord({
+      attempt: tx.attempt,
+      distributor: tx.from,
+      slot,
+      entryCount: tx.entryCount,
+      total: tx.total,
+      listRoot: tx.listRoot,
+      listBlob: tx.listBlob,
+      raceTime: entrant.time,
+      raceWeight: weight,
+      status: "complete",
+      triggered: false,
+      slashSeq: null,
+    }) satisfies DistributionRecord,
+  );
+  draft.setCycle(cycleRecord(draft.cycle(task.id, tx.cycle) as CycleRecord, { distributor: tx.from }));
   context.events.push({
     type: "DistributionSubmitted",
     task: task.id,

@@ -12,6 +12,7 @@ import {
   type Window,
 } from "../schedule.ts";
 import { stateKeys, triggerSlotName } from "../state/keys.ts";
+import { cycleRecord, distributionRecord, taskRecord, triggerRecord } from "../state/records.ts";
 import { findTask, freshNode, isRejection, refreshRamp } from "../tasks.ts";
 import type {
   Account,
@@ -207,7 +208,7 @@ export function applyTriggerAudit(context: TransitionContext, tx: TriggerAuditTx
 
   draft.debit(tx.from, bond);
   draft.move("balances", "bonds", bond);
-  const trigger: TriggerRecord = {
+  const trigger = triggerRecord({
     index: cycle.triggerCount,
     kind: tx.triggerKind,
     verdict: tx.verdict,
@@ -225,20 +226,20 @@ export function applyTriggerAudit(context: TransitionContext, tx: TriggerAuditTx
     voteCount: 0,
     resolution: null,
     slashed: 0n,
-  };
+  });
   draft.set(stateKeys.trigger(task.id, tx.cycle, trigger.index), trigger);
   draft.set(triggerOfKey, trigger.index);
   draft.set(nodeCycleKey, { triggers: nodeCycle.triggers + 1 } satisfies NodeCycleRecord);
   if (tx.triggerKind === "distribution") {
     const listKey = stateKeys.distribution(task.id, tx.cycle, target.attempt);
     const list = draft.get<DistributionRecord>(listKey) as DistributionRecord;
-    draft.set(listKey, { ...list, triggered: true });
+    draft.set(listKey, distributionRecord(list, { triggered: true }));
   }
-  draft.setCycle({ ...cycle, triggerCount: cycle.triggerCount + 1 });
+  draft.setCycle(cycleRecord(cycle, { triggerCount: cycle.triggerCount + 1 }));
   if (target.late) {
     const fresh = draft.task(task.id) as TaskRecord;
     const ref: LateTriggerRef = { cycle: tx.cycle, trigger: trigger.index, closesAt: target.closesAt };
-    draft.setTask({ ...fresh, lateTriggers: [...fresh.lateTriggers, ref] });
+    draft.setTask(taskRecord(fresh, { lateTriggers: [...fresh.lateTriggers, ref] }));
   }
   context.events.push({
     type: "AuditTriggered",

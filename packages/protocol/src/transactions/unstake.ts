@@ -1,6 +1,7 @@
 import type { TransitionContext } from "../context.ts";
 import { type Rejection, reject } from "../errors.ts";
 import { roundOf } from "../schedule.ts";
+import { nodeRecord, taskRecord } from "../state/records.ts";
 import { findTask, freshNode, isRejection, refreshRamp } from "../tasks.ts";
 import type { UnstakeTx } from "../types.ts";
 import { nodeStake, removeFromRamp } from "../weight.ts";
@@ -24,14 +25,15 @@ export function applyUnstake(context: TransitionContext, tx: UnstakeTx): Rejecti
   const amount = nodeStake(node);
   const untilRound = roundOf(task, slot) + task.params.unbondingRounds;
   draft.move("stakes", "unbonding", amount);
-  draft.setNode({
-    ...node,
-    lots: [],
-    rampedStake: 0n,
-    unbonding: node.unbonding + amount,
-    unbondingUntilRound: untilRound,
-  });
-  draft.setTask({ ...task, ramp });
+  draft.setNode(
+    nodeRecord(node, {
+      lots: [],
+      rampedStake: 0n,
+      unbonding: node.unbonding + amount,
+      unbondingUntilRound: untilRound,
+    }),
+  );
+  draft.setTask(taskRecord(task, { ramp }));
   context.events.push({ type: "Unstaked", task: task.id, node: tx.from, amount, untilRound });
   return null;
 }

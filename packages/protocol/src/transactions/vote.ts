@@ -2,6 +2,7 @@ import type { TransitionContext } from "../context.ts";
 import { type Rejection, reject } from "../errors.ts";
 import { roundOf } from "../schedule.ts";
 import { stateKeys } from "../state/keys.ts";
+import { triggerRecord } from "../state/records.ts";
 import { closedCycleWindow, findTask, freshNode, isRejection } from "../tasks.ts";
 import type { Account, RevealRecord, TriggerRecord, VoteChoice, VoteRecord, VoteTx } from "../types.ts";
 import { lateWeight, nodeWeight } from "../weight.ts";
@@ -27,7 +28,7 @@ export function recordVote(
   if (choice === "valid") changes.validWeight = trigger.validWeight + weight;
   else if (choice === "invalid") changes.invalidWeight = trigger.invalidWeight + weight;
   else changes.unavailableWeight = trigger.unavailableWeight + weight;
-  draft.update(stateKeys.trigger(task, cycle, trigger.index), trigger, changes);
+  draft.update(stateKeys.trigger(task, cycle, trigger.index), trigger, changes, triggerRecord);
   context.events.push({ type: "Voted", task, cycle, trigger: trigger.index, voter, choice, weight });
 }
 

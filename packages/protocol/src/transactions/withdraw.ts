@@ -2,6 +2,7 @@ import type { TransitionContext } from "../context.ts";
 import { type Rejection, reject } from "../errors.ts";
 import type { TaskParams } from "../params.ts";
 import { roundOf } from "../schedule.ts";
+import { nodeRecord } from "../state/records.ts";
 import { findTask, isRejection, removeNode } from "../tasks.ts";
 import type { WithdrawTx } from "../types.ts";
 import { nodeStake } from "../weight.ts";
@@ -27,7 +28,7 @@ export function applyWithdraw(context: TransitionContext, tx: WithdrawTx): Rejec
   draft.credit(tx.from, node.unbonding);
   context.events.push({ type: "Withdrawn", task: task.id, node: tx.from, amount: node.unbonding });
   if (nodeStake(node) === 0n) removeNode(draft, task, node);
-  else draft.setNode({ ...node, unbonding: 0n });
+  else draft.setNode(nodeRecord(node, { unbonding: 0n }));
   return null;
 }
 

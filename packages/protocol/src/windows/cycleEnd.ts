@@ -1,6 +1,7 @@
 import type { TransitionContext } from "../context.ts";
 import { assert } from "../gradualError.ts";
 import { roundOf } from "../schedule.ts";
+import { cycleRecord, taskRecord } from "../state/records.ts";
 import { payUnlocked } from "../tasks.ts";
 import type { CycleOutcome, CycleRecord } from "../types.ts";
 
@@ -15,12 +16,13 @@ export function completeCycle(context: TransitionContext, cycle: CycleRecord, ou
   assert(kept >= 0n && kept <= cycle.reserved, `cycle ${cycle.cycle} keeps ${kept} of ${cycle.reserved}`);
   const returned = cycle.reserved - kept;
   draft.move("reserved", "escrows", returned);
-  draft.setCycle({ ...cycle, reserved: kept, outcome, completedRound: roundOf(task, context.slot) });
-  draft.setTask({
-    ...task,
-    escrow: task.escrow + returned,
-    openCycles: task.openCycles.filter((open) => open !== cycle.cycle),
-  });
+  draft.setCycle(cycleRecord(cycle, { reserved: kept, outcome, completedRound: roundOf(task, context.slot) }));
+  draft.setTask(
+    taskRecord(task, {
+      escrow: task.escrow + returned,
+      openCycles: task.openCycles.filter((open) => open !== cycle.cycle),
+    }),
+  );
   context.events.push({
     type: "CycleCompleted",
     task: task.id,
@@ -38,7 +40,7 @@ export function finishClosing(context: TransitionContext, taskId: string): void 
   const task = draft.task(taskId);
   if (task === undefined || task.status !== "closing" || task.openCycles.length > 0) return;
   payUnlocked(context, taskId, task.creator, task.escrow, "escrows", "escrow");
-  draft.setTask({ ...task, status: "closed", escrow: 0n });
+  draft.setTask(taskRecord(task, { status: "closed", escrow: 0n }));
   context.events.push({ type: "TaskClosed", task: task.id, refunded: task.escrow });
 }
 
@@ -51,10 +53,10 @@ export function failAttempt(context: TransitionContext, cycle: CycleRecord): voi
   assert(task !== undefined, "failAttempt on a missing task");
   const failed =
     cycle.distributor === null ? cycle.failedDistributors : [...cycle.failedDistributors, cycle.distributor];
-  const next: CycleRecord = { ...cycle, failedDistributors: failed, distributor: null };
+  const next: CycleRecord = cycleRecord(cycle, { failedDistributors: failed, distributor: null });
   if (cycle.attempt + 1 > task.params.allowedFailedDistributions) {
     completeCycle(context, next, "distribution-failed");
     return;
   }
-  context.draft.setCycle({ ...next, attempt: cycle.attempt + 1, attemptRound: cycle.attemptRound + 1 });
+  context.draft.setCycle(cycleRecord(next, { attempt: cycle.attempt + 1, attemptRound: cycle.attemptRound + 1 }));
 }

@@ -1,5 +1,6 @@
 import type { TransitionContext } from "../context.ts";
 import { stateKeys } from "../state/keys.ts";
+import { cycleRecord, distributionRecord } from "../state/records.ts";
 import type { CycleRecord, DistributionRecord, TaskRecord, TriggerRecord } from "../types.ts";
 import { completeCycle, failAttempt } from "./cycleEnd.ts";
 import { resolveTrigger } from "./resolveTrigger.ts";
@@ -45,7 +46,7 @@ export function settleDistribution(context: TransitionContext, task: TaskRecord,
       // Upheld: the list is wrong and its distributor slashed. Disputed: more than 1 − slashQuorum of the voted
       // weight found it wrong, which is enough to stop a payment though not to slash (§6.4).
       if (resolution === "upheld" || resolution === "disputed") {
-        draft.set(key, { ...list, status: "rejected" } satisfies DistributionRecord);
+        draft.set(key, distributionRecord(list, { status: "rejected" }));
         context.events.push({
           type: "DistributionRejected",
           task: task.id,
@@ -60,7 +61,7 @@ export function settleDistribution(context: TransitionContext, task: TaskRecord,
     }
   }
   const fresh = draft.task(task.id) as TaskRecord;
-  draft.set(key, { ...list, status: "accepted", slashSeq: fresh.slashCount } satisfies DistributionRecord);
+  draft.set(key, distributionRecord(list, { status: "accepted", slashSeq: fresh.slashCount }));
   context.events.push({
     type: "DistributionAccepted",
     task: task.id,
@@ -71,6 +72,6 @@ export function settleDistribution(context: TransitionContext, task: TaskRecord,
     entries: list.entryCount,
     listRoot: list.listRoot,
   });
-  const paid: CycleRecord = { ...(draft.cycle(task.id, cycle.cycle) as CycleRecord), paid: list.total };
+  const paid: CycleRecord = cycleRecord(draft.cycle(task.id, cycle.cycle) as CycleRecord, { paid: list.total });
   completeCycle(context, paid, "paid", list.total);
 }

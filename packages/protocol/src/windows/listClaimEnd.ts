@@ -1,6 +1,7 @@
 import type { TransitionContext } from "../context.ts";
 import { LIMITS } from "../params.ts";
 import { roundOf } from "../schedule.ts";
+import { cycleRecord, taskRecord } from "../state/records.ts";
 import { payUnlocked } from "../tasks.ts";
 import type { TaskRecord } from "../types.ts";
 
@@ -25,13 +26,13 @@ export function closeListClaims(context: TransitionContext, taskId: string): voi
     const cycle = draft.cycle(taskId, c);
     if (cycle === undefined || cycle.outcome !== "paid" || cycle.completedRound !== acceptedRound) continue;
     const unclaimed = cycle.reserved;
-    draft.setCycle({ ...cycle, reserved: 0n });
+    draft.setCycle(cycleRecord(cycle, { reserved: 0n }));
     const fresh = draft.task(taskId) as TaskRecord;
     if (fresh.status === "closed") {
       payUnlocked(context, taskId, fresh.creator, unclaimed, "reserved", "escrow");
     } else {
       draft.move("reserved", "escrows", unclaimed);
-      draft.setTask({ ...fresh, escrow: fresh.escrow + unclaimed });
+      draft.setTask(taskRecord(fresh, { escrow: fresh.escrow + unclaimed }));
     }
     context.events.push({ type: "ListClaimWindowClosed", task: taskId, cycle: c, unclaimed });
   }

@@ -1,6 +1,7 @@
 import type { TransitionContext } from "../context.ts";
 import { cycleClosedAt, listClaimClosesAt, roundOf } from "../schedule.ts";
 import { forgetCycleKeys, type KeyLike, stateKeys, triggerSlotName } from "../state/keys.ts";
+import { taskRecord } from "../state/records.ts";
 import type { Draft } from "../state/store.ts";
 import type { CycleRecord, TaskRecord, TriggerRecord } from "../types.ts";
 
@@ -33,7 +34,7 @@ export function pruneCycles(context: TransitionContext, taskId: string): void {
   }
   if (next - 1 !== task.prunedThrough) {
     task = draft.task(taskId) as TaskRecord;
-    draft.setTask({ ...task, prunedThrough: next - 1 });
+    draft.setTask(taskRecord(task, { prunedThrough: next - 1 }));
   }
 }
 

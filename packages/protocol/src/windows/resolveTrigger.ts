@@ -2,6 +2,7 @@ import type { TransitionContext } from "../context.ts";
 import { BPS } from "../params.ts";
 import { roundOf } from "../schedule.ts";
 import { stateKeys } from "../state/keys.ts";
+import { cycleRecord, nodeRecord, revealRecord, taskRecord, triggerRecord } from "../state/records.ts";
 import { addBurned, freshNode, payUnlocked, refreshRamp, slashNode } from "../tasks.ts";
 import type {
   RevealRecord,
@@ -110,7 +111,7 @@ export function settleAvailability(
     markProof(context, taskId, cycle, trigger.target, "unavailable");
     if (trigger.late) clawBack(context, taskId, cycle, trigger);
   }
-  draft.set(stateKeys.trigger(taskId, cycle, trigger.index), { ...trigger, resolution } satisfies TriggerRecord);
+  draft.set(stateKeys.trigger(taskId, cycle, trigger.index), triggerRecord(trigger, { resolution }));
   pushResolved(context, taskId, cycle, trigger, resolution, 0n);
 }
 
@@ -151,11 +152,7 @@ export function resolveTrigger(
   if (resolution === "upheld" || (resolution === "disputed" && trigger.kind === "proof" && !trigger.late)) {
     markProof(context, taskId, cycle, trigger.target, resolution === "upheld" ? "invalid" : "disputed");
   }
-  draft.set(stateKeys.trigger(taskId, cycle, trigger.index), {
-    ...trigger,
-    resolution,
-    slashed,
-  } satisfies TriggerRecord);
+  draft.set(stateKeys.trigger(taskId, cycle, trigger.index), triggerRecord(trigger, { resolution, slashed }));
   pushResolved(context, taskId, cycle, trigger, resolution, activeWeight);
   if (resolution === "rejected" || slashes) recordLosingVotes(context, taskId, cycle, trigger, resolution);
   return resolution;
@@ -194,11 +191,7 @@ function resolveAppeal(
   if (resolution === "upheld" && slashesTarget(trigger, task, targetWeight, support)) {
     slashed = slashWrongVoters(context, taskId, cycle, trigger);
   }
-  draft.set(stateKeys.trigger(taskId, cycle, trigger.index), {
-    ...trigger,
-    resolution,
-    slashed,
-  } satisfies TriggerRecord);
+  draft.set(stateKeys.trigger(taskId, cycle, trigger.index), triggerRecord(trigger, { resolution, slashed }));
   return resolution;
 }
 
@@ -211,15 +204,16 @@ function reinstateProof(context: TransitionContext, task: string, cycle: number,
   const key = stateKeys.reveal(task, cycle, target);
   const reveal = draft.get<RevealRecord>(key);
   if (reveal === undefined || reveal.status !== "invalid") return;
-  draft.set(key, { ...reveal, status: "valid" } satisfies RevealRecord);
+  draft.set(key, revealRecord(reveal, { status: "valid" }));
   const record = draft.cycle(task, cycle);
   if (record === undefined) return;
-  draft.setCycle({
-    ...record,
-    validCount: record.validCount + 1,
-    revealedWeight: record.revealedWeight + reveal.weight,
-    shareCount: record.shareCount + 1,
-  });
+  draft.setCycle(
+    cycleRecord(record, {
+      validCount: record.validCount + 1,
+      revealedWeight: record.revealedWeight + reveal.weight,
+      shareCount: record.shareCount + 1,
+    }),
+  );
 }
 
 /**
@@ -246,7 +240,7 @@ function slashWrongVoters(context: TransitionContext, taskId: string, cycle: num
   }
   if (custom) {
     const fresh = draft.task(taskId) as TaskRecord;
-    draft.setTask({ ...fresh, slashCount: seq + 1 });
+    draft.setTask(taskRecord(fresh, { slashCount: seq + 1 }));
   }
   return total;
 }
@@ -335,7 +329,7 @@ function clawBack(context: TransitionContext, taskId: string, cycle: number, tri
     payUnlocked(context, taskId, task.creator, amount, "vesting", "clawback");
   } else {
     draft.move("vesting", "escrows", amount);
-    draft.setTask({ ...task, escrow: task.escrow + amount, totalPaid: task.totalPaid - amount });
+    draft.setTask(taskRecord(task, { escrow: task.escrow + amount, totalPaid: task.totalPaid - amount }));
   }
   context.events.push({
     type: "RewardClawedBack",
@@ -352,18 +346,19 @@ function markProof(context: TransitionContext, task: string, cycle: number, targ
   const key = stateKeys.reveal(task, cycle, target);
   const reveal = draft.get<RevealRecord>(key);
   if (reveal === undefined || reveal.status !== "valid") return;
-  draft.set(key, { ...reveal, status } satisfies RevealRecord);
+  draft.set(key, revealRecord(reveal, { status }));
   const record = draft.cycle(task, cycle);
   if (record === undefined) return;
   // A proof found invalid by an upheld trigger (two thirds of the weight) leaves the rules' denominators, so honest
   // shares are not diluted by garbage; a disputed or unavailable one stays in (§6.2).
   const invalid = status === "invalid";
-  draft.setCycle({
-    ...record,
-    validCount: record.validCount - 1,
-    revealedWeight: invalid ? record.revealedWeight - reveal.weight : record.revealedWeight,
-    shareCount: invalid ? record.shareCount - 1 : record.shareCount,
-  });
+  draft.setCycle(
+    cycleRecord(record, {
+      validCount: record.validCount - 1,
+      revealedWeight: invalid ? record.revealedWeight - reveal.weight : record.revealedWeight,
+      shareCount: invalid ? record.shareCount - 1 : record.shareCount,
+    }),
+  );
 }
 
 /**
@@ -391,14 +386,15 @@ function recordLosingVotes(
     if (stored === undefined) continue;
     const node = freshNode(task, stored);
     const penalty = task.params.losingVotePenalty < node.rampedStake ? task.params.losingVotePenalty : node.rampedStake;
-    draft.setNode({ ...node, losingVotes: node.losingVotes + 1, rampedStake: node.rampedStake - penalty });
+    draft.setNode(nodeRecord(node, { losingVotes: node.losingVotes + 1, rampedStake: node.rampedStake - penalty }));
     if (penalty > 0n) {
       draft.move("stakes", "burned", penalty);
-      draft.setTask({
-        ...task,
-        burned: task.burned + penalty,
-        ramp: removeFromRamp(task.ramp, { amount: penalty, activationRound: task.ramp.foldedThrough }),
-      });
+      draft.setTask(
+        taskRecord(task, {
+          burned: task.burned + penalty,
+          ramp: removeFromRamp(task.ramp, { amount: penalty, activationRound: task.ramp.foldedThrough }),
+        }),
+      );
       context.events.push({
         type: "LosingVotePenalized",
         task: taskId,

@@ -1,5 +1,6 @@
 import type { TransitionContext } from "../context.ts";
 import { nextSeed } from "../random.ts";
+import { cycleRecord, taskRecord } from "../state/records.ts";
 import type { CycleRecord, TaskRecord } from "../types.ts";
 
 /**
@@ -10,8 +11,8 @@ import type { CycleRecord, TaskRecord } from "../types.ts";
  */
 export function fixSeed(context: TransitionContext, task: TaskRecord, cycle: CycleRecord): void {
   const seed = nextSeed(task.seedHead, cycle.saltAccumulator, cycle.cycle);
-  context.draft.setCycle({ ...cycle, seed, reviewWeight: cycle.revealedWeight });
-  context.draft.setTask({ ...task, seedHead: seed, seedCycle: cycle.cycle });
+  context.draft.setCycle(cycleRecord(cycle, { seed, reviewWeight: cycle.revealedWeight }));
+  context.draft.setTask(taskRecord(task, { seedHead: seed, seedCycle: cycle.cycle }));
   context.events.push({
     type: "SeedFixed",
     task: task.id,

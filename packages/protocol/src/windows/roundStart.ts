@@ -1,6 +1,7 @@
 import type { TransitionContext } from "../context.ts";
 import { EMPTY_ACCUMULATOR } from "../random.ts";
 import { stateKeys } from "../state/keys.ts";
+import { cycleRecord, taskRecord } from "../state/records.ts";
 import { refreshRamp } from "../tasks.ts";
 import type { CycleRecord, RevealRecord, TaskRecord } from "../types.ts";
 import { completeCycle } from "./cycleEnd.ts";
@@ -15,15 +16,17 @@ export function startCycle(context: TransitionContext, task: TaskRecord, round: 
   const bounty = task.params.bountyPerRound;
   if (task.escrow < bounty) {
     if (task.status === "active") {
-      draft.setTask({ ...task, status: "paused" });
+      draft.setTask(taskRecord(task, { status: "paused" }));
       context.events.push({ type: "TaskPaused", task: task.id, round, escrow: task.escrow });
     }
     return;
   }
   if (task.status === "paused") context.events.push({ type: "TaskResumed", task: task.id, round });
   draft.move("escrows", "reserved", bounty);
-  draft.setTask({ ...task, status: "active", escrow: task.escrow - bounty, openCycles: [...task.openCycles, round] });
-  const cycle: CycleRecord = {
+  draft.setTask(
+    taskRecord(task, { status: "active", escrow: task.escrow - bounty, openCycles: [...task.openCycles, round] }),
+  );
+  const cycle = cycleRecord({
     task: task.id,
     cycle: round,
     reserved: bounty,
@@ -43,7 +46,7 @@ export function startCycle(context: TransitionContext, task: TaskRecord, round: 
     paid: 0n,
     outcome: null,
     completedRound: null,
-  };
+  });
   draft.setCycle(cycle);
   context.events.push({ type: "CycleStarted", task: task.id, cycle: round, reserved: bounty });
 }

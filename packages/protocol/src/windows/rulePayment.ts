@@ -1,6 +1,7 @@
 import type { TransitionContext } from "../context.ts";
 import { roundOf } from "../schedule.ts";
 import { stateKeys } from "../state/keys.ts";
+import { cycleRecord, taskRecord } from "../state/records.ts";
 import { ruleAmount } from "../transactions/submitDistribution.ts";
 import type { CycleRecord, RevealRecord, TaskRecord, VestingRecord } from "../types.ts";
 import { addTranche, EMPTY_VESTING } from "../vesting.ts";
@@ -55,8 +56,8 @@ export function payByRule(context: TransitionContext, task: TaskRecord, cycle: C
   }
   draft.move("reserved", "vesting", paid);
   const fresh = draft.task(task.id) as TaskRecord;
-  draft.setTask({ ...fresh, totalPaid: fresh.totalPaid + paid });
-  completeCycle(context, { ...cycle, reserved: cycle.reserved - paid, paid }, "paid", owed - paid);
+  draft.setTask(taskRecord(fresh, { totalPaid: fresh.totalPaid + paid }));
+  completeCycle(context, cycleRecord(cycle, { reserved: cycle.reserved - paid, paid }), "paid", owed - paid);
 }
 
 /** What a ledger-computed rule owes for a cycle: at least the sum of its floored shares (protocol.md §6.2). */
