@@ -184,7 +184,8 @@ export class Metrics {
           strategy: spec.strategy,
           nodeClass: node.group.strategy.nodeClass,
           nodes: spec.count,
-          stake: spec.stake * BigInt(spec.count),
+          // Everything the group staked: its stake and its top-up.
+          stake: (spec.stake + spec.topUp) * BigInt(spec.count),
           paid: 0n,
           unfair: 0n,
           slashedStake: 0n,
