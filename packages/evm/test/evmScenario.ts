@@ -81,14 +81,8 @@ export async function deployScenario(anvil: Anvil, slotMs = 10_000): Promise<Sce
   const abi = gradualAbi() as Abi;
   const tokenAbi = loadArtifact("TestToken").abi as Abi;
   const accounts = await rpc<Hex[]>("eth_accounts", []);
-  const sendAs = async (from: Hex, to: Hex, data: Hex): Promise<Receipt> => {
-    const hash = await rpc<Hex>("eth_sendTransaction", [{ from, to, data, gas: "0x1c9c380" }]);
-    for (;;) {
-      const receipt = await rpc<Receipt | null>("eth_getTransactionReceipt", [hash]);
-      if (receipt !== null) return receipt;
-      await new Promise((resolve) => setTimeout(resolve, 2));
-    }
-  };
+  const sendAs = (from: Hex, to: Hex, data: Hex): Promise<Receipt> =>
+    rpc<Receipt>("eth_sendTransactionSync", [{ from, to, data, gas: "0x1c9c380" }]);
   const deployer = accounts[0] as Hex;
   for (const who of accounts.slice(0, 5)) {
     await sendAs(deployer, token, encodeFunctionData({ abi: tokenAbi, functionName: "mint", args: [who, 1_000_000n] }));

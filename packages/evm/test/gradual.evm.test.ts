@@ -44,11 +44,13 @@ import { type Abi, encodeDeployData, encodeFunctionData, type Hex } from "viem";
 import { type Anvil, startAnvil } from "../src/anvil.ts";
 import { compileContracts, gradualAbi, harnessAbi as harnessContractAbi, loadArtifact } from "../src/compile.ts";
 import {
+  type Call,
   coreEvent,
   coreEventsLike,
   coreHolds,
   deployGradual,
   deployHarness,
+  HARNESS_ANVIL,
   HELD_RECORD_KINDS,
   h32,
   type Json,
@@ -63,6 +65,7 @@ import {
   useHarness,
   withoutUnheld,
   write,
+  writeBlock,
 } from "./harnessClient.ts";
 
 let anvil: Anvil | undefined;
@@ -116,7 +119,7 @@ function wire(tx: Record<string, unknown>): Obj {
 before(async () => {
   compileContracts({ includeTests: true });
   harnessAbi = harnessContractAbi() as Abi;
-  anvil = await startAnvil({ disableCodeSizeLimit: true });
+  anvil = await startAnvil(HARNESS_ANVIL);
   useHarness(anvil, "0x", harnessAbi);
   harnessAddress = await deployHarness();
   useHarness(anvil, harnessAddress, harnessAbi);
@@ -152,11 +155,12 @@ class Twin {
 
   async load(): Promise<void> {
     const chain = readCoreRecord<Obj>(this.state, "chain") as Obj;
-    await write("loadChain", [readCoreRecord(this.state, "totals"), chain.supply, 0]);
+    const loads: Call[] = [["loadChain", [readCoreRecord(this.state, "totals"), chain.supply, 0]]];
     for (const [key, value] of stateEntries(this.state)) {
-      if (key.startsWith("account/")) await write("loadAccount", [h32(key.slice(8)), (value as Obj).balance]);
+      if (key.startsWith("account/")) loads.push(["loadAccount", [h32(key.slice(8)), (value as Obj).balance]]);
     }
-    await write("setSlot", [0n]);
+    loads.push(["setSlot", [0n]]);
+    await writeBlock(loads);
   }
 
   async advance(slot: number): Promise<void> {
@@ -171,23 +175,11 @@ class Twin {
 
   /** Applies `tx` to both; returns the outcome ("ok" or the code), which must agree. */
   async tx(from: string, body: Record<string, unknown>): Promise<string> {
-    const nonce = this.nonces.get(from) ?? 0;
-    const tx = { ...body, chainId: "gradual-evm", from, nonce } as unknown as Transaction;
-    const result = applyTransaction(this.state, tx, { slot: this.slot });
-    if (result.ok || result.included) this.nonces.set(from, nonce + 1);
-    this.state = result.state;
-    this.coreEvents.push(...result.events);
-    // An equivocation: the core includes it as a rejection that records it; the contract's call succeeds.
-    const expected = result.ok || result.code === "VOTE__EQUIVOCATION" ? "ok" : result.code;
-    const { functionName, args } = txCall(wire({ ...body, from }));
-    await write("setSender", [h32(from)]);
-    if (body.kind === "createTask" && result.ok) {
-      const chain = readCoreRecord<Obj>(this.state, "chain") as Obj;
-      const id = readCoreRecord<string>(this.state, `taskAt/${(chain.taskCount as number) - 1}`) as string;
-      await write("setNextTaskId", [h32(id)]);
-    }
+    const { expected, calls } = this.applyToCore(from, body);
+    const [functionName, args] = calls.pop() as Call;
+    for (const [setter, value] of calls) await write(setter, value);
     const outcome = await simulate(functionName, args);
-    assert.equal(outcome, expected, `slot ${this.slot}: ${String(body.kind)} from ${from.slice(0, 8)}`);
+    assert.equal(outcome, expected, this.label(from, body));
     if (outcome === "ok") {
       const receipt = await write(functionName, args);
       this.lastGas = Number.parseInt(receipt.gasUsed, 16);
@@ -196,25 +188,73 @@ class Twin {
     return outcome;
   }
 
+  /**
+   * Applies transactions both must accept (many nodes staking): the core's one by one, the contract's calls mined in
+   * blocks (`writeBlock`, which fails on a call the contract refuses).
+   */
+  async txBlock(txs: readonly (readonly [from: string, body: Record<string, unknown>])[]): Promise<void> {
+    const sent: Call[] = [];
+    const own: number[] = [];
+    for (const [from, body] of txs) {
+      const { expected, calls } = this.applyToCore(from, body);
+      assert.equal(expected, "ok", this.label(from, body));
+      sent.push(...calls);
+      own.push(sent.length - 1);
+    }
+    const receipts = await writeBlock(sent);
+    for (const at of own) {
+      const receipt = receipts[at] as Receipt;
+      this.lastGas = Number.parseInt(receipt.gasUsed, 16);
+      this.logs.push(...receipt.logs);
+    }
+  }
+
+  private label(from: string, body: Record<string, unknown>): string {
+    return `slot ${this.slot}: ${String(body.kind)} from ${from.slice(0, 8)}`;
+  }
+
+  /**
+   * Applies `tx` to the core. Returns the contract's expected outcome ("ok" or the code) and its calls: the sender
+   * (and a new task's id) set in the harness, then the transaction's own call.
+   */
+  private applyToCore(from: string, body: Record<string, unknown>): { expected: string; calls: Call[] } {
+    const nonce = this.nonces.get(from) ?? 0;
+    const tx = { ...body, chainId: "gradual-evm", from, nonce } as unknown as Transaction;
+    const result = applyTransaction(this.state, tx, { slot: this.slot });
+    if (result.ok || result.included) this.nonces.set(from, nonce + 1);
+    this.state = result.state;
+    this.coreEvents.push(...result.events);
+    // An equivocation: the core includes it as a rejection that records it; the contract's call succeeds.
+    const expected = result.ok || result.code === "VOTE__EQUIVOCATION" ? "ok" : result.code;
+    const calls: Call[] = [["setSender", [h32(from)]]];
+    if (body.kind === "createTask" && result.ok) {
+      const chain = readCoreRecord<Obj>(this.state, "chain") as Obj;
+      const id = readCoreRecord<string>(this.state, `taskAt/${(chain.taskCount as number) - 1}`) as string;
+      calls.push(["setNextTaskId", [h32(id)]]);
+    }
+    const { functionName, args } = txCall(wire({ ...body, from }));
+    calls.push([functionName, args]);
+    return { expected, calls };
+  }
+
   /** `expectedOf` changes what a record is expected to be (a divergence a test documents), by key. */
   async compare(expectedOf?: (key: string, record: Json | undefined) => Json | undefined): Promise<void> {
-    for (const [key] of stateEntries(this.state)) {
-      if (key.startsWith("task/")) this.logs.push(...(await write("settle", [h32(key.slice(5)), 1000n])).logs);
-    }
-    // Every account's rule shares materialized (the tranches the core wrote when each cycle paid itself).
     const keysNow = [...stateEntries(this.state)].map(([key]) => key);
     const tasks = keysNow.filter((key) => key.startsWith("task/"));
     const accounts = keysNow.filter((key) => key.startsWith("account/"));
+    const closing: Call[] = tasks.map((task) => ["settle", [h32(task.slice(5)), 1000n]]);
+    // Every account's rule shares materialized (the tranches the core wrote when each cycle paid itself).
     for (const task of tasks) {
-      for (const account of accounts) {
-        this.logs.push(...(await write("materialize", [h32(task.slice(5)), h32(account.slice(8))])).logs);
-      }
+      for (const account of accounts) closing.push(["materialize", [h32(task.slice(5)), h32(account.slice(8))]]);
     }
+    for (const receipt of await writeBlock(closing)) this.logs.push(...receipt.logs);
+    // Read at once (batched calls), compared in key order.
+    const held = [...stateEntries(this.state)].filter(([key]) => HELD_RECORD_KINDS.has(key.split("/")[0] as string));
+    const records = await Promise.all(held.map(([key]) => readRecord(key)));
     let compared = 0;
-    for (const [key, value] of stateEntries(this.state)) {
-      if (!HELD_RECORD_KINDS.has(key.split("/")[0] as string)) continue;
+    for (const [at, [key, value]] of held.entries()) {
       const expected = withoutUnheld(key, value as Json, coreHolds(this.state));
-      assert.deepStrictEqual(await readRecord(key), expectedOf?.(key, expected) ?? expected, `record ${key}`);
+      assert.deepStrictEqual(records[at], expectedOf?.(key, expected) ?? expected, `record ${key}`);
       compared += 1;
     }
     // Window ends are emitted when the task is next touched, so only each task's events (and those of no task:
@@ -820,9 +860,9 @@ test("a trigger's losing voters over three choice words (voter ids past 224) are
   // 258 more nodes: voter ids 3-260 fill choice words 0, 1 and 2 (112 ids a word).
   const { twin, task, auditor, target, voters, salt, digest } = await votersTask("words", 258, 300, 5_000n);
   await twin.advance(10);
-  for (const who of [auditor, target, ...voters]) {
-    assert.equal(await twin.tx(who, { kind: "stake", task, amount: 100n, nodeUrl: "http://n.test" }), "ok");
-  }
+  await twin.txBlock(
+    [auditor, target, ...voters].map((who) => [who, { kind: "stake", task, amount: 100n, nodeUrl: "http://n.test" }]),
+  );
   await revealAndTrigger(twin, task, [auditor, target], { auditor, target, digest, salt });
   // Votes in an order that is not the voter ids': from the last word back, every fifth voter invalid (the losing
   // side once the valid side rejects the trigger), so that each word has losers and non-losers, and some voters of
@@ -853,10 +893,12 @@ test("a trigger's votes are a ring by cycle: the trigger a ring later rewrites t
   const ring = Number(record.entryRing);
   await twin.advance(10);
   // Above the minimum stake by more than a losing vote's penalty: cycle 1's losers still vote a ring later.
-  for (const who of [auditor, target, ...voters]) {
-    const amount = who === auditor || who === target ? 500n : 150n;
-    assert.equal(await twin.tx(who, { kind: "stake", task, amount, nodeUrl: "http://n.test" }), "ok");
-  }
+  await twin.txBlock(
+    [auditor, target, ...voters].map((who) => {
+      const amount = who === auditor || who === target ? 500n : 150n;
+      return [who, { kind: "stake", task, amount, nodeUrl: "http://n.test" }];
+    }),
+  );
   const settleAll = async () => {
     for (let done = false; !done; ) {
       done = (await read<boolean>("settle", [h32(task), 64n])) as unknown as boolean;
@@ -1389,12 +1431,7 @@ test("the production contract: address identities, block-time slots, the ERC-20,
   const sendAs = async (from: Hex, to: Hex | null, data: Hex): Promise<Receipt> => {
     const tx: Record<string, unknown> = { from, data, gas: "0x1c9c380" };
     if (to !== null) tx.to = to;
-    const hash = await rpc<Hex>("eth_sendTransaction", [tx]);
-    for (;;) {
-      const receipt = await rpc<Receipt | null>("eth_getTransactionReceipt", [hash]);
-      if (receipt !== null) return receipt;
-      await new Promise((resolve) => setTimeout(resolve, 2));
-    }
+    return rpc<Receipt>("eth_sendTransactionSync", [tx]);
   };
   const tokenAbi = tokenArtifact.abi as Abi;
   const productionAbi = gradualAbi({ includeTests: true }) as Abi;

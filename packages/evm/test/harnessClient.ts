@@ -1,5 +1,6 @@
 /**
- * Test helpers for GradualHarness on anvil: raw JSON-RPC calls (automine, no polling delay), the core's records
+ * Test helpers for GradualHarness on anvil: raw JSON-RPC calls (automine, receipts without polling; batches of calls
+ * in one block), the core's records
  * loaded into the harness and read back in the core's shape (only the fields the contract holds), and wire
  * transactions as contract calls. Used by specVectors.evm.test.ts and the EVM tests beside it.
  */
@@ -59,37 +60,132 @@ export function useHarness(chain: Anvil, address: Hex, contractAbi: Abi): void {
   abi = contractAbi;
 }
 
-export async function rpc<T>(method: string, params: unknown[]): Promise<T> {
+type QueuedCall = {
+  request: object & { id: number };
+  resolve: (result: never) => void;
+  reject: (error: Error) => void;
+};
+let queued: QueuedCall[] = [];
+/** The most calls in one HTTP request (a batch is sent as several requests at once past it). */
+const RPC_BATCH_CALLS = 100;
+
+/**
+ * One JSON-RPC call. The calls made in one tick (a `Promise.all` of reads) go to anvil as JSON-RPC batches, one HTTP
+ * round trip per RPC_BATCH_CALLS; a call made alone goes alone.
+ */
+export function rpc<T>(method: string, params: unknown[]): Promise<T> {
   rpcId += 1;
+  const request = { jsonrpc: "2.0", id: rpcId, method, params };
+  return new Promise<T>((resolve, reject) => {
+    queued.push({ request, resolve: resolve as (result: never) => void, reject });
+    if (queued.length === 1) queueMicrotask(flushCalls);
+  });
+}
+
+function flushCalls(): void {
+  const calls = queued;
+  queued = [];
+  for (let start = 0; start < calls.length; start += RPC_BATCH_CALLS) {
+    const batch = calls.slice(start, start + RPC_BATCH_CALLS);
+    postCalls(batch).catch((error: Error) => {
+      for (const call of batch) call.reject(error);
+    });
+  }
+}
+
+type RpcReply = { id: number; result?: unknown; error?: { message: string; data?: unknown } };
+
+async function postCalls(calls: readonly QueuedCall[]): Promise<void> {
+  const single = calls.length === 1;
+  const body = single ? calls[0]?.request : calls.map((call) => call.request);
   const reply = await fetch(anvil.rpcUrl, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ jsonrpc: "2.0", id: rpcId, method, params }, (_key, value: unknown) =>
+    body: JSON.stringify(body, (_key, value: unknown) =>
       typeof value === "bigint" ? `0x${value.toString(16)}` : value,
     ),
   });
-  const body = (await reply.json()) as { result?: T; error?: { message: string; data?: unknown } };
-  if (body.error !== undefined) throw Object.assign(new Error(`${method}: ${body.error.message}`), body.error);
-  return body.result as T;
+  const replies = (await reply.json()) as RpcReply | RpcReply[];
+  const byId = new Map((Array.isArray(replies) ? replies : [replies]).map((entry) => [entry.id, entry]));
+  for (const call of calls) {
+    const entry = byId.get(call.request.id);
+    const method = (call.request as { method?: string }).method;
+    if (entry === undefined) call.reject(new Error(`${method}: no reply`));
+    else if (entry.error !== undefined) {
+      call.reject(Object.assign(new Error(`${method}: ${entry.error.message}`), entry.error));
+    } else call.resolve(entry.result as never);
+  }
 }
 
 export type Receipt = {
+  transactionHash: Hex;
   status: Hex;
   gasUsed: Hex;
   logs: { topics: Hex[]; data: Hex; address: Hex }[];
   contractAddress: Hex | null;
 };
 
+/** The gas of every call sent (anvil's block gas limit): the calls here are not about gas limits. */
+const CALL_GAS = 30_000_000n;
+
 export async function send(data: Hex, to: Hex | null = harness): Promise<Receipt> {
-  const tx: Record<string, unknown> = { from: DEPLOYER, data, gas: "0x1c9c380" };
+  const tx: Record<string, unknown> = { from: DEPLOYER, data, gas: CALL_GAS };
   if (to !== null) tx.to = to;
-  const hash = await rpc<Hex>("eth_sendTransaction", [tx]);
-  for (let attempt = 0; ; attempt += 1) {
-    const receipt = await rpc<Receipt | null>("eth_getTransactionReceipt", [hash]);
-    if (receipt !== null) return receipt;
-    if (attempt > 2_000) throw new Error(`no receipt for ${hash}`);
-    await new Promise((resolve) => setTimeout(resolve, 2));
+  // Mined at once (automine) and answered with its receipt: no polling.
+  return rpc<Receipt>("eth_sendTransactionSync", [tx]);
+}
+
+export type Call = readonly [functionName: string, args: readonly unknown[]];
+
+/** The most calls `writeBlock` puts in one block: HARNESS_ANVIL's block gas limit over CALL_GAS. */
+const BLOCK_CALLS = 256;
+
+/** Anvil for the harness: over-size contracts (the loaders), and blocks that hold BLOCK_CALLS calls. */
+export const HARNESS_ANVIL = { disableCodeSizeLimit: true, gasLimit: CALL_GAS * BigInt(BLOCK_CALLS) } as const;
+
+/**
+ * Sends `calls` to the harness from DEPLOYER, in order, and mines them in blocks of up to BLOCK_CALLS (automine off
+ * meanwhile); returns their receipts. Anvil hashes the whole state for each block, which for a large harness costs
+ * far more than a call: this pays it once a block instead of once a call. For calls whose outcome nothing waits on in
+ * between (loaders, settling, materializing, stakes that must all be accepted); every call must succeed. Needs
+ * HARNESS_ANVIL's gas limit.
+ */
+export async function writeBlock(calls: readonly Call[]): Promise<Receipt[]> {
+  const receipts: Receipt[] = [];
+  for (let start = 0; start < calls.length; start += BLOCK_CALLS) {
+    const block = calls.slice(start, start + BLOCK_CALLS);
+    const nonce = BigInt(await rpc<Hex>("eth_getTransactionCount", [DEPLOYER, "pending"]));
+    await rpc("evm_setAutomine", [false]);
+    let hashes: Hex[];
+    try {
+      hashes = await Promise.all(
+        block.map(([functionName, args], index) =>
+          rpc<Hex>("eth_sendTransaction", [
+            {
+              from: DEPLOYER,
+              to: harness,
+              data: encodeFunctionData({ abi, functionName, args }),
+              gas: CALL_GAS,
+              nonce: nonce + BigInt(index),
+            },
+          ]),
+        ),
+      );
+      await rpc("evm_mine", []);
+    } finally {
+      await rpc("evm_setAutomine", [true]);
+    }
+    const mined = await Promise.all(hashes.map((hash) => rpc<Receipt | null>("eth_getTransactionReceipt", [hash])));
+    for (const [index, receipt] of mined.entries()) {
+      const [functionName] = block[index] as Call;
+      if (receipt === null) throw new Error(`${functionName} (call ${start + index} of a block) was not mined`);
+      if (receipt.status !== "0x1") {
+        throw new Error(`${functionName} (call ${start + index} of a block) failed: ${await revertOf(receipt)}`);
+      }
+      receipts.push(receipt);
+    }
   }
+  return receipts;
 }
 
 /**
@@ -148,13 +244,25 @@ export async function simulate(functionName: string, args: readonly unknown[]): 
     ]);
     return "ok";
   } catch (error) {
-    const data = (error as { data?: unknown }).data;
-    if (typeof data !== "string" || data === "0x") return `revert without data (${(error as Error).message})`;
-    try {
-      return decodeErrorResult({ abi, data: data as Hex }).errorName;
-    } catch {
-      return `revert ${data}`;
-    }
+    return revertName((error as { data?: unknown }).data, (error as Error).message);
+  }
+}
+
+/** The custom error's name a mined call reverted with (the output of its trace). */
+async function revertOf(receipt: Receipt): Promise<string> {
+  const trace = await rpc<{ output?: Hex; error?: string }>("debug_traceTransaction", [
+    receipt.transactionHash,
+    { tracer: "callTracer" },
+  ]);
+  return revertName(trace.output, trace.error ?? "no error");
+}
+
+function revertName(data: unknown, message: string): string {
+  if (typeof data !== "string" || data === "0x") return `revert without data (${message})`;
+  try {
+    return decodeErrorResult({ abi, data: data as Hex }).errorName;
+  } catch {
+    return `revert ${data}`;
   }
 }
 
@@ -236,11 +344,14 @@ export function paramsFromStruct(params: Record<string, unknown>): Obj {
   return out;
 }
 
+/** Takes one loader call (a harness function and its arguments). */
+export type Loader = (functionName: string, args: readonly unknown[]) => void;
+
 /**
  * Queues, after the records are loaded, every accepted list of the pre-state whose claim window (§6.4) is still open
- * at `preSlot`: the contract queues a list when it accepts it, and closes its claim window lazily from the queue.
+ * at `preSlot` (its loader call passed to `load`): the contract queues a list when it accepts it, and closes its claim window lazily from the queue.
  */
-export async function loadListCloses(records: Obj, preSlot: number): Promise<void> {
+export function loadListCloses(records: Obj, preSlot: number, load: Loader): void {
   for (const [key, record] of Object.entries(records)) {
     const [kind, task, cycle] = key.split("/") as [string, string, string];
     if (kind !== "distribution" || (record as Obj).status !== "accepted") continue;
@@ -250,16 +361,20 @@ export async function loadListCloses(records: Obj, preSlot: number): Promise<voi
       { startSlot: taskRecord.startSlot as number, params: taskRecord.params as unknown as TaskParams },
       completedRound,
     );
-    if (closesAt > preSlot) await write("loadListClose", [h32(task), BigInt(closesAt), Number(cycle)]);
+    if (closesAt > preSlot) load("loadListClose", [h32(task), BigInt(closesAt), Number(cycle)]);
   }
 }
 
-export async function loadRecord(key: string, record: Json | undefined, preSlot: number): Promise<void> {
+/**
+ * The loader calls that put the core's record `key` into the harness (none for a record it does not hold), each passed
+ * to `load` (to collect them for `writeBlock`).
+ */
+export function loadRecord(key: string, record: Json | undefined, preSlot: number, load: Loader): void {
   const [kind, ...parts] = key.split("/");
   const r = record as Obj;
   switch (kind) {
     case "account":
-      await write("loadAccount", [h32(parts[0] as string), r.balance]);
+      load("loadAccount", [h32(parts[0] as string), r.balance]);
       return;
     case "chain":
     case "totals":
@@ -299,7 +414,7 @@ export async function loadRecord(key: string, record: Json | undefined, preSlot:
         params: paramsToStruct(r.params as Obj),
       };
       const buckets = ramp.buckets as [number, bigint][];
-      await write("loadTask", [
+      load("loadTask", [
         h32(parts[0] as string),
         task,
         r.openCycles,
@@ -307,7 +422,7 @@ export async function loadRecord(key: string, record: Json | undefined, preSlot:
         buckets.map(([, stake]) => stake),
       ]);
       for (const ref of r.lateTriggers as Obj[]) {
-        await write("loadLateTrigger", [
+        load("loadLateTrigger", [
           h32(parts[0] as string),
           { cycle: ref.cycle, trigger: ref.trigger, closesAt: BigInt(ref.closesAt as number) },
         ]);
@@ -315,7 +430,7 @@ export async function loadRecord(key: string, record: Json | undefined, preSlot:
       return;
     }
     case "node":
-      await write("loadNode", [
+      load("loadNode", [
         h32(parts[0] as string),
         h32(parts[1] as string),
         {
@@ -341,7 +456,7 @@ export async function loadRecord(key: string, record: Json | undefined, preSlot:
       ]);
       return;
     case "nodeAt":
-      await write("loadNodeAt", [h32(parts[0] as string), Number(parts[1]), h32(record)]);
+      load("loadNodeAt", [h32(parts[0] as string), Number(parts[1]), h32(record)]);
       return;
     case "cycle":
       // The contract keeps no attemptRound: it is cycle + 2 + attempt in every core state (a failed attempt moves
@@ -349,7 +464,7 @@ export async function loadRecord(key: string, record: Json | undefined, preSlot:
       if (r.attemptRound !== Number(parts[1]) + 2 + (r.attempt as number)) {
         throw new Error(`${key}: attemptRound ${String(r.attemptRound)} is not cycle + 2 + attempt`);
       }
-      await write("loadCycle", [
+      load("loadCycle", [
         h32(parts[0] as string),
         Number(parts[1]),
         {
@@ -375,7 +490,7 @@ export async function loadRecord(key: string, record: Json | undefined, preSlot:
       ]);
       return;
     case "commit":
-      await write("loadCommit", [
+      load("loadCommit", [
         h32(parts[0] as string),
         Number(parts[1]),
         h32(parts[2] as string),
@@ -383,7 +498,7 @@ export async function loadRecord(key: string, record: Json | undefined, preSlot:
       ]);
       return;
     case "reveal":
-      await write("loadReveal", [
+      load("loadReveal", [
         h32(parts[0] as string),
         Number(parts[1]),
         h32(parts[2] as string),
@@ -403,7 +518,7 @@ export async function loadRecord(key: string, record: Json | undefined, preSlot:
       // Not held: the reveal's index is in its `reveal` record and its `Revealed` log (the indexer serves it).
       return;
     case "trigger":
-      await write("loadTrigger", [
+      load("loadTrigger", [
         h32(parts[0] as string),
         Number(parts[1]),
         Number(parts[2]),
@@ -432,7 +547,7 @@ export async function loadRecord(key: string, record: Json | undefined, preSlot:
       ]);
       return;
     case "triggerOf":
-      await write("loadTriggerOf", [
+      load("loadTriggerOf", [
         h32(parts[0] as string),
         Number(parts[1]),
         triggerSlotKind(parts[2], parts[3]),
@@ -441,10 +556,10 @@ export async function loadRecord(key: string, record: Json | undefined, preSlot:
       ]);
       return;
     case "nodeCycle":
-      await write("loadNodeCycle", [h32(parts[0] as string), Number(parts[1]), h32(parts[2] as string), r.triggers]);
+      load("loadNodeCycle", [h32(parts[0] as string), Number(parts[1]), h32(parts[2] as string), r.triggers]);
       return;
     case "vote":
-      await write("loadVote", [
+      load("loadVote", [
         h32(parts[0] as string),
         Number(parts[1]),
         Number(parts[2]),
@@ -453,7 +568,7 @@ export async function loadRecord(key: string, record: Json | undefined, preSlot:
       ]);
       return;
     case "vesting":
-      await write("loadVesting", [
+      load("loadVesting", [
         h32(parts[0] as string),
         h32(parts[1] as string),
         {
@@ -475,7 +590,7 @@ export async function loadRecord(key: string, record: Json | undefined, preSlot:
       ]);
       return;
     case "distribution":
-      await write("loadDistribution", [
+      load("loadDistribution", [
         h32(parts[0] as string),
         Number(parts[1]),
         Number(parts[2]),
@@ -498,10 +613,10 @@ export async function loadRecord(key: string, record: Json | undefined, preSlot:
       ]);
       return;
     case "listClaim":
-      await write("loadListClaim", [h32(parts[0] as string), Number(parts[1]), h32(parts[2] as string)]);
+      load("loadListClaim", [h32(parts[0] as string), Number(parts[1]), h32(parts[2] as string)]);
       return;
     case "slashLog":
-      await write("loadSlashLog", [
+      load("loadSlashLog", [
         h32(parts[0] as string),
         h32(parts[1] as string),
         (record as Obj[]).map((entry) => ({

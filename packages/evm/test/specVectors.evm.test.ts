@@ -45,9 +45,11 @@ import type { Abi, Hex } from "viem";
 import { type Anvil, startAnvil } from "../src/anvil.ts";
 import { compileContracts, harnessAbi } from "../src/compile.ts";
 import {
+  type Call,
   coreEvent,
   coreEventsLike,
   deployHarness,
+  HARNESS_ANVIL,
   HELD_RECORD_KINDS,
   h32,
   loadListCloses,
@@ -61,6 +63,7 @@ import {
   useHarness,
   withoutUnheld,
   write,
+  writeBlock,
 } from "./harnessClient.ts";
 
 let anvil: Anvil | undefined;
@@ -205,18 +208,22 @@ async function runCase(item: Case, tamper?: (files: { pre: Obj; txs: Obj; post: 
   await rpc("evm_revert", [snapshot]);
   snapshot = await rpc<Hex>("evm_snapshot", []);
 
-  // Pre-state.
+  // Pre-state, loaded in one block.
   const preSlot = pre.slot as number;
-  await write("setSlot", [BigInt(preSlot)]);
   const chain = preRecords.chain as Obj;
   const totals = preRecords.totals as Obj;
-  await write("loadChain", [totals, chain.supply, chain.taskCount]);
+  const loads: Call[] = [
+    ["setSlot", [BigInt(preSlot)]],
+    ["loadChain", [totals, chain.supply, chain.taskCount]],
+  ];
+  const load = (functionName: string, args: readonly unknown[]) => loads.push([functionName, args]);
   // Tasks first: a commit or reveal record is placed by its task's parameters (the ring, the commit window).
   const loadOrder = Object.entries(preRecords).sort(
     ([left], [right]) => Number(!left.startsWith("task/")) - Number(!right.startsWith("task/")),
   );
-  for (const [key, record] of loadOrder) await loadRecord(key, record, preSlot);
-  await loadListCloses(preRecords, preSlot);
+  for (const [key, record] of loadOrder) loadRecord(key, record, preSlot, load);
+  loadListCloses(preRecords, preSlot, load);
+  await writeBlock(loads);
 
   // Steps.
   const logs: { topics: Hex[]; data: Hex }[] = [];
@@ -249,34 +256,35 @@ async function runCase(item: Case, tamper?: (files: { pre: Obj; txs: Obj; post: 
   const tasks = new Set(
     [...Object.keys(preRecords), ...Object.keys(postRecords)].filter((key) => key.startsWith("task/")),
   );
-  for (const key of [...tasks].sort()) {
-    const receipt = await write("settle", [h32(key.slice("task/".length)), 1000n]);
-    logs.push(...receipt.logs);
-  }
+  const closing: Call[] = [...tasks].sort().map((key) => ["settle", [h32(key.slice("task/".length)), 1000n]]);
   // Every account's rule shares materialized: the tranches the core wrote when the cycle paid itself.
   const allKeys = candidateKeys(pre, txs, post);
   for (const key of allKeys.filter((name) => name.startsWith("vesting/")).sort()) {
     const [, task, account] = key.split("/");
     if (postRecords[`task/${task}`] === undefined) continue;
-    const receipt = await write("materialize", [h32(task), h32(account)]);
-    logs.push(...receipt.logs);
+    closing.push(["materialize", [h32(task), h32(account)]]);
   }
+  for (const receipt of await writeBlock(closing)) logs.push(...receipt.logs);
 
   // Records: every record of pre.json and post.json, and every record the steps could have made (so that one the
   // contract made and the core did not is found too).
   const keys = new Set([...Object.keys(preRecords), ...Object.keys(postRecords), ...allKeys]);
   const prunedThrough = (task: string) =>
     ((postRecords[`task/${task}`] as Obj | undefined)?.prunedThrough ?? -1) as number;
-  for (const key of [...keys].sort()) {
+  const compared = [...keys].sort().filter((key) => {
     const [kind, task, cycle] = key.split("/") as [string, string, string];
-    if (UNHELD_RECORDS.has(kind)) continue;
-    const expected = postRecords[key];
+    if (UNHELD_RECORDS.has(kind)) return false;
     // Pruning (§9.3) stays a property of the core's state: the contract keeps a pruned cycle's records.
     const pruned = !["account", "chain", "totals", "taskAt", "task", "node", "nodeAt", "vesting", "cycle"].includes(
       kind,
     );
-    if (expected === undefined && pruned && Number(cycle) <= prunedThrough(task)) continue;
-    const actual = await readRecord(key);
+    return !(postRecords[key] === undefined && pruned && Number(cycle) <= prunedThrough(task));
+  });
+  // Read at once (batched calls), compared in key order.
+  const records = await Promise.all(compared.map((key) => readRecord(key)));
+  for (const [at, key] of compared.entries()) {
+    const expected = postRecords[key];
+    const actual = records[at];
     if (expected === undefined) {
       const none = key.startsWith("account/") ? { balance: 0n } : undefined;
       assert.deepStrictEqual(actual, none, `record ${key}: not in post.json, held by the contract`);
@@ -333,7 +341,7 @@ const cases = discover();
 before(async () => {
   compileContracts({ includeTests: true });
   const abi = harnessAbi() as Abi;
-  anvil = await startAnvil({ disableCodeSizeLimit: true });
+  anvil = await startAnvil(HARNESS_ANVIL);
   useHarness(anvil, "0x", abi);
   useHarness(anvil, await deployHarness(), abi);
   snapshot = await rpc<Hex>("evm_snapshot", []);
