@@ -820,7 +820,7 @@ function countDefenders(state: State, task: TaskRecord, cycle: number, last: Tri
   for (const voter of validVotersOf(state, task.id, cycle, last)) {
     defenders += lateWeightOf(state, task, cycle, voter, round);
   }
-  return underBlockingShare(defenders, state, task, cycle, slot);
+  return underBlockingShare(defenders, state, task, cycle);
 }
 
 /**
@@ -894,7 +894,7 @@ function decideAppeals(call: Call): void {
  * most that can. Below that it is rejected whatever the votes, and its bond lost.
  */
 function lateQuorumReachable(state: State, task: TaskRecord, cycle: CycleRecord): boolean {
-  return meetsLateQuorum(presentLateWeight(state, task, cycle.cycle, nextSlot(state)), cycle.reviewWeight, task.params);
+  return meetsLateQuorum(presentLateWeight(state, task, cycle.cycle), cycle.reviewWeight, task.params);
 }
 
 /**
@@ -913,12 +913,12 @@ function accusersWeakened(
   for (const vote of listVotes(state, task.id, cycle, trigger)) {
     if (vote.choice === "invalid") accusers += lateWeightOf(state, task, cycle, vote.voter, round);
   }
-  return underBlockingShare(accusers, state, task, cycle, slot);
+  return underBlockingShare(accusers, state, task, cycle);
 }
 
 /** Whether `weight` is less than `1 − slashQuorum` of what the cycle's nodes could bring to a late decision now. */
-function underBlockingShare(weight: bigint, state: State, task: TaskRecord, cycle: number, slot: number): boolean {
-  return weight * BigInt(BPS) < BigInt(BPS - task.params.slashQuorumBps) * presentLateWeight(state, task, cycle, slot);
+function underBlockingShare(weight: bigint, state: State, task: TaskRecord, cycle: number): boolean {
+  return weight * BigInt(BPS) < BigInt(BPS - task.params.slashQuorumBps) * presentLateWeight(state, task, cycle);
 }
 
 /** A node's weight on a late decision of `cycle` (§5.7, deviation 40): its weight now, at most its reveal's. */
@@ -927,14 +927,14 @@ function lateWeightOf(state: State, task: TaskRecord, cycle: number, account: Ac
 }
 
 /**
- * The weight the cycle's nodes could bring to a late decision of it now: each revealer's late weight, summed once
- * per state (a late decision of a cycle is weighed by its own nodes alone, deviation 40).
+ * The weight the cycle's nodes could bring to a late decision of it at the state's next slot: each revealer's late
+ * weight, summed once per state (a late decision of a cycle is weighed by its own nodes alone, deviation 40).
  */
-function presentLateWeight(state: State, task: TaskRecord, cycle: number, slot: number): bigint {
+function presentLateWeight(state: State, task: TaskRecord, cycle: number): bigint {
   const known = answersOf(state, task.id).lateWeights;
   let weight = known.get(cycle);
   if (weight === undefined) {
-    const round = roundOf(task, slot);
+    const round = roundOf(task, nextSlot(state));
     weight = 0n;
     for (const account of listRevealers(state, task.id, cycle)) {
       weight += lateWeightOf(state, task, cycle, account, round);
