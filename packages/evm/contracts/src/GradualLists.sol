@@ -187,13 +187,13 @@ contract GradualLists is GradualState {
         emit AuditTriggered(id, cycle, index, kind, verdict, late, attempt, target, from, bond, reasonDigest);
         // The triggerer's weight is its first vote (an appeal's `valid`); an appeal's target stands by its proof as
         // every target does (its weight counts on the valid side at the resolution), so its own appeal has no vote.
-        // On a late trigger or an appeal that vote weighs no more than the triggerer's reveal in the cycle, and a
-        // triggerer without one casts none (deviation 40).
-        if (late) weight = _lateWeight(id, task, cycle, from, weight);
-        if (verdict != VERDICT_UNAVAILABLE && target != from && weight != 0) {
+        if (verdict != VERDICT_UNAVAILABLE && target != from) {
+            // On a late trigger or an appeal that vote weighs no more than the triggerer's reveal in the cycle, and a
+            // triggerer without one casts none (deviation 40).
+            if (late) weight = _lateWeight(id, task, cycle, from, weight);
             // A new trigger has no votes: the triggerer's word of it is empty.
             uint8 choice = verdict == VERDICT_INVALID ? CHOICE_INVALID : CHOICE_VALID;
-            _recordVote(id, cycle, trigger, from, node.voterId, 0, choice, weight);
+            if (weight != 0) _recordVote(id, cycle, trigger, from, node.voterId, 0, choice, weight);
         }
     }
 

@@ -256,14 +256,12 @@ export function applyTriggerAudit(context: TransitionContext, tx: TriggerAuditTx
   });
   // The triggerer's weight is its first vote; an appeal's target stands by its proof as every target does (its
   // weight counts on the `valid` side of the decision, §5.5), so its own appeal records no vote.
+  const choice = tx.verdict === "invalid" || (tx.verdict === "valid" && tx.from !== tx.target) ? tx.verdict : null;
+  if (choice === null) return null;
   // On a late trigger or an appeal that vote weighs no more than the triggerer's reveal in the cycle, and a
   // triggerer without one (it may still raise it: the bond deters griefing) casts none (§5.7, deviation 40).
   const vote = target.late ? lateWeight(weight, reveal(context, task.id, tx.from, tx.cycle)) : weight;
-  if (vote === 0n) return null;
-  if (tx.verdict === "invalid") recordVote(context, task.id, tx.cycle, trigger, tx.from, "invalid", vote);
-  else if (tx.verdict === "valid" && tx.from !== tx.target) {
-    recordVote(context, task.id, tx.cycle, trigger, tx.from, "valid", vote);
-  }
+  if (vote > 0n) recordVote(context, task.id, tx.cycle, trigger, tx.from, choice, vote);
   return null;
 }
 
