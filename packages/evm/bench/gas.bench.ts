@@ -23,7 +23,9 @@
  * whose commit rewrites the node's record of cycle 0 (`commit (a ring in: rewrites its record)`), the steady state
  * of a node past its first ring of cycles: every node works cycles ring - 4 to ring + 2 and claims every round, and
  * the claim of round ring + 3 makes one tranche in a word an earlier tranche used while it holds four (vesting over
- * four rounds): the steady state's claim. Every figure is read from the receipts. The cost per node per round
+ * four rounds): the steady state's claim. Last of all node 0 raises a late trigger (§5.7) against node 1's proof of
+ * cycle ring, completed and in its late-challenge window, and the same voters vote on it (`vote (late)`: each vote
+ * weighs at most the voter's reveal in that cycle, deviation 40). Every figure is read from the receipts. The cost per node per round
  * is what a node pays for its own calls (a commit, a reveal and a claim that makes one tranche, a ring in) plus its
  * share of the round's settlement, at a stated L2 gas price.
  */
@@ -229,6 +231,10 @@ async function main(): Promise<void> {
     );
     lines.push(
       `| vote < 60,000 a ring in: every vote, the slot's first included | ${row.size} | ${describe(ringAll)} | ${verdict(ringAll)} |`,
+    );
+    const late = row.gas.get("vote (late)") ?? [];
+    lines.push(
+      `| vote < 60,000, late (§5.7: capped by the voter's reveal in the cycle): the vote's own cost | ${row.size} | ${describe(late)} | ${verdict(late)} |`,
     );
     const claim = median(row.gas.get("claim (nothing to make)") ?? []);
     lines.push(`| claim making no tranche < 80,000 | ${row.size} | ${claim} | ${claim < 80_000 ? "yes" : "no"} |`);
@@ -747,6 +753,29 @@ async function measure(size: number): Promise<SizeResult> {
           ringGas.filter((_value, index) => index !== firstRing && index >= voters.length),
         );
       }
+      // A late trigger (§5.7) of cycle ring, completed at round ring + 2's start and in its late-challenge window
+      // until round ring + 6: each vote weighs at most the voter's reveal in the cycle (deviation 40), one more read
+      // of the voter's record of that cycle than a vote of the review window.
+      const lateCycle = ring;
+      await run("triggerAudit (late, proof, invalid; its first vote)", roundStart(cycle + 1) + PARAMS.revealSlots + 4, [
+        {
+          from: nodes[0] as Hex,
+          to: contract,
+          data: call("triggerAudit", [task, lateCycle, 0, 0, 0, idOf(nodes[1] as Hex), `0x${sha256Hex("late")}`]),
+        },
+      ]);
+      const lateVotes = await run(
+        "vote (late)",
+        roundStart(cycle + 1) + PARAMS.revealSlots + 5,
+        voters.map((node) => ({ from: node, to: contract, data: call("vote", [task, lateCycle, 0, 0]) })),
+      );
+      const lateGas = lateVotes.map((receipt) => Number.parseInt(receipt.gasUsed, 16));
+      const firstLate = lateVotes.findIndex((receipt) => Number.parseInt(receipt.transactionIndex, 16) === 0);
+      gas.set(
+        "vote (late)",
+        lateGas.filter((_value, index) => index !== firstLate),
+      );
+      gas.set("vote (late; the slot's first call: settles the task)", [lateGas[firstLate] as number]);
     }
     const nodeGasPerRound =
       median(gas.get("commit (a ring in: rewrites its record)") ?? []) +
