@@ -206,12 +206,15 @@ export function lazyPayScenario(): PropertyScenario {
 
 /**
  * Coalition nodes: the size of the other nodes (so that the default equal split neither favours nor penalises the
- * coalition for how it splits; P5 measures splitting on its own), at least 2 (enough triggers per cycle against ten
- * others) and at most 12.
+ * coalition for how it splits; P5 measures splitting on its own), and at least 2 (enough triggers per cycle against
+ * ten others). No upper cap: a cap (12 until 2026-12-06) made the coalitions above 55% fewer, larger nodes, which
+ * under the Koii baseline's equal split per node take fewer shares than the same stake split at the honest size, so
+ * P6 compared gradual with a baseline weaker than its own coalition could make it (docs/simulator.md, P6). At 80%
+ * the coalition is 40 nodes.
  */
 export function coalitionNodes(scenario: PropertyScenario): { count: number; stakeTokens: number } {
   const total = (scenario.others * scenario.otherStake * scenario.share) / (1 - scenario.share);
-  const count = Math.min(12, Math.max(2, Math.round(total / scenario.otherStake)));
+  const count = Math.max(2, Math.round(total / scenario.otherStake));
   return { count, stakeTokens: total / count };
 }
 
