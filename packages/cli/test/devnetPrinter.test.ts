@@ -36,15 +36,34 @@ function printer(quiet = false) {
 describe("the devnet printer", () => {
   it("points at the nodes' logs when a cycle's reveals close with no proof", () => {
     const { lines, block } = printer();
+    block(10, [
+      { type: "Staked", task: OTHER_TASK, node: node(2), amount: tokens(100n), activationRound: 0 },
+      { type: "Staked", task: TASK, node: node(1), amount: tokens(100n), activationRound: 1 },
+    ]);
+    block(20, [{ type: "SeedFixed", task: TASK, cycle: 0, seed: "d".repeat(64), revealCount: 0 }]);
     block(40, [{ type: "SeedFixed", task: TASK, cycle: 1, seed: "e".repeat(64), revealCount: 0 }]);
     block(60, [{ type: "SeedFixed", task: TASK, cycle: 2, seed: "f".repeat(64), revealCount: 3 }]);
     const told = lines.filter((line) => line.includes("reveals closed with"));
-    assert.equal(told.length, 2);
+    assert.equal(told.length, 3);
+    // Cycle 0 worked before any stake of this task was active (another task's stake does not count): no failure.
     assert.match(
       told[0] ?? "",
+      /0 proofs.*\(no node was active in round 0 yet: stake counts from the round after it is staked, here round 1\)$/,
+    );
+    assert.match(
+      told[1] ?? "",
       /0 proofs.*\(no node submitted: the task's errors are in the nodes' logs, DATA\/node-N\.log\)$/,
     );
-    assert.doesNotMatch(told[1] ?? "", /no node submitted/);
+    assert.doesNotMatch(told[2] ?? "", /no node submitted|no node was active/);
+  });
+
+  it("says no node was active yet when nothing staked before a cycle closed empty", () => {
+    const { lines, block } = printer(false);
+    block(20, [{ type: "SeedFixed", task: TASK, cycle: 0, seed: "d".repeat(64), revealCount: 0 }]);
+    assert.match(
+      lines.find((line) => line.includes("reveals closed with")) ?? "",
+      /no node was active in round 0 yet: stake counts from the round after it is staked\)$/,
+    );
   });
 
   it("heads each round, counts commits and votes, and tells the rest in the shared words", () => {

@@ -44,6 +44,8 @@ export function createEventPrinter(options: EventPrinterOptions) {
   const label = (account: string) => labels.get(account) ?? `${account.slice(0, 8)}…`;
   const roundOf = (slot: number) => Math.floor((slot - task.startSlot) / task.params.roundSlots);
   let lastRound = Number.NEGATIVE_INFINITY;
+  /** The first round any node of the task was active in (its earliest `Staked` activation round), if one staked. */
+  let firstActiveRound = Number.POSITIVE_INFINITY;
 
   function header(round: number): void {
     const start = task.startSlot + round * task.params.roundSlots;
@@ -56,12 +58,15 @@ export function createEventPrinter(options: EventPrinterOptions) {
   /** One event as one line: `cycle N: ✔ title: sentence`, accounts as labels, amounts in tokens. */
   function tell(event: WireEvent, description: EventDescription): string {
     const notable = NOTABLE_EVENT_TYPES.has(event.type) || TOLD_LAST.has(event.type);
-    // A cycle nobody revealed in usually means the task's code failed on every node: the nodes' logs say how.
+    // A cycle nobody revealed in: before any stake is active nobody may commit (stake is active from the round
+    // after it lands, §3.2); after that it usually means the task's code failed on every node, as the logs say.
     const hint =
       event.type === "TaskPaused"
         ? ` (gradual task fund ${taskId} --amount N --key KEY)`
         : event.type === "SeedFixed" && event.revealCount === 0
-          ? " (no node submitted: the task's errors are in the nodes' logs, DATA/node-N.log)"
+          ? event.cycle < firstActiveRound
+            ? ` (no node was active in round ${event.cycle} yet: stake counts from the round after it is staked${Number.isFinite(firstActiveRound) ? `, here round ${firstActiveRound}` : ""})`
+            : " (no node submitted: the task's errors are in the nodes' logs, DATA/node-N.log)"
           : "";
     return `${describeEventLine(description, { account: label, amount: tokens }, notable)}${hint}`;
   }
@@ -73,6 +78,9 @@ export function createEventPrinter(options: EventPrinterOptions) {
     const votes = new Map<string, Map<string, number>>();
     const claims: string[] = [];
     for (const event of events) {
+      if (event.type === "Staked" && event.task === taskId) {
+        firstActiveRound = Math.min(firstActiveRound, event.activationRound);
+      }
       if (quiet && !FOR_THE_OPERATOR.has(event.type)) continue;
       if (UNTOLD.has(event.type)) continue;
       if (event.type === "Committed" || event.type === "Revealed") {
