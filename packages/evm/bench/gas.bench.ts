@@ -449,6 +449,35 @@ async function measure(size: number): Promise<SizeResult> {
     const settlement: number[] = [];
     /** Nodes voting on the trigger against node 1: each vote is a step of the vote close (64 a settle call). */
     const voters = nodes.slice(2, 2 + Math.min(40, size - 2));
+    /**
+     * Node 0's proof trigger against node 1's proof of `cycle` at `slot` (`triggerLabel`), then `voting`'s votes on it
+     * in the next slot (`voteLabel`): each vote's gas, and the index of the slot's first call (it also settles the
+     * task through the slot, so the callers give it a row of its own).
+     */
+    const triggerAndVotes = async (
+      labels: { readonly trigger: string; readonly vote: string },
+      slot: number,
+      cycle: number,
+      voting: readonly Hex[],
+      reason: string,
+    ) => {
+      await run(labels.trigger, slot, [
+        {
+          from: nodes[0] as Hex,
+          to: contract,
+          data: call("triggerAudit", [task, cycle, 0, 0, 0, idOf(nodes[1] as Hex), `0x${sha256Hex(reason)}`]),
+        },
+      ]);
+      const receipts = await run(
+        labels.vote,
+        slot + 1,
+        voting.map((node) => ({ from: node, to: contract, data: call("vote", [task, cycle, 0, 0]) })),
+      );
+      return {
+        used: receipts.map((receipt) => Number.parseInt(receipt.gasUsed, 16)),
+        first: receipts.findIndex((receipt) => Number.parseInt(receipt.transactionIndex, 16) === 0),
+      };
+    };
     for (const cycle of [0, 1, 2]) {
       const commitSlot = roundStart(cycle + 1) - PARAMS.commitSlots;
       const proof = (node: Hex) => sha256Hex(`proof:${cycle}:${node}`);
@@ -499,13 +528,6 @@ async function measure(size: number): Promise<SizeResult> {
     // Cycle 2's audit window opens with its seed (roundStart(3) + revealSlots): a trigger, the votes, and the first
     // claims (cycles 0 and 1 were paid at the starts of rounds 2 and 3), then the vote close on its own.
     const auditOpens = roundStart(3) + PARAMS.revealSlots;
-    await run("triggerAudit (proof, invalid; its first vote)", auditOpens + 1, [
-      {
-        from: nodes[0] as Hex,
-        to: contract,
-        data: call("triggerAudit", [task, 2, 0, 0, 0, idOf(nodes[1] as Hex), `0x${sha256Hex("reason")}`]),
-      },
-    ]);
     // Voter ids follow the stake order (node i has id i + 1); the 40 voters' ids share the triggerer's choice word
     // (ids 0-111). Above 112 nodes, the node with id 112k (k = 1..7) votes too, the first of its 112-id range: its
     // vote makes the range's choice word and lists it (`vote (first of a 112-id range)`); the list's seventh entry
@@ -513,16 +535,16 @@ async function measure(size: number): Promise<SizeResult> {
     const openers = Array.from({ length: 7 }, (_, k) => nodes[VOTERS_PER_WORD * (k + 1) - 1]).filter(
       (node): node is Hex => node !== undefined,
     );
-    const votes = await run(
-      "vote",
-      auditOpens + 2,
-      [...voters, ...openers].map((node) => ({ from: node, to: contract, data: call("vote", [task, 2, 0, 0]) })),
+    const { used: voteGas, first } = await triggerAndVotes(
+      { trigger: "triggerAudit (proof, invalid; its first vote)", vote: "vote" },
+      auditOpens + 1,
+      2,
+      [...voters, ...openers],
+      "reason",
     );
     // The slot's first call settles the task through the slot (`settledSlot`): its own row, so that `vote` is the
     // vote's own cost; the range openers' votes, the last ones, have theirs.
-    const voteGas = votes.map((receipt) => Number.parseInt(receipt.gasUsed, 16));
-    const first = votes.findIndex((receipt) => Number.parseInt(receipt.transactionIndex, 16) === 0);
-    const opened = new Set(votes.slice(voters.length).map((_receipt, index) => voters.length + index));
+    const opened = new Set(openers.map((_node, index) => voters.length + index));
     gas.set(
       "vote",
       voteGas.filter((_value, index) => index !== first && !opened.has(index)),
@@ -728,20 +750,13 @@ async function measure(size: number): Promise<SizeResult> {
       // Votes a ring in: cycle ring + 2 keeps its votes where cycle 2 kept its own (ring position 2), so the same
       // trigger (index 0, node 0 against node 1) and the same voters rewrite cycle 2's choice words and list.
       if (cycle !== ring + 2) continue;
-      await run("triggerAudit (proof, invalid; a ring in)", roundStart(cycle + 1) + PARAMS.revealSlots + 2, [
-        {
-          from: nodes[0] as Hex,
-          to: contract,
-          data: call("triggerAudit", [task, cycle, 0, 0, 0, idOf(nodes[1] as Hex), `0x${sha256Hex("reason")}`]),
-        },
-      ]);
-      const ringVotes = await run(
-        "vote (a ring in)",
-        roundStart(cycle + 1) + PARAMS.revealSlots + 3,
-        [...voters, ...openers].map((node) => ({ from: node, to: contract, data: call("vote", [task, cycle, 0, 0]) })),
+      const { used: ringGas, first: firstRing } = await triggerAndVotes(
+        { trigger: "triggerAudit (proof, invalid; a ring in)", vote: "vote (a ring in)" },
+        roundStart(cycle + 1) + PARAMS.revealSlots + 2,
+        cycle,
+        [...voters, ...openers],
+        "reason",
       );
-      const ringGas = ringVotes.map((receipt) => Number.parseInt(receipt.gasUsed, 16));
-      const firstRing = ringVotes.findIndex((receipt) => Number.parseInt(receipt.transactionIndex, 16) === 0);
       gas.set(
         "vote (a ring in)",
         ringGas.filter((_value, index) => index !== firstRing && index < voters.length),
@@ -756,21 +771,13 @@ async function measure(size: number): Promise<SizeResult> {
       // A late trigger (§5.7) of cycle ring, completed at round ring + 2's start and in its late-challenge window
       // until round ring + 6: each vote weighs at most the voter's reveal in the cycle (deviation 40), one more read
       // of the voter's record of that cycle than a vote of the review window.
-      const lateCycle = ring;
-      await run("triggerAudit (late, proof, invalid; its first vote)", roundStart(cycle + 1) + PARAMS.revealSlots + 4, [
-        {
-          from: nodes[0] as Hex,
-          to: contract,
-          data: call("triggerAudit", [task, lateCycle, 0, 0, 0, idOf(nodes[1] as Hex), `0x${sha256Hex("late")}`]),
-        },
-      ]);
-      const lateVotes = await run(
-        "vote (late)",
-        roundStart(cycle + 1) + PARAMS.revealSlots + 5,
-        voters.map((node) => ({ from: node, to: contract, data: call("vote", [task, lateCycle, 0, 0]) })),
+      const { used: lateGas, first: firstLate } = await triggerAndVotes(
+        { trigger: "triggerAudit (late, proof, invalid; its first vote)", vote: "vote (late)" },
+        roundStart(cycle + 1) + PARAMS.revealSlots + 4,
+        ring,
+        voters,
+        "late",
       );
-      const lateGas = lateVotes.map((receipt) => Number.parseInt(receipt.gasUsed, 16));
-      const firstLate = lateVotes.findIndex((receipt) => Number.parseInt(receipt.transactionIndex, 16) === 0);
       gas.set(
         "vote (late)",
         lateGas.filter((_value, index) => index !== firstLate),
