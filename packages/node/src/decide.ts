@@ -7,7 +7,7 @@ import {
   type CycleRecord,
   claimFreeze,
   commitWindow,
-  computeCommitment,
+  computeOwnCommitment,
   type DistributionRecord,
   distributionTriggerWindow,
   distributionWindow,
@@ -421,7 +421,7 @@ function decideWork(call: Call, cycle: CycleRecord): void {
     const active = node !== undefined && nodeActiveStake(node, round) >= task.params.minimumStake;
     if (active) commit = getCommit(state, task.id, c, me);
     if (active && commit === undefined) {
-      const commitment = computeCommitment({
+      const commitment = computeOwnCommitment({
         task: task.id,
         cycle: c,
         node: me,

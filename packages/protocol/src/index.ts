@@ -105,7 +105,12 @@ export {
   ZERO_TOTALS,
 } from "./state/store.ts";
 export { keyHashOf, trieFullRehash, trieHash } from "./state/trie.ts";
-export { type CommitmentInput, computeCommitment } from "./transactions/commit.ts";
+export {
+  type CommitmentInput,
+  computeCommitment,
+  computeOwnCommitment,
+  openCommitment,
+} from "./transactions/commit.ts";
 export { signingPayload, transactionHash } from "./transactions/encoding.ts";
 export {
   decodeParams,

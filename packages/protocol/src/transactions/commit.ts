@@ -64,6 +64,50 @@ export function computeCommitment(input: CommitmentInput): Hash {
   });
 }
 
+/** A commitment a node computed for itself, with the inputs it was computed from. */
+type OwnCommitment = {
+  readonly task: Hash;
+  readonly cycle: number;
+  readonly node: Hash;
+  readonly proofDigest: Hash;
+  readonly commitment: Hash;
+};
+
+/** The node-side commitments of this process not opened yet, by salt; starts over past OWN_COMMITMENT_LIMIT. */
+const ownCommitments = new Map<Hash, OwnCommitment>();
+const OWN_COMMITMENT_LIMIT = 1 << 17;
+
+/**
+ * A node's own commitment (§4.1), what `computeCommitment` gives, kept until a reveal in the same process opens it:
+ * the simulator (and any local run) has every node's decide() and the ledger's reveal in one process, where the
+ * reveal would otherwise hash the same inputs a second time (a third of a reveal's cost). A ledger alone keeps
+ * nothing. Only work is saved: the reveal takes a kept commitment only for the very same inputs.
+ */
+export function computeOwnCommitment(input: CommitmentInput): Hash {
+  const commitment = computeCommitment(input);
+  if (ownCommitments.size >= OWN_COMMITMENT_LIMIT) ownCommitments.clear();
+  const { task, cycle, node, proofDigest } = input;
+  ownCommitments.set(input.salt, { task, cycle, node, proofDigest, commitment });
+  return commitment;
+}
+
+/** The commitment that a reveal's inputs open: the node's own when this process kept it, else computed. */
+export function openCommitment(input: CommitmentInput): Hash {
+  const kept = ownCommitments.get(input.salt);
+  if (
+    kept !== undefined &&
+    kept.task === input.task &&
+    kept.cycle === input.cycle &&
+    kept.node === input.node &&
+    kept.proofDigest === input.proofDigest
+  ) {
+    // Each commitment is opened once; a reveal applied again (a rolled-back block) computes it.
+    ownCommitments.delete(input.salt);
+    return kept.commitment;
+  }
+  return computeCommitment(input);
+}
+
 export function applyCommit(context: TransitionContext, tx: CommitTx): Rejection | null {
   const { draft, slot } = context;
   const task = findTask(draft, tx.task);

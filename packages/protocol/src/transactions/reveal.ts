@@ -7,7 +7,7 @@ import { revealRecord } from "../state/records.ts";
 import { findTask, isRejection } from "../tasks.ts";
 import type { CommitRecord, RevealTx } from "../types.ts";
 import { nodeStake } from "../weight.ts";
-import { computeCommitment } from "./commit.ts";
+import { openCommitment } from "./commit.ts";
 
 /**
  * protocol.md §4.2: opens the commitment. Each reveal gets the next index in ledger order (the audit ring is built
@@ -29,7 +29,7 @@ export function applyReveal(context: TransitionContext, tx: RevealTx): Rejection
   if (commit === undefined) return reject("REVEAL__NO_COMMIT", { task: task.id, cycle: tx.cycle });
   const revealKey = stateKeys.reveal(task.id, tx.cycle, tx.from);
   if (draft.get(revealKey) !== undefined) return reject("REVEAL__DUPLICATE", { task: task.id, cycle: tx.cycle });
-  const opened = computeCommitment({
+  const opened = openCommitment({
     task: task.id,
     cycle: tx.cycle,
     node: tx.from,
