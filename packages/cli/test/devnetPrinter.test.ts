@@ -48,7 +48,7 @@ describe("the devnet printer", () => {
     // Cycle 0 worked before any stake of this task was active (another task's stake does not count): no failure.
     assert.match(
       told[0] ?? "",
-      /0 proofs.*\(no node was active in round 0 yet: stake counts from the round after it is staked, here round 1\)$/,
+      /0 proofs.*\(no node was active in round 0 yet: stake counts once its warm-up is over, here from round 1\)$/,
     );
     assert.match(
       told[1] ?? "",
@@ -62,7 +62,7 @@ describe("the devnet printer", () => {
     block(20, [{ type: "SeedFixed", task: TASK, cycle: 0, seed: "d".repeat(64), revealCount: 0 }]);
     assert.match(
       lines.find((line) => line.includes("reveals closed with")) ?? "",
-      /no node was active in round 0 yet: stake counts from the round after it is staked\)$/,
+      /no node was active in round 0 yet: stake counts once its warm-up is over\)$/,
     );
   });
 

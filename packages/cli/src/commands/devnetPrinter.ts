@@ -58,14 +58,14 @@ export function createEventPrinter(options: EventPrinterOptions) {
   /** One event as one line: `cycle N: ✔ title: sentence`, accounts as labels, amounts in tokens. */
   function tell(event: WireEvent, description: EventDescription): string {
     const notable = NOTABLE_EVENT_TYPES.has(event.type) || TOLD_LAST.has(event.type);
-    // A cycle nobody revealed in: before any stake is active nobody may commit (stake is active from the round
-    // after it lands, §3.2); after that it usually means the task's code failed on every node, as the logs say.
+    // A cycle nobody revealed in: before any stake is active nobody may commit (stake is active once its warm-up is
+    // over, §3.2); after that it usually means the task's code failed on every node, as the logs say.
     const hint =
       event.type === "TaskPaused"
         ? ` (gradual task fund ${taskId} --amount N --key KEY)`
         : event.type === "SeedFixed" && event.revealCount === 0
           ? event.cycle < firstActiveRound
-            ? ` (no node was active in round ${event.cycle} yet: stake counts from the round after it is staked${Number.isFinite(firstActiveRound) ? `, here round ${firstActiveRound}` : ""})`
+            ? ` (no node was active in round ${event.cycle} yet: stake counts once its warm-up is over${Number.isFinite(firstActiveRound) ? `, here from round ${firstActiveRound}` : ""})`
             : " (no node submitted: the task's errors are in the nodes' logs, DATA/node-N.log)"
           : "";
     return `${describeEventLine(description, { account: label, amount: tokens }, notable)}${hint}`;
