@@ -172,8 +172,9 @@ export function buildPropertyFigures(
   const find = (scenario: string, rules: PropertyRules, seed: number) => index.get(`${scenario}/${rules}/${seed}`);
   const statuses = PROPERTY_RULES.flatMap((rules) => judge(plan, seeds, rules, find));
   const curves = Object.fromEntries(Object.entries(PICKS).map(([name, pick]) => [name, curve(runs, pick)]));
-  const worstOf =
-    "worst over the whale, unavailable-voting, self-paying and disputing coalitions, 0% and 30% lazy, every seed";
+  // Every coalition strategy the sweep runs (whale, unavailable, selfpay, disputer, holdout, colluding, outlast):
+  // `curve` leaves out only the runs without a coalition, and garbage and downtime.
+  const worstOf = "worst over the seven coalitions swept (docs/simulator.md), 0% and 30% lazy, every seed";
   const charts: Chart[] = [
     {
       file: "p1-honest-lost-pay.png",
