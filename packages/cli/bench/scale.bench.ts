@@ -117,6 +117,9 @@ async function startLedger(dir: string, accounts: readonly KeyPair[]): Promise<L
   const child = spawn(
     process.execPath,
     [
+      // Node flags for the ledger process alone, e.g. GRADUAL_BENCH_LEDGER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/p"
+      // to profile it (NODE_OPTIONS refuses --cpu-prof).
+      ...(process.env.GRADUAL_BENCH_LEDGER_NODE_ARGS ?? "").split(" ").filter((arg) => arg !== ""),
       join(ROOT, "packages/cli/bin/gradual.js"),
       "ledger",
       ...["--data", join(dir, "data"), "--port", "0", "--genesis", genesisFile, "--slot-ms", String(SLOT_MS)],
@@ -362,8 +365,17 @@ async function runRoundLength(roundSeconds: number): Promise<void> {
           lists.set(cycle, entries);
           const poster = byAccount.get(String(entries[0]?.recipient));
           if (poster === undefined) return [];
-          // The poster's own nonce: read again (its commits and reveals moved it).
-          nonces.set(poster.publicKey, (await ledger.client.getAccount(poster.publicKey)).nextNonce);
+          // The poster's own nonce. It sends its reveal of the next cycle in the same window (signed before, sent at
+          // once): the ledger refuses a nonce past the next, so the list waits until that reveal is in, as the node
+          // would.
+          const signedThrough = nonces.get(poster.publicKey) ?? 0;
+          let applied = (await ledger.client.getAccount(poster.publicKey)).nextNonce;
+          const giveUpAt = performance.now() + params.distributionSlots * SLOT_MS;
+          while (applied < signedThrough && performance.now() < giveUpAt) {
+            await sleep(SLOT_MS / 5);
+            applied = (await ledger.client.getAccount(poster.publicKey)).nextNonce;
+          }
+          nonces.set(poster.publicKey, applied);
           const tree = listTree(entries);
           const root = tree[tree.length - 1]?.[0] as Uint8Array;
           return [
@@ -427,17 +439,29 @@ async function runRoundLength(roundSeconds: number): Promise<void> {
     jobs.sort((left, right) => left.from - right.from);
     const phases: Phase[] = [];
     const sentBy = new Map<Job, { sent: number; signMs: number; sendMs: number; refused: Record<string, number> }>();
-    for (const job of jobs) {
+    // Jobs that start in the same slot run at once, as independent nodes would send them (a cycle's reveals share
+    // their window with the list of the cycle before: one after the other, the reveals waited for the list).
+    for (let first = 0; first < jobs.length; ) {
+      const from = (jobs[first] as Job).from;
+      let end = first;
+      while (end < jobs.length && (jobs[end] as Job).from === from) end += 1;
+      const group = jobs.slice(first, end);
+      first = end;
       // Commits and reveals are signed before their window opens: each node signs its own on its own machine, and a
       // reveal's content is known from the commit on, so signing 10,000 of them here must not eat into the window
       // the ledger is measured in. A list and the entry claims depend on what the ledger did in the window (the
       // draw, the acceptance), so they are signed when it opens.
-      const early = job.phase === "commits" || job.phase === "reveals";
-      const presigned = early ? signAll(chainId, nonces, await job.items()) : undefined;
-      await waitForSlot(ledger, job.from);
-      const { signed, signMs } = presigned ?? signAll(chainId, nonces, await job.items());
-      const sent = await sendAll(ledger, signed);
-      sentBy.set(job, { sent: signed.length, signMs, ...sent });
+      const early = (job: Job) => job.phase === "commits" || job.phase === "reveals";
+      const presigned = new Map<Job, ReturnType<typeof signAll>>();
+      for (const job of group) if (early(job)) presigned.set(job, signAll(chainId, nonces, await job.items()));
+      await waitForSlot(ledger, from);
+      await Promise.all(
+        group.map(async (job) => {
+          const { signed, signMs } = presigned.get(job) ?? signAll(chainId, nonces, await job.items());
+          const sent = await sendAll(ledger, signed);
+          sentBy.set(job, { sent: signed.length, signMs, ...sent });
+        }),
+      );
     }
     await waitForSlot(ledger, Math.max(...jobs.map((job) => job.window.closesAt)) + 1);
     for (const job of jobs) {

@@ -124,6 +124,47 @@ describe("verifier pool", () => {
     });
   }
 
+  it("checks signers it has not seen, past its key cache, and refuses senders that are no key", async () => {
+    // Every signer is imported once per worker (as JWK) and cached up to 1,024 keys: 1,100 keys go past the cache's
+    // clearing. Senders of 64 hex characters that are no usable key are refused as bad signatures, never crash a
+    // worker, and answer as the in-thread edge does.
+    const pool = new VerifierPool({ chainId, workers: 2, inThreadMax: 0 });
+    try {
+      const signers = Array.from({ length: 1_100 }, () => generateKeyPair());
+      const transfer = (from: string, nonce: number): Transaction => ({
+        kind: "transfer",
+        chainId,
+        from,
+        nonce,
+        to: key.publicKey,
+        amount: 1n,
+      });
+      const good = signers.map((signer, index) => {
+        const tx = transfer(signer.publicKey, index);
+        return { tx, input: { envelope: { tx: transactionToJson(tx), signature: signTransaction(signer, tx) } } };
+      });
+      const signature = signTransaction(key, transfer(key.publicKey, 0));
+      const notKeys = ["00".repeat(32), "ff".repeat(32), `ec${"ff".repeat(30)}7f`, "01".repeat(32)].map((from) => ({
+        envelope: { tx: transactionToJson(transfer(from, 0)), signature },
+      }));
+      for (let round = 0; round < 2; round += 1) {
+        const results = await pool.verify([...good.map((item) => item.input), ...notKeys]);
+        good.forEach((item, index) => {
+          const result = results[index];
+          assert.equal(result?.ok && result.hash, transactionHash(item.tx));
+        });
+        notKeys.forEach((input, index) => {
+          const result = results[good.length + index];
+          assert.equal(result?.ok === false && result.code, "TX__BAD_SIGNATURE");
+          assert.deepEqual(result, verifyEnvelope(input, chainId));
+        });
+      }
+      assert.equal(pool.stats.batches > 0, true);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it("answers shape and chain problems without a worker, in the edge's order", async () => {
     const pool = new VerifierPool({ chainId, workers: 1 });
     try {
