@@ -16,7 +16,7 @@
  * "throughput,rss") the parts to run.
  */
 import { spawn } from "node:child_process";
-import { verify as verifySignature } from "node:crypto";
+import { createPublicKey, verify as verifySignature } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
@@ -70,6 +70,37 @@ function rawVerifyRate(): number {
     count += 100;
   }
   return count / ((performance.now() - started) / 1000);
+}
+
+/**
+ * What importing a signer's public key costs, in microseconds, as DER (SPKI) and as JWK: a ledger verifying for more
+ * signers than its key caches hold imports one per signature (bench:scale's 10,000 nodes), so the import is part of
+ * the verify. OpenSSL 3 runs a DER key through its decoder framework; a JWK goes straight to the raw import.
+ */
+function keyImportMicros(): { der: number; jwk: number } {
+  const accounts = Array.from({ length: 500 }, () => generateKeyPair().publicKey);
+  const spkiPrefix = Buffer.from("302a300506032b6570032100", "hex");
+  const time = (importKey: (account: string) => unknown) => {
+    for (const account of accounts) importKey(account);
+    let count = 0;
+    const started = performance.now();
+    while (performance.now() - started < 1_000) {
+      for (const account of accounts) importKey(account);
+      count += accounts.length;
+    }
+    return ((performance.now() - started) * 1000) / count;
+  };
+  return {
+    der: time((account) =>
+      createPublicKey({ key: Buffer.concat([spkiPrefix, Buffer.from(account, "hex")]), format: "der", type: "spki" }),
+    ),
+    jwk: time((account) =>
+      createPublicKey({
+        key: { kty: "OKP", crv: "Ed25519", x: Buffer.from(account, "hex").toString("base64url") },
+        format: "jwk",
+      }),
+    ),
+  };
 }
 
 /** The same loop on one thread per core at once: what verification could reach if it had every core alone. */
@@ -280,6 +311,12 @@ out(`ledger benchmark on ${process.platform}/${process.arch}, node ${process.ver
 if (PHASES.has("throughput")) {
   const raw = rawVerifyRate();
   out(`raw ed25519 verify, one core (node:crypto): ${raw.toFixed(0)} verifies/s`);
+  const imports = keyImportMicros();
+  const verifyMicros = 1e6 / raw;
+  out(
+    `public key import: ${imports.der.toFixed(1)} µs as DER (${(imports.der / verifyMicros).toFixed(2)}x a verify), ` +
+      `${imports.jwk.toFixed(1)} µs as JWK (${(imports.jwk / verifyMicros).toFixed(2)}x; what the ledger does)`,
+  );
   const all = await rawVerifyRateAllCores();
   out(
     `raw ed25519 verify, ${all.threads} threads at once: ${all.rate.toFixed(0)} verifies/s (${(all.rate / raw).toFixed(2)}x one core)`,
