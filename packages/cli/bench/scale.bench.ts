@@ -170,9 +170,10 @@ async function signAndSend(
 async function sendAll(
   ledger: Ledger,
   signed: readonly SignedTransaction[],
-): Promise<{ sendMs: number; refused: Record<string, number> }> {
+): Promise<{ sendMs: number; refused: Record<string, number>; hashes: string[] }> {
   const sending = performance.now();
   const refused: Record<string, number> = {};
+  const hashes: string[] = [];
   let next = 0;
   await Promise.all(
     Array.from({ length: STREAMS }, async () => {
@@ -180,12 +181,14 @@ async function sendAll(
         const batch = signed.slice(next, next + BATCH);
         next += BATCH;
         const result = await ledger.client.submitBatch(batch);
-        for (const entry of result.results)
+        for (const entry of result.results) {
           if ("error" in entry) refused[entry.error.code] = (refused[entry.error.code] ?? 0) + 1;
+          else hashes.push(entry.hash);
+        }
       }
     }),
   );
-  return { sendMs: performance.now() - sending, refused };
+  return { sendMs: performance.now() - sending, refused, hashes };
 }
 
 async function headSlot(ledger: Ledger): Promise<number> {
@@ -216,15 +219,31 @@ type Phase = {
   readonly signMs: number;
   readonly sendMs: number;
   readonly refused: Record<string, number>;
+  /** For a phase of a few transactions that did not all land in the window: what became of each one sent. */
+  readonly fates: readonly string[];
 };
+
+/** What became of a transaction the edge took: still pending, or included in block N, standing or refused. */
+async function fateOf(ledger: Ledger, hash: string): Promise<string> {
+  const status = await ledger.client.getTx(hash as Hash);
+  if (status === undefined) return "unknown to the ledger (dropped)";
+  if (status.status === "pending") return "still pending";
+  return status.result.ok
+    ? `included in block ${status.block}`
+    : `included in block ${status.block}, refused: ${status.result.code}`;
+}
 
 async function runRoundLength(roundSeconds: number): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "gradual-scale-"));
   const started = performance.now();
   const creator = keyPairFromSecret(sha256Hex("gradual-scale/creator"));
+  // In account order: every window's transactions are sent that way, so the list's poster (the lowest account, see
+  // below) has its reveal of the next cycle, which shares the list's window, in the first batch, as a node would send
+  // its own reveal and list at once. Sent last, the list waited for that reveal behind the others and missed its
+  // window.
   const nodes = Array.from({ length: NODES }, (_, index) =>
     keyPairFromSecret(sha256Hex(`gradual-scale/node/${index}`)),
-  );
+  ).sort((left, right) => (left.publicKey < right.publicKey ? -1 : 1));
   const byAccount = new Map(nodes.map((key) => [key.publicKey, key]));
   const ledger = await startLedger(dir, [creator, ...nodes]);
   const lags: number[] = [];
@@ -366,8 +385,8 @@ async function runRoundLength(roundSeconds: number): Promise<void> {
           const poster = byAccount.get(String(entries[0]?.recipient));
           if (poster === undefined) return [];
           // The poster's own nonce. It sends its reveal of the next cycle in the same window (signed before, sent at
-          // once): the ledger refuses a nonce past the next, so the list waits until that reveal is in, as the node
-          // would.
+          // once): the ledger refuses a nonce past the next (pending ones count), so the list waits until that
+          // reveal has reached it.
           const signedThrough = nonces.get(poster.publicKey) ?? 0;
           let applied = (await ledger.client.getAccount(poster.publicKey)).nextNonce;
           const giveUpAt = performance.now() + params.distributionSlots * SLOT_MS;
@@ -438,7 +457,8 @@ async function runRoundLength(roundSeconds: number): Promise<void> {
     }
     jobs.sort((left, right) => left.from - right.from);
     const phases: Phase[] = [];
-    const sentBy = new Map<Job, { sent: number; signMs: number; sendMs: number; refused: Record<string, number> }>();
+    type Sent = { sent: number; signMs: number; sendMs: number; refused: Record<string, number>; hashes: string[] };
+    const sentBy = new Map<Job, Sent>();
     // Jobs that start in the same slot run at once, as independent nodes would send them (a cycle's reveals share
     // their window with the list of the cycle before: one after the other, the reveals waited for the list).
     for (let first = 0; first < jobs.length; ) {
@@ -465,16 +485,22 @@ async function runRoundLength(roundSeconds: number): Promise<void> {
     }
     await waitForSlot(ledger, Math.max(...jobs.map((job) => job.window.closesAt)) + 1);
     for (const job of jobs) {
-      const sent = sentBy.get(job) as { sent: number; signMs: number; sendMs: number; refused: Record<string, number> };
+      const sent = sentBy.get(job) as Sent;
+      const accepted = await job.accepted();
+      const fates =
+        accepted < sent.sent && sent.hashes.length <= 5
+          ? await Promise.all(sent.hashes.map((hash) => fateOf(ledger, hash)))
+          : [];
       phases.push({
         cycle: job.cycle,
         phase: job.phase === "list" ? `list (one root for ${format(listSize.get(job.cycle) ?? 0)} entries)` : job.phase,
         window: job.window,
         sent: sent.sent,
-        accepted: await job.accepted(),
+        accepted,
         signMs: sent.signMs,
         sendMs: sent.sendMs,
         refused: sent.refused,
+        fates,
       });
     }
     const cpu = ledger.cpuSeconds();
@@ -490,6 +516,9 @@ async function runRoundLength(roundSeconds: number): Promise<void> {
       console.log(
         `| ${entry.cycle} | ${entry.phase} | ${entry.window.opensAt}-${entry.window.closesAt - 1} (${((entry.window.closesAt - entry.window.opensAt) * SLOT_MS) / 1000} s) | ${format(entry.sent)} | ${fits} | ${(entry.signMs / 1000).toFixed(2)} s | ${(entry.sendMs / 1000).toFixed(2)} s | ${JSON.stringify(entry.refused)} |`,
       );
+    }
+    for (const entry of phases) {
+      if (entry.fates.length > 0) console.log(`\n  cycle ${entry.cycle} ${entry.phase}: ${entry.fates.join("; ")}`);
     }
     const maxLag = Math.max(0, ...lags);
     console.log(
