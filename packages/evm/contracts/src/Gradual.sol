@@ -344,11 +344,14 @@ contract Gradual is GradualState, ReentrancyGuard {
         uint256 active = node.rampedStake;
         uint256 weight = node.rampedStake;
         uint256 lotCount = node.lotCount;
-        for (uint256 i = 0; i < lotCount; i += 1) {
-            StakeLot memory lot = node.lots[i];
-            if (lot.activationRound <= round) active += lot.amount;
-            // Read here: a node whose lots are all folded (most) does not read the parameter's slot.
-            weight += _lotWeight(lot, round, task.params.rampRounds);
+        // Read in the loop, and the loop behind its own test: a node whose lots are all folded (most) does not read
+        // the parameter's slot (the optimizer moved the read before a bare loop: -2,100 gas a commit).
+        if (lotCount != 0) {
+            for (uint256 i = 0; i < lotCount; i += 1) {
+                StakeLot memory lot = node.lots[i];
+                if (lot.activationRound <= round) active += lot.amount;
+                weight += _lotWeight(lot, round, task.params.rampRounds);
+            }
         }
         if (active < task.params.minimumStake) revert NODE__NOT_ACTIVE();
         Entry storage stored = _entryAt(id, task, cycle, account);
@@ -423,18 +426,20 @@ contract Gradual is GradualState, ReentrancyGuard {
         // The account's reveals are a chain (`Entry.previousGap`, `NodeState.revealHead` and `revealGap`), which
         // `_materialize` walks for its rule shares: the record and the node's slot 0 are written anyway, so the
         // chain costs no slot. Its previous reveal is further back only when the commit made its shares.
-        int256 last = _lastReveal(node);
-        uint256 gap = last < 0 ? 0 : uint256(int256(uint256(cycle)) - last);
+        // `_lastReveal`, written out (a call costs gas here, as `_heldFlags`'s would).
+        int256 head = node.revealHead;
+        uint256 gap = head == 0 ? 0 : uint256(cycle) + 1 - uint256(head < 0 ? -head : head);
         if (gap > MAX_PREVIOUS_GAP) gap = 0;
         node.revealHead = int40(uint40(cycle)) + 1;
         node.revealGap = uint8(gap);
-        stored.flags = flags | ENTRY_REVEALED;
-        stored.index = index;
-        stored.previousGap = uint8(gap);
         // At most commitSlots + revealSlots - 1 (both windows are at most MAX_ROUND_SLOTS): fits 24 bits. The
         // commit's slot is its window's opening (commitSlots before this window's) plus its offset.
-        stored.revealDelay =
+        uint24 revealDelay =
             uint24(uint256(int256(uint256(slot)) - opensAt + int256(uint256(task.commitSlots))) - stored.commitOffset);
+        stored.flags = flags | ENTRY_REVEALED;
+        stored.index = index;
+        stored.revealDelay = revealDelay;
+        stored.previousGap = uint8(gap);
         stored.digest = proofDigest;
         record.revealCount = index + 1;
         record.validCount += 1;

@@ -698,13 +698,41 @@ abstract contract GradualState is IGradualEvents {
         return (head < 0 ? -head : head) - 1;
     }
 
+    /// @dev The account's reveals from cycle `c` (its last, whose distance to the one before is `gap`) down to cycle
+    /// `head`, newest first: the chain of `Entry.previousGap`, each earlier reveal held in the ring and revealed. In
+    /// assembly, for the gas of a claim: one read of each record's slot 0 (`Entry`: `flags` in bits 0-7, `cycle` in
+    /// 216-247, `previousGap` in 248-255) and the cycles in memory past the free memory pointer, claimed at the end.
+    function _revealsFrom(mapping(uint256 => Entry) storage ring, uint256 size, uint256 c, uint256 gap, uint256 head)
+        internal
+        view
+        returns (uint256[] memory revealed)
+    {
+        assembly ("memory-safe") {
+            revealed := mload(0x40)
+            let length := 1
+            mstore(add(revealed, 0x20), c)
+            for {} and(gt(gap, 0), iszero(gt(gap, sub(c, head)))) {} {
+                c := sub(c, gap)
+                mstore(0x00, mod(c, size))
+                mstore(0x20, ring.slot)
+                let word := sload(keccak256(0x00, 0x40))
+                // Held (tagged with cycle c) and revealed (flag bit 1).
+                if iszero(and(eq(and(shr(216, word), 0xffffffff), c), and(shr(1, word), 1))) { break }
+                length := add(length, 1)
+                mstore(add(revealed, shl(5, length)), c)
+                gap := shr(248, word)
+            }
+            mstore(revealed, length)
+            mstore(0x40, add(revealed, shl(5, add(length, 1))))
+        }
+    }
+
     /// @dev Creates the account's tranches of the cycles paid by rule that it revealed in, in cycle order, up to the
     /// first cycle not complete yet: the share the core's `payByRule` gave it (`ruleAmount` from the denominators
     /// frozen at the payment), moved from the cycle's reservation into vesting. Its reveals from `pendingHead` on are
-    /// a chain from its last one down (`NodeState.revealGap`, then each record's `previousGap`), read newest first and
-    /// taken oldest first. Each is held in its ring (a commit that rewrites a revealed record makes the shares through
-    /// it first): a call reads at most one record per ring position, whatever the number of nodes, and each reveal's
-    /// record is read once until its share is made.
+    /// a chain from its last one down (`_revealsFrom`), taken oldest first. Each is held in its ring (a commit that
+    /// rewrites a revealed record makes the shares through it first): a call reads at most one record per ring
+    /// position, whatever the number of nodes, and each reveal's record is read once until its share is made.
     function _materialize(bytes32 id, Task storage task, bytes32 account) internal {
         VestingState storage vesting = _vesting[id][account];
         uint256 head = vesting.pendingHead;
@@ -713,29 +741,9 @@ abstract contract GradualState is IGradualEvents {
         if (last < int256(head)) return;
         mapping(uint256 => Entry) storage ring = _entries[id][account];
         uint256 size = task.entryRing;
-        uint256 length = 1;
-        uint256 c = uint256(last);
-        uint256 gap = node.revealGap;
-        while (gap != 0 && gap <= c - head) {
-            c -= gap;
-            Entry storage entry = ring[c % size];
-            if (entry.cycle != c || entry.flags & ENTRY_REVEALED == 0) break;
-            length += 1;
-            gap = entry.previousGap;
-        }
-        uint32[] memory revealed = new uint32[](length);
-        c = uint256(last);
-        gap = node.revealGap;
-        uint256 i = length - 1;
-        revealed[i] = uint32(c);
-        while (i > 0) {
-            c -= gap;
-            i -= 1;
-            revealed[i] = uint32(c);
-            if (i > 0) gap = ring[c % size].previousGap;
-        }
-        for (; i < length; i += 1) {
-            uint32 cycleNumber = revealed[i];
+        uint256[] memory revealed = _revealsFrom(ring, size, uint256(last), node.revealGap, head);
+        for (uint256 i = revealed.length; i > 0; i -= 1) {
+            uint32 cycleNumber = uint32(revealed[i - 1]);
             Cycle storage cycle = _cycles[id][cycleNumber];
             if (cycle.outcome == 0) break;
             head = uint256(cycleNumber) + 1;
