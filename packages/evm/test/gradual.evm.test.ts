@@ -509,6 +509,86 @@ test("a node's commit and reveal records are a ring: 30 rounds, where a commit a
   await twin.compare();
 });
 
+test("an account's reveals are a chain the rule shares are made along: a skipped cycle, a claim that stops at a cycle not complete, a node that leaves and stakes again, and a reveal 256 cycles after the last one, as the core", async () => {
+  await freshHarness();
+  const twin = new Twin({ [ALICE]: 1_000_000n, [CAROL]: 1_000n, [DAVE]: 1_000n });
+  await twin.load();
+  const params = { ...PARAMS, rampRounds: 0 };
+  await twin.advance(9);
+  const created = { kind: "createTask", name: "chain", bundleHash: name("bundle"), metadataHash: null, params };
+  assert.equal(await twin.tx(ALICE, { ...created, funding: 400_000n }), "ok");
+  const task = readCoreRecord<string>(twin.state, "taskAt/0") as string;
+  await twin.advance(10);
+  for (const [who, amount] of [
+    [CAROL, 200n],
+    [DAVE, 300n],
+  ] as const) {
+    assert.equal(await twin.tx(who, { kind: "stake", task, amount, nodeUrl: "http://n.test" }), "ok");
+  }
+  const proof = (cycle: number) => (who: string) => sha256Hex(`proof:chain:${who}:${cycle}`);
+  const salt = (cycle: number) => (who: string) => sha256Hex(`salt:chain:${who}:${cycle}`);
+  const work = (cycle: number, nodes: readonly string[]) =>
+    workCycle(twin, task, cycle, nodes, proof(cycle), salt(cycle));
+  // Carol reveals in cycles 0, 2, 3 and 4 (she skips 1); Dave in 0 and 1, then leaves.
+  await work(0, [CAROL, DAVE]);
+  await work(1, [DAVE]);
+  await twin.advance(31);
+  assert.equal(await twin.tx(DAVE, { kind: "unstake", task }), "ok");
+  await work(2, [CAROL]);
+  await work(3, [CAROL]);
+  // Slot 55 (round 4): cycles 0 and 2 are paid, 3 is not complete: Carol's claim makes her shares of 0 and 2 only.
+  await twin.advance(55);
+  assert.equal(await twin.tx(CAROL, { kind: "claim", task }), "ok");
+  await work(4, [CAROL]);
+  const carolVesting = (await read<{ tranches: { cycle: number }[] }>("getVesting", [h32(task), h32(CAROL)])).tranches;
+  assert.deepEqual(
+    carolVesting.map((tranche) => Number(tranche.cycle)),
+    [2],
+    "cycle 0's share is claimed in full, cycle 2's vests",
+  );
+  // Dave's proof of cycle 1 is challengeable until round 1 + 3 + 1 + 2 = 7; then his node record goes, his rule
+  // shares of cycles 0 and 1 not made (he never claimed).
+  await twin.advance(75);
+  assert.equal(await twin.tx(DAVE, { kind: "withdraw", task }), "WITHDRAW__STILL_CHALLENGEABLE");
+  await twin.advance(85);
+  assert.equal(await twin.tx(DAVE, { kind: "withdraw", task }), "ok");
+  assert.equal((await readRecord(`node/${task}/${DAVE}`)) as Obj | undefined, undefined);
+  // He stakes again: a new node record, whose last reveal is none until it reveals; his reveal of cycle 10 chains to
+  // his reveal of cycle 1, and his claim makes the shares of cycles 0, 1 and 10 in that order.
+  await twin.advance(95);
+  assert.equal(await twin.tx(DAVE, { kind: "stake", task, amount: 300n, nodeUrl: "http://n.test" }), "ok");
+  const lastReveal = async () => {
+    const node = (await readRecord(`node/${task}/${DAVE}`)) as Obj;
+    const core = readCoreRecord<Obj>(twin.state, `node/${task}/${DAVE}`) as Obj;
+    assert.equal(node.lastRevealCycle, core.lastRevealCycle);
+    return node.lastRevealCycle;
+  };
+  assert.equal(await lastReveal(), -1);
+  await work(10, [DAVE]);
+  assert.equal(await lastReveal(), 10);
+  await twin.advance(135);
+  assert.equal(await twin.tx(DAVE, { kind: "claim", task }), "ok");
+  const vested = (who: string) =>
+    twin.logs
+      .map((log) => coreEvent(log, { type: "", node: "", cycle: 0 }))
+      .filter((event) => event.type === "Vested" && event.node === who)
+      .map((event) => event.cycle);
+  assert.deepEqual(vested(DAVE), [0, 1, 10]);
+  // Carol is away until cycle 260, 256 cycles after her last reveal: her commit makes her shares through cycle 4
+  // first (3 and 4: her reveal of 260 does not chain back that far). The task is settled every ten rounds meanwhile.
+  while (twin.slot < 2_610) {
+    await twin.advance(Math.min(2_610, twin.slot + 100));
+    const receipt = await write("settle", [h32(task), 64n]);
+    twin.logs.push(...receipt.logs);
+  }
+  await work(260, [CAROL]);
+  assert.deepEqual(vested(CAROL), [0, 2, 3, 4]);
+  await twin.advance(2_645);
+  assert.equal(await twin.tx(CAROL, { kind: "claim", task }), "ok");
+  assert.deepEqual(vested(CAROL), [0, 2, 3, 4, 260]);
+  await twin.compare();
+});
+
 test("a slash cuts the locked part of a rule share not yet materialized exactly as the core's eager tranche", async () => {
   await freshHarness();
   const nodes = [BOB, CAROL, DAVE];

@@ -223,7 +223,8 @@ contract Gradual is GradualState, ReentrancyGuard {
         } else {
             node.exists = true;
             node.index = task.nodeCount;
-            node.lastRevealCycle = -1;
+            // `revealHead` is 0 (no reveal) or, for an account that left, its last reveal negated (the record's own
+            // `lastRevealCycle` is -1 until it reveals).
             // An account's first stake in the task gives it its permanent voter id; one that left keeps its own.
             _voterIdOf(id, account);
         }
@@ -280,9 +281,10 @@ contract Gradual is GradualState, ReentrancyGuard {
         if (!node.exists || unbonding == 0) revert WITHDRAW__NOTHING_UNBONDING();
         int64 round = _roundOf(task, _slot());
         if (round < node.unbondingUntilRound) revert WITHDRAW__STILL_BONDED(round, node.unbondingUntilRound);
-        int64 challengeableUntil = node.lastRevealCycle < 0
+        // The record's `lastRevealCycle` is revealHead - 1 while revealHead is positive, else -1.
+        int64 challengeableUntil = node.revealHead <= 0
             ? int64(0)
-            : int64(node.lastRevealCycle) + 3 + int64(uint64(task.params.allowedFailedDistributions))
+            : int64(node.revealHead) + 2 + int64(uint64(task.params.allowedFailedDistributions))
                 + int64(uint64(task.params.vestingRounds));
         if (round < challengeableUntil) revert WITHDRAW__STILL_CHALLENGEABLE(round, challengeableUntil);
         _totals.unbonding -= unbonding;
@@ -300,10 +302,17 @@ contract Gradual is GradualState, ReentrancyGuard {
                 _nodeAt[id][index] = moved;
             }
             delete _nodeAt[id][last];
-            // The voter id stays with the account (its votes on open triggers stay its own).
+            // The voter id stays with the account (its votes on open triggers stay its own), and so does its last
+            // reveal, negated (no longer the record's), with its gap: it heads the chain of the account's reveals,
+            // whose rule shares may not be materialized yet.
             uint32 voterId = node.voterId;
+            int40 revealHead = node.revealHead;
+            uint8 revealGap = node.revealGap;
             delete _nodes[id][account];
-            _nodes[id][account].voterId = voterId;
+            NodeState storage left = _nodes[id][account];
+            left.voterId = voterId;
+            left.revealHead = revealHead > 0 ? -revealHead : revealHead;
+            left.revealGap = revealGap;
             task.nodeCount = last;
         } else {
             node.unbonding = 0;
@@ -335,11 +344,14 @@ contract Gradual is GradualState, ReentrancyGuard {
         uint256 active = node.rampedStake;
         uint256 weight = node.rampedStake;
         uint256 lotCount = node.lotCount;
-        for (uint256 i = 0; i < lotCount; i += 1) {
-            StakeLot memory lot = node.lots[i];
-            if (lot.activationRound <= round) active += lot.amount;
-            // Read here: a node whose lots are all folded (most) does not read the parameter's slot.
-            weight += _lotWeight(lot, round, task.params.rampRounds);
+        // Read in the loop, and the loop behind its own test: a node whose lots are all folded (most) does not read
+        // the parameter's slot (the optimizer moved the read before a bare loop: -2,100 gas a commit).
+        if (lotCount != 0) {
+            for (uint256 i = 0; i < lotCount; i += 1) {
+                StakeLot memory lot = node.lots[i];
+                if (lot.activationRound <= round) active += lot.amount;
+                weight += _lotWeight(lot, round, task.params.rampRounds);
+            }
         }
         if (active < task.params.minimumStake) revert NODE__NOT_ACTIVE();
         Entry storage stored = _entryAt(id, task, cycle, account);
@@ -348,8 +360,15 @@ contract Gradual is GradualState, ReentrancyGuard {
         if (held == cycle && heldFlags & ENTRY_COMMITTED != 0) revert COMMIT__DUPLICATE();
         // The position holds the node's record of a cycle a ring or more earlier (or nothing): no rule reads it any
         // more (`_entryRingOf`) but its rule share, which is made first if it is not yet. Rewriting the two slots
-        // costs 5,000 gas each where new ones cost 22,100.
-        if (heldFlags & ENTRY_REVEALED != 0) _materializeThrough(id, account, held);
+        // costs 5,000 gas each where new ones cost 22,100. A reveal of this cycle more than MAX_PREVIOUS_GAP cycles
+        // after the account's last one will not chain to it (`Entry.previousGap`): the shares through that one are
+        // made first too (every cycle 256 rounds back is complete; the last reveal is at least the held one).
+        int256 last = _lastReveal(node);
+        if (last >= 0 && int256(uint256(cycle)) - last > int256(MAX_PREVIOUS_GAP)) {
+            _materializeThrough(id, account, uint32(uint256(last)));
+        } else if (heldFlags & ENTRY_REVEALED != 0) {
+            _materializeThrough(id, account, held);
+        }
         stored.flags = ENTRY_COMMITTED;
         stored.index = 0;
         stored.revealDelay = 0;
@@ -361,13 +380,11 @@ contract Gradual is GradualState, ReentrancyGuard {
         emit Committed(id, cycle, account, commitment, uint128(weight));
     }
 
-    /// @dev Makes the account's rule shares through cycle `c` (§6.2) if they are not made yet, before its record of
-    /// `c` is rewritten: the lists module's `materialize`, by delegatecall. Its revealed cycles are in order, so the
-    /// first one not made yet tells; every cycle up to `c` is complete (`_entryRingOf`), so all of them are made.
+    /// @dev Makes the account's rule shares through its reveal of cycle `c` (§6.2) if they are not made yet: the lists
+    /// module's `materialize`, by delegatecall. `pendingHead`, the first cycle not made yet, tells (one slot); every
+    /// cycle up to `c` is complete (`_entryRingOf`, or 256 rounds back), so all of them are made.
     function _materializeThrough(bytes32 id, bytes32 account, uint32 c) internal {
-        VestingState storage vesting = _vesting[id][account];
-        uint256 head = vesting.pendingHead;
-        if (head >= vesting.revealedCount || _revealedCycleAt(id, account, head) > c) return;
+        if (c < _vesting[id][account].pendingHead) return;
         (bool ok, bytes memory result) =
             lists.delegatecall(abi.encodeWithSelector(GradualLists.materialize.selector, id, account));
         if (!ok) {
@@ -406,18 +423,24 @@ contract Gradual is GradualState, ReentrancyGuard {
         if (opened != commitment) revert REVEAL__MISMATCH(commitment, opened);
         uint128 weight = stored.weight;
         uint32 index = record.revealCount;
-        node.lastRevealCycle = int40(uint40(cycle));
-        stored.flags = flags | ENTRY_REVEALED;
-        stored.index = index;
+        // The account's reveals are a chain (`Entry.previousGap`, `NodeState.revealHead` and `revealGap`), which
+        // `_materialize` walks for its rule shares: the record and the node's slot 0 are written anyway, so the
+        // chain costs no slot. Its previous reveal is further back only when the commit made its shares.
+        // `_lastReveal`, written out (a call costs gas here, as `_heldFlags`'s would).
+        int256 head = node.revealHead;
+        uint256 gap = head == 0 ? 0 : uint256(cycle) + 1 - uint256(head < 0 ? -head : head);
+        if (gap > MAX_PREVIOUS_GAP) gap = 0;
+        node.revealHead = int40(uint40(cycle)) + 1;
+        node.revealGap = uint8(gap);
         // At most commitSlots + revealSlots - 1 (both windows are at most MAX_ROUND_SLOTS): fits 24 bits. The
         // commit's slot is its window's opening (commitSlots before this window's) plus its offset.
-        stored.revealDelay =
+        uint24 revealDelay =
             uint24(uint256(int256(uint256(slot)) - opensAt + int256(uint256(task.commitSlots))) - stored.commitOffset);
+        stored.flags = flags | ENTRY_REVEALED;
+        stored.index = index;
+        stored.revealDelay = revealDelay;
+        stored.previousGap = uint8(gap);
         stored.digest = proofDigest;
-        VestingState storage vesting = _vesting[id][account];
-        uint32 revealed = vesting.revealedCount;
-        _setRevealedCycleAt(id, account, revealed, cycle);
-        vesting.revealedCount = revealed + 1;
         record.revealCount = index + 1;
         record.validCount += 1;
         record.revealedWeight += weight;
@@ -632,7 +655,9 @@ contract Gradual is GradualState, ReentrancyGuard {
         node.missedDuties = stored.missedDuties;
         node.losingVotes = stored.losingVotes;
         node.equivocations = stored.equivocations;
-        node.lastRevealCycle = stored.lastRevealCycle;
+        // The record's own last reveal (the core's): -1 until it reveals (`revealHead`), 0 for no node.
+        int40 revealHead = stored.revealHead;
+        node.lastRevealCycle = revealHead > 0 ? int56(revealHead) - 1 : stored.exists ? int56(-1) : int56(0);
         node.voterId = stored.voterId;
         node.unbondingUntilRound = stored.unbondingUntilRound;
         node.rampedStake = stored.rampedStake;

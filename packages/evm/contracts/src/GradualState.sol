@@ -43,6 +43,9 @@ abstract contract GradualState is IGradualEvents {
     uint8 internal constant ENTRY_REVEALED = 2;
     uint8 internal constant ENTRY_PUBLISHED = 4;
     uint8 internal constant ENTRY_STATUS_SHIFT = 3;
+    /// @dev The largest `Entry.previousGap`: a reveal further from the account's previous one holds 0, its commit
+    /// having made the shares through that one first (`commit`; every cycle 256 rounds back is complete).
+    uint256 internal constant MAX_PREVIOUS_GAP = 255;
 
     /// @dev The core's enums as the contract stores them (`GradualTypes.sol` lists each order).
     uint8 internal constant KIND_PROOF = 0;
@@ -139,9 +142,6 @@ abstract contract GradualState is IGradualEvents {
     mapping(bytes32 task => uint32) internal _voterCount;
     mapping(bytes32 task => mapping(uint32 voterId => bytes32)) internal _voterAccount;
     mapping(bytes32 task => mapping(bytes32 account => VestingState)) internal _vesting;
-    /// @dev The cycles an account revealed in, in order (appended by `reveal`), eight to a word; their count is the
-    /// account's `VestingState.revealedCount`. Its rule shares are materialized from `pendingHead` on (EVM only).
-    mapping(bytes32 task => mapping(bytes32 account => mapping(uint256 word => uint256))) internal _revealedCycleWords;
     mapping(bytes32 task => mapping(uint32 cycle => RulePayment)) internal _rulePayments;
     mapping(bytes32 task => SettleCursor) internal _cursors;
     /// @dev Weight of a cycle's reveals marked disputed or unavailable: they stay in revealedWeight (§6.2), and the
@@ -355,19 +355,7 @@ abstract contract GradualState is IGradualEvents {
     }
 
     // ------------------------------------------------------------------------------------------------------------
-    // Vesting tranches (vesting.ts), stored one a word (see `VestingState`), and the revealed cycles.
-
-    /// @dev The account's i-th revealed cycle.
-    function _revealedCycleAt(bytes32 id, bytes32 account, uint256 i) internal view returns (uint32) {
-        return uint32(_revealedCycleWords[id][account][i >> 3] >> ((i & 7) << 5));
-    }
-
-    /// @dev Writes the account's i-th revealed cycle.
-    function _setRevealedCycleAt(bytes32 id, bytes32 account, uint256 i, uint32 cycle) internal {
-        mapping(uint256 => uint256) storage words = _revealedCycleWords[id][account];
-        uint256 shift = (i & 7) << 5;
-        words[i >> 3] = (words[i >> 3] & ~(uint256(type(uint32).max) << shift)) | (uint256(cycle) << shift);
-    }
+    // Vesting tranches (vesting.ts), stored one a word (see `VestingState`).
 
     function _trancheUnlocked(Tranche memory tranche, int64 round) internal pure returns (uint256) {
         if (round >= tranche.endRound) return tranche.amount;
@@ -704,25 +692,65 @@ abstract contract GradualState is IGradualEvents {
     // Lazy rule shares (§6.2, §7): the audits module (slashes, late triggers, `materialize`) and the lists module
     // (`claim`) create them.
 
+    /// @dev The account's last revealed cycle in the task (-1: none), whether or not it is a node now (`revealHead`).
+    function _lastReveal(NodeState storage node) internal view returns (int256) {
+        int256 head = node.revealHead;
+        return (head < 0 ? -head : head) - 1;
+    }
+
+    /// @dev The account's reveals from cycle `c` (its last, whose distance to the one before is `gap`) down to cycle
+    /// `head`, newest first: the chain of `Entry.previousGap`, each earlier reveal held in the ring and revealed. In
+    /// assembly, for the gas of a claim: one read of each record's slot 0 (`Entry`: `flags` in bits 0-7, `cycle` in
+    /// 216-247, `previousGap` in 248-255) and the cycles in memory past the free memory pointer, claimed at the end.
+    function _revealsFrom(mapping(uint256 => Entry) storage ring, uint256 size, uint256 c, uint256 gap, uint256 head)
+        internal
+        view
+        returns (uint256[] memory revealed)
+    {
+        assembly ("memory-safe") {
+            revealed := mload(0x40)
+            let length := 1
+            mstore(add(revealed, 0x20), c)
+            for {} and(gt(gap, 0), iszero(gt(gap, sub(c, head)))) {} {
+                c := sub(c, gap)
+                mstore(0x00, mod(c, size))
+                mstore(0x20, ring.slot)
+                let word := sload(keccak256(0x00, 0x40))
+                // Held (tagged with cycle c) and revealed (flag bit 1).
+                if iszero(and(eq(and(shr(216, word), 0xffffffff), c), and(shr(1, word), 1))) { break }
+                length := add(length, 1)
+                mstore(add(revealed, shl(5, length)), c)
+                gap := shr(248, word)
+            }
+            mstore(revealed, length)
+            mstore(0x40, add(revealed, shl(5, add(length, 1))))
+        }
+    }
+
     /// @dev Creates the account's tranches of the cycles paid by rule that it revealed in, in cycle order, up to the
     /// first cycle not complete yet: the share the core's `payByRule` gave it (`ruleAmount` from the denominators
-    /// frozen at the payment), moved from the cycle's reservation into vesting. Each revealed cycle is visited once.
+    /// frozen at the payment), moved from the cycle's reservation into vesting. Its reveals from `pendingHead` on are
+    /// a chain from its last one down (`_revealsFrom`), taken oldest first. Each is held in its ring (a commit that
+    /// rewrites a revealed record makes the shares through it first): a call reads at most one record per ring
+    /// position, whatever the number of nodes, and each reveal's record is read once until its share is made.
     function _materialize(bytes32 id, Task storage task, bytes32 account) internal {
         VestingState storage vesting = _vesting[id][account];
         uint256 head = vesting.pendingHead;
-        uint256 length = vesting.revealedCount;
-        if (head >= length) return;
-        while (head < length) {
-            uint32 c = _revealedCycleAt(id, account, head);
-            Cycle storage cycle = _cycles[id][c];
+        NodeState storage node = _nodes[id][account];
+        int256 last = _lastReveal(node);
+        if (last < int256(head)) return;
+        mapping(uint256 => Entry) storage ring = _entries[id][account];
+        uint256 size = task.entryRing;
+        uint256[] memory revealed = _revealsFrom(ring, size, uint256(last), node.revealGap, head);
+        for (uint256 i = revealed.length; i > 0; i -= 1) {
+            uint32 cycleNumber = uint32(revealed[i - 1]);
+            Cycle storage cycle = _cycles[id][cycleNumber];
             if (cycle.outcome == 0) break;
-            head += 1;
-            RulePayment storage payment = _rulePayments[id][c];
+            head = uint256(cycleNumber) + 1;
+            RulePayment storage payment = _rulePayments[id][cycleNumber];
             if (!payment.paid) continue;
-            Entry storage reveal = _entryAt(id, task, c, account);
-            // A revealed cycle's record is held until its share is made (a commit a ring later materializes first).
-            assert(reveal.cycle == c);
-            if (reveal.flags >> ENTRY_STATUS_SHIFT != STATUS_VALID) continue;
+            Entry storage reveal = ring[cycleNumber % size];
+            if (!_validReveal(_heldFlags(reveal, cycleNumber))) continue;
             uint256 amount;
             if (task.params.distributionRule == 0 && payment.revealedWeight > 0) {
                 amount = uint256(payment.base) * reveal.weight / payment.revealedWeight;
@@ -742,12 +770,12 @@ abstract contract GradualState is IGradualEvents {
                 vesting.unlocked += uint128(amount);
             } else {
                 uint32 count = vesting.trancheCount;
-                vesting.tranches[count] = _trancheWord(c, payment.round, endRound, amount, payment.round);
+                vesting.tranches[count] = _trancheWord(cycleNumber, payment.round, endRound, amount, payment.round);
                 vesting.trancheCount = count + 1;
             }
-            emit Vested(id, c, account, amount, endRound);
+            emit Vested(id, cycleNumber, account, amount, endRound);
         }
-        vesting.pendingHead = uint32(head);
+        vesting.pendingHead = uint40(head);
     }
 
     // ------------------------------------------------------------------------------------------------------------

@@ -125,18 +125,24 @@ struct Node {
 }
 
 /// @notice How a node record is stored. Slot 0 holds everything a commit, a reveal and a vote read of the node:
-/// `exists`, `lastRevealCycle` (which a reveal writes; cycles are uint32s, so it is in [-1, 2^32) and fits 40 bits),
-/// `voterId`, the ramped stake (below 2^128, as all money held) and the count of lots, so that a node whose lots are
-/// all folded (most) is weighed from one slot. The counters that resolutions write are in slot 1. The lots are a map
-/// with that count (at most MAX_UNRAMPED_LOTS; entries at and beyond the count are stale).
+/// `exists`, `revealHead`, `voterId`, the ramped stake (below 2^128, as all money held), the count of lots and
+/// `revealGap`, so that a node whose lots are all folded (most) is weighed from one slot. `revealHead` is the
+/// account's last revealed cycle in the task plus one, 0 for none (cycles are uint32s: it fits 40 bits with a sign):
+/// positive while it is the node record's (the core's `lastRevealCycle` is `revealHead - 1`), negated when the node
+/// leaves and kept, like `voterId`, when it stakes again (the core's new record has -1 until it reveals). It heads the
+/// chain of the account's reveals (`Entry.previousGap`) that `_materialize` walks for the rule shares not made yet,
+/// and `revealGap` is that reveal's `previousGap`, so that the walk starts without reading its record. The counters
+/// that resolutions write are in slot 1. The lots are a map with that count (at most MAX_UNRAMPED_LOTS; entries at
+/// and beyond the count are stale).
 struct NodeState {
     // slot 0
     bool exists;
     uint32 index;
-    int40 lastRevealCycle;
+    int40 revealHead;
     uint32 voterId;
     uint8 lotCount;
     uint128 rampedStake;
+    uint8 revealGap;
     // slot 1
     uint32 slashCount;
     uint32 missedDuties;
@@ -266,10 +272,13 @@ struct Trigger {
 /// no rule reads any more (see "A node's commits and reveals: a ring" in the contracts README). Slot 0: `flags`
 /// (bit 0 committed, bit 1 revealed, bit 2 published, bits 3-4 the reveal's status), the reveal's index, the reveal's
 /// slot less the commit's (at most commitSlots + revealSlots), the commit's slot less its window's opening (below
-/// commitSlots), its weight (the reveal's weight is the commit's) and the cycle. `digest`: the commitment until the
-/// reveal, then the proof's digest. The reveal's salt and a revealed commit's commitment are not held: they are in
-/// the `Revealed` and `Committed` logs (nothing after the reveal reads them; see "Records the contract does not
-/// hold" in the contracts README).
+/// commitSlots), its weight (the reveal's weight is the commit's), the cycle and `previousGap`: a reveal's distance in
+/// cycles to the account's previous reveal in the task (1 to 255), or 0 when no earlier reveal can still owe a rule
+/// share (none, or further back: the commit made its shares first), so that an account's reveals are a chain from
+/// its last reveal (`NodeState.revealHead`) down (`_materialize`); a commit leaves it (only a reveal's is read).
+/// `digest`: the commitment until the reveal, then the proof's digest. The reveal's salt and a revealed commit's
+/// commitment are not held: they are in the `Revealed` and `Committed` logs (nothing after the reveal reads them; see
+/// "Records the contract does not hold" in the contracts README).
 struct Entry {
     uint8 flags;
     uint32 index;
@@ -277,6 +286,7 @@ struct Entry {
     uint24 commitOffset;
     uint128 weight;
     uint32 cycle;
+    uint8 previousGap;
     bytes32 digest;
 }
 
@@ -297,11 +307,11 @@ struct Tranche {
     uint128 claimed;
 }
 
-/// @notice A vesting record (`VestingRecord`) of one account in one task. `pendingHead`: the position in the
-/// account's revealed cycles (`_revealedCycleWords`) up to which its rule shares are materialized (EVM only).
+/// @notice A vesting record (`VestingRecord`) of one account in one task. `pendingHead` (EVM only): the first cycle
+/// whose rule share is not materialized yet (those of the account's reveals in earlier cycles are).
 struct Vesting {
     bool exists;
-    uint32 pendingHead;
+    uint64 pendingHead;
     uint128 unlocked;
     uint128 totalVested;
     uint128 totalClaimed;
@@ -312,19 +322,19 @@ struct Vesting {
 
 /// @notice A vesting record as stored (EVM only; `getVesting` returns `Vesting`). `openTriggers`: triggers against
 /// the account not resolved yet (in any cycle): with none, no tranche is frozen and a claim reads no trigger.
-/// `revealedCount`: the length of the account's revealed cycles (`_revealedCycleWords`); `tranches` holds
-/// `trancheCount` tranches (entries past it are stale, and a later tranche rewrites them). Slot 0 holds everything a
-/// claim with nothing to materialize reads besides the tranches and the totals. A tranche is one word, from the low
-/// bits: amount (128), startRound (int48), span (24: endRound less startRound, at most vestingRounds), claimedRounds
-/// (24) and cycle (32). Its `claimed` is what it had unlocked at startRound + claimedRounds: a claim sets it to what
-/// is unlocked at the claim's round (before endRound: a tranche unlocked in full is dropped); a new or cut tranche has
-/// claimed nothing (0). `getVesting` returns the `Tranche`s.
+/// `pendingHead`: the first cycle whose rule share is not materialized yet (a cycle number, which may be 2^32: 40
+/// bits); `tranches` holds `trancheCount` tranches (entries past it are stale, and a later tranche rewrites them).
+/// Slot 0 holds everything a claim with nothing to materialize reads besides the tranches and the totals (and the
+/// node's slot 0, for its last reveal). A tranche is one word, from the low bits: amount (128), startRound (int48),
+/// span (24: endRound less startRound, at most vestingRounds), claimedRounds (24) and cycle (32). Its `claimed` is
+/// what it had unlocked at startRound + claimedRounds: a claim sets it to what is unlocked at the claim's round
+/// (before endRound: a tranche unlocked in full is dropped); a new or cut tranche has claimed nothing (0).
+/// `getVesting` returns the `Tranche`s.
 struct VestingState {
     bool exists;
-    uint32 pendingHead;
+    uint40 pendingHead;
     uint24 openTriggers;
     uint128 unlocked;
-    uint32 revealedCount;
     uint32 trancheCount;
     uint128 totalVested;
     uint128 totalClaimed;

@@ -170,7 +170,7 @@ contract GradualHarness is Gradual {
         stored.losingVotes = node.losingVotes;
         stored.equivocations = node.equivocations;
         stored.unbondingUntilRound = node.unbondingUntilRound;
-        stored.lastRevealCycle = int40(node.lastRevealCycle);
+        stored.revealHead = int40(node.lastRevealCycle + 1);
         stored.rampedStake = uint128(node.rampedStake);
         stored.unbonding = node.unbonding;
         stored.slashedTotal = node.slashedTotal;
@@ -179,6 +179,16 @@ contract GradualHarness is Gradual {
         stored.lotCount = uint8(node.lots.length);
         // The loaded `voterId` is ignored: the account keeps the id it has, or gets the next one.
         _voterIdOf(id, account);
+        _loadRevealGap(id, account);
+    }
+
+    /// @dev The node's `revealGap`: its last reveal's `previousGap`, once that reveal is loaded (in either order).
+    function _loadRevealGap(bytes32 id, bytes32 account) internal {
+        NodeState storage node = _nodes[id][account];
+        int256 last = _lastReveal(node);
+        if (last < 0 || _tasks[id].entryRing == 0) return;
+        Entry storage entry = _entryAt(id, _tasks[id], uint32(uint256(last)), account);
+        if (_heldFlags(entry, uint32(uint256(last))) & ENTRY_REVEALED != 0) node.revealGap = entry.previousGap;
     }
 
     /// @notice Writes a `nodeAt` entry.
@@ -208,11 +218,13 @@ contract GradualHarness is Gradual {
         entry.commitOffset = uint24(uint256(offset));
         entry.weight = record.weight;
         entry.cycle = cycle;
+        entry.previousGap = 0;
         entry.digest = record.commitment;
     }
 
-    /// @notice Writes a reveal record; the cycle joins the node's revealed cycles (kept in order) and a disputed or
-    /// unavailable reveal's weight the cycle's kept weight.
+    /// @notice Writes a reveal record; it joins the chain of the node's reveals (`Entry.previousGap`: linked to the
+    /// nearest held reveal before it and from the nearest after it, each at most MAX_PREVIOUS_GAP cycles away, so
+    /// reveals load in any order) and a disputed or unavailable reveal's weight the cycle's kept weight.
     function loadReveal(bytes32 id, uint32 cycle, bytes32 node, Reveal calldata record) external {
         Task storage task = _tasks[id];
         Entry storage entry = _entryAt(id, task, cycle, node);
@@ -231,14 +243,21 @@ contract GradualHarness is Gradual {
         entry.revealDelay = uint24(record.slot - committedAt);
         entry.digest = record.proofDigest;
         if (record.status == 2 || record.status == 3) _keptWeight[id][cycle] += record.weight;
-        VestingState storage vesting = _vesting[id][node];
-        uint256 i = vesting.revealedCount;
-        vesting.revealedCount = uint32(i + 1);
-        // Kept in order: later cycles move up one.
-        for (; i > 0 && _revealedCycleAt(id, node, i - 1) > cycle; i -= 1) {
-            _setRevealedCycleAt(id, node, i, _revealedCycleAt(id, node, i - 1));
+        entry.previousGap = 0;
+        for (uint256 gap = 1; gap <= MAX_PREVIOUS_GAP && gap <= cycle; gap += 1) {
+            if (_entryFlags(id, task, uint32(cycle - gap), node) & ENTRY_REVEALED != 0) {
+                entry.previousGap = uint8(gap);
+                break;
+            }
         }
-        _setRevealedCycleAt(id, node, i, cycle);
+        for (uint256 gap = 1; gap <= MAX_PREVIOUS_GAP && cycle + gap <= type(uint32).max; gap += 1) {
+            Entry storage next = _entryAt(id, task, uint32(cycle + gap), node);
+            if (_heldFlags(next, uint32(cycle + gap)) & ENTRY_REVEALED != 0) {
+                next.previousGap = uint8(gap);
+                break;
+            }
+        }
+        _loadRevealGap(id, node);
     }
 
     /// @notice Appends a late trigger still to resolve (`task.lateTriggers`, in order).
