@@ -426,6 +426,28 @@ function invalidProofTrigger(task: string, cycle: number, target: string): Recor
 }
 
 /**
+ * Alice's first task of a freshly loaded twin, created at slot 9 with `funding`, and `stakes` staked at slot 19 (each
+ * must be accepted on both sides): its id.
+ */
+async function stakedTask(
+  twin: Twin,
+  label: string,
+  params: TaskParams,
+  funding: bigint,
+  stakes: readonly (readonly [string, bigint])[],
+): Promise<string> {
+  await twin.advance(9);
+  const created = { kind: "createTask", name: label, bundleHash: name("bundle"), metadataHash: null, params };
+  assert.equal(await twin.tx(ALICE, { ...created, funding }), "ok");
+  const task = readCoreRecord<string>(twin.state, "taskAt/0") as string;
+  await twin.advance(10);
+  for (const [who, amount] of stakes) {
+    assert.equal(await twin.tx(who, { kind: "stake", task, amount, nodeUrl: "http://n.test" }), "ok");
+  }
+  return task;
+}
+
+/**
  * Every node of `nodes` commits `cycle` in slot 17 + 10·cycle and reveals it in slot 20 + 10·cycle (PARAMS' rounds
  * of 10 slots from slot 10), with the proof digests and salts given; each call is accepted by both.
  */
@@ -513,18 +535,10 @@ test("an account's reveals are a chain the rule shares are made along: a skipped
   await freshHarness();
   const twin = new Twin({ [ALICE]: 1_000_000n, [CAROL]: 1_000n, [DAVE]: 1_000n });
   await twin.load();
-  const params = { ...PARAMS, rampRounds: 0 };
-  await twin.advance(9);
-  const created = { kind: "createTask", name: "chain", bundleHash: name("bundle"), metadataHash: null, params };
-  assert.equal(await twin.tx(ALICE, { ...created, funding: 400_000n }), "ok");
-  const task = readCoreRecord<string>(twin.state, "taskAt/0") as string;
-  await twin.advance(10);
-  for (const [who, amount] of [
+  const task = await stakedTask(twin, "chain", { ...PARAMS, rampRounds: 0 }, 400_000n, [
     [CAROL, 200n],
     [DAVE, 300n],
-  ] as const) {
-    assert.equal(await twin.tx(who, { kind: "stake", task, amount, nodeUrl: "http://n.test" }), "ok");
-  }
+  ]);
   const proof = (cycle: number) => (who: string) => sha256Hex(`proof:chain:${who}:${cycle}`);
   const salt = (cycle: number) => (who: string) => sha256Hex(`salt:chain:${who}:${cycle}`);
   const work = (cycle: number, nodes: readonly string[]) =>
@@ -1125,19 +1139,11 @@ test("a proof an upheld appeal reinstated and a late trigger finds invalid again
   const [target, auditor, voter] = nodes as [string, string, string];
   const twin = new Twin(Object.fromEntries([[ALICE, 50_000n], ...nodes.map((node) => [node, 1_000n])]));
   await twin.load();
-  const params: TaskParams = { ...PARAMS, rampRounds: 0, vestingRounds: 3 };
-  await twin.advance(9);
-  const created = { kind: "createTask", name: "again", bundleHash: name("bundle"), metadataHash: null, params };
-  assert.equal(await twin.tx(ALICE, { ...created, funding: 10_000n }), "ok");
-  const task = readCoreRecord<string>(twin.state, "taskAt/0") as string;
-  await twin.advance(10);
-  for (const [who, amount] of [
+  const task = await stakedTask(twin, "again", { ...PARAMS, rampRounds: 0, vestingRounds: 3 }, 10_000n, [
     [target, 100n],
     [auditor, 300n],
     [voter, 300n],
-  ] as const) {
-    assert.equal(await twin.tx(who, { kind: "stake", task, amount, nodeUrl: "http://n.test" }), "ok");
-  }
+  ]);
   // All three work cycle 0 (only a cycle's own nodes vote on its late decisions, deviation 40): the auditor's
   // trigger (300 of D 400) finds the target's proof invalid at 27.
   const proof = (who: string) => sha256Hex(`proof:again:${who}`);
