@@ -38,19 +38,16 @@ export function generateKeyPair(): KeyPair {
 
 const publicKeyCache = new Map<string, KeyObject>();
 
-function hexToBase64url(hex: string): string {
-  return Buffer.from(hex, "hex").toString("base64url");
-}
-
 export function publicKeyObject(account: Account): KeyObject {
   let key = publicKeyCache.get(account);
   if (key === undefined) {
     // Bounded: each KeyObject holds native memory (about 750 bytes). Imported as JWK, not as DER: OpenSSL 3 runs a
-    // DER key through its decoder framework, which costs as much as the verify itself (170 µs against 19 µs as JWK on
+    // DER key through its decoder framework, which costs as much as the verify itself (176 µs against 16 µs as JWK on
     // this machine, `npm run bench:ledger`), so a task of more keys than the cache holds paid for every signature
     // twice. Same key, same verify: both end in the raw 32-byte import.
     if (publicKeyCache.size >= 4096) publicKeyCache.clear();
-    key = createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x: hexToBase64url(account) }, format: "jwk" });
+    const x = Buffer.from(account, "hex").toString("base64url");
+    key = createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x }, format: "jwk" });
     publicKeyCache.set(account, key);
   }
   return key;
