@@ -144,7 +144,7 @@ export type ParamsProblem = { readonly field: string; readonly reason: string };
 const INTEGER_FIELDS = [
   ["roundSlots", 2, LIMITS.maxRoundSlots],
   ["commitSlots", 1, LIMITS.maxRoundSlots],
-  ["revealSlots", 1, LIMITS.maxRoundSlots],
+  ["revealSlots", 0, LIMITS.maxRoundSlots],
   ["auditSlots", 1, LIMITS.maxRoundSlots],
   ["voteSlots", 0, LIMITS.maxRoundSlots],
   ["distributionSlots", 1, LIMITS.maxRoundSlots],

@@ -4,6 +4,7 @@ import {
   distributionTriggerWindow,
   distributionVoteWindow,
   distributionWindow,
+  firstAttemptRound,
   proofTriggerWindow,
   proofVoteWindow,
   revealWindow,
@@ -278,7 +279,11 @@ export type CycleWindows = {
 };
 
 /** Every window of a cycle's current attempt, as absolute slot ranges. */
-export function getCycleWindows(task: TaskRecord, cycle: number, attemptRound = cycle + 2): CycleWindows {
+export function getCycleWindows(
+  task: TaskRecord,
+  cycle: number,
+  attemptRound = firstAttemptRound(task.params, cycle),
+): CycleWindows {
   return {
     commit: commitWindow(task, cycle),
     reveal: revealWindow(task, cycle),

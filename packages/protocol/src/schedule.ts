@@ -28,8 +28,33 @@ export function commitWindow(task: Timing, cycle: number): Window {
   return { opensAt: closesAt - task.params.commitSlots, closesAt };
 }
 
-/** First `revealSlots` of round c+1 (the Review Period). */
+/**
+ * Whether a task pairs its reveals with its commits (protocol.md §2.2, `revealSlots` 0): a cycle's reveals share the
+ * next cycle's commit window, so that a node can send both in one transaction, and every later window of the cycle
+ * comes a round later.
+ */
+export function pairsReveals(params: TaskParams): boolean {
+  return params.revealSlots === 0;
+}
+
+/**
+ * Rounds between a cycle's round and the one where its review windows open: 1, or 2 when reveals are paired (§2.2).
+ */
+export function reviewLag(params: TaskParams): number {
+  return params.revealSlots === 0 ? 2 : 1;
+}
+
+/** The round of a cycle's first distribution attempt (§2.1): c + 2, or c + 3 when reveals are paired. */
+export function firstAttemptRound(params: TaskParams, cycle: number): number {
+  return cycle + 1 + reviewLag(params);
+}
+
+/**
+ * First `revealSlots` of round c+1 (the Review Period); when reveals are paired (`revealSlots` 0), the commit window
+ * of cycle c+1 (the last `commitSlots` of round c+1).
+ */
 export function revealWindow(task: Timing, cycle: number): Window {
+  if (task.params.revealSlots === 0) return commitWindow(task, cycle + 1);
   const opensAt = roundStart(task, cycle + 1);
   return { opensAt, closesAt: opensAt + task.params.revealSlots };
 }
@@ -88,7 +113,7 @@ export type CyclePhase = "work" | "review" | "distribution" | "complete";
 export function cyclePhaseAt(task: Timing, cycle: number, attemptRound: number, slot: number): CyclePhase {
   const round = roundOf(task, slot);
   if (round <= cycle) return "work";
-  if (round === cycle + 1) return "review";
+  if (round <= cycle + reviewLag(task.params)) return "review";
   if (round <= attemptRound) return "distribution";
   return "complete";
 }

@@ -206,7 +206,7 @@ export class TestChain {
   /** The windows of a cycle's current distribution attempt, as absolute slots. */
   windows(task: Hash, cycle: number): CycleWindows {
     const record = getCycle(this.state, task, cycle);
-    return getCycleWindows(this.task(task), cycle, record?.attemptRound ?? cycle + 2);
+    return getCycleWindows(this.task(task), cycle, record?.attemptRound);
   }
 
   /**

@@ -31,6 +31,7 @@ import {
   type ProtocolEvent,
   proofTriggerWindow,
   readRecord,
+  reviewLag,
   roundOf,
   roundStart,
   type State,
@@ -455,10 +456,10 @@ class Simulation implements World {
     const task = getTask(this.state, this.task) as TaskRecord;
     const oldestOpen = task.openCycles[0] ?? round;
     // A completed cycle stays challengeable for vestingRounds after it completes, which is at most round c + 2 +
-    // allowedFailedDistributions (protocol.md §5.7).
+    // allowedFailedDistributions (c + 3 + … when reveals are paired, protocol.md §2.2, §5.7).
     const oldestChallengeable = Math.min(
       oldestOpen,
-      round - 3 - this.params.allowedFailedDistributions - this.params.vestingRounds,
+      round - 2 - reviewLag(this.params) - this.params.allowedFailedDistributions - this.params.vestingRounds,
     );
     for (const node of this.nodes) pruneMemory(node.memory, oldestOpen, oldestChallengeable, round);
     this.proofs.prune(oldestChallengeable);

@@ -1,7 +1,7 @@
 import type { TransitionContext } from "../context.ts";
 import { type Rejection, reject } from "../errors.ts";
 import type { TaskParams } from "../params.ts";
-import { roundOf } from "../schedule.ts";
+import { firstAttemptRound, roundOf } from "../schedule.ts";
 import { nodeRecord } from "../state/records.ts";
 import { findTask, isRejection, removeNode } from "../tasks.ts";
 import type { WithdrawTx } from "../types.ts";
@@ -34,9 +34,10 @@ export function applyWithdraw(context: TransitionContext, tx: WithdrawTx): Rejec
 
 /**
  * The first round in which no proof of cycle `lastRevealCycle` can be challenged any more: the cycle completes by
- * round `c + 2 + allowedFailedDistributions` at the latest and stays challengeable for `vestingRounds` after that.
+ * round `firstAttemptRound(c) + allowedFailedDistributions` at the latest (`c + 2 + …`, or `c + 3 + …` when reveals
+ * are paired, §2.2) and stays challengeable for `vestingRounds` after that.
  */
 function challengeableUntilRound(params: TaskParams, lastRevealCycle: number): number {
   if (lastRevealCycle < 0) return 0;
-  return lastRevealCycle + 3 + params.allowedFailedDistributions + params.vestingRounds;
+  return firstAttemptRound(params, lastRevealCycle) + 1 + params.allowedFailedDistributions + params.vestingRounds;
 }

@@ -1,5 +1,5 @@
 import type { TransitionContext } from "../context.ts";
-import { cycleClosedAt, listClaimClosesAt, roundOf } from "../schedule.ts";
+import { cycleClosedAt, listClaimClosesAt, reviewLag, roundOf } from "../schedule.ts";
 import { forgetCycleKeys, type KeyLike, stateKeys, triggerSlotName } from "../state/keys.ts";
 import { taskRecord } from "../state/records.ts";
 import type { Draft } from "../state/store.ts";
@@ -97,6 +97,7 @@ function pruneCycle(draft: Draft, task: TaskRecord, cycle: CycleRecord): void {
  */
 export function dropNodeCycles(draft: Draft, task: TaskRecord, account: string, slot: number): void {
   const last = roundOf(task, slot);
-  const first = Math.max(task.prunedThrough + 1, last - task.params.vestingRounds - 16);
+  // One round further back when reveals are paired (§2.2): every window of a cycle comes a round later.
+  const first = Math.max(task.prunedThrough + 1, last - task.params.vestingRounds - 15 - reviewLag(task.params));
   for (let c = first; c <= last; c += 1) drop(draft, stateKeys.commit(task.id, c, account));
 }

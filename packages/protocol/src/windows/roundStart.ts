@@ -1,5 +1,6 @@
 import type { TransitionContext } from "../context.ts";
 import { EMPTY_ACCUMULATOR } from "../random.ts";
+import { firstAttemptRound } from "../schedule.ts";
 import { stateKeys } from "../state/keys.ts";
 import { cycleRecord, taskRecord } from "../state/records.ts";
 import { refreshRamp } from "../tasks.ts";
@@ -40,7 +41,7 @@ export function startCycle(context: TransitionContext, task: TaskRecord, round: 
     reviewWeight: 0n,
     triggerCount: 0,
     attempt: 0,
-    attemptRound: round + 2,
+    attemptRound: firstAttemptRound(task.params, round),
     distributor: null,
     failedDistributors: [],
     paid: 0n,
