@@ -23,7 +23,7 @@ function pairedCycleZero(b: VectorBuilder, params: Partial<TaskParams> = {}): vo
 
 export const PAIRED_CASES: readonly VectorCase[] = [
   {
-    path: "paired/create-task-accepted",
+    path: "createTask/accepted-paired-reveals",
     description:
       "alice creates a task with revealSlots 0 in slot 9: reveals are paired with the next cycle's commits (§2.2), and the review windows need only auditSlots + voteSlots (5) within roundSlots (10).",
     build(b) {
@@ -33,7 +33,7 @@ export const PAIRED_CASES: readonly VectorCase[] = [
     },
   },
   {
-    path: "paired/reveal-refused-at-round-start",
+    path: "reveal/rejected-paired-at-round-start",
     description:
       "With paired reveals there is no reveal window at the start of round 1: bob's reveal of cycle 0 in slot 20 is refused with REVEAL__WINDOW_CLOSED (its window is [27, 30), cycle 1's commit window).",
     build(b) {
@@ -45,7 +45,7 @@ export const PAIRED_CASES: readonly VectorCase[] = [
     },
   },
   {
-    path: "paired/reveal-with-next-commit",
+    path: "reveal/accepted-paired-with-next-commit",
     description:
       "In slot 27, the first slot of cycle 1's commit window, bob reveals his cycle 0 proof (index 0) and commits to his cycle 1 proof, then carol does the same: one slot takes both, which on a chain is one transaction (`commitAndReveal`).",
     build(b) {
@@ -60,7 +60,7 @@ export const PAIRED_CASES: readonly VectorCase[] = [
     },
   },
   {
-    path: "paired/seed-at-round-two",
+    path: "windows/paired-seed-at-round-two",
     description:
       "Every node revealed cycle 0 in slot 27; dave's late reveal in slot 30 is refused (REVEAL__WINDOW_CLOSED): at slot 30, the start of round 2, the reveal window has closed and seed(0) is fixed with revealCount 3, before cycle 2 starts in the same slot.",
     build(b) {
@@ -72,7 +72,7 @@ export const PAIRED_CASES: readonly VectorCase[] = [
     },
   },
   {
-    path: "paired/trigger-before-seed-refused",
+    path: "triggerAudit/rejected-paired-before-seed",
     description:
       "bob triggers against dave's cycle 0 proof in slot 29, while the reveal window is still open: AUDIT__WINDOW_CLOSED (the proof trigger window is [30, 33)).",
     build(b) {
@@ -83,7 +83,7 @@ export const PAIRED_CASES: readonly VectorCase[] = [
     },
   },
   {
-    path: "paired/audit-upheld",
+    path: "windows/paired-audit-upheld",
     description:
       "bob (300) triggers against dave's cycle 0 proof in slot 30 and carol (200) votes invalid in slot 31: the proof vote window closes at slot 35 (a round later than without paired reveals), where the trigger is upheld with 500 of 600 and dave is slashed 50% of his stake (bob gets his bond back and 10% of the slash).",
     build(b) {
@@ -98,7 +98,7 @@ export const PAIRED_CASES: readonly VectorCase[] = [
     },
   },
   {
-    path: "paired/weighted-paid-at-round-three",
+    path: "windows/paired-weighted-paid-at-round-three",
     description:
       "A weighted task: cycle 0's proofs were revealed in slot 27 and nobody triggered; the cycle is paid by its rule at slot 40, the first slot of round 3 (c + 3 with paired reveals), each node in proportion to its weight (500 / 333 / 166 of 1,000, the rest stays in the cycle).",
     build(b) {
@@ -109,7 +109,7 @@ export const PAIRED_CASES: readonly VectorCase[] = [
     },
   },
   {
-    path: "paired/list-in-round-three",
+    path: "submitDistribution/accepted-paired-round-three",
     description:
       "Custom rule: cycle 0's attempt 0 opens to posters at slot 40, the first slot of round 3 (c + 3 with paired reveals); the race's winner posts the honest list there and it is complete.",
     build(b) {
