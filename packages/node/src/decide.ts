@@ -108,6 +108,12 @@ export type DecideOptions = {
    * unlocked). Where each claim costs a fee (an EVM chain), a larger value pays it less often for the same rewards.
    */
   readonly claimEveryRounds?: number | undefined;
+  /**
+   * The node is leaving the task (its operator will unstake): it starts no new work and commits nothing more, but
+   * still reveals what it committed, audits, votes and claims. A task with paired reveals (§2.2) reveals a cycle a
+   * round after its commit, so a node that unstakes before that loses the cycle's pay: it leaves this way first.
+   */
+  readonly leaving?: boolean | undefined;
 };
 
 /**
@@ -409,7 +415,14 @@ function decideWork(call: Call, cycle: CycleRecord): void {
   const { state, task, me, memory, slot, round } = call;
   const c = cycle.cycle;
   const work = memory.work.get(c);
-  if (round === c && work === undefined && slot < commitWindow(task, c).closesAt && !isDone(call, WORK_KEYS.of(c))) {
+  const leaving = call.view.options.leaving === true;
+  if (
+    !leaving &&
+    round === c &&
+    work === undefined &&
+    slot < commitWindow(task, c).closesAt &&
+    !isDone(call, WORK_KEYS.of(c))
+  ) {
     const node = myNode(call);
     if (node !== undefined && nodeActiveStake(node, c) >= task.params.minimumStake) {
       push(call, { type: "runTask", key: WORK_KEYS.of(c), cycle: c });
@@ -421,6 +434,7 @@ function decideWork(call: Call, cycle: CycleRecord): void {
   let commit: CommitRecord | undefined | null = null;
   // The windows first: a key is built and looked up only in the slots where the action could be taken.
   if (
+    !leaving &&
     opens(commitWindow(task, c), slot) &&
     !isDone(call, COMMIT_KEYS.of(c)) &&
     !(paired && isDone(call, PAIRED_KEYS.of(c)))
@@ -488,6 +502,7 @@ function dueReveal(
  */
 function waitsToPair(call: Call, c: number): boolean {
   const { task, memory, slot } = call;
+  if (call.view.options.leaving === true) return false;
   const next = memory.work.get(c + 1);
   if (next?.status === "failed") return false;
   const node = myNode(call);

@@ -373,6 +373,18 @@ describe("decide: paired reveals (protocol.md §2.2)", () => {
     assert.deepEqual(sweptKeys(seen, "reveal/", "commit/", "paired/"), [["reveal/1", [window.opensAt]]]);
   });
 
+  it("a leaving node works and commits nothing more, but reveals its last commit alone, at once", () => {
+    const { world, memory } = pairedCommitted();
+    const { chain, task } = world;
+    const window = chain.windows(task, 1).reveal;
+    // Cycle 2's work is done: a staying node would send the pair.
+    memory.work.set(2, workDone("a", 2));
+    memory.done.add("work/2");
+    chain.advanceTo(window.opensAt - 2);
+    const seen = sweep(world, "a", memory, window.closesAt + 1, { autoClaim: false, leaving: true });
+    assert.deepEqual(sweptKeys(seen, "reveal/", "commit/", "paired/", "work/"), [["reveal/1", [window.opensAt]]]);
+  });
+
   it("commits alone when it has nothing to reveal", () => {
     const world = scenario({ revealSlots: 0 });
     const memory = freshMemory();

@@ -22,6 +22,7 @@ import {
   getCycle,
   getDistribution,
   getNode,
+  getReveal,
   getTask,
   type Hash,
   keys,
@@ -29,6 +30,7 @@ import {
   listRoot,
   nodeWeight,
   type ProtocolEvent,
+  pairsReveals,
   proofTriggerWindow,
   readRecord,
   reviewLag,
@@ -228,6 +230,8 @@ class Simulation implements World {
   readonly #options: SimOptions;
   readonly #wakeMode: WakeMode;
   readonly #decideOptions: DecideOptions;
+  /** A node that left: it commits nothing more (the unstake may come later, with paired reveals). */
+  readonly #leavingOptions: DecideOptions;
   readonly #byAccount = new Map<Account, SimNode>();
   readonly #groups = new Map<string, SimGroup>();
   readonly #streams = new Map<string, SeededRandom>();
@@ -263,6 +267,7 @@ class Simulation implements World {
     this.#options = options;
     this.#wakeMode = options.wake ?? "scheduled";
     this.#decideOptions = { autoClaim: scenario.autoClaim };
+    this.#leavingOptions = { autoClaim: scenario.autoClaim, leaving: true };
     this.#profile = options.profile ? { protocolMs: 0, decideMs: 0, checksMs: 0, totalMs: 0 } : null;
     this.#clock = options.profile ? () => performance.now() : () => 0;
     this.#creator = simSha256Hex(`gradual-sim/creator/${this.seed}`);
@@ -286,6 +291,7 @@ class Simulation implements World {
           memory: emptyMemory(),
           joined: false,
           left: false,
+          unstakeRound: null,
           downFrom: null,
           down: false,
         };
@@ -437,7 +443,11 @@ class Simulation implements World {
           const accepted = getAcceptedList(this.state, this.task, cycle);
           return accepted === undefined ? undefined : (this.#listBlobs.get(accepted.listBlob)?.entries ?? []);
         },
+        // The weight the cycle's commit fixed (§4.2), which the rule pays by: a slash that lands between the commit
+        // and the reveal (a round apart with paired reveals, §2.2) does not change the cycle's shares.
         weightOf: (account, cycle) => {
+          const reveal = getReveal(this.state, this.task, cycle, account);
+          if (reveal !== undefined) return reveal.weight;
           const record = getNode(this.state, this.task, account);
           return record === undefined ? 0n : nodeWeight(record, cycle, this.params);
         },
@@ -495,9 +505,17 @@ class Simulation implements World {
       if (spec.leaveRound === round) {
         for (const node of group.nodes) {
           node.left = true;
-          this.#pending.push({ node, tx: { kind: "unstake", task: this.task } });
+          // Paired reveals: its last commit (of the cycle before) is revealed at this round's end; unstaking first
+          // would forfeit that cycle's pay, so it stops committing now and unstakes a round later.
+          if (pairsReveals(this.params)) node.unstakeRound = round + 1;
+          else this.#pending.push({ node, tx: { kind: "unstake", task: this.task } });
         }
       }
+    }
+    for (const node of this.nodes) {
+      if (node.unstakeRound !== round) continue;
+      node.unstakeRound = null;
+      this.#pending.push({ node, tx: { kind: "unstake", task: this.task } });
     }
     if (round < this.scenario.rounds) {
       for (const node of this.nodes) if (node.joined && !node.left) this.#nodeRounds += 1;
@@ -560,7 +578,7 @@ class Simulation implements World {
       task: this.task,
       me: node.account,
       memory: node.memory,
-      options: this.#decideOptions,
+      options: node.left ? this.#leavingOptions : this.#decideOptions,
       hints: this.#options.auditHints === false ? undefined : this.#audits?.hintsFor(this.#stateOf, node.account),
       payloadOf: this.#payloadOf,
     };

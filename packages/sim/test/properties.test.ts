@@ -183,3 +183,22 @@ test("the report's property section names each property's status and worst run i
   assert.ok(!figures.markdown.includes("%20"), "table cells must not be URL-encoded");
   assert.equal(figures.charts.length, 7);
 });
+
+// Paired reveals (protocol.md §2.2, deviation 41): every review comes a round later. The coalition strategies find
+// the cycle under review by the task's review lag, and the fairness ledger weighs a cycle's shares by the weight its
+// commit fixed (a slash between a commit and its reveal, a round apart, does not change them).
+test("paired reveals: P1 holds on its edge runs, and a 40% whale still blocks honest pay (P7, as unpaired)", () => {
+  const paired = (scenario: PropertyScenario): PropertyScenario => ({ ...scenario, pairedReveals: true });
+  const p1 = plan.P1.map(paired);
+  for (const scenario of p1) runs.set(`${scenario.id}/gradual/1`, runProperty(scenario, "gradual", 1));
+  const status = judge({ ...plan, P1: p1 }, SEEDS, "gradual", find).find((item) => item.id === "P1");
+  assert.ok(status !== undefined && status.runs === p1.length);
+  assertMet(status);
+  const whale =
+    plan.P7.find((scenario) => scenario.id === "whale-40") ?? propertyPlan(false).P7.find((s) => s.id === "whale-40");
+  assert.ok(whale !== undefined);
+  const run = runProperty(paired(whale), "gradual", 1);
+  // The whale's triggers reach the paired cycle under review: it blocks as much pay as unpaired (9,600 tokens).
+  assert.ok(run.fairness.whole.honestLostPay > 9_000n * 10n ** 9n, `lost ${run.fairness.whole.honestLostPay}`);
+  assert.equal(run.fairness.whole.unfair, 0n);
+});

@@ -22,7 +22,14 @@ type SimOptions = {
   json?: boolean;
   everySlot?: boolean;
 };
-type ReportOptions = { out?: string; seeds?: string; propertySeeds?: string; quick?: boolean; jobs?: string };
+type ReportOptions = {
+  out?: string;
+  seeds?: string;
+  propertySeeds?: string;
+  quick?: boolean;
+  jobs?: string;
+  pairedReveals?: boolean;
+};
 
 const SIM_HELP = `
 Runs one scenario on a virtual clock with the real protocol core and the node's real decide(), asserting the
@@ -105,6 +112,7 @@ async function runReport(options: ReportOptions): Promise<void> {
   const summary = await buildReport({
     outDir: resolve(options.out),
     quick: options.quick ?? false,
+    pairedReveals: options.pairedReveals ?? false,
     ...(seeds === undefined ? {} : { seeds }),
     ...(propertySeeds === undefined ? {} : { propertySeeds }),
     ...(workers === undefined ? {} : { workers }),
@@ -154,6 +162,10 @@ export function register(program: Command): void {
     .option("--out <dir>", "output directory")
     .option("--seeds <n>", "seeds per point of the charts' sweeps (default 2; 1 with --quick)")
     .option("--property-seeds <n>", "seeds of the property runs P1-P7, 1..n (default 10; 1 with --quick)")
+    .option(
+      "--paired-reveals",
+      "gradual's runs on tasks that pair reveals with the next commits (revealSlots 0, protocol.md §2.2)",
+    )
     .option("--quick", "a small sweep: fewer points and seeds")
     .option("--jobs <n>", "worker threads (default: the machine's cores, at most 4)")
     .addHelpText("after", REPORT_HELP)

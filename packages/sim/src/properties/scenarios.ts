@@ -54,6 +54,8 @@ export type PropertyScenario = {
   /** Others: count and stake per node (tokens). */
   readonly others: number;
   readonly otherStake: number;
+  /** The task pairs its reveals with the next commits (`revealSlots` 0, protocol.md §2.2): `sim report --paired-reveals`. */
+  readonly pairedReveals?: boolean;
 };
 
 export const PROPERTY_CLOCK = { warmupRounds: 2, rampRounds: 8, vestingRounds: 12, attackRounds: 10 } as const;
@@ -281,7 +283,15 @@ export function toSimScenario(scenario: PropertyScenario): Record<string, unknow
   }
   return {
     name: scenario.id,
-    task: { preset: "sim", params: { warmupRounds, rampRounds, vestingRounds } },
+    task: {
+      preset: "sim",
+      params: {
+        warmupRounds,
+        rampRounds,
+        vestingRounds,
+        ...(scenario.pairedReveals === true ? { revealSlots: 0 } : {}),
+      },
+    },
     rounds: scenario.rounds,
     groups,
     faults,

@@ -20,6 +20,11 @@ export type ReportOptions = {
   readonly propertySeeds?: number;
   /** Fewer points and seeds: a smoke run of the whole pipeline. */
   readonly quick?: boolean;
+  /**
+   * Every gradual run on a task with paired reveals (`revealSlots` 0, protocol.md §2.2): whether the properties hold
+   * when reviews come a round later. The Koii and naive baselines are unchanged.
+   */
+  readonly pairedReveals?: boolean;
   readonly workers?: number;
   readonly onProgress?: (line: string) => void;
 };
@@ -43,10 +48,12 @@ export function planPropertyJobs(
   plan: ReturnType<typeof propertyPlan>,
   quick: boolean,
   count?: number,
+  pairedReveals = false,
 ): { seeds: number[]; jobs: Job[] } {
   const seeds = Array.from({ length: count ?? (quick ? 1 : 10) }, (_, index) => index + 1);
   const jobs: Job[] = [];
-  for (const scenario of planScenarios(plan, quick)) {
+  for (const planned of planScenarios(plan, quick)) {
+    const scenario = pairedReveals ? { ...planned, pairedReveals } : planned;
     for (const rules of PROPERTY_RULES) {
       for (const seed of seeds) {
         jobs.push({
@@ -61,6 +68,13 @@ export function planPropertyJobs(
     }
   }
   return { seeds, jobs };
+}
+
+/** A sweep scenario's input with its task's reveals paired (`revealSlots` 0). */
+function withPairedReveals(scenario: Record<string, unknown>): Record<string, unknown> {
+  const task = (scenario.task ?? {}) as Record<string, unknown>;
+  const params = (task.params ?? {}) as Record<string, unknown>;
+  return { ...scenario, task: { ...task, params: { ...params, revealSlots: 0 } } };
 }
 
 /**
@@ -79,14 +93,15 @@ export async function buildReport(options: ReportOptions): Promise<ReportSummary
   const owners: number[] = [];
   // The property runs (issue 14) go first: they lead the report.
   const plan = propertyPlan(quick);
-  const { seeds: propertySeeds, jobs: propertyJobs } = planPropertyJobs(plan, quick, options.propertySeeds);
+  const paired = options.pairedReveals ?? false;
+  const { seeds: propertySeeds, jobs: propertyJobs } = planPropertyJobs(plan, quick, options.propertySeeds, paired);
   points.forEach((point, pointIndex) => {
     for (const rules of point.rules) {
       for (let seed = 1; seed <= point.seeds; seed += 1) {
         owners.push(pointIndex);
         jobs.push({
           index: jobs.length,
-          scenario: point.scenario,
+          scenario: paired && rules === "gradual" ? withPairedReveals(point.scenario) : point.scenario,
           rules,
           seed,
           keepSeries: point.keepSeries && seed === 1,
@@ -157,7 +172,7 @@ export async function buildReport(options: ReportOptions): Promise<ReportSummary
     cpuMs,
     wallMs,
     workers,
-    params: SIM_PARAMS,
+    params: paired ? { ...SIM_PARAMS, revealSlots: 0 } : SIM_PARAMS,
     koii: KOII_RULES.summary,
   });
   const reportPath = join(options.outDir, "report.md");

@@ -58,6 +58,12 @@ function params(p: TaskParams): string {
     ["warmupRounds, rampRounds, vestingRounds", `${p.warmupRounds}, ${p.rampRounds}, ${p.vestingRounds}`],
     ["maxTriggersPerNodePerCycle", `${p.maxTriggersPerNodePerCycle}`],
   ];
+  if (p.revealSlots === 0) {
+    rows.push([
+      "reveals",
+      "paired with the next cycle's commits (revealSlots 0, protocol.md §2.2): reviews, slashes and payments a round later",
+    ]);
+  }
   return ["| parameter | value |", "|---|---|", ...rows.map(([name, value]) => `| ${name} | ${value} |`)].join("\n");
 }
 

@@ -1,5 +1,13 @@
 import type { TransactionBody } from "@gradual/node";
-import { getAccount, getNode, getReveal, listRevealers, nodeActiveStake, proofTriggerWindow } from "@gradual/protocol";
+import {
+  getAccount,
+  getNode,
+  getReveal,
+  listRevealers,
+  nodeActiveStake,
+  proofTriggerWindow,
+  reviewLag,
+} from "@gradual/protocol";
 import type { SimGroup, SimNode, World } from "../world.ts";
 import { proofTrigger, proofTriggerOf, type TriggerVerdict } from "./adapters.ts";
 
@@ -53,9 +61,17 @@ export function coalitionTriggers(
   return sent;
 }
 
-/** Whether `slot` is the first slot of the proof trigger window of the cycle under review (round − 1). */
+/**
+ * The cycle whose proof triggers and votes run in the current round: round − 1, or round − 2 when the task pairs
+ * its reveals with the next commits (protocol.md §2.2).
+ */
+export function cycleUnderReview(world: World): number {
+  return world.round - reviewLag(world.params);
+}
+
+/** Whether `slot` is the first slot of the proof trigger window of the cycle under review (`cycleUnderReview`). */
 export function reviewOpens(world: World): number | null {
-  const cycle = world.round - 1;
+  const cycle = cycleUnderReview(world);
   if (cycle < 0 || world.slot !== proofTriggerWindow(taskTiming(world), cycle).opensAt) return null;
   return cycle;
 }

@@ -1,6 +1,6 @@
 import { getCycle, proofTriggerWindow } from "@gradual/protocol";
 import type { Strategy } from "../world.ts";
-import { coalitionTriggers, taskTiming } from "./coalitionTriggers.ts";
+import { coalitionTriggers, cycleUnderReview, taskTiming } from "./coalitionTriggers.ts";
 import { striking } from "./colluding.ts";
 import { honestAudit, honestList, honestWork } from "./honest.ts";
 
@@ -21,7 +21,7 @@ export const downtime: Strategy = {
   computeList: honestList,
   groupTransactions(world, group) {
     const first = group.nodes[0];
-    const cycle = world.round - 1;
+    const cycle = cycleUnderReview(world);
     if (first === undefined || cycle < 0 || !striking(first, world.round)) return [];
     if (getCycle(world.state, world.task, cycle)?.seed == null) return [];
     const window = proofTriggerWindow(taskTiming(world), cycle);

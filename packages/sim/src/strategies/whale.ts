@@ -17,6 +17,7 @@ import {
 } from "@gradual/protocol";
 import type { SimGroup, SimNode, Strategy, World } from "../world.ts";
 import { proofTrigger } from "./adapters.ts";
+import { cycleUnderReview } from "./coalitionTriggers.ts";
 import { groupList, groupWork, striking } from "./colluding.ts";
 import { honestAudit, honestList } from "./honest.ts";
 
@@ -45,7 +46,7 @@ function canTrigger(world: World, member: SimNode, bonds: number): boolean {
 
 /** At the first slot of the review's trigger window: one trigger against each honest submission of the cycle. */
 function whaleTriggers(world: World, group: SimGroup): { node: SimNode; tx: TransactionBody }[] {
-  const cycle = world.round - 1;
+  const cycle = cycleUnderReview(world);
   const first = group.nodes[0];
   if (first === undefined || !striking(first, world.round)) return [];
   if (cycle < 0 || world.slot !== proofTriggerWindow(taskTiming(world), cycle).opensAt) return [];
