@@ -9,7 +9,12 @@
  * signed before their window opens (nodes sign their own, on their own machines; the "signing" column is then time
  * outside the window), lists and entry claims when it opens. Figures only, no assertions.
  *
+ * With --paired, the task pairs its reveals with the next commits (`revealSlots` 0, protocol.md §2.2): each node
+ * sends one `commitAndReveal` a round (its reveal of the cycle before and its commit), the first cycle's commits and
+ * the last cycle's reveals alone.
+ *
  *   node --conditions=source --import tsx packages/cli/bench/scale.bench.ts [--nodes N] [--cycles C] [--rounds 20,60]
+ *     [--paired]
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -33,6 +38,7 @@ import {
   distributionVoteWindow,
   distributionWindow,
   findParamsProblems,
+  firstAttemptRound,
   type Hash,
   listBlobHash,
   listTree,
@@ -57,6 +63,7 @@ function option(name: string, fallback: string): string {
 const NODES = Number(option("nodes", "10000"));
 const CYCLES = Number(option("cycles", "2"));
 const ROUND_SECONDS = option("rounds", "20,60").split(",").map(Number);
+const PAIRED = process.argv.includes("--paired");
 const format = (value: number) => value.toLocaleString("en-US");
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -72,7 +79,7 @@ function paramsFor(roundSeconds: number): TaskParams {
     distributionRule: "custom",
     roundSlots,
     commitSlots: part(0.25),
-    revealSlots: part(0.2),
+    revealSlots: PAIRED ? 0 : part(0.2),
     auditSlots: part(0.3),
     voteSlots: part(0.25),
     distributionSlots: part(0.2),
@@ -328,9 +335,11 @@ async function runRoundLength(roundSeconds: number): Promise<void> {
     const listSize = new Map<number, number>();
     for (let cycle = firstCycle; cycle < firstCycle + CYCLES; cycle += 1) {
       const commit = commitWindow(timing, cycle);
+      // Paired: a node's commit of this cycle carries its reveal of the cycle before (one transaction).
+      const pairs = PAIRED && cycle > firstCycle;
       jobs.push({
         cycle,
-        phase: "commits",
+        phase: pairs ? "commits and reveals" : "commits",
         window: commit,
         from: commit.opensAt,
         items: async () =>
@@ -345,24 +354,30 @@ async function runRoundLength(roundSeconds: number): Promise<void> {
               proofDigest,
               salt,
             });
-            return { key, body: { kind: "commit" as const, task: taskId, cycle, commitment } };
+            if (!pairs) return { key, body: { kind: "commit" as const, task: taskId, cycle, commitment } };
+            const previous = work.get(`${cycle - 1}/${key.publicKey}`) as { proofDigest: Hash; salt: Hash };
+            return { key, body: { kind: "commitAndReveal" as const, task: taskId, cycle, commitment, ...previous } };
           }),
+        // A pair stands whole or not at all: its commits are its count.
         accepted: async () => (await ledger.client.listCommits(taskId as Hash, cycle, { limit: 1 })).total,
       });
+      // Paired, only the last cycle's reveals go alone (in the next cycle's commit window).
       const reveal = revealWindow(timing, cycle);
-      jobs.push({
-        cycle,
-        phase: "reveals",
-        window: reveal,
-        from: reveal.opensAt,
-        items: async () =>
-          nodes.map((key) => {
-            const { proofDigest, salt } = work.get(`${cycle}/${key.publicKey}`) as { proofDigest: Hash; salt: Hash };
-            return { key, body: { kind: "reveal" as const, task: taskId, cycle, proofDigest, salt } };
-          }),
-        accepted: async () => (await ledger.client.listReveals(taskId as Hash, cycle, { limit: 1 })).total,
-      });
-      const list = distributionWindow(timing, cycle + 2);
+      if (!PAIRED || cycle === firstCycle + CYCLES - 1)
+        jobs.push({
+          cycle,
+          phase: "reveals",
+          window: reveal,
+          from: reveal.opensAt,
+          items: async () =>
+            nodes.map((key) => {
+              const { proofDigest, salt } = work.get(`${cycle}/${key.publicKey}`) as { proofDigest: Hash; salt: Hash };
+              return { key, body: { kind: "reveal" as const, task: taskId, cycle, proofDigest, salt } };
+            }),
+          accepted: async () => (await ledger.client.listReveals(taskId as Hash, cycle, { limit: 1 })).total,
+        });
+      const attemptRound = firstAttemptRound(params, cycle);
+      const list = distributionWindow(timing, attemptRound);
       const lists = new Map<number, { recipient: string; amount: bigint }[]>();
       jobs.push({
         cycle,
@@ -420,7 +435,7 @@ async function runRoundLength(roundSeconds: number): Promise<void> {
           return paidFirst || first !== undefined ? 1 : 0;
         },
       });
-      const accepted = distributionVoteWindow(timing, cycle + 2).closesAt;
+      const accepted = distributionVoteWindow(timing, attemptRound).closesAt;
       const claims = { opensAt: accepted, closesAt: accepted + params.roundSlots };
       jobs.push({
         cycle,
@@ -471,7 +486,8 @@ async function runRoundLength(roundSeconds: number): Promise<void> {
       // reveal's content is known from the commit on, so signing 10,000 of them here must not eat into the window
       // the ledger is measured in. A list and the entry claims depend on what the ledger did in the window (the
       // draw, the acceptance), so they are signed when it opens.
-      const early = (job: Job) => job.phase === "commits" || job.phase === "reveals";
+      const early = (job: Job) =>
+        job.phase === "commits" || job.phase === "reveals" || job.phase === "commits and reveals";
       const presigned = new Map<Job, ReturnType<typeof signAll>>();
       for (const job of group) if (early(job)) presigned.set(job, signAll(chainId, nonces, await job.items()));
       await waitForSlot(ledger, from);
@@ -541,7 +557,9 @@ console.log(
     .join(", ")}`,
 );
 for (const roundSeconds of ROUND_SECONDS) {
-  console.log(`\n${format(NODES)} nodes, rounds of ${roundSeconds} s (${SLOT_MS} ms slots), ${CYCLES} cycles`);
+  console.log(
+    `\n${format(NODES)} nodes, rounds of ${roundSeconds} s (${SLOT_MS} ms slots), ${CYCLES} cycles${PAIRED ? ", paired reveals (one commitAndReveal a node a round)" : ""}`,
+  );
   await runRoundLength(roundSeconds);
 }
 console.log(
