@@ -109,9 +109,9 @@ export type DecideOptions = {
    */
   readonly claimEveryRounds?: number | undefined;
   /**
-   * The node is leaving the task (its operator will unstake): it starts no new work and commits nothing more, but
-   * still reveals what it committed, audits, votes and claims. A task with paired reveals (§2.2) reveals a cycle a
-   * round after its commit, so a node that unstakes before that loses the cycle's pay: it leaves this way first.
+   * The node is leaving the task: it starts no new work and commits nothing more, reveals what it committed, then
+   * unstakes (§3.4), and goes on claiming. A task with paired reveals (§2.2) reveals a cycle a round after its commit
+   * and a reveal needs stake: an unstake sent at once would forfeit that cycle's pay.
    */
   readonly leaving?: boolean | undefined;
 };
@@ -261,6 +261,7 @@ const REVEAL_KEYS = new NumberedKeys("reveal");
 /** Paired reveals (§2.2): `paired/c` is the one transaction with the reveal of c − 1 and the commit of c. */
 const PAIRED_KEYS = new NumberedKeys("paired");
 const CLAIM_KEYS = new NumberedKeys("claim");
+const UNSTAKE_KEY = "unstake";
 
 export function listKey(cycle: number, attempt: number): string {
   return `${cycle}/${attempt}`;
@@ -290,6 +291,7 @@ export function decide(view: NodeView): NodeAction[] {
     decideProofVotes(call, cycle);
     decideDistribution(call, cycle);
   }
+  decideLeave(call);
   decideAnswers(call);
   decideLateChallenges(call);
   decideAppeals(call);
@@ -473,6 +475,33 @@ function decideWork(call: Call, cycle: CycleRecord): void {
       push(call, { type: "send", key: REVEAL_KEYS.of(c), tx: { kind: "reveal", task: task.id, cycle: c, ...due } });
     }
   }
+}
+
+/**
+ * A leaving node (`DecideOptions.leaving`, §3.4) unstakes once nothing it committed still waits for its reveal: with
+ * paired reveals (§2.2) a cycle is revealed a round after its commit, and a reveal needs stake. A transaction sent
+ * and not yet applied counts as landed (a node's transactions apply in nonce order, so its reveal comes before its
+ * unstake); a reveal whose window closed no longer holds it back.
+ */
+function decideLeave(call: Call): void {
+  if (call.view.options.leaving !== true || isDone(call, UNSTAKE_KEY)) return;
+  const node = myNode(call);
+  if (node === undefined || nodeStake(node) === 0n) return;
+  const { state, task, me, slot } = call;
+  for (const c of task.openCycles) {
+    if (slot >= revealWindow(task, c).closesAt) continue;
+    const revealed =
+      isDone(call, REVEAL_KEYS.of(c)) ||
+      isDone(call, PAIRED_KEYS.of(c + 1)) ||
+      getReveal(state, task.id, c, me) !== undefined;
+    if (revealed) continue;
+    const committed =
+      isDone(call, COMMIT_KEYS.of(c)) ||
+      isDone(call, PAIRED_KEYS.of(c)) ||
+      getCommit(state, task.id, c, me) !== undefined;
+    if (committed) return;
+  }
+  push(call, { type: "send", key: UNSTAKE_KEY, tx: { kind: "unstake", task: task.id } });
 }
 
 /**

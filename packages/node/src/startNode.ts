@@ -22,6 +22,8 @@ export type StartNodeOptions = {
   readonly autoClaim?: boolean;
   /** With auto-claim, claim only in rounds that are a multiple of this (default 1). */
   readonly claimEveryRounds?: number;
+  /** Leave the task: no new commit, the last reveals, then the unstake (TaskNodeOptions.leaving). */
+  readonly leaving?: boolean;
   readonly pollMs?: number;
   readonly taskVars?: Readonly<Record<string, string>>;
   readonly limits?: Partial<TaskLimits>;
@@ -59,6 +61,7 @@ export async function startNode(options: StartNodeOptions): Promise<RunningNode>
     ...(options.stake === undefined ? {} : { stake: options.stake }),
     autoClaim: options.autoClaim ?? true,
     ...(options.claimEveryRounds === undefined ? {} : { claimEveryRounds: options.claimEveryRounds }),
+    ...(options.leaving === true ? { leaving: true } : {}),
     pollMs: options.pollMs ?? 200,
     taskVars: options.taskVars ?? {},
     ...(options.limits === undefined ? {} : { limits: options.limits }),

@@ -373,7 +373,7 @@ describe("decide: paired reveals (protocol.md §2.2)", () => {
     assert.deepEqual(sweptKeys(seen, "reveal/", "commit/", "paired/"), [["reveal/1", [window.opensAt]]]);
   });
 
-  it("a leaving node works and commits nothing more, but reveals its last commit alone, at once", () => {
+  it("a leaving node works and commits nothing more, reveals its last commit alone, then unstakes", () => {
     const { world, memory } = pairedCommitted();
     const { chain, task } = world;
     const window = chain.windows(task, 1).reveal;
@@ -381,8 +381,20 @@ describe("decide: paired reveals (protocol.md §2.2)", () => {
     memory.work.set(2, workDone("a", 2));
     memory.done.add("work/2");
     chain.advanceTo(window.opensAt - 2);
+    chain.advance();
     const seen = sweep(world, "a", memory, window.closesAt + 1, { autoClaim: false, leaving: true });
-    assert.deepEqual(sweptKeys(seen, "reveal/", "commit/", "paired/", "work/"), [["reveal/1", [window.opensAt]]]);
+    assert.deepEqual(sweptKeys(seen, "reveal/", "commit/", "paired/", "work/", "unstake"), [
+      ["reveal/1", [window.opensAt]],
+      // Its unstake once the reveal is sent (a node's transactions apply in nonce order), never before.
+      ["unstake", [window.opensAt + 1]],
+    ]);
+  });
+
+  it("a leaving node with nothing waiting for its reveal unstakes at once, and only once", () => {
+    const world = scenario({ revealSlots: 0 });
+    world.chain.advanceToRound(world.task, 1);
+    const seen = sweep(world, "a", freshMemory(), world.chain.slot + 5, { autoClaim: false, leaving: true });
+    assert.deepEqual(sweptKeys(seen, "unstake", "work/", "commit/"), [["unstake", [world.chain.slot - 4]]]);
   });
 
   it("commits alone when it has nothing to reveal", () => {

@@ -30,7 +30,6 @@ import {
   listRoot,
   nodeWeight,
   type ProtocolEvent,
-  pairsReveals,
   proofTriggerWindow,
   readRecord,
   reviewLag,
@@ -291,7 +290,6 @@ class Simulation implements World {
           memory: emptyMemory(),
           joined: false,
           left: false,
-          unstakeRound: null,
           downFrom: null,
           down: false,
         };
@@ -503,19 +501,12 @@ class Simulation implements World {
         }
       }
       if (spec.leaveRound === round) {
+        // decide() leaves (DecideOptions.leaving): no new work or commit, its last reveal, then its unstake.
         for (const node of group.nodes) {
           node.left = true;
-          // Paired reveals: its last commit (of the cycle before) is revealed at this round's end; unstaking first
-          // would forfeit that cycle's pay, so it stops committing now and unstakes a round later.
-          if (pairsReveals(this.params)) node.unstakeRound = round + 1;
-          else this.#pending.push({ node, tx: { kind: "unstake", task: this.task } });
+          this.#wakeAllNext = true;
         }
       }
-    }
-    for (const node of this.nodes) {
-      if (node.unstakeRound !== round) continue;
-      node.unstakeRound = null;
-      this.#pending.push({ node, tx: { kind: "unstake", task: this.task } });
     }
     if (round < this.scenario.rounds) {
       for (const node of this.nodes) if (node.joined && !node.left) this.#nodeRounds += 1;

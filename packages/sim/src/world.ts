@@ -27,13 +27,11 @@ export type SimNode = {
   readonly memory: MutableMemory;
   /** The stake transaction was sent. */
   joined: boolean;
-  /** The unstake transaction was sent (the node still reveals and claims what it is owed). */
-  left: boolean;
   /**
-   * With paired reveals (protocol.md §2.2), the round at whose start the leaving node unstakes: it left (commits
-   * nothing more) a round earlier and reveals its last commit first. Null otherwise.
+   * The node is leaving (its group's leaveRound came): decide() runs with `leaving`, so it commits nothing more,
+   * reveals its last commit, unstakes, and still claims what it is owed.
    */
-  unstakeRound: number | null;
+  left: boolean;
   /**
    * The slot of the current round (0-based offset) from which the node is down (a crash fault, or an offline node's
    * draw), or null: a down node makes no decisions and its proofs cannot be fetched. Reset at every round start.

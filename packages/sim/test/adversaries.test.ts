@@ -9,6 +9,8 @@ type Vote = { slot: number; voter: string; choice: string; key: string };
 
 function run(raw: Record<string, unknown>) {
   const votes: Vote[] = [];
+  const slashes: { slot: number; node: string }[] = [];
+  const unstakes: { slot: number; node: string }[] = [];
   const triggerers = new Set<string>();
   const targets = new Map<string, string>();
   const result = runSimulation(createScenario(raw, String(raw.name)), {
@@ -18,6 +20,8 @@ function run(raw: Record<string, unknown>) {
         if (event.type === "Voted") {
           votes.push({ slot, voter: event.voter, choice: event.choice, key: `${event.cycle}/${event.trigger}` });
         }
+        if (event.type === "Slashed") slashes.push({ slot, node: event.node });
+        if (event.type === "Unstaked") unstakes.push({ slot, node: event.node });
         if (event.type === "AuditTriggered") {
           triggerers.add(event.triggerer);
           targets.set(`${event.cycle}/${event.trigger}`, event.target);
@@ -26,7 +30,7 @@ function run(raw: Record<string, unknown>) {
       return undefined;
     },
   });
-  return { result, votes, triggerers, targets };
+  return { result, votes, triggerers, targets, slashes, unstakes };
 }
 
 test("follower: never triggers, votes a slot after the first honest votes, with their majority", () => {
@@ -114,7 +118,7 @@ test("disputer: works honestly, triggers every honest proof invalid, late ones t
 
 test("colluding: its garbage, voted valid only by its members, is slashed below a third, withheld between a third and a half", () => {
   const outcome = (share: number) => {
-    const { result, votes, targets } = run(toSimScenario(coalitionScenario("colluding", share, 0)));
+    const { result, votes, targets, slashes, unstakes } = run(toSimScenario(coalitionScenario("colluding", share, 0)));
     const { fairness } = result.metrics;
     const members = new Set(fairness.nodes.filter((node) => node.strategy === "colluding").map((node) => node.account));
     // It votes its members' proofs valid and checks everyone else's (honest proofs: valid).
@@ -123,19 +127,26 @@ test("colluding: its garbage, voted valid only by its members, is slashed below 
     for (const vote of memberVotes)
       assert.equal(vote.choice, "valid", `${share}%: ${vote.key} on ${targets.get(vote.key)}`);
     const honest = fairness.nodes.filter((node) => node.nodeClass === "honest");
-    return { fairness, honest, triggers: result.metrics.triggers };
+    const memberSlashes = slashes.filter((slash) => members.has(slash.node));
+    const left = Math.max(...unstakes.filter((unstake) => members.has(unstake.node)).map((unstake) => unstake.slot));
+    return { fairness, honest, triggers: result.metrics.triggers, memberSlashes, left };
   };
   // Below a third the honest nodes' votes uphold its garbage invalid above the supermajority: slashed, never paid.
   const small = outcome(20);
   assert.equal(small.fairness.coalition.unfair, 0n);
   assert.ok(small.fairness.coalition.slashed > 0n && small.fairness.coalition.net < 0n);
   assert.ok(small.honest.every((node) => node.slashed === 0n && node.lostPay === 0n));
-  // Between a third and a half its own valid votes keep its garbage disputed: unpaid and unslashed, and its share
-  // goes back to the escrow instead of to the honest proofs, which is pay the honest nodes lose (P7).
+  // Between a third and a half its own valid votes keep its garbage disputed: unpaid and unslashed while it stays,
+  // and its share goes back to the escrow instead of to the honest proofs, which is pay the honest nodes lose (P7).
+  // The garbage it reveals as it leaves (decide() reveals before it unstakes) is judged without its votes: upheld,
+  // and slashed from its unbonding stake.
   const large = outcome(40);
   assert.ok(large.triggers.disputed > 0);
   assert.equal(large.fairness.coalition.unfair, 0n);
-  assert.equal(large.fairness.coalition.slashed, 0n);
+  assert.ok(
+    large.memberSlashes.every((slash) => slash.slot > large.left),
+    "slashed only once it has left",
+  );
   assert.ok(large.honest.every((node) => node.slashed === 0n));
   assert.ok(large.honest.some((node) => node.lostPay > 0n));
 });

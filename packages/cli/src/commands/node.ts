@@ -38,6 +38,7 @@ type NodeFlags = {
   stake?: string;
   autoClaim: boolean;
   claimEvery: string;
+  leave?: boolean;
   taskVar: string[];
   taskVarFile?: string;
   memoryMb?: string;
@@ -69,6 +70,10 @@ export function register(program: Command): void {
     .option("--data <dir>", "data directory (default .data/node-<key prefix>)")
     .option("--stake <tokens>", "stake this much at start when the node has no stake in the task")
     .option("--no-auto-claim", "do not claim vested rewards automatically")
+    .option(
+      "--leave",
+      "leave the task: commit nothing more, reveal what was committed, then unstake (and keep claiming); withdraw later",
+    )
     .option(
       "--claim-every <rounds>",
       "auto-claim only in rounds that are a multiple of this (each claim is a transaction: on an EVM chain, a fee)",
@@ -185,6 +190,7 @@ Examples:
         ...(stake === undefined ? {} : { stake }),
         autoClaim: options.autoClaim,
         claimEveryRounds: integer("--claim-every", options.claimEvery, 1, 1_000_000),
+        leaving: options.leave === true,
         verifierWorkers: integer("--verifier-workers", options.verifierWorkers, 0),
         taskVars,
         limits: {

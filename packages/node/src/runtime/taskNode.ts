@@ -102,6 +102,11 @@ export type TaskNodeOptions = {
   readonly autoClaim: boolean;
   /** With auto-claim, claim only in rounds that are a multiple of this (DecideOptions.claimEveryRounds). */
   readonly claimEveryRounds?: number;
+  /**
+   * Leave the task (`gradual node --leave`, DecideOptions.leaving): no new work or commit, the last reveals, then the
+   * unstake. The node goes on claiming; `gradual withdraw` returns the stake once it is unbonded.
+   */
+  readonly leaving?: boolean;
   readonly pollMs: number;
   readonly taskVars: Readonly<Record<string, string>>;
   readonly limits?: Partial<TaskLimits>;
@@ -433,7 +438,8 @@ export class TaskNode {
 
   async #ensureStake(): Promise<void> {
     const wanted = this.options.stake;
-    if (wanted === undefined || wanted === 0n) return;
+    // A leaving node stakes nothing (it unstakes once its last reveal is sent).
+    if (wanted === undefined || wanted === 0n || this.options.leaving === true) return;
     const state = (this.replica as Replica).state;
     const task = getTask(state, this.options.taskId);
     if (task === undefined || getNode(state, task.id, this.me) !== undefined) return;
@@ -492,6 +498,7 @@ export class TaskNode {
           ...DEFAULT_DECIDE_OPTIONS,
           autoClaim: this.options.autoClaim,
           claimEveryRounds: this.options.claimEveryRounds,
+          leaving: this.options.leaving,
         },
         payloadOf: (digest) => {
           try {
