@@ -55,6 +55,33 @@ describe("windowLayout", () => {
     );
   });
 
+  it("lays paired reveals in the next cycle's commit window and review and payment a round later (§2.2)", () => {
+    const paired = {
+      startSlot: 100,
+      params: { ...DEVNET_PARAMS, revealSlots: 0, distributionRule: "weighted" as const },
+    };
+    // Slot 157 of round 2: cycle 2 works and commits, cycle 1 reveals beside it, cycle 0 is reviewed.
+    const layout = windowLayout(paired, 157);
+    assert.equal(layout.now.work?.cycle, 2);
+    assert.equal(layout.now.review?.cycle, 0);
+    assert.deepEqual(layout.completingCycles, []);
+    const lane = layout.lanes.find((item) => item.cycle === 1);
+    const review = lane?.periods.find((band) => band.period === "review");
+    assert.deepEqual(
+      review?.windows.map((window) => [window.name, window.opensAt, window.closesAt, window.state]),
+      [
+        ["reveal", 155, 160, "open"],
+        ["proofTriggers", 160, 166, "future"],
+        ["proofVotes", 160, 171, "future"],
+      ],
+    );
+    assert.deepEqual([review?.opensAt, review?.closesAt, review?.round], [140, 180, 3]);
+    const payment = lane?.periods.find((band) => band.period === "distribution");
+    assert.deepEqual([payment?.opensAt, payment?.round], [180, 4]);
+    // Cycle 0 is paid at the first slot of round 3.
+    assert.deepEqual(windowLayout(paired, 161).completingCycles, [0]);
+  });
+
   it("starts one cycle and completes one in every steady round", () => {
     for (let slot = 140; slot < 400; slot += 7) {
       const layout = windowLayout(task, slot);

@@ -299,7 +299,7 @@ export class VectorBuilder {
   /** The cycle's windows for its current attempt (the first attempt while the cycle has not started). */
   windows(cycle: number): CycleWindows {
     const record = getCycle(this.state, this.task, cycle);
-    return getCycleWindows(this.taskRecord(), cycle, record?.attemptRound ?? cycle + 2);
+    return getCycleWindows(this.taskRecord(), cycle, record?.attemptRound);
   }
 
   createTask(params: Partial<TaskParams> = {}, funding = 5_000n, creator: Name = "alice", options: SendOptions = {}) {

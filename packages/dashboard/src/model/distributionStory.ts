@@ -31,9 +31,10 @@ const SHARE_OF = {
 
 /** The payment of a `weighted` or `equal` cycle (§6.2). */
 export function rulePayment(view: Pick<CycleView, "cycle" | "record" | "windows">, rule: "weighted" | "equal") {
-  // The ledger lays a rule task's distribution windows at round c+2, where the cycle pays itself.
+  // The ledger lays a rule task's distribution windows at its first attempt's round (c+2, or c+3 with paired
+  // reveals), where the cycle pays itself; a rule-paid cycle has no other attempt.
   const slot = view.windows.distribution.opensAt;
-  const round = view.cycle + 2;
+  const round = view.record.attemptRound;
   const share = SHARE_OF[rule];
   if (view.record.outcome === null) {
     return {
@@ -192,7 +193,8 @@ export function attemptStories(
   if (record.outcome === "no-submitters" || view.pruned) return [];
   const stories: AttemptStory[] = [];
   for (let attempt = 0; attempt <= record.attempt; attempt += 1) {
-    const round = view.cycle + 2 + attempt;
+    // Failed attempts ran one round apart, the current one in `attemptRound` (§6.5).
+    const round = record.attemptRound - (record.attempt - attempt);
     const listWindow = distributionWindow(timing, round);
     const list = view.distributions.find((item) => item.attempt === attempt);
     const trigger = view.triggers.find((item) => item.kind === "distribution" && item.attempt === attempt);

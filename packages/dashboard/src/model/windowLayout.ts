@@ -3,9 +3,12 @@ import {
   distributionTriggerWindow,
   distributionVoteWindow,
   distributionWindow,
+  firstAttemptRound,
+  pairsReveals,
   proofTriggerWindow,
   proofVoteWindow,
   revealWindow,
+  reviewLag,
   roundOf,
   roundStart,
   type TaskParams,
@@ -165,16 +168,22 @@ function workPeriod(task: Timing, cycle: number, slot: number): PeriodBand {
   };
 }
 
-/** The review period of cycle c: round c+1 with reveals, then proof triggers and votes (§4.2, §5). */
+/**
+ * The review period of cycle c: round c+1 with reveals, then proof triggers and votes (§4.2, §5). With paired reveals
+ * (§2.2) the reveals come at the end of round c+1 and the review ends with round c+2.
+ */
 function reviewPeriod(task: Timing, cycle: number, slot: number): PeriodBand {
+  const reveal = revealWindow(task, cycle);
   const opensAt = roundStart(task, cycle + 1);
-  const closesAt = roundStart(task, cycle + 2);
+  const closesAt = roundStart(task, firstAttemptRound(task.params, cycle));
   const windows = [
     bar(
       "reveal",
       "reveal",
-      "nodes reveal proof digest and salt; the seed is fixed at the end",
-      revealWindow(task, cycle),
+      pairsReveals(task.params)
+        ? "nodes reveal proof digest and salt with their next commit; the seed is fixed at the end"
+        : "nodes reveal proof digest and salt; the seed is fixed at the end",
+      reveal,
       slot,
     ),
     bar(
@@ -189,7 +198,7 @@ function reviewPeriod(task: Timing, cycle: number, slot: number): PeriodBand {
   return {
     period: "review",
     cycle,
-    round: cycle + 1,
+    round: cycle + reviewLag(task.params),
     attempt: 0,
     opensAt,
     closesAt,
@@ -219,7 +228,8 @@ export function distributionHint(task: Timing): string {
  * ledger pays every valid submitter its share (§2.3, §6.2). The cycle is complete after it.
  */
 function rulePaymentPeriod(task: Timing, cycle: number, slot: number): PeriodBand {
-  const opensAt = roundStart(task, cycle + 2);
+  const round = firstAttemptRound(task.params, cycle);
+  const opensAt = roundStart(task, round);
   const closesAt = opensAt + 1;
   // The payment runs at the start of its slot, before the slot's transactions: once that slot's block is the head,
   // the cycle is paid, so the window is past from its own slot on, never open.
@@ -228,7 +238,7 @@ function rulePaymentPeriod(task: Timing, cycle: number, slot: number): PeriodBan
   const windows: WindowBar[] = [
     { name: "rulePayment", label: "paid", description, opensAt, closesAt, state, track: 0 },
   ];
-  return { period: "distribution", cycle, round: cycle + 2, attempt: 0, opensAt, closesAt, state, windows };
+  return { period: "distribution", cycle, round, attempt: 0, opensAt, closesAt, state, windows };
 }
 
 /** The distribution period of attempt `attempt` of a `custom` cycle c, in round `attemptRound` (§6.1-§6.5). */
@@ -291,11 +301,12 @@ function laneOf(
     periods.push(rulePaymentPeriod(task, cycle, slot));
   } else {
     const lastAttempt = known?.attempt ?? 0;
-    const lastRound = known?.attemptRound ?? cycle + 2;
+    const lastRound = known?.attemptRound ?? firstAttemptRound(task.params, cycle);
     // Earlier failed attempts ran one round apart, each in its own round (§6.5).
     for (let attempt = 0; attempt <= lastAttempt; attempt += 1) {
       const round = lastRound - (lastAttempt - attempt);
-      if (round >= cycle + 2) periods.push(distributionPeriod(task, cycle, attempt, round, slot));
+      if (round >= firstAttemptRound(task.params, cycle))
+        periods.push(distributionPeriod(task, cycle, attempt, round, slot));
     }
   }
   const last = periods[periods.length - 1] as PeriodBand;
@@ -304,7 +315,12 @@ function laneOf(
   if (outcome !== null) status = "complete";
   else if (cycle > currentRound) status = "upcoming";
   else if (known === undefined && last.state === "past") status = "complete";
-  else if (openCycles !== undefined && cycle + 2 <= currentRound && !openCycles.includes(cycle)) status = "complete";
+  else if (
+    openCycles !== undefined &&
+    firstAttemptRound(task.params, cycle) <= currentRound &&
+    !openCycles.includes(cycle)
+  )
+    status = "complete";
   else status = "live";
   return { cycle, status, outcome, periods };
 }
@@ -336,7 +352,7 @@ export function windowLayout(task: Timing, currentSlot: number, options: WindowL
   // A cycle touches the range if its work round is at most the last round and its last period ends after fromSlot.
   const lanes: CycleLane[] = [];
   const retries = isPaidByRule(task) ? 0 : Math.max(0, ...[...known.values()].map((cycle) => cycle.attempt));
-  const oldest = Math.max(0, firstRound - 2 - retries);
+  const oldest = Math.max(0, firstRound - 1 - reviewLag(task.params) - retries);
   const newest = options.lastStartedCycle === undefined ? lastRound : Math.min(lastRound, options.lastStartedCycle);
   for (let cycle = oldest; cycle <= newest; cycle += 1) {
     const lane = laneOf(task, cycle, currentSlot, known.get(cycle), options.openCycles);

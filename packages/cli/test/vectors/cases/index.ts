@@ -3,6 +3,7 @@ import { AUDIT_CASES } from "./audits.ts";
 import { AVAILABILITY_CASES } from "./availability.ts";
 import { DISTRIBUTION_CASES } from "./distribution.ts";
 import { EDGE_CASES, TRANSFER_CASES } from "./edge.ts";
+import { PAIRED_CASES } from "./paired.ts";
 import { STAKING_CASES } from "./staking.ts";
 import { SUBMISSION_CASES } from "./submissions.ts";
 import { TASK_CASES } from "./tasks.ts";
@@ -19,4 +20,5 @@ export const ALL_CASES: readonly VectorCase[] = [
   ...AVAILABILITY_CASES,
   ...DISTRIBUTION_CASES,
   ...WINDOW_CASES,
+  ...PAIRED_CASES,
 ];
