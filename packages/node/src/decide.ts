@@ -44,6 +44,7 @@ import {
   nodeActiveStake,
   nodeStake,
   nodeWeight,
+  pairsReveals,
   proofTriggerWindow,
   proofVoteWindow,
   RACE_FRACTION_BITS,
@@ -251,6 +252,8 @@ const NUMBERED_KEY_SLOTS = 16;
 const WORK_KEYS = new NumberedKeys("work");
 const COMMIT_KEYS = new NumberedKeys("commit");
 const REVEAL_KEYS = new NumberedKeys("reveal");
+/** Paired reveals (§2.2): `paired/c` is the one transaction with the reveal of c − 1 and the commit of c. */
+const PAIRED_KEYS = new NumberedKeys("paired");
 const CLAIM_KEYS = new NumberedKeys("claim");
 
 export function listKey(cycle: number, attempt: number): string {
@@ -413,10 +416,15 @@ function decideWork(call: Call, cycle: CycleRecord): void {
     }
   }
   if (work?.status !== "done") return;
+  const paired = pairsReveals(task.params);
   // This node's commit of the cycle, read at most once (`null`: not read yet).
   let commit: CommitRecord | undefined | null = null;
   // The windows first: a key is built and looked up only in the slots where the action could be taken.
-  if (opens(commitWindow(task, c), slot) && !isDone(call, COMMIT_KEYS.of(c))) {
+  if (
+    opens(commitWindow(task, c), slot) &&
+    !isDone(call, COMMIT_KEYS.of(c)) &&
+    !(paired && isDone(call, PAIRED_KEYS.of(c)))
+  ) {
     const node = myNode(call);
     const active = node !== undefined && nodeActiveStake(node, round) >= task.params.minimumStake;
     if (active) commit = getCommit(state, task.id, c, me);
@@ -428,22 +436,68 @@ function decideWork(call: Call, cycle: CycleRecord): void {
         proofDigest: work.proofDigest,
         salt: work.salt,
       });
-      push(call, { type: "send", key: COMMIT_KEYS.of(c), tx: { kind: "commit", task: task.id, cycle: c, commitment } });
+      // Paired reveals (§2.2): the reveal of the cycle before goes in the same transaction when it is due.
+      const previous = paired ? dueReveal(call, c - 1) : undefined;
+      if (previous === undefined) {
+        push(call, {
+          type: "send",
+          key: COMMIT_KEYS.of(c),
+          tx: { kind: "commit", task: task.id, cycle: c, commitment },
+        });
+      } else {
+        push(call, {
+          type: "send",
+          key: PAIRED_KEYS.of(c),
+          tx: { kind: "commitAndReveal", task: task.id, cycle: c, commitment, ...previous },
+        });
+      }
     }
   }
-  if (
-    opens(revealWindow(task, c), slot) &&
-    !isDone(call, REVEAL_KEYS.of(c)) &&
-    (commit === null ? getCommit(state, task.id, c, me) : commit) !== undefined &&
-    getReveal(state, task.id, c, me) === undefined &&
-    isBonded(call)
-  ) {
-    push(call, {
-      type: "send",
-      key: REVEAL_KEYS.of(c),
-      tx: { kind: "reveal", task: task.id, cycle: c, proofDigest: work.proofDigest, salt: work.salt },
-    });
+  if (opens(revealWindow(task, c), slot) && !(paired && waitsToPair(call, c))) {
+    const due = dueReveal(call, c, commit);
+    if (due !== undefined) {
+      push(call, { type: "send", key: REVEAL_KEYS.of(c), tx: { kind: "reveal", task: task.id, cycle: c, ...due } });
+    }
   }
+}
+
+/**
+ * The proof digest and salt of this node's reveal of cycle `c` when it is due now: committed, done working, not
+ * revealed or sent, and still bonded. Undefined otherwise. `commit` is the node's commit of `c` if read already.
+ */
+function dueReveal(
+  call: Call,
+  c: number,
+  commit: CommitRecord | undefined | null = null,
+): { readonly proofDigest: Hash; readonly salt: Hash } | undefined {
+  const { state, task, me, memory } = call;
+  const work = memory.work.get(c);
+  if (work?.status !== "done" || isDone(call, REVEAL_KEYS.of(c)) || isDone(call, PAIRED_KEYS.of(c + 1))) {
+    return undefined;
+  }
+  if (!isInside(revealWindow(task, c), call.slot)) return undefined;
+  if ((commit === null ? getCommit(state, task.id, c, me) : commit) === undefined) return undefined;
+  if (getReveal(state, task.id, c, me) !== undefined || !isBonded(call)) return undefined;
+  return { proofDigest: work.proofDigest, salt: work.salt };
+}
+
+/**
+ * Paired reveals (§2.2): whether the reveal of cycle `c` waits to go with the commit of `c + 1` (one transaction a
+ * round). It goes with it when that work is done (the commit's rule sends both) or still running in the first half
+ * of the window; after that, or when the node will not commit `c + 1`, it goes alone.
+ */
+function waitsToPair(call: Call, c: number): boolean {
+  const { task, memory, slot } = call;
+  const next = memory.work.get(c + 1);
+  if (next?.status === "failed") return false;
+  const node = myNode(call);
+  const round = roundOf(task, slot);
+  if (node === undefined || nodeActiveStake(node, round) < task.params.minimumStake) return false;
+  if (getCommit(call.state, task.id, c + 1, call.me) !== undefined) return false;
+  if (next?.status === "done") return !isDone(call, COMMIT_KEYS.of(c + 1));
+  if (!isDone(call, WORK_KEYS.of(c + 1))) return false;
+  const window = revealWindow(task, c);
+  return slot < window.opensAt + Math.floor((window.closesAt - window.opensAt) / 2);
 }
 
 /** protocol.md §5.1-§5.2: check the assigned proofs; trigger against the ones found wrong. */

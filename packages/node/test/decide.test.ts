@@ -298,6 +298,93 @@ describe("decide: reveal (protocol.md §4.2)", () => {
   });
 });
 
+describe("decide: paired reveals (protocol.md §2.2)", () => {
+  /** A paired task where a committed cycle 1; its memory holds that work. */
+  function pairedCommitted(): { world: Scenario; memory: Memory } {
+    const world = scenario({ revealSlots: 0 });
+    const memory = freshMemory();
+    memory.work.set(1, workDone("a", 1));
+    world.chain.advanceTo(world.chain.windows(world.task, 1).commit.opensAt);
+    world.chain.commit("a", world.task, 1, proofOf("a:1"));
+    memory.done.add("work/1").add("commit/1");
+    return { world, memory };
+  }
+
+  it("sends its reveal of cycle c and its commit of c + 1 as one transaction, once, in the shared window", () => {
+    const { world, memory } = pairedCommitted();
+    const { chain, task } = world;
+    const window = chain.windows(task, 1).reveal;
+    assert.deepEqual(window, chain.windows(task, 2).commit);
+    memory.work.set(2, workDone("a", 2));
+    memory.done.add("work/2");
+    chain.advanceTo(window.opensAt - 3);
+    const seen = sweep(world, "a", memory, window.closesAt + 1);
+    assert.deepEqual(sweptKeys(seen, "reveal/", "commit/", "paired/"), [["paired/2", [window.opensAt]]]);
+  });
+
+  it("the pair opens the right commitment and reveal, and both land", () => {
+    const { world, memory } = pairedCommitted();
+    const { chain, task } = world;
+    const window = chain.windows(task, 1).reveal;
+    memory.work.set(2, workDone("a", 2));
+    memory.done.add("work/2");
+    chain.advanceTo(window.opensAt - 1);
+    const [pair] = sends(decideFor(world, "a", memory), "commitAndReveal");
+    assert.deepEqual(pair, {
+      kind: "commitAndReveal",
+      task,
+      cycle: 2,
+      commitment: computeCommitment({
+        task,
+        cycle: 2,
+        node: accountOf("a"),
+        proofDigest: proofOf("a:2"),
+        salt: saltOf("a", 2),
+      }),
+      proofDigest: proofOf("a:1"),
+      salt: saltOf("a", 1),
+    });
+    chain.advance();
+    chain.ok("a", pair as TransactionBody);
+    assert.equal(getReveal(chain.state, task, 1, accountOf("a"))?.proofDigest, proofOf("a:1"));
+    assert.deepEqual(decideFor(world, "a", memory), [], "nothing left to send for either cycle");
+  });
+
+  it("waits for the next cycle's running work in the first half of the window, then reveals alone", () => {
+    const { world, memory } = pairedCommitted();
+    const { chain, task } = world;
+    const window = chain.windows(task, 1).reveal;
+    // Cycle 2's work was started and has not finished.
+    memory.done.add("work/2");
+    chain.advanceTo(window.opensAt - 2);
+    const seen = sweep(world, "a", memory, window.closesAt + 1);
+    const half = window.opensAt + Math.floor((window.closesAt - window.opensAt) / 2);
+    assert.deepEqual(sweptKeys(seen, "reveal/", "commit/", "paired/"), [["reveal/1", [half]]]);
+  });
+
+  it("reveals alone at once when it will not commit the next cycle (its work failed)", () => {
+    const { world, memory } = pairedCommitted();
+    const { chain, task } = world;
+    const window = chain.windows(task, 1).reveal;
+    memory.work.set(2, { status: "failed", reason: "task threw" });
+    memory.done.add("work/2");
+    chain.advanceTo(window.opensAt - 2);
+    const seen = sweep(world, "a", memory, window.closesAt + 1);
+    assert.deepEqual(sweptKeys(seen, "reveal/", "commit/", "paired/"), [["reveal/1", [window.opensAt]]]);
+  });
+
+  it("commits alone when it has nothing to reveal", () => {
+    const world = scenario({ revealSlots: 0 });
+    const memory = freshMemory();
+    memory.work.set(2, workDone("a", 2));
+    memory.done.add("work/2");
+    const window = world.chain.windows(world.task, 2).commit;
+    world.chain.advanceTo(window.opensAt - 2);
+    const seen = sweep(world, "a", memory, window.closesAt + 1);
+    assert.deepEqual(sweptKeys(seen, "reveal/", "commit/", "paired/"), [["commit/2", [window.opensAt]]]);
+  });
+});
+
 describe("decide: who may act (protocol.md §3)", () => {
   it("a node that is not staked decides nothing, whatever its memory says", () => {
     const world = scenario();

@@ -13,7 +13,7 @@ import { applyCreateTask } from "./transactions/createTask.ts";
 import { transactionHash } from "./transactions/encoding.ts";
 import { applyFundTask } from "./transactions/fundTask.ts";
 import { applyPublishProof } from "./transactions/publishProof.ts";
-import { applyReveal } from "./transactions/reveal.ts";
+import { applyCommitAndReveal, applyReveal } from "./transactions/reveal.ts";
 import { decodeTransaction, isDecodeRejection } from "./transactions/schema.ts";
 import { applyStake } from "./transactions/stake.ts";
 import { applySubmitDistribution } from "./transactions/submitDistribution.ts";
@@ -59,6 +59,8 @@ function dispatch(context: TransitionContext, tx: Transaction, env: Env): Reject
       return applyCommit(context, tx);
     case "reveal":
       return applyReveal(context, tx);
+    case "commitAndReveal":
+      return applyCommitAndReveal(context, tx);
     case "triggerAudit":
       return applyTriggerAudit(context, tx);
     case "publishProof":

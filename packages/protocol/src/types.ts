@@ -277,6 +277,20 @@ export type RevealTx = TxBase & {
   readonly proofDigest: Hash;
   readonly salt: Hash;
 };
+/**
+ * Paired reveals (§2.2, `revealSlots` 0): the sender's reveal of cycle `cycle − 1` and its commit of cycle `cycle`,
+ * applied in that order as one transaction (both stand or neither does).
+ */
+export type CommitAndRevealTx = TxBase & {
+  readonly kind: "commitAndReveal";
+  readonly task: Hash;
+  /** The cycle committed to; the reveal is of the cycle before. */
+  readonly cycle: number;
+  readonly commitment: Hash;
+  /** The proof digest and salt that open the commitment of cycle `cycle − 1`. */
+  readonly proofDigest: Hash;
+  readonly salt: Hash;
+};
 export type TriggerAuditTx = TxBase & {
   readonly kind: "triggerAudit";
   readonly task: Hash;
@@ -334,6 +348,7 @@ export type Transaction =
   | WithdrawTx
   | CommitTx
   | RevealTx
+  | CommitAndRevealTx
   | TriggerAuditTx
   | PublishProofTx
   | VoteTx

@@ -110,8 +110,9 @@ const paramsArb: fc.Arbitrary<TaskParams> = fc
     const round = draw.roundSlots;
     const voteSlots = draw.vote % (Math.floor((round - 2) / 2) + 1);
     const free = round - voteSlots; // at least 2
-    const revealSlots = 1 + (draw.reveal % (free - 1));
-    const auditSlots = 1 + (draw.audit % (free - revealSlots));
+    // One task in five pairs its reveals with the next commits (revealSlots 0, §2.2).
+    const revealSlots = draw.reveal % 5 === 0 ? 0 : 1 + (draw.reveal % (free - 1));
+    const auditSlots = 1 + (draw.audit % (free - Math.max(1, revealSlots)));
     const distributionSlots = 1 + (draw.distribution % (free - 1));
     const distributionAuditSlots = 1 + (draw.distributionAudit % (free - distributionSlots));
     return {
@@ -156,6 +157,7 @@ const TX_KINDS: readonly (readonly [TransactionKind, number])[] = [
   ["withdraw", 2],
   ["commit", 4],
   ["reveal", 4],
+  ["commitAndReveal", 3],
   ["triggerAudit", 5],
   ["vote", 5],
   ["publishProof", 2],
@@ -238,6 +240,7 @@ const NODE_KINDS: ReadonlySet<TransactionKind> = new Set([
   "withdraw",
   "commit",
   "reveal",
+  "commitAndReveal",
   "triggerAudit",
   "vote",
   "publishProof",
@@ -324,6 +327,17 @@ function materialize(chain: TestChain, actors: readonly Actor[], random: RandomT
       const proofDigest = random.flag ? expectedProof(task, cycle, from) : sha256Hex(`p:${p3}`);
       const salt = random.flag || p3 % 2 === 0 ? saltOf(name, cycle) : sha256Hex(`s:${p3}`);
       return { name, body: { kind: "reveal", task, cycle, proofDigest, salt } };
+    }
+    case "commitAndReveal": {
+      // Paired (§2.2): the reveal of the cycle before the one committed to, near the current round's.
+      const cycle = near(round);
+      const revealed = Math.max(0, cycle - 1);
+      const commitment = random.flag
+        ? commitmentFor(task, cycle, name, expectedProof(task, cycle, from))
+        : sha256Hex(`c:${p3}`);
+      const proofDigest = random.flag ? expectedProof(task, revealed, from) : sha256Hex(`p:${p3}`);
+      const salt = random.flag || p3 % 2 === 0 ? saltOf(name, revealed) : sha256Hex(`s:${p3}`);
+      return { name, body: { kind: "commitAndReveal", task, cycle, commitment, proofDigest, salt } };
     }
     case "triggerAudit": {
       const kind = random.flag ? "proof" : "distribution";

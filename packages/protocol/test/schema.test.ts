@@ -42,6 +42,15 @@ const EXAMPLES: { readonly [K in TransactionKind]: Extract<Transaction, { kind: 
   withdraw: { ...base, kind: "withdraw", task: hash("task") },
   commit: { ...base, kind: "commit", task: hash("task"), cycle: 3, commitment: hash("commitment") },
   reveal: { ...base, kind: "reveal", task: hash("task"), cycle: 3, proofDigest: hash("proof"), salt: hash("salt") },
+  commitAndReveal: {
+    ...base,
+    kind: "commitAndReveal",
+    task: hash("task"),
+    cycle: 4,
+    commitment: hash("commitment"),
+    proofDigest: hash("proof"),
+    salt: hash("salt"),
+  },
   triggerAudit: {
     ...base,
     kind: "triggerAudit",
@@ -93,7 +102,7 @@ function wireOf(kind: TransactionKind): Record<string, unknown> {
 describe("decodeTransaction", () => {
   it("has an example for every kind", () => {
     assert.deepEqual(Object.keys(EXAMPLES).sort(), [...TRANSACTION_KINDS].sort());
-    assert.equal(TRANSACTION_KINDS.length, 15);
+    assert.equal(TRANSACTION_KINDS.length, 16);
   });
 
   for (const kind of TRANSACTION_KINDS) {

@@ -338,6 +338,29 @@ export class VectorBuilder {
     this.send(name, { kind: "commit", task: this.task, cycle, commitment }, options);
   }
 
+  /** Paired reveals (§2.2): the reveal of `cycle − 1` and the commit of `cycle` in one transaction. */
+  commitAndReveal(name: Name, cycle: number, options: SendOptions & { salt?: Hash; commitment?: Hash } = {}): void {
+    const commitment =
+      options.commitment ??
+      computeCommitment({
+        task: this.task,
+        cycle,
+        node: accountOf(name),
+        proofDigest: proofOf(name, cycle),
+        salt: saltOf(name, cycle),
+      });
+    const revealed = Math.max(0, cycle - 1);
+    const body: TxBody = {
+      kind: "commitAndReveal",
+      task: this.task,
+      cycle,
+      commitment,
+      proofDigest: proofOf(name, revealed),
+      salt: options.salt ?? saltOf(name, revealed),
+    };
+    this.send(name, body, options);
+  }
+
   reveal(name: Name, cycle: number, options: SendOptions & { salt?: Hash } = {}): void {
     const salt = options.salt ?? saltOf(name, cycle);
     this.send(name, { kind: "reveal", task: this.task, cycle, proofDigest: proofOf(name, cycle), salt }, options);

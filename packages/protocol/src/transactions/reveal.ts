@@ -5,9 +5,9 @@ import { isInside, revealWindow } from "../schedule.ts";
 import { stateKeys } from "../state/keys.ts";
 import { revealRecord } from "../state/records.ts";
 import { findTask, isRejection } from "../tasks.ts";
-import type { CommitRecord, RevealTx } from "../types.ts";
+import type { CommitAndRevealTx, CommitRecord, RevealTx } from "../types.ts";
 import { nodeStake } from "../weight.ts";
-import { openCommitment } from "./commit.ts";
+import { applyCommit, openCommitment } from "./commit.ts";
 
 /**
  * protocol.md §4.2: opens the commitment. Each reveal gets the next index in ledger order (the audit ring is built
@@ -70,4 +70,19 @@ export function applyReveal(context: TransitionContext, tx: RevealTx): Rejection
     index: record.index,
   });
   return null;
+}
+
+/**
+ * protocol.md §2.2, §4.1, §4.2: a paired task's reveal of cycle `cycle − 1` and commit of cycle `cycle` in one
+ * transaction, with the rules and refusals of the two transactions applied in that order; a refusal of either
+ * refuses both (the block rolls back the reveal's writes). Only a paired task opens both windows in the same slot, so
+ * elsewhere it is refused with the reveal's window code.
+ */
+export function applyCommitAndReveal(context: TransitionContext, tx: CommitAndRevealTx): Rejection | null {
+  const { task, cycle, commitment, proofDigest, salt } = tx;
+  const base = { chainId: tx.chainId, from: tx.from, nonce: tx.nonce };
+  if (cycle === 0) return reject("CYCLE__NOT_FOUND", { task, cycle: -1 });
+  const revealed = applyReveal(context, { ...base, kind: "reveal", task, cycle: cycle - 1, proofDigest, salt });
+  if (revealed !== null) return revealed;
+  return applyCommit(context, { ...base, kind: "commit", task, cycle, commitment });
 }

@@ -45,6 +45,7 @@ export const TRANSACTION_FIELDS = {
   withdraw: { task: "hash" },
   commit: { task: "hash", cycle: "uint", commitment: "hash" },
   reveal: { task: "hash", cycle: "uint", proofDigest: "hash", salt: "hash" },
+  commitAndReveal: { task: "hash", cycle: "uint", commitment: "hash", proofDigest: "hash", salt: "hash" },
   triggerAudit: {
     task: "hash",
     cycle: "uint",

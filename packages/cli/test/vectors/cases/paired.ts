@@ -1,4 +1,4 @@
-import type { TaskParams } from "@gradual/protocol";
+import { sha256Hex, type TaskParams } from "@gradual/protocol";
 import { accountOf, type VectorBuilder } from "../builder.ts";
 import { commitAll, NODE_NAMES, taskWithNodes, toDistribution, type VectorCase } from "../scenarios.ts";
 
@@ -15,13 +15,69 @@ function pairedCycleZero(b: VectorBuilder, params: Partial<TaskParams> = {}): vo
   taskWithNodes(b, { ...PAIRED, ...params });
   commitAll(b, 0);
   b.advanceTo(27);
-  for (const name of NODE_NAMES) {
-    b.reveal(name, 0);
-    b.commit(name, 1);
-  }
+  for (const name of NODE_NAMES) b.commitAndReveal(name, 1);
 }
 
 export const PAIRED_CASES: readonly VectorCase[] = [
+  {
+    path: "commitAndReveal/accepted",
+    description:
+      "In slot 27 bob sends commitAndReveal for cycle 1: his reveal of cycle 0 (index 0, the salt folded into the accumulator) and his commit of cycle 1, in that order, events Revealed then Committed.",
+    build(b) {
+      taskWithNodes(b, PAIRED);
+      commitAll(b, 0);
+      b.advanceTo(27);
+      b.begin();
+      b.commitAndReveal("bob", 1);
+    },
+  },
+  {
+    path: "commitAndReveal/rejected-reveal-part",
+    description:
+      "bob's commitAndReveal opens his cycle 0 commitment with another salt: REVEAL__MISMATCH, and his commit of cycle 1 does not stand either (only the nonce moves).",
+    build(b) {
+      taskWithNodes(b, PAIRED);
+      commitAll(b, 0);
+      b.advanceTo(27);
+      b.begin();
+      b.commitAndReveal("bob", 1, { salt: sha256Hex("a different salt"), expect: "REVEAL__MISMATCH" });
+    },
+  },
+  {
+    path: "commitAndReveal/rejected-commit-part",
+    description:
+      "bob committed cycle 1 already and sends commitAndReveal for it: COMMIT__DUPLICATE, and his reveal of cycle 0, which was valid, is rolled back with it (revealCount stays 0).",
+    build(b) {
+      taskWithNodes(b, PAIRED);
+      commitAll(b, 0);
+      b.advanceTo(27);
+      b.commit("bob", 1);
+      b.begin();
+      b.commitAndReveal("bob", 1, { expect: "COMMIT__DUPLICATE" });
+    },
+  },
+  {
+    path: "commitAndReveal/rejected-unpaired-task",
+    description:
+      "A task with its own reveal window (revealSlots 2): in slot 27, cycle 1's commit window, bob's commitAndReveal for cycle 1 is refused with REVEAL__WINDOW_CLOSED, its reveal part being checked first: cycle 0's reveals were due in [20, 22). Only a paired task opens both windows in one slot.",
+    build(b) {
+      taskWithNodes(b);
+      commitAll(b, 0);
+      b.advanceTo(27);
+      b.begin();
+      b.commitAndReveal("bob", 1, { expect: "REVEAL__WINDOW_CLOSED" });
+    },
+  },
+  {
+    path: "commitAndReveal/rejected-cycle-zero",
+    description: "commitAndReveal for cycle 0 has no cycle before it to reveal: CYCLE__NOT_FOUND (cycle -1).",
+    build(b) {
+      taskWithNodes(b, PAIRED);
+      b.advanceTo(17);
+      b.begin();
+      b.commitAndReveal("bob", 0, { expect: "CYCLE__NOT_FOUND" });
+    },
+  },
   {
     path: "createTask/accepted-paired-reveals",
     description:
@@ -47,7 +103,7 @@ export const PAIRED_CASES: readonly VectorCase[] = [
   {
     path: "reveal/accepted-paired-with-next-commit",
     description:
-      "In slot 27, the first slot of cycle 1's commit window, bob reveals his cycle 0 proof (index 0) and commits to his cycle 1 proof, then carol does the same: one slot takes both, which on a chain is one transaction (`commitAndReveal`).",
+      "In slot 27, the first slot of cycle 1's commit window, bob reveals his cycle 0 proof (index 0) and commits to his cycle 1 proof as two transactions, then carol does the same: the two windows are one.",
     build(b) {
       taskWithNodes(b, PAIRED);
       commitAll(b, 0);
