@@ -602,7 +602,7 @@ test("paired reveals (revealSlots 0): commitAndReveal is a reveal of cycle c - 1
   await twin.advance(17);
   await write("setSender", [h32(BOB)]);
   const noCycle = [h32(task), 0, h32(commitment(BOB, 0)), h32(proof(BOB, 0)), h32(salt(BOB, 0))];
-  assert.equal(await simulate("commitAndReveal", noCycle), "TX__MALFORMED");
+  assert.equal(await simulate("commitAndReveal", noCycle), "CYCLE__NOT_FOUND");
   for (const who of nodes) assert.equal(await twin.tx(who, commit(who, 0)), "ok");
   let pairGas = 0;
   let splitGas = 0;

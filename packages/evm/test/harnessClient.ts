@@ -949,6 +949,11 @@ export function txCall(tx: Obj): { functionName: string; args: unknown[] } {
       return { functionName: "commit", args: [h32(tx.task), tx.cycle, h32(tx.commitment)] };
     case "reveal":
       return { functionName: "reveal", args: [h32(tx.task), tx.cycle, h32(tx.proofDigest), h32(tx.salt)] };
+    case "commitAndReveal":
+      return {
+        functionName: "commitAndReveal",
+        args: [h32(tx.task), tx.cycle, h32(tx.commitment), h32(tx.proofDigest), h32(tx.salt)],
+      };
     case "triggerAudit":
       return {
         functionName: "triggerAudit",

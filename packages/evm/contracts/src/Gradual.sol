@@ -340,8 +340,9 @@ contract Gradual is GradualState, ReentrancyGuard {
     /// Exactly `reveal(id, cycle - 1, proofDigest, salt)` then `commit(id, cycle, commitment)` in the same slot: the
     /// same checks in that order (a refusal is the failing part's, and nothing of either part stays), the same
     /// records and the same logs (`Revealed`, then `Committed`), with one transaction's base cost and one settlement.
-    /// The core sees a `reveal` then a `commit` (the indexer replays the two logs). Valid for any task; when reveals
-    /// are not paired the two windows never meet, so it is refused with the reveal's or the commit's window code.
+    /// The core's `commitAndReveal` transaction (`applyCommitAndReveal`; the indexer replays its two logs as the
+    /// reveal and the commit, which leave the same state). Valid for any task; when reveals are not paired the two
+    /// windows never meet, so it is refused with the reveal's or the commit's window code.
     /// @param id The task.
     /// @param cycle The commit's cycle (at least 1: the reveal's is `cycle - 1`).
     /// @param commitment The commitment of cycle `cycle` (see `commitmentOf`).
@@ -350,8 +351,8 @@ contract Gradual is GradualState, ReentrancyGuard {
     function commitAndReveal(bytes32 id, uint32 cycle, bytes32 commitment, bytes32 proofDigest, bytes32 salt)
         external
     {
-        // No cycle -1 to reveal: the core's reveal would not decode.
-        if (cycle == 0) revert TX__MALFORMED();
+        // No cycle -1 to reveal (the core's `applyCommitAndReveal`: before anything else).
+        if (cycle == 0) revert CYCLE__NOT_FOUND();
         Task storage task = _touch(id);
         uint64 slot = _slot();
         bytes32 account = _sender();
