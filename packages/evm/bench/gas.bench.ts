@@ -206,6 +206,13 @@ async function main(): Promise<void> {
     lines.push(
       `| commit + reveal < 100,000: after its first ring (the commit rewrites its record) | ${row.size} | ${ringPair} | ${ringPair < 100_000 ? "yes" : "no"} |`,
     );
+    // Paired reveals (§2.2): the reveal of cycle c - 1 and the commit of cycle c in one call, a ring in.
+    const paired = median(
+      row.gas.get("commitAndReveal (paired task, a ring in: rewrites its record; a node's one call a round)") ?? [],
+    );
+    lines.push(
+      `| commit + reveal < 100,000, paired reveals (revealSlots 0): one commitAndReveal a round, a ring in | ${row.size} | ${paired} | ${paired < 100_000 ? "yes" : "no"} |`,
+    );
     // The vote's own cost: every vote that settles nothing (the range openers' included); then every vote with
     // the slot's first call, which also pays the task's lazy settlement through the slot.
     const own = [...(row.gas.get("vote") ?? []), ...(row.gas.get("vote (first of a 112-id range)") ?? [])];
@@ -669,6 +676,86 @@ async function measure(size: number): Promise<SizeResult> {
         })),
       );
     };
+    /**
+     * A third task whose reveals are paired with its commits (§2.2, `revealSlots` 0: cycle c's reveal window is cycle
+     * c + 1's commit window), every node staked: a node's one call a round is `commitAndReveal`, its reveal of cycle
+     * c - 1 and its commit of cycle c. Every node commits cycle 0, pairs cycles 1 and 2 (new records), reveals cycle 2
+     * alone; then, a ring in (`Task.entryRing`, 24 for these parameters: a round more than unpaired), commits cycle
+     * ring - 1, claims (the shares of cycles 0-2, so that no commit a ring in has one to make first, as for a node that
+     * claims every round) and pairs cycles ring to ring + 2, whose commits rewrite its records of cycles 0 to 2.
+     * Every window end is settled by a call of its own first, so that each row is the call's own cost.
+     */
+    const measurePaired = async (created: number) => {
+      const pairedParams = { ...PARAMS, revealSlots: 0 };
+      const made = await run("createTask (paired reveals)", created, [
+        {
+          from: creator as Hex,
+          to: contract,
+          data: call("createTask", [
+            "bench-paired",
+            `0x${sha256Hex("bundle")}`,
+            `0x${"0".repeat(64)}`,
+            paramsToStruct(pairedParams),
+            35_000_000n,
+          ]),
+        },
+      ]);
+      const log = (made[0] as Receipt).logs.find((entry) => entry.address.toLowerCase() === contract.toLowerCase());
+      const id = log?.topics[1] as Hex;
+      const start = (round: number) => created + 1 + round * PARAMS.roundSlots;
+      await run(
+        "stake (paired task)",
+        start(0) + 1,
+        nodes.map((node) => ({ from: node, to: contract, data: call("stake", [id, 200n, "http://node.test"]) })),
+      );
+      const ringPaired = Math.max(PARAMS.vestingRounds + 1, 16) + PARAMS.allowedFailedDistributions + 6;
+      const proof = (cycle: number, node: Hex) => sha256Hex(`paired-proof:${cycle}:${node}`);
+      const salt = (cycle: number, node: Hex) => sha256Hex(`paired-salt:${cycle}:${node}`);
+      const commitmentOf = (cycle: number, node: Hex) =>
+        `0x${computeCommitment({ task: id.slice(2), cycle, node: idOf(node).slice(2), proofDigest: proof(cycle, node), salt: salt(cycle, node) })}`;
+      const settleAt = (label: string, slot: number) =>
+        run(label, slot, [{ from: creator as Hex, to: contract, data: call("settle", [id, 64n]) }]);
+      // The calls of cycle `cycle`'s commit window: a commit, a pair, or the reveal of cycle - 1 alone.
+      const work = async (label: string, cycle: number, kind: "commit" | "pair" | "reveal") => {
+        const committing = start(cycle + 1) - PARAMS.commitSlots;
+        await settleAt("settle (paired task: before a commit window)", committing);
+        await run(
+          label,
+          committing + 1,
+          nodes.map((node) => {
+            const revealed = [`0x${proof(cycle - 1, node)}`, `0x${salt(cycle - 1, node)}`];
+            const data =
+              kind === "commit"
+                ? call("commit", [id, cycle, commitmentOf(cycle, node)])
+                : kind === "reveal"
+                  ? call("reveal", [id, cycle - 1, ...revealed])
+                  : call("commitAndReveal", [id, cycle, commitmentOf(cycle, node), ...revealed]);
+            return { from: node, to: contract, data };
+          }),
+        );
+      };
+      await work("commit (paired task, cycle 0)", 0, "commit");
+      await work("commitAndReveal (paired task, cycles 1-2: new records)", 1, "pair");
+      await work("commitAndReveal (paired task, cycles 1-2: new records)", 2, "pair");
+      await work("reveal (paired task, alone: cycle 2, in cycle 3's commit window)", 3, "reveal");
+      // The rounds before a ring in, in bounded settle calls (a round start that starts a cycle is a step each).
+      for (let round = 4; round < ringPaired - 1; round += 8) {
+        await settleAt("settle (paired task: the rounds before a ring in)", start(round));
+      }
+      await work("commit (paired task, cycle ring - 1)", ringPaired - 1, "commit");
+      await run(
+        "claim (paired task: the shares of cycles 0-2)",
+        start(ringPaired) - PARAMS.commitSlots + 2,
+        nodes.map((node) => ({ from: node, to: contract, data: call("claim", [id]) })),
+      );
+      for (let cycle = ringPaired; cycle <= ringPaired + 2; cycle += 1) {
+        await work(
+          "commitAndReveal (paired task, a ring in: rewrites its record; a node's one call a round)",
+          cycle,
+          "pair",
+        );
+      }
+    };
     await run("settle (round 4 start: pays cycle 2)", roundStart(4), [
       { from: creator as Hex, to: contract, data: call("settle", [task, 64n]) },
     ]);
@@ -784,6 +871,7 @@ async function measure(size: number): Promise<SizeResult> {
       );
       gas.set("vote (late; the slot's first call: settles the task)", [lateGas[firstLate] as number]);
     }
+    await measurePaired(roundStart(ring + 4));
     const nodeGasPerRound =
       median(gas.get("commit (a ring in: rewrites its record)") ?? []) +
       median(gas.get("reveal (a ring in)") ?? []) +

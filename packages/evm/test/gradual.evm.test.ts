@@ -189,6 +189,42 @@ class Twin {
   }
 
   /**
+   * A node's reveal of cycle `cycle - 1` then its commit of cycle `cycle` (paired reveals, §2.2): the core applies the
+   * two transactions one after the other, the contract takes one `commitAndReveal` call. The pair's outcome is "ok"
+   * when both are accepted, else the code of the first refused, and then neither stays in the core (the call
+   * reverted whole): the core's state, events and nonces go back to what they were before the pair.
+   */
+  async pair(
+    from: string,
+    task: string,
+    cycle: number,
+    commitment: string,
+    proofDigest: string,
+    salt: string,
+  ): Promise<string> {
+    const saved = { state: this.state, events: this.coreEvents.length, nonces: new Map(this.nonces) };
+    const reveal = { kind: "reveal", task, cycle: cycle - 1, proofDigest, salt };
+    let expected = this.applyToCore(from, reveal).expected;
+    if (expected === "ok") expected = this.applyToCore(from, { kind: "commit", task, cycle, commitment }).expected;
+    if (expected !== "ok") {
+      this.state = saved.state;
+      this.coreEvents.length = saved.events;
+      this.nonces.clear();
+      for (const [account, nonce] of saved.nonces) this.nonces.set(account, nonce);
+    }
+    await write("setSender", [h32(from)]);
+    const args = [h32(task), cycle, h32(commitment), h32(proofDigest), h32(salt)];
+    const outcome = await simulate("commitAndReveal", args);
+    assert.equal(outcome, expected, `slot ${this.slot}: commitAndReveal of cycle ${cycle} from ${from.slice(0, 8)}`);
+    if (outcome === "ok") {
+      const receipt = await write("commitAndReveal", args);
+      this.lastGas = Number.parseInt(receipt.gasUsed, 16);
+      this.logs.push(...receipt.logs);
+    }
+    return outcome;
+  }
+
+  /**
    * Applies transactions both must accept (many nodes staking): the core's one by one, the contract's calls mined in
    * blocks (`writeBlock`, which fails on a call the contract refuses).
    */
@@ -528,6 +564,126 @@ test("a node's commit and reveal records are a ring: 30 rounds, where a commit a
   assert.equal(old.exists, false);
   await twin.tx(BOB, { kind: "claim", task });
   await twin.advance(10 * rounds + 19);
+  await twin.compare();
+});
+
+test("paired reveals (revealSlots 0): commitAndReveal is a reveal of cycle c - 1 then a commit of cycle c, as the core applies them, over a ring of cycles; refused whole when either part is (nothing of the other stays), with the failing part's code", async () => {
+  await freshHarness();
+  const nodes = [BOB, CAROL, DAVE];
+  const twin = new Twin({ [ALICE]: 1_000_000n, [BOB]: 1_000n, [CAROL]: 1_000n, [DAVE]: 1_000n });
+  await twin.load();
+  await twin.advance(9);
+  const params = { ...PARAMS, revealSlots: 0, rampRounds: 0 };
+  const created = { kind: "createTask", name: "paired", bundleHash: name("bundle"), metadataHash: null, params };
+  assert.equal(await twin.tx(ALICE, { ...created, funding: 100_000n }), "ok");
+  const task = readCoreRecord<string>(twin.state, "taskAt/0") as string;
+  // A round more than an unpaired task's ring: every window of a cycle comes a round later.
+  const [record] = await read<[{ entryRing: number }]>("getTask", [h32(task)]);
+  const ring = Number(record.entryRing);
+  assert.equal(ring, 16 + params.allowedFailedDistributions + 6);
+  await twin.advance(10);
+  for (const who of nodes)
+    await twin.tx(who, { kind: "stake", task, amount: 200n, nodeUrl: `http://${who.slice(0, 6)}.test` });
+  const proof = (who: string, cycle: number) => sha256Hex(`proof:${who}:${cycle}`);
+  const salt = (who: string, cycle: number) => sha256Hex(`salt:${who}:${cycle}`);
+  const commitment = (who: string, cycle: number) =>
+    computeCommitment({ task, cycle, node: who, proofDigest: proof(who, cycle), salt: salt(who, cycle) });
+  const commit = (who: string, cycle: number) => ({ kind: "commit", task, cycle, commitment: commitment(who, cycle) });
+  const reveal = (who: string, cycle: number) => ({
+    kind: "reveal",
+    task,
+    cycle,
+    proofDigest: proof(who, cycle),
+    salt: salt(who, cycle),
+  });
+  const pair = (who: string, cycle: number, proofDigest = proof(who, cycle - 1)) =>
+    twin.pair(who, task, cycle, commitment(who, cycle), proofDigest, salt(who, cycle - 1));
+  // Cycle 0's commit window (slots 17-19); no cycle -1 to reveal.
+  await twin.advance(17);
+  await write("setSender", [h32(BOB)]);
+  const noCycle = [h32(task), 0, h32(commitment(BOB, 0)), h32(proof(BOB, 0)), h32(salt(BOB, 0))];
+  assert.equal(await simulate("commitAndReveal", noCycle), "CYCLE__NOT_FOUND");
+  for (const who of nodes) assert.equal(await twin.tx(who, commit(who, 0)), "ok");
+  let pairGas = 0;
+  let splitGas = 0;
+  const rounds = ring + 4;
+  for (let cycle = 1; cycle < rounds; cycle += 1) {
+    const opens = 17 + 10 * cycle;
+    if (cycle === 5) {
+      // A slot before the window: the reveal part's window code (its check comes first).
+      await twin.advance(opens - 1);
+      assert.equal(await pair(DAVE, cycle), "REVEAL__WINDOW_CLOSED");
+    }
+    await twin.advance(opens);
+    // The window ends due (the round start, the reveal close of cycle - 2) settled first, for the gas compared below.
+    twin.logs.push(...(await write("settle", [h32(task), 1000n])).logs);
+    // Carol sends a reveal and a commit one after the other, then Bob the same pair in one call (the cycle's first
+    // reveal makes its seed accumulator's slot: Carol's, so that Bob's figure compares with hers).
+    assert.equal(await twin.tx(CAROL, reveal(CAROL, cycle - 1)), "ok");
+    const revealGas = twin.lastGas;
+    assert.equal(await twin.tx(CAROL, commit(CAROL, cycle)), "ok");
+    if (cycle === ring + 2) splitGas = revealGas + twin.lastGas;
+    assert.equal(await pair(BOB, cycle), "ok");
+    if (cycle === ring + 2) pairGas = twin.lastGas;
+    if (cycle === 2) {
+      // The reveal part refused (a digest its commitment does not open): the commit part is not applied either.
+      assert.equal(await pair(DAVE, cycle, proof(DAVE, cycle)), "REVEAL__MISMATCH");
+      await twin.compare();
+    }
+    if (cycle === 3) {
+      // The commit part refused (Dave committed cycle 3 alone first): his reveal of cycle 2 does not stay.
+      assert.equal(await twin.tx(DAVE, commit(DAVE, cycle)), "ok");
+      assert.equal(await pair(DAVE, cycle), "COMMIT__DUPLICATE");
+      assert.equal(readCoreRecord(twin.state, `reveal/${task}/2/${DAVE}`), undefined);
+      assert.equal((await read<{ exists: boolean }>("getReveal", [h32(task), 2, h32(DAVE)])).exists, false);
+      await twin.compare();
+      assert.equal(await twin.tx(DAVE, reveal(DAVE, cycle - 1)), "ok");
+      continue;
+    }
+    if (cycle === 5) {
+      // Dave skips a round: no reveal of cycle 4 and no commit of cycle 5, then his pair of cycle 6 has nothing to
+      // reveal (REVEAL__NO_COMMIT); he commits cycle 6 alone.
+      continue;
+    }
+    if (cycle === 6) {
+      assert.equal(await pair(DAVE, cycle), "REVEAL__NO_COMMIT");
+      assert.equal(await twin.tx(DAVE, commit(DAVE, cycle)), "ok");
+      continue;
+    }
+    assert.equal(await pair(DAVE, cycle), "ok");
+    // Bob and Carol claim every round alike (a commit a ring in then has no rule share to make first).
+    await twin.tx(BOB, { kind: "claim", task });
+    await twin.tx(CAROL, { kind: "claim", task });
+  }
+  // One transaction's base cost and one settlement less than the two calls (a ring in, same records).
+  assert.ok(pairGas > 0 && splitGas - pairGas > 20_000, `commitAndReveal ${pairGas} gas, reveal + commit ${splitGas}`);
+  await twin.tx(BOB, { kind: "claim", task });
+  // Past the last cycle's payment (a round later than unpaired: c + 3).
+  await twin.advance(10 * rounds + 39);
+  await twin.compare();
+});
+
+test("commitAndReveal on a task that does not pair its reveals: the two windows never meet, so it is refused with the commit's or the reveal's window code, as the two transactions are", async () => {
+  await freshHarness();
+  const twin = new Twin({ [ALICE]: 1_000_000n, [BOB]: 1_000n });
+  await twin.load();
+  await twin.advance(9);
+  const created = { kind: "createTask", name: "unpaired", bundleHash: name("bundle"), metadataHash: null };
+  assert.equal(await twin.tx(ALICE, { ...created, params: PARAMS, funding: 100_000n }), "ok");
+  const task = readCoreRecord<string>(twin.state, "taskAt/0") as string;
+  await twin.advance(10);
+  await twin.tx(BOB, { kind: "stake", task, amount: 200n, nodeUrl: "http://bob.test" });
+  const proof = (cycle: number) => sha256Hex(`proof:${cycle}`);
+  const salt = (cycle: number) => sha256Hex(`salt:${cycle}`);
+  const commitment = (cycle: number) =>
+    computeCommitment({ task, cycle, node: BOB, proofDigest: proof(cycle), salt: salt(cycle) });
+  await twin.advance(17);
+  assert.equal(await twin.tx(BOB, { kind: "commit", task, cycle: 0, commitment: commitment(0) }), "ok");
+  // Slot 20: cycle 0's reveal window (20-21), outside cycle 1's commit window (27-29).
+  await twin.advance(20);
+  assert.equal(await twin.pair(BOB, task, 1, commitment(1), proof(0), salt(0)), "COMMIT__WINDOW_CLOSED");
+  await twin.advance(27);
+  assert.equal(await twin.pair(BOB, task, 1, commitment(1), proof(0), salt(0)), "REVEAL__WINDOW_CLOSED");
   await twin.compare();
 });
 
@@ -1709,7 +1865,7 @@ const FUZZ_FIRST_SEED = Number(process.env.GRADUAL_FUZZ_EVM_SEED ?? 1);
  * overpaid), raise distribution triggers and vote on them, and anyone claims entries of accepted lists with their
  * Merkle proofs (a proof sometimes corrupted).
  */
-async function randomRun(seed: number, custom: boolean, coverage: Map<string, number>): Promise<void> {
+async function randomRun(seed: number, custom: boolean, coverage: Map<string, number>, paired = false): Promise<void> {
   await freshHarness();
   const next = random(seed);
   const int = (min: number, max: number) => min + Math.floor(next() * (max - min + 1));
@@ -1743,6 +1899,15 @@ async function randomRun(seed: number, custom: boolean, coverage: Map<string, nu
     triggerBond: BigInt(int(1, 20)),
     vestingRounds: int(0, 3),
   };
+  // Paired reveals (§2.2, `revealSlots` 0): the extra draws come from a stream of their own, so that an unpaired
+  // seed's draws stay as they were. The proof trigger window may reach the round's end (its vote close then falls on
+  // the round start, with the next cycle's reveal close).
+  const pairedNext = random(seed ^ 0x3c3c3c3c);
+  const lag = paired ? 2 : 1;
+  if (paired) {
+    const auditSlots = 1 + Math.floor(pairedNext() * (roundSlots - voteSlots));
+    params = { ...params, revealSlots: 0, auditSlots };
+  }
   if (custom) {
     // Room for a list window, its trigger window and its vote in a round; up to two retries.
     const distributionSlots = int(1, Math.min(2, roundSlots - voteSlots - 1));
@@ -1867,13 +2032,43 @@ async function randomRun(seed: number, custom: boolean, coverage: Map<string, nu
   /** The lists posted, by root: an accepted list's entries are claimed with proofs from its tree. */
   const postedLists = new Map<string, DistributionEntry[]>();
   const count = (label: string) => outcomes.set(label, (outcomes.get(label) ?? 0) + 1);
-  for (let slot = created; slot < startSlot + (custom ? 7 : 6) * roundSlots; slot += 1) {
+  // Paired, every cycle completes a round later: one round more.
+  for (let slot = created; slot < startSlot + ((custom ? 7 : 6) + lag - 1) * roundSlots; slot += 1) {
     if (slot > twin.slot) await twin.advance(slot);
     const round = Math.floor((slot - startSlot) / roundSlots);
     // Scheduled work: nodes commit in the commit window and reveal in the reveal window, most of the time.
     const roundStartSlot = startSlot + round * roundSlots;
+    const inCommitWindow = slot >= roundStartSlot + roundSlots - params.commitSlots;
     for (const who of nodes) {
-      if (round >= 0 && slot >= roundStartSlot + roundSlots - params.commitSlots && next() < 0.4) {
+      // Paired: the reveal of cycle round - 1 and the commit of cycle round in one call, now and then with a proof
+      // digest that does not open the commitment (the reveal part refused) or after the commit (the commit part).
+      if (paired && round >= 1 && inCommitWindow && pairedNext() < 0.35) {
+        const cycle = round;
+        // Now and then the commit alone first: the pair's commit part is then refused (COMMIT__DUPLICATE).
+        if (pairedNext() < 0.1) {
+          const commitment = computeCommitment({
+            task,
+            cycle,
+            node: who,
+            proofDigest: digest(who, cycle),
+            salt: salt(who, cycle),
+          });
+          const result = await twin.tx(who, { kind: "commit", task, cycle, commitment });
+          outcomes.set(`commit:${result}`, (outcomes.get(`commit:${result}`) ?? 0) + 1);
+        }
+        const commitment = computeCommitment({
+          task,
+          cycle,
+          node: who,
+          proofDigest: digest(who, cycle),
+          salt: salt(who, cycle),
+        });
+        const proofDigest = digest(who, pairedNext() < 0.9 ? cycle - 1 : cycle);
+        const result = await twin.pair(who, task, cycle, commitment, proofDigest, salt(who, cycle - 1));
+        outcomes.set(`commitAndReveal:${result}`, (outcomes.get(`commitAndReveal:${result}`) ?? 0) + 1);
+        continue;
+      }
+      if (round >= 0 && inCommitWindow && next() < 0.4) {
         const commitment = computeCommitment({
           task,
           cycle: round,
@@ -1884,16 +2079,19 @@ async function randomRun(seed: number, custom: boolean, coverage: Map<string, nu
         const result = await twin.tx(who, { kind: "commit", task, cycle: round, commitment });
         outcomes.set(`commit:${result}`, (outcomes.get(`commit:${result}`) ?? 0) + 1);
       }
-      if (round >= 1 && slot < roundStartSlot + params.revealSlots && next() < 0.5) {
+      // Paired, cycle round - 1's reveal window is cycle round's commit window.
+      const inRevealWindow = paired ? inCommitWindow : slot < roundStartSlot + params.revealSlots;
+      if (round >= 1 && inRevealWindow && next() < 0.5) {
         const cycle = round - 1;
         const body = { kind: "reveal", task, cycle, proofDigest: digest(who, cycle), salt: salt(who, cycle) };
         const result = await twin.tx(who, body);
         outcomes.set(`reveal:${result}`, (outcomes.get(`reveal:${result}`) ?? 0) + 1);
       }
     }
-    // Scheduled audits of cycle round - 1: triggers against revealed proofs in the trigger window, votes and
-    // answers to availability challenges until the vote closes.
-    const audited = round - 1;
+    // Scheduled audits of cycle round - 1 (round - 2 when paired: its trigger window opens at this round's start):
+    // triggers against revealed proofs in the trigger window, votes and answers to availability challenges until
+    // the vote closes.
+    const audited = round - lag;
     if (audited >= 0) {
       const opens = roundStartSlot + params.revealSlots;
       const triggerCloses = opens + params.auditSlots;
@@ -1985,7 +2183,7 @@ async function randomRun(seed: number, custom: boolean, coverage: Map<string, nu
     // Proofs for the appeals to contest (the appeals' stream, below): in cycle round - 1's trigger window a node
     // triggers against a revealed proof now and then, and until the vote closes some nodes side with the open
     // invalid-proof triggers.
-    const voting = round - 1;
+    const voting = round - lag;
     const triggerOpens = roundStartSlot + params.revealSlots;
     if (voting >= 0 && slot >= triggerOpens && slot < triggerOpens + params.auditSlots && appealNext() < 0.25) {
       const revealed = nodes.filter(
@@ -2086,7 +2284,7 @@ async function randomRun(seed: number, custom: boolean, coverage: Map<string, nu
         body = {
           kind: "triggerAudit",
           task,
-          cycle: Math.max(0, round - 1),
+          cycle: Math.max(0, round - lag),
           target: pick(nodes),
           triggerKind: next() < 0.95 ? "proof" : "distribution",
           verdict: next() < 0.7 ? "invalid" : "unavailable",
@@ -2096,9 +2294,9 @@ async function randomRun(seed: number, custom: boolean, coverage: Map<string, nu
       } else if (action >= 110 && action < 120) {
         const roll = next();
         const choice = roll < 0.45 ? "valid" : roll < 0.95 ? "invalid" : "unavailable";
-        body = { kind: "vote", task, cycle: Math.max(0, round - 1), trigger: int(0, 2), choice };
+        body = { kind: "vote", task, cycle: Math.max(0, round - lag), trigger: int(0, 2), choice };
       } else if (action >= 120 && action < 125) {
-        const cycle = Math.max(0, round - 1);
+        const cycle = Math.max(0, round - lag);
         const text = next() < 0.9 ? proof(who, cycle) : `${proof(who, cycle)}!`;
         body = { kind: "publishProof", task, cycle, trigger: int(0, 2), payload: Buffer.from(text).toString("hex") };
       } else if (action >= 125) body = { kind: "claim", task };
@@ -2133,15 +2331,17 @@ async function randomRun(seed: number, custom: boolean, coverage: Map<string, nu
       coverage.set(event.type, (coverage.get(event.type) ?? 0) + 1);
     }
   }
+  // commitAndReveal's refusals too: the pair test asserts that both parts' refusals came.
   for (const [label, count] of outcomes)
-    if (label.endsWith(":ok")) coverage.set(label, (coverage.get(label) ?? 0) + count);
+    if (label.endsWith(":ok") || label.startsWith("commitAndReveal:"))
+      coverage.set(label, (coverage.get(label) ?? 0) + count);
   const accepted = [...outcomes.entries()]
     .filter(([label]) => label.endsWith(":ok"))
     .reduce((sum, [, c]) => sum + c, 0);
   assert.ok(accepted >= 3, `seed ${seed}: only ${accepted} accepted transactions`);
   const summary = [...outcomes.entries()].sort().map(([label, count]) => `${label} ${count}`);
   process.stderr.write(
-    `seed ${seed} (round ${roundSlots} slots, ramp ${params.rampRounds}, ${params.distributionRule}): ${summary.join(", ")}\n`,
+    `seed ${seed} (round ${roundSlots} slots, ramp ${params.rampRounds}, ${params.distributionRule}${paired ? ", paired reveals" : ""}): ${summary.join(", ")}\n`,
   );
 }
 
@@ -2183,6 +2383,28 @@ test(`random transactions over rounds 0-6 of random custom-rule tasks, with list
     "appeal:ok",
     "appeal upheld",
     "appeal Slashed",
+  ]) {
+    assert.ok((coverage.get(label) ?? 0) > 0, `no ${label} in any seed`);
+  }
+});
+
+test(`random transactions over rounds 0-6 of random tasks with paired reveals (revealSlots 0), rule-paid and custom in turn, with commitAndReveal calls: the contract and the core agree (${FUZZ_RUNS} seeds from ${FUZZ_FIRST_SEED})`, async () => {
+  const coverage = new Map<string, number>();
+  for (let seed = FUZZ_FIRST_SEED; seed < FUZZ_FIRST_SEED + FUZZ_RUNS; seed += 1)
+    await randomRun(seed, seed % 2 === 0, coverage, true);
+  report(coverage);
+  if (FUZZ_RUNS < 16) return;
+  for (const label of [
+    "commitAndReveal:ok",
+    "commitAndReveal:REVEAL__MISMATCH",
+    "commitAndReveal:COMMIT__DUPLICATE",
+    "reveal:ok",
+    "triggerAudit:ok",
+    "vote:ok",
+    "claim:ok",
+    "Vested",
+    "submitDistribution:ok",
+    "list accepted",
   ]) {
     assert.ok((coverage.get(label) ?? 0) > 0, `no ${label} in any seed`);
   }

@@ -459,10 +459,13 @@ export function loadRecord(key: string, record: Json | undefined, preSlot: numbe
       load("loadNodeAt", [h32(parts[0] as string), Number(parts[1]), h32(record)]);
       return;
     case "cycle":
-      // The contract keeps no attemptRound: it is cycle + 2 + attempt in every core state (a failed attempt moves
-      // both by one).
-      if (r.attemptRound !== Number(parts[1]) + 2 + (r.attempt as number)) {
-        throw new Error(`${key}: attemptRound ${String(r.attemptRound)} is not cycle + 2 + attempt`);
+      // The contract keeps no attemptRound: it is cycle + 2 + attempt in every core state, cycle + 3 + attempt when
+      // the task pairs its reveals (a failed attempt moves both by one; the task's record says which, `reviewLag`).
+      if (
+        r.attemptRound !== Number(parts[1]) + 2 + (r.attempt as number) &&
+        r.attemptRound !== Number(parts[1]) + 3 + (r.attempt as number)
+      ) {
+        throw new Error(`${key}: attemptRound ${String(r.attemptRound)} is not cycle + 2 (or 3) + attempt`);
       }
       load("loadCycle", [
         h32(parts[0] as string),
@@ -729,9 +732,11 @@ export async function readRecord(key: string): Promise<Json | undefined> {
     case "cycle": {
       const c = await read<Record<string, unknown>>("getCycle", [task, Number(parts[1])]);
       if (c.exists !== true) return undefined;
+      // `firstAttemptRound` + attempt: the task's `revealSlots` 0 (paired reveals) puts it a round later.
+      const [t] = await read<[{ params: { revealSlots: number } }]>("getTask", [task]);
       return {
         attempt: n(c.attempt),
-        attemptRound: Number(parts[1]) + 2 + n(c.attempt),
+        attemptRound: Number(parts[1]) + (n(t.params.revealSlots) === 0 ? 3 : 2) + n(c.attempt),
         completedRound: c.hasCompletedRound === true ? n(c.completedRound) : null,
         cycle: Number(parts[1]),
         distributor: c.distributor === ZERO32 ? null : unhex(c.distributor as Hex),
@@ -944,6 +949,11 @@ export function txCall(tx: Obj): { functionName: string; args: unknown[] } {
       return { functionName: "commit", args: [h32(tx.task), tx.cycle, h32(tx.commitment)] };
     case "reveal":
       return { functionName: "reveal", args: [h32(tx.task), tx.cycle, h32(tx.proofDigest), h32(tx.salt)] };
+    case "commitAndReveal":
+      return {
+        functionName: "commitAndReveal",
+        args: [h32(tx.task), tx.cycle, h32(tx.commitment), h32(tx.proofDigest), h32(tx.salt)],
+      };
     case "triggerAudit":
       return {
         functionName: "triggerAudit",

@@ -83,6 +83,7 @@ const IMPLEMENTED = new Set([
   "withdraw",
   "commit",
   "reveal",
+  "commitAndReveal",
   "triggerAudit",
   "vote",
   "publishProof",

@@ -281,10 +281,12 @@ contract Gradual is GradualState, ReentrancyGuard {
         if (!node.exists || unbonding == 0) revert WITHDRAW__NOTHING_UNBONDING();
         int64 round = _roundOf(task, _slot());
         if (round < node.unbondingUntilRound) revert WITHDRAW__STILL_BONDED(round, node.unbondingUntilRound);
-        // The record's `lastRevealCycle` is revealHead - 1 while revealHead is positive, else -1.
+        // The record's `lastRevealCycle` is revealHead - 1 while revealHead is positive, else -1. Its cycle c
+        // completes by round c + L + 2 + allowedFailedDistributions (L the review lag: a round later when reveals are
+        // paired) and stays challengeable for vestingRounds after that.
         int64 challengeableUntil = node.revealHead <= 0
             ? int64(0)
-            : int64(node.revealHead) + 2 + int64(uint64(task.params.allowedFailedDistributions))
+            : int64(node.revealHead) + 1 + _reviewLag(task) + int64(uint64(task.params.allowedFailedDistributions))
                 + int64(uint64(task.params.vestingRounds));
         if (round < challengeableUntil) revert WITHDRAW__STILL_CHALLENGEABLE(round, challengeableUntil);
         _totals.unbonding -= unbonding;
@@ -329,14 +331,51 @@ contract Gradual is GradualState, ReentrancyGuard {
     /// @param commitment The commitment (see `commitmentOf`).
     function commit(bytes32 id, uint32 cycle, bytes32 commitment) external {
         Task storage task = _touch(id);
+        bytes32 account = _sender();
+        _commit(id, task, cycle, commitment, _slot(), account, _nodes[id][account]);
+    }
+
+    /// @notice A node's reveal of cycle `cycle - 1` and its commit of cycle `cycle` in one call (§2.2: when the task
+    /// pairs its reveals with its commits, `revealSlots` 0, cycle c's reveal window is cycle c + 1's commit window).
+    /// Exactly `reveal(id, cycle - 1, proofDigest, salt)` then `commit(id, cycle, commitment)` in the same slot: the
+    /// same checks in that order (a refusal is the failing part's, and nothing of either part stays), the same
+    /// records and the same logs (`Revealed`, then `Committed`), with one transaction's base cost and one settlement.
+    /// The core's `commitAndReveal` transaction (`applyCommitAndReveal`; the indexer replays its two logs as the
+    /// reveal and the commit, which leave the same state). Valid for any task; when reveals are not paired the two
+    /// windows never meet, so it is refused with the reveal's or the commit's window code.
+    /// @param id The task.
+    /// @param cycle The commit's cycle (at least 1: the reveal's is `cycle - 1`).
+    /// @param commitment The commitment of cycle `cycle` (see `commitmentOf`).
+    /// @param proofDigest The proof's SHA-256 of cycle `cycle - 1`.
+    /// @param salt The salt of cycle `cycle - 1`'s commitment.
+    function commitAndReveal(bytes32 id, uint32 cycle, bytes32 commitment, bytes32 proofDigest, bytes32 salt)
+        external
+    {
+        // No cycle -1 to reveal (the core's `applyCommitAndReveal`: before anything else).
+        if (cycle == 0) revert CYCLE__NOT_FOUND();
+        Task storage task = _touch(id);
+        uint64 slot = _slot();
+        bytes32 account = _sender();
+        NodeState storage node = _nodes[id][account];
+        _reveal(id, task, cycle - 1, proofDigest, salt, slot, account, node);
+        _commit(id, task, cycle, commitment, slot, account, node);
+    }
+
+    /// @dev `commit` of the settled task by `account` (whose record is `node`) at `slot`.
+    function _commit(
+        bytes32 id,
+        Task storage task,
+        uint32 cycle,
+        bytes32 commitment,
+        uint64 slot,
+        bytes32 account,
+        NodeState storage node
+    ) internal {
         Cycle storage record = _cycles[id][cycle];
         if (!record.exists) revert CYCLE__NOT_FOUND();
-        uint64 slot = _slot();
         int256 closesAt = _roundStart(task, int64(uint64(cycle)) + 1);
         int256 opensAt = closesAt - int256(uint256(task.commitSlots));
         if (int256(uint256(slot)) < opensAt || int256(uint256(slot)) >= closesAt) revert COMMIT__WINDOW_CLOSED();
-        bytes32 account = _sender();
-        NodeState storage node = _nodes[id][account];
         if (!node.exists) revert NODE__NOT_STAKED();
         int64 round = _roundOf(task, slot);
         // nodeActiveStake and nodeWeight of the fresh node: a lot the aggregate folded is fully ramped and active,
@@ -394,22 +433,44 @@ contract Gradual is GradualState, ReentrancyGuard {
         }
     }
 
-    /// @notice §4.2 (`reveal.ts`): opens the caller's commitment in the first `revealSlots` of the next round; the
-    /// reveal gets the next index and its salt is folded into the cycle's seed accumulator.
+    /// @notice §4.2 (`reveal.ts`): opens the caller's commitment in the first `revealSlots` of the next round (when
+    /// the task pairs its reveals, `revealSlots` 0: in the next cycle's commit window, the last `commitSlots` of the
+    /// next round, §2.2; see `commitAndReveal`); the reveal gets the next index and its salt is folded into the
+    /// cycle's seed accumulator.
     /// @param id The task.
     /// @param cycle The cycle.
     /// @param proofDigest The proof's SHA-256.
     /// @param salt The commitment's salt.
     function reveal(bytes32 id, uint32 cycle, bytes32 proofDigest, bytes32 salt) external {
         Task storage task = _touch(id);
+        bytes32 account = _sender();
+        _reveal(id, task, cycle, proofDigest, salt, _slot(), account, _nodes[id][account]);
+    }
+
+    /// @dev `reveal` of the settled task by `account` (whose record is `node`) at `slot`.
+    function _reveal(
+        bytes32 id,
+        Task storage task,
+        uint32 cycle,
+        bytes32 proofDigest,
+        bytes32 salt,
+        uint64 slot,
+        bytes32 account,
+        NodeState storage node
+    ) internal {
         Cycle storage record = _cycles[id][cycle];
         if (!record.exists) revert CYCLE__NOT_FOUND();
-        uint64 slot = _slot();
-        int256 opensAt = _roundStart(task, int64(uint64(cycle)) + 1);
-        int256 closesAt = opensAt + int256(uint256(task.revealSlots));
+        // The start of round c + 1: the reveal window opens there, or, paired (`_revealClosesAt`), it is the commit
+        // window of cycle c + 1, which closes a round later.
+        int256 next = _roundStart(task, int64(uint64(cycle)) + 1);
+        uint256 revealSlots = task.revealSlots;
+        int256 opensAt = next;
+        int256 closesAt = next + int256(revealSlots);
+        if (revealSlots == 0) {
+            closesAt = next + int256(uint256(task.roundSlots));
+            opensAt = closesAt - int256(uint256(task.commitSlots));
+        }
         if (int256(uint256(slot)) < opensAt || int256(uint256(slot)) >= closesAt) revert REVEAL__WINDOW_CLOSED();
-        bytes32 account = _sender();
-        NodeState storage node = _nodes[id][account];
         if (!node.exists || _nodeStake(node) == 0) revert NODE__NOT_STAKED();
         // The commit's record becomes the reveal's: its slot 0 gains the reveal's flag, index and slot, the
         // commitment gives way to the proof's digest (it is the commitment of that digest and the salt).
@@ -432,10 +493,11 @@ contract Gradual is GradualState, ReentrancyGuard {
         if (gap > MAX_PREVIOUS_GAP) gap = 0;
         node.revealHead = int40(uint40(cycle)) + 1;
         node.revealGap = uint8(gap);
-        // At most commitSlots + revealSlots - 1 (both windows are at most MAX_ROUND_SLOTS): fits 24 bits. The
-        // commit's slot is its window's opening (commitSlots before this window's) plus its offset.
+        // At most commitSlots + revealSlots - 1, or roundSlots + commitSlots - 1 paired (each at most
+        // MAX_ROUND_SLOTS): fits 24 bits. The commit's slot is its window's opening (commitSlots before the start of
+        // round c + 1) plus its offset.
         uint24 revealDelay =
-            uint24(uint256(int256(uint256(slot)) - opensAt + int256(uint256(task.commitSlots))) - stored.commitOffset);
+            uint24(uint256(int256(uint256(slot)) - next + int256(uint256(task.commitSlots))) - stored.commitOffset);
         stored.flags = flags | ENTRY_REVEALED;
         stored.index = index;
         stored.revealDelay = revealDelay;
@@ -608,7 +670,8 @@ contract Gradual is GradualState, ReentrancyGuard {
     function _validateParams(TaskParams calldata p) internal pure {
         _range(p.roundSlots, 2, MAX_ROUND_SLOTS, 0);
         _range(p.commitSlots, 1, MAX_ROUND_SLOTS, 1);
-        _range(p.revealSlots, 1, MAX_ROUND_SLOTS, 2);
+        // 0: the task pairs its reveals with its commits (§2.2).
+        _range(p.revealSlots, 0, MAX_ROUND_SLOTS, 2);
         _range(p.auditSlots, 1, MAX_ROUND_SLOTS, 3);
         _range(p.voteSlots, 0, MAX_ROUND_SLOTS, 4);
         _range(p.distributionSlots, 1, MAX_ROUND_SLOTS, 5);

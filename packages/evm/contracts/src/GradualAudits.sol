@@ -37,8 +37,9 @@ contract GradualAudits is GradualState {
         return _settle(id, maxSteps);
     }
 
-    /// @dev The window ends at slot `due`, in the core's order: a reveal close (cycle round - 1), or a proof vote
-    /// close (of cycle round - 1, or round - 2 when it falls on the round start), then a round start.
+    /// @dev The window ends at slot `due`, in the core's order: a proof vote close (of cycle round - L, or
+    /// round - L - 1 when it falls on the round start; L the review lag, `_reviewLag`), a reveal close (cycle
+    /// round - L), then a round start.
     function _settle(bytes32 id, uint256 maxSteps) internal override returns (bool) {
         Task storage task = _tasks[id];
         uint64 slot = _slot();
@@ -89,13 +90,12 @@ contract GradualAudits is GradualState {
                     }
                     cursor.listsDone = true;
                 }
-                if (offset == task.revealSlots && round >= 1) {
-                    if (steps == maxSteps) return _pause(task, settled);
-                    _closeReveal(id, task, round - 1);
-                    steps += 1;
-                }
+                int64 lag = _reviewLag(task);
+                // A proof vote close before a reveal close of the same slot: they meet only when reveals are paired
+                // and the vote close falls on the round start, where it is the older cycle's (round - 3, the reveal
+                // close's round - 2; the core closes each open cycle's windows in cycle order).
                 if (offset == voteClose && !cursor.voteCloseDone) {
-                    int64 cycle = voteClose == 0 ? round - 2 : round - 1;
+                    int64 cycle = voteClose == 0 ? round - lag - 1 : round - lag;
                     if (cycle >= 0) {
                         while (true) {
                             if (steps == maxSteps) return _pause(task, settled);
@@ -104,6 +104,13 @@ contract GradualAudits is GradualState {
                         }
                     }
                     cursor.voteCloseDone = true;
+                }
+                // Paired, the reveal close is at the round start: a call that pauses before the round start runs it
+                // again on resuming, which finds the seed fixed and does nothing (`_closeReveal`).
+                if (offset == task.revealSlots && round >= lag) {
+                    if (steps == maxSteps) return _pause(task, settled);
+                    _closeReveal(id, task, round - lag);
+                    steps += 1;
                 }
                 if (offset == 0) {
                     if (steps == maxSteps) return _pause(task, settled);
@@ -194,7 +201,8 @@ contract GradualAudits is GradualState {
     }
 
     /// @dev The first slot after `afterSlot` with a window end: a round start (offset 0), a reveal close (offset
-    /// revealSlots, from round 1) or a proof vote close (offset revealSlots + auditSlots + voteSlots, from round 1).
+    /// revealSlots, from round 1; paired reveals close at a round start) or a proof vote close (offset revealSlots +
+    /// auditSlots + voteSlots, from round 1; from round 2 when paired, where round 1's is no window end).
     function _nextDue(Task storage task, uint64 afterSlot) internal view returns (uint64) {
         uint64 start = task.startSlot;
         if (afterSlot < start) return start;
@@ -225,7 +233,7 @@ contract GradualAudits is GradualState {
     /// @dev One step of the `custom` rule's list window ends at slot `due` (at `offset` in `round`), cycle by cycle
     /// in order (`advanceSlot.ts` `closeWindows`): a distribution window's end (`closeDistributionWindow`) or one
     /// step of a distribution vote close (`settleDistribution`). False when none is left at this slot. Bounded by
-    /// the open cycles (at most 3 + allowedFailedDistributions).
+    /// the open cycles (at most 3 + allowedFailedDistributions, 4 + it when reveals are paired).
     function _listStep(bytes32 id, Task storage task, uint64 offset, int64 round, uint64 due, SettleCursor storage cursor)
         internal
         returns (bool)
@@ -242,7 +250,7 @@ contract GradualAudits is GradualState {
             uint32 c = open[i];
             if (c < cursor.listCycle) continue;
             Cycle storage cycle = _cycles[id][c];
-            if (offset == listEnd && _attemptRound(c, cycle) == round) {
+            if (offset == listEnd && _attemptRound(task, c, cycle) == round) {
                 cursor.listCycle = c + 1;
                 // No list posted: the attempt fails (nobody was drawn, so nobody gets a missed-duty mark).
                 if (!_distributions[id][c][cycle.attempt].exists) {
@@ -251,7 +259,7 @@ contract GradualAudits is GradualState {
                 }
                 return true;
             }
-            if (offset == listVote && _attemptRound(c, cycle) == voteRound) {
+            if (offset == listVote && _attemptRound(task, c, cycle) == voteRound) {
                 if (_settleListStep(id, task, c, cycle, round, due, cursor)) cursor.listCycle = c + 1;
                 return true;
             }
@@ -331,7 +339,8 @@ contract GradualAudits is GradualState {
     function _closeReveal(bytes32 id, Task storage task, int64 cycleNumber) internal {
         uint32 c = uint32(uint64(cycleNumber));
         Cycle storage cycle = _cycles[id][c];
-        if (!cycle.exists || cycle.outcome != 0) return;
+        // A fixed seed: the close ran before its call paused at the round start (paired reveals, `_settle`).
+        if (!cycle.exists || cycle.outcome != 0 || cycle.hasSeed) return;
         bytes32 seed = _nextSeed(task.seedHead, cycle.saltAccumulator, c);
         cycle.seed = seed;
         cycle.hasSeed = true;
@@ -377,24 +386,28 @@ contract GradualAudits is GradualState {
     function _roundStart(bytes32 id, Task storage task, int64 round) internal {
         if (task.customRule) {
             _openAttempts(id, task, round);
-        } else if (round >= 2) {
-            uint32 c = uint32(uint64(round - 2));
+        } else if (round >= 1 + _reviewLag(task)) {
+            // A rule's first attempt pays (it never fails): the cycle whose first attempt round this is.
+            uint32 c = uint32(uint64(round - 1 - _reviewLag(task)));
             Cycle storage cycle = _cycles[id][c];
-            if (cycle.exists && cycle.outcome == 0 && _attemptRound(c, cycle) == round) _payByRule(id, task, c, cycle, round);
+            if (cycle.exists && cycle.outcome == 0 && _attemptRound(task, c, cycle) == round) {
+                _payByRule(id, task, c, cycle, round);
+            }
         }
         _startCycle(id, task, round);
     }
 
     /// @dev `openAttempt` (roundStart.ts) for every open cycle whose attempt round starts: nobody is drawn (any valid
     /// submitter that has not failed may post); with no such submitter left the cycle completes. Bounded by the open
-    /// cycles times the failed distributors (3 + allowedFailedDistributions, and allowedFailedDistributions).
+    /// cycles times the failed distributors (3 + allowedFailedDistributions, 4 + it paired, and
+    /// allowedFailedDistributions).
     function _openAttempts(bytes32 id, Task storage task, int64 round) internal {
         // A copy: a completed cycle leaves the stored list while the core goes on over the round's.
         uint32[] memory open = _openCycles[id];
         for (uint256 i = 0; i < open.length; i += 1) {
             uint32 c = open[i];
             Cycle storage cycle = _cycles[id][c];
-            if (cycle.outcome != 0 || cycle.distributor != bytes32(0) || _attemptRound(c, cycle) != round) continue;
+            if (cycle.outcome != 0 || cycle.distributor != bytes32(0) || _attemptRound(task, c, cycle) != round) continue;
             // The ramp is folded to the round here, as the core's `openAttempt` does.
             _refreshRampAt(id, task, round);
             if (cycle.validCount > _failedButValid(id, task, c, cycle.failedDistributors)) continue;
@@ -467,7 +480,7 @@ contract GradualAudits is GradualState {
         cycle.hasCompletedRound = true;
         task.escrow += returned;
         uint32[] storage open = _openCycles[id];
-        // At most 3 + allowedFailedDistributions entries.
+        // At most 3 + allowedFailedDistributions entries (4 + it when reveals are paired).
         uint256 length = open.length;
         for (uint256 i = 0; i < length; i += 1) {
             if (open[i] != c) continue;

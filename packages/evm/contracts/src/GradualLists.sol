@@ -81,7 +81,7 @@ contract GradualLists is GradualState {
             uint256 vesting = task.params.vestingRounds;
             opensAt = vesting > 0
                 ? _roundStart(task, completed)
-                : _roundStart(task, int64(uint64(cycle)) + 1) + int256(uint256(task.revealSlots));
+                : _revealClosesAt(task, cycle);
             closesAt = vesting > 0
                 ? _roundStart(task, completed + int64(uint64(vesting)))
                 : opensAt + int256(uint256(task.params.auditSlots));
@@ -98,7 +98,7 @@ contract GradualLists is GradualState {
                 revert AUDIT__NO_DISTRIBUTION();
             }
             // The attempt's trigger window, after its distribution window; its vote closes voteSlots later.
-            opensAt = _roundStart(task, _attemptRound(cycle, record)) + int256(uint256(task.params.distributionSlots));
+            opensAt = _roundStart(task, _attemptRound(task, cycle, record)) + int256(uint256(task.params.distributionSlots));
             closesAt = opensAt + int256(uint256(task.params.distributionAuditSlots));
             resolvesAt = uint64(uint256(closesAt)) + task.params.voteSlots;
         } else {
@@ -129,7 +129,7 @@ contract GradualLists is GradualState {
                 resolvesAt = slot + task.params.auditSlots + task.params.voteSlots;
             }
             if (!late) {
-                opensAt = _roundStart(task, int64(uint64(cycle)) + 1) + int256(uint256(task.revealSlots));
+                opensAt = _revealClosesAt(task, cycle);
                 closesAt = opensAt + int256(uint256(task.params.auditSlots));
                 resolvesAt = uint64(uint256(closesAt)) + task.params.voteSlots;
             }
@@ -259,7 +259,7 @@ contract GradualLists is GradualState {
         if (!record.exists || record.outcome != 0) revert CYCLE__NOT_FOUND();
         if (attempt != record.attempt) revert DISTRIBUTION__WRONG_ATTEMPT(record.attempt, attempt);
         uint64 slot = _slot();
-        int256 opensAt = _roundStart(task, _attemptRound(cycle, record));
+        int256 opensAt = _roundStart(task, _attemptRound(task, cycle, record));
         int256 now_ = int256(uint256(slot));
         if (now_ < opensAt || now_ >= opensAt + int256(uint256(task.params.distributionSlots))) {
             revert DISTRIBUTION__WINDOW_CLOSED();

@@ -104,7 +104,8 @@ abstract contract GradualState is IGradualEvents {
     mapping(uint32 index => bytes32) internal _taskAt;
     mapping(bytes32 task => Task) internal _tasks;
     /// @dev Cycles started and not complete, in order (the core's `openCycles`). Appended in O(1); completion (out
-    /// of this half) removes them, which bounds it by 3 + allowedFailedDistributions.
+    /// of this half) removes them, which bounds it by 3 + allowedFailedDistributions (4 + it when reveals are
+    /// paired).
     mapping(bytes32 task => uint32[]) internal _openCycles;
     /// @dev The ramp aggregate's buckets: activation round -> stake, and the rounds in ascending order from
     /// `Task.rampHead` (activation rounds only grow, so a bucket is appended at the tail and folded at the head).
@@ -203,15 +204,20 @@ abstract contract GradualState is IGradualEvents {
     }
 
     /// @dev The size of a node's ring of commit and reveal records (`Entry`): cycle c's record is rewritten by the
-    /// commit of cycle c + size, in round c + size. No rule reads it from round c + 3 + allowedFailedDistributions +
-    /// max(vestingRounds + 1, LIST_CLAIM_ROUNDS) on: cycle c completes by round c + 3 + allowedFailedDistributions
-    /// (its last attempt's round, c + 2 + allowedFailedDistributions, and the round start after it), it is closed for
-    /// good (triggers, votes, publications: §9.3) vestingRounds + 1 rounds after that at the latest, and its list's
-    /// claims (the recipient's reveal) end LIST_CLAIM_ROUNDS after its completion. Its rule share is materialized
-    /// before the record is rewritten (`commit`). Two rounds of margin.
-    function _entryRingOf(uint256 vestingRounds, uint256 allowedFailedDistributions) internal pure returns (uint24) {
+    /// commit of cycle c + size, in round c + size. No rule reads it from round c + L + 2 + allowedFailedDistributions +
+    /// max(vestingRounds + 1, LIST_CLAIM_ROUNDS) on (L the review lag, `_reviewLag`: 1, or 2 when reveals are paired):
+    /// cycle c completes by round c + L + 2 + allowedFailedDistributions (its last attempt's round,
+    /// c + L + 1 + allowedFailedDistributions, and the round start after it), it is closed for good (triggers, votes,
+    /// publications: §9.3) vestingRounds + 1 rounds after that at the latest, and its list's claims (the recipient's
+    /// reveal) end LIST_CLAIM_ROUNDS after its completion. Its rule share is materialized before the record is
+    /// rewritten (`commit`). Two rounds of margin.
+    function _entryRingOf(uint256 vestingRounds, uint256 allowedFailedDistributions, uint256 revealSlots)
+        internal
+        pure
+        returns (uint24)
+    {
         uint256 held = vestingRounds + 1 > LIST_CLAIM_ROUNDS ? vestingRounds + 1 : LIST_CLAIM_ROUNDS;
-        return uint24(held + allowedFailedDistributions + 5);
+        return uint24(held + allowedFailedDistributions + (revealSlots == 0 ? 6 : 5));
     }
 
     /// @dev Sets what a task keeps in slot 0 from its parameters (`Task.roundSlots` and the rest): the copies of the
@@ -220,7 +226,7 @@ abstract contract GradualState is IGradualEvents {
         task.roundSlots = uint24(params.roundSlots);
         task.commitSlots = uint24(params.commitSlots);
         task.revealSlots = uint24(params.revealSlots);
-        task.entryRing = _entryRingOf(params.vestingRounds, params.allowedFailedDistributions);
+        task.entryRing = _entryRingOf(params.vestingRounds, params.allowedFailedDistributions, params.revealSlots);
     }
 
     /// @dev The first slot of cycle c's commit window: the last `commitSlots` of its round.
@@ -260,9 +266,24 @@ abstract contract GradualState is IGradualEvents {
         return weightNow < entry.weight ? weightNow : entry.weight;
     }
 
-    /// @dev The round of the cycle's current distribution attempt (the core's `attemptRound`): cycle + 2 + attempt.
-    function _attemptRound(uint32 c, Cycle storage record) internal view returns (int64) {
-        return int64(uint64(c)) + 2 + int64(uint64(record.attempt));
+    /// @dev The review lag (`reviewLag`, §2.2): the rounds from a cycle's round to the one its reveal window closes
+    /// in, 1, or 2 when the task pairs its reveals with its commits (`revealSlots` 0: a cycle's reveals share the next
+    /// cycle's commit window, and every later window of the cycle comes a round later). From slot 0's copy.
+    function _reviewLag(Task storage task) internal view returns (int64) {
+        return task.revealSlots == 0 ? int64(2) : int64(1);
+    }
+
+    /// @dev The slot cycle c's reveal window closes at (its seed is fixed, §4.4) and its proof trigger window opens
+    /// at: `revealSlots` into round c + 1, or, paired, the start of round c + 2 (the end of cycle c + 1's commit
+    /// window, which is its reveal window).
+    function _revealClosesAt(Task storage task, uint32 c) internal view returns (int256) {
+        return _roundStart(task, int64(uint64(c)) + _reviewLag(task)) + int256(uint256(task.revealSlots));
+    }
+
+    /// @dev The round of the cycle's current distribution attempt (the core's `attemptRound`): cycle + L + 1 + attempt
+    /// (`firstAttemptRound`: c + 2, or c + 3 when reveals are paired).
+    function _attemptRound(Task storage task, uint32 c, Cycle storage record) internal view returns (int64) {
+        return int64(uint64(c)) + 1 + _reviewLag(task) + int64(uint64(record.attempt));
     }
 
     /// @dev §9.3 (`cycleClosedAt`): whether a cycle is closed for good at `slot`: complete, and past its

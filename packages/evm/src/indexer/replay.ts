@@ -93,7 +93,7 @@ const DERIVED = [
  * A queued log; `also`: the triggerer's own vote, which the contract logs as a `Voted` in the trigger's transaction
  * (the core's triggerAudit records and emits it too): compared with the trigger call's events, not sent.
  */
-type Pending = { readonly log: StoredLog; readonly decoded: DecodedLog; also?: Readonly<Record<string, unknown>>[] };
+type Pending = { readonly log: StoredLog; decoded: DecodedLog; also?: Readonly<Record<string, unknown>>[] };
 
 const same = (a: unknown, b: unknown): boolean =>
   typeof a === "bigint" || typeof b === "bigint" ? String(a) === String(b) : a === b;
@@ -179,6 +179,24 @@ export class ChainReplay {
       last.also = [...(last.also ?? []), decoded.expected];
       return;
     }
+    // A `commitAndReveal` call (paired reveals, §2.2) logs its reveal, then its commit of the next cycle: the
+    // core's one `commitAndReveal` transaction (only that call logs both in one EVM transaction).
+    if (
+      decoded.kind === "call" &&
+      decoded.body.kind === "commit" &&
+      last?.decoded.kind === "call" &&
+      last.decoded.body.kind === "reveal" &&
+      last.log.transactionHash === log.transactionHash &&
+      last.decoded.from === decoded.from &&
+      last.decoded.body.task === decoded.body.task &&
+      last.decoded.body.cycle + 1 === decoded.body.cycle
+    ) {
+      const { proofDigest, salt } = last.decoded.body;
+      const body = { ...decoded.body, kind: "commitAndReveal" as const, proofDigest, salt };
+      last.decoded = { ...last.decoded, body, ...(decoded.weight === undefined ? {} : { weight: decoded.weight }) };
+      last.also = [...(last.also ?? []), decoded.expected];
+      return;
+    }
     this.#pending.push({ log, decoded });
   }
 
@@ -237,11 +255,15 @@ export class ChainReplay {
         const outcome = block.outcomes[call];
         call += 1;
         let problem = this.#checkCall(decoded, outcome, block);
+        // The call's later logs (a trigger's first vote, a commitAndReveal's commit), each against its event.
         for (const expected of also ?? []) {
           if (problem !== undefined || outcome === undefined || !outcome.ok) break;
-          const votes = outcome.events.filter((event) => event.type === "Voted");
-          const problems = votes.map((event) => this.#compare(expected, event));
-          if (!problems.includes(undefined)) problem = problems[0] ?? "the core's triggerAudit emitted no Voted";
+          const type = expected.type as string;
+          const events = outcome.events.filter((event) => event.type === type);
+          const problems = events.map((event) => this.#compare(expected, event));
+          if (!problems.includes(undefined)) {
+            problem = problems[0] ?? `the core's ${decoded.body.kind} emitted no ${type}`;
+          }
         }
         if (problem === undefined && decoded.taskId !== undefined) {
           problem = this.#checkTaskId(decoded.taskId, decoded.from, taskCount);
@@ -317,7 +339,7 @@ export class ChainReplay {
     if (candidates.length === 0) return `the core's ${decoded.body.kind} emitted no ${type}`;
     const problems = candidates.map((event) => this.#compare(decoded.expected, event));
     if (!problems.includes(undefined)) return problems[0];
-    if (decoded.body.kind === "commit" && decoded.weight !== undefined) {
+    if ((decoded.body.kind === "commit" || decoded.body.kind === "commitAndReveal") && decoded.weight !== undefined) {
       const { task, cycle } = decoded.body;
       const record = getCommit(block.state, task, cycle, decoded.from);
       if (record === undefined || record.weight !== decoded.weight)
