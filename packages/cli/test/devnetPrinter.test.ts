@@ -15,10 +15,10 @@ const labels = new Map(
 const tokens = (count: bigint) => (count * TOKEN).toString();
 const HEADER = { prevHash: node(0), txsRoot: node(0), stateRoot: node(0), hash: node(0), txCount: 0, producedAtMs: 0 };
 
-function printer(quiet = false) {
+function printer(quiet = false, revealSlots = 4) {
   const lines: string[] = [];
   const print = createEventPrinter({
-    task: { startSlot: 3, params: { roundSlots: 20 } },
+    task: { startSlot: 3, params: { roundSlots: 20, revealSlots } },
     taskId: TASK,
     labels,
     quiet,
@@ -145,6 +145,14 @@ describe("the devnet printer", () => {
       "  slot    98  cycle 2: ✔ list accepted: 100 to 6 nodes; each claims its entry into vesting (unlocks slowly)",
       "  slot    98  cycle 3: votes on audit #0: 2 invalid",
       "  slot    98  cycle 3: ✘ slashed: node-6 (cheater) lost 50 of stake and 8.333333333 of locked rewards; 5.833333333 to the whistleblower, 52.5 burned",
+    ]);
+  });
+
+  it("names each cycle's period by the task's lag when reveals are paired (protocol.md §2.2)", () => {
+    const { lines, block } = printer(true, 0);
+    block(83, [{ type: "Committed", task: TASK, cycle: 4, node: node(1) }]);
+    assert.deepEqual(lines, [
+      "\n── round 4 · slots 83–102 · cycle 4 working · cycle 3 revealing with the commits · cycle 2 in review · cycle 1 distributing",
     ]);
   });
 

@@ -24,6 +24,7 @@ type DevnetFlags = {
   taskVarFile?: string;
   settlement: string;
   rule?: string;
+  pairedReveals?: boolean;
   nodeProcesses?: boolean;
 };
 
@@ -62,6 +63,10 @@ export function register(program: Command): void {
       "--rule <rule>",
       `the task's distribution rule, over task.yml's: ${DISTRIBUTION_RULES.join(", ")} (custom: Koii's, a list posted in a race between posters, audited, claimed entry by entry)`,
     )
+    .option(
+      "--paired-reveals",
+      "reveal each cycle with the next cycle's commit (revealSlots 0, protocol.md §2.2): one transaction a node a round, reviews a round later",
+    )
     .addHelpText(
       "after",
       `
@@ -74,13 +79,14 @@ Ctrl-C stops every node and process the devnet started.`,
     .action(async (options: DevnetFlags) => runDevnet(options));
 }
 
-/** `--rule`, checked: the task parameters it overrides, or undefined. */
+/** `--rule` and `--paired-reveals`, checked: the task parameters they override, or undefined. */
 function paramsOf(options: DevnetFlags): Partial<TaskParams> | undefined {
-  if (options.rule === undefined) return undefined;
+  const paired = options.pairedReveals === true ? { revealSlots: 0 } : {};
+  if (options.rule === undefined) return options.pairedReveals === true ? paired : undefined;
   const rule = DISTRIBUTION_RULES.find((each) => each === options.rule);
   if (rule === undefined)
     throw new CliError("CLI__BAD_OPTION", `--rule: expected ${DISTRIBUTION_RULES.join(", ")}, got ${options.rule}`);
-  return { distributionRule: rule };
+  return { distributionRule: rule, ...paired };
 }
 
 /** Checks the numeric options before anything starts. */
@@ -101,6 +107,8 @@ async function runDevnet(options: DevnetFlags): Promise<void> {
   if (options.task !== undefined && isKoiiTaskPath(options.task)) {
     if (options.rule !== undefined)
       throw new CliError("CLI__BAD_OPTION", "--rule: a Koii task folder keeps its own rule (docs/koii.md)");
+    if (options.pairedReveals === true)
+      throw new CliError("CLI__BAD_OPTION", "--paired-reveals: a Koii task folder keeps Koii's windows (docs/koii.md)");
     // Loaded only for a Koii folder: the Koii API and its bundler cost a long-running devnet about 30 MB.
     const { runKoiiDevnet } = await import("./koii.ts");
     return runKoiiDevnet(options.task, {

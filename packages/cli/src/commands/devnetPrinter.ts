@@ -17,7 +17,7 @@ import {
  */
 
 export type EventPrinterOptions = {
-  readonly task: { readonly startSlot: number; readonly params: Pick<TaskParamsWire, "roundSlots"> };
+  readonly task: { readonly startSlot: number; readonly params: Pick<TaskParamsWire, "roundSlots" | "revealSlots"> };
   readonly taskId: string;
   readonly labels: ReadonlyMap<string, string>;
   readonly quiet: boolean;
@@ -50,8 +50,11 @@ export function createEventPrinter(options: EventPrinterOptions) {
   function header(round: number): void {
     const start = task.startSlot + round * task.params.roundSlots;
     const parts = [`cycle ${round} working`];
-    if (round >= 1) parts.push(`cycle ${round - 1} in review`);
-    if (round >= 2) parts.push(`cycle ${round - 2} distributing`);
+    // Paired reveals (protocol.md §2.2): cycle r − 1 reveals at the round's end, r − 2 is reviewed, r − 3 is paid.
+    const lag = task.params.revealSlots === 0 ? 2 : 1;
+    if (lag === 2 && round >= 1) parts.push(`cycle ${round - 1} revealing with the commits`);
+    if (round >= lag) parts.push(`cycle ${round - lag} in review`);
+    if (round >= lag + 1) parts.push(`cycle ${round - lag - 1} distributing`);
     write(`\n── round ${round} · slots ${start}–${start + task.params.roundSlots - 1} · ${parts.join(" · ")}`);
   }
 
