@@ -183,15 +183,20 @@ async function main(): Promise<void> {
     "",
   );
   lines.push(
-    "| nodes | node calls | settlement / node | total gas | cost at 0.01 gwei, ETH $3,000 | Koii fees (submission and claim, 2 tx) |",
+    "| nodes | reveals | node calls | settlement / node | total gas | cost at 0.01 gwei, ETH $3,000 | Koii fees (submission and claim, 2 tx) |",
   );
-  lines.push("| --- | --- | --- | --- | --- | --- |");
+  lines.push("| --- | --- | --- | --- | --- | --- | --- |");
   for (const row of rows) {
-    const total = row.nodeGasPerRound + row.settlementPerNode;
-    const usd = (total * L2_GAS_PRICE_GWEI * 1e-9 * ETH_USD).toFixed(6);
-    lines.push(
-      `| ${row.size} | ${row.nodeGasPerRound} | ${row.settlementPerNode.toFixed(1)} | ${total.toFixed(0)} | $${usd} | ${(2 * KOII_FEE_PER_TX).toFixed(6)} KOII |`,
-    );
+    for (const [layout, calls, settlement] of [
+      ["unpaired: a commit, a reveal", row.nodeGasPerRound, row.settlementPerNode],
+      ["paired: one commitAndReveal", row.pairedNodeGasPerRound, row.pairedSettlementPerNode],
+    ] as const) {
+      const total = calls + settlement;
+      const usd = (total * L2_GAS_PRICE_GWEI * 1e-9 * ETH_USD).toFixed(6);
+      lines.push(
+        `| ${row.size} | ${layout} | ${calls} | ${settlement.toFixed(1)} | ${total.toFixed(0)} | $${usd} | ${(2 * KOII_FEE_PER_TX).toFixed(6)} KOII |`,
+      );
+    }
   }
   lines.push("", "issue 19's goals (steady state; every call, not only the median, for the vote):", "");
   lines.push("| goal | nodes | measured | met |", "| --- | --- | --- | --- |");
@@ -260,6 +265,8 @@ type SizeResult = {
   readonly nodeGasPerRound: number;
   /** The round's settlement calls (round starts, seed) divided by the number of nodes. */
   readonly settlementPerNode: number;
+  readonly pairedNodeGasPerRound: number;
+  readonly pairedSettlementPerNode: number;
 };
 
 function describe(values: number[] | undefined): string {
@@ -877,8 +884,15 @@ async function measure(size: number): Promise<SizeResult> {
       median(gas.get("reveal (a ring in)") ?? []) +
       median(gas.get("claim (a ring in: makes one tranche in a used word, holds four)") ?? []);
     const settlementPerNode = settlement.reduce((sum, value) => sum + value, 0) / size;
+    // A paired task (§2.2): one commitAndReveal and the same claim (the claim's code does not depend on the layout);
+    // its settlement, one call before each commit window, settles the round's window ends.
+    const pairedNodeGasPerRound =
+      median(
+        gas.get("commitAndReveal (paired task, a ring in: rewrites its record; a node's one call a round)") ?? [],
+      ) + median(gas.get("claim (a ring in: makes one tranche in a used word, holds four)") ?? []);
+    const pairedSettlementPerNode = median(gas.get("settle (paired task: before a commit window)") ?? []) / size;
     for (const label of ["deploy TestToken", "mint, approve", "deposit"]) gas.delete(label);
-    return { size, gas, nodeGasPerRound, settlementPerNode };
+    return { size, gas, nodeGasPerRound, settlementPerNode, pairedNodeGasPerRound, pairedSettlementPerNode };
   } finally {
     await anvil.stop();
   }
