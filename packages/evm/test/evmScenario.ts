@@ -9,6 +9,7 @@ import { privateKeyToAccount } from "viem/accounts";
 import type { Anvil } from "../src/anvil.ts";
 import { gradualAbi, loadArtifact } from "../src/compile.ts";
 import { deployContracts } from "../src/deploy.ts";
+import { paramsToStruct as paramsStruct } from "../src/indexer/calls.ts";
 import { type Receipt, rpc, useHarness } from "./harnessClient.ts";
 
 export const ANVIL_DEPLOYER_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80" as Hex;
@@ -118,4 +119,35 @@ export async function deployScenario(anvil: Anvil, slotMs = 10_000): Promise<Sce
       useHarness(anvil, contract, abi);
     },
   };
+}
+
+/**
+ * Deposits for the first two accounts (20,000 and 1,000 tokens, slot 1), then the first creates a task with
+ * `params` in slot 9, funded with 5,000, and the second stakes 200 in slot 10. Returns the task id (hex, no 0x).
+ */
+export async function fundedTaskWithOneNode(
+  scenario: Scenario,
+  label: string,
+  bundleHash: Hex,
+  params: TaskParams,
+): Promise<string> {
+  const [alice, bob] = scenario.accounts as [Hex, Hex];
+  const { at, call } = scenario;
+  await at(1);
+  await call(alice, "deposit", [20_000n]);
+  await call(bob, "deposit", [1_000n]);
+  await at(9);
+  const created = await call(alice, "createTask", [
+    label,
+    bundleHash,
+    `0x${"0".repeat(64)}`,
+    paramsStruct(params),
+    5_000n,
+  ]);
+  const log = created.logs.find((entry) => entry.address.toLowerCase() === scenario.contract.toLowerCase());
+  assert.ok(log, "TaskCreated logged");
+  const taskId = (log.topics[1] as Hex).slice(2);
+  await at(10);
+  await call(bob, "stake", [`0x${taskId}`, 200n, "http://bob.test"]);
+  return taskId;
 }

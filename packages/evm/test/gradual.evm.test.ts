@@ -512,18 +512,13 @@ test("a node's commit and reveal records are a ring: 30 rounds, where a commit a
   const nodes = [BOB, CAROL, DAVE];
   const twin = new Twin({ [ALICE]: 1_000_000n, [BOB]: 1_000n, [CAROL]: 1_000n, [DAVE]: 1_000n });
   await twin.load();
-  await twin.advance(9);
   const params = { ...PARAMS, rampRounds: 0 };
-  const created = { kind: "createTask", name: "ring", bundleHash: name("bundle"), metadataHash: null, params };
-  assert.equal(await twin.tx(ALICE, { ...created, funding: 100_000n }), "ok");
-  const task = readCoreRecord<string>(twin.state, "taskAt/0") as string;
+  const stakes = nodes.map((who) => [who, 200n] as const);
+  const task = await stakedTask(twin, "ring", params, 100_000n, stakes);
   // max(vestingRounds + 1, LIST_CLAIM_ROUNDS) + allowedFailedDistributions + 5.
   const [record] = await read<[{ entryRing: number }]>("getTask", [h32(task)]);
   const ring = Number(record.entryRing);
   assert.equal(ring, 16 + params.allowedFailedDistributions + 5);
-  await twin.advance(10);
-  for (const who of nodes)
-    await twin.tx(who, { kind: "stake", task, amount: 200n, nodeUrl: `http://${who.slice(0, 6)}.test` });
   const commitGas = new Map<number, number>();
   const rounds = ring + 8;
   const proof = (who: string, cycle: number) => sha256Hex(`proof:${who}:${cycle}`);
@@ -572,18 +567,13 @@ test("paired reveals (revealSlots 0): commitAndReveal is a reveal of cycle c - 1
   const nodes = [BOB, CAROL, DAVE];
   const twin = new Twin({ [ALICE]: 1_000_000n, [BOB]: 1_000n, [CAROL]: 1_000n, [DAVE]: 1_000n });
   await twin.load();
-  await twin.advance(9);
   const params = { ...PARAMS, revealSlots: 0, rampRounds: 0 };
-  const created = { kind: "createTask", name: "paired", bundleHash: name("bundle"), metadataHash: null, params };
-  assert.equal(await twin.tx(ALICE, { ...created, funding: 100_000n }), "ok");
-  const task = readCoreRecord<string>(twin.state, "taskAt/0") as string;
+  const stakes = nodes.map((who) => [who, 200n] as const);
+  const task = await stakedTask(twin, "paired", params, 100_000n, stakes);
   // A round more than an unpaired task's ring: every window of a cycle comes a round later.
   const [record] = await read<[{ entryRing: number }]>("getTask", [h32(task)]);
   const ring = Number(record.entryRing);
   assert.equal(ring, 16 + params.allowedFailedDistributions + 6);
-  await twin.advance(10);
-  for (const who of nodes)
-    await twin.tx(who, { kind: "stake", task, amount: 200n, nodeUrl: `http://${who.slice(0, 6)}.test` });
   const proof = (who: string, cycle: number) => sha256Hex(`proof:${who}:${cycle}`);
   const salt = (who: string, cycle: number) => sha256Hex(`salt:${who}:${cycle}`);
   const commitment = (who: string, cycle: number) =>

@@ -13,9 +13,8 @@ import { after, before, test } from "node:test";
 import { computeCommitment, sha256Hex, stateEntries } from "@gradual/protocol";
 import type { Hex } from "viem";
 import { type Anvil, startAnvil } from "../src/anvil.ts";
-import { paramsToStruct } from "../src/indexer/calls.ts";
 import { type Indexer, startIndexer } from "../src/indexer/indexer.ts";
-import { deployScenario, id32, PARAMS, type Scenario } from "./evmScenario.ts";
+import { deployScenario, fundedTaskWithOneNode, id32, PARAMS, type Scenario } from "./evmScenario.ts";
 import { coreHolds, h32, type Json, readRecord, withoutUnheld } from "./harnessClient.ts";
 
 let anvil: Anvil | undefined;
@@ -28,19 +27,9 @@ const name = (who: string) => sha256Hex(`gradual/evm-indexer-paired-test/${who}`
 before(async () => {
   anvil = await startAnvil();
   scenario = await deployScenario(anvil);
-  const [alice, bob] = scenario.accounts as [Hex, Hex];
+  const [, bob] = scenario.accounts as [Hex, Hex];
   const { at, call } = scenario;
-  await at(1);
-  await call(alice, "deposit", [20_000n]);
-  await call(bob, "deposit", [1_000n]);
-  await at(9);
-  const params = paramsToStruct({ ...PARAMS, revealSlots: 0 });
-  const created = await call(alice, "createTask", ["paired", h32(name("bundle")), h32(null), params, 5_000n]);
-  const log = created.logs.find((entry) => entry.address.toLowerCase() === scenario.contract.toLowerCase());
-  assert.ok(log, "TaskCreated logged");
-  taskId = (log.topics[1] as Hex).slice(2);
-  await at(10);
-  await call(bob, "stake", [h32(taskId), 200n, "http://bob.test"]);
+  taskId = await fundedTaskWithOneNode(scenario, "paired", h32(name("bundle")), { ...PARAMS, revealSlots: 0 });
   const node = id32(bob).slice(2);
   const proof = (cycle: number) => name(`proof:${cycle}`);
   const salt = (cycle: number) => name(`salt:${cycle}`);

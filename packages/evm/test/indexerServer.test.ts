@@ -16,10 +16,9 @@ import { createLedgerClient } from "@gradual/ledger";
 import { computeCommitment, sha256Hex } from "@gradual/protocol";
 import type { Hex } from "viem";
 import { type Anvil, startAnvil } from "../src/anvil.ts";
-import { paramsToStruct } from "../src/indexer/calls.ts";
 import { type Indexer, startIndexer } from "../src/indexer/indexer.ts";
 import { type IndexerServer, startIndexerServer } from "../src/indexer/server.ts";
-import { deployScenario, id32, PARAMS, type Scenario } from "./evmScenario.ts";
+import { deployScenario, fundedTaskWithOneNode, id32, PARAMS, type Scenario } from "./evmScenario.ts";
 import { h32 } from "./harnessClient.ts";
 
 const CLI_MAIN = resolve(dirname(fileURLToPath(import.meta.url)), "../../cli/src/main.ts");
@@ -64,24 +63,9 @@ function runCli(args: readonly string[]): Promise<{ code: number | null; stdout:
 before(async () => {
   anvil = await startAnvil();
   scenario = await deployScenario(anvil);
-  const [alice, bob] = scenario.accounts as [Hex, Hex];
+  const [, bob] = scenario.accounts as [Hex, Hex];
   const { at, call } = scenario;
-  await at(1);
-  await call(alice, "deposit", [20_000n]);
-  await call(bob, "deposit", [1_000n]);
-  await at(9);
-  const created = await call(alice, "createTask", [
-    "served",
-    h32(name("bundle")),
-    h32(null),
-    paramsToStruct(PARAMS),
-    5_000n,
-  ]);
-  const createdLog = created.logs.find((log) => log.address.toLowerCase() === scenario.contract.toLowerCase());
-  assert.ok(createdLog);
-  taskId = (createdLog.topics[1] as Hex).slice(2);
-  await at(10);
-  await call(bob, "stake", [h32(taskId), 200n, "http://bob.test"]);
+  taskId = await fundedTaskWithOneNode(scenario, "served", h32(name("bundle")), PARAMS);
   await at(17);
   const [proof, salt] = [name("proof"), name("salt")];
   const commitment = computeCommitment({ task: taskId, cycle: 0, node: id32(bob).slice(2), proofDigest: proof, salt });

@@ -299,35 +299,32 @@ describe("decide: reveal (protocol.md §4.2)", () => {
 });
 
 describe("decide: paired reveals (protocol.md §2.2)", () => {
-  /** A paired task where a committed cycle 1; its memory holds that work. */
-  function pairedCommitted(): { world: Scenario; memory: Memory } {
+  /**
+   * A paired task where a committed cycle 1; its memory holds that work, and cycle 2's as `next` says (started and
+   * unfinished when undefined, or not started). Returns cycle 1's reveal window (cycle 2's commit window).
+   */
+  function pairedCommitted(next: WorkRecord | "none" | undefined = "none") {
     const world = scenario({ revealSlots: 0 });
     const memory = freshMemory();
     memory.work.set(1, workDone("a", 1));
     world.chain.advanceTo(world.chain.windows(world.task, 1).commit.opensAt);
     world.chain.commit("a", world.task, 1, proofOf("a:1"));
     memory.done.add("work/1").add("commit/1");
-    return { world, memory };
+    if (next !== "none") memory.done.add("work/2");
+    if (next !== "none" && next !== undefined) memory.work.set(2, next);
+    return { world, memory, chain: world.chain, task: world.task, window: world.chain.windows(world.task, 1).reveal };
   }
 
   it("sends its reveal of cycle c and its commit of c + 1 as one transaction, once, in the shared window", () => {
-    const { world, memory } = pairedCommitted();
-    const { chain, task } = world;
-    const window = chain.windows(task, 1).reveal;
+    const { world, memory, chain, task, window } = pairedCommitted(workDone("a", 2));
     assert.deepEqual(window, chain.windows(task, 2).commit);
-    memory.work.set(2, workDone("a", 2));
-    memory.done.add("work/2");
     chain.advanceTo(window.opensAt - 3);
     const seen = sweep(world, "a", memory, window.closesAt + 1);
     assert.deepEqual(sweptKeys(seen, "reveal/", "commit/", "paired/"), [["paired/2", [window.opensAt]]]);
   });
 
   it("the pair opens the right commitment and reveal, and both land", () => {
-    const { world, memory } = pairedCommitted();
-    const { chain, task } = world;
-    const window = chain.windows(task, 1).reveal;
-    memory.work.set(2, workDone("a", 2));
-    memory.done.add("work/2");
+    const { world, memory, chain, task, window } = pairedCommitted(workDone("a", 2));
     chain.advanceTo(window.opensAt - 1);
     const [pair] = sends(decideFor(world, "a", memory), "commitAndReveal");
     assert.deepEqual(pair, {
@@ -351,11 +348,8 @@ describe("decide: paired reveals (protocol.md §2.2)", () => {
   });
 
   it("waits for the next cycle's running work in the first half of the window, then reveals alone", () => {
-    const { world, memory } = pairedCommitted();
-    const { chain, task } = world;
-    const window = chain.windows(task, 1).reveal;
     // Cycle 2's work was started and has not finished.
-    memory.done.add("work/2");
+    const { world, memory, chain, window } = pairedCommitted(undefined);
     chain.advanceTo(window.opensAt - 2);
     const seen = sweep(world, "a", memory, window.closesAt + 1);
     const half = window.opensAt + Math.floor((window.closesAt - window.opensAt) / 2);
@@ -363,23 +357,15 @@ describe("decide: paired reveals (protocol.md §2.2)", () => {
   });
 
   it("reveals alone at once when it will not commit the next cycle (its work failed)", () => {
-    const { world, memory } = pairedCommitted();
-    const { chain, task } = world;
-    const window = chain.windows(task, 1).reveal;
-    memory.work.set(2, { status: "failed", reason: "task threw" });
-    memory.done.add("work/2");
+    const { world, memory, chain, window } = pairedCommitted({ status: "failed", reason: "task threw" });
     chain.advanceTo(window.opensAt - 2);
     const seen = sweep(world, "a", memory, window.closesAt + 1);
     assert.deepEqual(sweptKeys(seen, "reveal/", "commit/", "paired/"), [["reveal/1", [window.opensAt]]]);
   });
 
   it("a leaving node works and commits nothing more, reveals its last commit alone, then unstakes", () => {
-    const { world, memory } = pairedCommitted();
-    const { chain, task } = world;
-    const window = chain.windows(task, 1).reveal;
     // Cycle 2's work is done: a staying node would send the pair.
-    memory.work.set(2, workDone("a", 2));
-    memory.done.add("work/2");
+    const { world, memory, chain, window } = pairedCommitted(workDone("a", 2));
     chain.advanceTo(window.opensAt - 2);
     chain.advance();
     const seen = sweep(world, "a", memory, window.closesAt + 1, { autoClaim: false, leaving: true });

@@ -325,30 +325,25 @@ export class VectorBuilder {
     this.send(name, { kind: "stake", task: this.task, amount, nodeUrl }, options);
   }
 
+  /** The commitment of `name`'s own proof and salt of `cycle`. */
+  #commitmentOf(name: Name, cycle: number): Hash {
+    return computeCommitment({
+      task: this.task,
+      cycle,
+      node: accountOf(name),
+      proofDigest: proofOf(name, cycle),
+      salt: saltOf(name, cycle),
+    });
+  }
+
   commit(name: Name, cycle: number, options: SendOptions & { commitment?: Hash } = {}): void {
-    const commitment =
-      options.commitment ??
-      computeCommitment({
-        task: this.task,
-        cycle,
-        node: accountOf(name),
-        proofDigest: proofOf(name, cycle),
-        salt: saltOf(name, cycle),
-      });
+    const commitment = options.commitment ?? this.#commitmentOf(name, cycle);
     this.send(name, { kind: "commit", task: this.task, cycle, commitment }, options);
   }
 
   /** Paired reveals (§2.2): the reveal of `cycle − 1` and the commit of `cycle` in one transaction. */
   commitAndReveal(name: Name, cycle: number, options: SendOptions & { salt?: Hash; commitment?: Hash } = {}): void {
-    const commitment =
-      options.commitment ??
-      computeCommitment({
-        task: this.task,
-        cycle,
-        node: accountOf(name),
-        proofDigest: proofOf(name, cycle),
-        salt: saltOf(name, cycle),
-      });
+    const commitment = options.commitment ?? this.#commitmentOf(name, cycle);
     const revealed = Math.max(0, cycle - 1);
     const body: TxBody = {
       kind: "commitAndReveal",
