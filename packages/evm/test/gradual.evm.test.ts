@@ -2034,18 +2034,6 @@ async function randomRun(seed: number, custom: boolean, coverage: Map<string, nu
       // digest that does not open the commitment (the reveal part refused) or after the commit (the commit part).
       if (paired && round >= 1 && inCommitWindow && pairedNext() < 0.35) {
         const cycle = round;
-        // Now and then the commit alone first: the pair's commit part is then refused (COMMIT__DUPLICATE).
-        if (pairedNext() < 0.1) {
-          const commitment = computeCommitment({
-            task,
-            cycle,
-            node: who,
-            proofDigest: digest(who, cycle),
-            salt: salt(who, cycle),
-          });
-          const result = await twin.tx(who, { kind: "commit", task, cycle, commitment });
-          outcomes.set(`commit:${result}`, (outcomes.get(`commit:${result}`) ?? 0) + 1);
-        }
         const commitment = computeCommitment({
           task,
           cycle,
@@ -2053,6 +2041,11 @@ async function randomRun(seed: number, custom: boolean, coverage: Map<string, nu
           proofDigest: digest(who, cycle),
           salt: salt(who, cycle),
         });
+        // Now and then the commit alone first: the pair's commit part is then refused (COMMIT__DUPLICATE).
+        if (pairedNext() < 0.1) {
+          const result = await twin.tx(who, { kind: "commit", task, cycle, commitment });
+          outcomes.set(`commit:${result}`, (outcomes.get(`commit:${result}`) ?? 0) + 1);
+        }
         const proofDigest = digest(who, pairedNext() < 0.9 ? cycle - 1 : cycle);
         const result = await twin.pair(who, task, cycle, commitment, proofDigest, salt(who, cycle - 1));
         outcomes.set(`commitAndReveal:${result}`, (outcomes.get(`commitAndReveal:${result}`) ?? 0) + 1);
