@@ -13,8 +13,11 @@
  * sends one `commitAndReveal` a round (its reveal of the cycle before and its commit), the first cycle's commits and
  * the last cycle's reveals alone.
  *
+ * Entry claims go in four parts over the first half of their 20 s window (nodes claim at their own pace);
+ * --claims-at-once sends each cycle's claims in its window's first slot, as the bench did before 2026-12-06 16:40.
+ *
  *   node --conditions=source --import tsx packages/cli/bench/scale.bench.ts [--nodes N] [--cycles C] [--rounds 20,60]
- *     [--paired]
+ *     [--paired] [--claims-at-once]
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -64,6 +67,8 @@ const NODES = Number(option("nodes", "10000"));
 const CYCLES = Number(option("cycles", "2"));
 const ROUND_SECONDS = option("rounds", "20,60").split(",").map(Number);
 const PAIRED = process.argv.includes("--paired");
+/** Entry claims in this many parts over the first half of their window (--claims-at-once: 1, as before 2026-12-06). */
+const CLAIM_PARTS = process.argv.includes("--claims-at-once") ? 1 : 4;
 const format = (value: number) => value.toLocaleString("en-US");
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -329,6 +334,11 @@ async function runRoundLength(roundSeconds: number): Promise<void> {
       readonly from: number;
       readonly items: () => Promise<{ key: KeyPair; body: Body }[]>;
       readonly accepted: () => Promise<number>;
+      /**
+       * Sent in this many equal parts spread over the first half of the window (entry claims: nodes claim at their
+       * own pace within 20 s), in the background, so later jobs do not wait for it. 1: all at once.
+       */
+      readonly parts?: number;
     };
     const jobs: Job[] = [];
     const work = new Map<string, { proofDigest: Hash; salt: Hash }>();
@@ -442,6 +452,7 @@ async function runRoundLength(roundSeconds: number): Promise<void> {
         phase: "entry claims",
         window: claims,
         from: claims.opensAt,
+        parts: CLAIM_PARTS,
         items: async () => {
           const entries = lists.get(cycle) ?? [];
           const tree = listTree(entries);
@@ -474,6 +485,7 @@ async function runRoundLength(roundSeconds: number): Promise<void> {
     const phases: Phase[] = [];
     type Sent = { sent: number; signMs: number; sendMs: number; refused: Record<string, number>; hashes: string[] };
     const sentBy = new Map<Job, Sent>();
+    const spread: Promise<void>[] = [];
     // Jobs that start in the same slot run at once, as independent nodes would send them (a cycle's reveals share
     // their window with the list of the cycle before: one after the other, the reveals waited for the list).
     for (let first = 0; first < jobs.length; ) {
@@ -494,11 +506,32 @@ async function runRoundLength(roundSeconds: number): Promise<void> {
       await Promise.all(
         group.map(async (job) => {
           const { signed, signMs } = presigned.get(job) ?? signAll(chainId, nonces, await job.items());
-          const sent = await sendAll(ledger, signed);
-          sentBy.set(job, { sent: signed.length, signMs, ...sent });
+          const parts = job.parts ?? 1;
+          if (parts <= 1) {
+            sentBy.set(job, { sent: signed.length, signMs, ...(await sendAll(ledger, signed)) });
+            return;
+          }
+          // Spread: each part at its own slot, in the background (the next jobs' slots do not wait for it).
+          const step = Math.max(1, Math.floor((job.window.closesAt - job.window.opensAt) / 2 / parts));
+          const size = Math.ceil(signed.length / parts);
+          spread.push(
+            (async () => {
+              const total: Sent = { sent: signed.length, signMs, sendMs: 0, refused: {}, hashes: [] };
+              for (let part = 0; part < parts; part += 1) {
+                await waitForSlot(ledger, from + part * step);
+                const sent = await sendAll(ledger, signed.slice(part * size, (part + 1) * size));
+                total.sendMs += sent.sendMs;
+                total.hashes.push(...sent.hashes);
+                for (const [code, count] of Object.entries(sent.refused))
+                  total.refused[code] = (total.refused[code] ?? 0) + count;
+              }
+              sentBy.set(job, total);
+            })(),
+          );
         }),
       );
     }
+    await Promise.all(spread);
     await waitForSlot(ledger, Math.max(...jobs.map((job) => job.window.closesAt)) + 1);
     for (const job of jobs) {
       const sent = sentBy.get(job) as Sent;
@@ -521,6 +554,10 @@ async function runRoundLength(roundSeconds: number): Promise<void> {
     }
     const cpu = ledger.cpuSeconds();
     const wall = (performance.now() - started) / 1000;
+    if (CLAIM_PARTS > 1)
+      console.log(
+        `\n  entry claims: ${CLAIM_PARTS} parts over the first half of their window (the "sending" column adds the parts' times)`,
+      );
     console.log(
       "\n| cycle | what | window (slots) | sent | accepted in the window | signing (commits, reveals: before the window) | sending | refused at the edge |",
     );
