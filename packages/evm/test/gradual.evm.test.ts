@@ -1846,6 +1846,11 @@ function random(seed: number): () => number {
  * default there) from GRADUAL_FUZZ_EVM_SEED (default 1), so a failing seed can be run alone.
  */
 const FUZZ_RUNS = Number(process.env.GRADUAL_FUZZ_EVM_RUNS ?? 16);
+/**
+ * The paired-reveal test's seeds: 8 in the default run (each of its outcomes is reached by seed 8; the default run
+ * stays under CI's 15 minutes), GRADUAL_FUZZ_EVM_RUNS in `npm run fuzz:evm`.
+ */
+const PAIRED_FUZZ_RUNS = Number(process.env.GRADUAL_FUZZ_EVM_RUNS ?? 8);
 const FUZZ_FIRST_SEED = Number(process.env.GRADUAL_FUZZ_EVM_SEED ?? 1);
 
 /**
@@ -2371,12 +2376,12 @@ test(`random transactions over rounds 0-6 of random custom-rule tasks, with list
   }
 });
 
-test(`random transactions over rounds 0-6 of random tasks with paired reveals (revealSlots 0), rule-paid and custom in turn, with commitAndReveal calls: the contract and the core agree (${FUZZ_RUNS} seeds from ${FUZZ_FIRST_SEED})`, async () => {
+test(`random transactions over rounds 0-6 of random tasks with paired reveals (revealSlots 0), rule-paid and custom in turn, with commitAndReveal calls: the contract and the core agree (${PAIRED_FUZZ_RUNS} seeds from ${FUZZ_FIRST_SEED})`, async () => {
   const coverage = new Map<string, number>();
-  for (let seed = FUZZ_FIRST_SEED; seed < FUZZ_FIRST_SEED + FUZZ_RUNS; seed += 1)
+  for (let seed = FUZZ_FIRST_SEED; seed < FUZZ_FIRST_SEED + PAIRED_FUZZ_RUNS; seed += 1)
     await randomRun(seed, seed % 2 === 0, coverage, true);
   report(coverage);
-  if (FUZZ_RUNS < 16) return;
+  if (PAIRED_FUZZ_RUNS < 8 || FUZZ_FIRST_SEED !== 1) return;
   for (const label of [
     "commitAndReveal:ok",
     "commitAndReveal:REVEAL__MISMATCH",
