@@ -16,6 +16,8 @@ import {
   decodeList,
   getCycle,
   getCycleWindows,
+  getNode,
+  getReveal,
   getTask,
   getVesting,
   type Hash,
@@ -255,6 +257,49 @@ for (const kind of ["ledger", "memory"] as const) {
         [2, "SANDBOX__TIMEOUT"],
         [3, "TASK__NOTHING_SUBMITTED"],
       ]);
+    });
+  });
+
+  describe(`executor on the ${kind}: leaving a task with paired reveals`, () => {
+    it("a node restarted with --leave reveals what it committed, then unstakes: nothing more is committed or refused", async () => {
+      // revealSlots 0 (protocol.md §2.2): cycle c is revealed in cycle c + 1's commit window, a round after its
+      // commit, and a reveal needs stake: an unstake sent at once would forfeit cycle c's pay.
+      const { keys, ledger, taskId, task } = await setup(kind, ["a"], { revealSlots: 0 });
+      const key = keys.a as KeyPair;
+      const dataDir = ledger.tempDir("node");
+      const working = await startTestNode({ ledger, key, taskId, definition: squares, dataDir });
+      try {
+        await runTo(ledger, getCycleWindows(task(), 2).commit.closesAt, [working]);
+      } finally {
+        await working.close();
+      }
+      const before = await sentBy(ledger, key.publicKey);
+      assert.deepEqual(
+        describeTxs(before.filter((entry) => entry.tx.kind !== "claim")),
+        ["stake", "commit:0", "commitAndReveal:1", "commitAndReveal:2"],
+        "one transaction a round while it works: cycle c + 1's commit with cycle c's reveal",
+      );
+      const restartedAt = await ledger.head();
+      const leaving = await node(ledger, key, taskId, { dataDir, leaving: true });
+      const paidBy = getCycleWindows(task(), 2).distributionVotes.closesAt + 1;
+      await runTo(ledger, paidBy, [leaving]);
+      const after = await sentBy(ledger, key.publicKey, restartedAt + 1);
+      assert.deepEqual(
+        describeTxs(after.filter((entry) => entry.tx.kind !== "claim")),
+        ["reveal:2", "unstake"],
+        "cycle 2 revealed alone in cycle 3's commit window, then the unstake; no commit of cycle 3",
+      );
+      const reveal = after.find((entry) => entry.tx.kind === "reveal");
+      const unstake = after.find((entry) => entry.tx.kind === "unstake");
+      assert.ok(reveal !== undefined && unstake !== undefined && reveal.block <= unstake.block);
+      assert.ok(reveal.block >= getCycleWindows(task(), 2).reveal.opensAt, "revealed in its own window");
+      assert.equal(leaving.calls.filter((call) => call.startsWith("work:")).length, 0, "no new work once leaving");
+      assert.equal(getReveal(ledger.state(), taskId, 2, key.publicKey)?.status, "valid");
+      const cycle = getCycle(ledger.state(), taskId, 2) as CycleRecord;
+      assert.equal(cycle.outcome, "paid", "the cycle it revealed before leaving is paid");
+      assert.ok(cycle.paid > 0n);
+      const record = getNode(ledger.state(), taskId, key.publicKey);
+      assert.ok(record !== undefined && record.unbonding > 0n, "its stake is unbonding");
     });
   });
 

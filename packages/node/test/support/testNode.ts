@@ -153,6 +153,8 @@ export type TestNodeOptions = {
   readonly runner?: (runner: TaskRunner) => TaskRunner;
   /** The URL staked on the ledger for this node's proofs (default: its own server). */
   readonly publicUrl?: string;
+  /** Leave the task (`gradual node --leave`): nothing more committed, the last reveals, then an unstake. */
+  readonly leaving?: boolean;
 };
 
 /** More task calls than any one pass makes: a node past it restarts a call each time one ends, and never settles. */
@@ -177,6 +179,7 @@ export async function startTestNode(options: TestNodeOptions): Promise<TestNode>
     pollMs: 3_600_000,
     ...(options.limits === undefined ? {} : { limits: options.limits }),
     ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl }),
+    ...(options.leaving === undefined ? {} : { leaving: options.leaving }),
     log,
     verifierWorkers: 0,
     createRunner: async (_bundlePath, host, limits) => {
