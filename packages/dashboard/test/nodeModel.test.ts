@@ -110,6 +110,7 @@ test("a node below the task's minimum stake is not shown active", () => {
     equivocations: 0,
     claimable: "0",
     locked: "0",
+    pendingReveal: null,
   };
   assert.equal(nodeStanding(node, 10, 10n * TOKEN).label, "active");
   const below = nodeStanding(node, 10, 100n * TOKEN);

@@ -24,6 +24,7 @@ import {
   listTaskIds,
   lockedAt,
   readRecord,
+  revealWindow,
   type State,
   type TaskRecord,
   type TriggerRecord,
@@ -164,7 +165,23 @@ export function nodeView(state: State, taskId: Hash, account: Account): NodeView
     equivocations: record.equivocations,
     claimable: view.claimable.toString(),
     locked: view.locked.toString(),
+    pendingReveal: pendingReveal(state, taskId, account),
   };
+}
+
+/** The newest cycle `account` committed in and has not revealed whose reveal window has not closed (§2.2, §3.4). */
+function pendingReveal(state: State, taskId: Hash, account: Account): { cycle: number; revealClosesAt: number } | null {
+  const task = getTask(state, taskId);
+  if (task === undefined) return null;
+  const nextSlot = getChain(state).slot + 1;
+  for (const cycle of [...task.openCycles].sort((left, right) => right - left)) {
+    const closesAt = revealWindow(task, cycle).closesAt;
+    if (nextSlot >= closesAt) continue;
+    if (getCommit(state, taskId, cycle, account) === undefined) continue;
+    if (getReveal(state, taskId, cycle, account) !== undefined) continue;
+    return { cycle, revealClosesAt: closesAt };
+  }
+  return null;
 }
 
 export function nodeList(state: State, taskId: Hash, { offset, limit }: Page): NodeList {

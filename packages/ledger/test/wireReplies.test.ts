@@ -193,10 +193,16 @@ describe("every reply of a real ledger passes the wire decoders unchanged", { ti
     }
     await advance();
     await client.listCommits(task, 0);
+    // Committed, not revealed: the node view names the reveal still due (what `gradual unstake` refuses on).
+    assert.deepEqual((await client.getNode(task, keys.bob.publicKey))?.pendingReveal, {
+      cycle: 0,
+      revealClosesAt: windows.reveal.closesAt,
+    });
     await advanceTo(windows.reveal.opensAt - 1);
     for (const name of nodes) await client.submit(sign(name, { kind: "reveal", task, cycle: 0, ...proofOf(name) }));
     await advance();
     await client.listReveals(task, 0);
+    assert.equal((await client.getNode(task, keys.bob.publicKey))?.pendingReveal, null, "revealed: nothing due");
     await advanceTo(windows.proofTriggers.opensAt - 1);
     await advance();
     await client.listAssignments(task, 0);

@@ -202,6 +202,11 @@ export const nodeView = object({
   equivocations: uint,
   claimable: amount,
   locked: amount,
+  /**
+   * The node's newest commitment not revealed yet whose reveal window is still open (null: none). A reveal needs
+   * stake: an unstake before it forfeits the cycle's pay (`gradual unstake` refuses without --force).
+   */
+  pendingReveal: nullable(object({ cycle: uint, revealClosesAt: uint })),
 });
 export type NodeView = Infer<typeof nodeView>;
 

@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { CliError } from "../output.ts";
 import { callLedger } from "./account.ts";
 import { addEvmFlags, type EvmFlags } from "./evmSend.ts";
-import { loadKeyOrFail, readKeyType } from "./keys.ts";
+import { accountOfKeyFile, loadKeyOrFail, readKeyType } from "./keys.ts";
 import { clientFor, sendAndReport } from "./task.ts";
 
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -73,15 +73,44 @@ Examples:
       .description(describe)
       .requiredOption("--key <file>", "node key file (ed25519 for the gradual ledger, evm for the Gradual contract)")
       .option("--ledger <url>", "ledger URL (default: $GRADUAL_LEDGER or http://127.0.0.1:8899)")
-      .option("--json", "print the ledger's answer as JSON")
-      .addHelpText("after", `\nExample:\n  gradual ${name} 9c1f...e2 --key node.json`);
+      .option("--json", "print the ledger's answer as JSON");
+    if (name === "unstake") {
+      command
+        .option("--force", "unstake even though a commitment's reveal is still due (forfeits that cycle's pay)")
+        .addHelpText(
+          "after",
+          `
+A reveal needs stake: when the node has committed a cycle it has not revealed yet (with paired reveals, revealSlots
+0, every working node has: a cycle is revealed a round after its commit), unstake refuses with
+UNSTAKE__REVEAL_PENDING and names the slot the reveal window closes. Stop the node and run it again with
+\`gradual node --leave\` (it commits nothing more, reveals, then unstakes), or wait until that slot, or pass --force.`,
+        );
+    }
+    command.addHelpText("after", `\nExample:\n  gradual ${name} 9c1f...e2 --key node.json`);
     addEvmFlags(command).action(
-      async (task: string, options: { key: string; ledger?: string; json?: boolean } & EvmFlags) => {
+      async (task: string, options: { key: string; ledger?: string; json?: boolean; force?: boolean } & EvmFlags) => {
+        if (name === "unstake" && options.force !== true) await refuseWhileRevealDue(options, taskId(task));
         await sendAndReport(options, { kind: name, task: taskId(task) }, `${name} ${task}`);
         if (name === "unstake" && options.json !== true) await sayWhenWithdrawable(options, taskId(task));
       },
     );
   }
+}
+
+/**
+ * Before an unstake: a commitment whose reveal is still due would lose its cycle's pay, since a reveal needs stake
+ * (§3.4; with paired reveals, §2.2, a working node always has one). Read from the ledger or the indexer.
+ */
+async function refuseWhileRevealDue(options: { key: string; ledger?: string } & EvmFlags, task: string): Promise<void> {
+  const { client, url } = clientFor(options);
+  const account = await accountOfKeyFile(options.key);
+  const node = await callLedger(url, () => client.getNode(task, account));
+  const pending = node?.pendingReveal;
+  if (pending === undefined || pending === null) return;
+  throw new CliError(
+    "UNSTAKE__REVEAL_PENDING",
+    `the node committed cycle ${pending.cycle} and has not revealed it; its reveal window closes at slot ${pending.revealClosesAt}, and a reveal needs stake: unstaking now forfeits that cycle's pay. Run the node with \`gradual node --leave\` (it reveals, then unstakes), wait until slot ${pending.revealClosesAt}, or pass --force`,
+  );
 }
 
 /**

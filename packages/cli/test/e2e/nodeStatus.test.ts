@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { DEFAULT_DEVNET_TASK, type Devnet, startDevnet } from "../../src/devnet/startDevnet.ts";
-import { makeTempDir, removeDir, runGradual, waitFor } from "./support.ts";
+import { makeTempDir, removeDir, runGradual, sleep, waitFor } from "./support.ts";
 
 /**
  * What an operator sees (issue 16): `gradual node status` against a real devnet (ledger and node processes) says
@@ -268,10 +268,18 @@ describe("gradual node status on a devnet", { timeout: 240_000 }, () => {
     const net = devnet as Devnet;
     const node = net.nodes[1];
     assert.ok(node !== undefined);
-    const unstaked = await runGradual(
-      ["unstake", net.taskId, "--key", node.keyFile, "--ledger", net.ledgerUrl],
-      60_000,
-    );
+    const unstake = () => runGradual(["unstake", net.taskId, "--key", node.keyFile, "--ledger", net.ledgerUrl], 60_000);
+    // The node is working: between its commit and its reveal, unstake refuses (a reveal needs stake) and names the
+    // slot its reveal window closes; past that slot it goes through.
+    let unstaked = await unstake();
+    for (let attempt = 0; attempt < 20 && unstaked.stderr.includes("UNSTAKE__REVEAL_PENDING"); attempt += 1) {
+      assert.match(
+        unstaked.stderr,
+        /^error\[UNSTAKE__REVEAL_PENDING\]: the node committed cycle \d+ and has not revealed it/m,
+      );
+      await sleep(300);
+      unstaked = await unstake();
+    }
     assert.equal(unstaked.code, 0, unstaked.stderr);
     assert.match(
       unstaked.stdout,
