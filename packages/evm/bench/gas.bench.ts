@@ -8,7 +8,7 @@
  *   GRADUAL_EVM_BENCH_SIZES= GRADUAL_EVM_BENCH_VESTING=4,16,64 npm run bench:evm   # claims and slashes against V
  *
  * GRADUAL_EVM_BENCH_VESTING (opt-in; unset, the run is as below): a separate phase per vestingRounds V, each on a
- * fresh anvil with a task of its own (VESTING_NODES nodes, bounty 100,000 a round): six nodes work cycles 0 to V + 2
+ * fresh anvil with a task of its own (VESTING_NODES nodes, bounty 50,000 a round): six nodes work cycles 0 to V + 2
  * and claim in every round from round 3 on, so that the claim of round V + 3 makes one tranche in a word an earlier
  * tranche used while the node holds V (the steady state's claim, the `claim` column: the median of the six). In that
  * round node 0 raises a proof trigger against node 1's proof of cycle V + 2 and the other nodes vote it invalid: the
@@ -1040,7 +1040,8 @@ type Chain = {
  */
 async function vestingPhase(vestingRounds: number, chain: Chain): Promise<VestingResult> {
   const { run, rpc, call, creator, contract, nodes, idOf, abi, gas } = chain;
-  const bounty = 100_000;
+  // The budget, (V + 8) rounds of it, fits the creator's deposit (10^8) up to V = 1,992.
+  const bounty = 50_000;
   const made = await run("createTask (vesting phase)", 0, [
     {
       from: creator,
