@@ -5,6 +5,18 @@
  *   npm run bench:evm                                  # 100, 1,000 and 10,000 nodes
  *   GRADUAL_EVM_BENCH_SIZES=100,1000 npm run bench:evm
  *   GRADUAL_EVM_BENCH_SIZES=20 GRADUAL_EVM_BENCH_TRACE="commit|reveal" npm run bench:evm   # where a call's gas goes
+ *   GRADUAL_EVM_BENCH_SIZES= GRADUAL_EVM_BENCH_VESTING=4,16,64 npm run bench:evm   # claims and slashes against V
+ *
+ * GRADUAL_EVM_BENCH_VESTING (opt-in; unset, the run is as below): a separate phase per vestingRounds V, each on a
+ * fresh anvil with a task of its own (VESTING_NODES nodes, bounty 50,000 a round): six nodes work cycles 0 to V + 2
+ * and claim in every round from round 3 on, so that the claim of round V + 3 makes one tranche in a word an earlier
+ * tranche used while the node holds V (the steady state's claim, the `claim` column: the median of the six). In that
+ * round node 0 raises a proof trigger against node 1's proof of cycle V + 2 and the other nodes vote it invalid: the
+ * settle call at the vote close slashes node 1, which holds V tranches (`slash settle`). The last two nodes work one
+ * cycle each before and are slashed the same way holding no tranche (the first is the task's first slash; the second,
+ * the control, is the column `holds none`): the difference of the two columns is what node 1's vesting adds to its
+ * slash, the walk of its tranches and its vesting record's writes. The table and the per-tranche slopes follow the
+ * other tables (GRADUAL_EVM_BENCH_SIZES empty runs only these phases).
  *
  * For each size: a fresh anvil with automine off (a phase's calls go into blocks of up to 2,500 calls, a block a
  * slot inside the phase's window of 10 slots), the token and the contract deployed, the creator funds every node
@@ -40,7 +52,7 @@ import {
   sha256Hex,
   TOKEN,
 } from "@gradual/protocol";
-import { type Abi, encodeDeployData, encodeFunctionData, type Hex } from "viem";
+import { type Abi, decodeEventLog, decodeFunctionResult, encodeDeployData, encodeFunctionData, type Hex } from "viem";
 import { startAnvil } from "../src/anvil.ts";
 import { compileContracts, gradualAbi, loadArtifact } from "../src/compile.ts";
 import { paramsToStruct } from "../test/harnessClient.ts";
@@ -53,7 +65,17 @@ type Receipt = {
   logs: { address: Hex; topics: Hex[]; data: Hex }[];
 };
 
-const SIZES = (process.env.GRADUAL_EVM_BENCH_SIZES ?? "100,1000,10000").split(",").map(Number);
+const SIZES = (process.env.GRADUAL_EVM_BENCH_SIZES ?? "100,1000,10000")
+  .split(",")
+  .filter((size) => size.trim() !== "")
+  .map(Number);
+/** vestingRounds of the opt-in phases of claims and slashes against V (GRADUAL_EVM_BENCH_VESTING="4,16,64"). */
+const VESTING = (process.env.GRADUAL_EVM_BENCH_VESTING ?? "")
+  .split(",")
+  .filter((rounds) => rounds.trim() !== "")
+  .map(Number);
+/** Nodes of a vesting phase: node 0 triggers, node 1 is slashed holding V tranches, the last two holding none. */
+const VESTING_NODES = 8;
 /** Calls per block; windows of 10 slots then hold 25,000 calls of a phase (one block a slot). */
 const BLOCK_CALLS = 2_500;
 /** Requests per JSON-RPC batch (a block's calls are sent in several, all before it is mined). */
@@ -169,7 +191,21 @@ async function main(): Promise<void> {
     rows.push(result);
     process.stderr.write(`bench:evm ${size} nodes: ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
   }
+  const vestingRows: VestingResult[] = [];
+  for (const rounds of VESTING) {
+    const started = performance.now();
+    vestingRows.push(await measureVesting(rounds));
+    process.stderr.write(`bench:evm vestingRounds ${rounds}: ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  }
   if (profiles.length > 0) lines.push("gas profiles (GRADUAL_EVM_BENCH_TRACE):", "", ...profiles, "");
+  if (rows.length > 0) lines.push(...sizeTables(rows));
+  if (vestingRows.length > 0) lines.push(...(lines.length > 0 ? [""] : []), ...vestingTable(vestingRows));
+  process.stdout.write(`${lines.join("\n")}\n`);
+}
+
+/** The tables of the runs by task size (the default run). */
+function sizeTables(rows: readonly SizeResult[]): string[] {
+  const lines: string[] = [];
   lines.push("gas per call (receipts; median, and the largest where it differs):", "");
   lines.push(`| call | ${rows.map((row) => `${row.size} nodes`).join(" | ")} |`);
   lines.push(`| --- | ${rows.map(() => "---").join(" | ")} |`);
@@ -255,7 +291,7 @@ async function main(): Promise<void> {
       `| claim making a tranche < 80,000 (in a word an earlier tranche used) | ${row.size} | ${tranche} | ${tranche < 80_000 ? "yes" : "no"} |`,
     );
   }
-  process.stdout.write(`${lines.join("\n")}\n`);
+  return lines;
 }
 
 type SizeResult = {
@@ -282,7 +318,71 @@ function median(values: readonly number[]): number {
   return sorted[Math.floor(sorted.length / 2)] as number;
 }
 
-async function measure(size: number): Promise<SizeResult> {
+/** A vesting phase (GRADUAL_EVM_BENCH_VESTING): a task with `vestingRounds` V, its steady claim and its slashes. */
+type VestingResult = {
+  readonly vestingRounds: number;
+  /** Node 1's tranches after its claim of round V + 3 (the claim walked one more: the tranche it dropped). */
+  readonly held: number;
+  /** The claims of round V + 3 (each makes one tranche in a used word): every node but the idle one. */
+  readonly claims: number[];
+  /** The vote-close settle call that slashes node 1 (holding `held` tranches). */
+  readonly slash: number;
+  /** The same a round earlier against a node that holds no tranche (the task's second slash, as node 1's is third). */
+  readonly slashNone: number;
+};
+
+const VESTING_CLAIM = "claim (vesting phase, round V + 3: makes one tranche in a used word, holds V)";
+const VESTING_SLASH = "settle (vesting phase: the vote close slashes node 1, holding V tranches)";
+const VESTING_SLASH_NONE = "settle (vesting phase: the vote close slashes a node holding none)";
+
+async function measureVesting(vestingRounds: number): Promise<VestingResult> {
+  return (await measure(VESTING_NODES, vestingRounds)) as VestingResult;
+}
+
+/**
+ * The table of the vesting phases, the per-tranche slopes between consecutive V (the slash's from the difference of
+ * its two settle calls), and, if the largest V is under 1,008 (the mainnet preset), the figures there extrapolated
+ * from the last slope.
+ */
+function vestingTable(rows: readonly VestingResult[]): string[] {
+  const lines = [
+    `claims and slashes against vestingRounds (GRADUAL_EVM_BENCH_VESTING; ${VESTING_NODES} nodes, one task a V; receipts):`,
+    "",
+    "| V | tranches held at the claim | claim (makes one tranche; median) | slash settle (node holds V tranches) | slash settle (node holds none) | difference |",
+    "| --- | --- | --- | --- | --- | --- |",
+  ];
+  const sorted = [...rows].sort((left, right) => left.held - right.held);
+  for (const row of sorted) {
+    lines.push(
+      `| ${row.vestingRounds} | ${row.held} | ${describe(row.claims)} | ${row.slash} | ${row.slashNone} | ${row.slash - row.slashNone} |`,
+    );
+  }
+  const slopes: { claim: number; slash: number }[] = [];
+  for (let index = 1; index < sorted.length; index += 1) {
+    const low = sorted[index - 1] as VestingResult;
+    const high = sorted[index] as VestingResult;
+    const span = high.held - low.held;
+    if (span <= 0) continue;
+    const claim = (median(high.claims) - median(low.claims)) / span;
+    const slash = (high.slash - high.slashNone - (low.slash - low.slashNone)) / span;
+    slopes.push({ claim, slash });
+    if (slopes.length === 1) lines.push("", "per tranche held:");
+    lines.push(`  ${low.held} to ${high.held} tranches: claim ${claim.toFixed(1)} gas, slash ${slash.toFixed(1)} gas`);
+  }
+  const high = sorted.at(-1) as VestingResult;
+  const last = slopes.at(-1);
+  if (last !== undefined && high.held < 1_008) {
+    const at = (value: number, slope: number) => Math.round(value + slope * (1_008 - high.held));
+    lines.push(
+      `at V = 1,008, extrapolated from the last slope (not measured): claim ${at(median(high.claims), last.claim)} gas, slash settle ${at(high.slash, last.slash)} gas`,
+    );
+  }
+  return lines;
+}
+
+async function measure(size: number): Promise<SizeResult>;
+async function measure(size: number, vestingRounds: number): Promise<VestingResult>;
+async function measure(size: number, vestingRounds?: number): Promise<SizeResult | VestingResult> {
   const anvil = await startAnvil({ gasLimit: 2_000_000_000n });
   let id = 0;
   const nextId = () => {
@@ -443,6 +543,19 @@ async function measure(size: number): Promise<SizeResult> {
       -80,
       nodes.map((node) => ({ from: creator as Hex, to: contract, data: call("transfer", [idOf(node), 1_000n]) })),
     );
+    if (vestingRounds !== undefined) {
+      return await vestingPhase(vestingRounds, {
+        run,
+        rpc,
+        call,
+        creator: creator as Hex,
+        contract,
+        nodes,
+        idOf,
+        abi,
+        gas,
+      });
+    }
     const params = paramsToStruct(PARAMS);
     const created = await run("createTask", 0, [
       {
@@ -896,6 +1009,168 @@ async function measure(size: number): Promise<SizeResult> {
   } finally {
     await anvil.stop();
   }
+}
+
+type Chain = {
+  readonly run: (
+    label: string,
+    slot: number,
+    calls: readonly { from: Hex; to: Hex | null; data: Hex }[],
+  ) => Promise<Receipt[]>;
+  readonly rpc: <T>(method: string, params: unknown[]) => Promise<T>;
+  readonly call: (functionName: string, args: readonly unknown[]) => Hex;
+  readonly creator: Hex;
+  readonly contract: Hex;
+  readonly nodes: readonly Hex[];
+  readonly idOf: (address: Hex) => Hex;
+  readonly abi: Abi;
+  readonly gas: Map<string, number[]>;
+};
+
+/**
+ * A vesting phase (GRADUAL_EVM_BENCH_VESTING) on a funded chain: a task with `vestingRounds` V created at slot 0.
+ * Every node but the last (the idle node) works cycles 0 to V + 2 and claims in every round from round 3 on (cycle
+ * c is paid at round c + 2's start), so that the claim of round V + 3 makes one tranche in a word an earlier tranche
+ * used (round V + 2's claim wrote it first) while the node holds V: the steady state's claim. Node 1 cheats in cycle
+ * V + 2: after the claims node 0 raises a proof trigger against it and the other nodes vote it invalid; the settle
+ * call at the vote close slashes it, its V tranches walked. The last two nodes work one cycle each, V and V + 1, and
+ * are slashed the same way holding no tranche (their cycle is paid a round after the slash): the first is the task's
+ * first slash, which writes the task's slash counters from zero; the second, the node's first slash in a task
+ * slashed before as node 1's is, is the control. Each vote close counts six votes.
+ */
+async function vestingPhase(vestingRounds: number, chain: Chain): Promise<VestingResult> {
+  const { run, rpc, call, creator, contract, nodes, idOf, abi, gas } = chain;
+  // The budget, (V + 8) rounds of it, fits the creator's deposit (10^8) up to V = 1,992.
+  const bounty = 50_000;
+  const made = await run("createTask (vesting phase)", 0, [
+    {
+      from: creator,
+      to: contract,
+      data: call("createTask", [
+        "bench-vesting",
+        `0x${sha256Hex("bundle")}`,
+        `0x${"0".repeat(64)}`,
+        paramsToStruct({ ...PARAMS, vestingRounds, bountyPerRound: String(bounty) }),
+        BigInt((vestingRounds + 8) * bounty),
+      ]),
+    },
+  ]);
+  const log = (made[0] as Receipt).logs.find((entry) => entry.address.toLowerCase() === contract.toLowerCase());
+  const task = log?.topics[1] as Hex;
+  const roundStart = (round: number) => 1 + round * PARAMS.roundSlots;
+  const settle = (label: string, slot: number) =>
+    run(label, slot, [{ from: creator, to: contract, data: call("settle", [task, 64n]) }]);
+  await run(
+    "stake (vesting phase)",
+    roundStart(0) + 1,
+    nodes.map((node) => ({ from: node, to: contract, data: call("stake", [task, 500n, "http://node.test"]) })),
+  );
+  const target = nodes[1] as Hex;
+  /** Work one cycle each and are slashed for it: the task's first slash (a warm-up), then the control. */
+  const [warmUp, control] = nodes.slice(-2) as [Hex, Hex];
+  const workers = nodes.slice(0, -2);
+  /** The cycle node 1 cheats in; its reveal round, V + 3, holds the measured claim. */
+  const cheated = vestingRounds + 2;
+  const trancheCount = async (node: Hex) => {
+    const data = await rpc<Hex>("eth_call", [{ to: contract, data: call("getVesting", [task, idOf(node)]) }, "latest"]);
+    const record = decodeFunctionResult({ abi, functionName: "getVesting", data }) as { tranches: readonly unknown[] };
+    return record.tranches.length;
+  };
+  /** The vesting part of the slash in the settle call's `Slashed` event (throws if the call slashed no one). */
+  const slashedFromVesting = (receipt: Receipt, account: Hex) => {
+    for (const entry of receipt.logs) {
+      try {
+        const event = decodeEventLog({ abi, data: entry.data, topics: entry.topics as [Hex, ...Hex[]] });
+        const args = event.args as unknown as { node: Hex; fromVesting: bigint };
+        if (event.eventName === "Slashed" && args.node.toLowerCase() === idOf(account)) return args.fromVesting;
+      } catch {
+        // Not one of the contract's events.
+      }
+    }
+    throw new Error(`vesting phase (V = ${vestingRounds}): the vote close slashed no ${account}`);
+  };
+  let held = -1;
+  let slash = 0;
+  let slashNone = 0;
+  for (let cycle = 0; cycle <= cheated; cycle += 1) {
+    const working = [
+      ...workers,
+      ...(cycle === cheated - 2 ? [warmUp] : []),
+      ...(cycle === cheated - 1 ? [control] : []),
+    ];
+    const proof = (node: Hex) => sha256Hex(`vesting-proof:${cycle}:${node}`);
+    const salt = (node: Hex) => sha256Hex(`vesting-salt:${cycle}:${node}`);
+    await run(
+      "commit (vesting phase)",
+      roundStart(cycle + 1) - PARAMS.commitSlots,
+      working.map((node) => ({
+        from: node,
+        to: contract,
+        data: call("commit", [
+          task,
+          cycle,
+          `0x${computeCommitment({ task: task.slice(2), cycle, node: idOf(node).slice(2), proofDigest: proof(node), salt: salt(node) })}`,
+        ]),
+      })),
+    );
+    // The rounds before are settled by their first calls; the measured ones by calls of their own.
+    if (cycle >= cheated - 2) await settle("settle (vesting phase: round start)", roundStart(cycle + 1));
+    await run(
+      "reveal (vesting phase)",
+      roundStart(cycle + 1) + 1,
+      working.map((node) => ({
+        from: node,
+        to: contract,
+        data: call("reveal", [task, cycle, `0x${proof(node)}`, `0x${salt(node)}`]),
+      })),
+    );
+    const auditOpens = roundStart(cycle + 1) + PARAMS.revealSlots;
+    if (cycle >= cheated - 2) await settle("settle (vesting phase: reveal close)", auditOpens);
+    // The claim of round cycle + 1 makes cycle cycle - 1's tranche (round 2's would claim nothing: a tranche unlocks
+    // nothing in its first round).
+    if (cycle >= 2 && cycle <= cheated) {
+      await run(
+        cycle === cheated ? VESTING_CLAIM : "claim (vesting phase: the rounds before)",
+        auditOpens + 1,
+        workers.map((node) => ({ from: node, to: contract, data: call("claim", [task]) })),
+      );
+    }
+    if (cycle < cheated - 2) continue;
+    const against = cycle === cheated ? target : cycle === cheated - 1 ? control : warmUp;
+    if (cycle === cheated) held = await trancheCount(target);
+    await run("triggerAudit (vesting phase)", auditOpens + 2, [
+      {
+        from: nodes[0] as Hex,
+        to: contract,
+        data: call("triggerAudit", [task, cycle, 0, 0, 0, idOf(against), `0x${sha256Hex("cheated")}`]),
+      },
+    ]);
+    // Choice 1: invalid (CHOICE_INVALID).
+    await run(
+      "vote (vesting phase)",
+      auditOpens + 3,
+      nodes
+        .slice(1)
+        .filter((node) => node !== against)
+        .map((node) => ({ from: node, to: contract, data: call("vote", [task, cycle, 0, 1]) })),
+    );
+    const [closed] = await settle(
+      cycle === cheated
+        ? VESTING_SLASH
+        : cycle === cheated - 1
+          ? VESTING_SLASH_NONE
+          : "settle (vesting phase: the vote close makes the task's first slash)",
+      auditOpens + PARAMS.auditSlots + PARAMS.voteSlots,
+    );
+    const fromVesting = slashedFromVesting(closed as Receipt, against);
+    if ((cycle === cheated) !== fromVesting > 0n) {
+      throw new Error(`vesting phase (V = ${vestingRounds}): ${against} slashed ${fromVesting} from its vesting`);
+    }
+    const used = Number.parseInt((closed as Receipt).gasUsed, 16);
+    if (cycle === cheated) slash = used;
+    else if (cycle === cheated - 1) slashNone = used;
+  }
+  return { vestingRounds, held, claims: gas.get(VESTING_CLAIM) ?? [], slash, slashNone };
 }
 
 void TOKEN;
