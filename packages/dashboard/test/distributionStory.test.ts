@@ -61,6 +61,9 @@ function cycleView(overrides: CycleOverrides = {}): CycleView {
       distributor: null,
       failedDistributors: [],
       paid: "0",
+      ruleBase: "0",
+      ruleWeight: "0",
+      ruleShares: 0,
       outcome: null,
       completedRound: null,
       ...record,
@@ -110,6 +113,7 @@ function listTrigger(resolution: TriggerRecordWire["resolution"], attempt = 0): 
     voteCount: 3,
     resolution,
     slashed: "0",
+    held: "0",
   };
 }
 

@@ -26,6 +26,7 @@ function trigger(resolution: TriggerResolution | null, kind: TriggerKind = "proo
     voteCount: 1,
     resolution,
     slashed: "0",
+    held: "0",
   };
 }
 
@@ -74,6 +75,9 @@ function cycle(
       distributor: null,
       failedDistributors: [],
       paid,
+      ruleBase: "0",
+      ruleWeight: "0",
+      ruleShares: 0,
       outcome,
       completedRound: outcome === null ? null : number + 2,
     },

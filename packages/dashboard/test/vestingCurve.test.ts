@@ -33,10 +33,7 @@ describe("vestingCurve", () => {
     );
     // Unlocked by round 4: 15, of which 7.5 claimed: 7.5 stays claimable. Locked 15, cut 7.5; 7.5 vests 4 -> 6.
     assert.equal(record.unlocked, tokens(7.5));
-    assert.deepEqual(
-      record.tranches.map((tranche) => [tranche.amount, tranche.startRound, tranche.endRound]),
-      [[tokens(7.5), 4, 6]],
-    );
+    assert.deepEqual([record.locked, record.lockedRound, record.endRound], [tokens(7.5), 4, 6]);
     const curve = vestingCurve(record, 4, 6);
     assert.deepEqual(curve.claimable, [7.5, 11.25, 15].map(tokens));
     assert.deepEqual(curve.locked, [7.5, 3.75, 0].map(tokens));

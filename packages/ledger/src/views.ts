@@ -1,7 +1,6 @@
 import {
   type Account,
   claimableAt,
-  claimFreeze,
   currentRound,
   cyclePhaseAt,
   getAccount,
@@ -87,7 +86,7 @@ export function accountView(state: State, account: Account, pending: number): Ac
     const task = getTask(state, taskId);
     if (schedule !== undefined && task !== undefined) {
       const round = currentRound(state, task);
-      const unlocked = claimableAt(schedule, round, claimFreeze(state, taskId, account));
+      const unlocked = claimableAt(schedule, round);
       claimable += unlocked;
       vesting.push({
         task: taskId,

@@ -5,7 +5,6 @@ import {
   beatsInRace,
   type CommitRecord,
   type CycleRecord,
-  claimFreeze,
   commitWindow,
   computeOwnCommitment,
   type DistributionRecord,
@@ -1233,10 +1232,7 @@ function decideClaim(call: Call): void {
   // What getNodeView reports as claimable: the vesting unlocked by the state's own round (the slot before `slot`).
   if (myNode(call) === undefined) return;
   const vesting = getVesting(state, task.id, me);
-  // The freeze is read only for the tranches that unlocked something since the last claim (hasClaimable).
-  if (vesting === undefined || !hasClaimable(vesting, roundOf(task, call.slot - 1), claimFreeze(state, task.id, me))) {
-    return;
-  }
+  if (vesting === undefined || !hasClaimable(vesting, roundOf(task, call.slot - 1))) return;
   push(call, { type: "send", key, tx: { kind: "claim", task: task.id } });
 }
 

@@ -1,13 +1,12 @@
 /**
- * What an account's vesting costs the protocol against `vestingRounds` (V): a node paid every round holds about V
- * tranches (protocol.md §7.1), and its record is rewritten whole at every claim and slash (docs/benchmarks.md,
- * "bench:vesting").
+ * What an account's vesting costs the protocol against `vestingRounds` (V): one pool per account since deviation 42
+ * (protocol.md §7.1), so a claim and a slash should cost the same at every V (docs/benchmarks.md, "bench:vesting").
  *
  *   npm run bench:vesting                                   V = 4 (devnet), 64 and 1,008 (mainnet)
  *   GRADUAL_VESTING_BENCH_ROUNDS=4,24 npm run bench:vesting
  *
- * For each V: a record that took a tranche and claimed in each of V + 2 rounds; then, per claim, what the core does
- * with it in a steady round (the round's tranche added, `claimAll`, the record's leaf bytes and their SHA-256, as the
+ * For each V: a record paid and claimed in each of V + 2 rounds; then, per claim, what the core does with it in a
+ * steady round (the round's payment added, `claimAll`, the record's leaf bytes and their SHA-256, as the
  * state root hashes a changed record), and per slash `slashLocked` alone. CPU time, median of 5 batches, and as a
  * ratio of one ed25519 verify measured in the same run (node:crypto, as the ledger's edge verifies).
  */
@@ -16,7 +15,7 @@ import { cpus } from "node:os";
 import { sha256 } from "../src/encoding/hash.ts";
 import { recordBytes } from "../src/encoding/recordBytes.ts";
 import type { VestingRecord } from "../src/types.ts";
-import { addTranche, claimAll, EMPTY_VESTING, slashLocked } from "../src/vesting.ts";
+import { addPayment, claimAll, EMPTY_VESTING, slashLocked } from "../src/vesting.ts";
 
 const ROUNDS = (process.env.GRADUAL_VESTING_BENCH_ROUNDS ?? "4,64,1008").split(",").map(Number);
 const SHARE = 123_456_789_012_345n;
@@ -46,11 +45,11 @@ function verifyMs(): number {
   });
 }
 
-/** A node paid and claiming in every round since round 0: it holds V tranches at round `V + 2`. */
+/** A node paid and claiming in every round since round 0 (V + 2 rounds: the steady state of a tranche list). */
 function steadyRecord(vestingRounds: number): VestingRecord {
   let record = EMPTY_VESTING;
   for (let round = 0; round <= vestingRounds + 1; round += 1) {
-    record = addTranche(record, round, SHARE, round, vestingRounds);
+    record = addPayment(record, SHARE, round, vestingRounds);
     record = claimAll(record, round).record;
   }
   return record;
@@ -62,7 +61,7 @@ function main(): void {
     `bench:vesting: ${cpus().length} × ${cpus()[0]?.model.trim() ?? "unknown CPU"}, node ${process.version}`,
     `one ed25519 verify: ${(verify * 1000).toFixed(1)} µs`,
     "",
-    "| vestingRounds | tranches held | record leaf bytes | claim (add, claimAll, leaf bytes, SHA-256) | as verifies | slashLocked | as verifies |",
+    "| vestingRounds | held as | record leaf bytes | claim (add, claimAll, leaf bytes, SHA-256) | as verifies | slashLocked | as verifies |",
     "| --- | --- | --- | --- | --- | --- | --- |",
   ];
   for (const vestingRounds of ROUNDS) {
@@ -70,12 +69,12 @@ function main(): void {
     const round = vestingRounds + 2;
     const count = Math.max(20, Math.floor(40_000 / (vestingRounds + 4)));
     const claim = medianMs(count, (index) => {
-      const paid = addTranche(record, round + index, SHARE, round, vestingRounds);
+      const paid = addPayment(record, SHARE, round, vestingRounds);
       sha256(recordBytes(claimAll(paid, round).record));
     });
     const slash = medianMs(count, () => slashLocked(record, round, 3_000));
     lines.push(
-      `| ${vestingRounds} | ${record.tranches.length} | ${recordBytes(record).length} | ${(claim * 1000).toFixed(1)} µs | ` +
+      `| ${vestingRounds} | ${record.locked > 0n ? 1 : 0} pool | ${recordBytes(record).length} | ${(claim * 1000).toFixed(1)} µs | ` +
         `${(claim / verify).toFixed(2)}× | ${(slash * 1000).toFixed(1)} µs | ${(slash / verify).toFixed(2)}× |`,
     );
   }

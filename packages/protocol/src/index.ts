@@ -132,16 +132,18 @@ export { lateChallengeWindow } from "./transactions/triggerAudit.ts";
 
 export type * from "./types.ts";
 export {
-  addTranche,
+  addListEntry,
+  addPayment,
   claimAll,
   claimableAt,
-  type FrozenTranches,
-  frozenByChallenge,
+  clawBack,
   hasClaimable,
   lockedAt,
+  releaseTo,
   slashLocked,
   trancheUnlocked,
   vestingBalance,
+  vestingEndAt,
 } from "./vesting.ts";
 export {
   foldRamp,

@@ -31,7 +31,7 @@ import type {
   VestingRecord,
   VoteRecord,
 } from "./types.ts";
-import { claimableAt, frozenByChallenge, lockedAt } from "./vesting.ts";
+import { claimableAt, lockedAt } from "./vesting.ts";
 import { foldNodeLots, foldRamp, nodeStake, nodeWeight, totalWeight } from "./weight.ts";
 
 /** Read-only views of a state, shared by the ledger API, the node and the simulator. */
@@ -213,12 +213,6 @@ export type NodeView = {
   readonly locked: bigint;
 };
 
-/** The tranches `account` cannot claim now in `task`: those under an open late challenge (§7.1). */
-export function claimFreeze(state: State, task: Hash, account: Account) {
-  const record = getTask(state, task) ?? { id: task, lateTriggers: [] };
-  return frozenByChallenge(<T>(key: KeyLike) => readRecord<T>(state, key), record, account);
-}
-
 /** A node's stake, its trust-ramped weight, and its vesting, as of the state's slot. */
 export function getNodeView(state: State, task: Hash, account: Account): NodeView | undefined {
   const taskRecord = getTask(state, task);
@@ -232,7 +226,7 @@ export function getNodeView(state: State, task: Hash, account: Account): NodeVie
     record,
     stake: nodeStake(record),
     weight: nodeWeight(record, round, taskRecord.params),
-    claimable: vesting === undefined ? 0n : claimableAt(vesting, round, claimFreeze(state, task, account)),
+    claimable: vesting === undefined ? 0n : claimableAt(vesting, round),
     locked: vesting === undefined ? 0n : lockedAt(vesting, round),
   };
 }

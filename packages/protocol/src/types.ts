@@ -135,6 +135,14 @@ export type CycleRecord = {
   readonly distributor: Account | null;
   readonly failedDistributors: readonly Account[];
   readonly paid: bigint;
+  /**
+   * What a ledger-computed rule (§6.2) paid from, frozen at the payment: the cycle's `reserved`, `revealedWeight` and
+   * `shareCount` just before it (0 until then, and under `custom`). A late challenge (§5.7) holds and claws back the
+   * share they give.
+   */
+  readonly ruleBase: bigint;
+  readonly ruleWeight: bigint;
+  readonly ruleShares: number;
   readonly outcome: CycleOutcome | null;
   /** The round the cycle completed in; late challenges run from it for `vestingRounds` rounds (§5.7). */
   readonly completedRound: number | null;
@@ -188,6 +196,11 @@ export type TriggerRecord = {
   readonly voteCount: number;
   readonly resolution: TriggerResolution | null;
   readonly slashed: bigint;
+  /**
+   * A late proof or availability trigger (§5.7): what the cycle paid the target, kept from its claims while the trigger
+   * is open and clawed back if it is upheld (its vesting's `held` counts it). 0 otherwise.
+   */
+  readonly held: bigint;
 };
 
 export type VoteChoice = "valid" | "invalid" | "unavailable";
@@ -222,22 +235,32 @@ export type DistributionRecord = {
 /** One vesting slash of a node in a task (§7.2), replayed on tranches its list claims create later. */
 export type SlashLogEntry = { readonly seq: number; readonly round: number; readonly fractionBps: number };
 
+/**
+ * An account's vesting in a task (protocol.md §7, deviation 42): what it may claim, and one pool that releases linearly
+ * from `lockedRound` to `endRound` (both 0 when it is empty). Every operation is O(1) whatever `vestingRounds` is.
+ */
+export type VestingRecord = {
+  /** Released and not yet claimed. */
+  readonly unlocked: bigint;
+  /** Not released yet, as of `lockedRound`. */
+  readonly locked: bigint;
+  readonly lockedRound: number;
+  readonly endRound: number;
+  /** What open late challenges against the account's proofs keep from its claims (their triggers' `held`). */
+  readonly held: bigint;
+  readonly totalVested: bigint;
+  readonly totalClaimed: bigint;
+  readonly totalSlashed: bigint;
+  readonly totalClawedBack: bigint;
+};
+
+/** A tranche: one payment's linear schedule, only while a list entry's replayed slashes are worked out (§7.2). */
 export type VestingTranche = {
   readonly cycle: number;
   readonly amount: bigint;
   readonly startRound: number;
   readonly endRound: number;
   readonly claimed: bigint;
-};
-
-export type VestingRecord = {
-  /** Unlocked and not yet claimed, from tranches that were folded or split by a slash. */
-  readonly unlocked: bigint;
-  readonly tranches: readonly VestingTranche[];
-  readonly totalVested: bigint;
-  readonly totalClaimed: bigint;
-  readonly totalSlashed: bigint;
-  readonly totalClawedBack: bigint;
 };
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -1,22 +1,28 @@
 import { BPS } from "./params.ts";
-import { type KeyLike, stateKeys } from "./state/keys.ts";
 import { vestingRecord } from "./state/records.ts";
-import type { Account, SlashLogEntry, TaskRecord, TriggerRecord, VestingRecord, VestingTranche } from "./types.ts";
+import type { SlashLogEntry, VestingRecord, VestingTranche } from "./types.ts";
 
 /**
- * Slow rewards (protocol.md §7). Each accepted payment becomes a tranche that unlocks linearly from its acceptance
- * round over `vestingRounds`; what has not unlocked stays slashable (§5.5).
+ * Slow rewards (protocol.md §7, deviation 42). An account's payments in a task go into one pool that releases
+ * linearly to its end round; what has not been released stays slashable (§5.5, §7.2). Each payment moves the end to
+ * the amount-weighted mean of the pool's end and its own, so it adds exactly its own lock (`amount · (end − round)`
+ * token-rounds, as a tranche of its own would) and the pool is all released at most `vestingRounds` after the last
+ * payment. Every operation is O(1), whatever `vestingRounds` is.
  */
 
 export const EMPTY_VESTING: VestingRecord = {
   unlocked: 0n,
-  tranches: [],
+  locked: 0n,
+  lockedRound: 0,
+  endRound: 0,
+  held: 0n,
   totalVested: 0n,
   totalClaimed: 0n,
   totalSlashed: 0n,
   totalClawedBack: 0n,
 };
 
+/** One payment's own linear schedule (a list entry's, while its replayed slashes are worked out: `listTranche`). */
 export function trancheUnlocked(tranche: VestingTranche, round: number): bigint {
   if (round >= tranche.endRound) return tranche.amount;
   if (round <= tranche.startRound) return 0n;
@@ -24,112 +30,119 @@ export function trancheUnlocked(tranche: VestingTranche, round: number): bigint 
   return (tranche.amount * BigInt(round - tranche.startRound)) / span;
 }
 
-/** Whether a tranche (by the cycle that earned it) may not be claimed now: see `frozenByChallenge`. */
-export type FrozenTranches = (cycle: number) => boolean;
-
-const NOTHING_FROZEN: FrozenTranches = () => false;
-
 /**
- * protocol.md §7.1: a tranche earned in a cycle where an open trigger (a late challenge, §5.7) targets the node's
- * proof cannot be claimed until the trigger resolves, so a challenged reward is still there to claw back. Only a late
- * trigger can be open on a cycle that has paid (its review's triggers resolved a round before it paid), and every open
- * late trigger is in the task's `lateTriggers`: a cycle none of them names has nothing frozen, and is not looked up
- * (most claims look up nothing).
+ * The pool released to `round`: what stays locked is `⌊locked · (endRound − round) / (endRound − lockedRound)⌋` (none
+ * from `endRound` on), the rest moves to `unlocked`. Nothing happens at or before `lockedRound`.
  */
-export function frozenByChallenge(
-  get: <T>(key: KeyLike) => T | undefined,
-  task: Pick<TaskRecord, "id" | "lateTriggers">,
-  node: Account,
-): FrozenTranches {
-  if (task.lateTriggers.length === 0) return NOTHING_FROZEN;
-  const challenged = new Set(task.lateTriggers.map((ref) => ref.cycle));
-  const open = (cycle: number, slot: "proof" | "availability") => {
-    const index = get<number>(stateKeys.triggerOf(task.id, cycle, slot, 0, node));
-    return index !== undefined && get<TriggerRecord>(stateKeys.trigger(task.id, cycle, index))?.resolution === null;
-  };
-  return (cycle) => challenged.has(cycle) && (open(cycle, "proof") || open(cycle, "availability"));
+export function releaseTo(record: VestingRecord, round: number): VestingRecord {
+  if (record.locked === 0n || round <= record.lockedRound) return record;
+  const remaining =
+    round >= record.endRound
+      ? 0n
+      : (record.locked * BigInt(record.endRound - round)) / BigInt(record.endRound - record.lockedRound);
+  return vestingRecord(record, {
+    unlocked: record.unlocked + record.locked - remaining,
+    ...lockedPart(remaining, round, record.endRound),
+  });
 }
 
-export function claimableAt(record: VestingRecord, round: number, frozen: FrozenTranches = NOTHING_FROZEN): bigint {
-  let total = record.unlocked;
-  for (const tranche of record.tranches) {
-    if (!frozen(tranche.cycle)) total += trancheUnlocked(tranche, round) - tranche.claimed;
-  }
-  return total;
-}
-
-/**
- * Whether `claimableAt(record, round, frozen)` is above zero, asking `frozen` only about tranches that would change
- * the sum (each question costs a reader two reads of the state): none when nothing unlocked since the last claim,
- * usually one otherwise. Same answer as the sum: a tranche whose share is zero adds nothing, frozen or not, and when
- * a share is negative (a claim recorded at a later round than `round`) the sum itself is taken.
- */
-export function hasClaimable(record: VestingRecord, round: number, frozen: FrozenTranches = NOTHING_FROZEN): boolean {
-  if (record.unlocked < 0n) return claimableAt(record, round, frozen) > 0n;
-  let found = record.unlocked > 0n;
-  for (const tranche of record.tranches) {
-    const unlocked = trancheUnlocked(tranche, round);
-    if (unlocked < tranche.claimed) return claimableAt(record, round, frozen) > 0n;
-    if (!found && unlocked > tranche.claimed && !frozen(tranche.cycle)) found = true;
-  }
-  return found;
-}
-
-/** Everything still held for the node, unlocked or not (the record's share of the `vesting` total). */
-export function vestingBalance(record: VestingRecord): bigint {
-  let total = record.unlocked;
-  for (const tranche of record.tranches) total += tranche.amount - tranche.claimed;
-  return total;
-}
-
-export function lockedAt(record: VestingRecord, round: number): bigint {
-  let total = 0n;
-  for (const tranche of record.tranches) total += tranche.amount - trancheUnlocked(tranche, round);
-  return total;
-}
-
-export function addTranche(
-  record: VestingRecord,
-  cycle: number,
-  amount: bigint,
+/** The pool's fields for `locked` left as of `round` (both rounds 0 when nothing is). */
+function lockedPart(
+  locked: bigint,
   round: number,
-  vestingRounds: number,
-): VestingRecord {
+  endRound: number,
+): Pick<VestingRecord, "locked" | "lockedRound" | "endRound"> {
+  return locked === 0n ? { locked, lockedRound: 0, endRound: 0 } : { locked, lockedRound: round, endRound };
+}
+
+/**
+ * Adds `amount` that would vest on its own until `end` (> `round`) to a pool already released to `round`: the pool's
+ * end becomes `round + ⌈(locked · (endRound − round) + amount · (end − round)) / (locked + amount)⌉`.
+ */
+function addLocked(record: VestingRecord, round: number, amount: bigint, end: number): VestingRecord {
+  if (record.locked === 0n) return vestingRecord(record, { locked: amount, lockedRound: round, endRound: end });
+  const total = record.locked + amount;
+  const weighted = record.locked * BigInt(record.endRound - round) + amount * BigInt(end - round);
+  const span = (weighted + total - 1n) / total;
+  return vestingRecord(record, { locked: total, lockedRound: round, endRound: round + Number(span) });
+}
+
+/**
+ * A payment of `amount` at `round` that vests over `vestingRounds` (a rule share, §6.2): unlocked at once when
+ * `vestingRounds` is 0.
+ */
+export function addPayment(record: VestingRecord, amount: bigint, round: number, vestingRounds: number): VestingRecord {
   const totalVested = record.totalVested + amount;
-  if (vestingRounds === 0) return vestingRecord(record, { unlocked: record.unlocked + amount, totalVested });
-  const tranche: VestingTranche = { cycle, amount, startRound: round, endRound: round + vestingRounds, claimed: 0n };
-  return vestingRecord(record, { tranches: [...record.tranches, tranche], totalVested });
+  if (vestingRounds === 0 || amount === 0n) {
+    return vestingRecord(record, { unlocked: record.unlocked + amount, totalVested });
+  }
+  const released = releaseTo(record, round);
+  return vestingRecord(addLocked(released, round, amount, round + vestingRounds), { totalVested });
 }
 
-/** Pays out everything unlocked and not frozen, and drops tranches that are fully unlocked and claimed. */
-export function claimAll(
+/**
+ * A list entry claimed at `round` (§6.4): what its replayed schedule has unlocked by now (`listTranche`'s unlocked part
+ * and its tranche's) is unlocked, the rest joins the pool with the tranche's own end. `vested` and `slashed` go to the
+ * totals.
+ */
+export function addListEntry(
   record: VestingRecord,
   round: number,
-  frozen: FrozenTranches = NOTHING_FROZEN,
-): { record: VestingRecord; amount: bigint } {
-  // One pass, one freeze lookup per tranche (each costs two reads of the state).
-  let amount = record.unlocked;
-  const tranches: VestingTranche[] = [];
-  for (const tranche of record.tranches) {
-    if (frozen(tranche.cycle)) {
-      tranches.push(tranche);
-      continue;
-    }
-    const unlocked = trancheUnlocked(tranche, round);
-    amount += unlocked - tranche.claimed;
-    if (round < tranche.endRound) {
-      // Every field written, in the order of the tranche's other literals (one hidden class, see state/records.ts).
-      tranches.push({
-        cycle: tranche.cycle,
-        amount: tranche.amount,
-        startRound: tranche.startRound,
-        endRound: tranche.endRound,
-        claimed: unlocked,
-      });
-    }
-  }
+  entry: { readonly unlocked: bigint; readonly tranche: VestingTranche | null },
+  amount: bigint,
+  slashed: bigint,
+): VestingRecord {
+  const released = releaseTo(record, round);
+  const freed = entry.tranche === null ? 0n : trancheUnlocked(entry.tranche, round);
+  const rest = entry.tranche === null ? 0n : entry.tranche.amount - freed;
+  const opened = vestingRecord(released, {
+    unlocked: released.unlocked + entry.unlocked + freed,
+    totalVested: released.totalVested + amount,
+    totalSlashed: released.totalSlashed + slashed,
+  });
+  return rest > 0n && entry.tranche !== null ? addLocked(opened, round, rest, entry.tranche.endRound) : opened;
+}
+
+/** What a claim at `round` keeps back: the part of `held` (open late challenges) the locked pool does not cover. */
+function keptBack(released: VestingRecord): bigint {
+  const short = released.held - released.locked;
+  if (short <= 0n) return 0n;
+  return short < released.unlocked ? short : released.unlocked;
+}
+
+/** What a claim at `round` would pay (protocol.md §7.1). */
+export function claimableAt(record: VestingRecord, round: number): bigint {
+  const released = releaseTo(record, round);
+  return released.unlocked - keptBack(released);
+}
+
+/** Whether `claimableAt(record, round)` is above zero. */
+export function hasClaimable(record: VestingRecord, round: number): boolean {
+  return claimableAt(record, round) > 0n;
+}
+
+/** Everything still held for the account, unlocked or not (the record's share of the `vesting` total). */
+export function vestingBalance(record: VestingRecord): bigint {
+  return record.unlocked + record.locked;
+}
+
+/** What is still locked at `round`. */
+export function lockedAt(record: VestingRecord, round: number): bigint {
+  return releaseTo(record, round).locked;
+}
+
+/** The end of the pool as of `round` (0 when nothing is locked then). */
+export function vestingEndAt(record: VestingRecord, round: number): number {
+  return releaseTo(record, round).endRound;
+}
+
+/** Pays out what is released and not kept back for an open late challenge (§7.1). */
+export function claimAll(record: VestingRecord, round: number): { record: VestingRecord; amount: bigint } {
+  const released = releaseTo(record, round);
+  const kept = keptBack(released);
+  const amount = released.unlocked - kept;
   return {
-    record: vestingRecord(record, { unlocked: 0n, tranches, totalClaimed: record.totalClaimed + amount }),
+    record: vestingRecord(released, { unlocked: kept, totalClaimed: released.totalClaimed + amount }),
     amount,
   };
 }
@@ -158,59 +171,72 @@ export function listTranche(
   let slashed = 0n;
   for (const slash of slashes) {
     if (tranche === null) break;
-    const one = slashLocked(vestingRecord(EMPTY_VESTING, { tranches: [tranche] }), slash.round, slash.fractionBps);
-    unlocked += one.record.unlocked;
+    const one = slashTranche(tranche, slash.round, slash.fractionBps);
+    unlocked += one.unlocked;
     slashed += one.slashed;
-    tranche = one.record.tranches[0] ?? null;
+    tranche = one.tranche;
   }
   return { unlocked, tranche, slashed };
 }
 
 /**
- * Cuts `fractionBps` of every tranche's locked part. The unlocked part of each tranche is set aside first, and
- * what stays locked vests from now to the tranche's original end, so nothing already unlocked is touched.
+ * One replayed slash on a list entry's tranche (§7.2): its unlocked part set aside, `fractionBps` of the rest cut, and
+ * what stays vests from `round` to the tranche's end.
  */
+function slashTranche(
+  tranche: VestingTranche,
+  round: number,
+  fractionBps: number,
+): { unlocked: bigint; tranche: VestingTranche | null; slashed: bigint } {
+  const freed = trancheUnlocked(tranche, round);
+  const locked = tranche.amount - freed;
+  const slashed = (locked * BigInt(fractionBps)) / BigInt(BPS);
+  const left = locked - slashed;
+  const next =
+    left > 0n ? { cycle: tranche.cycle, amount: left, startRound: round, endRound: tranche.endRound, claimed: 0n } : null;
+  return { unlocked: freed - tranche.claimed, tranche: next, slashed };
+}
+
+/** Cuts `fractionBps` of the pool's locked part at `round` (§7.2): its end stays, nothing released is touched. */
 export function slashLocked(
   record: VestingRecord,
   round: number,
   fractionBps: number,
 ): { record: VestingRecord; slashed: bigint } {
-  let unlocked = record.unlocked;
-  let slashed = 0n;
-  const tranches: VestingTranche[] = [];
-  for (const tranche of record.tranches) {
-    const freed = trancheUnlocked(tranche, round);
-    unlocked += freed - tranche.claimed;
-    const locked = tranche.amount - freed;
-    const cut = (locked * BigInt(fractionBps)) / BigInt(BPS);
-    slashed += cut;
-    if (locked - cut > 0n) {
-      tranches.push({
-        cycle: tranche.cycle,
-        amount: locked - cut,
-        startRound: round,
-        endRound: tranche.endRound,
-        claimed: 0n,
-      });
-    }
-  }
+  const released = releaseTo(record, round);
+  const slashed = (released.locked * BigInt(fractionBps)) / BigInt(BPS);
+  if (slashed === 0n) return { record: released, slashed };
   return {
-    record: vestingRecord(record, { unlocked, tranches, totalSlashed: record.totalSlashed + slashed }),
+    record: vestingRecord(released, {
+      ...lockedPart(released.locked - slashed, round, released.endRound),
+      totalSlashed: released.totalSlashed + slashed,
+    }),
     slashed,
   };
 }
 
 /**
- * Takes back everything a cycle paid that is still held (locked, or unlocked and unclaimed): a late trigger found
- * the proof behind it wrong or unavailable (protocol.md §5.7). What was already claimed is gone.
+ * Takes back what a cycle paid (`paid`, the late trigger's `held`) from what the account still holds at `round`:
+ * released first, then locked (protocol.md §5.7). What it claimed before the challenge is gone.
  */
-export function clawBackCycle(record: VestingRecord, cycle: number): { record: VestingRecord; amount: bigint } {
-  let amount = 0n;
-  const tranches: VestingTranche[] = [];
-  for (const tranche of record.tranches) {
-    if (tranche.cycle === cycle) amount += tranche.amount - tranche.claimed;
-    else tranches.push(tranche);
-  }
-  if (amount === 0n) return { record, amount };
-  return { record: vestingRecord(record, { tranches, totalClawedBack: record.totalClawedBack + amount }), amount };
+export function clawBack(
+  record: VestingRecord,
+  round: number,
+  paid: bigint,
+): { record: VestingRecord; amount: bigint } {
+  if (paid === 0n) return { record, amount: 0n };
+  const released = releaseTo(record, round);
+  const fromUnlocked = paid < released.unlocked ? paid : released.unlocked;
+  const left = paid - fromUnlocked;
+  const fromLocked = left < released.locked ? left : released.locked;
+  const amount = fromUnlocked + fromLocked;
+  if (amount === 0n) return { record: released, amount };
+  return {
+    record: vestingRecord(released, {
+      unlocked: released.unlocked - fromUnlocked,
+      ...lockedPart(released.locked - fromLocked, round, released.endRound),
+      totalClawedBack: released.totalClawedBack + amount,
+    }),
+    amount,
+  };
 }

@@ -1,202 +1,185 @@
-/** Slow rewards (protocol.md §7): linear unlock, claims, and slashes that only cut what is still locked. */
+/**
+ * Slow rewards (protocol.md §7, deviation 42): one pool per account that releases linearly to its end, payments that
+ * move the end to the amount-weighted mean, claims, slashes that cut only what is locked, clawbacks and holds.
+ */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
+import { recordBytes } from "../src/encoding/recordBytes.ts";
 import {
-  addTranche,
+  addPayment,
   BPS,
   claimableAt,
   hasClaimable,
   lockedAt,
+  releaseTo,
   trancheUnlocked,
   type VestingRecord,
   vestingBalance,
 } from "../src/index.ts";
-import { claimAll, EMPTY_VESTING, slashLocked } from "../src/vesting.ts";
+import { claimAll, clawBack, EMPTY_VESTING, slashLocked } from "../src/vesting.ts";
 
-type Payment = { readonly cycle: number; readonly amount: bigint; readonly round: number };
+type Payment = { readonly amount: bigint; readonly gap: number };
 
-/** A node is paid at most once per cycle, so tranches have distinct cycles. */
-const paymentsArb = fc.uniqueArray(
-  fc.record({
-    cycle: fc.nat(50),
-    amount: fc.bigInt({ min: 1n, max: 10n ** 15n }),
-    round: fc.nat(30),
-  }),
-  { maxLength: 6, selector: (payment) => payment.cycle },
+/** Payments in round order (a pool only moves forward): each `gap` rounds after the one before. */
+const paymentsArb = fc.array(
+  fc.record({ amount: fc.bigInt({ min: 1n, max: 10n ** 15n }), gap: fc.nat(4) }),
+  { maxLength: 8 },
 );
 
-function recordOf(payments: readonly Payment[], vestingRounds: number): VestingRecord {
+function paid(payments: readonly Payment[], vestingRounds: number): { record: VestingRecord; round: number } {
   let record = EMPTY_VESTING;
+  let round = 0;
   for (const payment of payments) {
-    record = addTranche(record, payment.cycle, payment.amount, payment.round, vestingRounds);
+    round += payment.gap;
+    record = addPayment(record, payment.amount, round, vestingRounds);
   }
-  return record;
+  return { record, round };
 }
 
 const total = (payments: readonly Payment[]) => payments.reduce((sum, payment) => sum + payment.amount, 0n);
 
-describe("vesting", () => {
-  it("unlocks a tranche linearly from its start round to its end round, floored", () => {
-    const tranche = { cycle: 1, amount: 1000n, startRound: 10, endRound: 14, claimed: 0n };
-    const unlocked = [8, 10, 11, 12, 13, 14, 20].map((round) => trancheUnlocked(tranche, round));
-    assert.deepEqual(unlocked, [0n, 0n, 250n, 500n, 750n, 1000n, 1000n]);
-    const odd = { ...tranche, amount: 10n, endRound: 13 };
-    assert.deepEqual(
-      [10, 11, 12, 13].map((round) => trancheUnlocked(odd, round)),
-      [0n, 3n, 6n, 10n],
-    );
+describe("vesting as one pool", () => {
+  it("releases linearly from the pool's round to its end, floored, all of it at the end", () => {
+    const record = addPayment(EMPTY_VESTING, 1000n, 10, 4);
+    assert.deepEqual([record.locked, record.lockedRound, record.endRound], [1000n, 10, 14]);
+    const locked = [9, 10, 11, 12, 13, 14, 20].map((round) => lockedAt(record, round));
+    assert.deepEqual(locked, [1000n, 1000n, 750n, 500n, 250n, 0n, 0n]);
+    // Released in steps, the floors land where one release would have put them here (and the pool empties at 14).
+    const stepped = releaseTo(releaseTo(record, 11), 12);
+    assert.deepEqual([stepped.unlocked, stepped.locked, stepped.lockedRound], [500n, 500n, 12]);
+    const done = releaseTo(stepped, 14);
+    assert.deepEqual([done.unlocked, done.locked, done.lockedRound, done.endRound], [1000n, 0n, 0, 0]);
   });
 
-  it("never unlocks less as rounds pass, and unlocks everything at the end", () => {
+  it("a payment moves the end to the amount-weighted mean, rounded up, never past its own end", () => {
+    // 600 locked until round 14 at round 12 (2 rounds left), plus 400 for 4 rounds: (600·2 + 400·4) / 1000 = 2.8.
+    const first = releaseTo(addPayment(EMPTY_VESTING, 1200n, 10, 4), 12);
+    assert.equal(first.locked, 600n);
+    const second = addPayment(first, 400n, 12, 4);
+    assert.deepEqual([second.locked, second.lockedRound, second.endRound], [1000n, 12, 15]);
+    assert.equal(second.totalVested, 1600n);
+  });
+
+  it("each payment adds its own lock (token-rounds), and the pool ends at most vestingRounds after the last", () => {
     fc.assert(
-      fc.property(
-        fc.bigInt({ min: 0n, max: 10n ** 18n }),
-        fc.nat(20),
-        fc.integer({ min: 1, max: 50 }),
-        (amount, start, span) => {
-          const tranche = { cycle: 0, amount, startRound: start, endRound: start + span, claimed: 0n };
-          let previous = 0n;
-          for (let round = start - 1; round <= start + span + 1; round += 1) {
-            const unlocked = trancheUnlocked(tranche, round);
-            assert.ok(unlocked >= previous && unlocked <= amount);
-            previous = unlocked;
-          }
-          assert.equal(previous, amount);
-        },
-      ),
-      { numRuns: 200 },
+      fc.property(paymentsArb, fc.integer({ min: 1, max: 12 }), (payments, vestingRounds) => {
+        let record = EMPTY_VESTING;
+        let round = 0;
+        for (const payment of payments) {
+          round += payment.gap;
+          const before = releaseTo(record, round);
+          const area = before.locked * BigInt(before.locked === 0n ? 0 : before.endRound - round);
+          record = addPayment(record, payment.amount, round, vestingRounds);
+          const after = record.locked * BigInt(record.endRound - round);
+          const added = payment.amount * BigInt(vestingRounds);
+          assert.ok(after >= area + added, "no payment shortens anyone's lock");
+          assert.ok(after < area + added + record.locked, "and it adds no more than the rounding up");
+          assert.ok(record.endRound <= round + vestingRounds && record.endRound > round);
+        }
+      }),
+      { numRuns: 300 },
     );
   });
 
   it("with vestingRounds 0 makes a payment claimable at once", () => {
-    const record = addTranche(EMPTY_VESTING, 3, 500n, 7, 0);
-    assert.equal(record.unlocked, 500n);
-    assert.deepEqual(record.tranches, []);
+    const record = addPayment(EMPTY_VESTING, 500n, 7, 0);
+    assert.deepEqual([record.unlocked, record.locked, record.endRound], [500n, 0n, 0]);
     assert.equal(claimableAt(record, 7), 500n);
     assert.equal(record.totalVested, 500n);
   });
 
-  it("claimAll pays what is unlocked, once; claims over time add up to everything paid in", () => {
+  it("claimAll pays what is released, once; claims over time add up to everything paid in", () => {
     fc.assert(
       fc.property(paymentsArb, fc.nat(6), fc.array(fc.nat(5), { maxLength: 8 }), (payments, vestingRounds, steps) => {
-        let record = recordOf(payments, vestingRounds);
+        const start = paid(payments, vestingRounds);
+        let record = start.record;
         assert.equal(vestingBalance(record), total(payments));
         let claimed = 0n;
-        let round = 0;
+        let round = start.round;
+        let previousLocked = lockedAt(record, round);
         for (const step of steps) {
           round += step;
           const claimable = claimableAt(record, round);
+          assert.equal(hasClaimable(record, round), claimable > 0n);
           const result = claimAll(record, round);
           assert.equal(result.amount, claimable);
           assert.equal(vestingBalance(result.record), vestingBalance(record) - claimable, "claims leave vesting");
           assert.equal(claimableAt(result.record, round), 0n, "nothing left to claim in the same round");
-          assert.equal(lockedAt(result.record, round), lockedAt(record, round), "locked parts stay locked");
+          assert.equal(lockedAt(result.record, round), lockedAt(record, round), "locked stays locked");
+          assert.ok(lockedAt(record, round) <= previousLocked, "the pool only releases");
+          previousLocked = lockedAt(record, round);
           claimed += result.amount;
           record = result.record;
         }
-        const last = claimAll(record, 1_000);
+        const last = claimAll(record, start.round + vestingRounds + 1);
         assert.equal(claimed + last.amount, total(payments));
         assert.equal(vestingBalance(last.record), 0n);
-        assert.deepEqual(last.record.tranches, [], "finished tranches are dropped");
         assert.equal(last.record.totalClaimed, total(payments));
       }),
       { numRuns: 300 },
     );
   });
 
-  it("slashLocked conserves value and never touches unlocked amounts", () => {
+  it("slashLocked cuts only the locked part, keeps the end, and conserves value", () => {
     fc.assert(
       fc.property(
         paymentsArb,
         fc.integer({ min: 1, max: 6 }),
-        fc.nat(40),
+        fc.nat(8),
         fc.integer({ min: 0, max: BPS }),
-        fc.nat(40),
-        (payments, vestingRounds, claimRound, fractionBps, slashOffset) => {
-          const record = claimAll(recordOf(payments, vestingRounds), claimRound).record;
-          const round = claimRound + slashOffset;
-          const { record: after, slashed } = slashLocked(record, round, fractionBps);
-          assert.equal(vestingBalance(after) + slashed, vestingBalance(record), "slashed + kept = before");
-          assert.equal(claimableAt(after, round), claimableAt(record, round), "unlocked and unclaimed untouched");
-          assert.equal(lockedAt(after, round), lockedAt(record, round) - slashed);
-          let expected = 0n;
-          for (const tranche of record.tranches) {
-            expected += ((tranche.amount - trancheUnlocked(tranche, round)) * BigInt(fractionBps)) / BigInt(BPS);
-          }
-          assert.equal(slashed, expected, "each tranche loses fractionBps of its locked part, floored");
-          assert.equal(after.totalSlashed, record.totalSlashed + slashed);
-          for (const tranche of after.tranches) {
-            const original = record.tranches.find((candidate) => candidate.cycle === tranche.cycle);
-            assert.ok(original !== undefined && tranche.endRound === original.endRound, "same end round");
-          }
-          // Whatever is left still unlocks fully by the original end rounds.
-          const end = Math.max(round, ...record.tranches.map((tranche) => tranche.endRound));
-          assert.equal(claimableAt(after, end), vestingBalance(after));
+        (payments, vestingRounds, offset, fractionBps) => {
+          const start = paid(payments, vestingRounds);
+          const round = start.round + offset;
+          const released = releaseTo(start.record, round);
+          const { record, slashed } = slashLocked(start.record, round, fractionBps);
+          assert.equal(slashed, (released.locked * BigInt(fractionBps)) / BigInt(BPS));
+          assert.equal(record.unlocked, released.unlocked, "nothing released is touched");
+          assert.equal(vestingBalance(record) + slashed, vestingBalance(start.record));
+          assert.equal(record.totalSlashed, slashed);
+          if (record.locked > 0n) assert.equal(record.endRound, released.endRound, "the end stays");
         },
       ),
       { numRuns: 300 },
     );
   });
 
-  it("slashLocked with fraction 0 takes nothing, with 100% takes every locked unit", () => {
-    const record = recordOf(
-      [
-        { cycle: 1, amount: 1000n, round: 0 },
-        { cycle: 2, amount: 400n, round: 2 },
-      ],
-      4,
-    );
-    // Round 3: tranche 1 has 750 unlocked of 1000, tranche 2 has 100 unlocked of 400.
-    assert.equal(slashLocked(record, 3, 0).slashed, 0n);
-    const full = slashLocked(record, 3, BPS);
-    assert.equal(full.slashed, 250n + 300n);
-    assert.equal(full.record.unlocked, 850n);
-    assert.deepEqual(full.record.tranches, []);
-    const half = slashLocked(record, 3, 5_000);
-    assert.equal(half.slashed, 125n + 150n);
-    assert.deepEqual(
-      half.record.tranches.map((tranche) => [tranche.amount, tranche.startRound, tranche.endRound]),
-      [
-        [125n, 3, 4],
-        [150n, 3, 6],
-      ],
-    );
+  it("a clawback takes the cycle's pay from what is released first, then from what is locked, never more", () => {
+    const record = releaseTo(addPayment(EMPTY_VESTING, 1000n, 0, 4), 2);
+    assert.deepEqual([record.unlocked, record.locked], [500n, 500n]);
+    const small = clawBack(record, 2, 300n);
+    assert.deepEqual([small.amount, small.record.unlocked, small.record.locked], [300n, 200n, 500n]);
+    const large = clawBack(record, 2, 800n);
+    assert.deepEqual([large.amount, large.record.unlocked, large.record.locked], [800n, 0n, 200n]);
+    const all = clawBack(record, 2, 5000n);
+    assert.deepEqual([all.amount, all.record.unlocked, all.record.locked, all.record.endRound], [1000n, 0n, 0n, 0]);
+    assert.equal(all.record.totalClawedBack, 1000n);
+    assert.equal(clawBack(record, 2, 0n).record, record, "nothing held, nothing touched");
   });
 
-  it("hasClaimable agrees with claimableAt > 0 and asks the freeze only about tranches with something to claim", () => {
-    fc.assert(
-      fc.property(
-        paymentsArb,
-        fc.integer({ min: 0, max: 6 }),
-        fc.array(fc.nat(40), { maxLength: 3 }),
-        fc.nat(40),
-        fc.array(fc.nat(50)),
-        fc.boolean(),
-        (payments, vestingRounds, claimRounds, round, frozenCycles, slashed) => {
-          let record = recordOf(payments, vestingRounds);
-          if (slashed) record = slashLocked(record, 5, 3_000).record;
-          for (const claimRound of claimRounds) record = claimAll(record, claimRound).record;
-          const frozenSet = new Set(frozenCycles);
-          const asked: number[] = [];
-          const frozen = (cycle: number) => {
-            asked.push(cycle);
-            return frozenSet.has(cycle);
-          };
-          assert.equal(
-            hasClaimable(record, round, frozen),
-            claimableAt(record, round, (cycle) => frozenSet.has(cycle)) > 0n,
-          );
-          const shares = record.tranches.map((tranche) => trancheUnlocked(tranche, round) - tranche.claimed);
-          if (shares.every((share) => share >= 0n)) {
-            const owing = new Set(
-              record.tranches.filter((_, index) => (shares[index] as bigint) > 0n).map((t) => t.cycle),
-            );
-            for (const cycle of asked)
-              assert.ok(owing.has(cycle), `asked about cycle ${cycle}, which has nothing to claim`);
-          }
-        },
-      ),
-    );
+  it("a claim keeps back what open late challenges hold beyond the locked pool", () => {
+    const record = { ...releaseTo(addPayment(EMPTY_VESTING, 1000n, 0, 4), 3), held: 400n };
+    assert.deepEqual([record.unlocked, record.locked], [750n, 250n]);
+    // 400 held, 250 of it still locked: 150 of the released 750 stays for the clawback.
+    const { record: after, amount } = claimAll(record, 3);
+    assert.deepEqual([amount, after.unlocked, after.locked], [600n, 150n, 250n]);
+    assert.ok(vestingBalance(after) >= record.held, "what is held is still there");
+    assert.equal(claimAll({ ...record, held: 100n }, 3).amount, 750n, "covered by the locked pool: nothing kept");
+  });
+
+  it("is one record of the same size however many rounds it vests over and however many payments it took", () => {
+    let record = EMPTY_VESTING;
+    for (let round = 0; round < 2_000; round += 1) {
+      record = addPayment(record, 123_456_789_012_345n, round, 1_008);
+      record = claimAll(record, round).record;
+    }
+    assert.ok(recordBytes(record).length < 200, `${recordBytes(record).length} bytes`);
+    assert.equal(record.endRound <= 1_999 + 1_008, true);
+  });
+
+  it("a list entry's replayed tranche unlocks linearly from its start (the schedule listTranche works on)", () => {
+    const tranche = { cycle: 1, amount: 1000n, startRound: 10, endRound: 14, claimed: 0n };
+    const unlocked = [8, 10, 11, 12, 13, 14, 20].map((round) => trancheUnlocked(tranche, round));
+    assert.deepEqual(unlocked, [0n, 0n, 250n, 500n, 750n, 1000n, 1000n]);
   });
 });

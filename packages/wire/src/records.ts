@@ -158,6 +158,9 @@ export const cycleRecord = object({
   distributor: nullable(hex64),
   failedDistributors: array(hex64),
   paid: amount,
+  ruleBase: amount,
+  ruleWeight: amount,
+  ruleShares: uint,
   outcome: nullable(cycleOutcome),
   completedRound: nullable(int),
 });
@@ -182,6 +185,7 @@ export const triggerRecord = object({
   voteCount: uint,
   resolution: nullable(triggerResolution),
   slashed: amount,
+  held: amount,
 });
 export type TriggerRecordWire = Infer<typeof triggerRecord>;
 export type TriggerRecordCheck = Assert<Equals<TriggerRecordWire, Wire<TriggerRecord>>>;

@@ -1,10 +1,10 @@
-import { addTranche, claimAll, claimableAt, lockedAt, slashLocked, type VestingRecord } from "@gradual/protocol";
+import { addPayment, claimAll, claimableAt, lockedAt, slashLocked, type VestingRecord } from "@gradual/protocol";
 
 /**
  * The node page's vesting chart (protocol.md §7): what a node can claim at each round and what is still locked
- * (and so still slashable). The curve uses the protocol's own tranche arithmetic; the ledger serves a node's
- * claimable and locked amounts, not its tranches, so `replayVesting` rebuilds them from the ledger's events and
- * `reconcileUnlocked` checks them against those amounts.
+ * (and so still slashable). The curve uses the protocol's own vesting arithmetic (one pool per account, §7.1); the
+ * ledger serves a node's claimable and locked amounts, not its pool's schedule, so `replayVesting` rebuilds it from
+ * the ledger's events and `reconcileUnlocked` checks it against those amounts.
  */
 
 export type VestingCurve = {
@@ -13,7 +13,7 @@ export type VestingCurve = {
   readonly claimable: readonly bigint[];
   /** Still locked at each round. */
   readonly locked: readonly bigint[];
-  /** The round from which nothing is locked any more (the last tranche's end), or undefined with no tranches. */
+  /** The round from which nothing is locked any more (the pool's end), or undefined when nothing is locked. */
   readonly fullyVestedRound: number | undefined;
 };
 
@@ -29,17 +29,15 @@ export function vestingCurve(record: VestingRecord, fromRound: number, toRound: 
     claimable.push(value > 0n ? value : 0n);
     locked.push(lockedAt(record, round));
   }
-  const ends = record.tranches.map((tranche) => tranche.endRound);
-  return { rounds, claimable, locked, fullyVestedRound: ends.length === 0 ? undefined : Math.max(...ends) };
+  return { rounds, claimable, locked, fullyVestedRound: record.locked === 0n ? undefined : record.endRound };
 }
 
 /**
- * The chart's range: from the current round to the round the last tranche is fully unlocked (at least four
- * rounds), which is what a node can expect to claim if it waits.
+ * The chart's range: from the current round to the round the pool is all released (at least four rounds), which is
+ * what a node can expect to claim if it waits.
  */
 export function vestingRange(record: VestingRecord, currentRound: number): { fromRound: number; toRound: number } {
-  const ends = record.tranches.map((tranche) => tranche.endRound);
-  return { fromRound: Math.max(0, currentRound), toRound: Math.max(currentRound + 4, ...ends) };
+  return { fromRound: Math.max(0, currentRound), toRound: Math.max(currentRound + 4, record.endRound) };
 }
 
 /** The vesting-related events of one node in one task, with the round each landed in. */
@@ -56,11 +54,14 @@ export type VestingEvent =
 
 export const EMPTY_VESTING: VestingRecord = {
   unlocked: 0n,
-  tranches: [],
+  locked: 0n,
+  lockedRound: 0,
+  endRound: 0,
+  held: 0n,
   totalVested: 0n,
   totalClaimed: 0n,
-  totalClawedBack: 0n,
   totalSlashed: 0n,
+  totalClawedBack: 0n,
 };
 
 export function replayVesting(
@@ -70,8 +71,8 @@ export function replayVesting(
   let record = EMPTY_VESTING;
   for (const event of events) {
     if (event.type === "Vested") {
-      const startRound = event.endRound - params.vestingRounds;
-      record = addTranche(record, event.cycle, event.amount, startRound, params.vestingRounds);
+      // A rule share joined the pool in the round it was paid, which its end names.
+      record = addPayment(record, event.amount, event.endRound - params.vestingRounds, params.vestingRounds);
     } else if (event.type === "Claimed") {
       record = claimAll(record, event.round).record;
     } else if (event.fromVesting > 0n) {
@@ -83,15 +84,15 @@ export function replayVesting(
 
 /**
  * Sets `unlocked` so that the record's claimable amount at `round` equals what the ledger reports. Returns
- * whether the rebuilt tranches also match the ledger's locked amount (if not, the history was incomplete).
+ * whether the rebuilt pool also matches the ledger's locked amount (if not, the history was incomplete).
  */
 export function reconcileUnlocked(
   record: VestingRecord,
   round: number,
   ledger: { readonly claimable: bigint; readonly locked: bigint },
 ): { readonly record: VestingRecord; readonly exact: boolean } {
-  const fromTranches = claimableAt({ ...record, unlocked: 0n }, round);
-  const unlocked = ledger.claimable > fromTranches ? ledger.claimable - fromTranches : 0n;
+  const fromPool = claimableAt({ ...record, unlocked: 0n }, round);
+  const unlocked = ledger.claimable > fromPool ? ledger.claimable - fromPool : 0n;
   const reconciled = { ...record, unlocked };
   const exact = lockedAt(reconciled, round) === ledger.locked && claimableAt(reconciled, round) === ledger.claimable;
   return { record: reconciled, exact };

@@ -133,7 +133,7 @@ function VestingPanel({
   const ledger = { claimable: BigInt(node.claimable), locked: BigInt(node.locked) };
   const { fromRound, toRound } = vestingRange(record, round);
   const curve = vestingCurve(record, fromRound, toRound);
-  const empty = ledger.claimable === 0n && ledger.locked === 0n && record.tranches.length === 0;
+  const empty = ledger.claimable === 0n && ledger.locked === 0n && record.locked === 0n;
   const everPaid =
     live.events((item) => item.event.type === "Vested" && item.event.node === node.account && item.event.task === task)
       .length > 0;

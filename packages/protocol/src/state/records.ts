@@ -127,6 +127,9 @@ export function cycleRecord(cycle: CycleRecord, changes?: Partial<CycleRecord>):
     distributor: cycle.distributor,
     failedDistributors: cycle.failedDistributors,
     paid: cycle.paid,
+    ruleBase: cycle.ruleBase,
+    ruleWeight: cycle.ruleWeight,
+    ruleShares: cycle.ruleShares,
     outcome: cycle.outcome,
     completedRound: cycle.completedRound,
   };
@@ -165,6 +168,7 @@ export function triggerRecord(trigger: TriggerRecord, changes?: Partial<TriggerR
     voteCount: trigger.voteCount,
     resolution: trigger.resolution,
     slashed: trigger.slashed,
+    held: trigger.held,
   };
   return withChanges(record, changes);
 }
@@ -193,7 +197,10 @@ export function distributionRecord(
 export function vestingRecord(vesting: VestingRecord, changes?: Partial<VestingRecord>): VestingRecord {
   const record: VestingRecord = {
     unlocked: vesting.unlocked,
-    tranches: vesting.tranches,
+    locked: vesting.locked,
+    lockedRound: vesting.lockedRound,
+    endRound: vesting.endRound,
+    held: vesting.held,
     totalVested: vesting.totalVested,
     totalClaimed: vesting.totalClaimed,
     totalSlashed: vesting.totalSlashed,

@@ -1,12 +1,15 @@
 import type { TransitionContext } from "../context.ts";
 import { type Rejection, reject } from "../errors.ts";
 import { roundOf } from "../schedule.ts";
-import { type KeyLike, stateKeys } from "../state/keys.ts";
+import { stateKeys } from "../state/keys.ts";
 import { findTask, isRejection } from "../tasks.ts";
 import type { ClaimTx, VestingRecord } from "../types.ts";
-import { claimAll, frozenByChallenge } from "../vesting.ts";
+import { claimAll } from "../vesting.ts";
 
-/** protocol.md §7.1: pays out every unlocked part of the node's vesting in this task, except challenged tranches. */
+/**
+ * protocol.md §7.1: pays out what the account's vesting in this task has released, less what open late challenges
+ * keep back (deviation 42).
+ */
 export function applyClaim(context: TransitionContext, tx: ClaimTx): Rejection | null {
   const { draft, slot } = context;
   const task = findTask(draft, tx.task);
@@ -14,8 +17,7 @@ export function applyClaim(context: TransitionContext, tx: ClaimTx): Rejection |
   const key = stateKeys.vesting(task.id, tx.from);
   const vesting = draft.get<VestingRecord>(key);
   if (vesting === undefined) return reject("CLAIM__NOTHING_CLAIMABLE", { task: task.id });
-  const frozen = frozenByChallenge(<T>(k: KeyLike) => draft.get<T>(k), task, tx.from);
-  const { record, amount } = claimAll(vesting, roundOf(task, slot), frozen);
+  const { record, amount } = claimAll(vesting, roundOf(task, slot));
   if (amount === 0n) return reject("CLAIM__NOTHING_CLAIMABLE", { task: task.id });
   draft.set(key, record);
   draft.move("vesting", "balances", amount);

@@ -1,9 +1,9 @@
 import type { TransitionContext } from "../context.ts";
 import { verifyListProof } from "../distributionList.ts";
 import { type Rejection, reject } from "../errors.ts";
-import { listClaimClosesAt } from "../schedule.ts";
+import { holdForOpenChallenges } from "../holds.ts";
+import { listClaimClosesAt, roundOf } from "../schedule.ts";
 import { stateKeys } from "../state/keys.ts";
-import { vestingRecord } from "../state/records.ts";
 import { findTask, isRejection } from "../tasks.ts";
 import type {
   ClaimDistributionTx,
@@ -13,7 +13,7 @@ import type {
   TaskRecord,
   VestingRecord,
 } from "../types.ts";
-import { EMPTY_VESTING, listTranche } from "../vesting.ts";
+import { addListEntry, EMPTY_VESTING, listTranche } from "../vesting.ts";
 
 /**
  * protocol.md §6.4 (deviation 34): moves one entry of a cycle's accepted list into its recipient's vesting, against a
@@ -43,7 +43,7 @@ export function applyClaimDistribution(context: TransitionContext, tx: ClaimDist
     return reject("DISTRIBUTION__NO_LIST", ref);
   }
   const claimKey = stateKeys.listClaim(found.id, tx.cycle, tx.recipient);
-  if (draft.get<boolean>(claimKey) !== undefined) {
+  if (draft.get<bigint>(claimKey) !== undefined) {
     return reject("DISTRIBUTION__ALREADY_CLAIMED", { ...ref, recipient: tx.recipient });
   }
   if (!verifyListProof(list.listRoot, list.entryCount, tx.index, tx.recipient, tx.amount, tx.proof)) {
@@ -65,18 +65,13 @@ export function applyClaimDistribution(context: TransitionContext, tx: ClaimDist
   );
   const vestingKey = stateKeys.vesting(found.id, tx.recipient);
   const vesting = draft.get<VestingRecord>(vestingKey) ?? EMPTY_VESTING;
-  draft.set(claimKey, true);
-  draft.update(
-    vestingKey,
-    vesting,
-    {
-      unlocked: vesting.unlocked + unlocked,
-      tranches: tranche === null ? vesting.tranches : [...vesting.tranches, tranche],
-      totalVested: vesting.totalVested + tx.amount,
-      totalSlashed: vesting.totalSlashed + slashed,
-    },
-    vestingRecord,
-  );
+  const vested = tx.amount - slashed;
+  // The claim records what entered the vesting: a late challenge of this proof holds and claws back that (§5.7).
+  draft.set(claimKey, vested);
+  const added = addListEntry(vesting, roundOf(found, context.slot), { unlocked, tranche }, tx.amount, slashed);
+  draft.set(vestingKey, added);
+  // Late challenges of this proof already open hold the entry too (they opened when nothing was claimed).
+  holdForOpenChallenges(draft, found.id, tx.cycle, tx.recipient, vested);
   draft.updateCycle(cycle, { reserved: cycle.reserved - tx.amount });
   draft.move("reserved", "vesting", tx.amount);
   draft.move("vesting", "burned", slashed);

@@ -13,6 +13,7 @@ import {
 } from "../schedule.ts";
 import { stateKeys, triggerSlotName } from "../state/keys.ts";
 import { cycleRecord, distributionRecord, taskRecord, triggerRecord } from "../state/records.ts";
+import { addHeld, holdsPay, paidTo } from "../holds.ts";
 import { findTask, freshNode, isRejection, refreshRamp } from "../tasks.ts";
 import type {
   Account,
@@ -208,6 +209,11 @@ export function applyTriggerAudit(context: TransitionContext, tx: TriggerAuditTx
 
   draft.debit(tx.from, bond);
   draft.move("balances", "bonds", bond);
+  // A late challenge of a paid proof keeps the cycle's pay from its target's claims while it is open (§5.7).
+  const held = holdsPay({ late: target.late, kind: tx.triggerKind, verdict: tx.verdict })
+    ? paidTo(draft, task, cycle, tx.target)
+    : 0n;
+  addHeld(draft, task.id, tx.target, held);
   const trigger = triggerRecord({
     index: cycle.triggerCount,
     kind: tx.triggerKind,
@@ -226,6 +232,7 @@ export function applyTriggerAudit(context: TransitionContext, tx: TriggerAuditTx
     voteCount: 0,
     resolution: null,
     slashed: 0n,
+    held,
   });
   draft.set(stateKeys.trigger(task.id, tx.cycle, trigger.index), trigger);
   draft.set(triggerOfKey, trigger.index);

@@ -13,7 +13,8 @@ import type {
   VestingRecord,
   VoteRecord,
 } from "../types.ts";
-import { clawBackCycle, EMPTY_VESTING } from "../vesting.ts";
+import { releaseHeld } from "../holds.ts";
+import { clawBack as clawBackPaid, EMPTY_VESTING } from "../vesting.ts";
 import { lateWeight, meetsLateQuorum, nodeWeight, removeFromRamp, totalWeight } from "../weight.ts";
 
 /**
@@ -106,6 +107,7 @@ export function settleAvailability(
   resolution: "answered" | "unavailable",
 ): void {
   const { draft } = context;
+  releaseHeld(draft, taskId, trigger);
   payUnlocked(context, taskId, trigger.triggerer, trigger.bond, "bonds", "bond-returned");
   if (resolution === "unavailable") {
     markProof(context, taskId, cycle, trigger.target, "unavailable");
@@ -128,6 +130,7 @@ export function resolveTrigger(
   }
   if (trigger.verdict === "valid") return resolveAppeal(context, taskId, cycle, trigger);
   const { draft } = context;
+  releaseHeld(draft, taskId, trigger);
   const { task, targetWeight, activeWeight, reviewWeight } = decidingWeights(context, taskId, cycle, trigger);
   const resolution = decideTrigger(trigger, activeWeight, task, targetWeight, trigger.invalidWeight, reviewWeight);
   // A late trigger that is upheld takes back what the cycle paid the target and it has not claimed (§5.7), before
@@ -316,14 +319,19 @@ function pushResolved(
   });
 }
 
-/** What the target was paid for the cycle and has not claimed goes back to the task (or its creator, if closed). */
+/**
+ * What the cycle paid the target (the trigger's `held`) goes back to the task (or its creator, if closed), from what
+ * the target still holds: released first, then locked (§5.7, deviation 42).
+ */
 function clawBack(context: TransitionContext, taskId: string, cycle: number, trigger: TriggerRecord): void {
   const { draft } = context;
+  if (trigger.held === 0n) return;
   const vestingKey = stateKeys.vesting(taskId, trigger.target);
   const vesting = draft.get<VestingRecord>(vestingKey) ?? EMPTY_VESTING;
-  const { record, amount } = clawBackCycle(vesting, cycle);
-  if (amount === 0n) return;
+  const before = draft.task(taskId) as TaskRecord;
+  const { record, amount } = clawBackPaid(vesting, roundOf(before, context.slot), trigger.held);
   draft.set(vestingKey, record);
+  if (amount === 0n) return;
   const task = draft.task(taskId) as TaskRecord;
   if (task.status === "closed") {
     payUnlocked(context, taskId, task.creator, amount, "vesting", "clawback");

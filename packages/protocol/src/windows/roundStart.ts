@@ -45,6 +45,9 @@ export function startCycle(context: TransitionContext, task: TaskRecord, round: 
     distributor: null,
     failedDistributors: [],
     paid: 0n,
+    ruleBase: 0n,
+    ruleWeight: 0n,
+    ruleShares: 0,
     outcome: null,
     completedRound: null,
   });

@@ -4,14 +4,14 @@ import { stateKeys } from "../state/keys.ts";
 import { cycleRecord, taskRecord } from "../state/records.ts";
 import { ruleAmount } from "../transactions/submitDistribution.ts";
 import type { CycleRecord, RevealRecord, TaskRecord, VestingRecord } from "../types.ts";
-import { addTranche, EMPTY_VESTING } from "../vesting.ts";
+import { addPayment, EMPTY_VESTING } from "../vesting.ts";
 import { completeCycle } from "./cycleEnd.ts";
 
 /**
  * The first slot of round c + 2 under a ledger-computed rule (protocol.md §6.2, `weighted` or `equal`), where a
  * distributor would otherwise be drawn: the cycle pays itself, with no distributor and no list. Its proofs were
  * decided when their votes closed in round c + 1, and paying a round later keeps the late-challenge window and the
- * vesting schedule where list payments have them (§5.7). Each valid submitter's share becomes a vesting tranche; the
+ * vesting schedule where list payments have them (§5.7). Each valid submitter's share joins its vesting pool (§7.1); the
  * cycle owes `⌊B · V / W⌋` under `weighted` (V the weight of the valid reveals) or `⌊B / N⌋` per valid reveal under
  * `equal`, and returns the rest of its reservation to the escrow. The shares floor one by one, so they may add up to
  * a few base units less than what is owed: that rounding dust stays reserved in the cycle and is never paid. A
@@ -44,7 +44,7 @@ export function payByRule(context: TransitionContext, task: TaskRecord, cycle: C
     paid += amount;
     const key = stateKeys.vesting(task.id, account);
     const vesting = draft.get<VestingRecord>(key) ?? EMPTY_VESTING;
-    draft.set(key, addTranche(vesting, cycle.cycle, amount, round, task.params.vestingRounds));
+    draft.set(key, addPayment(vesting, amount, round, task.params.vestingRounds));
     context.events.push({
       type: "Vested",
       task: task.id,
@@ -57,7 +57,9 @@ export function payByRule(context: TransitionContext, task: TaskRecord, cycle: C
   draft.move("reserved", "vesting", paid);
   const fresh = draft.task(task.id) as TaskRecord;
   draft.setTask(taskRecord(fresh, { totalPaid: fresh.totalPaid + paid }));
-  completeCycle(context, cycleRecord(cycle, { reserved: cycle.reserved - paid, paid }), "paid", owed - paid);
+  // What the shares were computed from, for a late challenge's hold and clawback (§5.7).
+  const payment = { ruleBase: cycle.reserved, ruleWeight: cycle.revealedWeight, ruleShares: cycle.shareCount };
+  completeCycle(context, cycleRecord(cycle, { reserved: cycle.reserved - paid, paid, ...payment }), "paid", owed - paid);
 }
 
 /** What a ledger-computed rule owes for a cycle: at least the sum of its floored shares (protocol.md §6.2). */
