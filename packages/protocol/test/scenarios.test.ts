@@ -573,8 +573,11 @@ function whaleAttack(params: Partial<TaskParams>, honestStake: bigint, whaleStak
   };
   commit(r - 1);
   const victimStakeBefore = chain.stake(task, "a");
-  const whaleBalance = chain.funds(task, "whale") - whaleStake;
-  const victimBalance = chain.funds(task, "a");
+  // Bonds only: what came back or was forfeited is credited into vesting's unlocked part (Credited events), beside
+  // the released rewards the pool also moves there (deviation 42).
+  const whaleBalance = chain.balance("whale") - whaleStake;
+  const whaleCredited = chain.credited(task, "whale");
+  const victimCredited = chain.credited(task, "a");
   const results: string[] = [];
   const weights: (readonly [bigint, bigint])[] = [];
   for (let round = r; round <= r + 2; round += 1) {
@@ -612,8 +615,8 @@ function whaleAttack(params: Partial<TaskParams>, honestStake: bigint, whaleStak
     results,
     victimStakeBefore,
     victimStake: chain.stake(task, "a"),
-    whaleBalanceLost: whaleBalance - chain.funds(task, "whale"),
-    victimBondsReceived: chain.funds(task, "a") - victimBalance,
+    whaleBalanceLost: whaleBalance - chain.balance("whale") - (chain.credited(task, "whale") - whaleCredited),
+    victimBondsReceived: chain.credited(task, "a") - victimCredited,
     slashedVictim: chain.eventsOf("Slashed").some((event) => event.node === accountOf("a")),
     weights,
   };

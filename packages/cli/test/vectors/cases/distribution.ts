@@ -189,7 +189,7 @@ export const DISTRIBUTION_CASES: readonly VectorCase[] = [
   {
     path: "claimDistribution/accepted",
     description:
-      "Cycle 0's honest list was accepted at slot 37 (round 2) and its 999 stay reserved in the cycle. In slot 38 carol sends bob's claim of his entry (333, index and Merkle proof): it moves from the cycle into bob's vesting as a tranche over rounds [2, 4), from the acceptance round, and is marked claimed.",
+      "Cycle 0's honest list was accepted at slot 37 (round 2) and its 999 stay reserved in the cycle. In slot 38 carol sends bob's claim of his entry (333, index and Merkle proof): it moves from the cycle into bob's vesting pool, released linearly over rounds [2, 4) from the acceptance round (deviation 42), and the claim records the 333 that entered his vesting.",
     build(b) {
       taskWithNodes(b);
       workCycle(b, 0);
@@ -202,7 +202,7 @@ export const DISTRIBUTION_CASES: readonly VectorCase[] = [
   {
     path: "claimDistribution/accepted-slash-replayed",
     description:
-      "dave's entry of cycle 0 (333) was accepted at slot 37, and in the same slot the trigger against his cycle 1 proof was upheld at 50%: the slash is logged. dave claims in slot 38: the tranche vests from round 2 as if it had been held since the acceptance, the logged slash is replayed on it (166 burned), and Vested carries the 167 that enter his vesting. Claiming late does not shield a reward from a slash (§6.4, §7.2).",
+      "dave's entry of cycle 0 (333) was accepted at slot 37, and in the same slot the trigger against his cycle 1 proof was upheld at 50%: the slash is logged. dave claims in slot 38: the entry's schedule runs from round 2 as if it had been held since the acceptance, the logged slash is replayed on it (166 burned), and Vested carries the 167 that enter his vesting. Claiming late does not shield a reward from a slash (§6.4, §7.2).",
     build(b) {
       taskWithNodes(b);
       workCycle(b, 0);
@@ -295,7 +295,7 @@ export const DISTRIBUTION_CASES: readonly VectorCase[] = [
   {
     path: "claim/accepted",
     description:
-      "bob's 333 for cycle 0 vest over rounds [2, 4) from the list's acceptance; he claimed his entry in slot 38, and in round 3 (slot 40) he claims half (166) and his tranche records what he claimed.",
+      "bob's 333 for cycle 0 vest over rounds [2, 4) from the list's acceptance; he claimed his entry in slot 38, and in round 3 (slot 40) he claims 167: half of the pool, floored once on what stays locked (deviation 42).",
     build(b) {
       taskWithNodes(b);
       workCycle(b, 0);

@@ -225,7 +225,7 @@ export const WINDOW_CASES: readonly VectorCase[] = [
   {
     path: "windows/late-trigger-upheld-clawback",
     description:
-      "Cycle 0's list was accepted at slot 37 and dave claimed his entry of 333 in slot 38 (vesting over rounds [2, 4)); in slot 40 he claimed the 166 unlocked so far. Also in slot 40 bob triggered late against dave's cycle 0 proof (its own vote window, closing at 45) and carol voted invalid. At slot 45 the late trigger is upheld: first the 167 of cycle 0 that dave still holds is clawed back into the escrow (RewardClawedBack; task.totalPaid falls by 167, the claimed 166 is gone), then dave is slashed 50% of his stake (50, burned but for bob's 5).",
+      "Cycle 0's list was accepted at slot 37 and dave claimed his entry of 333 in slot 38 (vesting over rounds [2, 4)); in slot 40 he claimed the 167 released so far. Also in slot 40 bob triggered late against dave's cycle 0 proof (its own vote window, closing at 45), which holds the 333 the cycle paid him, and carol voted invalid. At slot 45 the late trigger is upheld: first the 166 that dave still holds are clawed back into the escrow (RewardClawedBack; task.totalPaid falls by 166, the claimed 167 is gone), then dave is slashed 50% of his stake (50, burned but for bob's 5).",
     build(b) {
       claimedEntryAt40(b);
       b.claim("dave");
@@ -255,7 +255,7 @@ export const WINDOW_CASES: readonly VectorCase[] = [
   {
     path: "windows/late-trigger-frozen-claim",
     description:
-      "Cycle 0's list was accepted at slot 37 and dave claimed his entry of 333 in slot 38 (vesting over rounds [2, 4)). In slot 40 bob triggered late against dave's cycle 0 proof (closes at 45); dave's claim in slot 41 is refused (CLAIM__NOTHING_CLAIMABLE): a tranche under an open challenge is frozen (§7.1). carol votes invalid; at slot 45 the trigger is upheld and dave's whole cycle 0 tranche (333, nothing of it claimed) is clawed back into the escrow before his stake is slashed.",
+      "Cycle 0's list was accepted at slot 37 and dave claimed his entry of 333 in slot 38 (vesting over rounds [2, 4)). In slot 40 bob triggered late against dave's cycle 0 proof (closes at 45); the trigger holds the 333 cycle 0 paid him (§5.7), so dave's claim in slot 41 is refused (CLAIM__NOTHING_CLAIMABLE): what he holds is no more than what the open challenge keeps back (§7.1). carol votes invalid; at slot 45 the trigger is upheld and the 333 are clawed back into the escrow from what he holds before his stake is slashed.",
     build(b) {
       claimedEntryAt40(b);
       b.trigger("bob", 0, accountOf("dave"));
@@ -288,7 +288,7 @@ export const WINDOW_CASES: readonly VectorCase[] = [
   {
     path: "windows/appeal-upheld-slashes-voters",
     description:
-      "A weighted task with bob 300, carol 100 and dave 150. bob triggered against dave's valid cycle 0 proof and carol voted invalid: 400 of 550 (72.7%), upheld below the slash supermajority, so dave's proof is invalid and unpaid when cycle 0 pays itself at slot 30 (bob 750, carol 250: the invalid proof leaves the denominator). bob unstakes in slot 31 (no weight; still slashable while unbonding and while his proofs can be challenged). In slot 40 dave appeals his own proof (verdict valid, trigger 1, closes at 45) and carol votes valid. At slot 45 the appeal is decided in cycle 0's frame (deviations 39 and 40): D 250 is above a third of the 550 that reviewed the cycle, and support 250 (carol's 100 and dave's own 150) of D 250 is above 77%: dave's proof is valid again (the cycle's payments stay as they were, so he is not paid for it), his bond comes back, and every node that voted invalid on trigger 0 is slashed by half: bob 150 of his unbonding stake and 187 of his locked cycle 0 tranche, carol 50 of stake and 62 of her tranche; dave gets 10% of each slash (33 and 11) besides his bond (§5.8).",
+      "A weighted task with bob 300, carol 100 and dave 150. bob triggered against dave's valid cycle 0 proof and carol voted invalid: 400 of 550 (72.7%), upheld below the slash supermajority, so dave's proof is invalid and unpaid when cycle 0 pays itself at slot 30 (bob 750, carol 250: the invalid proof leaves the denominator). bob unstakes in slot 31 (no weight; still slashable while unbonding and while his proofs can be challenged). In slot 40 dave appeals his own proof (verdict valid, trigger 1, closes at 45) and carol votes valid. At slot 45 the appeal is decided in cycle 0's frame (deviations 39 and 40): D 250 is above a third of the 550 that reviewed the cycle, and support 250 (carol's 100 and dave's own 150) of D 250 is above 77%: dave's proof is valid again (the cycle's payments stay as they were, so he is not paid for it), his bond comes back, and every node that voted invalid on trigger 0 is slashed by half: bob 150 of his unbonding stake and 187 of his locked vesting, carol 50 of stake and 62 of hers; dave gets 10% of each slash (33 and 11) besides his bond (§5.8).",
     build(b) {
       appealedProof(b);
       b.advanceTo(41);
@@ -384,7 +384,7 @@ export const WINDOW_CASES: readonly VectorCase[] = [
   {
     path: "windows/late-availability-unanswered",
     description:
-      "Cycle 0 paid bob 333 at slot 37. In slot 40 dave opened a late availability challenge against bob's cycle 0 proof (closes at 45) and bob did not publish: at slot 45 it resolves unavailable, bob's whole unclaimed cycle 0 tranche (333) is clawed back into the escrow (RewardClawedBack), nobody is slashed and dave gets his bond back.",
+      "Cycle 0 paid bob 333 at slot 37. In slot 40 dave opened a late availability challenge against bob's cycle 0 proof (closes at 45) and bob did not publish: at slot 45 it resolves unavailable: bob had not claimed his entry, so nothing of it is in his vesting to claw back, and his proof, now unavailable, can no longer be claimed for; nobody is slashed and dave gets his bond back.",
     build(b) {
       taskWithNodes(b);
       workCycle(b, 0);
@@ -399,7 +399,7 @@ export const WINDOW_CASES: readonly VectorCase[] = [
   {
     path: "windows/distribution-accepted",
     description:
-      "The honest list for cycle 0 (333 to each of 3 nodes) was not challenged: at slot 37 it is accepted, each entry becomes a vesting tranche over rounds [2, 4), and the unpaid 1 returns to the escrow (CycleCompleted paid 999, returned 1).",
+      "The honest list for cycle 0 (333 to each of 3 nodes) was not challenged: at slot 37 it is accepted, each entry may be claimed into its recipient's vesting, released over rounds [2, 4), and the unpaid 1 returns to the escrow (CycleCompleted paid 999, returned 1).",
     build(b) {
       taskWithNodes(b);
       workCycle(b, 0);
@@ -517,7 +517,7 @@ export const WINDOW_CASES: readonly VectorCase[] = [
   {
     path: "windows/vesting",
     description:
-      "Cycle 0's list was accepted at slot 37; in slot 38 bob and carol claim their entries (333 each), vesting linearly over rounds [2, 4) from the acceptance. In round 3 bob claims 166 (half); in round 4 he claims the other 167 and his tranche is dropped, while carol claims all 333 at once.",
+      "Cycle 0's list was accepted at slot 37; in slot 38 bob and carol claim their entries (333 each), vesting linearly over rounds [2, 4) from the acceptance. In round 3 bob claims 167 (half, floored once on what stays locked: deviation 42); in round 4 he claims the other 166 and his pool is empty, while carol claims all 333 at once.",
     build(b) {
       taskWithNodes(b);
       workCycle(b, 0);
