@@ -267,6 +267,44 @@ export const WINDOW_CASES: readonly VectorCase[] = [
     },
   },
   {
+    path: "windows/late-trigger-holds-rule-share",
+    description:
+      "A weighted task: cycle 0 paid itself at slot 30 (dave 166 into his vesting pool, released over rounds [2, 4)). In slot 40 bob triggers late against dave's cycle 0 proof: the trigger holds the 166 the cycle paid him, computed from the cycle's payment figures (ruleBase 1000 × his weight 100 / ruleWeight 600), and dave's vesting holds 166 (§5.7, deviation 42). In slot 41 dave's claim is refused (CLAIM__NOTHING_CLAIMABLE): of the 83 released, all must stay while 83 is still locked. carol votes valid; at slot 45 the trigger is disputed (bob's 300 against carol's 200 and dave's own 100): a disputed late trigger takes nothing (deviation 37), its hold is released, and in slot 46 dave claims the 83 released by round 3.",
+    build(b) {
+      taskWithNodes(b, { distributionRule: "weighted" });
+      workCycle(b, 0);
+      b.advanceTo(40);
+      b.trigger("bob", 0, accountOf("dave"));
+      b.begin();
+      b.advanceTo(41);
+      b.claim("dave", { expect: "CLAIM__NOTHING_CLAIMABLE" });
+      b.vote("carol", 0, 0, "valid");
+      b.advanceTo(45);
+      b.advanceTo(46);
+      b.claim("dave");
+    },
+  },
+  {
+    path: "windows/late-trigger-holds-entry-claimed-while-open",
+    description:
+      "Cycle 0's list was accepted at slot 37 and dave has not claimed his entry of 333. In slot 40 bob triggers late against dave's cycle 0 proof: nothing of the cycle is in dave's vesting yet, so the trigger holds 0. In slot 41 dave claims his entry: the claim records the 333 and the open trigger now holds them too (trigger and vesting `held` 333), so his claim in slot 42 is refused (CLAIM__NOTHING_CLAIMABLE). carol votes invalid; at slot 45 the trigger is upheld and the 333 are clawed back into the escrow before dave's stake is slashed.",
+    build(b) {
+      taskWithNodes(b);
+      workCycle(b, 0);
+      submitHonestList(b, 0);
+      const list = b.honestList(0);
+      b.advanceTo(40);
+      b.trigger("bob", 0, accountOf("dave"));
+      b.begin();
+      b.advanceTo(41);
+      b.claimEntry("dave", 0, list, "dave");
+      b.advanceTo(42);
+      b.claim("dave", { expect: "CLAIM__NOTHING_CLAIMABLE" });
+      b.vote("carol", 0, 0, "invalid");
+      b.advanceTo(45);
+    },
+  },
+  {
     path: "windows/late-trigger-unclaimed-entry",
     description:
       "Cycle 0's list was accepted at slot 37 and dave never claimed his entry of 333. In slot 40 bob triggered late against dave's cycle 0 proof and carol voted invalid; at slot 45 the trigger is upheld and dave's proof is invalid. In slot 46 dave claims his entry: DISTRIBUTION__NOT_A_SUBMITTER. Waiting to claim does not shield a reward from a late challenge: the 333 stay in the cycle and return to the escrow when it is pruned (§6.4).",
