@@ -336,10 +336,18 @@ test("a TaskNode with an EVM account on a custom-rule task posts its list and cl
     assert.equal(list.status, 1, `the contract accepted the node's list (${logs.join("\n")})`);
     assert.equal(list.distributor.slice(2), me);
     assert.equal(list.total, PARAMS.bountyPerRound, "the whole bounty, to the one valid submitter");
-    assert.equal(await read<boolean>("listClaimed", [h32(taskId), 0, h32(me)]), true, "the node claimed its entry");
+    assert.deepEqual(
+      await read<[boolean, bigint]>("listClaimed", [h32(taskId), 0, h32(me)]),
+      [true, PARAMS.bountyPerRound],
+      "the node claimed its entry, all of it vested",
+    );
     const state = started.replay.chain.state;
     assert.equal(readRecord<{ status: string }>(state, `distribution/${taskId}/0/0`)?.status, "accepted");
-    assert.equal(readRecord(state, `listClaim/${taskId}/0/${me}`), true, "the indexer replayed the claim");
+    assert.equal(
+      readRecord(state, `listClaim/${taskId}/0/${me}`),
+      PARAMS.bountyPerRound,
+      "the indexer replayed the claim",
+    );
     assert.equal(getVesting(state, taskId, me)?.totalVested, PARAMS.bountyPerRound);
   } finally {
     await listNode.close();

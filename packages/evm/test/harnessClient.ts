@@ -491,6 +491,21 @@ export function loadRecord(key: string, record: Json | undefined, preSlot: numbe
           failedDistributors: (r.failedDistributors as string[]).map(h32),
         },
       ]);
+      // What a rule paid the cycle from (`ruleBase`, `ruleWeight`, `ruleShares`) is the contract's rule payment record;
+      // loaded not `paid`, since the loaded vesting records hold its shares already.
+      if ((r.ruleBase ?? 0n) !== 0n || (r.ruleWeight ?? 0n) !== 0n || (r.ruleShares ?? 0) !== 0) {
+        load("loadRulePayment", [
+          h32(parts[0] as string),
+          Number(parts[1]),
+          {
+            paid: false,
+            round: BigInt((r.completedRound ?? 0) as number),
+            shareCount: r.ruleShares,
+            base: r.ruleBase,
+            revealedWeight: r.ruleWeight,
+          },
+        ]);
+      }
       return;
     case "commit":
       load("loadCommit", [
@@ -546,6 +561,7 @@ export function loadRecord(key: string, record: Json | undefined, preSlot: numbe
           validWeight: r.validWeight,
           invalidWeight: r.invalidWeight,
           unavailableWeight: r.unavailableWeight,
+          held: r.held,
         },
       ]);
       return;
@@ -578,17 +594,14 @@ export function loadRecord(key: string, record: Json | undefined, preSlot: numbe
           exists: true,
           pendingHead: 0,
           unlocked: r.unlocked,
+          locked: r.locked,
+          lockedRound: BigInt(r.lockedRound as number),
+          endRound: BigInt(r.endRound as number),
+          held: r.held,
           totalVested: r.totalVested,
           totalClaimed: r.totalClaimed,
           totalSlashed: r.totalSlashed,
           totalClawedBack: r.totalClawedBack,
-          tranches: (r.tranches as Obj[]).map((tranche) => ({
-            cycle: tranche.cycle,
-            startRound: BigInt(tranche.startRound as number),
-            endRound: BigInt(tranche.endRound as number),
-            amount: tranche.amount,
-            claimed: tranche.claimed,
-          })),
         },
       ]);
       return;
@@ -616,7 +629,13 @@ export function loadRecord(key: string, record: Json | undefined, preSlot: numbe
       ]);
       return;
     case "listClaim":
-      load("loadListClaim", [h32(parts[0] as string), Number(parts[1]), h32(parts[2] as string)]);
+      // What the entry vested (the core's record; `true` in vectors made before deviation 42 counts as 0).
+      load("loadListClaim", [
+        h32(parts[0] as string),
+        Number(parts[1]),
+        h32(parts[2] as string),
+        typeof record === "bigint" ? record : 0n,
+      ]);
       return;
     case "slashLog":
       load("loadSlashLog", [
@@ -730,7 +749,10 @@ export async function readRecord(key: string): Promise<Json | undefined> {
       return account === ZERO32 ? undefined : unhex(account);
     }
     case "cycle": {
-      const c = await read<Record<string, unknown>>("getCycle", [task, Number(parts[1])]);
+      const [c, payment] = await Promise.all([
+        read<Record<string, unknown>>("getCycle", [task, Number(parts[1])]),
+        read<Record<string, unknown>>("getRulePayment", [task, Number(parts[1])]),
+      ]);
       if (c.exists !== true) return undefined;
       // `firstAttemptRound` + attempt: the task's `revealSlots` 0 (paired reveals) puts it a round later.
       const [t] = await read<[{ params: { revealSlots: number } }]>("getTask", [task]);
@@ -747,6 +769,10 @@ export async function readRecord(key: string): Promise<Json | undefined> {
         revealCount: n(c.revealCount),
         revealedWeight: c.revealedWeight as bigint,
         reviewWeight: c.reviewWeight as bigint,
+        // What a rule paid the cycle from: the contract's rule payment record (0 until then).
+        ruleBase: payment.base as bigint,
+        ruleShares: n(payment.shareCount),
+        ruleWeight: payment.revealedWeight as bigint,
         saltAccumulator: unhex(c.saltAccumulator as Hex),
         seed: c.hasSeed === true ? unhex(c.seed as Hex) : null,
         shareCount: n(c.shareCount),
@@ -781,6 +807,7 @@ export async function readRecord(key: string): Promise<Json | undefined> {
         attempt: n(t.attempt),
         bond: t.bond as bigint,
         closesAt: n(t.closesAt),
+        held: t.held as bigint,
         index: n(t.index),
         invalidWeight: t.invalidWeight as bigint,
         kind: TRIGGER_KINDS[n(t.kind)] as string,
@@ -825,17 +852,14 @@ export async function readRecord(key: string): Promise<Json | undefined> {
       const v = await read<Record<string, unknown>>("getVesting", [task, h32(parts[1] as string)]);
       if (v.exists !== true) return undefined;
       return {
+        endRound: n(v.endRound),
+        held: v.held as bigint,
+        locked: v.locked as bigint,
+        lockedRound: n(v.lockedRound),
         totalClaimed: v.totalClaimed as bigint,
         totalClawedBack: v.totalClawedBack as bigint,
         totalSlashed: v.totalSlashed as bigint,
         totalVested: v.totalVested as bigint,
-        tranches: (v.tranches as Record<string, unknown>[]).map((tranche) => ({
-          amount: tranche.amount as bigint,
-          claimed: tranche.claimed as bigint,
-          cycle: n(tranche.cycle),
-          endRound: n(tranche.endRound),
-          startRound: n(tranche.startRound),
-        })),
         unlocked: v.unlocked as bigint,
       };
     }
@@ -858,8 +882,12 @@ export async function readRecord(key: string): Promise<Json | undefined> {
       };
     }
     case "listClaim": {
-      const claimed = await read<boolean>("listClaimed", [task, Number(parts[1]), h32(parts[2] as string)]);
-      return claimed ? true : undefined;
+      const [claimed, vested] = await read<[boolean, bigint]>("listClaimed", [
+        task,
+        Number(parts[1]),
+        h32(parts[2] as string),
+      ]);
+      return claimed ? vested : undefined;
     }
     case "slashLog": {
       const log = await read<{ seq: number; round: bigint; fractionBps: number }[]>("slashLogOf", [

@@ -258,7 +258,7 @@ async function runCase(item: Case, tamper?: (files: { pre: Obj; txs: Obj; post: 
     [...Object.keys(preRecords), ...Object.keys(postRecords)].filter((key) => key.startsWith("task/")),
   );
   const closing: Call[] = [...tasks].sort().map((key) => ["settle", [h32(key.slice("task/".length)), 1000n]]);
-  // Every account's rule shares materialized: the tranches the core wrote when the cycle paid itself.
+  // Every account's rule shares materialized: what the core paid into each pool when the cycle paid itself.
   const allKeys = candidateKeys(pre, txs, post);
   for (const key of allKeys.filter((name) => name.startsWith("vesting/")).sort()) {
     const [, task, account] = key.split("/");

@@ -529,11 +529,13 @@ contract GradualAudits is GradualState {
         // A late trigger may take back the target's share of the cycle (§5.7), and an upheld appeal makes its proof
         // valid again (§5.8): either way the target's rule shares exist first, made from the status the cycle paid.
         if (trigger.late) _materialize(id, task, trigger.target);
+        int64 round = _roundOf(task, due);
         if (trigger.verdict == VERDICT_UNAVAILABLE) {
-            _settleAvailability(id, c, trigger, UNAVAILABLE);
+            _settleAvailability(id, c, trigger, UNAVAILABLE, round);
             return 0;
         }
-        int64 round = _roundOf(task, due);
+        // What a late trigger held from the target's claims is given back first (deviation 42).
+        _unhold(id, trigger);
         _refreshRampAt(id, task, round);
         NodeState storage target = _nodes[id][trigger.target];
         uint256 targetWeight = 0;
@@ -564,7 +566,7 @@ contract GradualAudits is GradualState {
         if (appeal) return _settleAppeal(id, task, c, trigger, resolution, slashes, activeWeight);
         // Only an upheld late trigger takes back what the cycle paid (§5.7, deviation 37); a disputed one leaves the
         // proof valid and its pay where it is.
-        if (trigger.late && resolution == UPHELD) _clawBack(id, c, trigger);
+        if (trigger.late && resolution == UPHELD) _clawBack(id, c, trigger, round);
         if (slashes) {
             _slash(id, task, c, trigger, trigger.target, round, trigger.bond);
         } else if (resolution == REJECTED) {
@@ -578,7 +580,6 @@ contract GradualAudits is GradualState {
             _markProof(id, c, trigger.target, resolution == UPHELD ? STATUS_INVALID : STATUS_DISPUTED);
         }
         trigger.resolution = resolution;
-        _vesting[id][trigger.target].openTriggers -= 1;
         _emitResolved(id, c, trigger, activeWeight);
         if (resolution == REJECTED) return CHOICE_INVALID + 1;
         if (slashes) return CHOICE_VALID + 1;
@@ -622,7 +623,6 @@ contract GradualAudits is GradualState {
             }
         }
         trigger.resolution = resolution;
-        _vesting[id][target].openTriggers -= 1;
         _emitResolved(id, c, trigger, activeWeight);
         if (!slashes || _triggerOf[id][c][0][target] == 0) return 0;
         if (task.customRule) task.slashCount += 1;
@@ -821,8 +821,8 @@ contract GradualAudits is GradualState {
         task.totalSlashed += fromStake + fromVesting;
     }
 
-    /// @dev `slashLocked` (vesting.ts) on the node's tranches: the unlocked part of each is set aside, the locked
-    /// part is cut and vests from now to the tranche's end. Loops over the node's tranches (as the core).
+    /// @dev `slashLocked` (vesting.ts, deviation 42): the node's rule shares made first, its pool released to `round`,
+    /// then `fraction` of what stays locked is cut (its end unchanged). O(1).
     function _slashLocked(bytes32 id, Task storage task, bytes32 account, int64 round, uint256 fraction)
         internal
         returns (uint256 slashed)
@@ -830,24 +830,11 @@ contract GradualAudits is GradualState {
         _materialize(id, task, account);
         VestingState storage vesting = _vesting[id][account];
         if (!vesting.exists) return 0;
-        mapping(uint256 => uint256) storage tranches = vesting.tranches;
-        uint256 unlocked = vesting.unlocked;
-        uint256 kept = 0;
-        uint256 length = vesting.trancheCount;
-        for (uint256 i = 0; i < length; i += 1) {
-            Tranche memory tranche = _trancheOf(tranches[i]);
-            uint256 freed = _trancheUnlocked(tranche, round);
-            unlocked += freed - tranche.claimed;
-            uint256 locked = tranche.amount - freed;
-            uint256 cut = locked * fraction / BPS;
-            slashed += cut;
-            if (locked - cut > 0) {
-                tranches[kept] = _trancheWord(tranche.cycle, round, tranche.endRound, locked - cut, round);
-                kept += 1;
-            }
-        }
-        vesting.trancheCount = uint32(kept);
-        vesting.unlocked = uint128(unlocked);
+        _release(vesting, round);
+        uint256 locked = vesting.locked;
+        slashed = locked * fraction / BPS;
+        if (slashed == 0) return 0;
+        _setLocked(vesting, locked - slashed);
         vesting.totalSlashed += uint128(slashed);
     }
 }

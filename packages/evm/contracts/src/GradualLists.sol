@@ -181,7 +181,8 @@ contract GradualLists is GradualState {
         }
         _triggerOf[id][cycle][slotKind][target] = index + 1;
         if (kind == KIND_DISTRIBUTION) _distributions[id][cycle][attempt].triggered = true;
-        _vesting[id][target].openTriggers += 1;
+        // A late proof or availability trigger holds what the cycle paid the target from its claims (deviation 42).
+        if (late && verdict != VERDICT_VALID) _hold(id, task, cycle, trigger, target);
         _nodeCycleTriggers[id][cycle][from] = count + 1;
         record.triggerCount = index + 1;
         emit AuditTriggered(id, cycle, index, kind, verdict, late, attempt, target, from, bond, reasonDigest);
@@ -226,7 +227,26 @@ contract GradualLists is GradualState {
         if (digest != reveal.digest) revert PUBLISH__DIGEST_MISMATCH(reveal.digest, digest);
         reveal.flags |= ENTRY_PUBLISHED;
         emit ProofPublished(id, cycle, triggerIndex, from, uint32(payload.length), payload);
-        _settleAvailability(id, cycle, trigger, ANSWERED);
+        _settleAvailability(id, cycle, trigger, ANSWERED, 0);
+    }
+
+    /// @dev A late proof or availability trigger opens (§5.7, deviation 42): it holds what cycle `cycle` paid the
+    /// target (its rule share, from the payment's denominators and the reveal's weight; under `custom`, what its
+    /// list entry vested, 0 until claimed), and so does the target's vesting (created if it holds something).
+    function _hold(bytes32 id, Task storage task, uint32 cycle, Trigger storage trigger, bytes32 target) internal {
+        uint256 held;
+        if (task.customRule) {
+            held = _listClaimed[id][cycle][target];
+            if (held != 0) held -= 1;
+        } else {
+            Entry storage reveal = _entryAt(id, task, cycle, target);
+            if (_validReveal(_heldFlags(reveal, cycle))) held = _ruleShare(task, _rulePayments[id][cycle], reveal.weight);
+        }
+        if (held == 0) return;
+        trigger.held = uint128(held);
+        VestingState storage vesting = _vesting[id][target];
+        vesting.exists = true;
+        vesting.held += uint128(held);
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -336,7 +356,7 @@ contract GradualLists is GradualState {
         if (!record.exists || !record.hasCompletedRound || !list.exists || list.status != LIST_ACCEPTED) {
             revert DISTRIBUTION__NO_LIST();
         }
-        if (_listClaimed[id][cycle][recipient]) revert DISTRIBUTION__ALREADY_CLAIMED();
+        if (_listClaimed[id][cycle][recipient] != 0) revert DISTRIBUTION__ALREADY_CLAIMED();
         if (!_verifyListProof(list.listRoot, list.entryCount, index, recipient, amount, proof)) {
             revert DISTRIBUTION__BAD_PROOF();
         }
@@ -344,17 +364,24 @@ contract GradualLists is GradualState {
         if (!_validReveal(_entryFlags(id, task, cycle, recipient))) revert DISTRIBUTION__NOT_A_SUBMITTER();
         if (amount > record.reserved) revert DISTRIBUTION__OVER_BOUNTY(amount, record.reserved);
         int64 endRound = record.completedRound + int64(uint64(task.params.vestingRounds));
-        (uint256 unlocked, uint256 word, uint256 slashed) =
-            _listTranche(id, cycle, recipient, amount, record.completedRound, endRound, list.slashSeq);
-        _listClaimed[id][cycle][recipient] = true;
+        (uint256 unlocked, Tranche memory tranche, uint256 slashed) =
+            _listTranche(id, recipient, amount, record.completedRound, endRound, list.slashSeq);
+        uint256 vested = amount - slashed;
+        _listClaimed[id][cycle][recipient] = vested + 1;
         VestingState storage vesting = _vesting[id][recipient];
         vesting.exists = true;
-        vesting.unlocked += uint128(unlocked);
-        if (word != 0) {
-            uint32 count = vesting.trancheCount;
-            vesting.tranches[count] = word;
-            vesting.trancheCount = count + 1;
+        // Into the pool (deviation 42): released to now, what the tranche has unlocked by now to `unlocked`, its rest
+        // added with the list's own end.
+        int64 round = _roundOf(task, _slot());
+        _release(vesting, round);
+        uint256 rest = 0;
+        if (tranche.amount != 0) {
+            uint256 released = _trancheUnlocked(tranche, round);
+            unlocked += released;
+            rest = tranche.amount - released;
         }
+        vesting.unlocked += uint128(unlocked);
+        if (rest != 0) _addLocked(vesting, round, rest, endRound);
         vesting.totalVested += amount;
         vesting.totalSlashed += uint128(slashed);
         record.reserved -= amount;
@@ -364,9 +391,20 @@ contract GradualLists is GradualState {
         task.totalPaid += amount;
         task.burned += slashed;
         task.totalSlashed += slashed;
+        // Every open late trigger against the recipient's proof of the cycle holds what the entry vested.
+        if (vested != 0 && record.triggerCount != 0) {
+            for (uint8 slotKind = 0; slotKind < 2; slotKind += 1) {
+                uint32 position = _triggerOf[id][cycle][slotKind][recipient];
+                if (position == 0) continue;
+                Trigger storage trigger = _triggers[id][cycle][position - 1];
+                if (trigger.resolution != 0 || !trigger.late) continue;
+                trigger.held += uint128(vested);
+                vesting.held += uint128(vested);
+            }
+        }
         emit ListEntryClaimed(id, cycle, recipient, _sender(), amount, index, proof);
         // An entry whose whole tranche the replayed slashes burned vests nothing: no event.
-        if (amount != slashed) emit Vested(id, cycle, recipient, amount - slashed, endRound);
+        if (vested != 0) emit Vested(id, cycle, recipient, vested, endRound);
     }
 
     /// @dev `verifyListProof` (distributionList.ts): leaf H(0x00, recipient, amount as 32 bytes), inner nodes
@@ -395,18 +433,18 @@ contract GradualLists is GradualState {
     }
 
     /// @dev `listTranche` (vesting.ts): the entry as a tranche from the acceptance round, with every logged slash of
-    /// the recipient from `slashSeq` on cut as `slashLocked` would have cut it then. Returns what was set aside as
-    /// unlocked, the tranche's word (0 for none) and the total cut. The log's start is found by binary search.
+    /// the recipient from `slashSeq` on cut as a slash of one tranche would have cut it then. Returns what was set
+    /// aside as unlocked, the tranche left (amount 0 for none) and the total cut. The log's start is found by binary
+    /// search.
     function _listTranche(
         bytes32 id,
-        uint32 cycle,
         bytes32 recipient,
         uint256 amount,
         int64 acceptedRound,
         int64 endRound,
         uint32 slashSeq
-    ) internal view returns (uint256 unlocked, uint256 word, uint256 slashed) {
-        if (endRound == acceptedRound) return (amount, 0, 0);
+    ) internal view returns (uint256 unlocked, Tranche memory tranche, uint256 slashed) {
+        if (endRound == acceptedRound) return (amount, tranche, 0);
         SlashLogEntry[] storage log = _slashLog[id][recipient];
         uint256 low = 0;
         uint256 high = log.length;
@@ -415,20 +453,17 @@ contract GradualLists is GradualState {
             if (log[middle].seq < slashSeq) low = middle + 1;
             else high = middle;
         }
-        Tranche memory tranche = Tranche(cycle, acceptedRound, endRound, uint128(amount), 0);
-        bool alive = true;
-        for (uint256 i = low; alive && i < log.length; i += 1) {
+        tranche = Tranche(acceptedRound, endRound, uint128(amount));
+        for (uint256 i = low; tranche.amount != 0 && i < log.length; i += 1) {
             SlashLogEntry memory slash = log[i];
             uint256 freed = _trancheUnlocked(tranche, slash.round);
             unlocked += freed;
             uint256 locked = tranche.amount - freed;
             uint256 cut = locked * slash.fractionBps / BPS;
             slashed += cut;
-            alive = locked - cut > 0;
             tranche.amount = uint128(locked - cut);
             tranche.startRound = slash.round;
         }
-        if (alive) word = _trancheWord(cycle, tranche.startRound, endRound, tranche.amount, tranche.startRound);
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -443,7 +478,9 @@ contract GradualLists is GradualState {
         _materialize(id, task, account);
     }
 
-    /// @notice §7.1 (`claim.ts`): pays out every unlocked part of the caller's vesting in this task.
+    /// @notice §7.1 (`claim.ts`, deviation 42): pays out what the caller's vesting in this task has unlocked, its
+    /// pool released to now, less what open late challenges against it still need beyond what stays locked
+    /// (`min(unlocked, max(0, held - locked))`). O(1) whatever vestingRounds is.
     /// @param id The task.
     function claim(bytes32 id) external {
         Task storage task = _touch(id);
@@ -451,48 +488,20 @@ contract GradualLists is GradualState {
         _materialize(id, task, account);
         VestingState storage vesting = _vesting[id][account];
         if (!vesting.exists) revert CLAIM__NOTHING_CLAIMABLE();
-        int64 round = _roundOf(task, _slot());
-        uint256 amount = vesting.unlocked;
-        bool challenged = vesting.openTriggers != 0;
-        mapping(uint256 => uint256) storage tranches = vesting.tranches;
-        uint256 kept = 0;
-        uint256 length = vesting.trancheCount;
-        // The node's tranches, as the core's claimAll; a tranche under an open trigger against its proof is frozen.
-        for (uint256 i = 0; i < length; i += 1) {
-            uint256 packed = tranches[i];
-            if (challenged && _frozen(id, _trancheCycle(packed), account)) {
-                if (kept != i) tranches[kept] = packed;
-                kept += 1;
-                continue;
-            }
-            Tranche memory tranche = _trancheOf(packed);
-            uint256 unlocked = _trancheUnlocked(tranche, round);
-            amount += unlocked - tranche.claimed;
-            if (round < tranche.endRound) {
-                uint256 next = _trancheWord(tranche.cycle, tranche.startRound, tranche.endRound, tranche.amount, round);
-                if (kept != i || next != packed) tranches[kept] = next;
-                kept += 1;
-            }
-        }
+        _release(vesting, _roundOf(task, _slot()));
+        uint256 unlocked = vesting.unlocked;
+        uint256 locked = vesting.locked;
+        uint256 held = vesting.held;
+        uint256 keep = held > locked ? held - locked : 0;
+        if (keep > unlocked) keep = unlocked;
+        uint256 amount = unlocked - keep;
         if (amount == 0) revert CLAIM__NOTHING_CLAIMABLE();
-        if (kept != length) vesting.trancheCount = uint32(kept);
-        vesting.unlocked = 0;
+        vesting.unlocked = uint128(keep);
         vesting.totalClaimed += uint128(amount);
         _totals.vesting -= uint128(amount);
         _totals.balances += uint128(amount);
         _balances[account] += amount;
         emit Claimed(id, account, amount);
-    }
-
-    /// @dev `frozenByChallenge` (§7.1): an open trigger (proof or availability) targets the node's proof of cycle c.
-    /// A cycle without triggers has none (one read of the cycle instead of two of `_triggerOf`).
-    function _frozen(bytes32 id, uint32 c, bytes32 account) internal view returns (bool) {
-        if (_cycles[id][c].triggerCount == 0) return false;
-        for (uint8 slotKind = 0; slotKind < 2; slotKind += 1) {
-            uint32 index = _triggerOf[id][c][slotKind][account];
-            if (index != 0 && _triggers[id][c][index - 1].resolution == 0) return true;
-        }
-        return false;
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -564,25 +573,30 @@ contract GradualLists is GradualState {
         if (choice != 0) vote_ = Vote({exists: true, choice: choice - 1});
     }
 
-    /// @notice What a cycle paid by rule owes, frozen at the payment.
+    /// @notice What a cycle paid by rule owes, frozen at the payment (the core's cycle fields `ruleBase`, `ruleWeight`
+    /// and `ruleShares`).
     function getRulePayment(bytes32 id, uint32 cycle) external view returns (RulePayment memory) {
         return _rulePayments[id][cycle];
     }
 
 
-    /// @notice A vesting record (rule shares not yet materialized are not in it: call `materialize` first).
-    function getVesting(bytes32 id, bytes32 account) external view returns (Vesting memory record) {
+    /// @notice A vesting record (rule shares not yet materialized are not in it: call `materialize` first; the pool
+    /// as of `lockedRound`, released by the next operation).
+    function getVesting(bytes32 id, bytes32 account) external view returns (Vesting memory) {
         VestingState storage stored = _vesting[id][account];
-        record.exists = stored.exists;
-        record.pendingHead = stored.pendingHead;
-        record.unlocked = stored.unlocked;
-        record.totalVested = stored.totalVested;
-        record.totalClaimed = stored.totalClaimed;
-        record.totalSlashed = stored.totalSlashed;
-        record.totalClawedBack = stored.totalClawedBack;
-        uint256 count = stored.trancheCount;
-        record.tranches = new Tranche[](count);
-        for (uint256 i = 0; i < count; i += 1) record.tranches[i] = _trancheOf(stored.tranches[i]);
+        return Vesting({
+            exists: stored.exists,
+            pendingHead: stored.pendingHead,
+            unlocked: stored.unlocked,
+            locked: stored.locked,
+            lockedRound: int64(uint64(stored.lockedRound)),
+            endRound: int64(uint64(stored.endRound)),
+            held: stored.held,
+            totalVested: stored.totalVested,
+            totalClaimed: stored.totalClaimed,
+            totalSlashed: stored.totalSlashed,
+            totalClawedBack: stored.totalClawedBack
+        });
     }
 
     /// @notice The late triggers still to resolve, in closing order (the core's `task.lateTriggers`).
@@ -599,9 +613,15 @@ contract GradualLists is GradualState {
         return _distributions[id][cycle][attempt];
     }
 
-    /// @notice Whether the recipient's entry of the cycle's list was claimed (`listClaim`).
-    function listClaimed(bytes32 id, uint32 cycle, bytes32 recipient) external view returns (bool) {
-        return _listClaimed[id][cycle][recipient];
+    /// @notice Whether the recipient's entry of the cycle's list was claimed, and what entered its vesting then (the
+    /// entry less the slashes replayed on it: `listClaim`).
+    function listClaimed(bytes32 id, uint32 cycle, bytes32 recipient)
+        external
+        view
+        returns (bool claimed, uint256 vested)
+    {
+        uint256 stored = _listClaimed[id][cycle][recipient];
+        if (stored != 0) return (true, stored - 1);
     }
 
     /// @notice A node's vesting slashes in a `custom` task (`slashLog`), in order.

@@ -152,10 +152,11 @@ abstract contract GradualState is IGradualEvents {
     /// `task.lateTriggers` is the rest).
     mapping(bytes32 task => LateRef[]) internal _lateRefs;
     mapping(bytes32 task => uint256) internal _lateHead;
-    /// @dev The `custom` rule's lists (§6.1-§6.4): one record per cycle and attempt, the entries claimed, and each
-    /// node's vesting slashes (`slashLog`, in `seq` order) that a later claim replays (§7.2).
+    /// @dev The `custom` rule's lists (§6.1-§6.4): one record per cycle and attempt, the entries claimed (`listClaim`:
+    /// what entered vesting, the entry less the slashes replayed on it, plus one; 0: not claimed), and each node's
+    /// vesting slashes (`slashLog`, in `seq` order) that a later claim replays (§7.2).
     mapping(bytes32 task => mapping(uint32 cycle => mapping(uint32 attempt => Distribution))) internal _distributions;
-    mapping(bytes32 task => mapping(uint32 cycle => mapping(bytes32 recipient => bool))) internal _listClaimed;
+    mapping(bytes32 task => mapping(uint32 cycle => mapping(bytes32 recipient => uint256))) internal _listClaimed;
     mapping(bytes32 task => mapping(bytes32 node => SlashLogEntry[])) internal _slashLog;
     /// @dev Accepted lists whose claim window is still open, in closing order (EVM only): each entry is the slot
     /// its window closes (`roundStart(completedRound + LIST_CLAIM_ROUNDS)`) above 32 bits and the cycle below; those
@@ -376,39 +377,13 @@ abstract contract GradualState is IGradualEvents {
     }
 
     // ------------------------------------------------------------------------------------------------------------
-    // Vesting tranches (vesting.ts), stored one a word (see `VestingState`).
+    // A list entry's tranche (vesting.ts `trancheUnlocked`), while its replayed slashes are worked out.
 
     function _trancheUnlocked(Tranche memory tranche, int64 round) internal pure returns (uint256) {
         if (round >= tranche.endRound) return tranche.amount;
         if (round <= tranche.startRound) return 0;
         uint256 span = uint256(int256(tranche.endRound) - int256(tranche.startRound));
         return uint256(tranche.amount) * uint256(int256(round) - int256(tranche.startRound)) / span;
-    }
-
-    /// @dev The tranche a stored word holds (its `claimed` recomputed from `claimedRounds`).
-    function _trancheOf(uint256 word) internal pure returns (Tranche memory tranche) {
-        tranche.cycle = _trancheCycle(word);
-        tranche.startRound = int48(uint48(word >> 128));
-        tranche.endRound = tranche.startRound + int64(uint64(uint24(word >> 176)));
-        tranche.amount = uint128(word);
-        tranche.claimed = uint128(_trancheUnlocked(tranche, tranche.startRound + int64(uint64(uint24(word >> 200)))));
-    }
-
-    function _trancheCycle(uint256 word) internal pure returns (uint32) {
-        return uint32(word >> 224);
-    }
-
-    /// @dev A tranche to store, whose `claimed` is what it had unlocked at `claimedAt` (its start or before: nothing).
-    /// Rounds stay far below 2^47 (a round is at least two slots of at least a millisecond) and a tranche's span is at
-    /// most vestingRounds (LIMITS: 100,000), so the narrower fields hold them.
-    function _trancheWord(uint32 cycle, int64 startRound, int64 endRound, uint256 amount, int64 claimedAt)
-        internal
-        pure
-        returns (uint256)
-    {
-        uint256 claimedRounds = claimedAt > startRound ? uint24(uint64(claimedAt - startRound)) : 0;
-        return uint128(amount) | (uint256(uint48(int48(startRound))) << 128)
-            | (uint256(uint24(uint64(endRound - startRound))) << 176) | (claimedRounds << 200) | (uint256(cycle) << 224);
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -748,9 +723,12 @@ abstract contract GradualState is IGradualEvents {
         }
     }
 
-    /// @dev Creates the account's tranches of the cycles paid by rule that it revealed in, in cycle order, up to the
+    /// @dev Makes the account's rule shares of the cycles paid by rule that it revealed in, in cycle order, up to the
     /// first cycle not complete yet: the share the core's `payByRule` gave it (`ruleAmount` from the denominators
-    /// frozen at the payment), moved from the cycle's reservation into vesting. Its reveals from `pendingHead` on are
+    /// frozen at the payment), moved from the cycle's reservation into the pool as of the payment's round (deviation
+    /// 42: released to that round, then added with its end V rounds later), as the core's eager payment did. Every
+    /// operation that releases the pool (a claim, a slash, a clawback) makes them first, so the pool sees them in
+    /// round order. Its reveals from `pendingHead` on are
     /// a chain from its last one down (`_revealsFrom`), taken oldest first. Each is held in its ring (a commit that
     /// rewrites a revealed record makes the shares through it first): a call reads at most one record per ring
     /// position, whatever the number of nodes, and each reveal's record is read once until its share is made.
@@ -772,12 +750,7 @@ abstract contract GradualState is IGradualEvents {
             if (!payment.paid) continue;
             Entry storage reveal = ring[cycleNumber % size];
             if (!_validReveal(_heldFlags(reveal, cycleNumber))) continue;
-            uint256 amount;
-            if (task.params.distributionRule == 0 && payment.revealedWeight > 0) {
-                amount = uint256(payment.base) * reveal.weight / payment.revealedWeight;
-            } else {
-                amount = payment.shareCount == 0 ? 0 : payment.base / payment.shareCount;
-            }
+            uint256 amount = _ruleShare(task, payment, reveal.weight);
             if (amount == 0) continue;
             cycle.reserved -= uint128(amount);
             cycle.paid += uint128(amount);
@@ -790,54 +763,118 @@ abstract contract GradualState is IGradualEvents {
             if (task.params.vestingRounds == 0) {
                 vesting.unlocked += uint128(amount);
             } else {
-                uint32 count = vesting.trancheCount;
-                vesting.tranches[count] = _trancheWord(cycleNumber, payment.round, endRound, amount, payment.round);
-                vesting.trancheCount = count + 1;
+                _release(vesting, payment.round);
+                _addLocked(vesting, payment.round, amount, endRound);
             }
             emit Vested(id, cycleNumber, account, amount, endRound);
         }
         vesting.pendingHead = uint40(head);
     }
 
+    /// @dev `ruleAmount`: a valid submitter's share of a cycle paid by rule, from the denominators frozen at the
+    /// payment (all 0 for a cycle not paid by rule: 0).
+    function _ruleShare(Task storage task, RulePayment storage payment, uint256 weight) internal view returns (uint256) {
+        if (task.params.distributionRule == 0 && payment.revealedWeight > 0) {
+            return uint256(payment.base) * weight / payment.revealedWeight;
+        }
+        return payment.shareCount == 0 ? 0 : payment.base / payment.shareCount;
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // The vesting pool (vesting.ts, deviation 42): O(1) whatever vestingRounds is.
+
+    /// @dev `release` to round `round`: what the pool has released since `lockedRound` (linearly to `endRound`,
+    /// floored on what stays) moves to `unlocked`. Nothing when the pool is empty or `round` is not after
+    /// `lockedRound`. Stored rounds are those of a payment or a later operation: never negative.
+    function _release(VestingState storage vesting, int64 round) internal {
+        uint256 locked = vesting.locked;
+        if (locked == 0) return;
+        uint256 from = vesting.lockedRound;
+        if (int256(round) <= int256(from)) return;
+        uint256 t = uint256(uint64(round));
+        uint256 end = vesting.endRound;
+        uint256 remaining = t >= end ? 0 : locked * (end - t) / (end - from);
+        vesting.unlocked += uint128(locked - remaining);
+        vesting.locked = uint128(remaining);
+        if (remaining == 0) {
+            vesting.lockedRound = 0;
+            vesting.endRound = 0;
+        } else {
+            vesting.lockedRound = uint40(t);
+        }
+    }
+
+    /// @dev `addLocked` of `amount` (above 0) ending at `endRound` (after `round`), into a pool released to `round`:
+    /// the pool's end becomes the amount-weighted mean of the two ends, rounded up.
+    function _addLocked(VestingState storage vesting, int64 round, uint256 amount, int64 endRound) internal {
+        uint256 t = uint256(uint64(round));
+        uint256 end = uint256(uint64(endRound));
+        uint256 locked = vesting.locked;
+        if (locked != 0) {
+            uint256 total = locked + amount;
+            end = t + (locked * (uint256(vesting.endRound) - t) + amount * (end - t) + total - 1) / total;
+            amount = total;
+        }
+        vesting.locked = uint128(amount);
+        vesting.lockedRound = uint40(t);
+        vesting.endRound = uint40(end);
+    }
+
+    /// @dev Sets what stays locked after a cut (a slash, a clawback): an emptied pool has no rounds.
+    function _setLocked(VestingState storage vesting, uint256 locked) internal {
+        vesting.locked = uint128(locked);
+        if (locked == 0) {
+            vesting.lockedRound = 0;
+            vesting.endRound = 0;
+        }
+    }
+
+    /// @dev A trigger's resolution gives back what it held from the target's claims (a late proof or availability
+    /// trigger's `held`; every other trigger holds nothing).
+    function _unhold(bytes32 id, Trigger storage trigger) internal {
+        if (!trigger.late) return;
+        uint128 held = trigger.held;
+        if (held != 0) _vesting[id][trigger.target].held -= held;
+    }
+
     // ------------------------------------------------------------------------------------------------------------
     // Resolution effects both modules apply (resolveTrigger.ts): the audits module at window ends, the lists module
     // when a publication answers an availability challenge.
 
-    /// @dev `settleAvailability` (§5.6): the bond returns; an unanswered proof is marked unavailable.
-    function _settleAvailability(bytes32 id, uint32 c, Trigger storage trigger, uint8 resolution) internal {
+    /// @dev `settleAvailability` (§5.6): what the trigger held is given back, the bond returns; an unanswered proof
+    /// is marked unavailable (and, late, its pay clawed back at `round`, the resolution's).
+    function _settleAvailability(bytes32 id, uint32 c, Trigger storage trigger, uint8 resolution, int64 round)
+        internal
+    {
+        _unhold(id, trigger);
         _totals.bonds -= trigger.bond;
         _credit(id, trigger.triggerer, trigger.bond, REASON_BOND_RETURNED);
         if (resolution == UNAVAILABLE) {
             _markProof(id, c, trigger.target, STATUS_UNAVAILABLE);
-            if (trigger.late) _clawBack(id, c, trigger);
+            if (trigger.late) _clawBack(id, c, trigger, round);
         }
         trigger.resolution = resolution;
-        _vesting[id][trigger.target].openTriggers -= 1;
         _emitResolved(id, c, trigger, 0);
     }
 
-    /// @dev `clawBack` (§5.7): what the cycle paid the target and it has not claimed returns to the escrow (to the
-    /// creator's vesting when the task is closed). Loops over the target's tranches.
-    function _clawBack(bytes32 id, uint32 c, Trigger storage trigger) internal {
+    /// @dev `clawBack` (§5.7, deviation 42): what the cycle paid the target (the trigger's `held`) returns to the
+    /// escrow (to the creator's vesting when the task is closed), taken from what the target still holds after a
+    /// release to `round` (the resolution's): its unlocked part first, then the pool. A trigger that held nothing
+    /// takes nothing and releases nothing.
+    function _clawBack(bytes32 id, uint32 c, Trigger storage trigger, int64 round) internal {
+        uint256 held = trigger.held;
+        if (held == 0) return;
         bytes32 target = trigger.target;
         VestingState storage vesting = _vesting[id][target];
-        mapping(uint256 => uint256) storage tranches = vesting.tranches;
-        uint256 length = vesting.trancheCount;
-        uint256 amount = 0;
-        for (uint256 i = 0; i < length; i += 1) {
-            uint256 word = tranches[i];
-            if (_trancheCycle(word) != c) continue;
-            Tranche memory tranche = _trancheOf(word);
-            amount += tranche.amount - tranche.claimed;
-        }
+        _release(vesting, round);
+        uint256 unlocked = vesting.unlocked;
+        uint256 fromUnlocked = held < unlocked ? held : unlocked;
+        uint256 locked = vesting.locked;
+        uint256 fromLocked = held - fromUnlocked < locked ? held - fromUnlocked : locked;
+        uint256 amount = fromUnlocked + fromLocked;
         if (amount == 0) return;
-        uint256 kept = 0;
-        for (uint256 i = 0; i < length; i += 1) {
-            if (_trancheCycle(tranches[i]) == c) continue;
-            if (kept != i) tranches[kept] = tranches[i];
-            kept += 1;
-        }
-        vesting.trancheCount = uint32(kept);
+        if (fromUnlocked != 0) vesting.unlocked = uint128(unlocked - fromUnlocked);
+        if (fromLocked != 0) _setLocked(vesting, locked - fromLocked);
         vesting.totalClawedBack += uint128(amount);
         Task storage task = _tasks[id];
         _totals.vesting -= uint128(amount);

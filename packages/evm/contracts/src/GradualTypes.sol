@@ -264,6 +264,10 @@ struct Trigger {
     uint128 invalidWeight;
     uint128 unavailableWeight;
     uint32 attempt;
+    /// @dev A late proof or availability trigger (§5.7, deviation 42): what the cycle paid the target, kept from its
+    /// claims while the trigger is open (its vesting's `held` counts it) and clawed back if upheld; 0 otherwise. Its
+    /// own slot, written only by a late trigger that holds something.
+    uint128 held;
 }
 
 /// @notice A node's commit and reveal of one cycle, as stored (EVM only; `getCommit` and `getReveal` return the
@@ -298,53 +302,60 @@ struct Vote {
     uint8 choice;
 }
 
-/// @notice A vesting tranche (`VestingTranche`).
+/// @notice A vesting tranche (`VestingTranche`): only while a list entry's replayed slashes are worked out (§7.2,
+/// `listTranche`); vesting itself is one pool per account (deviation 42).
 struct Tranche {
-    uint32 cycle;
     int64 startRound;
     int64 endRound;
     uint128 amount;
-    uint128 claimed;
 }
 
-/// @notice A vesting record (`VestingRecord`) of one account in one task. `pendingHead` (EVM only): the first cycle
-/// whose rule share is not materialized yet (those of the account's reveals in earlier cycles are).
+/// @notice A vesting record (`VestingRecord`, deviation 42) of one account in one task, as `getVesting` returns it:
+/// `unlocked` (claimable), a pool `locked` that releases linearly from `lockedRound` to `endRound` (both 0 when it is
+/// empty), `held` (what open late challenges keep from its claims) and the totals. `pendingHead` (EVM only): the
+/// first cycle whose rule share is not materialized yet (those of the account's reveals in earlier cycles are).
 struct Vesting {
     bool exists;
     uint64 pendingHead;
     uint128 unlocked;
+    uint128 locked;
+    int64 lockedRound;
+    int64 endRound;
+    uint128 held;
     uint128 totalVested;
     uint128 totalClaimed;
     uint128 totalSlashed;
     uint128 totalClawedBack;
-    Tranche[] tranches;
 }
 
-/// @notice A vesting record as stored (EVM only; `getVesting` returns `Vesting`). `openTriggers`: triggers against
-/// the account not resolved yet (in any cycle): with none, no tranche is frozen and a claim reads no trigger.
-/// `pendingHead`: the first cycle whose rule share is not materialized yet (a cycle number, which may be 2^32: 40
-/// bits); `tranches` holds `trancheCount` tranches (entries past it are stale, and a later tranche rewrites them).
-/// Slot 0 holds everything a claim with nothing to materialize reads besides the tranches and the totals (and the
-/// node's slot 0, for its last reveal). A tranche is one word, from the low bits: amount (128), startRound (int48),
-/// span (24: endRound less startRound, at most vestingRounds), claimedRounds (24) and cycle (32). Its `claimed` is
-/// what it had unlocked at startRound + claimedRounds: a claim sets it to what is unlocked at the claim's round
-/// (before endRound: a tranche unlocked in full is dropped); a new or cut tranche has claimed nothing (0).
-/// `getVesting` returns the `Tranche`s.
+/// @notice A vesting record as stored (EVM only; `getVesting` returns `Vesting`). Slot 0: `exists`, `pendingHead`
+/// (the first cycle whose rule share is not materialized yet: a cycle number, which may be 2^32, 40 bits), the pool's
+/// `lockedRound` and `endRound` (rounds of a cycle's payment or later operations: below 2^32 + vestingRounds, 40
+/// bits; both 0 when the pool is empty) and `held`; slot 1 `unlocked` and `locked`, which every release rewrites;
+/// slots 2 and 3 the totals (a claim writes `totalClaimed`, a materialized share `totalVested`). A claim reads slots
+/// 0 to 2 and writes 1 and 2 (and 0 when it releases or materializes), whatever vestingRounds is.
 struct VestingState {
+    // slot 0
     bool exists;
     uint40 pendingHead;
-    uint24 openTriggers;
+    uint40 lockedRound;
+    uint40 endRound;
+    uint128 held;
+    // slot 1
     uint128 unlocked;
-    uint32 trancheCount;
+    uint128 locked;
+    // slots 2 and 3
     uint128 totalVested;
     uint128 totalClaimed;
     uint128 totalSlashed;
     uint128 totalClawedBack;
-    mapping(uint256 index => uint256) tranches;
 }
 
 /// @notice What a cycle paid by rule (§6.2) owes its submitters, frozen at the payment: each share is materialized
-/// on its recipient's first claim (or slash) from these denominators (EVM only, see the contracts README).
+/// on its recipient's first claim (or slash) from these denominators (see the contracts README). `base`,
+/// `revealedWeight` and `shareCount` are the core's cycle fields `ruleBase`, `ruleWeight` and `ruleShares`; `round` is
+/// the cycle's completedRound. `paid` false with nonzero denominators: a payment loaded by the test harness, whose
+/// shares the loaded vesting records already hold.
 struct RulePayment {
     bool paid;
     int64 round;

@@ -281,7 +281,6 @@ contract GradualHarness is Gradual {
         _triggers[id][cycle][index] = record;
         // The loaded `targetVoter` is ignored: the target's permanent voter id (given now if it has none).
         _triggers[id][cycle][index].targetVoter = _voterIdOf(id, record.target);
-        if (record.resolution == 0) _vesting[id][record.target].openTriggers += 1;
     }
 
     /// @notice Writes a `triggerOf` entry (slotKind 0 proof, 1 availability, 2 + attempt a list's).
@@ -304,26 +303,27 @@ contract GradualHarness is Gradual {
         _writeChoice(id, cycle, trigger, voterId, others, record.choice);
     }
 
-    /// @notice Writes a vesting record (its rule shares all materialized: the pending head at the end).
+    /// @notice Writes a vesting record (its rule shares all materialized: the loaded rule payments are not `paid`).
     function loadVesting(bytes32 id, bytes32 account, Vesting calldata record) external {
         VestingState storage stored = _vesting[id][account];
         stored.exists = true;
         stored.unlocked = record.unlocked;
+        stored.locked = record.locked;
+        stored.lockedRound = uint40(uint64(record.lockedRound));
+        stored.endRound = uint40(uint64(record.endRound));
+        stored.held = record.held;
         stored.totalVested = record.totalVested;
         stored.totalClaimed = record.totalClaimed;
         stored.totalSlashed = record.totalSlashed;
         stored.totalClawedBack = record.totalClawedBack;
-        for (uint256 i = 0; i < record.tranches.length; i += 1) stored.tranches[i] = _packLoaded(record.tranches[i]);
-        stored.trancheCount = uint32(record.tranches.length);
     }
 
-    /// @dev A loaded tranche as stored: its `claimed` must be what it had unlocked at some round before its end (the
-    /// core's claim sets exactly that), found by trying each.
-    function _packLoaded(Tranche calldata tranche) internal pure returns (uint256) {
-        int64 round = tranche.startRound;
-        while (round < tranche.endRound && _trancheUnlocked(tranche, round) != tranche.claimed) round += 1;
-        require(round < tranche.endRound, "claimed is no unlocked amount");
-        return _trancheWord(tranche.cycle, tranche.startRound, tranche.endRound, tranche.amount, round);
+    /// @notice Writes what a cycle paid by rule paid from (the core's cycle fields `ruleBase`, `ruleWeight`,
+    /// `ruleShares`; the payment's round is its completedRound), not `paid`: the loaded vesting records hold its
+    /// shares already, so `_materialize` makes none of them again.
+    function loadRulePayment(bytes32 id, uint32 cycle, RulePayment calldata payment) external {
+        _rulePayments[id][cycle] = payment;
+        _rulePayments[id][cycle].paid = false;
     }
 
     /// @notice Writes a distribution record (`distribution/{task}/{cycle}/{attempt}`).
@@ -331,9 +331,9 @@ contract GradualHarness is Gradual {
         _distributions[id][cycle][attempt] = record;
     }
 
-    /// @notice Marks a list entry claimed (`listClaim`).
-    function loadListClaim(bytes32 id, uint32 cycle, bytes32 recipient) external {
-        _listClaimed[id][cycle][recipient] = true;
+    /// @notice Marks a list entry claimed with what it vested (`listClaim`).
+    function loadListClaim(bytes32 id, uint32 cycle, bytes32 recipient, uint256 vested) external {
+        _listClaimed[id][cycle][recipient] = vested + 1;
     }
 
     /// @notice Writes a node's slash log (`slashLog`).
