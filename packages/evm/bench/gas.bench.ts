@@ -9,14 +9,14 @@
  *
  * GRADUAL_EVM_BENCH_VESTING (opt-in; unset, the run is as below): a separate phase per vestingRounds V, each on a
  * fresh anvil with a task of its own (VESTING_NODES nodes, bounty 50,000 a round): six nodes work cycles 0 to V + 2
- * and claim in every round from round 3 on, so that the claim of round V + 3 makes one tranche in a word an earlier
- * tranche used while the node holds V (the steady state's claim, the `claim` column: the median of the six). In that
- * round node 0 raises a proof trigger against node 1's proof of cycle V + 2 and the other nodes vote it invalid: the
- * settle call at the vote close slashes node 1, which holds V tranches (`slash settle`). The last two nodes work one
- * cycle each before and are slashed the same way holding no tranche (the first is the task's first slash; the second,
- * the control, is the column `holds none`): the difference of the two columns is what node 1's vesting adds to its
- * slash, the walk of its tranches and its vesting record's writes. The table and the per-tranche slopes follow the
- * other tables (GRADUAL_EVM_BENCH_SIZES empty runs only these phases).
+ * and claim in every round from round 3 on, so that the claim of round V + 3 makes one rule share into a pool that
+ * holds V rounds of pay (the steady state's claim, the `claim` column: the median of the six). In that round node 0
+ * raises a proof trigger against node 1's proof of cycle V + 2 and the other nodes vote it invalid: the settle call at
+ * the vote close slashes node 1, whose pool holds V rounds of pay (`slash settle`). The last two nodes work one cycle
+ * each before and are slashed the same way holding nothing (the first is the task's first slash; the second, the
+ * control, is the column `holds none`): the difference of the two columns is what node 1's vesting adds to its slash,
+ * its pool's release and writes. Vesting is one pool per account (deviation 42), so neither grows with V: the table
+ * and the slopes per round of V follow the other tables (GRADUAL_EVM_BENCH_SIZES empty runs only these phases).
  *
  * For each size: a fresh anvil with automine off (a phase's calls go into blocks of up to 2,500 calls, a block a
  * slot inside the phase's window of 10 slots), the token and the contract deployed, the creator funds every node
@@ -26,19 +26,19 @@
  * commit and reveal are the `commit` and `reveal` rows. In cycle 2's audit window node 0 raises a proof trigger against node 1 and up to 40 nodes vote on it
  * (`vote`; the slot's first vote, which settles the task through the slot, has a row of its own), and above 128 nodes
  * up to 7 more, each the first vote of its 112-id range (`vote (first of a 112-id range)`); the vote close is settled
- * on its own. Claims: in round 3 (the first: makes the tranches of cycles 0 and 1),
- * round 4 (makes the tranche of cycle 2, paid at round 4's start: what a node that claims every round pays) and round
+ * on its own. Claims: in round 3 (the first: makes the shares of cycles 0 and 1),
+ * round 4 (makes the share of cycle 2, paid at round 4's start: what a node that claims every round pays) and round
  * 5 (nothing new to make). Then a second task under the `custom` rule with every node staked, one cycle: in its
  * list window the slowest node in the race posts a list of every node's entry and the fastest replaces it, the list
  * vote close accepts it, and every node claims its entry with a proof of ceil(log2 nodes) hashes (7 at 100 nodes, 10
  * at 1,000). Last, a ring in: every node commits and reveals cycles ring - 1 and ring (`Task.entryRing`, 23 here),
  * whose commit rewrites the node's record of cycle 0 (`commit (a ring in: rewrites its record)`), the steady state
  * of a node past its first ring of cycles: every node works cycles ring - 4 to ring + 2 and claims every round, and
- * the claim of round ring + 3 makes one tranche in a word an earlier tranche used while it holds four (vesting over
+ * the claim of round ring + 3 makes one share into a pool that holds four rounds of pay (vesting over
  * four rounds): the steady state's claim. Last of all node 0 raises a late trigger (§5.7) against node 1's proof of
  * cycle ring, completed and in its late-challenge window, and the same voters vote on it (`vote (late)`: each vote
  * weighs at most the voter's reveal in that cycle, deviation 40). Every figure is read from the receipts. The cost per node per round
- * is what a node pays for its own calls (a commit, a reveal and a claim that makes one tranche, a ring in) plus its
+ * is what a node pays for its own calls (a commit, a reveal and a claim that makes one share, a ring in) plus its
  * share of the round's settlement, at a stated L2 gas price.
  */
 import {
@@ -74,7 +74,7 @@ const VESTING = (process.env.GRADUAL_EVM_BENCH_VESTING ?? "")
   .split(",")
   .filter((rounds) => rounds.trim() !== "")
   .map(Number);
-/** Nodes of a vesting phase: node 0 triggers, node 1 is slashed holding V tranches, the last two holding none. */
+/** Nodes of a vesting phase: node 0 triggers, node 1 is slashed holding V rounds of pay, the last two holding none. */
 const VESTING_NODES = 8;
 /** Calls per block; windows of 10 slots then hold 25,000 calls of a phase (one block a slot). */
 const BLOCK_CALLS = 2_500;
@@ -215,7 +215,7 @@ function sizeTables(rows: readonly SizeResult[]): string[] {
   }
   lines.push(
     "",
-    "per node per round (steady state, a ring in: a commit, a reveal, a claim that makes one tranche, and its share of the round's settlement):",
+    "per node per round (steady state, a ring in: a commit, a reveal, a claim that makes one share, and its share of the round's settlement):",
     "",
   );
   lines.push(
@@ -285,10 +285,10 @@ function sizeTables(rows: readonly SizeResult[]): string[] {
       `| vote < 60,000, late (§5.7: capped by the voter's reveal in the cycle): the vote's own cost | ${row.size} | ${describe(late)} | ${verdict(late)} |`,
     );
     const claim = median(row.gas.get("claim (nothing to make)") ?? []);
-    lines.push(`| claim making no tranche < 80,000 | ${row.size} | ${claim} | ${claim < 80_000 ? "yes" : "no"} |`);
-    const tranche = median(row.gas.get("claim (a ring in: makes one tranche in a used word, holds four)") ?? []);
+    lines.push(`| claim making no share < 80,000 | ${row.size} | ${claim} | ${claim < 80_000 ? "yes" : "no"} |`);
+    const share = median(row.gas.get(RING_CLAIM) ?? []);
     lines.push(
-      `| claim making a tranche < 80,000 (in a word an earlier tranche used) | ${row.size} | ${tranche} | ${tranche < 80_000 ? "yes" : "no"} |`,
+      `| claim making a share < 80,000 (a ring in: into a pool holding four rounds of pay) | ${row.size} | ${share} | ${share < 80_000 ? "yes" : "no"} |`,
     );
   }
   return lines;
@@ -297,7 +297,7 @@ function sizeTables(rows: readonly SizeResult[]): string[] {
 type SizeResult = {
   readonly size: number;
   readonly gas: Map<string, number[]>;
-  /** The median commit, reveal and claim a ring in (the commit rewrites its record; the claim makes one tranche). */
+  /** The median commit, reveal and claim a ring in (the commit rewrites its record; the claim makes one share). */
   readonly nodeGasPerRound: number;
   /** The round's settlement calls (round starts, seed) divided by the number of nodes. */
   readonly settlementPerNode: number;
@@ -321,18 +321,20 @@ function median(values: readonly number[]): number {
 /** A vesting phase (GRADUAL_EVM_BENCH_VESTING): a task with `vestingRounds` V, its steady claim and its slashes. */
 type VestingResult = {
   readonly vestingRounds: number;
-  /** Node 1's tranches after its claim of round V + 3 (the claim walked one more: the tranche it dropped). */
-  readonly held: number;
-  /** The claims of round V + 3 (each makes one tranche in a used word): every node but the idle one. */
+  /** What node 1's pool holds locked after its claim of round V + 3 (V rounds of pay, partly released). */
+  readonly locked: bigint;
+  /** The claims of round V + 3 (each makes one share into the pool): every node but the idle one. */
   readonly claims: number[];
-  /** The vote-close settle call that slashes node 1 (holding `held` tranches). */
+  /** The vote-close settle call that slashes node 1 (its pool holding `locked`). */
   readonly slash: number;
-  /** The same a round earlier against a node that holds no tranche (the task's second slash, as node 1's is third). */
+  /** The same a round earlier against a node that holds nothing (the task's second slash, as node 1's is third). */
   readonly slashNone: number;
 };
 
-const VESTING_CLAIM = "claim (vesting phase, round V + 3: makes one tranche in a used word, holds V)";
-const VESTING_SLASH = "settle (vesting phase: the vote close slashes node 1, holding V tranches)";
+const VESTING_CLAIM = "claim (vesting phase, round V + 3: makes one share into a pool of V rounds of pay)";
+const VESTING_SLASH = "settle (vesting phase: the vote close slashes node 1, its pool of V rounds of pay)";
+/** The steady state's claim, a ring in (the goal table's). */
+const RING_CLAIM = "claim (a ring in: makes one share into its pool, holding four rounds of pay)";
 const VESTING_SLASH_NONE = "settle (vesting phase: the vote close slashes a node holding none)";
 
 async function measureVesting(vestingRounds: number): Promise<VestingResult> {
@@ -340,39 +342,41 @@ async function measureVesting(vestingRounds: number): Promise<VestingResult> {
 }
 
 /**
- * The table of the vesting phases, the per-tranche slopes between consecutive V (the slash's from the difference of
- * its two settle calls), and, if the largest V is under 1,008 (the mainnet preset), the figures there extrapolated
- * from the last slope.
+ * The table of the vesting phases and the slopes per round of V between consecutive V (the slash's from the
+ * difference of its two settle calls): about zero, vesting being one pool per account (deviation 42). If the largest V
+ * is under 1,008 (the mainnet preset), the figures there extrapolated from the last slope.
  */
 function vestingTable(rows: readonly VestingResult[]): string[] {
   const lines = [
     `claims and slashes against vestingRounds (GRADUAL_EVM_BENCH_VESTING; ${VESTING_NODES} nodes, one task a V; receipts):`,
     "",
-    "| V | tranches held at the claim | claim (makes one tranche; median) | slash settle (node holds V tranches) | slash settle (node holds none) | difference |",
+    "| V | node 1's pool locked at the claim | claim (makes one share; median) | slash settle (node's pool of V rounds of pay) | slash settle (node holds none) | difference |",
     "| --- | --- | --- | --- | --- | --- |",
   ];
-  const sorted = [...rows].sort((left, right) => left.held - right.held);
+  const sorted = [...rows].sort((left, right) => left.vestingRounds - right.vestingRounds);
   for (const row of sorted) {
     lines.push(
-      `| ${row.vestingRounds} | ${row.held} | ${describe(row.claims)} | ${row.slash} | ${row.slashNone} | ${row.slash - row.slashNone} |`,
+      `| ${row.vestingRounds} | ${row.locked} | ${describe(row.claims)} | ${row.slash} | ${row.slashNone} | ${row.slash - row.slashNone} |`,
     );
   }
   const slopes: { claim: number; slash: number }[] = [];
   for (let index = 1; index < sorted.length; index += 1) {
     const low = sorted[index - 1] as VestingResult;
     const high = sorted[index] as VestingResult;
-    const span = high.held - low.held;
+    const span = high.vestingRounds - low.vestingRounds;
     if (span <= 0) continue;
     const claim = (median(high.claims) - median(low.claims)) / span;
     const slash = (high.slash - high.slashNone - (low.slash - low.slashNone)) / span;
     slopes.push({ claim, slash });
-    if (slopes.length === 1) lines.push("", "per tranche held:");
-    lines.push(`  ${low.held} to ${high.held} tranches: claim ${claim.toFixed(1)} gas, slash ${slash.toFixed(1)} gas`);
+    if (slopes.length === 1) lines.push("", "per round of V:");
+    lines.push(
+      `  V ${low.vestingRounds} to ${high.vestingRounds}: claim ${claim.toFixed(2)} gas, slash ${slash.toFixed(2)} gas`,
+    );
   }
   const high = sorted.at(-1) as VestingResult;
   const last = slopes.at(-1);
-  if (last !== undefined && high.held < 1_008) {
-    const at = (value: number, slope: number) => Math.round(value + slope * (1_008 - high.held));
+  if (last !== undefined && high.vestingRounds < 1_008) {
+    const at = (value: number, slope: number) => Math.round(value + slope * (1_008 - high.vestingRounds));
     lines.push(
       `at V = 1,008, extrapolated from the last slope (not measured): claim ${at(median(high.claims), last.claim)} gas, slash settle ${at(high.slash, last.slash)} gas`,
     );
@@ -684,7 +688,7 @@ async function measure(size: number, vestingRounds?: number): Promise<SizeResult
       );
     }
     await run(
-      "claim (first: makes the tranches of cycles 0 and 1)",
+      "claim (first: makes the shares of cycles 0 and 1)",
       auditOpens + 3,
       nodes.map((node) => ({ from: node, to: contract, data: call("claim", [task]) })),
     );
@@ -694,7 +698,7 @@ async function measure(size: number, vestingRounds?: number): Promise<SizeResult
       [{ from: creator as Hex, to: contract, data: call("settle", [task, 64n]) }],
     );
     // Payments: cycle c is paid by its rule at round c + 2's start and vests over 4 rounds from there. Round 4's claim
-    // makes the tranche of cycle 2 (a node claiming every round makes one each time); round 5's makes none.
+    // makes the share of cycle 2 (a node claiming every round makes one each time); round 5's makes none.
     /**
      * The custom rule (a second task from slot `created`, every node staked, one cycle): in its list window the
      * slowest node in the race posts a list of every node's entry, then the fastest replaces it; after the vote close
@@ -880,7 +884,7 @@ async function measure(size: number, vestingRounds?: number): Promise<SizeResult
       { from: creator as Hex, to: contract, data: call("settle", [task, 64n]) },
     ]);
     await run(
-      "claim (makes one tranche)",
+      "claim (makes one share)",
       roundStart(4) + 1,
       nodes.map((node) => ({ from: node, to: contract, data: call("claim", [task]) })),
     );
@@ -897,9 +901,9 @@ async function measure(size: number, vestingRounds?: number): Promise<SizeResult
     // these parameters). Every node works cycles ring - 4 to ring + 2 (new records up to ring - 1; cycles ring to
     // ring + 2 rewrite those of cycles 0 to 2) and claims in every round from ring - 1 on, so that when cycle ring's
     // commit checks the share of the cycle it rewrites, the node has shares still to make (as a node that claims
-    // every round does), and its tranches come and go: from round ring + 2 on it holds four (vestingRounds), and
-    // each claim makes one and drops one. The claim of round ring + 3 makes its tranche in a word an earlier tranche
-    // used (as every later claim does): the steady state's claim. The rounds before are settled first.
+    // every round does), and its pool holds four rounds of pay (vestingRounds) from round ring + 2 on: each claim
+    // makes one share into it and releases what it holds. The claim of round ring + 3 (as every later claim): the
+    // steady state's claim. The rounds before are settled first.
     const ring = Math.max(PARAMS.vestingRounds + 1, 16) + PARAMS.allowedFailedDistributions + 5;
     for (let cycle = ring - 4; cycle <= ring + 2; cycle += 1) {
       const proof = (node: Hex) => sha256Hex(`proof:${cycle}:${node}`);
@@ -943,14 +947,12 @@ async function measure(size: number, vestingRounds?: number): Promise<SizeResult
       await run("settle (reveal close, seed)", roundStart(cycle + 1) + PARAMS.revealSlots, [
         { from: creator as Hex, to: contract, data: call("settle", [task, 64n]) },
       ]);
-      // The claim of round cycle + 1: it makes cycle cycle - 1's tranche, paid at that round's start (from round
-      // ring - 1 on: a tranche unlocks nothing in its first round, so round ring - 2 would have nothing to claim).
+      // The claim of round cycle + 1: it makes cycle cycle - 1's share, paid at that round's start (from round
+      // ring - 1 on: a share releases nothing in its first round, so round ring - 2 would have nothing to claim).
       if (cycle < ring - 2) continue;
       const steady = cycle + 1 === ring + 3;
       await run(
-        steady
-          ? "claim (a ring in: makes one tranche in a used word, holds four)"
-          : "claim (rounds ring - 1 to ring + 2: tranches come and go)",
+        steady ? RING_CLAIM : "claim (rounds ring - 1 to ring + 2: the pool fills)",
         roundStart(cycle + 1) + PARAMS.revealSlots + 1,
         nodes.map((node) => ({ from: node, to: contract, data: call("claim", [task]) })),
       );
@@ -995,14 +997,14 @@ async function measure(size: number, vestingRounds?: number): Promise<SizeResult
     const nodeGasPerRound =
       median(gas.get("commit (a ring in: rewrites its record)") ?? []) +
       median(gas.get("reveal (a ring in)") ?? []) +
-      median(gas.get("claim (a ring in: makes one tranche in a used word, holds four)") ?? []);
+      median(gas.get(RING_CLAIM) ?? []);
     const settlementPerNode = settlement.reduce((sum, value) => sum + value, 0) / size;
     // A paired task (§2.2): one commitAndReveal and the same claim (the claim's code does not depend on the layout);
     // its settlement, one call before each commit window, settles the round's window ends.
     const pairedNodeGasPerRound =
       median(
         gas.get("commitAndReveal (paired task, a ring in: rewrites its record; a node's one call a round)") ?? [],
-      ) + median(gas.get("claim (a ring in: makes one tranche in a used word, holds four)") ?? []);
+      ) + median(gas.get(RING_CLAIM) ?? []);
     const pairedSettlementPerNode = median(gas.get("settle (paired task: before a commit window)") ?? []) / size;
     for (const label of ["deploy TestToken", "mint, approve", "deposit"]) gas.delete(label);
     return { size, gas, nodeGasPerRound, settlementPerNode, pairedNodeGasPerRound, pairedSettlementPerNode };
@@ -1030,11 +1032,11 @@ type Chain = {
 /**
  * A vesting phase (GRADUAL_EVM_BENCH_VESTING) on a funded chain: a task with `vestingRounds` V created at slot 0.
  * Every node but the last (the idle node) works cycles 0 to V + 2 and claims in every round from round 3 on (cycle
- * c is paid at round c + 2's start), so that the claim of round V + 3 makes one tranche in a word an earlier tranche
- * used (round V + 2's claim wrote it first) while the node holds V: the steady state's claim. Node 1 cheats in cycle
- * V + 2: after the claims node 0 raises a proof trigger against it and the other nodes vote it invalid; the settle
- * call at the vote close slashes it, its V tranches walked. The last two nodes work one cycle each, V and V + 1, and
- * are slashed the same way holding no tranche (their cycle is paid a round after the slash): the first is the task's
+ * c is paid at round c + 2's start), so that the claim of round V + 3 makes one share into a pool of V rounds of pay
+ * (round V + 2's claim wrote it first): the steady state's claim. Node 1 cheats in cycle V + 2: after the claims node
+ * 0 raises a proof trigger against it and the other nodes vote it invalid; the settle call at the vote close slashes
+ * it, its pool released and cut. The last two nodes work one cycle each, V and V + 1, and are slashed the same way
+ * holding nothing (their cycle is paid a round after the slash): the first is the task's
  * first slash, which writes the task's slash counters from zero; the second, the node's first slash in a task
  * slashed before as node 1's is, is the control. Each vote close counts six votes.
  */
@@ -1071,10 +1073,10 @@ async function vestingPhase(vestingRounds: number, chain: Chain): Promise<Vestin
   const workers = nodes.slice(0, -2);
   /** The cycle node 1 cheats in; its reveal round, V + 3, holds the measured claim. */
   const cheated = vestingRounds + 2;
-  const trancheCount = async (node: Hex) => {
+  const lockedOf = async (node: Hex) => {
     const data = await rpc<Hex>("eth_call", [{ to: contract, data: call("getVesting", [task, idOf(node)]) }, "latest"]);
-    const record = decodeFunctionResult({ abi, functionName: "getVesting", data }) as { tranches: readonly unknown[] };
-    return record.tranches.length;
+    const record = decodeFunctionResult({ abi, functionName: "getVesting", data }) as { locked: bigint };
+    return record.locked;
   };
   /** The vesting part of the slash in the settle call's `Slashed` event (throws if the call slashed no one). */
   const slashedFromVesting = (receipt: Receipt, account: Hex) => {
@@ -1089,7 +1091,7 @@ async function vestingPhase(vestingRounds: number, chain: Chain): Promise<Vestin
     }
     throw new Error(`vesting phase (V = ${vestingRounds}): the vote close slashed no ${account}`);
   };
-  let held = -1;
+  let locked = -1n;
   let slash = 0;
   let slashNone = 0;
   for (let cycle = 0; cycle <= cheated; cycle += 1) {
@@ -1126,7 +1128,7 @@ async function vestingPhase(vestingRounds: number, chain: Chain): Promise<Vestin
     );
     const auditOpens = roundStart(cycle + 1) + PARAMS.revealSlots;
     if (cycle >= cheated - 2) await settle("settle (vesting phase: reveal close)", auditOpens);
-    // The claim of round cycle + 1 makes cycle cycle - 1's tranche (round 2's would claim nothing: a tranche unlocks
+    // The claim of round cycle + 1 makes cycle cycle - 1's share (round 2's would claim nothing: a share releases
     // nothing in its first round).
     if (cycle >= 2 && cycle <= cheated) {
       await run(
@@ -1137,7 +1139,7 @@ async function vestingPhase(vestingRounds: number, chain: Chain): Promise<Vestin
     }
     if (cycle < cheated - 2) continue;
     const against = cycle === cheated ? target : cycle === cheated - 1 ? control : warmUp;
-    if (cycle === cheated) held = await trancheCount(target);
+    if (cycle === cheated) locked = await lockedOf(target);
     await run("triggerAudit (vesting phase)", auditOpens + 2, [
       {
         from: nodes[0] as Hex,
@@ -1170,7 +1172,7 @@ async function vestingPhase(vestingRounds: number, chain: Chain): Promise<Vestin
     if (cycle === cheated) slash = used;
     else if (cycle === cheated - 1) slashNone = used;
   }
-  return { vestingRounds, held, claims: gas.get(VESTING_CLAIM) ?? [], slash, slashNone };
+  return { vestingRounds, locked, claims: gas.get(VESTING_CLAIM) ?? [], slash, slashNone };
 }
 
 void TOKEN;
