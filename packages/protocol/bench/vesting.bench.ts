@@ -68,7 +68,7 @@ function main(): void {
     const record = steadyRecord(vestingRounds);
     const round = vestingRounds + 2;
     const count = Math.max(20, Math.floor(40_000 / (vestingRounds + 4)));
-    const claim = medianMs(count, (index) => {
+    const claim = medianMs(count, () => {
       const paid = addPayment(record, SHARE, round, vestingRounds);
       sha256(recordBytes(claimAll(paid, round).record));
     });

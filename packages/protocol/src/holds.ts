@@ -1,6 +1,6 @@
-import type { Draft } from "./state/store.ts";
 import { stateKeys } from "./state/keys.ts";
 import { triggerRecord, vestingRecord } from "./state/records.ts";
+import type { Draft } from "./state/store.ts";
 import type { Account, CycleRecord, RevealRecord, TaskRecord, TriggerRecord, VestingRecord } from "./types.ts";
 import { EMPTY_VESTING } from "./vesting.ts";
 

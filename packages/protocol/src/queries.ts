@@ -11,7 +11,7 @@ import {
   roundOf,
   type Window,
 } from "./schedule.ts";
-import { type KeyLike, stateKeys } from "./state/keys.ts";
+import { stateKeys } from "./state/keys.ts";
 import { readRecord, type State } from "./state/store.ts";
 import { ruleAmount } from "./transactions/submitDistribution.ts";
 import type {

@@ -160,8 +160,8 @@ export function slashNode(
   const { record, slashed: fromVesting } = slashLocked(vesting, round, fractionBps);
   if (vesting !== EMPTY_VESTING) draft.set(vestingKey, record);
   draft.move("vesting", "burned", fromVesting);
-  // Under the custom rule a list's entries become tranches only when claimed (§6.4): the slash is logged, and a
-  // tranche claimed later replays the slashes that came after its list was accepted (§7.2).
+  // Under the custom rule a list's entries enter vesting only when claimed (§6.4): the slash is logged, and an entry
+  // claimed later replays the slashes that came after its list was accepted on its own schedule (§7.2).
   if (task.params.distributionRule === "custom") {
     const logKey = stateKeys.slashLog(taskId, account);
     const log = draft.get<readonly SlashLogEntry[]>(logKey) ?? [];

@@ -193,7 +193,9 @@ function slashTranche(
   const slashed = (locked * BigInt(fractionBps)) / BigInt(BPS);
   const left = locked - slashed;
   const next =
-    left > 0n ? { cycle: tranche.cycle, amount: left, startRound: round, endRound: tranche.endRound, claimed: 0n } : null;
+    left > 0n
+      ? { cycle: tranche.cycle, amount: left, startRound: round, endRound: tranche.endRound, claimed: 0n }
+      : null;
   return { unlocked: freed - tranche.claimed, tranche: next, slashed };
 }
 

@@ -264,7 +264,7 @@ describe("finding 4: vesting that can take back", () => {
 });
 
 describe("finding 4b: claiming a reward while it is challenged", () => {
-  it("cannot: a tranche under an open late challenge is frozen; a rejected challenge releases it", () => {
+  it("cannot: an open late challenge holds what the cycle paid; a rejected challenge releases it", () => {
     const { chain, task } = setup(
       { w1: 400n * T, w2: 300n * T, a: 100n * T, b: 100n * T, c: 100n * T },
       { vestingRounds: 4, unbondingRounds: 2 },
@@ -277,8 +277,9 @@ describe("finding 4b: claiming a reward while it is challenged", () => {
     const late = chain.triggerProof("a", task, 1, "w1", "late");
     assert.equal(getNodeView(chain.state, task, accountOf("w1"))?.claimable, 0n, "views show nothing claimable");
     const frozen = chain.send("w1", { kind: "claim", task });
-    assert.equal(frozen.ok ? "ok" : frozen.code, "CLAIM__NOTHING_CLAIMABLE", "the challenged tranche is frozen");
-    // Other tranches stay claimable: w2's honest pay for the same cycle is not challenged.
+    assert.equal(frozen.ok ? "ok" : frozen.code, "CLAIM__NOTHING_CLAIMABLE", "the challenged pay is held");
+    assert.equal(getVesting(chain.state, task, accountOf("w1"))?.held, 40n * T, "the trigger holds the whole share");
+    // Other accounts stay claimable: w2's honest pay for the same cycle is not challenged.
     assert.ok(chain.send("w2", { kind: "claim", task }).ok);
     // The whale is still present: 300 invalid against 300 valid plus w1's 400 is 30%, so the challenge is rejected.
     for (const name of ["b", "c"]) chain.vote(name, task, 1, late, "invalid");
@@ -288,7 +289,8 @@ describe("finding 4b: claiming a reward while it is challenged", () => {
     const unlocked = getNodeView(chain.state, task, accountOf("w1"))?.claimable ?? 0n;
     assert.ok(unlocked > 0n);
     const released = chain.send("w1", { kind: "claim", task });
-    assert.ok(released.ok, "a rejected challenge releases the tranche");
+    assert.ok(released.ok, "a rejected challenge releases the hold");
+    assert.equal(getVesting(chain.state, task, accountOf("w1"))?.held, 0n);
     assert.equal(getVesting(chain.state, task, accountOf("w1"))?.totalClaimed, unlocked);
   });
 });

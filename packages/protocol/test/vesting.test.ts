@@ -22,10 +22,9 @@ import { claimAll, clawBack, EMPTY_VESTING, slashLocked } from "../src/vesting.t
 type Payment = { readonly amount: bigint; readonly gap: number };
 
 /** Payments in round order (a pool only moves forward): each `gap` rounds after the one before. */
-const paymentsArb = fc.array(
-  fc.record({ amount: fc.bigInt({ min: 1n, max: 10n ** 15n }), gap: fc.nat(4) }),
-  { maxLength: 8 },
-);
+const paymentsArb = fc.array(fc.record({ amount: fc.bigInt({ min: 1n, max: 10n ** 15n }), gap: fc.nat(4) }), {
+  maxLength: 8,
+});
 
 function paid(payments: readonly Payment[], vestingRounds: number): { record: VestingRecord; round: number } {
   let record = EMPTY_VESTING;

@@ -779,7 +779,7 @@ class Simulation implements World {
         const node = this.#byAccount.get(event.node);
         if (node !== undefined) this.#wakeNext.add(node);
       } else if (event.type === "Vested" && this.params.vestingRounds === 0) {
-        // Only unvested pay is claimable at once; a tranche starts unlocking in the next round (woken anyway).
+        // Only unvested pay is claimable at once; vested pay starts releasing in the next round (woken anyway).
         const node = this.#byAccount.get(event.node);
         if (node !== undefined) this.#wakeNext.add(node);
       } else if (event.type === "SeedFixed") this.#audits?.onSeedFixed(this.state, event.cycle);

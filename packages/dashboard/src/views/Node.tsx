@@ -121,7 +121,7 @@ function VestingPanel({
 }) {
   const live = useLive();
   const snapshot = useLiveSnapshot();
-  // The ledger serves the node's claimable and locked amounts (its view), not its tranches: the page rebuilds them
+  // The ledger serves the node's claimable and locked amounts (its view), not its pool's schedule: the page rebuilds it
   // from the Vested, Claimed and Slashed events it has seen and reconciles them with those two amounts.
   // The event log grows with every block: `snapshot.version` makes the replay follow it.
   // biome-ignore lint/correctness/useExhaustiveDependencies: live.events() changes with snapshot.version

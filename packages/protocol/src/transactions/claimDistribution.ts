@@ -17,7 +17,7 @@ import { addListEntry, EMPTY_VESTING, listTranche } from "../vesting.ts";
 
 /**
  * protocol.md §6.4 (deviation 34): moves one entry of a cycle's accepted list into its recipient's vesting, against a
- * Merkle proof of the entry under the list's root. Anyone may send it. The tranche vests from the round the list was
+ * Merkle proof of the entry under the list's root. Anyone may send it. The entry vests from the round the list was
  * accepted, and the recipient's slashes since then are replayed on it (§7.2), so claiming late neither speeds up nor
  * shields a reward. An entry is paid only while its recipient's proof of the cycle is still valid, only once, and
  * never beyond what the cycle still holds, and only until the list's claim window closes, `listClaimRounds` after the

@@ -1,5 +1,6 @@
 import type { TransitionContext } from "../context.ts";
 import { type Rejection, reject } from "../errors.ts";
+import { addHeld, holdsPay, paidTo } from "../holds.ts";
 import {
   cycleClosedAt,
   distributionTriggerWindow,
@@ -13,7 +14,6 @@ import {
 } from "../schedule.ts";
 import { stateKeys, triggerSlotName } from "../state/keys.ts";
 import { cycleRecord, distributionRecord, taskRecord, triggerRecord } from "../state/records.ts";
-import { addHeld, holdsPay, paidTo } from "../holds.ts";
 import { findTask, freshNode, isRejection, refreshRamp } from "../tasks.ts";
 import type {
   Account,

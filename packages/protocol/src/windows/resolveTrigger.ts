@@ -1,4 +1,5 @@
 import type { TransitionContext } from "../context.ts";
+import { releaseHeld } from "../holds.ts";
 import { BPS } from "../params.ts";
 import { roundOf } from "../schedule.ts";
 import { stateKeys } from "../state/keys.ts";
@@ -13,7 +14,6 @@ import type {
   VestingRecord,
   VoteRecord,
 } from "../types.ts";
-import { releaseHeld } from "../holds.ts";
 import { clawBack as clawBackPaid, EMPTY_VESTING } from "../vesting.ts";
 import { lateWeight, meetsLateQuorum, nodeWeight, removeFromRamp, totalWeight } from "../weight.ts";
 

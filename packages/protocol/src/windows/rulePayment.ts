@@ -59,7 +59,12 @@ export function payByRule(context: TransitionContext, task: TaskRecord, cycle: C
   draft.setTask(taskRecord(fresh, { totalPaid: fresh.totalPaid + paid }));
   // What the shares were computed from, for a late challenge's hold and clawback (§5.7).
   const payment = { ruleBase: cycle.reserved, ruleWeight: cycle.revealedWeight, ruleShares: cycle.shareCount };
-  completeCycle(context, cycleRecord(cycle, { reserved: cycle.reserved - paid, paid, ...payment }), "paid", owed - paid);
+  completeCycle(
+    context,
+    cycleRecord(cycle, { reserved: cycle.reserved - paid, paid, ...payment }),
+    "paid",
+    owed - paid,
+  );
 }
 
 /** What a ledger-computed rule owes for a cycle: at least the sum of its floored shares (protocol.md §6.2). */
