@@ -1420,7 +1420,7 @@ test("gas of the audits: triggers, votes, availability, a proof vote close with 
     await twin.advance(50);
     await settleNow();
     if ((await twin.tx(CAROL, { kind: "claim", task })) === "ok" && triggers === 0) {
-      rows.push(`| claim (the rest of a tranche) | ${twin.lastGas} |`);
+      rows.push(`| claim (the rest of the share, released from the pool) | ${twin.lastGas} |`);
     }
     await twin.compare();
   }
