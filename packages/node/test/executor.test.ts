@@ -14,6 +14,7 @@ import {
   type CycleRecord,
   computeCommitment,
   decodeList,
+  firstAttemptRound,
   getCycle,
   getCycleWindows,
   getNode,
@@ -23,6 +24,7 @@ import {
   type Hash,
   listRoot,
   raceTime,
+  roundStart,
   sha256Hex,
   type TaskRecord,
 } from "@gradual/protocol";
@@ -300,6 +302,55 @@ for (const kind of ["ledger", "memory"] as const) {
       assert.ok(cycle.paid > 0n);
       const record = getNode(ledger.state(), taskId, key.publicKey);
       assert.ok(record !== undefined && record.unbonding > 0n, "its stake is unbonding");
+    });
+  });
+
+  describe(`executor on the ${kind}: its operator leaves with the CLI`, () => {
+    it("does not stake again once its account unstaked and withdrew (gradual unstake, withdraw), nor after a restart", async () => {
+      const { keys, ledger, taskId, task } = await setup(kind, ["a"]);
+      const key = keys.a as KeyPair;
+      const dataDir = ledger.tempDir("node");
+      const a = await node(ledger, key, taskId, { dataDir });
+      await runTo(ledger, getCycleWindows(task(), 0).reveal.closesAt, [a]);
+      const unstakedFrom = (await ledger.head()) + 1;
+      // `gradual unstake T --key node.json` while the node runs with --stake 100.
+      await ledger.send(key, { kind: "unstake", task: taskId });
+      await runTo(ledger, unstakedFrom + 1, [a]);
+      const record = getNode(ledger.state(), taskId, key.publicKey);
+      assert.ok(record !== undefined && record.unbonding > 0n, "the unstake landed");
+      // `gradual withdraw T` once the stake is unbonded and its last proof can no longer be challenged.
+      const params = task().params;
+      const withdrawRound = Math.max(
+        record.unbondingUntilRound,
+        firstAttemptRound(params, record.lastRevealCycle) +
+          1 +
+          params.allowedFailedDistributions +
+          params.vestingRounds,
+      );
+      await runTo(ledger, roundStart(task(), withdrawRound), [a]);
+      await ledger.send(key, { kind: "withdraw", task: taskId });
+      await runTo(ledger, roundStart(task(), withdrawRound + 3), [a]);
+      const running = await sentBy(ledger, key.publicKey, unstakedFrom);
+      assert.deepEqual(
+        describeTxs(running.filter((entry) => entry.tx.kind !== "claim")),
+        ["unstake", "withdraw"],
+        "the running node stakes nothing more once its account left",
+      );
+      assert.equal(getNode(ledger.state(), taskId, key.publicKey), undefined, "withdrawn: no stake in the task");
+      const left = a.logs.filter((line) => line.message.startsWith("this node's account left the task"));
+      assert.equal(left.length, 1, "said once");
+      assert.equal(left[0]?.level, "info");
+      await a.close();
+      // Restarted with the same --stake and data dir: its store knows the account left.
+      const again = await node(ledger, key, taskId, { dataDir });
+      await runTo(ledger, roundStart(task(), withdrawRound + 5), [again]);
+      const after = await sentBy(ledger, key.publicKey, unstakedFrom);
+      assert.deepEqual(
+        describeTxs(after.filter((entry) => entry.tx.kind !== "claim")),
+        ["unstake", "withdraw"],
+        "no stake and no commit after the operator left",
+      );
+      assert.equal(getNode(ledger.state(), taskId, key.publicKey), undefined);
     });
   });
 

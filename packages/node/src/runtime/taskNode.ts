@@ -50,6 +50,12 @@ import { Replica, type ReplicaBlock, ReplicaMismatchError } from "./replica.ts";
 /** The outbox key of the stake a node sends when it joins a task (at most one pending at a time). */
 const STAKE_KEY = "stake/initial";
 
+/**
+ * The store's meta key that records this node's account leaving the task (an unstake or a withdraw seen while the
+ * node ran, by the node itself or by a CLI command): `--stake` is not sent again, even after a restart.
+ */
+const leftKey = (task: Hash) => `left/${task}`;
+
 /** Blocks the replica may trail the ledger's head by and still act (a decision targets the next slot). */
 const MAX_ACTING_LAG_BLOCKS = 1;
 
@@ -200,6 +206,9 @@ export class TaskNode {
         ...(view === undefined && this.options.stake === undefined
           ? { note: "not staked: pass --stake N or run gradual stake" }
           : {}),
+        ...(this.#hasLeft() && this.options.stake !== undefined && this.options.stake > 0n
+          ? { note: `this node left the task before: --stake is not sent again (rejoin: gradual stake ${task.id})` }
+          : {}),
       });
     }
     if (!this.#closed) this.#timer = setInterval(() => void this.tick(), this.options.pollMs);
@@ -276,6 +285,7 @@ export class TaskNode {
         const events = await replica.apply(block);
         this.options.onEvents?.(events, block.slot);
         this.#logOwnEvents(events, block.number);
+        this.#noticeLeaving(events, block.number);
         this.#noticeForeignSigner(block);
       }
     }
@@ -305,6 +315,33 @@ export class TaskNode {
             : `it replaces this node's ${own.key} at that nonce, which is lost`,
       });
     }
+  }
+
+  /** Whether this node saw its account unstake or withdraw in the task (while it ran, now or before a restart). */
+  #hasLeft(): boolean {
+    return this.store.getMeta(leftKey(this.options.taskId)) !== undefined;
+  }
+
+  /**
+   * An unstake or a withdraw of this node's account in the task, after the node started (its own `--leave`, or
+   * `gradual unstake`/`withdraw` with its key): the operator left, so `--stake` must not stake it again once the
+   * stake is withdrawn. Recorded in the store (a restart remembers) and said once.
+   */
+  #noticeLeaving(events: readonly ProtocolEvent[], block: number): void {
+    if (block <= this.#loggedAfterBlock || this.#hasLeft()) return;
+    const left = events.find(
+      (event) =>
+        (event.type === "Unstaked" || event.type === "Withdrawn") &&
+        event.task === this.options.taskId &&
+        event.node === this.me,
+    );
+    if (left === undefined) return;
+    this.store.setMeta(leftKey(this.options.taskId), JSON.stringify({ block, event: left.type }));
+    this.options.log(
+      "info",
+      `this node's account left the task (${left.type === "Unstaked" ? "unstaked" : "withdrew"}): it will not stake again, whatever --stake says; to rejoin, run gradual stake ${this.options.taskId}`,
+      { block },
+    );
   }
 
   #logOwnEvents(events: readonly ProtocolEvent[], block: number): void {
@@ -422,7 +459,7 @@ export class TaskNode {
    */
   #checkStake(state: State, task: TaskRecord, staked: boolean): void {
     const wanted = this.options.stake;
-    if (wanted === undefined || wanted === 0n || staked) return;
+    if (wanted === undefined || wanted === 0n || staked || this.#hasLeft()) return;
     if (wanted < task.params.minimumStake)
       throw new NodeStartError(
         "STAKE__BELOW_MINIMUM",
@@ -438,8 +475,9 @@ export class TaskNode {
 
   async #ensureStake(): Promise<void> {
     const wanted = this.options.stake;
-    // A leaving node stakes nothing (it unstakes once its last reveal is sent).
-    if (wanted === undefined || wanted === 0n || this.options.leaving === true) return;
+    // A leaving node stakes nothing (it unstakes once its last reveal is sent), nor does one whose account left the
+    // task while it ran (`gradual unstake` then `withdraw` with its key): the operator's choice stands.
+    if (wanted === undefined || wanted === 0n || this.options.leaving === true || this.#hasLeft()) return;
     const state = (this.replica as Replica).state;
     const task = getTask(state, this.options.taskId);
     if (task === undefined || getNode(state, task.id, this.me) !== undefined) return;
