@@ -83,7 +83,8 @@ Examples:
 A reveal needs stake: when the node has committed a cycle it has not revealed yet (with paired reveals, revealSlots
 0, every working node has: a cycle is revealed a round after its commit), unstake refuses with
 UNSTAKE__REVEAL_PENDING and names the slot the reveal window closes. Stop the node and run it again with
-\`gradual node --leave\` (it commits nothing more, reveals, then unstakes), or wait until that slot, or pass --force.`,
+\`gradual node --leave\` (it commits nothing more, reveals, then unstakes), or stop it and wait until that slot
+(never enough with paired reveals), or pass --force. In a devnet the nodes run in the devnet's process: --force.`,
         );
     }
     command.addHelpText("after", `\nExample:\n  gradual ${name} 9c1f...e2 --key node.json`);
@@ -99,7 +100,9 @@ UNSTAKE__REVEAL_PENDING and names the slot the reveal window closes. Stop the no
 
 /**
  * Before an unstake: a commitment whose reveal is still due would lose its cycle's pay, since a reveal needs stake
- * (§3.4; with paired reveals, §2.2, a working node always has one). Read from the ledger or the indexer.
+ * (§3.4; with paired reveals, §2.2, a working node always has one). Read from the ledger or the indexer. Waiting for
+ * the reveal only helps once the node is stopped (a running node commits the next cycle), and never with paired
+ * reveals: the message says so, with how far the slot is.
  */
 async function refuseWhileRevealDue(options: { key: string; ledger?: string } & EvmFlags, task: string): Promise<void> {
   const { client, url } = clientFor(options);
@@ -107,9 +110,59 @@ async function refuseWhileRevealDue(options: { key: string; ledger?: string } & 
   const node = await callLedger(url, () => client.getNode(task, account));
   const pending = node?.pendingReveal;
   if (pending === undefined || pending === null) return;
+  const view = await callLedger(url, () => client.getTask(task));
   throw new CliError(
     "UNSTAKE__REVEAL_PENDING",
-    `the node committed cycle ${pending.cycle} and has not revealed it; its reveal window closes at slot ${pending.revealClosesAt}, and a reveal needs stake: unstaking now forfeits that cycle's pay. Run the node with \`gradual node --leave\` (it reveals, then unstakes), wait until slot ${pending.revealClosesAt}, or pass --force`,
+    revealPendingMessage({
+      cycle: pending.cycle,
+      revealClosesAt: pending.revealClosesAt,
+      slot: view?.slot,
+      paired: view?.task.params.revealSlots === 0,
+      slotMs: await slotLength(client),
+    }),
+  );
+}
+
+/** The ledger's slot length in ms, or undefined where it does not say (an indexer). */
+async function slotLength(client: ReturnType<typeof clientFor>["client"]): Promise<number | undefined> {
+  try {
+    const { slotMs } = await client.getChain();
+    return Number.isSafeInteger(slotMs) && slotMs > 0 ? slotMs : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** UNSTAKE__REVEAL_PENDING's message: what is pending, when, and what works (stopping the node comes first). */
+export function revealPendingMessage(facts: {
+  readonly cycle: number;
+  readonly revealClosesAt: number;
+  /** The ledger's current slot, when known. */
+  readonly slot: number | undefined;
+  /** The task pairs reveals with the next commit (revealSlots 0, §2.2): a working node always has one pending. */
+  readonly paired: boolean;
+  readonly slotMs: number | undefined;
+}): string {
+  const { cycle, revealClosesAt, slot, paired, slotMs } = facts;
+  const pay = `forfeits cycle ${cycle}'s pay`;
+  const devnet = "in a devnet (its nodes run in its process), --force";
+  if (paired)
+    return (
+      `the node committed cycle ${cycle} and has not revealed it; with paired reveals (revealSlots 0) its reveal goes ` +
+      `with its next commit, so a working node always has one pending, and a reveal needs stake. Stop the node and ` +
+      `run it with \`gradual node --leave\` (it reveals, then unstakes), or pass --force (${pay}); ${devnet}`
+    );
+  let distance = "";
+  if (slot !== undefined) {
+    const slots = Math.max(0, revealClosesAt - slot);
+    const seconds = slotMs === undefined ? "" : `, about ${Math.ceil((slots * slotMs) / 1000)} s`;
+    distance = ` (now slot ${slot}: ${slots} slot${slots === 1 ? "" : "s"}${seconds} away)`;
+  }
+  return (
+    `the node committed cycle ${cycle} and has not revealed it; its reveal window closes at slot ${revealClosesAt}` +
+    `${distance}, and a reveal needs stake: unstaking now ${pay}. Stop the node first (while it runs it commits the ` +
+    `next cycle), then wait until slot ${revealClosesAt}; or run it with \`gradual node --leave\` (it reveals, then ` +
+    `unstakes); or pass --force (${pay}); ${devnet}`
   );
 }
 
