@@ -18,7 +18,7 @@ const HEADER = { prevHash: node(0), txsRoot: node(0), stateRoot: node(0), hash: 
 function printer(quiet = false, revealSlots = 4) {
   const lines: string[] = [];
   const print = createEventPrinter({
-    task: { startSlot: 3, params: { roundSlots: 20, revealSlots } },
+    task: { startSlot: 3, params: { roundSlots: 20, revealSlots, allowedFailedDistributions: 2, vestingRounds: 1 } },
     taskId: TASK,
     labels,
     quiet,
@@ -146,6 +146,23 @@ describe("the devnet printer", () => {
       "  slot    98  cycle 3: votes on audit #0: 2 invalid",
       "  slot    98  cycle 3: ✘ slashed: node-6 (cheater) lost 50 of stake and 8.333333333 of locked rewards; 5.833333333 to the whistleblower, 52.5 burned",
     ]);
+  });
+
+  it("names the round a withdraw can succeed from: the later of the unbonding end and the last reveal's late challenges", () => {
+    const { lines, block } = printer();
+    block(110, [{ type: "Revealed", task: TASK, cycle: 5, node: node(1), proofDigest: "a".repeat(64), index: 0 }]);
+    block(115, [
+      { type: "Unstaked", task: TASK, node: node(1), amount: tokens(100n), untilRound: 8 },
+      { type: "Unstaked", task: TASK, node: node(2), amount: tokens(100n), untilRound: 8 },
+    ]);
+    const told = lines.filter((line) => line.includes("unbonding"));
+    // Cycle 5's first attempt is in round 7; with 2 failed attempts allowed and 1 vesting round, it can be challenged
+    // until round 11 (the rule withdraw checks), later than unbonding's end at round 8.
+    assert.match(
+      told[0] ?? "",
+      /node-1 started unbonding 100, unbonded from round 8; withdrawable from round 11 \(the late-challenge window of cycle 5 holds it\)$/,
+    );
+    assert.match(told[1] ?? "", /node-2 started unbonding 100, unbonded from round 8; withdrawable from round 8$/);
   });
 
   it("names each cycle's period by the task's lag when reveals are paired (protocol.md §2.2)", () => {

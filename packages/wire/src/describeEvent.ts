@@ -198,7 +198,7 @@ function tell(event: WireEvent): Told {
       return {
         tone: "neutral",
         title: "Unbonding",
-        parts: say`${account(event.node)} started unbonding ${amount(event.amount)}, withdrawable from round ${event.untilRound}`,
+        parts: say`${account(event.node)} started unbonding ${amount(event.amount)}, unbonded from round ${event.untilRound}`,
       };
     case "Withdrawn":
       return {

@@ -1,9 +1,17 @@
-import { formatTokenAmount, parseTokenAmount } from "@gradual/protocol";
+import {
+  formatTokenAmount,
+  parseTokenAmount,
+  reject,
+  type WithdrawNode,
+  type WithdrawParams,
+  withdrawableFrom,
+  withdrawRejection,
+} from "@gradual/protocol";
 import type { Command } from "commander";
-import { CliError } from "../output.ts";
+import { CliError, describeRefusal } from "../output.ts";
 import { callLedger } from "./account.ts";
 import { addEvmFlags, type EvmFlags } from "./evmSend.ts";
-import { accountOfKeyFile, loadKeyOrFail, readKeyType } from "./keys.ts";
+import { accountOfKeyFile } from "./keys.ts";
 import { clientFor, sendAndReport } from "./task.ts";
 
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -91,6 +99,7 @@ UNSTAKE__REVEAL_PENDING and names the slot the reveal window closes. Stop the no
     addEvmFlags(command).action(
       async (task: string, options: { key: string; ledger?: string; json?: boolean; force?: boolean } & EvmFlags) => {
         if (name === "unstake" && options.force !== true) await refuseWhileRevealDue(options, taskId(task));
+        if (name === "withdraw") await refuseEarlyWithdraw(options, taskId(task));
         await sendAndReport(options, { kind: name, task: taskId(task) }, `${name} ${task}`);
         if (name === "unstake" && options.json !== true) await sayWhenWithdrawable(options, taskId(task));
       },
@@ -167,19 +176,66 @@ export function revealPendingMessage(facts: {
 }
 
 /**
- * After an unstake on the gradual ledger: the round unbonding ends, and that the stake also waits for its last proof
- * to leave the late-challenge window (§3.4, §5.7), which `withdraw` names when it refuses.
+ * After an unstake: the first round `gradual withdraw` can succeed, the rule `withdraw` checks (the later of the
+ * unbonding end and the late-challenge end of the node's last revealed cycle, §3.4, §5.7), naming which holds it.
  */
 async function sayWhenWithdrawable(options: { key: string; ledger?: string } & EvmFlags, task: string): Promise<void> {
-  if (readKeyType(options.key) !== "ed25519") return;
   const { client, url } = clientFor(options);
-  const node = await callLedger(url, () => client.getNode(task, loadKeyOrFail(options.key).publicKey));
-  if (node === undefined || BigInt(node.unbonding) === 0n) return;
+  const account = await accountOfKeyFile(options.key);
+  const [node, view] = await Promise.all([
+    callLedger(url, () => client.getNode(task, account)),
+    callLedger(url, () => client.getTask(task)),
+  ]);
+  if (node === undefined || view === undefined || BigInt(node.unbonding) === 0n) return;
   process.stdout.write(
     `unbonding ${formatTokenAmount(BigInt(node.unbonding))} tokens until round ${node.unbondingUntilRound}; ` +
-      `gradual withdraw ${task} then, or later: the stake also stays until its last proof can no longer be ` +
-      `challenged late (withdraw names that round if it refuses)\n`,
+      `gradual withdraw ${task} from round ${describeWithdrawable(view.task.params, node)}\n`,
   );
+}
+
+/** `R on` or `R on (the late-challenge window of cycle C holds the stake until then)`. */
+export function describeWithdrawable(params: WithdrawParams, node: WithdrawNode): string {
+  const from = withdrawableFrom(params, node);
+  return from.heldBy === "unbonding"
+    ? `${from.round} on`
+    : `${from.round} on (the late-challenge window of cycle ${from.cycle} holds the stake until then)`;
+}
+
+/**
+ * Before a withdraw: the ledger's own rule (`withdrawRejection`) at the round the transaction would land in, so that
+ * a withdraw that would be refused is not sent; refused with the protocol's code and the round it can succeed from.
+ */
+async function refuseEarlyWithdraw(options: { key: string; ledger?: string } & EvmFlags, task: string): Promise<void> {
+  const { client, url } = clientFor(options);
+  const account = await accountOfKeyFile(options.key);
+  const [node, view] = await Promise.all([
+    callLedger(url, () => client.getNode(task, account)),
+    callLedger(url, () => client.getTask(task)),
+  ]);
+  if (view === undefined) return; // the ledger names the missing task itself
+  const refusal =
+    node === undefined || BigInt(node.unbonding) === 0n
+      ? reject("WITHDRAW__NOTHING_UNBONDING", { task })
+      : withdrawRejection(task, view.task.params, node, landingRound(view.task, view.nextSlot));
+  if (refusal === null) return;
+  const held =
+    refusal.code === "WITHDRAW__STILL_CHALLENGEABLE" && node !== undefined
+      ? ` (the late-challenge window of cycle ${node.lastRevealCycle} holds the stake until then)`
+      : refusal.code === "WITHDRAW__NOTHING_UNBONDING"
+        ? ` (gradual unstake ${task} first)`
+        : "";
+  throw new CliError(
+    refusal.code,
+    `${describeRefusal(refusal.code, refusal.message, refusal.context)}${held}; nothing was sent`,
+  );
+}
+
+/** The task round of the slot a transaction sent now lands in (the next one). */
+function landingRound(
+  task: { readonly startSlot: number; readonly params: { readonly roundSlots: number } },
+  slot: number,
+) {
+  return Math.floor((slot - task.startSlot) / task.params.roundSlots);
 }
 
 function taskId(value: string): string {
