@@ -15,6 +15,7 @@ import {
   computeCommitment,
   decodeList,
   firstAttemptRound,
+  getCommit,
   getCycle,
   getCycleWindows,
   getNode,
@@ -351,6 +352,30 @@ for (const kind of ["ledger", "memory"] as const) {
         "no stake and no commit after the operator left",
       );
       assert.equal(getNode(ledger.state(), taskId, key.publicKey), undefined);
+    });
+  });
+
+  describe(`executor on the ${kind}: a forced unstake between commit and reveal`, () => {
+    it("drops the reveal (a reveal needs stake) and warns once, naming the cycle that will not be paid", async () => {
+      const { keys, ledger, taskId, task } = await setup(kind, ["a"]);
+      const key = keys.a as KeyPair;
+      const a = await node(ledger, key, taskId);
+      await runTo(ledger, getCycleWindows(task(), 0).commit.opensAt, [a]);
+      assert.ok(getCommit(ledger.state(), taskId, 0, key.publicKey) !== undefined, "cycle 0 committed");
+      // `gradual unstake T --force` with the node's key, before its reveal.
+      await ledger.send(key, { kind: "unstake", task: taskId });
+      await runTo(ledger, getCycleWindows(task(), 0).reveal.closesAt + 2, [a]);
+      assert.equal(getReveal(ledger.state(), taskId, 0, key.publicKey), undefined, "no reveal without stake");
+      const dropped = a.logs.filter((line) => line.message.startsWith("reveal of cycle"));
+      assert.deepEqual(
+        dropped.map((line) => [line.level, line.message]),
+        [
+          [
+            "warn",
+            "reveal of cycle 0 dropped: this node has no stake any more and a reveal needs stake; cycle 0 will not be paid",
+          ],
+        ],
+      );
     });
   });
 

@@ -100,8 +100,14 @@ UNSTAKE__REVEAL_PENDING and names the slot the reveal window closes. Stop the no
       async (task: string, options: { key: string; ledger?: string; json?: boolean; force?: boolean } & EvmFlags) => {
         if (name === "unstake" && options.force !== true) await refuseWhileRevealDue(options, taskId(task));
         if (name === "withdraw") await refuseEarlyWithdraw(options, taskId(task));
+        // --force with a reveal due: said after the unstake lands, so that the lost pay is not silent.
+        const forfeited = name === "unstake" && options.force === true ? await revealDue(options, taskId(task)) : null;
         await sendAndReport(options, { kind: name, task: taskId(task) }, `${name} ${task}`);
-        if (name === "unstake" && options.json !== true) await sayWhenWithdrawable(options, taskId(task));
+        if (name === "unstake" && options.json !== true) {
+          if (forfeited !== null)
+            process.stdout.write(`cycle ${forfeited.cycle} will not be paid: its reveal needs stake (--force)\n`);
+          await sayWhenWithdrawable(options, taskId(task));
+        }
       },
     );
   }
@@ -114,11 +120,9 @@ UNSTAKE__REVEAL_PENDING and names the slot the reveal window closes. Stop the no
  * reveals: the message says so, with how far the slot is.
  */
 async function refuseWhileRevealDue(options: { key: string; ledger?: string } & EvmFlags, task: string): Promise<void> {
+  const pending = await revealDue(options, task);
+  if (pending === null) return;
   const { client, url } = clientFor(options);
-  const account = await accountOfKeyFile(options.key);
-  const node = await callLedger(url, () => client.getNode(task, account));
-  const pending = node?.pendingReveal;
-  if (pending === undefined || pending === null) return;
   const view = await callLedger(url, () => client.getTask(task));
   throw new CliError(
     "UNSTAKE__REVEAL_PENDING",
@@ -130,6 +134,17 @@ async function refuseWhileRevealDue(options: { key: string; ledger?: string } & 
       slotMs: await slotLength(client),
     }),
   );
+}
+
+/** The node's commitment whose reveal is still due (null: none), from the ledger or the indexer. */
+async function revealDue(
+  options: { key: string; ledger?: string } & EvmFlags,
+  task: string,
+): Promise<{ readonly cycle: number; readonly revealClosesAt: number } | null> {
+  const { client, url } = clientFor(options);
+  const account = await accountOfKeyFile(options.key);
+  const node = await callLedger(url, () => client.getNode(task, account));
+  return node?.pendingReveal ?? null;
 }
 
 /** The ledger's slot length in ms, or undefined where it does not say (an indexer). */

@@ -129,6 +129,7 @@ describe("gradual unstake with a reveal still due", { timeout: 180_000 }, () => 
     assert.equal((await client.getNode(task, keys.early.publicKey))?.unbonding, "0", "nothing was sent");
     const forced = await runWhileProducing(["unstake", task, "--key", keyFile("early"), "--ledger", url, "--force"]);
     assert.equal(forced.code, 0, forced.stderr);
+    assert.match(forced.stdout, /^cycle 0 will not be paid: its reveal needs stake \(--force\)$/m);
     // Nothing revealed: only the unbonding holds the stake.
     assert.match(
       forced.stdout,

@@ -8,12 +8,16 @@ import {
   GradualError,
   getAccount,
   getChain,
+  getCommit,
   getNode,
   getNodeView,
+  getReveal,
   getTask,
   type Hash,
+  nodeStake,
   type ProtocolEvent,
   type RegisteredCode,
+  revealWindow,
   roundOf,
   type State,
   sha256Hex,
@@ -163,6 +167,8 @@ export class TaskNode {
   /** Cycles whose current distribution attempt drew this node. */
   /** The replica height when the node found itself behind the ledger, until it caught up. */
   #behindSince: number | undefined;
+  /** Cycles whose reveal the node dropped because it has no stake any more (warned once each). */
+  readonly #droppedReveals = new Set<number>();
 
   constructor(options: TaskNodeOptions) {
     this.options = options;
@@ -526,6 +532,7 @@ export class TaskNode {
     }
     this.metrics.ledgerHead = head;
     const state = replica.state;
+    this.#noticeDroppedReveals(state);
     const decideNow = () =>
       decide({
         state,
@@ -561,6 +568,31 @@ export class TaskNode {
       },
       1,
     );
+  }
+
+  /**
+   * A cycle this node committed and has not revealed while its reveal window is open or ahead, once the node has no
+   * bonded stake (an unstake, `gradual unstake --force`): a reveal needs stake, so decide drops it and the cycle is not
+   * paid. Said once per cycle.
+   */
+  #noticeDroppedReveals(state: State): void {
+    const task = getTask(state, this.options.taskId);
+    if (task === undefined) return;
+    const node = getNode(state, task.id, this.me);
+    if (node !== undefined && nodeStake(node) > 0n) return;
+    const nextSlot = getChain(state).slot + 1;
+    for (const cycle of task.openCycles) {
+      if (this.#droppedReveals.has(cycle) || nextSlot >= revealWindow(task, cycle).closesAt) continue;
+      if (this.store.nodeMemory.work.get(cycle)?.status !== "done") continue;
+      if (getCommit(state, task.id, cycle, this.me) === undefined) continue;
+      if (getReveal(state, task.id, cycle, this.me) !== undefined) continue;
+      this.#droppedReveals.add(cycle);
+      this.options.log(
+        "warn",
+        `reveal of cycle ${cycle} dropped: this node has no stake any more and a reveal needs stake; cycle ${cycle} will not be paid`,
+        { cycle },
+      );
+    }
   }
 
   #runIo(state: State, action: IoAction): void {
