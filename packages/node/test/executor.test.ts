@@ -386,11 +386,31 @@ for (const kind of ["ledger", "memory"] as const) {
       await runTo(ledger, getCycleWindows(task(), 0).commit.opensAt, [a]);
       const warned = () => a.logs.filter((line) => line.message.startsWith("another signer used this node's key"));
       assert.deepEqual(warned(), [], "its own transactions are its own");
-      // Another process with the same key (a second node, a CLI command) sends a transfer.
-      await ledger.send(keys.a as KeyPair, { kind: "transfer", to: (keys.creator as KeyPair).publicKey, amount: 1n });
+      // Another process with the same key (a second node) sends a duty: a commit (refused, but included).
+      await ledger.send(keys.a as KeyPair, { kind: "commit", task: taskId, cycle: 90, commitment: "0".repeat(64) });
       await runTo(ledger, getCycleWindows(task(), 0).reveal.closesAt, [a]);
       assert.equal(warned().length, 1, JSON.stringify(a.logs.slice(-5)));
-      assert.equal(warned()[0]?.fields?.kind, "transfer");
+      assert.equal(warned()[0]?.level, "warn");
+      assert.equal(warned()[0]?.fields?.kind, "commit");
+    });
+
+    it("logs the operator's money moves with its key (a CLI command) at info, not as a second signer", async () => {
+      const { keys, ledger, taskId, task } = await setup(kind, ["a"]);
+      const a = await node(ledger, keys.a as KeyPair, taskId);
+      await runTo(ledger, getCycleWindows(task(), 0).commit.opensAt, [a]);
+      // `gradual transfer` / `claim` / ... with the node's key file.
+      await ledger.send(keys.a as KeyPair, { kind: "transfer", to: (keys.creator as KeyPair).publicKey, amount: 1n });
+      await runTo(ledger, getCycleWindows(task(), 0).reveal.closesAt, [a]);
+      assert.deepEqual(
+        a.logs.filter((line) => line.message.startsWith("another signer")),
+        [],
+        "no warning for a money move",
+      );
+      const told = a.logs.filter((line) => line.message.includes("sent with this node's key by another program"));
+      assert.deepEqual(
+        told.map((line) => [line.level, line.message]),
+        [["info", "a transfer sent with this node's key by another program (a CLI command)"]],
+      );
     });
   });
 

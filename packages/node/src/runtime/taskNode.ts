@@ -60,6 +60,9 @@ const STAKE_KEY = "stake/initial";
  */
 const leftKey = (task: Hash) => `left/${task}`;
 
+/** Transactions an operator sends with the node's key from the CLI (money moves), not a second node's duties. */
+const MONEY_KINDS: ReadonlySet<string> = new Set(["stake", "unstake", "withdraw", "claim", "transfer"]);
+
 /** Blocks the replica may trail the ledger's head by and still act (a decision targets the next slot). */
 const MAX_ACTING_LAG_BLOCKS = 1;
 
@@ -311,6 +314,16 @@ export class TaskNode {
       if (tx.from !== this.me) continue;
       const own = this.store.outboxFrom(tx.nonce).find((entry) => entry.nonce === tx.nonce);
       if (own !== undefined && own.hash === transactionHash(tx)) continue;
+      // The operator's money moves (`gradual unstake`, `withdraw`, `claim`, `stake`, a transfer) use the node's key
+      // by design: not a second node, unless one took the nonce of a transaction this node sent.
+      if (own === undefined && MONEY_KINDS.has(tx.kind)) {
+        this.options.log("info", `a ${tx.kind} sent with this node's key by another program (a CLI command)`, {
+          block: block.number,
+          nonce: tx.nonce,
+          kind: tx.kind,
+        });
+        continue;
+      }
       this.options.log("warn", "another signer used this node's key: run one node per key", {
         block: block.number,
         nonce: tx.nonce,
