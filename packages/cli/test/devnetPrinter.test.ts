@@ -167,10 +167,37 @@ describe("the devnet printer", () => {
 
   it("names each cycle's period by the task's lag when reveals are paired (protocol.md §2.2)", () => {
     const { lines, block } = printer(true, 0);
+    block(80, [{ type: "Committed", task: TASK, cycle: 3, node: node(1) }]);
     block(83, [{ type: "Committed", task: TASK, cycle: 4, node: node(1) }]);
+    // Cycle 2 had no commit: nothing of it reveals in round 3.
     assert.deepEqual(lines, [
+      "\n── round 3 · slots 63–82 · cycle 3 working · cycle 1 in review · cycle 0 distributing",
       "\n── round 4 · slots 83–102 · cycle 4 working · cycle 3 revealing with the commits · cycle 2 in review · cycle 1 distributing",
     ]);
+  });
+
+  it("says once at start how paired reveals shift the periods, and nothing when reveals are not paired", () => {
+    const paired: string[] = [];
+    const unpaired: string[] = [];
+    for (const [revealSlots, lines] of [
+      [0, paired],
+      [4, unpaired],
+    ] as const) {
+      createEventPrinter({
+        task: {
+          startSlot: 3,
+          params: { roundSlots: 20, revealSlots, allowedFailedDistributions: 2, vestingRounds: 1 },
+        },
+        taskId: TASK,
+        labels,
+        quiet: false,
+        write: (line) => lines.push(line),
+      }).start();
+    }
+    assert.deepEqual(paired, [
+      "paired reveals: a node's reveal of cycle c goes in one transaction with its commit of c + 1; review and pay come a round later",
+    ]);
+    assert.deepEqual(unpaired, []);
   });
 
   it("with --quiet, keeps the round headers and what needs the operator", () => {

@@ -54,13 +54,17 @@ export function createEventPrinter(options: EventPrinterOptions) {
   let firstActiveRound = Number.POSITIVE_INFINITY;
   /** Each node's newest revealed cycle: its stake stays until that cycle's late-challenge window ends (§3.4). */
   const lastReveal = new Map<string, number>();
+  /** Cycles of the task with at least one commit. */
+  const committed = new Set<number>();
 
   function header(round: number): void {
     const start = task.startSlot + round * task.params.roundSlots;
     const parts = [`cycle ${round} working`];
     // Paired reveals (protocol.md §2.2): cycle r − 1 reveals at the round's end, r − 2 is reviewed, r − 3 is paid.
     const lag = task.params.revealSlots === 0 ? 2 : 1;
-    if (lag === 2 && round >= 1) parts.push(`cycle ${round - 1} revealing with the commits`);
+    // A cycle nobody committed in has nothing to reveal.
+    if (lag === 2 && round >= 1 && committed.has(round - 1))
+      parts.push(`cycle ${round - 1} revealing with the commits`);
     if (round >= lag) parts.push(`cycle ${round - lag} in review`);
     if (round >= lag + 1) parts.push(`cycle ${round - lag - 1} distributing`);
     write(`\n── round ${round} · slots ${start}–${start + task.params.roundSlots - 1} · ${parts.join(" · ")}`);
@@ -105,6 +109,7 @@ export function createEventPrinter(options: EventPrinterOptions) {
       if (event.type === "Staked" && event.task === taskId) {
         firstActiveRound = Math.min(firstActiveRound, event.activationRound);
       }
+      if (event.type === "Committed" && event.task === taskId) committed.add(event.cycle);
       if (event.type === "Revealed" && event.task === taskId) {
         lastReveal.set(event.node, Math.max(lastReveal.get(event.node) ?? -1, event.cycle));
       }
@@ -144,6 +149,13 @@ export function createEventPrinter(options: EventPrinterOptions) {
   }
 
   return {
+    /** Said once before the story: how paired reveals (§2.2) shift a cycle's periods (nothing otherwise). */
+    start(): void {
+      if (task.params.revealSlots === 0)
+        write(
+          "paired reveals: a node's reveal of cycle c goes in one transaction with its commit of c + 1; review and pay come a round later",
+        );
+    },
     /** The task round of a block (undefined before the task starts), printing nothing. */
     roundOf(data: BlockEventData): number | undefined {
       const slot = data.header.slot;
