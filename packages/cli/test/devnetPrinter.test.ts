@@ -165,6 +165,21 @@ describe("the devnet printer", () => {
     assert.match(told[1] ?? "", /node-2 started unbonding 100, unbonded from round 8; withdrawable from round 8$/);
   });
 
+  it("says 1 commit, 1 reveal and 1 proof in the singular", () => {
+    const { lines, block } = printer();
+    block(83, [{ type: "Committed", task: TASK, cycle: 4, node: node(1) }]);
+    block(84, [
+      { type: "Revealed", task: TASK, cycle: 3, node: node(1), proofDigest: "a".repeat(64), index: 0 },
+      { type: "SeedFixed", task: TASK, cycle: 3, seed: "d".repeat(64), revealCount: 1 },
+    ]);
+    assert.match(lines.find((line) => line.includes("cycle 4:")) ?? "", /cycle 4: 1 commit \(proof hashes only/);
+    assert.match(
+      lines.find((line) => line.includes("proofs now served")) ?? "",
+      /cycle 3: 1 reveal \(proofs now served/,
+    );
+    assert.match(lines.find((line) => line.includes("reveals closed")) ?? "", /reveals closed with 1 proof; seed/);
+  });
+
   it("names each cycle's period by the task's lag when reveals are paired (protocol.md §2.2)", () => {
     const { lines, block } = printer(true, 0);
     block(80, [{ type: "Committed", task: TASK, cycle: 3, node: node(1) }]);

@@ -131,10 +131,11 @@ export function createEventPrinter(options: EventPrinterOptions) {
     }
     for (const [key, count] of counts) {
       const [type, cycle] = key.split("/");
+      const plural = count === 1 ? "" : "s";
       const noun =
         type === "Committed"
-          ? "commits (proof hashes only: nobody can copy a proof yet)"
-          : "reveals (proofs now served to auditors)";
+          ? `commit${plural} (proof hashes only: nobody can copy a proof yet)`
+          : `reveal${plural} (proofs now served to auditors)`;
       lines.unshift(`cycle ${cycle}: ${count} ${noun}`);
     }
     for (const [key, tally] of votes) {
