@@ -29,8 +29,7 @@ export function register(program: Command): void {
     .requiredOption("--amount <tokens>", "amount in tokens")
     .option(
       "--node-url <url>",
-      "URL where this node serves its proofs (default: http://127.0.0.1:7001, what `gradual node` listens on)",
-      DEFAULT_NODE_URL,
+      `URL where this node serves its proofs (default: ${DEFAULT_NODE_URL}, what \`gradual node\` listens on)`,
     )
     .option("--ledger <url>", "ledger URL (default: $GRADUAL_LEDGER or http://127.0.0.1:8899)")
     .option("--json", "print the ledger's answer as JSON")
@@ -52,7 +51,7 @@ Examples:
   addEvmFlags(stake).action(
     async (
       task: string,
-      options: { key: string; amount: string; nodeUrl: string; ledger?: string; json?: boolean } & EvmFlags,
+      options: { key: string; amount: string; nodeUrl?: string; ledger?: string; json?: boolean } & EvmFlags,
     ) => {
       let amount: bigint;
       try {
@@ -62,7 +61,7 @@ Examples:
       }
       await sendAndReport(
         options,
-        { kind: "stake", task: taskId(task), amount, nodeUrl: options.nodeUrl },
+        { kind: "stake", task: taskId(task), amount, nodeUrl: options.nodeUrl ?? DEFAULT_NODE_URL },
         `stake in ${task}`,
       );
     },
