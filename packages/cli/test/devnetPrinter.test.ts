@@ -18,7 +18,7 @@ const HEADER = { prevHash: node(0), txsRoot: node(0), stateRoot: node(0), hash: 
 function printer(quiet = false, revealSlots = 4) {
   const lines: string[] = [];
   const print = createEventPrinter({
-    task: { startSlot: 3, params: { roundSlots: 20, revealSlots } },
+    task: { startSlot: 3, params: { roundSlots: 20, revealSlots, allowedFailedDistributions: 2, vestingRounds: 1 } },
     taskId: TASK,
     labels,
     quiet,
@@ -148,12 +148,71 @@ describe("the devnet printer", () => {
     ]);
   });
 
+  it("names the round a withdraw can succeed from: the later of the unbonding end and the last reveal's late challenges", () => {
+    const { lines, block } = printer();
+    block(110, [{ type: "Revealed", task: TASK, cycle: 5, node: node(1), proofDigest: "a".repeat(64), index: 0 }]);
+    block(115, [
+      { type: "Unstaked", task: TASK, node: node(1), amount: tokens(100n), untilRound: 8 },
+      { type: "Unstaked", task: TASK, node: node(2), amount: tokens(100n), untilRound: 8 },
+    ]);
+    const told = lines.filter((line) => line.includes("unbonding"));
+    // Cycle 5's first attempt is in round 7; with 2 failed attempts allowed and 1 vesting round, it can be challenged
+    // until round 11 (the rule withdraw checks), later than unbonding's end at round 8.
+    assert.match(
+      told[0] ?? "",
+      /node-1 started unbonding 100, unbonded from round 8; withdrawable from round 11 \(the late-challenge window of cycle 5 holds it\)$/,
+    );
+    assert.match(told[1] ?? "", /node-2 started unbonding 100, unbonded from round 8; withdrawable from round 8$/);
+  });
+
+  it("says 1 commit, 1 reveal and 1 proof in the singular", () => {
+    const { lines, block } = printer();
+    block(83, [{ type: "Committed", task: TASK, cycle: 4, node: node(1) }]);
+    block(84, [
+      { type: "Revealed", task: TASK, cycle: 3, node: node(1), proofDigest: "a".repeat(64), index: 0 },
+      { type: "SeedFixed", task: TASK, cycle: 3, seed: "d".repeat(64), revealCount: 1 },
+    ]);
+    assert.match(lines.find((line) => line.includes("cycle 4:")) ?? "", /cycle 4: 1 commit \(proof hashes only/);
+    assert.match(
+      lines.find((line) => line.includes("proofs now served")) ?? "",
+      /cycle 3: 1 reveal \(proofs now served/,
+    );
+    assert.match(lines.find((line) => line.includes("reveals closed")) ?? "", /reveals closed with 1 proof; seed/);
+  });
+
   it("names each cycle's period by the task's lag when reveals are paired (protocol.md §2.2)", () => {
     const { lines, block } = printer(true, 0);
+    block(80, [{ type: "Committed", task: TASK, cycle: 3, node: node(1) }]);
     block(83, [{ type: "Committed", task: TASK, cycle: 4, node: node(1) }]);
+    // Cycle 2 had no commit: nothing of it reveals in round 3.
     assert.deepEqual(lines, [
+      "\n── round 3 · slots 63–82 · cycle 3 working · cycle 1 in review · cycle 0 distributing",
       "\n── round 4 · slots 83–102 · cycle 4 working · cycle 3 revealing with the commits · cycle 2 in review · cycle 1 distributing",
     ]);
+  });
+
+  it("says once at start how paired reveals shift the periods, and nothing when reveals are not paired", () => {
+    const paired: string[] = [];
+    const unpaired: string[] = [];
+    for (const [revealSlots, lines] of [
+      [0, paired],
+      [4, unpaired],
+    ] as const) {
+      createEventPrinter({
+        task: {
+          startSlot: 3,
+          params: { roundSlots: 20, revealSlots, allowedFailedDistributions: 2, vestingRounds: 1 },
+        },
+        taskId: TASK,
+        labels,
+        quiet: false,
+        write: (line) => lines.push(line),
+      }).start();
+    }
+    assert.deepEqual(paired, [
+      "paired reveals: a node's reveal of cycle c goes in one transaction with its commit of c + 1; review and pay come a round later",
+    ]);
+    assert.deepEqual(unpaired, []);
   });
 
   it("with --quiet, keeps the round headers and what needs the operator", () => {

@@ -103,6 +103,7 @@ test("a node below the task's minimum stake is not shown active", () => {
     lots: [{ amount: (50n * TOKEN).toString(), activationRound: 0 }],
     unbonding: "0",
     unbondingUntilRound: 0,
+    lastRevealCycle: -1,
     slashedTotal: (50n * TOKEN).toString(),
     slashCount: 1,
     missedDuties: 0,

@@ -157,6 +157,7 @@ export function nodeView(state: State, taskId: Hash, account: Account): NodeView
     lots: record.lots.map((lot) => ({ amount: lot.amount.toString(), activationRound: lot.activationRound })),
     unbonding: record.unbonding.toString(),
     unbondingUntilRound: record.unbondingUntilRound,
+    lastRevealCycle: record.lastRevealCycle,
     slashedTotal: record.slashedTotal.toString(),
     slashCount: record.slashCount,
     missedDuties: record.missedDuties,

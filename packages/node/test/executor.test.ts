@@ -14,6 +14,8 @@ import {
   type CycleRecord,
   computeCommitment,
   decodeList,
+  firstAttemptRound,
+  getCommit,
   getCycle,
   getCycleWindows,
   getNode,
@@ -23,6 +25,7 @@ import {
   type Hash,
   listRoot,
   raceTime,
+  roundStart,
   sha256Hex,
   type TaskRecord,
 } from "@gradual/protocol";
@@ -303,6 +306,79 @@ for (const kind of ["ledger", "memory"] as const) {
     });
   });
 
+  describe(`executor on the ${kind}: its operator leaves with the CLI`, () => {
+    it("does not stake again once its account unstaked and withdrew (gradual unstake, withdraw), nor after a restart", async () => {
+      const { keys, ledger, taskId, task } = await setup(kind, ["a"]);
+      const key = keys.a as KeyPair;
+      const dataDir = ledger.tempDir("node");
+      const a = await node(ledger, key, taskId, { dataDir });
+      await runTo(ledger, getCycleWindows(task(), 0).reveal.closesAt, [a]);
+      const unstakedFrom = (await ledger.head()) + 1;
+      // `gradual unstake T --key node.json` while the node runs with --stake 100.
+      await ledger.send(key, { kind: "unstake", task: taskId });
+      await runTo(ledger, unstakedFrom + 1, [a]);
+      const record = getNode(ledger.state(), taskId, key.publicKey);
+      assert.ok(record !== undefined && record.unbonding > 0n, "the unstake landed");
+      // `gradual withdraw T` once the stake is unbonded and its last proof can no longer be challenged.
+      const params = task().params;
+      const withdrawRound = Math.max(
+        record.unbondingUntilRound,
+        firstAttemptRound(params, record.lastRevealCycle) +
+          1 +
+          params.allowedFailedDistributions +
+          params.vestingRounds,
+      );
+      await runTo(ledger, roundStart(task(), withdrawRound), [a]);
+      await ledger.send(key, { kind: "withdraw", task: taskId });
+      await runTo(ledger, roundStart(task(), withdrawRound + 3), [a]);
+      const running = await sentBy(ledger, key.publicKey, unstakedFrom);
+      assert.deepEqual(
+        describeTxs(running.filter((entry) => entry.tx.kind !== "claim")),
+        ["unstake", "withdraw"],
+        "the running node stakes nothing more once its account left",
+      );
+      assert.equal(getNode(ledger.state(), taskId, key.publicKey), undefined, "withdrawn: no stake in the task");
+      const left = a.logs.filter((line) => line.message.startsWith("this node's account left the task"));
+      assert.equal(left.length, 1, "said once");
+      assert.equal(left[0]?.level, "info");
+      await a.close();
+      // Restarted with the same --stake and data dir: its store knows the account left.
+      const again = await node(ledger, key, taskId, { dataDir });
+      await runTo(ledger, roundStart(task(), withdrawRound + 5), [again]);
+      const after = await sentBy(ledger, key.publicKey, unstakedFrom);
+      assert.deepEqual(
+        describeTxs(after.filter((entry) => entry.tx.kind !== "claim")),
+        ["unstake", "withdraw"],
+        "no stake and no commit after the operator left",
+      );
+      assert.equal(getNode(ledger.state(), taskId, key.publicKey), undefined);
+    });
+  });
+
+  describe(`executor on the ${kind}: a forced unstake between commit and reveal`, () => {
+    it("drops the reveal (a reveal needs stake) and warns once, naming the cycle that will not be paid", async () => {
+      const { keys, ledger, taskId, task } = await setup(kind, ["a"]);
+      const key = keys.a as KeyPair;
+      const a = await node(ledger, key, taskId);
+      await runTo(ledger, getCycleWindows(task(), 0).commit.opensAt, [a]);
+      assert.ok(getCommit(ledger.state(), taskId, 0, key.publicKey) !== undefined, "cycle 0 committed");
+      // `gradual unstake T --force` with the node's key, before its reveal.
+      await ledger.send(key, { kind: "unstake", task: taskId });
+      await runTo(ledger, getCycleWindows(task(), 0).reveal.closesAt + 2, [a]);
+      assert.equal(getReveal(ledger.state(), taskId, 0, key.publicKey), undefined, "no reveal without stake");
+      const dropped = a.logs.filter((line) => line.message.startsWith("reveal of cycle"));
+      assert.deepEqual(
+        dropped.map((line) => [line.level, line.message]),
+        [
+          [
+            "warn",
+            "reveal of cycle 0 dropped: this node has no stake any more and a reveal needs stake; cycle 0 will not be paid",
+          ],
+        ],
+      );
+    });
+  });
+
   describe(`executor on the ${kind}: a second signer on the node's key`, () => {
     it("says so once, with the nonce, when a transaction it did not send comes from its account", async () => {
       const { keys, ledger, taskId, task } = await setup(kind, ["a"]);
@@ -310,11 +386,31 @@ for (const kind of ["ledger", "memory"] as const) {
       await runTo(ledger, getCycleWindows(task(), 0).commit.opensAt, [a]);
       const warned = () => a.logs.filter((line) => line.message.startsWith("another signer used this node's key"));
       assert.deepEqual(warned(), [], "its own transactions are its own");
-      // Another process with the same key (a second node, a CLI command) sends a transfer.
-      await ledger.send(keys.a as KeyPair, { kind: "transfer", to: (keys.creator as KeyPair).publicKey, amount: 1n });
+      // Another process with the same key (a second node) sends a duty: a commit (refused, but included).
+      await ledger.send(keys.a as KeyPair, { kind: "commit", task: taskId, cycle: 90, commitment: "0".repeat(64) });
       await runTo(ledger, getCycleWindows(task(), 0).reveal.closesAt, [a]);
       assert.equal(warned().length, 1, JSON.stringify(a.logs.slice(-5)));
-      assert.equal(warned()[0]?.fields?.kind, "transfer");
+      assert.equal(warned()[0]?.level, "warn");
+      assert.equal(warned()[0]?.fields?.kind, "commit");
+    });
+
+    it("logs the operator's money moves with its key (a CLI command) at info, not as a second signer", async () => {
+      const { keys, ledger, taskId, task } = await setup(kind, ["a"]);
+      const a = await node(ledger, keys.a as KeyPair, taskId);
+      await runTo(ledger, getCycleWindows(task(), 0).commit.opensAt, [a]);
+      // `gradual transfer` / `claim` / ... with the node's key file.
+      await ledger.send(keys.a as KeyPair, { kind: "transfer", to: (keys.creator as KeyPair).publicKey, amount: 1n });
+      await runTo(ledger, getCycleWindows(task(), 0).reveal.closesAt, [a]);
+      assert.deepEqual(
+        a.logs.filter((line) => line.message.startsWith("another signer")),
+        [],
+        "no warning for a money move",
+      );
+      const told = a.logs.filter((line) => line.message.includes("sent with this node's key by another program"));
+      assert.deepEqual(
+        told.map((line) => [line.level, line.message]),
+        [["info", "a transfer sent with this node's key by another program (a CLI command)"]],
+      );
     });
   });
 

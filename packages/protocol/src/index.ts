@@ -129,6 +129,13 @@ export {
   taskPayloadBytes,
 } from "./transactions/taskPayload.ts";
 export { lateChallengeWindow } from "./transactions/triggerAudit.ts";
+export {
+  challengeableUntilRound,
+  type WithdrawNode,
+  type WithdrawParams,
+  withdrawableFrom,
+  withdrawRejection,
+} from "./transactions/withdraw.ts";
 
 export type * from "./types.ts";
 export {

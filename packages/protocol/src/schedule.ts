@@ -40,12 +40,12 @@ export function pairsReveals(params: TaskParams): boolean {
 /**
  * Rounds between a cycle's round and the one where its review windows open: 1, or 2 when reveals are paired (§2.2).
  */
-export function reviewLag(params: TaskParams): number {
+export function reviewLag(params: Pick<TaskParams, "revealSlots">): number {
   return params.revealSlots === 0 ? 2 : 1;
 }
 
 /** The round of a cycle's first distribution attempt (§2.1): c + 2, or c + 3 when reveals are paired. */
-export function firstAttemptRound(params: TaskParams, cycle: number): number {
+export function firstAttemptRound(params: Pick<TaskParams, "revealSlots">, cycle: number): number {
   return cycle + 1 + reviewLag(params);
 }
 

@@ -66,7 +66,7 @@ export function formatSummary(result: SimResult): string {
     [
       "coalition net",
       `${formatTokenAmount(f.coalition.net, REPORT_AMOUNT)} (paid ${formatTokenAmount(f.coalition.paid, REPORT_AMOUNT)}, fair ${formatTokenAmount(f.coalition.fair, REPORT_AMOUNT)}, ` +
-        `slashed ${formatTokenAmount(f.coalition.slashed, REPORT_AMOUNT)})`,
+        `slashed ${formatTokenAmount(f.coalition.slashed, REPORT_AMOUNT)}; bonds not included)`,
     ],
     [
       "paid unfairly (per payment)",
@@ -90,9 +90,9 @@ export function formatSummary(result: SimResult): string {
     ],
     [
       "false triggers",
-      `${m.falseTriggers.triggers} against valid work (${m.falseTriggers.upheld} upheld, ${m.falseTriggers.disputed} disputed): net cost ` +
-        `${formatTokenAmount(m.falseTriggers.triggererCost, REPORT_AMOUNT)} to the triggerers, ` +
-        `${formatTokenAmount(m.falseTriggers.targetCost, REPORT_AMOUNT)} to the targets in bonds and stake` +
+      `${m.falseTriggers.triggers} against valid work (${m.falseTriggers.upheld} upheld, ${m.falseTriggers.disputed} disputed): ` +
+        `${netCost(m.falseTriggers.triggererCost, "the triggerers", "in whistleblower rewards")}, ` +
+        `${netCost(m.falseTriggers.targetCost, "the targets", "in bonds", " in bonds and stake")}` +
         (m.falseTriggers.upheld + m.falseTriggers.disputed > 0
           ? `; a proof upheld or disputed at its review (not a disputed late one) also goes unpaid ("honest pay lost")`
           : ""),
@@ -142,4 +142,11 @@ export function formatSummary(result: SimResult): string {
       `${result.checks.full} full recounts`,
   );
   return lines.join("\n");
+}
+
+/** A net cost in words: `net cost X to who`, or `who gained X <how>` when it is negative (never a negative cost). */
+function netCost(amount: bigint, who: string, gained: string, lost = ""): string {
+  return amount < 0n
+    ? `${who} gained ${formatTokenAmount(-amount, REPORT_AMOUNT)} ${gained}`
+    : `net cost ${formatTokenAmount(amount, REPORT_AMOUNT)} to ${who}${lost}`;
 }

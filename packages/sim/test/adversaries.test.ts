@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { fileURLToPath } from "node:url";
 import type { ProtocolEvent } from "@gradual/protocol";
-import { formatSummary, runSimulation } from "../src/index.ts";
+import { formatSummary, loadScenario, runSimulation } from "../src/index.ts";
 import { coalitionScenario, toSimScenario } from "../src/properties/scenarios.ts";
 import { createScenario } from "../src/scenario.ts";
 
@@ -214,4 +215,15 @@ test("appeals (§5.8) against a coalition: sent and upheld once the disputer has
   const holdout = appealsOf(toSimScenario(coalitionScenario("holdout", 66, 0.3)));
   assert.equal(holdout.appeals.length, 0, "the holdout's weight is there until the windows close");
   assert.equal(holdout.result.metrics.fairness.coalition.slashed, 0n);
+});
+
+test("the summary never prints a negative cost, and says the coalition's net leaves its bonds out", () => {
+  // whale-49: the coalition's false triggers forfeit bonds that go to their targets (a negative cost to them).
+  const path = fileURLToPath(new URL("../scenarios/whale-49.yaml", import.meta.url));
+  const result = runSimulation(loadScenario(path), { seed: 1, rules: "gradual", scenarioPath: path });
+  assert.ok(result.metrics.falseTriggers.targetCost < 0n);
+  const summary = formatSummary(result);
+  assert.doesNotMatch(summary, /-[\d,.]+ to the/);
+  assert.match(summary, /false triggers .*: net cost [\d,.]+ to the triggerers, the targets gained [\d,.]+ in bonds/);
+  assert.match(summary, /coalition net +-?[\d,.]+ \(paid .*; bonds not included\)/);
 });

@@ -198,7 +198,7 @@ function tell(event: WireEvent): Told {
       return {
         tone: "neutral",
         title: "Unbonding",
-        parts: say`${account(event.node)} started unbonding ${amount(event.amount)}, withdrawable from round ${event.untilRound}`,
+        parts: say`${account(event.node)} started unbonding ${amount(event.amount)}, unbonded from round ${event.untilRound}`,
       };
     case "Withdrawn":
       return {
@@ -228,7 +228,7 @@ function tell(event: WireEvent): Told {
       return {
         tone: "neutral",
         title: "Seed fixed",
-        parts: say`reveals closed with ${event.revealCount} proofs; seed ${event.seed.slice(0, 10)}… fixes who audits whom`,
+        parts: say`reveals closed with ${event.revealCount} proof${event.revealCount === 1 ? "" : "s"}; seed ${event.seed.slice(0, 10)}… fixes who audits whom`,
       };
     case "AuditTriggered":
       return describeAudit(event);

@@ -195,6 +195,8 @@ export const nodeView = object({
   lots: array(object({ amount, activationRound: int })),
   unbonding: amount,
   unbondingUntilRound: int,
+  /** The newest cycle the node revealed (-1: none): its stake stays until that cycle's late-challenge window ends. */
+  lastRevealCycle: int,
   slashedTotal: amount,
   slashCount: uint,
   missedDuties: uint,

@@ -233,6 +233,7 @@ async function followChain(
     quiet: options.quiet === true,
     write: (line) => process.stdout.write(`${line}\n`),
   });
+  printer.start();
   const printRewards = createRewardsPrinter(client, taskId, labels);
   await followRounds(client, printer, rounds, startBlock, (round) => {
     void keeper.check();

@@ -1,4 +1,4 @@
-import { formatTokenAmount, type ProtocolEventType } from "@gradual/protocol";
+import { formatTokenAmount, type ProtocolEventType, withdrawableFrom } from "@gradual/protocol";
 import {
   type BlockEventData,
   describeEvent,
@@ -17,7 +17,13 @@ import {
  */
 
 export type EventPrinterOptions = {
-  readonly task: { readonly startSlot: number; readonly params: Pick<TaskParamsWire, "roundSlots" | "revealSlots"> };
+  readonly task: {
+    readonly startSlot: number;
+    readonly params: Pick<
+      TaskParamsWire,
+      "roundSlots" | "revealSlots" | "allowedFailedDistributions" | "vestingRounds"
+    >;
+  };
   readonly taskId: string;
   readonly labels: ReadonlyMap<string, string>;
   readonly quiet: boolean;
@@ -46,13 +52,19 @@ export function createEventPrinter(options: EventPrinterOptions) {
   let lastRound = Number.NEGATIVE_INFINITY;
   /** The first round any node of the task was active in (its earliest `Staked` activation round), if one staked. */
   let firstActiveRound = Number.POSITIVE_INFINITY;
+  /** Each node's newest revealed cycle: its stake stays until that cycle's late-challenge window ends (§3.4). */
+  const lastReveal = new Map<string, number>();
+  /** Cycles of the task with at least one commit. */
+  const committed = new Set<number>();
 
   function header(round: number): void {
     const start = task.startSlot + round * task.params.roundSlots;
     const parts = [`cycle ${round} working`];
     // Paired reveals (protocol.md §2.2): cycle r − 1 reveals at the round's end, r − 2 is reviewed, r − 3 is paid.
     const lag = task.params.revealSlots === 0 ? 2 : 1;
-    if (lag === 2 && round >= 1) parts.push(`cycle ${round - 1} revealing with the commits`);
+    // A cycle nobody committed in has nothing to reveal.
+    if (lag === 2 && round >= 1 && committed.has(round - 1))
+      parts.push(`cycle ${round - 1} revealing with the commits`);
     if (round >= lag) parts.push(`cycle ${round - lag} in review`);
     if (round >= lag + 1) parts.push(`cycle ${round - lag - 1} distributing`);
     write(`\n── round ${round} · slots ${start}–${start + task.params.roundSlots - 1} · ${parts.join(" · ")}`);
@@ -64,14 +76,27 @@ export function createEventPrinter(options: EventPrinterOptions) {
     // A cycle nobody revealed in: before any stake is active nobody may commit (stake is active once its warm-up is
     // over, §3.2); after that it usually means the task's code failed on every node, as the logs say.
     const hint =
-      event.type === "TaskPaused"
-        ? ` (gradual task fund ${taskId} --amount N --key KEY)`
-        : event.type === "SeedFixed" && event.revealCount === 0
-          ? event.cycle < firstActiveRound
-            ? ` (no node was active in round ${event.cycle} yet: stake counts once its warm-up is over${Number.isFinite(firstActiveRound) ? `, here from round ${firstActiveRound}` : ""})`
-            : " (no node submitted: the task's errors are in the nodes' logs, DATA/node-N.log)"
-          : "";
+      event.type === "Unstaked"
+        ? `; ${withdrawHint(event.node, event.untilRound)}`
+        : event.type === "TaskPaused"
+          ? ` (gradual task fund ${taskId} --amount N --key KEY)`
+          : event.type === "SeedFixed" && event.revealCount === 0
+            ? event.cycle < firstActiveRound
+              ? ` (no node was active in round ${event.cycle} yet: stake counts once its warm-up is over${Number.isFinite(firstActiveRound) ? `, here from round ${firstActiveRound}` : ""})`
+              : " (no node submitted: the task's errors are in the nodes' logs, DATA/node-N.log)"
+            : "";
     return `${describeEventLine(description, { account: label, amount: tokens }, notable)}${hint}`;
+  }
+
+  /** The first round `gradual withdraw` can succeed (the ledger's rule), and what holds the stake until then. */
+  function withdrawHint(node: string, untilRound: number): string {
+    const from = withdrawableFrom(task.params, {
+      unbondingUntilRound: untilRound,
+      lastRevealCycle: lastReveal.get(node) ?? -1,
+    });
+    return from.heldBy === "unbonding"
+      ? `withdrawable from round ${from.round}`
+      : `withdrawable from round ${from.round} (the late-challenge window of cycle ${from.cycle} holds it)`;
   }
 
   function describe(events: readonly WireEvent[]): string[] {
@@ -83,6 +108,10 @@ export function createEventPrinter(options: EventPrinterOptions) {
     for (const event of events) {
       if (event.type === "Staked" && event.task === taskId) {
         firstActiveRound = Math.min(firstActiveRound, event.activationRound);
+      }
+      if (event.type === "Committed" && event.task === taskId) committed.add(event.cycle);
+      if (event.type === "Revealed" && event.task === taskId) {
+        lastReveal.set(event.node, Math.max(lastReveal.get(event.node) ?? -1, event.cycle));
       }
       if (quiet && !FOR_THE_OPERATOR.has(event.type)) continue;
       if (UNTOLD.has(event.type)) continue;
@@ -102,10 +131,11 @@ export function createEventPrinter(options: EventPrinterOptions) {
     }
     for (const [key, count] of counts) {
       const [type, cycle] = key.split("/");
+      const plural = count === 1 ? "" : "s";
       const noun =
         type === "Committed"
-          ? "commits (proof hashes only: nobody can copy a proof yet)"
-          : "reveals (proofs now served to auditors)";
+          ? `commit${plural} (proof hashes only: nobody can copy a proof yet)`
+          : `reveal${plural} (proofs now served to auditors)`;
       lines.unshift(`cycle ${cycle}: ${count} ${noun}`);
     }
     for (const [key, tally] of votes) {
@@ -120,6 +150,13 @@ export function createEventPrinter(options: EventPrinterOptions) {
   }
 
   return {
+    /** Said once before the story: how paired reveals (§2.2) shift a cycle's periods (nothing otherwise). */
+    start(): void {
+      if (task.params.revealSlots === 0)
+        write(
+          "paired reveals: a node's reveal of cycle c goes in one transaction with its commit of c + 1; review and pay come a round later",
+        );
+    },
     /** The task round of a block (undefined before the task starts), printing nothing. */
     roundOf(data: BlockEventData): number | undefined {
       const slot = data.header.slot;

@@ -49,7 +49,9 @@ ramp lengths) under gradual's and Koii's rules and writes report.md, PNG charts 
 Progress goes to stderr. The full sweep takes one to two minutes on two cores; --quick runs a small one.
 
 Example:
-  gradual sim report --out docs/simulator-report`;
+  gradual sim report --out report/
+
+(docs/simulator-report/ holds the committed report: --out there overwrites it.)`;
 
 function integer(name: string, raw: string | undefined, minimum: number): number | undefined {
   if (raw === undefined) return undefined;
@@ -144,22 +146,37 @@ async function runReport(options: ReportOptions): Promise<void> {
   }
 }
 
+/**
+ * A missing option reported as commander reports a `requiredOption` (CLI__MISSING_OPTION with the `see ... --help`
+ * hint): `sim`'s --scenario cannot be a requiredOption, since commander would then ask it of `sim report` too.
+ */
+function requireOption(command: Command, value: string | undefined, flags: string): void {
+  if (value === undefined)
+    command.error(`error: required option '${flags}' not specified`, {
+      code: "commander.missingMandatoryOptionValue",
+      exitCode: 1,
+    });
+}
+
 export function register(program: Command): void {
   const sim = program
     .command("sim")
     .description("Deterministic adversarial simulator: run a scenario, or build the economic-security report")
-    .option("--scenario <file>", "scenario file (YAML, see docs/simulator.md)")
+    .option("--scenario <file>", "scenario file (YAML, see docs/simulator.md); required")
     .option("--seed <n>", "seed of the run (default 1)")
     .option("--replay <n>", "replay the run of this seed (same as --seed)")
     .addOption(new Option("--rules <name>", "rule set").choices([...RULE_NAMES]).default("gradual"))
     .option("--json", "print the whole result as JSON, with the per-round series")
     .option("--every-slot", "call decide() for every node in every slot (slow; the same result)")
     .addHelpText("after", SIM_HELP)
-    .action((options: SimOptions) => runSim(options));
+    .action((options: SimOptions, command: Command) => {
+      requireOption(command, options.scenario, "--scenario <file>");
+      runSim(options);
+    });
   sim
     .command("report")
     .description("Run the fixed sweep under both rule sets and write report.md with PNG charts")
-    .option("--out <dir>", "output directory")
+    .option("--out <dir>", "output directory; required")
     .option("--seeds <n>", "seeds per point of the charts' sweeps (default 2; 1 with --quick)")
     .option("--property-seeds <n>", "seeds of the property runs P1-P7, 1..n (default 10; 1 with --quick)")
     .option(
@@ -169,5 +186,8 @@ export function register(program: Command): void {
     .option("--quick", "a small sweep: fewer points and seeds")
     .option("--jobs <n>", "worker threads (default: the machine's cores, at most 4)")
     .addHelpText("after", REPORT_HELP)
-    .action((options: ReportOptions) => runReport(options));
+    .action((options: ReportOptions, command: Command) => {
+      requireOption(command, options.out, "--out <dir>");
+      return runReport(options);
+    });
 }

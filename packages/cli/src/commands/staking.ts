@@ -1,9 +1,17 @@
-import { formatTokenAmount, parseTokenAmount } from "@gradual/protocol";
+import {
+  formatTokenAmount,
+  parseTokenAmount,
+  reject,
+  type WithdrawNode,
+  type WithdrawParams,
+  withdrawableFrom,
+  withdrawRejection,
+} from "@gradual/protocol";
 import type { Command } from "commander";
-import { CliError } from "../output.ts";
+import { CliError, describeRefusal } from "../output.ts";
 import { callLedger } from "./account.ts";
 import { addEvmFlags, type EvmFlags } from "./evmSend.ts";
-import { accountOfKeyFile, loadKeyOrFail, readKeyType } from "./keys.ts";
+import { accountOfKeyFile } from "./keys.ts";
 import { clientFor, sendAndReport } from "./task.ts";
 
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -21,8 +29,7 @@ export function register(program: Command): void {
     .requiredOption("--amount <tokens>", "amount in tokens")
     .option(
       "--node-url <url>",
-      "URL where this node serves its proofs (default: http://127.0.0.1:7001, what `gradual node` listens on)",
-      DEFAULT_NODE_URL,
+      `URL where this node serves its proofs (default: ${DEFAULT_NODE_URL}, what \`gradual node\` listens on)`,
     )
     .option("--ledger <url>", "ledger URL (default: $GRADUAL_LEDGER or http://127.0.0.1:8899)")
     .option("--json", "print the ledger's answer as JSON")
@@ -44,7 +51,7 @@ Examples:
   addEvmFlags(stake).action(
     async (
       task: string,
-      options: { key: string; amount: string; nodeUrl: string; ledger?: string; json?: boolean } & EvmFlags,
+      options: { key: string; amount: string; nodeUrl?: string; ledger?: string; json?: boolean } & EvmFlags,
     ) => {
       let amount: bigint;
       try {
@@ -54,7 +61,7 @@ Examples:
       }
       await sendAndReport(
         options,
-        { kind: "stake", task: taskId(task), amount, nodeUrl: options.nodeUrl },
+        { kind: "stake", task: taskId(task), amount, nodeUrl: options.nodeUrl ?? DEFAULT_NODE_URL },
         `stake in ${task}`,
       );
     },
@@ -83,15 +90,23 @@ Examples:
 A reveal needs stake: when the node has committed a cycle it has not revealed yet (with paired reveals, revealSlots
 0, every working node has: a cycle is revealed a round after its commit), unstake refuses with
 UNSTAKE__REVEAL_PENDING and names the slot the reveal window closes. Stop the node and run it again with
-\`gradual node --leave\` (it commits nothing more, reveals, then unstakes), or wait until that slot, or pass --force.`,
+\`gradual node --leave\` (it commits nothing more, reveals, then unstakes), or stop it and wait until that slot
+(never enough with paired reveals), or pass --force. In a devnet the nodes run in the devnet's process: --force.`,
         );
     }
     command.addHelpText("after", `\nExample:\n  gradual ${name} 9c1f...e2 --key node.json`);
     addEvmFlags(command).action(
       async (task: string, options: { key: string; ledger?: string; json?: boolean; force?: boolean } & EvmFlags) => {
         if (name === "unstake" && options.force !== true) await refuseWhileRevealDue(options, taskId(task));
+        if (name === "withdraw") await refuseEarlyWithdraw(options, taskId(task));
+        // --force with a reveal due: said after the unstake lands, so that the lost pay is not silent.
+        const forfeited = name === "unstake" && options.force === true ? await revealDue(options, taskId(task)) : null;
         await sendAndReport(options, { kind: name, task: taskId(task) }, `${name} ${task}`);
-        if (name === "unstake" && options.json !== true) await sayWhenWithdrawable(options, taskId(task));
+        if (name === "unstake" && options.json !== true) {
+          if (forfeited !== null)
+            process.stdout.write(`cycle ${forfeited.cycle} will not be paid: its reveal needs stake (--force)\n`);
+          await sayWhenWithdrawable(options, taskId(task));
+        }
       },
     );
   }
@@ -99,34 +114,142 @@ UNSTAKE__REVEAL_PENDING and names the slot the reveal window closes. Stop the no
 
 /**
  * Before an unstake: a commitment whose reveal is still due would lose its cycle's pay, since a reveal needs stake
- * (§3.4; with paired reveals, §2.2, a working node always has one). Read from the ledger or the indexer.
+ * (§3.4; with paired reveals, §2.2, a working node always has one). Read from the ledger or the indexer. Waiting for
+ * the reveal only helps once the node is stopped (a running node commits the next cycle), and never with paired
+ * reveals: the message says so, with how far the slot is.
  */
 async function refuseWhileRevealDue(options: { key: string; ledger?: string } & EvmFlags, task: string): Promise<void> {
+  const pending = await revealDue(options, task);
+  if (pending === null) return;
+  const { client, url } = clientFor(options);
+  const view = await callLedger(url, () => client.getTask(task));
+  throw new CliError(
+    "UNSTAKE__REVEAL_PENDING",
+    revealPendingMessage({
+      cycle: pending.cycle,
+      revealClosesAt: pending.revealClosesAt,
+      slot: view?.slot,
+      paired: view?.task.params.revealSlots === 0,
+      slotMs: await slotLength(client),
+    }),
+  );
+}
+
+/** The node's commitment whose reveal is still due (null: none), from the ledger or the indexer. */
+async function revealDue(
+  options: { key: string; ledger?: string } & EvmFlags,
+  task: string,
+): Promise<{ readonly cycle: number; readonly revealClosesAt: number } | null> {
   const { client, url } = clientFor(options);
   const account = await accountOfKeyFile(options.key);
   const node = await callLedger(url, () => client.getNode(task, account));
-  const pending = node?.pendingReveal;
-  if (pending === undefined || pending === null) return;
-  throw new CliError(
-    "UNSTAKE__REVEAL_PENDING",
-    `the node committed cycle ${pending.cycle} and has not revealed it; its reveal window closes at slot ${pending.revealClosesAt}, and a reveal needs stake: unstaking now forfeits that cycle's pay. Run the node with \`gradual node --leave\` (it reveals, then unstakes), wait until slot ${pending.revealClosesAt}, or pass --force`,
+  return node?.pendingReveal ?? null;
+}
+
+/** The ledger's slot length in ms, or undefined where it does not say (an indexer). */
+async function slotLength(client: ReturnType<typeof clientFor>["client"]): Promise<number | undefined> {
+  try {
+    const { slotMs } = await client.getChain();
+    return Number.isSafeInteger(slotMs) && slotMs > 0 ? slotMs : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** UNSTAKE__REVEAL_PENDING's message: what is pending, when, and what works (stopping the node comes first). */
+export function revealPendingMessage(facts: {
+  readonly cycle: number;
+  readonly revealClosesAt: number;
+  /** The ledger's current slot, when known. */
+  readonly slot: number | undefined;
+  /** The task pairs reveals with the next commit (revealSlots 0, §2.2): a working node always has one pending. */
+  readonly paired: boolean;
+  readonly slotMs: number | undefined;
+}): string {
+  const { cycle, revealClosesAt, slot, paired, slotMs } = facts;
+  const pay = `forfeits cycle ${cycle}'s pay`;
+  const devnet = "in a devnet (its nodes run in its process), --force";
+  if (paired)
+    return (
+      `the node committed cycle ${cycle} and has not revealed it; with paired reveals (revealSlots 0) its reveal goes ` +
+      `with its next commit, so a working node always has one pending, and a reveal needs stake. Stop the node and ` +
+      `run it with \`gradual node --leave\` (it reveals, then unstakes), or pass --force (${pay}); ${devnet}`
+    );
+  let distance = "";
+  if (slot !== undefined) {
+    const slots = Math.max(0, revealClosesAt - slot);
+    const seconds = slotMs === undefined ? "" : `, about ${Math.ceil((slots * slotMs) / 1000)} s`;
+    distance = ` (now slot ${slot}: ${slots} slot${slots === 1 ? "" : "s"}${seconds} away)`;
+  }
+  return (
+    `the node committed cycle ${cycle} and has not revealed it; its reveal window closes at slot ${revealClosesAt}` +
+    `${distance}, and a reveal needs stake: unstaking now ${pay}. Stop the node first (while it runs it commits the ` +
+    `next cycle), then wait until slot ${revealClosesAt}; or run it with \`gradual node --leave\` (it reveals, then ` +
+    `unstakes); or pass --force (${pay}); ${devnet}`
   );
 }
 
 /**
- * After an unstake on the gradual ledger: the round unbonding ends, and that the stake also waits for its last proof
- * to leave the late-challenge window (§3.4, §5.7), which `withdraw` names when it refuses.
+ * After an unstake: the first round `gradual withdraw` can succeed, the rule `withdraw` checks (the later of the
+ * unbonding end and the late-challenge end of the node's last revealed cycle, §3.4, §5.7), naming which holds it.
  */
 async function sayWhenWithdrawable(options: { key: string; ledger?: string } & EvmFlags, task: string): Promise<void> {
-  if (readKeyType(options.key) !== "ed25519") return;
   const { client, url } = clientFor(options);
-  const node = await callLedger(url, () => client.getNode(task, loadKeyOrFail(options.key).publicKey));
-  if (node === undefined || BigInt(node.unbonding) === 0n) return;
+  const account = await accountOfKeyFile(options.key);
+  const [node, view] = await Promise.all([
+    callLedger(url, () => client.getNode(task, account)),
+    callLedger(url, () => client.getTask(task)),
+  ]);
+  if (node === undefined || view === undefined || BigInt(node.unbonding) === 0n) return;
   process.stdout.write(
     `unbonding ${formatTokenAmount(BigInt(node.unbonding))} tokens until round ${node.unbondingUntilRound}; ` +
-      `gradual withdraw ${task} then, or later: the stake also stays until its last proof can no longer be ` +
-      `challenged late (withdraw names that round if it refuses)\n`,
+      `gradual withdraw ${task} from round ${describeWithdrawable(view.task.params, node)}\n`,
   );
+}
+
+/** `R on` or `R on (the late-challenge window of cycle C holds the stake until then)`. */
+export function describeWithdrawable(params: WithdrawParams, node: WithdrawNode): string {
+  const from = withdrawableFrom(params, node);
+  return from.heldBy === "unbonding"
+    ? `${from.round} on`
+    : `${from.round} on (the late-challenge window of cycle ${from.cycle} holds the stake until then)`;
+}
+
+/**
+ * Before a withdraw: the ledger's own rule (`withdrawRejection`) at the round the transaction would land in, so that
+ * a withdraw that would be refused is not sent; refused with the protocol's code and the round it can succeed from.
+ */
+async function refuseEarlyWithdraw(options: { key: string; ledger?: string } & EvmFlags, task: string): Promise<void> {
+  const { client, url } = clientFor(options);
+  const account = await accountOfKeyFile(options.key);
+  const [node, view] = await Promise.all([
+    callLedger(url, () => client.getNode(task, account)),
+    callLedger(url, () => client.getTask(task)),
+  ]);
+  if (view === undefined) return; // the ledger names the missing task itself
+  const refusal =
+    node === undefined || BigInt(node.unbonding) === 0n
+      ? reject("WITHDRAW__NOTHING_UNBONDING", { task })
+      : withdrawRejection(task, view.task.params, node, landingRound(view.task, view.nextSlot));
+  if (refusal === null) return;
+  const held =
+    refusal.code === "WITHDRAW__STILL_CHALLENGEABLE" && node !== undefined
+      ? ` (the late-challenge window of cycle ${node.lastRevealCycle} holds the stake until then)`
+      : refusal.code === "WITHDRAW__NOTHING_UNBONDING"
+        ? ` (gradual unstake ${task} first)`
+        : "";
+  throw new CliError(
+    refusal.code,
+    `${describeRefusal(refusal.code, refusal.message, refusal.context)}${held}; nothing was sent`,
+  );
+}
+
+/** The task round of the slot a transaction sent now lands in (the next one). */
+function landingRound(
+  task: { readonly startSlot: number; readonly params: { readonly roundSlots: number } },
+  slot: number,
+) {
+  return Math.floor((slot - task.startSlot) / task.params.roundSlots);
 }
 
 function taskId(value: string): string {

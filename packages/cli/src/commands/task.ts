@@ -364,10 +364,22 @@ function formatTaskStatus(view: TaskStatusView, nodes: readonly NodeStatusRow[],
     );
   }
   for (const cycle of view.cycles)
-    lines.push(
-      `cycle ${cycle.cycle}   ${cycle.phase}${cycle.openWindows.length > 0 ? ` (open: ${cycle.openWindows.join(", ")})` : ""}`,
-    );
+    lines.push(`cycle ${cycle.cycle}   ${cyclePhaseLabel(cycle, view.round, task.params.revealSlots === 0)}`);
   return lines;
+}
+
+/**
+ * A live cycle's phase as the devnet names it: with paired reveals (revealSlots 0, §2.2) the round after a cycle's
+ * work is not yet its review but its reveals, sent with the next cycle's commits.
+ */
+export function cyclePhaseLabel(
+  cycle: { readonly cycle: number; readonly phase: string; readonly openWindows: readonly string[] },
+  round: number,
+  paired: boolean,
+): string {
+  const open = cycle.openWindows.length > 0 ? ` (open: ${cycle.openWindows.join(", ")})` : "";
+  if (paired && cycle.phase === "review" && round === cycle.cycle + 1) return `revealing with the commits${open}`;
+  return `${cycle.phase}${open}`;
 }
 
 /** `gradual task test`: several sandboxed nodes on an in-memory ledger; throws unless a cycle was paid. */

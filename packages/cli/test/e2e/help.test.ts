@@ -50,3 +50,16 @@ test("an argument named help of a command without subcommands is its argument, n
   assert.equal(result.code, 1);
   assert.match(result.stderr, /^error\[KOII__BUILD_FAILED\]: no config-task\.yml at help/);
 });
+
+test("help gives each default once and marks sim's required options; sim report's example leaves the committed report", async () => {
+  const stake = await runGradual(["stake", "--help"], 60_000);
+  assert.equal(stake.code, 0, stake.stderr);
+  assert.doesNotMatch(stake.stdout, /\(default: "/, "no second default from commander");
+  assert.match(stake.stdout, /default:\s+http:\/\/127\.0\.0\.1:7001, what `gradual node` listens on\)/);
+  const sim = await runGradual(["sim", "--help"], 60_000);
+  assert.match(sim.stdout, /--scenario <file> +scenario file .*required/);
+  const report = await runGradual(["sim", "report", "--help"], 60_000);
+  assert.match(report.stdout, /--out <dir> +output directory; required/);
+  assert.match(report.stdout, /gradual sim report --out report\//);
+  assert.doesNotMatch(report.stdout, /--out docs\/simulator-report/);
+});

@@ -283,10 +283,13 @@ describe("gradual node status on a devnet", { timeout: 240_000 }, () => {
     assert.equal(unstaked.code, 0, unstaked.stderr);
     assert.match(
       unstaked.stdout,
-      /^unbonding [\d.]+ tokens until round \d+; gradual withdraw [0-9a-f]{64} then, or later/m,
+      /^unbonding [\d.]+ tokens until round \d+; gradual withdraw [0-9a-f]{64} from round \d+ on/m,
     );
     const early = await runGradual(["withdraw", net.taskId, "--key", node.keyFile, "--ledger", net.ledgerUrl], 60_000);
     assert.equal(early.code, 1);
-    assert.match(early.stderr, /^error\[WITHDRAW__STILL_BONDED\]: .*: withdraw from round \d+ on \(now round \d+\)$/m);
+    assert.match(
+      early.stderr,
+      /^error\[WITHDRAW__STILL_BONDED\]: .*: withdraw from round \d+ on \(now round \d+\); nothing was sent$/m,
+    );
   });
 });

@@ -40,6 +40,8 @@ describe("gradual unstake with a reveal still due", { timeout: 180_000 }, () => 
   let client: LedgerClient;
   let token = "";
   let task: Hash = "";
+  /** The rounds `gradual unstake` named for the patient node: unbonding's end, and the first round withdraw works. */
+  let patientRounds: { unbonded: number; withdrawable: number } | undefined;
   const keys: Record<"creator" | "early" | "patient", KeyPair> = {
     creator: generateKeyPair(),
     early: generateKeyPair(),
@@ -113,23 +115,26 @@ describe("gradual unstake with a reveal still due", { timeout: 180_000 }, () => 
     removeDir(dir);
   });
 
-  test("refuses while the commitment waits for its reveal, naming the cycle and the slot; --force unstakes", async () => {
+  test("refuses while the commitment waits for its reveal, naming the cycle, without wait advice (paired); --force unstakes", async () => {
     const url = (ledger as RunningLedger).url;
-    const closesAt = (await client.getCycle(task, 0))?.windows.reveal.closesAt;
     const refused = await runGradual(["unstake", task, "--key", keyFile("early"), "--ledger", url], 60_000);
     assert.equal(refused.code, 1, refused.stdout);
+    // Paired reveals: a working node always has a reveal pending, so waiting for a slot is no advice.
     assert.match(
       refused.stderr,
-      new RegExp(
-        `^error\\[UNSTAKE__REVEAL_PENDING\\]: the node committed cycle 0 and has not revealed it; its reveal window closes at slot ${closesAt}, .*gradual node --leave.*--force$`,
-        "m",
-      ),
+      /^error\[UNSTAKE__REVEAL_PENDING\]: the node committed cycle 0 and has not revealed it; with paired reveals .*Stop the node and run it with `gradual node --leave` .*, or pass --force \(forfeits cycle 0's pay\); in a devnet .*--force$/m,
     );
+    assert.doesNotMatch(refused.stderr, /wait until/);
     await client.advanceSlots(1, token);
     assert.equal((await client.getNode(task, keys.early.publicKey))?.unbonding, "0", "nothing was sent");
     const forced = await runWhileProducing(["unstake", task, "--key", keyFile("early"), "--ledger", url, "--force"]);
     assert.equal(forced.code, 0, forced.stderr);
-    assert.match(forced.stdout, /^unbonding 100 tokens until round \d+/m);
+    assert.match(forced.stdout, /^cycle 0 will not be paid: its reveal needs stake \(--force\)$/m);
+    // Nothing revealed: only the unbonding holds the stake.
+    assert.match(
+      forced.stdout,
+      /^unbonding 100 tokens until round (\d+); gradual withdraw [0-9a-f]{64} from round \1 on$/m,
+    );
   });
 
   test("once the reveal is on the ledger, unstake goes through", async () => {
@@ -141,6 +146,37 @@ describe("gradual unstake with a reveal still due", { timeout: 180_000 }, () => 
     assert.equal((await client.getNode(task, keys.patient.publicKey))?.pendingReveal, null);
     const unstaked = await runWhileProducing(["unstake", task, "--key", keyFile("patient"), "--ledger", url]);
     assert.equal(unstaked.code, 0, unstaked.stderr);
-    assert.match(unstaked.stdout, /^unbonding 100 tokens until round \d+/m);
+    // Its revealed cycle 0 stays challengeable after unbonding ends: the first round withdraw succeeds is later.
+    const said = unstaked.stdout.match(
+      /^unbonding 100 tokens until round (\d+); gradual withdraw [0-9a-f]{64} from round (\d+) on \(the late-challenge window of cycle 0 holds the stake until then\)$/m,
+    );
+    assert.ok(said !== null, unstaked.stdout);
+    patientRounds = { unbonded: Number(said[1]), withdrawable: Number(said[2]) };
+    assert.ok(patientRounds.withdrawable > patientRounds.unbonded);
+  });
+
+  test("withdraw refuses before sending until the round unstake named; from that round it goes through", async () => {
+    const url = (ledger as RunningLedger).url;
+    const view = await client.getTask(task);
+    assert.ok(view !== undefined && patientRounds !== undefined);
+    const startOf = (round: number) => view.task.startSlot + round * view.task.params.roundSlots;
+    // A withdraw sent now lands in the unbonding's last round's next slot: unbonded, still challengeable.
+    await advanceTo(startOf(patientRounds.unbonded) - 1);
+    const nonce = (await client.getAccount(keys.patient.publicKey)).nextNonce;
+    const early = await runGradual(["withdraw", task, "--key", keyFile("patient"), "--ledger", url], 60_000);
+    assert.equal(early.code, 1, early.stdout);
+    assert.match(
+      early.stderr,
+      new RegExp(
+        `^error\\[WITHDRAW__STILL_CHALLENGEABLE\\]: .*: withdraw from round ${patientRounds.withdrawable} on \\(now round ${patientRounds.unbonded}\\) \\(the late-challenge window of cycle 0 holds the stake until then\\); nothing was sent$`,
+        "m",
+      ),
+    );
+    await client.advanceSlots(1, token);
+    assert.equal((await client.getAccount(keys.patient.publicKey)).nextNonce, nonce, "no transaction was sent");
+    await advanceTo(startOf(patientRounds.withdrawable) - 1);
+    const withdrawn = await runWhileProducing(["withdraw", task, "--key", keyFile("patient"), "--ledger", url]);
+    assert.equal(withdrawn.code, 0, withdrawn.stderr);
+    assert.match(withdrawn.stdout, /^withdraw [0-9a-f]{64}: included in block \d+/m);
   });
 });

@@ -14,6 +14,9 @@ test("usage errors carry stable codes and point at the failing command's help", 
     [["node", "status", "--task"], "CLI__BAD_OPTION", "gradual node status"],
     [["sim", "--rules", "foo", "--scenario", "x.yaml"], "CLI__BAD_OPTION", "gradual sim"],
     [["sim", "--bogus"], "CLI__UNKNOWN_OPTION", "gradual sim"],
+    [["sim"], "CLI__MISSING_OPTION", "gradual sim"],
+    [["sim", "report"], "CLI__MISSING_OPTION", "gradual sim report"],
+    [["stake", "0".repeat(64), "--amount", "1"], "CLI__MISSING_OPTION", "gradual stake"],
   ];
   for (const [args, code, command] of cases) {
     const result = await runGradual(args, 60_000);
@@ -24,6 +27,8 @@ test("usage errors carry stable codes and point at the failing command's help", 
     assert.ok(lines.length <= 3, `${args.join(" ")}: no help dump\n${result.stderr}`);
     assert.equal(result.stdout, "", args.join(" "));
   }
+  const sim = await runGradual(["sim"], 60_000);
+  assert.match(sim.stderr, /^error\[CLI__MISSING_OPTION\]: required option '--scenario <file>' not specified$/m);
   const suggested = await runGradual(["task", "staus"], 60_000);
   assert.match(suggested.stderr, /Did you mean status\?/);
 });

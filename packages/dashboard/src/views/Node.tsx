@@ -1,4 +1,4 @@
-import { roundOf, roundStart, type VestingRecord } from "@gradual/protocol";
+import { roundOf, roundStart, type VestingRecord, withdrawableFrom } from "@gradual/protocol";
 import type { NodeView, TaskView } from "@gradual/wire";
 import { useMemo } from "react";
 import type { NodeStatus } from "../api/client.ts";
@@ -48,11 +48,7 @@ function StakePanel({
         <Stat
           label="Unbonding"
           value={<Amount value={node.unbonding} digits={3} />}
-          hint={
-            BigInt(node.unbonding) === 0n
-              ? "nothing"
-              : `withdrawable from round ${node.unbondingUntilRound} (slot ${roundStart(timing, node.unbondingUntilRound)})`
-          }
+          hint={BigInt(node.unbonding) === 0n ? "nothing" : describeWithdrawable(timing, node)}
         />
         <Stat
           label="Slashed from stake"
@@ -408,4 +404,12 @@ export function Node({ task, account }: { readonly task: string; readonly accoun
       )}
     </div>
   );
+}
+
+/** When `gradual withdraw` can succeed: the later of the unbonding end and the last revealed cycle's late challenges. */
+function describeWithdrawable(timing: Timing, node: NodeView): string {
+  const from = withdrawableFrom(timing.params, node);
+  const held =
+    from.heldBy === "unbonding" ? "" : `; the late-challenge window of cycle ${from.cycle} holds it until then`;
+  return `withdrawable from round ${from.round} (slot ${roundStart(timing, from.round)})${held}`;
 }

@@ -8,12 +8,16 @@ import {
   GradualError,
   getAccount,
   getChain,
+  getCommit,
   getNode,
   getNodeView,
+  getReveal,
   getTask,
   type Hash,
+  nodeStake,
   type ProtocolEvent,
   type RegisteredCode,
+  revealWindow,
   roundOf,
   type State,
   sha256Hex,
@@ -49,6 +53,15 @@ import { Replica, type ReplicaBlock, ReplicaMismatchError } from "./replica.ts";
 
 /** The outbox key of the stake a node sends when it joins a task (at most one pending at a time). */
 const STAKE_KEY = "stake/initial";
+
+/**
+ * The store's meta key that records this node's account leaving the task (an unstake or a withdraw seen while the
+ * node ran, by the node itself or by a CLI command): `--stake` is not sent again, even after a restart.
+ */
+const leftKey = (task: Hash) => `left/${task}`;
+
+/** Transactions an operator sends with the node's key from the CLI (money moves), not a second node's duties. */
+const MONEY_KINDS: ReadonlySet<string> = new Set(["stake", "unstake", "withdraw", "claim", "transfer"]);
 
 /** Blocks the replica may trail the ledger's head by and still act (a decision targets the next slot). */
 const MAX_ACTING_LAG_BLOCKS = 1;
@@ -157,6 +170,8 @@ export class TaskNode {
   /** Cycles whose current distribution attempt drew this node. */
   /** The replica height when the node found itself behind the ledger, until it caught up. */
   #behindSince: number | undefined;
+  /** Cycles whose reveal the node dropped because it has no stake any more (warned once each). */
+  readonly #droppedReveals = new Set<number>();
 
   constructor(options: TaskNodeOptions) {
     this.options = options;
@@ -199,6 +214,9 @@ export class TaskNode {
         claimable: formatTokenAmount(view?.claimable ?? 0n),
         ...(view === undefined && this.options.stake === undefined
           ? { note: "not staked: pass --stake N or run gradual stake" }
+          : {}),
+        ...(this.#hasLeft() && this.options.stake !== undefined && this.options.stake > 0n
+          ? { note: `this node left the task before: --stake is not sent again (rejoin: gradual stake ${task.id})` }
           : {}),
       });
     }
@@ -276,6 +294,7 @@ export class TaskNode {
         const events = await replica.apply(block);
         this.options.onEvents?.(events, block.slot);
         this.#logOwnEvents(events, block.number);
+        this.#noticeLeaving(events, block.number);
         this.#noticeForeignSigner(block);
       }
     }
@@ -295,6 +314,16 @@ export class TaskNode {
       if (tx.from !== this.me) continue;
       const own = this.store.outboxFrom(tx.nonce).find((entry) => entry.nonce === tx.nonce);
       if (own !== undefined && own.hash === transactionHash(tx)) continue;
+      // The operator's money moves (`gradual unstake`, `withdraw`, `claim`, `stake`, a transfer) use the node's key
+      // by design: not a second node, unless one took the nonce of a transaction this node sent.
+      if (own === undefined && MONEY_KINDS.has(tx.kind)) {
+        this.options.log("info", `a ${tx.kind} sent with this node's key by another program (a CLI command)`, {
+          block: block.number,
+          nonce: tx.nonce,
+          kind: tx.kind,
+        });
+        continue;
+      }
       this.options.log("warn", "another signer used this node's key: run one node per key", {
         block: block.number,
         nonce: tx.nonce,
@@ -305,6 +334,33 @@ export class TaskNode {
             : `it replaces this node's ${own.key} at that nonce, which is lost`,
       });
     }
+  }
+
+  /** Whether this node saw its account unstake or withdraw in the task (while it ran, now or before a restart). */
+  #hasLeft(): boolean {
+    return this.store.getMeta(leftKey(this.options.taskId)) !== undefined;
+  }
+
+  /**
+   * An unstake or a withdraw of this node's account in the task, after the node started (its own `--leave`, or
+   * `gradual unstake`/`withdraw` with its key): the operator left, so `--stake` must not stake it again once the
+   * stake is withdrawn. Recorded in the store (a restart remembers) and said once.
+   */
+  #noticeLeaving(events: readonly ProtocolEvent[], block: number): void {
+    if (block <= this.#loggedAfterBlock || this.#hasLeft()) return;
+    const left = events.find(
+      (event) =>
+        (event.type === "Unstaked" || event.type === "Withdrawn") &&
+        event.task === this.options.taskId &&
+        event.node === this.me,
+    );
+    if (left === undefined) return;
+    this.store.setMeta(leftKey(this.options.taskId), JSON.stringify({ block, event: left.type }));
+    this.options.log(
+      "info",
+      `this node's account left the task (${left.type === "Unstaked" ? "unstaked" : "withdrew"}): it will not stake again, whatever --stake says; to rejoin, run gradual stake ${this.options.taskId}`,
+      { block },
+    );
   }
 
   #logOwnEvents(events: readonly ProtocolEvent[], block: number): void {
@@ -422,7 +478,7 @@ export class TaskNode {
    */
   #checkStake(state: State, task: TaskRecord, staked: boolean): void {
     const wanted = this.options.stake;
-    if (wanted === undefined || wanted === 0n || staked) return;
+    if (wanted === undefined || wanted === 0n || staked || this.#hasLeft()) return;
     if (wanted < task.params.minimumStake)
       throw new NodeStartError(
         "STAKE__BELOW_MINIMUM",
@@ -438,8 +494,9 @@ export class TaskNode {
 
   async #ensureStake(): Promise<void> {
     const wanted = this.options.stake;
-    // A leaving node stakes nothing (it unstakes once its last reveal is sent).
-    if (wanted === undefined || wanted === 0n || this.options.leaving === true) return;
+    // A leaving node stakes nothing (it unstakes once its last reveal is sent), nor does one whose account left the
+    // task while it ran (`gradual unstake` then `withdraw` with its key): the operator's choice stands.
+    if (wanted === undefined || wanted === 0n || this.options.leaving === true || this.#hasLeft()) return;
     const state = (this.replica as Replica).state;
     const task = getTask(state, this.options.taskId);
     if (task === undefined || getNode(state, task.id, this.me) !== undefined) return;
@@ -488,6 +545,7 @@ export class TaskNode {
     }
     this.metrics.ledgerHead = head;
     const state = replica.state;
+    this.#noticeDroppedReveals(state);
     const decideNow = () =>
       decide({
         state,
@@ -523,6 +581,31 @@ export class TaskNode {
       },
       1,
     );
+  }
+
+  /**
+   * A cycle this node committed and has not revealed while its reveal window is open or ahead, once the node has no
+   * bonded stake (an unstake, `gradual unstake --force`): a reveal needs stake, so decide drops it and the cycle is not
+   * paid. Said once per cycle.
+   */
+  #noticeDroppedReveals(state: State): void {
+    const task = getTask(state, this.options.taskId);
+    if (task === undefined) return;
+    const node = getNode(state, task.id, this.me);
+    if (node !== undefined && nodeStake(node) > 0n) return;
+    const nextSlot = getChain(state).slot + 1;
+    for (const cycle of task.openCycles) {
+      if (this.#droppedReveals.has(cycle) || nextSlot >= revealWindow(task, cycle).closesAt) continue;
+      if (this.store.nodeMemory.work.get(cycle)?.status !== "done") continue;
+      if (getCommit(state, task.id, cycle, this.me) === undefined) continue;
+      if (getReveal(state, task.id, cycle, this.me) !== undefined) continue;
+      this.#droppedReveals.add(cycle);
+      this.options.log(
+        "warn",
+        `reveal of cycle ${cycle} dropped: this node has no stake any more and a reveal needs stake; cycle ${cycle} will not be paid`,
+        { cycle },
+      );
+    }
   }
 
   #runIo(state: State, action: IoAction): void {
