@@ -194,17 +194,23 @@ export function revealPendingMessage(facts: {
  * unbonding end and the late-challenge end of the node's last revealed cycle, §3.4, §5.7), naming which holds it.
  */
 async function sayWhenWithdrawable(options: { key: string; ledger?: string } & EvmFlags, task: string): Promise<void> {
+  const { node, view } = await nodeAndTask(options, task);
+  if (node === undefined || view === undefined || BigInt(node.unbonding) === 0n) return;
+  process.stdout.write(
+    `unbonding ${formatTokenAmount(BigInt(node.unbonding))} tokens until round ${node.unbondingUntilRound}; ` +
+      `gradual withdraw ${task} from round ${describeWithdrawable(view.task.params, node)}\n`,
+  );
+}
+
+/** The key's node record and the task, read from the ledger (or the indexer) together. */
+async function nodeAndTask(options: { key: string; ledger?: string } & EvmFlags, task: string) {
   const { client, url } = clientFor(options);
   const account = await accountOfKeyFile(options.key);
   const [node, view] = await Promise.all([
     callLedger(url, () => client.getNode(task, account)),
     callLedger(url, () => client.getTask(task)),
   ]);
-  if (node === undefined || view === undefined || BigInt(node.unbonding) === 0n) return;
-  process.stdout.write(
-    `unbonding ${formatTokenAmount(BigInt(node.unbonding))} tokens until round ${node.unbondingUntilRound}; ` +
-      `gradual withdraw ${task} from round ${describeWithdrawable(view.task.params, node)}\n`,
-  );
+  return { node, view };
 }
 
 /** `R on` or `R on (the late-challenge window of cycle C holds the stake until then)`. */
@@ -220,12 +226,7 @@ export function describeWithdrawable(params: WithdrawParams, node: WithdrawNode)
  * a withdraw that would be refused is not sent; refused with the protocol's code and the round it can succeed from.
  */
 async function refuseEarlyWithdraw(options: { key: string; ledger?: string } & EvmFlags, task: string): Promise<void> {
-  const { client, url } = clientFor(options);
-  const account = await accountOfKeyFile(options.key);
-  const [node, view] = await Promise.all([
-    callLedger(url, () => client.getNode(task, account)),
-    callLedger(url, () => client.getTask(task)),
-  ]);
+  const { node, view } = await nodeAndTask(options, task);
   if (view === undefined) return; // the ledger names the missing task itself
   const refusal =
     node === undefined || BigInt(node.unbonding) === 0n

@@ -22,6 +22,17 @@ function claimedEntryAt40(b: VectorBuilder): void {
   b.advanceTo(40);
 }
 
+/** dave's entry of cycle 0's accepted list (333) unclaimed, and bob's late trigger against dave's cycle 0 proof in slot 40. */
+function lateTriggerOnUnclaimedEntry(b: VectorBuilder): ReturnType<VectorBuilder["honestList"]> {
+  taskWithNodes(b);
+  workCycle(b, 0);
+  submitHonestList(b, 0);
+  const list = b.honestList(0);
+  b.advanceTo(40);
+  b.trigger("bob", 0, accountOf("dave"));
+  return list;
+}
+
 /**
  * erin (400) stakes with the three nodes but does not submit; cycle 0's distributor posts a list paying itself the
  * whole bounty, and the two other nodes and erin vote its list trigger invalid (it is upheld and slashes at slot 37).
@@ -289,12 +300,7 @@ export const WINDOW_CASES: readonly VectorCase[] = [
     description:
       "Cycle 0's list was accepted at slot 37 and dave has not claimed his entry of 333. In slot 40 bob triggers late against dave's cycle 0 proof: nothing of the cycle is in dave's vesting yet, so the trigger holds 0. In slot 41 dave claims his entry: the claim records the 333 and the open trigger now holds them too (trigger and vesting `held` 333), so his claim in slot 42 is refused (CLAIM__NOTHING_CLAIMABLE). carol votes invalid; at slot 45 the trigger is upheld and the 333 are clawed back into the escrow before dave's stake is slashed.",
     build(b) {
-      taskWithNodes(b);
-      workCycle(b, 0);
-      submitHonestList(b, 0);
-      const list = b.honestList(0);
-      b.advanceTo(40);
-      b.trigger("bob", 0, accountOf("dave"));
+      const list = lateTriggerOnUnclaimedEntry(b);
       b.begin();
       b.advanceTo(41);
       b.claimEntry("dave", 0, list, "dave");
@@ -309,12 +315,7 @@ export const WINDOW_CASES: readonly VectorCase[] = [
     description:
       "Cycle 0's list was accepted at slot 37 and dave never claimed his entry of 333. In slot 40 bob triggered late against dave's cycle 0 proof and carol voted invalid; at slot 45 the trigger is upheld and dave's proof is invalid. In slot 46 dave claims his entry: DISTRIBUTION__NOT_A_SUBMITTER. Waiting to claim does not shield a reward from a late challenge: the 333 stay in the cycle and return to the escrow when it is pruned (§6.4).",
     build(b) {
-      taskWithNodes(b);
-      workCycle(b, 0);
-      submitHonestList(b, 0);
-      const list = b.honestList(0);
-      b.advanceTo(40);
-      b.trigger("bob", 0, accountOf("dave"));
+      const list = lateTriggerOnUnclaimedEntry(b);
       b.advanceTo(41);
       b.vote("carol", 0, 0, "invalid");
       b.advanceTo(45);
