@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { TOKEN } from "@gradual/protocol";
+import { TOKEN, VESTING_END_SCALE } from "@gradual/protocol";
 import {
   EMPTY_VESTING,
   reconcileUnlocked,
@@ -33,7 +33,7 @@ describe("vestingCurve", () => {
     );
     // Unlocked by round 4: 15, of which 7.5 claimed: 7.5 stays claimable. Locked 15, cut 7.5; 7.5 vests 4 -> 6.
     assert.equal(record.unlocked, tokens(7.5));
-    assert.deepEqual([record.locked, record.lockedRound, record.endRound], [tokens(7.5), 4, 6]);
+    assert.deepEqual([record.locked, record.lockedRound, record.endAt], [tokens(7.5), 4, 6 * VESTING_END_SCALE]);
     const curve = vestingCurve(record, 4, 6);
     assert.deepEqual(curve.claimable, [7.5, 11.25, 15].map(tokens));
     assert.deepEqual(curve.locked, [7.5, 3.75, 0].map(tokens));

@@ -39,6 +39,7 @@ import {
   stateEntries,
   type TaskParams,
   type Transaction,
+  VESTING_END_SCALE,
 } from "@gradual/protocol";
 import { type Abi, encodeDeployData, encodeFunctionData, type Hex } from "viem";
 import { type Anvil, startAnvil } from "../src/anvil.ts";
@@ -700,10 +701,14 @@ test("an account's reveals are a chain the rule shares are made along: a skipped
   await twin.advance(55);
   assert.equal(await twin.tx(CAROL, { kind: "claim", task }), "ok");
   await work(4, [CAROL]);
-  const carolVesting = await read<{ locked: bigint; endRound: bigint }>("getVesting", [h32(task), h32(CAROL)]);
+  const carolVesting = await read<{ locked: bigint; endAt: bigint }>("getVesting", [h32(task), h32(CAROL)]);
   // Cycle 0's share (paid at round 2) is claimed in full; cycle 2's (paid at round 4) vests in the pool until round 6.
   assert.ok(carolVesting.locked > 0n, "cycle 2's share vests");
-  assert.equal(Number(carolVesting.endRound), 4 + PARAMS.vestingRounds, "the pool ends with cycle 2's share");
+  assert.equal(
+    Number(carolVesting.endAt),
+    (4 + PARAMS.vestingRounds) * VESTING_END_SCALE,
+    "the pool ends with cycle 2's share",
+  );
   // Dave's proof of cycle 1 is challengeable until round 1 + 3 + 1 + 2 = 7; then his node record goes, his rule
   // shares of cycles 0 and 1 not made (he never claimed).
   await twin.advance(75);

@@ -596,7 +596,7 @@ export function loadRecord(key: string, record: Json | undefined, preSlot: numbe
           unlocked: r.unlocked,
           locked: r.locked,
           lockedRound: BigInt(r.lockedRound as number),
-          endRound: BigInt(r.endRound as number),
+          endAt: BigInt(r.endAt as number),
           held: r.held,
           totalVested: r.totalVested,
           totalClaimed: r.totalClaimed,
@@ -852,7 +852,7 @@ export async function readRecord(key: string): Promise<Json | undefined> {
       const v = await read<Record<string, unknown>>("getVesting", [task, h32(parts[1] as string)]);
       if (v.exists !== true) return undefined;
       return {
-        endRound: n(v.endRound),
+        endAt: n(v.endAt),
         held: v.held as bigint,
         locked: v.locked as bigint,
         lockedRound: n(v.lockedRound),

@@ -149,8 +149,9 @@ export {
   releaseTo,
   slashLocked,
   trancheUnlocked,
+  VESTING_END_SCALE,
   vestingBalance,
-  vestingEndAt,
+  vestingEndRound,
 } from "./vesting.ts";
 export {
   foldRamp,

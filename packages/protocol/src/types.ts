@@ -237,7 +237,8 @@ export type SlashLogEntry = { readonly seq: number; readonly round: number; read
 
 /**
  * An account's vesting in a task (protocol.md §7, deviation 42): what it may claim, and one pool that releases linearly
- * from `lockedRound` to `endRound` (both 0 when it is empty). Every operation is O(1) whatever `vestingRounds` is.
+ * from `lockedRound` to its end `endAt` (in 1/65,536 of a round, `VESTING_END_SCALE`; both 0 when it is empty).
+ * Every operation is O(1) whatever `vestingRounds` is.
  */
 export type VestingRecord = {
   /** Released and not yet claimed. */
@@ -245,7 +246,8 @@ export type VestingRecord = {
   /** Not released yet, as of `lockedRound`. */
   readonly locked: bigint;
   readonly lockedRound: number;
-  readonly endRound: number;
+  /** The pool's end, in 1/65,536 of a round. */
+  readonly endAt: number;
   /** What open late challenges against the account's proofs keep from its claims (their triggers' `held`). */
   readonly held: bigint;
   readonly totalVested: bigint;

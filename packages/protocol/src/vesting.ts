@@ -14,7 +14,7 @@ export const EMPTY_VESTING: VestingRecord = {
   unlocked: 0n,
   locked: 0n,
   lockedRound: 0,
-  endRound: 0,
+  endAt: 0,
   held: 0n,
   totalVested: 0n,
   totalClaimed: 0n,
@@ -31,40 +31,51 @@ export function trancheUnlocked(tranche: VestingTranche, round: number): bigint 
 }
 
 /**
- * The pool released to `round`: what stays locked is `⌊locked · (endRound − round) / (endRound − lockedRound)⌋` (none
- * from `endRound` on), the rest moves to `unlocked`. Nothing happens at or before `lockedRound`.
+ * The pool's end is kept in 1/65,536 of a round (`endAt`): an end in whole rounds, rounded at each payment, would
+ * drift by up to a round a payment and settle `vestingRounds` rounds ahead, locking twice what the payments' own
+ * schedules lock (deviation 42).
+ */
+export const VESTING_END_SCALE = 65_536;
+const SCALE = BigInt(VESTING_END_SCALE);
+
+/**
+ * The pool released to `round`: what stays locked is `⌊locked · (endAt − round·S) / (endAt − lockedRound·S)⌋` (none
+ * from the end on; S = VESTING_END_SCALE), the rest moves to `unlocked`. Nothing happens at or before `lockedRound`.
  */
 export function releaseTo(record: VestingRecord, round: number): VestingRecord {
   if (record.locked === 0n || round <= record.lockedRound) return record;
-  const remaining =
-    round >= record.endRound
-      ? 0n
-      : (record.locked * BigInt(record.endRound - round)) / BigInt(record.endRound - record.lockedRound);
+  const now = BigInt(round) * SCALE;
+  const end = BigInt(record.endAt);
+  const remaining = now >= end ? 0n : (record.locked * (end - now)) / (end - BigInt(record.lockedRound) * SCALE);
   return vestingRecord(record, {
     unlocked: record.unlocked + record.locked - remaining,
-    ...lockedPart(remaining, round, record.endRound),
+    ...lockedPart(remaining, round, record.endAt),
   });
 }
 
-/** The pool's fields for `locked` left as of `round` (both rounds 0 when nothing is). */
+/** The pool's fields for `locked` left as of `round` (the round and the end 0 when nothing is). */
 function lockedPart(
   locked: bigint,
   round: number,
-  endRound: number,
-): Pick<VestingRecord, "locked" | "lockedRound" | "endRound"> {
-  return locked === 0n ? { locked, lockedRound: 0, endRound: 0 } : { locked, lockedRound: round, endRound };
+  endAt: number,
+): Pick<VestingRecord, "locked" | "lockedRound" | "endAt"> {
+  return locked === 0n ? { locked, lockedRound: 0, endAt: 0 } : { locked, lockedRound: round, endAt };
 }
 
 /**
- * Adds `amount` that would vest on its own until `end` (> `round`) to a pool already released to `round`: the pool's
- * end becomes `round + ⌈(locked · (endRound − round) + amount · (end − round)) / (locked + amount)⌉`.
+ * Adds `amount` that would vest on its own until round `end` (> `round`) to a pool already released to `round`: the
+ * pool's end becomes the amount-weighted mean of its own and `end`, rounded up to 1/65,536 of a round:
+ * `round·S + ⌈(locked · (endAt − round·S) + amount · (end − round)·S) / (locked + amount)⌉`.
  */
 function addLocked(record: VestingRecord, round: number, amount: bigint, end: number): VestingRecord {
-  if (record.locked === 0n) return vestingRecord(record, { locked: amount, lockedRound: round, endRound: end });
+  if (record.locked === 0n) {
+    return vestingRecord(record, { locked: amount, lockedRound: round, endAt: end * VESTING_END_SCALE });
+  }
+  const now = BigInt(round) * SCALE;
   const total = record.locked + amount;
-  const weighted = record.locked * BigInt(record.endRound - round) + amount * BigInt(end - round);
+  const weighted = record.locked * (BigInt(record.endAt) - now) + amount * BigInt(end - round) * SCALE;
   const span = (weighted + total - 1n) / total;
-  return vestingRecord(record, { locked: total, lockedRound: round, endRound: round + Number(span) });
+  return vestingRecord(record, { locked: total, lockedRound: round, endAt: Number(now + span) });
 }
 
 /**
@@ -131,9 +142,9 @@ export function lockedAt(record: VestingRecord, round: number): bigint {
   return releaseTo(record, round).locked;
 }
 
-/** The end of the pool as of `round` (0 when nothing is locked then). */
-export function vestingEndAt(record: VestingRecord, round: number): number {
-  return releaseTo(record, round).endRound;
+/** The first round from which nothing of the pool is locked, as of `round` (0 when nothing is locked then). */
+export function vestingEndRound(record: VestingRecord, round: number): number {
+  return Math.ceil(releaseTo(record, round).endAt / VESTING_END_SCALE);
 }
 
 /** Pays out what is released and not kept back for an open late challenge (§7.1). */
@@ -210,7 +221,7 @@ export function slashLocked(
   if (slashed === 0n) return { record: released, slashed };
   return {
     record: vestingRecord(released, {
-      ...lockedPart(released.locked - slashed, round, released.endRound),
+      ...lockedPart(released.locked - slashed, round, released.endAt),
       totalSlashed: released.totalSlashed + slashed,
     }),
     slashed,
@@ -236,7 +247,7 @@ export function clawBack(
   return {
     record: vestingRecord(released, {
       unlocked: released.unlocked - fromUnlocked,
-      ...lockedPart(released.locked - fromLocked, round, released.endRound),
+      ...lockedPart(released.locked - fromLocked, round, released.endAt),
       totalClawedBack: released.totalClawedBack + amount,
     }),
     amount,

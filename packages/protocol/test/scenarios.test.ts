@@ -22,6 +22,7 @@ import {
   sha256Hex,
   type TaskParams,
   TOKEN,
+  VESTING_END_SCALE,
 } from "../src/index.ts";
 import { accountOf, equalSplit, listTx, proofOf, TestChain } from "./harness.ts";
 
@@ -91,8 +92,8 @@ describe("an honest round", () => {
     // Paid by the rule at the start of round 3; vestingRounds 4: a quarter unlocks per round, all from round 7.
     const vesting = getVesting(chain.state, task, accountOf("a"));
     assert.deepEqual(
-      [vesting?.unlocked, vesting?.locked, vesting?.lockedRound, vesting?.endRound],
-      [0n, 25n * T, 3, 7],
+      [vesting?.unlocked, vesting?.locked, vesting?.lockedRound, vesting?.endAt],
+      [0n, 25n * T, 3, 7 * VESTING_END_SCALE],
       "the share locked in the pool from round 3 to round 7",
     );
     const claim = chain.send("a", { kind: "claim", task });
@@ -358,7 +359,11 @@ describe("claiming an entry of an accepted list (custom rule, protocol.md §6.4)
     // What the entry's own schedule from the acceptance has released is unlocked; the rest keeps its end.
     assert.equal((pool?.unlocked ?? 0n) + (pool?.locked ?? 0n), 25n * T);
     assert.ok((pool?.locked ?? 0n) > 0n, "claimed before the entry's schedule ended: part of it still locked");
-    assert.equal(pool?.endRound, accepted + DEVNET_PARAMS.vestingRounds, "the pool ends with the list's schedule");
+    assert.equal(
+      pool?.endAt,
+      (accepted + DEVNET_PARAMS.vestingRounds) * VESTING_END_SCALE,
+      "the pool ends with the list's schedule",
+    );
     assert.equal(getCycle(chain.state, task, 1)?.reserved, 75n * T);
     const twice = chain.send(recipient, claimOf(list, 0, task));
     assert.equal(twice.ok ? "ok" : twice.code, "DISTRIBUTION__ALREADY_CLAIMED");
@@ -412,7 +417,7 @@ describe("claiming an entry of an accepted list (custom rule, protocol.md §6.4)
     // Freed by the slash's round, plus what the rest has released since on its way to the tranche's end.
     assert.ok((vesting?.unlocked ?? 0n) >= freed);
     assert.equal((vesting?.unlocked ?? 0n) + (vesting?.locked ?? 0n), amount - cut);
-    assert.equal(vesting?.locked === 0n ? end : vesting?.endRound, end);
+    assert.equal(vesting?.locked === 0n ? end * VESTING_END_SCALE : vesting?.endAt, end * VESTING_END_SCALE);
     assert.equal(
       only(claimed.events, "Vested").amount,
       amount - cut,

@@ -1,4 +1,17 @@
-import { addPayment, claimAll, claimableAt, lockedAt, slashLocked, type VestingRecord } from "@gradual/protocol";
+import {
+  addPayment,
+  claimAll,
+  claimableAt,
+  lockedAt,
+  slashLocked,
+  VESTING_END_SCALE,
+  type VestingRecord,
+} from "@gradual/protocol";
+
+/** The first round from which the pool has nothing locked (its end, in 1/65,536 of a round, rounded up). */
+function endRoundOf(record: VestingRecord): number {
+  return Math.ceil(record.endAt / VESTING_END_SCALE);
+}
 
 /**
  * The node page's vesting chart (protocol.md §7): what a node can claim at each round and what is still locked
@@ -29,7 +42,7 @@ export function vestingCurve(record: VestingRecord, fromRound: number, toRound: 
     claimable.push(value > 0n ? value : 0n);
     locked.push(lockedAt(record, round));
   }
-  return { rounds, claimable, locked, fullyVestedRound: record.locked === 0n ? undefined : record.endRound };
+  return { rounds, claimable, locked, fullyVestedRound: record.locked === 0n ? undefined : endRoundOf(record) };
 }
 
 /**
@@ -37,7 +50,7 @@ export function vestingCurve(record: VestingRecord, fromRound: number, toRound: 
  * what a node can expect to claim if it waits.
  */
 export function vestingRange(record: VestingRecord, currentRound: number): { fromRound: number; toRound: number } {
-  return { fromRound: Math.max(0, currentRound), toRound: Math.max(currentRound + 4, record.endRound) };
+  return { fromRound: Math.max(0, currentRound), toRound: Math.max(currentRound + 4, endRoundOf(record)) };
 }
 
 /** The vesting-related events of one node in one task, with the round each landed in. */
@@ -56,7 +69,7 @@ export const EMPTY_VESTING: VestingRecord = {
   unlocked: 0n,
   locked: 0n,
   lockedRound: 0,
-  endRound: 0,
+  endAt: 0,
   held: 0n,
   totalVested: 0n,
   totalClaimed: 0n,

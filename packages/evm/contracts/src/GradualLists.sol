@@ -590,7 +590,7 @@ contract GradualLists is GradualState {
             unlocked: stored.unlocked,
             locked: stored.locked,
             lockedRound: int64(uint64(stored.lockedRound)),
-            endRound: int64(uint64(stored.endRound)),
+            endAt: stored.endAt,
             held: stored.held,
             totalVested: stored.totalVested,
             totalClaimed: stored.totalClaimed,

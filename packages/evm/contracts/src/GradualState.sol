@@ -15,6 +15,8 @@ abstract contract GradualState is IGradualEvents {
     // Protocol constants (`LIMITS` in params.ts, and the EVM's own bounds).
 
     uint256 internal constant BPS = 10_000;
+    /// @dev A vesting pool's end is kept in 1/65,536 of a round (`VESTING_END_SCALE` in vesting.ts).
+    uint256 internal constant VESTING_END_SCALE = 65_536;
     uint256 internal constant MAX_ROUND_SLOTS = 1_000_000;
     uint256 internal constant MAX_NODES = 100_000;
     uint256 internal constant MAX_AUDITS_PER_NODE = 64;
@@ -768,7 +770,7 @@ abstract contract GradualState is IGradualEvents {
             }
             emit Vested(id, cycleNumber, account, amount, endRound);
         }
-        vesting.pendingHead = uint40(head);
+        vesting.pendingHead = uint32(head);
     }
 
     /// @dev `ruleAmount`: a valid submitter's share of a cycle paid by rule, from the denominators frozen at the
@@ -783,41 +785,45 @@ abstract contract GradualState is IGradualEvents {
     // ------------------------------------------------------------------------------------------------------------
     // The vesting pool (vesting.ts, deviation 42): O(1) whatever vestingRounds is.
 
-    /// @dev `release` to round `round`: what the pool has released since `lockedRound` (linearly to `endRound`,
-    /// floored on what stays) moves to `unlocked`. Nothing when the pool is empty or `round` is not after
-    /// `lockedRound`. Stored rounds are those of a payment or a later operation: never negative.
+    /// @dev `release` to round `round`: what the pool has released since `lockedRound` (linearly to its end `endAt`,
+    /// in 1/VESTING_END_SCALE of a round; floored on what stays) moves to `unlocked`. Nothing when the pool is empty
+    /// or `round` is not after `lockedRound`. Stored rounds are those of a payment or a later operation: never
+    /// negative.
     function _release(VestingState storage vesting, int64 round) internal {
         uint256 locked = vesting.locked;
         if (locked == 0) return;
         uint256 from = vesting.lockedRound;
         if (int256(round) <= int256(from)) return;
         uint256 t = uint256(uint64(round));
-        uint256 end = vesting.endRound;
-        uint256 remaining = t >= end ? 0 : locked * (end - t) / (end - from);
+        uint256 now_ = t * VESTING_END_SCALE;
+        uint256 end = vesting.endAt;
+        uint256 remaining = now_ >= end ? 0 : locked * (end - now_) / (end - from * VESTING_END_SCALE);
         vesting.unlocked += uint128(locked - remaining);
         vesting.locked = uint128(remaining);
         if (remaining == 0) {
             vesting.lockedRound = 0;
-            vesting.endRound = 0;
+            vesting.endAt = 0;
         } else {
-            vesting.lockedRound = uint40(t);
+            vesting.lockedRound = uint32(t);
         }
     }
 
-    /// @dev `addLocked` of `amount` (above 0) ending at `endRound` (after `round`), into a pool released to `round`:
-    /// the pool's end becomes the amount-weighted mean of the two ends, rounded up.
+    /// @dev `addLocked` of `amount` (above 0) ending at round `endRound` (after `round`), into a pool released to
+    /// `round`: the pool's end becomes the amount-weighted mean of the two ends, rounded up to 1/VESTING_END_SCALE of
+    /// a round (an end in whole rounds drifted a round ahead a payment: deviation 42).
     function _addLocked(VestingState storage vesting, int64 round, uint256 amount, int64 endRound) internal {
         uint256 t = uint256(uint64(round));
-        uint256 end = uint256(uint64(endRound));
+        uint256 now_ = t * VESTING_END_SCALE;
+        uint256 end = uint256(uint64(endRound)) * VESTING_END_SCALE;
         uint256 locked = vesting.locked;
         if (locked != 0) {
             uint256 total = locked + amount;
-            end = t + (locked * (uint256(vesting.endRound) - t) + amount * (end - t) + total - 1) / total;
+            end = now_ + (locked * (uint256(vesting.endAt) - now_) + amount * (end - now_) + total - 1) / total;
             amount = total;
         }
         vesting.locked = uint128(amount);
-        vesting.lockedRound = uint40(t);
-        vesting.endRound = uint40(end);
+        vesting.lockedRound = uint32(t);
+        vesting.endAt = uint56(end);
     }
 
     /// @dev Sets what stays locked after a cut (a slash, a clawback): an emptied pool has no rounds.
@@ -825,7 +831,7 @@ abstract contract GradualState is IGradualEvents {
         vesting.locked = uint128(locked);
         if (locked == 0) {
             vesting.lockedRound = 0;
-            vesting.endRound = 0;
+            vesting.endAt = 0;
         }
     }
 

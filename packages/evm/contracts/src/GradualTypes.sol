@@ -311,8 +311,8 @@ struct Tranche {
 }
 
 /// @notice A vesting record (`VestingRecord`, deviation 42) of one account in one task, as `getVesting` returns it:
-/// `unlocked` (claimable), a pool `locked` that releases linearly from `lockedRound` to `endRound` (both 0 when it is
-/// empty), `held` (what open late challenges keep from its claims) and the totals. `pendingHead` (EVM only): the
+/// `unlocked` (claimable), a pool `locked` that releases linearly from `lockedRound` to its end `endAt` (in
+/// 1/VESTING_END_SCALE of a round; both 0 when it is empty), `held` (what open late challenges keep from its claims) and the totals. `pendingHead` (EVM only): the
 /// first cycle whose rule share is not materialized yet (those of the account's reveals in earlier cycles are).
 struct Vesting {
     bool exists;
@@ -320,7 +320,8 @@ struct Vesting {
     uint128 unlocked;
     uint128 locked;
     int64 lockedRound;
-    int64 endRound;
+    /// @dev The pool's end in 1/VESTING_END_SCALE of a round.
+    uint64 endAt;
     uint128 held;
     uint128 totalVested;
     uint128 totalClaimed;
@@ -329,17 +330,17 @@ struct Vesting {
 }
 
 /// @notice A vesting record as stored (EVM only; `getVesting` returns `Vesting`). Slot 0: `exists`, `pendingHead`
-/// (the first cycle whose rule share is not materialized yet: a cycle number, which may be 2^32, 40 bits), the pool's
-/// `lockedRound` and `endRound` (rounds of a cycle's payment or later operations: below 2^32 + vestingRounds, 40
-/// bits; both 0 when the pool is empty) and `held`; slot 1 `unlocked` and `locked`, which every release rewrites;
+/// (the first cycle whose rule share is not materialized yet: 32 bits, as a task reaches 2^32 cycles only after
+/// 2^32 rounds), the pool's `lockedRound` (a round of a payment or a later operation: 32 bits) and its end `endAt`
+/// (in 1/VESTING_END_SCALE of a round: below (2^32 + vestingRounds) · 2^16, 56 bits; both 0 when the pool is empty) and `held`; slot 1 `unlocked` and `locked`, which every release rewrites;
 /// slots 2 and 3 the totals (a claim writes `totalClaimed`, a materialized share `totalVested`). A claim reads slots
 /// 0 to 2 and writes 1 and 2 (and 0 when it releases or materializes), whatever vestingRounds is.
 struct VestingState {
     // slot 0
     bool exists;
-    uint40 pendingHead;
-    uint40 lockedRound;
-    uint40 endRound;
+    uint32 pendingHead;
+    uint32 lockedRound;
+    uint56 endAt;
     uint128 held;
     // slot 1
     uint128 unlocked;

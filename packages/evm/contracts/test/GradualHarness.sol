@@ -309,8 +309,8 @@ contract GradualHarness is Gradual {
         stored.exists = true;
         stored.unlocked = record.unlocked;
         stored.locked = record.locked;
-        stored.lockedRound = uint40(uint64(record.lockedRound));
-        stored.endRound = uint40(uint64(record.endRound));
+        stored.lockedRound = uint32(uint64(record.lockedRound));
+        stored.endAt = uint56(record.endAt);
         stored.held = record.held;
         stored.totalVested = record.totalVested;
         stored.totalClaimed = record.totalClaimed;

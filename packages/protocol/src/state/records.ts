@@ -199,7 +199,7 @@ export function vestingRecord(vesting: VestingRecord, changes?: Partial<VestingR
     unlocked: vesting.unlocked,
     locked: vesting.locked,
     lockedRound: vesting.lockedRound,
-    endRound: vesting.endRound,
+    endAt: vesting.endAt,
     held: vesting.held,
     totalVested: vesting.totalVested,
     totalClaimed: vesting.totalClaimed,
