@@ -298,10 +298,6 @@ const CLI_ERROR_CODES = {
   T8N__BAD_SLOT: { meaning: "gradual t8n: a slot is not a non-negative integer, or lies before the chain's slot" },
   T8N__BAD_TXS: { meaning: "gradual t8n: the transactions file has a step of the wrong shape" },
   T8N__EXPECTATION_NOT_MET: { meaning: "gradual t8n: a step's result differs from its expect" },
-  UNSTAKE__REVEAL_PENDING: {
-    meaning:
-      "gradual unstake: the node has a commitment whose reveal is still due, and a reveal needs stake; `gradual node --leave` reveals, then unstakes (--force unstakes now and forfeits that cycle)",
-  },
   T8N__INVARIANT_BROKEN: { meaning: "gradual t8n: a transition broke conservation (a protocol bug)" },
   T8N__NO_FILE: { meaning: "gradual t8n: an input file cannot be read" },
   T8N__PROTOCOL_ERROR: { meaning: "gradual t8n: the protocol threw (misuse or a broken invariant)" },
@@ -311,6 +307,10 @@ const CLI_ERROR_CODES = {
   TASK_DEV__WATCH_FAILED: { meaning: "gradual task dev: the task's folder cannot be watched" },
   TASK_TEST__FAILED: { meaning: "gradual task test: a task call failed, or no cycle was paid" },
   TASK__NOT_INCLUDED: { meaning: "The createTask transaction was not included in time" },
+  UNSTAKE__REVEAL_PENDING: {
+    meaning:
+      "gradual unstake: the node has a commitment whose reveal is still due, and a reveal needs stake; `gradual node --leave` reveals, then unstakes (--force unstakes now and forfeits that cycle)",
+  },
 } as const satisfies Entries;
 
 /** @gradual/dashboard: its browser client and its server (which forwards the ledger's own codes). */
