@@ -228,11 +228,11 @@ export type DistributionRecord = {
   readonly raceWeight: bigint;
   readonly status: DistributionStatus;
   readonly triggered: boolean;
-  /** At acceptance, the task's slash count: a tranche created by a later claim replays the node's later slashes. */
+  /** At acceptance, the task's slash count: an entry claimed later replays the recipient's later slashes on it. */
   readonly slashSeq: number | null;
 };
 
-/** One vesting slash of a node in a task (§7.2), replayed on tranches its list claims create later. */
+/** One vesting slash of a node in a task (§7.2), replayed on list entries it claims later. */
 export type SlashLogEntry = { readonly seq: number; readonly round: number; readonly fractionBps: number };
 
 /**
