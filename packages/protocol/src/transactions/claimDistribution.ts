@@ -70,8 +70,11 @@ export function applyClaimDistribution(context: TransitionContext, tx: ClaimDist
   draft.set(claimKey, vested);
   const added = addListEntry(vesting, roundOf(found, context.slot), { unlocked, tranche }, tx.amount, slashed);
   draft.set(vestingKey, added);
-  // Late challenges of this proof already open hold the entry too (they opened when nothing was claimed).
-  holdForOpenChallenges(draft, found.id, tx.cycle, tx.recipient, vested);
+  // Late challenges of this proof already open hold the entry too (they opened when nothing was claimed). Only late
+  // triggers are open once a cycle has paid, and the task lists them: most claims look nothing up.
+  if (found.lateTriggers.some((ref) => ref.cycle === tx.cycle)) {
+    holdForOpenChallenges(draft, found.id, tx.cycle, tx.recipient, vested);
+  }
   draft.updateCycle(cycle, { reserved: cycle.reserved - tx.amount });
   draft.move("reserved", "vesting", tx.amount);
   draft.move("vesting", "burned", slashed);
