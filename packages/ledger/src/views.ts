@@ -22,8 +22,8 @@ import {
   keys,
   listTaskIds,
   lockedAt,
+  pendingReveals,
   readRecord,
-  revealWindow,
   type State,
   type TaskRecord,
   type TriggerRecord,
@@ -144,7 +144,8 @@ export function taskView(state: State, taskId: Hash): TaskView | undefined {
 
 export function nodeView(state: State, taskId: Hash, account: Account): NodeView | undefined {
   const view = getNodeView(state, taskId, account);
-  if (view === undefined) return undefined;
+  const task = getTask(state, taskId);
+  if (view === undefined || task === undefined) return undefined;
   const { record } = view;
   return {
     task: taskId,
@@ -165,23 +166,8 @@ export function nodeView(state: State, taskId: Hash, account: Account): NodeView
     equivocations: record.equivocations,
     claimable: view.claimable.toString(),
     locked: view.locked.toString(),
-    pendingReveal: pendingReveal(state, taskId, account),
+    pendingReveal: pendingReveals(state, task, account)[0] ?? null,
   };
-}
-
-/** The newest cycle `account` committed in and has not revealed whose reveal window has not closed (§2.2, §3.4). */
-function pendingReveal(state: State, taskId: Hash, account: Account): { cycle: number; revealClosesAt: number } | null {
-  const task = getTask(state, taskId);
-  if (task === undefined) return null;
-  const nextSlot = getChain(state).slot + 1;
-  for (const cycle of [...task.openCycles].sort((left, right) => right - left)) {
-    const closesAt = revealWindow(task, cycle).closesAt;
-    if (nextSlot >= closesAt) continue;
-    if (getCommit(state, taskId, cycle, account) === undefined) continue;
-    if (getReveal(state, taskId, cycle, account) !== undefined) continue;
-    return { cycle, revealClosesAt: closesAt };
-  }
-  return null;
 }
 
 export function nodeList(state: State, taskId: Hash, { offset, limit }: Page): NodeList {

@@ -91,6 +91,28 @@ export function getReveal(state: State, task: Hash, cycle: number, node: Account
 }
 
 /**
+ * The cycles `node` committed in and has not revealed whose reveal window has not closed by the next slot, newest
+ * first, with the slot each window closes at (§2.2, §3.4): a reveal needs stake, so an unstake before it forfeits
+ * the cycle's pay.
+ */
+export function pendingReveals(
+  state: State,
+  task: TaskRecord,
+  node: Account,
+): { readonly cycle: number; readonly revealClosesAt: number }[] {
+  const nextSlot = getChain(state).slot + 1;
+  const pending: { readonly cycle: number; readonly revealClosesAt: number }[] = [];
+  for (const cycle of [...task.openCycles].sort((left, right) => right - left)) {
+    const revealClosesAt = revealWindow(task, cycle).closesAt;
+    if (nextSlot >= revealClosesAt) continue;
+    if (getCommit(state, task.id, cycle, node) === undefined) continue;
+    if (getReveal(state, task.id, cycle, node) !== undefined) continue;
+    pending.push({ cycle, revealClosesAt });
+  }
+  return pending;
+}
+
+/**
  * §5.8: the upheld proof trigger that an appeal of `node`'s proof of `cycle` would answer, when the proof is
  * `invalid` by it and has not been appealed yet; otherwise undefined. (An appeal also needs the cycle's late-challenge
  * window, weight and a bond.)

@@ -10,7 +10,10 @@ export type Window = { readonly opensAt: number; readonly closesAt: number };
 
 type Timing = { readonly startSlot: number; readonly params: TaskParams };
 
-export function roundOf(task: Timing, slot: number): number {
+export function roundOf(
+  task: { readonly startSlot: number; readonly params: Pick<TaskParams, "roundSlots"> },
+  slot: number,
+): number {
   return Math.floor((slot - task.startSlot) / task.params.roundSlots);
 }
 

@@ -2,6 +2,7 @@ import {
   formatTokenAmount,
   parseTokenAmount,
   reject,
+  roundOf,
   type WithdrawNode,
   type WithdrawParams,
   withdrawableFrom,
@@ -231,7 +232,7 @@ async function refuseEarlyWithdraw(options: { key: string; ledger?: string } & E
   const refusal =
     node === undefined || BigInt(node.unbonding) === 0n
       ? reject("WITHDRAW__NOTHING_UNBONDING", { task })
-      : withdrawRejection(task, view.task.params, node, landingRound(view.task, view.nextSlot));
+      : withdrawRejection(task, view.task.params, node, roundOf(view.task, view.nextSlot));
   if (refusal === null) return;
   const held =
     refusal.code === "WITHDRAW__STILL_CHALLENGEABLE" && node !== undefined
@@ -243,14 +244,6 @@ async function refuseEarlyWithdraw(options: { key: string; ledger?: string } & E
     refusal.code,
     `${describeRefusal(refusal.code, refusal.message, refusal.context)}${held}; nothing was sent`,
   );
-}
-
-/** The task round of the slot a transaction sent now lands in (the next one). */
-function landingRound(
-  task: { readonly startSlot: number; readonly params: { readonly roundSlots: number } },
-  slot: number,
-) {
-  return Math.floor((slot - task.startSlot) / task.params.roundSlots);
 }
 
 function taskId(value: string): string {

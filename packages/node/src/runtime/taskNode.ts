@@ -8,16 +8,14 @@ import {
   GradualError,
   getAccount,
   getChain,
-  getCommit,
   getNode,
   getNodeView,
-  getReveal,
   getTask,
   type Hash,
   nodeStake,
   type ProtocolEvent,
+  pendingReveals,
   type RegisteredCode,
-  revealWindow,
   roundOf,
   type State,
   sha256Hex,
@@ -172,6 +170,8 @@ export class TaskNode {
   #behindSince: number | undefined;
   /** Cycles whose reveal the node dropped because it has no stake any more (warned once each). */
   readonly #droppedReveals = new Set<number>();
+  /** #hasLeft's answer, once read. */
+  #left: boolean | undefined;
 
   constructor(options: TaskNodeOptions) {
     this.options = options;
@@ -338,7 +338,9 @@ export class TaskNode {
 
   /** Whether this node saw its account unstake or withdraw in the task (while it ran, now or before a restart). */
   #hasLeft(): boolean {
-    return this.store.getMeta(leftKey(this.options.taskId)) !== undefined;
+    // Read from the store once; #noticeLeaving sets it (it never goes back to false).
+    this.#left ??= this.store.getMeta(leftKey(this.options.taskId)) !== undefined;
+    return this.#left;
   }
 
   /**
@@ -356,6 +358,7 @@ export class TaskNode {
     );
     if (left === undefined) return;
     this.store.setMeta(leftKey(this.options.taskId), JSON.stringify({ block, event: left.type }));
+    this.#left = true;
     this.options.log(
       "info",
       `this node's account left the task (${left.type === "Unstaked" ? "unstaked" : "withdrew"}): it will not stake again, whatever --stake says; to rejoin, run gradual stake ${this.options.taskId}`,
@@ -593,12 +596,8 @@ export class TaskNode {
     if (task === undefined) return;
     const node = getNode(state, task.id, this.me);
     if (node !== undefined && nodeStake(node) > 0n) return;
-    const nextSlot = getChain(state).slot + 1;
-    for (const cycle of task.openCycles) {
-      if (this.#droppedReveals.has(cycle) || nextSlot >= revealWindow(task, cycle).closesAt) continue;
-      if (this.store.nodeMemory.work.get(cycle)?.status !== "done") continue;
-      if (getCommit(state, task.id, cycle, this.me) === undefined) continue;
-      if (getReveal(state, task.id, cycle, this.me) !== undefined) continue;
+    for (const { cycle } of pendingReveals(state, task, this.me)) {
+      if (this.#droppedReveals.has(cycle) || this.store.nodeMemory.work.get(cycle)?.status !== "done") continue;
       this.#droppedReveals.add(cycle);
       this.options.log(
         "warn",
