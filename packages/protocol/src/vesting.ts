@@ -142,9 +142,9 @@ export function lockedAt(record: VestingRecord, round: number): bigint {
   return releaseTo(record, round).locked;
 }
 
-/** The first round from which nothing of the pool is locked, as of `round` (0 when nothing is locked then). */
-export function vestingEndRound(record: VestingRecord, round: number): number {
-  return Math.ceil(releaseTo(record, round).endAt / VESTING_END_SCALE);
+/** The first round from which nothing of the pool is locked (0 when nothing is). */
+export function vestingEndRound(record: VestingRecord): number {
+  return Math.ceil(record.endAt / VESTING_END_SCALE);
 }
 
 /** Pays out what is released and not kept back for an open late challenge (§7.1). */

@@ -4,14 +4,9 @@ import {
   claimableAt,
   lockedAt,
   slashLocked,
-  VESTING_END_SCALE,
   type VestingRecord,
+  vestingEndRound,
 } from "@gradual/protocol";
-
-/** The first round from which the pool has nothing locked (its end, in 1/65,536 of a round, rounded up). */
-function endRoundOf(record: VestingRecord): number {
-  return Math.ceil(record.endAt / VESTING_END_SCALE);
-}
 
 /**
  * The node page's vesting chart (protocol.md §7): what a node can claim at each round and what is still locked
@@ -42,7 +37,7 @@ export function vestingCurve(record: VestingRecord, fromRound: number, toRound: 
     claimable.push(value > 0n ? value : 0n);
     locked.push(lockedAt(record, round));
   }
-  return { rounds, claimable, locked, fullyVestedRound: record.locked === 0n ? undefined : endRoundOf(record) };
+  return { rounds, claimable, locked, fullyVestedRound: record.locked === 0n ? undefined : vestingEndRound(record) };
 }
 
 /**
@@ -50,7 +45,7 @@ export function vestingCurve(record: VestingRecord, fromRound: number, toRound: 
  * what a node can expect to claim if it waits.
  */
 export function vestingRange(record: VestingRecord, currentRound: number): { fromRound: number; toRound: number } {
-  return { fromRound: Math.max(0, currentRound), toRound: Math.max(currentRound + 4, endRoundOf(record)) };
+  return { fromRound: Math.max(0, currentRound), toRound: Math.max(currentRound + 4, vestingEndRound(record)) };
 }
 
 /** The vesting-related events of one node in one task, with the round each landed in. */
