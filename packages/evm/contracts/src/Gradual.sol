@@ -737,8 +737,12 @@ contract Gradual is GradualState, ReentrancyGuard {
     }
 
     /// @notice A cycle record.
-    function getCycle(bytes32 id, uint32 cycle) external view returns (Cycle memory) {
-        return _cycles[id][cycle];
+    function getCycle(bytes32 id, uint32 cycle) external view returns (Cycle memory record) {
+        record = _cycles[id][cycle];
+        // Rule shares made so far moved from the reservation to `paid` (`RulePaymentState.materialized`).
+        uint128 made = _rulePayments[id][cycle].materialized;
+        record.reserved -= made;
+        record.paid += made;
     }
 
     /// @notice A commit record. The commitment of a revealed commit is not held (bytes32(0)): it is in the

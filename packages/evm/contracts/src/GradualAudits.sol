@@ -148,7 +148,6 @@ contract GradualAudits is GradualState {
         Cycle storage cycle = _cycles[id][c];
         uint256 unclaimed = cycle.reserved;
         cycle.reserved = 0;
-        _totals.reserved -= uint128(unclaimed);
         if (task.status == TaskStatus.Closed) {
             _credit(id, task.creator, unclaimed, 3);
         } else {
@@ -445,12 +444,15 @@ contract GradualAudits is GradualState {
         } else {
             owed = cycle.shareCount == 0 ? 0 : (base / cycle.shareCount) * cycle.validCount;
         }
-        _rulePayments[id][c] = RulePayment({
+        _rulePayments[id][c] = RulePaymentState({
             paid: true,
-            round: round,
+            weighted: task.params.distributionRule == 0,
+            vestingRounds: task.params.vestingRounds,
+            round: uint32(uint64(round)),
             shareCount: cycle.shareCount,
             base: uint128(base),
-            revealedWeight: cycle.revealedWeight
+            revealedWeight: cycle.revealedWeight,
+            materialized: 0
         });
         _completeCycle(id, task, c, cycle, OUTCOME_PAID, owed, round);
     }
@@ -472,7 +474,6 @@ contract GradualAudits is GradualState {
         int64 round
     ) internal {
         uint256 returned = cycle.reserved - kept;
-        _totals.reserved -= uint128(returned);
         _totals.escrows += uint128(returned);
         cycle.reserved = uint128(kept);
         cycle.outcome = outcome;
@@ -505,7 +506,6 @@ contract GradualAudits is GradualState {
         }
         if (task.status == TaskStatus.Paused) emit TaskResumed(id, round);
         _totals.escrows -= uint128(bounty);
-        _totals.reserved += uint128(bounty);
         task.status = TaskStatus.Active;
         task.escrow -= bounty;
         uint32 cycleNumber = uint32(uint64(round));

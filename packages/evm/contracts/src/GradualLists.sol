@@ -240,13 +240,14 @@ contract GradualLists is GradualState {
             if (held != 0) held -= 1;
         } else {
             Entry storage reveal = _entryAt(id, task, cycle, target);
-            if (_validReveal(_heldFlags(reveal, cycle))) held = _ruleShare(task, _rulePayments[id][cycle], reveal.weight);
+            if (_validReveal(_heldFlags(reveal, cycle))) held = _ruleShare(_rulePayments[id][cycle], reveal.weight);
         }
         if (held == 0) return;
         trigger.held = uint128(held);
         VestingState storage vesting = _vesting[id][target];
         vesting.exists = true;
         vesting.held += uint128(held);
+        vesting.hasHeld = true;
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -382,10 +383,9 @@ contract GradualLists is GradualState {
         }
         vesting.unlocked += uint128(unlocked);
         if (rest != 0) _addLocked(vesting, round, rest, endRound);
-        vesting.totalVested += amount;
+        vesting.totalVested += uint120(amount);
         vesting.totalSlashed += uint128(slashed);
         record.reserved -= amount;
-        _totals.reserved -= amount;
         _totals.vesting += uint128(amount - slashed);
         _totals.burned += slashed;
         task.totalPaid += amount;
@@ -400,6 +400,7 @@ contract GradualLists is GradualState {
                 if (trigger.resolution != 0 || !trigger.late) continue;
                 trigger.held += uint128(vested);
                 vesting.held += uint128(vested);
+                vesting.hasHeld = true;
             }
         }
         emit ListEntryClaimed(id, cycle, recipient, _sender(), amount, index, proof);
@@ -491,13 +492,12 @@ contract GradualLists is GradualState {
         _release(vesting, _roundOf(task, _slot()));
         uint256 unlocked = vesting.unlocked;
         uint256 locked = vesting.locked;
-        uint256 held = vesting.held;
+        uint256 held = vesting.hasHeld ? vesting.held : 0;
         uint256 keep = held > locked ? held - locked : 0;
         if (keep > unlocked) keep = unlocked;
         uint256 amount = unlocked - keep;
         if (amount == 0) revert CLAIM__NOTHING_CLAIMABLE();
         vesting.unlocked = uint128(keep);
-        vesting.totalClaimed += uint128(amount);
         _totals.vesting -= uint128(amount);
         _totals.balances += uint128(amount);
         _balances[account] += amount;
@@ -508,7 +508,8 @@ contract GradualLists is GradualState {
     // Views of the audits' records (the records as stored: `settle` first, and `materialize` for an account's rule
     // shares).
 
-    /// @notice The chain totals and the money held (`totals`, `chain.supply`, `chain.taskCount`).
+    /// @notice The chain totals and the money held (`totals`, `chain.supply`, `chain.taskCount`); `reserved` is the supply
+    /// less the other totals.
     function chainTotals() external view returns (Totals memory totals, uint256 supply, uint32 taskCount) {
         TotalsState storage stored = _totals;
         totals = Totals({
@@ -516,11 +517,14 @@ contract GradualLists is GradualState {
             stakes: stored.stakes,
             unbonding: stored.unbonding,
             escrows: stored.escrows,
-            reserved: stored.reserved,
+            reserved: 0,
             vesting: stored.vesting,
             bonds: stored.bonds,
             burned: stored.burned
         });
+        // Not stored: the supply less every other total (`TotalsState`).
+        totals.reserved = _supply - totals.balances - totals.stakes - totals.unbonding - totals.escrows - totals.vesting
+            - totals.bonds - totals.burned;
         return (totals, _supply, _taskCount);
     }
 
@@ -576,7 +580,14 @@ contract GradualLists is GradualState {
     /// @notice What a cycle paid by rule owes, frozen at the payment (the core's cycle fields `ruleBase`, `ruleWeight`
     /// and `ruleShares`).
     function getRulePayment(bytes32 id, uint32 cycle) external view returns (RulePayment memory) {
-        return _rulePayments[id][cycle];
+        RulePaymentState storage stored = _rulePayments[id][cycle];
+        return RulePayment({
+            paid: stored.paid,
+            round: int64(uint64(stored.round)),
+            shareCount: stored.shareCount,
+            base: stored.base,
+            revealedWeight: stored.revealedWeight
+        });
     }
 
 
@@ -593,7 +604,11 @@ contract GradualLists is GradualState {
             endAt: stored.endAt,
             held: stored.held,
             totalVested: stored.totalVested,
-            totalClaimed: stored.totalClaimed,
+            // Not stored (`VestingState`): what came in less what is held and what was cut.
+            totalClaimed: uint128(
+                uint256(stored.totalVested) + stored.totalCredited - stored.unlocked - stored.locked - stored.totalSlashed
+                    - stored.totalClawedBack
+            ),
             totalSlashed: stored.totalSlashed,
             totalClawedBack: stored.totalClawedBack
         });

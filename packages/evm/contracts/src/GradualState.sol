@@ -145,7 +145,7 @@ abstract contract GradualState is IGradualEvents {
     mapping(bytes32 task => uint32) internal _voterCount;
     mapping(bytes32 task => mapping(uint32 voterId => bytes32)) internal _voterAccount;
     mapping(bytes32 task => mapping(bytes32 account => VestingState)) internal _vesting;
-    mapping(bytes32 task => mapping(uint32 cycle => RulePayment)) internal _rulePayments;
+    mapping(bytes32 task => mapping(uint32 cycle => RulePaymentState)) internal _rulePayments;
     mapping(bytes32 task => SettleCursor) internal _cursors;
     /// @dev Weight of a cycle's reveals marked disputed or unavailable: they stay in revealedWeight (§6.2), and the
     /// weight of the valid ones is revealedWeight less this (EVM only).
@@ -363,6 +363,7 @@ abstract contract GradualState is IGradualEvents {
         VestingState storage vesting = _vesting[id][account];
         vesting.exists = true;
         vesting.unlocked += uint128(amount);
+        vesting.totalCredited += uint128(amount);
         _totals.vesting += uint128(amount);
         emit Credited(id, account, amount, reason);
     }
@@ -743,30 +744,37 @@ abstract contract GradualState is IGradualEvents {
         mapping(uint256 => Entry) storage ring = _entries[id][account];
         uint256 size = task.entryRing;
         uint256[] memory revealed = _revealsFrom(ring, size, uint256(last), node.revealGap, head);
+        // A cycle is paid by rule at the start of round c + 1 + the review lag (`_startRound`), never later than the
+        // current slot's round: a later cycle is not paid yet and its record is not read.
+        int256 unpaidFrom = int256(_roundOf(task, _slot())) - 1 - int256(_reviewLag(task));
         for (uint256 i = revealed.length; i > 0; i -= 1) {
             uint32 cycleNumber = uint32(revealed[i - 1]);
-            Cycle storage cycle = _cycles[id][cycleNumber];
-            if (cycle.outcome == 0) break;
+            if (int256(uint256(cycleNumber)) > unpaidFrom) break;
+            RulePaymentState storage payment = _rulePayments[id][cycleNumber];
+            if (!payment.paid) {
+                // Not paid by rule: complete without a payment (no valid submitter), or not complete yet.
+                if (_cycles[id][cycleNumber].outcome == 0) break;
+                head = uint256(cycleNumber) + 1;
+                continue;
+            }
             head = uint256(cycleNumber) + 1;
-            RulePayment storage payment = _rulePayments[id][cycleNumber];
-            if (!payment.paid) continue;
             Entry storage reveal = ring[cycleNumber % size];
             if (!_validReveal(_heldFlags(reveal, cycleNumber))) continue;
-            uint256 amount = _ruleShare(task, payment, reveal.weight);
+            uint256 amount = _ruleShare(payment, reveal.weight);
             if (amount == 0) continue;
-            cycle.reserved -= uint128(amount);
-            cycle.paid += uint128(amount);
-            _totals.reserved -= uint128(amount);
+            payment.materialized += uint128(amount);
             _totals.vesting += uint128(amount);
             task.totalPaid += amount;
             vesting.exists = true;
-            vesting.totalVested += uint128(amount);
-            int64 endRound = payment.round + int64(uint64(task.params.vestingRounds));
-            if (task.params.vestingRounds == 0) {
+            vesting.totalVested += uint120(amount);
+            int64 paidRound = int64(uint64(payment.round));
+            uint256 vestingRounds = payment.vestingRounds;
+            int64 endRound = paidRound + int64(uint64(vestingRounds));
+            if (vestingRounds == 0) {
                 vesting.unlocked += uint128(amount);
             } else {
-                _release(vesting, payment.round);
-                _addLocked(vesting, payment.round, amount, endRound);
+                _release(vesting, paidRound);
+                _addLocked(vesting, paidRound, amount, endRound);
             }
             emit Vested(id, cycleNumber, account, amount, endRound);
         }
@@ -775,8 +783,8 @@ abstract contract GradualState is IGradualEvents {
 
     /// @dev `ruleAmount`: a valid submitter's share of a cycle paid by rule, from the denominators frozen at the
     /// payment (all 0 for a cycle not paid by rule: 0).
-    function _ruleShare(Task storage task, RulePayment storage payment, uint256 weight) internal view returns (uint256) {
-        if (task.params.distributionRule == 0 && payment.revealedWeight > 0) {
+    function _ruleShare(RulePaymentState storage payment, uint256 weight) internal view returns (uint256) {
+        if (payment.weighted && payment.revealedWeight > 0) {
             return uint256(payment.base) * weight / payment.revealedWeight;
         }
         return payment.shareCount == 0 ? 0 : payment.base / payment.shareCount;
@@ -840,7 +848,11 @@ abstract contract GradualState is IGradualEvents {
     function _unhold(bytes32 id, Trigger storage trigger) internal {
         if (!trigger.late) return;
         uint128 held = trigger.held;
-        if (held != 0) _vesting[id][trigger.target].held -= held;
+        if (held == 0) return;
+        VestingState storage vesting = _vesting[id][trigger.target];
+        uint128 left = vesting.held - held;
+        vesting.held = left;
+        if (left == 0) vesting.hasHeld = false;
     }
 
     // ------------------------------------------------------------------------------------------------------------

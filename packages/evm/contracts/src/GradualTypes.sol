@@ -329,25 +329,31 @@ struct Vesting {
     uint128 totalClawedBack;
 }
 
-/// @notice A vesting record as stored (EVM only; `getVesting` returns `Vesting`). Slot 0: `exists`, `pendingHead`
-/// (the first cycle whose rule share is not materialized yet: 32 bits, as a task reaches 2^32 cycles only after
-/// 2^32 rounds), the pool's `lockedRound` (a round of a payment or a later operation: 32 bits) and its end `endAt`
-/// (in 1/VESTING_END_SCALE of a round: below (2^32 + vestingRounds) · 2^16, 56 bits; both 0 when the pool is empty) and `held`; slot 1 `unlocked` and `locked`, which every release rewrites;
-/// slots 2 and 3 the totals (a claim writes `totalClaimed`, a materialized share `totalVested`). A claim reads slots
-/// 0 to 2 and writes 1 and 2 (and 0 when it releases or materializes), whatever vestingRounds is.
+/// @notice A vesting record as stored (EVM only; `getVesting` returns `Vesting`). Slot 0: `exists`, `hasHeld` (`held`
+/// is not 0), `pendingHead` (the first cycle whose rule share is not materialized yet: 32 bits, as a task reaches 2^32
+/// cycles only after 2^32 rounds), the pool's `lockedRound` (a round of a payment or a later operation: 32 bits) and
+/// its end `endAt` (in 1/VESTING_END_SCALE of a round: below (2^32 + vestingRounds) · 2^16, 56 bits; both 0 when the
+/// pool is empty), and `totalVested` (120 bits); slot 1 `unlocked` and `locked`, which every release rewrites; slot 2
+/// `held` (read only when `hasHeld`) and `totalCredited` (what `_credit` paid in unlocked: the core's `payUnlocked`,
+/// which its totals do not count); slot 3 the slash and clawback totals. `totalClaimed` is not stored: everything that
+/// came in (vested and credited) less what is still held (unlocked and locked) and what was cut (slashed and clawed
+/// back) was claimed. So a claim reads slots 0 and 1 and writes slot 1 (and 0 when it releases or materializes),
+/// whatever vestingRounds is.
 struct VestingState {
     // slot 0
     bool exists;
+    bool hasHeld;
     uint32 pendingHead;
     uint32 lockedRound;
     uint56 endAt;
-    uint128 held;
+    uint120 totalVested;
     // slot 1
     uint128 unlocked;
     uint128 locked;
-    // slots 2 and 3
-    uint128 totalVested;
-    uint128 totalClaimed;
+    // slot 2
+    uint128 held;
+    uint128 totalCredited;
+    // slot 3
     uint128 totalSlashed;
     uint128 totalClawedBack;
 }
@@ -363,6 +369,25 @@ struct RulePayment {
     uint32 shareCount;
     uint128 base;
     uint128 revealedWeight;
+}
+
+/// @notice A `RulePayment` as stored (EVM only; `getRulePayment` returns `RulePayment`). Slot 0 holds what making a
+/// share reads besides the weight: `paid`, the task's rule (`weighted`) and `vestingRounds` (copies: parameters never
+/// change; so that a claim reads no parameter slot), the payment's round (never negative: 32 bits, as the vesting
+/// pool's rounds), the share count and the base. Slot 1: the revealed weight, and `materialized`, the shares made so
+/// far: the cycle's `paid` and `reserved` as the core has them are its stored ones plus and less this (`getCycle`), so
+/// that making a share writes the slot it reads instead of the cycle's.
+struct RulePaymentState {
+    // slot 0
+    bool paid;
+    bool weighted;
+    uint32 vestingRounds;
+    uint32 round;
+    uint32 shareCount;
+    uint128 base;
+    // slot 1
+    uint128 revealedWeight;
+    uint128 materialized;
 }
 
 /// @notice Progress of a window end left half done when a call ran out of settlement steps (EVM only): the proof
@@ -402,13 +427,14 @@ struct Totals {
 }
 
 /// @notice The running totals as stored (EVM only; `chainTotals` returns `Totals`). Every total is at most the money
-/// held, below 2^128, so the two pairs a call most often moves money between share a slot: balances and vesting (a
-/// claim), escrows and reserved (a round start, a rule payment).
+/// held, below 2^128, so the pair a call most often moves money between shares a slot: balances and vesting (a claim).
+/// `reserved` is not stored: it is the supply less every other total (§11.1's conservation taken as its definition),
+/// so that what moves into or out of a cycle's reservation (a round start, a rule share, a list entry, a cycle's end)
+/// writes only the other side's total.
 struct TotalsState {
     uint128 balances;
     uint128 vesting;
     uint128 escrows;
-    uint128 reserved;
     uint256 stakes;
     uint256 unbonding;
     uint256 bonds;

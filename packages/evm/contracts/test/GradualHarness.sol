@@ -121,13 +121,12 @@ contract GradualHarness is Gradual {
         _balances[account] = balance;
     }
 
-    /// @notice Writes the totals, the supply and the task count.
+    /// @notice Writes the totals, the supply and the task count (`reserved` is the supply less the other totals).
     function loadChain(Totals calldata totals, uint256 supply, uint32 taskCount) external {
         _totals = TotalsState({
             balances: uint128(totals.balances),
             vesting: uint128(totals.vesting),
             escrows: uint128(totals.escrows),
-            reserved: uint128(totals.reserved),
             stakes: totals.stakes,
             unbonding: totals.unbonding,
             bonds: totals.bonds,
@@ -312,18 +311,32 @@ contract GradualHarness is Gradual {
         stored.lockedRound = uint32(uint64(record.lockedRound));
         stored.endAt = uint56(record.endAt);
         stored.held = record.held;
-        stored.totalVested = record.totalVested;
-        stored.totalClaimed = record.totalClaimed;
+        stored.hasHeld = record.held != 0;
+        stored.totalVested = uint120(record.totalVested);
         stored.totalSlashed = record.totalSlashed;
         stored.totalClawedBack = record.totalClawedBack;
+        // What the core's totals do not count: its `payUnlocked` credits (`totalClaimed` is derived from it).
+        stored.totalCredited = uint128(
+            uint256(record.totalClaimed) + record.unlocked + record.locked + record.totalSlashed
+                + record.totalClawedBack - record.totalVested
+        );
     }
 
     /// @notice Writes what a cycle paid by rule paid from (the core's cycle fields `ruleBase`, `ruleWeight`,
     /// `ruleShares`; the payment's round is its completedRound), not `paid`: the loaded vesting records hold its
     /// shares already, so `_materialize` makes none of them again.
     function loadRulePayment(bytes32 id, uint32 cycle, RulePayment calldata payment) external {
-        _rulePayments[id][cycle] = payment;
-        _rulePayments[id][cycle].paid = false;
+        TaskParams storage params = _tasks[id].params;
+        _rulePayments[id][cycle] = RulePaymentState({
+            paid: false,
+            weighted: params.distributionRule == 0,
+            vestingRounds: params.vestingRounds,
+            round: uint32(uint64(payment.round)),
+            shareCount: payment.shareCount,
+            base: payment.base,
+            revealedWeight: payment.revealedWeight,
+            materialized: 0
+        });
     }
 
     /// @notice Writes a distribution record (`distribution/{task}/{cycle}/{attempt}`).
