@@ -37,7 +37,9 @@
  * the claim of round ring + 3 makes one share into a pool that holds four rounds of pay (vesting over
  * four rounds): the steady state's claim. Last of all node 0 raises a late trigger (§5.7) against node 1's proof of
  * cycle ring, completed and in its late-challenge window, and the same voters vote on it (`vote (late)`: each vote
- * weighs at most the voter's reveal in that cycle, deviation 40). Every figure is read from the receipts. The cost per node per round
+ * weighs at most the voter's reveal in that cycle, deviation 40). A third task pairs its reveals (§2.2): after its
+ * ring every node pairs and claims every round, each claim making one share, before its `commitAndReveal` of the round
+ * in two rounds and after it in two more (its last reveal is then one cycle newer: one more reveal record read). Every figure is read from the receipts. The cost per node per round
  * is what a node pays for its own calls (a commit, a reveal and a claim that makes one share, a ring in) plus its
  * share of the round's settlement, at a stated L2 gas price.
  */
@@ -290,6 +292,23 @@ function sizeTables(rows: readonly SizeResult[]): string[] {
     lines.push(
       `| claim making a share < 80,000 (a ring in: into a pool holding four rounds of pay) | ${row.size} | ${share} | ${share < 80_000 ? "yes" : "no"} |`,
     );
+    for (const [label, text] of [
+      [
+        "claim (paired task, a ring in: before its commitAndReveal of the round, makes one share)",
+        "paired, before its commitAndReveal of the round",
+      ],
+      [
+        "claim (paired task, a ring in: after its commitAndReveal of the round, makes one share)",
+        "paired, after its commitAndReveal of the round: one more reveal record read",
+      ],
+    ] as const) {
+      const paired = row.gas.get(label) ?? [];
+      if (paired.length === 0) continue;
+      const most = Math.max(...paired);
+      lines.push(
+        `| claim making a share < 80,000 (a ring in, ${text}; every call) | ${row.size} | ${describe(paired)} | ${most < 80_000 ? "yes" : "no"} |`,
+      );
+    }
   }
   return lines;
 }
@@ -515,7 +534,8 @@ async function measure(size: number, vestingRounds?: number): Promise<SizeResult
     const clock = [tokenAddress, genesis, 1_000] as const;
     const audits = await deployAt("deploy GradualAudits", -89, "GradualAudits", clock);
     const lists = await deployAt("deploy GradualLists", -89, "GradualLists", [...clock, audits]);
-    const contract = await deployAt("deploy Gradual", -89, "Gradual", [...clock, audits, lists]);
+    const tasks = await deployAt("deploy GradualTasks", -89, "GradualTasks", [...clock, audits]);
+    const contract = await deployAt("deploy Gradual", -89, "Gradual", [...clock, audits, lists, tasks]);
     const supply = BigInt(size) * 1_000n + 100_000_000n;
     await run("mint, approve", -88, [
       {
@@ -878,6 +898,35 @@ async function measure(size: number, vestingRounds?: number): Promise<SizeResult
           cycle,
           "pair",
         );
+      }
+      // A node that claims every round: cycle c is paid at the start of round c + 3 (paired, §2.2), so the claim of
+      // round r makes the share of cycle r - 3. Before the round's commitAndReveal the node's last reveal is of
+      // r - 2; after it, of r - 1, and the walk down its reveals reads one record more (`_revealsFrom`).
+      const claim = (label: string, slot: number) =>
+        run(
+          label,
+          slot,
+          nodes.map((node) => ({ from: node, to: contract, data: call("claim", [id]) })),
+        );
+      for (let cycle = ringPaired + 3; cycle <= ringPaired + 7; cycle += 1) {
+        const committing = start(cycle + 1) - PARAMS.commitSlots;
+        if (cycle <= ringPaired + 5) {
+          // Round ring + 3 makes the shares of cycles ring - 1 and ring; each later claim makes one.
+          await settleAt("settle (paired task: before a claim)", start(cycle) + 1);
+          await claim(
+            cycle === ringPaired + 3
+              ? "claim (paired task: the shares of cycles ring - 1 and ring)"
+              : "claim (paired task, a ring in: before its commitAndReveal of the round, makes one share)",
+            start(cycle) + 2,
+          );
+        }
+        await work("commitAndReveal (paired task: the rounds of the claims)", cycle, "pair");
+        if (cycle >= ringPaired + 6) {
+          await claim(
+            "claim (paired task, a ring in: after its commitAndReveal of the round, makes one share)",
+            committing + 2,
+          );
+        }
       }
     };
     await run("settle (round 4 start: pays cycle 2)", roundStart(4), [

@@ -248,8 +248,8 @@ export function loadArtifact(
 
 /**
  * The ABI clients call `Gradual` with: its own functions and those of its modules, which `Gradual` runs by
- * delegatecall through its fallback (`GradualAudits` and `GradualLists`; the harness's are `GradualHarness`,
- * `GradualAuditsHarness` and `GradualListsHarness`). Events and errors they share appear once; the modules'
+ * delegatecall through its fallback (`GradualAudits`, `GradualLists` and `GradualTasks`; the harness's are
+ * `GradualHarness`, `GradualAuditsHarness`, `GradualListsHarness` and `GradualTasksHarness`). Events and errors they share appear once; the modules'
  * constructors and immutables' getters that `Gradual` has too are left out.
  */
 export function gradualAbi(
@@ -257,7 +257,7 @@ export function gradualAbi(
   names: { readonly main?: string; readonly modules?: readonly string[] } = {},
 ): readonly unknown[] {
   const main = loadArtifact(names.main ?? "Gradual", options).abi as readonly Record<string, unknown>[];
-  const modules = (names.modules ?? ["GradualAudits", "GradualLists"]).flatMap(
+  const modules = (names.modules ?? ["GradualAudits", "GradualLists", "GradualTasks"]).flatMap(
     (name) => loadArtifact(name, options).abi as readonly Record<string, unknown>[],
   );
   const seen = new Set<string>();
@@ -271,12 +271,12 @@ export function gradualAbi(
   return out;
 }
 
-/** The harness's ABI (test contracts): `gradualAbi` of `GradualHarness` and its two harness modules. */
+/** The harness's ABI (test contracts): `gradualAbi` of `GradualHarness` and its three harness modules. */
 export function harnessAbi(
   options: { readonly packageDir?: string; readonly outDir?: string } = {},
 ): readonly unknown[] {
   return gradualAbi(
     { ...options, includeTests: true },
-    { main: "GradualHarness", modules: ["GradualAuditsHarness", "GradualListsHarness"] },
+    { main: "GradualHarness", modules: ["GradualAuditsHarness", "GradualListsHarness", "GradualTasksHarness"] },
   );
 }

@@ -6,8 +6,8 @@ import { asEvmError, type Connection, connect, RECEIPT_TIMEOUT_MS } from "./rpc.
 
 /**
  * Deploys the EVM settlement: a devnet `TestToken` unless a token is given, then the modules `GradualAudits(token,
- * genesisTimestamp, slotMs)` and `GradualLists(token, genesisTimestamp, slotMs, audits)`, then `Gradual(token,
- * genesisTimestamp, slotMs, audits, lists)`, which runs them by delegatecall (each under EIP-170's and EIP-3860's
+ * genesisTimestamp, slotMs)`, `GradualLists(token, genesisTimestamp, slotMs, audits)` and `GradualTasks(token,
+ * genesisTimestamp, slotMs, audits)`, then `Gradual(token, genesisTimestamp, slotMs, audits, lists, tasks)`, which runs them by delegatecall (each under EIP-170's and EIP-3860's
  * limits on its own: no initcode nests another's). Each deployment waits for its receipt and checks that code is at
  * the new address.
  */
@@ -47,6 +47,7 @@ export type DeployContractsReturnType = {
   /** The modules `gradual` delegates to (clients call `gradual` only). */
   readonly audits: DeployedContract;
   readonly lists: DeployedContract;
+  readonly tasks: DeployedContract;
   readonly genesisTimestamp: bigint;
   readonly slotMs: number;
 };
@@ -80,6 +81,7 @@ export async function deployContracts(parameters: DeployContractsParameters): Pr
   const gradualArtifact = artifactOf(load, "Gradual");
   const auditsArtifact = artifactOf(load, "GradualAudits");
   const listsArtifact = artifactOf(load, "GradualLists");
+  const tasksArtifact = artifactOf(load, "GradualTasks");
   let token: DeployContractsReturnType["token"];
   if (parameters.token === undefined) {
     const deployment = await deployContract(connection, parameters.account, artifactOf(load, "TestToken"), []);
@@ -101,10 +103,13 @@ export async function deployContracts(parameters: DeployContractsParameters): Pr
   log(`GradualAudits at ${audits.address} (block ${audits.blockNumber})`);
   const lists = await deployContract(connection, parameters.account, listsArtifact, [...clock, audits.address]);
   log(`GradualLists at ${lists.address} (block ${lists.blockNumber})`);
+  const tasks = await deployContract(connection, parameters.account, tasksArtifact, [...clock, audits.address]);
+  log(`GradualTasks at ${tasks.address} (block ${tasks.blockNumber})`);
   const gradual = await deployContract(connection, parameters.account, gradualArtifact, [
     ...clock,
     audits.address,
     lists.address,
+    tasks.address,
   ]);
   log(`Gradual at ${gradual.address} (block ${gradual.blockNumber})`);
   return {
@@ -114,6 +119,7 @@ export async function deployContracts(parameters: DeployContractsParameters): Pr
     gradual,
     audits,
     lists,
+    tasks,
     genesisTimestamp,
     slotMs: parameters.slotMs,
   };

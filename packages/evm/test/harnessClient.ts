@@ -189,7 +189,8 @@ export async function writeBlock(calls: readonly Call[]): Promise<Receipt[]> {
 }
 
 /**
- * Deploys the test harness (`contracts/test`): `GradualAuditsHarness`, `GradualListsHarness` and `GradualHarness`
+ * Deploys the test harness (`contracts/test`): `GradualAuditsHarness`, `GradualListsHarness`, `GradualTasksHarness`
+ * and `GradualHarness`
  * (genesis 0, 1,000 ms slots; the harness sets its own slot), from DEPLOYER. Returns the harness's address.
  */
 export async function deployHarness(token: Hex = `0x${"0".repeat(40)}`): Promise<Hex> {
@@ -202,11 +203,13 @@ export async function deployHarness(token: Hex = `0x${"0".repeat(40)}`): Promise
   };
   const audits = await deploy("GradualAuditsHarness", [token, 0n, 1000]);
   const lists = await deploy("GradualListsHarness", [token, 0n, 1000, audits]);
-  return deploy("GradualHarness", [token, audits, lists]);
+  const tasks = await deploy("GradualTasksHarness", [token, 0n, 1000, audits]);
+  return deploy("GradualHarness", [token, audits, lists, tasks]);
 }
 
 /**
- * Deploys the production contracts (`GradualAudits`, `GradualLists`, then `Gradual` with their addresses) with
+ * Deploys the production contracts (`GradualAudits`, `GradualLists`, `GradualTasks`, then `Gradual` with their
+ * addresses) with
  * `deploy`, which sends one creation and returns the new address (as `deployContracts` does, for tests that send
  * their own transactions).
  */
@@ -215,15 +218,16 @@ export async function deployGradual(
   token: Hex,
   genesisTimestamp: bigint,
   slotMs: number,
-): Promise<{ gradual: Hex; audits: Hex; lists: Hex }> {
+): Promise<{ gradual: Hex; audits: Hex; lists: Hex; tasks: Hex }> {
   const data = (name: string, args: readonly unknown[]): Hex => {
     const artifact = loadArtifact(name, { includeTests: true });
     return encodeDeployData({ abi: artifact.abi as Abi, bytecode: artifact.bytecode, args: args as unknown[] });
   };
   const audits = await deploy(data("GradualAudits", [token, genesisTimestamp, slotMs]));
   const lists = await deploy(data("GradualLists", [token, genesisTimestamp, slotMs, audits]));
-  const gradual = await deploy(data("Gradual", [token, genesisTimestamp, slotMs, audits, lists]));
-  return { gradual, audits, lists };
+  const tasks = await deploy(data("GradualTasks", [token, genesisTimestamp, slotMs, audits]));
+  const gradual = await deploy(data("Gradual", [token, genesisTimestamp, slotMs, audits, lists, tasks]));
+  return { gradual, audits, lists, tasks };
 }
 
 export async function write(functionName: string, args: readonly unknown[]): Promise<Receipt> {

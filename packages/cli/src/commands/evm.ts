@@ -76,7 +76,7 @@ function parseAmount(value: string): bigint {
 
 function printDeployment(result: DeployContractsReturnType): void {
   const lines = [`chain ${result.chainId}, deployer ${result.deployer}`];
-  const { token, gradual, audits, lists } = result;
+  const { token, gradual, audits, lists, tasks } = result;
   lines.push(
     token.deployment === undefined
       ? `token      ${token.address} (given)`
@@ -84,6 +84,7 @@ function printDeployment(result: DeployContractsReturnType): void {
   );
   lines.push(`audits     ${audits.address} (block ${audits.blockNumber}, transaction ${audits.transactionHash})`);
   lines.push(`lists      ${lists.address} (block ${lists.blockNumber}, transaction ${lists.transactionHash})`);
+  lines.push(`tasks      ${tasks.address} (block ${tasks.blockNumber}, transaction ${tasks.transactionHash})`);
   lines.push(`Gradual    ${gradual.address} (block ${gradual.blockNumber}, transaction ${gradual.transactionHash})`);
   lines.push(`genesis    ${result.genesisTimestamp} (seconds since the epoch), ${result.slotMs} ms per slot`);
   process.stdout.write(`${lines.join("\n")}\n`);

@@ -15,6 +15,7 @@ type Deployment = {
   gradual: { address: string; blockNumber: string };
   audits: { address: string; blockNumber: string };
   lists: { address: string; blockNumber: string };
+  tasks: { address: string; blockNumber: string };
   slotMs: number;
 };
 
@@ -64,8 +65,12 @@ describe("gradual deploy and gradual token on anvil", () => {
     // The modules first (each on its own: no initcode nests another's), then Gradual with their addresses.
     assert.ok(BigInt(result.audits.blockNumber) > BigInt(result.token.deployment.blockNumber), "audits module");
     assert.ok(BigInt(result.lists.blockNumber) > BigInt(result.audits.blockNumber), "lists module");
-    assert.ok(BigInt(result.gradual.blockNumber) > BigInt(result.lists.blockNumber), "Gradual after its modules");
-    assert.equal(new Set([result.audits.address, result.lists.address, result.gradual.address]).size, 3);
+    assert.ok(BigInt(result.tasks.blockNumber) > BigInt(result.lists.blockNumber), "tasks module");
+    assert.ok(BigInt(result.gradual.blockNumber) > BigInt(result.tasks.blockNumber), "Gradual after its modules");
+    assert.equal(
+      new Set([result.audits.address, result.lists.address, result.tasks.address, result.gradual.address]).size,
+      4,
+    );
     const token = result.token.address;
 
     const minted = await run(

@@ -8,15 +8,16 @@ import "./GradualTypes.sol";
 import {GradualState} from "./GradualState.sol";
 import {GradualAudits} from "./GradualAudits.sol";
 import {GradualLists} from "./GradualLists.sol";
+import {GradualTasks} from "./GradualTasks.sol";
 
-/// @title Gradual Consensus settlement: money, tasks, staking, commits, reveals and votes here; window ends,
-/// availability, rule payments, vesting and claims in the audits module; triggers, the `custom` rule's lists and the
-/// views in the lists module.
+/// @title Gradual Consensus settlement: money, staking, commits, reveals, votes and claims here; window ends,
+/// availability, rule payments and vesting in the audits module; triggers, the `custom` rule's lists and most views in
+/// the lists module; creating, funding and closing tasks in the tasks module.
 /// @notice The TypeScript core's rules (`packages/protocol`, docs/protocol.md) as a contract. Every function that
 /// touches a task first applies the task's window ends that are due, in the core's order, so the state equals the
-/// core's at the current slot. `Gradual` runs its modules (`GradualAudits`, `GradualLists`, same storage layout,
-/// deployed first and passed to the constructor) with `delegatecall`: their functions are called on this
-/// contract's address through `fallback`. Not here: pruning.
+/// core's at the current slot. `Gradual` runs its modules (`GradualAudits`, `GradualLists`, `GradualTasks`, same
+/// storage layout, deployed first and passed to the constructor) with `delegatecall`: their functions are called on
+/// this contract's address through `fallback`. Not here: pruning.
 contract Gradual is GradualState, ReentrancyGuard {
     using SafeERC20 for IERC20;
 
@@ -24,23 +25,37 @@ contract Gradual is GradualState, ReentrancyGuard {
     address public immutable audits;
     /// @notice The lists module (the `custom` rule's lists and entry claims) this contract delegates to.
     address public immutable lists;
+    /// @notice The tasks module (creating, funding and closing a task) this contract delegates to.
+    address public immutable tasks;
 
     /// @param token_ The ERC-20 the task money is in.
     /// @param genesisTimestamp_ The Unix time (seconds) of slot 0.
     /// @param slotMs_ Slot length in milliseconds.
     /// @param audits_ A `GradualAudits` deployed with the same token, genesis and slot length.
     /// @param lists_ A `GradualLists` deployed with the same token, genesis and slot length.
-    constructor(IERC20 token_, uint64 genesisTimestamp_, uint32 slotMs_, address audits_, address lists_)
-        GradualState(token_, genesisTimestamp_, slotMs_)
-    {
+    /// @param tasks_ A `GradualTasks` deployed with the same token, genesis and slot length.
+    constructor(
+        IERC20 token_,
+        uint64 genesisTimestamp_,
+        uint32 slotMs_,
+        address audits_,
+        address lists_,
+        address tasks_
+    ) GradualState(token_, genesisTimestamp_, slotMs_) {
         audits = audits_;
         lists = lists_;
+        tasks = tasks_;
     }
 
-    /// @notice Every function of the modules, run on this contract's storage: the audits module's `settle`, else
-    /// the lists module's (triggers, `publishProof`, lists, `materialize`, `claim` and the views).
+    /// @notice Every function of the modules, run on this contract's storage: the audits module's `settle`, the
+    /// tasks module's `createTask`, `fundTask` and `closeTask`, else the lists module's (triggers, `publishProof`,
+    /// lists, `materialize` and the views).
     fallback() external {
-        address module = msg.sig == GradualAudits.settle.selector ? audits : lists;
+        bytes4 sig = msg.sig;
+        address module = sig == GradualAudits.settle.selector
+            ? audits
+            : sig == GradualTasks.createTask.selector || sig == GradualTasks.fundTask.selector
+                || sig == GradualTasks.closeTask.selector ? tasks : lists;
         assembly ("memory-safe") {
             calldatacopy(0, 0, calldatasize())
             let ok := delegatecall(gas(), module, 0, calldatasize(), 0, 0)
@@ -102,91 +117,6 @@ contract Gradual is GradualState, ReentrancyGuard {
         _balances[from] -= amount;
         _balances[to] += amount;
         emit Transferred(from, to, amount);
-    }
-
-    // ------------------------------------------------------------------------------------------------------------
-    // Tasks (§8).
-
-    /// @notice §8.1 (`createTask.ts`): locks the caller's funding in a new task's escrow; round 0 starts next slot.
-    /// @param name Letters, digits, space, '.', '_' or '-', starting with a letter or digit, at most 64 bytes.
-    /// @param bundleHash The task bundle's hash.
-    /// @param metadataHash The metadata's hash, or bytes32(0) for none.
-    /// @param params The task's parameters (validated as `findParamsProblems`).
-    /// @param funding Base units moved from the balance into the escrow, at least `params.bountyPerRound`.
-    /// @return id The new task's id.
-    function createTask(
-        string calldata name,
-        bytes32 bundleHash,
-        bytes32 metadataHash,
-        TaskParams calldata params,
-        uint256 funding
-    ) external returns (bytes32 id) {
-        _requireAmount(funding);
-        _requireName(name);
-        _validateParams(params);
-        if (funding < params.bountyPerRound) revert TASK__BELOW_FIRST_BOUNTY();
-        uint32 count = _taskCount;
-        if (count >= MAX_TASKS) revert TASK__LIMIT_REACHED();
-        bytes32 creator = _sender();
-        _requireBalance(creator, funding);
-        id = _newTaskId(creator, count);
-        uint64 slot = _slot();
-        _balances[creator] -= funding;
-        _totals.balances -= uint128(funding);
-        _totals.escrows += uint128(funding);
-        Task storage task = _tasks[id];
-        task.exists = true;
-        task.status = TaskStatus.Active;
-        task.index = count;
-        task.createdSlot = slot;
-        task.startSlot = slot + 1;
-        task.settledSlot = slot;
-        task.dueGap = 1;
-        task.seedCycle = -1;
-        task.rampFoldedThrough = FOLDED_NEVER;
-        task.creator = creator;
-        task.bundleHash = bundleHash;
-        task.metadataHash = metadataHash;
-        task.seedHead = _genesisSeed(id);
-        task.escrow = funding;
-        task.name = name;
-        task.params = params;
-        _keepParams(task, params);
-        task.customRule = params.distributionRule == 2;
-        _taskAt[count] = id;
-        _taskCount = count + 1;
-        emit TaskCreated(id, creator, funding, name, bundleHash, metadataHash, params);
-    }
-
-    /// @notice §8.1 (`fundTask.ts`): adds to a task's escrow; a paused task resumes at its next round start.
-    /// @param id The task.
-    /// @param amount Base units, in (0, 2^128).
-    function fundTask(bytes32 id, uint256 amount) external {
-        _requireAmount(amount);
-        Task storage task = _touch(id);
-        _requireOpen(task);
-        bytes32 from = _sender();
-        _requireBalance(from, amount);
-        // A paused task's next round start depends on the escrow.
-        _beforeDueChange(id, task);
-        _balances[from] -= amount;
-        _totals.balances -= uint128(amount);
-        _totals.escrows += uint128(amount);
-        task.escrow += amount;
-        emit TaskFunded(id, from, amount);
-    }
-
-    /// @notice §8.3 (`closeTask.ts`): no new cycle starts; with no open cycle the escrow returns at once.
-    /// @param id The task; only its creator may close it.
-    function closeTask(bytes32 id) external {
-        Task storage task = _touch(id);
-        bytes32 from = _sender();
-        if (task.creator != from) revert TASK__NOT_CREATOR();
-        _requireOpen(task);
-        _beforeDueChange(id, task);
-        task.status = TaskStatus.Closing;
-        emit TaskClosing(id, from);
-        _finishClosing(id, task);
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -603,27 +533,36 @@ contract Gradual is GradualState, ReentrancyGuard {
     }
 
     // ------------------------------------------------------------------------------------------------------------
-    // Input checks (the core's wire schema and `findParamsProblems`).
+    // Claims (§7.1): here rather than in the lists module, so that a claim, which every paid node sends every round,
+    // pays no delegatecall.
 
-    /// @dev A task name: [A-Za-z0-9][A-Za-z0-9 ._-]*, at most MAX_TASK_NAME_LENGTH bytes (the loop's bound), and not
-    /// the text of a bigint ("12n": the core's canonical encoding would read it back as a number).
-    function _requireName(string calldata name) internal pure {
-        bytes calldata text = bytes(name);
-        uint256 length = text.length;
-        if (length == 0 || length > MAX_TASK_NAME_LENGTH) revert TX__MALFORMED();
-        bool digitsOnly = true;
-        for (uint256 i = 0; i < length; i += 1) {
-            bytes1 c = text[i];
-            bool digit = c >= "0" && c <= "9";
-            bool alnum = digit || (c >= "A" && c <= "Z") || (c >= "a" && c <= "z");
-            if (!alnum && (i == 0 || (c != " " && c != "." && c != "_" && c != "-"))) revert TX__MALFORMED();
-            if (i + 1 < length && !digit) digitsOnly = false;
-        }
-        // /^-?(0|[1-9][0-9]*)n$/ (a name cannot start with '-').
-        if (length >= 2 && digitsOnly && text[length - 1] == "n" && (length == 2 || text[0] != "0")) {
-            revert TX__MALFORMED();
-        }
+    /// @notice §7.1 (`claim.ts`, deviation 42): pays out what the caller's vesting in this task has unlocked, its
+    /// pool released to now, less what open late challenges against it still need beyond what stays locked
+    /// (`min(unlocked, max(0, held - locked))`). O(1) whatever vestingRounds is.
+    /// @param id The task.
+    function claim(bytes32 id) external {
+        Task storage task = _touch(id);
+        bytes32 account = _sender();
+        _materialize(id, task, account);
+        VestingState storage vesting = _vesting[id][account];
+        if (!vesting.exists) revert CLAIM__NOTHING_CLAIMABLE();
+        _release(vesting, _roundOf(task, _slot()));
+        uint256 unlocked = vesting.unlocked;
+        uint256 locked = vesting.locked;
+        uint256 held = vesting.hasHeld ? vesting.held : 0;
+        uint256 keep = held > locked ? held - locked : 0;
+        if (keep > unlocked) keep = unlocked;
+        uint256 amount = unlocked - keep;
+        if (amount == 0) revert CLAIM__NOTHING_CLAIMABLE();
+        vesting.unlocked = uint128(keep);
+        _totals.vesting -= uint128(amount);
+        _totals.balances += uint128(amount);
+        _balances[account] += amount;
+        emit Claimed(id, account, amount);
     }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Input checks (the core's wire schema and `findParamsProblems`).
 
     /// @dev `^https?://[^\s]+$` with at most MAX_NODE_URL_LENGTH UTF-16 code units, as the core's schema reads it: the
     /// length counts a 4-byte UTF-8 sequence as two units, and every JavaScript whitespace character is refused. The
@@ -664,46 +603,6 @@ contract Gradual is GradualState, ReentrancyGuard {
         if (b0 == 0xe3) return b1 == 0x80 && b2 == 0x80;
         if (b0 == 0xef) return b1 == 0xbb && b2 == 0xbf;
         return false;
-    }
-
-    /// @dev `findParamsProblems` (params.ts): the first problem is reported with the field's position in TaskParams.
-    function _validateParams(TaskParams calldata p) internal pure {
-        _range(p.roundSlots, 2, MAX_ROUND_SLOTS, 0);
-        _range(p.commitSlots, 1, MAX_ROUND_SLOTS, 1);
-        // 0: the task pairs its reveals with its commits (§2.2).
-        _range(p.revealSlots, 0, MAX_ROUND_SLOTS, 2);
-        _range(p.auditSlots, 1, MAX_ROUND_SLOTS, 3);
-        _range(p.voteSlots, 0, MAX_ROUND_SLOTS, 4);
-        _range(p.distributionSlots, 1, MAX_ROUND_SLOTS, 5);
-        _range(p.distributionAuditSlots, 1, MAX_ROUND_SLOTS, 6);
-        _range(p.maxNodes, 1, MAX_NODES, 9);
-        _range(p.auditsPerNode, 1, MAX_AUDITS_PER_NODE, 10);
-        _range(p.slashQuorumBps, 0, BPS, 13);
-        _range(p.slashSupermajorityBps, 0, BPS, 14);
-        _range(p.minParticipationBps, 0, BPS, 15);
-        _range(p.slashFractionBps, 0, BPS, 16);
-        _range(p.whistleblowerShareBps, 0, BPS, 17);
-        _range(p.maxTriggersPerNodePerCycle, 1, MAX_TRIGGERS_PER_NODE_PER_CYCLE, 19);
-        _range(p.allowedFailedDistributions, 0, MAX_ALLOWED_FAILED_DISTRIBUTIONS, 20);
-        _range(p.warmupRounds, 0, MAX_RAMP_ROUNDS, 21);
-        _range(p.rampRounds, 0, MAX_RAMP_ROUNDS, 22);
-        _range(p.unbondingRounds, 2, MAX_ROUNDS, 23);
-        _range(p.vestingRounds, 0, MAX_ROUNDS, 24);
-        _range(p.maxProofBytes, 1, MAX_PROOF_BYTES, 25);
-        if (p.minimumStake == 0) revert TASK__INVALID_PARAMS(7);
-        if (p.bountyPerRound == 0) revert TASK__INVALID_PARAMS(8);
-        if (p.auditMode > 1) revert TASK__INVALID_PARAMS(11);
-        if (p.distributionRule > 2) revert TASK__INVALID_PARAMS(26);
-        if (p.slashSupermajorityBps < p.slashQuorumBps) revert TASK__INVALID_PARAMS(14);
-        if (p.commitSlots > p.roundSlots) revert TASK__INVALID_PARAMS(1);
-        if (uint256(p.revealSlots) + p.auditSlots + p.voteSlots > p.roundSlots) revert TASK__INVALID_PARAMS(2);
-        if (uint256(p.distributionSlots) + p.distributionAuditSlots + p.voteSlots > p.roundSlots) {
-            revert TASK__INVALID_PARAMS(5);
-        }
-    }
-
-    function _range(uint256 value, uint256 min, uint256 max, uint8 field) private pure {
-        if (value < min || value > max) revert TASK__INVALID_PARAMS(field);
     }
 
     // ------------------------------------------------------------------------------------------------------------

@@ -7,9 +7,9 @@ import {GradualState} from "./GradualState.sol";
 import {GradualRace} from "./GradualRace.sol";
 
 /// @title Gradual's lists module: triggers (§5.2), the availability answer (§5.6), the `custom` rule's list posting
-/// race and Merkle entry claims (§6.1-§6.4, deviations 34-36), claims of vesting (§7.1), and the views of the records
-/// (tasks, nodes, cycles, commits, reveals, triggers, votes, vesting, lists). Votes are `Gradual`'s own (a vote pays
-/// no delegatecall).
+/// race and Merkle entry claims (§6.1-§6.4, deviations 34-36), `materialize` (§7.1), and the views of the records
+/// (tasks, triggers, votes, rule payments, vesting, lists; `Gradual` has those of nodes, cycles, commits and
+/// reveals). Votes and claims are `Gradual`'s own (neither pays a delegatecall).
 /// @notice Deployed before `Gradual` and run only by `delegatecall` from it (its own storage is never used): it
 /// shares `GradualState`'s layout. The window ends (a missing list, trigger resolutions, acceptance) are the audits
 /// module's lazy settlement, which this module's transactions reach by delegatecall as `Gradual`'s do.
@@ -477,31 +477,6 @@ contract GradualLists is GradualState {
     function materialize(bytes32 id, bytes32 account) external {
         Task storage task = _touch(id);
         _materialize(id, task, account);
-    }
-
-    /// @notice §7.1 (`claim.ts`, deviation 42): pays out what the caller's vesting in this task has unlocked, its
-    /// pool released to now, less what open late challenges against it still need beyond what stays locked
-    /// (`min(unlocked, max(0, held - locked))`). O(1) whatever vestingRounds is.
-    /// @param id The task.
-    function claim(bytes32 id) external {
-        Task storage task = _touch(id);
-        bytes32 account = _sender();
-        _materialize(id, task, account);
-        VestingState storage vesting = _vesting[id][account];
-        if (!vesting.exists) revert CLAIM__NOTHING_CLAIMABLE();
-        _release(vesting, _roundOf(task, _slot()));
-        uint256 unlocked = vesting.unlocked;
-        uint256 locked = vesting.locked;
-        uint256 held = vesting.hasHeld ? vesting.held : 0;
-        uint256 keep = held > locked ? held - locked : 0;
-        if (keep > unlocked) keep = unlocked;
-        uint256 amount = unlocked - keep;
-        if (amount == 0) revert CLAIM__NOTHING_CLAIMABLE();
-        vesting.unlocked = uint128(keep);
-        _totals.vesting -= uint128(amount);
-        _totals.balances += uint128(amount);
-        _balances[account] += amount;
-        emit Claimed(id, account, amount);
     }
 
     // ------------------------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import "../src/GradualTypes.sol";
 import {Gradual} from "../src/Gradual.sol";
 import {GradualAudits} from "../src/GradualAudits.sol";
 import {GradualLists} from "../src/GradualLists.sol";
+import {GradualTasks} from "../src/GradualTasks.sol";
 import {GradualRace} from "../src/GradualRace.sol";
 
 /// @dev The harness's caller, slot and next task id, at a fixed storage slot that `Gradual` and its audits module
@@ -58,6 +59,25 @@ contract GradualListsHarness is GradualLists {
     }
 }
 
+/// @title Test-only tasks module: the harness's caller, slot and next task id.
+contract GradualTasksHarness is GradualTasks {
+    constructor(IERC20 token_, uint64 genesisTimestamp_, uint32 slotMs_, address audits_)
+        GradualTasks(token_, genesisTimestamp_, slotMs_, audits_)
+    {}
+
+    function _sender() internal view override returns (bytes32) {
+        return HarnessHooks.hooks().caller;
+    }
+
+    function _slot() internal view override returns (uint64) {
+        return HarnessHooks.hooks().slot;
+    }
+
+    function _newTaskId(bytes32, uint32) internal view override returns (bytes32) {
+        return HarnessHooks.hooks().presetTaskId;
+    }
+}
+
 /// @title Test-only: the distributor race's arithmetic (`GradualRace`), to compare with the core's `random.ts`.
 contract GradualRaceHarness {
     function log2Fixed(uint256 x) external pure returns (uint256) {
@@ -85,7 +105,10 @@ contract GradualRaceHarness {
 contract GradualHarness is Gradual {
     /// @param audits_ A `GradualAuditsHarness(token_, 0, 1000)`.
     /// @param lists_ A `GradualListsHarness(token_, 0, 1000, audits_)`.
-    constructor(IERC20 token_, address audits_, address lists_) Gradual(token_, 0, 1000, audits_, lists_) {}
+    /// @param tasks_ A `GradualTasksHarness(token_, 0, 1000, audits_)`.
+    constructor(IERC20 token_, address audits_, address lists_, address tasks_)
+        Gradual(token_, 0, 1000, audits_, lists_, tasks_)
+    {}
 
     /// @notice Sets the account id the next calls act as (a vector's ed25519 key, unchanged).
     function setSender(bytes32 caller) external {
@@ -108,10 +131,6 @@ contract GradualHarness is Gradual {
 
     function _slot() internal view override returns (uint64) {
         return HarnessHooks.hooks().slot;
-    }
-
-    function _newTaskId(bytes32, uint32) internal view override returns (bytes32) {
-        return HarnessHooks.hooks().presetTaskId;
     }
 
     // Loaders.
