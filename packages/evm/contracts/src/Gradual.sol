@@ -5,7 +5,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
 import "./GradualTypes.sol";
-import {GradualState} from "./GradualState.sol";
+import {GradualDelegating} from "./GradualDelegating.sol";
 import {GradualAudits} from "./GradualAudits.sol";
 import {GradualLists} from "./GradualLists.sol";
 import {GradualTasks} from "./GradualTasks.sol";
@@ -18,11 +18,9 @@ import {GradualTasks} from "./GradualTasks.sol";
 /// core's at the current slot. `Gradual` runs its modules (`GradualAudits`, `GradualLists`, `GradualTasks`, same
 /// storage layout, deployed first and passed to the constructor) with `delegatecall`: their functions are called on
 /// this contract's address through `fallback`. Not here: pruning.
-contract Gradual is GradualState, ReentrancyGuard {
+contract Gradual is GradualDelegating, ReentrancyGuard {
     using SafeERC20 for IERC20;
 
-    /// @notice The audits module this contract delegates to.
-    address public immutable audits;
     /// @notice The lists module (the `custom` rule's lists and entry claims) this contract delegates to.
     address public immutable lists;
     /// @notice The tasks module (creating, funding and closing a task) this contract delegates to.
@@ -41,8 +39,7 @@ contract Gradual is GradualState, ReentrancyGuard {
         address audits_,
         address lists_,
         address tasks_
-    ) GradualState(token_, genesisTimestamp_, slotMs_) {
-        audits = audits_;
+    ) GradualDelegating(token_, genesisTimestamp_, slotMs_, audits_) {
         lists = lists_;
         tasks = tasks_;
     }
@@ -63,18 +60,6 @@ contract Gradual is GradualState, ReentrancyGuard {
             if iszero(ok) { revert(0, returndatasize()) }
             return(0, returndatasize())
         }
-    }
-
-    /// @dev Window ends are the module's: `settle(id, maxSteps)` by delegatecall (a revert is passed on).
-    function _settle(bytes32 id, uint256 maxSteps) internal override returns (bool) {
-        (bool ok, bytes memory result) =
-            audits.delegatecall(abi.encodeWithSelector(GradualAudits.settle.selector, id, maxSteps));
-        if (!ok) {
-            assembly ("memory-safe") {
-                revert(add(result, 32), mload(result))
-            }
-        }
-        return abi.decode(result, (bool));
     }
 
     // ------------------------------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@ pragma solidity 0.8.37;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import "./GradualTypes.sol";
-import {GradualState} from "./GradualState.sol";
+import {GradualDelegating} from "./GradualDelegating.sol";
 import {GradualRace} from "./GradualRace.sol";
 
 /// @title Gradual's lists module: triggers (§5.2), the availability answer (§5.6), the `custom` rule's list posting
@@ -13,30 +13,13 @@ import {GradualRace} from "./GradualRace.sol";
 /// @notice Deployed before `Gradual` and run only by `delegatecall` from it (its own storage is never used): it
 /// shares `GradualState`'s layout. The window ends (a missing list, trigger resolutions, acceptance) are the audits
 /// module's lazy settlement, which this module's transactions reach by delegatecall as `Gradual`'s do.
-contract GradualLists is GradualState {
+contract GradualLists is GradualDelegating {
     bytes1 internal constant MERKLE_LEAF = 0x00;
     bytes1 internal constant MERKLE_NODE = 0x01;
 
-    /// @notice The audits module, whose `settle` applies the window ends (by delegatecall, as `Gradual` does).
-    address public immutable audits;
-
     constructor(IERC20 token_, uint64 genesisTimestamp_, uint32 slotMs_, address audits_)
-        GradualState(token_, genesisTimestamp_, slotMs_)
-    {
-        audits = audits_;
-    }
-
-    /// @dev Window ends are the audits module's: its `settle(id, maxSteps)` by delegatecall (a revert is passed on).
-    function _settle(bytes32 id, uint256 maxSteps) internal override returns (bool) {
-        (bool ok, bytes memory result) =
-            audits.delegatecall(abi.encodeWithSignature("settle(bytes32,uint256)", id, maxSteps));
-        if (!ok) {
-            assembly ("memory-safe") {
-                revert(add(result, 32), mload(result))
-            }
-        }
-        return abi.decode(result, (bool));
-    }
+        GradualDelegating(token_, genesisTimestamp_, slotMs_, audits_)
+    {}
 
     // ------------------------------------------------------------------------------------------------------------
     // Triggers (§5.2).

@@ -3,33 +3,17 @@ pragma solidity 0.8.37;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import "./GradualTypes.sol";
-import {GradualState} from "./GradualState.sol";
+import {GradualDelegating} from "./GradualDelegating.sol";
 
 /// @title Gradual's tasks module: creating, funding and closing a task (§8), with the name and parameter checks.
 /// @notice Deployed before `Gradual` and run only by `delegatecall` from it (its own storage is never used): it shares
-/// `GradualState`'s layout. A task's creator calls these a few times in the task's life, so they live outside
-/// `Gradual`, whose size (EIP-170) goes to what every node calls every round (commits, reveals, votes and claims).
-contract GradualTasks is GradualState {
-    /// @notice The audits module, whose `settle` applies the window ends (by delegatecall, as `Gradual` does).
-    address public immutable audits;
-
+/// `GradualState`'s layout, and settles through the audits module (`GradualDelegating`). A task's creator calls these
+/// a few times in the task's life, so they live outside `Gradual`, whose size (EIP-170) goes to what every node calls
+/// every round (commits, reveals, votes and claims).
+contract GradualTasks is GradualDelegating {
     constructor(IERC20 token_, uint64 genesisTimestamp_, uint32 slotMs_, address audits_)
-        GradualState(token_, genesisTimestamp_, slotMs_)
-    {
-        audits = audits_;
-    }
-
-    /// @dev Window ends are the audits module's: its `settle(id, maxSteps)` by delegatecall (a revert is passed on).
-    function _settle(bytes32 id, uint256 maxSteps) internal override returns (bool) {
-        (bool ok, bytes memory result) =
-            audits.delegatecall(abi.encodeWithSignature("settle(bytes32,uint256)", id, maxSteps));
-        if (!ok) {
-            assembly ("memory-safe") {
-                revert(add(result, 32), mload(result))
-            }
-        }
-        return abi.decode(result, (bool));
-    }
+        GradualDelegating(token_, genesisTimestamp_, slotMs_, audits_)
+    {}
 
     // ------------------------------------------------------------------------------------------------------------
     // Tasks (§8).
