@@ -133,6 +133,16 @@ export function sha256PrefixPacked(bytes: Uint8Array, length: number): string {
   );
 }
 
+/**
+ * sha256 of the first `length` bytes of `bytes` as SHA-256's eight state words (big-endian words of the digest), in
+ * an array shared by every hash: valid until the next hash, for a caller that copies the words at once. Like
+ * `sha256Prefix`, in place when the buffer has room for the padding.
+ */
+export function sha256PrefixState(bytes: Uint8Array, length: number): Int32Array {
+  hashPrefix(bytes, length);
+  return H;
+}
+
 /** Copies the first `length` bytes of `bytes` to the start of the shared block; returns the padded length. */
 function loadPrefix(bytes: Uint8Array, length: number): number {
   if (length > bytes.length) throw new RangeError(`sha256Prefix: length ${length} > ${bytes.length} bytes`);
