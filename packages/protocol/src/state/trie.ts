@@ -1,12 +1,14 @@
 import { ByteWriter, writeValue } from "../encoding/recordBytes.ts";
 import {
   paddedLength,
+  sha256Midstate,
+  sha256PackedAfter,
   sha256PrefixPacked,
   sha256PrefixState,
   unpackHash,
   writePackedHash,
 } from "../encoding/sha256Compact.ts";
-import { type KeyLike, keyText } from "./keys.ts";
+import { type KeyHead, type KeyLike, keyText, type StateKey } from "./keys.ts";
 
 /**
  * A persistent (path-copying) hexary Merkle trie keyed by sha256(key) (protocol.md §9.4).
@@ -93,8 +95,8 @@ const branchInputs = Array.from({ length: MAX_DEPTH + 1 }, () => new Uint8Array(
 const keyHashMemo = new Map<string, string>();
 const KEY_HASH_MEMO_LIMIT = 1 << 20;
 
-/** sha256 of the key's UTF-8. */
-export function keyHashOf(key: string): Uint8Array {
+/** sha256 of the key's UTF-8 (a `StateKey`'s text's). */
+export function keyHashOf(key: KeyLike): Uint8Array {
   return unpackHash(packedKeyHash(key));
 }
 
@@ -106,7 +108,7 @@ export function keyHashOf(key: string): Uint8Array {
  */
 function packedKeyHash(key: KeyLike): string {
   if (typeof key !== "string") {
-    if (key.hash === undefined) key.hash = computeKeyHash(key.text);
+    if (key.hash === undefined) key.hash = key.head === undefined ? computeKeyHash(key.text) : headedKeyHash(key);
     return key.hash;
   }
   let hash = keyHashMemo.get(key);
@@ -131,6 +133,20 @@ function computeKeyHash(key: string): string {
   keyInput.reserve(key.length * 3 + PADDING_ROOM);
   keyInput.length = keyEncoder.encodeInto(key, keyInput.bytes).written;
   return sha256PrefixPacked(keyInput.bytes, keyInput.length);
+}
+
+/**
+ * `computeKeyHash` of a key whose first 64 bytes it shares with the other keys of its head (`KeyHead`): SHA-256's
+ * state after them is computed once, by the head's first key, and each key compresses only what follows.
+ */
+function headedKeyHash(key: StateKey): string {
+  const text = key.text;
+  const head = key.head as KeyHead;
+  keyInput.length = 0;
+  keyInput.reserve(text.length * 3 + PADDING_ROOM);
+  keyInput.length = keyEncoder.encodeInto(text, keyInput.bytes).written;
+  if (head.midstate === undefined) head.midstate = sha256Midstate(keyInput.bytes);
+  return sha256PackedAfter(head.midstate, keyInput.bytes, keyInput.length);
 }
 
 /** Nibble `depth` of a packed hash: each character holds four. */
