@@ -362,6 +362,26 @@ function isHash(value: unknown): value is string {
   return typeof value === "string" && isLowerHex(value, 64);
 }
 
+/**
+ * Hashes that passed `isLowerHex` lately, of the fields whose values come back by the thousand: a transaction's
+ * task and sender, a claim's recipient and its proof's siblings (claims of one list share the upper levels of its
+ * tree). Finding one here (the string keeps its hash once computed) costs a fraction of checking its 64 digits
+ * again, and a string's content decides, so the answer is the same. Fields that are new each time (salts, digests,
+ * commitments) are checked without it. Bounded: it starts over past KNOWN_HASH_LIMIT entries.
+ */
+const knownHashes = new Set<string>();
+const KNOWN_HASH_LIMIT = 1 << 15;
+
+/** `isHash`, through `knownHashes`. */
+function isKnownHash(value: unknown): value is string {
+  if (typeof value !== "string" || value.length !== 64) return false;
+  if (knownHashes.has(value)) return true;
+  if (!isLowerHex(value, 64)) return false;
+  if (knownHashes.size >= KNOWN_HASH_LIMIT) knownHashes.clear();
+  knownHashes.add(value);
+  return true;
+}
+
 function isUint(value: unknown): value is number {
   return typeof value === "number" && Number.isSafeInteger(value) && value >= 0 && value < 2 ** 32;
 }
@@ -388,7 +408,7 @@ function amountOf(value: unknown, positive: boolean): bigint | undefined {
 
 function isProof(value: unknown): value is string[] {
   if (!Array.isArray(value) || value.length > LIMITS.maxListProofLength) return false;
-  for (let index = 0; index < value.length; index += 1) if (!isHash(value[index])) return false;
+  for (let index = 0; index < value.length; index += 1) if (!isKnownHash(value[index])) return false;
   return true;
 }
 
@@ -406,57 +426,58 @@ const FAST_DECODERS: Partial<Record<TransactionKind, FastDecoder>> = {
   transfer: fastDecoderOf("transfer", (record) => {
     const { chainId, from, nonce, to } = record;
     const amount = amountOf(record.amount, true);
-    if (!isChainId(chainId) || !isHash(from) || !isUint(nonce) || !isHash(to) || amount === undefined) return;
+    if (!isChainId(chainId) || !isKnownHash(from) || !isUint(nonce) || !isKnownHash(to) || amount === undefined) return;
     return { kind: "transfer", chainId, from, nonce, to, amount };
   }),
   fundTask: fastDecoderOf("fundTask", (record) => {
     const { chainId, from, nonce, task } = record;
     const amount = amountOf(record.amount, true);
-    if (!isChainId(chainId) || !isHash(from) || !isUint(nonce) || !isHash(task) || amount === undefined) return;
+    if (!isChainId(chainId) || !isKnownHash(from) || !isUint(nonce) || !isKnownHash(task) || amount === undefined)
+      return;
     return { kind: "fundTask", chainId, from, nonce, task, amount };
   }),
   closeTask: fastDecoderOf("closeTask", (record) => {
     const { chainId, from, nonce, task } = record;
-    if (!isChainId(chainId) || !isHash(from) || !isUint(nonce) || !isHash(task)) return;
+    if (!isChainId(chainId) || !isKnownHash(from) || !isUint(nonce) || !isKnownHash(task)) return;
     return { kind: "closeTask", chainId, from, nonce, task };
   }),
   unstake: fastDecoderOf("unstake", (record) => {
     const { chainId, from, nonce, task } = record;
-    if (!isChainId(chainId) || !isHash(from) || !isUint(nonce) || !isHash(task)) return;
+    if (!isChainId(chainId) || !isKnownHash(from) || !isUint(nonce) || !isKnownHash(task)) return;
     return { kind: "unstake", chainId, from, nonce, task };
   }),
   withdraw: fastDecoderOf("withdraw", (record) => {
     const { chainId, from, nonce, task } = record;
-    if (!isChainId(chainId) || !isHash(from) || !isUint(nonce) || !isHash(task)) return;
+    if (!isChainId(chainId) || !isKnownHash(from) || !isUint(nonce) || !isKnownHash(task)) return;
     return { kind: "withdraw", chainId, from, nonce, task };
   }),
   claim: fastDecoderOf("claim", (record) => {
     const { chainId, from, nonce, task } = record;
-    if (!isChainId(chainId) || !isHash(from) || !isUint(nonce) || !isHash(task)) return;
+    if (!isChainId(chainId) || !isKnownHash(from) || !isUint(nonce) || !isKnownHash(task)) return;
     return { kind: "claim", chainId, from, nonce, task };
   }),
   commit: fastDecoderOf("commit", (record) => {
     const { chainId, from, nonce, task, cycle, commitment } = record;
-    if (!isChainId(chainId) || !isHash(from) || !isUint(nonce) || !isHash(task) || !isUint(cycle)) return;
+    if (!isChainId(chainId) || !isKnownHash(from) || !isUint(nonce) || !isKnownHash(task) || !isUint(cycle)) return;
     if (!isHash(commitment)) return;
     return { kind: "commit", chainId, from, nonce, task, cycle, commitment };
   }),
   reveal: fastDecoderOf("reveal", (record) => {
     const { chainId, from, nonce, task, cycle, proofDigest, salt } = record;
-    if (!isChainId(chainId) || !isHash(from) || !isUint(nonce) || !isHash(task) || !isUint(cycle)) return;
+    if (!isChainId(chainId) || !isKnownHash(from) || !isUint(nonce) || !isKnownHash(task) || !isUint(cycle)) return;
     if (!isHash(proofDigest) || !isHash(salt)) return;
     return { kind: "reveal", chainId, from, nonce, task, cycle, proofDigest, salt };
   }),
   commitAndReveal: fastDecoderOf("commitAndReveal", (record) => {
     const { chainId, from, nonce, task, cycle, commitment, proofDigest, salt } = record;
-    if (!isChainId(chainId) || !isHash(from) || !isUint(nonce) || !isHash(task) || !isUint(cycle)) return;
+    if (!isChainId(chainId) || !isKnownHash(from) || !isUint(nonce) || !isKnownHash(task) || !isUint(cycle)) return;
     if (!isHash(commitment) || !isHash(proofDigest) || !isHash(salt)) return;
     return { kind: "commitAndReveal", chainId, from, nonce, task, cycle, commitment, proofDigest, salt };
   }),
   triggerAudit: fastDecoderOf("triggerAudit", (record) => {
     const { chainId, from, nonce, task, cycle, target, triggerKind, verdict, attempt, reasonDigest } = record;
-    if (!isChainId(chainId) || !isHash(from) || !isUint(nonce) || !isHash(task) || !isUint(cycle)) return;
-    if (!isHash(target) || !(triggerKind === "proof" || triggerKind === "distribution")) return;
+    if (!isChainId(chainId) || !isKnownHash(from) || !isUint(nonce) || !isKnownHash(task) || !isUint(cycle)) return;
+    if (!isKnownHash(target) || !(triggerKind === "proof" || triggerKind === "distribution")) return;
     if (!(verdict === "invalid" || verdict === "unavailable" || verdict === "valid")) return;
     if (!isUint(attempt) || !isHash(reasonDigest)) return;
     return {
@@ -475,14 +496,14 @@ const FAST_DECODERS: Partial<Record<TransactionKind, FastDecoder>> = {
   }),
   vote: fastDecoderOf("vote", (record) => {
     const { chainId, from, nonce, task, cycle, trigger, choice } = record;
-    if (!isChainId(chainId) || !isHash(from) || !isUint(nonce) || !isHash(task) || !isUint(cycle)) return;
+    if (!isChainId(chainId) || !isKnownHash(from) || !isUint(nonce) || !isKnownHash(task) || !isUint(cycle)) return;
     if (!isUint(trigger) || !(choice === "valid" || choice === "invalid" || choice === "unavailable")) return;
     return { kind: "vote", chainId, from, nonce, task, cycle, trigger, choice };
   }),
   submitDistribution: fastDecoderOf("submitDistribution", (record) => {
     const { chainId, from, nonce, task, cycle, attempt, listRoot, listBlob, entryCount } = record;
     const total = amountOf(record.total, false);
-    if (!isChainId(chainId) || !isHash(from) || !isUint(nonce) || !isHash(task) || !isUint(cycle)) return;
+    if (!isChainId(chainId) || !isKnownHash(from) || !isUint(nonce) || !isKnownHash(task) || !isUint(cycle)) return;
     if (!isUint(attempt) || !isHash(listRoot) || !isHash(listBlob) || total === undefined || !isUint(entryCount))
       return;
     return {
@@ -502,8 +523,8 @@ const FAST_DECODERS: Partial<Record<TransactionKind, FastDecoder>> = {
   claimDistribution: fastDecoderOf("claimDistribution", (record) => {
     const { chainId, from, nonce, task, cycle, recipient, index, proof } = record;
     const amount = amountOf(record.amount, false);
-    if (!isChainId(chainId) || !isHash(from) || !isUint(nonce) || !isHash(task) || !isUint(cycle)) return;
-    if (!isHash(recipient) || amount === undefined || !isUint(index) || !isProof(proof)) return;
+    if (!isChainId(chainId) || !isKnownHash(from) || !isUint(nonce) || !isKnownHash(task) || !isUint(cycle)) return;
+    if (!isKnownHash(recipient) || amount === undefined || !isUint(index) || !isProof(proof)) return;
     return { kind: "claimDistribution", chainId, from, nonce, task, cycle, recipient, amount, index, proof };
   }),
 };
