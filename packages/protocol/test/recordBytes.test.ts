@@ -159,6 +159,36 @@ describe("record bytes", () => {
     );
   });
 
+  it("finds each object's layout among layouts that share a first key, a prefix or their keys", () => {
+    // Few key names, so first keys collide and one record's keys are a prefix or a reordering of another's; members
+    // that are `undefined` are left out of the bytes and the count.
+    const recordArb = fc.array(
+      fc.tuple(fc.constantFrom("a", "b", "c", "d", "nonce", "balance"), fc.option(fc.nat(300), { nil: undefined })),
+      { maxLength: 6 },
+    );
+    fc.assert(
+      fc.property(fc.array(recordArb, { minLength: 1, maxLength: 8 }), (records) => {
+        for (const members of records) {
+          const record: Record<string, unknown> = {};
+          for (const [key, value] of members) record[key] = value;
+          const defined = Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined));
+          assert.deepEqual(decodeAll(recordBytes(record)), defined);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("counts an object's members in as many bytes as the count needs (128 and more)", () => {
+    for (const size of [127, 128, 130, 300]) {
+      const record = Object.fromEntries(Array.from({ length: size }, (_, index) => [`k${index}`, index]));
+      const withGap = { ...record, k0: undefined };
+      assert.deepEqual(decodeAll(recordBytes(record)), record);
+      const { k0: _gone, ...rest } = record;
+      assert.deepEqual(decodeAll(recordBytes(withGap)), rest);
+    }
+  });
+
   it("refuses what a record cannot hold", () => {
     for (const value of [0.5, Number.NaN, 2 ** 53, undefined, () => 1, Symbol("x")]) {
       assert.throws(() => recordBytes(value), TypeError);

@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import fc from "fast-check";
 import {
   applyTransaction,
   DEVNET_PARAMS,
@@ -18,6 +19,7 @@ import {
   transactionHash,
   transactionToJson,
 } from "../src/index.ts";
+import { decodeTransactionGeneral, fastDecoderKinds } from "../src/transactions/schema.ts";
 import { TestChain } from "./harness.ts";
 
 const hash = (label: string) => sha256Hex(label);
@@ -240,5 +242,164 @@ describe("decodeTransaction", () => {
     assert.ok(!result.ok);
     assert.deepEqual([result.code, result.included], ["TX__MALFORMED", false]);
     assert.equal(result.state, state, "the state is returned untouched");
+  });
+});
+
+/** What decoding gives: the transaction or rejection as `shapeOf` shows it, or what it threw. */
+function outcomeOf(decode: (raw: unknown) => unknown, raw: unknown): unknown {
+  try {
+    return shapeOf(decode(raw));
+  } catch (error) {
+    return { threw: String(error) };
+  }
+}
+
+/** A decoded transaction or a rejection, with every field's order and value, bigints and -0 told apart. */
+function shapeOf(value: unknown): unknown {
+  if (typeof value !== "object" || value === null) return value;
+  return Object.entries(value).map(([key, inner]) => [
+    key,
+    typeof inner === "bigint" ? `${inner}n` : Object.is(inner, -0) ? "-0" : Array.isArray(inner) ? [...inner] : inner,
+  ]);
+}
+
+describe("decodeTransaction's per-kind decoders", () => {
+  const hex = (label: string) => hash(label);
+  /** Values a field may be given: every type, edge values and near-misses of each field type. */
+  const valueArb = fc.oneof(
+    fc.constantFrom<unknown>(
+      hex("a"),
+      hex("b").toUpperCase(),
+      `${hex("c").slice(0, 63)}g`,
+      hex("d").slice(0, 62),
+      `${hex("e")}0`,
+      "",
+      "0",
+      "1",
+      "007",
+      "12n",
+      "-5",
+      "340282366920938463463374607431768211456",
+      "gradual-test",
+      "gradual-other",
+      "Gradual",
+      "123",
+      "valid",
+      "invalid",
+      "unavailable",
+      "proof",
+      "distribution",
+      "http://node.example",
+      0,
+      -0,
+      1,
+      -1,
+      0.5,
+      2 ** 32 - 1,
+      2 ** 32,
+      2 ** 53,
+      Number.NaN,
+      0n,
+      1n,
+      -1n,
+      2n ** 128n - 1n,
+      2n ** 128n,
+      null,
+      undefined,
+      true,
+      [],
+      [hex("s1"), hex("s2")],
+      [hex("s1"), "x"],
+      Array.from({ length: 65 }, (_, index) => hex(`s${index}`)),
+      {},
+    ),
+    fc.string(),
+    fc.integer(),
+    fc.bigInt(),
+  );
+  const kindArb = fc.constantFrom(...TRANSACTION_KINDS);
+  /** A valid example of a kind, then some of its fields changed, removed, added or reordered. */
+  const recordArb = fc
+    .tuple(
+      kindArb,
+      fc.array(fc.tuple(fc.constantFrom("set", "delete", "add"), fc.nat(20), valueArb), { maxLength: 3 }),
+      fc.boolean(),
+      fc.boolean(),
+    )
+    .map(([kind, edits, wire, reverse]) => {
+      const example = EXAMPLES[kind] as unknown as Record<string, unknown>;
+      const record: Record<string, unknown> = wire ? { ...transactionToJson(EXAMPLES[kind]) } : { ...example };
+      const names = Object.keys(record);
+      for (const [edit, at, value] of edits) {
+        const name = names[at % names.length] as string;
+        if (edit === "set") record[name] = value;
+        else if (edit === "delete") delete record[name];
+        else record[at % 2 === 0 ? "extra" : "amount"] = value;
+      }
+      return reverse ? Object.fromEntries(Object.entries(record).reverse()) : record;
+    });
+
+  it("covers the kinds a cycle sends by the ten thousand", () => {
+    for (const kind of ["commit", "reveal", "vote", "claimDistribution", "transfer"] as const) {
+      assert.ok(fastDecoderKinds().includes(kind), kind);
+    }
+  });
+
+  it("builds each kind's fields in the general path's order", () => {
+    for (const kind of fastDecoderKinds()) {
+      for (const raw of [EXAMPLES[kind], transactionToJson(EXAMPLES[kind])]) {
+        const reordered = Object.fromEntries(Object.entries(raw).reverse());
+        const fast = decodeTransaction(reordered);
+        assert.ok(!isDecodeRejection(fast), kind);
+        assert.deepEqual(Object.keys(fast), [
+          "kind",
+          "chainId",
+          "from",
+          "nonce",
+          ...Object.keys(TRANSACTION_FIELDS[kind]),
+        ]);
+        assert.deepEqual(shapeOf(fast), shapeOf(decodeTransactionGeneral(reordered)), kind);
+      }
+    }
+  });
+
+  it("decode every field set to every tricky value as the general path does, the second time too", () => {
+    const values = fc.sample(valueArb, { numRuns: 400, seed: 20261206 });
+    for (const kind of TRANSACTION_KINDS) {
+      for (const base of [EXAMPLES[kind] as unknown as Record<string, unknown>, transactionToJson(EXAMPLES[kind])]) {
+        for (const field of Object.keys(base)) {
+          for (const value of values) {
+            const record = { ...base, [field]: value };
+            // Twice: what the first decode remembered (a key order, a checked hash) must not change the second.
+            for (let run = 0; run < 2; run += 1) {
+              assert.deepEqual(outcomeOf(decodeTransaction, record), outcomeOf(decodeTransactionGeneral, record));
+            }
+          }
+        }
+      }
+    }
+  });
+
+  it("decode every record exactly as the general path does, valid or not", () => {
+    fc.assert(
+      fc.property(recordArb, (record) => {
+        // Twice: the second run finds the key order the first one remembered.
+        for (let run = 0; run < 2; run += 1) {
+          assert.deepEqual(outcomeOf(decodeTransaction, record), outcomeOf(decodeTransactionGeneral, record));
+        }
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("decode a record with an inherited or non-enumerable field as the general path does", () => {
+    const vote = { ...EXAMPLES.vote } as Record<string, unknown>;
+    const { choice, ...rest } = vote;
+    const inherited = Object.assign(Object.create({ choice }), rest);
+    const hidden = Object.defineProperty({ ...rest }, "choice", { value: choice, enumerable: false });
+    for (const record of [inherited, hidden]) {
+      assert.deepEqual(shapeOf(decodeTransaction(record)), shapeOf(decodeTransactionGeneral(record)));
+    }
+    assert.ok(isDecodeRejection(decodeTransaction(inherited)));
   });
 });

@@ -139,8 +139,26 @@ const shapesByFirstKey = new Map<string, Shape[]>();
 let shapeCount = 0;
 const SHAPE_LIMIT = 4_096;
 
-/** The layout of `record`: found among those seen by walking its keys (no array), else worked out and kept. */
+/**
+ * The layout of `record`: the first layout seen with its first key, when its keys are that layout's (one walk of the
+ * keys, the usual case: a first key that names one kind of record), else `findShape`'s.
+ */
 function shapeOf(record: Record<string, unknown>): Shape | undefined {
+  let shape: Shape | undefined;
+  let index = 0;
+  for (const key in record) {
+    if (index === 0) {
+      shape = shapesByFirstKey.get(key)?.[0];
+      if (shape === undefined) return findShape(record);
+    } else if (key !== (shape as Shape).keys[index]) return findShape(record);
+    index += 1;
+  }
+  if (index === 0) return undefined;
+  return index === (shape as Shape).keys.length ? shape : findShape(record);
+}
+
+/** The layout of `record`: found among those seen by walking its keys (no array), else worked out and kept. */
+function findShape(record: Record<string, unknown>): Shape | undefined {
   let first: string | undefined;
   for (const key in record) {
     first = key;
@@ -185,6 +203,16 @@ function hasKeys(record: Record<string, unknown>, keys: readonly string[]): bool
   return index === keys.length;
 }
 
+/** A member name's bytes (its length and UTF-8), a few bytes: copied one by one, cheaper than `set` at this size. */
+function writeName(writer: ByteWriter, name: Uint8Array): void {
+  const length = name.length;
+  writer.reserve(length);
+  const bytes = writer.bytes;
+  const at = writer.length;
+  for (let index = 0; index < length; index += 1) bytes[at + index] = name[index] as number;
+  writer.length = at + length;
+}
+
 function writeObject(writer: ByteWriter, record: Record<string, unknown>): void {
   const shape = shapeOf(record);
   if (shape === undefined) {
@@ -193,6 +221,23 @@ function writeObject(writer: ByteWriter, record: Record<string, unknown>): void 
     return;
   }
   const { sorted, names } = shape;
+  if (sorted.length < 0x80) {
+    // Fewer than 128 members: their count is one byte, written once they are.
+    writer.reserve(2);
+    writer.bytes[writer.length] = 0x0a;
+    const countAt = writer.length + 1;
+    writer.length += 2;
+    let count = 0;
+    for (let index = 0; index < sorted.length; index += 1) {
+      const member = record[sorted[index] as string];
+      if (member === undefined) continue;
+      count += 1;
+      writeName(writer, names[index] as Uint8Array);
+      writeValue(writer, member);
+    }
+    writer.bytes[countAt] = count;
+    return;
+  }
   let count = 0;
   for (const key of sorted) if (record[key] !== undefined) count += 1;
   writer.byte(0x0a);

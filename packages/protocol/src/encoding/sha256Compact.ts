@@ -124,6 +124,11 @@ function hashPrefix(bytes: Uint8Array, length: number): void {
  */
 export function sha256PrefixPacked(bytes: Uint8Array, length: number): string {
   hashPrefix(bytes, length);
+  return packedState();
+}
+
+/** The digest in H, packed (see `sha256PrefixPacked`). */
+function packedState(): string {
   type Words = readonly [number, number, number, number, number, number, number, number];
   const h = H as unknown as Words;
   // biome-ignore format: the sixteen halves, two a word, one row per two words
@@ -131,6 +136,40 @@ export function sha256PrefixPacked(bytes: Uint8Array, length: number): string {
     h[0] >>> 16, h[0] & 0xffff, h[1] >>> 16, h[1] & 0xffff, h[2] >>> 16, h[2] & 0xffff, h[3] >>> 16, h[3] & 0xffff,
     h[4] >>> 16, h[4] & 0xffff, h[5] >>> 16, h[5] & 0xffff, h[6] >>> 16, h[6] & 0xffff, h[7] >>> 16, h[7] & 0xffff,
   );
+}
+
+/**
+ * sha256 of the first `length` bytes of `bytes` as SHA-256's eight state words (big-endian words of the digest), in
+ * an array shared by every hash: valid until the next hash, for a caller that copies the words at once. Like
+ * `sha256Prefix`, in place when the buffer has room for the padding.
+ */
+export function sha256PrefixState(bytes: Uint8Array, length: number): Int32Array {
+  hashPrefix(bytes, length);
+  return H;
+}
+
+/** SHA-256's state after the first 64 bytes of `bytes` (a midstate), as a new array: see `sha256PackedAfter`. */
+export function sha256Midstate(bytes: Uint8Array): Int32Array {
+  if (bytes.length < 64) throw new RangeError(`sha256Midstate: ${bytes.length} bytes, fewer than 64`);
+  H.set(INITIAL);
+  compress(bytes, 0);
+  return H.slice();
+}
+
+/**
+ * `sha256PrefixPacked(bytes, length)` for a message whose first 64 bytes left SHA-256 in `midstate`
+ * (`sha256Midstate`): only the blocks after the first are compressed. `length` must be at least 64 and `bytes` must
+ * have room for the padding (`paddedLength(length)` bytes).
+ */
+export function sha256PackedAfter(midstate: Int32Array, bytes: Uint8Array, length: number): string {
+  const padded = paddedLength(length);
+  if (length < 64 || padded > bytes.length) {
+    throw new RangeError(`sha256PackedAfter: ${length} bytes in a buffer of ${bytes.length}`);
+  }
+  pad(bytes, length, padded);
+  H.set(midstate);
+  for (let at = 64; at < padded; at += 64) compress(bytes, at);
+  return packedState();
 }
 
 /** Copies the first `length` bytes of `bytes` to the start of the shared block; returns the padded length. */
@@ -193,6 +232,13 @@ function compressPadded(length: number, padded: number): void {
 
 /** Pads the `length` message bytes at the start of `bytes` (which holds `padded` bytes) and compresses them into H. */
 function compressPaddedIn(bytes: Uint8Array, length: number, padded: number): void {
+  pad(bytes, length, padded);
+  H.set(INITIAL);
+  for (let at = 0; at < padded; at += 64) compress(bytes, at);
+}
+
+/** Writes the padding of a `length`-byte message at the start of `bytes` (which holds `padded` bytes). */
+function pad(bytes: Uint8Array, length: number, padded: number): void {
   bytes.fill(0, length, padded);
   bytes[length] = 0x80;
   const bits = length * 8;
@@ -201,6 +247,4 @@ function compressPaddedIn(bytes: Uint8Array, length: number, padded: number): vo
   bytes[padded - 2] = (bits >>> 8) & 0xff;
   bytes[padded - 1] = bits & 0xff;
   bytes[padded - 5] = Math.floor(bits / 2 ** 32) & 0xff;
-  H.set(INITIAL);
-  for (let at = 0; at < padded; at += 64) compress(bytes, at);
 }

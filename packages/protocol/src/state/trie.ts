@@ -1,6 +1,14 @@
 import { ByteWriter, writeValue } from "../encoding/recordBytes.ts";
-import { paddedLength, sha256PrefixPacked, unpackHash, writePackedHash } from "../encoding/sha256Compact.ts";
-import { type KeyLike, keyText } from "./keys.ts";
+import {
+  paddedLength,
+  sha256Midstate,
+  sha256PackedAfter,
+  sha256PrefixPacked,
+  sha256PrefixState,
+  unpackHash,
+  writePackedHash,
+} from "../encoding/sha256Compact.ts";
+import { type KeyHead, type KeyLike, keyText, type StateKey } from "./keys.ts";
 
 /**
  * A persistent (path-copying) hexary Merkle trie keyed by sha256(key) (protocol.md §9.4).
@@ -18,21 +26,38 @@ import { type KeyLike, keyText } from "./keys.ts";
  *   lifts a lone leaf back up. The root depends only on the set of (key, value) pairs, never on their order.
  */
 
-export type TrieLeaf = {
+/**
+ * A node's hash once computed, kept in the node itself as eleven big-endian chunks of its bytes, ten of three bytes
+ * and one of two (small integers in the node's own fields; `h0` is -1 until the hash is computed, and again once the
+ * node changes): a branch's hash reads each child's hash from the child alone, not from a string the child points
+ * to, which is a second cache miss per child on a large state, and computing a hash allocates nothing.
+ */
+export type NodeHash = {
+  h0: number;
+  h1: number;
+  h2: number;
+  h3: number;
+  h4: number;
+  h5: number;
+  h6: number;
+  h7: number;
+  h8: number;
+  h9: number;
+  h10: number;
+};
+
+export type TrieLeaf = NodeHash & {
   readonly kind: "leaf";
   readonly key: string;
   /** sha256 of the key, packed (see `sha256PrefixPacked`). */
   readonly keyHash: string;
   readonly value: unknown;
-  /** The node's hash once computed, packed (see `sha256PrefixPacked`). */
-  hash: string | undefined;
 };
 
-export type TrieBranch = {
+export type TrieBranch = NodeHash & {
   readonly kind: "branch";
   /** Sixteen slots, indexed by the key hash's nibble at this branch's depth. */
   readonly children: (TrieNode | null)[];
-  hash: string | undefined;
   /** The edit session that created this node; only that session may change it in place (see `EditSession`). */
   readonly owner: EditSession | null;
 };
@@ -70,8 +95,8 @@ const branchInputs = Array.from({ length: MAX_DEPTH + 1 }, () => new Uint8Array(
 const keyHashMemo = new Map<string, string>();
 const KEY_HASH_MEMO_LIMIT = 1 << 20;
 
-/** sha256 of the key's UTF-8. */
-export function keyHashOf(key: string): Uint8Array {
+/** sha256 of the key's UTF-8 (a `StateKey`'s text's). */
+export function keyHashOf(key: KeyLike): Uint8Array {
   return unpackHash(packedKeyHash(key));
 }
 
@@ -83,7 +108,7 @@ export function keyHashOf(key: string): Uint8Array {
  */
 function packedKeyHash(key: KeyLike): string {
   if (typeof key !== "string") {
-    if (key.hash === undefined) key.hash = computeKeyHash(key.text);
+    if (key.hash === undefined) key.hash = key.head === undefined ? computeKeyHash(key.text) : headedKeyHash(key);
     return key.hash;
   }
   let hash = keyHashMemo.get(key);
@@ -110,13 +135,33 @@ function computeKeyHash(key: string): string {
   return sha256PrefixPacked(keyInput.bytes, keyInput.length);
 }
 
+/**
+ * `computeKeyHash` of a key whose first 64 bytes it shares with the other keys of its head (`KeyHead`): SHA-256's
+ * state after them is computed once, by the head's first key, and each key compresses only what follows.
+ */
+function headedKeyHash(key: StateKey): string {
+  const text = key.text;
+  const head = key.head as KeyHead;
+  keyInput.length = 0;
+  keyInput.reserve(text.length * 3 + PADDING_ROOM);
+  keyInput.length = keyEncoder.encodeInto(text, keyInput.bytes).written;
+  if (head.midstate === undefined) head.midstate = sha256Midstate(keyInput.bytes);
+  return sha256PackedAfter(head.midstate, keyInput.bytes, keyInput.length);
+}
+
 /** Nibble `depth` of a packed hash: each character holds four. */
 function nibbleAt(hash: string, depth: number): number {
   return (hash.charCodeAt(depth >> 2) >> (12 - 4 * (depth & 3))) & 0x0f;
 }
 
+// biome-ignore format: the eleven chunks on one line
 function branch(children: (TrieNode | null)[], owner: EditSession | null): TrieBranch {
-  return { kind: "branch", children, hash: undefined, owner };
+  return { kind: "branch", children, owner, h0: -1, h1: 0, h2: 0, h3: 0, h4: 0, h5: 0, h6: 0, h7: 0, h8: 0, h9: 0, h10: 0 };
+}
+
+// biome-ignore format: the eleven chunks on one line
+function leaf(key: string, keyHash: string, value: unknown): TrieLeaf {
+  return { kind: "leaf", key, keyHash, value, h0: -1, h1: 0, h2: 0, h3: 0, h4: 0, h5: 0, h6: 0, h7: 0, h8: 0, h9: 0, h10: 0 };
 }
 
 function emptyChildren(): (TrieNode | null)[] {
@@ -154,7 +199,7 @@ function split(existing: TrieLeaf, incoming: TrieLeaf, depth: number, owner: Edi
 function withChild(node: TrieBranch, index: number, child: TrieNode | null, owner: EditSession | null): TrieBranch {
   if (owner !== null && node.owner === owner) {
     node.children[index] = child;
-    node.hash = undefined;
+    node.h0 = -1;
     return node;
   }
   const children = node.children.slice();
@@ -233,14 +278,14 @@ export function trieSet(
       const removed = remove(root, text, keyHash, 0, owner);
       return removed === ABSENT ? root : removed;
     }
-    return insert(root, { kind: "leaf", key: text, keyHash, value, hash: undefined }, 0, owner);
+    return insert(root, leaf(text, keyHash, value), 0, owner);
   } finally {
     replacedOut = null;
   }
 }
 
-/** `H(0x00, keyHash, record bytes of value)`. */
-function leafHash(keyHash: string, value: unknown): string {
+/** Writes a leaf's hash input, `0x00, keyHash, record bytes of value`, into `leafInput` (with room for the padding). */
+function writeLeafInput(keyHash: string, value: unknown): void {
   leafInput.length = 0;
   leafInput.byte(LEAF_TAG);
   leafInput.reserve(32);
@@ -248,12 +293,24 @@ function leafHash(keyHash: string, value: unknown): string {
   leafInput.length += 32;
   writeValue(leafInput, value);
   leafInput.reserve(PADDING_ROOM);
+}
+
+/** `H(0x00, keyHash, record bytes of value)`, packed. */
+function leafHash(keyHash: string, value: unknown): string {
+  writeLeafInput(keyHash, value);
   return sha256PrefixPacked(leafInput.bytes, leafInput.length);
+}
+
+/** The same hash as SHA-256's state words (valid until the next hash). */
+function leafState(keyHash: string, value: unknown): Int32Array {
+  writeLeafInput(keyHash, value);
+  return sha256PrefixState(leafInput.bytes, leafInput.length);
 }
 
 /**
  * `H(0x01, bitmap of present children (16 bits, child i is bit 15 - i), their hashes in slot order)`, each child
- * hashed by `hashOf` (cached or from scratch) straight into this depth's input buffer.
+ * hashed by `hashOf` straight into this depth's input buffer: the full rehash's (`hashNode` is the same with the
+ * hashes kept in the nodes).
  */
 function branchHash(node: TrieBranch, depth: number, hashOf: (node: TrieNode, depth: number) => string): string {
   const input = branchInputs[depth] as Uint8Array;
@@ -274,14 +331,82 @@ function branchHash(node: TrieBranch, depth: number, hashOf: (node: TrieNode, de
 
 /** The root hash of the trie (protocol.md §9.4), rehashing only nodes whose hash is not cached yet. */
 export function trieHash(root: TrieNode | null): Uint8Array {
-  return root === null ? EMPTY_HASH : unpackHash(cachedHash(root, 0));
+  if (root === null) return EMPTY_HASH;
+  if (root.h0 < 0) hashNode(root, 0);
+  const bytes = new Uint8Array(32);
+  writeNodeHash(root, bytes, 0);
+  return bytes;
 }
 
-function cachedHash(node: TrieNode, depth: number): string {
-  if (node.hash !== undefined) return node.hash;
-  const hash = node.kind === "leaf" ? leafHash(node.keyHash, node.value) : branchHash(node, depth, cachedHash);
-  node.hash = hash;
-  return hash;
+/** Computes the node's hash into its halves, and first those of its children that have none. */
+function hashNode(node: TrieNode, depth: number): void {
+  if (node.kind === "leaf") {
+    storeHash(node, leafState(node.keyHash, node.value));
+    return;
+  }
+  const input = branchInputs[depth] as Uint8Array;
+  const children = node.children;
+  let bitmap = 0;
+  let length = 3;
+  for (let slot = 0; slot < RADIX; slot += 1) {
+    const child = children[slot] as TrieNode | null;
+    if (child === null) continue;
+    bitmap |= 1 << (RADIX - 1 - slot);
+    if (child.h0 < 0) hashNode(child, depth + 1);
+    writeNodeHash(child, input, length);
+    length += 32;
+  }
+  input[0] = BRANCH_TAG;
+  input[1] = bitmap >> 8;
+  input[2] = bitmap & 0xff;
+  storeHash(node, sha256PrefixState(input, length));
+}
+
+/** Keeps the digest in `state` (SHA-256's eight words) in the node's chunks: three words make four chunks. */
+function storeHash(node: NodeHash, state: Int32Array): void {
+  const word0 = state[0] as number;
+  const word1 = state[1] as number;
+  const word2 = state[2] as number;
+  const word3 = state[3] as number;
+  const word4 = state[4] as number;
+  const word5 = state[5] as number;
+  const word6 = state[6] as number;
+  const word7 = state[7] as number;
+  node.h0 = word0 >>> 8;
+  node.h1 = ((word0 & 0xff) << 16) | (word1 >>> 16);
+  node.h2 = ((word1 & 0xffff) << 8) | (word2 >>> 24);
+  node.h3 = word2 & 0xffffff;
+  node.h4 = word3 >>> 8;
+  node.h5 = ((word3 & 0xff) << 16) | (word4 >>> 16);
+  node.h6 = ((word4 & 0xffff) << 8) | (word5 >>> 24);
+  node.h7 = word5 & 0xffffff;
+  node.h8 = word6 >>> 8;
+  node.h9 = ((word6 & 0xff) << 16) | (word7 >>> 16);
+  node.h10 = word7 & 0xffff;
+}
+
+/** Writes the node's hash (computed) as 32 bytes at `at`. */
+function writeNodeHash(node: NodeHash, bytes: Uint8Array, at: number): void {
+  writeChunk(bytes, at, node.h0);
+  writeChunk(bytes, at + 3, node.h1);
+  writeChunk(bytes, at + 6, node.h2);
+  writeChunk(bytes, at + 9, node.h3);
+  writeChunk(bytes, at + 12, node.h4);
+  writeChunk(bytes, at + 15, node.h5);
+  writeChunk(bytes, at + 18, node.h6);
+  writeChunk(bytes, at + 21, node.h7);
+  writeChunk(bytes, at + 24, node.h8);
+  writeChunk(bytes, at + 27, node.h9);
+  const last = node.h10;
+  bytes[at + 30] = last >> 8;
+  bytes[at + 31] = last & 0xff;
+}
+
+/** Three bytes, big-endian. */
+function writeChunk(bytes: Uint8Array, at: number, chunk: number): void {
+  bytes[at] = chunk >> 16;
+  bytes[at + 1] = (chunk >> 8) & 0xff;
+  bytes[at + 2] = chunk & 0xff;
 }
 
 /** Visits every leaf in key-hash order. */
