@@ -3,7 +3,7 @@
  * refused at the edge with the offending field named.
  */
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { describe, it, test } from "node:test";
 import fc from "fast-check";
 import {
   applyTransaction,
@@ -402,4 +402,13 @@ describe("decodeTransaction's per-kind decoders", () => {
     }
     assert.ok(isDecodeRejection(decodeTransaction(inherited)));
   });
+});
+
+test('a kind that is a bigint (a canonically parsed "5n") is refused as an unknown kind by both paths, not thrown', () => {
+  for (const decode of [decodeTransaction, decodeTransactionGeneral]) {
+    const decoded = decode({ kind: 5n, chainId: "gradual-test" });
+    assert.ok(isDecodeRejection(decoded));
+    assert.equal(decoded.code, "TX__UNKNOWN_KIND");
+    assert.equal(decoded.message, "unknown transaction kind 5n");
+  }
 });

@@ -90,6 +90,15 @@ function malformed(field: string, expected: string, got: unknown): Malformed {
   return reject("TX__MALFORMED", { field, expected, got: shown }, `${field}: expected ${expected}, got ${shown}`);
 }
 
+/**
+ * A kind that is not one: named as JSON says it, except a bigint (a canonically parsed "5n"), which JSON cannot
+ * say and which used to throw here instead of being refused.
+ */
+function unknownKind(kind: unknown): DecodeRejection {
+  const shown = typeof kind === "bigint" ? `${kind}n` : JSON.stringify(kind);
+  return reject("TX__UNKNOWN_KIND", { kind: String(kind) }, `unknown transaction kind ${shown}`);
+}
+
 const AMOUNT_LIMIT = 2n ** 128n;
 const DECIMAL_AMOUNT = /^(0|[1-9][0-9]{0,38})$/;
 
@@ -276,7 +285,7 @@ export function decodeTransaction(raw: unknown): Transaction | DecodeRejection {
   const kind = Object.hasOwn(record, "kind") ? record.kind : undefined;
   // Own properties only: an Object.prototype name ("constructor", "toString", "__proto__") is not a kind (§9.1).
   if (typeof kind !== "string" || !Object.hasOwn(TRANSACTION_FIELDS, kind)) {
-    return reject("TX__UNKNOWN_KIND", { kind: String(kind) }, `unknown transaction kind ${JSON.stringify(kind)}`);
+    return unknownKind(kind);
   }
   const fast = fastDecoder(kind as TransactionKind);
   if (fast !== undefined && hasExactlyFields(record, fast)) {
@@ -295,7 +304,7 @@ export function decodeTransactionGeneral(raw: unknown): Transaction | DecodeReje
   const record = raw as Record<string, unknown>;
   const kind = Object.hasOwn(record, "kind") ? record.kind : undefined;
   if (typeof kind !== "string" || !Object.hasOwn(TRANSACTION_FIELDS, kind)) {
-    return reject("TX__UNKNOWN_KIND", { kind: String(kind) }, `unknown transaction kind ${JSON.stringify(kind)}`);
+    return unknownKind(kind);
   }
   return decodeFields(record, kind as TransactionKind);
 }
