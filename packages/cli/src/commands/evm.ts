@@ -104,7 +104,7 @@ function registerDeploy(program: Command): void {
   program
     .command("deploy")
     .description(
-      "Deploy the EVM settlement: a devnet TestToken (unless --token), the modules GradualAudits and GradualLists, then the Gradual contract",
+      "Deploy the EVM settlement: a devnet TestToken (unless --token), the modules GradualAudits, GradualLists and GradualTasks, then the Gradual contract",
     )
     .requiredOption("--key <file>", "EVM key file of the deployer (gradual keys new --type evm); it pays the gas")
     .option("--rpc <url>", RPC_HELP)
@@ -112,7 +112,7 @@ function registerDeploy(program: Command): void {
     .option("--slot-ms <ms>", `milliseconds per slot (${MIN_SLOT_MS} to ${MAX_SLOT_MS})`, "1000")
     .option("--genesis-timestamp <seconds>", "slot 0's start in seconds since the epoch (default: the latest block's)")
     .option("--chain-id <id>", "refuse to deploy unless the endpoint serves this chain")
-    .option("--json", "print { chainId, deployer, token, gradual, genesisTimestamp, slotMs } as JSON")
+    .option("--json", "print { chainId, deployer, token, gradual, audits, lists, tasks, genesisTimestamp, slotMs } as JSON")
     .addHelpText(
       "after",
       `
