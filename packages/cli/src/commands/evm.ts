@@ -112,7 +112,10 @@ function registerDeploy(program: Command): void {
     .option("--slot-ms <ms>", `milliseconds per slot (${MIN_SLOT_MS} to ${MAX_SLOT_MS})`, "1000")
     .option("--genesis-timestamp <seconds>", "slot 0's start in seconds since the epoch (default: the latest block's)")
     .option("--chain-id <id>", "refuse to deploy unless the endpoint serves this chain")
-    .option("--json", "print { chainId, deployer, token, gradual, audits, lists, tasks, genesisTimestamp, slotMs } as JSON")
+    .option(
+      "--json",
+      "print { chainId, deployer, token, gradual, audits, lists, tasks, genesisTimestamp, slotMs } as JSON",
+    )
     .addHelpText(
       "after",
       `
