@@ -688,8 +688,8 @@ abstract contract GradualState is IGradualEvents {
     }
 
     // ------------------------------------------------------------------------------------------------------------
-    // Lazy rule shares (§6.2, §7): the audits module (slashes, late triggers, `materialize`) and the lists module
-    // (`claim`) create them.
+    // Lazy rule shares (§6.2, §7): the audits module (slashes, late triggers), the lists module (`materialize`) and
+    // `Gradual` (`claim`, and a commit that rewrites a revealed record) create them.
 
     /// @dev The account's last revealed cycle in the task (-1: none), whether or not it is a node now (`revealHead`).
     function _lastReveal(NodeState storage node) internal view returns (int256) {
