@@ -39,9 +39,10 @@
  * cycle ring, completed and in its late-challenge window, and the same voters vote on it (`vote (late)`: each vote
  * weighs at most the voter's reveal in that cycle, deviation 40). A third task pairs its reveals (§2.2): after its
  * ring every node pairs and claims every round, each claim making one share, before its `commitAndReveal` of the round
- * in two rounds and after it in two more (its last reveal is then one cycle newer: one more reveal record read). Every figure is read from the receipts. The cost per node per round
- * is what a node pays for its own calls (a commit, a reveal and a claim that makes one share, a ring in) plus its
- * share of the round's settlement, at a stated L2 gas price.
+ * in two rounds and after it in two more (its last reveal is then one cycle newer: one more reveal record read).
+ * Every figure is read from the receipts. The cost per node per round is what a node pays for its own calls (a
+ * commit, a reveal and a claim that makes one share, a ring in) plus its share of the round's settlement, at a stated
+ * L2 gas price.
  */
 import {
   computeCommitment,

@@ -744,8 +744,8 @@ abstract contract GradualState is IGradualEvents {
         mapping(uint256 => Entry) storage ring = _entries[id][account];
         uint256 size = task.entryRing;
         uint256[] memory revealed = _revealsFrom(ring, size, uint256(last), node.revealGap, head);
-        // A cycle is paid by rule at the start of round c + 1 + the review lag (`_startRound`), never later than the
-        // current slot's round: a later cycle is not paid yet and its record is not read.
+        // A cycle is paid by rule at the start of round c + 1 + the review lag (the audits module's `_roundStart`),
+        // never later than the current slot's round: a later cycle is not paid yet and its record is not read.
         int256 unpaidFrom = int256(_roundOf(task, _slot())) - 1 - int256(_reviewLag(task));
         for (uint256 i = revealed.length; i > 0; i -= 1) {
             uint32 cycleNumber = uint32(revealed[i - 1]);
