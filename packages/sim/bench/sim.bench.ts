@@ -5,9 +5,10 @@
  *
  * A node-round is one staked node through one of the scenario's rounds (the rounds that settle the last cycles
  * after the task closes are simulated too but not counted). The goal is 1,000,000 node-rounds per wall minute on
- * the machine's cores. Runs skip the final state root, as the report's runs do (a one-off hash of the whole state,
- * not part of simulating a round). The machine's load average is printed with the figures: other jobs on the same
- * cores lower every wall-time figure.
+ * the machine's cores, measured twice: two runs per worker (start-up and compilation weigh on it) and about a minute
+ * of runs per worker (BENCH_SIM_MINUTE_RUNS runs each, default 30; 0 skips it). Runs skip the final state root, as
+ * the report's runs do (a one-off hash of the whole state, not part of simulating a round). The machine's load
+ * average is printed with the figures: other jobs on the same cores lower every wall-time figure.
  */
 import { cpus, loadavg } from "node:os";
 
@@ -87,20 +88,34 @@ for (const [nodes, rounds] of [
   );
 }
 
-// Every core, as the report's sweeps run: two 1,000-node runs per worker thread (worker start-up included).
+// Every core, as the report's sweeps run: two 1,000-node runs per worker thread (worker start-up included), then
+// about a minute of them (each worker running one run after another, as in a report's sweep of many scenarios): the
+// first line is mostly start-up and V8's compilation, the second what a sweep runs at once its workers are warm.
 const workers = Math.min(cpus().length, 4);
-const jobs = Array.from({ length: 2 * workers }, (_, index) => ({
-  index,
-  scenario: scenarioInput(1_000, 12),
-  rules: "gradual" as const,
-  seed: index + 1,
-  keepSeries: false,
-}));
-const wallStart = performance.now();
-const results = await runJobs(jobs, { workers });
-const wall = performance.now() - wallStart;
-const nodeRounds = results.reduce((total, result) => total + result.nodeRounds, 0);
+const everyCore = async (runsPerWorker: number) => {
+  const jobs = Array.from({ length: runsPerWorker * workers }, (_, index) => ({
+    index,
+    scenario: scenarioInput(1_000, 12),
+    rules: "gradual" as const,
+    seed: index + 1,
+    keepSeries: false,
+  }));
+  const wallStart = performance.now();
+  const results = await runJobs(jobs, { workers });
+  const wall = performance.now() - wallStart;
+  const nodeRounds = results.reduce((total, result) => total + result.nodeRounds, 0);
+  return { jobs: jobs.length, nodeRounds, wall };
+};
+const short = await everyCore(2);
 console.log(
-  `${workers} worker threads, ${jobs.length} 1,000-node runs: ${format(perMinute(nodeRounds, wall))} node-rounds per wall minute in all (goal ${format(GOAL)})`,
+  `${workers} worker threads, ${short.jobs} 1,000-node runs (${(short.wall / 1000).toFixed(1)} s): ${format(perMinute(short.nodeRounds, short.wall))} node-rounds per wall minute in all (goal ${format(GOAL)})`,
 );
+/** Runs per worker for the minute-long line (BENCH_SIM_MINUTE_RUNS; 0 skips it): about 2 s each on this machine. */
+const minuteRuns = Number(process.env.BENCH_SIM_MINUTE_RUNS ?? 30);
+if (Number.isInteger(minuteRuns) && minuteRuns > 0) {
+  const minute = await everyCore(minuteRuns);
+  console.log(
+    `${workers} worker threads, ${minute.jobs} 1,000-node runs (${(minute.wall / 1000).toFixed(1)} s): ${format(perMinute(minute.nodeRounds, minute.wall))} node-rounds per wall minute in all (goal ${format(GOAL)})`,
+  );
+}
 console.log(`load average at end: ${load()}`);
