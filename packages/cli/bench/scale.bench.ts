@@ -13,11 +13,16 @@
  * sends one `commitAndReveal` a round (its reveal of the cycle before and its commit), the first cycle's commits and
  * the last cycle's reveals alone.
  *
- * Entry claims go in four parts over the first half of their 20 s window (nodes claim at their own pace);
- * --claims-at-once sends each cycle's claims in its window's first slot, as the bench did before 2026-12-06 16:40.
+ * Entry claims go where honest nodes send them (protocol.md §7.1, "When the honest node claims"): in the quiet slots of
+ * a round, after the reveal window and a slot of margin and before the commit window, here in four parts over the
+ * first half of the quiet slots of their 20 s window (nodes claim at their own pace); --claims-at-once sends them all
+ * in the window's first quiet slot, as decide() would; --claims-anywhere spreads them over the first half of the
+ * window whatever its slots hold, as the bench did from 2026-12-06 16:40 until the quiet slots (2026-12-07). Each
+ * node then claims the entry out of vesting (`claim`; vestingRounds 0 unlocks it at once) in the next quiet slot
+ * after its entry claim was sent, as its auto-claim does (--no-vesting-claims leaves them out, as before 2026-12-07).
  *
  *   node --conditions=source --import tsx packages/cli/bench/scale.bench.ts [--nodes N] [--cycles C] [--rounds 20,60]
- *     [--paired] [--claims-at-once]
+ *     [--paired] [--claims-at-once | --claims-anywhere] [--no-vesting-claims]
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -34,6 +39,7 @@ import {
   type SignedTransaction,
   signTransaction,
 } from "@gradual/ledger/client";
+import { firstClaimSlot } from "@gradual/node";
 import {
   commitWindow,
   computeCommitment,
@@ -67,8 +73,12 @@ const NODES = Number(option("nodes", "10000"));
 const CYCLES = Number(option("cycles", "2"));
 const ROUND_SECONDS = option("rounds", "20,60").split(",").map(Number);
 const PAIRED = process.argv.includes("--paired");
-/** Entry claims in this many parts over the first half of their window (--claims-at-once: 1, as before 2026-12-06). */
+/** Entry claims in this many parts over the first half of their window's quiet slots (--claims-at-once: 1). */
 const CLAIM_PARTS = process.argv.includes("--claims-at-once") ? 1 : 4;
+/** Entry claims in any slot of their window (the bench before the quiet slots), not only the quiet ones. */
+const CLAIMS_ANYWHERE = process.argv.includes("--claims-anywhere");
+/** Each node's `claim` of its unlocked entry after its entry claim (--no-vesting-claims: none, as before). */
+const VESTING_CLAIMS = !process.argv.includes("--no-vesting-claims");
 const format = (value: number) => value.toLocaleString("en-US");
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -335,10 +345,26 @@ async function runRoundLength(roundSeconds: number): Promise<void> {
       readonly items: () => Promise<{ key: KeyPair; body: Body }[]>;
       readonly accepted: () => Promise<number>;
       /**
-       * Sent in this many equal parts spread over the first half of the window (entry claims: nodes claim at their
-       * own pace within 20 s), in the background, so later jobs do not wait for it. 1: all at once.
+       * Sent in equal parts, one at each of these slots (entry claims: nodes claim at their own pace within 20 s), in
+       * the background, so later jobs do not wait for it. Absent: all at once at `from`.
        */
-      readonly parts?: number;
+      readonly partSlots?: readonly number[];
+      /** Each part waits until the same part of this job has been sent (the nodes' earlier transactions). */
+      readonly afterPartsOf?: Job;
+    };
+    // The slots of a window where honest nodes claim (protocol.md §7.1): offset revealSlots + 1 up to the commit
+    // window; every slot of the window with --claims-anywhere.
+    const quietSlots = (window: Window): number[] => {
+      const slots: number[] = [];
+      for (let slot = window.opensAt; slot < window.closesAt; slot += 1) {
+        if (CLAIMS_ANYWHERE || firstClaimSlot({ ...timing, status: "active" }, slot) === slot) slots.push(slot);
+      }
+      return slots;
+    };
+    /** `parts` slots spread over the first half of `slots` (the first slot alone for one part). */
+    const spreadOver = (slots: readonly number[], parts: number): number[] => {
+      const half = Math.max(1, Math.floor(slots.length / 2));
+      return Array.from({ length: parts }, (_, part) => slots[Math.floor((part * half) / parts)] as number);
     };
     const jobs: Job[] = [];
     const work = new Map<string, { proofDigest: Hash; salt: Hash }>();
@@ -447,12 +473,13 @@ async function runRoundLength(roundSeconds: number): Promise<void> {
       });
       const accepted = distributionVoteWindow(timing, attemptRound).closesAt;
       const claims = { opensAt: accepted, closesAt: accepted + params.roundSlots };
+      const claimSlots = spreadOver(quietSlots(claims), CLAIM_PARTS);
       jobs.push({
         cycle,
         phase: "entry claims",
         window: claims,
-        from: claims.opensAt,
-        parts: CLAIM_PARTS,
+        from: claimSlots[0] as number,
+        partSlots: claimSlots,
         items: async () => {
           const entries = lists.get(cycle) ?? [];
           const tree = listTree(entries);
@@ -480,12 +507,57 @@ async function runRoundLength(roundSeconds: number): Promise<void> {
           return Number(claimed / (entries[0] as { amount: bigint }).amount);
         },
       });
+      if (VESTING_CLAIMS) {
+        const entryClaims = jobs[jobs.length - 1] as Job;
+        // Each part in the quiet slot after the entry claims' part (nodes claim once their entry has vested).
+        const vestingSlots = claimSlots.map((slot) => quietSlots({ opensAt: slot + 1, closesAt: claims.closesAt })[0]);
+        if (vestingSlots.every((slot) => slot !== undefined))
+          jobs.push({
+            cycle,
+            phase: "claims out of vesting",
+            window: claims,
+            from: vestingSlots[0] as number,
+            partSlots: vestingSlots as number[],
+            afterPartsOf: entryClaims,
+            items: async () =>
+              (lists.get(cycle) ?? []).flatMap((entry) => {
+                const key = byAccount.get(entry.recipient);
+                return key === undefined ? [] : [{ key, body: { kind: "claim" as const, task: taskId } }];
+              }),
+            // The claims the window's blocks accepted.
+            accepted: async () => {
+              let count = 0;
+              for (let from = claims.opensAt; from < claims.closesAt; from += 10) {
+                const to = Math.min(from + 9, claims.closesAt - 1);
+                for (const block of await ledger.client.getBlocks(from, to))
+                  for (const entry of block.txs)
+                    if (entry.tx.kind === "claim" && entry.tx.task === taskId && entry.result.ok) count += 1;
+              }
+              return count;
+            },
+          });
+      }
     }
     jobs.sort((left, right) => left.from - right.from);
     const phases: Phase[] = [];
     type Sent = { sent: number; signMs: number; sendMs: number; refused: Record<string, number>; hashes: string[] };
     const sentBy = new Map<Job, Sent>();
     const spread: Promise<void>[] = [];
+    /** Per job sent in parts: one promise per part, settled once that part has been sent. */
+    const partsSent = new Map<Job, { promise: Promise<void>; resolve: () => void }[]>();
+    for (const job of jobs) {
+      if ((job.partSlots?.length ?? 0) <= 1) continue;
+      partsSent.set(
+        job,
+        (job.partSlots as number[]).map(() => {
+          let resolve = () => {};
+          const promise = new Promise<void>((settle) => {
+            resolve = settle;
+          });
+          return { promise, resolve };
+        }),
+      );
+    }
     // Jobs that start in the same slot run at once, as independent nodes would send them (a cycle's reveals share
     // their window with the list of the cycle before: one after the other, the reveals waited for the list).
     for (let first = 0; first < jobs.length; ) {
@@ -506,20 +578,22 @@ async function runRoundLength(roundSeconds: number): Promise<void> {
       await Promise.all(
         group.map(async (job) => {
           const { signed, signMs } = presigned.get(job) ?? signAll(chainId, nonces, await job.items());
-          const parts = job.parts ?? 1;
+          const partSlots = job.partSlots ?? [from];
+          const parts = partSlots.length;
           if (parts <= 1) {
             sentBy.set(job, { sent: signed.length, signMs, ...(await sendAll(ledger, signed)) });
             return;
           }
           // Spread: each part at its own slot, in the background (the next jobs' slots do not wait for it).
-          const step = Math.max(1, Math.floor((job.window.closesAt - job.window.opensAt) / 2 / parts));
           const size = Math.ceil(signed.length / parts);
           spread.push(
             (async () => {
               const total: Sent = { sent: signed.length, signMs, sendMs: 0, refused: {}, hashes: [] };
               for (let part = 0; part < parts; part += 1) {
-                await waitForSlot(ledger, from + part * step);
+                await waitForSlot(ledger, partSlots[part] as number);
+                if (job.afterPartsOf !== undefined) await partsSent.get(job.afterPartsOf)?.[part]?.promise;
                 const sent = await sendAll(ledger, signed.slice(part * size, (part + 1) * size));
+                partsSent.get(job)?.[part]?.resolve();
                 total.sendMs += sent.sendMs;
                 total.hashes.push(...sent.hashes);
                 for (const [code, count] of Object.entries(sent.refused))
@@ -554,10 +628,9 @@ async function runRoundLength(roundSeconds: number): Promise<void> {
     }
     const cpu = ledger.cpuSeconds();
     const wall = (performance.now() - started) / 1000;
-    if (CLAIM_PARTS > 1)
-      console.log(
-        `\n  entry claims: ${CLAIM_PARTS} parts over the first half of their window (the "sending" column adds the parts' times)`,
-      );
+    console.log(
+      `\n  entry claims: ${CLAIM_PARTS === 1 ? "at once" : `${CLAIM_PARTS} parts`} ${CLAIMS_ANYWHERE ? "over the first half of their window" : "in their window's quiet slots (after the reveal window and a slot, before the commit window)"}${CLAIM_PARTS > 1 ? ' (the "sending" column adds the parts\' times)' : ""}`,
+    );
     console.log(
       "\n| cycle | what | window (slots) | sent | accepted in the window | signing (commits, reveals: before the window) | sending | refused at the edge |",
     );

@@ -407,6 +407,7 @@ function vestingTable(rows: readonly VestingResult[]): string[] {
 async function measure(size: number): Promise<SizeResult>;
 async function measure(size: number, vestingRounds: number): Promise<VestingResult>;
 async function measure(size: number, vestingRounds?: number): Promise<SizeResult | VestingResult> {
+  const measureStarted = performance.now();
   const anvil = await startAnvil({ gasLimit: 2_000_000_000n });
   let id = 0;
   const nextId = () => {
@@ -511,6 +512,11 @@ async function measure(size: number, vestingRounds?: number): Promise<SizeResult
       }
       const used = receipts.map((receipt) => Number.parseInt(receipt.gasUsed, 16));
       gas.set(label, [...(gas.get(label) ?? []), ...used]);
+      // Progress on the long sizes (10,000 nodes takes the better part of an hour): a line per phase of many calls.
+      if (calls.length >= 1_000) {
+        const elapsed = ((performance.now() - measureStarted) / 1000).toFixed(0);
+        process.stderr.write(`bench:evm ${size} nodes, ${elapsed} s: ${label} (${calls.length} calls)\n`);
+      }
       if (TRACE.has(label) && hashesOf.length > 0) {
         // The median call's gas, broken down (GRADUAL_EVM_BENCH_TRACE).
         const order = used.map((value, index) => [value, index] as const).sort((l, r) => l[0] - r[0]);
@@ -822,6 +828,34 @@ async function measure(size: number, vestingRounds?: number): Promise<SizeResult
       );
     };
     /**
+     * A task of its own, created at slot `created`, in which every node stakes 200 in its round 0; the task's id and
+     * its round starts. Its rows are labelled `createTask (<kind>)` and `stake (<kind>)`.
+     */
+    const stakedTask = async (kind: string, name: string, created: number, params: typeof PARAMS, funding: bigint) => {
+      const made = await run(`createTask (${kind})`, created, [
+        {
+          from: creator as Hex,
+          to: contract,
+          data: call("createTask", [
+            name,
+            `0x${sha256Hex("bundle")}`,
+            `0x${"0".repeat(64)}`,
+            paramsToStruct(params),
+            funding,
+          ]),
+        },
+      ]);
+      const log = (made[0] as Receipt).logs.find((entry) => entry.address.toLowerCase() === contract.toLowerCase());
+      const id = log?.topics[1] as Hex;
+      const start = (round: number) => created + 1 + round * PARAMS.roundSlots;
+      await run(
+        `stake (${kind})`,
+        start(0) + 1,
+        nodes.map((node) => ({ from: node, to: contract, data: call("stake", [id, 200n, "http://node.test"]) })),
+      );
+      return { id, start };
+    };
+    /**
      * A third task whose reveals are paired with its commits (§2.2, `revealSlots` 0: cycle c's reveal window is cycle
      * c + 1's commit window), every node staked: a node's one call a round is `commitAndReveal`, its reveal of cycle
      * c - 1 and its commit of cycle c. Every node commits cycle 0, pairs cycles 1 and 2 (new records), reveals cycle 2
@@ -831,27 +865,12 @@ async function measure(size: number, vestingRounds?: number): Promise<SizeResult
      * Every window end is settled by a call of its own first, so that each row is the call's own cost.
      */
     const measurePaired = async (created: number) => {
-      const pairedParams = { ...PARAMS, revealSlots: 0 };
-      const made = await run("createTask (paired reveals)", created, [
-        {
-          from: creator as Hex,
-          to: contract,
-          data: call("createTask", [
-            "bench-paired",
-            `0x${sha256Hex("bundle")}`,
-            `0x${"0".repeat(64)}`,
-            paramsToStruct(pairedParams),
-            35_000_000n,
-          ]),
-        },
-      ]);
-      const log = (made[0] as Receipt).logs.find((entry) => entry.address.toLowerCase() === contract.toLowerCase());
-      const id = log?.topics[1] as Hex;
-      const start = (round: number) => created + 1 + round * PARAMS.roundSlots;
-      await run(
-        "stake (paired task)",
-        start(0) + 1,
-        nodes.map((node) => ({ from: node, to: contract, data: call("stake", [id, 200n, "http://node.test"]) })),
+      const { id, start } = await stakedTask(
+        "paired task",
+        "bench-paired",
+        created,
+        { ...PARAMS, revealSlots: 0 },
+        35_000_000n,
       );
       const ringPaired = Math.max(PARAMS.vestingRounds + 1, 16) + PARAMS.allowedFailedDistributions + 6;
       const proof = (cycle: number, node: Hex) => sha256Hex(`paired-proof:${cycle}:${node}`);
@@ -928,6 +947,54 @@ async function measure(size: number, vestingRounds?: number): Promise<SizeResult
             committing + 2,
           );
         }
+      }
+    };
+    /**
+     * A fourth task with the devnet preset's warm-up and ramp (`warmupRounds` 1, `rampRounds` 3; the other tasks
+     * stake with neither, so their nodes' stake is folded from the start): every node stakes once in round 0 (its lot
+     * activates in round 1 and weighs in full from round 3), then commits and reveals cycles 1 to 6. A commit reads
+     * the node's lot and the ramp parameter while the lot ramps (cycles 1 and 2), folds it in the first commit after
+     * the task's ramp did (cycle 3: cycle 3's start folds the ramp through round 1, §3.3, §8.1), and
+     * reads no lot from then on (deviation 44). Records are new (the first ring): compare with `commit (cycle 1)`.
+     */
+    const measureRamping = async (created: number) => {
+      // A smaller bounty: what the creator has left pays 15 rounds of it.
+      const rampingParams = { ...PARAMS, warmupRounds: 1, rampRounds: 3, bountyPerRound: "100000" };
+      const { id, start } = await stakedTask("ramping task", "bench-ramping", created, rampingParams, 1_500_000n);
+      const proof = (cycle: number, node: Hex) => sha256Hex(`ramping-proof:${cycle}:${node}`);
+      const salt = (cycle: number, node: Hex) => sha256Hex(`ramping-salt:${cycle}:${node}`);
+      const settleAt = (label: string, slot: number) =>
+        run(label, slot, [{ from: creator as Hex, to: contract, data: call("settle", [id, 64n]) }]);
+      for (let cycle = 1; cycle <= 6; cycle += 1) {
+        const committing = start(cycle + 1) - PARAMS.commitSlots;
+        await settleAt("settle (ramping task: before a window)", committing);
+        await run(
+          cycle <= 2
+            ? "commit (ramping task, cycles 1-2: the lot still ramps; new records)"
+            : cycle === 3
+              ? "commit (ramping task, cycle 3: folds the lot the ramp folded; new records)"
+              : "commit (ramping task, cycles 4-6: folded; new records)",
+          committing + 1,
+          nodes.map((node) => ({
+            from: node,
+            to: contract,
+            data: call("commit", [
+              id,
+              cycle,
+              `0x${computeCommitment({ task: id.slice(2), cycle, node: idOf(node).slice(2), proofDigest: proof(cycle, node), salt: salt(cycle, node) })}`,
+            ]),
+          })),
+        );
+        await settleAt("settle (ramping task: before a window)", start(cycle + 1));
+        await run(
+          "reveal (ramping task, cycles 1-6; new records)",
+          start(cycle + 1) + 1,
+          nodes.map((node) => ({
+            from: node,
+            to: contract,
+            data: call("reveal", [id, cycle, `0x${proof(cycle, node)}`, `0x${salt(cycle, node)}`]),
+          })),
+        );
       }
     };
     await run("settle (round 4 start: pays cycle 2)", roundStart(4), [
@@ -1044,6 +1111,8 @@ async function measure(size: number, vestingRounds?: number): Promise<SizeResult
       gas.set("vote (late; the slot's first call: settles the task)", [lateGas[firstLate] as number]);
     }
     await measurePaired(roundStart(ring + 4));
+    // After the paired task's last round (its cycle ring + 7, some 32 rounds after its creation).
+    await measureRamping(roundStart(ring + 4 + 40));
     const nodeGasPerRound =
       median(gas.get("commit (a ring in: rewrites its record)") ?? []) +
       median(gas.get("reveal (a ring in)") ?? []) +

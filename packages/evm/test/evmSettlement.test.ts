@@ -233,8 +233,10 @@ test("a TaskNode with an EVM account stakes, commits and reveals two cycles and 
   }
   assert.equal(readRecord(state, `commit/${taskId}/0/${me}`) !== undefined, true);
   assert.equal(running.node.fatal, undefined, "the replica verified every block of the indexer");
-  // Through round 5: the rewards vest over two rounds, and the node claims what unlocked.
+  // Through round 5: the rewards vest over two rounds, and the node claims what unlocked (in a round's quiet slots,
+  // protocol.md §7.1: the last of them may be in the run's last slot, so one more block lets the indexer replay it).
   await run(37, 56);
+  await step(57);
   scenario.useViews();
   assert.equal(running.node.fatal, undefined, "the replica verified every block of the indexer");
   // The auto-claim: a claim call from the node's account, logged by the contract and replayed by the indexer.
@@ -317,13 +319,16 @@ test("a TaskNode with an EVM account on a custom-rule task posts its list and cl
       }
     };
     // Task rounds start at slot 59 + 10r: cycle 0's list window is round 2's [79, 81), its vote close at 86.
-    for (let slot = 60; slot <= 92; slot += 1) {
+    // The entry's claim waits for round 3's quiet slots (protocol.md §7.1), from 92; one more block lets the indexer
+    // replay what the last slot's passes sent.
+    for (let slot = 60; slot <= 93; slot += 1) {
       await step(slot);
       for (let pass = 0; pass < 3; pass += 1) {
         await listNode.node.tick();
         await idle();
       }
     }
+    await step(94);
     const me = NODE_KEY.accountId;
     assert.equal(started.replay.diverged, undefined, started.replay.diverged?.message);
     assert.equal(listNode.node.fatal, undefined, "the replica verified every block of the indexer");

@@ -401,6 +401,7 @@ export function loadRecord(key: string, record: Json | undefined, preSlot: numbe
         revealSlots: 0,
         entryRing: 0,
         settledSlot: BigInt(preSlot),
+        cycleMark: 0,
         dueGap: 0,
         seedCycle: BigInt(r.seedCycle as number),
         rampFoldedThrough: BigInt(ramp.foldedThrough as number),

@@ -1178,6 +1178,34 @@ export function firstPostOffset(time: bigint, weight: bigint, revealedWeight: bi
 }
 
 /**
+ * Claims go in the quiet part of a round (protocol.md §7.1, "When the honest node claims"): from the second slot after
+ * the reveal window (offset `revealSlots + 1`: a slot of margin for reveals that land a slot late) until the commit
+ * window opens. Every node of a task reveals at the round's start and commits at its end, so a claim sent there
+ * competes with every node's submission for the ledger's (or the chain's) blocks, where a claim has rounds to spare.
+ * This is the first slot at or after `slot` where a claim need not wait: `slot` itself in a quiet slot, in a round
+ * without one, before the task's first round or once the task is closed (no submissions left).
+ */
+export function firstClaimSlot(task: Pick<TaskRecord, "status" | "startSlot" | "params">, slot: number): number {
+  if (task.status === "closed") return slot;
+  const { roundSlots, commitSlots, revealSlots } = task.params;
+  const quietFrom = revealSlots + 1;
+  const quietUntil = roundSlots - commitSlots;
+  if (quietFrom >= quietUntil || slot < task.startSlot) return slot;
+  const offset = (slot - task.startSlot) % roundSlots;
+  if (offset >= quietFrom && offset < quietUntil) return slot;
+  return slot - offset + (offset < quietFrom ? quietFrom : roundSlots + quietFrom);
+}
+
+/**
+ * Whether a claim decided for `slot` waits for a quiet slot (firstClaimSlot) that comes before `deadline`: a claim that
+ * would miss its deadline by waiting (a list entry's claim window, §6.4) goes at once.
+ */
+function claimWaits(task: TaskRecord, slot: number, deadline: number): boolean {
+  const at = firstClaimSlot(task, slot);
+  return at !== slot && at < deadline;
+}
+
+/**
  * protocol.md §6.4: claims this node's entry of every recently accepted list it has not claimed yet, with a proof
  * from the list: its own when the roots agree, else the posted one, fetched from the blob store.
  */
@@ -1191,7 +1219,9 @@ function decideListClaims(call: Call): void {
     if (list === undefined || list.entryCount === 0 || isListClaimed(state, task.id, c, me)) continue;
     // The claim window closes listClaimRounds after the acceptance (§6.4): a later claim is refused.
     const completedRound = getCycle(state, task.id, c)?.completedRound ?? null;
-    if (completedRound !== null && call.slot >= listClaimClosesAt(task, completedRound)) continue;
+    const closesAt = completedRound === null ? null : listClaimClosesAt(task, completedRound);
+    if (closesAt !== null && call.slot >= closesAt) continue;
+    if (claimWaits(task, call.slot, closesAt ?? Number.POSITIVE_INFINITY)) continue;
     if (getReveal(state, task.id, c, me)?.status !== "valid") continue;
     const own = memory.lists.get(listKey(c, list.attempt));
     const source = own?.root === list.listRoot ? own : memory.lists.get(postedListKey(c, list.attempt));
@@ -1223,12 +1253,13 @@ const LIST_CLAIM_LOOKBACK = LIMITS.listClaimRounds + 2;
 
 /**
  * protocol.md §7.1: with auto-claim, claim whatever unlocked, at most once per round, in rounds that are a multiple of
- * `claimEveryRounds`.
+ * `claimEveryRounds`, in the round's quiet slots (`claimWaits`).
  */
 function decideClaim(call: Call): void {
   const { view, state, task, me, round } = call;
   const key = CLAIM_KEYS.of(round);
   if (!view.options.autoClaim || round % (view.options.claimEveryRounds ?? 1) !== 0 || isDone(call, key)) return;
+  if (claimWaits(task, call.slot, Number.POSITIVE_INFINITY)) return;
   // What getNodeView reports as claimable: the vesting unlocked by the state's own round (the slot before `slot`).
   if (myNode(call) === undefined) return;
   const vesting = getVesting(state, task.id, me);

@@ -17,10 +17,13 @@ import {
   getReveal,
   getTask,
   type Hash,
+  LIMITS,
   listBlobHash,
+  listClaimClosesAt,
   listProof,
   listRoot,
   listTriggers,
+  roundStart,
   sha256Hex,
   type TaskParams,
   TOKEN,
@@ -42,6 +45,8 @@ import {
 } from "../src/decide.ts";
 
 const T = TOKEN;
+/** The first quiet slot of a devnet-timed round (revealSlots + 1), where claims go (protocol.md §7.1). */
+const QUIET_FROM = 5;
 const NODES = ["a", "b", "c", "d"] as const;
 
 type Memory = {
@@ -809,6 +814,21 @@ describe("decide: answering an availability challenge (protocol.md §5.6)", () =
  * 100, 200 and 400 tokens (W = 700): ⌊1000·100/700⌋ = 142, ⌊1000·200/700⌋ = 285, ⌊1000·400/700⌋ = 571 (998 paid,
  * 2 back to the escrow). A fourth node's proof upheld invalid is out of W and of the list.
  */
+/** A custom-rule task whose cycle 1 paid by a list of 25 tokens to each node, in the slot after its acceptance. */
+function acceptedList(): { world: Scenario; entries: DistributionEntry[] } {
+  const world = scenario({ distributionRule: "custom" });
+  const { chain, task } = world;
+  submit(world, 1);
+  const windows = chain.windows(task, 1);
+  chain.advanceTo(windows.distribution.opensAt);
+  const entries = NODES.map((name) => ({ recipient: accountOf(name), amount: 25n * T })).sort((l, r) =>
+    l.recipient < r.recipient ? -1 : 1,
+  );
+  chain.submitList(chain.distributorOf(task, 1) as string, task, 1, 0, entries);
+  chain.advanceTo(windows.distributionVotes.closesAt + 1);
+  return { world, entries };
+}
+
 describe("decide: distribution (protocol.md §6)", () => {
   function weightedCycle(params: Partial<TaskParams> = {}) {
     const balances: Record<string, bigint> = { creator: 100_000n * T };
@@ -1004,18 +1024,15 @@ describe("decide: distribution (protocol.md §6)", () => {
   });
 
   it("under a custom rule each node claims its entry of an accepted list, proving it from its own or the posted list", () => {
-    const world = scenario({ distributionRule: "custom" });
+    const { world, entries } = acceptedList();
     const { chain, task } = world;
-    submit(world, 1);
-    const windows = chain.windows(task, 1);
-    chain.advanceTo(windows.distribution.opensAt);
-    const entries = NODES.map((name) => ({ recipient: accountOf(name), amount: 25n * T })).sort((l, r) =>
-      l.recipient < r.recipient ? -1 : 1,
-    );
-    chain.submitList(chain.distributorOf(task, 1) as string, task, 1, 0, entries);
-    chain.advanceTo(windows.distributionVotes.closesAt + 1);
     assert.equal(getCycle(chain.state, task, 1)?.outcome, "paid");
     const name = NODES[1];
+    const accepted = freshMemory();
+    accepted.lists.set(listKey(1, 0), { entries, root: listRoot(entries) });
+    // The list was accepted as round 3's commit window opened: the claim waits for round 4's quiet slots (§7.1).
+    assert.deepEqual(sends(decideFor(world, name, accepted), "claimDistribution"), [], "waits in the commit window");
+    chain.advanceToRound(task, 4, QUIET_FROM - 1);
     const index = entries.findIndex((entry) => entry.recipient === accountOf(name));
     const claim = {
       kind: "claimDistribution",
@@ -1074,7 +1091,7 @@ describe("decide: claims (protocol.md §7.1)", () => {
     assert.equal(getCycle(chain.state, task, 1)?.outcome, "paid");
     // Paid by the rule as round 3 started: nothing unlocked before round 4.
     assert.deepEqual(sends(decideFor(world, "a", freshMemory(), auto), "claim"), []);
-    chain.advanceToRound(task, 4, 1);
+    chain.advanceToRound(task, 4, QUIET_FROM - 1);
     const memory = freshMemory();
     const claims = decideFor(world, "a", memory, auto).filter((action) => action.key.startsWith("claim/"));
     assert.deepEqual(claims, [{ type: "send", key: "claim/4", tx: { kind: "claim", task } }]);
@@ -1090,13 +1107,75 @@ describe("decide: claims (protocol.md §7.1)", () => {
     const every3 = { autoClaim: true, chunkEntries: 1_000, claimEveryRounds: 3 };
     const claimed: number[] = [];
     for (const round of [4, 5, 6, 7]) {
-      chain.advanceToRound(task, round, 1);
+      chain.advanceToRound(task, round, QUIET_FROM - 1);
       if (sends(decideFor(world, "a", freshMemory(), every3), "claim").length > 0) claimed.push(round);
       // Every round has something unlocked: the default claims in each.
       const auto = { autoClaim: true, chunkEntries: 1_000 };
       assert.equal(sends(decideFor(world, "a", freshMemory(), auto), "claim").length, 1, `round ${round}`);
     }
     assert.deepEqual(claimed, [6]);
+  });
+
+  /** The offsets in a round (of the slot decided for) where a node with something unlocked claims. */
+  function claimOffsets(params: Partial<TaskParams>, round: number): number[] {
+    const world = scenario({ vestingRounds: 4, ...params });
+    const { chain, task } = world;
+    submit(world, 1);
+    const roundSlots = getTask(chain.state, task)?.params.roundSlots as number;
+    const offsets: number[] = [];
+    for (let offset = 0; offset < roundSlots; offset += 1) {
+      // decide() at the state of slot s decides for slot s + 1.
+      chain.advanceToRound(task, round, offset);
+      const auto = { autoClaim: true, chunkEntries: 1_000 };
+      if (sends(decideFor(world, "a", freshMemory(), auto), "claim").length > 0)
+        offsets.push((offset + 1) % roundSlots);
+    }
+    return offsets.sort((left, right) => left - right);
+  }
+
+  it("claims only in a round's quiet slots: after the reveal window and a slot of margin, before the commit window", () => {
+    // Devnet timing: reveals in slots 0-3, commits in 15-19, so claims in 5-14 (protocol.md §7.1).
+    assert.deepEqual(claimOffsets({}, 5), [5, 6, 7, 8, 9, 10, 11, 12, 13, 14]);
+    // Paired reveals (§2.2): the reveals are in the commit window, so the quiet part starts at the second slot.
+    assert.deepEqual(claimOffsets({ revealSlots: 0 }, 6), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]);
+    // A round whose reveal and commit windows leave no quiet slot: claims in any slot.
+    const crowded = {
+      roundSlots: 12,
+      commitSlots: 6,
+      revealSlots: 5,
+      auditSlots: 4,
+      voteSlots: 3,
+      distributionSlots: 3,
+      distributionAuditSlots: 4,
+    };
+    assert.deepEqual(
+      claimOffsets(crowded, 5),
+      Array.from({ length: 12 }, (_, offset) => offset),
+    );
+  });
+
+  it("a list entry's claim waits for a quiet slot only while one comes before its claim window closes (§6.4)", () => {
+    const { world, entries } = acceptedList();
+    const { chain, task } = world;
+    const completed = getCycle(chain.state, task, 1)?.completedRound as number;
+    const record = getTask(chain.state, task);
+    assert.ok(record !== undefined);
+    const memory = () => {
+      const fresh = freshMemory();
+      fresh.lists.set(listKey(1, 0), { entries, root: listRoot(entries) });
+      return fresh;
+    };
+    const claims = () => sends(decideFor(world, "b", memory()), "claimDistribution").length;
+    // The window's last round: in its reveal window a quiet slot still comes before the close, in its commit window
+    // none does, so the claim goes at once.
+    const lastRound = completed + LIMITS.listClaimRounds - 1;
+    assert.equal(listClaimClosesAt(record, completed), roundStart(record, lastRound + 1));
+    chain.advanceToRound(task, lastRound, 0);
+    assert.equal(claims(), 0, "waits: the round's quiet slots are ahead");
+    chain.advanceToRound(task, lastRound, QUIET_FROM - 1);
+    assert.equal(claims(), 1, "claims in the quiet slot");
+    chain.advanceToRound(task, lastRound, 15);
+    assert.equal(claims(), 1, "claims in the commit window: no quiet slot is left before the close");
   });
 });
 

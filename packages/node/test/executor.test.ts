@@ -30,7 +30,7 @@ import {
   type TaskRecord,
 } from "@gradual/protocol";
 import { defineTask, encodeProof } from "@gradual/sdk";
-import { firstPostOffset } from "../src/decide.ts";
+import { firstClaimSlot, firstPostOffset } from "../src/decide.ts";
 import { withGarbageEvery } from "../src/runtime/faults.ts";
 import { startTestLedgerOf, type TestLedger, type TestLedgerKind } from "./support/testLedger.ts";
 import { createTestTask, describeTxs, runTo, sentBy, startTestNode, type TestNode } from "./support/testNode.ts";
@@ -86,8 +86,8 @@ async function node(
 for (const kind of ["ledger", "memory"] as const) {
   describe(`executor on the ${kind}: one honest node alone`, () => {
     it("sends its stake, then in each cycle one commit, one reveal of its task's output, its list and its claim", async () => {
-      // voteSlots 3: a list's vote window then ends where the next commit is due, so the entry's claim and that
-      // commit are decided in one pass and must take consecutive nonces.
+      // voteSlots 3: a list's vote window then ends where the next commit is due; the entry's claim waits for the
+      // next round's quiet slots (protocol.md §7.1) instead of going beside that commit.
       // The custom rule: the node's task computes the list and the node posts it (weighted and equal take none, §6.2).
       const { keys, ledger, taskId, task } = await setup(kind, ["a"], { voteSlots: 3, distributionRule: "custom" });
       const a = await node(ledger, keys.a as KeyPair, taskId);
@@ -102,8 +102,10 @@ for (const kind of ["ledger", "memory"] as const) {
       assert.equal(await proofOf(0), 404, "committed, not revealed: not served");
       await runTo(ledger, getCycleWindows(task(), 0).reveal.opensAt, [a]);
       assert.equal(await proofOf(0), squareDigest(0), "revealed: served");
-      // Through cycles 0 and 1 until cycle 1 is paid.
-      const last = getCycleWindows(task(), 1).distributionVotes.closesAt + 1;
+      // Claims go in a round's quiet slots (protocol.md §7.1; decide.test.ts checks which slots those are).
+      const quietFrom = (slot: number) => firstClaimSlot(task(), slot);
+      // Through cycles 0 and 1 until cycle 1's entry is claimed and claimed out of vesting.
+      const last = quietFrom(quietFrom(getCycleWindows(task(), 1).distributionVotes.closesAt + 1) + 1);
       await runTo(ledger, last, [a]);
       const sent = await sentBy(ledger, a.account);
       const windows = (cycle: number) => getCycleWindows(task(), cycle);
@@ -113,19 +115,20 @@ for (const kind of ["ledger", "memory"] as const) {
         expected.push([windows(cycle).commit.opensAt, `commit:${cycle}`]);
         if (windows(cycle).reveal.opensAt <= last) expected.push([windows(cycle).reveal.opensAt, `reveal:${cycle}`]);
       }
-      for (const cycle of [0, 1]) {
+      for (let cycle = 0; windows(cycle).distribution.opensAt <= last; cycle += 1) {
         // Alone, the node wins the race: it posts in the first slot its race score allows (§6.1), the window's first
         // unless its score is unusually poor.
         const record = getCycle(ledger.state(), taskId, cycle) as CycleRecord;
         const time = raceTime(record.seed ?? task().seedHead, record.attempt, a.account);
         const window = windows(cycle).distribution;
         const offset = firstPostOffset(time, record.revealedWeight, record.revealedWeight, window);
-        expected.push([window.opensAt + offset, `submitDistribution:${cycle}`]);
-        // Accepted when the list's vote window ends: its entry is claimed in the next slot, into vesting (unlocked at
-        // once, vestingRounds 0), and claimed out in the slot after.
+        if (window.opensAt + offset <= last) expected.push([window.opensAt + offset, `submitDistribution:${cycle}`]);
+        // Accepted when the list's vote window ends: its entry is claimed in the first quiet slot after (protocol.md
+        // §7.1), into vesting (unlocked at once, vestingRounds 0), and claimed out in the quiet slot after that.
         const accepted = windows(cycle).distributionVotes.closesAt;
-        expected.push([accepted + 1, `claimDistribution:${cycle}`]);
-        if (accepted + 2 <= last) expected.push([accepted + 2, "claim"]);
+        const entryClaim = quietFrom(accepted + 1);
+        if (entryClaim <= last) expected.push([entryClaim, `claimDistribution:${cycle}`]);
+        if (quietFrom(entryClaim + 1) <= last) expected.push([quietFrom(entryClaim + 1), "claim"]);
       }
       // Within a slot the order of a node's transactions is not part of the rule: compare by slot, then by name.
       const bySlotThenName = (left: [number, string], right: [number, string]) =>
@@ -161,10 +164,11 @@ for (const kind of ["ledger", "memory"] as const) {
         sent.map((entry) => entry.tx.nonce),
         sent.map((_, index) => index),
       );
-      const claims = sent.filter((entry) => entry.tx.kind === "claimDistribution").map((entry) => entry.block);
+      // Two transactions decided in one pass take consecutive nonces: a list and a reveal land in one block.
+      const lists = sent.filter((entry) => entry.tx.kind === "submitDistribution").map((entry) => entry.block);
       assert.ok(
-        claims.some((block) => sent.some((entry) => entry.tx.kind === "commit" && entry.block === block)),
-        "an entry's claim and a commit landed in one block",
+        lists.some((block) => sent.some((entry) => entry.tx.kind === "reveal" && entry.block === block)),
+        "a list and a reveal landed in one block",
       );
       // Its task ran once per cycle, however many passes the node made; alone, it audits nobody.
       const worked = a.calls.filter((call) => call.startsWith("work:"));

@@ -14,24 +14,30 @@ export function taskGenesisSeed(task: Hash): Hash {
 
 export const EMPTY_ACCUMULATOR: Hash = "0".repeat(64);
 
-const SALT_TAG = "gradual/seed/salt/v1\n";
+const SALT_TAG = "gradual/seed/salt/v2\n";
+/** The accumulator keeps a hash's first 12 bytes (96 bits), the rest zero: it fits beside a cycle's counts. */
+const ACCUMULATOR_HEX = 24;
+const ACCUMULATOR_TAIL = "0".repeat(64 - ACCUMULATOR_HEX);
 /** The tag, then room for the accumulator's and the salt's 32 bytes: every reveal hashes these 85 bytes. */
 const SALT_INPUT_BYTES = SALT_TAG.length + 64;
 /** With room for the padding, so it is hashed in place. */
 const saltInput = new Uint8Array(paddedLength(SALT_INPUT_BYTES));
 for (let index = 0; index < SALT_TAG.length; index += 1) saltInput[index] = SALT_TAG.charCodeAt(index);
 
-/** Folds one revealed salt into the cycle's running accumulator, in ledger order: H(tag, accumulator, salt). */
+/**
+ * Folds one revealed salt into the cycle's running accumulator, in ledger order: the first 96 bits of
+ * H(tag, accumulator, salt), as 32 bytes whose last 20 are zero (protocol.md §4.4: 96 bits of every honest salt's
+ * entropy reach the seed, and a contract keeps the accumulator in the slot it writes for the cycle's counts).
+ */
 export function accumulateSalt(accumulator: Hash, salt: Hash): Hash {
-  if (
+  const hash =
     accumulator.length === 64 &&
     salt.length === 64 &&
     writeLowerHex(accumulator, saltInput, SALT_TAG.length) &&
     writeLowerHex(salt, saltInput, SALT_TAG.length + 32)
-  ) {
-    return bytesToHex(sha256Prefix(saltInput, SALT_INPUT_BYTES));
-  }
-  return bytesToHex(sha256(SALT_TAG, hexToBytes(accumulator), hexToBytes(salt)));
+      ? bytesToHex(sha256Prefix(saltInput, SALT_INPUT_BYTES))
+      : bytesToHex(sha256(SALT_TAG, hexToBytes(accumulator), hexToBytes(salt)));
+  return hash.slice(0, ACCUMULATOR_HEX) + ACCUMULATOR_TAIL;
 }
 
 /** seed(c) = H(seed(c-1), salts of c in ledger order), with the salts chained into one accumulator. */

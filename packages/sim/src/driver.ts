@@ -529,9 +529,9 @@ class Simulation implements World {
     if (this.#wakeMode === "every-slot" || this.#wakeAllNext) return true;
     const { roundSlots, commitSlots, revealSlots } = this.params;
     const offset = (slot - this.startSlot) % roundSlots;
-    // Round start (work, reveals, lists, claims), the slot after (the new round's state, claims), the commit
-    // window's opening, and the slot after the seed is fixed (assigned audits). Under the custom rule, every slot of
-    // the list window: a candidate may post in any of them (protocol.md §6.1).
+    // Round start (work, reveals, lists), the slot after (the new round's state), the commit window's opening, and
+    // the slot after the seed is fixed (assigned audits; the round's first quiet slot, where claims go, protocol.md
+    // §7.1). Under the custom rule, every slot of the list window: a candidate may post in any of them (§6.1).
     if (this.params.distributionRule === "custom" && offset < this.params.distributionSlots) return true;
     return offset === 0 || offset === 1 || offset === roundSlots - commitSlots || offset === revealSlots + 1;
   }

@@ -69,7 +69,10 @@ export function register(program: Command): void {
     .option("--public-url <url>", "URL other nodes use to reach this one (default http://HOST:PORT)")
     .option("--data <dir>", "data directory (default .data/node-<key prefix>)")
     .option("--stake <tokens>", "stake this much at start when the node has no stake in the task")
-    .option("--no-auto-claim", "do not claim vested rewards automatically")
+    .option(
+      "--no-auto-claim",
+      "do not claim vested rewards automatically (auto-claims go in a round's quiet slots, between the reveal and commit windows)",
+    )
     .option(
       "--leave",
       "leave the task: commit nothing more, reveal what was committed, then unstake (and keep claiming); withdraw later",

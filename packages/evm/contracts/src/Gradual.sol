@@ -137,7 +137,7 @@ contract Gradual is GradualDelegating, ReentrancyGuard {
             _foldNodeLots(task, node);
         } else {
             node.exists = true;
-            node.index = task.nodeCount;
+            node.index = uint24(task.nodeCount);
             // `revealHead` is 0 (no reveal) or, for an account that left, its last reveal negated (the record's own
             // `lastRevealCycle` is -1 until it reveals).
             // An account's first stake in the task gives it its permanent voter id; one that left keeps its own.
@@ -155,6 +155,7 @@ contract Gradual is GradualDelegating, ReentrancyGuard {
             _nodeAt[id][task.nodeCount] = account;
             task.nodeCount += 1;
         }
+        node.meetsMinimum = node.rampedStake >= task.params.minimumStake;
         _addToRamp(id, task, amount, activation);
         emit Staked(id, account, amount, activation, nodeUrl);
     }
@@ -180,6 +181,7 @@ contract Gradual is GradualDelegating, ReentrancyGuard {
         _totals.unbonding += amount;
         node.lotCount = 0;
         node.rampedStake = 0;
+        node.meetsMinimum = false;
         node.unbonding += amount;
         node.unbondingUntilRound = untilRound;
         emit Unstaked(id, account, amount, untilRound);
@@ -215,7 +217,7 @@ contract Gradual is GradualDelegating, ReentrancyGuard {
             uint32 index = node.index;
             if (index != last) {
                 bytes32 moved = _nodeAt[id][last];
-                _nodes[id][moved].index = index;
+                _nodes[id][moved].index = uint24(index);
                 _nodeAt[id][index] = moved;
             }
             delete _nodeAt[id][last];
@@ -286,8 +288,8 @@ contract Gradual is GradualDelegating, ReentrancyGuard {
         bytes32 account,
         NodeState storage node
     ) internal {
-        Cycle storage record = _cycles[id][cycle];
-        if (!record.exists) revert CYCLE__NOT_FOUND();
+        // The last cycle started exists (`Task.cycleMark`): the commits of a round read no cycle slot.
+        if (uint256(cycle) + 1 != task.cycleMark && !_cycles[id][cycle].exists) revert CYCLE__NOT_FOUND();
         int256 closesAt = _roundStart(task, int64(uint64(cycle)) + 1);
         int256 opensAt = closesAt - int256(uint256(task.commitSlots));
         if (int256(uint256(slot)) < opensAt || int256(uint256(slot)) >= closesAt) revert COMMIT__WINDOW_CLOSED();
@@ -298,20 +300,35 @@ contract Gradual is GradualDelegating, ReentrancyGuard {
         uint256 active = node.rampedStake;
         uint256 weight = node.rampedStake;
         uint256 lotCount = node.lotCount;
-        // Read in the loop, and the loop behind its own test: a node whose lots are all folded (most) does not read
-        // the parameter's slot (the optimizer moved the read before a bare loop: -2,100 gas a commit).
+        // A lot the task's ramp may have folded is fully ramped at this round (`_refreshRampAt` folds a bucket only
+        // from its `_fullyRampedFrom` round on, and in activation order): only then does the commit read the ramp's
+        // `rampFoldedThrough` to fold the node's lots (§4.1).
+        bool foldable = false;
+        // The loop behind its own test: a node whose lots are all folded (most, once the commits fold them) does not
+        // read the parameter's slot (the optimizer moved the read before a bare loop: -2,100 gas a commit).
         if (lotCount != 0) {
+            uint32 rampRounds = task.params.rampRounds;
             for (uint256 i = 0; i < lotCount; i += 1) {
                 StakeLot memory lot = node.lots[i];
                 if (lot.activationRound <= round) active += lot.amount;
-                weight += _lotWeight(lot, round, task.params.rampRounds);
+                weight += _lotWeight(lot, round, rampRounds);
+                if (_fullyRampedFrom(lot.activationRound, rampRounds) <= round) foldable = true;
             }
         }
-        if (active < task.params.minimumStake) revert NODE__NOT_ACTIVE();
+        // The parameter is read only when the node's record does not say its ramped stake is enough.
+        if (!node.meetsMinimum && active < task.params.minimumStake) revert NODE__NOT_ACTIVE();
         Entry storage stored = _entryAt(id, task, cycle, account);
         uint32 held = stored.cycle;
         uint8 heldFlags = stored.flags;
         if (held == cycle && heldFlags & ENTRY_COMMITTED != 0) revert COMMIT__DUPLICATE();
+        // The lots the ramp folded move into `rampedStake`, as a stake does (the core's commit writes back its fresh
+        // node): once, after which the node's commits read no lot. A folded lot is active and weighs in full, so
+        // `active` and `weight` above stay what they are.
+        if (foldable) {
+            uint256 before = node.lotCount;
+            _foldNodeLots(task, node);
+            if (node.lotCount != before) node.meetsMinimum = node.rampedStake >= task.params.minimumStake;
+        }
         // The position holds the node's record of a cycle a ring or more earlier (or nothing): no rule reads it any
         // more (`_entryRingOf`) but its rule share, which is made first if it is not yet. Rewriting the two slots
         // costs 5,000 gas each where new ones cost 22,100. A reveal of this cycle more than MAX_PREVIOUS_GAP cycles
@@ -323,15 +340,18 @@ contract Gradual is GradualDelegating, ReentrancyGuard {
         } else if (heldFlags & ENTRY_REVEALED != 0) {
             _materializeThrough(id, account, held);
         }
-        stored.flags = ENTRY_COMMITTED;
-        stored.index = 0;
-        stored.revealDelay = 0;
         // Below commitSlots, at most MAX_ROUND_SLOTS: fits 24 bits.
-        stored.commitOffset = uint24(uint256(int256(uint256(slot)) - opensAt));
-        stored.weight = uint128(weight);
-        stored.cycle = cycle;
+        uint256 commitOffset = uint256(int256(uint256(slot)) - opensAt);
+        uint128 committedWeight = uint128(weight);
+        // The record's slot 0 in one write: `flags` ENTRY_COMMITTED (bits 0-7), `index` and `revealDelay` 0 (8-63),
+        // `commitOffset` (64-87), `weight` (88-215), `cycle` (216-247); `previousGap` (248-255) is the reveal's.
+        assembly ("memory-safe") {
+            let kept := and(sload(stored.slot), shl(248, 0xff))
+            let fields := or(ENTRY_COMMITTED, or(shl(64, commitOffset), or(shl(88, committedWeight), shl(216, cycle))))
+            sstore(stored.slot, or(kept, fields))
+        }
         stored.digest = commitment;
-        emit Committed(id, cycle, account, commitment, uint128(weight));
+        emit Committed(id, cycle, account, commitment, committedWeight);
     }
 
     /// @dev Makes the account's rule shares through its reveal of cycle `c` (§6.2) if they are not made yet: the lists
@@ -406,8 +426,11 @@ contract Gradual is GradualDelegating, ReentrancyGuard {
         int256 head = node.revealHead;
         uint256 gap = head == 0 ? 0 : uint256(cycle) + 1 - uint256(head < 0 ? -head : head);
         if (gap > MAX_PREVIOUS_GAP) gap = 0;
-        node.revealHead = int40(uint40(cycle)) + 1;
-        node.revealGap = uint8(gap);
+        // `revealHead` (bits 40-79 of the node's slot 0) and `revealGap` (bits 248-255) in one write.
+        assembly ("memory-safe") {
+            let word := and(sload(node.slot), not(or(shl(40, 0xffffffffff), shl(248, 0xff))))
+            sstore(node.slot, or(word, or(shl(40, add(cycle, 1)), shl(248, gap))))
+        }
         // At most commitSlots + revealSlots - 1, or roundSlots + commitSlots - 1 paired (each at most
         // MAX_ROUND_SLOTS): fits 24 bits. The commit's slot is its window's opening (commitSlots before the start of
         // round c + 1) plus its offset.
@@ -418,11 +441,15 @@ contract Gradual is GradualDelegating, ReentrancyGuard {
         stored.revealDelay = revealDelay;
         stored.previousGap = uint8(gap);
         stored.digest = proofDigest;
-        record.revealCount = index + 1;
-        record.validCount += 1;
-        record.revealedWeight += weight;
-        record.shareCount += 1;
-        record.saltAccumulator = _accumulateSalt(record.saltAccumulator, salt);
+        // Slot 0 of the cycle, all that a reveal writes (the valid and share counts follow the reveal count), in one
+        // write: `exists` (bits 0-7, true), `revealCount` (8-31: at most MAX_NODES, as every committer of the cycle
+        // is a node at its commit window's end), `revealedWeight` (32-159, checked) and `saltAccumulator` (160-255).
+        uint128 revealedWeight = record.revealedWeight + weight;
+        bytes12 accumulator = _accumulateSalt(record.saltAccumulator, salt);
+        assembly ("memory-safe") {
+            let counts := or(1, or(shl(8, add(index, 1)), shl(32, revealedWeight)))
+            sstore(record.slot, or(counts, and(accumulator, not(sub(shl(160, 1), 1)))))
+        }
         emit Revealed(id, cycle, account, proofDigest, index, salt);
     }
 
@@ -621,12 +648,30 @@ contract Gradual is GradualDelegating, ReentrancyGuard {
     }
 
     /// @notice A cycle record.
-    function getCycle(bytes32 id, uint32 cycle) external view returns (Cycle memory record) {
-        record = _cycles[id][cycle];
+    function getCycle(bytes32 id, uint32 cycle) external view returns (CycleRecord memory) {
+        Cycle storage stored = _cycles[id][cycle];
         // Rule shares made so far moved from the reservation to `paid` (`RulePaymentState.materialized`).
         uint128 made = _rulePayments[id][cycle].materialized;
-        record.reserved -= made;
-        record.paid += made;
+        return CycleRecord({
+            exists: stored.exists,
+            hasSeed: stored.hasSeed,
+            hasCompletedRound: stored.hasCompletedRound,
+            outcome: stored.outcome,
+            revealCount: stored.revealCount,
+            validCount: _validCount(stored),
+            shareCount: _shareCount(stored),
+            revealedWeight: stored.revealedWeight,
+            reserved: stored.reserved - made,
+            paid: stored.paid + made,
+            attempt: stored.attempt,
+            completedRound: stored.completedRound,
+            triggerCount: stored.triggerCount,
+            reviewWeight: stored.reviewWeight,
+            saltAccumulator: bytes32(stored.saltAccumulator),
+            seed: stored.seed,
+            distributor: stored.distributor,
+            failedDistributors: stored.failedDistributors
+        });
     }
 
     /// @notice A commit record. The commitment of a revealed commit is not held (bytes32(0)): it is in the

@@ -122,13 +122,14 @@ contract GradualAudits is GradualState {
             settled = due;
         }
         uint64 gap = due - slot;
-        task.settledSlot = slot;
+        // Below MAX_SLOT: the current slot, after the task's start.
+        task.settledSlot = uint48(slot);
         task.dueGap = gap > type(uint8).max ? type(uint8).max : uint8(gap);
         return true;
     }
 
     function _pause(Task storage task, uint64 settled) private returns (bool) {
-        task.settledSlot = settled;
+        task.settledSlot = uint48(settled);
         task.dueGap = 1;
         return false;
     }
@@ -409,10 +410,9 @@ contract GradualAudits is GradualState {
             if (cycle.outcome != 0 || cycle.distributor != bytes32(0) || _attemptRound(task, c, cycle) != round) continue;
             // The ramp is folded to the round here, as the core's `openAttempt` does.
             _refreshRampAt(id, task, round);
-            if (cycle.validCount > _failedButValid(id, task, c, cycle.failedDistributors)) continue;
-            _completeCycle(
-                id, task, c, cycle, cycle.validCount == 0 ? OUTCOME_NO_SUBMITTERS : OUTCOME_DISTRIBUTION_FAILED, 0, round
-            );
+            uint256 valid = _validCount(cycle);
+            if (valid > _failedButValid(id, task, c, cycle.failedDistributors)) continue;
+            _completeCycle(id, task, c, cycle, valid == 0 ? OUTCOME_NO_SUBMITTERS : OUTCOME_DISTRIBUTION_FAILED, 0, round);
         }
     }
 
@@ -433,23 +433,25 @@ contract GradualAudits is GradualState {
     /// stays reserved as in the core. V: the weight of the valid reveals, revealedWeight less the disputed and
     /// unavailable ones, which the cycle keeps in its denominators.
     function _payByRule(bytes32 id, Task storage task, uint32 c, Cycle storage cycle, int64 round) internal {
-        if (cycle.validCount == 0) {
+        uint32 valid = _validCount(cycle);
+        if (valid == 0) {
             _completeCycle(id, task, c, cycle, OUTCOME_NO_SUBMITTERS, 0, round);
             return;
         }
+        uint32 shares = _shareCount(cycle);
         uint256 base = cycle.reserved;
         uint256 owed;
         if (task.params.distributionRule == 0 && cycle.revealedWeight > 0) {
             owed = base * _validWeight(id, c) / cycle.revealedWeight;
         } else {
-            owed = cycle.shareCount == 0 ? 0 : (base / cycle.shareCount) * cycle.validCount;
+            owed = shares == 0 ? 0 : (base / shares) * valid;
         }
         _rulePayments[id][c] = RulePaymentState({
             paid: true,
             weighted: task.params.distributionRule == 0,
             vestingRounds: task.params.vestingRounds,
             round: uint32(uint64(round)),
-            shareCount: cycle.shareCount,
+            shareCount: shares,
             base: uint128(base),
             revealedWeight: cycle.revealedWeight,
             materialized: 0
@@ -505,6 +507,9 @@ contract GradualAudits is GradualState {
             return;
         }
         if (task.status == TaskStatus.Paused) emit TaskResumed(id, round);
+        // A cycle's start folds the ramp to its round (§3.3, deviation 44): the cycle's commits then fold their
+        // nodes' lots that weigh in full. (A round that starts no cycle has no commits; a quiet task skips it.)
+        _refreshRampAt(id, task, round);
         _totals.escrows -= uint128(bounty);
         task.status = TaskStatus.Active;
         task.escrow -= bounty;
@@ -512,6 +517,7 @@ contract GradualAudits is GradualState {
         _openCycles[id].push(cycleNumber);
         Cycle storage cycle = _cycles[id][cycleNumber];
         cycle.exists = true;
+        task.cycleMark = cycleNumber + 1;
         cycle.reserved = uint128(bounty);
         emit CycleStarted(id, cycleNumber, bounty);
     }
@@ -617,9 +623,9 @@ contract GradualAudits is GradualState {
             if (flags >> ENTRY_STATUS_SHIFT == STATUS_INVALID) {
                 reveal.flags = flags & ((uint8(1) << ENTRY_STATUS_SHIFT) - 1);
                 Cycle storage cycle = _cycles[id][c];
-                cycle.validCount += 1;
+                cycle.invalidCount -= 1;
                 cycle.revealedWeight += reveal.weight;
-                cycle.shareCount += 1;
+                cycle.unsharedCount -= 1;
             }
         }
         trigger.resolution = resolution;
@@ -760,6 +766,7 @@ contract GradualAudits is GradualState {
         node.losingVotes += 1;
         if (penalty == 0) return;
         node.rampedStake -= uint128(penalty);
+        node.meetsMinimum = false;
         _totals.stakes -= penalty;
         _totals.burned += penalty;
         task.burned += penalty;
@@ -801,6 +808,7 @@ contract GradualAudits is GradualState {
             _totals.burned += fromStake + unbondingCut;
             fromStake += unbondingCut;
             node.rampedStake -= uint128(rampedCut);
+            node.meetsMinimum = false;
             node.unbonding -= unbondingCut;
             node.slashedTotal += fromStake;
             node.slashCount += 1;

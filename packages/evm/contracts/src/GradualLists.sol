@@ -274,7 +274,8 @@ contract GradualLists is GradualDelegating {
             revert DISTRIBUTION__NOT_A_SUBMITTER();
         }
         if (total > record.reserved) revert DISTRIBUTION__OVER_BOUNTY(total, record.reserved);
-        if (entryCount > record.validCount) revert DISTRIBUTION__TOO_MANY_ENTRIES(entryCount, record.validCount);
+        uint32 valid = _validCount(record);
+        if (entryCount > valid) revert DISTRIBUTION__TOO_MANY_ENTRIES(entryCount, valid);
         _refreshRamp(id, task);
         uint256 weight = _nodeWeight(task, node, _roundOf(task, slot));
         uint64 time = GradualRace.raceTime(record.hasSeed ? record.seed : task.seedHead, attempt, from);

@@ -18,6 +18,8 @@ abstract contract GradualState is IGradualEvents {
     /// @dev A vesting pool's end is kept in 1/65,536 of a round (`VESTING_END_SCALE` in vesting.ts).
     uint256 internal constant VESTING_END_SCALE = 65_536;
     uint256 internal constant MAX_ROUND_SLOTS = 1_000_000;
+    /// @dev Slots are kept in 48 bits (`Task.startSlot`, `settledSlot`): 8,900 years of 1 ms slots.
+    uint256 internal constant MAX_SLOT = 1 << 48;
     uint256 internal constant MAX_NODES = 100_000;
     uint256 internal constant MAX_AUDITS_PER_NODE = 64;
     uint256 internal constant MAX_RAMP_ROUNDS = 10_000;
@@ -83,10 +85,10 @@ abstract contract GradualState is IGradualEvents {
     uint8 internal constant REASON_BOND_WON = 1;
     uint8 internal constant REASON_WHISTLEBLOWER = 2;
 
-    bytes internal constant SALT_TAG = "gradual/seed/salt/v1\n";
+    bytes internal constant SALT_TAG = "gradual/seed/salt/v2\n";
     bytes internal constant CYCLE_TAG = "gradual/seed/cycle/v1\n";
     bytes internal constant GENESIS_TAG = "gradual/seed/genesis/v1\n";
-    bytes internal constant COMMIT_TAG = "gradual/commit/v1\n";
+    bytes internal constant COMMIT_TAG = "gradual/commit/v2\n";
 
     // ------------------------------------------------------------------------------------------------------------
     // Immutable configuration.
@@ -630,61 +632,36 @@ abstract contract GradualState is IGradualEvents {
     // ------------------------------------------------------------------------------------------------------------
     // Hashes (random.ts, commit.ts): SHA-256 with the core's domain tags.
 
-    /// @dev 64 lowercase hex characters (the core's Hash text), without a loop: each 16-byte half is spread to one
-    /// nibble a byte (SWAR), then every byte becomes '0'-'9' or 'a'-'f' at once.
-    function _hex(bytes32 value) internal pure returns (bytes memory text) {
-        text = new bytes(64);
-        assembly ("memory-safe") {
-            function toHex(x) -> y {
-                y := and(or(x, shl(64, x)), 0x0000000000000000ffffffffffffffff0000000000000000ffffffffffffffff)
-                y := and(or(y, shl(32, y)), 0x00000000ffffffff00000000ffffffff00000000ffffffff00000000ffffffff)
-                y := and(or(y, shl(16, y)), 0x0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff)
-                y := and(or(y, shl(8, y)), 0x00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff)
-                y := and(or(y, shl(4, y)), 0x0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f)
-                // A nibble above 9 gets 'a' - '0' - 10 more: bit 4 of (nibble + 6) is set exactly then.
-                let letters := and(shr(4, add(y, 0x0606060606060606060606060606060606060606060606060606060606060606)),
-                    0x0101010101010101010101010101010101010101010101010101010101010101)
-                y := add(add(y, 0x3030303030303030303030303030303030303030303030303030303030303030), mul(letters, 0x27))
-            }
-            mstore(add(text, 0x20), toHex(shr(128, value)))
-            mstore(add(text, 0x40), toHex(and(value, 0xffffffffffffffffffffffffffffffff)))
-        }
-    }
-
     function _genesisSeed(bytes32 id) internal pure returns (bytes32) {
         return sha256(abi.encodePacked(GENESIS_TAG, id));
     }
 
-    function _accumulateSalt(bytes32 accumulator, bytes32 salt) internal pure returns (bytes32) {
-        return sha256(abi.encodePacked(SALT_TAG, accumulator, salt));
+    /// @dev The first 96 bits of H(tag, accumulator, salt) (§4.4), the accumulator as 32 bytes (the rest zero).
+    function _accumulateSalt(bytes12 accumulator, bytes32 salt) internal pure returns (bytes12) {
+        return bytes12(sha256(abi.encodePacked(SALT_TAG, bytes32(accumulator), salt)));
     }
 
-    function _nextSeed(bytes32 previous, bytes32 accumulator, uint32 cycle) internal pure returns (bytes32) {
-        return sha256(abi.encodePacked(CYCLE_TAG, previous, accumulator, Strings.toString(cycle)));
+    function _nextSeed(bytes32 previous, bytes12 accumulator, uint32 cycle) internal pure returns (bytes32) {
+        return sha256(abi.encodePacked(CYCLE_TAG, previous, bytes32(accumulator), Strings.toString(cycle)));
     }
 
-    /// @dev §4.1: H("gradual/commit/v1\n", canonical JSON of {cycle, node, proofDigest, salt, task}).
+    /// @dev The cycle's valid reveals (the core's `validCount`).
+    function _validCount(Cycle storage cycle) internal view returns (uint32) {
+        return uint32(cycle.revealCount) - cycle.invalidCount;
+    }
+
+    /// @dev The cycle's reveals that share a rule payment (the core's `shareCount`).
+    function _shareCount(Cycle storage cycle) internal view returns (uint32) {
+        return uint32(cycle.revealCount) - cycle.unsharedCount;
+    }
+
+    /// @dev §4.1: H("gradual/commit/v2\n", task, cycle (4 bytes, big-endian), node, proofDigest, salt).
     function _commitment(bytes32 task, uint32 cycle, bytes32 node, bytes32 proofDigest, bytes32 salt)
         internal
         pure
         returns (bytes32)
     {
-        return sha256(
-            abi.encodePacked(
-                COMMIT_TAG,
-                '{"cycle":',
-                Strings.toString(cycle),
-                ',"node":"',
-                _hex(node),
-                '","proofDigest":"',
-                _hex(proofDigest),
-                '","salt":"',
-                _hex(salt),
-                '","task":"',
-                _hex(task),
-                '"}'
-            )
-        );
+        return sha256(abi.encodePacked(COMMIT_TAG, task, cycle, node, proofDigest, salt));
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -922,20 +899,19 @@ abstract contract GradualState is IGradualEvents {
         );
     }
 
-    /// @dev `markProof`: a valid reveal gets its new status; an invalid one leaves the rule's denominators. A proof an
-    /// upheld appeal made valid again (§5.8) did not come back into the counts, so a later trigger that finds it invalid
-    /// again takes it out twice: the core's counts can go below zero there; the contract's stop at zero (a revert
-    /// would stop every settlement of the task), the one place its cycle record can differ from the core's.
+    /// @dev `markProof`: a valid reveal gets its new status and leaves the valid count; an invalid one also leaves the
+    /// rule's denominators. Only a valid reveal is taken out, and an upheld appeal puts it back (the audits module's
+    /// `reinstateProof`), so the counts taken out never pass the reveal count.
     function _markProof(bytes32 id, uint32 c, bytes32 target, uint8 status) internal {
         Entry storage reveal = _entryAt(id, _tasks[id], c, target);
         uint8 flags = _heldFlags(reveal, c);
         if (!_validReveal(flags)) return;
         reveal.flags = flags | (status << ENTRY_STATUS_SHIFT);
         Cycle storage cycle = _cycles[id][c];
-        cycle.validCount -= 1;
+        cycle.invalidCount += 1;
         if (status == STATUS_INVALID) {
             cycle.revealedWeight -= reveal.weight;
-            cycle.shareCount -= 1;
+            cycle.unsharedCount += 1;
         } else {
             _keptWeight[id][c] += reveal.weight;
         }

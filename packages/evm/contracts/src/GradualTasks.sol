@@ -42,6 +42,8 @@ contract GradualTasks is GradualDelegating {
         _requireBalance(creator, funding);
         id = _newTaskId(creator, count);
         uint64 slot = _slot();
+        // The task's slots are kept in 48 bits: a chain's clock stays below MAX_SLOT (an invariant, not a rule).
+        assert(slot < MAX_SLOT);
         _balances[creator] -= funding;
         _totals.balances -= uint128(funding);
         _totals.escrows += uint128(funding);
@@ -50,8 +52,8 @@ contract GradualTasks is GradualDelegating {
         task.status = TaskStatus.Active;
         task.index = count;
         task.createdSlot = slot;
-        task.startSlot = slot + 1;
-        task.settledSlot = slot;
+        task.startSlot = uint48(slot + 1);
+        task.settledSlot = uint48(slot);
         task.dueGap = 1;
         task.seedCycle = -1;
         task.rampFoldedThrough = FOLDED_NEVER;

@@ -51,10 +51,14 @@ struct Task {
     // slot 0: what every call reads to settle the task and to place a slot in its round
     bool exists;
     TaskStatus status;
-    uint64 startSlot;
+    /// @dev Slots fit 48 bits (`MAX_SLOT`: 8,900 years of 1 ms slots), so that slot 0 holds `cycleMark`.
+    uint48 startSlot;
     /// @dev Lazy window ends: every round start and reveal close at a slot <= settledSlot has been applied. In slot 0
     /// beside `exists`: a call on a task settled through its slot reads one slot of the task to know it.
-    uint64 settledSlot;
+    uint48 settledSlot;
+    /// @dev The last cycle started, plus one (EVM only, a cache; 0: none known): a commit of that cycle knows it exists
+    /// without reading the cycle's slot (cycle records are never deleted). 0 in a record loaded by the test harness.
+    uint32 cycleMark;
     /// @dev `params.distributionRule` is `custom`: kept in slot 0, which every settlement reads, so that a
     /// settlement reads no parameter slot to know whether list windows are due.
     bool customRule;
@@ -137,7 +141,12 @@ struct Node {
 struct NodeState {
     // slot 0
     bool exists;
-    uint32 index;
+    /// @dev At most MAX_NODES.
+    uint24 index;
+    /// @dev `rampedStake` is at least the task's `minimumStake` (EVM only, a cache; false: not known): a commit
+    /// then knows the node's active stake is enough without reading the parameter. Set by `stake`; cleared where
+    /// the ramped stake falls (unstake, penalties, slashes); a fold only adds to it.
+    bool meetsMinimum;
     int40 revealHead;
     uint32 voterId;
     uint8 lotCount;
@@ -156,15 +165,53 @@ struct NodeState {
     mapping(uint256 index => StakeLot) lots;
 }
 
-/// @notice A cycle record (`CycleRecord`). `outcome`: 0 none, 1 paid, 2 no-submitters, 3 distribution-failed.
+/// @notice A cycle record as stored. `outcome`: 0 none, 1 paid, 2 no-submitters, 3 distribution-failed.
 /// Without the core's `commitCount`: the `Committed` logs count the commits (the indexer serves it), so that a commit
-/// writes no cycle slot. Slot 0 holds what a reveal writes besides the salt accumulator (the counts and the revealed
-/// weight); slot 1 the reservation and what was paid from it, which a rule share's materialization moves together.
-/// Without `attemptRound` either: it is always cycle + 2 + attempt (the first attempt's round is two rounds after the
-/// cycle's, and each failed attempt moves both by one), which `_attemptRound` computes, so a round start writes two
-/// slots of the new cycle (slot 0 and the reservation).
+/// writes no cycle slot. Slot 0 holds all that a reveal writes: the reveal count, the revealed weight and the salt
+/// accumulator (96 bits, §4.4, which is why the core keeps 96 of them). The valid and share counts are kept as what
+/// slashes and resolutions took out of the reveal count (`invalidCount`, `unsharedCount` in slot 3), which only they
+/// write: `_validCount`, `_shareCount`. The seed's and the completion's flags sit in slot 2 beside the review weight,
+/// which the reveal close writes anyway. Slot 1 holds the reservation and what was paid from it, which a rule share's
+/// materialization moves together. Without `attemptRound` either: it is always cycle + 2 + attempt (the first
+/// attempt's round is two rounds after the cycle's, and each failed attempt moves both by one), which `_attemptRound`
+/// computes, so a round start writes two slots of the new cycle (slot 0 and the reservation). The views and the test
+/// harness take the core's fields (`CycleRecord`).
 struct Cycle {
-    // slot 0
+    // slot 0: what a reveal writes
+    bool exists;
+    /// @dev At most MAX_NODES.
+    uint24 revealCount;
+    uint128 revealedWeight;
+    bytes12 saltAccumulator;
+    // slot 1
+    uint128 reserved;
+    uint128 paid;
+    // slot 2: what the reveal close and the completion write (the reveal close writes it from zero, once)
+    /// @dev At most allowedFailedDistributions (16).
+    uint8 attempt;
+    bool hasSeed;
+    bool hasCompletedRound;
+    uint8 outcome;
+    int64 completedRound;
+    uint32 triggerCount;
+    /// @dev The task's total active weight when the seed was fixed (§4.4): the quorum base of the cycle's late
+    /// triggers and appeals (§5.7, deviation 39).
+    uint128 reviewWeight;
+    // slot 3: written only by slashes and resolutions
+    /// @dev Reveals out of the valid count (`validCount` = `revealCount` - `invalidCount`).
+    uint24 invalidCount;
+    /// @dev Reveals out of the share count (`shareCount` = `revealCount` - `unsharedCount`).
+    uint24 unsharedCount;
+    // slots 4 on
+    bytes32 seed;
+    /// @dev bytes32(0) stands for the core's `distributor: null`.
+    bytes32 distributor;
+    bytes32[] failedDistributors;
+}
+
+/// @notice A cycle record as the core has it (`CycleRecord`), which `getCycle` returns and the test harness loads;
+/// stored as a `Cycle`.
+struct CycleRecord {
     bool exists;
     bool hasSeed;
     bool hasCompletedRound;
@@ -173,20 +220,14 @@ struct Cycle {
     uint32 validCount;
     uint32 shareCount;
     uint128 revealedWeight;
-    // slot 1
     uint128 reserved;
     uint128 paid;
-    // slot 2
     uint32 attempt;
     int64 completedRound;
     uint32 triggerCount;
-    /// @dev The task's total active weight when the seed was fixed (§4.4): the quorum base of the cycle's late
-    /// triggers and appeals (§5.7, deviation 39).
     uint128 reviewWeight;
-    // slots 3 on
     bytes32 saltAccumulator;
     bytes32 seed;
-    /// @dev bytes32(0) stands for the core's `distributor: null`.
     bytes32 distributor;
     bytes32[] failedDistributors;
 }

@@ -182,7 +182,7 @@ contract GradualHarness is Gradual {
     function loadNode(bytes32 id, bytes32 account, Node calldata node) external {
         NodeState storage stored = _nodes[id][account];
         stored.exists = true;
-        stored.index = node.index;
+        stored.index = uint24(node.index);
         stored.slashCount = node.slashCount;
         stored.missedDuties = node.missedDuties;
         stored.losingVotes = node.losingVotes;
@@ -190,6 +190,8 @@ contract GradualHarness is Gradual {
         stored.unbondingUntilRound = node.unbondingUntilRound;
         stored.revealHead = int40(node.lastRevealCycle + 1);
         stored.rampedStake = uint128(node.rampedStake);
+        // Not known (the commit reads the parameter): the loaded task may come later.
+        stored.meetsMinimum = false;
         stored.unbonding = node.unbonding;
         stored.slashedTotal = node.slashedTotal;
         stored.url = node.url;
@@ -215,8 +217,28 @@ contract GradualHarness is Gradual {
     }
 
     /// @notice Writes a cycle record.
-    function loadCycle(bytes32 id, uint32 cycle, Cycle calldata record) external {
-        _cycles[id][cycle] = record;
+    /// (Its counts within the harness's bounds: the reveal count at most MAX_NODES, the valid and share counts at
+    /// most the reveal count; the accumulator's last 20 bytes zero, as every accumulator's.)
+    function loadCycle(bytes32 id, uint32 cycle, CycleRecord calldata record) external {
+        Cycle storage stored = _cycles[id][cycle];
+        stored.exists = record.exists;
+        stored.revealCount = uint24(record.revealCount);
+        stored.revealedWeight = record.revealedWeight;
+        stored.saltAccumulator = bytes12(record.saltAccumulator);
+        stored.reserved = record.reserved;
+        stored.paid = record.paid;
+        stored.attempt = uint8(record.attempt);
+        stored.completedRound = record.completedRound;
+        stored.triggerCount = record.triggerCount;
+        stored.reviewWeight = record.reviewWeight;
+        stored.hasSeed = record.hasSeed;
+        stored.hasCompletedRound = record.hasCompletedRound;
+        stored.outcome = record.outcome;
+        stored.invalidCount = uint24(record.revealCount - record.validCount);
+        stored.unsharedCount = uint24(record.revealCount - record.shareCount);
+        stored.seed = record.seed;
+        stored.distributor = record.distributor;
+        stored.failedDistributors = record.failedDistributors;
     }
 
     /// @notice Writes a commit record.

@@ -14,6 +14,7 @@ import {
   TOKEN,
 } from "@gradual/protocol";
 import { type LedgerReader, memoryBlobs, memoryStore, type TaskBlobs } from "@gradual/sdk";
+import { firstClaimSlot } from "../decide.ts";
 import type { TaskCall } from "../runtime/executor.ts";
 import { failureCode } from "../sandbox/codes.ts";
 import {
@@ -272,17 +273,19 @@ async function stepRounds<Recorded>(
   const rounds = roundsOfWork(chain.state, task, nodes, run.rounds);
   const { lastRound } = rounds;
   const settling = run.until === "settled";
-  const endSlot = roundStart(task, lastRound + (settling ? 3 + task.params.allowedFailedDistributions : 4));
+  // Settling, the last attempt's entry claims may wait for the next round's quiet slots (protocol.md §7.1).
+  const endSlot = roundStart(task, lastRound + 4 + (settling ? task.params.allowedFailedDistributions : 0));
   const settled = () => chain.events.some((event) => event.type === "CycleCompleted" && event.cycle >= lastRound);
   const started = format.start(rounds);
   if (started !== undefined) report(started);
   let saidRound = Number.NEGATIVE_INFINITY;
-  // Settled: the last cycle completed and, two slots later, its list's entries are claimed (§6.4).
+  // Settled: the last cycle completed and its list's entries are claimed (§6.4), which the nodes do in the first
+  // quiet slot after (protocol.md §7.1), with a slot to spare.
   let settledAt: number | undefined;
   const done = () => {
     if (!settling) return false;
     if (settledAt === undefined && settled()) settledAt = chain.slot;
-    return settledAt !== undefined && chain.slot >= settledAt + 2;
+    return settledAt !== undefined && chain.slot >= firstClaimSlot(task, settledAt + 1) + 1;
   };
   while (chain.slot < endSlot && !done()) {
     const round = roundOf(task, chain.slot + 1);

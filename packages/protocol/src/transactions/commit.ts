@@ -1,8 +1,7 @@
 import type { TransitionContext } from "../context.ts";
-import { bytesToHex, domainTag, hashCanonicalHex } from "../encoding/hash.ts";
-import { isLowerHex } from "../encoding/lowerHex.ts";
-import { ByteWriter } from "../encoding/recordBytes.ts";
-import { sha256Prefix } from "../encoding/sha256Compact.ts";
+import { bytesToHex, hashCanonicalHex } from "../encoding/hash.ts";
+import { writeLowerHex } from "../encoding/lowerHex.ts";
+import { paddedLength, sha256Prefix } from "../encoding/sha256Compact.ts";
 import { type Rejection, reject } from "../errors.ts";
 import { commitWindow, isInside, roundOf } from "../schedule.ts";
 import { stateKeys } from "../state/keys.ts";
@@ -18,42 +17,41 @@ export type CommitmentInput = {
   readonly salt: Hash;
 };
 
-const COMMIT_TAG = domainTag("commit");
-/** The tag and the canonical JSON of a commitment's inputs, written piece by piece. */
-const commitmentInput = new ByteWriter();
+const COMMIT_TAG = "gradual/commit/v2\n";
+/** The tag, then the task (32 bytes), the cycle (4, big-endian), the node, the proof's digest and the salt. */
+const COMMITMENT_INPUT_BYTES = COMMIT_TAG.length + 32 + 4 + 32 * 3;
+/** With room for the padding, so it is hashed in place. */
+const commitmentInput = new Uint8Array(paddedLength(COMMITMENT_INPUT_BYTES));
+for (let index = 0; index < COMMIT_TAG.length; index += 1) commitmentInput[index] = COMMIT_TAG.charCodeAt(index);
+const CYCLE_AT = COMMIT_TAG.length + 32;
 
 /**
- * protocol.md §4.1: commit = H(task, cycle, node, proofDigest, salt); binding the node stops copied commits. Every
- * reveal recomputes one, so the canonical JSON of well-formed inputs is written out directly (keys in sorted order;
- * hex and digits need no escaping): the same bytes as `canonicalStringify`, without building the string.
+ * protocol.md §4.1: commit = H("gradual/commit/v2\n", task, cycle, node, proofDigest, salt) over their bytes (the
+ * cycle as 4 big-endian bytes): binding the node stops copied commits. A fixed layout of 150 bytes, so a contract
+ * hashes it without formatting anything. Inputs that are not well formed (never a wire transaction's: the schema
+ * checks them) hash their canonical JSON under the v1 tag instead, which no well-formed commitment can equal.
  */
 export function computeCommitment(input: CommitmentInput): Hash {
   const { task, cycle, node, proofDigest, salt } = input;
   if (
-    Number.isSafeInteger(cycle) &&
-    isLowerHex(task, 64) &&
-    isLowerHex(node, 64) &&
-    isLowerHex(proofDigest, 64) &&
-    isLowerHex(salt, 64)
+    Number.isInteger(cycle) &&
+    cycle >= 0 &&
+    cycle <= 0xffffffff &&
+    // writeLowerHex checks the digits as it writes them (one pass over each input).
+    task.length === 64 &&
+    node.length === 64 &&
+    proofDigest.length === 64 &&
+    salt.length === 64 &&
+    writeLowerHex(task, commitmentInput, COMMIT_TAG.length) &&
+    writeLowerHex(node, commitmentInput, CYCLE_AT + 4) &&
+    writeLowerHex(proofDigest, commitmentInput, CYCLE_AT + 36) &&
+    writeLowerHex(salt, commitmentInput, CYCLE_AT + 68)
   ) {
-    // Every piece is ASCII: the constants, the digits of a safe integer and the checked hex.
-    const bytes = commitmentInput;
-    bytes.length = 0;
-    bytes.ascii(COMMIT_TAG);
-    bytes.ascii('{"cycle":');
-    bytes.ascii(String(cycle));
-    bytes.ascii(',"node":"');
-    bytes.ascii(node);
-    bytes.ascii('","proofDigest":"');
-    bytes.ascii(proofDigest);
-    bytes.ascii('","salt":"');
-    bytes.ascii(salt);
-    bytes.ascii('","task":"');
-    bytes.ascii(task);
-    bytes.ascii('"}');
-    // Room for the padding: hashed where it was written.
-    bytes.reserve(72);
-    return bytesToHex(sha256Prefix(bytes.bytes, bytes.length));
+    commitmentInput[CYCLE_AT] = cycle >>> 24;
+    commitmentInput[CYCLE_AT + 1] = (cycle >>> 16) & 0xff;
+    commitmentInput[CYCLE_AT + 2] = (cycle >>> 8) & 0xff;
+    commitmentInput[CYCLE_AT + 3] = cycle & 0xff;
+    return bytesToHex(sha256Prefix(commitmentInput, COMMITMENT_INPUT_BYTES));
   }
   return hashCanonicalHex("commit", {
     task: input.task,
@@ -131,6 +129,9 @@ export function applyCommit(context: TransitionContext, tx: CommitTx): Rejection
   // The node's weight in the work round (the commit window is its last slots): its share under the `weighted` rule
   // once it reveals (§6.2), fixed before anyone knows the seed or the audits.
   const record: CommitRecord = { commitment: tx.commitment, slot, weight: nodeWeight(node, round, task.params) };
+  // The node's lots the task's ramp has folded are folded into its record, as a stake does (§4.1): a node that
+  // staked once holds a lot until then, which every commit of a contract would read with the ramp parameter.
+  if (node !== stored) draft.setNode(node);
   draft.set(key, record);
   draft.updateCycle(cycle, { commitCount: cycle.commitCount + 1 });
   context.events.push({ type: "Committed", task: task.id, cycle: tx.cycle, node: tx.from });

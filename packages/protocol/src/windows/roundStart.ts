@@ -5,6 +5,7 @@ import { stateKeys } from "../state/keys.ts";
 import { cycleRecord, taskRecord } from "../state/records.ts";
 import { refreshRamp } from "../tasks.ts";
 import type { CycleRecord, RevealRecord, TaskRecord } from "../types.ts";
+import { foldRamp } from "../weight.ts";
 import { completeCycle } from "./cycleEnd.ts";
 
 /**
@@ -24,8 +25,11 @@ export function startCycle(context: TransitionContext, task: TaskRecord, round: 
   }
   if (task.status === "paused") context.events.push({ type: "TaskResumed", task: task.id, round });
   draft.move("escrows", "reserved", bounty);
+  // A cycle's start folds the task's ramp to its round (§3.3, deviation 44): the commits of the cycle then fold their
+  // nodes' lots that weigh in full. (A round that starts no cycle has no commits.)
+  const ramp = foldRamp(task.ramp, round, task.params.rampRounds);
   draft.setTask(
-    taskRecord(task, { status: "active", escrow: task.escrow - bounty, openCycles: [...task.openCycles, round] }),
+    taskRecord(task, { status: "active", escrow: task.escrow - bounty, openCycles: [...task.openCycles, round], ramp }),
   );
   const cycle = cycleRecord({
     task: task.id,

@@ -15,6 +15,19 @@ export const SUBMISSION_CASES: readonly VectorCase[] = [
     },
   },
   {
+    path: "commit/accepted-folds-ramped-lot",
+    description:
+      "rampRounds 3: the nodes' lots (activation round 0) weigh in full from round 2. Their commits of cycles 0 and 1 keep the lots, still ramping. The round-2 start (slot 30) folds the task's ramp through round 0 (§3.3); bob's commit of cycle 2 in slot 37 then writes back his record with his lot folded into rampedStake (300, no lots), as a stake would (§4.1, deviation 44); carol and dave, who do not commit, keep theirs.",
+    build(b) {
+      taskWithNodes(b, { rampRounds: 3 });
+      commitAll(b, 0);
+      commitAll(b, 1);
+      b.advanceTo(37);
+      b.begin();
+      b.commit("bob", 2);
+    },
+  },
+  {
     path: "commit/rejected-cycle-not-found",
     description: "bob commits for cycle 1 in slot 17, before cycle 1 has started (slot 20): CYCLE__NOT_FOUND.",
     build(b) {
