@@ -796,63 +796,14 @@ test("a slash cuts the locked part of a rule share not yet materialized exactly 
   await twin.compare();
 });
 
-test("a node slashed below the minimum stake is not active on the contract either: the slash clears the cache its stake set (meetsMinimum), as the core", async () => {
-  await freshHarness();
-  const nodes = [BOB, CAROL, DAVE];
-  const twin = new Twin(Object.fromEntries([[ALICE, 50_000n], ...nodes.map((node) => [node, 1_000n])]));
-  await twin.load();
-  // No ramp: the stakes after the first fold into rampedStake at once, so dave's stake (100, the minimum) sets the
-  // cache, and his commits of cycles 0 and 1 take the path that does not read minimumStake.
-  const params: TaskParams = { ...PARAMS, rampRounds: 0 };
-  const proof = (who: string, cycle: number) => sha256Hex(`proof:minimum:${who}:${cycle}`);
-  const salt = (who: string, cycle: number) => sha256Hex(`salt:minimum:${who}:${cycle}`);
-  await twin.advance(9);
-  const body = { kind: "createTask", name: "minimum", bundleHash: name("bundle"), metadataHash: null, params };
-  assert.equal(await twin.tx(ALICE, { ...body, funding: 10_000n }), "ok");
-  const task = readCoreRecord<string>(twin.state, "taskAt/0") as string;
-  await twin.advance(10);
-  const stakes = [300n, 200n, 100n];
-  for (const [i, who] of nodes.entries()) {
-    await twin.tx(who, { kind: "stake", task, amount: stakes[i], nodeUrl: "http://n.test" });
-  }
-  for (const cycle of [0, 1]) {
-    await workCycle(
-      twin,
-      task,
-      cycle,
-      nodes,
-      (who) => proof(who, cycle),
-      (who) => salt(who, cycle),
-    );
-  }
-  // Slot 37: bob's trigger against dave's proof of cycle 1 is upheld and dave is slashed 50%, to 50 of a minimum 100.
-  await twin.advance(32);
-  assert.equal(await twin.tx(BOB, invalidProofTrigger(task, 1, DAVE)), "ok");
-  assert.equal(await twin.tx(CAROL, { kind: "vote", task, cycle: 1, trigger: 0, choice: "invalid" }), "ok");
-  await twin.advance(47);
-  assert.ok(
-    twin.coreEvents.some((event) => event.type === "Slashed"),
-    "dave was slashed",
-  );
-  const commit = (who: string) => ({
-    kind: "commit",
-    task,
-    cycle: 3,
-    commitment: computeCommitment({ task, cycle: 3, node: who, proofDigest: proof(who, 3), salt: salt(who, 3) }),
-  });
-  assert.equal(await twin.tx(DAVE, commit(DAVE)), "NODE__NOT_ACTIVE");
-  assert.equal(await twin.tx(BOB, commit(BOB)), "ok");
-  await twin.compare();
-});
-
-test("a node whose losing vote's penalty or whose unstake leaves it below the minimum stake is not active on the contract either: both clear the cache (meetsMinimum), as the core", async () => {
-  for (const way of ["penalty", "unstake"] as const) {
+test("a node that a slash, a losing vote's penalty or an unstake leaves below the minimum stake is not active on the contract either: each clears the cache its stake set (meetsMinimum), as the core", async () => {
+  for (const way of ["slash", "penalty", "unstake"] as const) {
     await freshHarness();
     const nodes = [BOB, CAROL, DAVE];
     const twin = new Twin(Object.fromEntries([[ALICE, 50_000n], ...nodes.map((node) => [node, 1_000n])]));
     await twin.load();
-    // No ramp: dave's stake of 100, the minimum, sets the cache, and his commits take the path that does not read
-    // minimumStake. A losing vote costs 5.
+    // No ramp: dave's stake of 100, the minimum, sets the cache, and his commits of cycles 0 and 1 take the path that
+    // does not read minimumStake. A losing vote costs 5.
     const params: TaskParams = { ...PARAMS, rampRounds: 0, losingVotePenalty: 5n };
     const proof = (who: string, cycle: number) => sha256Hex(`proof:${way}:${who}:${cycle}`);
     const salt = (who: string, cycle: number) => sha256Hex(`salt:${way}:${who}:${cycle}`);
@@ -875,20 +826,24 @@ test("a node whose losing vote's penalty or whose unstake leaves it below the mi
         (who) => salt(who, cycle),
       );
     }
-    const stakeOf = () => readCoreRecord<Obj>(twin.state, `node/${task}/${DAVE}`) as Obj;
-    if (way === "penalty") {
-      // Slot 37: dave's trigger against carol's valid proof of cycle 1 is voted down by bob: dave loses 5 of his 100.
-      await twin.advance(32);
+    // Slot 37, cycle 1's audit window.
+    await twin.advance(32);
+    const vote = (choice: string) => ({ kind: "vote", task, cycle: 1, trigger: 0, choice });
+    if (way === "slash") {
+      // Bob's trigger against dave's proof is upheld: dave is slashed 50%, to 50.
+      assert.equal(await twin.tx(BOB, invalidProofTrigger(task, 1, DAVE)), "ok");
+      assert.equal(await twin.tx(CAROL, vote("invalid")), "ok");
+    } else if (way === "penalty") {
+      // Dave's trigger against carol's valid proof is voted down by bob: dave loses 5 of his 100.
       assert.equal(await twin.tx(DAVE, invalidProofTrigger(task, 1, CAROL)), "ok");
-      assert.equal(await twin.tx(BOB, { kind: "vote", task, cycle: 1, trigger: 0, choice: "valid" }), "ok");
-      await twin.advance(47);
-      assert.equal(stakeOf().losingVotes, 1, "dave's trigger lost");
-      assert.ok(twin.coreEvents.some((event) => event.type === "LosingVotePenalized"));
+      assert.equal(await twin.tx(BOB, vote("valid")), "ok");
     } else {
-      await twin.advance(32);
       assert.equal(await twin.tx(DAVE, { kind: "unstake", task }), "ok");
-      await twin.advance(47);
     }
+    await twin.advance(47);
+    const events = new Set(twin.coreEvents.map((event) => event.type));
+    if (way === "slash") assert.ok(events.has("Slashed"), "dave was slashed");
+    if (way === "penalty") assert.ok(events.has("LosingVotePenalized"), "dave's losing trigger cost him");
     const commit = (who: string) => ({
       kind: "commit",
       task,
