@@ -752,22 +752,26 @@ test("an account's reveals are a chain the rule shares are made along: a skipped
   await twin.compare();
 });
 
-test("a slash cuts the locked part of a rule share not yet materialized exactly as the core's eager payment", async () => {
+/**
+ * A fresh harness and a task named `label` under `params` (created at slot 9, funded 10,000) where bob, carol and dave
+ * stake 300, 200 and 100 at slot 19 and commit and reveal cycles 0 and 1, with `proof` and `salt` of each node and
+ * cycle (the proof's digest is its SHA-256).
+ */
+async function threeNodesTwoCycles(label: string, params: TaskParams) {
   await freshHarness();
   const nodes = [BOB, CAROL, DAVE];
   const twin = new Twin(Object.fromEntries([[ALICE, 50_000n], ...nodes.map((node) => [node, 1_000n])]));
   await twin.load();
-  const params: TaskParams = { ...PARAMS, rampRounds: 0, losingVotePenalty: 3n, vestingRounds: 3 };
-  const proof = (who: string, cycle: number) => `proof:slash:${who}:${cycle}`;
-  const salt = (who: string, cycle: number) => sha256Hex(`salt:slash:${who}:${cycle}`);
+  const proof = (who: string, cycle: number) => `proof:${label}:${who}:${cycle}`;
+  const salt = (who: string, cycle: number) => sha256Hex(`salt:${label}:${who}:${cycle}`);
   await twin.advance(9);
-  const body = { kind: "createTask", name: "slash", bundleHash: name("bundle"), metadataHash: null, params };
+  const body = { kind: "createTask", name: label, bundleHash: name("bundle"), metadataHash: null, params };
   assert.equal(await twin.tx(ALICE, { ...body, funding: 10_000n }), "ok");
   const task = readCoreRecord<string>(twin.state, "taskAt/0") as string;
   await twin.advance(10);
   const stakes = [300n, 200n, 100n];
   for (const [i, who] of nodes.entries()) {
-    await twin.tx(who, { kind: "stake", task, amount: stakes[i], nodeUrl: "http://n.test" });
+    assert.equal(await twin.tx(who, { kind: "stake", task, amount: stakes[i], nodeUrl: "http://n.test" }), "ok");
   }
   for (const cycle of [0, 1]) {
     await workCycle(
@@ -779,6 +783,12 @@ test("a slash cuts the locked part of a rule share not yet materialized exactly 
       (who) => salt(who, cycle),
     );
   }
+  return { twin, task, proof, salt };
+}
+
+test("a slash cuts the locked part of a rule share not yet materialized exactly as the core's eager payment", async () => {
+  const params: TaskParams = { ...PARAMS, rampRounds: 0, losingVotePenalty: 3n, vestingRounds: 3 };
+  const { twin, task } = await threeNodesTwoCycles("slash", params);
   // Cycle 0 paid itself at slot 30 (dave's share vests over rounds [2, 5)); carol claims part of hers at slot 41.
   await twin.advance(32);
   const trigger = invalidProofTrigger(task, 1, DAVE);
@@ -798,34 +808,13 @@ test("a slash cuts the locked part of a rule share not yet materialized exactly 
 
 test("a node that a slash, a losing vote's penalty or an unstake leaves below the minimum stake is not active on the contract either: each clears the cache its stake set (meetsMinimum), as the core", async () => {
   for (const way of ["slash", "penalty", "unstake"] as const) {
-    await freshHarness();
-    const nodes = [BOB, CAROL, DAVE];
-    const twin = new Twin(Object.fromEntries([[ALICE, 50_000n], ...nodes.map((node) => [node, 1_000n])]));
-    await twin.load();
     // No ramp: dave's stake of 100, the minimum, sets the cache, and his commits of cycles 0 and 1 take the path that
     // does not read minimumStake. A losing vote costs 5.
-    const params: TaskParams = { ...PARAMS, rampRounds: 0, losingVotePenalty: 5n };
-    const proof = (who: string, cycle: number) => sha256Hex(`proof:${way}:${who}:${cycle}`);
-    const salt = (who: string, cycle: number) => sha256Hex(`salt:${way}:${who}:${cycle}`);
-    await twin.advance(9);
-    const body = { kind: "createTask", name: way, bundleHash: name("bundle"), metadataHash: null, params };
-    assert.equal(await twin.tx(ALICE, { ...body, funding: 10_000n }), "ok");
-    const task = readCoreRecord<string>(twin.state, "taskAt/0") as string;
-    await twin.advance(10);
-    const stakes = [300n, 200n, 100n];
-    for (const [i, who] of nodes.entries()) {
-      assert.equal(await twin.tx(who, { kind: "stake", task, amount: stakes[i], nodeUrl: "http://n.test" }), "ok");
-    }
-    for (const cycle of [0, 1]) {
-      await workCycle(
-        twin,
-        task,
-        cycle,
-        nodes,
-        (who) => proof(who, cycle),
-        (who) => salt(who, cycle),
-      );
-    }
+    const { twin, task, proof, salt } = await threeNodesTwoCycles(way, {
+      ...PARAMS,
+      rampRounds: 0,
+      losingVotePenalty: 5n,
+    });
     // Slot 37, cycle 1's audit window.
     await twin.advance(32);
     const vote = (choice: string) => ({ kind: "vote", task, cycle: 1, trigger: 0, choice });
@@ -848,7 +837,13 @@ test("a node that a slash, a losing vote's penalty or an unstake leaves below th
       kind: "commit",
       task,
       cycle: 3,
-      commitment: computeCommitment({ task, cycle: 3, node: who, proofDigest: proof(who, 3), salt: salt(who, 3) }),
+      commitment: computeCommitment({
+        task,
+        cycle: 3,
+        node: who,
+        proofDigest: sha256Hex(proof(who, 3)),
+        salt: salt(who, 3),
+      }),
     });
     assert.equal(await twin.tx(DAVE, commit(DAVE)), "NODE__NOT_ACTIVE", way);
     assert.equal(await twin.tx(BOB, commit(BOB)), "ok");
