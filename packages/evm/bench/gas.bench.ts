@@ -6,6 +6,7 @@
  *   GRADUAL_EVM_BENCH_SIZES=100,1000 npm run bench:evm
  *   GRADUAL_EVM_BENCH_SIZES=20 GRADUAL_EVM_BENCH_TRACE="commit|reveal" npm run bench:evm   # where a call's gas goes
  *   GRADUAL_EVM_BENCH_SIZES= GRADUAL_EVM_BENCH_VESTING=4,16,64 npm run bench:evm   # claims and slashes against V
+ *   GRADUAL_EVM_BENCH_SIZES=100 GRADUAL_EVM_BENCH_BOUNTY=10000 npm run bench:evm   # shares as small as 10,000 nodes'
  *
  * GRADUAL_EVM_BENCH_VESTING (opt-in; unset, the run is as below): a separate phase per vestingRounds V, each on a
  * fresh anvil with a task of its own (VESTING_NODES nodes, bounty 50,000 a round): six nodes work cycles 0 to V + 2
@@ -92,6 +93,13 @@ const KOII_FEE_PER_TX = 5_000e-9;
  * Phases whose median call is traced and broken down (`GRADUAL_EVM_BENCH_TRACE="commit|reveal"`: labels of the gas
  * table, separated by |): intrinsic cost, each storage write with its cost, reads, logs, hashing and the rest.
  */
+/**
+ * The main tasks' `bountyPerRound` in base units (GRADUAL_EVM_BENCH_BOUNTY, default 1,000,000): each node's share of a
+ * round is this over the number of nodes, and a claim's refund depends on the amounts (see docs/benchmarks.md, "100,
+ * 1,000 and 10,000 nodes on the current contracts"), so a size's figures can be reproduced at a smaller size.
+ */
+const BOUNTY = process.env.GRADUAL_EVM_BENCH_BOUNTY ?? "1000000";
+if (!/^[1-9][0-9]*$/.test(BOUNTY)) throw new Error(`GRADUAL_EVM_BENCH_BOUNTY: a positive integer, not ${BOUNTY}`);
 const TRACE = new Set(
   (process.env.GRADUAL_EVM_BENCH_TRACE ?? "")
     .split("|")
@@ -161,7 +169,7 @@ const PARAMS = {
   distributionSlots: 10,
   distributionAuditSlots: 10,
   minimumStake: "100",
-  bountyPerRound: "1000000",
+  bountyPerRound: BOUNTY,
   maxNodes: 100_000,
   auditsPerNode: 8,
   auditMode: "sampled",
