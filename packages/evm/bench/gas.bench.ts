@@ -90,16 +90,16 @@ const ETH_USD = 3_000;
 /** K2, a Solana fork, charges a base fee per signature; Solana's default is 5,000 lamports (1e-9 KOII each). */
 const KOII_FEE_PER_TX = 5_000e-9;
 /**
- * Phases whose median call is traced and broken down (`GRADUAL_EVM_BENCH_TRACE="commit|reveal"`: labels of the gas
- * table, separated by |): intrinsic cost, each storage write with its cost, reads, logs, hashing and the rest.
- */
-/**
  * The main tasks' `bountyPerRound` in base units (GRADUAL_EVM_BENCH_BOUNTY, default 1,000,000): each node's share of a
  * round is this over the number of nodes, and a claim's refund depends on the amounts (see docs/benchmarks.md, "100,
  * 1,000 and 10,000 nodes on the current contracts"), so a size's figures can be reproduced at a smaller size.
  */
 const BOUNTY = process.env.GRADUAL_EVM_BENCH_BOUNTY ?? "1000000";
 if (!/^[1-9][0-9]*$/.test(BOUNTY)) throw new Error(`GRADUAL_EVM_BENCH_BOUNTY: a positive integer, not ${BOUNTY}`);
+/**
+ * Phases whose median call is traced and broken down (`GRADUAL_EVM_BENCH_TRACE="commit|reveal"`: labels of the gas
+ * table, separated by |): intrinsic cost, each storage write with its cost, reads, logs, hashing and the rest.
+ */
 const TRACE = new Set(
   (process.env.GRADUAL_EVM_BENCH_TRACE ?? "")
     .split("|")
