@@ -1081,8 +1081,10 @@ async function measure(size: number, vestingRounds?: number): Promise<SizeResult
         roundStart(cycle + 1) + PARAMS.revealSlots + 1,
         nodes.map((node) => ({ from: node, to: contract, data: call("claim", [task]) })),
       );
-      // Votes a ring in: cycle ring + 2 keeps its votes where cycle 2 kept its own (ring position 2), so the same
-      // trigger (index 0, node 0 against node 1) and the same voters rewrite cycle 2's choice words and list.
+      // Votes a ring in: cycle ring + 2's trigger takes the book of cycle 2's (the task's oldest trigger, a ring
+      // earlier: `_takeBook`), so the same voters rewrite cycle 2's choice words and list. Any trigger of a cycle a
+      // ring or more after the oldest would (the test "a trigger's votes are kept in a book" raises it at another
+      // ring position); the late trigger below takes a new book (the oldest is then cycle ring + 2's).
       if (cycle !== ring + 2) continue;
       const { used: ringGas, first: firstRing } = await triggerAndVotes(
         { trigger: "triggerAudit (proof, invalid; a ring in)", vote: "vote (a ring in)" },

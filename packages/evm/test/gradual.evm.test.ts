@@ -1184,7 +1184,7 @@ test("a trigger's losing voters over three choice words (voter ids past 224) are
   await twin.compare();
 });
 
-test("a trigger's votes are a ring by cycle: the trigger a ring later rewrites the choice words and the word list of the one a ring earlier (8 listed words, voter ids past 784), and reads none of its votes, as the core", async () => {
+test("a trigger's votes are kept in a book that a trigger of a cycle a ring or more later takes again: it rewrites the choice words and the word list of the earlier one (8 listed words, voter ids past 784) at another ring position, and reads none of its votes, as the core", async () => {
   // Voter ids 3-802: ranges 0-7 of 112 ids, so each trigger lists eight choice words (the list's second word too).
   const { twin, task, auditor, target, voters, salt, digest } = await votersTask("ring", 800, 1_000, 100_000n);
   const [record] = await read<[{ entryRing: number }]>("getTask", [h32(task)]);
@@ -1226,13 +1226,16 @@ test("a trigger's votes are a ring by cycle: the trigger a ring later rewrites t
   const first = await voteRound(1, voters.filter((_voter, index) => index % 16 === 0).reverse(), (index) =>
     index % 64 === 0 ? "invalid" : "valid",
   );
-  for (let cycle = 2; cycle <= ring; cycle += 1) await twin.advance(20 + 10 * cycle);
+  // The next trigger is raised in cycle 3 + ring, at ring position 3, where no trigger kept votes: it takes cycle 1's
+  // book, the oldest in the queue and a ring and two cycles older (a ring by cycle would make new words here).
+  const later = 3 + ring;
+  for (let cycle = 2; cycle < later; cycle += 1) await twin.advance(20 + 10 * cycle);
   await settleAll();
-  // Cycle 1 + ring (ring position 1 again): every eighth voter, in id order, so the words are listed in another
-  // order; half of them voted in cycle 1, whose choices in the same words must read as none (no duplicate, no
-  // equivocation), and only this trigger's losing voters are penalized.
+  // Every eighth voter, in id order, so the words are listed in another order; half of them voted in cycle 1, whose
+  // choices in the same words must read as none (no duplicate, no equivocation), and only this trigger's losing
+  // voters are penalized.
   const again = await voteRound(
-    1 + ring,
+    later,
     voters.filter((_voter, index) => index % 8 === 0),
     (index) => (index % 32 === 8 ? "invalid" : "valid"),
   );
@@ -1240,9 +1243,9 @@ test("a trigger's votes are a ring by cycle: the trigger a ring later rewrites t
   assert.equal(again.length, 7);
   for (const [range, gas] of again.entries()) {
     const before = first[first.length - 1 - range] as number;
-    assert.ok(before - gas > 10_000, `range ${range + 1}: ${gas} gas a ring in, ${before} in the first ring`);
+    assert.ok(before - gas > 10_000, `range ${range + 1}: ${gas} gas in a book taken again, ${before} in a new one`);
   }
-  for (const cycle of [1, 1 + ring]) {
+  for (const cycle of [1, later]) {
     const penalized = twin.coreEvents.filter((event) => event.type === "LosingVotePenalized" && event.cycle === cycle);
     assert.ok(penalized.length > 10, `cycle ${cycle}: ${penalized.length} losing voters penalized`);
   }

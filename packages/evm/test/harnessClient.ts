@@ -556,8 +556,9 @@ export function loadRecord(key: string, record: Json | undefined, preSlot: numbe
           voteCount: r.voteCount,
           slot: BigInt(r.slot as number),
           closesAt: BigInt(r.closesAt as number),
-          // The contract's own (EVM only): the loader sets the target's voter id.
+          // The contract's own (EVM only): the loader sets the target's voter id and takes the trigger's book.
           targetVoter: 0,
+          book: 0,
           target: h32(r.target),
           triggerer: h32(r.triggerer),
           reasonDigest: h32(r.reasonDigest),

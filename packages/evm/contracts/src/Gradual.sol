@@ -488,7 +488,7 @@ contract Gradual is GradualDelegating, ReentrancyGuard {
         if (choice == CHOICE_UNAVAILABLE) revert VOTE__UNAVAILABLE_NOT_ALLOWED();
         uint256 choices = 0;
         if (voter != 0) {
-            choices = _choicesIn(_voteBits[id][cycle % task.entryRing][triggerIndex][voter / VOTERS_PER_WORD], cycle);
+            choices = _choicesIn(_voteBits[id][trigger.book][voter / VOTERS_PER_WORD], cycle);
             uint8 previous = _voteIn(choices, voter);
             if (previous != 0) {
                 if (previous == choice + 1) revert VOTE__DUPLICATE();

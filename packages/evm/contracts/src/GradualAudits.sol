@@ -704,15 +704,19 @@ contract GradualAudits is GradualState {
         uint64 due
     ) internal returns (bool) {
         uint32 index = trigger.index;
+        uint32 book = trigger.book;
         bool appeal = trigger.verdict == VERDICT_VALID;
-        if (appeal) index = _triggerOf[id][c][0][trigger.target] - 1;
+        if (appeal) {
+            index = _triggerOf[id][c][0][trigger.target] - 1;
+            book = _triggers[id][c][index].book;
+        }
         uint32 next = cursor.vote;
         uint32 position = next >> 7;
-        uint256 wordIndex = _voteWordAt(id, c, index, position);
+        uint256 wordIndex = _voteWordAt(id, book, position);
         // Bit 2k of `matches` is set when voter k of the word voted on the losing side, from the cursor's bit on.
         uint256 pattern = cursor.losing == 1 ? EVEN_BITS : EVEN_BITS << 1;
         // The listed words are this trigger's (their tag is the cycle): only the choice bits below it are compared.
-        uint256 differs = _voteBits[id][c % task.entryRing][index][wordIndex] ^ pattern;
+        uint256 differs = _voteBits[id][book][wordIndex] ^ pattern;
         uint256 matches = ~(differs | (differs >> 1)) & EVEN_CHOICE_BITS;
         matches &= ~((uint256(1) << ((uint256(next) & 127) << 1)) - 1);
         if (matches != 0) {
@@ -732,7 +736,7 @@ contract GradualAudits is GradualState {
             }
         }
         position += 1;
-        if (position >= _voteWordCount(id, c, index)) return true;
+        if (position >= _voteWordCount(id, c, book)) return true;
         cursor.vote = position << 7;
         return false;
     }

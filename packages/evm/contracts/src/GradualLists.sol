@@ -152,11 +152,12 @@ contract GradualLists is GradualDelegating {
         trigger.triggerer = from;
         trigger.reasonDigest = reasonDigest;
         trigger.bond = bond;
-        trigger.slot = uint56(slot);
+        trigger.slot = uint48(slot);
         trigger.late = late;
-        trigger.closesAt = uint56(resolvesAt);
+        trigger.closesAt = uint48(resolvesAt);
         // The target revealed (or posted a list), so it staked: it has its permanent voter id.
         trigger.targetVoter = _voterIdOf(id, target);
+        trigger.book = _takeBook(id, cycle, task.entryRing);
         if (late) {
             // A late trigger resolves at its own window end (§5.7): settled through this slot first (nothing is due).
             _beforeDueChange(id, task);

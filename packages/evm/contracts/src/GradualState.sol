@@ -133,16 +133,21 @@ abstract contract GradualState is IGradualEvents {
     /// nonzero, listed in `_voteWords` (32 bits an entry, 8 a word: entry 0 the count, entry 1 the cycle, then the
     /// choice words' indices in the order their first vote came), so that they skip the empty ones without scanning:
     /// only the first vote of a 112-id range on a trigger appends, and the others write nothing but their choice word
-    /// and the tally. Both are a ring by cycle, like the nodes' records (`_entryAt`): cycle c's trigger i keeps its
-    /// words at position c mod `Task.entryRing`, where the trigger i of the cycle a ring earlier kept its own, and
-    /// each word carries the cycle that wrote it (a choice word in its top 32 bits, a list in its entry 1), so that a
-    /// word of an older cycle reads as empty and a trigger's first vote in a range rewrites a slot (5,000 gas) instead
-    /// of making one, once the task is a ring of cycles old. Nothing reads the votes of a cycle a ring back: it is
-    /// closed for good (§9.3), and every step of its settlement ran before any call of a later round (`_settle`).
-    mapping(bytes32 task => mapping(uint32 ringPosition => mapping(uint32 trigger => mapping(uint256 word => uint256))))
-        internal _voteBits;
-    mapping(bytes32 task => mapping(uint32 ringPosition => mapping(uint32 trigger => mapping(uint256 word => uint256))))
-        internal _voteWords;
+    /// and the tally. Both are kept in the trigger's **book** (`Trigger.book`), which the trigger takes when it is
+    /// raised (`_takeBook`): the book of the oldest trigger of the task whose cycle is a ring (`Task.entryRing`)
+    /// before the new trigger's, or a new one. Each word carries the cycle that wrote it (a choice word in its top 32
+    /// bits, a list in its entry 1), so that a word of a book's earlier trigger reads as empty, and a trigger's first
+    /// vote in a range rewrites a slot (5,000 gas) instead of making one once the task has had a trigger a ring of
+    /// cycles earlier, whatever that trigger's cycle and index. Nothing reads the votes of a cycle a ring back: it is
+    /// closed for good (§9.3), and every step of its settlement ran before any call of a later round (`_settle`); a
+    /// book's triggers have cycles a ring apart at least, so no two tags of one book are the same cycle.
+    mapping(bytes32 task => mapping(uint32 book => mapping(uint256 word => uint256))) internal _voteBits;
+    mapping(bytes32 task => mapping(uint32 book => mapping(uint256 word => uint256))) internal _voteWords;
+    /// @dev The task's vote books (`_takeBook`): how many were made, and the queue of the triggers that took them, in
+    /// the order they were raised (`_bookQueue`: 64 bits an entry, the book then the trigger's cycle, 4 a word), from
+    /// `head` (the oldest trigger whose book is not taken again yet) to `tail`.
+    mapping(bytes32 task => VoteBooks) internal _voteBooks;
+    mapping(bytes32 task => mapping(uint256 word => uint256)) internal _bookQueue;
     /// @dev Voter ids given so far in the task, and the account of each.
     mapping(bytes32 task => uint32) internal _voterCount;
     mapping(bytes32 task => mapping(uint32 voterId => bytes32)) internal _voterAccount;
@@ -409,10 +414,33 @@ abstract contract GradualState is IGradualEvents {
     uint256 internal constant VOTERS_PER_WORD = 112;
     uint256 private constant CHOICE_BITS = (uint256(1) << 224) - 1;
 
-    /// @dev The ring position of cycle c's votes (`_voteBits`); 0 for a task that does not exist.
-    function _voteRing(bytes32 id, uint32 cycle) internal view returns (uint32) {
-        uint24 ring = _tasks[id].entryRing;
-        return ring == 0 ? 0 : cycle % ring;
+    /// @dev The book a new trigger of cycle `cycle` keeps its votes in (`_voteBits`): the book of the oldest trigger
+    /// in the task's queue if that trigger's cycle is at least `ring` cycles before `cycle` (no rule reads its votes
+    /// any more: see `_voteBits`), which leaves the queue, or else a new book. Either way the trigger joins the
+    /// queue's end with its book. Two cold reads and two rewrites (a new slot every fourth trigger, and the first
+    /// time); the queue's order is the order triggers are raised, so a late trigger on an old cycle at its head
+    /// only makes the next trigger take a new book.
+    function _takeBook(bytes32 id, uint32 cycle, uint24 ring) internal returns (uint32 book) {
+        VoteBooks storage books = _voteBooks[id];
+        uint64 head = books.head;
+        uint64 tail = books.tail;
+        book = books.count;
+        bool reused = false;
+        if (head != tail) {
+            uint256 oldest = _bookQueue[id][head >> 2] >> ((head & 3) << 6);
+            if (uint256(uint32(oldest)) + ring <= cycle) {
+                book = uint32(oldest >> 32);
+                books.head = head + 1;
+                reused = true;
+            }
+        }
+        if (!reused) books.count = book + 1;
+        books.tail = tail + 1;
+        uint256 shift = (tail & 3) << 6;
+        mapping(uint256 => uint256) storage queue = _bookQueue[id];
+        // The word's first entry overwrites it whole (its other entries left the queue a word ago).
+        uint256 kept = shift == 0 ? 0 : queue[tail >> 2] & ~(uint256(type(uint64).max) << shift);
+        queue[tail >> 2] = kept | ((uint256(book) << 32 | cycle) << shift);
     }
 
     /// @dev The choices of cycle `cycle` in a stored choice word: none if an older cycle wrote it.
@@ -420,9 +448,10 @@ abstract contract GradualState is IGradualEvents {
         return word >> 224 == cycle ? word & CHOICE_BITS : 0;
     }
 
-    /// @dev The choices of the trigger's word that holds voter `voter` (`_choicesIn`).
-    function _choiceWord(bytes32 id, uint32 cycle, uint32 trigger, uint32 voter) internal view returns (uint256) {
-        return _choicesIn(_voteBits[id][_voteRing(id, cycle)][trigger][voter / VOTERS_PER_WORD], cycle);
+    /// @dev The choices of cycle `cycle`'s trigger whose book is `book`, in the word that holds voter `voter`
+    /// (`_choicesIn`).
+    function _choiceWord(bytes32 id, uint32 cycle, uint32 book, uint32 voter) internal view returns (uint256) {
+        return _choicesIn(_voteBits[id][book][voter / VOTERS_PER_WORD], cycle);
     }
 
     /// @dev The choice + 1 of voter `voter` in the choices of its word (0: no vote).
@@ -433,31 +462,35 @@ abstract contract GradualState is IGradualEvents {
     /// @dev The choice + 1 of the account on the trigger (0: no vote).
     function _voteOf(bytes32 id, uint32 cycle, uint32 trigger, bytes32 account) internal view returns (uint8) {
         uint32 voter = _nodes[id][account].voterId;
-        if (voter == 0) return 0;
-        return _voteIn(_choiceWord(id, cycle, trigger, voter), voter);
+        Trigger storage record = _triggers[id][cycle][trigger];
+        // A trigger that does not exist has no book: book 0 is another's.
+        if (voter == 0 || !record.exists) return 0;
+        return _voteIn(_choiceWord(id, cycle, record.book, voter), voter);
     }
 
-    /// @dev The count of the trigger's nonzero choice words (`_voteWords`' entry 0, if its entry 1 is the cycle).
-    function _voteWordCount(bytes32 id, uint32 cycle, uint32 trigger) internal view returns (uint32) {
-        uint256 head = _voteWords[id][_voteRing(id, cycle)][trigger][0];
+    /// @dev The count of the nonzero choice words of cycle `cycle`'s trigger whose book is `book` (`_voteWords`'
+    /// entry 0, if its entry 1 is the cycle).
+    function _voteWordCount(bytes32 id, uint32 cycle, uint32 book) internal view returns (uint32) {
+        uint256 head = _voteWords[id][book][0];
         return uint32(head >> 32) == cycle ? uint32(head) : 0;
     }
 
-    /// @dev The index of the trigger's `position`-th nonzero choice word (`_voteWords`' entry position + 2).
-    function _voteWordAt(bytes32 id, uint32 cycle, uint32 trigger, uint32 position) internal view returns (uint32) {
+    /// @dev The index of the `position`-th nonzero choice word of the trigger whose book is `book` (`_voteWords`'
+    /// entry position + 2).
+    function _voteWordAt(bytes32 id, uint32 book, uint32 position) internal view returns (uint32) {
         uint256 entry = uint256(position) + 2;
-        return uint32(_voteWords[id][_voteRing(id, cycle)][trigger][entry >> 3] >> ((entry & 7) << 5));
+        return uint32(_voteWords[id][book][entry >> 3] >> ((entry & 7) << 5));
     }
 
-    /// @dev Writes voter `voter`'s choice into its word of the trigger, whose choices (`_choicesIn`) are `choices`
-    /// with no vote of it; the first choice of a word lists the word (`_voteWords`).
-    function _writeChoice(bytes32 id, uint32 cycle, uint32 index, uint32 voter, uint256 choices, uint8 choice) internal {
-        uint32 ring = _voteRing(id, cycle);
+    /// @dev Writes voter `voter`'s choice into its word of cycle `cycle`'s trigger whose book is `book`, whose
+    /// choices (`_choicesIn`) are `choices` with no vote of it; the first choice of a word lists the word
+    /// (`_voteWords`).
+    function _writeChoice(bytes32 id, uint32 cycle, uint32 book, uint32 voter, uint256 choices, uint8 choice) internal {
         uint256 word = voter / VOTERS_PER_WORD;
-        _voteBits[id][ring][index][word] =
+        _voteBits[id][book][word] =
             (uint256(cycle) << 224) | choices | (uint256(choice + 1) << ((uint256(voter) % VOTERS_PER_WORD) << 1));
         if (choices != 0) return;
-        mapping(uint256 => uint256) storage words = _voteWords[id][ring][index];
+        mapping(uint256 => uint256) storage words = _voteWords[id][book];
         uint256 head = words[0];
         // An older cycle's list (another cycle in entry 1) counts as empty: the new one overwrites what it reads.
         uint256 count = uint32(head >> 32) == cycle ? uint32(head) : 0;
@@ -478,7 +511,7 @@ abstract contract GradualState is IGradualEvents {
     function _storeVote(bytes32 id, uint32 cycle, Trigger storage trigger, uint32 voter, uint256 choices, uint8 choice)
         internal
     {
-        _writeChoice(id, cycle, trigger.index, voter, choices, choice);
+        _writeChoice(id, cycle, trigger.book, voter, choices, choice);
         trigger.voteCount += 1;
     }
 

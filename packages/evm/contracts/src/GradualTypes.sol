@@ -282,9 +282,10 @@ struct Reveal {
 
 /// @notice A trigger record (`TriggerRecord`). `kind`: 0 proof, 1 distribution. `verdict`: 0 invalid, 1 unavailable,
 /// 2 valid (an appeal, §5.8: a late trigger against a proof found invalid). `resolution`: 0 none (the core's null), 1 upheld, 2 disputed, 3 rejected, 4 unavailable, 5 answered. The field
-/// order is the storage layout: a vote reads slot 0 only (its window, state and `targetVoter`, the target's voter id:
-/// EVM only, see `Node.voterId`) and the tally; `attempt` shares the last slot with `unavailableWeight`. Slots are
-/// below 2^56 (a slot is at least a millisecond).
+/// order is the storage layout: a vote reads slot 0 only (its window, state, `targetVoter`, the target's voter id, and
+/// `book`, where its votes are kept: both EVM only, see `Node.voterId` and `_voteBits`) and the tally; `attempt` shares
+/// the last slot with `unavailableWeight`. Slots are below MAX_SLOT (2^48, as the task's); `voteCount` fits 24 bits
+/// (one vote per voter id in a window of a few slots: 16.7 million would take 800 billion gas).
 struct Trigger {
     bool exists;
     uint8 kind;
@@ -292,10 +293,11 @@ struct Trigger {
     bool late;
     uint8 resolution;
     uint32 index;
-    uint32 voteCount;
-    uint56 slot;
-    uint56 closesAt;
+    uint24 voteCount;
+    uint48 slot;
+    uint48 closesAt;
     uint32 targetVoter;
+    uint32 book;
     bytes32 target;
     bytes32 triggerer;
     bytes32 reasonDigest;
@@ -309,6 +311,14 @@ struct Trigger {
     /// claims while the trigger is open (its vesting's `held` counts it) and clawed back if upheld; 0 otherwise. Its
     /// own slot, written only by a late trigger that holds something.
     uint128 held;
+}
+
+/// @notice A task's vote books (EVM only, `_takeBook`): how many were made, and the queue of the triggers that took
+/// them (from `head` to `tail`), in one slot.
+struct VoteBooks {
+    uint32 count;
+    uint64 head;
+    uint64 tail;
 }
 
 /// @notice A node's commit and reveal of one cycle, as stored (EVM only; `getCommit` and `getReveal` return the

@@ -321,6 +321,8 @@ contract GradualHarness is Gradual {
         _triggers[id][cycle][index] = record;
         // The loaded `targetVoter` is ignored: the target's permanent voter id (given now if it has none).
         _triggers[id][cycle][index].targetVoter = _voterIdOf(id, record.target);
+        // The loaded `book` is ignored too: the trigger takes one as `triggerAudit` does.
+        _triggers[id][cycle][index].book = _takeBook(id, cycle, _tasks[id].entryRing);
     }
 
     /// @notice Writes a `triggerOf` entry (slotKind 0 proof, 1 availability, 2 + attempt a list's).
@@ -337,10 +339,11 @@ contract GradualHarness is Gradual {
     /// core's `voteAt`). A vote into an empty choice word lists the word, as `vote` does.
     function loadVote(bytes32 id, uint32 cycle, uint32 trigger, bytes32 voter, Vote calldata record) external {
         uint32 voterId = _voterIdOf(id, voter);
-        uint256 choices = _choiceWord(id, cycle, trigger, voterId);
+        uint32 book = _triggers[id][cycle][trigger].book;
+        uint256 choices = _choiceWord(id, cycle, book, voterId);
         uint256 others = choices & ~(uint256(3) << ((uint256(voterId) % VOTERS_PER_WORD) << 1));
         // A first choice in the word (none of other voters) lists the word, as `vote` does.
-        _writeChoice(id, cycle, trigger, voterId, others, record.choice);
+        _writeChoice(id, cycle, book, voterId, others, record.choice);
     }
 
     /// @notice Writes a vesting record (its rule shares all materialized: the loaded rule payments are not `paid`).
