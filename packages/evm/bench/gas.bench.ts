@@ -274,22 +274,23 @@ function sizeTables(rows: readonly SizeResult[]): string[] {
       return over === 0 ? "yes" : `no: ${over} of ${values.length} votes at or over it`;
     };
     lines.push(
-      `| vote < 60,000 in a trigger's first ring: the vote's own cost (votes that settle nothing) | ${row.size} | ${describe(own)} | ${verdict(own)} |`,
+      `| vote < 60,000 in a new book (the task's first trigger): the vote's own cost (votes that settle nothing) | ${row.size} | ${describe(own)} | ${verdict(own)} |`,
     );
     lines.push(
-      `| vote < 60,000 in a trigger's first ring: every vote, the slot's first (settles the task) included | ${row.size} | ${describe(all)} | ${verdict(all)} |`,
+      `| vote < 60,000 in a new book: every vote, the slot's first (settles the task) included | ${row.size} | ${describe(all)} | ${verdict(all)} |`,
     );
-    // A ring in: the trigger's words and list rewrite those of the same trigger a ring of cycles earlier.
+    // A ring in: the trigger takes the book of the task's oldest trigger, a ring of cycles earlier, and rewrites its
+    // words and list.
     const ringOwn = [
       ...(row.gas.get("vote (a ring in)") ?? []),
       ...(row.gas.get("vote (a ring in; first of a 112-id range: rewrites cycle 2's word)") ?? []),
     ];
     const ringAll = [...ringOwn, ...(row.gas.get("vote (a ring in; the slot's first call: settles the task)") ?? [])];
     lines.push(
-      `| vote < 60,000 a ring in: the vote's own cost (range openers included) | ${row.size} | ${describe(ringOwn)} | ${verdict(ringOwn)} |`,
+      `| vote < 60,000 in a book taken again (a ring in): the vote's own cost (range openers included) | ${row.size} | ${describe(ringOwn)} | ${verdict(ringOwn)} |`,
     );
     lines.push(
-      `| vote < 60,000 a ring in: every vote, the slot's first included | ${row.size} | ${describe(ringAll)} | ${verdict(ringAll)} |`,
+      `| vote < 60,000 in a book taken again: every vote, the slot's first included | ${row.size} | ${describe(ringAll)} | ${verdict(ringAll)} |`,
     );
     const late = row.gas.get("vote (late)") ?? [];
     lines.push(
