@@ -1252,6 +1252,84 @@ test("a trigger's votes are kept in a book that a trigger of a cycle a ring or m
   await twin.compare();
 });
 
+test("vote books follow the queue of triggers: a trigger takes the oldest one's book when that one is a ring of cycles older and a new book otherwise, several in one slot, and each trigger's votes and losing voters are its own, as the core", async () => {
+  // Five targets, four triggerers (at most two triggers each a cycle) and six voters.
+  const { twin, task, auditor, target, voters, salt, digest } = await votersTask("books", 13, 40, 100_000n);
+  const targets = [target, ...voters.slice(0, 4)];
+  const triggerers = [auditor, ...voters.slice(4, 7)];
+  const voting = voters.slice(7);
+  const [record] = await read<[{ entryRing: number }]>("getTask", [h32(task)]);
+  const ring = Number(record.entryRing);
+  await twin.advance(10);
+  await twin.txBlock(
+    [auditor, ...voters, target].map((who) => [who, { kind: "stake", task, amount: 150n, nodeUrl: "http://n.test" }]),
+  );
+  const everyone = [auditor, target, ...voters];
+  const books = async (cycle: number, count: number) => {
+    const list: number[] = [];
+    for (let index = 0; index < count; index += 1) {
+      const trigger = await read<{ book: number }>("getTrigger", [h32(task), cycle, index]);
+      list.push(Number(trigger.book));
+    }
+    return list;
+  };
+  /** Triggers against the first `count` targets in cycle `cycle`, two a triggerer, then votes on each. */
+  const round = async (cycle: number, count: number, choiceOf: (trigger: number, voter: number) => string) => {
+    await workCycle(twin, task, cycle, everyone, digest, salt);
+    await twin.advance(22 + 10 * cycle);
+    for (let index = 0; index < count; index += 1) {
+      const from = triggerers[Math.floor(index / 2)] as string;
+      assert.equal(await twin.tx(from, invalidProofTrigger(task, cycle, targets[index] as string)), "ok");
+    }
+    for (let trigger = 0; trigger < count; trigger += 1) {
+      for (const [at, voter] of voting.entries()) {
+        if (targets.indexOf(voter) === trigger) continue;
+        const choice = choiceOf(trigger, at);
+        assert.equal(await twin.tx(voter, { kind: "vote", task, cycle, trigger, choice }), "ok", `${cycle}/${trigger}`);
+      }
+    }
+    await twin.advance(27 + 10 * cycle);
+  };
+  // Cycle 1: three triggers (books 0-2, new); cycle 2: one (book 3, new: the oldest, cycle 1, is not a ring older).
+  // Each trigger is rejected: its triggerer and one voter (another in each cycle) lose.
+  await round(1, 3, (trigger, at) => (at === trigger + 1 ? "invalid" : "valid"));
+  await round(2, 1, (_trigger, at) => (at === 5 ? "invalid" : "valid"));
+  assert.deepEqual(await books(1, 3), [0, 1, 2]);
+  assert.deepEqual(await books(2, 1), [3]);
+  for (let cycle = 3; cycle < ring + 2; cycle += 1) await twin.advance(20 + 10 * cycle);
+  for (let done = false; !done; ) {
+    done = (await read<boolean>("settle", [h32(task), 64n])) as unknown as boolean;
+    twin.logs.push(...(await write("settle", [h32(task), 64n])).logs);
+  }
+  // Cycle ring + 2: five triggers in one slot. The first four take books 0-3 (cycles 1 and 2 are a ring older, in
+  // the order they were raised); the fifth finds the first of them at the queue's head, not a ring older: a new book.
+  // The voters vote otherwise than on the earlier triggers of the same books, whose choices must read as none.
+  await round(ring + 2, 5, (trigger, at) => (at === trigger ? "invalid" : "valid"));
+  assert.deepEqual(await books(ring + 2, 5), [0, 1, 2, 3, 4]);
+  const losers = (cycle: number) =>
+    twin.coreEvents
+      .filter((event) => event.type === "LosingVotePenalized" && event.cycle === cycle)
+      .map((event) => `${String(event.trigger)}:${String(event.node)}`)
+      .sort();
+  // Each trigger's losers and no other voter (a choice of the book's earlier trigger read as this one's would add one).
+  const expected = (triggers: number, invalid: (trigger: number) => number) =>
+    Array.from({ length: triggers }, (_, trigger) => [
+      `${trigger}:${triggerers[Math.floor(trigger / 2)]}`,
+      `${trigger}:${voting[invalid(trigger)]}`,
+    ])
+      .flat()
+      .sort();
+  assert.deepEqual(
+    losers(1),
+    expected(3, (trigger) => trigger + 1),
+  );
+  assert.deepEqual(
+    losers(ring + 2),
+    expected(5, (trigger) => trigger),
+  );
+  await twin.compare();
+});
+
 for (const rule of ["weighted", "custom"] as const) {
   test(`an appeal (§5.8, ${rule}) upheld above the slash supermajority reinstates the proof and slashes every node that voted invalid on the trigger it reverses, a settlement step each, in voter-id order where the core's is vote order${rule === "custom" ? ", the slashes sharing one slash-log seq that a later entry claim replays" : ""}, as the core`, async () => {
     await freshHarness();
