@@ -1308,8 +1308,9 @@ test("vote books follow the queue of triggers: a trigger takes the oldest one's 
   assert.deepEqual(await books(ring + 2, 5), [0, 1, 2, 3, 4]);
   const losers = (cycle: number) =>
     twin.coreEvents
-      .filter((event) => event.type === "LosingVotePenalized" && event.cycle === cycle)
-      .map((event) => `${String(event.trigger)}:${String(event.node)}`)
+      .flatMap((event) =>
+        event.type === "LosingVotePenalized" && event.cycle === cycle ? [`${event.trigger}:${event.node}`] : [],
+      )
       .sort();
   // Each trigger's losers and no other voter (a choice of the book's earlier trigger read as this one's would add one).
   const expected = (triggers: number, invalid: (trigger: number) => number) =>
