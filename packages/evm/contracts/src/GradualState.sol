@@ -438,7 +438,7 @@ abstract contract GradualState is IGradualEvents {
         books.tail = tail + 1;
         uint256 shift = (tail & 3) << 6;
         mapping(uint256 => uint256) storage queue = _bookQueue[id];
-        // The word's first entry overwrites it whole (its other entries left the queue a word ago).
+        // The queue only grows: a word's first entry makes it, written whole without reading it.
         uint256 kept = shift == 0 ? 0 : queue[tail >> 2] & ~(uint256(type(uint64).max) << shift);
         queue[tail >> 2] = kept | ((uint256(book) << 32 | cycle) << shift);
     }
