@@ -160,14 +160,18 @@ describe("a node killed in every window restarts without equivocating", { timeou
       25_000,
     );
 
-    // It keeps working: commits in two cycles that started after the last restart.
+    // It keeps working: commits in two cycles that started after the last restart (any two: on a loaded machine a
+    // restarted process can start after the next commit window closed, which is a missed duty, not a broken node).
     const taskRecord = (await liveCycles()).task;
     const restartRound = roundOfSlot(taskRecord, (await client.getHead()).slot);
     const laterCommits = await waitFor(
       "commits by the restarted node in two later cycles",
       async () => {
+        const now = roundOfSlot(taskRecord, (await client.getHead()).slot);
         const found: number[] = [];
-        for (const cycle of [restartRound + 1, restartRound + 2]) if (await committed(cycle)) found.push(cycle);
+        for (let cycle = restartRound + 1; cycle <= now && found.length < 2; cycle += 1) {
+          if (await committed(cycle)) found.push(cycle);
+        }
         return found.length === 2 ? found : undefined;
       },
       { timeoutMs: 60_000, intervalMs: 1_000 },
