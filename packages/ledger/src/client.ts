@@ -332,12 +332,29 @@ export function createLedgerClient(parameters: CreateLedgerClientParameters) {
         headers: { authorization: `Bearer ${adminToken}` },
       }),
 
-    /** Signs `body` with the key's next free nonce (counting its pending transactions) and submits it. */
+    /**
+     * Signs `body` with the key's next free nonce (counting its pending transactions) and submits it. A node and a
+     * command may sign with one key at once (`gradual unstake` beside the running node): the nonce read here can be
+     * taken by the other's transaction before this one arrives, and the ledger refuses it at the edge
+     * (TX__NONCE_TOO_LOW, never included). Nothing of it was applied, so it is signed again with the next free nonce,
+     * at most `SEND_NONCE_ATTEMPTS` times in all.
+     */
     async send(keyPair: KeyPair, body: TransactionBody, wait?: WaitParameters): Promise<SubmitResult> {
-      const [chain, account] = await Promise.all([client.getChain(), client.getAccount(keyPair.publicKey)]);
-      const tx = { ...body, chainId: chain.chainId, from: keyPair.publicKey, nonce: account.nextNonce } as Transaction;
-      const signed = { tx, signature: signTransaction(keyPair, tx) };
-      return wait === undefined ? client.submit(signed) : client.submitAndWait(signed, wait);
+      for (let attempt = 1; ; attempt += 1) {
+        const [chain, account] = await Promise.all([client.getChain(), client.getAccount(keyPair.publicKey)]);
+        const tx = {
+          ...body,
+          chainId: chain.chainId,
+          from: keyPair.publicKey,
+          nonce: account.nextNonce,
+        } as Transaction;
+        const signed = { tx, signature: signTransaction(keyPair, tx) };
+        try {
+          return await (wait === undefined ? client.submit(signed) : client.submitAndWait(signed, wait));
+        } catch (error) {
+          if (attempt >= SEND_NONCE_ATTEMPTS || !isLedgerRequestError(error, "TX__NONCE_TOO_LOW")) throw error;
+        }
+      }
     },
 
     /**
@@ -417,6 +434,9 @@ async function* readServerSentEvents(
     }
   }
 }
+
+/** Signatures `send` tries when another signer of the same key takes the nonce it read (TX__NONCE_TOO_LOW). */
+export const SEND_NONCE_ATTEMPTS = 4;
 
 export function isLedgerRequestError(error: unknown, code?: ApiErrorCode): error is LedgerRequestError {
   return error instanceof LedgerRequestError && (code === undefined || error.code === code);

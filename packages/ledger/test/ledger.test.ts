@@ -17,6 +17,7 @@ import {
   isLedgerRequestError,
   type LedgerClient,
   type RunningLedger,
+  SEND_NONCE_ATTEMPTS,
   startLedger,
 } from "../src/index.ts";
 import { type Body, makeGenesis, makeKeys, signed } from "./support/fixtures.ts";
@@ -320,6 +321,42 @@ describe("ledger (in-process, manual slots)", () => {
         signed(keys.bob, CHAIN, bobNonce, { kind: "transfer", to: keys.alice.publicKey, amount: 7n }).tx,
       ),
     );
+  });
+
+  it("send signs again when another signer of the key took the nonce it read (TX__NONCE_TOO_LOW), a bounded number of times", async () => {
+    const to = keys.dave.publicKey;
+    const before = (await client.getAccount(to)).balance;
+    // Another signer of carol's key (her node, say) takes the next nonce after send read it: send's first read is
+    // answered with the nonce before the other's transaction.
+    const stale = await client.getAccount(keys.carol.publicKey);
+    await client.submit(signed(keys.carol, CHAIN, stale.nextNonce, { kind: "transfer", to, amount: 1n }));
+    const getAccount = client.getAccount;
+    let reads = 0;
+    client.getAccount = async (account: string) => (reads++ === 0 ? stale : getAccount(account));
+    try {
+      const result = await client.send(keys.carol, { kind: "transfer", to, amount: 2n });
+      assert.equal(result.status, "pending");
+      assert.equal(reads, 2, "read again after the refusal");
+      await advance();
+      assert.equal(BigInt((await getAccount(to)).balance) - BigInt(before), 3n, "both transfers applied once");
+      // A nonce that stays taken: refused after SEND_NONCE_ATTEMPTS signatures, with the ledger's code.
+      const stuck = await getAccount(keys.carol.publicKey);
+      await client.submit(signed(keys.carol, CHAIN, stuck.nextNonce, { kind: "transfer", to, amount: 1n }));
+      let stuckReads = 0;
+      client.getAccount = async () => {
+        stuckReads += 1;
+        return stuck;
+      };
+      await assert.rejects(client.send(keys.carol, { kind: "transfer", to, amount: 5n }), (error) =>
+        isLedgerRequestError(error, "TX__NONCE_TOO_LOW"),
+      );
+      assert.equal(stuckReads, SEND_NONCE_ATTEMPTS);
+      await advance();
+    } finally {
+      client.getAccount = getAccount;
+    }
+    for (const name of ["carol"] as const)
+      nonces.set(name, Number((await client.getAccount(keys[name].publicKey)).nonce));
   });
 });
 
