@@ -340,8 +340,9 @@ export function createLedgerClient(parameters: CreateLedgerClientParameters) {
      * at most `SEND_NONCE_ATTEMPTS` times in all.
      */
     async send(keyPair: KeyPair, body: TransactionBody, wait?: WaitParameters): Promise<SubmitResult> {
-      for (let attempt = 1; ; attempt += 1) {
-        const [chain, account] = await Promise.all([client.getChain(), client.getAccount(keyPair.publicKey)]);
+      // The chain id is read once; only the nonce is read again.
+      const [chain, first] = await Promise.all([client.getChain(), client.getAccount(keyPair.publicKey)]);
+      for (let attempt = 1, account = first; ; attempt += 1, account = await client.getAccount(keyPair.publicKey)) {
         const tx = {
           ...body,
           chainId: chain.chainId,
